@@ -1,0 +1,445 @@
+/**
+ * The breadth-first explorer: enumerates the reachable states of a TransitionSystem level by
+ * level, checking invariants on every new state and deadlocks on every expanded one, and
+ * reports the first problem with a shortest trace.
+ *
+ * Counting follows TLC exactly, since results are compared with published TLC tables:
+ *   - distinct  = states added to the seen set, initial states included;
+ *   - generated = every state emitted by initialStates or successors, duplicates and
+ *                 self-loops included;
+ *   - depth     = number of BFS levels reached, the initial states being level 1.
+ *
+ * Memory: state objects live only in the current and the next level. For every distinct state
+ * the explorer keeps its fingerprint (in the FingerprintSet, which also numbers states
+ * densely), its parent's index and the ordinal of the emission that produced it. That is
+ * enough to rebuild a trace by replaying the system along the parent links, and it makes the
+ * cost per state a couple of dozen bytes whatever the size of the state.
+ *
+ * The search is level-synchronous (one array per level, not a FIFO queue) so that a parallel
+ * version can later split each level among worker threads and merge their results in a
+ * deterministic order, giving the same counts and traces as this one.
+ */
+
+import { FingerprintSet } from './fingerprint-set.js';
+import { ModelError, type Invariant, type TransitionSystem } from './system.js';
+
+export interface ExploreOptions {
+  /** Report states without successors (unless `isDone`) as deadlocks. The CLI defaults it to true. */
+  checkDeadlock: boolean;
+  /**
+   * Stop with `{ kind: 'limit', limit: 'states' }` once this many distinct states are stored
+   * and another new one turns up. A state space of exactly this size is not a limit.
+   */
+  maxStates?: number;
+  /**
+   * States at depth maxDepth (initial states are depth 1) are still stored, checked and
+   * expanded, but their successors that are new are not stored; if any turned up, the outcome
+   * is `{ kind: 'limit', limit: 'depth' }` unless a violation is found first.
+   */
+  maxDepth?: number;
+  /** Called about once a second during long runs (never for runs shorter than that). */
+  onProgress?: (p: Progress) => void;
+}
+
+export interface Progress {
+  distinct: number;
+  generated: number;
+  depth: number;
+  queue: number;
+  seconds: number;
+}
+
+/** labels.length === states.length - 1; labels[i] leads from states[i] to states[i + 1]. */
+export interface Trace<S, L> {
+  states: S[];
+  labels: L[];
+}
+
+export type Outcome<S, L> =
+  | { kind: 'ok' }
+  /** The trace ends in the violating state. */
+  | { kind: 'invariant'; invariant: string; trace: Trace<S, L> }
+  /** The trace ends in the deadlocked state. */
+  | { kind: 'deadlock'; trace: Trace<S, L> }
+  /**
+   * The trace ends in the state in which the failing step (error.label) or predicate was
+   * evaluated; for a fault in initialStates it is empty (no states).
+   */
+  | { kind: 'fault'; error: ModelError; trace: Trace<S, L> }
+  | { kind: 'limit'; limit: 'states' | 'depth' };
+
+export interface Stats {
+  distinct: number;
+  generated: number;
+  depth: number;
+  /** States stored but not yet expanded when the run ended (0 for a complete run). */
+  queue: number;
+  /** Wall-clock time of the run. */
+  seconds: number;
+  /** TLC's optimistic estimate n·(m−n)/2^64, n = distinct, m = generated. */
+  collisionProbability: number;
+  /** Bytes of the seen set plus the per-state arrays, divided by distinct (0 if none). */
+  bytesPerState: number;
+}
+
+export interface ExploreResult<S, L> {
+  outcome: Outcome<S, L>;
+  stats: Stats;
+}
+
+export function explore<S, L>(
+  system: TransitionSystem<S, L>,
+  options: ExploreOptions,
+): ExploreResult<S, L> {
+  const { maxStates, maxDepth } = options;
+  if (maxStates !== undefined && !(Number.isInteger(maxStates) && maxStates >= 0)) {
+    throw new RangeError(`maxStates must be a non-negative integer, got ${maxStates}`);
+  }
+  if (maxDepth !== undefined && !(Number.isInteger(maxDepth) && maxDepth >= 1)) {
+    throw new RangeError(`maxDepth must be a positive integer, got ${maxDepth}`);
+  }
+  return new BreadthFirstRun(system, options).run();
+}
+
+/** Expansions between two looks at the clock for progress reports. */
+const PROGRESS_CHECK_EVERY = 4096;
+const PROGRESS_PERIOD_MS = 1000;
+const TWO_TO_THE_64 = 2 ** 64;
+
+/**
+ * Why a run stopped early, recorded while inside a system callback. Turning it into an
+ * Outcome needs a replay, i.e. calls back into the system, which must wait until the system
+ * has returned (a TransitionSystem need not be re-entrant).
+ */
+type Stop =
+  | { kind: 'invariant'; invariant: string; state: number }
+  | { kind: 'deadlock'; state: number }
+  /** state -1: the fault happened in initialStates, before any state. */
+  | { kind: 'fault'; error: ModelError; state: number }
+  | { kind: 'limit'; limit: 'states' };
+
+/**
+ * One run's mutable state. A class rather than closures over locals so that the emit callback
+ * is created once per run and its fields have a fixed shape for the JIT.
+ */
+class BreadthFirstRun<S, L> {
+  private readonly system: TransitionSystem<S, L>;
+  private readonly invariants: readonly Invariant<S>[];
+  private readonly checkDeadlock: boolean;
+  private readonly maxStates: number;
+  private readonly maxDepth: number;
+  private readonly onProgress: ((p: Progress) => void) | undefined;
+
+  private readonly seen = new FingerprintSet();
+  /** parents[i]: index of the state whose expansion first produced state i; -1 for initial states. */
+  private parents = new Int32Array(1024);
+  /**
+   * ordinals[i]: position of state i among the emissions of the initialStates or successors
+   * call that first produced it, duplicates counted. With the parent, it names the emission
+   * to pick when replaying.
+   */
+  private ordinals = new Uint32Array(1024);
+  /** The one buffer fingerprints are written into; never allocated per state. */
+  private readonly fp = new Uint32Array(2);
+
+  // The two levels. `current*` is being expanded while `next*` is being filled; ids are the
+  // states' indices in the seen set, in step with the state arrays.
+  private current: S[] = [];
+  private currentIds: number[] = [];
+  private next: S[] = [];
+  private nextIds: number[] = [];
+
+  // Context of the initialStates / successors call in progress, read by `emit`.
+  /** Index of the state being expanded; -1 while emitting initial states. */
+  private parentId = -1;
+  /** Emissions so far in the call in progress (the ordinal of the next one). */
+  private emitted = 0;
+  /** The level new states are stored at. */
+  private level = 1;
+  /** False while expanding states at maxDepth: their new successors are only noticed. */
+  private storeNew = true;
+
+  private generated = 0;
+  private depth = 0;
+  private depthLimitHit = false;
+  private stop: Stop | null = null;
+  private readonly startMs = performance.now();
+
+  constructor(system: TransitionSystem<S, L>, options: ExploreOptions) {
+    this.system = system;
+    this.invariants = system.invariants;
+    this.checkDeadlock = options.checkDeadlock;
+    this.maxStates = options.maxStates ?? Infinity;
+    this.maxDepth = options.maxDepth ?? Infinity;
+    this.onProgress = options.onProgress;
+  }
+
+  run(): ExploreResult<S, L> {
+    const system = this.system;
+    let queue = 0;
+
+    // Level 1: the initial states. The same emit callback serves (its label argument is
+    // simply absent here): with parentId -1 it records initial states.
+    try {
+      system.initialStates(this.emit);
+    } catch (e) {
+      if (!(e instanceof ModelError)) throw e;
+      // A violation found on an earlier initial state came first and wins.
+      this.stop ??= { kind: 'fault', error: e, state: -1 };
+    }
+    if (this.stop !== null) queue = this.next.length;
+
+    let expanded = 0;
+    let lastProgressMs = Date.now();
+    levels: while (this.stop === null && this.next.length > 0) {
+      this.swapLevels();
+      const states = this.current;
+      const ids = this.currentIds;
+      const currentLevel = this.level;
+      this.level = currentLevel + 1;
+      this.storeNew = currentLevel < this.maxDepth;
+
+      for (let i = 0; i < states.length; i++) {
+        const state = states[i]!;
+        const id = ids[i]!;
+        this.parentId = id;
+        this.emitted = 0;
+        try {
+          system.successors(state, this.emit);
+        } catch (e) {
+          if (!(e instanceof ModelError)) throw e;
+          this.stop ??= { kind: 'fault', error: e, state: id };
+        }
+        if (this.stop === null && this.emitted === 0 && this.checkDeadlock) {
+          this.checkDeadlockAt(state, id);
+        }
+        if (this.stop !== null) {
+          queue = states.length - i - 1 + this.next.length;
+          break levels;
+        }
+        if (this.onProgress !== undefined && ++expanded % PROGRESS_CHECK_EVERY === 0) {
+          const now = Date.now();
+          if (now - lastProgressMs >= PROGRESS_PERIOD_MS) {
+            lastProgressMs = now;
+            this.onProgress({
+              distinct: this.seen.size,
+              generated: this.generated,
+              depth: this.depth,
+              queue: states.length - i - 1 + this.next.length,
+              seconds: this.elapsedSeconds(),
+            });
+          }
+        }
+      }
+    }
+    // Let the last level's states be collected even if the caller keeps the result around.
+    this.current.length = 0;
+    this.next.length = 0;
+
+    const outcome = this.outcome();
+    const distinct = this.seen.size;
+    const bytes = this.seen.bytesUsed() + this.parents.byteLength + this.ordinals.byteLength;
+    return {
+      outcome,
+      stats: {
+        distinct,
+        generated: this.generated,
+        depth: this.depth,
+        queue,
+        seconds: this.elapsedSeconds(),
+        collisionProbability: (distinct * (this.generated - distinct)) / TWO_TO_THE_64,
+        bytesPerState: distinct === 0 ? 0 : bytes / distinct,
+      },
+    };
+  }
+
+  /**
+   * Receives every emitted state, initial or successor. An arrow function stored once per
+   * run, so the hot loop creates no closure per state. The label is not needed here: traces
+   * get their labels from the replay.
+   */
+  private readonly emit = (state: S): void => {
+    // The system cannot be told to stop emitting; once the run has stopped, ignore the rest.
+    if (this.stop !== null) return;
+    const ordinal = this.emitted++;
+    this.generated++;
+    const fp = this.fp;
+    this.system.fingerprint(state, fp);
+    const hi = fp[0]!;
+    const lo = fp[1]!;
+
+    if (!this.storeNew) {
+      // Expanding at maxDepth: the successor is counted, but a new one is not stored.
+      if (!this.depthLimitHit && !this.seen.has(hi, lo)) this.depthLimitHit = true;
+      return;
+    }
+    if (this.seen.size >= this.maxStates) {
+      // Full: only a state already seen may pass; a new one is the limit (and is not stored,
+      // so distinct ends at exactly maxStates).
+      if (!this.seen.has(hi, lo)) this.stop = { kind: 'limit', limit: 'states' };
+      return;
+    }
+    const r = this.seen.insertOrFind(hi, lo);
+    if (r >= 0) return; // seen before
+    const index = ~r;
+
+    this.record(index, ordinal);
+    if (this.level > this.depth) this.depth = this.level;
+    if (this.violates(state, index)) return;
+    this.next.push(state);
+    this.nextIds.push(index);
+  };
+
+  /** Stores the replay information of new state `index`, growing the arrays as needed. */
+  private record(index: number, ordinal: number): void {
+    if (index >= this.parents.length) {
+      const parents = new Int32Array(this.parents.length * 2);
+      parents.set(this.parents);
+      this.parents = parents;
+      const ordinals = new Uint32Array(this.ordinals.length * 2);
+      ordinals.set(this.ordinals);
+      this.ordinals = ordinals;
+    }
+    this.parents[index] = this.parentId;
+    this.ordinals[index] = ordinal;
+  }
+
+  /** Checks every invariant, in order, on a newly stored state; records a stop on failure. */
+  private violates(state: S, index: number): boolean {
+    const invariants = this.invariants;
+    let i = 0;
+    try {
+      for (; i < invariants.length; i++) {
+        if (!invariants[i]!.holds(state)) {
+          this.stop = { kind: 'invariant', invariant: invariants[i]!.name, state: index };
+          return true;
+        }
+      }
+    } catch (e) {
+      if (!(e instanceof ModelError)) throw e;
+      this.stop = { kind: 'fault', error: e, state: index };
+      return true;
+    }
+    return false;
+  }
+
+  /** Called for an expanded state that emitted nothing. */
+  private checkDeadlockAt(state: S, id: number): void {
+    let done: boolean;
+    try {
+      done = this.system.isDone?.(state) ?? false;
+    } catch (e) {
+      // isDone is a predicate on the state like an invariant; a model error in it is a fault.
+      if (!(e instanceof ModelError)) throw e;
+      this.stop = { kind: 'fault', error: e, state: id };
+      return;
+    }
+    if (!done) this.stop = { kind: 'deadlock', state: id };
+  }
+
+  private swapLevels(): void {
+    const states = this.current;
+    const ids = this.currentIds;
+    this.current = this.next;
+    this.currentIds = this.nextIds;
+    // Reuse the old arrays; truncating drops their references to the expanded states.
+    states.length = 0;
+    ids.length = 0;
+    this.next = states;
+    this.nextIds = ids;
+  }
+
+  private outcome(): Outcome<S, L> {
+    const stop = this.stop;
+    if (stop === null) {
+      return this.depthLimitHit ? { kind: 'limit', limit: 'depth' } : { kind: 'ok' };
+    }
+    switch (stop.kind) {
+      case 'invariant':
+        return { kind: 'invariant', invariant: stop.invariant, trace: this.trace(stop.state) };
+      case 'deadlock':
+        return { kind: 'deadlock', trace: this.trace(stop.state) };
+      case 'fault':
+        return { kind: 'fault', error: stop.error, trace: this.trace(stop.state) };
+      case 'limit':
+        return { kind: 'limit', limit: stop.limit };
+    }
+  }
+
+  /**
+   * Rebuilds the trace to state `target` (-1: the empty trace) by following parent links up
+   * to an initial state and replaying the system forward along them, picking at each step the
+   * emission with the stored ordinal. Each picked state must have the stored fingerprint;
+   * otherwise the system did not emit the same thing twice, which is a bug in it (or in the
+   * front end that built it), reported as an internal error.
+   */
+  private trace(target: number): Trace<S, L> {
+    const states: S[] = [];
+    const labels: L[] = [];
+    if (target < 0) return { states, labels };
+    const path: number[] = [];
+    for (let id = target; id >= 0; id = this.parents[id]!) path.push(id);
+    path.reverse();
+
+    const root = this.replayPick(path[0]!, 0, (emit) => this.system.initialStates(emit));
+    states.push(root.state);
+    for (let k = 1; k < path.length; k++) {
+      const from = states[k - 1]!;
+      const step = this.replayPick(path[k]!, k, (emit) => this.system.successors(from, emit));
+      states.push(step.state);
+      labels.push(step.label as L); // always present: successors emits a label with each state
+    }
+    return { states, labels };
+  }
+
+  /** Replays one initialStates / successors call and returns the emission that made `id`. */
+  private replayPick(
+    id: number,
+    step: number,
+    call: (emit: (state: S, label?: L) => void) => void,
+  ): { state: S; label: L | undefined } {
+    const wanted = this.ordinals[id]!;
+    // A holder object rather than locals: TypeScript does not see assignments made inside
+    // the callback and would narrow locals to their initial values.
+    const pick: { seen: number; found: boolean; state: S | undefined; label: L | undefined } = {
+      seen: 0,
+      found: false,
+      state: undefined,
+      label: undefined,
+    };
+    try {
+      call((state, label) => {
+        if (pick.seen++ === wanted) {
+          pick.found = true;
+          pick.state = state;
+          pick.label = label;
+        }
+      });
+    } catch (e) {
+      // During the search the call may have failed after emitting the state we want (the
+      // run then stopped on that state's invariant before the failure counted); that
+      // failure is expected again now. Failing before it is a divergence, reported below.
+      if (!(e instanceof ModelError)) throw e;
+    }
+    const where = step === 0 ? 'the initial state' : `step ${step} of the trace`;
+    if (!pick.found) {
+      throw new Error(
+        `internal error: replaying ${where} got only ${pick.seen} emissions where emission ` +
+          `#${wanted} was recorded during the search; the transition system is not deterministic`,
+      );
+    }
+    const state = pick.state as S;
+    this.system.fingerprint(state, this.fp);
+    if (this.seen.indexOf(this.fp[0]!, this.fp[1]!) !== id) {
+      throw new Error(
+        `internal error: replaying ${where}, emission #${wanted} does not have the fingerprint ` +
+          `it had during the search; the transition system is not deterministic`,
+      );
+    }
+    return { state, label: pick.label };
+  }
+
+  private elapsedSeconds(): number {
+    return (performance.now() - this.startMs) / 1000;
+  }
+}
