@@ -1,0 +1,223 @@
+#!/usr/bin/env node
+/**
+ * The spex command line. The only place that prints; everything it shows comes from
+ * report.ts, everything it runs from engine/run.ts.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { SpecErrors, renderDiagnostic } from '../lang/diagnostics.js';
+import {
+  EXIT, constOverrides, formatExpectation, formatVerdict, loadSpec, meetsExpectation, runCheck, selectChecks,
+  type CheckResult, type RunOptions,
+} from '../engine/run.js';
+import { formatCollision, formatResult, formatStats } from './report.js';
+
+const out = (s: string): void => {
+  process.stdout.write(s + '\n');
+};
+const err = (s: string): void => {
+  process.stderr.write(s + '\n');
+};
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Reports a front-end failure (syntax or static errors) and returns its exit code. */
+function reportSpecErrors(e: SpecErrors): number {
+  for (const d of e.diagnostics) err(renderDiagnostic(d) + '\n');
+  const n = e.diagnostics.length;
+  err(`${n} error${n === 1 ? '' : 's'}`);
+  return e.isSyntax ? EXIT.syntax : EXIT.static;
+}
+
+function progressPrinter(enabled: boolean): RunOptions['onProgress'] {
+  if (!enabled) return undefined;
+  return (p) => {
+    const rate = p.seconds > 0 ? Math.round(p.distinct / p.seconds) : 0;
+    err(`progress: ${p.distinct} distinct, ${p.generated} generated, depth ${p.depth}, queue ${p.queue}, ${rate} distinct/s`);
+  };
+}
+
+interface CheckOpts {
+  check?: string;
+  const: string[];
+  deadlock?: boolean;
+  maxStates?: number;
+  maxDepth?: number;
+  progress?: boolean;
+  quiet?: boolean;
+}
+
+function runOptions(o: CheckOpts): RunOptions {
+  const showProgress = !o.quiet && (o.progress ?? false);
+  const r: { -readonly [K in keyof RunOptions]: RunOptions[K] } = { consts: o.const };
+  if (o.check !== undefined) r.check = o.check;
+  // commander sets deadlock=true by default for --no-deadlock; only `false` is a choice.
+  if (o.deadlock === false) r.deadlock = false;
+  if (o.maxStates !== undefined) r.maxStates = o.maxStates;
+  if (o.maxDepth !== undefined) r.maxDepth = o.maxDepth;
+  const p = progressPrinter(showProgress);
+  if (p) r.onProgress = p;
+  return r;
+}
+
+function cmdCheck(file: string, o: CheckOpts): number {
+  const { spec } = loadSpec(file);
+  const opts = runOptions(o);
+  const cli = constOverrides(spec, opts.consts ?? []);
+  const checks = selectChecks(spec, opts.check);
+  let code: number = EXIT.ok;
+  checks.forEach((check, i) => {
+    if (i > 0) out('');
+    if (check) out(`check ${check.name} (${spec.name}, ${file})`);
+    else out(`spec ${spec.name} (${file})`);
+    const r = runCheck(spec, check, cli, opts);
+    out(formatResult(r));
+    if (r.result) {
+      out(formatCollision(r.result.stats));
+      out(formatStats(r.result.stats));
+    }
+    if (code === EXIT.ok) code = r.exitCode;
+  });
+  return code;
+}
+
+function specFiles(paths: string[]): string[] {
+  const files: string[] = [];
+  const visit = (p: string): void => {
+    const st = statSync(p);
+    if (st.isDirectory()) {
+      for (const name of readdirSync(p).sort()) visit(join(p, name));
+    } else if (p.endsWith('.spex')) files.push(p);
+  };
+  for (const p of paths) visit(p);
+  return files;
+}
+
+function cmdTest(paths: string[], o: CheckOpts & { trace?: boolean }): number {
+  const files = specFiles(paths.length > 0 ? paths : ['spec']);
+  let passed = 0;
+  let failed = 0;
+  for (const file of files) {
+    let loaded;
+    try {
+      loaded = loadSpec(file);
+    } catch (e) {
+      if (!(e instanceof SpecErrors)) throw e;
+      reportSpecErrors(e);
+      out(`FAIL ${file}: the spec does not check`);
+      failed++;
+      continue;
+    }
+    const { spec } = loaded;
+    if (spec.checks.length === 0) continue;
+    const opts = runOptions(o);
+    const cli = constOverrides(spec, opts.consts ?? []);
+    if (opts.check !== undefined && !spec.checks.some((c) => c.name === opts.check)) continue;
+    for (const check of selectChecks(spec, opts.check)) {
+      const r: CheckResult = runCheck(spec, check, cli, opts);
+      const ok = meetsExpectation(r.verdict, r.expect);
+      const stats = r.result ? `  (${formatStats(r.result.stats)})` : '';
+      out(`${ok ? 'PASS' : 'FAIL'} ${file} ${r.name}: ${formatVerdict(r.verdict)}${ok ? '' : `, expected ${formatExpectation(r.expect)}`}${stats}`);
+      if (!ok || o.trace) {
+        out(indent(formatResult(r)));
+      }
+      if (ok) passed++;
+      else failed++;
+    }
+  }
+  if (o.check !== undefined && passed + failed === 0) {
+    err(`error: no check named '${o.check}' in ${paths.join(' ') || 'spec'}`);
+    return 1;
+  }
+  out(`${passed} passed, ${failed} failed`);
+  return failed === 0 ? EXIT.ok : 1;
+}
+
+function indent(s: string): string {
+  return s
+    .split('\n')
+    .map((l) => (l === '' ? l : '    ' + l))
+    .join('\n');
+}
+
+function cmdParse(file: string): number {
+  const { spec } = loadSpec(file);
+  const n = (k: number, what: string): string => `${k} ${what}${k === 1 ? '' : 's'}`;
+  out(`ok: spec ${spec.name}: ${n(spec.vars.length, 'variable')}, ${n(spec.actions.length, 'action')}, ${n(spec.invariants.length, 'invariant')}, ${n(spec.checks.length, 'check')}`);
+  return EXIT.ok;
+}
+
+function withCheckOptions(cmd: Command): Command {
+  return cmd
+    .option('--check <name>', 'run only this check block')
+    .option('--const <NAME=VALUE>', 'override a constant (repeatable)', collect, [])
+    .option('--no-deadlock', 'do not report states without successors')
+    .option('--max-states <n>', 'stop after this many distinct states', positiveInt)
+    .option('--max-depth <n>', 'do not explore beyond this depth', positiveInt)
+    .option('--progress', 'print progress on stderr every second')
+    .option('--quiet', 'no progress output');
+}
+
+/** Runs the CLI; returns the process exit code. */
+export function main(argv: string[]): number {
+  let code: number = EXIT.ok;
+  const program = new Command();
+  program
+    .name('spex')
+    .description('An explicit-state model checker: breadth-first over every interleaving, shortest counterexamples.')
+    .version(version())
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  withCheckOptions(program.command('check <file>').description('explore a spec and report the first violation with a shortest trace')).action(
+    (file: string, o: CheckOpts) => {
+      code = cmdCheck(file, o);
+    },
+  );
+  withCheckOptions(program.command('test [paths...]').description('run every check block and compare each outcome with its expect'))
+    .option('--trace', 'print the counterexample of every check, not only of the failing ones')
+    .action((paths: string[], o: CheckOpts & { trace?: boolean }) => {
+      code = cmdTest(paths, o);
+    });
+  program
+    .command('parse <file>')
+    .description('syntax and static checks only')
+    .action((file: string) => {
+      code = cmdParse(file);
+    });
+
+  try {
+    program.parse(argv, { from: 'user' });
+  } catch (e) {
+    const ce = e as { code?: string; exitCode?: number };
+    if (typeof ce.code === 'string' && ce.code.startsWith('commander.')) {
+      return ce.code === 'commander.helpDisplayed' || ce.code === 'commander.version' || ce.code === 'commander.help' ? 0 : 1;
+    }
+    if (e instanceof SpecErrors) return reportSpecErrors(e);
+    const ne = e as NodeJS.ErrnoException;
+    if (ne.code === 'ENOENT' || ne.code === 'EISDIR' || ne.code === 'EACCES') {
+      err(`error: cannot read ${ne.path ?? 'file'}: ${ne.code === 'ENOENT' ? 'no such file' : ne.code}`);
+      return 1;
+    }
+    err('internal error (a bug in spex, not in your spec); please report it with this trace:');
+    err(e instanceof Error ? (e.stack ?? e.message) : String(e));
+    return EXIT.internal;
+  }
+  return code;
+}
+
+process.exitCode = main(process.argv.slice(2));

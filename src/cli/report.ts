@@ -1,0 +1,107 @@
+/**
+ * Human-readable reports of check results: the verdict, the counterexample (each step with its
+ * action and parameters, and under it only what changed), and the closing statistics line.
+ * Pure functions to strings; main.ts prints them.
+ */
+import type { Label, RuntimeLocation, State } from '../lang/compile.js';
+import { Diagnostic, renderDiagnostic } from '../lang/diagnostics.js';
+import type { ModelError, Stats, Trace } from '../explore/index.js';
+import { diffValues, formatChange, formatValue } from '../values/index.js';
+import type { CheckResult } from '../engine/run.js';
+
+export function formatLabel(l: Label): string {
+  if (l.params.length === 0) return l.action;
+  return `${l.action}(${l.params.map((p) => `${p.name}=${formatValue(p.value)}`).join(', ')})`;
+}
+
+/** The trace, state by state: the initial state in full, then each step's changes. */
+export function formatTrace(trace: Trace<State, Label>, varNames: readonly string[], failing?: { label: Label; note: string }): string {
+  const lines: string[] = [];
+  const width = String(trace.states.length).length;
+  const num = (i: number): string => String(i).padStart(width);
+  trace.states.forEach((s, i) => {
+    if (i === 0) {
+      lines.push(`${num(0)}  init`);
+      varNames.forEach((n, j) => lines.push(`${' '.repeat(width)}     ${n} = ${formatValue(s[j]!)}`));
+      return;
+    }
+    const prev = trace.states[i - 1]!;
+    lines.push(`${num(i)}  ${formatLabel(trace.labels[i - 1]!)}`);
+    const changes = varNames.flatMap((n, j) => diffValues(n, prev[j]!, s[j]!));
+    if (changes.length === 0) lines.push(`${' '.repeat(width)}     (no change)`);
+    for (const c of changes) lines.push(`${' '.repeat(width)}     ${formatChange(c)}`);
+  });
+  if (failing) {
+    const isInit = failing.label.action === 'init' && trace.states.length === 0;
+    lines.push(`${' '.repeat(width)}  ${isInit ? 'init' : formatLabel(failing.label)}  ← ${failing.note}`);
+  }
+  return lines.join('\n');
+}
+
+export function formatStats(s: Stats): string {
+  return `${s.distinct} distinct states, ${s.generated} generated, depth ${s.depth}, ${s.seconds.toFixed(2)} s`;
+}
+
+export function formatCollision(s: Stats): string {
+  return `fingerprint collision probability (optimistic): ${s.collisionProbability === 0 ? '0' : s.collisionProbability.toExponential(1)}`;
+}
+
+/** The diagnostic for a run-time error or failed assert, with its source excerpt. */
+export function formatModelError(err: ModelError): string {
+  const loc = err.location as RuntimeLocation | undefined;
+  if (!loc) return `error: ${err.message}`;
+  if (loc.code === 'assert') {
+    return renderDiagnostic(new Diagnostic('E701', loc.span, err.message), 'assertion failed');
+  }
+  return renderDiagnostic(new Diagnostic(loc.code, loc.span, err.message, loc.hint));
+}
+
+/** The whole report of one configuration, without the statistics line. */
+export function formatResult(r: CheckResult, opts: { trace: boolean } = { trace: true }): string {
+  const out: string[] = [];
+  const varNames = r.system?.varNames ?? [];
+  if (r.constError) {
+    out.push('Error while evaluating the constants:');
+    out.push(formatModelError(r.constError));
+    return out.join('\n');
+  }
+  const res = r.result!;
+  const o = res.outcome;
+  switch (o.kind) {
+    case 'ok':
+      out.push(`No error found: every reachable state satisfies every invariant${r.deadlock ? ', and none is a deadlock' : ''}.`);
+      break;
+    case 'limit':
+      out.push(`Stopped: the ${o.limit === 'states' ? 'state' : 'depth'} limit was reached before the search was complete; nothing was violated up to there.`);
+      break;
+    case 'invariant':
+      out.push(`Invariant ${o.invariant} is violated.`);
+      if (opts.trace) {
+        out.push(`Counterexample (${o.trace.states.length - 1} steps, a shortest one):`, '');
+        out.push(formatTrace(o.trace, varNames));
+      }
+      break;
+    case 'deadlock':
+      out.push('Deadlock: a reachable state has no enabled action.');
+      if (opts.trace) {
+        out.push(`Trace to it (${o.trace.states.length - 1} steps, a shortest one):`, '');
+        out.push(formatTrace(o.trace, varNames));
+      }
+      break;
+    case 'fault': {
+      const label = o.error.label as Label | undefined;
+      const assert = o.error.kind === 'assert';
+      const where = label ? (label.action === 'init' ? 'init' : formatLabel(label)) : 'an invariant';
+      out.push(assert ? `Assertion failed in ${where}: ${o.error.message}` : `Evaluation error in ${where}: ${o.error.message}`);
+      out.push(formatModelError(o.error));
+      if (opts.trace) {
+        const steps = Math.max(0, o.trace.states.length - 1);
+        out.push('', `Trace (${steps} steps to the state where it happens, a shortest one):`, '');
+        const note = assert ? 'this step fails its assert' : 'this step fails';
+        out.push(formatTrace(o.trace, varNames, label ? { label, note } : undefined));
+      }
+      break;
+    }
+  }
+  return out.join('\n');
+}

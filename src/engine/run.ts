@@ -1,0 +1,201 @@
+/**
+ * The pipeline from a spec file to verdicts: parse, check, then for each configuration
+ * (a `check` block, or the spec's defaults when it has none) compile and explore.
+ * Pure of printing: results are data for src/cli/ and the exporters.
+ */
+import { readFileSync } from 'node:fs';
+import type * as A from '../lang/ast.js';
+import { parseExpr, parseSpec } from '../lang/parser.js';
+import { checkConstExpr, checkSpec, type CheckedCheck, type CheckedSpec } from '../lang/check.js';
+import { compileSpec, type CompiledSpec, type Label, type State } from '../lang/compile.js';
+import { Diagnostic, SpecErrors, didYouMean } from '../lang/diagnostics.js';
+import { explore, ModelError, type ExploreResult } from '../explore/index.js';
+
+export interface LoadedSpec {
+  readonly source: A.Source;
+  readonly spec: CheckedSpec;
+}
+
+/** Reads, parses and checks a spec file. Throws SpecErrors. */
+export function loadSpec(path: string, text = readFileSync(path, 'utf8')): LoadedSpec {
+  const source: A.Source = { path, text };
+  const ast = parseSpec(source);
+  return { source, spec: checkSpec(ast) };
+}
+
+export interface RunOptions {
+  /** Only this check (by name). */
+  readonly check?: string;
+  /** `NAME=VALUE` overrides from the command line, applied over a check block's own. */
+  readonly consts?: readonly string[];
+  /** Deadlock detection; undefined means: as the check block says, else on. */
+  readonly deadlock?: boolean;
+  readonly maxStates?: number;
+  readonly maxDepth?: number;
+  readonly onProgress?: (p: { distinct: number; generated: number; depth: number; queue: number; seconds: number }) => void;
+}
+
+/** How one configuration ended, in the terms a user checks against `expect`. */
+export type Verdict =
+  | { kind: 'ok' }
+  | { kind: 'violation'; name: string }
+  | { kind: 'deadlock' }
+  | { kind: 'error' }
+  | { kind: 'limit'; limit: 'states' | 'depth' };
+
+export interface CheckResult {
+  /** The check block's name, or undefined for a spec run with its defaults. */
+  readonly name: string | undefined;
+  readonly expect: A.Expectation | undefined;
+  readonly deadlock: boolean;
+  readonly system: CompiledSpec | undefined;
+  /** The exploration; undefined if the constants themselves could not be evaluated. */
+  readonly result: ExploreResult<State, Label> | undefined;
+  /** A run-time error while evaluating the constants. */
+  readonly constError?: ModelError;
+  readonly verdict: Verdict;
+  readonly exitCode: number;
+}
+
+/** TLC's exit codes (design.md). */
+export const EXIT = {
+  ok: 0,
+  deadlock: 11,
+  safety: 12,
+  liveness: 13,
+  evaluation: 75,
+  static: 120,
+  syntax: 150,
+  limit: 152,
+  internal: 255,
+} as const;
+
+/** The configurations a run covers: every check block, or one, or the defaults. */
+export function selectChecks(spec: CheckedSpec, name: string | undefined): (CheckedCheck | undefined)[] {
+  if (name === undefined) return spec.checks.length > 0 ? spec.checks : [undefined];
+  const found = spec.checks.find((c) => c.name === name);
+  if (!found) {
+    const names = spec.checks.map((c) => c.name);
+    const hint = didYouMean(name, names) ?? (names.length ? `the checks are: ${names.join(', ')}` : 'this spec has no check blocks');
+    throw new SpecErrors([new Diagnostic('E213', undefined, `no check named '${name}' in ${spec.ast.source.path}`, hint)]);
+  }
+  return [found];
+}
+
+/** Parses and type-checks the command line's `--const NAME=VALUE` overrides. */
+export function constOverrides(spec: CheckedSpec, consts: readonly string[]): Map<number, A.Expr> {
+  const out = new Map<number, A.Expr>();
+  const diags: Diagnostic[] = [];
+  for (const text of consts) {
+    const eq = text.indexOf('=');
+    if (eq <= 0) {
+      diags.push(new Diagnostic('E214', undefined, `--const expects NAME=VALUE, not '${text}'`));
+      continue;
+    }
+    const name = text.slice(0, eq).trim();
+    const c = spec.consts.find((x) => x.name === name);
+    if (!c) {
+      diags.push(new Diagnostic('E214', undefined, `'${name}' is not a constant of spec ${spec.name}`, didYouMean(name, spec.consts.map((x) => x.name))));
+      continue;
+    }
+    try {
+      const e = parseExpr({ path: `--const ${name}`, text: text.slice(eq + 1) });
+      checkConstExpr(spec, e, c.type, `constant '${name}'`);
+      out.set(c.index, e);
+    } catch (err) {
+      if (err instanceof SpecErrors) diags.push(...err.diagnostics);
+      else throw err;
+    }
+  }
+  if (diags.length > 0) throw new SpecErrors(diags);
+  return out;
+}
+
+function verdictOf(result: ExploreResult<State, Label>): Verdict {
+  const o = result.outcome;
+  switch (o.kind) {
+    case 'ok':
+      return { kind: 'ok' };
+    case 'invariant':
+      return { kind: 'violation', name: o.invariant };
+    case 'deadlock':
+      return { kind: 'deadlock' };
+    case 'fault':
+      if (o.error.kind === 'assert') return { kind: 'violation', name: (o.error.label as Label | undefined)?.action ?? 'init' };
+      return { kind: 'error' };
+    case 'limit':
+      return { kind: 'limit', limit: o.limit };
+  }
+}
+
+export function exitCodeOf(v: Verdict): number {
+  switch (v.kind) {
+    case 'ok':
+      return EXIT.ok;
+    case 'violation':
+      return EXIT.safety;
+    case 'deadlock':
+      return EXIT.deadlock;
+    case 'error':
+      return EXIT.evaluation;
+    case 'limit':
+      return EXIT.limit;
+  }
+}
+
+/** Compiles and explores one configuration. */
+export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli: Map<number, A.Expr>, opts: RunOptions): CheckResult {
+  const overrides = new Map<number, A.Expr>();
+  for (const o of check?.overrides ?? []) overrides.set(o.index, o.value);
+  for (const [k, v] of cli) overrides.set(k, v);
+  const deadlock = opts.deadlock ?? check?.decl.deadlock ?? true;
+  const base = { name: check?.name, expect: check?.decl.expect, deadlock };
+  let system: CompiledSpec;
+  try {
+    system = compileSpec(spec, overrides);
+  } catch (err) {
+    if (err instanceof ModelError) {
+      const verdict: Verdict = { kind: 'error' };
+      return { ...base, system: undefined, result: undefined, constError: err, verdict, exitCode: exitCodeOf(verdict) };
+    }
+    throw err;
+  }
+  const exploreOpts: Parameters<typeof explore>[1] = { checkDeadlock: deadlock };
+  if (opts.maxStates !== undefined) exploreOpts.maxStates = opts.maxStates;
+  if (opts.maxDepth !== undefined) exploreOpts.maxDepth = opts.maxDepth;
+  if (opts.onProgress !== undefined) exploreOpts.onProgress = opts.onProgress;
+  const result = explore(system, exploreOpts);
+  const verdict = verdictOf(result);
+  return { ...base, system, result, verdict, exitCode: exitCodeOf(verdict) };
+}
+
+/** Whether a verdict is what a check block expects. A check without `expect` expects ok. */
+export function meetsExpectation(verdict: Verdict, expect: A.Expectation | undefined): boolean {
+  const e = expect?.kind ?? 'ok';
+  switch (e) {
+    case 'ok':
+      return verdict.kind === 'ok';
+    case 'deadlock':
+      return verdict.kind === 'deadlock';
+    case 'error':
+      return verdict.kind === 'error';
+    case 'violation':
+      return verdict.kind === 'violation' && verdict.name === (expect as Extract<A.Expectation, { kind: 'violation' }>).name.text;
+  }
+}
+
+export function formatExpectation(expect: A.Expectation | undefined): string {
+  if (!expect) return 'ok';
+  return expect.kind === 'violation' ? `violation ${expect.name.text}` : expect.kind;
+}
+
+export function formatVerdict(v: Verdict): string {
+  switch (v.kind) {
+    case 'violation':
+      return `violation ${v.name}`;
+    case 'limit':
+      return `${v.limit} limit reached`;
+    default:
+      return v.kind;
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * The abstract syntax of a spex spec. Plain data: no phase after parsing imports ohm, and
+ * every node carries a Span (offsets into its source file) for diagnostics.
+ */
+
+/** A source file: its path as the user gave it, and its text. */
+export interface Source {
+  readonly path: string;
+  readonly text: string;
+}
+
+export interface Span {
+  readonly source: Source;
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface Name {
+  readonly text: string;
+  readonly span: Span;
+}
+
+// ---------------------------------------------------------------- types
+
+export type TypeExpr =
+  | { kind: 'named'; name: Name; span: Span }
+  | { kind: 'set'; elem: TypeExpr; span: Span }
+  | { kind: 'seq'; elem: TypeExpr; span: Span }
+  | { kind: 'option'; elem: TypeExpr; span: Span }
+  | { kind: 'map'; key: TypeExpr; value: TypeExpr; span: Span }
+  | { kind: 'tuple'; items: TypeExpr[]; span: Span }
+  | { kind: 'record'; fields: { name: Name; type: TypeExpr }[]; span: Span }
+  | { kind: 'range'; lo: Expr; hi: Expr; span: Span };
+
+// ---------------------------------------------------------------- expressions
+
+export type BinaryOp =
+  | 'implies' | 'or' | 'and'
+  | '==' | '!=' | '<' | '<=' | '>' | '>=' | 'in' | 'notin' | 'subset'
+  | 'union' | 'minus' | 'inter' | '..'
+  | '+' | '-' | '*' | '/' | '%';
+
+export interface Binder {
+  readonly name: Name;
+  readonly domain: Expr;
+}
+
+export type Pattern =
+  | { kind: 'wild'; span: Span }
+  | { kind: 'int'; value: number; span: Span }
+  /** A bare name: an enum atom or a variant case without payload (resolved by the checker). */
+  | { kind: 'name'; name: Name; span: Span }
+  | { kind: 'payload'; tag: Name; bind: Name; span: Span };
+
+export interface ExprArm {
+  readonly pattern: Pattern;
+  readonly body: Expr;
+}
+
+export type Expr =
+  | { kind: 'int'; value: number; span: Span }
+  | { kind: 'bool'; value: boolean; span: Span }
+  | { kind: 'name'; name: Name; span: Span }
+  | { kind: 'call'; callee: Name; args: Expr[]; span: Span }
+  | { kind: 'unary'; op: 'not' | 'neg'; arg: Expr; span: Span }
+  | { kind: 'binary'; op: BinaryOp; left: Expr; right: Expr; span: Span }
+  | { kind: 'is'; arg: Expr; tag: Name; span: Span }
+  | { kind: 'index'; target: Expr; index: Expr; span: Span }
+  | { kind: 'field'; target: Expr; field: Name; span: Span }
+  | { kind: 'tupleItem'; target: Expr; item: number; span: Span }
+  | { kind: 'withIndex'; target: Expr; index: Expr; value: Expr; span: Span }
+  | { kind: 'withFields'; target: Expr; fields: { name: Name; value: Expr }[]; span: Span }
+  | { kind: 'tuple'; items: Expr[]; span: Span }
+  | { kind: 'setLit'; items: Expr[]; span: Span }
+  | { kind: 'seqLit'; items: Expr[]; span: Span }
+  | { kind: 'mapLit'; entries: { key: Expr; value: Expr }[]; span: Span }
+  | { kind: 'record'; fields: { name: Name; value: Expr }[]; span: Span }
+  | { kind: 'filter'; binder: Binder; cond: Expr; span: Span }
+  | { kind: 'image'; body: Expr; binders: Binder[]; span: Span }
+  | { kind: 'mapFor'; binder: Binder; body: Expr; span: Span }
+  | { kind: 'ifThen'; cond: Expr; then: Expr; else: Expr; span: Span }
+  | { kind: 'let'; name: Name; value: Expr; body: Expr; span: Span }
+  | { kind: 'quant'; quant: 'forall' | 'exists' | 'sum'; binders: Binder[]; body: Expr; span: Span }
+  | { kind: 'choose'; binder: Binder; cond: Expr; span: Span }
+  | { kind: 'match'; scrutinee: Expr; arms: ExprArm[]; span: Span };
+
+// ---------------------------------------------------------------- statements
+
+export type LSelector =
+  | { kind: 'index'; index: Expr; span: Span }
+  | { kind: 'field'; field: Name; span: Span };
+
+export interface LValue {
+  readonly root: Name;
+  readonly path: LSelector[];
+  readonly span: Span;
+}
+
+export interface StmtArm {
+  readonly pattern: Pattern;
+  readonly body: Stmt[];
+}
+
+export type Stmt =
+  | { kind: 'require'; cond: Expr; span: Span }
+  | { kind: 'let'; name: Name; value: Expr; span: Span }
+  | { kind: 'pick'; name: Name; domain: Expr; where: Expr | undefined; span: Span }
+  | { kind: 'if'; cond: Expr; then: Stmt[]; else: Stmt[] | undefined; span: Span }
+  | { kind: 'for'; name: Name; domain: Expr; body: Stmt[]; span: Span }
+  | { kind: 'match'; scrutinee: Expr; arms: StmtArm[]; span: Span }
+  | { kind: 'assert'; cond: Expr; message: string | undefined; span: Span }
+  | { kind: 'assign'; target: LValue; value: Expr; span: Span };
+
+// ---------------------------------------------------------------- declarations
+
+export interface VariantCaseDecl {
+  readonly name: Name;
+  readonly payload: TypeExpr | undefined;
+}
+
+export type ActionParam =
+  | { kind: 'typed'; name: Name; type: TypeExpr }
+  | { kind: 'ranged'; name: Name; domain: Expr };
+
+export type Expectation =
+  | { kind: 'ok'; span: Span }
+  | { kind: 'violation'; name: Name; span: Span }
+  | { kind: 'deadlock'; span: Span }
+  | { kind: 'error'; span: Span };
+
+export type Decl =
+  | { kind: 'const'; name: Name; type: TypeExpr; value: Expr; span: Span }
+  | { kind: 'enum'; name: Name; members: Name[]; span: Span }
+  | { kind: 'typeAlias'; name: Name; type: TypeExpr; span: Span }
+  | { kind: 'variant'; name: Name; cases: VariantCaseDecl[]; span: Span }
+  | { kind: 'var'; name: Name; type: TypeExpr; init: Expr | undefined; span: Span }
+  | { kind: 'def'; name: Name; params: { name: Name; type: TypeExpr }[]; result: TypeExpr; body: Expr; span: Span }
+  | { kind: 'init'; body: Stmt[]; span: Span }
+  | { kind: 'action'; name: Name; params: ActionParam[]; body: Stmt[]; span: Span }
+  | { kind: 'invariant'; name: Name; body: Expr; span: Span }
+  | {
+      kind: 'check';
+      name: Name;
+      consts: { name: Name; value: Expr }[];
+      deadlock: boolean | undefined;
+      expect: Expectation | undefined;
+      /** Spans of repeated `deadlock`/`expect` items, reported by the checker. */
+      duplicates: Span[];
+      span: Span;
+    };
+
+export interface SpecAst {
+  readonly name: Name;
+  readonly decls: Decl[];
+  readonly source: Source;
+}

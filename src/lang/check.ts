@@ -1,0 +1,1398 @@
+/**
+ * Static checking: resolves every name, types every expression and statement, and collects
+ * every mistake as a Diagnostic before any state is explored. The result annotates the AST
+ * (resolutions and types in side tables keyed by node) for the compiler.
+ */
+import type * as A from './ast.js';
+import { Diagnostic, SpecErrors, didYouMean, type Code } from './diagnostics.js';
+import {
+  ANY, BOOL, INT, compatible, formatType, isOption, join, optionType,
+  type EnumInfo, type Type, type VariantInfo,
+} from './types.js';
+
+// ---------------------------------------------------------------- what names resolve to
+
+export type Resolution =
+  | { k: 'var'; index: number; type: Type }
+  | { k: 'const'; index: number; type: Type }
+  | { k: 'local'; slot: number; type: Type }
+  | { k: 'atom'; info: EnumInfo; index: number }
+  | { k: 'case'; info: VariantInfo; tagIndex: number }
+  /** A type name used as a value: the set of all its values. */
+  | { k: 'typeSet'; type: Type }
+  | { k: 'def'; def: CheckedDef }
+  | { k: 'builtin'; name: Builtin };
+
+export const BUILTINS = [
+  'size', 'min', 'max', 'abs', 'keys', 'values', 'len', 'head', 'tail', 'append', 'concat',
+  'put', 'remove', 'unwrap',
+] as const;
+export type Builtin = (typeof BUILTINS)[number];
+
+export interface CheckedDef {
+  readonly name: string;
+  readonly decl: Extract<A.Decl, { kind: 'def' }>;
+  readonly paramTypes: Type[];
+  readonly result: Type;
+  /** Local slots the body needs (its parameters first). */
+  frameSize: number;
+}
+
+export interface CheckedVar {
+  readonly name: string;
+  readonly index: number;
+  readonly type: Type;
+  readonly decl: Extract<A.Decl, { kind: 'var' }>;
+}
+
+export interface CheckedConst {
+  readonly name: string;
+  readonly index: number;
+  readonly type: Type;
+  readonly decl: Extract<A.Decl, { kind: 'const' }>;
+}
+
+export interface CheckedParam {
+  readonly name: string;
+  readonly type: Type;
+  /** A typed parameter ranges over its type; a ranged one over an expression's value. */
+  readonly domain: { k: 'type'; type: Type } | { k: 'expr'; expr: A.Expr };
+}
+
+export interface CheckedAction {
+  readonly name: string;
+  readonly decl: Extract<A.Decl, { kind: 'action' }>;
+  readonly params: CheckedParam[];
+  frameSize: number;
+}
+
+export interface CheckedBody {
+  readonly name: string;
+  readonly expr: A.Expr;
+  frameSize: number;
+}
+
+export interface CheckedCheck {
+  readonly name: string;
+  readonly decl: Extract<A.Decl, { kind: 'check' }>;
+  readonly overrides: { index: number; value: A.Expr }[];
+}
+
+export interface CheckedSpec {
+  readonly ast: A.SpecAst;
+  readonly name: string;
+  readonly consts: CheckedConst[];
+  readonly vars: CheckedVar[];
+  readonly defs: CheckedDef[];
+  readonly init: { stmts: A.Stmt[]; frameSize: number };
+  readonly actions: CheckedAction[];
+  readonly invariants: CheckedBody[];
+  readonly checks: CheckedCheck[];
+  readonly enums: EnumInfo[];
+  /** Resolution of every name expression, call, pattern and lvalue root. */
+  readonly res: Map<object, Resolution>;
+  /** The type of every expression. */
+  readonly types: Map<A.Expr, Type>;
+  /** Slot bound by each binder, let, pick, for and payload pattern. */
+  readonly slots: Map<object, number>;
+  /** Frame sizes of constant expressions (const values, overrides, range bounds). */
+  constFrame: number;
+  /** Checks one more constant expression in the global scope (a command-line override). */
+  readonly checkExtra: (e: A.Expr, expected: Type, what: string) => void;
+}
+
+// ---------------------------------------------------------------- scopes
+
+interface Local {
+  readonly slot: number;
+  readonly type: Type;
+}
+
+class Scope {
+  private readonly names = new Map<string, Local>();
+  constructor(readonly parent: Scope | undefined, readonly frame: Frame) {}
+  lookup(name: string): Local | undefined {
+    return this.names.get(name) ?? this.parent?.lookup(name);
+  }
+  bind(name: string, type: Type): number {
+    const slot = this.frame.size++;
+    this.names.set(name, { slot, type });
+    return slot;
+  }
+  child(): Scope {
+    return new Scope(this, this.frame);
+  }
+  allNames(): string[] {
+    return [...this.names.keys(), ...(this.parent?.allNames() ?? [])];
+  }
+}
+
+interface Frame {
+  size: number;
+  /** Whether state variables may be read here (not in constant expressions). */
+  readonly stateful: boolean;
+}
+
+type Global =
+  | { k: 'const'; c: CheckedConst }
+  | { k: 'var'; v: CheckedVar }
+  | { k: 'type'; decl: A.Decl; type?: Type }
+  | { k: 'atom'; info: EnumInfo; index: number }
+  | { k: 'case'; info: VariantInfo; tagIndex: number }
+  | { k: 'def'; d: CheckedDef }
+  | { k: 'action' }
+  | { k: 'invariant' };
+
+const BUILTIN_TYPES: Record<string, Type> = { Int: INT, Bool: BOOL };
+
+// ---------------------------------------------------------------- the checker
+
+class Checker {
+  readonly diags: Diagnostic[] = [];
+  readonly globals = new Map<string, Global>();
+  readonly res = new Map<object, Resolution>();
+  readonly types = new Map<A.Expr, Type>();
+  readonly slots = new Map<object, number>();
+  readonly constFrame: Frame = { size: 0, stateful: false };
+  private resolving = new Set<string>();
+  private defsInProgress: string[] = [];
+  private readonly defDeps = new Map<string, Set<string>>();
+  private currentDef: string | undefined;
+
+  constructor(readonly ast: A.SpecAst) {}
+
+  error(code: Code, span: A.Span | undefined, message: string, hint?: string): void {
+    this.diags.push(new Diagnostic(code, span, message, hint));
+  }
+
+  // ---- declarations
+
+  run(): CheckedSpec {
+    const consts: CheckedConst[] = [];
+    const vars: CheckedVar[] = [];
+    const defs: CheckedDef[] = [];
+    const enums: EnumInfo[] = [];
+    const actions: CheckedAction[] = [];
+    const invariants: CheckedBody[] = [];
+    const checks: CheckedCheck[] = [];
+    let init: { stmts: A.Stmt[]; frameSize: number } | undefined;
+    let initDecl: Extract<A.Decl, { kind: 'init' }> | undefined;
+
+    // Pass 1: declare every global name, so that declarations may refer to later ones.
+    for (const d of this.ast.decls) {
+      switch (d.kind) {
+        case 'enum': {
+          const info: EnumInfo = { name: d.name.text, members: d.members.map((m) => m.text) };
+          enums.push(info);
+          this.declare(d.name, { k: 'type', decl: d, type: { k: 'enum', info } });
+          d.members.forEach((m, i) => this.declare(m, { k: 'atom', info, index: i }));
+          break;
+        }
+        case 'variant':
+        case 'typeAlias':
+          if (d.name.text in BUILTIN_TYPES || ['Set', 'Map', 'Seq', 'Option'].includes(d.name.text)) {
+            this.error('E203', d.name.span, `'${d.name.text}' is a built-in type and cannot be redeclared`);
+            break;
+          }
+          this.declare(d.name, { k: 'type', decl: d });
+          if (d.kind === 'variant') {
+            // Cases are declared now so that they can be used before the type is resolved.
+            const info: VariantInfo = { name: d.name.text, cases: [] };
+            const g = this.globals.get(d.name.text);
+            if (g && g.k === 'type' && g.decl === d) g.type = { k: 'variant', info };
+            d.cases.forEach((c, i) => this.declare(c.name, { k: 'case', info, tagIndex: i }));
+          }
+          break;
+        case 'const': {
+          const c: CheckedConst = { name: d.name.text, index: consts.length, type: ANY, decl: d };
+          consts.push(c);
+          this.declare(d.name, { k: 'const', c });
+          break;
+        }
+        case 'var': {
+          const v: CheckedVar = { name: d.name.text, index: vars.length, type: ANY, decl: d };
+          vars.push(v);
+          this.declare(d.name, { k: 'var', v });
+          break;
+        }
+        case 'def': {
+          const def: CheckedDef = { name: d.name.text, decl: d, paramTypes: [], result: ANY, frameSize: 0 };
+          defs.push(def);
+          this.declare(d.name, { k: 'def', d: def });
+          break;
+        }
+        case 'action':
+          this.declare(d.name, { k: 'action' });
+          break;
+        case 'invariant':
+          this.declare(d.name, { k: 'invariant' });
+          break;
+        case 'init':
+          if (initDecl) this.error('E203', d.span, 'a spec has one init block', 'merge the two init blocks');
+          initDecl ??= d;
+          break;
+        case 'check':
+          break;
+      }
+    }
+
+    // Pass 2: resolve types of declarations (types first, then consts, vars, def signatures).
+    for (const d of this.ast.decls) {
+      if (d.kind === 'variant' || d.kind === 'typeAlias') this.resolveNamedType(d.name.text, d.name.span);
+    }
+    for (const c of consts) (c as { type: Type }).type = this.resolveType(c.decl.type, false);
+    for (const v of vars) (v as { type: Type }).type = this.resolveType(v.decl.type, true);
+    for (const def of defs) {
+      (def as { paramTypes: Type[] }).paramTypes = def.decl.params.map((p) => this.resolveType(p.type, true));
+      (def as { result: Type }).result = this.resolveType(def.decl.result, true);
+    }
+
+    // Pass 3: bodies.
+    for (const c of consts) {
+      const t = this.expr(c.decl.value, new Scope(undefined, this.constFrame));
+      this.expectType(c.decl.value, c.type, t, `constant '${c.name}'`);
+      this.noForwardConst(c.decl.value, c.index);
+    }
+    for (const v of vars) {
+      if (v.decl.init) {
+        const t = this.expr(v.decl.init, new Scope(undefined, { size: 0, stateful: false }));
+        this.expectType(v.decl.init, v.type, t, `variable '${v.name}'`);
+      }
+    }
+    for (const def of defs) {
+      const frame: Frame = { size: 0, stateful: true };
+      const scope = new Scope(undefined, frame);
+      def.decl.params.forEach((p, i) => {
+        this.slots.set(p, scope.bind(p.name.text, def.paramTypes[i]!));
+      });
+      this.currentDef = def.name;
+      const t = this.expr(def.decl.body, scope);
+      this.currentDef = undefined;
+      this.expectType(def.decl.body, def.result, t, `the result of '${def.name}'`);
+      def.frameSize = frame.size;
+    }
+    this.checkRecursion(defs);
+    if (initDecl) {
+      const frame: Frame = { size: 0, stateful: true };
+      this.stmts(initDecl.body, new Scope(undefined, frame), 'init');
+      init = { stmts: initDecl.body, frameSize: frame.size };
+      this.checkInitialised(vars, initDecl);
+    } else {
+      init = { stmts: [], frameSize: 0 };
+      this.checkInitialised(vars, undefined);
+    }
+    for (const d of this.ast.decls) {
+      if (d.kind === 'action') actions.push(this.action(d));
+      else if (d.kind === 'invariant') {
+        const frame: Frame = { size: 0, stateful: true };
+        const t = this.expr(d.body, new Scope(undefined, frame));
+        this.expectType(d.body, BOOL, t, `invariant '${d.name.text}'`);
+        invariants.push({ name: d.name.text, expr: d.body, frameSize: frame.size });
+      }
+    }
+    const checkNames = new Set<string>();
+    for (const d of this.ast.decls) {
+      if (d.kind !== 'check') continue;
+      if (checkNames.has(d.name.text)) this.error('E203', d.name.span, `check '${d.name.text}' is declared twice`);
+      checkNames.add(d.name.text);
+      checks.push(this.check(d, consts, invariants, actions));
+    }
+    if (this.diags.length > 0) throw new SpecErrors(this.diags);
+    const spec: CheckedSpec = {
+      ast: this.ast,
+      name: this.ast.name.text,
+      consts,
+      vars,
+      defs,
+      init,
+      actions,
+      invariants,
+      checks,
+      enums,
+      res: this.res,
+      types: this.types,
+      slots: this.slots,
+      constFrame: this.constFrame.size,
+      checkExtra: (e, expected, what) => {
+        const before = this.diags.length;
+        const t = this.expr(e, new Scope(undefined, this.constFrame));
+        this.expectType(e, expected, t, what);
+        spec.constFrame = this.constFrame.size;
+        if (this.diags.length > before) throw new SpecErrors(this.diags.splice(before));
+      },
+    };
+    return spec;
+  }
+
+  private declare(name: A.Name, g: Global): void {
+    if (this.globals.has(name.text) || name.text in BUILTIN_TYPES) {
+      this.error('E203', name.span, `'${name.text}' is declared twice`, 'rename one of the two declarations');
+      return;
+    }
+    this.globals.set(name.text, g);
+  }
+
+  private action(d: Extract<A.Decl, { kind: 'action' }>): CheckedAction {
+    const frame: Frame = { size: 0, stateful: true };
+    const scope = new Scope(undefined, frame);
+    const params: CheckedParam[] = [];
+    const seen = new Set<string>();
+    for (const p of d.params) {
+      if (seen.has(p.name.text)) this.error('E203', p.name.span, `parameter '${p.name.text}' is declared twice`);
+      seen.add(p.name.text);
+      if (p.kind === 'typed') {
+        const type = this.resolveType(p.type, true);
+        if (!this.isFinite(type)) {
+          this.error('E210', p.type.span, `action parameter '${p.name.text}' has the infinite type ${formatType(type)}`, `give it a finite type such as a range (0..N) or an enum, or write '${p.name.text} in <set>'`);
+        }
+        params.push({ name: p.name.text, type, domain: { k: 'type', type } });
+      } else {
+        // The domain is evaluated in the state; it may use earlier parameters.
+        const t = this.expr(p.domain, scope);
+        let elem: Type = ANY;
+        if (t.k === 'set') elem = t.elem;
+        else if (t.k !== 'any') this.error('E205', p.domain.span, `a parameter ranges over a set, not ${formatType(t)}`);
+        params.push({ name: p.name.text, type: elem, domain: { k: 'expr', expr: p.domain } });
+      }
+      this.slots.set(p, scope.bind(p.name.text, params[params.length - 1]!.type));
+    }
+    this.stmts(d.body, scope, 'action');
+    return { name: d.name.text, decl: d, params, frameSize: frame.size };
+  }
+
+  private check(
+    d: Extract<A.Decl, { kind: 'check' }>,
+    consts: CheckedConst[],
+    invariants: CheckedBody[],
+    actions: CheckedAction[],
+  ): CheckedCheck {
+    for (const s of d.duplicates) this.error('E215', s, `this item is given twice in check '${d.name.text}'`);
+    const overrides: { index: number; value: A.Expr }[] = [];
+    for (const o of d.consts) {
+      const c = consts.find((x) => x.name === o.name.text);
+      if (!c) {
+        this.error('E214', o.name.span, `'${o.name.text}' is not a constant`, didYouMean(o.name.text, consts.map((x) => x.name)));
+        continue;
+      }
+      const t = this.expr(o.value, new Scope(undefined, this.constFrame));
+      this.expectType(o.value, c.type, t, `constant '${c.name}'`);
+      overrides.push({ index: c.index, value: o.value });
+    }
+    const e = d.expect;
+    if (e && e.kind === 'violation') {
+      const names = [...invariants.map((i) => i.name), ...actions.map((a) => a.name)];
+      if (!names.includes(e.name.text)) {
+        this.error('E213', e.name.span, `'${e.name.text}' is neither an invariant nor an action`, didYouMean(e.name.text, names) ?? 'name an invariant, or the action whose assert fails');
+      }
+    }
+    return { name: d.name.text, decl: d, overrides };
+  }
+
+  private checkInitialised(vars: CheckedVar[], initDecl: Extract<A.Decl, { kind: 'init' }> | undefined): void {
+    const assigned = new Set<number>();
+    const visit = (stmts: A.Stmt[]): void => {
+      for (const s of stmts) {
+        if (s.kind === 'assign') {
+          const r = this.res.get(s.target);
+          if (r && r.k === 'var') assigned.add(r.index);
+        } else if (s.kind === 'if') {
+          visit(s.then);
+          if (s.else) visit(s.else);
+        } else if (s.kind === 'for') visit(s.body);
+        else if (s.kind === 'match') s.arms.forEach((a) => visit(a.body));
+      }
+    };
+    if (initDecl) visit(initDecl.body);
+    for (const v of vars) {
+      if (!v.decl.init && !assigned.has(v.index)) {
+        this.error('E212', v.decl.name.span, `variable '${v.name}' is never given an initial value`, `assign it in 'init', or write 'var ${v.name}: ... = <value>'`);
+      }
+    }
+  }
+
+  private checkRecursion(defs: CheckedDef[]): void {
+    const state = new Map<string, 'active' | 'done'>();
+    const visit = (name: string, path: string[]): void => {
+      if (state.get(name) === 'done') return;
+      if (state.get(name) === 'active') {
+        const def = defs.find((d) => d.name === name)!;
+        this.error('E211', def.decl.name.span, `'${name}' is defined in terms of itself (${[...path.slice(path.indexOf(name)), name].join(' → ')})`, 'definitions must not be recursive; use a quantifier or a set expression instead');
+        return;
+      }
+      state.set(name, 'active');
+      for (const dep of this.defDeps.get(name) ?? []) visit(dep, [...path, name]);
+      state.set(name, 'done');
+    };
+    for (const d of defs) visit(d.name, []);
+  }
+
+  private noForwardConst(e: A.Expr, index: number): void {
+    // A constant may only use constants declared before it (they are evaluated in order).
+    walkExpr(e, (x) => {
+      if (x.kind === 'name') {
+        const r = this.res.get(x);
+        if (r && r.k === 'const' && r.index >= index) {
+          this.error('E216', x.span, `constant '${x.name.text}' is used before its value is known`, 'declare it earlier in the spec');
+        }
+      }
+    });
+  }
+
+  // ---- types
+
+  private resolveNamedType(name: string, span: A.Span): Type {
+    const builtin = BUILTIN_TYPES[name];
+    if (builtin) return builtin;
+    const g = this.globals.get(name);
+    if (!g || g.k !== 'type') {
+      const candidates = [...Object.keys(BUILTIN_TYPES), ...[...this.globals].filter(([, v]) => v.k === 'type').map(([k]) => k)];
+      this.error('E202', span, `unknown type '${name}'`, didYouMean(name, candidates));
+      return ANY;
+    }
+    if (g.decl.kind === 'variant') {
+      const t = g.type as { k: 'variant'; info: VariantInfo };
+      if (t.info.cases.length === 0 && !this.resolving.has(name)) {
+        this.resolving.add(name);
+        for (const c of g.decl.cases) {
+          t.info.cases.push({ tag: c.name.text, payload: c.payload ? this.resolveType(c.payload, true) : undefined });
+        }
+        this.resolving.delete(name);
+      } else if (this.resolving.has(name)) {
+        this.error('E211', span, `type '${name}' is defined in terms of itself`, 'recursive types are not supported');
+        return ANY;
+      }
+      return t;
+    }
+    if (g.type) return g.type;
+    if (g.decl.kind !== 'typeAlias') return ANY;
+    if (this.resolving.has(name)) {
+      this.error('E211', span, `type '${name}' is defined in terms of itself`);
+      return ANY;
+    }
+    this.resolving.add(name);
+    g.type = this.resolveType(g.decl.type, true);
+    this.resolving.delete(name);
+    return g.type;
+  }
+
+  resolveType(t: A.TypeExpr, allowRanges: boolean): Type {
+    switch (t.kind) {
+      case 'named':
+        return this.resolveNamedType(t.name.text, t.name.span);
+      case 'set':
+        return { k: 'set', elem: this.resolveType(t.elem, allowRanges) };
+      case 'seq':
+        return { k: 'seq', elem: this.resolveType(t.elem, allowRanges) };
+      case 'option':
+        return optionType(this.resolveType(t.elem, allowRanges));
+      case 'map':
+        return { k: 'map', key: this.resolveType(t.key, allowRanges), value: this.resolveType(t.value, allowRanges) };
+      case 'tuple':
+        return { k: 'tuple', items: t.items.map((x) => this.resolveType(x, allowRanges)) };
+      case 'record': {
+        const seen = new Set<string>();
+        for (const f of t.fields) {
+          if (seen.has(f.name.text)) this.error('E203', f.name.span, `field '${f.name.text}' is declared twice`);
+          seen.add(f.name.text);
+        }
+        // Fields are kept sorted by name: one canonical layout per record type, whatever the
+        // order a declaration or a literal writes them in.
+        const sorted = [...t.fields].sort((a, b) => (a.name.text < b.name.text ? -1 : a.name.text > b.name.text ? 1 : 0));
+        return { k: 'record', fields: sorted.map((f) => f.name.text), types: sorted.map((f) => this.resolveType(f.type, allowRanges)) };
+      }
+      case 'range': {
+        const scope = new Scope(undefined, this.constFrame);
+        for (const b of [t.lo, t.hi]) {
+          this.expectType(b, INT, this.expr(b, scope), 'a range bound');
+        }
+        return { k: 'int', range: { lo: t.lo, hi: t.hi } };
+      }
+    }
+  }
+
+  isFinite(t: Type): boolean {
+    switch (t.k) {
+      case 'bool':
+      case 'enum':
+      case 'any':
+        return true;
+      case 'int':
+        return t.range !== undefined;
+      case 'tuple':
+        return t.items.every((x) => this.isFinite(x));
+      case 'record':
+        return t.types.every((x) => this.isFinite(x));
+      case 'variant':
+        return t.info.cases.every((c) => c.payload === undefined || this.isFinite(c.payload));
+      default:
+        return false;
+    }
+  }
+
+  private expectType(e: A.Expr | { span: A.Span }, expected: Type, actual: Type, what: string): void {
+    if (!compatible(expected, actual)) {
+      this.error('E205', e.span, `${what} should be ${formatType(expected)}, but this is ${formatType(actual)}`);
+    }
+  }
+
+  // ---- statements
+
+  private stmts(stmts: A.Stmt[], scope: Scope, where: 'init' | 'action'): void {
+    let s = scope;
+    for (const st of stmts) s = this.stmt(st, s, where);
+    this.lostWrites(stmts);
+  }
+
+  /** Checks one statement; returns the scope for the statements after it. */
+  private stmt(st: A.Stmt, scope: Scope, where: 'init' | 'action'): Scope {
+    switch (st.kind) {
+      case 'require':
+        this.expectType(st.cond, BOOL, this.expr(st.cond, scope), 'a require condition');
+        return scope;
+      case 'assert':
+        this.expectType(st.cond, BOOL, this.expr(st.cond, scope), 'an assert condition');
+        return scope;
+      case 'let': {
+        const t = this.expr(st.value, scope);
+        const inner = scope.child();
+        this.slots.set(st, inner.bind(st.name.text, t));
+        return inner;
+      }
+      case 'pick': {
+        const t = this.expr(st.domain, scope);
+        const elem = this.elemOfSet(st.domain, t, 'pick');
+        const inner = scope.child();
+        this.slots.set(st, inner.bind(st.name.text, elem));
+        if (st.where) this.expectType(st.where, BOOL, this.expr(st.where, inner), 'a where condition');
+        return inner;
+      }
+      case 'if':
+        this.expectType(st.cond, BOOL, this.expr(st.cond, scope), 'an if condition');
+        this.stmts(st.then, scope.child(), where);
+        if (st.else) this.stmts(st.else, scope.child(), where);
+        return scope;
+      case 'for': {
+        const t = this.expr(st.domain, scope);
+        const elem = this.elemOfSet(st.domain, t, 'for');
+        const inner = scope.child();
+        this.slots.set(st, inner.bind(st.name.text, elem));
+        // Two more slots hold the loop's elements and position while it runs.
+        inner.frame.size += 2;
+        this.stmts(st.body, inner, where);
+        this.loopLostWrites(st);
+        return scope;
+      }
+      case 'match': {
+        const t = this.expr(st.scrutinee, scope);
+        this.arms(st, t, st.arms, scope, (arm, armScope) => this.stmts(arm.body, armScope, where));
+        return scope;
+      }
+      case 'assign':
+        this.assign(st, scope);
+        return scope;
+    }
+  }
+
+  private assign(st: Extract<A.Stmt, { kind: 'assign' }>, scope: Scope): void {
+    const root = st.target.root;
+    const valueType = this.expr(st.value, scope);
+    const g = this.globals.get(root.text);
+    const local = scope.lookup(root.text);
+    if (local || !g || g.k !== 'var') {
+      if (local) {
+        this.error('E206', root.span, `cannot assign to '${root.text}': it is a local name, not a state variable`, `use 'let' to bind a new value`);
+      } else if (!g) {
+        const vars = [...this.globals].filter(([, v]) => v.k === 'var').map(([k]) => k);
+        this.error('E206', root.span, `cannot assign to undeclared variable '${root.text}'`, didYouMean(root.text, vars) ?? `declare it with 'var ${root.text}: <type>'`);
+      } else {
+        this.error('E206', root.span, `cannot assign to '${root.text}': it is a ${describe(g)}, not a state variable`);
+      }
+      return;
+    }
+    this.res.set(st.target, { k: 'var', index: g.v.index, type: g.v.type });
+    let t = g.v.type;
+    for (const sel of st.target.path) {
+      if (sel.kind === 'index') {
+        const it = this.expr(sel.index, scope);
+        if (t.k === 'map') {
+          this.expectType(sel.index, t.key, it, 'a map key');
+          t = t.value;
+        } else if (t.k === 'seq') {
+          this.expectType(sel.index, INT, it, 'a sequence index');
+          t = t.elem;
+        } else {
+          if (t.k !== 'any') this.error('E205', sel.span, `cannot index into ${formatType(t)}`);
+          t = ANY;
+        }
+      } else {
+        if (t.k === 'record') {
+          const i = t.fields.indexOf(sel.field.text);
+          if (i < 0) {
+            this.error('E209', sel.field.span, `${formatType(t)} has no field '${sel.field.text}'`, didYouMean(sel.field.text, t.fields));
+            t = ANY;
+          } else t = t.types[i]!;
+        } else {
+          if (t.k !== 'any') this.error('E205', sel.span, `${formatType(t)} has no fields`);
+          t = ANY;
+        }
+      }
+    }
+    this.expectType(st.value, t, valueType, `the value assigned to '${root.text}'`);
+  }
+
+  /** A whole-variable write followed by another before anything reads the variable is lost. */
+  private lostWrites(stmts: A.Stmt[]): void {
+    const pending = new Map<number, A.Stmt>();
+    for (const st of stmts) {
+      for (const [index, first] of [...pending]) {
+        if (this.readsVar(st, index)) pending.delete(index);
+        else if (st.kind === 'assign' && st.target.path.length === 0 && this.varOf(st) === index) {
+          this.error('E208', first.span, `this value of '${(first as Extract<A.Stmt, { kind: 'assign' }>).target.root.text}' is overwritten before anything reads it`, 'remove one of the two assignments');
+          pending.delete(index);
+        }
+      }
+      if (st.kind === 'assign' && st.target.path.length === 0) {
+        const index = this.varOf(st);
+        if (index !== undefined) pending.set(index, st);
+      }
+    }
+  }
+
+  private loopLostWrites(loop: Extract<A.Stmt, { kind: 'for' }>): void {
+    for (const st of loop.body) {
+      if (st.kind !== 'assign' || st.target.path.length !== 0) continue;
+      const index = this.varOf(st);
+      if (index === undefined) continue;
+      if (!loop.body.some((other) => this.readsVar(other, index))) {
+        this.error('E208', st.span, `'${st.target.root.text}' is overwritten on every iteration; only the last iteration's value survives`, `read '${st.target.root.text}' in the new value, or assign it after the loop`);
+      }
+    }
+  }
+
+  private varOf(st: Extract<A.Stmt, { kind: 'assign' }>): number | undefined {
+    const r = this.res.get(st.target);
+    return r && r.k === 'var' ? r.index : undefined;
+  }
+
+  private readsVar(st: A.Stmt, index: number): boolean {
+    let found = false;
+    const visitExpr = (e: A.Expr): void => {
+      walkExpr(e, (x) => {
+        const r = this.res.get(x);
+        if (r && r.k === 'var' && r.index === index) found = true;
+        // A definition may read the variable too.
+        if (r && r.k === 'def') found = true;
+      });
+    };
+    walkStmt(st, visitExpr, (lv) => {
+      // Writing part of a variable reads the rest of it.
+      if (lv.path.length > 0) {
+        const r = this.res.get(lv);
+        if (r && r.k === 'var' && r.index === index) found = true;
+      }
+    });
+    return found;
+  }
+
+  private elemOfSet(e: A.Expr, t: Type, what: string): Type {
+    if (t.k === 'set') return t.elem;
+    if (t.k !== 'any') this.error('E205', e.span, `${what} needs a set, but this is ${formatType(t)}`);
+    return ANY;
+  }
+
+  // ---- match arms (statements and expressions share the pattern rules)
+
+  private arms<Arm extends { pattern: A.Pattern }>(
+    node: { span: A.Span; scrutinee: A.Expr },
+    t: Type,
+    arms: Arm[],
+    scope: Scope,
+    body: (arm: Arm, scope: Scope) => void,
+  ): void {
+    const covered = new Set<string>();
+    let wild = false;
+    for (const arm of arms) {
+      const p = arm.pattern;
+      const armScope = scope.child();
+      if (wild) this.error('E207', p.span, 'this arm can never be reached: an earlier arm matches everything');
+      switch (p.kind) {
+        case 'wild':
+          wild = true;
+          break;
+        case 'int':
+          if (t.k !== 'int' && t.k !== 'any') this.error('E205', p.span, `an integer pattern cannot match ${formatType(t)}`);
+          covered.add(String(p.value));
+          break;
+        case 'name':
+        case 'payload': {
+          const tag = p.kind === 'name' ? p.name : p.tag;
+          const g = this.globals.get(tag.text);
+          if (g && g.k !== 'atom' && g.k !== 'case') {
+            // Bare names never bind: a misspelt case must not silently match everything.
+            this.error('E205', p.span, `'${tag.text}' is a ${describe(g)}, not a pattern`, `use '_' to match any value`);
+            break;
+          }
+          const found = this.patternCase(tag, t);
+          if (!found) break;
+          this.res.set(p, found.res);
+          covered.add(tag.text);
+          if (p.kind === 'payload') {
+            if (found.payload === undefined) {
+              this.error('E204', p.span, `'${tag.text}' carries no value`, `write '${tag.text}' without parentheses`);
+            } else {
+              this.slots.set(p, armScope.bind(p.bind.text, found.payload));
+            }
+          } else if (found.payload !== undefined) {
+            this.error('E204', p.span, `'${tag.text}' carries a value`, `write '${tag.text}(x)' or '${tag.text}(_)'`);
+          }
+          break;
+        }
+      }
+      body(arm, armScope);
+    }
+    if (wild) return;
+    let missing: string[] = [];
+    if (t.k === 'variant') missing = t.info.cases.map((c) => c.tag).filter((c) => !covered.has(c));
+    else if (t.k === 'enum') missing = t.info.members.filter((m) => !covered.has(m));
+    else if (t.k !== 'any') missing = ['_'];
+    if (missing.length > 0) {
+      this.error('E207', node.scrutinee.span, `match does not cover ${missing.map((m) => `'${m}'`).join(', ')}`, `add an arm for each, or a '_ =>' arm`);
+    }
+  }
+
+  private patternCase(tag: A.Name, t: Type): { res: Resolution; payload: Type | undefined } | undefined {
+    if (isOption(t) && (tag.text === 'None' || tag.text === 'Some')) {
+      const tagIndex = tag.text === 'None' ? 0 : 1;
+      return { res: { k: 'case', info: t.info, tagIndex }, payload: t.info.cases[tagIndex]!.payload };
+    }
+    const g = this.globals.get(tag.text);
+    if (g && g.k === 'case') {
+      if (t.k !== 'any' && !(t.k === 'variant' && t.info === g.info)) {
+        this.error('E205', tag.span, `'${tag.text}' is a case of ${g.info.name}, but the value matched is ${formatType(t)}`);
+        return undefined;
+      }
+      return { res: { k: 'case', info: g.info, tagIndex: g.tagIndex }, payload: g.info.cases[g.tagIndex]?.payload };
+    }
+    if (g && g.k === 'atom') {
+      if (t.k !== 'any' && !(t.k === 'enum' && t.info === g.info)) {
+        this.error('E205', tag.span, `'${tag.text}' is a ${g.info.name}, but the value matched is ${formatType(t)}`);
+        return undefined;
+      }
+      return { res: { k: 'atom', info: g.info, index: g.index }, payload: undefined };
+    }
+    this.error('E201', tag.span, `unknown case '${tag.text}'`, t.k === 'variant' ? didYouMean(tag.text, t.info.cases.map((c) => c.tag)) : undefined);
+    return undefined;
+  }
+
+  // ---- expressions
+
+  expr(e: A.Expr, scope: Scope): Type {
+    const t = this.exprInner(e, scope);
+    this.types.set(e, t);
+    return t;
+  }
+
+  private bindBinders(binders: A.Binder[], scope: Scope): Scope {
+    let s = scope;
+    for (const b of binders) {
+      const dt = this.expr(b.domain, s);
+      const elem = this.elemOfSet(b.domain, dt, `'${b.name.text} in ...'`);
+      s = s.child();
+      this.slots.set(b, s.bind(b.name.text, elem));
+    }
+    return s;
+  }
+
+  private exprInner(e: A.Expr, scope: Scope): Type {
+    switch (e.kind) {
+      case 'int':
+        return INT;
+      case 'bool':
+        return BOOL;
+      case 'name':
+        return this.name(e, scope);
+      case 'call':
+        return this.call(e, scope);
+      case 'unary': {
+        const t = this.expr(e.arg, scope);
+        const want = e.op === 'not' ? BOOL : INT;
+        this.expectType(e.arg, want, t, `the operand of '${e.op === 'not' ? 'not' : '-'}'`);
+        return want;
+      }
+      case 'binary':
+        return this.binary(e, scope);
+      case 'is': {
+        const t = this.expr(e.arg, scope);
+        if (t.k === 'variant') {
+          if (!t.info.cases.some((c) => c.tag === e.tag.text)) {
+            this.error('E201', e.tag.span, `${formatType(t)} has no case '${e.tag.text}'`, didYouMean(e.tag.text, t.info.cases.map((c) => c.tag)));
+          } else this.res.set(e, { k: 'case', info: t.info, tagIndex: t.info.cases.findIndex((c) => c.tag === e.tag.text) });
+        } else if (t.k !== 'any') {
+          this.error('E205', e.arg.span, `'is' tests a variant, but this is ${formatType(t)}`);
+        }
+        return BOOL;
+      }
+      case 'index': {
+        const t = this.expr(e.target, scope);
+        const it = this.expr(e.index, scope);
+        if (t.k === 'map') {
+          this.expectType(e.index, t.key, it, 'a map key');
+          return t.value;
+        }
+        if (t.k === 'seq') {
+          this.expectType(e.index, INT, it, 'a sequence index');
+          return t.elem;
+        }
+        if (t.k !== 'any') this.error('E205', e.target.span, `cannot index into ${formatType(t)}`, t.k === 'tuple' ? 'use .0, .1, ... for tuple items' : undefined);
+        return ANY;
+      }
+      case 'field': {
+        const t = this.expr(e.target, scope);
+        if (t.k === 'record') {
+          const i = t.fields.indexOf(e.field.text);
+          if (i >= 0) return t.types[i]!;
+          this.error('E209', e.field.span, `${formatType(t)} has no field '${e.field.text}'`, didYouMean(e.field.text, t.fields));
+          return ANY;
+        }
+        if (t.k !== 'any') this.error('E205', e.target.span, `${formatType(t)} has no fields`);
+        return ANY;
+      }
+      case 'tupleItem': {
+        const t = this.expr(e.target, scope);
+        if (t.k === 'tuple') {
+          if (e.item < t.items.length) return t.items[e.item]!;
+          this.error('E209', e.span, `${formatType(t)} has no item ${e.item}`, `items are numbered from 0 to ${t.items.length - 1}`);
+          return ANY;
+        }
+        if (t.k !== 'any') this.error('E205', e.target.span, `${formatType(t)} is not a tuple`);
+        return ANY;
+      }
+      case 'withIndex': {
+        const t = this.expr(e.target, scope);
+        const it = this.expr(e.index, scope);
+        const vt = this.expr(e.value, scope);
+        if (t.k === 'map') {
+          this.expectType(e.index, t.key, it, 'a map key');
+          this.expectType(e.value, t.value, vt, 'a map value');
+          return t;
+        }
+        if (t.k === 'seq') {
+          this.expectType(e.index, INT, it, 'a sequence index');
+          this.expectType(e.value, t.elem, vt, 'a sequence element');
+          return t;
+        }
+        if (t.k !== 'any') this.error('E205', e.target.span, `'with [k] = v' updates a map or a sequence, not ${formatType(t)}`);
+        return ANY;
+      }
+      case 'withFields': {
+        const t = this.expr(e.target, scope);
+        for (const f of e.fields) {
+          const vt = this.expr(f.value, scope);
+          if (t.k === 'record') {
+            const i = t.fields.indexOf(f.name.text);
+            if (i < 0) this.error('E209', f.name.span, `${formatType(t)} has no field '${f.name.text}'`, didYouMean(f.name.text, t.fields));
+            else this.expectType(f.value, t.types[i]!, vt, `field '${f.name.text}'`);
+          }
+        }
+        if (t.k !== 'record' && t.k !== 'any') this.error('E205', e.target.span, `'with { ... }' updates a record, not ${formatType(t)}`);
+        return t;
+      }
+      case 'tuple':
+        return { k: 'tuple', items: e.items.map((x) => this.expr(x, scope)) };
+      case 'setLit': {
+        let elem: Type = ANY;
+        for (const x of e.items) {
+          const t = this.expr(x, scope);
+          if (!compatible(elem, t)) this.error('E205', x.span, `set elements should all be ${formatType(elem)}, but this is ${formatType(t)}`);
+          else elem = join(elem, t);
+        }
+        return { k: 'set', elem };
+      }
+      case 'seqLit': {
+        let elem: Type = ANY;
+        for (const x of e.items) {
+          const t = this.expr(x, scope);
+          if (!compatible(elem, t)) this.error('E205', x.span, `sequence elements should all be ${formatType(elem)}, but this is ${formatType(t)}`);
+          else elem = join(elem, t);
+        }
+        return { k: 'seq', elem };
+      }
+      case 'mapLit': {
+        let key: Type = ANY;
+        let value: Type = ANY;
+        for (const en of e.entries) {
+          const kt = this.expr(en.key, scope);
+          const vt = this.expr(en.value, scope);
+          if (!compatible(key, kt)) this.error('E205', en.key.span, `map keys should all be ${formatType(key)}, but this is ${formatType(kt)}`);
+          else key = join(key, kt);
+          if (!compatible(value, vt)) this.error('E205', en.value.span, `map values should all be ${formatType(value)}, but this is ${formatType(vt)}`);
+          else value = join(value, vt);
+        }
+        return { k: 'map', key, value };
+      }
+      case 'record': {
+        const seen = new Set<string>();
+        for (const f of e.fields) {
+          if (seen.has(f.name.text)) this.error('E203', f.name.span, `field '${f.name.text}' is given twice`);
+          seen.add(f.name.text);
+        }
+        // Sorted by name, like record types (see resolveType).
+        const sorted = [...e.fields].sort((a, b) => (a.name.text < b.name.text ? -1 : a.name.text > b.name.text ? 1 : 0));
+        return { k: 'record', fields: sorted.map((f) => f.name.text), types: sorted.map((f) => this.expr(f.value, scope)) };
+      }
+      case 'filter': {
+        const inner = this.bindBinders([e.binder], scope);
+        this.expectType(e.cond, BOOL, this.expr(e.cond, inner), 'a filter condition');
+        return this.types.get(e.binder.domain)?.k === 'set' ? this.types.get(e.binder.domain)! : { k: 'set', elem: ANY };
+      }
+      case 'image': {
+        const inner = this.bindBinders(e.binders, scope);
+        return { k: 'set', elem: this.expr(e.body, inner) };
+      }
+      case 'mapFor': {
+        const inner = this.bindBinders([e.binder], scope);
+        const dt = this.types.get(e.binder.domain)!;
+        return { k: 'map', key: dt.k === 'set' ? dt.elem : ANY, value: this.expr(e.body, inner) };
+      }
+      case 'ifThen': {
+        this.expectType(e.cond, BOOL, this.expr(e.cond, scope), 'an if condition');
+        const a = this.expr(e.then, scope);
+        const b = this.expr(e.else, scope);
+        if (!compatible(a, b)) {
+          this.error('E205', e.else.span, `the two branches differ: ${formatType(a)} and ${formatType(b)}`);
+          return ANY;
+        }
+        return join(a, b);
+      }
+      case 'let': {
+        const vt = this.expr(e.value, scope);
+        const inner = scope.child();
+        this.slots.set(e, inner.bind(e.name.text, vt));
+        return this.expr(e.body, inner);
+      }
+      case 'quant': {
+        const inner = this.bindBinders(e.binders, scope);
+        const bt = this.expr(e.body, inner);
+        const want = e.quant === 'sum' ? INT : BOOL;
+        this.expectType(e.body, want, bt, `the body of '${e.quant}'`);
+        return want;
+      }
+      case 'choose': {
+        const inner = this.bindBinders([e.binder], scope);
+        this.expectType(e.cond, BOOL, this.expr(e.cond, inner), 'a choose condition');
+        const dt = this.types.get(e.binder.domain)!;
+        return dt.k === 'set' ? dt.elem : ANY;
+      }
+      case 'match': {
+        const t = this.expr(e.scrutinee, scope);
+        let result: Type | undefined;
+        this.arms(e, t, e.arms, scope, (arm, armScope) => {
+          const at = this.expr(arm.body, armScope);
+          if (result === undefined) result = at;
+          else if (!compatible(result, at)) this.error('E205', arm.body.span, `match arms should all be ${formatType(result)}, but this is ${formatType(at)}`);
+          else result = join(result, at);
+        });
+        return result ?? ANY;
+      }
+    }
+  }
+
+  private name(e: Extract<A.Expr, { kind: 'name' }>, scope: Scope): Type {
+    const n = e.name.text;
+    const local = scope.lookup(n);
+    if (local) {
+      this.res.set(e, { k: 'local', slot: local.slot, type: local.type });
+      return local.type;
+    }
+    if (n === 'None') {
+      const t = optionType(ANY);
+      this.res.set(e, { k: 'case', info: (t as { info: VariantInfo }).info, tagIndex: 0 });
+      return t;
+    }
+    if (n in BUILTIN_TYPES) {
+      if (n === 'Int') {
+        this.error('E210', e.span, `'Int' is infinite and cannot be used as a set`, 'use a range such as 0..N');
+        return ANY;
+      }
+      this.res.set(e, { k: 'typeSet', type: BOOL });
+      return { k: 'set', elem: BOOL };
+    }
+    const g = this.globals.get(n);
+    if (!g) {
+      const candidates = [...scope.allNames(), ...this.globals.keys()];
+      this.error('E201', e.span, `unknown name '${n}'`, didYouMean(n, candidates));
+      return ANY;
+    }
+    switch (g.k) {
+      case 'const':
+        this.res.set(e, { k: 'const', index: g.c.index, type: g.c.type });
+        return g.c.type;
+      case 'var':
+        if (!scope.frame.stateful) {
+          this.error('E216', e.span, `'${n}' is a state variable, but this expression must be constant`, 'constants, range bounds and initial values given in a declaration cannot read the state');
+          return g.v.type;
+        }
+        this.res.set(e, { k: 'var', index: g.v.index, type: g.v.type });
+        return g.v.type;
+      case 'atom':
+        this.res.set(e, { k: 'atom', info: g.info, index: g.index });
+        return { k: 'enum', info: g.info };
+      case 'case': {
+        const c = g.info.cases[g.tagIndex];
+        if (c?.payload !== undefined) {
+          this.error('E204', e.span, `'${n}' needs a value`, `write '${n}(...)'`);
+        }
+        this.res.set(e, { k: 'case', info: g.info, tagIndex: g.tagIndex });
+        return { k: 'variant', info: g.info };
+      }
+      case 'type': {
+        const t = this.resolveNamedType(n, e.span);
+        if (!this.isFinite(t) || t.k === 'any') {
+          if (t.k !== 'any') this.error('E210', e.span, `type '${n}' is infinite and cannot be used as a set of values`);
+          return ANY;
+        }
+        this.res.set(e, { k: 'typeSet', type: t });
+        return { k: 'set', elem: t };
+      }
+      case 'def':
+        this.useDef(g.d);
+        if (g.d.decl.params.length > 0) {
+          this.error('E204', e.span, `'${n}' takes ${g.d.decl.params.length} argument(s)`, `call it as ${n}(...)`);
+        }
+        this.res.set(e, { k: 'def', def: g.d });
+        return g.d.result;
+      case 'action':
+      case 'invariant':
+        this.error('E205', e.span, `'${n}' is ${g.k === 'action' ? 'an action' : 'an invariant'} and has no value here`);
+        return ANY;
+    }
+  }
+
+  private useDef(d: CheckedDef): void {
+    if (this.currentDef !== undefined) {
+      let deps = this.defDeps.get(this.currentDef);
+      if (!deps) this.defDeps.set(this.currentDef, (deps = new Set()));
+      deps.add(d.name);
+    }
+    void this.defsInProgress;
+  }
+
+  private arity(e: Extract<A.Expr, { kind: 'call' }>, n: number | number[]): boolean {
+    const ok = Array.isArray(n) ? n.includes(e.args.length) : e.args.length === n;
+    if (!ok) {
+      const want = Array.isArray(n) ? n.join(' or ') : String(n);
+      this.error('E204', e.span, `'${e.callee.text}' takes ${want} argument(s), not ${e.args.length}`);
+    }
+    return ok;
+  }
+
+  private call(e: Extract<A.Expr, { kind: 'call' }>, scope: Scope): Type {
+    const n = e.callee.text;
+    const args = e.args.map((a) => this.expr(a, scope));
+    if (scope.lookup(n)) {
+      this.error('E205', e.callee.span, `'${n}' is a local value and cannot be called`);
+      return ANY;
+    }
+    if (n === 'Some') {
+      if (!this.arity(e, 1)) return ANY;
+      const t = optionType(args[0]!);
+      this.res.set(e, { k: 'case', info: (t as { info: VariantInfo }).info, tagIndex: 1 });
+      return t;
+    }
+    const g = this.globals.get(n);
+    if (g && g.k === 'case') {
+      const c = g.info.cases[g.tagIndex]!;
+      this.res.set(e, { k: 'case', info: g.info, tagIndex: g.tagIndex });
+      if (c.payload === undefined) {
+        this.error('E204', e.span, `'${n}' carries no value`, `write '${n}' without parentheses`);
+      } else if (this.arity(e, 1)) {
+        this.expectType(e.args[0]!, c.payload, args[0]!, `the value of '${n}'`);
+      }
+      return { k: 'variant', info: g.info };
+    }
+    if (g && g.k === 'def') {
+      this.useDef(g.d);
+      this.res.set(e, { k: 'def', def: g.d });
+      if (this.arity(e, g.d.decl.params.length)) {
+        args.forEach((t, i) => this.expectType(e.args[i]!, g.d.paramTypes[i]!, t, `argument ${i + 1} of '${n}'`));
+      }
+      return g.d.result;
+    }
+    if (g) {
+      this.error('E205', e.callee.span, `'${n}' is a ${describe(g)} and cannot be called`);
+      return ANY;
+    }
+    if (!(BUILTINS as readonly string[]).includes(n)) {
+      const candidates = [...BUILTINS, ...[...this.globals].filter(([, v]) => v.k === 'def' || v.k === 'case').map(([k]) => k)];
+      this.error('E201', e.callee.span, `unknown function '${n}'`, didYouMean(n, candidates));
+      return ANY;
+    }
+    this.res.set(e, { k: 'builtin', name: n as Builtin });
+    return this.builtin(e, n as Builtin, args);
+  }
+
+  private builtin(e: Extract<A.Expr, { kind: 'call' }>, n: Builtin, args: Type[]): Type {
+    const arg = (i: number, what: string, ok: (t: Type) => boolean): Type => {
+      const t = args[i]!;
+      if (t.k !== 'any' && !ok(t)) this.error('E205', e.args[i]!.span, `'${n}' needs ${what}, but this is ${formatType(t)}`);
+      return t;
+    };
+    switch (n) {
+      case 'size':
+        if (this.arity(e, 1)) arg(0, 'a set, map or sequence', (t) => t.k === 'set' || t.k === 'map' || t.k === 'seq');
+        return INT;
+      case 'min':
+      case 'max':
+        if (!this.arity(e, [1, 2])) return INT;
+        if (args.length === 1) arg(0, 'a set of integers', (t) => t.k === 'set' && compatible(t.elem, INT));
+        else args.forEach((_, i) => arg(i, 'an integer', (t) => t.k === 'int'));
+        return INT;
+      case 'abs':
+        if (this.arity(e, 1)) arg(0, 'an integer', (t) => t.k === 'int');
+        return INT;
+      case 'keys':
+      case 'values': {
+        if (!this.arity(e, 1)) return ANY;
+        const t = arg(0, 'a map', (x) => x.k === 'map');
+        return t.k === 'map' ? { k: 'set', elem: n === 'keys' ? t.key : t.value } : ANY;
+      }
+      case 'len':
+        if (this.arity(e, 1)) arg(0, 'a sequence', (t) => t.k === 'seq');
+        return INT;
+      case 'head': {
+        if (!this.arity(e, 1)) return ANY;
+        const t = arg(0, 'a sequence', (x) => x.k === 'seq');
+        return t.k === 'seq' ? t.elem : ANY;
+      }
+      case 'tail':
+        if (!this.arity(e, 1)) return ANY;
+        return arg(0, 'a sequence', (x) => x.k === 'seq');
+      case 'append': {
+        if (!this.arity(e, 2)) return ANY;
+        const t = arg(0, 'a sequence', (x) => x.k === 'seq');
+        if (t.k === 'seq') this.expectType(e.args[1]!, t.elem, args[1]!, `the element appended`);
+        return t.k === 'seq' ? { k: 'seq', elem: join(t.elem, args[1]!) } : ANY;
+      }
+      case 'concat': {
+        if (!this.arity(e, 2)) return ANY;
+        const a = arg(0, 'a sequence', (x) => x.k === 'seq');
+        const b = arg(1, 'a sequence', (x) => x.k === 'seq');
+        this.expectType(e.args[1]!, a, b, 'the second sequence');
+        return join(a, b);
+      }
+      case 'put': {
+        if (!this.arity(e, 3)) return ANY;
+        const m = arg(0, 'a map', (x) => x.k === 'map');
+        if (m.k === 'map') {
+          this.expectType(e.args[1]!, m.key, args[1]!, 'a map key');
+          this.expectType(e.args[2]!, m.value, args[2]!, 'a map value');
+          return { k: 'map', key: join(m.key, args[1]!), value: join(m.value, args[2]!) };
+        }
+        return ANY;
+      }
+      case 'remove': {
+        if (!this.arity(e, 2)) return ANY;
+        const m = arg(0, 'a map', (x) => x.k === 'map');
+        if (m.k === 'map') this.expectType(e.args[1]!, m.key, args[1]!, 'a map key');
+        return m;
+      }
+      case 'unwrap': {
+        if (!this.arity(e, 1)) return ANY;
+        const t = arg(0, 'an Option', (x) => isOption(x));
+        return isOption(t) ? t.info.cases[1]!.payload! : ANY;
+      }
+    }
+  }
+
+  private binary(e: Extract<A.Expr, { kind: 'binary' }>, scope: Scope): Type {
+    const l = this.expr(e.left, scope);
+    const r = this.expr(e.right, scope);
+    const op = e.op;
+    const both = (t: Type, what: string): void => {
+      this.expectType(e.left, t, l, `the left side of '${what}'`);
+      this.expectType(e.right, t, r, `the right side of '${what}'`);
+    };
+    switch (op) {
+      case 'implies':
+      case 'or':
+      case 'and':
+        both(BOOL, op);
+        return BOOL;
+      case '+':
+      case '-':
+      case '*':
+      case '/':
+      case '%':
+        both(INT, op);
+        return INT;
+      case '<':
+      case '<=':
+      case '>':
+      case '>=':
+        both(INT, op);
+        return BOOL;
+      case '..':
+        both(INT, op);
+        return { k: 'set', elem: INT };
+      case '==':
+      case '!=':
+        if (!compatible(l, r)) this.error('E205', e.span, `cannot compare ${formatType(l)} with ${formatType(r)}`);
+        return BOOL;
+      case 'in':
+      case 'notin':
+        if (r.k === 'set') {
+          if (!compatible(r.elem, l)) this.error('E205', e.left.span, `a ${formatType(r)} cannot contain ${formatType(l)}`);
+        } else if (r.k !== 'any') {
+          this.error('E205', e.right.span, `'${op === 'in' ? 'in' : 'not in'}' needs a set on the right, but this is ${formatType(r)}`, r.k === 'map' ? 'use keys(m) for the keys of a map' : undefined);
+        }
+        return BOOL;
+      case 'subset':
+      case 'union':
+      case 'minus':
+      case 'inter': {
+        if (l.k !== 'set' && l.k !== 'any') this.error('E205', e.left.span, `'${op}' needs sets, but this is ${formatType(l)}`);
+        if (r.k !== 'set' && r.k !== 'any') this.error('E205', e.right.span, `'${op}' needs sets, but this is ${formatType(r)}`);
+        if (!compatible(l, r)) this.error('E205', e.span, `cannot combine ${formatType(l)} with ${formatType(r)}`);
+        return op === 'subset' ? BOOL : join(l, r);
+      }
+    }
+  }
+}
+
+function describe(g: Global): string {
+  switch (g.k) {
+    case 'const':
+      return 'constant';
+    case 'var':
+      return 'state variable';
+    case 'type':
+      return 'type';
+    case 'atom':
+      return `value of enum ${g.info.name}`;
+    case 'case':
+      return `case of ${g.info.name}`;
+    case 'def':
+      return 'definition';
+    case 'action':
+      return 'action';
+    case 'invariant':
+      return 'invariant';
+  }
+}
+
+// ---------------------------------------------------------------- walking
+
+/** Calls f on e and every sub-expression. */
+export function walkExpr(e: A.Expr, f: (e: A.Expr) => void): void {
+  f(e);
+  const w = (x: A.Expr): void => walkExpr(x, f);
+  switch (e.kind) {
+    case 'int':
+    case 'bool':
+    case 'name':
+      return;
+    case 'call':
+      return e.args.forEach(w);
+    case 'unary':
+      return w(e.arg);
+    case 'binary':
+      w(e.left);
+      return w(e.right);
+    case 'is':
+      return w(e.arg);
+    case 'index':
+      w(e.target);
+      return w(e.index);
+    case 'field':
+    case 'tupleItem':
+      return w(e.target);
+    case 'withIndex':
+      w(e.target);
+      w(e.index);
+      return w(e.value);
+    case 'withFields':
+      w(e.target);
+      return e.fields.forEach((x) => w(x.value));
+    case 'tuple':
+    case 'setLit':
+    case 'seqLit':
+      return e.items.forEach(w);
+    case 'mapLit':
+      return e.entries.forEach((x) => {
+        w(x.key);
+        w(x.value);
+      });
+    case 'record':
+      return e.fields.forEach((x) => w(x.value));
+    case 'filter':
+      w(e.binder.domain);
+      return w(e.cond);
+    case 'image':
+      e.binders.forEach((b) => w(b.domain));
+      return w(e.body);
+    case 'mapFor':
+      w(e.binder.domain);
+      return w(e.body);
+    case 'ifThen':
+      w(e.cond);
+      w(e.then);
+      return w(e.else);
+    case 'let':
+      w(e.value);
+      return w(e.body);
+    case 'quant':
+      e.binders.forEach((b) => w(b.domain));
+      return w(e.body);
+    case 'choose':
+      w(e.binder.domain);
+      return w(e.cond);
+    case 'match':
+      w(e.scrutinee);
+      return e.arms.forEach((a) => w(a.body));
+  }
+}
+
+/** Calls onExpr on every top-level expression of a statement (recursively through blocks). */
+export function walkStmt(st: A.Stmt, onExpr: (e: A.Expr) => void, onLValue: (lv: A.LValue) => void = () => {}): void {
+  const body = (ss: A.Stmt[]): void => ss.forEach((s) => walkStmt(s, onExpr, onLValue));
+  switch (st.kind) {
+    case 'require':
+    case 'assert':
+      return onExpr(st.cond);
+    case 'let':
+      return onExpr(st.value);
+    case 'pick':
+      onExpr(st.domain);
+      if (st.where) onExpr(st.where);
+      return;
+    case 'if':
+      onExpr(st.cond);
+      body(st.then);
+      if (st.else) body(st.else);
+      return;
+    case 'for':
+      onExpr(st.domain);
+      return body(st.body);
+    case 'match':
+      onExpr(st.scrutinee);
+      return st.arms.forEach((a) => body(a.body));
+    case 'assign':
+      onLValue(st.target);
+      for (const s of st.target.path) if (s.kind === 'index') onExpr(s.index);
+      return onExpr(st.value);
+  }
+}
+
+/** Resolves and type-checks a parsed spec. Throws SpecErrors with every diagnostic found. */
+export function checkSpec(ast: A.SpecAst): CheckedSpec {
+  return new Checker(ast).run();
+}
+
+/**
+ * Type-checks an expression given on the command line (`--const N=3`) against a constant's
+ * type, in the spec's global scope, recording its annotations in the spec's tables.
+ * Throws SpecErrors.
+ */
+export function checkConstExpr(spec: CheckedSpec, e: A.Expr, expected: Type, what: string): void {
+  spec.checkExtra(e, expected, what);
+}

@@ -1,0 +1,934 @@
+/**
+ * Compiles a checked spec, with its constants fixed, into a TransitionSystem. Every
+ * expression and statement becomes a JavaScript closure once, here; exploring a state never
+ * walks the AST again.
+ *
+ * Statements are compiled in continuation-passing style: each takes the continuation of the
+ * rest of the step, so `pick` and action parameters simply call it once per value. Writes to
+ * state variables and local slots are undone when the continuation returns, so the branches of
+ * a step share one state array without seeing each other's writes.
+ */
+import type * as A from './ast.js';
+import type { CheckedSpec, Resolution } from './check.js';
+import { hasRanges, type EnumInfo, type Type } from './types.js';
+import type { Code } from './diagnostics.js';
+import { ModelError, type Invariant, type TransitionSystem } from '../explore/system.js';
+import {
+  Atom, IList, IMap, ISet, NONE, Rec, Tuple, Variant, fingerprintValues, formatValue, mkSeq, mkSet,
+  sortedElements, valueEquals, type Value,
+} from '../values/index.js';
+
+/** A state: the value of every state variable, in declaration order. */
+export type State = Value[];
+
+/** What a step of a trace was: the action and its parameter values. */
+export interface Label {
+  readonly action: string;
+  readonly params: readonly { readonly name: string; readonly value: Value }[];
+}
+
+/** Where a run-time error or a failed assert happened. */
+export interface RuntimeLocation {
+  readonly code: Code | 'assert';
+  readonly span: A.Span;
+  readonly hint?: string;
+}
+
+interface Ctx {
+  st: Value[];
+  loc: Value[];
+}
+
+type Ev = (c: Ctx) => Value;
+type Cont = (c: Ctx) => void;
+
+function fail(code: Code, span: A.Span, message: string, hint?: string): never {
+  const loc: RuntimeLocation = hint === undefined ? { code, span } : { code, span, hint };
+  throw new ModelError('runtime', message, loc);
+}
+
+function checkedInt(n: number, span: A.Span): number {
+  if (!Number.isSafeInteger(n)) fail('E706', span, `integer overflow: the result ${n} is beyond ±2^53`);
+  return n;
+}
+
+export interface CompiledSpec extends TransitionSystem<State, Label> {
+  readonly varNames: readonly string[];
+  readonly constValues: readonly { name: string; value: Value }[];
+}
+
+class Compiler {
+  private readonly atoms = new Map<EnumInfo, Atom[]>();
+  private readonly fieldArrays = new Map<string, readonly string[]>();
+  readonly consts: Value[] = [];
+  private constCtx: Ctx;
+
+  constructor(
+    readonly spec: CheckedSpec,
+    overrides: ReadonlyMap<number, A.Expr>,
+  ) {
+    for (const info of spec.enums) this.atoms.set(info, info.members.map((m, i) => new Atom(info.name, m, i)));
+    this.constCtx = { st: [], loc: new Array<Value>(spec.constFrame) };
+    for (const c of spec.consts) {
+      const e = overrides.get(c.index) ?? c.decl.value;
+      const v = this.expr(e)(this.constCtx);
+      this.checkRange(c.type, v, e.span, `constant '${c.name}'`);
+      this.consts.push(v);
+    }
+  }
+
+  // ---- values of types
+
+  atom(info: EnumInfo, index: number): Atom {
+    return this.atoms.get(info)![index]!;
+  }
+
+  fields(names: readonly string[]): readonly string[] {
+    const key = names.join(',');
+    let arr = this.fieldArrays.get(key);
+    if (!arr) this.fieldArrays.set(key, (arr = names));
+    return arr;
+  }
+
+  constValue(e: A.Expr): Value {
+    return this.expr(e)(this.constCtx);
+  }
+
+  rangeOf(t: Extract<Type, { k: 'int' }>): [number, number] {
+    return [this.constValue(t.range!.lo) as number, this.constValue(t.range!.hi) as number];
+  }
+
+  /** Every value of a finite type, in canonical order. */
+  valuesOf(t: Type): Value[] {
+    switch (t.k) {
+      case 'bool':
+        return [false, true];
+      case 'enum':
+        return this.atoms.get(t.info)!;
+      case 'int': {
+        const [lo, hi] = this.rangeOf(t);
+        const out: Value[] = [];
+        for (let i = lo; i <= hi; i++) out.push(i);
+        return out;
+      }
+      case 'tuple':
+        return product(t.items.map((x) => this.valuesOf(x))).map((items) => new Tuple(items));
+      case 'record': {
+        const f = this.fields(t.fields);
+        return product(t.types.map((x) => this.valuesOf(x))).map((vs) => new Rec(f, vs));
+      }
+      case 'variant': {
+        const out: Value[] = [];
+        t.info.cases.forEach((c, i) => {
+          if (c.payload === undefined) out.push(this.variant(t.info.cases[i]!.tag, i, undefined));
+          else for (const v of this.valuesOf(c.payload)) out.push(new Variant(c.tag, i, v));
+        });
+        return out;
+      }
+      default:
+        throw new Error(`internal error: no finite domain for type ${t.k}`);
+    }
+  }
+
+  private readonly plainCases = new Map<string, Variant>();
+  variant(tag: string, tagIndex: number, payload: Value | undefined): Variant {
+    if (payload !== undefined) return new Variant(tag, tagIndex, payload);
+    if (tag === 'None' && tagIndex === 0) return NONE;
+    let v = this.plainCases.get(tag);
+    if (!v) this.plainCases.set(tag, (v = new Variant(tag, tagIndex)));
+    return v;
+  }
+
+  /** Whether a value lies within every range its declared type names. */
+  inRange(t: Type, v: Value): boolean {
+    switch (t.k) {
+      case 'int': {
+        if (!t.range) return true;
+        const [lo, hi] = this.rangeOf(t);
+        return (v as number) >= lo && (v as number) <= hi;
+      }
+      case 'set':
+      case 'seq':
+        for (const x of v as ISet<Value> | IList<Value>) if (!this.inRange(t.elem, x)) return false;
+        return true;
+      case 'map':
+        for (const [k, x] of v as IMap<Value, Value>) if (!this.inRange(t.key, k) || !this.inRange(t.value, x)) return false;
+        return true;
+      case 'tuple':
+        return t.items.every((it, i) => this.inRange(it, (v as Tuple).items[i]!));
+      case 'record':
+        return t.types.every((it, i) => this.inRange(it, (v as Rec).values[i]!));
+      case 'variant': {
+        const vv = v as Variant;
+        const c = t.info.cases[vv.tagIndex];
+        return c?.payload === undefined || vv.value === undefined || this.inRange(c.payload, vv.value);
+      }
+      default:
+        return true;
+    }
+  }
+
+  checkRange(t: Type, v: Value, span: A.Span, what: string): void {
+    if (hasRanges(t) && !this.inRange(t, v)) {
+      fail('E703', span, `${what} would be ${formatValue(v)}, outside its declared type`, 'check the bounds of its range type, or the guard that should prevent this step');
+    }
+  }
+
+  // ---- expressions
+
+  res(node: object): Resolution {
+    const r = this.spec.res.get(node);
+    if (!r) throw new Error('internal error: unresolved node');
+    return r;
+  }
+
+  slot(node: object): number {
+    const s = this.spec.slots.get(node);
+    if (s === undefined) throw new Error('internal error: no slot for a binder');
+    return s;
+  }
+
+  type(e: A.Expr): Type {
+    return this.spec.types.get(e) ?? { k: 'any' };
+  }
+
+  expr(e: A.Expr): Ev {
+    switch (e.kind) {
+      case 'int':
+      case 'bool': {
+        const v = e.value;
+        return () => v;
+      }
+      case 'name':
+        return this.name(e);
+      case 'call':
+        return this.call(e);
+      case 'unary': {
+        const a = this.expr(e.arg);
+        return e.op === 'not' ? (c) => !a(c) : (c) => -(a(c) as number) || 0;
+      }
+      case 'binary':
+        return this.binary(e);
+      case 'is': {
+        const a = this.expr(e.arg);
+        const r = this.spec.res.get(e);
+        const tagIndex = r && r.k === 'case' ? r.tagIndex : -1;
+        return (c) => (a(c) as Variant).tagIndex === tagIndex;
+      }
+      case 'index': {
+        const t = this.expr(e.target);
+        const i = this.expr(e.index);
+        const span = e.span;
+        if (this.type(e.target).k === 'seq') {
+          return (c) => seqGet(t(c) as IList<Value>, i(c) as number, span);
+        }
+        return (c) => mapGet(t(c) as IMap<Value, Value>, i(c), span);
+      }
+      case 'field': {
+        const t = this.expr(e.target);
+        const rt = this.type(e.target) as Extract<Type, { k: 'record' }>;
+        const idx = rt.fields.indexOf(e.field.text);
+        return (c) => (t(c) as Rec).values[idx]!;
+      }
+      case 'tupleItem': {
+        const t = this.expr(e.target);
+        const idx = e.item;
+        return (c) => (t(c) as Tuple).items[idx]!;
+      }
+      case 'withIndex': {
+        const t = this.expr(e.target);
+        const i = this.expr(e.index);
+        const v = this.expr(e.value);
+        const span = e.span;
+        if (this.type(e.target).k === 'seq') {
+          return (c) => {
+            const s = t(c) as IList<Value>;
+            const k = i(c) as number;
+            seqGet(s, k, span);
+            return s.set(k, v(c));
+          };
+        }
+        return (c) => {
+          const m = t(c) as IMap<Value, Value>;
+          const k = i(c);
+          mapGet(m, k, span);
+          return m.set(k, v(c));
+        };
+      }
+      case 'withFields': {
+        const t = this.expr(e.target);
+        const rt = this.type(e.target) as Extract<Type, { k: 'record' }>;
+        const updates = e.fields.map((f) => ({ idx: rt.fields.indexOf(f.name.text), ev: this.expr(f.value) }));
+        return (c) => {
+          const r = t(c) as Rec;
+          const values = r.values.slice();
+          for (const u of updates) values[u.idx] = u.ev(c);
+          return new Rec(r.fields, values);
+        };
+      }
+      case 'tuple': {
+        const items = e.items.map((x) => this.expr(x));
+        return (c) => new Tuple(items.map((f) => f(c)));
+      }
+      case 'setLit': {
+        const items = e.items.map((x) => this.expr(x));
+        if (items.length === 0) {
+          const empty = mkSet();
+          return () => empty;
+        }
+        return (c) => mkSet(items.map((f) => f(c)));
+      }
+      case 'seqLit': {
+        const items = e.items.map((x) => this.expr(x));
+        return (c) => mkSeq(items.map((f) => f(c)));
+      }
+      case 'mapLit': {
+        const entries = e.entries.map((x) => ({ k: this.expr(x.key), v: this.expr(x.value), span: x.key.span }));
+        return (c) =>
+          IMap<Value, Value>().withMutations((m) => {
+            for (const en of entries) {
+              const k = en.k(c);
+              if (m.has(k)) fail('E702', en.span, `key ${formatValue(k)} is given twice in this map`);
+              m.set(k, en.v(c));
+            }
+          });
+      }
+      case 'record': {
+        const rt = this.type(e) as Extract<Type, { k: 'record' }>;
+        const f = this.fields(rt.fields);
+        const byName = new Map(e.fields.map((x) => [x.name.text, this.expr(x.value)]));
+        const evs = rt.fields.map((n) => byName.get(n)!);
+        return (c) => new Rec(f, evs.map((ev) => ev(c)));
+      }
+      case 'filter': {
+        const dom = this.expr(e.binder.domain);
+        const s = this.slot(e.binder);
+        const cond = this.expr(e.cond);
+        return (c) =>
+          (dom(c) as ISet<Value>).filter((x) => {
+            c.loc[s] = x;
+            return cond(c) as boolean;
+          });
+      }
+      case 'image': {
+        const body = this.expr(e.body);
+        const binders = e.binders.map((b) => ({ dom: this.expr(b.domain), slot: this.slot(b) }));
+        return (c) =>
+          ISet<Value>().withMutations((out) => {
+            forEachBinding(c, binders, 0, () => {
+              out.add(body(c));
+              return true;
+            });
+          });
+      }
+      case 'mapFor': {
+        const dom = this.expr(e.binder.domain);
+        const s = this.slot(e.binder);
+        const body = this.expr(e.body);
+        return (c) =>
+          IMap<Value, Value>().withMutations((m) => {
+            for (const x of dom(c) as ISet<Value>) {
+              c.loc[s] = x;
+              m.set(x, body(c));
+            }
+          });
+      }
+      case 'ifThen': {
+        const cond = this.expr(e.cond);
+        const a = this.expr(e.then);
+        const b = this.expr(e.else);
+        return (c) => (cond(c) ? a(c) : b(c));
+      }
+      case 'let': {
+        const v = this.expr(e.value);
+        const s = this.slot(e);
+        const body = this.expr(e.body);
+        return (c) => {
+          c.loc[s] = v(c);
+          return body(c);
+        };
+      }
+      case 'quant': {
+        const body = this.expr(e.body);
+        const binders = e.binders.map((b) => ({ dom: this.expr(b.domain), slot: this.slot(b) }));
+        const span = e.span;
+        if (e.quant === 'forall') return (c) => forEachBinding(c, binders, 0, () => body(c) as boolean);
+        if (e.quant === 'exists') return (c) => !forEachBinding(c, binders, 0, () => !(body(c) as boolean));
+        return (c) => {
+          let total = 0;
+          forEachBinding(c, binders, 0, () => {
+            total = checkedInt(total + (body(c) as number), span);
+            return true;
+          });
+          return total;
+        };
+      }
+      case 'choose': {
+        const dom = this.expr(e.binder.domain);
+        const s = this.slot(e.binder);
+        const cond = this.expr(e.cond);
+        const span = e.span;
+        return (c) => {
+          for (const x of sortedElements(dom(c) as ISet<Value>)) {
+            c.loc[s] = x;
+            if (cond(c)) return x;
+          }
+          return fail('E704', span, 'choose found no element that satisfies its condition', 'guard it with exists, or make sure the set is not empty');
+        };
+      }
+      case 'match': {
+        const scrut = this.expr(e.scrutinee);
+        const arms = e.arms.map((a) => ({ test: this.pattern(a.pattern), body: this.expr(a.body) }));
+        const span = e.span;
+        return (c) => {
+          const v = scrut(c);
+          for (const a of arms) if (a.test(c, v)) return a.body(c);
+          return fail('E707', span, `no arm matches ${formatValue(v)}`);
+        };
+      }
+    }
+  }
+
+  /** A pattern as a test that binds the payload slot (if any) when it matches. */
+  pattern(p: A.Pattern): (c: Ctx, v: Value) => boolean {
+    switch (p.kind) {
+      case 'wild':
+        return () => true;
+      case 'int': {
+        const n = p.value;
+        return (_c, v) => v === n;
+      }
+      case 'name': {
+        const r = this.res(p);
+        if (r.k === 'atom') {
+          const a = this.atom(r.info, r.index);
+          return (_c, v) => v === a || valueEquals(v, a);
+        }
+        const tagIndex = (r as { tagIndex: number }).tagIndex;
+        return (_c, v) => (v as Variant).tagIndex === tagIndex;
+      }
+      case 'payload': {
+        const r = this.res(p) as { tagIndex: number };
+        const tagIndex = r.tagIndex;
+        const s = this.spec.slots.get(p);
+        return (c, v) => {
+          if ((v as Variant).tagIndex !== tagIndex) return false;
+          if (s !== undefined) c.loc[s] = (v as Variant).value!;
+          return true;
+        };
+      }
+    }
+  }
+
+  private name(e: Extract<A.Expr, { kind: 'name' }>): Ev {
+    const r = this.res(e);
+    switch (r.k) {
+      case 'var': {
+        const i = r.index;
+        const span = e.span;
+        const name = e.name.text;
+        return (c) => {
+          const v = c.st[i];
+          if (v === undefined) fail('E708', span, `'${name}' has no value yet`, `assign '${name}' earlier in init`);
+          return v;
+        };
+      }
+      case 'const': {
+        const consts = this.consts;
+        const i = r.index;
+        if (i < consts.length) {
+          const v = consts[i]!;
+          return () => v;
+        }
+        // Only reached while the constants themselves are being evaluated.
+        return () => consts[i]!;
+      }
+      case 'local': {
+        const s = r.slot;
+        return (c) => c.loc[s]!;
+      }
+      case 'atom': {
+        const a = this.atom(r.info, r.index);
+        return () => a;
+      }
+      case 'case': {
+        const v = this.variant(r.info.cases[r.tagIndex]?.tag ?? 'None', r.tagIndex, undefined);
+        return () => v;
+      }
+      case 'typeSet': {
+        const t = r.type;
+        let cached: ISet<Value> | undefined;
+        return () => (cached ??= mkSet(this.valuesOf(t)));
+      }
+      case 'def':
+        return this.defCall(r.def.name, []);
+      case 'builtin':
+        throw new Error('internal error: builtin used as a value');
+    }
+  }
+
+  private defBodies = new Map<string, { body: Ev | undefined; frame: number }>();
+
+  private defCall(name: string, args: Ev[]): Ev {
+    let entry = this.defBodies.get(name);
+    if (!entry) {
+      const def = this.spec.defs.find((d) => d.name === name)!;
+      entry = { body: undefined, frame: def.frameSize };
+      this.defBodies.set(name, entry);
+      entry.body = this.expr(def.decl.body);
+    }
+    const d = entry;
+    const n = args.length;
+    return (c) => {
+      const loc = new Array<Value>(d.frame);
+      for (let i = 0; i < n; i++) loc[i] = args[i]!(c);
+      return d.body!({ st: c.st, loc });
+    };
+  }
+
+  private call(e: Extract<A.Expr, { kind: 'call' }>): Ev {
+    const r = this.res(e);
+    const args = e.args.map((a) => this.expr(a));
+    const span = e.span;
+    if (r.k === 'case') {
+      const tag = r.info.cases[r.tagIndex]!.tag;
+      const ti = r.tagIndex;
+      const a = args[0]!;
+      return (c) => new Variant(tag, ti, a(c));
+    }
+    if (r.k === 'def') return this.defCall(r.def.name, args);
+    if (r.k !== 'builtin') throw new Error('internal error: bad call');
+    const [a, b, d] = args as [Ev, Ev, Ev];
+    switch (r.name) {
+      case 'size':
+        return (c) => (a(c) as ISet<Value>).size;
+      case 'min':
+      case 'max': {
+        const pick = r.name === 'min' ? Math.min : Math.max;
+        if (args.length === 2) return (c) => pick(a(c) as number, b(c) as number);
+        const what = r.name;
+        return (c) => {
+          const s = a(c) as ISet<Value>;
+          if (s.size === 0) fail('E704', span, `${what} of an empty set`);
+          let best = NaN;
+          for (const x of s) best = Number.isNaN(best) ? (x as number) : pick(best, x as number);
+          return best;
+        };
+      }
+      case 'abs':
+        return (c) => Math.abs(a(c) as number);
+      case 'keys':
+        return (c) => (a(c) as IMap<Value, Value>).keySeq().toSet();
+      case 'values':
+        return (c) => (a(c) as IMap<Value, Value>).valueSeq().toSet();
+      case 'len':
+        return (c) => (a(c) as IList<Value>).size;
+      case 'head':
+        return (c) => seqGet(a(c) as IList<Value>, 0, span);
+      case 'tail':
+        return (c) => {
+          const s = a(c) as IList<Value>;
+          if (s.size === 0) fail('E705', span, 'tail of an empty sequence');
+          return s.shift();
+        };
+      case 'append':
+        return (c) => (a(c) as IList<Value>).push(b(c));
+      case 'concat':
+        return (c) => (a(c) as IList<Value>).concat(b(c) as IList<Value>);
+      case 'put':
+        return (c) => (a(c) as IMap<Value, Value>).set(b(c), d(c));
+      case 'remove':
+        return (c) => (a(c) as IMap<Value, Value>).remove(b(c));
+      case 'unwrap':
+        return (c) => {
+          const o = a(c) as Variant;
+          if (o.value === undefined) fail('E708', span, 'unwrap of None', "test it with 'is Some' or match it first");
+          return o.value;
+        };
+    }
+  }
+
+  private binary(e: Extract<A.Expr, { kind: 'binary' }>): Ev {
+    const l = this.expr(e.left);
+    const r = this.expr(e.right);
+    const span = e.span;
+    switch (e.op) {
+      case 'and':
+        return (c) => (l(c) as boolean) && (r(c) as boolean);
+      case 'or':
+        return (c) => (l(c) as boolean) || (r(c) as boolean);
+      case 'implies':
+        return (c) => !(l(c) as boolean) || (r(c) as boolean);
+      case '+':
+        return (c) => checkedInt((l(c) as number) + (r(c) as number), span);
+      case '-':
+        return (c) => checkedInt((l(c) as number) - (r(c) as number), span);
+      case '*':
+        return (c) => checkedInt((l(c) as number) * (r(c) as number), span) || 0;
+      case '/':
+        return (c) => {
+          const d = r(c) as number;
+          if (d === 0) fail('E701', span, 'division by zero', 'guard the step with a require, or make the divisor non-zero');
+          return Math.floor((l(c) as number) / d) || 0;
+        };
+      case '%':
+        return (c) => {
+          const d = r(c) as number;
+          if (d === 0) fail('E701', span, 'remainder of a division by zero', 'guard the step with a require, or make the divisor non-zero');
+          const n = l(c) as number;
+          return n - d * Math.floor(n / d) || 0;
+        };
+      case '<':
+        return (c) => (l(c) as number) < (r(c) as number);
+      case '<=':
+        return (c) => (l(c) as number) <= (r(c) as number);
+      case '>':
+        return (c) => (l(c) as number) > (r(c) as number);
+      case '>=':
+        return (c) => (l(c) as number) >= (r(c) as number);
+      case '==':
+        return (c) => valueEquals(l(c), r(c));
+      case '!=':
+        return (c) => !valueEquals(l(c), r(c));
+      case 'in':
+        return (c) => (r(c) as ISet<Value>).has(l(c));
+      case 'notin':
+        return (c) => !(r(c) as ISet<Value>).has(l(c));
+      case 'subset':
+        return (c) => (l(c) as ISet<Value>).isSubset(r(c) as ISet<Value>);
+      case 'union':
+        return (c) => (l(c) as ISet<Value>).union(r(c) as ISet<Value>);
+      case 'minus':
+        return (c) => (l(c) as ISet<Value>).subtract(r(c) as ISet<Value>);
+      case 'inter':
+        return (c) => (l(c) as ISet<Value>).intersect(r(c) as ISet<Value>);
+      case '..':
+        return (c) => {
+          const lo = l(c) as number;
+          const hi = r(c) as number;
+          if (hi - lo > 10_000_000) fail('E706', span, `the range ${lo}..${hi} is too large to build`);
+          return ISet<Value>().withMutations((s) => {
+            for (let i = lo; i <= hi; i++) s.add(i);
+          });
+        };
+    }
+  }
+
+  // ---- statements
+
+  stmts(stmts: A.Stmt[], k: Cont): Cont {
+    let next = k;
+    for (let i = stmts.length - 1; i >= 0; i--) next = this.stmt(stmts[i]!, next);
+    return next;
+  }
+
+  private stmt(st: A.Stmt, k: Cont): Cont {
+    switch (st.kind) {
+      case 'require': {
+        const cond = this.expr(st.cond);
+        return (c) => {
+          if (cond(c)) k(c);
+        };
+      }
+      case 'let': {
+        const v = this.expr(st.value);
+        const s = this.slot(st);
+        return (c) => {
+          const old = c.loc[s]!;
+          c.loc[s] = v(c);
+          k(c);
+          c.loc[s] = old;
+        };
+      }
+      case 'pick': {
+        const dom = this.expr(st.domain);
+        const s = this.slot(st);
+        const where = st.where ? this.expr(st.where) : undefined;
+        const span = st.span;
+        return (c) => {
+          const old = c.loc[s]!;
+          let any = false;
+          for (const x of sortedElements(dom(c) as ISet<Value>)) {
+            c.loc[s] = x;
+            if (where && !where(c)) continue;
+            any = true;
+            k(c);
+          }
+          c.loc[s] = old;
+          if (!any) {
+            fail('E704', span, where ? 'pick found no element that satisfies its condition' : 'pick from an empty set', 'add a require before it if the step should simply not be enabled then');
+          }
+        };
+      }
+      case 'if': {
+        const cond = this.expr(st.cond);
+        const thenK = this.stmts(st.then, k);
+        const elseK = st.else ? this.stmts(st.else, k) : k;
+        return (c) => (cond(c) ? thenK(c) : elseK(c));
+      }
+      case 'for': {
+        const dom = this.expr(st.domain);
+        const v = this.slot(st);
+        // The two slots after the loop variable hold the elements and the position.
+        const elemsSlot = v + 1;
+        const posSlot = v + 2;
+        const loop: Cont = (c) => {
+          const elems = c.loc[elemsSlot] as unknown as readonly Value[];
+          const i = c.loc[posSlot] as number;
+          if (i >= elems.length) return k(c);
+          const oldV = c.loc[v]!;
+          c.loc[v] = elems[i]!;
+          body(c);
+          c.loc[v] = oldV;
+        };
+        const next: Cont = (c) => {
+          const i = c.loc[posSlot] as number;
+          c.loc[posSlot] = i + 1;
+          loop(c);
+          c.loc[posSlot] = i;
+        };
+        const body = this.stmts(st.body, next);
+        return (c) => {
+          const oldElems = c.loc[elemsSlot]!;
+          const oldPos = c.loc[posSlot]!;
+          c.loc[elemsSlot] = sortedElements(dom(c) as ISet<Value>) as unknown as Value;
+          c.loc[posSlot] = 0;
+          loop(c);
+          c.loc[elemsSlot] = oldElems;
+          c.loc[posSlot] = oldPos;
+        };
+      }
+      case 'match': {
+        const scrut = this.expr(st.scrutinee);
+        const arms = st.arms.map((a) => ({ test: this.pattern(a.pattern), body: this.stmts(a.body, k) }));
+        const span = st.span;
+        return (c) => {
+          const v = scrut(c);
+          for (const a of arms) {
+            if (a.test(c, v)) return a.body(c);
+          }
+          fail('E707', span, `no arm matches ${formatValue(v)}`);
+        };
+      }
+      case 'assert': {
+        const cond = this.expr(st.cond);
+        const loc: RuntimeLocation = { code: 'assert', span: st.span };
+        const message = st.message ?? 'assertion failed';
+        return (c) => {
+          if (!cond(c)) throw new ModelError('assert', message, loc);
+          k(c);
+        };
+      }
+      case 'assign':
+        return this.assign(st, k);
+    }
+  }
+
+  private assign(st: Extract<A.Stmt, { kind: 'assign' }>, k: Cont): Cont {
+    const r = this.res(st.target) as Extract<Resolution, { k: 'var' }>;
+    const i = r.index;
+    const varType = r.type;
+    const value = this.expr(st.value);
+    const name = st.target.root.text;
+    const span = st.span;
+    // Each selector rebuilds its level: maps and sequences may only update existing entries.
+    type Upd = (c: Ctx, whole: Value, v: Value) => Value;
+    let update: Upd = (_c, _w, v) => v;
+    let t: Type = varType;
+    const levels: { sel: A.LSelector; t: Type }[] = [];
+    for (const sel of st.target.path) {
+      levels.push({ sel, t });
+      if (sel.kind === 'index') t = t.k === 'map' ? t.value : t.k === 'seq' ? t.elem : t;
+      else if (t.k === 'record') t = t.types[t.fields.indexOf(sel.field.text)]!;
+    }
+    for (let j = levels.length - 1; j >= 0; j--) {
+      const { sel, t: lt } = levels[j]!;
+      const inner = update;
+      if (sel.kind === 'index') {
+        const idx = this.expr(sel.index);
+        const sspan = sel.span;
+        if (lt.k === 'seq') {
+          update = (c, w, v) => {
+            const s = w as IList<Value>;
+            const key = idx(c) as number;
+            return s.set(key, inner(c, seqGet(s, key, sspan), v));
+          };
+        } else {
+          update = (c, w, v) => {
+            const m = w as IMap<Value, Value>;
+            const key = idx(c);
+            return m.set(key, inner(c, mapGet(m, key, sspan), v));
+          };
+        }
+      } else {
+        const rt = lt as Extract<Type, { k: 'record' }>;
+        const fi = rt.fields.indexOf(sel.field.text);
+        update = (c, w, v) => {
+          const rec = w as Rec;
+          const values = rec.values.slice();
+          values[fi] = inner(c, values[fi]!, v);
+          return new Rec(rec.fields, values);
+        };
+      }
+    }
+    const checkRange = hasRanges(varType);
+    const whole = levels.length === 0;
+    return (c) => {
+      const v = value(c);
+      const old = c.st[i]!;
+      if (!whole && old === undefined) fail('E708', span, `'${name}' has no value yet`, `assign '${name}' as a whole first`);
+      const next = whole ? v : update(c, old, v);
+      if (checkRange && !this.inRange(varType, next)) {
+        fail('E703', span, `'${name}' would become ${formatValue(next)}, outside its declared type`, 'check the bounds of its range type, or the guard that should prevent this step');
+      }
+      c.st[i] = next;
+      k(c);
+      c.st[i] = old;
+    };
+  }
+}
+
+function product(lists: Value[][]): Value[][] {
+  let out: Value[][] = [[]];
+  for (const l of lists) out = out.flatMap((prefix) => l.map((x) => [...prefix, x]));
+  return out;
+}
+
+function mapGet(m: IMap<Value, Value>, k: Value, span: A.Span): Value {
+  const v = m.get(k);
+  if (v === undefined) {
+    const keys = [...m.keys()].map(formatValue).sort();
+    const shown = keys.length > 8 ? keys.slice(0, 8).join(', ') + ', …' : keys.join(', ');
+    fail('E702', span, `key ${formatValue(k)} is outside the map's domain {${shown}}`, 'use put(m, k, v) to add a key, or test membership with `k in keys(m)` first');
+  }
+  return v;
+}
+
+function seqGet(s: IList<Value>, i: number, span: A.Span): Value {
+  if (!Number.isInteger(i) || i < 0 || i >= s.size) {
+    fail('E705', span, `index ${i} is out of bounds for a sequence of length ${s.size}`, 'sequence indices run from 0 to len(s) - 1');
+  }
+  return s.get(i)!;
+}
+
+/** Calls f for every combination of binder values; stops (returning false) when f does. */
+function forEachBinding(c: Ctx, binders: { dom: Ev; slot: number }[], i: number, f: () => boolean): boolean {
+  if (i === binders.length) return f();
+  const b = binders[i]!;
+  for (const x of b.dom(c) as ISet<Value>) {
+    c.loc[b.slot] = x;
+    if (!forEachBinding(c, binders, i + 1, f)) return false;
+  }
+  return true;
+}
+
+interface CompiledAction {
+  readonly name: string;
+  readonly paramNames: readonly string[];
+  /** Runs the action on c.st, calling the continuation once per successor. */
+  readonly run: Cont;
+  readonly frame: number;
+}
+
+/**
+ * Builds the transition system of a checked spec with constants fixed by `overrides`
+ * (constant index → expression). Throws ModelError if a constant cannot be evaluated.
+ */
+export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr> = new Map()): CompiledSpec {
+  const cc = new Compiler(spec, overrides);
+  const nVars = spec.vars.length;
+
+  // The step being emitted; set by initialStates/successors around each run.
+  let emitFn: (s: State, l: Label) => void = () => {};
+
+  const labelOf = (a: CompiledAction, c: Ctx): Label => ({
+    action: a.name,
+    params: a.paramNames.map((name, i) => ({ name, value: c.loc[i]! })),
+  });
+
+  const actions: CompiledAction[] = spec.actions.map((a) => {
+    const n = a.params.length;
+    const finish: Cont = (c) => emitFn(c.st.slice(), labelOf(compiled, c));
+    let run = cc.stmts(a.decl.body, finish);
+    // Parameters bind slots 0..n-1, outermost first.
+    for (let i = n - 1; i >= 0; i--) {
+      const p = a.params[i]!;
+      const inner = run;
+      const slot = i;
+      if (p.domain.k === 'type') {
+        const values = cc.valuesOf(p.domain.type);
+        run = (c) => {
+          for (const v of values) {
+            c.loc[slot] = v;
+            inner(c);
+          }
+        };
+      } else {
+        const dom = cc.expr(p.domain.expr);
+        run = (c) => {
+          for (const v of sortedElements(dom(c) as ISet<Value>)) {
+            c.loc[slot] = v;
+            inner(c);
+          }
+        };
+      }
+    }
+    const compiled: CompiledAction = { name: a.name, paramNames: a.params.map((p) => p.name), run, frame: a.frameSize };
+    return compiled;
+  });
+
+  const initValues: (Value | undefined)[] = spec.vars.map((v) => (v.decl.init ? cc.constValue(v.decl.init) : undefined));
+  spec.vars.forEach((v, i) => {
+    if (initValues[i] !== undefined) cc.checkRange(v.type, initValues[i]!, v.decl.init!.span, `variable '${v.name}'`);
+  });
+  const initLabel: Label = { action: 'init', params: [] };
+  const initDecl = spec.ast.decls.find((d) => d.kind === 'init');
+  const initSpan = initDecl?.span ?? spec.ast.name.span;
+  const initRun = cc.stmts(spec.init.stmts, (c) => {
+    for (let i = 0; i < nVars; i++) {
+      if (c.st[i] === undefined) fail('E708', initSpan, `init leaves '${spec.vars[i]!.name}' without a value on this path`);
+    }
+    emitFn(c.st.slice(), initLabel);
+  });
+
+  const invariants: Invariant<State>[] = spec.invariants.map((inv) => {
+    const ev = cc.expr(inv.expr);
+    const loc = new Array<Value>(inv.frameSize);
+    return { name: inv.name, holds: (s: State) => ev({ st: s, loc }) as boolean };
+  });
+
+  const maxFrame = Math.max(0, ...actions.map((a) => a.frame));
+  const ctx: Ctx = { st: [], loc: new Array<Value>(maxFrame) };
+
+  const system: CompiledSpec = {
+    varNames: spec.vars.map((v) => v.name),
+    constValues: spec.consts.map((c, i) => ({ name: c.name, value: cc.consts[i]! })),
+    invariants,
+    initialStates(emit) {
+      emitFn = (s) => emit(s);
+      const c: Ctx = { st: initValues.slice() as Value[], loc: new Array<Value>(spec.init.frameSize) };
+      try {
+        initRun(c);
+      } catch (err) {
+        if (err instanceof ModelError && err.label === undefined) err.label = initLabel;
+        throw err;
+      }
+    },
+    successors(state, emit) {
+      emitFn = emit;
+      ctx.st = state.slice();
+      for (const a of actions) {
+        try {
+          a.run(ctx);
+        } catch (err) {
+          if (err instanceof ModelError && err.label === undefined) err.label = labelOf(a, ctx);
+          throw err;
+        }
+      }
+    },
+    fingerprint(state, out) {
+      fingerprintValues(state, out);
+    },
+  };
+  return system;
+}

@@ -1,0 +1,143 @@
+/**
+ * Every mistake a user can make in a spec, and every run-time error of a spec, is a
+ * Diagnostic: a code from the catalog below, a span and a one-line message (plus an optional
+ * hint). They are rendered in one place, renderDiagnostic, as
+ *
+ *   spec/x.spex:7:5: error[E201]: unknown name 'cnt'
+ *     7 |   cnt := cnt + 1
+ *       |   ^^^
+ *     = hint: did you mean 'count'?
+ */
+import type { Source, Span } from './ast.js';
+
+/** The catalog. Each code keeps its meaning forever; docs/diagnostics.md explains each. */
+export const CODES = {
+  E100: 'syntax error',
+  E201: 'unknown name',
+  E202: 'unknown type',
+  E203: 'duplicate declaration',
+  E204: 'wrong number of arguments',
+  E205: 'type mismatch',
+  E206: 'assignment to something that is not a state variable',
+  E207: 'non-exhaustive match',
+  E208: 'a write that is always lost',
+  E209: 'unknown field',
+  E210: 'a domain that is not finite',
+  E211: 'recursive definition',
+  E212: 'state variable never initialised',
+  E213: 'unknown check target',
+  E214: 'bad constant override',
+  E215: 'misplaced statement',
+  E216: 'constant expression required',
+  E701: 'division by zero',
+  E702: 'key outside the map domain',
+  E703: 'value outside its declared range',
+  E704: 'choice from an empty set',
+  E705: 'index out of bounds',
+  E706: 'integer overflow',
+  E707: 'no match arm applies',
+  E708: 'undefined value',
+} as const;
+
+export type Code = keyof typeof CODES;
+
+export class Diagnostic {
+  constructor(
+    readonly code: Code,
+    readonly span: Span | undefined,
+    readonly message: string,
+    readonly hint?: string,
+  ) {}
+}
+
+/** Thrown by the front end when it cannot go on; carries every diagnostic found so far. */
+export class SpecErrors extends Error {
+  constructor(readonly diagnostics: Diagnostic[]) {
+    super(diagnostics.map((d) => d.message).join('\n'));
+    this.name = 'SpecErrors';
+  }
+  get isSyntax(): boolean {
+    return this.diagnostics.some((d) => d.code === 'E100');
+  }
+}
+
+export interface LineCol {
+  readonly line: number;
+  readonly col: number;
+}
+
+/** 1-based line and column of an offset. */
+export function lineCol(source: Source, offset: number): LineCol {
+  let line = 1;
+  let lineStart = 0;
+  const text = source.text;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, col: offset - lineStart + 1 };
+}
+
+export function formatLocation(span: Span): string {
+  const { line, col } = lineCol(span.source, span.start);
+  return `${span.source.path}:${line}:${col}`;
+}
+
+/** The diagnostic as the user reads it: header, source line, caret, hint. */
+export function renderDiagnostic(d: Diagnostic, severity = `error[${d.code}]`): string {
+  if (d.span === undefined) {
+    return `${severity}: ${d.message}` + (d.hint ? `\n  = hint: ${d.hint}` : '');
+  }
+  const { line, col } = lineCol(d.span.source, d.span.start);
+  const text = d.span.source.text;
+  const lineStart = d.span.start - (col - 1);
+  let lineEnd = text.indexOf('\n', lineStart);
+  if (lineEnd < 0) lineEnd = text.length;
+  const lineText = text.slice(lineStart, lineEnd).replace(/\t/g, ' ');
+  const width = Math.max(1, Math.min(d.span.end, lineEnd) - d.span.start);
+  const gutter = String(line).length;
+  const pad = ' '.repeat(gutter);
+  const out = [
+    `${d.span.source.path}:${line}:${col}: ${severity}: ${d.message}`,
+    `${pad} |`,
+    `${line} | ${lineText}`,
+    `${pad} | ${' '.repeat(col - 1)}${'^'.repeat(width)}`,
+  ];
+  if (d.hint) out.push(`${pad} = hint: ${d.hint}`);
+  return out.join('\n');
+}
+
+/** Levenshtein distance, for "did you mean" hints. */
+function editDistance(a: string, b: string): number {
+  const prev = new Array<number>(b.length + 1);
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const up = prev[j]!;
+      const cost = a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1;
+      prev[j] = Math.min(up + 1, prev[j - 1]! + 1, diag + cost);
+      diag = up;
+    }
+  }
+  return prev[b.length]!;
+}
+
+/** "did you mean 'x'?" for the closest candidate, if any is close enough. */
+export function didYouMean(name: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDist = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(name, c);
+    if (d < bestDist || (d === bestDist && best !== undefined && c < best)) {
+      best = c;
+      bestDist = d;
+    }
+  }
+  if (best === undefined) return undefined;
+  const limit = Math.max(1, Math.floor(name.length / 3));
+  return bestDist <= limit ? `did you mean '${best}'?` : undefined;
+}

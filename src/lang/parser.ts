@@ -1,0 +1,473 @@
+/**
+ * Source text to AST. The grammar lives in grammar/spex.ohm; this file gives it meaning with
+ * one ohm operation, `ast`, and turns ohm's intervals into plain Spans so that no later phase
+ * depends on ohm.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import * as ohm from 'ohm-js';
+import type * as A from './ast.js';
+import { Diagnostic, SpecErrors } from './diagnostics.js';
+
+const grammarPath = fileURLToPath(new URL('../../grammar/spex.ohm', import.meta.url));
+let grammarCache: ohm.Grammar | undefined;
+let semanticsCache: ohm.Semantics | undefined;
+
+function grammar(): ohm.Grammar {
+  grammarCache ??= ohm.grammar(readFileSync(grammarPath, 'utf8'));
+  return grammarCache;
+}
+
+// The source being converted; set for the duration of one parse (parsing is synchronous).
+let current: A.Source = { path: '<none>', text: '' };
+
+function span(node: ohm.Node): A.Span {
+  return { source: current, start: node.source.startIdx, end: node.source.endIdx };
+}
+
+function nameOf(node: ohm.Node): A.Name {
+  return { text: node.sourceString, span: span(node) };
+}
+
+function opt<T>(node: ohm.Node): T | undefined {
+  return node.numChildren > 0 ? (node.children[0]!.ast() as T) : undefined;
+}
+
+function list<T>(node: ohm.Node): T[] {
+  return node.asIteration().children.map((c) => c.ast() as T);
+}
+
+function bin(op: A.BinaryOp) {
+  return function (this: ohm.Node, l: ohm.Node, _o: ohm.Node, r: ohm.Node): A.Expr {
+    return { kind: 'binary', op, left: l.ast(), right: r.ast(), span: span(this) };
+  };
+}
+
+function binKw(op: A.BinaryOp) {
+  return function (this: ohm.Node, l: ohm.Node, _o: ohm.Node, r: ohm.Node): A.Expr {
+    return { kind: 'binary', op, left: l.ast(), right: r.ast(), span: span(this) };
+  };
+}
+
+function semantics(): ohm.Semantics {
+  if (semanticsCache) return semanticsCache;
+  const s = grammar().createSemantics();
+  s.addOperation<unknown>('ast', {
+    Spec(header, decls, _end): A.SpecAst {
+      return { name: header.ast(), decls: decls.children.map((d) => d.ast()), source: current };
+    },
+    SpecHeader(_kw, name) {
+      return nameOf(name);
+    },
+    ConstDecl(_kw, name, _c, type, _eq, value) {
+      return { kind: 'const', name: nameOf(name), type: type.ast(), value: value.ast(), span: span(this) };
+    },
+    EnumDecl(_kw, name, _o, members, _comma, _c) {
+      return { kind: 'enum', name: nameOf(name), members: members.asIteration().children.map(nameOf), span: span(this) };
+    },
+    TypeDecl_variant(_kw, name, _eq, _bar, first, _bars, rest) {
+      return {
+        kind: 'variant',
+        name: nameOf(name),
+        cases: [first.ast(), ...rest.children.map((c) => c.ast())],
+        span: span(this),
+      };
+    },
+    TypeDecl_single(_kw, name, _eq, _bar, only) {
+      return { kind: 'variant', name: nameOf(name), cases: [only.ast()], span: span(this) };
+    },
+    TypeDecl_alias(_kw, name, _eq, type) {
+      return { kind: 'typeAlias', name: nameOf(name), type: type.ast(), span: span(this) };
+    },
+    VariantCase_payload(name, _o, type, _c): A.VariantCaseDecl {
+      return { name: nameOf(name), payload: type.ast() };
+    },
+    VariantCase_plain(name): A.VariantCaseDecl {
+      return { name: nameOf(name), payload: undefined };
+    },
+    VarDecl(_kw, name, _c, type, _eq, init) {
+      return { kind: 'var', name: nameOf(name), type: type.ast(), init: opt(init), span: span(this) };
+    },
+    DefDecl_params(_kw, name, _o, params, _c, _colon, result, _eq, body) {
+      return {
+        kind: 'def',
+        name: nameOf(name),
+        params: list(params),
+        result: result.ast(),
+        body: body.ast(),
+        span: span(this),
+      };
+    },
+    DefDecl_noparams(_kw, name, _colon, result, _eq, body) {
+      return { kind: 'def', name: nameOf(name), params: [], result: result.ast(), body: body.ast(), span: span(this) };
+    },
+    InitDecl(_kw, body) {
+      return { kind: 'init', body: body.ast(), span: span(this) };
+    },
+    ActionDecl(_kw, name, params, body) {
+      return { kind: 'action', name: nameOf(name), params: opt<A.ActionParam[]>(params) ?? [], body: body.ast(), span: span(this) };
+    },
+    ActionParams(_o, params, _c) {
+      return list(params);
+    },
+    ActionParam_typed(name, _c, type): A.ActionParam {
+      return { kind: 'typed', name: nameOf(name), type: type.ast() };
+    },
+    ActionParam_ranged(name, _in, domain): A.ActionParam {
+      return { kind: 'ranged', name: nameOf(name), domain: domain.ast() };
+    },
+    TypedParam(name, _c, type) {
+      return { name: nameOf(name), type: type.ast() };
+    },
+    InvariantDecl(_kw, name, _c, body) {
+      return { kind: 'invariant', name: nameOf(name), body: body.ast(), span: span(this) };
+    },
+    CheckDecl(_kw, name, _o, items, _c) {
+      const check = {
+        kind: 'check' as const,
+        name: nameOf(name),
+        consts: [] as { name: A.Name; value: A.Expr }[],
+        deadlock: undefined as boolean | undefined,
+        expect: undefined as A.Expectation | undefined,
+        span: span(this),
+        // Repeated items are reported by the checker; keep the spans of the extra ones.
+        duplicates: [] as A.Span[],
+      };
+      for (const item of items.children) {
+        const it = item.ast() as
+          | { kind: 'const'; name: A.Name; value: A.Expr }
+          | { kind: 'deadlock'; on: boolean; span: A.Span }
+          | { kind: 'expect'; expect: A.Expectation; span: A.Span };
+        if (it.kind === 'const') check.consts.push({ name: it.name, value: it.value });
+        else if (it.kind === 'deadlock') {
+          if (check.deadlock !== undefined) check.duplicates.push(it.span);
+          check.deadlock = it.on;
+        } else {
+          if (check.expect !== undefined) check.duplicates.push(it.span);
+          check.expect = it.expect;
+        }
+      }
+      return check;
+    },
+    CheckItem_const(_kw, name, _eq, value) {
+      return { kind: 'const', name: nameOf(name), value: value.ast() };
+    },
+    CheckItem_deadlock(_kw, onOff) {
+      return { kind: 'deadlock', on: onOff.sourceString.startsWith('on'), span: span(this) };
+    },
+    CheckItem_expect(_kw, e) {
+      return { kind: 'expect', expect: e.ast(), span: span(this) };
+    },
+    Expectation_ok(_kw) {
+      return { kind: 'ok', span: span(this) };
+    },
+    Expectation_violation(_kw, name) {
+      return { kind: 'violation', name: nameOf(name), span: span(this) };
+    },
+    Expectation_deadlock(_kw) {
+      return { kind: 'deadlock', span: span(this) };
+    },
+    Expectation_error(_kw) {
+      return { kind: 'error', span: span(this) };
+    },
+
+    // ---- types
+    Type_set(_k, _o, elem, _c): A.TypeExpr {
+      return { kind: 'set', elem: elem.ast(), span: span(this) };
+    },
+    Type_seq(_k, _o, elem, _c): A.TypeExpr {
+      return { kind: 'seq', elem: elem.ast(), span: span(this) };
+    },
+    Type_option(_k, _o, elem, _c): A.TypeExpr {
+      return { kind: 'option', elem: elem.ast(), span: span(this) };
+    },
+    Type_map(_k, _o, key, _comma, value, _c): A.TypeExpr {
+      return { kind: 'map', key: key.ast(), value: value.ast(), span: span(this) };
+    },
+    Type_tuple(_o, first, _comma, rest, _c): A.TypeExpr {
+      return { kind: 'tuple', items: [first.ast(), ...list<A.TypeExpr>(rest)], span: span(this) };
+    },
+    Type_record(_o, fields, _comma, _c): A.TypeExpr {
+      return { kind: 'record', fields: list(fields), span: span(this) };
+    },
+    Type_range(lo, _dots, hi): A.TypeExpr {
+      return { kind: 'range', lo: lo.ast(), hi: hi.ast(), span: span(this) };
+    },
+    Type_named(name): A.TypeExpr {
+      return { kind: 'named', name: nameOf(name), span: span(this) };
+    },
+    FieldType(name, _c, type) {
+      return { name: nameOf(name), type: type.ast() };
+    },
+    RangeBound_neg(_m, n): A.Expr {
+      return { kind: 'int', value: -Number(n.sourceString), span: span(this) };
+    },
+    RangeBound_num(n): A.Expr {
+      return { kind: 'int', value: Number(n.sourceString), span: span(this) };
+    },
+    RangeBound_name(name): A.Expr {
+      return { kind: 'name', name: nameOf(name), span: span(this) };
+    },
+    RangeBound_paren(_o, e, _c): A.Expr {
+      return e.ast();
+    },
+
+    // ---- statements
+    Block(_o, stmts, _c): A.Stmt[] {
+      return stmts.children.map((s) => s.ast()).filter((s: A.Stmt | null) => s !== null);
+    },
+    Stmt_require(_kw, cond): A.Stmt {
+      return { kind: 'require', cond: cond.ast(), span: span(this) };
+    },
+    Stmt_let(_kw, name, _eq, value): A.Stmt {
+      return { kind: 'let', name: nameOf(name), value: value.ast(), span: span(this) };
+    },
+    Stmt_pick(_kw, name, _in, domain, _where, cond): A.Stmt {
+      return { kind: 'pick', name: nameOf(name), domain: domain.ast(), where: opt(cond), span: span(this) };
+    },
+    IfStmt(_kw, cond, then, _else, otherwise): A.Stmt {
+      let elseBody: A.Stmt[] | undefined;
+      if (otherwise.numChildren > 0) {
+        const e = otherwise.children[0]!.ast() as A.Stmt | A.Stmt[];
+        elseBody = Array.isArray(e) ? e : [e];
+      }
+      return { kind: 'if', cond: cond.ast(), then: then.ast(), else: elseBody, span: span(this) };
+    },
+    Stmt_for(_kw, name, _in, domain, body): A.Stmt {
+      return { kind: 'for', name: nameOf(name), domain: domain.ast(), body: body.ast(), span: span(this) };
+    },
+    Stmt_match(_kw, scrutinee, _o, arms, _c): A.Stmt {
+      return { kind: 'match', scrutinee: scrutinee.ast(), arms: arms.children.map((a) => a.ast()), span: span(this) };
+    },
+    Stmt_assert(_kw, cond, _comma, message): A.Stmt {
+      const m = message.numChildren > 0 ? message.children[0]!.sourceString.slice(1, -1) : undefined;
+      return { kind: 'assert', cond: cond.ast(), message: m, span: span(this) };
+    },
+    Stmt_assign(target, _op, value): A.Stmt {
+      return { kind: 'assign', target: target.ast(), value: value.ast(), span: span(this) };
+    },
+    Stmt_empty(_semi) {
+      return null;
+    },
+    StmtArm(pattern, _arrow, body, _comma): A.StmtArm {
+      const b = body.ast() as A.Stmt[] | A.Stmt | null;
+      return { pattern: pattern.ast(), body: Array.isArray(b) ? b : b === null ? [] : [b] };
+    },
+    LValue(root, sels): A.LValue {
+      return { root: nameOf(root), path: sels.children.map((s) => s.ast()), span: span(this) };
+    },
+    LSel_index(_o, index, _c): A.LSelector {
+      return { kind: 'index', index: index.ast(), span: span(this) };
+    },
+    LSel_field(_dot, name): A.LSelector {
+      return { kind: 'field', field: nameOf(name), span: span(this) };
+    },
+    Pattern_wild(_u): A.Pattern {
+      return { kind: 'wild', span: span(this) };
+    },
+    Pattern_payload(tag, _o, bind, _c): A.Pattern {
+      return { kind: 'payload', tag: nameOf(tag), bind: nameOf(bind), span: span(this) };
+    },
+    Pattern_int(minus, n): A.Pattern {
+      const v = Number(n.sourceString);
+      return { kind: 'int', value: minus.numChildren > 0 ? -v : v, span: span(this) };
+    },
+    Pattern_name(name): A.Pattern {
+      return { kind: 'name', name: nameOf(name), span: span(this) };
+    },
+
+    // ---- expressions
+    Expr_ifthen(_if, cond, _then, a, _else, b): A.Expr {
+      return { kind: 'ifThen', cond: cond.ast(), then: a.ast(), else: b.ast(), span: span(this) };
+    },
+    Expr_let(_kw, name, _eq, value, _in, body): A.Expr {
+      return { kind: 'let', name: nameOf(name), value: value.ast(), body: body.ast(), span: span(this) };
+    },
+    Expr_quant(q, binders, _c, body): A.Expr {
+      return {
+        kind: 'quant',
+        quant: q.sourceString as 'forall' | 'exists' | 'sum',
+        binders: list(binders),
+        body: body.ast(),
+        span: span(this),
+      };
+    },
+    Expr_choose(_kw, binder, _c, cond): A.Expr {
+      return { kind: 'choose', binder: binder.ast(), cond: cond.ast(), span: span(this) };
+    },
+    Expr_match(_kw, scrutinee, _o, arms, _comma, _c): A.Expr {
+      return { kind: 'match', scrutinee: scrutinee.ast(), arms: list(arms), span: span(this) };
+    },
+    Binder(name, _in, domain): A.Binder {
+      return { name: nameOf(name), domain: domain.ast() };
+    },
+    ExprArm(pattern, _arrow, body): A.ExprArm {
+      return { pattern: pattern.ast(), body: body.ast() };
+    },
+    Implies_implies: binKw('implies'),
+    Or_or: binKw('or'),
+    And_and: binKw('and'),
+    Not_not(_kw, arg): A.Expr {
+      return { kind: 'unary', op: 'not', arg: arg.ast(), span: span(this) };
+    },
+    Cmp_eq: bin('=='),
+    Cmp_ne: bin('!='),
+    Cmp_le: bin('<='),
+    Cmp_ge: bin('>='),
+    Cmp_lt: bin('<'),
+    Cmp_gt: bin('>'),
+    Cmp_notin(l, _not, _in, r): A.Expr {
+      return { kind: 'binary', op: 'notin', left: l.ast(), right: r.ast(), span: span(this) };
+    },
+    Cmp_in: binKw('in'),
+    Cmp_subset: binKw('subset'),
+    Cmp_is(arg, _kw, tag): A.Expr {
+      return { kind: 'is', arg: arg.ast(), tag: nameOf(tag), span: span(this) };
+    },
+    With_index(target, _kw, _o, index, _c, _eq, value): A.Expr {
+      return { kind: 'withIndex', target: target.ast(), index: index.ast(), value: value.ast(), span: span(this) };
+    },
+    With_fields(target, _kw, _o, fields, _comma, _c): A.Expr {
+      return { kind: 'withFields', target: target.ast(), fields: list(fields), span: span(this) };
+    },
+    SetOp_union: binKw('union'),
+    SetOp_minus: binKw('minus'),
+    Inter_inter: binKw('inter'),
+    Range_range: bin('..'),
+    Add_plus: bin('+'),
+    Add_minus: bin('-'),
+    Mul_times: bin('*'),
+    Mul_div: bin('/'),
+    Mul_mod: bin('%'),
+    Unary_neg(_m, arg): A.Expr {
+      const a = arg.ast() as A.Expr;
+      // Fold literal negation so that -1 is an integer literal (patterns, range bounds).
+      if (a.kind === 'int') return { kind: 'int', value: -a.value, span: span(this) };
+      return { kind: 'unary', op: 'neg', arg: a, span: span(this) };
+    },
+    Postfix_index(target, _o, index, _c): A.Expr {
+      return { kind: 'index', target: target.ast(), index: index.ast(), span: span(this) };
+    },
+    Postfix_tupleItem(target, _dot, item): A.Expr {
+      return { kind: 'tupleItem', target: target.ast(), item: Number(item.sourceString), span: span(this) };
+    },
+    Postfix_field(target, _dot, field): A.Expr {
+      return { kind: 'field', target: target.ast(), field: nameOf(field), span: span(this) };
+    },
+    Primary_paren(_o, e, _c): A.Expr {
+      return e.ast();
+    },
+    Primary_tuple(_o, first, _comma, rest, _c): A.Expr {
+      return { kind: 'tuple', items: [first.ast(), ...list<A.Expr>(rest)], span: span(this) };
+    },
+    Primary_emptySet(_o, _c): A.Expr {
+      return { kind: 'setLit', items: [], span: span(this) };
+    },
+    Primary_filter(_o, name, _in, domain, _bar, cond, _c): A.Expr {
+      return { kind: 'filter', binder: { name: nameOf(name), domain: domain.ast() }, cond: cond.ast(), span: span(this) };
+    },
+    Primary_image(_o, body, _colon, binders, _c): A.Expr {
+      return { kind: 'image', body: body.ast(), binders: list(binders), span: span(this) };
+    },
+    Primary_mapLit(_o, entries, _comma, _c): A.Expr {
+      return { kind: 'mapLit', entries: list(entries), span: span(this) };
+    },
+    Primary_record(_o, fields, _comma, _c): A.Expr {
+      return { kind: 'record', fields: list(fields), span: span(this) };
+    },
+    Primary_setLit(_o, items, _comma, _c): A.Expr {
+      return { kind: 'setLit', items: list(items), span: span(this) };
+    },
+    Primary_mapFor(_o, name, _in, domain, _arrow, body, _c): A.Expr {
+      return { kind: 'mapFor', binder: { name: nameOf(name), domain: domain.ast() }, body: body.ast(), span: span(this) };
+    },
+    Primary_seqLit(_o, items, _comma, _c): A.Expr {
+      return { kind: 'seqLit', items: list(items), span: span(this) };
+    },
+    Primary_call(callee, _o, args, _c): A.Expr {
+      return { kind: 'call', callee: nameOf(callee), args: list(args), span: span(this) };
+    },
+    Primary_num(n): A.Expr {
+      const value = Number(n.sourceString);
+      return { kind: 'int', value, span: span(this) };
+    },
+    Primary_true(_t): A.Expr {
+      return { kind: 'bool', value: true, span: span(this) };
+    },
+    Primary_false(_f): A.Expr {
+      return { kind: 'bool', value: false, span: span(this) };
+    },
+    Primary_name(name): A.Expr {
+      return { kind: 'name', name: nameOf(name), span: span(this) };
+    },
+    MapEntry(key, _arrow, value) {
+      return { key: key.ast(), value: value.ast() };
+    },
+    FieldInit(name, _c, value) {
+      return { name: nameOf(name), value: value.ast() };
+    },
+    NonemptyListOf(first, _sep, rest) {
+      return [first.ast(), ...rest.children.map((c) => c.ast())];
+    },
+    EmptyListOf() {
+      return [];
+    },
+    _iter(...children) {
+      return children.map((c) => c.ast());
+    },
+  });
+  semanticsCache = s;
+  return s;
+}
+
+function syntaxError(source: A.Source, m: ohm.FailedMatchResult): SpecErrors {
+  const pos = m.getRightmostFailurePosition();
+  const expected = m.getExpectedText();
+  const found = source.text.slice(pos).match(/^\S*/)?.[0] ?? '';
+  const what = found === '' ? 'end of input' : `'${found.length > 20 ? found.slice(0, 20) + '…' : found}'`;
+  const d = new Diagnostic(
+    'E100',
+    { source, start: pos, end: pos + Math.max(1, Math.min(found.length, 20)) },
+    `unexpected ${what}`,
+    `expected ${expected}`,
+  );
+  return new SpecErrors([d]);
+}
+
+function checkNumbers(source: A.Source): void {
+  // Integer literals must be exact in a JS number: reject them at parse time, with a location.
+  const re = /\b\d{16,}\b/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(source.text))) {
+    if (!Number.isSafeInteger(Number(m[0]))) {
+      throw new SpecErrors([
+        new Diagnostic('E100', { source, start: m.index, end: m.index + m[0].length }, 'integer literal too large', `integers are limited to ±${Number.MAX_SAFE_INTEGER}`),
+      ]);
+    }
+  }
+}
+
+/** Parses a whole spec. Throws SpecErrors (code E100) on a syntax error. */
+export function parseSpec(source: A.Source): A.SpecAst {
+  const m = grammar().match(source.text, 'Spec');
+  if (m.failed()) throw syntaxError(source, m);
+  checkNumbers(source);
+  current = source;
+  try {
+    return semantics()(m).ast() as A.SpecAst;
+  } finally {
+    current = { path: '<none>', text: '' };
+  }
+}
+
+/** Parses one expression (a `--const` value on the command line, or a test snippet). */
+export function parseExpr(source: A.Source): A.Expr {
+  const m = grammar().match(source.text, 'Expr');
+  if (m.failed()) throw syntaxError(source, m);
+  current = source;
+  try {
+    return semantics()(m).ast() as A.Expr;
+  } finally {
+    current = { path: '<none>', text: '' };
+  }
+}

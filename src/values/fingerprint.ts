@@ -1,0 +1,355 @@
+/**
+ * 64-bit structural fingerprints of values and states.
+ *
+ * The explorer stores only fingerprints of visited states, so two different states sharing one
+ * would silently hide part of the state space. The 64 bits are two 32-bit lanes computed with
+ * different seeds and different mixers (murmur3-style for `hi`, xxHash32-style for `lo`), so a
+ * collision needs two roughly independent 32-bit collisions. Everything is plain int32
+ * arithmetic (Math.imul, shifts): no BigInt, and no allocation on the common path.
+ *
+ * A fingerprint depends only on the value's structure and on the strings naming atoms, record
+ * fields and variant tags, never on object identity, insertion order or immutable-js's own
+ * hashes, so it is the same in every run and every process (workers can share visited sets).
+ * Sets and maps add up per-element fingerprints, which makes them independent of iteration
+ * order without sorting.
+ */
+import { Atom, IList, IMap, ISet, Rec, Tuple, Variant, type Value } from './value.js';
+
+const imul = Math.imul;
+
+// --- the two lanes ---------------------------------------------------------------------------
+
+/** murmur3_32 block step. Bijective in `h` for fixed `k` and in `k` for fixed `h`. */
+function mixHi(h: number, k: number): number {
+  k = imul(k, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  k = imul(k, 0x1b873593);
+  h ^= k;
+  h = (h << 13) | (h >>> 19);
+  return (imul(h, 5) + 0xe6546b64) | 0;
+}
+
+/** murmur3's fmix32, with the length folded in first. */
+function finHi(h: number, n: number): number {
+  h ^= n;
+  h ^= h >>> 16;
+  h = imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h | 0;
+}
+
+const P1 = 0x9e3779b1 | 0;
+const P2 = 0x85ebca77 | 0;
+const P3 = 0xc2b2ae3d | 0;
+const P4 = 0x27d4eb2f | 0;
+
+/** xxHash32's 4-byte step. Also bijective in either argument. */
+function mixLo(h: number, k: number): number {
+  h = (h + imul(k, P3)) | 0;
+  h = (h << 17) | (h >>> 15);
+  return imul(h, P4);
+}
+
+/** xxHash32's avalanche, with the length folded in first. */
+function finLo(h: number, n: number): number {
+  h = (h + imul(n, P1)) | 0;
+  h ^= h >>> 15;
+  h = imul(h, P2);
+  h ^= h >>> 13;
+  h = imul(h, P3);
+  h ^= h >>> 16;
+  return h | 0;
+}
+
+/**
+ * Per-element remix before the commutative sum: each lane of the summand depends on both lanes
+ * of the element, and the sum never sees raw fingerprints that nested structure might relate
+ * linearly.
+ */
+function elemHi(h: number, l: number): number {
+  return finHi((h + imul(l, P1)) | 0, 0x5bd1e995);
+}
+
+function elemLo(h: number, l: number): number {
+  return finLo(l ^ imul(h, 0x5bd1e995), 0x1b873593);
+}
+
+function strHi(h: number, s: string): number {
+  h = mixHi(h, s.length);
+  let i = 0;
+  for (; i + 1 < s.length; i += 2) h = mixHi(h, s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16));
+  if (i < s.length) h = mixHi(h, s.charCodeAt(i));
+  return h;
+}
+
+function strLo(h: number, s: string): number {
+  h = mixLo(h, s.length);
+  let i = 0;
+  for (; i + 1 < s.length; i += 2) h = mixLo(h, s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16));
+  if (i < s.length) h = mixLo(h, s.charCodeAt(i));
+  return h;
+}
+
+// --- kinds -----------------------------------------------------------------------------------
+
+const SEED_HI = 0x9747b28c | 0;
+const SEED_LO = 0x165667b1 | 0;
+
+// Every kind starts from its own lane states, so values of different kinds with the same
+// contents (0, false, {}, empty map, [], None, ...) land far apart.
+const KIND_BOOL = 1;
+const KIND_INT = 2;
+const KIND_ATOM = 3;
+const KIND_TUPLE = 4;
+const KIND_REC = 5;
+const KIND_VARIANT = 6;
+const KIND_SET = 7;
+const KIND_MAP = 8;
+const KIND_SEQ = 9;
+const KIND_STATE = 10;
+const KIND_MAP_ENTRY = 11;
+
+const START_INT_HI = mixHi(SEED_HI, KIND_INT);
+const START_INT_LO = mixLo(SEED_LO, KIND_INT);
+const START_ATOM_HI = mixHi(SEED_HI, KIND_ATOM);
+const START_ATOM_LO = mixLo(SEED_LO, KIND_ATOM);
+const START_TUPLE_HI = mixHi(SEED_HI, KIND_TUPLE);
+const START_TUPLE_LO = mixLo(SEED_LO, KIND_TUPLE);
+const START_REC_HI = mixHi(SEED_HI, KIND_REC);
+const START_REC_LO = mixLo(SEED_LO, KIND_REC);
+const START_VARIANT_HI = mixHi(SEED_HI, KIND_VARIANT);
+const START_VARIANT_LO = mixLo(SEED_LO, KIND_VARIANT);
+const START_SET_HI = mixHi(SEED_HI, KIND_SET);
+const START_SET_LO = mixLo(SEED_LO, KIND_SET);
+const START_MAP_HI = mixHi(SEED_HI, KIND_MAP);
+const START_MAP_LO = mixLo(SEED_LO, KIND_MAP);
+const START_SEQ_HI = mixHi(SEED_HI, KIND_SEQ);
+const START_SEQ_LO = mixLo(SEED_LO, KIND_SEQ);
+const START_STATE_HI = mixHi(SEED_HI, KIND_STATE);
+const START_STATE_LO = mixLo(SEED_LO, KIND_STATE);
+const START_ENTRY_HI = mixHi(SEED_HI, KIND_MAP_ENTRY);
+const START_ENTRY_LO = mixLo(SEED_LO, KIND_MAP_ENTRY);
+
+const FALSE_HI = finHi(mixHi(mixHi(SEED_HI, KIND_BOOL), 0), 1);
+const FALSE_LO = finLo(mixLo(mixLo(SEED_LO, KIND_BOOL), 0), 1);
+const TRUE_HI = finHi(mixHi(mixHi(SEED_HI, KIND_BOOL), 1), 1);
+const TRUE_LO = finLo(mixLo(mixLo(SEED_LO, KIND_BOOL), 1), 1);
+
+interface Lanes {
+  readonly hi: number;
+  readonly lo: number;
+}
+
+/** Lane states after absorbing a record type's field names, per shared fields array. */
+const recStarts = new WeakMap<readonly string[], Lanes>();
+/** Lane states after absorbing a variant tag; there are few distinct tags. */
+const variantStarts = new Map<string, Lanes>();
+/**
+ * Fingerprints of large collections. Persistent updates share unchanged sub-collections between
+ * a state and its successors, so big nested ones are worth remembering; small ones are cheaper
+ * to recompute than to look up.
+ */
+const collectionCache = new WeakMap<object, Lanes>();
+const CACHE_MIN_SIZE = 16;
+
+// The result of fp(): plain module variables instead of a returned pair, to avoid allocating.
+let H = 0;
+let L = 0;
+
+function fp(v: Value): void {
+  if (typeof v === 'number') {
+    fpInt(v);
+  } else if (typeof v === 'boolean') {
+    H = v ? TRUE_HI : FALSE_HI;
+    L = v ? TRUE_LO : FALSE_LO;
+  } else if (v instanceof Atom) {
+    fpAtom(v);
+  } else if (v instanceof Tuple) {
+    fpTuple(v);
+  } else if (v instanceof Rec) {
+    fpRec(v);
+  } else if (v instanceof Variant) {
+    fpVariant(v);
+  } else if (IMap.isMap(v)) {
+    withCache(v, v.size, fpMap);
+  } else if (ISet.isSet(v)) {
+    withCache(v, v.size, fpSet);
+  } else if (IList.isList(v)) {
+    withCache(v, v.size, fpSeq);
+  } else {
+    throw new Error(`internal error: not a spec value: ${String(v)}`);
+  }
+}
+
+function fpInt(v: number): void {
+  let lo: number;
+  let hi: number;
+  if ((v | 0) === v) {
+    lo = v | 0;
+    hi = v < 0 ? -1 : 0;
+  } else {
+    // Safe integers beyond 32 bits: the two's-complement halves, same as the fast path gives.
+    lo = v >>> 0;
+    hi = Math.floor(v / 4294967296) | 0;
+  }
+  H = finHi(mixHi(mixHi(START_INT_HI, lo), hi), 2);
+  L = finLo(mixLo(mixLo(START_INT_LO, lo), hi), 2);
+}
+
+function fpAtom(a: Atom): void {
+  if ((a.fpHi | a.fpLo) === 0) {
+    // The index is left out on purpose: equality ignores it.
+    a.fpHi = finHi(strHi(strHi(START_ATOM_HI, a.enumName), a.name), 2);
+    a.fpLo = finLo(strLo(strLo(START_ATOM_LO, a.enumName), a.name), 2);
+  }
+  H = a.fpHi;
+  L = a.fpLo;
+}
+
+function fpTuple(t: Tuple): void {
+  if ((t.fpHi | t.fpLo) === 0) {
+    let a = START_TUPLE_HI;
+    let b = START_TUPLE_LO;
+    const items = t.items;
+    for (let i = 0; i < items.length; i++) {
+      fp(items[i]);
+      a = mixHi(mixHi(a, H), L);
+      b = mixLo(mixLo(b, L), H);
+    }
+    t.fpHi = finHi(a, items.length);
+    t.fpLo = finLo(b, items.length);
+  }
+  H = t.fpHi;
+  L = t.fpLo;
+}
+
+function fpRec(r: Rec): void {
+  if ((r.fpHi | r.fpLo) === 0) {
+    let start = recStarts.get(r.fields);
+    if (start === undefined) {
+      let a = mixHi(START_REC_HI, r.fields.length);
+      let b = mixLo(START_REC_LO, r.fields.length);
+      for (const f of r.fields) {
+        a = strHi(a, f);
+        b = strLo(b, f);
+      }
+      start = { hi: a, lo: b };
+      recStarts.set(r.fields, start);
+    }
+    let a = start.hi;
+    let b = start.lo;
+    const values = r.values;
+    for (let i = 0; i < values.length; i++) {
+      fp(values[i]);
+      a = mixHi(mixHi(a, H), L);
+      b = mixLo(mixLo(b, L), H);
+    }
+    r.fpHi = finHi(a, values.length);
+    r.fpLo = finLo(b, values.length);
+  }
+  H = r.fpHi;
+  L = r.fpLo;
+}
+
+function fpVariant(v: Variant): void {
+  if ((v.fpHi | v.fpLo) === 0) {
+    let start = variantStarts.get(v.tag);
+    if (start === undefined) {
+      // Like equality, only the tag name identifies the alternative, not tagIndex.
+      start = { hi: strHi(START_VARIANT_HI, v.tag), lo: strLo(START_VARIANT_LO, v.tag) };
+      variantStarts.set(v.tag, start);
+    }
+    if (v.value === undefined) {
+      v.fpHi = finHi(start.hi, 0);
+      v.fpLo = finLo(start.lo, 0);
+    } else {
+      fp(v.value);
+      v.fpHi = finHi(mixHi(mixHi(start.hi, H), L), 1);
+      v.fpLo = finLo(mixLo(mixLo(start.lo, L), H), 1);
+    }
+  }
+  H = v.fpHi;
+  L = v.fpLo;
+}
+
+function withCache<C extends object>(c: C, size: number, compute: (c: C) => void): void {
+  if (size < CACHE_MIN_SIZE) {
+    compute(c);
+    return;
+  }
+  const cached = collectionCache.get(c);
+  if (cached !== undefined) {
+    H = cached.hi;
+    L = cached.lo;
+    return;
+  }
+  compute(c);
+  collectionCache.set(c, { hi: H, lo: L });
+}
+
+function fpSet(s: ISet<Value>): void {
+  let sumHi = 0;
+  let sumLo = 0;
+  s.forEach((x) => {
+    fp(x);
+    sumHi = (sumHi + elemHi(H, L)) | 0;
+    sumLo = (sumLo + elemLo(H, L)) | 0;
+  });
+  H = finHi(mixHi(mixHi(START_SET_HI, sumHi), sumLo), s.size);
+  L = finLo(mixLo(mixLo(START_SET_LO, sumLo), sumHi), s.size);
+}
+
+function fpMap(m: IMap<Value, Value>): void {
+  let sumHi = 0;
+  let sumLo = 0;
+  m.forEach((val, key) => {
+    fp(key);
+    const kh = H;
+    const kl = L;
+    fp(val);
+    sumHi = (sumHi + finHi(mixHi(mixHi(mixHi(mixHi(START_ENTRY_HI, kh), kl), H), L), 2)) | 0;
+    sumLo = (sumLo + finLo(mixLo(mixLo(mixLo(mixLo(START_ENTRY_LO, kl), kh), L), H), 2)) | 0;
+  });
+  H = finHi(mixHi(mixHi(START_MAP_HI, sumHi), sumLo), m.size);
+  L = finLo(mixLo(mixLo(START_MAP_LO, sumLo), sumHi), m.size);
+}
+
+function fpSeq(l: IList<Value>): void {
+  let a = START_SEQ_HI;
+  let b = START_SEQ_LO;
+  l.forEach((x) => {
+    fp(x);
+    a = mixHi(mixHi(a, H), L);
+    b = mixLo(mixLo(b, L), H);
+  });
+  H = finHi(a, l.size);
+  L = finLo(b, l.size);
+}
+
+// --- API -------------------------------------------------------------------------------------
+
+/** Writes the 64-bit fingerprint of `v`: high 32 bits to out[0], low 32 bits to out[1]. */
+export function fingerprintValue(v: Value, out: Uint32Array): void {
+  fp(v);
+  out[0] = H;
+  out[1] = L;
+}
+
+/**
+ * Writes the fingerprint of a whole state, an ordered array of variable values (position
+ * matters: swapping two variables' values gives a different state). Distinct from the
+ * fingerprint of a tuple or seq with the same items.
+ */
+export function fingerprintValues(vs: readonly Value[], out: Uint32Array): void {
+  let a = START_STATE_HI;
+  let b = START_STATE_LO;
+  for (let i = 0; i < vs.length; i++) {
+    fp(vs[i]);
+    a = mixHi(mixHi(a, H), L);
+    b = mixLo(mixLo(b, L), H);
+  }
+  out[0] = finHi(a, vs.length);
+  out[1] = finLo(b, vs.length);
+}

@@ -1,0 +1,130 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  Atom,
+  NONE,
+  Rec,
+  Tuple,
+  Variant,
+  compareValues,
+  mkMap,
+  mkSeq,
+  mkSet,
+  some,
+  sortedElements,
+  sortedEntries,
+  valueEquals,
+  type Value,
+} from '../../src/values/index.js';
+import { RES, arbSameTypePair, arbSameTypeTriple, arbValue, rebuild } from './arbitrary.js';
+
+const [R, P] = RES.atoms;
+
+function sign(n: number): number {
+  return n < 0 ? -1 : n > 0 ? 1 : 0;
+}
+
+describe('compareValues', () => {
+  it('orders kinds as bool < int < atom < tuple < record < variant < set < map < seq', () => {
+    const byKind: Value[] = [true, -100, R, new Tuple([]), new Rec(['a'], [0]), NONE, mkSet(), mkMap(), mkSeq()];
+    for (let i = 0; i < byKind.length; i++) {
+      for (let j = 0; j < byKind.length; j++) {
+        expect(sign(compareValues(byKind[i], byKind[j]))).toBe(sign(i - j));
+      }
+    }
+  });
+
+  it('orders scalars and atoms naturally, atoms by declaration position', () => {
+    expect(compareValues(false, true)).toBeLessThan(0);
+    expect(compareValues(-3, 2)).toBeLessThan(0);
+    expect(compareValues(2 ** 40, 2 ** 40 + 1)).toBeLessThan(0);
+    expect(compareValues(0, -0)).toBe(0);
+    // R is declared before P.
+    expect(compareValues(R, P)).toBeLessThan(0);
+    expect(compareValues(new Atom('Res', 'P', 1), P)).toBe(0);
+  });
+
+  it('orders tuples, records and seqs lexicographically, shorter prefixes first', () => {
+    expect(compareValues(new Tuple([1, 2]), new Tuple([1, 3]))).toBeLessThan(0);
+    expect(compareValues(new Tuple([1]), new Tuple([1, 0]))).toBeLessThan(0);
+    expect(compareValues(new Rec(['a', 'b'], [0, 9]), new Rec(['a', 'b'], [1, 0]))).toBeLessThan(0);
+    expect(compareValues(mkSeq([2]), mkSeq([1, 5]))).toBeGreaterThan(0);
+    expect(compareValues(mkSeq([1]), mkSeq([1, 5]))).toBeLessThan(0);
+  });
+
+  it('orders variants by tag position, then payload', () => {
+    expect(compareValues(NONE, some(-5))).toBeLessThan(0);
+    expect(compareValues(some(1), some(2))).toBeLessThan(0);
+    expect(compareValues(new Variant('Free', 0), new Variant('Lru', 1, R))).toBeLessThan(0);
+  });
+
+  it('orders sets and maps by size first, then by sorted contents', () => {
+    expect(compareValues(mkSet([9]), mkSet([1, 2]))).toBeLessThan(0);
+    expect(compareValues(mkSet([1, 3]), mkSet([2, 1]))).toBeGreaterThan(0);
+    expect(compareValues(mkMap([[P, 0]]), mkMap([[R, 5], [P, 5]]))).toBeLessThan(0);
+    expect(compareValues(mkMap([[R, 1]]), mkMap([[P, 0]]))).toBeLessThan(0);
+    expect(compareValues(mkMap([[R, 0], [P, 1]]), mkMap([[R, 0], [P, 2]]))).toBeLessThan(0);
+  });
+
+  it('is zero exactly for equal values', () => {
+    fc.assert(
+      fc.property(arbSameTypePair, ([a, b]) => {
+        expect(compareValues(a, b) === 0).toBe(valueEquals(a, b));
+      }),
+      { numRuns: 2000 },
+    );
+    fc.assert(
+      fc.property(arbValue, fc.integer(), (v, seed) => {
+        expect(compareValues(v, rebuild(v, seed))).toBe(0);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('is antisymmetric', () => {
+    fc.assert(
+      fc.property(fc.oneof(arbSameTypePair, fc.tuple(arbValue, arbValue)), ([a, b]) => {
+        expect(sign(compareValues(a, b)) + sign(compareValues(b, a))).toBe(0);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('is transitive', () => {
+    fc.assert(
+      fc.property(fc.oneof(arbSameTypeTriple, fc.tuple(arbValue, arbValue, arbValue)), (xs) => {
+        // Sorting and then checking every pair is transitivity over all three, whatever order
+        // they came in.
+        const s = xs.slice().sort(compareValues);
+        expect(compareValues(s[0], s[1])).toBeLessThanOrEqual(0);
+        expect(compareValues(s[1], s[2])).toBeLessThanOrEqual(0);
+        expect(compareValues(s[0], s[2])).toBeLessThanOrEqual(0);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('does not depend on how a set or map was built', () => {
+    fc.assert(
+      fc.property(arbSameTypePair, fc.integer(), ([a, b], seed) => {
+        expect(compareValues(rebuild(a, seed), b)).toBe(compareValues(a, b));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
+describe('sortedElements and sortedEntries', () => {
+  it('list a set in canonical order', () => {
+    expect(sortedElements(mkSet([3, -1, 2]))).toEqual([-1, 2, 3]);
+    const big = Array.from({ length: 50 }, (_, i) => 49 - i);
+    expect(sortedElements(mkSet(big))).toEqual(big.slice().reverse());
+  });
+
+  it('list map entries in canonical key order', () => {
+    expect(sortedEntries(mkMap([[P, 1], [R, 0]]))).toEqual([
+      [R, 0],
+      [P, 1],
+    ]);
+  });
+});
