@@ -4,7 +4,7 @@
  * Pure functions to strings; main.ts prints them.
  */
 import type { Label, RuntimeLocation, State } from '../lang/compile.js';
-import { Diagnostic, renderDiagnostic } from '../lang/diagnostics.js';
+import { Diagnostic, formatLocation, renderDiagnostic } from '../lang/diagnostics.js';
 import type { ModelError, Stats, Trace } from '../explore/index.js';
 import { diffValues, formatChange, formatValue } from '../values/index.js';
 import type { CheckResult } from '../engine/run.js';
@@ -74,13 +74,16 @@ export function formatResult(r: CheckResult, opts: { trace: boolean } = { trace:
     case 'limit':
       out.push(`Stopped: the ${o.limit === 'states' ? 'state' : 'depth'} limit was reached before the search was complete; nothing was violated up to there.`);
       break;
-    case 'invariant':
+    case 'invariant': {
       out.push(`Invariant ${o.invariant} is violated.`);
+      const span = r.system?.invariantSpans.get(o.invariant);
+      if (span) out.push(`  ${formatLocation(span)}: ${span.source.text.slice(span.start, span.end).replace(/\s+/g, ' ')}`);
       if (opts.trace) {
         out.push(`Counterexample (${o.trace.states.length - 1} steps, a shortest one):`, '');
         out.push(formatTrace(o.trace, varNames));
       }
       break;
+    }
     case 'deadlock':
       out.push('Deadlock: a reachable state has no enabled action.');
       if (opts.trace) {

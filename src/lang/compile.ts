@@ -54,6 +54,8 @@ function checkedInt(n: number, span: A.Span): number {
 
 export interface CompiledSpec extends TransitionSystem<State, Label> {
   readonly varNames: readonly string[];
+  /** Where each invariant's predicate is written, for reports. */
+  readonly invariantSpans: ReadonlyMap<string, A.Span>;
   readonly constValues: readonly { name: string; value: Value }[];
 }
 
@@ -902,6 +904,7 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
 
   const system: CompiledSpec = {
     varNames: spec.vars.map((v) => v.name),
+    invariantSpans: new Map(spec.invariants.map((inv) => [inv.name, inv.expr.span])),
     constValues: spec.consts.map((c, i) => ({ name: c.name, value: cc.consts[i]! })),
     invariants,
     initialStates(emit) {

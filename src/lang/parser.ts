@@ -277,13 +277,13 @@ function semantics(): ohm.Semantics {
     },
 
     // ---- expressions
-    Expr_ifthen(_if, cond, _then, a, _else, b): A.Expr {
+    Primary_ifthen(_if, cond, _then, a, _else, b): A.Expr {
       return { kind: 'ifThen', cond: cond.ast(), then: a.ast(), else: b.ast(), span: span(this) };
     },
-    Expr_let(_kw, name, _eq, value, _in, body): A.Expr {
+    Primary_let(_kw, name, _eq, value, _in, body): A.Expr {
       return { kind: 'let', name: nameOf(name), value: value.ast(), body: body.ast(), span: span(this) };
     },
-    Expr_quant(q, binders, _c, body): A.Expr {
+    Primary_quant(q, binders, _c, body): A.Expr {
       return {
         kind: 'quant',
         quant: q.sourceString as 'forall' | 'exists' | 'sum',
@@ -292,10 +292,10 @@ function semantics(): ohm.Semantics {
         span: span(this),
       };
     },
-    Expr_choose(_kw, binder, _c, cond): A.Expr {
+    Primary_choose(_kw, binder, _c, cond): A.Expr {
       return { kind: 'choose', binder: binder.ast(), cond: cond.ast(), span: span(this) };
     },
-    Expr_match(_kw, scrutinee, _o, arms, _comma, _c): A.Expr {
+    Primary_match(_kw, scrutinee, _o, arms, _comma, _c): A.Expr {
       return { kind: 'match', scrutinee: scrutinee.ast(), arms: list(arms), span: span(this) };
     },
     Binder(name, _in, domain): A.Binder {
