@@ -65,8 +65,8 @@ function runOptions(o: CheckOpts): RunOptions {
   const showProgress = !o.quiet && (o.progress ?? false);
   const r: { -readonly [K in keyof RunOptions]: RunOptions[K] } = { consts: o.const };
   if (o.check !== undefined) r.check = o.check;
-  // commander sets deadlock=true by default for --no-deadlock; only `false` is a choice.
-  if (o.deadlock === false) r.deadlock = false;
+  // Undefined unless given: a check block's `deadlock off` then decides.
+  if (o.deadlock !== undefined) r.deadlock = o.deadlock;
   if (o.maxStates !== undefined) r.maxStates = o.maxStates;
   if (o.maxDepth !== undefined) r.maxDepth = o.maxDepth;
   const p = progressPrinter(showProgress);
@@ -165,6 +165,7 @@ function withCheckOptions(cmd: Command): Command {
   return cmd
     .option('--check <name>', 'run only this check block')
     .option('--const <NAME=VALUE>', 'override a constant (repeatable)', collect, [])
+    .option('--deadlock', 'report states without successors (the default, unless a check says deadlock off)')
     .option('--no-deadlock', 'do not report states without successors')
     .option('--max-states <n>', 'stop after this many distinct states', positiveInt)
     .option('--max-depth <n>', 'do not explore beyond this depth', positiveInt)
@@ -218,6 +219,14 @@ export function main(argv: string[]): number {
     return EXIT.internal;
   }
   return code;
+}
+
+// A reader that goes away early (`spex check ... | head`) is not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
 }
 
 process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,114 @@
+/**
+ * The CLI end to end, as a user runs it: exit codes, the trace format (golden), limits,
+ * overrides and determinism. Runs the built CLI (npm test builds dist/ first).
+ * UPDATE_GOLDEN=1 rewrites the golden files instead of comparing.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+
+const root = new URL('..', import.meta.url).pathname;
+
+function spex(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['dist/cli/main.js', ...args], { cwd: root, encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Wall times are the only thing allowed to differ between runs. */
+function scrub(s: string): string {
+  return s.replace(/, \d+\.\d\d s\)?$/gm, (m) => m.replace(/\d+\.\d\d/, '<time>'));
+}
+
+function golden(name: string, actual: string): void {
+  const path = `${root}test/fixtures/cli/${name}`;
+  if (process.env.UPDATE_GOLDEN) writeFileSync(path, actual);
+  expect(actual).toBe(readFileSync(path, 'utf8'));
+}
+
+describe('spex CLI', () => {
+  it('prints the flagship memcg counterexample in the documented trace format', () => {
+    const r = spex('test', 'spec/memcg/rfc-reparent-lrus.spex', '--check', 'RfcAwol', '--trace');
+    expect(r.code).toBe(0);
+    golden('rfc-awol.txt', scrub(r.stdout));
+  });
+
+  it('exits 12 on an invariant violation and shows only what changed per step', () => {
+    const r = spex('check', 'spec/memcg/rfc-reparent-lrus.spex', '--check', 'RfcAwol');
+    expect(r.code).toBe(12);
+    expect(r.stdout).toContain('3  Offline(m=Child)\n      online: {Root, Parent, Child} → {Root, Parent}\n4  Putback(p=1)');
+    expect(r.stdout).toMatch(/^18 distinct states, 37 generated, depth 5, \d+\.\d\d s$/m);
+  });
+
+  it('ends every run with the statistics line', () => {
+    const r = spex('check', 'spec/examples/tcommit.spex');
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[lines.length - 1]).toMatch(/^34 distinct states, 94 generated, depth 7, \d+\.\d\d s$/);
+    expect(lines[lines.length - 2]).toMatch(/^fingerprint collision probability \(optimistic\): \d\.\de-\d+$/);
+  });
+
+  it('exits 11 on a deadlock with the trace to it, and 0 with deadlock detection off', () => {
+    const dead = spex('check', 'test/fixtures/cli/counter.spex', '--check', 'Deadlocks');
+    expect(dead.code).toBe(11);
+    golden('counter-deadlock.txt', scrub(dead.stdout));
+    expect(spex('check', 'test/fixtures/cli/counter.spex', '--check', 'Deadlocks', '--no-deadlock').code).toBe(0);
+    expect(spex('check', 'test/fixtures/cli/counter.spex', '--check', 'NoDeadlockCheck').code).toBe(0);
+    expect(spex('check', 'test/fixtures/cli/counter.spex', '--check', 'NoDeadlockCheck', '--deadlock').code).toBe(11);
+  });
+
+  it('applies --const overrides on top of a check block', () => {
+    const r = spex('check', 'test/fixtures/cli/counter.spex', '--check', 'NoDeadlockCheck', '--const', 'LIMIT=20');
+    expect(r.code).toBe(12);
+    expect(r.stdout).toContain('Invariant Small is violated.');
+    expect(r.stdout).toContain('Counterexample (11 steps');
+  });
+
+  it('stops cleanly with exit 152 at --max-states and --max-depth', () => {
+    const s = spex('check', 'spec/examples/twophase.spex', '--max-states', '50');
+    expect(s.code).toBe(152);
+    expect(s.stdout).toContain('Stopped: the state limit was reached');
+    const d = spex('check', 'spec/examples/twophase.spex', '--max-depth', '3');
+    expect(d.code).toBe(152);
+    expect(d.stdout).toContain('Stopped: the depth limit was reached');
+    expect(spex('check', 'spec/examples/twophase.spex', '--max-depth', '11').code).toBe(0);
+  });
+
+  it('spex test passes on the specs of this repository', () => {
+    const r = spex('test', 'spec');
+    expect(r.stdout).toMatch(/^\d+ passed, 0 failed$/m);
+    expect(r.code).toBe(0);
+  });
+
+  it('spex test fails, with the reason, when an outcome differs from its expect', () => {
+    const r = spex('test', 'test/fixtures/cli/counter.spex');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('FAIL test/fixtures/cli/counter.spex WrongExpectation: violation Small, expected ok');
+    expect(r.stdout).toMatch(/^2 passed, 1 failed$/m);
+  });
+
+  it('gives the same output on every run', () => {
+    const a = spex('check', 'spec/examples/twophase.spex', '--const', 'N=2', '--max-states', '30');
+    const b = spex('check', 'spec/examples/twophase.spex', '--const', 'N=2', '--max-states', '30');
+    expect(scrub(a.stdout)).toBe(scrub(b.stdout));
+    const c = spex('check', 'spec/memcg/rfc-reparent-lrus.spex');
+    const d = spex('check', 'spec/memcg/rfc-reparent-lrus.spex');
+    expect(scrub(c.stdout)).toBe(scrub(d.stdout));
+  });
+
+  it('answers --version and --help, and reports a missing file without a stack trace', () => {
+    const v = spex('--version');
+    expect(v.code).toBe(0);
+    expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const h = spex('check', '--help');
+    expect(h.code).toBe(0);
+    expect(h.stdout).toContain('--max-states');
+    const m = spex('check', 'no/such/file.spex');
+    expect(m.code).toBe(1);
+    expect(m.stderr).toBe('error: cannot read no/such/file.spex: no such file\n');
+  });
+
+  it('spex parse reports a summary of a good spec', () => {
+    const r = spex('parse', 'spec/examples/diehard.spex');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('ok: spec DieHard: 2 variables, 6 actions, 2 invariants, 1 check\n');
+  });
+});
