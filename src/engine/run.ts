@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type * as A from '../lang/ast.js';
 import { parseExpr, parseSpec } from '../lang/parser.js';
-import { checkConstExpr, checkSpec, type CheckedCheck, type CheckedSpec } from '../lang/check.js';
+import { checkSpec, type CheckedCheck, type CheckedSpec } from '../lang/check.js';
 import { compileSpec, type CompiledSpec, type Label, type State } from '../lang/compile.js';
 import { Diagnostic, SpecErrors, didYouMean } from '../lang/diagnostics.js';
 import { explore, ModelError, type ExploreResult } from '../explore/index.js';
@@ -100,7 +100,7 @@ export function constOverrides(spec: CheckedSpec, consts: readonly string[]): Ma
     }
     try {
       const e = parseExpr({ path: `--const ${name}`, text: text.slice(eq + 1) });
-      checkConstExpr(spec, e, c.type, `constant '${name}'`);
+      spec.checkExtra(e, c.type, `constant '${name}'`);
       out.set(c.index, e);
     } catch (err) {
       if (err instanceof SpecErrors) diags.push(...err.diagnostics);

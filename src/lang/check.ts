@@ -155,7 +155,6 @@ class Checker {
   readonly slots = new Map<object, number>();
   readonly constFrame: Frame = { size: 0, stateful: false };
   private resolving = new Set<string>();
-  private defsInProgress: string[] = [];
   private readonly defDeps = new Map<string, Set<string>>();
   private currentDef: string | undefined;
 
@@ -1074,7 +1073,6 @@ class Checker {
       if (!deps) this.defDeps.set(this.currentDef, (deps = new Set()));
       deps.add(d.name);
     }
-    void this.defsInProgress;
   }
 
   private arity(e: Extract<A.Expr, { kind: 'call' }>, n: number | number[]): boolean {
@@ -1386,13 +1384,4 @@ export function walkStmt(st: A.Stmt, onExpr: (e: A.Expr) => void, onLValue: (lv:
 /** Resolves and type-checks a parsed spec. Throws SpecErrors with every diagnostic found. */
 export function checkSpec(ast: A.SpecAst): CheckedSpec {
   return new Checker(ast).run();
-}
-
-/**
- * Type-checks an expression given on the command line (`--const N=3`) against a constant's
- * type, in the spec's global scope, recording its annotations in the spec's tables.
- * Throws SpecErrors.
- */
-export function checkConstExpr(spec: CheckedSpec, e: A.Expr, expected: Type, what: string): void {
-  spec.checkExtra(e, expected, what);
 }

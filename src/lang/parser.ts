@@ -42,12 +42,6 @@ function bin(op: A.BinaryOp) {
   };
 }
 
-function binKw(op: A.BinaryOp) {
-  return function (this: ohm.Node, l: ohm.Node, _o: ohm.Node, r: ohm.Node): A.Expr {
-    return { kind: 'binary', op, left: l.ast(), right: r.ast(), span: span(this) };
-  };
-}
-
 function semantics(): SpexSemantics {
   if (semanticsCache) return semanticsCache;
   const s = grammar().createSemantics();
@@ -303,9 +297,9 @@ function semantics(): SpexSemantics {
     ExprArm(pattern, _arrow, body): A.ExprArm {
       return { pattern: pattern.ast(), body: body.ast() };
     },
-    Implies_implies: binKw('implies'),
-    Or_or: binKw('or'),
-    And_and: binKw('and'),
+    Implies_implies: bin('implies'),
+    Or_or: bin('or'),
+    And_and: bin('and'),
     Not_not(_kw, arg): A.Expr {
       return { kind: 'unary', op: 'not', arg: arg.ast(), span: span(this) };
     },
@@ -318,8 +312,8 @@ function semantics(): SpexSemantics {
     Cmp_notin(l, _not, _in, r): A.Expr {
       return { kind: 'binary', op: 'notin', left: l.ast(), right: r.ast(), span: span(this) };
     },
-    Cmp_in: binKw('in'),
-    Cmp_subset: binKw('subset'),
+    Cmp_in: bin('in'),
+    Cmp_subset: bin('subset'),
     Cmp_is(arg, _kw, tag): A.Expr {
       return { kind: 'is', arg: arg.ast(), tag: nameOf(tag), span: span(this) };
     },
@@ -329,9 +323,9 @@ function semantics(): SpexSemantics {
     With_fields(target, _kw, _o, fields, _comma, _c): A.Expr {
       return { kind: 'withFields', target: target.ast(), fields: list(fields), span: span(this) };
     },
-    SetOp_union: binKw('union'),
-    SetOp_minus: binKw('minus'),
-    Inter_inter: binKw('inter'),
+    SetOp_union: bin('union'),
+    SetOp_minus: bin('minus'),
+    Inter_inter: bin('inter'),
     Range_range: bin('..'),
     Add_plus: bin('+'),
     Add_minus: bin('-'),
