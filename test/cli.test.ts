@@ -106,6 +106,12 @@ describe('spex CLI', () => {
     expect(m.stderr).toBe('error: cannot read no/such/file.spex: no such file\n');
   });
 
+  it('reports a spec without initial states as an error, not as a pass', () => {
+    const r = spex('check', 'test/fixtures/cli/no-init.spex');
+    expect(r.code).toBe(75);
+    expect(r.stdout).toContain('there is no initial state');
+  });
+
   it('spex parse reports a summary of a good spec', () => {
     const r = spex('parse', 'spec/examples/diehard.spex');
     expect(r.code).toBe(0);

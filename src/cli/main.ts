@@ -12,6 +12,8 @@ import {
   type CheckResult, type RunOptions,
 } from '../engine/run.js';
 import { formatCollision, formatResult, formatStats } from './report.js';
+import { writeCounterexampleItf } from './itf-out.js';
+import { cmdReplay, type ReplayOpts } from './replay.js';
 
 const out = (s: string): void => {
   process.stdout.write(s + '\n');
@@ -74,7 +76,7 @@ function runOptions(o: CheckOpts): RunOptions {
   return r;
 }
 
-function cmdCheck(file: string, o: CheckOpts): number {
+function cmdCheck(file: string, o: CheckOpts & { outItf?: string }): number {
   const { spec } = loadSpec(file);
   const opts = runOptions(o);
   const cli = constOverrides(spec, opts.consts ?? []);
@@ -89,6 +91,10 @@ function cmdCheck(file: string, o: CheckOpts): number {
     if (r.result) {
       out(formatCollision(r.result.stats));
       out(formatStats(r.result.stats));
+    }
+    if (o.outItf !== undefined) {
+      const written = writeCounterexampleItf(r, file, spec.name, o.outItf, checks.length > 1);
+      if (written) out(written);
     }
     if (code === EXIT.ok) code = r.exitCode;
   });
@@ -184,15 +190,26 @@ export function main(argv: string[]): number {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
-  withCheckOptions(program.command('check <file>').description('explore a spec and report the first violation with a shortest trace')).action(
-    (file: string, o: CheckOpts) => {
+  withCheckOptions(program.command('check <file>').description('explore a spec and report the first violation with a shortest trace'))
+    .option('--out-itf <path>', 'write the counterexample as an ITF trace to PATH (PATH.<check>.itf.json per check when several run)')
+    .action((file: string, o: CheckOpts & { outItf?: string }) => {
       code = cmdCheck(file, o);
-    },
-  );
+    });
   withCheckOptions(program.command('test [paths...]').description('run every check block and compare each outcome with its expect'))
     .option('--trace', 'print the counterexample of every check, not only of the failing ones')
     .action((paths: string[], o: CheckOpts & { trace?: boolean }) => {
       code = cmdTest(paths, o);
+    });
+  program
+    .command('replay <trace> <spec>')
+    .description("check that an ITF trace is a behaviour of the spec (exit 0), or show its first bad step (exit 1)")
+    .option('--check <name>', "use this check block's constants (default: the trace's #meta.check)")
+    .option('--const <NAME=VALUE>', 'override a constant (repeatable)', collect, [])
+    .action((trace: string, specFile: string, o: ReplayOpts) => {
+      const r = cmdReplay(trace, specFile, o);
+      for (const line of r.stdout) out(line);
+      for (const line of r.stderr) err(line);
+      code = r.code;
     });
   program
     .command('parse <file>')

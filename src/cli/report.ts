@@ -38,6 +38,10 @@ export function formatTrace(trace: Trace<State, Label>, varNames: readonly strin
   return lines.join('\n');
 }
 
+function steps(n: number): string {
+  return `${n} step${n === 1 ? '' : 's'}`;
+}
+
 export function formatStats(s: Stats): string {
   return `${s.distinct} distinct states, ${s.generated} generated, depth ${s.depth}, ${s.seconds.toFixed(2)} s`;
 }
@@ -69,6 +73,10 @@ export function formatResult(r: CheckResult, opts: { trace: boolean } = { trace:
   const o = res.outcome;
   switch (o.kind) {
     case 'ok':
+      if (res.stats.distinct === 0) {
+        out.push('Error: there is no initial state: the requires of init rule out every state, so nothing was checked.');
+        break;
+      }
       out.push(`No error found: every reachable state satisfies every invariant${r.deadlock ? ', and none is a deadlock' : ''}.`);
       break;
     case 'limit':
@@ -79,7 +87,7 @@ export function formatResult(r: CheckResult, opts: { trace: boolean } = { trace:
       const span = r.system?.invariantSpans.get(o.invariant);
       if (span) out.push(`  ${formatLocation(span)}: ${span.source.text.slice(span.start, span.end).replace(/\s+/g, ' ')}`);
       if (opts.trace) {
-        out.push(`Counterexample (${o.trace.states.length - 1} steps, a shortest one):`, '');
+        out.push(`Counterexample (${steps(o.trace.states.length - 1)}, a shortest one):`, '');
         out.push(formatTrace(o.trace, varNames));
       }
       break;
@@ -87,7 +95,7 @@ export function formatResult(r: CheckResult, opts: { trace: boolean } = { trace:
     case 'deadlock':
       out.push('Deadlock: a reachable state has no enabled action.');
       if (opts.trace) {
-        out.push(`Trace to it (${o.trace.states.length - 1} steps, a shortest one):`, '');
+        out.push(`Trace to it (${steps(o.trace.states.length - 1)}, a shortest one):`, '');
         out.push(formatTrace(o.trace, varNames));
       }
       break;
@@ -98,8 +106,8 @@ export function formatResult(r: CheckResult, opts: { trace: boolean } = { trace:
       out.push(assert ? `Assertion failed in ${where}: ${o.error.message}` : `Evaluation error in ${where}: ${o.error.message}`);
       out.push(formatModelError(o.error));
       if (opts.trace) {
-        const steps = Math.max(0, o.trace.states.length - 1);
-        out.push('', `Trace (${steps} steps to the state where it happens, a shortest one):`, '');
+        const n = Math.max(0, o.trace.states.length - 1);
+        out.push('', `Trace (${steps(n)} to the state where it happens, a shortest one):`, '');
         const note = assert ? 'this step fails its assert' : 'this step fails';
         out.push(formatTrace(o.trace, varNames, label ? { label, note } : undefined));
       }

@@ -100,7 +100,7 @@ export function constOverrides(spec: CheckedSpec, consts: readonly string[]): Ma
     }
     try {
       const e = parseExpr({ path: `--const ${name}`, text: text.slice(eq + 1) });
-      spec.checkExtra(e, c.type, `constant '${name}'`);
+      spec.checkExtra(e, c.index, `constant '${name}'`);
       out.set(c.index, e);
     } catch (err) {
       if (err instanceof SpecErrors) diags.push(...err.diagnostics);
@@ -143,11 +143,17 @@ export function exitCodeOf(v: Verdict): number {
   }
 }
 
-/** Compiles and explores one configuration. */
-export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli: Map<number, A.Expr>, opts: RunOptions): CheckResult {
+/** The constants of a configuration: the check block's own, then the command line's over them. */
+export function configOverrides(check: CheckedCheck | undefined, cli: ReadonlyMap<number, A.Expr>): Map<number, A.Expr> {
   const overrides = new Map<number, A.Expr>();
   for (const o of check?.overrides ?? []) overrides.set(o.index, o.value);
   for (const [k, v] of cli) overrides.set(k, v);
+  return overrides;
+}
+
+/** Compiles and explores one configuration. */
+export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli: Map<number, A.Expr>, opts: RunOptions): CheckResult {
+  const overrides = configOverrides(check, cli);
   const deadlock = opts.deadlock ?? check?.decl.deadlock ?? true;
   const base = { name: check?.name, expect: check?.decl.expect, deadlock };
   let system: CompiledSpec;
@@ -165,7 +171,9 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   if (opts.maxDepth !== undefined) exploreOpts.maxDepth = opts.maxDepth;
   if (opts.onProgress !== undefined) exploreOpts.onProgress = opts.onProgress;
   const result = explore(system, exploreOpts);
-  const verdict = verdictOf(result);
+  // No initial state at all means init's requires rule everything out: nothing was checked,
+  // and saying "no error found" would be vacuous.
+  const verdict: Verdict = result.stats.distinct === 0 && result.outcome.kind === 'ok' ? { kind: 'error' } : verdictOf(result);
   return { ...base, system, result, verdict, exitCode: exitCodeOf(verdict) };
 }
 

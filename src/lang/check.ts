@@ -97,8 +97,8 @@ export interface CheckedSpec {
   readonly slots: Map<object, number>;
   /** Frame sizes of constant expressions (const values, overrides, range bounds). */
   constFrame: number;
-  /** Checks one more constant expression in the global scope (a command-line override). */
-  readonly checkExtra: (e: A.Expr, expected: Type, what: string) => void;
+  /** Checks a command-line override of the constant at `index`, in the global scope. */
+  readonly checkExtra: (e: A.Expr, index: number, what: string) => void;
 }
 
 // ---------------------------------------------------------------- scopes
@@ -237,7 +237,9 @@ class Checker {
 
     // Pass 2: resolve types of declarations (types first, then consts, vars, def signatures).
     for (const d of this.ast.decls) {
-      if (d.kind === 'variant' || d.kind === 'typeAlias') this.resolveNamedType(d.name.text, d.name.span);
+      if ((d.kind === 'variant' || d.kind === 'typeAlias') && this.globals.get(d.name.text)?.k === 'type') {
+        this.resolveNamedType(d.name.text, d.name.span);
+      }
     }
     for (const c of consts) (c as { type: Type }).type = this.resolveType(c.decl.type, false);
     for (const v of vars) (v as { type: Type }).type = this.resolveType(v.decl.type, true);
@@ -312,10 +314,11 @@ class Checker {
       types: this.types,
       slots: this.slots,
       constFrame: this.constFrame.size,
-      checkExtra: (e, expected, what) => {
+      checkExtra: (e, index, what) => {
         const before = this.diags.length;
         const t = this.expr(e, new Scope(undefined, this.constFrame));
-        this.expectType(e, expected, t, what);
+        this.expectType(e, consts[index]!.type, t, what);
+        this.noForwardConst(e, index);
         spec.constFrame = this.constFrame.size;
         if (this.diags.length > before) throw new SpecErrors(this.diags.splice(before));
       },
@@ -375,6 +378,7 @@ class Checker {
       }
       const t = this.expr(o.value, new Scope(undefined, this.constFrame));
       this.expectType(o.value, c.type, t, `constant '${c.name}'`);
+      this.noForwardConst(o.value, c.index);
       overrides.push({ index: c.index, value: o.value });
     }
     const e = d.expect;
@@ -604,7 +608,7 @@ class Checker {
         const vars = [...this.globals].filter(([, v]) => v.k === 'var').map(([k]) => k);
         this.error('E206', root.span, `cannot assign to undeclared variable '${root.text}'`, didYouMean(root.text, vars) ?? `declare it with 'var ${root.text}: <type>'`);
       } else {
-        this.error('E206', root.span, `cannot assign to '${root.text}': it is a ${describe(g)}, not a state variable`);
+        this.error('E206', root.span, `cannot assign to '${root.text}': it is ${article(describe(g))}, not a state variable`);
       }
       return;
     }
@@ -728,7 +732,7 @@ class Checker {
           const g = this.globals.get(tag.text);
           if (g && g.k !== 'atom' && g.k !== 'case') {
             // Bare names never bind: a misspelt case must not silently match everything.
-            this.error('E205', p.span, `'${tag.text}' is a ${describe(g)}, not a pattern`, `use '_' to match any value`);
+            this.error('E205', p.span, `'${tag.text}' is ${article(describe(g))}, not a pattern`, `use '_' to match any value`);
             break;
           }
           const found = this.patternCase(tag, t);
@@ -1117,7 +1121,7 @@ class Checker {
       return g.d.result;
     }
     if (g) {
-      this.error('E205', e.callee.span, `'${n}' is a ${describe(g)} and cannot be called`);
+      this.error('E205', e.callee.span, `'${n}' is ${article(describe(g))} and cannot be called`);
       return ANY;
     }
     if (!(BUILTINS as readonly string[]).includes(n)) {
@@ -1255,6 +1259,10 @@ class Checker {
       }
     }
   }
+}
+
+function article(noun: string): string {
+  return /^[aeiou]/.test(noun) ? `an ${noun}` : `a ${noun}`;
 }
 
 function describe(g: Global): string {

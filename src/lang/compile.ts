@@ -9,7 +9,7 @@
  * a step share one state array without seeing each other's writes.
  */
 import type * as A from './ast.js';
-import type { CheckedSpec, Resolution } from './check.js';
+import type { CheckedAction, CheckedSpec, Resolution } from './check.js';
 import { hasRanges, type EnumInfo, type Type } from './types.js';
 import type { Code } from './diagnostics.js';
 import { ModelError, type Invariant, type TransitionSystem } from '../explore/system.js';
@@ -57,9 +57,41 @@ export interface CompiledSpec extends TransitionSystem<State, Label> {
   /** Where each invariant's predicate is written, for reports. */
   readonly invariantSpans: ReadonlyMap<string, A.Span>;
   readonly constValues: readonly { name: string; value: Value }[];
+  /**
+   * What one action binding does in `state`: its successors, or why it has none (for
+   * `spex replay`). Compiled on first use, apart from the closures of `successors`, which do
+   * no extra work for it.
+   */
+  explainStep(state: State, label: Label): StepExplanation;
 }
 
+/** A `require` statement: where it is, and where its condition is. */
+export interface RequireSite {
+  readonly span: A.Span;
+  readonly cond: A.Span;
+}
+
+/** What one action binding (an action and its parameter values) does in a state. */
+export type StepExplanation =
+  /** Every successor the binding produces (several when it picks); [] only if nothing blocked it. */
+  | { readonly kind: 'enabled'; readonly successors: State[] }
+  /** No successor: the first `require` found false, in evaluation order. */
+  | { readonly kind: 'rejected'; readonly require: RequireSite }
+  /**
+   * A parameter's value lies outside its domain here: its type, or the set after `in`
+   * (`domainValue`: that set's value in this state).
+   */
+  | { readonly kind: 'outsideDomain'; readonly param: string; readonly domain: A.Span; readonly domainValue?: Value }
+  | { readonly kind: 'noSuchAction' }
+  /** The step fails: a failed assert or a run-time error, labelled with the binding. */
+  | { readonly kind: 'fault'; readonly error: ModelError };
+
 class Compiler {
+  /**
+   * Set only while compiling for explainStep: a `require` whose condition is false then
+   * records itself here. Read at compile time, so the closures of the search never see it.
+   */
+  explainSink: { rejected: RequireSite[] } | undefined;
   private readonly atoms = new Map<EnumInfo, Atom[]>();
   private readonly fieldArrays = new Map<string, readonly string[]>();
   readonly consts: Value[] = [];
@@ -228,8 +260,11 @@ class Compiler {
       }
       case 'field': {
         const t = this.expr(e.target);
-        const rt = this.type(e.target) as Extract<Type, { k: 'record' }>;
-        const idx = rt.fields.indexOf(e.field.text);
+        const rt = this.type(e.target);
+        const name = e.field.text;
+        // The type is unknown only where no value can exist (an element of `{}` or `[]`).
+        if (rt.k !== 'record') return (c) => (t(c) as Rec).get(name);
+        const idx = rt.fields.indexOf(name);
         return (c) => (t(c) as Rec).values[idx]!;
       }
       case 'tupleItem': {
@@ -259,12 +294,11 @@ class Compiler {
       }
       case 'withFields': {
         const t = this.expr(e.target);
-        const rt = this.type(e.target) as Extract<Type, { k: 'record' }>;
-        const updates = e.fields.map((f) => ({ idx: rt.fields.indexOf(f.name.text), ev: this.expr(f.value) }));
+        const updates = e.fields.map((f) => ({ name: f.name.text, ev: this.expr(f.value) }));
         return (c) => {
           const r = t(c) as Rec;
           const values = r.values.slice();
-          for (const u of updates) values[u.idx] = u.ev(c);
+          for (const u of updates) values[r.fields.indexOf(u.name)] = u.ev(c);
           return new Rec(r.fields, values);
         };
       }
@@ -628,6 +662,14 @@ class Compiler {
     switch (st.kind) {
       case 'require': {
         const cond = this.expr(st.cond);
+        const sink = this.explainSink;
+        if (sink) {
+          const site: RequireSite = { span: st.span, cond: st.cond.span };
+          return (c) => {
+            if (cond(c)) k(c);
+            else sink.rejected.push(site);
+          };
+        }
         return (c) => {
           if (cond(c)) k(c);
         };
@@ -899,6 +941,8 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
     return { name: inv.name, holds: (s: State) => ev({ st: s, loc }) as boolean };
   });
 
+  const explainStep = explainer(cc, spec);
+
   const maxFrame = Math.max(0, ...actions.map((a) => a.frame));
   const ctx: Ctx = { st: [], loc: new Array<Value>(maxFrame) };
 
@@ -932,6 +976,76 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
     fingerprint(state, out) {
       fingerprintValues(state, out);
     },
+    explainStep,
   };
   return system;
+}
+
+/**
+ * explainStep for compileSpec. Each action is compiled again on first use, with `require`s
+ * that record why they stopped the step and parameters fixed to the label's values, which
+ * are checked against their domains instead of enumerated.
+ */
+function explainer(cc: Compiler, spec: CheckedSpec): (state: State, label: Label) => StepExplanation {
+  interface Explaining {
+    readonly action: CheckedAction;
+    readonly body: Cont;
+    /** Per parameter: the set it ranges over in this context, or a membership test of its type. */
+    readonly domains: ((c: Ctx) => ISet<Value> | ((v: Value) => boolean))[];
+    readonly sink: { rejected: RequireSite[]; successors: State[] };
+  }
+  const compiled = new Map<string, Explaining>();
+  const compile = (action: CheckedAction): Explaining => {
+    const sink = { rejected: [] as RequireSite[], successors: [] as State[] };
+    cc.explainSink = sink;
+    try {
+      const body = cc.stmts(action.decl.body, (c) => {
+        sink.successors.push(c.st.slice());
+      });
+      const domains = action.params.map((p): ((c: Ctx) => ISet<Value> | ((v: Value) => boolean)) => {
+        if (p.domain.k === 'type') {
+          const values = cc.valuesOf(p.domain.type);
+          const member = (v: Value): boolean => values.some((x) => valueEquals(x, v));
+          return () => member;
+        }
+        const dom = cc.expr(p.domain.expr);
+        return (c) => dom(c) as ISet<Value>;
+      });
+      return { action, body, domains, sink };
+    } finally {
+      cc.explainSink = undefined;
+    }
+  };
+  return (state, label) => {
+    const action = spec.actions.find((a) => a.name === label.action);
+    if (!action) return { kind: 'noSuchAction' };
+    let e = compiled.get(action.name);
+    if (!e) compiled.set(action.name, (e = compile(action)));
+    const c: Ctx = { st: state.slice(), loc: new Array<Value>(action.frameSize) };
+    e.sink.rejected = [];
+    e.sink.successors = [];
+    try {
+      // Parameters bind slots 0..n-1, and a domain may depend on the parameters before it.
+      for (let i = 0; i < action.params.length; i++) {
+        const p = action.params[i]!;
+        const given = label.params.find((x) => x.name === p.name);
+        if (!given) throw new Error(`internal error: the label of ${action.name} has no parameter '${p.name}'`);
+        const dom = e.domains[i]!(c);
+        if (typeof dom === 'function' ? !dom(given.value) : !dom.has(given.value)) {
+          const decl = action.decl.params[i]!;
+          if (decl.kind === 'typed') return { kind: 'outsideDomain', param: p.name, domain: decl.type.span };
+          return { kind: 'outsideDomain', param: p.name, domain: decl.domain.span, domainValue: dom as ISet<Value> };
+        }
+        c.loc[i] = given.value;
+      }
+      e.body(c);
+    } catch (err) {
+      if (!(err instanceof ModelError)) throw err;
+      if (err.label === undefined) err.label = label;
+      return { kind: 'fault', error: err };
+    }
+    const { successors, rejected } = e.sink;
+    if (successors.length === 0 && rejected.length > 0) return { kind: 'rejected', require: rejected[0]! };
+    return { kind: 'enabled', successors };
+  };
 }

@@ -193,10 +193,10 @@ function semantics(): SpexSemantics {
       return { name: nameOf(name), type: type.ast() };
     },
     RangeBound_neg(_m, n): A.Expr {
-      return { kind: 'int', value: -Number(n.sourceString), span: span(this) };
+      return { kind: 'int', value: -intLiteral(n), span: span(this) };
     },
     RangeBound_num(n): A.Expr {
-      return { kind: 'int', value: Number(n.sourceString), span: span(this) };
+      return { kind: 'int', value: intLiteral(n), span: span(this) };
     },
     RangeBound_name(name): A.Expr {
       return { kind: 'name', name: nameOf(name), span: span(this) };
@@ -262,7 +262,7 @@ function semantics(): SpexSemantics {
       return { kind: 'payload', tag: nameOf(tag), bind: nameOf(bind), span: span(this) };
     },
     Pattern_int(minus, n): A.Pattern {
-      const v = Number(n.sourceString);
+      const v = intLiteral(n);
       return { kind: 'int', value: minus.numChildren > 0 ? -v : v, span: span(this) };
     },
     Pattern_name(name): A.Pattern {
@@ -381,8 +381,7 @@ function semantics(): SpexSemantics {
       return { kind: 'call', callee: nameOf(callee), args: list(args), span: span(this) };
     },
     Primary_num(n): A.Expr {
-      const value = Number(n.sourceString);
-      return { kind: 'int', value, span: span(this) };
+      return { kind: 'int', value: intLiteral(n), span: span(this) };
     },
     Primary_true(_t): A.Expr {
       return { kind: 'bool', value: true, span: span(this) };
@@ -427,24 +426,21 @@ function syntaxError(source: A.Source, m: ohm.FailedMatchResult): SpecErrors {
   return new SpecErrors([d]);
 }
 
-function checkNumbers(source: A.Source): void {
-  // Integer literals must be exact in a JS number: reject them at parse time, with a location.
-  const re = /\b\d{16,}\b/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(source.text))) {
-    if (!Number.isSafeInteger(Number(m[0]))) {
-      throw new SpecErrors([
-        new Diagnostic('E100', { source, start: m.index, end: m.index + m[0].length }, 'integer literal too large', `integers are limited to ±${Number.MAX_SAFE_INTEGER}`),
-      ]);
-    }
+/** An integer literal's value; literals that a JS number cannot hold exactly are refused. */
+function intLiteral(node: ohm.Node): number {
+  const v = Number(node.sourceString);
+  if (!Number.isSafeInteger(v)) {
+    throw new SpecErrors([
+      new Diagnostic('E100', span(node), 'integer literal too large', `integers are limited to ±${Number.MAX_SAFE_INTEGER}`),
+    ]);
   }
+  return v;
 }
 
 /** Parses a whole spec. Throws SpecErrors (code E100) on a syntax error. */
 export function parseSpec(source: A.Source): A.SpecAst {
   const m = grammar().match(source.text, 'Spec');
   if (m.failed()) throw syntaxError(source, m);
-  checkNumbers(source);
   current = source;
   try {
     return semantics()(m).ast() as A.SpecAst;

@@ -96,6 +96,10 @@ export function join(a: Type, b: Type): Type {
     }
     case 'tuple':
       return { k: 'tuple', items: a.items.map((x, i) => join(x, (b as typeof a).items[i]!)) };
+    case 'record': {
+      const r = b as typeof a;
+      return { k: 'record', fields: a.fields, types: a.types.map((x, i) => join(x, r.types[i]!)) };
+    }
     case 'variant':
       if (isOption(a) && isOption(b)) return optionType(join(a.info.cases[1]!.payload!, b.info.cases[1]!.payload!));
       return a;

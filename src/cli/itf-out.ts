@@ -1,0 +1,28 @@
+/**
+ * `spex check --out-itf PATH`: writes a check's counterexample as an ITF trace
+ * (src/export/itf.ts). When several check blocks run, each writes its own file: PATH with
+ * `.<check name>` inserted before `.itf.json` (or `.json`), or appended.
+ */
+import { writeFileSync } from 'node:fs';
+import type { CheckResult } from '../engine/run.js';
+import { formatItf, itfOfCheck, toItf } from '../export/itf.js';
+
+/** The file for one check's trace when several checks run. */
+export function itfPathForCheck(path: string, check: string): string {
+  for (const ext of ['.itf.json', '.json']) {
+    if (path.endsWith(ext)) return `${path.slice(0, -ext.length)}.${check}${ext}`;
+  }
+  return `${path}.${check}`;
+}
+
+/**
+ * Writes the counterexample of `r`, if it has one, and returns the line to report it;
+ * undefined (and nothing written) when the run found no counterexample.
+ */
+export function writeCounterexampleItf(r: CheckResult, specFile: string, specName: string, path: string, severalChecks: boolean): string | undefined {
+  const itf = itfOfCheck(r, specFile, specName);
+  if (!itf) return undefined;
+  const file = severalChecks && r.name !== undefined ? itfPathForCheck(path, r.name) : path;
+  writeFileSync(file, formatItf(toItf(itf.trace, itf.meta)));
+  return `ITF trace written to ${file}`;
+}

@@ -1,0 +1,206 @@
+/**
+ * Replays a trace (decoded from ITF) against a compiled spec: state 0 must be an initial
+ * state, and each next state a successor of the one before, by exactly the action binding the
+ * trace names for the step, or by any action when it names none. Returns data: the first step
+ * that does not replay and why, or, for a trace that replays, whether its last state shows
+ * what the trace records (the violated invariant, the deadlock, the failing step).
+ * src/cli/replay.ts prints it.
+ */
+import type * as A from '../lang/ast.js';
+import type { CompiledSpec, Label, RequireSite, State } from '../lang/compile.js';
+import type { ItfFault, ItfTrace, ItfTraceMeta } from '../export/itf.js';
+import { ModelError } from '../explore/index.js';
+import { valueEquals, type Value } from '../values/index.js';
+
+/** A successor the spec produces, with the step that produces it. */
+export interface Candidate {
+  readonly label: Label;
+  readonly state: State;
+}
+
+/**
+ * Why a trace does not replay. Step i leads from state i - 1 to state i; the step back from
+ * the last state to the state a lasso loops to is step `states.length`.
+ */
+export type ReplayFailure =
+  | { readonly kind: 'empty' }
+  /** State 0 is none of the initial states. */
+  | { readonly kind: 'notInitial'; readonly found: State; readonly initials: readonly State[] }
+  /** init itself fails (and emitted no state equal to state 0 before failing). */
+  | { readonly kind: 'initFault'; readonly error: ModelError }
+  | { readonly kind: 'noSuchAction'; readonly step: number; readonly label: Label }
+  /** The step's parameter value is outside the parameter's domain in the state before. */
+  | {
+      readonly kind: 'outsideDomain';
+      readonly step: number;
+      readonly label: Label;
+      readonly param: string;
+      readonly domain: A.Span;
+      readonly domainValue?: Value;
+    }
+  /** The step's action binding is not enabled: this `require` is false in the state before. */
+  | { readonly kind: 'rejected'; readonly step: number; readonly label: Label; readonly require: RequireSite }
+  /** The binding is enabled, but none of its successors is the trace's next state. */
+  | { readonly kind: 'wrongSuccessor'; readonly step: number; readonly label: Label; readonly found: State; readonly successors: readonly State[] }
+  /** The step fails (a failed assert or a run-time error). */
+  | { readonly kind: 'fault'; readonly step: number; readonly label: Label; readonly error: ModelError }
+  /**
+   * A step the trace names no action for (or the lasso's step back): no successor of the state
+   * before is the trace's next state. `error`: the expansion of the state before failed.
+   */
+  | {
+      readonly kind: 'noAction';
+      readonly step: number;
+      readonly from: number;
+      readonly to: number;
+      readonly found: State;
+      readonly candidates: readonly Candidate[];
+      readonly error?: ModelError;
+    };
+
+/** Whether the replayed trace ends the way its metadata says. */
+export interface RecordedOutcome {
+  /** e.g. `invariant NotSolved is violated in the last state`. */
+  readonly claim: string;
+  readonly reproduced: boolean;
+  /** What happens instead, when it is not reproduced. */
+  readonly actual?: string;
+}
+
+export type ReplayResult =
+  | { readonly ok: true; readonly steps: number; readonly outcome: RecordedOutcome | undefined }
+  | { readonly ok: false; readonly failure: ReplayFailure };
+
+export function statesEqual(a: State, b: State): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!valueEquals(a[i]!, b[i]!)) return false;
+  return true;
+}
+
+/** Every emission of a call, and the model error that cut it short, if any. */
+function collect<T>(call: (emit: (x: T) => void) => void): { items: T[]; error: ModelError | undefined } {
+  const items: T[] = [];
+  try {
+    call((x) => items.push(x));
+  } catch (e) {
+    if (!(e instanceof ModelError)) throw e;
+    return { items, error: e };
+  }
+  return { items, error: undefined };
+}
+
+export function replayTrace(system: CompiledSpec, trace: ItfTrace, meta: ItfTraceMeta = {}): ReplayResult {
+  const { states, labels } = trace;
+  const fail = (failure: ReplayFailure): ReplayResult => ({ ok: false, failure });
+  if (states.length === 0) {
+    // Only a trace to a failing init has no states.
+    if (meta.error?.label?.action !== 'init') return fail({ kind: 'empty' });
+    return { ok: true, steps: 0, outcome: recordedOutcome(system, trace, meta) };
+  }
+
+  const init = collect<State>((emit) => system.initialStates(emit));
+  if (!init.items.some((s) => statesEqual(s, states[0]!))) {
+    if (init.error) return fail({ kind: 'initFault', error: init.error });
+    return fail({ kind: 'notInitial', found: states[0]!, initials: init.items });
+  }
+
+  for (let i = 1; i < states.length; i++) {
+    const from = states[i - 1]!;
+    const to = states[i]!;
+    const label = labels[i - 1];
+    if (label === undefined) {
+      const f = anyStep(system, i, i - 1, i, from, to);
+      if (f) return fail(f);
+      continue;
+    }
+    const ex = system.explainStep(from, label);
+    switch (ex.kind) {
+      case 'enabled':
+        if (ex.successors.some((s) => statesEqual(s, to))) continue;
+        return fail({ kind: 'wrongSuccessor', step: i, label, found: to, successors: ex.successors });
+      case 'rejected':
+        return fail({ kind: 'rejected', step: i, label, require: ex.require });
+      case 'outsideDomain':
+        return fail({ kind: 'outsideDomain', step: i, label, param: ex.param, domain: ex.domain, ...(ex.domainValue !== undefined ? { domainValue: ex.domainValue } : {}) });
+      case 'noSuchAction':
+        return fail({ kind: 'noSuchAction', step: i, label });
+      case 'fault':
+        return fail({ kind: 'fault', step: i, label, error: ex.error });
+    }
+  }
+  if (trace.loop !== undefined) {
+    const last = states.length - 1;
+    const f = anyStep(system, states.length, last, trace.loop, states[last]!, states[trace.loop]!);
+    if (f) return fail(f);
+  }
+  return { ok: true, steps: states.length - 1, outcome: recordedOutcome(system, trace, meta) };
+}
+
+/** A step by any action: some successor of `from` must be `to`. */
+function anyStep(system: CompiledSpec, step: number, fromIndex: number, toIndex: number, from: State, to: State): ReplayFailure | undefined {
+  const r = collect<Candidate>((emit) => system.successors(from, (state, label) => emit({ label, state })));
+  if (r.items.some((c) => statesEqual(c.state, to))) return undefined;
+  const f = { kind: 'noAction', step, from: fromIndex, to: toIndex, found: to, candidates: r.items } as const;
+  return r.error ? { ...f, error: r.error } : f;
+}
+
+/** Checks the trace's recorded verdict against its last state, when the metadata gives one. */
+function recordedOutcome(system: CompiledSpec, trace: ItfTrace, meta: ItfTraceMeta): RecordedOutcome | undefined {
+  const last = trace.states[trace.states.length - 1];
+  if (meta.error) return recordedFault(system, last, meta.error);
+  if (last === undefined) return undefined;
+  if (meta.verdict === 'deadlock') {
+    const claim = 'no action is enabled in the last state (a deadlock)';
+    const r = collect<Label>((emit) => system.successors(last, (_s, l) => emit(l)));
+    if (r.error) return { claim, reproduced: false, actual: `expanding it fails: ${r.error.message}` };
+    const done = system.isDone?.(last) ?? false;
+    if (r.items.length === 0 && !done) return { claim, reproduced: true };
+    return { claim, reproduced: false, actual: done ? 'the state is done, not deadlocked' : `${r.items.length} step(s) are enabled in it` };
+  }
+  if (meta.verdict === 'violation' && typeof meta.violation === 'string') {
+    const name = meta.violation;
+    const claim = `invariant ${name} is violated in the last state`;
+    const inv = system.invariants.find((x) => x.name === name);
+    if (!inv) return { claim, reproduced: false, actual: 'the spec has no such invariant' };
+    try {
+      return inv.holds(last) ? { claim, reproduced: false, actual: 'it holds there' } : { claim, reproduced: true };
+    } catch (e) {
+      if (!(e instanceof ModelError)) throw e;
+      return { claim, reproduced: false, actual: `evaluating it fails: ${e.message}` };
+    }
+  }
+  return undefined;
+}
+
+function recordedFault(system: CompiledSpec, last: State | undefined, f: ItfFault): RecordedOutcome {
+  const what = f.kind === 'assert' ? 'an assert fails' : 'a run-time error happens';
+  const label = f.label;
+  const claim =
+    label === undefined
+      ? `${what} in an invariant in the last state: ${f.message}`
+      : label.action === 'init'
+        ? `${what} in init: ${f.message}`
+        : `${what} in the step ${label.action} from the last state: ${f.message}`;
+  const matches = (e: ModelError): RecordedOutcome =>
+    e.kind === f.kind && e.message === f.message
+      ? { claim, reproduced: true }
+      : { claim, reproduced: false, actual: `it fails otherwise: ${e.message}` };
+
+  if (label?.action === 'init') {
+    const r = collect<State>((emit) => system.initialStates(emit));
+    return r.error ? matches(r.error) : { claim, reproduced: false, actual: 'init does not fail' };
+  }
+  if (last === undefined) return { claim, reproduced: false, actual: 'the trace has no state' };
+  if (label === undefined) {
+    try {
+      for (const inv of system.invariants) inv.holds(last);
+    } catch (e) {
+      if (!(e instanceof ModelError)) throw e;
+      return matches(e);
+    }
+    return { claim, reproduced: false, actual: 'every invariant evaluates without error' };
+  }
+  const ex = system.explainStep(last, label);
+  if (ex.kind === 'fault') return matches(ex.error);
+  return { claim, reproduced: false, actual: `the step ${ex.kind === 'enabled' ? 'succeeds' : 'is not enabled'}` };
+}

@@ -1,0 +1,375 @@
+/**
+ * Counterexamples as ITF traces (`spex check --out-itf`) and `spex replay`: golden ITF files,
+ * every exported trace replays, tampered traces are rejected at their first bad step, and
+ * decoding then encoding gives back the same trace. Runs the built CLI (npm test builds
+ * dist/ first). UPDATE_GOLDEN=1 rewrites the golden files instead of comparing.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { loadSpec } from '../src/engine/run.js';
+import { replayTrace } from '../src/engine/replay.js';
+import { compileSpec, type Label, type State } from '../src/lang/compile.js';
+import { optionType, type Type } from '../src/lang/types.js';
+import { decodeValue, encodeValue, formatItf, fromItf, toItf } from '../src/export/itf.js';
+import { itfPathForCheck } from '../src/cli/itf-out.js';
+import { formatValue, mkSet, valueEquals } from '../src/values/index.js';
+import { CPU, arbType, arbValueOf, type VType } from './values/arbitrary.js';
+import { compile } from './lang/helpers.js';
+
+const root = new URL('..', import.meta.url).pathname;
+const tmp = mkdtempSync(join(tmpdir(), 'spex-itf-'));
+
+function spex(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['dist/cli/main.js', ...args], { cwd: root, encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+function golden(name: string, actual: string): void {
+  const path = `${root}test/fixtures/itf/${name}`;
+  if (process.env.UPDATE_GOLDEN) writeFileSync(path, actual);
+  expect(actual).toBe(readFileSync(path, 'utf8'));
+}
+
+/** The three counterexamples: spec, check, golden file, steps, and the expected exit code of check. */
+const CASES = [
+  { spec: 'spec/examples/diehard.spex', check: 'DieHard', golden: 'diehard.itf.json', steps: 6, code: 12 },
+  { spec: 'spec/memcg/rfc-reparent-lrus.spex', check: 'RfcAwol', golden: 'rfc-awol.itf.json', steps: 4, code: 12 },
+  { spec: 'test/fixtures/itf/kinds.spex', check: 'DivideByZero', golden: 'kinds.itf.json', steps: 3, code: 75 },
+] as const;
+
+/** Writes a modified copy of a golden trace and returns its path. */
+function tampered(golden: string, name: string, edit: (json: any) => void): string {
+  const json = JSON.parse(readFileSync(`${root}test/fixtures/itf/${golden}`, 'utf8'));
+  edit(json);
+  const path = join(tmp, name);
+  writeFileSync(path, JSON.stringify(json, null, 2));
+  return path;
+}
+
+describe('spex check --out-itf', () => {
+  for (const c of CASES) {
+    it(`writes the ${c.check} counterexample as ITF (golden ${c.golden})`, () => {
+      const path = join(tmp, c.golden);
+      const r = spex('check', c.spec, '--check', c.check, '--out-itf', path);
+      expect(r.code).toBe(c.code);
+      expect(r.stdout).toContain(`ITF trace written to ${path}\n`);
+      const text = readFileSync(path, 'utf8');
+      golden(c.golden, text);
+      const json = JSON.parse(text);
+      expect(json.states).toHaveLength(c.steps + 1);
+      expect(json['#meta']).toMatchObject({ format: 'ITF', source: c.spec, check: c.check });
+    });
+  }
+
+  it('records a fault with the failing step, the message and the code', () => {
+    const json = JSON.parse(readFileSync(`${root}test/fixtures/itf/kinds.itf.json`, 'utf8'));
+    expect(json['#meta'].verdict).toBe('error');
+    expect(json['#meta'].error).toEqual({
+      kind: 'runtime',
+      code: 'E701',
+      message: 'division by zero',
+      location: 'test/fixtures/itf/kinds.spex:32:22',
+      action: 'Tick',
+      params: {},
+    });
+  });
+
+  it('writes one file per check that has a counterexample when several checks run, and none without one', () => {
+    const path = join(tmp, 'memcg.itf.json');
+    const r = spex('check', 'spec/memcg/rfc-reparent-lrus.spex', '--out-itf', path);
+    expect(r.code).toBe(12);
+    const perCheck = join(tmp, 'memcg.RfcAwol.itf.json');
+    expect(r.stdout).toContain(`ITF trace written to ${perCheck}\n`);
+    expect(readFileSync(perCheck, 'utf8')).toBe(readFileSync(`${root}test/fixtures/itf/rfc-awol.itf.json`, 'utf8'));
+    expect(existsSync(path)).toBe(false);
+    expect(existsSync(join(tmp, 'memcg.PutbackToNearestOnline.itf.json'))).toBe(false);
+
+    const ok = join(tmp, 'tcommit.itf.json');
+    const t = spex('check', 'spec/examples/tcommit.spex', '--out-itf', ok);
+    expect(t.code).toBe(0);
+    expect(t.stdout).not.toContain('ITF trace written');
+    expect(existsSync(ok)).toBe(false);
+  });
+
+  it('names the per-check files by inserting the check name before .itf.json or .json', () => {
+    expect(itfPathForCheck('out/cex.itf.json', 'A')).toBe('out/cex.A.itf.json');
+    expect(itfPathForCheck('cex.json', 'A')).toBe('cex.A.json');
+    expect(itfPathForCheck('cex', 'A')).toBe('cex.A');
+  });
+});
+
+describe('spex replay', () => {
+  for (const c of CASES) {
+    it(`replays the exported ${c.check} trace, and its recorded outcome`, () => {
+      const r = spex('replay', `test/fixtures/itf/${c.golden}`, c.spec);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`on check ${c.check} (`);
+      expect(r.stdout).toContain(`\nTrace replays: ${c.steps} steps\nAs recorded, `);
+    });
+  }
+
+  it('replays the exported trace of every fault and deadlock fixture, and reproduces its outcome', () => {
+    const dir = `${root}test/fixtures/runtime`;
+    const specs = [
+      ...readdirSync(dir).filter((f) => f.endsWith('.spex')).map((f) => `test/fixtures/runtime/${f}`),
+      'test/fixtures/cli/counter.spex',
+    ];
+    const initFault = join(tmp, 'init-fault.spex');
+    writeFileSync(initFault, 'spec InitFault\nvar x: Int\ninit { x := 1 / 0 }\naction A { x := x }\n');
+    const invFault = join(tmp, 'invariant-fault.spex');
+    writeFileSync(invFault, 'spec InvFault\nvar x: Int = 0\naction A { require x < 2\n x := x + 1 }\ninvariant Bad: 10 / (1 - x) > 0 or true\n');
+    specs.push(initFault, invFault);
+    let traces = 0;
+    for (const spec of specs) {
+      const out = join(tmp, `fixture-${spec.replace(/\W/g, '_')}.itf.json`);
+      const r = spex('check', spec, '--out-itf', out);
+      const written = [...r.stdout.matchAll(/^ITF trace written to (.*)$/gm)].map((m) => m[1]!);
+      for (const file of written) {
+        traces++;
+        const replay = spex('replay', file, spec);
+        expect(replay.stderr, `${spec}: ${file}`).toBe('');
+        expect(replay.code, `${spec}: ${replay.stdout}`).toBe(0);
+        expect(replay.stdout, `${spec}: ${replay.stdout}`).toMatch(/\nTrace replays: \d+ steps?\nAs recorded, /);
+      }
+    }
+    expect(traces).toBeGreaterThanOrEqual(4);
+    const deadlock = JSON.parse(readFileSync(join(tmp, 'fixture-test_fixtures_cli_counter_spex.Deadlocks.itf.json'), 'utf8'));
+    expect(deadlock['#meta'].verdict).toBe('deadlock');
+    const init = JSON.parse(readFileSync(join(tmp, `fixture-${initFault.replace(/\W/g, '_')}.itf.json`), 'utf8'));
+    expect(init.states).toEqual([]);
+    expect(init['#meta'].error).toMatchObject({ code: 'E701', action: 'init' });
+  });
+
+  it('replays a trace without #meta actions by any action', () => {
+    const path = tampered('rfc-awol.itf.json', 'no-actions.itf.json', (j) => {
+      for (const s of j.states) delete s['#meta'];
+    });
+    const r = spex('replay', path, 'spec/memcg/rfc-reparent-lrus.spex');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Trace replays: 4 steps\n');
+  });
+
+  it('rejects a trace with a changed value in a middle state, naming the step and the variable', () => {
+    const path = tampered('diehard.itf.json', 'diehard-value.itf.json', (j) => {
+      j.states[3].small = { '#bigint': '1' };
+    });
+    const r = spex('replay', path, 'spec/examples/diehard.spex');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      'Trace does not replay: step 3, EmptySmall, does not lead from state 2 to state 3 of the trace.\n' +
+        '  the successor of EmptySmall differs in small:\n' +
+        '    small: expected 0, found 1\n',
+    );
+  });
+
+  it('rejects a step whose action is not enabled, naming the require that is false', () => {
+    const path = tampered('rfc-awol.itf.json', 'rfc-action.itf.json', (j) => {
+      j.states[2]['#meta'].action = 'Charge';
+    });
+    const r = spex('replay', path, 'spec/memcg/rfc-reparent-lrus.spex');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      'Trace does not replay: step 2, Charge(p=1, m=Child), is not enabled in state 1; this require is false there:\n' +
+        '  spec/memcg/rfc-reparent-lrus.spex:39:3: require charge[p] == None\n',
+    );
+  });
+
+  it('rejects a step whose parameter is outside its domain', () => {
+    const path = tampered('rfc-awol.itf.json', 'rfc-domain.itf.json', (j) => {
+      j.states[2]['#meta'].params.m = 'Parent';
+    });
+    const r = spex('replay', path, 'spec/memcg/rfc-reparent-lrus.spex');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      'Trace does not replay: step 2, Isolate(m=Parent, p=1), is not a step from state 1: its parameter p = 1 is outside its domain:\n' +
+        '  spec/memcg/rfc-reparent-lrus.spex:46:31: lru[m], which is {} in state 1\n',
+    );
+  });
+
+  it('rejects a first state that is not initial, and an unlabelled step no action takes', () => {
+    const init = tampered('diehard.itf.json', 'diehard-init.itf.json', (j) => {
+      j.states[0].big = { '#bigint': '3' };
+    });
+    const r = spex('replay', init, 'spec/examples/diehard.spex');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('Trace does not replay: state 0 is not an initial state.\n  the initial state differs in big:\n    big: expected 0, found 3\n');
+
+    const jump = tampered('diehard.itf.json', 'diehard-jump.itf.json', (j) => {
+      for (const s of j.states) delete s['#meta'];
+      j.states[2].big = { '#bigint': '1' };
+    });
+    const s = spex('replay', jump, 'spec/examples/diehard.spex');
+    expect(s.code).toBe(1);
+    expect(s.stdout).toContain('Trace does not replay: step 2 names no action, and no action leads from state 1 to state 2.\n');
+    expect(s.stdout).toContain('  the closest successor, by FillSmall, differs in big:\n    big: expected 5, found 1\n');
+  });
+
+  it('checks the step back of a lasso (loop) by any action', () => {
+    const lasso = (name: string, states: number, loop: number): string =>
+      tampered('diehard.itf.json', name, (j) => {
+        delete j['#meta'];
+        j.states = j.states.slice(0, states);
+        j.loop = loop;
+      });
+    // (0,0) -FillBig-> (5,0) -EmptyBig-> back to (0,0).
+    const ok = spex('replay', lasso('lasso-ok.itf.json', 2, 0), 'spec/examples/diehard.spex');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('Trace replays: 1 step\n');
+    // (2,3) cannot go back to (0,0) in one step.
+    const bad = spex('replay', lasso('lasso-bad.itf.json', 3, 0), 'spec/examples/diehard.spex');
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain('Trace does not replay: the lasso loops back to state 0, but no action leads from state 2 to state 0.\n');
+  });
+
+  it('replays with other constants when told, and says they differ from the recorded ones', () => {
+    const r = spex('replay', 'test/fixtures/itf/kinds.itf.json', 'test/fixtures/itf/kinds.spex', '--const', 'START=3');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('note: the trace was recorded with START=2; this replay uses START=3\n');
+    expect(r.stdout).toContain('state 0 is not an initial state');
+  });
+
+  it('exits 1 on a file that is not an ITF trace of the spec', () => {
+    const enumPath = tampered('kinds.itf.json', 'kinds-enum.itf.json', (j) => {
+      j.states[1].colors = { '#set': ['Blue'] };
+    });
+    const r = spex('replay', enumPath, 'test/fixtures/itf/kinds.spex');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("states[1].colors.#set[0]: 'Blue' is not a member of enum Color { Red, Green }");
+    const notJson = join(tmp, 'not.json');
+    writeFileSync(notJson, '{');
+    expect(spex('replay', notJson, 'spec/examples/diehard.spex').code).toBe(1);
+    const other = spex('replay', 'test/fixtures/itf/diehard.itf.json', 'test/fixtures/itf/kinds.spex');
+    expect(other.code).toBe(1);
+    expect(other.stderr).toContain('is a trace of spec DieHard on check DieHard, which test/fixtures/itf/kinds.spex does not have');
+  });
+});
+
+describe('ITF decoding', () => {
+  for (const c of CASES) {
+    it(`decoding then encoding ${c.golden} gives back the same text`, () => {
+      const text = readFileSync(`${root}test/fixtures/itf/${c.golden}`, 'utf8');
+      const { spec } = loadSpec(`${root}${c.spec}`);
+      const decoded = fromItf(JSON.parse(text), spec);
+      expect(formatItf(toItf(decoded.trace, decoded.meta))).toBe(text);
+    });
+  }
+
+  it('decodes into values equal to the ones the spec computes, which replay in process', () => {
+    const { spec } = loadSpec(`${root}spec/memcg/rfc-reparent-lrus.spex`);
+    const decoded = fromItf(JSON.parse(readFileSync(`${root}test/fixtures/itf/rfc-awol.itf.json`, 'utf8')), spec);
+    const system = compileSpec(spec);
+    const inits: State[] = [];
+    system.initialStates((s) => inits.push(s));
+    expect(inits[0]!.every((v, i) => valueEquals(v, decoded.trace.states[0]![i]!))).toBe(true);
+    expect(decoded.trace.labels.map((l) => l!.action)).toEqual(['Charge', 'Isolate', 'Offline', 'Putback']);
+    expect(formatValue(decoded.trace.states[4]![2]!)).toBe('{Root -> {}, Parent -> {}, Child -> {1}}');
+    expect(replayTrace(system, decoded.trace, decoded.meta)).toEqual({
+      ok: true,
+      steps: 4,
+      outcome: { claim: 'invariant NoAwol is violated in the last state', reproduced: true },
+    });
+  });
+
+  it('round-trips every value of every type: decode(encode(v)) equals v, and encodes the same', () => {
+    fc.assert(
+      fc.property(
+        arbType.chain((t) => fc.tuple(fc.constant(t), arbValueOf(t))),
+        ([vt, v]) => {
+          const t = langType(vt);
+          const json = JSON.parse(JSON.stringify(encodeValue(v)));
+          const back = decodeValue(json, t, 'v');
+          expect(valueEquals(back, v)).toBe(true);
+          expect(encodeValue(back)).toEqual(json);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('accepts plain JSON integers, and reports where a value does not fit its type', () => {
+    expect(decodeValue(7, { k: 'int' }, 'x')).toBe(7);
+    expect(() => decodeValue({ '#bigint': '9007199254740993' }, { k: 'int' }, 'x')).toThrow('x: the integer');
+    expect(() => decodeValue([1], { k: 'set', elem: { k: 'int' } }, 'x')).toThrow('x: expected {"#set": [...]} (a Set[Int]), found [1]');
+    expect(() => decodeValue({ tag: 'Maybe', value: 1 }, optionType({ k: 'int' }), 'x')).toThrow("x: 'Maybe' is not a case of Option[Int] (None, Some)");
+  });
+});
+
+describe('explainStep', () => {
+  const text = `spec S
+    var x: Int = 0
+    var s: Set[Int] = {1, 2}
+    action Take(n in s) {
+      require x < 5
+      pick k in {1, 2}
+      require k != n
+      x := x + k
+      s := s minus {n}
+    }
+    action Stop { require x > 100
+                  x := 0 }
+    action Fail { x := 1 / x }`;
+  const label = (action: string, params: { name: string; value: number }[] = []): Label => ({ action, params });
+
+  it('gives every successor of an enabled binding', () => {
+    const { system } = compile(text);
+    const ex = system.explainStep([0, mkSet([1, 2])], label('Take', [{ name: 'n', value: 1 }]));
+    expect(ex.kind).toBe('enabled');
+    if (ex.kind === 'enabled') expect(ex.successors.map((s) => s.map(formatValue).join(' '))).toEqual(['2 {2}']);
+  });
+
+  it('names the first require that is false, a parameter outside its domain, or the fault', () => {
+    const { system } = compile(text);
+    const stop = system.explainStep([0, mkSet([1, 2])], label('Stop'));
+    expect(stop.kind).toBe('rejected');
+    if (stop.kind === 'rejected') expect(stop.require.cond.source.text.slice(stop.require.cond.start, stop.require.cond.end)).toBe('x > 100');
+    const take = system.explainStep([7, mkSet([1, 2])], label('Take', [{ name: 'n', value: 1 }]));
+    expect(take.kind).toBe('rejected');
+    if (take.kind === 'rejected') expect(take.require.cond.source.text.slice(take.require.cond.start, take.require.cond.end)).toBe('x < 5');
+    const outside = system.explainStep([0, mkSet([2])], label('Take', [{ name: 'n', value: 1 }]));
+    expect(outside).toMatchObject({ kind: 'outsideDomain', param: 'n' });
+    const fault = system.explainStep([0, mkSet([2])], label('Fail'));
+    expect(fault.kind).toBe('fault');
+    if (fault.kind === 'fault') expect(fault.error.message).toBe('division by zero');
+    expect(system.explainStep([0, mkSet([2])], label('Nope')).kind).toBe('noSuchAction');
+  });
+});
+
+/** The language type of a generated value type (test/values/arbitrary.ts). */
+function langType(t: VType): Type {
+  switch (t.k) {
+    case 'int':
+    case 'bool':
+      return { k: t.k };
+    case 'enum':
+      return { k: 'enum', info: { name: t.e.name, members: t.e.atoms.map((a) => a.name) } };
+    case 'tuple':
+      return { k: 'tuple', items: t.items.map(langType) };
+    case 'rec':
+      return { k: 'record', fields: t.fields, types: t.types.map(langType) };
+    case 'option':
+      return optionType(langType(t.of));
+    case 'slot':
+      return {
+        k: 'variant',
+        info: {
+          name: 'Slot',
+          cases: [
+            { tag: 'Free', payload: undefined },
+            { tag: 'Lru', payload: langType({ k: 'enum', e: CPU }) },
+            { tag: 'Busy', payload: langType(t.of) },
+          ],
+        },
+      };
+    case 'set':
+      return { k: 'set', elem: langType(t.of) };
+    case 'map':
+      return { k: 'map', key: langType(t.key), value: langType(t.val) };
+    case 'seq':
+      return { k: 'seq', elem: langType(t.of) };
+  }
+}
