@@ -5,11 +5,11 @@
  * dist/ first). UPDATE_GOLDEN=1 rewrites the golden files instead of comparing.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadSpec } from '../src/engine/run.js';
 import { replayTrace } from '../src/engine/replay.js';
 import { compileSpec, type Label, type State } from '../src/lang/compile.js';
@@ -22,6 +22,7 @@ import { compile } from './lang/helpers.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), 'spex-itf-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function spex(...args: string[]): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ['dist/cli/main.js', ...args], { cwd: root, encoding: 'utf8' });
