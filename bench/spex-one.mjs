@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// Runs one spex check in-process and reports it as JSON lines on stdout, for bench/run.mjs.
+// One process per check, so that its peak RSS is the check's alone.
+//
+//   node bench/spex-one.mjs FILE [--check NAME] [--const NAME=VALUE]... [--deadline SECONDS]
+//
+// Output: a {"type":"progress",...} line about once a second during long runs (so that a run
+// killed for lack of memory still leaves its last known size behind), then one
+// {"type":"result",...} line. With --deadline, a run still going after that many seconds
+// stops at its next progress report and ends with {"type":"timeout",...} instead.
+//
+// Uses the built engine (dist/); run `npm run build` first.
+import { constOverrides, loadSpec, runCheck, selectChecks } from '../dist/engine/run.js';
+
+const argv = process.argv.slice(2);
+let file;
+let check;
+let deadline = Infinity;
+const consts = [];
+for (let i = 0; i < argv.length; i++) {
+  const a = argv[i];
+  if (a === '--check') check = argv[++i];
+  else if (a === '--const') consts.push(argv[++i]);
+  else if (a === '--deadline') deadline = Number(argv[++i]);
+  else if (file === undefined) file = a;
+  else throw new Error(`unexpected argument ${a}`);
+}
+if (file === undefined) {
+  console.error('usage: node bench/spex-one.mjs FILE [--check NAME] [--const NAME=VALUE]... [--deadline SECONDS]');
+  process.exit(1);
+}
+
+const rssMiB = () => process.resourceUsage().maxRSS / 1024;
+const emit = (o) => process.stdout.write(JSON.stringify(o) + '\n');
+
+const loadStart = performance.now();
+const { spec } = loadSpec(file);
+const checks = selectChecks(spec, check);
+if (checks.length !== 1) throw new Error(`${file}: ${checks.length} checks selected; pass --check NAME`);
+const cli = constOverrides(spec, consts);
+const loadSeconds = (performance.now() - loadStart) / 1000;
+
+const start = performance.now();
+const r = runCheck(spec, checks[0], cli, {
+  onProgress(p) {
+    emit({ type: 'progress', ...p, maxRssMiB: rssMiB() });
+    if (p.seconds > deadline) {
+      emit({ type: 'timeout', ...p, deadline, maxRssMiB: rssMiB() });
+      process.exit(3);
+    }
+  },
+});
+const seconds = (performance.now() - start) / 1000;
+const stats = r.result?.stats;
+emit({
+  type: 'result',
+  check: r.name ?? null,
+  verdict: r.verdict,
+  exitCode: r.exitCode,
+  expected: r.expect?.kind ?? 'ok',
+  distinct: stats?.distinct ?? 0,
+  generated: stats?.generated ?? 0,
+  depth: stats?.depth ?? 0,
+  /** runCheck's wall time: compiling the configuration plus exploring it. */
+  seconds,
+  /** The explorer's own clock (exploration only). */
+  exploreSeconds: stats?.seconds ?? 0,
+  loadSeconds,
+  bytesPerState: stats?.bytesPerState ?? 0,
+  maxRssMiB: rssMiB(),
+});
