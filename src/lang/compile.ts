@@ -9,7 +9,7 @@
  * a step share one state array without seeing each other's writes.
  */
 import type * as A from './ast.js';
-import type { CheckedAction, CheckedSpec, Resolution } from './check.js';
+import { walkExpr, type CheckedAction, type CheckedSpec, type Resolution } from './check.js';
 import { hasRanges, type EnumInfo, type Type } from './types.js';
 import type { Code } from './diagnostics.js';
 import { ModelError, type Invariant, type TransitionSystem } from '../explore/system.js';
@@ -128,8 +128,15 @@ class Compiler {
     return this.expr(e)(this.constCtx);
   }
 
+  /** Bounds of a range type, evaluated once per range (they are constant). */
+  private readonly ranges = new Map<object, [number, number]>();
   rangeOf(t: Extract<Type, { k: 'int' }>): [number, number] {
-    return [this.constValue(t.range!.lo) as number, this.constValue(t.range!.hi) as number];
+    let r = this.ranges.get(t.range!);
+    if (!r) {
+      r = [this.constValue(t.range!.lo) as number, this.constValue(t.range!.hi) as number];
+      this.ranges.set(t.range!, r);
+    }
+    return r;
   }
 
   /** Every value of a finite type, in canonical order. */
@@ -226,7 +233,44 @@ class Compiler {
     return this.spec.types.get(e) ?? { k: 'any' };
   }
 
+  /**
+   * Compiles an expression. One that reads no state, no local and no definition is evaluated
+   * once, here (set literals in invariants, constant arithmetic); if that evaluation fails,
+   * it stays dynamic so that the error is reported in the step that reaches it.
+   */
   expr(e: A.Expr): Ev {
+    const ev = this.exprDynamic(e);
+    if (e.kind === 'int' || e.kind === 'bool' || !this.isConstant(e)) return ev;
+    try {
+      const v = ev(this.constCtx);
+      return () => v;
+    } catch (err) {
+      if (err instanceof ModelError) return ev;
+      throw err;
+    }
+  }
+
+  private readonly constantMemo = new Map<A.Expr, boolean>();
+  private isConstant(e: A.Expr): boolean {
+    let memo = this.constantMemo.get(e);
+    if (memo !== undefined) return memo;
+    memo = true;
+    walkExpr(e, (x) => {
+      if (!memo) return;
+      if (x.kind === 'name' || x.kind === 'call') {
+        const r = this.spec.res.get(x);
+        if (!r || r.k === 'var' || r.k === 'local' || r.k === 'def') memo = false;
+        // A constant still being evaluated has no value yet.
+        if (r && r.k === 'const' && r.index >= this.consts.length) memo = false;
+      }
+      // Binders bind locals; anything that introduces one reads it.
+      if (x.kind === 'filter' || x.kind === 'image' || x.kind === 'mapFor' || x.kind === 'quant' || x.kind === 'choose' || x.kind === 'let' || x.kind === 'match') memo = false;
+    });
+    this.constantMemo.set(e, memo);
+    return memo;
+  }
+
+  private exprDynamic(e: A.Expr): Ev {
     switch (e.kind) {
       case 'int':
       case 'bool': {
@@ -815,16 +859,20 @@ class Compiler {
         };
       }
     }
-    const checkRange = hasRanges(varType);
+    // Every state value already lies within its declared ranges (initial values and every
+    // write are checked), so only the part written needs checking: the leaf's type.
+    const leafType = t;
+    const checkRange = hasRanges(leafType);
     const whole = levels.length === 0;
+    const target = st.target.span.source.text.slice(st.target.span.start, st.target.span.end);
     return (c) => {
       const v = value(c);
       const old = c.st[i]!;
       if (!whole && old === undefined) fail('E708', span, `'${name}' has no value yet`, `assign '${name}' as a whole first`);
-      const next = whole ? v : update(c, old, v);
-      if (checkRange && !this.inRange(varType, next)) {
-        fail('E703', span, `'${name}' would become ${formatValue(next)}, outside its declared type`, 'check the bounds of its range type, or the guard that should prevent this step');
+      if (checkRange && !this.inRange(leafType, v)) {
+        fail('E703', span, `'${target}' would become ${formatValue(v)}, outside its declared type`, 'check the bounds of its range type, or the guard that should prevent this step');
       }
+      const next = whole ? v : update(c, old, v);
       c.st[i] = next;
       k(c);
       c.st[i] = old;
@@ -855,12 +903,25 @@ function seqGet(s: IList<Value>, i: number, span: A.Span): Value {
   return s.get(i)!;
 }
 
+/**
+ * The elements of a set as an array, kept per set object: quantifier domains are mostly
+ * constants or parts of a state that many evaluations share, and iterating an immutable-js
+ * set through its iterator costs far more than walking an array.
+ */
+const elementArrays = new WeakMap<ISet<Value>, readonly Value[]>();
+function elementsOf(s: ISet<Value>): readonly Value[] {
+  let arr = elementArrays.get(s);
+  if (!arr) elementArrays.set(s, (arr = s.toArray()));
+  return arr;
+}
+
 /** Calls f for every combination of binder values; stops (returning false) when f does. */
 function forEachBinding(c: Ctx, binders: { dom: Ev; slot: number }[], i: number, f: () => boolean): boolean {
   if (i === binders.length) return f();
   const b = binders[i]!;
-  for (const x of b.dom(c) as ISet<Value>) {
-    c.loc[b.slot] = x;
+  const elems = elementsOf(b.dom(c) as ISet<Value>);
+  for (let j = 0; j < elems.length; j++) {
+    c.loc[b.slot] = elems[j]!;
     if (!forEachBinding(c, binders, i + 1, f)) return false;
   }
   return true;
