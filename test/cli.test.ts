@@ -104,12 +104,26 @@ describe('spex CLI', () => {
     const m = spex('check', 'no/such/file.spex');
     expect(m.code).toBe(1);
     expect(m.stderr).toBe('error: cannot read no/such/file.spex: no such file\n');
+    const dir = spex('check', 'spec');
+    expect(dir.code).toBe(1);
+    expect(dir.stderr).toContain('error: cannot read spec: it is a directory');
+    const none = spex();
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('Usage: spex');
   });
 
   it('reports a spec without initial states as an error, not as a pass', () => {
     const r = spex('check', 'test/fixtures/cli/no-init.spex');
     expect(r.code).toBe(75);
     expect(r.stdout).toContain('there is no initial state');
+  });
+
+  it('names the invariant whose evaluation fails, with the trace to the state', () => {
+    const r = spex('check', 'test/fixtures/cli/invariant-error.spex');
+    expect(r.code).toBe(75);
+    expect(r.stdout).toContain('Evaluation error in invariant Div: division by zero');
+    expect(r.stdout).toContain('test/fixtures/cli/invariant-error.spex:8:16: error[E701]');
+    expect(r.stdout).toContain('Trace (2 steps to the state where it happens');
   });
 
   it('spex parse reports a summary of a good spec', () => {

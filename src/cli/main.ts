@@ -218,6 +218,10 @@ export function main(argv: string[]): number {
       code = cmdParse(file);
     });
 
+  if (argv.length === 0) {
+    program.outputHelp({ error: true });
+    return 1;
+  }
   try {
     program.parse(argv, { from: 'user' });
   } catch (e) {
@@ -228,7 +232,8 @@ export function main(argv: string[]): number {
     if (e instanceof SpecErrors) return reportSpecErrors(e);
     const ne = e as NodeJS.ErrnoException;
     if (ne.code === 'ENOENT' || ne.code === 'EISDIR' || ne.code === 'EACCES') {
-      err(`error: cannot read ${ne.path ?? 'file'}: ${ne.code === 'ENOENT' ? 'no such file' : ne.code}`);
+      const why = ne.code === 'ENOENT' ? 'no such file' : ne.code === 'EISDIR' ? 'it is a directory (spex check takes one file; spex test takes directories)' : 'permission denied';
+      err(`error: cannot read ${ne.path ?? 'file'}: ${why}`);
       return 1;
     }
     err('internal error (a bug in spex, not in your spec); please report it with this trace:');

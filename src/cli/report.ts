@@ -102,7 +102,8 @@ export function formatResult(r: CheckResult, opts: { trace: boolean } = { trace:
     case 'fault': {
       const label = o.error.label as Label | undefined;
       const assert = o.error.kind === 'assert';
-      const where = label ? (label.action === 'init' ? 'init' : formatLabel(label)) : 'an invariant';
+      const inv = (o.error.location as RuntimeLocation | undefined)?.invariant;
+      const where = label ? (label.action === 'init' ? 'init' : formatLabel(label)) : inv ? `invariant ${inv}` : 'an invariant';
       out.push(assert ? `Assertion failed in ${where}: ${o.error.message}` : `Evaluation error in ${where}: ${o.error.message}`);
       out.push(formatModelError(o.error));
       if (opts.trace) {

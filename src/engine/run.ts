@@ -17,7 +17,16 @@ export interface LoadedSpec {
 }
 
 /** Reads, parses and checks a spec file. Throws SpecErrors. */
-export function loadSpec(path: string, text = readFileSync(path, 'utf8')): LoadedSpec {
+export function loadSpec(path: string, text?: string): LoadedSpec {
+  if (text === undefined) {
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (e) {
+      // Some read errors (EISDIR) do not say which file; the report needs it.
+      (e as NodeJS.ErrnoException).path ??= path;
+      throw e;
+    }
+  }
   const source: A.Source = { path, text };
   const ast = parseSpec(source);
   return { source, spec: checkSpec(ast) };

@@ -32,6 +32,8 @@ export interface RuntimeLocation {
   readonly code: Code | 'assert';
   readonly span: A.Span;
   readonly hint?: string;
+  /** Set when the error happened while evaluating this invariant. */
+  readonly invariant?: string;
 }
 
 interface Ctx {
@@ -999,7 +1001,19 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
   const invariants: Invariant<State>[] = spec.invariants.map((inv) => {
     const ev = cc.expr(inv.expr);
     const loc = new Array<Value>(inv.frameSize);
-    return { name: inv.name, holds: (s: State) => ev({ st: s, loc }) as boolean };
+    const name = inv.name;
+    const holds = (s: State): boolean => {
+      try {
+        return ev({ st: s, loc }) as boolean;
+      } catch (err) {
+        // Name the invariant: its error has no step label to say where it happened.
+        if (err instanceof ModelError && err.label === undefined) {
+          throw new ModelError(err.kind, err.message, { ...(err.location as RuntimeLocation), invariant: name });
+        }
+        throw err;
+      }
+    };
+    return { name, holds };
   });
 
   const explainStep = explainer(cc, spec);
