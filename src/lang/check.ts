@@ -183,7 +183,7 @@ class Checker {
   private readonly defDeps = new Map<string, Set<string>>();
   private currentDef: string | undefined;
   /** The process whose body is being checked, and the scope each of its steps starts in. */
-  private currentProcess: { p: CheckedProcess; base: Scope } | undefined;
+  private currentProcess: { p: CheckedProcess; base: Scope; stepNames: Set<string> } | undefined;
   private readonly processes: CheckedProcess[] = [];
 
   constructor(readonly ast: A.SpecAst) {}
@@ -461,7 +461,7 @@ class Checker {
       const slot = base.bind(p.param.name, p.param.type);
       this.slots.set(p.decl.param!, slot);
     }
-    this.currentProcess = { p, base };
+    this.currentProcess = { p, base, stepNames: new Set() };
     this.stmts(p.decl.body, base, 'process');
     this.currentProcess = undefined;
     p.frameSize = frame.size;
@@ -695,9 +695,11 @@ class Checker {
         const t = this.expr(st.value, scope);
         const inner = scope.child();
         this.slots.set(st, inner.bind(st.name.text, t));
+        this.currentProcess?.stepNames.add(st.name.text);
         return inner;
       }
       case 'pick': {
+        this.currentProcess?.stepNames.add(st.name.text);
         const t = this.expr(st.domain, scope);
         const elem = this.elemOfSet(st.domain, t, 'pick');
         const inner = scope.child();
@@ -1186,7 +1188,11 @@ class Checker {
     if (!g) {
       const candidates = [...scope.allNames(), ...this.globals.keys(), ...(cp?.locals.map((l) => l.name) ?? [])];
       const owner = this.processes.find((q) => q.locals.some((l) => l.name === n));
-      const hint = owner ? `'${n}' is a variable of process '${owner.name}', which only its own steps see` : didYouMean(n, candidates);
+      const hint = owner
+        ? `'${n}' is a variable of process '${owner.name}', which only its own steps see`
+        : this.currentProcess?.stepNames.has(n)
+          ? `'${n}' was bound in an earlier step: names bound by let and pick end at the next label; keep the value in a process variable ('var ${n}: ...')`
+          : didYouMean(n, candidates);
       this.error('E201', e.span, `unknown name '${n}'`, hint);
       return ANY;
     }
