@@ -32,6 +32,12 @@ describe('spex CLI', () => {
     golden('rfc-awol.txt', scrub(r.stdout));
   });
 
+  it('prints a process trace: each step as `Instance at label`, pcs and process variables among the changes', () => {
+    const r = spex('test', 'test/fixtures/cli/offline-process.spex', '--trace');
+    expect(r.code).toBe(0);
+    golden('offline-process.txt', scrub(r.stdout));
+  });
+
   it('exits 12 on an invariant violation and shows only what changed per step', () => {
     const r = spex('check', 'spec/memcg/rfc-reparent-lrus.spex', '--check', 'RfcAwol');
     expect(r.code).toBe(12);

@@ -76,3 +76,22 @@ describe('Die Hard', () => {
     expect(a.stderr).toBe(b.stderr);
   });
 });
+
+describe('Increment race (processes)', () => {
+  it('loses an increment in a shortest 4-step trace without the lock', () => {
+    const r = spex('check', 'spec/examples/increment-race.spex', '--check', 'Racy');
+    expect(r.status).toBe(12);
+    expect(r.stdout).toContain('Invariant BothCounted is violated.');
+    expect(r.stdout).toContain('Counterexample (4 steps');
+    expect(r.stdout).toContain('1  Inc(t=1) at read\n      Inc(t=1).pc: read → write\n2  Inc(t=2) at read\n');
+    expectStats(r.stdout, '12 distinct states, 13 generated, depth 5');
+  });
+
+  it('counts both increments with the lock, and ends done rather than deadlocked', () => {
+    const r = spex('check', 'spec/examples/increment-race.spex', '--check', 'Locked');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('and none is a deadlock');
+    expectStats(r.stdout, '9 distinct states, 9 generated, depth 5');
+  });
+});

@@ -40,6 +40,7 @@ const CASES = [
   { spec: 'spec/examples/diehard.spex', check: 'DieHard', golden: 'diehard.itf.json', steps: 6, code: 12 },
   { spec: 'spec/memcg/rfc-reparent-lrus.spex', check: 'RfcAwol', golden: 'rfc-awol.itf.json', steps: 4, code: 12 },
   { spec: 'test/fixtures/itf/kinds.spex', check: 'DivideByZero', golden: 'kinds.itf.json', steps: 3, code: 75 },
+  { spec: 'test/fixtures/cli/offline-process.spex', check: 'LateCharge', golden: 'offline-process.itf.json', steps: 6, code: 12 },
 ] as const;
 
 /** Writes a modified copy of a golden trace and returns its path. */
@@ -250,12 +251,56 @@ describe('spex replay', () => {
   });
 });
 
+describe('ITF traces with processes', () => {
+  const spec = 'test/fixtures/cli/offline-process.spex';
+
+  it('carries each instance pc and variable as a variable, and the step label as #meta.at', () => {
+    const json = JSON.parse(readFileSync(`${root}test/fixtures/itf/offline-process.itf.json`, 'utf8'));
+    expect(json.vars).toEqual(['state', 'lru', 'mutex', 'Offline(m=Child).pc']);
+    expect(json.states[0]['Offline(m=Child).pc']).toBe('lock');
+    expect(json.states[3]['#meta']).toEqual({ index: 3, action: 'Offline', params: { m: 'Child' }, at: 'scan' });
+    expect(json.states[6]['Offline(m=Child).pc']).toBe('done');
+  });
+
+  it('rejects a process step from another label, naming where the instance is', () => {
+    const path = tampered('offline-process.itf.json', 'process-elsewhere.itf.json', (j) => {
+      j.states[4]['#meta'].at = 'unlock';
+    });
+    const r = spex('replay', path, spec);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('Trace does not replay: step 4, Offline(m=Child) at unlock, is not a step from state 3: Offline(m=Child) is at recheck there.');
+  });
+
+  it('names the await that is false when a process step is not enabled', () => {
+    const path = tampered('offline-process.itf.json', 'process-await.itf.json', (j) => {
+      // Offline's first step before the Kill: its await is false.
+      j.states.splice(1, 1);
+      for (const s of j.states.slice(1)) s.state = { '#map': j.states[1].state['#map'] };
+    });
+    const r = spex('replay', path, spec);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('step 1, Offline(m=Child) at lock, is not enabled in state 0; this await is false there:\n');
+    expect(r.stdout).toMatch(/offline-process.spex:\d+:\d+: await state\[m\] == Killed and mutex == None/);
+  });
+
+  it('rejects a trace without the process variables, and an unknown label', () => {
+    const noPc = tampered('offline-process.itf.json', 'process-nopc.itf.json', (j) => {
+      j.vars = j.vars.filter((v: string) => !v.endsWith('.pc'));
+    });
+    expect(spex('replay', noPc, spec).stderr).toContain("vars: the trace lacks variable 'Offline(m=Child).pc'");
+    const badAt = tampered('offline-process.itf.json', 'process-badat.itf.json', (j) => {
+      j.states[2]['#meta'].at = 'nowhere';
+    });
+    expect(spex('replay', badAt, spec).stderr).toContain('states[2].#meta.at: expected a label of process Offline (lock, scan, move, recheck, unlock), found "nowhere"');
+  });
+});
+
 describe('ITF decoding', () => {
   for (const c of CASES) {
     it(`decoding then encoding ${c.golden} gives back the same text`, () => {
       const text = readFileSync(`${root}test/fixtures/itf/${c.golden}`, 'utf8');
       const { spec } = loadSpec(`${root}${c.spec}`);
-      const decoded = fromItf(JSON.parse(text), spec);
+      const decoded = fromItf(JSON.parse(text), spec, compileSpec(spec).processSlots);
       expect(formatItf(toItf(decoded.trace, decoded.meta))).toBe(text);
     });
   }

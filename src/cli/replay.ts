@@ -64,7 +64,7 @@ export function cmdReplay(traceFile: string, specFile: string, o: ReplayOpts): C
 
   let decoded;
   try {
-    decoded = fromItf(json, spec);
+    decoded = fromItf(json, spec, system.processSlots);
   } catch (e) {
     if (!(e instanceof ItfError)) throw e;
     stderr.push(`error: ${traceFile} is not an ITF trace of spec ${spec.name}: ${e.message}`);
@@ -130,11 +130,17 @@ function formatFailure(f: ReplayFailure, system: CompiledSpec): string[] {
         `  ${formatLocation(f.domain)}: ${sourceText(f.domain)}${now}`,
       ];
     }
-    case 'rejected':
+    case 'rejected': {
+      const keyword = f.require.keyword ?? 'require';
       return [
-        `${head}${stepName(f.step, f.label)} is not enabled in state ${f.step - 1}; this require is false there:`,
-        `  ${formatLocation(f.require.span)}: require ${sourceText(f.require.cond)}`,
+        `${head}${stepName(f.step, f.label)} is not enabled in state ${f.step - 1}; this ${keyword} is false there:`,
+        `  ${formatLocation(f.require.span)}: ${keyword} ${sourceText(f.require.cond)}`,
       ];
+    }
+    case 'elsewhere': {
+      const instance = formatLabel({ action: f.label.action, params: f.label.params });
+      return [`${head}${stepName(f.step, f.label)} is not a step from state ${f.step - 1}: ${instance} is at ${f.pc} there.`];
+    }
     case 'wrongSuccessor': {
       const lines = [`${head}${stepName(f.step, f.label)} does not lead from state ${f.step - 1} to state ${f.step} of the trace.`];
       lines.push(...differences((which) => `${which} of ${formatLabel(f.label)}`, f.successors, f.found, system.varNames));

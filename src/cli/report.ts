@@ -10,8 +10,9 @@ import { diffValues, formatChange, formatValue } from '../values/index.js';
 import type { CheckResult } from '../engine/run.js';
 
 export function formatLabel(l: Label): string {
-  if (l.params.length === 0) return l.action;
-  return `${l.action}(${l.params.map((p) => `${p.name}=${formatValue(p.value)}`).join(', ')})`;
+  const at = l.at === undefined ? '' : ` at ${l.at}`;
+  if (l.params.length === 0) return l.action + at;
+  return `${l.action}(${l.params.map((p) => `${p.name}=${formatValue(p.value)}`).join(', ')})${at}`;
 }
 
 /** The trace, state by state: the initial state in full, then each step's changes. */

@@ -38,6 +38,8 @@ export type ReplayFailure =
       readonly domain: A.Span;
       readonly domainValue?: Value;
     }
+  /** A process step whose instance is not at the step's label in the state before (it is at `pc`). */
+  | { readonly kind: 'elsewhere'; readonly step: number; readonly label: Label; readonly pc: string }
   /** The step's action binding is not enabled: this `require` is false in the state before. */
   | { readonly kind: 'rejected'; readonly step: number; readonly label: Label; readonly require: RequireSite }
   /** The binding is enabled, but none of its successors is the trace's next state. */
@@ -120,6 +122,8 @@ export function replayTrace(system: CompiledSpec, trace: ItfTrace, meta: ItfTrac
         return fail({ kind: 'wrongSuccessor', step: i, label, found: to, successors: ex.successors });
       case 'rejected':
         return fail({ kind: 'rejected', step: i, label, require: ex.require });
+      case 'elsewhere':
+        return fail({ kind: 'elsewhere', step: i, label, pc: ex.pc });
       case 'outsideDomain':
         return fail({ kind: 'outsideDomain', step: i, label, param: ex.param, domain: ex.domain, ...(ex.domainValue !== undefined ? { domainValue: ex.domainValue } : {}) });
       case 'noSuchAction':

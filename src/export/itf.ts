@@ -18,7 +18,7 @@
  * their type's field order (sorted by name), so equal traces give the same text. Pure
  * functions: no file access here.
  */
-import type { CheckedSpec } from '../lang/check.js';
+import type { CheckedProcess, CheckedSpec } from '../lang/check.js';
 import type { Label, RuntimeLocation, State } from '../lang/compile.js';
 import { formatLocation } from '../lang/diagnostics.js';
 import type { Type } from '../lang/types.js';
@@ -129,6 +129,7 @@ export function toItf(trace: ItfTrace, meta: ItfTraceMeta): JsonObject {
     if (e.label !== undefined) {
       o.action = e.label.action;
       o.params = encodeParams(e.label);
+      if (e.label.at !== undefined) o.at = e.label.at;
     }
     m.error = o;
   }
@@ -138,6 +139,7 @@ export function toItf(trace: ItfTrace, meta: ItfTraceMeta): JsonObject {
     if (label !== undefined) {
       sm.action = label.action;
       sm.params = encodeParams(label);
+      if (label.at !== undefined) sm.at = label.at;
     }
     const o: JsonObject = { '#meta': sm };
     trace.vars.forEach((name, j) => {
@@ -345,12 +347,17 @@ function optStringOrNull(o: { [key: string]: unknown }, key: string, path: strin
   return o[key] === null ? null : optString(o, key, path);
 }
 
-/** Decodes `{name: value}` as the binding of an action of the spec. */
-function decodeLabel(spec: CheckedSpec, action: unknown, params: unknown, path: string): Label {
+/**
+ * Decodes `{name: value}` as the binding of an action of the spec, or, with `at`, as a step
+ * of a process instance.
+ */
+function decodeLabel(spec: CheckedSpec, action: unknown, params: unknown, path: string, at?: unknown): Label {
   if (typeof action !== 'string') throw new ItfError(`${path}.action`, `expected an action name, found ${describe(action)}`);
+  const proc = spec.processes.find((x) => x.name === action);
+  if (proc) return decodeProcessLabel(proc, params, path, at);
   const a = spec.actions.find((x) => x.name === action);
   if (!a) {
-    const names = spec.actions.map((x) => x.name).join(', ');
+    const names = [...spec.actions, ...spec.processes].map((x) => x.name).join(', ');
     throw new ItfError(`${path}.action`, `spec ${spec.name} has no action '${action}' (its actions: ${names})`);
   }
   const given = params === undefined ? {} : params;
@@ -366,18 +373,34 @@ function decodeLabel(spec: CheckedSpec, action: unknown, params: unknown, path: 
   };
 }
 
+function decodeProcessLabel(proc: CheckedProcess, params: unknown, path: string, at: unknown): Label {
+  if (typeof at !== 'string' || !proc.labels.includes(at)) {
+    throw new ItfError(`${path}.at`, `expected a label of process ${proc.name} (${proc.labels.join(', ')}), found ${describe(at)}`);
+  }
+  const given = params === undefined ? {} : params;
+  if (!isObject(given)) throw new ItfError(`${path}.params`, `expected an object of parameter values, found ${describe(given)}`);
+  const p = proc.param;
+  const extra = Object.keys(given).filter((k) => k !== p?.name);
+  if (extra.length > 0) throw new ItfError(`${path}.params`, `process ${proc.name} has no parameter '${extra[0]}'`);
+  if (!p) return { action: proc.name, params: [], at };
+  if (!(p.name in given)) throw new ItfError(`${path}.params`, `process ${proc.name} needs a value for its parameter '${p.name}'`);
+  return { action: proc.name, params: [{ name: p.name, value: decodeValue(given[p.name], p.type, `${path}.params.${p.name}`) }], at };
+}
+
 /**
  * Decodes an ITF trace (the parsed JSON) into spex states of `spec`, using each variable's
- * declared type. Every variable of the spec must be in `vars` and in every state (extra ones
+ * declared type; `extraVars` are the state's slots after the variables (the process
+ * instances' pcs and variables, CompiledSpec.processSlots), which the trace must give too. Every variable of the spec must be in `vars` and in every state (extra ones
  * are an error too). The `#meta` fields spex writes are decoded when present.
  */
-export function fromItf(json: unknown, spec: CheckedSpec): DecodedItf {
+export function fromItf(json: unknown, spec: CheckedSpec, extraVars: readonly { readonly name: string; readonly type: Type }[] = []): DecodedItf {
   if (!isObject(json)) throw new ItfError('(trace)', `expected a JSON object, found ${describe(json)}`);
   const vars = json.vars;
   if (!Array.isArray(vars) || !vars.every((v) => typeof v === 'string')) {
     throw new ItfError('vars', `expected an array of variable names, found ${describe(vars)}`);
   }
-  const names = spec.vars.map((v) => v.name);
+  const slots = [...spec.vars.map((v) => ({ name: v.name, type: v.type })), ...extraVars];
+  const names = slots.map((v) => v.name);
   const missing = names.filter((n) => !vars.includes(n));
   if (missing.length > 0) throw new ItfError('vars', `the trace lacks variable '${missing[0]}' of spec ${spec.name}`);
   const extraVar = (vars as string[]).find((n) => !names.includes(n));
@@ -393,7 +416,7 @@ export function fromItf(json: unknown, spec: CheckedSpec): DecodedItf {
     const extra = Object.keys(raw).find((k) => k !== '#meta' && !names.includes(k));
     if (extra !== undefined) throw new ItfError(path, `spec ${spec.name} has no variable '${extra}'`);
     states.push(
-      spec.vars.map((v) => {
+      slots.map((v) => {
         if (!(v.name in raw)) throw new ItfError(path, `the state lacks variable '${v.name}'`);
         return decodeValue(raw[v.name], v.type, `${path}.${v.name}`);
       }),
@@ -407,7 +430,7 @@ export function fromItf(json: unknown, spec: CheckedSpec): DecodedItf {
       }
       return;
     }
-    labels.push(action === undefined ? undefined : decodeLabel(spec, action, sm!.params, `${path}.#meta`));
+    labels.push(action === undefined ? undefined : decodeLabel(spec, action, sm!.params, `${path}.#meta`, sm!.at));
   });
 
   let loop: number | undefined;
@@ -457,7 +480,7 @@ function decodeMeta(raw: unknown, spec: CheckedSpec): ItfTraceMeta {
     const location = optString(e, 'location', '#meta.error');
     let label: Label | undefined;
     if (e.action === 'init') label = INIT;
-    else if (e.action !== undefined) label = decodeLabel(spec, e.action, e.params, '#meta.error');
+    else if (e.action !== undefined) label = decodeLabel(spec, e.action, e.params, '#meta.error', e.at);
     meta.error = { kind, code, message, ...(location !== undefined ? { location } : {}), ...(label ? { label } : {}) };
   }
   return meta;

@@ -82,7 +82,13 @@ export type Expr =
   | { kind: 'let'; name: Name; value: Expr; body: Expr; span: Span }
   | { kind: 'quant'; quant: 'forall' | 'exists' | 'sum'; binders: Binder[]; body: Expr; span: Span }
   | { kind: 'choose'; binder: Binder; cond: Expr; span: Span }
-  | { kind: 'match'; scrutinee: Expr; arms: ExprArm[]; span: Span };
+  | { kind: 'match'; scrutinee: Expr; arms: ExprArm[]; span: Span }
+  /**
+   * `P(i) at L` (or `P at L` for a process without parameter): whether that process instance's
+   * program counter is at label L (`done` once it has run to its end). `target` is as parsed
+   * (a call or a name); the checker resolves it to a process.
+   */
+  | { kind: 'at'; target: Expr; label: Name; span: Span };
 
 // ---------------------------------------------------------------- statements
 
@@ -109,7 +115,16 @@ export type Stmt =
   | { kind: 'for'; name: Name; domain: Expr; body: Stmt[]; span: Span }
   | { kind: 'match'; scrutinee: Expr; arms: StmtArm[]; span: Span }
   | { kind: 'assert'; cond: Expr; message: string | undefined; span: Span }
-  | { kind: 'assign'; target: LValue; value: Expr; span: Span };
+  | { kind: 'assign'; target: LValue; value: Expr; span: Span }
+  // Process statements (the checker reports them anywhere else).
+  /** `L:` starts an atomic step of a process; the statements after it, up to the next label reached, are that step. */
+  | { kind: 'label'; name: Name; span: Span }
+  /** `await e`: like `require e`, in a process. */
+  | { kind: 'await'; cond: Expr; span: Span }
+  /** `goto L`: ends the step, the process goes on at L. */
+  | { kind: 'goto'; target: Name; span: Span }
+  /** `L: while c { body }`: the test is part of the step that reaches L; the body's end goes back to L. */
+  | { kind: 'while'; cond: Expr; body: Stmt[]; span: Span };
 
 // ---------------------------------------------------------------- declarations
 
@@ -121,6 +136,14 @@ export interface VariantCaseDecl {
 export type ActionParam =
   | { kind: 'typed'; name: Name; type: TypeExpr }
   | { kind: 'ranged'; name: Name; domain: Expr };
+
+/** `var x: T = e` inside a process: one copy per process instance, kept in the state. */
+export interface ProcessVarDecl {
+  readonly name: Name;
+  readonly type: TypeExpr;
+  readonly init: Expr;
+  readonly span: Span;
+}
 
 export type Expectation =
   | { kind: 'ok'; span: Span }
@@ -138,6 +161,15 @@ export type Decl =
   | { kind: 'init'; body: Stmt[]; span: Span }
   | { kind: 'action'; name: Name; params: ActionParam[]; body: Stmt[]; span: Span }
   | { kind: 'invariant'; name: Name; body: Expr; span: Span }
+  | {
+      kind: 'process';
+      name: Name;
+      /** The instance parameter; a process without one has a single instance. */
+      param: ActionParam | undefined;
+      locals: ProcessVarDecl[];
+      body: Stmt[];
+      span: Span;
+    }
   | {
       kind: 'check';
       name: Name;

@@ -5,6 +5,7 @@
  */
 import type * as A from './ast.js';
 import { Diagnostic, SpecErrors, didYouMean, type Code } from './diagnostics.js';
+import { DONE, checkProcessShape, processLabels } from './process-shape.js';
 import {
   ANY, BOOL, INT, compatible, formatType, isOption, join, optionType,
   type EnumInfo, type Type, type VariantInfo,
@@ -21,7 +22,11 @@ export type Resolution =
   /** A type name used as a value: the set of all its values. */
   | { k: 'typeSet'; type: Type }
   | { k: 'def'; def: CheckedDef }
-  | { k: 'builtin'; name: Builtin };
+  | { k: 'builtin'; name: Builtin }
+  /** A variable of the process being checked: one per instance, kept in the state. */
+  | { k: 'plocal'; proc: CheckedProcess; index: number; type: Type }
+  /** The process and label of a `P(i) at L` expression (label: labels.length for `done`). */
+  | { k: 'process'; proc: CheckedProcess; label: number };
 
 export const BUILTINS = [
   'size', 'min', 'max', 'abs', 'keys', 'values', 'len', 'head', 'tail', 'append', 'concat',
@@ -66,6 +71,20 @@ export interface CheckedAction {
   frameSize: number;
 }
 
+export interface CheckedProcess {
+  readonly name: string;
+  readonly decl: Extract<A.Decl, { kind: 'process' }>;
+  /** The instance parameter: one instance per value of its domain; none, a single instance. */
+  readonly param: CheckedParam | undefined;
+  readonly locals: { readonly name: string; readonly type: Type; readonly decl: A.ProcessVarDecl }[];
+  /** The labels in the order written; the pc of an instance that has run to its end is `done`. */
+  readonly labels: string[];
+  /** Local slots of a step (slot 0: the instance parameter, if any). */
+  frameSize: number;
+  /** Local slots for the initial values of the process variables (slot 0: the parameter). */
+  initFrameSize: number;
+}
+
 export interface CheckedBody {
   readonly name: string;
   readonly expr: A.Expr;
@@ -86,6 +105,8 @@ export interface CheckedSpec {
   readonly defs: CheckedDef[];
   readonly init: { stmts: A.Stmt[]; frameSize: number };
   readonly actions: CheckedAction[];
+  /** The processes, in declaration order. */
+  readonly processes: CheckedProcess[];
   readonly invariants: CheckedBody[];
   readonly checks: CheckedCheck[];
   readonly enums: EnumInfo[];
@@ -141,9 +162,13 @@ type Global =
   | { k: 'case'; info: VariantInfo; tagIndex: number }
   | { k: 'def'; d: CheckedDef }
   | { k: 'action' }
+  | { k: 'process'; p: CheckedProcess }
   | { k: 'invariant' };
 
 const BUILTIN_TYPES: Record<string, Type> = { Int: INT, Bool: BOOL };
+
+/** What a statement list belongs to. */
+type Where = 'init' | 'action' | 'process';
 
 // ---------------------------------------------------------------- the checker
 
@@ -157,6 +182,9 @@ class Checker {
   private resolving = new Set<string>();
   private readonly defDeps = new Map<string, Set<string>>();
   private currentDef: string | undefined;
+  /** The process whose body is being checked, and the scope each of its steps starts in. */
+  private currentProcess: { p: CheckedProcess; base: Scope; stepNames: Set<string> } | undefined;
+  private readonly processes: CheckedProcess[] = [];
 
   constructor(readonly ast: A.SpecAst) {}
 
@@ -223,6 +251,20 @@ class Checker {
         case 'action':
           this.declare(d.name, { k: 'action' });
           break;
+        case 'process': {
+          const p: CheckedProcess = {
+            name: d.name.text,
+            decl: d,
+            param: undefined,
+            locals: [],
+            labels: processLabels(d.body).map((l) => l.text),
+            frameSize: 0,
+            initFrameSize: 0,
+          };
+          this.processes.push(p);
+          this.declare(d.name, { k: 'process', p });
+          break;
+        }
         case 'invariant':
           this.declare(d.name, { k: 'invariant' });
           break;
@@ -243,6 +285,7 @@ class Checker {
     }
     for (const c of consts) (c as { type: Type }).type = this.resolveType(c.decl.type, false);
     for (const v of vars) (v as { type: Type }).type = this.resolveType(v.decl.type, true);
+    for (const p of this.processes) this.processSignature(p);
     for (const def of defs) {
       (def as { paramTypes: Type[] }).paramTypes = def.decl.params.map((p) => this.resolveType(p.type, true));
       (def as { result: Type }).result = this.resolveType(def.decl.result, true);
@@ -284,6 +327,7 @@ class Checker {
     }
     for (const d of this.ast.decls) {
       if (d.kind === 'action') actions.push(this.action(d));
+      else if (d.kind === 'process') this.processBody(this.processes.find((p) => p.decl === d)!);
       else if (d.kind === 'invariant') {
         const frame: Frame = { size: 0, stateful: true };
         const t = this.expr(d.body, new Scope(undefined, frame));
@@ -307,6 +351,7 @@ class Checker {
       defs,
       init,
       actions,
+      processes: this.processes,
       invariants,
       checks,
       enums,
@@ -362,6 +407,66 @@ class Checker {
     return { name: d.name.text, decl: d, params, frameSize: frame.size };
   }
 
+  /** The instance parameter and the variables of a process (pass 2: they type `at` and reads). */
+  private processSignature(p: CheckedProcess): void {
+    const d = p.decl;
+    const param = d.param;
+    if (param) {
+      let type: Type;
+      let domain: CheckedParam['domain'];
+      if (param.kind === 'typed') {
+        type = this.resolveType(param.type, true);
+        if (!this.isFinite(type)) {
+          this.error('E210', param.type.span, `process parameter '${param.name.text}' has the infinite type ${formatType(type)}`, `give it a finite type such as a range (0..N) or an enum, or write '${param.name.text} in <set>'`);
+        }
+        domain = { k: 'type', type };
+      } else {
+        // The instances are fixed before the exploration: the domain is a constant expression.
+        const t = this.expr(param.domain, new Scope(undefined, this.constFrame));
+        type = ANY;
+        if (t.k === 'set') type = t.elem;
+        else if (t.k !== 'any') this.error('E205', param.domain.span, `a process parameter ranges over a set, not ${formatType(t)}`);
+        domain = { k: 'expr', expr: param.domain };
+      }
+      (p as { param: CheckedParam | undefined }).param = { name: param.name.text, type, domain };
+    }
+    const seen = new Set<string>();
+    for (const l of d.locals) {
+      const n = l.name.text;
+      if (seen.has(n) || n === param?.name.text) {
+        this.error('E203', l.name.span, `'${n}' is declared twice in process '${p.name}'`, 'rename one of the two');
+      } else if (this.globals.has(n) || n in BUILTIN_TYPES) {
+        this.error('E203', l.name.span, `process variable '${n}' would shadow the global '${n}'`, 'give the process variable a name of its own');
+      }
+      seen.add(n);
+      p.locals.push({ name: n, type: this.resolveType(l.type, true), decl: l });
+    }
+  }
+
+  /** The shape, the variables' initial values and the steps of a process (pass 3). */
+  private processBody(p: CheckedProcess): void {
+    checkProcessShape(p.decl, (code, span, message, hint) => this.error(code, span, message, hint));
+    // Initial values: constants and the instance parameter, no state.
+    const initFrame: Frame = { size: 0, stateful: false };
+    const initScope = new Scope(undefined, initFrame);
+    if (p.param) initScope.bind(p.param.name, p.param.type);
+    for (const l of p.locals) {
+      const t = this.expr(l.decl.init, initScope);
+      this.expectType(l.decl.init, l.type, t, `variable '${l.name}' of process '${p.name}'`);
+    }
+    p.initFrameSize = initFrame.size;
+    const frame: Frame = { size: 0, stateful: true };
+    const base = new Scope(undefined, frame);
+    if (p.param) {
+      const slot = base.bind(p.param.name, p.param.type);
+      this.slots.set(p.decl.param!, slot);
+    }
+    this.currentProcess = { p, base, stepNames: new Set() };
+    this.stmts(p.decl.body, base, 'process');
+    this.currentProcess = undefined;
+    p.frameSize = frame.size;
+  }
+
   private check(
     d: Extract<A.Decl, { kind: 'check' }>,
     consts: CheckedConst[],
@@ -383,7 +488,7 @@ class Checker {
     }
     const e = d.expect;
     if (e && e.kind === 'violation') {
-      const names = [...invariants.map((i) => i.name), ...actions.map((a) => a.name)];
+      const names = [...invariants.map((i) => i.name), ...actions.map((a) => a.name), ...this.processes.map((p) => p.name)];
       if (!names.includes(e.name.text)) {
         this.error('E213', e.name.span, `'${e.name.text}' is neither an invariant nor an action`, didYouMean(e.name.text, names) ?? 'name an invariant, or the action whose assert fails');
       }
@@ -540,15 +645,46 @@ class Checker {
 
   // ---- statements
 
-  private stmts(stmts: A.Stmt[], scope: Scope, where: 'init' | 'action'): void {
+  private stmts(stmts: A.Stmt[], scope: Scope, where: Where): void {
     let s = scope;
     for (const st of stmts) s = this.stmt(st, s, where);
     this.lostWrites(stmts);
   }
 
   /** Checks one statement; returns the scope for the statements after it. */
-  private stmt(st: A.Stmt, scope: Scope, where: 'init' | 'action'): Scope {
+  private stmt(st: A.Stmt, scope: Scope, where: Where): Scope {
     switch (st.kind) {
+      case 'label':
+        if (!this.currentProcess) {
+          this.error('E215', st.span, `a label is only meaningful in a process`, `${where === 'init' ? 'init' : 'an action'} is one atomic step: remove the label, or make this a process`);
+          return scope;
+        }
+        // A new step begins: names bound by let and pick in the step before are gone.
+        return this.currentProcess.base;
+      case 'await':
+        if (!this.currentProcess) this.error('E215', st.span, `'await' is for processes`, `in ${where === 'init' ? 'init' : 'an action'}, write 'require'`);
+        this.expectType(st.cond, BOOL, this.expr(st.cond, scope), 'an await condition');
+        return scope;
+      case 'goto': {
+        const cp = this.currentProcess;
+        if (!cp) {
+          this.error('E215', st.span, `'goto' is for processes`, `${where === 'init' ? 'init' : 'an action'} is one atomic step and has no labels`);
+          return scope;
+        }
+        if (!cp.p.labels.includes(st.target.text)) {
+          const other = this.processes.find((q) => q !== cp.p && q.labels.includes(st.target.text));
+          const hint = other
+            ? `'${st.target.text}' is a label of process '${other.name}'; a process can only go to its own labels`
+            : (didYouMean(st.target.text, cp.p.labels) ?? `the labels of '${cp.p.name}' are: ${cp.p.labels.join(', ')}`);
+          this.error('E201', st.target.span, `unknown label '${st.target.text}' in process '${cp.p.name}'`, hint);
+        }
+        return scope;
+      }
+      case 'while':
+        if (!this.currentProcess) this.error('E215', st.span, `'while' is for processes`, `in ${where === 'init' ? 'init' : 'an action'}, loop over a set with 'for x in S { ... }'`);
+        this.expectType(st.cond, BOOL, this.expr(st.cond, scope), 'a while condition');
+        this.stmts(st.body, scope.child(), where);
+        return scope;
       case 'require':
         this.expectType(st.cond, BOOL, this.expr(st.cond, scope), 'a require condition');
         return scope;
@@ -559,9 +695,11 @@ class Checker {
         const t = this.expr(st.value, scope);
         const inner = scope.child();
         this.slots.set(st, inner.bind(st.name.text, t));
+        this.currentProcess?.stepNames.add(st.name.text);
         return inner;
       }
       case 'pick': {
+        this.currentProcess?.stepNames.add(st.name.text);
         const t = this.expr(st.domain, scope);
         const elem = this.elemOfSet(st.domain, t, 'pick');
         const inner = scope.child();
@@ -601,9 +739,16 @@ class Checker {
     const valueType = this.expr(st.value, scope);
     const g = this.globals.get(root.text);
     const local = scope.lookup(root.text);
-    if (local || !g || g.k !== 'var') {
+    const pi = local ? -1 : (this.currentProcess?.p.locals.findIndex((l) => l.name === root.text) ?? -1);
+    if (pi >= 0) {
+      const p = this.currentProcess!.p;
+      this.res.set(st.target, { k: 'plocal', proc: p, index: pi, type: p.locals[pi]!.type });
+    } else if (local || !g || g.k !== 'var') {
+      const owner = !local && !g ? this.processes.find((q) => q.locals.some((l) => l.name === root.text)) : undefined;
       if (local) {
         this.error('E206', root.span, `cannot assign to '${root.text}': it is a local name, not a state variable`, `use 'let' to bind a new value`);
+      } else if (owner) {
+        this.error('E206', root.span, `cannot assign to '${root.text}': it is a variable of process '${owner.name}'`, `only the steps of '${owner.name}' see its variables`);
       } else if (!g) {
         const vars = [...this.globals].filter(([, v]) => v.k === 'var').map(([k]) => k);
         this.error('E206', root.span, `cannot assign to undeclared variable '${root.text}'`, didYouMean(root.text, vars) ?? `declare it with 'var ${root.text}: <type>'`);
@@ -612,8 +757,13 @@ class Checker {
       }
       return;
     }
-    this.res.set(st.target, { k: 'var', index: g.v.index, type: g.v.type });
-    let t = g.v.type;
+    let t: Type;
+    if (pi >= 0) t = this.currentProcess!.p.locals[pi]!.type;
+    else {
+      const v = (g as { k: 'var'; v: CheckedVar }).v;
+      this.res.set(st.target, { k: 'var', index: v.index, type: v.type });
+      t = v.type;
+    }
     for (const sel of st.target.path) {
       if (sel.kind === 'index') {
         const it = this.expr(sel.index, scope);
@@ -647,6 +797,11 @@ class Checker {
   private lostWrites(stmts: A.Stmt[]): void {
     const pending = new Map<number, A.Stmt>();
     for (const st of stmts) {
+      if (st.kind === 'label' || st.kind === 'goto') {
+        // A process step ends here: a later write is in another step.
+        pending.clear();
+        continue;
+      }
       for (const [index, first] of [...pending]) {
         if (this.readsVar(st, index)) pending.delete(index);
         else if (st.kind === 'assign' && st.target.path.length === 0 && this.varOf(st) === index) {
@@ -986,6 +1141,8 @@ class Checker {
         const dt = this.types.get(e.binder.domain)!;
         return dt.k === 'set' ? dt.elem : ANY;
       }
+      case 'at':
+        return this.at(e, scope);
       case 'match': {
         const t = this.expr(e.scrutinee, scope);
         let result: Type | undefined;
@@ -1007,6 +1164,13 @@ class Checker {
       this.res.set(e, { k: 'local', slot: local.slot, type: local.type });
       return local.type;
     }
+    const cp = this.currentProcess?.p;
+    const pi = cp ? cp.locals.findIndex((l) => l.name === n) : -1;
+    if (pi >= 0) {
+      const type = cp!.locals[pi]!.type;
+      this.res.set(e, { k: 'plocal', proc: cp!, index: pi, type });
+      return type;
+    }
     if (n === 'None') {
       const t = optionType(ANY);
       this.res.set(e, { k: 'case', info: (t as { info: VariantInfo }).info, tagIndex: 0 });
@@ -1022,8 +1186,14 @@ class Checker {
     }
     const g = this.globals.get(n);
     if (!g) {
-      const candidates = [...scope.allNames(), ...this.globals.keys()];
-      this.error('E201', e.span, `unknown name '${n}'`, didYouMean(n, candidates));
+      const candidates = [...scope.allNames(), ...this.globals.keys(), ...(cp?.locals.map((l) => l.name) ?? [])];
+      const owner = this.processes.find((q) => q.locals.some((l) => l.name === n));
+      const hint = owner
+        ? `'${n}' is a variable of process '${owner.name}', which only its own steps see`
+        : this.currentProcess?.stepNames.has(n)
+          ? `'${n}' was bound in an earlier step: names bound by let and pick end at the next label; keep the value in a process variable ('var ${n}: ...')`
+          : didYouMean(n, candidates);
+      this.error('E201', e.span, `unknown name '${n}'`, hint);
       return ANY;
     }
     switch (g.k) {
@@ -1068,7 +1238,46 @@ class Checker {
       case 'invariant':
         this.error('E205', e.span, `'${n}' is ${g.k === 'action' ? 'an action' : 'an invariant'} and has no value here`);
         return ANY;
+      case 'process':
+        this.error('E205', e.span, `'${n}' is a process and has no value here`, `test where it is with '${g.p.param ? `${n}(<${g.p.param.name}>)` : n} at <label>'`);
+        return ANY;
     }
+  }
+
+  /** `P(i) at L`: P is a process, i one of its instances, L one of its labels or `done`. */
+  private at(e: Extract<A.Expr, { kind: 'at' }>, scope: Scope): Type {
+    const t = e.target;
+    const pname = t.kind === 'name' ? t.name : t.kind === 'call' ? t.callee : undefined;
+    const args = t.kind === 'call' ? t.args : [];
+    const argTypes = args.map((a) => this.expr(a, scope));
+    if (!pname) {
+      this.error('E205', t.span, `'at' needs a process instance on its left, such as 'P(x)'`);
+      return BOOL;
+    }
+    const g = this.globals.get(pname.text);
+    if (!g || g.k !== 'process') {
+      const names = this.processes.map((p) => p.name);
+      const what = g ? `'${pname.text}' is ${article(describe(g))}, not a process` : `unknown process '${pname.text}'`;
+      this.error(g ? 'E205' : 'E201', pname.span, what, didYouMean(pname.text, names) ?? (names.length ? `the processes are: ${names.join(', ')}` : 'this spec declares no process'));
+      return BOOL;
+    }
+    const p = g.p;
+    if (p.param) {
+      if (t.kind !== 'call' || args.length !== 1) {
+        this.error('E204', t.span, `process '${p.name}' has one instance per value of '${p.param.name}'`, `name the instance: '${p.name}(<${p.param.name}>) at ${e.label.text}'`);
+      } else {
+        this.expectType(args[0]!, p.param.type, argTypes[0]!, `the instance of '${p.name}'`);
+      }
+    } else if (t.kind === 'call') {
+      this.error('E204', t.span, `process '${p.name}' has a single instance`, `write '${p.name} at ${e.label.text}'`);
+    }
+    const label = e.label.text === DONE ? p.labels.length : p.labels.indexOf(e.label.text);
+    if (label < 0) {
+      this.error('E201', e.label.span, `process '${p.name}' has no label '${e.label.text}'`, didYouMean(e.label.text, [...p.labels, DONE]) ?? `its labels are: ${[...p.labels, DONE].join(', ')}`);
+      return BOOL;
+    }
+    this.res.set(e, { k: 'process', proc: p, label });
+    return BOOL;
   }
 
   private useDef(d: CheckedDef): void {
@@ -1281,6 +1490,8 @@ function describe(g: Global): string {
       return 'definition';
     case 'action':
       return 'action';
+    case 'process':
+      return 'process';
     case 'invariant':
       return 'invariant';
   }
@@ -1355,6 +1566,10 @@ export function walkExpr(e: A.Expr, f: (e: A.Expr) => void): void {
     case 'match':
       w(e.scrutinee);
       return e.arms.forEach((a) => w(a.body));
+    case 'at':
+      // The target names a process, not a function: only the instance is an expression.
+      if (e.target.kind === 'call') e.target.args.forEach(w);
+      return;
   }
 }
 
@@ -1364,7 +1579,14 @@ export function walkStmt(st: A.Stmt, onExpr: (e: A.Expr) => void, onLValue: (lv:
   switch (st.kind) {
     case 'require':
     case 'assert':
+    case 'await':
       return onExpr(st.cond);
+    case 'while':
+      onExpr(st.cond);
+      return body(st.body);
+    case 'label':
+    case 'goto':
+      return;
     case 'let':
       return onExpr(st.value);
     case 'pick':

@@ -11,6 +11,7 @@
 import type * as A from './ast.js';
 import { walkExpr, type CheckedAction, type CheckedSpec, type Resolution } from './check.js';
 import { hasRanges, type EnumInfo, type Type } from './types.js';
+import { Processes, explainProcessStep, type ProcessContext } from './process.js';
 import type { Code } from './diagnostics.js';
 import { ModelError, type Invariant, type TransitionSystem } from '../explore/system.js';
 import {
@@ -23,8 +24,12 @@ export type State = Value[];
 
 /** What a step of a trace was: the action and its parameter values. */
 export interface Label {
+  /** The action, or the process. */
   readonly action: string;
+  /** The action's parameters, or the process instance's parameter. */
   readonly params: readonly { readonly name: string; readonly value: Value }[];
+  /** For a process step: the label the step starts at. */
+  readonly at?: string;
 }
 
 /** Where a run-time error or a failed assert happened. */
@@ -36,15 +41,15 @@ export interface RuntimeLocation {
   readonly invariant?: string;
 }
 
-interface Ctx {
+export interface Ctx {
   st: Value[];
   loc: Value[];
 }
 
-type Ev = (c: Ctx) => Value;
-type Cont = (c: Ctx) => void;
+export type Ev = (c: Ctx) => Value;
+export type Cont = (c: Ctx) => void;
 
-function fail(code: Code, span: A.Span, message: string, hint?: string): never {
+export function fail(code: Code, span: A.Span, message: string, hint?: string): never {
   const loc: RuntimeLocation = hint === undefined ? { code, span } : { code, span, hint };
   throw new ModelError('runtime', message, loc);
 }
@@ -55,7 +60,13 @@ function checkedInt(n: number, span: A.Span): number {
 }
 
 export interface CompiledSpec extends TransitionSystem<State, Label> {
+  /** The names of the state's slots: the variables, then each process instance's pc and variables. */
   readonly varNames: readonly string[];
+  /**
+   * The slots after the variables: per process instance its pc (`Offline(m=C).pc`, an enum of
+   * its labels and `done`) and its variables (`Offline(m=C).busy`), with their types.
+   */
+  readonly processSlots: readonly { readonly name: string; readonly type: Type }[];
   /** Where each invariant's predicate is written, for reports. */
   readonly invariantSpans: ReadonlyMap<string, A.Span>;
   readonly constValues: readonly { name: string; value: Value }[];
@@ -71,6 +82,8 @@ export interface CompiledSpec extends TransitionSystem<State, Label> {
 export interface RequireSite {
   readonly span: A.Span;
   readonly cond: A.Span;
+  /** The keyword, when it is not `require`. */
+  readonly keyword?: 'await';
 }
 
 /** What one action binding (an action and its parameter values) does in a state. */
@@ -79,6 +92,8 @@ export type StepExplanation =
   | { readonly kind: 'enabled'; readonly successors: State[] }
   /** No successor: the first `require` found false, in evaluation order. */
   | { readonly kind: 'rejected'; readonly require: RequireSite }
+  /** A process step, but the instance's pc is not at the step's label (`pc`: where it is). */
+  | { readonly kind: 'elsewhere'; readonly pc: string }
   /**
    * A parameter's value lies outside its domain here: its type, or the set after `in`
    * (`domainValue`: that set's value in this state).
@@ -88,7 +103,7 @@ export type StepExplanation =
   /** The step fails: a failed assert or a run-time error, labelled with the binding. */
   | { readonly kind: 'fault'; readonly error: ModelError };
 
-class Compiler {
+export class Compiler {
   /**
    * Set only while compiling for explainStep: a `require` whose condition is false then
    * records itself here. Read at compile time, so the closures of the search never see it.
@@ -98,6 +113,10 @@ class Compiler {
   private readonly fieldArrays = new Map<string, readonly string[]>();
   readonly consts: Value[] = [];
   private constCtx: Ctx;
+  /** The process instance whose steps are being compiled (labels, goto, its variables). */
+  proc: ProcessContext | undefined;
+  /** The processes' instances and state slots, for `P(i) at L`. */
+  processes: Processes | undefined;
 
   constructor(
     readonly spec: CheckedSpec,
@@ -458,6 +477,11 @@ class Compiler {
           return fail('E704', span, 'choose found no element that satisfies its condition', 'guard it with exists, or make sure the set is not empty');
         };
       }
+      case 'at': {
+        const r = this.res(e) as Extract<Resolution, { k: 'process' }>;
+        const inst = e.target.kind === 'call' ? this.expr(e.target.args[0]!) : undefined;
+        return this.processes!.at(r.proc, r.label, inst, e.span);
+      }
       case 'match': {
         const scrut = this.expr(e.scrutinee);
         const arms = e.arms.map((a) => ({ test: this.pattern(a.pattern), body: this.expr(a.body) }));
@@ -544,9 +568,20 @@ class Compiler {
       }
       case 'def':
         return this.defCall(r.def.name, []);
+      case 'plocal': {
+        const i = this.procSlot(r.index);
+        return (c) => c.st[i]!;
+      }
       case 'builtin':
-        throw new Error('internal error: builtin used as a value');
+      case 'process':
+        throw new Error(`internal error: ${r.k} used as a value`);
     }
+  }
+
+  /** The state slot of variable `index` of the process instance being compiled. */
+  private procSlot(index: number): number {
+    if (!this.proc) throw new Error('internal error: a process variable outside its process');
+    return this.proc.base + 1 + index;
   }
 
   private defBodies = new Map<string, { body: Ev | undefined; frame: number }>();
@@ -700,17 +735,45 @@ class Compiler {
 
   stmts(stmts: A.Stmt[], k: Cont): Cont {
     let next = k;
-    for (let i = stmts.length - 1; i >= 0; i--) next = this.stmt(stmts[i]!, next);
+    for (let i = stmts.length - 1; i >= 0; i--) {
+      const st = stmts[i]!;
+      if (st.kind === 'label') {
+        // What follows the label is its step; reaching the label ends the step before it.
+        this.procCtx().define(st.name.text, next);
+        next = this.procCtx().endAt(st.name.text);
+      } else if (st.kind === 'while') {
+        // The checker makes sure a while loop comes right after its label.
+        next = this.whileStmt(st, (stmts[i - 1] as Extract<A.Stmt, { kind: 'label' }>).name.text, next);
+      } else next = this.stmt(st, next);
+    }
     return next;
+  }
+
+  private procCtx(): ProcessContext {
+    if (!this.proc) throw new Error('internal error: a process statement outside a process');
+    return this.proc;
+  }
+
+  /** `L: while c { body }`: test c; the end of the body goes back to L, ending the step. */
+  private whileStmt(st: Extract<A.Stmt, { kind: 'while' }>, label: string, k: Cont): Cont {
+    const cond = this.expr(st.cond);
+    const body = this.stmts(st.body, this.procCtx().endAt(label));
+    return (c) => (cond(c) ? body(c) : k(c));
   }
 
   private stmt(st: A.Stmt, k: Cont): Cont {
     switch (st.kind) {
+      case 'goto':
+        return this.procCtx().endAt(st.target.text);
+      case 'label':
+      case 'while':
+        throw new Error(`internal error: ${st.kind} compiled outside a statement list`);
+      case 'await':
       case 'require': {
         const cond = this.expr(st.cond);
         const sink = this.explainSink;
         if (sink) {
-          const site: RequireSite = { span: st.span, cond: st.cond.span };
+          const site: RequireSite = st.kind === 'await' ? { span: st.span, cond: st.cond.span, keyword: 'await' } : { span: st.span, cond: st.cond.span };
           return (c) => {
             if (cond(c)) k(c);
             else sink.rejected.push(site);
@@ -815,8 +878,8 @@ class Compiler {
   }
 
   private assign(st: Extract<A.Stmt, { kind: 'assign' }>, k: Cont): Cont {
-    const r = this.res(st.target) as Extract<Resolution, { k: 'var' }>;
-    const i = r.index;
+    const r = this.res(st.target) as Extract<Resolution, { k: 'var' | 'plocal' }>;
+    const i = r.k === 'var' ? r.index : this.procSlot(r.index);
     const varType = r.type;
     const value = this.expr(st.value);
     const name = st.target.root.text;
@@ -944,6 +1007,9 @@ interface CompiledAction {
 export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr> = new Map()): CompiledSpec {
   const cc = new Compiler(spec, overrides);
   const nVars = spec.vars.length;
+  // Laid out first: any expression may ask where a process instance is.
+  const processes = new Processes(cc, spec, nVars);
+  cc.processes = processes;
 
   // The step being emitted; set by initialStates/successors around each run.
   let emitFn: (s: State, l: Label) => void = () => {};
@@ -984,7 +1050,10 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
     return compiled;
   });
 
+  processes.compileSteps(cc, (s, l) => emitFn(s, l));
+
   const initValues: (Value | undefined)[] = spec.vars.map((v) => (v.decl.init ? cc.constValue(v.decl.init) : undefined));
+  initValues.push(...processes.initial);
   spec.vars.forEach((v, i) => {
     if (initValues[i] !== undefined) cc.checkRange(v.type, initValues[i]!, v.decl.init!.span, `variable '${v.name}'`);
   });
@@ -1016,13 +1085,17 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
     return { name, holds };
   });
 
-  const explainStep = explainer(cc, spec);
+  const explainAction = explainer(cc, spec);
+  const explainCache: Parameters<typeof explainProcessStep>[2] = new Map();
+  const explainStep = (state: State, label: Label): StepExplanation =>
+    processes.instanceOf(label) ? explainProcessStep(cc, processes, explainCache, state, label) : explainAction(state, label);
 
-  const maxFrame = Math.max(0, ...actions.map((a) => a.frame));
+  const maxFrame = Math.max(0, processes.frame, ...actions.map((a) => a.frame));
   const ctx: Ctx = { st: [], loc: new Array<Value>(maxFrame) };
 
   const system: CompiledSpec = {
-    varNames: spec.vars.map((v) => v.name),
+    varNames: [...spec.vars.map((v) => v.name), ...processes.slots.map((x) => x.name)],
+    processSlots: processes.slots,
     invariantSpans: new Map(spec.invariants.map((inv) => [inv.name, inv.expr.span])),
     constValues: spec.consts.map((c, i) => ({ name: c.name, value: cc.consts[i]! })),
     invariants,
@@ -1047,12 +1120,15 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
           throw err;
         }
       }
+      processes.successors(ctx);
     },
     fingerprint(state, out) {
       fingerprintValues(state, out);
     },
     explainStep,
   };
+  // With processes, a state where every instance has run to its end is done, not deadlocked.
+  if (processes.instances.length > 0) system.isDone = (s) => processes.isDone(s);
   return system;
 }
 

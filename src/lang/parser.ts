@@ -112,6 +112,22 @@ function semantics(): SpexSemantics {
     TypedParam(name, _c, type) {
       return { name: nameOf(name), type: type.ast() };
     },
+    ProcessDecl(_kw, name, param, _o, locals, body, _c) {
+      return {
+        kind: 'process',
+        name: nameOf(name),
+        param: opt<A.ActionParam>(param),
+        locals: locals.children.map((l) => l.ast()),
+        body: body.children.map((s) => s.ast()).filter((s: A.Stmt | null) => s !== null),
+        span: span(this),
+      };
+    },
+    ProcessParam(_o, param, _c) {
+      return param.ast();
+    },
+    ProcessVar(_kw, name, _c, type, _eq, init): A.ProcessVarDecl {
+      return { name: nameOf(name), type: type.ast(), init: init.ast(), span: span(this) };
+    },
     InvariantDecl(_kw, name, _c, body) {
       return { kind: 'invariant', name: nameOf(name), body: body.ast(), span: span(this) };
     },
@@ -239,6 +255,18 @@ function semantics(): SpexSemantics {
     Stmt_assign(target, _op, value): A.Stmt {
       return { kind: 'assign', target: target.ast(), value: value.ast(), span: span(this) };
     },
+    Stmt_await(_kw, cond): A.Stmt {
+      return { kind: 'await', cond: cond.ast(), span: span(this) };
+    },
+    Stmt_goto(_kw, target): A.Stmt {
+      return { kind: 'goto', target: nameOf(target), span: span(this) };
+    },
+    Stmt_while(_kw, cond, body): A.Stmt {
+      return { kind: 'while', cond: cond.ast(), body: body.ast(), span: span(this) };
+    },
+    Stmt_label(name, _c): A.Stmt {
+      return { kind: 'label', name: nameOf(name), span: span(this) };
+    },
     Stmt_empty(_semi) {
       return null;
     },
@@ -316,6 +344,9 @@ function semantics(): SpexSemantics {
     Cmp_subset: bin('subset'),
     Cmp_is(arg, _kw, tag): A.Expr {
       return { kind: 'is', arg: arg.ast(), tag: nameOf(tag), span: span(this) };
+    },
+    Cmp_at(target, _kw, label): A.Expr {
+      return { kind: 'at', target: target.ast(), label: nameOf(label), span: span(this) };
     },
     With_index(target, _kw, _o, index, _c, _eq, value): A.Expr {
       return { kind: 'withIndex', target: target.ast(), index: index.ast(), value: value.ast(), span: span(this) };
