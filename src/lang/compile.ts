@@ -278,14 +278,27 @@ export class Compiler {
     memo = true;
     walkExpr(e, (x) => {
       if (!memo) return;
-      if (x.kind === 'name' || x.kind === 'call') {
-        const r = this.spec.res.get(x);
-        if (!r || r.k === 'var' || r.k === 'local' || r.k === 'def') memo = false;
-        // A constant still being evaluated has no value yet.
-        if (r && r.k === 'const' && r.index >= this.consts.length) memo = false;
+      switch (x.kind) {
+        case 'name':
+        case 'call': {
+          // Only names whose value cannot change: constants already evaluated, enum atoms,
+          // variant cases, type names as sets, built-in functions. Everything else (state and
+          // process variables, locals, definitions, pcs) may read the state.
+          const r = this.spec.res.get(x);
+          const fixed =
+            r !== undefined &&
+            ((r.k === 'const' && r.index < this.consts.length) || r.k === 'atom' || r.k === 'case' || r.k === 'typeSet' || r.k === 'builtin');
+          if (!fixed) memo = false;
+          break;
+        }
+        case 'int': case 'bool': case 'unary': case 'binary': case 'is': case 'index': case 'field':
+        case 'tupleItem': case 'withIndex': case 'withFields': case 'tuple': case 'setLit':
+        case 'seqLit': case 'mapLit': case 'record': case 'ifThen':
+          break;
+        default:
+          // Binders (quantifiers, comprehensions, let, match arms) and anything newer.
+          memo = false;
       }
-      // Binders bind locals; anything that introduces one reads it.
-      if (x.kind === 'filter' || x.kind === 'image' || x.kind === 'mapFor' || x.kind === 'quant' || x.kind === 'choose' || x.kind === 'let' || x.kind === 'match') memo = false;
     });
     this.constantMemo.set(e, memo);
     return memo;
