@@ -15,6 +15,8 @@ import { loadSpec } from '../src/engine/run.js';
 import { SpecErrors } from '../src/lang/diagnostics.js';
 import { compileSpec } from '../src/lang/compile.js';
 import { viewModel } from '../src/export/view.js';
+import { htmlReport } from '../src/export/html.js';
+import { formatProgress, progressPrinter, useColor } from '../src/cli/progress.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), 'spex-exports-'));
@@ -131,6 +133,39 @@ describe('progress on stderr', () => {
   });
 });
 
+describe('progress printer', () => {
+  function fakeStream(isTTY: boolean): { stream: NodeJS.WriteStream; text: () => string } {
+    let text = '';
+    const stream = { isTTY, write: (s: string) => ((text += s), true) } as unknown as NodeJS.WriteStream;
+    return { stream, text: () => text };
+  }
+  const p = { distinct: 1234567, generated: 7654321, depth: 12, queue: 4321, seconds: 2 };
+
+  it('rewrites one line in place on a terminal and erases it at the end', () => {
+    const f = fakeStream(true);
+    const pr = progressPrinter({}, f.stream)!;
+    pr.report(p);
+    pr.report(p);
+    pr.done();
+    expect(f.text()).toBe(`\rprogress: ${formatProgress(p)}\x1b[K`.repeat(2) + '\r\x1b[K');
+    expect(formatProgress(p)).toBe('1,234,567 distinct states (617,284/s), 7,654,321 generated, depth 12, queue 4,321, 2 s');
+  });
+
+  it('is off by default when not on a terminal, one line a report with --progress, and --quiet wins', () => {
+    expect(progressPrinter({}, fakeStream(false).stream)).toBeUndefined();
+    expect(progressPrinter({ quiet: true }, fakeStream(true).stream)).toBeUndefined();
+    const f = fakeStream(false);
+    progressPrinter({ progress: true }, f.stream)!.report(p);
+    expect(f.text()).toBe(`progress: ${formatProgress(p)}\n`);
+  });
+
+  it('allows colour only on a terminal without NO_COLOR', () => {
+    expect(useColor({ isTTY: true }, {})).toBe(true);
+    expect(useColor({ isTTY: true }, { NO_COLOR: '1' })).toBe(false);
+    expect(useColor({ isTTY: false }, {})).toBe(false);
+  });
+});
+
 describe('spex graph', () => {
   it('writes the memcg state graph as DOT with the counterexample highlighted (golden)', () => {
     const path = join(tmp, 'awol.dot');
@@ -194,6 +229,33 @@ describe('--out-html', () => {
     expect(html).not.toContain('<img src=x');
     expect(html).toContain('&lt;script&gt;window.__spexInjected = 1&lt;/script&gt;');
     expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+  });
+});
+
+describe('HTML report of a lasso', () => {
+  it('marks the state the loop goes back to, and says so after the last state', () => {
+    const state = (n: number): never => [n] as never;
+    const html = htmlReport({
+      spec: 'Loop',
+      source: 'loop.spex',
+      check: null,
+      views: [],
+      constants: [],
+      cex: {
+        kind: 'invariant',
+        name: 'P',
+        message: 'Invariant P is violated.',
+        location: null,
+        vars: ['n'],
+        states: [state(0), state(1), state(2)],
+        labels: [{ action: 'Up', params: [] }, { action: 'Up', params: [] }],
+        loop: 1,
+      },
+    });
+    expect(html).toContain('<section class="step loop-start" id="step-1"');
+    expect(html).toContain('<span class="badge loop">loop starts here</span>');
+    expect(html).toContain('the last state steps back to state 1');
+    expect(html).toContain('looping back to state 1');
   });
 });
 

@@ -75,5 +75,5 @@ export function cmdGraph(file: string, o: GraphOpts): GraphOutcome {
   });
   writeFileSync(o.out, dot);
   const what = cex ? `, counterexample of ${cex.states.length - 1} step${cex.states.length === 2 ? '' : 's'} highlighted` : '';
-  return { code: EXIT.ok, stdout: [`State graph written to ${o.out}: ${graph.nodes.length} states, ${graph.edges.length} steps${what}`], stderr: [] };
+  return { code: EXIT.ok, stdout: [`State graph written to ${o.out}: ${graph.nodes.length} state${graph.nodes.length === 1 ? '' : 's'}, ${graph.edges.length} step${graph.edges.length === 1 ? '' : 's'}${what}`], stderr: [] };
 }

@@ -148,7 +148,6 @@ tr.has-change > th { box-shadow: inset 3px 0 0 #f0d67a; }
 s.was { color: #8c959f; }
 .arrow { color: var(--muted); }
 body.hide-same tr.same { display: none; }
-body.hide-same tr.same + tr.hidden-note { display: table-row; }
 .views { display: flex; flex-wrap: wrap; gap: 16px; margin: 4px 0 10px; }
 .views figure { margin: 0; }
 .views figcaption { font-size: 12px; color: var(--muted); }
