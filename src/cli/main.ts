@@ -12,8 +12,11 @@ import {
   type CheckResult, type RunOptions,
 } from '../engine/run.js';
 import { formatCollision, formatResult, formatStats } from './report.js';
-import { writeCounterexampleItf } from './itf-out.js';
 import { cmdReplay, type ReplayOpts } from './replay.js';
+import { writeCheckOutputs, type OutputPaths } from './check-outputs.js';
+import { cmdCheckJson } from './json-events.js';
+import { cmdGraph, type GraphOpts } from './graph.js';
+import { progressPrinter, type ProgressPrinter } from './progress.js';
 
 const out = (s: string): void => {
   process.stdout.write(s + '\n');
@@ -45,14 +48,6 @@ function reportSpecErrors(e: SpecErrors): number {
   return e.isSyntax ? EXIT.syntax : EXIT.static;
 }
 
-function progressPrinter(enabled: boolean): RunOptions['onProgress'] {
-  if (!enabled) return undefined;
-  return (p) => {
-    const rate = p.seconds > 0 ? Math.round(p.distinct / p.seconds) : 0;
-    err(`progress: ${p.distinct} distinct, ${p.generated} generated, depth ${p.depth}, queue ${p.queue}, ${rate} distinct/s`);
-  };
-}
-
 interface CheckOpts {
   check?: string;
   const: string[];
@@ -63,22 +58,25 @@ interface CheckOpts {
   quiet?: boolean;
 }
 
-function runOptions(o: CheckOpts): RunOptions {
-  const showProgress = !o.quiet && (o.progress ?? false);
+function runOptions(o: CheckOpts, printer: ProgressPrinter | undefined): RunOptions {
   const r: { -readonly [K in keyof RunOptions]: RunOptions[K] } = { consts: o.const };
   if (o.check !== undefined) r.check = o.check;
   // Undefined unless given: a check block's `deadlock off` then decides.
   if (o.deadlock !== undefined) r.deadlock = o.deadlock;
   if (o.maxStates !== undefined) r.maxStates = o.maxStates;
   if (o.maxDepth !== undefined) r.maxDepth = o.maxDepth;
-  const p = progressPrinter(showProgress);
-  if (p) r.onProgress = p;
+  if (printer) r.onProgress = printer.report;
   return r;
 }
 
-function cmdCheck(file: string, o: CheckOpts & { outItf?: string }): number {
+function cmdCheck(file: string, o: CheckOpts & OutputPaths & { json?: boolean }): number {
+  const printer = progressPrinter(o);
+  if (o.json) {
+    const runOpts = runOptions(o, undefined);
+    return cmdCheckJson(file, o, { toolVersion: version(), write: out, runOptions: runOpts, printer });
+  }
   const { spec } = loadSpec(file);
-  const opts = runOptions(o);
+  const opts = runOptions(o, printer);
   const cli = constOverrides(spec, opts.consts ?? []);
   const checks = selectChecks(spec, opts.check);
   let code: number = EXIT.ok;
@@ -87,15 +85,13 @@ function cmdCheck(file: string, o: CheckOpts & { outItf?: string }): number {
     if (check) out(`check ${check.name} (${spec.name}, ${file})`);
     else out(`spec ${spec.name} (${file})`);
     const r = runCheck(spec, check, cli, opts);
+    printer?.done();
     out(formatResult(r));
     if (r.result) {
       out(formatCollision(r.result.stats));
       out(formatStats(r.result.stats));
     }
-    if (o.outItf !== undefined) {
-      const written = writeCounterexampleItf(r, file, spec.name, o.outItf, checks.length > 1);
-      if (written) out(written);
-    }
+    for (const w of writeCheckOutputs(r, spec, file, o, checks.length > 1)) out(w.line);
     if (code === EXIT.ok) code = r.exitCode;
   });
   return code;
@@ -130,11 +126,13 @@ function cmdTest(paths: string[], o: CheckOpts & { trace?: boolean }): number {
     }
     const { spec } = loaded;
     if (spec.checks.length === 0) continue;
-    const opts = runOptions(o);
+    const printer = progressPrinter(o);
+    const opts = runOptions(o, printer);
     const cli = constOverrides(spec, opts.consts ?? []);
     if (opts.check !== undefined && !spec.checks.some((c) => c.name === opts.check)) continue;
     for (const check of selectChecks(spec, opts.check)) {
       const r: CheckResult = runCheck(spec, check, cli, opts);
+      printer?.done();
       const ok = meetsExpectation(r.verdict, r.expect);
       const stats = r.result ? `  (${formatStats(r.result.stats)})` : '';
       out(`${ok ? 'PASS' : 'FAIL'} ${file} ${r.name}: ${formatVerdict(r.verdict)}${ok ? '' : `, expected ${formatExpectation(r.expect)}`}${stats}`);
@@ -175,7 +173,7 @@ function withCheckOptions(cmd: Command): Command {
     .option('--no-deadlock', 'do not report states without successors')
     .option('--max-states <n>', 'stop after this many distinct states', positiveInt)
     .option('--max-depth <n>', 'do not explore beyond this depth', positiveInt)
-    .option('--progress', 'print progress on stderr every second')
+    .option('--progress', 'print progress on stderr every second (the default when stderr is a terminal)')
     .option('--quiet', 'no progress output');
 }
 
@@ -192,7 +190,10 @@ export function main(argv: string[]): number {
 
   withCheckOptions(program.command('check <file>').description('explore a spec and report the first violation with a shortest trace'))
     .option('--out-itf <path>', 'write the counterexample as an ITF trace to PATH (PATH.<check>.itf.json per check when several run)')
-    .action((file: string, o: CheckOpts & { outItf?: string }) => {
+    .option('--out-tlc-json <path>', "write the counterexample in the shape of TLC's -dumpTrace json")
+    .option('--out-html <path>', 'write the counterexample as a self-contained HTML report')
+    .option('--json', 'write the run as NDJSON events on stdout (docs/json-events.md), and nothing else there')
+    .action((file: string, o: CheckOpts & OutputPaths & { json?: boolean }) => {
       code = cmdCheck(file, o);
     });
   withCheckOptions(program.command('test [paths...]').description('run every check block and compare each outcome with its expect'))
@@ -207,6 +208,21 @@ export function main(argv: string[]): number {
     .option('--const <NAME=VALUE>', 'override a constant (repeatable)', collect, [])
     .action((trace: string, specFile: string, o: ReplayOpts) => {
       const r = cmdReplay(trace, specFile, o);
+      for (const line of r.stdout) out(line);
+      for (const line of r.stderr) err(line);
+      code = r.code;
+    });
+  program
+    .command('graph <spec>')
+    .description('write the state graph of a small configuration as Graphviz DOT, the counterexample highlighted')
+    .requiredOption('--out <file>', 'the .dot file to write')
+    .option('--check <name>', 'the check block whose configuration to draw')
+    .option('--const <NAME=VALUE>', 'override a constant (repeatable)', collect, [])
+    .option('--deadlock', 'mark states without successors as deadlocks (the default, unless a check says deadlock off)')
+    .option('--no-deadlock', 'do not mark states without successors')
+    .option('--max-states <n>', `refuse graphs of more states than this (default ${2000})`, positiveInt)
+    .action((specFile: string, o: GraphOpts) => {
+      const r = cmdGraph(specFile, o);
       for (const line of r.stdout) out(line);
       for (const line of r.stderr) err(line);
       code = r.code;

@@ -161,6 +161,8 @@ export type Decl =
   | { kind: 'init'; body: Stmt[]; span: Span }
   | { kind: 'action'; name: Name; params: ActionParam[]; body: Stmt[]; span: Span }
   | { kind: 'invariant'; name: Name; body: Expr; span: Span }
+  /** A diagram of the state drawn by reports (HTML); any type, evaluated in each state. */
+  | { kind: 'view'; name: Name; body: Expr; span: Span }
   | {
       kind: 'process';
       name: Name;

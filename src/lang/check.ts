@@ -108,6 +108,8 @@ export interface CheckedSpec {
   /** The processes, in declaration order. */
   readonly processes: CheckedProcess[];
   readonly invariants: CheckedBody[];
+  /** `view` declarations: expressions of any type, drawn by reports. */
+  readonly views: CheckedBody[];
   readonly checks: CheckedCheck[];
   readonly enums: EnumInfo[];
   /** Resolution of every name expression, call, pattern and lvalue root. */
@@ -201,6 +203,7 @@ class Checker {
     const enums: EnumInfo[] = [];
     const actions: CheckedAction[] = [];
     const invariants: CheckedBody[] = [];
+    const views: CheckedBody[] = [];
     const checks: CheckedCheck[] = [];
     let init: { stmts: A.Stmt[]; frameSize: number } | undefined;
     let initDecl: Extract<A.Decl, { kind: 'init' }> | undefined;
@@ -273,6 +276,7 @@ class Checker {
           initDecl ??= d;
           break;
         case 'check':
+        case 'view':
           break;
       }
     }
@@ -333,6 +337,12 @@ class Checker {
         const t = this.expr(d.body, new Scope(undefined, frame));
         this.expectType(d.body, BOOL, t, `invariant '${d.name.text}'`);
         invariants.push({ name: d.name.text, expr: d.body, frameSize: frame.size });
+      } else if (d.kind === 'view') {
+        // Views have names of their own, like check blocks; their value may be of any type.
+        if (views.some((v) => v.name === d.name.text)) this.error('E203', d.name.span, `view '${d.name.text}' is declared twice`);
+        const frame: Frame = { size: 0, stateful: true };
+        this.expr(d.body, new Scope(undefined, frame));
+        views.push({ name: d.name.text, expr: d.body, frameSize: frame.size });
       }
     }
     const checkNames = new Set<string>();
@@ -353,6 +363,7 @@ class Checker {
       actions,
       processes: this.processes,
       invariants,
+      views,
       checks,
       enums,
       res: this.res,

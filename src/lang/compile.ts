@@ -70,12 +70,21 @@ export interface CompiledSpec extends TransitionSystem<State, Label> {
   /** Where each invariant's predicate is written, for reports. */
   readonly invariantSpans: ReadonlyMap<string, A.Span>;
   readonly constValues: readonly { name: string; value: Value }[];
+  /** The spec's `view` declarations; `value` may throw a ModelError like any expression. */
+  readonly views: readonly CompiledView[];
   /**
    * What one action binding does in `state`: its successors, or why it has none (for
    * `spex replay`). Compiled on first use, apart from the closures of `successors`, which do
    * no extra work for it.
    */
   explainStep(state: State, label: Label): StepExplanation;
+}
+
+/** A `view` declaration, compiled: its static type decides how reports draw it. */
+export interface CompiledView {
+  readonly name: string;
+  readonly type: Type;
+  value(state: State): Value;
 }
 
 /** A `require` statement: where it is, and where its condition is. */
@@ -1098,6 +1107,11 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
     return { name, holds };
   });
 
+  const views: CompiledView[] = spec.views.map((v) => {
+    const ev = cc.expr(v.expr);
+    return { name: v.name, type: spec.types.get(v.expr)!, value: (s: State) => ev({ st: s, loc: new Array<Value>(v.frameSize) }) };
+  });
+
   const explainAction = explainer(cc, spec);
   const explainCache: Parameters<typeof explainProcessStep>[2] = new Map();
   const explainStep = (state: State, label: Label): StepExplanation =>
@@ -1112,6 +1126,7 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
     invariantSpans: new Map(spec.invariants.map((inv) => [inv.name, inv.expr.span])),
     constValues: spec.consts.map((c, i) => ({ name: c.name, value: cc.consts[i]! })),
     invariants,
+    views,
     initialStates(emit) {
       emitFn = (s) => emit(s);
       const c: Ctx = { st: initValues.slice() as Value[], loc: new Array<Value>(spec.init.frameSize) };

@@ -131,6 +131,9 @@ function semantics(): SpexSemantics {
     InvariantDecl(_kw, name, _c, body) {
       return { kind: 'invariant', name: nameOf(name), body: body.ast(), span: span(this) };
     },
+    ViewDecl(_kw, name, _c, body) {
+      return { kind: 'view', name: nameOf(name), body: body.ast(), span: span(this) };
+    },
     CheckDecl(_kw, name, _o, items, _c) {
       const check = {
         kind: 'check' as const,

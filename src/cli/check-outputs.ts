@@ -1,0 +1,66 @@
+/**
+ * The files `spex check` writes beside its report: --out-itf, --out-tlc-json and --out-html,
+ * each written when a check ends in a counterexample. When several checks run, each writes
+ * its own file, named as for --out-itf (itf-out.ts).
+ */
+import { writeFileSync } from 'node:fs';
+import type { CheckedSpec } from '../lang/check.js';
+import type { CheckResult } from '../engine/run.js';
+import { counterexampleOf } from '../export/counterexample.js';
+import { formatTlcJson, toTlcJson } from '../export/tlc-json.js';
+import { htmlReport } from '../export/html.js';
+import { itfPathForCheck, writeCounterexampleItf } from './itf-out.js';
+
+export interface OutputPaths {
+  outItf?: string;
+  outTlcJson?: string;
+  outHtml?: string;
+}
+
+export type OutputFormat = 'itf' | 'tlc-json' | 'html';
+
+export interface Written {
+  readonly format: OutputFormat;
+  readonly path: string;
+  /** The line `spex check` prints for it. */
+  readonly line: string;
+}
+
+function pathFor(path: string, r: CheckResult, several: boolean): string {
+  if (!several || r.name === undefined) return path;
+  if (path.endsWith('.html')) return `${path.slice(0, -'.html'.length)}.${r.name}.html`;
+  return itfPathForCheck(path, r.name);
+}
+
+export function writeCheckOutputs(r: CheckResult, spec: CheckedSpec, file: string, o: OutputPaths, several: boolean): Written[] {
+  const written: Written[] = [];
+  if (o.outItf !== undefined) {
+    const line = writeCounterexampleItf(r, file, spec.name, o.outItf, several);
+    if (line) written.push({ format: 'itf', path: pathFor(o.outItf, r, several), line });
+  }
+  const cex = counterexampleOf(r);
+  if (!cex) return written;
+  if (o.outTlcJson !== undefined) {
+    const path = pathFor(o.outTlcJson, r, several);
+    writeFileSync(path, formatTlcJson(toTlcJson(spec, cex)));
+    written.push({ format: 'tlc-json', path, line: `TLC JSON trace written to ${path}` });
+  }
+  if (o.outHtml !== undefined) {
+    const path = pathFor(o.outHtml, r, several);
+    const stats = r.result?.stats;
+    writeFileSync(
+      path,
+      htmlReport({
+        spec: spec.name,
+        source: file,
+        check: r.name ?? null,
+        cex,
+        views: r.system?.views ?? [],
+        constants: r.system?.constValues ?? [],
+        ...(stats ? { stats: { distinct: stats.distinct, generated: stats.generated, depth: stats.depth } } : {}),
+      }),
+    );
+    written.push({ format: 'html', path, line: `HTML report written to ${path}` });
+  }
+  return written;
+}

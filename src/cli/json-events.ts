@@ -1,0 +1,111 @@
+/**
+ * `spex check --json`: the whole run as NDJSON events on stdout, one JSON object a line, for
+ * CI and editors. The schema is docs/json-events.md; JSON_EVENTS_VERSION is bumped on any
+ * change that could break a reader (a field removed, renamed or changing meaning); new events
+ * and new fields do not bump it.
+ *
+ *   start · progress* · (violation? · stats · output* · check)* · exit      (or start? · error · exit)
+ *
+ * Nothing else is written to stdout in this mode; progress lines for people may still go to
+ * stderr (progress.ts).
+ */
+import type { CheckResult, RunOptions } from '../engine/run.js';
+import { EXIT, constOverrides, formatExpectation, loadSpec, meetsExpectation, runCheck, selectChecks } from '../engine/run.js';
+import { SpecErrors, formatLocation, type Diagnostic } from '../lang/diagnostics.js';
+import { counterexampleOf } from '../export/counterexample.js';
+import { itfOfCheck, toItf, type Json } from '../export/itf.js';
+import { writeCheckOutputs, type OutputPaths } from './check-outputs.js';
+import type { ProgressPrinter } from './progress.js';
+
+export const JSON_EVENTS_VERSION = 1;
+
+type Event = { event: string; [key: string]: Json };
+
+export interface JsonRunDeps {
+  readonly toolVersion: string;
+  readonly write: (line: string) => void;
+  readonly runOptions: RunOptions;
+  /** Progress lines for people on stderr, if on. */
+  readonly printer: ProgressPrinter | undefined;
+}
+
+function diagnosticJson(d: Diagnostic): Json {
+  return { code: d.code, message: d.message, location: d.span ? formatLocation(d.span) : null, hint: d.hint ?? null };
+}
+
+function verdictFields(r: CheckResult): { verdict: string; name: string | null } {
+  const v = r.verdict;
+  if (v.kind === 'violation') return { verdict: 'violation', name: v.name };
+  if (v.kind === 'limit') return { verdict: 'limit', name: v.limit };
+  return { verdict: v.kind, name: null };
+}
+
+/** Runs `spex check --json FILE` and returns the exit code (also sent as the `exit` event). */
+export function cmdCheckJson(file: string, o: OutputPaths & { check?: string }, deps: JsonRunDeps): number {
+  const emit = (e: Event): void => deps.write(JSON.stringify(e));
+  const finish = (code: number): number => {
+    emit({ event: 'exit', code });
+    return code;
+  };
+  let code: number = EXIT.ok;
+  try {
+    const { spec } = loadSpec(file);
+    const cli = constOverrides(spec, deps.runOptions.consts ?? []);
+    const checks = selectChecks(spec, o.check);
+    emit({ event: 'start', version: JSON_EVENTS_VERSION, tool: 'spex', toolVersion: deps.toolVersion, command: 'check', file, spec: spec.name, checks: checks.map((c) => c?.name ?? null) });
+    for (const check of checks) {
+      const name = check?.name ?? null;
+      const opts: RunOptions = {
+        ...deps.runOptions,
+        onProgress: (p) => {
+          deps.printer?.report(p);
+          emit({ event: 'progress', check: name, distinct: p.distinct, generated: p.generated, depth: p.depth, queue: p.queue, seconds: p.seconds, distinctPerSecond: p.seconds > 0 ? Math.round(p.distinct / p.seconds) : 0 });
+        },
+      };
+      const r = runCheck(spec, check, cli, opts);
+      deps.printer?.done();
+      const cex = counterexampleOf(r);
+      if (cex) {
+        const itf = itfOfCheck(r, file, spec.name);
+        emit({
+          event: 'violation',
+          check: name,
+          kind: cex.kind,
+          name: cex.name,
+          message: cex.message,
+          location: cex.location,
+          steps: Math.max(0, cex.states.length - 1),
+          trace: itf ? toItf(itf.trace, itf.meta) : null,
+        });
+      }
+      if (r.result) {
+        const s = r.result.stats;
+        emit({ event: 'stats', check: name, distinct: s.distinct, generated: s.generated, depth: s.depth, queue: s.queue, seconds: s.seconds, collisionProbability: s.collisionProbability });
+      }
+      for (const w of writeCheckOutputs(r, spec, file, o, checks.length > 1)) emit({ event: 'output', check: name, format: w.format, path: w.path });
+      emit({
+        event: 'check',
+        check: name,
+        ...verdictFields(r),
+        expect: formatExpectation(r.expect),
+        met: meetsExpectation(r.verdict, r.expect),
+        exitCode: r.exitCode,
+        error: r.constError ? r.constError.message : null,
+      });
+      if (code === EXIT.ok) code = r.exitCode;
+    }
+  } catch (e) {
+    if (e instanceof SpecErrors) {
+      emit({ event: 'error', kind: e.isSyntax ? 'syntax' : 'static', message: `${e.diagnostics.length} error${e.diagnostics.length === 1 ? '' : 's'} in ${file}`, diagnostics: e.diagnostics.map(diagnosticJson) });
+      return finish(e.isSyntax ? EXIT.syntax : EXIT.static);
+    }
+    const ne = e as NodeJS.ErrnoException;
+    if (ne.code === 'ENOENT' || ne.code === 'EISDIR' || ne.code === 'EACCES') {
+      emit({ event: 'error', kind: 'io', message: `cannot read ${ne.path ?? 'file'}: ${ne.code === 'ENOENT' ? 'no such file' : ne.code}`, diagnostics: [] });
+      return finish(1);
+    }
+    emit({ event: 'error', kind: 'internal', message: e instanceof Error ? e.message : String(e), diagnostics: [] });
+    return finish(EXIT.internal);
+  }
+  return finish(code);
+}

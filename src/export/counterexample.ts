@@ -1,0 +1,70 @@
+/**
+ * The counterexample of a check result, in the terms every exporter needs: what went wrong,
+ * where, and the trace (with an optional lasso loop). One place, so that the TLC JSON, the
+ * NDJSON events, the HTML report and the DOT graph say the same thing.
+ */
+import type { CheckResult } from '../engine/run.js';
+import type { Label, RuntimeLocation, State } from '../lang/compile.js';
+import { formatLocation } from '../lang/diagnostics.js';
+
+export interface Counterexample {
+  /** invariant: a violated invariant; deadlock; assert: a failed assert; error: a run-time error. */
+  readonly kind: 'invariant' | 'deadlock' | 'assert' | 'error';
+  /** The invariant, or the action whose step fails (`init`); null for a deadlock or a fault in a predicate. */
+  readonly name: string | null;
+  /** One sentence. For a fault, the spec's own message (an assert's string). */
+  readonly message: string;
+  /** `file:line:col` of the invariant or failing statement; null for a deadlock. */
+  readonly location: string | null;
+  /** The text of the violated invariant's predicate, on one line. */
+  readonly predicate?: string;
+  readonly vars: readonly string[];
+  readonly states: readonly State[];
+  /** labels[i] leads from states[i] to states[i + 1]. */
+  readonly labels: readonly Label[];
+  /** A fault's failing step, taken in the last state (it produces no state). */
+  readonly failing?: Label;
+  /** Lassos: the index of the state the last state steps back to. */
+  readonly loop?: number;
+}
+
+export function counterexampleOf(r: CheckResult): Counterexample | undefined {
+  const o = r.result?.outcome;
+  const system = r.system;
+  if (!o || !system) return undefined;
+  const base = { vars: system.varNames, states: o.kind === 'ok' || o.kind === 'limit' ? [] : o.trace.states, labels: o.kind === 'ok' || o.kind === 'limit' ? [] : o.trace.labels };
+  // Traces from a temporal check carry a loop index; read it without depending on it.
+  const loop = o.kind === 'ok' || o.kind === 'limit' ? undefined : (o.trace as { loop?: number }).loop;
+  const withLoop = loop === undefined ? {} : { loop };
+  switch (o.kind) {
+    case 'invariant': {
+      const span = system.invariantSpans.get(o.invariant);
+      return {
+        ...base,
+        ...withLoop,
+        kind: 'invariant',
+        name: o.invariant,
+        message: `Invariant ${o.invariant} is violated.`,
+        location: span ? formatLocation(span) : null,
+        ...(span ? { predicate: span.source.text.slice(span.start, span.end).replace(/\s+/g, ' ') } : {}),
+      };
+    }
+    case 'deadlock':
+      return { ...base, ...withLoop, kind: 'deadlock', name: null, message: 'Deadlock: a reachable state has no enabled action.', location: null };
+    case 'fault': {
+      const loc = o.error.location as RuntimeLocation | undefined;
+      const label = o.error.label as Label | undefined;
+      return {
+        ...base,
+        ...withLoop,
+        kind: o.error.kind === 'assert' ? 'assert' : 'error',
+        name: label?.action ?? null,
+        message: o.error.message,
+        location: loc ? formatLocation(loc.span) : null,
+        ...(label ? { failing: label } : {}),
+      };
+    }
+    default:
+      return undefined;
+  }
+}
