@@ -13,6 +13,7 @@ import type { CheckedAction, CheckedSpec, Resolution } from './check.js';
 import { hasRanges, type EnumInfo, type Type } from './types.js';
 import type { Code } from './diagnostics.js';
 import { ModelError, type Invariant, type TransitionSystem } from '../explore/system.js';
+import { compileFairness, compileProperties, type PropertyInstance } from './compile-temporal.js';
 import {
   Atom, IList, IMap, ISet, NONE, Rec, Tuple, Variant, fingerprintValues, formatValue, mkSeq, mkSet,
   sortedElements, valueEquals, type Value,
@@ -57,6 +58,10 @@ export interface CompiledSpec extends TransitionSystem<State, Label> {
   /** Where each invariant's predicate is written, for reports. */
   readonly invariantSpans: ReadonlyMap<string, A.Span>;
   readonly constValues: readonly { name: string; value: Value }[];
+  /** The temporal properties, one instance per binding of their quantifiers. */
+  readonly properties: readonly PropertyInstance[];
+  /** The fair actions (by label name), true for strong fairness. */
+  readonly fairness: ReadonlyMap<string, boolean>;
   /**
    * What one action binding does in `state`: its successors, or why it has none (for
    * `spex replay`). Compiled on first use, apart from the closures of `successors`, which do
@@ -942,6 +947,12 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
   });
 
   const explainStep = explainer(cc, spec);
+  const properties = compileProperties(spec, (e, frameSize, bound) => {
+    const ev = cc.expr(e);
+    const loc = new Array<Value>(frameSize);
+    for (const b of bound) loc[b.slot] = b.value;
+    return (s) => ev({ st: s, loc });
+  });
 
   const maxFrame = Math.max(0, ...actions.map((a) => a.frame));
   const ctx: Ctx = { st: [], loc: new Array<Value>(maxFrame) };
@@ -951,6 +962,8 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
     invariantSpans: new Map(spec.invariants.map((inv) => [inv.name, inv.expr.span])),
     constValues: spec.consts.map((c, i) => ({ name: c.name, value: cc.consts[i]! })),
     invariants,
+    properties,
+    fairness: compileFairness(spec),
     initialStates(emit) {
       emitFn = (s) => emit(s);
       const c: Ctx = { st: initValues.slice() as Value[], loc: new Array<Value>(spec.init.frameSize) };
