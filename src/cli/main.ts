@@ -12,6 +12,7 @@ import {
   type CheckResult, type RunOptions,
 } from '../engine/run.js';
 import { formatCollision, formatResult, formatStats } from './report.js';
+import { formatTemporalStats } from './report-temporal.js';
 import { writeCounterexampleItf } from './itf-out.js';
 import { cmdReplay, type ReplayOpts } from './replay.js';
 
@@ -91,6 +92,7 @@ function cmdCheck(file: string, o: CheckOpts & { outItf?: string }): number {
     if (r.result) {
       out(formatCollision(r.result.stats));
       out(formatStats(r.result.stats));
+      if (r.temporal && 'checked' in r.temporal) out(formatTemporalStats(r.temporal));
     }
     if (o.outItf !== undefined) {
       const written = writeCounterexampleItf(r, file, spec.name, o.outItf, checks.length > 1);

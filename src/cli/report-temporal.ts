@@ -67,7 +67,8 @@ export function formatTemporalViolation(v: TemporalViolation, varNames: readonly
     return out.join('\n');
   }
   const loop = v.loop!;
-  out.push(`Counterexample (a lasso: ${steps(loop)} to state ${loop}, then a cycle of ${steps(n - loop)} back to it, repeated forever):`, '');
+  const cycle = `a cycle of ${steps(n - loop)} from state ${loop} back to it, repeated forever`;
+  out.push(`Counterexample (a lasso: ${loop === 0 ? cycle : `${steps(loop)} to state ${loop}, then ${cycle}`}):`, '');
   // The last state is the state at `loop` again: print the steps up to it, then the closing step.
   const body = { states: v.trace.states.slice(0, n), labels: v.trace.labels.slice(0, n - 1) };
   out.push(formatTrace(body, varNames));
@@ -80,6 +81,13 @@ export function formatTemporalViolation(v: TemporalViolation, varNames: readonly
   if (changes.length === 0) out.push(`${' '.repeat(width)}     (no change)`);
   for (const c of changes) out.push(`${' '.repeat(width)}     ${formatChange(c)}`);
   return out.join('\n');
+}
+
+/** The statistics line of the temporal check: what it checked, the graph's size, its time. */
+export function formatTemporalStats(t: TemporalResult): string {
+  const n = t.checked.length;
+  const mib = (t.graphBytes / 1048576).toFixed(1);
+  return `temporal properties: ${n} instance${n === 1 ? '' : 's'} checked, ${t.units} fairness unit${t.units === 1 ? '' : 's'}, state graph ${mib} MiB, ${t.seconds.toFixed(2)} s`;
 }
 
 /** Lines about the properties for a run that found no violation (or was cut short). */

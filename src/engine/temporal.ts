@@ -129,3 +129,36 @@ export function checkProperties(system: CompiledSpec, graph: StateGraph<State, L
     units: setup.units.names.length,
   };
 }
+
+/**
+ * Whether a lasso (states, and the index the last state loops back to; undefined for a finite
+ * trace) violates a property instance, whatever the fairness: for `always P` a state where
+ * ¬P; for the others, the condition on the states repeated forever (states loop .. last).
+ * Returns why not, or undefined when it does violate the property. May throw a ModelError.
+ */
+export function lassoMisses(p: PropertyInstance, states: readonly State[], loop: number | undefined): string | undefined {
+  if (p.kind === 'always') return states.some((s) => !p.p(s)) ? undefined : 'the property holds in every state of the trace';
+  if (loop === undefined) return 'the trace is not a lasso (it has no loop)';
+  const cycle = states.slice(loop);
+  switch (p.kind) {
+    case 'eventually': {
+      const i = states.findIndex((s) => p.p(s));
+      return i < 0 ? undefined : `its predicate holds in state ${i}`;
+    }
+    case 'alwaysEventually': {
+      const i = cycle.findIndex((s) => p.p(s));
+      return i < 0 ? undefined : `its predicate holds in state ${loop + i}, which repeats forever`;
+    }
+    case 'eventuallyAlways':
+      return cycle.some((s) => !p.p(s)) ? undefined : 'its predicate holds in every state that repeats forever';
+    case 'leadsTo': {
+      const q = cycle.findIndex((s) => p.q!(s));
+      if (q >= 0) return `the right side of ~> holds in state ${loop + q}, which repeats forever`;
+      // Some state with P after which (the tail, then the cycle forever) Q never holds.
+      for (let i = 0; i < states.length; i++) {
+        if (p.p(states[i]!) && !states.slice(i).some((s) => p.q!(s))) return undefined;
+      }
+      return 'every state where the left side of ~> holds is followed by one where the right side does';
+    }
+  }
+}

@@ -208,7 +208,6 @@ export class LivenessChecker {
       for (let i = 0; i < nodes.length; i++) mark[nodes[i]!] = itemGen;
       const sccs = tarjan.run(g, nodes, mark, itemGen);
       for (const scc of sccs) {
-        if (scc.length < 2) continue; // a lone state cycles only through self-loops: stuttering
         const sccGen = ++this.gen;
         for (let i = 0; i < scc.length; i++) mark[scc[i]!] = sccGen;
         // Per unit: in how many states of the SCC it is enabled, and whether an edge inside
@@ -444,7 +443,7 @@ class Tarjan {
     this.callEdge = new Int32Array(n);
   }
 
-  /** The SCCs of the subgraph, each a list of states. */
+  /** The SCCs of the subgraph with two states or more, each a list of states. */
   run(g: LivenessGraph, nodes: Int32Array, mark: Int32Array, gen: number): Int32Array[] {
     const { offsets, targets } = g;
     const { index, low, onStack, stack, callNode, callEdge } = this;
@@ -484,10 +483,11 @@ class Tarjan {
         if (low[v] === index[v]) {
           let k = sp - 1;
           while (stack[k] !== v) k--;
-          const scc = stack.slice(k, sp);
+          // Lone states are dropped here: most states of a big graph are, and they cannot
+          // cycle (self-loops are stutters), so allocating nothing for them matters.
+          if (sp - k >= 2) out.push(stack.slice(k, sp));
           for (let i = k; i < sp; i++) onStack[stack[i]!] = 0;
           sp = k;
-          out.push(scc);
         }
         top--;
         if (top >= 0) {
