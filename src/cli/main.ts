@@ -12,6 +12,7 @@ import {
   type CheckResult, type RunOptions,
 } from '../engine/run.js';
 import { formatCollision, formatResult, formatStats } from './report.js';
+import { formatTemporalStats } from './report-temporal.js';
 import { cmdReplay, type ReplayOpts } from './replay.js';
 import { writeCheckOutputs, type OutputPaths } from './check-outputs.js';
 import { cmdCheckJson } from './json-events.js';
@@ -90,6 +91,7 @@ function cmdCheck(file: string, o: CheckOpts & OutputPaths & { json?: boolean })
     if (r.result) {
       out(formatCollision(r.result.stats));
       out(formatStats(r.result.stats));
+      if (r.temporal && 'checked' in r.temporal) out(formatTemporalStats(r.temporal));
     }
     for (const w of writeCheckOutputs(r, spec, file, o, checks.length > 1)) out(w.line);
     if (code === EXIT.ok) code = r.exitCode;

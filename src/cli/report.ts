@@ -8,6 +8,7 @@ import { Diagnostic, formatLocation, renderDiagnostic } from '../lang/diagnostic
 import type { ModelError, Stats, Trace } from '../explore/index.js';
 import { diffValues, formatChange, formatValue } from '../values/index.js';
 import type { CheckResult } from '../engine/run.js';
+import { formatTemporalSummary, formatTemporalViolation } from './report-temporal.js';
 
 export function formatLabel(l: Label): string {
   const at = l.at === undefined ? '' : ` at ${l.at}`;
@@ -72,6 +73,11 @@ export function formatResult(r: CheckResult, opts: { trace: boolean } = { trace:
   }
   const res = r.result!;
   const o = res.outcome;
+  if (r.temporal && 'checked' in r.temporal && r.temporal.violation) {
+    out.push(formatTemporalViolation(r.temporal.violation, varNames, opts.trace));
+    out.push(...formatTemporalSummary(r.temporal));
+    return out.join('\n');
+  }
   switch (o.kind) {
     case 'ok':
       if (res.stats.distinct === 0) {
@@ -79,9 +85,11 @@ export function formatResult(r: CheckResult, opts: { trace: boolean } = { trace:
         break;
       }
       out.push(`No error found: every reachable state satisfies every invariant${r.deadlock ? ', and none is a deadlock' : ''}.`);
+      if (r.temporal) out.push(...formatTemporalSummary(r.temporal));
       break;
     case 'limit':
       out.push(`Stopped: the ${o.limit === 'states' ? 'state' : 'depth'} limit was reached before the search was complete; nothing was violated up to there.`);
+      if (r.temporal) out.push(...formatTemporalSummary(r.temporal));
       break;
     case 'invariant': {
       out.push(`Invariant ${o.invariant} is violated.`);

@@ -10,6 +10,7 @@ import type * as A from '../lang/ast.js';
 import type { CompiledSpec, Label, RequireSite, State } from '../lang/compile.js';
 import type { ItfFault, ItfTrace, ItfTraceMeta } from '../export/itf.js';
 import { ModelError } from '../explore/index.js';
+import { lassoMisses } from './temporal.js';
 import { valueEquals, type Value } from '../values/index.js';
 
 /** A successor the spec produces, with the step that produces it. */
@@ -132,7 +133,8 @@ export function replayTrace(system: CompiledSpec, trace: ItfTrace, meta: ItfTrac
         return fail({ kind: 'fault', step: i, label, error: ex.error });
     }
   }
-  if (trace.loop !== undefined) {
+  // loop = last: the behaviour stutters forever in its last state, which is always a step.
+  if (trace.loop !== undefined && trace.loop !== states.length - 1) {
     const last = states.length - 1;
     const f = anyStep(system, states.length, last, trace.loop, states[last]!, states[trace.loop]!);
     if (f) return fail(f);
@@ -160,6 +162,20 @@ function recordedOutcome(system: CompiledSpec, trace: ItfTrace, meta: ItfTraceMe
     const done = system.isDone?.(last) ?? false;
     if (r.items.length === 0 && !done) return { claim, reproduced: true };
     return { claim, reproduced: false, actual: done ? 'the state is done, not deadlocked' : `${r.items.length} step(s) are enabled in it` };
+  }
+  if (meta.property !== undefined) {
+    const name = meta.property;
+    const stutters = trace.loop === trace.states.length - 1 ? ' (stuttering forever in the last state)' : '';
+    const claim = `property ${name} is violated by this ${trace.loop === undefined ? 'trace' : `lasso${stutters}`}`;
+    const prop = system.properties.find((x) => x.name === name);
+    if (!prop) return { claim, reproduced: false, actual: 'the spec has no such property' };
+    try {
+      const miss = lassoMisses(prop, trace.states, trace.loop);
+      return miss === undefined ? { claim, reproduced: true } : { claim, reproduced: false, actual: miss };
+    } catch (e) {
+      if (!(e instanceof ModelError)) throw e;
+      return { claim, reproduced: false, actual: `evaluating it fails: ${e.message}` };
+    }
   }
   if (meta.verdict === 'violation' && typeof meta.violation === 'string') {
     const name = meta.violation;

@@ -8,8 +8,10 @@ import type * as A from '../lang/ast.js';
 import { parseExpr, parseSpec } from '../lang/parser.js';
 import { checkSpec, type CheckedCheck, type CheckedSpec } from '../lang/check.js';
 import { compileSpec, type CompiledSpec, type Label, type State } from '../lang/compile.js';
+import { compileFairness } from '../lang/compile-temporal.js';
 import { Diagnostic, SpecErrors, didYouMean } from '../lang/diagnostics.js';
-import { explore, ModelError, type ExploreResult } from '../explore/index.js';
+import { explore, ModelError, type ExploreOptions, type ExploreResult } from '../explore/index.js';
+import { checkProperties, temporalSetup, type TemporalResult } from './temporal.js';
 
 export interface LoadedSpec {
   readonly source: A.Source;
@@ -47,7 +49,8 @@ export interface RunOptions {
 /** How one configuration ended, in the terms a user checks against `expect`. */
 export type Verdict =
   | { kind: 'ok' }
-  | { kind: 'violation'; name: string }
+  /** `temporal`: a property is violated (exit 13), not an invariant or an assert. */
+  | { kind: 'violation'; name: string; temporal?: true }
   | { kind: 'deadlock' }
   | { kind: 'error' }
   | { kind: 'limit'; limit: 'states' | 'depth' };
@@ -62,6 +65,11 @@ export interface CheckResult {
   readonly result: ExploreResult<State, Label> | undefined;
   /** A run-time error while evaluating the constants. */
   readonly constError?: ModelError;
+  /**
+   * The temporal properties, when the spec has some: checked once the search completed
+   * without another error; `inconclusive` when a limit cut the state graph short.
+   */
+  readonly temporal?: TemporalResult | { readonly inconclusive: 'states' | 'depth' };
   readonly verdict: Verdict;
   readonly exitCode: number;
 }
@@ -142,7 +150,7 @@ export function exitCodeOf(v: Verdict): number {
     case 'ok':
       return EXIT.ok;
     case 'violation':
-      return EXIT.safety;
+      return v.temporal ? EXIT.liveness : EXIT.safety;
     case 'deadlock':
       return EXIT.deadlock;
     case 'error':
@@ -175,15 +183,26 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
     }
     throw err;
   }
-  const exploreOpts: Parameters<typeof explore>[1] = { checkDeadlock: deadlock };
+  const exploreOpts: ExploreOptions<State, Label> = { checkDeadlock: deadlock };
   if (opts.maxStates !== undefined) exploreOpts.maxStates = opts.maxStates;
   if (opts.maxDepth !== undefined) exploreOpts.maxDepth = opts.maxDepth;
   if (opts.onProgress !== undefined) exploreOpts.onProgress = opts.onProgress;
+  const setup = temporalSetup(system, compileFairness(spec, check?.fairness));
+  if (setup) exploreOpts.recordGraph = setup.record;
   const result = explore(system, exploreOpts);
   // No initial state at all means init's requires rule everything out: nothing was checked,
   // and saying "no error found" would be vacuous.
-  const verdict: Verdict = result.stats.distinct === 0 && result.outcome.kind === 'ok' ? { kind: 'error' } : verdictOf(result);
-  return { ...base, system, result, verdict, exitCode: exitCodeOf(verdict) };
+  let verdict: Verdict = result.stats.distinct === 0 && result.outcome.kind === 'ok' ? { kind: 'error' } : verdictOf(result);
+  let temporal: CheckResult['temporal'];
+  if (setup && result.outcome.kind === 'limit') {
+    // A cut graph has cycles and dead ends that the full one does not: no answer either way.
+    temporal = { inconclusive: result.outcome.limit };
+  } else if (setup && result.graph && verdict.kind === 'ok') {
+    const t = checkProperties(system, result.graph, setup);
+    temporal = t;
+    if (t.violation) verdict = { kind: 'violation', name: t.violation.property.property, temporal: true };
+  }
+  return { ...base, system, result, ...(temporal ? { temporal } : {}), verdict, exitCode: exitCodeOf(verdict) };
 }
 
 /** Whether a verdict is what a check block expects. A check without `expect` expects ok. */

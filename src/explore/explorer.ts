@@ -21,9 +21,10 @@
  */
 
 import { FingerprintSet } from './fingerprint-set.js';
+import { GraphRecorder, type RecordGraph, type StateGraph } from './state-graph.js';
 import { ModelError, type Invariant, type TransitionSystem } from './system.js';
 
-export interface ExploreOptions {
+export interface ExploreOptions<S = unknown, L = unknown> {
   /** Report states without successors (unless `isDone`) as deadlocks. The CLI defaults it to true. */
   checkDeadlock: boolean;
   /**
@@ -39,6 +40,12 @@ export interface ExploreOptions {
   maxDepth?: number;
   /** Called about once a second during long runs (never for runs shorter than that). */
   onProgress?: (p: Progress) => void;
+  /**
+   * Keep the explored state graph (every edge, tagged, and per state the values of some
+   * predicates) for temporal properties: the result then has `graph` when the search
+   * completes. Without it nothing is recorded and no memory is spent.
+   */
+  recordGraph?: RecordGraph<S, L>;
 }
 
 export interface Progress {
@@ -85,11 +92,13 @@ export interface Stats {
 export interface ExploreResult<S, L> {
   outcome: Outcome<S, L>;
   stats: Stats;
+  /** The state graph, when `recordGraph` was given and the outcome is ok. */
+  graph?: StateGraph<S, L>;
 }
 
 export function explore<S, L>(
   system: TransitionSystem<S, L>,
-  options: ExploreOptions,
+  options: ExploreOptions<S, L>,
 ): ExploreResult<S, L> {
   const { maxStates, maxDepth } = options;
   if (maxStates !== undefined && !(Number.isInteger(maxStates) && maxStates >= 0)) {
@@ -164,14 +173,17 @@ class BreadthFirstRun<S, L> {
   private depthLimitHit = false;
   private stop: Stop | null = null;
   private readonly startMs = performance.now();
+  /** Records edges and predicate values when temporal properties are checked; else null. */
+  private readonly graph: GraphRecorder<S, L> | null;
 
-  constructor(system: TransitionSystem<S, L>, options: ExploreOptions) {
+  constructor(system: TransitionSystem<S, L>, options: ExploreOptions<S, L>) {
     this.system = system;
     this.invariants = system.invariants;
     this.checkDeadlock = options.checkDeadlock;
     this.maxStates = options.maxStates ?? Infinity;
     this.maxDepth = options.maxDepth ?? Infinity;
     this.onProgress = options.onProgress;
+    this.graph = options.recordGraph ? new GraphRecorder(options.recordGraph) : null;
   }
 
   run(): ExploreResult<S, L> {
@@ -204,6 +216,7 @@ class BreadthFirstRun<S, L> {
         const id = ids[i]!;
         this.parentId = id;
         this.emitted = 0;
+        if (this.graph !== null) this.graph.beginState(id);
         try {
           system.successors(state, this.emit);
         } catch (e) {
@@ -239,7 +252,7 @@ class BreadthFirstRun<S, L> {
     const outcome = this.outcome();
     const distinct = this.seen.size;
     const bytes = this.seen.bytesUsed() + this.parents.byteLength + this.ordinals.byteLength;
-    return {
+    const result: ExploreResult<S, L> = {
       outcome,
       stats: {
         distinct,
@@ -251,6 +264,10 @@ class BreadthFirstRun<S, L> {
         bytesPerState: distinct === 0 ? 0 : bytes / distinct,
       },
     };
+    if (this.graph !== null && outcome.kind === 'ok') {
+      result.graph = this.graph.finish(distinct, this.parents, (id) => this.trace(id), (from, ordinal, to) => this.replayEdge(from, ordinal, to));
+    }
+    return result;
   }
 
   /**
@@ -258,7 +275,7 @@ class BreadthFirstRun<S, L> {
    * run, so the hot loop creates no closure per state. The label is not needed here: traces
    * get their labels from the replay.
    */
-  private readonly emit = (state: S): void => {
+  private readonly emit = (state: S, label?: L): void => {
     // The system cannot be told to stop emitting; once the run has stopped, ignore the rest.
     if (this.stop !== null) return;
     const ordinal = this.emitted++;
@@ -280,12 +297,20 @@ class BreadthFirstRun<S, L> {
       return;
     }
     const r = this.seen.insertOrFind(hi, lo);
-    if (r >= 0) return; // seen before
+    if (r >= 0) {
+      // Seen before.
+      if (this.graph !== null && this.parentId >= 0) this.graph.edge(r, label as L);
+      return;
+    }
     const index = ~r;
 
     this.record(index, ordinal);
     if (this.level > this.depth) this.depth = this.level;
     if (this.violates(state, index)) return;
+    if (this.graph !== null) {
+      if (this.parentId >= 0) this.graph.edge(index, label as L);
+      if (this.graphPredicatesFail(state, index)) return;
+    }
     this.next.push(state);
     this.nextIds.push(index);
   };
@@ -321,6 +346,40 @@ class BreadthFirstRun<S, L> {
       return true;
     }
     return false;
+  }
+
+  /** Evaluates the recorded predicates on a new state; a model error in one stops the run. */
+  private graphPredicatesFail(state: S, index: number): boolean {
+    try {
+      this.graph!.predicates(state, index);
+    } catch (e) {
+      if (!(e instanceof ModelError)) throw e;
+      this.stop = { kind: 'fault', error: e, state: index };
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Replays the edge that is emission `ordinal` of state `from`, which must lead to state `to`:
+   * the state and label it produces.
+   */
+  private replayEdge(from: S, ordinal: number, to: number): { state: S; label: L } {
+    const pick: { seen: number; state: S | undefined; label: L | undefined } = { seen: 0, state: undefined, label: undefined };
+    this.system.successors(from, (state, label) => {
+      if (pick.seen++ === ordinal) {
+        pick.state = state;
+        pick.label = label;
+      }
+    });
+    if (pick.state === undefined) {
+      throw new Error(`internal error: replaying an edge got only ${pick.seen} emissions where emission #${ordinal} was recorded`);
+    }
+    this.system.fingerprint(pick.state, this.fp);
+    if (this.seen.indexOf(this.fp[0]!, this.fp[1]!) !== to) {
+      throw new Error('internal error: replaying an edge does not reach the state it reached during the search; the transition system is not deterministic');
+    }
+    return { state: pick.state, label: pick.label as L };
   }
 
   /** Called for an expanded state that emitted nothing. */

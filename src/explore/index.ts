@@ -11,3 +11,5 @@ export {
   type Stats,
   type Trace,
 } from './explorer.js';
+export { type RecordGraph, type StateGraph } from './state-graph.js';
+export { LivenessChecker, type Lasso, type TemporalKind, type TemporalQuery } from './liveness.js';

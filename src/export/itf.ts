@@ -24,6 +24,7 @@ import { formatLocation } from '../lang/diagnostics.js';
 import type { Type } from '../lang/types.js';
 import { formatType } from '../lang/types.js';
 import type { CheckResult } from '../engine/run.js';
+import type { TemporalViolation } from '../engine/temporal.js';
 import {
   Atom, IList, IMap, ISet, Rec, Tuple, Variant, sortedElements, sortedEntries, type Value,
 } from '../values/index.js';
@@ -43,7 +44,11 @@ export interface ItfTrace {
    * `#meta.action` (traces written by other tools).
    */
   readonly labels: readonly (Label | undefined)[];
-  /** Index of the state the last state loops back to (lassos; spex writes none yet). */
+  /**
+   * Index of the state the last state loops back to, for lassos: a temporal property's
+   * counterexample repeats states loop .. last forever (loop = last: it stutters forever in
+   * the last state).
+   */
   readonly loop?: number;
 }
 
@@ -73,8 +78,10 @@ export interface ItfTraceMeta {
   readonly check?: string | null;
   /** `violation`, `deadlock` or `error`. */
   readonly verdict?: string;
-  /** The violated invariant, or the action whose assert failed; else null. */
+  /** The violated invariant or property, or the action whose assert failed; else null. */
   readonly violation?: string | null;
+  /** For a temporal property: the violated instance (`Starvation[i=P0]`). */
+  readonly property?: string;
   /** The constants the trace was found with. */
   readonly constants?: readonly { readonly name: string; readonly value: Value }[];
   readonly error?: ItfFault;
@@ -117,6 +124,7 @@ export function toItf(trace: ItfTrace, meta: ItfTraceMeta): JsonObject {
   if (meta.check !== undefined) m.check = meta.check;
   if (meta.verdict !== undefined) m.verdict = meta.verdict;
   if (meta.violation !== undefined) m.violation = meta.violation;
+  if (meta.property !== undefined) m.property = meta.property;
   if (meta.constants !== undefined) {
     const c: JsonObject = {};
     for (const x of meta.constants) c[x.name] = encodeValue(x.value);
@@ -161,6 +169,8 @@ const INIT: Label = { action: 'init', params: [] };
 export function itfOfCheck(r: CheckResult, source: string, specName: string): { trace: ItfTrace; meta: ItfTraceMeta } | undefined {
   const o = r.result?.outcome;
   const system = r.system;
+  const tv = r.temporal && 'checked' in r.temporal ? r.temporal.violation : undefined;
+  if (tv && system) return itfOfLasso(r, tv, source, specName);
   if (!o || !system || (o.kind !== 'invariant' && o.kind !== 'deadlock' && o.kind !== 'fault')) return undefined;
   const steps = Math.max(0, o.trace.states.length - 1);
   const shortest = `a shortest trace (${steps} step${steps === 1 ? '' : 's'})`;
@@ -201,6 +211,36 @@ export function itfOfCheck(r: CheckResult, source: string, specName: string): { 
     ...(error ? { error } : {}),
   };
   return { trace: { vars: system.varNames, states: o.trace.states, labels: o.trace.labels }, meta };
+}
+
+/** The ITF trace of a violated temporal property: the lasso, with `loop`. */
+function itfOfLasso(r: CheckResult, v: TemporalViolation, source: string, specName: string): { trace: ItfTrace; meta: ItfTraceMeta } {
+  const system = r.system!;
+  const n = v.trace.states.length - 1;
+  let trace: ItfTrace;
+  let how: string;
+  if (v.kind === 'cycle') {
+    // The last state of the lasso is the state at `loop` again: ITF's `loop` says so instead.
+    trace = { vars: system.varNames, states: v.trace.states.slice(0, n), labels: v.trace.labels.slice(0, n - 1), loop: v.loop! };
+    how = `it repeats states ${v.loop} to ${n - 1} forever (the last state steps back to state ${v.loop})`;
+  } else if (v.kind === 'stutter') {
+    trace = { vars: system.varNames, states: v.trace.states, labels: v.trace.labels, loop: n };
+    how = `it stutters forever in its last state`;
+  } else {
+    trace = { vars: system.varNames, states: v.trace.states, labels: v.trace.labels };
+    how = `its last state violates the property`;
+  }
+  const meta: ItfTraceMeta = {
+    source,
+    description: `Property ${v.property.name} is violated by this behaviour, found by spex: ${how}.`,
+    spec: specName,
+    check: r.name ?? null,
+    verdict: 'violation',
+    violation: v.property.property,
+    property: v.property.name,
+    constants: system.constValues,
+  };
+  return { trace, meta };
 }
 
 /**
@@ -461,6 +501,8 @@ function decodeMeta(raw: unknown, spec: CheckedSpec): ItfTraceMeta {
   if (verdict !== undefined) meta.verdict = verdict;
   const violation = optStringOrNull(raw, 'violation', '#meta');
   if (violation !== undefined) meta.violation = violation;
+  const property = optString(raw, 'property', '#meta');
+  if (property !== undefined) meta.property = property;
   const consts = raw.constants;
   if (consts !== undefined) {
     if (!isObject(consts)) throw new ItfError('#meta.constants', `expected an object, found ${describe(consts)}`);

@@ -151,6 +151,17 @@ export type Expectation =
   | { kind: 'deadlock'; span: Span }
   | { kind: 'error'; span: Span };
 
+/**
+ * The temporal formula of a `property`, under its quantifiers: one temporal operator over
+ * state predicates (docs/temporal.md).
+ */
+export type TemporalFormula =
+  | { kind: 'always'; body: Expr; span: Span }
+  | { kind: 'eventually'; body: Expr; span: Span }
+  | { kind: 'alwaysEventually'; body: Expr; span: Span }
+  | { kind: 'eventuallyAlways'; body: Expr; span: Span }
+  | { kind: 'leadsTo'; left: Expr; right: Expr; span: Span };
+
 export type Decl =
   | { kind: 'const'; name: Name; type: TypeExpr; value: Expr; span: Span }
   | { kind: 'enum'; name: Name; members: Name[]; span: Span }
@@ -172,12 +183,18 @@ export type Decl =
       body: Stmt[];
       span: Span;
     }
+  /** `property Name: forall x in S, ...: formula`; binders are [] without quantifiers. */
+  | { kind: 'property'; name: Name; binders: Binder[]; formula: TemporalFormula; span: Span }
+  /** `fair action A`, `strong fair process P`. */
+  | { kind: 'fairness'; strong: boolean; target: 'action' | 'process'; name: Name; span: Span }
   | {
       kind: 'check';
       name: Name;
       consts: { name: Name; value: Expr }[];
       deadlock: boolean | undefined;
       expect: Expectation | undefined;
+      /** Fairness for this check only, on top of the spec's. */
+      fairness: Extract<Decl, { kind: 'fairness' }>[];
       /** Spans of repeated `deadlock`/`expect` items, reported by the checker. */
       duplicates: Span[];
       span: Span;

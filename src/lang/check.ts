@@ -91,10 +91,30 @@ export interface CheckedBody {
   frameSize: number;
 }
 
+/** A `property` declaration, checked; compile.ts makes one instance per binding of its binders. */
+export interface CheckedProperty {
+  readonly name: string;
+  readonly decl: Extract<A.Decl, { kind: 'property' }>;
+  /** The quantifier binders, outermost first: their domains are constant expressions. */
+  readonly binders: { readonly name: string; readonly slot: number; readonly domain: A.Expr }[];
+  /** Local slots the predicates need (the binders first). */
+  readonly frameSize: number;
+}
+
+/** `fair action A` / `strong fair action A`: the fairness of every binding of A's parameters. */
+export interface CheckedFairness {
+  /** The name that steps carry in their labels (an action's name; a process's, later). */
+  readonly name: string;
+  readonly strong: boolean;
+  readonly decl: Extract<A.Decl, { kind: 'fairness' }>;
+}
+
 export interface CheckedCheck {
   readonly name: string;
   readonly decl: Extract<A.Decl, { kind: 'check' }>;
   readonly overrides: { index: number; value: A.Expr }[];
+  /** Fairness declared in the check block, on top of the spec's. */
+  readonly fairness: CheckedFairness[];
 }
 
 export interface CheckedSpec {
@@ -110,6 +130,8 @@ export interface CheckedSpec {
   readonly invariants: CheckedBody[];
   /** `view` declarations: expressions of any type, drawn by reports. */
   readonly views: CheckedBody[];
+  readonly properties: CheckedProperty[];
+  readonly fairness: CheckedFairness[];
   readonly checks: CheckedCheck[];
   readonly enums: EnumInfo[];
   /** Resolution of every name expression, call, pattern and lvalue root. */
@@ -165,7 +187,8 @@ type Global =
   | { k: 'def'; d: CheckedDef }
   | { k: 'action' }
   | { k: 'process'; p: CheckedProcess }
-  | { k: 'invariant' };
+  | { k: 'invariant' }
+  | { k: 'property' };
 
 const BUILTIN_TYPES: Record<string, Type> = { Int: INT, Bool: BOOL };
 
@@ -271,6 +294,11 @@ class Checker {
         case 'invariant':
           this.declare(d.name, { k: 'invariant' });
           break;
+        case 'property':
+          this.declare(d.name, { k: 'property' });
+          break;
+        case 'fairness':
+          break;
         case 'init':
           if (initDecl) this.error('E203', d.span, 'a spec has one init block', 'merge the two init blocks');
           initDecl ??= d;
@@ -345,12 +373,21 @@ class Checker {
         views.push({ name: d.name.text, expr: d.body, frameSize: frame.size });
       }
     }
+    const properties: CheckedProperty[] = [];
+    const fairness: CheckedFairness[] = [];
+    for (const d of this.ast.decls) {
+      if (d.kind === 'property') properties.push(this.property(d));
+      else if (d.kind === 'fairness') {
+        const f = this.fairness(d);
+        if (f) fairness.push(f);
+      }
+    }
     const checkNames = new Set<string>();
     for (const d of this.ast.decls) {
       if (d.kind !== 'check') continue;
       if (checkNames.has(d.name.text)) this.error('E203', d.name.span, `check '${d.name.text}' is declared twice`);
       checkNames.add(d.name.text);
-      checks.push(this.check(d, consts, invariants, actions));
+      checks.push(this.check(d, consts, invariants, actions, properties));
     }
     if (this.diags.length > 0) throw new SpecErrors(this.diags);
     const spec: CheckedSpec = {
@@ -364,6 +401,8 @@ class Checker {
       processes: this.processes,
       invariants,
       views,
+      properties,
+      fairness,
       checks,
       enums,
       res: this.res,
@@ -478,11 +517,64 @@ class Checker {
     p.frameSize = frame.size;
   }
 
+  /**
+   * A property: its quantifiers range over constant sets (evaluated once, at compile time),
+   * and its predicates are Bool expressions over the state, with the binders in scope.
+   */
+  private property(d: Extract<A.Decl, { kind: 'property' }>): CheckedProperty {
+    const frame: Frame = { size: 0, stateful: true };
+    let scope = new Scope(undefined, frame);
+    const binders: { name: string; slot: number; domain: A.Expr }[] = [];
+    for (const b of d.binders) {
+      const dt = this.expr(b.domain, scope);
+      const elem = this.elemOfSet(b.domain, dt, `'${b.name.text} in ...'`);
+      const reads = stateReadIn(b.domain, this.res);
+      if (reads !== undefined) {
+        this.error('E216', reads.span, `a property quantifies over a constant set, but this reads the state ${reads.what}`, `the instances of property '${d.name.text}' are fixed before the exploration: quantify over a type or a constant set (forall m in Memcg: ...) and test the state inside the predicates`);
+      }
+      scope = scope.child();
+      const slot = scope.bind(b.name.text, elem);
+      this.slots.set(b, slot);
+      binders.push({ name: b.name.text, slot, domain: b.domain });
+    }
+    const f = d.formula;
+    const pred = (e: A.Expr, what: string): void => this.expectType(e, BOOL, this.expr(e, scope), what);
+    if (f.kind === 'leadsTo') {
+      pred(f.left, `the left side of '~>'`);
+      pred(f.right, `the right side of '~>'`);
+    } else {
+      pred(f.body, `the predicate of property '${d.name.text}'`);
+    }
+    return { name: d.name.text, decl: d, binders, frameSize: frame.size };
+  }
+
+  /** `fair action A` names an action, `fair process P` a process. */
+  private fairness(d: Extract<A.Decl, { kind: 'fairness' }>): CheckedFairness | undefined {
+    const n = d.name.text;
+    // Fairness units are (label action, parameter values): a process's steps carry the
+    // process name as their label's action and its instance as the parameters, so both
+    // forms resolve to a label name.
+    const want = d.target === 'process' ? 'process' : 'action';
+    const g = this.globals.get(n);
+    if (!g) {
+      const candidates = [...this.globals].filter(([, v]) => v.k === want).map(([k]) => k);
+      this.error('E201', d.name.span, `unknown ${want} '${n}'`, didYouMean(n, candidates) ?? `fair ${want} names one of the spec's ${want === 'action' ? 'actions' : 'processes'}`);
+      return undefined;
+    }
+    if (g.k !== want) {
+      const hint = g.k === 'action' || g.k === 'process' ? `write 'fair ${g.k} ${n}'` : 'fairness applies to actions and processes';
+      this.error('E205', d.name.span, `'${n}' is ${article(describe(g))}, not ${want === 'action' ? 'an action' : 'a process'}`, hint);
+      return undefined;
+    }
+    return { name: n, strong: d.strong, decl: d };
+  }
+
   private check(
     d: Extract<A.Decl, { kind: 'check' }>,
     consts: CheckedConst[],
     invariants: CheckedBody[],
     actions: CheckedAction[],
+    properties: CheckedProperty[],
   ): CheckedCheck {
     for (const s of d.duplicates) this.error('E215', s, `this item is given twice in check '${d.name.text}'`);
     const overrides: { index: number; value: A.Expr }[] = [];
@@ -499,12 +591,14 @@ class Checker {
     }
     const e = d.expect;
     if (e && e.kind === 'violation') {
-      const names = [...invariants.map((i) => i.name), ...actions.map((a) => a.name), ...this.processes.map((p) => p.name)];
+      const names = [...invariants.map((i) => i.name), ...properties.map((p) => p.name), ...actions.map((a) => a.name), ...this.processes.map((p) => p.name)];
       if (!names.includes(e.name.text)) {
-        this.error('E213', e.name.span, `'${e.name.text}' is neither an invariant nor an action`, didYouMean(e.name.text, names) ?? 'name an invariant, or the action whose assert fails');
+        const what = properties.length > 0 ? 'an invariant, a property nor an action' : 'an invariant nor an action';
+        this.error('E213', e.name.span, `'${e.name.text}' is neither ${what}`, didYouMean(e.name.text, names) ?? 'name an invariant, a property, or the action whose assert fails');
       }
     }
-    return { name: d.name.text, decl: d, overrides };
+    const fairness = d.fairness.map((f) => this.fairness(f)).filter((f): f is CheckedFairness => f !== undefined);
+    return { name: d.name.text, decl: d, overrides, fairness };
   }
 
   private checkInitialised(vars: CheckedVar[], initDecl: Extract<A.Decl, { kind: 'init' }> | undefined): void {
@@ -1247,7 +1341,8 @@ class Checker {
         return g.d.result;
       case 'action':
       case 'invariant':
-        this.error('E205', e.span, `'${n}' is ${g.k === 'action' ? 'an action' : 'an invariant'} and has no value here`);
+      case 'property':
+        this.error('E205', e.span, `'${n}' is ${g.k === 'action' ? 'an action' : g.k === 'property' ? 'a property' : 'an invariant'} and has no value here`);
         return ANY;
       case 'process':
         this.error('E205', e.span, `'${n}' is a process and has no value here`, `test where it is with '${g.p.param ? `${n}(<${g.p.param.name}>)` : n} at <label>'`);
@@ -1505,6 +1600,8 @@ function describe(g: Global): string {
       return 'process';
     case 'invariant':
       return 'invariant';
+    case 'property':
+      return 'property';
   }
 }
 
@@ -1620,6 +1717,24 @@ export function walkStmt(st: A.Stmt, onExpr: (e: A.Expr) => void, onLValue: (lv:
       for (const s of st.target.path) if (s.kind === 'index') onExpr(s.index);
       return onExpr(st.value);
   }
+}
+
+/**
+ * The first read of the state in `e`, directly or through a definition, or undefined when `e`
+ * is constant.
+ */
+function stateReadIn(e: A.Expr, res: Map<object, Resolution>, seen = new Set<CheckedDef>()): { span: A.Span; what: string } | undefined {
+  let found: { span: A.Span; what: string } | undefined;
+  walkExpr(e, (x) => {
+    if (found) return;
+    const r = res.get(x);
+    if (r?.k === 'var') found = { span: x.span, what: `variable '${(x as { name: A.Name }).name.text}'` };
+    else if (r?.k === 'def' && !seen.has(r.def)) {
+      seen.add(r.def);
+      if (stateReadIn(r.def.decl.body, res, seen)) found = { span: x.span, what: `through definition '${r.def.name}'` };
+    }
+  });
+  return found;
 }
 
 /** Resolves and type-checks a parsed spec. Throws SpecErrors with every diagnostic found. */

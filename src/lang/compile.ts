@@ -14,6 +14,7 @@ import { hasRanges, type EnumInfo, type Type } from './types.js';
 import { Processes, explainProcessStep, type ProcessContext } from './process.js';
 import type { Code } from './diagnostics.js';
 import { ModelError, type Invariant, type TransitionSystem } from '../explore/system.js';
+import { compileFairness, compileProperties, type PropertyInstance } from './compile-temporal.js';
 import {
   Atom, IList, IMap, ISet, NONE, Rec, Tuple, Variant, fingerprintValues, formatValue, mkSeq, mkSet,
   sortedElements, valueEquals, type Value,
@@ -72,6 +73,10 @@ export interface CompiledSpec extends TransitionSystem<State, Label> {
   readonly constValues: readonly { name: string; value: Value }[];
   /** The spec's `view` declarations; `value` may throw a ModelError like any expression. */
   readonly views: readonly CompiledView[];
+  /** The temporal properties, one instance per binding of their quantifiers. */
+  readonly properties: readonly PropertyInstance[];
+  /** The fair actions (by label name), true for strong fairness. */
+  readonly fairness: ReadonlyMap<string, boolean>;
   /**
    * What one action binding does in `state`: its successors, or why it has none (for
    * `spex replay`). Compiled on first use, apart from the closures of `successors`, which do
@@ -1112,6 +1117,13 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
     return { name: v.name, type: spec.types.get(v.expr)!, value: (s: State) => ev({ st: s, loc: new Array<Value>(v.frameSize) }) };
   });
 
+  const properties = compileProperties(spec, (e, frameSize, bound) => {
+    const ev = cc.expr(e);
+    const loc = new Array<Value>(frameSize);
+    for (const b of bound) loc[b.slot] = b.value;
+    return (s) => ev({ st: s, loc });
+  });
+
   const explainAction = explainer(cc, spec);
   const explainCache: Parameters<typeof explainProcessStep>[2] = new Map();
   const explainStep = (state: State, label: Label): StepExplanation =>
@@ -1127,6 +1139,8 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
     constValues: spec.consts.map((c, i) => ({ name: c.name, value: cc.consts[i]! })),
     invariants,
     views,
+    properties,
+    fairness: compileFairness(spec),
     initialStates(emit) {
       emitFn = (s) => emit(s);
       const c: Ctx = { st: initValues.slice() as Value[], loc: new Array<Value>(spec.init.frameSize) };

@@ -134,6 +134,43 @@ function semantics(): SpexSemantics {
     ViewDecl(_kw, name, _c, body) {
       return { kind: 'view', name: nameOf(name), body: body.ast(), span: span(this) };
     },
+    PropertyDecl(_kw, name, _c, formula) {
+      // Nested quantifiers flatten into one list of binders.
+      let f = formula.ast() as A.TemporalFormula | { kind: 'forall'; binders: A.Binder[]; body: unknown };
+      const binders: A.Binder[] = [];
+      while (f.kind === 'forall') {
+        binders.push(...f.binders);
+        f = f.body as typeof f;
+      }
+      return { kind: 'property', name: nameOf(name), binders, formula: f, span: span(this) };
+    },
+    TemporalExpr_forall(_kw, binders, _c, body) {
+      return { kind: 'forall', binders: list(binders), body: body.ast() };
+    },
+    TemporalExpr_alwaysEventually(_a, _e, body): A.TemporalFormula {
+      return { kind: 'alwaysEventually', body: body.ast(), span: span(this) };
+    },
+    TemporalExpr_eventuallyAlways(_e, _a, body): A.TemporalFormula {
+      return { kind: 'eventuallyAlways', body: body.ast(), span: span(this) };
+    },
+    TemporalExpr_always(_a, body): A.TemporalFormula {
+      return { kind: 'always', body: body.ast(), span: span(this) };
+    },
+    TemporalExpr_eventually(_e, body): A.TemporalFormula {
+      return { kind: 'eventually', body: body.ast(), span: span(this) };
+    },
+    TemporalExpr_leadsTo(left, _op, right): A.TemporalFormula {
+      return { kind: 'leadsTo', left: left.ast(), right: right.ast(), span: span(this) };
+    },
+    FairnessDecl(strong, _fair, target, name) {
+      return {
+        kind: 'fairness',
+        strong: strong.numChildren > 0,
+        target: target.sourceString.startsWith('process') ? 'process' : 'action',
+        name: nameOf(name),
+        span: span(this),
+      };
+    },
     CheckDecl(_kw, name, _o, items, _c) {
       const check = {
         kind: 'check' as const,
@@ -141,6 +178,7 @@ function semantics(): SpexSemantics {
         consts: [] as { name: A.Name; value: A.Expr }[],
         deadlock: undefined as boolean | undefined,
         expect: undefined as A.Expectation | undefined,
+        fairness: [] as Extract<A.Decl, { kind: 'fairness' }>[],
         span: span(this),
         // Repeated items are reported by the checker; keep the spans of the extra ones.
         duplicates: [] as A.Span[],
@@ -149,8 +187,10 @@ function semantics(): SpexSemantics {
         const it = item.ast() as
           | { kind: 'const'; name: A.Name; value: A.Expr }
           | { kind: 'deadlock'; on: boolean; span: A.Span }
-          | { kind: 'expect'; expect: A.Expectation; span: A.Span };
-        if (it.kind === 'const') check.consts.push({ name: it.name, value: it.value });
+          | { kind: 'expect'; expect: A.Expectation; span: A.Span }
+          | Extract<A.Decl, { kind: 'fairness' }>;
+        if (it.kind === 'fairness') check.fairness.push(it);
+        else if (it.kind === 'const') check.consts.push({ name: it.name, value: it.value });
         else if (it.kind === 'deadlock') {
           if (check.deadlock !== undefined) check.duplicates.push(it.span);
           check.deadlock = it.on;
@@ -166,6 +206,9 @@ function semantics(): SpexSemantics {
     },
     CheckItem_deadlock(_kw, onOff) {
       return { kind: 'deadlock', on: onOff.sourceString.startsWith('on'), span: span(this) };
+    },
+    CheckItem_fair(decl) {
+      return decl.ast();
     },
     CheckItem_expect(_kw, e) {
       return { kind: 'expect', expect: e.ast(), span: span(this) };

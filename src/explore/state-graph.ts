@@ -1,0 +1,143 @@
+/**
+ * The explored state graph, kept for temporal properties: what the explorer records when
+ * `ExploreOptions.recordGraph` is given, and nothing otherwise.
+ *
+ * Layout (compressed sparse rows, all typed arrays, so a graph of millions of states is a
+ * handful of allocations the garbage collector never traces):
+ *   - `offsets` (Int32Array, one per state plus one): the edges of state s are
+ *     offsets[s] .. offsets[s + 1] - 1;
+ *   - `targets` (Int32Array, one per edge): the index of the successor;
+ *   - `tags`    (Int32Array, one per edge): a number the caller derives from the step's label,
+ *     e.g. the id of its fairness unit (-1: none);
+ *   - `bits`    (Uint32Array, ⌈k/32⌉ words per state): the values of k state predicates.
+ * Edges are stored in emission order, duplicates and self-loops included, so edge e of state s
+ * is emission number e - offsets[s] of `successors(s)`: a path through the graph is rebuilt
+ * into states and labels by replaying exactly those emissions.
+ *
+ * States are expanded in index order (the BFS stores states level by level, in the order it
+ * numbers them), which is what lets the edges be appended contiguously per state.
+ */
+import type { Trace } from './explorer.js';
+
+export interface RecordGraph<S, L> {
+  /** The tag stored with each edge (e.g. the step's fairness unit); -1 for none. */
+  edgeTag(label: L): number;
+  /** State predicates whose value in every state is kept: `StateGraph.holds(s, i)`. */
+  readonly predicates: readonly ((state: S) => boolean)[];
+}
+
+export interface StateGraph<S, L> {
+  /** Number of states (the explorer's distinct states), indexed 0 .. size - 1. */
+  readonly size: number;
+  readonly offsets: Int32Array;
+  readonly targets: Int32Array;
+  readonly tags: Int32Array;
+  /** BFS parent of each state, -1 for initial states: parent links give shortest paths. */
+  readonly parents: Int32Array;
+  /** Whether predicate i holds in state s. */
+  holds(s: number, i: number): boolean;
+  /** Bytes held by the graph's arrays (edges, offsets, predicate bits; parents excluded). */
+  readonly bytes: number;
+  /**
+   * The concrete states and labels of a path: the shortest (BFS) path to state `start`, then
+   * the given edges, each leaving the state the path has reached.
+   */
+  path(start: number, edges: readonly number[]): Trace<S, L>;
+}
+
+/** Grows typed arrays by doubling while the explorer runs; `finish` freezes them into a StateGraph. */
+export class GraphRecorder<S, L> {
+  private offsets = new Int32Array(1024);
+  private targets = new Int32Array(4096);
+  private tags = new Int32Array(4096);
+  private bits: Uint32Array;
+  private edges = 0;
+  private expanded = 0;
+  private readonly words: number;
+  private readonly tagOf: (label: L) => number;
+  private readonly preds: readonly ((state: S) => boolean)[];
+
+  constructor(spec: RecordGraph<S, L>) {
+    this.tagOf = spec.edgeTag;
+    this.preds = spec.predicates;
+    this.words = Math.ceil(spec.predicates.length / 32);
+    this.bits = new Uint32Array(1024 * this.words);
+  }
+
+  /** The explorer starts expanding state `id`; the next edges are its. */
+  beginState(id: number): void {
+    if (id !== this.expanded) {
+      throw new Error(`internal error: states expanded out of order (${id} after ${this.expanded - 1})`);
+    }
+    if (id + 1 >= this.offsets.length) this.offsets = grow(this.offsets, id + 2);
+    this.offsets[id] = this.edges;
+    this.expanded = id + 1;
+  }
+
+  edge(target: number, label: L): void {
+    const e = this.edges++;
+    if (e >= this.targets.length) {
+      this.targets = grow(this.targets, e + 1);
+      this.tags = grow(this.tags, e + 1);
+    }
+    this.targets[e] = target;
+    this.tags[e] = this.tagOf(label);
+  }
+
+  /** Evaluates the predicates on new state `index`; may throw the predicates' ModelError. */
+  predicates(state: S, index: number): void {
+    const words = this.words;
+    if (words === 0) return;
+    const base = index * words;
+    if (base + words > this.bits.length) this.bits = grow(this.bits, base + words);
+    const preds = this.preds;
+    for (let i = 0; i < preds.length; i++) {
+      if (preds[i]!(state)) this.bits[base + (i >>> 5)]! |= 1 << (i & 31);
+    }
+  }
+
+  finish(
+    size: number,
+    parents: Int32Array,
+    trace: (id: number) => Trace<S, L>,
+    replay: (from: S, ordinal: number, to: number) => { state: S; label: L },
+  ): StateGraph<S, L> {
+    if (this.expanded !== size) throw new Error(`internal error: ${size - this.expanded} states were not expanded`);
+    if (size + 1 > this.offsets.length) this.offsets = grow(this.offsets, size + 1);
+    this.offsets[size] = this.edges;
+    const offsets = this.offsets.subarray(0, size + 1);
+    const targets = this.targets.subarray(0, this.edges);
+    const tags = this.tags.subarray(0, this.edges);
+    const bits = this.bits;
+    const words = this.words;
+    return {
+      size,
+      offsets,
+      targets,
+      tags,
+      parents: parents.subarray(0, size),
+      bytes: this.offsets.byteLength + this.targets.byteLength + this.tags.byteLength + bits.byteLength,
+      holds: (s, i) => (bits[s * words + (i >>> 5)]! & (1 << (i & 31))) !== 0,
+      path(start, edges) {
+        const t = trace(start);
+        let at = start;
+        for (const e of edges) {
+          if (e < offsets[at]! || e >= offsets[at + 1]!) throw new Error(`internal error: edge ${e} does not leave state ${at}`);
+          const step = replay(t.states[t.states.length - 1]!, e - offsets[at]!, targets[e]!);
+          t.states.push(step.state);
+          t.labels.push(step.label);
+          at = targets[e]!;
+        }
+        return t;
+      },
+    };
+  }
+}
+
+function grow<T extends Int32Array | Uint32Array>(a: T, atLeast: number): T {
+  let n = a.length * 2;
+  while (n < atLeast) n *= 2;
+  const b = new (a.constructor as new (n: number) => T)(n);
+  b.set(a);
+  return b;
+}

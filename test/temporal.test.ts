@@ -1,0 +1,196 @@
+/**
+ * Temporal properties end to end: the lasso text (golden), exit code 13, expectations, the
+ * refusal to answer on a graph cut by a limit, ITF lassos and their replay, and, on the spec
+ * level, that every reported lasso is a fair behaviour of the spec that violates its property.
+ * UPDATE_GOLDEN=1 rewrites the golden files instead of comparing.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadSpec, runCheck, selectChecks, type CheckResult } from '../src/engine/run.js';
+import { lassoMisses } from '../src/engine/temporal.js';
+import { compileFairness } from '../src/lang/compile-temporal.js';
+import type { Label, State } from '../src/lang/compile.js';
+import { valueEquals } from '../src/values/index.js';
+
+const root = new URL('..', import.meta.url).pathname;
+const tmp = mkdtempSync(join(tmpdir(), 'spex-temporal-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function spex(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['dist/cli/main.js', ...args], { cwd: root, encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+function scrub(s: string): string {
+  return s.replace(/, \d+\.\d\d s\)?$/gm, (m) => m.replace(/\d+\.\d\d/, '<time>'));
+}
+
+function golden(name: string, actual: string): void {
+  const path = `${root}test/fixtures/temporal/${name}`;
+  if (process.env.UPDATE_GOLDEN) writeFileSync(path, actual);
+  expect(actual).toBe(readFileSync(path, 'utf8'));
+}
+
+describe('lasso output', () => {
+  it('a cycle after a prefix, and a cycle through a strong-fair step (golden), exit 13', () => {
+    const r = spex('check', 'test/fixtures/temporal/lasso.spex');
+    expect(r.code).toBe(13);
+    golden('lasso.txt', scrub(r.stdout));
+  });
+
+  it('a stuttering lasso with the no-fairness warning (golden)', () => {
+    const r = spex('check', 'spec/examples/peterson.spex', '--check', 'Unfair');
+    expect(r.code).toBe(13);
+    golden('peterson-unfair.txt', scrub(r.stdout));
+  });
+
+  it('a cycle from the initial state (golden), and a pass under strong fairness', () => {
+    const r = spex('check', 'spec/examples/intermittent.spex');
+    expect(r.code).toBe(13);
+    golden('intermittent.txt', scrub(r.stdout));
+    expect(spex('check', 'spec/examples/intermittent.spex', '--check', 'StrongRead').code).toBe(0);
+  });
+
+  it('spex test matches `expect violation Property`', () => {
+    const r = spex('test', 'spec/examples/peterson.spex', 'spec/examples/intermittent.spex', 'test/fixtures/temporal/lasso.spex');
+    expect(r.stdout).toContain('PASS spec/examples/peterson.spex Unfair: violation StarvationFree');
+    expect(r.stdout).toMatch(/^7 passed, 0 failed$/m);
+    expect(r.code).toBe(0);
+  });
+});
+
+describe('limits', () => {
+  it('calls the properties inconclusive when a limit cuts the graph, and exits 152', () => {
+    const r = spex('check', 'spec/examples/peterson.spex', '--check', 'Fair', '--max-states', '10');
+    expect(r.code).toBe(152);
+    expect(r.stdout).toContain('Temporal properties: inconclusive. The states limit cut the state graph short');
+    const d = spex('check', 'spec/examples/peterson.spex', '--check', 'Unfair', '--max-depth', '3');
+    expect(d.code).toBe(152);
+    expect(d.stdout).toContain('Temporal properties: inconclusive');
+  });
+
+  it('checks them when the whole graph fits within the limits', () => {
+    const r = spex('check', 'spec/examples/peterson.spex', '--check', 'Fair', '--max-states', '1000', '--max-depth', '50');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Every temporal property holds (2 instances, under 8 fairness units).');
+  });
+});
+
+describe('ITF lassos', () => {
+  it('writes loop and the property, and the lasso replays', () => {
+    for (const [check, loop, states] of [['WeakFinish', 1, 3], ['StrongFinish', 1, 6]] as const) {
+      const path = join(tmp, `${check}.itf.json`);
+      spex('check', 'test/fixtures/temporal/lasso.spex', '--check', check, '--out-itf', path);
+      const json = JSON.parse(readFileSync(path, 'utf8'));
+      expect(json.loop).toBe(loop);
+      expect(json.states.length).toBe(states);
+      const r = spex('replay', path, 'test/fixtures/temporal/lasso.spex');
+      expect(r.stdout).toContain('As recorded, property');
+      expect(r.code).toBe(0);
+    }
+    const path = join(tmp, 'WeakFinish.itf.json');
+    golden('lasso-weak.itf.json', readFileSync(path, 'utf8'));
+  });
+
+  it('a stuttering lasso loops on its last state, which replay accepts', () => {
+    const path = join(tmp, 'unfair.itf.json');
+    spex('check', 'spec/examples/peterson.spex', '--check', 'Unfair', '--out-itf', path);
+    const json = JSON.parse(readFileSync(path, 'utf8'));
+    expect(json.loop).toBe(json.states.length - 1);
+    const r = spex('replay', path, 'spec/examples/peterson.spex');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('(stuttering forever in the last state)');
+  });
+
+  it('rejects a lasso whose step back does not exist, and notes one that does not violate the property', () => {
+    const json = JSON.parse(readFileSync(`${root}test/fixtures/temporal/lasso-weak.itf.json`, 'utf8'));
+    const bad = join(tmp, 'bad-loop.itf.json');
+    writeFileSync(bad, JSON.stringify({ ...json, loop: 0 }));
+    const r = spex('replay', bad, 'test/fixtures/temporal/lasso.spex');
+    expect(r.code).toBe(1);
+    expect(r.stdout + r.stderr).toContain('the lasso loops back to state 0, but no action leads from state 2 to state 0');
+    // Claim a property the lasso does not violate (its cycle passes through phase 2): it
+    // replays, with a note.
+    const strong = JSON.parse(readFileSync(join(tmp, 'StrongFinish.itf.json'), 'utf8'));
+    const wrong = join(tmp, 'wrong-property.itf.json');
+    writeFileSync(wrong, JSON.stringify({ ...strong, '#meta': { ...strong['#meta'], property: 'Answered', violation: 'Answered' } }));
+    const w = spex('replay', wrong, 'test/fixtures/temporal/lasso.spex');
+    expect(w.code).toBe(0);
+    expect(w.stdout + w.stderr).toContain('the right side of ~> holds in state 3, which repeats forever');
+    expect(w.stdout + w.stderr).toMatch(/note:/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Every lasso is a fair behaviour that violates its property, checked against the spec.
+
+/** The successors of a state with their labels. */
+function successors(r: CheckResult, s: State): { label: Label; state: State }[] {
+  const out: { label: Label; state: State }[] = [];
+  r.system!.successors(s, (state, label) => out.push({ label, state }));
+  return out;
+}
+
+const same = (a: State, b: State): boolean => a.length === b.length && a.every((v, i) => valueEquals(v, b[i]!));
+const unit = (l: Label): string => `${l.action}(${l.params.map((p) => String(p.value)).join(',')})`;
+
+function lassoProblems(r: CheckResult, fairness: ReadonlyMap<string, boolean>): string[] {
+  const problems: string[] = [];
+  const v = r.temporal && 'checked' in r.temporal ? r.temporal.violation : undefined;
+  if (!v) return ['no violation'];
+  const { states, labels } = v.trace;
+  for (let i = 1; i < states.length; i++) {
+    if (!successors(r, states[i - 1]!).some((x) => unit(x.label) === unit(labels[i - 1]!) && same(x.state, states[i]!))) {
+      problems.push(`step ${i} is not a step of the spec`);
+    }
+  }
+  const last = states.length - 1;
+  const cycleEnd = v.kind === 'cycle' ? last : last + 1;
+  if (v.kind === 'cycle' && !same(states[v.loop!]!, states[last]!)) problems.push('the cycle does not close');
+  const cycle = states.slice(v.loop ?? last, cycleEnd);
+  const taken = new Set(v.kind === 'cycle' ? labels.slice(v.loop!).map(unit) : []);
+  const enabled = cycle.map((s) => new Set(successors(r, s).filter((x) => fairness.has(x.label.action) && !same(x.state, s)).map((x) => unit(x.label))));
+  const units = new Set(enabled.flatMap((e) => [...e]));
+  for (const u of units) {
+    if (taken.has(u)) continue;
+    const strong = fairness.get(u.slice(0, u.indexOf('(')))!;
+    const count = enabled.filter((e) => e.has(u)).length;
+    if (strong && count > 0) problems.push(`strong ${u} enabled on the cycle, never taken`);
+    if (!strong && count === enabled.length) problems.push(`weak ${u} always enabled on the cycle, never taken`);
+  }
+  const ends = v.kind === 'cycle' ? states.slice(0, last) : states;
+  const miss = lassoMisses(v.property, ends, v.kind === 'finite' ? undefined : v.loop);
+  if (miss !== undefined) problems.push(`does not violate ${v.property.name}: ${miss}`);
+  return problems;
+}
+
+describe('lassos of the example specs', () => {
+  const cases: [string, string][] = [
+    ['spec/examples/peterson.spex', 'Unfair'],
+    ['spec/examples/peterson.spex', 'EnterOnlyFair'],
+    ['spec/examples/intermittent.spex', 'WeakRead'],
+    ['test/fixtures/temporal/lasso.spex', 'WeakFinish'],
+    ['test/fixtures/temporal/lasso.spex', 'StrongFinish'],
+    ['spec/bench/counter-grid-live.spex', 'WeakAcquire'],
+    ['spec/bench/counter-grid-live.spex', 'NoFairness'],
+  ];
+  for (const [file, name] of cases) {
+    it(`${file} ${name}: the lasso is a fair behaviour that violates the property`, () => {
+      const { spec } = loadSpec(`${root}${file}`);
+      const [check] = selectChecks(spec, name);
+      const r = runCheck(spec, check, new Map(), {});
+      expect(r.exitCode).toBe(13);
+      expect(lassoProblems(r, compileFairness(spec, check?.fairness))).toEqual([]);
+    });
+  }
+
+  it('Peterson: mutual exclusion holds, starvation freedom holds under weak fairness', () => {
+    const { spec } = loadSpec(`${root}spec/examples/peterson.spex`);
+    const r = runCheck(spec, selectChecks(spec, 'Fair')[0], new Map(), {});
+    expect(r.verdict).toEqual({ kind: 'ok' });
+    expect(r.temporal && 'checked' in r.temporal ? r.temporal.checked : []).toEqual(['StarvationFree[i=P0]', 'StarvationFree[i=P1]']);
+  });
+});
