@@ -207,6 +207,12 @@ class Checker {
   private resolving = new Set<string>();
   private readonly defDeps = new Map<string, Set<string>>();
   private currentDef: string | undefined;
+  /**
+   * Expressions that must be constant (constant values, initial values, range bounds,
+   * overrides). A direct read of a state variable is caught where the name is resolved; a
+   * read through a definition can only be seen once every definition is checked.
+   */
+  private constantExprs: A.Expr[] | undefined = [];
   /** The process whose body is being checked, and the scope each of its steps starts in. */
   private currentProcess: { p: CheckedProcess; base: Scope; stepNames: Set<string> } | undefined;
   private readonly processes: CheckedProcess[] = [];
@@ -328,11 +334,16 @@ class Checker {
       const t = this.expr(c.decl.value, new Scope(undefined, this.constFrame));
       this.expectType(c.decl.value, c.type, t, `constant '${c.name}'`);
       this.noForwardConst(c.decl.value, c.index);
+      this.mustBeConstant(c.decl.value);
+      // The constant's value is range-checked when it is evaluated, so the bounds of its
+      // type must be known by then.
+      for (const b of rangeBounds(c.type)) this.noForwardConst(b, c.index);
     }
     for (const v of vars) {
       if (v.decl.init) {
         const t = this.expr(v.decl.init, new Scope(undefined, { size: 0, stateful: false }));
         this.expectType(v.decl.init, v.type, t, `variable '${v.name}'`);
+        this.mustBeConstant(v.decl.init);
       }
     }
     for (const def of defs) {
@@ -348,6 +359,9 @@ class Checker {
       def.frameSize = frame.size;
     }
     this.checkRecursion(defs);
+    const pendingConstants = this.constantExprs ?? [];
+    this.constantExprs = undefined;
+    for (const e of pendingConstants) this.mustBeConstant(e);
     if (initDecl) {
       const frame: Frame = { size: 0, stateful: true };
       this.stmts(initDecl.body, new Scope(undefined, frame), 'init');
@@ -414,6 +428,7 @@ class Checker {
         const t = this.expr(e, new Scope(undefined, this.constFrame));
         this.expectType(e, consts[index]!.type, t, what);
         this.noForwardConst(e, index);
+        this.mustBeConstant(e);
         spec.constFrame = this.constFrame.size;
         if (this.diags.length > before) throw new SpecErrors(this.diags.splice(before));
       },
@@ -587,6 +602,7 @@ class Checker {
       const t = this.expr(o.value, new Scope(undefined, this.constFrame));
       this.expectType(o.value, c.type, t, `constant '${c.name}'`);
       this.noForwardConst(o.value, c.index);
+      this.mustBeConstant(o.value);
       overrides.push({ index: c.index, value: o.value });
     }
     const e = d.expect;
@@ -717,6 +733,7 @@ class Checker {
         const scope = new Scope(undefined, this.constFrame);
         for (const b of [t.lo, t.hi]) {
           this.expectType(b, INT, this.expr(b, scope), 'a range bound');
+          this.mustBeConstant(b);
         }
         return { k: 'int', range: { lo: t.lo, hi: t.hi } };
       }
@@ -1386,6 +1403,18 @@ class Checker {
     return BOOL;
   }
 
+  /** Reports a constant expression that reads the state through a definition (E216). */
+  private mustBeConstant(e: A.Expr): void {
+    if (this.constantExprs) {
+      this.constantExprs.push(e);
+      return;
+    }
+    const reads = stateReadIn(e, this.res);
+    if (reads) {
+      this.error('E216', reads.span, `this expression must be constant, but it reads the state ${reads.what}`, 'constants, range bounds and initial values given in a declaration cannot read the state');
+    }
+  }
+
   private useDef(d: CheckedDef): void {
     if (this.currentDef !== undefined) {
       let deps = this.defDeps.get(this.currentDef);
@@ -1729,12 +1758,34 @@ function stateReadIn(e: A.Expr, res: Map<object, Resolution>, seen = new Set<Che
     if (found) return;
     const r = res.get(x);
     if (r?.k === 'var') found = { span: x.span, what: `variable '${(x as { name: A.Name }).name.text}'` };
+    else if (r?.k === 'plocal' || r?.k === 'process') found = { span: x.span, what: 'of a process' };
     else if (r?.k === 'def' && !seen.has(r.def)) {
       seen.add(r.def);
       if (stateReadIn(r.def.decl.body, res, seen)) found = { span: x.span, what: `through definition '${r.def.name}'` };
     }
   });
   return found;
+}
+
+/** The bound expressions of every range inside a type. */
+function rangeBounds(t: Type): A.Expr[] {
+  switch (t.k) {
+    case 'int':
+      return t.range ? [t.range.lo, t.range.hi] : [];
+    case 'set':
+    case 'seq':
+      return rangeBounds(t.elem);
+    case 'map':
+      return [...rangeBounds(t.key), ...rangeBounds(t.value)];
+    case 'tuple':
+      return t.items.flatMap(rangeBounds);
+    case 'record':
+      return t.types.flatMap(rangeBounds);
+    case 'variant':
+      return t.info.cases.flatMap((c) => (c.payload ? rangeBounds(c.payload) : []));
+    default:
+      return [];
+  }
 }
 
 /** Resolves and type-checks a parsed spec. Throws SpecErrors with every diagnostic found. */
