@@ -3,39 +3,24 @@
  * overrides and determinism. Runs the built CLI (npm test builds dist/ first).
  * UPDATE_GOLDEN=1 rewrites the golden files instead of comparing.
  */
-import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { golden, scrub, spex } from './support/cli.js';
 
-const root = new URL('..', import.meta.url).pathname;
 
-function spex(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['dist/cli/main.js', ...args], { cwd: root, encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
 
-/** Wall times are the only thing allowed to differ between runs. */
-function scrub(s: string): string {
-  return s.replace(/, \d+\.\d\d s\)?$/gm, (m) => m.replace(/\d+\.\d\d/, '<time>'));
-}
 
-function golden(name: string, actual: string): void {
-  const path = `${root}test/fixtures/cli/${name}`;
-  if (process.env.UPDATE_GOLDEN) writeFileSync(path, actual);
-  expect(actual).toBe(readFileSync(path, 'utf8'));
-}
 
 describe('spex CLI', () => {
   it('prints the flagship memcg counterexample in the documented trace format', () => {
     const r = spex('test', 'spec/memcg/rfc-reparent-lrus.spex', '--check', 'RfcAwol', '--trace');
     expect(r.code).toBe(0);
-    golden('rfc-awol.txt', scrub(r.stdout));
+    golden('cli', 'rfc-awol.txt', scrub(r.stdout));
   });
 
   it('prints a process trace: each step as `Instance at label`, pcs and process variables among the changes', () => {
     const r = spex('test', 'test/fixtures/cli/offline-process.spex', '--trace');
     expect(r.code).toBe(0);
-    golden('offline-process.txt', scrub(r.stdout));
+    golden('cli', 'offline-process.txt', scrub(r.stdout));
   });
 
   it('exits 12 on an invariant violation and shows only what changed per step', () => {
@@ -55,7 +40,7 @@ describe('spex CLI', () => {
   it('exits 11 on a deadlock with the trace to it, and 0 with deadlock detection off', () => {
     const dead = spex('check', 'test/fixtures/cli/counter.spex', '--check', 'Deadlocks');
     expect(dead.code).toBe(11);
-    golden('counter-deadlock.txt', scrub(dead.stdout));
+    golden('cli', 'counter-deadlock.txt', scrub(dead.stdout));
     expect(spex('check', 'test/fixtures/cli/counter.spex', '--check', 'Deadlocks', '--no-deadlock').code).toBe(0);
     expect(spex('check', 'test/fixtures/cli/counter.spex', '--check', 'NoDeadlockCheck').code).toBe(0);
     expect(spex('check', 'test/fixtures/cli/counter.spex', '--check', 'NoDeadlockCheck', '--deadlock').code).toBe(11);

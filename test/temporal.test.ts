@@ -4,53 +4,40 @@
  * level, that every reported lasso is a fair behaviour of the spec that violates its property.
  * UPDATE_GOLDEN=1 rewrites the golden files instead of comparing.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { golden, root, scrub, spex } from './support/cli.js';
 import { loadSpec, runCheck, selectChecks, type CheckResult } from '../src/engine/run.js';
 import { lassoMisses } from '../src/engine/temporal.js';
 import { compileFairness } from '../src/lang/compile-temporal.js';
 import type { Label, State } from '../src/lang/compile.js';
 import { valueEquals } from '../src/values/index.js';
 
-const root = new URL('..', import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), 'spex-temporal-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function spex(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['dist/cli/main.js', ...args], { cwd: root, encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
 
-function scrub(s: string): string {
-  return s.replace(/, \d+\.\d\d s\)?$/gm, (m) => m.replace(/\d+\.\d\d/, '<time>'));
-}
 
-function golden(name: string, actual: string): void {
-  const path = `${root}test/fixtures/temporal/${name}`;
-  if (process.env.UPDATE_GOLDEN) writeFileSync(path, actual);
-  expect(actual).toBe(readFileSync(path, 'utf8'));
-}
 
 describe('lasso output', () => {
   it('a cycle after a prefix, and a cycle through a strong-fair step (golden), exit 13', () => {
     const r = spex('check', 'test/fixtures/temporal/lasso.spex');
     expect(r.code).toBe(13);
-    golden('lasso.txt', scrub(r.stdout));
+    golden('temporal', 'lasso.txt', scrub(r.stdout));
   });
 
   it('a stuttering lasso with the no-fairness warning (golden)', () => {
     const r = spex('check', 'spec/examples/peterson.spex', '--check', 'Unfair');
     expect(r.code).toBe(13);
-    golden('peterson-unfair.txt', scrub(r.stdout));
+    golden('temporal', 'peterson-unfair.txt', scrub(r.stdout));
   });
 
   it('a cycle from the initial state (golden), and a pass under strong fairness', () => {
     const r = spex('check', 'spec/examples/intermittent.spex');
     expect(r.code).toBe(13);
-    golden('intermittent.txt', scrub(r.stdout));
+    golden('temporal', 'intermittent.txt', scrub(r.stdout));
     expect(spex('check', 'spec/examples/intermittent.spex', '--check', 'StrongRead').code).toBe(0);
   });
 
@@ -92,7 +79,7 @@ describe('ITF lassos', () => {
       expect(r.code).toBe(0);
     }
     const path = join(tmp, 'WeakFinish.itf.json');
-    golden('lasso-weak.itf.json', readFileSync(path, 'utf8'));
+    golden('temporal', 'lasso-weak.itf.json', readFileSync(path, 'utf8'));
   });
 
   it('a stuttering lasso loops on its last state, which replay accepts', () => {

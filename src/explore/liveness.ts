@@ -50,13 +50,18 @@ export interface TemporalQuery {
   readonly q?: number;
 }
 
-/** The graph as the algorithm needs it (a StateGraph fits). */
+/** The graph as the algorithm needs it (a StateGraph is one). */
 export interface LivenessGraph {
+  /** Number of states (the explorer's distinct states), indexed 0 .. size - 1. */
   readonly size: number;
+  /** Edges in CSR form: the successors of s are targets[offsets[s] .. offsets[s + 1]). */
   readonly offsets: Int32Array;
   readonly targets: Int32Array;
+  /** Per edge, the tag of its step (its fairness unit); -1 for none. */
   readonly tags: Int32Array;
+  /** BFS parent of each state, -1 for initial states: parent links give shortest paths. */
   readonly parents: Int32Array;
+  /** Whether predicate i holds in state s. */
   holds(s: number, i: number): boolean;
 }
 

@@ -18,6 +18,7 @@
  * numbers them), which is what lets the edges be appended contiguously per state.
  */
 import type { Trace } from './explorer.js';
+import type { LivenessGraph } from './liveness.js';
 
 export interface RecordGraph<S, L> {
   /** The tag stored with each edge (e.g. the step's fairness unit); -1 for none. */
@@ -26,16 +27,7 @@ export interface RecordGraph<S, L> {
   readonly predicates: readonly ((state: S) => boolean)[];
 }
 
-export interface StateGraph<S, L> {
-  /** Number of states (the explorer's distinct states), indexed 0 .. size - 1. */
-  readonly size: number;
-  readonly offsets: Int32Array;
-  readonly targets: Int32Array;
-  readonly tags: Int32Array;
-  /** BFS parent of each state, -1 for initial states: parent links give shortest paths. */
-  readonly parents: Int32Array;
-  /** Whether predicate i holds in state s. */
-  holds(s: number, i: number): boolean;
+export interface StateGraph<S, L> extends LivenessGraph {
   /** Bytes held by the graph's arrays (edges, offsets, predicate bits; parents excluded). */
   readonly bytes: number;
   /**

@@ -1231,14 +1231,32 @@ function explainer(cc: Compiler, spec: CheckedSpec): (state: State, label: Label
         }
         c.loc[i] = given.value;
       }
-      e.body(c);
+      return explainRun(() => e.body(c), e.sink, label);
     } catch (err) {
       if (!(err instanceof ModelError)) throw err;
       if (err.label === undefined) err.label = label;
       return { kind: 'fault', error: err };
     }
-    const { successors, rejected } = e.sink;
-    if (successors.length === 0 && rejected.length > 0) return { kind: 'rejected', require: rejected[0]! };
-    return { kind: 'enabled', successors };
   };
+}
+
+/**
+ * Runs one step compiled for explanation and says what it did: its successors, the first
+ * `require`/`await` that stopped it, or the fault it raised (labelled with the step).
+ */
+export function explainRun(
+  run: () => void,
+  sink: { readonly successors: State[]; readonly rejected: RequireSite[] },
+  label: Label,
+): StepExplanation {
+  try {
+    run();
+  } catch (err) {
+    if (!(err instanceof ModelError)) throw err;
+    if (err.label === undefined) err.label = label;
+    return { kind: 'fault', error: err };
+  }
+  const { successors, rejected } = sink;
+  if (successors.length === 0 && rejected.length > 0) return { kind: 'rejected', require: rejected[0]! };
+  return { kind: 'enabled', successors };
 }

@@ -14,7 +14,7 @@
  */
 import type * as A from './ast.js';
 import type { CheckedProcess, CheckedSpec } from './check.js';
-import { fail, type Compiler, type Cont, type Ctx, type Ev, type Label, type RequireSite, type State, type StepExplanation } from './compile.js';
+import { explainRun, fail, type Compiler, type Cont, type Ctx, type Ev, type Label, type RequireSite, type State, type StepExplanation } from './compile.js';
 import { DONE } from './process-shape.js';
 import type { EnumInfo, Type } from './types.js';
 import { ModelError } from '../explore/system.js';
@@ -237,14 +237,6 @@ export function explainProcessStep(
   e.sink.successors = [];
   const c: Ctx = { st: state.slice(), loc: new Array<Value>(Math.max(1, inst.proc.frameSize)) };
   if (inst.value !== undefined) c.loc[0] = inst.value;
-  try {
-    e.steps[at]!(c);
-  } catch (err) {
-    if (!(err instanceof ModelError)) throw err;
-    if (err.label === undefined) err.label = label;
-    return { kind: 'fault', error: err };
-  }
-  const { successors, rejected } = e.sink;
-  if (successors.length === 0 && rejected.length > 0) return { kind: 'rejected', require: rejected[0]! };
-  return { kind: 'enabled', successors };
+  const step = e.steps[at]!;
+  return explainRun(() => step(c), e.sink, label);
 }

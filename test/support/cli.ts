@@ -1,0 +1,26 @@
+/**
+ * Running the built CLI from tests (npm test builds dist/ first), and golden files.
+ * UPDATE_GOLDEN=1 makes golden() rewrite the file instead of comparing.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { expect } from 'vitest';
+
+export const root = new URL('../..', import.meta.url).pathname;
+
+export function spex(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['dist/cli/main.js', ...args], { cwd: root, encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Wall times are the only thing allowed to differ between runs. */
+export function scrub(s: string): string {
+  return s.replace(/, \d+\.\d\d s\)?$/gm, (m) => m.replace(/\d+\.\d\d/, '<time>'));
+}
+
+/** Compares with test/fixtures/<dir>/<name>, or rewrites it under UPDATE_GOLDEN. */
+export function golden(dir: string, name: string, actual: string): void {
+  const path = `${root}test/fixtures/${dir}/${name}`;
+  if (process.env.UPDATE_GOLDEN) writeFileSync(path, actual);
+  expect(actual).toBe(readFileSync(path, 'utf8'));
+}
