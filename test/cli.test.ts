@@ -117,6 +117,13 @@ describe('spex CLI', () => {
     expect(r.stdout).toContain('Trace (2 steps to the state where it happens');
   });
 
+  it('verifies only the invariants a check names with only', () => {
+    const r = spex('test', 'test/fixtures/cli/only.spex');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('PASS test/fixtures/cli/only.spex Both: violation Tiny');
+    expect(r.stdout).toContain('PASS test/fixtures/cli/only.spex JustSmall: violation Small');
+  });
+
   it('spex parse reports a summary of a good spec', () => {
     const r = spex('parse', 'spec/examples/diehard.spex');
     expect(r.code).toBe(0);

@@ -176,6 +176,15 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   let system: CompiledSpec;
   try {
     system = compileSpec(spec, overrides);
+    const only = check?.decl.only?.map((n) => n.text);
+    if (only) {
+      // `only A, B`: this check verifies just these invariants and properties.
+      system = {
+        ...system,
+        invariants: system.invariants.filter((i) => only.includes(i.name)),
+        properties: system.properties.filter((p) => only.includes(p.property)),
+      };
+    }
   } catch (err) {
     if (err instanceof ModelError) {
       const verdict: Verdict = { kind: 'error' };

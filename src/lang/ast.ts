@@ -195,6 +195,8 @@ export type Decl =
       expect: Expectation | undefined;
       /** Fairness for this check only, on top of the spec's. */
       fairness: Extract<Decl, { kind: 'fairness' }>[];
+      /** `only A, B`: the invariants and properties this check verifies (all when undefined). */
+      only: Name[] | undefined;
       /** Spans of repeated `deadlock`/`expect` items, reported by the checker. */
       duplicates: Span[];
       span: Span;

@@ -613,6 +613,17 @@ class Checker {
         this.error('E213', e.name.span, `'${e.name.text}' is neither ${what}`, didYouMean(e.name.text, names) ?? 'name an invariant, a property, or the action whose assert fails');
       }
     }
+    if (d.only) {
+      const checkable = [...invariants.map((i) => i.name), ...properties.map((p) => p.name)];
+      for (const n of d.only) {
+        if (!checkable.includes(n.text)) {
+          this.error('E213', n.span, `'${n.text}' is neither an invariant nor a property`, didYouMean(n.text, checkable) ?? `'only' names the invariants and properties this check verifies`);
+        }
+      }
+      if (e?.kind === 'violation' && checkable.includes(e.name.text) && !d.only.some((n) => n.text === e.name.text)) {
+        this.error('E213', e.name.span, `check '${d.name.text}' expects '${e.name.text}' to be violated but does not verify it`, `add it to 'only'`);
+      }
+    }
     const fairness = d.fairness.map((f) => this.fairness(f)).filter((f): f is CheckedFairness => f !== undefined);
     return { name: d.name.text, decl: d, overrides, fairness };
   }

@@ -179,6 +179,7 @@ function semantics(): SpexSemantics {
         deadlock: undefined as boolean | undefined,
         expect: undefined as A.Expectation | undefined,
         fairness: [] as Extract<A.Decl, { kind: 'fairness' }>[],
+        only: undefined as A.Name[] | undefined,
         span: span(this),
         // Repeated items are reported by the checker; keep the spans of the extra ones.
         duplicates: [] as A.Span[],
@@ -188,8 +189,13 @@ function semantics(): SpexSemantics {
           | { kind: 'const'; name: A.Name; value: A.Expr }
           | { kind: 'deadlock'; on: boolean; span: A.Span }
           | { kind: 'expect'; expect: A.Expectation; span: A.Span }
+          | { kind: 'only'; names: A.Name[]; span: A.Span }
           | Extract<A.Decl, { kind: 'fairness' }>;
         if (it.kind === 'fairness') check.fairness.push(it);
+        else if (it.kind === 'only') {
+          if (check.only !== undefined) check.duplicates.push(it.span);
+          check.only = it.names;
+        }
         else if (it.kind === 'const') check.consts.push({ name: it.name, value: it.value });
         else if (it.kind === 'deadlock') {
           if (check.deadlock !== undefined) check.duplicates.push(it.span);
@@ -209,6 +215,9 @@ function semantics(): SpexSemantics {
     },
     CheckItem_fair(decl) {
       return decl.ast();
+    },
+    CheckItem_only(_kw, names) {
+      return { kind: 'only', names: names.asIteration().children.map(nameOf), span: span(this) };
     },
     CheckItem_expect(_kw, e) {
       return { kind: 'expect', expect: e.ast(), span: span(this) };
