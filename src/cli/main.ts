@@ -162,8 +162,14 @@ function indent(s: string): string {
 
 function cmdParse(file: string): number {
   const { spec } = loadSpec(file);
-  const n = (k: number, what: string): string => `${k} ${what}${k === 1 ? '' : 's'}`;
-  out(`ok: spec ${spec.name}: ${n(spec.vars.length, 'variable')}, ${n(spec.actions.length, 'action')}, ${n(spec.invariants.length, 'invariant')}, ${n(spec.checks.length, 'check')}`);
+  const n = (k: number, one: string, many = `${one}s`): string => `${k} ${k === 1 ? one : many}`;
+  const parts = [n(spec.vars.length, 'variable'), n(spec.actions.length, 'action')];
+  // Processes and properties are listed only where a spec has them, keeping the common line short.
+  if (spec.processes.length > 0) parts.push(n(spec.processes.length, 'process', 'processes'));
+  parts.push(n(spec.invariants.length, 'invariant'));
+  if (spec.properties.length > 0) parts.push(n(spec.properties.length, 'property', 'properties'));
+  parts.push(n(spec.checks.length, 'check'));
+  out(`ok: spec ${spec.name}: ${parts.join(', ')}`);
   return EXIT.ok;
 }
 
