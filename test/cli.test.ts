@@ -3,6 +3,9 @@
  * overrides and determinism. Runs the built CLI (npm test builds dist/ first).
  * UPDATE_GOLDEN=1 rewrites the golden files instead of comparing.
  */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { golden, scrub, spex } from './support/cli.js';
 
@@ -122,6 +125,29 @@ describe('spex CLI', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('PASS test/fixtures/cli/only.spex Both: violation Tiny');
     expect(r.stdout).toContain('PASS test/fixtures/cli/only.spex JustSmall: violation Small');
+  });
+
+  it('exports a violated temporal property as a lasso to HTML, TLC JSON and NDJSON', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spex-lasso-'));
+    try {
+      const html = join(dir, 'l.html');
+      const tlc = join(dir, 'l.json');
+      const r = spex('check', 'spec/memcg/reparent.spex', '--check', 'Scenario1_ParentFirstLoops', '--out-html', html, '--out-tlc-json', tlc);
+      expect(r.code).toBe(13);
+      const page = readFileSync(html, 'utf8');
+      expect(page).toContain('Property OfflineTerminates[m=P] is violated.');
+      expect(page).toContain('the last state steps back to state 6');
+      expect(page).toContain('<span class="at">at recheck</span>');
+      expect(JSON.parse(readFileSync(tlc, 'utf8')).state.length).toBeGreaterThan(5);
+      const events = spex('check', 'spec/memcg/reparent.spex', '--check', 'Scenario1_ParentFirstLoops', '--json')
+        .stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string; kind?: string; name?: string; trace?: { loop?: number } });
+      const v = events.find((e) => e.event === 'violation')!;
+      expect(v.kind).toBe('property');
+      expect(v.name).toBe('OfflineTerminates');
+      expect(v.trace?.loop).toBe(6);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('spex parse reports a summary of a good spec', () => {

@@ -9,12 +9,9 @@ import type { ModelError, Stats, Trace } from '../explore/index.js';
 import { diffValues, formatChange, formatValue } from '../values/index.js';
 import type { CheckResult } from '../engine/run.js';
 import { formatTemporalSummary, formatTemporalViolation } from './report-temporal.js';
+import { formatLabel } from '../lang/label.js';
 
-export function formatLabel(l: Label): string {
-  const at = l.at === undefined ? '' : ` at ${l.at}`;
-  if (l.params.length === 0) return l.action + at;
-  return `${l.action}(${l.params.map((p) => `${p.name}=${formatValue(p.value)}`).join(', ')})${at}`;
-}
+export { formatLabel };
 
 /** The trace, state by state: the initial state in full, then each step's changes. */
 export function formatTrace(trace: Trace<State, Label>, varNames: readonly string[], failing?: { label: Label; note: string }): string {

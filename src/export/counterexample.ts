@@ -8,8 +8,11 @@ import type { Label, RuntimeLocation, State } from '../lang/compile.js';
 import { formatLocation } from '../lang/diagnostics.js';
 
 export interface Counterexample {
-  /** invariant: a violated invariant; deadlock; assert: a failed assert; error: a run-time error. */
-  readonly kind: 'invariant' | 'deadlock' | 'assert' | 'error';
+  /**
+   * invariant: a violated invariant; deadlock; assert: a failed assert; error: a run-time
+   * error; property: a violated temporal property (a lasso, with `loop`).
+   */
+  readonly kind: 'invariant' | 'deadlock' | 'assert' | 'error' | 'property';
   /** The invariant, or the action whose step fails (`init`); null for a deadlock or a fault in a predicate. */
   readonly name: string | null;
   /** One sentence. For a fault, the spec's own message (an assert's string). */
@@ -32,6 +35,21 @@ export function counterexampleOf(r: CheckResult): Counterexample | undefined {
   const o = r.result?.outcome;
   const system = r.system;
   if (!o || !system) return undefined;
+  const tv = r.temporal && 'checked' in r.temporal ? r.temporal.violation : undefined;
+  if (tv) {
+    const p = tv.property;
+    return {
+      vars: system.varNames,
+      states: tv.trace.states,
+      labels: tv.trace.labels,
+      ...(tv.loop === undefined ? {} : { loop: tv.loop }),
+      kind: 'property',
+      name: p.property,
+      message: `Property ${p.name} is violated.`,
+      location: formatLocation(p.span),
+      predicate: p.span.source.text.slice(p.span.start, p.span.end).replace(/\s+/g, ' '),
+    };
+  }
   const base = { vars: system.varNames, states: o.kind === 'ok' || o.kind === 'limit' ? [] : o.trace.states, labels: o.kind === 'ok' || o.kind === 'limit' ? [] : o.trace.labels };
   // Traces from a temporal check carry a loop index; read it without depending on it.
   const loop = o.kind === 'ok' || o.kind === 'limit' ? undefined : (o.trace as { loop?: number }).loop;

@@ -7,6 +7,7 @@
 import type { Label, State } from '../lang/compile.js';
 import { formatValue } from '../values/index.js';
 import type { StateGraph } from './state-graph.js';
+import { formatLabel } from '../lang/label.js';
 
 /**
  * A DOT quoted string. Inside one, only `"` and `\` are special to DOT itself, but Graphviz
@@ -20,11 +21,6 @@ export function dotString(text: string): string {
 /** A multi-line, left-justified label: each line escaped, then ended by DOT's `\l`. */
 export function dotLines(lines: readonly string[]): string {
   return '"' + lines.map((l) => l.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\r?\n/g, ' ') + '\\l').join('') + '"';
-}
-
-export function formatLabelText(l: Label): string {
-  if (l.params.length === 0) return l.action;
-  return `${l.action}(${l.params.map((p) => `${p.name}=${formatValue(p.value)}`).join(', ')})`;
 }
 
 export interface DotOptions {
@@ -50,7 +46,7 @@ export function toDot(g: StateGraph<State, Label>, o: DotOptions): string {
   const p = o.path ?? [];
   for (let i = 0; i + 1 < p.length; i++) {
     const l = o.pathLabels?.[i];
-    pathEdges.add(`${p[i]}>${p[i + 1]}>${l ? formatLabelText(l) : ''}`);
+    pathEdges.add(`${p[i]}>${p[i + 1]}>${l ? formatLabel(l) : ''}`);
   }
   const loopEdge = o.loop !== undefined && p.length > 0 ? `${p[p.length - 1]}>${p[o.loop]}` : undefined;
 
@@ -76,9 +72,9 @@ export function toDot(g: StateGraph<State, Label>, o: DotOptions): string {
     out.push(`  init${i} -> s${i} [label="init"];`);
   });
   for (const e of g.edges) {
-    const attrs = [`label=${dotString(formatLabelText(e.label))}`];
+    const attrs = [`label=${dotString(formatLabel(e.label))}`];
     const key = `${e.from}>${e.to}`;
-    if (pathEdges.has(`${key}>${formatLabelText(e.label)}`) || key === loopEdge) attrs.push('color="#c0392b"', 'fontcolor="#c0392b"', 'penwidth=2.5');
+    if (pathEdges.has(`${key}>${formatLabel(e.label)}`) || key === loopEdge) attrs.push('color="#c0392b"', 'fontcolor="#c0392b"', 'penwidth=2.5');
     out.push(`  s${e.from} -> s${e.to} [${attrs.join(', ')}];`);
   }
   out.push('}');

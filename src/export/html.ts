@@ -15,7 +15,7 @@ import { ModelError } from '../explore/system.js';
 import { IList, IMap, Rec, diffValues, formatValue, sortedEntries, type Change, type Value } from '../values/index.js';
 import type { Counterexample } from './counterexample.js';
 import { markChanges, viewModel, viewSvg, type ViewModel } from './view.js';
-import { formatLabelText } from './dot.js';
+import { formatLabel } from '../lang/label.js';
 
 export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
@@ -137,6 +137,7 @@ table { border-collapse: collapse; }
 table.params { display: inline-table; font-size: 12px; }
 table.params th, table.params td { border: 1px solid var(--line); padding: 0 6px; }
 table.params th { color: var(--muted); font-weight: normal; }
+span.at { font-size: 12px; color: var(--muted); }
 table.state { width: 100%; font-size: 13px; }
 table.state th, table.state td { text-align: left; vertical-align: top; padding: 2px 6px; border-top: 1px solid #eee; }
 table.state th { color: #444; font-weight: 600; white-space: nowrap; }
@@ -199,14 +200,15 @@ export function htmlReport(r: HtmlReportInput): string {
     const badges: string[] = [];
     if (cex.loop === i) badges.push('<span class="badge loop">loop starts here</span>');
     if (i === last && cex.kind === 'invariant') badges.push(`<span class="badge bad">violates ${escapeHtml(cex.name ?? '')}</span>`);
+    if (i === last && cex.kind === 'property') badges.push(`<span class="badge bad">${escapeHtml(cex.name ?? '')} never satisfied on this lasso</span>`);
     if (i === last && cex.kind === 'deadlock') badges.push('<span class="badge bad">deadlock: no action enabled</span>');
     const nChanges = ch ? ch.paths.length : 0;
     const changesNote = ch ? `<span class="meta">${nChanges === 0 ? 'no change' : `${nChanges} change${nChanges === 1 ? '' : 's'}`}</span>` : '';
     const viewsHtml = views.length === 0 ? '' : `<div class="views">${views.map((v) => `<figure><figcaption>${escapeHtml(v.name)}</figcaption>${viewSvg(v)}</figure>`).join('')}</div>`;
     steps.push(
-      `<section class="${classes.join(' ')}" id="step-${i}" data-step="${i}"><details open><summary><span class="num">${i}</span><span class="action">${escapeHtml(label.action)}</span>${paramsHtml(label)}${changesNote}${badges.join('')}</summary><div class="body">${viewsHtml}${stateHtml(cex.vars, s, ch)}</div></details></section>`,
+      `<section class="${classes.join(' ')}" id="step-${i}" data-step="${i}"><details open><summary><span class="num">${i}</span><span class="action">${escapeHtml(label.action)}</span>${paramsHtml(label)}${label.at === undefined ? '' : `<span class="at">at ${escapeHtml(label.at)}</span>`}${changesNote}${badges.join('')}</summary><div class="body">${viewsHtml}${stateHtml(cex.vars, s, ch)}</div></details></section>`,
     );
-    nav.push(`<li class="${classes.slice(1).join(' ')}"><a href="#step-${i}">${i} ${escapeHtml(formatLabelText(label))}</a></li>`);
+    nav.push(`<li class="${classes.slice(1).join(' ')}"><a href="#step-${i}">${i} ${escapeHtml(formatLabel(label))}</a></li>`);
   });
   if (cex.loop !== undefined) {
     steps.push(`<div class="loopback" id="loop-back">↩ the last state steps back to state ${cex.loop}: the behaviour repeats forever from there</div>`);
@@ -217,7 +219,7 @@ export function htmlReport(r: HtmlReportInput): string {
     steps.push(
       `<section class="step failing" id="step-failing"><details open><summary><span class="num">✗</span><span class="action">${escapeHtml(f.action)}</span>${paramsHtml(f)}<span class="badge bad">${what}</span></summary><div class="body"><p class="error">${escapeHtml(cex.message)}${cex.location ? `\n  at ${escapeHtml(cex.location)}` : ''}</p></div></details></section>`,
     );
-    nav.push(`<li class="failing"><a href="#step-failing">✗ ${escapeHtml(formatLabelText(f))}</a></li>`);
+    nav.push(`<li class="failing"><a href="#step-failing">✗ ${escapeHtml(formatLabel(f))}</a></li>`);
   }
   const steps1 = Math.max(0, cex.states.length - 1);
   const consts = r.constants.length === 0 ? '' : `<div class="meta">constants: <code>${r.constants.map((c) => `${escapeHtml(c.name)} = ${escapeHtml(formatValue(c.value))}`).join(', ')}</code></div>`;
