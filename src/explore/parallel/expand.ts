@@ -40,11 +40,11 @@ export interface ChunkOutput {
   bytes: Uint8Array;
 }
 
-/** log2 of the fingerprint cache's slots: 2^20 slots, 8 MiB. */
-const CACHE_BITS = 20;
+/** log2 of the fingerprint cache's slots: 2^16 slots, 512 KiB, small enough to stay in cache. */
+const CACHE_BITS = 16;
 
 export class Expander<S, L> {
-  private readonly cache = new Uint32Array(2 << CACHE_BITS);
+  private readonly cache = new Int32Array(2 << CACHE_BITS);
   private readonly cacheMask = (1 << CACHE_BITS) - 1;
   private readonly fp = new Uint32Array(2);
   private meta = new IntWriter(1024);
@@ -70,7 +70,7 @@ export class Expander<S, L> {
       reader.pos = i === 0 ? 0 : ends[i - 1]!;
       const state = this.codec.decode(reader);
       // The state itself is stored already: its self-loops need no bytes.
-      this.remember(fps[2 * i]!, fps[2 * i + 1]!);
+      this.remember(fps[2 * i]! | 0, fps[2 * i + 1]! | 0);
       const header = meta.length;
       meta.push(0);
       meta.push(0);
@@ -130,12 +130,12 @@ export class Expander<S, L> {
     meta.push(((out.pos - start) << 1) | bad);
   };
 
-  /** Puts the fingerprint in the cache; false if it was there already. */
+  /** Puts the fingerprint (as int32 halves) in the cache; false if it was there already. */
   private remember(hi: number, lo: number): boolean {
     if ((hi | lo) === 0) return true; // (0, 0) marks an empty slot: never cached
     const cache = this.cache;
     const slot = (cacheHash(hi, lo) & this.cacheMask) << 1;
-    if (cache[slot] === hi >>> 0 && cache[slot + 1] === lo >>> 0) return false;
+    if (cache[slot] === hi && cache[slot + 1] === lo) return false;
     cache[slot] = hi;
     cache[slot + 1] = lo;
     return true;

@@ -46,11 +46,13 @@ export interface ParallelOptions<S> {
 }
 
 /** A level this big starts the workers (when none are running yet). */
-const SPAWN_AT = 2000;
+const SPAWN_AT = 500;
 /** Levels smaller than this are expanded on the coordinator's thread even with workers ready. */
 const PARALLEL_MIN = 256;
-/** Chunks per worker and level: a few, so the merge of early chunks overlaps later work. */
+/** Chunks per worker and level: a few, so the merge of early chunks overlaps later work... */
 const CHUNKS_PER_WORKER = 4;
+/** ...but not so small that messages cost more than the work they carry. */
+const MIN_CHUNK = 512;
 const PROGRESS_CHECK_EVERY = 4096;
 const PROGRESS_PERIOD_MS = 1000;
 const TWO_TO_THE_64 = 2 ** 64;
@@ -174,6 +176,8 @@ class ParallelRun<S, L> {
   private readonly startMs = performance.now();
   private expanded = 0;
   private lastProgressMs = Date.now();
+  /** Where the coordinator's time goes (printed on stderr with SPEX_PARALLEL_PROFILE=1). */
+  private readonly prof = { localLevels: 0, poolLevels: 0, chunks: 0, localMs: 0, sendMs: 0, waitMs: 0, mergeMs: 0 };
   /** For encoding initial states. */
   private readonly scratch = new ByteWriter(256);
 
@@ -220,6 +224,14 @@ class ParallelRun<S, L> {
       this.expandLevel(currentLevel >= this.maxDepth);
     }
     this.close();
+    if (process.env.SPEX_PARALLEL_PROFILE === '1') {
+      const p = this.prof;
+      const ms = (x: number): string => `${(x / 1000).toFixed(2)} s`;
+      process.stderr.write(
+        `parallel: ${p.localLevels} levels on the coordinator (${ms(p.localMs)} expanding), ${p.poolLevels} on ${this.parallel.workers} workers ` +
+          `in ${p.chunks} chunks; coordinator: cutting and sending ${ms(p.sendMs)}, waiting ${ms(p.waitMs)}, merging ${ms(p.mergeMs)}; total ${ms(performance.now() - this.startMs)}\n`,
+      );
+    }
 
     const outcome = this.outcome();
     const distinct = this.seen.size;
@@ -245,19 +257,34 @@ class ParallelRun<S, L> {
     const workers = this.parallel.workers;
     if (this.pool === null && n >= SPAWN_AT) this.pool = new WorkerPool(workers, this.parallel.setup);
     const usePool = this.pool !== null && (this.eager || (n >= PARALLEL_MIN && this.pool.ready));
+    const prof = this.prof;
+    let t = performance.now();
     if (!usePool) {
       const out = this.local.expand(level.whole(atMaxDepth, this.checkDeadlock));
+      const t1 = performance.now();
       this.merge(out, 0, n, !atMaxDepth);
+      prof.localLevels++;
+      prof.localMs += t1 - t;
+      prof.mergeMs += performance.now() - t1;
       return;
     }
     const pool = this.pool!;
-    const chunks = Math.min(n, workers * CHUNKS_PER_WORKER);
+    const chunks = this.eager ? Math.min(n, workers * CHUNKS_PER_WORKER) : Math.max(1, Math.min(workers * CHUNKS_PER_WORKER, Math.floor(n / MIN_CHUNK)));
     const bounds: number[] = [];
     for (let c = 0; c <= chunks; c++) bounds.push(Math.floor((c * n) / chunks));
     for (let c = 0; c < chunks; c++) pool.send(c % workers, level.chunk(bounds[c]!, bounds[c + 1]!, atMaxDepth, this.checkDeadlock));
+    prof.poolLevels++;
+    prof.chunks += chunks;
+    let t1 = performance.now();
+    prof.sendMs += t1 - t;
     for (let c = 0; c < chunks; c++) {
       const out = pool.receive(c % workers);
-      if (!this.merge(out, bounds[c]!, bounds[c + 1]!, !atMaxDepth)) {
+      t = performance.now();
+      prof.waitMs += t - t1;
+      const going = this.merge(out, bounds[c]!, bounds[c + 1]!, !atMaxDepth);
+      t1 = performance.now();
+      prof.mergeMs += t1 - t;
+      if (!going) {
         // Results still on their way are dropped with the workers.
         this.close();
         return;
