@@ -8,6 +8,8 @@
 //   --reps R      runs shorter than 10 s are repeated R times and the fastest is kept (default 3)
 //   --deadline S  a spex run still exploring after S seconds is stopped and reported (default 300)
 //   --no-record   do not append the results to bench/results.md
+//   --workers L   spex runs with each of these worker counts, comma-separated (default: 1 and
+//                 the number of cores), one row each; runs of a configuration alternate
 //
 // Every spex run is a child process (bench/spex-one.mjs) so its peak RSS is its own; so is
 // every hand-written BFS (bench/handwritten/). Counts are checked against the hand-written
@@ -15,7 +17,7 @@
 // printed loudly and makes the exit code 1. See bench/README.md.
 import { spawnSync, execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,7 +28,7 @@ const HEAP = '--max-old-space-size=16384';
 // ---- command line
 
 const argv = process.argv.slice(2);
-const opt = { quick: false, only: undefined, reps: 3, deadline: 300, record: true };
+const opt = { quick: false, only: undefined, reps: 3, deadline: 300, record: true, workers: [...new Set([1, availableParallelism()])] };
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
   if (a === '--quick') opt.quick = true;
@@ -34,6 +36,7 @@ for (let i = 0; i < argv.length; i++) {
   else if (a === '--reps') opt.reps = Number(argv[++i]);
   else if (a === '--deadline') opt.deadline = Number(argv[++i]);
   else if (a === '--no-record') opt.record = false;
+  else if (a === '--workers') opt.workers = argv[++i].split(',').map(Number);
   else {
     console.error(`bench: unknown argument ${a}`);
     process.exit(1);
@@ -86,6 +89,23 @@ const BENCHMARKS = [
 
 // ---- running children
 
+/**
+ * Runs each of `runs` (one per worker count), repeating all of them in turn while they are
+ * short, so that the rows of one configuration see the same machine; keeps each one's fastest.
+ */
+function bestAlternating(runs) {
+  const bests = runs.map((run) => run());
+  for (let i = 1; i < opt.reps; i++) {
+    if (!bests.every((r) => r.ok && r.seconds < 10)) break;
+    runs.forEach((run, k) => {
+      const r = run();
+      if (!r.ok) bests[k] = r;
+      else if (bests[k].ok && r.seconds < bests[k].seconds) bests[k] = r;
+    });
+  }
+  return bests;
+}
+
 /** Repeat a run while it is short; keep the fastest. */
 function best(run) {
   let first = run();
@@ -130,8 +150,8 @@ function runChild(args, deadlineSeconds) {
   return { ok: false, failure, seconds: Infinity };
 }
 
-function runSpex(bench, config) {
-  const args = [HEAP, 'bench/spex-one.mjs', bench.file, '--deadline', String(opt.deadline)];
+function runSpex(bench, config, workers) {
+  const args = [HEAP, 'bench/spex-one.mjs', bench.file, '--deadline', String(opt.deadline), '--workers', String(workers)];
   if (bench.check) args.push('--check', bench.check);
   for (const c of config.consts) args.push('--const', c);
   return runChild(args, opt.deadline);
@@ -152,15 +172,15 @@ function fmtRatio(r) {
 }
 
 const HEADER =
-  '| config | engine | distinct | generated | depth | wall s | distinct/s | generated/s | peak RSS MiB | B/state | spex ÷ hand | counts |';
-const RULE = '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|';
+  '| config | engine | distinct | generated | depth | wall s | distinct/s | generated/s | peak RSS MiB | B/state | spex ÷ hand | speed-up over 1 worker | counts |';
+const RULE = '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|';
 
-function row(config, engine, r, ratio, counts) {
-  if (!r.ok) return `| ${config} | ${engine} | ${r.failure} | | | | | | | | | ${counts} |`;
+function row(config, engine, r, ratio, counts, speedup = '') {
+  if (!r.ok) return `| ${config} | ${engine} | ${r.failure} | | | | | | | | | | ${counts} |`;
   return (
     `| ${config} | ${engine} | ${fmtInt(r.distinct)} | ${fmtInt(r.generated)} | ${r.depth} | ${fmtSec(r.seconds)} | ` +
     `${fmtInt(r.distinct / r.seconds)} | ${fmtInt(r.generated / r.seconds)} | ${fmtMiB(r.maxRssMiB ?? r.maxRssKiB / 1024)} | ` +
-    `${r.bytesPerState.toFixed(1)} | ${ratio} | ${counts} |`
+    `${r.bytesPerState.toFixed(1)} | ${ratio} | ${speedup} | ${counts} |`
   );
 }
 
@@ -198,32 +218,39 @@ for (const bench of BENCHMARKS) {
     process.stderr.write(`bench: ${bench.name} ${config.label} ...\n`);
     // Hand-written first, then spex, on the same configuration, in the same run.
     const hand = config.hand ? best(() => runHand(config)) : undefined;
-    const spex = best(() => runSpex(bench, config));
-
-    const checks = [];
-    if (spex.ok) {
-      if (spex.verdict.kind !== spex.expected) {
-        failures.push(`${bench.name} ${config.label}: spex's verdict is ${JSON.stringify(spex.verdict)}, expected ${spex.expected}`);
-        checks.push(`VERDICT ${spex.verdict.kind}`);
-      }
-      if (hand?.ok) {
-        if (sameCounts(spex, hand)) checks.push('= hand');
-        else {
-          failures.push(`${bench.name} ${config.label}: spex counts ${countsText(spex)} != hand-written ${countsText(hand)}`);
-          checks.push(`**≠ hand ${countsText(hand)}**`);
+    const spexRuns = bestAlternating(opt.workers.map((w) => () => runSpex(bench, config, w)));
+    const spexChecks = spexRuns.map((spex, k) => {
+      const label = `${bench.name} ${config.label} --workers ${opt.workers[k]}`;
+      const checks = [];
+      if (spex.ok) {
+        if (spex.verdict.kind !== spex.expected) {
+          failures.push(`${label}: spex's verdict is ${JSON.stringify(spex.verdict)}, expected ${spex.expected}`);
+          checks.push(`VERDICT ${spex.verdict.kind}`);
         }
-      }
-      if (config.tlc) {
-        if (sameCounts(spex, config.tlc)) checks.push('= TLC');
-        else {
-          failures.push(`${bench.name} ${config.label}: spex counts ${countsText(spex)} != TLC's closed form ${countsText(config.tlc)}`);
-          checks.push(`**≠ TLC ${countsText(config.tlc)}**`);
+        if (k > 0 && spexRuns[0].ok && !sameCounts(spex, spexRuns[0])) {
+          failures.push(`${label}: spex counts ${countsText(spex)} != with --workers ${opt.workers[0]} ${countsText(spexRuns[0])}`);
+          checks.push(`**≠ ${opt.workers[0]} worker(s)**`);
         }
+        if (hand?.ok) {
+          if (sameCounts(spex, hand)) checks.push('= hand');
+          else {
+            failures.push(`${label}: spex counts ${countsText(spex)} != hand-written ${countsText(hand)}`);
+            checks.push(`**≠ hand ${countsText(hand)}**`);
+          }
+        }
+        if (config.tlc) {
+          if (sameCounts(spex, config.tlc)) checks.push('= TLC');
+          else {
+            failures.push(`${label}: spex counts ${countsText(spex)} != TLC's closed form ${countsText(config.tlc)}`);
+            checks.push(`**≠ TLC ${countsText(config.tlc)}**`);
+          }
+        }
+      } else {
+        notes.push(`${label}: spex ${spex.failure}`);
+        if (!config.big) failures.push(`${label}: spex ${spex.failure}`);
       }
-    } else {
-      notes.push(`${bench.name} ${config.label}: spex ${spex.failure}`);
-      if (!config.big) failures.push(`${bench.name} ${config.label}: spex ${spex.failure}`);
-    }
+      return checks;
+    });
     const handChecks = [];
     if (hand?.ok) {
       if (hand.outcome !== 'ok') failures.push(`${bench.name} ${config.label}: the hand-written BFS ended with ${hand.outcome}`);
@@ -238,8 +265,13 @@ for (const bench of BENCHMARKS) {
       failures.push(`${bench.name} ${config.label}: hand-written BFS ${hand.failure}`);
     }
 
-    const ratio = spex.ok && hand?.ok ? fmtRatio(spex.distinct / spex.seconds / (hand.distinct / hand.seconds)) : '–';
-    say(row(config.label, 'spex', spex, ratio, checks.join(', ') || '–'));
+    spexRuns.forEach((spex, k) => {
+      const ratio = spex.ok && hand?.ok ? fmtRatio(spex.distinct / spex.seconds / (hand.distinct / hand.seconds)) : '–';
+      const one = spexRuns[opt.workers.indexOf(1)];
+      const speedup = opt.workers[k] !== 1 && spex.ok && one?.ok ? `${(one.seconds / spex.seconds).toFixed(2)}×` : '';
+      const engine = opt.workers.length === 1 && opt.workers[0] === 1 ? 'spex' : `spex, ${opt.workers[k]} worker${opt.workers[k] === 1 ? '' : 's'}`;
+      say(row(config.label, engine, spex, ratio, spexChecks[k].join(', ') || '–', speedup));
+    });
     if (hand) say(row(config.label, 'hand-written', hand, '', handChecks.join(', ') || '–'));
   }
   say();

@@ -2,7 +2,7 @@
 // Runs one spex check in-process and reports it as JSON lines on stdout, for bench/run.mjs.
 // One process per check, so that its peak RSS is the check's alone.
 //
-//   node bench/spex-one.mjs FILE [--check NAME] [--const NAME=VALUE]... [--deadline SECONDS]
+//   node bench/spex-one.mjs FILE [--check NAME] [--const NAME=VALUE]... [--workers N] [--deadline SECONDS]
 //
 // Output: a {"type":"progress",...} line about once a second during long runs (so that a run
 // killed for lack of memory still leaves its last known size behind), then one
@@ -16,17 +16,19 @@ const argv = process.argv.slice(2);
 let file;
 let check;
 let deadline = Infinity;
+let workers = 1;
 const consts = [];
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
   if (a === '--check') check = argv[++i];
   else if (a === '--const') consts.push(argv[++i]);
   else if (a === '--deadline') deadline = Number(argv[++i]);
+  else if (a === '--workers') workers = Number(argv[++i]);
   else if (file === undefined) file = a;
   else throw new Error(`unexpected argument ${a}`);
 }
 if (file === undefined) {
-  console.error('usage: node bench/spex-one.mjs FILE [--check NAME] [--const NAME=VALUE]... [--deadline SECONDS]');
+  console.error('usage: node bench/spex-one.mjs FILE [--check NAME] [--const NAME=VALUE]... [--workers N] [--deadline SECONDS]');
   process.exit(1);
 }
 
@@ -42,6 +44,8 @@ const loadSeconds = (performance.now() - loadStart) / 1000;
 
 const start = performance.now();
 const r = runCheck(spec, checks[0], cli, {
+  consts,
+  workers,
   onProgress(p) {
     emit({ type: 'progress', ...p, maxRssMiB: rssMiB() });
     if (p.seconds > deadline) {
@@ -61,6 +65,7 @@ emit({
   distinct: stats?.distinct ?? 0,
   generated: stats?.generated ?? 0,
   depth: stats?.depth ?? 0,
+  workers: r.workers,
   /** runCheck's wall time: compiling the configuration plus exploring it. */
   seconds,
   /** The explorer's own clock (exploration only). */

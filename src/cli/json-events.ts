@@ -64,6 +64,7 @@ export function cmdCheckJson(file: string, o: OutputPaths & { check?: string }, 
       };
       const r = runCheck(spec, check, cli, opts);
       deps.printer?.done();
+      if (r.note) process.stderr.write(r.note + '\n');
       const cex = counterexampleOf(r);
       if (cex) {
         const itf = itfOfCheck(r, file, spec.name);

@@ -4,6 +4,7 @@
  * report.ts, everything it runs from engine/run.ts.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { SpecErrors, renderDiagnostic } from '../lang/diagnostics.js';
@@ -57,6 +58,7 @@ interface CheckOpts {
   maxDepth?: number;
   progress?: boolean;
   quiet?: boolean;
+  workers?: number;
 }
 
 function runOptions(o: CheckOpts, printer: ProgressPrinter | undefined): RunOptions {
@@ -67,6 +69,7 @@ function runOptions(o: CheckOpts, printer: ProgressPrinter | undefined): RunOpti
   if (o.maxStates !== undefined) r.maxStates = o.maxStates;
   if (o.maxDepth !== undefined) r.maxDepth = o.maxDepth;
   if (printer) r.onProgress = printer.report;
+  r.workers = o.workers ?? availableParallelism();
   return r;
 }
 
@@ -87,6 +90,7 @@ function cmdCheck(file: string, o: CheckOpts & OutputPaths & { json?: boolean })
     else out(`spec ${spec.name} (${file})`);
     const r = runCheck(spec, check, cli, opts);
     printer?.done();
+    if (r.note) err(r.note);
     out(formatResult(r));
     if (r.result) {
       out(formatCollision(r.result.stats));
@@ -135,6 +139,7 @@ function cmdTest(paths: string[], o: CheckOpts & { trace?: boolean }): number {
     for (const check of selectChecks(spec, opts.check)) {
       const r: CheckResult = runCheck(spec, check, cli, opts);
       printer?.done();
+      if (r.note) err(r.note);
       const ok = meetsExpectation(r.verdict, r.expect);
       const stats = r.result ? `  (${formatStats(r.result.stats)})` : '';
       out(`${ok ? 'PASS' : 'FAIL'} ${file} ${r.name}: ${formatVerdict(r.verdict)}${ok ? '' : `, expected ${formatExpectation(r.expect)}`}${stats}`);
@@ -181,6 +186,7 @@ function withCheckOptions(cmd: Command): Command {
     .option('--no-deadlock', 'do not report states without successors')
     .option('--max-states <n>', 'stop after this many distinct states', positiveInt)
     .option('--max-depth <n>', 'do not explore beyond this depth', positiveInt)
+    .option('--workers <n>', 'explore with this many threads (default: the number of cores; 1: no worker threads)', positiveInt)
     .option('--progress', 'print progress on stderr every second (the default when stderr is a terminal)')
     .option('--quiet', 'no progress output');
 }

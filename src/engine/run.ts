@@ -11,6 +11,9 @@ import { compileSpec, type CompiledSpec, type Label, type State } from '../lang/
 import { compileFairness } from '../lang/compile-temporal.js';
 import { Diagnostic, SpecErrors, didYouMean } from '../lang/diagnostics.js';
 import { explore, ModelError, type ExploreOptions, type ExploreResult } from '../explore/index.js';
+import { exploreParallel } from '../explore/parallel/explorer.js';
+import { ValueStateCodec } from '../explore/parallel/value-codec.js';
+import type { SpecWorkerData } from './worker-system.js';
 import { checkProperties, temporalSetup, type TemporalResult } from './temporal.js';
 
 export interface LoadedSpec {
@@ -44,6 +47,12 @@ export interface RunOptions {
   readonly maxStates?: number;
   readonly maxDepth?: number;
   readonly onProgress?: (p: { distinct: number; generated: number; depth: number; queue: number; seconds: number }) => void;
+  /**
+   * Worker threads to explore with (default 1: the single-threaded explorer, in this thread).
+   * With more, each worker compiles the spec itself from its source text, the check's name and
+   * `consts`, so `consts` must be the texts the `cli` overrides were parsed from.
+   */
+  readonly workers?: number;
 }
 
 /** How one configuration ended, in the terms a user checks against `expect`. */
@@ -72,6 +81,10 @@ export interface CheckResult {
   readonly temporal?: TemporalResult | { readonly inconclusive: 'states' | 'depth' };
   readonly verdict: Verdict;
   readonly exitCode: number;
+  /** Worker threads the exploration used (1 for the single-threaded explorer). */
+  readonly workers: number;
+  /** Something the user should know about how the run went (stderr), e.g. fewer workers used. */
+  readonly note?: string;
 }
 
 /** TLC's exit codes (design.md). */
@@ -188,7 +201,7 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   } catch (err) {
     if (err instanceof ModelError) {
       const verdict: Verdict = { kind: 'error' };
-      return { ...base, system: undefined, result: undefined, constError: err, verdict, exitCode: exitCodeOf(verdict) };
+      return { ...base, system: undefined, result: undefined, constError: err, verdict, exitCode: exitCodeOf(verdict), workers: 1 };
     }
     throw err;
   }
@@ -198,7 +211,27 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   if (opts.onProgress !== undefined) exploreOpts.onProgress = opts.onProgress;
   const setup = temporalSetup(system, compileFairness(spec, check?.fairness));
   if (setup) exploreOpts.recordGraph = setup.record;
-  const result = explore(system, exploreOpts);
+  const requested = opts.workers ?? 1;
+  let workers = requested;
+  let note: string | undefined;
+  if (requested > 1 && setup) {
+    workers = 1;
+    note = `note: ${check?.name ?? spec.name} has temporal properties, which the parallel explorer cannot check yet: exploring with 1 worker instead of ${requested}`;
+  }
+  let result: ExploreResult<State, Label>;
+  if (workers > 1) {
+    if (cli.size > 0 && opts.consts === undefined) {
+      throw new Error('internal error: runCheck with workers > 1 needs the --const texts in opts.consts');
+    }
+    const data: SpecWorkerData = { path: spec.ast.source.path, text: spec.ast.source.text, check: check?.name, consts: [...(opts.consts ?? [])] };
+    result = exploreParallel(system, exploreOpts, {
+      workers,
+      codec: new ValueStateCodec(system.slotTypes, system.valueTables),
+      setup: { module: new URL('./worker-system.js', import.meta.url).href, data },
+    });
+  } else {
+    result = explore(system, exploreOpts);
+  }
   // No initial state at all means init's requires rule everything out: nothing was checked,
   // and saying "no error found" would be vacuous.
   let verdict: Verdict = result.stats.distinct === 0 && result.outcome.kind === 'ok' ? { kind: 'error' } : verdictOf(result);
@@ -211,7 +244,7 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
     temporal = t;
     if (t.violation) verdict = { kind: 'violation', name: t.violation.property.property, temporal: true };
   }
-  return { ...base, system, result, ...(temporal ? { temporal } : {}), verdict, exitCode: exitCodeOf(verdict) };
+  return { ...base, system, result, ...(temporal ? { temporal } : {}), verdict, exitCode: exitCodeOf(verdict), workers, ...(note ? { note } : {}) };
 }
 
 /** Whether a verdict is what a check block expects. A check without `expect` expects ok. */

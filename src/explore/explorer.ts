@@ -23,6 +23,7 @@
 import { FingerprintSet } from './fingerprint-set.js';
 import { GraphRecorder, type RecordGraph, type StateGraph } from './state-graph.js';
 import { ModelError, type Invariant, type TransitionSystem } from './system.js';
+import { rebuildTrace, type Trace } from './trace.js';
 
 export interface ExploreOptions<S = unknown, L = unknown> {
   /** Report states without successors (unless `isDone`) as deadlocks. The CLI defaults it to true. */
@@ -56,11 +57,7 @@ export interface Progress {
   seconds: number;
 }
 
-/** labels.length === states.length - 1; labels[i] leads from states[i] to states[i + 1]. */
-export interface Trace<S, L> {
-  states: S[];
-  labels: L[];
-}
+export type { Trace };
 
 export type Outcome<S, L> =
   | { kind: 'ok' }
@@ -425,77 +422,9 @@ class BreadthFirstRun<S, L> {
     }
   }
 
-  /**
-   * Rebuilds the trace to state `target` (-1: the empty trace) by following parent links up
-   * to an initial state and replaying the system forward along them, picking at each step the
-   * emission with the stored ordinal. Each picked state must have the stored fingerprint;
-   * otherwise the system did not emit the same thing twice, which is a bug in it (or in the
-   * front end that built it), reported as an internal error.
-   */
+  /** The shortest trace to state `target` (-1: the empty trace), rebuilt by replay. */
   private trace(target: number): Trace<S, L> {
-    const states: S[] = [];
-    const labels: L[] = [];
-    if (target < 0) return { states, labels };
-    const path: number[] = [];
-    for (let id = target; id >= 0; id = this.parents[id]!) path.push(id);
-    path.reverse();
-
-    const root = this.replayPick(path[0]!, 0, (emit) => this.system.initialStates(emit));
-    states.push(root.state);
-    for (let k = 1; k < path.length; k++) {
-      const from = states[k - 1]!;
-      const step = this.replayPick(path[k]!, k, (emit) => this.system.successors(from, emit));
-      states.push(step.state);
-      labels.push(step.label as L); // always present: successors emits a label with each state
-    }
-    return { states, labels };
-  }
-
-  /** Replays one initialStates / successors call and returns the emission that made `id`. */
-  private replayPick(
-    id: number,
-    step: number,
-    call: (emit: (state: S, label?: L) => void) => void,
-  ): { state: S; label: L | undefined } {
-    const wanted = this.ordinals[id]!;
-    // A holder object rather than locals: TypeScript does not see assignments made inside
-    // the callback and would narrow locals to their initial values.
-    const pick: { seen: number; found: boolean; state: S | undefined; label: L | undefined } = {
-      seen: 0,
-      found: false,
-      state: undefined,
-      label: undefined,
-    };
-    try {
-      call((state, label) => {
-        if (pick.seen++ === wanted) {
-          pick.found = true;
-          pick.state = state;
-          pick.label = label;
-        }
-      });
-    } catch (e) {
-      // During the search the call may have failed after emitting the state we want (the
-      // run then stopped on that state's invariant before the failure counted); that
-      // failure is expected again now. Failing before it is a divergence, reported below.
-      if (!(e instanceof ModelError)) throw e;
-    }
-    const where = step === 0 ? 'the initial state' : `step ${step} of the trace`;
-    if (!pick.found) {
-      throw new Error(
-        `internal error: replaying ${where} got only ${pick.seen} emissions where emission ` +
-          `#${wanted} was recorded during the search; the transition system is not deterministic`,
-      );
-    }
-    const state = pick.state as S;
-    this.system.fingerprint(state, this.fp);
-    if (this.seen.indexOf(this.fp[0]!, this.fp[1]!) !== id) {
-      throw new Error(
-        `internal error: replaying ${where}, emission #${wanted} does not have the fingerprint ` +
-          `it had during the search; the transition system is not deterministic`,
-      );
-    }
-    return { state, label: pick.label };
+    return rebuildTrace(this.system, this.seen, this.parents, this.ordinals, target);
   }
 
   private elapsedSeconds(): number {

@@ -14,6 +14,7 @@ import { hasRanges, type EnumInfo, type Type } from './types.js';
 import { Processes, explainProcessStep, type ProcessContext } from './process.js';
 import type { Code } from './diagnostics.js';
 import { ModelError, type Invariant, type TransitionSystem } from '../explore/system.js';
+import type { ValueTables } from '../explore/parallel/value-codec.js';
 import { compileFairness, compileProperties, type PropertyInstance } from './compile-temporal.js';
 import {
   Atom, IList, IMap, ISet, NONE, Rec, Tuple, Variant, fingerprintValues, formatValue, mkSeq, mkSet,
@@ -83,6 +84,10 @@ export interface CompiledSpec extends TransitionSystem<State, Label> {
    * no extra work for it.
    */
   explainStep(state: State, label: Label): StepExplanation;
+  /** The type of every slot of the state (varNames' order), for the state codec. */
+  readonly slotTypes: readonly Type[];
+  /** The interned atoms, record field arrays and plain variants, for the state codec. */
+  readonly valueTables: ValueTables;
 }
 
 /** A `view` declaration, compiled: its static type decides how reports draw it. */
@@ -150,6 +155,11 @@ export class Compiler {
 
   atom(info: EnumInfo, index: number): Atom {
     return this.atoms.get(info)![index]!;
+  }
+
+  /** Interns the atoms of an enum declared outside the spec's enums (a process's pc). */
+  registerAtoms(info: EnumInfo, atoms: Atom[]): void {
+    this.atoms.set(info, atoms);
   }
 
   fields(names: readonly string[]): readonly string[] {
@@ -1168,6 +1178,12 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
       fingerprintValues(state, out);
     },
     explainStep,
+    slotTypes: [...spec.vars.map((v) => v.type), ...processes.slots.map((x) => x.type)],
+    valueTables: {
+      atom: (info, index) => cc.atom(info, index),
+      fields: (names) => cc.fields(names),
+      variant: (tag, tagIndex, payload) => cc.variant(tag, tagIndex, payload),
+    },
   };
   // With processes, a state where every instance has run to its end is done, not deadlocked.
   if (processes.instances.length > 0) system.isDone = (s) => processes.isDone(s);

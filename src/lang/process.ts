@@ -74,6 +74,7 @@ export class Processes {
       const labels = [...p.labels, DONE];
       const enumInfo: EnumInfo = { name: `${p.name}.pc`, members: labels };
       const pcs = labels.map((l, i) => new Atom(enumInfo.name, l, i));
+      cc.registerAtoms(enumInfo, pcs);
       const pcType: Type = { k: 'enum', info: enumInfo };
       let values: (Value | undefined)[] = [undefined];
       if (p.param) {

@@ -1,0 +1,26 @@
+/**
+ * How an exploration worker thread (src/explore/parallel/worker.ts) gets its own copy of a
+ * configuration's TransitionSystem: it parses, checks and compiles the same spec text with
+ * the same check block and `--const` overrides as the main thread, exactly as runCheck does.
+ */
+import { compileSpec } from '../lang/compile.js';
+import { ValueStateCodec } from '../explore/parallel/value-codec.js';
+import type { CreateWorkerSystem } from '../explore/parallel/worker.js';
+import { configOverrides, constOverrides, loadSpec, selectChecks } from './run.js';
+
+export interface SpecWorkerData {
+  readonly path: string;
+  readonly text: string;
+  /** The check block's name; undefined for a spec run with its defaults. */
+  readonly check: string | undefined;
+  /** The command line's `--const NAME=VALUE` texts. */
+  readonly consts: readonly string[];
+}
+
+export const createWorkerSystem: CreateWorkerSystem = (data) => {
+  const d = data as SpecWorkerData;
+  const { spec } = loadSpec(d.path, d.text);
+  const check = d.check === undefined ? undefined : selectChecks(spec, d.check)[0];
+  const system = compileSpec(spec, configOverrides(check, constOverrides(spec, d.consts)));
+  return { system: system as never, codec: new ValueStateCodec(system.slotTypes, system.valueTables) as never };
+};

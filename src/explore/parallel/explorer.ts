@@ -1,0 +1,473 @@
+/**
+ * The parallel breadth-first explorer (`--workers N`, N ≥ 2): the same search as
+ * ../explorer.ts, with the expansion of each BFS level split among worker threads, and
+ * results identical to it (distinct, generated, depth, queue, verdict and trace) for every N.
+ *
+ * How (docs/parallel.md tells it at more length):
+ *   - The coordinator (this thread) owns the seen set, the per-state parent and ordinal arrays
+ *     and the order of insertion. States of the level being expanded and of the next one are
+ *     kept encoded (StateCodec), back to back in byte buffers: the coordinator never decodes a
+ *     state on the common path.
+ *   - A level is cut into contiguous chunks, handed out to the workers round-robin. A worker
+ *     decodes its chunk's states, computes their successors, fingerprints and encodes them,
+ *     checks the invariants on those it has not emitted before, and returns per expanded state
+ *     the successors' fingerprints and bytes plus a few flags (expand.ts).
+ *   - The coordinator merges the chunks' results in chunk order, emission by emission, doing
+ *     exactly what the single-threaded explorer does on an emission: so states are numbered,
+ *     counted and stopped on in the same order. Whenever a worker flags something (an
+ *     invariant false on a successor, a fault in a step, a possible deadlock), the coordinator
+ *     re-evaluates it on its own thread, on the decoded state, only if the single-threaded
+ *     explorer would have evaluated it at that point; so the verdict, the error object and the
+ *     trace (rebuilt by replay, as there) are the same.
+ *   - Small levels are expanded on this thread with the same code (no thread is started for
+ *     a search whose levels stay small); the workers are started when a level first gets big,
+ *     and used once they have compiled their own copy of the system.
+ */
+import { FingerprintSet } from '../fingerprint-set.js';
+import type { ExploreOptions, ExploreResult, Outcome, Progress } from '../explorer.js';
+import { ModelError, type Invariant, type TransitionSystem } from '../system.js';
+import { rebuildTrace, type Trace } from '../trace.js';
+import { ByteReader, ByteWriter, IntWriter, type StateCodec } from './bytes.js';
+import { Expander, FLAG_DEADLOCK, FLAG_FAULT, type ChunkInput, type ChunkOutput } from './expand.js';
+import { WorkerPool } from './pool.js';
+import type { WorkerSetup } from './worker.js';
+
+export interface ParallelOptions<S> {
+  /** Worker threads to use, at least 2. */
+  readonly workers: number;
+  readonly codec: StateCodec<S>;
+  /** How a worker builds its own copy of the system and codec. */
+  readonly setup: WorkerSetup;
+  /**
+   * Start the workers before the search and send them every level however small (for tests:
+   * the results must not change). Default: the SPEX_WORKERS_EAGER environment variable is 1.
+   */
+  readonly eager?: boolean;
+}
+
+/** A level this big starts the workers (when none are running yet). */
+const SPAWN_AT = 500;
+/** Levels smaller than this are expanded on the coordinator's thread even with workers ready. */
+const PARALLEL_MIN = 256;
+/** Chunks per worker and level: a few, so the merge of early chunks overlaps later work... */
+const CHUNKS_PER_WORKER = 4;
+/** ...but not so small that messages cost more than the work they carry. */
+const MIN_CHUNK = 512;
+const PROGRESS_CHECK_EVERY = 4096;
+const PROGRESS_PERIOD_MS = 1000;
+const TWO_TO_THE_64 = 2 ** 64;
+
+type Stop =
+  | { kind: 'invariant'; invariant: string; state: number }
+  | { kind: 'deadlock'; state: number }
+  | { kind: 'fault'; error: ModelError; state: number }
+  | { kind: 'limit'; limit: 'states' };
+
+/** A BFS level: encoded states back to back, with their end offsets, ids and fingerprints. */
+class Level {
+  bytes = new ByteWriter(1 << 16);
+  ends = new IntWriter(1024);
+  ids = new IntWriter(1024);
+  fps = new IntWriter(2048);
+
+  get count(): number {
+    return this.ids.length;
+  }
+
+  add(src: Uint8Array, start: number, end: number, id: number, hi: number, lo: number): void {
+    this.bytes.bytes(src.subarray(start, end));
+    this.ends.push(this.bytes.pos);
+    this.ids.push(id);
+    this.fps.push(hi);
+    this.fps.push(lo);
+  }
+
+  clear(): void {
+    this.bytes.clear();
+    this.ends.clear();
+    this.ids.clear();
+    this.fps.clear();
+  }
+
+  /** States [from, to) as a chunk (copies, since chunks are transferred to other threads). */
+  chunk(from: number, to: number, fpsOnly: boolean, checkDeadlock: boolean): ChunkInput {
+    const base = from === 0 ? 0 : this.ends.buf[from - 1]!;
+    const end = this.ends.buf[to - 1]!;
+    const ends = new Uint32Array(to - from);
+    for (let i = from; i < to; i++) ends[i - from] = this.ends.buf[i]! - base;
+    return {
+      bytes: this.bytes.buf.slice(base, end),
+      ends,
+      fps: new Uint32Array(this.fps.buf.buffer.slice(8 * from, 8 * to)),
+      fpsOnly,
+      checkDeadlock,
+    };
+  }
+
+  /** Every state, as a chunk of views (no copy) for expansion on this thread. */
+  whole(fpsOnly: boolean, checkDeadlock: boolean): ChunkInput {
+    const n = this.count;
+    return {
+      bytes: this.bytes.view(),
+      ends: new Uint32Array(this.ends.buf.buffer, 0, n),
+      fps: new Uint32Array(this.fps.buf.buffer, 0, 2 * n),
+      fpsOnly,
+      checkDeadlock,
+    };
+  }
+
+  /** Decodes state i. */
+  decode<S>(codec: StateCodec<S>, i: number): S {
+    return codec.decode(new ByteReader(this.bytes.buf, i === 0 ? 0 : this.ends.buf[i - 1]!));
+  }
+}
+
+export function exploreParallel<S, L>(
+  system: TransitionSystem<S, L>,
+  options: ExploreOptions<S, L>,
+  parallel: ParallelOptions<S>,
+): ExploreResult<S, L> {
+  const { maxStates, maxDepth } = options;
+  if (maxStates !== undefined && !(Number.isInteger(maxStates) && maxStates >= 0)) {
+    throw new RangeError(`maxStates must be a non-negative integer, got ${maxStates}`);
+  }
+  if (maxDepth !== undefined && !(Number.isInteger(maxDepth) && maxDepth >= 1)) {
+    throw new RangeError(`maxDepth must be a positive integer, got ${maxDepth}`);
+  }
+  if (options.recordGraph) throw new Error('internal error: the parallel explorer does not record state graphs');
+  if (!(Number.isInteger(parallel.workers) && parallel.workers >= 2)) {
+    throw new RangeError(`workers must be an integer ≥ 2, got ${parallel.workers}`);
+  }
+  const run = new ParallelRun(system, options, parallel);
+  try {
+    return run.run();
+  } finally {
+    run.close();
+  }
+}
+
+class ParallelRun<S, L> {
+  private readonly invariants: readonly Invariant<S>[];
+  private readonly checkDeadlock: boolean;
+  private readonly maxStates: number;
+  private readonly maxDepth: number;
+  private readonly onProgress: ((p: Progress) => void) | undefined;
+  private readonly codec: StateCodec<S>;
+  private readonly eager: boolean;
+
+  private readonly seen = new FingerprintSet();
+  private parents = new Int32Array(1024);
+  private ordinals = new Uint32Array(1024);
+  private readonly fp = new Uint32Array(2);
+
+  private current = new Level();
+  private next = new Level();
+  private readonly local: Expander<S, L>;
+  private pool: WorkerPool | null = null;
+
+  private parentId = -1;
+  private emitted = 0;
+  private level = 1;
+  private generated = 0;
+  private depth = 0;
+  private depthLimitHit = false;
+  private stop: Stop | null = null;
+  private queue = 0;
+  private readonly startMs = performance.now();
+  private expanded = 0;
+  private lastProgressMs = Date.now();
+  /** Where the coordinator's time goes (printed on stderr with SPEX_PARALLEL_PROFILE=1). */
+  private readonly prof = { localLevels: 0, poolLevels: 0, chunks: 0, localMs: 0, sendMs: 0, waitMs: 0, mergeMs: 0 };
+  /** For encoding initial states. */
+  private readonly scratch = new ByteWriter(256);
+
+  constructor(
+    private readonly system: TransitionSystem<S, L>,
+    options: ExploreOptions<S, L>,
+    private readonly parallel: ParallelOptions<S>,
+  ) {
+    this.invariants = system.invariants;
+    this.checkDeadlock = options.checkDeadlock;
+    this.maxStates = options.maxStates ?? Infinity;
+    this.maxDepth = options.maxDepth ?? Infinity;
+    this.onProgress = options.onProgress;
+    this.codec = parallel.codec;
+    this.eager = parallel.eager ?? process.env.SPEX_WORKERS_EAGER === '1';
+    this.local = new Expander(system, parallel.codec);
+  }
+
+  close(): void {
+    this.pool?.close();
+    this.pool = null;
+  }
+
+  run(): ExploreResult<S, L> {
+    if (this.eager) {
+      this.pool = new WorkerPool(this.parallel.workers, this.parallel.setup);
+      this.pool.waitReady();
+    }
+    try {
+      this.system.initialStates(this.emitInitial);
+    } catch (e) {
+      if (!(e instanceof ModelError)) throw e;
+      this.stop ??= { kind: 'fault', error: e, state: -1 };
+    }
+    if (this.stop !== null) this.queue = this.next.count;
+
+    while (this.stop === null && this.next.count > 0) {
+      const done = this.current;
+      this.current = this.next;
+      this.next = done;
+      done.clear();
+      const currentLevel = this.level;
+      this.level = currentLevel + 1;
+      this.expandLevel(currentLevel >= this.maxDepth);
+    }
+    this.close();
+    if (process.env.SPEX_PARALLEL_PROFILE === '1') {
+      const p = this.prof;
+      const ms = (x: number): string => `${(x / 1000).toFixed(2)} s`;
+      process.stderr.write(
+        `parallel: ${p.localLevels} levels on the coordinator (${ms(p.localMs)} expanding), ${p.poolLevels} on ${this.parallel.workers} workers ` +
+          `in ${p.chunks} chunks; coordinator: cutting and sending ${ms(p.sendMs)}, waiting ${ms(p.waitMs)}, merging ${ms(p.mergeMs)}; total ${ms(performance.now() - this.startMs)}\n`,
+      );
+    }
+
+    const outcome = this.outcome();
+    const distinct = this.seen.size;
+    const bytes = this.seen.bytesUsed() + this.parents.byteLength + this.ordinals.byteLength;
+    return {
+      outcome,
+      stats: {
+        distinct,
+        generated: this.generated,
+        depth: this.depth,
+        queue: this.queue,
+        seconds: this.elapsedSeconds(),
+        collisionProbability: (distinct * (this.generated - distinct)) / TWO_TO_THE_64,
+        bytesPerState: distinct === 0 ? 0 : bytes / distinct,
+      },
+    };
+  }
+
+  /** Expands the current level into the next; sets `stop` and `queue` if the run ends in it. */
+  private expandLevel(atMaxDepth: boolean): void {
+    const level = this.current;
+    const n = level.count;
+    const workers = this.parallel.workers;
+    if (this.pool === null && n >= SPAWN_AT) this.pool = new WorkerPool(workers, this.parallel.setup);
+    const usePool = this.pool !== null && (this.eager || (n >= PARALLEL_MIN && this.pool.ready));
+    const prof = this.prof;
+    let t = performance.now();
+    if (!usePool) {
+      const out = this.local.expand(level.whole(atMaxDepth, this.checkDeadlock));
+      const t1 = performance.now();
+      this.merge(out, 0, n, !atMaxDepth);
+      prof.localLevels++;
+      prof.localMs += t1 - t;
+      prof.mergeMs += performance.now() - t1;
+      return;
+    }
+    const pool = this.pool!;
+    const chunks = this.eager ? Math.min(n, workers * CHUNKS_PER_WORKER) : Math.max(1, Math.min(workers * CHUNKS_PER_WORKER, Math.floor(n / MIN_CHUNK)));
+    const bounds: number[] = [];
+    for (let c = 0; c <= chunks; c++) bounds.push(Math.floor((c * n) / chunks));
+    for (let c = 0; c < chunks; c++) pool.send(c % workers, level.chunk(bounds[c]!, bounds[c + 1]!, atMaxDepth, this.checkDeadlock));
+    prof.poolLevels++;
+    prof.chunks += chunks;
+    let t1 = performance.now();
+    prof.sendMs += t1 - t;
+    for (let c = 0; c < chunks; c++) {
+      const out = pool.receive(c % workers);
+      t = performance.now();
+      prof.waitMs += t - t1;
+      const going = this.merge(out, bounds[c]!, bounds[c + 1]!, !atMaxDepth);
+      t1 = performance.now();
+      prof.mergeMs += t1 - t;
+      if (!going) {
+        // Results still on their way are dropped with the workers.
+        this.close();
+        return;
+      }
+    }
+  }
+
+  /**
+   * Merges one chunk's expansion results (states [from, to) of the current level), emission
+   * by emission, as the single-threaded explorer's emit does. False when the run stopped.
+   */
+  private merge(out: ChunkOutput, from: number, to: number, storeNew: boolean): boolean {
+    const meta = out.meta;
+    const bytes = out.bytes;
+    const level = this.current;
+    const ids = level.ids.buf;
+    const seen = this.seen;
+    let m = 0;
+    let b = 0;
+    for (let i = from; i < to; i++) {
+      const id = ids[i]!;
+      const count = meta[m]!;
+      const flags = meta[m + 1]!;
+      m += 2;
+      this.parentId = id;
+      let emitted = 0;
+      for (let k = 0; k < count && this.stop === null; k++) {
+        const hi = meta[m]!;
+        const lo = meta[m + 1]!;
+        const info = meta[m + 2]!;
+        m += 3;
+        const start = b;
+        if (info >= 0) b += info >>> 1;
+        const ordinal = emitted++;
+        this.generated++;
+        if (!storeNew) {
+          if (!this.depthLimitHit && !seen.has(hi, lo)) this.depthLimitHit = true;
+          continue;
+        }
+        if (seen.size >= this.maxStates) {
+          if (!seen.has(hi, lo)) this.stop = { kind: 'limit', limit: 'states' };
+          continue;
+        }
+        const r = seen.insertOrFind(hi, lo);
+        if (r >= 0) continue;
+        const index = ~r;
+        this.record(index, ordinal);
+        if (this.level > this.depth) this.depth = this.level;
+        if (info < 0) {
+          throw new Error('internal error: a worker did not send a state that is new to the coordinator');
+        }
+        if ((info & 1) !== 0) {
+          const state = this.codec.decode(new ByteReader(bytes, start));
+          if (this.violates(state, index)) continue;
+        }
+        this.next.add(bytes, start, b, index, hi, lo);
+      }
+      if (this.stop === null && (flags & FLAG_FAULT) !== 0) this.replayFault(level.decode(this.codec, i), id);
+      if (this.stop === null && count === 0 && this.checkDeadlock && (flags & FLAG_DEADLOCK) !== 0) {
+        this.checkDeadlockAt(level.decode(this.codec, i), id);
+      }
+      if (this.stop !== null) {
+        this.queue = level.count - i - 1 + this.next.count;
+        return false;
+      }
+      if (this.onProgress !== undefined && ++this.expanded % PROGRESS_CHECK_EVERY === 0) {
+        const now = Date.now();
+        if (now - this.lastProgressMs >= PROGRESS_PERIOD_MS) {
+          this.lastProgressMs = now;
+          this.onProgress({
+            distinct: seen.size,
+            generated: this.generated,
+            depth: this.depth,
+            queue: level.count - i - 1 + this.next.count,
+            seconds: this.elapsedSeconds(),
+          });
+        }
+      }
+    }
+    return true;
+  }
+
+  /** The single-threaded explorer's emit, for initial states (level 1, parent -1). */
+  private readonly emitInitial = (state: S): void => {
+    if (this.stop !== null) return;
+    const ordinal = this.emitted++;
+    this.generated++;
+    const fp = this.fp;
+    this.system.fingerprint(state, fp);
+    const hi = fp[0]!;
+    const lo = fp[1]!;
+    if (this.seen.size >= this.maxStates) {
+      if (!this.seen.has(hi, lo)) this.stop = { kind: 'limit', limit: 'states' };
+      return;
+    }
+    const r = this.seen.insertOrFind(hi, lo);
+    if (r >= 0) return;
+    const index = ~r;
+    this.record(index, ordinal);
+    if (this.level > this.depth) this.depth = this.level;
+    if (this.violates(state, index)) return;
+    const w = this.scratch;
+    w.clear();
+    this.codec.encode(state, w);
+    this.next.add(w.buf, 0, w.pos, index, hi | 0, lo | 0);
+  };
+
+  private record(index: number, ordinal: number): void {
+    if (index >= this.parents.length) {
+      const parents = new Int32Array(this.parents.length * 2);
+      parents.set(this.parents);
+      this.parents = parents;
+      const ordinals = new Uint32Array(this.ordinals.length * 2);
+      ordinals.set(this.ordinals);
+      this.ordinals = ordinals;
+    }
+    this.parents[index] = this.parentId;
+    this.ordinals[index] = ordinal;
+  }
+
+  private violates(state: S, index: number): boolean {
+    const invariants = this.invariants;
+    try {
+      for (let i = 0; i < invariants.length; i++) {
+        if (!invariants[i]!.holds(state)) {
+          this.stop = { kind: 'invariant', invariant: invariants[i]!.name, state: index };
+          return true;
+        }
+      }
+    } catch (e) {
+      if (!(e instanceof ModelError)) throw e;
+      this.stop = { kind: 'fault', error: e, state: index };
+      return true;
+    }
+    return false;
+  }
+
+  /** A worker saw the step fail on this state: fail it here, to get the very error. */
+  private replayFault(state: S, id: number): void {
+    try {
+      this.system.successors(state, () => {});
+    } catch (e) {
+      if (!(e instanceof ModelError)) throw e;
+      this.stop = { kind: 'fault', error: e, state: id };
+      return;
+    }
+    throw new Error('internal error: a step that failed in a worker does not fail on the coordinator; the transition system is not deterministic');
+  }
+
+  private checkDeadlockAt(state: S, id: number): void {
+    let done: boolean;
+    try {
+      done = this.system.isDone?.(state) ?? false;
+    } catch (e) {
+      if (!(e instanceof ModelError)) throw e;
+      this.stop = { kind: 'fault', error: e, state: id };
+      return;
+    }
+    if (!done) this.stop = { kind: 'deadlock', state: id };
+  }
+
+  private outcome(): Outcome<S, L> {
+    const stop = this.stop;
+    if (stop === null) {
+      return this.depthLimitHit ? { kind: 'limit', limit: 'depth' } : { kind: 'ok' };
+    }
+    switch (stop.kind) {
+      case 'invariant':
+        return { kind: 'invariant', invariant: stop.invariant, trace: this.trace(stop.state) };
+      case 'deadlock':
+        return { kind: 'deadlock', trace: this.trace(stop.state) };
+      case 'fault':
+        return { kind: 'fault', error: stop.error, trace: this.trace(stop.state) };
+      case 'limit':
+        return { kind: 'limit', limit: stop.limit };
+    }
+  }
+
+  private trace(target: number): Trace<S, L> {
+    return rebuildTrace(this.system, this.seen, this.parents, this.ordinals, target);
+  }
+
+  private elapsedSeconds(): number {
+    return (performance.now() - this.startMs) / 1000;
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The coordinator's worker threads, driven synchronously: jobs are posted to each worker's
+ * MessagePort; the coordinator blocks on Atomics.wait until the worker's counter in a shared
+ * Int32Array says a message is there, then takes it with receiveMessageOnPort. So the parallel
+ * explorer is an ordinary synchronous function, like the single-threaded one, and the event
+ * loop never has to run.
+ */
+import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import type { ChunkInput, ChunkOutput } from './expand.js';
+import type { WorkerInit, WorkerSetup } from './worker.js';
+
+type Message = { kind: 'ready' } | { kind: 'result'; meta: Int32Array; bytes: Uint8Array } | { kind: 'error'; message: string };
+
+/** How long to block before looking again (a message is always followed by a notify). */
+const WAIT_MS = 1000;
+
+export class WorkerPool {
+  readonly size: number;
+  private readonly workers: Worker[] = [];
+  private readonly ports: MessagePort[] = [];
+  private readonly signal: Int32Array;
+  private readonly consumed: number[];
+  private readyCount = 0;
+
+  constructor(size: number, setup: WorkerSetup) {
+    this.size = size;
+    this.signal = new Int32Array(new SharedArrayBuffer(4 * size));
+    this.consumed = new Array<number>(size).fill(0);
+    const url = new URL('./worker.js', import.meta.url);
+    for (let i = 0; i < size; i++) {
+      const { port1, port2 } = new MessageChannel();
+      const init: WorkerInit = { setup, signal: this.signal, index: i, port: port2 };
+      const w = new Worker(url, { workerData: init, transferList: [port2] });
+      // Never keep the process alive, and let nothing be reported through the event loop.
+      w.unref();
+      this.workers.push(w);
+      this.ports.push(port1);
+    }
+  }
+
+  /** Whether every worker has compiled its system; never blocks. */
+  get ready(): boolean {
+    while (this.readyCount < this.size && Atomics.load(this.signal, this.readyCount) > this.consumed[this.readyCount]!) {
+      this.take(this.readyCount, 'ready');
+      this.readyCount++;
+    }
+    return this.readyCount === this.size;
+  }
+
+  /** Blocks until every worker is ready. */
+  waitReady(): void {
+    for (; this.readyCount < this.size; this.readyCount++) this.take(this.readyCount, 'ready');
+  }
+
+  send(worker: number, job: ChunkInput): void {
+    this.ports[worker]!.postMessage(job, [job.bytes.buffer as ArrayBuffer, job.ends.buffer as ArrayBuffer, job.fps.buffer as ArrayBuffer]);
+  }
+
+  /** Blocks until the worker's next result. */
+  receive(worker: number): ChunkOutput {
+    const m = this.take(worker, 'result') as Extract<Message, { kind: 'result' }>;
+    return { meta: m.meta, bytes: m.bytes };
+  }
+
+  close(): void {
+    for (const w of this.workers) void w.terminate();
+    for (const p of this.ports) p.close();
+  }
+
+  private take(worker: number, expected: Message['kind']): Message {
+    const signal = this.signal;
+    const have = this.consumed[worker]!;
+    while (Atomics.load(signal, worker) <= have) Atomics.wait(signal, worker, have, WAIT_MS);
+    let r = receiveMessageOnPort(this.ports[worker]!);
+    // The counter is bumped after postMessage returns, so the message is there; but be patient.
+    for (let spins = 0; r === undefined && spins < 1000; spins++) {
+      Atomics.wait(signal, worker, Atomics.load(signal, worker), 1);
+      r = receiveMessageOnPort(this.ports[worker]!);
+    }
+    if (r === undefined) throw new Error(`internal error: worker ${worker} signalled a message that never arrived`);
+    this.consumed[worker] = have + 1;
+    const m = r.message as Message;
+    if (m.kind === 'error') {
+      throw new Error(`internal error in exploration worker ${worker}: ${m.message}`);
+    }
+    if (m.kind !== expected) throw new Error(`internal error: worker ${worker} sent '${m.kind}' where '${expected}' was expected`);
+    return m;
+  }
+}

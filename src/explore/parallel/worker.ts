@@ -1,0 +1,57 @@
+/**
+ * Entry point of an exploration worker thread. It builds its own TransitionSystem and codec
+ * (closures cannot cross threads) by importing `setup.module` and calling its
+ * `createWorkerSystem(setup.data)`, then expands the chunks the coordinator sends, in order.
+ *
+ * Every message it posts is followed by an increment of its counter in the shared `signal`
+ * array and a notify, so the coordinator can block on Atomics.wait and then read the message
+ * synchronously with receiveMessageOnPort. Messages: {ready}, {result}, {error}.
+ */
+import { workerData, type MessagePort } from 'node:worker_threads';
+import type { StateCodec } from './bytes.js';
+import { Expander, type ChunkInput } from './expand.js';
+import type { TransitionSystem } from '../system.js';
+
+export interface WorkerSetup {
+  /** URL of a module exporting createWorkerSystem. */
+  readonly module: string;
+  readonly data: unknown;
+}
+
+export interface WorkerInit {
+  readonly setup: WorkerSetup;
+  readonly signal: Int32Array;
+  readonly index: number;
+  readonly port: MessagePort;
+}
+
+export type CreateWorkerSystem = (data: unknown) => { system: TransitionSystem<unknown, unknown>; codec: StateCodec<unknown> };
+
+const { setup, signal, index, port } = workerData as WorkerInit;
+
+function post(message: unknown, transfer: ArrayBuffer[] = []): void {
+  port.postMessage(message, transfer);
+  Atomics.add(signal, index, 1);
+  Atomics.notify(signal, index);
+}
+
+function describe(e: unknown): string {
+  return e instanceof Error ? (e.stack ?? e.message) : String(e);
+}
+
+try {
+  const mod = (await import(setup.module)) as { createWorkerSystem: CreateWorkerSystem };
+  const { system, codec } = mod.createWorkerSystem(setup.data);
+  const expander = new Expander(system, codec);
+  port.on('message', (job: ChunkInput) => {
+    try {
+      const r = expander.expand(job);
+      post({ kind: 'result', meta: r.meta, bytes: r.bytes }, [r.meta.buffer as ArrayBuffer, r.bytes.buffer as ArrayBuffer]);
+    } catch (e) {
+      post({ kind: 'error', message: describe(e) });
+    }
+  });
+  post({ kind: 'ready' });
+} catch (e) {
+  post({ kind: 'error', message: describe(e) });
+}
