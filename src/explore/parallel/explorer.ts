@@ -46,9 +46,9 @@ export interface ParallelOptions<S> {
 }
 
 /** A level this big starts the workers (when none are running yet). */
-const SPAWN_AT = 500;
+const SPAWN_AT = 10_000;
 /** Levels smaller than this are expanded on the coordinator's thread even with workers ready. */
-const PARALLEL_MIN = 256;
+const PARALLEL_MIN = 2048;
 /** Chunks per worker and level: a few, so the merge of early chunks overlaps later work... */
 const CHUNKS_PER_WORKER = 4;
 /** ...but not so small that messages cost more than the work they carry. */
