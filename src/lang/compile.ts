@@ -443,9 +443,11 @@ export class Compiler {
         const s = this.slot(e.binder);
         const cond = this.expr(e.cond);
         return (c) =>
-          (dom(c) as ISet<Value>).filter((x) => {
-            c.loc[s] = x;
-            return cond(c) as boolean;
+          ISet<Value>().withMutations((out) => {
+            for (const x of elementsOf(dom(c) as ISet<Value>)) {
+              c.loc[s] = x;
+              if (cond(c)) out.add(x);
+            }
           });
       }
       case 'image': {
@@ -465,7 +467,7 @@ export class Compiler {
         const body = this.expr(e.body);
         return (c) =>
           IMap<Value, Value>().withMutations((m) => {
-            for (const x of dom(c) as ISet<Value>) {
+            for (const x of elementsOf(dom(c) as ISet<Value>)) {
               c.loc[s] = x;
               m.set(x, body(c));
             }
@@ -1006,14 +1008,16 @@ function seqGet(s: IList<Value>, i: number, span: A.Span): Value {
 }
 
 /**
- * The elements of a set as an array, kept per set object: quantifier domains are mostly
- * constants or parts of a state that many evaluations share, and iterating an immutable-js
- * set through its iterator costs far more than walking an array.
+ * The elements of a set in canonical order, as an array kept per set object. Canonical:
+ * binders visit values in the same order however the set was built (or decoded in a worker),
+ * so which element's evaluation fails first, and so every verdict, never depends on history.
+ * Kept: quantifier domains are mostly constants or parts of a state that many evaluations
+ * share, and walking an array costs far less than an immutable-js iterator.
  */
 const elementArrays = new WeakMap<ISet<Value>, readonly Value[]>();
 function elementsOf(s: ISet<Value>): readonly Value[] {
   let arr = elementArrays.get(s);
-  if (!arr) elementArrays.set(s, (arr = s.toArray()));
+  if (!arr) elementArrays.set(s, (arr = sortedElements(s)));
   return arr;
 }
 
