@@ -70,6 +70,7 @@ function runOptions(o: CheckOpts, printer: ProgressPrinter | undefined): RunOpti
   if (o.maxDepth !== undefined) r.maxDepth = o.maxDepth;
   if (printer) r.onProgress = printer.report;
   r.workers = o.workers ?? availableParallelism();
+  r.workersChosen = o.workers !== undefined;
   return r;
 }
 

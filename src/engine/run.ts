@@ -53,6 +53,11 @@ export interface RunOptions {
    * `consts`, so `consts` must be the texts the `cli` overrides were parsed from.
    */
   readonly workers?: number;
+  /**
+   * Whether `workers` was the user's explicit choice: only then is falling back to one worker
+   * (for temporal properties) worth a note. The default (the number of cores) falls back quietly.
+   */
+  readonly workersChosen?: boolean;
 }
 
 /** How one configuration ended, in the terms a user checks against `expect`. */
@@ -216,7 +221,7 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   let note: string | undefined;
   if (requested > 1 && setup) {
     workers = 1;
-    note = `note: ${check?.name ?? spec.name} has temporal properties, which the parallel explorer cannot check yet: exploring with 1 worker instead of ${requested}`;
+    if (opts.workersChosen !== false) note = `note: ${check?.name ?? spec.name} has temporal properties, which the parallel explorer cannot check yet: exploring with 1 worker instead of ${requested}`;
   }
   let result: ExploreResult<State, Label>;
   if (workers > 1) {
