@@ -24,6 +24,7 @@ import { FingerprintSet } from './fingerprint-set.js';
 import { GraphRecorder, type RecordGraph, type StateGraph } from './state-graph.js';
 import { ModelError, type Invariant, type TransitionSystem } from './system.js';
 import { rebuildTrace, type Trace } from './trace.js';
+import { outcomeOf, type Stop } from './stop.js';
 
 export interface ExploreOptions<S = unknown, L = unknown> {
   /** Report states without successors (unless `isDone`) as deadlocks. The CLI defaults it to true. */
@@ -117,12 +118,6 @@ const TWO_TO_THE_64 = 2 ** 64;
  * Outcome needs a replay, i.e. calls back into the system, which must wait until the system
  * has returned (a TransitionSystem need not be re-entrant).
  */
-type Stop =
-  | { kind: 'invariant'; invariant: string; state: number }
-  | { kind: 'deadlock'; state: number }
-  /** state -1: the fault happened in initialStates, before any state. */
-  | { kind: 'fault'; error: ModelError; state: number }
-  | { kind: 'limit'; limit: 'states' };
 
 /**
  * One run's mutable state. A class rather than closures over locals so that the emit callback
@@ -406,20 +401,7 @@ class BreadthFirstRun<S, L> {
   }
 
   private outcome(): Outcome<S, L> {
-    const stop = this.stop;
-    if (stop === null) {
-      return this.depthLimitHit ? { kind: 'limit', limit: 'depth' } : { kind: 'ok' };
-    }
-    switch (stop.kind) {
-      case 'invariant':
-        return { kind: 'invariant', invariant: stop.invariant, trace: this.trace(stop.state) };
-      case 'deadlock':
-        return { kind: 'deadlock', trace: this.trace(stop.state) };
-      case 'fault':
-        return { kind: 'fault', error: stop.error, trace: this.trace(stop.state) };
-      case 'limit':
-        return { kind: 'limit', limit: stop.limit };
-    }
+    return outcomeOf(this.stop, this.depthLimitHit, (state) => this.trace(state));
   }
 
   /** The shortest trace to state `target` (-1: the empty trace), rebuilt by replay. */

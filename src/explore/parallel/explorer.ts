@@ -31,6 +31,7 @@ import { ByteReader, ByteWriter, IntWriter, type StateCodec } from './bytes.js';
 import { Expander, FLAG_DEADLOCK, FLAG_FAULT, type ChunkInput, type ChunkOutput } from './expand.js';
 import { WorkerPool } from './pool.js';
 import type { WorkerSetup } from './worker.js';
+import { outcomeOf, type Stop } from '../stop.js';
 
 export interface ParallelOptions<S> {
   /** Worker threads to use, at least 2. */
@@ -57,11 +58,6 @@ const PROGRESS_CHECK_EVERY = 4096;
 const PROGRESS_PERIOD_MS = 1000;
 const TWO_TO_THE_64 = 2 ** 64;
 
-type Stop =
-  | { kind: 'invariant'; invariant: string; state: number }
-  | { kind: 'deadlock'; state: number }
-  | { kind: 'fault'; error: ModelError; state: number }
-  | { kind: 'limit'; limit: 'states' };
 
 /** A BFS level: encoded states back to back, with their end offsets, ids and fingerprints. */
 class Level {
@@ -447,20 +443,7 @@ class ParallelRun<S, L> {
   }
 
   private outcome(): Outcome<S, L> {
-    const stop = this.stop;
-    if (stop === null) {
-      return this.depthLimitHit ? { kind: 'limit', limit: 'depth' } : { kind: 'ok' };
-    }
-    switch (stop.kind) {
-      case 'invariant':
-        return { kind: 'invariant', invariant: stop.invariant, trace: this.trace(stop.state) };
-      case 'deadlock':
-        return { kind: 'deadlock', trace: this.trace(stop.state) };
-      case 'fault':
-        return { kind: 'fault', error: stop.error, trace: this.trace(stop.state) };
-      case 'limit':
-        return { kind: 'limit', limit: stop.limit };
-    }
+    return outcomeOf(this.stop, this.depthLimitHit, (state) => this.trace(state));
   }
 
   private trace(target: number): Trace<S, L> {
