@@ -23,8 +23,8 @@
 import { FingerprintSet } from './fingerprint-set.js';
 import { GraphRecorder, type RecordGraph, type StateGraph } from './state-graph.js';
 import { ModelError, type Invariant, type TransitionSystem } from './system.js';
-import { rebuildTrace, type Trace } from './trace.js';
-import { outcomeOf, type Stop } from './stop.js';
+import { ReplayIndex, rebuildTrace, type Trace } from './trace.js';
+import { invariantStop, outcomeOf, type Stop } from './stop.js';
 
 export interface ExploreOptions<S = unknown, L = unknown> {
   /** Report states without successors (unless `isDone`) as deadlocks. The CLI defaults it to true. */
@@ -132,14 +132,8 @@ class BreadthFirstRun<S, L> {
   private readonly onProgress: ((p: Progress) => void) | undefined;
 
   private readonly seen = new FingerprintSet();
-  /** parents[i]: index of the state whose expansion first produced state i; -1 for initial states. */
-  private parents = new Int32Array(1024);
-  /**
-   * ordinals[i]: position of state i among the emissions of the initialStates or successors
-   * call that first produced it, duplicates counted. With the parent, it names the emission
-   * to pick when replaying.
-   */
-  private ordinals = new Uint32Array(1024);
+  /** Parent and emission ordinal of every stored state, for traces. */
+  private readonly replay = new ReplayIndex();
   /** The one buffer fingerprints are written into; never allocated per state. */
   private readonly fp = new Uint32Array(2);
 
@@ -243,7 +237,7 @@ class BreadthFirstRun<S, L> {
 
     const outcome = this.outcome();
     const distinct = this.seen.size;
-    const bytes = this.seen.bytesUsed() + this.parents.byteLength + this.ordinals.byteLength;
+    const bytes = this.seen.bytesUsed() + this.replay.bytes;
     const result: ExploreResult<S, L> = {
       outcome,
       stats: {
@@ -257,7 +251,7 @@ class BreadthFirstRun<S, L> {
       },
     };
     if (this.graph !== null && outcome.kind === 'ok') {
-      result.graph = this.graph.finish(distinct, this.parents, (id) => this.trace(id), (from, ordinal, to) => this.replayEdge(from, ordinal, to));
+      result.graph = this.graph.finish(distinct, this.replay.parents, (id) => this.trace(id), (from, ordinal, to) => this.replayEdge(from, ordinal, to));
     }
     return result;
   }
@@ -296,7 +290,7 @@ class BreadthFirstRun<S, L> {
     }
     const index = ~r;
 
-    this.record(index, ordinal);
+    this.replay.record(index, this.parentId, ordinal);
     if (this.level > this.depth) this.depth = this.level;
     if (this.violates(state, index)) return;
     if (this.graph !== null) {
@@ -307,37 +301,12 @@ class BreadthFirstRun<S, L> {
     this.nextIds.push(index);
   };
 
-  /** Stores the replay information of new state `index`, growing the arrays as needed. */
-  private record(index: number, ordinal: number): void {
-    if (index >= this.parents.length) {
-      const parents = new Int32Array(this.parents.length * 2);
-      parents.set(this.parents);
-      this.parents = parents;
-      const ordinals = new Uint32Array(this.ordinals.length * 2);
-      ordinals.set(this.ordinals);
-      this.ordinals = ordinals;
-    }
-    this.parents[index] = this.parentId;
-    this.ordinals[index] = ordinal;
-  }
-
-  /** Checks every invariant, in order, on a newly stored state; records a stop on failure. */
+  /** Checks every invariant on a newly stored state; records a stop on failure. */
   private violates(state: S, index: number): boolean {
-    const invariants = this.invariants;
-    let i = 0;
-    try {
-      for (; i < invariants.length; i++) {
-        if (!invariants[i]!.holds(state)) {
-          this.stop = { kind: 'invariant', invariant: invariants[i]!.name, state: index };
-          return true;
-        }
-      }
-    } catch (e) {
-      if (!(e instanceof ModelError)) throw e;
-      this.stop = { kind: 'fault', error: e, state: index };
-      return true;
-    }
-    return false;
+    const stop = invariantStop(this.invariants, state, index);
+    if (stop === null) return false;
+    this.stop = stop;
+    return true;
   }
 
   /** Evaluates the recorded predicates on a new state; a model error in one stops the run. */
@@ -406,7 +375,7 @@ class BreadthFirstRun<S, L> {
 
   /** The shortest trace to state `target` (-1: the empty trace), rebuilt by replay. */
   private trace(target: number): Trace<S, L> {
-    return rebuildTrace(this.system, this.seen, this.parents, this.ordinals, target);
+    return rebuildTrace(this.system, this.seen, this.replay, target);
   }
 
   private elapsedSeconds(): number {

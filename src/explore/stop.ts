@@ -3,7 +3,7 @@
  * and the parallel explorer, so both report alike.
  */
 import type { Outcome } from './explorer.js';
-import type { ModelError } from './system.js';
+import { ModelError, type Invariant } from './system.js';
 import type { Trace } from './trace.js';
 
 export type Stop =
@@ -28,4 +28,20 @@ export function outcomeOf<S, L>(stop: Stop | null, depthLimitHit: boolean, trace
     case 'limit':
       return { kind: 'limit', limit: stop.limit };
   }
+}
+
+/**
+ * Checks every invariant, in order, on a newly stored state: the stop for the first that
+ * fails (or throws a ModelError), or null. Anything else thrown is an internal error.
+ */
+export function invariantStop<S>(invariants: readonly Invariant<S>[], state: S, index: number): Stop | null {
+  try {
+    for (let i = 0; i < invariants.length; i++) {
+      if (!invariants[i]!.holds(state)) return { kind: 'invariant', invariant: invariants[i]!.name, state: index };
+    }
+  } catch (e) {
+    if (!(e instanceof ModelError)) throw e;
+    return { kind: 'fault', error: e, state: index };
+  }
+  return null;
 }

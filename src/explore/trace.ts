@@ -6,6 +6,38 @@
 import type { FingerprintSet } from './fingerprint-set.js';
 import { ModelError, type TransitionSystem } from './system.js';
 
+/**
+ * What a trace needs of each stored state, in growable typed arrays indexed by the
+ * FingerprintSet's numbering: its parent and the ordinal of the emission that produced it.
+ */
+export class ReplayIndex {
+  /** parents[i]: index of the state whose expansion first produced state i; -1 for initial states. */
+  parents = new Int32Array(1024);
+  /**
+   * ordinals[i]: position of state i among the emissions of the initialStates or successors
+   * call that first produced it, duplicates counted. With the parent, it names the emission
+   * to pick when replaying.
+   */
+  ordinals = new Uint32Array(1024);
+
+  record(index: number, parent: number, ordinal: number): void {
+    if (index >= this.parents.length) {
+      const parents = new Int32Array(this.parents.length * 2);
+      parents.set(this.parents);
+      this.parents = parents;
+      const ordinals = new Uint32Array(this.ordinals.length * 2);
+      ordinals.set(this.ordinals);
+      this.ordinals = ordinals;
+    }
+    this.parents[index] = parent;
+    this.ordinals[index] = ordinal;
+  }
+
+  get bytes(): number {
+    return this.parents.byteLength + this.ordinals.byteLength;
+  }
+}
+
 /** labels.length === states.length - 1; labels[i] leads from states[i] to states[i + 1]. */
 export interface Trace<S, L> {
   states: S[];
@@ -22,10 +54,10 @@ export interface Trace<S, L> {
 export function rebuildTrace<S, L>(
   system: TransitionSystem<S, L>,
   seen: FingerprintSet,
-  parents: Int32Array,
-  ordinals: Uint32Array,
+  replay: ReplayIndex,
   target: number,
 ): Trace<S, L> {
+  const { parents, ordinals } = replay;
   const states: S[] = [];
   const labels: L[] = [];
   if (target < 0) return { states, labels };

@@ -26,12 +26,12 @@
 import { FingerprintSet } from '../fingerprint-set.js';
 import type { ExploreOptions, ExploreResult, Outcome, Progress } from '../explorer.js';
 import { ModelError, type Invariant, type TransitionSystem } from '../system.js';
-import { rebuildTrace, type Trace } from '../trace.js';
+import { ReplayIndex, rebuildTrace, type Trace } from '../trace.js';
 import { ByteReader, ByteWriter, IntWriter, type StateCodec } from './bytes.js';
 import { Expander, FLAG_DEADLOCK, FLAG_FAULT, type ChunkInput, type ChunkOutput } from './expand.js';
 import { WorkerPool } from './pool.js';
 import type { WorkerSetup } from './worker.js';
-import { outcomeOf, type Stop } from '../stop.js';
+import { invariantStop, outcomeOf, type Stop } from '../stop.js';
 
 export interface ParallelOptions<S> {
   /** Worker threads to use, at least 2. */
@@ -152,8 +152,7 @@ class ParallelRun<S, L> {
   private readonly eager: boolean;
 
   private readonly seen = new FingerprintSet();
-  private parents = new Int32Array(1024);
-  private ordinals = new Uint32Array(1024);
+  private readonly replay = new ReplayIndex();
   private readonly fp = new Uint32Array(2);
 
   private current = new Level();
@@ -231,7 +230,7 @@ class ParallelRun<S, L> {
 
     const outcome = this.outcome();
     const distinct = this.seen.size;
-    const bytes = this.seen.bytesUsed() + this.parents.byteLength + this.ordinals.byteLength;
+    const bytes = this.seen.bytesUsed() + this.replay.bytes;
     return {
       outcome,
       stats: {
@@ -327,7 +326,7 @@ class ParallelRun<S, L> {
         const r = seen.insertOrFind(hi, lo);
         if (r >= 0) continue;
         const index = ~r;
-        this.record(index, ordinal);
+        this.replay.record(index, this.parentId, ordinal);
         if (this.level > this.depth) this.depth = this.level;
         if (info < 0) {
           throw new Error('internal error: a worker did not send a state that is new to the coordinator');
@@ -379,7 +378,7 @@ class ParallelRun<S, L> {
     const r = this.seen.insertOrFind(hi, lo);
     if (r >= 0) return;
     const index = ~r;
-    this.record(index, ordinal);
+    this.replay.record(index, this.parentId, ordinal);
     if (this.level > this.depth) this.depth = this.level;
     if (this.violates(state, index)) return;
     const w = this.scratch;
@@ -388,34 +387,12 @@ class ParallelRun<S, L> {
     this.next.add(w.buf, 0, w.pos, index, hi | 0, lo | 0);
   };
 
-  private record(index: number, ordinal: number): void {
-    if (index >= this.parents.length) {
-      const parents = new Int32Array(this.parents.length * 2);
-      parents.set(this.parents);
-      this.parents = parents;
-      const ordinals = new Uint32Array(this.ordinals.length * 2);
-      ordinals.set(this.ordinals);
-      this.ordinals = ordinals;
-    }
-    this.parents[index] = this.parentId;
-    this.ordinals[index] = ordinal;
-  }
-
+  /** Checks every invariant on a newly stored state; records a stop on failure. */
   private violates(state: S, index: number): boolean {
-    const invariants = this.invariants;
-    try {
-      for (let i = 0; i < invariants.length; i++) {
-        if (!invariants[i]!.holds(state)) {
-          this.stop = { kind: 'invariant', invariant: invariants[i]!.name, state: index };
-          return true;
-        }
-      }
-    } catch (e) {
-      if (!(e instanceof ModelError)) throw e;
-      this.stop = { kind: 'fault', error: e, state: index };
-      return true;
-    }
-    return false;
+    const stop = invariantStop(this.invariants, state, index);
+    if (stop === null) return false;
+    this.stop = stop;
+    return true;
   }
 
   /** A worker saw the step fail on this state: fail it here, to get the very error. */
@@ -447,7 +424,7 @@ class ParallelRun<S, L> {
   }
 
   private trace(target: number): Trace<S, L> {
-    return rebuildTrace(this.system, this.seen, this.parents, this.ordinals, target);
+    return rebuildTrace(this.system, this.seen, this.replay, target);
   }
 
   private elapsedSeconds(): number {
