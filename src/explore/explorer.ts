@@ -10,17 +10,21 @@
  *   - depth     = number of BFS levels reached, the initial states being level 1.
  *
  * Memory: state objects live only in the current and the next level. For every distinct state
- * the explorer keeps its fingerprint (in the FingerprintSet, which also numbers states
- * densely), its parent's index and the ordinal of the emission that produced it. That is
- * enough to rebuild a trace by replaying the system along the parent links, and it makes the
- * cost per state a couple of dozen bytes whatever the size of the state.
+ * the explorer keeps its fingerprint in the seen set (CompactFingerprintSet: 10–12 bytes a
+ * state), and its parent and the ordinal of the emission that produced it (ReplayIndex: 4
+ * bytes). That is enough to rebuild a trace by replaying the system along the parent links,
+ * and it keeps the cost per state near 16 bytes whatever the size of the state. With temporal
+ * properties the seen set is a FingerprintSet instead, which can also look a state's number
+ * up by its fingerprint, as the state graph needs for edges to states already seen.
  *
  * The search is level-synchronous (one array per level, not a FIFO queue) so that a parallel
  * version can later split each level among worker threads and merge their results in a
  * deterministic order, giving the same counts and traces as this one.
  */
 
+import { CompactFingerprintSet } from './compact-set.js';
 import { FingerprintSet } from './fingerprint-set.js';
+import type { SeenSet } from './seen-set.js';
 import { GraphRecorder, type RecordGraph, type StateGraph } from './state-graph.js';
 import { ModelError, type Invariant, type TransitionSystem } from './system.js';
 import { ReplayIndex, rebuildTrace, type Trace } from './trace.js';
@@ -131,7 +135,9 @@ class BreadthFirstRun<S, L> {
   private readonly maxDepth: number;
   private readonly onProgress: ((p: Progress) => void) | undefined;
 
-  private readonly seen = new FingerprintSet();
+  /** The seen set; `numbered` is the same set when the graph needs states looked up by fingerprint. */
+  private readonly seen: SeenSet;
+  private readonly numbered: FingerprintSet | null;
   /** Parent and emission ordinal of every stored state, for traces. */
   private readonly replay = new ReplayIndex();
   /** The one buffer fingerprints are written into; never allocated per state. */
@@ -158,6 +164,8 @@ class BreadthFirstRun<S, L> {
   private depth = 0;
   private depthLimitHit = false;
   private stop: Stop | null = null;
+  /** The fingerprint of the state the stop is about, to check the trace rebuilt to it. */
+  private readonly stopFp = new Uint32Array(2);
   private readonly startMs = performance.now();
   /** Records edges and predicate values when temporal properties are checked; else null. */
   private readonly graph: GraphRecorder<S, L> | null;
@@ -170,6 +178,8 @@ class BreadthFirstRun<S, L> {
     this.maxDepth = options.maxDepth ?? Infinity;
     this.onProgress = options.onProgress;
     this.graph = options.recordGraph ? new GraphRecorder(options.recordGraph) : null;
+    this.numbered = this.graph !== null ? new FingerprintSet() : null;
+    this.seen = this.numbered ?? new CompactFingerprintSet();
   }
 
   run(): ExploreResult<S, L> {
@@ -207,7 +217,7 @@ class BreadthFirstRun<S, L> {
           system.successors(state, this.emit);
         } catch (e) {
           if (!(e instanceof ModelError)) throw e;
-          this.stop ??= { kind: 'fault', error: e, state: id };
+          if (this.stop === null) this.stopAt({ kind: 'fault', error: e, state: id }, state);
         }
         if (this.stop === null && this.emitted === 0 && this.checkDeadlock) {
           this.checkDeadlockAt(state, id);
@@ -251,7 +261,7 @@ class BreadthFirstRun<S, L> {
       },
     };
     if (this.graph !== null && outcome.kind === 'ok') {
-      result.graph = this.graph.finish(distinct, this.replay.parents, (id) => this.trace(id), (from, ordinal, to) => this.replayEdge(from, ordinal, to));
+      result.graph = this.graph.finish(distinct, this.replay.parents(), (id) => this.trace(id), (from, ordinal, to) => this.replayEdge(from, ordinal, to));
     }
     return result;
   }
@@ -282,13 +292,19 @@ class BreadthFirstRun<S, L> {
       if (!this.seen.has(hi, lo)) this.stop = { kind: 'limit', limit: 'states' };
       return;
     }
-    const r = this.seen.insertOrFind(hi, lo);
-    if (r >= 0) {
-      // Seen before.
-      if (this.graph !== null && this.parentId >= 0) this.graph.edge(r, label as L);
-      return;
+    let index: number;
+    if (this.numbered === null) {
+      index = this.seen.add(hi, lo);
+      if (index < 0) return; // seen before
+    } else {
+      const r = this.numbered.insertOrFind(hi, lo);
+      if (r >= 0) {
+        // Seen before: still an edge of the graph.
+        if (this.parentId >= 0) this.graph!.edge(r, label as L);
+        return;
+      }
+      index = ~r;
     }
-    const index = ~r;
 
     this.replay.record(index, this.parentId, ordinal);
     if (this.level > this.depth) this.depth = this.level;
@@ -305,8 +321,14 @@ class BreadthFirstRun<S, L> {
   private violates(state: S, index: number): boolean {
     const stop = invariantStop(this.invariants, state, index);
     if (stop === null) return false;
-    this.stop = stop;
+    this.stopAt(stop, state);
     return true;
+  }
+
+  /** Records why the run stops, and the fingerprint of the state it stops on. */
+  private stopAt(stop: Stop, state: S): void {
+    this.stop = stop;
+    this.system.fingerprint(state, this.stopFp);
   }
 
   /** Evaluates the recorded predicates on a new state; a model error in one stops the run. */
@@ -315,7 +337,7 @@ class BreadthFirstRun<S, L> {
       this.graph!.predicates(state, index);
     } catch (e) {
       if (!(e instanceof ModelError)) throw e;
-      this.stop = { kind: 'fault', error: e, state: index };
+      this.stopAt({ kind: 'fault', error: e, state: index }, state);
       return true;
     }
     return false;
@@ -337,7 +359,7 @@ class BreadthFirstRun<S, L> {
       throw new Error(`internal error: replaying an edge got only ${pick.seen} emissions where emission #${ordinal} was recorded`);
     }
     this.system.fingerprint(pick.state, this.fp);
-    if (this.seen.indexOf(this.fp[0]!, this.fp[1]!) !== to) {
+    if (this.numbered!.indexOf(this.fp[0]!, this.fp[1]!) !== to) {
       throw new Error('internal error: replaying an edge does not reach the state it reached during the search; the transition system is not deterministic');
     }
     return { state: pick.state, label: pick.label as L };
@@ -351,10 +373,10 @@ class BreadthFirstRun<S, L> {
     } catch (e) {
       // isDone is a predicate on the state like an invariant; a model error in it is a fault.
       if (!(e instanceof ModelError)) throw e;
-      this.stop = { kind: 'fault', error: e, state: id };
+      this.stopAt({ kind: 'fault', error: e, state: id }, state);
       return;
     }
-    if (!done) this.stop = { kind: 'deadlock', state: id };
+    if (!done) this.stopAt({ kind: 'deadlock', state: id }, state);
   }
 
   private swapLevels(): void {
@@ -375,7 +397,9 @@ class BreadthFirstRun<S, L> {
 
   /** The shortest trace to state `target` (-1: the empty trace), rebuilt by replay. */
   private trace(target: number): Trace<S, L> {
-    return rebuildTrace(this.system, this.seen, this.replay, target);
+    const stop = this.stop;
+    const expect = stop !== null && stop.kind !== 'limit' && stop.state === target ? this.stopFp : undefined;
+    return rebuildTrace(this.system, this.seen, this.replay, target, expect);
   }
 
   private elapsedSeconds(): number {

@@ -1,7 +1,8 @@
 /**
- * The explorer's seen set: 64-bit state fingerprints, each mapped to a dense state index
- * 0, 1, 2, ... in insertion order. The index is what the explorer keys its per-state arrays
- * (parent link, emission ordinal) on, so it never has to keep state objects around.
+ * The seen set for searches that record the state graph (temporal properties): 64-bit state
+ * fingerprints, each mapped to a dense state index 0, 1, 2, ... in insertion order, which it
+ * can look up (an edge to a state seen before needs that state's number). Searches without
+ * a graph use CompactFingerprintSet, which keeps fingerprints only.
  *
  * Layout: open addressing with linear probing over two flat typed arrays, so a table of
  * millions of entries is three allocations the garbage collector never has to trace:
@@ -22,6 +23,9 @@
  * simple (no tombstones).
  */
 
+import { fmix32 } from '../values/mix.js';
+import type { SeenSet } from './seen-set.js';
+
 /** Never shrink below this many slots (a power of two). */
 const MIN_CAPACITY = 16;
 
@@ -31,7 +35,7 @@ const MIN_CAPACITY = 16;
  */
 const MAX_SIZE = 0x7ffffffe;
 
-export class FingerprintSet {
+export class FingerprintSet implements SeenSet {
   private keys: Uint32Array;
   private slots: Int32Array;
   /** capacity - 1; capacity is a power of two so that `hash & mask` picks the home slot. */
@@ -96,6 +100,11 @@ export class FingerprintSet {
     keys[2 * i + 1] = lo;
     slots[i] = index + 1;
     return ~index;
+  }
+
+  add(hi: number, lo: number): number {
+    const r = this.insertOrFind(hi, lo);
+    return r < 0 ? ~r : -1;
   }
 
   /** The index of the fingerprint, or -1 if it is absent. */
@@ -167,11 +176,5 @@ export class FingerprintSet {
  * a successor.
  */
 function slotHash(hi: number, lo: number): number {
-  let h = lo ^ Math.imul(hi, 0x9e3779b1);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h;
+  return fmix32(lo ^ Math.imul(hi, 0x9e3779b1));
 }

@@ -1,40 +1,101 @@
 /**
  * Counterexample traces from the explorers' compact records: per state only its parent's
- * index and the ordinal of the emission that produced it, states being numbered by the
- * FingerprintSet. Shared by the single-threaded and the parallel explorer.
+ * number and the ordinal of the emission that produced it, states being numbered in the
+ * order the seen set took them. Shared by the single-threaded and the parallel explorer.
  */
-import type { FingerprintSet } from './fingerprint-set.js';
+import type { SeenSet } from './seen-set.js';
 import { ModelError, type TransitionSystem } from './system.js';
 
+/** Entries per chunk of the ReplayIndex (a power of two). */
+const CHUNK_BITS = 16;
+const CHUNK = 1 << CHUNK_BITS;
+const CHUNK_MASK = CHUNK - 1;
+/** Parent distances from this one up are kept in a map (the three bytes hold it as a marker). */
+const FAR = 0xffffff;
+/** Ordinals from this one up are kept in a map (the byte holds it as a marker). */
+const BIG_ORDINAL = 0xff;
+/** Bytes counted per entry of those maps (a JavaScript Map entry of two small integers). */
+const MAP_ENTRY_BYTES = 32;
+
 /**
- * What a trace needs of each stored state, in growable typed arrays indexed by the
- * FingerprintSet's numbering: its parent and the ordinal of the emission that produced it.
+ * What a trace needs of each stored state, by state number: its parent and the ordinal of the
+ * emission that produced it, in four bytes a state.
+ *   - The parent as its distance back from the state, index − parent (index + 1 for an
+ *     initial state), in three bytes. In a breadth-first search a state's parent is in the
+ *     level before it, so the distance is at most the width of two levels: beyond 2^24 − 2
+ *     it goes to a map.
+ *   - The ordinal in a byte: a state seldom has 255 successors; larger ones go to a map.
+ * Both live in fixed-size chunks, so growing never copies and never leaves more than one
+ * chunk unused. States are recorded in number order, each once.
  */
 export class ReplayIndex {
-  /** parents[i]: index of the state whose expansion first produced state i; -1 for initial states. */
-  parents = new Int32Array(1024);
-  /**
-   * ordinals[i]: position of state i among the emissions of the initialStates or successors
-   * call that first produced it, duplicates counted. With the parent, it names the emission
-   * to pick when replaying.
-   */
-  ordinals = new Uint32Array(1024);
+  /** Three bytes an entry, little-endian: the distance to the parent. */
+  private readonly distanceChunks: Uint8Array[] = [];
+  private readonly ordinalChunks: Uint8Array[] = [];
+  private readonly farParents = new Map<number, number>();
+  private readonly bigOrdinals = new Map<number, number>();
+  private count = 0;
 
+  get size(): number {
+    return this.count;
+  }
+
+  /**
+   * Records state `index` (which must be the next number, i.e. `size`): the state it was
+   * first produced from (-1 for initial states) and its position among the emissions of the
+   * initialStates or successors call that produced it, duplicates counted.
+   */
   record(index: number, parent: number, ordinal: number): void {
-    if (index >= this.parents.length) {
-      const parents = new Int32Array(this.parents.length * 2);
-      parents.set(this.parents);
-      this.parents = parents;
-      const ordinals = new Uint32Array(this.ordinals.length * 2);
-      ordinals.set(this.ordinals);
-      this.ordinals = ordinals;
+    if (index !== this.count || parent >= index) {
+      throw new Error(`internal error: replay index records state ${index} (parent ${parent}) when state ${this.count} is next`);
     }
-    this.parents[index] = parent;
-    this.ordinals[index] = ordinal;
+    const c = index >>> CHUNK_BITS;
+    if (c === this.ordinalChunks.length) {
+      this.distanceChunks.push(new Uint8Array(3 * CHUNK));
+      this.ordinalChunks.push(new Uint8Array(CHUNK));
+    }
+    const k = index & CHUNK_MASK;
+    let distance = index - parent;
+    if (distance >= FAR) {
+      this.farParents.set(index, parent);
+      distance = FAR;
+    }
+    const d = this.distanceChunks[c]!;
+    d[3 * k] = distance & 0xff;
+    d[3 * k + 1] = (distance >>> 8) & 0xff;
+    d[3 * k + 2] = distance >>> 16;
+    if (ordinal >= BIG_ORDINAL) {
+      this.bigOrdinals.set(index, ordinal);
+      this.ordinalChunks[c]![k] = BIG_ORDINAL;
+    } else {
+      this.ordinalChunks[c]![k] = ordinal;
+    }
+    this.count++;
+  }
+
+  /** The state that state `index` was first produced from; -1 for an initial state. */
+  parent(index: number): number {
+    const d = this.distanceChunks[index >>> CHUNK_BITS]!;
+    const k = 3 * (index & CHUNK_MASK);
+    const distance = d[k]! | (d[k + 1]! << 8) | (d[k + 2]! << 16);
+    return distance === FAR ? this.farParents.get(index)! : index - distance;
+  }
+
+  /** The ordinal of the emission that first produced state `index`. */
+  ordinal(index: number): number {
+    const o = this.ordinalChunks[index >>> CHUNK_BITS]![index & CHUNK_MASK]!;
+    return o === BIG_ORDINAL ? this.bigOrdinals.get(index)! : o;
+  }
+
+  /** Every parent, in one array (for the state graph of temporal properties). */
+  parents(): Int32Array {
+    const out = new Int32Array(this.count);
+    for (let i = 0; i < this.count; i++) out[i] = this.parent(i);
+    return out;
   }
 
   get bytes(): number {
-    return this.parents.byteLength + this.ordinals.byteLength;
+    return this.ordinalChunks.length * CHUNK * 4 + (this.farParents.size + this.bigOrdinals.size) * MAP_ENTRY_BYTES;
   }
 }
 
@@ -53,16 +114,17 @@ export interface Trace<S, L> {
  */
 export function rebuildTrace<S, L>(
   system: TransitionSystem<S, L>,
-  seen: FingerprintSet,
+  seen: SeenSet,
   replay: ReplayIndex,
   target: number,
+  /** The target's fingerprint, when known: the last replayed state must have it. */
+  targetFp?: Uint32Array,
 ): Trace<S, L> {
-  const { parents, ordinals } = replay;
   const states: S[] = [];
   const labels: L[] = [];
   if (target < 0) return { states, labels };
   const path: number[] = [];
-  for (let id = target; id >= 0; id = parents[id]!) path.push(id);
+  for (let id = target; id >= 0; id = replay.parent(id)) path.push(id);
   path.reverse();
 
   const fp = new Uint32Array(2);
@@ -71,7 +133,7 @@ export function rebuildTrace<S, L>(
     step: number,
     call: (emit: (state: S, label?: L) => void) => void,
   ): { state: S; label: L | undefined } => {
-    const wanted = ordinals[id]!;
+    const wanted = replay.ordinal(id);
     // A holder object rather than locals: TypeScript does not see assignments made inside
     // the callback and would narrow locals to their initial values.
     const pick: { seen: number; found: boolean; state: S | undefined; label: L | undefined } = {
@@ -103,7 +165,15 @@ export function rebuildTrace<S, L>(
     }
     const state = pick.state as S;
     system.fingerprint(state, fp);
-    if (seen.indexOf(fp[0]!, fp[1]!) !== id) {
+    // A set that keeps state numbers can tell that this is the very state; one that does not
+    // can at least tell that the state was seen.
+    const wrong =
+      id === target && targetFp !== undefined
+        ? fp[0] !== targetFp[0] || fp[1] !== targetFp[1]
+        : seen.indexOf
+          ? seen.indexOf(fp[0]!, fp[1]!) !== id
+          : !seen.has(fp[0]!, fp[1]!);
+    if (wrong) {
       throw new Error(
         `internal error: replaying ${where}, emission #${wanted} does not have the fingerprint ` +
           `it had during the search; the transition system is not deterministic`,

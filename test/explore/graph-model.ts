@@ -5,6 +5,7 @@
  */
 
 import { ModelError, type Invariant, type TransitionSystem } from '../../src/explore/index.js';
+import { fmix32 } from '../../src/values/mix.js';
 
 /** [from, to] or [from, to, label]; the default label is `${from}->${to}`. */
 export type Edge = readonly [from: number, to: number, label?: string];
@@ -84,13 +85,7 @@ export function intFingerprint(n: number, out: Uint32Array): void {
 
 /** The murmur3 finalizer over a seeded input; a bijection of 32-bit integers per seed. */
 export function hash32(n: number, seed: number): number {
-  let h = (n ^ seed) >>> 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return fmix32(n ^ seed);
 }
 
 /** Hashes an array of small integers to 64 bits (FNV-1a style, two seeds, then mixed). */

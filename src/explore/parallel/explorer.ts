@@ -23,7 +23,7 @@
  *     a search whose levels stay small); the workers are started when a level first gets big,
  *     and used once they have compiled their own copy of the system.
  */
-import { FingerprintSet } from '../fingerprint-set.js';
+import { CompactFingerprintSet } from '../compact-set.js';
 import type { ExploreOptions, ExploreResult, Outcome, Progress } from '../explorer.js';
 import { ModelError, type Invariant, type TransitionSystem } from '../system.js';
 import { ReplayIndex, rebuildTrace, type Trace } from '../trace.js';
@@ -151,7 +151,7 @@ class ParallelRun<S, L> {
   private readonly codec: StateCodec<S>;
   private readonly eager: boolean;
 
-  private readonly seen = new FingerprintSet();
+  private readonly seen = new CompactFingerprintSet();
   private readonly replay = new ReplayIndex();
   private readonly fp = new Uint32Array(2);
 
@@ -167,6 +167,8 @@ class ParallelRun<S, L> {
   private depth = 0;
   private depthLimitHit = false;
   private stop: Stop | null = null;
+  /** The fingerprint of the state the stop is about, to check the trace rebuilt to it. */
+  private readonly stopFp = new Uint32Array(2);
   private queue = 0;
   private readonly startMs = performance.now();
   private expanded = 0;
@@ -323,9 +325,8 @@ class ParallelRun<S, L> {
           if (!seen.has(hi, lo)) this.stop = { kind: 'limit', limit: 'states' };
           continue;
         }
-        const r = seen.insertOrFind(hi, lo);
-        if (r >= 0) continue;
-        const index = ~r;
+        const index = seen.add(hi, lo);
+        if (index < 0) continue;
         this.replay.record(index, this.parentId, ordinal);
         if (this.level > this.depth) this.depth = this.level;
         if (info < 0) {
@@ -375,9 +376,8 @@ class ParallelRun<S, L> {
       if (!this.seen.has(hi, lo)) this.stop = { kind: 'limit', limit: 'states' };
       return;
     }
-    const r = this.seen.insertOrFind(hi, lo);
-    if (r >= 0) return;
-    const index = ~r;
+    const index = this.seen.add(hi, lo);
+    if (index < 0) return;
     this.replay.record(index, this.parentId, ordinal);
     if (this.level > this.depth) this.depth = this.level;
     if (this.violates(state, index)) return;
@@ -391,8 +391,14 @@ class ParallelRun<S, L> {
   private violates(state: S, index: number): boolean {
     const stop = invariantStop(this.invariants, state, index);
     if (stop === null) return false;
-    this.stop = stop;
+    this.stopAt(stop, state);
     return true;
+  }
+
+  /** Records why the run stops, and the fingerprint of the state it stops on. */
+  private stopAt(stop: Stop, state: S): void {
+    this.stop = stop;
+    this.system.fingerprint(state, this.stopFp);
   }
 
   /** A worker saw the step fail on this state: fail it here, to get the very error. */
@@ -401,7 +407,7 @@ class ParallelRun<S, L> {
       this.system.successors(state, () => {});
     } catch (e) {
       if (!(e instanceof ModelError)) throw e;
-      this.stop = { kind: 'fault', error: e, state: id };
+      this.stopAt({ kind: 'fault', error: e, state: id }, state);
       return;
     }
     throw new Error('internal error: a step that failed in a worker does not fail on the coordinator; the transition system is not deterministic');
@@ -413,10 +419,10 @@ class ParallelRun<S, L> {
       done = this.system.isDone?.(state) ?? false;
     } catch (e) {
       if (!(e instanceof ModelError)) throw e;
-      this.stop = { kind: 'fault', error: e, state: id };
+      this.stopAt({ kind: 'fault', error: e, state: id }, state);
       return;
     }
-    if (!done) this.stop = { kind: 'deadlock', state: id };
+    if (!done) this.stopAt({ kind: 'deadlock', state: id }, state);
   }
 
   private outcome(): Outcome<S, L> {
@@ -424,7 +430,9 @@ class ParallelRun<S, L> {
   }
 
   private trace(target: number): Trace<S, L> {
-    return rebuildTrace(this.system, this.seen, this.replay, target);
+    const stop = this.stop;
+    const expect = stop !== null && stop.kind !== 'limit' && stop.state === target ? this.stopFp : undefined;
+    return rebuildTrace(this.system, this.seen, this.replay, target, expect);
   }
 
   private elapsedSeconds(): number {

@@ -1,0 +1,144 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CompactFingerprintSet } from '../../src/explore/compact-set.js';
+import { fmix32 } from '../../src/values/mix.js';
+
+const key = (hi: number, lo: number): string => `${hi >>> 0}:${lo >>> 0}`;
+
+/** The multiplicative inverse of an odd 32-bit word, by Newton's iteration. */
+function inverse(a: number): number {
+  let x = a;
+  for (let i = 0; i < 5; i++) x = Math.imul(x, 2 - Math.imul(a, x));
+  return x >>> 0;
+}
+
+/** Inverse of murmur3's fmix32, to construct the one fingerprint that mixes to the empty marker. */
+function unfmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, inverse(0xc2b2ae35));
+  h ^= (h >>> 13) ^ (h >>> 26);
+  h = Math.imul(h, inverse(0x85ebca6b));
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+describe('CompactFingerprintSet', () => {
+  it('numbers new fingerprints in insertion order and answers -1 for ones it has', () => {
+    const set = new CompactFingerprintSet();
+    expect(set.add(5, 6)).toBe(0);
+    expect(set.add(7, 8)).toBe(1);
+    expect(set.add(5, 6)).toBe(-1);
+    expect(set.add(9, 10)).toBe(2);
+    expect(set.has(7, 8)).toBe(true);
+    expect(set.has(8, 7)).toBe(false);
+    expect(set.size).toBe(3);
+    expect(set.selfCheck()).toBeNull();
+  });
+
+  it('treats all-zero and all-one words as ordinary keys, signed or unsigned', () => {
+    const set = new CompactFingerprintSet();
+    expect(set.add(0, 0)).toBe(0);
+    expect(set.add(-1, -1)).toBe(1);
+    expect(set.has(0xffffffff, 0xffffffff)).toBe(true);
+    expect(set.add(0xffffffff, 0)).toBe(2);
+    expect(set.add(0, 0xffffffff)).toBe(3);
+    expect(set.add(0, -1)).toBe(-1);
+    expect(set.selfCheck()).toBeNull();
+  });
+
+  it('keeps the fingerprint that mixes to the empty marker apart from empty slots', () => {
+    // mixHi(hi, lo) = fmix32(hi ^ fmix32(lo ^ 0x5bd1e995)), low key = lo ^ mixHi: both zero
+    // for lo = 0 and hi = unfmix32(0) ^ fmix32(0x5bd1e995), i.e. hi = fmix32(0x5bd1e995).
+    const hi = (unfmix32(0) ^ fmix32(0x5bd1e995)) >>> 0;
+    const set = new CompactFingerprintSet();
+    expect(set.has(hi, 0)).toBe(false);
+    expect(set.add(1, 1)).toBe(0);
+    expect(set.add(hi, 0)).toBe(1);
+    expect(set.has(hi, 0)).toBe(true);
+    expect(set.add(hi, 0)).toBe(-1);
+    expect(set.size).toBe(2);
+    expect(set.selfCheck()).toBeNull();
+  });
+
+  it('grows through many sizes, with fingerprints that differ in few bits, and loses nothing', () => {
+    const set = new CompactFingerprintSet();
+    const n = 200_000;
+    let sizes = true;
+    for (let i = 0; i < n; i++) {
+      // (0, 0) turns up three times for i = 0, and is new only the first time.
+      for (const [hi, lo] of [[0, i], [i, 0], [i, i]] as const) {
+        const before = set.size;
+        const r = set.add(hi, lo);
+        sizes &&= i === 0 && before > 0 ? r === -1 : r === before;
+      }
+    }
+    expect(sizes).toBe(true);
+    expect(set.size).toBe(3 * n - 2);
+    for (let i = 0; i < n; i += 997) {
+      expect(set.has(0, i) && set.has(i, 0) && set.has(i, i)).toBe(true);
+      expect(set.has(i + n, 1)).toBe(false);
+    }
+    expect(set.selfCheck()).toBeNull();
+    // Load between 2/3 and 4/5 of the home slots: 10 to 12 bytes a key (plus the tail).
+    expect(set.bytesUsed() / set.size).toBeLessThan(12.1);
+    expect(set.bytesUsed() / set.size).toBeGreaterThan(9.9);
+  });
+
+  it('agrees with a Set of strings on random sequences of operations', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 3 })), { maxLength: 3000 }),
+        (ops) => {
+          const set = new CompactFingerprintSet();
+          const model = new Map<string, number>();
+          for (const [insert, a, b] of ops) {
+            // Few distinct values per half, clustered high and low, so that keys collide in
+            // one half and clusters form.
+            const hi = b === 3 ? 0xffffffff - a : a;
+            const lo = b === 2 ? 0xffffffff : b;
+            const k = key(hi, lo);
+            if (insert) {
+              const r = set.add(hi, lo);
+              if (model.has(k)) {
+                if (r !== -1) return false;
+              } else {
+                if (r !== model.size) return false;
+                model.set(k, r);
+              }
+            } else if (set.has(hi, lo) !== model.has(k)) {
+              return false;
+            }
+          }
+          return set.size === model.size && set.selfCheck() === null;
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('ReplayIndex', () => {
+  it('gives back parents and ordinals, near and far, small and large', async () => {
+    const { ReplayIndex } = await import('../../src/explore/trace.js');
+    const replay = new ReplayIndex();
+    const n = 300_000;
+    const parentOf = (i: number): number => (i < 3 ? -1 : i % 5 === 0 ? i - 1 : i % 7 === 0 ? 0 : Math.floor(i / 2));
+    const ordinalOf = (i: number): number => (i % 11 === 0 ? 1000 + i : i % 256);
+    for (let i = 0; i < n; i++) replay.record(i, parentOf(i), ordinalOf(i));
+    let ok = true;
+    for (let i = 0; i < n; i++) ok &&= replay.parent(i) === parentOf(i) && replay.ordinal(i) === ordinalOf(i);
+    expect(ok).toBe(true);
+    expect(Array.from(replay.parents().subarray(0, 6))).toEqual([-1, -1, -1, 1, 2, 4]);
+    expect(() => replay.record(n + 1, 0, 0)).toThrow(/internal error/);
+  });
+
+  it('keeps parents more than 2^24 states back in a map', async () => {
+    const { ReplayIndex } = await import('../../src/explore/trace.js');
+    const replay = new ReplayIndex();
+    const far = 2 ** 24 + 5;
+    for (let i = 0; i <= far; i++) replay.record(i, i === far ? 1 : i - 1, 0);
+    expect(replay.parent(far)).toBe(1);
+    expect(replay.parent(far - 1)).toBe(far - 2);
+    expect(replay.parent(0)).toBe(-1);
+  });
+});
