@@ -158,7 +158,8 @@ export class CodeGen {
   // ---------------------------------------------------------------- constants
 
   private constValue(e: A.Expr): Value | undefined {
-    if (e.kind === 'int' || e.kind === 'bool' || !this.cc.isConstant(e)) return undefined;
+    if (e.kind === 'int' || e.kind === 'bool') return e.value;
+    if (!this.cc.isConstant(e)) return undefined;
     try {
       return this.cc.constValue(e);
     } catch (err) {
