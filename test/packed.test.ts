@@ -142,13 +142,13 @@ process Inc {
     }
   });
 
-  it('rejects sequences and unbounded integers with a reason', () => {
+  it('rejects sequences and sets of unbounded integers with a reason', () => {
     const seq = compileBoth(fromText('spec S\nvar q: Seq[Int] = []\naction A { q := append(q, 1) }\n')).packed;
     expect(seq.ok).toBe(false);
     if (!seq.ok) expect(seq.reason).toMatch(/sequences are not supported/);
-    const int = compileBoth(fromText('spec S\nvar n: Int = 0\naction A { n := n + 1 }\n')).packed;
-    expect(int.ok).toBe(false);
-    if (!int.ok) expect(int.reason).toMatch(/unbounded Int/);
+    const set = compileBoth(fromText('spec S\nvar q: Set[Int] = {}\naction A { q := q union {1} }\n')).packed;
+    expect(set.ok).toBe(false);
+    if (!set.ok) expect(set.reason).toMatch(/unbounded Int/);
   });
 
   const faults: [string, string][] = [
@@ -261,6 +261,20 @@ action Halve(x in s) { require x % 2 == 0 and x > 0
 invariant Max: s == {} or max(s) <= 5
 invariant Total: total == (sum y in s: y)
 invariant Ranged: forall y in s: y in 0..K
+`,
+    ],
+    [
+      'unbounded integers beyond 32 bits',
+      `spec Big
+var x: Int = 1
+var y: Int = -3
+var m: Map[0..1, Int] = [k in 0..1 |-> 0]
+action Grow { require x < 4000000000000
+  x := x * 7 }
+action Shrink { require y > -4000000000000
+  y := y * 5 - 1
+  m[0] := y / 3 }
+invariant Signs: x > 0 and y < 0 and m[0] <= 0
 `,
     ],
     [

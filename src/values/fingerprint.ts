@@ -367,6 +367,12 @@ export function fingerprintInts(vec: ArrayLike<number>, out: Uint32Array): void 
     const x = vec[i]!;
     hi = mixHi(hi, x);
     lo = mixLo(lo, x);
+    if ((x | 0) !== x) {
+      // Beyond 32 bits (an unbounded Int): the high part too.
+      const h = Math.floor(x / 4294967296);
+      hi = mixHi(hi, h);
+      lo = mixLo(lo, h);
+    }
   }
   out[0] = finHi(hi, n) >>> 0;
   out[1] = finLo(lo, n) >>> 0;

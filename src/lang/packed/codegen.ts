@@ -204,6 +204,7 @@ export class CodeGen {
   valOfCode(d: Dom, c: string): Val {
     switch (d.k) {
       case 'int':
+        if (d.unbounded) return { r: 'int', v: c, lo: -SAFE, hi: SAFE };
         return { r: 'int', v: add(c, d.lo), lo: d.lo, hi: d.hi, src: { lo: d.lo, c } };
       case 'bool':
         return { r: 'bool', v: `(${c} === 1)` };
@@ -217,6 +218,8 @@ export class CodeGen {
     switch (x.r) {
       case 'int': {
         if (d.k !== 'int') this.fail('internal: an Int where another type was expected', span);
+        // Any safe integer fits (arithmetic has checked it already).
+        if (d.unbounded) return x.v;
         if (x.lo >= d.lo && x.hi <= d.hi) {
           if (x.src && x.src.lo === d.lo) return x.src.c;
           return add(x.v, -d.lo);

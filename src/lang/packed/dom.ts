@@ -21,9 +21,13 @@ export const MAX_MAP_KEYS = 4096;
 /** The most slots a state may have. */
 export const MAX_WIDTH = 65536;
 
+/** A state variable of type Int without a range: its slot holds the value itself. */
+const UNBOUNDED_INT: Dom = { k: 'int', lo: -Number.MAX_SAFE_INTEGER, hi: Number.MAX_SAFE_INTEGER, size: Infinity, key: 'iZ', unbounded: true };
+
 export type Dom =
   | { readonly k: 'bool'; readonly size: number; readonly key: string }
-  | { readonly k: 'int'; readonly lo: number; readonly hi: number; readonly size: number; readonly key: string }
+  /** `unbounded`: a state variable of type Int; its code is its value (any safe integer). */
+  | { readonly k: 'int'; readonly lo: number; readonly hi: number; readonly size: number; readonly key: string; readonly unbounded?: true }
   | { readonly k: 'enum'; readonly info: EnumInfo; readonly size: number; readonly key: string }
   | {
       readonly k: 'variant';
@@ -158,6 +162,7 @@ export class Doms {
       for (let c = 0; c < keyDom.size; c++) keys.push(this.decode(keyDom, c));
       return { k: 'map', keyDom, keys, val, width };
     }
+    if (t.k === 'int' && !t.range) return { k: 'leaf', dom: UNBOUNDED_INT, width: 1 };
     try {
       return { k: 'leaf', dom: this.of(t), width: 1 };
     } catch (err) {
@@ -182,7 +187,7 @@ export class Doms {
       case 'bool':
         return c === 1;
       case 'int':
-        return c + d.lo;
+        return d.unbounded ? c : c + d.lo;
       case 'enum':
         return this.tables.atom(d.info, c);
       case 'variant': {
@@ -213,6 +218,7 @@ export class Doms {
       case 'bool':
         return v === true ? 1 : v === false ? 0 : -1;
       case 'int':
+        if (d.unbounded) return typeof v === 'number' ? v : NaN;
         return typeof v === 'number' && v >= d.lo && v <= d.hi ? v - d.lo : -1;
       case 'enum': {
         const a = v as { enumName?: string; name?: string };
@@ -260,7 +266,7 @@ export class Doms {
       case 'leaf': {
         const c = this.encode(sh.dom, v);
         out[off] = c;
-        return c >= 0;
+        return sh.dom.k === 'int' && sh.dom.unbounded ? c === c : c >= 0;
       }
       case 'map': {
         if (!isMap(v) || v.size !== sh.keys.length) return false;

@@ -31,6 +31,7 @@ export type PackedResult = { ok: true; system: PackedSpec } | { ok: false; reaso
 /** Thrown by generated code on any run-time problem; never escapes this module. */
 const BAIL: { readonly bail: true } = Object.freeze({ bail: true });
 
+
 /** The most labels one action may have (one per binding of its parameters). */
 const MAX_LABELS = 1 << 20;
 /** The most characters of generated source. */
@@ -63,10 +64,16 @@ const helpers = {
     if (b === 0) throw BAIL;
     return a - b * Math.floor(a / b) || 0;
   },
-  /** A slot read in init: it must have a value. */
+  /** A slot read in init: it must have a value (not NaN). */
   un(x: number): number {
-    if (x < 0) throw BAIL;
+    if (x !== x) throw BAIL;
     return x;
+  },
+  /** A copy of an initial state, built as an array of small integers like every other state. */
+  copy(s: readonly number[]): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < s.length; i++) out.push(s[i]!);
+    return out;
   },
   pop(m: number): number {
     let n = 0;
@@ -145,7 +152,8 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     if (width > MAX_WIDTH) throw new Unsupported(`the state needs more than ${MAX_WIDTH} slots`, v.decl.span);
   }
   const initVec: number[] = [];
-  for (let i = 0; i < width; i++) initVec.push(-1);
+  // Slots init has not assigned yet hold NaN: no code is NaN.
+  for (let i = 0; i < width; i++) initVec.push(NaN);
   spec.vars.forEach((v, i) => {
     if (!v.decl.init) return;
     const value = cc.constValue(v.decl.init);
@@ -227,8 +235,8 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   gen.initMode = true;
   let initSrc: string;
   try {
-    const firsts = vars.map((v) => `s[${lit(v.offset)}] < 0`).join(' || ') || 'false';
-    initSrc = gen.stmts(spec.init.stmts, 0, () => `if (${firsts}) bail();\nemit(s.slice(), IL);`);
+    const firsts = vars.map((v) => `s[${lit(v.offset)}] !== s[${lit(v.offset)}]`).join(' || ') || 'false';
+    initSrc = gen.stmts(spec.init.stmts, 0, () => `if (${firsts}) bail();\nemit(copy(s), IL);`);
   } catch (err) {
     if (err instanceof Unsupported) throw new Unsupported(`init: ${err.message}`, err.span);
     throw err;
@@ -254,7 +262,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   const succ = spec.actions.map((_a, ai) => `A${ai}(s, emit);`).join('\n');
   const source = [
     '"use strict";',
-    'const { bail, rc, ck, ck0, dv, md, un, pop, shm, rng, eqs } = H;',
+    'const { bail, rc, ck, ck0, dv, md, un, copy, pop, shm, rng, eqs } = H;',
     `const W = ${lit(width)};`,
     'const s = [];',
     'for (let i = 0; i < W; i++) s.push(0);',
@@ -282,6 +290,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   const noop = (): void => {};
   const unexplained = (where: string): Error =>
     new Error(`internal error: the packed engine met a run-time problem in ${where} that the generic engine does not report`);
+  const isSentinel = (err: unknown): boolean => err === BAIL;
 
   const invariants: Invariant<number[]>[] = spec.invariants.map((inv, ii) => {
     const f = made.inv[ii]!;
@@ -293,7 +302,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
         try {
           return f(vec);
         } catch (err) {
-          if (err !== BAIL) throw err;
+          if (!isSentinel(err)) throw err;
           g.holds(decode(vec));
           throw unexplained(`invariant '${inv.name}'`);
         }
@@ -310,7 +319,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
       try {
         made.init(emit);
       } catch (err) {
-        if (err !== BAIL) throw err;
+        if (!isSentinel(err)) throw err;
         generic.initialStates(noop);
         throw unexplained('init');
       }
@@ -319,7 +328,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
       try {
         made.succ(vec, emit);
       } catch (err) {
-        if (err !== BAIL) throw err;
+        if (!isSentinel(err)) throw err;
         generic.successors(decode(vec), noop);
         throw unexplained('a step');
       }
