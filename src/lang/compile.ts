@@ -296,7 +296,8 @@ export class Compiler {
   }
 
   private readonly constantMemo = new Map<A.Expr, boolean>();
-  private isConstant(e: A.Expr): boolean {
+  /** Whether an expression reads nothing that can change (no state, local or definition). */
+  isConstant(e: A.Expr): boolean {
     let memo = this.constantMemo.get(e);
     if (memo !== undefined) return memo;
     memo = true;

@@ -353,3 +353,27 @@ export function fingerprintValues(vs: readonly Value[], out: Uint32Array): void 
   out[0] = finHi(a, vs.length);
   out[1] = finLo(b, vs.length);
 }
+
+/**
+ * The fingerprint of an array of small integers (a packed state: one code per slot), with the
+ * same two lanes as values' fingerprints and the length folded into both. Equal arrays give
+ * equal fingerprints; the packed encoding is canonical, so equal states do too.
+ */
+export function fingerprintInts(vec: ArrayLike<number>, out: Uint32Array): void {
+  const n = vec.length;
+  let hi = SEED_HI;
+  let lo = SEED_LO;
+  for (let i = 0; i < n; i++) {
+    const x = vec[i]!;
+    hi = mixHi(hi, x);
+    lo = mixLo(lo, x);
+    if ((x | 0) !== x) {
+      // Beyond 32 bits (an unbounded Int): the high part too.
+      const h = Math.floor(x / 4294967296);
+      hi = mixHi(hi, h);
+      lo = mixLo(lo, h);
+    }
+  }
+  out[0] = finHi(hi, n) >>> 0;
+  out[1] = finLo(lo, n) >>> 0;
+}

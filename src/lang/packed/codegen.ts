@@ -1,0 +1,1163 @@
+/**
+ * Generates the JavaScript source of the packed engine's actions, init and invariants.
+ *
+ * The source never contains text of the spec: only internal names (s, t3, pc0, ...) and
+ * integer literals written by `lit`, which checks them. Labels and other values stay in
+ * tables handed to the generated function as arguments.
+ *
+ * Expressions compile to JS expressions in one of three representations: an Int is its value
+ * (a JS number), a Bool a JS boolean, any other finite value its code in a domain (dom.ts).
+ * Maps (and records too large for one code) exist only as places: slots of the state. What an
+ * expression needs to run first (loops of quantifiers and comprehensions, lets) goes into the
+ * statement buffer of the statement being compiled. Any run-time problem throws BAIL; the
+ * caller then asks the generic engine for the genuine error.
+ */
+import type * as A from '../ast.js';
+import type { CheckedSpec, Resolution } from '../check.js';
+import type { Compiler } from '../compile.js';
+import type { Type } from '../types.js';
+import { ModelError } from '../../explore/system.js';
+import { ISet, type Value } from '../../values/index.js';
+import { Doms, Unsupported, type Dom, type Shape } from './dom.js';
+
+/** An integer literal for generated source: only safe integers, never text from elsewhere. */
+export function lit(n: number): string {
+  if (!Number.isSafeInteger(n)) throw new Error(`internal error: ${n} is not a safe integer literal`);
+  return n < 0 ? `(${String(n)})` : String(n);
+}
+
+export type Val =
+  /** `src`: the value is src.c + src.lo, src.c a code already at hand. */
+  | { r: 'int'; v: string; lo: number; hi: number; src?: { lo: number; c: string } }
+  | { r: 'bool'; v: string }
+  | { r: 'code'; dom: Dom; v: string }
+  /** Slots of the state: a map, or a record or tuple laid out over several slots. */
+  | { r: 'place'; sh: Shape; off: string; root: number }
+  /** A finite type used as the set of its values. */
+  | { r: 'typeset'; dom: Dom }
+  /** `lo..hi`, not yet built. */
+  | { r: 'range'; lo: Extract<Val, { r: 'int' }>; hi: Extract<Val, { r: 'int' }> };
+
+type IntVal = Extract<Val, { r: 'int' }>;
+
+const SAFE = Number.MAX_SAFE_INTEGER;
+/** The element domain of a range whose bounds are not constant: iterated, never coded. */
+const ANY_INT: Dom = { k: 'int', lo: -SAFE, hi: SAFE, size: Infinity, key: 'i*' };
+const isLiteral = (v: string): boolean => /^\(?-?\d+\)?$/.test(v);
+const litValue = (v: string): number => Number(v.replace(/[()]/g, ''));
+const isSimple = (v: string): boolean => /^[a-z]+\d*$/.test(v) || isLiteral(v);
+
+function add(a: string, b: number): string {
+  if (b === 0) return a;
+  if (isLiteral(a)) return lit(litValue(a) + b);
+  return b < 0 ? `(${a} - ${lit(-b)})` : `(${a} + ${lit(b)})`;
+}
+
+function addS(a: string, b: string): string {
+  if (isLiteral(b)) return add(a, litValue(b));
+  if (isLiteral(a)) return add(b, litValue(a));
+  return `(${a} + ${b})`;
+}
+
+function mul(a: string, w: number): string {
+  if (w === 1) return a;
+  if (isLiteral(a)) return lit(litValue(a) * w);
+  return `(${a} * ${lit(w)})`;
+}
+
+/** Where state variables live in the vector. */
+export interface VarLayout {
+  readonly name: string;
+  readonly shape: Shape;
+  readonly offset: number;
+}
+
+export class CodeGen {
+  private n = 0;
+  private buf: string[] = [];
+  /** Values of local slots, per frame (a def's body has its own). */
+  private env = new Map<number, Val>();
+  /** While compiling init: reads of a slot check that it has a value. */
+  initMode = false;
+
+  constructor(
+    readonly spec: CheckedSpec,
+    readonly cc: Compiler,
+    readonly doms: Doms,
+    readonly vars: readonly VarLayout[],
+  ) {}
+
+  /** Binds a local slot (an action parameter) to a value at hand. */
+  setLocal(slot: number, v: Val): void {
+    this.env.set(slot, v);
+  }
+
+  fresh(prefix: string): string {
+    return `${prefix}${this.n++}`;
+  }
+
+  fail(message: string, span?: A.Span): never {
+    throw new Unsupported(message, span);
+  }
+
+  private res(node: object): Resolution {
+    const r = this.spec.res.get(node);
+    if (!r) throw new Error('internal error: unresolved node');
+    return r;
+  }
+
+  private type(e: A.Expr): Type {
+    return this.spec.types.get(e) ?? { k: 'any' };
+  }
+
+  /** The domain of an expression's static type, if it is finite and fully ranged. */
+  natural(e: A.Expr): Dom | undefined {
+    try {
+      return this.doms.of(this.type(e));
+    } catch (err) {
+      if (err instanceof Unsupported) return undefined;
+      throw err;
+    }
+  }
+
+  private elemNatural(e: A.Expr): Dom | undefined {
+    const t = this.type(e);
+    if (t.k !== 'set') return undefined;
+    try {
+      return this.doms.of(t.elem);
+    } catch (err) {
+      if (err instanceof Unsupported) return undefined;
+      throw err;
+    }
+  }
+
+  /** Runs f with a fresh statement buffer; returns the statements and f's result. */
+  capture<T>(f: () => T): [string, T] {
+    const saved = this.buf;
+    this.buf = [];
+    try {
+      const r = f();
+      return [this.buf.join('\n'), r];
+    } finally {
+      this.buf = saved;
+    }
+  }
+
+  private emit(stmt: string): void {
+    this.buf.push(stmt);
+  }
+
+  /** A JS expression evaluated once: simple ones as they are, others into a temporary. */
+  private once(v: string): string {
+    if (isSimple(v)) return v;
+    const t = this.fresh('t');
+    this.emit(`const ${t} = ${v};`);
+    return t;
+  }
+
+  // ---------------------------------------------------------------- constants
+
+  private constValue(e: A.Expr): Value | undefined {
+    if (e.kind === 'int' || e.kind === 'bool') return e.value;
+    if (!this.cc.isConstant(e)) return undefined;
+    try {
+      return this.cc.constValue(e);
+    } catch (err) {
+      if (err instanceof ModelError) return undefined;
+      throw err;
+    }
+  }
+
+  /** A constant value as a Val; undefined when it does not fit the domain wanted. */
+  private constVal(v: Value, e: A.Expr, want: Dom | undefined): Val | undefined {
+    if (typeof v === 'number') return { r: 'int', v: lit(v), lo: v, hi: v };
+    if (typeof v === 'boolean') return { r: 'bool', v: v ? 'true' : 'false' };
+    let dom = want ?? this.natural(e);
+    if (!dom && ISet.isSet(v)) {
+      // A constant set of integers without a ranged type: its own span.
+      const xs = [...v];
+      if (xs.length > 0 && xs.every((x) => typeof x === 'number')) {
+        const lo = Math.min(...(xs as number[]));
+        const hi = Math.max(...(xs as number[]));
+        if (hi - lo < 30) dom = { k: 'set', elem: this.doms.intDom(lo, hi), size: 2 ** (hi - lo + 1), key: `s(i${lo}..${hi})` };
+      }
+    }
+    if (!dom || (dom.k === 'set' && dom.elem.size > 30)) return undefined;
+    const c = this.doms.encode(dom, v);
+    if (c < 0) return undefined;
+    return { r: 'code', dom, v: lit(c) };
+  }
+
+  // ---------------------------------------------------------------- conversions
+
+  toBool(x: Val, span: A.Span): string {
+    if (x.r !== 'bool') this.fail('internal: expected a Bool', span);
+    return x.v;
+  }
+
+  toInt(x: Val, span: A.Span): IntVal {
+    if (x.r !== 'int') this.fail('internal: expected an Int', span);
+    return x;
+  }
+
+  /** A Val of a code in a domain (a slot's content, a bit's index). */
+  valOfCode(d: Dom, c: string): Val {
+    switch (d.k) {
+      case 'int':
+        if (d.unbounded) return { r: 'int', v: c, lo: -SAFE, hi: SAFE };
+        return { r: 'int', v: add(c, d.lo), lo: d.lo, hi: d.hi, src: { lo: d.lo, c } };
+      case 'bool':
+        return { r: 'bool', v: `(${c} === 1)` };
+      default:
+        return { r: 'code', dom: d, v: c };
+    }
+  }
+
+  /** The code of a value in domain d; throws BAIL at run time if it lies outside. */
+  toCode(x: Val, d: Dom, span: A.Span): string {
+    switch (x.r) {
+      case 'int': {
+        if (d.k !== 'int') this.fail('internal: an Int where another type was expected', span);
+        // Any safe integer fits (arithmetic has checked it already).
+        if (d.unbounded) return x.v;
+        if (x.lo >= d.lo && x.hi <= d.hi) {
+          if (x.src && x.src.lo === d.lo) return x.src.c;
+          return add(x.v, -d.lo);
+        }
+        if (isLiteral(x.v)) return `bail()`;
+        return `rc(${x.v}, ${lit(d.lo)}, ${lit(d.hi)})`;
+      }
+      case 'bool':
+        if (d.k !== 'bool') this.fail('internal: a Bool where another type was expected', span);
+        return isLiteral(x.v) ? x.v : x.v === 'true' ? '1' : x.v === 'false' ? '0' : `(${x.v} ? 1 : 0)`;
+      case 'code': {
+        if (x.dom.key === d.key) return x.v;
+        if (x.dom.k === 'set' && d.k === 'set' && x.dom.elem.k === 'int' && d.elem.k === 'int') {
+          return `shm(${x.v}, ${lit(x.dom.elem.lo - d.elem.lo)}, ${lit(d.elem.size)})`;
+        }
+        return this.fail(`values of two different domains (${x.dom.key} and ${d.key}) are not supported by the packed engine`, span);
+      }
+      case 'typeset': {
+        if (d.k !== 'set') this.fail('internal: a type used as a set where no set was expected', span);
+        if (x.dom.key === d.elem.key) return lit(2 ** d.elem.size - 1);
+        const vals: Value[] = [];
+        for (let c = 0; c < x.dom.size; c++) vals.push(this.doms.decode(x.dom, c));
+        const c = this.doms.encode(d, ISet(vals));
+        if (c < 0) this.fail('a type used as a set does not fit the set it is compared or combined with', span);
+        return lit(c);
+      }
+      case 'range': {
+        if (d.k !== 'set' || d.elem.k !== 'int') this.fail('internal: a range where no set of Int was expected', span);
+        return `rng(${x.lo.v}, ${x.hi.v}, ${lit(d.elem.lo)}, ${lit(d.elem.size)})`;
+      }
+      case 'place':
+        return this.fail('maps and large records are supported only as state variables, not as values', span);
+    }
+  }
+
+  // ---------------------------------------------------------------- places
+
+  /** Reads a leaf slot, or keeps a larger place as such. */
+  private read(sh: Shape, off: string, root: number): Val {
+    if (sh.k !== 'leaf') return { r: 'place', sh, off, root };
+    const slot = this.initMode ? `un(s[${off}])` : `s[${off}]`;
+    return this.valOfCode(sh.dom, slot);
+  }
+
+  /** The place `target[index]` of a map place. */
+  private indexPlace(p: Extract<Val, { r: 'place' }>, index: A.Expr, span: A.Span): { sh: Shape; off: string } {
+    if (p.sh.k !== 'map') this.fail('indexing a value that is not a map is not supported by the packed engine', span);
+    const kd = p.sh.keyDom;
+    const kc = this.toCode(this.expr(index, kd), kd, index.span);
+    const code = isSimple(kc) ? kc : this.once(kc);
+    return { sh: p.sh.val, off: addS(p.off, mul(code, p.sh.val.width)) };
+  }
+
+  private fieldPlace(p: Extract<Val, { r: 'place' }>, i: number): { sh: Shape; off: string } {
+    const sh = p.sh as Extract<Shape, { k: 'tuple' | 'record' }>;
+    return { sh: sh.items[i]!, off: add(p.off, sh.offsets[i]!) };
+  }
+
+  // ---------------------------------------------------------------- expressions
+
+  bool(e: A.Expr): string {
+    return this.toBool(this.expr(e), e.span);
+  }
+
+  int(e: A.Expr): IntVal {
+    return this.toInt(this.expr(e), e.span);
+  }
+
+  code(e: A.Expr, d: Dom): string {
+    return this.toCode(this.expr(e, d), d, e.span);
+  }
+
+  /** Compiles an expression; `want` is the domain its value should be coded in, if known. */
+  expr(e: A.Expr, want?: Dom): Val {
+    const c = this.constValue(e);
+    if (c !== undefined) {
+      const v = this.constVal(c, e, want);
+      if (v) return v;
+    }
+    try {
+      return this.exprDynamic(e, want);
+    } catch (err) {
+      if (err instanceof Unsupported && err.span === undefined) throw new Unsupported(err.message, e.span);
+      throw err;
+    }
+  }
+
+  /** The domain of a value to be coded: the one wanted, else its type's. */
+  private domFor(e: A.Expr, want: Dom | undefined): Dom {
+    const d = want ?? this.natural(e);
+    if (!d) {
+      try {
+        this.doms.of(this.type(e));
+      } catch (err) {
+        if (err instanceof Unsupported) this.fail(err.message, e.span);
+        throw err;
+      }
+      this.fail('cannot determine a finite domain for this expression', e.span);
+    }
+    return d;
+  }
+
+  private exprDynamic(e: A.Expr, want: Dom | undefined): Val {
+    switch (e.kind) {
+      case 'int':
+        return { r: 'int', v: lit(e.value), lo: e.value, hi: e.value };
+      case 'bool':
+        return { r: 'bool', v: e.value ? 'true' : 'false' };
+      case 'name':
+        return this.name(e, want);
+      case 'call':
+        return this.call(e, want);
+      case 'unary': {
+        if (e.op === 'not') return { r: 'bool', v: `!${this.bool(e.arg)}` };
+        const a = this.int(e.arg);
+        return { r: 'int', v: `(-${a.v} || 0)`, lo: -a.hi, hi: -a.lo };
+      }
+      case 'binary':
+        return this.binary(e, want);
+      case 'is': {
+        const r = this.res(e);
+        const d = this.natural(e.arg);
+        if (!d || d.k !== 'variant' || r.k !== 'case') return this.fail('this `is` test is not supported by the packed engine', e.span);
+        const cs = d.cases[r.tagIndex]!;
+        const v = this.once(this.code(e.arg, d));
+        const n = cs.payload ? cs.payload.size : 1;
+        return { r: 'bool', v: n === 1 ? `(${v} === ${lit(cs.offset)})` : `(${v} >= ${lit(cs.offset)} && ${v} < ${lit(cs.offset + n)})` };
+      }
+      case 'index': {
+        const t = this.expr(e.target);
+        if (t.r !== 'place') return this.fail('indexing a value that is not a state variable is not supported by the packed engine', e.span);
+        const p = this.indexPlace(t, e.index, e.span);
+        return this.read(p.sh, p.off, t.root);
+      }
+      case 'field':
+      case 'tupleItem': {
+        const t = this.expr(e.target);
+        let i: number;
+        if (e.kind === 'tupleItem') i = e.item;
+        else {
+          const rt = this.type(e.target);
+          if (rt.k !== 'record') return this.fail('a field of a value of unknown type', e.span);
+          i = rt.fields.indexOf(e.field.text);
+        }
+        if (t.r === 'place') {
+          const p = this.fieldPlace(t, i);
+          return this.read(p.sh, p.off, t.root);
+        }
+        if (t.r !== 'code' || (t.dom.k !== 'tuple' && t.dom.k !== 'record')) return this.fail('internal: a field of a non-record', e.span);
+        const d = t.dom;
+        const it = d.items[i]!;
+        let c = d.strides[i] === 1 ? t.v : `Math.floor(${t.v} / ${lit(d.strides[i]!)})`;
+        if (i > 0) c = `(${c} % ${lit(it.size)})`;
+        return this.valOfCode(it, c);
+      }
+      case 'tuple':
+      case 'record': {
+        const d = this.domFor(e, want);
+        if (d.k !== 'tuple' && d.k !== 'record') return this.fail('internal: a tuple or record literal of another type', e.span);
+        const items: A.Expr[] =
+          e.kind === 'tuple' ? e.items : d.fields.map((f) => e.fields.find((x) => x.name.text === f)!.value);
+        const parts = items.map((x, i) => mul(this.once(this.code(x, d.items[i]!)), d.strides[i]!));
+        return { r: 'code', dom: d, v: `(${parts.join(' + ')})` };
+      }
+      case 'withFields': {
+        const d = this.domFor(e, want);
+        if (d.k !== 'record') return this.fail('`with` on a record laid out over several slots is not supported by the packed engine', e.span);
+        let v = this.once(this.code(e.target, d));
+        for (const f of e.fields) {
+          const i = d.fields.indexOf(f.name.text);
+          const it = d.items[i]!;
+          const old = d.strides[i] === 1 ? v : `Math.floor(${v} / ${lit(d.strides[i]!)})`;
+          const oldCode = i > 0 ? `(${old} % ${lit(it.size)})` : old;
+          const nc = this.once(this.code(f.value, it));
+          v = this.once(`(${v} + (${nc} - ${oldCode}) * ${lit(d.strides[i]!)})`);
+        }
+        return { r: 'code', dom: d, v };
+      }
+      case 'setLit': {
+        const d = this.domFor(e, want);
+        if (d.k !== 'set') return this.fail('internal: a set literal of another type', e.span);
+        if (e.items.length === 0) return { r: 'code', dom: d, v: '0' };
+        const bits = e.items.map((x) => `(1 << ${this.once(this.code(x, d.elem))})`);
+        return { r: 'code', dom: d, v: `(${bits.join(' | ')})` };
+      }
+      case 'filter': {
+        const d = this.domFor(e, want);
+        if (d.k !== 'set') return this.fail('internal: a filter of another type', e.span);
+        const q = this.fresh('q');
+        this.emit(`let ${q} = 0;`);
+        const src = this.code(e.binder.domain, d);
+        const m = this.fresh('m');
+        const b = this.fresh('b');
+        const slot = this.slotOf(e.binder);
+        const [pre, cond] = this.capture(() => {
+          this.env.set(slot, this.valOfCode(d.elem, b));
+          return this.bool(e.cond);
+        });
+        this.emit(`for (let ${m} = ${src}; ${m} !== 0; ${m} &= ${m} - 1) { const ${b} = 31 - Math.clz32(${m} & -${m});\n${pre}\nif (${cond}) ${q} |= 1 << ${b}; }`);
+        return { r: 'code', dom: d, v: q };
+      }
+      case 'image': {
+        const d = this.domFor(e, want);
+        if (d.k !== 'set') return this.fail('internal: a set comprehension of another type', e.span);
+        const q = this.fresh('q');
+        this.emit(`let ${q} = 0;`);
+        this.emit(
+          this.loops(e.binders, 0, () => {
+            const [pre, c] = this.capture(() => this.code(e.body, d.elem));
+            return `${pre}\n${q} |= 1 << ${c};`;
+          }),
+        );
+        return { r: 'code', dom: d, v: q };
+      }
+      case 'ifThen': {
+        const cond = this.bool(e.cond);
+        return this.choice(e, want, [
+          { test: cond, body: e.then },
+          { test: undefined, body: e.else },
+        ]);
+      }
+      case 'let': {
+        const v = this.expr(e.value);
+        this.bindLocal(this.slotOf(e), v);
+        return this.expr(e.body, want);
+      }
+      case 'quant':
+        return this.quant(e);
+      case 'choose': {
+        const d = this.setElemDom(e.binder.domain);
+        const q = this.fresh('q');
+        const lbl = this.fresh('L');
+        const slot = this.slotOf(e.binder);
+        this.emit(`let ${q} = 0;`);
+        const loop = this.iterate(e.binder.domain, d, (val, code) => {
+          this.env.set(slot, val);
+          const [pre, cond] = this.capture(() => this.bool(e.cond));
+          return `${pre}\nif (${cond}) { ${q} = ${code}; break ${lbl}; }`;
+        });
+        this.emit(`${lbl}: {\n${loop}\nbail();\n}`);
+        return this.valOfCode(d, q);
+      }
+      case 'match': {
+        const scrut = this.expr(e.scrutinee);
+        if (scrut.r === 'place' || scrut.r === 'typeset' || scrut.r === 'range') return this.fail('matching on this value is not supported by the packed engine', e.span);
+        const sv = this.once(scrut.v);
+        const sd = scrut.r === 'code' ? scrut.dom : undefined;
+        const arms = e.arms.map((a) => ({ test: this.patternTest(a.pattern, sv, sd, scrut), body: a.body }));
+        return this.choice(e, want, arms, true);
+      }
+      case 'withIndex':
+      case 'mapLit':
+      case 'mapFor':
+        return this.fail('map values are supported by the packed engine only as state variables (assign elements instead)', e.span);
+      case 'seqLit':
+        return this.fail('sequences are not supported by the packed engine', e.span);
+      case 'at':
+        return this.fail('processes are not supported by the packed engine', e.span);
+    }
+  }
+
+  /**
+   * if/else chains and matches as a value: `arms` are tried in order (test undefined: always);
+   * none matching throws BAIL (`exhaustive` false only for ifThen, whose else always matches).
+   */
+  private choice(e: A.Expr, want: Dom | undefined, arms: { test: string | (() => string) | undefined; body: A.Expr }[], match = false): Val {
+    const t = this.type(e);
+    const kind: 'int' | 'bool' | Dom = t.k === 'int' ? 'int' : t.k === 'bool' ? 'bool' : this.domFor(e, want);
+    const q = this.fresh('q');
+    this.emit(`let ${q};`);
+    let lo = Infinity;
+    let hi = -Infinity;
+    let code = '';
+    let closing = '';
+    for (const arm of arms) {
+      const [pre, v] = this.capture(() => {
+        const test = typeof arm.test === 'function' ? arm.test() : arm.test;
+        const [bodyPre, val] = this.capture(() => {
+          const x = this.expr(arm.body, typeof kind === 'object' ? kind : undefined);
+          if (kind === 'int') {
+            const iv = this.toInt(x, arm.body.span);
+            lo = Math.min(lo, iv.lo);
+            hi = Math.max(hi, iv.hi);
+            return iv.v;
+          }
+          if (kind === 'bool') return this.toBool(x, arm.body.span);
+          return this.toCode(x, kind, arm.body.span);
+        });
+        return { test, bodyPre, val };
+      });
+      code += pre;
+      if (v.test === undefined) {
+        code += `\n{\n${v.bodyPre}\n${q} = ${v.val};\n}`;
+        closing += '';
+        break;
+      }
+      code += `\nif (${v.test}) {\n${v.bodyPre}\n${q} = ${v.val};\n} else {`;
+      closing += '}';
+    }
+    if (match && !arms.some((a) => a.test === undefined)) code += '\nbail();';
+    this.emit(code + closing);
+    if (kind === 'int') return { r: 'int', v: q, lo, hi };
+    if (kind === 'bool') return { r: 'bool', v: q };
+    return this.valOfCode(kind, q);
+  }
+
+  /** A pattern's test on the scrutinee `sv`, binding its payload when it matches. */
+  private patternTest(p: A.Pattern, sv: string, sd: Dom | undefined, scrut: Val): (() => string) | undefined {
+    switch (p.kind) {
+      case 'wild':
+        return undefined;
+      case 'int':
+        return () => `${sv} === ${lit(p.value)}`;
+      case 'name': {
+        const r = this.res(p);
+        if (r.k === 'atom') return () => `${sv} === ${lit(r.index)}`;
+        if (r.k !== 'case' || !sd || sd.k !== 'variant') this.fail('this pattern is not supported by the packed engine', p.span);
+        const cs = sd.cases[r.tagIndex]!;
+        const n = cs.payload ? cs.payload.size : 1;
+        return () => (n === 1 ? `${sv} === ${lit(cs.offset)}` : `(${sv} >= ${lit(cs.offset)} && ${sv} < ${lit(cs.offset + n)})`);
+      }
+      case 'payload': {
+        const r = this.res(p) as { tagIndex: number };
+        if (!sd || sd.k !== 'variant' || scrut.r !== 'code') return this.fail('this pattern is not supported by the packed engine', p.span);
+        const cs = sd.cases[r.tagIndex]!;
+        const slot = this.spec.slots.get(p);
+        return () => {
+          if (slot !== undefined) this.env.set(slot, this.valOfCode(cs.payload!, add(sv, -cs.offset)));
+          return `(${sv} >= ${lit(cs.offset)} && ${sv} < ${lit(cs.offset + cs.payload!.size)})`;
+        };
+      }
+    }
+  }
+
+  private slotOf(node: object): number {
+    const s = this.spec.slots.get(node);
+    if (s === undefined) throw new Error('internal error: no slot for a binder');
+    return s;
+  }
+
+  /** Binds a local to a value computed now (into a const, so it is evaluated once, here). */
+  private bindLocal(slot: number, v: Val): void {
+    if (v.r === 'int') {
+      if (isSimple(v.v)) this.env.set(slot, v);
+      else {
+        const t = this.fresh('v');
+        this.emit(`const ${t} = ${v.v};`);
+        this.env.set(slot, { r: 'int', v: t, lo: v.lo, hi: v.hi });
+      }
+    } else if (v.r === 'bool' || v.r === 'code') {
+      this.env.set(slot, { ...v, v: this.once(v.v) });
+    } else if (v.r === 'range') {
+      this.env.set(slot, { r: 'range', lo: { ...v.lo, v: this.once(v.lo.v) }, hi: { ...v.hi, v: this.once(v.hi.v) } });
+    } else {
+      this.env.set(slot, v.r === 'place' ? { ...v, off: this.once(v.off) } : v);
+    }
+  }
+
+  private name(e: Extract<A.Expr, { kind: 'name' }>, want: Dom | undefined): Val {
+    const r = this.res(e);
+    switch (r.k) {
+      case 'var': {
+        const vl = this.vars[r.index]!;
+        return this.read(vl.shape, lit(vl.offset), r.index);
+      }
+      case 'const': {
+        const v = this.constVal(this.cc.consts[r.index]!, e, want);
+        if (!v) return this.fail(`the constant '${e.name.text}' does not fit the domain it is used in`, e.span);
+        return v;
+      }
+      case 'local': {
+        const v = this.env.get(r.slot);
+        if (!v) throw new Error('internal error: unbound local');
+        return v;
+      }
+      case 'atom':
+        return { r: 'code', dom: this.doms.of({ k: 'enum', info: r.info }), v: lit(r.index) };
+      case 'case': {
+        const d = this.domFor(e, want);
+        if (d.k !== 'variant') return this.fail('internal: a case of another type', e.span);
+        return { r: 'code', dom: d, v: lit(d.cases[r.tagIndex]!.offset) };
+      }
+      case 'typeSet':
+        return { r: 'typeset', dom: this.doms.of(r.type) };
+      case 'def':
+        return this.defCall(r.def.name, [], want, e.span);
+      default:
+        return this.fail(`'${e.name.text}' is not supported by the packed engine`, e.span);
+    }
+  }
+
+  private defDepth = 0;
+  private defCall(name: string, args: A.Expr[], want: Dom | undefined, span: A.Span): Val {
+    const def = this.spec.defs.find((d) => d.name === name)!;
+    if (this.defDepth > 50) this.fail('definitions nested too deeply for the packed engine', span);
+    const vals = args.map((a, i) => {
+      let d: Dom | undefined;
+      try {
+        d = this.doms.of(def.paramTypes[i]!);
+      } catch {
+        d = undefined;
+      }
+      return this.expr(a, d);
+    });
+    const saved = this.env;
+    this.env = new Map();
+    this.defDepth++;
+    try {
+      vals.forEach((v, i) => this.bindLocal(i, v));
+      return this.expr(def.decl.body, want);
+    } finally {
+      this.env = saved;
+      this.defDepth--;
+    }
+  }
+
+  private call(e: Extract<A.Expr, { kind: 'call' }>, want: Dom | undefined): Val {
+    const r = this.res(e);
+    if (r.k === 'case') {
+      const d = this.domFor(e, want);
+      if (d.k !== 'variant') return this.fail('internal: a case of another type', e.span);
+      const cs = d.cases[r.tagIndex]!;
+      return { r: 'code', dom: d, v: add(this.code(e.args[0]!, cs.payload!), cs.offset) };
+    }
+    if (r.k === 'def') return this.defCall(r.def.name, e.args, want, e.span);
+    if (r.k !== 'builtin') return this.fail('this call is not supported by the packed engine', e.span);
+    const args = e.args;
+    switch (r.name) {
+      case 'size': {
+        const d = this.setDom(args[0]!);
+        return { r: 'int', v: `pop(${this.code(args[0]!, d)})`, lo: 0, hi: d.elem.size };
+      }
+      case 'min':
+      case 'max': {
+        const f = r.name === 'min' ? 'Math.min' : 'Math.max';
+        if (args.length === 2) {
+          const a = this.int(args[0]!);
+          const b = this.int(args[1]!);
+          const lo = r.name === 'min' ? Math.min(a.lo, b.lo) : Math.max(a.lo, b.lo);
+          const hi = r.name === 'min' ? Math.min(a.hi, b.hi) : Math.max(a.hi, b.hi);
+          return { r: 'int', v: `${f}(${a.v}, ${b.v})`, lo, hi };
+        }
+        const d = this.setDom(args[0]!);
+        if (d.elem.k !== 'int') return this.fail('internal: min/max of a set of non-integers', e.span);
+        const m = this.once(this.code(args[0]!, d));
+        const c = r.name === 'min' ? `(31 - Math.clz32(${m} & -${m}))` : `(31 - Math.clz32(${m}))`;
+        return { r: 'int', v: `(${m} === 0 ? bail() : ${add(c, d.elem.lo)})`, lo: d.elem.lo, hi: d.elem.hi };
+      }
+      case 'abs': {
+        const a = this.int(args[0]!);
+        return { r: 'int', v: `Math.abs(${a.v})`, lo: a.lo >= 0 ? a.lo : a.hi <= 0 ? -a.hi : 0, hi: Math.max(Math.abs(a.lo), Math.abs(a.hi)) };
+      }
+      case 'keys': {
+        const t = this.expr(args[0]!);
+        if (t.r !== 'place' || t.sh.k !== 'map') return this.fail('keys() of a value that is not a map variable', e.span);
+        if (this.initMode) this.emit(`un(s[${t.off}]);`);
+        return { r: 'typeset', dom: t.sh.keyDom };
+      }
+      case 'values': {
+        const t = this.expr(args[0]!);
+        if (t.r !== 'place' || t.sh.k !== 'map' || t.sh.val.k !== 'leaf') return this.fail('values() of a value that is not a map variable', e.span);
+        const vd = t.sh.val.dom;
+        if (vd.size > 30) return this.fail('values() of a map whose values are not a small finite type', e.span);
+        const d: Dom = { k: 'set', elem: vd, size: 2 ** vd.size, key: `s(${vd.key})` };
+        const off = this.once(t.off);
+        const parts: string[] = [];
+        for (let i = 0; i < t.sh.keys.length; i++) parts.push(`(1 << ${this.initMode ? `un(s[${add(off, i)}])` : `s[${add(off, i)}]`})`);
+        return { r: 'code', dom: d, v: parts.length ? `(${parts.join(' | ')})` : '0' };
+      }
+      case 'unwrap': {
+        const d = this.natural(args[0]!);
+        if (!d || d.k !== 'variant') return this.fail('unwrap of a value of unknown type', e.span);
+        const v = this.once(this.code(args[0]!, d));
+        return this.valOfCode(d.cases[1]!.payload!, `(${v} === 0 ? bail() : ${add(v, -1)})`);
+      }
+      case 'put':
+      case 'remove':
+        return this.fail(`${r.name}() is not supported by the packed engine (maps are total over their key type)`, e.span);
+      default:
+        return this.fail('sequences are not supported by the packed engine', e.span);
+    }
+  }
+
+  /** The set domain of a set-valued expression (bitmask over its element domain). */
+  private setDom(e: A.Expr, want?: Dom): Extract<Dom, { k: 'set' }> {
+    if (want && want.k === 'set') return want;
+    const d = this.natural(e) ?? this.constSetDom(e);
+    if (!d || d.k !== 'set') return this.fail('cannot determine the elements of this set for the packed engine', e.span);
+    return d;
+  }
+
+  private constSetDom(e: A.Expr): Dom | undefined {
+    if (e.kind === 'binary' && e.op === '..') {
+      const lo = this.constValue(e.left);
+      const hi = this.constValue(e.right);
+      if (typeof lo === 'number' && typeof hi === 'number' && hi - lo < 30) {
+        const elem = this.doms.intDom(lo, Math.max(hi, lo));
+        return { k: 'set', elem, size: 2 ** elem.size, key: `s(${elem.key})` };
+      }
+    }
+    const v = this.constValue(e);
+    if (v !== undefined) {
+      const c = this.constVal(v, e, undefined);
+      if (c && c.r === 'code') return c.dom;
+    }
+    return undefined;
+  }
+
+  /** The element domain of a domain expression (quantifier, pick, parameter). */
+  setElemDom(e: A.Expr): Dom {
+    const r = this.spec.res.get(e);
+    if (e.kind === 'name' && r?.k === 'typeSet') return this.doms.of(r.type);
+    if (e.kind === 'call' && r?.k === 'builtin' && r.name === 'keys') {
+      const t = this.type(e);
+      if (t.k === 'set') return this.doms.of(t.elem);
+    }
+    if (e.kind === 'binary' && e.op === '..') {
+      const lo = this.constValue(e.left);
+      const hi = this.constValue(e.right);
+      if (typeof lo === 'number' && typeof hi === 'number' && hi - lo < 2 ** 29) return this.doms.intDom(lo, Math.max(lo, hi));
+      return ANY_INT;
+    }
+    const n = this.elemNatural(e);
+    if (n) return n;
+    return this.setDom(e).elem;
+  }
+
+  /**
+   * A loop over the elements of a domain expression, in canonical order; `body` gets each
+   * element as a Val and as its code in `d` (from setElemDom).
+   */
+  iterate(domain: A.Expr, d: Dom, body: (elem: Val, code: string) => string): string {
+    const x = this.expr(domain, d.size <= 30 ? { k: 'set', elem: d, size: 2 ** d.size, key: `s(${d.key})` } : undefined);
+    if (x.r === 'typeset' && x.dom.key === d.key) {
+      const b = this.fresh('b');
+      return `for (let ${b} = 0; ${b} < ${lit(d.size)}; ${b}++) {\n${body(this.valOfCode(d, b), b)}\n}`;
+    }
+    if (x.r === 'range' && d.k === 'int') {
+      const lo = this.once(x.lo.v);
+      const hi = this.once(x.hi.v);
+      const i = this.fresh('i');
+      this.emit(`if (${hi} - ${lo} > 10000000) bail();`);
+      const elem: IntVal = { r: 'int', v: i, lo: x.lo.lo, hi: x.hi.hi };
+      const code = d.size > 2 ** 29 ? '0' : `(${i} - ${lit(d.lo)})`;
+      if (d.size <= 2 ** 29) this.emit(`if (${lo} <= ${hi} && (${lo} < ${lit(d.lo)} || ${hi} > ${lit(d.hi)})) bail();`);
+      return `for (let ${i} = ${lo}; ${i} <= ${hi}; ${i}++) {\n${body(elem, code)}\n}`;
+    }
+    if (d.size > 30) return this.fail('iterating over this set is not supported by the packed engine', domain.span);
+    const sd: Dom = { k: 'set', elem: d, size: 2 ** d.size, key: `s(${d.key})` };
+    const mask = this.toCode(x, sd, domain.span);
+    const m = this.fresh('m');
+    const b = this.fresh('b');
+    return `for (let ${m} = ${mask}; ${m} !== 0; ${m} &= ${m} - 1) { const ${b} = 31 - Math.clz32(${m} & -${m});\n${body(this.valOfCode(d, b), b)}\n}`;
+  }
+
+  /** Nested loops over binders (each domain evaluated inside the loops before it). */
+  private loops(binders: readonly A.Binder[], i: number, inner: () => string): string {
+    if (i === binders.length) return inner();
+    const b = binders[i]!;
+    const d = this.setElemDom(b.domain);
+    const slot = this.slotOf(b);
+    const [pre, loop] = this.capture(() =>
+      this.iterate(b.domain, d, (val) => {
+        this.env.set(slot, val);
+        return this.loops(binders, i + 1, inner);
+      }),
+    );
+    return `${pre}\n${loop}`;
+  }
+
+  private quant(e: Extract<A.Expr, { kind: 'quant' }>): Val {
+    const q = this.fresh('q');
+    const lbl = this.fresh('L');
+    if (e.quant === 'sum') {
+      this.emit(`let ${q} = 0;`);
+      this.emit(
+        this.loops(e.binders, 0, () => {
+          const [pre, v] = this.capture(() => this.int(e.body));
+          return `${pre}\n${q} = ck(${q} + ${v.v});`;
+        }),
+      );
+      return { r: 'int', v: q, lo: -Infinity, hi: Infinity };
+    }
+    const forall = e.quant === 'forall';
+    this.emit(`let ${q} = ${forall ? 'true' : 'false'};`);
+    const loops = this.loops(e.binders, 0, () => {
+      const [pre, v] = this.capture(() => this.bool(e.body));
+      return `${pre}\nif (${forall ? `!${v}` : v}) { ${q} = ${forall ? 'false' : 'true'}; break ${lbl}; }`;
+    });
+    this.emit(`${lbl}: {\n${loops}\n}`);
+    return { r: 'bool', v: q };
+  }
+
+  /** Short-circuit: `right` is compiled into its own buffer, run only when needed. */
+  private lazy(left: string, right: () => string, op: 'and' | 'or' | 'implies'): string {
+    const [pre, r] = this.capture(right);
+    const l = op === 'implies' ? `!${left}` : left;
+    if (pre === '') return op === 'and' ? `(${l} && ${r})` : `(${l} || ${r})`;
+    const t = this.fresh('t');
+    this.emit(`let ${t} = ${l};`);
+    this.emit(`if (${op === 'and' ? t : `!${t}`}) {\n${pre}\n${t} = ${r};\n}`);
+    return t;
+  }
+
+  private binary(e: Extract<A.Expr, { kind: 'binary' }>, want: Dom | undefined): Val {
+    const op = e.op;
+    switch (op) {
+      case 'and':
+      case 'or':
+      case 'implies': {
+        const l = this.bool(e.left);
+        return { r: 'bool', v: this.lazy(l, () => this.bool(e.right), op) };
+      }
+      case '+':
+      case '-':
+      case '*': {
+        const a = this.int(e.left);
+        const b = this.int(e.right);
+        let lo: number;
+        let hi: number;
+        if (op === '+') [lo, hi] = [a.lo + b.lo, a.hi + b.hi];
+        else if (op === '-') [lo, hi] = [a.lo - b.hi, a.hi - b.lo];
+        else {
+          const ps = [a.lo * b.lo, a.lo * b.hi, a.hi * b.lo, a.hi * b.hi];
+          if (ps.some((x) => Number.isNaN(x))) [lo, hi] = [-Infinity, Infinity];
+          else [lo, hi] = [Math.min(...ps), Math.max(...ps)];
+        }
+        const safe = lo >= -SAFE && hi <= SAFE;
+        let v = `(${a.v} ${op} ${b.v})`;
+        if (!safe) v = `${op === '*' ? 'ck0' : 'ck'}(${v})`;
+        else if (op === '*' && lo < 0) v = `(${v} || 0)`;
+        return { r: 'int', v, lo: safe ? lo : -SAFE, hi: safe ? hi : SAFE };
+      }
+      case '/':
+      case '%': {
+        const a = this.int(e.left);
+        const b = this.int(e.right);
+        const constB = isLiteral(b.v) ? litValue(b.v) : undefined;
+        if (op === '%') {
+          if (constB !== undefined && constB > 0) {
+            if (a.lo >= 0) return { r: 'int', v: `(${a.v} % ${b.v})`, lo: 0, hi: Math.min(constB - 1, a.hi) };
+            return { r: 'int', v: `md(${a.v}, ${b.v})`, lo: 0, hi: constB - 1 };
+          }
+          const m = Math.max(Math.abs(b.lo), Math.abs(b.hi));
+          return { r: 'int', v: `md(${a.v}, ${b.v})`, lo: -m, hi: m };
+        }
+        const bound = Math.max(Math.abs(a.lo), Math.abs(a.hi));
+        if (constB !== undefined && constB > 0 && a.lo >= 0) return { r: 'int', v: `Math.floor(${a.v} / ${b.v})`, lo: Math.floor(a.lo / constB), hi: Math.floor(a.hi / constB) };
+        return { r: 'int', v: `dv(${a.v}, ${b.v})`, lo: -bound - 1, hi: bound + 1 };
+      }
+      case '<':
+      case '<=':
+      case '>':
+      case '>=': {
+        const a = this.int(e.left);
+        const b = this.int(e.right);
+        return { r: 'bool', v: `(${a.v} ${op} ${b.v})` };
+      }
+      case '==':
+      case '!=': {
+        const v = this.equal(e.left, e.right, e.span);
+        return { r: 'bool', v: op === '==' ? v : `!${v}` };
+      }
+      case 'in':
+      case 'notin': {
+        const v = this.member(e.left, e.right, e.span);
+        return { r: 'bool', v: op === 'in' ? v : `!${v}` };
+      }
+      case 'subset': {
+        const nd = this.natural(e.left) ?? this.natural(e.right) ?? this.constSetDom(e.left) ?? this.constSetDom(e.right);
+        if (!nd || nd.k !== 'set') return this.fail('cannot determine the elements of these sets for the packed engine', e.span);
+        const d = nd;
+        const a = this.once(this.code(e.left, d));
+        const b = this.code(e.right, d);
+        return { r: 'bool', v: `((${a} & ~${b}) === 0)` };
+      }
+      case 'union':
+      case 'minus':
+      case 'inter': {
+        const d = want && want.k === 'set' ? want : this.natural(e.left) ?? this.natural(e.right) ?? this.setDom(e.left);
+        if (d.k !== 'set') return this.fail('internal: a set operation on another type', e.span);
+        const a = this.code(e.left, d);
+        const b = this.code(e.right, d);
+        const v = op === 'union' ? `(${a} | ${b})` : op === 'inter' ? `(${a} & ${b})` : `(${a} & ~${b})`;
+        return { r: 'code', dom: d, v };
+      }
+      case '..': {
+        const lo = this.int(e.left);
+        const hi = this.int(e.right);
+        return { r: 'range', lo: { ...lo, v: this.once(lo.v) }, hi: { ...hi, v: this.once(hi.v) } };
+      }
+    }
+  }
+
+  /** Equality of two expressions of the same type, as a JS boolean expression. */
+  private equal(l: A.Expr, r: A.Expr, span: A.Span): string {
+    const t = this.type(l).k === 'any' ? this.type(r) : this.type(l);
+    if (t.k === 'int') return `(${this.int(l).v} === ${this.int(r).v})`;
+    if (t.k === 'bool') return `(${this.bool(l)} === ${this.bool(r)})`;
+    if (t.k === 'map' || t.k === 'record' || t.k === 'tuple') {
+      const a = this.expr(l);
+      if (a.r === 'place') {
+        const b = this.expr(r);
+        if (b.r !== 'place' || !sameShape(a.sh, b.sh)) return this.fail('comparing a map or a large record with anything but a variable of the same type is not supported by the packed engine', span);
+        const ao = this.once(a.off);
+        const bo = this.once(b.off);
+        const parts: string[] = [];
+        if (a.sh.width > 64) return `eqs(s, ${ao}, ${bo}, ${lit(a.sh.width)})`;
+        const rd = (o: string): string => (this.initMode ? `un(s[${o}])` : `s[${o}]`);
+        for (let i = 0; i < a.sh.width; i++) parts.push(`${rd(add(ao, i))} === ${rd(add(bo, i))}`);
+        return `(${parts.join(' && ')})`;
+      }
+      const d = a.r === 'code' ? a.dom : this.domFor(l, undefined);
+      return `(${this.toCode(a, d, l.span)} === ${this.code(r, d)})`;
+    }
+    const nl = this.isSetish(l) ? undefined : this.natural(l);
+    const nr = this.isSetish(r) ? undefined : this.natural(r);
+    const d = nl ?? nr ?? this.natural(l) ?? this.natural(r) ?? this.constSetDom(l) ?? this.constSetDom(r);
+    if (!d) return this.fail('cannot determine a finite domain for this comparison', span);
+    return `(${this.code(l, d)} === ${this.code(r, d)})`;
+  }
+
+  /** Whether an expression is a type name or a range: a set whose domain is best taken from the other side. */
+  private isSetish(e: A.Expr): boolean {
+    const r = this.spec.res.get(e);
+    return (e.kind === 'name' && r?.k === 'typeSet') || (e.kind === 'binary' && e.op === '..');
+  }
+
+  /** `x in S` as a JS boolean expression. */
+  private member(x: A.Expr, set: A.Expr, span: A.Span): string {
+    const st = this.expr(set, this.natural(set));
+    const xt = this.type(x);
+    if (st.r === 'range') {
+      const v = this.once(this.int(x).v);
+      return `(${v} >= ${st.lo.v} && ${v} <= ${st.hi.v})`;
+    }
+    if (st.r === 'typeset') {
+      if (st.dom.k === 'int') {
+        const v = this.once(this.int(x).v);
+        return `(${v} >= ${lit(st.dom.lo)} && ${v} <= ${lit(st.dom.hi)})`;
+      }
+      const xv = this.expr(x, st.dom);
+      if (xv.r === 'code' && xv.dom.key !== st.dom.key) return this.fail('membership across different domains is not supported by the packed engine', span);
+      this.toCode(xv, st.dom, x.span);
+      return 'true';
+    }
+    if (st.r !== 'code' || st.dom.k !== 'set') return this.fail('internal: membership in a non-set', span);
+    const d = st.dom;
+    const m = this.once(st.v);
+    if (xt.k === 'int' && d.elem.k === 'int') {
+      const v = this.int(x);
+      const c = this.once(v.lo >= d.elem.lo && v.hi <= d.elem.hi && v.src && v.src.lo === d.elem.lo ? v.src.c : add(v.v, -d.elem.lo));
+      if (v.lo >= d.elem.lo && v.hi <= d.elem.hi) return `(((${m} >>> ${c}) & 1) === 1)`;
+      return `(${c} >= 0 && ${c} < ${lit(d.elem.size)} && ((${m} >>> ${c}) & 1) === 1)`;
+    }
+    const c = this.code(x, d.elem);
+    return `(((${m} >>> ${c}) & 1) === 1)`;
+  }
+
+  // ---------------------------------------------------------------- statements
+
+  /** A statement list followed by the continuation `k`, as JS statements. */
+  stmts(list: readonly A.Stmt[], i: number, k: () => string): string {
+    if (i === list.length) return k();
+    const st = list[i]!;
+    const rest = (): string => this.stmts(list, i + 1, k);
+    try {
+      return this.stmt(st, rest);
+    } catch (err) {
+      if (err instanceof Unsupported && err.span === undefined) throw new Unsupported(err.message, st.span);
+      throw err;
+    }
+  }
+
+  private stmt(st: A.Stmt, k: () => string): string {
+    switch (st.kind) {
+      case 'require': {
+        const [pre, c] = this.capture(() => this.bool(st.cond));
+        return `${pre}\nif (${c}) {\n${k()}\n}`;
+      }
+      case 'assert': {
+        const [pre, c] = this.capture(() => this.bool(st.cond));
+        return `${pre}\nif (!${c}) bail();\n${k()}`;
+      }
+      case 'let': {
+        const [pre] = this.capture(() => this.bindLocal(this.slotOf(st), this.expr(st.value)));
+        return `{\n${pre}\n${k()}\n}`;
+      }
+      case 'pick': {
+        const d = this.setElemDom(st.domain);
+        const slot = this.slotOf(st);
+        const any = this.fresh('any');
+        const [pre, loop] = this.capture(() =>
+          this.iterate(st.domain, d, (val) => {
+            this.env.set(slot, val);
+            if (!st.where) return `${any} = true;\n${k()}`;
+            const [wpre, w] = this.capture(() => this.bool(st.where!));
+            return `${wpre}\nif (${w}) {\n${any} = true;\n${k()}\n}`;
+          }),
+        );
+        return `{\nlet ${any} = false;\n${pre}\n${loop}\nif (!${any}) bail();\n}`;
+      }
+      case 'if': {
+        const [pre, c] = this.capture(() => this.bool(st.cond));
+        const then = this.stmts(st.then, 0, k);
+        const els = this.stmts(st.else ?? [], 0, k);
+        return `${pre}\nif (${c}) {\n${then}\n} else {\n${els}\n}`;
+      }
+      case 'match': {
+        const [pre, code] = this.capture(() => {
+          const scrut = this.expr(st.scrutinee);
+          if (scrut.r === 'place' || scrut.r === 'typeset' || scrut.r === 'range') return this.fail('matching on this value is not supported by the packed engine', st.span);
+          const sv = this.once(scrut.v);
+          const sd = scrut.r === 'code' ? scrut.dom : undefined;
+          let out = '';
+          let close = '';
+          let exhaustive = false;
+          for (const arm of st.arms) {
+            const test = this.patternTest(arm.pattern, sv, sd, scrut);
+            if (!test) {
+              out += `{\n${this.stmts(arm.body, 0, k)}\n}`;
+              exhaustive = true;
+              break;
+            }
+            const [tpre, t] = this.capture(test);
+            out += `${tpre}\nif (${t}) {\n${this.stmts(arm.body, 0, k)}\n} else {\n`;
+            close += '}';
+          }
+          if (!exhaustive) out += 'bail();\n';
+          return out + close;
+        });
+        return `${pre}\n${code}`;
+      }
+      case 'for':
+        return this.forStmt(st, k);
+      case 'assign':
+        return this.assign(st, k);
+      default:
+        return this.fail(`'${st.kind}' statements (processes) are not supported by the packed engine`, st.span);
+    }
+  }
+
+  /** `for x in S { body }` over a type: unrolled, each element's body continuing with the next. */
+  private forStmt(st: Extract<A.Stmt, { kind: 'for' }>, k: () => string): string {
+    const r = this.spec.res.get(st.domain);
+    if (!(st.domain.kind === 'name' && r?.k === 'typeSet')) return this.fail('`for` over anything but a type is not supported by the packed engine', st.span);
+    const d = this.doms.of(r.type);
+    if (d.size > 16) return this.fail('`for` over a type of more than 16 values is not supported by the packed engine', st.span);
+    const slot = this.slotOf(st);
+    const step = (i: number): string => {
+      if (i === d.size) return k();
+      this.env.set(slot, this.valOfCode(d, lit(i)));
+      return this.stmts(st.body, 0, () => step(i + 1));
+    };
+    return `{\n${step(0)}\n}`;
+  }
+
+  private assign(st: Extract<A.Stmt, { kind: 'assign' }>, k: () => string): string {
+    const r = this.res(st.target) as Extract<Resolution, { k: 'var' | 'plocal' }>;
+    if (r.k !== 'var') return this.fail('process variables are not supported by the packed engine', st.span);
+    const vl = this.vars[r.index]!;
+    const [pre, parts] = this.capture(() => {
+      // The value first, then the place (generic order does not matter: any error bails).
+      let sh: Shape = vl.shape;
+      for (const sel of st.target.path) {
+        if (sel.kind === 'index') {
+          if (sh.k !== 'map') return this.fail('indexing a value that is not a map is not supported by the packed engine', sel.span);
+          sh = sh.val;
+        } else {
+          if (sh.k === 'leaf') return this.fail('assigning a field of a record held in one slot is not supported by the packed engine', sel.span);
+          if (sh.k !== 'record') return this.fail('internal: a field of a non-record', sel.span);
+          sh = sh.items[sh.fields.indexOf(sel.field.text)]!;
+        }
+      }
+      const target = sh;
+      const codes = this.valueCodes(st.value, target);
+      let p: { sh: Shape; off: string } = { sh: vl.shape, off: lit(vl.offset) };
+      for (const sel of st.target.path) {
+        const pv = { r: 'place' as const, sh: p.sh, off: p.off, root: r.index };
+        p = sel.kind === 'index' ? this.indexPlace(pv, sel.index, sel.span) : this.fieldPlace(pv, (p.sh as { fields: readonly string[] }).fields.indexOf(sel.field.text));
+      }
+      if (this.initMode && st.target.path.length > 0) this.emit(`un(s[${lit(vl.offset)}]);`);
+      return { codes, off: this.once(p.off) };
+    });
+    const olds = parts.codes.map(() => this.fresh('o'));
+    const save = olds.map((o, j) => `const ${o} = s[${add(parts.off, j)}];`).join(' ');
+    const write = parts.codes.map((c, j) => `s[${add(parts.off, j)}] = ${c};`).join(' ');
+    const restore = olds.map((o, j) => `s[${add(parts.off, j)}] = ${o};`).join(' ');
+    return `{\n${pre}\n${save}\n${write}\n${k()}\n${restore}\n}`;
+  }
+
+  /**
+   * The codes to write into the slots of a place of shape `sh`, each evaluated (and range
+   * checked) before any is written.
+   */
+  private valueCodes(e: A.Expr, sh: Shape): string[] {
+    if (sh.k === 'leaf') return [this.once(this.code(e, sh.dom))];
+    if (sh.width > 256) return this.fail('assigning a map or record of more than 256 slots as a whole is not supported by the packed engine', e.span);
+    if (sh.k === 'map' && e.kind === 'mapFor') {
+      const dr = this.spec.res.get(e.binder.domain);
+      const dom = e.binder.domain;
+      const full = dom.kind === 'name' && dr?.k === 'typeSet' && this.doms.of(dr.type).key === sh.keyDom.key;
+      if (!full) {
+        // Any other domain must be all of the key type at run time.
+        const sd: Dom = { k: 'set', elem: sh.keyDom, size: 2 ** sh.keyDom.size, key: `s(${sh.keyDom.key})` };
+        if (sh.keyDom.size > 30) return this.fail('a map built over a domain other than its key type is not supported by the packed engine', e.span);
+        const m = this.code(dom, sd);
+        this.emit(`if (${m} !== ${lit(2 ** sh.keyDom.size - 1)}) bail();`);
+      }
+      const slot = this.slotOf(e.binder);
+      const out: string[] = [];
+      for (let c = 0; c < sh.keyDom.size; c++) {
+        this.env.set(slot, this.valOfCode(sh.keyDom, lit(c)));
+        out.push(...this.valueCodes(e.body, sh.val));
+      }
+      return out;
+    }
+    if ((sh.k === 'record' || sh.k === 'tuple') && (e.kind === 'record' || e.kind === 'tuple')) {
+      const items: A.Expr[] = e.kind === 'tuple' ? e.items : sh.fields.map((f) => e.fields.find((x) => x.name.text === f)!.value);
+      return items.flatMap((x, i) => this.valueCodes(x, sh.items[i]!));
+    }
+    const v = this.expr(e);
+    if (v.r !== 'place' || !sameShape(v.sh, sh)) return this.fail('assigning this map or record value is not supported by the packed engine', e.span);
+    const off = this.once(v.off);
+    const out: string[] = [];
+    for (let j = 0; j < sh.width; j++) out.push(this.once(this.initMode ? `un(s[${add(off, j)}])` : `s[${add(off, j)}]`));
+    return out;
+  }
+}
+
+function sameShape(a: Shape, b: Shape): boolean {
+  if (a.k !== b.k || a.width !== b.width) return false;
+  switch (a.k) {
+    case 'leaf':
+      return a.dom.key === (b as typeof a).dom.key;
+    case 'map':
+      return a.keyDom.key === (b as typeof a).keyDom.key && sameShape(a.val, (b as typeof a).val);
+    default:
+      return a.items.every((x, i) => sameShape(x, (b as typeof a).items[i]!));
+  }
+}

@@ -1,0 +1,340 @@
+/**
+ * The packed engine: a second back end for specs whose state fits a fixed-width vector of
+ * small integers. Every action, the init and every invariant become generated JavaScript over
+ * plain number arrays (see codegen.ts); states are one integer code per slot (dom.ts).
+ *
+ * It emits exactly what the generic engine (compile.ts) emits, in the same order, with the
+ * same labels. Whatever it cannot handle it rejects with a reason, and the caller falls back
+ * to the generic engine. A run-time problem in generated code (division by zero, a value
+ * outside its range, a failed assert, ...) is never reported by the packed engine itself: it
+ * decodes the state and runs the generic engine on it, which throws the genuine ModelError.
+ */
+import type { CheckedSpec } from '../check.js';
+import type * as A from '../ast.js';
+import { Compiler, type CompiledSpec, type Label, type State } from '../compile.js';
+import type { Invariant, TransitionSystem } from '../../explore/system.js';
+import { fingerprintInts, type Value } from '../../values/index.js';
+import { CodeGen, lit, type VarLayout } from './codegen.js';
+import { Doms, MAX_WIDTH, Unsupported, type Dom } from './dom.js';
+
+export interface PackedSpec extends TransitionSystem<number[], Label> {
+  /** Integers per state. */
+  readonly width: number;
+  /** A generic state as a vector. */
+  encode(state: State): number[];
+  /** A vector as a generic state (values equal to those compileSpec produces). */
+  decode(vec: readonly number[]): State;
+}
+
+export type PackedResult = { ok: true; system: PackedSpec } | { ok: false; reason: string; span?: A.Span };
+
+/** Thrown by generated code on any run-time problem; never escapes this module. */
+const BAIL: { readonly bail: true } = Object.freeze({ bail: true });
+
+
+/** The most labels one action may have (one per binding of its parameters). */
+const MAX_LABELS = 1 << 20;
+/** The most characters of generated source. */
+const MAX_SOURCE = 4_000_000;
+
+/** The helpers generated code calls; each throws BAIL where the generic engine would fail. */
+const helpers = {
+  BAIL,
+  bail(): never {
+    throw BAIL;
+  },
+  /** The code of v in lo..hi. */
+  rc(v: number, lo: number, hi: number): number {
+    if (v < lo || v > hi) throw BAIL;
+    return v - lo;
+  },
+  ck(n: number): number {
+    if (!Number.isSafeInteger(n)) throw BAIL;
+    return n;
+  },
+  ck0(n: number): number {
+    if (!Number.isSafeInteger(n)) throw BAIL;
+    return n || 0;
+  },
+  dv(a: number, b: number): number {
+    if (b === 0) throw BAIL;
+    return Math.floor(a / b) || 0;
+  },
+  md(a: number, b: number): number {
+    if (b === 0) throw BAIL;
+    return a - b * Math.floor(a / b) || 0;
+  },
+  /** A slot read in init: it must have a value (not NaN). */
+  un(x: number): number {
+    if (x !== x) throw BAIL;
+    return x;
+  },
+  /** A copy of an initial state, built as an array of small integers like every other state. */
+  copy(s: readonly number[]): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < s.length; i++) out.push(s[i]!);
+    return out;
+  },
+  pop(m: number): number {
+    let n = 0;
+    for (; m !== 0; m &= m - 1) n++;
+    return n;
+  },
+  /** A mask over lo1..hi1 moved to a domain starting d lower, of n elements. */
+  shm(m: number, d: number, n: number): number {
+    let r: number;
+    if (d >= 0) r = m * 2 ** d;
+    else {
+      const k = -d;
+      if (k >= 31 ? m !== 0 : (m & ((1 << k) - 1)) !== 0) throw BAIL;
+      r = k >= 31 ? 0 : m >>> k;
+    }
+    if (r >= 2 ** n) throw BAIL;
+    return r;
+  },
+  /** The mask of lo..hi over a domain starting at ulo, of n elements. */
+  rng(lo: number, hi: number, ulo: number, n: number): number {
+    if (hi - lo > 10_000_000) throw BAIL;
+    let m = 0;
+    for (let x = lo; x <= hi; x++) {
+      const c = x - ulo;
+      if (c < 0 || c >= n) throw BAIL;
+      m |= 1 << c;
+    }
+    return m;
+  },
+  eqs(s: number[], a: number, b: number, w: number): boolean {
+    for (let i = 0; i < w; i++) if (s[a + i] !== s[b + i]) return false;
+    return true;
+  },
+};
+
+interface Generated {
+  init(emit: (s: number[], l: Label) => void): void;
+  succ(st: readonly number[], emit: (s: number[], l: Label) => void): void;
+  inv: ((s: readonly number[]) => boolean)[];
+}
+
+/**
+ * Compiles a checked spec, with the constants of `overrides`, to a packed transition system,
+ * or says why it cannot. `generic` is compileSpec(spec, overrides): the packed system decodes
+ * states with its tables and asks it for the genuine error whenever generated code fails.
+ */
+export function compilePacked(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generic: CompiledSpec): PackedResult {
+  try {
+    return { ok: true, system: build(spec, overrides, generic) };
+  } catch (err) {
+    if (err instanceof Unsupported) return err.span ? { ok: false, reason: err.message, span: err.span } : { ok: false, reason: err.message };
+    throw err;
+  }
+}
+
+function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generic: CompiledSpec): PackedSpec {
+  if (spec.processes.length > 0) {
+    throw new Unsupported('processes are not supported by the packed engine', spec.processes[0]!.decl.span);
+  }
+  const cc = new Compiler(spec, overrides);
+  const doms = new Doms(cc, generic.valueTables);
+
+  // ---- layout
+  const vars: VarLayout[] = [];
+  let width = 0;
+  for (const v of spec.vars) {
+    let shape;
+    try {
+      shape = doms.shape(v.type);
+    } catch (err) {
+      if (err instanceof Unsupported) throw new Unsupported(`state variable '${v.name}': ${err.message}`, v.decl.span);
+      throw err;
+    }
+    vars.push({ name: v.name, shape, offset: width });
+    width += shape.width;
+    if (width > MAX_WIDTH) throw new Unsupported(`the state needs more than ${MAX_WIDTH} slots`, v.decl.span);
+  }
+  const initVec: number[] = [];
+  // Slots init has not assigned yet hold NaN: no code is NaN.
+  for (let i = 0; i < width; i++) initVec.push(NaN);
+  spec.vars.forEach((v, i) => {
+    if (!v.decl.init) return;
+    const value = cc.constValue(v.decl.init);
+    if (!doms.encodeShape(vars[i]!.shape, value, initVec, vars[i]!.offset)) {
+      throw new Unsupported(`the initial value of '${v.name}' has no packed encoding`, v.decl.init.span);
+    }
+  });
+
+  const gen = new CodeGen(spec, cc, doms, vars);
+  const labelTables: Label[][] = [];
+  const parts: string[] = [];
+
+  // ---- actions
+  spec.actions.forEach((a, ai) => {
+    const pdoms: Dom[] = a.params.map((p) => {
+      try {
+        return p.domain.k === 'type' ? doms.of(p.domain.type) : gen.setElemDom(p.domain.expr);
+      } catch (err) {
+        if (err instanceof Unsupported) throw new Unsupported(`action '${a.name}', parameter '${p.name}': ${err.message}`, err.span ?? a.decl.span);
+        throw err;
+      }
+    });
+    const strides: number[] = new Array<number>(pdoms.length);
+    let count = 1;
+    for (let i = pdoms.length - 1; i >= 0; i--) {
+      strides[i] = count;
+      count *= pdoms[i]!.size;
+      if (!(count <= MAX_LABELS)) throw new Unsupported(`action '${a.name}' has too many parameter bindings for the packed engine`, a.decl.span);
+    }
+    // One label per binding, allocated now: emitting a state allocates nothing else.
+    const table: Label[] = [];
+    for (let idx = 0; idx < count; idx++) {
+      table.push({
+        action: a.name,
+        params: a.params.map((p, i) => ({ name: p.name, value: doms.decode(pdoms[i]!, Math.floor(idx / strides[i]!) % pdoms[i]!.size) as Value })),
+      });
+    }
+    labelTables.push(table);
+    const codes: string[] = [];
+    const body = (i: number): string => {
+      if (i === a.params.length) {
+        const idx = codes.map((c, j) => (strides[j] === 1 ? c : `${c} * ${lit(strides[j]!)}`)).join(' + ') || '0';
+        return gen.stmts(a.decl.body.slice(), 0, () => `emit(s.slice(), LB${ai}[${idx}]);`);
+      }
+      const p = a.params[i]!;
+      const d = pdoms[i]!;
+      if (p.domain.k === 'type') {
+        const pc = gen.fresh('pc');
+        codes.push(pc);
+        gen.setLocal(i, gen.valOfCode(d, pc));
+        const inner = body(i + 1);
+        codes.pop();
+        return `for (let ${pc} = 0; ${pc} < ${lit(d.size)}; ${pc}++) {\n${inner}\n}`;
+      }
+      const domain = p.domain.expr;
+      const [pre, loop] = gen.capture(() =>
+        gen.iterate(domain, d, (val, code) => {
+          const pc = gen.fresh('pc');
+          codes.push(pc);
+          gen.setLocal(i, val);
+          const inner = body(i + 1);
+          codes.pop();
+          return `const ${pc} = ${code};\n${inner}`;
+        }),
+      );
+      return `${pre}\n${loop}`;
+    };
+    let src: string;
+    try {
+      src = body(0);
+    } catch (err) {
+      if (err instanceof Unsupported) throw new Unsupported(`action '${a.name}': ${err.message}`, err.span ?? a.decl.span);
+      throw err;
+    }
+    parts.push(`const LB${ai} = LB[${lit(ai)}];\nfunction A${ai}(s, emit) {\n${src}\n}`);
+  });
+
+  // ---- init
+  gen.initMode = true;
+  let initSrc: string;
+  try {
+    const firsts = vars.map((v) => `s[${lit(v.offset)}] !== s[${lit(v.offset)}]`).join(' || ') || 'false';
+    initSrc = gen.stmts(spec.init.stmts, 0, () => `if (${firsts}) bail();\nemit(copy(s), IL);`);
+  } catch (err) {
+    if (err instanceof Unsupported) throw new Unsupported(`init: ${err.message}`, err.span);
+    throw err;
+  }
+  gen.initMode = false;
+  parts.push(`function init(emit) {\nconst s = INIT.slice();\n${initSrc}\n}`);
+
+  // ---- invariants
+  const invNames: string[] = [];
+  spec.invariants.forEach((inv, ii) => {
+    let src: string;
+    try {
+      const [pre, v] = gen.capture(() => gen.bool(inv.expr));
+      src = `${pre}\nreturn ${v};`;
+    } catch (err) {
+      if (err instanceof Unsupported) throw new Unsupported(`invariant '${inv.name}': ${err.message}`, err.span);
+      throw err;
+    }
+    invNames.push(`I${ii}`);
+    parts.push(`function I${ii}(s) {\n${src}\n}`);
+  });
+
+  const succ = spec.actions.map((_a, ai) => `A${ai}(s, emit);`).join('\n');
+  const source = [
+    '"use strict";',
+    'const { bail, rc, ck, ck0, dv, md, un, copy, pop, shm, rng, eqs } = H;',
+    `const W = ${lit(width)};`,
+    'const s = [];',
+    'for (let i = 0; i < W; i++) s.push(0);',
+    ...parts,
+    `function succ(st, emit) {\nfor (let i = 0; i < W; i++) s[i] = st[i];\n${succ}\n}`,
+    `return { init, succ, inv: [${invNames.join(', ')}] };`,
+  ].join('\n');
+  if (source.length > MAX_SOURCE) throw new Unsupported('the spec generates too much code for the packed engine', spec.ast.name.span);
+  const initLabel: Label = { action: 'init', params: [] };
+  const initArr: number[] = [];
+  for (const x of initVec) initArr.push(x);
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  const made = new Function('H', 'LB', 'IL', 'INIT', source)(helpers, labelTables, initLabel, initArr) as Generated;
+
+  // ---- the system
+  const decode = (vec: readonly number[]): State => vars.map((v) => doms.decodeShape(v.shape, vec, v.offset));
+  const encode = (state: State): number[] => {
+    const out: number[] = [];
+    for (let i = 0; i < width; i++) out.push(0);
+    vars.forEach((v, i) => {
+      if (!doms.encodeShape(v.shape, state[i]!, out, v.offset)) throw new Error(`internal error: the value of '${v.name}' has no packed encoding`);
+    });
+    return out;
+  };
+  const noop = (): void => {};
+  const unexplained = (where: string): Error =>
+    new Error(`internal error: the packed engine met a run-time problem in ${where} that the generic engine does not report`);
+  const isSentinel = (err: unknown): boolean => err === BAIL;
+
+  const invariants: Invariant<number[]>[] = spec.invariants.map((inv, ii) => {
+    const f = made.inv[ii]!;
+    const g = generic.invariants[ii]!;
+    if (g.name !== inv.name) throw new Error('internal error: invariants out of order');
+    return {
+      name: inv.name,
+      holds(vec: number[]): boolean {
+        try {
+          return f(vec);
+        } catch (err) {
+          if (!isSentinel(err)) throw err;
+          g.holds(decode(vec));
+          throw unexplained(`invariant '${inv.name}'`);
+        }
+      },
+    };
+  });
+
+  const system: PackedSpec = {
+    width,
+    encode,
+    decode,
+    invariants,
+    initialStates(emit) {
+      try {
+        made.init(emit);
+      } catch (err) {
+        if (!isSentinel(err)) throw err;
+        generic.initialStates(noop);
+        throw unexplained('init');
+      }
+    },
+    successors(vec, emit) {
+      try {
+        made.succ(vec, emit);
+      } catch (err) {
+        if (!isSentinel(err)) throw err;
+        generic.successors(decode(vec), noop);
+        throw unexplained('a step');
+      }
+    },
+    fingerprint: fingerprintInts,
+  };
+  if (generic.isDone) throw new Unsupported('specs whose states can be done are not supported by the packed engine');
+  return system;
+}

@@ -1,0 +1,346 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { configOverrides, constOverrides, loadSpec, selectChecks } from '../src/engine/run.js';
+import { checkSpec, type CheckedSpec } from '../src/lang/check.js';
+import { compileSpec, type CompiledSpec, type Label, type State } from '../src/lang/compile.js';
+import { parseSpec } from '../src/lang/parser.js';
+import { compilePacked, type PackedSpec } from '../src/lang/packed/index.js';
+import { explore, type ExploreResult } from '../src/explore/index.js';
+import { ModelError } from '../src/explore/system.js';
+import { valueEquals } from '../src/values/index.js';
+import type * as A from '../src/lang/ast.js';
+
+function specFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((f) => {
+      const p = join(dir, f);
+      return statSync(p).isDirectory() ? specFiles(p) : p.endsWith('.spex') ? [p] : [];
+    });
+}
+
+function sameLabel(a: Label, b: Label): boolean {
+  return (
+    a.action === b.action &&
+    a.at === b.at &&
+    a.params.length === b.params.length &&
+    a.params.every((p, i) => p.name === b.params[i]!.name && valueEquals(p.value, b.params[i]!.value))
+  );
+}
+
+function sameState(a: State, b: State): boolean {
+  return a.length === b.length && a.every((v, i) => valueEquals(v, b[i]!));
+}
+
+/** Explores both systems and expects the same figures, outcome, trace and error. */
+function expectSameRun(generic: CompiledSpec, packed: PackedSpec, checkDeadlock: boolean): ExploreResult<State, Label> {
+  const opts = { checkDeadlock, maxStates: 200_000 };
+  const g = explore(generic, opts);
+  const p = explore(packed, opts) as ExploreResult<number[], Label>;
+  expect(p.stats.distinct).toBe(g.stats.distinct);
+  expect(p.stats.generated).toBe(g.stats.generated);
+  expect(p.stats.depth).toBe(g.stats.depth);
+  expect(p.outcome.kind).toBe(g.outcome.kind);
+  const go = g.outcome;
+  const po = p.outcome;
+  if (go.kind === 'invariant' && po.kind === 'invariant') expect(po.invariant).toBe(go.invariant);
+  if ('trace' in go && 'trace' in po) {
+    const gt = go.trace;
+    const pt = po.trace;
+    expect(pt.states.length).toBe(gt.states.length);
+    pt.states.forEach((s, i) => expect(sameState(packed.decode(s), gt.states[i]!)).toBe(true));
+    expect(pt.labels.length).toBe(gt.labels.length);
+    pt.labels.forEach((l, i) => expect(sameLabel(l, gt.labels[i]!)).toBe(true));
+  }
+  if (go.kind === 'fault' && po.kind === 'fault') {
+    expect(po.error).toBeInstanceOf(ModelError);
+    expect(po.error.message).toBe(go.error.message);
+    expect(po.error.kind).toBe(go.error.kind);
+    expect(po.error.location).toEqual(go.error.location);
+    if (go.error.label !== undefined) expect(sameLabel(po.error.label as Label, go.error.label as Label)).toBe(true);
+  }
+  return g;
+}
+
+interface Config {
+  readonly file: string;
+  readonly check: string;
+  readonly spec: CheckedSpec;
+  readonly overrides: Map<number, A.Expr>;
+  readonly deadlock: boolean;
+}
+
+function configs(): Config[] {
+  const out: Config[] = [];
+  for (const file of [...specFiles('spec'), ...specFiles('test/fixtures')]) {
+    let spec: CheckedSpec;
+    try {
+      spec = loadSpec(file).spec;
+    } catch {
+      continue;
+    }
+    for (const check of selectChecks(spec, undefined)) {
+      out.push({ file, check: check?.name ?? '-', spec, overrides: configOverrides(check, new Map()), deadlock: check?.decl.deadlock ?? true });
+    }
+  }
+  return out;
+}
+
+function compileBoth(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr> = new Map()) {
+  const generic = compileSpec(spec, overrides);
+  return { generic, packed: compilePacked(spec, overrides, generic) };
+}
+
+function fromText(text: string): CheckedSpec {
+  return checkSpec(parseSpec({ path: 'packed-test.spex', text }));
+}
+
+describe('packed engine', () => {
+  const all = configs();
+  const accepted: string[] = [];
+  const rejected: string[] = [];
+  const compiled = all.map((c) => {
+    let generic: CompiledSpec;
+    try {
+      generic = compileSpec(c.spec, c.overrides);
+    } catch (err) {
+      if (err instanceof ModelError) return undefined;
+      throw err;
+    }
+    const r = compilePacked(c.spec, c.overrides, generic);
+    (r.ok ? accepted : rejected).push(`${c.file} ${c.check}${r.ok ? '' : `: ${r.reason}`}`);
+    return r.ok ? { c, generic, packed: r.system } : undefined;
+  });
+
+  it('accepts the benchmark and the finite example specs', () => {
+    console.log(`accepted:\n  ${accepted.join('\n  ')}\nrejected:\n  ${rejected.join('\n  ')}`);
+    for (const f of ['spec/bench/counter-grid.spex', 'spec/examples/diehard.spex', 'spec/examples/tcommit.spex', 'spec/examples/twophase.spex']) {
+      expect(accepted.some((a) => a.startsWith(f + ' '))).toBe(true);
+    }
+    expect(accepted.length).toBeGreaterThanOrEqual(10);
+  });
+
+  it.each(all.map((c, i) => [`${c.file} ${c.check}`, i] as const))('explores %s as the generic engine does', (_name, i) => {
+    const x = compiled[i];
+    if (!x) return;
+    expectSameRun(x.generic, x.packed, x.c.deadlock);
+  });
+
+  it('rejects processes with a reason', () => {
+    const spec = fromText(`spec P
+var x: 0..3 = 0
+process Inc {
+  A: x := x + 1
+}
+`);
+    const r = compileBoth(spec).packed;
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.reason).toMatch(/processes are not supported/);
+      expect(r.span).toBeDefined();
+    }
+  });
+
+  it('rejects sequences and sets of unbounded integers with a reason', () => {
+    const seq = compileBoth(fromText('spec S\nvar q: Seq[Int] = []\naction A { q := append(q, 1) }\n')).packed;
+    expect(seq.ok).toBe(false);
+    if (!seq.ok) expect(seq.reason).toMatch(/sequences are not supported/);
+    const set = compileBoth(fromText('spec S\nvar q: Set[Int] = {}\naction A { q := q union {1} }\n')).packed;
+    expect(set.ok).toBe(false);
+    if (!set.ok) expect(set.reason).toMatch(/unbounded Int/);
+  });
+
+  const faults: [string, string][] = [
+    [
+      'division by a variable that becomes 0',
+      `spec Div
+var d: 0..3 = 3
+var q: 0..10 = 0
+action Dec { require d > 0
+  d := d - 1 }
+action Share { q := 6 / d }
+`,
+    ],
+    [
+      'an assignment outside its range',
+      `spec Range
+var n: 0..2 = 0
+var flag: Bool = false
+action Flip { flag := not flag }
+action Inc { n := n + 1 }
+`,
+    ],
+    [
+      'a key outside a map',
+      `spec Key
+var i: 0..4 = 0
+var m: Map[0..2, Bool] = [k in 0..2 |-> false]
+action Step { require i < 4
+  i := i + 1 }
+action Set { m[i] := true }
+`,
+    ],
+    [
+      'a failed assert in a pick',
+      `spec Assert
+enum Color { red, green, blue }
+var seen: Set[Color] = {}
+action See { pick c in Color where c not in seen
+  assert c != blue, "blue seen"
+  seen := seen union {c} }
+`,
+    ],
+    [
+      'an error inside an invariant',
+      `spec InvErr
+var k: 0..3 = 3
+action Down { require k > 0
+  k := k - 1 }
+invariant Ratio: 12 % k >= 0
+`,
+    ],
+  ];
+  it.each(faults)('reports %s as the generic engine does', (_name, text) => {
+    const spec = fromText(text);
+    const { generic, packed } = compileBoth(spec);
+    expect(packed.ok).toBe(true);
+    if (!packed.ok) return;
+    const g = explore(generic, { checkDeadlock: false });
+    expect(g.outcome.kind).toBe('fault');
+    expectSameRun(generic, packed.system, false);
+  });
+
+  // Constructs beyond the example specs, each compared with the generic engine.
+  const extra: [string, string][] = [
+    [
+      'records, tuples, options and matches',
+      `spec Rec
+type Pid = 1..2
+type Msg = Req(Pid) | Ack(Pid) | Stop
+var chan: Set[Msg] = {}
+var last: Option[Msg] = None
+var pair: (0..2, Bool) = (0, false)
+var info: { count: 0..3, owner: Option[Pid] } = { count: 0, owner: None }
+action Send(p: Pid) { require size(chan) < 3
+  chan := chan union {Req(p)} }
+action Reply(m in chan) {
+  match m {
+    Req(p) => { chan := (chan minus {m}) union {Ack(p)}
+                info := info with { owner: Some(p) } }
+    Ack(p) => { chan := chan minus {m}
+                last := Some(m) }
+    Stop => { chan := {} }
+  }
+}
+action Bump { require pair.0 < 2
+  pair := (pair.0 + 1, not pair.1)
+  info := { count: min(info.count + 1, 3), owner: info.owner } }
+invariant OwnerKnown: info.owner is Some implies (exists p in Pid: info.owner == Some(p))
+invariant AcksFew: size({m in chan | m is Ack}) <= 2
+`,
+    ],
+    [
+      'integer sets, quantifiers, sums, choose and ifs',
+      `spec Ints
+const K: Int = 4
+var s: Set[0..5] = {0}
+var total: 0..30 = 0
+var hi: 0..5 = 0
+action Add(x in 0..K) { require x not in s
+  s := s union {x}
+  if x > hi { hi := x } else { hi := hi }
+  total := sum y in s: y }
+action Drop { require size(s) > 1
+  let m = choose y in s: forall z in s: y <= z
+  s := s minus {m}
+  total := total - m }
+action Halve(x in s) { require x % 2 == 0 and x > 0
+  s := (s minus {x}) union {x / 2}
+  total := sum y in s: y }
+invariant Max: s == {} or max(s) <= 5
+invariant Total: total == (sum y in s: y)
+invariant Ranged: forall y in s: y in 0..K
+`,
+    ],
+    [
+      'unbounded integers beyond 32 bits',
+      `spec Big
+var x: Int = 1
+var y: Int = -3
+var m: Map[0..1, Int] = [k in 0..1 |-> 0]
+action Grow { require x < 4000000000000
+  x := x * 7 }
+action Shrink { require y > -4000000000000
+  y := y * 5 - 1
+  m[0] := y / 3 }
+invariant Signs: x > 0 and y < 0 and m[0] <= 0
+`,
+    ],
+    [
+      'maps of maps and whole-map assignment',
+      `spec Maps
+enum Node { a, b, c }
+var votes: Map[Node, Map[Node, Bool]] = [n in Node |-> [m in Node |-> false]]
+var count: Map[Node, 0..3] = [n in Node |-> 0]
+action Vote(x: Node, y: Node) { require not votes[x][y]
+  votes[x][y] := true
+  count[y] := count[y] + 1 }
+action Reset { require forall n in Node: count[n] == 3
+  count := [n in Node |-> 0]
+  votes := [n in Node |-> [m in Node |-> false]] }
+invariant Consistent: forall y in Node: count[y] == size({x in Node | votes[x][y]})
+`,
+    ],
+  ];
+  it.each(extra)('explores a spec with %s as the generic engine does', (_name, text) => {
+    const spec = fromText(text);
+    const { generic, packed } = compileBoth(spec);
+    if (!packed.ok) throw new Error(`rejected: ${packed.reason}`);
+    const g = expectSameRun(generic, packed.system, false);
+    expect(g.outcome.kind).toBe('ok');
+    expect(g.stats.distinct).toBeGreaterThan(20);
+  });
+
+  it('encodes and decodes every reachable state of twophase N=3', () => {
+    const { spec } = loadSpec('spec/examples/twophase.spex');
+    const overrides = constOverrides(spec, ['N=3']);
+    const { generic, packed } = compileBoth(spec, overrides);
+    expect(packed.ok).toBe(true);
+    if (!packed.ok) return;
+    const sys = packed.system;
+    const seen = new Map<string, number[]>();
+    let frontier: number[][] = [];
+    sys.initialStates((s) => frontier.push(s));
+    for (const s of frontier) seen.set(s.join(','), s);
+    while (frontier.length > 0) {
+      const next: number[][] = [];
+      for (const s of frontier) {
+        sys.successors(s, (t) => {
+          const k = t.join(',');
+          if (!seen.has(k)) {
+            seen.set(k, t);
+            next.push(t);
+          }
+        });
+      }
+      frontier = next;
+    }
+    expect(seen.size).toBe(288);
+    const fps = new Set<string>();
+    const out = new Uint32Array(2);
+    for (const v of seen.values()) {
+      const state = sys.decode(v);
+      expect(sys.encode(state)).toEqual(v);
+      // Decoded states are the generic engine's: it gives them the same successors.
+      let n = 0;
+      generic.successors(state, () => n++);
+      let m = 0;
+      sys.successors(v, () => m++);
+      expect(m).toBe(n);
+      sys.fingerprint(v, out);
+      fps.add(`${out[0]}:${out[1]}`);
+    }
+    expect(fps.size).toBe(288);
+  });
+});
