@@ -10,6 +10,8 @@
 //   --no-record   do not append the results to bench/results.md
 //   --workers L   spex runs with each of these worker counts, comma-separated (default: 1 and
 //                 the number of cores), one row each; runs of a configuration alternate
+//   --engine E    spex's --engine: auto (the default: packed where the spec allows), packed or
+//                 generic; the engine column says which one ran
 //
 // Every spex run is a child process (bench/spex-one.mjs) so its peak RSS is its own; so is
 // every hand-written BFS (bench/handwritten/). Counts are checked against the hand-written
@@ -28,7 +30,7 @@ const HEAP = '--max-old-space-size=16384';
 // ---- command line
 
 const argv = process.argv.slice(2);
-const opt = { quick: false, only: undefined, reps: 3, deadline: 300, record: true, workers: [...new Set([1, availableParallelism()])] };
+const opt = { quick: false, only: undefined, reps: 3, deadline: 300, record: true, workers: [...new Set([1, availableParallelism()])], engine: 'auto' };
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
   if (a === '--quick') opt.quick = true;
@@ -37,6 +39,7 @@ for (let i = 0; i < argv.length; i++) {
   else if (a === '--deadline') opt.deadline = Number(argv[++i]);
   else if (a === '--no-record') opt.record = false;
   else if (a === '--workers') opt.workers = argv[++i].split(',').map(Number);
+  else if (a === '--engine') opt.engine = argv[++i];
   else {
     console.error(`bench: unknown argument ${a}`);
     process.exit(1);
@@ -151,7 +154,7 @@ function runChild(args, deadlineSeconds) {
 }
 
 function runSpex(bench, config, workers) {
-  const args = [HEAP, 'bench/spex-one.mjs', bench.file, '--deadline', String(opt.deadline), '--workers', String(workers)];
+  const args = [HEAP, 'bench/spex-one.mjs', bench.file, '--deadline', String(opt.deadline), '--workers', String(workers), '--engine', opt.engine];
   if (bench.check) args.push('--check', bench.check);
   for (const c of config.consts) args.push('--const', c);
   return runChild(args, opt.deadline);
@@ -269,7 +272,8 @@ for (const bench of BENCHMARKS) {
       const ratio = spex.ok && hand?.ok ? fmtRatio(spex.distinct / spex.seconds / (hand.distinct / hand.seconds)) : '–';
       const one = spexRuns[opt.workers.indexOf(1)];
       const speedup = opt.workers[k] !== 1 && spex.ok && one?.ok ? `${(one.seconds / spex.seconds).toFixed(2)}×` : '';
-      const engine = opt.workers.length === 1 && opt.workers[0] === 1 ? 'spex' : `spex, ${opt.workers[k]} worker${opt.workers[k] === 1 ? '' : 's'}`;
+      const name = spex.engine ? `spex ${spex.engine}` : 'spex';
+      const engine = opt.workers.length === 1 && opt.workers[0] === 1 ? name : `${name}, ${opt.workers[k]} worker${opt.workers[k] === 1 ? '' : 's'}`;
       say(row(config.label, engine, spex, ratio, spexChecks[k].join(', ') || '–', speedup));
     });
     if (hand) say(row(config.label, 'hand-written', hand, '', handChecks.join(', ') || '–'));

@@ -2,7 +2,7 @@
 // Runs one spex check in-process and reports it as JSON lines on stdout, for bench/run.mjs.
 // One process per check, so that its peak RSS is the check's alone.
 //
-//   node bench/spex-one.mjs FILE [--check NAME] [--const NAME=VALUE]... [--workers N] [--deadline SECONDS]
+//   node bench/spex-one.mjs FILE [--check NAME] [--const NAME=VALUE]... [--workers N] [--engine E] [--deadline SECONDS]
 //
 // Output: a {"type":"progress",...} line about once a second during long runs (so that a run
 // killed for lack of memory still leaves its last known size behind), then one
@@ -17,6 +17,7 @@ let file;
 let check;
 let deadline = Infinity;
 let workers = 1;
+let engine = 'auto';
 const consts = [];
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
@@ -24,11 +25,12 @@ for (let i = 0; i < argv.length; i++) {
   else if (a === '--const') consts.push(argv[++i]);
   else if (a === '--deadline') deadline = Number(argv[++i]);
   else if (a === '--workers') workers = Number(argv[++i]);
+  else if (a === '--engine') engine = argv[++i];
   else if (file === undefined) file = a;
   else throw new Error(`unexpected argument ${a}`);
 }
 if (file === undefined) {
-  console.error('usage: node bench/spex-one.mjs FILE [--check NAME] [--const NAME=VALUE]... [--workers N] [--deadline SECONDS]');
+  console.error('usage: node bench/spex-one.mjs FILE [--check NAME] [--const NAME=VALUE]... [--workers N] [--engine E] [--deadline SECONDS]');
   process.exit(1);
 }
 
@@ -46,6 +48,7 @@ const start = performance.now();
 const r = runCheck(spec, checks[0], cli, {
   consts,
   workers,
+  engine,
   onProgress(p) {
     emit({ type: 'progress', ...p, maxRssMiB: rssMiB() });
     if (p.seconds > deadline) {
@@ -66,6 +69,7 @@ emit({
   generated: stats?.generated ?? 0,
   depth: stats?.depth ?? 0,
   workers: r.workers,
+  engine: r.engine,
   /** runCheck's wall time: compiling the configuration plus exploring it. */
   seconds,
   /** The explorer's own clock (exploration only). */

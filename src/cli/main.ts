@@ -6,11 +6,11 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { SpecErrors, renderDiagnostic } from '../lang/diagnostics.js';
 import {
   EXIT, constOverrides, formatExpectation, formatVerdict, loadSpec, meetsExpectation, runCheck, selectChecks,
-  type CheckResult, type RunOptions,
+  type CheckResult, type EngineChoice, type RunOptions,
 } from '../engine/run.js';
 import { formatCollision, formatResult, formatStats } from './report.js';
 import { formatTemporalStats } from './report-temporal.js';
@@ -59,6 +59,7 @@ interface CheckOpts {
   progress?: boolean;
   quiet?: boolean;
   workers?: number;
+  engine?: EngineChoice;
 }
 
 function runOptions(o: CheckOpts, printer: ProgressPrinter | undefined): RunOptions {
@@ -71,6 +72,7 @@ function runOptions(o: CheckOpts, printer: ProgressPrinter | undefined): RunOpti
   if (printer) r.onProgress = printer.report;
   r.workers = o.workers ?? availableParallelism();
   r.workersChosen = o.workers !== undefined;
+  if (o.engine !== undefined) r.engine = o.engine;
   return r;
 }
 
@@ -188,6 +190,11 @@ function withCheckOptions(cmd: Command): Command {
     .option('--max-states <n>', 'stop after this many distinct states', positiveInt)
     .option('--max-depth <n>', 'do not explore beyond this depth', positiveInt)
     .option('--workers <n>', 'explore with this many threads (default: the number of cores; 1: no worker threads)', positiveInt)
+    .addOption(
+      new Option('--engine <engine>', 'packed: generated code over integer-vector states; generic: every spec; auto: packed when the spec allows (docs/engine.md)')
+        .choices(['auto', 'packed', 'generic'])
+        .default('auto'),
+    )
     .option('--progress', 'print progress on stderr every second (the default when stderr is a terminal)')
     .option('--quiet', 'no progress output');
 }

@@ -9,10 +9,12 @@ import { parseExpr, parseSpec } from '../lang/parser.js';
 import { checkSpec, type CheckedCheck, type CheckedSpec } from '../lang/check.js';
 import { compileSpec, type CompiledSpec, type Label, type State } from '../lang/compile.js';
 import { compileFairness } from '../lang/compile-temporal.js';
+import { compilePacked, type PackedSpec } from '../lang/packed/index.js';
 import { Diagnostic, SpecErrors, didYouMean } from '../lang/diagnostics.js';
 import { explore, ModelError, type ExploreOptions, type ExploreResult } from '../explore/index.js';
 import { exploreParallel } from '../explore/parallel/explorer.js';
 import { ValueStateCodec } from '../explore/parallel/value-codec.js';
+import { IntsStateCodec } from '../explore/parallel/bytes.js';
 import type { SpecWorkerData } from './worker-system.js';
 import { checkProperties, temporalSetup, type TemporalResult } from './temporal.js';
 
@@ -58,7 +60,15 @@ export interface RunOptions {
    * (for temporal properties) worth a note. The default (the number of cores) falls back quietly.
    */
   readonly workersChosen?: boolean;
+  /**
+   * Which engine computes the states (docs/engine.md): `packed`, generated JavaScript over
+   * integer vectors, for specs it can encode; `generic`, closures over immutable values, for
+   * every spec; `auto` (the default), packed when it can, else generic.
+   */
+  readonly engine?: EngineChoice;
 }
+
+export type EngineChoice = 'auto' | 'packed' | 'generic';
 
 /** How one configuration ended, in the terms a user checks against `expect`. */
 export type Verdict =
@@ -88,6 +98,10 @@ export interface CheckResult {
   readonly exitCode: number;
   /** Worker threads the exploration used (1 for the single-threaded explorer). */
   readonly workers: number;
+  /** The engine that computed the states. */
+  readonly engine: 'packed' | 'generic';
+  /** With `auto`, why the packed engine could not take this configuration. */
+  readonly engineReason?: string;
   /** Something the user should know about how the run went (stderr), e.g. fewer workers used. */
   readonly note?: string;
 }
@@ -192,8 +206,10 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   const deadlock = opts.deadlock ?? check?.decl.deadlock ?? true;
   const base = { name: check?.name, expect: check?.decl.expect, deadlock };
   let system: CompiledSpec;
+  /** The system with every invariant, whatever `only` says: what the packed engine mirrors. */
+  let full: CompiledSpec;
   try {
-    system = compileSpec(spec, overrides);
+    system = full = compileSpec(spec, overrides);
     const only = check?.decl.only?.map((n) => n.text);
     if (only) {
       // `only A, B`: this check verifies just these invariants and properties.
@@ -206,7 +222,7 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   } catch (err) {
     if (err instanceof ModelError) {
       const verdict: Verdict = { kind: 'error' };
-      return { ...base, system: undefined, result: undefined, constError: err, verdict, exitCode: exitCodeOf(verdict), workers: 1 };
+      return { ...base, system: undefined, result: undefined, constError: err, verdict, exitCode: exitCodeOf(verdict), workers: 1, engine: 'generic' };
     }
     throw err;
   }
@@ -216,6 +232,21 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   if (opts.onProgress !== undefined) exploreOpts.onProgress = opts.onProgress;
   const setup = temporalSetup(system, compileFairness(spec, check?.fairness));
   if (setup) exploreOpts.recordGraph = setup.record;
+  const choice = opts.engine ?? 'auto';
+  let packed: PackedSpec | undefined;
+  let engineReason: string | undefined;
+  if (choice !== 'generic') {
+    const p = setup ? { ok: false as const, reason: 'temporal properties are checked on the generic engine' } : compilePacked(spec, overrides, full);
+    if (p.ok) {
+      packed = onlyInvariants(p.system, check?.decl.only?.map((n) => n.text));
+    } else if (choice === 'packed') {
+      const where = 'span' in p && p.span ? p.span : undefined;
+      const hint = '--engine packed runs only what the packed engine can encode (docs/engine.md); --engine auto, the default, falls back to the generic engine by itself';
+      throw new SpecErrors([new Diagnostic('E217', where, p.reason, hint)]);
+    } else {
+      engineReason = p.reason;
+    }
+  }
   const requested = opts.workers ?? 1;
   let workers = requested;
   let note: string | undefined;
@@ -223,20 +254,21 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
     workers = 1;
     if (opts.workersChosen !== false) note = `note: ${check?.name ?? spec.name} has temporal properties, which the parallel explorer cannot check yet: exploring with 1 worker instead of ${requested}`;
   }
+  if (requested > 1 && packed && opts.workersChosen === false && !PACKED_DEFAULT_PARALLEL) workers = 1;
   let result: ExploreResult<State, Label>;
   if (workers > 1) {
     if (cli.size > 0 && opts.consts === undefined) {
       throw new Error('internal error: runCheck with workers > 1 needs the --const texts in opts.consts');
     }
-    const data: SpecWorkerData = { path: spec.ast.source.path, text: spec.ast.source.text, check: check?.name, consts: [...(opts.consts ?? [])] };
-    result = exploreParallel(system, exploreOpts, {
-      workers,
-      codec: new ValueStateCodec(system.slotTypes, system.valueTables),
-      setup: { module: new URL('./worker-system.js', import.meta.url).href, data },
-    });
+    const data: SpecWorkerData = { path: spec.ast.source.path, text: spec.ast.source.text, check: check?.name, consts: [...(opts.consts ?? [])], packed: packed !== undefined };
+    const pool = { workers, setup: { module: new URL('./worker-system.js', import.meta.url).href, data } };
+    result = packed
+      ? decodeResult(exploreParallel(packed, exploreOpts as ExploreOptions<number[], Label>, { ...pool, codec: new IntsStateCodec(packed.width) }), packed)
+      : exploreParallel(system, exploreOpts, { ...pool, codec: new ValueStateCodec(system.slotTypes, system.valueTables) });
   } else {
-    result = explore(system, exploreOpts);
+    result = packed ? decodeResult(explore(packed, exploreOpts as ExploreOptions<number[], Label>), packed) : explore(system, exploreOpts);
   }
+  const engine = packed ? ('packed' as const) : ('generic' as const);
   // No initial state at all means init's requires rule everything out: nothing was checked,
   // and saying "no error found" would be vacuous.
   let verdict: Verdict = result.stats.distinct === 0 && result.outcome.kind === 'ok' ? { kind: 'error' } : verdictOf(result);
@@ -249,7 +281,42 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
     temporal = t;
     if (t.violation) verdict = { kind: 'violation', name: t.violation.property.property, temporal: true };
   }
-  return { ...base, system, result, ...(temporal ? { temporal } : {}), verdict, exitCode: exitCodeOf(verdict), workers, ...(note ? { note } : {}) };
+  return {
+    ...base, system, result, ...(temporal ? { temporal } : {}), verdict, exitCode: exitCodeOf(verdict), workers, engine,
+    ...(engineReason !== undefined ? { engineReason } : {}), ...(note ? { note } : {}),
+  };
+}
+
+/**
+ * Whether the packed engine explores with worker threads when the user did not ask for a
+ * number of workers. No: its single thread outruns the parallel explorer, whose coordinator
+ * merges every emission sequentially (docs/parallel.md has the figures).
+ */
+const PACKED_DEFAULT_PARALLEL = false;
+
+/** The packed system with only the invariants a check's `only` names (all without `only`). */
+function onlyInvariants(p: PackedSpec, only: readonly string[] | undefined): PackedSpec {
+  if (!only) return p;
+  const invariants = p.invariants.filter((i) => only.includes(i.name));
+  const filtered: PackedSpec = {
+    width: p.width,
+    invariants,
+    initialStates: (emit) => p.initialStates(emit),
+    successors: (state, emit) => p.successors(state, emit),
+    fingerprint: (state, out) => p.fingerprint(state, out),
+    encode: (state) => p.encode(state),
+    decode: (vec) => p.decode(vec),
+  };
+  if (p.isDone) filtered.isDone = (state) => p.isDone!(state);
+  return filtered;
+}
+
+/** A packed exploration's result in the generic engine's terms: its traces' states decoded. */
+function decodeResult(r: ExploreResult<number[], Label>, p: PackedSpec): ExploreResult<State, Label> {
+  const o = r.outcome;
+  if (o.kind === 'ok' || o.kind === 'limit') return { outcome: o, stats: r.stats };
+  const trace = { states: o.trace.states.map((s) => p.decode(s)), labels: o.trace.labels };
+  return { outcome: { ...o, trace }, stats: r.stats };
 }
 
 /** Whether a verdict is what a check block expects. A check without `expect` expects ok. */

@@ -5,6 +5,8 @@
  */
 import { compileSpec } from '../lang/compile.js';
 import { ValueStateCodec } from '../explore/parallel/value-codec.js';
+import { IntsStateCodec } from '../explore/parallel/bytes.js';
+import { compilePacked } from '../lang/packed/index.js';
 import type { CreateWorkerSystem } from '../explore/parallel/worker.js';
 import { configOverrides, constOverrides, loadSpec, selectChecks } from './run.js';
 
@@ -15,12 +17,20 @@ export interface SpecWorkerData {
   readonly check: string | undefined;
   /** The command line's `--const NAME=VALUE` texts. */
   readonly consts: readonly string[];
+  /** Whether the main thread explores with the packed engine (which then must accept the spec here too). */
+  readonly packed: boolean;
 }
 
 export const createWorkerSystem: CreateWorkerSystem = (data) => {
   const d = data as SpecWorkerData;
   const { spec } = loadSpec(d.path, d.text);
   const check = d.check === undefined ? undefined : selectChecks(spec, d.check)[0];
-  const system = compileSpec(spec, configOverrides(check, constOverrides(spec, d.consts)));
+  const overrides = configOverrides(check, constOverrides(spec, d.consts));
+  const system = compileSpec(spec, overrides);
+  if (d.packed) {
+    const p = compilePacked(spec, overrides, system);
+    if (!p.ok) throw new Error(`internal error: the packed engine accepts the spec on the main thread but not in a worker: ${p.reason}`);
+    return { system: p.system as never, codec: new IntsStateCodec(p.system.width) as never };
+  }
   return { system: system as never, codec: new ValueStateCodec(system.slotTypes, system.valueTables) as never };
 };

@@ -29,6 +29,7 @@ export const CODES = {
   E214: 'bad constant override',
   E215: 'misplaced statement',
   E216: 'constant expression required',
+  E217: 'the packed engine cannot run this spec',
   E701: 'division by zero',
   E702: 'key outside the map domain',
   E703: 'value outside its declared range',
