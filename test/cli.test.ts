@@ -120,6 +120,23 @@ describe('spex CLI', () => {
     expect(r.stdout).toContain('Trace (2 steps to the state where it happens');
   });
 
+  it('redoes a run on the generic engine when the packed engine meets a value it cannot encode', () => {
+    const file = 'test/fixtures/cli/int-set-ranges.spex';
+    const auto = spex('check', file, '--json');
+    const generic = spex('check', file, '--json', '--engine', 'generic');
+    const stats = (r: { stdout: string }) => JSON.parse(r.stdout.split('\n').find((l) => l.includes('"event":"stats"'))!);
+    const { seconds: _a, ...a } = stats(auto);
+    const { seconds: _g, ...g } = stats(generic);
+    expect(a).toEqual(g);
+    expect(a.engine).toBe('generic');
+    expect(a.distinct).toBe(1233);
+    expect(auto.code).toBe(generic.code);
+    expect(auto.code).toBe(11);
+    const packed = spex('check', file, '--engine', 'packed');
+    expect(packed.code).toBe(120);
+    expect(packed.stderr).toContain('error[E217]: the packed engine met a value it cannot encode in a step');
+  });
+
   it('verifies only the invariants a check names with only', () => {
     const r = spex('test', 'test/fixtures/cli/only.spex');
     expect(r.code).toBe(0);

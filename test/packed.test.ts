@@ -5,7 +5,7 @@ import { configOverrides, constOverrides, loadSpec, selectChecks } from '../src/
 import { checkSpec, type CheckedSpec } from '../src/lang/check.js';
 import { compileSpec, type CompiledSpec, type Label, type State } from '../src/lang/compile.js';
 import { parseSpec } from '../src/lang/parser.js';
-import { compilePacked, type PackedSpec } from '../src/lang/packed/index.js';
+import { compilePacked, PackedGaveUp, type PackedSpec } from '../src/lang/packed/index.js';
 import { explore, type ExploreResult } from '../src/explore/index.js';
 import { ModelError } from '../src/explore/system.js';
 import { valueEquals } from '../src/values/index.js';
@@ -124,6 +124,12 @@ describe('packed engine', () => {
   it.each(all.map((c, i) => [`${c.file} ${c.check}`, i] as const))('explores %s as the generic engine does', (_name, i) => {
     const x = compiled[i];
     if (!x) return;
+    if (x.c.file.endsWith('int-set-ranges.spex')) {
+      // Combines Int sets over different ranges: the packed engine gives up (and runCheck
+      // redoes the run on the generic engine, test/cli.test.ts).
+      expect(() => explore(x.packed, { checkDeadlock: x.c.deadlock })).toThrow(PackedGaveUp);
+      return;
+    }
     expectSameRun(x.generic, x.packed, x.c.deadlock);
   });
 

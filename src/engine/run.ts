@@ -9,7 +9,7 @@ import { parseExpr, parseSpec } from '../lang/parser.js';
 import { checkSpec, type CheckedCheck, type CheckedSpec } from '../lang/check.js';
 import { compileSpec, type CompiledSpec, type Label, type State } from '../lang/compile.js';
 import { compileFairness } from '../lang/compile-temporal.js';
-import { compilePacked, type PackedSpec } from '../lang/packed/index.js';
+import { compilePacked, PackedGaveUp, type PackedSpec } from '../lang/packed/index.js';
 import { Diagnostic, SpecErrors, didYouMean } from '../lang/diagnostics.js';
 import { explore, ModelError, type ExploreOptions, type ExploreResult } from '../explore/index.js';
 import { exploreParallel } from '../explore/parallel/explorer.js';
@@ -241,8 +241,7 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
       packed = onlyInvariants(p.system, check?.decl.only?.map((n) => n.text));
     } else if (choice === 'packed') {
       const where = 'span' in p && p.span ? p.span : undefined;
-      const hint = '--engine packed runs only what the packed engine can encode (docs/engine.md); --engine auto, the default, falls back to the generic engine by itself';
-      throw new SpecErrors([new Diagnostic('E217', where, p.reason, hint)]);
+      throw new SpecErrors([new Diagnostic('E217', where, p.reason, PACKED_ONLY_HINT)]);
     } else {
       engineReason = p.reason;
     }
@@ -255,18 +254,29 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
     if (opts.workersChosen !== false) note = `note: ${check?.name ?? spec.name} has temporal properties, which the parallel explorer cannot check yet: exploring with 1 worker instead of ${requested}`;
   }
   if (requested > 1 && packed && opts.workersChosen === false && !PACKED_DEFAULT_PARALLEL) workers = 1;
-  let result: ExploreResult<State, Label>;
-  if (workers > 1) {
-    if (cli.size > 0 && opts.consts === undefined) {
-      throw new Error('internal error: runCheck with workers > 1 needs the --const texts in opts.consts');
+  const exploreWith = (packed: PackedSpec | undefined): ExploreResult<State, Label> => {
+    if (workers > 1) {
+      if (cli.size > 0 && opts.consts === undefined) {
+        throw new Error('internal error: runCheck with workers > 1 needs the --const texts in opts.consts');
+      }
+      const data: SpecWorkerData = { path: spec.ast.source.path, text: spec.ast.source.text, check: check?.name, consts: [...(opts.consts ?? [])], packed: packed !== undefined };
+      const pool = { workers, setup: { module: new URL('./worker-system.js', import.meta.url).href, data } };
+      return packed
+        ? decodeResult(exploreParallel(packed, exploreOpts as ExploreOptions<number[], Label>, { ...pool, codec: new IntsStateCodec(packed.width) }), packed)
+        : exploreParallel(system, exploreOpts, { ...pool, codec: new ValueStateCodec(system.slotTypes, system.valueTables) });
     }
-    const data: SpecWorkerData = { path: spec.ast.source.path, text: spec.ast.source.text, check: check?.name, consts: [...(opts.consts ?? [])], packed: packed !== undefined };
-    const pool = { workers, setup: { module: new URL('./worker-system.js', import.meta.url).href, data } };
-    result = packed
-      ? decodeResult(exploreParallel(packed, exploreOpts as ExploreOptions<number[], Label>, { ...pool, codec: new IntsStateCodec(packed.width) }), packed)
-      : exploreParallel(system, exploreOpts, { ...pool, codec: new ValueStateCodec(system.slotTypes, system.valueTables) });
-  } else {
-    result = packed ? decodeResult(explore(packed, exploreOpts as ExploreOptions<number[], Label>), packed) : explore(system, exploreOpts);
+    return packed ? decodeResult(explore(packed, exploreOpts as ExploreOptions<number[], Label>), packed) : explore(system, exploreOpts);
+  };
+  let result: ExploreResult<State, Label>;
+  try {
+    result = exploreWith(packed);
+  } catch (err) {
+    // The packed engine met a value it cannot encode: the generic engine answers instead.
+    if (!(err instanceof PackedGaveUp)) throw err;
+    if (choice === 'packed') throw new SpecErrors([new Diagnostic('E217', undefined, err.message, PACKED_ONLY_HINT)]);
+    packed = undefined;
+    engineReason = err.message;
+    result = exploreWith(undefined);
   }
   const engine = packed ? ('packed' as const) : ('generic' as const);
   // No initial state at all means init's requires rule everything out: nothing was checked,
@@ -286,6 +296,9 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
     ...(engineReason !== undefined ? { engineReason } : {}), ...(note ? { note } : {}),
   };
 }
+
+const PACKED_ONLY_HINT =
+  '--engine packed runs only what the packed engine can encode (docs/engine.md); --engine auto, the default, falls back to the generic engine by itself';
 
 /**
  * Whether the packed engine explores with worker threads when the user did not ask for a

@@ -26,6 +26,19 @@ export interface PackedSpec extends TransitionSystem<number[], Label> {
   decode(vec: readonly number[]): State;
 }
 
+/**
+ * Thrown when generated code stopped on something the generic engine does not find wrong: a
+ * value the packed encoding cannot hold (an Int set element outside the range its bitmask
+ * covers, say). The run is then redone on the generic engine (src/engine/run.ts), so the
+ * answer is the generic engine's either way.
+ */
+export class PackedGaveUp extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PackedGaveUp';
+  }
+}
+
 export type PackedResult = { ok: true; system: PackedSpec } | { ok: false; reason: string; span?: A.Span };
 
 /** Thrown by generated code on any run-time problem; never escapes this module. */
@@ -289,7 +302,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   };
   const noop = (): void => {};
   const unexplained = (where: string): Error =>
-    new Error(`internal error: the packed engine met a run-time problem in ${where} that the generic engine does not report`);
+    new PackedGaveUp(`the packed engine met a value it cannot encode in ${where}, where the generic engine reports nothing`);
   const isSentinel = (err: unknown): boolean => err === BAIL;
 
   const invariants: Invariant<number[]>[] = spec.invariants.map((inv, ii) => {
