@@ -247,6 +247,7 @@ class BreadthFirstRun<S, L> {
 
     const outcome = this.outcome();
     const distinct = this.seen.size;
+    this.seen.finishGrowing?.();
     const bytes = this.seen.bytesUsed() + this.replay.bytes;
     const result: ExploreResult<S, L> = {
       outcome,

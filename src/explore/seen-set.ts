@@ -12,6 +12,8 @@ export interface SeenSet {
   has(hi: number, lo: number): boolean;
   /** Bytes held by the table (its capacity, not just the occupied part). */
   bytesUsed(): number;
+  /** Completes any work left (an incremental growth), so that bytesUsed is the table's own. */
+  finishGrowing?(): void;
   /** The number of a stored fingerprint, or -1; only sets that keep the numbers have it. */
   indexOf?(hi: number, lo: number): number;
 }

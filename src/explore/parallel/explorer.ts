@@ -232,6 +232,7 @@ class ParallelRun<S, L> {
 
     const outcome = this.outcome();
     const distinct = this.seen.size;
+    this.seen.finishGrowing?.();
     const bytes = this.seen.bytesUsed() + this.replay.bytes;
     return {
       outcome,
