@@ -14,7 +14,7 @@ import { Diagnostic, SpecErrors, didYouMean } from '../lang/diagnostics.js';
 import { explore, ModelError, type ExploreOptions, type ExploreResult } from '../explore/index.js';
 import { exploreParallel } from '../explore/parallel/explorer.js';
 import { ValueStateCodec } from '../explore/parallel/value-codec.js';
-import { IntsStateCodec } from '../explore/parallel/bytes.js';
+import { exploreVectorsParallel } from '../explore/parallel/vector-explorer.js';
 import type { SpecWorkerData } from './worker-system.js';
 import { checkProperties, temporalSetup, type TemporalResult } from './temporal.js';
 
@@ -263,7 +263,7 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
     const data: SpecWorkerData = { path: spec.ast.source.path, text: spec.ast.source.text, check: check?.name, consts: [...(opts.consts ?? [])], packed: packed !== undefined };
     const pool = { workers, setup: { module: new URL('./worker-system.js', import.meta.url).href, data } };
     result = packed
-      ? decodeResult(exploreParallel(packed, exploreOpts as ExploreOptions<number[], Label>, { ...pool, codec: new IntsStateCodec(packed.width) }), packed)
+      ? decodeResult(exploreVectorsParallel(packed, exploreOpts as ExploreOptions<number[], Label>, pool), packed)
       : exploreParallel(system, exploreOpts, { ...pool, codec: new ValueStateCodec(system.slotTypes, system.valueTables) });
   } else {
     result = packed ? decodeResult(explore(packed, exploreOpts as ExploreOptions<number[], Label>), packed) : explore(system, exploreOpts);
@@ -295,7 +295,7 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
 const PACKED_DEFAULT_PARALLEL = false;
 
 /** The packed system with only the invariants a check's `only` names (all without `only`). */
-function onlyInvariants(p: PackedSpec, only: readonly string[] | undefined): PackedSpec {
+export function onlyInvariants(p: PackedSpec, only: readonly string[] | undefined): PackedSpec {
   if (!only) return p;
   const invariants = p.invariants.filter((i) => only.includes(i.name));
   const filtered: PackedSpec = {

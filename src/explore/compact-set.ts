@@ -42,6 +42,14 @@ const MIN_HOMES = 1024;
 const TAIL = 256;
 const MAX_SIZE = 2 ** 31 - 2;
 
+/** A CompactFingerprintSet's contents, as structured-cloneable data. */
+export interface CompactSetSnapshot {
+  readonly keys: Uint32Array;
+  readonly homes: number;
+  readonly count: number;
+  readonly hasZero: boolean;
+}
+
 export class CompactFingerprintSet implements SeenSet {
   /** Two words a slot: the mixed key's high and low halves; 0, 0 when free. */
   private keys: Uint32Array;
@@ -125,6 +133,26 @@ export class CompactFingerprintSet implements SeenSet {
       return this.insertAbsent(h, l);
     }
     return this.count++;
+  }
+
+  /**
+   * The table's contents, to move the set to another thread (the keys' buffer can be
+   * transferred); the set must not be used afterwards.
+   */
+  snapshot(): CompactSetSnapshot {
+    return { keys: this.keys, homes: this.homes, count: this.count, hasZero: this.hasZero };
+  }
+
+  /** A set with the contents of a snapshot taken (maybe on another thread) by `snapshot`. */
+  static fromSnapshot(s: CompactSetSnapshot): CompactFingerprintSet {
+    const set = new CompactFingerprintSet();
+    set.keys = s.keys;
+    set.homes = s.homes;
+    set.scale = s.homes / 4294967296;
+    set.threshold = Math.floor(s.homes * MAX_LOAD);
+    set.count = s.count;
+    set.hasZero = s.hasZero;
+    return set;
   }
 
   /**
