@@ -289,8 +289,9 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
 
 /**
  * Whether the packed engine explores with worker threads when the user did not ask for a
- * number of workers. No: its single thread outruns the parallel explorer, whose coordinator
- * merges every emission sequentially (docs/parallel.md has the figures).
+ * number of workers. Not yet: with the vector explorer (parallel dedupe) 2 threads beat one on
+ * counter-grid K=37 (3.7-4.0 s against 5.9-7.4 s) but not on K=21 (0.65-0.70 s against
+ * 0.47-0.70 s), where starting the workers takes most of the run (docs/parallel.md).
  */
 const PACKED_DEFAULT_PARALLEL = false;
 

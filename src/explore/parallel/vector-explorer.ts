@@ -28,7 +28,7 @@ import { checkLimits, deadlockStop, invariantStop, outcomeOf, searchStats, repla
 import { ModelError } from '../system.js';
 import { ReplayIndex, rebuildTrace, type Trace } from '../trace.js';
 import type { WorkerSetup } from './worker.js';
-import { PARALLEL_MIN, SPAWN_AT, type ParallelOptions } from './explorer.js';
+import { PARALLEL_MIN, type ParallelOptions } from './explorer.js';
 import type { VectorWorkerInit } from './vector-worker.js';
 import {
   CMD_DEDUPE, CMD_EXIT, CMD_EXPAND, CMD_HAS, CMD_NUMBER, CMD_TAKE_SHARD, C_CMD, C_DONE, C_ERR, C_GEN, C_READY,
@@ -42,6 +42,12 @@ import {
  */
 export type VectorParallelOptions = Omit<ParallelOptions<unknown>, 'codec'>;
 
+/**
+ * A level this big starts the workers: earlier than the other parallel explorer, since building
+ * a worker's system takes a good part of a second, which the fast packed engine would otherwise
+ * spend alone; specs whose levels stay smaller still never start a thread.
+ */
+const VECTOR_SPAWN_AT = 1000;
 const PROGRESS_PERIOD_MS = 1000;
 /** How long to block before looking again (a worker's completion is always notified). */
 const WAIT_MS = 1000;
@@ -280,7 +286,7 @@ class VectorRun<L> {
     const nums = this.nums;
     const L = this.runner.L;
     const b = this.buffers;
-    if (this.crew === null && n >= SPAWN_AT) this.crew = new Crew(b, this.parallel.setup);
+    if (this.crew === null && n >= VECTOR_SPAWN_AT) this.crew = new Crew(b, this.parallel.setup);
     // Once the workers hold their shards, every level goes through them.
     const crew = this.crew !== null && (this.crew.armed || this.eager || (n >= PARALLEL_MIN && this.crew.ready)) ? this.crew : null;
     if (crew !== null && !crew.armed) this.handOverShards(crew);
