@@ -3,6 +3,7 @@
  * overrides and determinism. Runs the built CLI (npm test builds dist/ first).
  * UPDATE_GOLDEN=1 rewrites the golden files instead of comparing.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -132,6 +133,14 @@ describe('spex CLI', () => {
     expect(a.distinct).toBe(1233);
     expect(auto.code).toBe(generic.code);
     expect(auto.code).toBe(11);
+    // The same when the packed engine gives up in a worker thread.
+    const threads = spawnSync(process.execPath, ['dist/cli/main.js', 'check', file, '--json', '--workers', '2'], {
+      encoding: 'utf8',
+      env: { ...process.env, SPEX_WORKERS_EAGER: '1' },
+    });
+    const { seconds: _t, ...t } = stats({ stdout: threads.stdout });
+    expect(t).toEqual(g);
+    expect(threads.status).toBe(11);
     const packed = spex('check', file, '--engine', 'packed');
     expect(packed.code).toBe(120);
     expect(packed.stderr).toContain('error[E217]: the packed engine met a value it cannot encode in a step');

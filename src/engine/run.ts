@@ -14,7 +14,7 @@ import { Diagnostic, SpecErrors, didYouMean } from '../lang/diagnostics.js';
 import { explore, ModelError, type ExploreOptions, type ExploreResult } from '../explore/index.js';
 import { exploreParallel } from '../explore/parallel/explorer.js';
 import { ValueStateCodec } from '../explore/parallel/value-codec.js';
-import { IntsStateCodec } from '../explore/parallel/bytes.js';
+import { WorkerError, exploreVectorsParallel } from '../explore/parallel/vector-explorer.js';
 import type { SpecWorkerData } from './worker-system.js';
 import { checkProperties, temporalSetup, type TemporalResult } from './temporal.js';
 
@@ -262,7 +262,7 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
       const data: SpecWorkerData = { path: spec.ast.source.path, text: spec.ast.source.text, check: check?.name, consts: [...(opts.consts ?? [])], packed: packed !== undefined };
       const pool = { workers, setup: { module: new URL('./worker-system.js', import.meta.url).href, data } };
       return packed
-        ? decodeResult(exploreParallel(packed, exploreOpts as ExploreOptions<number[], Label>, { ...pool, codec: new IntsStateCodec(packed.width) }), packed)
+        ? decodeResult(exploreVectorsParallel(packed, exploreOpts as ExploreOptions<number[], Label>, pool), packed)
         : exploreParallel(system, exploreOpts, { ...pool, codec: new ValueStateCodec(system.slotTypes, system.valueTables) });
     }
     return packed ? decodeResult(explore(packed, exploreOpts as ExploreOptions<number[], Label>), packed) : explore(system, exploreOpts);
@@ -271,11 +271,13 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   try {
     result = exploreWith(packed);
   } catch (err) {
-    // The packed engine met a value it cannot encode: the generic engine answers instead.
-    if (!(err instanceof PackedGaveUp)) throw err;
-    if (choice === 'packed') throw new SpecErrors([new Diagnostic('E217', undefined, err.message, PACKED_ONLY_HINT)]);
+    // The packed engine met a value it cannot encode (here or in a worker thread): the
+    // generic engine answers instead.
+    const gaveUp = err instanceof PackedGaveUp ? err.message : err instanceof WorkerError && err.originalName === 'PackedGaveUp' ? err.originalMessage : undefined;
+    if (gaveUp === undefined) throw err;
+    if (choice === 'packed') throw new SpecErrors([new Diagnostic('E217', undefined, gaveUp, PACKED_ONLY_HINT)]);
     packed = undefined;
-    engineReason = err.message;
+    engineReason = gaveUp;
     result = exploreWith(undefined);
   }
   const engine = packed ? ('packed' as const) : ('generic' as const);
@@ -302,13 +304,14 @@ const PACKED_ONLY_HINT =
 
 /**
  * Whether the packed engine explores with worker threads when the user did not ask for a
- * number of workers. No: its single thread outruns the parallel explorer, whose coordinator
- * merges every emission sequentially (docs/parallel.md has the figures).
+ * number of workers. Not yet: with the vector explorer (parallel dedupe) 2 threads beat one on
+ * counter-grid K=37 (3.7-4.0 s against 5.9-7.4 s) but not on K=21 (0.65-0.70 s against
+ * 0.47-0.70 s), where starting the workers takes most of the run (docs/parallel.md).
  */
 const PACKED_DEFAULT_PARALLEL = false;
 
 /** The packed system with only the invariants a check's `only` names (all without `only`). */
-function onlyInvariants(p: PackedSpec, only: readonly string[] | undefined): PackedSpec {
+export function onlyInvariants(p: PackedSpec, only: readonly string[] | undefined): PackedSpec {
   if (!only) return p;
   const invariants = p.invariants.filter((i) => only.includes(i.name));
   const filtered: PackedSpec = {

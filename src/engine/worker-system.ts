@@ -8,7 +8,7 @@ import { ValueStateCodec } from '../explore/parallel/value-codec.js';
 import { IntsStateCodec } from '../explore/parallel/bytes.js';
 import { compilePacked } from '../lang/packed/index.js';
 import type { CreateWorkerSystem } from '../explore/parallel/worker.js';
-import { configOverrides, constOverrides, loadSpec, selectChecks } from './run.js';
+import { configOverrides, constOverrides, loadSpec, onlyInvariants, selectChecks } from './run.js';
 
 export interface SpecWorkerData {
   readonly path: string;
@@ -30,7 +30,9 @@ export const createWorkerSystem: CreateWorkerSystem = (data) => {
   if (d.packed) {
     const p = compilePacked(spec, overrides, system);
     if (!p.ok) throw new Error(`internal error: the packed engine accepts the spec on the main thread but not in a worker: ${p.reason}`);
-    return { system: p.system as never, codec: new IntsStateCodec(p.system.width) as never };
+    // The check's `only` invariants, as on the main thread: workers decide which states fail.
+    const packed = onlyInvariants(p.system, check?.decl.only?.map((n) => n.text));
+    return { system: packed as never, codec: new IntsStateCodec(packed.width) as never };
   }
   return { system: system as never, codec: new ValueStateCodec(system.slotTypes, system.valueTables) as never };
 };

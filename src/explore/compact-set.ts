@@ -52,6 +52,14 @@ const MAX_SIZE = 2 ** 31 - 2;
 /** The largest high half; home slots count down from it. */
 const TOP = 0xffffffff;
 
+/** A CompactFingerprintSet's contents, as structured-cloneable data. */
+export interface CompactSetSnapshot {
+  readonly keys: Uint32Array;
+  readonly homes: number;
+  readonly count: number;
+  readonly hasZero: boolean;
+}
+
 export class CompactFingerprintSet implements SeenSet {
   /** The table keys are inserted into: two words a slot, the mixed key's halves; 0, 0 when free. */
   private keys: Uint32Array;
@@ -163,6 +171,25 @@ export class CompactFingerprintSet implements SeenSet {
       if (this.count >= MAX_SIZE) throw new RangeError(`fingerprint set: more than ${MAX_SIZE} states`);
       return this.count++;
     }
+  }
+
+  /**
+   * The table's contents, to move the set to another thread (the keys' buffer can be
+   * transferred); a growth in progress is finished first. The set must not be used afterwards.
+   */
+  snapshot(): CompactSetSnapshot {
+    this.finishGrowing();
+    return { keys: this.keys, homes: this.homes, count: this.count, hasZero: this.hasZero };
+  }
+
+  /** A set with the contents of a snapshot taken (maybe on another thread) by `snapshot`. */
+  static fromSnapshot(s: CompactSetSnapshot): CompactFingerprintSet {
+    const set = new CompactFingerprintSet();
+    set.keys = s.keys;
+    set.setHomes(s.homes);
+    set.count = s.count;
+    set.hasZero = s.hasZero;
+    return set;
   }
 
   /**

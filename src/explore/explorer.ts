@@ -28,7 +28,7 @@ import type { SeenSet } from './seen-set.js';
 import { GraphRecorder, type RecordGraph, type StateGraph } from './state-graph.js';
 import { ModelError, type Invariant, type TransitionSystem } from './system.js';
 import { ReplayIndex, rebuildTrace, type Trace } from './trace.js';
-import { invariantStop, outcomeOf, type Stop } from './stop.js';
+import { checkLimits, deadlockStop, invariantStop, outcomeOf, searchStats, type Stop } from './stop.js';
 
 export interface ExploreOptions<S = unknown, L = unknown> {
   /** Report states without successors (unless `isDone`) as deadlocks. The CLI defaults it to true. */
@@ -102,20 +102,13 @@ export function explore<S, L>(
   system: TransitionSystem<S, L>,
   options: ExploreOptions<S, L>,
 ): ExploreResult<S, L> {
-  const { maxStates, maxDepth } = options;
-  if (maxStates !== undefined && !(Number.isInteger(maxStates) && maxStates >= 0)) {
-    throw new RangeError(`maxStates must be a non-negative integer, got ${maxStates}`);
-  }
-  if (maxDepth !== undefined && !(Number.isInteger(maxDepth) && maxDepth >= 1)) {
-    throw new RangeError(`maxDepth must be a positive integer, got ${maxDepth}`);
-  }
+  checkLimits(options);
   return new BreadthFirstRun(system, options).run();
 }
 
 /** Expansions between two looks at the clock for progress reports. */
 const PROGRESS_CHECK_EVERY = 4096;
 const PROGRESS_PERIOD_MS = 1000;
-const TWO_TO_THE_64 = 2 ** 64;
 
 /**
  * Why a run stopped early, recorded while inside a system callback. Turning it into an
@@ -251,15 +244,7 @@ class BreadthFirstRun<S, L> {
     const bytes = this.seen.bytesUsed() + this.replay.bytes;
     const result: ExploreResult<S, L> = {
       outcome,
-      stats: {
-        distinct,
-        generated: this.generated,
-        depth: this.depth,
-        queue,
-        seconds: this.elapsedSeconds(),
-        collisionProbability: (distinct * (this.generated - distinct)) / TWO_TO_THE_64,
-        bytesPerState: distinct === 0 ? 0 : bytes / distinct,
-      },
+      stats: searchStats(distinct, this.generated, this.depth, queue, this.elapsedSeconds(), bytes),
     };
     if (this.graph !== null && outcome.kind === 'ok') {
       result.graph = this.graph.finish(distinct, this.replay.parents(), (id) => this.trace(id), (from, ordinal, to) => this.replayEdge(from, ordinal, to));
@@ -368,16 +353,8 @@ class BreadthFirstRun<S, L> {
 
   /** Called for an expanded state that emitted nothing. */
   private checkDeadlockAt(state: S, id: number): void {
-    let done: boolean;
-    try {
-      done = this.system.isDone?.(state) ?? false;
-    } catch (e) {
-      // isDone is a predicate on the state like an invariant; a model error in it is a fault.
-      if (!(e instanceof ModelError)) throw e;
-      this.stopAt({ kind: 'fault', error: e, state: id }, state);
-      return;
-    }
-    if (!done) this.stopAt({ kind: 'deadlock', state: id }, state);
+    const stop = deadlockStop(this.system, state, id);
+    if (stop !== null) this.stopAt(stop, state);
   }
 
   private swapLevels(): void {

@@ -3,7 +3,8 @@
  * and the parallel explorer, so both report alike.
  */
 import type { Outcome } from './explorer.js';
-import { ModelError, type Invariant } from './system.js';
+import { ModelError, type Invariant, type TransitionSystem } from './system.js';
+import type { ExploreOptions, Stats } from './explorer.js';
 import type { Trace } from './trace.js';
 
 export type Stop =
@@ -44,4 +45,64 @@ export function invariantStop<S>(invariants: readonly Invariant<S>[], state: S, 
     return { kind: 'fault', error: e, state: index };
   }
   return null;
+}
+
+/**
+ * The stop for an expanded state that emitted nothing: a deadlock unless it is done; a fault
+ * if isDone, a predicate on the state like an invariant, throws a ModelError. Null if done.
+ */
+export function deadlockStop<S, L>(system: TransitionSystem<S, L>, state: S, id: number): Stop | null {
+  let done: boolean;
+  try {
+    done = system.isDone?.(state) ?? false;
+  } catch (e) {
+    if (!(e instanceof ModelError)) throw e;
+    return { kind: 'fault', error: e, state: id };
+  }
+  return done ? null : { kind: 'deadlock', state: id };
+}
+
+/**
+ * Another thread saw the step fail on this state: fails it again on this thread, to get the
+ * very error for the report.
+ */
+export function replayedFault<S, L>(system: TransitionSystem<S, L>, state: S, id: number): Stop {
+  try {
+    system.successors(state, () => {});
+  } catch (e) {
+    if (!(e instanceof ModelError)) throw e;
+    return { kind: 'fault', error: e, state: id };
+  }
+  throw new Error('internal error: a step that failed on a worker does not fail on the main thread; the transition system is not deterministic');
+}
+
+/** Throws a RangeError for maxStates or maxDepth out of range (and, with workers, for those). */
+export function checkLimits<S, L>(options: ExploreOptions<S, L>, workers?: number): void {
+  const { maxStates, maxDepth } = options;
+  if (maxStates !== undefined && !(Number.isInteger(maxStates) && maxStates >= 0)) {
+    throw new RangeError(`maxStates must be a non-negative integer, got ${maxStates}`);
+  }
+  if (maxDepth !== undefined && !(Number.isInteger(maxDepth) && maxDepth >= 1)) {
+    throw new RangeError(`maxDepth must be a positive integer, got ${maxDepth}`);
+  }
+  if (workers === undefined) return;
+  if (options.recordGraph) throw new Error('internal error: the parallel explorer does not record state graphs');
+  if (!(Number.isInteger(workers) && workers >= 2)) {
+    throw new RangeError(`workers must be an integer ≥ 2, got ${workers}`);
+  }
+}
+
+const TWO_TO_THE_64 = 2 ** 64;
+
+/** A search's statistics from its counts and the bytes its seen set and replay index hold. */
+export function searchStats(distinct: number, generated: number, depth: number, queue: number, seconds: number, bytes: number): Stats {
+  return {
+    distinct,
+    generated,
+    depth,
+    queue,
+    seconds,
+    collisionProbability: (distinct * (generated - distinct)) / TWO_TO_THE_64,
+    bytesPerState: distinct === 0 ? 0 : bytes / distinct,
+  };
 }

@@ -31,7 +31,7 @@ import { ByteReader, ByteWriter, IntWriter, type StateCodec } from './bytes.js';
 import { Expander, FLAG_DEADLOCK, FLAG_FAULT, type ChunkInput, type ChunkOutput } from './expand.js';
 import { WorkerPool } from './pool.js';
 import type { WorkerSetup } from './worker.js';
-import { invariantStop, outcomeOf, type Stop } from '../stop.js';
+import { checkLimits, deadlockStop, invariantStop, outcomeOf, searchStats, replayedFault, type Stop } from '../stop.js';
 
 export interface ParallelOptions<S> {
   /** Worker threads to use, at least 2. */
@@ -47,16 +47,15 @@ export interface ParallelOptions<S> {
 }
 
 /** A level this big starts the workers (when none are running yet). */
-const SPAWN_AT = 10_000;
+export const SPAWN_AT = 10_000;
 /** Levels smaller than this are expanded on the coordinator's thread even with workers ready. */
-const PARALLEL_MIN = 2048;
+export const PARALLEL_MIN = 2048;
 /** Chunks per worker and level: a few, so the merge of early chunks overlaps later work... */
 const CHUNKS_PER_WORKER = 4;
 /** ...but not so small that messages cost more than the work they carry. */
 const MIN_CHUNK = 512;
 const PROGRESS_CHECK_EVERY = 4096;
 const PROGRESS_PERIOD_MS = 1000;
-const TWO_TO_THE_64 = 2 ** 64;
 
 
 /** A BFS level: encoded states back to back, with their end offsets, ids and fingerprints. */
@@ -123,17 +122,7 @@ export function exploreParallel<S, L>(
   options: ExploreOptions<S, L>,
   parallel: ParallelOptions<S>,
 ): ExploreResult<S, L> {
-  const { maxStates, maxDepth } = options;
-  if (maxStates !== undefined && !(Number.isInteger(maxStates) && maxStates >= 0)) {
-    throw new RangeError(`maxStates must be a non-negative integer, got ${maxStates}`);
-  }
-  if (maxDepth !== undefined && !(Number.isInteger(maxDepth) && maxDepth >= 1)) {
-    throw new RangeError(`maxDepth must be a positive integer, got ${maxDepth}`);
-  }
-  if (options.recordGraph) throw new Error('internal error: the parallel explorer does not record state graphs');
-  if (!(Number.isInteger(parallel.workers) && parallel.workers >= 2)) {
-    throw new RangeError(`workers must be an integer ≥ 2, got ${parallel.workers}`);
-  }
+  checkLimits(options, parallel.workers);
   const run = new ParallelRun(system, options, parallel);
   try {
     return run.run();
@@ -236,15 +225,7 @@ class ParallelRun<S, L> {
     const bytes = this.seen.bytesUsed() + this.replay.bytes;
     return {
       outcome,
-      stats: {
-        distinct,
-        generated: this.generated,
-        depth: this.depth,
-        queue: this.queue,
-        seconds: this.elapsedSeconds(),
-        collisionProbability: (distinct * (this.generated - distinct)) / TWO_TO_THE_64,
-        bytesPerState: distinct === 0 ? 0 : bytes / distinct,
-      },
+      stats: searchStats(distinct, this.generated, this.depth, this.queue, this.elapsedSeconds(), bytes),
     };
   }
 
@@ -404,26 +385,12 @@ class ParallelRun<S, L> {
 
   /** A worker saw the step fail on this state: fail it here, to get the very error. */
   private replayFault(state: S, id: number): void {
-    try {
-      this.system.successors(state, () => {});
-    } catch (e) {
-      if (!(e instanceof ModelError)) throw e;
-      this.stopAt({ kind: 'fault', error: e, state: id }, state);
-      return;
-    }
-    throw new Error('internal error: a step that failed in a worker does not fail on the coordinator; the transition system is not deterministic');
+    this.stopAt(replayedFault(this.system, state, id), state);
   }
 
   private checkDeadlockAt(state: S, id: number): void {
-    let done: boolean;
-    try {
-      done = this.system.isDone?.(state) ?? false;
-    } catch (e) {
-      if (!(e instanceof ModelError)) throw e;
-      this.stopAt({ kind: 'fault', error: e, state: id }, state);
-      return;
-    }
-    if (!done) this.stopAt({ kind: 'deadlock', state: id }, state);
+    const stop = deadlockStop(this.system, state, id);
+    if (stop !== null) this.stopAt(stop, state);
   }
 
   private outcome(): Outcome<S, L> {

@@ -1,0 +1,509 @@
+/**
+ * The parallel explorer for fixed-width vector states (the packed engine's; `--workers N`,
+ * N ≥ 2): the breadth-first search of ../explorer.ts with both the expansion and the dedupe
+ * spread over N threads, the main one included, and results identical to it (distinct,
+ * generated, depth, queue, verdict, error and trace) for every N. docs/parallel.md tells why
+ * and how; in short, each level goes through three phases, every thread taking part in each
+ * (vectors.ts has the phase code):
+ *   expand  each thread its contiguous range of the level, into its own emission buffers;
+ *   dedupe  each thread its shard of the seen set (a CompactFingerprintSet per thread for the
+ *           whole run), scanning all emissions in global order: new is what sequential
+ *           insertion would call new;
+ *   number  each thread its range again: new states are copied into the next level at
+ *           positions given by prefix sums, and the range's first stop event is found.
+ * The main thread then records the next level's parents and ordinals in the ReplayIndex,
+ * takes the first stop event in global order and cuts there, as explore() would have stopped.
+ * The threads synchronise on Atomics.wait/notify over a shared Int32Array, so this function
+ * stays synchronous.
+ *
+ * Levels too small to be worth waking threads for are run on the main thread alone, through
+ * the same phase code with every shard set at hand; workers are started when a level first
+ * reaches SPAWN_AT states, and the shard sets are handed over to them once they are ready.
+ */
+import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { CompactFingerprintSet } from '../compact-set.js';
+import type { ExploreOptions, ExploreResult, Outcome, Progress } from '../explorer.js';
+import type { SeenSet } from '../seen-set.js';
+import { checkLimits, deadlockStop, invariantStop, outcomeOf, searchStats, replayedFault, type Stop } from '../stop.js';
+import { ModelError } from '../system.js';
+import { ReplayIndex, rebuildTrace, type Trace } from '../trace.js';
+import type { WorkerSetup } from './worker.js';
+import { PARALLEL_MIN, type ParallelOptions } from './explorer.js';
+import type { VectorWorkerInit } from './vector-worker.js';
+import {
+  CMD_DEDUPE, CMD_EXIT, CMD_EXPAND, CMD_HAS, CMD_NUMBER, CMD_TAKE_SHARD, C_CMD, C_DONE, C_ERR, C_GEN, C_READY,
+  EVENT_WORDS, EV_DEADLOCK, EV_FAULT, EV_INVARIANT, EV_LIMIT, EV_NONE,
+  PhaseRunner, createBuffers, ensureBytes, f64, i32, shardOf, type SharedBuffers, type VectorSystem,
+} from './vectors.js';
+
+/**
+ * As for exploreParallel, but `workers` counts the threads the search runs on, this one
+ * included (it takes a share of every phase): so N - 1 worker threads are started.
+ */
+export type VectorParallelOptions = Omit<ParallelOptions<unknown>, 'codec'>;
+
+/**
+ * A level this big starts the workers: earlier than the other parallel explorer, since building
+ * a worker's system takes a good part of a second, which the fast packed engine would otherwise
+ * spend alone; specs whose levels stay smaller still never start a thread.
+ */
+const VECTOR_SPAWN_AT = 1000;
+const PROGRESS_PERIOD_MS = 1000;
+/** How long to block before looking again (a worker's completion is always notified). */
+const WAIT_MS = 1000;
+
+export function exploreVectorsParallel<L>(
+  system: VectorSystem<L>,
+  options: ExploreOptions<number[], L>,
+  parallel: VectorParallelOptions,
+): ExploreResult<number[], L> {
+  checkLimits(options, parallel.workers);
+  const run = new VectorRun(system, options, parallel);
+  try {
+    return run.run();
+  } finally {
+    run.close();
+  }
+}
+
+/** The worker threads: 1 .. T-1 (thread 0 is the main one). */
+class Crew {
+  private readonly workers: Worker[] = [];
+  private readonly ports: MessagePort[] = [];
+  private readonly ctrl: Int32Array;
+  /** Whether the shard sets have been handed over. */
+  armed = false;
+
+  constructor(buffers: SharedBuffers, setup: WorkerSetup) {
+    this.ctrl = new Int32Array(buffers.ctrl);
+    const url = new URL('./vector-worker.js', import.meta.url);
+    for (let t = 1; t < buffers.threads; t++) {
+      const { port1, port2 } = new MessageChannel();
+      const init: VectorWorkerInit = { setup, buffers, index: t, port: port2 };
+      const w = new Worker(url, { workerData: init, transferList: [port2] });
+      // Never keep the process alive, and let nothing be reported through the event loop.
+      w.unref();
+      this.workers.push(w);
+      this.ports.push(port1);
+    }
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  /** Whether every worker has built its system; never blocks. */
+  get ready(): boolean {
+    this.checkErrors();
+    return Atomics.load(this.ctrl, C_READY) === this.size;
+  }
+
+  waitReady(): void {
+    let r: number;
+    while ((r = Atomics.load(this.ctrl, C_READY)) < this.size) Atomics.wait(this.ctrl, C_READY, r, WAIT_MS);
+    this.checkErrors();
+  }
+
+  post(t: number, message: unknown, transfer: ArrayBuffer[]): void {
+    this.ports[t - 1]!.postMessage(message, transfer);
+  }
+
+  /** Starts a command on every worker (the main thread then does its own part). */
+  start(cmd: number): void {
+    const ctrl = this.ctrl;
+    Atomics.store(ctrl, C_DONE, 0);
+    Atomics.store(ctrl, C_CMD, cmd);
+    Atomics.add(ctrl, C_GEN, 1);
+    Atomics.notify(ctrl, C_GEN);
+  }
+
+  /** Blocks until every worker has finished the command. */
+  finish(): void {
+    const ctrl = this.ctrl;
+    let d: number;
+    while ((d = Atomics.load(ctrl, C_DONE)) < this.size) Atomics.wait(ctrl, C_DONE, d, WAIT_MS);
+    this.checkErrors();
+  }
+
+  private checkErrors(): void {
+    if (Atomics.load(this.ctrl, C_ERR) === 0) return;
+    for (let t = 0; t < this.ports.length; t++) {
+      let r = receiveMessageOnPort(this.ports[t]!);
+      for (let spins = 0; r === undefined && spins < 100; spins++) {
+        Atomics.wait(this.ctrl, C_ERR, 1, 1);
+        r = receiveMessageOnPort(this.ports[t]!);
+      }
+      if (r !== undefined) {
+        const m = r.message as { error: string; name?: string; message: string };
+        throw new WorkerError(`internal error in exploration worker ${t + 1}: ${m.error}`, m.name ?? 'Error', m.message);
+      }
+    }
+    throw new Error('internal error: an exploration worker failed without saying why');
+  }
+
+  close(): void {
+    if (Atomics.load(this.ctrl, C_READY) === this.size) this.start(CMD_EXIT);
+    for (const w of this.workers) void w.terminate();
+    for (const p of this.ports) p.close();
+  }
+}
+
+class VectorRun<L> {
+  private readonly T: number;
+  private readonly W: number;
+  private readonly checkDeadlock: boolean;
+  private readonly maxStates: number;
+  private readonly maxDepth: number;
+  private readonly onProgress: ((p: Progress) => void) | undefined;
+  private readonly eager: boolean;
+
+  private readonly buffers: SharedBuffers;
+  private readonly runner: PhaseRunner<L>;
+  private readonly nums: Float64Array;
+  private crew: Crew | null = null;
+  private readonly replay = new ReplayIndex();
+  private readonly fp = new Uint32Array(2);
+
+  /** Which of the two level buffers holds the current level, its size, its first state's number. */
+  private cur = 0;
+  private count = 0;
+  private first = 0;
+  private level = 1;
+  private generated = 0;
+  private depth = 0;
+  private depthLimitHit = false;
+  private stop: Stop | null = null;
+  private readonly stopFp = new Uint32Array(2);
+  private queue = 0;
+  private readonly startMs = performance.now();
+  private lastProgressMs = Date.now();
+  /** Where the time goes (printed on stderr with SPEX_PARALLEL_PROFILE=1). */
+  private readonly prof = { localLevels: 0, threadLevels: 0, expandMs: 0, dedupeMs: 0, numberMs: 0, recordMs: 0 };
+
+  constructor(
+    private readonly system: VectorSystem<L>,
+    options: ExploreOptions<number[], L>,
+    private readonly parallel: VectorParallelOptions,
+  ) {
+    this.T = parallel.workers;
+    this.W = system.width;
+    this.checkDeadlock = options.checkDeadlock;
+    this.maxStates = options.maxStates ?? Infinity;
+    this.maxDepth = options.maxDepth ?? Infinity;
+    this.onProgress = options.onProgress;
+    this.eager = parallel.eager ?? process.env.SPEX_WORKERS_EAGER === '1';
+    this.buffers = createBuffers(this.T, this.W);
+    this.runner = new PhaseRunner(system, this.buffers);
+    this.nums = this.runner.nums;
+    // Until the workers take their shards, this thread holds them all.
+    for (let s = 0; s < this.T; s++) this.runner.sets[s] = new CompactFingerprintSet();
+  }
+
+  close(): void {
+    this.crew?.close();
+    this.crew = null;
+  }
+
+  run(): ExploreResult<number[], L> {
+    if (this.eager) {
+      this.crew = new Crew(this.buffers, this.parallel.setup);
+      this.crew.waitReady();
+    }
+    this.initialLevel();
+    while (this.stop === null && this.count > 0) {
+      const currentLevel = this.level;
+      this.level = currentLevel + 1;
+      this.expandLevel(currentLevel < this.maxDepth);
+      this.progress();
+    }
+    if (process.env.SPEX_PARALLEL_PROFILE === '1') {
+      const p = this.prof;
+      const s = (x: number): string => `${(x / 1000).toFixed(2)} s`;
+      process.stderr.write(
+        `parallel (vectors): ${p.localLevels} levels on the main thread, ${p.threadLevels} on ${this.T} threads; ` +
+          `expanding ${s(p.expandMs)}, dedupe ${s(p.dedupeMs)}, numbering ${s(p.numberMs)}, recording ${s(p.recordMs)}; total ${s(performance.now() - this.startMs)}\n`,
+      );
+    }
+    // Traces may ask the workers whether their shards hold a fingerprint: before closing.
+    const outcome = outcomeOf(this.stop, this.depthLimitHit, (state) => this.trace(state));
+    const distinct = this.replay.size;
+    let bytes = this.replay.bytes;
+    for (let s = 0; s < this.T; s++) bytes += this.runner.sets[s]?.bytesUsed() ?? this.nums[this.runner.L.bytes + s]!;
+    this.close();
+    return {
+      outcome,
+      stats: searchStats(distinct, this.generated, this.depth, this.queue, this.elapsedSeconds(), bytes),
+    };
+  }
+
+  /** Level 1: the initial states, on this thread, as explore() takes them. */
+  private initialLevel(): void {
+    const W = this.W;
+    const b = this.buffers;
+    const sets = this.runner.sets;
+    let emitted = 0;
+    let n = 0;
+    const emit = (state: number[]): void => {
+      if (this.stop !== null) return;
+      const ordinal = emitted++;
+      this.generated++;
+      const fp = this.fp;
+      this.system.fingerprint(state, fp);
+      const hi = fp[0]!;
+      const lo = fp[1]!;
+      const set = sets[shardOf(lo, this.T)]!;
+      if (this.replay.size >= this.maxStates) {
+        if (!set.has(hi, lo)) this.stop = { kind: 'limit', limit: 'states' };
+        return;
+      }
+      if (set.add(hi, lo) < 0) return;
+      const index = this.replay.size;
+      this.replay.record(index, -1, ordinal);
+      this.depth = 1;
+      const stop = invariantStop(this.system.invariants, state, index);
+      if (stop !== null) {
+        this.stopAt(stop, state);
+        return;
+      }
+      ensureBytes(b.lvSt[0]!, 8 * W * (n + 1));
+      const st = f64(b.lvSt[0]!);
+      for (let k = 0; k < W; k++) st[n * W + k] = state[k]!;
+      n++;
+    };
+    try {
+      this.system.initialStates(emit);
+    } catch (e) {
+      if (!(e instanceof ModelError)) throw e;
+      this.stop ??= { kind: 'fault', error: e, state: -1 };
+    }
+    this.cur = 0;
+    this.count = n;
+    this.first = 0;
+    if (this.stop !== null) this.queue = n;
+  }
+
+  /** Runs one level through the phases; sets `stop` and `queue` if the run ends in it. */
+  private expandLevel(store: boolean): void {
+    const T = this.T;
+    const n = this.count;
+    const nums = this.nums;
+    const L = this.runner.L;
+    const b = this.buffers;
+    if (this.crew === null && n >= VECTOR_SPAWN_AT) this.crew = new Crew(b, this.parallel.setup);
+    // Once the workers hold their shards, every level goes through them.
+    const crew = this.crew !== null && (this.crew.armed || this.eager || (n >= PARALLEL_MIN && this.crew.ready)) ? this.crew : null;
+    if (crew !== null && !crew.armed) this.handOverShards(crew);
+
+    nums[L.count] = n;
+    nums[L.cur] = this.cur;
+    nums[L.store] = store ? 1 : 0;
+    nums[L.deadlock] = this.checkDeadlock ? 1 : 0;
+    nums[L.distinct] = this.replay.size;
+    nums[L.maxStates] = this.maxStates;
+    for (let t = 0; t <= T; t++) nums[L.range + t] = crew === null ? (t === 0 ? 0 : n) : Math.floor((t * n) / T);
+    for (let s = 0; s < T; s++) nums[L.anyNew + s] = 0;
+    const prof = this.prof;
+
+    let t0 = performance.now();
+    this.phase(crew, CMD_EXPAND);
+    let t1 = performance.now();
+    prof.expandMs += t1 - t0;
+    this.phase(crew, CMD_DEDUPE);
+    t0 = performance.now();
+    prof.dedupeMs += t0 - t1;
+
+    // Number: prefix sums of the new states per range, and room for them in the next level.
+    let total = 0;
+    for (let t = 0; t < T; t++) {
+      nums[L.base + t] = total;
+      for (let s = 0; s < T; s++) total += nums[L.newCount + s * T + t]!;
+    }
+    const next = 1 - this.cur;
+    if (store) {
+      ensureBytes(b.lvSt[next]!, 8 * this.W * total);
+      ensureBytes(b.lvPar[next]!, 4 * total);
+      ensureBytes(b.lvOrd[next]!, 4 * total);
+    }
+    this.phase(crew, CMD_NUMBER);
+    t1 = performance.now();
+    prof.numberMs += t1 - t0;
+    if (crew !== null) prof.threadLevels++;
+    else prof.localLevels++;
+
+    // The first stop event in global order, and what came before it.
+    let kind = EV_NONE;
+    let at = 0;
+    let made = 0;
+    for (let t = 0; t < T; t++) {
+      const ev = L.event + EVENT_WORDS * t;
+      this.generated += nums[ev + 2]!;
+      made += nums[ev + 3]!;
+      kind = nums[ev]!;
+      if (kind !== EV_NONE) {
+        at = nums[ev + 1]!;
+        break;
+      }
+    }
+    if (!store) {
+      for (let s = 0; s < T; s++) if (nums[L.anyNew + s] === 1) this.depthLimitHit = true;
+    }
+    const first = this.replay.size;
+    if (made > 0) {
+      const par = i32(b.lvPar[next]!);
+      const ord = i32(b.lvOrd[next]!);
+      const replay = this.replay;
+      const parentBase = this.first;
+      for (let p = 0; p < made; p++) replay.record(first + p, parentBase + par[p]!, ord[p]!);
+      this.depth = this.level;
+    }
+    prof.recordMs += performance.now() - t1;
+
+    let queued = made;
+    switch (kind) {
+      case EV_NONE:
+        break;
+      case EV_LIMIT:
+        this.stop = { kind: 'limit', limit: 'states' };
+        break;
+      case EV_INVARIANT: {
+        const index = first + made - 1;
+        const state = this.stateAt(next, made - 1);
+        const stop = invariantStop(this.system.invariants, state, index);
+        if (stop === null) throw new Error('internal error: an invariant that failed in a worker holds on the main thread; the transition system is not deterministic');
+        this.stopAt(stop, state);
+        queued = made - 1;
+        break;
+      }
+      case EV_FAULT: {
+        const state = this.stateAt(this.cur, at);
+        this.stopAt(replayedFault(this.system, state, this.first + at), state);
+        break;
+      }
+      case EV_DEADLOCK: {
+        const state = this.stateAt(this.cur, at);
+        const stop = deadlockStop(this.system, state, this.first + at);
+        if (stop === null) throw new Error('internal error: a state done on a worker is not done on the main thread');
+        this.stopAt(stop, state);
+        break;
+      }
+    }
+    if (this.stop !== null) {
+      this.queue = n - at - 1 + queued;
+      return;
+    }
+    this.cur = next;
+    this.first = first;
+    this.count = made;
+  }
+
+  /**
+   * Runs a phase: with the workers, this thread does thread 0's part; alone, every thread's
+   * part (dedupe covers every shard this thread holds in one pass).
+   */
+  private phase(crew: Crew | null, cmd: number): void {
+    if (crew !== null) {
+      crew.start(cmd);
+      this.runner.run(cmd, 0);
+      crew.finish();
+    } else {
+      for (let t = 0; t < (cmd === CMD_DEDUPE ? 1 : this.T); t++) this.runner.run(cmd, t);
+    }
+  }
+
+  /** Gives each worker its shard set (from then on, this thread keeps only shard 0). */
+  private handOverShards(crew: Crew): void {
+    const sets = this.runner.sets;
+    for (let t = 1; t < this.T; t++) {
+      const snap = sets[t]!.snapshot();
+      crew.post(t, snap, [snap.keys.buffer as ArrayBuffer]);
+      sets[t] = undefined;
+    }
+    crew.start(CMD_TAKE_SHARD);
+    crew.finish();
+    crew.armed = true;
+  }
+
+  /** State p of a level buffer, as a fresh vector. */
+  private stateAt(which: number, p: number): number[] {
+    const st = f64(this.buffers.lvSt[which]!);
+    const out: number[] = [];
+    for (let k = 0; k < this.W; k++) out.push(st[p * this.W + k]!);
+    return out;
+  }
+
+  private progress(): void {
+    if (this.onProgress === undefined) return;
+    const now = Date.now();
+    if (now - this.lastProgressMs < PROGRESS_PERIOD_MS) return;
+    this.lastProgressMs = now;
+    this.onProgress({
+      distinct: this.replay.size,
+      generated: this.generated,
+      depth: this.depth,
+      queue: this.stop === null ? this.count : this.queue,
+      seconds: this.elapsedSeconds(),
+    });
+  }
+
+  /** Records why the run stops, and the fingerprint of the state it stops on. */
+  private stopAt(stop: Stop, state: number[]): void {
+    this.stop = stop;
+    this.system.fingerprint(state, this.stopFp);
+  }
+
+  /** The seen set as the trace rebuilder sees it: the shards, wherever they live. */
+  private seenView(): SeenSet {
+    const run = this;
+    return {
+      get size() {
+        return run.replay.size;
+      },
+      add(): number {
+        throw new Error('internal error: the trace rebuilder adds to the seen set');
+      },
+      has: (hi, lo) => this.has(hi, lo),
+      bytesUsed: () => 0,
+    };
+  }
+
+  private has(hi: number, lo: number): boolean {
+    const set = this.runner.sets[shardOf(lo, this.T)];
+    if (set !== undefined) return set.has(hi, lo);
+    const nums = this.nums;
+    const L = this.runner.L;
+    nums[L.hasHi] = hi;
+    nums[L.hasLo] = lo;
+    nums[L.hasResult] = -1;
+    this.crew!.start(CMD_HAS);
+    this.crew!.finish();
+    return nums[L.hasResult] === 1;
+  }
+
+  private trace(target: number): Trace<number[], L> {
+    const stop = this.stop;
+    const expect = stop !== null && stop.kind !== 'limit' && stop.state === target ? this.stopFp : undefined;
+    return rebuildTrace(this.system, this.seenView(), this.replay, target, expect);
+  }
+
+  private elapsedSeconds(): number {
+    return (performance.now() - this.startMs) / 1000;
+  }
+}
+
+export type { Outcome };
+
+/**
+ * An error thrown in a worker thread, as the main thread rethrows it: the original's name and
+ * message are kept, so that a caller can tell what kind of error it was (errors cannot cross
+ * threads as objects).
+ */
+export class WorkerError extends Error {
+  constructor(
+    message: string,
+    readonly originalName: string,
+    readonly originalMessage: string,
+  ) {
+    super(message);
+    this.name = 'WorkerError';
+  }
+}

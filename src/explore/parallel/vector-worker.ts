@@ -1,0 +1,72 @@
+/**
+ * Entry point of a worker thread of the vector explorer (vector-explorer.ts). It builds its
+ * own system (as ./worker.ts does, through `setup.module`'s createWorkerSystem), then runs a
+ * blocking loop: wait on the control word C_GEN for the next command, run its part of the
+ * phase (vectors.ts) on the shared buffers, count itself done in C_DONE. No event loop: the
+ * shard set it is given and its error reports go through its MessagePort, read and written
+ * synchronously.
+ */
+import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
+import { CompactFingerprintSet, type CompactSetSnapshot } from '../compact-set.js';
+import type { CreateWorkerSystem, WorkerSetup } from './worker.js';
+import {
+  CMD_EXIT, CMD_TAKE_SHARD, C_CMD, C_DONE, C_ERR, C_GEN, C_READY,
+  PhaseRunner, type SharedBuffers, type VectorSystem,
+} from './vectors.js';
+
+export interface VectorWorkerInit {
+  readonly setup: WorkerSetup;
+  readonly buffers: SharedBuffers;
+  /** This worker's thread index (1 ..; the main thread is 0), and the shard it owns. */
+  readonly index: number;
+  readonly port: MessagePort;
+}
+
+const { setup, buffers, index, port } = workerData as VectorWorkerInit;
+const ctrl = new Int32Array(buffers.ctrl);
+
+function fail(e: unknown): void {
+  port.postMessage({ error: e instanceof Error ? (e.stack ?? e.message) : String(e), name: e instanceof Error ? e.name : undefined, message: e instanceof Error ? e.message : String(e) });
+  Atomics.store(ctrl, C_ERR, 1);
+}
+
+function take(): unknown {
+  let r = receiveMessageOnPort(port);
+  for (let spins = 0; r === undefined && spins < 10_000; spins++) {
+    Atomics.wait(ctrl, C_CMD, Atomics.load(ctrl, C_CMD), 1);
+    r = receiveMessageOnPort(port);
+  }
+  if (r === undefined) throw new Error('internal error: a message announced to a vector worker never arrived');
+  return r.message;
+}
+
+let runner: PhaseRunner<unknown> | null = null;
+try {
+  const mod = (await import(setup.module)) as { createWorkerSystem: CreateWorkerSystem };
+  const system = mod.createWorkerSystem(setup.data).system as unknown as VectorSystem<unknown>;
+  if (system.width !== buffers.width) throw new Error(`internal error: a worker's system has width ${system.width}, not ${buffers.width}`);
+  runner = new PhaseRunner(system, buffers);
+} catch (e) {
+  fail(e);
+}
+Atomics.add(ctrl, C_READY, 1);
+Atomics.notify(ctrl, C_READY);
+
+if (runner !== null) {
+  let gen = 0;
+  for (;;) {
+    while (Atomics.load(ctrl, C_GEN) === gen) Atomics.wait(ctrl, C_GEN, gen);
+    gen = Atomics.load(ctrl, C_GEN);
+    const cmd = Atomics.load(ctrl, C_CMD);
+    try {
+      if (cmd === CMD_TAKE_SHARD) runner.sets[index] = CompactFingerprintSet.fromSnapshot(take() as CompactSetSnapshot);
+      else runner.run(cmd, index);
+    } catch (e) {
+      fail(e);
+    }
+    Atomics.add(ctrl, C_DONE, 1);
+    Atomics.notify(ctrl, C_DONE);
+    if (cmd === CMD_EXIT) break;
+  }
+}
+port.close();

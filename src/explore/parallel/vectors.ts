@@ -1,0 +1,421 @@
+/**
+ * The three phases of a level of the vector explorer (vector-explorer.ts), run by every thread
+ * over shared memory: the main thread and the workers execute this same code, so a level gives
+ * the same result whichever thread did which part, and whether or not workers were used.
+ *
+ * States are fixed-width vectors of numbers (VectorSystem.width). A level is stored flat, one
+ * Float64Array of `width` numbers a state; the state numbered `first + p` is at position p.
+ *
+ *   - expand (thread t, over its contiguous range of the level): the successors of each state,
+ *     each emission's fingerprint and numbers appended to thread t's emission buffers, and per
+ *     state the end of its emissions (complemented when its successors call threw a ModelError:
+ *     the emissions before the throw count, as in the single-threaded explorer).
+ *   - dedupe (per shard: a thread owns one CompactFingerprintSet, holding the fingerprints of
+ *     one shard, for the whole run): every owner scans all emissions in global order (thread
+ *     0's, then thread 1's, ...) and adds those of its shards to its set, so the first emission
+ *     of a fingerprint in global order is the one found new, exactly as sequential insertion
+ *     decides; it marks each emission duplicate (0), new (1), or new with an invariant that
+ *     fails or throws (2), and counts new emissions per shard and thread range.
+ *   - number (thread t, its range again): new states take consecutive positions in the next
+ *     level from the number of new states in the ranges before its own; it copies them there
+ *     with their parent's position and emission ordinal, and stops at its range's first stop
+ *     event in emission order (maxStates reached, a failing invariant, a fault, a deadlock).
+ *     The main thread takes the first event of the first range that has one: the single
+ *     threaded explorer's stop.
+ */
+import { CompactFingerprintSet } from '../compact-set.js';
+import { ModelError, type TransitionSystem } from '../system.js';
+
+/** A transition system over fixed-width vectors of numbers (the packed engine's PackedSpec). */
+export interface VectorSystem<L> extends TransitionSystem<number[], L> {
+  readonly width: number;
+}
+
+/** The lib this project compiles against predates growable SharedArrayBuffers (ES2024). */
+type GrowableBuffer = SharedArrayBuffer & { grow(byteLength: number): void; readonly maxByteLength: number };
+const MAX_BYTES = 2 ** 32;
+
+export function growableBuffer(bytes: number): SharedArrayBuffer {
+  const make = SharedArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => SharedArrayBuffer;
+  return new make(bytes, { maxByteLength: MAX_BYTES });
+}
+
+/** Grows a buffer to at least `bytes` (by half again at least, to amortise). */
+export function ensureBytes(sab: SharedArrayBuffer, bytes: number): void {
+  if (bytes <= sab.byteLength) return;
+  if (bytes > MAX_BYTES) throw new RangeError(`vector explorer: a buffer of more than ${MAX_BYTES} bytes is needed`);
+  (sab as GrowableBuffer).grow(Math.min(MAX_BYTES, Math.max(bytes, Math.floor(sab.byteLength * 1.5))));
+}
+
+// Fixed-length views: much faster than the length-tracking ones V8 makes for growable buffers.
+export const f64 = (b: SharedArrayBuffer): Float64Array<ArrayBufferLike> => new Float64Array(b, 0, b.byteLength >>> 3);
+export const i32 = (b: SharedArrayBuffer): Int32Array<ArrayBufferLike> => new Int32Array(b, 0, b.byteLength >>> 2);
+export const u32 = (b: SharedArrayBuffer): Uint32Array<ArrayBufferLike> => new Uint32Array(b, 0, b.byteLength >>> 2);
+export const u8 = (b: SharedArrayBuffer): Uint8Array<ArrayBufferLike> => new Uint8Array(b, 0, b.byteLength);
+
+/** The shared memory of a run; structured-cloneable, so workers get the same buffers. */
+export interface SharedBuffers {
+  readonly threads: number;
+  readonly width: number;
+  /** Int32 control words (C_*). */
+  readonly ctrl: SharedArrayBuffer;
+  /** Float64 parameters and results (Layout). */
+  readonly nums: SharedArrayBuffer;
+  /** Per thread: two words (hi, lo) an emission. */
+  readonly emFp: SharedArrayBuffer[];
+  /** Per thread: `width` numbers an emission (only when new states are stored). */
+  readonly emSt: SharedArrayBuffer[];
+  /** Per thread: a byte an emission, written by the shard owners (0 seen, 1 new, 2 new and failing). */
+  readonly emMark: SharedArrayBuffer[];
+  /** Per thread: an Int32 a state of its range, the end of its emissions (~end: it faulted). */
+  readonly ends: SharedArrayBuffer[];
+  /** The two levels: states, parents' positions, emission ordinals. */
+  readonly lvSt: SharedArrayBuffer[];
+  readonly lvPar: SharedArrayBuffer[];
+  readonly lvOrd: SharedArrayBuffer[];
+}
+
+// Control words.
+export const C_GEN = 0;
+export const C_CMD = 1;
+export const C_DONE = 2;
+export const C_READY = 3;
+export const C_ERR = 4;
+const C_WORDS = 8;
+
+// Commands.
+export const CMD_EXPAND = 1;
+export const CMD_DEDUPE = 2;
+export const CMD_NUMBER = 3;
+export const CMD_TAKE_SHARD = 4;
+export const CMD_HAS = 5;
+export const CMD_EXIT = 6;
+
+// Stop events found by `number`.
+export const EV_NONE = 0;
+export const EV_LIMIT = 1;
+export const EV_INVARIANT = 2;
+export const EV_FAULT = 3;
+export const EV_DEADLOCK = 4;
+
+/** Offsets into `nums`. */
+export class Layout {
+  readonly count = 0;
+  readonly cur = 1;
+  readonly store = 2;
+  readonly deadlock = 3;
+  readonly distinct = 4;
+  readonly maxStates = 5;
+  readonly hasHi = 6;
+  readonly hasLo = 7;
+  readonly hasResult = 8;
+  /** T + 1 range bounds. */
+  readonly range = 9;
+  /** Per thread: emissions. */
+  readonly emitted: number;
+  /** Per shard s and thread t, at s·T + t: new emissions of shard s in t's range. */
+  readonly newCount: number;
+  /** Per shard: whether an emission of it was new (when new states are not stored). */
+  readonly anyNew: number;
+  /** Per shard: its set's bytes. */
+  readonly bytes: number;
+  /** Per thread: new states in the ranges before it (the main thread fills it in). */
+  readonly base: number;
+  /** Per thread, EVENT_WORDS each: kind, level position, emissions counted, new states written. */
+  readonly event: number;
+  readonly words: number;
+
+  constructor(readonly threads: number) {
+    const T = threads;
+    this.emitted = this.range + T + 1;
+    this.newCount = this.emitted + T;
+    this.anyNew = this.newCount + T * T;
+    this.bytes = this.anyNew + T;
+    this.base = this.bytes + T;
+    this.event = this.base + T;
+    this.words = this.event + EVENT_WORDS * T;
+  }
+}
+export const EVENT_WORDS = 4;
+
+export function createBuffers(threads: number, width: number): SharedBuffers {
+  const per = (bytes: number): SharedArrayBuffer[] => Array.from({ length: threads }, () => growableBuffer(bytes));
+  return {
+    threads,
+    width,
+    ctrl: new SharedArrayBuffer(4 * C_WORDS),
+    nums: new SharedArrayBuffer(8 * new Layout(threads).words),
+    emFp: per(1 << 12),
+    emSt: per(1 << 12),
+    emMark: per(1 << 10),
+    ends: per(1 << 10),
+    lvSt: [growableBuffer(1 << 12), growableBuffer(1 << 12)],
+    lvPar: [growableBuffer(1 << 10), growableBuffer(1 << 10)],
+    lvOrd: [growableBuffer(1 << 10), growableBuffer(1 << 10)],
+  };
+}
+
+/** The shard of a fingerprint: its low word scaled to the number of shards. */
+export function shardOf(lo: number, shards: number): number {
+  return Math.floor((lo >>> 0) * shards * 2.3283064365386963e-10);
+}
+
+/** One thread's side of the phases: its system, its shards, its views and scratch arrays. */
+export class PhaseRunner<L> {
+  readonly T: number;
+  readonly W: number;
+  readonly nums: Float64Array;
+  readonly L: Layout;
+  /** The shard sets this thread owns (undefined for the others). */
+  readonly sets: (CompactFingerprintSet | undefined)[];
+  private readonly scratch: number[] = [];
+  private readonly fp = new Uint32Array(2);
+
+  // The expansion in progress (read by `emit`).
+  private fpOut: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+  private stOut: Float64Array<ArrayBufferLike> = new Float64Array(0);
+  private fpBuf!: SharedArrayBuffer;
+  private stBuf!: SharedArrayBuffer;
+  private storing = true;
+  private e = 0;
+
+  constructor(
+    private readonly system: VectorSystem<L>,
+    readonly buffers: SharedBuffers,
+  ) {
+    this.T = buffers.threads;
+    this.W = buffers.width;
+    this.nums = new Float64Array(buffers.nums);
+    this.L = new Layout(this.T);
+    this.sets = new Array<CompactFingerprintSet | undefined>(this.T).fill(undefined);
+    for (let i = 0; i < this.W; i++) this.scratch.push(0);
+  }
+
+  /** Runs thread t's part of a command (CMD_EXPAND, CMD_DEDUPE, CMD_NUMBER or CMD_HAS). */
+  run(cmd: number, t: number): void {
+    switch (cmd) {
+      case CMD_EXPAND:
+        return this.expand(t);
+      case CMD_DEDUPE:
+        return this.dedupe();
+      case CMD_NUMBER:
+        return this.number(t);
+      case CMD_HAS:
+        return this.answerHas();
+    }
+  }
+
+  /** Loads state p of a flat array into the scratch vector. */
+  private load(src: Float64Array, p: number): number[] {
+    const s = this.scratch;
+    const W = this.W;
+    const o = p * W;
+    for (let k = 0; k < W; k++) s[k] = src[o + k]!;
+    return s;
+  }
+
+  private readonly emit = (next: number[]): void => {
+    const e = this.e++;
+    if (2 * e + 2 > this.fpOut.length) {
+      ensureBytes(this.fpBuf, 8 * (e + 1));
+      this.fpOut = u32(this.fpBuf);
+    }
+    if (this.storing && (e + 1) * this.W > this.stOut.length) {
+      ensureBytes(this.stBuf, 8 * this.W * (e + 1));
+      this.stOut = f64(this.stBuf);
+    }
+    const fp = this.fp;
+    this.system.fingerprint(next, fp);
+    this.fpOut[2 * e] = fp[0]!;
+    this.fpOut[2 * e + 1] = fp[1]!;
+    if (this.storing) {
+      const st = this.stOut;
+      const W = this.W;
+      const o = e * W;
+      for (let k = 0; k < W; k++) st[o + k] = next[k]!;
+    }
+  };
+
+  /** Expands thread t's range of the current level. */
+  expand(t: number): void {
+    const nums = this.nums;
+    const L = this.L;
+    const b = this.buffers;
+    const from = nums[L.range + t]!;
+    const to = nums[L.range + t + 1]!;
+    const level = f64(b.lvSt[nums[L.cur]!]!);
+    ensureBytes(b.ends[t]!, 4 * (to - from));
+    const ends = i32(b.ends[t]!);
+    this.fpBuf = b.emFp[t]!;
+    this.stBuf = b.emSt[t]!;
+    this.fpOut = u32(this.fpBuf);
+    this.storing = nums[L.store] === 1;
+    this.stOut = this.storing ? f64(this.stBuf) : new Float64Array(0);
+    this.e = 0;
+    const system = this.system;
+    for (let i = from; i < to; i++) {
+      const state = this.load(level, i);
+      let faulted = false;
+      try {
+        system.successors(state, this.emit);
+      } catch (err) {
+        if (!(err instanceof ModelError)) throw err;
+        faulted = true;
+      }
+      ends[i - from] = faulted ? ~this.e : this.e;
+    }
+    nums[L.emitted + t] = this.e;
+    ensureBytes(b.emMark[t]!, this.e);
+    this.fpOut = new Uint32Array(0);
+    this.stOut = new Float64Array(0);
+  }
+
+  /** Adds every emission of the owned shards to their sets, in global order, and marks it. */
+  dedupe(): void {
+    const nums = this.nums;
+    const L = this.L;
+    const T = this.T;
+    const b = this.buffers;
+    const sets = this.sets;
+    const store = nums[L.store] === 1;
+    const invariants = this.system.invariants;
+    const counts = new Array<number>(T).fill(0);
+    for (let t = 0; t < T; t++) {
+      const n = nums[L.emitted + t]!;
+      const fps = u32(b.emFp[t]!);
+      const mark = u8(b.emMark[t]!);
+      const st = store && invariants.length > 0 ? f64(b.emSt[t]!) : null;
+      counts.fill(0);
+      for (let e = 0; e < n; e++) {
+        const lo = fps[2 * e + 1]!;
+        const s = shardOf(lo, T);
+        const set = sets[s];
+        if (set === undefined) continue;
+        const hi = fps[2 * e]!;
+        if (!store) {
+          if (nums[L.anyNew + s] === 0 && !set.has(hi, lo)) nums[L.anyNew + s] = 1;
+          continue;
+        }
+        if (set.add(hi, lo) < 0) {
+          mark[e] = 0;
+          continue;
+        }
+        counts[s]!++;
+        mark[e] = st !== null && !this.holds(st, e) ? 2 : 1;
+      }
+      for (let s = 0; s < T; s++) if (sets[s] !== undefined) nums[L.newCount + s * T + t] = counts[s]!;
+    }
+    for (let s = 0; s < T; s++) {
+      const set = sets[s];
+      if (set !== undefined) nums[L.bytes + s] = set.bytesUsed();
+    }
+  }
+
+  /** Whether every invariant holds on emission e (false too if one throws a ModelError). */
+  private holds(st: Float64Array, e: number): boolean {
+    const state = this.load(st, e);
+    const invariants = this.system.invariants;
+    try {
+      for (let k = 0; k < invariants.length; k++) if (!invariants[k]!.holds(state)) return false;
+    } catch (err) {
+      if (!(err instanceof ModelError)) throw err;
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Numbers thread t's new states into the next level, and finds the first stop event of its
+   * range (written at L.event + EVENT_WORDS·t).
+   */
+  number(t: number): void {
+    const nums = this.nums;
+    const L = this.L;
+    const b = this.buffers;
+    const W = this.W;
+    const from = nums[L.range + t]!;
+    const to = nums[L.range + t + 1]!;
+    const cur = nums[L.cur]!;
+    const store = nums[L.store] === 1;
+    const checkDeadlock = nums[L.deadlock] === 1;
+    const first = nums[L.distinct]!;
+    const maxStates = nums[L.maxStates]!;
+    const base = nums[L.base + t]!;
+    const ends = i32(b.ends[t]!);
+    const mark = u8(b.emMark[t]!);
+    const st = store ? f64(b.emSt[t]!) : new Float64Array(0);
+    const nextSt = store ? f64(b.lvSt[1 - cur]!) : new Float64Array(0);
+    const nextPar = store ? i32(b.lvPar[1 - cur]!) : new Int32Array(0);
+    const nextOrd = store ? i32(b.lvOrd[1 - cur]!) : new Int32Array(0);
+    let pos = base;
+    let e = 0;
+    let kind = EV_NONE;
+    let at = 0;
+    let counted = 0;
+    outer: for (let i = from; i < to; i++) {
+      const raw = ends[i - from]!;
+      const faulted = raw < 0;
+      const end = faulted ? ~raw : raw;
+      const start = e;
+      if (store) {
+        for (; e < end; e++) {
+          const m = mark[e]!;
+          if (m === 0) continue;
+          if (first + pos >= maxStates) {
+            kind = EV_LIMIT;
+            at = i;
+            counted = e + 1;
+            break outer;
+          }
+          const o = pos * W;
+          const so = e * W;
+          for (let k = 0; k < W; k++) nextSt[o + k] = st[so + k]!;
+          nextPar[pos] = i;
+          nextOrd[pos] = e - start;
+          pos++;
+          if (m === 2) {
+            kind = EV_INVARIANT;
+            at = i;
+            counted = e + 1;
+            break outer;
+          }
+        }
+      } else {
+        e = end;
+      }
+      if (faulted || (end === start && checkDeadlock && !this.done(cur, i))) {
+        kind = faulted ? EV_FAULT : EV_DEADLOCK;
+        at = i;
+        counted = end;
+        break;
+      }
+    }
+    const ev = L.event + EVENT_WORDS * t;
+    nums[ev] = kind;
+    nums[ev + 1] = at;
+    nums[ev + 2] = kind === EV_NONE ? e : counted;
+    nums[ev + 3] = pos - base;
+  }
+
+  /** Whether state i of the current level is done (not a deadlock); a fault in isDone says no. */
+  private done(cur: number, i: number): boolean {
+    const isDone = this.system.isDone;
+    if (isDone === undefined) return false;
+    try {
+      return isDone.call(this.system, this.load(f64(this.buffers.lvSt[cur]!), i));
+    } catch (err) {
+      if (!(err instanceof ModelError)) throw err;
+      return false;
+    }
+  }
+
+  /** Answers a membership query for a fingerprint of an owned shard. */
+  answerHas(): void {
+    const nums = this.nums;
+    const L = this.L;
+    const hi = nums[L.hasHi]!;
+    const lo = nums[L.hasLo]!;
+    const set = this.sets[shardOf(lo, this.T)];
+    if (set !== undefined) nums[L.hasResult] = set.has(hi, lo) ? 1 : 0;
+  }
+}
