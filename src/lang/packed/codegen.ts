@@ -1062,19 +1062,51 @@ export class CodeGen {
     }
   }
 
-  /** `for x in S { body }` over a type: unrolled, each element's body continuing with the next. */
+  /**
+   * `for x in S { body }`. As in the generic engine, S is evaluated once, before the loop, and
+   * its elements are visited in canonical order; each element's body continues with the next
+   * element, so it sees the writes of the bodies before it, and the last continues with `k`.
+   * Over a type of at most 16 values the loop is unrolled; over any other set of at most 30
+   * possible elements (a bitmask) or a range, it is a local function that runs the body for
+   * the first element left and passes the rest on, `k` being compiled once, at its end.
+   */
   private forStmt(st: Extract<A.Stmt, { kind: 'for' }>, k: () => string): string {
     const r = this.spec.res.get(st.domain);
-    if (!(st.domain.kind === 'name' && r?.k === 'typeSet')) return this.fail('`for` over anything but a type is not supported by the packed engine', st.span);
-    const d = this.doms.of(r.type);
-    if (d.size > 16) return this.fail('`for` over a type of more than 16 values is not supported by the packed engine', st.span);
     const slot = this.slotOf(st);
-    const step = (i: number): string => {
-      if (i === d.size) return k();
-      this.env.set(slot, this.valOfCode(d, lit(i)));
-      return this.stmts(st.body, 0, () => step(i + 1));
-    };
-    return `{\n${step(0)}\n}`;
+    if (st.domain.kind === 'name' && r?.k === 'typeSet') {
+      const d = this.doms.of(r.type);
+      if (d.size <= 16) {
+        const step = (i: number): string => {
+          if (i === d.size) return k();
+          this.env.set(slot, this.valOfCode(d, lit(i)));
+          return this.stmts(st.body, 0, () => step(i + 1));
+        };
+        return `{\n${step(0)}\n}`;
+      }
+    }
+    const d = this.setElemDom(st.domain);
+    const f = this.fresh('F');
+    const [pre, loop] = this.capture(() => {
+      const sd: Dom | undefined = d.size <= 30 ? { k: 'set', elem: d, size: 2 ** d.size, key: `s(${d.key})` } : undefined;
+      const x = this.expr(st.domain, sd);
+      if (x.r === 'range' && d.k === 'int') {
+        const lo = this.once(x.lo.v);
+        const hi = this.once(x.hi.v);
+        this.emit(`if (${hi} - ${lo} > 10000000) bail();`);
+        const i = this.fresh('i');
+        this.env.set(slot, { r: 'int', v: i, lo: x.lo.lo, hi: x.hi.hi });
+        const body = this.stmts(st.body, 0, () => `${f}(${i} + 1);`);
+        return `const ${f} = (${i}) => {\nif (${i} > ${hi}) {\n${k()}\n} else {\n${body}\n}\n};\n${f}(${lo});`;
+      }
+      if (!sd) return this.fail('`for` over a set of more than 30 possible elements is not supported by the packed engine', st.domain.span);
+      const mask = this.once(this.toCode(x, sd, st.domain.span));
+      const m = this.fresh('m');
+      const b = this.fresh('b');
+      this.env.set(slot, this.valOfCode(d, b));
+      const body = this.stmts(st.body, 0, () => `${f}(${m} & (${m} - 1));`);
+      return `const ${f} = (${m}) => {\nif (${m} === 0) {\n${k()}\n} else {\nconst ${b} = 31 - Math.clz32(${m} & -${m});\n${body}\n}\n};\n${f}(${mask});`;
+    });
+    return `{\n${pre}\n${loop}\n}`;
   }
 
   private assign(st: Extract<A.Stmt, { kind: 'assign' }>, k: () => string): string {
