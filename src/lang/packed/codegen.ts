@@ -72,6 +72,31 @@ export interface VarLayout {
   readonly offset: number;
 }
 
+/** A process instance's place in the vector. */
+export interface InstanceLayout {
+  /** Its pc's index among the generic state's slots; its variables follow. */
+  readonly base: number;
+  /** Its pc's offset in the vector. */
+  readonly pcOff: number;
+  /** The instance parameter's code in the parameter's domain (undefined: no parameter). */
+  readonly paramCode: number | undefined;
+}
+
+/** A process: its instances in order, and the domain of its parameter. */
+export interface ProcessLayout {
+  readonly paramDom: Dom | undefined;
+  readonly instances: readonly InstanceLayout[];
+}
+
+/** The process instance whose steps are being compiled. */
+export interface StepContext {
+  readonly inst: InstanceLayout;
+  /** The labels in the order written, then `done`: a pc's code is its index here. */
+  readonly labels: readonly string[];
+  /** The code that emits the successor once the pc is set (the step's label is the current one). */
+  readonly finish: () => string;
+}
+
 export class CodeGen {
   private n = 0;
   private buf: string[] = [];
@@ -84,8 +109,18 @@ export class CodeGen {
     readonly spec: CheckedSpec,
     readonly cc: Compiler,
     readonly doms: Doms,
+    /** Every slot of the generic state: the variables, then each process instance's pc and variables. */
     readonly vars: readonly VarLayout[],
+    readonly processes: ReadonlyMap<object, ProcessLayout> = new Map(),
   ) {}
+
+  /** The process instance being compiled, if any. */
+  proc: StepContext | undefined;
+
+  /** Forgets every local: a process step starts with none but its instance parameter. */
+  clearLocals(): void {
+    this.env = new Map();
+  }
 
   /** Binds a local slot (an action parameter) to a value at hand. */
   setLocal(slot: number, v: Val): void {
@@ -477,8 +512,36 @@ export class CodeGen {
       case 'seqLit':
         return this.fail('sequences are not supported by the packed engine', e.span);
       case 'at':
-        return this.fail('processes are not supported by the packed engine', e.span);
+        return this.at(e);
     }
+  }
+
+  /** The generic state slot of variable `index` of the process instance being compiled. */
+  private plocalSlot(index: number, span: A.Span): number {
+    if (!this.proc) return this.fail('internal: a process variable outside its process', span);
+    return this.proc.inst.base + 1 + index;
+  }
+
+  /** `P(i) at L`: the pc of the instance of i is L's code. */
+  private at(e: Extract<A.Expr, { kind: 'at' }>): Val {
+    const r = this.res(e) as Extract<Resolution, { k: 'process' }>;
+    const pl = this.processes.get(r.proc);
+    if (!pl) return this.fail('internal: an unknown process', e.span);
+    const rd = (off: number): string => (this.initMode ? `un(s[${lit(off)}])` : `s[${lit(off)}]`);
+    if (e.target.kind !== 'call' || !pl.paramDom) return { r: 'bool', v: `(${rd(pl.instances[0]!.pcOff)} === ${lit(r.label)})` };
+    const c = this.once(this.code(e.target.args[0]!, pl.paramDom));
+    const insts = pl.instances;
+    const step = insts.length > 1 ? insts[1]!.pcOff - insts[0]!.pcOff : 0;
+    const dense = insts.length === pl.paramDom.size && insts.every((x, i) => x.paramCode === i && x.pcOff === insts[0]!.pcOff + i * step);
+    if (dense) {
+      // Every value of the parameter's domain has an instance; a code is within the domain.
+      const off = addS(lit(insts[0]!.pcOff), mul(c, step));
+      return { r: 'bool', v: `(${this.initMode ? `un(s[${off}])` : `s[${off}]`} === ${lit(r.label)})` };
+    }
+    // Not an instance: the generic engine's error.
+    let v = 'bail()';
+    for (let i = insts.length - 1; i >= 0; i--) v = `${c} === ${lit(insts[i]!.paramCode!)} ? ${rd(insts[i]!.pcOff)} : ${v}`;
+    return { r: 'bool', v: `((${v}) === ${lit(r.label)})` };
   }
 
   /**
@@ -606,6 +669,11 @@ export class CodeGen {
         return { r: 'typeset', dom: this.doms.of(r.type) };
       case 'def':
         return this.defCall(r.def.name, [], want, e.span);
+      case 'plocal': {
+        const i = this.plocalSlot(r.index, e.span);
+        const vl = this.vars[i]!;
+        return this.read(vl.shape, lit(vl.offset), i);
+      }
       default:
         return this.fail(`'${e.name.text}' is not supported by the packed engine`, e.span);
     }
@@ -987,6 +1055,9 @@ export class CodeGen {
     const st = list[i]!;
     const rest = (): string => this.stmts(list, i + 1, k);
     try {
+      // Reaching a label ends the step before it; a while loop begins the step of the label before it.
+      if (st.kind === 'label') return this.endAt(st.name.text);
+      if (st.kind === 'while') return this.whileStmt(st, (list[i - 1] as Extract<A.Stmt, { kind: 'label' }>).name.text, rest);
       return this.stmt(st, rest);
     } catch (err) {
       if (err instanceof Unsupported && err.span === undefined) throw new Unsupported(err.message, st.span);
@@ -994,8 +1065,60 @@ export class CodeGen {
     }
   }
 
+  /**
+   * The steps of a process body, as the generic engine defines them (Compiler.stmts): for each
+   * label, the statements after it followed by what follows its statement list, `k` at the end
+   * of the body; the end of a while body goes back to its label. `define` receives, per label,
+   * a generator of its step's code.
+   */
+  collectSteps(list: readonly A.Stmt[], k: () => string, define: (label: string, step: () => string) => void): void {
+    list.forEach((st, i) => {
+      const rest = (): string => this.stmts(list, i + 1, k);
+      switch (st.kind) {
+        case 'label':
+          define(st.name.text, rest);
+          break;
+        case 'if':
+          this.collectSteps(st.then, rest, define);
+          if (st.else) this.collectSteps(st.else, rest, define);
+          break;
+        case 'match':
+          for (const a of st.arms) this.collectSteps(a.body, rest, define);
+          break;
+        case 'while': {
+          const label = (list[i - 1] as Extract<A.Stmt, { kind: 'label' }>).name.text;
+          this.collectSteps(st.body, () => this.endAt(label), define);
+          break;
+        }
+        default:
+          break;
+      }
+    });
+  }
+
+  /** Ends the step: the pc becomes the label's code, the successor is emitted, the pc restored. */
+  endAt(label: string): string {
+    const p = this.proc;
+    if (!p) return this.fail('internal: a label outside a process');
+    const code = p.labels.indexOf(label);
+    if (code < 0) return this.fail('internal: an unknown label');
+    const o = this.fresh('o');
+    const off = lit(p.inst.pcOff);
+    return `{\nconst ${o} = s[${off}];\ns[${off}] = ${lit(code)};\n${p.finish()}\ns[${off}] = ${o};\n}`;
+  }
+
+  /** `L: while c { body }`: c true runs the body, whose end goes back to L; else what follows. */
+  private whileStmt(st: Extract<A.Stmt, { kind: 'while' }>, label: string, k: () => string): string {
+    const [pre, c] = this.capture(() => this.bool(st.cond));
+    const body = this.stmts(st.body, 0, () => this.endAt(label));
+    return `${pre}\nif (${c}) {\n${body}\n} else {\n${k()}\n}`;
+  }
+
   private stmt(st: A.Stmt, k: () => string): string {
     switch (st.kind) {
+      case 'goto':
+        return this.endAt(st.target.text);
+      case 'await':
       case 'require': {
         const [pre, c] = this.capture(() => this.bool(st.cond));
         return `${pre}\nif (${c}) {\n${k()}\n}`;
@@ -1058,29 +1181,61 @@ export class CodeGen {
       case 'assign':
         return this.assign(st, k);
       default:
-        return this.fail(`'${st.kind}' statements (processes) are not supported by the packed engine`, st.span);
+        return this.fail(`internal: a '${st.kind}' statement outside a statement list`, st.span);
     }
   }
 
-  /** `for x in S { body }` over a type: unrolled, each element's body continuing with the next. */
+  /**
+   * `for x in S { body }`. As in the generic engine, S is evaluated once, before the loop, and
+   * its elements are visited in canonical order; each element's body continues with the next
+   * element, so it sees the writes of the bodies before it, and the last continues with `k`.
+   * Over a type of at most 16 values the loop is unrolled; over any other set of at most 30
+   * possible elements (a bitmask) or a range, it is a local function that runs the body for
+   * the first element left and passes the rest on, `k` being compiled once, at its end.
+   */
   private forStmt(st: Extract<A.Stmt, { kind: 'for' }>, k: () => string): string {
     const r = this.spec.res.get(st.domain);
-    if (!(st.domain.kind === 'name' && r?.k === 'typeSet')) return this.fail('`for` over anything but a type is not supported by the packed engine', st.span);
-    const d = this.doms.of(r.type);
-    if (d.size > 16) return this.fail('`for` over a type of more than 16 values is not supported by the packed engine', st.span);
     const slot = this.slotOf(st);
-    const step = (i: number): string => {
-      if (i === d.size) return k();
-      this.env.set(slot, this.valOfCode(d, lit(i)));
-      return this.stmts(st.body, 0, () => step(i + 1));
-    };
-    return `{\n${step(0)}\n}`;
+    if (st.domain.kind === 'name' && r?.k === 'typeSet') {
+      const d = this.doms.of(r.type);
+      if (d.size <= 16) {
+        const step = (i: number): string => {
+          if (i === d.size) return k();
+          this.env.set(slot, this.valOfCode(d, lit(i)));
+          return this.stmts(st.body, 0, () => step(i + 1));
+        };
+        return `{\n${step(0)}\n}`;
+      }
+    }
+    const d = this.setElemDom(st.domain);
+    const f = this.fresh('F');
+    const [pre, loop] = this.capture(() => {
+      const sd: Dom | undefined = d.size <= 30 ? { k: 'set', elem: d, size: 2 ** d.size, key: `s(${d.key})` } : undefined;
+      const x = this.expr(st.domain, sd);
+      if (x.r === 'range' && d.k === 'int') {
+        const lo = this.once(x.lo.v);
+        const hi = this.once(x.hi.v);
+        this.emit(`if (${hi} - ${lo} > 10000000) bail();`);
+        const i = this.fresh('i');
+        this.env.set(slot, { r: 'int', v: i, lo: x.lo.lo, hi: x.hi.hi });
+        const body = this.stmts(st.body, 0, () => `${f}(${i} + 1);`);
+        return `const ${f} = (${i}) => {\nif (${i} > ${hi}) {\n${k()}\n} else {\n${body}\n}\n};\n${f}(${lo});`;
+      }
+      if (!sd) return this.fail('`for` over a set of more than 30 possible elements is not supported by the packed engine', st.domain.span);
+      const mask = this.once(this.toCode(x, sd, st.domain.span));
+      const m = this.fresh('m');
+      const b = this.fresh('b');
+      this.env.set(slot, this.valOfCode(d, b));
+      const body = this.stmts(st.body, 0, () => `${f}(${m} & (${m} - 1));`);
+      return `const ${f} = (${m}) => {\nif (${m} === 0) {\n${k()}\n} else {\nconst ${b} = 31 - Math.clz32(${m} & -${m});\n${body}\n}\n};\n${f}(${mask});`;
+    });
+    return `{\n${pre}\n${loop}\n}`;
   }
 
   private assign(st: Extract<A.Stmt, { kind: 'assign' }>, k: () => string): string {
     const r = this.res(st.target) as Extract<Resolution, { k: 'var' | 'plocal' }>;
-    if (r.k !== 'var') return this.fail('process variables are not supported by the packed engine', st.span);
-    const vl = this.vars[r.index]!;
+    const root = r.k === 'var' ? r.index : this.plocalSlot(r.index, st.span);
+    const vl = this.vars[root]!;
     const [pre, parts] = this.capture(() => {
       // The value first, then the place (generic order does not matter: any error bails).
       let sh: Shape = vl.shape;
@@ -1098,7 +1253,7 @@ export class CodeGen {
       const codes = this.valueCodes(st.value, target);
       let p: { sh: Shape; off: string } = { sh: vl.shape, off: lit(vl.offset) };
       for (const sel of st.target.path) {
-        const pv = { r: 'place' as const, sh: p.sh, off: p.off, root: r.index };
+        const pv = { r: 'place' as const, sh: p.sh, off: p.off, root };
         p = sel.kind === 'index' ? this.indexPlace(pv, sel.index, sel.span) : this.fieldPlace(pv, (p.sh as { fields: readonly string[] }).fields.indexOf(sel.field.text));
       }
       if (this.initMode && st.target.path.length > 0) this.emit(`un(s[${lit(vl.offset)}]);`);

@@ -9,12 +9,13 @@
  * outside its range, a failed assert, ...) is never reported by the packed engine itself: it
  * decodes the state and runs the generic engine on it, which throws the genuine ModelError.
  */
-import type { CheckedSpec } from '../check.js';
+import type { CheckedProcess, CheckedSpec } from '../check.js';
+import { DONE } from '../process-shape.js';
 import type * as A from '../ast.js';
 import { Compiler, type CompiledSpec, type Label, type State } from '../compile.js';
 import type { Invariant, TransitionSystem } from '../../explore/system.js';
-import { fingerprintInts, type Value } from '../../values/index.js';
-import { CodeGen, lit, type VarLayout } from './codegen.js';
+import { fingerprintInts, sortedElements, type ISet, type Value } from '../../values/index.js';
+import { CodeGen, lit, type InstanceLayout, type ProcessLayout, type VarLayout } from './codegen.js';
 import { Doms, MAX_WIDTH, Unsupported, type Dom } from './dom.js';
 
 export interface PackedSpec extends TransitionSystem<number[], Label> {
@@ -143,9 +144,6 @@ export function compilePacked(spec: CheckedSpec, overrides: ReadonlyMap<number, 
 }
 
 function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generic: CompiledSpec): PackedSpec {
-  if (spec.processes.length > 0) {
-    throw new Unsupported('processes are not supported by the packed engine', spec.processes[0]!.decl.span);
-  }
   const cc = new Compiler(spec, overrides);
   const doms = new Doms(cc, generic.valueTables);
 
@@ -164,6 +162,67 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     width += shape.width;
     if (width > MAX_WIDTH) throw new Unsupported(`the state needs more than ${MAX_WIDTH} slots`, v.decl.span);
   }
+  const nVars = vars.length;
+
+  // ---- process instances: per process in order, per instance in the canonical order of its
+  // parameter's domain, the pc (the code of its label, `done` last) and then its variables, as
+  // in the generic state (compile.ts, process.ts).
+  interface Instance {
+    readonly proc: CheckedProcess;
+    readonly layout: InstanceLayout;
+    readonly param: Value | undefined;
+    readonly labels: Label[];
+    /** The initial value of each of its variables. */
+    readonly locals: Value[];
+  }
+  const instances: Instance[] = [];
+  const procLayouts = new Map<object, ProcessLayout>();
+  for (const p of spec.processes) {
+    const where = (err: unknown): unknown =>
+      err instanceof Unsupported ? new Unsupported(`process '${p.name}': ${err.message}`, err.span ?? p.decl.span) : err;
+    let paramDom: Dom | undefined;
+    let values: (Value | undefined)[] = [undefined];
+    try {
+      if (p.param) {
+        paramDom = doms.of(p.param.type);
+        values = p.param.domain.k === 'type' ? cc.valuesOf(p.param.domain.type) : [...sortedElements(cc.constValue(p.param.domain.expr) as ISet<Value>)];
+      }
+    } catch (err) {
+      throw where(err);
+    }
+    const layouts: InstanceLayout[] = [];
+    for (const value of values) {
+      const base = vars.length;
+      const pcSlot = generic.processSlots[base - nVars];
+      if (!pcSlot) throw new Error('internal error: process slots out of step with the generic engine');
+      const paramCode = value === undefined ? undefined : doms.encode(paramDom!, value);
+      if (paramCode !== undefined && paramCode < 0) throw new Unsupported(`process '${p.name}': an instance has no packed encoding`, p.decl.span);
+      const layout: InstanceLayout = { base, pcOff: width, paramCode };
+      layouts.push(layout);
+      const loc = new Array<Value>(Math.max(1, p.initFrameSize));
+      if (value !== undefined) loc[0] = value;
+      const locals: Value[] = [];
+      try {
+        vars.push({ name: pcSlot.name, shape: doms.shape(pcSlot.type), offset: width });
+        width += 1;
+        p.locals.forEach((l, li) => {
+          const slot = generic.processSlots[base - nVars + 1 + li]!;
+          const shape = doms.shape(slot.type);
+          vars.push({ name: slot.name, shape, offset: width });
+          width += shape.width;
+          locals.push(cc.expr(l.decl.init)({ st: [], loc }));
+        });
+      } catch (err) {
+        throw where(err);
+      }
+      if (width > MAX_WIDTH) throw new Unsupported(`the state needs more than ${MAX_WIDTH} slots`, p.decl.span);
+      const params = p.param && value !== undefined ? [{ name: p.param.name, value }] : [];
+      instances.push({ proc: p, layout, param: value, labels: p.labels.map((at) => ({ action: p.name, params, at })), locals });
+    }
+    procLayouts.set(p, { paramDom, instances: layouts });
+  }
+  if (vars.length !== nVars + generic.processSlots.length) throw new Error('internal error: process slots out of step with the generic engine');
+
   const initVec: number[] = [];
   // Slots init has not assigned yet hold NaN: no code is NaN.
   for (let i = 0; i < width; i++) initVec.push(NaN);
@@ -174,8 +233,17 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
       throw new Unsupported(`the initial value of '${v.name}' has no packed encoding`, v.decl.init.span);
     }
   });
+  for (const inst of instances) {
+    initVec[inst.layout.pcOff] = 0;
+    inst.locals.forEach((value, li) => {
+      const vl = vars[inst.layout.base + 1 + li]!;
+      if (!doms.encodeShape(vl.shape, value, initVec, vl.offset)) {
+        throw new Unsupported(`the initial value of '${vl.name}' has no packed encoding`, inst.proc.locals[li]!.decl.init.span);
+      }
+    });
+  }
 
-  const gen = new CodeGen(spec, cc, doms, vars);
+  const gen = new CodeGen(spec, cc, doms, vars, procLayouts);
   const labelTables: Label[][] = [];
   const parts: string[] = [];
 
@@ -244,11 +312,44 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     parts.push(`const LB${ai} = LB[${lit(ai)}];\nfunction A${ai}(s, emit) {\n${src}\n}`);
   });
 
+  // ---- process steps: per instance, the step its pc is at
+  const procLabels: Label[][] = [];
+  const procNames: string[] = [];
+  instances.forEach((inst, k) => {
+    const p = inst.proc;
+    const labels = [...p.labels, DONE];
+    let current = 0;
+    gen.proc = { inst: inst.layout, labels, finish: () => `emit(s.slice(), LP${k}[${lit(current)}]);` };
+    const steps = new Map<string, () => string>();
+    const cases: string[] = [];
+    try {
+      gen.collectSteps(p.decl.body, () => gen.endAt(DONE), (label, step) => steps.set(label, step));
+      p.labels.forEach((label, li) => {
+        const step = steps.get(label);
+        if (!step) throw new Error(`internal error: no step at label '${label}'`);
+        current = li;
+        gen.clearLocals();
+        const pd = procLayouts.get(p)!.paramDom;
+        if (pd) gen.setLocal(0, gen.valOfCode(pd, lit(inst.layout.paramCode!)));
+        cases.push(`case ${lit(li)}: {\n${step()}\nbreak;\n}`);
+      });
+    } catch (err) {
+      if (err instanceof Unsupported) throw new Unsupported(`process '${p.name}': ${err.message}`, err.span ?? p.decl.span);
+      throw err;
+    } finally {
+      gen.proc = undefined;
+      gen.clearLocals();
+    }
+    procLabels.push(inst.labels);
+    procNames.push(`P${k}`);
+    parts.push(`const LP${k} = LP[${lit(k)}];\nfunction P${k}(s, emit) {\nswitch (s[${lit(inst.layout.pcOff)}]) {\n${cases.join('\n')}\n}\n}`);
+  });
+
   // ---- init
   gen.initMode = true;
   let initSrc: string;
   try {
-    const firsts = vars.map((v) => `s[${lit(v.offset)}] !== s[${lit(v.offset)}]`).join(' || ') || 'false';
+    const firsts = vars.slice(0, nVars).map((v) => `s[${lit(v.offset)}] !== s[${lit(v.offset)}]`).join(' || ') || 'false';
     initSrc = gen.stmts(spec.init.stmts, 0, () => `if (${firsts}) bail();\nemit(copy(s), IL);`);
   } catch (err) {
     if (err instanceof Unsupported) throw new Unsupported(`init: ${err.message}`, err.span);
@@ -272,7 +373,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     parts.push(`function I${ii}(s) {\n${src}\n}`);
   });
 
-  const succ = spec.actions.map((_a, ai) => `A${ai}(s, emit);`).join('\n');
+  const succ = [...spec.actions.map((_a, ai) => `A${ai}(s, emit);`), ...procNames.map((f) => `${f}(s, emit);`)].join('\n');
   const source = [
     '"use strict";',
     'const { bail, rc, ck, ck0, dv, md, un, copy, pop, shm, rng, eqs } = H;',
@@ -288,7 +389,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   const initArr: number[] = [];
   for (const x of initVec) initArr.push(x);
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const made = new Function('H', 'LB', 'IL', 'INIT', source)(helpers, labelTables, initLabel, initArr) as Generated;
+  const made = new Function('H', 'LB', 'LP', 'IL', 'INIT', source)(helpers, labelTables, procLabels, initLabel, initArr) as Generated;
 
   // ---- the system
   const decode = (vec: readonly number[]): State => vars.map((v) => doms.decodeShape(v.shape, vec, v.offset));
@@ -348,6 +449,13 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     },
     fingerprint: fingerprintInts,
   };
-  if (generic.isDone) throw new Unsupported('specs whose states can be done are not supported by the packed engine');
+  if (instances.length > 0) {
+    // As the generic engine: done when every instance has run to its end.
+    const pcs = instances.map((inst) => [inst.layout.pcOff, inst.proc.labels.length] as const);
+    system.isDone = (vec) => {
+      for (const [off, done] of pcs) if (vec[off] !== done) return false;
+      return true;
+    };
+  } else if (generic.isDone) throw new Unsupported('specs whose states can be done are not supported by the packed engine');
   return system;
 }
