@@ -89,7 +89,7 @@ describe('static diagnostics through the CLI (golden files)', () => {
     expect(r.stderr).not.toContain('internal error');
     // Front-end errors print nothing on stdout; E217, found when a configuration is about to
     // run, follows the spec's header line.
-    if (want.code === 'E217') expect(r.stdout).toBe(`spec Ticket (${path})\n`);
+    if (want.code === 'E217') expect(r.stdout).toBe(`spec Journal (${path})\n`);
     else expect(r.stdout).toBe('');
     expect(r.status).toBe(want.code === 'E100' ? EXIT_SYNTAX : EXIT_STATIC);
 
