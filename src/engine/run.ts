@@ -253,7 +253,6 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
     workers = 1;
     if (opts.workersChosen !== false) note = `note: ${check?.name ?? spec.name} has temporal properties, which the parallel explorer cannot check yet: exploring with 1 worker instead of ${requested}`;
   }
-  if (requested > 1 && packed && opts.workersChosen === false && !PACKED_DEFAULT_PARALLEL) workers = 1;
   const exploreWith = (packed: PackedSpec | undefined): ExploreResult<State, Label> => {
     if (workers > 1) {
       if (cli.size > 0 && opts.consts === undefined) {
@@ -301,14 +300,6 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
 
 const PACKED_ONLY_HINT =
   '--engine packed runs only what the packed engine can encode (docs/engine.md); --engine auto, the default, falls back to the generic engine by itself';
-
-/**
- * Whether the packed engine explores with worker threads when the user did not ask for a
- * number of workers. Not yet: with the vector explorer (parallel dedupe) 2 threads beat one on
- * counter-grid K=37 (3.7-4.0 s against 5.9-7.4 s) but not on K=21 (0.65-0.70 s against
- * 0.47-0.70 s), where starting the workers takes most of the run (docs/parallel.md).
- */
-const PACKED_DEFAULT_PARALLEL = false;
 
 /** The packed system with only the invariants a check's `only` names (all without `only`). */
 export function onlyInvariants(p: PackedSpec, only: readonly string[] | undefined): PackedSpec {

@@ -1,7 +1,7 @@
 /**
  * The explorer's seen set when nothing needs to look a state's number up by its fingerprint
  * (no temporal properties): 64-bit fingerprints and nothing else, 8 bytes a slot, kept at a
- * load between 2/3 and 4/5, so 10–12 bytes a state. States are still numbered densely in
+ * load between 0.68 and 0.82, so 10–12 bytes a state. States are still numbered densely in
  * insertion order (add returns the number), but the numbers are not stored here: the explorer
  * keeps them with each queued state and in its parent links.
  *
@@ -39,8 +39,8 @@ import { fmix32 } from '../values/mix.js';
 import type { SeenSet } from './seen-set.js';
 
 /** Grow when the load would pass this. */
-const MAX_LOAD = 0.8;
-/** Home slots after growing: ×1.2, so the load drops to 2/3. */
+const MAX_LOAD = 0.82;
+/** Home slots after growing: ×1.2, so the load drops to 0.68. */
 const GROWTH = 1.2;
 /** Home slots of a fresh table. */
 const MIN_HOMES = 1024;

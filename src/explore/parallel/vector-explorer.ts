@@ -31,7 +31,7 @@ import type { WorkerSetup } from './worker.js';
 import { PARALLEL_MIN, type ParallelOptions } from './explorer.js';
 import type { VectorWorkerInit } from './vector-worker.js';
 import {
-  CMD_DEDUPE, CMD_EXIT, CMD_EXPAND, CMD_HAS, CMD_NUMBER, CMD_TAKE_SHARD, C_CMD, C_DONE, C_ERR, C_GEN, C_READY,
+  CMD_DEDUPE, CMD_EXIT, CMD_EXPAND, CMD_FINISH, CMD_HAS, CMD_NUMBER, CMD_TAKE_SHARD, C_CMD, C_DONE, C_ERR, C_GEN, C_READY,
   EVENT_WORDS, EV_DEADLOCK, EV_FAULT, EV_INVARIANT, EV_LIMIT, EV_NONE,
   PhaseRunner, createBuffers, ensureBytes, f64, i32, shardOf, type SharedBuffers, type VectorSystem,
 } from './vectors.js';
@@ -43,11 +43,16 @@ import {
 export type VectorParallelOptions = Omit<ParallelOptions<unknown>, 'codec'>;
 
 /**
- * A level this big starts the workers: earlier than the other parallel explorer, since building
- * a worker's system takes a good part of a second, which the fast packed engine would otherwise
- * spend alone; specs whose levels stay smaller still never start a thread.
+ * The workers are started by the first level this big once the search has run this long.
+ * Building a worker's system takes a few tenths of a second, during which this thread goes on
+ * alone, and the phases' synchronisation costs something per level: on this 2-core machine
+ * two threads lost 0.03–0.17 s on searches of 0.1–0.5 s (memcg RFC with 5 pages, TwoPhase with
+ * 6 and 7 resource managers, counter-grid K=21) and won 2.7 s of 6 on counter-grid K=37. So a
+ * search that ends within half a second never starts a thread, and a long one loses half a
+ * second of parallelism at most. (Tests set `eager` to send every level through the threads.)
  */
-const VECTOR_SPAWN_AT = 1000;
+const VECTOR_SPAWN_AT = 10_000;
+const VECTOR_SPAWN_AFTER_MS = 500;
 const PROGRESS_PERIOD_MS = 1000;
 /** How long to block before looking again (a worker's completion is always notified). */
 const WAIT_MS = 1000;
@@ -227,6 +232,8 @@ class VectorRun<L> {
     // Traces may ask the workers whether their shards hold a fingerprint: before closing.
     const outcome = outcomeOf(this.stop, this.depthLimitHit, (state) => this.trace(state));
     const distinct = this.replay.size;
+    // The shard sets' bytes once any growth in progress is finished (its old table dropped).
+    this.phase(this.crew !== null && this.crew.armed ? this.crew : null, CMD_FINISH);
     let bytes = this.replay.bytes;
     for (let s = 0; s < this.T; s++) bytes += this.runner.sets[s]?.bytesUsed() ?? this.nums[this.runner.L.bytes + s]!;
     this.close();
@@ -289,7 +296,9 @@ class VectorRun<L> {
     const nums = this.nums;
     const L = this.runner.L;
     const b = this.buffers;
-    if (this.crew === null && n >= VECTOR_SPAWN_AT) this.crew = new Crew(b, this.parallel.setup);
+    if (this.crew === null && n >= VECTOR_SPAWN_AT && performance.now() - this.startMs >= VECTOR_SPAWN_AFTER_MS) {
+      this.crew = new Crew(b, this.parallel.setup);
+    }
     // Once the workers hold their shards, every level goes through them.
     const crew = this.crew !== null && (this.crew.armed || this.eager || (n >= PARALLEL_MIN && this.crew.ready)) ? this.crew : null;
     if (crew !== null && !crew.armed) this.handOverShards(crew);

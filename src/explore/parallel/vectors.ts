@@ -90,6 +90,8 @@ export const CMD_NUMBER = 3;
 export const CMD_TAKE_SHARD = 4;
 export const CMD_HAS = 5;
 export const CMD_EXIT = 6;
+/** Finish any growth in progress of the shard sets held, and report their bytes (at the end of a search). */
+export const CMD_FINISH = 7;
 
 // Stop events found by `number`.
 export const EV_NONE = 0;
@@ -191,7 +193,7 @@ export class PhaseRunner<L> {
     for (let i = 0; i < this.W; i++) this.scratch.push(0);
   }
 
-  /** Runs thread t's part of a command (CMD_EXPAND, CMD_DEDUPE, CMD_NUMBER or CMD_HAS). */
+  /** Runs thread t's part of a command (CMD_EXPAND, CMD_DEDUPE, CMD_NUMBER, CMD_HAS or CMD_FINISH). */
   run(cmd: number, t: number): void {
     switch (cmd) {
       case CMD_EXPAND:
@@ -202,6 +204,19 @@ export class PhaseRunner<L> {
         return this.number(t);
       case CMD_HAS:
         return this.answerHas();
+      case CMD_FINISH:
+        return this.finishSets();
+    }
+  }
+
+  /** Finishes the growth in progress of every shard set this thread holds, and reports their bytes. */
+  private finishSets(): void {
+    const nums = this.nums;
+    for (let s = 0; s < this.T; s++) {
+      const set = this.sets[s];
+      if (set === undefined) continue;
+      set.finishGrowing();
+      nums[this.L.bytes + s] = set.bytesUsed();
     }
   }
 
