@@ -248,6 +248,40 @@ process Inc(i in {p, r}) {
     if (outcome === 'ok') expect(dones).toBeGreaterThan(0);
   });
 
+  it('writes no text of the spec into the generated code, whatever its names', () => {
+    // Names that are Object.prototype's properties and the generated code's own names: the
+    // spec still runs, and none of its names appear in the source (which holds only internal
+    // names and integer literals).
+    const spec = fromText(`spec Zebra
+enum Hue { constructor, __proto__, toString }
+const emit: Int = 2
+type s = 1..emit
+var t: Map[s, Hue] = [x in s |-> constructor]
+var H: Option[s] = None
+var bail: 0..3 = 0
+def valueOf(x: s): Bool = t[x] == __proto__
+action W(x: s) {
+  require H == None
+  t[x] := if t[x] == constructor then __proto__ else toString
+  H := Some(x)
+}
+action eval(x: s) {
+  require H == Some(x)
+  H := None
+  bail := (bail + 1) % 4
+}
+invariant hasOwnProperty: forall x in s: not valueOf(x) or bail < 4
+`);
+    const { generic, packed } = compileBoth(spec);
+    expect(packed.ok).toBe(true);
+    if (!packed.ok) return;
+    expectSameRun(generic, packed.system, true);
+    const source = packed.system.source;
+    for (const name of ['Zebra', 'Hue', 'constructor', '__proto__', 'toString', 'valueOf', 'eval', 'hasOwnProperty']) {
+      expect(source).not.toMatch(new RegExp(`\\b${name}\\b`));
+    }
+  });
+
   it('rejects sequences and sets of unbounded integers with a reason', () => {
     const seq = compileBoth(fromText('spec S\nvar q: Seq[Int] = []\naction A { q := append(q, 1) }\n')).packed;
     expect(seq.ok).toBe(false);

@@ -307,6 +307,7 @@ export function onlyInvariants(p: PackedSpec, only: readonly string[] | undefine
   const invariants = p.invariants.filter((i) => only.includes(i.name));
   const filtered: PackedSpec = {
     width: p.width,
+    source: p.source,
     invariants,
     initialStates: (emit) => p.initialStates(emit),
     successors: (state, emit) => p.successors(state, emit),

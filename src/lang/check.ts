@@ -190,7 +190,11 @@ type Global =
   | { k: 'invariant' }
   | { k: 'property' };
 
-const BUILTIN_TYPES: Record<string, Type> = { Int: INT, Bool: BOOL };
+/** A Map, not an object: names such as `constructor` must not find Object.prototype's properties. */
+const BUILTIN_TYPES = new Map<string, Type>([
+  ['Int', INT],
+  ['Bool', BOOL],
+]);
 
 /** What a statement list belongs to. */
 type Where = 'init' | 'action' | 'process';
@@ -249,7 +253,7 @@ class Checker {
         }
         case 'variant':
         case 'typeAlias':
-          if (d.name.text in BUILTIN_TYPES || ['Set', 'Map', 'Seq', 'Option'].includes(d.name.text)) {
+          if (BUILTIN_TYPES.has(d.name.text) || ['Set', 'Map', 'Seq', 'Option'].includes(d.name.text)) {
             this.error('E203', d.name.span, `'${d.name.text}' is a built-in type and cannot be redeclared`);
             break;
           }
@@ -437,7 +441,7 @@ class Checker {
   }
 
   private declare(name: A.Name, g: Global): void {
-    if (this.globals.has(name.text) || name.text in BUILTIN_TYPES) {
+    if (this.globals.has(name.text) || BUILTIN_TYPES.has(name.text)) {
       this.error('E203', name.span, `'${name.text}' is declared twice`, 'rename one of the two declarations');
       return;
     }
@@ -500,7 +504,7 @@ class Checker {
       const n = l.name.text;
       if (seen.has(n) || n === param?.name.text) {
         this.error('E203', l.name.span, `'${n}' is declared twice in process '${p.name}'`, 'rename one of the two');
-      } else if (this.globals.has(n) || n in BUILTIN_TYPES) {
+      } else if (this.globals.has(n) || BUILTIN_TYPES.has(n)) {
         this.error('E203', l.name.span, `process variable '${n}' would shadow the global '${n}'`, 'give the process variable a name of its own');
       }
       seen.add(n);
@@ -681,11 +685,11 @@ class Checker {
   // ---- types
 
   private resolveNamedType(name: string, span: A.Span): Type {
-    const builtin = BUILTIN_TYPES[name];
+    const builtin = BUILTIN_TYPES.get(name);
     if (builtin) return builtin;
     const g = this.globals.get(name);
     if (!g || g.k !== 'type') {
-      const candidates = [...Object.keys(BUILTIN_TYPES), ...[...this.globals].filter(([, v]) => v.k === 'type').map(([k]) => k)];
+      const candidates = [...BUILTIN_TYPES.keys(), ...[...this.globals].filter(([, v]) => v.k === 'type').map(([k]) => k)];
       this.error('E202', span, `unknown type '${name}'`, didYouMean(name, candidates));
       return ANY;
     }
@@ -1309,7 +1313,7 @@ class Checker {
       this.res.set(e, { k: 'case', info: (t as { info: VariantInfo }).info, tagIndex: 0 });
       return t;
     }
-    if (n in BUILTIN_TYPES) {
+    if (BUILTIN_TYPES.has(n)) {
       if (n === 'Int') {
         this.error('E210', e.span, `'Int' is infinite and cannot be used as a set`, 'use a range such as 0..N');
         return ANY;

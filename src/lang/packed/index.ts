@@ -21,6 +21,8 @@ import { Doms, MAX_WIDTH, Unsupported, type Dom } from './dom.js';
 export interface PackedSpec extends TransitionSystem<number[], Label> {
   /** Integers per state. */
   readonly width: number;
+  /** The generated JavaScript (for tests, and for reading what a spec compiles to). */
+  readonly source: string;
   /** A generic state as a vector. */
   encode(state: State): number[];
   /** A vector as a generic state (values equal to those compileSpec produces). */
@@ -426,6 +428,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
 
   const system: PackedSpec = {
     width,
+    source,
     encode,
     decode,
     invariants,
