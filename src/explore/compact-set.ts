@@ -45,7 +45,7 @@ const GROWTH = 1.2;
 /** Home slots of a fresh table. */
 const MIN_HOMES = 1024;
 /** Spare slots after the last home slot for the last cluster to spill into. */
-const TAIL = 256;
+const TAIL = 64;
 /** Old slots moved to the new table per insertion while growing. */
 const MIGRATE_PER_INSERT = 64;
 const MAX_SIZE = 2 ** 31 - 2;

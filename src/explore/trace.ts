@@ -7,7 +7,7 @@ import type { SeenSet } from './seen-set.js';
 import { ModelError, type TransitionSystem } from './system.js';
 
 /** Entries per chunk of the ReplayIndex (a power of two). */
-const CHUNK_BITS = 12;
+const CHUNK_BITS = 10;
 const CHUNK = 1 << CHUNK_BITS;
 const CHUNK_MASK = CHUNK - 1;
 /** Parent distances from this one up are kept in a map (the three bytes hold it as a marker). */
