@@ -229,7 +229,7 @@ process Inc(i in {p, r}) {
     let frontier: number[][] = [];
     let dones = 0;
     try {
-      sys.initialStates((v) => frontier.push(v));
+      sys.initialStates((v) => frontier.push(sys.copyState!(v)));
       while (frontier.length > 0) {
         const next: number[][] = [];
         for (const v of frontier) {
@@ -238,7 +238,8 @@ process Inc(i in {p, r}) {
           const d = sys.isDone!(v);
           expect(d).toBe(generic.isDone!(sys.decode(v)));
           if (d) dones++;
-          sys.successors(v, (t) => next.push(t));
+          // Emitted states are lent (copyState): keep copies.
+          sys.successors(v, (t) => next.push(sys.copyState!(t)));
         }
         frontier = next;
       }
@@ -503,7 +504,7 @@ invariant Small: acc <= 12
     const sys = packed.system;
     const seen = new Map<string, number[]>();
     let frontier: number[][] = [];
-    sys.initialStates((s) => frontier.push(s));
+    sys.initialStates((s) => frontier.push(sys.copyState!(s)));
     for (const s of frontier) seen.set(s.join(','), s);
     while (frontier.length > 0) {
       const next: number[][] = [];
@@ -511,8 +512,9 @@ invariant Small: acc <= 12
         sys.successors(s, (t) => {
           const k = t.join(',');
           if (!seen.has(k)) {
-            seen.set(k, t);
-            next.push(t);
+            const kept = sys.copyState!(t);
+            seen.set(k, kept);
+            next.push(kept);
           }
         });
       }

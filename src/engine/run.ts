@@ -312,6 +312,7 @@ export function onlyInvariants(p: PackedSpec, only: readonly string[] | undefine
     initialStates: (emit) => p.initialStates(emit),
     successors: (state, emit) => p.successors(state, emit),
     fingerprint: (state, out) => p.fingerprint(state, out),
+    copyState: (state) => p.copyState!(state),
     encode: (state) => p.encode(state),
     decode: (vec) => p.decode(vec),
   };

@@ -123,6 +123,8 @@ const PROGRESS_PERIOD_MS = 1000;
 class BreadthFirstRun<S, L> {
   private readonly system: TransitionSystem<S, L>;
   private readonly invariants: readonly Invariant<S>[];
+  /** The system's copyState, if it lends the states it emits. */
+  private readonly copyState: ((state: S) => S) | undefined;
   private readonly checkDeadlock: boolean;
   private readonly maxStates: number;
   private readonly maxDepth: number;
@@ -166,6 +168,7 @@ class BreadthFirstRun<S, L> {
   constructor(system: TransitionSystem<S, L>, options: ExploreOptions<S, L>) {
     this.system = system;
     this.invariants = system.invariants;
+    this.copyState = system.copyState?.bind(system);
     this.checkDeadlock = options.checkDeadlock;
     this.maxStates = options.maxStates ?? Infinity;
     this.maxDepth = options.maxDepth ?? Infinity;
@@ -299,7 +302,7 @@ class BreadthFirstRun<S, L> {
       if (this.parentId >= 0) this.graph.edge(index, label as L);
       if (this.graphPredicatesFail(state, index)) return;
     }
-    this.next.push(state);
+    this.next.push(this.copyState === undefined ? state : this.copyState(state));
     this.nextIds.push(index);
   };
 
@@ -337,7 +340,7 @@ class BreadthFirstRun<S, L> {
     const pick: { seen: number; state: S | undefined; label: L | undefined } = { seen: 0, state: undefined, label: undefined };
     this.system.successors(from, (state, label) => {
       if (pick.seen++ === ordinal) {
-        pick.state = state;
+        pick.state = this.copyState === undefined ? state : this.copyState(state);
         pick.label = label;
       }
     });

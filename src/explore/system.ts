@@ -30,6 +30,12 @@ export interface TransitionSystem<S, L> {
   fingerprint(state: S, out: Uint32Array): void;
   readonly invariants: readonly Invariant<S>[];
   /**
+   * Present when the system lends the states it emits: an emitted state is valid only until
+   * `emit` returns (the system goes on to reuse it), and whoever keeps one keeps
+   * `copyState(state)` instead. Without it, emitted states are the receiver's to keep.
+   */
+  copyState?(state: S): S;
+  /**
    * A state with no successor is a deadlock unless it is done (e.g. every process has run to
    * its end). Optional: without it, every state with no successor is a deadlock.
    */

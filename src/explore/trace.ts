@@ -146,7 +146,7 @@ export function rebuildTrace<S, L>(
       call((state, label) => {
         if (pick.seen++ === wanted) {
           pick.found = true;
-          pick.state = state;
+          pick.state = system.copyState === undefined ? state : system.copyState(state);
           pick.label = label;
         }
       });

@@ -371,6 +371,44 @@ describe('explore: limits', () => {
   });
 });
 
+/**
+ * counterGrid lending its states: every emission is the same array, overwritten by the next,
+ * with copyState for whoever keeps one (as the packed engine does).
+ */
+function lendingGrid(n: number, k: number, invariants: Invariant<GridState>[] = [], copy = true): TransitionSystem<GridState, string> {
+  const fresh = counterGrid(n, k, invariants);
+  const lent: GridState = [];
+  const lend = (emit: (s: GridState, l: string) => void) => (s: GridState, l: string) => {
+    lent.length = 0;
+    lent.push(...s);
+    emit(lent, l);
+  };
+  const sys: TransitionSystem<GridState, string> = {
+    initialStates: (emit) => fresh.initialStates(lend(emit as (s: GridState, l: string) => void)),
+    successors: (state, emit) => fresh.successors(state, lend(emit)),
+    fingerprint: fresh.fingerprint,
+    invariants,
+  };
+  if (copy) sys.copyState = (s) => s.slice();
+  return sys;
+}
+
+describe('explore: systems that lend the states they emit (copyState)', () => {
+  it('keeps copies, so counts and traces are those of a system emitting fresh states', () => {
+    const sum = (limit: number): Invariant<GridState> => ({ name: 'Sum', holds: (s) => s[1]! + s[2]! + s[3]! < limit });
+    const withoutTime = <S, L>(r: ExploreResult<S, L>) => ({ ...r, stats: { ...r.stats, seconds: 0 } });
+    expect(withoutTime(explore(lendingGrid(3, 4), DEADLOCK))).toEqual(withoutTime(explore(counterGrid(3, 4), DEADLOCK)));
+    const bad = explore(lendingGrid(3, 4, [sum(5)]), DEADLOCK);
+    expect(bad.outcome.kind).toBe('invariant');
+    expect(withoutTime(bad)).toEqual(withoutTime(explore(counterGrid(3, 4, [sum(5)]), DEADLOCK)));
+  });
+
+  it('would go wrong without copyState (the test above can fail)', () => {
+    const r = explore(lendingGrid(3, 4, [], false), DEADLOCK);
+    expect(r.stats.distinct).not.toBe(explore(counterGrid(3, 4), DEADLOCK).stats.distinct);
+  });
+});
+
 describe('explore: determinism and replay', () => {
   it('gives identical results on two runs', () => {
     const withoutTime = <S, L>(r: ExploreResult<S, L>) => ({ ...r, stats: { ...r.stats, seconds: 0 } });

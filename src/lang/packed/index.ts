@@ -279,7 +279,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     const body = (i: number): string => {
       if (i === a.params.length) {
         const idx = codes.map((c, j) => (strides[j] === 1 ? c : `${c} * ${lit(strides[j]!)}`)).join(' + ') || '0';
-        return gen.stmts(a.decl.body.slice(), 0, () => `emit(s.slice(), LB${ai}[${idx}]);`);
+        return gen.stmts(a.decl.body.slice(), 0, () => `emit(s, LB${ai}[${idx}]);`);
       }
       const p = a.params[i]!;
       const d = pdoms[i]!;
@@ -321,7 +321,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     const p = inst.proc;
     const labels = [...p.labels, DONE];
     let current = 0;
-    gen.proc = { inst: inst.layout, labels, finish: () => `emit(s.slice(), LP${k}[${lit(current)}]);` };
+    gen.proc = { inst: inst.layout, labels, finish: () => `emit(s, LP${k}[${lit(current)}]);` };
     const steps = new Map<string, () => string>();
     const cases: string[] = [];
     try {
@@ -451,6 +451,9 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
       }
     },
     fingerprint: fingerprintInts,
+    // Steps emit their working array itself: most successors are duplicates, dropped at once,
+    // and only the states the explorer keeps are copied.
+    copyState: (vec) => vec.slice(),
   };
   if (instances.length > 0) {
     // As the generic engine: done when every instance has run to its end.
