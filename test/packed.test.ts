@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { configOverrides, constOverrides, loadSpec, selectChecks } from '../src/engine/run.js';
+import { configOverrides, constOverrides, loadSpec, runCheck, selectChecks } from '../src/engine/run.js';
 import { checkSpec, type CheckedSpec } from '../src/lang/check.js';
 import { compileSpec, type CompiledSpec, type Label, type State } from '../src/lang/compile.js';
 import { parseSpec } from '../src/lang/parser.js';
@@ -558,6 +558,23 @@ invariant Bounded: len(r) <= 4 and (q == [] or q[0] in V)
     const g = expectSameRun(generic, packed.system, false);
     expect(g.outcome.kind).toBe('ok');
     expect(g.stats.distinct).toBeGreaterThan(20);
+  });
+
+  it('gives up on a sequence longer than its domain holds, and runCheck redoes the run on the generic engine', () => {
+    const spec = fromText('spec Grow\nvar q: Seq[0..0] = []\naction Push {\n  require len(q) < 20\n  q := append(q, 0)\n}\n');
+    const { generic, packed } = compileBoth(spec);
+    if (!packed.ok) throw new Error(`rejected: ${packed.reason}`);
+    expect(() => explore(packed.system, { checkDeadlock: false })).toThrow(PackedGaveUp);
+    const auto = runCheck(spec, undefined, new Map(), { deadlock: false, workers: 1 });
+    const gen = runCheck(spec, undefined, new Map(), { deadlock: false, workers: 1, engine: 'generic' });
+    expect(auto.engine).toBe('generic');
+    expect(gen.engine).toBe('generic');
+    expect(auto.verdict).toEqual(gen.verdict);
+    expect(auto.result!.stats.distinct).toBe(gen.result!.stats.distinct);
+    expect(auto.result!.stats.generated).toBe(gen.result!.stats.generated);
+    expect(auto.result!.stats.depth).toBe(gen.result!.stats.depth);
+    expect(gen.result!.stats.distinct).toBe(21);
+    expect(explore(generic, { checkDeadlock: false }).stats.distinct).toBe(21);
   });
 
   it('encodes and decodes every reachable state of twophase N=3', () => {
