@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { configOverrides, constOverrides, loadSpec, selectChecks } from '../src/engine/run.js';
+import { configOverrides, constOverrides, loadSpec, runCheck, selectChecks } from '../src/engine/run.js';
 import { checkSpec, type CheckedSpec } from '../src/lang/check.js';
 import { compileSpec, type CompiledSpec, type Label, type State } from '../src/lang/compile.js';
 import { parseSpec } from '../src/lang/parser.js';
@@ -286,7 +286,10 @@ invariant hasOwnProperty: forall x in s: not valueOf(x) or bail < 4
   it('rejects sequences and sets of unbounded integers with a reason', () => {
     const seq = compileBoth(fromText('spec S\nvar q: Seq[Int] = []\naction A { q := append(q, 1) }\n')).packed;
     expect(seq.ok).toBe(false);
-    if (!seq.ok) expect(seq.reason).toMatch(/sequences are not supported/);
+    if (!seq.ok) expect(seq.reason).toMatch(/unbounded Int/);
+    const seqs = compileBoth(fromText('spec S\nvar q: Set[Seq[Bool]] = {}\naction A { q := q union {[true]} }\n')).packed;
+    expect(seqs.ok).toBe(false);
+    if (!seqs.ok) expect(seqs.reason).toMatch(/sets of sequences/);
     const set = compileBoth(fromText('spec S\nvar q: Set[Int] = {}\naction A { q := q union {1} }\n')).packed;
     expect(set.ok).toBe(false);
     if (!set.ok) expect(set.reason).toMatch(/unbounded Int/);
@@ -301,6 +304,25 @@ var q: 0..10 = 0
 action Dec { require d > 0
   d := d - 1 }
 action Share { q := 6 / d }
+`,
+    ],
+    [
+      'the head of an empty sequence',
+      `spec Head
+var q: Seq[0..2] = [1, 2]
+var h: 0..2 = 0
+action Pop { h := head(q)
+  q := tail(q) }
+`,
+    ],
+    [
+      'an index beyond a sequence',
+      `spec Index
+var q: Seq[0..2] = [1]
+var i: 0..3 = 0
+action Step { require i < 3
+  i := i + 1 }
+action Peek { q := q with [i] = 2 }
 `,
     ],
     [
@@ -485,6 +507,49 @@ action Wide {
 invariant Small: acc <= 12
 `,
     ],
+    [
+      'sequences',
+      `spec Seqs
+type V = 0..2
+type W = 2..2
+var q: Seq[V] = []
+var r: Seq[V] = [1]
+var h: 0..3 = 3
+var eq: Bool = false
+def pair(x: V): Seq[V] = [x, x]
+def twice(w: W): Seq[V] = pair(w)
+action Push(x in V) {
+  require len(q) < 2
+  q := append(q, x)
+}
+action Pop {
+  require q != []
+  h := head(q)
+  q := tail(q)
+}
+action Cat {
+  require len(q) + size(r) <= 3
+  r := concat(r, q)
+}
+action Idx {
+  require len(q) >= 2
+  q := q with [1] = q[0]
+  eq := q == [q[0], q[0]] or [q[0]] == tail(q)
+}
+action Lit {
+  require len(r) > 2
+  r := if q == [] then pair(2) else [head(q), 0]
+}
+process Worker(w in W) {
+  var todo: Seq[V] = []
+  start: todo := twice(w)
+  work:  while todo != [] {
+  step:    todo := tail(todo)
+         }
+}
+invariant Bounded: len(r) <= 4 and (q == [] or q[0] in V)
+`,
+    ],
   ];
   it.each(extra)('explores a spec with %s as the generic engine does', (_name, text) => {
     const spec = fromText(text);
@@ -493,6 +558,23 @@ invariant Small: acc <= 12
     const g = expectSameRun(generic, packed.system, false);
     expect(g.outcome.kind).toBe('ok');
     expect(g.stats.distinct).toBeGreaterThan(20);
+  });
+
+  it('gives up on a sequence longer than its domain holds, and runCheck redoes the run on the generic engine', () => {
+    const spec = fromText('spec Grow\nvar q: Seq[0..0] = []\naction Push {\n  require len(q) < 20\n  q := append(q, 0)\n}\n');
+    const { generic, packed } = compileBoth(spec);
+    if (!packed.ok) throw new Error(`rejected: ${packed.reason}`);
+    expect(() => explore(packed.system, { checkDeadlock: false })).toThrow(PackedGaveUp);
+    const auto = runCheck(spec, undefined, new Map(), { deadlock: false, workers: 1 });
+    const gen = runCheck(spec, undefined, new Map(), { deadlock: false, workers: 1, engine: 'generic' });
+    expect(auto.engine).toBe('generic');
+    expect(gen.engine).toBe('generic');
+    expect(auto.verdict).toEqual(gen.verdict);
+    expect(auto.result!.stats.distinct).toBe(gen.result!.stats.distinct);
+    expect(auto.result!.stats.generated).toBe(gen.result!.stats.generated);
+    expect(auto.result!.stats.depth).toBe(gen.result!.stats.depth);
+    expect(gen.result!.stats.distinct).toBe(21);
+    expect(explore(generic, { checkDeadlock: false }).stats.distinct).toBe(21);
   });
 
   it('encodes and decodes every reachable state of twophase N=3', () => {

@@ -18,7 +18,7 @@ import type { Compiler } from '../compile.js';
 import type { Type } from '../types.js';
 import { ModelError } from '../../explore/system.js';
 import { ISet, type Value } from '../../values/index.js';
-import { Doms, Unsupported, type Dom, type Shape } from './dom.js';
+import { Doms, Unsupported, seqBase, type Dom, type Shape } from './dom.js';
 
 /** An integer literal for generated source: only safe integers, never text from elsewhere. */
 export function lit(n: number): string {
@@ -385,6 +385,9 @@ export class CodeGen {
       }
       case 'index': {
         const t = this.expr(e.target);
+        if (t.r === 'code' && t.dom.k === 'seq') {
+          return this.valOfCode(t.dom.elem, `sqAt(${t.v}, ${this.int(e.index).v}, ${lit(t.dom.elem.size)})`);
+        }
         if (t.r !== 'place') return this.fail('indexing a value that is not a state variable is not supported by the packed engine', e.span);
         const p = this.indexPlace(t, e.index, e.span);
         return this.read(p.sh, p.off, t.root);
@@ -505,12 +508,30 @@ export class CodeGen {
         const arms = e.arms.map((a) => ({ test: this.patternTest(a.pattern, sv, sd, scrut), body: a.body }));
         return this.choice(e, want, arms, true);
       }
-      case 'withIndex':
+      case 'withIndex': {
+        const d = this.natural(e.target);
+        if (d?.k === 'seq') {
+          const c = this.once(this.code(e.target, d));
+          const i = this.once(this.int(e.index).v);
+          const x = this.once(this.code(e.value, d.elem));
+          return { r: 'code', dom: d, v: `sqSet(${c}, ${i}, ${x}, ${lit(d.elem.size)})` };
+        }
+        return this.fail('map values are supported by the packed engine only as state variables (assign elements instead)', e.span);
+      }
       case 'mapLit':
       case 'mapFor':
         return this.fail('map values are supported by the packed engine only as state variables (assign elements instead)', e.span);
-      case 'seqLit':
-        return this.fail('sequences are not supported by the packed engine', e.span);
+      case 'seqLit': {
+        const d = this.domFor(e, want);
+        if (d.k !== 'seq') return this.fail('internal: a sequence literal of another type', e.span);
+        // Longer than the domain holds: give up at run time (the generic engine then runs).
+        if (e.items.length > d.max) return { r: 'code', dom: d, v: 'bail()' };
+        const k = d.elem.size;
+        const n = e.items.length;
+        const parts = [lit(seqBase(k, n))];
+        e.items.forEach((x, i) => parts.push(mul(this.once(this.code(x, d.elem)), k ** (n - 1 - i))));
+        return { r: 'code', dom: d, v: parts.length === 1 ? parts[0]! : `(${parts.join(' + ')})` };
+      }
       case 'at':
         return this.at(e);
     }
@@ -716,7 +737,11 @@ export class CodeGen {
     if (r.k !== 'builtin') return this.fail('this call is not supported by the packed engine', e.span);
     const args = e.args;
     switch (r.name) {
+      case 'len':
       case 'size': {
+        const qd = this.natural(args[0]!);
+        if (qd?.k === 'seq') return { r: 'int', v: `sqLen(${this.code(args[0]!, qd)}, ${lit(qd.elem.size)})`, lo: 0, hi: qd.max };
+        if (r.name === 'len') return this.fail('len() of a sequence of unknown type', e.span);
         const d = this.setDom(args[0]!);
         return { r: 'int', v: `pop(${this.code(args[0]!, d)})`, lo: 0, hi: d.elem.size };
       }
@@ -766,8 +791,24 @@ export class CodeGen {
       case 'put':
       case 'remove':
         return this.fail(`${r.name}() is not supported by the packed engine (maps are total over their key type)`, e.span);
+      case 'head':
+      case 'tail': {
+        const d = this.natural(args[0]!);
+        if (d?.k !== 'seq') return this.fail(`${r.name}() of a sequence of unknown type`, e.span);
+        const c = this.code(args[0]!, d);
+        const k = lit(d.elem.size);
+        return r.name === 'head' ? this.valOfCode(d.elem, `sqHd(${c}, ${k})`) : { r: 'code', dom: d, v: `sqTl(${c}, ${k})` };
+      }
+      case 'append':
+      case 'concat': {
+        const d = this.domFor(e, want);
+        if (d.k !== 'seq') return this.fail(`internal: ${r.name}() of another type`, e.span);
+        const a = this.once(this.code(args[0]!, d));
+        const b = this.once(r.name === 'append' ? this.code(args[1]!, d.elem) : this.code(args[1]!, d));
+        return { r: 'code', dom: d, v: `${r.name === 'append' ? 'sqAp' : 'sqCat'}(${a}, ${b}, ${lit(d.elem.size)}, ${lit(d.max)})` };
+      }
       default:
-        return this.fail('sequences are not supported by the packed engine', e.span);
+        return this.fail(`${r.name}() is not supported by the packed engine`, e.span);
     }
   }
 

@@ -10,7 +10,7 @@ import type { Compiler } from '../compile.js';
 import type { EnumInfo, Type, VariantInfo } from '../types.js';
 import { formatType } from '../types.js';
 import type { ValueTables } from '../../explore/parallel/value-codec.js';
-import { IMap, ISet, Rec, Tuple, Variant, isMap, isSet, type Value } from '../../values/index.js';
+import { IList, IMap, ISet, Rec, Tuple, Variant, isMap, isSet, mkSeq, type Value } from '../../values/index.js';
 
 /** The largest code a slot holds, plus one: codes stay small integers on every platform. */
 export const MAX_CODES = 2 ** 30;
@@ -18,6 +18,8 @@ export const MAX_CODES = 2 ** 30;
 export const MAX_SET_ELEMS = 30;
 /** The most keys a map may have to be flattened into slots. */
 export const MAX_MAP_KEYS = 4096;
+/** The longest sequence a sequence domain holds, whatever its element type. */
+export const MAX_SEQ_LEN = 16;
 /** The most slots a state may have. */
 export const MAX_WIDTH = 65536;
 
@@ -38,6 +40,12 @@ export type Dom =
       readonly key: string;
     }
   | { readonly k: 'set'; readonly elem: Dom; readonly size: number; readonly key: string }
+  /**
+   * Sequences of at most `max` elements: the sequences of length n take the codes from
+   * seqBase(|elem|, n) on, the elements as the digits of a base-|elem| number, the first
+   * most significant.
+   */
+  | { readonly k: 'seq'; readonly elem: Dom; readonly max: number; readonly size: number; readonly key: string }
   | {
       readonly k: 'tuple' | 'record';
       readonly fields: readonly string[];
@@ -58,6 +66,59 @@ export type Shape =
       readonly offsets: readonly number[];
       readonly width: number;
     };
+
+/** The number of sequences of fewer than n elements over k values: the first code of length n. */
+export function seqBase(k: number, n: number): number {
+  let b = 0;
+  let p = 1;
+  for (let i = 0; i < n; i++) {
+    b += p;
+    p *= k;
+  }
+  return b;
+}
+
+/** Set by seqLen: the first code of the sequence's length n, and k^n. */
+export const seqAt = { base: 0, pow: 1 };
+
+/** The length of the sequence of code c over k values; sets seqAt (no allocation). */
+export function seqLen(c: number, k: number): number {
+  let n = 0;
+  let b = 0;
+  let p = 1;
+  while (c >= b + p) {
+    b += p;
+    p *= k;
+    n++;
+  }
+  seqAt.base = b;
+  seqAt.pow = p;
+  return n;
+}
+
+/** The longest sequences over k values whose codes stay below MAX_CODES (at most MAX_SEQ_LEN). */
+export function seqMax(k: number): number {
+  let n = 0;
+  while (n < MAX_SEQ_LEN && seqBase(k, n + 2) <= MAX_CODES) n++;
+  return n;
+}
+
+/** Whether a domain holds sequences somewhere: their code order is not the canonical order. */
+function holdsSeq(d: Dom): boolean {
+  switch (d.k) {
+    case 'seq':
+      return true;
+    case 'set':
+      return holdsSeq(d.elem);
+    case 'variant':
+      return d.cases.some((c) => c.payload !== undefined && holdsSeq(c.payload));
+    case 'tuple':
+    case 'record':
+      return d.items.some(holdsSeq);
+    default:
+      return false;
+  }
+}
 
 /** Why a type has no domain or shape: a sentence for the rejection. */
 export class Unsupported extends Error {
@@ -123,6 +184,7 @@ export class Doms {
       }
       case 'set': {
         const elem = this.of(t.elem);
+        if (holdsSeq(elem)) throw new Unsupported(`sets of sequences (${formatType(t)}) are not supported by the packed engine`);
         if (elem.size > MAX_SET_ELEMS) throw new Unsupported(`the set type ${formatType(t)} ranges over more than ${MAX_SET_ELEMS} values`);
         return { k: 'set', elem, size: 2 ** elem.size, key: `s(${elem.key})` };
       }
@@ -141,8 +203,12 @@ export class Doms {
         const key = `${t.k === 'tuple' ? 't' : 'r' + fields.join('.')}(${items.map((d) => d.key).join(',')})`;
         return { k: t.k, fields, items, strides, size, key };
       }
-      case 'seq':
-        throw new Unsupported('sequences are not supported by the packed engine');
+      case 'seq': {
+        const elem = this.of(t.elem);
+        const max = seqMax(elem.size);
+        if (max < 1) throw new Unsupported(`the sequence type ${formatType(t)} has elements of too many values for the packed engine`);
+        return { k: 'seq', elem, max, size: seqBase(elem.size, max + 1), key: `q${max}(${elem.key})` };
+      }
       case 'map':
         throw new Unsupported(`map values (${formatType(t)}) are supported only as state variables`);
       case 'any':
@@ -154,6 +220,7 @@ export class Doms {
   shape(t: Type): Shape {
     if (t.k === 'map') {
       const keyDom = this.of(t.key);
+      if (holdsSeq(keyDom)) throw new Unsupported(`maps with sequences as keys (${formatType(t)}) are not supported by the packed engine`);
       if (keyDom.size > MAX_MAP_KEYS) throw new Unsupported(`the map type ${formatType(t)} has more than ${MAX_MAP_KEYS} keys`);
       const val = this.shape(t.value);
       const width = keyDom.size * val.width;
@@ -204,6 +271,20 @@ export class Doms {
         for (let i = 0; i < d.elem.size; i++) if ((c >>> i) & 1) out.push(this.decode(d.elem, i));
         return ISet<Value>(out);
       }
+      case 'seq': {
+        const k = d.elem.size;
+        const n = seqLen(c, k);
+        let p = seqAt.pow;
+        const out: Value[] = [];
+        let r = c - seqAt.base;
+        for (let i = 0; i < n; i++) {
+          p /= k;
+          const digit = Math.floor(r / p);
+          r -= digit * p;
+          out.push(this.decode(d.elem, digit));
+        }
+        return mkSeq(out);
+      }
       case 'tuple':
       case 'record': {
         const vals = d.items.map((it, i) => this.decode(it, Math.floor(c / d.strides[i]!) % it.size));
@@ -244,6 +325,16 @@ export class Doms {
           m |= 1 << e;
         }
         return m >>> 0 === m ? m : m >>> 0;
+      }
+      case 'seq': {
+        if (!IList.isList(v) || v.size > d.max) return -1;
+        let c = 0;
+        for (const x of v) {
+          const e = this.encode(d.elem, x);
+          if (e < 0) return -1;
+          c = c * d.elem.size + e;
+        }
+        return seqBase(d.elem.size, v.size) + c;
       }
       case 'tuple':
       case 'record': {

@@ -16,7 +16,7 @@ import { Compiler, type CompiledSpec, type Label, type State } from '../compile.
 import type { Invariant, TransitionSystem } from '../../explore/system.js';
 import { fingerprintInts, sortedElements, type ISet, type Value } from '../../values/index.js';
 import { CodeGen, lit, type InstanceLayout, type ProcessLayout, type VarLayout } from './codegen.js';
-import { Doms, MAX_WIDTH, Unsupported, type Dom } from './dom.js';
+import { Doms, MAX_WIDTH, Unsupported, seqAt, seqBase, seqLen, type Dom } from './dom.js';
 
 export interface PackedSpec extends TransitionSystem<number[], Label> {
   /** Integers per state. */
@@ -118,6 +118,44 @@ const helpers = {
       m |= 1 << c;
     }
     return m;
+  },
+  // Sequences (dom.ts): the code c of a sequence over k values.
+  sqLen: seqLen,
+  /** head(): the first element's code. */
+  sqHd(c: number, k: number): number {
+    if (seqLen(c, k) === 0) throw BAIL;
+    return Math.floor((c - seqAt.base) / (seqAt.pow / k));
+  },
+  /** tail(): all but the first element. */
+  sqTl(c: number, k: number): number {
+    if (seqLen(c, k) === 0) throw BAIL;
+    const p = seqAt.pow / k;
+    return seqAt.base - p + ((c - seqAt.base) % p);
+  },
+  /** append(): a sequence longer than max is beyond the domain (the packed system gives up). */
+  sqAp(c: number, x: number, k: number, max: number): number {
+    if (seqLen(c, k) >= max) throw BAIL;
+    return seqAt.base + seqAt.pow + (c - seqAt.base) * k + x;
+  },
+  sqCat(a: number, b: number, k: number, max: number): number {
+    const na = seqLen(a, k);
+    const ra = a - seqAt.base;
+    const nb = seqLen(b, k);
+    if (na + nb > max) throw BAIL;
+    return seqBase(k, na + nb) + ra * seqAt.pow + (b - seqAt.base);
+  },
+  /** s[i]: the element's code. */
+  sqAt(c: number, i: number, k: number): number {
+    const n = seqLen(c, k);
+    if (i < 0 || i >= n) throw BAIL;
+    return Math.floor((c - seqAt.base) / k ** (n - 1 - i)) % k;
+  },
+  /** s with [i] = x. */
+  sqSet(c: number, i: number, x: number, k: number): number {
+    const n = seqLen(c, k);
+    if (i < 0 || i >= n) throw BAIL;
+    const p = k ** (n - 1 - i);
+    return c + (x - (Math.floor((c - seqAt.base) / p) % k)) * p;
   },
   eqs(s: number[], a: number, b: number, w: number): boolean {
     for (let i = 0; i < w; i++) if (s[a + i] !== s[b + i]) return false;
@@ -378,7 +416,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   const succ = [...spec.actions.map((_a, ai) => `A${ai}(s, emit);`), ...procNames.map((f) => `${f}(s, emit);`)].join('\n');
   const source = [
     '"use strict";',
-    'const { bail, rc, ck, ck0, dv, md, un, copy, pop, shm, rng, eqs } = H;',
+    'const { bail, rc, ck, ck0, dv, md, un, copy, pop, shm, rng, eqs, sqLen, sqHd, sqTl, sqAp, sqCat, sqAt, sqSet } = H;',
     `const W = ${lit(width)};`,
     'const s = [];',
     'for (let i = 0; i < W; i++) s.push(0);',
