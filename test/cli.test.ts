@@ -126,9 +126,11 @@ describe('spex CLI', () => {
     const auto = spex('check', file, '--json');
     const generic = spex('check', file, '--json', '--engine', 'generic');
     const stats = (r: { stdout: string }) => JSON.parse(r.stdout.split('\n').find((l) => l.includes('"event":"stats"'))!);
-    const { seconds: _a, ...a } = stats(auto);
+    const { seconds: _a, engineReason, ...a } = stats(auto);
     const { seconds: _g, ...g } = stats(generic);
     expect(a).toEqual(g);
+    // --json says why auto ran the generic engine.
+    expect(engineReason).toMatch(/^the packed engine met a value it cannot encode in a step/);
     expect(a.engine).toBe('generic');
     expect(a.distinct).toBe(1233);
     expect(auto.code).toBe(generic.code);
@@ -138,7 +140,7 @@ describe('spex CLI', () => {
       encoding: 'utf8',
       env: { ...process.env, SPEX_WORKERS_EAGER: '1' },
     });
-    const { seconds: _t, ...t } = stats({ stdout: threads.stdout });
+    const { seconds: _t, engineReason: _r, ...t } = stats({ stdout: threads.stdout });
     expect(t).toEqual(g);
     expect(threads.status).toBe(11);
     const packed = spex('check', file, '--engine', 'packed');
