@@ -57,7 +57,7 @@ function comparable(r: Any): unknown {
   return { stats, outcome };
 }
 
-/** Runs the case single-threaded and with 2 and 3 threads; returns the single-threaded result. */
+/** Runs the case single-threaded and with 2 and 3 threads (started at once, or not at all); returns the single-threaded result. */
 function expectSame(c: Case): Any {
   const { system, text, check } = packedSystem(c);
   const one = explore(system, options(c, check));
@@ -68,6 +68,10 @@ function expectSame(c: Case): Any {
     };
     const par = exploreVectorsParallel(system, options(c, check), { workers, setup, eager: true });
     expect(comparable(par), `${workers} threads`).toEqual(comparable(one));
+    // Without eager mode no worker starts on searches this small: every level runs on the
+    // main thread alone, in one pass (expandLevelAlone).
+    const alone = exploreVectorsParallel(system, options(c, check), { workers, setup, eager: false });
+    expect(comparable(alone), `${workers} threads, none started`).toEqual(comparable(one));
   }
   return one;
 }

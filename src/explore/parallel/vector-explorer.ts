@@ -301,7 +301,11 @@ class VectorRun<L> {
     }
     // Once the workers hold their shards, every level goes through them.
     const crew = this.crew !== null && (this.crew.armed || this.eager || (n >= PARALLEL_MIN && this.crew.ready)) ? this.crew : null;
-    if (crew !== null && !crew.armed) this.handOverShards(crew);
+    if (crew === null) {
+      this.expandLevelAlone(store);
+      return;
+    }
+    if (!crew.armed) this.handOverShards(crew);
 
     nums[L.count] = n;
     nums[L.cur] = this.cur;
@@ -400,6 +404,86 @@ class VectorRun<L> {
       this.queue = n - at - 1 + queued;
       return;
     }
+    this.cur = next;
+    this.first = first;
+    this.count = made;
+  }
+
+  /**
+   * Runs one level on this thread alone, every shard at hand, in one pass as explore() does:
+   * each emission is looked up as it comes and only new states are copied into the next
+   * level (the phases would copy every emission first). Same counts, numbering and stops.
+   */
+  private expandLevelAlone(store: boolean): void {
+    const W = this.W;
+    const T = this.T;
+    const n = this.count;
+    const b = this.buffers;
+    const sets = this.runner.sets;
+    const system = this.system;
+    const cur = f64(b.lvSt[this.cur]!);
+    const next = 1 - this.cur;
+    let nextSt = f64(b.lvSt[next]!);
+    const first = this.replay.size;
+    const state: number[] = new Array<number>(W).fill(0);
+    let parent = 0;
+    let emitted = 0;
+    let made = 0;
+    const emit = (succ: number[]): void => {
+      if (this.stop !== null) return;
+      const ordinal = emitted++;
+      this.generated++;
+      const fp = this.fp;
+      system.fingerprint(succ, fp);
+      const hi = fp[0]!;
+      const lo = fp[1]!;
+      const set = sets[shardOf(lo, T)]!;
+      if (!store) {
+        if (!this.depthLimitHit && !set.has(hi, lo)) this.depthLimitHit = true;
+        return;
+      }
+      if (this.replay.size >= this.maxStates) {
+        if (!set.has(hi, lo)) this.stop = { kind: 'limit', limit: 'states' };
+        return;
+      }
+      if (set.add(hi, lo) < 0) return;
+      const index = this.replay.size;
+      this.replay.record(index, parent, ordinal);
+      this.depth = this.level;
+      const stop = invariantStop(system.invariants, succ, index);
+      if (stop !== null) {
+        this.stopAt(stop, succ);
+        return;
+      }
+      if ((made + 1) * W > nextSt.length) {
+        ensureBytes(b.lvSt[next]!, 8 * W * (made + 1));
+        nextSt = f64(b.lvSt[next]!);
+      }
+      const o = made * W;
+      for (let k = 0; k < W; k++) nextSt[o + k] = succ[k]!;
+      made++;
+    };
+    for (let i = 0; i < n; i++) {
+      for (let k = 0; k < W; k++) state[k] = cur[i * W + k]!;
+      parent = this.first + i;
+      emitted = 0;
+      try {
+        system.successors(state, emit);
+      } catch (e) {
+        if (!(e instanceof ModelError)) throw e;
+        // An invariant that failed on an earlier emission of this step came first.
+        if (this.stop === null) this.stopAt({ kind: 'fault', error: e, state: parent }, state);
+      }
+      if (this.stop === null && emitted === 0 && this.checkDeadlock) {
+        const stop = deadlockStop(system, state, parent);
+        if (stop !== null) this.stopAt(stop, state);
+      }
+      if (this.stop !== null) {
+        this.queue = n - i - 1 + made;
+        return;
+      }
+    }
+    this.prof.localLevels++;
     this.cur = next;
     this.first = first;
     this.count = made;
