@@ -133,6 +133,56 @@ describe('packed engine', () => {
     expectSameRun(x.generic, x.packed, x.c.deadlock);
   });
 
+  it('compiles the temporal properties of the specs that have some, and the predicates agree with the generic ones on every reachable state', () => {
+    const withProps = compiled.filter((x) => x !== undefined && x.generic.properties.length > 0);
+    for (const f of ['spec/examples/peterson.spex', 'spec/examples/intermittent.spex', 'spec/bench/counter-grid-live.spex', 'test/fixtures/temporal/lasso.spex', 'spec/memcg/reparent.spex']) {
+      expect(withProps.some((x) => x!.c.file.endsWith(f) && x!.packed.predicates !== undefined)).toBe(true);
+    }
+    let compared = 0;
+    for (const x of withProps) {
+      const { generic, packed, c } = x!;
+      if (packed.predicates === undefined) {
+        expect(c.file).toMatch(/unpacked\.spex$/);
+        expect(packed.predicatesReason).toBeTypeOf('string');
+        continue;
+      }
+      const gpreds = generic.properties.flatMap((p) => (p.q ? [p.p, p.q] : [p.p]));
+      expect(packed.predicates.length).toBe(gpreds.length);
+      const outcome = (f: () => boolean): string => {
+        try {
+          return String(f());
+        } catch (err) {
+          if (err instanceof ModelError) return `error: ${err.message}`;
+          throw err;
+        }
+      };
+      // Breadth first over the packed system, to a few thousand states.
+      const seen = new Set<string>();
+      let frontier: number[][] = [];
+      try {
+        packed.initialStates((v) => frontier.push(packed.copyState!(v)));
+        while (frontier.length > 0 && seen.size < 5000) {
+          const next: number[][] = [];
+          for (const v of frontier) {
+            const key = v.join(',');
+            if (seen.has(key)) continue;
+            seen.add(key);
+            const st = packed.decode(v);
+            packed.predicates.forEach((f, i) => {
+              expect(outcome(() => f(v)), `${c.file} ${c.check} predicate ${i} in ${key}`).toBe(outcome(() => gpreds[i]!(st)));
+            });
+            compared++;
+            packed.successors(v, (t) => next.push(packed.copyState!(t)));
+          }
+          frontier = next;
+        }
+      } catch (err) {
+        if (!(err instanceof ModelError)) throw err;
+      }
+    }
+    expect(compared).toBeGreaterThan(1000);
+  });
+
   // Processes, compared with the generic engine with deadlocks checked (so isDone counts).
   const processes: [string, string, string][] = [
     [

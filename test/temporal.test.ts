@@ -181,3 +181,58 @@ describe('lassos of the example specs', () => {
     expect(r.temporal && 'checked' in r.temporal ? r.temporal.checked : []).toEqual(['StarvationFree[i=P0]', 'StarvationFree[i=P1]']);
   });
 });
+
+describe('temporal properties on the packed engine', () => {
+  /** The event stream of `--json` without what differs between engines. */
+  const events = (out: string): Record<string, unknown>[] =>
+    out
+      .trim()
+      .split('\n')
+      .map((line) => {
+        const { seconds: _s, engine: _e, engineReason: _r, ...rest } = JSON.parse(line) as Record<string, unknown>;
+        return rest;
+      });
+  const files = [
+    'spec/examples/peterson.spex',
+    'spec/examples/intermittent.spex',
+    'spec/bench/counter-grid-live.spex',
+    'test/fixtures/temporal/lasso.spex',
+    'spec/memcg/reparent.spex',
+    'spec/memcg/idrecycle.spex',
+    'test/fixtures/temporal/pred-error.spex',
+  ];
+  for (const file of files) {
+    it(`${file}: the same events (verdicts, lassos, ITF traces) as the generic engine, computed packed`, () => {
+      const auto = spex('check', file, '--json');
+      const generic = spex('check', file, '--json', '--engine', 'generic');
+      expect(auto.code).toBe(generic.code);
+      expect(events(auto.stdout)).toEqual(events(generic.stdout));
+      const stats = auto.stdout.split('\n').filter((l) => l.includes('"event":"stats"'));
+      expect(stats.length).toBeGreaterThan(0);
+      for (const line of stats) expect(JSON.parse(line)).toMatchObject({ engine: 'packed' });
+    }, 60_000);
+  }
+
+  it('a check with `only` records just the predicates of the properties it names', () => {
+    const { spec } = loadSpec(`${root}spec/memcg/reparent.spex`);
+    const withOnly = spec.checks.filter((c) => c.decl.only?.some((n) => spec.properties.some((p) => p.name === n.text)));
+    expect(withOnly.length).toBeGreaterThan(0);
+    for (const check of withOnly.slice(0, 4)) {
+      const p = runCheck(spec, check, new Map(), {});
+      const g = runCheck(spec, check, new Map(), { engine: 'generic' });
+      expect(p.engine).toBe('packed');
+      expect(p.verdict).toEqual(g.verdict);
+      expect(p.temporal && 'checked' in p.temporal ? p.temporal.checked : undefined).toEqual(g.temporal && 'checked' in g.temporal ? g.temporal.checked : undefined);
+    }
+  });
+
+  it('a property the packed engine cannot compile: its check runs generic, with the reason; safety checks stay packed', () => {
+    const r = spex('check', 'test/fixtures/temporal/unpacked.spex', '--json');
+    expect(r.code).toBe(0);
+    const stats = r.stdout.split('\n').filter((l) => l.includes('"event":"stats"')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(stats.map((s) => [s.check, s.engine, s.engineReason])).toEqual([
+      ['Live', 'generic', 'temporal properties are checked on the generic engine'],
+      ['Safe', 'packed', undefined],
+    ]);
+  });
+});

@@ -11,7 +11,7 @@ import { compileSpec, type CompiledSpec, type Label, type State } from '../lang/
 import { compileFairness } from '../lang/compile-temporal.js';
 import { compilePacked, PackedGaveUp, type PackedSpec } from '../lang/packed/index.js';
 import { Diagnostic, SpecErrors, didYouMean } from '../lang/diagnostics.js';
-import { explore, ModelError, type ExploreOptions, type ExploreResult } from '../explore/index.js';
+import { explore, ModelError, type ExploreOptions, type ExploreResult, type RecordGraph, type StateGraph, type Trace } from '../explore/index.js';
 import { exploreParallel } from '../explore/parallel/explorer.js';
 import { ValueStateCodec } from '../explore/parallel/value-codec.js';
 import { WorkerError, exploreVectorsParallel } from '../explore/parallel/vector-explorer.js';
@@ -235,10 +235,29 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   const choice = opts.engine ?? 'auto';
   let packed: PackedSpec | undefined;
   let engineReason: string | undefined;
+  /** What the packed exploration records for the temporal properties. */
+  let packedRecord: RecordGraph<number[], Label> | undefined;
   if (choice !== 'generic') {
-    const p = setup ? { ok: false as const, reason: 'temporal properties are checked on the generic engine' } : compilePacked(spec, overrides, full);
+    let p = compilePacked(spec, overrides, full);
+    if (p.ok && setup && p.system.predicates === undefined) {
+      p = { ok: false, reason: 'temporal properties are checked on the generic engine' };
+    }
     if (p.ok) {
-      packed = onlyInvariants(p.system, check?.decl.only?.map((n) => n.text));
+      const only = check?.decl.only?.map((n) => n.text);
+      packed = onlyInvariants(p.system, only);
+      if (setup) {
+        // The packed predicates of the instances `only` keeps, in the order setup records them.
+        const all = p.system.predicates!;
+        const predicates: ((vec: number[]) => boolean)[] = [];
+        let k = 0;
+        for (const inst of full.properties) {
+          const n = inst.q ? 2 : 1;
+          if (!only || only.includes(inst.property)) predicates.push(...all.slice(k, k + n));
+          k += n;
+        }
+        if (predicates.length !== setup.record.predicates.length) throw new Error('internal error: packed predicates out of step with the properties');
+        packedRecord = { edgeTag: setup.record.edgeTag, predicates };
+      }
     } else if (choice === 'packed') {
       const where = 'span' in p && p.span ? p.span : undefined;
       throw new SpecErrors([new Diagnostic('E217', where, p.reason, PACKED_ONLY_HINT)]);
@@ -264,7 +283,10 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
         ? decodeResult(exploreVectorsParallel(packed, exploreOpts as ExploreOptions<number[], Label>, pool), packed)
         : exploreParallel(system, exploreOpts, { ...pool, codec: new ValueStateCodec(system.slotTypes, system.valueTables) });
     }
-    return packed ? decodeResult(explore(packed, exploreOpts as ExploreOptions<number[], Label>), packed) : explore(system, exploreOpts);
+    if (!packed) return explore(system, exploreOpts);
+    const { recordGraph: _generic, ...rest } = exploreOpts;
+    const popts: ExploreOptions<number[], Label> = { ...(rest as ExploreOptions<number[], Label>), ...(packedRecord ? { recordGraph: packedRecord } : {}) };
+    return decodeResult(explore(packed, popts), packed);
   };
   let result: ExploreResult<State, Label>;
   try {
@@ -323,9 +345,17 @@ export function onlyInvariants(p: PackedSpec, only: readonly string[] | undefine
 /** A packed exploration's result in the generic engine's terms: its traces' states decoded. */
 function decodeResult(r: ExploreResult<number[], Label>, p: PackedSpec): ExploreResult<State, Label> {
   const o = r.outcome;
-  if (o.kind === 'ok' || o.kind === 'limit') return { outcome: o, stats: r.stats };
-  const trace = { states: o.trace.states.map((s) => p.decode(s)), labels: o.trace.labels };
-  return { outcome: { ...o, trace }, stats: r.stats };
+  if (o.kind === 'ok' || o.kind === 'limit') {
+    const g = r.graph;
+    if (!g) return { outcome: o, stats: r.stats };
+    const graph: StateGraph<State, Label> = { ...g, path: (start, edges) => decodeTrace(g.path(start, edges), p) };
+    return { outcome: o, stats: r.stats, graph };
+  }
+  return { outcome: { ...o, trace: decodeTrace(o.trace, p) }, stats: r.stats };
+}
+
+function decodeTrace(t: Trace<number[], Label>, p: PackedSpec): Trace<State, Label> {
+  return { states: t.states.map((s) => p.decode(s)), labels: t.labels };
 }
 
 /** Whether a verdict is what a check block expects. A check without `expect` expects ok. */

@@ -15,7 +15,7 @@ import type * as A from '../ast.js';
 import { Compiler, type CompiledSpec, type Label, type State } from '../compile.js';
 import type { Invariant, TransitionSystem } from '../../explore/system.js';
 import { fingerprintInts, sortedElements, type ISet, type Value } from '../../values/index.js';
-import { CodeGen, lit, type InstanceLayout, type ProcessLayout, type VarLayout } from './codegen.js';
+import { CodeGen, lit, type Val, type InstanceLayout, type ProcessLayout, type VarLayout } from './codegen.js';
 import { Doms, MAX_WIDTH, Unsupported, seqAt, seqBase, seqLen, type Dom } from './dom.js';
 
 export interface PackedSpec extends TransitionSystem<number[], Label> {
@@ -27,6 +27,14 @@ export interface PackedSpec extends TransitionSystem<number[], Label> {
   encode(state: State): number[];
   /** A vector as a generic state (values equal to those compileSpec produces). */
   decode(vec: readonly number[]): State;
+  /**
+   * The state predicates of the temporal properties, in the order src/engine/temporal.ts
+   * records them: per instance of `generic.properties`, P, then Q for `~>`. Undefined when
+   * one of them uses something the packed engine does not support (`predicatesReason` says
+   * what): temporal checks then run on the generic engine.
+   */
+  readonly predicates?: readonly ((vec: number[]) => boolean)[];
+  readonly predicatesReason?: string;
 }
 
 /**
@@ -167,6 +175,8 @@ interface Generated {
   init(emit: (s: number[], l: Label) => void): void;
   succ(st: readonly number[], emit: (s: number[], l: Label) => void): void;
   inv: ((s: readonly number[]) => boolean)[];
+  /** The temporal properties' predicates (empty when they are not compiled). */
+  tp: ((s: readonly number[]) => boolean)[];
 }
 
 /**
@@ -413,17 +423,82 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     parts.push(`function I${ii}(s) {\n${src}\n}`);
   });
 
+  // ---- temporal properties' predicates: one instance per binding of the property's binders
+  // (constant domains, in canonical order, as compile-temporal.ts), the bound values constants.
+  // Unsupported here leaves the predicates out, not the whole system: safety checks still
+  // run packed.
+  const tpParts: string[] = [];
+  const tpNames: string[] = [];
+  let predicatesReason: string | undefined;
+  try {
+    for (const prop of spec.properties) {
+      const f = prop.decl.formula;
+      const preds = f.kind === 'leadsTo' ? [f.left, f.right] : [f.body];
+      const doms_ = prop.binders.map((b) => {
+        try {
+          return gen.setElemDom(b.domain);
+        } catch (err) {
+          if (err instanceof Unsupported) throw new Unsupported(`property '${prop.name}', '${b.name}': ${err.message}`, err.span ?? b.domain.span);
+          throw err;
+        }
+      });
+      const bindings = (i: number, loc: Value[], bound: Val[]): void => {
+        if (i === prop.binders.length) {
+          gen.clearLocals();
+          prop.binders.forEach((b, j) => gen.setLocal(b.slot, bound[j]!));
+          for (const e of preds) {
+            let src: string;
+            try {
+              const [pre, v] = gen.capture(() => gen.bool(e));
+              src = `${pre}\nreturn ${v};`;
+            } catch (err) {
+              if (err instanceof Unsupported) throw new Unsupported(`property '${prop.name}': ${err.message}`, err.span);
+              throw err;
+            }
+            const name = `T${tpNames.length}`;
+            tpNames.push(name);
+            tpParts.push(`function ${name}(s) {\n${src}\n}`);
+          }
+          gen.clearLocals();
+          return;
+        }
+        const b = prop.binders[i]!;
+        const d = doms_[i]!;
+        const domain = cc.expr(b.domain)({ st: [], loc }) as ISet<Value>;
+        for (const v of sortedElements(domain)) {
+          const here = loc.slice();
+          here[b.slot] = v;
+          bindings(i + 1, here, [...bound, constantVal(doms, d, v, prop.name, b.domain.span)]);
+        }
+      };
+      bindings(0, new Array<Value>(Math.max(1, prop.frameSize)), []);
+    }
+  } catch (err) {
+    if (!(err instanceof Unsupported)) throw err;
+    gen.clearLocals();
+    predicatesReason = err.message;
+  }
+  if (predicatesReason === undefined && tpNames.length !== generic.properties.reduce((n, p) => n + (p.q ? 2 : 1), 0)) {
+    throw new Error('internal error: property instances out of step with the generic engine');
+  }
+
   const succ = [...spec.actions.map((_a, ai) => `A${ai}(s, emit);`), ...procNames.map((f) => `${f}(s, emit);`)].join('\n');
-  const source = [
+  const sourceWith = (tp: boolean): string => [
     '"use strict";',
     'const { bail, rc, ck, ck0, dv, md, un, copy, pop, shm, rng, eqs, sqLen, sqHd, sqTl, sqAp, sqCat, sqAt, sqSet } = H;',
     `const W = ${lit(width)};`,
     'const s = [];',
     'for (let i = 0; i < W; i++) s.push(0);',
     ...parts,
+    ...(tp ? tpParts : []),
     `function succ(st, emit) {\nfor (let i = 0; i < W; i++) s[i] = st[i];\n${succ}\n}`,
-    `return { init, succ, inv: [${invNames.join(', ')}] };`,
+    `return { init, succ, inv: [${invNames.join(', ')}], tp: [${tp ? tpNames.join(', ') : ''}] };`,
   ].join('\n');
+  let source = sourceWith(predicatesReason === undefined);
+  if (source.length > MAX_SOURCE && predicatesReason === undefined) {
+    source = sourceWith(false);
+    predicatesReason = 'the temporal properties generate too much code for the packed engine';
+  }
   if (source.length > MAX_SOURCE) throw new Unsupported('the spec generates too much code for the packed engine', spec.ast.name.span);
   const initLabel: Label = { action: 'init', params: [] };
   const initArr: number[] = [];
@@ -464,9 +539,28 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     };
   });
 
+  let predicates: ((vec: number[]) => boolean)[] | undefined;
+  if (predicatesReason === undefined) {
+    const gpreds = generic.properties.flatMap((p) => (p.q ? [p.p, p.q] : [p.p]));
+    const gnames = generic.properties.flatMap((p) => (p.q ? [p.name, p.name] : [p.name]));
+    predicates = made.tp.map((f, k) => {
+      const g = gpreds[k]!;
+      return (vec: number[]): boolean => {
+        try {
+          return f(vec);
+        } catch (err) {
+          if (!isSentinel(err)) throw err;
+          g(decode(vec));
+          throw unexplained(`property '${gnames[k]!}'`);
+        }
+      };
+    });
+  }
+
   const system: PackedSpec = {
     width,
     source,
+    ...(predicates ? { predicates } : { predicatesReason: predicatesReason! }),
     encode,
     decode,
     invariants,
@@ -502,4 +596,13 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     };
   } else if (generic.isDone) throw new Unsupported('specs whose states can be done are not supported by the packed engine');
   return system;
+}
+
+/** A constant value (a property binder's) as a Val of generated code. */
+function constantVal(doms: Doms, d: Dom, v: Value, prop: string, span: A.Span): Val {
+  if (typeof v === 'number') return { r: 'int', v: lit(v), lo: v, hi: v };
+  if (typeof v === 'boolean') return { r: 'bool', v: v ? 'true' : 'false' };
+  const c = doms.encode(d, v);
+  if (c < 0) throw new Unsupported(`property '${prop}': a value of its binder has no packed encoding`, span);
+  return { r: 'code', dom: d, v: lit(c) };
 }
