@@ -231,7 +231,11 @@ describe('temporal properties on the packed engine', () => {
     expect(r.code).toBe(0);
     const stats = r.stdout.split('\n').filter((l) => l.includes('"event":"stats"')).map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(stats.map((s) => [s.check, s.engine, s.engineReason])).toEqual([
-      ['Live', 'generic', 'temporal properties are checked on the generic engine'],
+      [
+        'Live',
+        'generic',
+        "the packed engine cannot compile the temporal properties: property 'Back': map values are supported by the packed engine only as state variables (assign elements instead)",
+      ],
       ['Safe', 'packed', undefined],
     ]);
   });

@@ -240,7 +240,8 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   if (choice !== 'generic') {
     let p = compilePacked(spec, overrides, full);
     if (p.ok && setup && p.system.predicates === undefined) {
-      p = { ok: false, reason: 'temporal properties are checked on the generic engine' };
+      const why = p.system.predicatesReason;
+      p = { ok: false, reason: `the packed engine cannot compile the temporal properties${why === undefined ? '' : `: ${why}`}` };
     }
     if (p.ok) {
       const only = check?.decl.only?.map((n) => n.text);
