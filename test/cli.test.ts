@@ -121,6 +121,23 @@ describe('spex CLI', () => {
     expect(r.stdout).toContain('Trace (2 steps to the state where it happens');
   });
 
+  it('answers searches of at most 1,000 states on the generic engine alone, and bigger ones on the packed engine', () => {
+    const stats = (r: { stdout: string }) => r.stdout.split('\n').filter((l) => l.includes('"event":"stats"')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    // diehard: 14 states. The same figures and verdict either way; only the engine differs.
+    const auto = spex('check', 'spec/examples/diehard.spex', '--json');
+    const packed = spex('check', 'spec/examples/diehard.spex', '--json', '--engine', 'packed');
+    expect(auto.code).toBe(12);
+    expect(packed.code).toBe(12);
+    const [a] = stats(auto);
+    const [p] = stats(packed);
+    expect(a).toMatchObject({ distinct: 14, engine: 'generic', engineReason: 'the search ended within 1,000 states, before compiling it for the packed engine would pay off' });
+    expect(p).toMatchObject({ distinct: 14, engine: 'packed' });
+    // TwoPhase with 5 resource managers: 8,832 states, past the pilot.
+    const big = stats(spex('check', 'spec/examples/twophase.spex', '--const', 'N=5', '--json'));
+    expect(big[0]).toMatchObject({ distinct: 8832, engine: 'packed' });
+    expect(big[0]!['engineReason']).toBeUndefined();
+  });
+
   it('redoes a run on the generic engine when the packed engine meets a value it cannot encode', () => {
     const file = 'test/fixtures/cli/int-set-ranges.spex';
     const auto = spex('check', file, '--json');

@@ -203,11 +203,11 @@ describe('temporal properties on the packed engine', () => {
   ];
   for (const file of files) {
     it(`${file}: the same events (verdicts, lassos, ITF traces) as the generic engine, computed packed`, () => {
-      const auto = spex('check', file, '--json');
+      const packed = spex('check', file, '--json', '--engine', 'packed');
       const generic = spex('check', file, '--json', '--engine', 'generic');
-      expect(auto.code).toBe(generic.code);
-      expect(events(auto.stdout)).toEqual(events(generic.stdout));
-      const stats = auto.stdout.split('\n').filter((l) => l.includes('"event":"stats"'));
+      expect(packed.code).toBe(generic.code);
+      expect(events(packed.stdout)).toEqual(events(generic.stdout));
+      const stats = packed.stdout.split('\n').filter((l) => l.includes('"event":"stats"'));
       expect(stats.length).toBeGreaterThan(0);
       for (const line of stats) expect(JSON.parse(line)).toMatchObject({ engine: 'packed' });
     }, 60_000);
@@ -218,7 +218,7 @@ describe('temporal properties on the packed engine', () => {
     const withOnly = spec.checks.filter((c) => c.decl.only?.some((n) => spec.properties.some((p) => p.name === n.text)));
     expect(withOnly.length).toBeGreaterThan(0);
     for (const check of withOnly.slice(0, 4)) {
-      const p = runCheck(spec, check, new Map(), {});
+      const p = runCheck(spec, check, new Map(), { engine: 'packed' });
       const g = runCheck(spec, check, new Map(), { engine: 'generic' });
       expect(p.engine).toBe('packed');
       expect(p.verdict).toEqual(g.verdict);

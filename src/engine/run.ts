@@ -237,7 +237,19 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   let engineReason: string | undefined;
   /** What the packed exploration records for the temporal properties. */
   let packedRecord: RecordGraph<number[], Label> | undefined;
-  if (choice !== 'generic') {
+  // A pilot on the generic engine: a search that ends within PILOT_STATES states is done
+  // before compiling for the packed engine would pay off (the memcg models' checks have a few
+  // hundred states, and generated code for their processes takes milliseconds to compile).
+  let pilot: ExploreResult<State, Label> | undefined;
+  const eager = process.env['SPEX_WORKERS_EAGER'] === '1';
+  if (choice === 'auto' && !eager && (opts.maxStates === undefined || opts.maxStates > PILOT_STATES)) {
+    const r = explore(system, { ...exploreOpts, maxStates: PILOT_STATES });
+    if (!(r.outcome.kind === 'limit' && r.outcome.limit === 'states')) {
+      pilot = r;
+      engineReason = `the search ended within ${PILOT_STATES.toLocaleString('en-US')} states, before compiling it for the packed engine would pay off`;
+    }
+  }
+  if (choice !== 'generic' && pilot === undefined) {
     let p = compilePacked(spec, overrides, full);
     if (p.ok && setup && p.system.predicates === undefined) {
       const why = p.system.predicatesReason;
@@ -267,7 +279,7 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
     }
   }
   const requested = opts.workers ?? 1;
-  let workers = requested;
+  let workers = pilot ? 1 : requested;
   let note: string | undefined;
   if (requested > 1 && setup) {
     workers = 1;
@@ -291,7 +303,7 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   };
   let result: ExploreResult<State, Label>;
   try {
-    result = exploreWith(packed);
+    result = pilot ?? exploreWith(packed);
   } catch (err) {
     // The packed engine met a value it cannot encode (here or in a worker thread): the
     // generic engine answers instead.
@@ -320,6 +332,9 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
     ...(engineReason !== undefined ? { engineReason } : {}), ...(note ? { note } : {}),
   };
 }
+
+/** Searches that end within this many states run on the generic engine alone (`auto`). */
+const PILOT_STATES = 1000;
 
 const PACKED_ONLY_HINT =
   '--engine packed runs only what the packed engine can encode (docs/engine.md); --engine auto, the default, falls back to the generic engine by itself';
