@@ -121,21 +121,25 @@ describe('spex CLI', () => {
     expect(r.stdout).toContain('Trace (2 steps to the state where it happens');
   });
 
-  it('answers searches of at most 1,000 states on the generic engine alone, and bigger ones on the packed engine', () => {
+  it('answers small searches of specs with processes on the generic engine alone, and the rest on the packed engine', () => {
     const stats = (r: { stdout: string }) => r.stdout.split('\n').filter((l) => l.includes('"event":"stats"')).map((l) => JSON.parse(l) as Record<string, unknown>);
-    // diehard: 14 states. The same figures and verdict either way; only the engine differs.
-    const auto = spex('check', 'spec/examples/diehard.spex', '--json');
-    const packed = spex('check', 'spec/examples/diehard.spex', '--json', '--engine', 'packed');
+    // increment-race: processes, 12 states. The same figures and verdict either way; only the
+    // engine differs.
+    const auto = spex('check', 'spec/examples/increment-race.spex', '--check', 'Racy', '--json');
+    const packed = spex('check', 'spec/examples/increment-race.spex', '--check', 'Racy', '--json', '--engine', 'packed');
     expect(auto.code).toBe(12);
     expect(packed.code).toBe(12);
-    const [a] = stats(auto);
-    const [p] = stats(packed);
-    expect(a).toMatchObject({ distinct: 14, engine: 'generic', engineReason: 'the search ended within 1,000 states, before compiling it for the packed engine would pay off' });
-    expect(p).toMatchObject({ distinct: 14, engine: 'packed' });
-    // TwoPhase with 5 resource managers: 8,832 states, past the pilot.
-    const big = stats(spex('check', 'spec/examples/twophase.spex', '--const', 'N=5', '--json'));
-    expect(big[0]).toMatchObject({ distinct: 8832, engine: 'packed' });
-    expect(big[0]!['engineReason']).toBeUndefined();
+    const { seconds: _a, engine: ea, engineReason, ...a } = stats(auto)[0]!;
+    const { seconds: _p, engine: ep, ...p } = stats(packed)[0]!;
+    expect([ea, ep]).toEqual(['generic', 'packed']);
+    expect(engineReason).toBe('the search ended within 400 states, before compiling it for the packed engine would pay off');
+    expect(a).toEqual(p);
+    // Processes and 1,024 states: past the pilot.
+    expect(stats(spex('check', 'test/fixtures/cli/ticks.spex', '--json'))[0]).toMatchObject({ distinct: 1024, engine: 'packed' });
+    // No processes: no pilot, however small (diehard: 14 states).
+    const d = stats(spex('check', 'spec/examples/diehard.spex', '--json'))[0]!;
+    expect(d).toMatchObject({ distinct: 14, engine: 'packed' });
+    expect(d['engineReason']).toBeUndefined();
   });
 
   it('redoes a run on the generic engine when the packed engine meets a value it cannot encode', () => {

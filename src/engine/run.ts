@@ -237,12 +237,14 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   let engineReason: string | undefined;
   /** What the packed exploration records for the temporal properties. */
   let packedRecord: RecordGraph<number[], Label> | undefined;
-  // A pilot on the generic engine: a search that ends within PILOT_STATES states is done
-  // before compiling for the packed engine would pay off (the memcg models' checks have a few
-  // hundred states, and generated code for their processes takes milliseconds to compile).
+  // Specs with processes first get a pilot on the generic engine: a search that ends within
+  // PILOT_STATES states is done before compiling for the packed engine would pay off. Their
+  // generated code is large (every branch of a step carries the rest of the step), some 100 KB
+  // and 10 ms a check for the memcg library, whose checks have a few hundred states. Without
+  // processes the packed code compiles in a millisecond or two, less than a pilot costs.
   let pilot: ExploreResult<State, Label> | undefined;
   const eager = process.env['SPEX_WORKERS_EAGER'] === '1';
-  if (choice === 'auto' && !eager && (opts.maxStates === undefined || opts.maxStates > PILOT_STATES)) {
+  if (choice === 'auto' && spec.processes.length > 0 && !eager && (opts.maxStates === undefined || opts.maxStates > PILOT_STATES)) {
     const r = explore(system, { ...exploreOpts, maxStates: PILOT_STATES });
     if (!(r.outcome.kind === 'limit' && r.outcome.limit === 'states')) {
       pilot = r;
@@ -333,8 +335,8 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   };
 }
 
-/** Searches that end within this many states run on the generic engine alone (`auto`). */
-const PILOT_STATES = 1000;
+/** Searches of specs with processes that end within this many states run on the generic engine alone (`auto`). */
+const PILOT_STATES = 400;
 
 const PACKED_ONLY_HINT =
   '--engine packed runs only what the packed engine can encode (docs/engine.md); --engine auto, the default, falls back to the generic engine by itself';
