@@ -245,49 +245,77 @@ class VectorRun<L> {
 
   /** Level 1: the initial states, on this thread, as explore() takes them. */
   private initialLevel(): void {
-    const W = this.W;
-    const b = this.buffers;
-    const sets = this.runner.sets;
-    let emitted = 0;
-    let n = 0;
-    const emit = (state: number[]): void => {
-      if (this.stop !== null) return;
-      const ordinal = emitted++;
-      this.generated++;
-      const fp = this.fp;
-      this.system.fingerprint(state, fp);
-      const hi = fp[0]!;
-      const lo = fp[1]!;
-      const set = sets[shardOf(lo, this.T)]!;
-      if (this.replay.size >= this.maxStates) {
-        if (!set.has(hi, lo)) this.stop = { kind: 'limit', limit: 'states' };
-        return;
-      }
-      if (set.add(hi, lo) < 0) return;
-      const index = this.replay.size;
-      this.replay.record(index, -1, ordinal);
-      this.depth = 1;
-      const stop = invariantStop(this.system.invariants, state, index);
-      if (stop !== null) {
-        this.stopAt(stop, state);
-        return;
-      }
-      ensureBytes(b.lvSt[0]!, 8 * W * (n + 1));
-      const st = f64(b.lvSt[0]!);
-      for (let k = 0; k < W; k++) st[n * W + k] = state[k]!;
-      n++;
-    };
+    this.alone = { store: true, dest: 0, parent: -1, emitted: 0, made: 0, view: f64(this.buffers.lvSt[0]!) };
     try {
-      this.system.initialStates(emit);
+      this.system.initialStates(this.emitAlone);
     } catch (e) {
       if (!(e instanceof ModelError)) throw e;
       this.stop ??= { kind: 'fault', error: e, state: -1 };
     }
+    const n = this.alone.made;
     this.cur = 0;
     this.count = n;
     this.first = 0;
     if (this.stop !== null) this.queue = n;
   }
+
+  /**
+   * Where `emitAlone` puts what it takes: whether new states are stored (false at maxDepth),
+   * the level buffer they go to, the number of the state being expanded (-1 for initial
+   * states), the emissions of its call so far, the states stored in the level so far, and a
+   * view of the buffer (remade when the buffer grows).
+   */
+  private alone: { store: boolean; dest: number; parent: number; emitted: number; made: number; view: Float64Array } = {
+    store: true,
+    dest: 0,
+    parent: -1,
+    emitted: 0,
+    made: 0,
+    view: new Float64Array(0),
+  };
+
+  /**
+   * Takes one emission on this thread alone, as explore()'s emit does: counts it, looks it up
+   * in its shard, and numbers, checks and stores it in level buffer `alone.dest` if it is new.
+   * An arrow function made once, so the loops create no closure.
+   */
+  private readonly emitAlone = (succ: number[]): void => {
+    if (this.stop !== null) return;
+    const a = this.alone;
+    const ordinal = a.emitted++;
+    this.generated++;
+    const fp = this.fp;
+    this.system.fingerprint(succ, fp);
+    const hi = fp[0]!;
+    const lo = fp[1]!;
+    const set = this.runner.sets[shardOf(lo, this.T)]!;
+    if (!a.store) {
+      if (!this.depthLimitHit && !set.has(hi, lo)) this.depthLimitHit = true;
+      return;
+    }
+    if (this.replay.size >= this.maxStates) {
+      if (!set.has(hi, lo)) this.stop = { kind: 'limit', limit: 'states' };
+      return;
+    }
+    if (set.add(hi, lo) < 0) return;
+    const index = this.replay.size;
+    this.replay.record(index, a.parent, ordinal);
+    this.depth = this.level;
+    const stop = invariantStop(this.system.invariants, succ, index);
+    if (stop !== null) {
+      this.stopAt(stop, succ);
+      return;
+    }
+    const W = this.W;
+    if ((a.made + 1) * W > a.view.length) {
+      const buffer = this.buffers.lvSt[a.dest]!;
+      ensureBytes(buffer, 8 * W * (a.made + 1));
+      a.view = f64(buffer);
+    }
+    const o = a.made * W;
+    for (let k = 0; k < W; k++) a.view[o + k] = succ[k]!;
+    a.made++;
+  };
 
   /** Runs one level through the phases; sets `stop` and `queue` if the run ends in it. */
   private expandLevel(store: boolean): void {
@@ -416,57 +444,19 @@ class VectorRun<L> {
    */
   private expandLevelAlone(store: boolean): void {
     const W = this.W;
-    const T = this.T;
     const n = this.count;
-    const b = this.buffers;
-    const sets = this.runner.sets;
     const system = this.system;
-    const cur = f64(b.lvSt[this.cur]!);
+    const cur = f64(this.buffers.lvSt[this.cur]!);
     const next = 1 - this.cur;
-    let nextSt = f64(b.lvSt[next]!);
     const first = this.replay.size;
     const state: number[] = new Array<number>(W).fill(0);
-    let parent = 0;
-    let emitted = 0;
-    let made = 0;
-    const emit = (succ: number[]): void => {
-      if (this.stop !== null) return;
-      const ordinal = emitted++;
-      this.generated++;
-      const fp = this.fp;
-      system.fingerprint(succ, fp);
-      const hi = fp[0]!;
-      const lo = fp[1]!;
-      const set = sets[shardOf(lo, T)]!;
-      if (!store) {
-        if (!this.depthLimitHit && !set.has(hi, lo)) this.depthLimitHit = true;
-        return;
-      }
-      if (this.replay.size >= this.maxStates) {
-        if (!set.has(hi, lo)) this.stop = { kind: 'limit', limit: 'states' };
-        return;
-      }
-      if (set.add(hi, lo) < 0) return;
-      const index = this.replay.size;
-      this.replay.record(index, parent, ordinal);
-      this.depth = this.level;
-      const stop = invariantStop(system.invariants, succ, index);
-      if (stop !== null) {
-        this.stopAt(stop, succ);
-        return;
-      }
-      if ((made + 1) * W > nextSt.length) {
-        ensureBytes(b.lvSt[next]!, 8 * W * (made + 1));
-        nextSt = f64(b.lvSt[next]!);
-      }
-      const o = made * W;
-      for (let k = 0; k < W; k++) nextSt[o + k] = succ[k]!;
-      made++;
-    };
+    const a = (this.alone = { store, dest: next, parent: 0, emitted: 0, made: 0, view: f64(this.buffers.lvSt[next]!) });
+    const emit = this.emitAlone;
     for (let i = 0; i < n; i++) {
       for (let k = 0; k < W; k++) state[k] = cur[i * W + k]!;
-      parent = this.first + i;
-      emitted = 0;
+      const parent = this.first + i;
+      a.parent = parent;
+      a.emitted = 0;
       try {
         system.successors(state, emit);
       } catch (e) {
@@ -474,19 +464,19 @@ class VectorRun<L> {
         // An invariant that failed on an earlier emission of this step came first.
         if (this.stop === null) this.stopAt({ kind: 'fault', error: e, state: parent }, state);
       }
-      if (this.stop === null && emitted === 0 && this.checkDeadlock) {
+      if (this.stop === null && a.emitted === 0 && this.checkDeadlock) {
         const stop = deadlockStop(system, state, parent);
         if (stop !== null) this.stopAt(stop, state);
       }
       if (this.stop !== null) {
-        this.queue = n - i - 1 + made;
+        this.queue = n - i - 1 + a.made;
         return;
       }
     }
     this.prof.localLevels++;
     this.cur = next;
     this.first = first;
-    this.count = made;
+    this.count = a.made;
   }
 
   /**
