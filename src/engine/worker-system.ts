@@ -5,7 +5,6 @@
  */
 import { compileSpec } from '../lang/compile.js';
 import { ValueStateCodec } from '../explore/parallel/value-codec.js';
-import { IntsStateCodec } from '../explore/parallel/bytes.js';
 import { compilePacked } from '../lang/packed/index.js';
 import type { CreateWorkerSystem } from '../explore/parallel/worker.js';
 import { configOverrides, constOverrides, loadSpec, onlyInvariants, selectChecks } from './run.js';
@@ -32,7 +31,8 @@ export const createWorkerSystem: CreateWorkerSystem = (data) => {
     if (!p.ok) throw new Error(`internal error: the packed engine accepts the spec on the main thread but not in a worker: ${p.reason}`);
     // The check's `only` invariants, as on the main thread: workers decide which states fail.
     const packed = onlyInvariants(p.system, check?.decl.only?.map((n) => n.text));
-    return { system: packed as never, codec: new IntsStateCodec(packed.width) as never };
+    // Packed states go to the vector explorer, which keeps them in shared memory: no codec.
+    return { system: packed as never };
   }
   return { system: system as never, codec: new ValueStateCodec(system.slotTypes, system.valueTables) as never };
 };

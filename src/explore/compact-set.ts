@@ -95,12 +95,6 @@ export class CompactFingerprintSet implements SeenSet {
     return this.count;
   }
 
-  /** Slots in the table, tail included (for tests and statistics); a growth in progress is finished first. */
-  get capacity(): number {
-    this.finishGrowing();
-    return this.keys.length >>> 1;
-  }
-
   /** Bytes held by the table, and by the old one while a growth is in progress. */
   bytesUsed(): number {
     return this.keys.byteLength + (this.old === null ? 0 : this.old.byteLength);

@@ -138,37 +138,3 @@ export interface StateCodec<S> {
   encode(state: S, out: ByteWriter): void;
   decode(input: ByteReader): S;
 }
-
-/**
- * States that are fixed-width vectors of integers (the packed engine's): each zigzag-encoded
- * as a varuint, so the small codes a packed state mostly holds take a byte each. An integer
- * beyond 32 bits (an unbounded Int slot can hold any safe integer), or −2^31 whose zigzag
- * code serves as the marker, is written as the marker and then 8 bytes.
- */
-const WIDE = 0xffffffff;
-
-export class IntsStateCodec implements StateCodec<number[]> {
-  constructor(private readonly width: number) {}
-
-  encode(state: number[], out: ByteWriter): void {
-    for (let i = 0; i < this.width; i++) {
-      const v = state[i]!;
-      const z = ((v << 1) ^ (v >> 31)) >>> 0;
-      if (v === (v | 0) && z !== WIDE) {
-        out.varuint(z);
-      } else {
-        out.varuint(WIDE);
-        out.f64(v);
-      }
-    }
-  }
-
-  decode(input: ByteReader): number[] {
-    const state = new Array<number>(this.width);
-    for (let i = 0; i < this.width; i++) {
-      const z = input.varuint();
-      state[i] = z === WIDE ? input.f64() : (z >>> 1) ^ -(z & 1);
-    }
-    return state;
-  }
-}

@@ -25,7 +25,12 @@ export interface WorkerInit {
   readonly port: MessagePort;
 }
 
-export type CreateWorkerSystem = (data: unknown) => { system: TransitionSystem<unknown, unknown>; codec: StateCodec<unknown> };
+/**
+ * Builds a worker's system; `codec` (how its states cross threads as bytes) is needed by this
+ * worker, not by the vector explorer's (vector-worker.ts), whose states are numbers in shared
+ * memory.
+ */
+export type CreateWorkerSystem = (data: unknown) => { system: TransitionSystem<unknown, unknown>; codec?: StateCodec<unknown> };
 
 const { setup, signal, index, port } = workerData as WorkerInit;
 
@@ -42,6 +47,7 @@ function describe(e: unknown): string {
 try {
   const mod = (await import(setup.module)) as { createWorkerSystem: CreateWorkerSystem };
   const { system, codec } = mod.createWorkerSystem(setup.data);
+  if (codec === undefined) throw new Error('internal error: an exploration worker got a system without a state codec');
   const expander = new Expander(system, codec);
   port.on('message', (job: ChunkInput) => {
     try {
