@@ -13,7 +13,7 @@ import { compilePacked, PackedGaveUp, type PackedSpec } from '../lang/packed/ind
 import { Diagnostic, SpecErrors, didYouMean } from '../lang/diagnostics.js';
 import { explore, ModelError, type ExploreOptions, type ExploreResult, type RecordGraph, type StateGraph, type Trace } from '../explore/index.js';
 import { exploreParallel } from '../explore/parallel/explorer.js';
-import { ValueStateCodec } from '../explore/parallel/value-codec.js';
+import { ValueStateCodec } from '../lang/value-codec.js';
 import { WorkerError, exploreVectorsParallel } from '../explore/parallel/vector-explorer.js';
 import type { SpecWorkerData } from './worker-system.js';
 import { checkProperties, temporalSetup, type TemporalResult } from './temporal.js';

@@ -14,7 +14,7 @@ import { hasRanges, type EnumInfo, type Type } from './types.js';
 import { Processes, explainProcessStep, type ProcessContext } from './process.js';
 import type { Code } from './diagnostics.js';
 import { ModelError, type Invariant, type TransitionSystem } from '../explore/system.js';
-import type { ValueTables } from '../explore/parallel/value-codec.js';
+import type { ValueTables } from './value-codec.js';
 import { compileFairness, compileProperties, type PropertyInstance } from './compile-temporal.js';
 import {
   Atom, IList, IMap, ISet, NONE, Rec, Tuple, Variant, fingerprintValues, formatValue, mkSeq, mkSet,
