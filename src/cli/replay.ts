@@ -13,7 +13,8 @@ import { formatLocation } from '../lang/diagnostics.js';
 import { ModelError } from '../explore/index.js';
 import { EXIT, configOverrides, constOverrides, loadSpec, selectChecks } from '../engine/run.js';
 import { replayTrace, type ReplayFailure, type ReplayResult } from '../engine/replay.js';
-import { fromItf, ItfError, type ItfTraceMeta } from '../export/itf.js';
+import { fromItf, ItfError } from '../export/itf.js';
+import type { ItfTraceMeta } from '../lang/trace.js';
 import { diffValues, formatValue, valueEquals, type Value } from '../values/index.js';
 import { formatLabel, formatModelError } from './report.js';
 
