@@ -534,6 +534,9 @@ export class CodeGen {
       }
       case 'at':
         return this.at(e);
+      case 'seqFilter':
+      case 'seqFor':
+        return this.fail(`a sequence ${e.kind === 'seqFilter' ? 'filter' : 'comprehension'} is not supported by the packed engine`, e.span);
     }
   }
 
@@ -549,7 +552,11 @@ export class CodeGen {
     const pl = this.processes.get(r.proc);
     if (!pl) return this.fail('internal: an unknown process', e.span);
     const rd = (off: number): string => (this.initMode ? `un(s[${lit(off)}])` : `s[${lit(off)}]`);
-    if (e.target.kind !== 'call' || !pl.paramDom) return { r: 'bool', v: `(${rd(pl.instances[0]!.pcOff)} === ${lit(r.label)})` };
+    if (r.labels && r.labels.length > 1 && r.proc.labels.length >= 31) return this.fail('`at {...}` in a process of more than 30 labels is not supported by the packed engine', e.span);
+    // `P(i) at {L1, L2}`: the pc, evaluated once, has its bit in the labels' mask.
+    const mask = r.labels && r.labels.length > 1 ? r.labels.reduce((m, l) => m | (1 << l), 0) : undefined;
+    const is = (pc: string): string => (mask === undefined ? `(${pc} === ${lit(r.label)})` : `(((${lit(mask)} >>> ${pc}) & 1) === 1)`);
+    if (e.target.kind !== 'call' || !pl.paramDom) return { r: 'bool', v: is(rd(pl.instances[0]!.pcOff)) };
     const c = this.once(this.code(e.target.args[0]!, pl.paramDom));
     const insts = pl.instances;
     const step = insts.length > 1 ? insts[1]!.pcOff - insts[0]!.pcOff : 0;
@@ -557,12 +564,12 @@ export class CodeGen {
     if (dense) {
       // Every value of the parameter's domain has an instance; a code is within the domain.
       const off = addS(lit(insts[0]!.pcOff), mul(c, step));
-      return { r: 'bool', v: `(${this.initMode ? `un(s[${off}])` : `s[${off}]`} === ${lit(r.label)})` };
+      return { r: 'bool', v: is(this.initMode ? `un(s[${off}])` : `s[${off}]`) };
     }
     // Not an instance: the generic engine's error.
     let v = 'bail()';
     for (let i = insts.length - 1; i >= 0; i--) v = `${c} === ${lit(insts[i]!.paramCode!)} ? ${rd(insts[i]!.pcOff)} : ${v}`;
-    return { r: 'bool', v: `((${v}) === ${lit(r.label)})` };
+    return { r: 'bool', v: is(`(${v})`) };
   }
 
   /**
@@ -703,6 +710,8 @@ export class CodeGen {
   private defDepth = 0;
   private defCall(name: string, args: A.Expr[], want: Dom | undefined, span: A.Span): Val {
     const def = this.spec.defs.find((d) => d.name === name)!;
+    // Definitions are expanded inline; a recursive one has no fixed expansion.
+    if (def.recursive) this.fail(`recursive definition '${name}' is not supported by the packed engine`, span);
     if (this.defDepth > 50) this.fail('definitions nested too deeply for the packed engine', span);
     const vals = args.map((a, i) => {
       let d: Dom | undefined;
@@ -1126,6 +1135,9 @@ export class CodeGen {
         case 'match':
           for (const a of st.arms) this.collectSteps(a.body, rest, define);
           break;
+        case 'either':
+          for (const b of st.branches) this.collectSteps(b, rest, define);
+          break;
         case 'while': {
           const label = (list[i - 1] as Extract<A.Stmt, { kind: 'label' }>).name.text;
           this.collectSteps(st.body, () => this.endAt(label), define);
@@ -1175,16 +1187,16 @@ export class CodeGen {
       case 'pick': {
         const d = this.setElemDom(st.domain);
         const slot = this.slotOf(st);
-        const any = this.fresh('any');
+        // No element: no successor (the generic engine's pick).
         const [pre, loop] = this.capture(() =>
           this.iterate(st.domain, d, (val) => {
             this.env.set(slot, val);
-            if (!st.where) return `${any} = true;\n${k()}`;
+            if (!st.where) return k();
             const [wpre, w] = this.capture(() => this.bool(st.where!));
-            return `${wpre}\nif (${w}) {\n${any} = true;\n${k()}\n}`;
+            return `${wpre}\nif (${w}) {\n${k()}\n}`;
           }),
         );
-        return `{\nlet ${any} = false;\n${pre}\n${loop}\nif (!${any}) bail();\n}`;
+        return `{\n${pre}\n${loop}\n}`;
       }
       case 'if': {
         const [pre, c] = this.capture(() => this.bool(st.cond));
@@ -1217,6 +1229,9 @@ export class CodeGen {
         });
         return `${pre}\n${code}`;
       }
+      case 'either':
+        // Each branch on the same state, in order, each followed by the rest of the step.
+        return st.branches.map((b) => `{\n${this.stmts(b, 0, k)}\n}`).join('\n');
       case 'for':
         return this.forStmt(st, k);
       case 'assign':
