@@ -761,7 +761,7 @@ export class Compiler {
           const i = b(c) as number;
           const j = d(c) as number;
           if (!(0 <= i && i <= j && j <= s.size)) {
-            fail('E705', span, `slice(s, ${i}, ${j}) of a sequence of length ${s.size}`, 'slice(s, i, j) needs 0 <= i <= j <= len(s)');
+            fail('E705', span, `slice from index ${i} to ${j} is out of bounds for a sequence of length ${s.size}`, 'slice(s, i, j) needs 0 <= i <= j <= len(s)');
           }
           return s.slice(i, j);
         };
@@ -770,7 +770,7 @@ export class Compiler {
           const s = a(c) as IList<Value>;
           const i = b(c) as number;
           if (!(0 <= i && i <= s.size)) {
-            fail('E705', span, `insertAt at index ${i} of a sequence of length ${s.size}`, 'insertAt(s, i, x) needs 0 <= i <= len(s)');
+            fail('E705', span, `insertAt index ${i} is out of bounds for a sequence of length ${s.size}`, 'insertAt(s, i, x) needs 0 <= i <= len(s)');
           }
           return s.insert(i, d(c));
         };
@@ -779,7 +779,7 @@ export class Compiler {
           const s = a(c) as IList<Value>;
           const i = b(c) as number;
           if (!(0 <= i && i < s.size)) {
-            fail('E705', span, `removeAt at index ${i} of a sequence of length ${s.size}`, 'removeAt(s, i) needs 0 <= i < len(s)');
+            fail('E705', span, `removeAt index ${i} is out of bounds for a sequence of length ${s.size}`, 'removeAt(s, i) needs 0 <= i < len(s)');
           }
           return s.remove(i);
         };

@@ -816,6 +816,19 @@ export class CodeGen {
         const b = this.once(r.name === 'append' ? this.code(args[1]!, d.elem) : this.code(args[1]!, d));
         return { r: 'code', dom: d, v: `${r.name === 'append' ? 'sqAp' : 'sqCat'}(${a}, ${b}, ${lit(d.elem.size)}, ${lit(d.max)})` };
       }
+      case 'slice':
+      case 'insertAt':
+      case 'removeAt': {
+        const d = this.domFor(e, want);
+        if (d.k !== 'seq') return this.fail(`internal: ${r.name}() of another type`, e.span);
+        const q = this.once(this.code(args[0]!, d));
+        const i = this.once(this.int(args[1]!).v);
+        const k = lit(d.elem.size);
+        if (r.name === 'removeAt') return { r: 'code', dom: d, v: `sqRem(${q}, ${i}, ${k})` };
+        if (r.name === 'slice') return { r: 'code', dom: d, v: `sqSlc(${q}, ${i}, ${this.once(this.int(args[2]!).v)}, ${k})` };
+        const x = this.once(this.code(args[2]!, d.elem));
+        return { r: 'code', dom: d, v: `sqIns(${q}, ${i}, ${x}, ${k}, ${lit(d.max)})` };
+      }
       default:
         return this.fail(`${r.name}() is not supported by the packed engine`, e.span);
     }
