@@ -536,8 +536,51 @@ export class CodeGen {
         return this.at(e);
       case 'seqFilter':
       case 'seqFor':
-        return this.fail(`a sequence ${e.kind === 'seqFilter' ? 'filter' : 'comprehension'} is not supported by the packed engine`, e.span);
+        return this.seqBuild(e, want);
     }
+  }
+
+  /**
+   * `[x in s | c]` and `[e : x in d]`: a loop (in the code before the expression, as for set
+   * filters) that builds the result's code element by element, as base-k digits; over a
+   * sequence in its order, over a set or range by `iterate` (canonical order, ascending).
+   */
+  private seqBuild(e: Extract<A.Expr, { kind: 'seqFilter' | 'seqFor' }>, want: Dom | undefined): Val {
+    const d = this.domFor(e, want);
+    if (d.k !== 'seq') return this.fail('internal: a sequence built of another type', e.span);
+    const k = lit(d.elem.size);
+    const r = this.fresh('r');
+    const n = this.fresh('n');
+    const slot = this.slotOf(e.binder);
+    // One element x (its value, its code): the digits it adds to the result.
+    const step = (x: Val, xc: string): string => {
+      this.env.set(slot, x);
+      if (e.kind === 'seqFilter') {
+        const [pre, cond] = this.capture(() => this.bool(e.cond));
+        return `${pre}\nif (${cond}) { ${r} = ${r} * ${k} + ${xc}; ${n}++; }`;
+      }
+      const [pre, c] = this.capture(() => this.once(this.code(e.body, d.elem)));
+      return `${pre}\nif (${n} >= ${lit(d.max)}) bail();\n${r} = ${r} * ${k} + ${c}; ${n}++;`;
+    };
+    this.emit(`let ${r} = 0, ${n} = 0;`);
+    const domType = this.type(e.binder.domain);
+    if (domType.k === 'seq') {
+      const sd = e.kind === 'seqFilter' ? d : this.natural(e.binder.domain);
+      if (sd?.k !== 'seq') return this.fail('a sequence of unknown type', e.binder.domain.span);
+      const src = this.once(this.code(e.binder.domain, sd));
+      const len = this.fresh('l');
+      const t = this.fresh('t');
+      const xc = this.fresh('x');
+      this.emit(`const ${len} = sqLen(${src}, ${lit(sd.elem.size)});`);
+      const body = step(this.valOfCode(sd.elem, xc), xc);
+      this.emit(`for (let ${t} = 0; ${t} < ${len}; ${t}++) { const ${xc} = sqAt(${src}, ${t}, ${lit(sd.elem.size)});\n${body}\n}`);
+    } else {
+      if (e.kind === 'seqFilter') return this.fail('internal: a sequence filter over a set', e.span);
+      const ed = this.setElemDom(e.binder.domain);
+      const [pre, loop] = this.capture(() => this.iterate(e.binder.domain, ed, (x) => step(x, '')));
+      this.emit(`${pre}\n${loop}`);
+    }
+    return { r: 'code', dom: d, v: `(sqB(${k}, ${n}) + ${r})` };
   }
 
   /** The generic state slot of variable `index` of the process instance being compiled. */

@@ -129,6 +129,7 @@ const helpers = {
   },
   // Sequences (dom.ts): the code c of a sequence over k values.
   sqLen: seqLen,
+  sqB: seqBase,
   /** head(): the first element's code. */
   sqHd(c: number, k: number): number {
     if (seqLen(c, k) === 0) throw BAIL;
@@ -508,7 +509,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   const succ = [...spec.actions.map((_a, ai) => `A${ai}(s, emit);`), ...procNames.map((f) => `${f}(s, emit);`)].join('\n');
   const sourceWith = (tp: boolean): string => [
     '"use strict";',
-    'const { bail, rc, ck, ck0, dv, md, un, copy, pop, shm, rng, eqs, sqLen, sqHd, sqTl, sqAp, sqCat, sqAt, sqSet, sqSlc, sqIns, sqRem } = H;',
+    'const { bail, rc, ck, ck0, dv, md, un, copy, pop, shm, rng, eqs, sqLen, sqHd, sqTl, sqAp, sqCat, sqAt, sqSet, sqSlc, sqIns, sqRem, sqB } = H;',
     `const W = ${lit(width)};`,
     'const s = [];',
     'for (let i = 0; i < W; i++) s.push(0);',
