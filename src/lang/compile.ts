@@ -680,10 +680,11 @@ export class Compiler {
         try {
           return d.body!({ st: c.st, loc });
         } catch (err) {
-          const deep = err === TOO_DEEP || (err instanceof RangeError && /call stack/.test(err.message));
-          if (!deep) throw err;
-          if (!outer) throw TOO_DEEP;
-          return fail('E709', span, `recursion too deep: calls of '${name}' nested more than ${MAX_DEF_DEPTH} deep`, 'make sure every recursive call moves toward a case that does not recurse (check the arguments this call receives)');
+          const overflow = err instanceof RangeError && /call stack/.test(err.message);
+          if (err !== TOO_DEEP && err !== STACK_EXHAUSTED && !overflow) throw err;
+          if (!outer) throw overflow ? STACK_EXHAUSTED : err;
+          const how = err === TOO_DEEP ? `nested more than ${MAX_DEF_DEPTH} deep` : 'nested so deep that they exhausted the stack';
+          return fail('E709', span, `recursion too deep: calls of '${name}' ${how}`, 'make sure every recursive call moves toward a case that does not recurse (check the arguments this call receives)');
         } finally {
           this.defDepth--;
         }
@@ -1077,6 +1078,8 @@ export class Compiler {
 export const MAX_DEF_DEPTH = 1000;
 /** Thrown from the deepest call; the outermost recursive call turns it into E709. */
 const TOO_DEEP = new Error('recursion too deep');
+/** Thrown on from a stack overflow inside a recursive definition, to the outermost call. */
+const STACK_EXHAUSTED = new Error('recursion exhausted the stack');
 
 function product(lists: Value[][]): Value[][] {
   let out: Value[][] = [[]];

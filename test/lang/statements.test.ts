@@ -247,6 +247,11 @@ action A { x := a }`)).toEqual([`E211 4:5 'a' is defined in terms of itself (a â
       def down(n: Int): Int = if n == 0 then 0 else down(n - 1)
       invariant Deep: down(${MAX_DEF_DEPTH - 1}) == 0`);
     expect(system.invariants[0]!.holds([true])).toBe(true);
+    const over = compile(`${header}
+      var ok: Bool = true
+      def down(n: Int): Int = if n == 0 then 0 else down(n - 1)
+      invariant Deep: down(${MAX_DEF_DEPTH}) == 0`).system;
+    expect(() => over.invariants[0]!.holds([true])).toThrow(/recursion too deep/);
   });
 
   it('gives E709, not a crash, when recursion runs away through two definitions', () => {
