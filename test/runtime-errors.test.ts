@@ -33,7 +33,7 @@ const EXIT_SAFETY = 12;
 const EXIT_EVALUATION = 75;
 
 interface Expectation {
-  /** A code E701–E708, or 'assert'. */
+  /** A code E701–E709, or 'assert'. */
   readonly code: string;
   readonly line: number;
   readonly col: number;
