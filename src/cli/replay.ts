@@ -133,6 +133,12 @@ function formatFailure(f: ReplayFailure, system: CompiledSpec): string[] {
     }
     case 'rejected': {
       const keyword = f.require.keyword ?? 'require';
+      if (keyword === 'pick') {
+        return [
+          `${head}${stepName(f.step, f.label)} is not enabled in state ${f.step - 1}; this pick finds no element there:`,
+          `  ${formatLocation(f.require.span)}: ${sourceText(f.require.span)}`,
+        ];
+      }
       return [
         `${head}${stepName(f.step, f.label)} is not enabled in state ${f.step - 1}; this ${keyword} is false there:`,
         `  ${formatLocation(f.require.span)}: ${keyword} ${sourceText(f.require.cond)}`,

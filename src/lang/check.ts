@@ -26,11 +26,11 @@ export type Resolution =
   /** A variable of the process being checked: one per instance, kept in the state. */
   | { k: 'plocal'; proc: CheckedProcess; index: number; type: Type }
   /** The process and label of a `P(i) at L` expression (label: labels.length for `done`). */
-  | { k: 'process'; proc: CheckedProcess; label: number };
+  | { k: 'process'; proc: CheckedProcess; label: number; labels?: number[] };
 
 export const BUILTINS = [
   'size', 'min', 'max', 'abs', 'keys', 'values', 'len', 'head', 'tail', 'append', 'concat',
-  'put', 'remove', 'unwrap',
+  'put', 'remove', 'unwrap', 'slice', 'insertAt', 'removeAt',
 ] as const;
 export type Builtin = (typeof BUILTINS)[number];
 
@@ -41,6 +41,8 @@ export interface CheckedDef {
   readonly result: Type;
   /** Local slots the body needs (its parameters first). */
   frameSize: number;
+  /** Whether it calls itself, directly or through other definitions (only with parameters). */
+  recursive?: boolean;
 }
 
 export interface CheckedVar {
@@ -644,6 +646,7 @@ class Checker {
           if (s.else) visit(s.else);
         } else if (s.kind === 'for') visit(s.body);
         else if (s.kind === 'match') s.arms.forEach((a) => visit(a.body));
+        else if (s.kind === 'either') s.branches.forEach(visit);
       }
     };
     if (initDecl) visit(initDecl.body);
@@ -654,20 +657,30 @@ class Checker {
     }
   }
 
+  /**
+   * A definition with parameters may call itself, directly or through others (its depth is
+   * bounded at run time, E709). One without parameters is a value and cannot depend on itself.
+   */
   private checkRecursion(defs: CheckedDef[]): void {
-    const state = new Map<string, 'active' | 'done'>();
-    const visit = (name: string, path: string[]): void => {
-      if (state.get(name) === 'done') return;
-      if (state.get(name) === 'active') {
-        const def = defs.find((d) => d.name === name)!;
-        this.error('E211', def.decl.name.span, `'${name}' is defined in terms of itself (${[...path.slice(path.indexOf(name)), name].join(' → ')})`, 'definitions must not be recursive; use a quantifier or a set expression instead');
-        return;
+    for (const def of defs) {
+      // A path from the definition back to itself, if any (depth-first, each name once).
+      const seen = new Set<string>();
+      const find = (name: string, path: string[]): string[] | undefined => {
+        for (const dep of this.defDeps.get(name) ?? []) {
+          if (dep === def.name) return [...path, dep];
+          if (seen.has(dep)) continue;
+          seen.add(dep);
+          const found = find(dep, [...path, dep]);
+          if (found) return found;
+        }
+        return undefined;
+      };
+      const cycle = find(def.name, [def.name]);
+      def.recursive = cycle !== undefined;
+      if (cycle && def.decl.params.length === 0) {
+        this.error('E211', def.decl.name.span, `'${def.name}' is defined in terms of itself (${cycle.join(' → ')})`, 'a definition without parameters is a value and cannot depend on itself; give it a parameter that decreases, or use a quantifier or a set expression');
       }
-      state.set(name, 'active');
-      for (const dep of this.defDeps.get(name) ?? []) visit(dep, [...path, name]);
-      state.set(name, 'done');
-    };
-    for (const d of defs) visit(d.name, []);
+    }
   }
 
   private noForwardConst(e: A.Expr, index: number): void {
@@ -848,6 +861,12 @@ class Checker {
         this.expectType(st.cond, BOOL, this.expr(st.cond, scope), 'an if condition');
         this.stmts(st.then, scope.child(), where);
         if (st.else) this.stmts(st.else, scope.child(), where);
+        return scope;
+      case 'either':
+        if (st.branches.length < 2) {
+          this.error('E220', st.span, `'either' needs at least two branches`, `add 'or { ... }' with another way to take the step, or write the statements without 'either'`);
+        }
+        for (const b of st.branches) this.stmts(b, scope.child(), where);
         return scope;
       case 'for': {
         const t = this.expr(st.domain, scope);
@@ -1249,6 +1268,25 @@ class Checker {
         const dt = this.types.get(e.binder.domain)!;
         return { k: 'map', key: dt.k === 'set' ? dt.elem : ANY, value: this.expr(e.body, inner) };
       }
+      case 'seqFilter': {
+        const dt = this.expr(e.binder.domain, scope);
+        if (dt.k !== 'seq' && dt.k !== 'any') {
+          this.error('E205', e.binder.domain.span, `'[${e.binder.name.text} in ... | ...]' filters a sequence, but this is ${formatType(dt)}`, dt.k === 'set' ? `for a set, write '{${e.binder.name.text} in ... | ...}'` : undefined);
+        }
+        const inner = scope.child();
+        this.slots.set(e.binder, inner.bind(e.binder.name.text, dt.k === 'seq' ? dt.elem : ANY));
+        this.expectType(e.cond, BOOL, this.expr(e.cond, inner), 'a filter condition');
+        return dt.k === 'seq' ? dt : { k: 'seq', elem: ANY };
+      }
+      case 'seqFor': {
+        const dt = this.expr(e.binder.domain, scope);
+        if (dt.k !== 'seq' && dt.k !== 'set' && dt.k !== 'any') {
+          this.error('E205', e.binder.domain.span, `'[... : ${e.binder.name.text} in ...]' runs over a sequence, a range or a set, but this is ${formatType(dt)}`);
+        }
+        const inner = scope.child();
+        this.slots.set(e.binder, inner.bind(e.binder.name.text, dt.k === 'seq' || dt.k === 'set' ? dt.elem : ANY));
+        return { k: 'seq', elem: this.expr(e.body, inner) };
+      }
       case 'ifThen': {
         this.expectType(e.cond, BOOL, this.expr(e.cond, scope), 'an if condition');
         const a = this.expr(e.then, scope);
@@ -1409,6 +1447,18 @@ class Checker {
     } else if (t.kind === 'call') {
       this.error('E204', t.span, `process '${p.name}' has a single instance`, `write '${p.name} at ${e.label.text}'`);
     }
+    if (e.labels) {
+      // `P(i) at {L1, L2}`: each label as for `at L`.
+      const labels: number[] = [];
+      for (const l of e.labels) {
+        const index = l.text === DONE ? p.labels.length : p.labels.indexOf(l.text);
+        if (index < 0) {
+          this.error('E201', l.span, `process '${p.name}' has no label '${l.text}'`, didYouMean(l.text, [...p.labels, DONE]) ?? `its labels are: ${[...p.labels, DONE].join(', ')}`);
+        } else if (!labels.includes(index)) labels.push(index);
+      }
+      if (labels.length > 0) this.res.set(e, { k: 'process', proc: p, label: labels[0]!, labels });
+      return BOOL;
+    }
     const label = e.label.text === DONE ? p.labels.length : p.labels.indexOf(e.label.text);
     if (label < 0) {
       this.error('E201', e.label.span, `process '${p.name}' has no label '${e.label.text}'`, didYouMean(e.label.text, [...p.labels, DONE]) ?? `its labels are: ${[...p.labels, DONE].join(', ')}`);
@@ -1562,6 +1612,26 @@ class Checker {
         const t = arg(0, 'an Option', (x) => isOption(x));
         return isOption(t) ? t.info.cases[1]!.payload! : ANY;
       }
+      case 'slice': {
+        if (!this.arity(e, 3)) return ANY;
+        const t = arg(0, 'a sequence', (x) => x.k === 'seq');
+        arg(1, 'an integer', (x) => x.k === 'int');
+        arg(2, 'an integer', (x) => x.k === 'int');
+        return t.k === 'seq' ? t : ANY;
+      }
+      case 'insertAt': {
+        if (!this.arity(e, 3)) return ANY;
+        const t = arg(0, 'a sequence', (x) => x.k === 'seq');
+        arg(1, 'an integer', (x) => x.k === 'int');
+        if (t.k === 'seq') this.expectType(e.args[2]!, t.elem, args[2]!, `the element inserted`);
+        return t.k === 'seq' ? { k: 'seq', elem: join(t.elem, args[2]!) } : ANY;
+      }
+      case 'removeAt': {
+        if (!this.arity(e, 2)) return ANY;
+        const t = arg(0, 'a sequence', (x) => x.k === 'seq');
+        arg(1, 'an integer', (x) => x.k === 'int');
+        return t.k === 'seq' ? t : ANY;
+      }
     }
   }
 
@@ -1702,6 +1772,12 @@ export function walkExpr(e: A.Expr, f: (e: A.Expr) => void): void {
     case 'mapFor':
       w(e.binder.domain);
       return w(e.body);
+    case 'seqFilter':
+      w(e.binder.domain);
+      return w(e.cond);
+    case 'seqFor':
+      w(e.binder.domain);
+      return w(e.body);
     case 'ifThen':
       w(e.cond);
       w(e.then);
@@ -1753,6 +1829,8 @@ export function walkStmt(st: A.Stmt, onExpr: (e: A.Expr) => void, onLValue: (lv:
     case 'for':
       onExpr(st.domain);
       return body(st.body);
+    case 'either':
+      return st.branches.forEach(body);
     case 'match':
       onExpr(st.scrutinee);
       return st.arms.forEach((a) => body(a.body));

@@ -297,6 +297,9 @@ function semantics(): SpexSemantics {
       }
       return { kind: 'if', cond: cond.ast(), then: then.ast(), else: elseBody, span: span(this) };
     },
+    EitherStmt(_kw, first, _ors, rest): A.Stmt {
+      return { kind: 'either', branches: [first.ast(), ...rest.children.map((b) => b.ast())], span: span(this) };
+    },
     Stmt_for(_kw, name, _in, domain, body): A.Stmt {
       return { kind: 'for', name: nameOf(name), domain: domain.ast(), body: body.ast(), span: span(this) };
     },
@@ -400,6 +403,10 @@ function semantics(): SpexSemantics {
     Cmp_is(arg, _kw, tag): A.Expr {
       return { kind: 'is', arg: arg.ast(), tag: nameOf(tag), span: span(this) };
     },
+    Cmp_atSet(target, _kw, _o, labels, _comma, _c): A.Expr {
+      const names = labels.asIteration().children.map(nameOf);
+      return { kind: 'at', target: target.ast(), label: names[0]!, labels: names, span: span(this) };
+    },
     Cmp_at(target, _kw, label): A.Expr {
       return { kind: 'at', target: target.ast(), label: nameOf(label), span: span(this) };
     },
@@ -460,6 +467,12 @@ function semantics(): SpexSemantics {
     Primary_mapFor(_o, name, _in, domain, _arrow, body, _c): A.Expr {
       return { kind: 'mapFor', binder: { name: nameOf(name), domain: domain.ast() }, body: body.ast(), span: span(this) };
     },
+    Primary_seqFilter(_o, name, _in, domain, _bar, cond, _c): A.Expr {
+      return { kind: 'seqFilter', binder: { name: nameOf(name), domain: domain.ast() }, cond: cond.ast(), span: span(this) };
+    },
+    Primary_seqFor(_o, body, _colon, name, _in, domain, _c): A.Expr {
+      return { kind: 'seqFor', body: body.ast(), binder: { name: nameOf(name), domain: domain.ast() }, span: span(this) };
+    },
     Primary_seqLit(_o, items, _comma, _c): A.Expr {
       return { kind: 'seqLit', items: list(items), span: span(this) };
     },
@@ -503,6 +516,21 @@ function syntaxError(source: A.Source, m: ohm.FailedMatchResult): SpecErrors {
   const expected = m.getExpectedText();
   const found = source.text.slice(pos).match(/^\S*/)?.[0] ?? '';
   const what = found === '' ? 'end of input' : `'${found.length > 20 ? found.slice(0, 20) + '…' : found}'`;
+  const word = /^[A-Za-z_]\w*/.exec(found)?.[0];
+  if (word !== undefined && isKeyword(word)) {
+    // A reserved word where a name is wanted (`var in: Int`, `let at = 1`, `(for: T)`).
+    const after = source.text.slice(pos + word.length).trimStart()[0];
+    if (expected.includes('a name') || (after !== undefined && ':=,)'.includes(after))) {
+      return new SpecErrors([
+        new Diagnostic(
+          'E100',
+          { source, start: pos, end: pos + word.length },
+          `'${word}' is a keyword and cannot be used as a name`,
+          `choose another name, such as '${word}_' or a more descriptive one`,
+        ),
+      ]);
+    }
+  }
   const d = new Diagnostic(
     'E100',
     { source, start: pos, end: pos + Math.max(1, Math.min(found.length, 20)) },
@@ -510,6 +538,11 @@ function syntaxError(source: A.Source, m: ohm.FailedMatchResult): SpecErrors {
     `expected ${expected}`,
   );
   return new SpecErrors([d]);
+}
+
+/** Whether a word is one of the grammar's reserved keywords. */
+function isKeyword(word: string): boolean {
+  return grammar().match(word, 'keyword').succeeded();
 }
 
 /** An integer literal's value; literals that a JS number cannot hold exactly are refused. */

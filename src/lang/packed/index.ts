@@ -129,6 +129,7 @@ const helpers = {
   },
   // Sequences (dom.ts): the code c of a sequence over k values.
   sqLen: seqLen,
+  sqB: seqBase,
   /** head(): the first element's code. */
   sqHd(c: number, k: number): number {
     if (seqLen(c, k) === 0) throw BAIL;
@@ -164,6 +165,29 @@ const helpers = {
     if (i < 0 || i >= n) throw BAIL;
     const p = k ** (n - 1 - i);
     return c + (x - (Math.floor((c - seqAt.base) / p) % k)) * p;
+  },
+  /** slice(s, i, j): the elements at i <= x < j. */
+  sqSlc(c: number, i: number, j: number, k: number): number {
+    const n = seqLen(c, k);
+    if (!(0 <= i && i <= j && j <= n)) throw BAIL;
+    const r = Math.floor((c - seqAt.base) / k ** (n - j)) % k ** (j - i);
+    return seqBase(k, j - i) + r;
+  },
+  /** insertAt(s, i, x): x before index i; longer than max is beyond the domain. */
+  sqIns(c: number, i: number, x: number, k: number, max: number): number {
+    const n = seqLen(c, k);
+    if (!(0 <= i && i <= n) || n >= max) throw BAIL;
+    const p = k ** (n - i);
+    const r = c - seqAt.base;
+    return seqBase(k, n + 1) + (Math.floor(r / p) * k + x) * p + (r % p);
+  },
+  /** removeAt(s, i): without the element at index i. */
+  sqRem(c: number, i: number, k: number): number {
+    const n = seqLen(c, k);
+    if (!(0 <= i && i < n)) throw BAIL;
+    const p = k ** (n - 1 - i);
+    const r = c - seqAt.base;
+    return seqBase(k, n - 1) + Math.floor(r / (p * k)) * p + (r % p);
   },
   eqs(s: number[], a: number, b: number, w: number): boolean {
     for (let i = 0; i < w; i++) if (s[a + i] !== s[b + i]) return false;
@@ -485,7 +509,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   const succ = [...spec.actions.map((_a, ai) => `A${ai}(s, emit);`), ...procNames.map((f) => `${f}(s, emit);`)].join('\n');
   const sourceWith = (tp: boolean): string => [
     '"use strict";',
-    'const { bail, rc, ck, ck0, dv, md, un, copy, pop, shm, rng, eqs, sqLen, sqHd, sqTl, sqAp, sqCat, sqAt, sqSet } = H;',
+    'const { bail, rc, ck, ck0, dv, md, un, copy, pop, shm, rng, eqs, sqLen, sqHd, sqTl, sqAp, sqCat, sqAt, sqSet, sqSlc, sqIns, sqRem, sqB } = H;',
     `const W = ${lit(width)};`,
     'const s = [];',
     'for (let i = 0; i < W; i++) s.push(0);',
