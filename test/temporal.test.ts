@@ -11,9 +11,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { golden, root, scrub, spex } from './support/cli.js';
 import { loadSpec, runCheck, selectChecks, type CheckResult } from '../src/engine/run.js';
 import { lassoMisses } from '../src/engine/temporal.js';
-import { compileFairness } from '../src/lang/compile-temporal.js';
+import { compileFairness, compileGroupFairness, type FairGroup } from '../src/lang/compile-temporal.js';
 import type { Label, State } from '../src/lang/compile.js';
-import { valueEquals } from '../src/values/index.js';
+import { formatValue, valueEquals } from '../src/values/index.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'spex-temporal-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -122,9 +122,16 @@ function successors(r: CheckResult, s: State): { label: Label; state: State }[] 
 }
 
 const same = (a: State, b: State): boolean => a.length === b.length && a.every((v, i) => valueEquals(v, b[i]!));
-const unit = (l: Label): string => `${l.action}(${l.params.map((p) => String(p.value)).join(',')})`;
+const unit = (l: Label): string => `${l.action}(${l.params.map((p) => formatValue(p.value)).join(',')})`;
 
-function lassoProblems(r: CheckResult, fairness: ReadonlyMap<string, boolean>): string[] {
+function lassoProblems(r: CheckResult, fairness: ReadonlyMap<string, boolean>, groups: readonly FairGroup[] = []): string[] {
+  // The fairness units of a step: its binding's, and its groups' (named `group:<name>`).
+  const unitsOf = (l: Label): string[] => [
+    ...(fairness.has(l.action) ? [unit(l)] : []),
+    ...groups.filter((g) => g.members === 'all' || g.members.includes(l.action)).map((g) => `group:${g.name}`),
+  ];
+  const strength = (u: string): boolean =>
+    u.startsWith('group:') ? groups.find((g) => `group:${g.name}` === u)!.strong : fairness.get(u.slice(0, u.indexOf('(')))!;
   const problems: string[] = [];
   const v = r.temporal && 'checked' in r.temporal ? r.temporal.violation : undefined;
   if (!v) return ['no violation'];
@@ -138,12 +145,12 @@ function lassoProblems(r: CheckResult, fairness: ReadonlyMap<string, boolean>): 
   const cycleEnd = v.kind === 'cycle' ? last : last + 1;
   if (v.kind === 'cycle' && !same(states[v.loop!]!, states[last]!)) problems.push('the cycle does not close');
   const cycle = states.slice(v.loop ?? last, cycleEnd);
-  const taken = new Set(v.kind === 'cycle' ? labels.slice(v.loop!).map(unit) : []);
-  const enabled = cycle.map((s) => new Set(successors(r, s).filter((x) => fairness.has(x.label.action) && !same(x.state, s)).map((x) => unit(x.label))));
+  const taken = new Set(v.kind === 'cycle' ? labels.slice(v.loop!).flatMap(unitsOf) : []);
+  const enabled = cycle.map((s) => new Set(successors(r, s).filter((x) => !same(x.state, s)).flatMap((x) => unitsOf(x.label))));
   const units = new Set(enabled.flatMap((e) => [...e]));
   for (const u of units) {
     if (taken.has(u)) continue;
-    const strong = fairness.get(u.slice(0, u.indexOf('(')))!;
+    const strong = strength(u);
     const count = enabled.filter((e) => e.has(u)).length;
     if (strong && count > 0) problems.push(`strong ${u} enabled on the cycle, never taken`);
     if (!strong && count === enabled.length) problems.push(`weak ${u} always enabled on the cycle, never taken`);
@@ -163,6 +170,9 @@ describe('lassos of the example specs', () => {
     ['test/fixtures/temporal/lasso.spex', 'StrongFinish'],
     ['spec/bench/counter-grid-live.spex', 'WeakAcquire'],
     ['spec/bench/counter-grid-live.spex', 'NoFairness'],
+    ['spec/examples/turns.spex', 'PerBinding'],
+    ['spec/examples/turns.spex', 'Group'],
+    ['spec/examples/turns.spex', 'WholeSpec'],
   ];
   for (const [file, name] of cases) {
     it(`${file} ${name}: the lasso is a fair behaviour that violates the property`, () => {
@@ -170,7 +180,7 @@ describe('lassos of the example specs', () => {
       const [check] = selectChecks(spec, name);
       const r = runCheck(spec, check, new Map(), {});
       expect(r.exitCode).toBe(13);
-      expect(lassoProblems(r, compileFairness(spec, check?.fairness))).toEqual([]);
+      expect(lassoProblems(r, compileFairness(spec, check?.fairness), compileGroupFairness(spec, check?.fairness))).toEqual([]);
     });
   }
 
@@ -195,6 +205,7 @@ describe('temporal properties on the packed engine', () => {
   const files = [
     'spec/examples/peterson.spex',
     'spec/examples/intermittent.spex',
+    'spec/examples/turns.spex',
     'spec/bench/counter-grid-live.spex',
     'test/fixtures/temporal/lasso.spex',
     'spec/memcg/reparent.spex',
@@ -238,5 +249,35 @@ describe('temporal properties on the packed engine', () => {
       ],
       ['Safe', 'packed', undefined],
     ]);
+  });
+});
+
+describe('fairness of groups and of the whole spec', () => {
+  it('a spec made only of processes: the hint suggests process fairness and fair next', () => {
+    const r = spex('check', 'test/fixtures/temporal/procs-fair.spex', '--check', 'NoFairness');
+    expect(r.code).toBe(13);
+    expect(r.stdout + r.stderr).toContain(`with 'fair process <Name>' (or 'fair next' for every step)`);
+    expect(r.stdout + r.stderr).not.toContain('fair action');
+    expect(spex('test', 'test/fixtures/temporal/procs-fair.spex').code).toBe(0);
+  });
+
+  it('per-binding, whole-action, group and whole-spec fairness: the verdicts of turns.spex', () => {
+    const { spec } = loadSpec(`${root}spec/examples/turns.spex`);
+    const verdicts = Object.fromEntries(spec.checks.map((c) => [c.name, runCheck(spec, c, new Map(), {}).verdict.kind]));
+    expect(verdicts).toEqual({ PerBinding: 'violation', WholeAction: 'ok', Group: 'violation', WholeSpec: 'violation' });
+  });
+
+  it('a group member that is not an action or a process is an error', () => {
+    const f = join(tmp, 'bad-group.spex');
+    writeFileSync(f, 'spec B\nvar x: 0..1 = 0\naction A { x := 1 }\ninvariant I: true\nproperty P: eventually x == 1\nfair { A, Nope, I }\n');
+    const r = spex('check', f);
+    expect(r.stdout + r.stderr).toMatch(/E201.*unknown action or process 'Nope'/);
+    expect(r.stdout + r.stderr).toMatch(/E205.*'I' is an invariant, not an action or a process/);
+  });
+
+  it('`next` stays a name outside fairness', () => {
+    const f = join(tmp, 'next-name.spex');
+    writeFileSync(f, 'spec N\nvar next: 0..1 = 0\naction A { next := 1 }\nproperty P: eventually next == 1\ncheck C { fair next  expect ok }\n');
+    expect(spex('test', f).code).toBe(0);
   });
 });

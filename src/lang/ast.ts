@@ -185,8 +185,12 @@ export type Decl =
     }
   /** `property Name: forall x in S, ...: formula`; binders are [] without quantifiers. */
   | { kind: 'property'; name: Name; binders: Binder[]; formula: TemporalFormula; span: Span }
-  /** `fair action A`, `strong fair process P`. */
-  | { kind: 'fairness'; strong: boolean; target: 'action' | 'process'; name: Name; span: Span }
+  /**
+   * `fair action A`, `strong fair process P`; `fair { A, B, P }` (target 'group', name the
+   * braces' text, members the names) and `fair next` (target 'next', name `next`, no members):
+   * fairness of a group of actions and processes as one disjunction, or of every step.
+   */
+  | { kind: 'fairness'; strong: boolean; target: 'action' | 'process' | 'group' | 'next'; name: Name; members?: Name[]; span: Span }
   | {
       kind: 'check';
       name: Name;

@@ -107,6 +107,11 @@ export interface CheckedFairness {
   readonly name: string;
   readonly strong: boolean;
   readonly decl: Extract<A.Decl, { kind: 'fairness' }>;
+  /**
+   * `fair { A, B, P }`: the label names of the group, fair as one disjunction (one unit for all
+   * their bindings); `fair next`: 'all', every step. Undefined for per-binding fairness.
+   */
+  readonly members?: readonly string[] | 'all';
 }
 
 export interface CheckedCheck {
@@ -569,6 +574,8 @@ class Checker {
 
   /** `fair action A` names an action, `fair process P` a process. */
   private fairness(d: Extract<A.Decl, { kind: 'fairness' }>): CheckedFairness | undefined {
+    if (d.target === 'next') return { name: 'next', strong: d.strong, decl: d, members: 'all' };
+    if (d.target === 'group') return this.groupFairness(d);
     const n = d.name.text;
     // Fairness units are (label action, parameter values): a process's steps carry the
     // process name as their label's action and its instance as the parameters, so both
@@ -586,6 +593,24 @@ class Checker {
       return undefined;
     }
     return { name: n, strong: d.strong, decl: d };
+  }
+
+  /** `fair { A, B, P }`: every member names an action or a process (a repeat changes nothing). */
+  private groupFairness(d: Extract<A.Decl, { kind: 'fairness' }>): CheckedFairness | undefined {
+    const members: string[] = [];
+    let ok = true;
+    for (const m of d.members ?? []) {
+      const g = this.globals.get(m.text);
+      if (!g) {
+        const candidates = [...this.globals].filter(([, v]) => v.k === 'action' || v.k === 'process').map(([k]) => k);
+        this.error('E201', m.span, `unknown action or process '${m.text}'`, didYouMean(m.text, candidates) ?? 'a fairness group lists actions and processes of the spec');
+        ok = false;
+      } else if (g.k !== 'action' && g.k !== 'process') {
+        this.error('E205', m.span, `'${m.text}' is ${article(describe(g))}, not an action or a process`, 'a fairness group lists actions and processes of the spec');
+        ok = false;
+      } else if (!members.includes(m.text)) members.push(m.text);
+    }
+    return ok ? { name: d.name.text, strong: d.strong, decl: d, members } : undefined;
   }
 
   private check(

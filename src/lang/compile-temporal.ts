@@ -63,6 +63,28 @@ export function compileProperties(spec: CheckedSpec, compile: CompileWithLocals)
  */
 export function compileFairness(spec: CheckedSpec, more: readonly CheckedFairness[] = []): Map<string, boolean> {
   const out = new Map<string, boolean>();
-  for (const f of [...spec.fairness, ...more]) out.set(f.name, (out.get(f.name) ?? false) || f.strong);
+  for (const f of [...spec.fairness, ...more]) {
+    if (f.members === undefined) out.set(f.name, (out.get(f.name) ?? false) || f.strong);
+  }
+  return out;
+}
+
+/**
+ * Fairness of a group as one disjunction: `fair { A, B, P }` (the label names of its members)
+ * and `fair next` (members 'all': every step). One fairness unit each, enabled when a step of
+ * any member is, taken by any of them.
+ */
+export interface FairGroup {
+  readonly name: string;
+  readonly strong: boolean;
+  readonly members: readonly string[] | 'all';
+}
+
+/** The group fairness of the spec and then of a check block, in declaration order. */
+export function compileGroupFairness(spec: CheckedSpec, more: readonly CheckedFairness[] = []): FairGroup[] {
+  const out: FairGroup[] = [];
+  for (const f of [...spec.fairness, ...more]) {
+    if (f.members !== undefined) out.push({ name: f.name, strong: f.strong, members: f.members });
+  }
   return out;
 }

@@ -171,6 +171,14 @@ function semantics(): SpexSemantics {
         span: span(this),
       };
     },
+    GroupFairnessDecl_group(strong, _fair, _o, names, _c) {
+      const members = names.asIteration().children.map(nameOf);
+      const text = `{${members.map((m) => m.text).join(', ')}}`;
+      return { kind: 'fairness', strong: strong.numChildren > 0, target: 'group', name: { text, span: span(this) }, members, span: span(this) };
+    },
+    GroupFairnessDecl_next(strong, _fair, next) {
+      return { kind: 'fairness', strong: strong.numChildren > 0, target: 'next', name: nameOf(next), members: [], span: span(this) };
+    },
     CheckDecl(_kw, name, _o, items, _c) {
       const check = {
         kind: 'check' as const,
@@ -214,6 +222,9 @@ function semantics(): SpexSemantics {
       return { kind: 'deadlock', on: onOff.sourceString.startsWith('on'), span: span(this) };
     },
     CheckItem_fair(decl) {
+      return decl.ast();
+    },
+    CheckItem_groupFair(decl) {
       return decl.ast();
     },
     CheckItem_only(_kw, names) {

@@ -170,3 +170,76 @@ describe('liveness on random graphs', () => {
     });
   }
 });
+
+// ---------------------------------------------------------------------------------------------
+// Fairness of groups: one unit for all its members' steps.
+
+describe('group fairness on hand-made graphs', () => {
+  // Two bindings of one action, A(1) and A(2): 0 -A1-> 1 -A1-> 0 and 0 -A2-> 2 (= P), 2 -A2-> 2.
+  // Per binding, A(2) is enabled only in 0, so weak fairness of each binding allows cycling on
+  // A(1) forever; whole-action fairness of A is taken on that cycle too, and so is satisfied.
+  // With `fair { A2 }`-style grouping the other way round the verdicts differ below.
+  it('per-binding and whole-action fairness give different verdicts', () => {
+    // 0 -x-> 1 -y-> 0 ; x and y are the two bindings of one action; in 1, z (another binding)
+    // leads to 2 = P. Enabled per binding: z only in 1 (weak: not forced). Whole action
+    // {x, y, z} is taken on the cycle: satisfied too. So neither forces P...
+    const ring: FairGraph = { edges: [[0, 1, 'x'], [1, 0, 'y'], [1, 2, 'z']], initial: [0], p: [2] };
+    expect(verdict({ ...ring, fair: { x: 'weak', y: 'weak', z: 'weak' } }, 'eventually')).toMatchObject({ violated: true, kind: 'cycle' });
+    // ... but if only z's action (with w, which waits in 0) is fair as a whole, the cycle must
+    // take the group: z and w are bindings of one action B, enabled in 0 (w) and 1 (z).
+    const b: FairGraph = { edges: [[0, 1, 'x'], [1, 0, 'y'], [1, 2, 'z'], [0, 3, 'w']], initial: [0], p: [2, 3] };
+    // Per binding: w is enabled only in 0, z only in 1: weak fairness of each allows the cycle.
+    expect(verdict({ ...b, fair: { z: 'weak', w: 'weak', x: 'weak', y: 'weak' } }, 'eventually')).toMatchObject({ violated: true, kind: 'cycle' });
+    // As a whole, B is enabled in every state of the cycle and never taken: the cycle is unfair.
+    expect(verdict({ ...b, fair: { x: 'weak', y: 'weak' }, groups: { B: { strength: 'weak', members: ['z', 'w'] } } }, 'eventually').violated).toBe(false);
+  });
+
+  it('strong fairness of a group: enabled again and again means taken', () => {
+    // 0 -l-> 1 -u-> 0; r (in 0 only) reaches 2 = P. Weak group {r} is not forced (r is enabled
+    // only in 0); strong is.
+    const g: FairGraph = { edges: [[0, 1, 'l'], [1, 0, 'u'], [0, 2, 'r']], initial: [0], p: [2], fair: { l: 'weak', u: 'weak' } };
+    expect(verdict({ ...g, groups: { R: { strength: 'weak', members: ['r'] } } }, 'eventually')).toMatchObject({ violated: true, kind: 'cycle' });
+    expect(verdict({ ...g, groups: { R: { strength: 'strong', members: ['r'] } } }, 'eventually').violated).toBe(false);
+  });
+
+  it('fairness of every step (fair next) forbids stopping, not choosing', () => {
+    const g: FairGraph = { edges: [[0, 1, 'a'], [1, 0, 'b'], [1, 2, 'c']], initial: [0], p: [2] };
+    const next = { N: { strength: 'weak' as Strength, members: ['a', 'b', 'c'] } };
+    // No stutter in 0: the cycle 0,1,0 is fair to next, and avoids P.
+    expect(verdict({ ...g, groups: next }, 'eventually')).toMatchObject({ violated: true, kind: 'cycle' });
+    // With P = {1}, stopping in 0 is not fair any more.
+    expect(verdict({ ...g, p: [1], groups: next }, 'eventually').violated).toBe(false);
+    expect(verdict({ ...g, p: [1] }, 'eventually')).toMatchObject({ violated: true, kind: 'stutter' });
+  });
+});
+
+const groupedGraph: fc.Arbitrary<FairGraph> = fairGraph.chain((g) =>
+  fc
+    .record({
+      G: fc.constantFrom<Strength | undefined>('weak', 'strong', undefined),
+      members: fc.subarray(['a', 'b', 'c', 'u'], { minLength: 1 }),
+      H: fc.constantFrom<Strength | undefined>('weak', 'strong', undefined),
+      hMembers: fc.subarray(['a', 'b', 'c', 'u'], { minLength: 1 }),
+    })
+    .map((r) => {
+      const groups: Record<string, { strength: Strength; members: string[] }> = {};
+      if (r.G) groups['G'] = { strength: r.G, members: r.members };
+      if (r.H) groups['H'] = { strength: r.H, members: r.hMembers };
+      return { ...g, groups };
+    }),
+);
+
+describe('group fairness on random graphs', () => {
+  for (const kind of ['eventually', 'alwaysEventually', 'eventuallyAlways', 'leadsTo'] as const) {
+    it(`${kind}: agrees with brute force, and every lasso is a fair violating behaviour`, () => {
+      fc.assert(
+        fc.property(groupedGraph, (g) => {
+          const x = checkFair(g, kind);
+          expect(x.lasso !== undefined).toBe(oracleViolated(g, kind));
+          if (x.lasso) expect(lassoProblems(g, kind, x)).toEqual([]);
+        }),
+        { numRuns: 300 },
+      );
+    });
+  }
+});
