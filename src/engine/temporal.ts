@@ -8,6 +8,7 @@ import type { CompiledSpec, Label, State } from '../lang/compile.js';
 import type { FairGroup, PropertyInstance } from '../lang/compile-temporal.js';
 import type { RecordGraph, StateGraph, Trace } from '../explore/index.js';
 import { LivenessChecker, type Lasso, type TemporalQuery } from '../explore/liveness.js';
+import { checkGeneral, holdsOnLasso, type Ltl } from '../explore/ltl.js';
 import { Atom, formatValue, type Value } from '../values/index.js';
 
 /**
@@ -88,12 +89,38 @@ function valueKey(v: Value): string {
 export interface TemporalSetup {
   readonly record: RecordGraph<State, Label>;
   readonly units: FairnessUnits;
-  /** Per property instance, the indices of its predicates in `record.predicates`. */
-  readonly queries: readonly TemporalQuery[];
+  /**
+   * Per property instance, the indices of its predicates in `record.predicates`; for a general
+   * formula, the formula over them.
+   */
+  readonly queries: readonly (TemporalQuery | GeneralQuery)[];
   /** Whether any step is fair at all. */
   readonly fair: boolean;
   /** What the spec's steps are made of, for the no-fairness hint. */
   readonly steps: { readonly actions: boolean; readonly processes: boolean };
+}
+
+/** A general formula, its atoms being recorded predicates. */
+export interface GeneralQuery {
+  readonly kind: 'general';
+  readonly formula: Ltl;
+}
+
+/** The formula with atom i renamed to predicate base + i. */
+function shift(f: Ltl, base: number): Ltl {
+  switch (f.k) {
+    case 'atom':
+      return { k: 'atom', i: base + f.i };
+    case 'const':
+      return f;
+    case 'not':
+    case 'always':
+    case 'eventually':
+      return { k: f.k, a: shift(f.a, base) };
+    case 'and':
+    case 'or':
+      return { k: f.k, a: shift(f.a, base), b: shift(f.b, base) };
+  }
 }
 
 /** What to record for the spec's properties; undefined when it has none. */
@@ -109,7 +136,12 @@ export function temporalSetup(
 ): TemporalSetup | undefined {
   if (system.properties.length === 0) return undefined;
   const predicates: ((s: State) => boolean)[] = [];
-  const queries = system.properties.map((p): TemporalQuery => {
+  const queries = system.properties.map((p): TemporalQuery | GeneralQuery => {
+    if (p.kind === 'general') {
+      const base = predicates.length;
+      predicates.push(...p.atoms!);
+      return { kind: 'general', formula: shift(p.formula!, base) };
+    }
     const pi = predicates.push(p.p) - 1;
     if (p.q === undefined) return { kind: p.kind, p: pi };
     const qi = predicates.push(p.q) - 1;
@@ -155,7 +187,8 @@ export function checkProperties(system: CompiledSpec, graph: StateGraph<State, L
   for (let i = 0; i < system.properties.length && violation === undefined; i++) {
     const prop = system.properties[i]!;
     checked.push(prop.name);
-    const lasso = checker.check(setup.queries[i]!);
+    const query = setup.queries[i]!;
+    const lasso = query.kind === 'general' ? checkGeneral(graph, query.formula, setup.units.strong, setup.units.tagUnits).lasso : checker.check(query);
     if (lasso === undefined) continue;
     const trace = graph.path(lasso.start, lasso.edges);
     const last = trace.states.length - 1;
@@ -195,6 +228,10 @@ function fairnessHint(steps: TemporalSetup['steps']): string {
 export function lassoMisses(p: PropertyInstance, states: readonly State[], loop: number | undefined): string | undefined {
   if (p.kind === 'always') return states.some((s) => !p.p(s)) ? undefined : 'the property holds in every state of the trace';
   if (loop === undefined) return 'the trace is not a lasso (it has no loop)';
+  if (p.kind === 'general') {
+    const atoms = p.atoms!;
+    return holdsOnLasso(p.formula!, states.length, loop, (i, k) => atoms[i]!(states[k]!)) ? 'the formula holds on this lasso' : undefined;
+  }
   const cycle = states.slice(loop);
   switch (p.kind) {
     case 'eventually': {

@@ -160,7 +160,19 @@ export type TemporalFormula =
   | { kind: 'eventually'; body: Expr; span: Span }
   | { kind: 'alwaysEventually'; body: Expr; span: Span }
   | { kind: 'eventuallyAlways'; body: Expr; span: Span }
-  | { kind: 'leadsTo'; left: Expr; right: Expr; span: Span };
+  | { kind: 'leadsTo'; left: Expr; right: Expr; span: Span }
+  /** Any other nesting: checked through a Büchi automaton (docs/temporal.md). */
+  | { kind: 'general'; tree: TemporalTree; span: Span };
+
+/**
+ * A temporal formula as written: temporal operators, connectives and quantifiers over state
+ * predicates (`atom`). Subtrees without a temporal operator are single atoms.
+ */
+export type TemporalTree =
+  | { kind: 'atom'; expr: Expr; span: Span }
+  | { kind: 'always' | 'eventually' | 'not'; body: TemporalTree; span: Span }
+  | { kind: 'and' | 'or' | 'implies' | 'leadsTo'; left: TemporalTree; right: TemporalTree; span: Span }
+  | { kind: 'forall' | 'exists'; binders: Binder[]; body: TemporalTree; span: Span };
 
 export type Decl =
   | { kind: 'const'; name: Name; type: TypeExpr; value: Expr; span: Span }

@@ -563,13 +563,55 @@ class Checker {
     }
     const f = d.formula;
     const pred = (e: A.Expr, what: string): void => this.expectType(e, BOOL, this.expr(e, scope), what);
-    if (f.kind === 'leadsTo') {
+    if (f.kind === 'general') {
+      this.temporalTree(f.tree, scope, d.name.text);
+    } else if (f.kind === 'leadsTo') {
       pred(f.left, `the left side of '~>'`);
       pred(f.right, `the right side of '~>'`);
     } else {
       pred(f.body, `the predicate of property '${d.name.text}'`);
     }
     return { name: d.name.text, decl: d, binders, frameSize: frame.size };
+  }
+
+  /**
+   * A general temporal formula: its state predicates are Bool, and its quantifiers range over
+   * constant sets (they are expanded at compile time, like the property's outer ones).
+   */
+  private temporalTree(t: A.TemporalTree, scope: Scope, property: string): void {
+    switch (t.kind) {
+      case 'atom':
+        this.expectType(t.expr, BOOL, this.expr(t.expr, scope), `a state predicate of property '${property}'`);
+        return;
+      case 'always':
+      case 'eventually':
+      case 'not':
+        this.temporalTree(t.body, scope, property);
+        return;
+      case 'and':
+      case 'or':
+      case 'implies':
+      case 'leadsTo':
+        this.temporalTree(t.left, scope, property);
+        this.temporalTree(t.right, scope, property);
+        return;
+      case 'forall':
+      case 'exists': {
+        let inner = scope;
+        for (const b of t.binders) {
+          const dt = this.expr(b.domain, inner);
+          const elem = this.elemOfSet(b.domain, dt, `'${b.name.text} in ...'`);
+          const reads = stateReadIn(b.domain, this.res);
+          if (reads !== undefined) {
+            this.error('E216', reads.span, `a quantifier around a temporal operator ranges over a constant set, but this reads the state ${reads.what}`, `it is expanded before the exploration: quantify over a type or a constant set, and test the state inside the predicates`);
+          }
+          inner = inner.child();
+          this.slots.set(b, inner.bind(b.name.text, elem));
+        }
+        this.temporalTree(t.body, inner, property);
+        return;
+      }
+    }
   }
 
   /** `fair action A` names an action, `fair process P` a process. */

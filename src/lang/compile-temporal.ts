@@ -7,6 +7,7 @@
 import type * as A from './ast.js';
 import type { CheckedFairness, CheckedSpec } from './check.js';
 import type { TemporalKind } from '../explore/liveness.js';
+import type { Ltl } from '../explore/ltl.js';
 import { formatValue, sortedElements, type ISet, type Value } from '../values/index.js';
 
 /** A state: the value of every state variable (compile.ts's State). */
@@ -18,7 +19,15 @@ export interface PropertyInstance {
   readonly name: string;
   /** The declared property's name (what `expect violation` names). */
   readonly property: string;
-  readonly kind: TemporalKind;
+  readonly kind: TemporalKind | 'general';
+  /**
+   * For a general formula: the formula over `atoms` (atom i is atoms[i]), its quantifiers
+   * expanded. `p` is then atoms[0] (or true), for code that needs some predicate.
+   */
+  readonly formula?: Ltl;
+  readonly atoms?: readonly ((s: State) => boolean)[];
+  /** Where each atom is written. */
+  readonly atomSpans?: readonly A.Span[];
   /** P (the left side of ~>). May throw a ModelError. */
   readonly p: (s: State) => boolean;
   /** Q, for ~>. */
@@ -40,7 +49,16 @@ export function compileProperties(spec: CheckedSpec, compile: CompileWithLocals)
       if (i === prop.binders.length) {
         const name = bound.length === 0 ? prop.name : `${prop.name}[${bound.map((b) => `${b.name}=${formatValue(b.value)}`).join(', ')}]`;
         const pred = (e: A.Expr): ((s: State) => boolean) => compile(e, prop.frameSize, bound) as (s: State) => boolean;
-        if (f.kind === 'leadsTo') {
+        if (f.kind === 'general') {
+          const atoms: ((s: State) => boolean)[] = [];
+          const atomSpans: A.Span[] = [];
+          const formula = expandTree(f.tree, bound, spec.slots, (e, b) => {
+            atoms.push(compile(e, prop.frameSize, b) as (s: State) => boolean);
+            atomSpans.push(e.span);
+            return atoms.length - 1;
+          }, (d, b) => compile(d, prop.frameSize, b)([]) as ISet<Value>);
+          out.push({ name, property: prop.name, kind: 'general', formula, atoms, atomSpans, p: atoms[0] ?? (() => true), span: f.span, pSpan: f.span });
+        } else if (f.kind === 'leadsTo') {
           out.push({ name, property: prop.name, kind: f.kind, p: pred(f.left), q: pred(f.right), span: f.span, pSpan: f.left.span, qSpan: f.right.span });
         } else {
           out.push({ name, property: prop.name, kind: f.kind, p: pred(f.body), span: f.span, pSpan: f.body.span });
@@ -55,6 +73,58 @@ export function compileProperties(spec: CheckedSpec, compile: CompileWithLocals)
     bindings(0, []);
   }
   return out;
+}
+
+/**
+ * A general formula's tree as an Ltl formula: `implies` and `~>` rewritten (a ~> b is
+ * always (not a or eventually b)), quantifiers expanded over their constant domains in
+ * canonical order (forall: a conjunction; exists: a disjunction; over an empty set: true,
+ * false), and each state predicate, with the bindings in force, made an atom by `atom`.
+ * Exported for the packed engine, which compiles the same atoms in the same order.
+ */
+export function expandTree(
+  t: A.TemporalTree,
+  bound: readonly { slot: number; value: Value; name: string }[],
+  slots: ReadonlyMap<object, number>,
+  atom: (e: A.Expr, bound: readonly { slot: number; value: Value; name: string }[]) => number,
+  domain: (d: A.Expr, bound: readonly { slot: number; value: Value; name: string }[]) => ISet<Value>,
+): Ltl {
+  const go = (t: A.TemporalTree, bound: readonly { slot: number; value: Value; name: string }[]): Ltl => {
+    switch (t.kind) {
+      case 'atom':
+        return { k: 'atom', i: atom(t.expr, bound) };
+      case 'always':
+      case 'eventually':
+        return { k: t.kind, a: go(t.body, bound) };
+      case 'not':
+        return { k: 'not', a: go(t.body, bound) };
+      case 'and':
+      case 'or':
+        return { k: t.kind, a: go(t.left, bound), b: go(t.right, bound) };
+      case 'implies':
+        return { k: 'or', a: { k: 'not', a: go(t.left, bound) }, b: go(t.right, bound) };
+      case 'leadsTo':
+        return { k: 'always', a: { k: 'or', a: { k: 'not', a: go(t.left, bound) }, b: { k: 'eventually', a: go(t.right, bound) } } };
+      case 'forall':
+      case 'exists': {
+        const op = t.kind === 'forall' ? 'and' : 'or';
+        const parts: Ltl[] = [];
+        const bind = (i: number, b: readonly { slot: number; value: Value; name: string }[]): void => {
+          if (i === t.binders.length) {
+            parts.push(go(t.body, b));
+            return;
+          }
+          const binder = t.binders[i]!;
+          const slot = slots.get(binder)!;
+          for (const v of sortedElements(domain(binder.domain, b))) bind(i + 1, [...b, { slot, value: v, name: binder.name.text }]);
+        };
+        bind(0, bound);
+        if (parts.length === 0) return { k: 'const', v: op === 'and' };
+        return parts.reduce((a, b) => ({ k: op, a, b }));
+      }
+    }
+  };
+  return go(t, bound);
 }
 
 /**

@@ -135,32 +135,50 @@ function semantics(): SpexSemantics {
       return { kind: 'view', name: nameOf(name), body: body.ast(), span: span(this) };
     },
     PropertyDecl(_kw, name, _c, formula) {
-      // Nested quantifiers flatten into one list of binders.
-      let f = formula.ast() as A.TemporalFormula | { kind: 'forall'; binders: A.Binder[]; body: unknown };
+      // Leading quantifiers make the instances; the rest is one of the simple forms (with its
+      // fast path) or a general formula.
+      let t = formula.ast() as A.TemporalTree;
       const binders: A.Binder[] = [];
-      while (f.kind === 'forall') {
-        binders.push(...f.binders);
-        f = f.body as typeof f;
+      while (t.kind === 'forall') {
+        binders.push(...t.binders);
+        t = t.body;
       }
-      return { kind: 'property', name: nameOf(name), binders, formula: f, span: span(this) };
+      return { kind: 'property', name: nameOf(name), binders, formula: classifyFormula(t), span: span(this) };
     },
-    TemporalExpr_forall(_kw, binders, _c, body) {
-      return { kind: 'forall', binders: list(binders), body: body.ast() };
+    TemporalExpr_forall(_kw, binders, _c, body): A.TemporalTree {
+      return pure({ kind: 'forall', binders: list(binders), body: body.ast(), span: span(this) });
     },
-    TemporalExpr_alwaysEventually(_a, _e, body): A.TemporalFormula {
-      return { kind: 'alwaysEventually', body: body.ast(), span: span(this) };
+    TemporalExpr_exists(_kw, binders, _c, body): A.TemporalTree {
+      return pure({ kind: 'exists', binders: list(binders), body: body.ast(), span: span(this) });
     },
-    TemporalExpr_eventuallyAlways(_e, _a, body): A.TemporalFormula {
-      return { kind: 'eventuallyAlways', body: body.ast(), span: span(this) };
+    TemporalExpr_implies(left, _kw, right): A.TemporalTree {
+      return pure({ kind: 'implies', left: left.ast(), right: right.ast(), span: span(this) });
     },
-    TemporalExpr_always(_a, body): A.TemporalFormula {
+    TemporalLeads_leadsTo(left, _op, right): A.TemporalTree {
+      return { kind: 'leadsTo', left: left.ast(), right: right.ast(), span: span(this) };
+    },
+    TemporalOr_or(left, _kw, right): A.TemporalTree {
+      return pure({ kind: 'or', left: left.ast(), right: right.ast(), span: span(this) });
+    },
+    TemporalAnd_and(left, _kw, right): A.TemporalTree {
+      return pure({ kind: 'and', left: left.ast(), right: right.ast(), span: span(this) });
+    },
+    TemporalUnary_always(_kw, body): A.TemporalTree {
       return { kind: 'always', body: body.ast(), span: span(this) };
     },
-    TemporalExpr_eventually(_e, body): A.TemporalFormula {
+    TemporalUnary_eventually(_kw, body): A.TemporalTree {
       return { kind: 'eventually', body: body.ast(), span: span(this) };
     },
-    TemporalExpr_leadsTo(left, _op, right): A.TemporalFormula {
-      return { kind: 'leadsTo', left: left.ast(), right: right.ast(), span: span(this) };
+    TemporalUnary_atom(e): A.TemporalTree {
+      return { kind: 'atom', expr: e.ast(), span: span(this) };
+    },
+    TemporalUnary_not(_kw, body): A.TemporalTree {
+      return pure({ kind: 'not', body: body.ast(), span: span(this) });
+    },
+    TemporalUnary_paren(_o, body, _c): A.TemporalTree {
+      const t = body.ast() as A.TemporalTree;
+      // A parenthesised state predicate is an expression in parentheses: its span includes them.
+      return t.kind === 'atom' ? { kind: 'atom', expr: t.expr, span: span(this) } : t;
     },
     FairnessDecl(strong, _fair, target, name) {
       return {
@@ -507,6 +525,47 @@ function semantics(): SpexSemantics {
   });
   semanticsCache = s;
   return s;
+}
+
+/**
+ * A connective or quantifier over state predicates only is itself a state predicate: one atom,
+ * the expression it would have been outside a property (so `always forall i in S: P` is
+ * `always P'` with P' a quantifier expression, as before formulas could nest).
+ */
+function pure(t: A.TemporalTree): A.TemporalTree {
+  const sp = t.span;
+  switch (t.kind) {
+    case 'and':
+    case 'or':
+    case 'implies':
+      if (t.left.kind === 'atom' && t.right.kind === 'atom') {
+        return { kind: 'atom', expr: { kind: 'binary', op: t.kind, left: t.left.expr, right: t.right.expr, span: sp }, span: sp };
+      }
+      return t;
+    case 'not':
+      return t.body.kind === 'atom' ? { kind: 'atom', expr: { kind: 'unary', op: 'not', arg: t.body.expr, span: sp }, span: sp } : t;
+    case 'forall':
+    case 'exists':
+      return t.body.kind === 'atom' ? { kind: 'atom', expr: { kind: 'quant', quant: t.kind, binders: t.binders, body: t.body.expr, span: sp }, span: sp } : t;
+    default:
+      return t;
+  }
+}
+
+/** The simple forms keep their own kinds (and fast paths); anything else is 'general'. */
+function classifyFormula(t: A.TemporalTree): A.TemporalFormula {
+  const span = t.span;
+  if (t.kind === 'leadsTo' && t.left.kind === 'atom' && t.right.kind === 'atom') {
+    return { kind: 'leadsTo', left: t.left.expr, right: t.right.expr, span };
+  }
+  if (t.kind === 'always' || t.kind === 'eventually') {
+    const b = t.body;
+    if (b.kind === 'atom') return { kind: t.kind, body: b.expr, span };
+    if ((b.kind === 'always' || b.kind === 'eventually') && b.kind !== t.kind && b.body.kind === 'atom') {
+      return { kind: t.kind === 'always' ? 'alwaysEventually' : 'eventuallyAlways', body: b.body.expr, span };
+    }
+  }
+  return { kind: 'general', tree: t, span };
 }
 
 function syntaxError(source: A.Source, m: ohm.FailedMatchResult): SpecErrors {

@@ -29,6 +29,8 @@ export interface Explored {
   labels: string[];
   unitOf: (label: string) => number;
   strong: boolean[];
+  /** tag → its units (for the checker's third argument). */
+  tagUnits: number[][];
 }
 
 /** Explores the graph, recording it, and runs one query. */
@@ -62,7 +64,7 @@ export function checkFair(spec: FairGraph, kind: TemporalQuery['kind']): Explore
   // Intern every unit before the checker sizes its arrays (recording did, for reachable edges).
   const lasso = new LivenessChecker(graph, strong, tagUnits).check(kind === 'leadsTo' ? { kind, p: 0, q: 1 } : { kind, p: 0 });
   const t = lasso ? graph.path(lasso.start, lasso.edges) : { states: [], labels: [] };
-  return { graph, lasso, states: t.states, labels: t.labels, unitOf, strong };
+  return { graph, lasso, states: t.states, labels: t.labels, unitOf, strong, tagUnits };
 }
 
 function allNodes(spec: FairGraph): number[] {

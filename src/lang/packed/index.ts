@@ -433,6 +433,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   try {
     for (const prop of spec.properties) {
       const f = prop.decl.formula;
+      if (f.kind === 'general') throw new Unsupported(`property '${prop.name}': general temporal formulas are checked on the generic engine`, f.span);
       const preds = f.kind === 'leadsTo' ? [f.left, f.right] : [f.body];
       const doms_ = prop.binders.map((b) => {
         try {
