@@ -134,6 +134,8 @@ export interface Automaton {
 
 /** Nodes at most, beyond which the automaton of a formula is refused (E228). */
 export const MAX_AUTOMATON_NODES = 4096;
+/** Steps of the construction at most (it may split far more often than it makes nodes). */
+const MAX_TABLEAU_STEPS = 200_000;
 
 export class AutomatonTooLarge extends Error {}
 
@@ -159,8 +161,10 @@ export function buildAutomaton(f: Ltl): Automaton {
     next: Set<number>;
   }
   const stack: Partial[] = [{ incoming: new Set([INIT]), fresh: [root], old: new Set(), next: new Set() }];
+  let steps = 0;
   while (stack.length > 0) {
     const nd = stack.pop()!;
+    if (++steps > MAX_TABLEAU_STEPS) throw new AutomatonTooLarge(`the formula's tableau takes more than ${MAX_TABLEAU_STEPS} steps`);
     if (nd.fresh.length === 0) {
       const key = `${sortedKey(nd.old)}|${sortedKey(nd.next)}`;
       const same = index.get(key);

@@ -7,7 +7,8 @@
 import type * as A from './ast.js';
 import type { CheckedFairness, CheckedSpec } from './check.js';
 import type { TemporalKind } from '../explore/liveness.js';
-import type { Ltl } from '../explore/ltl.js';
+import { AutomatonTooLarge, buildAutomaton, MAX_AUTOMATON_NODES, type Ltl } from '../explore/ltl.js';
+import { Diagnostic, SpecErrors } from './diagnostics.js';
 import { formatValue, sortedElements, type ISet, type Value } from '../values/index.js';
 
 /** A state: the value of every state variable (compile.ts's State). */
@@ -57,6 +58,14 @@ export function compileProperties(spec: CheckedSpec, compile: CompileWithLocals)
             atomSpans.push(e.span);
             return atoms.length - 1;
           }, (d, b) => compile(d, prop.frameSize, b)([]) as ISet<Value>);
+          try {
+            buildAutomaton({ k: 'not', a: formula });
+          } catch (err) {
+            if (!(err instanceof AutomatonTooLarge)) throw err;
+            throw new SpecErrors([
+              new Diagnostic('E228', f.span, `the automaton of property '${name}' is too large (over ${MAX_AUTOMATON_NODES} nodes, or too long to build)`, `split the property into several (a conjunction at the top is several properties), or quantify over smaller sets`),
+            ]);
+          }
           out.push({ name, property: prop.name, kind: 'general', formula, atoms, atomSpans, p: atoms[0] ?? (() => true), span: f.span, pSpan: f.span });
         } else if (f.kind === 'leadsTo') {
           out.push({ name, property: prop.name, kind: f.kind, p: pred(f.left), q: pred(f.right), span: f.span, pSpan: f.left.span, qSpan: f.right.span });

@@ -30,6 +30,8 @@ export const CODES = {
   E215: 'misplaced statement',
   E216: 'constant expression required',
   E217: 'the packed engine cannot run this spec',
+  E227: 'temporal operator inside an expression',
+  E228: 'temporal formula too large',
   E701: 'division by zero',
   E702: 'key outside the map domain',
   E703: 'value outside its declared range',

@@ -572,6 +572,8 @@ function syntaxError(source: A.Source, m: ohm.FailedMatchResult): SpecErrors {
   const pos = m.getRightmostFailurePosition();
   const expected = m.getExpectedText();
   const found = source.text.slice(pos).match(/^\S*/)?.[0] ?? '';
+  const temporal = temporalMisplaced(source, pos, found);
+  if (temporal !== undefined) return new SpecErrors([temporal]);
   const what = found === '' ? 'end of input' : `'${found.length > 20 ? found.slice(0, 20) + '…' : found}'`;
   const d = new Diagnostic(
     'E100',
@@ -580,6 +582,39 @@ function syntaxError(source: A.Source, m: ohm.FailedMatchResult): SpecErrors {
     `expected ${expected}`,
   );
   return new SpecErrors([d]);
+}
+
+/**
+ * A temporal operator where the parser wanted an expression (E227): inside an if-then-else, a
+ * function argument, a comparison, ... of a property, or anywhere in an invariant, a view, an
+ * action. Recognised when the failure is at `always`, `eventually` (or, in a property, `~>`),
+ * after the ':' or '{' that opens the declaration's body.
+ */
+function temporalMisplaced(source: A.Source, pos: number, found: string): Diagnostic | undefined {
+  const word = /^(always|eventually)\b/.exec(source.text.slice(pos))?.[1] ?? (found.startsWith('~>') ? '~>' : undefined);
+  if (word === undefined) return undefined;
+  const before = source.text.slice(0, pos);
+  const decls = [...before.matchAll(/^[ \t]*(property|invariant|view|def|action|process|init|const|var|check)\b[^\n]*/gm)];
+  const decl = decls[decls.length - 1];
+  if (decl === undefined) return undefined;
+  const body = before.slice(decl.index!);
+  if (!/[:{]/.test(body)) return undefined;
+  const at = { source, start: pos, end: pos + word.length };
+  if (decl[1] === 'property') {
+    return new Diagnostic(
+      'E227',
+      at,
+      `'${word}' stands inside an expression: temporal operators combine only with not, and, or, implies, ~> and quantifiers`,
+      `write the choice or the comparison with connectives around the temporal parts, e.g. 'if c then eventually P else Q' as '(c implies eventually P) and (not c implies Q)'; a state predicate (an expression over the state) may not contain a temporal operator`,
+    );
+  }
+  if (word === '~>') return undefined; // outside properties: a plain syntax error, as before
+  return new Diagnostic(
+    'E227',
+    at,
+    `'${word}' is a temporal operator: it may stand only in a property's formula, not in ${decl[1] === 'invariant' ? 'an invariant' : `${/^[aeiou]/.test(decl[1]!) ? 'an' : 'a'} ${decl[1]}`}`,
+    decl[1] === 'invariant' ? `an invariant is a state predicate, already checked in every state; for a temporal formula declare 'property Name: ...'` : `declare 'property Name: ...' for a temporal formula`,
+  );
 }
 
 /** An integer literal's value; literals that a JS number cannot hold exactly are refused. */
