@@ -173,6 +173,9 @@ describe('lassos of the example specs', () => {
     ['spec/examples/turns.spex', 'PerBinding'],
     ['spec/examples/turns.spex', 'Group'],
     ['spec/examples/turns.spex', 'WholeSpec'],
+    ['test/fixtures/temporal/nested.spex', 'WeakSettle'],
+    ['test/fixtures/temporal/nested.spex', 'Unfair'],
+    ['spec/examples/requests.spex', 'WeakServe'],
   ];
   for (const [file, name] of cases) {
     it(`${file} ${name}: the lasso is a fair behaviour that violates the property`, () => {
@@ -206,6 +209,8 @@ describe('temporal properties on the packed engine', () => {
     'spec/examples/peterson.spex',
     'spec/examples/intermittent.spex',
     'spec/examples/turns.spex',
+    'spec/examples/requests.spex',
+    'test/fixtures/temporal/nested.spex',
     'spec/bench/counter-grid-live.spex',
     'test/fixtures/temporal/lasso.spex',
     'spec/memcg/reparent.spex',
@@ -279,5 +284,64 @@ describe('fairness of groups and of the whole spec', () => {
     const f = join(tmp, 'next-name.spex');
     writeFileSync(f, 'spec N\nvar next: 0..1 = 0\naction A { next := 1 }\nproperty P: eventually next == 1\ncheck C { fair next  expect ok }\n');
     expect(spex('test', f).code).toBe(0);
+  });
+});
+
+describe('general temporal formulas', () => {
+  it('nested.spex: the expected verdicts, the simple forms through their fast paths', () => {
+    expect(spex('test', 'test/fixtures/temporal/nested.spex').code).toBe(0);
+    const { spec } = loadSpec(`${root}test/fixtures/temporal/nested.spex`);
+    const kinds = Object.fromEntries(spec.properties.map((p) => [p.name, p.decl.formula.kind]));
+    expect(kinds).toEqual({
+      StartsAtZero: 'general',
+      ClimbsFromZero: 'general',
+      SettlesOnceHigh: 'general',
+      Stays: 'eventuallyAlways',
+      Visits: 'general',
+      Bounded: 'general',
+      Quantified: 'general',
+    });
+  });
+
+  it('a general lasso goes to ITF and replays, and replay notes a formula the lasso satisfies', () => {
+    const itf = join(tmp, 'WeakSettle.itf.json');
+    const r = spex('check', 'test/fixtures/temporal/nested.spex', '--check', 'WeakSettle', '--out-itf', itf);
+    expect(r.code).toBe(13);
+    expect(r.stdout).toContain('Property SettlesOnceHigh is violated by a behaviour: the formula is false on it.');
+    const ok = spex('replay', itf, 'test/fixtures/temporal/nested.spex');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout + ok.stderr).toContain('As recorded, property SettlesOnceHigh is violated by this lasso.');
+    const t = JSON.parse(readFileSync(itf, 'utf8'));
+    const wrong = join(tmp, 'nested-wrong.itf.json');
+    writeFileSync(wrong, JSON.stringify({ ...t, '#meta': { ...t['#meta'], property: 'ClimbsFromZero', violation: 'ClimbsFromZero' } }));
+    const w = spex('replay', wrong, 'test/fixtures/temporal/nested.spex');
+    expect(w.stdout + w.stderr).toContain('the formula holds on this lasso');
+  });
+
+  it('today\'s forms parse as before: always binds what follows, a state predicate as long as it goes', () => {
+    const f = join(tmp, 'forms.spex');
+    writeFileSync(
+      f,
+      [
+        'spec Forms',
+        'var x: 0..2 = 0',
+        'action A { require x < 2  x := x + 1 }',
+        'property A1: always x >= 0 and x <= 2',
+        'property A2: forall v in 0..1: always eventually x == v or x == 2',
+        'property A3: always forall v in 0..1: x != v or x == v',
+        'property A4: (x == 0) ~> (x == 2)',
+        'property G1: always x >= 0 and eventually x == 2',
+        'property G2: not eventually x == 3',
+        'property G3: exists v in 0..2: eventually always x == v',
+        '',
+      ].join('\n'),
+    );
+    const { spec } = loadSpec(f);
+    const kinds = Object.fromEntries(spec.properties.map((p) => [p.name, p.decl.formula.kind]));
+    expect(kinds).toEqual({ A1: 'always', A2: 'alwaysEventually', A3: 'always', A4: 'leadsTo', G1: 'general', G2: 'general', G3: 'general' });
+    const a1 = spec.properties.find((p) => p.name === 'A1')!.decl.formula;
+    expect(a1.kind === 'always' && a1.body.kind === 'binary' && a1.body.op === 'and').toBe(true);
+    const g1 = spec.properties.find((p) => p.name === 'G1')!.decl.formula;
+    expect(g1.kind === 'general' && g1.tree.kind === 'and').toBe(true);
   });
 });

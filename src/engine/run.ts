@@ -269,7 +269,7 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
         const predicates: ((vec: number[]) => boolean)[] = [];
         let k = 0;
         for (const inst of full.properties) {
-          const n = inst.q ? 2 : 1;
+          const n = inst.kind === 'general' ? inst.atoms!.length : inst.q ? 2 : 1;
           if (!only || only.includes(inst.property)) predicates.push(...all.slice(k, k + n));
           k += n;
         }
