@@ -284,6 +284,12 @@ describe('fairness of groups and of the whole spec', () => {
     const f = join(tmp, 'next-name.spex');
     writeFileSync(f, 'spec N\nvar next: 0..1 = 0\naction A { next := 1 }\nproperty P: eventually next == 1\ncheck C { fair next  expect ok }\n');
     expect(spex('test', f).code).toBe(0);
+    // At the top level too, for every check; and a group of one action at the top level.
+    const g = join(tmp, 'top-level.spex');
+    writeFileSync(g, 'spec T\nvar x: 0..2 = 0\naction A(i: 1..2) { require x < 2  x := x + 1 }\nproperty P: eventually x == 2\nstrong fair next\ncheck C { deadlock off  expect ok }\n');
+    expect(spex('test', g).code).toBe(0);
+    writeFileSync(g, 'spec T\nvar x: 0..2 = 0\naction A(i: 1..2) { require x < 2  x := x + 1 }\nproperty P: eventually x == 2\nfair { A }\ncheck C { deadlock off  expect ok }\n');
+    expect(spex('test', g).code).toBe(0);
   });
 });
 

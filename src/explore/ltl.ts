@@ -293,7 +293,9 @@ class Product {
   constructor(g: LivenessGraph, a: Automaton) {
     const Q = a.labels.length;
     const n = g.size;
-    const id = new Int32Array(n * Q).fill(-1);
+    // (s, q) → node: a flat array while it stays reasonable, a map beyond (big automata).
+    const flat = n * Q <= 1 << 26 ? new Int32Array(n * Q).fill(-1) : undefined;
+    const sparse = flat === undefined ? new Map<number, number>() : undefined;
     let cap = Math.max(16, n);
     this.state = new Int32Array(cap);
     this.aut = new Int32Array(cap);
@@ -308,7 +310,7 @@ class Product {
     };
     const node = (s: number, q: number, parent: number): number => {
       const k = s * Q + q;
-      let p = id[k]!;
+      let p = flat !== undefined ? flat[k]! : (sparse!.get(k) ?? -1);
       if (p >= 0) return p;
       p = this.size++;
       if (p >= cap) {
@@ -318,7 +320,8 @@ class Product {
         this.parentEdge = growTo(this.parentEdge, cap);
         this.offsets = growTo(this.offsets, cap + 1);
       }
-      id[k] = p;
+      if (flat !== undefined) flat[k] = p;
+      else sparse!.set(k, p);
       this.state[p] = s;
       this.aut[p] = q;
       this.parentEdge[p] = parent;
