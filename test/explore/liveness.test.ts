@@ -175,23 +175,18 @@ describe('liveness on random graphs', () => {
 // Fairness of groups: one unit for all its members' steps.
 
 describe('group fairness on hand-made graphs', () => {
-  // Two bindings of one action, A(1) and A(2): 0 -A1-> 1 -A1-> 0 and 0 -A2-> 2 (= P), 2 -A2-> 2.
-  // Per binding, A(2) is enabled only in 0, so weak fairness of each binding allows cycling on
-  // A(1) forever; whole-action fairness of A is taken on that cycle too, and so is satisfied.
-  // With `fair { A2 }`-style grouping the other way round the verdicts differ below.
   it('per-binding and whole-action fairness give different verdicts', () => {
-    // 0 -x-> 1 -y-> 0 ; x and y are the two bindings of one action; in 1, z (another binding)
-    // leads to 2 = P. Enabled per binding: z only in 1 (weak: not forced). Whole action
-    // {x, y, z} is taken on the cycle: satisfied too. So neither forces P...
-    const ring: FairGraph = { edges: [[0, 1, 'x'], [1, 0, 'y'], [1, 2, 'z']], initial: [0], p: [2] };
-    expect(verdict({ ...ring, fair: { x: 'weak', y: 'weak', z: 'weak' } }, 'eventually')).toMatchObject({ violated: true, kind: 'cycle' });
-    // ... but if only z's action (with w, which waits in 0) is fair as a whole, the cycle must
-    // take the group: z and w are bindings of one action B, enabled in 0 (w) and 1 (z).
+    // 0 -x-> 1 -y-> 0 is a cycle of one action's steps (x, y); z and w are the two bindings of
+    // another action B: w leaves 0, z leaves 1, both to P. P = {2, 3}.
     const b: FairGraph = { edges: [[0, 1, 'x'], [1, 0, 'y'], [1, 2, 'z'], [0, 3, 'w']], initial: [0], p: [2, 3] };
-    // Per binding: w is enabled only in 0, z only in 1: weak fairness of each allows the cycle.
+    // Per binding: w is enabled only in 0, z only in 1, so weak fairness of each allows the
+    // cycle forever.
     expect(verdict({ ...b, fair: { z: 'weak', w: 'weak', x: 'weak', y: 'weak' } }, 'eventually')).toMatchObject({ violated: true, kind: 'cycle' });
-    // As a whole, B is enabled in every state of the cycle and never taken: the cycle is unfair.
+    // B as a whole is enabled in every state of the cycle and taken on none of its steps: the
+    // cycle is not weakly fair to B, and P is reached.
     expect(verdict({ ...b, fair: { x: 'weak', y: 'weak' }, groups: { B: { strength: 'weak', members: ['z', 'w'] } } }, 'eventually').violated).toBe(false);
+    // A group with the cycle's own steps in it is taken on the cycle: fair again.
+    expect(verdict({ ...b, groups: { N: { strength: 'strong', members: ['x', 'y', 'z', 'w'] } } }, 'eventually')).toMatchObject({ violated: true, kind: 'cycle' });
   });
 
   it('strong fairness of a group: enabled again and again means taken', () => {
