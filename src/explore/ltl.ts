@@ -273,8 +273,44 @@ export function checkGeneral(
   const product = new Product(g, aut);
   if (Q === 0) return { lasso: undefined, productNodes: 0, automatonNodes: 0 };
   const tags = tagUnits ?? Array.from({ length: strong.length }, (_, u) => [u]);
-  const lasso = new FairSearch(product, g, aut, strong, tags).run();
+  const found = new FairSearch(product, g, aut, strong, tags).run();
+  const lasso = found === undefined ? undefined : shorten(g, formula, found);
   return { lasso, productNodes: product.size, automatonNodes: Q };
+}
+
+/**
+ * A shorter lasso with the same repeated part, when there is one: the product's path may reach
+ * the cycle's states early and only enter the cycle later (the automaton had to wait there).
+ * Cut the prefix at the first state that lies on the cycle, rotate the cycle to start there,
+ * and keep the result if the formula is still false on it. Fairness depends only on the
+ * states and steps of the cycle, which do not change.
+ */
+function shorten(g: LivenessGraph, f: Ltl, l: Lasso): Lasso {
+  const prefixLen = l.edges.length - l.cycle;
+  const states = [l.start];
+  for (const e of l.edges) states.push(g.targets[e]!);
+  const atom = (seq: readonly number[]) => (i: number, k: number): boolean => g.holds(seq[k]!, i);
+  if (l.kind === 'stutter') {
+    const end = states[states.length - 1]!;
+    const j = states.indexOf(end);
+    if (j < prefixLen) {
+      const seq = states.slice(0, j + 1);
+      if (!holdsOnLasso(f, seq.length, j, atom(seq))) return { kind: 'stutter', start: l.start, edges: l.edges.slice(0, j), cycle: 0 };
+    }
+    return l;
+  }
+  const cycleEdges = l.edges.slice(prefixLen);
+  const cycleStates = states.slice(prefixLen, states.length - 1); // C_0 .. C_{m-1}
+  for (let j = 0; j < prefixLen; j++) {
+    const i = cycleStates.indexOf(states[j]!);
+    if (i < 0) continue;
+    const rotated = [...cycleEdges.slice(i), ...cycleEdges.slice(0, i)];
+    const seq = [...states.slice(0, j + 1), ...rotated.slice(0, -1).map((e) => g.targets[e]!)];
+    if (!holdsOnLasso(f, seq.length, j, atom(seq))) {
+      return { kind: 'cycle', start: l.start, edges: [...l.edges.slice(0, j), ...rotated], cycle: rotated.length };
+    }
+  }
+  return l;
 }
 
 /** The reachable product of a graph and an automaton, in CSR form, nodes numbered breadth-first. */
