@@ -170,7 +170,19 @@ export type TemporalFormula =
   | { kind: 'eventually'; body: Expr; span: Span }
   | { kind: 'alwaysEventually'; body: Expr; span: Span }
   | { kind: 'eventuallyAlways'; body: Expr; span: Span }
-  | { kind: 'leadsTo'; left: Expr; right: Expr; span: Span };
+  | { kind: 'leadsTo'; left: Expr; right: Expr; span: Span }
+  /** Any other nesting: checked through a Büchi automaton (docs/temporal.md). */
+  | { kind: 'general'; tree: TemporalTree; span: Span };
+
+/**
+ * A temporal formula as written: temporal operators, connectives and quantifiers over state
+ * predicates (`atom`). Subtrees without a temporal operator are single atoms.
+ */
+export type TemporalTree =
+  | { kind: 'atom'; expr: Expr; span: Span }
+  | { kind: 'always' | 'eventually' | 'not'; body: TemporalTree; span: Span }
+  | { kind: 'and' | 'or' | 'implies' | 'leadsTo'; left: TemporalTree; right: TemporalTree; span: Span }
+  | { kind: 'forall' | 'exists'; binders: Binder[]; body: TemporalTree; span: Span };
 
 export type Decl =
   | { kind: 'const'; name: Name; type: TypeExpr; value: Expr; span: Span }
@@ -195,8 +207,12 @@ export type Decl =
     }
   /** `property Name: forall x in S, ...: formula`; binders are [] without quantifiers. */
   | { kind: 'property'; name: Name; binders: Binder[]; formula: TemporalFormula; span: Span }
-  /** `fair action A`, `strong fair process P`. */
-  | { kind: 'fairness'; strong: boolean; target: 'action' | 'process'; name: Name; span: Span }
+  /**
+   * `fair action A`, `strong fair process P`; `fair { A, B, P }` (target 'group', name the
+   * braces' text, members the names) and `fair next` (target 'next', name `next`, no members):
+   * fairness of a group of actions and processes as one disjunction, or of every step.
+   */
+  | { kind: 'fairness'; strong: boolean; target: 'action' | 'process' | 'group' | 'next'; name: Name; members?: Name[]; span: Span }
   | {
       kind: 'check';
       name: Name;

@@ -109,6 +109,11 @@ export interface CheckedFairness {
   readonly name: string;
   readonly strong: boolean;
   readonly decl: Extract<A.Decl, { kind: 'fairness' }>;
+  /**
+   * `fair { A, B, P }`: the label names of the group, fair as one disjunction (one unit for all
+   * their bindings); `fair next`: 'all', every step. Undefined for per-binding fairness.
+   */
+  readonly members?: readonly string[] | 'all';
 }
 
 export interface CheckedCheck {
@@ -560,7 +565,9 @@ class Checker {
     }
     const f = d.formula;
     const pred = (e: A.Expr, what: string): void => this.expectType(e, BOOL, this.expr(e, scope), what);
-    if (f.kind === 'leadsTo') {
+    if (f.kind === 'general') {
+      this.temporalTree(f.tree, scope, d.name.text);
+    } else if (f.kind === 'leadsTo') {
       pred(f.left, `the left side of '~>'`);
       pred(f.right, `the right side of '~>'`);
     } else {
@@ -569,8 +576,50 @@ class Checker {
     return { name: d.name.text, decl: d, binders, frameSize: frame.size };
   }
 
+  /**
+   * A general temporal formula: its state predicates are Bool, and its quantifiers range over
+   * constant sets (they are expanded at compile time, like the property's outer ones).
+   */
+  private temporalTree(t: A.TemporalTree, scope: Scope, property: string): void {
+    switch (t.kind) {
+      case 'atom':
+        this.expectType(t.expr, BOOL, this.expr(t.expr, scope), `a state predicate of property '${property}'`);
+        return;
+      case 'always':
+      case 'eventually':
+      case 'not':
+        this.temporalTree(t.body, scope, property);
+        return;
+      case 'and':
+      case 'or':
+      case 'implies':
+      case 'leadsTo':
+        this.temporalTree(t.left, scope, property);
+        this.temporalTree(t.right, scope, property);
+        return;
+      case 'forall':
+      case 'exists': {
+        let inner = scope;
+        for (const b of t.binders) {
+          const dt = this.expr(b.domain, inner);
+          const elem = this.elemOfSet(b.domain, dt, `'${b.name.text} in ...'`);
+          const reads = stateReadIn(b.domain, this.res);
+          if (reads !== undefined) {
+            this.error('E216', reads.span, `a quantifier around a temporal operator ranges over a constant set, but this reads the state ${reads.what}`, `it is expanded before the exploration: quantify over a type or a constant set, and test the state inside the predicates`);
+          }
+          inner = inner.child();
+          this.slots.set(b, inner.bind(b.name.text, elem));
+        }
+        this.temporalTree(t.body, inner, property);
+        return;
+      }
+    }
+  }
+
   /** `fair action A` names an action, `fair process P` a process. */
   private fairness(d: Extract<A.Decl, { kind: 'fairness' }>): CheckedFairness | undefined {
+    if (d.target === 'next') return { name: 'next', strong: d.strong, decl: d, members: 'all' };
+    if (d.target === 'group') return this.groupFairness(d);
     const n = d.name.text;
     // Fairness units are (label action, parameter values): a process's steps carry the
     // process name as their label's action and its instance as the parameters, so both
@@ -588,6 +637,24 @@ class Checker {
       return undefined;
     }
     return { name: n, strong: d.strong, decl: d };
+  }
+
+  /** `fair { A, B, P }`: every member names an action or a process (a repeat changes nothing). */
+  private groupFairness(d: Extract<A.Decl, { kind: 'fairness' }>): CheckedFairness | undefined {
+    const members: string[] = [];
+    let ok = true;
+    for (const m of d.members ?? []) {
+      const g = this.globals.get(m.text);
+      if (!g) {
+        const candidates = [...this.globals].filter(([, v]) => v.k === 'action' || v.k === 'process').map(([k]) => k);
+        this.error('E201', m.span, `unknown action or process '${m.text}'`, didYouMean(m.text, candidates) ?? 'a fairness group lists actions and processes of the spec');
+        ok = false;
+      } else if (g.k !== 'action' && g.k !== 'process') {
+        this.error('E205', m.span, `'${m.text}' is ${article(describe(g))}, not an action or a process`, 'a fairness group lists actions and processes of the spec');
+        ok = false;
+      } else if (!members.includes(m.text)) members.push(m.text);
+    }
+    return ok ? { name: d.name.text, strong: d.strong, decl: d, members } : undefined;
   }
 
   private check(

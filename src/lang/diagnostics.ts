@@ -31,6 +31,8 @@ export const CODES = {
   E216: 'constant expression required',
   E217: 'the packed engine cannot run this spec',
   E220: 'misused either/or',
+  E227: 'temporal operator inside an expression',
+  E228: 'temporal formula too large',
   E701: 'division by zero',
   E702: 'key outside the map domain',
   E703: 'value outside its declared range',

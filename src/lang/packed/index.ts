@@ -15,6 +15,7 @@ import type * as A from '../ast.js';
 import { Compiler, type CompiledSpec, type Label, type State } from '../compile.js';
 import type { Invariant, TransitionSystem } from '../../explore/system.js';
 import { fingerprintInts, sortedElements, type ISet, type Value } from '../../values/index.js';
+import { expandTree } from '../compile-temporal.js';
 import { CodeGen, lit, type Val, type InstanceLayout, type ProcessLayout, type VarLayout } from './codegen.js';
 import { Doms, MAX_WIDTH, Unsupported, seqAt, seqBase, seqLen, type Dom } from './dom.js';
 
@@ -457,7 +458,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   try {
     for (const prop of spec.properties) {
       const f = prop.decl.formula;
-      const preds = f.kind === 'leadsTo' ? [f.left, f.right] : [f.body];
+      const preds = f.kind === 'general' ? [] : f.kind === 'leadsTo' ? [f.left, f.right] : [f.body];
       const doms_ = prop.binders.map((b) => {
         try {
           return gen.setElemDom(b.domain);
@@ -466,8 +467,55 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
           throw err;
         }
       });
+      // A general formula: its atoms in expandTree's order, each with the values bound around it.
+      const slotDoms = new Map<number, Dom>(prop.binders.map((b, j) => [b.slot, doms_[j]!]));
+      const general = (t: A.TemporalTree, loc: Value[], bound: Val[]): void => {
+        const visit = (t: A.TemporalTree): void => {
+          if (t.kind === 'forall' || t.kind === 'exists') {
+            for (const b of t.binders) slotDoms.set(spec.slots.get(b)!, gen.setElemDom(b.domain));
+            visit(t.body);
+          } else if (t.kind === 'always' || t.kind === 'eventually' || t.kind === 'not') visit(t.body);
+          else if (t.kind === 'and' || t.kind === 'or' || t.kind === 'implies' || t.kind === 'leadsTo') {
+            visit(t.left);
+            visit(t.right);
+          }
+        };
+        visit(t);
+        const outer = prop.binders.map((b, j) => ({ slot: b.slot, value: loc[b.slot]!, name: b.name, val: bound[j]! }));
+        expandTree(
+          t,
+          outer,
+          spec.slots,
+          (e, b) => {
+            gen.clearLocals();
+            for (const x of b) gen.setLocal(x.slot, constantVal(doms, slotDoms.get(x.slot)!, x.value, prop.name, e.span));
+            let src: string;
+            try {
+              const [pre, v] = gen.capture(() => gen.bool(e));
+              src = `${pre}\nreturn ${v};`;
+            } catch (err) {
+              if (err instanceof Unsupported) throw new Unsupported(`property '${prop.name}': ${err.message}`, err.span);
+              throw err;
+            }
+            const name = `T${tpNames.length}`;
+            tpNames.push(name);
+            tpParts.push(`function ${name}(s) {\n${src}\n}`);
+            gen.clearLocals();
+            return tpNames.length - 1;
+          },
+          (d, b) => {
+            const here = new Array<Value>(Math.max(1, prop.frameSize));
+            for (const x of b) here[x.slot] = x.value;
+            return cc.expr(d)({ st: [], loc: here }) as ISet<Value>;
+          },
+        );
+      };
       const bindings = (i: number, loc: Value[], bound: Val[]): void => {
         if (i === prop.binders.length) {
+          if (f.kind === 'general') {
+            general(f.tree, loc, bound);
+            return;
+          }
           gen.clearLocals();
           prop.binders.forEach((b, j) => gen.setLocal(b.slot, bound[j]!));
           for (const e of preds) {
@@ -502,7 +550,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     gen.clearLocals();
     predicatesReason = err.message;
   }
-  if (predicatesReason === undefined && tpNames.length !== generic.properties.reduce((n, p) => n + (p.q ? 2 : 1), 0)) {
+  if (predicatesReason === undefined && tpNames.length !== generic.properties.reduce((n, p) => n + (p.kind === 'general' ? p.atoms!.length : p.q ? 2 : 1), 0)) {
     throw new Error('internal error: property instances out of step with the generic engine');
   }
 
@@ -565,8 +613,8 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
 
   let predicates: ((vec: number[]) => boolean)[] | undefined;
   if (predicatesReason === undefined) {
-    const gpreds = generic.properties.flatMap((p) => (p.q ? [p.p, p.q] : [p.p]));
-    const gnames = generic.properties.flatMap((p) => (p.q ? [p.name, p.name] : [p.name]));
+    const gpreds = generic.properties.flatMap((p) => (p.kind === 'general' ? p.atoms! : p.q ? [p.p, p.q] : [p.p]));
+    const gnames = generic.properties.flatMap((p) => (p.kind === 'general' ? p.atoms!.map(() => p.name) : p.q ? [p.name, p.name] : [p.name]));
     predicates = made.tp.map((f, k) => {
       const g = gpreds[k]!;
       return (vec: number[]): boolean => {
