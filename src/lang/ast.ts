@@ -118,7 +118,13 @@ export type Stmt =
   | { kind: 'assign'; target: LValue; value: Expr; span: Span }
   // Process statements (the checker reports them anywhere else).
   /** `L:` starts an atomic step of a process; the statements after it, up to the next label reached, are that step. */
-  | { kind: 'label'; name: Name; span: Span }
+  | {
+      kind: 'label';
+      name: Name;
+      /** `end L:`: a valid end state, as Promela's end labels: an instance blocked here is not a deadlock. */
+      end?: boolean;
+      span: Span;
+    }
   /** `await e`: like `require e`, in a process. */
   | { kind: 'await'; cond: Expr; span: Span }
   /** `goto L`: ends the step, the process goes on at L. */
@@ -137,11 +143,22 @@ export type ActionParam =
   | { kind: 'typed'; name: Name; type: TypeExpr }
   | { kind: 'ranged'; name: Name; domain: Expr };
 
-/** `var x: T = e` inside a process: one copy per process instance, kept in the state. */
+/**
+ * `var x: T = e` inside a process: one copy per process instance, kept in the state.
+ * `var x: T in S` starts it at each element of S (one initial state per choice); `choice`
+ * says which form `init` is. Without either, `init` is undefined (the checker reports it).
+ */
 export interface ProcessVarDecl {
   readonly name: Name;
   readonly type: TypeExpr;
-  readonly init: Expr;
+  readonly init: Expr | undefined;
+  readonly choice?: boolean;
+  readonly span: Span;
+}
+
+/** `fair` / `strong fair` written on an action or process declaration. */
+export interface FairPrefix {
+  readonly strong: boolean;
   readonly span: Span;
 }
 
@@ -170,7 +187,7 @@ export type Decl =
   | { kind: 'var'; name: Name; type: TypeExpr; init: Expr | undefined; span: Span }
   | { kind: 'def'; name: Name; params: { name: Name; type: TypeExpr }[]; result: TypeExpr; body: Expr; span: Span }
   | { kind: 'init'; body: Stmt[]; span: Span }
-  | { kind: 'action'; name: Name; params: ActionParam[]; body: Stmt[]; span: Span }
+  | { kind: 'action'; name: Name; params: ActionParam[]; body: Stmt[]; span: Span; fair?: FairPrefix }
   | { kind: 'invariant'; name: Name; body: Expr; span: Span }
   /** A diagram of the state drawn by reports (HTML); any type, evaluated in each state. */
   | { kind: 'view'; name: Name; body: Expr; span: Span }
@@ -182,6 +199,8 @@ export type Decl =
       locals: ProcessVarDecl[];
       body: Stmt[];
       span: Span;
+      /** `fair process P ...`: the parser also adds the equivalent fairness declaration. */
+      fair?: FairPrefix;
     }
   /** `property Name: forall x in S, ...: formula`; binders are [] without quantifiers. */
   | { kind: 'property'; name: Name; binders: Binder[]; formula: TemporalFormula; span: Span }

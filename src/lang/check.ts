@@ -5,7 +5,7 @@
  */
 import type * as A from './ast.js';
 import { Diagnostic, SpecErrors, didYouMean, type Code } from './diagnostics.js';
-import { DONE, checkProcessShape, processLabels } from './process-shape.js';
+import { DONE, checkProcessShape, processEndLabels, processLabels } from './process-shape.js';
 import {
   ANY, BOOL, INT, compatible, formatType, isOption, join, optionType,
   type EnumInfo, type Type, type VariantInfo,
@@ -26,7 +26,9 @@ export type Resolution =
   /** A variable of the process being checked: one per instance, kept in the state. */
   | { k: 'plocal'; proc: CheckedProcess; index: number; type: Type }
   /** The process and label of a `P(i) at L` expression (label: labels.length for `done`). */
-  | { k: 'process'; proc: CheckedProcess; label: number };
+  | { k: 'process'; proc: CheckedProcess; label: number }
+  /** `P(i).x` (or `P.x`): variable `index` of an instance of P, read from anywhere (on the field node). */
+  | { k: 'pvar'; proc: CheckedProcess; index: number; type: Type };
 
 export const BUILTINS = [
   'size', 'min', 'max', 'abs', 'keys', 'values', 'len', 'head', 'tail', 'append', 'concat',
@@ -79,6 +81,8 @@ export interface CheckedProcess {
   readonly locals: { readonly name: string; readonly type: Type; readonly decl: A.ProcessVarDecl }[];
   /** The labels in the order written; the pc of an instance that has run to its end is `done`. */
   readonly labels: string[];
+  /** The labels written `end L:`: an instance blocked at one is a valid end state, not a deadlock. */
+  readonly endLabels: string[];
   /** Local slots of a step (slot 0: the instance parameter, if any). */
   frameSize: number;
   /** Local slots for the initial values of the process variables (slot 0: the parameter). */
@@ -294,6 +298,7 @@ class Checker {
             param: undefined,
             locals: [],
             labels: processLabels(d.body).map((l) => l.text),
+            endLabels: processEndLabels(d.body),
             frameSize: 0,
             initFrameSize: 0,
           };
@@ -520,8 +525,19 @@ class Checker {
     const initScope = new Scope(undefined, initFrame);
     if (p.param) initScope.bind(p.param.name, p.param.type);
     for (const l of p.locals) {
-      const t = this.expr(l.decl.init, initScope);
-      this.expectType(l.decl.init, l.type, t, `variable '${l.name}' of process '${p.name}'`);
+      const init = l.decl.init;
+      if (init === undefined) {
+        this.error('E226', l.decl.span, `process variable '${l.name}' of '${p.name}' has no initial value`, `write 'var ${l.name}: ${formatType(l.type)} = <value>', or 'var ${l.name}: ${formatType(l.type)} in <set>' for one initial state per element`);
+        continue;
+      }
+      const t = this.expr(init, initScope);
+      if (l.decl.choice) {
+        // `var x: T in S`: S is a set of T, constants and the instance parameter only.
+        if (t.k === 'set') this.expectType(init, { k: 'set', elem: l.type }, t, `the initial choices of variable '${l.name}' of process '${p.name}'`);
+        else if (t.k !== 'any') this.error('E205', init.span, `'var ${l.name}: ... in S' chooses from a set, not ${formatType(t)}`, `write 'var ${l.name}: ${formatType(l.type)} = <value>' for a single initial value`);
+      } else {
+        this.expectType(init, l.type, t, `variable '${l.name}' of process '${p.name}'`);
+      }
     }
     p.initFrameSize = initFrame.size;
     const frame: Frame = { size: 0, stateful: true };
@@ -1142,6 +1158,8 @@ class Checker {
         return ANY;
       }
       case 'field': {
+        const pv = this.processVarRead(e, scope);
+        if (pv !== undefined) return pv;
         const t = this.expr(e.target, scope);
         if (t.k === 'record') {
           const i = t.fields.indexOf(e.field.text);
@@ -1326,7 +1344,7 @@ class Checker {
       const candidates = [...scope.allNames(), ...this.globals.keys(), ...(cp?.locals.map((l) => l.name) ?? [])];
       const owner = this.processes.find((q) => q.locals.some((l) => l.name === n));
       const hint = owner
-        ? `'${n}' is a variable of process '${owner.name}', which only its own steps see`
+        ? `'${n}' is a variable of process '${owner.name}': read it as '${owner.param ? `${owner.name}(<${owner.param.name}>)` : owner.name}.${n}'`
         : this.currentProcess?.stepNames.has(n)
           ? `'${n}' was bound in an earlier step: names bound by let and pick end at the next label; keep the value in a process variable ('var ${n}: ...')`
           : didYouMean(n, candidates);
@@ -1380,6 +1398,50 @@ class Checker {
         this.error('E205', e.span, `'${n}' is a process and has no value here`, `test where it is with '${g.p.param ? `${n}(<${g.p.param.name}>)` : n} at <label>'`);
         return ANY;
     }
+  }
+
+  /**
+   * `P(i).x` / `P.x`: a read of variable x of an instance of process P, from any expression
+   * that may read the state. Undefined when the target does not name a process (an ordinary
+   * field access, or a call that the checker reports as usual).
+   */
+  private processVarRead(e: Extract<A.Expr, { kind: 'field' }>, scope: Scope): Type | undefined {
+    const t = e.target;
+    const pname = t.kind === 'call' ? t.callee : t.kind === 'name' ? t.name : undefined;
+    if (!pname || scope.lookup(pname.text)) return undefined;
+    const g = this.globals.get(pname.text);
+    if (!g || g.k !== 'process') return undefined;
+    const p = g.p;
+    const x = e.field.text;
+    if (t.kind === 'call') {
+      t.args.forEach((a, i) => {
+        const at = this.expr(a, scope);
+        if (i === 0 && p.param) this.expectType(a, p.param.type, at, `an instance of process '${p.name}'`);
+      });
+      if (!p.param) {
+        this.error('E204', t.span, `process '${p.name}' has a single instance`, `write '${p.name}.${x}'`);
+      } else if (t.args.length !== 1) {
+        this.error('E204', t.span, `process '${p.name}' has one instance per value of '${p.param.name}'`, `name one instance: '${p.name}(<${p.param.name}>).${x}'`);
+      }
+    } else if (p.param) {
+      this.error('E204', t.span, `process '${p.name}' has one instance per value of '${p.param.name}'`, `name the instance: '${p.name}(<${p.param.name}>).${x}'`);
+    }
+    const index = p.locals.findIndex((l) => l.name === x);
+    if (index < 0) {
+      const hint =
+        x === 'pc'
+          ? `test where an instance is with '${p.param ? `${p.name}(<${p.param.name}>)` : p.name} at <label>'`
+          : (didYouMean(x, p.locals.map((l) => l.name)) ?? (p.locals.length ? `its variables are: ${p.locals.map((l) => l.name).join(', ')}` : `process '${p.name}' has no variables`));
+      this.error('E201', e.field.span, `process '${p.name}' has no variable '${x}'`, hint);
+      return ANY;
+    }
+    const type = p.locals[index]!.type;
+    if (!scope.frame.stateful) {
+      this.error('E216', e.span, `'${e.field.text}' is a variable of process '${p.name}', but this expression must be constant`, 'constants, range bounds and initial values cannot read the state');
+      return type;
+    }
+    this.res.set(e, { k: 'pvar', proc: p, index, type });
+    return type;
   }
 
   /** `P(i) at L`: P is a process, i one of its instances, L one of its labels or `done`. */
@@ -1773,7 +1835,7 @@ function stateReadIn(e: A.Expr, res: Map<object, Resolution>, seen = new Set<Che
     if (found) return;
     const r = res.get(x);
     if (r?.k === 'var') found = { span: x.span, what: `variable '${(x as { name: A.Name }).name.text}'` };
-    else if (r?.k === 'plocal' || r?.k === 'process') found = { span: x.span, what: 'of a process' };
+    else if (r?.k === 'plocal' || r?.k === 'process' || r?.k === 'pvar') found = { span: x.span, what: 'of a process' };
     else if (r?.k === 'def' && !seen.has(r.def)) {
       seen.add(r.def);
       if (stateReadIn(r.def.decl.body, res, seen)) found = { span: x.span, what: `through definition '${r.def.name}'` };

@@ -362,6 +362,11 @@ export class Compiler {
         return (c) => mapGet(t(c) as IMap<Value, Value>, i(c), span);
       }
       case 'field': {
+        const pv = this.spec.res.get(e);
+        if (pv?.k === 'pvar') {
+          const inst = e.target.kind === 'call' && e.target.args.length > 0 ? this.expr(e.target.args[0]!) : undefined;
+          return this.processes!.read(pv.proc, pv.index, inst, e.span);
+        }
         const t = this.expr(e.target);
         const rt = this.type(e.target);
         const name = e.field.text;
@@ -614,6 +619,7 @@ export class Compiler {
       }
       case 'builtin':
       case 'process':
+      case 'pvar':
         throw new Error(`internal error: ${r.k} used as a value`);
     }
   }
@@ -1095,7 +1101,8 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
   processes.compileSteps(cc, (s, l) => emitFn(s, l));
 
   const initValues: (Value | undefined)[] = spec.vars.map((v) => (v.decl.init ? cc.constValue(v.decl.init) : undefined));
-  initValues.push(...processes.initial);
+  // One starting point per combination of the process variables' initial choices.
+  const procInits = processes.initialCombinations();
   spec.vars.forEach((v, i) => {
     if (initValues[i] !== undefined) cc.checkRange(v.type, initValues[i]!, v.decl.init!.span, `variable '${v.name}'`);
   });
@@ -1158,12 +1165,14 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
     fairness: compileFairness(spec),
     initialStates(emit) {
       emitFn = (s) => emit(s);
-      const c: Ctx = { st: initValues.slice() as Value[], loc: new Array<Value>(spec.init.frameSize) };
-      try {
-        initRun(c);
-      } catch (err) {
-        if (err instanceof ModelError && err.label === undefined) err.label = initLabel;
-        throw err;
+      for (const procInit of procInits) {
+        const c: Ctx = { st: [...initValues, ...procInit] as Value[], loc: new Array<Value>(spec.init.frameSize) };
+        try {
+          initRun(c);
+        } catch (err) {
+          if (err instanceof ModelError && err.label === undefined) err.label = initLabel;
+          throw err;
+        }
       }
     },
     successors(state, emit) {
@@ -1190,8 +1199,9 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
       variant: (tag, tagIndex, payload) => cc.variant(tag, tagIndex, payload),
     },
   };
-  // With processes, a state where every instance has run to its end is done, not deadlocked.
-  if (processes.instances.length > 0) system.isDone = (s) => processes.isDone(s);
+  // With processes, a state where every instance has run to its end, or stands at an `end`
+  // label, is a valid end, not deadlocked.
+  if (processes.instances.length > 0) system.isDone = (s) => processes.isValidEnd(s);
   return system;
 }
 

@@ -30,6 +30,7 @@ export const CODES = {
   E215: 'misplaced statement',
   E216: 'constant expression required',
   E217: 'the packed engine cannot run this spec',
+  E226: 'process variable without an initial value',
   E701: 'division by zero',
   E702: 'key outside the map domain',
   E703: 'value outside its declared range',

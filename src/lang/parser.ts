@@ -47,7 +47,7 @@ function semantics(): SpexSemantics {
   const s = grammar().createSemantics();
   s.addOperation<unknown>('ast', {
     Spec(header, decls, _end): A.SpecAst {
-      return { name: header.ast(), decls: decls.children.map((d) => d.ast()), source: current };
+      return { name: header.ast(), decls: decls.children.flatMap((d) => withFairness(d.ast() as A.Decl)), source: current };
     },
     SpecHeader(_kw, name) {
       return nameOf(name);
@@ -97,8 +97,13 @@ function semantics(): SpexSemantics {
     InitDecl(_kw, body) {
       return { kind: 'init', body: body.ast(), span: span(this) };
     },
-    ActionDecl(_kw, name, params, body) {
-      return { kind: 'action', name: nameOf(name), params: opt<A.ActionParam[]>(params) ?? [], body: body.ast(), span: span(this) };
+    ActionDecl(fair, _kw, name, params, body) {
+      const d: A.Decl = { kind: 'action', name: nameOf(name), params: opt<A.ActionParam[]>(params) ?? [], body: body.ast(), span: span(this) };
+      const f = opt<A.FairPrefix>(fair);
+      return f ? { ...d, fair: f } : d;
+    },
+    FairPrefix(strong, _fair): A.FairPrefix {
+      return { strong: strong.numChildren > 0, span: span(this) };
     },
     ActionParams(_o, params, _c) {
       return list(params);
@@ -112,8 +117,8 @@ function semantics(): SpexSemantics {
     TypedParam(name, _c, type) {
       return { name: nameOf(name), type: type.ast() };
     },
-    ProcessDecl(_kw, name, param, _o, locals, body, _c) {
-      return {
+    ProcessDecl(fair, _kw, name, param, _o, locals, body, _c) {
+      const d: A.Decl = {
         kind: 'process',
         name: nameOf(name),
         param: opt<A.ActionParam>(param),
@@ -121,12 +126,21 @@ function semantics(): SpexSemantics {
         body: body.children.map((s) => s.ast()).filter((s: A.Stmt | null) => s !== null),
         span: span(this),
       };
+      const f = opt<A.FairPrefix>(fair);
+      return f ? { ...d, fair: f } : d;
     },
     ProcessParam(_o, param, _c) {
       return param.ast();
     },
-    ProcessVar(_kw, name, _c, type, _eq, init): A.ProcessVarDecl {
-      return { name: nameOf(name), type: type.ast(), init: init.ast(), span: span(this) };
+    ProcessVar(_kw, name, _c, type, init): A.ProcessVarDecl {
+      const i = opt<{ choice: boolean; expr: A.Expr }>(init);
+      return { name: nameOf(name), type: type.ast(), init: i?.expr, ...(i?.choice ? { choice: true } : {}), span: span(this) };
+    },
+    ProcessVarInit_value(_eq, expr) {
+      return { choice: false, expr: expr.ast() };
+    },
+    ProcessVarInit_choice(_in, expr) {
+      return { choice: true, expr: expr.ast() };
     },
     InvariantDecl(_kw, name, _c, body) {
       return { kind: 'invariant', name: nameOf(name), body: body.ast(), span: span(this) };
@@ -322,6 +336,9 @@ function semantics(): SpexSemantics {
     Stmt_label(name, _c): A.Stmt {
       return { kind: 'label', name: nameOf(name), span: span(this) };
     },
+    Stmt_endLabel(_end, name, _c): A.Stmt {
+      return { kind: 'label', name: nameOf(name), end: true, span: span(this) };
+    },
     Stmt_empty(_semi) {
       return null;
     },
@@ -496,6 +513,17 @@ function semantics(): SpexSemantics {
   });
   semanticsCache = s;
   return s;
+}
+
+/**
+ * A declaration, followed by the fairness declaration that `fair` / `strong fair` on it
+ * stands for: `fair process P { ... }` means `process P { ... }` and `fair process P`.
+ */
+function withFairness(d: A.Decl): A.Decl[] {
+  if ((d.kind !== 'action' && d.kind !== 'process') || !d.fair) return [d];
+  const f = d.fair;
+  const span: A.Span = { source: f.span.source, start: f.span.start, end: d.name.span.end };
+  return [d, { kind: 'fairness', strong: f.strong, target: d.kind, name: d.name, span }];
 }
 
 function syntaxError(source: A.Source, m: ohm.FailedMatchResult): SpecErrors {

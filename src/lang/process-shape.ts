@@ -41,6 +41,23 @@ export function processLabels(body: readonly A.Stmt[]): A.Name[] {
   return out;
 }
 
+/** The labels written `end L:` (valid end states), in the order written. */
+export function processEndLabels(body: readonly A.Stmt[]): string[] {
+  const out: string[] = [];
+  const visit = (stmts: readonly A.Stmt[]): void => {
+    for (const st of stmts) {
+      if (st.kind === 'label' && st.end) out.push(st.name.text);
+      else if (st.kind === 'if') {
+        visit(st.then);
+        if (st.else) visit(st.else);
+      } else if (st.kind === 'while' || st.kind === 'for') visit(st.body);
+      else if (st.kind === 'match') st.arms.forEach((a) => visit(a.body));
+    }
+  };
+  visit(body);
+  return out;
+}
+
 /** Reports every violation of the shape rules in a process declaration. */
 export function checkProcessShape(d: Extract<A.Decl, { kind: 'process' }>, report: Report): void {
   const first = d.body[0];

@@ -57,8 +57,13 @@ export class Processes {
   readonly info = new Map<CheckedProcess, ProcessInfo>();
   /** The slots after the variables, named and typed for reports and ITF. */
   readonly slots: { name: string; type: Type }[] = [];
-  /** Their values in every initial state. */
-  readonly initial: Value[] = [];
+  /**
+   * Per slot, its possible initial values: one for a pc or a variable set with `= e`, the
+   * elements of S in canonical order for `var x: T in S`.
+   */
+  readonly initialChoices: Value[][] = [];
+  /** Per instance (in order), the pc indices where it may rest for good: its end labels, and `done`. */
+  private readonly validEnds: { base: number; ends: boolean[] }[] = [];
   /** The largest frame a step needs. */
   readonly frame: number;
   /** The label of the step being run (set before each step, read when it emits). */
@@ -97,20 +102,35 @@ export class Processes {
         instances.push(inst);
         this.instances.push(inst);
         this.slots.push({ name: `${name}.pc`, type: pcType });
-        this.initial.push(pcs[0]!);
+        this.initialChoices.push([pcs[0]!]);
+        this.validEnds.push({ base: slot, ends: labels.map((l) => l === DONE || p.endLabels.includes(l)) });
         const loc = new Array<Value>(Math.max(1, p.initFrameSize));
         if (value !== undefined) loc[0] = value;
         for (const l of p.locals) {
-          const v = cc.expr(l.decl.init)({ st: [], loc });
-          cc.checkRange(l.type, v, l.decl.init.span, `variable '${l.name}' of ${name}`);
+          const choices = initialValues(cc, l.decl, loc);
+          for (const v of choices) cc.checkRange(l.type, v, l.decl.init!.span, `variable '${l.name}' of ${name}`);
           this.slots.push({ name: `${name}.${l.name}`, type: l.type });
-          this.initial.push(v);
+          this.initialChoices.push(choices);
         }
         slot += 1 + p.locals.length;
       }
       this.info.set(p, { instances, pcs, pcType, byValue });
     }
     this.frame = Math.max(0, ...spec.processes.map((p) => p.frameSize));
+  }
+
+  /**
+   * The process slots of every initial state: one array per combination of the variables'
+   * initial choices, the slots in state order, the last slot varying fastest.
+   */
+  initialCombinations(): Value[][] {
+    let out: Value[][] = [[]];
+    for (const choices of this.initialChoices) {
+      const next: Value[][] = [];
+      for (const prefix of out) for (const v of choices) next.push([...prefix, v]);
+      out = next;
+    }
+    return out;
   }
 
   /** Compiles every instance's steps; `emit` receives each successor and its label. */
@@ -176,6 +196,17 @@ export class Processes {
     return true;
   }
 
+  /**
+   * Whether a state without successors is a valid end, not a deadlock: every instance has run
+   * to its end or stands at one of its `end` labels.
+   */
+  isValidEnd(state: State): boolean {
+    for (const { base, ends } of this.validEnds) {
+      if (!ends[(state[base] as Atom).index]) return false;
+    }
+    return true;
+  }
+
   /** `P(i) at L`: `inst` evaluates i (undefined for a process without parameter). */
   at(proc: CheckedProcess, label: number, inst: Ev | undefined, span: A.Span): Ev {
     const info = this.info.get(proc)!;
@@ -194,6 +225,24 @@ export class Processes {
     };
   }
 
+  /** `P(i).x`: variable `index` of the instance `inst` evaluates to (undefined: P's only instance). */
+  read(proc: CheckedProcess, index: number, inst: Ev | undefined, span: A.Span): Ev {
+    const info = this.info.get(proc)!;
+    if (inst === undefined || proc.param === undefined) {
+      const slot = info.instances[0]!.base + 1 + index;
+      return (c) => c.st[slot]!;
+    }
+    return (c) => {
+      const v = inst(c);
+      const i = info.byValue.get(v);
+      if (i === undefined) {
+        const all = info.instances.map((x) => formatValue(x.value!)).join(', ');
+        fail('E702', span, `${formatValue(v)} is not an instance of process '${proc.name}' (its instances: ${all})`, `the instances of '${proc.name}' are the values of its parameter's domain`);
+      }
+      return c.st[info.instances[i]!.base + 1 + index]!;
+    };
+  }
+
   /** The instance a label names, if any. */
   instanceOf(label: Label): ProcessInstance | undefined {
     const p = this.spec.processes.find((x) => x.name === label.action);
@@ -204,6 +253,15 @@ export class Processes {
     const i = v === undefined ? undefined : info.byValue.get(v);
     return i === undefined ? undefined : info.instances[i];
   }
+}
+
+/**
+ * The initial values of a process variable in one instance (`loc` binds its parameter): the
+ * value of `= e`, or the elements of S in canonical order for `in S`.
+ */
+export function initialValues(cc: Compiler, decl: A.ProcessVarDecl, loc: Value[]): Value[] {
+  const v = cc.expr(decl.init!)({ st: [], loc });
+  return decl.choice ? [...sortedElements(v as ISet<Value>)] : [v];
 }
 
 /**
