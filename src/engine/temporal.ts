@@ -96,6 +96,12 @@ export interface TemporalResult {
   readonly units: number;
 }
 
+/** How to declare fairness, in the words of what the spec has: processes, actions or both. */
+function fairnessAdvice(system: CompiledSpec): string {
+  if (system.processSlots.length === 0) return `'fair action <Name>'`;
+  return system.hasActions === false ? `'fair process <Name>'` : `'fair process <Name>' or 'fair action <Name>'`;
+}
+
 export function checkProperties(system: CompiledSpec, graph: StateGraph<State, Label>, setup: TemporalSetup): TemporalResult {
   const start = performance.now();
   const checker = new LivenessChecker(graph, setup.units.strong);
@@ -116,7 +122,7 @@ export function checkProperties(system: CompiledSpec, graph: StateGraph<State, L
       warnings.push(
         `the spec declares no fairness, so every behaviour may stop (stutter forever) in any state: ` +
           `'${prop.property}' fails by stopping${last === 0 ? ' in an initial state' : ''}. ` +
-          `Declare the steps that must not stop for good with 'fair action <Name>' (docs/temporal.md).`,
+          `Declare the steps that must not stop for good with ${fairnessAdvice(system)} (docs/temporal.md).`,
       );
     }
   }

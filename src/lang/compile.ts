@@ -78,6 +78,8 @@ export interface CompiledSpec extends TransitionSystem<State, Label> {
   readonly properties: readonly PropertyInstance[];
   /** The fair actions (by label name), true for strong fairness. */
   readonly fairness: ReadonlyMap<string, boolean>;
+  /** Whether the spec declares any action (besides its processes); for advice in reports. */
+  readonly hasActions?: boolean;
   /**
    * What one action binding does in `state`: its successors, or why it has none (for
    * `spex replay`). Compiled on first use, apart from the closures of `successors`, which do
@@ -1163,6 +1165,7 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
     views,
     properties,
     fairness: compileFairness(spec),
+    hasActions: spec.actions.length > 0,
     initialStates(emit) {
       emitFn = (s) => emit(s);
       for (const procInit of procInits) {

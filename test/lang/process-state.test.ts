@@ -193,3 +193,14 @@ describe('fairness on the declaration', () => {
     expect(sep.spec.fairness.map((f) => f.name)).toEqual(['P']);
   });
 });
+
+describe('the no-fairness warning', () => {
+  it('suggests fair process for a spec made only of processes', async () => {
+    const { spex } = await import('../support/cli.js');
+    const r = spex('check', 'test/fixtures/processes/unfair-process.spex', '--check', 'Unfair');
+    expect(r.code).toBe(13);
+    expect(r.stdout).toContain(`with 'fair process <Name>' (docs/temporal.md)`);
+    const s = spex('check', 'spec/examples/peterson.spex', '--check', 'Unfair');
+    expect(s.stdout).toContain(`with 'fair action <Name>' (docs/temporal.md)`);
+  });
+});
