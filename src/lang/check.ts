@@ -905,6 +905,10 @@ class Checker {
       } else if (!g) {
         const vars = [...this.globals].filter(([, v]) => v.k === 'var').map(([k]) => k);
         this.error('E206', root.span, `cannot assign to undeclared variable '${root.text}'`, didYouMean(root.text, vars) ?? `declare it with 'var ${root.text}: <type>'`);
+      } else if (g.k === 'process') {
+        const field = st.target.path[0];
+        const x = field?.kind === 'field' ? field.field.text : '<variable>';
+        this.error('E206', st.target.span, `cannot assign to a variable of process '${root.text}' from outside it`, `only the steps of '${root.text}' assign its variables; elsewhere read them as '${g.p.param ? `${root.text}(<${g.p.param.name}>)` : root.text}.${x}'`);
       } else {
         this.error('E206', root.span, `cannot assign to '${root.text}': it is ${article(describe(g))}, not a state variable`);
       }

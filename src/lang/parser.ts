@@ -324,6 +324,11 @@ function semantics(): SpexSemantics {
     Stmt_assign(target, _op, value): A.Stmt {
       return { kind: 'assign', target: target.ast(), value: value.ast(), span: span(this) };
     },
+    // `P(i).x := e`: parsed so that the checker can say that only P's steps assign x (E206).
+    Stmt_assignInstance(root, _o, _args, _c, sels, _op, value): A.Stmt {
+      const target: A.LValue = { root: nameOf(root), path: sels.children.map((s) => s.ast()), span: { source: current, start: root.source.startIdx, end: sels.source.endIdx } };
+      return { kind: 'assign', target, value: value.ast(), span: span(this) };
+    },
     Stmt_await(_kw, cond): A.Stmt {
       return { kind: 'await', cond: cond.ast(), span: span(this) };
     },
