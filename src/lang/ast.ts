@@ -130,7 +130,11 @@ export type Stmt =
   /** `goto L`: ends the step, the process goes on at L. */
   | { kind: 'goto'; target: Name; span: Span }
   /** `L: while c { body }`: the test is part of the step that reaches L; the body's end goes back to L. */
-  | { kind: 'while'; cond: Expr; body: Stmt[]; span: Span };
+  | { kind: 'while'; cond: Expr; body: Stmt[]; span: Span }
+  /** `call P(args)`: ends the step; the instance goes on at P's first label, and comes back after the call on `return`. */
+  | { kind: 'call'; callee: Name; args: Expr[]; span: Span }
+  /** `return`, in a procedure: ends the step; the caller goes on after its call. */
+  | { kind: 'return'; span: Span };
 
 // ---------------------------------------------------------------- declarations
 
@@ -201,6 +205,15 @@ export type Decl =
       span: Span;
       /** `fair process P ...`: the parser also adds the equivalent fairness declaration. */
       fair?: FairPrefix;
+    }
+  /** `procedure Name(a: T, ...) { var ...; labelled statements }`: called with `call Name(...)` from processes. */
+  | {
+      kind: 'procedure';
+      name: Name;
+      params: { name: Name; type: TypeExpr }[];
+      locals: ProcessVarDecl[];
+      body: Stmt[];
+      span: Span;
     }
   /** `property Name: forall x in S, ...: formula`; binders are [] without quantifiers. */
   | { kind: 'property'; name: Name; binders: Binder[]; formula: TemporalFormula; span: Span }

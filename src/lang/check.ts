@@ -5,7 +5,7 @@
  */
 import type * as A from './ast.js';
 import { Diagnostic, SpecErrors, didYouMean, type Code } from './diagnostics.js';
-import { DONE, checkProcessShape, processEndLabels, processLabels } from './process-shape.js';
+import { DONE, checkCallShape, checkProcessShape, procedureCalls, processEndLabels, processLabels } from './process-shape.js';
 import {
   ANY, BOOL, INT, compatible, formatType, isOption, join, optionType,
   type EnumInfo, type Type, type VariantInfo,
@@ -28,7 +28,9 @@ export type Resolution =
   /** The process and label of a `P(i) at L` expression (label: labels.length for `done`). */
   | { k: 'process'; proc: CheckedProcess; label: number }
   /** `P(i).x` (or `P.x`): variable `index` of an instance of P, read from anywhere (on the field node). */
-  | { k: 'pvar'; proc: CheckedProcess; index: number; type: Type };
+  | { k: 'pvar'; proc: CheckedProcess; index: number; type: Type }
+  /** A parameter or variable of the procedure being checked: field `index` of the top frame of the call stack. */
+  | { k: 'frame'; proc: CheckedProcedure; index: number; type: Type };
 
 export const BUILTINS = [
   'size', 'min', 'max', 'abs', 'keys', 'values', 'len', 'head', 'tail', 'append', 'concat',
@@ -87,6 +89,27 @@ export interface CheckedProcess {
   frameSize: number;
   /** Local slots for the initial values of the process variables (slot 0: the parameter). */
   initFrameSize: number;
+  /** The procedures its steps may call, directly or through other procedures, in declaration order. */
+  procedures: CheckedProcedure[];
+}
+
+/**
+ * A procedure: its frame (on the call stack of the calling instance) holds its parameters,
+ * then its variables, then the return point.
+ */
+export interface CheckedProcedure {
+  readonly name: string;
+  readonly decl: Extract<A.Decl, { kind: 'procedure' }>;
+  readonly params: { readonly name: string; readonly type: Type }[];
+  readonly locals: { readonly name: string; readonly type: Type; readonly decl: A.ProcessVarDecl }[];
+  readonly labels: string[];
+  readonly endLabels: string[];
+  /** The procedures its body calls, by name. */
+  readonly calls: string[];
+  /** Local slots of a step (a procedure's parameters and variables live in its frame, not here). */
+  frameSize: number;
+  /** Local slots for the initial values of its variables (slots 0..: the parameters). */
+  initFrameSize: number;
 }
 
 export interface CheckedBody {
@@ -131,6 +154,8 @@ export interface CheckedSpec {
   readonly actions: CheckedAction[];
   /** The processes, in declaration order. */
   readonly processes: CheckedProcess[];
+  /** The procedures, in declaration order. */
+  readonly procedures: CheckedProcedure[];
   readonly invariants: CheckedBody[];
   /** `view` declarations: expressions of any type, drawn by reports. */
   readonly views: CheckedBody[];
@@ -191,6 +216,7 @@ type Global =
   | { k: 'def'; d: CheckedDef }
   | { k: 'action' }
   | { k: 'process'; p: CheckedProcess }
+  | { k: 'procedure'; p: CheckedProcedure }
   | { k: 'invariant' }
   | { k: 'property' };
 
@@ -222,8 +248,9 @@ class Checker {
    */
   private constantExprs: A.Expr[] | undefined = [];
   /** The process whose body is being checked, and the scope each of its steps starts in. */
-  private currentProcess: { p: CheckedProcess; base: Scope; stepNames: Set<string> } | undefined;
+  private currentProcess: { p: CheckedProcess; base: Scope; stepNames: Set<string>; procedure?: CheckedProcedure } | undefined;
   private readonly processes: CheckedProcess[] = [];
+  private readonly procedures: CheckedProcedure[] = [];
 
   constructor(readonly ast: A.SpecAst) {}
 
@@ -301,9 +328,26 @@ class Checker {
             endLabels: processEndLabels(d.body),
             frameSize: 0,
             initFrameSize: 0,
+            procedures: [],
           };
           this.processes.push(p);
           this.declare(d.name, { k: 'process', p });
+          break;
+        }
+        case 'procedure': {
+          const p: CheckedProcedure = {
+            name: d.name.text,
+            decl: d,
+            params: [],
+            locals: [],
+            labels: processLabels(d.body).map((l) => l.text),
+            endLabels: processEndLabels(d.body),
+            calls: procedureCalls(d.body),
+            frameSize: 0,
+            initFrameSize: 0,
+          };
+          this.procedures.push(p);
+          this.declare(d.name, { k: 'procedure', p });
           break;
         }
         case 'invariant':
@@ -333,6 +377,7 @@ class Checker {
     for (const c of consts) (c as { type: Type }).type = this.resolveType(c.decl.type, false);
     for (const v of vars) (v as { type: Type }).type = this.resolveType(v.decl.type, true);
     for (const p of this.processes) this.processSignature(p);
+    for (const p of this.procedures) this.procedureSignature(p);
     for (const def of defs) {
       (def as { paramTypes: Type[] }).paramTypes = def.decl.params.map((p) => this.resolveType(p.type, true));
       (def as { result: Type }).result = this.resolveType(def.decl.result, true);
@@ -383,6 +428,7 @@ class Checker {
     for (const d of this.ast.decls) {
       if (d.kind === 'action') actions.push(this.action(d));
       else if (d.kind === 'process') this.processBody(this.processes.find((p) => p.decl === d)!);
+      else if (d.kind === 'procedure') this.procedureBody(this.procedures.find((p) => p.decl === d)!);
       else if (d.kind === 'invariant') {
         const frame: Frame = { size: 0, stateful: true };
         const t = this.expr(d.body, new Scope(undefined, frame));
@@ -422,6 +468,7 @@ class Checker {
       init,
       actions,
       processes: this.processes,
+      procedures: this.procedures,
       invariants,
       views,
       properties,
@@ -517,9 +564,97 @@ class Checker {
     }
   }
 
+  /** The parameters and the variables of a procedure (pass 2). */
+  private procedureSignature(p: CheckedProcedure): void {
+    const seen = new Set<string>();
+    const named = (n: A.Name): boolean => {
+      if (seen.has(n.text)) {
+        this.error('E203', n.span, `'${n.text}' is declared twice in procedure '${p.name}'`, 'rename one of the two');
+        return false;
+      }
+      seen.add(n.text);
+      if (this.globals.has(n.text) || BUILTIN_TYPES.has(n.text)) {
+        this.error('E203', n.span, `'${n.text}' in procedure '${p.name}' would shadow the global '${n.text}'`, 'give it a name of its own');
+      }
+      return true;
+    };
+    for (const a of p.decl.params) {
+      named(a.name);
+      p.params.push({ name: a.name.text, type: this.resolveType(a.type, true) });
+    }
+    for (const l of p.decl.locals) {
+      named(l.name);
+      p.locals.push({ name: l.name.text, type: this.resolveType(l.type, true), decl: l });
+    }
+  }
+
+  /** The shape, the variables' initial values and the steps of a procedure (pass 3). */
+  private procedureBody(p: CheckedProcedure): void {
+    checkProcessShape({ kind: 'process', name: p.decl.name, param: undefined, locals: p.decl.locals, body: p.decl.body, span: p.decl.span }, (code, span, message, hint) => this.error(code, span, message.replace(/process '/g, `procedure '`), hint));
+    checkCallShape(p.decl.body, true, (code, span, message, hint) => this.error(code, span, message, hint));
+    // Initial values of its variables: constants and the parameters.
+    const initFrame: Frame = { size: 0, stateful: false };
+    const initScope = new Scope(undefined, initFrame);
+    for (const a of p.params) initScope.bind(a.name, a.type);
+    for (const l of p.locals) {
+      const init = l.decl.init;
+      if (init === undefined || l.decl.choice) {
+        this.error('E226', l.decl.span, `variable '${l.name}' of procedure '${p.name}' needs an initial value`, `write 'var ${l.name}: ${formatType(l.type)} = <value>' (the value may use the parameters); a procedure's variables start at one value`);
+        continue;
+      }
+      this.expectType(init, l.type, this.expr(init, initScope), `variable '${l.name}' of procedure '${p.name}'`);
+    }
+    p.initFrameSize = initFrame.size;
+    const frame: Frame = { size: 0, stateful: true };
+    const base = new Scope(undefined, frame);
+    const pseudo: CheckedProcess = {
+      name: p.name,
+      decl: { kind: 'process', name: p.decl.name, param: undefined, locals: [], body: p.decl.body, span: p.decl.span },
+      param: undefined,
+      locals: [],
+      labels: p.labels,
+      endLabels: p.endLabels,
+      frameSize: 0,
+      initFrameSize: 0,
+      procedures: [],
+    };
+    this.currentProcess = { p: pseudo, base, stepNames: new Set(), procedure: p };
+    this.stmts(p.decl.body, base, 'process');
+    this.currentProcess = undefined;
+    p.frameSize = frame.size;
+  }
+
+  /** A parameter or variable of the procedure being checked, by name. */
+  private frameVar(n: string): Extract<Resolution, { k: 'frame' }> | undefined {
+    const proc = this.currentProcess?.procedure;
+    if (!proc) return undefined;
+    const i = proc.params.findIndex((x) => x.name === n);
+    if (i >= 0) return { k: 'frame', proc, index: i, type: proc.params[i]!.type };
+    const j = proc.locals.findIndex((x) => x.name === n);
+    if (j >= 0) return { k: 'frame', proc, index: proc.params.length + j, type: proc.locals[j]!.type };
+    return undefined;
+  }
+
+  /** The procedures a process may call, directly or through other procedures. */
+  private reachableProcedures(p: CheckedProcess): void {
+    const names = new Set<string>();
+    const visit = (calls: readonly string[]): void => {
+      for (const n of calls) {
+        const q = this.procedures.find((x) => x.name === n);
+        if (!q || names.has(n)) continue;
+        names.add(n);
+        visit(q.calls);
+      }
+    };
+    visit(procedureCalls(p.decl.body));
+    p.procedures = this.procedures.filter((q) => names.has(q.name));
+  }
+
   /** The shape, the variables' initial values and the steps of a process (pass 3). */
   private processBody(p: CheckedProcess): void {
     checkProcessShape(p.decl, (code, span, message, hint) => this.error(code, span, message, hint));
+    checkCallShape(p.decl.body, false, (code, span, message, hint) => this.error(code, span, message, hint));
+    this.reachableProcedures(p);
     // Initial values: constants and the instance parameter, no state.
     const initFrame: Frame = { size: 0, stateful: false };
     const initScope = new Scope(undefined, initFrame);
@@ -884,6 +1019,35 @@ class Checker {
       case 'assign':
         this.assign(st, scope);
         return scope;
+      case 'call': {
+        const args = st.args.map((a) => this.expr(a, scope));
+        if (!this.currentProcess) {
+          this.error('E215', st.span, `'call' is for processes and procedures`, `${where === 'init' ? 'init' : 'an action'} is one atomic step: a procedure's steps can only run in a process`);
+          return scope;
+        }
+        const g = this.globals.get(st.callee.text);
+        if (!g || g.k !== 'procedure') {
+          const names = this.procedures.map((p) => p.name);
+          const what = g ? `'${st.callee.text}' is ${article(describe(g))}, not a procedure` : `unknown procedure '${st.callee.text}'`;
+          this.error(g ? 'E205' : 'E201', st.callee.span, what, didYouMean(st.callee.text, names) ?? (names.length ? `the procedures are: ${names.join(', ')}` : `declare it with 'procedure ${st.callee.text}(...) { ... }'`));
+          return scope;
+        }
+        const q = g.p;
+        if (args.length !== q.params.length) {
+          this.error('E204', st.span, `procedure '${q.name}' takes ${q.params.length} argument${q.params.length === 1 ? '' : 's'}, not ${args.length}`, q.params.length ? `its parameters: ${q.params.map((x) => `${x.name}: ${formatType(x.type)}`).join(', ')}` : undefined);
+        } else {
+          args.forEach((t, i) => this.expectType(st.args[i]!, q.params[i]!.type, t, `argument '${q.params[i]!.name}' of '${q.name}'`));
+        }
+        return scope;
+      }
+      case 'return':
+        if (!this.currentProcess?.procedure) {
+          const hint = this.currentProcess
+            ? 'a process ends by running off the end of its body; to stop early, goto a label at its end'
+            : `${where === 'init' ? 'init' : 'an action'} is one atomic step: it ends at the end of its body`;
+          this.error('E224', st.span, `'return' is only meaningful in a procedure`, hint);
+        }
+        return scope;
     }
   }
 
@@ -893,7 +1057,10 @@ class Checker {
     const g = this.globals.get(root.text);
     const local = scope.lookup(root.text);
     const pi = local ? -1 : (this.currentProcess?.p.locals.findIndex((l) => l.name === root.text) ?? -1);
-    if (pi >= 0) {
+    const fv = local ? undefined : this.frameVar(root.text);
+    if (fv) {
+      this.res.set(st.target, fv);
+    } else if (pi >= 0) {
       const p = this.currentProcess!.p;
       this.res.set(st.target, { k: 'plocal', proc: p, index: pi, type: p.locals[pi]!.type });
     } else if (local || !g || g.k !== 'var') {
@@ -915,7 +1082,8 @@ class Checker {
       return;
     }
     let t: Type;
-    if (pi >= 0) t = this.currentProcess!.p.locals[pi]!.type;
+    if (fv) t = fv.type;
+    else if (pi >= 0) t = this.currentProcess!.p.locals[pi]!.type;
     else {
       const v = (g as { k: 'var'; v: CheckedVar }).v;
       this.res.set(st.target, { k: 'var', index: v.index, type: v.type });
@@ -954,7 +1122,7 @@ class Checker {
   private lostWrites(stmts: A.Stmt[]): void {
     const pending = new Map<number, A.Stmt>();
     for (const st of stmts) {
-      if (st.kind === 'label' || st.kind === 'goto') {
+      if (st.kind === 'label' || st.kind === 'goto' || st.kind === 'call' || st.kind === 'return') {
         // A process step ends here: a later write is in another step.
         pending.clear();
         continue;
@@ -1324,6 +1492,11 @@ class Checker {
       return local.type;
     }
     const cp = this.currentProcess?.p;
+    const fv = this.frameVar(n);
+    if (fv) {
+      this.res.set(e, fv);
+      return fv.type;
+    }
     const pi = cp ? cp.locals.findIndex((l) => l.name === n) : -1;
     if (pi >= 0) {
       const type = cp!.locals[pi]!.type;
@@ -1397,6 +1570,9 @@ class Checker {
       case 'invariant':
       case 'property':
         this.error('E205', e.span, `'${n}' is ${g.k === 'action' ? 'an action' : g.k === 'property' ? 'a property' : 'an invariant'} and has no value here`);
+        return ANY;
+      case 'procedure':
+        this.error('E205', e.span, `'${n}' is a procedure and has no value here`, `a process runs it with 'call ${n}(...)'`);
         return ANY;
       case 'process':
         this.error('E205', e.span, `'${n}' is a process and has no value here`, `test where it is with '${g.p.param ? `${n}(<${g.p.param.name}>)` : n} at <label>'`);
@@ -1708,6 +1884,8 @@ function describe(g: Global): string {
       return 'action';
     case 'process':
       return 'process';
+    case 'procedure':
+      return 'procedure';
     case 'invariant':
       return 'invariant';
     case 'property':
@@ -1804,7 +1982,10 @@ export function walkStmt(st: A.Stmt, onExpr: (e: A.Expr) => void, onLValue: (lv:
       return body(st.body);
     case 'label':
     case 'goto':
+    case 'return':
       return;
+    case 'call':
+      return st.args.forEach(onExpr);
     case 'let':
       return onExpr(st.value);
     case 'pick':
@@ -1839,7 +2020,7 @@ function stateReadIn(e: A.Expr, res: Map<object, Resolution>, seen = new Set<Che
     if (found) return;
     const r = res.get(x);
     if (r?.k === 'var') found = { span: x.span, what: `variable '${(x as { name: A.Name }).name.text}'` };
-    else if (r?.k === 'plocal' || r?.k === 'process' || r?.k === 'pvar') found = { span: x.span, what: 'of a process' };
+    else if (r?.k === 'plocal' || r?.k === 'process' || r?.k === 'pvar' || r?.k === 'frame') found = { span: x.span, what: 'of a process' };
     else if (r?.k === 'def' && !seen.has(r.def)) {
       seen.add(r.def);
       if (stateReadIn(r.def.decl.body, res, seen)) found = { span: x.span, what: `through definition '${r.def.name}'` };

@@ -619,6 +619,8 @@ export class Compiler {
         const i = this.procSlot(r.index);
         return (c) => c.st[i]!;
       }
+      case 'frame':
+        return this.procCtx().frameRead(r.index);
       case 'builtin':
       case 'process':
       case 'pvar':
@@ -813,6 +815,10 @@ export class Compiler {
     switch (st.kind) {
       case 'goto':
         return this.procCtx().endAt(st.target.text);
+      case 'call':
+        return this.procCtx().call(st, k);
+      case 'return':
+        return this.procCtx().ret();
       case 'label':
       case 'while':
         throw new Error(`internal error: ${st.kind} compiled outside a statement list`);
@@ -926,8 +932,10 @@ export class Compiler {
   }
 
   private assign(st: Extract<A.Stmt, { kind: 'assign' }>, k: Cont): Cont {
-    const r = this.res(st.target) as Extract<Resolution, { k: 'var' | 'plocal' }>;
-    const i = r.k === 'var' ? r.index : this.procSlot(r.index);
+    const r = this.res(st.target) as Extract<Resolution, { k: 'var' | 'plocal' | 'frame' }>;
+    const i = r.k === 'var' ? r.index : r.k === 'plocal' ? this.procSlot(r.index) : -1;
+    // A procedure's parameter or variable: a field of the top frame of the call stack.
+    const frame = r.k === 'frame' ? { slot: this.procCtx().stack!, index: r.index } : undefined;
     const varType = r.type;
     const value = this.expr(st.value);
     const name = st.target.root.text;
@@ -978,6 +986,22 @@ export class Compiler {
     const checkRange = hasRanges(leafType);
     const whole = levels.length === 0;
     const target = st.target.span.source.text.slice(st.target.span.start, st.target.span.end);
+    if (frame) {
+      return (c) => {
+        const v = value(c);
+        const stack = c.st[frame.slot] as IList<Value>;
+        const top = stack.last() as Variant;
+        const rec = top.value as Rec;
+        if (checkRange && !this.inRange(leafType, v)) {
+          fail('E703', span, `'${target}' would become ${formatValue(v)}, outside its declared type`, 'check the bounds of its range type, or the guard that should prevent this step');
+        }
+        const values = rec.values.slice();
+        values[frame.index] = whole ? v : update(c, values[frame.index]!, v);
+        c.st[frame.slot] = stack.set(stack.size - 1, new Variant(top.tag, top.tagIndex, new Rec(rec.fields, values)));
+        k(c);
+        c.st[frame.slot] = stack;
+      };
+    }
     return (c) => {
       const v = value(c);
       const old = c.st[i]!;

@@ -129,6 +129,16 @@ function semantics(): SpexSemantics {
       const f = opt<A.FairPrefix>(fair);
       return f ? { ...d, fair: f } : d;
     },
+    ProcedureDecl(_kw, name, _o, params, _c, _ob, locals, body, _cb) {
+      return {
+        kind: 'procedure',
+        name: nameOf(name),
+        params: list(params),
+        locals: locals.children.map((l) => l.ast()),
+        body: body.children.map((s) => s.ast()).filter((s: A.Stmt | null) => s !== null),
+        span: span(this),
+      };
+    },
     ProcessParam(_o, param, _c) {
       return param.ast();
     },
@@ -328,6 +338,12 @@ function semantics(): SpexSemantics {
     Stmt_assignInstance(root, _o, _args, _c, sels, _op, value): A.Stmt {
       const target: A.LValue = { root: nameOf(root), path: sels.children.map((s) => s.ast()), span: { source: current, start: root.source.startIdx, end: sels.source.endIdx } };
       return { kind: 'assign', target, value: value.ast(), span: span(this) };
+    },
+    Stmt_call(_kw, callee, _o, args, _c): A.Stmt {
+      return { kind: 'call', callee: nameOf(callee), args: list(args), span: span(this) };
+    },
+    Stmt_return(_kw): A.Stmt {
+      return { kind: 'return', span: span(this) };
     },
     Stmt_await(_kw, cond): A.Stmt {
       return { kind: 'await', cond: cond.ast(), span: span(this) };

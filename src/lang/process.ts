@@ -13,12 +13,12 @@
  * emits the successor; running off the end of the body sets the pc to `done`.
  */
 import type * as A from './ast.js';
-import type { CheckedProcess, CheckedSpec } from './check.js';
+import type { CheckedProcedure, CheckedProcess, CheckedSpec } from './check.js';
 import { explainRun, fail, type Compiler, type Cont, type Ctx, type Ev, type Label, type RequireSite, type State, type StepExplanation } from './compile.js';
 import { DONE } from './process-shape.js';
-import type { EnumInfo, Type } from './types.js';
+import type { EnumInfo, Type, VariantInfo } from './types.js';
 import { ModelError } from '../explore/system.js';
-import { Atom, IMap, ISet, formatValue, sortedElements, type Value } from '../values/index.js';
+import { Atom, IList, IMap, ISet, Rec, Variant, formatValue, sortedElements, type Value } from '../values/index.js';
 
 /** What the compiler needs while it compiles the steps of one process instance. */
 export interface ProcessContext {
@@ -28,7 +28,23 @@ export interface ProcessContext {
   define(label: string, step: Cont): void;
   /** The continuation that ends the step at a label (or `done`). */
   endAt(label: string): Cont;
+  /** `call P(args)`; `next` is what follows the call in the step (a label, goto or return). */
+  call(st: Extract<A.Stmt, { kind: 'call' }>, next: Cont): Cont;
+  /** `return`, in a procedure: pops the frame, the caller goes on at the frame's return point. */
+  ret(): Cont;
+  /** Reads field `index` of the top frame of the call stack (a procedure's parameter or variable). */
+  frameRead(index: number): Ev;
+  /** The state slot of the call stack (undefined: the process calls no procedure). */
+  readonly stack: number | undefined;
 }
+
+/** The name of a procedure's label in the pc of a calling instance: `reparent.loop`. */
+export function procedureLabel(proc: CheckedProcedure, label: string): string {
+  return `${proc.name}.${label}`; // as stepLabels in process-shape.ts
+}
+
+/** The field of a frame that holds its return point (the pc the caller goes on at). */
+export const RET = 'ret';
 
 export interface ProcessInstance {
   readonly proc: CheckedProcess;
@@ -45,6 +61,10 @@ export interface ProcessInstance {
 
 interface ProcessInfo {
   readonly instances: ProcessInstance[];
+  /** The pc names: the labels, `done`, then the labels of the procedures it may call (`P.L`). */
+  readonly pcNames: string[];
+  /** Per procedure it may call: the frame's case in the stack's element type and its field names. */
+  readonly frames: Map<CheckedProcedure, { caseIndex: number; fields: readonly string[] }>;
   /** The pc values: one atom per label, then `done`. */
   readonly pcs: Atom[];
   readonly pcType: Type;
@@ -76,11 +96,22 @@ export class Processes {
   ) {
     let slot = firstSlot;
     for (const p of spec.processes) {
-      const labels = [...p.labels, DONE];
+      const labels = [...p.labels, DONE, ...p.procedures.flatMap((q) => q.labels.map((l) => procedureLabel(q, l)))];
       const enumInfo: EnumInfo = { name: `${p.name}.pc`, members: labels };
       const pcs = labels.map((l, i) => new Atom(enumInfo.name, l, i));
       cc.registerAtoms(enumInfo, pcs);
       const pcType: Type = { k: 'enum', info: enumInfo };
+      // The call stack, for a process that calls procedures: a sequence of frames, each a case
+      // (the procedure) of a variant of the process's own, whose payload is a record of the
+      // parameters, the variables and the return point.
+      const frames = new Map<CheckedProcedure, { caseIndex: number; fields: readonly string[] }>();
+      const frameInfo: VariantInfo = { name: `${p.name}.frame`, cases: [] };
+      p.procedures.forEach((q, caseIndex) => {
+        const fields = cc.fields([...q.params.map((x) => x.name), ...q.locals.map((x) => x.name), RET]);
+        frames.set(q, { caseIndex, fields });
+        frameInfo.cases.push({ tag: q.name, payload: { k: 'record', fields, types: [...q.params.map((x) => x.type), ...q.locals.map((x) => x.type), pcType] } });
+      });
+      const stackType: Type | undefined = p.procedures.length > 0 ? { k: 'seq', elem: { k: 'variant', info: frameInfo } } : undefined;
       let values: (Value | undefined)[] = [undefined];
       if (p.param) {
         values = p.param.domain.k === 'type' ? cc.valuesOf(p.param.domain.type) : [...sortedElements(cc.constValue(p.param.domain.expr) as ISet<Value>)];
@@ -95,7 +126,7 @@ export class Processes {
           value,
           name,
           base: slot,
-          labels: p.labels.map((at) => ({ action: p.name, params, at })),
+          labels: labels.map((at) => ({ action: p.name, params, at })),
           steps: [],
         };
         if (value !== undefined) byValue = byValue.set(value, instances.length);
@@ -103,7 +134,8 @@ export class Processes {
         this.instances.push(inst);
         this.slots.push({ name: `${name}.pc`, type: pcType });
         this.initialChoices.push([pcs[0]!]);
-        this.validEnds.push({ base: slot, ends: labels.map((l) => l === DONE || p.endLabels.includes(l)) });
+        const endNames = new Set([DONE, ...p.endLabels, ...p.procedures.flatMap((q) => q.endLabels.map((l) => procedureLabel(q, l)))]);
+        this.validEnds.push({ base: slot, ends: labels.map((l) => endNames.has(l)) });
         const loc = new Array<Value>(Math.max(1, p.initFrameSize));
         if (value !== undefined) loc[0] = value;
         for (const l of p.locals) {
@@ -112,11 +144,15 @@ export class Processes {
           this.slots.push({ name: `${name}.${l.name}`, type: l.type });
           this.initialChoices.push(choices);
         }
-        slot += 1 + p.locals.length;
+        if (stackType) {
+          this.slots.push({ name: `${name}.stack`, type: stackType });
+          this.initialChoices.push([IList<Value>()]);
+        }
+        slot += 1 + p.locals.length + (stackType ? 1 : 0);
       }
-      this.info.set(p, { instances, pcs, pcType, byValue });
+      this.info.set(p, { instances, pcs, pcType, byValue, pcNames: labels, frames });
     }
-    this.frame = Math.max(0, ...spec.processes.map((p) => p.frameSize));
+    this.frame = Math.max(0, ...spec.processes.map((p) => p.frameSize), ...spec.procedures.map((q) => q.frameSize));
   }
 
   /**
@@ -143,28 +179,99 @@ export class Processes {
   /** The steps of one instance, per label index; `finish` is called at the end of each step. */
   compileInstance(cc: Compiler, inst: ProcessInstance, finish: Cont): Cont[] {
     const info = this.info.get(inst.proc)!;
-    const labels = [...inst.proc.labels, DONE];
+    const labels = info.pcNames;
     const steps: Cont[] = [];
     const base = inst.base;
-    const endAt = (label: string): Cont => {
+    const stack = inst.proc.procedures.length > 0 ? base + 1 + inst.proc.locals.length : undefined;
+    // What a continuation that ends the step does, for `call` to find its return point.
+    const ending = new WeakMap<Cont, { label: string } | 'return'>();
+    const endAtPc = (label: string): Cont => {
       const pc = info.pcs[labels.indexOf(label)]!;
-      return (c) => {
+      const k: Cont = (c) => {
         const old = c.st[base]!;
         c.st[base] = pc;
         finish(c);
         c.st[base] = old;
       };
+      ending.set(k, { label });
+      return k;
     };
+    const top = (c: Ctx): Variant => (c.st[stack!] as IList<Value>).last() as Variant;
+    const ret: Cont = (c) => {
+      const oldStack = c.st[stack!]!;
+      const oldPc = c.st[base]!;
+      const frame = top(c);
+      const rec = frame.value as Rec;
+      c.st[base] = rec.values[rec.values.length - 1]!;
+      c.st[stack!] = (oldStack as IList<Value>).pop();
+      finish(c);
+      c.st[base] = oldPc;
+      c.st[stack!] = oldStack;
+    };
+    ending.set(ret, 'return');
+    const call = (st: Extract<A.Stmt, { kind: 'call' }>, next: Cont): Cont => {
+      const q = this.spec.procedures.find((x) => x.name === st.callee.text)!;
+      const { caseIndex, fields } = info.frames.get(q)!;
+      const args = st.args.map((a) => cc.expr(a));
+      const inits = q.locals.map((l) => cc.expr(l.decl.init!));
+      const first = info.pcs[labels.indexOf(procedureLabel(q, q.labels[0]!))]!;
+      const after = ending.get(next);
+      if (after === undefined) throw new Error('internal error: a call not followed by a label, a return or a goto');
+      const retPc = after === 'return' ? undefined : info.pcs[labels.indexOf(after.label)]!;
+      const loc = new Array<Value>(Math.max(1, q.initFrameSize));
+      return (c) => {
+        const values: Value[] = [];
+        args.forEach((a, i) => {
+          const v = a(c);
+          cc.checkRange(q.params[i]!.type, v, st.args[i]!.span, `argument '${q.params[i]!.name}' of '${q.name}'`);
+          values.push(v);
+          loc[i] = v;
+        });
+        q.locals.forEach((l, i) => {
+          const v = inits[i]!({ st: c.st, loc });
+          cc.checkRange(l.type, v, l.decl.init!.span, `variable '${l.name}' of '${q.name}'`);
+          values.push(v);
+        });
+        const oldStack = c.st[stack!]!;
+        const oldPc = c.st[base]!;
+        let s = oldStack as IList<Value>;
+        let r: Value | undefined = retPc;
+        if (r === undefined) {
+          // `call Q(...)` then `return`: Q returns straight to this frame's caller.
+          const rec = top(c).value as Rec;
+          r = rec.values[rec.values.length - 1]!;
+          s = s.pop();
+        }
+        values.push(r);
+        c.st[stack!] = s.push(new Variant(q.name, caseIndex, new Rec(fields, values)));
+        c.st[base] = first;
+        finish(c);
+        c.st[base] = oldPc;
+        c.st[stack!] = oldStack;
+      };
+    };
+    const frameRead = (index: number): Ev => (c) => (top(c).value as Rec).values[index]!;
     const saved = cc.proc;
-    cc.proc = {
+    const context = (qualify: (label: string) => string, endOfBody: Cont): ProcessContext => ({
       base,
+      stack,
       define: (label, step) => {
-        steps[labels.indexOf(label)] = step;
+        steps[labels.indexOf(qualify(label))] = step;
       },
-      endAt,
-    };
+      endAt: (label) => (label === DONE ? endOfBody : endAtPc(qualify(label))),
+      call,
+      ret: () => ret,
+      frameRead,
+    });
     try {
-      cc.stmts(inst.proc.decl.body, endAt(DONE));
+      const done = endAtPc(DONE);
+      cc.proc = context((l) => l, done);
+      cc.stmts(inst.proc.decl.body, done);
+      // Running off the end of a procedure returns.
+      for (const q of inst.proc.procedures) {
+        cc.proc = context((l) => procedureLabel(q, l), ret);
+        cc.stmts(q.decl.body, ret);
+      }
     } finally {
       cc.proc = saved;
     }
@@ -277,7 +384,8 @@ export function explainProcessStep(
 ): StepExplanation {
   const inst = processes.instanceOf(label);
   if (!inst) return { kind: 'noSuchAction' };
-  const at = label.at === undefined ? -1 : inst.proc.labels.indexOf(label.at);
+  const pcNames = processes.info.get(inst.proc)!.pcNames;
+  const at = label.at === undefined || label.at === DONE ? -1 : pcNames.indexOf(label.at);
   if (at < 0) return { kind: 'noSuchAction' };
   const pc = state[inst.base] as Atom;
   if (pc.index !== at) return { kind: 'elsewhere', pc: pc.name };
@@ -294,7 +402,7 @@ export function explainProcessStep(
   }
   e.sink.rejected = [];
   e.sink.successors = [];
-  const c: Ctx = { st: state.slice(), loc: new Array<Value>(Math.max(1, inst.proc.frameSize)) };
+  const c: Ctx = { st: state.slice(), loc: new Array<Value>(Math.max(1, processes.frame)) };
   if (inst.value !== undefined) c.loc[0] = inst.value;
   const step = e.steps[at]!;
   return explainRun(() => step(c), e.sink, label);

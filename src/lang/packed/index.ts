@@ -215,6 +215,11 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   }
   const nVars = vars.length;
 
+  // A call stack is a sequence of frames of several shapes, which the fixed-width vector does
+  // not encode: specs with procedures run on the generic engine.
+  const proc = spec.procedures[0];
+  if (proc) throw new Unsupported(`procedure '${proc.name}': procedures (call and return) are not supported by the packed engine`, proc.decl.span);
+
   // ---- process instances: per process in order, per instance in the canonical order of its
   // parameter's domain, the pc (the code of its label, `done` last) and then its variables, as
   // in the generic state (compile.ts, process.ts).
