@@ -82,6 +82,18 @@ describe('call and return', () => {
     expect(r.stats.distinct).toBe(13);
   });
 
+  it('P(i) at proc.label tests whether an instance is at a label of a procedure it called', () => {
+    const text = (pred: string) => `${header}
+      var x: 0..4 = 0
+      procedure f() { a: x := x + 1
+                      b: x := x + 1 }
+      process P(i in {1, 2}) { s: call f() }
+      invariant I: ${pred}`;
+    expect(run(text('not (P(1) at f.b and P(2) at f.b)')).outcome.kind).toBe('invariant');
+    expect(run(text('x <= 4 and (P(1) at f.a or not (P(1) at f.a))')).outcome.kind).toBe('ok');
+    expect(codes(text('P(1) at f.c'))[0]).toMatch(/^E201 process 'P' has no label 'f.c'/);
+  });
+
   it('range-checks arguments at the call (E703)', () => {
     const r = run(`${header}
       var x: Int = 0

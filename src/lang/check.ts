@@ -5,7 +5,7 @@
  */
 import type * as A from './ast.js';
 import { Diagnostic, SpecErrors, didYouMean, type Code } from './diagnostics.js';
-import { DONE, checkCallShape, checkProcessShape, procedureCalls, processEndLabels, processLabels } from './process-shape.js';
+import { DONE, checkCallShape, checkProcessShape, procedureCalls, processEndLabels, processLabels, stepLabels } from './process-shape.js';
 import {
   ANY, BOOL, INT, compatible, formatType, isOption, join, optionType,
   type EnumInfo, type Type, type VariantInfo,
@@ -378,6 +378,7 @@ class Checker {
     for (const v of vars) (v as { type: Type }).type = this.resolveType(v.decl.type, true);
     for (const p of this.processes) this.processSignature(p);
     for (const p of this.procedures) this.procedureSignature(p);
+    for (const p of this.processes) this.reachableProcedures(p);
     for (const def of defs) {
       (def as { paramTypes: Type[] }).paramTypes = def.decl.params.map((p) => this.resolveType(p.type, true));
       (def as { result: Type }).result = this.resolveType(def.decl.result, true);
@@ -654,7 +655,6 @@ class Checker {
   private processBody(p: CheckedProcess): void {
     checkProcessShape(p.decl, (code, span, message, hint) => this.error(code, span, message, hint));
     checkCallShape(p.decl.body, false, (code, span, message, hint) => this.error(code, span, message, hint));
-    this.reachableProcedures(p);
     // Initial values: constants and the instance parameter, no state.
     const initFrame: Frame = { size: 0, stateful: false };
     const initScope = new Scope(undefined, initFrame);
@@ -1651,9 +1651,13 @@ class Checker {
     } else if (t.kind === 'call') {
       this.error('E204', t.span, `process '${p.name}' has a single instance`, `write '${p.name} at ${e.label.text}'`);
     }
-    const label = e.label.text === DONE ? p.labels.length : p.labels.indexOf(e.label.text);
+    // The pc's order: the labels, done, then the labels of the procedures P calls (`proc.label`).
+    const steps = stepLabels(p);
+    const at = steps.indexOf(e.label.text);
+    const label = e.label.text === DONE ? p.labels.length : at < 0 ? -1 : at < p.labels.length ? at : at + 1;
     if (label < 0) {
-      this.error('E201', e.label.span, `process '${p.name}' has no label '${e.label.text}'`, didYouMean(e.label.text, [...p.labels, DONE]) ?? `its labels are: ${[...p.labels, DONE].join(', ')}`);
+      const all = [...p.labels, DONE, ...steps.slice(p.labels.length)];
+      this.error('E201', e.label.span, `process '${p.name}' has no label '${e.label.text}'`, didYouMean(e.label.text, all) ?? `its labels are: ${all.join(', ')}`);
       return BOOL;
     }
     this.res.set(e, { k: 'process', proc: p, label });
