@@ -126,6 +126,7 @@ describe('call and return', () => {
     expect(codes(`${base}process P { s: call f(true) }`)[0]).toMatch(/^E205 /);
     expect(codes(`${base}procedure g(k: Int) { var k: Int = 0\n a: x := k }`)[0]).toMatch(/^E203 /);
     expect(codes(`${base}procedure g(x: Int) { a: return }`)[0]).toMatch(/^E203 /);
+    expect(codes(`${base}procedure g(ret: Int) { a: return }`)[0]).toMatch(/^E203 'ret' is the return point/);
     expect(codes(`${base}procedure g() { var y: Int\n a: return }`)[0]).toMatch(/^E226 /);
     expect(codes(`${base}procedure g() { x := 1 }`)[0]).toMatch(/^E215 /);
     // A procedure sees its parameters and variables and the globals, not a process's variables.

@@ -574,7 +574,9 @@ class Checker {
         return false;
       }
       seen.add(n.text);
-      if (this.globals.has(n.text) || BUILTIN_TYPES.has(n.text)) {
+      if (n.text === 'ret') {
+        this.error('E203', n.span, `'ret' is the return point in the frame of procedure '${p.name}'`, 'give the parameter or variable another name');
+      } else if (this.globals.has(n.text) || BUILTIN_TYPES.has(n.text)) {
         this.error('E203', n.span, `'${n.text}' in procedure '${p.name}' would shadow the global '${n.text}'`, 'give it a name of its own');
       }
       return true;
