@@ -966,7 +966,7 @@ class Checker {
           const hint = other
             ? `'${st.target.text}' is a label of process '${other.name}'; a process can only go to its own labels`
             : (didYouMean(st.target.text, cp.p.labels) ?? `the labels of '${cp.p.name}' are: ${cp.p.labels.join(', ')}`);
-          this.error('E201', st.target.span, `unknown label '${st.target.text}' in process '${cp.p.name}'`, hint);
+          this.error('E201', st.target.span, `unknown label '${st.target.text}' in ${cp.procedure ? 'procedure' : 'process'} '${cp.p.name}'`, hint);
         }
         return scope;
       }
