@@ -112,6 +112,22 @@ describe('call and return', () => {
     expect(run(src(''), true).outcome.kind).toBe('deadlock');
   });
 
+  it('keeps procedure, call, return and end usable as names', () => {
+    const r = run(`${header}
+      var call: Int = 0
+      var return: Int = 0
+      var procedure: Int = 0
+      var end: Int = 0
+      process P {
+        call: call := call + 1
+              return := return + 1
+        return: procedure := end + 1
+        end end: await false
+      }`, true);
+    expect(r.outcome.kind).toBe('ok');
+    expect(r.stats.distinct).toBe(3);
+  });
+
   it('reports misplaced calls and returns', () => {
     const proc = `procedure f(k: Int) { a: x := k }\n`;
     const base = `${header}var x: Int = 0\n${proc}`;
