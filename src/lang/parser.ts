@@ -47,7 +47,7 @@ function semantics(): SpexSemantics {
   const s = grammar().createSemantics();
   s.addOperation<unknown>('ast', {
     Spec(header, decls, _end): A.SpecAst {
-      return { name: header.ast(), decls: decls.children.map((d) => d.ast()), source: current };
+      return { name: header.ast(), decls: decls.children.flatMap((d) => withFairness(d.ast() as A.Decl)), source: current };
     },
     SpecHeader(_kw, name) {
       return nameOf(name);
@@ -97,8 +97,13 @@ function semantics(): SpexSemantics {
     InitDecl(_kw, body) {
       return { kind: 'init', body: body.ast(), span: span(this) };
     },
-    ActionDecl(_kw, name, params, body) {
-      return { kind: 'action', name: nameOf(name), params: opt<A.ActionParam[]>(params) ?? [], body: body.ast(), span: span(this) };
+    ActionDecl(fair, _kw, name, params, body) {
+      const d: A.Decl = { kind: 'action', name: nameOf(name), params: opt<A.ActionParam[]>(params) ?? [], body: body.ast(), span: span(this) };
+      const f = opt<A.FairPrefix>(fair);
+      return f ? { ...d, fair: f } : d;
+    },
+    FairPrefix(strong, _fair): A.FairPrefix {
+      return { strong: strong.numChildren > 0, span: span(this) };
     },
     ActionParams(_o, params, _c) {
       return list(params);
@@ -112,11 +117,23 @@ function semantics(): SpexSemantics {
     TypedParam(name, _c, type) {
       return { name: nameOf(name), type: type.ast() };
     },
-    ProcessDecl(_kw, name, param, _o, locals, body, _c) {
-      return {
+    ProcessDecl(fair, _kw, name, param, _o, locals, body, _c) {
+      const d: A.Decl = {
         kind: 'process',
         name: nameOf(name),
         param: opt<A.ActionParam>(param),
+        locals: locals.children.map((l) => l.ast()),
+        body: body.children.map((s) => s.ast()).filter((s: A.Stmt | null) => s !== null),
+        span: span(this),
+      };
+      const f = opt<A.FairPrefix>(fair);
+      return f ? { ...d, fair: f } : d;
+    },
+    ProcedureDecl(_kw, name, _o, params, _c, _ob, locals, body, _cb) {
+      return {
+        kind: 'procedure',
+        name: nameOf(name),
+        params: list(params),
         locals: locals.children.map((l) => l.ast()),
         body: body.children.map((s) => s.ast()).filter((s: A.Stmt | null) => s !== null),
         span: span(this),
@@ -125,8 +142,15 @@ function semantics(): SpexSemantics {
     ProcessParam(_o, param, _c) {
       return param.ast();
     },
-    ProcessVar(_kw, name, _c, type, _eq, init): A.ProcessVarDecl {
-      return { name: nameOf(name), type: type.ast(), init: init.ast(), span: span(this) };
+    ProcessVar(_kw, name, _c, type, init): A.ProcessVarDecl {
+      const i = opt<{ choice: boolean; expr: A.Expr }>(init);
+      return { name: nameOf(name), type: type.ast(), init: i?.expr, ...(i?.choice ? { choice: true } : {}), span: span(this) };
+    },
+    ProcessVarInit_value(_eq, expr) {
+      return { choice: false, expr: expr.ast() };
+    },
+    ProcessVarInit_choice(_in, expr) {
+      return { choice: true, expr: expr.ast() };
     },
     InvariantDecl(_kw, name, _c, body) {
       return { kind: 'invariant', name: nameOf(name), body: body.ast(), span: span(this) };
@@ -342,6 +366,17 @@ function semantics(): SpexSemantics {
     Stmt_assign(target, _op, value): A.Stmt {
       return { kind: 'assign', target: target.ast(), value: value.ast(), span: span(this) };
     },
+    // `P(i).x := e`: parsed so that the checker can say that only P's steps assign x (E206).
+    Stmt_assignInstance(root, _o, _args, _c, sels, _op, value): A.Stmt {
+      const target: A.LValue = { root: nameOf(root), path: sels.children.map((s) => s.ast()), span: { source: current, start: root.source.startIdx, end: sels.source.endIdx } };
+      return { kind: 'assign', target, value: value.ast(), span: span(this) };
+    },
+    Stmt_call(_kw, callee, _o, args, _c): A.Stmt {
+      return { kind: 'call', callee: nameOf(callee), args: list(args), span: span(this) };
+    },
+    Stmt_return(_kw): A.Stmt {
+      return { kind: 'return', span: span(this) };
+    },
     Stmt_await(_kw, cond): A.Stmt {
       return { kind: 'await', cond: cond.ast(), span: span(this) };
     },
@@ -353,6 +388,9 @@ function semantics(): SpexSemantics {
     },
     Stmt_label(name, _c): A.Stmt {
       return { kind: 'label', name: nameOf(name), span: span(this) };
+    },
+    Stmt_endLabel(_end, name, _c): A.Stmt {
+      return { kind: 'label', name: nameOf(name), end: true, span: span(this) };
     },
     Stmt_empty(_semi) {
       return null;
@@ -579,6 +617,17 @@ function classifyFormula(t: A.TemporalTree): A.TemporalFormula {
     }
   }
   return { kind: 'general', tree: t, span };
+}
+
+/**
+ * A declaration, followed by the fairness declaration that `fair` / `strong fair` on it
+ * stands for: `fair process P { ... }` means `process P { ... }` and `fair process P`.
+ */
+function withFairness(d: A.Decl): A.Decl[] {
+  if ((d.kind !== 'action' && d.kind !== 'process') || !d.fair) return [d];
+  const f = d.fair;
+  const span: A.Span = { source: f.span.source, start: f.span.start, end: d.name.span.end };
+  return [d, { kind: 'fairness', strong: f.strong, target: d.kind, name: d.name, span }];
 }
 
 function syntaxError(source: A.Source, m: ohm.FailedMatchResult): SpecErrors {
