@@ -1,0 +1,137 @@
+/**
+ * Imports and refinement (docs/refinement.md): loading and linking an imported spec, and the
+ * refinement predicate on states and steps, against the hour clock of Specifying Systems.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadSpec } from '../src/engine/run.js';
+import { compileRefinement } from '../src/engine/refine.js';
+import { compileSpec, type Label, type State } from '../src/lang/compile.js';
+import type { CheckedSpec } from '../src/lang/check.js';
+import { SpecErrors } from '../src/lang/diagnostics.js';
+
+const dir = 'test/fixtures/refine';
+
+function successors(system: ReturnType<typeof compileSpec>, s: State): { next: State; label: Label }[] {
+  const out: { next: State; label: Label }[] = [];
+  system.successors(s, (next, label) => out.push({ next, label }));
+  return out;
+}
+
+function refinementOf(spec: CheckedSpec, overrides = new Map()) {
+  const system = compileSpec(spec, overrides);
+  return { system, r: compileRefinement(spec, system, spec.imports![0]!) };
+}
+
+describe('import', () => {
+  it('links the imported spec and its mapping', () => {
+    const { spec } = loadSpec(`${dir}/minuteclock.spex`);
+    const imp = spec.imports![0]!;
+    expect(imp.name).toBe('HourClock');
+    expect(imp.linked?.spec.name).toBe('HourClock');
+    expect(imp.linked?.vars).toHaveLength(1);
+    expect(spec.refines?.map((i) => i.name)).toEqual(['HourClock']);
+  });
+
+  it('maps a variable of the same name implicitly, as INSTANCE does', () => {
+    const text = ['spec Same', 'var hr: 1..12 = 1', 'import HourClock from "hourclock.spex"', 'action Tick { hr := if hr == 12 then 1 else hr + 1 }', 'refines HourClock', ''].join('\n');
+    const { spec } = loadSpec(`${dir}/same.spex`, text);
+    const { system, r } = refinementOf(spec);
+    const init: State[] = [];
+    system.initialStates((s) => init.push(s));
+    expect(r.map(init[0]!)).toEqual([1]);
+    expect(r.initialOk(init[0]!)).toBe(true);
+  });
+
+  it('reports every problem of a mapping, each in the file it concerns', () => {
+    const text = ['spec Bad', 'var hour: 0..11 = 0', 'import HourClock from "hourclock.spex" with { hrs: hour }', 'action Tick { hour := (hour + 1) % 12 }', ''].join('\n');
+    let err: unknown;
+    try {
+      loadSpec(`${dir}/bad.spex`, text);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(SpecErrors);
+    const codes = (err as SpecErrors).diagnostics.map((d) => d.code);
+    expect(codes).toEqual(['E230', 'E230']);
+    expect((err as SpecErrors).diagnostics[0]!.hint).toContain("did you mean 'hr'");
+  });
+
+  it('reports the diagnostics of the imported file with its own path', () => {
+    const d = mkdtempSync(join(tmpdir(), 'spex-refine-'));
+    writeFileSync(join(d, 'abs.spex'), 'spec Abs\nvar a: 0..1 = 0\naction A { a := b }\n');
+    writeFileSync(join(d, 'conc.spex'), 'spec Conc\nvar a: 0..1 = 0\nimport Abs from "abs.spex"\naction A { a := 1 - a }\n');
+    let err: unknown;
+    try {
+      loadSpec(join(d, 'conc.spex'));
+    } catch (e) {
+      err = e;
+    }
+    const diag = (err as SpecErrors).diagnostics[0]!;
+    expect(diag.code).toBe('E201');
+    expect(diag.span!.source.path).toBe(join(d, 'abs.spex'));
+  });
+});
+
+describe('refinement predicate', () => {
+  it('accepts the minute clock: minute ticks are stutters, the hour tick is Tick', () => {
+    const { spec } = loadSpec(`${dir}/minuteclock.spex`);
+    const { system, r } = refinementOf(spec);
+    let steps = 0;
+    const init: State[] = [];
+    system.initialStates((s) => init.push(s));
+    expect(init).toHaveLength(12);
+    // Every reachable step, by a small search.
+    const seen = new Set<string>(init.map((s) => JSON.stringify(s)));
+    const queue = [...init];
+    while (queue.length > 0) {
+      const s = queue.shift()!;
+      expect(r.initialOk(s) || !init.some((i) => JSON.stringify(i) === JSON.stringify(s))).toBe(true);
+      for (const { next } of successors(system, s)) {
+        steps++;
+        expect(r.stepOk(s, next)).toBe(true);
+        expect(r.explain(s, next)).toBeUndefined();
+        const k = JSON.stringify(next);
+        if (!seen.has(k)) {
+          seen.add(k);
+          queue.push(next);
+        }
+      }
+    }
+    expect(seen.size).toBe(36);
+    expect(steps).toBe(36);
+  });
+
+  it('refuses setting the clock back, and says which abstract steps were offered', () => {
+    const { spec } = loadSpec(`${dir}/minuteclock-broken.spex`);
+    const { system, r } = refinementOf(spec);
+    const from: State = [3, 1];
+    const next = successors(system, from).find((x) => x.label.action === 'SetBack')!.next;
+    expect(next).toEqual([2, 1]);
+    expect(r.stepOk(from, next)).toBe(false);
+    const why = r.explain(from, next);
+    expect(why?.kind).toBe('step');
+    if (why?.kind !== 'step') return;
+    expect(why.before).toEqual([4]);
+    expect(why.after).toEqual([3]);
+    expect(why.tried.map((t) => [t.label.action, t.next])).toEqual([['Tick', [5]]]);
+    // A minute tick is still a stutter.
+    const minute = successors(system, [3, 0]).find((x) => x.label.action === 'Minute')!.next;
+    expect(r.stepOk([3, 0], minute)).toBe(true);
+  });
+
+  it('refuses an initial state that maps outside the abstract initial states', () => {
+    const { spec } = loadSpec(`${dir}/minuteclock-broken.spex`);
+    const { r } = refinementOf(spec);
+    expect(r.initialOk([11, 0])).toBe(true);
+    expect(r.initialOk([12, 0])).toBe(false);
+    const why = r.explain(undefined, [12, 0]);
+    expect(why?.kind).toBe('init');
+    if (why?.kind === 'init') {
+      expect(why.mapped).toEqual([13]);
+      expect(why.initial).toHaveLength(12);
+    }
+  });
+});
