@@ -6,7 +6,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadSpec } from '../src/engine/run.js';
+import { loadSpec, runCheck, selectChecks, type CheckResult } from '../src/engine/run.js';
+import { golden, scrub, spex } from './support/cli.js';
 import { compileRefinement } from '../src/engine/refine.js';
 import { compileSpec, type Label, type State } from '../src/lang/compile.js';
 import type { CheckedSpec } from '../src/lang/check.js';
@@ -132,6 +133,55 @@ describe('refinement predicate', () => {
     if (why?.kind === 'init') {
       expect(why.mapped).toEqual([13]);
       expect(why.initial).toHaveLength(12);
+    }
+  });
+});
+
+describe('refines, end to end', () => {
+  it('prints the broken clock: the trace to the first step HourClock cannot take, the mapped states and the abstract steps tried (golden)', () => {
+    const r = spex('check', 'test/fixtures/refine/minuteclock-broken.spex', '--workers', '1');
+    expect(r.code).toBe(12);
+    expect(r.stderr).toBe('');
+    golden('refine', 'minuteclock-broken.txt', scrub(r.stdout));
+  });
+
+  it('passes every check of the refinement fixtures as expected, and spex test says so', () => {
+    const r = spex('test', 'test/fixtures/refine/', '--workers', '1');
+    expect(r.stdout).toContain('PASS test/fixtures/refine/minuteclock-broken.spex SetBack: violation HourClock');
+    expect(r.stdout).toContain('PASS test/fixtures/refine/minuteclock.spex Refines: ok');
+    expect(r.stdout).toMatch(/^5 passed, 0 failed$/m);
+    expect(r.code).toBe(0);
+  });
+
+  it('replays a refinement counterexample and reproduces its verdict', () => {
+    const d = mkdtempSync(join(tmpdir(), 'spex-refine-'));
+    const itf = join(d, 'cex.itf.json');
+    expect(spex('check', 'test/fixtures/refine/minuteclock-broken.spex', '--check', 'SetBack', '--out-itf', itf).code).toBe(12);
+    const r = spex('replay', itf, 'test/fixtures/refine/minuteclock-broken.spex');
+    expect(r.stdout).toContain('As recorded, the last step violates HourClock.');
+    expect(r.code).toBe(0);
+    // Under a check that does not refine HourClock, the verdict is not reproduced.
+    const other = spex('replay', itf, 'test/fixtures/refine/minuteclock-broken.spex', '--check', 'Unchecked');
+    expect(other.stdout).not.toContain('As recorded');
+  });
+
+  it('gives the same verdict, counts and trace on the packed and the generic engine', () => {
+    for (const file of ['minuteclock.spex', 'minuteclock-broken.spex']) {
+      const { spec } = loadSpec(`${dir}/${file}`);
+      for (const check of selectChecks(spec, undefined)) {
+        const run = (engine: 'packed' | 'generic'): CheckResult => runCheck(spec, check, new Map(), { engine });
+        const p = run('packed');
+        const g = run('generic');
+        expect(p.engine).toBe('packed');
+        expect(p.verdict).toEqual(g.verdict);
+        expect(p.result!.stats.distinct).toBe(g.result!.stats.distinct);
+        expect(p.result!.stats.generated).toBe(g.result!.stats.generated);
+        expect(p.result!.stats.depth).toBe(g.result!.stats.depth);
+        const po = p.result!.outcome;
+        const go = g.result!.outcome;
+        if ('trace' in po && 'trace' in go) expect(po.trace).toEqual(go.trace);
+        expect(p.refinement?.failure).toEqual(g.refinement?.failure);
+      }
     }
   });
 });

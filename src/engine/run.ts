@@ -20,7 +20,7 @@ import { WorkerError, exploreVectorsParallel } from '../explore/parallel/vector-
 import type { SpecWorkerData } from './worker-system.js';
 import { checkProperties, temporalSetup, type TemporalResult } from './temporal.js';
 import { compileRefinement, type Refinement, type RefinementFailure } from './refine.js';
-import type { Invariant } from '../explore/system.js';
+import type { Invariant, StepViolation, TransitionSystem } from '../explore/system.js';
 
 export interface LoadedSpec {
   readonly source: A.Source;
@@ -159,6 +159,8 @@ export interface CheckResult {
 
 interface RefinementChecks {
   readonly all: Refinement[];
+  /** The check of every step (undefined without refinements). */
+  readonly checkStep?: (from: State, to: State, label: Label) => StepViolation | undefined;
   /**
    * The check of the initial states, as invariants named after the imports: present only for
    * a refinement that some initial state breaks, and false exactly on those initial states
@@ -173,6 +175,10 @@ function refinementChecks(spec: CheckedSpec, check: CheckedCheck | undefined, sy
   for (const imp of check?.refines ?? []) if (!imports.includes(imp)) imports.push(imp);
   if (imports.length === 0) return { all: [], invariants: [] };
   const all = imports.map((imp) => compileRefinement(spec, system, imp));
+  const checkStep = (from: State, to: State): StepViolation | undefined => {
+    for (const r of all) if (!r.stepOk(from, to)) return { name: r.name };
+    return undefined;
+  };
   const fp = new Uint32Array(2);
   const key = (s: State): string => {
     system.fingerprint(s, fp);
@@ -183,7 +189,7 @@ function refinementChecks(spec: CheckedSpec, check: CheckedCheck | undefined, sy
     system.initialStates((s) => initial.push(system.copyState ? system.copyState(s) : s));
   } catch (err) {
     // The exploration meets the same error and reports it.
-    if (err instanceof ModelError) return { all, invariants: [] };
+    if (err instanceof ModelError) return { all, checkStep, invariants: [] };
     throw err;
   }
   const invariants: Invariant<State>[] = [];
@@ -202,7 +208,27 @@ function refinementChecks(spec: CheckedSpec, check: CheckedCheck | undefined, sy
     }
     if (bad.size > 0) invariants.push({ name: r.name, holds: (s) => !bad.has(key(s)) || r.initialOk(s) });
   }
-  return { all, invariants };
+  return { all, checkStep, invariants };
+}
+
+/**
+ * The system with the refinements a configuration checks: their checks of the initial states
+ * among its invariants and their step checks in checkStep (for `spex replay`, which judges a
+ * recorded violation on the generic engine). Throws a ModelError if an imported spec's
+ * constants cannot be evaluated.
+ */
+export function withRefinements(spec: CheckedSpec, check: CheckedCheck | undefined, system: CompiledSpec): CompiledSpec {
+  const r = refinementChecks(spec, check, system);
+  let out = system;
+  if (r.invariants.length > 0) out = { ...out, invariants: [...out.invariants, ...r.invariants] };
+  if (r.checkStep) out = withStepCheck(out, r.checkStep);
+  return out;
+}
+
+/** The system with `check` run on every step, after the step checks it already has. */
+function withStepCheck<S, T extends TransitionSystem<S, Label>>(system: T, check: (from: S, to: S, label: Label) => StepViolation | undefined): T {
+  const own = system.checkStep?.bind(system);
+  return { ...system, checkStep: own ? (from: S, to: S, label: Label) => own(from, to, label) ?? check(from, to, label) : check };
 }
 
 /** Why a run's violation of a refinement happened: its trace's last state or step, mapped. */
@@ -334,6 +360,7 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
       };
     }
     if (refinements.invariants.length > 0) system = { ...system, invariants: [...system.invariants, ...refinements.invariants] };
+    if (refinements.checkStep) system = withStepCheck(system, refinements.checkStep);
   } catch (err) {
     if (err instanceof ModelError) {
       const verdict: Verdict = { kind: 'error' };
@@ -378,6 +405,12 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
       if (refinements.invariants.length > 0) {
         const ps = packed;
         packed = { ...ps, invariants: [...ps.invariants, ...refinements.invariants.map((i) => ({ name: i.name, holds: (v: number[]) => i.holds(ps.decode(v)) }))] };
+      }
+      if (refinements.checkStep) {
+        // The mappings read generic states: the packed engine decodes both ends of a step.
+        const ps = packed;
+        const check = refinements.checkStep;
+        packed = withStepCheck<number[], PackedSpec>(ps, (from, to, label) => check(ps.decode(from), ps.decode(to), label));
       }
       if (setup) {
         // The packed predicates of the instances `only` keeps, in the order setup records them.
