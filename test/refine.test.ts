@@ -138,6 +138,17 @@ describe('refinement predicate', () => {
 });
 
 describe('refines, end to end', () => {
+  it('passes constants by name, compares enums of two files by value, and lists the abstract actions not enabled', () => {
+    const r = spex('check', 'test/fixtures/refine/flaglock.spex', '--check', 'Stealing');
+    expect(r.code).toBe(12);
+    expect(r.stdout).toContain('Refinement of Mutex is violated: step 2, Steal(p=P2), maps to no step of Mutex');
+    expect(r.stdout).toContain('  from owner = Some(P1)\n    to owner = Some(P2)\n');
+    expect(r.stdout).toContain('  Release(p=P1): owner: Some(P1) → None\n  not enabled: Acquire\n');
+    // ALLOWED = {P1} in the importing spec reaches Mutex's constant of the same name.
+    const restricted = spex('check', 'test/fixtures/refine/flaglock.spex', '--check', 'Restricted');
+    expect(restricted.stdout).toContain('  Acquire(p=P1): owner: None → Some(P1)\n  not enabled: Release\n');
+  });
+
   it('prints the broken clock: the trace to the first step HourClock cannot take, the mapped states and the abstract steps tried (golden)', () => {
     const r = spex('check', 'test/fixtures/refine/minuteclock-broken.spex', '--workers', '1');
     expect(r.code).toBe(12);
@@ -149,7 +160,8 @@ describe('refines, end to end', () => {
     const r = spex('test', 'test/fixtures/refine/', '--workers', '1');
     expect(r.stdout).toContain('PASS test/fixtures/refine/minuteclock-broken.spex SetBack: violation HourClock');
     expect(r.stdout).toContain('PASS test/fixtures/refine/minuteclock.spex Refines: ok');
-    expect(r.stdout).toMatch(/^5 passed, 0 failed$/m);
+    expect(r.stdout).toContain('PASS test/fixtures/refine/flaglock.spex Restricted: violation Mutex');
+    expect(r.stdout).toMatch(/^8 passed, 0 failed$/m);
     expect(r.code).toBe(0);
   });
 
@@ -166,7 +178,7 @@ describe('refines, end to end', () => {
   });
 
   it('gives the same verdict, counts and trace on the packed and the generic engine', () => {
-    for (const file of ['minuteclock.spex', 'minuteclock-broken.spex']) {
+    for (const file of ['minuteclock.spex', 'minuteclock-broken.spex', 'flaglock.spex']) {
       const { spec } = loadSpec(`${dir}/${file}`);
       for (const check of selectChecks(spec, undefined)) {
         const run = (engine: 'packed' | 'generic'): CheckResult => runCheck(spec, check, new Map(), { engine });
