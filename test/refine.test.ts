@@ -165,6 +165,14 @@ describe('refines, end to end', () => {
     expect(r.code).toBe(0);
   });
 
+  it('says what failed in the exports too (--json)', () => {
+    const r = spex('check', 'test/fixtures/refine/minuteclock-broken.spex', '--check', 'SetBack', '--json');
+    const v = r.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>).find((e) => e['event'] === 'violation')!;
+    expect(v['name']).toBe('HourClock');
+    expect(v['message']).toBe('Refinement of HourClock is violated: the last step maps to no step of HourClock.');
+    expect(v['location']).toBe('test/fixtures/refine/minuteclock-broken.spex:10:8');
+  });
+
   it('replays a refinement counterexample and reproduces its verdict', () => {
     const d = mkdtempSync(join(tmpdir(), 'spex-refine-'));
     const itf = join(d, 'cex.itf.json');

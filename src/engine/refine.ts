@@ -31,6 +31,8 @@ export type RefinementFailure =
 export interface Refinement {
   /** The import's name: the verdict of a failure is `violation <name>`. */
   readonly name: string;
+  /** The import's name where it is declared, for reports. */
+  readonly span: A.Span;
   readonly abstract: CompiledSpec;
   /** Abstract's variable names, in the order of a mapped state. */
   readonly varNames: readonly string[];
@@ -96,6 +98,7 @@ export function compileRefinement(spec: CheckedSpec, system: CompiledSpec, imp: 
 
   return {
     name: imp.name,
+    span: imp.decl.name.span,
     abstract,
     varNames: abstractSpec.vars.map((v) => v.name),
     actionNames: abstractSpec.actions.map((a) => a.name),
@@ -131,4 +134,11 @@ export function compileRefinement(spec: CheckedSpec, system: CompiledSpec, imp: 
 /** The value of a mapped state's variable, for reports. */
 export function formatAbstractState(r: Refinement, s: State): string[] {
   return r.varNames.map((n, i) => `${n} = ${formatValue(s[i] as Value)}`);
+}
+
+/** One sentence saying what a refinement failure is, for exports (JSON, ITF, HTML). */
+export function refinementMessage(name: string, failure: RefinementFailure): string {
+  return failure.kind === 'init'
+    ? `Refinement of ${name} is violated: an initial state maps to no initial state of ${name}.`
+    : `Refinement of ${name} is violated: the last step maps to no step of ${name}.`;
 }

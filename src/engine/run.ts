@@ -19,7 +19,7 @@ import { ValueStateCodec } from '../lang/value-codec.js';
 import { WorkerError, exploreVectorsParallel } from '../explore/parallel/vector-explorer.js';
 import type { SpecWorkerData } from './worker-system.js';
 import { checkProperties, temporalSetup, type TemporalResult } from './temporal.js';
-import { compileRefinement, type Refinement, type RefinementFailure } from './refine.js';
+import { compileRefinement, refinementMessage, type Refinement, type RefinementFailure } from './refine.js';
 import type { Invariant, StepViolation, TransitionSystem } from '../explore/system.js';
 
 export interface LoadedSpec {
@@ -154,7 +154,7 @@ export interface CheckResult {
   /** Something the user should know about how the run went (stderr), e.g. fewer workers used. */
   readonly note?: string;
   /** When the verdict is a refinement's violation: why its last state or step does not map. */
-  readonly refinement?: { readonly refinement: Refinement; readonly failure: RefinementFailure };
+  readonly refinement?: { readonly refinement: Refinement; readonly failure: RefinementFailure; readonly message: string };
 }
 
 interface RefinementChecks {
@@ -240,7 +240,7 @@ function refinementFailure(all: readonly Refinement[], result: ExploreResult<Sta
   const states = o.trace.states;
   const last = states[states.length - 1]!;
   const failure = r.explain(states.length > 1 ? states[states.length - 2] : undefined, last);
-  return failure ? { refinement: r, failure } : undefined;
+  return failure ? { refinement: r, failure, message: refinementMessage(r.name, failure) } : undefined;
 }
 
 /** TLC's exit codes (design.md). */
