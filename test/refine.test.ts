@@ -60,6 +60,22 @@ describe('import', () => {
     expect((err as SpecErrors).diagnostics[0]!.hint).toContain("did you mean 'hr'");
   });
 
+  it('refuses refines of a name that is not an import (E201), and an import used as a value (E205)', () => {
+    const text = (extra: string): string => ['spec R', 'var hr: 1..12 = 1', 'import HourClock from "hourclock.spex"', 'action Tick { hr := if hr == 12 then 1 else hr + 1 }', extra, ''].join('\n');
+    const codes = (t: string): string[] => {
+      try {
+        loadSpec(`${dir}/r.spex`, t);
+      } catch (e) {
+        return (e as SpecErrors).diagnostics.map((d) => `${d.code} ${d.message}`);
+      }
+      return [];
+    };
+    expect(codes(text('refines HourClok'))).toEqual(["E201 'HourClok' is not an imported spec"]);
+    expect(codes(text('refines Tick'))).toEqual(["E201 'Tick' is not an imported spec"]);
+    expect(codes(text('invariant I: HourClock == 1'))[0]).toMatch(/^E205 'HourClock' is an imported spec/);
+    expect(codes(text('refines HourClock\nrefines HourClock'))).toEqual(["E203 'refines HourClock' is declared twice"]);
+  });
+
   it('reports the diagnostics of the imported file with its own path', () => {
     const d = mkdtempSync(join(tmpdir(), 'spex-refine-'));
     writeFileSync(join(d, 'abs.spex'), 'spec Abs\nvar a: 0..1 = 0\naction A { a := b }\n');

@@ -687,7 +687,7 @@ class Checker {
     if (e && e.kind === 'violation') {
       const names = [...invariants.map((i) => i.name), ...properties.map((p) => p.name), ...actions.map((a) => a.name), ...this.processes.map((p) => p.name), ...this.imports.map((i) => i.name)];
       if (!names.includes(e.name.text)) {
-        const what = properties.length > 0 ? 'an invariant, a property nor an action' : 'an invariant nor an action';
+        const what = this.imports.length > 0 ? 'an invariant, a property, an action nor an imported spec' : properties.length > 0 ? 'an invariant, a property nor an action' : 'an invariant nor an action';
         this.error('E213', e.name.span, `'${e.name.text}' is neither ${what}`, didYouMean(e.name.text, names) ?? 'name an invariant, a property, or the action whose assert fails');
       }
     }
