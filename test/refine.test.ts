@@ -12,6 +12,7 @@ import { compileRefinement } from '../src/engine/refine.js';
 import { compileSpec, type Label, type State } from '../src/lang/compile.js';
 import type { CheckedSpec } from '../src/lang/check.js';
 import { SpecErrors } from '../src/lang/diagnostics.js';
+import { formatValue } from '../src/values/index.js';
 
 const dir = 'test/fixtures/refine';
 
@@ -89,6 +90,33 @@ describe('import', () => {
     const diag = (err as SpecErrors).diagnostics[0]!;
     expect(diag.code).toBe('E201');
     expect(diag.span!.source.path).toBe(join(d, 'abs.spex'));
+  });
+});
+
+describe('constants of an imported spec', () => {
+  it('take the values of the same-named constants, of any type, or of their mapping', () => {
+    const d = mkdtempSync(join(tmpdir(), 'spex-refine-'));
+    const decls = [
+      'enum Proc { P1, P2 }',
+      'type Cell = { v: 0..3, busy: Bool }',
+      'const M: Map[Proc, 0..3] = {P1 -> 1, P2 -> 2}',
+      'const E: Map[Proc, 0..3] = {P1 -> 1}',
+      'const Q: Seq[Option[Proc]] = [None]',
+      'const C: (Cell, Int) = ({ v: 0, busy: false }, -1)',
+      'const K: Int = 0',
+    ];
+    writeFileSync(join(d, 'abs.spex'), ['spec Abs', ...decls, 'var x: Int = 0', 'action A { x := x }', ''].join('\n'));
+    const conc = ['spec Conc', ...decls, 'var x: Int = 0', 'import Abs from "abs.spex" with { K: size(M) + 5 }', 'action A { x := x }', 'refines Abs', ''].join('\n');
+    const overridden = conc
+      .replace('{P1 -> 1, P2 -> 2}', '{P1 -> 3, P2 -> 0}')
+      .replace("const E: Map[Proc, 0..3] = {P1 -> 1}", 'const E: Map[Proc, 0..3] = [p in {} |-> 0]')
+      .replace('[None]', '[Some(P2), None]')
+      .replace('({ v: 0, busy: false }, -1)', '({ v: 2, busy: true }, -7)');
+    writeFileSync(join(d, 'conc.spex'), overridden);
+    const { spec } = loadSpec(join(d, 'conc.spex'));
+    const { r } = refinementOf(spec);
+    const values = r.abstract.constValues.map((c) => `${c.name} = ${formatValue(c.value)}`);
+    expect(values).toEqual(['M = {P1 -> 3, P2 -> 0}', 'E = {->}', 'Q = [Some(P2), None]', 'C = ({ busy: true, v: 2 }, -7)', 'K = 7']);
   });
 });
 

@@ -13,7 +13,7 @@ import type * as A from '../lang/ast.js';
 import type { CheckedImport, CheckedSpec } from '../lang/check.js';
 import { compileSpec, type CompiledSpec, type Label, type State } from '../lang/compile.js';
 import { parseExpr } from '../lang/parser.js';
-import { formatValue, valueEquals, type Value } from '../values/index.js';
+import { IList, IMap, ISet, Rec, Tuple, Variant, formatValue, sortedElements, valueEquals, type Value } from '../values/index.js';
 
 /** One abstract step offered from the mapped state: its label and the state it leads to. */
 export interface AbstractStep {
@@ -65,7 +65,7 @@ export function compileRefinement(spec: CheckedSpec, system: CompiledSpec, imp: 
     const value = system.compileExpr(m.value, m.frameSize)([]);
     // The value goes to Abstract as a constant override, written as spex text and checked in
     // Abstract's own scope, as a `--const` is: its enum members are then Abstract's.
-    const e = parseExpr({ path: `${imp.name}.${c.name}`, text: formatValue(value) });
+    const e = parseExpr({ path: `${imp.name}.${c.name}`, text: valueSource(value) });
     abstractSpec.checkExtra(e, i, `constant '${c.name}' of ${imp.name}`);
     overrides.set(i, e);
   });
@@ -141,4 +141,21 @@ export function refinementMessage(name: string, failure: RefinementFailure): str
   return failure.kind === 'init'
     ? `Refinement of ${name} is violated: an initial state maps to no initial state of ${name}.`
     : `Refinement of ${name} is violated: the last step maps to no step of ${name}.`;
+}
+
+/**
+ * A value as spex source text that evaluates to it: formatValue's text, but for the forms
+ * it prints for reading only (the empty map).
+ */
+function valueSource(v: Value): string {
+  if (IMap.isMap(v)) {
+    if (v.size === 0) return '[k in {} |-> k]';
+    return `{${[...v.entries()].map(([k, x]) => `${valueSource(k)} -> ${valueSource(x)}`).join(', ')}}`;
+  }
+  if (ISet.isSet(v)) return `{${sortedElements(v).map(valueSource).join(', ')}}`;
+  if (IList.isList(v)) return `[${v.map(valueSource).join(', ')}]`;
+  if (v instanceof Tuple) return `(${v.items.map(valueSource).join(', ')})`;
+  if (v instanceof Rec) return `{ ${v.fields.map((f, i) => `${f}: ${valueSource(v.values[i]!)}`).join(', ')} }`;
+  if (v instanceof Variant) return v.value === undefined ? v.tag : `${v.tag}(${valueSource(v.value)})`;
+  return formatValue(v);
 }
