@@ -47,6 +47,15 @@ describe('import', () => {
     expect(r.initialOk(init[0]!)).toBe(true);
   });
 
+  it('maps a variable implicitly to a definition of the same name', () => {
+    const text = ['spec Def', 'var h: 0..11 = 0', 'def hr: Int = h + 1', 'import HourClock from "hourclock.spex"', 'action Tick { h := (h + 1) % 12 }', 'refines HourClock', ''].join('\n');
+    const { spec } = loadSpec(`${dir}/def.spex`, text);
+    const { r } = refinementOf(spec);
+    expect(r.map([11])).toEqual([12]);
+    expect(r.stepOk([11], [0])).toBe(true);
+    expect(r.stepOk([3], [5])).toBe(false);
+  });
+
   it('reports every problem of a mapping, each in the file it concerns', () => {
     const text = ['spec Bad', 'var hour: 0..11 = 0', 'import HourClock from "hourclock.spex" with { hrs: hour }', 'action Tick { hour := (hour + 1) % 12 }', ''].join('\n');
     let err: unknown;

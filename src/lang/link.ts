@@ -1,8 +1,8 @@
 /**
  * Linking an `import` to the spec it names, both already parsed and checked on their own:
  * every variable of the imported spec gets the expression of the importing spec that maps it
- * (written in `with { ... }`, or implicitly the importing spec's variable of the same name, as
- * TLA+'s INSTANCE substitutes), and every constant either a mapped constant expression, the
+ * (written in `with { ... }`, or implicitly the importing spec's variable, or definition without
+ * parameters, of the same name, as TLA+'s INSTANCE substitutes), and every constant either a mapped constant expression, the
  * importing spec's constant of the same name, or its own value. Reading files and following
  * imports from file to file is src/engine/run.ts's business (loadSpec); this step only
  * compares two checked specs.
@@ -47,17 +47,19 @@ export function linkImport(importing: CheckedSpec, imp: CheckedImport, imported:
       continue;
     }
     const own = importing.vars.find((x) => x.name === v.name);
-    if (own) {
-      if (!sameType(own.type, v.type)) {
+    const def = own ? undefined : importing.defs.find((x) => x.name === v.name && x.decl.params.length === 0);
+    if (own || def) {
+      const type = own ? own.type : def!.result;
+      if (!sameType(type, v.type)) {
         diags.push(
-          new Diagnostic('E231', at, `'${v.name}' of ${imported.name} is ${formatType(v.type)}, but '${v.name}' here, which maps it for want of a mapping, is ${formatType(own.type)}`, `map it explicitly: with { ${v.name}: <expression of type ${formatType(v.type)}> }`),
+          new Diagnostic('E231', at, `'${v.name}' of ${imported.name} is ${formatType(v.type)}, but '${v.name}' here, which maps it for want of a mapping, is ${formatType(type)}`, `map it explicitly: with { ${v.name}: <expression of type ${formatType(v.type)}> }`),
         );
       }
-      vars.push({ value: nameExpr(own.decl.name), frameSize: 0 });
+      vars.push({ value: nameExpr(own ? own.decl.name : def!.decl.name), frameSize: 0 });
       continue;
     }
     diags.push(
-      new Diagnostic('E230', at, `variable '${v.name}' of ${imported.name} is not mapped`, `give its value in this spec's terms: with { ${v.name}: <expression> } (a variable of the same name here would map it implicitly)`),
+      new Diagnostic('E230', at, `variable '${v.name}' of ${imported.name} is not mapped`, `give its value in this spec's terms: with { ${v.name}: <expression> } (a variable or a definition of the same name here would map it implicitly)`),
     );
     vars.push({ value: nameExpr(v.decl.name), frameSize: 0 });
   }
@@ -91,9 +93,16 @@ export function linkImport(importing: CheckedSpec, imp: CheckedImport, imported:
     // Implicit mappings are name expressions resolved in the importing spec.
     for (const v of imported.vars) {
       if (!byName.has(v.name)) {
-        const own = importing.vars.find((x) => x.name === v.name)!;
-        importing.res.set(vars[v.index]!.value, { k: 'var', index: own.index, type: own.type });
-        importing.types.set(vars[v.index]!.value, own.type);
+        const e = vars[v.index]!.value;
+        const own = importing.vars.find((x) => x.name === v.name);
+        if (own) {
+          importing.res.set(e, { k: 'var', index: own.index, type: own.type });
+          importing.types.set(e, own.type);
+        } else {
+          const def = importing.defs.find((x) => x.name === v.name)!;
+          importing.res.set(e, { k: 'def', def });
+          importing.types.set(e, def.result);
+        }
       }
     }
     imported.consts.forEach((c, i) => {
