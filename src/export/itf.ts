@@ -131,7 +131,9 @@ export function itfOfCheck(r: CheckResult, source: string, specName: string): { 
   let error: ItfFault | undefined;
   switch (o.kind) {
     case 'invariant':
-      description = `Invariant ${o.invariant} is violated in the last state of ${shortest}, found by spex.`;
+      description = r.refinement
+        ? `${r.refinement.message.replace(/\.$/, '')}, at the end of ${shortest}, found by spex.`
+        : `Invariant ${o.invariant} is violated in the last state of ${shortest}, found by spex.`;
       break;
     case 'deadlock':
       description = `The last state of ${shortest}, found by spex, is a deadlock: no action is enabled in it.`;

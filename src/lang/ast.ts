@@ -245,6 +245,14 @@ export type Decl =
    * fairness of a group of actions and processes as one disjunction, or of every step.
    */
   | { kind: 'fairness'; strong: boolean; target: 'action' | 'process' | 'group' | 'next'; name: Name; members?: Name[]; span: Span }
+  /**
+   * `import Name from "file.spex" with { v: expr, ... }`: another spec, its variables and
+   * constants mapped to expressions of this one (docs/refinement.md). `path` is as written,
+   * relative to the importing file.
+   */
+  | { kind: 'import'; name: Name; path: string; pathSpan: Span; mappings: { name: Name; value: Expr }[]; span: Span }
+  /** `refines Name`: every behaviour of this spec, mapped, is one of the imported spec Name. */
+  | { kind: 'refines'; name: Name; span: Span }
   | {
       kind: 'check';
       name: Name;
@@ -255,6 +263,8 @@ export type Decl =
       fairness: Extract<Decl, { kind: 'fairness' }>[];
       /** `only A, B`: the invariants and properties this check verifies (all when undefined). */
       only: Name[] | undefined;
+      /** `refines Name` items: refinements checked in this check only, on top of the spec's. */
+      refines: Extract<Decl, { kind: 'refines' }>[];
       /** Spans of repeated `deadlock`/`expect` items, reported by the checker. */
       duplicates: Span[];
       span: Span;

@@ -149,6 +149,33 @@ export interface CheckedCheck {
   readonly overrides: { index: number; value: A.Expr }[];
   /** Fairness declared in the check block, on top of the spec's. */
   readonly fairness: CheckedFairness[];
+  /** The imports this check alone verifies a refinement of (`refines Name` items). */
+  readonly refines?: CheckedImport[];
+}
+
+/**
+ * `import Name from "file" with { ... }`, checked in this spec alone: each mapping expression
+ * is typed in a scope where the state may be read. Which names of the other spec it maps, and
+ * whether their types agree, is settled when the files are linked (src/lang/imports.ts), which
+ * sets `linked`.
+ */
+export interface CheckedImport {
+  readonly name: string;
+  readonly decl: Extract<A.Decl, { kind: 'import' }>;
+  readonly mappings: { readonly name: A.Name; readonly value: A.Expr; readonly type: Type; readonly frameSize: number }[];
+  /** The imported spec, once linked, and per variable and constant of it what gives its value. */
+  linked?: LinkedImport;
+}
+
+export interface LinkedImport {
+  readonly spec: CheckedSpec;
+  /** Per variable of the imported spec, in its order: the expression of this spec that maps it. */
+  readonly vars: { readonly value: A.Expr; readonly frameSize: number }[];
+  /**
+   * Per constant of the imported spec: an expression of this spec (a constant one) that gives
+   * its value, or undefined to keep the imported spec's own value.
+   */
+  readonly consts: ({ readonly value: A.Expr; readonly frameSize: number } | undefined)[];
 }
 
 export interface CheckedSpec {
@@ -169,6 +196,10 @@ export interface CheckedSpec {
   readonly properties: CheckedProperty[];
   readonly fairness: CheckedFairness[];
   readonly checks: CheckedCheck[];
+  /** `import` declarations, in order. */
+  readonly imports?: CheckedImport[];
+  /** The imports every check verifies a refinement of (top-level `refines Name`). */
+  readonly refines?: CheckedImport[];
   readonly enums: EnumInfo[];
   /** Resolution of every name expression, call, pattern and lvalue root. */
   readonly res: Map<object, Resolution>;
@@ -225,7 +256,8 @@ type Global =
   | { k: 'process'; p: CheckedProcess }
   | { k: 'procedure'; p: CheckedProcedure }
   | { k: 'invariant' }
-  | { k: 'property' };
+  | { k: 'property' }
+  | { k: 'import'; imp: CheckedImport };
 
 /** A Map, not an object: names such as `constructor` must not find Object.prototype's properties. */
 const BUILTIN_TYPES = new Map<string, Type>([
@@ -258,6 +290,7 @@ class Checker {
   private currentProcess: { p: CheckedProcess; base: Scope; stepNames: Set<string>; procedure?: CheckedProcedure } | undefined;
   private readonly processes: CheckedProcess[] = [];
   private readonly procedures: CheckedProcedure[] = [];
+  private readonly imports: CheckedImport[] = [];
 
   constructor(readonly ast: A.SpecAst) {}
 
@@ -363,6 +396,13 @@ class Checker {
         case 'property':
           this.declare(d.name, { k: 'property' });
           break;
+        case 'import': {
+          const imp: CheckedImport = { name: d.name.text, decl: d, mappings: [] };
+          this.imports.push(imp);
+          this.declare(d.name, { k: 'import', imp });
+          break;
+        }
+        case 'refines':
         case 'fairness':
           break;
         case 'init':
@@ -459,6 +499,14 @@ class Checker {
         if (f) fairness.push(f);
       }
     }
+    for (const imp of this.imports) this.importMappings(imp);
+    const refines: CheckedImport[] = [];
+    for (const d of this.ast.decls) {
+      if (d.kind !== 'refines') continue;
+      const imp = this.refinesTarget(d);
+      if (imp && refines.includes(imp)) this.error('E203', d.name.span, `'refines ${imp.name}' is declared twice`);
+      else if (imp) refines.push(imp);
+    }
     const checkNames = new Set<string>();
     for (const d of this.ast.decls) {
       if (d.kind !== 'check') continue;
@@ -482,6 +530,8 @@ class Checker {
       properties,
       fairness,
       checks,
+      imports: this.imports,
+      refines,
       enums,
       res: this.res,
       types: this.types,
@@ -498,6 +548,30 @@ class Checker {
       },
     };
     return spec;
+  }
+
+  /** Types each mapping of an import in a scope where the state may be read. */
+  private importMappings(imp: CheckedImport): void {
+    const seen = new Set<string>();
+    for (const m of imp.decl.mappings) {
+      if (seen.has(m.name.text)) this.error('E203', m.name.span, `'${m.name.text}' is mapped twice in the import of ${imp.name}`);
+      seen.add(m.name.text);
+      const frame: Frame = { size: 0, stateful: true };
+      const type = this.expr(m.value, new Scope(undefined, frame));
+      imp.mappings.push({ name: m.name, value: m.value, type, frameSize: frame.size });
+    }
+  }
+
+  /** The import a `refines Name` names (E201 if it names none). */
+  private refinesTarget(d: Extract<A.Decl, { kind: 'refines' }>): CheckedImport | undefined {
+    const g = this.globals.get(d.name.text);
+    if (g?.k === 'import') return g.imp;
+    const names = this.imports.map((i) => i.name);
+    const hint = g
+      ? `'${d.name.text}' is ${article(describe(g))}; refines names a spec brought in by 'import ${d.name.text} from "file.spex"'`
+      : (didYouMean(d.name.text, names) ?? (names.length > 0 ? `the imported specs are: ${names.join(', ')}` : `import the abstract spec first: import ${d.name.text} from "file.spex"`));
+    this.error('E201', d.name.span, `'${d.name.text}' is not an imported spec`, hint);
+    return undefined;
   }
 
   private declare(name: A.Name, g: Global): void {
@@ -833,9 +907,9 @@ class Checker {
     }
     const e = d.expect;
     if (e && e.kind === 'violation') {
-      const names = [...invariants.map((i) => i.name), ...properties.map((p) => p.name), ...actions.map((a) => a.name), ...this.processes.map((p) => p.name)];
+      const names = [...invariants.map((i) => i.name), ...properties.map((p) => p.name), ...actions.map((a) => a.name), ...this.processes.map((p) => p.name), ...this.imports.map((i) => i.name)];
       if (!names.includes(e.name.text)) {
-        const what = properties.length > 0 ? 'an invariant, a property nor an action' : 'an invariant nor an action';
+        const what = this.imports.length > 0 ? 'an invariant, a property, an action nor an imported spec' : properties.length > 0 ? 'an invariant, a property nor an action' : 'an invariant nor an action';
         this.error('E213', e.name.span, `'${e.name.text}' is neither ${what}`, didYouMean(e.name.text, names) ?? 'name an invariant, a property, or the action whose assert fails');
       }
     }
@@ -851,6 +925,14 @@ class Checker {
       }
     }
     const fairness = d.fairness.map((f) => this.fairness(f)).filter((f): f is CheckedFairness => f !== undefined);
+    if (d.refines.length > 0) {
+      const refines: CheckedImport[] = [];
+      for (const r of d.refines) {
+        const imp = this.refinesTarget(r);
+        if (imp && !refines.includes(imp)) refines.push(imp);
+      }
+      return { name: d.name.text, decl: d, overrides, fairness, refines };
+    }
     return { name: d.name.text, decl: d, overrides, fairness };
   }
 
@@ -1684,6 +1766,9 @@ class Checker {
       case 'process':
         this.error('E205', e.span, `'${n}' is a process and has no value here`, `test where it is with '${g.p.param ? `${n}(<${g.p.param.name}>)` : n} at <label>'`);
         return ANY;
+       case 'import':
+        this.error('E205', e.span, `'${n}' is an imported spec and has no value here`, `its variables are the mapped expressions of 'import ${n} ... with { ... }'`);
+        return ANY;
     }
   }
 
@@ -2033,6 +2118,8 @@ function describe(g: Global): string {
       return 'invariant';
     case 'property':
       return 'property';
+    case 'import':
+      return 'imported spec';
   }
 }
 
@@ -2165,7 +2252,7 @@ export function walkStmt(st: A.Stmt, onExpr: (e: A.Expr) => void, onLValue: (lv:
  * The first read of the state in `e`, directly or through a definition, or undefined when `e`
  * is constant.
  */
-function stateReadIn(e: A.Expr, res: Map<object, Resolution>, seen = new Set<CheckedDef>()): { span: A.Span; what: string } | undefined {
+export function stateReadIn(e: A.Expr, res: Map<object, Resolution>, seen = new Set<CheckedDef>()): { span: A.Span; what: string } | undefined {
   let found: { span: A.Span; what: string } | undefined;
   walkExpr(e, (x) => {
     if (found) return;

@@ -88,6 +88,11 @@ export interface CompiledSpec extends TransitionSystem<State, Label> {
   readonly slotTypes: readonly Type[];
   /** The interned atoms, record field arrays and plain variants, for the state codec. */
   readonly valueTables: ValueTables;
+  /**
+   * Compiles one more expression of the spec (checked with it, e.g. an import's mapping) into
+   * a function of the state; `frameSize` is the local slots its checking gave it.
+   */
+  compileExpr(e: A.Expr, frameSize: number): (state: State) => Value;
 }
 
 /** A `view` declaration, compiled: its static type decides how reports draw it. */
@@ -1317,6 +1322,10 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
       atom: (info, index) => cc.atom(info, index),
       fields: (names) => cc.fields(names),
       variant: (tag, tagIndex, payload) => cc.variant(tag, tagIndex, payload),
+    },
+    compileExpr(e, frameSize) {
+      const ev = cc.expr(e);
+      return (s) => ev({ st: s, loc: new Array<Value>(frameSize) });
     },
   };
   // With processes, a state where every instance has run to its end, or stands at an `end`

@@ -158,6 +158,19 @@ function semantics(): SpexSemantics {
     ViewDecl(_kw, name, _c, body) {
       return { kind: 'view', name: nameOf(name), body: body.ast(), span: span(this) };
     },
+    ImportDecl(_kw, name, _from, path, mapping) {
+      const w = opt<{ name: A.Name; value: A.Expr }[]>(mapping);
+      return { kind: 'import', name: nameOf(name), path: path.sourceString.slice(1, -1), pathSpan: span(path), mappings: w ?? [], span: span(this) };
+    },
+    ImportWith(_kw, _o, mappings, _comma, _c) {
+      return list(mappings);
+    },
+    ImportMapping(name, _c, value) {
+      return { name: nameOf(name), value: value.ast() };
+    },
+    RefinesDecl(_kw, name) {
+      return { kind: 'refines', name: nameOf(name), span: span(this) };
+    },
     PropertyDecl(_kw, name, _c, formula) {
       // Leading quantifiers make the instances; the rest is one of the simple forms (with its
       // fast path) or a general formula.
@@ -230,6 +243,7 @@ function semantics(): SpexSemantics {
         expect: undefined as A.Expectation | undefined,
         fairness: [] as Extract<A.Decl, { kind: 'fairness' }>[],
         only: undefined as A.Name[] | undefined,
+        refines: [] as Extract<A.Decl, { kind: 'refines' }>[],
         span: span(this),
         // Repeated items are reported by the checker; keep the spans of the extra ones.
         duplicates: [] as A.Span[],
@@ -240,8 +254,10 @@ function semantics(): SpexSemantics {
           | { kind: 'deadlock'; on: boolean; span: A.Span }
           | { kind: 'expect'; expect: A.Expectation; span: A.Span }
           | { kind: 'only'; names: A.Name[]; span: A.Span }
-          | Extract<A.Decl, { kind: 'fairness' }>;
+          | Extract<A.Decl, { kind: 'fairness' }>
+          | Extract<A.Decl, { kind: 'refines' }>;
         if (it.kind === 'fairness') check.fairness.push(it);
+        else if (it.kind === 'refines') check.refines.push(it);
         else if (it.kind === 'only') {
           if (check.only !== undefined) check.duplicates.push(it.span);
           check.only = it.names;
@@ -267,6 +283,9 @@ function semantics(): SpexSemantics {
       return decl.ast();
     },
     CheckItem_groupFair(decl) {
+      return decl.ast();
+    },
+    CheckItem_refines(decl) {
       return decl.ast();
     },
     CheckItem_only(_kw, names) {
