@@ -30,6 +30,8 @@ export const CODES = {
   E215: 'misplaced statement',
   E216: 'constant expression required',
   E217: 'the packed engine cannot run this spec',
+  E221: 'an enumeration too large',
+  E222: 'a type where a set of values is expected',
   E701: 'division by zero',
   E702: 'key outside the map domain',
   E703: 'value outside its declared range',
@@ -38,9 +40,17 @@ export const CODES = {
   E706: 'integer overflow',
   E707: 'no match arm applies',
   E708: 'undefined value',
+  E710: 'a set too large to enumerate',
 } as const;
 
 export type Code = keyof typeof CODES;
+
+/** The most values spex enumerates for a type, `subsets` or `maps` (E221, E710). */
+export const MAX_ENUMERATION = 1_000_000;
+
+/** How to write the set of all values of a set or map type (E222). */
+export const TYPE_AS_SET_HINT =
+  "write subsets(S) for the sets of elements of S, maps(K, V) for the maps from the keys K to values in V, or name the type ('type Grant = Map[Res, Bool]') and use the name as the set of its values";
 
 export class Diagnostic {
   constructor(

@@ -9,7 +9,7 @@ import type * as ohm from 'ohm-js';
 import spexGrammar from '../../grammar/spex.ohm-bundle.js';
 import type { SpexSemantics } from '../../grammar/spex.ohm-bundle.js';
 import type * as A from './ast.js';
-import { Diagnostic, SpecErrors } from './diagnostics.js';
+import { Diagnostic, SpecErrors, TYPE_AS_SET_HINT } from './diagnostics.js';
 
 let semanticsCache: SpexSemantics | undefined;
 
@@ -78,7 +78,10 @@ function semantics(): SpexSemantics {
     VariantCase_plain(name): A.VariantCaseDecl {
       return { name: nameOf(name), payload: undefined };
     },
-    VarDecl(_kw, name, _c, type, _eq, init) {
+    VarDecl(_kw, name, _c, type, op, init) {
+      if (op.children[0]?.sourceString === 'in') {
+        return { kind: 'var', name: nameOf(name), type: type.ast(), init: undefined, initIn: opt(init), span: span(this) };
+      }
       return { kind: 'var', name: nameOf(name), type: type.ast(), init: opt(init), span: span(this) };
     },
     DefDecl_params(_kw, name, _o, params, _c, _colon, result, _eq, body) {
@@ -503,6 +506,8 @@ function syntaxError(source: A.Source, m: ohm.FailedMatchResult): SpecErrors {
   const expected = m.getExpectedText();
   const found = source.text.slice(pos).match(/^\S*/)?.[0] ?? '';
   const what = found === '' ? 'end of input' : `'${found.length > 20 ? found.slice(0, 20) + '…' : found}'`;
+  const typed = found.startsWith(',') ? typeWrittenAsSet(source, pos) : undefined;
+  if (typed) return new SpecErrors([typed]);
   const d = new Diagnostic(
     'E100',
     { source, start: pos, end: pos + Math.max(1, Math.min(found.length, 20)) },
@@ -510,6 +515,20 @@ function syntaxError(source: A.Source, m: ohm.FailedMatchResult): SpecErrors {
     `expected ${expected}`,
   );
   return new SpecErrors([d]);
+}
+
+/**
+ * `pick g in Map[Res, Bool]`: a map type where an expression is expected parses as indexing
+ * `Map` and fails at the comma. Say how to write the set of the type's values (E222).
+ */
+function typeWrittenAsSet(source: A.Source, pos: number): Diagnostic | undefined {
+  const before = source.text.slice(0, pos);
+  const m = /\bMap\s*\[[^[\]\n]*$/.exec(before);
+  if (!m) return undefined;
+  const close = source.text.indexOf(']', pos);
+  const eol = source.text.indexOf('\n', pos);
+  const end = close >= 0 && (eol < 0 || close < eol) ? close + 1 : pos + 1;
+  return new Diagnostic('E222', { source, start: m.index, end }, "'Map[...]' is a type, not a set of values", TYPE_AS_SET_HINT);
 }
 
 /** An integer literal's value; literals that a JS number cannot hold exactly are refused. */

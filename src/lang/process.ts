@@ -78,7 +78,10 @@ export class Processes {
       const pcType: Type = { k: 'enum', info: enumInfo };
       let values: (Value | undefined)[] = [undefined];
       if (p.param) {
-        values = p.param.domain.k === 'type' ? cc.valuesOf(p.param.domain.type) : [...sortedElements(cc.constValue(p.param.domain.expr) as ISet<Value>)];
+        const dp = p.decl.param!;
+        values = p.param.domain.k === 'type'
+          ? cc.enumerate(p.param.domain.type, dp.kind === 'typed' ? dp.type.span : p.decl.name.span, `the type of parameter '${p.param.name}'`)
+          : [...sortedElements(cc.constValue(p.param.domain.expr) as ISet<Value>)];
       }
       const instances: ProcessInstance[] = [];
       let byValue = IMap<Value, number>();
