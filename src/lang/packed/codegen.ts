@@ -18,7 +18,7 @@ import type { Compiler } from '../compile.js';
 import type { Type } from '../types.js';
 import { ModelError } from '../../explore/system.js';
 import { ISet, type Value } from '../../values/index.js';
-import { Doms, Unsupported, seqBase, type Dom, type Shape } from './dom.js';
+import { Doms, Unsupported, canonicalCodes, seqBase, type Dom, type Shape } from './dom.js';
 
 /** An integer literal for generated source: only safe integers, never text from elsewhere. */
 export function lit(n: number): string {
@@ -839,6 +839,16 @@ export class CodeGen {
 
   /** The element domain of a domain expression (quantifier, pick, parameter). */
   setElemDom(e: A.Expr): Dom {
+    return this.orderedDom(this.setElemDomAny(e), e.span);
+  }
+
+  /** A domain to iterate over: its codes must follow the canonical order (canonicalCodes). */
+  orderedDom(d: Dom, span: A.Span): Dom {
+    if (!canonicalCodes(d)) return this.fail('iterating over sets of sets of 3 values or more, or over sequences, in canonical order is not supported by the packed engine', span);
+    return d;
+  }
+
+  private setElemDomAny(e: A.Expr): Dom {
     const r = this.spec.res.get(e);
     if (e.kind === 'name' && r?.k === 'typeSet') return this.doms.of(r.type);
     if (e.kind === 'call' && r?.k === 'builtin' && r.name === 'keys') {
@@ -1238,7 +1248,7 @@ export class CodeGen {
     const r = this.spec.res.get(st.domain);
     const slot = this.slotOf(st);
     if (st.domain.kind === 'name' && r?.k === 'typeSet') {
-      const d = this.doms.of(r.type);
+      const d = this.orderedDom(this.doms.of(r.type), st.domain.span);
       if (d.size <= 16) {
         const step = (i: number): string => {
           if (i === d.size) return k();

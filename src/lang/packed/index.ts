@@ -277,6 +277,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   // Slots init has not assigned yet hold NaN: no code is NaN.
   for (let i = 0; i < width; i++) initVec.push(NaN);
   spec.vars.forEach((v, i) => {
+    if (v.decl.initIn) throw new Unsupported(`variables with a choice of initial values ('var ${v.name}: ... in S') are not supported by the packed engine`, v.decl.initIn.span);
     if (!v.decl.init) return;
     const value = cc.constValue(v.decl.init);
     if (!doms.encodeShape(vars[i]!.shape, value, initVec, vars[i]!.offset)) {
@@ -301,7 +302,9 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   spec.actions.forEach((a, ai) => {
     const pdoms: Dom[] = a.params.map((p) => {
       try {
-        return p.domain.k === 'type' ? doms.of(p.domain.type) : gen.setElemDom(p.domain.expr);
+        if (p.domain.k === 'expr') return gen.setElemDom(p.domain.expr);
+        const decl = a.decl.params[a.params.indexOf(p)]!;
+        return gen.orderedDom(doms.of(p.domain.type), decl.kind === 'typed' ? decl.type.span : a.decl.span);
       } catch (err) {
         if (err instanceof Unsupported) throw new Unsupported(`action '${a.name}', parameter '${p.name}': ${err.message}`, err.span ?? a.decl.span);
         throw err;
