@@ -8,6 +8,7 @@ import { parseSpec } from '../src/lang/parser.js';
 import { compilePacked, PackedGaveUp, type PackedSpec } from '../src/lang/packed/index.js';
 import { explore, type ExploreResult } from '../src/explore/index.js';
 import { ModelError } from '../src/explore/system.js';
+import { SpecErrors } from '../src/lang/diagnostics.js';
 import { valueEquals } from '../src/values/index.js';
 import type * as A from '../src/lang/ast.js';
 
@@ -105,7 +106,7 @@ describe('packed engine', () => {
     try {
       generic = compileSpec(c.spec, c.overrides);
     } catch (err) {
-      if (err instanceof ModelError) return undefined;
+      if (err instanceof ModelError || err instanceof SpecErrors) return undefined;
       throw err;
     }
     const r = compilePacked(c.spec, c.overrides, generic);
