@@ -844,7 +844,7 @@ export class CodeGen {
 
   /** A domain to iterate over: its codes must follow the canonical order (canonicalCodes). */
   orderedDom(d: Dom, span: A.Span): Dom {
-    if (!canonicalCodes(d)) return this.fail('iterating over sets of sets of 3 values or more, or over sequences, in canonical order is not supported by the packed engine', span);
+    if (!canonicalCodes(d)) return this.fail('iterating in canonical order over sets of 3 or more possible elements, or over sequences, is not supported by the packed engine', span);
     return d;
   }
 
