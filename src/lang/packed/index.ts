@@ -302,9 +302,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   spec.actions.forEach((a, ai) => {
     const pdoms: Dom[] = a.params.map((p) => {
       try {
-        if (p.domain.k === 'expr') return gen.setElemDom(p.domain.expr);
-        const decl = a.decl.params[a.params.indexOf(p)]!;
-        return gen.orderedDom(doms.of(p.domain.type), decl.kind === 'typed' ? decl.type.span : a.decl.span);
+        return p.domain.k === 'type' ? doms.of(p.domain.type) : gen.setElemDom(p.domain.expr);
       } catch (err) {
         if (err instanceof Unsupported) throw new Unsupported(`action '${a.name}', parameter '${p.name}': ${err.message}`, err.span ?? a.decl.span);
         throw err;
@@ -336,11 +334,13 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
       const d = pdoms[i]!;
       if (p.domain.k === 'type') {
         const pc = gen.fresh('pc');
+        const decl = a.decl.params[i]!;
+        const head = gen.codeLoop(d, decl.kind === 'typed' ? decl.type.span : a.decl.span, pc);
         codes.push(pc);
         gen.setLocal(i, gen.valOfCode(d, pc));
         const inner = body(i + 1);
         codes.pop();
-        return `for (let ${pc} = 0; ${pc} < ${lit(d.size)}; ${pc}++) {\n${inner}\n}`;
+        return `${head}\n${inner}\n}`;
       }
       const domain = p.domain.expr;
       const [pre, loop] = gen.capture(() =>
@@ -507,7 +507,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   const initArr: number[] = [];
   for (const x of initVec) initArr.push(x);
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const made = new Function('H', 'LB', 'LP', 'IL', 'INIT', source)(helpers, labelTables, procLabels, initLabel, initArr) as Generated;
+  const made = new Function('H', 'LB', 'LP', 'IL', 'INIT', 'OR', source)(helpers, labelTables, procLabels, initLabel, initArr, gen.orders) as Generated;
 
   // ---- the system
   const decode = (vec: readonly number[]): State => vars.map((v) => doms.decodeShape(v.shape, vec, v.offset));
