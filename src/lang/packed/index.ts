@@ -277,7 +277,6 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   // Slots init has not assigned yet hold NaN: no code is NaN.
   for (let i = 0; i < width; i++) initVec.push(NaN);
   spec.vars.forEach((v, i) => {
-    if (v.decl.initIn) throw new Unsupported(`variables with a choice of initial values ('var ${v.name}: ... in S') are not supported by the packed engine`, v.decl.initIn.span);
     if (!v.decl.init) return;
     const value = cc.constValue(v.decl.init);
     if (!doms.encodeShape(vars[i]!.shape, value, initVec, vars[i]!.offset)) {
@@ -409,7 +408,26 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     throw err;
   }
   gen.initMode = false;
-  parts.push(`function init(emit) {\nconst s = INIT.slice();\n${initSrc}\n}`);
+  // `var x: T in S`: as the generic engine, one loop per such variable in declaration order
+  // (the first outermost) over the encoded elements of S in canonical order; each combination
+  // starts from a fresh copy of the initial vector.
+  const choices: number[][][] = [];
+  const heads: string[] = [];
+  const writes: string[] = [];
+  spec.vars.forEach((v, i) => {
+    if (!v.decl.initIn) return;
+    const vl = vars[i]!;
+    const encoded = sortedElements(cc.constValue(v.decl.initIn) as ISet<Value>).map((x) => {
+      const out = new Array<number>(width).fill(NaN);
+      if (!doms.encodeShape(vl.shape, x, out, vl.offset)) throw new Unsupported(`an initial value of '${v.name}' has no packed encoding`, v.decl.initIn!.span);
+      return out.slice(vl.offset, vl.offset + vl.shape.width);
+    });
+    const k = choices.length;
+    choices.push(encoded);
+    heads.push(`for (const c${k} of CH[${lit(k)}]) {`);
+    for (let w = 0; w < vl.shape.width; w++) writes.push(`s[${lit(vl.offset + w)}] = c${k}[${lit(w)}];`);
+  });
+  parts.push(`function init(emit) {\n${heads.join('\n')}\nconst s = INIT.slice();\n${writes.join('\n')}\n${initSrc}\n${heads.map(() => '}').join('\n')}\n}`);
 
   // ---- invariants
   const invNames: string[] = [];
@@ -507,7 +525,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   const initArr: number[] = [];
   for (const x of initVec) initArr.push(x);
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const made = new Function('H', 'LB', 'LP', 'IL', 'INIT', 'OR', source)(helpers, labelTables, procLabels, initLabel, initArr, gen.orders) as Generated;
+  const made = new Function('H', 'LB', 'LP', 'IL', 'INIT', 'OR', 'CH', source)(helpers, labelTables, procLabels, initLabel, initArr, gen.orders, choices) as Generated;
 
   // ---- the system
   const decode = (vec: readonly number[]): State => vars.map((v) => doms.decodeShape(v.shape, vec, v.offset));
