@@ -34,7 +34,6 @@ export const BUILTINS = [
 ] as const;
 export type Builtin = (typeof BUILTINS)[number];
 
-
 /** A type as the spec writes it (a range alias stays `Res`, not `Int`), for messages. */
 function typeText(t: A.TypeExpr): string {
   const sp = t.span;

@@ -239,9 +239,12 @@ export class Compiler {
         return Math.max(0, hi - lo + 1);
       }
       case 'tuple':
-        return t.items.reduce((n, x) => n * this.sizeOf(x), 1);
       case 'record':
-        return t.types.reduce((n, x) => n * this.sizeOf(x), 1);
+        // 0 × Infinity is 0 here: a product with an empty factor is empty.
+        return (t.k === 'tuple' ? t.items : t.types).reduce((n, x) => {
+          const m = this.sizeOf(x);
+          return n === 0 || m === 0 ? 0 : n * m;
+        }, 1);
       case 'variant':
         return t.info.cases.reduce((n, c) => n + (c.payload === undefined ? 1 : this.sizeOf(c.payload)), 0);
       case 'set':
@@ -258,6 +261,7 @@ export class Compiler {
   /** The largest size among a type and the types it is made of: what enumerating it builds. */
   private enumerationSize(t: Type): number {
     let n = this.sizeOf(t);
+    if (Number.isNaN(n)) return n;
     const parts: Type[] =
       t.k === 'tuple' ? [...t.items] : t.k === 'record' ? [...t.types] : t.k === 'set' ? [t.elem] : t.k === 'map' ? [t.key, t.value]
         : t.k === 'variant' ? t.info.cases.flatMap((c) => (c.payload ? [c.payload] : [])) : [];
@@ -271,7 +275,8 @@ export class Compiler {
    */
   enumerate(t: Type, span: A.Span, what: string): Value[] {
     const n = this.enumerationSize(t);
-    if (n > MAX_ENUMERATION) {
+    // Written so that a NaN (1^Infinity for a map into a type without values) is refused too.
+    if (!(n <= MAX_ENUMERATION)) {
       throw new SpecErrors([
         new Diagnostic('E221', span, `${what} has ${formatCount(n)} values, more than the ${formatCount(MAX_ENUMERATION)} spex enumerates`, ENUMERATION_HINT),
       ]);

@@ -225,6 +225,9 @@ describe('the bound on enumerations', () => {
     expect(staticError(`${header}type Vast = Set[Set[0..40]]\nvar x: Int = 0\ninvariant I: forall s in Vast: true`)).toBe(
       'E221: the type Vast has more than 10^308 values, more than the 1,000,000 spex enumerates',
     );
+    // A map into a type without values from a key type too large to count: refused, not built.
+    expect(staticError(`${header}type W = Map[Set[Set[0..40]], 1..0]\nvar x: Int = 0\ninvariant I: size(W) > 0`)).toMatch(/^E221: the type W has /);
+    expect(staticError(`${header}type W = (1..0, Set[Set[0..40]])\nvar x: Int = 0\ninvariant I: size(W) > 0`)).toMatch(/^E221: the type W has /);
     expect(staticError(`${header}var x: Int = 0\ninvariant I: size(subsets(0..29)) > 0`)).toBe(
       'E221: subsets of a set of 30 elements: 2^30 = 1,073,741,824 sets, more than the 1,000,000 spex enumerates',
     );
