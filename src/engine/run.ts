@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import type * as A from '../lang/ast.js';
 import { parseExpr, parseSpec } from '../lang/parser.js';
 import { checkSpec, type CheckedCheck, type CheckedSpec } from '../lang/check.js';
-import { compileSpec, type CompiledSpec, type Label, type State } from '../lang/compile.js';
+import { checkStepOf, compileSpec, type CompiledSpec, type Label, type State } from '../lang/compile.js';
 import { compileFairness } from '../lang/compile-temporal.js';
 import { compilePacked, PackedGaveUp, type PackedSpec } from '../lang/packed/index.js';
 import { Diagnostic, SpecErrors, didYouMean } from '../lang/diagnostics.js';
@@ -209,15 +209,20 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   /** The system with every invariant, whatever `only` says: what the packed engine mirrors. */
   let full: CompiledSpec;
   try {
-    system = full = compileSpec(spec, overrides);
+    system = full = compileSpec(spec, overrides, check);
     const only = check?.decl.only?.map((n) => n.text);
     if (only) {
       // `only A, B`: this check verifies just these invariants and properties.
+      const stepProperties = system.stepProperties.filter((p) => only.includes(p.name));
       system = {
         ...system,
         invariants: system.invariants.filter((i) => only.includes(i.name)),
         properties: system.properties.filter((p) => only.includes(p.property)),
+        stepProperties,
       };
+      const checkStep = checkStepOf(stepProperties);
+      if (checkStep === undefined) delete system.checkStep;
+      else system.checkStep = checkStep;
     }
   } catch (err) {
     if (err instanceof ModelError) {

@@ -88,7 +88,9 @@ export type Expr =
    * program counter is at label L (`done` once it has run to its end). `target` is as parsed
    * (a call or a name); the checker resolves it to a process.
    */
-  | { kind: 'at'; target: Expr; label: Name; span: Span };
+  | { kind: 'at'; target: Expr; label: Name; span: Span }
+  /** `x'`: state variable x after the step; only in a step predicate (the checker's E218). */
+  | { kind: 'primed'; name: Name; span: Span };
 
 // ---------------------------------------------------------------- statements
 
@@ -185,6 +187,13 @@ export type Decl =
     }
   /** `property Name: forall x in S, ...: formula`; binders are [] without quantifiers. */
   | { kind: 'property'; name: Name; binders: Binder[]; formula: TemporalFormula; span: Span }
+  /**
+   * `constraint Name: e` (TLC's CONSTRAINT) or `action constraint Name: e` (ACTION_CONSTRAINT,
+   * a step predicate: primed names are the values after the step).
+   */
+  | { kind: 'constraint'; action: boolean; name: Name; body: Expr; span: Span }
+  /** `always step Name: e`: TLA+'s [][e]_vars, e a step predicate. */
+  | { kind: 'stepProperty'; name: Name; body: Expr; span: Span }
   /** `fair action A`, `strong fair process P`. */
   | { kind: 'fairness'; strong: boolean; target: 'action' | 'process'; name: Name; span: Span }
   | {
@@ -197,6 +206,8 @@ export type Decl =
       fairness: Extract<Decl, { kind: 'fairness' }>[];
       /** `only A, B`: the invariants and properties this check verifies (all when undefined). */
       only: Name[] | undefined;
+      /** Constraints for this check only, on top of the spec's. */
+      constraints: Extract<Decl, { kind: 'constraint' }>[];
       /** Spans of repeated `deadlock`/`expect` items, reported by the checker. */
       duplicates: Span[];
       span: Span;

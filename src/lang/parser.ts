@@ -131,6 +131,12 @@ function semantics(): SpexSemantics {
     InvariantDecl(_kw, name, _c, body) {
       return { kind: 'invariant', name: nameOf(name), body: body.ast(), span: span(this) };
     },
+    ConstraintDecl(action, _kw, name, _c, body) {
+      return { kind: 'constraint', action: action.numChildren > 0, name: nameOf(name), body: body.ast(), span: span(this) };
+    },
+    StepPropertyDecl(_always, _step, name, _c, body) {
+      return { kind: 'stepProperty', name: nameOf(name), body: body.ast(), span: span(this) };
+    },
     ViewDecl(_kw, name, _c, body) {
       return { kind: 'view', name: nameOf(name), body: body.ast(), span: span(this) };
     },
@@ -180,6 +186,7 @@ function semantics(): SpexSemantics {
         expect: undefined as A.Expectation | undefined,
         fairness: [] as Extract<A.Decl, { kind: 'fairness' }>[],
         only: undefined as A.Name[] | undefined,
+        constraints: [] as Extract<A.Decl, { kind: 'constraint' }>[],
         span: span(this),
         // Repeated items are reported by the checker; keep the spans of the extra ones.
         duplicates: [] as A.Span[],
@@ -190,8 +197,10 @@ function semantics(): SpexSemantics {
           | { kind: 'deadlock'; on: boolean; span: A.Span }
           | { kind: 'expect'; expect: A.Expectation; span: A.Span }
           | { kind: 'only'; names: A.Name[]; span: A.Span }
-          | Extract<A.Decl, { kind: 'fairness' }>;
+          | Extract<A.Decl, { kind: 'fairness' }>
+          | Extract<A.Decl, { kind: 'constraint' }>;
         if (it.kind === 'fairness') check.fairness.push(it);
+        else if (it.kind === 'constraint') check.constraints.push(it);
         else if (it.kind === 'only') {
           if (check.only !== undefined) check.duplicates.push(it.span);
           check.only = it.names;
@@ -214,6 +223,9 @@ function semantics(): SpexSemantics {
       return { kind: 'deadlock', on: onOff.sourceString.startsWith('on'), span: span(this) };
     },
     CheckItem_fair(decl) {
+      return decl.ast();
+    },
+    CheckItem_constraint(decl) {
       return decl.ast();
     },
     CheckItem_only(_kw, names) {
@@ -474,6 +486,12 @@ function semantics(): SpexSemantics {
     },
     Primary_false(_f): A.Expr {
       return { kind: 'bool', value: false, span: span(this) };
+    },
+    Primary_primed(p): A.Expr {
+      return p.ast();
+    },
+    primedName(name, _prime): A.Expr {
+      return { kind: 'primed', name: nameOf(name), span: span(this) };
     },
     Primary_name(name): A.Expr {
       return { kind: 'name', name: nameOf(name), span: span(this) };

@@ -12,7 +12,7 @@
 import type { CheckedProcess, CheckedSpec } from '../check.js';
 import { DONE } from '../process-shape.js';
 import type * as A from '../ast.js';
-import { Compiler, type CompiledSpec, type Label, type State } from '../compile.js';
+import { Compiler, TERMINATING, type CompiledSpec, type Label, type State } from '../compile.js';
 import type { Invariant, TransitionSystem } from '../../explore/system.js';
 import { fingerprintInts, sortedElements, type ISet, type Value } from '../../values/index.js';
 import { CodeGen, lit, type Val, type InstanceLayout, type ProcessLayout, type VarLayout } from './codegen.js';
@@ -194,6 +194,10 @@ export function compilePacked(spec: CheckedSpec, overrides: ReadonlyMap<number, 
 }
 
 function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generic: CompiledSpec): PackedSpec {
+  // Constraints and step properties are evaluated by the generic engine only; `--engine auto`
+  // runs such a configuration there.
+  if (generic.constraints.length > 0) throw new Unsupported('constraints are not supported by the packed engine', spec.ast.name.span);
+  if (generic.stepProperties.length > 0) throw new Unsupported('step properties are not supported by the packed engine', spec.ast.name.span);
   const cc = new Compiler(spec, overrides);
   const doms = new Doms(cc, generic.valueTables);
 
@@ -517,6 +521,8 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     return out;
   };
   const noop = (): void => {};
+  /** Set below for a spec with processes: whether every instance is done. */
+  let terminates: ((vec: number[]) => boolean) | undefined;
   const unexplained = (where: string): Error =>
     new PackedGaveUp(`the packed engine met a value it cannot encode in ${where}, where the generic engine reports nothing`);
   const isSentinel = (err: unknown): boolean => err === BAIL;
@@ -581,6 +587,8 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
         generic.successors(decode(vec), noop);
         throw unexplained('a step');
       }
+      // As the generic engine: PlusCal's Terminating stutter once every process is done.
+      if (terminates !== undefined && terminates(vec)) emit(vec.slice(), TERMINATING);
     },
     fingerprint: fingerprintInts,
     // Steps emit their working array itself: most successors are duplicates, dropped at once,
@@ -594,6 +602,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
       for (const [off, done] of pcs) if (vec[off] !== done) return false;
       return true;
     };
+    terminates = system.isDone;
   } else if (generic.isDone) throw new Unsupported('specs whose states can be done are not supported by the packed engine');
   return system;
 }
