@@ -47,6 +47,14 @@ describe('constraints and step properties (CLI)', () => {
     }
   });
 
+  it('adds no Terminating stutter where an instance rests at an end label, on both engines', () => {
+    for (const engine of ['generic', 'packed']) {
+      const r = spex('test', 'test/fixtures/processes/end-no-terminating.spex', '--engine', engine);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('6 distinct states, 6 generated, depth 6');
+    }
+  });
+
   it('replays a step-property counterexample', () => {
     const dir = mkdtempSync(join(tmpdir(), 'spex-constraints-'));
     const out = spex('check', 'test/fixtures/constraints/steps.spex', '--check', 'Default', '--out-itf', `${dir}/steps.itf.json`);
