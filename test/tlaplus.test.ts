@@ -34,6 +34,8 @@ const MODELS: readonly Model[] = [
   { file: 'simple.spex', check: 'SimpleCfg', manifest: 'specifications/TeachingConcurrency/manifest.json', cfg: 'Simple.cfg', distinct: 723, generated: 1842, depth: 11 },
   { file: 'abcorrectness.spex', check: 'ABCorrectnessCfg', manifest: 'specifications/SpecifyingSystems/manifest.json', cfg: 'TLC/ABCorrectness.cfg', distinct: 20, generated: 36, depth: 3 },
   { file: 'alternatingbit.spex', check: 'MCAlternatingBit', manifest: 'specifications/SpecifyingSystems/manifest.json', cfg: 'TLC/MCAlternatingBit.cfg', distinct: 240, generated: 1392, depth: 10 },
+  { file: 'internalmemory.spex', check: 'MCInternalMemory', manifest: 'specifications/SpecifyingSystems/manifest.json', cfg: 'CachingMemory/MCInternalMemory.cfg', distinct: 4408, generated: 21400, depth: 10 },
+  { file: 'writethroughcache.spex', check: 'MCWriteThroughCache', manifest: 'specifications/SpecifyingSystems/manifest.json', cfg: 'CachingMemory/MCWriteThroughCache.cfg', distinct: 5196, generated: 28170, depth: 18 },
 ];
 
 describe('TLA+ Examples translated to spex: TLC figures reproduced', () => {
