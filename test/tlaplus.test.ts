@@ -36,6 +36,7 @@ const MODELS: readonly Model[] = [
   { file: 'alternatingbit.spex', check: 'MCAlternatingBit', manifest: 'specifications/SpecifyingSystems/manifest.json', cfg: 'TLC/MCAlternatingBit.cfg', distinct: 240, generated: 1392, depth: 10 },
   { file: 'internalmemory.spex', check: 'MCInternalMemory', manifest: 'specifications/SpecifyingSystems/manifest.json', cfg: 'CachingMemory/MCInternalMemory.cfg', distinct: 4408, generated: 21400, depth: 10 },
   { file: 'writethroughcache.spex', check: 'MCWriteThroughCache', manifest: 'specifications/SpecifyingSystems/manifest.json', cfg: 'CachingMemory/MCWriteThroughCache.cfg', distinct: 5196, generated: 28170, depth: 18 },
+  { file: 'coffeecan.spex', check: 'CoffeeCan100Beans', manifest: 'specifications/CoffeeCan/manifest.json', cfg: 'CoffeeCan100Beans.cfg', distinct: 5150, generated: 20002, depth: 1 },
 ];
 
 describe('TLA+ Examples translated to spex: TLC figures reproduced', () => {
