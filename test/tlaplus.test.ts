@@ -37,6 +37,8 @@ const MODELS: readonly Model[] = [
   { file: 'internalmemory.spex', check: 'MCInternalMemory', manifest: 'specifications/SpecifyingSystems/manifest.json', cfg: 'CachingMemory/MCInternalMemory.cfg', distinct: 4408, generated: 21400, depth: 10 },
   { file: 'writethroughcache.spex', check: 'MCWriteThroughCache', manifest: 'specifications/SpecifyingSystems/manifest.json', cfg: 'CachingMemory/MCWriteThroughCache.cfg', distinct: 5196, generated: 28170, depth: 18 },
   { file: 'coffeecan.spex', check: 'CoffeeCan100Beans', manifest: 'specifications/CoffeeCan/manifest.json', cfg: 'CoffeeCan100Beans.cfg', distinct: 5150, generated: 20002, depth: 1 },
+  { file: 'innerfifo.spex', check: 'MCInnerFIFO', manifest: 'specifications/SpecifyingSystems/manifest.json', cfg: 'FIFO/MCInnerFIFO.cfg', distinct: 3864, generated: 9660, depth: 11 },
+  { file: 'readerswriters.spex', check: 'MC', manifest: 'specifications/ReadersWriters/manifest.json', cfg: 'MC.cfg', distinct: 21527, generated: 59674, depth: 13 },
 ];
 
 describe('TLA+ Examples translated to spex: TLC figures reproduced', () => {
