@@ -40,6 +40,7 @@ const MODELS: readonly Model[] = [
   { file: 'innerfifo.spex', check: 'MCInnerFIFO', manifest: 'specifications/SpecifyingSystems/manifest.json', cfg: 'FIFO/MCInnerFIFO.cfg', distinct: 3864, generated: 9660, depth: 11 },
   { file: 'readerswriters.spex', check: 'MC', manifest: 'specifications/ReadersWriters/manifest.json', cfg: 'MC.cfg', distinct: 21527, generated: 59674, depth: 13 },
   { file: 'innersequential.spex', check: 'MCInnerSequential', manifest: 'specifications/SpecifyingSystems/manifest.json', cfg: 'AdvancedExamples/MCInnerSequential.cfg', distinct: 3528, generated: 24368, depth: 9 },
+  { file: 'diningphilosophers.spex', check: 'DiningPhilosophersCfg', manifest: 'specifications/DiningPhilosophers/manifest.json', cfg: 'DiningPhilosophers.cfg', distinct: 67, generated: 336, depth: 29 },
 ];
 
 describe('TLA+ Examples translated to spex: TLC figures reproduced', () => {
