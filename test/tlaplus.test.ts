@@ -41,6 +41,9 @@ const MODELS: readonly Model[] = [
   { file: 'readerswriters.spex', check: 'MC', manifest: 'specifications/ReadersWriters/manifest.json', cfg: 'MC.cfg', distinct: 21527, generated: 59674, depth: 13 },
   { file: 'innersequential.spex', check: 'MCInnerSequential', manifest: 'specifications/SpecifyingSystems/manifest.json', cfg: 'AdvancedExamples/MCInnerSequential.cfg', distinct: 3528, generated: 24368, depth: 9 },
   { file: 'diningphilosophers.spex', check: 'DiningPhilosophersCfg', manifest: 'specifications/DiningPhilosophers/manifest.json', cfg: 'DiningPhilosophers.cfg', distinct: 67, generated: 336, depth: 29 },
+  { file: 'simpleallocator.spex', check: 'SimpleAllocatorCfg', manifest: 'specifications/allocator/manifest.json', cfg: 'SimpleAllocator.cfg', distinct: 400, generated: 1633, depth: 6 },
+  { file: 'schedulingallocator.spex', check: 'SchedulingAllocatorCfg', manifest: 'specifications/allocator/manifest.json', cfg: 'SchedulingAllocator.cfg', distinct: 1690, generated: 5854, depth: 7 },
+  { file: 'schedulingallocator.spex', check: 'AllocatorRefinementCfg', manifest: 'specifications/allocator/manifest.json', cfg: 'AllocatorRefinement.cfg', distinct: 1690, generated: 5854, depth: 7 },
 ];
 
 describe('TLA+ Examples translated to spex: TLC figures reproduced', () => {
