@@ -44,6 +44,7 @@ const MODELS: readonly Model[] = [
   { file: 'simpleallocator.spex', check: 'SimpleAllocatorCfg', manifest: 'specifications/allocator/manifest.json', cfg: 'SimpleAllocator.cfg', distinct: 400, generated: 1633, depth: 6 },
   { file: 'schedulingallocator.spex', check: 'SchedulingAllocatorCfg', manifest: 'specifications/allocator/manifest.json', cfg: 'SchedulingAllocator.cfg', distinct: 1690, generated: 5854, depth: 7 },
   { file: 'schedulingallocator.spex', check: 'AllocatorRefinementCfg', manifest: 'specifications/allocator/manifest.json', cfg: 'AllocatorRefinement.cfg', distinct: 1690, generated: 5854, depth: 7 },
+  { file: 'quicksort.spex', check: 'MCQuicksort', manifest: 'specifications/LoopInvariance/manifest.json', cfg: 'MCQuicksort.cfg', distinct: 4548, generated: 11223, depth: 9 },
 ];
 
 describe('TLA+ Examples translated to spex: TLC figures reproduced', () => {
