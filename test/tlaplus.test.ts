@@ -46,6 +46,7 @@ const MODELS: readonly Model[] = [
   { file: 'schedulingallocator.spex', check: 'AllocatorRefinementCfg', manifest: 'specifications/allocator/manifest.json', cfg: 'AllocatorRefinement.cfg', distinct: 1690, generated: 5854, depth: 7 },
   { file: 'quicksort.spex', check: 'MCQuicksort', manifest: 'specifications/LoopInvariance/manifest.json', cfg: 'MCQuicksort.cfg', distinct: 4548, generated: 11223, depth: 9 },
   { file: 'parreach.spex', check: 'MCParReach', manifest: 'specifications/MisraReachability/manifest.json', cfg: 'MCParReach.cfg', distinct: 393, generated: 747, depth: 18 },
+  { file: 'deli.spex', check: 'DeliCfg', manifest: 'specifications/deli/manifest.json', cfg: 'deli.cfg', distinct: 82, generated: 215, depth: 13 },
 ];
 
 describe('TLA+ Examples translated to spex: TLC figures reproduced', () => {
