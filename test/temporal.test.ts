@@ -11,9 +11,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { golden, root, scrub, spex } from './support/cli.js';
 import { loadSpec, runCheck, selectChecks, type CheckResult } from '../src/engine/run.js';
 import { lassoMisses } from '../src/engine/temporal.js';
-import { compileFairness } from '../src/lang/compile-temporal.js';
+import { compileFairness, compileGroupFairness, type FairGroup } from '../src/lang/compile-temporal.js';
 import type { Label, State } from '../src/lang/compile.js';
-import { valueEquals } from '../src/values/index.js';
+import { formatValue, valueEquals } from '../src/values/index.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'spex-temporal-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -122,9 +122,16 @@ function successors(r: CheckResult, s: State): { label: Label; state: State }[] 
 }
 
 const same = (a: State, b: State): boolean => a.length === b.length && a.every((v, i) => valueEquals(v, b[i]!));
-const unit = (l: Label): string => `${l.action}(${l.params.map((p) => String(p.value)).join(',')})`;
+const unit = (l: Label): string => `${l.action}(${l.params.map((p) => formatValue(p.value)).join(',')})`;
 
-function lassoProblems(r: CheckResult, fairness: ReadonlyMap<string, boolean>): string[] {
+function lassoProblems(r: CheckResult, fairness: ReadonlyMap<string, boolean>, groups: readonly FairGroup[] = []): string[] {
+  // The fairness units of a step: its binding's, and its groups' (named `group:<name>`).
+  const unitsOf = (l: Label): string[] => [
+    ...(fairness.has(l.action) ? [unit(l)] : []),
+    ...groups.filter((g) => g.members === 'all' || g.members.includes(l.action)).map((g) => `group:${g.name}`),
+  ];
+  const strength = (u: string): boolean =>
+    u.startsWith('group:') ? groups.find((g) => `group:${g.name}` === u)!.strong : fairness.get(u.slice(0, u.indexOf('(')))!;
   const problems: string[] = [];
   const v = r.temporal && 'checked' in r.temporal ? r.temporal.violation : undefined;
   if (!v) return ['no violation'];
@@ -138,12 +145,12 @@ function lassoProblems(r: CheckResult, fairness: ReadonlyMap<string, boolean>): 
   const cycleEnd = v.kind === 'cycle' ? last : last + 1;
   if (v.kind === 'cycle' && !same(states[v.loop!]!, states[last]!)) problems.push('the cycle does not close');
   const cycle = states.slice(v.loop ?? last, cycleEnd);
-  const taken = new Set(v.kind === 'cycle' ? labels.slice(v.loop!).map(unit) : []);
-  const enabled = cycle.map((s) => new Set(successors(r, s).filter((x) => fairness.has(x.label.action) && !same(x.state, s)).map((x) => unit(x.label))));
+  const taken = new Set(v.kind === 'cycle' ? labels.slice(v.loop!).flatMap(unitsOf) : []);
+  const enabled = cycle.map((s) => new Set(successors(r, s).filter((x) => !same(x.state, s)).flatMap((x) => unitsOf(x.label))));
   const units = new Set(enabled.flatMap((e) => [...e]));
   for (const u of units) {
     if (taken.has(u)) continue;
-    const strong = fairness.get(u.slice(0, u.indexOf('(')))!;
+    const strong = strength(u);
     const count = enabled.filter((e) => e.has(u)).length;
     if (strong && count > 0) problems.push(`strong ${u} enabled on the cycle, never taken`);
     if (!strong && count === enabled.length) problems.push(`weak ${u} always enabled on the cycle, never taken`);
@@ -163,6 +170,12 @@ describe('lassos of the example specs', () => {
     ['test/fixtures/temporal/lasso.spex', 'StrongFinish'],
     ['spec/bench/counter-grid-live.spex', 'WeakAcquire'],
     ['spec/bench/counter-grid-live.spex', 'NoFairness'],
+    ['spec/examples/turns.spex', 'PerBinding'],
+    ['spec/examples/turns.spex', 'Group'],
+    ['spec/examples/turns.spex', 'WholeSpec'],
+    ['test/fixtures/temporal/nested.spex', 'WeakSettle'],
+    ['test/fixtures/temporal/nested.spex', 'Unfair'],
+    ['spec/examples/requests.spex', 'WeakServe'],
   ];
   for (const [file, name] of cases) {
     it(`${file} ${name}: the lasso is a fair behaviour that violates the property`, () => {
@@ -170,7 +183,7 @@ describe('lassos of the example specs', () => {
       const [check] = selectChecks(spec, name);
       const r = runCheck(spec, check, new Map(), {});
       expect(r.exitCode).toBe(13);
-      expect(lassoProblems(r, compileFairness(spec, check?.fairness))).toEqual([]);
+      expect(lassoProblems(r, compileFairness(spec, check?.fairness), compileGroupFairness(spec, check?.fairness))).toEqual([]);
     });
   }
 
@@ -195,6 +208,9 @@ describe('temporal properties on the packed engine', () => {
   const files = [
     'spec/examples/peterson.spex',
     'spec/examples/intermittent.spex',
+    'spec/examples/turns.spex',
+    'spec/examples/requests.spex',
+    'test/fixtures/temporal/nested.spex',
     'spec/bench/counter-grid-live.spex',
     'test/fixtures/temporal/lasso.spex',
     'spec/memcg/reparent.spex',
@@ -239,4 +255,135 @@ describe('temporal properties on the packed engine', () => {
       ['Safe', 'packed', undefined],
     ]);
   });
+});
+
+describe('fairness of groups and of the whole spec', () => {
+  it('a spec made only of processes: the hint suggests process fairness and fair next', () => {
+    const r = spex('check', 'test/fixtures/temporal/procs-fair.spex', '--check', 'NoFairness');
+    expect(r.code).toBe(13);
+    expect(r.stdout + r.stderr).toContain(`with 'fair process <Name>' (or 'fair next' for every step)`);
+    expect(r.stdout + r.stderr).not.toContain('fair action');
+    expect(spex('test', 'test/fixtures/temporal/procs-fair.spex').code).toBe(0);
+  });
+
+  it('per-binding, whole-action, group and whole-spec fairness: the verdicts of turns.spex', () => {
+    const { spec } = loadSpec(`${root}spec/examples/turns.spex`);
+    const verdicts = Object.fromEntries(spec.checks.map((c) => [c.name, runCheck(spec, c, new Map(), {}).verdict.kind]));
+    expect(verdicts).toEqual({ PerBinding: 'violation', WholeAction: 'ok', Group: 'violation', WholeSpec: 'violation' });
+  });
+
+  it('a group member that is not an action or a process is an error', () => {
+    const f = join(tmp, 'bad-group.spex');
+    writeFileSync(f, 'spec B\nvar x: 0..1 = 0\naction A { x := 1 }\ninvariant I: true\nproperty P: eventually x == 1\nfair { A, Nope, I }\n');
+    const r = spex('check', f);
+    expect(r.stdout + r.stderr).toMatch(/E201.*unknown action or process 'Nope'/);
+    expect(r.stdout + r.stderr).toMatch(/E205.*'I' is an invariant, not an action or a process/);
+  });
+
+  it('`next` stays a name outside fairness', () => {
+    const f = join(tmp, 'next-name.spex');
+    writeFileSync(f, 'spec N\nvar next: 0..1 = 0\naction A { next := 1 }\nproperty P: eventually next == 1\ncheck C { fair next  expect ok }\n');
+    expect(spex('test', f).code).toBe(0);
+    // At the top level too, for every check; and a group of one action at the top level.
+    const g = join(tmp, 'top-level.spex');
+    writeFileSync(g, 'spec T\nvar x: 0..2 = 0\naction A(i: 1..2) { require x < 2  x := x + 1 }\nproperty P: eventually x == 2\nstrong fair next\ncheck C { deadlock off  expect ok }\n');
+    expect(spex('test', g).code).toBe(0);
+    writeFileSync(g, 'spec T\nvar x: 0..2 = 0\naction A(i: 1..2) { require x < 2  x := x + 1 }\nproperty P: eventually x == 2\nfair { A }\ncheck C { deadlock off  expect ok }\n');
+    expect(spex('test', g).code).toBe(0);
+  });
+});
+
+describe('general temporal formulas', () => {
+  it('nested.spex: the expected verdicts, the simple forms through their fast paths', () => {
+    expect(spex('test', 'test/fixtures/temporal/nested.spex').code).toBe(0);
+    const { spec } = loadSpec(`${root}test/fixtures/temporal/nested.spex`);
+    const kinds = Object.fromEntries(spec.properties.map((p) => [p.name, p.decl.formula.kind]));
+    expect(kinds).toEqual({
+      StartsAtZero: 'general',
+      ClimbsFromZero: 'general',
+      SettlesOnceHigh: 'general',
+      Stays: 'eventuallyAlways',
+      Visits: 'general',
+      Bounded: 'general',
+      Quantified: 'general',
+    });
+  });
+
+  it('a general lasso goes to ITF and replays, and replay notes a formula the lasso satisfies', () => {
+    const itf = join(tmp, 'WeakSettle.itf.json');
+    const r = spex('check', 'test/fixtures/temporal/nested.spex', '--check', 'WeakSettle', '--out-itf', itf);
+    expect(r.code).toBe(13);
+    expect(r.stdout).toContain('Property SettlesOnceHigh is violated by a behaviour: the formula is false on it.');
+    const ok = spex('replay', itf, 'test/fixtures/temporal/nested.spex');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout + ok.stderr).toContain('As recorded, property SettlesOnceHigh is violated by this lasso.');
+    const t = JSON.parse(readFileSync(itf, 'utf8'));
+    const wrong = join(tmp, 'nested-wrong.itf.json');
+    writeFileSync(wrong, JSON.stringify({ ...t, '#meta': { ...t['#meta'], property: 'ClimbsFromZero', violation: 'ClimbsFromZero' } }));
+    const w = spex('replay', wrong, 'test/fixtures/temporal/nested.spex');
+    expect(w.stdout + w.stderr).toContain('the formula holds on this lasso');
+  });
+
+  it('today\'s forms parse as before: always binds what follows, a state predicate as long as it goes', () => {
+    const f = join(tmp, 'forms.spex');
+    writeFileSync(
+      f,
+      [
+        'spec Forms',
+        'var x: 0..2 = 0',
+        'action A { require x < 2  x := x + 1 }',
+        'property A1: always x >= 0 and x <= 2',
+        'property A2: forall v in 0..1: always eventually x == v or x == 2',
+        'property A3: always forall v in 0..1: x != v or x == v',
+        'property A4: (x == 0) ~> (x == 2)',
+        'property G1: always x >= 0 and eventually x == 2',
+        'property G2: not eventually x == 3',
+        'property G3: exists v in 0..2: eventually always x == v',
+        '',
+      ].join('\n'),
+    );
+    const { spec } = loadSpec(f);
+    const kinds = Object.fromEntries(spec.properties.map((p) => [p.name, p.decl.formula.kind]));
+    expect(kinds).toEqual({ A1: 'always', A2: 'alwaysEventually', A3: 'always', A4: 'leadsTo', G1: 'general', G2: 'general', G3: 'general' });
+    const a1 = spec.properties.find((p) => p.name === 'A1')!.decl.formula;
+    expect(a1.kind === 'always' && a1.body.kind === 'binary' && a1.body.op === 'and').toBe(true);
+    const g1 = spec.properties.find((p) => p.name === 'G1')!.decl.formula;
+    expect(g1.kind === 'general' && g1.tree.kind === 'and').toBe(true);
+  });
+});
+
+describe('the general check agrees with the fast paths on the specs', () => {
+  // Every property rewritten `not not (F)`: the same formula, which no longer has a simple
+  // form's shape, so it goes through the automaton (quantifiers in front of it included: they
+  // become a conjunction inside one instance). The verdicts must not move.
+  const files = [
+    'spec/examples/peterson.spex',
+    'spec/examples/intermittent.spex',
+    'spec/examples/turns.spex',
+    'spec/bench/counter-grid-live.spex',
+    'spec/memcg/idrecycle.spex',
+    'spec/memcg/reparent.spex',
+    'test/fixtures/temporal/lasso.spex',
+    'test/fixtures/temporal/procs-fair.spex',
+    'test/fixtures/temporal/nested.spex',
+  ];
+  for (const file of files) {
+    it(`${file}`, () => {
+      const text = readFileSync(`${root}${file}`, 'utf8');
+      const rewritten = text.replace(/^(property \w+:)(.*)$/gm, '$1 not not ($2)');
+      expect(rewritten).not.toBe(text);
+      const path = join(tmp, file.replace(/\//g, '_'));
+      writeFileSync(path, rewritten);
+      const verdicts = (p: string): string[] => {
+        const { spec } = loadSpec(p);
+        return spec.checks.map((c) => {
+          const r = runCheck(spec, c, new Map(), {});
+          return `${c.name}: ${r.verdict.kind}${'name' in r.verdict ? ` ${r.verdict.name}` : ''}`;
+        });
+      };
+      const general = loadSpec(path).spec;
+      expect(general.properties.every((p) => p.decl.formula.kind === 'general')).toBe(true);
+      expect(verdicts(path)).toEqual(verdicts(`${root}${file}`));
+    });
+  }
 });

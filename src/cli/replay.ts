@@ -13,7 +13,8 @@ import { formatLocation } from '../lang/diagnostics.js';
 import { ModelError } from '../explore/index.js';
 import { EXIT, configOverrides, constOverrides, loadSpec, selectChecks } from '../engine/run.js';
 import { replayTrace, type ReplayFailure, type ReplayResult } from '../engine/replay.js';
-import { fromItf, ItfError, type ItfTraceMeta } from '../export/itf.js';
+import { fromItf, ItfError } from '../export/itf.js';
+import type { ItfTraceMeta } from '../lang/trace.js';
 import { diffValues, formatValue, valueEquals, type Value } from '../values/index.js';
 import { formatLabel, formatModelError } from './report.js';
 
@@ -132,6 +133,12 @@ function formatFailure(f: ReplayFailure, system: CompiledSpec): string[] {
     }
     case 'rejected': {
       const keyword = f.require.keyword ?? 'require';
+      if (keyword === 'pick') {
+        return [
+          `${head}${stepName(f.step, f.label)} is not enabled in state ${f.step - 1}; this pick finds no element there:`,
+          `  ${formatLocation(f.require.span)}: ${sourceText(f.require.span)}`,
+        ];
+      }
       return [
         `${head}${stepName(f.step, f.label)} is not enabled in state ${f.step - 1}; this ${keyword} is false there:`,
         `  ${formatLocation(f.require.span)}: ${keyword} ${sourceText(f.require.cond)}`,

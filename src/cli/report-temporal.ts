@@ -32,6 +32,8 @@ function what(v: TemporalViolation): string {
       return `it leaves ${P} again and again, forever`;
     case 'leadsTo':
       return `${P} holds in state ${leadsToStart(v)}, and from there on ${text(p.qSpan!)} never holds`;
+    case 'general':
+      return 'the formula is false on it';
   }
 }
 

@@ -8,7 +8,7 @@
  */
 import type * as A from '../lang/ast.js';
 import type { CompiledSpec, Label, RequireSite, State } from '../lang/compile.js';
-import type { ItfFault, ItfTrace, ItfTraceMeta } from '../export/itf.js';
+import type { ItfFault, ItfTrace, ItfTraceMeta } from '../lang/trace.js';
 import { ModelError } from '../explore/index.js';
 import { lassoMisses } from './temporal.js';
 import { valueEquals, type Value } from '../values/index.js';

@@ -8,12 +8,12 @@ import type * as A from '../lang/ast.js';
 import { parseExpr, parseSpec } from '../lang/parser.js';
 import { checkSpec, type CheckedCheck, type CheckedSpec } from '../lang/check.js';
 import { compileSpec, type CompiledSpec, type Label, type State } from '../lang/compile.js';
-import { compileFairness } from '../lang/compile-temporal.js';
+import { compileFairness, compileGroupFairness } from '../lang/compile-temporal.js';
 import { compilePacked, PackedGaveUp, type PackedSpec } from '../lang/packed/index.js';
 import { Diagnostic, SpecErrors, didYouMean } from '../lang/diagnostics.js';
 import { explore, ModelError, type ExploreOptions, type ExploreResult, type RecordGraph, type StateGraph, type Trace } from '../explore/index.js';
 import { exploreParallel } from '../explore/parallel/explorer.js';
-import { ValueStateCodec } from '../explore/parallel/value-codec.js';
+import { ValueStateCodec } from '../lang/value-codec.js';
 import { WorkerError, exploreVectorsParallel } from '../explore/parallel/vector-explorer.js';
 import type { SpecWorkerData } from './worker-system.js';
 import { checkProperties, temporalSetup, type TemporalResult } from './temporal.js';
@@ -230,7 +230,10 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   if (opts.maxStates !== undefined) exploreOpts.maxStates = opts.maxStates;
   if (opts.maxDepth !== undefined) exploreOpts.maxDepth = opts.maxDepth;
   if (opts.onProgress !== undefined) exploreOpts.onProgress = opts.onProgress;
-  const setup = temporalSetup(system, compileFairness(spec, check?.fairness));
+  const setup = temporalSetup(system, compileFairness(spec, check?.fairness), compileGroupFairness(spec, check?.fairness), {
+    actions: spec.actions.length > 0,
+    processes: spec.processes.length > 0,
+  });
   if (setup) exploreOpts.recordGraph = setup.record;
   const choice = opts.engine ?? 'auto';
   let packed: PackedSpec | undefined;
@@ -266,7 +269,7 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
         const predicates: ((vec: number[]) => boolean)[] = [];
         let k = 0;
         for (const inst of full.properties) {
-          const n = inst.q ? 2 : 1;
+          const n = inst.kind === 'general' ? inst.atoms!.length : inst.q ? 2 : 1;
           if (!only || only.includes(inst.property)) predicates.push(...all.slice(k, k + n));
           k += n;
         }

@@ -5,36 +5,76 @@
  * violated one with its lasso as a trace. Pure data, like run.ts.
  */
 import type { CompiledSpec, Label, State } from '../lang/compile.js';
-import type { PropertyInstance } from '../lang/compile-temporal.js';
+import type { FairGroup, PropertyInstance } from '../lang/compile-temporal.js';
 import type { RecordGraph, StateGraph, Trace } from '../explore/index.js';
 import { LivenessChecker, type Lasso, type TemporalQuery } from '../explore/liveness.js';
+import { checkGeneral, holdsOnLasso, type Ltl } from '../explore/ltl.js';
 import { Atom, formatValue, type Value } from '../values/index.js';
 
-/** Fairness units, interned while the explorer records edges: unit id → name and strength. */
+/**
+ * Fairness units, interned while the explorer records edges: unit id → name and strength. A
+ * unit is an action binding (`fair action A`: one per binding) or a group (`fair { A, B }`,
+ * `fair next`: one for all the bindings of its members). A step may belong to several units
+ * (its binding's and its groups'): its edge's tag names the combination, `tagUnits[tag]`.
+ */
 export class FairnessUnits {
   readonly names: string[] = [];
   readonly strong: boolean[] = [];
+  /** tag → the units of a step with that tag. */
+  readonly tagUnits: number[][] = [];
   private readonly byAction = new Map<string, Map<string, number>>();
+  /** Per label name: its group units and, when it has no per-binding fairness, its one tag. */
+  private readonly groupsOf = new Map<string, { units: number[]; tag: number }>();
+  private readonly allGroups: number[] = [];
+  private readonly groups: readonly FairGroup[];
 
-  constructor(private readonly fair: ReadonlyMap<string, boolean>) {}
+  constructor(
+    private readonly fair: ReadonlyMap<string, boolean>,
+    groups: readonly FairGroup[] = [],
+  ) {
+    this.groups = groups;
+    for (const g of groups) {
+      const u = this.names.length;
+      this.names.push(g.members === 'all' ? 'next' : g.name);
+      this.strong.push(g.strong);
+      if (g.members === 'all') this.allGroups.push(u);
+    }
+  }
 
-  /** The unit of a step (its action and parameter values), or -1 if the action is not fair. */
+  /** The group units of the steps named `action`, and their tag when they have no other unit. */
+  private groupInfo(action: string): { units: number[]; tag: number } {
+    let info = this.groupsOf.get(action);
+    if (info === undefined) {
+      const units: number[] = [];
+      this.groups.forEach((g, u) => {
+        if (g.members === 'all' || g.members.includes(action)) units.push(u);
+      });
+      let tag = -1;
+      if (units.length > 0 && !this.fair.has(action)) tag = this.tagUnits.push(units) - 1;
+      this.groupsOf.set(action, (info = { units, tag }));
+    }
+    return info;
+  }
+
+  /** The tag of a step (its fairness units), or -1 if it belongs to none. */
   readonly unitOf = (label: Label): number => {
     const strong = this.fair.get(label.action);
-    if (strong === undefined) return -1;
+    if (strong === undefined) return this.groups.length === 0 ? -1 : this.groupInfo(label.action).tag;
     let units = this.byAction.get(label.action);
     if (units === undefined) this.byAction.set(label.action, (units = new Map()));
     // Processes' labels also carry `at` (the label name within the process): not part of the
     // unit, which is the process instance.
     const key = label.params.map((p) => valueKey(p.value)).join('\u0000');
-    let u = units.get(key);
-    if (u === undefined) {
-      u = this.names.length;
-      units.set(key, u);
+    let t = units.get(key);
+    if (t === undefined) {
+      const u = this.names.length;
       this.names.push(label.params.length === 0 ? label.action : `${label.action}(${label.params.map((p) => `${p.name}=${formatValue(p.value)}`).join(', ')})`);
       this.strong.push(strong);
+      const groups = this.groups.length === 0 ? [] : this.groupInfo(label.action).units;
+      t = this.tagUnits.push([u, ...groups]) - 1;
+      units.set(key, t);
     }
-    return u;
+    return t;
   };
 }
 
@@ -49,25 +89,66 @@ function valueKey(v: Value): string {
 export interface TemporalSetup {
   readonly record: RecordGraph<State, Label>;
   readonly units: FairnessUnits;
-  /** Per property instance, the indices of its predicates in `record.predicates`. */
-  readonly queries: readonly TemporalQuery[];
+  /**
+   * Per property instance, the indices of its predicates in `record.predicates`; for a general
+   * formula, the formula over them.
+   */
+  readonly queries: readonly (TemporalQuery | GeneralQuery)[];
   /** Whether any step is fair at all. */
   readonly fair: boolean;
+  /** What the spec's steps are made of, for the no-fairness hint. */
+  readonly steps: { readonly actions: boolean; readonly processes: boolean };
+}
+
+/** A general formula, its atoms being recorded predicates. */
+export interface GeneralQuery {
+  readonly kind: 'general';
+  readonly formula: Ltl;
+}
+
+/** The formula with atom i renamed to predicate base + i. */
+function shift(f: Ltl, base: number): Ltl {
+  switch (f.k) {
+    case 'atom':
+      return { k: 'atom', i: base + f.i };
+    case 'const':
+      return f;
+    case 'not':
+    case 'always':
+    case 'eventually':
+      return { k: f.k, a: shift(f.a, base) };
+    case 'and':
+    case 'or':
+      return { k: f.k, a: shift(f.a, base), b: shift(f.b, base) };
+  }
 }
 
 /** What to record for the spec's properties; undefined when it has none. */
-/** @param fairness the fair actions (true: strong): the spec's, and the check block's. */
-export function temporalSetup(system: CompiledSpec, fairness: ReadonlyMap<string, boolean> = system.fairness): TemporalSetup | undefined {
+/**
+ * @param fairness the fair actions (true: strong): the spec's, and the check block's.
+ * @param groups the group fairness (`fair { A, B }`, `fair next`): the spec's and the check block's.
+ */
+export function temporalSetup(
+  system: CompiledSpec,
+  fairness: ReadonlyMap<string, boolean> = system.fairness,
+  groups: readonly FairGroup[] = [],
+  steps: { readonly actions: boolean; readonly processes: boolean } = { actions: true, processes: false },
+): TemporalSetup | undefined {
   if (system.properties.length === 0) return undefined;
   const predicates: ((s: State) => boolean)[] = [];
-  const queries = system.properties.map((p): TemporalQuery => {
+  const queries = system.properties.map((p): TemporalQuery | GeneralQuery => {
+    if (p.kind === 'general') {
+      const base = predicates.length;
+      predicates.push(...p.atoms!);
+      return { kind: 'general', formula: shift(p.formula!, base) };
+    }
     const pi = predicates.push(p.p) - 1;
     if (p.q === undefined) return { kind: p.kind, p: pi };
     const qi = predicates.push(p.q) - 1;
     return { kind: p.kind, p: pi, q: qi };
   });
-  const units = new FairnessUnits(fairness);
-  return { record: { edgeTag: units.unitOf, predicates }, units, queries, fair: fairness.size > 0 };
+  const units = new FairnessUnits(fairness, groups);
+  return { record: { edgeTag: units.unitOf, predicates }, units, queries, fair: fairness.size > 0 || groups.length > 0, steps };
 }
 
 /** A violated property and the behaviour that violates it. */
@@ -98,7 +179,7 @@ export interface TemporalResult {
 
 export function checkProperties(system: CompiledSpec, graph: StateGraph<State, Label>, setup: TemporalSetup): TemporalResult {
   const start = performance.now();
-  const checker = new LivenessChecker(graph, setup.units.strong);
+  const checker = new LivenessChecker(graph, setup.units.strong, setup.units.tagUnits);
   const checked: string[] = [];
   const warnings: string[] = [];
   const noFairness = !setup.fair;
@@ -106,7 +187,8 @@ export function checkProperties(system: CompiledSpec, graph: StateGraph<State, L
   for (let i = 0; i < system.properties.length && violation === undefined; i++) {
     const prop = system.properties[i]!;
     checked.push(prop.name);
-    const lasso = checker.check(setup.queries[i]!);
+    const query = setup.queries[i]!;
+    const lasso = query.kind === 'general' ? checkGeneral(graph, query.formula, setup.units.strong, setup.units.tagUnits).lasso : checker.check(query);
     if (lasso === undefined) continue;
     const trace = graph.path(lasso.start, lasso.edges);
     const last = trace.states.length - 1;
@@ -116,7 +198,7 @@ export function checkProperties(system: CompiledSpec, graph: StateGraph<State, L
       warnings.push(
         `the spec declares no fairness, so every behaviour may stop (stutter forever) in any state: ` +
           `'${prop.property}' fails by stopping${last === 0 ? ' in an initial state' : ''}. ` +
-          `Declare the steps that must not stop for good with 'fair action <Name>' (docs/temporal.md).`,
+          `Declare the steps that must not stop for good with ${fairnessHint(setup.steps)} (docs/temporal.md).`,
       );
     }
   }
@@ -130,6 +212,13 @@ export function checkProperties(system: CompiledSpec, graph: StateGraph<State, L
   };
 }
 
+/** The fairness declarations that fit a spec made of actions, of processes, or of both. */
+function fairnessHint(steps: TemporalSetup['steps']): string {
+  if (!steps.processes) return `'fair action <Name>'`;
+  if (!steps.actions) return `'fair process <Name>' (or 'fair next' for every step)`;
+  return `'fair action <Name>', 'fair process <Name>' (or 'fair next' for every step)`;
+}
+
 /**
  * Whether a lasso (states, and the index the last state loops back to; undefined for a finite
  * trace) violates a property instance, whatever the fairness: for `always P` a state where
@@ -139,6 +228,10 @@ export function checkProperties(system: CompiledSpec, graph: StateGraph<State, L
 export function lassoMisses(p: PropertyInstance, states: readonly State[], loop: number | undefined): string | undefined {
   if (p.kind === 'always') return states.some((s) => !p.p(s)) ? undefined : 'the property holds in every state of the trace';
   if (loop === undefined) return 'the trace is not a lasso (it has no loop)';
+  if (p.kind === 'general') {
+    const atoms = p.atoms!;
+    return holdsOnLasso(p.formula!, states.length, loop, (i, k) => atoms[i]!(states[k]!)) ? 'the formula holds on this lasso' : undefined;
+  }
   const cycle = states.slice(loop);
   switch (p.kind) {
     case 'eventually': {

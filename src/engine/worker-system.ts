@@ -4,7 +4,7 @@
  * the same check block and `--const` overrides as the main thread, exactly as runCheck does.
  */
 import { compileSpec } from '../lang/compile.js';
-import { ValueStateCodec } from '../explore/parallel/value-codec.js';
+import { ValueStateCodec } from '../lang/value-codec.js';
 import { compilePacked } from '../lang/packed/index.js';
 import type { CreateWorkerSystem } from '../explore/parallel/worker.js';
 import { configOverrides, constOverrides, loadSpec, onlyInvariants, selectChecks } from './run.js';

@@ -4,8 +4,9 @@
  * returned as a lasso (a path into a cycle that repeats forever, or into a state where the
  * behaviour stutters forever). docs/temporal.md explains the semantics to users.
  *
- * Fairness units. Every edge carries a tag: the id of its step's fairness unit (an action and
- * its parameter values, for a fair action), or -1. A unit is *enabled* in a state when the
+ * Fairness units. Every edge carries a tag naming the fairness units of its step (an action
+ * and its parameter values, for a fair action; a group, for `fair { A, B }` and `fair next`:
+ * a step may belong to several units), or -1. A unit is *enabled* in a state when the
  * state has an edge of that unit to another state, and *taken* by such an edge. Self-loops do
  * not count: a step that changes nothing is a stutter (TLA's ⟨A⟩_vars excludes it), so it
  * neither enables nor fulfils a unit.
@@ -57,7 +58,7 @@ export interface LivenessGraph {
   /** Edges in CSR form: the successors of s are targets[offsets[s] .. offsets[s + 1]). */
   readonly offsets: Int32Array;
   readonly targets: Int32Array;
-  /** Per edge, the tag of its step (its fairness unit); -1 for none. */
+  /** Per edge, the tag of its step (its fairness units, see LivenessChecker); -1 for none. */
   readonly tags: Int32Array;
   /** BFS parent of each state, -1 for initial states: parent links give shortest paths. */
   readonly parents: Int32Array;
@@ -91,13 +92,25 @@ export class LivenessChecker {
   private readonly unitTaken: Int32Array;
   private readonly unitSeenAt: Int32Array;
   private gen = 0;
+  /** The units of tag t: tagUnit[tagStart[t] .. tagStart[t + 1]). */
+  private readonly tagStart: Int32Array;
+  private readonly tagUnit: Int32Array;
 
-  /** @param strong strong[u]: whether unit u is strongly (else weakly) fair. */
+  /**
+   * @param strong strong[u]: whether unit u is strongly (else weakly) fair.
+   * @param tagUnits tagUnits[t]: the units of an edge tagged t (a step may belong to a unit of
+   *   its binding and to groups); without it, tag t is unit t.
+   */
   constructor(
     private readonly g: LivenessGraph,
     private readonly strong: ArrayLike<boolean>,
+    tagUnits?: readonly (readonly number[])[],
   ) {
     const n = g.size;
+    const tags = tagUnits ?? Array.from({ length: strong.length }, (_, u) => [u]);
+    this.tagStart = new Int32Array(tags.length + 1);
+    tags.forEach((us, t) => (this.tagStart[t + 1] = this.tagStart[t]! + us.length));
+    this.tagUnit = Int32Array.from(tags.flat());
     this.n = n;
     this.stutterOk = new Uint8Array(n);
     for (let s = 0; s < n; s++) {
@@ -200,6 +213,7 @@ export class LivenessChecker {
     const count = this.unitCount;
     const taken = this.unitTaken;
     const seenAt = this.unitSeenAt;
+    const { tagStart, tagUnit } = this;
     let comps = 0;
 
     const all: number[] = [];
@@ -222,15 +236,18 @@ export class LivenessChecker {
           const s = scc[i]!;
           const stamp = ++this.gen;
           for (let e = offsets[s]!; e < offsets[s + 1]!; e++) {
-            const u = tags[e]!;
+            const tag = tags[e]!;
             const t = targets[e]!;
-            if (u < 0 || t === s) continue;
-            if (seenAt[u] !== stamp) {
-              seenAt[u] = stamp;
-              if (count[u] === 0) touched.push(u);
-              count[u]!++;
+            if (tag < 0 || t === s) continue;
+            for (let k = tagStart[tag]!; k < tagStart[tag + 1]!; k++) {
+              const u = tagUnit[k]!;
+              if (seenAt[u] !== stamp) {
+                seenAt[u] = stamp;
+                if (count[u] === 0) touched.push(u);
+                count[u]!++;
+              }
+              if (mark[t] === sccGen) taken[u] = sccGen;
             }
-            if (mark[t] === sccGen) taken[u] = sccGen;
           }
         }
         let weakViolated = false;
@@ -251,8 +268,9 @@ export class LivenessChecker {
             const s = scc[i]!;
             let ok = true;
             for (let e = offsets[s]!; e < offsets[s + 1]! && ok; e++) {
-              const u = tags[e]!;
-              if (u >= 0 && targets[e] !== s && seenAt[u] === bad) ok = false;
+              const tag = tags[e]!;
+              if (tag < 0 || targets[e] === s) continue;
+              for (let k = tagStart[tag]!; k < tagStart[tag + 1]!; k++) if (seenAt[tagUnit[k]!] === bad) ok = false;
             }
             if (ok) keep.push(s);
           }
@@ -343,17 +361,21 @@ export class LivenessChecker {
     const compId = this.compId;
     const c = compId[start]!;
     const inside = (s: number): boolean => compId[s] === c;
+    const { tagStart, tagUnit } = this;
+    const unitsOf = (tag: number): Int32Array => tagUnit.subarray(tagStart[tag]!, tagStart[tag + 1]!);
 
     // The obligations.
     const take = new Set<number>();
     const enabledSomewhere = new Set<number>();
     const scan = (s: number): void => {
       for (let e = offsets[s]!; e < offsets[s + 1]!; e++) {
-        const u = tags[e]!;
+        const tag = tags[e]!;
         const t = targets[e]!;
-        if (u < 0 || t === s) continue;
-        enabledSomewhere.add(u);
-        if (compId[t] === c) take.add(u);
+        if (tag < 0 || t === s) continue;
+        for (const u of unitsOf(tag)) {
+          enabledSomewhere.add(u);
+          if (compId[t] === c) take.add(u);
+        }
       }
     };
     const members: number[] = [];
@@ -365,7 +387,7 @@ export class LivenessChecker {
     const enabledAt = (s: number): Set<number> => {
       const out = new Set<number>();
       for (let e = offsets[s]!; e < offsets[s + 1]!; e++) {
-        if (tags[e]! >= 0 && targets[e] !== s) out.add(tags[e]!);
+        if (tags[e]! >= 0 && targets[e] !== s) for (const u of unitsOf(tags[e]!)) out.add(u);
       }
       return out;
     };
@@ -381,7 +403,7 @@ export class LivenessChecker {
     const takingEdge = (s: number): number => {
       for (let e = offsets[s]!; e < offsets[s + 1]!; e++) {
         const t = targets[e]!;
-        if (t !== s && compId[t] === c && take.has(tags[e]!)) return e;
+        if (t !== s && compId[t] === c && tags[e]! >= 0 && unitsOf(tags[e]!).some((u) => take.has(u))) return e;
       }
       return -1;
     };
@@ -391,7 +413,7 @@ export class LivenessChecker {
     visit(at);
     const follow = (edges: number[]): void => {
       for (const e of edges) {
-        if (tags[e]! >= 0) take.delete(tags[e]!);
+        if (tags[e]! >= 0) for (const u of unitsOf(tags[e]!)) take.delete(u);
         at = targets[e]!;
         cycle.push(e);
         visit(at);

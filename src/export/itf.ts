@@ -25,6 +25,7 @@ import type { Type } from '../lang/types.js';
 import { formatType } from '../lang/types.js';
 import type { CheckResult } from '../engine/run.js';
 import type { TemporalViolation } from '../engine/temporal.js';
+import type { ItfFault, ItfTrace, ItfTraceMeta } from '../lang/trace.js';
 import {
   Atom, IList, IMap, ISet, Rec, Tuple, Variant, sortedElements, sortedEntries, type Value,
 } from '../values/index.js';
@@ -35,57 +36,8 @@ type JsonObject = { [key: string]: Json };
 
 export const ITF_FORMAT_DESCRIPTION = 'https://apalache-mc.org/docs/adr/015adr-trace.html';
 
-/** A trace to write or as read: states, and the step into each state after the first. */
-export interface ItfTrace {
-  readonly vars: readonly string[];
-  readonly states: readonly State[];
-  /**
-   * labels[i] leads from states[i] to states[i + 1]; undefined where the ITF state gave no
-   * `#meta.action` (traces written by other tools).
-   */
-  readonly labels: readonly (Label | undefined)[];
-  /**
-   * Index of the state the last state loops back to, for lassos: a temporal property's
-   * counterexample repeats states loop .. last forever (loop = last: it stutters forever in
-   * the last state).
-   */
-  readonly loop?: number;
-}
-
-/** The failing step of a fault (a failed assert or a run-time error). */
-export interface ItfFault {
-  readonly kind: 'assert' | 'runtime';
-  /** A diagnostic code (E701, ...) or `assert`. */
-  readonly code: string;
-  readonly message: string;
-  /** `file:line:col` of the failing statement or expression. */
-  readonly location?: string;
-  /** The step that fails; absent when the fault is in an invariant's predicate. */
-  readonly label?: Label;
-}
-
-/**
- * What `#meta` says of the trace. Every field is optional so that traces from other tools
- * decode; toItf writes the fields that are set, in this order.
- */
-export interface ItfTraceMeta {
-  /** The spec file. */
-  readonly source?: string;
-  readonly description?: string;
-  /** The spec's name. */
-  readonly spec?: string;
-  /** The check block, or null for a spec run with its default constants. */
-  readonly check?: string | null;
-  /** `violation`, `deadlock` or `error`. */
-  readonly verdict?: string;
-  /** The violated invariant or property, or the action whose assert failed; else null. */
-  readonly violation?: string | null;
-  /** For a temporal property: the violated instance (`Starvation[i=P0]`). */
-  readonly property?: string;
-  /** The constants the trace was found with. */
-  readonly constants?: readonly { readonly name: string; readonly value: Value }[];
-  readonly error?: ItfFault;
-}
+/** The trace model is the language's (src/lang/trace.ts); re-exported for the exporters' users. */
+export type { ItfFault, ItfTrace, ItfTraceMeta };
 
 // ---------------------------------------------------------------- encoding
 

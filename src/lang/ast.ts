@@ -78,6 +78,13 @@ export type Expr =
   | { kind: 'filter'; binder: Binder; cond: Expr; span: Span }
   | { kind: 'image'; body: Expr; binders: Binder[]; span: Span }
   | { kind: 'mapFor'; binder: Binder; body: Expr; span: Span }
+  /** `[x in s | cond]`: the elements of sequence s that satisfy cond, in order (TLA+'s SelectSeq). */
+  | { kind: 'seqFilter'; binder: Binder; cond: Expr; span: Span }
+  /**
+   * `[e : x in d]`: the sequence of e for each x of d, in d's order: a sequence in order, a
+   * range `lo..hi` ascending, a set in canonical order.
+   */
+  | { kind: 'seqFor'; body: Expr; binder: Binder; span: Span }
   | { kind: 'ifThen'; cond: Expr; then: Expr; else: Expr; span: Span }
   | { kind: 'let'; name: Name; value: Expr; body: Expr; span: Span }
   | { kind: 'quant'; quant: 'forall' | 'exists' | 'sum'; binders: Binder[]; body: Expr; span: Span }
@@ -86,9 +93,10 @@ export type Expr =
   /**
    * `P(i) at L` (or `P at L` for a process without parameter): whether that process instance's
    * program counter is at label L (`done` once it has run to its end). `target` is as parsed
-   * (a call or a name); the checker resolves it to a process.
+   * (a call or a name); the checker resolves it to a process. `P(i) at {L1, L2}` lists its
+   * labels in `labels` (`label` is then the first): the pc is at any of them.
    */
-  | { kind: 'at'; target: Expr; label: Name; span: Span };
+  | { kind: 'at'; target: Expr; label: Name; labels?: Name[]; span: Span };
 
 // ---------------------------------------------------------------- statements
 
@@ -124,7 +132,9 @@ export type Stmt =
   /** `goto L`: ends the step, the process goes on at L. */
   | { kind: 'goto'; target: Name; span: Span }
   /** `L: while c { body }`: the test is part of the step that reaches L; the body's end goes back to L. */
-  | { kind: 'while'; cond: Expr; body: Stmt[]; span: Span };
+  | { kind: 'while'; cond: Expr; body: Stmt[]; span: Span }
+  /** `either { ... } or { ... }`: each branch that can run yields its successors; what follows runs after either. */
+  | { kind: 'either'; branches: Stmt[][]; span: Span };
 
 // ---------------------------------------------------------------- declarations
 
@@ -160,7 +170,19 @@ export type TemporalFormula =
   | { kind: 'eventually'; body: Expr; span: Span }
   | { kind: 'alwaysEventually'; body: Expr; span: Span }
   | { kind: 'eventuallyAlways'; body: Expr; span: Span }
-  | { kind: 'leadsTo'; left: Expr; right: Expr; span: Span };
+  | { kind: 'leadsTo'; left: Expr; right: Expr; span: Span }
+  /** Any other nesting: checked through a Büchi automaton (docs/temporal.md). */
+  | { kind: 'general'; tree: TemporalTree; span: Span };
+
+/**
+ * A temporal formula as written: temporal operators, connectives and quantifiers over state
+ * predicates (`atom`). Subtrees without a temporal operator are single atoms.
+ */
+export type TemporalTree =
+  | { kind: 'atom'; expr: Expr; span: Span }
+  | { kind: 'always' | 'eventually' | 'not'; body: TemporalTree; span: Span }
+  | { kind: 'and' | 'or' | 'implies' | 'leadsTo'; left: TemporalTree; right: TemporalTree; span: Span }
+  | { kind: 'forall' | 'exists'; binders: Binder[]; body: TemporalTree; span: Span };
 
 export type Decl =
   | { kind: 'const'; name: Name; type: TypeExpr; value: Expr; span: Span }
@@ -185,8 +207,12 @@ export type Decl =
     }
   /** `property Name: forall x in S, ...: formula`; binders are [] without quantifiers. */
   | { kind: 'property'; name: Name; binders: Binder[]; formula: TemporalFormula; span: Span }
-  /** `fair action A`, `strong fair process P`. */
-  | { kind: 'fairness'; strong: boolean; target: 'action' | 'process'; name: Name; span: Span }
+  /**
+   * `fair action A`, `strong fair process P`; `fair { A, B, P }` (target 'group', name the
+   * braces' text, members the names) and `fair next` (target 'next', name `next`, no members):
+   * fairness of a group of actions and processes as one disjunction, or of every step.
+   */
+  | { kind: 'fairness'; strong: boolean; target: 'action' | 'process' | 'group' | 'next'; name: Name; members?: Name[]; span: Span }
   | {
       kind: 'check';
       name: Name;

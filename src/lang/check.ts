@@ -26,11 +26,11 @@ export type Resolution =
   /** A variable of the process being checked: one per instance, kept in the state. */
   | { k: 'plocal'; proc: CheckedProcess; index: number; type: Type }
   /** The process and label of a `P(i) at L` expression (label: labels.length for `done`). */
-  | { k: 'process'; proc: CheckedProcess; label: number };
+  | { k: 'process'; proc: CheckedProcess; label: number; labels?: number[] };
 
 export const BUILTINS = [
   'size', 'min', 'max', 'abs', 'keys', 'values', 'len', 'head', 'tail', 'append', 'concat',
-  'put', 'remove', 'unwrap',
+  'put', 'remove', 'unwrap', 'slice', 'insertAt', 'removeAt',
 ] as const;
 export type Builtin = (typeof BUILTINS)[number];
 
@@ -41,6 +41,8 @@ export interface CheckedDef {
   readonly result: Type;
   /** Local slots the body needs (its parameters first). */
   frameSize: number;
+  /** Whether it calls itself, directly or through other definitions (only with parameters). */
+  recursive?: boolean;
 }
 
 export interface CheckedVar {
@@ -107,6 +109,11 @@ export interface CheckedFairness {
   readonly name: string;
   readonly strong: boolean;
   readonly decl: Extract<A.Decl, { kind: 'fairness' }>;
+  /**
+   * `fair { A, B, P }`: the label names of the group, fair as one disjunction (one unit for all
+   * their bindings); `fair next`: 'all', every step. Undefined for per-binding fairness.
+   */
+  readonly members?: readonly string[] | 'all';
 }
 
 export interface CheckedCheck {
@@ -558,7 +565,9 @@ class Checker {
     }
     const f = d.formula;
     const pred = (e: A.Expr, what: string): void => this.expectType(e, BOOL, this.expr(e, scope), what);
-    if (f.kind === 'leadsTo') {
+    if (f.kind === 'general') {
+      this.temporalTree(f.tree, scope, d.name.text);
+    } else if (f.kind === 'leadsTo') {
       pred(f.left, `the left side of '~>'`);
       pred(f.right, `the right side of '~>'`);
     } else {
@@ -567,8 +576,50 @@ class Checker {
     return { name: d.name.text, decl: d, binders, frameSize: frame.size };
   }
 
+  /**
+   * A general temporal formula: its state predicates are Bool, and its quantifiers range over
+   * constant sets (they are expanded at compile time, like the property's outer ones).
+   */
+  private temporalTree(t: A.TemporalTree, scope: Scope, property: string): void {
+    switch (t.kind) {
+      case 'atom':
+        this.expectType(t.expr, BOOL, this.expr(t.expr, scope), `a state predicate of property '${property}'`);
+        return;
+      case 'always':
+      case 'eventually':
+      case 'not':
+        this.temporalTree(t.body, scope, property);
+        return;
+      case 'and':
+      case 'or':
+      case 'implies':
+      case 'leadsTo':
+        this.temporalTree(t.left, scope, property);
+        this.temporalTree(t.right, scope, property);
+        return;
+      case 'forall':
+      case 'exists': {
+        let inner = scope;
+        for (const b of t.binders) {
+          const dt = this.expr(b.domain, inner);
+          const elem = this.elemOfSet(b.domain, dt, `'${b.name.text} in ...'`);
+          const reads = stateReadIn(b.domain, this.res);
+          if (reads !== undefined) {
+            this.error('E216', reads.span, `a quantifier around a temporal operator ranges over a constant set, but this reads the state ${reads.what}`, `it is expanded before the exploration: quantify over a type or a constant set, and test the state inside the predicates`);
+          }
+          inner = inner.child();
+          this.slots.set(b, inner.bind(b.name.text, elem));
+        }
+        this.temporalTree(t.body, inner, property);
+        return;
+      }
+    }
+  }
+
   /** `fair action A` names an action, `fair process P` a process. */
   private fairness(d: Extract<A.Decl, { kind: 'fairness' }>): CheckedFairness | undefined {
+    if (d.target === 'next') return { name: 'next', strong: d.strong, decl: d, members: 'all' };
+    if (d.target === 'group') return this.groupFairness(d);
     const n = d.name.text;
     // Fairness units are (label action, parameter values): a process's steps carry the
     // process name as their label's action and its instance as the parameters, so both
@@ -586,6 +637,24 @@ class Checker {
       return undefined;
     }
     return { name: n, strong: d.strong, decl: d };
+  }
+
+  /** `fair { A, B, P }`: every member names an action or a process (a repeat changes nothing). */
+  private groupFairness(d: Extract<A.Decl, { kind: 'fairness' }>): CheckedFairness | undefined {
+    const members: string[] = [];
+    let ok = true;
+    for (const m of d.members ?? []) {
+      const g = this.globals.get(m.text);
+      if (!g) {
+        const candidates = [...this.globals].filter(([, v]) => v.k === 'action' || v.k === 'process').map(([k]) => k);
+        this.error('E201', m.span, `unknown action or process '${m.text}'`, didYouMean(m.text, candidates) ?? 'a fairness group lists actions and processes of the spec');
+        ok = false;
+      } else if (g.k !== 'action' && g.k !== 'process') {
+        this.error('E205', m.span, `'${m.text}' is ${article(describe(g))}, not an action or a process`, 'a fairness group lists actions and processes of the spec');
+        ok = false;
+      } else if (!members.includes(m.text)) members.push(m.text);
+    }
+    return ok ? { name: d.name.text, strong: d.strong, decl: d, members } : undefined;
   }
 
   private check(
@@ -644,6 +713,7 @@ class Checker {
           if (s.else) visit(s.else);
         } else if (s.kind === 'for') visit(s.body);
         else if (s.kind === 'match') s.arms.forEach((a) => visit(a.body));
+        else if (s.kind === 'either') s.branches.forEach(visit);
       }
     };
     if (initDecl) visit(initDecl.body);
@@ -654,20 +724,30 @@ class Checker {
     }
   }
 
+  /**
+   * A definition with parameters may call itself, directly or through others (its depth is
+   * bounded at run time, E709). One without parameters is a value and cannot depend on itself.
+   */
   private checkRecursion(defs: CheckedDef[]): void {
-    const state = new Map<string, 'active' | 'done'>();
-    const visit = (name: string, path: string[]): void => {
-      if (state.get(name) === 'done') return;
-      if (state.get(name) === 'active') {
-        const def = defs.find((d) => d.name === name)!;
-        this.error('E211', def.decl.name.span, `'${name}' is defined in terms of itself (${[...path.slice(path.indexOf(name)), name].join(' → ')})`, 'definitions must not be recursive; use a quantifier or a set expression instead');
-        return;
+    for (const def of defs) {
+      // A path from the definition back to itself, if any (depth-first, each name once).
+      const seen = new Set<string>();
+      const find = (name: string, path: string[]): string[] | undefined => {
+        for (const dep of this.defDeps.get(name) ?? []) {
+          if (dep === def.name) return [...path, dep];
+          if (seen.has(dep)) continue;
+          seen.add(dep);
+          const found = find(dep, [...path, dep]);
+          if (found) return found;
+        }
+        return undefined;
+      };
+      const cycle = find(def.name, [def.name]);
+      def.recursive = cycle !== undefined;
+      if (cycle && def.decl.params.length === 0) {
+        this.error('E211', def.decl.name.span, `'${def.name}' is defined in terms of itself (${cycle.join(' → ')})`, 'a definition without parameters is a value and cannot depend on itself; give it a parameter that decreases, or use a quantifier or a set expression');
       }
-      state.set(name, 'active');
-      for (const dep of this.defDeps.get(name) ?? []) visit(dep, [...path, name]);
-      state.set(name, 'done');
-    };
-    for (const d of defs) visit(d.name, []);
+    }
   }
 
   private noForwardConst(e: A.Expr, index: number): void {
@@ -848,6 +928,12 @@ class Checker {
         this.expectType(st.cond, BOOL, this.expr(st.cond, scope), 'an if condition');
         this.stmts(st.then, scope.child(), where);
         if (st.else) this.stmts(st.else, scope.child(), where);
+        return scope;
+      case 'either':
+        if (st.branches.length < 2) {
+          this.error('E220', st.span, `'either' needs at least two branches`, `add 'or { ... }' with another way to take the step, or write the statements without 'either'`);
+        }
+        for (const b of st.branches) this.stmts(b, scope.child(), where);
         return scope;
       case 'for': {
         const t = this.expr(st.domain, scope);
@@ -1249,6 +1335,25 @@ class Checker {
         const dt = this.types.get(e.binder.domain)!;
         return { k: 'map', key: dt.k === 'set' ? dt.elem : ANY, value: this.expr(e.body, inner) };
       }
+      case 'seqFilter': {
+        const dt = this.expr(e.binder.domain, scope);
+        if (dt.k !== 'seq' && dt.k !== 'any') {
+          this.error('E205', e.binder.domain.span, `'[${e.binder.name.text} in ... | ...]' filters a sequence, but this is ${formatType(dt)}`, dt.k === 'set' ? `for a set, write '{${e.binder.name.text} in ... | ...}'` : undefined);
+        }
+        const inner = scope.child();
+        this.slots.set(e.binder, inner.bind(e.binder.name.text, dt.k === 'seq' ? dt.elem : ANY));
+        this.expectType(e.cond, BOOL, this.expr(e.cond, inner), 'a filter condition');
+        return dt.k === 'seq' ? dt : { k: 'seq', elem: ANY };
+      }
+      case 'seqFor': {
+        const dt = this.expr(e.binder.domain, scope);
+        if (dt.k !== 'seq' && dt.k !== 'set' && dt.k !== 'any') {
+          this.error('E205', e.binder.domain.span, `'[... : ${e.binder.name.text} in ...]' runs over a sequence, a range or a set, but this is ${formatType(dt)}`);
+        }
+        const inner = scope.child();
+        this.slots.set(e.binder, inner.bind(e.binder.name.text, dt.k === 'seq' || dt.k === 'set' ? dt.elem : ANY));
+        return { k: 'seq', elem: this.expr(e.body, inner) };
+      }
       case 'ifThen': {
         this.expectType(e.cond, BOOL, this.expr(e.cond, scope), 'an if condition');
         const a = this.expr(e.then, scope);
@@ -1409,6 +1514,18 @@ class Checker {
     } else if (t.kind === 'call') {
       this.error('E204', t.span, `process '${p.name}' has a single instance`, `write '${p.name} at ${e.label.text}'`);
     }
+    if (e.labels) {
+      // `P(i) at {L1, L2}`: each label as for `at L`.
+      const labels: number[] = [];
+      for (const l of e.labels) {
+        const index = l.text === DONE ? p.labels.length : p.labels.indexOf(l.text);
+        if (index < 0) {
+          this.error('E201', l.span, `process '${p.name}' has no label '${l.text}'`, didYouMean(l.text, [...p.labels, DONE]) ?? `its labels are: ${[...p.labels, DONE].join(', ')}`);
+        } else if (!labels.includes(index)) labels.push(index);
+      }
+      if (labels.length > 0) this.res.set(e, { k: 'process', proc: p, label: labels[0]!, labels });
+      return BOOL;
+    }
     const label = e.label.text === DONE ? p.labels.length : p.labels.indexOf(e.label.text);
     if (label < 0) {
       this.error('E201', e.label.span, `process '${p.name}' has no label '${e.label.text}'`, didYouMean(e.label.text, [...p.labels, DONE]) ?? `its labels are: ${[...p.labels, DONE].join(', ')}`);
@@ -1562,6 +1679,26 @@ class Checker {
         const t = arg(0, 'an Option', (x) => isOption(x));
         return isOption(t) ? t.info.cases[1]!.payload! : ANY;
       }
+      case 'slice': {
+        if (!this.arity(e, 3)) return ANY;
+        const t = arg(0, 'a sequence', (x) => x.k === 'seq');
+        arg(1, 'an integer', (x) => x.k === 'int');
+        arg(2, 'an integer', (x) => x.k === 'int');
+        return t.k === 'seq' ? t : ANY;
+      }
+      case 'insertAt': {
+        if (!this.arity(e, 3)) return ANY;
+        const t = arg(0, 'a sequence', (x) => x.k === 'seq');
+        arg(1, 'an integer', (x) => x.k === 'int');
+        if (t.k === 'seq') this.expectType(e.args[2]!, t.elem, args[2]!, `the element inserted`);
+        return t.k === 'seq' ? { k: 'seq', elem: join(t.elem, args[2]!) } : ANY;
+      }
+      case 'removeAt': {
+        if (!this.arity(e, 2)) return ANY;
+        const t = arg(0, 'a sequence', (x) => x.k === 'seq');
+        arg(1, 'an integer', (x) => x.k === 'int');
+        return t.k === 'seq' ? t : ANY;
+      }
     }
   }
 
@@ -1702,6 +1839,12 @@ export function walkExpr(e: A.Expr, f: (e: A.Expr) => void): void {
     case 'mapFor':
       w(e.binder.domain);
       return w(e.body);
+    case 'seqFilter':
+      w(e.binder.domain);
+      return w(e.cond);
+    case 'seqFor':
+      w(e.binder.domain);
+      return w(e.body);
     case 'ifThen':
       w(e.cond);
       w(e.then);
@@ -1753,6 +1896,8 @@ export function walkStmt(st: A.Stmt, onExpr: (e: A.Expr) => void, onLValue: (lv:
     case 'for':
       onExpr(st.domain);
       return body(st.body);
+    case 'either':
+      return st.branches.forEach(body);
     case 'match':
       onExpr(st.scrutinee);
       return st.arms.forEach((a) => body(a.body));

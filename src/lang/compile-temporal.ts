@@ -7,6 +7,8 @@
 import type * as A from './ast.js';
 import type { CheckedFairness, CheckedSpec } from './check.js';
 import type { TemporalKind } from '../explore/liveness.js';
+import { AutomatonTooLarge, buildAutomaton, MAX_AUTOMATON_NODES, type Ltl } from '../explore/ltl.js';
+import { Diagnostic, SpecErrors } from './diagnostics.js';
 import { formatValue, sortedElements, type ISet, type Value } from '../values/index.js';
 
 /** A state: the value of every state variable (compile.ts's State). */
@@ -18,7 +20,15 @@ export interface PropertyInstance {
   readonly name: string;
   /** The declared property's name (what `expect violation` names). */
   readonly property: string;
-  readonly kind: TemporalKind;
+  readonly kind: TemporalKind | 'general';
+  /**
+   * For a general formula: the formula over `atoms` (atom i is atoms[i]), its quantifiers
+   * expanded. `p` is then atoms[0] (or true), for code that needs some predicate.
+   */
+  readonly formula?: Ltl;
+  readonly atoms?: readonly ((s: State) => boolean)[];
+  /** Where each atom is written. */
+  readonly atomSpans?: readonly A.Span[];
   /** P (the left side of ~>). May throw a ModelError. */
   readonly p: (s: State) => boolean;
   /** Q, for ~>. */
@@ -40,7 +50,24 @@ export function compileProperties(spec: CheckedSpec, compile: CompileWithLocals)
       if (i === prop.binders.length) {
         const name = bound.length === 0 ? prop.name : `${prop.name}[${bound.map((b) => `${b.name}=${formatValue(b.value)}`).join(', ')}]`;
         const pred = (e: A.Expr): ((s: State) => boolean) => compile(e, prop.frameSize, bound) as (s: State) => boolean;
-        if (f.kind === 'leadsTo') {
+        if (f.kind === 'general') {
+          const atoms: ((s: State) => boolean)[] = [];
+          const atomSpans: A.Span[] = [];
+          const formula = expandTree(f.tree, bound, spec.slots, (e, b) => {
+            atoms.push(compile(e, prop.frameSize, b) as (s: State) => boolean);
+            atomSpans.push(e.span);
+            return atoms.length - 1;
+          }, (d, b) => compile(d, prop.frameSize, b)([]) as ISet<Value>);
+          try {
+            buildAutomaton({ k: 'not', a: formula });
+          } catch (err) {
+            if (!(err instanceof AutomatonTooLarge)) throw err;
+            throw new SpecErrors([
+              new Diagnostic('E228', f.span, `the automaton of property '${name}' is too large (over ${MAX_AUTOMATON_NODES} nodes, or too long to build)`, `split the property into several (a conjunction at the top is several properties), or quantify over smaller sets`),
+            ]);
+          }
+          out.push({ name, property: prop.name, kind: 'general', formula, atoms, atomSpans, p: atoms[0] ?? (() => true), span: f.span, pSpan: f.span });
+        } else if (f.kind === 'leadsTo') {
           out.push({ name, property: prop.name, kind: f.kind, p: pred(f.left), q: pred(f.right), span: f.span, pSpan: f.left.span, qSpan: f.right.span });
         } else {
           out.push({ name, property: prop.name, kind: f.kind, p: pred(f.body), span: f.span, pSpan: f.body.span });
@@ -58,11 +85,85 @@ export function compileProperties(spec: CheckedSpec, compile: CompileWithLocals)
 }
 
 /**
+ * A general formula's tree as an Ltl formula: `implies` and `~>` rewritten (a ~> b is
+ * always (not a or eventually b)), quantifiers expanded over their constant domains in
+ * canonical order (forall: a conjunction; exists: a disjunction; over an empty set: true,
+ * false), and each state predicate, with the bindings in force, made an atom by `atom`.
+ * Exported for the packed engine, which compiles the same atoms in the same order.
+ */
+export function expandTree(
+  t: A.TemporalTree,
+  bound: readonly { slot: number; value: Value; name: string }[],
+  slots: ReadonlyMap<object, number>,
+  atom: (e: A.Expr, bound: readonly { slot: number; value: Value; name: string }[]) => number,
+  domain: (d: A.Expr, bound: readonly { slot: number; value: Value; name: string }[]) => ISet<Value>,
+): Ltl {
+  const go = (t: A.TemporalTree, bound: readonly { slot: number; value: Value; name: string }[]): Ltl => {
+    switch (t.kind) {
+      case 'atom':
+        return { k: 'atom', i: atom(t.expr, bound) };
+      case 'always':
+      case 'eventually':
+        return { k: t.kind, a: go(t.body, bound) };
+      case 'not':
+        return { k: 'not', a: go(t.body, bound) };
+      case 'and':
+      case 'or':
+        return { k: t.kind, a: go(t.left, bound), b: go(t.right, bound) };
+      case 'implies':
+        return { k: 'or', a: { k: 'not', a: go(t.left, bound) }, b: go(t.right, bound) };
+      case 'leadsTo':
+        return { k: 'always', a: { k: 'or', a: { k: 'not', a: go(t.left, bound) }, b: { k: 'eventually', a: go(t.right, bound) } } };
+      case 'forall':
+      case 'exists': {
+        const op = t.kind === 'forall' ? 'and' : 'or';
+        const parts: Ltl[] = [];
+        const bind = (i: number, b: readonly { slot: number; value: Value; name: string }[]): void => {
+          if (i === t.binders.length) {
+            parts.push(go(t.body, b));
+            return;
+          }
+          const binder = t.binders[i]!;
+          const slot = slots.get(binder)!;
+          for (const v of sortedElements(domain(binder.domain, b))) bind(i + 1, [...b, { slot, value: v, name: binder.name.text }]);
+        };
+        bind(0, bound);
+        if (parts.length === 0) return { k: 'const', v: op === 'and' };
+        return parts.reduce((a, b) => ({ k: op, a, b }));
+      }
+    }
+  };
+  return go(t, bound);
+}
+
+/**
  * The fairness of each fair action (true: strong), the spec's and then a check block's; a name
  * declared weak and strong is strong.
  */
 export function compileFairness(spec: CheckedSpec, more: readonly CheckedFairness[] = []): Map<string, boolean> {
   const out = new Map<string, boolean>();
-  for (const f of [...spec.fairness, ...more]) out.set(f.name, (out.get(f.name) ?? false) || f.strong);
+  for (const f of [...spec.fairness, ...more]) {
+    if (f.members === undefined) out.set(f.name, (out.get(f.name) ?? false) || f.strong);
+  }
+  return out;
+}
+
+/**
+ * Fairness of a group as one disjunction: `fair { A, B, P }` (the label names of its members)
+ * and `fair next` (members 'all': every step). One fairness unit each, enabled when a step of
+ * any member is, taken by any of them.
+ */
+export interface FairGroup {
+  readonly name: string;
+  readonly strong: boolean;
+  readonly members: readonly string[] | 'all';
+}
+
+/** The group fairness of the spec and then of a check block, in declaration order. */
+export function compileGroupFairness(spec: CheckedSpec, more: readonly CheckedFairness[] = []): FairGroup[] {
+  const out: FairGroup[] = [];
+  for (const f of [...spec.fairness, ...more]) {
+    if (f.members !== undefined) out.push({ name: f.name, strong: f.strong, members: f.members });
+  }
   return out;
 }

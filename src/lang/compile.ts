@@ -14,7 +14,7 @@ import { hasRanges, type EnumInfo, type Type } from './types.js';
 import { Processes, explainProcessStep, type ProcessContext } from './process.js';
 import type { Code } from './diagnostics.js';
 import { ModelError, type Invariant, type TransitionSystem } from '../explore/system.js';
-import type { ValueTables } from '../explore/parallel/value-codec.js';
+import type { ValueTables } from './value-codec.js';
 import { compileFairness, compileProperties, type PropertyInstance } from './compile-temporal.js';
 import {
   Atom, IList, IMap, ISet, NONE, Rec, Tuple, Variant, fingerprintValues, formatValue, mkSeq, mkSet,
@@ -102,7 +102,7 @@ export interface RequireSite {
   readonly span: A.Span;
   readonly cond: A.Span;
   /** The keyword, when it is not `require`. */
-  readonly keyword?: 'await';
+  readonly keyword?: 'await' | 'pick';
 }
 
 /** What one action binding (an action and its parameter values) does in a state. */
@@ -474,6 +474,35 @@ export class Compiler {
             }
           });
       }
+      case 'seqFilter': {
+        const dom = this.expr(e.binder.domain);
+        const s = this.slot(e.binder);
+        const cond = this.expr(e.cond);
+        return (c) => {
+          const out: Value[] = [];
+          for (const x of dom(c) as IList<Value>) {
+            c.loc[s] = x;
+            if (cond(c)) out.push(x);
+          }
+          return mkSeq(out);
+        };
+      }
+      case 'seqFor': {
+        const dom = this.expr(e.binder.domain);
+        const s = this.slot(e.binder);
+        const body = this.expr(e.body);
+        const overSeq = this.type(e.binder.domain).k === 'seq';
+        return (c) => {
+          const d = dom(c);
+          const out: Value[] = [];
+          // A sequence in its order; a set (a range among them) in canonical order, ascending for integers.
+          for (const x of overSeq ? (d as IList<Value>) : elementsOf(d as ISet<Value>)) {
+            c.loc[s] = x;
+            out.push(body(c));
+          }
+          return mkSeq(out);
+        };
+      }
       case 'ifThen': {
         const cond = this.expr(e.cond);
         const a = this.expr(e.then);
@@ -520,6 +549,7 @@ export class Compiler {
       case 'at': {
         const r = this.res(e) as Extract<Resolution, { k: 'process' }>;
         const inst = e.target.kind === 'call' ? this.expr(e.target.args[0]!) : undefined;
+        if (r.labels) return this.processes!.atAny(r.proc, r.labels, inst, e.span);
         return this.processes!.at(r.proc, r.label, inst, e.span);
       }
       case 'match': {
@@ -624,18 +654,42 @@ export class Compiler {
     return this.proc.base + 1 + index;
   }
 
-  private defBodies = new Map<string, { body: Ev | undefined; frame: number }>();
+  private defBodies = new Map<string, { body: Ev | undefined; frame: number; recursive: boolean }>();
+  /** How many calls of recursive definitions are under way (E709 beyond MAX_DEF_DEPTH). */
+  private defDepth = 0;
 
-  private defCall(name: string, args: Ev[]): Ev {
+  private defCall(name: string, args: Ev[], span?: A.Span): Ev {
     let entry = this.defBodies.get(name);
     if (!entry) {
       const def = this.spec.defs.find((d) => d.name === name)!;
-      entry = { body: undefined, frame: def.frameSize };
+      entry = { body: undefined, frame: def.frameSize, recursive: def.recursive === true };
       this.defBodies.set(name, entry);
       entry.body = this.expr(def.decl.body);
     }
     const d = entry;
     const n = args.length;
+    if (d.recursive && span) {
+      // Past the limit (or out of stack) the error is raised at the outermost call of a
+      // recursive definition: where the spec's own expression started the recursion.
+      return (c) => {
+        if (this.defDepth >= MAX_DEF_DEPTH) throw TOO_DEEP;
+        const loc = new Array<Value>(d.frame);
+        for (let i = 0; i < n; i++) loc[i] = args[i]!(c);
+        const outer = this.defDepth === 0;
+        this.defDepth++;
+        try {
+          return d.body!({ st: c.st, loc });
+        } catch (err) {
+          const overflow = err instanceof RangeError && /call stack/.test(err.message);
+          if (err !== TOO_DEEP && err !== STACK_EXHAUSTED && !overflow) throw err;
+          if (!outer) throw overflow ? STACK_EXHAUSTED : err;
+          const how = err === TOO_DEEP ? `nested more than ${MAX_DEF_DEPTH} deep` : 'nested so deep that they exhausted the stack';
+          return fail('E709', span, `recursion too deep: calls of '${name}' ${how}`, 'make sure every recursive call moves toward a case that does not recurse (check the arguments this call receives)');
+        } finally {
+          this.defDepth--;
+        }
+      };
+    }
     return (c) => {
       const loc = new Array<Value>(d.frame);
       for (let i = 0; i < n; i++) loc[i] = args[i]!(c);
@@ -653,7 +707,7 @@ export class Compiler {
       const a = args[0]!;
       return (c) => new Variant(tag, ti, a(c));
     }
-    if (r.k === 'def') return this.defCall(r.def.name, args);
+    if (r.k === 'def') return this.defCall(r.def.name, args, span);
     if (r.k !== 'builtin') throw new Error('internal error: bad call');
     const [a, b, d] = args as [Ev, Ev, Ev];
     switch (r.name) {
@@ -701,6 +755,34 @@ export class Compiler {
           const o = a(c) as Variant;
           if (o.value === undefined) fail('E708', span, 'unwrap of None', "test it with 'is Some' or match it first");
           return o.value;
+        };
+      case 'slice':
+        return (c) => {
+          const s = a(c) as IList<Value>;
+          const i = b(c) as number;
+          const j = d(c) as number;
+          if (!(0 <= i && i <= j && j <= s.size)) {
+            fail('E705', span, `slice from index ${i} to ${j} is out of bounds for a sequence of length ${s.size}`, 'slice(s, i, j) needs 0 <= i <= j <= len(s)');
+          }
+          return s.slice(i, j);
+        };
+      case 'insertAt':
+        return (c) => {
+          const s = a(c) as IList<Value>;
+          const i = b(c) as number;
+          if (!(0 <= i && i <= s.size)) {
+            fail('E705', span, `insertAt index ${i} is out of bounds for a sequence of length ${s.size}`, 'insertAt(s, i, x) needs 0 <= i <= len(s)');
+          }
+          return s.insert(i, d(c));
+        };
+      case 'removeAt':
+        return (c) => {
+          const s = a(c) as IList<Value>;
+          const i = b(c) as number;
+          if (!(0 <= i && i < s.size)) {
+            fail('E705', span, `removeAt index ${i} is out of bounds for a sequence of length ${s.size}`, 'removeAt(s, i) needs 0 <= i < len(s)');
+          }
+          return s.remove(i);
         };
     }
   }
@@ -837,7 +919,9 @@ export class Compiler {
         const dom = this.expr(st.domain);
         const s = this.slot(st);
         const where = st.where ? this.expr(st.where) : undefined;
-        const span = st.span;
+        // No element (an empty set, or none satisfying `where`): no successor, like TLA+'s \E.
+        const sink = this.explainSink;
+        const site: RequireSite | undefined = sink ? { span: st.span, cond: st.span, keyword: 'pick' } : undefined;
         return (c) => {
           const old = c.loc[s]!;
           let any = false;
@@ -848,9 +932,7 @@ export class Compiler {
             k(c);
           }
           c.loc[s] = old;
-          if (!any) {
-            fail('E704', span, where ? 'pick found no element that satisfies its condition' : 'pick from an empty set', 'add a require before it if the step should simply not be enabled then');
-          }
+          if (!any && sink) sink.rejected.push(site!);
         };
       }
       case 'if': {
@@ -858,6 +940,13 @@ export class Compiler {
         const thenK = this.stmts(st.then, k);
         const elseK = st.else ? this.stmts(st.else, k) : k;
         return (c) => (cond(c) ? thenK(c) : elseK(c));
+      }
+      case 'either': {
+        // Every branch runs on the same state, in the order written, each continuing with k.
+        const branches = st.branches.map((b) => this.stmts(b, k));
+        return (c) => {
+          for (let i = 0; i < branches.length; i++) branches[i]!(c);
+        };
       }
       case 'for': {
         const dom = this.expr(st.domain);
@@ -984,6 +1073,13 @@ export class Compiler {
     };
   }
 }
+
+/** The deepest nesting of calls of recursive definitions before run-time error E709. */
+export const MAX_DEF_DEPTH = 1000;
+/** Thrown from the deepest call; the outermost recursive call turns it into E709. */
+const TOO_DEEP = new Error('recursion too deep');
+/** Thrown on from a stack overflow inside a recursive definition, to the outermost call. */
+const STACK_EXHAUSTED = new Error('recursion exhausted the stack');
 
 function product(lists: Value[][]): Value[][] {
   let out: Value[][] = [[]];

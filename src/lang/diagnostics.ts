@@ -30,6 +30,9 @@ export const CODES = {
   E215: 'misplaced statement',
   E216: 'constant expression required',
   E217: 'the packed engine cannot run this spec',
+  E220: 'misused either/or',
+  E227: 'temporal operator inside an expression',
+  E228: 'temporal formula too large',
   E701: 'division by zero',
   E702: 'key outside the map domain',
   E703: 'value outside its declared range',
@@ -38,6 +41,7 @@ export const CODES = {
   E706: 'integer overflow',
   E707: 'no match arm applies',
   E708: 'undefined value',
+  E709: 'recursion too deep',
 } as const;
 
 export type Code = keyof typeof CODES;

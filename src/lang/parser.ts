@@ -135,32 +135,50 @@ function semantics(): SpexSemantics {
       return { kind: 'view', name: nameOf(name), body: body.ast(), span: span(this) };
     },
     PropertyDecl(_kw, name, _c, formula) {
-      // Nested quantifiers flatten into one list of binders.
-      let f = formula.ast() as A.TemporalFormula | { kind: 'forall'; binders: A.Binder[]; body: unknown };
+      // Leading quantifiers make the instances; the rest is one of the simple forms (with its
+      // fast path) or a general formula.
+      let t = formula.ast() as A.TemporalTree;
       const binders: A.Binder[] = [];
-      while (f.kind === 'forall') {
-        binders.push(...f.binders);
-        f = f.body as typeof f;
+      while (t.kind === 'forall') {
+        binders.push(...t.binders);
+        t = t.body;
       }
-      return { kind: 'property', name: nameOf(name), binders, formula: f, span: span(this) };
+      return { kind: 'property', name: nameOf(name), binders, formula: classifyFormula(t), span: span(this) };
     },
-    TemporalExpr_forall(_kw, binders, _c, body) {
-      return { kind: 'forall', binders: list(binders), body: body.ast() };
+    TemporalExpr_forall(_kw, binders, _c, body): A.TemporalTree {
+      return pure({ kind: 'forall', binders: list(binders), body: body.ast(), span: span(this) });
     },
-    TemporalExpr_alwaysEventually(_a, _e, body): A.TemporalFormula {
-      return { kind: 'alwaysEventually', body: body.ast(), span: span(this) };
+    TemporalExpr_exists(_kw, binders, _c, body): A.TemporalTree {
+      return pure({ kind: 'exists', binders: list(binders), body: body.ast(), span: span(this) });
     },
-    TemporalExpr_eventuallyAlways(_e, _a, body): A.TemporalFormula {
-      return { kind: 'eventuallyAlways', body: body.ast(), span: span(this) };
+    TemporalExpr_implies(left, _kw, right): A.TemporalTree {
+      return pure({ kind: 'implies', left: left.ast(), right: right.ast(), span: span(this) });
     },
-    TemporalExpr_always(_a, body): A.TemporalFormula {
+    TemporalLeads_leadsTo(left, _op, right): A.TemporalTree {
+      return { kind: 'leadsTo', left: left.ast(), right: right.ast(), span: span(this) };
+    },
+    TemporalOr_or(left, _kw, right): A.TemporalTree {
+      return pure({ kind: 'or', left: left.ast(), right: right.ast(), span: span(this) });
+    },
+    TemporalAnd_and(left, _kw, right): A.TemporalTree {
+      return pure({ kind: 'and', left: left.ast(), right: right.ast(), span: span(this) });
+    },
+    TemporalUnary_always(_kw, body): A.TemporalTree {
       return { kind: 'always', body: body.ast(), span: span(this) };
     },
-    TemporalExpr_eventually(_e, body): A.TemporalFormula {
+    TemporalUnary_eventually(_kw, body): A.TemporalTree {
       return { kind: 'eventually', body: body.ast(), span: span(this) };
     },
-    TemporalExpr_leadsTo(left, _op, right): A.TemporalFormula {
-      return { kind: 'leadsTo', left: left.ast(), right: right.ast(), span: span(this) };
+    TemporalUnary_atom(e): A.TemporalTree {
+      return { kind: 'atom', expr: e.ast(), span: span(this) };
+    },
+    TemporalUnary_not(_kw, body): A.TemporalTree {
+      return pure({ kind: 'not', body: body.ast(), span: span(this) });
+    },
+    TemporalUnary_paren(_o, body, _c): A.TemporalTree {
+      const t = body.ast() as A.TemporalTree;
+      // A parenthesised state predicate is an expression in parentheses: its span includes them.
+      return t.kind === 'atom' ? { kind: 'atom', expr: t.expr, span: span(this) } : t;
     },
     FairnessDecl(strong, _fair, target, name) {
       return {
@@ -170,6 +188,14 @@ function semantics(): SpexSemantics {
         name: nameOf(name),
         span: span(this),
       };
+    },
+    GroupFairnessDecl_group(strong, _fair, _o, names, _c) {
+      const members = names.asIteration().children.map(nameOf);
+      const text = `{${members.map((m) => m.text).join(', ')}}`;
+      return { kind: 'fairness', strong: strong.numChildren > 0, target: 'group', name: { text, span: span(this) }, members, span: span(this) };
+    },
+    GroupFairnessDecl_next(strong, _fair, next) {
+      return { kind: 'fairness', strong: strong.numChildren > 0, target: 'next', name: nameOf(next), members: [], span: span(this) };
     },
     CheckDecl(_kw, name, _o, items, _c) {
       const check = {
@@ -214,6 +240,9 @@ function semantics(): SpexSemantics {
       return { kind: 'deadlock', on: onOff.sourceString.startsWith('on'), span: span(this) };
     },
     CheckItem_fair(decl) {
+      return decl.ast();
+    },
+    CheckItem_groupFair(decl) {
       return decl.ast();
     },
     CheckItem_only(_kw, names) {
@@ -296,6 +325,9 @@ function semantics(): SpexSemantics {
         elseBody = Array.isArray(e) ? e : [e];
       }
       return { kind: 'if', cond: cond.ast(), then: then.ast(), else: elseBody, span: span(this) };
+    },
+    EitherStmt(_kw, first, _ors, rest): A.Stmt {
+      return { kind: 'either', branches: [first.ast(), ...rest.children.map((b) => b.ast())], span: span(this) };
     },
     Stmt_for(_kw, name, _in, domain, body): A.Stmt {
       return { kind: 'for', name: nameOf(name), domain: domain.ast(), body: body.ast(), span: span(this) };
@@ -400,6 +432,10 @@ function semantics(): SpexSemantics {
     Cmp_is(arg, _kw, tag): A.Expr {
       return { kind: 'is', arg: arg.ast(), tag: nameOf(tag), span: span(this) };
     },
+    Cmp_atSet(target, _kw, _o, labels, _comma, _c): A.Expr {
+      const names = labels.asIteration().children.map(nameOf);
+      return { kind: 'at', target: target.ast(), label: names[0]!, labels: names, span: span(this) };
+    },
     Cmp_at(target, _kw, label): A.Expr {
       return { kind: 'at', target: target.ast(), label: nameOf(label), span: span(this) };
     },
@@ -460,6 +496,12 @@ function semantics(): SpexSemantics {
     Primary_mapFor(_o, name, _in, domain, _arrow, body, _c): A.Expr {
       return { kind: 'mapFor', binder: { name: nameOf(name), domain: domain.ast() }, body: body.ast(), span: span(this) };
     },
+    Primary_seqFilter(_o, name, _in, domain, _bar, cond, _c): A.Expr {
+      return { kind: 'seqFilter', binder: { name: nameOf(name), domain: domain.ast() }, cond: cond.ast(), span: span(this) };
+    },
+    Primary_seqFor(_o, body, _colon, name, _in, domain, _c): A.Expr {
+      return { kind: 'seqFor', body: body.ast(), binder: { name: nameOf(name), domain: domain.ast() }, span: span(this) };
+    },
     Primary_seqLit(_o, items, _comma, _c): A.Expr {
       return { kind: 'seqLit', items: list(items), span: span(this) };
     },
@@ -498,11 +540,69 @@ function semantics(): SpexSemantics {
   return s;
 }
 
+/**
+ * A connective or quantifier over state predicates only is itself a state predicate: one atom,
+ * the expression it would have been outside a property (so `always forall i in S: P` is
+ * `always P'` with P' a quantifier expression, as before formulas could nest).
+ */
+function pure(t: A.TemporalTree): A.TemporalTree {
+  const sp = t.span;
+  switch (t.kind) {
+    case 'and':
+    case 'or':
+    case 'implies':
+      if (t.left.kind === 'atom' && t.right.kind === 'atom') {
+        return { kind: 'atom', expr: { kind: 'binary', op: t.kind, left: t.left.expr, right: t.right.expr, span: sp }, span: sp };
+      }
+      return t;
+    case 'not':
+      return t.body.kind === 'atom' ? { kind: 'atom', expr: { kind: 'unary', op: 'not', arg: t.body.expr, span: sp }, span: sp } : t;
+    case 'forall':
+    case 'exists':
+      return t.body.kind === 'atom' ? { kind: 'atom', expr: { kind: 'quant', quant: t.kind, binders: t.binders, body: t.body.expr, span: sp }, span: sp } : t;
+    default:
+      return t;
+  }
+}
+
+/** The simple forms keep their own kinds (and fast paths); anything else is 'general'. */
+function classifyFormula(t: A.TemporalTree): A.TemporalFormula {
+  const span = t.span;
+  if (t.kind === 'leadsTo' && t.left.kind === 'atom' && t.right.kind === 'atom') {
+    return { kind: 'leadsTo', left: t.left.expr, right: t.right.expr, span };
+  }
+  if (t.kind === 'always' || t.kind === 'eventually') {
+    const b = t.body;
+    if (b.kind === 'atom') return { kind: t.kind, body: b.expr, span };
+    if ((b.kind === 'always' || b.kind === 'eventually') && b.kind !== t.kind && b.body.kind === 'atom') {
+      return { kind: t.kind === 'always' ? 'alwaysEventually' : 'eventuallyAlways', body: b.body.expr, span };
+    }
+  }
+  return { kind: 'general', tree: t, span };
+}
+
 function syntaxError(source: A.Source, m: ohm.FailedMatchResult): SpecErrors {
   const pos = m.getRightmostFailurePosition();
   const expected = m.getExpectedText();
   const found = source.text.slice(pos).match(/^\S*/)?.[0] ?? '';
+  const temporal = temporalMisplaced(source, pos, found);
+  if (temporal !== undefined) return new SpecErrors([temporal]);
   const what = found === '' ? 'end of input' : `'${found.length > 20 ? found.slice(0, 20) + '…' : found}'`;
+  const word = /^[A-Za-z_]\w*/.exec(found)?.[0];
+  if (word !== undefined && isKeyword(word)) {
+    // A reserved word where a name is wanted (`var in: Int`, `let at = 1`, `(for: T)`).
+    const after = source.text.slice(pos + word.length).trimStart()[0];
+    if (expected.includes('a name') || (after !== undefined && ':=,)'.includes(after))) {
+      return new SpecErrors([
+        new Diagnostic(
+          'E100',
+          { source, start: pos, end: pos + word.length },
+          `'${word}' is a keyword and cannot be used as a name`,
+          `choose another name, such as '${word}_' or a more descriptive one`,
+        ),
+      ]);
+    }
+  }
   const d = new Diagnostic(
     'E100',
     { source, start: pos, end: pos + Math.max(1, Math.min(found.length, 20)) },
@@ -510,6 +610,44 @@ function syntaxError(source: A.Source, m: ohm.FailedMatchResult): SpecErrors {
     `expected ${expected}`,
   );
   return new SpecErrors([d]);
+}
+
+/** Whether a word is one of the grammar's reserved keywords. */
+function isKeyword(word: string): boolean {
+  return grammar().match(word, 'keyword').succeeded();
+}
+
+/**
+ * A temporal operator where the parser wanted an expression (E227): inside an if-then-else, a
+ * function argument, a comparison, ... of a property, or anywhere in an invariant, a view, an
+ * action. Recognised when the failure is at `always`, `eventually` (or, in a property, `~>`),
+ * after the ':' or '{' that opens the declaration's body.
+ */
+function temporalMisplaced(source: A.Source, pos: number, found: string): Diagnostic | undefined {
+  const word = /^(always|eventually)\b/.exec(source.text.slice(pos))?.[1] ?? (found.startsWith('~>') ? '~>' : undefined);
+  if (word === undefined) return undefined;
+  const before = source.text.slice(0, pos);
+  const decls = [...before.matchAll(/^[ \t]*(property|invariant|view|def|action|process|init|const|var|check)\b[^\n]*/gm)];
+  const decl = decls[decls.length - 1];
+  if (decl === undefined) return undefined;
+  const body = before.slice(decl.index!);
+  if (!/[:{]/.test(body)) return undefined;
+  const at = { source, start: pos, end: pos + word.length };
+  if (decl[1] === 'property') {
+    return new Diagnostic(
+      'E227',
+      at,
+      `'${word}' stands inside an expression: temporal operators combine only with not, and, or, implies, ~> and quantifiers`,
+      `write the choice or the comparison with connectives around the temporal parts, e.g. 'if c then eventually P else Q' as '(c implies eventually P) and (not c implies Q)'; a state predicate (an expression over the state) may not contain a temporal operator`,
+    );
+  }
+  if (word === '~>') return undefined; // outside properties: a plain syntax error, as before
+  return new Diagnostic(
+    'E227',
+    at,
+    `'${word}' is a temporal operator: it may stand only in a property's formula, not in ${decl[1] === 'invariant' ? 'an invariant' : `${/^[aeiou]/.test(decl[1]!) ? 'an' : 'a'} ${decl[1]}`}`,
+    decl[1] === 'invariant' ? `an invariant is a state predicate, already checked in every state; for a temporal formula declare 'property Name: ...'` : `declare 'property Name: ...' for a temporal formula`,
+  );
 }
 
 /** An integer literal's value; literals that a JS number cannot hold exactly are refused. */

@@ -32,6 +32,9 @@ export function processLabels(body: readonly A.Stmt[]): A.Name[] {
         case 'match':
           st.arms.forEach((a) => visit(a.body));
           break;
+        case 'either':
+          st.branches.forEach(visit);
+          break;
         default:
           break;
       }
@@ -83,6 +86,9 @@ export function checkProcessShape(d: Extract<A.Decl, { kind: 'process' }>, repor
           break;
         case 'match':
           st.arms.forEach((a) => visit(a.body, inFor));
+          break;
+        case 'either':
+          st.branches.forEach((b) => visit(b, inFor));
           break;
         default:
           break;

@@ -194,6 +194,26 @@ export class Processes {
     };
   }
 
+  /** `P(i) at {L1, L2}`: whether the instance's pc is at any of the labels (indices). */
+  atAny(proc: CheckedProcess, labels: readonly number[], inst: Ev | undefined, span: A.Span): Ev {
+    const info = this.info.get(proc)!;
+    const wanted = new Array<boolean>(proc.labels.length + 1).fill(false);
+    for (const l of labels) wanted[l] = true;
+    if (inst === undefined) {
+      const slot = info.instances[0]!.base;
+      return (c) => wanted[(c.st[slot] as Atom).index]!;
+    }
+    return (c) => {
+      const v = inst(c);
+      const i = info.byValue.get(v);
+      if (i === undefined) {
+        const all = info.instances.map((x) => formatValue(x.value!)).join(', ');
+        fail('E702', span, `${formatValue(v)} is not an instance of process '${proc.name}' (its instances: ${all})`, `the instances of '${proc.name}' are the values of its parameter's domain`);
+      }
+      return wanted[(c.st[info.instances[i]!.base] as Atom).index]!;
+    };
+  }
+
   /** The instance a label names, if any. */
   instanceOf(label: Label): ProcessInstance | undefined {
     const p = this.spec.processes.find((x) => x.name === label.action);

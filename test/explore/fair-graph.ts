@@ -14,6 +14,8 @@ export interface FairGraph {
   initial: readonly number[];
   /** label → strength; labels not listed are not fair. */
   fair?: Readonly<Record<string, Strength>>;
+  /** Group fairness: unit name → its strength and member labels, fair as one disjunction. */
+  groups?: Readonly<Record<string, { strength: Strength; members: readonly string[] }>>;
   /** Predicates as node sets: P, and Q for ~>. */
   p: readonly number[];
   q?: readonly number[];
@@ -27,22 +29,29 @@ export interface Explored {
   labels: string[];
   unitOf: (label: string) => number;
   strong: boolean[];
+  /** tag → its units (for the checker's third argument). */
+  tagUnits: number[][];
 }
 
 /** Explores the graph, recording it, and runs one query. */
 export function checkFair(spec: FairGraph, kind: TemporalQuery['kind']): Explored {
   const system = graphModel({ edges: spec.edges, initial: spec.initial, done: allNodes(spec) });
+  // Units: the fair labels and the groups; a tag per distinct set of units a label belongs to.
   const units = new Map<string, number>();
   const strong: boolean[] = [];
+  for (const [name, s] of Object.entries(unitStrengths(spec))) {
+    units.set(name, strong.length);
+    strong.push(s === 'strong');
+  }
+  const tags = new Map<string, number>();
+  const tagUnits: number[][] = [];
   const unitOf = (label: string): number => {
-    const f = spec.fair?.[label];
-    if (f === undefined) return -1;
-    let u = units.get(label);
-    if (u === undefined) {
-      units.set(label, (u = strong.length));
-      strong.push(f === 'strong');
-    }
-    return u;
+    const us = unitsOf(spec, label).map((n) => units.get(n)!);
+    if (us.length === 0) return -1;
+    const key = us.join(',');
+    let t = tags.get(key);
+    if (t === undefined) tags.set(key, (t = tagUnits.push(us) - 1));
+    return t;
   };
   const p = new Set(spec.p);
   const q = new Set(spec.q ?? []);
@@ -53,9 +62,9 @@ export function checkFair(spec: FairGraph, kind: TemporalQuery['kind']): Explore
   if (!r.graph) throw new Error(`no graph: ${r.outcome.kind}`);
   const graph = r.graph;
   // Intern every unit before the checker sizes its arrays (recording did, for reachable edges).
-  const lasso = new LivenessChecker(graph, strong).check(kind === 'leadsTo' ? { kind, p: 0, q: 1 } : { kind, p: 0 });
+  const lasso = new LivenessChecker(graph, strong, tagUnits).check(kind === 'leadsTo' ? { kind, p: 0, q: 1 } : { kind, p: 0 });
   const t = lasso ? graph.path(lasso.start, lasso.edges) : { states: [], labels: [] };
-  return { graph, lasso, states: t.states, labels: t.labels, unitOf, strong };
+  return { graph, lasso, states: t.states, labels: t.labels, unitOf, strong, tagUnits };
 }
 
 function allNodes(spec: FairGraph): number[] {
@@ -83,9 +92,23 @@ function reachable(spec: FairGraph, from: Iterable<number>, inside: (n: number) 
   return out;
 }
 
-/** Units enabled in node n: fair labels of its edges to other nodes. */
+/** Every fairness unit (a fair label, or a group) and its strength. */
+export function unitStrengths(spec: FairGraph): Record<string, Strength> {
+  const out: Record<string, Strength> = { ...(spec.fair ?? {}) };
+  for (const [name, g] of Object.entries(spec.groups ?? {})) out[name] = g.strength;
+  return out;
+}
+
+/** The units a step with this label belongs to: the label's own, and its groups. */
+export function unitsOf(spec: FairGraph, label: string): string[] {
+  const out = spec.fair?.[label] !== undefined ? [label] : [];
+  for (const [name, g] of Object.entries(spec.groups ?? {})) if (g.members.includes(label)) out.push(name);
+  return out;
+}
+
+/** Units enabled in node n: the units of its edges to other nodes. */
 function enabledUnits(spec: FairGraph, n: number): Set<string> {
-  return new Set(labelled(spec).filter(([a, b, l]) => a === n && b !== n && spec.fair?.[l] !== undefined).map(([, , l]) => l));
+  return new Set(labelled(spec).filter(([a, b]) => a === n && b !== n).flatMap(([, , l]) => unitsOf(spec, l)));
 }
 
 /**
@@ -121,9 +144,9 @@ export function oracleViolated(spec: FairGraph, kind: TemporalQuery['kind']): bo
       }
     }
     if (fwd.size !== X.size || bwd.size !== X.size) continue;
-    const taken = new Set(internal.map(([, , l]) => l));
+    const taken = new Set(internal.flatMap(([, , l]) => unitsOf(spec, l)));
     let fair = true;
-    for (const [label, strength] of Object.entries(spec.fair ?? {})) {
+    for (const [label, strength] of Object.entries(unitStrengths(spec))) {
       const enabledIn = [...X].filter((n) => enabledUnits(spec, n).has(label)).length;
       if (taken.has(label)) continue;
       if (strength === 'strong' && enabledIn > 0) fair = false;
@@ -179,8 +202,8 @@ export function lassoProblems(spec: FairGraph, kind: TemporalQuery['kind'], x: E
   }
   // The states visited infinitely often, and the units taken on the cycle.
   const cycleStates = states.slice(loop, lasso.kind === 'cycle' ? last : last + 1);
-  const taken = new Set(lasso.kind === 'cycle' ? labels.slice(loop).filter((_, i) => states[loop + i] !== states[loop + i + 1]) : []);
-  for (const [label, strength] of Object.entries(spec.fair ?? {})) {
+  const taken = new Set(lasso.kind === 'cycle' ? labels.slice(loop).filter((_, i) => states[loop + i] !== states[loop + i + 1]).flatMap((l) => unitsOf(spec, l)) : []);
+  for (const [label, strength] of Object.entries(unitStrengths(spec))) {
     const enabledIn = cycleStates.filter((n) => enabledUnits(spec, n).has(label)).length;
     if (taken.has(label)) continue;
     if (strength === 'strong' && enabledIn > 0) problems.push(`unfair: strong ${label} enabled on the cycle, never taken`);

@@ -170,3 +170,71 @@ describe('liveness on random graphs', () => {
     });
   }
 });
+
+// ---------------------------------------------------------------------------------------------
+// Fairness of groups: one unit for all its members' steps.
+
+describe('group fairness on hand-made graphs', () => {
+  it('per-binding and whole-action fairness give different verdicts', () => {
+    // 0 -x-> 1 -y-> 0 is a cycle of one action's steps (x, y); z and w are the two bindings of
+    // another action B: w leaves 0, z leaves 1, both to P. P = {2, 3}.
+    const b: FairGraph = { edges: [[0, 1, 'x'], [1, 0, 'y'], [1, 2, 'z'], [0, 3, 'w']], initial: [0], p: [2, 3] };
+    // Per binding: w is enabled only in 0, z only in 1, so weak fairness of each allows the
+    // cycle forever.
+    expect(verdict({ ...b, fair: { z: 'weak', w: 'weak', x: 'weak', y: 'weak' } }, 'eventually')).toMatchObject({ violated: true, kind: 'cycle' });
+    // B as a whole is enabled in every state of the cycle and taken on none of its steps: the
+    // cycle is not weakly fair to B, and P is reached.
+    expect(verdict({ ...b, fair: { x: 'weak', y: 'weak' }, groups: { B: { strength: 'weak', members: ['z', 'w'] } } }, 'eventually').violated).toBe(false);
+    // A group with the cycle's own steps in it is taken on the cycle: fair again.
+    expect(verdict({ ...b, groups: { N: { strength: 'strong', members: ['x', 'y', 'z', 'w'] } } }, 'eventually')).toMatchObject({ violated: true, kind: 'cycle' });
+  });
+
+  it('strong fairness of a group: enabled again and again means taken', () => {
+    // 0 -l-> 1 -u-> 0; r (in 0 only) reaches 2 = P. Weak group {r} is not forced (r is enabled
+    // only in 0); strong is.
+    const g: FairGraph = { edges: [[0, 1, 'l'], [1, 0, 'u'], [0, 2, 'r']], initial: [0], p: [2], fair: { l: 'weak', u: 'weak' } };
+    expect(verdict({ ...g, groups: { R: { strength: 'weak', members: ['r'] } } }, 'eventually')).toMatchObject({ violated: true, kind: 'cycle' });
+    expect(verdict({ ...g, groups: { R: { strength: 'strong', members: ['r'] } } }, 'eventually').violated).toBe(false);
+  });
+
+  it('fairness of every step (fair next) forbids stopping, not choosing', () => {
+    const g: FairGraph = { edges: [[0, 1, 'a'], [1, 0, 'b'], [1, 2, 'c']], initial: [0], p: [2] };
+    const next = { N: { strength: 'weak' as Strength, members: ['a', 'b', 'c'] } };
+    // No stutter in 0: the cycle 0,1,0 is fair to next, and avoids P.
+    expect(verdict({ ...g, groups: next }, 'eventually')).toMatchObject({ violated: true, kind: 'cycle' });
+    // With P = {1}, stopping in 0 is not fair any more.
+    expect(verdict({ ...g, p: [1], groups: next }, 'eventually').violated).toBe(false);
+    expect(verdict({ ...g, p: [1] }, 'eventually')).toMatchObject({ violated: true, kind: 'stutter' });
+  });
+});
+
+const groupedGraph: fc.Arbitrary<FairGraph> = fairGraph.chain((g) =>
+  fc
+    .record({
+      G: fc.constantFrom<Strength | undefined>('weak', 'strong', undefined),
+      members: fc.subarray(['a', 'b', 'c', 'u'], { minLength: 1 }),
+      H: fc.constantFrom<Strength | undefined>('weak', 'strong', undefined),
+      hMembers: fc.subarray(['a', 'b', 'c', 'u'], { minLength: 1 }),
+    })
+    .map((r) => {
+      const groups: Record<string, { strength: Strength; members: string[] }> = {};
+      if (r.G) groups['G'] = { strength: r.G, members: r.members };
+      if (r.H) groups['H'] = { strength: r.H, members: r.hMembers };
+      return { ...g, groups };
+    }),
+);
+
+describe('group fairness on random graphs', () => {
+  for (const kind of ['eventually', 'alwaysEventually', 'eventuallyAlways', 'leadsTo'] as const) {
+    it(`${kind}: agrees with brute force, and every lasso is a fair violating behaviour`, () => {
+      fc.assert(
+        fc.property(groupedGraph, (g) => {
+          const x = checkFair(g, kind);
+          expect(x.lasso !== undefined).toBe(oracleViolated(g, kind));
+          if (x.lasso) expect(lassoProblems(g, kind, x)).toEqual([]);
+        }),
+        { numRuns: 300 },
+      );
+    });
+  }
+});

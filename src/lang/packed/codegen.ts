@@ -534,7 +534,53 @@ export class CodeGen {
       }
       case 'at':
         return this.at(e);
+      case 'seqFilter':
+      case 'seqFor':
+        return this.seqBuild(e, want);
     }
+  }
+
+  /**
+   * `[x in s | c]` and `[e : x in d]`: a loop (in the code before the expression, as for set
+   * filters) that builds the result's code element by element, as base-k digits; over a
+   * sequence in its order, over a set or range by `iterate` (canonical order, ascending).
+   */
+  private seqBuild(e: Extract<A.Expr, { kind: 'seqFilter' | 'seqFor' }>, want: Dom | undefined): Val {
+    const d = this.domFor(e, want);
+    if (d.k !== 'seq') return this.fail('internal: a sequence built of another type', e.span);
+    const k = lit(d.elem.size);
+    const r = this.fresh('r');
+    const n = this.fresh('n');
+    const slot = this.slotOf(e.binder);
+    // One element x (its value, its code): the digits it adds to the result.
+    const step = (x: Val, xc: string): string => {
+      this.env.set(slot, x);
+      if (e.kind === 'seqFilter') {
+        const [pre, cond] = this.capture(() => this.bool(e.cond));
+        return `${pre}\nif (${cond}) { ${r} = ${r} * ${k} + ${xc}; ${n}++; }`;
+      }
+      const [pre, c] = this.capture(() => this.once(this.code(e.body, d.elem)));
+      return `${pre}\nif (${n} >= ${lit(d.max)}) bail();\n${r} = ${r} * ${k} + ${c}; ${n}++;`;
+    };
+    this.emit(`let ${r} = 0, ${n} = 0;`);
+    const domType = this.type(e.binder.domain);
+    if (domType.k === 'seq') {
+      const sd = e.kind === 'seqFilter' ? d : this.natural(e.binder.domain);
+      if (sd?.k !== 'seq') return this.fail('a sequence of unknown type', e.binder.domain.span);
+      const src = this.once(this.code(e.binder.domain, sd));
+      const len = this.fresh('l');
+      const t = this.fresh('t');
+      const xc = this.fresh('x');
+      this.emit(`const ${len} = sqLen(${src}, ${lit(sd.elem.size)});`);
+      const body = step(this.valOfCode(sd.elem, xc), xc);
+      this.emit(`for (let ${t} = 0; ${t} < ${len}; ${t}++) { const ${xc} = sqAt(${src}, ${t}, ${lit(sd.elem.size)});\n${body}\n}`);
+    } else {
+      if (e.kind === 'seqFilter') return this.fail('internal: a sequence filter over a set', e.span);
+      const ed = this.setElemDom(e.binder.domain);
+      const [pre, loop] = this.capture(() => this.iterate(e.binder.domain, ed, (x) => step(x, '')));
+      this.emit(`${pre}\n${loop}`);
+    }
+    return { r: 'code', dom: d, v: `(sqB(${k}, ${n}) + ${r})` };
   }
 
   /** The generic state slot of variable `index` of the process instance being compiled. */
@@ -549,7 +595,11 @@ export class CodeGen {
     const pl = this.processes.get(r.proc);
     if (!pl) return this.fail('internal: an unknown process', e.span);
     const rd = (off: number): string => (this.initMode ? `un(s[${lit(off)}])` : `s[${lit(off)}]`);
-    if (e.target.kind !== 'call' || !pl.paramDom) return { r: 'bool', v: `(${rd(pl.instances[0]!.pcOff)} === ${lit(r.label)})` };
+    if (r.labels && r.labels.length > 1 && r.proc.labels.length >= 31) return this.fail('`at {...}` in a process of more than 30 labels is not supported by the packed engine', e.span);
+    // `P(i) at {L1, L2}`: the pc, evaluated once, has its bit in the labels' mask.
+    const mask = r.labels && r.labels.length > 1 ? r.labels.reduce((m, l) => m | (1 << l), 0) : undefined;
+    const is = (pc: string): string => (mask === undefined ? `(${pc} === ${lit(r.label)})` : `(((${lit(mask)} >>> ${pc}) & 1) === 1)`);
+    if (e.target.kind !== 'call' || !pl.paramDom) return { r: 'bool', v: is(rd(pl.instances[0]!.pcOff)) };
     const c = this.once(this.code(e.target.args[0]!, pl.paramDom));
     const insts = pl.instances;
     const step = insts.length > 1 ? insts[1]!.pcOff - insts[0]!.pcOff : 0;
@@ -557,12 +607,12 @@ export class CodeGen {
     if (dense) {
       // Every value of the parameter's domain has an instance; a code is within the domain.
       const off = addS(lit(insts[0]!.pcOff), mul(c, step));
-      return { r: 'bool', v: `(${this.initMode ? `un(s[${off}])` : `s[${off}]`} === ${lit(r.label)})` };
+      return { r: 'bool', v: is(this.initMode ? `un(s[${off}])` : `s[${off}]`) };
     }
     // Not an instance: the generic engine's error.
     let v = 'bail()';
     for (let i = insts.length - 1; i >= 0; i--) v = `${c} === ${lit(insts[i]!.paramCode!)} ? ${rd(insts[i]!.pcOff)} : ${v}`;
-    return { r: 'bool', v: `((${v}) === ${lit(r.label)})` };
+    return { r: 'bool', v: is(`(${v})`) };
   }
 
   /**
@@ -703,6 +753,8 @@ export class CodeGen {
   private defDepth = 0;
   private defCall(name: string, args: A.Expr[], want: Dom | undefined, span: A.Span): Val {
     const def = this.spec.defs.find((d) => d.name === name)!;
+    // Definitions are expanded inline; a recursive one has no fixed expansion.
+    if (def.recursive) this.fail(`recursive definition '${name}' is not supported by the packed engine`, span);
     if (this.defDepth > 50) this.fail('definitions nested too deeply for the packed engine', span);
     const vals = args.map((a, i) => {
       let d: Dom | undefined;
@@ -806,6 +858,19 @@ export class CodeGen {
         const a = this.once(this.code(args[0]!, d));
         const b = this.once(r.name === 'append' ? this.code(args[1]!, d.elem) : this.code(args[1]!, d));
         return { r: 'code', dom: d, v: `${r.name === 'append' ? 'sqAp' : 'sqCat'}(${a}, ${b}, ${lit(d.elem.size)}, ${lit(d.max)})` };
+      }
+      case 'slice':
+      case 'insertAt':
+      case 'removeAt': {
+        const d = this.domFor(e, want);
+        if (d.k !== 'seq') return this.fail(`internal: ${r.name}() of another type`, e.span);
+        const q = this.once(this.code(args[0]!, d));
+        const i = this.once(this.int(args[1]!).v);
+        const k = lit(d.elem.size);
+        if (r.name === 'removeAt') return { r: 'code', dom: d, v: `sqRem(${q}, ${i}, ${k})` };
+        if (r.name === 'slice') return { r: 'code', dom: d, v: `sqSlc(${q}, ${i}, ${this.once(this.int(args[2]!).v)}, ${k})` };
+        const x = this.once(this.code(args[2]!, d.elem));
+        return { r: 'code', dom: d, v: `sqIns(${q}, ${i}, ${x}, ${k}, ${lit(d.max)})` };
       }
       default:
         return this.fail(`${r.name}() is not supported by the packed engine`, e.span);
@@ -1126,6 +1191,9 @@ export class CodeGen {
         case 'match':
           for (const a of st.arms) this.collectSteps(a.body, rest, define);
           break;
+        case 'either':
+          for (const b of st.branches) this.collectSteps(b, rest, define);
+          break;
         case 'while': {
           const label = (list[i - 1] as Extract<A.Stmt, { kind: 'label' }>).name.text;
           this.collectSteps(st.body, () => this.endAt(label), define);
@@ -1175,16 +1243,16 @@ export class CodeGen {
       case 'pick': {
         const d = this.setElemDom(st.domain);
         const slot = this.slotOf(st);
-        const any = this.fresh('any');
+        // No element: no successor (the generic engine's pick).
         const [pre, loop] = this.capture(() =>
           this.iterate(st.domain, d, (val) => {
             this.env.set(slot, val);
-            if (!st.where) return `${any} = true;\n${k()}`;
+            if (!st.where) return k();
             const [wpre, w] = this.capture(() => this.bool(st.where!));
-            return `${wpre}\nif (${w}) {\n${any} = true;\n${k()}\n}`;
+            return `${wpre}\nif (${w}) {\n${k()}\n}`;
           }),
         );
-        return `{\nlet ${any} = false;\n${pre}\n${loop}\nif (!${any}) bail();\n}`;
+        return `{\n${pre}\n${loop}\n}`;
       }
       case 'if': {
         const [pre, c] = this.capture(() => this.bool(st.cond));
@@ -1217,6 +1285,9 @@ export class CodeGen {
         });
         return `${pre}\n${code}`;
       }
+      case 'either':
+        // Each branch on the same state, in order, each followed by the rest of the step.
+        return st.branches.map((b) => `{\n${this.stmts(b, 0, k)}\n}`).join('\n');
       case 'for':
         return this.forStmt(st, k);
       case 'assign':

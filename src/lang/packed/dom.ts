@@ -9,7 +9,7 @@
 import type { Compiler } from '../compile.js';
 import type { EnumInfo, Type, VariantInfo } from '../types.js';
 import { formatType } from '../types.js';
-import type { ValueTables } from '../../explore/parallel/value-codec.js';
+import type { ValueTables } from '../value-codec.js';
 import { IList, IMap, ISet, Rec, Tuple, Variant, isMap, isSet, mkSeq, type Value } from '../../values/index.js';
 
 /** The largest code a slot holds, plus one: codes stay small integers on every platform. */

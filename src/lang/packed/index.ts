@@ -15,6 +15,7 @@ import type * as A from '../ast.js';
 import { Compiler, type CompiledSpec, type Label, type State } from '../compile.js';
 import type { Invariant, TransitionSystem } from '../../explore/system.js';
 import { fingerprintInts, sortedElements, type ISet, type Value } from '../../values/index.js';
+import { expandTree } from '../compile-temporal.js';
 import { CodeGen, lit, type Val, type InstanceLayout, type ProcessLayout, type VarLayout } from './codegen.js';
 import { Doms, MAX_WIDTH, Unsupported, seqAt, seqBase, seqLen, type Dom } from './dom.js';
 
@@ -129,6 +130,7 @@ const helpers = {
   },
   // Sequences (dom.ts): the code c of a sequence over k values.
   sqLen: seqLen,
+  sqB: seqBase,
   /** head(): the first element's code. */
   sqHd(c: number, k: number): number {
     if (seqLen(c, k) === 0) throw BAIL;
@@ -164,6 +166,29 @@ const helpers = {
     if (i < 0 || i >= n) throw BAIL;
     const p = k ** (n - 1 - i);
     return c + (x - (Math.floor((c - seqAt.base) / p) % k)) * p;
+  },
+  /** slice(s, i, j): the elements at i <= x < j. */
+  sqSlc(c: number, i: number, j: number, k: number): number {
+    const n = seqLen(c, k);
+    if (!(0 <= i && i <= j && j <= n)) throw BAIL;
+    const r = Math.floor((c - seqAt.base) / k ** (n - j)) % k ** (j - i);
+    return seqBase(k, j - i) + r;
+  },
+  /** insertAt(s, i, x): x before index i; longer than max is beyond the domain. */
+  sqIns(c: number, i: number, x: number, k: number, max: number): number {
+    const n = seqLen(c, k);
+    if (!(0 <= i && i <= n) || n >= max) throw BAIL;
+    const p = k ** (n - i);
+    const r = c - seqAt.base;
+    return seqBase(k, n + 1) + (Math.floor(r / p) * k + x) * p + (r % p);
+  },
+  /** removeAt(s, i): without the element at index i. */
+  sqRem(c: number, i: number, k: number): number {
+    const n = seqLen(c, k);
+    if (!(0 <= i && i < n)) throw BAIL;
+    const p = k ** (n - 1 - i);
+    const r = c - seqAt.base;
+    return seqBase(k, n - 1) + Math.floor(r / (p * k)) * p + (r % p);
   },
   eqs(s: number[], a: number, b: number, w: number): boolean {
     for (let i = 0; i < w; i++) if (s[a + i] !== s[b + i]) return false;
@@ -433,7 +458,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   try {
     for (const prop of spec.properties) {
       const f = prop.decl.formula;
-      const preds = f.kind === 'leadsTo' ? [f.left, f.right] : [f.body];
+      const preds = f.kind === 'general' ? [] : f.kind === 'leadsTo' ? [f.left, f.right] : [f.body];
       const doms_ = prop.binders.map((b) => {
         try {
           return gen.setElemDom(b.domain);
@@ -442,8 +467,55 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
           throw err;
         }
       });
+      // A general formula: its atoms in expandTree's order, each with the values bound around it.
+      const slotDoms = new Map<number, Dom>(prop.binders.map((b, j) => [b.slot, doms_[j]!]));
+      const general = (t: A.TemporalTree, loc: Value[], bound: Val[]): void => {
+        const visit = (t: A.TemporalTree): void => {
+          if (t.kind === 'forall' || t.kind === 'exists') {
+            for (const b of t.binders) slotDoms.set(spec.slots.get(b)!, gen.setElemDom(b.domain));
+            visit(t.body);
+          } else if (t.kind === 'always' || t.kind === 'eventually' || t.kind === 'not') visit(t.body);
+          else if (t.kind === 'and' || t.kind === 'or' || t.kind === 'implies' || t.kind === 'leadsTo') {
+            visit(t.left);
+            visit(t.right);
+          }
+        };
+        visit(t);
+        const outer = prop.binders.map((b, j) => ({ slot: b.slot, value: loc[b.slot]!, name: b.name, val: bound[j]! }));
+        expandTree(
+          t,
+          outer,
+          spec.slots,
+          (e, b) => {
+            gen.clearLocals();
+            for (const x of b) gen.setLocal(x.slot, constantVal(doms, slotDoms.get(x.slot)!, x.value, prop.name, e.span));
+            let src: string;
+            try {
+              const [pre, v] = gen.capture(() => gen.bool(e));
+              src = `${pre}\nreturn ${v};`;
+            } catch (err) {
+              if (err instanceof Unsupported) throw new Unsupported(`property '${prop.name}': ${err.message}`, err.span);
+              throw err;
+            }
+            const name = `T${tpNames.length}`;
+            tpNames.push(name);
+            tpParts.push(`function ${name}(s) {\n${src}\n}`);
+            gen.clearLocals();
+            return tpNames.length - 1;
+          },
+          (d, b) => {
+            const here = new Array<Value>(Math.max(1, prop.frameSize));
+            for (const x of b) here[x.slot] = x.value;
+            return cc.expr(d)({ st: [], loc: here }) as ISet<Value>;
+          },
+        );
+      };
       const bindings = (i: number, loc: Value[], bound: Val[]): void => {
         if (i === prop.binders.length) {
+          if (f.kind === 'general') {
+            general(f.tree, loc, bound);
+            return;
+          }
           gen.clearLocals();
           prop.binders.forEach((b, j) => gen.setLocal(b.slot, bound[j]!));
           for (const e of preds) {
@@ -478,14 +550,14 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     gen.clearLocals();
     predicatesReason = err.message;
   }
-  if (predicatesReason === undefined && tpNames.length !== generic.properties.reduce((n, p) => n + (p.q ? 2 : 1), 0)) {
+  if (predicatesReason === undefined && tpNames.length !== generic.properties.reduce((n, p) => n + (p.kind === 'general' ? p.atoms!.length : p.q ? 2 : 1), 0)) {
     throw new Error('internal error: property instances out of step with the generic engine');
   }
 
   const succ = [...spec.actions.map((_a, ai) => `A${ai}(s, emit);`), ...procNames.map((f) => `${f}(s, emit);`)].join('\n');
   const sourceWith = (tp: boolean): string => [
     '"use strict";',
-    'const { bail, rc, ck, ck0, dv, md, un, copy, pop, shm, rng, eqs, sqLen, sqHd, sqTl, sqAp, sqCat, sqAt, sqSet } = H;',
+    'const { bail, rc, ck, ck0, dv, md, un, copy, pop, shm, rng, eqs, sqLen, sqHd, sqTl, sqAp, sqCat, sqAt, sqSet, sqSlc, sqIns, sqRem, sqB } = H;',
     `const W = ${lit(width)};`,
     'const s = [];',
     'for (let i = 0; i < W; i++) s.push(0);',
@@ -541,8 +613,8 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
 
   let predicates: ((vec: number[]) => boolean)[] | undefined;
   if (predicatesReason === undefined) {
-    const gpreds = generic.properties.flatMap((p) => (p.q ? [p.p, p.q] : [p.p]));
-    const gnames = generic.properties.flatMap((p) => (p.q ? [p.name, p.name] : [p.name]));
+    const gpreds = generic.properties.flatMap((p) => (p.kind === 'general' ? p.atoms! : p.q ? [p.p, p.q] : [p.p]));
+    const gnames = generic.properties.flatMap((p) => (p.kind === 'general' ? p.atoms!.map(() => p.name) : p.q ? [p.name, p.name] : [p.name]));
     predicates = made.tp.map((f, k) => {
       const g = gpreds[k]!;
       return (vec: number[]): boolean => {

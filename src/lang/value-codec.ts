@@ -18,9 +18,9 @@
  * Both sides of a thread boundary compile the same spec with the same constants, so the types,
  * and with them the encoding, are the same on both sides.
  */
-import type { EnumInfo, Type } from '../../lang/types.js';
-import { Atom, IList, IMap, ISet, Rec, Tuple, Variant, type Value } from '../../values/index.js';
-import type { ByteReader, ByteWriter, StateCodec } from './bytes.js';
+import type { EnumInfo, Type } from './types.js';
+import { Atom, IList, IMap, ISet, Rec, Tuple, Variant, type Value } from '../values/index.js';
+import type { ByteReader, ByteWriter, StateCodec } from '../explore/parallel/bytes.js';
 
 /** The interned values a decoder rebuilds states with (the compiled spec provides them). */
 export interface ValueTables {

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ByteReader, ByteWriter } from '../../src/explore/parallel/bytes.js';
-import { ValueStateCodec, type ValueTables } from '../../src/explore/parallel/value-codec.js';
+import { ValueStateCodec, type ValueTables } from '../../src/lang/value-codec.js';
 import { configOverrides, constOverrides, loadSpec, selectChecks } from '../../src/engine/run.js';
 import { compileSpec, type State } from '../../src/lang/compile.js';
 import { optionType, type EnumInfo, type Type, type VariantInfo } from '../../src/lang/types.js';

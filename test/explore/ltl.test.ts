@@ -1,0 +1,186 @@
+/**
+ * General temporal formulas through the tableau (src/explore/ltl.ts): on random graphs, the
+ * tableau agrees with the fast paths of liveness.ts on the simple forms and on conjunctions of
+ * them, and every lasso it reports is a fair behaviour that violates the formula; on hand-made
+ * graphs, nested formulas with known answers; the automaton and the lasso evaluator alone.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { buildAutomaton, checkGeneral, holdsOnLasso, type Ltl } from '../../src/explore/ltl.js';
+import { checkFair, lassoProblems, type FairGraph, type Strength } from './fair-graph.js';
+import type { Edge } from './graph-model.js';
+
+type Kind = 'always' | 'eventually' | 'alwaysEventually' | 'eventuallyAlways' | 'leadsTo';
+
+const P: Ltl = { k: 'atom', i: 0 };
+const Q: Ltl = { k: 'atom', i: 1 };
+const not = (a: Ltl): Ltl => ({ k: 'not', a });
+const and = (a: Ltl, b: Ltl): Ltl => ({ k: 'and', a, b });
+const or = (a: Ltl, b: Ltl): Ltl => ({ k: 'or', a, b });
+const G = (a: Ltl): Ltl => ({ k: 'always', a });
+const F = (a: Ltl): Ltl => ({ k: 'eventually', a });
+const implies = (a: Ltl, b: Ltl): Ltl => or(not(a), b);
+
+/** The simple forms as formulas. */
+const asFormula: Record<Kind, Ltl> = {
+  always: G(P),
+  eventually: F(P),
+  alwaysEventually: G(F(P)),
+  eventuallyAlways: F(G(P)),
+  leadsTo: G(implies(P, F(Q))),
+};
+
+/** Runs the tableau on a graph; checks any lasso it returns; says whether the formula fails. */
+function tableau(spec: FairGraph, f: Ltl): { violated: boolean; kind?: string; states: number[] } {
+  const x = checkFair(spec, 'eventually');
+  const { lasso } = checkGeneral(x.graph, f, x.strong, x.tagUnits);
+  if (!lasso) return { violated: false, states: [] };
+  const t = x.graph.path(lasso.start, lasso.edges);
+  const explored = { ...x, lasso, states: t.states, labels: t.labels };
+  // A fair behaviour of the graph (lassoProblems' property part is checked separately below).
+  const problems = lassoProblems(spec, 'eventually', explored).filter((p) => !p.startsWith('P holds'));
+  expect(problems).toEqual([]);
+  // ... that violates the formula.
+  const last = t.states.length - 1;
+  const states = lasso.kind === 'cycle' ? t.states.slice(0, last) : t.states;
+  const loop = lasso.kind === 'cycle' ? last - lasso.cycle : last;
+  const pSet = new Set(spec.p);
+  const qSet = new Set(spec.q ?? []);
+  const holds = holdsOnLasso(f, states.length, loop, (i, k) => (i === 0 ? pSet : qSet).has(states[k]!));
+  expect(holds).toBe(false);
+  return { violated: true, kind: lasso.kind, states: t.states };
+}
+
+const LABELS = ['a', 'b', 'c'] as const;
+const fairGraph: fc.Arbitrary<FairGraph> = fc.integer({ min: 1, max: 6 }).chain((n) =>
+  fc.record({
+    edges: fc.array(fc.tuple(fc.nat(n - 1), fc.nat(n - 1), fc.constantFrom(...LABELS, 'u')), { maxLength: 3 * n }) as fc.Arbitrary<Edge[]>,
+    initial: fc.array(fc.nat(n - 1), { minLength: 1, maxLength: 2 }),
+    fair: fc
+      .record({
+        a: fc.constantFrom<Strength | undefined>('weak', 'strong', undefined),
+        b: fc.constantFrom<Strength | undefined>('weak', 'strong', undefined),
+        c: fc.constantFrom<Strength | undefined>('weak', 'strong', undefined),
+      })
+      .map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)) as Record<string, Strength>),
+    groups: fc.constantFrom<FairGraph['groups']>({}, { G: { strength: 'weak', members: ['a', 'u'] } }, { G: { strength: 'strong', members: ['b', 'c'] } }),
+    p: fc.uniqueArray(fc.nat(n - 1), { maxLength: n }),
+    q: fc.uniqueArray(fc.nat(n - 1), { maxLength: n }),
+  }),
+);
+
+describe('the tableau agrees with the fast paths on random graphs', () => {
+  for (const kind of ['always', 'eventually', 'alwaysEventually', 'eventuallyAlways', 'leadsTo'] as const) {
+    it(`${kind}`, () => {
+      fc.assert(
+        fc.property(fairGraph, (g) => {
+          const fast = checkFair(g, kind).lasso !== undefined;
+          expect(tableau(g, asFormula[kind]).violated).toBe(fast);
+        }),
+        { numRuns: 300 },
+      );
+    });
+  }
+
+  it('a conjunction of simple forms is violated when one of them is; dual forms agree', () => {
+    fc.assert(
+      fc.property(fairGraph, fc.constantFrom<Kind>('eventually', 'alwaysEventually', 'eventuallyAlways', 'leadsTo'), fc.constantFrom<Kind>('always', 'eventually', 'alwaysEventually'), (g, k1, k2) => {
+        const swapped: FairGraph = { ...g, p: g.q ?? [], q: g.p };
+        const v1 = checkFair(g, k1).lasso !== undefined;
+        // The second conjunct about Q: the same form on the graph with P and Q swapped.
+        const swap = (f: Ltl): Ltl => {
+          switch (f.k) {
+            case 'atom':
+              return { k: 'atom', i: 1 - f.i };
+            case 'const':
+              return f;
+            case 'not':
+            case 'always':
+            case 'eventually':
+              return { k: f.k, a: swap(f.a) };
+            case 'and':
+            case 'or':
+              return { k: f.k, a: swap(f.a), b: swap(f.b) };
+          }
+        };
+        const v2 = checkFair(swapped, k2).lasso !== undefined;
+        expect(tableau(g, and(asFormula[k1], swap(asFormula[k2]))).violated).toBe(v1 || v2);
+        // not eventually not P is always P; not always not P is eventually P.
+        expect(tableau(g, not(F(not(P)))).violated).toBe(checkFair(g, 'always').lasso !== undefined);
+        expect(tableau(g, not(G(not(P)))).violated).toBe(checkFair(g, 'eventually').lasso !== undefined);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('nested formulas with known answers', () => {
+  // 0 -a-> 1 -b-> 2 -c-> 2 (self-loop: a stutter) ; P = {1}, Q = {2}.
+  const chain: FairGraph = { edges: [[0, 1, 'a'], [1, 2, 'b']], initial: [0], p: [1], q: [2], fair: { a: 'weak', b: 'weak' } };
+
+  it('a formula outside temporal operators is read in the initial states', () => {
+    expect(tableau(chain, P).violated).toBe(true);
+    expect(tableau(chain, not(P)).violated).toBe(false);
+    // From 1, b is weakly fair: the behaviour goes on to 2 and stops there.
+    expect(tableau({ ...chain, initial: [0, 1] }, not(P))).toMatchObject({ violated: true, kind: 'stutter', states: [1, 2] });
+  });
+
+  it('P implies eventually Q: only from initial states where P holds', () => {
+    expect(tableau(chain, implies(P, F(Q))).violated).toBe(false);
+    expect(tableau({ ...chain, fair: {} }, implies(P, F(Q))).violated).toBe(false); // P is false initially
+    expect(tableau({ ...chain, initial: [1], fair: {} }, implies(P, F(Q)))).toMatchObject({ violated: true, kind: 'stutter', states: [1] });
+  });
+
+  it('always (P implies eventually always Q)', () => {
+    const f = G(implies(P, F(G(Q))));
+    expect(tableau(chain, f).violated).toBe(false);
+    // Add a way back from 2 to 0 (d): the behaviour may leave Q again and again.
+    const loop: FairGraph = { ...chain, edges: [...chain.edges, [2, 0, 'd']], fair: { a: 'weak', b: 'weak', d: 'weak' } };
+    expect(tableau(loop, f)).toMatchObject({ violated: true, kind: 'cycle' });
+    // With d not fair, the behaviour may stop in 2 for good: the cycle is not forced, but still allowed.
+    expect(tableau({ ...loop, fair: { a: 'weak', b: 'weak' } }, f)).toMatchObject({ violated: true, kind: 'cycle' });
+  });
+
+  it('eventually (P and always not Q) needs a behaviour that stops or cycles in not Q after P', () => {
+    const f = F(and(P, G(not(Q))));
+    // Without fairness, stopping in 1 satisfies it: the property not F(P and G not Q) fails.
+    expect(tableau({ ...chain, fair: {} }, not(f))).toMatchObject({ violated: true, kind: 'stutter', states: [0, 1] });
+    expect(tableau(chain, not(f)).violated).toBe(false);
+  });
+
+  it('leads-to nested under always eventually', () => {
+    // always eventually (P or Q) holds once the chain ends in Q for good.
+    expect(tableau(chain, G(F(or(P, Q)))).violated).toBe(false);
+    expect(tableau({ ...chain, fair: { a: 'weak' } }, G(F(or(P, Q)))).violated).toBe(false); // stops in 1: P forever
+    expect(tableau({ ...chain, fair: {} }, G(F(or(P, Q))))).toMatchObject({ violated: true, kind: 'stutter', states: [0] });
+  });
+});
+
+describe('the automaton and the lasso evaluator', () => {
+  it('builds small automata for the usual formulas', () => {
+    for (const f of Object.values(asFormula)) {
+      const a = buildAutomaton(not(f));
+      expect(a.labels.length).toBeGreaterThan(0);
+      expect(a.labels.length).toBeLessThan(8);
+      expect(a.initial.length).toBeGreaterThan(0);
+    }
+    // A contradiction has no accepting run at all: no nodes or no initial node.
+    const c = buildAutomaton(and(P, not(P)));
+    expect(c.initial).toEqual([]);
+  });
+
+  it('evaluates formulas on lassos', () => {
+    // States 0..3 with P at 1 only, Q at 3 only; the lasso loops 3 → 2.
+    const pAt = new Set([1]);
+    const qAt = new Set([3]);
+    const atom = (i: number, k: number): boolean => (i === 0 ? pAt : qAt).has(k);
+    expect(holdsOnLasso(F(P), 4, 2, atom)).toBe(true);
+    expect(holdsOnLasso(G(F(P)), 4, 2, atom)).toBe(false);
+    expect(holdsOnLasso(G(F(Q)), 4, 2, atom)).toBe(true);
+    expect(holdsOnLasso(F(G(Q)), 4, 2, atom)).toBe(false);
+    expect(holdsOnLasso(G(implies(P, F(Q))), 4, 2, atom)).toBe(true);
+    expect(holdsOnLasso(P, 4, 2, atom)).toBe(false);
+    // A stutter: loop = the last state.
+    expect(holdsOnLasso(F(G(Q)), 4, 3, atom)).toBe(true);
+  });
+});
