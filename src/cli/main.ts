@@ -176,6 +176,7 @@ function cmdParse(file: string): number {
   if (spec.processes.length > 0) parts.push(n(spec.processes.length, 'process', 'processes'));
   parts.push(n(spec.invariants.length, 'invariant'));
   if (spec.properties.length > 0) parts.push(n(spec.properties.length, 'property', 'properties'));
+  if ((spec.imports?.length ?? 0) > 0) parts.push(n(spec.imports!.length, 'import'));
   parts.push(n(spec.checks.length, 'check'));
   out(`ok: spec ${spec.name}: ${parts.join(', ')}`);
   return EXIT.ok;

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { compileSpec, type CompiledSpec, type Label, type State } from '../lang/compile.js';
 import { formatLocation } from '../lang/diagnostics.js';
 import { ModelError } from '../explore/index.js';
-import { EXIT, configOverrides, constOverrides, loadSpec, selectChecks } from '../engine/run.js';
+import { EXIT, configOverrides, constOverrides, loadSpec, selectChecks, withRefinements } from '../engine/run.js';
 import { replayTrace, type ReplayFailure, type ReplayResult } from '../engine/replay.js';
 import { fromItf, ItfError } from '../export/itf.js';
 import type { ItfTraceMeta } from '../lang/trace.js';
@@ -56,7 +56,7 @@ export function cmdReplay(traceFile: string, specFile: string, o: ReplayOpts): C
 
   let system: CompiledSpec;
   try {
-    system = compileSpec(spec, configOverrides(check, cli));
+    system = withRefinements(spec, check, compileSpec(spec, configOverrides(check, cli)));
   } catch (e) {
     if (!(e instanceof ModelError)) throw e;
     stderr.push('Error while evaluating the constants:', formatModelError(e));

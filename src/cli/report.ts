@@ -10,6 +10,7 @@ import { diffValues, formatChange, formatValue } from '../values/index.js';
 import type { CheckResult } from '../engine/run.js';
 import { formatTemporalSummary, formatTemporalViolation } from './report-temporal.js';
 import { formatLabel } from '../lang/label.js';
+import { formatRefinementViolation } from './report-refine.js';
 
 export { formatLabel };
 
@@ -89,6 +90,10 @@ export function formatResult(r: CheckResult, opts: { trace: boolean } = { trace:
       if (r.temporal) out.push(...formatTemporalSummary(r.temporal));
       break;
     case 'invariant': {
+      if (r.refinement) {
+        out.push(formatRefinementViolation(r.refinement.refinement, r.refinement.failure, o.trace, varNames, opts.trace, formatTrace));
+        break;
+      }
       out.push(`Invariant ${o.invariant} is violated.`);
       const span = r.system?.invariantSpans.get(o.invariant);
       if (span) out.push(`  ${formatLocation(span)}: ${span.source.text.slice(span.start, span.end).replace(/\s+/g, ' ')}`);

@@ -178,6 +178,8 @@ function recordedOutcome(system: CompiledSpec, trace: ItfTrace, meta: ItfTraceMe
     }
   }
   if (meta.verdict === 'violation' && typeof meta.violation === 'string') {
+    const step = recordedStepViolation(system, trace, meta.violation);
+    if (step) return step;
     const name = meta.violation;
     const claim = `invariant ${name} is violated in the last state`;
     const inv = system.invariants.find((x) => x.name === name);
@@ -190,6 +192,28 @@ function recordedOutcome(system: CompiledSpec, trace: ItfTrace, meta: ItfTraceMe
     }
   }
   return undefined;
+}
+
+/**
+ * A recorded violation of a step check (a refinement, `refines Name`): the system's step check
+ * refuses the trace's last step under that name. Undefined when the name is not a step
+ * check's (the last step, if any, passes, or the system has no step checks) and an invariant
+ * of that name should say.
+ */
+function recordedStepViolation(system: CompiledSpec, trace: ItfTrace, name: string): RecordedOutcome | undefined {
+  const n = trace.states.length;
+  if (system.checkStep === undefined || n < 2) return undefined;
+  const label = trace.labels[n - 2] ?? { action: '?', params: [] };
+  const claim = `the last step violates ${name}`;
+  try {
+    const v = system.checkStep(trace.states[n - 2]!, trace.states[n - 1]!, label);
+    if (v?.name === name) return { claim, reproduced: true };
+    if (system.invariants.some((x) => x.name === name)) return undefined;
+    return { claim, reproduced: false, actual: v ? `it violates ${v.name} instead` : 'the step is allowed' };
+  } catch (e) {
+    if (!(e instanceof ModelError)) throw e;
+    return { claim, reproduced: false, actual: `checking it fails: ${e.message}` };
+  }
 }
 
 function recordedFault(system: CompiledSpec, last: State | undefined, f: ItfFault): RecordedOutcome {

@@ -4,6 +4,8 @@
  * Pure of printing: results are data for src/cli/ and the exporters.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, join as joinPath, resolve as resolvePath } from 'node:path';
+import { linkImport } from '../lang/link.js';
 import type * as A from '../lang/ast.js';
 import { parseExpr, parseSpec } from '../lang/parser.js';
 import { checkSpec, type CheckedCheck, type CheckedSpec } from '../lang/check.js';
@@ -17,14 +19,61 @@ import { ValueStateCodec } from '../lang/value-codec.js';
 import { WorkerError, exploreVectorsParallel } from '../explore/parallel/vector-explorer.js';
 import type { SpecWorkerData } from './worker-system.js';
 import { checkProperties, temporalSetup, type TemporalResult } from './temporal.js';
+import { compileRefinement, refinementMessage, type Refinement, type RefinementFailure } from './refine.js';
+import type { Invariant, StepViolation, TransitionSystem } from '../explore/system.js';
 
 export interface LoadedSpec {
   readonly source: A.Source;
   readonly spec: CheckedSpec;
 }
 
-/** Reads, parses and checks a spec file. Throws SpecErrors. */
+/**
+ * Reads, parses and checks a spec file, and each spec it imports, file by file (each checked
+ * on its own, its diagnostics carrying its own path), then links every import. Throws
+ * SpecErrors.
+ */
 export function loadSpec(path: string, text?: string): LoadedSpec {
+  return loadWithImports(path, text, []);
+}
+
+/** loadSpec, `chain` being the files whose imports led here (as opened), for cycles. */
+function loadWithImports(path: string, text: string | undefined, chain: readonly string[]): LoadedSpec {
+  const loaded = loadOne(path, text);
+  const imports = loaded.spec.imports ?? [];
+  if (imports.length === 0) return loaded;
+  const diags: Diagnostic[] = [];
+  const here = [...chain, path];
+  for (const imp of imports) {
+    const file = joinPath(dirname(path), imp.decl.path);
+    const at = here.findIndex((f) => resolvePath(f) === resolvePath(file));
+    if (at >= 0) {
+      const cycle = [...here.slice(at), file];
+      diags.push(new Diagnostic('E232', imp.decl.pathSpan, `import cycle: ${cycle[0]} imports ${cycle.slice(1).join(', which imports ')}`, 'a spec cannot import itself, directly or through others: move what both need into a third spec'));
+      continue;
+    }
+    let imported: LoadedSpec;
+    try {
+      imported = loadWithImports(file, undefined, here);
+    } catch (e) {
+      if (e instanceof SpecErrors) {
+        diags.push(...e.diagnostics);
+        continue;
+      }
+      const ne = e as NodeJS.ErrnoException;
+      if (ne.code === 'ENOENT' || ne.code === 'EISDIR' || ne.code === 'EACCES') {
+        const why = ne.code === 'ENOENT' ? 'no such file' : ne.code === 'EISDIR' ? 'it is a directory' : 'permission denied';
+        diags.push(new Diagnostic('E229', imp.decl.pathSpan, `cannot import ${imp.name}: cannot read ${file}: ${why}`, 'the path is relative to the importing file'));
+        continue;
+      }
+      throw e;
+    }
+    diags.push(...linkImport(loaded.spec, imp, imported.spec));
+  }
+  if (diags.length > 0) throw new SpecErrors(diags);
+  return loaded;
+}
+
+function loadOne(path: string, text?: string): LoadedSpec {
   if (text === undefined) {
     try {
       text = readFileSync(path, 'utf8');
@@ -104,6 +153,94 @@ export interface CheckResult {
   readonly engineReason?: string;
   /** Something the user should know about how the run went (stderr), e.g. fewer workers used. */
   readonly note?: string;
+  /** When the verdict is a refinement's violation: why its last state or step does not map. */
+  readonly refinement?: { readonly refinement: Refinement; readonly failure: RefinementFailure; readonly message: string };
+}
+
+interface RefinementChecks {
+  readonly all: Refinement[];
+  /** The check of every step (undefined without refinements). */
+  readonly checkStep?: (from: State, to: State, label: Label) => StepViolation | undefined;
+  /**
+   * The check of the initial states, as invariants named after the imports: present only for
+   * a refinement that some initial state breaks, and false exactly on those initial states
+   * (by fingerprint), so a run that passes pays nothing for it.
+   */
+  readonly invariants: Invariant<State>[];
+}
+
+/** The refinements a configuration checks: the spec's `refines`, then its check block's. */
+function refinementChecks(spec: CheckedSpec, check: CheckedCheck | undefined, system: CompiledSpec): RefinementChecks {
+  const imports = [...(spec.refines ?? [])];
+  for (const imp of check?.refines ?? []) if (!imports.includes(imp)) imports.push(imp);
+  if (imports.length === 0) return { all: [], invariants: [] };
+  const all = imports.map((imp) => compileRefinement(spec, system, imp));
+  const checkStep = (from: State, to: State): StepViolation | undefined => {
+    for (const r of all) if (!r.stepOk(from, to)) return { name: r.name };
+    return undefined;
+  };
+  const fp = new Uint32Array(2);
+  const key = (s: State): string => {
+    system.fingerprint(s, fp);
+    return `${fp[0]}:${fp[1]}`;
+  };
+  const initial: State[] = [];
+  try {
+    system.initialStates((s) => initial.push(system.copyState ? system.copyState(s) : s));
+  } catch (err) {
+    // The exploration meets the same error and reports it.
+    if (err instanceof ModelError) return { all, checkStep, invariants: [] };
+    throw err;
+  }
+  const invariants: Invariant<State>[] = [];
+  for (const r of all) {
+    const bad = new Set<string>();
+    for (const s of initial) {
+      let ok: boolean;
+      try {
+        ok = r.initialOk(s);
+      } catch (err) {
+        if (!(err instanceof ModelError)) throw err;
+        // A run-time error in the mapping: the invariant evaluates it again, and reports it.
+        ok = false;
+      }
+      if (!ok) bad.add(key(s));
+    }
+    if (bad.size > 0) invariants.push({ name: r.name, holds: (s) => !bad.has(key(s)) || r.initialOk(s) });
+  }
+  return { all, checkStep, invariants };
+}
+
+/**
+ * The system with the refinements a configuration checks: their checks of the initial states
+ * among its invariants and their step checks in checkStep (for `spex replay`, which judges a
+ * recorded violation on the generic engine). Throws a ModelError if an imported spec's
+ * constants cannot be evaluated.
+ */
+export function withRefinements(spec: CheckedSpec, check: CheckedCheck | undefined, system: CompiledSpec): CompiledSpec {
+  const r = refinementChecks(spec, check, system);
+  let out = system;
+  if (r.invariants.length > 0) out = { ...out, invariants: [...out.invariants, ...r.invariants] };
+  if (r.checkStep) out = withStepCheck(out, r.checkStep);
+  return out;
+}
+
+/** The system with `check` run on every step, after the step checks it already has. */
+function withStepCheck<S, T extends TransitionSystem<S, Label>>(system: T, check: (from: S, to: S, label: Label) => StepViolation | undefined): T {
+  const own = system.checkStep?.bind(system);
+  return { ...system, checkStep: own ? (from: S, to: S, label: Label) => own(from, to, label) ?? check(from, to, label) : check };
+}
+
+/** Why a run's violation of a refinement happened: its trace's last state or step, mapped. */
+function refinementFailure(all: readonly Refinement[], result: ExploreResult<State, Label>): CheckResult['refinement'] {
+  const o = result.outcome;
+  if (o.kind !== 'invariant') return undefined;
+  const r = all.find((x) => x.name === o.invariant);
+  if (!r) return undefined;
+  const states = o.trace.states;
+  const last = states[states.length - 1]!;
+  const failure = r.explain(states.length > 1 ? states[states.length - 2] : undefined, last);
+  return failure ? { refinement: r, failure, message: refinementMessage(r.name, failure) } : undefined;
 }
 
 /** TLC's exit codes (design.md). */
@@ -208,8 +345,11 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   let system: CompiledSpec;
   /** The system with every invariant, whatever `only` says: what the packed engine mirrors. */
   let full: CompiledSpec;
+  /** The refinements this configuration checks (`refines`), and their checks on initial states. */
+  let refinements: RefinementChecks;
   try {
     system = full = compileSpec(spec, overrides);
+    refinements = refinementChecks(spec, check, full);
     const only = check?.decl.only?.map((n) => n.text);
     if (only) {
       // `only A, B`: this check verifies just these invariants and properties.
@@ -219,6 +359,8 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
         properties: system.properties.filter((p) => only.includes(p.property)),
       };
     }
+    if (refinements.invariants.length > 0) system = { ...system, invariants: [...system.invariants, ...refinements.invariants] };
+    if (refinements.checkStep) system = withStepCheck(system, refinements.checkStep);
   } catch (err) {
     if (err instanceof ModelError) {
       const verdict: Verdict = { kind: 'error' };
@@ -263,6 +405,16 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
     if (p.ok) {
       const only = check?.decl.only?.map((n) => n.text);
       packed = onlyInvariants(p.system, only);
+      if (refinements.invariants.length > 0) {
+        const ps = packed;
+        packed = { ...ps, invariants: [...ps.invariants, ...refinements.invariants.map((i) => ({ name: i.name, holds: (v: number[]) => i.holds(ps.decode(v)) }))] };
+      }
+      if (refinements.checkStep) {
+        // The mappings read generic states: the packed engine decodes both ends of a step.
+        const ps = packed;
+        const check = refinements.checkStep;
+        packed = withStepCheck<number[], PackedSpec>(ps, (from, to, label) => check(ps.decode(from), ps.decode(to), label));
+      }
       if (setup) {
         // The packed predicates of the instances `only` keeps, in the order setup records them.
         const all = p.system.predicates!;
@@ -289,6 +441,11 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   if (requested > 1 && setup) {
     workers = 1;
     if (opts.workersChosen !== false) note = `note: ${check?.name ?? spec.name} has temporal properties, which the parallel explorer cannot check yet: exploring with 1 worker instead of ${requested}`;
+  }
+  if (requested > 1 && refinements.all.length > 0 && workers > 1) {
+    // The worker threads compile the spec themselves, without the abstract specs.
+    workers = 1;
+    if (opts.workersChosen !== false) note = `note: ${check?.name ?? spec.name} checks a refinement, which the parallel explorer cannot check yet: exploring with 1 worker instead of ${requested}`;
   }
   const exploreWith = (packed: PackedSpec | undefined): ExploreResult<State, Label> => {
     if (workers > 1) {
@@ -332,8 +489,9 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
     temporal = t;
     if (t.violation) verdict = { kind: 'violation', name: t.violation.property.property, temporal: true };
   }
+  const refinement = refinementFailure(refinements.all, result);
   return {
-    ...base, system, result, ...(temporal ? { temporal } : {}), verdict, exitCode: exitCodeOf(verdict), workers, engine,
+    ...base, system, result, ...(temporal ? { temporal } : {}), ...(refinement ? { refinement } : {}), verdict, exitCode: exitCodeOf(verdict), workers, engine,
     ...(engineReason !== undefined ? { engineReason } : {}), ...(note ? { note } : {}),
   };
 }

@@ -26,9 +26,9 @@ import { CompactFingerprintSet } from './compact-set.js';
 import { FingerprintSet } from './fingerprint-set.js';
 import type { SeenSet } from './seen-set.js';
 import { GraphRecorder, type RecordGraph, type StateGraph } from './state-graph.js';
-import { ModelError, type Invariant, type TransitionSystem } from './system.js';
+import { ModelError, type Invariant, type StepViolation, type TransitionSystem } from './system.js';
 import { ReplayIndex, rebuildTrace, type Trace } from './trace.js';
-import { checkLimits, deadlockStop, invariantStop, outcomeOf, searchStats, type Stop } from './stop.js';
+import { checkLimits, deadlockStop, invariantStop, outcomeOf, searchStats, stepStop, type Stop } from './stop.js';
 
 export interface ExploreOptions<S = unknown, L = unknown> {
   /** Report states without successors (unless `isDone`) as deadlocks. The CLI defaults it to true. */
@@ -66,8 +66,11 @@ export type { Trace };
 
 export type Outcome<S, L> =
   | { kind: 'ok' }
-  /** The trace ends in the violating state. */
-  | { kind: 'invariant'; invariant: string; trace: Trace<S, L> }
+  /**
+   * The trace ends in the violating state. `step`: a step check refused the last step of the
+   * trace (a step property or a refinement; `invariant` is then its name).
+   */
+  | { kind: 'invariant'; invariant: string; trace: Trace<S, L>; step?: StepViolation }
   /** The trace ends in the deadlocked state. */
   | { kind: 'deadlock'; trace: Trace<S, L> }
   /**
@@ -154,6 +157,11 @@ class BreadthFirstRun<S, L> {
   private level = 1;
   /** False while expanding states at maxDepth: their new successors are only noticed. */
   private storeNew = true;
+  /** The state being expanded (undefined while emitting initial states), for step checks. */
+  private expanding: S | undefined = undefined;
+  /** The fingerprint of `expanding`, computed when a step check first needs it. */
+  private readonly fromFp = new Uint32Array(2);
+  private fromFpOf = -1;
 
   private generated = 0;
   private depth = 0;
@@ -173,19 +181,20 @@ class BreadthFirstRun<S, L> {
     this.maxStates = options.maxStates ?? Infinity;
     this.maxDepth = options.maxDepth ?? Infinity;
     this.onProgress = options.onProgress;
-    this.graph = options.recordGraph ? new GraphRecorder(options.recordGraph) : null;
+    this.graph = options.recordGraph ? new GraphRecorder(options.recordGraph, this.checked) : null;
     this.numbered = this.graph !== null ? new FingerprintSet() : null;
     this.seen = this.numbered ?? new CompactFingerprintSet();
   }
 
   run(): ExploreResult<S, L> {
     const system = this.system;
+    const emit = this.checked ? this.emitChecked : this.emit;
     let queue = 0;
 
     // Level 1: the initial states. The same emit callback serves (its label argument is
     // simply absent here): with parentId -1 it records initial states.
     try {
-      system.initialStates(this.emit);
+      system.initialStates(emit);
     } catch (e) {
       if (!(e instanceof ModelError)) throw e;
       // A violation found on an earlier initial state came first and wins.
@@ -207,10 +216,11 @@ class BreadthFirstRun<S, L> {
         const state = states[i]!;
         const id = ids[i]!;
         this.parentId = id;
+        this.expanding = state;
         this.emitted = 0;
         if (this.graph !== null) this.graph.beginState(id);
         try {
-          system.successors(state, this.emit);
+          system.successors(state, emit);
         } catch (e) {
           if (!(e instanceof ModelError)) throw e;
           if (this.stop === null) this.stopAt({ kind: 'fault', error: e, state: id }, state);
@@ -306,6 +316,103 @@ class BreadthFirstRun<S, L> {
     this.nextIds.push(index);
   };
 
+  /** The system has constraints or step checks: emissions go through `emitChecked`. */
+  private get checked(): boolean {
+    return this.system.inModel !== undefined || this.system.checkStep !== undefined;
+  }
+
+  /**
+   * `emit` for a system with constraints or step checks (TLC's order): a state outside the
+   * constraints is counted and checked against the invariants but not stored; then every
+   * step from an expanded state is checked, to a state seen before or outside the
+   * constraints too. Kept apart so that the common path above pays nothing for it.
+   */
+  private readonly emitChecked = (state: S, label?: L): void => {
+    if (this.stop !== null) return;
+    const ordinal = this.emitted++;
+    this.generated++;
+    const system = this.system;
+    const parent = this.parentId;
+    if (!this.storeNew) {
+      // Expanding at maxDepth: as in emit, the successor is only noticed.
+      system.fingerprint(state, this.fp);
+      if (!this.depthLimitHit && !this.seen.has(this.fp[0]!, this.fp[1]!) && this.isInModel(state, label, ordinal)) this.depthLimitHit = true;
+      return;
+    }
+    const inModel = this.isInModel(state, label, ordinal);
+    if (this.stop !== null) return;
+    const fp = this.fp;
+    system.fingerprint(state, fp);
+    const hi = fp[0]!;
+    const lo = fp[1]!;
+    if (!inModel) {
+      // Outside the constraints: checked, never stored.
+      const stop = invariantStop(this.invariants, state, parent, ordinal);
+      if (stop !== null) this.stopAt(stop, state);
+      else this.checkStepTo(state, label, ordinal, hi, lo);
+      return;
+    }
+    if (this.seen.size >= this.maxStates) {
+      if (!this.seen.has(hi, lo)) this.stop = { kind: 'limit', limit: 'states' };
+      else this.checkStepTo(state, label, ordinal, hi, lo);
+      return;
+    }
+    let index: number;
+    if (this.numbered === null) {
+      index = this.seen.add(hi, lo);
+    } else {
+      const r = this.numbered.insertOrFind(hi, lo);
+      if (r >= 0 && parent >= 0) this.graph!.edge(r, label as L, ordinal);
+      index = r >= 0 ? -1 : ~r;
+    }
+    if (index < 0) {
+      this.checkStepTo(state, label, ordinal, hi, lo);
+      return;
+    }
+    this.replay.record(index, parent, ordinal);
+    if (this.level > this.depth) this.depth = this.level;
+    if (this.violates(state, index)) return;
+    if (this.graph !== null) {
+      if (parent >= 0) this.graph.edge(index, label as L, ordinal);
+      if (this.graphPredicatesFail(state, index)) return;
+    }
+    if (this.checkStepTo(state, label, ordinal, hi, lo)) return;
+    this.next.push(this.copyState === undefined ? state : this.copyState(state));
+    this.nextIds.push(index);
+  };
+
+  /** The system's constraints on an emitted state; a ModelError in them stops the run. */
+  private isInModel(state: S, label: L | undefined, ordinal: number): boolean {
+    if (this.system.inModel === undefined) return true;
+    try {
+      return this.system.inModel(state, this.parentId >= 0 ? this.expanding : undefined, this.parentId >= 0 ? label : undefined);
+    } catch (e) {
+      if (!(e instanceof ModelError)) throw e;
+      if (this.parentId >= 0) e.label ??= label;
+      this.stopAt({ kind: 'fault', error: e, state: this.parentId, via: ordinal }, state);
+      return false;
+    }
+  }
+
+  /**
+   * The system's step check on the step from the state being expanded to `state` (fingerprint
+   * hi, lo), unless it is an initial state or a stutter. True if it stopped the run.
+   */
+  private checkStepTo(state: S, label: L | undefined, ordinal: number, hi: number, lo: number): boolean {
+    const parent = this.parentId;
+    if (this.system.checkStep === undefined || parent < 0) return false;
+    if (this.fromFpOf !== parent) {
+      this.system.fingerprint(this.expanding!, this.fromFp);
+      this.fromFpOf = parent;
+    }
+    if (this.fromFp[0] === hi && this.fromFp[1] === lo) return false;
+    const stop = stepStop(this.system, parent, this.expanding!, state, label as L, ordinal);
+    if (stop === null) return false;
+    if (stop.kind === 'fault') this.stopAt(stop, this.expanding!);
+    else this.stopAt(stop, state);
+    return true;
+  }
+
   /** Checks every invariant on a newly stored state; records a stop on failure. */
   private violates(state: S, index: number): boolean {
     const stop = invariantStop(this.invariants, state, index);
@@ -380,7 +487,7 @@ class BreadthFirstRun<S, L> {
   private trace(target: number): Trace<S, L> {
     const stop = this.stop;
     const expect = stop !== null && stop.kind !== 'limit' && stop.state === target ? this.stopFp : undefined;
-    return rebuildTrace(this.system, this.seen, this.replay, target, expect);
+    return rebuildTrace(this.system, this.seen, this.replay, target, expect, stop !== null && stop.kind !== 'limit' && stop.state === target ? stop.via : undefined);
   }
 
   private elapsedSeconds(): number {

@@ -12,7 +12,8 @@
  *   - `bits`    (Uint32Array, ⌈k/32⌉ words per state): the values of k state predicates.
  * Edges are stored in emission order, duplicates and self-loops included, so edge e of state s
  * is emission number e - offsets[s] of `successors(s)`: a path through the graph is rebuilt
- * into states and labels by replaying exactly those emissions.
+ * into states and labels by replaying exactly those emissions. With constraints, steps to
+ * states outside them are not edges, and each edge keeps the ordinal of its emission.
  *
  * States are expanded in index order (the BFS stores states level by level, in the order it
  * numbers them), which is what lets the edges be appended contiguously per state.
@@ -48,8 +49,15 @@ export class GraphRecorder<S, L> {
   private readonly words: number;
   private readonly tagOf: (label: L) => number;
   private readonly preds: readonly ((state: S) => boolean)[];
+  /**
+   * Per edge, the ordinal of its emission, when edges may skip emissions (a system with
+   * constraints leaves out the steps to states outside them); null when edge e of state s is
+   * always emission e - offsets[s].
+   */
+  private ordinals: Int32Array | null;
 
-  constructor(spec: RecordGraph<S, L>) {
+  constructor(spec: RecordGraph<S, L>, withOrdinals = false) {
+    this.ordinals = withOrdinals ? new Int32Array(4096) : null;
     this.tagOf = spec.edgeTag;
     this.preds = spec.predicates;
     this.words = Math.ceil(spec.predicates.length / 32);
@@ -66,11 +74,15 @@ export class GraphRecorder<S, L> {
     this.expanded = id + 1;
   }
 
-  edge(target: number, label: L): void {
+  edge(target: number, label: L, ordinal = -1): void {
     const e = this.edges++;
     if (e >= this.targets.length) {
       this.targets = grow(this.targets, e + 1);
       this.tags = grow(this.tags, e + 1);
+    }
+    if (this.ordinals !== null) {
+      if (e >= this.ordinals.length) this.ordinals = grow(this.ordinals, e + 1);
+      this.ordinals[e] = ordinal;
     }
     this.targets[e] = target;
     this.tags[e] = this.tagOf(label);
@@ -102,6 +114,7 @@ export class GraphRecorder<S, L> {
     const tags = this.tags.subarray(0, this.edges);
     const bits = this.bits;
     const words = this.words;
+    const ordinals = this.ordinals;
     return {
       size,
       offsets,
@@ -115,7 +128,7 @@ export class GraphRecorder<S, L> {
         let at = start;
         for (const e of edges) {
           if (e < offsets[at]! || e >= offsets[at + 1]!) throw new Error(`internal error: edge ${e} does not leave state ${at}`);
-          const step = replay(t.states[t.states.length - 1]!, e - offsets[at]!, targets[e]!);
+          const step = replay(t.states[t.states.length - 1]!, ordinals === null ? e - offsets[at]! : ordinals[e]!, targets[e]!);
           t.states.push(step.state);
           t.labels.push(step.label);
           at = targets[e]!;

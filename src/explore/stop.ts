@@ -3,15 +3,20 @@
  * and the parallel explorer, so both report alike.
  */
 import type { Outcome } from './explorer.js';
-import { ModelError, type Invariant, type TransitionSystem } from './system.js';
+import { ModelError, type Invariant, type StepViolation, type TransitionSystem } from './system.js';
 import type { ExploreOptions, Stats } from './explorer.js';
 import type { Trace } from './trace.js';
 
+/**
+ * `via`: the stop is about a state reached by one more step from `state` (its emission with
+ * that ordinal; from the initial states if `state` is -1) and not stored itself: a state
+ * outside the constraints, or the target of a step that a step check refuses.
+ */
 export type Stop =
-  | { kind: 'invariant'; invariant: string; state: number }
-  | { kind: 'deadlock'; state: number }
+  | { kind: 'invariant'; invariant: string; state: number; via?: number; step?: StepViolation }
+  | { kind: 'deadlock'; state: number; via?: undefined }
   /** state -1: the fault happened in initialStates, before any state. */
-  | { kind: 'fault'; error: ModelError; state: number }
+  | { kind: 'fault'; error: ModelError; state: number; via?: number }
   | { kind: 'limit'; limit: 'states' };
 
 /** The outcome of a search that stopped for `stop` (null: it ran to its end). */
@@ -21,6 +26,7 @@ export function outcomeOf<S, L>(stop: Stop | null, depthLimitHit: boolean, trace
   }
   switch (stop.kind) {
     case 'invariant':
+      if (stop.step !== undefined) return { kind: 'invariant', invariant: stop.invariant, trace: trace(stop.state), step: stop.step };
       return { kind: 'invariant', invariant: stop.invariant, trace: trace(stop.state) };
     case 'deadlock':
       return { kind: 'deadlock', trace: trace(stop.state) };
@@ -35,16 +41,36 @@ export function outcomeOf<S, L>(stop: Stop | null, depthLimitHit: boolean, trace
  * Checks every invariant, in order, on a newly stored state: the stop for the first that
  * fails (or throws a ModelError), or null. Anything else thrown is an internal error.
  */
-export function invariantStop<S>(invariants: readonly Invariant<S>[], state: S, index: number): Stop | null {
+export function invariantStop<S>(invariants: readonly Invariant<S>[], state: S, index: number, via?: number): Stop | null {
   try {
     for (let i = 0; i < invariants.length; i++) {
-      if (!invariants[i]!.holds(state)) return { kind: 'invariant', invariant: invariants[i]!.name, state: index };
+      if (!invariants[i]!.holds(state)) {
+        return via === undefined ? { kind: 'invariant', invariant: invariants[i]!.name, state: index } : { kind: 'invariant', invariant: invariants[i]!.name, state: index, via };
+      }
     }
   } catch (e) {
     if (!(e instanceof ModelError)) throw e;
-    return { kind: 'fault', error: e, state: index };
+    return via === undefined ? { kind: 'fault', error: e, state: index } : { kind: 'fault', error: e, state: index, via };
   }
   return null;
+}
+
+/**
+ * The stop for the step from `from` (stored as state `parent`) to its emission number
+ * `ordinal`, `to`, when the system's step check refuses it (the trace ends in `to`) or fails
+ * on it (a fault: the trace ends in `from`, the error labelled with the step); null if the
+ * check allows it. The caller skips stutters.
+ */
+export function stepStop<S, L>(system: TransitionSystem<S, L>, parent: number, from: S, to: S, label: L, ordinal: number): Stop | null {
+  let v: StepViolation | undefined;
+  try {
+    v = system.checkStep!(from, to, label);
+  } catch (e) {
+    if (!(e instanceof ModelError)) throw e;
+    e.label ??= label;
+    return { kind: 'fault', error: e, state: parent };
+  }
+  return v === undefined ? null : { kind: 'invariant', invariant: v.name, state: parent, via: ordinal, step: v };
 }
 
 /**

@@ -40,6 +40,36 @@ export interface TransitionSystem<S, L> {
    * its end). Optional: without it, every state with no successor is a deadlock.
    */
   isDone?(state: S): boolean;
+  /**
+   * State and action constraints (TLC's CONSTRAINT and ACTION_CONSTRAINT). Optional: without
+   * it every state is inside the model. Called on every emitted state: for an initial state
+   * with `from` and `label` undefined, for a successor with the state being expanded and the
+   * step's label. False puts the state outside the model: it is still counted as generated
+   * and checked against the invariants (and the step checks), but it is not stored, not
+   * counted as distinct, not expanded and adds no depth. Deadlock is judged on the
+   * successors before constraints. May throw a ModelError (a run-time error in a constraint).
+   * The parallel explorers run a system that has it on one thread (docs/parallel.md).
+   */
+  inModel?(state: S, from: S | undefined, label: L | undefined): boolean;
+  /**
+   * Step checks, e.g. step properties (TLA+'s `[][A]_v`) or a refinement mapping. Optional.
+   * Called for every transition from an expanded state to each of its successors, including
+   * successors seen before and successors outside the constraints, but not for stuttering
+   * transitions (the successor has the fingerprint of `from`): `[A]_v` allows those. Called
+   * after the successor's invariants. Returns undefined if the step is allowed, else the
+   * violation: the run stops with outcome `invariant` named `violation.name`, whose trace
+   * ends in the bad step. May throw a ModelError (a run-time error in the check; its label
+   * should be the step's). The parallel explorers run a system that has it on one thread.
+   */
+  checkStep?(from: S, to: S, label: L): StepViolation | undefined;
+}
+
+/** What `TransitionSystem.checkStep` returns for a step it refuses. */
+export interface StepViolation {
+  /** The name of the violated property: the verdict is `violation <name>`. */
+  readonly name: string;
+  /** More to report (e.g. which abstract steps were tried); opaque to the explorer. */
+  readonly detail?: unknown;
 }
 
 /**

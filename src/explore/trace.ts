@@ -119,9 +119,16 @@ export function rebuildTrace<S, L>(
   target: number,
   /** The target's fingerprint, when known: the last replayed state must have it. */
   targetFp?: Uint32Array,
+  /**
+   * One more step past `target`: the emission with this ordinal of its successors (of the
+   * initial states when target is -1). For a state that was not stored (outside the
+   * constraints) or a step that was checked; `targetFp` is then that last state's.
+   */
+  via?: number,
 ): Trace<S, L> {
   const states: S[] = [];
   const labels: L[] = [];
+  if (via !== undefined) return rebuildTraceVia(system, seen, replay, target, via, targetFp);
   if (target < 0) return { states, labels };
   const path: number[] = [];
   for (let id = target; id >= 0; id = replay.parent(id)) path.push(id);
@@ -191,4 +198,43 @@ export function rebuildTrace<S, L>(
     labels.push(step.label as L); // always present: successors emits a label with each state
   }
   return { states, labels };
+}
+
+/** rebuildTrace with one more step: the trace to `target`, then its emission number `via`. */
+function rebuildTraceVia<S, L>(
+  system: TransitionSystem<S, L>,
+  seen: SeenSet,
+  replay: ReplayIndex,
+  target: number,
+  via: number,
+  lastFp: Uint32Array | undefined,
+): Trace<S, L> {
+  const trace = rebuildTrace(system, seen, replay, target);
+  const pick: { seen: number; state: S | undefined; label: L | undefined } = { seen: 0, state: undefined, label: undefined };
+  const emit = (state: S, label?: L): void => {
+    if (pick.seen++ === via) {
+      pick.state = system.copyState === undefined ? state : system.copyState(state);
+      pick.label = label;
+    }
+  };
+  try {
+    if (target < 0) system.initialStates(emit);
+    else system.successors(trace.states[trace.states.length - 1]!, emit);
+  } catch (e) {
+    if (!(e instanceof ModelError)) throw e;
+  }
+  if (pick.seen <= via) {
+    throw new Error(`internal error: replaying the last step got only ${pick.seen} emissions where emission #${via} was recorded; the transition system is not deterministic`);
+  }
+  const state = pick.state as S;
+  if (lastFp !== undefined) {
+    const fp = new Uint32Array(2);
+    system.fingerprint(state, fp);
+    if (fp[0] !== lastFp[0] || fp[1] !== lastFp[1]) {
+      throw new Error('internal error: replaying the last step does not give the state it gave during the search; the transition system is not deterministic');
+    }
+  }
+  trace.states.push(state);
+  if (target >= 0) trace.labels.push(pick.label as L);
+  return trace;
 }

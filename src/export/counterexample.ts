@@ -56,6 +56,9 @@ export function counterexampleOf(r: CheckResult): Counterexample | undefined {
   const withLoop = loop === undefined ? {} : { loop };
   switch (o.kind) {
     case 'invariant': {
+      if (r.refinement) {
+        return { ...base, ...withLoop, kind: 'invariant', name: o.invariant, message: r.refinement.message, location: formatLocation(r.refinement.refinement.span) };
+      }
       const span = system.invariantSpans.get(o.invariant);
       return {
         ...base,

@@ -21,6 +21,7 @@
 import type { CheckedProcess, CheckedSpec } from '../lang/check.js';
 import type { Label, RuntimeLocation, State } from '../lang/compile.js';
 import { formatLocation } from '../lang/diagnostics.js';
+import { stepLabels } from '../lang/process-shape.js';
 import type { Type } from '../lang/types.js';
 import { formatType } from '../lang/types.js';
 import type { CheckResult } from '../engine/run.js';
@@ -130,7 +131,9 @@ export function itfOfCheck(r: CheckResult, source: string, specName: string): { 
   let error: ItfFault | undefined;
   switch (o.kind) {
     case 'invariant':
-      description = `Invariant ${o.invariant} is violated in the last state of ${shortest}, found by spex.`;
+      description = r.refinement
+        ? `${r.refinement.message.replace(/\.$/, '')}, at the end of ${shortest}, found by spex.`
+        : `Invariant ${o.invariant} is violated in the last state of ${shortest}, found by spex.`;
       break;
     case 'deadlock':
       description = `The last state of ${shortest}, found by spex, is a deadlock: no action is enabled in it.`;
@@ -366,8 +369,9 @@ function decodeLabel(spec: CheckedSpec, action: unknown, params: unknown, path: 
 }
 
 function decodeProcessLabel(proc: CheckedProcess, params: unknown, path: string, at: unknown): Label {
-  if (typeof at !== 'string' || !proc.labels.includes(at)) {
-    throw new ItfError(`${path}.at`, `expected a label of process ${proc.name} (${proc.labels.join(', ')}), found ${describe(at)}`);
+  const labels = stepLabels(proc);
+  if (typeof at !== 'string' || !labels.includes(at)) {
+    throw new ItfError(`${path}.at`, `expected a label of process ${proc.name} (${labels.join(', ')}), found ${describe(at)}`);
   }
   const given = params === undefined ? {} : params;
   if (!isObject(given)) throw new ItfError(`${path}.params`, `expected an object of parameter values, found ${describe(given)}`);

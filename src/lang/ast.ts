@@ -126,7 +126,13 @@ export type Stmt =
   | { kind: 'assign'; target: LValue; value: Expr; span: Span }
   // Process statements (the checker reports them anywhere else).
   /** `L:` starts an atomic step of a process; the statements after it, up to the next label reached, are that step. */
-  | { kind: 'label'; name: Name; span: Span }
+  | {
+      kind: 'label';
+      name: Name;
+      /** `end L:`: a valid end state, as Promela's end labels: an instance blocked here is not a deadlock. */
+      end?: boolean;
+      span: Span;
+    }
   /** `await e`: like `require e`, in a process. */
   | { kind: 'await'; cond: Expr; span: Span }
   /** `goto L`: ends the step, the process goes on at L. */
@@ -134,7 +140,11 @@ export type Stmt =
   /** `L: while c { body }`: the test is part of the step that reaches L; the body's end goes back to L. */
   | { kind: 'while'; cond: Expr; body: Stmt[]; span: Span }
   /** `either { ... } or { ... }`: each branch that can run yields its successors; what follows runs after either. */
-  | { kind: 'either'; branches: Stmt[][]; span: Span };
+  | { kind: 'either'; branches: Stmt[][]; span: Span }
+  /** `call P(args)`: ends the step; the instance goes on at P's first label, and comes back after the call on `return`. */
+  | { kind: 'call'; callee: Name; args: Expr[]; span: Span }
+  /** `return`, in a procedure: ends the step; the caller goes on after its call. */
+  | { kind: 'return'; span: Span };
 
 // ---------------------------------------------------------------- declarations
 
@@ -147,11 +157,22 @@ export type ActionParam =
   | { kind: 'typed'; name: Name; type: TypeExpr }
   | { kind: 'ranged'; name: Name; domain: Expr };
 
-/** `var x: T = e` inside a process: one copy per process instance, kept in the state. */
+/**
+ * `var x: T = e` inside a process: one copy per process instance, kept in the state.
+ * `var x: T in S` starts it at each element of S (one initial state per choice); `choice`
+ * says which form `init` is. Without either, `init` is undefined (the checker reports it).
+ */
 export interface ProcessVarDecl {
   readonly name: Name;
   readonly type: TypeExpr;
-  readonly init: Expr;
+  readonly init: Expr | undefined;
+  readonly choice?: boolean;
+  readonly span: Span;
+}
+
+/** `fair` / `strong fair` written on an action or process declaration. */
+export interface FairPrefix {
+  readonly strong: boolean;
   readonly span: Span;
 }
 
@@ -192,7 +213,7 @@ export type Decl =
   | { kind: 'var'; name: Name; type: TypeExpr; init: Expr | undefined; span: Span }
   | { kind: 'def'; name: Name; params: { name: Name; type: TypeExpr }[]; result: TypeExpr; body: Expr; span: Span }
   | { kind: 'init'; body: Stmt[]; span: Span }
-  | { kind: 'action'; name: Name; params: ActionParam[]; body: Stmt[]; span: Span }
+  | { kind: 'action'; name: Name; params: ActionParam[]; body: Stmt[]; span: Span; fair?: FairPrefix }
   | { kind: 'invariant'; name: Name; body: Expr; span: Span }
   /** A diagram of the state drawn by reports (HTML); any type, evaluated in each state. */
   | { kind: 'view'; name: Name; body: Expr; span: Span }
@@ -201,6 +222,17 @@ export type Decl =
       name: Name;
       /** The instance parameter; a process without one has a single instance. */
       param: ActionParam | undefined;
+      locals: ProcessVarDecl[];
+      body: Stmt[];
+      span: Span;
+      /** `fair process P ...`: the parser also adds the equivalent fairness declaration. */
+      fair?: FairPrefix;
+    }
+  /** `procedure Name(a: T, ...) { var ...; labelled statements }`: called with `call Name(...)` from processes. */
+  | {
+      kind: 'procedure';
+      name: Name;
+      params: { name: Name; type: TypeExpr }[];
       locals: ProcessVarDecl[];
       body: Stmt[];
       span: Span;
@@ -213,6 +245,14 @@ export type Decl =
    * fairness of a group of actions and processes as one disjunction, or of every step.
    */
   | { kind: 'fairness'; strong: boolean; target: 'action' | 'process' | 'group' | 'next'; name: Name; members?: Name[]; span: Span }
+  /**
+   * `import Name from "file.spex" with { v: expr, ... }`: another spec, its variables and
+   * constants mapped to expressions of this one (docs/refinement.md). `path` is as written,
+   * relative to the importing file.
+   */
+  | { kind: 'import'; name: Name; path: string; pathSpan: Span; mappings: { name: Name; value: Expr }[]; span: Span }
+  /** `refines Name`: every behaviour of this spec, mapped, is one of the imported spec Name. */
+  | { kind: 'refines'; name: Name; span: Span }
   | {
       kind: 'check';
       name: Name;
@@ -223,6 +263,8 @@ export type Decl =
       fairness: Extract<Decl, { kind: 'fairness' }>[];
       /** `only A, B`: the invariants and properties this check verifies (all when undefined). */
       only: Name[] | undefined;
+      /** `refines Name` items: refinements checked in this check only, on top of the spec's. */
+      refines: Extract<Decl, { kind: 'refines' }>[];
       /** Spans of repeated `deadlock`/`expect` items, reported by the checker. */
       duplicates: Span[];
       span: Span;

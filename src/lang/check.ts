@@ -5,7 +5,7 @@
  */
 import type * as A from './ast.js';
 import { Diagnostic, SpecErrors, didYouMean, type Code } from './diagnostics.js';
-import { DONE, checkProcessShape, processLabels } from './process-shape.js';
+import { DONE, checkCallShape, checkProcessShape, procedureCalls, processEndLabels, processLabels, stepLabels } from './process-shape.js';
 import {
   ANY, BOOL, INT, compatible, formatType, isOption, join, optionType,
   type EnumInfo, type Type, type VariantInfo,
@@ -26,7 +26,11 @@ export type Resolution =
   /** A variable of the process being checked: one per instance, kept in the state. */
   | { k: 'plocal'; proc: CheckedProcess; index: number; type: Type }
   /** The process and label of a `P(i) at L` expression (label: labels.length for `done`). */
-  | { k: 'process'; proc: CheckedProcess; label: number; labels?: number[] };
+  | { k: 'process'; proc: CheckedProcess; label: number; labels?: number[] }
+  /** `P(i).x` (or `P.x`): variable `index` of an instance of P, read from anywhere (on the field node). */
+  | { k: 'pvar'; proc: CheckedProcess; index: number; type: Type }
+  /** A parameter or variable of the procedure being checked: field `index` of the top frame of the call stack. */
+  | { k: 'frame'; proc: CheckedProcedure; index: number; type: Type };
 
 export const BUILTINS = [
   'size', 'min', 'max', 'abs', 'keys', 'values', 'len', 'head', 'tail', 'append', 'concat',
@@ -81,9 +85,32 @@ export interface CheckedProcess {
   readonly locals: { readonly name: string; readonly type: Type; readonly decl: A.ProcessVarDecl }[];
   /** The labels in the order written; the pc of an instance that has run to its end is `done`. */
   readonly labels: string[];
+  /** The labels written `end L:`: an instance blocked at one is a valid end state, not a deadlock. */
+  readonly endLabels: string[];
   /** Local slots of a step (slot 0: the instance parameter, if any). */
   frameSize: number;
   /** Local slots for the initial values of the process variables (slot 0: the parameter). */
+  initFrameSize: number;
+  /** The procedures its steps may call, directly or through other procedures, in declaration order. */
+  procedures: CheckedProcedure[];
+}
+
+/**
+ * A procedure: its frame (on the call stack of the calling instance) holds its parameters,
+ * then its variables, then the return point.
+ */
+export interface CheckedProcedure {
+  readonly name: string;
+  readonly decl: Extract<A.Decl, { kind: 'procedure' }>;
+  readonly params: { readonly name: string; readonly type: Type }[];
+  readonly locals: { readonly name: string; readonly type: Type; readonly decl: A.ProcessVarDecl }[];
+  readonly labels: string[];
+  readonly endLabels: string[];
+  /** The procedures its body calls, by name. */
+  readonly calls: string[];
+  /** Local slots of a step (a procedure's parameters and variables live in its frame, not here). */
+  frameSize: number;
+  /** Local slots for the initial values of its variables (slots 0..: the parameters). */
   initFrameSize: number;
 }
 
@@ -122,6 +149,33 @@ export interface CheckedCheck {
   readonly overrides: { index: number; value: A.Expr }[];
   /** Fairness declared in the check block, on top of the spec's. */
   readonly fairness: CheckedFairness[];
+  /** The imports this check alone verifies a refinement of (`refines Name` items). */
+  readonly refines?: CheckedImport[];
+}
+
+/**
+ * `import Name from "file" with { ... }`, checked in this spec alone: each mapping expression
+ * is typed in a scope where the state may be read. Which names of the other spec it maps, and
+ * whether their types agree, is settled when the files are linked (src/lang/imports.ts), which
+ * sets `linked`.
+ */
+export interface CheckedImport {
+  readonly name: string;
+  readonly decl: Extract<A.Decl, { kind: 'import' }>;
+  readonly mappings: { readonly name: A.Name; readonly value: A.Expr; readonly type: Type; readonly frameSize: number }[];
+  /** The imported spec, once linked, and per variable and constant of it what gives its value. */
+  linked?: LinkedImport;
+}
+
+export interface LinkedImport {
+  readonly spec: CheckedSpec;
+  /** Per variable of the imported spec, in its order: the expression of this spec that maps it. */
+  readonly vars: { readonly value: A.Expr; readonly frameSize: number }[];
+  /**
+   * Per constant of the imported spec: an expression of this spec (a constant one) that gives
+   * its value, or undefined to keep the imported spec's own value.
+   */
+  readonly consts: ({ readonly value: A.Expr; readonly frameSize: number } | undefined)[];
 }
 
 export interface CheckedSpec {
@@ -134,12 +188,18 @@ export interface CheckedSpec {
   readonly actions: CheckedAction[];
   /** The processes, in declaration order. */
   readonly processes: CheckedProcess[];
+  /** The procedures, in declaration order. */
+  readonly procedures: CheckedProcedure[];
   readonly invariants: CheckedBody[];
   /** `view` declarations: expressions of any type, drawn by reports. */
   readonly views: CheckedBody[];
   readonly properties: CheckedProperty[];
   readonly fairness: CheckedFairness[];
   readonly checks: CheckedCheck[];
+  /** `import` declarations, in order. */
+  readonly imports?: CheckedImport[];
+  /** The imports every check verifies a refinement of (top-level `refines Name`). */
+  readonly refines?: CheckedImport[];
   readonly enums: EnumInfo[];
   /** Resolution of every name expression, call, pattern and lvalue root. */
   readonly res: Map<object, Resolution>;
@@ -194,8 +254,10 @@ type Global =
   | { k: 'def'; d: CheckedDef }
   | { k: 'action' }
   | { k: 'process'; p: CheckedProcess }
+  | { k: 'procedure'; p: CheckedProcedure }
   | { k: 'invariant' }
-  | { k: 'property' };
+  | { k: 'property' }
+  | { k: 'import'; imp: CheckedImport };
 
 /** A Map, not an object: names such as `constructor` must not find Object.prototype's properties. */
 const BUILTIN_TYPES = new Map<string, Type>([
@@ -225,8 +287,10 @@ class Checker {
    */
   private constantExprs: A.Expr[] | undefined = [];
   /** The process whose body is being checked, and the scope each of its steps starts in. */
-  private currentProcess: { p: CheckedProcess; base: Scope; stepNames: Set<string> } | undefined;
+  private currentProcess: { p: CheckedProcess; base: Scope; stepNames: Set<string>; procedure?: CheckedProcedure } | undefined;
   private readonly processes: CheckedProcess[] = [];
+  private readonly procedures: CheckedProcedure[] = [];
+  private readonly imports: CheckedImport[] = [];
 
   constructor(readonly ast: A.SpecAst) {}
 
@@ -301,11 +365,29 @@ class Checker {
             param: undefined,
             locals: [],
             labels: processLabels(d.body).map((l) => l.text),
+            endLabels: processEndLabels(d.body),
             frameSize: 0,
             initFrameSize: 0,
+            procedures: [],
           };
           this.processes.push(p);
           this.declare(d.name, { k: 'process', p });
+          break;
+        }
+        case 'procedure': {
+          const p: CheckedProcedure = {
+            name: d.name.text,
+            decl: d,
+            params: [],
+            locals: [],
+            labels: processLabels(d.body).map((l) => l.text),
+            endLabels: processEndLabels(d.body),
+            calls: procedureCalls(d.body),
+            frameSize: 0,
+            initFrameSize: 0,
+          };
+          this.procedures.push(p);
+          this.declare(d.name, { k: 'procedure', p });
           break;
         }
         case 'invariant':
@@ -314,6 +396,13 @@ class Checker {
         case 'property':
           this.declare(d.name, { k: 'property' });
           break;
+        case 'import': {
+          const imp: CheckedImport = { name: d.name.text, decl: d, mappings: [] };
+          this.imports.push(imp);
+          this.declare(d.name, { k: 'import', imp });
+          break;
+        }
+        case 'refines':
         case 'fairness':
           break;
         case 'init':
@@ -335,6 +424,8 @@ class Checker {
     for (const c of consts) (c as { type: Type }).type = this.resolveType(c.decl.type, false);
     for (const v of vars) (v as { type: Type }).type = this.resolveType(v.decl.type, true);
     for (const p of this.processes) this.processSignature(p);
+    for (const p of this.procedures) this.procedureSignature(p);
+    for (const p of this.processes) this.reachableProcedures(p);
     for (const def of defs) {
       (def as { paramTypes: Type[] }).paramTypes = def.decl.params.map((p) => this.resolveType(p.type, true));
       (def as { result: Type }).result = this.resolveType(def.decl.result, true);
@@ -385,6 +476,7 @@ class Checker {
     for (const d of this.ast.decls) {
       if (d.kind === 'action') actions.push(this.action(d));
       else if (d.kind === 'process') this.processBody(this.processes.find((p) => p.decl === d)!);
+      else if (d.kind === 'procedure') this.procedureBody(this.procedures.find((p) => p.decl === d)!);
       else if (d.kind === 'invariant') {
         const frame: Frame = { size: 0, stateful: true };
         const t = this.expr(d.body, new Scope(undefined, frame));
@@ -407,6 +499,14 @@ class Checker {
         if (f) fairness.push(f);
       }
     }
+    for (const imp of this.imports) this.importMappings(imp);
+    const refines: CheckedImport[] = [];
+    for (const d of this.ast.decls) {
+      if (d.kind !== 'refines') continue;
+      const imp = this.refinesTarget(d);
+      if (imp && refines.includes(imp)) this.error('E203', d.name.span, `'refines ${imp.name}' is declared twice`);
+      else if (imp) refines.push(imp);
+    }
     const checkNames = new Set<string>();
     for (const d of this.ast.decls) {
       if (d.kind !== 'check') continue;
@@ -424,11 +524,14 @@ class Checker {
       init,
       actions,
       processes: this.processes,
+      procedures: this.procedures,
       invariants,
       views,
       properties,
       fairness,
       checks,
+      imports: this.imports,
+      refines,
       enums,
       res: this.res,
       types: this.types,
@@ -445,6 +548,30 @@ class Checker {
       },
     };
     return spec;
+  }
+
+  /** Types each mapping of an import in a scope where the state may be read. */
+  private importMappings(imp: CheckedImport): void {
+    const seen = new Set<string>();
+    for (const m of imp.decl.mappings) {
+      if (seen.has(m.name.text)) this.error('E203', m.name.span, `'${m.name.text}' is mapped twice in the import of ${imp.name}`);
+      seen.add(m.name.text);
+      const frame: Frame = { size: 0, stateful: true };
+      const type = this.expr(m.value, new Scope(undefined, frame));
+      imp.mappings.push({ name: m.name, value: m.value, type, frameSize: frame.size });
+    }
+  }
+
+  /** The import a `refines Name` names (E201 if it names none). */
+  private refinesTarget(d: Extract<A.Decl, { kind: 'refines' }>): CheckedImport | undefined {
+    const g = this.globals.get(d.name.text);
+    if (g?.k === 'import') return g.imp;
+    const names = this.imports.map((i) => i.name);
+    const hint = g
+      ? `'${d.name.text}' is ${article(describe(g))}; refines names a spec brought in by 'import ${d.name.text} from "file.spex"'`
+      : (didYouMean(d.name.text, names) ?? (names.length > 0 ? `the imported specs are: ${names.join(', ')}` : `import the abstract spec first: import ${d.name.text} from "file.spex"`));
+    this.error('E201', d.name.span, `'${d.name.text}' is not an imported spec`, hint);
+    return undefined;
   }
 
   private declare(name: A.Name, g: Global): void {
@@ -519,16 +646,116 @@ class Checker {
     }
   }
 
+  /** The parameters and the variables of a procedure (pass 2). */
+  private procedureSignature(p: CheckedProcedure): void {
+    const seen = new Set<string>();
+    const named = (n: A.Name): boolean => {
+      if (seen.has(n.text)) {
+        this.error('E203', n.span, `'${n.text}' is declared twice in procedure '${p.name}'`, 'rename one of the two');
+        return false;
+      }
+      seen.add(n.text);
+      if (n.text === 'ret') {
+        this.error('E203', n.span, `'ret' is the return point in the frame of procedure '${p.name}'`, 'give the parameter or variable another name');
+      } else if (this.globals.has(n.text) || BUILTIN_TYPES.has(n.text)) {
+        this.error('E203', n.span, `'${n.text}' in procedure '${p.name}' would shadow the global '${n.text}'`, 'give it a name of its own');
+      }
+      return true;
+    };
+    for (const a of p.decl.params) {
+      named(a.name);
+      p.params.push({ name: a.name.text, type: this.resolveType(a.type, true) });
+    }
+    for (const l of p.decl.locals) {
+      named(l.name);
+      p.locals.push({ name: l.name.text, type: this.resolveType(l.type, true), decl: l });
+    }
+  }
+
+  /** The shape, the variables' initial values and the steps of a procedure (pass 3). */
+  private procedureBody(p: CheckedProcedure): void {
+    checkProcessShape({ kind: 'process', name: p.decl.name, param: undefined, locals: p.decl.locals, body: p.decl.body, span: p.decl.span }, (code, span, message, hint) => this.error(code, span, message.replace(/process '/g, `procedure '`), hint));
+    checkCallShape(p.decl.body, true, (code, span, message, hint) => this.error(code, span, message, hint));
+    // Initial values of its variables: constants and the parameters.
+    const initFrame: Frame = { size: 0, stateful: false };
+    const initScope = new Scope(undefined, initFrame);
+    for (const a of p.params) initScope.bind(a.name, a.type);
+    for (const l of p.locals) {
+      const init = l.decl.init;
+      if (init === undefined || l.decl.choice) {
+        this.error('E226', l.decl.span, `variable '${l.name}' of procedure '${p.name}' needs an initial value`, `write 'var ${l.name}: ${formatType(l.type)} = <value>' (the value may use the parameters); a procedure's variables start at one value`);
+        continue;
+      }
+      this.expectType(init, l.type, this.expr(init, initScope), `variable '${l.name}' of procedure '${p.name}'`);
+    }
+    p.initFrameSize = initFrame.size;
+    const frame: Frame = { size: 0, stateful: true };
+    const base = new Scope(undefined, frame);
+    const pseudo: CheckedProcess = {
+      name: p.name,
+      decl: { kind: 'process', name: p.decl.name, param: undefined, locals: [], body: p.decl.body, span: p.decl.span },
+      param: undefined,
+      locals: [],
+      labels: p.labels,
+      endLabels: p.endLabels,
+      frameSize: 0,
+      initFrameSize: 0,
+      procedures: [],
+    };
+    this.currentProcess = { p: pseudo, base, stepNames: new Set(), procedure: p };
+    this.stmts(p.decl.body, base, 'process');
+    this.currentProcess = undefined;
+    p.frameSize = frame.size;
+  }
+
+  /** A parameter or variable of the procedure being checked, by name. */
+  private frameVar(n: string): Extract<Resolution, { k: 'frame' }> | undefined {
+    const proc = this.currentProcess?.procedure;
+    if (!proc) return undefined;
+    const i = proc.params.findIndex((x) => x.name === n);
+    if (i >= 0) return { k: 'frame', proc, index: i, type: proc.params[i]!.type };
+    const j = proc.locals.findIndex((x) => x.name === n);
+    if (j >= 0) return { k: 'frame', proc, index: proc.params.length + j, type: proc.locals[j]!.type };
+    return undefined;
+  }
+
+  /** The procedures a process may call, directly or through other procedures. */
+  private reachableProcedures(p: CheckedProcess): void {
+    const names = new Set<string>();
+    const visit = (calls: readonly string[]): void => {
+      for (const n of calls) {
+        const q = this.procedures.find((x) => x.name === n);
+        if (!q || names.has(n)) continue;
+        names.add(n);
+        visit(q.calls);
+      }
+    };
+    visit(procedureCalls(p.decl.body));
+    p.procedures = this.procedures.filter((q) => names.has(q.name));
+  }
+
   /** The shape, the variables' initial values and the steps of a process (pass 3). */
   private processBody(p: CheckedProcess): void {
     checkProcessShape(p.decl, (code, span, message, hint) => this.error(code, span, message, hint));
+    checkCallShape(p.decl.body, false, (code, span, message, hint) => this.error(code, span, message, hint));
     // Initial values: constants and the instance parameter, no state.
     const initFrame: Frame = { size: 0, stateful: false };
     const initScope = new Scope(undefined, initFrame);
     if (p.param) initScope.bind(p.param.name, p.param.type);
     for (const l of p.locals) {
-      const t = this.expr(l.decl.init, initScope);
-      this.expectType(l.decl.init, l.type, t, `variable '${l.name}' of process '${p.name}'`);
+      const init = l.decl.init;
+      if (init === undefined) {
+        this.error('E226', l.decl.span, `process variable '${l.name}' of '${p.name}' has no initial value`, `write 'var ${l.name}: ${formatType(l.type)} = <value>', or 'var ${l.name}: ${formatType(l.type)} in <set>' for one initial state per element`);
+        continue;
+      }
+      const t = this.expr(init, initScope);
+      if (l.decl.choice) {
+        // `var x: T in S`: S is a set of T, constants and the instance parameter only.
+        if (t.k === 'set') this.expectType(init, { k: 'set', elem: l.type }, t, `the initial choices of variable '${l.name}' of process '${p.name}'`);
+        else if (t.k !== 'any') this.error('E205', init.span, `'var ${l.name}: ... in S' chooses from a set, not ${formatType(t)}`, `write 'var ${l.name}: ${formatType(l.type)} = <value>' for a single initial value`);
+      } else {
+        this.expectType(init, l.type, t, `variable '${l.name}' of process '${p.name}'`);
+      }
     }
     p.initFrameSize = initFrame.size;
     const frame: Frame = { size: 0, stateful: true };
@@ -680,9 +907,9 @@ class Checker {
     }
     const e = d.expect;
     if (e && e.kind === 'violation') {
-      const names = [...invariants.map((i) => i.name), ...properties.map((p) => p.name), ...actions.map((a) => a.name), ...this.processes.map((p) => p.name)];
+      const names = [...invariants.map((i) => i.name), ...properties.map((p) => p.name), ...actions.map((a) => a.name), ...this.processes.map((p) => p.name), ...this.imports.map((i) => i.name)];
       if (!names.includes(e.name.text)) {
-        const what = properties.length > 0 ? 'an invariant, a property nor an action' : 'an invariant nor an action';
+        const what = this.imports.length > 0 ? 'an invariant, a property, an action nor an imported spec' : properties.length > 0 ? 'an invariant, a property nor an action' : 'an invariant nor an action';
         this.error('E213', e.name.span, `'${e.name.text}' is neither ${what}`, didYouMean(e.name.text, names) ?? 'name an invariant, a property, or the action whose assert fails');
       }
     }
@@ -698,6 +925,14 @@ class Checker {
       }
     }
     const fairness = d.fairness.map((f) => this.fairness(f)).filter((f): f is CheckedFairness => f !== undefined);
+    if (d.refines.length > 0) {
+      const refines: CheckedImport[] = [];
+      for (const r of d.refines) {
+        const imp = this.refinesTarget(r);
+        if (imp && !refines.includes(imp)) refines.push(imp);
+      }
+      return { name: d.name.text, decl: d, overrides, fairness, refines };
+    }
     return { name: d.name.text, decl: d, overrides, fairness };
   }
 
@@ -893,7 +1128,7 @@ class Checker {
           const hint = other
             ? `'${st.target.text}' is a label of process '${other.name}'; a process can only go to its own labels`
             : (didYouMean(st.target.text, cp.p.labels) ?? `the labels of '${cp.p.name}' are: ${cp.p.labels.join(', ')}`);
-          this.error('E201', st.target.span, `unknown label '${st.target.text}' in process '${cp.p.name}'`, hint);
+          this.error('E201', st.target.span, `unknown label '${st.target.text}' in ${cp.procedure ? 'procedure' : 'process'} '${cp.p.name}'`, hint);
         }
         return scope;
       }
@@ -954,6 +1189,35 @@ class Checker {
       case 'assign':
         this.assign(st, scope);
         return scope;
+      case 'call': {
+        const args = st.args.map((a) => this.expr(a, scope));
+        if (!this.currentProcess) {
+          this.error('E215', st.span, `'call' is for processes and procedures`, `${where === 'init' ? 'init' : 'an action'} is one atomic step: a procedure's steps can only run in a process`);
+          return scope;
+        }
+        const g = this.globals.get(st.callee.text);
+        if (!g || g.k !== 'procedure') {
+          const names = this.procedures.map((p) => p.name);
+          const what = g ? `'${st.callee.text}' is ${article(describe(g))}, not a procedure` : `unknown procedure '${st.callee.text}'`;
+          this.error(g ? 'E205' : 'E201', st.callee.span, what, didYouMean(st.callee.text, names) ?? (names.length ? `the procedures are: ${names.join(', ')}` : `declare it with 'procedure ${st.callee.text}(...) { ... }'`));
+          return scope;
+        }
+        const q = g.p;
+        if (args.length !== q.params.length) {
+          this.error('E204', st.span, `procedure '${q.name}' takes ${q.params.length} argument${q.params.length === 1 ? '' : 's'}, not ${args.length}`, q.params.length ? `its parameters: ${q.params.map((x) => `${x.name}: ${formatType(x.type)}`).join(', ')}` : undefined);
+        } else {
+          args.forEach((t, i) => this.expectType(st.args[i]!, q.params[i]!.type, t, `argument '${q.params[i]!.name}' of '${q.name}'`));
+        }
+        return scope;
+      }
+      case 'return':
+        if (!this.currentProcess?.procedure) {
+          const hint = this.currentProcess
+            ? 'a process ends by running off the end of its body; to stop early, goto a label at its end'
+            : `${where === 'init' ? 'init' : 'an action'} is one atomic step: it ends at the end of its body`;
+          this.error('E224', st.span, `'return' is only meaningful in a procedure`, hint);
+        }
+        return scope;
     }
   }
 
@@ -963,7 +1227,10 @@ class Checker {
     const g = this.globals.get(root.text);
     const local = scope.lookup(root.text);
     const pi = local ? -1 : (this.currentProcess?.p.locals.findIndex((l) => l.name === root.text) ?? -1);
-    if (pi >= 0) {
+    const fv = local ? undefined : this.frameVar(root.text);
+    if (fv) {
+      this.res.set(st.target, fv);
+    } else if (pi >= 0) {
       const p = this.currentProcess!.p;
       this.res.set(st.target, { k: 'plocal', proc: p, index: pi, type: p.locals[pi]!.type });
     } else if (local || !g || g.k !== 'var') {
@@ -975,13 +1242,18 @@ class Checker {
       } else if (!g) {
         const vars = [...this.globals].filter(([, v]) => v.k === 'var').map(([k]) => k);
         this.error('E206', root.span, `cannot assign to undeclared variable '${root.text}'`, didYouMean(root.text, vars) ?? `declare it with 'var ${root.text}: <type>'`);
+      } else if (g.k === 'process') {
+        const field = st.target.path[0];
+        const x = field?.kind === 'field' ? field.field.text : '<variable>';
+        this.error('E206', st.target.span, `cannot assign to a variable of process '${root.text}' from outside it`, `only the steps of '${root.text}' assign its variables; elsewhere read them as '${g.p.param ? `${root.text}(<${g.p.param.name}>)` : root.text}.${x}'`);
       } else {
         this.error('E206', root.span, `cannot assign to '${root.text}': it is ${article(describe(g))}, not a state variable`);
       }
       return;
     }
     let t: Type;
-    if (pi >= 0) t = this.currentProcess!.p.locals[pi]!.type;
+    if (fv) t = fv.type;
+    else if (pi >= 0) t = this.currentProcess!.p.locals[pi]!.type;
     else {
       const v = (g as { k: 'var'; v: CheckedVar }).v;
       this.res.set(st.target, { k: 'var', index: v.index, type: v.type });
@@ -1020,7 +1292,7 @@ class Checker {
   private lostWrites(stmts: A.Stmt[]): void {
     const pending = new Map<number, A.Stmt>();
     for (const st of stmts) {
-      if (st.kind === 'label' || st.kind === 'goto') {
+      if (st.kind === 'label' || st.kind === 'goto' || st.kind === 'call' || st.kind === 'return') {
         // A process step ends here: a later write is in another step.
         pending.clear();
         continue;
@@ -1228,6 +1500,8 @@ class Checker {
         return ANY;
       }
       case 'field': {
+        const pv = this.processVarRead(e, scope);
+        if (pv !== undefined) return pv;
         const t = this.expr(e.target, scope);
         if (t.k === 'record') {
           const i = t.fields.indexOf(e.field.text);
@@ -1407,6 +1681,11 @@ class Checker {
       return local.type;
     }
     const cp = this.currentProcess?.p;
+    const fv = this.frameVar(n);
+    if (fv) {
+      this.res.set(e, fv);
+      return fv.type;
+    }
     const pi = cp ? cp.locals.findIndex((l) => l.name === n) : -1;
     if (pi >= 0) {
       const type = cp!.locals[pi]!.type;
@@ -1431,7 +1710,7 @@ class Checker {
       const candidates = [...scope.allNames(), ...this.globals.keys(), ...(cp?.locals.map((l) => l.name) ?? [])];
       const owner = this.processes.find((q) => q.locals.some((l) => l.name === n));
       const hint = owner
-        ? `'${n}' is a variable of process '${owner.name}', which only its own steps see`
+        ? `'${n}' is a variable of process '${owner.name}': read it as '${owner.param ? `${owner.name}(<${owner.param.name}>)` : owner.name}.${n}'`
         : this.currentProcess?.stepNames.has(n)
           ? `'${n}' was bound in an earlier step: names bound by let and pick end at the next label; keep the value in a process variable ('var ${n}: ...')`
           : didYouMean(n, candidates);
@@ -1481,10 +1760,60 @@ class Checker {
       case 'property':
         this.error('E205', e.span, `'${n}' is ${g.k === 'action' ? 'an action' : g.k === 'property' ? 'a property' : 'an invariant'} and has no value here`);
         return ANY;
+      case 'procedure':
+        this.error('E205', e.span, `'${n}' is a procedure and has no value here`, `a process runs it with 'call ${n}(...)'`);
+        return ANY;
       case 'process':
         this.error('E205', e.span, `'${n}' is a process and has no value here`, `test where it is with '${g.p.param ? `${n}(<${g.p.param.name}>)` : n} at <label>'`);
         return ANY;
+       case 'import':
+        this.error('E205', e.span, `'${n}' is an imported spec and has no value here`, `its variables are the mapped expressions of 'import ${n} ... with { ... }'`);
+        return ANY;
     }
+  }
+
+  /**
+   * `P(i).x` / `P.x`: a read of variable x of an instance of process P, from any expression
+   * that may read the state. Undefined when the target does not name a process (an ordinary
+   * field access, or a call that the checker reports as usual).
+   */
+  private processVarRead(e: Extract<A.Expr, { kind: 'field' }>, scope: Scope): Type | undefined {
+    const t = e.target;
+    const pname = t.kind === 'call' ? t.callee : t.kind === 'name' ? t.name : undefined;
+    if (!pname || scope.lookup(pname.text)) return undefined;
+    const g = this.globals.get(pname.text);
+    if (!g || g.k !== 'process') return undefined;
+    const p = g.p;
+    const x = e.field.text;
+    if (t.kind === 'call') {
+      t.args.forEach((a, i) => {
+        const at = this.expr(a, scope);
+        if (i === 0 && p.param) this.expectType(a, p.param.type, at, `an instance of process '${p.name}'`);
+      });
+      if (!p.param) {
+        this.error('E204', t.span, `process '${p.name}' has a single instance`, `write '${p.name}.${x}'`);
+      } else if (t.args.length !== 1) {
+        this.error('E204', t.span, `process '${p.name}' has one instance per value of '${p.param.name}'`, `name one instance: '${p.name}(<${p.param.name}>).${x}'`);
+      }
+    } else if (p.param) {
+      this.error('E204', t.span, `process '${p.name}' has one instance per value of '${p.param.name}'`, `name the instance: '${p.name}(<${p.param.name}>).${x}'`);
+    }
+    const index = p.locals.findIndex((l) => l.name === x);
+    if (index < 0) {
+      const hint =
+        x === 'pc'
+          ? `test where an instance is with '${p.param ? `${p.name}(<${p.param.name}>)` : p.name} at <label>'`
+          : (didYouMean(x, p.locals.map((l) => l.name)) ?? (p.locals.length ? `its variables are: ${p.locals.map((l) => l.name).join(', ')}` : `process '${p.name}' has no variables`));
+      this.error('E201', e.field.span, `process '${p.name}' has no variable '${x}'`, hint);
+      return ANY;
+    }
+    const type = p.locals[index]!.type;
+    if (!scope.frame.stateful) {
+      this.error('E216', e.span, `'${e.field.text}' is a variable of process '${p.name}', but this expression must be constant`, 'constants, range bounds and initial values cannot read the state');
+      return type;
+    }
+    this.res.set(e, { k: 'pvar', proc: p, index, type });
+    return type;
   }
 
   /** `P(i) at L`: P is a process, i one of its instances, L one of its labels or `done`. */
@@ -1514,23 +1843,27 @@ class Checker {
     } else if (t.kind === 'call') {
       this.error('E204', t.span, `process '${p.name}' has a single instance`, `write '${p.name} at ${e.label.text}'`);
     }
+    // The pc's order: the labels, done, then the labels of the procedures P calls (`proc.label`).
+    const steps = stepLabels(p);
+    const all = [...p.labels, DONE, ...steps.slice(p.labels.length)];
+    const labelIndex = (l: A.Name): number => {
+      const at = steps.indexOf(l.text);
+      const index = l.text === DONE ? p.labels.length : at < 0 ? -1 : at < p.labels.length ? at : at + 1;
+      if (index < 0) this.error('E201', l.span, `process '${p.name}' has no label '${l.text}'`, didYouMean(l.text, all) ?? `its labels are: ${all.join(', ')}`);
+      return index;
+    };
     if (e.labels) {
       // `P(i) at {L1, L2}`: each label as for `at L`.
       const labels: number[] = [];
       for (const l of e.labels) {
-        const index = l.text === DONE ? p.labels.length : p.labels.indexOf(l.text);
-        if (index < 0) {
-          this.error('E201', l.span, `process '${p.name}' has no label '${l.text}'`, didYouMean(l.text, [...p.labels, DONE]) ?? `its labels are: ${[...p.labels, DONE].join(', ')}`);
-        } else if (!labels.includes(index)) labels.push(index);
+        const index = labelIndex(l);
+        if (index >= 0 && !labels.includes(index)) labels.push(index);
       }
       if (labels.length > 0) this.res.set(e, { k: 'process', proc: p, label: labels[0]!, labels });
       return BOOL;
     }
-    const label = e.label.text === DONE ? p.labels.length : p.labels.indexOf(e.label.text);
-    if (label < 0) {
-      this.error('E201', e.label.span, `process '${p.name}' has no label '${e.label.text}'`, didYouMean(e.label.text, [...p.labels, DONE]) ?? `its labels are: ${[...p.labels, DONE].join(', ')}`);
-      return BOOL;
-    }
+    const label = labelIndex(e.label);
+    if (label < 0) return BOOL;
     this.res.set(e, { k: 'process', proc: p, label });
     return BOOL;
   }
@@ -1779,10 +2112,14 @@ function describe(g: Global): string {
       return 'action';
     case 'process':
       return 'process';
+    case 'procedure':
+      return 'procedure';
     case 'invariant':
       return 'invariant';
     case 'property':
       return 'property';
+    case 'import':
+      return 'imported spec';
   }
 }
 
@@ -1881,7 +2218,10 @@ export function walkStmt(st: A.Stmt, onExpr: (e: A.Expr) => void, onLValue: (lv:
       return body(st.body);
     case 'label':
     case 'goto':
+    case 'return':
       return;
+    case 'call':
+      return st.args.forEach(onExpr);
     case 'let':
       return onExpr(st.value);
     case 'pick':
@@ -1912,13 +2252,13 @@ export function walkStmt(st: A.Stmt, onExpr: (e: A.Expr) => void, onLValue: (lv:
  * The first read of the state in `e`, directly or through a definition, or undefined when `e`
  * is constant.
  */
-function stateReadIn(e: A.Expr, res: Map<object, Resolution>, seen = new Set<CheckedDef>()): { span: A.Span; what: string } | undefined {
+export function stateReadIn(e: A.Expr, res: Map<object, Resolution>, seen = new Set<CheckedDef>()): { span: A.Span; what: string } | undefined {
   let found: { span: A.Span; what: string } | undefined;
   walkExpr(e, (x) => {
     if (found) return;
     const r = res.get(x);
     if (r?.k === 'var') found = { span: x.span, what: `variable '${(x as { name: A.Name }).name.text}'` };
-    else if (r?.k === 'plocal' || r?.k === 'process') found = { span: x.span, what: 'of a process' };
+    else if (r?.k === 'plocal' || r?.k === 'process' || r?.k === 'pvar' || r?.k === 'frame') found = { span: x.span, what: 'of a process' };
     else if (r?.k === 'def' && !seen.has(r.def)) {
       seen.add(r.def);
       if (stateReadIn(r.def.decl.body, res, seen)) found = { span: x.span, what: `through definition '${r.def.name}'` };

@@ -88,6 +88,11 @@ export interface CompiledSpec extends TransitionSystem<State, Label> {
   readonly slotTypes: readonly Type[];
   /** The interned atoms, record field arrays and plain variants, for the state codec. */
   readonly valueTables: ValueTables;
+  /**
+   * Compiles one more expression of the spec (checked with it, e.g. an import's mapping) into
+   * a function of the state; `frameSize` is the local slots its checking gave it.
+   */
+  compileExpr(e: A.Expr, frameSize: number): (state: State) => Value;
 }
 
 /** A `view` declaration, compiled: its static type decides how reports draw it. */
@@ -362,6 +367,11 @@ export class Compiler {
         return (c) => mapGet(t(c) as IMap<Value, Value>, i(c), span);
       }
       case 'field': {
+        const pv = this.spec.res.get(e);
+        if (pv?.k === 'pvar') {
+          const inst = e.target.kind === 'call' && e.target.args.length > 0 ? this.expr(e.target.args[0]!) : undefined;
+          return this.processes!.read(pv.proc, pv.index, inst, e.span);
+        }
         const t = this.expr(e.target);
         const rt = this.type(e.target);
         const name = e.field.text;
@@ -642,8 +652,11 @@ export class Compiler {
         const i = this.procSlot(r.index);
         return (c) => c.st[i]!;
       }
+      case 'frame':
+        return this.procCtx().frameRead(r.index);
       case 'builtin':
       case 'process':
+      case 'pvar':
         throw new Error(`internal error: ${r.k} used as a value`);
     }
   }
@@ -887,6 +900,10 @@ export class Compiler {
     switch (st.kind) {
       case 'goto':
         return this.procCtx().endAt(st.target.text);
+      case 'call':
+        return this.procCtx().call(st, k);
+      case 'return':
+        return this.procCtx().ret();
       case 'label':
       case 'while':
         throw new Error(`internal error: ${st.kind} compiled outside a statement list`);
@@ -1007,8 +1024,10 @@ export class Compiler {
   }
 
   private assign(st: Extract<A.Stmt, { kind: 'assign' }>, k: Cont): Cont {
-    const r = this.res(st.target) as Extract<Resolution, { k: 'var' | 'plocal' }>;
-    const i = r.k === 'var' ? r.index : this.procSlot(r.index);
+    const r = this.res(st.target) as Extract<Resolution, { k: 'var' | 'plocal' | 'frame' }>;
+    const i = r.k === 'var' ? r.index : r.k === 'plocal' ? this.procSlot(r.index) : -1;
+    // A procedure's parameter or variable: a field of the top frame of the call stack.
+    const frame = r.k === 'frame' ? { slot: this.procCtx().stack!, index: r.index } : undefined;
     const varType = r.type;
     const value = this.expr(st.value);
     const name = st.target.root.text;
@@ -1059,6 +1078,22 @@ export class Compiler {
     const checkRange = hasRanges(leafType);
     const whole = levels.length === 0;
     const target = st.target.span.source.text.slice(st.target.span.start, st.target.span.end);
+    if (frame) {
+      return (c) => {
+        const v = value(c);
+        const stack = c.st[frame.slot] as IList<Value>;
+        const top = stack.last() as Variant;
+        const rec = top.value as Rec;
+        if (checkRange && !this.inRange(leafType, v)) {
+          fail('E703', span, `'${target}' would become ${formatValue(v)}, outside its declared type`, 'check the bounds of its range type, or the guard that should prevent this step');
+        }
+        const values = rec.values.slice();
+        values[frame.index] = whole ? v : update(c, values[frame.index]!, v);
+        c.st[frame.slot] = stack.set(stack.size - 1, new Variant(top.tag, top.tagIndex, new Rec(rec.fields, values)));
+        k(c);
+        c.st[frame.slot] = stack;
+      };
+    }
     return (c) => {
       const v = value(c);
       const old = c.st[i]!;
@@ -1191,7 +1226,8 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
   processes.compileSteps(cc, (s, l) => emitFn(s, l));
 
   const initValues: (Value | undefined)[] = spec.vars.map((v) => (v.decl.init ? cc.constValue(v.decl.init) : undefined));
-  initValues.push(...processes.initial);
+  // One starting point per combination of the process variables' initial choices.
+  const procInits = processes.initialCombinations();
   spec.vars.forEach((v, i) => {
     if (initValues[i] !== undefined) cc.checkRange(v.type, initValues[i]!, v.decl.init!.span, `variable '${v.name}'`);
   });
@@ -1254,12 +1290,14 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
     fairness: compileFairness(spec),
     initialStates(emit) {
       emitFn = (s) => emit(s);
-      const c: Ctx = { st: initValues.slice() as Value[], loc: new Array<Value>(spec.init.frameSize) };
-      try {
-        initRun(c);
-      } catch (err) {
-        if (err instanceof ModelError && err.label === undefined) err.label = initLabel;
-        throw err;
+      for (const procInit of procInits) {
+        const c: Ctx = { st: [...initValues, ...procInit] as Value[], loc: new Array<Value>(spec.init.frameSize) };
+        try {
+          initRun(c);
+        } catch (err) {
+          if (err instanceof ModelError && err.label === undefined) err.label = initLabel;
+          throw err;
+        }
       }
     },
     successors(state, emit) {
@@ -1285,9 +1323,14 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
       fields: (names) => cc.fields(names),
       variant: (tag, tagIndex, payload) => cc.variant(tag, tagIndex, payload),
     },
+    compileExpr(e, frameSize) {
+      const ev = cc.expr(e);
+      return (s) => ev({ st: s, loc: new Array<Value>(frameSize) });
+    },
   };
-  // With processes, a state where every instance has run to its end is done, not deadlocked.
-  if (processes.instances.length > 0) system.isDone = (s) => processes.isDone(s);
+  // With processes, a state where every instance has run to its end, or stands at an `end`
+  // label, is a valid end, not deadlocked.
+  if (processes.instances.length > 0) system.isDone = (s) => processes.isValidEnd(s);
   return system;
 }
 

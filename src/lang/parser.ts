@@ -47,7 +47,7 @@ function semantics(): SpexSemantics {
   const s = grammar().createSemantics();
   s.addOperation<unknown>('ast', {
     Spec(header, decls, _end): A.SpecAst {
-      return { name: header.ast(), decls: decls.children.map((d) => d.ast()), source: current };
+      return { name: header.ast(), decls: decls.children.flatMap((d) => withFairness(d.ast() as A.Decl)), source: current };
     },
     SpecHeader(_kw, name) {
       return nameOf(name);
@@ -97,8 +97,13 @@ function semantics(): SpexSemantics {
     InitDecl(_kw, body) {
       return { kind: 'init', body: body.ast(), span: span(this) };
     },
-    ActionDecl(_kw, name, params, body) {
-      return { kind: 'action', name: nameOf(name), params: opt<A.ActionParam[]>(params) ?? [], body: body.ast(), span: span(this) };
+    ActionDecl(fair, _kw, name, params, body) {
+      const d: A.Decl = { kind: 'action', name: nameOf(name), params: opt<A.ActionParam[]>(params) ?? [], body: body.ast(), span: span(this) };
+      const f = opt<A.FairPrefix>(fair);
+      return f ? { ...d, fair: f } : d;
+    },
+    FairPrefix(strong, _fair): A.FairPrefix {
+      return { strong: strong.numChildren > 0, span: span(this) };
     },
     ActionParams(_o, params, _c) {
       return list(params);
@@ -112,11 +117,23 @@ function semantics(): SpexSemantics {
     TypedParam(name, _c, type) {
       return { name: nameOf(name), type: type.ast() };
     },
-    ProcessDecl(_kw, name, param, _o, locals, body, _c) {
-      return {
+    ProcessDecl(fair, _kw, name, param, _o, locals, body, _c) {
+      const d: A.Decl = {
         kind: 'process',
         name: nameOf(name),
         param: opt<A.ActionParam>(param),
+        locals: locals.children.map((l) => l.ast()),
+        body: body.children.map((s) => s.ast()).filter((s: A.Stmt | null) => s !== null),
+        span: span(this),
+      };
+      const f = opt<A.FairPrefix>(fair);
+      return f ? { ...d, fair: f } : d;
+    },
+    ProcedureDecl(_kw, name, _o, params, _c, _ob, locals, body, _cb) {
+      return {
+        kind: 'procedure',
+        name: nameOf(name),
+        params: list(params),
         locals: locals.children.map((l) => l.ast()),
         body: body.children.map((s) => s.ast()).filter((s: A.Stmt | null) => s !== null),
         span: span(this),
@@ -125,14 +142,34 @@ function semantics(): SpexSemantics {
     ProcessParam(_o, param, _c) {
       return param.ast();
     },
-    ProcessVar(_kw, name, _c, type, _eq, init): A.ProcessVarDecl {
-      return { name: nameOf(name), type: type.ast(), init: init.ast(), span: span(this) };
+    ProcessVar(_kw, name, _c, type, init): A.ProcessVarDecl {
+      const i = opt<{ choice: boolean; expr: A.Expr }>(init);
+      return { name: nameOf(name), type: type.ast(), init: i?.expr, ...(i?.choice ? { choice: true } : {}), span: span(this) };
+    },
+    ProcessVarInit_value(_eq, expr) {
+      return { choice: false, expr: expr.ast() };
+    },
+    ProcessVarInit_choice(_in, expr) {
+      return { choice: true, expr: expr.ast() };
     },
     InvariantDecl(_kw, name, _c, body) {
       return { kind: 'invariant', name: nameOf(name), body: body.ast(), span: span(this) };
     },
     ViewDecl(_kw, name, _c, body) {
       return { kind: 'view', name: nameOf(name), body: body.ast(), span: span(this) };
+    },
+    ImportDecl(_kw, name, _from, path, mapping) {
+      const w = opt<{ name: A.Name; value: A.Expr }[]>(mapping);
+      return { kind: 'import', name: nameOf(name), path: path.sourceString.slice(1, -1), pathSpan: span(path), mappings: w ?? [], span: span(this) };
+    },
+    ImportWith(_kw, _o, mappings, _comma, _c) {
+      return list(mappings);
+    },
+    ImportMapping(name, _c, value) {
+      return { name: nameOf(name), value: value.ast() };
+    },
+    RefinesDecl(_kw, name) {
+      return { kind: 'refines', name: nameOf(name), span: span(this) };
     },
     PropertyDecl(_kw, name, _c, formula) {
       // Leading quantifiers make the instances; the rest is one of the simple forms (with its
@@ -206,6 +243,7 @@ function semantics(): SpexSemantics {
         expect: undefined as A.Expectation | undefined,
         fairness: [] as Extract<A.Decl, { kind: 'fairness' }>[],
         only: undefined as A.Name[] | undefined,
+        refines: [] as Extract<A.Decl, { kind: 'refines' }>[],
         span: span(this),
         // Repeated items are reported by the checker; keep the spans of the extra ones.
         duplicates: [] as A.Span[],
@@ -216,8 +254,10 @@ function semantics(): SpexSemantics {
           | { kind: 'deadlock'; on: boolean; span: A.Span }
           | { kind: 'expect'; expect: A.Expectation; span: A.Span }
           | { kind: 'only'; names: A.Name[]; span: A.Span }
-          | Extract<A.Decl, { kind: 'fairness' }>;
+          | Extract<A.Decl, { kind: 'fairness' }>
+          | Extract<A.Decl, { kind: 'refines' }>;
         if (it.kind === 'fairness') check.fairness.push(it);
+        else if (it.kind === 'refines') check.refines.push(it);
         else if (it.kind === 'only') {
           if (check.only !== undefined) check.duplicates.push(it.span);
           check.only = it.names;
@@ -243,6 +283,9 @@ function semantics(): SpexSemantics {
       return decl.ast();
     },
     CheckItem_groupFair(decl) {
+      return decl.ast();
+    },
+    CheckItem_refines(decl) {
       return decl.ast();
     },
     CheckItem_only(_kw, names) {
@@ -342,6 +385,17 @@ function semantics(): SpexSemantics {
     Stmt_assign(target, _op, value): A.Stmt {
       return { kind: 'assign', target: target.ast(), value: value.ast(), span: span(this) };
     },
+    // `P(i).x := e`: parsed so that the checker can say that only P's steps assign x (E206).
+    Stmt_assignInstance(root, _o, _args, _c, sels, _op, value): A.Stmt {
+      const target: A.LValue = { root: nameOf(root), path: sels.children.map((s) => s.ast()), span: { source: current, start: root.source.startIdx, end: sels.source.endIdx } };
+      return { kind: 'assign', target, value: value.ast(), span: span(this) };
+    },
+    Stmt_call(_kw, callee, _o, args, _c): A.Stmt {
+      return { kind: 'call', callee: nameOf(callee), args: list(args), span: span(this) };
+    },
+    Stmt_return(_kw): A.Stmt {
+      return { kind: 'return', span: span(this) };
+    },
     Stmt_await(_kw, cond): A.Stmt {
       return { kind: 'await', cond: cond.ast(), span: span(this) };
     },
@@ -353,6 +407,9 @@ function semantics(): SpexSemantics {
     },
     Stmt_label(name, _c): A.Stmt {
       return { kind: 'label', name: nameOf(name), span: span(this) };
+    },
+    Stmt_endLabel(_end, name, _c): A.Stmt {
+      return { kind: 'label', name: nameOf(name), end: true, span: span(this) };
     },
     Stmt_empty(_semi) {
       return null;
@@ -579,6 +636,17 @@ function classifyFormula(t: A.TemporalTree): A.TemporalFormula {
     }
   }
   return { kind: 'general', tree: t, span };
+}
+
+/**
+ * A declaration, followed by the fairness declaration that `fair` / `strong fair` on it
+ * stands for: `fair process P { ... }` means `process P { ... }` and `fair process P`.
+ */
+function withFairness(d: A.Decl): A.Decl[] {
+  if ((d.kind !== 'action' && d.kind !== 'process') || !d.fair) return [d];
+  const f = d.fair;
+  const span: A.Span = { source: f.span.source, start: f.span.start, end: d.name.span.end };
+  return [d, { kind: 'fairness', strong: f.strong, target: d.kind, name: d.name, span }];
 }
 
 function syntaxError(source: A.Source, m: ohm.FailedMatchResult): SpecErrors {

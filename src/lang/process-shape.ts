@@ -6,11 +6,20 @@
  */
 import type * as A from './ast.js';
 import type { Code } from './diagnostics.js';
+import type { CheckedProcess } from './check.js';
 
 /** The pc of a process instance that has run to its end; no label may take this name. */
 export const DONE = 'done';
 
 type Report = (code: Code, span: A.Span, message: string, hint?: string) => void;
+
+/**
+ * The labels a step of a process may start at: its own, then those of the procedures it may
+ * call, named `procedure.label` (in traces, ITF and the pc).
+ */
+export function stepLabels(p: CheckedProcess): string[] {
+  return [...p.labels, ...p.procedures.flatMap((q) => q.labels.map((l) => `${q.name}.${l}`))];
+}
 
 /** Every label of a process body, at any depth, in the order written. */
 export function processLabels(body: readonly A.Stmt[]): A.Name[] {
@@ -42,6 +51,88 @@ export function processLabels(body: readonly A.Stmt[]): A.Name[] {
   };
   visit(body);
   return out;
+}
+
+/** The labels written `end L:` (valid end states), in the order written. */
+export function processEndLabels(body: readonly A.Stmt[]): string[] {
+  const out: string[] = [];
+  const visit = (stmts: readonly A.Stmt[]): void => {
+    for (const st of stmts) {
+      if (st.kind === 'label' && st.end) out.push(st.name.text);
+      else if (st.kind === 'if') {
+        visit(st.then);
+        if (st.else) visit(st.else);
+      } else if (st.kind === 'while' || st.kind === 'for') visit(st.body);
+      else if (st.kind === 'match') st.arms.forEach((a) => visit(a.body));
+    }
+  };
+  visit(body);
+  return out;
+}
+
+/** The procedures a body calls, by name, in the order written (repeats removed). */
+export function procedureCalls(body: readonly A.Stmt[]): string[] {
+  const out: string[] = [];
+  const visit = (stmts: readonly A.Stmt[]): void => {
+    for (const st of stmts) {
+      if (st.kind === 'call') {
+        if (!out.includes(st.callee.text)) out.push(st.callee.text);
+      } else if (st.kind === 'if') {
+        visit(st.then);
+        if (st.else) visit(st.else);
+      } else if (st.kind === 'while' || st.kind === 'for') visit(st.body);
+      else if (st.kind === 'match') st.arms.forEach((a) => visit(a.body));
+    }
+  };
+  visit(body);
+  return out;
+}
+
+/**
+ * The rules of `call` and `return`, PlusCal's: a call ends its step, and the caller resumes at
+ * the label that follows it, so what follows a call must be a label, a `return` or a `goto`
+ * (or the end of the body, or of a while body, which reach a label or return too) (E223).
+ * Neither may stand inside a for loop, which runs within one step (E225).
+ */
+export function checkCallShape(body: readonly A.Stmt[], inProcedure: boolean, report: Report): void {
+  // `ends`: whether the end of this statement list reaches a label or a return by itself.
+  const visit = (stmts: readonly A.Stmt[], ends: boolean, inFor: boolean): void => {
+    stmts.forEach((st, i) => {
+      switch (st.kind) {
+        case 'call': {
+          if (inFor) {
+            report('E225', st.span, `a call cannot stand inside a for loop`, 'a for loop runs within one step, and a call ends the step: call from a labelled step, or loop with while');
+            break;
+          }
+          const next = stmts[i + 1];
+          const ok = next === undefined ? ends : next.kind === 'label' || next.kind === 'goto' || next.kind === 'return';
+          if (!ok) {
+            report('E223', st.span, `a call must be followed by a label, a return or a goto`, `the call ends the step and '${st.callee.text}' returns to the point after it, which must be a label: put a label on the next statement ('after: ...')`);
+          }
+          break;
+        }
+        case 'return':
+          if (inFor && inProcedure) report('E225', st.span, `a return cannot stand inside a for loop`, 'a for loop runs within one step: leave the loop first, then return');
+          break;
+        case 'if':
+          visit(st.then, false, inFor);
+          if (st.else) visit(st.else, false, inFor);
+          break;
+        case 'while':
+          visit(st.body, true, inFor);
+          break;
+        case 'for':
+          visit(st.body, false, true);
+          break;
+        case 'match':
+          st.arms.forEach((a) => visit(a.body, false, inFor));
+          break;
+        default:
+          break;
+      }
+    });
+  };
+  visit(body, true, false);
 }
 
 /** Reports every violation of the shape rules in a process declaration. */

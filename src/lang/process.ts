@@ -13,12 +13,12 @@
  * emits the successor; running off the end of the body sets the pc to `done`.
  */
 import type * as A from './ast.js';
-import type { CheckedProcess, CheckedSpec } from './check.js';
+import type { CheckedProcedure, CheckedProcess, CheckedSpec } from './check.js';
 import { explainRun, fail, type Compiler, type Cont, type Ctx, type Ev, type Label, type RequireSite, type State, type StepExplanation } from './compile.js';
 import { DONE } from './process-shape.js';
-import type { EnumInfo, Type } from './types.js';
+import type { EnumInfo, Type, VariantInfo } from './types.js';
 import { ModelError } from '../explore/system.js';
-import { Atom, IMap, ISet, formatValue, sortedElements, type Value } from '../values/index.js';
+import { Atom, IList, IMap, ISet, Rec, Variant, formatValue, sortedElements, type Value } from '../values/index.js';
 
 /** What the compiler needs while it compiles the steps of one process instance. */
 export interface ProcessContext {
@@ -28,7 +28,23 @@ export interface ProcessContext {
   define(label: string, step: Cont): void;
   /** The continuation that ends the step at a label (or `done`). */
   endAt(label: string): Cont;
+  /** `call P(args)`; `next` is what follows the call in the step (a label, goto or return). */
+  call(st: Extract<A.Stmt, { kind: 'call' }>, next: Cont): Cont;
+  /** `return`, in a procedure: pops the frame, the caller goes on at the frame's return point. */
+  ret(): Cont;
+  /** Reads field `index` of the top frame of the call stack (a procedure's parameter or variable). */
+  frameRead(index: number): Ev;
+  /** The state slot of the call stack (undefined: the process calls no procedure). */
+  readonly stack: number | undefined;
 }
+
+/** The name of a procedure's label in the pc of a calling instance: `reparent.loop`. */
+export function procedureLabel(proc: CheckedProcedure, label: string): string {
+  return `${proc.name}.${label}`; // as stepLabels in process-shape.ts
+}
+
+/** The field of a frame that holds its return point (the pc the caller goes on at). */
+export const RET = 'ret';
 
 export interface ProcessInstance {
   readonly proc: CheckedProcess;
@@ -45,6 +61,10 @@ export interface ProcessInstance {
 
 interface ProcessInfo {
   readonly instances: ProcessInstance[];
+  /** The pc names: the labels, `done`, then the labels of the procedures it may call (`P.L`). */
+  readonly pcNames: string[];
+  /** Per procedure it may call: the frame's case in the stack's element type and its field names. */
+  readonly frames: Map<CheckedProcedure, { caseIndex: number; fields: readonly string[] }>;
   /** The pc values: one atom per label, then `done`. */
   readonly pcs: Atom[];
   readonly pcType: Type;
@@ -57,8 +77,13 @@ export class Processes {
   readonly info = new Map<CheckedProcess, ProcessInfo>();
   /** The slots after the variables, named and typed for reports and ITF. */
   readonly slots: { name: string; type: Type }[] = [];
-  /** Their values in every initial state. */
-  readonly initial: Value[] = [];
+  /**
+   * Per slot, its possible initial values: one for a pc or a variable set with `= e`, the
+   * elements of S in canonical order for `var x: T in S`.
+   */
+  readonly initialChoices: Value[][] = [];
+  /** Per instance (in order), the pc indices where it may rest for good: its end labels, and `done`. */
+  private readonly validEnds: { base: number; ends: boolean[] }[] = [];
   /** The largest frame a step needs. */
   readonly frame: number;
   /** The label of the step being run (set before each step, read when it emits). */
@@ -71,11 +96,22 @@ export class Processes {
   ) {
     let slot = firstSlot;
     for (const p of spec.processes) {
-      const labels = [...p.labels, DONE];
+      const labels = [...p.labels, DONE, ...p.procedures.flatMap((q) => q.labels.map((l) => procedureLabel(q, l)))];
       const enumInfo: EnumInfo = { name: `${p.name}.pc`, members: labels };
       const pcs = labels.map((l, i) => new Atom(enumInfo.name, l, i));
       cc.registerAtoms(enumInfo, pcs);
       const pcType: Type = { k: 'enum', info: enumInfo };
+      // The call stack, for a process that calls procedures: a sequence of frames, each a case
+      // (the procedure) of a variant of the process's own, whose payload is a record of the
+      // parameters, the variables and the return point.
+      const frames = new Map<CheckedProcedure, { caseIndex: number; fields: readonly string[] }>();
+      const frameInfo: VariantInfo = { name: `${p.name}.frame`, cases: [] };
+      p.procedures.forEach((q, caseIndex) => {
+        const fields = cc.fields([...q.params.map((x) => x.name), ...q.locals.map((x) => x.name), RET]);
+        frames.set(q, { caseIndex, fields });
+        frameInfo.cases.push({ tag: q.name, payload: { k: 'record', fields, types: [...q.params.map((x) => x.type), ...q.locals.map((x) => x.type), pcType] } });
+      });
+      const stackType: Type | undefined = p.procedures.length > 0 ? { k: 'seq', elem: { k: 'variant', info: frameInfo } } : undefined;
       let values: (Value | undefined)[] = [undefined];
       if (p.param) {
         values = p.param.domain.k === 'type' ? cc.valuesOf(p.param.domain.type) : [...sortedElements(cc.constValue(p.param.domain.expr) as ISet<Value>)];
@@ -90,27 +126,47 @@ export class Processes {
           value,
           name,
           base: slot,
-          labels: p.labels.map((at) => ({ action: p.name, params, at })),
+          labels: labels.map((at) => ({ action: p.name, params, at })),
           steps: [],
         };
         if (value !== undefined) byValue = byValue.set(value, instances.length);
         instances.push(inst);
         this.instances.push(inst);
         this.slots.push({ name: `${name}.pc`, type: pcType });
-        this.initial.push(pcs[0]!);
+        this.initialChoices.push([pcs[0]!]);
+        const endNames = new Set([DONE, ...p.endLabels, ...p.procedures.flatMap((q) => q.endLabels.map((l) => procedureLabel(q, l)))]);
+        this.validEnds.push({ base: slot, ends: labels.map((l) => endNames.has(l)) });
         const loc = new Array<Value>(Math.max(1, p.initFrameSize));
         if (value !== undefined) loc[0] = value;
         for (const l of p.locals) {
-          const v = cc.expr(l.decl.init)({ st: [], loc });
-          cc.checkRange(l.type, v, l.decl.init.span, `variable '${l.name}' of ${name}`);
+          const choices = initialValues(cc, l.decl, loc);
+          for (const v of choices) cc.checkRange(l.type, v, l.decl.init!.span, `variable '${l.name}' of ${name}`);
           this.slots.push({ name: `${name}.${l.name}`, type: l.type });
-          this.initial.push(v);
+          this.initialChoices.push(choices);
         }
-        slot += 1 + p.locals.length;
+        if (stackType) {
+          this.slots.push({ name: `${name}.stack`, type: stackType });
+          this.initialChoices.push([IList<Value>()]);
+        }
+        slot += 1 + p.locals.length + (stackType ? 1 : 0);
       }
-      this.info.set(p, { instances, pcs, pcType, byValue });
+      this.info.set(p, { instances, pcs, pcType, byValue, pcNames: labels, frames });
     }
-    this.frame = Math.max(0, ...spec.processes.map((p) => p.frameSize));
+    this.frame = Math.max(0, ...spec.processes.map((p) => p.frameSize), ...spec.procedures.map((q) => q.frameSize));
+  }
+
+  /**
+   * The process slots of every initial state: one array per combination of the variables'
+   * initial choices, the slots in state order, the last slot varying fastest.
+   */
+  initialCombinations(): Value[][] {
+    let out: Value[][] = [[]];
+    for (const choices of this.initialChoices) {
+      const next: Value[][] = [];
+      for (const prefix of out) for (const v of choices) next.push([...prefix, v]);
+      out = next;
+    }
+    return out;
   }
 
   /** Compiles every instance's steps; `emit` receives each successor and its label. */
@@ -123,28 +179,99 @@ export class Processes {
   /** The steps of one instance, per label index; `finish` is called at the end of each step. */
   compileInstance(cc: Compiler, inst: ProcessInstance, finish: Cont): Cont[] {
     const info = this.info.get(inst.proc)!;
-    const labels = [...inst.proc.labels, DONE];
+    const labels = info.pcNames;
     const steps: Cont[] = [];
     const base = inst.base;
-    const endAt = (label: string): Cont => {
+    const stack = inst.proc.procedures.length > 0 ? base + 1 + inst.proc.locals.length : undefined;
+    // What a continuation that ends the step does, for `call` to find its return point.
+    const ending = new WeakMap<Cont, { label: string } | 'return'>();
+    const endAtPc = (label: string): Cont => {
       const pc = info.pcs[labels.indexOf(label)]!;
-      return (c) => {
+      const k: Cont = (c) => {
         const old = c.st[base]!;
         c.st[base] = pc;
         finish(c);
         c.st[base] = old;
       };
+      ending.set(k, { label });
+      return k;
     };
+    const top = (c: Ctx): Variant => (c.st[stack!] as IList<Value>).last() as Variant;
+    const ret: Cont = (c) => {
+      const oldStack = c.st[stack!]!;
+      const oldPc = c.st[base]!;
+      const frame = top(c);
+      const rec = frame.value as Rec;
+      c.st[base] = rec.values[rec.values.length - 1]!;
+      c.st[stack!] = (oldStack as IList<Value>).pop();
+      finish(c);
+      c.st[base] = oldPc;
+      c.st[stack!] = oldStack;
+    };
+    ending.set(ret, 'return');
+    const call = (st: Extract<A.Stmt, { kind: 'call' }>, next: Cont): Cont => {
+      const q = this.spec.procedures.find((x) => x.name === st.callee.text)!;
+      const { caseIndex, fields } = info.frames.get(q)!;
+      const args = st.args.map((a) => cc.expr(a));
+      const inits = q.locals.map((l) => cc.expr(l.decl.init!));
+      const first = info.pcs[labels.indexOf(procedureLabel(q, q.labels[0]!))]!;
+      const after = ending.get(next);
+      if (after === undefined) throw new Error('internal error: a call not followed by a label, a return or a goto');
+      const retPc = after === 'return' ? undefined : info.pcs[labels.indexOf(after.label)]!;
+      const loc = new Array<Value>(Math.max(1, q.initFrameSize));
+      return (c) => {
+        const values: Value[] = [];
+        args.forEach((a, i) => {
+          const v = a(c);
+          cc.checkRange(q.params[i]!.type, v, st.args[i]!.span, `argument '${q.params[i]!.name}' of '${q.name}'`);
+          values.push(v);
+          loc[i] = v;
+        });
+        q.locals.forEach((l, i) => {
+          const v = inits[i]!({ st: c.st, loc });
+          cc.checkRange(l.type, v, l.decl.init!.span, `variable '${l.name}' of '${q.name}'`);
+          values.push(v);
+        });
+        const oldStack = c.st[stack!]!;
+        const oldPc = c.st[base]!;
+        let s = oldStack as IList<Value>;
+        let r: Value | undefined = retPc;
+        if (r === undefined) {
+          // `call Q(...)` then `return`: Q returns straight to this frame's caller.
+          const rec = top(c).value as Rec;
+          r = rec.values[rec.values.length - 1]!;
+          s = s.pop();
+        }
+        values.push(r);
+        c.st[stack!] = s.push(new Variant(q.name, caseIndex, new Rec(fields, values)));
+        c.st[base] = first;
+        finish(c);
+        c.st[base] = oldPc;
+        c.st[stack!] = oldStack;
+      };
+    };
+    const frameRead = (index: number): Ev => (c) => (top(c).value as Rec).values[index]!;
     const saved = cc.proc;
-    cc.proc = {
+    const context = (qualify: (label: string) => string, endOfBody: Cont): ProcessContext => ({
       base,
+      stack,
       define: (label, step) => {
-        steps[labels.indexOf(label)] = step;
+        steps[labels.indexOf(qualify(label))] = step;
       },
-      endAt,
-    };
+      endAt: (label) => (label === DONE ? endOfBody : endAtPc(qualify(label))),
+      call,
+      ret: () => ret,
+      frameRead,
+    });
     try {
-      cc.stmts(inst.proc.decl.body, endAt(DONE));
+      const done = endAtPc(DONE);
+      cc.proc = context((l) => l, done);
+      cc.stmts(inst.proc.decl.body, done);
+      // Running off the end of a procedure returns.
+      for (const q of inst.proc.procedures) {
+        cc.proc = context((l) => procedureLabel(q, l), ret);
+        cc.stmts(q.decl.body, ret);
+      }
     } finally {
       cc.proc = saved;
     }
@@ -176,6 +303,17 @@ export class Processes {
     return true;
   }
 
+  /**
+   * Whether a state without successors is a valid end, not a deadlock: every instance has run
+   * to its end or stands at one of its `end` labels.
+   */
+  isValidEnd(state: State): boolean {
+    for (const { base, ends } of this.validEnds) {
+      if (!ends[(state[base] as Atom).index]) return false;
+    }
+    return true;
+  }
+
   /** `P(i) at L`: `inst` evaluates i (undefined for a process without parameter). */
   at(proc: CheckedProcess, label: number, inst: Ev | undefined, span: A.Span): Ev {
     const info = this.info.get(proc)!;
@@ -194,14 +332,15 @@ export class Processes {
     };
   }
 
-  /** `P(i) at {L1, L2}`: whether the instance's pc is at any of the labels (indices). */
+  /** `P(i) at {L1, L2}`: whether the instance's pc is at any of the labels (indices in the pc's order). */
   atAny(proc: CheckedProcess, labels: readonly number[], inst: Ev | undefined, span: A.Span): Ev {
     const info = this.info.get(proc)!;
-    const wanted = new Array<boolean>(proc.labels.length + 1).fill(false);
+    const wanted = new Array<boolean>(Math.max(...labels) + 1).fill(false);
     for (const l of labels) wanted[l] = true;
+    const isWanted = (pc: Atom): boolean => wanted[pc.index] === true;
     if (inst === undefined) {
       const slot = info.instances[0]!.base;
-      return (c) => wanted[(c.st[slot] as Atom).index]!;
+      return (c) => isWanted(c.st[slot] as Atom);
     }
     return (c) => {
       const v = inst(c);
@@ -210,7 +349,25 @@ export class Processes {
         const all = info.instances.map((x) => formatValue(x.value!)).join(', ');
         fail('E702', span, `${formatValue(v)} is not an instance of process '${proc.name}' (its instances: ${all})`, `the instances of '${proc.name}' are the values of its parameter's domain`);
       }
-      return wanted[(c.st[info.instances[i]!.base] as Atom).index]!;
+      return isWanted(c.st[info.instances[i]!.base] as Atom);
+    };
+  }
+
+  /** `P(i).x`: variable `index` of the instance `inst` evaluates to (undefined: P's only instance). */
+  read(proc: CheckedProcess, index: number, inst: Ev | undefined, span: A.Span): Ev {
+    const info = this.info.get(proc)!;
+    if (inst === undefined || proc.param === undefined) {
+      const slot = info.instances[0]!.base + 1 + index;
+      return (c) => c.st[slot]!;
+    }
+    return (c) => {
+      const v = inst(c);
+      const i = info.byValue.get(v);
+      if (i === undefined) {
+        const all = info.instances.map((x) => formatValue(x.value!)).join(', ');
+        fail('E702', span, `${formatValue(v)} is not an instance of process '${proc.name}' (its instances: ${all})`, `the instances of '${proc.name}' are the values of its parameter's domain`);
+      }
+      return c.st[info.instances[i]!.base + 1 + index]!;
     };
   }
 
@@ -227,6 +384,15 @@ export class Processes {
 }
 
 /**
+ * The initial values of a process variable in one instance (`loc` binds its parameter): the
+ * value of `= e`, or the elements of S in canonical order for `in S`.
+ */
+export function initialValues(cc: Compiler, decl: A.ProcessVarDecl, loc: Value[]): Value[] {
+  const v = cc.expr(decl.init!)({ st: [], loc });
+  return decl.choice ? [...sortedElements(v as ISet<Value>)] : [v];
+}
+
+/**
  * explainStep for a process step (`spex replay`): the instance's steps are compiled again
  * with `await`s (and `require`s) that record why they stopped the step.
  */
@@ -239,7 +405,8 @@ export function explainProcessStep(
 ): StepExplanation {
   const inst = processes.instanceOf(label);
   if (!inst) return { kind: 'noSuchAction' };
-  const at = label.at === undefined ? -1 : inst.proc.labels.indexOf(label.at);
+  const pcNames = processes.info.get(inst.proc)!.pcNames;
+  const at = label.at === undefined || label.at === DONE ? -1 : pcNames.indexOf(label.at);
   if (at < 0) return { kind: 'noSuchAction' };
   const pc = state[inst.base] as Atom;
   if (pc.index !== at) return { kind: 'elsewhere', pc: pc.name };
@@ -256,7 +423,7 @@ export function explainProcessStep(
   }
   e.sink.rejected = [];
   e.sink.successors = [];
-  const c: Ctx = { st: state.slice(), loc: new Array<Value>(Math.max(1, inst.proc.frameSize)) };
+  const c: Ctx = { st: state.slice(), loc: new Array<Value>(Math.max(1, processes.frame)) };
   if (inst.value !== undefined) c.loc[0] = inst.value;
   const step = e.steps[at]!;
   return explainRun(() => step(c), e.sink, label);

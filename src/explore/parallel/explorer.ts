@@ -24,7 +24,7 @@
  *     and used once they have compiled their own copy of the system.
  */
 import { CompactFingerprintSet } from '../compact-set.js';
-import type { ExploreOptions, ExploreResult, Outcome, Progress } from '../explorer.js';
+import { explore, type ExploreOptions, type ExploreResult, type Outcome, type Progress } from '../explorer.js';
 import { ModelError, type Invariant, type TransitionSystem } from '../system.js';
 import { ReplayIndex, rebuildTrace, type Trace } from '../trace.js';
 import { ByteReader, ByteWriter, IntWriter, type StateCodec } from './bytes.js';
@@ -123,6 +123,9 @@ export function exploreParallel<S, L>(
   parallel: ParallelOptions<S>,
 ): ExploreResult<S, L> {
   checkLimits(options, parallel.workers);
+  // Constraints and step checks are evaluated where the states are stored, i.e. on this
+  // thread: such a system is explored by the single-threaded explorer (same results).
+  if (system.inModel !== undefined || system.checkStep !== undefined) return explore(system, options);
   const run = new ParallelRun(system, options, parallel);
   try {
     return run.run();

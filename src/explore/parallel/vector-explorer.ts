@@ -22,7 +22,7 @@
  */
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { CompactFingerprintSet } from '../compact-set.js';
-import type { ExploreOptions, ExploreResult, Outcome, Progress } from '../explorer.js';
+import { explore, type ExploreOptions, type ExploreResult, type Outcome, type Progress } from '../explorer.js';
 import type { SeenSet } from '../seen-set.js';
 import { checkLimits, deadlockStop, invariantStop, outcomeOf, searchStats, replayedFault, type Stop } from '../stop.js';
 import { ModelError } from '../system.js';
@@ -63,6 +63,8 @@ export function exploreVectorsParallel<L>(
   parallel: VectorParallelOptions,
 ): ExploreResult<number[], L> {
   checkLimits(options, parallel.workers);
+  // As in exploreParallel: constraints and step checks run on this thread alone.
+  if (system.inModel !== undefined || system.checkStep !== undefined) return explore(system, options);
   const run = new VectorRun(system, options, parallel);
   try {
     return run.run();

@@ -394,6 +394,7 @@ export class CodeGen {
       }
       case 'field':
       case 'tupleItem': {
+        if (e.kind === 'field' && this.spec.res.get(e)?.k === 'pvar') return this.processVar(e);
         const t = this.expr(e.target);
         let i: number;
         if (e.kind === 'tupleItem') i = e.item;
@@ -587,6 +588,30 @@ export class CodeGen {
   private plocalSlot(index: number, span: A.Span): number {
     if (!this.proc) return this.fail('internal: a process variable outside its process', span);
     return this.proc.inst.base + 1 + index;
+  }
+
+  /**
+   * `P(i).x`: the variable's slots in the instance of i. The instances of a process have the
+   * same layout, so with one instance per value of the parameter's domain (dense) the offset is
+   * computed from the code; otherwise it is chosen by testing the code against each instance.
+   */
+  private processVar(e: Extract<A.Expr, { kind: 'field' }>): Val {
+    const r = this.res(e) as Extract<Resolution, { k: 'pvar' }>;
+    const pl = this.processes.get(r.proc);
+    if (!pl) return this.fail('internal: an unknown process', e.span);
+    const insts = pl.instances;
+    const slotOf = (inst: InstanceLayout): number => inst.base + 1 + r.index;
+    const first = this.vars[slotOf(insts[0]!)]!;
+    if (e.target.kind !== 'call' || !pl.paramDom) return this.read(first.shape, lit(first.offset), slotOf(insts[0]!));
+    const step = insts.length > 1 ? this.vars[slotOf(insts[1]!)]!.offset - first.offset : 0;
+    const dense = insts.length === pl.paramDom.size && insts.every((x, i) => x.paramCode === i && this.vars[slotOf(x)]!.offset === first.offset + i * step);
+    const c = this.once(this.code(e.target.args[0]!, pl.paramDom));
+    if (dense) return this.read(first.shape, addS(lit(first.offset), mul(c, step)), slotOf(insts[0]!));
+    // Instances over a subset of the type: the offset by a chain of tests; a value that is not
+    // an instance gives up (the generic engine's error).
+    let off = 'bail()';
+    for (let i = insts.length - 1; i >= 0; i--) off = `${c} === ${lit(insts[i]!.paramCode!)} ? ${lit(this.vars[slotOf(insts[i]!)]!.offset)} : ${off}`;
+    return this.read(first.shape, this.once(`(${off})`), slotOf(insts[0]!));
   }
 
   /** `P(i) at L`: the pc of the instance of i is L's code. */

@@ -13,6 +13,7 @@ import type { CheckedProcess, CheckedSpec } from '../check.js';
 import { DONE } from '../process-shape.js';
 import type * as A from '../ast.js';
 import { Compiler, type CompiledSpec, type Label, type State } from '../compile.js';
+import { initialValues } from '../process.js';
 import type { Invariant, TransitionSystem } from '../../explore/system.js';
 import { fingerprintInts, sortedElements, type ISet, type Value } from '../../values/index.js';
 import { expandTree } from '../compile-temporal.js';
@@ -239,6 +240,11 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   }
   const nVars = vars.length;
 
+  // A call stack is a sequence of frames of several shapes, which the fixed-width vector does
+  // not encode: specs with procedures run on the generic engine.
+  const proc = spec.procedures[0];
+  if (proc) throw new Unsupported(`procedure '${proc.name}': procedures (call and return) are not supported by the packed engine`, proc.decl.span);
+
   // ---- process instances: per process in order, per instance in the canonical order of its
   // parameter's domain, the pc (the code of its label, `done` last) and then its variables, as
   // in the generic state (compile.ts, process.ts).
@@ -247,8 +253,8 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     readonly layout: InstanceLayout;
     readonly param: Value | undefined;
     readonly labels: Label[];
-    /** The initial value of each of its variables. */
-    readonly locals: Value[];
+    /** The initial values of each of its variables (several for `var x: T in S`). */
+    readonly locals: Value[][];
   }
   const instances: Instance[] = [];
   const procLayouts = new Map<object, ProcessLayout>();
@@ -276,7 +282,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
       layouts.push(layout);
       const loc = new Array<Value>(Math.max(1, p.initFrameSize));
       if (value !== undefined) loc[0] = value;
-      const locals: Value[] = [];
+      const locals: Value[][] = [];
       try {
         vars.push({ name: pcSlot.name, shape: doms.shape(pcSlot.type), offset: width });
         width += 1;
@@ -285,7 +291,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
           const shape = doms.shape(slot.type);
           vars.push({ name: slot.name, shape, offset: width });
           width += shape.width;
-          locals.push(cc.expr(l.decl.init)({ st: [], loc }));
+          locals.push(initialValues(cc, l.decl, loc));
         });
       } catch (err) {
         throw where(err);
@@ -308,13 +314,24 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
       throw new Unsupported(`the initial value of '${v.name}' has no packed encoding`, v.decl.init.span);
     }
   });
+  // One initial vector per combination of the process variables' initial choices, in the
+  // generic engine's order (Processes.initialCombinations: the last slot varying fastest).
+  let initVecs: number[][] = [initVec];
   for (const inst of instances) {
-    initVec[inst.layout.pcOff] = 0;
-    inst.locals.forEach((value, li) => {
+    for (const v of initVecs) v[inst.layout.pcOff] = 0;
+    inst.locals.forEach((choices, li) => {
       const vl = vars[inst.layout.base + 1 + li]!;
-      if (!doms.encodeShape(vl.shape, value, initVec, vl.offset)) {
-        throw new Unsupported(`the initial value of '${vl.name}' has no packed encoding`, inst.proc.locals[li]!.decl.init.span);
+      const next: number[][] = [];
+      for (const prefix of initVecs) {
+        for (const value of choices) {
+          const v = prefix.slice();
+          if (!doms.encodeShape(vl.shape, value, v, vl.offset)) {
+            throw new Unsupported(`the initial value of '${vl.name}' has no packed encoding`, inst.proc.locals[li]!.decl.init!.span);
+          }
+          next.push(v);
+        }
       }
+      initVecs = next;
     });
   }
 
@@ -431,7 +448,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     throw err;
   }
   gen.initMode = false;
-  parts.push(`function init(emit) {\nconst s = INIT.slice();\n${initSrc}\n}`);
+  parts.push(`function init1(s, emit) {\n${initSrc}\n}\nfunction init(emit) {\nfor (const I of INIT) init1(I.slice(), emit);\n}`);
 
   // ---- invariants
   const invNames: string[] = [];
@@ -573,8 +590,12 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   }
   if (source.length > MAX_SOURCE) throw new Unsupported('the spec generates too much code for the packed engine', spec.ast.name.span);
   const initLabel: Label = { action: 'init', params: [] };
-  const initArr: number[] = [];
-  for (const x of initVec) initArr.push(x);
+  const initArr: number[][] = [];
+  for (const v of initVecs) {
+    const arr: number[] = [];
+    for (const x of v) arr.push(x);
+    initArr.push(arr);
+  }
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   const made = new Function('H', 'LB', 'LP', 'IL', 'INIT', source)(helpers, labelTables, procLabels, initLabel, initArr) as Generated;
 
@@ -660,10 +681,11 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     copyState: (vec) => vec.slice(),
   };
   if (instances.length > 0) {
-    // As the generic engine: done when every instance has run to its end.
-    const pcs = instances.map((inst) => [inst.layout.pcOff, inst.proc.labels.length] as const);
+    // As the generic engine: a valid end when every instance has run to its end or stands at
+    // one of its `end` labels.
+    const pcs = instances.map((inst) => [inst.layout.pcOff, [...inst.proc.labels, DONE].map((l) => l === DONE || inst.proc.endLabels.includes(l))] as const);
     system.isDone = (vec) => {
-      for (const [off, done] of pcs) if (vec[off] !== done) return false;
+      for (const [off, ends] of pcs) if (!ends[vec[off]!]) return false;
       return true;
     };
   } else if (generic.isDone) throw new Unsupported('specs whose states can be done are not supported by the packed engine');

@@ -1,0 +1,260 @@
+/**
+ * Imports and refinement (docs/refinement.md): loading and linking an imported spec, and the
+ * refinement predicate on states and steps, against the hour clock of Specifying Systems.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadSpec, runCheck, selectChecks, type CheckResult } from '../src/engine/run.js';
+import { golden, scrub, spex } from './support/cli.js';
+import { compileRefinement } from '../src/engine/refine.js';
+import { compileSpec, type Label, type State } from '../src/lang/compile.js';
+import type { CheckedSpec } from '../src/lang/check.js';
+import { SpecErrors } from '../src/lang/diagnostics.js';
+import { formatValue } from '../src/values/index.js';
+
+const dir = 'test/fixtures/refine';
+
+function successors(system: ReturnType<typeof compileSpec>, s: State): { next: State; label: Label }[] {
+  const out: { next: State; label: Label }[] = [];
+  system.successors(s, (next, label) => out.push({ next, label }));
+  return out;
+}
+
+function refinementOf(spec: CheckedSpec, overrides = new Map()) {
+  const system = compileSpec(spec, overrides);
+  return { system, r: compileRefinement(spec, system, spec.imports![0]!) };
+}
+
+describe('import', () => {
+  it('links the imported spec and its mapping', () => {
+    const { spec } = loadSpec(`${dir}/minuteclock.spex`);
+    const imp = spec.imports![0]!;
+    expect(imp.name).toBe('HourClock');
+    expect(imp.linked?.spec.name).toBe('HourClock');
+    expect(imp.linked?.vars).toHaveLength(1);
+    expect(spec.refines?.map((i) => i.name)).toEqual(['HourClock']);
+  });
+
+  it('maps a variable of the same name implicitly, as INSTANCE does', () => {
+    const text = ['spec Same', 'var hr: 1..12 = 1', 'import HourClock from "hourclock.spex"', 'action Tick { hr := if hr == 12 then 1 else hr + 1 }', 'refines HourClock', ''].join('\n');
+    const { spec } = loadSpec(`${dir}/same.spex`, text);
+    const { system, r } = refinementOf(spec);
+    const init: State[] = [];
+    system.initialStates((s) => init.push(s));
+    expect(r.map(init[0]!)).toEqual([1]);
+    expect(r.initialOk(init[0]!)).toBe(true);
+  });
+
+  it('maps a variable implicitly to a definition of the same name', () => {
+    const text = ['spec Def', 'var h: 0..11 = 0', 'def hr: Int = h + 1', 'import HourClock from "hourclock.spex"', 'action Tick { h := (h + 1) % 12 }', 'refines HourClock', ''].join('\n');
+    const { spec } = loadSpec(`${dir}/def.spex`, text);
+    const { r } = refinementOf(spec);
+    expect(r.map([11])).toEqual([12]);
+    expect(r.stepOk([11], [0])).toBe(true);
+    expect(r.stepOk([3], [5])).toBe(false);
+  });
+
+  it('reports every problem of a mapping, each in the file it concerns', () => {
+    const text = ['spec Bad', 'var hour: 0..11 = 0', 'import HourClock from "hourclock.spex" with { hrs: hour }', 'action Tick { hour := (hour + 1) % 12 }', ''].join('\n');
+    let err: unknown;
+    try {
+      loadSpec(`${dir}/bad.spex`, text);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(SpecErrors);
+    const codes = (err as SpecErrors).diagnostics.map((d) => d.code);
+    expect(codes).toEqual(['E230', 'E230']);
+    expect((err as SpecErrors).diagnostics[0]!.hint).toContain("did you mean 'hr'");
+  });
+
+  it('refuses refines of a name that is not an import (E201), and an import used as a value (E205)', () => {
+    const text = (extra: string): string => ['spec R', 'var hr: 1..12 = 1', 'import HourClock from "hourclock.spex"', 'action Tick { hr := if hr == 12 then 1 else hr + 1 }', extra, ''].join('\n');
+    const codes = (t: string): string[] => {
+      try {
+        loadSpec(`${dir}/r.spex`, t);
+      } catch (e) {
+        return (e as SpecErrors).diagnostics.map((d) => `${d.code} ${d.message}`);
+      }
+      return [];
+    };
+    expect(codes(text('refines HourClok'))).toEqual(["E201 'HourClok' is not an imported spec"]);
+    expect(codes(text('refines Tick'))).toEqual(["E201 'Tick' is not an imported spec"]);
+    expect(codes(text('invariant I: HourClock == 1'))[0]).toMatch(/^E205 'HourClock' is an imported spec/);
+    expect(codes(text('refines HourClock\nrefines HourClock'))).toEqual(["E203 'refines HourClock' is declared twice"]);
+  });
+
+  it('reports the diagnostics of the imported file with its own path', () => {
+    const d = mkdtempSync(join(tmpdir(), 'spex-refine-'));
+    writeFileSync(join(d, 'abs.spex'), 'spec Abs\nvar a: 0..1 = 0\naction A { a := b }\n');
+    writeFileSync(join(d, 'conc.spex'), 'spec Conc\nvar a: 0..1 = 0\nimport Abs from "abs.spex"\naction A { a := 1 - a }\n');
+    let err: unknown;
+    try {
+      loadSpec(join(d, 'conc.spex'));
+    } catch (e) {
+      err = e;
+    }
+    const diag = (err as SpecErrors).diagnostics[0]!;
+    expect(diag.code).toBe('E201');
+    expect(diag.span!.source.path).toBe(join(d, 'abs.spex'));
+  });
+});
+
+describe('constants of an imported spec', () => {
+  it('take the values of the same-named constants, of any type, or of their mapping', () => {
+    const d = mkdtempSync(join(tmpdir(), 'spex-refine-'));
+    const decls = [
+      'enum Proc { P1, P2 }',
+      'type Cell = { v: 0..3, busy: Bool }',
+      'const M: Map[Proc, 0..3] = {P1 -> 1, P2 -> 2}',
+      'const E: Map[Proc, 0..3] = {P1 -> 1}',
+      'const Q: Seq[Option[Proc]] = [None]',
+      'const C: (Cell, Int) = ({ v: 0, busy: false }, -1)',
+      'const K: Int = 0',
+    ];
+    writeFileSync(join(d, 'abs.spex'), ['spec Abs', ...decls, 'var x: Int = 0', 'action A { x := x }', ''].join('\n'));
+    const conc = ['spec Conc', ...decls, 'var x: Int = 0', 'import Abs from "abs.spex" with { K: size(M) + 5 }', 'action A { x := x }', 'refines Abs', ''].join('\n');
+    const overridden = conc
+      .replace('{P1 -> 1, P2 -> 2}', '{P1 -> 3, P2 -> 0}')
+      .replace("const E: Map[Proc, 0..3] = {P1 -> 1}", 'const E: Map[Proc, 0..3] = [p in {} |-> 0]')
+      .replace('[None]', '[Some(P2), None]')
+      .replace('({ v: 0, busy: false }, -1)', '({ v: 2, busy: true }, -7)');
+    writeFileSync(join(d, 'conc.spex'), overridden);
+    const { spec } = loadSpec(join(d, 'conc.spex'));
+    const { r } = refinementOf(spec);
+    const values = r.abstract.constValues.map((c) => `${c.name} = ${formatValue(c.value)}`);
+    expect(values).toEqual(['M = {P1 -> 3, P2 -> 0}', 'E = {->}', 'Q = [Some(P2), None]', 'C = ({ busy: true, v: 2 }, -7)', 'K = 7']);
+  });
+});
+
+describe('refinement predicate', () => {
+  it('accepts the minute clock: minute ticks are stutters, the hour tick is Tick', () => {
+    const { spec } = loadSpec(`${dir}/minuteclock.spex`);
+    const { system, r } = refinementOf(spec);
+    let steps = 0;
+    const init: State[] = [];
+    system.initialStates((s) => init.push(s));
+    expect(init).toHaveLength(12);
+    // Every reachable step, by a small search.
+    const seen = new Set<string>(init.map((s) => JSON.stringify(s)));
+    const queue = [...init];
+    while (queue.length > 0) {
+      const s = queue.shift()!;
+      expect(r.initialOk(s) || !init.some((i) => JSON.stringify(i) === JSON.stringify(s))).toBe(true);
+      for (const { next } of successors(system, s)) {
+        steps++;
+        expect(r.stepOk(s, next)).toBe(true);
+        expect(r.explain(s, next)).toBeUndefined();
+        const k = JSON.stringify(next);
+        if (!seen.has(k)) {
+          seen.add(k);
+          queue.push(next);
+        }
+      }
+    }
+    expect(seen.size).toBe(36);
+    expect(steps).toBe(36);
+  });
+
+  it('refuses setting the clock back, and says which abstract steps were offered', () => {
+    const { spec } = loadSpec(`${dir}/minuteclock-broken.spex`);
+    const { system, r } = refinementOf(spec);
+    const from: State = [3, 1];
+    const next = successors(system, from).find((x) => x.label.action === 'SetBack')!.next;
+    expect(next).toEqual([2, 1]);
+    expect(r.stepOk(from, next)).toBe(false);
+    const why = r.explain(from, next);
+    expect(why?.kind).toBe('step');
+    if (why?.kind !== 'step') return;
+    expect(why.before).toEqual([4]);
+    expect(why.after).toEqual([3]);
+    expect(why.tried.map((t) => [t.label.action, t.next])).toEqual([['Tick', [5]]]);
+    // A minute tick is still a stutter.
+    const minute = successors(system, [3, 0]).find((x) => x.label.action === 'Minute')!.next;
+    expect(r.stepOk([3, 0], minute)).toBe(true);
+  });
+
+  it('refuses an initial state that maps outside the abstract initial states', () => {
+    const { spec } = loadSpec(`${dir}/minuteclock-broken.spex`);
+    const { r } = refinementOf(spec);
+    expect(r.initialOk([11, 0])).toBe(true);
+    expect(r.initialOk([12, 0])).toBe(false);
+    const why = r.explain(undefined, [12, 0]);
+    expect(why?.kind).toBe('init');
+    if (why?.kind === 'init') {
+      expect(why.mapped).toEqual([13]);
+      expect(why.initial).toHaveLength(12);
+    }
+  });
+});
+
+describe('refines, end to end', () => {
+  it('passes constants by name, compares enums of two files by value, and lists the abstract actions not enabled', () => {
+    const r = spex('check', 'test/fixtures/refine/flaglock.spex', '--check', 'Stealing');
+    expect(r.code).toBe(12);
+    expect(r.stdout).toContain('Refinement of Mutex is violated: step 2, Steal(p=P2), maps to no step of Mutex');
+    expect(r.stdout).toContain('  from owner = Some(P1)\n    to owner = Some(P2)\n');
+    expect(r.stdout).toContain('  Release(p=P1): owner: Some(P1) → None\n  not enabled: Acquire\n');
+    // ALLOWED = {P1} in the importing spec reaches Mutex's constant of the same name.
+    const restricted = spex('check', 'test/fixtures/refine/flaglock.spex', '--check', 'Restricted');
+    expect(restricted.stdout).toContain('  Acquire(p=P1): owner: None → Some(P1)\n  not enabled: Release\n');
+  });
+
+  it('prints the broken clock: the trace to the first step HourClock cannot take, the mapped states and the abstract steps tried (golden)', () => {
+    const r = spex('check', 'test/fixtures/refine/minuteclock-broken.spex', '--workers', '1');
+    expect(r.code).toBe(12);
+    expect(r.stderr).toBe('');
+    golden('refine', 'minuteclock-broken.txt', scrub(r.stdout));
+  });
+
+  it('passes every check of the refinement fixtures as expected, and spex test says so', () => {
+    const r = spex('test', 'test/fixtures/refine/', '--workers', '1');
+    expect(r.stdout).toContain('PASS test/fixtures/refine/minuteclock-broken.spex SetBack: violation HourClock');
+    expect(r.stdout).toContain('PASS test/fixtures/refine/minuteclock.spex Refines: ok');
+    expect(r.stdout).toContain('PASS test/fixtures/refine/flaglock.spex Restricted: violation Mutex');
+    expect(r.stdout).toMatch(/^8 passed, 0 failed$/m);
+    expect(r.code).toBe(0);
+  });
+
+  it('says what failed in the exports too (--json)', () => {
+    const r = spex('check', 'test/fixtures/refine/minuteclock-broken.spex', '--check', 'SetBack', '--json');
+    const v = r.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>).find((e) => e['event'] === 'violation')!;
+    expect(v['name']).toBe('HourClock');
+    expect(v['message']).toBe('Refinement of HourClock is violated: the last step maps to no step of HourClock.');
+    expect(v['location']).toBe('test/fixtures/refine/minuteclock-broken.spex:10:8');
+  });
+
+  it('replays a refinement counterexample and reproduces its verdict', () => {
+    const d = mkdtempSync(join(tmpdir(), 'spex-refine-'));
+    const itf = join(d, 'cex.itf.json');
+    expect(spex('check', 'test/fixtures/refine/minuteclock-broken.spex', '--check', 'SetBack', '--out-itf', itf).code).toBe(12);
+    const r = spex('replay', itf, 'test/fixtures/refine/minuteclock-broken.spex');
+    expect(r.stdout).toContain('As recorded, the last step violates HourClock.');
+    expect(r.code).toBe(0);
+    // Under a check that does not refine HourClock, the verdict is not reproduced.
+    const other = spex('replay', itf, 'test/fixtures/refine/minuteclock-broken.spex', '--check', 'Unchecked');
+    expect(other.stdout).not.toContain('As recorded');
+  });
+
+  it('gives the same verdict, counts and trace on the packed and the generic engine', () => {
+    for (const file of ['minuteclock.spex', 'minuteclock-broken.spex', 'flaglock.spex']) {
+      const { spec } = loadSpec(`${dir}/${file}`);
+      for (const check of selectChecks(spec, undefined)) {
+        const run = (engine: 'packed' | 'generic'): CheckResult => runCheck(spec, check, new Map(), { engine });
+        const p = run('packed');
+        const g = run('generic');
+        expect(p.engine).toBe('packed');
+        expect(p.verdict).toEqual(g.verdict);
+        expect(p.result!.stats.distinct).toBe(g.result!.stats.distinct);
+        expect(p.result!.stats.generated).toBe(g.result!.stats.generated);
+        expect(p.result!.stats.depth).toBe(g.result!.stats.depth);
+        const po = p.result!.outcome;
+        const go = g.result!.outcome;
+        if ('trace' in po && 'trace' in go) expect(po.trace).toEqual(go.trace);
+        expect(p.refinement?.failure).toEqual(g.refinement?.failure);
+      }
+    }
+  });
+});
