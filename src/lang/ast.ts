@@ -210,7 +210,8 @@ export type Decl =
   | { kind: 'enum'; name: Name; members: Name[]; span: Span }
   | { kind: 'typeAlias'; name: Name; type: TypeExpr; span: Span }
   | { kind: 'variant'; name: Name; cases: VariantCaseDecl[]; span: Span }
-  | { kind: 'var'; name: Name; type: TypeExpr; init: Expr | undefined; span: Span }
+  /** `initIn`: the constant set S of `var x: T in S`, one initial state per element. */
+  | { kind: 'var'; name: Name; type: TypeExpr; init: Expr | undefined; initIn?: Expr; span: Span }
   | { kind: 'def'; name: Name; params: { name: Name; type: TypeExpr }[]; result: TypeExpr; body: Expr; span: Span }
   | { kind: 'init'; body: Stmt[]; span: Span }
   | { kind: 'action'; name: Name; params: ActionParam[]; body: Stmt[]; span: Span; fair?: FairPrefix }

@@ -4,7 +4,7 @@
  * (resolutions and types in side tables keyed by node) for the compiler.
  */
 import type * as A from './ast.js';
-import { Diagnostic, SpecErrors, didYouMean, type Code } from './diagnostics.js';
+import { Diagnostic, SpecErrors, TYPE_AS_SET_HINT, didYouMean, type Code } from './diagnostics.js';
 import { DONE, checkCallShape, checkProcessShape, procedureCalls, processEndLabels, processLabels, stepLabels } from './process-shape.js';
 import {
   ANY, BOOL, INT, compatible, formatType, isOption, join, optionType,
@@ -34,9 +34,15 @@ export type Resolution =
 
 export const BUILTINS = [
   'size', 'min', 'max', 'abs', 'keys', 'values', 'len', 'head', 'tail', 'append', 'concat',
-  'put', 'remove', 'unwrap', 'slice', 'insertAt', 'removeAt',
+  'put', 'remove', 'unwrap', 'slice', 'insertAt', 'removeAt', 'subsets', 'maps',
 ] as const;
 export type Builtin = (typeof BUILTINS)[number];
+
+/** A type as the spec writes it (a range alias stays `Res`, not `Int`), for messages. */
+function typeText(t: A.TypeExpr): string {
+  const sp = t.span;
+  return sp.source.text.slice(sp.start, sp.end).replace(/\s+/g, ' ');
+}
 
 export interface CheckedDef {
   readonly name: string;
@@ -447,6 +453,7 @@ class Checker {
         this.expectType(v.decl.init, v.type, t, `variable '${v.name}'`);
         this.mustBeConstant(v.decl.init);
       }
+      if (v.decl.initIn) this.varInitialChoice(v);
     }
     for (const def of defs) {
       const frame: Frame = { size: 0, stateful: true };
@@ -593,7 +600,7 @@ class Checker {
       if (p.kind === 'typed') {
         const type = this.resolveType(p.type, true);
         if (!this.isFinite(type)) {
-          this.error('E210', p.type.span, `action parameter '${p.name.text}' has the infinite type ${formatType(type)}`, `give it a finite type such as a range (0..N) or an enum, or write '${p.name.text} in <set>'`);
+          this.error('E210', p.type.span, `action parameter '${p.name.text}' has the infinite type ${typeText(p.type)}`, `give it a finite type such as a range (0..N) or an enum, or write '${p.name.text} in <set>'`);
         }
         params.push({ name: p.name.text, type, domain: { k: 'type', type } });
       } else {
@@ -620,7 +627,7 @@ class Checker {
       if (param.kind === 'typed') {
         type = this.resolveType(param.type, true);
         if (!this.isFinite(type)) {
-          this.error('E210', param.type.span, `process parameter '${param.name.text}' has the infinite type ${formatType(type)}`, `give it a finite type such as a range (0..N) or an enum, or write '${param.name.text} in <set>'`);
+          this.error('E210', param.type.span, `process parameter '${param.name.text}' has the infinite type ${typeText(param.type)}`, `give it a finite type such as a range (0..N) or an enum, or write '${param.name.text} in <set>'`);
         }
         domain = { k: 'type', type };
       } else {
@@ -953,10 +960,18 @@ class Checker {
     };
     if (initDecl) visit(initDecl.body);
     for (const v of vars) {
-      if (!v.decl.init && !assigned.has(v.index)) {
+      if (!v.decl.init && !v.decl.initIn && !assigned.has(v.index)) {
         this.error('E212', v.decl.name.span, `variable '${v.name}' is never given an initial value`, `assign it in 'init', or write 'var ${v.name}: ... = <value>'`);
       }
     }
+  }
+
+  /** `var x: T in S`: S is a constant set of T's values, one initial state per element. */
+  private varInitialChoice(v: CheckedVar): void {
+    const e = v.decl.initIn!;
+    const t = this.expr(e, new Scope(undefined, { size: 0, stateful: false }));
+    this.expectType(e, { k: 'set', elem: v.type }, t, `the initial choices of variable '${v.name}'`);
+    this.mustBeConstant(e);
   }
 
   /**
@@ -1084,6 +1099,11 @@ class Checker {
         return t.types.every((x) => this.isFinite(x));
       case 'variant':
         return t.info.cases.every((c) => c.payload === undefined || this.isFinite(c.payload));
+      // All subsets of a finite type; all maps from a subset of a finite key type.
+      case 'set':
+        return this.isFinite(t.elem);
+      case 'map':
+        return this.isFinite(t.key) && this.isFinite(t.value);
       default:
         return false;
     }
@@ -1486,6 +1506,7 @@ class Checker {
         return BOOL;
       }
       case 'index': {
+        if (this.typeAsValue(e, scope)) return ANY;
         const t = this.expr(e.target, scope);
         const it = this.expr(e.index, scope);
         if (t.k === 'map') {
@@ -2032,7 +2053,31 @@ class Checker {
         arg(1, 'an integer', (x) => x.k === 'int');
         return t.k === 'seq' ? t : ANY;
       }
+      case 'subsets': {
+        if (!this.arity(e, 1)) return ANY;
+        const t = arg(0, 'a set', (x) => x.k === 'set');
+        return t.k === 'set' ? { k: 'set', elem: t } : ANY;
+      }
+      case 'maps': {
+        if (!this.arity(e, 2)) return ANY;
+        const k = arg(0, 'a set (the domain of every map)', (x) => x.k === 'set');
+        const v = arg(1, 'a set (the values)', (x) => x.k === 'set');
+        if (k.k !== 'set' || v.k !== 'set') return ANY;
+        return { k: 'set', elem: { k: 'map', key: k.elem, value: v.elem } };
+      }
     }
+  }
+
+  /**
+   * `Set[T]`, `Seq[T]` or `Option[T]` written as an expression (`pick s in Set[Res]`) parses as
+   * indexing a name that is not declared: say how to write the set of a type's values.
+   */
+  private typeAsValue(e: Extract<A.Expr, { kind: 'index' }>, scope: Scope): boolean {
+    if (e.target.kind !== 'name') return false;
+    const n = e.target.name.text;
+    if (!['Set', 'Seq', 'Option', 'Map'].includes(n) || scope.lookup(n) || this.globals.has(n)) return false;
+    this.error('E222', e.span, `'${n}[...]' is a type, not a set of values`, TYPE_AS_SET_HINT);
+    return true;
   }
 
   private binary(e: Extract<A.Expr, { kind: 'binary' }>, scope: Scope): Type {

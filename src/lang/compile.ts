@@ -12,12 +12,12 @@ import type * as A from './ast.js';
 import { walkExpr, type CheckedAction, type CheckedSpec, type Resolution } from './check.js';
 import { hasRanges, type EnumInfo, type Type } from './types.js';
 import { Processes, explainProcessStep, type ProcessContext } from './process.js';
-import type { Code } from './diagnostics.js';
+import { Diagnostic, MAX_ENUMERATION, SpecErrors, type Code } from './diagnostics.js';
 import { ModelError, type Invariant, type TransitionSystem } from '../explore/system.js';
 import type { ValueTables } from './value-codec.js';
 import { compileFairness, compileProperties, type PropertyInstance } from './compile-temporal.js';
 import {
-  Atom, IList, IMap, ISet, NONE, Rec, Tuple, Variant, fingerprintValues, formatValue, mkSeq, mkSet,
+  Atom, IList, IMap, ISet, NONE, Rec, Tuple, Variant, fingerprintValues, formatValue, mkMap, mkSeq, mkSet,
   sortedElements, valueEquals, type Value,
 } from '../values/index.js';
 
@@ -216,9 +216,77 @@ export class Compiler {
         });
         return out;
       }
+      case 'set':
+        return subsetsOf(this.valuesOf(t.elem));
+      case 'map': {
+        const keys = this.valuesOf(t.key);
+        return partialMapsOf(keys, keys.length === 0 ? [] : this.valuesOf(t.value));
+      }
       default:
         throw new Error(`internal error: no finite domain for type ${t.k}`);
     }
+  }
+
+  /**
+   * How many values a finite type has, as a float: exact up to 2^53, Infinity when it
+   * overflows. 2^|T| for Set[T]; for Map[K, V], whose values each have their own domain (a
+   * subset of K), the sum over the subsets D of K of |V|^|D|, that is (|V| + 1)^|K|.
+   */
+  sizeOf(t: Type): number {
+    switch (t.k) {
+      case 'bool':
+        return 2;
+      case 'enum':
+        return t.info.members.length;
+      case 'int': {
+        if (!t.range) return Infinity;
+        const [lo, hi] = this.rangeOf(t);
+        return Math.max(0, hi - lo + 1);
+      }
+      case 'tuple':
+      case 'record':
+        // 0 × Infinity is 0 here: a product with an empty factor is empty.
+        return (t.k === 'tuple' ? t.items : t.types).reduce((n, x) => {
+          const m = this.sizeOf(x);
+          return n === 0 || m === 0 ? 0 : n * m;
+        }, 1);
+      case 'variant':
+        return t.info.cases.reduce((n, c) => n + (c.payload === undefined ? 1 : this.sizeOf(c.payload)), 0);
+      case 'set':
+        return 2 ** this.sizeOf(t.elem);
+      case 'map': {
+        const k = this.sizeOf(t.key);
+        return k === 0 ? 1 : (this.sizeOf(t.value) + 1) ** k;
+      }
+      default:
+        return Infinity;
+    }
+  }
+
+  /** The largest size among a type and the types it is made of: what enumerating it builds. */
+  private enumerationSize(t: Type): number {
+    let n = this.sizeOf(t);
+    if (Number.isNaN(n)) return n;
+    const parts: Type[] =
+      t.k === 'tuple' ? [...t.items] : t.k === 'record' ? [...t.types] : t.k === 'set' ? [t.elem] : t.k === 'map' ? [t.key, t.value]
+        : t.k === 'variant' ? t.info.cases.flatMap((c) => (c.payload ? [c.payload] : [])) : [];
+    for (const x of parts) n = Math.max(n, this.enumerationSize(x));
+    return n;
+  }
+
+  /**
+   * Every value of a finite type (valuesOf), after checking, before anything is built, that
+   * there are at most MAX_ENUMERATION: otherwise E221, a static error of this configuration.
+   */
+  enumerate(t: Type, span: A.Span, what: string): Value[] {
+    const n = this.enumerationSize(t);
+    // Written so that a NaN (1^Infinity for a map into a type without values) is refused too.
+    if (!(n <= MAX_ENUMERATION)) {
+      throw new SpecErrors([
+        new Diagnostic('E221', span, `${what} has ${formatCount(n)} values, more than the ${formatCount(MAX_ENUMERATION)} spex enumerates`, ENUMERATION_HINT),
+      ]);
+    }
+    return this.valuesOf(t);
   }
 
   private readonly plainCases = new Map<string, Variant>();
@@ -643,6 +711,8 @@ export class Compiler {
       }
       case 'typeSet': {
         const t = r.type;
+        // Checked now, built on first use.
+        this.enumerate(t, e.span, `the type ${spanText(e.span)}`);
         let cached: ISet<Value> | undefined;
         return () => (cached ??= mkSet(this.valuesOf(t)));
       }
@@ -659,6 +729,42 @@ export class Compiler {
       case 'pvar':
         throw new Error(`internal error: ${r.k} used as a value`);
     }
+  }
+
+  /**
+   * `subsets(S)` (2^|S| sets) and `maps(S, T)` (|T|^|S| maps). The size is checked before
+   * anything is built: with constant arguments when compiling (E221), else in the step (E710).
+   */
+  private enumerationBuiltin(e: Extract<A.Expr, { kind: 'call' }>, name: 'subsets' | 'maps', args: Ev[]): Ev {
+    const span = e.span;
+    const constant = e.args.every((a) => this.isConstant(a));
+    const build = (sets: ISet<Value>[], staticError: boolean): ISet<Value> => {
+      const n = name === 'subsets' ? 2 ** sets[0]!.size : sets[1]!.size ** sets[0]!.size;
+      if (n > MAX_ENUMERATION) {
+        const what = name === 'subsets'
+          ? `subsets of a set of ${sets[0]!.size} elements: 2^${sets[0]!.size} = ${formatCount(n)} sets`
+          : `maps from ${sets[0]!.size} keys to ${sets[1]!.size} values: ${sets[1]!.size}^${sets[0]!.size} = ${formatCount(n)} maps`;
+        const message = `${what}, more than the ${formatCount(MAX_ENUMERATION)} spex enumerates`;
+        if (staticError) throw new SpecErrors([new Diagnostic('E221', span, message, ENUMERATION_HINT)]);
+        fail('E710', span, message, 'guard the step so that the set stays small, or enumerate a smaller set');
+      }
+      const keys = sortedElements(sets[0]!) as Value[];
+      return mkSet(name === 'subsets' ? subsetsOf(keys) : totalMapsOf(keys, sortedElements(sets[1]!) as Value[]));
+    };
+    if (constant) {
+      let v: ISet<Value> | undefined;
+      try {
+        v = build(args.map((a) => a(this.constCtx) as ISet<Value>), true);
+      } catch (err) {
+        // A run-time error in the arguments is reported in the step that reaches it.
+        if (!(err instanceof ModelError)) throw err;
+      }
+      if (v !== undefined) {
+        const value = v;
+        return () => value;
+      }
+    }
+    return (c) => build(args.map((a) => a(c) as ISet<Value>), false);
   }
 
   /** The state slot of variable `index` of the process instance being compiled. */
@@ -763,6 +869,9 @@ export class Compiler {
         return (c) => (a(c) as IMap<Value, Value>).set(b(c), d(c));
       case 'remove':
         return (c) => (a(c) as IMap<Value, Value>).remove(b(c));
+      case 'subsets':
+      case 'maps':
+        return this.enumerationBuiltin(e, r.name, args);
       case 'unwrap':
         return (c) => {
           const o = a(c) as Variant;
@@ -1116,6 +1225,84 @@ const TOO_DEEP = new Error('recursion too deep');
 /** Thrown on from a stack overflow inside a recursive definition, to the outermost call. */
 const STACK_EXHAUSTED = new Error('recursion exhausted the stack');
 
+const ENUMERATION_HINT = 'enumerate a smaller type or set (fewer elements, or a smaller range), or pick from a set built from the state';
+
+/** A count for a message: exact with thousands separators, or its order of magnitude. */
+function formatCount(n: number): string {
+  if (n <= Number.MAX_SAFE_INTEGER) return n.toLocaleString('en-US');
+  if (Number.isFinite(n)) return `about 10^${Math.floor(Math.log10(n))}`;
+  return 'more than 10^308';
+}
+
+function spanText(span: A.Span): string {
+  return span.source.text.slice(span.start, span.end).replace(/\s+/g, ' ');
+}
+
+/**
+ * All subsets of `elems` (given in canonical order), in canonical order: by size, then by
+ * their elements in order, so the k-subsets are the k-combinations of indices in lexicographic
+ * order.
+ */
+export function subsetsOf(elems: readonly Value[]): ISet<Value>[] {
+  const n = elems.length;
+  const out: ISet<Value>[] = [];
+  for (let k = 0; k <= n; k++) {
+    const idx = Array.from({ length: k }, (_, i) => i);
+    for (;;) {
+      out.push(mkSet(idx.map((i) => elems[i]!)));
+      let i = k - 1;
+      while (i >= 0 && idx[i] === n - k + i) i--;
+      if (i < 0) break;
+      idx[i]!++;
+      for (let j = i + 1; j < k; j++) idx[j] = idx[j - 1]! + 1;
+    }
+  }
+  return out;
+}
+
+/**
+ * All maps from a subset of `keys` to `values` (both in canonical order), in canonical order:
+ * by size, then entry by entry (the first key, its value, the second key, ...).
+ */
+export function partialMapsOf(keys: readonly Value[], values: readonly Value[]): IMap<Value, Value>[] {
+  const out: IMap<Value, Value>[] = [];
+  const entries: [Value, Value][] = [];
+  const walk = (from: number, left: number): void => {
+    if (left === 0) {
+      out.push(mkMap(entries));
+      return;
+    }
+    for (let i = from; i <= keys.length - left; i++) {
+      for (const v of values) {
+        entries.push([keys[i]!, v]);
+        walk(i + 1, left - 1);
+        entries.pop();
+      }
+    }
+  };
+  for (let k = 0; k <= keys.length; k++) walk(0, k);
+  return out;
+}
+
+/** All maps whose domain is exactly `keys`, values in `values`: canonical order, the first key's value most significant. */
+export function totalMapsOf(keys: readonly Value[], values: readonly Value[]): IMap<Value, Value>[] {
+  const out: IMap<Value, Value>[] = [];
+  const entries: [Value, Value][] = [];
+  const walk = (i: number): void => {
+    if (i === keys.length) {
+      out.push(mkMap(entries));
+      return;
+    }
+    for (const v of values) {
+      entries.push([keys[i]!, v]);
+      walk(i + 1);
+      entries.pop();
+    }
+  };
+  walk(0);
+  return out;
+}
+
 function product(lists: Value[][]): Value[][] {
   let out: Value[][] = [[]];
   for (const l of lists) out = out.flatMap((prefix) => l.map((x) => [...prefix, x]));
@@ -1202,7 +1389,8 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
       const inner = run;
       const slot = i;
       if (p.domain.k === 'type') {
-        const values = cc.valuesOf(p.domain.type);
+        const decl = a.decl.params[i]!;
+        const values = cc.enumerate(p.domain.type, decl.kind === 'typed' ? decl.type.span : a.decl.name.span, `the type of parameter '${p.name}'`);
         run = (c) => {
           for (const v of values) {
             c.loc[slot] = v;
@@ -1230,6 +1418,15 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
   const procInits = processes.initialCombinations();
   spec.vars.forEach((v, i) => {
     if (initValues[i] !== undefined) cc.checkRange(v.type, initValues[i]!, v.decl.init!.span, `variable '${v.name}'`);
+  });
+  // `var x: T in S`: the variables with initial choices, in declaration order, the first
+  // varying slowest; each combination runs init.
+  const choices = spec.vars.flatMap((v, i) => {
+    if (!v.decl.initIn) return [];
+    const e = v.decl.initIn;
+    const values = sortedElements(cc.constValue(e) as ISet<Value>);
+    for (const x of values) cc.checkRange(v.type, x, e.span, `variable '${v.name}'`);
+    return [{ slot: i, values }];
   });
   const initLabel: Label = { action: 'init', params: [] };
   const initDecl = spec.ast.decls.find((d) => d.kind === 'init');
@@ -1290,14 +1487,30 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
     fairness: compileFairness(spec),
     initialStates(emit) {
       emitFn = (s) => emit(s);
-      for (const procInit of procInits) {
-        const c: Ctx = { st: [...initValues, ...procInit] as Value[], loc: new Array<Value>(spec.init.frameSize) };
-        try {
-          initRun(c);
-        } catch (err) {
-          if (err instanceof ModelError && err.label === undefined) err.label = initLabel;
-          throw err;
+      // Global variables' choices vary slowest (state-slot order, the last slot fastest), then
+      // the process variables' combinations; init runs from each.
+      const c: Ctx = { st: [], loc: new Array<Value>(spec.init.frameSize) };
+      const globals = initValues.slice() as Value[];
+      const choose = (k: number): void => {
+        if (k === choices.length) {
+          for (const procInit of procInits) {
+            c.st = [...globals, ...procInit] as Value[];
+            initRun(c);
+          }
+          return;
         }
+        const { slot, values } = choices[k]!;
+        for (const v of values) {
+          globals[slot] = v;
+          choose(k + 1);
+        }
+        globals[slot] = undefined as unknown as Value;
+      };
+      try {
+        choose(0);
+      } catch (err) {
+        if (err instanceof ModelError && err.label === undefined) err.label = initLabel;
+        throw err;
       }
     },
     successors(state, emit) {

@@ -31,6 +31,8 @@ export const CODES = {
   E216: 'constant expression required',
   E217: 'the packed engine cannot run this spec',
   E220: 'misused either/or',
+  E221: 'an enumeration too large',
+  E222: 'a type where a set of values is expected',
   E223: 'a call not followed by a label, a return or a goto',
   E224: 'return outside a procedure',
   E225: 'call or return inside a for loop',
@@ -50,9 +52,17 @@ export const CODES = {
   E707: 'no match arm applies',
   E708: 'undefined value',
   E709: 'recursion too deep',
+  E710: 'a set too large to enumerate',
 } as const;
 
 export type Code = keyof typeof CODES;
+
+/** The most values spex enumerates for a type, `subsets` or `maps` (E221, E710). */
+export const MAX_ENUMERATION = 1_000_000;
+
+/** How to write the set of all values of a set or map type (E222). */
+export const TYPE_AS_SET_HINT =
+  "write subsets(S) for the sets of elements of S, maps(K, V) for the maps from the keys K to values in V, or name the type ('type Grant = Map[Res, Bool]') and use the name as the set of its values";
 
 export class Diagnostic {
   constructor(

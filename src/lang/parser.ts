@@ -9,7 +9,7 @@ import type * as ohm from 'ohm-js';
 import spexGrammar from '../../grammar/spex.ohm-bundle.js';
 import type { SpexSemantics } from '../../grammar/spex.ohm-bundle.js';
 import type * as A from './ast.js';
-import { Diagnostic, SpecErrors } from './diagnostics.js';
+import { Diagnostic, SpecErrors, TYPE_AS_SET_HINT } from './diagnostics.js';
 
 let semanticsCache: SpexSemantics | undefined;
 
@@ -78,7 +78,10 @@ function semantics(): SpexSemantics {
     VariantCase_plain(name): A.VariantCaseDecl {
       return { name: nameOf(name), payload: undefined };
     },
-    VarDecl(_kw, name, _c, type, _eq, init) {
+    VarDecl(_kw, name, _c, type, op, init) {
+      if (op.children[0]?.sourceString === 'in') {
+        return { kind: 'var', name: nameOf(name), type: type.ast(), init: undefined, initIn: opt(init), span: span(this) };
+      }
       return { kind: 'var', name: nameOf(name), type: type.ast(), init: opt(init), span: span(this) };
     },
     DefDecl_params(_kw, name, _o, params, _c, _colon, result, _eq, body) {
@@ -656,6 +659,8 @@ function syntaxError(source: A.Source, m: ohm.FailedMatchResult): SpecErrors {
   const temporal = temporalMisplaced(source, pos, found);
   if (temporal !== undefined) return new SpecErrors([temporal]);
   const what = found === '' ? 'end of input' : `'${found.length > 20 ? found.slice(0, 20) + '…' : found}'`;
+  const typed = found.startsWith(',') ? typeWrittenAsSet(source, pos) : undefined;
+  if (typed) return new SpecErrors([typed]);
   const word = /^[A-Za-z_]\w*/.exec(found)?.[0];
   if (word !== undefined && isKeyword(word)) {
     // A reserved word where a name is wanted (`var in: Int`, `let at = 1`, `(for: T)`).
@@ -680,7 +685,19 @@ function syntaxError(source: A.Source, m: ohm.FailedMatchResult): SpecErrors {
   return new SpecErrors([d]);
 }
 
-/** Whether a word is one of the grammar's reserved keywords. */
+/**
+ * `pick g in Map[Res, Bool]`: a map type where an expression is expected parses as indexing
+ * `Map` and fails at the comma. Say how to write the set of the type's values (E222).
+ */
+function typeWrittenAsSet(source: A.Source, pos: number): Diagnostic | undefined {
+  const before = source.text.slice(0, pos);
+  const m = /\bMap\s*\[[^[\]\n]*$/.exec(before);
+  if (!m) return undefined;
+  const close = source.text.indexOf(']', pos);
+  const eol = source.text.indexOf('\n', pos);
+  const end = close >= 0 && (eol < 0 || close < eol) ? close + 1 : pos + 1;
+  return new Diagnostic('E222', { source, start: m.index, end }, "'Map[...]' is a type, not a set of values", TYPE_AS_SET_HINT);
+}
 function isKeyword(word: string): boolean {
   return grammar().match(word, 'keyword').succeeded();
 }

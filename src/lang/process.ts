@@ -114,7 +114,10 @@ export class Processes {
       const stackType: Type | undefined = p.procedures.length > 0 ? { k: 'seq', elem: { k: 'variant', info: frameInfo } } : undefined;
       let values: (Value | undefined)[] = [undefined];
       if (p.param) {
-        values = p.param.domain.k === 'type' ? cc.valuesOf(p.param.domain.type) : [...sortedElements(cc.constValue(p.param.domain.expr) as ISet<Value>)];
+        const dp = p.decl.param!;
+        values = p.param.domain.k === 'type'
+          ? cc.enumerate(p.param.domain.type, dp.kind === 'typed' ? dp.type.span : p.decl.name.span, `the type of parameter '${p.param.name}'`)
+          : [...sortedElements(cc.constValue(p.param.domain.expr) as ISet<Value>)];
       }
       const instances: ProcessInstance[] = [];
       let byValue = IMap<Value, number>();

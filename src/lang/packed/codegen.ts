@@ -17,8 +17,11 @@ import type { CheckedSpec, Resolution } from '../check.js';
 import type { Compiler } from '../compile.js';
 import type { Type } from '../types.js';
 import { ModelError } from '../../explore/system.js';
-import { ISet, type Value } from '../../values/index.js';
-import { Doms, Unsupported, seqBase, type Dom, type Shape } from './dom.js';
+import { ISet, compareValues, type Value } from '../../values/index.js';
+import { Doms, Unsupported, canonicalCodes, seqBase, type Dom, type Shape } from './dom.js';
+
+/** The most values a loop over a domain whose codes are not in canonical order may visit. */
+const MAX_ORDER = 1 << 20;
 
 /** An integer literal for generated source: only safe integers, never text from elsewhere. */
 export function lit(n: number): string {
@@ -927,6 +930,52 @@ export class CodeGen {
     return undefined;
   }
 
+  /**
+   * The tables of codes in canonical order, for the domains whose codes are not in that order
+   * (canonicalCodes: sets of 3 or more possible elements). Generated code reads `OR[i]`.
+   */
+  readonly orders: number[][] = [];
+  private readonly orderIds = new Map<string, number>();
+
+  /**
+   * `undefined` when a domain's codes are already in canonical order, else the name of the
+   * table of its codes in that order, which a loop over the domain follows.
+   */
+  orderTable(d: Dom, span: A.Span): string | undefined {
+    const id = this.orderId(d, span);
+    return id === undefined ? undefined : `OR[${lit(id)}]`;
+  }
+
+  private orderId(d: Dom, span: A.Span): number | undefined {
+    if (canonicalCodes(d)) return undefined;
+    let id = this.orderIds.get(d.key);
+    if (id === undefined) {
+      if (!(d.size <= MAX_ORDER)) return this.fail(`iterating over more than ${MAX_ORDER} values of a set type is not supported by the packed engine`, span);
+      const values: Value[] = [];
+      const codes: number[] = [];
+      for (let c = 0; c < d.size; c++) {
+        codes.push(c);
+        values.push(this.doms.decode(d, c));
+      }
+      codes.sort((x, y) => compareValues(values[x]!, values[y]!));
+      id = this.orders.length;
+      this.orders.push(codes);
+      this.orderIds.set(d.key, id);
+    }
+    return id;
+  }
+
+  /**
+   * `for (code of the domain in canonical order) { body }`: `head` opens the loop and binds
+   * `code` (a fresh name) to each code in turn.
+   */
+  codeLoop(d: Dom, span: A.Span, code: string): string {
+    const table = this.orderTable(d, span);
+    if (table === undefined) return `for (let ${code} = 0; ${code} < ${lit(d.size)}; ${code}++) {`;
+    const j = this.fresh('j');
+    return `for (let ${j} = 0; ${j} < ${lit(d.size)}; ${j}++) { const ${code} = ${table}[${j}];`;
+  }
+
   /** The element domain of a domain expression (quantifier, pick, parameter). */
   setElemDom(e: A.Expr): Dom {
     const r = this.spec.res.get(e);
@@ -954,7 +1003,7 @@ export class CodeGen {
     const x = this.expr(domain, d.size <= 30 ? { k: 'set', elem: d, size: 2 ** d.size, key: `s(${d.key})` } : undefined);
     if (x.r === 'typeset' && x.dom.key === d.key) {
       const b = this.fresh('b');
-      return `for (let ${b} = 0; ${b} < ${lit(d.size)}; ${b}++) {\n${body(this.valOfCode(d, b), b)}\n}`;
+      return `${this.codeLoop(d, domain.span, b)}\n${body(this.valOfCode(d, b), b)}\n}`;
     }
     if (x.r === 'range' && d.k === 'int') {
       const lo = this.once(x.lo.v);
@@ -971,6 +1020,12 @@ export class CodeGen {
     const mask = this.toCode(x, sd, domain.span);
     const m = this.fresh('m');
     const b = this.fresh('b');
+    const table = this.orderTable(d, domain.span);
+    if (table !== undefined) {
+      // Elements whose codes are not in canonical order: walk the order, test the mask.
+      const j = this.fresh('j');
+      return `const ${m} = ${mask};\nfor (let ${j} = 0; ${j} < ${lit(d.size)}; ${j}++) { const ${b} = ${table}[${j}];\nif (((${m} >>> ${b}) & 1) === 0) continue;\n${body(this.valOfCode(d, b), b)}\n}`;
+    }
     return `for (let ${m} = ${mask}; ${m} !== 0; ${m} &= ${m} - 1) { const ${b} = 31 - Math.clz32(${m} & -${m});\n${body(this.valOfCode(d, b), b)}\n}`;
   }
 
@@ -1336,9 +1391,11 @@ export class CodeGen {
     if (st.domain.kind === 'name' && r?.k === 'typeSet') {
       const d = this.doms.of(r.type);
       if (d.size <= 16) {
+        const id = this.orderId(d, st.domain.span);
+        const order = id === undefined ? undefined : this.orders[id]!;
         const step = (i: number): string => {
           if (i === d.size) return k();
-          this.env.set(slot, this.valOfCode(d, lit(i)));
+          this.env.set(slot, this.valOfCode(d, lit(order ? order[i]! : i)));
           return this.stmts(st.body, 0, () => step(i + 1));
         };
         return `{\n${step(0)}\n}`;
@@ -1363,6 +1420,14 @@ export class CodeGen {
       const m = this.fresh('m');
       const b = this.fresh('b');
       this.env.set(slot, this.valOfCode(d, b));
+      const table = this.orderTable(d, st.domain.span);
+      if (table !== undefined) {
+        // Codes not in canonical order: F(j) runs the body for the first element of the mask
+        // at or after position j of the order.
+        const j = this.fresh('j');
+        const body = this.stmts(st.body, 0, () => `${f}(${j} + 1);`);
+        return `const ${f} = (${j}) => {\nwhile (${j} < ${lit(d.size)} && ((${mask} >>> ${table}[${j}]) & 1) === 0) ${j}++;\nif (${j} === ${lit(d.size)}) {\n${k()}\n} else {\nconst ${b} = ${table}[${j}];\n${body}\n}\n};\n${f}(0);`;
+      }
       const body = this.stmts(st.body, 0, () => `${f}(${m} & (${m} - 1));`);
       return `const ${f} = (${m}) => {\nif (${m} === 0) {\n${k()}\n} else {\nconst ${b} = 31 - Math.clz32(${m} & -${m});\n${body}\n}\n};\n${f}(${mask});`;
     });

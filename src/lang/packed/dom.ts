@@ -120,6 +120,27 @@ function holdsSeq(d: Dom): boolean {
   }
 }
 
+/**
+ * Whether the codes of a domain follow the canonical order of its values, so that a loop over
+ * codes visits values as the generic engine does. A set's bitmask does not once its elements
+ * have 3 values or more ({0, 1} is code 3, {2} code 4, but {2} comes first); nor do sequences.
+ */
+export function canonicalCodes(d: Dom): boolean {
+  switch (d.k) {
+    case 'seq':
+      return false;
+    case 'set':
+      return d.elem.size <= 2 && canonicalCodes(d.elem);
+    case 'variant':
+      return d.cases.every((c) => c.payload === undefined || canonicalCodes(c.payload));
+    case 'tuple':
+    case 'record':
+      return d.items.every(canonicalCodes);
+    default:
+      return true;
+  }
+}
+
 /** Why a type has no domain or shape: a sentence for the rejection. */
 export class Unsupported extends Error {
   constructor(

@@ -375,11 +375,13 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
       const d = pdoms[i]!;
       if (p.domain.k === 'type') {
         const pc = gen.fresh('pc');
+        const decl = a.decl.params[i]!;
+        const head = gen.codeLoop(d, decl.kind === 'typed' ? decl.type.span : a.decl.span, pc);
         codes.push(pc);
         gen.setLocal(i, gen.valOfCode(d, pc));
         const inner = body(i + 1);
         codes.pop();
-        return `for (let ${pc} = 0; ${pc} < ${lit(d.size)}; ${pc}++) {\n${inner}\n}`;
+        return `${head}\n${inner}\n}`;
       }
       const domain = p.domain.expr;
       const [pre, loop] = gen.capture(() =>
@@ -448,7 +450,30 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     throw err;
   }
   gen.initMode = false;
-  parts.push(`function init1(s, emit) {\n${initSrc}\n}\nfunction init(emit) {\nfor (const I of INIT) init1(I.slice(), emit);\n}`);
+  // `var x: T in S`: as the generic engine, one loop per such variable in declaration order
+  // (the first outermost) over the encoded elements of S in canonical order; each combination
+  // starts from a fresh copy of the initial vector.
+  const choices: number[][][] = [];
+  const heads: string[] = [];
+  const writes: string[] = [];
+  spec.vars.forEach((v, i) => {
+    if (!v.decl.initIn) return;
+    const vl = vars[i]!;
+    const encoded = sortedElements(cc.constValue(v.decl.initIn) as ISet<Value>).map((x) => {
+      const out = new Array<number>(width).fill(NaN);
+      if (!doms.encodeShape(vl.shape, x, out, vl.offset)) throw new Unsupported(`an initial value of '${v.name}' has no packed encoding`, v.decl.initIn!.span);
+      return out.slice(vl.offset, vl.offset + vl.shape.width);
+    });
+    const k = choices.length;
+    choices.push(encoded);
+    heads.push(`for (const c${k} of CH[${lit(k)}]) {`);
+    for (let w = 0; w < vl.shape.width; w++) writes.push(`s[${lit(vl.offset + w)}] = c${k}[${lit(w)}];`);
+  });
+  // The process variables' combinations (INIT, one vector each) vary fastest, as in the generic engine.
+  parts.push(
+    `function init1(s, emit) {\n${initSrc}\n}\nfunction init(emit) {\n${heads.join('\n')}\n` +
+      `for (const I of INIT) {\nconst s = I.slice();\n${writes.join('\n')}\ninit1(s, emit);\n}\n${heads.map(() => '}').join('\n')}\n}`,
+  );
 
   // ---- invariants
   const invNames: string[] = [];
@@ -597,7 +622,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     initArr.push(arr);
   }
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const made = new Function('H', 'LB', 'LP', 'IL', 'INIT', source)(helpers, labelTables, procLabels, initLabel, initArr) as Generated;
+  const made = new Function('H', 'LB', 'LP', 'IL', 'INIT', 'OR', 'CH', source)(helpers, labelTables, procLabels, initLabel, initArr, gen.orders, choices) as Generated;
 
   // ---- the system
   const decode = (vec: readonly number[]): State => vars.map((v) => doms.decodeShape(v.shape, vec, v.offset));
