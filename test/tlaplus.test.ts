@@ -2,7 +2,10 @@
  * The TLA+ Examples translated in spec/tlaplus/ (spec/tlaplus/README.md): each check block
  * that reproduces a model of the public tlaplus/Examples repository must find exactly the
  * distinct and generated counts TLC publishes in that repository's manifest.json files, the
- * depth too (or one off, where the table says why), and the verdict its `expect` names.
+ * depth too (or one off, where the table says why), and the verdict its `expect` names. The
+ * PlusCal algorithms with procedures come from TLC's own PlusCal regression suite, whose
+ * tests record TLC's figures (no example of tlaplus/Examples with published figures uses
+ * procedures).
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -14,7 +17,10 @@ interface Model {
   /** The spex file under spec/tlaplus/ and its check block. */
   readonly file: string;
   readonly check: string;
-  /** Where TLC's figures are: the manifest.json of tlaplus/Examples and the model's .cfg. */
+  /**
+   * Where TLC's figures are: the manifest.json of tlaplus/Examples and the model's .cfg; for
+   * a model of TLC's PlusCal regression suite, the tlaplus/tlaplus test that records them.
+   */
   readonly manifest: string;
   readonly cfg: string;
   /** TLC's distinctStates, totalStates (generated) and stateDepth. */
@@ -47,6 +53,9 @@ const MODELS: readonly Model[] = [
   { file: 'quicksort.spex', check: 'MCQuicksort', manifest: 'specifications/LoopInvariance/manifest.json', cfg: 'MCQuicksort.cfg', distinct: 4548, generated: 11223, depth: 9 },
   { file: 'parreach.spex', check: 'MCParReach', manifest: 'specifications/MisraReachability/manifest.json', cfg: 'MCParReach.cfg', distinct: 393, generated: 747, depth: 18 },
   { file: 'deli.spex', check: 'DeliCfg', manifest: 'specifications/deli/manifest.json', cfg: 'deli.cfg', distinct: 82, generated: 215, depth: 13 },
+  { file: 'mpfactorial.spex', check: 'MPFactorial', manifest: 'tlaplus/tlaplus: tlatools/org.lamport.tlatools/test/pcal/MPFactorialTest.java', cfg: 'test-model/pcal/MPFactorial.tla, -wf -termination', distinct: 729, generated: 1946, depth: 25 },
+  { file: 'simpleloopwithprocedure.spex', check: 'SimpleLoopWithProcedure', manifest: 'tlaplus/tlaplus: tlatools/org.lamport.tlatools/test/pcal/SimpleLoopWithProcedureTest.java', cfg: 'test-model/pcal/SimpleLoopWithProcedure.tla, -wf -termination', distinct: 64, generated: 66, depth: 32 },
+  { file: 'callreturn1.spex', check: 'CallReturn1', manifest: 'tlaplus/tlaplus: tlatools/org.lamport.tlatools/test/pcal/CallReturn1Test.java', cfg: 'test-model/pcal/CallReturn1.tla, -wf -termination', distinct: 8, generated: 9, depth: 8 },
 ];
 
 describe('TLA+ Examples translated to spex: TLC figures reproduced', () => {
