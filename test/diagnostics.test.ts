@@ -1,5 +1,5 @@
 /**
- * Golden tests for the static diagnostics (E100, E201–E217) as the user sees them: each
+ * Golden tests for the static diagnostics (E100, E201–E219) as the user sees them: each
  * fixture in test/fixtures/diagnostics/ is run through the real CLI process and its stderr is
  * compared with the golden file next to it (same name, `.txt`).
  *

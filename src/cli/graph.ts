@@ -41,7 +41,7 @@ export function cmdGraph(file: string, o: GraphOpts): GraphOutcome {
   const limit = o.maxStates ?? GRAPH_DEFAULT_MAX_STATES;
   let system;
   try {
-    system = compileSpec(spec, configOverrides(check, cli));
+    system = compileSpec(spec, configOverrides(check, cli), check);
   } catch (e) {
     if (!(e instanceof ModelError)) throw e;
     return { code: EXIT.evaluation, stdout: [], stderr: [`error: the constants cannot be evaluated: ${e.message}`] };

@@ -56,7 +56,7 @@ export function cmdReplay(traceFile: string, specFile: string, o: ReplayOpts): C
 
   let system: CompiledSpec;
   try {
-    system = withRefinements(spec, check, compileSpec(spec, configOverrides(check, cli)));
+    system = withRefinements(spec, check, compileSpec(spec, configOverrides(check, cli), check));
   } catch (e) {
     if (!(e instanceof ModelError)) throw e;
     stderr.push('Error while evaluating the constants:', formatModelError(e));
@@ -122,6 +122,10 @@ function formatFailure(f: ReplayFailure, system: CompiledSpec): string[] {
       return [`${head}init fails: ${f.error.message}`, formatModelError(f.error)];
     case 'noSuchAction':
       return [`${head}${stepName(f.step, f.label)} names an action the spec does not have.`];
+    case 'outsideConstraint':
+      return [`${head}state ${f.state} is outside constraint ${f.constraint}, so the search does not go on from it, but the trace does.`];
+    case 'constraintFault':
+      return [`${head}evaluating the constraints on state ${f.state} fails: ${f.error.message}`, formatModelError(f.error)];
     case 'outsideDomain': {
       const value = f.label.params.find((p) => p.name === f.param)?.value;
       const shown = value === undefined ? f.param : `${f.param} = ${formatValue(value)}`;

@@ -94,7 +94,7 @@ export function formatResult(r: CheckResult, opts: { trace: boolean } = { trace:
         out.push(formatRefinementViolation(r.refinement.refinement, r.refinement.failure, o.trace, varNames, opts.trace, formatTrace));
         break;
       }
-      out.push(`Invariant ${o.invariant} is violated.`);
+      out.push(o.step ? `Step property ${o.invariant} is violated by the last step.` : `Invariant ${o.invariant} is violated.`);
       const span = r.system?.invariantSpans.get(o.invariant);
       if (span) out.push(`  ${formatLocation(span)}: ${span.source.text.slice(span.start, span.end).replace(/\s+/g, ' ')}`);
       if (opts.trace) {
@@ -114,7 +114,8 @@ export function formatResult(r: CheckResult, opts: { trace: boolean } = { trace:
       const label = o.error.label as Label | undefined;
       const assert = o.error.kind === 'assert';
       const inv = (o.error.location as RuntimeLocation | undefined)?.invariant;
-      const where = label ? (label.action === 'init' ? 'init' : formatLabel(label)) : inv ? `invariant ${inv}` : 'an invariant';
+      const pred = (o.error.location as RuntimeLocation | undefined)?.predicate;
+      const where = label ? (label.action === 'init' ? 'init' : formatLabel(label)) : inv ? `invariant ${inv}` : pred ?? 'an invariant';
       out.push(assert ? `Assertion failed in ${where}: ${o.error.message}` : `Evaluation error in ${where}: ${o.error.message}`);
       out.push(formatModelError(o.error));
       if (opts.trace) {

@@ -48,6 +48,13 @@ export type ReplayFailure =
   /** The step fails (a failed assert or a run-time error). */
   | { readonly kind: 'fault'; readonly step: number; readonly label: Label; readonly error: ModelError }
   /**
+   * State `state`, which is not the last, is outside constraint `constraint` (reached by step
+   * `state`; 0: the initial state): the search never goes on from such a state.
+   */
+  | { readonly kind: 'outsideConstraint'; readonly state: number; readonly constraint: string }
+  /** A constraint fails to evaluate on state `state` (reached by step `state`). */
+  | { readonly kind: 'constraintFault'; readonly state: number; readonly error: ModelError }
+  /**
    * A step the trace names no action for (or the lasso's step back): no successor of the state
    * before is the trace's next state. `error`: the expansion of the state before failed.
    */
@@ -111,6 +118,9 @@ export function replayTrace(system: CompiledSpec, trace: ItfTrace, meta: ItfTrac
     const from = states[i - 1]!;
     const to = states[i]!;
     const label = labels[i - 1];
+    // The search expands only states inside the constraints: every state but the last.
+    const outside = outsideConstraint(system, i - 1, states[i - 2], from);
+    if (outside) return fail(outside);
     if (label === undefined) {
       const f = anyStep(system, i, i - 1, i, from, to);
       if (f) return fail(f);
@@ -140,6 +150,20 @@ export function replayTrace(system: CompiledSpec, trace: ItfTrace, meta: ItfTrac
     if (f) return fail(f);
   }
   return { ok: true, steps: states.length - 1, outcome: recordedOutcome(system, trace, meta) };
+}
+
+/** Whether state `index` (`from`: the one before it) is outside a constraint: the failure, or undefined. */
+function outsideConstraint(system: CompiledSpec, index: number, from: State | undefined, state: State): ReplayFailure | undefined {
+  try {
+    for (const c of system.constraints) {
+      if (c.action && from === undefined) continue;
+      if (!c.holds(from, state)) return { kind: 'outsideConstraint', state: index, constraint: c.name };
+    }
+  } catch (e) {
+    if (!(e instanceof ModelError)) throw e;
+    return { kind: 'constraintFault', state: index, error: e };
+  }
+  return undefined;
 }
 
 /** A step by any action: some successor of `from` must be `to`. */
@@ -172,6 +196,19 @@ function recordedOutcome(system: CompiledSpec, trace: ItfTrace, meta: ItfTraceMe
     try {
       const miss = lassoMisses(prop, trace.states, trace.loop);
       return miss === undefined ? { claim, reproduced: true } : { claim, reproduced: false, actual: miss };
+    } catch (e) {
+      if (!(e instanceof ModelError)) throw e;
+      return { claim, reproduced: false, actual: `evaluating it fails: ${e.message}` };
+    }
+  }
+  if (meta.verdict === 'violation' && typeof meta.violation === 'string' && system.stepProperties.some((p) => p.name === meta.violation)) {
+    const name = meta.violation;
+    const claim = `step property ${name} is violated by the last step`;
+    const prop = system.stepProperties.find((p) => p.name === name)!;
+    const before = trace.states[trace.states.length - 2];
+    if (before === undefined) return { claim, reproduced: false, actual: 'the trace has no step' };
+    try {
+      return prop.holds(before, last) ? { claim, reproduced: false, actual: 'it holds there' } : { claim, reproduced: true };
     } catch (e) {
       if (!(e instanceof ModelError)) throw e;
       return { claim, reproduced: false, actual: `evaluating it fails: ${e.message}` };

@@ -9,7 +9,7 @@ import { linkImport } from '../lang/link.js';
 import type * as A from '../lang/ast.js';
 import { parseExpr, parseSpec } from '../lang/parser.js';
 import { checkSpec, type CheckedCheck, type CheckedSpec } from '../lang/check.js';
-import { compileSpec, type CompiledSpec, type Label, type State } from '../lang/compile.js';
+import { checkStepOf, compileSpec, type CompiledSpec, type Label, type State } from '../lang/compile.js';
 import { compileFairness, compileGroupFairness } from '../lang/compile-temporal.js';
 import { compilePacked, PackedGaveUp, type PackedSpec } from '../lang/packed/index.js';
 import { Diagnostic, SpecErrors, didYouMean } from '../lang/diagnostics.js';
@@ -348,16 +348,21 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   /** The refinements this configuration checks (`refines`), and their checks on initial states. */
   let refinements: RefinementChecks;
   try {
-    system = full = compileSpec(spec, overrides);
+    system = full = compileSpec(spec, overrides, check);
     refinements = refinementChecks(spec, check, full);
     const only = check?.decl.only?.map((n) => n.text);
     if (only) {
       // `only A, B`: this check verifies just these invariants and properties.
+      const stepProperties = system.stepProperties.filter((p) => only.includes(p.name));
       system = {
         ...system,
         invariants: system.invariants.filter((i) => only.includes(i.name)),
         properties: system.properties.filter((p) => only.includes(p.property)),
+        stepProperties,
       };
+      const checkStep = checkStepOf(stepProperties);
+      if (checkStep === undefined) delete system.checkStep;
+      else system.checkStep = checkStep;
     }
     if (refinements.invariants.length > 0) system = { ...system, invariants: [...system.invariants, ...refinements.invariants] };
     if (refinements.checkStep) system = withStepCheck(system, refinements.checkStep);

@@ -25,7 +25,7 @@ export const createWorkerSystem: CreateWorkerSystem = (data) => {
   const { spec } = loadSpec(d.path, d.text);
   const check = d.check === undefined ? undefined : selectChecks(spec, d.check)[0];
   const overrides = configOverrides(check, constOverrides(spec, d.consts));
-  const system = compileSpec(spec, overrides);
+  const system = compileSpec(spec, overrides, check);
   if (d.packed) {
     const p = compilePacked(spec, overrides, system);
     if (!p.ok) throw new Error(`internal error: the packed engine accepts the spec on the main thread but not in a worker: ${p.reason}`);

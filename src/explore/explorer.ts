@@ -388,7 +388,6 @@ class BreadthFirstRun<S, L> {
       return this.system.inModel(state, this.parentId >= 0 ? this.expanding : undefined, this.parentId >= 0 ? label : undefined);
     } catch (e) {
       if (!(e instanceof ModelError)) throw e;
-      if (this.parentId >= 0) e.label ??= label;
       this.stopAt({ kind: 'fault', error: e, state: this.parentId, via: ordinal }, state);
       return false;
     }
@@ -408,8 +407,7 @@ class BreadthFirstRun<S, L> {
     if (this.fromFp[0] === hi && this.fromFp[1] === lo) return false;
     const stop = stepStop(this.system, parent, this.expanding!, state, label as L, ordinal);
     if (stop === null) return false;
-    if (stop.kind === 'fault') this.stopAt(stop, this.expanding!);
-    else this.stopAt(stop, state);
+    this.stopAt(stop, state);
     return true;
   }
 

@@ -57,9 +57,8 @@ export function invariantStop<S>(invariants: readonly Invariant<S>[], state: S, 
 
 /**
  * The stop for the step from `from` (stored as state `parent`) to its emission number
- * `ordinal`, `to`, when the system's step check refuses it (the trace ends in `to`) or fails
- * on it (a fault: the trace ends in `from`, the error labelled with the step); null if the
- * check allows it. The caller skips stutters.
+ * `ordinal`, `to`, when the system's step check refuses it or fails on it (a fault); either
+ * way the trace ends in `to`. Null if the check allows it. The caller skips stutters.
  */
 export function stepStop<S, L>(system: TransitionSystem<S, L>, parent: number, from: S, to: S, label: L, ordinal: number): Stop | null {
   let v: StepViolation | undefined;
@@ -67,8 +66,7 @@ export function stepStop<S, L>(system: TransitionSystem<S, L>, parent: number, f
     v = system.checkStep!(from, to, label);
   } catch (e) {
     if (!(e instanceof ModelError)) throw e;
-    e.label ??= label;
-    return { kind: 'fault', error: e, state: parent };
+    return { kind: 'fault', error: e, state: parent, via: ordinal };
   }
   return v === undefined ? null : { kind: 'invariant', invariant: v.name, state: parent, via: ordinal, step: v };
 }

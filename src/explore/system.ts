@@ -47,7 +47,8 @@ export interface TransitionSystem<S, L> {
    * step's label. False puts the state outside the model: it is still counted as generated
    * and checked against the invariants (and the step checks), but it is not stored, not
    * counted as distinct, not expanded and adds no depth. Deadlock is judged on the
-   * successors before constraints. May throw a ModelError (a run-time error in a constraint).
+   * successors before constraints. May throw a ModelError (a run-time error in a constraint):
+   * a fault whose trace ends in the state judged.
    * The parallel explorers run a system that has it on one thread (docs/parallel.md).
    */
   inModel?(state: S, from: S | undefined, label: L | undefined): boolean;
@@ -58,8 +59,8 @@ export interface TransitionSystem<S, L> {
    * transitions (the successor has the fingerprint of `from`): `[A]_v` allows those. Called
    * after the successor's invariants. Returns undefined if the step is allowed, else the
    * violation: the run stops with outcome `invariant` named `violation.name`, whose trace
-   * ends in the bad step. May throw a ModelError (a run-time error in the check; its label
-   * should be the step's). The parallel explorers run a system that has it on one thread.
+   * ends in the bad step. May throw a ModelError (a run-time error in the check): a fault
+   * whose trace ends in the step too. The parallel explorers run a system that has it on one thread.
    */
   checkStep?(from: S, to: S, label: L): StepViolation | undefined;
 }

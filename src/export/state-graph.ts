@@ -68,7 +68,7 @@ export function buildStateGraph<S, L>(system: TransitionSystem<S, L>, limit: num
   };
   try {
     system.initialStates((s) => {
-      add(s, true);
+      if (system.inModel?.(s, undefined, undefined) ?? true) add(s, true);
     });
   } catch (e) {
     if (!(e instanceof ModelError)) throw e;
@@ -87,7 +87,18 @@ export function buildStateGraph<S, L>(system: TransitionSystem<S, L>, limit: num
       if (!(e instanceof ModelError)) throw e;
       from.fault = e.message;
     }
-    for (const f of found) edges.push({ from: i, to: add(f.to, false), label: f.label });
+    for (const f of found) {
+      // As the explorer: a successor outside the constraints is not a state of the graph.
+      let inside = true;
+      try {
+        inside = system.inModel?.(f.to, from.state, f.label) ?? true;
+      } catch (e) {
+        if (!(e instanceof ModelError)) throw e;
+        from.fault ??= e.message;
+        inside = false;
+      }
+      if (inside) edges.push({ from: i, to: add(f.to, false), label: f.label });
+    }
     if (checkDeadlock && emitted === 0 && from.fault === undefined && !(system.isDone?.(from.state) ?? false)) from.deadlock = true;
   }
   return { nodes, edges, index };

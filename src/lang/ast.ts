@@ -96,7 +96,9 @@ export type Expr =
    * (a call or a name); the checker resolves it to a process. `P(i) at {L1, L2}` lists its
    * labels in `labels` (`label` is then the first): the pc is at any of them.
    */
-  | { kind: 'at'; target: Expr; label: Name; labels?: Name[]; span: Span };
+  | { kind: 'at'; target: Expr; label: Name; labels?: Name[]; span: Span }
+  /** `x'`: state variable x after the step; only in a step predicate (the checker's E218). */
+  | { kind: 'primed'; name: Name; span: Span };
 
 // ---------------------------------------------------------------- statements
 
@@ -241,6 +243,13 @@ export type Decl =
   /** `property Name: forall x in S, ...: formula`; binders are [] without quantifiers. */
   | { kind: 'property'; name: Name; binders: Binder[]; formula: TemporalFormula; span: Span }
   /**
+   * `constraint Name: e` (TLC's CONSTRAINT) or `action constraint Name: e` (ACTION_CONSTRAINT,
+   * a step predicate: primed names are the values after the step).
+   */
+  | { kind: 'constraint'; action: boolean; name: Name; body: Expr; span: Span }
+  /** `always step Name: e`: TLA+'s [][e]_vars, e a step predicate. */
+  | { kind: 'stepProperty'; name: Name; body: Expr; span: Span }
+  /**
    * `fair action A`, `strong fair process P`; `fair { A, B, P }` (target 'group', name the
    * braces' text, members the names) and `fair next` (target 'next', name `next`, no members):
    * fairness of a group of actions and processes as one disjunction, or of every step.
@@ -266,6 +275,8 @@ export type Decl =
       only: Name[] | undefined;
       /** `refines Name` items: refinements checked in this check only, on top of the spec's. */
       refines: Extract<Decl, { kind: 'refines' }>[];
+      /** Constraints for this check only, on top of the spec's. */
+      constraints: Extract<Decl, { kind: 'constraint' }>[];
       /** Spans of repeated `deadlock`/`expect` items, reported by the checker. */
       duplicates: Span[];
       span: Span;

@@ -30,7 +30,9 @@ export type Resolution =
   /** `P(i).x` (or `P.x`): variable `index` of an instance of P, read from anywhere (on the field node). */
   | { k: 'pvar'; proc: CheckedProcess; index: number; type: Type }
   /** A parameter or variable of the procedure being checked: field `index` of the top frame of the call stack. */
-  | { k: 'frame'; proc: CheckedProcedure; index: number; type: Type };
+  | { k: 'frame'; proc: CheckedProcedure; index: number; type: Type }
+  /** `x'` in a step predicate: state variable x after the step. */
+  | { k: 'next'; index: number; type: Type };
 
 export const BUILTINS = [
   'size', 'min', 'max', 'abs', 'keys', 'values', 'len', 'head', 'tail', 'append', 'concat',
@@ -155,6 +157,8 @@ export interface CheckedCheck {
   readonly overrides: { index: number; value: A.Expr }[];
   /** Fairness declared in the check block, on top of the spec's. */
   readonly fairness: CheckedFairness[];
+  /** Constraints declared in the check block, on top of the spec's. */
+  readonly constraints: CheckedConstraint[];
   /** The imports this check alone verifies a refinement of (`refines Name` items). */
   readonly refines?: CheckedImport[];
 }
@@ -184,6 +188,14 @@ export interface LinkedImport {
   readonly consts: ({ readonly value: A.Expr; readonly frameSize: number } | undefined)[];
 }
 
+/**
+ * A `constraint` (a state predicate) or an `action constraint` (a step predicate, `action`):
+ * TLC's CONSTRAINT and ACTION_CONSTRAINT.
+ */
+export interface CheckedConstraint extends CheckedBody {
+  readonly action: boolean;
+}
+
 export interface CheckedSpec {
   readonly ast: A.SpecAst;
   readonly name: string;
@@ -197,6 +209,10 @@ export interface CheckedSpec {
   /** The procedures, in declaration order. */
   readonly procedures: CheckedProcedure[];
   readonly invariants: CheckedBody[];
+  /** `always step` properties: Bool step predicates over every non-stuttering step. */
+  readonly stepProperties: CheckedBody[];
+  /** The spec's own constraints (a check block may add its own). */
+  readonly constraints: CheckedConstraint[];
   /** `view` declarations: expressions of any type, drawn by reports. */
   readonly views: CheckedBody[];
   readonly properties: CheckedProperty[];
@@ -249,6 +265,8 @@ interface Frame {
   size: number;
   /** Whether state variables may be read here (not in constant expressions). */
   readonly stateful: boolean;
+  /** A step predicate: primed names (the values after the step) may be read too. */
+  readonly step?: boolean;
 }
 
 type Global =
@@ -263,7 +281,8 @@ type Global =
   | { k: 'procedure'; p: CheckedProcedure }
   | { k: 'invariant' }
   | { k: 'property' }
-  | { k: 'import'; imp: CheckedImport };
+  | { k: 'import'; imp: CheckedImport }
+  | { k: 'stepProperty' };
 
 /** A Map, not an object: names such as `constructor` must not find Object.prototype's properties. */
 const BUILTIN_TYPES = new Map<string, Type>([
@@ -314,6 +333,8 @@ class Checker {
     const actions: CheckedAction[] = [];
     const invariants: CheckedBody[] = [];
     const views: CheckedBody[] = [];
+    const stepProperties: CheckedBody[] = [];
+    const constraints: CheckedConstraint[] = [];
     const checks: CheckedCheck[] = [];
     let init: { stmts: A.Stmt[]; frameSize: number } | undefined;
     let initDecl: Extract<A.Decl, { kind: 'init' }> | undefined;
@@ -398,6 +419,11 @@ class Checker {
         }
         case 'invariant':
           this.declare(d.name, { k: 'invariant' });
+          break;
+        case 'stepProperty':
+          this.declare(d.name, { k: 'stepProperty' });
+          break;
+        case 'constraint':
           break;
         case 'property':
           this.declare(d.name, { k: 'property' });
@@ -489,6 +515,10 @@ class Checker {
         const t = this.expr(d.body, new Scope(undefined, frame));
         this.expectType(d.body, BOOL, t, `invariant '${d.name.text}'`);
         invariants.push({ name: d.name.text, expr: d.body, frameSize: frame.size });
+      } else if (d.kind === 'stepProperty') {
+        stepProperties.push(this.stepPredicate(d.name, d.body, `step property '${d.name.text}'`));
+      } else if (d.kind === 'constraint') {
+        this.constraint(d, constraints, []);
       } else if (d.kind === 'view') {
         // Views have names of their own, like check blocks; their value may be of any type.
         if (views.some((v) => v.name === d.name.text)) this.error('E203', d.name.span, `view '${d.name.text}' is declared twice`);
@@ -519,7 +549,7 @@ class Checker {
       if (d.kind !== 'check') continue;
       if (checkNames.has(d.name.text)) this.error('E203', d.name.span, `check '${d.name.text}' is declared twice`);
       checkNames.add(d.name.text);
-      checks.push(this.check(d, consts, invariants, actions, properties));
+      checks.push(this.check(d, consts, invariants, actions, properties, stepProperties, constraints));
     }
     if (this.diags.length > 0) throw new SpecErrors(this.diags);
     const spec: CheckedSpec = {
@@ -533,6 +563,8 @@ class Checker {
       processes: this.processes,
       procedures: this.procedures,
       invariants,
+      stepProperties,
+      constraints,
       views,
       properties,
       fairness,
@@ -897,6 +929,8 @@ class Checker {
     invariants: CheckedBody[],
     actions: CheckedAction[],
     properties: CheckedProperty[],
+    stepProperties: CheckedBody[],
+    specConstraints: CheckedConstraint[],
   ): CheckedCheck {
     for (const s of d.duplicates) this.error('E215', s, `this item is given twice in check '${d.name.text}'`);
     const overrides: { index: number; value: A.Expr }[] = [];
@@ -914,14 +948,14 @@ class Checker {
     }
     const e = d.expect;
     if (e && e.kind === 'violation') {
-      const names = [...invariants.map((i) => i.name), ...properties.map((p) => p.name), ...actions.map((a) => a.name), ...this.processes.map((p) => p.name), ...this.imports.map((i) => i.name)];
+      const names = [...invariants.map((i) => i.name), ...stepProperties.map((p) => p.name), ...properties.map((p) => p.name), ...actions.map((a) => a.name), ...this.processes.map((p) => p.name), ...this.imports.map((i) => i.name)];
       if (!names.includes(e.name.text)) {
         const what = this.imports.length > 0 ? 'an invariant, a property, an action nor an imported spec' : properties.length > 0 ? 'an invariant, a property nor an action' : 'an invariant nor an action';
         this.error('E213', e.name.span, `'${e.name.text}' is neither ${what}`, didYouMean(e.name.text, names) ?? 'name an invariant, a property, or the action whose assert fails');
       }
     }
     if (d.only) {
-      const checkable = [...invariants.map((i) => i.name), ...properties.map((p) => p.name)];
+      const checkable = [...invariants.map((i) => i.name), ...stepProperties.map((p) => p.name), ...properties.map((p) => p.name)];
       for (const n of d.only) {
         if (!checkable.includes(n.text)) {
           this.error('E213', n.span, `'${n.text}' is neither an invariant nor a property`, didYouMean(n.text, checkable) ?? `'only' names the invariants and properties this check verifies`);
@@ -932,15 +966,63 @@ class Checker {
       }
     }
     const fairness = d.fairness.map((f) => this.fairness(f)).filter((f): f is CheckedFairness => f !== undefined);
+    const constraints: CheckedConstraint[] = [];
+    for (const c of d.constraints) this.constraint(c, constraints, specConstraints);
     if (d.refines.length > 0) {
       const refines: CheckedImport[] = [];
       for (const r of d.refines) {
         const imp = this.refinesTarget(r);
         if (imp && !refines.includes(imp)) refines.push(imp);
       }
-      return { name: d.name.text, decl: d, overrides, fairness, refines };
+      return { name: d.name.text, decl: d, overrides, fairness, constraints, refines };
     }
-    return { name: d.name.text, decl: d, overrides, fairness };
+    return { name: d.name.text, decl: d, overrides, fairness, constraints };
+  }
+
+  /** A `constraint` or `action constraint`: a Bool predicate over a state, or over a step. */
+  private constraint(d: Extract<A.Decl, { kind: 'constraint' }>, into: CheckedConstraint[], outer: readonly CheckedConstraint[]): void {
+    const what = `${d.action ? 'action constraint' : 'constraint'} '${d.name.text}'`;
+    if (into.some((c) => c.name === d.name.text) || outer.some((c) => c.name === d.name.text)) {
+      this.error('E203', d.name.span, `constraint '${d.name.text}' is declared twice`, outer.length > 0 ? `a check's constraints add to the spec's: give this one a name of its own` : undefined);
+    }
+    if (d.action) {
+      into.push({ ...this.stepPredicate(d.name, d.body, what), action: true });
+      return;
+    }
+    const frame: Frame = { size: 0, stateful: true };
+    const t = this.expr(d.body, new Scope(undefined, frame));
+    this.expectType(d.body, BOOL, t, what);
+    into.push({ name: d.name.text, expr: d.body, frameSize: frame.size, action: false });
+  }
+
+  /** A Bool predicate over a step: unprimed names are the values before it, primed ones after. */
+  private stepPredicate(name: A.Name, body: A.Expr, what: string): CheckedBody {
+    const frame: Frame = { size: 0, stateful: true, step: true };
+    const t = this.expr(body, new Scope(undefined, frame));
+    this.expectType(body, BOOL, t, what);
+    return { name: name.text, expr: body, frameSize: frame.size };
+  }
+
+  /** `x'`: allowed in step predicates only, and only for state variables. */
+  private primed(e: Extract<A.Expr, { kind: 'primed' }>, scope: Scope): Type {
+    const n = e.name.text;
+    if (!scope.frame.step) {
+      this.error('E218', e.span, `the primed name ${n}' (the value of '${n}' after a step) can only be read in a step predicate`, `primed names belong in 'always step' properties and 'action constraint's; here write '${n}'`);
+      return ANY;
+    }
+    const local = scope.lookup(n);
+    const g = this.globals.get(n);
+    if (local === undefined && g?.k === 'var') {
+      this.res.set(e, { k: 'next', index: g.v.index, type: g.v.type });
+      return g.v.type;
+    }
+    if (local === undefined && g === undefined) {
+      this.error('E201', e.name.span, `unknown name '${n}'`, didYouMean(n, [...scope.allNames(), ...this.globals.keys()]));
+      return ANY;
+    }
+    const what = local !== undefined ? 'a local name' : article(describe(g!));
+    this.error('E219', e.span, `'${n}' is ${what}, not a state variable, and has no value after the step`, `only state variables can be primed; write '${n}'`);
+    return ANY;
   }
 
   private checkInitialised(vars: CheckedVar[], initDecl: Extract<A.Decl, { kind: 'init' }> | undefined): void {
@@ -1484,6 +1566,8 @@ class Checker {
         return BOOL;
       case 'name':
         return this.name(e, scope);
+      case 'primed':
+        return this.primed(e, scope);
       case 'call':
         return this.call(e, scope);
       case 'unary': {
@@ -1783,6 +1867,9 @@ class Checker {
         return ANY;
       case 'procedure':
         this.error('E205', e.span, `'${n}' is a procedure and has no value here`, `a process runs it with 'call ${n}(...)'`);
+        return ANY;
+      case 'stepProperty':
+        this.error('E205', e.span, `'${n}' is a step property and has no value here`);
         return ANY;
       case 'process':
         this.error('E205', e.span, `'${n}' is a process and has no value here`, `test where it is with '${g.p.param ? `${n}(<${g.p.param.name}>)` : n} at <label>'`);
@@ -2161,6 +2248,8 @@ function describe(g: Global): string {
       return 'procedure';
     case 'invariant':
       return 'invariant';
+    case 'stepProperty':
+      return 'step property';
     case 'property':
       return 'property';
     case 'import':

@@ -9,11 +9,11 @@
  * a step share one state array without seeing each other's writes.
  */
 import type * as A from './ast.js';
-import { walkExpr, type CheckedAction, type CheckedSpec, type Resolution } from './check.js';
+import { walkExpr, type CheckedAction, type CheckedBody, type CheckedCheck, type CheckedSpec, type Resolution } from './check.js';
 import { hasRanges, type EnumInfo, type Type } from './types.js';
 import { Processes, explainProcessStep, type ProcessContext } from './process.js';
 import { Diagnostic, MAX_ENUMERATION, SpecErrors, type Code } from './diagnostics.js';
-import { ModelError, type Invariant, type TransitionSystem } from '../explore/system.js';
+import { ModelError, type Invariant, type StepViolation, type TransitionSystem } from '../explore/system.js';
 import type { ValueTables } from './value-codec.js';
 import { compileFairness, compileProperties, type PropertyInstance } from './compile-temporal.js';
 import {
@@ -41,11 +41,15 @@ export interface RuntimeLocation {
   readonly hint?: string;
   /** Set when the error happened while evaluating this invariant. */
   readonly invariant?: string;
+  /** Set when it happened in another predicate: e.g. `constraint 'Bound'`, `step property 'Grows'`. */
+  readonly predicate?: string;
 }
 
 export interface Ctx {
   st: Value[];
   loc: Value[];
+  /** In a step predicate, the state after the step (st is the state before). */
+  nx?: Value[];
 }
 
 export type Ev = (c: Ctx) => Value;
@@ -69,8 +73,12 @@ export interface CompiledSpec extends TransitionSystem<State, Label> {
    * its labels and `done`) and its variables (`Offline(m=C).busy`), with their types.
    */
   readonly processSlots: readonly { readonly name: string; readonly type: Type }[];
-  /** Where each invariant's predicate is written, for reports. */
+  /** Where each invariant's (and step property's) predicate is written, for reports. */
   readonly invariantSpans: ReadonlyMap<string, A.Span>;
+  /** The `always step` properties; `checkStep` (set when there are any) checks them. */
+  readonly stepProperties: readonly StepProperty[];
+  /** The constraints in force (the spec's, then the check's); `inModel` (set when any) checks them. */
+  readonly constraints: readonly CompiledConstraint[];
   readonly constValues: readonly { name: string; value: Value }[];
   /** The spec's `view` declarations; `value` may throw a ModelError like any expression. */
   readonly views: readonly CompiledView[];
@@ -93,6 +101,47 @@ export interface CompiledSpec extends TransitionSystem<State, Label> {
    * a function of the state; `frameSize` is the local slots its checking gave it.
    */
   compileExpr(e: A.Expr, frameSize: number): (state: State) => Value;
+}
+
+/** An `always step` property, compiled: whether the step from `from` to `to` satisfies it. */
+export interface StepProperty {
+  readonly name: string;
+  holds(from: State, to: State): boolean;
+}
+
+/** A `constraint` (`action` false: `to` alone is read) or `action constraint`, compiled. */
+export interface CompiledConstraint {
+  readonly name: string;
+  readonly action: boolean;
+  holds(from: State | undefined, to: State): boolean;
+}
+
+/** The label of PlusCal's `Terminating` step: the stutter of a state where every process is done. */
+export const TERMINATING: Label = { action: 'Terminating', params: [] };
+
+/**
+ * The TransitionSystem step check of a list of step properties: the first one, in order, that
+ * the step violates. Kept apart so that a check's `only` can make it again from fewer.
+ */
+export function checkStepOf(props: readonly StepProperty[]): ((from: State, to: State, label: Label) => StepViolation | undefined) | undefined {
+  if (props.length === 0) return undefined;
+  return (from, to) => {
+    for (let i = 0; i < props.length; i++) if (!props[i]!.holds(from, to)) return { name: props[i]!.name };
+    return undefined;
+  };
+}
+
+/** The TransitionSystem `inModel` of a list of constraints (undefined when there are none). */
+export function inModelOf(cs: readonly CompiledConstraint[]): ((state: State, from: State | undefined) => boolean) | undefined {
+  if (cs.length === 0) return undefined;
+  return (state, from) => {
+    for (let i = 0; i < cs.length; i++) {
+      const c = cs[i]!;
+      if (c.action && from === undefined) continue; // an initial state has no step
+      if (!c.holds(from, state)) return false;
+    }
+    return true;
+  };
 }
 
 /** A `view` declaration, compiled: its static type decides how reports draw it. */
@@ -411,6 +460,12 @@ export class Compiler {
       }
       case 'name':
         return this.name(e);
+      case 'primed': {
+        // Only in step predicates, evaluated with c.nx: the state after the step.
+        const r = this.res(e) as Extract<Resolution, { k: 'next' }>;
+        const i = r.index;
+        return (c) => c.nx![i]!;
+      }
       case 'call':
         return this.call(e);
       case 'unary': {
@@ -727,6 +782,7 @@ export class Compiler {
       case 'builtin':
       case 'process':
       case 'pvar':
+      case 'next':
         throw new Error(`internal error: ${r.k} used as a value`);
     }
   }
@@ -1364,7 +1420,7 @@ interface CompiledAction {
  * Builds the transition system of a checked spec with constants fixed by `overrides`
  * (constant index → expression). Throws ModelError if a constant cannot be evaluated.
  */
-export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr> = new Map()): CompiledSpec {
+export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr> = new Map(), check?: CheckedCheck): CompiledSpec {
   const cc = new Compiler(spec, overrides);
   const nVars = spec.vars.length;
   // Laid out first: any expression may ask where a process instance is.
@@ -1456,6 +1512,31 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
     return { name, holds };
   });
 
+  /** A Bool predicate over a step (or a state): a ModelError in it names the predicate. */
+  const predicate = (body: CheckedBody, what: string): ((from: State | undefined, to: State) => boolean) => {
+    const ev = cc.expr(body.expr);
+    const loc = new Array<Value>(body.frameSize);
+    return (from, to) => {
+      try {
+        return ev({ st: from ?? to, loc, nx: to }) as boolean;
+      } catch (err) {
+        if (err instanceof ModelError && err.label === undefined) {
+          throw new ModelError(err.kind, err.message, { ...(err.location as RuntimeLocation), predicate: what });
+        }
+        throw err;
+      }
+    };
+  };
+  const stepProperties: StepProperty[] = spec.stepProperties.map((p) => {
+    const holds = predicate(p, `step property '${p.name}'`);
+    return { name: p.name, holds: (from: State, to: State) => holds(from, to) };
+  });
+  const constraints: CompiledConstraint[] = [...spec.constraints, ...(check?.constraints ?? [])].map((c) => {
+    const holds = predicate(c, `${c.action ? 'action constraint' : 'constraint'} '${c.name}'`);
+    // A state constraint reads the state it is given: st is `to`.
+    return { name: c.name, action: c.action, holds: c.action ? holds : (_from: State | undefined, to: State) => holds(undefined, to) };
+  });
+
   const views: CompiledView[] = spec.views.map((v) => {
     const ev = cc.expr(v.expr);
     return { name: v.name, type: spec.types.get(v.expr)!, value: (s: State) => ev({ st: s, loc: new Array<Value>(v.frameSize) }) };
@@ -1470,8 +1551,14 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
 
   const explainAction = explainer(cc, spec);
   const explainCache: Parameters<typeof explainProcessStep>[2] = new Map();
-  const explainStep = (state: State, label: Label): StepExplanation =>
-    processes.instanceOf(label) ? explainProcessStep(cc, processes, explainCache, state, label) : explainAction(state, label);
+  const terminating = processes.instances.length > 0 && !spec.actions.some((a) => a.name === TERMINATING.action);
+  const explainStep = (state: State, label: Label): StepExplanation => {
+    if (terminating && label.action === TERMINATING.action && label.params.length === 0) {
+      // PlusCal's Terminating: the stutter of a state where every process is done.
+      return { kind: 'enabled', successors: processes.isDone(state) ? [state.slice()] : [] };
+    }
+    return processes.instanceOf(label) ? explainProcessStep(cc, processes, explainCache, state, label) : explainAction(state, label);
+  };
 
   const maxFrame = Math.max(0, processes.frame, ...actions.map((a) => a.frame));
   const ctx: Ctx = { st: [], loc: new Array<Value>(maxFrame) };
@@ -1479,7 +1566,9 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
   const system: CompiledSpec = {
     varNames: [...spec.vars.map((v) => v.name), ...processes.slots.map((x) => x.name)],
     processSlots: processes.slots,
-    invariantSpans: new Map(spec.invariants.map((inv) => [inv.name, inv.expr.span])),
+    invariantSpans: new Map([...spec.invariants, ...spec.stepProperties].map((inv) => [inv.name, inv.expr.span])),
+    stepProperties,
+    constraints,
     constValues: spec.consts.map((c, i) => ({ name: c.name, value: cc.consts[i]! })),
     invariants,
     views,
@@ -1525,6 +1614,8 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
         }
       }
       processes.successors(ctx);
+      // PlusCal's Terminating: a state where every process is done stutters, once.
+      if (processes.instances.length > 0 && processes.isDone(state)) emit(state.slice(), TERMINATING);
     },
     fingerprint(state, out) {
       fingerprintValues(state, out);
@@ -1544,6 +1635,10 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
   // With processes, a state where every instance has run to its end, or stands at an `end`
   // label, is a valid end, not deadlocked.
   if (processes.instances.length > 0) system.isDone = (s) => processes.isValidEnd(s);
+  const checkStep = checkStepOf(stepProperties);
+  if (checkStep !== undefined) system.checkStep = checkStep;
+  const inModel = inModelOf(constraints);
+  if (inModel !== undefined) system.inModel = inModel;
   return system;
 }
 

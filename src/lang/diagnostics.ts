@@ -30,6 +30,8 @@ export const CODES = {
   E215: 'misplaced statement',
   E216: 'constant expression required',
   E217: 'the packed engine cannot run this spec',
+  E218: 'a primed name outside a step predicate',
+  E219: 'a primed name that is not a state variable',
   E220: 'misused either/or',
   E221: 'an enumeration too large',
   E222: 'a type where a set of values is expected',

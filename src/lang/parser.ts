@@ -158,6 +158,12 @@ function semantics(): SpexSemantics {
     InvariantDecl(_kw, name, _c, body) {
       return { kind: 'invariant', name: nameOf(name), body: body.ast(), span: span(this) };
     },
+    ConstraintDecl(action, _kw, name, _c, body) {
+      return { kind: 'constraint', action: action.numChildren > 0, name: nameOf(name), body: body.ast(), span: span(this) };
+    },
+    StepPropertyDecl(_always, _step, name, _c, body) {
+      return { kind: 'stepProperty', name: nameOf(name), body: body.ast(), span: span(this) };
+    },
     ViewDecl(_kw, name, _c, body) {
       return { kind: 'view', name: nameOf(name), body: body.ast(), span: span(this) };
     },
@@ -247,6 +253,7 @@ function semantics(): SpexSemantics {
         fairness: [] as Extract<A.Decl, { kind: 'fairness' }>[],
         only: undefined as A.Name[] | undefined,
         refines: [] as Extract<A.Decl, { kind: 'refines' }>[],
+        constraints: [] as Extract<A.Decl, { kind: 'constraint' }>[],
         span: span(this),
         // Repeated items are reported by the checker; keep the spans of the extra ones.
         duplicates: [] as A.Span[],
@@ -258,9 +265,11 @@ function semantics(): SpexSemantics {
           | { kind: 'expect'; expect: A.Expectation; span: A.Span }
           | { kind: 'only'; names: A.Name[]; span: A.Span }
           | Extract<A.Decl, { kind: 'fairness' }>
-          | Extract<A.Decl, { kind: 'refines' }>;
+          | Extract<A.Decl, { kind: 'refines' }>
+          | Extract<A.Decl, { kind: 'constraint' }>;
         if (it.kind === 'fairness') check.fairness.push(it);
         else if (it.kind === 'refines') check.refines.push(it);
+        else if (it.kind === 'constraint') check.constraints.push(it);
         else if (it.kind === 'only') {
           if (check.only !== undefined) check.duplicates.push(it.span);
           check.only = it.names;
@@ -289,6 +298,9 @@ function semantics(): SpexSemantics {
       return decl.ast();
     },
     CheckItem_refines(decl) {
+      return decl.ast();
+    },
+    CheckItem_constraint(decl) {
       return decl.ast();
     },
     CheckItem_only(_kw, names) {
@@ -576,6 +588,12 @@ function semantics(): SpexSemantics {
     },
     Primary_false(_f): A.Expr {
       return { kind: 'bool', value: false, span: span(this) };
+    },
+    Primary_primed(p): A.Expr {
+      return p.ast();
+    },
+    primedName(name, _prime): A.Expr {
+      return { kind: 'primed', name: nameOf(name), span: span(this) };
     },
     Primary_name(name): A.Expr {
       return { kind: 'name', name: nameOf(name), span: span(this) };

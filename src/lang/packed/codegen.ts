@@ -362,6 +362,8 @@ export class CodeGen {
 
   private exprDynamic(e: A.Expr, want: Dom | undefined): Val {
     switch (e.kind) {
+      case 'primed':
+        return this.fail('step predicates are not supported by the packed engine', e.span);
       case 'int':
         return { r: 'int', v: lit(e.value), lo: e.value, hi: e.value };
       case 'bool':

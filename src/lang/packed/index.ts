@@ -12,7 +12,7 @@
 import type { CheckedProcess, CheckedSpec } from '../check.js';
 import { DONE } from '../process-shape.js';
 import type * as A from '../ast.js';
-import { Compiler, type CompiledSpec, type Label, type State } from '../compile.js';
+import { Compiler, TERMINATING, type CompiledSpec, type Label, type State } from '../compile.js';
 import { initialValues } from '../process.js';
 import type { Invariant, TransitionSystem } from '../../explore/system.js';
 import { fingerprintInts, sortedElements, type ISet, type Value } from '../../values/index.js';
@@ -220,6 +220,10 @@ export function compilePacked(spec: CheckedSpec, overrides: ReadonlyMap<number, 
 }
 
 function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generic: CompiledSpec): PackedSpec {
+  // Constraints and step properties are evaluated by the generic engine only; `--engine auto`
+  // runs such a configuration there.
+  if (generic.constraints.length > 0) throw new Unsupported('constraints are not supported by the packed engine', spec.ast.name.span);
+  if (generic.stepProperties.length > 0) throw new Unsupported('step properties are not supported by the packed engine', spec.ast.name.span);
   const cc = new Compiler(spec, overrides);
   const doms = new Doms(cc, generic.valueTables);
 
@@ -635,6 +639,8 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     return out;
   };
   const noop = (): void => {};
+  /** Set below for a spec with processes: whether every instance is done. */
+  let terminates: ((vec: number[]) => boolean) | undefined;
   const unexplained = (where: string): Error =>
     new PackedGaveUp(`the packed engine met a value it cannot encode in ${where}, where the generic engine reports nothing`);
   const isSentinel = (err: unknown): boolean => err === BAIL;
@@ -699,6 +705,8 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
         generic.successors(decode(vec), noop);
         throw unexplained('a step');
       }
+      // As the generic engine: PlusCal's Terminating stutter once every process is done.
+      if (terminates !== undefined && terminates(vec)) emit(vec.slice(), TERMINATING);
     },
     fingerprint: fingerprintInts,
     // Steps emit their working array itself: most successors are duplicates, dropped at once,
@@ -711,6 +719,12 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     const pcs = instances.map((inst) => [inst.layout.pcOff, [...inst.proc.labels, DONE].map((l) => l === DONE || inst.proc.endLabels.includes(l))] as const);
     system.isDone = (vec) => {
       for (const [off, ends] of pcs) if (!ends[vec[off]!]) return false;
+      return true;
+    };
+    // PlusCal's Terminating only once every instance has run to its end (not at `end` labels).
+    const donePcs = instances.map((inst) => [inst.layout.pcOff, inst.proc.labels.length] as const);
+    terminates = (vec) => {
+      for (const [off, done] of donePcs) if (vec[off] !== done) return false;
       return true;
     };
   } else if (generic.isDone) throw new Unsupported('specs whose states can be done are not supported by the packed engine');

@@ -1,0 +1,57 @@
+/**
+ * State constraints, action constraints, step properties and PlusCal's Terminating through
+ * the CLI: golden output, and the same counts and trace whatever the workers and the engine.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { golden, scrub, spex } from './support/cli.js';
+
+const stats = (out: string): string[] => out.split('\n').filter((l) => /^(PASS|FAIL) /.test(l)).map((l) => l.replace(/, \d+\.\d\d s\)$/, ')'));
+
+describe('constraints and step properties (CLI)', () => {
+  it('counts a constrained spec as TLC does (golden)', () => {
+    const r = spex('test', 'test/fixtures/constraints/bounded.spex', '--trace');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Default: ok  (10 distinct states, 21 generated, depth 7');
+    expect(r.stdout).toContain('Tight: ok  (7 distinct states, 15 generated, depth 5');
+    golden('constraints', 'bounded.txt', scrub(r.stdout));
+  });
+
+  it('reports a step property violation with the trace ending in the bad step (golden)', () => {
+    const r = spex('check', 'test/fixtures/constraints/steps.spex', '--check', 'Default');
+    expect(r.code).toBe(12);
+    expect(r.stdout).toContain('Step property ByOne is violated by the last step.');
+    golden('constraints', 'steps.txt', scrub(r.stdout));
+  });
+
+  it('gives the same results on 1, 2 and 3 workers and on both engines', () => {
+    for (const f of ['bounded', 'steps', 'terminating']) {
+      const path = `test/fixtures/constraints/${f}.spex`;
+      const base = spex('test', path, '--trace');
+      for (const extra of [['--workers', '2'], ['--workers', '3'], ['--engine', 'generic'], ['--engine', 'auto']]) {
+        const r = spex('test', path, '--trace', ...extra);
+        expect(r.code).toBe(base.code);
+        expect(stats(r.stdout)).toEqual(stats(base.stdout));
+        expect(scrub(r.stdout)).toBe(scrub(base.stdout));
+      }
+    }
+  });
+
+  it('adds the Terminating stutter once every process is done, on both engines', () => {
+    for (const engine of ['generic', 'packed']) {
+      const r = spex('test', 'test/fixtures/constraints/terminating.spex', '--engine', engine);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('9 distinct states, 14 generated, depth 5');
+    }
+  });
+
+  it('replays a step-property counterexample', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spex-constraints-'));
+    const out = spex('check', 'test/fixtures/constraints/steps.spex', '--check', 'Default', '--out-itf', `${dir}/steps.itf.json`);
+    expect(out.code).toBe(12);
+    const r = spex('replay', `${dir}/steps.itf.json`, 'test/fixtures/constraints/steps.spex');
+    expect(r.stdout + r.stderr).toMatch(/step property ByOne is violated by the last step/);
+  });
+});
