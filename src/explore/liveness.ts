@@ -452,8 +452,13 @@ export class LivenessChecker {
   }
 }
 
-/** Iterative Tarjan over the subgraph of the states s with mark[s] === gen. */
-class Tarjan {
+/**
+ * Iterative Tarjan over the subgraph of the nodes s with mark[s] === gen: the states of a
+ * liveness graph, or the nodes of ltl.ts's product with an automaton. With `selfLoops`, a lone
+ * node with an edge to itself is a cycle too (the product's stutter edges); without, self-loops
+ * are stutters and only components of two nodes or more are reported.
+ */
+export class Tarjan {
   private readonly index: Int32Array;
   private readonly low: Int32Array;
   private readonly onStack: Uint8Array;
@@ -461,7 +466,10 @@ class Tarjan {
   private readonly callNode: Int32Array;
   private readonly callEdge: Int32Array;
 
-  constructor(n: number) {
+  constructor(
+    n: number,
+    private readonly selfLoops = false,
+  ) {
     this.index = new Int32Array(n);
     this.low = new Int32Array(n);
     this.onStack = new Uint8Array(n);
@@ -470,8 +478,8 @@ class Tarjan {
     this.callEdge = new Int32Array(n);
   }
 
-  /** The SCCs of the subgraph with two states or more, each a list of states. */
-  run(g: LivenessGraph, nodes: Int32Array, mark: Int32Array, gen: number): Int32Array[] {
+  /** The SCCs of the subgraph that can cycle, each a list of nodes. */
+  run(g: { readonly offsets: Int32Array; readonly targets: Int32Array }, nodes: Int32Array, mark: Int32Array, gen: number): Int32Array[] {
     const { offsets, targets } = g;
     const { index, low, onStack, stack, callNode, callEdge } = this;
     for (let i = 0; i < nodes.length; i++) index[nodes[i]!] = -1;
@@ -512,7 +520,11 @@ class Tarjan {
           while (stack[k] !== v) k--;
           // Lone states are dropped here: most states of a big graph are, and they cannot
           // cycle (self-loops are stutters), so allocating nothing for them matters.
-          if (sp - k >= 2) out.push(stack.slice(k, sp));
+          let cyclic = sp - k >= 2;
+          if (!cyclic && this.selfLoops) {
+            for (let f = offsets[v]!; f < offsets[v + 1]! && !cyclic; f++) cyclic = targets[f] === v;
+          }
+          if (cyclic) out.push(stack.slice(k, sp));
           for (let i = k; i < sp; i++) onStack[stack[i]!] = 0;
           sp = k;
         }

@@ -29,7 +29,7 @@
  * The formula has no next operator, so it cannot tell a behaviour from one with more or fewer
  * stutter steps: dropping them from the lasso keeps it a violation.
  */
-import type { Lasso, LivenessGraph } from './liveness.js';
+import { Tarjan, type Lasso, type LivenessGraph } from './liveness.js';
 
 /** A formula over the graph's recorded predicates (atom i: predicate i holds). */
 export type Ltl =
@@ -486,7 +486,7 @@ class FairSearch {
     const all = new Int32Array(p.size);
     for (let x = 0; x < p.size; x++) all[x] = x;
     const work: Int32Array[] = [all];
-    const tarjan = new ProductTarjan(p.size);
+    const tarjan = new Tarjan(p.size, true);
     while (work.length > 0) {
       const nodes = work.pop()!;
       const itemGen = ++this.gen;
@@ -633,82 +633,6 @@ class FairSearch {
     // Back to the start, with at least one step.
     follow(this.bfs(at, c, (x) => x === start, cycle.length === 0 || at !== start ? true : false));
     return cycle;
-  }
-}
-
-/** Iterative Tarjan over the product nodes x with mark[x] === gen; self-loops count as cycles. */
-class ProductTarjan {
-  private readonly index: Int32Array;
-  private readonly low: Int32Array;
-  private readonly onStack: Uint8Array;
-  private readonly stack: Int32Array;
-  private readonly callNode: Int32Array;
-  private readonly callEdge: Int32Array;
-
-  constructor(n: number) {
-    this.index = new Int32Array(n);
-    this.low = new Int32Array(n);
-    this.onStack = new Uint8Array(n);
-    this.stack = new Int32Array(n);
-    this.callNode = new Int32Array(n);
-    this.callEdge = new Int32Array(n);
-  }
-
-  /** The SCCs that contain a cycle: two nodes or more, or one with an edge to itself. */
-  run(p: Product, nodes: Int32Array, mark: Int32Array, gen: number): Int32Array[] {
-    const { offsets, targets } = p;
-    const { index, low, onStack, stack, callNode, callEdge } = this;
-    for (let i = 0; i < nodes.length; i++) index[nodes[i]!] = -1;
-    const out: Int32Array[] = [];
-    let counter = 0;
-    let sp = 0;
-    for (let r = 0; r < nodes.length; r++) {
-      const root = nodes[r]!;
-      if (index[root] !== -1) continue;
-      let top = 0;
-      callNode[0] = root;
-      callEdge[0] = offsets[root]!;
-      index[root] = low[root] = counter++;
-      stack[sp++] = root;
-      onStack[root] = 1;
-      while (top >= 0) {
-        const v = callNode[top]!;
-        const e = callEdge[top]!;
-        if (e < offsets[v + 1]!) {
-          callEdge[top] = e + 1;
-          const w = targets[e]!;
-          if (mark[w] !== gen) continue;
-          if (index[w] === -1) {
-            index[w] = low[w] = counter++;
-            stack[sp++] = w;
-            onStack[w] = 1;
-            top++;
-            callNode[top] = w;
-            callEdge[top] = offsets[w]!;
-          } else if (onStack[w] === 1 && index[w]! < low[v]!) {
-            low[v] = index[w]!;
-          }
-          continue;
-        }
-        if (low[v] === index[v]) {
-          let k = sp - 1;
-          while (stack[k] !== v) k--;
-          let cyclic = sp - k >= 2;
-          if (!cyclic) {
-            for (let f = offsets[v]!; f < offsets[v + 1]! && !cyclic; f++) cyclic = targets[f] === v;
-          }
-          if (cyclic) out.push(stack.slice(k, sp));
-          for (let i = k; i < sp; i++) onStack[stack[i]!] = 0;
-          sp = k;
-        }
-        top--;
-        if (top >= 0) {
-          const parent = callNode[top]!;
-          if (low[v]! < low[parent]!) low[parent] = low[v]!;
-        }
-      }
-    }
-    return out;
   }
 }
 
