@@ -2,7 +2,7 @@
  * State constraints, action constraints, step properties and PlusCal's Terminating through
  * the CLI: golden output, and the same counts and trace whatever the workers and the engine.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -53,6 +53,15 @@ describe('constraints and step properties (CLI)', () => {
       expect(r.code).toBe(0);
       expect(r.stdout).toContain('6 distinct states, 6 generated, depth 6');
     }
+  });
+
+  it('names a step-property violation as such in the exports', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spex-constraints-'));
+    const json = spex('check', 'test/fixtures/constraints/steps.spex', '--check', 'Default', '--json', '--out-itf', `${dir}/steps.itf.json`);
+    expect(json.code).toBe(12);
+    expect(json.stdout).toContain('"message":"Step property ByOne is violated by the last step."');
+    const itf = JSON.parse(readFileSync(`${dir}/steps.itf.json`, 'utf8')) as { '#meta': { description: string } };
+    expect(itf['#meta'].description).toMatch(/^Step property ByOne is violated by the last step of a shortest trace/);
   });
 
   it('replays a step-property counterexample', () => {

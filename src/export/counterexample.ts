@@ -65,7 +65,7 @@ export function counterexampleOf(r: CheckResult): Counterexample | undefined {
         ...withLoop,
         kind: 'invariant',
         name: o.invariant,
-        message: `Invariant ${o.invariant} is violated.`,
+        message: o.step ? `Step property ${o.invariant} is violated by the last step.` : `Invariant ${o.invariant} is violated.`,
         location: span ? formatLocation(span) : null,
         ...(span ? { predicate: span.source.text.slice(span.start, span.end).replace(/\s+/g, ' ') } : {}),
       };

@@ -133,7 +133,9 @@ export function itfOfCheck(r: CheckResult, source: string, specName: string): { 
     case 'invariant':
       description = r.refinement
         ? `${r.refinement.message.replace(/\.$/, '')}, at the end of ${shortest}, found by spex.`
-        : `Invariant ${o.invariant} is violated in the last state of ${shortest}, found by spex.`;
+        : o.step
+          ? `Step property ${o.invariant} is violated by the last step of ${shortest}, found by spex.`
+          : `Invariant ${o.invariant} is violated in the last state of ${shortest}, found by spex.`;
       break;
     case 'deadlock':
       description = `The last state of ${shortest}, found by spex, is a deadlock: no action is enabled in it.`;
