@@ -74,7 +74,6 @@ export const BUILTIN_TYPES = new Map<string, Type>([
 /** What a statement list belongs to. */
 export type Where = 'init' | 'action' | 'process';
 
-
 export function article(noun: string): string {
   return /^[aeiou]/.test(noun) ? `an ${noun}` : `a ${noun}`;
 }
@@ -109,7 +108,6 @@ export function describe(g: Global): string {
       return 'imported spec';
   }
 }
-
 
 /** The bound expressions of every range inside a type. */
 export function rangeBounds(t: Type): A.Expr[] {
@@ -162,7 +160,6 @@ export abstract class CheckerBase {
   error(code: Code, span: A.Span | undefined, message: string, hint?: string): void {
     this.diags.push(new Diagnostic(code, span, message, hint));
   }
-
 
   protected declare(name: A.Name, g: Global): void {
     if (this.globals.has(name.text) || BUILTIN_TYPES.has(name.text)) {

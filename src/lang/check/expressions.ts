@@ -106,7 +106,6 @@ export abstract class ExprChecker extends CheckerBase {
     return undefined;
   }
 
-
   override expr(e: A.Expr, scope: Scope): Type {
     const t = this.exprInner(e, scope);
     this.types.set(e, t);

@@ -154,7 +154,6 @@ export abstract class CompilerBase {
     }
   }
 
-
   /** Bounds of a range type, evaluated once per range (they are constant). */
   protected readonly ranges = new Map<object, [number, number]>();
   protected readonly plainCases = new Map<string, Variant>();

@@ -198,6 +198,7 @@ export abstract class CodeGenBase {
     return t;
   }
 
+  // ---------------------------------------------------------------- constants
 
   protected constValue(e: A.Expr): Value | undefined {
     if (e.kind === 'int' || e.kind === 'bool') return e.value;
@@ -230,6 +231,7 @@ export abstract class CodeGenBase {
     return { r: 'code', dom, v: lit(c) };
   }
 
+  // ---------------------------------------------------------------- conversions
 
   toBool(x: Val, span: A.Span): string {
     if (x.r !== 'bool') this.fail('internal: expected a Bool', span);
@@ -296,6 +298,7 @@ export abstract class CodeGenBase {
     }
   }
 
+  // ---------------------------------------------------------------- places
 
   /** Reads a leaf slot, or keeps a larger place as such. */
   protected read(sh: Shape, off: string, root: number): Val {
@@ -317,7 +320,6 @@ export abstract class CodeGenBase {
     const sh = p.sh as Extract<Shape, { k: 'tuple' | 'record' }>;
     return { sh: sh.items[i]!, off: add(p.off, sh.offsets[i]!) };
   }
-
 
   protected defDepth = 0;
   /**
