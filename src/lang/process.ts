@@ -7,8 +7,8 @@
  * A pc is an atom of an enum of its own (`Offline.pc`), whose members are the labels in the
  * order written and then `done`; so pcs print, diff, fingerprint and export like any value.
  *
- * Each label compiles (compile.ts, Compiler.stmts) to one step: the statements from the label
- * up to the next label reached, in continuation-passing style like an action. Reaching a
+ * Each label compiles (compile/statements.ts, Compiler.stmts) to one step: the statements from
+ * the label up to the next label reached, in continuation-passing style like an action. Reaching a
  * label — by falling through, by `goto`, or at the end of a `while` body — sets the pc and
  * emits the successor; running off the end of the body sets the pc to `done`.
  */

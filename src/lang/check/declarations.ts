@@ -1,0 +1,464 @@
+/**
+ * Checking a spec's declarations in order (constants, types, variables, definitions, actions,
+ * processes, properties, checks, imports), and the entry point checkSpec.
+ */
+import type * as A from '../ast.js';
+import { SpecErrors, didYouMean } from '../diagnostics.js';
+import { procedureCalls, processEndLabels, processLabels } from '../process-shape.js';
+import { ANY, BOOL, formatType, type EnumInfo, type Type, type VariantInfo } from '../types.js';
+import type {
+  CheckedDef, CheckedVar, CheckedConst, CheckedParam, CheckedAction, CheckedProcess,
+  CheckedProcedure, CheckedBody, CheckedProperty, CheckedFairness, CheckedCheck, CheckedImport,
+  CheckedConstraint, CheckedSpec,
+} from './checked.js';
+import { typeText, Scope, type Frame, BUILTIN_TYPES, article, describe, rangeBounds } from './base.js';
+import { walkExpr } from './expressions.js';
+import { TemporalChecker } from './temporal.js';
+
+class Checker extends TemporalChecker {
+  run(): CheckedSpec {
+    const consts: CheckedConst[] = [];
+    const vars: CheckedVar[] = [];
+    const defs: CheckedDef[] = [];
+    const enums: EnumInfo[] = [];
+    const actions: CheckedAction[] = [];
+    const invariants: CheckedBody[] = [];
+    const views: CheckedBody[] = [];
+    const stepProperties: CheckedBody[] = [];
+    const constraints: CheckedConstraint[] = [];
+    const checks: CheckedCheck[] = [];
+    let init: { stmts: A.Stmt[]; frameSize: number } | undefined;
+    let initDecl: Extract<A.Decl, { kind: 'init' }> | undefined;
+
+    // Pass 1: declare every global name, so that declarations may refer to later ones.
+    for (const d of this.ast.decls) {
+      switch (d.kind) {
+        case 'enum': {
+          const info: EnumInfo = { name: d.name.text, members: d.members.map((m) => m.text) };
+          enums.push(info);
+          this.declare(d.name, { k: 'type', decl: d, type: { k: 'enum', info } });
+          d.members.forEach((m, i) => this.declare(m, { k: 'atom', info, index: i }));
+          break;
+        }
+        case 'variant':
+        case 'typeAlias':
+          if (BUILTIN_TYPES.has(d.name.text) || ['Set', 'Map', 'Seq', 'Option'].includes(d.name.text)) {
+            this.error('E203', d.name.span, `'${d.name.text}' is a built-in type and cannot be redeclared`);
+            break;
+          }
+          this.declare(d.name, { k: 'type', decl: d });
+          if (d.kind === 'variant') {
+            // Cases are declared now so that they can be used before the type is resolved.
+            const info: VariantInfo = { name: d.name.text, cases: [] };
+            const g = this.globals.get(d.name.text);
+            if (g && g.k === 'type' && g.decl === d) g.type = { k: 'variant', info };
+            d.cases.forEach((c, i) => this.declare(c.name, { k: 'case', info, tagIndex: i }));
+          }
+          break;
+        case 'const': {
+          const c: CheckedConst = { name: d.name.text, index: consts.length, type: ANY, decl: d };
+          consts.push(c);
+          this.declare(d.name, { k: 'const', c });
+          break;
+        }
+        case 'var': {
+          const v: CheckedVar = { name: d.name.text, index: vars.length, type: ANY, decl: d };
+          vars.push(v);
+          this.declare(d.name, { k: 'var', v });
+          break;
+        }
+        case 'def': {
+          const def: CheckedDef = { name: d.name.text, decl: d, paramTypes: [], result: ANY, frameSize: 0 };
+          defs.push(def);
+          this.declare(d.name, { k: 'def', d: def });
+          break;
+        }
+        case 'action':
+          this.declare(d.name, { k: 'action' });
+          break;
+        case 'process': {
+          const p: CheckedProcess = {
+            name: d.name.text,
+            decl: d,
+            param: undefined,
+            locals: [],
+            labels: processLabels(d.body).map((l) => l.text),
+            endLabels: processEndLabels(d.body),
+            frameSize: 0,
+            initFrameSize: 0,
+            procedures: [],
+          };
+          this.processes.push(p);
+          this.declare(d.name, { k: 'process', p });
+          break;
+        }
+        case 'procedure': {
+          const p: CheckedProcedure = {
+            name: d.name.text,
+            decl: d,
+            params: [],
+            locals: [],
+            labels: processLabels(d.body).map((l) => l.text),
+            endLabels: processEndLabels(d.body),
+            calls: procedureCalls(d.body),
+            frameSize: 0,
+            initFrameSize: 0,
+          };
+          this.procedures.push(p);
+          this.declare(d.name, { k: 'procedure', p });
+          break;
+        }
+        case 'invariant':
+          this.declare(d.name, { k: 'invariant' });
+          break;
+        case 'stepProperty':
+          this.declare(d.name, { k: 'stepProperty' });
+          break;
+        case 'constraint':
+          break;
+        case 'property':
+          this.declare(d.name, { k: 'property' });
+          break;
+        case 'import': {
+          const imp: CheckedImport = { name: d.name.text, decl: d, mappings: [] };
+          this.imports.push(imp);
+          this.declare(d.name, { k: 'import', imp });
+          break;
+        }
+        case 'refines':
+        case 'fairness':
+          break;
+        case 'init':
+          if (initDecl) this.error('E203', d.span, 'a spec has one init block', 'merge the two init blocks');
+          initDecl ??= d;
+          break;
+        case 'check':
+        case 'view':
+          break;
+      }
+    }
+
+    // Pass 2: resolve types of declarations (types first, then consts, vars, def signatures).
+    for (const d of this.ast.decls) {
+      if ((d.kind === 'variant' || d.kind === 'typeAlias') && this.globals.get(d.name.text)?.k === 'type') {
+        this.resolveNamedType(d.name.text, d.name.span);
+      }
+    }
+    for (const c of consts) (c as { type: Type }).type = this.resolveType(c.decl.type, false);
+    for (const v of vars) (v as { type: Type }).type = this.resolveType(v.decl.type, true);
+    for (const p of this.processes) this.processSignature(p);
+    for (const p of this.procedures) this.procedureSignature(p);
+    for (const p of this.processes) this.reachableProcedures(p);
+    for (const def of defs) {
+      (def as { paramTypes: Type[] }).paramTypes = def.decl.params.map((p) => this.resolveType(p.type, true));
+      (def as { result: Type }).result = this.resolveType(def.decl.result, true);
+    }
+
+    // Pass 3: bodies.
+    for (const c of consts) {
+      const t = this.expr(c.decl.value, new Scope(undefined, this.constFrame));
+      this.expectType(c.decl.value, c.type, t, `constant '${c.name}'`);
+      this.noForwardConst(c.decl.value, c.index);
+      this.mustBeConstant(c.decl.value);
+      // The constant's value is range-checked when it is evaluated, so the bounds of its
+      // type must be known by then.
+      for (const b of rangeBounds(c.type)) this.noForwardConst(b, c.index);
+    }
+    for (const v of vars) {
+      if (v.decl.init) {
+        const t = this.expr(v.decl.init, new Scope(undefined, { size: 0, stateful: false }));
+        this.expectType(v.decl.init, v.type, t, `variable '${v.name}'`);
+        this.mustBeConstant(v.decl.init);
+      }
+      if (v.decl.initIn) this.varInitialChoice(v);
+    }
+    for (const def of defs) {
+      const frame: Frame = { size: 0, stateful: true };
+      const scope = new Scope(undefined, frame);
+      def.decl.params.forEach((p, i) => {
+        this.slots.set(p, scope.bind(p.name.text, def.paramTypes[i]!));
+      });
+      this.currentDef = def.name;
+      const t = this.expr(def.decl.body, scope);
+      this.currentDef = undefined;
+      this.expectType(def.decl.body, def.result, t, `the result of '${def.name}'`);
+      def.frameSize = frame.size;
+    }
+    this.checkRecursion(defs);
+    const pendingConstants = this.constantExprs ?? [];
+    this.constantExprs = undefined;
+    for (const e of pendingConstants) this.mustBeConstant(e);
+    if (initDecl) {
+      const frame: Frame = { size: 0, stateful: true };
+      this.stmts(initDecl.body, new Scope(undefined, frame), 'init');
+      init = { stmts: initDecl.body, frameSize: frame.size };
+      this.checkInitialised(vars, initDecl);
+    } else {
+      init = { stmts: [], frameSize: 0 };
+      this.checkInitialised(vars, undefined);
+    }
+    for (const d of this.ast.decls) {
+      if (d.kind === 'action') actions.push(this.action(d));
+      else if (d.kind === 'process') this.processBody(this.processes.find((p) => p.decl === d)!);
+      else if (d.kind === 'procedure') this.procedureBody(this.procedures.find((p) => p.decl === d)!);
+      else if (d.kind === 'invariant') {
+        const frame: Frame = { size: 0, stateful: true };
+        const t = this.expr(d.body, new Scope(undefined, frame));
+        this.expectType(d.body, BOOL, t, `invariant '${d.name.text}'`);
+        invariants.push({ name: d.name.text, expr: d.body, frameSize: frame.size });
+      } else if (d.kind === 'stepProperty') {
+        stepProperties.push(this.stepPredicate(d.name, d.body, `step property '${d.name.text}'`));
+      } else if (d.kind === 'constraint') {
+        this.constraint(d, constraints, []);
+      } else if (d.kind === 'view') {
+        // Views have names of their own, like check blocks; their value may be of any type.
+        if (views.some((v) => v.name === d.name.text)) this.error('E203', d.name.span, `view '${d.name.text}' is declared twice`);
+        const frame: Frame = { size: 0, stateful: true };
+        this.expr(d.body, new Scope(undefined, frame));
+        views.push({ name: d.name.text, expr: d.body, frameSize: frame.size });
+      }
+    }
+    const properties: CheckedProperty[] = [];
+    const fairness: CheckedFairness[] = [];
+    for (const d of this.ast.decls) {
+      if (d.kind === 'property') properties.push(this.property(d));
+      else if (d.kind === 'fairness') {
+        const f = this.fairness(d);
+        if (f) fairness.push(f);
+      }
+    }
+    for (const imp of this.imports) this.importMappings(imp);
+    const refines: CheckedImport[] = [];
+    for (const d of this.ast.decls) {
+      if (d.kind !== 'refines') continue;
+      const imp = this.refinesTarget(d);
+      if (imp && refines.includes(imp)) this.error('E203', d.name.span, `'refines ${imp.name}' is declared twice`);
+      else if (imp) refines.push(imp);
+    }
+    const checkNames = new Set<string>();
+    for (const d of this.ast.decls) {
+      if (d.kind !== 'check') continue;
+      if (checkNames.has(d.name.text)) this.error('E203', d.name.span, `check '${d.name.text}' is declared twice`);
+      checkNames.add(d.name.text);
+      checks.push(this.check(d, consts, invariants, actions, properties, stepProperties, constraints));
+    }
+    if (this.diags.length > 0) throw new SpecErrors(this.diags);
+    const spec: CheckedSpec = {
+      ast: this.ast,
+      name: this.ast.name.text,
+      consts,
+      vars,
+      defs,
+      init,
+      actions,
+      processes: this.processes,
+      procedures: this.procedures,
+      invariants,
+      stepProperties,
+      constraints,
+      views,
+      properties,
+      fairness,
+      checks,
+      imports: this.imports,
+      refines,
+      enums,
+      res: this.res,
+      types: this.types,
+      slots: this.slots,
+      constFrame: this.constFrame.size,
+      checkExtra: (e, index, what) => {
+        const before = this.diags.length;
+        const t = this.expr(e, new Scope(undefined, this.constFrame));
+        this.expectType(e, consts[index]!.type, t, what);
+        this.noForwardConst(e, index);
+        this.mustBeConstant(e);
+        spec.constFrame = this.constFrame.size;
+        if (this.diags.length > before) throw new SpecErrors(this.diags.splice(before));
+      },
+    };
+    return spec;
+  }
+
+  /** Types each mapping of an import in a scope where the state may be read. */
+  private importMappings(imp: CheckedImport): void {
+    const seen = new Set<string>();
+    for (const m of imp.decl.mappings) {
+      if (seen.has(m.name.text)) this.error('E203', m.name.span, `'${m.name.text}' is mapped twice in the import of ${imp.name}`);
+      seen.add(m.name.text);
+      const frame: Frame = { size: 0, stateful: true };
+      const type = this.expr(m.value, new Scope(undefined, frame));
+      imp.mappings.push({ name: m.name, value: m.value, type, frameSize: frame.size });
+    }
+  }
+
+  /** The import a `refines Name` names (E201 if it names none). */
+  private refinesTarget(d: Extract<A.Decl, { kind: 'refines' }>): CheckedImport | undefined {
+    const g = this.globals.get(d.name.text);
+    if (g?.k === 'import') return g.imp;
+    const names = this.imports.map((i) => i.name);
+    const hint = g
+      ? `'${d.name.text}' is ${article(describe(g))}; refines names a spec brought in by 'import ${d.name.text} from "file.spex"'`
+      : (didYouMean(d.name.text, names) ?? (names.length > 0 ? `the imported specs are: ${names.join(', ')}` : `import the abstract spec first: import ${d.name.text} from "file.spex"`));
+    this.error('E201', d.name.span, `'${d.name.text}' is not an imported spec`, hint);
+    return undefined;
+  }
+
+  private action(d: Extract<A.Decl, { kind: 'action' }>): CheckedAction {
+    const frame: Frame = { size: 0, stateful: true };
+    const scope = new Scope(undefined, frame);
+    const params: CheckedParam[] = [];
+    const seen = new Set<string>();
+    for (const p of d.params) {
+      if (seen.has(p.name.text)) this.error('E203', p.name.span, `parameter '${p.name.text}' is declared twice`);
+      seen.add(p.name.text);
+      if (p.kind === 'typed') {
+        const type = this.resolveType(p.type, true);
+        if (!this.isFinite(type)) {
+          this.error('E210', p.type.span, `action parameter '${p.name.text}' has the infinite type ${typeText(p.type)}`, `give it a finite type such as a range (0..N) or an enum, or write '${p.name.text} in <set>'`);
+        }
+        params.push({ name: p.name.text, type, domain: { k: 'type', type } });
+      } else {
+        // The domain is evaluated in the state; it may use earlier parameters.
+        const t = this.expr(p.domain, scope);
+        let elem: Type = ANY;
+        if (t.k === 'set') elem = t.elem;
+        else if (t.k !== 'any') this.error('E205', p.domain.span, `a parameter ranges over a set, not ${formatType(t)}`);
+        params.push({ name: p.name.text, type: elem, domain: { k: 'expr', expr: p.domain } });
+      }
+      this.slots.set(p, scope.bind(p.name.text, params[params.length - 1]!.type));
+    }
+    this.stmts(d.body, scope, 'action');
+    return { name: d.name.text, decl: d, params, frameSize: frame.size };
+  }
+
+  private check(
+    d: Extract<A.Decl, { kind: 'check' }>,
+    consts: CheckedConst[],
+    invariants: CheckedBody[],
+    actions: CheckedAction[],
+    properties: CheckedProperty[],
+    stepProperties: CheckedBody[],
+    specConstraints: CheckedConstraint[],
+  ): CheckedCheck {
+    for (const s of d.duplicates) this.error('E215', s, `this item is given twice in check '${d.name.text}'`);
+    const overrides: { index: number; value: A.Expr }[] = [];
+    for (const o of d.consts) {
+      const c = consts.find((x) => x.name === o.name.text);
+      if (!c) {
+        this.error('E214', o.name.span, `'${o.name.text}' is not a constant`, didYouMean(o.name.text, consts.map((x) => x.name)));
+        continue;
+      }
+      const t = this.expr(o.value, new Scope(undefined, this.constFrame));
+      this.expectType(o.value, c.type, t, `constant '${c.name}'`);
+      this.noForwardConst(o.value, c.index);
+      this.mustBeConstant(o.value);
+      overrides.push({ index: c.index, value: o.value });
+    }
+    const e = d.expect;
+    if (e && e.kind === 'violation') {
+      const names = [...invariants.map((i) => i.name), ...stepProperties.map((p) => p.name), ...properties.map((p) => p.name), ...actions.map((a) => a.name), ...this.processes.map((p) => p.name), ...this.imports.map((i) => i.name)];
+      if (!names.includes(e.name.text)) {
+        const what = this.imports.length > 0 ? 'an invariant, a property, an action nor an imported spec' : properties.length > 0 ? 'an invariant, a property nor an action' : 'an invariant nor an action';
+        this.error('E213', e.name.span, `'${e.name.text}' is neither ${what}`, didYouMean(e.name.text, names) ?? 'name an invariant, a property, or the action whose assert fails');
+      }
+    }
+    if (d.only) {
+      const checkable = [...invariants.map((i) => i.name), ...stepProperties.map((p) => p.name), ...properties.map((p) => p.name)];
+      for (const n of d.only) {
+        if (!checkable.includes(n.text)) {
+          this.error('E213', n.span, `'${n.text}' is neither an invariant nor a property`, didYouMean(n.text, checkable) ?? `'only' names the invariants and properties this check verifies`);
+        }
+      }
+      if (e?.kind === 'violation' && checkable.includes(e.name.text) && !d.only.some((n) => n.text === e.name.text)) {
+        this.error('E213', e.name.span, `check '${d.name.text}' expects '${e.name.text}' to be violated but does not verify it`, `add it to 'only'`);
+      }
+    }
+    const fairness = d.fairness.map((f) => this.fairness(f)).filter((f): f is CheckedFairness => f !== undefined);
+    const constraints: CheckedConstraint[] = [];
+    for (const c of d.constraints) this.constraint(c, constraints, specConstraints);
+    if (d.refines.length > 0) {
+      const refines: CheckedImport[] = [];
+      for (const r of d.refines) {
+        const imp = this.refinesTarget(r);
+        if (imp && !refines.includes(imp)) refines.push(imp);
+      }
+      return { name: d.name.text, decl: d, overrides, fairness, constraints, refines };
+    }
+    return { name: d.name.text, decl: d, overrides, fairness, constraints };
+  }
+
+  private checkInitialised(vars: CheckedVar[], initDecl: Extract<A.Decl, { kind: 'init' }> | undefined): void {
+    const assigned = new Set<number>();
+    const visit = (stmts: A.Stmt[]): void => {
+      for (const s of stmts) {
+        if (s.kind === 'assign') {
+          const r = this.res.get(s.target);
+          if (r && r.k === 'var') assigned.add(r.index);
+        } else if (s.kind === 'if') {
+          visit(s.then);
+          if (s.else) visit(s.else);
+        } else if (s.kind === 'for') visit(s.body);
+        else if (s.kind === 'match') s.arms.forEach((a) => visit(a.body));
+        else if (s.kind === 'either') s.branches.forEach(visit);
+      }
+    };
+    if (initDecl) visit(initDecl.body);
+    for (const v of vars) {
+      if (!v.decl.init && !v.decl.initIn && !assigned.has(v.index)) {
+        this.error('E212', v.decl.name.span, `variable '${v.name}' is never given an initial value`, `assign it in 'init', or write 'var ${v.name}: ... = <value>'`);
+      }
+    }
+  }
+
+  /** `var x: T in S`: S is a constant set of T's values, one initial state per element. */
+  private varInitialChoice(v: CheckedVar): void {
+    const e = v.decl.initIn!;
+    const t = this.expr(e, new Scope(undefined, { size: 0, stateful: false }));
+    this.expectType(e, { k: 'set', elem: v.type }, t, `the initial choices of variable '${v.name}'`);
+    this.mustBeConstant(e);
+  }
+
+  /**
+   * A definition with parameters may call itself, directly or through others (its depth is
+   * bounded at run time, E709). One without parameters is a value and cannot depend on itself.
+   */
+  private checkRecursion(defs: CheckedDef[]): void {
+    for (const def of defs) {
+      // A path from the definition back to itself, if any (depth-first, each name once).
+      const seen = new Set<string>();
+      const find = (name: string, path: string[]): string[] | undefined => {
+        for (const dep of this.defDeps.get(name) ?? []) {
+          if (dep === def.name) return [...path, dep];
+          if (seen.has(dep)) continue;
+          seen.add(dep);
+          const found = find(dep, [...path, dep]);
+          if (found) return found;
+        }
+        return undefined;
+      };
+      const cycle = find(def.name, [def.name]);
+      def.recursive = cycle !== undefined;
+      if (cycle && def.decl.params.length === 0) {
+        this.error('E211', def.decl.name.span, `'${def.name}' is defined in terms of itself (${cycle.join(' → ')})`, 'a definition without parameters is a value and cannot depend on itself; give it a parameter that decreases, or use a quantifier or a set expression');
+      }
+    }
+  }
+
+  private noForwardConst(e: A.Expr, index: number): void {
+    // A constant may only use constants declared before it (they are evaluated in order).
+    walkExpr(e, (x) => {
+      if (x.kind === 'name') {
+        const r = this.res.get(x);
+        if (r && r.k === 'const' && r.index >= index) {
+          this.error('E216', x.span, `constant '${x.name.text}' is used before its value is known`, 'declare it earlier in the spec');
+        }
+      }
+    });
+  }
+}
+
+/** Resolves and type-checks a parsed spec. Throws SpecErrors with every diagnostic found. */
+export function checkSpec(ast: A.SpecAst): CheckedSpec {
+  return new Checker(ast).run();
+}

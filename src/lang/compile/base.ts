@@ -1,0 +1,180 @@
+/**
+ * What the compiler works with (states, labels, contexts, closures, the compiled spec) and the
+ * compiler's shared state: its side tables, constants, and the process being compiled.
+ */
+import type * as A from '../ast.js';
+import type { CheckedSpec, Resolution } from '../check.js';
+import type { EnumInfo, Type } from '../types.js';
+import { Processes, type ProcessContext } from '../process.js';
+import type { Code } from '../diagnostics.js';
+import { ModelError, type TransitionSystem } from '../../explore/system.js';
+import type { ValueTables } from '../value-codec.js';
+import type { PropertyInstance } from '../compile-temporal.js';
+import { Atom, Variant, type Value } from '../../values/index.js';
+import type { StepProperty, CompiledConstraint } from './spec.js';
+
+/** A state: the value of every state variable, in declaration order. */
+export type State = Value[];
+
+/** What a step of a trace was: the action and its parameter values. */
+export interface Label {
+  /** The action, or the process. */
+  readonly action: string;
+  /** The action's parameters, or the process instance's parameter. */
+  readonly params: readonly { readonly name: string; readonly value: Value }[];
+  /** For a process step: the label the step starts at. */
+  readonly at?: string;
+}
+
+/** Where a run-time error or a failed assert happened. */
+export interface RuntimeLocation {
+  readonly code: Code | 'assert';
+  readonly span: A.Span;
+  readonly hint?: string;
+  /** Set when the error happened while evaluating this invariant. */
+  readonly invariant?: string;
+  /** Set when it happened in another predicate: e.g. `constraint 'Bound'`, `step property 'Grows'`. */
+  readonly predicate?: string;
+}
+
+export interface Ctx {
+  st: Value[];
+  loc: Value[];
+  /** In a step predicate, the state after the step (st is the state before). */
+  nx?: Value[];
+}
+
+export type Ev = (c: Ctx) => Value;
+export type Cont = (c: Ctx) => void;
+
+export function fail(code: Code, span: A.Span, message: string, hint?: string): never {
+  const loc: RuntimeLocation = hint === undefined ? { code, span } : { code, span, hint };
+  throw new ModelError('runtime', message, loc);
+}
+
+export interface CompiledSpec extends TransitionSystem<State, Label> {
+  /** The names of the state's slots: the variables, then each process instance's pc and variables. */
+  readonly varNames: readonly string[];
+  /**
+   * The slots after the variables: per process instance its pc (`Offline(m=C).pc`, an enum of
+   * its labels and `done`) and its variables (`Offline(m=C).busy`), with their types.
+   */
+  readonly processSlots: readonly { readonly name: string; readonly type: Type }[];
+  /** Where each invariant's (and step property's) predicate is written, for reports. */
+  readonly invariantSpans: ReadonlyMap<string, A.Span>;
+  /** The `always step` properties; `checkStep` (set when there are any) checks them. */
+  readonly stepProperties: readonly StepProperty[];
+  /** The constraints in force (the spec's, then the check's); `inModel` (set when any) checks them. */
+  readonly constraints: readonly CompiledConstraint[];
+  readonly constValues: readonly { name: string; value: Value }[];
+  /** The spec's `view` declarations; `value` may throw a ModelError like any expression. */
+  readonly views: readonly CompiledView[];
+  /** The temporal properties, one instance per binding of their quantifiers. */
+  readonly properties: readonly PropertyInstance[];
+  /** The fair actions (by label name), true for strong fairness. */
+  readonly fairness: ReadonlyMap<string, boolean>;
+  /**
+   * What one action binding does in `state`: its successors, or why it has none (for
+   * `spex replay`). Compiled on first use, apart from the closures of `successors`, which do
+   * no extra work for it.
+   */
+  explainStep(state: State, label: Label): StepExplanation;
+  /** The type of every slot of the state (varNames' order), for the state codec. */
+  readonly slotTypes: readonly Type[];
+  /** The interned atoms, record field arrays and plain variants, for the state codec. */
+  readonly valueTables: ValueTables;
+  /**
+   * Compiles one more expression of the spec (checked with it, e.g. an import's mapping) into
+   * a function of the state; `frameSize` is the local slots its checking gave it.
+   */
+  compileExpr(e: A.Expr, frameSize: number): (state: State) => Value;
+}
+
+/** A `view` declaration, compiled: its static type decides how reports draw it. */
+export interface CompiledView {
+  readonly name: string;
+  readonly type: Type;
+  value(state: State): Value;
+}
+
+/** A `require` statement: where it is, and where its condition is. */
+export interface RequireSite {
+  readonly span: A.Span;
+  readonly cond: A.Span;
+  /** The keyword, when it is not `require`. */
+  readonly keyword?: 'await' | 'pick';
+}
+
+/** What one action binding (an action and its parameter values) does in a state. */
+export type StepExplanation =
+  /** Every successor the binding produces (several when it picks); [] only if nothing blocked it. */
+  | { readonly kind: 'enabled'; readonly successors: State[] }
+  /** No successor: the first `require` found false, in evaluation order. */
+  | { readonly kind: 'rejected'; readonly require: RequireSite }
+  /** A process step, but the instance's pc is not at the step's label (`pc`: where it is). */
+  | { readonly kind: 'elsewhere'; readonly pc: string }
+  /**
+   * A parameter's value lies outside its domain here: its type, or the set after `in`
+   * (`domainValue`: that set's value in this state).
+   */
+  | { readonly kind: 'outsideDomain'; readonly param: string; readonly domain: A.Span; readonly domainValue?: Value }
+  | { readonly kind: 'noSuchAction' }
+  /** The step fails: a failed assert or a run-time error, labelled with the binding. */
+  | { readonly kind: 'fault'; readonly error: ModelError };
+
+export abstract class CompilerBase {
+  abstract checkRange(t: Type, v: Value, span: A.Span, what: string): void;
+  abstract expr(e: A.Expr): Ev;
+
+  /**
+   * Set only while compiling for explainStep: a `require` whose condition is false then
+   * records itself here. Read at compile time, so the closures of the search never see it.
+   */
+  explainSink: { rejected: RequireSite[] } | undefined;
+  protected readonly atoms = new Map<EnumInfo, Atom[]>();
+  protected readonly fieldArrays = new Map<string, readonly string[]>();
+  readonly consts: Value[] = [];
+  protected constCtx: Ctx;
+  /** The process instance whose steps are being compiled (labels, goto, its variables). */
+  proc: ProcessContext | undefined;
+  /** The processes' instances and state slots, for `P(i) at L`. */
+  processes: Processes | undefined;
+
+  constructor(
+    readonly spec: CheckedSpec,
+    overrides: ReadonlyMap<number, A.Expr>,
+  ) {
+    for (const info of spec.enums) this.atoms.set(info, info.members.map((m, i) => new Atom(info.name, m, i)));
+    this.constCtx = { st: [], loc: new Array<Value>(spec.constFrame) };
+    for (const c of spec.consts) {
+      const e = overrides.get(c.index) ?? c.decl.value;
+      const v = this.expr(e)(this.constCtx);
+      this.checkRange(c.type, v, e.span, `constant '${c.name}'`);
+      this.consts.push(v);
+    }
+  }
+
+  /** Bounds of a range type, evaluated once per range (they are constant). */
+  protected readonly ranges = new Map<object, [number, number]>();
+  protected readonly plainCases = new Map<string, Variant>();
+  res(node: object): Resolution {
+    const r = this.spec.res.get(node);
+    if (!r) throw new Error('internal error: unresolved node');
+    return r;
+  }
+
+  slot(node: object): number {
+    const s = this.spec.slots.get(node);
+    if (s === undefined) throw new Error('internal error: no slot for a binder');
+    return s;
+  }
+
+  type(e: A.Expr): Type {
+    return this.spec.types.get(e) ?? { k: 'any' };
+  }
+
+  protected readonly constantMemo = new Map<A.Expr, boolean>();
+  protected defBodies = new Map<string, { body: Ev | undefined; frame: number; recursive: boolean }>();
+  /** How many calls of recursive definitions are under way (E709 beyond MAX_DEF_DEPTH). */
+  protected defDepth = 0;
+}

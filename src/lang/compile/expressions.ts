@@ -1,0 +1,705 @@
+/**
+ * Compiling expressions to closures: names, constants, patterns, definitions and their calls
+ * (recursion included), builtins and operators; and the helpers those closures call.
+ */
+import type * as A from '../ast.js';
+import { walkExpr, type Resolution } from '../check.js';
+import type { Type } from '../types.js';
+import type { ProcessContext } from '../process.js';
+import { Diagnostic, MAX_ENUMERATION, SpecErrors } from '../diagnostics.js';
+import { ModelError } from '../../explore/system.js';
+import {
+  IList, IMap, ISet, Rec, Tuple, Variant, formatValue, mkSeq, mkSet, sortedElements, valueEquals,
+  type Value,
+} from '../../values/index.js';
+import { type Ctx, type Ev, fail } from './base.js';
+import { ENUMERATION_HINT, formatCount, subsetsOf, totalMapsOf, ValueCompiler } from './enumerate.js';
+
+export abstract class ExprCompiler extends ValueCompiler {
+  protected abstract procCtx(): ProcessContext;
+
+  /**
+   * Compiles an expression. One that reads no state, no local and no definition is evaluated
+   * once, here (set literals in invariants, constant arithmetic); if that evaluation fails,
+   * it stays dynamic so that the error is reported in the step that reaches it.
+   */
+  override expr(e: A.Expr): Ev {
+    const ev = this.exprDynamic(e);
+    if (e.kind === 'int' || e.kind === 'bool' || !this.isConstant(e)) return ev;
+    try {
+      const v = ev(this.constCtx);
+      return () => v;
+    } catch (err) {
+      if (err instanceof ModelError) return ev;
+      throw err;
+    }
+  }
+
+  /** Whether an expression reads nothing that can change (no state, local or definition). */
+  isConstant(e: A.Expr): boolean {
+    let memo = this.constantMemo.get(e);
+    if (memo !== undefined) return memo;
+    memo = true;
+    walkExpr(e, (x) => {
+      if (!memo) return;
+      switch (x.kind) {
+        case 'name':
+        case 'call': {
+          // Only names whose value cannot change: constants already evaluated, enum atoms,
+          // variant cases, type names as sets, built-in functions. Everything else (state and
+          // process variables, locals, definitions, pcs) may read the state.
+          const r = this.spec.res.get(x);
+          const fixed =
+            r !== undefined &&
+            ((r.k === 'const' && r.index < this.consts.length) || r.k === 'atom' || r.k === 'case' || r.k === 'typeSet' || r.k === 'builtin');
+          if (!fixed) memo = false;
+          break;
+        }
+        case 'int': case 'bool': case 'unary': case 'binary': case 'is': case 'index': case 'field':
+        case 'tupleItem': case 'withIndex': case 'withFields': case 'tuple': case 'setLit':
+        case 'seqLit': case 'mapLit': case 'record': case 'ifThen':
+          break;
+        default:
+          // Binders (quantifiers, comprehensions, let, match arms) and anything newer.
+          memo = false;
+      }
+    });
+    this.constantMemo.set(e, memo);
+    return memo;
+  }
+
+  private exprDynamic(e: A.Expr): Ev {
+    switch (e.kind) {
+      case 'int':
+      case 'bool': {
+        const v = e.value;
+        return () => v;
+      }
+      case 'name':
+        return this.name(e);
+      case 'primed': {
+        // Only in step predicates, evaluated with c.nx: the state after the step.
+        const r = this.res(e) as Extract<Resolution, { k: 'next' }>;
+        const i = r.index;
+        return (c) => c.nx![i]!;
+      }
+      case 'call':
+        return this.call(e);
+      case 'unary': {
+        const a = this.expr(e.arg);
+        return e.op === 'not' ? (c) => !a(c) : (c) => -(a(c) as number) || 0;
+      }
+      case 'binary':
+        return this.binary(e);
+      case 'is': {
+        const a = this.expr(e.arg);
+        const r = this.spec.res.get(e);
+        const tagIndex = r && r.k === 'case' ? r.tagIndex : -1;
+        return (c) => (a(c) as Variant).tagIndex === tagIndex;
+      }
+      case 'index': {
+        const t = this.expr(e.target);
+        const i = this.expr(e.index);
+        const span = e.span;
+        if (this.type(e.target).k === 'seq') {
+          return (c) => seqGet(t(c) as IList<Value>, i(c) as number, span);
+        }
+        return (c) => mapGet(t(c) as IMap<Value, Value>, i(c), span);
+      }
+      case 'field': {
+        const pv = this.spec.res.get(e);
+        if (pv?.k === 'pvar') {
+          const inst = e.target.kind === 'call' && e.target.args.length > 0 ? this.expr(e.target.args[0]!) : undefined;
+          return this.processes!.read(pv.proc, pv.index, inst, e.span);
+        }
+        const t = this.expr(e.target);
+        const rt = this.type(e.target);
+        const name = e.field.text;
+        // The type is unknown only where no value can exist (an element of `{}` or `[]`).
+        if (rt.k !== 'record') return (c) => (t(c) as Rec).get(name);
+        const idx = rt.fields.indexOf(name);
+        return (c) => (t(c) as Rec).values[idx]!;
+      }
+      case 'tupleItem': {
+        const t = this.expr(e.target);
+        const idx = e.item;
+        return (c) => (t(c) as Tuple).items[idx]!;
+      }
+      case 'withIndex': {
+        const t = this.expr(e.target);
+        const i = this.expr(e.index);
+        const v = this.expr(e.value);
+        const span = e.span;
+        if (this.type(e.target).k === 'seq') {
+          return (c) => {
+            const s = t(c) as IList<Value>;
+            const k = i(c) as number;
+            seqGet(s, k, span);
+            return s.set(k, v(c));
+          };
+        }
+        return (c) => {
+          const m = t(c) as IMap<Value, Value>;
+          const k = i(c);
+          mapGet(m, k, span);
+          return m.set(k, v(c));
+        };
+      }
+      case 'withFields': {
+        const t = this.expr(e.target);
+        const updates = e.fields.map((f) => ({ name: f.name.text, ev: this.expr(f.value) }));
+        return (c) => {
+          const r = t(c) as Rec;
+          const values = r.values.slice();
+          for (const u of updates) values[r.fields.indexOf(u.name)] = u.ev(c);
+          return new Rec(r.fields, values);
+        };
+      }
+      case 'tuple': {
+        const items = e.items.map((x) => this.expr(x));
+        return (c) => new Tuple(items.map((f) => f(c)));
+      }
+      case 'setLit': {
+        const items = e.items.map((x) => this.expr(x));
+        if (items.length === 0) {
+          const empty = mkSet();
+          return () => empty;
+        }
+        return (c) => mkSet(items.map((f) => f(c)));
+      }
+      case 'seqLit': {
+        const items = e.items.map((x) => this.expr(x));
+        return (c) => mkSeq(items.map((f) => f(c)));
+      }
+      case 'mapLit': {
+        const entries = e.entries.map((x) => ({ k: this.expr(x.key), v: this.expr(x.value), span: x.key.span }));
+        return (c) =>
+          IMap<Value, Value>().withMutations((m) => {
+            for (const en of entries) {
+              const k = en.k(c);
+              if (m.has(k)) fail('E702', en.span, `key ${formatValue(k)} is given twice in this map`);
+              m.set(k, en.v(c));
+            }
+          });
+      }
+      case 'record': {
+        const rt = this.type(e) as Extract<Type, { k: 'record' }>;
+        const f = this.fields(rt.fields);
+        const byName = new Map(e.fields.map((x) => [x.name.text, this.expr(x.value)]));
+        const evs = rt.fields.map((n) => byName.get(n)!);
+        return (c) => new Rec(f, evs.map((ev) => ev(c)));
+      }
+      case 'filter': {
+        const dom = this.expr(e.binder.domain);
+        const s = this.slot(e.binder);
+        const cond = this.expr(e.cond);
+        return (c) =>
+          ISet<Value>().withMutations((out) => {
+            for (const x of elementsOf(dom(c) as ISet<Value>)) {
+              c.loc[s] = x;
+              if (cond(c)) out.add(x);
+            }
+          });
+      }
+      case 'image': {
+        const body = this.expr(e.body);
+        const binders = e.binders.map((b) => ({ dom: this.expr(b.domain), slot: this.slot(b) }));
+        return (c) =>
+          ISet<Value>().withMutations((out) => {
+            forEachBinding(c, binders, 0, () => {
+              out.add(body(c));
+              return true;
+            });
+          });
+      }
+      case 'mapFor': {
+        const dom = this.expr(e.binder.domain);
+        const s = this.slot(e.binder);
+        const body = this.expr(e.body);
+        return (c) =>
+          IMap<Value, Value>().withMutations((m) => {
+            for (const x of elementsOf(dom(c) as ISet<Value>)) {
+              c.loc[s] = x;
+              m.set(x, body(c));
+            }
+          });
+      }
+      case 'seqFilter': {
+        const dom = this.expr(e.binder.domain);
+        const s = this.slot(e.binder);
+        const cond = this.expr(e.cond);
+        return (c) => {
+          const out: Value[] = [];
+          for (const x of dom(c) as IList<Value>) {
+            c.loc[s] = x;
+            if (cond(c)) out.push(x);
+          }
+          return mkSeq(out);
+        };
+      }
+      case 'seqFor': {
+        const dom = this.expr(e.binder.domain);
+        const s = this.slot(e.binder);
+        const body = this.expr(e.body);
+        const overSeq = this.type(e.binder.domain).k === 'seq';
+        return (c) => {
+          const d = dom(c);
+          const out: Value[] = [];
+          // A sequence in its order; a set (a range among them) in canonical order, ascending for integers.
+          for (const x of overSeq ? (d as IList<Value>) : elementsOf(d as ISet<Value>)) {
+            c.loc[s] = x;
+            out.push(body(c));
+          }
+          return mkSeq(out);
+        };
+      }
+      case 'ifThen': {
+        const cond = this.expr(e.cond);
+        const a = this.expr(e.then);
+        const b = this.expr(e.else);
+        return (c) => (cond(c) ? a(c) : b(c));
+      }
+      case 'let': {
+        const v = this.expr(e.value);
+        const s = this.slot(e);
+        const body = this.expr(e.body);
+        return (c) => {
+          c.loc[s] = v(c);
+          return body(c);
+        };
+      }
+      case 'quant': {
+        const body = this.expr(e.body);
+        const binders = e.binders.map((b) => ({ dom: this.expr(b.domain), slot: this.slot(b) }));
+        const span = e.span;
+        if (e.quant === 'forall') return (c) => forEachBinding(c, binders, 0, () => body(c) as boolean);
+        if (e.quant === 'exists') return (c) => !forEachBinding(c, binders, 0, () => !(body(c) as boolean));
+        return (c) => {
+          let total = 0;
+          forEachBinding(c, binders, 0, () => {
+            total = checkedInt(total + (body(c) as number), span);
+            return true;
+          });
+          return total;
+        };
+      }
+      case 'choose': {
+        const dom = this.expr(e.binder.domain);
+        const s = this.slot(e.binder);
+        const cond = this.expr(e.cond);
+        const span = e.span;
+        return (c) => {
+          for (const x of sortedElements(dom(c) as ISet<Value>)) {
+            c.loc[s] = x;
+            if (cond(c)) return x;
+          }
+          return fail('E704', span, 'choose found no element that satisfies its condition', 'guard it with exists, or make sure the set is not empty');
+        };
+      }
+      case 'at': {
+        const r = this.res(e) as Extract<Resolution, { k: 'process' }>;
+        const inst = e.target.kind === 'call' ? this.expr(e.target.args[0]!) : undefined;
+        if (r.labels) return this.processes!.atAny(r.proc, r.labels, inst, e.span);
+        return this.processes!.at(r.proc, r.label, inst, e.span);
+      }
+      case 'match': {
+        const scrut = this.expr(e.scrutinee);
+        const arms = e.arms.map((a) => ({ test: this.pattern(a.pattern), body: this.expr(a.body) }));
+        const span = e.span;
+        return (c) => {
+          const v = scrut(c);
+          for (const a of arms) if (a.test(c, v)) return a.body(c);
+          return fail('E707', span, `no arm matches ${formatValue(v)}`);
+        };
+      }
+    }
+  }
+
+  /** A pattern as a test that binds the payload slot (if any) when it matches. */
+  pattern(p: A.Pattern): (c: Ctx, v: Value) => boolean {
+    switch (p.kind) {
+      case 'wild':
+        return () => true;
+      case 'int': {
+        const n = p.value;
+        return (_c, v) => v === n;
+      }
+      case 'name': {
+        const r = this.res(p);
+        if (r.k === 'atom') {
+          const a = this.atom(r.info, r.index);
+          return (_c, v) => v === a || valueEquals(v, a);
+        }
+        const tagIndex = (r as { tagIndex: number }).tagIndex;
+        return (_c, v) => (v as Variant).tagIndex === tagIndex;
+      }
+      case 'payload': {
+        const r = this.res(p) as { tagIndex: number };
+        const tagIndex = r.tagIndex;
+        const s = this.spec.slots.get(p);
+        return (c, v) => {
+          if ((v as Variant).tagIndex !== tagIndex) return false;
+          if (s !== undefined) c.loc[s] = (v as Variant).value!;
+          return true;
+        };
+      }
+    }
+  }
+
+  private name(e: Extract<A.Expr, { kind: 'name' }>): Ev {
+    const r = this.res(e);
+    switch (r.k) {
+      case 'var': {
+        const i = r.index;
+        const span = e.span;
+        const name = e.name.text;
+        return (c) => {
+          const v = c.st[i];
+          if (v === undefined) fail('E708', span, `'${name}' has no value yet`, `assign '${name}' earlier in init`);
+          return v;
+        };
+      }
+      case 'const': {
+        const consts = this.consts;
+        const i = r.index;
+        if (i < consts.length) {
+          const v = consts[i]!;
+          return () => v;
+        }
+        // Only reached while the constants themselves are being evaluated.
+        return () => consts[i]!;
+      }
+      case 'local': {
+        const s = r.slot;
+        return (c) => c.loc[s]!;
+      }
+      case 'atom': {
+        const a = this.atom(r.info, r.index);
+        return () => a;
+      }
+      case 'case': {
+        const v = this.variant(r.info.cases[r.tagIndex]?.tag ?? 'None', r.tagIndex, undefined);
+        return () => v;
+      }
+      case 'typeSet': {
+        const t = r.type;
+        // Checked now, built on first use.
+        this.enumerate(t, e.span, `the type ${spanText(e.span)}`);
+        let cached: ISet<Value> | undefined;
+        return () => (cached ??= mkSet(this.valuesOf(t)));
+      }
+      case 'def':
+        return this.defCall(r.def.name, []);
+      case 'plocal': {
+        const i = this.procSlot(r.index);
+        return (c) => c.st[i]!;
+      }
+      case 'frame':
+        return this.procCtx().frameRead(r.index);
+      case 'builtin':
+      case 'process':
+      case 'pvar':
+      case 'next':
+        throw new Error(`internal error: ${r.k} used as a value`);
+    }
+  }
+
+  /**
+   * `subsets(S)` (2^|S| sets) and `maps(S, T)` (|T|^|S| maps). The size is checked before
+   * anything is built: with constant arguments when compiling (E221), else in the step (E710).
+   */
+  private enumerationBuiltin(e: Extract<A.Expr, { kind: 'call' }>, name: 'subsets' | 'maps', args: Ev[]): Ev {
+    const span = e.span;
+    const constant = e.args.every((a) => this.isConstant(a));
+    const build = (sets: ISet<Value>[], staticError: boolean): ISet<Value> => {
+      const n = name === 'subsets' ? 2 ** sets[0]!.size : sets[1]!.size ** sets[0]!.size;
+      if (n > MAX_ENUMERATION) {
+        const what = name === 'subsets'
+          ? `subsets of a set of ${sets[0]!.size} elements: 2^${sets[0]!.size} = ${formatCount(n)} sets`
+          : `maps from ${sets[0]!.size} keys to ${sets[1]!.size} values: ${sets[1]!.size}^${sets[0]!.size} = ${formatCount(n)} maps`;
+        const message = `${what}, more than the ${formatCount(MAX_ENUMERATION)} spex enumerates`;
+        if (staticError) throw new SpecErrors([new Diagnostic('E221', span, message, ENUMERATION_HINT)]);
+        fail('E710', span, message, 'guard the step so that the set stays small, or enumerate a smaller set');
+      }
+      const keys = sortedElements(sets[0]!) as Value[];
+      return mkSet(name === 'subsets' ? subsetsOf(keys) : totalMapsOf(keys, sortedElements(sets[1]!) as Value[]));
+    };
+    if (constant) {
+      let v: ISet<Value> | undefined;
+      try {
+        v = build(args.map((a) => a(this.constCtx) as ISet<Value>), true);
+      } catch (err) {
+        // A run-time error in the arguments is reported in the step that reaches it.
+        if (!(err instanceof ModelError)) throw err;
+      }
+      if (v !== undefined) {
+        const value = v;
+        return () => value;
+      }
+    }
+    return (c) => build(args.map((a) => a(c) as ISet<Value>), false);
+  }
+
+  /** The state slot of variable `index` of the process instance being compiled. */
+  protected procSlot(index: number): number {
+    if (!this.proc) throw new Error('internal error: a process variable outside its process');
+    return this.proc.base + 1 + index;
+  }
+
+  private defCall(name: string, args: Ev[], span?: A.Span): Ev {
+    let entry = this.defBodies.get(name);
+    if (!entry) {
+      const def = this.spec.defs.find((d) => d.name === name)!;
+      entry = { body: undefined, frame: def.frameSize, recursive: def.recursive === true };
+      this.defBodies.set(name, entry);
+      entry.body = this.expr(def.decl.body);
+    }
+    const d = entry;
+    const n = args.length;
+    if (d.recursive && span) {
+      // Past the limit (or out of stack) the error is raised at the outermost call of a
+      // recursive definition: where the spec's own expression started the recursion.
+      return (c) => {
+        if (this.defDepth >= MAX_DEF_DEPTH) throw TOO_DEEP;
+        const loc = new Array<Value>(d.frame);
+        for (let i = 0; i < n; i++) loc[i] = args[i]!(c);
+        const outer = this.defDepth === 0;
+        this.defDepth++;
+        try {
+          return d.body!({ st: c.st, loc });
+        } catch (err) {
+          const overflow = err instanceof RangeError && /call stack/.test(err.message);
+          if (err !== TOO_DEEP && err !== STACK_EXHAUSTED && !overflow) throw err;
+          if (!outer) throw overflow ? STACK_EXHAUSTED : err;
+          const how = err === TOO_DEEP ? `nested more than ${MAX_DEF_DEPTH} deep` : 'nested so deep that they exhausted the stack';
+          return fail('E709', span, `recursion too deep: calls of '${name}' ${how}`, 'make sure every recursive call moves toward a case that does not recurse (check the arguments this call receives)');
+        } finally {
+          this.defDepth--;
+        }
+      };
+    }
+    return (c) => {
+      const loc = new Array<Value>(d.frame);
+      for (let i = 0; i < n; i++) loc[i] = args[i]!(c);
+      return d.body!({ st: c.st, loc });
+    };
+  }
+
+  private call(e: Extract<A.Expr, { kind: 'call' }>): Ev {
+    const r = this.res(e);
+    const args = e.args.map((a) => this.expr(a));
+    const span = e.span;
+    if (r.k === 'case') {
+      const tag = r.info.cases[r.tagIndex]!.tag;
+      const ti = r.tagIndex;
+      const a = args[0]!;
+      return (c) => new Variant(tag, ti, a(c));
+    }
+    if (r.k === 'def') return this.defCall(r.def.name, args, span);
+    if (r.k !== 'builtin') throw new Error('internal error: bad call');
+    const [a, b, d] = args as [Ev, Ev, Ev];
+    switch (r.name) {
+      case 'size':
+        return (c) => (a(c) as ISet<Value>).size;
+      case 'min':
+      case 'max': {
+        const pick = r.name === 'min' ? Math.min : Math.max;
+        if (args.length === 2) return (c) => pick(a(c) as number, b(c) as number);
+        const what = r.name;
+        return (c) => {
+          const s = a(c) as ISet<Value>;
+          if (s.size === 0) fail('E704', span, `${what} of an empty set`);
+          let best = NaN;
+          for (const x of s) best = Number.isNaN(best) ? (x as number) : pick(best, x as number);
+          return best;
+        };
+      }
+      case 'abs':
+        return (c) => Math.abs(a(c) as number);
+      case 'keys':
+        return (c) => (a(c) as IMap<Value, Value>).keySeq().toSet();
+      case 'values':
+        return (c) => (a(c) as IMap<Value, Value>).valueSeq().toSet();
+      case 'len':
+        return (c) => (a(c) as IList<Value>).size;
+      case 'head':
+        return (c) => seqGet(a(c) as IList<Value>, 0, span);
+      case 'tail':
+        return (c) => {
+          const s = a(c) as IList<Value>;
+          if (s.size === 0) fail('E705', span, 'tail of an empty sequence');
+          return s.shift();
+        };
+      case 'append':
+        return (c) => (a(c) as IList<Value>).push(b(c));
+      case 'concat':
+        return (c) => (a(c) as IList<Value>).concat(b(c) as IList<Value>);
+      case 'put':
+        return (c) => (a(c) as IMap<Value, Value>).set(b(c), d(c));
+      case 'remove':
+        return (c) => (a(c) as IMap<Value, Value>).remove(b(c));
+      case 'subsets':
+      case 'maps':
+        return this.enumerationBuiltin(e, r.name, args);
+      case 'unwrap':
+        return (c) => {
+          const o = a(c) as Variant;
+          if (o.value === undefined) fail('E708', span, 'unwrap of None', "test it with 'is Some' or match it first");
+          return o.value;
+        };
+      case 'slice':
+        return (c) => {
+          const s = a(c) as IList<Value>;
+          const i = b(c) as number;
+          const j = d(c) as number;
+          if (!(0 <= i && i <= j && j <= s.size)) {
+            fail('E705', span, `slice from index ${i} to ${j} is out of bounds for a sequence of length ${s.size}`, 'slice(s, i, j) needs 0 <= i <= j <= len(s)');
+          }
+          return s.slice(i, j);
+        };
+      case 'insertAt':
+        return (c) => {
+          const s = a(c) as IList<Value>;
+          const i = b(c) as number;
+          if (!(0 <= i && i <= s.size)) {
+            fail('E705', span, `insertAt index ${i} is out of bounds for a sequence of length ${s.size}`, 'insertAt(s, i, x) needs 0 <= i <= len(s)');
+          }
+          return s.insert(i, d(c));
+        };
+      case 'removeAt':
+        return (c) => {
+          const s = a(c) as IList<Value>;
+          const i = b(c) as number;
+          if (!(0 <= i && i < s.size)) {
+            fail('E705', span, `removeAt index ${i} is out of bounds for a sequence of length ${s.size}`, 'removeAt(s, i) needs 0 <= i < len(s)');
+          }
+          return s.remove(i);
+        };
+    }
+  }
+
+  private binary(e: Extract<A.Expr, { kind: 'binary' }>): Ev {
+    const l = this.expr(e.left);
+    const r = this.expr(e.right);
+    const span = e.span;
+    switch (e.op) {
+      case 'and':
+        return (c) => (l(c) as boolean) && (r(c) as boolean);
+      case 'or':
+        return (c) => (l(c) as boolean) || (r(c) as boolean);
+      case 'implies':
+        return (c) => !(l(c) as boolean) || (r(c) as boolean);
+      case '+':
+        return (c) => checkedInt((l(c) as number) + (r(c) as number), span);
+      case '-':
+        return (c) => checkedInt((l(c) as number) - (r(c) as number), span);
+      case '*':
+        return (c) => checkedInt((l(c) as number) * (r(c) as number), span) || 0;
+      case '/':
+        return (c) => {
+          const d = r(c) as number;
+          if (d === 0) fail('E701', span, 'division by zero', 'guard the step with a require, or make the divisor non-zero');
+          return Math.floor((l(c) as number) / d) || 0;
+        };
+      case '%':
+        return (c) => {
+          const d = r(c) as number;
+          if (d === 0) fail('E701', span, 'remainder of a division by zero', 'guard the step with a require, or make the divisor non-zero');
+          const n = l(c) as number;
+          return n - d * Math.floor(n / d) || 0;
+        };
+      case '<':
+        return (c) => (l(c) as number) < (r(c) as number);
+      case '<=':
+        return (c) => (l(c) as number) <= (r(c) as number);
+      case '>':
+        return (c) => (l(c) as number) > (r(c) as number);
+      case '>=':
+        return (c) => (l(c) as number) >= (r(c) as number);
+      case '==':
+        return (c) => valueEquals(l(c), r(c));
+      case '!=':
+        return (c) => !valueEquals(l(c), r(c));
+      case 'in':
+        return (c) => (r(c) as ISet<Value>).has(l(c));
+      case 'notin':
+        return (c) => !(r(c) as ISet<Value>).has(l(c));
+      case 'subset':
+        return (c) => (l(c) as ISet<Value>).isSubset(r(c) as ISet<Value>);
+      case 'union':
+        return (c) => (l(c) as ISet<Value>).union(r(c) as ISet<Value>);
+      case 'minus':
+        return (c) => (l(c) as ISet<Value>).subtract(r(c) as ISet<Value>);
+      case 'inter':
+        return (c) => (l(c) as ISet<Value>).intersect(r(c) as ISet<Value>);
+      case '..':
+        return (c) => {
+          const lo = l(c) as number;
+          const hi = r(c) as number;
+          if (hi - lo > 10_000_000) fail('E706', span, `the range ${lo}..${hi} is too large to build`);
+          return ISet<Value>().withMutations((s) => {
+            for (let i = lo; i <= hi; i++) s.add(i);
+          });
+        };
+    }
+  }
+}
+
+export function checkedInt(n: number, span: A.Span): number {
+  if (!Number.isSafeInteger(n)) fail('E706', span, `integer overflow: the result ${n} is beyond ±2^53`);
+  return n;
+}
+
+/** The deepest nesting of calls of recursive definitions before run-time error E709. */
+export const MAX_DEF_DEPTH = 1000;
+/** Thrown from the deepest call; the outermost recursive call turns it into E709. */
+export const TOO_DEEP = new Error('recursion too deep');
+/** Thrown on from a stack overflow inside a recursive definition, to the outermost call. */
+export const STACK_EXHAUSTED = new Error('recursion exhausted the stack');
+
+export function spanText(span: A.Span): string {
+  return span.source.text.slice(span.start, span.end).replace(/\s+/g, ' ');
+}
+
+export function mapGet(m: IMap<Value, Value>, k: Value, span: A.Span): Value {
+  const v = m.get(k);
+  if (v === undefined) {
+    const keys = [...m.keys()].map(formatValue).sort();
+    const shown = keys.length > 8 ? keys.slice(0, 8).join(', ') + ', …' : keys.join(', ');
+    fail('E702', span, `key ${formatValue(k)} is outside the map's domain {${shown}}`, 'use put(m, k, v) to add a key, or test membership with `k in keys(m)` first');
+  }
+  return v;
+}
+
+export function seqGet(s: IList<Value>, i: number, span: A.Span): Value {
+  if (!Number.isInteger(i) || i < 0 || i >= s.size) {
+    fail('E705', span, `index ${i} is out of bounds for a sequence of length ${s.size}`, 'sequence indices run from 0 to len(s) - 1');
+  }
+  return s.get(i)!;
+}
+
+/**
+ * The elements of a set in canonical order, as an array kept per set object. Canonical:
+ * binders visit values in the same order however the set was built (or decoded in a worker),
+ * so which element's evaluation fails first, and so every verdict, never depends on history.
+ * Kept: quantifier domains are mostly constants or parts of a state that many evaluations
+ * share, and walking an array costs far less than an immutable-js iterator.
+ */
+export const elementArrays = new WeakMap<ISet<Value>, readonly Value[]>();
+export function elementsOf(s: ISet<Value>): readonly Value[] {
+  let arr = elementArrays.get(s);
+  if (!arr) elementArrays.set(s, (arr = sortedElements(s)));
+  return arr;
+}
+
+/** Calls f for every combination of binder values; stops (returning false) when f does. */
+export function forEachBinding(c: Ctx, binders: { dom: Ev; slot: number }[], i: number, f: () => boolean): boolean {
+  if (i === binders.length) return f();
+  const b = binders[i]!;
+  const elems = elementsOf(b.dom(c) as ISet<Value>);
+  for (let j = 0; j < elems.length; j++) {
+    c.loc[b.slot] = elems[j]!;
+    if (!forEachBinding(c, binders, i + 1, f)) return false;
+  }
+  return true;
+}

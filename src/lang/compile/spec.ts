@@ -1,0 +1,377 @@
+/**
+ * Building the transition system of a checked spec: actions, process steps, init, invariants,
+ * step properties, constraints, views and temporal properties; and explaining a step.
+ */
+import type * as A from '../ast.js';
+import type { CheckedAction, CheckedBody, CheckedCheck, CheckedSpec } from '../check.js';
+import { Processes, explainProcessStep } from '../process.js';
+import { ModelError, type Invariant, type StepViolation } from '../../explore/system.js';
+import { compileFairness, compileProperties } from '../compile-temporal.js';
+import { ISet, fingerprintValues, sortedElements, valueEquals, type Value } from '../../values/index.js';
+import {
+  type State, type Label, type RuntimeLocation, type Ctx, type Cont, fail, type CompiledSpec,
+  type CompiledView, type RequireSite, type StepExplanation,
+} from './base.js';
+import { Compiler } from './statements.js';
+
+/** An `always step` property, compiled: whether the step from `from` to `to` satisfies it. */
+export interface StepProperty {
+  readonly name: string;
+  holds(from: State, to: State): boolean;
+}
+
+/** A `constraint` (`action` false: `to` alone is read) or `action constraint`, compiled. */
+export interface CompiledConstraint {
+  readonly name: string;
+  readonly action: boolean;
+  holds(from: State | undefined, to: State): boolean;
+}
+
+/** The label of PlusCal's `Terminating` step: the stutter of a state where every process is done. */
+export const TERMINATING: Label = { action: 'Terminating', params: [] };
+
+/**
+ * The TransitionSystem step check of a list of step properties: the first one, in order, that
+ * the step violates. Kept apart so that a check's `only` can make it again from fewer.
+ */
+export function checkStepOf(props: readonly StepProperty[]): ((from: State, to: State, label: Label) => StepViolation | undefined) | undefined {
+  if (props.length === 0) return undefined;
+  return (from, to) => {
+    for (let i = 0; i < props.length; i++) if (!props[i]!.holds(from, to)) return { name: props[i]!.name };
+    return undefined;
+  };
+}
+
+/** The TransitionSystem `inModel` of a list of constraints (undefined when there are none). */
+export function inModelOf(cs: readonly CompiledConstraint[]): ((state: State, from: State | undefined) => boolean) | undefined {
+  if (cs.length === 0) return undefined;
+  return (state, from) => {
+    for (let i = 0; i < cs.length; i++) {
+      const c = cs[i]!;
+      if (c.action && from === undefined) continue; // an initial state has no step
+      if (!c.holds(from, state)) return false;
+    }
+    return true;
+  };
+}
+
+export interface CompiledAction {
+  readonly name: string;
+  readonly paramNames: readonly string[];
+  /** Runs the action on c.st, calling the continuation once per successor. */
+  readonly run: Cont;
+  readonly frame: number;
+}
+
+/**
+ * Builds the transition system of a checked spec with constants fixed by `overrides`
+ * (constant index → expression). Throws ModelError if a constant cannot be evaluated.
+ */
+export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr> = new Map(), check?: CheckedCheck): CompiledSpec {
+  const cc = new Compiler(spec, overrides);
+  const nVars = spec.vars.length;
+  // Laid out first: any expression may ask where a process instance is.
+  const processes = new Processes(cc, spec, nVars);
+  cc.processes = processes;
+
+  // The step being emitted; set by initialStates/successors around each run.
+  let emitFn: (s: State, l: Label) => void = () => {};
+
+  const labelOf = (a: CompiledAction, c: Ctx): Label => ({
+    action: a.name,
+    params: a.paramNames.map((name, i) => ({ name, value: c.loc[i]! })),
+  });
+
+  const actions: CompiledAction[] = spec.actions.map((a) => {
+    const n = a.params.length;
+    const finish: Cont = (c) => emitFn(c.st.slice(), labelOf(compiled, c));
+    let run = cc.stmts(a.decl.body, finish);
+    // Parameters bind slots 0..n-1, outermost first.
+    for (let i = n - 1; i >= 0; i--) {
+      const p = a.params[i]!;
+      const inner = run;
+      const slot = i;
+      if (p.domain.k === 'type') {
+        const decl = a.decl.params[i]!;
+        const values = cc.enumerate(p.domain.type, decl.kind === 'typed' ? decl.type.span : a.decl.name.span, `the type of parameter '${p.name}'`);
+        run = (c) => {
+          for (const v of values) {
+            c.loc[slot] = v;
+            inner(c);
+          }
+        };
+      } else {
+        const dom = cc.expr(p.domain.expr);
+        run = (c) => {
+          for (const v of sortedElements(dom(c) as ISet<Value>)) {
+            c.loc[slot] = v;
+            inner(c);
+          }
+        };
+      }
+    }
+    const compiled: CompiledAction = { name: a.name, paramNames: a.params.map((p) => p.name), run, frame: a.frameSize };
+    return compiled;
+  });
+
+  processes.compileSteps(cc, (s, l) => emitFn(s, l));
+
+  const initValues: (Value | undefined)[] = spec.vars.map((v) => (v.decl.init ? cc.constValue(v.decl.init) : undefined));
+  // One starting point per combination of the process variables' initial choices.
+  const procInits = processes.initialCombinations();
+  spec.vars.forEach((v, i) => {
+    if (initValues[i] !== undefined) cc.checkRange(v.type, initValues[i]!, v.decl.init!.span, `variable '${v.name}'`);
+  });
+  // `var x: T in S`: the variables with initial choices, in declaration order, the first
+  // varying slowest; each combination runs init.
+  const choices = spec.vars.flatMap((v, i) => {
+    if (!v.decl.initIn) return [];
+    const e = v.decl.initIn;
+    const values = sortedElements(cc.constValue(e) as ISet<Value>);
+    for (const x of values) cc.checkRange(v.type, x, e.span, `variable '${v.name}'`);
+    return [{ slot: i, values }];
+  });
+  const initLabel: Label = { action: 'init', params: [] };
+  const initDecl = spec.ast.decls.find((d) => d.kind === 'init');
+  const initSpan = initDecl?.span ?? spec.ast.name.span;
+  const initRun = cc.stmts(spec.init.stmts, (c) => {
+    for (let i = 0; i < nVars; i++) {
+      if (c.st[i] === undefined) fail('E708', initSpan, `init leaves '${spec.vars[i]!.name}' without a value on this path`);
+    }
+    emitFn(c.st.slice(), initLabel);
+  });
+
+  const invariants: Invariant<State>[] = spec.invariants.map((inv) => {
+    const ev = cc.expr(inv.expr);
+    const loc = new Array<Value>(inv.frameSize);
+    const name = inv.name;
+    const holds = (s: State): boolean => {
+      try {
+        return ev({ st: s, loc }) as boolean;
+      } catch (err) {
+        // Name the invariant: its error has no step label to say where it happened.
+        if (err instanceof ModelError && err.label === undefined) {
+          throw new ModelError(err.kind, err.message, { ...(err.location as RuntimeLocation), invariant: name });
+        }
+        throw err;
+      }
+    };
+    return { name, holds };
+  });
+
+  /** A Bool predicate over a step (or a state): a ModelError in it names the predicate. */
+  const predicate = (body: CheckedBody, what: string): ((from: State | undefined, to: State) => boolean) => {
+    const ev = cc.expr(body.expr);
+    const loc = new Array<Value>(body.frameSize);
+    return (from, to) => {
+      try {
+        return ev({ st: from ?? to, loc, nx: to }) as boolean;
+      } catch (err) {
+        if (err instanceof ModelError && err.label === undefined) {
+          throw new ModelError(err.kind, err.message, { ...(err.location as RuntimeLocation), predicate: what });
+        }
+        throw err;
+      }
+    };
+  };
+  const stepProperties: StepProperty[] = spec.stepProperties.map((p) => {
+    const holds = predicate(p, `step property '${p.name}'`);
+    return { name: p.name, holds: (from: State, to: State) => holds(from, to) };
+  });
+  const constraints: CompiledConstraint[] = [...spec.constraints, ...(check?.constraints ?? [])].map((c) => {
+    const holds = predicate(c, `${c.action ? 'action constraint' : 'constraint'} '${c.name}'`);
+    // A state constraint reads the state it is given: st is `to`.
+    return { name: c.name, action: c.action, holds: c.action ? holds : (_from: State | undefined, to: State) => holds(undefined, to) };
+  });
+
+  const views: CompiledView[] = spec.views.map((v) => {
+    const ev = cc.expr(v.expr);
+    return { name: v.name, type: spec.types.get(v.expr)!, value: (s: State) => ev({ st: s, loc: new Array<Value>(v.frameSize) }) };
+  });
+
+  const properties = compileProperties(spec, (e, frameSize, bound) => {
+    const ev = cc.expr(e);
+    const loc = new Array<Value>(frameSize);
+    for (const b of bound) loc[b.slot] = b.value;
+    return (s) => ev({ st: s, loc });
+  });
+
+  const explainAction = explainer(cc, spec);
+  const explainCache: Parameters<typeof explainProcessStep>[2] = new Map();
+  const terminating = processes.instances.length > 0 && !spec.actions.some((a) => a.name === TERMINATING.action);
+  const explainStep = (state: State, label: Label): StepExplanation => {
+    if (terminating && label.action === TERMINATING.action && label.params.length === 0) {
+      // PlusCal's Terminating: the stutter of a state where every process is done.
+      return { kind: 'enabled', successors: processes.isDone(state) ? [state.slice()] : [] };
+    }
+    return processes.instanceOf(label) ? explainProcessStep(cc, processes, explainCache, state, label) : explainAction(state, label);
+  };
+
+  const maxFrame = Math.max(0, processes.frame, ...actions.map((a) => a.frame));
+  const ctx: Ctx = { st: [], loc: new Array<Value>(maxFrame) };
+
+  const system: CompiledSpec = {
+    varNames: [...spec.vars.map((v) => v.name), ...processes.slots.map((x) => x.name)],
+    processSlots: processes.slots,
+    invariantSpans: new Map([...spec.invariants, ...spec.stepProperties].map((inv) => [inv.name, inv.expr.span])),
+    stepProperties,
+    constraints,
+    constValues: spec.consts.map((c, i) => ({ name: c.name, value: cc.consts[i]! })),
+    invariants,
+    views,
+    properties,
+    fairness: compileFairness(spec),
+    initialStates(emit) {
+      emitFn = (s) => emit(s);
+      // Global variables' choices vary slowest (state-slot order, the last slot fastest), then
+      // the process variables' combinations; init runs from each.
+      const c: Ctx = { st: [], loc: new Array<Value>(spec.init.frameSize) };
+      const globals = initValues.slice() as Value[];
+      const choose = (k: number): void => {
+        if (k === choices.length) {
+          for (const procInit of procInits) {
+            c.st = [...globals, ...procInit] as Value[];
+            initRun(c);
+          }
+          return;
+        }
+        const { slot, values } = choices[k]!;
+        for (const v of values) {
+          globals[slot] = v;
+          choose(k + 1);
+        }
+        globals[slot] = undefined as unknown as Value;
+      };
+      try {
+        choose(0);
+      } catch (err) {
+        if (err instanceof ModelError && err.label === undefined) err.label = initLabel;
+        throw err;
+      }
+    },
+    successors(state, emit) {
+      emitFn = emit;
+      ctx.st = state.slice();
+      for (const a of actions) {
+        try {
+          a.run(ctx);
+        } catch (err) {
+          if (err instanceof ModelError && err.label === undefined) err.label = labelOf(a, ctx);
+          throw err;
+        }
+      }
+      processes.successors(ctx);
+      // PlusCal's Terminating: a state where every process is done stutters, once.
+      if (processes.instances.length > 0 && processes.isDone(state)) emit(state.slice(), TERMINATING);
+    },
+    fingerprint(state, out) {
+      fingerprintValues(state, out);
+    },
+    explainStep,
+    slotTypes: [...spec.vars.map((v) => v.type), ...processes.slots.map((x) => x.type)],
+    valueTables: {
+      atom: (info, index) => cc.atom(info, index),
+      fields: (names) => cc.fields(names),
+      variant: (tag, tagIndex, payload) => cc.variant(tag, tagIndex, payload),
+    },
+    compileExpr(e, frameSize) {
+      const ev = cc.expr(e);
+      return (s) => ev({ st: s, loc: new Array<Value>(frameSize) });
+    },
+  };
+  // With processes, a state where every instance has run to its end, or stands at an `end`
+  // label, is a valid end, not deadlocked.
+  if (processes.instances.length > 0) system.isDone = (s) => processes.isValidEnd(s);
+  const checkStep = checkStepOf(stepProperties);
+  if (checkStep !== undefined) system.checkStep = checkStep;
+  const inModel = inModelOf(constraints);
+  if (inModel !== undefined) system.inModel = inModel;
+  return system;
+}
+
+/**
+ * explainStep for compileSpec. Each action is compiled again on first use, with `require`s
+ * that record why they stopped the step and parameters fixed to the label's values, which
+ * are checked against their domains instead of enumerated.
+ */
+export function explainer(cc: Compiler, spec: CheckedSpec): (state: State, label: Label) => StepExplanation {
+  interface Explaining {
+    readonly action: CheckedAction;
+    readonly body: Cont;
+    /** Per parameter: the set it ranges over in this context, or a membership test of its type. */
+    readonly domains: ((c: Ctx) => ISet<Value> | ((v: Value) => boolean))[];
+    readonly sink: { rejected: RequireSite[]; successors: State[] };
+  }
+  const compiled = new Map<string, Explaining>();
+  const compile = (action: CheckedAction): Explaining => {
+    const sink = { rejected: [] as RequireSite[], successors: [] as State[] };
+    cc.explainSink = sink;
+    try {
+      const body = cc.stmts(action.decl.body, (c) => {
+        sink.successors.push(c.st.slice());
+      });
+      const domains = action.params.map((p): ((c: Ctx) => ISet<Value> | ((v: Value) => boolean)) => {
+        if (p.domain.k === 'type') {
+          const values = cc.valuesOf(p.domain.type);
+          const member = (v: Value): boolean => values.some((x) => valueEquals(x, v));
+          return () => member;
+        }
+        const dom = cc.expr(p.domain.expr);
+        return (c) => dom(c) as ISet<Value>;
+      });
+      return { action, body, domains, sink };
+    } finally {
+      cc.explainSink = undefined;
+    }
+  };
+  return (state, label) => {
+    const action = spec.actions.find((a) => a.name === label.action);
+    if (!action) return { kind: 'noSuchAction' };
+    let e = compiled.get(action.name);
+    if (!e) compiled.set(action.name, (e = compile(action)));
+    const c: Ctx = { st: state.slice(), loc: new Array<Value>(action.frameSize) };
+    e.sink.rejected = [];
+    e.sink.successors = [];
+    try {
+      // Parameters bind slots 0..n-1, and a domain may depend on the parameters before it.
+      for (let i = 0; i < action.params.length; i++) {
+        const p = action.params[i]!;
+        const given = label.params.find((x) => x.name === p.name);
+        if (!given) throw new Error(`internal error: the label of ${action.name} has no parameter '${p.name}'`);
+        const dom = e.domains[i]!(c);
+        if (typeof dom === 'function' ? !dom(given.value) : !dom.has(given.value)) {
+          const decl = action.decl.params[i]!;
+          if (decl.kind === 'typed') return { kind: 'outsideDomain', param: p.name, domain: decl.type.span };
+          return { kind: 'outsideDomain', param: p.name, domain: decl.domain.span, domainValue: dom as ISet<Value> };
+        }
+        c.loc[i] = given.value;
+      }
+      return explainRun(() => e.body(c), e.sink, label);
+    } catch (err) {
+      if (!(err instanceof ModelError)) throw err;
+      if (err.label === undefined) err.label = label;
+      return { kind: 'fault', error: err };
+    }
+  };
+}
+
+/**
+ * Runs one step compiled for explanation and says what it did: its successors, the first
+ * `require`/`await` that stopped it, or the fault it raised (labelled with the step).
+ */
+export function explainRun(
+  run: () => void,
+  sink: { readonly successors: State[]; readonly rejected: RequireSite[] },
+  label: Label,
+): StepExplanation {
+  try {
+    run();
+  } catch (err) {
+    if (!(err instanceof ModelError)) throw err;
+    if (err.label === undefined) err.label = label;
+    return { kind: 'fault', error: err };
+  }
+  const { successors, rejected } = sink;
+  if (successors.length === 0 && rejected.length > 0) return { kind: 'rejected', require: rejected[0]! };
+  return { kind: 'enabled', successors };
+}

@@ -1,0 +1,282 @@
+/**
+ * Generating statements and process steps (labels, `while`, `for`, assignments), each given the
+ * code of the rest of the step.
+ */
+import type * as A from '../../ast.js';
+import type { Resolution } from '../../check.js';
+import { Unsupported, type Dom, type Shape } from '../dom.js';
+import { lit, add, sameShape } from './base.js';
+import { ProcessCodeGen } from './processes.js';
+
+export class CodeGen extends ProcessCodeGen {
+  /** A statement list followed by the continuation `k`, as JS statements. */
+  stmts(list: readonly A.Stmt[], i: number, k: () => string): string {
+    if (i === list.length) return k();
+    const st = list[i]!;
+    const rest = (): string => this.stmts(list, i + 1, k);
+    try {
+      // Reaching a label ends the step before it; a while loop begins the step of the label before it.
+      if (st.kind === 'label') return this.endAt(st.name.text);
+      if (st.kind === 'while') return this.whileStmt(st, (list[i - 1] as Extract<A.Stmt, { kind: 'label' }>).name.text, rest);
+      return this.stmt(st, rest);
+    } catch (err) {
+      if (err instanceof Unsupported && err.span === undefined) throw new Unsupported(err.message, st.span);
+      throw err;
+    }
+  }
+
+  /**
+   * The steps of a process body, as the generic engine defines them (Compiler.stmts): for each
+   * label, the statements after it followed by what follows its statement list, `k` at the end
+   * of the body; the end of a while body goes back to its label. `define` receives, per label,
+   * a generator of its step's code.
+   */
+  collectSteps(list: readonly A.Stmt[], k: () => string, define: (label: string, step: () => string) => void): void {
+    list.forEach((st, i) => {
+      const rest = (): string => this.stmts(list, i + 1, k);
+      switch (st.kind) {
+        case 'label':
+          define(st.name.text, rest);
+          break;
+        case 'if':
+          this.collectSteps(st.then, rest, define);
+          if (st.else) this.collectSteps(st.else, rest, define);
+          break;
+        case 'match':
+          for (const a of st.arms) this.collectSteps(a.body, rest, define);
+          break;
+        case 'either':
+          for (const b of st.branches) this.collectSteps(b, rest, define);
+          break;
+        case 'while': {
+          const label = (list[i - 1] as Extract<A.Stmt, { kind: 'label' }>).name.text;
+          this.collectSteps(st.body, () => this.endAt(label), define);
+          break;
+        }
+        default:
+          break;
+      }
+    });
+  }
+
+  /** Ends the step: the pc becomes the label's code, the successor is emitted, the pc restored. */
+  endAt(label: string): string {
+    const p = this.proc;
+    if (!p) return this.fail('internal: a label outside a process');
+    const code = p.labels.indexOf(label);
+    if (code < 0) return this.fail('internal: an unknown label');
+    const o = this.fresh('o');
+    const off = lit(p.inst.pcOff);
+    return `{\nconst ${o} = s[${off}];\ns[${off}] = ${lit(code)};\n${p.finish()}\ns[${off}] = ${o};\n}`;
+  }
+
+  /** `L: while c { body }`: c true runs the body, whose end goes back to L; else what follows. */
+  private whileStmt(st: Extract<A.Stmt, { kind: 'while' }>, label: string, k: () => string): string {
+    const [pre, c] = this.capture(() => this.bool(st.cond));
+    const body = this.stmts(st.body, 0, () => this.endAt(label));
+    return `${pre}\nif (${c}) {\n${body}\n} else {\n${k()}\n}`;
+  }
+
+  private stmt(st: A.Stmt, k: () => string): string {
+    switch (st.kind) {
+      case 'goto':
+        return this.endAt(st.target.text);
+      case 'await':
+      case 'require': {
+        const [pre, c] = this.capture(() => this.bool(st.cond));
+        return `${pre}\nif (${c}) {\n${k()}\n}`;
+      }
+      case 'assert': {
+        const [pre, c] = this.capture(() => this.bool(st.cond));
+        return `${pre}\nif (!${c}) bail();\n${k()}`;
+      }
+      case 'let': {
+        const [pre] = this.capture(() => this.bindLocal(this.slotOf(st), this.expr(st.value)));
+        return `{\n${pre}\n${k()}\n}`;
+      }
+      case 'pick': {
+        const d = this.setElemDom(st.domain);
+        const slot = this.slotOf(st);
+        // No element: no successor (the generic engine's pick).
+        const [pre, loop] = this.capture(() =>
+          this.iterate(st.domain, d, (val) => {
+            this.env.set(slot, val);
+            if (!st.where) return k();
+            const [wpre, w] = this.capture(() => this.bool(st.where!));
+            return `${wpre}\nif (${w}) {\n${k()}\n}`;
+          }),
+        );
+        return `{\n${pre}\n${loop}\n}`;
+      }
+      case 'if': {
+        const [pre, c] = this.capture(() => this.bool(st.cond));
+        const then = this.stmts(st.then, 0, k);
+        const els = this.stmts(st.else ?? [], 0, k);
+        return `${pre}\nif (${c}) {\n${then}\n} else {\n${els}\n}`;
+      }
+      case 'match': {
+        const [pre, code] = this.capture(() => {
+          const scrut = this.expr(st.scrutinee);
+          if (scrut.r === 'place' || scrut.r === 'typeset' || scrut.r === 'range') return this.fail('matching on this value is not supported by the packed engine', st.span);
+          const sv = this.once(scrut.v);
+          const sd = scrut.r === 'code' ? scrut.dom : undefined;
+          let out = '';
+          let close = '';
+          let exhaustive = false;
+          for (const arm of st.arms) {
+            const test = this.patternTest(arm.pattern, sv, sd, scrut);
+            if (!test) {
+              out += `{\n${this.stmts(arm.body, 0, k)}\n}`;
+              exhaustive = true;
+              break;
+            }
+            const [tpre, t] = this.capture(test);
+            out += `${tpre}\nif (${t}) {\n${this.stmts(arm.body, 0, k)}\n} else {\n`;
+            close += '}';
+          }
+          if (!exhaustive) out += 'bail();\n';
+          return out + close;
+        });
+        return `${pre}\n${code}`;
+      }
+      case 'either':
+        // Each branch on the same state, in order, each followed by the rest of the step.
+        return st.branches.map((b) => `{\n${this.stmts(b, 0, k)}\n}`).join('\n');
+      case 'for':
+        return this.forStmt(st, k);
+      case 'assign':
+        return this.assign(st, k);
+      default:
+        return this.fail(`internal: a '${st.kind}' statement outside a statement list`, st.span);
+    }
+  }
+
+  /**
+   * `for x in S { body }`. As in the generic engine, S is evaluated once, before the loop, and
+   * its elements are visited in canonical order; each element's body continues with the next
+   * element, so it sees the writes of the bodies before it, and the last continues with `k`.
+   * Over a type of at most 16 values the loop is unrolled; over any other set of at most 30
+   * possible elements (a bitmask) or a range, it is a local function that runs the body for
+   * the first element left and passes the rest on, `k` being compiled once, at its end.
+   */
+  private forStmt(st: Extract<A.Stmt, { kind: 'for' }>, k: () => string): string {
+    const r = this.spec.res.get(st.domain);
+    const slot = this.slotOf(st);
+    if (st.domain.kind === 'name' && r?.k === 'typeSet') {
+      const d = this.doms.of(r.type);
+      if (d.size <= 16) {
+        const id = this.orderId(d, st.domain.span);
+        const order = id === undefined ? undefined : this.orders[id]!;
+        const step = (i: number): string => {
+          if (i === d.size) return k();
+          this.env.set(slot, this.valOfCode(d, lit(order ? order[i]! : i)));
+          return this.stmts(st.body, 0, () => step(i + 1));
+        };
+        return `{\n${step(0)}\n}`;
+      }
+    }
+    const d = this.setElemDom(st.domain);
+    const f = this.fresh('F');
+    const [pre, loop] = this.capture(() => {
+      const sd: Dom | undefined = d.size <= 30 ? { k: 'set', elem: d, size: 2 ** d.size, key: `s(${d.key})` } : undefined;
+      const x = this.expr(st.domain, sd);
+      if (x.r === 'range' && d.k === 'int') {
+        const lo = this.once(x.lo.v);
+        const hi = this.once(x.hi.v);
+        this.emit(`if (${hi} - ${lo} > 10000000) bail();`);
+        const i = this.fresh('i');
+        this.env.set(slot, { r: 'int', v: i, lo: x.lo.lo, hi: x.hi.hi });
+        const body = this.stmts(st.body, 0, () => `${f}(${i} + 1);`);
+        return `const ${f} = (${i}) => {\nif (${i} > ${hi}) {\n${k()}\n} else {\n${body}\n}\n};\n${f}(${lo});`;
+      }
+      if (!sd) return this.fail('`for` over a set of more than 30 possible elements is not supported by the packed engine', st.domain.span);
+      const mask = this.once(this.toCode(x, sd, st.domain.span));
+      const m = this.fresh('m');
+      const b = this.fresh('b');
+      this.env.set(slot, this.valOfCode(d, b));
+      const table = this.orderTable(d, st.domain.span);
+      if (table !== undefined) {
+        // Codes not in canonical order: F(j) runs the body for the first element of the mask
+        // at or after position j of the order.
+        const j = this.fresh('j');
+        const body = this.stmts(st.body, 0, () => `${f}(${j} + 1);`);
+        return `const ${f} = (${j}) => {\nwhile (${j} < ${lit(d.size)} && ((${mask} >>> ${table}[${j}]) & 1) === 0) ${j}++;\nif (${j} === ${lit(d.size)}) {\n${k()}\n} else {\nconst ${b} = ${table}[${j}];\n${body}\n}\n};\n${f}(0);`;
+      }
+      const body = this.stmts(st.body, 0, () => `${f}(${m} & (${m} - 1));`);
+      return `const ${f} = (${m}) => {\nif (${m} === 0) {\n${k()}\n} else {\nconst ${b} = 31 - Math.clz32(${m} & -${m});\n${body}\n}\n};\n${f}(${mask});`;
+    });
+    return `{\n${pre}\n${loop}\n}`;
+  }
+
+  private assign(st: Extract<A.Stmt, { kind: 'assign' }>, k: () => string): string {
+    const r = this.res(st.target) as Extract<Resolution, { k: 'var' | 'plocal' }>;
+    const root = r.k === 'var' ? r.index : this.plocalSlot(r.index, st.span);
+    const vl = this.vars[root]!;
+    const [pre, parts] = this.capture(() => {
+      // The value first, then the place (generic order does not matter: any error bails).
+      let sh: Shape = vl.shape;
+      for (const sel of st.target.path) {
+        if (sel.kind === 'index') {
+          if (sh.k !== 'map') return this.fail('indexing a value that is not a map is not supported by the packed engine', sel.span);
+          sh = sh.val;
+        } else {
+          if (sh.k === 'leaf') return this.fail('assigning a field of a record held in one slot is not supported by the packed engine', sel.span);
+          if (sh.k !== 'record') return this.fail('internal: a field of a non-record', sel.span);
+          sh = sh.items[sh.fields.indexOf(sel.field.text)]!;
+        }
+      }
+      const target = sh;
+      const codes = this.valueCodes(st.value, target);
+      let p: { sh: Shape; off: string } = { sh: vl.shape, off: lit(vl.offset) };
+      for (const sel of st.target.path) {
+        const pv = { r: 'place' as const, sh: p.sh, off: p.off, root };
+        p = sel.kind === 'index' ? this.indexPlace(pv, sel.index, sel.span) : this.fieldPlace(pv, (p.sh as { fields: readonly string[] }).fields.indexOf(sel.field.text));
+      }
+      if (this.initMode && st.target.path.length > 0) this.emit(`un(s[${lit(vl.offset)}]);`);
+      return { codes, off: this.once(p.off) };
+    });
+    const olds = parts.codes.map(() => this.fresh('o'));
+    const save = olds.map((o, j) => `const ${o} = s[${add(parts.off, j)}];`).join(' ');
+    const write = parts.codes.map((c, j) => `s[${add(parts.off, j)}] = ${c};`).join(' ');
+    const restore = olds.map((o, j) => `s[${add(parts.off, j)}] = ${o};`).join(' ');
+    return `{\n${pre}\n${save}\n${write}\n${k()}\n${restore}\n}`;
+  }
+
+  /**
+   * The codes to write into the slots of a place of shape `sh`, each evaluated (and range
+   * checked) before any is written.
+   */
+  private valueCodes(e: A.Expr, sh: Shape): string[] {
+    if (sh.k === 'leaf') return [this.once(this.code(e, sh.dom))];
+    if (sh.width > 256) return this.fail('assigning a map or record of more than 256 slots as a whole is not supported by the packed engine', e.span);
+    if (sh.k === 'map' && e.kind === 'mapFor') {
+      const dr = this.spec.res.get(e.binder.domain);
+      const dom = e.binder.domain;
+      const full = dom.kind === 'name' && dr?.k === 'typeSet' && this.doms.of(dr.type).key === sh.keyDom.key;
+      if (!full) {
+        // Any other domain must be all of the key type at run time.
+        const sd: Dom = { k: 'set', elem: sh.keyDom, size: 2 ** sh.keyDom.size, key: `s(${sh.keyDom.key})` };
+        if (sh.keyDom.size > 30) return this.fail('a map built over a domain other than its key type is not supported by the packed engine', e.span);
+        const m = this.code(dom, sd);
+        this.emit(`if (${m} !== ${lit(2 ** sh.keyDom.size - 1)}) bail();`);
+      }
+      const slot = this.slotOf(e.binder);
+      const out: string[] = [];
+      for (let c = 0; c < sh.keyDom.size; c++) {
+        this.env.set(slot, this.valOfCode(sh.keyDom, lit(c)));
+        out.push(...this.valueCodes(e.body, sh.val));
+      }
+      return out;
+    }
+    if ((sh.k === 'record' || sh.k === 'tuple') && (e.kind === 'record' || e.kind === 'tuple')) {
+      const items: A.Expr[] = e.kind === 'tuple' ? e.items : sh.fields.map((f) => e.fields.find((x) => x.name.text === f)!.value);
+      return items.flatMap((x, i) => this.valueCodes(x, sh.items[i]!));
+    }
+    const v = this.expr(e);
+    if (v.r !== 'place' || !sameShape(v.sh, sh)) return this.fail('assigning this map or record value is not supported by the packed engine', e.span);
+    const off = this.once(v.off);
+    const out: string[] = [];
+    for (let j = 0; j < sh.width; j++) out.push(this.once(this.initMode ? `un(s[${add(off, j)}])` : `s[${add(off, j)}]`));
+    return out;
+  }
+}
