@@ -317,13 +317,14 @@ export class Processes {
     return true;
   }
 
-  /** `P(i) at L`: `inst` evaluates i (undefined for a process without parameter). */
-  at(proc: CheckedProcess, label: number, inst: Ev | undefined, span: A.Span): Ev {
+  /**
+   * The pc's slot of the instance that `inst` evaluates to (undefined: P's only instance): a
+   * number when it is known statically, else a function of the state. A value that is not an
+   * instance of P is E702.
+   */
+  private pcSlot(proc: CheckedProcess, inst: Ev | undefined, span: A.Span): number | ((c: Ctx) => number) {
     const info = this.info.get(proc)!;
-    if (inst === undefined) {
-      const slot = info.instances[0]!.base;
-      return (c) => (c.st[slot] as Atom).index === label;
-    }
+    if (inst === undefined || proc.param === undefined) return info.instances[0]!.base;
     return (c) => {
       const v = inst(c);
       const i = info.byValue.get(v);
@@ -331,47 +332,34 @@ export class Processes {
         const all = info.instances.map((x) => formatValue(x.value!)).join(', ');
         fail('E702', span, `${formatValue(v)} is not an instance of process '${proc.name}' (its instances: ${all})`, `the instances of '${proc.name}' are the values of its parameter's domain`);
       }
-      return (c.st[info.instances[i]!.base] as Atom).index === label;
+      return info.instances[i]!.base;
     };
+  }
+
+  /** `P(i) at L`: `inst` evaluates i (undefined for a process without parameter). */
+  at(proc: CheckedProcess, label: number, inst: Ev | undefined, span: A.Span): Ev {
+    const pc = this.pcSlot(proc, inst, span);
+    if (typeof pc === 'number') return (c) => (c.st[pc] as Atom).index === label;
+    return (c) => (c.st[pc(c)] as Atom).index === label;
   }
 
   /** `P(i) at {L1, L2}`: whether the instance's pc is at any of the labels (indices in the pc's order). */
   atAny(proc: CheckedProcess, labels: readonly number[], inst: Ev | undefined, span: A.Span): Ev {
-    const info = this.info.get(proc)!;
     const wanted = new Array<boolean>(Math.max(...labels) + 1).fill(false);
     for (const l of labels) wanted[l] = true;
-    const isWanted = (pc: Atom): boolean => wanted[pc.index] === true;
-    if (inst === undefined) {
-      const slot = info.instances[0]!.base;
-      return (c) => isWanted(c.st[slot] as Atom);
-    }
-    return (c) => {
-      const v = inst(c);
-      const i = info.byValue.get(v);
-      if (i === undefined) {
-        const all = info.instances.map((x) => formatValue(x.value!)).join(', ');
-        fail('E702', span, `${formatValue(v)} is not an instance of process '${proc.name}' (its instances: ${all})`, `the instances of '${proc.name}' are the values of its parameter's domain`);
-      }
-      return isWanted(c.st[info.instances[i]!.base] as Atom);
-    };
+    const pc = this.pcSlot(proc, inst, span);
+    if (typeof pc === 'number') return (c) => wanted[(c.st[pc] as Atom).index] === true;
+    return (c) => wanted[(c.st[pc(c)] as Atom).index] === true;
   }
 
   /** `P(i).x`: variable `index` of the instance `inst` evaluates to (undefined: P's only instance). */
   read(proc: CheckedProcess, index: number, inst: Ev | undefined, span: A.Span): Ev {
-    const info = this.info.get(proc)!;
-    if (inst === undefined || proc.param === undefined) {
-      const slot = info.instances[0]!.base + 1 + index;
+    const pc = this.pcSlot(proc, inst, span);
+    if (typeof pc === 'number') {
+      const slot = pc + 1 + index;
       return (c) => c.st[slot]!;
     }
-    return (c) => {
-      const v = inst(c);
-      const i = info.byValue.get(v);
-      if (i === undefined) {
-        const all = info.instances.map((x) => formatValue(x.value!)).join(', ');
-        fail('E702', span, `${formatValue(v)} is not an instance of process '${proc.name}' (its instances: ${all})`, `the instances of '${proc.name}' are the values of its parameter's domain`);
-      }
-      return c.st[info.instances[i]!.base + 1 + index]!;
-    };
+    return (c) => c.st[pc(c) + 1 + index]!;
   }
 
   /** The instance a label names, if any. */
