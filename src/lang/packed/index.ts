@@ -513,6 +513,21 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
           throw err;
         }
       });
+      /** Generates predicate `e` as function T<n> over the locals bound now; returns n. */
+      const predicate = (e: A.Expr): number => {
+        let src: string;
+        try {
+          const [pre, v] = gen.capture(() => gen.bool(e));
+          src = `${pre}\nreturn ${v};`;
+        } catch (err) {
+          if (err instanceof Unsupported) throw new Unsupported(`property '${prop.name}': ${err.message}`, err.span);
+          throw err;
+        }
+        const name = `T${tpNames.length}`;
+        tpNames.push(name);
+        tpParts.push(`function ${name}(s) {\n${src}\n}`);
+        return tpNames.length - 1;
+      };
       // A general formula: its atoms in expandTree's order, each with the values bound around it.
       const slotDoms = new Map<number, Dom>(prop.binders.map((b, j) => [b.slot, doms_[j]!]));
       const general = (t: A.TemporalTree, loc: Value[], bound: Val[]): void => {
@@ -535,19 +550,9 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
           (e, b) => {
             gen.clearLocals();
             for (const x of b) gen.setLocal(x.slot, constantVal(doms, slotDoms.get(x.slot)!, x.value, prop.name, e.span));
-            let src: string;
-            try {
-              const [pre, v] = gen.capture(() => gen.bool(e));
-              src = `${pre}\nreturn ${v};`;
-            } catch (err) {
-              if (err instanceof Unsupported) throw new Unsupported(`property '${prop.name}': ${err.message}`, err.span);
-              throw err;
-            }
-            const name = `T${tpNames.length}`;
-            tpNames.push(name);
-            tpParts.push(`function ${name}(s) {\n${src}\n}`);
+            const index = predicate(e);
             gen.clearLocals();
-            return tpNames.length - 1;
+            return index;
           },
           (d, b) => {
             const here = new Array<Value>(Math.max(1, prop.frameSize));
@@ -564,19 +569,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
           }
           gen.clearLocals();
           prop.binders.forEach((b, j) => gen.setLocal(b.slot, bound[j]!));
-          for (const e of preds) {
-            let src: string;
-            try {
-              const [pre, v] = gen.capture(() => gen.bool(e));
-              src = `${pre}\nreturn ${v};`;
-            } catch (err) {
-              if (err instanceof Unsupported) throw new Unsupported(`property '${prop.name}': ${err.message}`, err.span);
-              throw err;
-            }
-            const name = `T${tpNames.length}`;
-            tpNames.push(name);
-            tpParts.push(`function ${name}(s) {\n${src}\n}`);
-          }
+          for (const e of preds) predicate(e);
           gen.clearLocals();
           return;
         }
