@@ -13,6 +13,31 @@ export const DONE = 'done';
 
 type Report = (code: Code, span: A.Span, message: string, hint?: string) => void;
 
+/** The statement lists nested in a statement: the branches of if, match and either, loop bodies. */
+function nestedBodies(st: A.Stmt): readonly (readonly A.Stmt[])[] {
+  switch (st.kind) {
+    case 'if':
+      return st.else ? [st.then, st.else] : [st.then];
+    case 'while':
+    case 'for':
+      return [st.body];
+    case 'match':
+      return st.arms.map((a) => a.body);
+    case 'either':
+      return st.branches;
+    default:
+      return [];
+  }
+}
+
+/** Calls f on every statement of a body, at any depth, in the order written. */
+function forEachStmt(body: readonly A.Stmt[], f: (st: A.Stmt) => void): void {
+  for (const st of body) {
+    f(st);
+    for (const b of nestedBodies(st)) forEachStmt(b, f);
+  }
+}
+
 /**
  * The labels a step of a process may start at: its own, then those of the procedures it may
  * call, named `procedure.label` (in traces, ITF and the pc).
@@ -24,67 +49,27 @@ export function stepLabels(p: CheckedProcess): string[] {
 /** Every label of a process body, at any depth, in the order written. */
 export function processLabels(body: readonly A.Stmt[]): A.Name[] {
   const out: A.Name[] = [];
-  const visit = (stmts: readonly A.Stmt[]): void => {
-    for (const st of stmts) {
-      switch (st.kind) {
-        case 'label':
-          out.push(st.name);
-          break;
-        case 'if':
-          visit(st.then);
-          if (st.else) visit(st.else);
-          break;
-        case 'while':
-        case 'for':
-          visit(st.body);
-          break;
-        case 'match':
-          st.arms.forEach((a) => visit(a.body));
-          break;
-        case 'either':
-          st.branches.forEach(visit);
-          break;
-        default:
-          break;
-      }
-    }
-  };
-  visit(body);
+  forEachStmt(body, (st) => {
+    if (st.kind === 'label') out.push(st.name);
+  });
   return out;
 }
 
 /** The labels written `end L:` (valid end states), in the order written. */
 export function processEndLabels(body: readonly A.Stmt[]): string[] {
   const out: string[] = [];
-  const visit = (stmts: readonly A.Stmt[]): void => {
-    for (const st of stmts) {
-      if (st.kind === 'label' && st.end) out.push(st.name.text);
-      else if (st.kind === 'if') {
-        visit(st.then);
-        if (st.else) visit(st.else);
-      } else if (st.kind === 'while' || st.kind === 'for') visit(st.body);
-      else if (st.kind === 'match') st.arms.forEach((a) => visit(a.body));
-    }
-  };
-  visit(body);
+  forEachStmt(body, (st) => {
+    if (st.kind === 'label' && st.end) out.push(st.name.text);
+  });
   return out;
 }
 
 /** The procedures a body calls, by name, in the order written (repeats removed). */
 export function procedureCalls(body: readonly A.Stmt[]): string[] {
   const out: string[] = [];
-  const visit = (stmts: readonly A.Stmt[]): void => {
-    for (const st of stmts) {
-      if (st.kind === 'call') {
-        if (!out.includes(st.callee.text)) out.push(st.callee.text);
-      } else if (st.kind === 'if') {
-        visit(st.then);
-        if (st.else) visit(st.else);
-      } else if (st.kind === 'while' || st.kind === 'for') visit(st.body);
-      else if (st.kind === 'match') st.arms.forEach((a) => visit(a.body));
-    }
-  };
-  visit(body);
+  forEachStmt(body, (st) => {
+    if (st.kind === 'call' && !out.includes(st.callee.text)) out.push(st.callee.text);
+  });
   return out;
 }
 
@@ -126,6 +111,9 @@ export function checkCallShape(body: readonly A.Stmt[], inProcedure: boolean, re
           break;
         case 'match':
           st.arms.forEach((a) => visit(a.body, false, inFor));
+          break;
+        case 'either':
+          st.branches.forEach((b) => visit(b, false, inFor));
           break;
         default:
           break;
