@@ -9,8 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { golden, root, scrub, spex } from './support/cli.js';
-import { compile, reachable, run } from './lang/helpers.js';
-import { SpecErrors } from '../src/lang/diagnostics.js';
+import { codes, reachable, run } from './lang/helpers.js';
 import { loadSpec, runCheck, selectChecks } from '../src/engine/run.js';
 import { compilePacked } from '../src/lang/packed/index.js';
 import { compileSpec } from '../src/lang/compile.js';
@@ -20,16 +19,6 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const header = 'spec T\n';
 const fixture = 'test/fixtures/processes/procedures.spex';
-
-function codes(text: string): string[] {
-  try {
-    compile(text);
-    return [];
-  } catch (err) {
-    if (err instanceof SpecErrors) return err.diagnostics.map((d) => `${d.code} ${d.message}`);
-    throw err;
-  }
-}
 
 describe('call and return', () => {
   it('runs the callee from its first label and resumes after the call on return', () => {

@@ -3,6 +3,7 @@ import { checkSpec } from '../../src/lang/check.js';
 import { compileSpec, type Label, type State } from '../../src/lang/compile.js';
 import { explore, type ExploreResult } from '../../src/explore/index.js';
 import { formatValue } from '../../src/values/index.js';
+import { SpecErrors } from '../../src/lang/diagnostics.js';
 
 /** Parses, checks and compiles a spec given as text. */
 export function compile(text: string) {
@@ -49,4 +50,15 @@ export function stepsFromInit(text: string): string[] {
     out.push(`${l.action}(${params}) ${t.map((v, i) => `${system.varNames[i]}=${formatValue(v)}`).join(' ')}`);
   });
   return out;
+}
+
+/** The diagnostics of a spec that fails to check, as `code message`; [] when it checks. */
+export function codes(text: string): string[] {
+  try {
+    compile(text);
+    return [];
+  } catch (err) {
+    if (err instanceof SpecErrors) return err.diagnostics.map((d) => `${d.code} ${d.message}`);
+    throw err;
+  }
 }

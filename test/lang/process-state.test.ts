@@ -4,22 +4,11 @@
  * on a declaration.
  */
 import { describe, expect, it } from 'vitest';
-import { compile, reachable, run } from './helpers.js';
-import { SpecErrors } from '../../src/lang/diagnostics.js';
+import { codes, compile, reachable, run } from './helpers.js';
 import type { State } from '../../src/lang/compile.js';
 import { formatValue } from '../../src/values/index.js';
 
 const header = 'spec T\n';
-
-function codes(text: string): string[] {
-  try {
-    compile(text);
-    return [];
-  } catch (err) {
-    if (err instanceof SpecErrors) return err.diagnostics.map((d) => `${d.code} ${d.message}`);
-    throw err;
-  }
-}
 
 function initials(text: string): string[] {
   const { system } = compile(text);
