@@ -250,15 +250,8 @@ export class LivenessChecker {
             }
           }
         }
-        let weakViolated = false;
-        const strongViolated: number[] = [];
-        for (const u of touched) {
-          if (taken[u] === sccGen) continue;
-          if (strong[u]) strongViolated.push(u);
-          else if (count[u] === scc.length) weakViolated = true;
-        }
-        for (const u of touched) count[u] = 0;
-        if (weakViolated) continue;
+        const strongViolated = untakenStrongUnits(touched, count, taken, strong, sccGen, scc.length);
+        if (strongViolated === undefined) continue;
         if (strongViolated.length > 0) {
           // Drop the states where an untaken strong unit is enabled; decompose the rest again.
           const bad = ++this.gen;
@@ -450,6 +443,33 @@ export class LivenessChecker {
     }
     return cycle;
   }
+}
+
+/**
+ * The fairness verdict on a strongly connected component, given per unit touched (enabled in
+ * some state of it) `count`, the number of its states where the unit is enabled, and whether
+ * an edge inside takes it (`taken[u] === sccGen`). Undefined when a weakly fair unit is enabled
+ * in every state and taken by no edge inside: no fair cycle stays in the component. Else the
+ * strongly fair units enabled somewhere and taken nowhere, whose states must be dropped. Resets
+ * the touched units' counts.
+ */
+export function untakenStrongUnits(
+  touched: readonly number[],
+  count: Int32Array,
+  taken: Int32Array,
+  strong: ArrayLike<boolean>,
+  sccGen: number,
+  size: number,
+): number[] | undefined {
+  let weakViolated = false;
+  const strongViolated: number[] = [];
+  for (const u of touched) {
+    if (taken[u] === sccGen) continue;
+    if (strong[u]) strongViolated.push(u);
+    else if (count[u] === size) weakViolated = true;
+  }
+  for (const u of touched) count[u] = 0;
+  return weakViolated ? undefined : strongViolated;
 }
 
 /**

@@ -29,7 +29,7 @@
  * The formula has no next operator, so it cannot tell a behaviour from one with more or fewer
  * stutter steps: dropping them from the lasso keeps it a violation.
  */
-import { Tarjan, type Lasso, type LivenessGraph } from './liveness.js';
+import { Tarjan, untakenStrongUnits, type Lasso, type LivenessGraph } from './liveness.js';
 
 /** A formula over the graph's recorded predicates (atom i: predicate i holds). */
 export type Ltl =
@@ -509,15 +509,8 @@ class FairSearch {
             for (const u of this.taken(e)) taken[u] = sccGen;
           }
         }
-        let weakViolated = false;
-        const strongViolated: number[] = [];
-        for (const u of touched) {
-          if (taken[u] === sccGen) continue;
-          if (strong[u]) strongViolated.push(u);
-          else if (count[u] === scc.length) weakViolated = true;
-        }
-        for (const u of touched) count[u] = 0;
-        if (weakViolated) continue;
+        const strongViolated = untakenStrongUnits(touched, count, taken, strong, sccGen, scc.length);
+        if (strongViolated === undefined) continue;
         if (strongViolated.length > 0) {
           const bad = ++this.gen;
           for (const u of strongViolated) seenAt[u] = bad;
