@@ -53,6 +53,7 @@ export function cmdCheckJson(file: string, o: OutputPaths & { check?: string }, 
     const cli = constOverrides(spec, deps.runOptions.consts ?? []);
     const checks = selectChecks(spec, o.check);
     emit({ event: 'start', version: JSON_EVENTS_VERSION, tool: 'spex', toolVersion: deps.toolVersion, command: 'check', file, spec: spec.name, checks: checks.map((c) => c?.name ?? null) });
+    for (const d of spec.warnings) emit({ event: 'warning', check: null, ...(diagnosticJson(d) as Record<string, Json>) });
     for (const check of checks) {
       const name = check?.name ?? null;
       const opts: RunOptions = {

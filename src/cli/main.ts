@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { SpecErrors, renderDiagnostic } from '../lang/diagnostics.js';
+import { SpecErrors, renderDiagnostic, type Diagnostic } from '../lang/diagnostics.js';
 import {
   EXIT, constOverrides, formatExpectation, formatVerdict, loadSpec, meetsExpectation, runCheck, selectChecks,
   type CheckResult, type EngineChoice, type RunOptions,
@@ -50,6 +50,11 @@ function reportSpecErrors(e: SpecErrors): number {
   return e.isSyntax ? EXIT.syntax : EXIT.static;
 }
 
+/** Prints a spec's static warnings on stderr; the run goes on. */
+function reportWarnings(spec: { readonly warnings: readonly Diagnostic[] }): void {
+  for (const d of spec.warnings) err(renderDiagnostic(d) + '\n');
+}
+
 interface CheckOpts {
   check?: string;
   const: string[];
@@ -83,6 +88,7 @@ function cmdCheck(file: string, o: CheckOpts & OutputPaths & { json?: boolean })
     return cmdCheckJson(file, o, { toolVersion: version(), write: out, runOptions: runOpts, printer });
   }
   const { spec } = loadSpec(file);
+  reportWarnings(spec);
   const opts = runOptions(o, printer);
   const cli = constOverrides(spec, opts.consts ?? []);
   const checks = selectChecks(spec, opts.check);
@@ -134,6 +140,7 @@ function cmdTest(paths: string[], o: CheckOpts & { trace?: boolean }): number {
       continue;
     }
     const { spec } = loaded;
+    reportWarnings(spec);
     if (spec.checks.length === 0) continue;
     const printer = progressPrinter(o);
     const opts = runOptions(o, printer);
@@ -182,6 +189,7 @@ function indent(s: string): string {
 
 function cmdParse(file: string): number {
   const { spec } = loadSpec(file);
+  reportWarnings(spec);
   const n = (k: number, one: string, many = `${one}s`): string => `${k} ${k === 1 ? one : many}`;
   const parts = [n(spec.vars.length, 'variable'), n(spec.actions.length, 'action')];
   // Processes and properties are listed only where a spec has them, keeping the common line short.

@@ -57,7 +57,21 @@ export const CODES = {
   E710: 'a set too large to enumerate',
 } as const;
 
-export type Code = keyof typeof CODES;
+/**
+ * Warnings: the spec is accepted and runs, but something in it is probably not what was meant.
+ * Codes W001–W099 are found statically, W100 and up during a run. Rendered as `warning[Wnnn]`.
+ */
+export const WARNINGS = {
+} as const;
+
+export type WarningCode = keyof typeof WARNINGS;
+
+export type Code = keyof typeof CODES | WarningCode;
+
+/** Whether a code is a warning's (the run goes on) rather than an error's. */
+export function isWarning(code: Code): boolean {
+  return code.startsWith('W');
+}
 
 /** The most values spex enumerates for a type, `subsets` or `maps` (E221, E710). */
 export const MAX_ENUMERATION = 1_000_000;
@@ -111,7 +125,7 @@ export function formatLocation(span: Span): string {
 }
 
 /** The diagnostic as the user reads it: header, source line, caret, hint. */
-export function renderDiagnostic(d: Diagnostic, severity = `error[${d.code}]`): string {
+export function renderDiagnostic(d: Diagnostic, severity = `${isWarning(d.code) ? 'warning' : 'error'}[${d.code}]`): string {
   if (d.span === undefined) {
     return `${severity}: ${d.message}` + (d.hint ? `\n  = hint: ${d.hint}` : '');
   }

@@ -3,7 +3,7 @@
  * diagnostic, declaring a global name, and resolving written types.
  */
 import type * as A from '../ast.js';
-import { Diagnostic, didYouMean, type Code } from '../diagnostics.js';
+import { Diagnostic, didYouMean, type Code, type WarningCode } from '../diagnostics.js';
 import {
   ANY, BOOL, INT, compatible, formatType, optionType, type EnumInfo, type Type, type VariantInfo,
 } from '../types.js';
@@ -135,6 +135,8 @@ export abstract class CheckerBase {
   abstract expr(e: A.Expr, scope: Scope): Type;
 
   readonly diags: Diagnostic[] = [];
+  /** Warnings (W codes): reported, but the spec is accepted. */
+  readonly warnings: Diagnostic[] = [];
   readonly globals = new Map<string, Global>();
   readonly res = new Map<object, Resolution>();
   readonly types = new Map<A.Expr, Type>();
@@ -159,6 +161,10 @@ export abstract class CheckerBase {
 
   error(code: Code, span: A.Span | undefined, message: string, hint?: string): void {
     this.diags.push(new Diagnostic(code, span, message, hint));
+  }
+
+  warn(code: WarningCode, span: A.Span | undefined, message: string, hint?: string): void {
+    this.warnings.push(new Diagnostic(code, span, message, hint));
   }
 
   protected declare(name: A.Name, g: Global): void {

@@ -3,6 +3,7 @@
  * variables, actions, processes, procedures, properties and checks) that the compiler reads.
  */
 import type * as A from '../ast.js';
+import type { Diagnostic } from '../diagnostics.js';
 import type { EnumInfo, Type, VariantInfo } from '../types.js';
 
 export type Resolution =
@@ -204,6 +205,8 @@ export interface CheckedSpec {
   readonly properties: CheckedProperty[];
   readonly fairness: CheckedFairness[];
   readonly checks: CheckedCheck[];
+  /** Static warnings (W codes): the spec runs, but probably not as meant. */
+  readonly warnings: readonly Diagnostic[];
   /** `import` declarations, in order. */
   readonly imports?: CheckedImport[];
   /** The imports every check verifies a refinement of (top-level `refines Name`). */

@@ -260,6 +260,7 @@ class Checker extends TemporalChecker {
       properties,
       fairness,
       checks,
+      warnings: this.warnings,
       imports: this.imports,
       refines,
       enums,
