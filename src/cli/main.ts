@@ -176,6 +176,12 @@ function cmdTest(paths: string[], o: CheckOpts & { trace?: boolean }): number {
     err(`error: no check named '${o.check}' in ${paths.join(' ') || 'spec'}`);
     return 1;
   }
+  if (passed + failed === 0) {
+    // Nothing ran: a typo in a path, or a folder without specs, must not look like success.
+    err(`error: no check blocks in ${paths.join(' ') || 'spec'}`);
+    err('  = hint: spex test runs the check blocks of .spex files (folders are searched recursively); spex check runs a spec without check blocks');
+    return 1;
+  }
   out(`${passed} passed, ${failed} failed`);
   return failed === 0 ? EXIT.ok : 1;
 }
