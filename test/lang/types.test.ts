@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Expr } from '../../src/lang/ast.js';
-import { ANY, BOOL, INT, compatible, formatType, hasRanges, join, optionType, type EnumInfo, type Type, type VariantInfo } from '../../src/lang/types.js';
+import { ANY, BOOL, INT, compatible, formatType, hasRanges, isOption, join, optionType, type EnumInfo, type Type, type VariantInfo } from '../../src/lang/types.js';
 import { SpecErrors } from '../../src/lang/diagnostics.js';
 import { compile } from './helpers.js';
 
@@ -80,7 +80,19 @@ describe('join', () => {
     expect(formatType(join(record(['a'], [ANY]), record(['a'], [BOOL])))).toBe('{ a: Bool }');
     expect(formatType(join(optionType(ANY), optionType(seq(INT))))).toBe('Option[Seq[Int]]');
     expect(join(variant(Slot), variant(Slot))).toEqual(variant(Slot));
+    // The unknown side first or second, at the top and inside.
+    expect(formatType(join(set(INT), ANY))).toBe('Set[Int]');
+    expect(formatType(join(seq(ANY), seq(INT)))).toBe('Seq[Int]');
+    expect(formatType(join(set(ANY), set(INT)))).toBe('Set[Int]');
     expect(join(en(Cpu), en(Cpu))).toEqual(en(Cpu));
+  });
+});
+
+describe('isOption', () => {
+  it('holds for Option[T] only, and asks nothing of other types', () => {
+    expect(isOption(optionType(INT))).toBe(true);
+    expect(isOption(variant(Slot))).toBe(false);
+    for (const t of [INT, BOOL, ANY, set(INT), seq(INT), map(INT, INT), tuple(INT), record(['a'], [INT]), en(Cpu)]) expect(isOption(t)).toBe(false);
   });
 });
 
