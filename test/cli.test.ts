@@ -4,11 +4,12 @@
  * UPDATE_GOLDEN=1 rewrites the golden files instead of comparing.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { golden, scrub, spex } from './support/cli.js';
+import { loadSpec } from '../src/engine/run.js';
 
 
 
@@ -67,10 +68,35 @@ describe('spex CLI', () => {
     expect(spex('check', 'spec/examples/twophase.spex', '--max-depth', '11').code).toBe(0);
   });
 
-  it('spex test passes on the specs of this repository', () => {
+  it('spex test passes on the specs of this repository, every check block of every file', () => {
+    // The number of check blocks is counted here, independently of the CLI's own walk over
+    // the folders, so that a walk that skips files cannot pass with fewer checks.
+    const files: string[] = [];
+    const visit = (p: string): void => {
+      if (statSync(p).isDirectory()) for (const name of readdirSync(p)) visit(join(p, name));
+      else if (p.endsWith('.spex')) files.push(p);
+    };
+    visit('spec');
+    const checks = files.reduce((n, f) => n + loadSpec(f).spec.checks.length, 0);
+    expect(checks).toBeGreaterThan(100);
     const r = spex('test', 'spec');
-    expect(r.stdout).toMatch(/^\d+ passed, 0 failed$/m);
+    expect(r.stdout).toMatch(new RegExp(`^${checks} passed, 0 failed$`, 'm'));
+    expect(r.stdout.split('\n').filter((l) => l.startsWith('PASS '))).toHaveLength(checks);
     expect(r.code).toBe(0);
+  });
+
+  it('spex test fails when it finds no check to run', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spex-empty-'));
+    try {
+      const r = spex('test', dir);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain(`error: no check blocks in ${dir}`);
+      const n = spex('test', 'spec/bench/counter-grid.spex', '--check', 'NoSuchCheck');
+      expect(n.code).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
   });
 
   it('spex test fails, with the reason, when an outcome differs from its expect', () => {

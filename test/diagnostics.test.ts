@@ -134,8 +134,8 @@ function runOnText(text: string, args: string[]): { status: number | null; stdou
 const counter = (extra: string): string =>
   ['spec Counter', 'const Max: Int = 3', 'const Step: Int = 1', 'var count: 0..3 = 0', 'action Inc { count := (count + Step) % (Max + 1) }', extra, ''].join('\n');
 
-// Known bugs in src/, each with the behaviour it should have. Remove the `.skip` once fixed.
-describe('known diagnostic bugs', () => {
+// Bugs once found in src/, kept as regression tests of the behaviour they should have.
+describe('diagnostic bugs that stay fixed', () => {
   // bug: parser.ts checkNumbers scans the whole source text, comments and strings included.
   it('accepts a long digit string in a comment (no E100)', () => {
     const r = runOnText(counter('// ticket 12345678901234567890'), ['parse']);

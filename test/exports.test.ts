@@ -111,27 +111,37 @@ describe('--json', () => {
     expect(events[0].diagnostics[0]).toMatchObject({ code: 'E201' });
   });
 
-  it('emits progress events about once a second during long runs', () => {
-    // The generic engine: the packed one explores this in well under a second.
-    const r = spex('check', 'spec/examples/twophase.spex', '--check', 'TwoPhase3', '--const', 'N=6', '--engine', 'generic', '--json');
-    expect(r.code).toBe(0);
-    const events = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
-    const progress = events.filter((e) => e.event === 'progress');
-    expect(progress.length).toBeGreaterThan(0);
-    expect(progress[0]).toMatchObject({ check: 'TwoPhase3' });
-    for (const k of ['distinct', 'generated', 'depth', 'queue', 'seconds', 'distinctPerSecond']) expect(typeof progress[0][k]).toBe('number');
-    expect(r.stderr).toBe('');
+  it('emits progress events during a run (--progress-interval 0: at every look at the clock, so no test waits for one)', () => {
+    // 12,005 states: the explorers look at the clock every 4,096 expansions.
+    for (const engine of ['packed', 'generic']) {
+      const r = spex('check', 'spec/bench/counter-grid.spex', '--const', 'N=4', '--const', 'K=7', '--engine', engine, '--workers', '1', '--json', '--progress-interval', '0');
+      expect(r.code).toBe(0);
+      const events = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+      const progress = events.filter((e) => e.event === 'progress');
+      expect(progress.length).toBeGreaterThan(0);
+      expect(progress[0]).toMatchObject({ check: 'Small' });
+      for (const k of ['distinct', 'generated', 'depth', 'queue', 'seconds', 'distinctPerSecond']) expect(typeof progress[0][k]).toBe('number');
+      expect(progress[0].distinct).toBeGreaterThan(0);
+      expect(progress[0].distinct).toBeLessThan(12005);
+      expect(events.findIndex((e) => e.event === 'progress')).toBeLessThan(events.findIndex((e) => e.event === 'stats'));
+      expect(r.stderr).toBe('');
+    }
   });
 });
 
 describe('progress on stderr', () => {
-  it('--progress prints a line about once a second; off by default when stderr is not a terminal; --quiet wins', () => {
-    // The generic engine: the packed one explores this in well under a second.
-    const args = ['check', 'spec/examples/twophase.spex', '--check', 'TwoPhase3', '--const', 'N=6', '--engine', 'generic'];
-    const forced = spex(...args, '--progress');
-    expect(forced.stderr).toMatch(/^progress: [\d,]+ distinct states \([\d,]+\/s\), [\d,]+ generated, depth \d+, queue [\d,]+, \d+ s$/m);
+  it('--progress prints progress lines; off by default when stderr is not a terminal; --quiet wins', () => {
+    const args = ['check', 'spec/bench/counter-grid.spex', '--const', 'N=4', '--const', 'K=7', '--progress-interval', '0'];
+    for (const workers of ['1', '2']) {
+      const forced = spex(...args, '--workers', workers, '--progress');
+      expect(forced.stderr).toMatch(/^progress: [\d,]+ distinct states \([\d,]+\/s\), [\d,]+ generated, depth \d+, queue [\d,]+, \d+ s$/m);
+      expect(forced.stdout).toContain('12005 distinct states');
+    }
     expect(spex(...args).stderr).toBe('');
     expect(spex(...args, '--progress', '--quiet').stderr).toBe('');
+    const bad = spex(...args, '--progress-interval', '-1');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('expected a number of seconds, 0 or more');
   });
 });
 

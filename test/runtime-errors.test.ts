@@ -77,7 +77,7 @@ describe('run-time errors through the CLI (golden files)', () => {
   it('has a fixture for every run-time code that a well-typed spec can reach, and for assert', () => {
     const codes = new Set(fixtures.map((f) => /^(E7\d\d|assert)-/.exec(f)?.[1]).filter((c) => c !== undefined));
     // E707 (no match arm applies) is not reachable: the checker makes every match exhaustive
-    // (E207). See the skipped test below for the one way around it, which is a bug.
+    // (E207). The test at the end keeps closed the one way around it that was found.
     expect([...codes].sort()).toEqual(['E701', 'E702', 'E703', 'E704', 'E705', 'E706', 'E708', 'E709', 'E710', 'assert']);
   });
 
@@ -131,10 +131,10 @@ describe('run-time errors through the CLI (golden files)', () => {
     expect(actual).toBe(readFileSync(goldenPath, 'utf8'));
   });
 
-  // bug: types.ts join() keeps the first record type as is, so `if c then { a: {} } else
-  // { a: {Green} }` has type { a: Set[?] }; an element of that set has the unknown type, the
-  // match on it escapes the exhaustiveness check (E207) and fails at run time with E707.
-  // Once fixed, this spec should be rejected statically with E207 (exit 120).
+  // A bug once fixed: types.ts join() kept the first record type as is, so `if c then
+  // { a: {} } else { a: {Green} }` had type { a: Set[?] }; an element of that set had the
+  // unknown type, the match on it escaped the exhaustiveness check (E207) and failed at run
+  // time with E707. The spec must be rejected statically with E207 (exit 120).
   it('rejects a non-exhaustive match on an element of a joined record type (E207, not E707)', () => {
     const spec = [
       'spec Join',

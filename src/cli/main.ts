@@ -38,6 +38,12 @@ function positiveInt(value: string): number {
   return n;
 }
 
+function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number of seconds, 0 or more');
+  return n;
+}
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
@@ -62,6 +68,7 @@ interface CheckOpts {
   maxStates?: number;
   maxDepth?: number;
   progress?: boolean;
+  progressInterval?: number;
   quiet?: boolean;
   workers?: number;
   engine?: EngineChoice;
@@ -75,6 +82,7 @@ function runOptions(o: CheckOpts, printer: ProgressPrinter | undefined): RunOpti
   if (o.maxStates !== undefined) r.maxStates = o.maxStates;
   if (o.maxDepth !== undefined) r.maxDepth = o.maxDepth;
   if (printer) r.onProgress = printer.report;
+  if (o.progressInterval !== undefined) r.progressPeriodMs = o.progressInterval * 1000;
   r.workers = o.workers ?? availableParallelism();
   r.workersChosen = o.workers !== undefined;
   if (o.engine !== undefined) r.engine = o.engine;
@@ -176,6 +184,12 @@ function cmdTest(paths: string[], o: CheckOpts & { trace?: boolean }): number {
     err(`error: no check named '${o.check}' in ${paths.join(' ') || 'spec'}`);
     return 1;
   }
+  if (passed + failed === 0) {
+    // Nothing ran: a typo in a path, or a folder without specs, must not look like success.
+    err(`error: no check blocks in ${paths.join(' ') || 'spec'}`);
+    err('  = hint: spex test runs the check blocks of .spex files (folders are searched recursively); spex check runs a spec without check blocks');
+    return 1;
+  }
   out(`${passed} passed, ${failed} failed`);
   return failed === 0 ? EXIT.ok : 1;
 }
@@ -217,6 +231,7 @@ function withCheckOptions(cmd: Command): Command {
         .default('auto'),
     )
     .option('--progress', 'print progress on stderr every second (the default when stderr is a terminal)')
+    .option('--progress-interval <seconds>', 'seconds between progress reports, on stderr and in --json (default 1; 0: as often as the explorer looks at the clock)', nonNegativeNumber)
     .option('--quiet', 'no progress output');
 }
 

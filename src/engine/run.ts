@@ -98,6 +98,8 @@ export interface RunOptions {
   readonly maxStates?: number;
   readonly maxDepth?: number;
   readonly onProgress?: (p: { distinct: number; generated: number; depth: number; queue: number; seconds: number }) => void;
+  /** Milliseconds between two progress reports (default 1,000). */
+  readonly progressPeriodMs?: number;
   /**
    * Worker threads to explore with (default 1: the single-threaded explorer, in this thread).
    * With more, each worker compiles the spec itself from its source text, the check's name and
@@ -377,6 +379,7 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   if (opts.maxStates !== undefined) exploreOpts.maxStates = opts.maxStates;
   if (opts.maxDepth !== undefined) exploreOpts.maxDepth = opts.maxDepth;
   if (opts.onProgress !== undefined) exploreOpts.onProgress = opts.onProgress;
+  if (opts.progressPeriodMs !== undefined) exploreOpts.progressPeriodMs = opts.progressPeriodMs;
   const setup = temporalSetup(system, compileFairness(spec, check?.fairness), compileGroupFairness(spec, check?.fairness), {
     actions: spec.actions.length > 0,
     processes: spec.processes.length > 0,

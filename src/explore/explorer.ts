@@ -46,6 +46,8 @@ export interface ExploreOptions<S = unknown, L = unknown> {
   maxDepth?: number;
   /** Called about once a second during long runs (never for runs shorter than that). */
   onProgress?: (p: Progress) => void;
+  /** Milliseconds between two progress reports (default 1,000; 0: at every look at the clock). */
+  progressPeriodMs?: number;
   /**
    * Keep the explored state graph (every edge, tagged, and per state the values of some
    * predicates) for temporal properties: the result then has `graph` when the search
@@ -132,6 +134,7 @@ class BreadthFirstRun<S, L> {
   private readonly maxStates: number;
   private readonly maxDepth: number;
   private readonly onProgress: ((p: Progress) => void) | undefined;
+  private readonly progressPeriodMs: number;
 
   /** The seen set; `numbered` is the same set when the graph needs states looked up by fingerprint. */
   private readonly seen: SeenSet;
@@ -181,6 +184,7 @@ class BreadthFirstRun<S, L> {
     this.maxStates = options.maxStates ?? Infinity;
     this.maxDepth = options.maxDepth ?? Infinity;
     this.onProgress = options.onProgress;
+    this.progressPeriodMs = options.progressPeriodMs ?? PROGRESS_PERIOD_MS;
     this.graph = options.recordGraph ? new GraphRecorder(options.recordGraph, this.checked) : null;
     this.numbered = this.graph !== null ? new FingerprintSet() : null;
     this.seen = this.numbered ?? new CompactFingerprintSet();
@@ -234,7 +238,7 @@ class BreadthFirstRun<S, L> {
         }
         if (this.onProgress !== undefined && ++expanded % PROGRESS_CHECK_EVERY === 0) {
           const now = Date.now();
-          if (now - lastProgressMs >= PROGRESS_PERIOD_MS) {
+          if (now - lastProgressMs >= this.progressPeriodMs) {
             lastProgressMs = now;
             this.onProgress({
               distinct: this.seen.size,

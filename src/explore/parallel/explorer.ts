@@ -140,6 +140,7 @@ class ParallelRun<S, L> {
   private readonly maxStates: number;
   private readonly maxDepth: number;
   private readonly onProgress: ((p: Progress) => void) | undefined;
+  private readonly progressPeriodMs: number;
   private readonly codec: StateCodec<S>;
   private readonly eager: boolean;
 
@@ -180,6 +181,7 @@ class ParallelRun<S, L> {
     this.maxStates = options.maxStates ?? Infinity;
     this.maxDepth = options.maxDepth ?? Infinity;
     this.onProgress = options.onProgress;
+    this.progressPeriodMs = options.progressPeriodMs ?? PROGRESS_PERIOD_MS;
     this.codec = parallel.codec;
     this.eager = parallel.eager ?? process.env.SPEX_WORKERS_EAGER === '1';
     this.local = new Expander(system, parallel.codec);
@@ -333,7 +335,7 @@ class ParallelRun<S, L> {
       }
       if (this.onProgress !== undefined && ++this.expanded % PROGRESS_CHECK_EVERY === 0) {
         const now = Date.now();
-        if (now - this.lastProgressMs >= PROGRESS_PERIOD_MS) {
+        if (now - this.lastProgressMs >= this.progressPeriodMs) {
           this.lastProgressMs = now;
           this.onProgress({
             distinct: seen.size,

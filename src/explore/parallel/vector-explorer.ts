@@ -162,6 +162,7 @@ class VectorRun<L> {
   private readonly maxStates: number;
   private readonly maxDepth: number;
   private readonly onProgress: ((p: Progress) => void) | undefined;
+  private readonly progressPeriodMs: number;
   private readonly eager: boolean;
 
   private readonly buffers: SharedBuffers;
@@ -198,6 +199,7 @@ class VectorRun<L> {
     this.maxStates = options.maxStates ?? Infinity;
     this.maxDepth = options.maxDepth ?? Infinity;
     this.onProgress = options.onProgress;
+    this.progressPeriodMs = options.progressPeriodMs ?? PROGRESS_PERIOD_MS;
     this.eager = parallel.eager ?? process.env.SPEX_WORKERS_EAGER === '1';
     this.buffers = createBuffers(this.T, this.W);
     this.runner = new PhaseRunner(system, this.buffers);
@@ -519,7 +521,7 @@ class VectorRun<L> {
   private progress(): void {
     if (this.onProgress === undefined) return;
     const now = Date.now();
-    if (now - this.lastProgressMs < PROGRESS_PERIOD_MS) return;
+    if (now - this.lastProgressMs < this.progressPeriodMs) return;
     this.lastProgressMs = now;
     this.onProgress({
       distinct: this.replay.size,
