@@ -99,6 +99,8 @@ export function formatSimulation(r: SimulationResult): string[] {
         break;
     }
     out.push(`Shrunk from ${k.raw}: ${parts.join(', ')}; ${end}.`);
+  } else if (r.result && r.result.outcome.kind !== 'ok' && r.result.outcome.kind !== 'limit') {
+    out.push('Found among the initial states, which are all checked before the first walk.');
   }
   return out;
 }
