@@ -233,6 +233,13 @@ describe('spex simulate (CLI)', () => {
     expect(scrub(spex(...ok, '--workers', '2').stdout)).toBe(scrub(spex(...ok).stdout));
   });
 
+  it('reports the same walk under a time limit as without, once some walk finds a problem', () => {
+    const args = ['simulate', 'spec/examples/diehard.spex', '--seed', '0'];
+    const plain = scrub(spex(...args).stdout);
+    expect(scrub(spex(...args, '--time', '600').stdout)).toBe(plain);
+    expect(scrub(spex(...args, '--time', '600', '--workers', '2').stdout)).toBe(plain);
+  });
+
   it('changes the walks with the seed', () => {
     const walk = (seed: string): string => spex('simulate', 'spec/examples/diehard.spex', '--seed', seed).stdout.match(/^Walk .*$/m)![0];
     expect(new Set(['1', '2', '3', '4'].map(walk)).size).toBeGreaterThan(1);
