@@ -272,10 +272,10 @@ describe('spex simulate (CLI)', () => {
     expect(replay.code).toBe(0);
     expect(replay.stdout).toMatch(/\nTrace replays: \d+ steps\nAs recorded, /);
     const meta = JSON.parse(readFileSync(itf, 'utf8'))['#meta'];
-    expect(meta.description).toMatch(/found by simulation and shrunk, not known to be a shortest one/);
+    expect(meta.description).toMatch(/from a random walk and shrunk, not known to be a shortest one/);
     const ce = JSON.parse(readFileSync(tlc, 'utf8'));
     expect(ce.action.length + 1).toBe(ce.state.length);
-    expect(readFileSync(html, 'utf8')).toContain('found by simulation and shrunk, not known to be a shortest one');
+    expect(readFileSync(html, 'utf8')).toContain('from a random walk and shrunk, not known to be a shortest one');
   });
 
   it('writes the run as NDJSON events: start, violation, simulation, check, exit', () => {

@@ -40,7 +40,7 @@ export interface Counterexample {
 export function traceNote(r: CheckResult): string {
   const sim = r.simulation;
   if (!sim || sim.shrink === undefined || sim.shrink.shortest) return 'a shortest one';
-  return 'found by simulation and shrunk, not known to be a shortest one';
+  return 'from a random walk and shrunk, not known to be a shortest one';
 }
 
 
