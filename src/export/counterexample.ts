@@ -43,7 +43,6 @@ export function traceNote(r: CheckResult): string {
   return 'from a random walk and shrunk, not known to be a shortest one';
 }
 
-
 export function counterexampleOf(r: CheckResult): Counterexample | undefined {
   const o = r.result?.outcome;
   const system = r.system;
