@@ -92,7 +92,7 @@ export function formatResult(r: CheckResult, opts: { trace: boolean } = { trace:
       break;
     case 'invariant': {
       if (r.refinement) {
-        out.push(formatRefinementViolation(r.refinement.refinement, r.refinement.failure, o.trace, varNames, opts.trace, formatTrace));
+        out.push(formatRefinementViolation(r.refinement.refinement, r.refinement.failure, o.trace, varNames, opts.trace, formatTrace, traceNote(r)));
         break;
       }
       out.push(o.step ? `Step property ${o.invariant} is violated by the last step.` : `Invariant ${o.invariant} is violated.`);
