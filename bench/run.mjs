@@ -4,7 +4,7 @@
 //   node bench/run.mjs [--quick] [--only NAME] [--reps R] [--deadline SECONDS] [--no-record]
 //
 //   --quick       skip the largest configuration (counter-grid K=37, 9.37M states)
-//   --only NAME   run only the benchmarks whose name contains NAME (counter-grid, memcg, twophase, diehard)
+//   --only NAME   run only the benchmarks whose name contains NAME (counter-grid, memcg, twophase, simulate, diehard)
 //   --reps R      runs shorter than 10 s are repeated R times and the fastest is kept (default 3)
 //   --deadline S  a spex run still exploring after S seconds is stopped and reported (default 300)
 //   --no-record   do not append the results to bench/results.md
@@ -88,6 +88,17 @@ const BENCHMARKS = [
       hand: ['bench/handwritten/twophase.mjs', String(N)],
     })),
   },
+];
+
+/**
+ * Simulation throughput (spex simulate): states generated per second by random walks, against
+ * the breadth-first search's on the same configuration. Walks store no states, so the figure
+ * to compare is generated/s; no problem is found in these configurations, so every walk runs
+ * to its full depth.
+ */
+const SIMULATIONS = [
+  { label: 'memcg RFC PAGES=5', file: 'spec/memcg/rfc-reparent-lrus.spex', check: 'PutbackToNearestOnline', consts: ['PAGES=5', 'PUTBACK=ToNearestOnline'], runs: 2000, depth: 100 },
+  { label: 'TwoPhase N=7', file: 'spec/examples/twophase.spex', check: 'TwoPhase3', consts: ['N=7'], runs: 2000, depth: 100 },
 ];
 
 // ---- running children
@@ -277,6 +288,36 @@ for (const bench of BENCHMARKS) {
       say(row(config.label, engine, spex, ratio, spexChecks[k].join(', ') || '–', speedup));
     });
     if (hand) say(row(config.label, 'hand-written', hand, '', handChecks.join(', ') || '–'));
+  }
+  say();
+}
+
+if (selected('simulate')) {
+  say('### Simulation throughput (spex simulate, seed 0, no problem found: every walk runs to its depth)');
+  say();
+  say('| config | run | walks × depth | generated | wall s | generated/s | ÷ BFS generated/s |');
+  say('|---|---|--:|--:|--:|--:|--:|');
+  for (const sim of SIMULATIONS) {
+    process.stderr.write(`bench: simulate ${sim.label} ...\n`);
+    const common = [HEAP, 'bench/spex-one.mjs', sim.file, '--check', sim.check, '--engine', opt.engine, '--deadline', String(opt.deadline), ...sim.consts.flatMap((c) => ['--const', c])];
+    const bfs = best(() => runChild([...common, '--workers', '1'], opt.deadline));
+    const walks = opt.workers.map((w) => best(() => runChild([...common, '--workers', String(w), '--simulate', String(sim.runs), '--depth', String(sim.depth)], opt.deadline)));
+    const bfsRate = bfs.ok ? bfs.generated / bfs.seconds : NaN;
+    if (bfs.ok) say(`| ${sim.label} | BFS (spex check, ${bfs.engine}) | – | ${fmtInt(bfs.generated)} | ${fmtSec(bfs.seconds)} | ${fmtInt(bfsRate)} | 1 |`);
+    else failures.push(`simulate ${sim.label}: BFS ${bfs.failure}`);
+    walks.forEach((r, k) => {
+      const w = opt.workers[k];
+      if (!r.ok) {
+        failures.push(`simulate ${sim.label} --workers ${w}: ${r.failure}`);
+        return;
+      }
+      if (r.verdict.kind !== 'ok') failures.push(`simulate ${sim.label}: verdict ${JSON.stringify(r.verdict)}, expected ok`);
+      if (k > 0 && walks[0].ok && (r.generated !== walks[0].generated || r.steps !== walks[0].steps)) {
+        failures.push(`simulate ${sim.label} --workers ${w}: counts differ from --workers ${opt.workers[0]}`);
+      }
+      const rate = r.generated / r.seconds;
+      say(`| ${sim.label} | simulate (${r.engine}, ${w} worker${w === 1 ? '' : 's'}) | ${fmtInt(r.walks)} × ${sim.depth} | ${fmtInt(r.generated)} | ${fmtSec(r.seconds)} | ${fmtInt(rate)} | ${fmtRatio(rate / bfsRate)} |`);
+    });
   }
   say();
 }

@@ -3,6 +3,7 @@
 // One process per check, so that its peak RSS is the check's alone.
 //
 //   node bench/spex-one.mjs FILE [--check NAME] [--const NAME=VALUE]... [--workers N] [--engine E] [--deadline SECONDS]
+//   node bench/spex-one.mjs FILE ... --simulate RUNS [--depth D] [--seed S]   (spex simulate's walks instead)
 //
 // Output: a {"type":"progress",...} line about once a second during long runs (so that a run
 // killed for lack of memory still leaves its last known size behind), then one
@@ -11,6 +12,7 @@
 //
 // Uses the built engine (dist/); run `npm run build` first.
 import { constOverrides, loadSpec, runCheck, selectChecks } from '../dist/engine/run.js';
+import { runSimulation } from '../dist/engine/simulate.js';
 
 const argv = process.argv.slice(2);
 let file;
@@ -18,6 +20,9 @@ let check;
 let deadline = Infinity;
 let workers = 1;
 let engine = 'auto';
+let simulate;
+let depth = 100;
+let seed = 0;
 const consts = [];
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
@@ -26,6 +31,9 @@ for (let i = 0; i < argv.length; i++) {
   else if (a === '--deadline') deadline = Number(argv[++i]);
   else if (a === '--workers') workers = Number(argv[++i]);
   else if (a === '--engine') engine = argv[++i];
+  else if (a === '--simulate') simulate = Number(argv[++i]);
+  else if (a === '--depth') depth = Number(argv[++i]);
+  else if (a === '--seed') seed = Number(argv[++i]);
   else if (file === undefined) file = a;
   else throw new Error(`unexpected argument ${a}`);
 }
@@ -43,6 +51,19 @@ const checks = selectChecks(spec, check);
 if (checks.length !== 1) throw new Error(`${file}: ${checks.length} checks selected; pass --check NAME`);
 const cli = constOverrides(spec, consts);
 const loadSeconds = (performance.now() - loadStart) / 1000;
+
+if (simulate !== undefined) {
+  const start = performance.now();
+  const r = runSimulation(spec, checks[0], cli, { consts, workers, engine, depth, seed, runs: simulate, seconds: Infinity, shrinkBudget: 0 });
+  const seconds = (performance.now() - start) / 1000;
+  const s = r.simulation;
+  emit({
+    type: 'result', check: r.name ?? null, verdict: r.verdict, exitCode: r.exitCode, expected: 'ok', simulate: true,
+    walks: s.walks, steps: s.steps, generated: s.generated, longest: s.longest, workers: s.workers, engine: r.engine,
+    seconds, simulateSeconds: s.elapsed, loadSeconds, maxRssMiB: rssMiB(),
+  });
+  process.exit(0);
+}
 
 const start = performance.now();
 const r = runCheck(spec, checks[0], cli, {

@@ -47,7 +47,8 @@ export function writeCheckOutputs(r: CheckResult, spec: CheckedSpec, file: strin
   }
   if (o.outHtml !== undefined) {
     const path = pathFor(o.outHtml, r, several);
-    const stats = r.result?.stats;
+    // A simulation stores no states: its statistics are not the search's (distinct, depth).
+    const stats = r.simulation ? undefined : r.result?.stats;
     writeFileSync(
       path,
       htmlReport({

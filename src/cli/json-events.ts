@@ -29,11 +29,11 @@ export interface JsonRunDeps {
   readonly printer: ProgressPrinter | undefined;
 }
 
-function diagnosticJson(d: Diagnostic): Json {
+export function diagnosticJson(d: Diagnostic): Json {
   return { code: d.code, message: d.message, location: d.span ? formatLocation(d.span) : null, hint: d.hint ?? null };
 }
 
-function verdictFields(r: CheckResult): { verdict: string; name: string | null } {
+export function verdictFields(r: CheckResult): { verdict: string; name: string | null } {
   const v = r.verdict;
   if (v.kind === 'violation') return { verdict: 'violation', name: v.name };
   if (v.kind === 'limit') return { verdict: 'limit', name: v.limit };

@@ -19,6 +19,7 @@ import { writeCheckOutputs, type OutputPaths } from './check-outputs.js';
 import { cmdCheckJson } from './json-events.js';
 import { cmdGraph, type GraphOpts } from './graph.js';
 import { progressPrinter, type ProgressPrinter } from './progress.js';
+import { DEFAULT_DEPTH, DEFAULT_RUNS, DEFAULT_SHRINK_BUDGET, cmdSimulate, type SimulateCliOptions } from './simulate.js';
 
 const out = (s: string): void => {
   process.stdout.write(s + '\n');
@@ -41,6 +42,18 @@ function positiveInt(value: string): number {
 function nonNegativeNumber(value: string): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number of seconds, 0 or more');
+  return n;
+}
+
+function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError('expected a non-negative integer');
+  return n;
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
   return n;
 }
 
@@ -258,6 +271,33 @@ export function main(argv: string[]): number {
     .option('--trace', 'print the counterexample of every check, not only of the failing ones')
     .action((paths: string[], o: CheckOpts & { trace?: boolean }) => {
       code = cmdTest(paths, o);
+    });
+  program
+    .command('simulate <file>')
+    .description('random walks that check invariants, asserts and deadlock; a violation is shrunk before it is reported (docs/simulate.md)')
+    .option('--check <name>', 'simulate only this check block')
+    .option('--const <NAME=VALUE>', 'override a constant (repeatable)', collect, [])
+    .option('--deadlock', 'report states without successors (the default, unless a check says deadlock off)')
+    .option('--no-deadlock', 'do not report states without successors')
+    .option('--depth <n>', `the most steps per walk (default ${DEFAULT_DEPTH})`, positiveInt, DEFAULT_DEPTH)
+    .option('--runs <n>', `stop after this many walks (default ${DEFAULT_RUNS}, or no limit with --time)`, positiveInt)
+    .option('--time <seconds>', 'stop handing out walks after this many seconds', positiveNumber)
+    .option('--seed <n>', "the seed of the walks: a non-negative integer, or 'random' (default 0)")
+    .option('--workers <n>', 'walk on this many threads (default 1); the result does not depend on it', positiveInt)
+    .option('--shrink-budget <n>', `states the breadth-first phase of shrinking may store; 0: skip it (default ${DEFAULT_SHRINK_BUDGET})`, nonNegativeInt, DEFAULT_SHRINK_BUDGET)
+    .addOption(
+      new Option('--engine <engine>', 'packed: generated code over integer-vector states; generic: every spec; auto: packed when the spec allows (docs/engine.md)')
+        .choices(['auto', 'packed', 'generic'])
+        .default('auto'),
+    )
+    .option('--out-itf <path>', 'write the counterexample as an ITF trace to PATH (PATH.<check>.itf.json per check when several run)')
+    .option('--out-tlc-json <path>', "write the counterexample in the shape of TLC's -dumpTrace json")
+    .option('--out-html <path>', 'write the counterexample as a self-contained HTML report')
+    .option('--json', 'write the run as NDJSON events on stdout (docs/json-events.md), and nothing else there')
+    .option('--progress', 'print progress on stderr every second (the default when stderr is a terminal)')
+    .option('--quiet', 'no progress output')
+    .action((file: string, o: SimulateCliOptions) => {
+      code = cmdSimulate(file, o, out, err, version());
     });
   program
     .command('replay <trace> <spec>')

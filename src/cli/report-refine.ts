@@ -19,6 +19,8 @@ export function formatRefinementViolation(
   varNames: readonly string[],
   withTrace: boolean,
   formatTrace: (t: Trace<State, Label>, names: readonly string[]) => string,
+  /** What the trace is, after its length (`spex simulate`'s may not be a shortest one). */
+  note = 'a shortest one',
 ): string {
   const out: string[] = [];
   const n = trace.states.length - 1;
@@ -29,7 +31,7 @@ export function formatRefinementViolation(
     out.push(`Refinement of ${a} is violated: step ${n}, ${formatLabel(trace.labels[n - 1]!)}, maps to no step of ${a} (and changes the mapped state).`);
   }
   if (withTrace) {
-    out.push(`Counterexample (${n} step${n === 1 ? '' : 's'}, a shortest one):`, '');
+    out.push(`Counterexample (${n} step${n === 1 ? '' : 's'}, ${note}):`, '');
     out.push(formatTrace(trace, varNames));
   }
   const names = r.varNames;

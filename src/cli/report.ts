@@ -11,6 +11,7 @@ import type { CheckResult } from '../engine/run.js';
 import { formatTemporalSummary, formatTemporalViolation } from './report-temporal.js';
 import { formatLabel } from '../lang/label.js';
 import { formatRefinementViolation } from './report-refine.js';
+import { traceNote } from '../export/counterexample.js';
 
 export { formatLabel };
 
@@ -91,14 +92,14 @@ export function formatResult(r: CheckResult, opts: { trace: boolean } = { trace:
       break;
     case 'invariant': {
       if (r.refinement) {
-        out.push(formatRefinementViolation(r.refinement.refinement, r.refinement.failure, o.trace, varNames, opts.trace, formatTrace));
+        out.push(formatRefinementViolation(r.refinement.refinement, r.refinement.failure, o.trace, varNames, opts.trace, formatTrace, traceNote(r)));
         break;
       }
       out.push(o.step ? `Step property ${o.invariant} is violated by the last step.` : `Invariant ${o.invariant} is violated.`);
       const span = r.system?.invariantSpans.get(o.invariant);
       if (span) out.push(`  ${formatLocation(span)}: ${span.source.text.slice(span.start, span.end).replace(/\s+/g, ' ')}`);
       if (opts.trace) {
-        out.push(`Counterexample (${steps(o.trace.states.length - 1)}, a shortest one):`, '');
+        out.push(`Counterexample (${steps(o.trace.states.length - 1)}, ${traceNote(r)}):`, '');
         out.push(formatTrace(o.trace, varNames));
       }
       break;
@@ -106,7 +107,7 @@ export function formatResult(r: CheckResult, opts: { trace: boolean } = { trace:
     case 'deadlock':
       out.push('Deadlock: a reachable state has no enabled action.');
       if (opts.trace) {
-        out.push(`Trace to it (${steps(o.trace.states.length - 1)}, a shortest one):`, '');
+        out.push(`Trace to it (${steps(o.trace.states.length - 1)}, ${traceNote(r)}):`, '');
         out.push(formatTrace(o.trace, varNames));
       }
       break;
@@ -120,7 +121,7 @@ export function formatResult(r: CheckResult, opts: { trace: boolean } = { trace:
       out.push(formatModelError(o.error));
       if (opts.trace) {
         const n = Math.max(0, o.trace.states.length - 1);
-        out.push('', `Trace (${steps(n)} to the state where it happens, a shortest one):`, '');
+        out.push('', `Trace (${steps(n)} to the state where it happens, ${traceNote(r)}):`, '');
         const note = assert ? 'this step fails its assert' : 'this step fails';
         out.push(formatTrace(o.trace, varNames, label ? { label, note } : undefined));
       }

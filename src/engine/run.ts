@@ -21,6 +21,7 @@ import type { SpecWorkerData } from './worker-system.js';
 import { checkProperties, temporalSetup, type TemporalResult } from './temporal.js';
 import { compileRefinement, refinementMessage, type Refinement, type RefinementFailure } from './refine.js';
 import type { Invariant, StepViolation, TransitionSystem } from '../explore/system.js';
+import type { SimulationSummary } from './simulate.js';
 
 export interface LoadedSpec {
   readonly source: A.Source;
@@ -157,6 +158,8 @@ export interface CheckResult {
   readonly note?: string;
   /** When the verdict is a refinement's violation: why its last state or step does not map. */
   readonly refinement?: { readonly refinement: Refinement; readonly failure: RefinementFailure; readonly message: string };
+  /** Set by `spex simulate` (src/engine/simulate.ts): the trace comes from a random walk, shrunk. */
+  readonly simulation?: SimulationSummary;
 }
 
 interface RefinementChecks {
@@ -245,6 +248,17 @@ function refinementFailure(all: readonly Refinement[], result: ExploreResult<Sta
   return failure ? { refinement: r, failure, message: refinementMessage(r.name, failure) } : undefined;
 }
 
+/**
+ * For a result found otherwise than by runCheck (`spex simulate`): why its violation of a
+ * refinement the configuration checks happened, if it is one.
+ */
+export function refinementFailureOf(spec: CheckedSpec, check: CheckedCheck | undefined, system: CompiledSpec, result: ExploreResult<State, Label>): CheckResult['refinement'] {
+  const imports = [...(spec.refines ?? [])];
+  for (const imp of check?.refines ?? []) if (!imports.includes(imp)) imports.push(imp);
+  if (imports.length === 0) return undefined;
+  return refinementFailure(imports.map((imp) => compileRefinement(spec, system, imp)), result);
+}
+
 /** TLC's exit codes (design.md). */
 export const EXIT = {
   ok: 0,
@@ -299,7 +313,7 @@ export function constOverrides(spec: CheckedSpec, consts: readonly string[]): Ma
   return out;
 }
 
-function verdictOf(result: ExploreResult<State, Label>): Verdict {
+export function verdictOf(result: ExploreResult<State, Label>): Verdict {
   const o = result.outcome;
   switch (o.kind) {
     case 'ok':

@@ -29,6 +29,18 @@ export interface Counterexample {
   readonly failing?: Label;
   /** Lassos: the index of the state the last state steps back to. */
   readonly loop?: number;
+  /** How the trace was found, when it is not known to be a shortest one (`spex simulate`). */
+  readonly traceNote?: string;
+}
+
+/**
+ * What a report says of a trace's length: `a shortest one` for the breadth-first search's, or
+ * for `spex simulate` how it was found, unless shrinking proved it shortest.
+ */
+export function traceNote(r: CheckResult): string {
+  const sim = r.simulation;
+  if (!sim || sim.shrink === undefined || sim.shrink.shortest) return 'a shortest one';
+  return 'from a random walk and shrunk, not known to be a shortest one';
 }
 
 export function counterexampleOf(r: CheckResult): Counterexample | undefined {
@@ -50,7 +62,11 @@ export function counterexampleOf(r: CheckResult): Counterexample | undefined {
       predicate: p.span.source.text.slice(p.span.start, p.span.end).replace(/\s+/g, ' '),
     };
   }
-  const base = { vars: system.varNames, states: o.kind === 'ok' || o.kind === 'limit' ? [] : o.trace.states, labels: o.kind === 'ok' || o.kind === 'limit' ? [] : o.trace.labels };
+  const note = traceNote(r);
+  const base = {
+    vars: system.varNames, states: o.kind === 'ok' || o.kind === 'limit' ? [] : o.trace.states, labels: o.kind === 'ok' || o.kind === 'limit' ? [] : o.trace.labels,
+    ...(note === 'a shortest one' ? {} : { traceNote: note }),
+  };
   // Traces from a temporal check carry a loop index; read it without depending on it.
   const loop = o.kind === 'ok' || o.kind === 'limit' ? undefined : (o.trace as { loop?: number }).loop;
   const withLoop = loop === undefined ? {} : { loop };

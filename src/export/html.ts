@@ -240,7 +240,7 @@ export function htmlReport(r: HtmlReportInput): string {
 <div class="meta">${escapeHtml(r.source)}</div>
 <p class="verdict">${escapeHtml(cex.kind === 'assert' ? `Assertion failed: ${cex.message}` : cex.kind === 'error' ? `Evaluation error: ${cex.message}` : cex.message)}</p>
 ${where}
-<div class="meta">Trace: ${steps1} step${steps1 === 1 ? '' : 's'}, a shortest one${cex.loop !== undefined ? `, looping back to state ${cex.loop}` : ''}.</div>
+<div class="meta">Trace: ${steps1} step${steps1 === 1 ? '' : 's'}, ${escapeHtml(cex.traceNote ?? 'a shortest one')}${cex.loop !== undefined ? `, looping back to state ${cex.loop}` : ''}.</div>
 ${consts}
 ${stats}
 <div class="controls"><label><input type="checkbox" id="show-unchanged"> show unchanged parts</label> · <button type="button" id="expand-all">expand all</button> <button type="button" id="collapse-all">collapse all</button></div>

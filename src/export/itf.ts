@@ -25,6 +25,7 @@ import { stepLabels } from '../lang/process-shape.js';
 import type { Type } from '../lang/types.js';
 import { formatType } from '../lang/types.js';
 import type { CheckResult } from '../engine/run.js';
+import { traceNote } from './counterexample.js';
 import type { TemporalViolation } from '../engine/temporal.js';
 import type { ItfFault, ItfTrace, ItfTraceMeta } from '../lang/trace.js';
 import {
@@ -126,7 +127,7 @@ export function itfOfCheck(r: CheckResult, source: string, specName: string): { 
   if (tv && system) return itfOfLasso(r, tv, source, specName);
   if (!o || !system || (o.kind !== 'invariant' && o.kind !== 'deadlock' && o.kind !== 'fault')) return undefined;
   const steps = Math.max(0, o.trace.states.length - 1);
-  const shortest = `a shortest trace (${steps} step${steps === 1 ? '' : 's'})`;
+  const shortest = traceNote(r) === 'a shortest one' ? `a shortest trace (${steps} step${steps === 1 ? '' : 's'})` : `a trace (${steps} step${steps === 1 ? '' : 's'}) ${traceNote(r)}`;
   let description: string;
   let error: ItfFault | undefined;
   switch (o.kind) {

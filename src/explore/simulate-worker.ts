@@ -1,0 +1,98 @@
+/**
+ * Entry point of a simulation worker thread (simulate-parallel.ts). It builds its own
+ * TransitionSystem by importing `setup.module` and calling its `createSimulationSystem(data)`
+ * (closures cannot cross threads), then runs the chunks of walks the coordinator sends, in
+ * order. Between walks it reads the shared `stopBelow` word: walks from that index on are no
+ * longer needed (a walk below it found a problem), so the chunk ends early.
+ *
+ * Every message it posts is followed by an increment of the shared `signal` word and a notify,
+ * so the coordinator can block on Atomics.wait and then read messages synchronously.
+ */
+import { workerData, type MessagePort } from 'node:worker_threads';
+import { Walker, type WalkOptions, type WalkStop } from './simulate.js';
+import type { TransitionSystem } from './system.js';
+
+export interface SimulationWorkerInit {
+  readonly module: string;
+  readonly data: unknown;
+  readonly walk: WalkOptions;
+  /** [0]: messages posted by all workers; [1]: stopBelow (walk indices from here on are not needed). */
+  readonly shared: Int32Array;
+  readonly port: MessagePort;
+}
+
+/** What a worker's setup module exports. */
+export type CreateSimulationSystem = (data: unknown) => TransitionSystem<unknown, unknown>;
+
+/** One chunk of walks [start, end). */
+export interface ChunkJob {
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface ChunkDone {
+  readonly kind: 'done';
+  readonly start: number;
+  /** Walks completed, from `start` on (fewer than the chunk when it ended early). */
+  readonly walks: number;
+  readonly steps: number;
+  readonly generated: number;
+  readonly longest: number;
+  /** The first walk of the chunk that found a problem, if any. */
+  readonly found: { readonly index: number; readonly steps: number; readonly stop: WalkStopSummary } | null;
+}
+
+/** A walk's problem as it crosses threads (errors lose their class): enough to check the rerun. */
+export interface WalkStopSummary {
+  readonly kind: WalkStop['kind'];
+  readonly name: string;
+}
+
+export type WorkerMessage = { kind: 'ready' } | ChunkDone | { kind: 'error'; name: string; message: string; stack: string };
+
+export function summarize(stop: WalkStop): WalkStopSummary {
+  return { kind: stop.kind, name: stop.kind === 'invariant' ? stop.invariant : stop.kind === 'fault' ? stop.error.message : '' };
+}
+
+const { module, data, walk, shared, port } = workerData as SimulationWorkerInit;
+
+function post(message: WorkerMessage): void {
+  port.postMessage(message);
+  Atomics.add(shared, 0, 1);
+  Atomics.notify(shared, 0);
+}
+
+function failed(e: unknown): void {
+  post({ kind: 'error', name: e instanceof Error ? e.name : 'Error', message: e instanceof Error ? e.message : String(e), stack: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+}
+
+try {
+  const mod = (await import(module)) as { createSimulationSystem: CreateSimulationSystem };
+  const walker = new Walker(mod.createSimulationSystem(data), walk);
+  port.on('message', (job: ChunkJob) => {
+    try {
+      const before = walker.generated;
+      let steps = 0;
+      let longest = 0;
+      let walks = 0;
+      let found: ChunkDone['found'] = null;
+      for (let i = job.start; i < job.end; i++) {
+        if (i >= Atomics.load(shared, 1)) break;
+        const r = walker.walk(i);
+        walks++;
+        steps += r.steps;
+        if (r.steps > longest) longest = r.steps;
+        if (r.stop !== null) {
+          found = { index: i, steps: r.steps, stop: summarize(r.stop) };
+          break;
+        }
+      }
+      post({ kind: 'done', start: job.start, walks, steps, generated: walker.generated - before, longest, found });
+    } catch (e) {
+      failed(e);
+    }
+  });
+  post({ kind: 'ready' });
+} catch (e) {
+  failed(e);
+}
