@@ -1,0 +1,283 @@
+/**
+ * Symmetry reduction (docs/symmetry.md): the canonical form of a state under the permutations
+ * of the symmetric sets a configuration declares, and the transition system whose fingerprint
+ * is the fingerprint of that canonical form, so that the seen set holds one state per orbit.
+ *
+ * The canonical form is the least image of the state, in the canonical order of values
+ * (values/order.ts) slot by slot, over every permutation of the group: the product of the
+ * permutation groups of the symmetric sets (TLC's Permutations(A) \union Permutations(B)).
+ * Permutations act through the slots' declared types: an enum's members and a range type's
+ * integers move only where a slot's type says they stand, so a counter of type Int is never
+ * mistaken for a page. Everything else the explorer sees is the system's own: it expands and
+ * records the states as they were emitted (the first of each orbit met), so traces rebuilt by
+ * replay are behaviours of the spec. Nothing here runs for a configuration without symmetry.
+ */
+import type * as A from './ast.js';
+import type { CheckedCheck, CheckedSpec, CheckedSymmetry } from './check.js';
+import type { CompiledSpec, State } from './compile.js';
+import { Diagnostic, SpecErrors } from './diagnostics.js';
+import type { Type } from './types.js';
+import {
+  Atom, IList, IMap, ISet, Rec, Tuple, Variant, compareValues, fingerprintValues, mkMap, mkSet, type Value,
+} from '../values/index.js';
+
+/** The symmetric sets in force for a configuration: the check's own, else the spec's. */
+export function symmetryOf(spec: CheckedSpec, check: CheckedCheck | undefined): readonly CheckedSymmetry[] {
+  return check?.symmetry ?? spec.symmetry ?? [];
+}
+
+/** The most permutations spex tries per state; a larger group is refused (E240) before the search. */
+export const MAX_GROUP = 40320;
+
+/** One permutation of the group: per symmetric set, where each of its values goes. */
+interface Perm {
+  /** Per symmetric set: atom index → atom (enum sets), or undefined. */
+  readonly atoms: (readonly Atom[] | undefined)[];
+  /** Per symmetric set: value - lo → value (range sets), or undefined. */
+  readonly ints: (readonly number[] | undefined)[];
+}
+
+/** A compiled action of a permutation on the values of one type; null for a type it leaves alone. */
+type Permuter = ((v: Value, p: Perm) => Value) | null;
+
+/** The canonical form of states under a configuration's symmetry group. */
+export interface Canonicaliser {
+  /** The symmetric sets, as written, with their sizes: `Page (3 values)`. */
+  readonly description: string;
+  /** How many permutations the group has (the identity included). */
+  readonly groupSize: number;
+  /** The least image of `state` over the group (the state itself when it is the least). */
+  canonical(state: State): State;
+  /** The image of `state` under permutation number k (0 ≤ k < groupSize; 0 is the identity). */
+  permute(state: State, k: number): State;
+}
+
+/**
+ * Builds the canonicaliser of a configuration's symmetric sets over a compiled system (its
+ * slot types, interned atoms and constant values). Throws SpecErrors (E240) for a constant
+ * set target whose value is not a set, or a group larger than MAX_GROUP.
+ */
+export function compileSymmetry(syms: readonly CheckedSymmetry[], system: CompiledSpec, spec: CheckedSpec): Canonicaliser {
+  // The values each symmetric set permutes, and the range of its type (for range sets).
+  const sets = syms.map((s) => {
+    const t = s.type;
+    let all: Value[];
+    let lo = 0;
+    if (t.k === 'enum') {
+      all = t.info.members.map((_, i) => system.valueTables.atom(t.info, i));
+    } else if (t.k === 'int' && t.range) {
+      lo = Number(constValue(system, t.range.lo, spec));
+      const hi = Number(constValue(system, t.range.hi, spec));
+      all = [];
+      for (let v = lo; v <= hi; v++) all.push(v);
+    } else {
+      throw new Error('internal error: a symmetric set of neither an enum nor a range type');
+    }
+    let moved = all;
+    if (s.constIndex !== undefined) {
+      const v = system.constValues[s.constIndex]!.value;
+      if (!ISet.isSet(v)) throw new Error('internal error: a symmetric constant that is not a set');
+      moved = all.filter((x) => (v as ISet<Value>).has(x));
+    }
+    return { sym: s, all, moved, lo, size: all.length };
+  });
+  let groupSize = 1;
+  for (const s of sets) groupSize *= factorial(s.moved.length);
+  if (groupSize > MAX_GROUP) {
+    throw new SpecErrors([new Diagnostic('E240', syms[0]!.name.span, `the symmetry group has ${groupSize.toLocaleString('en-US')} permutations, more than spex tries per state (${MAX_GROUP.toLocaleString('en-US')})`, 'declare fewer or smaller sets symmetric, or lower the constants that size them')]);
+  }
+
+  // Every permutation of the group: the product of each set's permutations, the identity first.
+  const perSet = sets.map((s) => permutations(s.moved.length));
+  const perms: Perm[] = [];
+  const pick = (k: number, chosen: number[][]): void => {
+    if (k === sets.length) {
+      perms.push(buildPerm(chosen));
+      return;
+    }
+    for (const p of perSet[k]!) pick(k + 1, [...chosen, p]);
+  };
+  const buildPerm = (chosen: number[][]): Perm => {
+    const atoms: (Atom[] | undefined)[] = [];
+    const ints: (number[] | undefined)[] = [];
+    sets.forEach((s, i) => {
+      // Each value goes where the permutation sends it; values outside the set stay put.
+      const to = s.all.slice();
+      const p = chosen[i]!;
+      s.moved.forEach((v, j) => {
+        to[s.all.indexOf(v)] = s.moved[p[j]!]!;
+      });
+      if (s.sym.type.k === 'enum') {
+        atoms.push(to as Atom[]);
+        ints.push(undefined);
+      } else {
+        atoms.push(undefined);
+        ints.push(to as number[]);
+      }
+    });
+    return { atoms, ints };
+  };
+  pick(0, []);
+
+  const permuters = new Map<Type, Permuter>();
+  const permuterOf = (t: Type): Permuter => {
+    if (permuters.has(t)) return permuters.get(t)!;
+    permuters.set(t, null); // types are not recursive; this only guards against repeated work
+    const p = makePermuter(t, sets.map((s) => ({ type: s.sym.type, lo: s.lo, size: s.size })), permuterOf);
+    permuters.set(t, p);
+    return p;
+  };
+  const slots = system.slotTypes.map((t) => permuterOf(t));
+  const n = slots.length;
+
+  const permute = (state: State, k: number): State => {
+    const p = perms[k]!;
+    const out = new Array<Value>(n);
+    for (let i = 0; i < n; i++) {
+      const f = slots[i]!;
+      out[i] = f === null ? state[i]! : f(state[i]!, p);
+    }
+    return out;
+  };
+
+  const canonical = (state: State): State => {
+    let best: State = state;
+    const img = new Array<Value>(n);
+    for (let k = 1; k < perms.length; k++) {
+      const p = perms[k]!;
+      // Compare the image with the best so far slot by slot, building it only as far as needed.
+      let cmp = 0;
+      let i = 0;
+      for (; i < n; i++) {
+        const f = slots[i]!;
+        if (f === null) continue; // the same in every image
+        const v = f(state[i]!, p);
+        img[i] = v;
+        cmp = compareValues(v, best[i]!);
+        if (cmp !== 0) break;
+      }
+      if (cmp < 0) {
+        const next = new Array<Value>(n);
+        for (let j = 0; j < n; j++) {
+          const f = slots[j]!;
+          next[j] = f === null ? state[j]! : j <= i ? img[j]! : f(state[j]!, p);
+        }
+        best = next;
+      }
+    }
+    return best;
+  };
+
+  const description = sets.map((s) => `${s.sym.name.text} (${s.moved.length} values)`).join(', ');
+  return { description, groupSize, canonical, permute };
+}
+
+/**
+ * The system whose fingerprints are those of the canonical forms: the explorer then stores and
+ * counts one state per orbit. Every other member is the system's own (states are expanded and
+ * traces replayed as emitted).
+ */
+export function withSymmetry(system: CompiledSpec, canon: Canonicaliser): CompiledSpec {
+  return {
+    ...system,
+    fingerprint(state, out) {
+      fingerprintValues(canon.canonical(state), out);
+    },
+  };
+}
+
+function constValue(system: CompiledSpec, e: A.Expr, spec: CheckedSpec): Value {
+  return system.compileExpr(e, spec.constFrame)([]);
+}
+
+function factorial(n: number): number {
+  let f = 1;
+  for (let i = 2; i <= n; i++) f *= i;
+  return f;
+}
+
+/** Every permutation of 0..n-1, the identity first (lexicographic order). */
+function permutations(n: number): number[][] {
+  const out: number[][] = [];
+  const cur: number[] = [];
+  const used = new Array<boolean>(n).fill(false);
+  const go = (): void => {
+    if (cur.length === n) {
+      out.push(cur.slice());
+      return;
+    }
+    for (let i = 0; i < n; i++) {
+      if (used[i]) continue;
+      used[i] = true;
+      cur.push(i);
+      go();
+      cur.pop();
+      used[i] = false;
+    }
+  };
+  go();
+  return out;
+}
+
+/** The permuter of type `t`, or null when no symmetric value can occur in it. */
+function makePermuter(t: Type, sets: readonly { type: Type; lo: number; size: number }[], sub: (t: Type) => Permuter): Permuter {
+  const k = sets.findIndex((s) => (s.type.k === 'enum' && t.k === 'enum' ? s.type.info === t.info : s.type.k === 'int' && t.k === 'int' && t.range !== undefined && s.type.range === t.range));
+  if (k >= 0) {
+    if (t.k === 'enum') return (v, p) => p.atoms[k]![(v as Atom).index]!;
+    const { lo, size } = sets[k]!;
+    return (v, p) => {
+      const x = (v as number) - lo;
+      // Out of the range: E703 is reported where it is assigned; leave it be meanwhile.
+      return x >= 0 && x < size ? p.ints[k]![x]! : v;
+    };
+  }
+  switch (t.k) {
+    case 'set': {
+      const e = sub(t.elem);
+      if (e === null) return null;
+      return (v, p) => mkSet((v as ISet<Value>).toArray().map((x) => e(x, p)));
+    }
+    case 'seq': {
+      const e = sub(t.elem);
+      if (e === null) return null;
+      return (v, p) => (v as IList<Value>).map((x) => e(x, p));
+    }
+    case 'map': {
+      const kf = sub(t.key);
+      const vf = sub(t.value);
+      if (kf === null && vf === null) return null;
+      return (v, p) => {
+        const entries: [Value, Value][] = [];
+        (v as IMap<Value, Value>).forEach((val, key) => {
+          entries.push([kf === null ? key : kf(key, p), vf === null ? val : vf(val, p)]);
+        });
+        return mkMap(entries);
+      };
+    }
+    case 'tuple': {
+      const fs = t.items.map(sub);
+      if (fs.every((f) => f === null)) return null;
+      return (v, p) => new Tuple((v as Tuple).items.map((x, i) => (fs[i] === null ? x : fs[i]!(x, p))));
+    }
+    case 'record': {
+      const fs = t.types.map(sub);
+      if (fs.every((f) => f === null)) return null;
+      return (v, p) => {
+        const r = v as Rec;
+        // The record's own field order is the type's (both sorted by name).
+        return new Rec(r.fields, r.values.map((x, i) => (fs[i] === null ? x : fs[i]!(x, p))));
+      };
+    }
+    case 'variant': {
+      const fs = t.info.cases.map((c) => (c.payload === undefined ? null : sub(c.payload)));
+      if (fs.every((f) => f === null)) return null;
+      return (v, p) => {
+        const x = v as Variant;
+        const f = fs[x.tagIndex];
+        return f === null || f === undefined || x.value === undefined ? x : new Variant(x.tag, x.tagIndex, f(x.value, p));
+      };
+    }
+    default:
+      return null;
+  }
+}
