@@ -18,7 +18,8 @@ import type { CompiledSpec, State } from './compile.js';
 import { Diagnostic, SpecErrors } from './diagnostics.js';
 import type { Type } from './types.js';
 import {
-  Atom, IList, IMap, ISet, Rec, Tuple, Variant, compareValues, fingerprintValues, mkMap, mkSet, type Value,
+  Atom, IList, IMap, ISet, Rec, Tuple, Variant, compareValues, fingerprintValues, mkMap, mkSet, sortedElements,
+  sortedEntries, type Value,
 } from '../values/index.js';
 
 /** The symmetric sets in force for a configuration: the check's own, else the spec's. */
@@ -35,7 +36,17 @@ interface Perm {
   readonly atoms: (readonly Atom[] | undefined)[];
   /** Per symmetric set: value - lo → value (range sets), or undefined. */
   readonly ints: (readonly number[] | undefined)[];
+  /** Per symmetric set: position j in canonical order → the value the permutation sends there. */
+  readonly from: (readonly Value[])[];
+  /** The same as positions: from[k][j] is all[k][fromIndex[k][j]]. */
+  readonly fromIndex: (readonly number[])[];
 }
+
+/**
+ * Compares the image of `v` under a permutation with `b` (an image already built), as
+ * compareValues(image, b) would, building no more of the image than it must.
+ */
+type ImageCompare = (v: Value, p: Perm, b: Value) => number;
 
 /** A compiled action of a permutation on the values of one type; null for a type it leaves alone. */
 type Permuter = ((v: Value, p: Perm) => Value) | null;
@@ -100,6 +111,8 @@ export function compileSymmetry(syms: readonly CheckedSymmetry[], system: Compil
   const buildPerm = (chosen: number[][]): Perm => {
     const atoms: (Atom[] | undefined)[] = [];
     const ints: (number[] | undefined)[] = [];
+    const from: Value[][] = [];
+    const fromIndex: number[][] = [];
     sets.forEach((s, i) => {
       // Each value goes where the permutation sends it; values outside the set stay put.
       const to = s.all.slice();
@@ -107,6 +120,12 @@ export function compileSymmetry(syms: readonly CheckedSymmetry[], system: Compil
       s.moved.forEach((v, j) => {
         to[s.all.indexOf(v)] = s.moved[p[j]!]!;
       });
+      const inv = s.all.slice();
+      s.all.forEach((v, j) => {
+        inv[s.all.indexOf(to[j]!)] = v;
+      });
+      from.push(inv);
+      fromIndex.push(inv.map((v) => s.all.indexOf(v)));
       if (s.sym.type.k === 'enum') {
         atoms.push(to as Atom[]);
         ints.push(undefined);
@@ -115,7 +134,7 @@ export function compileSymmetry(syms: readonly CheckedSymmetry[], system: Compil
         ints.push(to as number[]);
       }
     });
-    return { atoms, ints };
+    return { atoms, ints, from, fromIndex };
   };
   pick(0, []);
 
@@ -129,6 +148,8 @@ export function compileSymmetry(syms: readonly CheckedSymmetry[], system: Compil
   };
   const slots = system.slotTypes.map((t) => permuterOf(t));
   const n = slots.length;
+  const symTypes = sets.map((s) => ({ type: s.sym.type, lo: s.lo, size: s.size, all: s.all }));
+  const compares = system.slotTypes.map((t, i) => (slots[i] === null ? null : imageCompare(t, symTypes, permuterOf)));
 
   const permute = (state: State, k: number): State => {
     const p = perms[k]!;
@@ -142,25 +163,23 @@ export function compileSymmetry(syms: readonly CheckedSymmetry[], system: Compil
 
   const canonical = (state: State): State => {
     let best: State = state;
-    const img = new Array<Value>(n);
     for (let k = 1; k < perms.length; k++) {
       const p = perms[k]!;
       // Compare the image with the best so far slot by slot, building it only as far as needed.
       let cmp = 0;
       let i = 0;
       for (; i < n; i++) {
-        const f = slots[i]!;
-        if (f === null) continue; // the same in every image
-        const v = f(state[i]!, p);
-        img[i] = v;
-        cmp = compareValues(v, best[i]!);
+        const c = compares[i]!;
+        if (c === null) continue; // the same in every image
+        cmp = c(state[i]!, p, best[i]!);
         if (cmp !== 0) break;
       }
       if (cmp < 0) {
+        // Slots before i have images equal to the best's: share them.
         const next = new Array<Value>(n);
         for (let j = 0; j < n; j++) {
           const f = slots[j]!;
-          next[j] = f === null ? state[j]! : j <= i ? img[j]! : f(state[j]!, p);
+          next[j] = f === null ? state[j]! : j < i ? best[j]! : f(state[j]!, p);
         }
         best = next;
       }
@@ -217,6 +236,105 @@ function permutations(n: number): number[][] {
   };
   go();
   return out;
+}
+
+/**
+ * The image comparer of a type that symmetric values occur in. A map keyed by a symmetric
+ * type, and a set of symmetric values, are compared without building their image (the keys
+ * of the image, in canonical order, are the symmetric values in order); other types build
+ * the image and compare it.
+ */
+function imageCompare(t: Type, sets: readonly { type: Type; lo: number; size: number; all: readonly Value[] }[], permuterOf: (t: Type) => Permuter): ImageCompare {
+  const symIndex = (x: Type): number => sets.findIndex((s) => (s.type.k === 'enum' && x.k === 'enum' ? s.type.info === x.info : s.type.k === 'int' && x.k === 'int' && x.range !== undefined && s.type.range === x.range));
+  const whole = permuterOf(t)!;
+  const built: ImageCompare = (v, p, b) => compareValues(whole(v, p), b);
+  if (t.k === 'map') {
+    const k = symIndex(t.key);
+    if (k < 0) return built;
+    const vf = permuterOf(t.value);
+    const vc: ImageCompare = vf === null ? (v, _p, b) => compareValues(v, b) : imageCompare(t.value, sets, permuterOf);
+    const all = sets[k]!.all;
+    // The best image changes seldom while the permutations are tried: keep its entries sorted.
+    let lastB: Value | undefined;
+    let lastE: readonly (readonly [Value, Value])[] = [];
+    // So is the state's own map, tried under every permutation in turn: its values by position.
+    let lastV: Value | undefined;
+    const byPos: (Value | undefined)[] = new Array<Value | undefined>(all.length);
+    return (v, p, b) => {
+      const m = v as IMap<Value, Value>;
+      const bm = b as IMap<Value, Value>;
+      if (m.size !== bm.size) return m.size - bm.size;
+      if (b !== lastB) {
+        lastB = b;
+        lastE = sortedEntries(bm);
+      }
+      if (v !== lastV) {
+        lastV = v;
+        for (let j = 0; j < all.length; j++) byPos[j] = m.get(all[j]!);
+      }
+      const be = lastE;
+      const from = p.fromIndex[k]!;
+      let bi = 0;
+      for (let j = 0; j < all.length; j++) {
+        const x = byPos[from[j]!];
+        if (x === undefined) continue;
+        const e = be[bi++]!;
+        const c = compareValues(all[j]!, e[0]) || vc(x, p, e[1]);
+        if (c !== 0) return c;
+      }
+      return 0;
+    };
+  }
+  if (t.k === 'set') {
+    const k = symIndex(t.elem);
+    let lastB: Value | undefined;
+    let lastS: readonly Value[] = [];
+    const sortedBest = (b: Value): readonly Value[] => {
+      if (b !== lastB) {
+        lastB = b;
+        lastS = sortedElements(b as ISet<Value>);
+      }
+      return lastS;
+    };
+    if (k < 0) {
+      // Elements that hold symmetric values: their images, sorted, against the best's.
+      const ef = permuterOf(t.elem)!;
+      return (v, p, b) => {
+        const set = v as ISet<Value>;
+        const bs = b as ISet<Value>;
+        if (set.size !== bs.size) return set.size - bs.size;
+        const img = set.toArray().map((x) => ef(x, p)).sort(compareValues);
+        const belems = sortedBest(b);
+        for (let i = 0; i < img.length; i++) {
+          const c = compareValues(img[i]!, belems[i]!);
+          if (c !== 0) return c;
+        }
+        return 0;
+      };
+    }
+    const all = sets[k]!.all;
+    let lastV: Value | undefined;
+    const inSet: boolean[] = new Array<boolean>(all.length).fill(false);
+    return (v, p, b) => {
+      const set = v as ISet<Value>;
+      const bs = b as ISet<Value>;
+      if (set.size !== bs.size) return set.size - bs.size;
+      const belems = sortedBest(b);
+      if (v !== lastV) {
+        lastV = v;
+        for (let j = 0; j < all.length; j++) inSet[j] = set.has(all[j]!);
+      }
+      const from = p.fromIndex[k]!;
+      let bi = 0;
+      for (let j = 0; j < all.length && bi < belems.length; j++) {
+        if (!inSet[from[j]!]) continue;
+        const c = compareValues(all[j]!, belems[bi++]!);
+        if (c !== 0) return c;
+      }
+      return 0;
+    };
+  }
+  return built;
 }
 
 /** The permuter of type `t`, or null when no symmetric value can occur in it. */
