@@ -161,9 +161,25 @@ export function compileSymmetry(syms: readonly CheckedSymmetry[], system: Compil
     return out;
   };
 
+  const lead = leadSlot(system.slotTypes, compares, sets, perSet);
+  let allPerms: number[] | undefined;
+
+  /** The permutations that may give the least image: those that sort the lead slot, if any. */
+  const candidates = (state: State): readonly number[] => {
+    if (lead !== undefined) {
+      const found = lead.candidates(state[lead.slot]!);
+      if (found !== undefined) return found;
+    }
+    if (allPerms === undefined) allPerms = perms.map((_, k) => k).slice(1);
+    return allPerms;
+  };
+
   const canonical = (state: State): State => {
     let best: State = state;
-    for (let k = 1; k < perms.length; k++) {
+    const tried = candidates(state);
+    for (let t = 0; t < tried.length; t++) {
+      const k = tried[t]!;
+      if (k === 0) continue; // the identity: the state itself
       const p = perms[k]!;
       // Compare the image with the best so far slot by slot, building it only as far as needed.
       let cmp = 0;
@@ -236,6 +252,111 @@ function permutations(n: number): number[][] {
   };
   go();
   return out;
+}
+
+/**
+ * The lead slot, when there is one: the first slot the images can differ in, a map from the
+ * whole of a symmetric type to values without symmetric ones (rmState: Map[RM, RMState]).
+ * When a state's map there is total, the least image has its values in ascending order of the
+ * symmetric values, so only the permutations that sort them can give it (those that permute
+ * equal values among themselves): `candidates` lists their numbers in the group, and the
+ * search tries those alone. Exact, and for a group of n! permutations it tries as few as the
+ * product of the factorials of the sizes of the runs of equal values.
+ */
+function leadSlot(
+  slotTypes: readonly Type[],
+  compares: readonly (ImageCompare | null)[],
+  sets: readonly { sym: CheckedSymmetry; all: readonly Value[]; moved: readonly Value[] }[],
+  perSet: readonly number[][][],
+): { slot: number; candidates(v: Value): readonly number[] | undefined } | undefined {
+  const slot = compares.findIndex((c) => c !== null);
+  if (slot < 0) return undefined;
+  const t = slotTypes[slot]!;
+  if (t.k !== 'map') return undefined;
+  const k = sets.findIndex((s) => (s.sym.type.k === 'enum' && t.key.k === 'enum' ? s.sym.type.info === t.key.info : s.sym.type.k === 'int' && t.key.k === 'int' && t.key.range !== undefined && s.sym.type.range === t.key.range));
+  if (k < 0 || sets[k]!.moved.length !== sets[k]!.all.length || containsSym(t.value, sets)) return undefined;
+  const all = sets[k]!.all;
+  const n = all.length;
+  // A permutation's number in the group: its rank among its set's permutations (lexicographic,
+  // as `permutations` lists them) times the set's stride, plus the other sets' parts.
+  const strides = perSet.map((_, i) => perSet.slice(i + 1).reduce((a, x) => a * x.length, 1));
+  let others: number[] = [0];
+  perSet.forEach((ps, i) => {
+    if (i === k) return;
+    others = others.flatMap((o) => ps.map((_, r) => o + r * strides[i]!));
+  });
+  const fact = [1];
+  for (let i = 1; i <= n; i++) fact.push(fact[i - 1]! * i);
+  const rank = (p: readonly number[]): number => {
+    let r = 0;
+    const used = new Array<boolean>(n).fill(false);
+    for (let i = 0; i < n; i++) {
+      let smaller = 0;
+      for (let j = 0; j < p[i]!; j++) if (!used[j]) smaller++;
+      used[p[i]!] = true;
+      r += smaller * fact[n - 1 - i]!;
+    }
+    return r;
+  };
+  return {
+    slot,
+    candidates(v) {
+      const m = v as IMap<Value, Value>;
+      if (m.size !== n) return undefined;
+      const vals = all.map((x) => m.get(x)!);
+      const ord = vals.map((_, i) => i).sort((a, b) => compareValues(vals[a]!, vals[b]!) || a - b);
+      // Runs of equal values in sorted order: position j of the image takes one of its run's originals.
+      const runs: number[][] = [];
+      for (let j = 0; j < n; j++) {
+        if (j > 0 && compareValues(vals[ord[j]!]!, vals[ord[j - 1]!]!) === 0) runs[runs.length - 1]!.push(ord[j]!);
+        else runs.push([ord[j]!]);
+      }
+      const out: number[] = [];
+      const from = new Array<number>(n);
+      const p = new Array<number>(n);
+      const fill = (r: number, pos: number): void => {
+        if (r === runs.length) {
+          // from[j] is the original at position j; the permutation sends original from[j] to j.
+          for (let j = 0; j < n; j++) p[from[j]!] = j;
+          const base = rank(p) * strides[k]!;
+          for (const o of others) out.push(base + o);
+          return;
+        }
+        for (const perm of permutationsOf(runs[r]!)) {
+          perm.forEach((orig, j) => {
+            from[pos + j] = orig;
+          });
+          fill(r + 1, pos + perm.length);
+        }
+      };
+      fill(0, 0);
+      return out;
+    },
+  };
+}
+
+function permutationsOf(xs: readonly number[]): number[][] {
+  return permutations(xs.length).map((p) => p.map((i) => xs[i]!));
+}
+
+function containsSym(t: Type, sets: readonly { sym: CheckedSymmetry }[]): boolean {
+  const direct = sets.some((s) => (s.sym.type.k === 'enum' && t.k === 'enum' ? s.sym.type.info === t.info : s.sym.type.k === 'int' && t.k === 'int' && t.range !== undefined && s.sym.type.range === t.range));
+  if (direct) return true;
+  switch (t.k) {
+    case 'set':
+    case 'seq':
+      return containsSym(t.elem, sets);
+    case 'map':
+      return containsSym(t.key, sets) || containsSym(t.value, sets);
+    case 'tuple':
+      return t.items.some((x) => containsSym(x, sets));
+    case 'record':
+      return t.types.some((x) => containsSym(x, sets));
+    case 'variant':
+      return t.info.cases.some((c) => c.payload !== undefined && containsSym(c.payload, sets));
+    default:
+      return false;
+  }
 }
 
 /**
