@@ -203,7 +203,7 @@ export function compileSymmetry(syms: readonly CheckedSymmetry[], system: Compil
     return best;
   };
 
-  const description = sets.map((s) => `${s.sym.name.text} (${s.moved.length} values)`).join(', ');
+  const description = sets.map((s) => `${s.sym.name.text} (${s.moved.length} value${s.moved.length === 1 ? '' : 's'})`).join(', ');
   return { description, groupSize, canonical, permute };
 }
 
