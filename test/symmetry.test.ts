@@ -361,3 +361,30 @@ check SymCommit { symmetry RM  const N = 3  only NotAllCommitted  expect violati
     }
   });
 });
+
+describe('symmetry: literals written into a symmetric range', () => {
+  it('reports assignments and declared values (E241)', () => {
+    const codes = (text: string): string[] => {
+      try {
+        loadSpec('w.spex', text);
+        return [];
+      } catch (e) {
+        if (!(e instanceof SpecErrors)) throw e;
+        return e.diagnostics.map((d) => `${d.code}@${d.span?.start}`);
+      }
+    };
+    const base = `spec W
+const N: Int = 3
+type P = 1..N
+symmetry P
+`;
+    expect(codes(`${base}var owner: P = 1`)).toHaveLength(1);
+    expect(codes(`${base}var owner: Option[P] = None
+var at: Map[P, Bool] = [p in P |-> false]
+action Set { owner := Some(2) }
+action Mark { at[2] := true }`)).toHaveLength(1);
+    expect(codes(`${base}var owner: P = 1
+var n: 0..3 = 0
+action Count { n := 1 }`)).toHaveLength(1);
+  });
+});

@@ -120,15 +120,14 @@ export function symmetryBreaks(syms: readonly CheckedSymmetry[], inp: SymmetryIn
   }
   const isExempt = (sp: A.Span): boolean => exempt.some((x) => x.source === sp.source && sp.start >= x.start && sp.end <= x.end);
   const named = (s: CheckedSymmetry): string => (s.constIndex === undefined ? `symmetric ${s.name.text}` : `symmetric set ${s.name.text}`);
-  const reported = new Set<string>();
+  const reported = new Map<string, { code: Code; sp: A.Span; message: string; hint: string }>();
   const report = (code: Code, sp: A.Span, message: string, hint: string): void => {
     const key = `${code}:${sp.source.path}:${sp.start}`;
-    if (reported.has(key)) return;
-    reported.add(key);
-    inp.error(code, sp, message, hint);
+    if (!reported.has(key)) reported.set(key, { code, sp, message, hint });
   };
   const exprs = [...inp.types.keys()].sort((a, b) => (a.span.source.path < b.span.source.path ? -1 : a.span.source.path > b.span.source.path ? 1 : a.span.start - b.span.start));
   const literal = (e: A.Expr): e is Extract<A.Expr, { kind: 'int' }> => e.kind === 'int' || (e.kind === 'unary' && e.op === 'neg' && e.arg.kind === 'int');
+  literalWrites(syms, inp, (sp, s) => report('E241', sp, `this literal names one of the values of the ${named(s)}: naming it breaks the symmetry`, `the reduction treats the values of ${s.name.text} as interchangeable; quantify over ${s.name.text} instead, or drop the symmetry declaration`));
   for (const e of exprs) {
     if (isExempt(e.span)) continue;
     switch (e.kind) {
@@ -195,6 +194,70 @@ export function symmetryBreaks(syms: readonly CheckedSymmetry[], inp: SymmetryIn
       }
       default:
         break;
+    }
+  }
+  // In the order of the source, whichever walk found them.
+  const all = [...reported.values()].sort((a, b) => (a.sp.source.path < b.sp.source.path ? -1 : a.sp.source.path > b.sp.source.path ? 1 : a.sp.start - b.sp.start));
+  for (const r of all) inp.error(r.code, r.sp, r.message, r.hint);
+}
+
+/**
+ * Integer literals written into a symmetric range's place by a statement or a declaration:
+ * `owner := 1`, `pos[1] := ...` (a map keyed by the range), `var owner: Page = 1`.
+ */
+function literalWrites(syms: readonly CheckedSymmetry[], inp: SymmetryInputs, report: (sp: A.Span, s: CheckedSymmetry) => void): void {
+  const symOf = (t: Type | undefined): CheckedSymmetry | undefined => (t === undefined ? undefined : syms.find((s) => s.type.k === 'int' && sameType(t, s.type)));
+  const literal = (e: A.Expr): boolean => e.kind === 'int' || (e.kind === 'unary' && e.op === 'neg' && e.arg.kind === 'int');
+  const assign = (st: Extract<A.Stmt, { kind: 'assign' }>): void => {
+    const r = inp.res.get(st.target) as { type?: Type } | undefined;
+    let t = r?.type;
+    for (const sel of st.target.path) {
+      if (t === undefined) return;
+      if (sel.kind === 'index') {
+        if (t.k !== 'map') return;
+        const s = symOf(t.key);
+        if (s && literal(sel.index)) report(sel.index.span, s);
+        t = t.value;
+      } else {
+        if (t.k !== 'record') return;
+        const i = t.fields.indexOf(sel.field.text);
+        t = i < 0 ? undefined : t.types[i];
+      }
+    }
+    const s = symOf(t);
+    if (s && literal(st.value)) report(st.value.span, s);
+  };
+  const visit = (ss: readonly A.Stmt[]): void => {
+    for (const st of ss) {
+      switch (st.kind) {
+        case 'assign':
+          assign(st);
+          break;
+        case 'if':
+          visit(st.then);
+          if (st.else) visit(st.else);
+          break;
+        case 'for':
+        case 'while':
+          visit(st.body);
+          break;
+        case 'either':
+          st.branches.forEach(visit);
+          break;
+        case 'match':
+          st.arms.forEach((a) => visit(a.body));
+          break;
+        default:
+          break;
+      }
+    }
+  };
+  for (const d of inp.ast.decls) {
+    if (d.kind === 'init' || d.kind === 'action' || d.kind === 'process' || d.kind === 'procedure') visit(d.body);
+    if (d.kind === 'var' && d.init !== undefined && literal(d.init)) {
+      const g = inp.globals.get(d.name.text);
+      const s = g?.k === 'var' ? symOf(g.v.type) : undefined;
+      if (s) report(d.init.span, s);
     }
   }
 }
