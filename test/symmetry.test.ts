@@ -388,3 +388,47 @@ var n: 0..3 = 0
 action Count { n := 1 }`)).toHaveLength(1);
   });
 });
+
+describe('symmetry over a constant set, and the group size limit', () => {
+  it('permutes only the values in a constant set: counts equal the orbits under its permutations', () => {
+    const spec = loadSpec('subset.spex', `spec Subset
+enum Node { A, B, C, D }
+const Workers: Set[Node] = {A, B, C}
+var held: Map[Node, 0..2] = [n in Node |-> 0]
+action Take(n: Node) { require held[n] < 2  held[n] := held[n] + 1 }
+action Give(n: Node, m: Node) { require held[n] > 0 and held[m] < 2 and n != m  held[n] := held[n] - 1  held[m] := held[m] + 1 }
+invariant Bounded: forall n in Node: held[n] <= 2
+check Sym { symmetry Workers  expect ok }
+check Full { expect ok }
+`).spec;
+    const canon = canonOf(spec, 'Sym');
+    expect(canon.groupSize).toBe(6);
+    const fp = new Uint32Array(2);
+    const full = reachable(spec, 'Full');
+    const orbits = new Set(full.map((s) => {
+      fingerprintValues(canon.canonical(s), fp);
+      return `${fp[0]}:${fp[1]}`;
+    }));
+    // D is not permuted: 3^4 states, orbits of the multisets of A, B, C's counts times D's.
+    expect(full.length).toBe(81);
+    expect(orbits.size).toBe(10 * 3);
+    expect(check(spec, 'Sym').result?.stats.distinct).toBe(orbits.size);
+  });
+
+  it('refuses a group of more than 8! permutations before the search (E240)', () => {
+    const spec = loadSpec('big.spex', `spec Big
+enum Cpu { C0, C1, C2, C3, C4, C5, C6, C7, C8 }
+var busy: Set[Cpu] = {}
+action Run(c: Cpu) { busy := busy union {c} }
+check Sym { symmetry Cpu  deadlock off }
+`).spec;
+    const [c] = selectChecks(spec, 'Sym');
+    try {
+      runCheck(spec, c, new Map(), { workers: 1 });
+      expect.unreachable();
+    } catch (e) {
+      expect((e as SpecErrors).diagnostics[0]?.code).toBe('E240');
+      expect((e as SpecErrors).diagnostics[0]?.message).toMatch(/362,880 permutations/);
+    }
+  });
+});
