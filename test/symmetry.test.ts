@@ -432,3 +432,25 @@ check Sym { symmetry Cpu  deadlock off }
     }
   });
 });
+
+describe('symmetry: a loop that fills a sequence in the order of symmetric values', () => {
+  it('is E242; a loop that fills a set is not', () => {
+    const codes = (body: string): string[] => {
+      try {
+        loadSpec('loop.spex', `spec Loop
+enum Cpu { C0, C1, C2 }
+var log: Seq[Cpu] = []
+var seen: Set[Cpu] = {}
+symmetry Cpu
+action Scan { ${body} }
+`);
+        return [];
+      } catch (e) {
+        if (!(e instanceof SpecErrors)) throw e;
+        return e.diagnostics.map((d) => d.code);
+      }
+    };
+    expect(codes('for c in Cpu { log := append(log, c) }')).toEqual(['E242']);
+    expect(codes('for c in Cpu { seen := seen union {c} }')).toEqual([]);
+  });
+});

@@ -127,7 +127,11 @@ export function symmetryBreaks(syms: readonly CheckedSymmetry[], inp: SymmetryIn
   };
   const exprs = [...inp.types.keys()].sort((a, b) => (a.span.source.path < b.span.source.path ? -1 : a.span.source.path > b.span.source.path ? 1 : a.span.start - b.span.start));
   const literal = (e: A.Expr): e is Extract<A.Expr, { kind: 'int' }> => e.kind === 'int' || (e.kind === 'unary' && e.op === 'neg' && e.arg.kind === 'int');
-  literalWrites(syms, inp, (sp, s) => report('E241', sp, `this literal names one of the values of the ${named(s)}: naming it breaks the symmetry`, `the reduction treats the values of ${s.name.text} as interchangeable; quantify over ${s.name.text} instead, or drop the symmetry declaration`));
+  literalWrites(
+    syms, inp,
+    (sp, s) => report('E241', sp, `this literal names one of the values of the ${named(s)}: naming it breaks the symmetry`, `the reduction treats the values of ${s.name.text} as interchangeable; quantify over ${s.name.text} instead, or drop the symmetry declaration`),
+    (sp, s) => report('E242', sp, `this loop over values of the ${named(s)} fills a sequence in their order, which breaks the symmetry`, `a permutation of ${s.name.text} reorders them; collect them in a set or a map instead`),
+  );
   for (const e of exprs) {
     if (isExempt(e.span)) continue;
     switch (e.kind) {
@@ -205,9 +209,16 @@ export function symmetryBreaks(syms: readonly CheckedSymmetry[], inp: SymmetryIn
  * Integer literals written into a symmetric range's place by a statement or a declaration:
  * `owner := 1`, `pos[1] := ...` (a map keyed by the range), `var owner: Page = 1`.
  */
-function literalWrites(syms: readonly CheckedSymmetry[], inp: SymmetryInputs, report: (sp: A.Span, s: CheckedSymmetry) => void): void {
+function literalWrites(
+  syms: readonly CheckedSymmetry[],
+  inp: SymmetryInputs,
+  report: (sp: A.Span, s: CheckedSymmetry) => void,
+  orderLeak: (sp: A.Span, s: CheckedSymmetry) => void,
+): void {
   const symOf = (t: Type | undefined): CheckedSymmetry | undefined => (t === undefined ? undefined : syms.find((s) => s.type.k === 'int' && sameType(t, s.type)));
   const literal = (e: A.Expr): boolean => e.kind === 'int' || (e.kind === 'unary' && e.op === 'neg' && e.arg.kind === 'int');
+  /** The symmetric set a `for` loop being visited iterates over, innermost first. */
+  const loops: CheckedSymmetry[] = [];
   const assign = (st: Extract<A.Stmt, { kind: 'assign' }>): void => {
     const r = inp.res.get(st.target) as { type?: Type } | undefined;
     let t = r?.type;
@@ -226,6 +237,8 @@ function literalWrites(syms: readonly CheckedSymmetry[], inp: SymmetryInputs, re
     }
     const s = symOf(t);
     if (s && literal(st.value)) report(st.value.span, s);
+    // A sequence filled inside a loop over symmetric values lists them in their order.
+    if (t?.k === 'seq' && loops.length > 0) orderLeak(st.span, loops[loops.length - 1]!);
   };
   const visit = (ss: readonly A.Stmt[]): void => {
     for (const st of ss) {
@@ -237,7 +250,14 @@ function literalWrites(syms: readonly CheckedSymmetry[], inp: SymmetryInputs, re
           visit(st.then);
           if (st.else) visit(st.else);
           break;
-        case 'for':
+        case 'for': {
+          const dt = inp.types.get(st.domain);
+          const s = dt?.k === 'set' ? syms.find((x) => containsType(dt.elem, x)) : undefined;
+          if (s) loops.push(s);
+          visit(st.body);
+          if (s) loops.pop();
+          break;
+        }
         case 'while':
           visit(st.body);
           break;
