@@ -4,7 +4,8 @@
 //   node bench/run.mjs [--quick] [--only NAME] [--reps R] [--deadline SECONDS] [--no-record]
 //
 //   --quick       skip the largest configuration (counter-grid K=37, 9.37M states)
-//   --only NAME   run only the benchmarks whose name contains NAME (counter-grid, memcg, twophase, simulate, diehard)
+//   --only NAME   run only the benchmarks whose name contains NAME (counter-grid, memcg, twophase,
+//                 simulate, symmetry, diehard)
 //   --reps R      runs shorter than 10 s are repeated R times and the fastest is kept (default 3)
 //   --deadline S  a spex run still exploring after S seconds is stopped and reported (default 300)
 //   --no-record   do not append the results to bench/results.md
@@ -88,6 +89,29 @@ const BENCHMARKS = [
       hand: ['bench/handwritten/twophase.mjs', String(N)],
     })),
   },
+  // Symmetry reduction (docs/symmetry.md): the same configuration with and without
+  // `symmetry`, one worker (a reduced run explores on one thread), the generic engine for
+  // the symmetric rows (the packed engine does not reduce).
+  {
+    name: 'symmetry-twophase',
+    title: 'symmetry: TwoPhase (spec/bench/twophase-symmetric.spex), resource managers symmetric (SymmetricRMs) or not (PlainRMs)',
+    file: 'spec/bench/twophase-symmetric.spex',
+    workers: [1],
+    configs: [3, 5, 7].flatMap((N) => [
+      { label: `N=${N} symmetric`, check: 'SymmetricRMs', consts: [`N=${N}`] },
+      { label: `N=${N} plain`, check: 'PlainRMs', consts: [`N=${N}`] },
+    ]),
+  },
+  {
+    name: 'symmetry-memcg',
+    title: 'symmetry: memcg reparent (spec/bench/reparent-symmetric.spex), pages symmetric (SymmetricPages) or not (PlainPages)',
+    file: 'spec/bench/reparent-symmetric.spex',
+    workers: [1],
+    configs: [3, 4, 5].flatMap((P) => [
+      { label: `PAGES=${P} symmetric`, check: 'SymmetricPages', consts: [`PAGES=${P}`] },
+      { label: `PAGES=${P} plain`, check: 'PlainPages', consts: [`PAGES=${P}`] },
+    ]),
+  },
 ];
 
 /**
@@ -166,7 +190,8 @@ function runChild(args, deadlineSeconds) {
 
 function runSpex(bench, config, workers) {
   const args = [HEAP, 'bench/spex-one.mjs', bench.file, '--deadline', String(opt.deadline), '--workers', String(workers), '--engine', opt.engine];
-  if (bench.check) args.push('--check', bench.check);
+  const check = config.check ?? bench.check;
+  if (check) args.push('--check', check);
   for (const c of config.consts) args.push('--const', c);
   return runChild(args, opt.deadline);
 }
@@ -232,9 +257,10 @@ for (const bench of BENCHMARKS) {
     process.stderr.write(`bench: ${bench.name} ${config.label} ...\n`);
     // Hand-written first, then spex, on the same configuration, in the same run.
     const hand = config.hand ? best(() => runHand(config)) : undefined;
-    const spexRuns = bestAlternating(opt.workers.map((w) => () => runSpex(bench, config, w)));
+    const workerCounts = bench.workers ?? opt.workers;
+    const spexRuns = bestAlternating(workerCounts.map((w) => () => runSpex(bench, config, w)));
     const spexChecks = spexRuns.map((spex, k) => {
-      const label = `${bench.name} ${config.label} --workers ${opt.workers[k]}`;
+      const label = `${bench.name} ${config.label} --workers ${workerCounts[k]}`;
       const checks = [];
       if (spex.ok) {
         if (spex.verdict.kind !== spex.expected) {
@@ -242,8 +268,8 @@ for (const bench of BENCHMARKS) {
           checks.push(`VERDICT ${spex.verdict.kind}`);
         }
         if (k > 0 && spexRuns[0].ok && !sameCounts(spex, spexRuns[0])) {
-          failures.push(`${label}: spex counts ${countsText(spex)} != with --workers ${opt.workers[0]} ${countsText(spexRuns[0])}`);
-          checks.push(`**≠ ${opt.workers[0]} worker(s)**`);
+          failures.push(`${label}: spex counts ${countsText(spex)} != with --workers ${workerCounts[0]} ${countsText(spexRuns[0])}`);
+          checks.push(`**≠ ${workerCounts[0]} worker(s)**`);
         }
         if (hand?.ok) {
           if (sameCounts(spex, hand)) checks.push('= hand');
@@ -281,10 +307,10 @@ for (const bench of BENCHMARKS) {
 
     spexRuns.forEach((spex, k) => {
       const ratio = spex.ok && hand?.ok ? fmtRatio(spex.distinct / spex.seconds / (hand.distinct / hand.seconds)) : '–';
-      const one = spexRuns[opt.workers.indexOf(1)];
-      const speedup = opt.workers[k] !== 1 && spex.ok && one?.ok ? `${(one.seconds / spex.seconds).toFixed(2)}×` : '';
+      const one = spexRuns[workerCounts.indexOf(1)];
+      const speedup = workerCounts[k] !== 1 && spex.ok && one?.ok ? `${(one.seconds / spex.seconds).toFixed(2)}×` : '';
       const name = spex.engine ? `spex ${spex.engine}` : 'spex';
-      const engine = opt.workers.length === 1 && opt.workers[0] === 1 ? name : `${name}, ${opt.workers[k]} worker${opt.workers[k] === 1 ? '' : 's'}`;
+      const engine = workerCounts.length === 1 && workerCounts[0] === 1 ? name : `${name}, ${workerCounts[k]} worker${workerCounts[k] === 1 ? '' : 's'}`;
       say(row(config.label, engine, spex, ratio, spexChecks[k].join(', ') || '–', speedup));
     });
     if (hand) say(row(config.label, 'hand-written', hand, '', handChecks.join(', ') || '–'));

@@ -96,6 +96,8 @@ describe('static diagnostics through the CLI (golden files)', () => {
     else if (want.code === 'E228') expect(r.stdout).toBe(`spec TooLarge (${path})\n`);
     // E221 too: the size of a type or constant set is known once a configuration's constants are.
     else if (want.code === 'E221') expect(r.stdout).toMatch(new RegExp(`^spec \\w+ \\(${path.replace(/[.]/g, '\\.')}\\)\n$`));
+    // E243 too: whether a configuration checks temporal properties with its symmetry.
+    else if (want.code === 'E243') expect(r.stdout).toMatch(new RegExp(`^check \\w+ \\(\\w+, ${path.replace(/[.]/g, '\\.')}\\)\n$`));
     else expect(r.stdout).toBe('');
     expect(r.status).toBe(want.code === 'E100' ? EXIT_SYNTAX : EXIT_STATIC);
 

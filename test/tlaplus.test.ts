@@ -53,6 +53,8 @@ const MODELS: readonly Model[] = [
   { file: 'quicksort.spex', check: 'MCQuicksort', manifest: 'specifications/LoopInvariance/manifest.json', cfg: 'MCQuicksort.cfg', distinct: 4548, generated: 11223, depth: 9 },
   { file: 'parreach.spex', check: 'MCParReach', manifest: 'specifications/MisraReachability/manifest.json', cfg: 'MCParReach.cfg', distinct: 393, generated: 747, depth: 18 },
   { file: 'deli.spex', check: 'DeliCfg', manifest: 'specifications/deli/manifest.json', cfg: 'deli.cfg', distinct: 82, generated: 215, depth: 13 },
+  { file: 'voting.spex', check: 'MCVoting', manifest: 'specifications/Paxos/manifest.json', cfg: 'MCVoting.cfg (SYMMETRY MCSymmetry)', distinct: 77, generated: 451, depth: 11 },
+  { file: 'paxos.spex', check: 'MCPaxos', manifest: 'specifications/Paxos/manifest.json', cfg: 'MCPaxos.cfg (SYMMETRY MCSymmetry, a group of one permutation)', distinct: 25, generated: 82, depth: 9 },
   { file: 'mpfactorial.spex', check: 'MPFactorial', manifest: 'tlaplus/tlaplus: tlatools/org.lamport.tlatools/test/pcal/MPFactorialTest.java', cfg: 'test-model/pcal/MPFactorial.tla, -wf -termination', distinct: 729, generated: 1946, depth: 25 },
   { file: 'simpleloopwithprocedure.spex', check: 'SimpleLoopWithProcedure', manifest: 'tlaplus/tlaplus: tlatools/org.lamport.tlatools/test/pcal/SimpleLoopWithProcedureTest.java', cfg: 'test-model/pcal/SimpleLoopWithProcedure.tla, -wf -termination', distinct: 64, generated: 66, depth: 32 },
   { file: 'callreturn1.spex', check: 'CallReturn1', manifest: 'tlaplus/tlaplus: tlatools/org.lamport.tlatools/test/pcal/CallReturn1Test.java', cfg: 'test-model/pcal/CallReturn1.tla, -wf -termination', distinct: 8, generated: 9, depth: 8 },

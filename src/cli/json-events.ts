@@ -82,7 +82,7 @@ export function cmdCheckJson(file: string, o: OutputPaths & { check?: string }, 
       }
       if (r.result) {
         const s = r.result.stats;
-        emit({ event: 'stats', check: name, distinct: s.distinct, generated: s.generated, depth: s.depth, queue: s.queue, seconds: s.seconds, collisionProbability: s.collisionProbability, engine: r.engine, ...(r.engineReason !== undefined ? { engineReason: r.engineReason } : {}) });
+        emit({ event: 'stats', check: name, distinct: s.distinct, generated: s.generated, depth: s.depth, queue: s.queue, seconds: s.seconds, collisionProbability: s.collisionProbability, engine: r.engine, ...(r.engineReason !== undefined ? { engineReason: r.engineReason } : {}), ...(r.symmetry ? { symmetry: r.symmetry } : {}) });
       }
       for (const w of writeCheckOutputs(r, spec, file, o, checks.length > 1)) emit({ event: 'output', check: name, format: w.format, path: w.path });
       emit({

@@ -85,6 +85,7 @@ interface CheckOpts {
   quiet?: boolean;
   workers?: number;
   engine?: EngineChoice;
+  unsoundSymmetry?: boolean;
 }
 
 function runOptions(o: CheckOpts, printer: ProgressPrinter | undefined): RunOptions {
@@ -99,6 +100,7 @@ function runOptions(o: CheckOpts, printer: ProgressPrinter | undefined): RunOpti
   r.workers = o.workers ?? availableParallelism();
   r.workersChosen = o.workers !== undefined;
   if (o.engine !== undefined) r.engine = o.engine;
+  if (o.unsoundSymmetry === true) r.unsoundSymmetry = true;
   return r;
 }
 
@@ -124,6 +126,7 @@ function cmdCheck(file: string, o: CheckOpts & OutputPaths & { json?: boolean })
     out(formatResult(r));
     if (r.result) {
       out(formatCollision(r.result.stats));
+      if (r.symmetry) out(formatSymmetry(r.symmetry));
       out(formatStats(r.result.stats));
       if (r.temporal && 'checked' in r.temporal) out(formatTemporalStats(r.temporal));
     }
@@ -207,6 +210,11 @@ function cmdTest(paths: string[], o: CheckOpts & { trace?: boolean }): number {
   return failed === 0 ? EXIT.ok : 1;
 }
 
+/** The line saying a run's counts are of orbits under a symmetry (docs/symmetry.md). */
+function formatSymmetry(s: NonNullable<CheckResult['symmetry']>): string {
+  return `symmetry: ${s.description}, ${s.groupSize.toLocaleString('en-US')} permutations; distinct states are counted up to them`;
+}
+
 function indent(s: string): string {
   return s
     .split('\n')
@@ -243,6 +251,7 @@ function withCheckOptions(cmd: Command): Command {
         .choices(['auto', 'packed', 'generic'])
         .default('auto'),
     )
+    .option('--unsound-symmetry', 'reduce by the spec\'s symmetry even with temporal properties, step properties or refinements (docs/symmetry.md)')
     .option('--progress', 'print progress on stderr every second (the default when stderr is a terminal)')
     .option('--progress-interval <seconds>', 'seconds between progress reports, on stderr and in --json (default 1; 0: as often as the explorer looks at the clock)', nonNegativeNumber)
     .option('--quiet', 'no progress output');

@@ -12,6 +12,7 @@ import { checkSpec, type CheckedCheck, type CheckedSpec } from '../lang/check.js
 import { checkStepOf, compileSpec, type CompiledSpec, type Label, type State } from '../lang/compile.js';
 import { compileFairness, compileGroupFairness } from '../lang/compile-temporal.js';
 import { compilePacked, PackedGaveUp, type PackedSpec } from '../lang/packed/index.js';
+import { compileSymmetry, symmetryOf, withSymmetry, type Canonicaliser } from '../lang/symmetry.js';
 import { Diagnostic, SpecErrors, didYouMean } from '../lang/diagnostics.js';
 import { explore, ModelError, type ExploreOptions, type ExploreResult, type RecordGraph, type StateGraph, type Trace } from '../explore/index.js';
 import { exploreParallel } from '../explore/parallel/explorer.js';
@@ -118,6 +119,11 @@ export interface RunOptions {
    * every spec; `auto` (the default), packed when it can, else generic.
    */
   readonly engine?: EngineChoice;
+  /**
+   * Explore with the configuration's symmetry even though it checks temporal properties, step
+   * properties or refinements, which symmetry reduction may make unsound (E243 otherwise).
+   */
+  readonly unsoundSymmetry?: boolean;
 }
 
 export type EngineChoice = 'auto' | 'packed' | 'generic';
@@ -156,6 +162,8 @@ export interface CheckResult {
   readonly engineReason?: string;
   /** Something the user should know about how the run went (stderr), e.g. fewer workers used. */
   readonly note?: string;
+  /** The symmetry the states were reduced by (docs/symmetry.md), when the configuration declares one. */
+  readonly symmetry?: { readonly description: string; readonly groupSize: number };
   /** When the verdict is a refinement's violation: why its last state or step does not map. */
   readonly refinement?: { readonly refinement: Refinement; readonly failure: RefinementFailure; readonly message: string };
   /** Set by `spex simulate` (src/engine/simulate.ts): the trace comes from a random walk, shrunk. */
@@ -363,6 +371,8 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   let full: CompiledSpec;
   /** The refinements this configuration checks (`refines`), and their checks on initial states. */
   let refinements: RefinementChecks;
+  /** The canonical form of states, when the configuration declares a symmetry. */
+  let canon: Canonicaliser | undefined;
   try {
     system = full = compileSpec(spec, overrides, check);
     refinements = refinementChecks(spec, check, full);
@@ -382,6 +392,12 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
     }
     if (refinements.invariants.length > 0) system = { ...system, invariants: [...system.invariants, ...refinements.invariants] };
     if (refinements.checkStep) system = withStepCheck(system, refinements.checkStep);
+    const syms = symmetryOf(spec, check);
+    if (syms.length > 0) {
+      refuseUnsoundSymmetry(spec, check, system, refinements.all.length > 0, opts.unsoundSymmetry === true);
+      canon = compileSymmetry(syms, system, spec);
+      system = withSymmetry(system, canon);
+    }
   } catch (err) {
     if (err instanceof ModelError) {
       const verdict: Verdict = { kind: 'error' };
@@ -418,7 +434,12 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
       engineReason = `the search ended within ${PILOT_STATES.toLocaleString('en-US')} states, before compiling it for the packed engine would pay off`;
     }
   }
-  if (choice !== 'generic' && pilot === undefined) {
+  if (canon !== undefined && choice !== 'generic' && pilot === undefined) {
+    // The packed engine's fingerprints are of its integer vectors, which it does not permute.
+    const reason = 'symmetry reduction runs on the generic engine only';
+    if (choice === 'packed') throw new SpecErrors([new Diagnostic('E217', symmetryOf(spec, check)[0]!.name.span, reason, PACKED_ONLY_HINT)]);
+    engineReason = reason;
+  } else if (choice !== 'generic' && pilot === undefined) {
     let p = compilePacked(spec, overrides, full);
     if (p.ok && setup && p.system.predicates === undefined) {
       const why = p.system.predicatesReason;
@@ -463,6 +484,12 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   if (requested > 1 && setup) {
     workers = 1;
     if (opts.workersChosen !== false) note = `note: ${check?.name ?? spec.name} has temporal properties, which the parallel explorer cannot check yet: exploring with 1 worker instead of ${requested}`;
+  }
+  if (requested > 1 && canon !== undefined && workers > 1) {
+    // The worker threads would canonicalise too, but which state of an orbit is kept (and
+    // expanded) must be the one the single-threaded search keeps; that is not settled yet.
+    workers = 1;
+    if (opts.workersChosen !== false) note = `note: ${check?.name ?? spec.name} declares a symmetry, which the parallel explorer does not reduce by yet: exploring with 1 worker instead of ${requested}`;
   }
   if (requested > 1 && refinements.all.length > 0 && workers > 1) {
     // The worker threads compile the spec themselves, without the abstract specs.
@@ -514,8 +541,28 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   const refinement = refinementFailure(refinements.all, result);
   return {
     ...base, system, result, ...(temporal ? { temporal } : {}), ...(refinement ? { refinement } : {}), verdict, exitCode: exitCodeOf(verdict), workers, engine,
+    ...(canon !== undefined ? { symmetry: { description: canon.description, groupSize: canon.groupSize } } : {}),
     ...(engineReason !== undefined ? { engineReason } : {}), ...(note ? { note } : {}),
   };
+}
+
+/**
+ * E243: a configuration with a symmetry and temporal properties, step properties or
+ * refinements, unless forced. The reduced graph has one state per orbit, and its edges lead to
+ * whichever state of an orbit was met first: a lasso in it need not be a behaviour, a fairness
+ * verdict need not hold of the spec, and a step to a permuted state looks like a stutter. TLC
+ * warns likewise that symmetry and liveness may not mix.
+ */
+function refuseUnsoundSymmetry(spec: CheckedSpec, check: CheckedCheck | undefined, system: CompiledSpec, refines: boolean, forced: boolean): void {
+  if (forced) return;
+  const what = system.properties.length > 0 ? `temporal property '${system.properties[0]!.property}'` : system.stepProperties.length > 0 ? `step property '${system.stepProperties[0]!.name}'` : refines ? 'a refinement' : undefined;
+  if (what === undefined) return;
+  const sym = symmetryOf(spec, check)[0]!;
+  throw new SpecErrors([new Diagnostic(
+    'E243', sym.name.span,
+    `${check ? `check '${check.name}'` : `spec ${spec.name}`} reduces by symmetry and checks ${what}: symmetry reduction may be unsound for it`,
+    `the reduced graph keeps one state per orbit, so its cycles and steps need not be the spec's; use 'only' to leave the property to a check without symmetry, or pass --unsound-symmetry to run anyway`,
+  )]);
 }
 
 /** Searches of specs with processes that end within this many states run on the generic engine alone (`auto`). */

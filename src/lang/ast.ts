@@ -220,6 +220,11 @@ export type Decl =
   | { kind: 'invariant'; name: Name; body: Expr; span: Span }
   /** A diagram of the state drawn by reports (HTML); any type, evaluated in each state. */
   | { kind: 'view'; name: Name; body: Expr; span: Span }
+  /**
+   * `symmetry A, B`: the states are explored up to permutations of the values of A and of B
+   * (enums, range types, or constant sets of their values); docs/symmetry.md.
+   */
+  | { kind: 'symmetry'; names: Name[]; span: Span }
   | {
       kind: 'process';
       name: Name;
@@ -277,6 +282,8 @@ export type Decl =
       refines: Extract<Decl, { kind: 'refines' }>[];
       /** Constraints for this check only, on top of the spec's. */
       constraints: Extract<Decl, { kind: 'constraint' }>[];
+      /** `symmetry` items: when present, they replace the spec's own symmetry declarations. */
+      symmetry?: Extract<Decl, { kind: 'symmetry' }>[];
       /** Spans of repeated `deadlock`/`expect` items, reported by the checker. */
       duplicates: Span[];
       span: Span;

@@ -167,6 +167,9 @@ function semantics(): SpexSemantics {
     ViewDecl(_kw, name, _c, body) {
       return { kind: 'view', name: nameOf(name), body: body.ast(), span: span(this) };
     },
+    SymmetryDecl(_kw, names) {
+      return { kind: 'symmetry', names: names.asIteration().children.map(nameOf), span: span(this) };
+    },
     ImportDecl(_kw, name, _from, path, mapping) {
       const w = opt<{ name: A.Name; value: A.Expr }[]>(mapping);
       return { kind: 'import', name: nameOf(name), path: path.sourceString.slice(1, -1), pathSpan: span(path), mappings: w ?? [], span: span(this) };
@@ -266,8 +269,12 @@ function semantics(): SpexSemantics {
           | { kind: 'only'; names: A.Name[]; span: A.Span }
           | Extract<A.Decl, { kind: 'fairness' }>
           | Extract<A.Decl, { kind: 'refines' }>
-          | Extract<A.Decl, { kind: 'constraint' }>;
-        if (it.kind === 'fairness') check.fairness.push(it);
+          | Extract<A.Decl, { kind: 'constraint' }>
+          | Extract<A.Decl, { kind: 'symmetry' }>;
+        if (it.kind === 'symmetry') {
+          (check as { symmetry?: Extract<A.Decl, { kind: 'symmetry' }>[] }).symmetry ??= [];
+          (check as { symmetry?: Extract<A.Decl, { kind: 'symmetry' }>[] }).symmetry!.push(it);
+        } else if (it.kind === 'fairness') check.fairness.push(it);
         else if (it.kind === 'refines') check.refines.push(it);
         else if (it.kind === 'constraint') check.constraints.push(it);
         else if (it.kind === 'only') {
@@ -301,6 +308,9 @@ function semantics(): SpexSemantics {
       return decl.ast();
     },
     CheckItem_constraint(decl) {
+      return decl.ast();
+    },
+    CheckItem_symmetry(decl) {
       return decl.ast();
     },
     CheckItem_only(_kw, names) {

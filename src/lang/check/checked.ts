@@ -148,6 +148,19 @@ export interface CheckedCheck {
   readonly constraints: CheckedConstraint[];
   /** The imports this check alone verifies a refinement of (`refines Name` items). */
   readonly refines?: CheckedImport[];
+  /** The check's own `symmetry` items, which replace the spec's; undefined: the spec's apply. */
+  readonly symmetry?: CheckedSymmetry[];
+}
+
+/**
+ * One symmetric set of a `symmetry` declaration (docs/symmetry.md): the values of `type` (an
+ * enum type, or a range type alias, by identity) are interchangeable, all of them, or those in
+ * the value of the constant `constIndex` (a constant set).
+ */
+export interface CheckedSymmetry {
+  readonly name: A.Name;
+  readonly type: Type;
+  readonly constIndex?: number;
 }
 
 /**
@@ -209,6 +222,8 @@ export interface CheckedSpec {
   readonly warnings: readonly Diagnostic[];
   /** `import` declarations, in order. */
   readonly imports?: CheckedImport[];
+  /** The top-level `symmetry` declarations' sets (a check's own replace them). */
+  readonly symmetry?: CheckedSymmetry[];
   /** The imports every check verifies a refinement of (top-level `refines Name`). */
   readonly refines?: CheckedImport[];
   readonly enums: EnumInfo[];

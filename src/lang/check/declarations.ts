@@ -9,11 +9,12 @@ import { ANY, BOOL, formatType, type EnumInfo, type Type, type VariantInfo } fro
 import type {
   CheckedDef, CheckedVar, CheckedConst, CheckedParam, CheckedAction, CheckedProcess,
   CheckedProcedure, CheckedBody, CheckedProperty, CheckedFairness, CheckedCheck, CheckedImport,
-  CheckedConstraint, CheckedSpec,
+  CheckedConstraint, CheckedSpec, CheckedSymmetry,
 } from './checked.js';
 import { typeText, Scope, type Frame, BUILTIN_TYPES, article, describe, rangeBounds } from './base.js';
 import { walkExpr } from './expressions.js';
 import { TemporalChecker } from './temporal.js';
+import { symmetryBreaks, symmetryTargets, type SymmetryInputs } from './symmetry.js';
 
 class Checker extends TemporalChecker {
   run(): CheckedSpec {
@@ -134,6 +135,7 @@ class Checker extends TemporalChecker {
           break;
         case 'check':
         case 'view':
+        case 'symmetry':
           break;
       }
     }
@@ -242,6 +244,7 @@ class Checker extends TemporalChecker {
       checkNames.add(d.name.text);
       checks.push(this.check(d, consts, invariants, actions, properties, stepProperties, constraints));
     }
+    const symmetry = this.symmetries(checks);
     if (this.diags.length > 0) throw new SpecErrors(this.diags);
     const spec: CheckedSpec = {
       ast: this.ast,
@@ -263,6 +266,7 @@ class Checker extends TemporalChecker {
       warnings: this.warnings,
       imports: this.imports,
       refines,
+      ...(symmetry.length > 0 ? { symmetry } : {}),
       enums,
       res: this.res,
       types: this.types,
@@ -279,6 +283,27 @@ class Checker extends TemporalChecker {
       },
     };
     return spec;
+  }
+
+  /**
+   * The spec's `symmetry` declarations and each check's own (set on the check), then every
+   * expression that breaks one of them (docs/symmetry.md).
+   */
+  private symmetries(checks: CheckedCheck[]): CheckedSymmetry[] {
+    const inputs: SymmetryInputs = {
+      ast: this.ast, globals: this.globals, res: this.res, types: this.types, processes: this.processes, procedures: this.procedures,
+      error: (code, span, message, hint) => this.error(code, span, message, hint),
+    };
+    const top = symmetryTargets(this.ast.decls.filter((d): d is Extract<A.Decl, { kind: 'symmetry' }> => d.kind === 'symmetry'), inputs);
+    const all = [...top];
+    for (const c of checks) {
+      if (c.decl.symmetry === undefined) continue;
+      const own = symmetryTargets(c.decl.symmetry, inputs);
+      (c as { symmetry?: CheckedSymmetry[] }).symmetry = own;
+      for (const s of own) if (!all.some((x) => x.type === s.type && x.constIndex === s.constIndex)) all.push(s);
+    }
+    symmetryBreaks(all, inputs);
+    return top;
   }
 
   /** Types each mapping of an import in a scope where the state may be read. */

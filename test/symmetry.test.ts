@@ -1,0 +1,456 @@
+/**
+ * Symmetry reduction (docs/symmetry.md): counts are of orbits, counterexamples are behaviours
+ * of the spec (each replays on the unreduced system), the canonical form is a function of the
+ * orbit (invariant under permutation, idempotent), and the static checks and refusals.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { configOverrides, loadSpec, runCheck, selectChecks, type CheckResult } from '../src/engine/run.js';
+import { replayTrace } from '../src/engine/replay.js';
+import { compileSpec, type Label, type State } from '../src/lang/compile.js';
+import { SpecErrors } from '../src/lang/diagnostics.js';
+import { compileSymmetry, symmetryOf } from '../src/lang/symmetry.js';
+import { compareValues, fingerprintValues, type Value } from '../src/values/index.js';
+import type { Trace } from '../src/explore/index.js';
+
+const ROOT = join(import.meta.dirname, '..');
+const TWOPHASE = readFileSync(join(ROOT, 'spec/examples/twophase.spex'), 'utf8');
+
+/** TwoPhase with extra checks (and an invariant that some behaviour breaks). */
+const twophase = loadSpec('twophase-sym.spex', `${TWOPHASE}
+invariant NotAllCommitted: not (forall rm in RM: rmState[rm] == committed)
+
+check Sym3 { symmetry RM  const N = 3  only TPTypeOK, TCConsistent }
+check Full3 { const N = 3  only TPTypeOK, TCConsistent }
+check Sym4 { symmetry RM  const N = 4  only TPTypeOK, TCConsistent }
+check Full4 { const N = 4  only TPTypeOK, TCConsistent }
+check SymCommit { symmetry RM  const N = 3  only NotAllCommitted  expect violation NotAllCommitted }
+check FullCommit { const N = 3  only NotAllCommitted  expect violation NotAllCommitted }
+`).spec;
+
+/** Tokens: an enum symmetric, grabbed one by one until none is left (a deadlock). */
+const tokens = loadSpec('tokens.spex', `spec Tokens
+enum Node { A, B, C, D }
+var held: Set[Node] = {}
+var last: Option[Node] = None
+action Grab(n: Node) {
+  require not (n in held)
+  held := held union {n}
+  last := Some(n)
+}
+action Swap(n: Node, m: Node) {
+  require n in held and not (m in held)
+  held := (held minus {n}) union {m}
+  last := Some(m)
+}
+invariant FewHeld: size(held) < 3
+check SymDeadlock { symmetry Node  only  FewHeld2 }
+check SymFew { symmetry Node  expect violation FewHeld }
+check FullFew { expect violation FewHeld }
+invariant FewHeld2: size(held) < 5
+`).spec;
+
+const voting = loadSpec(join(ROOT, 'spec/tlaplus/voting.spex')).spec;
+
+function check(spec: typeof twophase, name: string): CheckResult {
+  const [c] = selectChecks(spec, name);
+  return runCheck(spec, c, new Map(), { engine: 'auto', workers: 1 });
+}
+
+/** Every reachable state of a configuration, without symmetry (small models only). */
+function reachable(spec: typeof twophase, name: string): State[] {
+  const [c] = selectChecks(spec, name);
+  const system = compileSpec(spec, configOverrides(c, new Map()), c);
+  const seen = new Map<string, State>();
+  const fp = new Uint32Array(2);
+  const key = (s: State): string => {
+    fingerprintValues(s, fp);
+    return `${fp[0]}:${fp[1]}`;
+  };
+  let frontier: State[] = [];
+  system.initialStates((s) => {
+    if (!seen.has(key(s))) {
+      seen.set(key(s), s);
+      frontier.push(s);
+    }
+  });
+  while (frontier.length > 0) {
+    const next: State[] = [];
+    for (const s of frontier) {
+      system.successors(s, (t) => {
+        const k = key(t);
+        if (!seen.has(k)) {
+          seen.set(k, t);
+          next.push(t);
+        }
+      });
+    }
+    frontier = next;
+  }
+  return [...seen.values()];
+}
+
+function canonOf(spec: typeof twophase, name: string): ReturnType<typeof compileSymmetry> {
+  const [c] = selectChecks(spec, name);
+  const system = compileSpec(spec, configOverrides(c, new Map()), c);
+  return compileSymmetry(symmetryOf(spec, c), system, spec);
+}
+
+function sameState(a: State, b: State): boolean {
+  return a.length === b.length && a.every((v, i) => compareValues(v, b[i] as Value) === 0);
+}
+
+/** The trace replays, step by step, on the spec's own system (no symmetry). */
+function expectReplays(spec: typeof twophase, name: string, trace: Trace<State, Label>): void {
+  const [c] = selectChecks(spec, name);
+  const system = compileSpec(spec, configOverrides(c, new Map()), c);
+  const r = replayTrace(system, { vars: system.varNames, states: trace.states, labels: trace.labels });
+  expect(r.ok, JSON.stringify(r)).toBe(true);
+}
+
+describe('symmetry reduction: counts', () => {
+  it('counts one state per orbit: TwoPhase with 3 and 4 resource managers', () => {
+    for (const [sym, full] of [['Sym3', 'Full3'], ['Sym4', 'Full4']] as const) {
+      const canon = canonOf(twophase, sym);
+      const orbits = new Set(reachable(twophase, full).map((s) => JSON.stringify(canon.canonical(s).map(String))));
+      // JSON of String() is not canonical for immutable collections; count by fingerprint instead.
+      const fp = new Uint32Array(2);
+      const byFp = new Set(reachable(twophase, full).map((s) => {
+        fingerprintValues(canon.canonical(s), fp);
+        return `${fp[0]}:${fp[1]}`;
+      }));
+      expect(orbits.size).toBeGreaterThan(0);
+      const r = check(twophase, sym);
+      expect(r.result?.stats.distinct).toBe(byFp.size);
+      expect(r.result!.stats.distinct).toBeLessThan(check(twophase, full).result!.stats.distinct);
+      expect(r.result?.stats.depth).toBe(check(twophase, full).result?.stats.depth);
+      expect(r.verdict.kind).toBe('ok');
+    }
+  });
+
+  it('counts one state per orbit of two symmetric enums at once: Voting', () => {
+    const canon = canonOf(voting, 'MCVoting');
+    expect(canon.groupSize).toBe(12);
+    const fp = new Uint32Array(2);
+    const orbits = new Set(reachable(voting, 'MCVotingFull').map((s) => {
+      fingerprintValues(canon.canonical(s), fp);
+      return `${fp[0]}:${fp[1]}`;
+    }));
+    expect(check(voting, 'MCVoting').result?.stats.distinct).toBe(orbits.size);
+  });
+
+  it('gives the same counts and trace on every run', () => {
+    const a = check(twophase, 'SymCommit');
+    const b = check(twophase, 'SymCommit');
+    expect(b.result?.stats).toMatchObject({ distinct: a.result?.stats.distinct, generated: a.result?.stats.generated });
+    const ta = a.result?.outcome.kind === 'invariant' ? a.result.outcome.trace : undefined;
+    const tb = b.result?.outcome.kind === 'invariant' ? b.result.outcome.trace : undefined;
+    expect(tb?.labels).toEqual(ta?.labels);
+  });
+});
+
+describe('symmetry reduction: counterexamples are behaviours', () => {
+  const cases: [typeof twophase, string, string, string][] = [
+    [twophase, 'SymCommit', 'FullCommit', 'invariant'],
+    [tokens, 'SymFew', 'FullFew', 'invariant'],
+    [tokens, 'SymDeadlock', 'SymDeadlock', 'deadlock'],
+  ];
+  it.each(cases.map((c) => [`${c[1]}`, ...c] as const))('%s replays on the spec without symmetry, as long as the shortest', (_t, spec, sym, full, kind) => {
+    const r = check(spec, sym);
+    const o = r.result!.outcome;
+    expect(o.kind).toBe(kind);
+    if (o.kind !== 'invariant' && o.kind !== 'deadlock') return;
+    expectReplays(spec, sym, o.trace);
+    const f = check(spec, full).result!.outcome;
+    if (f.kind === 'invariant' || f.kind === 'deadlock') expect(o.trace.states.length).toBe(f.trace.states.length);
+  });
+
+  it('replays every violation of an invariant that holds in no state of some orbits (random invariants over Tokens)', () => {
+    // Each bound b gives the invariant size(held) < b; every one is violated with symmetry on.
+    for (const b of [1, 2, 3, 4]) {
+      const spec = loadSpec('tokens-b.spex', `spec Tokens
+enum Node { A, B, C, D }
+var held: Set[Node] = {}
+var order: Map[Node, 0..5] = [n in Node |-> 0]
+action Grab(n: Node) {
+  require not (n in held)
+  held := held union {n}
+  order[n] := size(held) + 1
+}
+action Drop(n: Node) {
+  require n in held
+  held := held minus {n}
+  order[n] := 0
+}
+invariant Few: size(held) < ${b}
+check Sym { symmetry Node  expect violation Few }
+`).spec;
+      const r = check(spec, 'Sym');
+      expect(r.result!.outcome.kind).toBe('invariant');
+      if (r.result!.outcome.kind === 'invariant') {
+        expectReplays(spec, 'Sym', r.result!.outcome.trace);
+        expect(r.result!.outcome.trace.states.length).toBe(b + 1);
+      }
+    }
+  });
+});
+
+describe('symmetry reduction: the canonical form', () => {
+  const models: [typeof twophase, string, string][] = [
+    [twophase, 'Sym4', 'Full4'],
+    [voting, 'MCVoting', 'MCVotingFull'],
+    [tokens, 'SymFew', 'FullFew'],
+  ];
+  for (const [spec, sym, full] of models) {
+    const canon = canonOf(spec, sym);
+    const states = reachable(spec, full);
+    it(`${spec.name} ${sym}: invariant under every permutation, and idempotent`, () => {
+      fc.assert(
+        fc.property(fc.nat(states.length - 1), fc.nat(canon.groupSize - 1), (i, k) => {
+          const s = states[i]!;
+          const c = canon.canonical(s);
+          expect(sameState(canon.canonical(canon.permute(s, k)), c)).toBe(true);
+          expect(sameState(canon.canonical(c), c)).toBe(true);
+          // The canonical form is one of the state's images, and the least of them.
+          let found = false;
+          for (let j = 0; j < canon.groupSize; j++) {
+            const img = canon.permute(s, j);
+            if (sameState(img, c)) found = true;
+          }
+          expect(found).toBe(true);
+        }),
+        { seed: 20261205, numRuns: 150 },
+      );
+    });
+  }
+});
+
+describe('symmetry reduction: engines and refusals', () => {
+  it('runs on the generic engine, saying why, and refuses --engine packed (E217)', () => {
+    const r = check(twophase, 'Sym3');
+    expect(r.engine).toBe('generic');
+    expect(r.engineReason).toMatch(/symmetry/);
+    const [c] = selectChecks(twophase, 'Sym3');
+    expect(() => runCheck(twophase, c, new Map(), { engine: 'packed', workers: 1 })).toThrow(SpecErrors);
+  });
+
+  it('explores with one worker when more were asked for, with a note', () => {
+    const [c] = selectChecks(twophase, 'Sym3');
+    const r = runCheck(twophase, c, new Map(), { workers: 2, workersChosen: true });
+    expect(r.workers).toBe(1);
+    expect(r.note).toMatch(/symmetry/);
+    expect(r.result?.stats.distinct).toBe(check(twophase, 'Sym3').result?.stats.distinct);
+  });
+
+  it('refuses temporal properties with a symmetry (E243) unless forced', () => {
+    const spec = loadSpec('live.spex', `spec Live
+enum Node { A, B }
+var holder: Option[Node] = None
+action Grab(n: Node) { require holder == None  holder := Some(n) }
+action Drop { require holder != None  holder := None }
+fair action Drop
+property Free: always eventually holder == None
+check Reduced { symmetry Node }
+check Other { symmetry Node  only Never }
+invariant Never: true
+`).spec;
+    const [c] = selectChecks(spec, 'Reduced');
+    try {
+      runCheck(spec, c, new Map(), { workers: 1 });
+      expect.unreachable();
+    } catch (e) {
+      expect((e as SpecErrors).diagnostics[0]?.code).toBe('E243');
+    }
+    expect(runCheck(spec, c, new Map(), { workers: 1, unsoundSymmetry: true }).verdict.kind).toBe('ok');
+    // `only` leaving the property out: nothing to refuse.
+    expect(check(spec, 'Other').verdict.kind).toBe('ok');
+  });
+
+  it('a check\'s own symmetry replaces the spec\'s', () => {
+    const spec = loadSpec('two.spex', `spec Two
+enum Cpu { C0, C1, C2 }
+enum Job { J0, J1 }
+var run: Map[Cpu, Option[Job]] = [c in Cpu |-> None]
+action Start(c: Cpu, j: Job) { require run[c] == None  run[c] := Some(j) }
+symmetry Cpu, Job
+check Both { expect deadlock }
+check JobsOnly { symmetry Job  expect deadlock }
+check Plain { expect deadlock }
+`).spec;
+    expect(check(spec, 'Both').symmetry?.groupSize).toBe(12);
+    expect(check(spec, 'JobsOnly').symmetry?.groupSize).toBe(2);
+    // 3^3 maps; up to Cpu and Job permutations: by the multiset of (None, one job, other job) counts.
+    expect(check(spec, 'Both').result?.stats.distinct).toBeLessThan(check(spec, 'JobsOnly').result!.stats.distinct);
+  });
+});
+
+describe('symmetry: static checks', () => {
+  const codes = (text: string): string[] => {
+    try {
+      loadSpec('s.spex', text);
+      return [];
+    } catch (e) {
+      if (!(e instanceof SpecErrors)) throw e;
+      return e.diagnostics.map((d) => d.code);
+    }
+  };
+  const base = `spec S
+enum W { A, B, C }
+const N: Int = 3
+type P = 1..N
+var owner: Map[P, Option[W]] = [p in P |-> None]
+`;
+  it('accepts a spec that treats the values alike', () => {
+    expect(codes(`${base}symmetry W, P
+action Take(p: P, w: W) { require owner[p] == None  owner[p] := Some(w) }
+invariant One: forall p in P, q in P: (p != q and owner[p] != None) implies owner[p] != owner[q] or true`)).toEqual([]);
+  });
+  it('reports a member named (E241), an int literal for a range value (E241), order and arithmetic (E242)', () => {
+    expect(codes(`${base}symmetry W
+invariant I: owner[1] != Some(A)`)).toEqual(['E241']);
+    expect(codes(`${base}symmetry P
+invariant I: owner[1] != None or true`)).toEqual(['E241']);
+    expect(codes(`${base}symmetry P
+invariant I: forall p in P: p == 2 or true`)).toEqual(['E241']);
+    expect(codes(`${base}symmetry P
+invariant I: forall p in P: p + 1 > 0`)).toEqual(['E242']);
+    expect(codes(`${base}symmetry W
+invariant I: forall p in P: owner[p] != Some(choose w in W: true)`)).toEqual(['E242']);
+    expect(codes(`${base}symmetry P
+def lo: Int = min(P)`)).toEqual(['E242']);
+  });
+  it('lets a constant set target name its members, and names outside it elsewhere', () => {
+    expect(codes(`${base}const Ws: Set[W] = {A, B}
+symmetry Ws
+invariant I: forall p in P: owner[p] != Some(C)`)).toEqual([]);
+    expect(codes(`${base}const Ws: Set[W] = {A, B}
+symmetry Ws
+invariant I: forall p in P: owner[p] != Some(A)`)).toEqual(['E241']);
+  });
+  it('reports targets that cannot be symmetric (E240, E201)', () => {
+    expect(codes(`${base}symmetry owner`)).toEqual(['E240']);
+    expect(codes(`${base}symmetry N`)).toEqual(['E240']);
+    expect(codes(`${base}symmetry Nope`)).toEqual(['E201']);
+    expect(codes(`${base}symmetry W, W`)).toEqual(['E240']);
+    expect(codes(`${base}symmetry W
+process Worker(w: W) { a: owner[1] := None }`)).toContain('E240');
+  });
+});
+
+describe('symmetry: spex replay of a reduced run\'s counterexample', () => {
+  it('writes an ITF trace that `spex replay` replays (CLI, dist/ built)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spex-sym-'));
+    try {
+      const spec = join(dir, 'tp.spex');
+      writeFileSync(spec, `${TWOPHASE}
+invariant NotAllCommitted: not (forall rm in RM: rmState[rm] == committed)
+check SymCommit { symmetry RM  const N = 3  only NotAllCommitted  expect violation NotAllCommitted }
+`);
+      const itf = join(dir, 'trace.itf.json');
+      const c = spawnSync(process.execPath, ['dist/cli/main.js', 'check', spec, '--check', 'SymCommit', '--workers', '1', '--out-itf', itf], { cwd: ROOT, encoding: 'utf8' });
+      expect(c.status, c.stderr).toBe(12);
+      expect(c.stdout).toMatch(/symmetry: RM \(3 values\), 6 permutations/);
+      const r = spawnSync(process.execPath, ['dist/cli/main.js', 'replay', itf, spec], { cwd: ROOT, encoding: 'utf8' });
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('symmetry: literals written into a symmetric range', () => {
+  it('reports assignments and declared values (E241)', () => {
+    const codes = (text: string): string[] => {
+      try {
+        loadSpec('w.spex', text);
+        return [];
+      } catch (e) {
+        if (!(e instanceof SpecErrors)) throw e;
+        return e.diagnostics.map((d) => `${d.code}@${d.span?.start}`);
+      }
+    };
+    const base = `spec W
+const N: Int = 3
+type P = 1..N
+symmetry P
+`;
+    expect(codes(`${base}var owner: P = 1`)).toHaveLength(1);
+    expect(codes(`${base}var owner: Option[P] = None
+var at: Map[P, Bool] = [p in P |-> false]
+action Set { owner := Some(2) }
+action Mark { at[2] := true }`)).toHaveLength(1);
+    expect(codes(`${base}var owner: P = 1
+var n: 0..3 = 0
+action Count { n := 1 }`)).toHaveLength(1);
+  });
+});
+
+describe('symmetry over a constant set, and the group size limit', () => {
+  it('permutes only the values in a constant set: counts equal the orbits under its permutations', () => {
+    const spec = loadSpec('subset.spex', `spec Subset
+enum Node { A, B, C, D }
+const Workers: Set[Node] = {A, B, C}
+var held: Map[Node, 0..2] = [n in Node |-> 0]
+action Take(n: Node) { require held[n] < 2  held[n] := held[n] + 1 }
+action Give(n: Node, m: Node) { require held[n] > 0 and held[m] < 2 and n != m  held[n] := held[n] - 1  held[m] := held[m] + 1 }
+invariant Bounded: forall n in Node: held[n] <= 2
+check Sym { symmetry Workers  expect ok }
+check Full { expect ok }
+`).spec;
+    const canon = canonOf(spec, 'Sym');
+    expect(canon.groupSize).toBe(6);
+    const fp = new Uint32Array(2);
+    const full = reachable(spec, 'Full');
+    const orbits = new Set(full.map((s) => {
+      fingerprintValues(canon.canonical(s), fp);
+      return `${fp[0]}:${fp[1]}`;
+    }));
+    // D is not permuted: 3^4 states, orbits of the multisets of A, B, C's counts times D's.
+    expect(full.length).toBe(81);
+    expect(orbits.size).toBe(10 * 3);
+    expect(check(spec, 'Sym').result?.stats.distinct).toBe(orbits.size);
+  });
+
+  it('refuses a group of more than 8! permutations before the search (E240)', () => {
+    const spec = loadSpec('big.spex', `spec Big
+enum Cpu { C0, C1, C2, C3, C4, C5, C6, C7, C8 }
+var busy: Set[Cpu] = {}
+action Run(c: Cpu) { busy := busy union {c} }
+check Sym { symmetry Cpu  deadlock off }
+`).spec;
+    const [c] = selectChecks(spec, 'Sym');
+    try {
+      runCheck(spec, c, new Map(), { workers: 1 });
+      expect.unreachable();
+    } catch (e) {
+      expect((e as SpecErrors).diagnostics[0]?.code).toBe('E240');
+      expect((e as SpecErrors).diagnostics[0]?.message).toMatch(/362,880 permutations/);
+    }
+  });
+});
+
+describe('symmetry: a loop that fills a sequence in the order of symmetric values', () => {
+  it('is E242; a loop that fills a set is not', () => {
+    const codes = (body: string): string[] => {
+      try {
+        loadSpec('loop.spex', `spec Loop
+enum Cpu { C0, C1, C2 }
+var log: Seq[Cpu] = []
+var seen: Set[Cpu] = {}
+symmetry Cpu
+action Scan { ${body} }
+`);
+        return [];
+      } catch (e) {
+        if (!(e instanceof SpecErrors)) throw e;
+        return e.diagnostics.map((d) => d.code);
+      }
+    };
+    expect(codes('for c in Cpu { log := append(log, c) }')).toEqual(['E242']);
+    expect(codes('for c in Cpu { seen := seen union {c} }')).toEqual([]);
+  });
+});
