@@ -55,7 +55,7 @@ describe('--workers N gives the same results as one worker', () => {
     for (const line of two.stderr.trim().split('\n').filter((l) => l !== '')) {
       expect(line).toMatch(/^note: \w+ has temporal properties, which the parallel explorer cannot check yet: exploring with 1 worker instead of 2$/);
     }
-  });
+  }, 600_000);
 
   it('a deadlock (exit 11) and processes that run to their end', () => {
     expect(expectSameForAllWorkers(['check', 'test/fixtures/cli/counter.spex']).code).toBe(11);

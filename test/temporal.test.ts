@@ -226,7 +226,7 @@ describe('temporal properties on the packed engine', () => {
       const stats = packed.stdout.split('\n').filter((l) => l.includes('"event":"stats"'));
       expect(stats.length).toBeGreaterThan(0);
       for (const line of stats) expect(JSON.parse(line)).toMatchObject({ engine: 'packed' });
-    }, 60_000);
+    }, 180_000);
   }
 
   it('a check with `only` records just the predicates of the properties it names', () => {
