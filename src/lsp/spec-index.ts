@@ -667,7 +667,8 @@ class Builder {
     let s = scope;
     for (const p of params) {
       if (p.kind === 'typed') this.type(p.type);
-      else this.expr(p.domain, new Map(), { owner: undefined });
+      // A parameter's domain may use the parameters before it: `(m: Memcg, p in lru[m])`.
+      else this.expr(p.domain, s, { owner: undefined });
       s = this.bind(s, this.local(p.name, p.kind === 'typed' ? this.slice(p.type) : this.elemOf(p.domain), visible, what));
     }
     return s;
@@ -782,6 +783,9 @@ export function buildIndex(ast: A.SpecAst, res: ReadonlyMap<object, Resolution>,
   const b = new Builder(ast, res, types);
   b.declareAll();
   b.walkAll();
-  const occurrences = [...b.occurrences].sort((x, y) => x.start - y.start || x.end - y.end);
+  // One occurrence per place: `fair process P` declares P and (the parser adds it) P's
+  // fairness at the same name; the declaration is kept.
+  const sorted = [...b.occurrences].sort((x, y) => x.start - y.start || x.end - y.end || Number(y.decl) - Number(x.decl));
+  const occurrences = sorted.filter((o, i) => i === 0 || o.start !== sorted[i - 1]!.start || o.end !== sorted[i - 1]!.end);
   return { text: ast.source.text, outline: b.outline, symbols: b.symbols, occurrences, globals: b.globals, checks: b.checks };
 }
