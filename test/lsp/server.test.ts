@@ -240,3 +240,23 @@ describe('spex lsp', () => {
 });
 
 export type { LspDiagnostic };
+
+describe('spex lsp --max-states', () => {
+  it('stops a Run check at the limit and says so', async () => {
+    const client = new LspClient(['--max-states', '5']);
+    try {
+      await client.initialize();
+      const file = uriOf('spec/examples/diehard.spex');
+      const { readFileSync } = await import('node:fs');
+      client.notify('textDocument/didOpen', { textDocument: { uri: file, languageId: 'spex', version: 1, text: readFileSync(new URL(file), 'utf8') } });
+      const outcome = await client.call<{ status: string; summary: string }>('workspace/executeCommand', { command: 'spex.runCheck', arguments: [file, 'DieHard'] });
+      expect(outcome.status).toBe('fail');
+      expect(outcome.summary).toMatch(/^FAIL DieHard: .*expected violation NotSolved.*the editor's limit of 5 states/);
+      const unknown = await client.call<{ status: string; summary: string }>('workspace/executeCommand', { command: 'spex.runCheck', arguments: [file, 'NoSuchCheck'] });
+      expect(unknown.status).toBe('error');
+      expect(unknown.summary).toContain("no check named 'NoSuchCheck'");
+    } finally {
+      expect(await client.close()).toBe(0);
+    }
+  });
+});
