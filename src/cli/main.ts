@@ -285,9 +285,15 @@ export function main(argv: string[]): number {
     .option('--timeout <seconds>', 'stop a "Run check" after this many seconds (default 60)', positiveInt)
     .action((o: { maxStates?: number; timeout?: number }) => {
       // Loaded only here: the other commands do not pay for the protocol library.
-      void import('../lsp/server.js').then((m) => {
-        m.startStdioServer({ ...(o.maxStates !== undefined ? { maxStates: o.maxStates } : {}), ...(o.timeout !== undefined ? { timeoutSeconds: o.timeout } : {}) });
-      });
+      import('../lsp/server.js')
+        .then((m) => {
+          m.startStdioServer({ ...(o.maxStates !== undefined ? { maxStates: o.maxStates } : {}), ...(o.timeout !== undefined ? { timeoutSeconds: o.timeout } : {}) });
+        })
+        .catch((e: unknown) => {
+          err('internal error (a bug in spex, not in your spec); please report it with this trace:');
+          err(e instanceof Error ? (e.stack ?? e.message) : String(e));
+          process.exit(EXIT.internal);
+        });
     });
 
   if (argv.length === 0) {

@@ -114,7 +114,10 @@ type WorkerResult<T> = { kind: 'done'; value: T } | { kind: 'timeout' } | { kind
 
 function inWorker<T>(job: RunRequest | ConfigurationsRequest, timeoutMs: number): Promise<WorkerResult<T>> {
   return new Promise((resolve) => {
-    const worker = new Worker(new URL(import.meta.url), { workerData: job });
+    // stdout is the protocol's: whatever the worker might print goes to stderr instead.
+    const worker = new Worker(new URL(import.meta.url), { workerData: job, stdout: true, stderr: true });
+    worker.stdout.pipe(process.stderr);
+    worker.stderr.pipe(process.stderr);
     let settled = false;
     const finish = (r: WorkerResult<T>): void => {
       if (settled) return;

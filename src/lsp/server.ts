@@ -6,7 +6,7 @@
  * buffer does not parse, the last index that did answers, its offsets carried over the edit.
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { isAbsolute, resolve as resolvePath } from 'node:path';
+import { dirname, isAbsolute, join as joinPath, resolve as resolvePath } from 'node:path';
 import {
   CodeLens, CompletionItemKind, DiagnosticSeverity, ErrorCodes, MarkupKind, MessageType, ResponseError,
   StreamMessageReader, StreamMessageWriter, SymbolKind as LspSymbolKind, TextDocumentSyncKind, TextDocuments,
@@ -49,6 +49,17 @@ export interface ServerOptions {
   readonly configurationSeconds?: number;
 }
 
+/** An index to answer from, and the maps between its offsets and the document's. */
+interface IndexView {
+  readonly doc: TextDocument;
+  /** The analysis the index is of (the last that parsed, while the document does not). */
+  readonly analysis: Analysis;
+  readonly index: SpecIndex;
+  readonly toIndex: (offset: number) => number | undefined;
+  readonly toIndexNearest: (offset: number) => number;
+  readonly toDoc: (offset: number) => number | undefined;
+}
+
 interface DocState {
   analysis: Analysis | undefined;
   /** The last analysis whose text parsed: hover and definition answer from it while the text does not. */
@@ -80,6 +91,10 @@ export class OffsetMap {
     if (offset <= this.prefix) return offset;
     if (offset >= this.newSuffixStart) return offset - this.newSuffixStart + this.oldSuffixStart;
     return undefined;
+  }
+  /** toOld, but an offset inside the changed stretch goes to where the change starts. */
+  toOldNearest(offset: number): number {
+    return this.toOld(offset) ?? this.prefix;
   }
   toNew(offset: number): number | undefined {
     if (offset <= this.prefix) return offset;
@@ -146,6 +161,9 @@ const COMPLETION_KINDS: Record<SymbolKind, CompletionItemKind> = {
 
 /** Starts the server on stdin/stdout. */
 export function startStdioServer(opts: ServerOptions = {}): Connection {
+  // stdout carries the protocol: a stray console.log anywhere must not corrupt it.
+  console.log = console.error;
+  console.info = console.error;
   const connection = createConnection(new StreamMessageReader(process.stdin), new StreamMessageWriter(process.stdout));
   serve(connection, opts);
   connection.listen();
@@ -268,15 +286,15 @@ export function serve(connection: Connection, opts: ServerOptions = {}): void {
    * The index to answer a position from, and how to map offsets: the current one, or while the
    * text does not parse the last one that did (offsets mapped across the edit).
    */
-  const indexFor = (uri: string): { doc: TextDocument; index: SpecIndex; toIndex: (o: number) => number | undefined; toDoc: (o: number) => number | undefined } | undefined => {
+  const indexFor = (uri: string): IndexView | undefined => {
     const c = current(uri);
     if (!c) return undefined;
     const id = (o: number): number => o;
-    if (c.analysis.index) return { doc: c.doc, index: c.analysis.index, toIndex: id, toDoc: id };
+    if (c.analysis.index) return { doc: c.doc, analysis: c.analysis, index: c.analysis.index, toIndex: id, toIndexNearest: id, toDoc: id };
     const good = stateOf(uri).lastGood;
     if (!good?.index) return undefined;
     const map = new OffsetMap(good.source.text, c.doc.getText());
-    return { doc: c.doc, index: good.index, toIndex: (o) => map.toOld(o), toDoc: (o) => map.toNew(o) };
+    return { doc: c.doc, analysis: good, index: good.index, toIndex: (o) => map.toOld(o), toIndexNearest: (o) => map.toOldNearest(o), toDoc: (o) => map.toNew(o) };
   };
 
   const at = (uri: string, pos: Position): { doc: TextDocument; index: SpecIndex; occ: Occurrence; range: (r: { start: number; end: number }) => LspRange | undefined } | undefined => {
@@ -297,6 +315,18 @@ export function serve(connection: Connection, opts: ServerOptions = {}): void {
     return { doc: ix.doc, index: ix.index, occ, range };
   };
 
+  /** On the path of an import: the imported file. */
+  const importAt = (uri: string, pos: Position): Location | null => {
+    const ix = indexFor(uri);
+    if (!ix) return null;
+    const offset = ix.toIndex(ix.doc.offsetAt(pos));
+    if (offset === undefined) return null;
+    const imp = ix.analysis.imports.find((i) => i.pathSpan.start <= offset && offset <= i.pathSpan.end);
+    if (!imp) return null;
+    const file = joinPath(dirname(ix.analysis.source.path), imp.path);
+    return { uri: fileUri(file), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } };
+  };
+
   // ------------------------------------------------------------ hover, definition, references
 
   connection.onHover((p) => {
@@ -310,6 +340,8 @@ export function serve(connection: Connection, opts: ServerOptions = {}): void {
   });
 
   connection.onDefinition((p): Location | null => {
+    const imported = importAt(p.textDocument.uri, p.position);
+    if (imported) return imported;
     const found = at(p.textDocument.uri, p.position);
     if (!found) return null;
     const range = found.range(found.occ.symbol.nameSpan);
@@ -403,8 +435,8 @@ export function serve(connection: Connection, opts: ServerOptions = {}): void {
     };
     const ix = indexFor(p.textDocument.uri);
     if (ix) {
-      const offset = ix.toIndex(ix.doc.offsetAt(p.position)) ?? ix.toIndex(ix.doc.offsetAt(p.position) - 1);
-      const visible = visibleAt(ix.index, offset ?? ix.index.text.length);
+      // While the text does not parse: the names in scope where the edit began.
+      const visible = visibleAt(ix.index, ix.toIndexNearest(ix.doc.offsetAt(p.position)));
       // Innermost first: locals shadow globals.
       for (const s of visible.reverse()) add({ label: s.name, kind: COMPLETION_KINDS[s.kind], detail: s.detail, ...(s.doc ? { documentation: s.doc } : {}) });
     }

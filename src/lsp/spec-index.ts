@@ -192,7 +192,7 @@ class Builder {
     for (const d of this.ast.decls) {
       switch (d.kind) {
         case 'const':
-          this.global(d.name, 'const', d, `const ${d.name.text}: ${this.slice(d.type)}`);
+          this.global(d.name, 'const', d, `const ${d.name.text}: ${this.slice(d.type)}${d.value.span.end - d.value.span.start <= 60 ? ` = ${this.slice(d.value)}` : ''}`);
           break;
         case 'enum': {
           const e = this.global(d.name, 'enum', d, `enum ${d.name.text} { ${d.members.map((m) => m.text).join(', ')} }`);

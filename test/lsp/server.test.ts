@@ -97,6 +97,7 @@ describe('spex lsp', () => {
       return h?.contents.value ?? '';
     };
     expect(await hover('x := y')).toContain('var x: 0..N');
+    expect(await hover('N and')).toContain('const N: Int = 3');
     expect(await hover('y = next')).toMatch(/\(local\) y: Int/);
     expect(await hover('c != color')).toContain('(parameter) c: Color');
     expect(await hover('seen := x')).toContain('var seen: Int');
@@ -194,6 +195,10 @@ describe('spex lsp', () => {
     expect(h.contents.value).toContain('def next(v: Int): Int');
     const l = await client.call<{ range: LspRange }>('textDocument/definition', { textDocument: { uri }, position: pos(broken, 'Worker(t).seen', 0, 1) });
     expect(textAt(broken, l.range)).toBe('Worker');
+    // Completion at the edit offers the names in scope where it began: the let of Step.
+    const items = await client.call<{ label: string }[]>('textDocument/completion', { textDocument: { uri }, position: pos(broken, 'yy +', 0, 4) });
+    expect(items.map((i) => i.label)).toContain('y');
+    expect(items.map((i) => i.label)).not.toContain('seen');
   });
 
   it('reports warnings of imported files on the import, and configuration errors', async () => {
@@ -206,6 +211,8 @@ describe('spex lsp', () => {
     expect(textAt(importer, diags[0]!.range)).toBe('"abstract.spex"');
     expect(diags[0]!.relatedInformation![0]!.location.uri).toBe(pathToFileURL(join(dir, 'abstract.spex')).href);
     expect(diags[0]!.relatedInformation![0]!.location.range.start).toEqual({ line: 2, character: 23 });
+    const target = await client.call<{ uri: string }>('textDocument/definition', { textDocument: { uri: u }, position: pos(importer, 'abstract.spex') });
+    expect(target.uri).toBe(pathToFileURL(join(dir, 'abstract.spex')).href);
 
     const big = `spec Big\ntype Node = 1..N\nconst N: Int = 2\nvar m: Set[Map[Node, Node]] = {}\naction Go(s: Set[Map[Node, Node]]) { m := s }\ncheck Huge { const N = 5 }\n`;
     const ub = pathToFileURL(join(dir, 'big.spex')).href;
