@@ -2,7 +2,7 @@
 // language configuration, its dependencies stay out of the root package, and (where its own
 // npm packages are installed: `npm ci` in editors/vscode) it packages into a .vsix.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,6 +57,31 @@ describe('the VS Code extension', () => {
     expect(Object.keys(manifest.dependencies)).toEqual(['vscode-languageclient']);
     expect(root.dependencies['vscode-languageclient']).toBeUndefined();
     expect(root.devDependencies['@vscode/vsce']).toBeUndefined();
+  });
+
+  const installed = existsSync(join(EXT, 'node_modules/vscode-languageclient'));
+  it.skipIf(!installed)('starts spex lsp: spex.path, else the workspace node_modules/.bin/spex, else spex on the PATH', () => {
+    const activate = (setting: string, folder: string): { calls: string[]; server: Record<string, unknown>; initializationOptions: unknown; documentSelector: unknown } => {
+      const r = spawnSync(process.execPath, [join(ROOT, 'test/grammar/extension-stub.cjs'), EXT, setting, folder], { encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      return JSON.parse(r.stdout) as ReturnType<typeof activate>;
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'spex-ext-'));
+    try {
+      const plain = activate('', dir);
+      expect(plain.server).toMatchObject({ command: 'spex', args: ['lsp'] });
+      expect(plain.calls).toEqual(['spex.restartServer']);
+      expect(plain.initializationOptions).toEqual({ maxStates: 7, timeoutSeconds: 9 });
+      expect(plain.documentSelector).toEqual([{ scheme: 'file', language: 'spex' }, { scheme: 'untitled', language: 'spex' }]);
+      mkdirSync(join(dir, 'node_modules/.bin'), { recursive: true });
+      writeFileSync(join(dir, 'node_modules/.bin/spex'), '#!/bin/sh\n');
+      chmodSync(join(dir, 'node_modules/.bin/spex'), 0o755);
+      expect(activate('', dir).server).toMatchObject({ command: join(dir, 'node_modules/.bin/spex'), args: ['lsp'] });
+      expect(activate('dist/cli/main.js', ROOT).server).toMatchObject({ module: join(ROOT, 'dist/cli/main.js'), args: ['lsp'] });
+      expect(activate('/opt/spex/bin/spex', dir).server).toMatchObject({ command: '/opt/spex/bin/spex' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   const vsce = join(EXT, 'node_modules/.bin/vsce');

@@ -267,3 +267,23 @@ describe('spex lsp --max-states', () => {
     }
   });
 });
+
+describe('spex lsp --timeout', () => {
+  it('stops a Run check that has no verdict in time, and goes on answering', async () => {
+    const client = new LspClient(['--timeout', '1', '--max-states', '100000000']);
+    try {
+      await client.initialize();
+      // An unbounded counter: the search never ends by itself.
+      const text = 'spec Forever\nvar x: Int = 0\naction Inc { x := x + 1 }\ncheck Unbounded { expect ok }\n';
+      const u = 'untitled:forever.spex';
+      client.notify('textDocument/didOpen', { textDocument: { uri: u, languageId: 'spex', version: 1, text } });
+      const outcome = await client.call<{ status: string; summary: string }>('workspace/executeCommand', { command: 'spex.runCheck', arguments: [u, 'Unbounded'] });
+      expect(outcome.status).toBe('timeout');
+      expect(outcome.summary).toBe('STOPPED Unbounded: no verdict within 1 s (run spex check for the whole search)');
+      const h = await client.call<{ contents: { value: string } }>('textDocument/hover', { textDocument: { uri: u }, position: { line: 2, character: 14 } });
+      expect(h.contents.value).toContain('var x: Int');
+    } finally {
+      expect(await client.close()).toBe(0);
+    }
+  });
+});
