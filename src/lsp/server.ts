@@ -221,6 +221,8 @@ export function serve(connection: Connection, opts: ServerOptions = {}): void {
       a = analyse(pathOf(doc.uri), doc.getText());
     } catch (e) {
       connection.console.error(`spex: internal error while checking ${doc.uri}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      // Answer from the last good index, as for text that does not parse.
+      state.analysis = { source: { path: pathOf(doc.uri), text: doc.getText() }, diagnostics: [], index: undefined, spec: undefined, imports: [] };
       return;
     }
     state.analysis = a;
