@@ -36,11 +36,8 @@ const RENAMED = [
   'spec/examples/diehard.spex',
   'spec/examples/increment-race.spex',
   'spec/examples/peterson.spex',
-  'spec/examples/turns.spex',
   'spec/examples/requests.spex',
-  'spec/examples/set-allocator.spex',
   'spec/tlaplus/callreturn1.spex',
-  'spec/tlaplus/mpfactorial.spex',
   'spec/memcg/rfc-reparent-lrus.spex',
 ];
 
