@@ -5,6 +5,7 @@
  * analysis.ts (the CLI's front end) and answered from its index (spec-index.ts); while a
  * buffer does not parse, the last index that did answers, its offsets carried over the edit.
  */
+import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, isAbsolute, join as joinPath, resolve as resolvePath } from 'node:path';
 import {
@@ -17,7 +18,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Diagnostic, isWarning, lineCol } from '../lang/diagnostics.js';
 import type * as A from '../lang/ast.js';
 import { BUILTINS } from '../lang/check.js';
-import { isKeyword } from '../lang/parser.js';
+import { isKeyword, parseSpec } from '../lang/parser.js';
 import { analyse, type Analysis } from './analysis.js';
 import { occurrenceAt, referencesOf, visibleAt, type Occurrence, type SpecIndex, type SpecSymbol, type SymbolKind } from './spec-index.js';
 import { configurationErrorsInWorker, runInWorker, type RunOutcome } from './run-check.js';
@@ -323,10 +324,15 @@ export function serve(connection: Connection, opts: ServerOptions = {}): void {
     if (!ix) return null;
     const offset = ix.toIndex(ix.doc.offsetAt(pos));
     if (offset === undefined) return null;
-    const imp = ix.analysis.imports.find((i) => i.pathSpan.start <= offset && offset <= i.pathSpan.end);
-    if (!imp) return null;
-    const file = joinPath(dirname(ix.analysis.source.path), imp.path);
-    return { uri: fileUri(file), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } };
+    const within = (sp: A.Span): boolean => sp.start <= offset && offset <= sp.end;
+    for (const imp of ix.analysis.imports) {
+      const file = joinPath(dirname(ix.analysis.source.path), imp.path);
+      if (within(imp.pathSpan)) return { uri: fileUri(file), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } };
+      // `with { v: ... }`: v is a variable or constant of the imported spec.
+      const m = imp.mappings.find((x) => within(x.name.span));
+      if (m) return importedDeclaration(file, m.name.text);
+    }
+    return null;
   };
 
   // ------------------------------------------------------------ hover, definition, references
@@ -527,6 +533,26 @@ function toLspDiagnostic(d: Diagnostic, doc: TextDocument, a: Analysis): LspDiag
     range,
     relatedInformation: [{ location: { uri: other.uri, range: where }, message: d.message }],
   };
+}
+
+/** Where a variable or constant is declared in a spec file (read from disk), if it parses. */
+function importedDeclaration(file: string, name: string): Location | null {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+  let ast: A.SpecAst;
+  try {
+    ast = parseSpec({ path: file, text });
+  } catch {
+    return null;
+  }
+  const d = ast.decls.find((x) => (x.kind === 'var' || x.kind === 'const') && x.name.text === name) as Extract<A.Decl, { kind: 'var' | 'const' }> | undefined;
+  if (!d) return null;
+  const doc = TextDocument.create(fileUri(file), 'spex', 0, text);
+  return { uri: doc.uri, range: spanRange(doc, d.name.span) };
 }
 
 function spanRange(doc: TextDocument, span: A.Span): LspRange {

@@ -213,6 +213,9 @@ describe('spex lsp', () => {
     expect(diags[0]!.relatedInformation![0]!.location.range.start).toEqual({ line: 2, character: 23 });
     const target = await client.call<{ uri: string }>('textDocument/definition', { textDocument: { uri: u }, position: pos(importer, 'abstract.spex') });
     expect(target.uri).toBe(pathToFileURL(join(dir, 'abstract.spex')).href);
+    const mapped = await client.call<{ uri: string; range: LspRange }>('textDocument/definition', { textDocument: { uri: u }, position: pos(importer, 'n: x') });
+    expect(mapped.uri).toBe(pathToFileURL(join(dir, 'abstract.spex')).href);
+    expect(mapped.range.start).toEqual({ line: 1, character: 4 });
 
     const big = `spec Big\ntype Node = 1..N\nconst N: Int = 2\nvar m: Set[Map[Node, Node]] = {}\naction Go(s: Set[Map[Node, Node]]) { m := s }\ncheck Huge { const N = 5 }\n`;
     const ub = pathToFileURL(join(dir, 'big.spex')).href;
