@@ -250,19 +250,19 @@ class Builder {
           break;
         }
         case 'invariant':
-          this.global(d.name, 'invariant', d, `invariant ${d.name.text}`);
+          this.global(d.name, 'invariant', d, `invariant ${d.name.text}${this.body(d.body.span.start, d.body.span.end)}`);
           break;
         case 'property':
-          this.global(d.name, 'property', d, `property ${d.name.text}`);
+          this.global(d.name, 'property', d, `property ${d.name.text}${this.body(d.name.span.end, d.span.end)}`);
           break;
         case 'stepProperty':
-          this.global(d.name, 'stepProperty', d, `always step ${d.name.text}`);
+          this.global(d.name, 'stepProperty', d, `always step ${d.name.text}${this.body(d.body.span.start, d.body.span.end)}`);
           break;
         case 'view':
-          this.global(d.name, 'view', d, `view ${d.name.text}`);
+          this.global(d.name, 'view', d, `view ${d.name.text}${this.body(d.body.span.start, d.body.span.end)}`);
           break;
         case 'constraint':
-          this.global(d.name, 'constraint', d, `${d.action ? 'action ' : ''}constraint ${d.name.text}`);
+          this.global(d.name, 'constraint', d, `${d.action ? 'action ' : ''}constraint ${d.name.text}${this.body(d.body.span.start, d.body.span.end)}`);
           break;
         case 'import':
           this.global(d.name, 'import', d, `import ${d.name.text} from "${d.path}"`);
@@ -283,6 +283,12 @@ class Builder {
           break;
       }
     }
+  }
+
+  /** `: <text>` of a declaration's body (from `from` to `end`), for its hover, when it is short; else nothing. */
+  private body(from: number, end: number): string {
+    const text = this.text.slice(from, end).replace(/^\s*:\s*/, '').replace(/\s+/g, ' ');
+    return text.length <= 80 ? `: ${text}` : '';
   }
 
   private paramText(p: A.ActionParam): string {
