@@ -341,6 +341,25 @@ export function main(argv: string[]): number {
       code = cmdParse(file);
     });
 
+  program
+    .command('lsp')
+    .description('run the language server for editors (Language Server Protocol on stdin and stdout; docs/editor.md)')
+    .option('--stdio', 'talk over stdin and stdout (the default, and the only transport)')
+    .option('--max-states <n>', 'the most distinct states a "Run check" explores (default 1000000)', positiveInt)
+    .option('--timeout <seconds>', 'stop a "Run check" after this many seconds (default 60)', positiveInt)
+    .action((o: { maxStates?: number; timeout?: number }) => {
+      // Loaded only here: the other commands do not pay for the protocol library.
+      import('../lsp/server.js')
+        .then((m) => {
+          m.startStdioServer({ ...(o.maxStates !== undefined ? { maxStates: o.maxStates } : {}), ...(o.timeout !== undefined ? { timeoutSeconds: o.timeout } : {}) });
+        })
+        .catch((e: unknown) => {
+          err('internal error (a bug in spex, not in your spec); please report it with this trace:');
+          err(e instanceof Error ? (e.stack ?? e.message) : String(e));
+          process.exit(EXIT.internal);
+        });
+    });
+
   if (argv.length === 0) {
     program.outputHelp({ error: true });
     return 1;

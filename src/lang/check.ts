@@ -11,4 +11,4 @@
 export * from './check/checked.js';
 export { walkExpr, stateReadIn } from './check/expressions.js';
 export { walkStmt } from './check/statements.js';
-export { checkSpec } from './check/declarations.js';
+export { checkSpec, checkSpecKeepingResolutions, type PartialCheck } from './check/declarations.js';

@@ -726,7 +726,8 @@ function typeWrittenAsSet(source: A.Source, pos: number): Diagnostic | undefined
   const end = close >= 0 && (eol < 0 || close < eol) ? close + 1 : pos + 1;
   return new Diagnostic('E222', { source, start: m.index, end }, "'Map[...]' is a type, not a set of values", TYPE_AS_SET_HINT);
 }
-function isKeyword(word: string): boolean {
+/** Whether a word is reserved (the grammar's `keyword` rule): it cannot be a name. */
+export function isKeyword(word: string): boolean {
   return grammar().match(word, 'keyword').succeeded();
 }
 

@@ -3,13 +3,13 @@
  * processes, properties, checks, imports), and the entry point checkSpec.
  */
 import type * as A from '../ast.js';
-import { SpecErrors, didYouMean } from '../diagnostics.js';
+import { SpecErrors, didYouMean, type Diagnostic } from '../diagnostics.js';
 import { procedureCalls, processEndLabels, processLabels } from '../process-shape.js';
 import { ANY, BOOL, formatType, type EnumInfo, type Type, type VariantInfo } from '../types.js';
 import type {
   CheckedDef, CheckedVar, CheckedConst, CheckedParam, CheckedAction, CheckedProcess,
   CheckedProcedure, CheckedBody, CheckedProperty, CheckedFairness, CheckedCheck, CheckedImport,
-  CheckedConstraint, CheckedSpec, CheckedSymmetry,
+  CheckedConstraint, CheckedSpec, CheckedSymmetry, Resolution,
 } from './checked.js';
 import { typeText, Scope, type Frame, BUILTIN_TYPES, article, describe, rangeBounds } from './base.js';
 import { walkExpr } from './expressions.js';
@@ -487,4 +487,33 @@ class Checker extends TemporalChecker {
 /** Resolves and type-checks a parsed spec. Throws SpecErrors with every diagnostic found. */
 export function checkSpec(ast: A.SpecAst): CheckedSpec {
   return new Checker(ast).run();
+}
+
+/** What checkSpecKeepingResolutions found: the spec if it checks, and the resolutions either way. */
+export interface PartialCheck {
+  /** The checked spec; undefined when the spec has errors. */
+  readonly spec: CheckedSpec | undefined;
+  /** The errors (empty when `spec` is defined). */
+  readonly diagnostics: readonly Diagnostic[];
+  readonly warnings: readonly Diagnostic[];
+  /** What every name the checker got to resolves to, even when it has errors elsewhere. */
+  readonly res: ReadonlyMap<object, Resolution>;
+  /** The type of every expression the checker got to. */
+  readonly types: ReadonlyMap<A.Expr, Type>;
+}
+
+/**
+ * checkSpec for editors (src/lsp/): the same diagnostics, but instead of throwing it returns
+ * them with the resolutions and types found so far, so that a spec with a mistake in one place
+ * still answers hover and go-to-definition everywhere else.
+ */
+export function checkSpecKeepingResolutions(ast: A.SpecAst): PartialCheck {
+  const checker = new Checker(ast);
+  try {
+    const spec = checker.run();
+    return { spec, diagnostics: [], warnings: spec.warnings, res: checker.res, types: checker.types };
+  } catch (e) {
+    if (!(e instanceof SpecErrors)) throw e;
+    return { spec: undefined, diagnostics: e.diagnostics, warnings: checker.warnings, res: checker.res, types: checker.types };
+  }
 }
