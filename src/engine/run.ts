@@ -21,6 +21,7 @@ import type { SpecWorkerData } from './worker-system.js';
 import { checkProperties, temporalSetup, type TemporalResult } from './temporal.js';
 import { compileRefinement, refinementMessage, type Refinement, type RefinementFailure } from './refine.js';
 import type { Invariant, StepViolation, TransitionSystem } from '../explore/system.js';
+import { coverageSites, type CoverageReport } from '../lang/coverage.js';
 
 export interface LoadedSpec {
   readonly source: A.Source;
@@ -115,6 +116,12 @@ export interface RunOptions {
    * every spec; `auto` (the default), packed when it can, else generic.
    */
   readonly engine?: EngineChoice;
+  /**
+   * Count, per step and binding, how often it was evaluated, enabled and taken and how many new
+   * states it found, and per require/await/pick how often it blocked (docs/coverage.md). Runs
+   * on one thread.
+   */
+  readonly coverage?: boolean;
 }
 
 export type EngineChoice = 'auto' | 'packed' | 'generic';
@@ -155,6 +162,15 @@ export interface CheckResult {
   readonly note?: string;
   /** When the verdict is a refinement's violation: why its last state or step does not map. */
   readonly refinement?: { readonly refinement: Refinement; readonly failure: RefinementFailure; readonly message: string };
+  /** With `coverage`: the counts of the search (docs/coverage.md). */
+  readonly coverage?: CoverageReport;
+  /**
+   * Per coverage step site (src/lang/coverage.ts): whether the step ever emitted a successor
+   * in this run. With `complete`, the basis of W100 (neverEnabledWarnings).
+   */
+  readonly reached?: Uint8Array;
+  /** Whether the search covered every reachable state (no limit or violation cut it short). */
+  readonly complete?: boolean;
 }
 
 interface RefinementChecks {
@@ -348,7 +364,7 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   /** The refinements this configuration checks (`refines`), and their checks on initial states. */
   let refinements: RefinementChecks;
   try {
-    system = full = compileSpec(spec, overrides, check);
+    system = full = compileSpec(spec, overrides, check, opts.coverage ? { coverage: true } : {});
     refinements = refinementChecks(spec, check, full);
     const only = check?.decl.only?.map((n) => n.text);
     if (only) {
@@ -395,6 +411,7 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   let pilot: ExploreResult<State, Label> | undefined;
   const eager = process.env['SPEX_WORKERS_EAGER'] === '1';
   if (choice === 'auto' && spec.processes.length > 0 && !eager && (opts.maxStates === undefined || opts.maxStates > PILOT_STATES)) {
+    system.coverage.reset();
     const r = explore(system, { ...exploreOpts, maxStates: PILOT_STATES });
     if (!(r.outcome.kind === 'limit' && r.outcome.limit === 'states')) {
       pilot = r;
@@ -402,7 +419,7 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
     }
   }
   if (choice !== 'generic' && pilot === undefined) {
-    let p = compilePacked(spec, overrides, full);
+    let p = compilePacked(spec, overrides, full, opts.coverage ? { coverage: true } : {});
     if (p.ok && setup && p.system.predicates === undefined) {
       const why = p.system.predicatesReason;
       p = { ok: false, reason: `the packed engine cannot compile the temporal properties${why === undefined ? '' : `: ${why}`}` };
@@ -447,21 +464,31 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
     workers = 1;
     if (opts.workersChosen !== false) note = `note: ${check?.name ?? spec.name} has temporal properties, which the parallel explorer cannot check yet: exploring with 1 worker instead of ${requested}`;
   }
+  if (requested > 1 && opts.coverage && workers > 1) {
+    // Per-step counts are kept where the steps run; one thread keeps them all, in order.
+    workers = 1;
+    if (opts.workersChosen !== false) note = `note: --coverage counts on one thread: exploring ${check?.name ?? spec.name} with 1 worker instead of ${requested}`;
+  }
   if (requested > 1 && refinements.all.length > 0 && workers > 1) {
     // The worker threads compile the spec themselves, without the abstract specs.
     workers = 1;
     if (opts.workersChosen !== false) note = `note: ${check?.name ?? spec.name} checks a refinement, which the parallel explorer cannot check yet: exploring with 1 worker instead of ${requested}`;
   }
   const exploreWith = (packed: PackedSpec | undefined): ExploreResult<State, Label> => {
+    (packed ?? system).coverage.reset();
     if (workers > 1) {
       if (cli.size > 0 && opts.consts === undefined) {
         throw new Error('internal error: runCheck with workers > 1 needs the --const texts in opts.consts');
       }
-      const data: SpecWorkerData = { path: spec.ast.source.path, text: spec.ast.source.text, check: check?.name, consts: [...(opts.consts ?? [])], packed: packed !== undefined };
+      // The workers mark the steps that emit in memory shared with this thread.
+      const reached = new SharedArrayBuffer(Math.max(1, system.coverage.reached.length));
+      const data: SpecWorkerData = { path: spec.ast.source.path, text: spec.ast.source.text, check: check?.name, consts: [...(opts.consts ?? [])], packed: packed !== undefined, reached };
       const pool = { workers, setup: { module: new URL('./worker-system.js', import.meta.url).href, data } };
-      return packed
+      const r = packed
         ? decodeResult(exploreVectorsParallel(packed, exploreOpts as ExploreOptions<number[], Label>, pool), packed)
         : exploreParallel(system, exploreOpts, { ...pool, codec: new ValueStateCodec(system.slotTypes, system.valueTables) });
+      (packed ?? system).coverage.mergeReached(new Uint8Array(reached));
+      return r;
     }
     if (!packed) return explore(system, exploreOpts);
     const { recordGraph: _generic, ...rest } = exploreOpts;
@@ -495,10 +522,42 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
     if (t.violation) verdict = { kind: 'violation', name: t.violation.property.property, temporal: true };
   }
   const refinement = refinementFailure(refinements.all, result);
+  const counters = packed?.coverage ?? system.coverage;
+  const coverage = opts.coverage ? counters.report() : undefined;
+  // Only a complete search can tell that a step is never enabled.
+  const complete = result.outcome.kind === 'ok' && result.stats.distinct > 0;
   return {
     ...base, system, result, ...(temporal ? { temporal } : {}), ...(refinement ? { refinement } : {}), verdict, exitCode: exitCodeOf(verdict), workers, engine,
     ...(engineReason !== undefined ? { engineReason } : {}), ...(note ? { note } : {}),
+    ...(coverage ? { coverage } : {}), reached: counters.reached.slice(), complete,
   };
+}
+
+/**
+ * W100, after the checks of one spec have run: each step (action, process or procedure label)
+ * that emitted no successor in any of them, provided at least one of them was a complete
+ * search (a search cut short cannot tell "never"). A step that some configuration enables is
+ * not reported: scenarios switch parts of a spec off on purpose.
+ */
+export function neverEnabledWarnings(spec: CheckedSpec, results: readonly CheckResult[]): Diagnostic[] {
+  const runs = results.filter((r) => r.reached !== undefined);
+  const complete = runs.filter((r) => r.complete);
+  if (complete.length === 0) return [];
+  const sites = coverageSites(spec).steps;
+  const one = runs.length === 1 ? runs[0]! : undefined;
+  const where = one ? (one.name === undefined ? '' : ` in check ${one.name}`) : ` in any of the ${runs.length} checks run`;
+  const distinct = one?.result?.stats.distinct;
+  const states = distinct === undefined ? '' : ` (${distinct} reachable state${distinct === 1 ? '' : 's'})`;
+  const cut = runs.length - complete.length;
+  const partial = cut === 0 ? '' : `; ${cut} of the checks stopped before their search was complete`;
+  return sites.flatMap((s, i) => {
+    if (runs.some((r) => r.reached![i] === 1)) return [];
+    return [
+      s.kind === 'action'
+        ? new Diagnostic('W100', s.span, `action '${s.owner}' is never enabled${where}${states}${partial}`, 'its requires (or picks) rule out every reachable state; `spex check --coverage` shows how often each one blocked')
+        : new Diagnostic('W100', s.span, `label '${s.label}' of ${s.ownerKind} '${s.owner}' is never enabled${where}${states}${partial}`, 'either no instance ever reaches it, or its awaits (requires, picks) block whenever one does; `spex check --coverage` shows both'),
+    ];
+  });
 }
 
 /** Searches of specs with processes that end within this many states run on the generic engine alone (`auto`). */
