@@ -16,7 +16,7 @@ import { counterexampleOf } from '../export/counterexample.js';
 import { itfOfCheck, toItf, type Json } from '../export/itf.js';
 import { writeCheckOutputs, type OutputPaths } from './check-outputs.js';
 import type { ProgressPrinter } from './progress.js';
-import { coverageJson } from './report-coverage.js';
+import { coverageJson } from '../export/coverage.js';
 
 export const JSON_EVENTS_VERSION = 1;
 

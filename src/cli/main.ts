@@ -14,7 +14,7 @@ import {
 } from '../engine/run.js';
 import { formatCollision, formatResult, formatStats } from './report.js';
 import { formatTemporalStats } from './report-temporal.js';
-import { formatCoverage } from './report-coverage.js';
+import { formatCoverage } from '../export/coverage.js';
 import { cmdReplay, type ReplayOpts } from './replay.js';
 import { writeCheckOutputs, type OutputPaths } from './check-outputs.js';
 import { cmdCheckJson } from './json-events.js';
@@ -67,6 +67,7 @@ interface CheckOpts {
   workers?: number;
   engine?: EngineChoice;
   coverage?: boolean;
+  show?: string[];
 }
 
 function runOptions(o: CheckOpts, printer: ProgressPrinter | undefined): RunOptions {
@@ -81,6 +82,7 @@ function runOptions(o: CheckOpts, printer: ProgressPrinter | undefined): RunOpti
   r.workersChosen = o.workers !== undefined;
   if (o.engine !== undefined) r.engine = o.engine;
   if (o.coverage) r.coverage = true;
+  if (o.show !== undefined && o.show.length > 0) r.show = o.show;
   return r;
 }
 
@@ -226,6 +228,7 @@ function withCheckOptions(cmd: Command): Command {
         .choices(['auto', 'packed', 'generic'])
         .default('auto'),
     )
+    .option('--show <name>', 'print this definition (without parameters) or view in every state of a trace and write it into the exports (repeatable)', collect, [])
     .option('--progress', 'print progress on stderr every second (the default when stderr is a terminal)')
     .option('--quiet', 'no progress output');
 }

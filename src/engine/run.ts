@@ -22,6 +22,8 @@ import { checkProperties, temporalSetup, type TemporalResult } from './temporal.
 import { compileRefinement, refinementMessage, type Refinement, type RefinementFailure } from './refine.js';
 import type { Invariant, StepViolation, TransitionSystem } from '../explore/system.js';
 import { coverageSites, type CoverageReport } from '../lang/coverage.js';
+import { resolveShows, type ShownExpr } from '../lang/show.js';
+import { kernelLookup, type KernelOf } from '../lang/kernel.js';
 
 export interface LoadedSpec {
   readonly source: A.Source;
@@ -122,6 +124,8 @@ export interface RunOptions {
    * on one thread.
    */
   readonly coverage?: boolean;
+  /** `--show NAME`: definitions (without parameters) and views to print in every state of a trace. */
+  readonly show?: readonly string[];
 }
 
 export type EngineChoice = 'auto' | 'packed' | 'generic';
@@ -171,6 +175,10 @@ export interface CheckResult {
   readonly reached?: Uint8Array;
   /** Whether the search covered every reachable state (no limit or violation cut it short). */
   readonly complete?: boolean;
+  /** The expressions shown in every state of a trace: the spec's `show`s, the check's, `--show`'s. */
+  readonly shown?: readonly ShownExpr[];
+  /** The kernel function each step stands for (`@kernel`), when some step carries one. */
+  readonly kernelOf?: KernelOf;
 }
 
 interface RefinementChecks {
@@ -357,7 +365,11 @@ export function configOverrides(check: CheckedCheck | undefined, cli: ReadonlyMa
 export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli: Map<number, A.Expr>, opts: RunOptions): CheckResult {
   const overrides = configOverrides(check, cli);
   const deadlock = opts.deadlock ?? check?.decl.deadlock ?? true;
-  const base = { name: check?.name, expect: check?.decl.expect, deadlock };
+  const showDiags: Diagnostic[] = [];
+  const shows = resolveShows(spec.defs, spec.views, [...(spec.shows ?? []).map((s) => ({ text: s.name, span: undefined })), ...(check?.shows ?? []).map((s) => ({ text: s.name, span: undefined })), ...(opts.show ?? []).map((text) => ({ text, span: undefined }))], showDiags);
+  if (showDiags.length > 0) throw new SpecErrors(showDiags);
+  const kernelOf = kernelLookup(spec);
+  const base = { name: check?.name, expect: check?.decl.expect, deadlock, ...(kernelOf ? { kernelOf } : {}) };
   let system: CompiledSpec;
   /** The system with every invariant, whatever `only` says: what the packed engine mirrors. */
   let full: CompiledSpec;
@@ -530,6 +542,7 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
     ...base, system, result, ...(temporal ? { temporal } : {}), ...(refinement ? { refinement } : {}), verdict, exitCode: exitCodeOf(verdict), workers, engine,
     ...(engineReason !== undefined ? { engineReason } : {}), ...(note ? { note } : {}),
     ...(coverage ? { coverage } : {}), reached: counters.reached.slice(), complete,
+    ...(shows.length > 0 ? { shown: shows.map((sh): ShownExpr => ({ name: sh.name, kind: sh.kind, value: full.compileExpr(sh.expr, sh.frameSize) })) } : {}),
   };
 }
 

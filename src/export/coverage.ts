@@ -6,7 +6,7 @@ import type { CoverageReport, CoverageRow, GuardSite } from '../lang/coverage.js
 import { formatLocation } from '../lang/diagnostics.js';
 import { formatLabel } from '../lang/label.js';
 import { formatValue } from '../values/index.js';
-import type { Json } from '../export/itf.js';
+import type { Json } from './itf.js';
 
 /** How a row names its step: `Grow`, `Move(p=1)`, `Worker(w=1) at wait`, `Offline(m=C) at reparent.loop`. */
 export function coverageStepName(report: CoverageReport, row: CoverageRow): string {
