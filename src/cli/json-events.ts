@@ -10,7 +10,7 @@
  * stderr (progress.ts).
  */
 import type { CheckResult, RunOptions } from '../engine/run.js';
-import { EXIT, constOverrides, formatExpectation, loadSpec, meetsExpectation, neverEnabledWarnings, runCheck, selectChecks } from '../engine/run.js';
+import { EXIT, checkShowNames, constOverrides, formatExpectation, loadSpec, meetsExpectation, neverEnabledWarnings, runCheck, selectChecks } from '../engine/run.js';
 import { SpecErrors, formatLocation, type Diagnostic } from '../lang/diagnostics.js';
 import { counterexampleOf } from '../export/counterexample.js';
 import { itfOfCheck, toItf, type Json } from '../export/itf.js';
@@ -53,6 +53,7 @@ export function cmdCheckJson(file: string, o: OutputPaths & { check?: string }, 
     const { spec } = loadSpec(file);
     const cli = constOverrides(spec, deps.runOptions.consts ?? []);
     const checks = selectChecks(spec, o.check);
+    checkShowNames(spec, deps.runOptions.show);
     emit({ event: 'start', version: JSON_EVENTS_VERSION, tool: 'spex', toolVersion: deps.toolVersion, command: 'check', file, spec: spec.name, checks: checks.map((c) => c?.name ?? null) });
     for (const d of spec.warnings) emit({ event: 'warning', check: null, ...(diagnosticJson(d) as Record<string, Json>) });
     const results: CheckResult[] = [];

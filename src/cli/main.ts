@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { SpecErrors, renderDiagnostic, type Diagnostic } from '../lang/diagnostics.js';
 import {
-  EXIT, constOverrides, formatExpectation, formatVerdict, loadSpec, meetsExpectation, neverEnabledWarnings, runCheck, selectChecks,
+  EXIT, checkShowNames, constOverrides, formatExpectation, formatVerdict, loadSpec, meetsExpectation, neverEnabledWarnings, runCheck, selectChecks,
   type CheckResult, type EngineChoice, type RunOptions,
 } from '../engine/run.js';
 import { formatCollision, formatResult, formatStats } from './report.js';
@@ -97,6 +97,7 @@ function cmdCheck(file: string, o: CheckOpts & OutputPaths & { json?: boolean })
   const opts = runOptions(o, printer);
   const cli = constOverrides(spec, opts.consts ?? []);
   const checks = selectChecks(spec, opts.check);
+  checkShowNames(spec, opts.show);
   let code: number = EXIT.ok;
   const results: CheckResult[] = [];
   checks.forEach((check, i) => {

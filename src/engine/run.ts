@@ -361,6 +361,13 @@ export function configOverrides(check: CheckedCheck | undefined, cli: ReadonlyMa
   return overrides;
 }
 
+/** Checks the `--show` names against the spec before any check runs (E246). */
+export function checkShowNames(spec: CheckedSpec, names: readonly string[] | undefined): void {
+  const diags: Diagnostic[] = [];
+  resolveShows(spec.defs, spec.views, (names ?? []).map((text) => ({ text, span: undefined })), diags);
+  if (diags.length > 0) throw new SpecErrors(diags);
+}
+
 /** Compiles and explores one configuration. */
 export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli: Map<number, A.Expr>, opts: RunOptions): CheckResult {
   const overrides = configOverrides(check, cli);

@@ -206,6 +206,10 @@ svg.view .edge { fill: none; stroke: #8c959f; }
 .view-error { color: var(--bad); font-size: 12px; }
 .error { color: var(--bad); font-family: ui-monospace, monospace; white-space: pre-wrap; }
 .loopback { padding: 8px 12px; color: #4b2a9b; font-weight: 600; }
+`;
+
+/** Styles of kernel names, shown expressions and coverage: added only to reports that have them. */
+const EXTRA_CSS = `
 .kernel { font-family: ui-monospace, monospace; font-size: 12px; background: #e6f4ea; border-radius: 10px; padding: 1px 8px; }
 table.shown { margin-top: 6px; }
 table.shown th { color: #1a7f37; }
@@ -281,7 +285,7 @@ export function htmlReport(r: HtmlReportInput): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
 <title>${escapeHtml(title)}</title>
-<style>${CSS}</style>
+<style>${CSS}${r.extras || r.coverage ? EXTRA_CSS : ''}</style>
 </head>
 <body>
 <header>
@@ -297,8 +301,7 @@ ${stats}
 <main>
 <nav><ol class="timeline">${nav.join('')}</ol></nav>
 <div id="steps">${steps.join('\n')}</div>
-</main>
-${r.coverage ? coverageHtml(r.coverage) : ''}
+</main>${r.coverage ? `\n${coverageHtml(r.coverage)}` : ''}
 <script>${JS}</script>
 </body>
 </html>

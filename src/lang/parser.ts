@@ -713,7 +713,8 @@ function attachDeclAttributes(items: readonly (A.Decl | ParsedAttribute)[]): A.D
       continue;
     }
     if (pending.length > 0) {
-      const attached = attach(pending, d.kind === 'action' || d.kind === 'process' || d.kind === 'procedure', `a ${declWord(d.kind)} declaration`);
+      const word = declWord(d.kind);
+      const attached = attach(pending, d.kind === 'action' || d.kind === 'process' || d.kind === 'procedure', `${/^[aeiou]/.test(word) ? 'an' : 'a'} ${word} declaration`);
       out.push(attached ? ({ ...d, kernel: attached } as A.Decl) : d);
       pending = [];
     } else out.push(d);
