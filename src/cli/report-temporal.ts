@@ -51,7 +51,7 @@ function leadsToStart(v: TemporalViolation): number {
   return from;
 }
 
-export function formatTemporalViolation(v: TemporalViolation, varNames: readonly string[], withTrace: boolean, formatTrace: (t: TemporalViolation['trace'], names: readonly string[]) => string = formatPlainTrace): string {
+export function formatTemporalViolation(v: TemporalViolation, varNames: readonly string[], withTrace: boolean, formatTrace: (t: TemporalViolation['trace'], names: readonly string[]) => string = formatPlainTrace, stepName: (l: Label) => string = formatLabel): string {
   const out: string[] = [];
   out.push(`Property ${v.property.name} is violated by a behaviour: ${what(v)}.`);
   out.push(`  ${formatLocation(v.property.span)}: ${text(v.property.span)}`);
@@ -76,7 +76,7 @@ export function formatTemporalViolation(v: TemporalViolation, varNames: readonly
   out.push(formatTrace(body, varNames));
   const width = String(n).length;
   const last = v.trace.labels[n - 1]!;
-  out.push(`${' '.repeat(width)}  ${formatLabel(last as Label)}  → back to state ${loop}`);
+  out.push(`${' '.repeat(width)}  ${stepName(last as Label)}  → back to state ${loop}`);
   const prev = v.trace.states[n - 1] as State;
   const next = v.trace.states[n] as State;
   const changes = varNames.flatMap((name, j) => diffValues(name, prev[j]!, next[j]!));

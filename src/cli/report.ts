@@ -98,7 +98,7 @@ export function formatResult(r: CheckResult, opts: { trace: boolean } = { trace:
   const res = r.result!;
   const o = res.outcome;
   if (r.temporal && 'checked' in r.temporal && r.temporal.violation) {
-    out.push(formatTemporalViolation(r.temporal.violation, varNames, opts.trace, formatTrace));
+    out.push(formatTemporalViolation(r.temporal.violation, varNames, opts.trace, formatTrace, (l) => stepLine(l, extras)));
     out.push(...formatTemporalSummary(r.temporal));
     return out.join('\n');
   }
