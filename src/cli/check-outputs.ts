@@ -42,7 +42,7 @@ export function writeCheckOutputs(r: CheckResult, spec: CheckedSpec, file: strin
   if (!cex) return written;
   if (o.outTlcJson !== undefined) {
     const path = pathFor(o.outTlcJson, r, several);
-    writeFileSync(path, formatTlcJson(toTlcJson(spec, cex)));
+    writeFileSync(path, formatTlcJson(toTlcJson(spec, cex, r.shown || r.kernelOf ? { shown: r.shown, kernelOf: r.kernelOf } : undefined)));
     written.push({ format: 'tlc-json', path, line: `TLC JSON trace written to ${path}` });
   }
   if (o.outHtml !== undefined) {
@@ -59,6 +59,8 @@ export function writeCheckOutputs(r: CheckResult, spec: CheckedSpec, file: strin
         views: r.system?.views ?? [],
         constants: r.system?.constValues ?? [],
         ...(stats ? { stats: { distinct: stats.distinct, generated: stats.generated, depth: stats.depth } } : {}),
+        ...(r.shown || r.kernelOf ? { extras: { shown: r.shown, kernelOf: r.kernelOf } } : {}),
+        ...(r.coverage && r.result ? { coverage: { report: r.coverage, complete: r.result.outcome.kind === 'ok' } } : {}),
       }),
     );
     written.push({ format: 'html', path, line: `HTML report written to ${path}` });

@@ -10,12 +10,13 @@
  * stderr (progress.ts).
  */
 import type { CheckResult, RunOptions } from '../engine/run.js';
-import { EXIT, constOverrides, formatExpectation, loadSpec, meetsExpectation, runCheck, selectChecks } from '../engine/run.js';
+import { EXIT, checkShowNames, constOverrides, formatExpectation, loadSpec, meetsExpectation, neverEnabledWarnings, runCheck, selectChecks } from '../engine/run.js';
 import { SpecErrors, formatLocation, type Diagnostic } from '../lang/diagnostics.js';
 import { counterexampleOf } from '../export/counterexample.js';
 import { itfOfCheck, toItf, type Json } from '../export/itf.js';
 import { writeCheckOutputs, type OutputPaths } from './check-outputs.js';
 import type { ProgressPrinter } from './progress.js';
+import { coverageJson } from '../export/coverage.js';
 
 export const JSON_EVENTS_VERSION = 1;
 
@@ -52,8 +53,10 @@ export function cmdCheckJson(file: string, o: OutputPaths & { check?: string }, 
     const { spec } = loadSpec(file);
     const cli = constOverrides(spec, deps.runOptions.consts ?? []);
     const checks = selectChecks(spec, o.check);
+    checkShowNames(spec, deps.runOptions.show);
     emit({ event: 'start', version: JSON_EVENTS_VERSION, tool: 'spex', toolVersion: deps.toolVersion, command: 'check', file, spec: spec.name, checks: checks.map((c) => c?.name ?? null) });
     for (const d of spec.warnings) emit({ event: 'warning', check: null, ...(diagnosticJson(d) as Record<string, Json>) });
+    const results: CheckResult[] = [];
     for (const check of checks) {
       const name = check?.name ?? null;
       const opts: RunOptions = {
@@ -64,6 +67,7 @@ export function cmdCheckJson(file: string, o: OutputPaths & { check?: string }, 
         },
       };
       const r = runCheck(spec, check, cli, opts);
+      results.push(r);
       deps.printer?.done();
       if (r.note) process.stderr.write(r.note + '\n');
       const cex = counterexampleOf(r);
@@ -84,6 +88,7 @@ export function cmdCheckJson(file: string, o: OutputPaths & { check?: string }, 
         const s = r.result.stats;
         emit({ event: 'stats', check: name, distinct: s.distinct, generated: s.generated, depth: s.depth, queue: s.queue, seconds: s.seconds, collisionProbability: s.collisionProbability, engine: r.engine, ...(r.engineReason !== undefined ? { engineReason: r.engineReason } : {}), ...(r.symmetry ? { symmetry: r.symmetry } : {}) });
       }
+      if (r.coverage && r.result) emit({ event: 'coverage', check: name, ...coverageJson(r.coverage, r.result.outcome.kind === 'ok') });
       for (const w of writeCheckOutputs(r, spec, file, o, checks.length > 1)) emit({ event: 'output', check: name, format: w.format, path: w.path });
       emit({
         event: 'check',
@@ -96,6 +101,10 @@ export function cmdCheckJson(file: string, o: OutputPaths & { check?: string }, 
       });
       if (code === EXIT.ok) code = r.exitCode;
     }
+    // W100: steps that no check enabled, after the last check (the check's name when one ran).
+    const runChecks = results.filter((r) => r.reached !== undefined);
+    const checkName = runChecks.length === 1 ? (runChecks[0]!.name ?? null) : null;
+    for (const d of neverEnabledWarnings(spec, results)) emit({ event: 'warning', check: checkName, ...(diagnosticJson(d) as Record<string, Json>) });
   } catch (e) {
     if (e instanceof SpecErrors) {
       emit({ event: 'error', kind: e.isSyntax ? 'syntax' : 'static', message: `${e.diagnostics.length} error${e.diagnostics.length === 1 ? '' : 's'} in ${file}`, diagnostics: e.diagnostics.map(diagnosticJson) });

@@ -9,11 +9,12 @@ import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { SpecErrors, renderDiagnostic, type Diagnostic } from '../lang/diagnostics.js';
 import {
-  EXIT, constOverrides, formatExpectation, formatVerdict, loadSpec, meetsExpectation, runCheck, selectChecks,
+  EXIT, checkShowNames, constOverrides, formatExpectation, formatVerdict, loadSpec, meetsExpectation, neverEnabledWarnings, runCheck, selectChecks,
   type CheckResult, type EngineChoice, type RunOptions,
 } from '../engine/run.js';
 import { formatCollision, formatResult, formatStats } from './report.js';
 import { formatTemporalStats } from './report-temporal.js';
+import { formatCoverage } from '../export/coverage.js';
 import { cmdReplay, type ReplayOpts } from './replay.js';
 import { writeCheckOutputs, type OutputPaths } from './check-outputs.js';
 import { cmdCheckJson } from './json-events.js';
@@ -69,9 +70,9 @@ function reportSpecErrors(e: SpecErrors): number {
   return e.isSyntax ? EXIT.syntax : EXIT.static;
 }
 
-/** Prints a spec's static warnings on stderr; the run goes on. */
-function reportWarnings(spec: { readonly warnings: readonly Diagnostic[] }): void {
-  for (const d of spec.warnings) err(renderDiagnostic(d) + '\n');
+/** Prints a spec's static warnings, or a run's (W100), on stderr; the run goes on. */
+function reportWarnings(spec: { readonly warnings?: readonly Diagnostic[] | undefined }): void {
+  for (const d of spec.warnings ?? []) err(renderDiagnostic(d) + '\n');
 }
 
 interface CheckOpts {
@@ -86,6 +87,8 @@ interface CheckOpts {
   workers?: number;
   engine?: EngineChoice;
   unsoundSymmetry?: boolean;
+  coverage?: boolean;
+  show?: string[];
 }
 
 function runOptions(o: CheckOpts, printer: ProgressPrinter | undefined): RunOptions {
@@ -101,6 +104,8 @@ function runOptions(o: CheckOpts, printer: ProgressPrinter | undefined): RunOpti
   r.workersChosen = o.workers !== undefined;
   if (o.engine !== undefined) r.engine = o.engine;
   if (o.unsoundSymmetry === true) r.unsoundSymmetry = true;
+  if (o.coverage) r.coverage = true;
+  if (o.show !== undefined && o.show.length > 0) r.show = o.show;
   return r;
 }
 
@@ -115,12 +120,15 @@ function cmdCheck(file: string, o: CheckOpts & OutputPaths & { json?: boolean })
   const opts = runOptions(o, printer);
   const cli = constOverrides(spec, opts.consts ?? []);
   const checks = selectChecks(spec, opts.check);
+  checkShowNames(spec, opts.show);
   let code: number = EXIT.ok;
+  const results: CheckResult[] = [];
   checks.forEach((check, i) => {
     if (i > 0) out('');
     if (check) out(`check ${check.name} (${spec.name}, ${file})`);
     else out(`spec ${spec.name} (${file})`);
     const r = runCheck(spec, check, cli, opts);
+    results.push(r);
     printer?.done();
     if (r.note) err(r.note);
     out(formatResult(r));
@@ -130,9 +138,11 @@ function cmdCheck(file: string, o: CheckOpts & OutputPaths & { json?: boolean })
       out(formatStats(r.result.stats));
       if (r.temporal && 'checked' in r.temporal) out(formatTemporalStats(r.temporal));
     }
+    if (r.coverage && r.result) out('\n' + formatCoverage(r.coverage, r.result.outcome.kind === 'ok'));
     for (const w of writeCheckOutputs(r, spec, file, o, checks.length > 1)) out(w.line);
     if (code === EXIT.ok) code = r.exitCode;
   });
+  reportWarnings({ warnings: neverEnabledWarnings(spec, results) });
   return code;
 }
 
@@ -170,6 +180,7 @@ function cmdTest(paths: string[], o: CheckOpts & { trace?: boolean }): number {
     const opts = runOptions(o, printer);
     const cli = constOverrides(spec, opts.consts ?? []);
     if (opts.check !== undefined && !spec.checks.some((c) => c.name === opts.check)) continue;
+    const results: CheckResult[] = [];
     for (const check of selectChecks(spec, opts.check)) {
       let r: CheckResult;
       try {
@@ -186,6 +197,7 @@ function cmdTest(paths: string[], o: CheckOpts & { trace?: boolean }): number {
       }
       printer?.done();
       if (r.note) err(r.note);
+      results.push(r);
       const ok = meetsExpectation(r.verdict, r.expect);
       const stats = r.result ? `  (${formatStats(r.result.stats)})` : '';
       out(`${ok ? 'PASS' : 'FAIL'} ${file} ${r.name}: ${formatVerdict(r.verdict)}${ok ? '' : `, expected ${formatExpectation(r.expect)}`}${stats}`);
@@ -195,6 +207,7 @@ function cmdTest(paths: string[], o: CheckOpts & { trace?: boolean }): number {
       if (ok) passed++;
       else failed++;
     }
+    reportWarnings({ warnings: neverEnabledWarnings(spec, results) });
   }
   if (o.check !== undefined && passed + failed === 0) {
     err(`error: no check named '${o.check}' in ${paths.join(' ') || 'spec'}`);
@@ -252,6 +265,7 @@ function withCheckOptions(cmd: Command): Command {
         .default('auto'),
     )
     .option('--unsound-symmetry', 'reduce by the spec\'s symmetry even with temporal properties, step properties or refinements (docs/symmetry.md)')
+    .option('--show <name>', 'print this definition (without parameters) or view in every state of a trace and write it into the exports (repeatable)', collect, [])
     .option('--progress', 'print progress on stderr every second (the default when stderr is a terminal)')
     .option('--progress-interval <seconds>', 'seconds between progress reports, on stderr and in --json (default 1; 0: as often as the explorer looks at the clock)', nonNegativeNumber)
     .option('--quiet', 'no progress output');
@@ -273,6 +287,7 @@ export function main(argv: string[]): number {
     .option('--out-tlc-json <path>', "write the counterexample in the shape of TLC's -dumpTrace json")
     .option('--out-html <path>', 'write the counterexample as a self-contained HTML report')
     .option('--json', 'write the run as NDJSON events on stdout (docs/json-events.md), and nothing else there')
+    .option('--coverage', 'count per action, label and binding how often it was enabled and taken and the new states it found, and how often each require, await and pick blocked (docs/coverage.md); runs on one thread')
     .action((file: string, o: CheckOpts & OutputPaths & { json?: boolean }) => {
       code = cmdCheck(file, o);
     });

@@ -7,7 +7,7 @@ import type { Label, State } from '../lang/compile.js';
 import { formatLocation } from '../lang/diagnostics.js';
 import type { TemporalResult, TemporalViolation } from '../engine/temporal.js';
 import { diffValues, formatChange } from '../values/index.js';
-import { formatLabel, formatTrace } from './report.js';
+import { formatLabel, formatTrace as formatPlainTrace } from './report.js';
 
 function steps(n: number): string {
   return `${n} step${n === 1 ? '' : 's'}`;
@@ -51,7 +51,7 @@ function leadsToStart(v: TemporalViolation): number {
   return from;
 }
 
-export function formatTemporalViolation(v: TemporalViolation, varNames: readonly string[], withTrace: boolean): string {
+export function formatTemporalViolation(v: TemporalViolation, varNames: readonly string[], withTrace: boolean, formatTrace: (t: TemporalViolation['trace'], names: readonly string[]) => string = formatPlainTrace, stepName: (l: Label) => string = formatLabel): string {
   const out: string[] = [];
   out.push(`Property ${v.property.name} is violated by a behaviour: ${what(v)}.`);
   out.push(`  ${formatLocation(v.property.span)}: ${text(v.property.span)}`);
@@ -76,7 +76,7 @@ export function formatTemporalViolation(v: TemporalViolation, varNames: readonly
   out.push(formatTrace(body, varNames));
   const width = String(n).length;
   const last = v.trace.labels[n - 1]!;
-  out.push(`${' '.repeat(width)}  ${formatLabel(last as Label)}  → back to state ${loop}`);
+  out.push(`${' '.repeat(width)}  ${stepName(last as Label)}  → back to state ${loop}`);
   const prev = v.trace.states[n - 1] as State;
   const next = v.trace.states[n] as State;
   const changes = varNames.flatMap((name, j) => diffValues(name, prev[j]!, next[j]!));

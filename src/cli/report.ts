@@ -12,29 +12,53 @@ import { formatTemporalSummary, formatTemporalViolation } from './report-tempora
 import { formatLabel } from '../lang/label.js';
 import { formatRefinementViolation } from './report-refine.js';
 import { traceNote } from '../export/counterexample.js';
+import { shownValue } from '../lang/show.js';
+import { formatKernel } from '../lang/kernel.js';
+import type { TraceExtras } from '../lang/trace.js';
 
 export { formatLabel };
 
-/** The trace, state by state: the initial state in full, then each step's changes. */
-export function formatTrace(trace: Trace<State, Label>, varNames: readonly string[], failing?: { label: Label; note: string }): string {
+const formatTraceWith = (...a: Parameters<typeof formatTrace>): string => formatTrace(...a);
+
+export type { TraceExtras };
+
+/** A step's label as the trace prints it: with its kernel name, if it has one. */
+function stepLine(label: Label, extras: TraceExtras | undefined): string {
+  const k = extras?.kernelOf?.(label);
+  return k ? `${formatLabel(label)}   ${formatKernel(k)}` : formatLabel(label);
+}
+
+/**
+ * The trace, state by state: the initial state in full, then each step's changes; under each
+ * state the shown expressions (`show total = 7`), in every state.
+ */
+export function formatTrace(trace: Trace<State, Label>, varNames: readonly string[], failing?: { label: Label; note: string }, extras?: TraceExtras): string {
   const lines: string[] = [];
   const width = String(trace.states.length).length;
   const num = (i: number): string => String(i).padStart(width);
+  const shown = (s: State): void => {
+    for (const x of extras?.shown ?? []) {
+      const v = shownValue(x, s);
+      lines.push(`${' '.repeat(width)}     show ${x.name} = ${'value' in v ? formatValue(v.value) : `<error: ${v.error}>`}`);
+    }
+  };
   trace.states.forEach((s, i) => {
     if (i === 0) {
       lines.push(`${num(0)}  init`);
       varNames.forEach((n, j) => lines.push(`${' '.repeat(width)}     ${n} = ${formatValue(s[j]!)}`));
+      shown(s);
       return;
     }
     const prev = trace.states[i - 1]!;
-    lines.push(`${num(i)}  ${formatLabel(trace.labels[i - 1]!)}`);
+    lines.push(`${num(i)}  ${stepLine(trace.labels[i - 1]!, extras)}`);
     const changes = varNames.flatMap((n, j) => diffValues(n, prev[j]!, s[j]!));
     if (changes.length === 0) lines.push(`${' '.repeat(width)}     (no change)`);
     for (const c of changes) lines.push(`${' '.repeat(width)}     ${formatChange(c)}`);
+    shown(s);
   });
   if (failing) {
     const isInit = failing.label.action === 'init' && trace.states.length === 0;
-    lines.push(`${' '.repeat(width)}  ${isInit ? 'init' : formatLabel(failing.label)}  ← ${failing.note}`);
+    lines.push(`${' '.repeat(width)}  ${isInit ? 'init' : stepLine(failing.label, extras)}  ← ${failing.note}`);
   }
   return lines.join('\n');
 }
@@ -65,6 +89,8 @@ export function formatModelError(err: ModelError): string {
 export function formatResult(r: CheckResult, opts: { trace: boolean } = { trace: true }): string {
   const out: string[] = [];
   const varNames = r.system?.varNames ?? [];
+  const extras: TraceExtras = { shown: r.shown, kernelOf: r.kernelOf };
+  const formatTrace = (t: Trace<State, Label>, names: readonly string[], failing?: { label: Label; note: string }): string => formatTraceWith(t, names, failing, extras);
   if (r.constError) {
     out.push('Error while evaluating the constants:');
     out.push(formatModelError(r.constError));
@@ -73,7 +99,7 @@ export function formatResult(r: CheckResult, opts: { trace: boolean } = { trace:
   const res = r.result!;
   const o = res.outcome;
   if (r.temporal && 'checked' in r.temporal && r.temporal.violation) {
-    out.push(formatTemporalViolation(r.temporal.violation, varNames, opts.trace));
+    out.push(formatTemporalViolation(r.temporal.violation, varNames, opts.trace, formatTrace, (l) => stepLine(l, extras)));
     out.push(...formatTemporalSummary(r.temporal));
     return out.join('\n');
   }

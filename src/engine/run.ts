@@ -23,6 +23,9 @@ import { checkProperties, temporalSetup, type TemporalResult } from './temporal.
 import { compileRefinement, refinementMessage, type Refinement, type RefinementFailure } from './refine.js';
 import type { Invariant, StepViolation, TransitionSystem } from '../explore/system.js';
 import type { SimulationSummary } from './simulate.js';
+import { coverageSites, type CoverageReport } from '../lang/coverage.js';
+import { resolveShows, type ShownExpr } from '../lang/show.js';
+import { kernelLookup, type KernelOf } from '../lang/kernel.js';
 
 export interface LoadedSpec {
   readonly source: A.Source;
@@ -124,6 +127,14 @@ export interface RunOptions {
    * properties or refinements, which symmetry reduction may make unsound (E243 otherwise).
    */
   readonly unsoundSymmetry?: boolean;
+  /**
+   * Count, per step and binding, how often it was evaluated, enabled and taken and how many new
+   * states it found, and per require/await/pick how often it blocked (docs/coverage.md). Runs
+   * on one thread.
+   */
+  readonly coverage?: boolean;
+  /** `--show NAME`: definitions (without parameters) and views to print in every state of a trace. */
+  readonly show?: readonly string[];
 }
 
 export type EngineChoice = 'auto' | 'packed' | 'generic';
@@ -168,6 +179,19 @@ export interface CheckResult {
   readonly refinement?: { readonly refinement: Refinement; readonly failure: RefinementFailure; readonly message: string };
   /** Set by `spex simulate` (src/engine/simulate.ts): the trace comes from a random walk, shrunk. */
   readonly simulation?: SimulationSummary;
+  /** With `coverage`: the counts of the search (docs/coverage.md). */
+  readonly coverage?: CoverageReport;
+  /**
+   * Per coverage step site (src/lang/coverage.ts): whether the step ever emitted a successor
+   * in this run. With `complete`, the basis of W100 (neverEnabledWarnings).
+   */
+  readonly reached?: Uint8Array;
+  /** Whether the search covered every reachable state (no limit or violation cut it short). */
+  readonly complete?: boolean;
+  /** The expressions shown in every state of a trace: the spec's `show`s, the check's, `--show`'s. */
+  readonly shown?: readonly ShownExpr[];
+  /** The kernel function each step stands for (`@kernel`), when some step carries one. */
+  readonly kernelOf?: KernelOf;
 }
 
 interface RefinementChecks {
@@ -361,11 +385,22 @@ export function configOverrides(check: CheckedCheck | undefined, cli: ReadonlyMa
   return overrides;
 }
 
+/** Checks the `--show` names against the spec before any check runs (E246). */
+export function checkShowNames(spec: CheckedSpec, names: readonly string[] | undefined): void {
+  const diags: Diagnostic[] = [];
+  resolveShows(spec.defs, spec.views, (names ?? []).map((text) => ({ text, span: undefined })), diags);
+  if (diags.length > 0) throw new SpecErrors(diags);
+}
+
 /** Compiles and explores one configuration. */
 export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli: Map<number, A.Expr>, opts: RunOptions): CheckResult {
   const overrides = configOverrides(check, cli);
   const deadlock = opts.deadlock ?? check?.decl.deadlock ?? true;
-  const base = { name: check?.name, expect: check?.decl.expect, deadlock };
+  const showDiags: Diagnostic[] = [];
+  const shows = resolveShows(spec.defs, spec.views, [...(spec.shows ?? []).map((s) => ({ text: s.name, span: undefined })), ...(check?.shows ?? []).map((s) => ({ text: s.name, span: undefined })), ...(opts.show ?? []).map((text) => ({ text, span: undefined }))], showDiags);
+  if (showDiags.length > 0) throw new SpecErrors(showDiags);
+  const kernelOf = kernelLookup(spec);
+  const base = { name: check?.name, expect: check?.decl.expect, deadlock, ...(kernelOf ? { kernelOf } : {}) };
   let system: CompiledSpec;
   /** The system with every invariant, whatever `only` says: what the packed engine mirrors. */
   let full: CompiledSpec;
@@ -374,7 +409,7 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   /** The canonical form of states, when the configuration declares a symmetry. */
   let canon: Canonicaliser | undefined;
   try {
-    system = full = compileSpec(spec, overrides, check);
+    system = full = compileSpec(spec, overrides, check, opts.coverage ? { coverage: true } : {});
     refinements = refinementChecks(spec, check, full);
     const only = check?.decl.only?.map((n) => n.text);
     if (only) {
@@ -428,6 +463,7 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   let pilot: ExploreResult<State, Label> | undefined;
   const eager = process.env['SPEX_WORKERS_EAGER'] === '1';
   if (choice === 'auto' && spec.processes.length > 0 && !eager && (opts.maxStates === undefined || opts.maxStates > PILOT_STATES)) {
+    system.coverage.reset();
     const r = explore(system, { ...exploreOpts, maxStates: PILOT_STATES });
     if (!(r.outcome.kind === 'limit' && r.outcome.limit === 'states')) {
       pilot = r;
@@ -440,7 +476,7 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
     if (choice === 'packed') throw new SpecErrors([new Diagnostic('E217', symmetryOf(spec, check)[0]!.name.span, reason, PACKED_ONLY_HINT)]);
     engineReason = reason;
   } else if (choice !== 'generic' && pilot === undefined) {
-    let p = compilePacked(spec, overrides, full);
+    let p = compilePacked(spec, overrides, full, opts.coverage ? { coverage: true } : {});
     if (p.ok && setup && p.system.predicates === undefined) {
       const why = p.system.predicatesReason;
       p = { ok: false, reason: `the packed engine cannot compile the temporal properties${why === undefined ? '' : `: ${why}`}` };
@@ -491,21 +527,31 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
     workers = 1;
     if (opts.workersChosen !== false) note = `note: ${check?.name ?? spec.name} declares a symmetry, which the parallel explorer does not reduce by yet: exploring with 1 worker instead of ${requested}`;
   }
+  if (requested > 1 && opts.coverage && workers > 1) {
+    // Per-step counts are kept where the steps run; one thread keeps them all, in order.
+    workers = 1;
+    if (opts.workersChosen !== false) note = `note: --coverage counts on one thread: exploring ${check?.name ?? spec.name} with 1 worker instead of ${requested}`;
+  }
   if (requested > 1 && refinements.all.length > 0 && workers > 1) {
     // The worker threads compile the spec themselves, without the abstract specs.
     workers = 1;
     if (opts.workersChosen !== false) note = `note: ${check?.name ?? spec.name} checks a refinement, which the parallel explorer cannot check yet: exploring with 1 worker instead of ${requested}`;
   }
   const exploreWith = (packed: PackedSpec | undefined): ExploreResult<State, Label> => {
+    (packed ?? system).coverage.reset();
     if (workers > 1) {
       if (cli.size > 0 && opts.consts === undefined) {
         throw new Error('internal error: runCheck with workers > 1 needs the --const texts in opts.consts');
       }
-      const data: SpecWorkerData = { path: spec.ast.source.path, text: spec.ast.source.text, check: check?.name, consts: [...(opts.consts ?? [])], packed: packed !== undefined };
+      // The workers mark the steps that emit in memory shared with this thread.
+      const reached = new SharedArrayBuffer(Math.max(1, system.coverage.reached.length));
+      const data: SpecWorkerData = { path: spec.ast.source.path, text: spec.ast.source.text, check: check?.name, consts: [...(opts.consts ?? [])], packed: packed !== undefined, reached };
       const pool = { workers, setup: { module: new URL('./worker-system.js', import.meta.url).href, data } };
-      return packed
+      const r = packed
         ? decodeResult(exploreVectorsParallel(packed, exploreOpts as ExploreOptions<number[], Label>, pool), packed)
         : exploreParallel(system, exploreOpts, { ...pool, codec: new ValueStateCodec(system.slotTypes, system.valueTables) });
+      (packed ?? system).coverage.mergeReached(new Uint8Array(reached));
+      return r;
     }
     if (!packed) return explore(system, exploreOpts);
     const { recordGraph: _generic, ...rest } = exploreOpts;
@@ -539,10 +585,16 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
     if (t.violation) verdict = { kind: 'violation', name: t.violation.property.property, temporal: true };
   }
   const refinement = refinementFailure(refinements.all, result);
+  const counters = packed?.coverage ?? system.coverage;
+  const coverage = opts.coverage ? counters.report() : undefined;
+  // Only a complete search can tell that a step is never enabled.
+  const complete = result.outcome.kind === 'ok' && result.stats.distinct > 0;
   return {
     ...base, system, result, ...(temporal ? { temporal } : {}), ...(refinement ? { refinement } : {}), verdict, exitCode: exitCodeOf(verdict), workers, engine,
     ...(canon !== undefined ? { symmetry: { description: canon.description, groupSize: canon.groupSize } } : {}),
     ...(engineReason !== undefined ? { engineReason } : {}), ...(note ? { note } : {}),
+    ...(coverage ? { coverage } : {}), reached: counters.reached.slice(), complete,
+    ...(shows.length > 0 ? { shown: shows.map((sh): ShownExpr => ({ name: sh.name, kind: sh.kind, value: full.compileExpr(sh.expr, sh.frameSize) })) } : {}),
   };
 }
 
@@ -563,6 +615,33 @@ function refuseUnsoundSymmetry(spec: CheckedSpec, check: CheckedCheck | undefine
     `${check ? `check '${check.name}'` : `spec ${spec.name}`} reduces by symmetry and checks ${what}: symmetry reduction may be unsound for it`,
     `the reduced graph keeps one state per orbit, so its cycles and steps need not be the spec's; use 'only' to leave the property to a check without symmetry, or pass --unsound-symmetry to run anyway`,
   )]);
+}
+
+/**
+ * W100, after the checks of one spec have run: each step (action, process or procedure label)
+ * that emitted no successor in any of them, provided at least one of them was a complete
+ * search (a search cut short cannot tell "never"). A step that some configuration enables is
+ * not reported: scenarios switch parts of a spec off on purpose.
+ */
+export function neverEnabledWarnings(spec: CheckedSpec, results: readonly CheckResult[]): Diagnostic[] {
+  const runs = results.filter((r) => r.reached !== undefined);
+  const complete = runs.filter((r) => r.complete);
+  if (complete.length === 0) return [];
+  const sites = coverageSites(spec).steps;
+  const one = runs.length === 1 ? runs[0]! : undefined;
+  const where = one ? (one.name === undefined ? '' : ` in check ${one.name}`) : ` in any of the ${runs.length} checks run`;
+  const distinct = one?.result?.stats.distinct;
+  const states = distinct === undefined ? '' : ` (${distinct} reachable state${distinct === 1 ? '' : 's'})`;
+  const cut = runs.length - complete.length;
+  const partial = cut === 0 ? '' : `; ${cut} of the checks stopped before their search was complete`;
+  return sites.flatMap((s, i) => {
+    if (runs.some((r) => r.reached![i] === 1)) return [];
+    return [
+      s.kind === 'action'
+        ? new Diagnostic('W100', s.span, `action '${s.owner}' is never enabled${where}${states}${partial}`, 'its requires (or picks) rule out every reachable state; `spex check --coverage` shows how often each one blocked')
+        : new Diagnostic('W100', s.span, `label '${s.label}' of ${s.ownerKind} '${s.owner}' is never enabled${where}${states}${partial}`, 'either no instance ever reaches it, or its awaits (requires, picks) block whenever one does; `spex check --coverage` shows both'),
+    ];
+  });
 }
 
 /** Searches of specs with processes that end within this many states run on the generic engine alone (`auto`). */

@@ -18,6 +18,11 @@ export interface SpecWorkerData {
   readonly consts: readonly string[];
   /** Whether the main thread explores with the packed engine (which then must accept the spec here too). */
   readonly packed: boolean;
+  /**
+   * Memory shared by every worker and the coordinator for the flags of the steps that ever
+   * emit (W100): workers only ever set a flag, so they need no lock.
+   */
+  readonly reached?: SharedArrayBuffer;
 }
 
 export const createWorkerSystem: CreateWorkerSystem = (data) => {
@@ -25,9 +30,10 @@ export const createWorkerSystem: CreateWorkerSystem = (data) => {
   const { spec } = loadSpec(d.path, d.text);
   const check = d.check === undefined ? undefined : selectChecks(spec, d.check)[0];
   const overrides = configOverrides(check, constOverrides(spec, d.consts));
-  const system = compileSpec(spec, overrides, check);
+  const reached = d.reached ? new Uint8Array(d.reached) : undefined;
+  const system = compileSpec(spec, overrides, check, reached ? { reached } : {});
   if (d.packed) {
-    const p = compilePacked(spec, overrides, system);
+    const p = compilePacked(spec, overrides, system, reached ? { reached } : {});
     if (!p.ok) throw new Error(`internal error: the packed engine accepts the spec on the main thread but not in a worker: ${p.reason}`);
     // The check's `only` invariants, as on the main thread: workers decide which states fail.
     const packed = onlyInvariants(p.system, check?.decl.only?.map((n) => n.text));

@@ -26,7 +26,7 @@ import { CompactFingerprintSet } from './compact-set.js';
 import { FingerprintSet } from './fingerprint-set.js';
 import type { SeenSet } from './seen-set.js';
 import { GraphRecorder, type RecordGraph, type StateGraph } from './state-graph.js';
-import { ModelError, type Invariant, type StepViolation, type TransitionSystem } from './system.js';
+import { ModelError, type Invariant, type StepCoverage, type StepViolation, type TransitionSystem } from './system.js';
 import { ReplayIndex, rebuildTrace, type Trace } from './trace.js';
 import { checkLimits, deadlockStop, invariantStop, outcomeOf, searchStats, stepStop, type Stop } from './stop.js';
 
@@ -175,6 +175,8 @@ class BreadthFirstRun<S, L> {
   private readonly startMs = performance.now();
   /** Records edges and predicate values when temporal properties are checked; else null. */
   private readonly graph: GraphRecorder<S, L> | null;
+  /** The system's step counters when they count (`--coverage`): told of every new state. */
+  private readonly coverage: StepCoverage | null;
 
   constructor(system: TransitionSystem<S, L>, options: ExploreOptions<S, L>) {
     this.system = system;
@@ -188,6 +190,7 @@ class BreadthFirstRun<S, L> {
     this.graph = options.recordGraph ? new GraphRecorder(options.recordGraph, this.checked) : null;
     this.numbered = this.graph !== null ? new FingerprintSet() : null;
     this.seen = this.numbered ?? new CompactFingerprintSet();
+    this.coverage = system.coverage?.counting === true ? system.coverage : null;
   }
 
   run(): ExploreResult<S, L> {
@@ -254,6 +257,8 @@ class BreadthFirstRun<S, L> {
     // Let the last level's states be collected even if the caller keeps the result around.
     this.current.length = 0;
     this.next.length = 0;
+    // Rebuilding traces replays steps: they must not count as the search's.
+    system.coverage?.searchEnded();
 
     const outcome = this.outcome();
     const distinct = this.seen.size;
@@ -311,6 +316,7 @@ class BreadthFirstRun<S, L> {
 
     this.replay.record(index, this.parentId, ordinal);
     if (this.level > this.depth) this.depth = this.level;
+    if (this.coverage !== null && this.parentId >= 0) this.coverage.discovered();
     if (this.violates(state, index)) return;
     if (this.graph !== null) {
       if (this.parentId >= 0) this.graph.edge(index, label as L);
@@ -375,6 +381,7 @@ class BreadthFirstRun<S, L> {
     }
     this.replay.record(index, parent, ordinal);
     if (this.level > this.depth) this.depth = this.level;
+    if (this.coverage !== null && parent >= 0) this.coverage.discovered();
     if (this.violates(state, index)) return;
     if (this.graph !== null) {
       if (parent >= 0) this.graph.edge(index, label as L, ordinal);

@@ -63,6 +63,28 @@ export interface TransitionSystem<S, L> {
    * whose trace ends in the step too. The parallel explorers run a system that has it on one thread.
    */
   checkStep?(from: S, to: S, label: L): StepViolation | undefined;
+  /**
+   * The system's step counters (src/lang/coverage.ts, docs/coverage.md), if it keeps any:
+   * opaque to the explorers but for this interface.
+   */
+  readonly coverage?: StepCoverage;
+}
+
+/**
+ * What a driver of the search (the BFS explorer, a random walk) tells a system's step counters,
+ * and how the parallel explorers merge the counters of their workers' copies of the system.
+ */
+export interface StepCoverage {
+  /** Whether per-step counts are kept (`--coverage`): then the driver calls `discovered`. */
+  readonly counting: boolean;
+  /** The successor just emitted is a state not seen before: credited to the step that emitted it. */
+  discovered(): void;
+  /** The search is over: calls into the system from now on (replays for traces) count nothing. */
+  searchEnded(): void;
+  /** Per step: whether it ever emitted a successor (a copy, to send between threads). */
+  reachedFlags(): Uint8Array;
+  /** Takes in the `reachedFlags` of another copy of the system (a worker's). */
+  mergeReached(flags: Uint8Array): void;
 }
 
 /** What `TransitionSystem.checkStep` returns for a step it refuses. */

@@ -16,6 +16,11 @@ import { IList, IMap, Rec, diffValues, formatValue, sortedEntries, type Change, 
 import type { Counterexample } from './counterexample.js';
 import { markChanges, viewModel, viewSvg, type ViewModel } from './view.js';
 import { formatLabel } from '../lang/label.js';
+import { shownValue } from '../lang/show.js';
+import type { TraceExtras } from '../lang/trace.js';
+import type { CoverageReport } from '../lang/coverage.js';
+import { coverageJson } from './coverage.js';
+import type { Json } from './itf.js';
 
 export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
@@ -30,6 +35,41 @@ export interface HtmlReportInput {
   readonly views: readonly CompiledView[];
   readonly constants: readonly { readonly name: string; readonly value: Value }[];
   readonly stats?: { readonly distinct: number; readonly generated: number; readonly depth: number };
+  /** Shown expressions (`show`) under each state, kernel names (`@kernel`) beside each step. */
+  readonly extras?: TraceExtras;
+  /** With `--coverage`: the run's counts, as a section after the trace. */
+  readonly coverage?: { readonly report: CoverageReport; readonly complete: boolean };
+}
+
+/** The shown expressions' values in a state. */
+function shownHtml(extras: TraceExtras | undefined, s: State): string {
+  const shown = extras?.shown ?? [];
+  if (shown.length === 0) return '';
+  const rows = shown.map((x) => {
+    const v = shownValue(x, s);
+    const cell = 'value' in v ? valueHtml(v.value, x.name, undefined) : `<span class="view-error">${escapeHtml(v.error)}</span>`;
+    return `<tr><th>show ${escapeHtml(x.name)}</th><td>${cell}</td></tr>`;
+  });
+  return `<table class="state shown">${rows.join('')}</table>`;
+}
+
+function kernelHtml(extras: TraceExtras | undefined, label: Label): string {
+  const k = label.action === 'init' ? undefined : extras?.kernelOf?.(label);
+  return k ? `<span class="kernel" title="kernel function">${escapeHtml(k.fn)}${k.file === undefined ? '' : ` <span class="meta">${escapeHtml(k.file)}</span>`}</span>` : '';
+}
+
+/** The coverage section: per step and binding, and per guard. */
+function coverageHtml(c: { readonly report: CoverageReport; readonly complete: boolean }): string {
+  const j = coverageJson(c.report, c.complete);
+  const steps = (j.steps as { [k: string]: Json }[]).map(
+    (r) => `<tr class="${r.enabled === 0 ? 'never' : ''}"><td><code>${escapeHtml(String(r.step))}</code></td><td>${r.states}</td><td>${r.enabled}</td><td>${r.taken}</td><td>${r.new}</td></tr>`,
+  );
+  const guards = (j.guards as { [k: string]: Json }[]).map(
+    (g) => `<tr class="${g.evaluated !== 0 && g.blocked === g.evaluated ? 'never' : ''}"><td><code>${escapeHtml(String(g.text))}</code> <span class="meta">${escapeHtml(String(g.location))}</span></td><td>${escapeHtml(String(g.where))}</td><td>${g.evaluated}</td><td>${g.blocked}</td></tr>`,
+  );
+  return `<section class="coverage" id="coverage"><h2>Coverage${c.complete ? '' : ' <span class="meta">(up to where the search stopped)</span>'}</h2>
+<table class="cov"><tr><th>step</th><th>states</th><th>enabled</th><th>taken</th><th>new</th></tr>${steps.join('')}</table>
+${guards.length === 0 ? '' : `<table class="cov"><tr><th>guard</th><th>where</th><th>evaluated</th><th>blocked</th></tr>${guards.join('')}</table>`}</section>`;
 }
 
 /** What changed in one step, as the set of changed paths and their earlier values. */
@@ -168,6 +208,19 @@ svg.view .edge { fill: none; stroke: #8c959f; }
 .loopback { padding: 8px 12px; color: #4b2a9b; font-weight: 600; }
 `;
 
+/** Styles of kernel names, shown expressions and coverage: added only to reports that have them. */
+const EXTRA_CSS = `
+.kernel { font-family: ui-monospace, monospace; font-size: 12px; background: #e6f4ea; border-radius: 10px; padding: 1px 8px; }
+table.shown { margin-top: 6px; }
+table.shown th { color: #1a7f37; }
+section.coverage { background: #fff; border: 1px solid var(--line); border-radius: 6px; margin: 0 24px 16px; padding: 8px 12px; }
+section.coverage h2 { font-size: 16px; margin: 4px 0 8px; }
+table.cov { font-size: 13px; margin-bottom: 10px; }
+table.cov th, table.cov td { border-top: 1px solid #eee; padding: 2px 8px; text-align: right; }
+table.cov th:first-child, table.cov td:first-child { text-align: left; }
+table.cov tr.never td { color: var(--bad); }
+`;
+
 const JS = `
 (function () {
   var box = document.getElementById('show-unchanged');
@@ -206,7 +259,7 @@ export function htmlReport(r: HtmlReportInput): string {
     const changesNote = ch ? `<span class="meta">${nChanges === 0 ? 'no change' : `${nChanges} change${nChanges === 1 ? '' : 's'}`}</span>` : '';
     const viewsHtml = views.length === 0 ? '' : `<div class="views">${views.map((v) => `<figure><figcaption>${escapeHtml(v.name)}</figcaption>${viewSvg(v)}</figure>`).join('')}</div>`;
     steps.push(
-      `<section class="${classes.join(' ')}" id="step-${i}" data-step="${i}"><details open><summary><span class="num">${i}</span><span class="action">${escapeHtml(label.action)}</span>${paramsHtml(label)}${label.at === undefined ? '' : `<span class="at">at ${escapeHtml(label.at)}</span>`}${changesNote}${badges.join('')}</summary><div class="body">${viewsHtml}${stateHtml(cex.vars, s, ch)}</div></details></section>`,
+      `<section class="${classes.join(' ')}" id="step-${i}" data-step="${i}"><details open><summary><span class="num">${i}</span><span class="action">${escapeHtml(label.action)}</span>${paramsHtml(label)}${label.at === undefined ? '' : `<span class="at">at ${escapeHtml(label.at)}</span>`}${kernelHtml(r.extras, label)}${changesNote}${badges.join('')}</summary><div class="body">${viewsHtml}${stateHtml(cex.vars, s, ch)}${shownHtml(r.extras, s)}</div></details></section>`,
     );
     nav.push(`<li class="${classes.slice(1).join(' ')}"><a href="#step-${i}">${i} ${escapeHtml(formatLabel(label))}</a></li>`);
   });
@@ -232,7 +285,7 @@ export function htmlReport(r: HtmlReportInput): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
 <title>${escapeHtml(title)}</title>
-<style>${CSS}</style>
+<style>${CSS}${r.extras || r.coverage ? EXTRA_CSS : ''}</style>
 </head>
 <body>
 <header>
@@ -248,7 +301,7 @@ ${stats}
 <main>
 <nav><ol class="timeline">${nav.join('')}</ol></nav>
 <div id="steps">${steps.join('\n')}</div>
-</main>
+</main>${r.coverage ? `\n${coverageHtml(r.coverage)}` : ''}
 <script>${JS}</script>
 </body>
 </html>

@@ -27,7 +27,8 @@ import { formatType } from '../lang/types.js';
 import type { CheckResult } from '../engine/run.js';
 import { traceNote } from './counterexample.js';
 import type { TemporalViolation } from '../engine/temporal.js';
-import type { ItfFault, ItfTrace, ItfTraceMeta } from '../lang/trace.js';
+import type { ItfFault, ItfTrace, ItfTraceMeta, TraceExtras } from '../lang/trace.js';
+import { shownValue } from '../lang/show.js';
 import {
   Atom, IList, IMap, ISet, Rec, Tuple, Variant, sortedElements, sortedEntries, type Value,
 } from '../values/index.js';
@@ -103,6 +104,21 @@ export function toItf(trace: ItfTrace, meta: ItfTraceMeta): JsonObject {
       sm.params = encodeParams(label);
       if (label.at !== undefined) sm.at = label.at;
     }
+    const ex = trace.extras;
+    if (ex?.shown && ex.shown.length > 0) {
+      // Shown expressions (docs/exports.md): values as ITF values; an evaluation error as its message.
+      const shown: JsonObject = {};
+      const errors: JsonObject = {};
+      for (const x of ex.shown) {
+        const v = shownValue(x, s);
+        if ('value' in v) shown[x.name] = encodeValue(v.value);
+        else errors[x.name] = v.error;
+      }
+      sm.shown = shown;
+      if (Object.keys(errors).length > 0) sm.shownErrors = errors;
+    }
+    const k = label !== undefined && i > 0 ? ex?.kernelOf?.(label) : undefined;
+    if (k) sm.kernel = k.file === undefined ? { function: k.fn } : { function: k.fn, file: k.file };
     const o: JsonObject = { '#meta': sm };
     trace.vars.forEach((name, j) => {
       o[name] = encodeValue(s[j]!);
@@ -168,7 +184,12 @@ export function itfOfCheck(r: CheckResult, source: string, specName: string): { 
     constants: system.constValues,
     ...(error ? { error } : {}),
   };
-  return { trace: { vars: system.varNames, states: o.trace.states, labels: o.trace.labels }, meta };
+  return { trace: { vars: system.varNames, states: o.trace.states, labels: o.trace.labels, ...extrasOf(r) }, meta };
+}
+
+/** The shown expressions and kernel names of a check's traces, if it has any. */
+function extrasOf(r: CheckResult): { extras?: TraceExtras } {
+  return r.shown || r.kernelOf ? { extras: { shown: r.shown, kernelOf: r.kernelOf } } : {};
 }
 
 /** The ITF trace of a violated temporal property: the lasso, with `loop`. */
@@ -179,13 +200,13 @@ function itfOfLasso(r: CheckResult, v: TemporalViolation, source: string, specNa
   let how: string;
   if (v.kind === 'cycle') {
     // The last state of the lasso is the state at `loop` again: ITF's `loop` says so instead.
-    trace = { vars: system.varNames, states: v.trace.states.slice(0, n), labels: v.trace.labels.slice(0, n - 1), loop: v.loop! };
+    trace = { vars: system.varNames, states: v.trace.states.slice(0, n), labels: v.trace.labels.slice(0, n - 1), loop: v.loop!, ...extrasOf(r) };
     how = `it repeats states ${v.loop} to ${n - 1} forever (the last state steps back to state ${v.loop})`;
   } else if (v.kind === 'stutter') {
-    trace = { vars: system.varNames, states: v.trace.states, labels: v.trace.labels, loop: n };
+    trace = { vars: system.varNames, states: v.trace.states, labels: v.trace.labels, loop: n, ...extrasOf(r) };
     how = `it stutters forever in its last state`;
   } else {
-    trace = { vars: system.varNames, states: v.trace.states, labels: v.trace.labels };
+    trace = { vars: system.varNames, states: v.trace.states, labels: v.trace.labels, ...extrasOf(r) };
     how = `its last state violates the property`;
   }
   const meta: ItfTraceMeta = {

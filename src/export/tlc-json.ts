@@ -20,6 +20,8 @@ import {
   Atom, IList, IMap, ISet, Rec, Tuple, Variant, formatValue, sortedElements, sortedEntries, type Value,
 } from '../values/index.js';
 import type { Json } from './itf.js';
+import type { TraceExtras } from '../lang/trace.js';
+import { shownValue } from '../lang/show.js';
 
 type JsonObject = { [key: string]: Json };
 
@@ -88,10 +90,27 @@ function actionRecord(spec: CheckedSpec, label: Label): JsonObject {
   return rec;
 }
 
-/** The `CounterExample` object of a trace, as TLC's `-dumpTrace json` writes it. */
-export function toTlcJson(spec: CheckedSpec, trace: TlcTraceInput): { action: Json[]; state: Json[] } {
-  const states = trace.states.map((s, i): Json => [i + 1, stateObject(trace.vars, s)]);
-  const action = trace.labels.map((l, i): Json => [states[i]!, actionRecord(spec, l), states[i + 1]!]);
+/**
+ * The `CounterExample` object of a trace, as TLC's `-dumpTrace json` writes it. Shown
+ * expressions (`show`) join each state's variables, as TLC's ALIAS adds its fields to the
+ * state (an evaluation error as the string `<error: ...>`); a step's kernel name (`@kernel`)
+ * is its action record's `kernel`.
+ */
+export function toTlcJson(spec: CheckedSpec, trace: TlcTraceInput, extras?: TraceExtras): { action: Json[]; state: Json[] } {
+  const states = trace.states.map((s, i): Json => {
+    const o = stateObject(trace.vars, s);
+    for (const x of extras?.shown ?? []) {
+      const v = shownValue(x, s);
+      o[x.name] = 'value' in v ? tlcValue(v.value) : `<error: ${v.error}>`;
+    }
+    return [i + 1, o];
+  });
+  const action = trace.labels.map((l, i): Json => {
+    const rec = actionRecord(spec, l);
+    const k = extras?.kernelOf?.(l);
+    if (k) rec.kernel = k.file === undefined ? { function: k.fn } : { function: k.fn, file: k.file };
+    return [states[i]!, rec, states[i + 1]!];
+  });
   return { action, state: states };
 }
 

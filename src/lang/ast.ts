@@ -133,6 +133,8 @@ export type Stmt =
       name: Name;
       /** `end L:`: a valid end state, as Promela's end labels: an instance blocked here is not a deadlock. */
       end?: boolean;
+      /** `@kernel("fn", "file")` written before the label. */
+      kernel?: KernelAttr;
       span: Span;
     }
   /** `await e`: like `require e`, in a process. */
@@ -216,7 +218,7 @@ export type Decl =
   | { kind: 'var'; name: Name; type: TypeExpr; init: Expr | undefined; initIn?: Expr; span: Span }
   | { kind: 'def'; name: Name; params: { name: Name; type: TypeExpr }[]; result: TypeExpr; body: Expr; span: Span }
   | { kind: 'init'; body: Stmt[]; span: Span }
-  | { kind: 'action'; name: Name; params: ActionParam[]; body: Stmt[]; span: Span; fair?: FairPrefix }
+  | { kind: 'action'; name: Name; params: ActionParam[]; body: Stmt[]; span: Span; fair?: FairPrefix; kernel?: KernelAttr }
   | { kind: 'invariant'; name: Name; body: Expr; span: Span }
   /** A diagram of the state drawn by reports (HTML); any type, evaluated in each state. */
   | { kind: 'view'; name: Name; body: Expr; span: Span }
@@ -235,6 +237,7 @@ export type Decl =
       span: Span;
       /** `fair process P ...`: the parser also adds the equivalent fairness declaration. */
       fair?: FairPrefix;
+      kernel?: KernelAttr;
     }
   /** `procedure Name(a: T, ...) { var ...; labelled statements }`: called with `call Name(...)` from processes. */
   | {
@@ -244,6 +247,7 @@ export type Decl =
       locals: ProcessVarDecl[];
       body: Stmt[];
       span: Span;
+      kernel?: KernelAttr;
     }
   /** `property Name: forall x in S, ...: formula`; binders are [] without quantifiers. */
   | { kind: 'property'; name: Name; binders: Binder[]; formula: TemporalFormula; span: Span }
@@ -268,6 +272,8 @@ export type Decl =
   | { kind: 'import'; name: Name; path: string; pathSpan: Span; mappings: { name: Name; value: Expr }[]; span: Span }
   /** `refines Name`: every behaviour of this spec, mapped, is one of the imported spec Name. */
   | { kind: 'refines'; name: Name; span: Span }
+  /** `show Name`: a definition without parameters, or a view, printed in every state of a trace. */
+  | { kind: 'show'; name: Name; span: Span }
   | {
       kind: 'check';
       name: Name;
@@ -286,6 +292,8 @@ export type Decl =
       symmetry?: Extract<Decl, { kind: 'symmetry' }>[];
       /** Spans of repeated `deadlock`/`expect` items, reported by the checker. */
       duplicates: Span[];
+      /** `show Name` items: shown in this check's traces, on top of the spec's. */
+      shows?: Name[];
       span: Span;
     };
 
@@ -293,4 +301,20 @@ export interface SpecAst {
   readonly name: Name;
   readonly decls: Decl[];
   readonly source: Source;
+  /** Attributes misplaced or malformed (E247, E248), found while parsing and reported by the checker. */
+  readonly attributeErrors?: readonly AttributeError[];
+}
+
+/** `@kernel("fn", "file")`: the kernel function (and its file) an action, process, procedure or label stands for. */
+export interface KernelAttr {
+  readonly fn: string;
+  readonly file?: string;
+  readonly span: Span;
+}
+
+export interface AttributeError {
+  readonly code: 'E247' | 'E248';
+  readonly span: Span;
+  readonly message: string;
+  readonly hint: string;
 }

@@ -49,6 +49,9 @@ export const CODES = {
   E241: 'a symmetric value named',
   E242: 'symmetric values ordered or computed with',
   E243: 'symmetry with temporal properties',
+  E246: 'a shown name that is not a definition without parameters or a view',
+  E247: 'a misplaced attribute',
+  E248: 'a malformed attribute',
   E701: 'division by zero',
   E702: 'key outside the map domain',
   E703: 'value outside its declared range',
@@ -66,6 +69,7 @@ export const CODES = {
  * Codes W001–W099 are found statically, W100 and up during a run. Rendered as `warning[Wnnn]`.
  */
 export const WARNINGS = {
+  W100: 'a step never enabled',
 } as const;
 
 export type WarningCode = keyof typeof WARNINGS;

@@ -47,7 +47,21 @@ function semantics(): SpexSemantics {
   const s = grammar().createSemantics();
   s.addOperation<unknown>('ast', {
     Spec(header, decls, _end): A.SpecAst {
-      return { name: header.ast(), decls: decls.children.flatMap((d) => withFairness(d.ast() as A.Decl)), source: current };
+      const all = attachDeclAttributes(decls.children.map((d) => d.ast() as A.Decl | ParsedAttribute));
+      const ast: A.SpecAst = { name: header.ast(), decls: all.flatMap((d) => withFairness(d)), source: current };
+      return attributeErrors.length > 0 ? { ...ast, attributeErrors: [...attributeErrors] } : ast;
+    },
+    Attribute(_at, name, _o, args, _c): ParsedAttribute {
+      return { kind: 'attribute', name: nameOf(name), args: args.asIteration().children.map((a) => ({ text: a.sourceString.slice(1, -1), span: span(a) })), span: span(this) };
+    },
+    Stmt_attribute(attr) {
+      return attr.ast();
+    },
+    ShowDecl(_kw, name) {
+      return { kind: 'show', name: nameOf(name), span: span(this) };
+    },
+    CheckItem_show(decl) {
+      return decl.ast();
     },
     SpecHeader(_kw, name) {
       return nameOf(name);
@@ -126,7 +140,7 @@ function semantics(): SpexSemantics {
         name: nameOf(name),
         param: opt<A.ActionParam>(param),
         locals: locals.children.map((l) => l.ast()),
-        body: body.children.map((s) => s.ast()).filter((s: A.Stmt | null) => s !== null),
+        body: attachLabelAttributes(body.children.map((s) => s.ast())),
         span: span(this),
       };
       const f = opt<A.FairPrefix>(fair);
@@ -138,7 +152,7 @@ function semantics(): SpexSemantics {
         name: nameOf(name),
         params: list(params),
         locals: locals.children.map((l) => l.ast()),
-        body: body.children.map((s) => s.ast()).filter((s: A.Stmt | null) => s !== null),
+        body: attachLabelAttributes(body.children.map((s) => s.ast())),
         span: span(this),
       };
     },
@@ -257,6 +271,7 @@ function semantics(): SpexSemantics {
         only: undefined as A.Name[] | undefined,
         refines: [] as Extract<A.Decl, { kind: 'refines' }>[],
         constraints: [] as Extract<A.Decl, { kind: 'constraint' }>[],
+        shows: undefined as A.Name[] | undefined,
         span: span(this),
         // Repeated items are reported by the checker; keep the spans of the extra ones.
         duplicates: [] as A.Span[],
@@ -270,11 +285,13 @@ function semantics(): SpexSemantics {
           | Extract<A.Decl, { kind: 'fairness' }>
           | Extract<A.Decl, { kind: 'refines' }>
           | Extract<A.Decl, { kind: 'constraint' }>
-          | Extract<A.Decl, { kind: 'symmetry' }>;
+          | Extract<A.Decl, { kind: 'symmetry' }>
+          | Extract<A.Decl, { kind: 'show' }>;
         if (it.kind === 'symmetry') {
           (check as { symmetry?: Extract<A.Decl, { kind: 'symmetry' }>[] }).symmetry ??= [];
           (check as { symmetry?: Extract<A.Decl, { kind: 'symmetry' }>[] }).symmetry!.push(it);
-        } else if (it.kind === 'fairness') check.fairness.push(it);
+        } else if (it.kind === 'show') (check.shows ??= []).push(it.name);
+        else if (it.kind === 'fairness') check.fairness.push(it);
         else if (it.kind === 'refines') check.refines.push(it);
         else if (it.kind === 'constraint') check.constraints.push(it);
         else if (it.kind === 'only') {
@@ -375,7 +392,7 @@ function semantics(): SpexSemantics {
 
     // ---- statements
     Block(_o, stmts, _c): A.Stmt[] {
-      return stmts.children.map((s) => s.ast()).filter((s: A.Stmt | null) => s !== null);
+      return attachLabelAttributes(stmts.children.map((s) => s.ast()));
     },
     Stmt_require(_kw, cond): A.Stmt {
       return { kind: 'require', cond: cond.ast(), span: span(this) };
@@ -440,8 +457,8 @@ function semantics(): SpexSemantics {
       return null;
     },
     StmtArm(pattern, _arrow, body, _comma): A.StmtArm {
-      const b = body.ast() as A.Stmt[] | A.Stmt | null;
-      return { pattern: pattern.ast(), body: Array.isArray(b) ? b : b === null ? [] : [b] };
+      const b = body.ast() as A.Stmt[] | A.Stmt | ParsedAttribute | null;
+      return { pattern: pattern.ast(), body: Array.isArray(b) ? b : b === null ? [] : attachLabelAttributes([b]) };
     },
     LValue(root, sels): A.LValue {
       return { root: nameOf(root), path: sels.children.map((s) => s.ast()), span: span(this) };
@@ -669,6 +686,95 @@ function classifyFormula(t: A.TemporalTree): A.TemporalFormula {
   return { kind: 'general', tree: t, span };
 }
 
+/** An attribute as parsed (`@kernel("fn", "file")`), before it is attached to what follows it. */
+interface ParsedAttribute {
+  readonly kind: 'attribute';
+  readonly name: A.Name;
+  readonly args: readonly { readonly text: string; readonly span: A.Span }[];
+  readonly span: A.Span;
+}
+
+/** The attribute problems of the spec being parsed (E247, E248); the checker reports them. */
+let attributeErrors: A.AttributeError[] = [];
+
+const ATTRIBUTE_PLACES = 'an action, a process, a procedure, or a label inside a process or procedure';
+
+/** A `@kernel` attribute's value, or undefined (and an E248 recorded) if it is malformed. */
+function kernelAttr(a: ParsedAttribute): A.KernelAttr | undefined {
+  if (a.name.text !== 'kernel') {
+    attributeErrors.push({ code: 'E248', span: a.name.span, message: `unknown attribute '@${a.name.text}'`, hint: 'the attribute spex knows is @kernel("function", "file")' });
+    return undefined;
+  }
+  const [fn, file] = a.args;
+  if (fn === undefined || a.args.length > 2 || fn.text === '' || file?.text === '') {
+    attributeErrors.push({ code: 'E248', span: a.span, message: '@kernel takes the name of a kernel function and, optionally, its file', hint: 'write @kernel("isolate_lru_page", "mm/vmscan.c") or @kernel("isolate_lru_page")' });
+    return undefined;
+  }
+  return file === undefined ? { fn: fn.text, span: a.span } : { fn: fn.text, file: file.text, span: a.span };
+}
+
+/** Attaches the attributes before a run of declarations to the action, process or procedure that follows. */
+function attachDeclAttributes(items: readonly (A.Decl | ParsedAttribute)[]): A.Decl[] {
+  const out: A.Decl[] = [];
+  let pending: ParsedAttribute[] = [];
+  for (const d of items) {
+    if (d.kind === 'attribute') {
+      pending.push(d);
+      continue;
+    }
+    if (pending.length > 0) {
+      const word = declWord(d.kind);
+      const attached = attach(pending, d.kind === 'action' || d.kind === 'process' || d.kind === 'procedure', `${/^[aeiou]/.test(word) ? 'an' : 'a'} ${word} declaration`);
+      out.push(attached ? ({ ...d, kernel: attached } as A.Decl) : d);
+      pending = [];
+    } else out.push(d);
+  }
+  if (pending.length > 0) attach(pending, false, 'the end of the spec');
+  return out;
+}
+
+function declWord(kind: A.Decl['kind']): string {
+  return kind === 'stepProperty' ? 'step property' : kind === 'typeAlias' || kind === 'variant' ? 'type' : kind;
+}
+
+/** Attaches the attributes in a statement list to the label that follows each; drops `;`s. */
+function attachLabelAttributes(items: readonly (A.Stmt | ParsedAttribute | null)[]): A.Stmt[] {
+  const out: A.Stmt[] = [];
+  let pending: ParsedAttribute[] = [];
+  for (const st of items) {
+    if (st === null) continue;
+    if (st.kind === 'attribute') {
+      pending.push(st);
+      continue;
+    }
+    if (pending.length > 0) {
+      const attached = attach(pending, st.kind === 'label', `a '${st.kind}' statement`);
+      out.push(attached && st.kind === 'label' ? { ...st, kernel: attached } : st);
+      pending = [];
+    } else out.push(st);
+  }
+  if (pending.length > 0) attach(pending, false, 'the end of a block');
+  return out;
+}
+
+/**
+ * The @kernel of the attributes before something: E247 where that cannot carry one (`before`
+ * says what it is), E248 for a malformed or repeated one.
+ */
+function attach(attrs: readonly ParsedAttribute[], allowed: boolean, before: string): A.KernelAttr | undefined {
+  let kernel: A.KernelAttr | undefined;
+  for (const a of attrs) {
+    const k = kernelAttr(a);
+    if (k === undefined) continue;
+    if (!allowed) {
+      attributeErrors.push({ code: 'E247', span: a.span, message: `@kernel stands before ${before}; it may stand only before ${ATTRIBUTE_PLACES}`, hint: 'move it to the line before the action, process, procedure or label it names' });
+    } else if (kernel !== undefined) {
+      attributeErrors.push({ code: 'E248', span: a.span, message: '@kernel is given twice for the same step', hint: 'keep one @kernel per action, process, procedure or label' });
+    } else kernel = k;
+  }
+  return kernel;
+}
+
 /**
  * A declaration, followed by the fairness declaration that `fair` / `strong fair` on it
  * stands for: `fair process P { ... }` means `process P { ... }` and `fair process P`.
@@ -780,10 +886,12 @@ export function parseSpec(source: A.Source): A.SpecAst {
   const m = grammar().match(source.text, 'Spec');
   if (m.failed()) throw syntaxError(source, m);
   current = source;
+  attributeErrors = [];
   try {
     return semantics()(m).ast() as A.SpecAst;
   } finally {
     current = { path: '<none>', text: '' };
+    attributeErrors = [];
   }
 }
 

@@ -18,6 +18,7 @@ import { explainRun, fail, type Compiler, type Cont, type Ctx, type Ev, type Lab
 import { DONE } from './process-shape.js';
 import type { EnumInfo, Type, VariantInfo } from './types.js';
 import { ModelError } from '../explore/system.js';
+import { labelSiteOf, type StepCounters } from './coverage.js';
 import { Atom, IList, IMap, ISet, Rec, Variant, formatValue, sortedElements, type Value } from '../values/index.js';
 
 /** What the compiler needs while it compiles the steps of one process instance. */
@@ -57,6 +58,10 @@ export interface ProcessInstance {
   readonly labels: Label[];
   /** Per label index: the step starting there. */
   steps: Cont[];
+  /** Per label index: its coverage step site (-1 for `done`). */
+  sites: number[];
+  /** Per label index: its coverage row, made on first use (counting only). */
+  rows: number[];
 }
 
 interface ProcessInfo {
@@ -88,6 +93,10 @@ export class Processes {
   readonly frame: number;
   /** The label of the step being run (set before each step, read when it emits). */
   private current: Label = { action: '', params: [] };
+  /** The coverage step site of the step being run. */
+  private currentSite = 0;
+  /** The step counters, when they count (`--coverage`). */
+  private counters: StepCounters | undefined;
 
   constructor(
     cc: Compiler,
@@ -131,6 +140,8 @@ export class Processes {
           base: slot,
           labels: labels.map((at) => ({ action: p.name, params, at })),
           steps: [],
+          sites: [],
+          rows: [],
         };
         if (value !== undefined) byValue = byValue.set(value, instances.length);
         instances.push(inst);
@@ -172,10 +183,28 @@ export class Processes {
     return out;
   }
 
-  /** Compiles every instance's steps; `emit` receives each successor and its label. */
-  compileSteps(cc: Compiler, emit: (state: State, label: Label) => void): void {
+  /**
+   * Compiles every instance's steps; `emit` receives each successor and its label. Each step
+   * marks its site in `counters.reached` when it emits, and counts when the counters count.
+   */
+  compileSteps(cc: Compiler, emit: (state: State, label: Label) => void, counters: StepCounters): void {
+    this.counters = counters.counting ? counters : undefined;
+    const reached = counters.reached;
     for (const inst of this.instances) {
-      inst.steps = this.compileInstance(cc, inst, (c) => emit(c.st.slice(), this.current));
+      const pcNames = this.info.get(inst.proc)!.pcNames;
+      inst.sites = pcNames.map((l) => (l === DONE ? -1 : labelSiteOf(counters.sites, inst.proc.name, l)));
+      inst.rows = pcNames.map(() => -1);
+      const finish: Cont = counters.counting
+        ? (c) => {
+            reached[this.currentSite] = 1;
+            counters.took();
+            emit(c.st.slice(), this.current);
+          }
+        : (c) => {
+            reached[this.currentSite] = 1;
+            emit(c.st.slice(), this.current);
+          };
+      inst.steps = this.compileInstance(cc, inst, finish);
     }
   }
 
@@ -288,9 +317,18 @@ export class Processes {
       const step = inst.steps[pc];
       if (step === undefined) continue;
       this.current = inst.labels[pc]!;
+      this.currentSite = inst.sites[pc]!;
       if (inst.value !== undefined) c.loc[0] = inst.value;
       try {
-        step(c);
+        const counters = this.counters;
+        if (counters === undefined) step(c);
+        else {
+          let row = inst.rows[pc]!;
+          if (row < 0) row = inst.rows[pc] = counters.row(this.currentSite, this.current.params, this.current.at!.includes('.') ? inst.proc.name : undefined);
+          const before = counters.begin(row);
+          step(c);
+          counters.end(row, before);
+        }
       } catch (err) {
         if (err instanceof ModelError && err.label === undefined) err.label = this.current;
         throw err;

@@ -6,6 +6,17 @@
  */
 import type { Label, State } from './compile.js';
 import type { Value } from '../values/index.js';
+import type { ShownExpr } from './show.js';
+import type { KernelOf } from './kernel.js';
+
+/**
+ * What a trace shows beyond its states, computed from them when it is written: the shown
+ * expressions (`show`, `--show`) in every state, the kernel function of every step (`@kernel`).
+ */
+export interface TraceExtras {
+  readonly shown?: readonly ShownExpr[] | undefined;
+  readonly kernelOf?: KernelOf | undefined;
+}
 
 /** A trace to write or as read: states, and the step into each state after the first. */
 export interface ItfTrace {
@@ -22,6 +33,8 @@ export interface ItfTrace {
    * the last state).
    */
   readonly loop?: number;
+  /** Written into each state's `#meta` (`shown`, `kernel`); not read back. */
+  readonly extras?: TraceExtras;
 }
 
 /** The failing step of a fault (a failed assert or a run-time error). */

@@ -5,6 +5,7 @@
 import type * as A from '../ast.js';
 import type { Diagnostic } from '../diagnostics.js';
 import type { EnumInfo, Type, VariantInfo } from '../types.js';
+import type { CheckedShow } from '../show.js';
 
 export type Resolution =
   | { k: 'var'; index: number; type: Type }
@@ -150,6 +151,8 @@ export interface CheckedCheck {
   readonly refines?: CheckedImport[];
   /** The check's own `symmetry` items, which replace the spec's; undefined: the spec's apply. */
   readonly symmetry?: CheckedSymmetry[];
+  /** `show NAME` items: shown in this check's traces, after the spec's. */
+  shows?: CheckedShow[];
 }
 
 /**
@@ -215,6 +218,8 @@ export interface CheckedSpec {
   readonly constraints: CheckedConstraint[];
   /** `view` declarations: expressions of any type, drawn by reports. */
   readonly views: CheckedBody[];
+  /** `show NAME` declarations: definitions and views printed in every state of a trace. */
+  readonly shows?: CheckedShow[];
   readonly properties: CheckedProperty[];
   readonly fairness: CheckedFairness[];
   readonly checks: CheckedCheck[];

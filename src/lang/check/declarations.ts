@@ -3,6 +3,7 @@
  * processes, properties, checks, imports), and the entry point checkSpec.
  */
 import type * as A from '../ast.js';
+import { resolveShows } from '../show.js';
 import { SpecErrors, didYouMean, type Diagnostic } from '../diagnostics.js';
 import { procedureCalls, processEndLabels, processLabels } from '../process-shape.js';
 import { ANY, BOOL, formatType, type EnumInfo, type Type, type VariantInfo } from '../types.js';
@@ -136,6 +137,7 @@ class Checker extends TemporalChecker {
         case 'check':
         case 'view':
         case 'symmetry':
+        case 'show':
           break;
       }
     }
@@ -245,8 +247,13 @@ class Checker extends TemporalChecker {
       checks.push(this.check(d, consts, invariants, actions, properties, stepProperties, constraints));
     }
     const symmetry = this.symmetries(checks);
+    // `show NAME`: definitions and views printed in every state of a trace.
+    const shows = resolveShows(defs, views, this.ast.decls.flatMap((d) => (d.kind === 'show' ? [d.name] : [])), this.diags);
+    for (const c of checks) if (c.decl.shows) c.shows = resolveShows(defs, views, c.decl.shows, this.diags);
+    for (const e of this.ast.attributeErrors ?? []) this.error(e.code, e.span, e.message, e.hint);
     if (this.diags.length > 0) throw new SpecErrors(this.diags);
     const spec: CheckedSpec = {
+      shows,
       ast: this.ast,
       name: this.ast.name.text,
       consts,

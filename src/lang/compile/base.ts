@@ -2,6 +2,7 @@
  * What the compiler works with (states, labels, contexts, closures, the compiled spec) and the
  * compiler's shared state: its side tables, constants, and the process being compiled.
  */
+import type { StepCounters } from '../coverage.js';
 import type * as A from '../ast.js';
 import type { CheckedSpec, Resolution } from '../check.js';
 import type { EnumInfo, Type } from '../types.js';
@@ -88,6 +89,8 @@ export interface CompiledSpec extends TransitionSystem<State, Label> {
    * a function of the state; `frameSize` is the local slots its checking gave it.
    */
   compileExpr(e: A.Expr, frameSize: number): (state: State) => Value;
+  /** The step counters (src/lang/coverage.ts): which steps ever emit, and with `--coverage` every count. */
+  readonly coverage: StepCounters;
 }
 
 /** A `view` declaration, compiled: its static type decides how reports draw it. */

@@ -13,6 +13,15 @@ import {
   type CompiledView, type RequireSite, type StepExplanation,
 } from './base.js';
 import { Compiler } from './statements.js';
+import { StepCounters, coverageSites } from '../coverage.js';
+
+/** How to compile a spec beyond its constants. */
+export interface CompileOptions {
+  /** Keep the step counters of `--coverage` (docs/coverage.md); without it only which steps ever emit. */
+  readonly coverage?: boolean;
+  /** Where to keep the flags of the steps that emit (a worker's view of memory shared with the coordinator). */
+  readonly reached?: Uint8Array;
+}
 
 /** An `always step` property, compiled: whether the step from `from` to `to` satisfies it. */
 export interface StepProperty {
@@ -67,8 +76,13 @@ export interface CompiledAction {
  * Builds the transition system of a checked spec with constants fixed by `overrides`
  * (constant index → expression). Throws ModelError if a constant cannot be evaluated.
  */
-export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr> = new Map(), check?: CheckedCheck): CompiledSpec {
+export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr> = new Map(), check?: CheckedCheck, opts: CompileOptions = {}): CompiledSpec {
   const cc = new Compiler(spec, overrides);
+  // Which steps ever emit (always kept, for W100); with `coverage`, every count of docs/coverage.md.
+  const counting = opts.coverage === true;
+  const counters = new StepCounters(coverageSites(spec), counting, opts.reached);
+  const reached = counters.reached;
+  if (counting) cc.counters = counters;
   const nVars = spec.vars.length;
   // Laid out first: any expression may ask where a process instance is.
   const processes = new Processes(cc, spec, nVars);
@@ -82,10 +96,31 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
     params: a.paramNames.map((name, i) => ({ name, value: c.loc[i]! })),
   });
 
-  const actions: CompiledAction[] = spec.actions.map((a) => {
+  const actions: CompiledAction[] = spec.actions.map((a, ai) => {
     const n = a.params.length;
-    const finish: Cont = (c) => emitFn(c.st.slice(), labelOf(compiled, c));
+    const site = counters.sites.actionSite[ai]!;
+    const finish: Cont = counting
+      ? (c) => {
+          reached[site] = 1;
+          counters.took();
+          emitFn(c.st.slice(), labelOf(compiled, c));
+        }
+      : (c) => {
+          reached[site] = 1;
+          emitFn(c.st.slice(), labelOf(compiled, c));
+        };
     let run = cc.stmts(a.decl.body, finish);
+    if (counting) {
+      // One row per binding of the parameters: evaluated, enabled (it emitted), taken.
+      const body = run;
+      const fixed = n === 0 ? counters.row(site, []) : -1;
+      run = (c) => {
+        const row = fixed >= 0 ? fixed : counters.row(site, a.params.map((p, i) => ({ name: p.name, value: c.loc[i]! })));
+        const before = counters.begin(row);
+        body(c);
+        counters.end(row, before);
+      };
+    }
     // Parameters bind slots 0..n-1, outermost first.
     for (let i = n - 1; i >= 0; i--) {
       const p = a.params[i]!;
@@ -114,7 +149,7 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
     return compiled;
   });
 
-  processes.compileSteps(cc, (s, l) => emitFn(s, l));
+  processes.compileSteps(cc, (s, l) => emitFn(s, l), counters);
 
   const initValues: (Value | undefined)[] = spec.vars.map((v) => (v.decl.init ? cc.constValue(v.decl.init) : undefined));
   // One starting point per combination of the process variables' initial choices.
@@ -221,6 +256,7 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
     views,
     properties,
     fairness: compileFairness(spec),
+    coverage: counters,
     initialStates(emit) {
       emitFn = (s) => emit(s);
       // Global variables' choices vary slowest (state-slot order, the last slot fastest), then

@@ -12,8 +12,12 @@ import {
 } from '../../values/index.js';
 import { type RuntimeLocation, type Ctx, type Cont, fail, type RequireSite } from './base.js';
 import { mapGet, seqGet, ExprCompiler } from './expressions.js';
+import type { StepCounters } from '../coverage.js';
 
 export class Compiler extends ExprCompiler {
+  /** Step counters that count (`--coverage`): requires, awaits and picks then count as they run. */
+  counters: StepCounters | undefined;
+
   stmts(stmts: A.Stmt[], k: Cont): Cont {
     let next = k;
     for (let i = stmts.length - 1; i >= 0; i--) {
@@ -64,6 +68,15 @@ export class Compiler extends ExprCompiler {
             else sink.rejected.push(site);
           };
         }
+        const counters = this.counters;
+        const g = counters?.sites.guardOf.get(st);
+        if (counters !== undefined && g !== undefined) {
+          return (c) => {
+            const ok = cond(c) as boolean;
+            counters.guard(g, ok);
+            if (ok) k(c);
+          };
+        }
         return (c) => {
           if (cond(c)) k(c);
         };
@@ -85,6 +98,22 @@ export class Compiler extends ExprCompiler {
         // No element (an empty set, or none satisfying `where`): no successor, like TLA+'s \E.
         const sink = this.explainSink;
         const site: RequireSite | undefined = sink ? { span: st.span, cond: st.span, keyword: 'pick' } : undefined;
+        const counters = sink ? undefined : this.counters;
+        const g = counters?.sites.guardOf.get(st);
+        if (counters !== undefined && g !== undefined) {
+          return (c) => {
+            const old = c.loc[s]!;
+            let any = false;
+            for (const x of sortedElements(dom(c) as ISet<Value>)) {
+              c.loc[s] = x;
+              if (where && !where(c)) continue;
+              any = true;
+              k(c);
+            }
+            c.loc[s] = old;
+            counters.guard(g, any);
+          };
+        }
         return (c) => {
           const old = c.loc[s]!;
           let any = false;

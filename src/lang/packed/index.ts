@@ -17,6 +17,7 @@ import { initialValues } from '../process.js';
 import type { Invariant, TransitionSystem } from '../../explore/system.js';
 import { fingerprintInts, sortedElements, type ISet, type Value } from '../../values/index.js';
 import { expandTree } from '../compile-temporal.js';
+import { StepCounters, coverageSites, labelSiteOf } from '../coverage.js';
 import { CodeGen, lit, type Val, type InstanceLayout, type ProcessLayout, type VarLayout } from './codegen.js';
 import { Doms, MAX_WIDTH, Unsupported, seqAt, seqBase, seqLen, type Dom } from './dom.js';
 
@@ -37,6 +38,8 @@ export interface PackedSpec extends TransitionSystem<number[], Label> {
    */
   readonly predicates?: readonly ((vec: number[]) => boolean)[];
   readonly predicatesReason?: string;
+  /** The step counters (src/lang/coverage.ts) the generated code marks and, with coverage, counts. */
+  readonly coverage: StepCounters;
 }
 
 /**
@@ -210,16 +213,16 @@ interface Generated {
  * or says why it cannot. `generic` is compileSpec(spec, overrides): the packed system decodes
  * states with its tables and asks it for the genuine error whenever generated code fails.
  */
-export function compilePacked(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generic: CompiledSpec): PackedResult {
+export function compilePacked(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generic: CompiledSpec, opts: { readonly coverage?: boolean; readonly reached?: Uint8Array } = {}): PackedResult {
   try {
-    return { ok: true, system: build(spec, overrides, generic) };
+    return { ok: true, system: build(spec, overrides, generic, opts.coverage === true, opts.reached) };
   } catch (err) {
     if (err instanceof Unsupported) return err.span ? { ok: false, reason: err.message, span: err.span } : { ok: false, reason: err.message };
     throw err;
   }
 }
 
-function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generic: CompiledSpec): PackedSpec {
+function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generic: CompiledSpec, counting: boolean, reached: Uint8Array | undefined): PackedSpec {
   // Constraints and step properties are evaluated by the generic engine only; `--engine auto`
   // runs such a configuration there.
   if (generic.constraints.length > 0) throw new Unsupported('constraints are not supported by the packed engine', spec.ast.name.span);
@@ -342,6 +345,17 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   const gen = new CodeGen(spec, cc, doms, vars, procLayouts);
   const labelTables: Label[][] = [];
   const parts: string[] = [];
+  // Step counters (src/lang/coverage.ts): each step marks RS[site] when it emits, always (W100);
+  // the counting code of --coverage is generated only when asked. The rows of the counters
+  // are made here, one per label of the label tables, so generated code only indexes them.
+  const counters = new StepCounters(coverageSites(spec), counting, reached);
+  if (counting) gen.guardSites = counters.sites.guardOf;
+  /** The emission of a step: marks its site, counts it in its row (counting), emits. */
+  const emitCode = (site: number, row: string | undefined, label: string): string =>
+    row === undefined ? `RS[${lit(site)}] = 1;\nemit(s, ${label});` : `RS[${lit(site)}] = 1;\nK.taken[${row}]++;\nK.last = ${row};\nemit(s, ${label});`;
+  /** A step's code for one binding, counting states and enabled around it. */
+  const countAround = (row: string, code: string): string =>
+    `{\nconst r_ = ${row};\nK.states[r_]++;\nconst t_ = K.taken[r_];\n${code}\nif (K.taken[r_] !== t_) K.enabled[r_]++;\n}`;
 
   // ---- actions
   spec.actions.forEach((a, ai) => {
@@ -369,11 +383,21 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
       });
     }
     labelTables.push(table);
+    const site = counters.sites.actionSite[ai]!;
+    let rowBase = -1;
+    if (counting) {
+      rowBase = counters.rowSite.length;
+      table.forEach((l, idx) => {
+        if (counters.row(site, l.params) !== rowBase + idx) throw new Error('internal error: coverage rows out of step with the label table');
+      });
+    }
     const codes: string[] = [];
     const body = (i: number): string => {
       if (i === a.params.length) {
         const idx = codes.map((c, j) => (strides[j] === 1 ? c : `${c} * ${lit(strides[j]!)}`)).join(' + ') || '0';
-        return gen.stmts(a.decl.body.slice(), 0, () => `emit(s, LB${ai}[${idx}]);`);
+        if (!counting) return gen.stmts(a.decl.body.slice(), 0, () => emitCode(site, undefined, `LB${ai}[${idx}]`));
+        const row = idx === '0' ? lit(rowBase) : `${lit(rowBase)} + ${idx}`;
+        return countAround(row, gen.stmts(a.decl.body.slice(), 0, () => emitCode(site, 'r_', `LB${ai}[${idx}]`)));
       }
       const p = a.params[i]!;
       const d = pdoms[i]!;
@@ -417,7 +441,9 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     const p = inst.proc;
     const labels = [...p.labels, DONE];
     let current = 0;
-    gen.proc = { inst: inst.layout, labels, finish: () => `emit(s, LP${k}[${lit(current)}]);` };
+    const sites = p.labels.map((l) => labelSiteOf(counters.sites, p.name, l));
+    const rows = counting ? p.labels.map((_l, li) => counters.row(sites[li]!, inst.labels[li]!.params)) : [];
+    gen.proc = { inst: inst.layout, labels, finish: () => emitCode(sites[current]!, counting ? 'r_' : undefined, `LP${k}[${lit(current)}]`) };
     const steps = new Map<string, () => string>();
     const cases: string[] = [];
     try {
@@ -429,7 +455,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
         gen.clearLocals();
         const pd = procLayouts.get(p)!.paramDom;
         if (pd) gen.setLocal(0, gen.valOfCode(pd, lit(inst.layout.paramCode!)));
-        cases.push(`case ${lit(li)}: {\n${step()}\nbreak;\n}`);
+        cases.push(`case ${lit(li)}: {\n${counting ? countAround(lit(rows[li]!), step()) : step()}\nbreak;\n}`);
       });
     } catch (err) {
       if (err instanceof Unsupported) throw new Unsupported(`process '${p.name}': ${err.message}`, err.span ?? p.decl.span);
@@ -619,7 +645,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     initArr.push(arr);
   }
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const made = new Function('H', 'LB', 'LP', 'IL', 'INIT', 'OR', 'CH', source)(helpers, labelTables, procLabels, initLabel, initArr, gen.orders, choices) as Generated;
+  const made = new Function('H', 'LB', 'LP', 'IL', 'INIT', 'OR', 'CH', 'RS', 'K', source)(helpers, labelTables, procLabels, initLabel, initArr, gen.orders, choices, counters.reached, counters) as Generated;
 
   // ---- the system
   const decode = (vec: readonly number[]): State => vars.map((v) => doms.decodeShape(v.shape, vec, v.offset));
@@ -702,6 +728,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
       if (terminates !== undefined && terminates(vec)) emit(vec.slice(), TERMINATING);
     },
     fingerprint: fingerprintInts,
+    coverage: counters,
     // Steps emit their working array itself: most successors are duplicates, dropped at once,
     // and only the states the explorer keeps are copied.
     copyState: (vec) => vec.slice(),

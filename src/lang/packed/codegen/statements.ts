@@ -9,6 +9,13 @@ import { lit, add, sameShape } from './base.js';
 import { ProcessCodeGen } from './processes.js';
 
 export class CodeGen extends ProcessCodeGen {
+  /**
+   * With `--coverage`: the guard site of each require, await and pick (src/lang/coverage.ts),
+   * whose evaluations and blocks the generated code then counts in `K`. Undefined: no counting
+   * code at all.
+   */
+  guardSites: ReadonlyMap<A.Stmt, number> | undefined;
+
   /** A statement list followed by the continuation `k`, as JS statements. */
   stmts(list: readonly A.Stmt[], i: number, k: () => string): string {
     if (i === list.length) return k();
@@ -84,6 +91,8 @@ export class CodeGen extends ProcessCodeGen {
       case 'await':
       case 'require': {
         const [pre, c] = this.capture(() => this.bool(st.cond));
+        const g = this.guardSites?.get(st);
+        if (g !== undefined) return `${pre}\nK.evaluated[${lit(g)}]++;\nif (${c}) {\n${k()}\n} else K.blocked[${lit(g)}]++;`;
         return `${pre}\nif (${c}) {\n${k()}\n}`;
       }
       case 'assert': {
@@ -98,14 +107,18 @@ export class CodeGen extends ProcessCodeGen {
         const d = this.setElemDom(st.domain);
         const slot = this.slotOf(st);
         // No element: no successor (the generic engine's pick).
+        const g = this.guardSites?.get(st);
+        const any = g === undefined ? undefined : this.fresh('any');
+        const mark = any === undefined ? '' : `${any} = true;\n`;
         const [pre, loop] = this.capture(() =>
           this.iterate(st.domain, d, (val) => {
             this.env.set(slot, val);
-            if (!st.where) return k();
+            if (!st.where) return mark + k();
             const [wpre, w] = this.capture(() => this.bool(st.where!));
-            return `${wpre}\nif (${w}) {\n${k()}\n}`;
+            return `${wpre}\nif (${w}) {\n${mark}${k()}\n}`;
           }),
         );
+        if (any !== undefined) return `{\nlet ${any} = false;\n${pre}\n${loop}\nK.evaluated[${lit(g!)}]++;\nif (!${any}) K.blocked[${lit(g!)}]++;\n}`;
         return `{\n${pre}\n${loop}\n}`;
       }
       case 'if': {
