@@ -60,6 +60,11 @@ export interface CompiledAction {
   readonly paramNames: readonly string[];
   /** Runs the action on c.st, calling the continuation once per successor. */
   readonly run: Cont;
+  /**
+   * As `run`, but a binding whose step fails hands its error (labelled) to `fault` and the
+   * next binding runs, from c.st as it was (for stepsOf).
+   */
+  readonly runEach: (c: Ctx, fault: (error: ModelError) => void) => void;
   readonly frame: number;
 }
 
@@ -85,7 +90,8 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
   const actions: CompiledAction[] = spec.actions.map((a) => {
     const n = a.params.length;
     const finish: Cont = (c) => emitFn(c.st.slice(), labelOf(compiled, c));
-    let run = cc.stmts(a.decl.body, finish);
+    const body = cc.stmts(a.decl.body, finish);
+    let run = body;
     // Parameters bind slots 0..n-1, outermost first.
     for (let i = n - 1; i >= 0; i--) {
       const p = a.params[i]!;
@@ -110,7 +116,7 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
         };
       }
     }
-    const compiled: CompiledAction = { name: a.name, paramNames: a.params.map((p) => p.name), run, frame: a.frameSize };
+    const compiled: CompiledAction = { name: a.name, paramNames: a.params.map((p) => p.name), run, runEach: runEachOf(cc, a, body, () => compiled), frame: a.frameSize };
     return compiled;
   });
 
@@ -268,6 +274,13 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
       fingerprintValues(state, out);
     },
     explainStep,
+    stepsOf(state, emit, fault) {
+      emitFn = emit;
+      const c: Ctx = { st: state.slice(), loc: new Array<Value>(maxFrame) };
+      for (const a of actions) a.runEach(c, fault);
+      processes.successorsEach(c, state, fault);
+      if (processes.instances.length > 0 && processes.isDone(state)) emit(state.slice(), TERMINATING);
+    },
     slotTypes: [...spec.vars.map((v) => v.type), ...processes.slots.map((x) => x.type)],
     valueTables: {
       atom: (info, index) => cc.atom(info, index),
@@ -287,6 +300,54 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
   const inModel = inModelOf(constraints);
   if (inModel !== undefined) system.inModel = inModel;
   return system;
+}
+
+/**
+ * The `runEach` of an action (compileSpec's stepsOf): its parameter loops again around the
+ * same compiled body, each binding run on its own, so a binding that fails does not stop the
+ * next. Writes of a failed step may not have been undone, so the state is restored from a
+ * copy taken before it. Apart from the search's `run`, which pays nothing for it.
+ */
+function runEachOf(cc: Compiler, a: CheckedAction, body: Cont, self: () => CompiledAction): (c: Ctx, fault: (error: ModelError) => void) => void {
+  const n = a.params.length;
+  const domains = a.params.map((p, i) => {
+    if (p.domain.k === 'type') {
+      const decl = a.decl.params[i]!;
+      const values = cc.enumerate(p.domain.type, decl.kind === 'typed' ? decl.type.span : a.decl.name.span, `the type of parameter '${p.name}'`);
+      return (): readonly Value[] => values;
+    }
+    const dom = cc.expr(p.domain.expr);
+    return (c: Ctx): readonly Value[] => sortedElements(dom(c) as ISet<Value>);
+  });
+  const label = (c: Ctx): Label => ({ action: a.name, params: self().paramNames.map((name, i) => ({ name, value: c.loc[i]! })) });
+  return (c, fault) => {
+    const saved = c.st.slice();
+    const attempt = (run: () => void): void => {
+      try {
+        run();
+      } catch (err) {
+        if (!(err instanceof ModelError)) throw err;
+        if (err.label === undefined) err.label = label(c);
+        c.st = saved.slice();
+        fault(err);
+      }
+    };
+    const bind = (i: number): void => {
+      if (i === n) {
+        body(c);
+        return;
+      }
+      // A domain that fails to evaluate fails every binding under it, labelled with the
+      // parameters bound so far.
+      const values = domains[i]!(c);
+      for (const v of values) {
+        c.loc[i] = v;
+        if (i === n - 1) attempt(() => body(c));
+        else bind(i + 1);
+      }
+    };
+    attempt(() => bind(0));
+  };
 }
 
 /**
