@@ -220,7 +220,7 @@ export const PAGE_JS = `'use strict';
     var st = $('status');
     st.className = c.status;
     st.textContent = c.status === 'deadlock' ? 'Deadlock: no step is enabled in this state.'
-      : c.status === 'done' ? 'No step: every process has ended (a valid end, not a deadlock).' : '';
+      : c.status === 'done' ? 'No step: every process has ended or waits at an end label (a valid end, not a deadlock).' : '';
     var ol = clear($('steps'));
     c.steps.forEach(function (s) {
       var li = el('li', s.fault ? 'fault' : '');
