@@ -5,7 +5,7 @@
  * states, coverage, escaping, and what the server refuses: other hosts and origins, other
  * interfaces, and any path that could name a file.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
@@ -359,5 +359,34 @@ describe('spex explore: what the server refuses', () => {
     expect(m.message!.text).toBe('/etc/passwd is not an ITF trace of spec Steps: (trace): expected a JSON object, found "/etc/passwd"');
     expect((await req('POST', '/api/nothing', { body: {} })).status).toBe(404);
     expect((await req('DELETE', '/api/state')).status).toBe(405);
+  });
+});
+
+describe('spex explore: the command line', () => {
+  const run = (...args: string[]): { code: number | null; stdout: string; stderr: string } => {
+    const r = spawnSync(process.execPath, ['dist/cli/main.js', 'explore', ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+
+  it('reports a spec, a check, a trace or a port it cannot use, before it listens', async () => {
+    let r = run('test/fixtures/explore/missing.spex');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('error: cannot read test/fixtures/explore/missing.spex: no such file');
+    r = run(STEPS, '--check', 'Nope');
+    expect(r.code).toBe(120);
+    expect(r.stderr).toContain("error[E213]: no check named 'Nope'");
+    r = run(STEPS, '--port', '70000');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('expected a port number');
+    const notJson = join(tmp, 'not.json');
+    writeFileSync(notJson, 'not json');
+    r = run(STEPS, '--open-trace', notJson);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`error: ${notJson} is not JSON`);
+    // A port in use: this test's own server holds it.
+    running = await startExplorer(new ExploreSession(STEPS));
+    r = run(STEPS, '--port', String(running.port));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`error: cannot listen on 127.0.0.1: port ${running.port} is in use`);
   });
 });

@@ -10,6 +10,7 @@ import { startExplorer, type RunningExplorer } from '../interactive/server.js';
 import { ModelError } from '../explore/system.js';
 import { EXIT } from '../engine/run.js';
 import { formatModelError } from './report.js';
+import { renderDiagnostic } from '../lang/diagnostics.js';
 
 /** --port: 0 to 65535; 0 asks the system for a free port. */
 export function portNumber(value: string): number {
@@ -49,6 +50,7 @@ export function cmdExplore(
     io.err(formatModelError(e));
     return EXIT.evaluation;
   }
+  for (const d of session.spec.warnings) io.err(renderDiagnostic(d) + '\n');
   if (o.openTrace !== undefined) {
     const text = readFileSync(o.openTrace, 'utf8');
     let json: unknown;
