@@ -171,7 +171,7 @@ describe('spex explore: steps', () => {
     expect(m.pos).toBe(-1);
     expect(m.current).toBeUndefined();
     expect(m.initialCount).toBe(2);
-    expect(m.initial!.map((s) => s.summary)).toEqual([['1 variables'], ['x = 2']]);
+    expect(m.initial!.map((s) => s.summary)).toEqual([['x = 0'], ['x = 2']]);
     expect(m.initial![1]!.violates).toEqual(['Low']);
     m = await post('/api/init', { index: 1 });
     expect(m.pos).toBe(0);

@@ -160,7 +160,7 @@ export const PAGE_JS = `'use strict';
   }
 
   function renderInitial(m) {
-    $('state-title').textContent = 'Choose an initial state (' + m.initialCount + ')';
+    $('state-title').textContent = 'Choose an initial state (' + (m.initialCut ? 'the first ' : '') + m.initialCount + ')';
     clear($('changes')); clear($('views')); clear($('state'));
     $('steps-title').textContent = 'Initial states';
     $('status').textContent = '';

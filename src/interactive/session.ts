@@ -30,6 +30,8 @@ import { diffValues, formatValue, valueEquals, type Value } from '../values/inde
 export const SEARCH_LIMIT = 100_000;
 /** The most steps (or initial states) the model lists for one state; the rest are counted. */
 export const LIST_LIMIT = 500;
+/** The most initial states a session keeps (a spec may start from every graph of a kind). */
+export const INITIAL_LIMIT = 10_000;
 
 export interface SessionOptions {
   /** The check block whose constants, constraints and refinements to use. */
@@ -109,7 +111,7 @@ export interface CurrentView {
 export interface InitialView {
   readonly index: number;
   readonly id?: number;
-  /** How it differs from the first initial state (for the first: how many variables it has). */
+  /** `name = value` for each variable in which the initial states differ. */
   readonly summary: readonly string[];
   readonly violates: readonly string[];
   readonly fault?: string;
@@ -136,6 +138,8 @@ export interface ExploreModel {
   /** The position in the path; -1: choosing an initial state. */
   readonly pos: number;
   readonly initialCount: number;
+  /** Set when the spec has more initial states than INITIAL_LIMIT: only the first are kept. */
+  readonly initialCut?: true;
   /** Listed when pos is -1. */
   readonly initial?: readonly InitialView[];
   readonly current?: CurrentView;
@@ -185,6 +189,8 @@ export class ExploreSession {
   private readonly stepCache = new Map<number, StepEntry[]>();
   private readonly initial: StepEntry[] = [];
   private initialFault: ModelError | undefined;
+  /** Whether there are more initial states than INITIAL_LIMIT (only that many are kept). */
+  private initialCut = false;
   private path: PathEntry[] = [];
   private pos = -1;
   private readonly taken = new Map<string, number>();
@@ -202,11 +208,20 @@ export class ExploreSession {
     const cli = constOverrides(this.spec, opts.consts ?? []);
     this.system = withRefinements(this.spec, this.check, compileSpec(this.spec, configOverrides(this.check, cli), this.check));
     this.searchLimit = opts.searchLimit ?? SEARCH_LIMIT;
+    const enough = new Error('enough initial states');
     try {
-      this.system.initialStates((s) => this.initial.push({ label: { action: 'init', params: [] }, target: this.intern(s) }));
+      this.system.initialStates((s) => {
+        if (this.initial.length === INITIAL_LIMIT) {
+          this.initialCut = true;
+          throw enough;
+        }
+        this.initial.push({ label: { action: 'init', params: [] }, target: this.intern(s) });
+      });
     } catch (e) {
-      if (!(e instanceof ModelError)) throw e;
-      this.initialFault = e;
+      if (e !== enough) {
+        if (!(e instanceof ModelError)) throw e;
+        this.initialFault = e;
+      }
     }
     if (this.initial.length === 1 && this.initialFault === undefined) this.startAt(0);
   }
@@ -484,6 +499,7 @@ export class ExploreSession {
       path: this.path.map((p) => ({ id: p.id, label: p.label ? formatLabel(p.label) : 'init' })),
       pos: this.pos,
       initialCount: this.initial.length,
+      ...(this.initialCut ? { initialCut: true as const } : {}),
       ...(this.pos < 0 ? { initial: this.initialViews() } : {}),
       ...(cur ? { current: this.currentView(cur) } : {}),
       coverage: this.coverage(),
@@ -495,14 +511,13 @@ export class ExploreSession {
 
   private initialViews(): InitialView[] {
     const out: InitialView[] = [];
-    const first = this.initial[0]?.target;
-    this.initial.slice(0, LIST_LIMIT).forEach((s, index) => {
-      const state = this.states[s.target!]!;
-      const summary =
-        index === 0 || first === undefined
-          ? [`${this.system.varNames.length} variables`]
-          : this.system.varNames.flatMap((n, j) => diffValues(n, this.states[first]![j]!, state[j]!)).map((c) => `${c.path} = ${c.after === undefined ? '(absent)' : formatValue(c.after)}`);
-      out.push({ index, id: s.target!, summary, violates: this.invariantStatus(state).filter((i) => i.holds !== true).map((i) => i.name) });
+    const shown = this.initial.slice(0, LIST_LIMIT).map((s) => this.states[s.target!]!);
+    // The variables in which the initial states differ: what tells them apart.
+    const names = this.system.varNames;
+    const varying = names.map((_, j) => j).filter((j) => shown.some((s) => !valueEquals(s[j]!, shown[0]![j]!)));
+    shown.forEach((state, index) => {
+      const summary = varying.map((j) => `${names[j]} = ${formatValue(state[j]!)}`);
+      out.push({ index, id: this.initial[index]!.target!, summary, violates: this.invariantStatus(state).filter((i) => i.holds !== true).map((i) => i.name) });
     });
     if (this.initialFault) out.push({ index: -1, summary: [], violates: [], fault: faultText(this.initialFault) });
     return out;
