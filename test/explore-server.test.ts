@@ -196,6 +196,30 @@ describe('spex explore: steps', () => {
   });
 });
 
+describe('spex explore: constraints and step properties', () => {
+  it('marks steps outside a constraint and steps that violate a step property, and searches within the constraints', async () => {
+    const file = join(tmp, 'bounded.spex');
+    writeFileSync(file, 'spec Bounded\n\nvar x: Int = 0\n\naction Up { x := x + 1 }\naction Down {\n  require x > 0\n  x := x - 1\n}\n\nconstraint Small: x <= 2\nalways step NoDown: x\' >= x\n');
+    let m = await serve(file);
+    m = await take(m, 'Up');
+    m = await take(m, 'Up');
+    expect(m.current!.constraints).toEqual([{ name: 'Small', holds: true }]);
+    expect(m.current!.steps.find((s) => s.label === 'Up')!.notes).toContainEqual({ kind: 'info', text: 'outside constraint Small' });
+    const down = m.current!.steps.find((s) => s.label === 'Down')!;
+    expect(down.notes).toContainEqual({ kind: 'bad', text: 'violates NoDown' });
+    expect(down.notes).toContainEqual({ kind: 'info', text: 'back to state 1 of the path' });
+    m = await take(m, 'Down');
+    expect(m.current!.stepChecks).toEqual([{ name: 'NoDown', holds: false }]);
+    // x == 3 is judged (it is reached) but not gone on from: x == 4 is not found.
+    m = await post('/api/goto', { pos: 0 });
+    m = await post('/api/search', { expr: 'x == 4' });
+    expect(m.message).toEqual({ kind: 'error', text: 'no state reachable from here satisfies it (all 4 searched)' });
+    m = await post('/api/search', { expr: 'x == 3' });
+    expect(m.path.map((p) => p.label)).toEqual(['init', 'Up', 'Up', 'Up']);
+    expect(m.current!.constraints).toEqual([{ name: 'Small', holds: false }]);
+  });
+});
+
 describe('spex explore: search', () => {
   it('finds the nearest state that satisfies an expression and makes the path to it the current path', async () => {
     let m = await serve(STEPS, { check: 'Steps' });

@@ -345,6 +345,7 @@ export class ExploreSession {
         queue.push(r);
       }
     }
+    const rootCount = queue.length;
     let found: number | undefined;
     let limited = false;
     for (let head = 0; head < queue.length; head++) {
@@ -364,7 +365,7 @@ export class ExploreSession {
       }
       // As in a check, a state outside the constraints is judged but not gone on from (the
       // state the search starts from excepted).
-      if (head >= roots.length && !this.inModel(id, parent.get(id)!)) continue;
+      if (head >= rootCount && !this.inModel(id, parent.get(id)!)) continue;
       for (const step of this.stepsOf(id)) {
         if (step.target === undefined || parent.has(step.target)) continue;
         if (parent.size >= this.searchLimit) {
