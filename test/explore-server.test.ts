@@ -290,9 +290,9 @@ describe('spex explore: traces', () => {
     const itfPath = join(tmp, 'cex.itf.json');
     writeFileSync(itfPath, JSON.stringify(cex.itf));
     const child = spawn(process.execPath, ['dist/cli/main.js', 'explore', MEMCG, '--check', MEMCG_CHECK, '--open-trace', itfPath], { cwd: root });
+    let out = '';
     try {
       const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
         child.stdout.on('data', (c: Buffer) => {
           out += c.toString();
           const hit = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
@@ -300,6 +300,7 @@ describe('spex explore: traces', () => {
         });
         child.on('exit', (code) => reject(new Error(`spex explore exited ${code}: ${out}`)));
       });
+      expect(out).toContain(`opened ${itfPath}: ${cex.labels.length} steps\nthe trace records: violation NoAwol\n`);
       const port = Number(new URL(url).port);
       const r = await req('GET', '/api/state', { port });
       const m = r.json() as ExploreModel;

@@ -61,6 +61,9 @@ export function cmdExplore(
       return 1;
     }
     session.openTrace(json, o.openTrace);
+    // What the page will say of it (how far it replays), on the terminal too.
+    const m = session.model().message;
+    if (m) (m.kind === 'error' ? io.err : io.out)(m.text);
   }
   startExplorer(session, o.port ?? 0).then(
     (running) => {
