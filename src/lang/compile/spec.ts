@@ -310,18 +310,26 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
  */
 function runEachOf(cc: Compiler, a: CheckedAction, body: Cont, self: () => CompiledAction): (c: Ctx, fault: (error: ModelError) => void) => void {
   const n = a.params.length;
-  const domains = a.params.map((p, i) => {
-    if (p.domain.k === 'type') {
-      const decl = a.decl.params[i]!;
-      const values = cc.enumerate(p.domain.type, decl.kind === 'typed' ? decl.type.span : a.decl.name.span, `the type of parameter '${p.name}'`);
-      return (): readonly Value[] => values;
-    }
-    const dom = cc.expr(p.domain.expr);
-    return (c: Ctx): readonly Value[] => sortedElements(dom(c) as ISet<Value>);
-  });
-  const label = (c: Ctx): Label => ({ action: a.name, params: self().paramNames.map((name, i) => ({ name, value: c.loc[i]! })) });
+  // Compiled on first use, so that a check, which never lists steps this way, pays nothing.
+  let domains: ((c: Ctx) => readonly Value[])[] | undefined;
+  const compileDomains = (): ((c: Ctx) => readonly Value[])[] =>
+    a.params.map((p, i) => {
+      if (p.domain.k === 'type') {
+        const decl = a.decl.params[i]!;
+        const values = cc.enumerate(p.domain.type, decl.kind === 'typed' ? decl.type.span : a.decl.name.span, `the type of parameter '${p.name}'`);
+        return (): readonly Value[] => values;
+      }
+      const dom = cc.expr(p.domain.expr);
+      return (c: Ctx): readonly Value[] => sortedElements(dom(c) as ISet<Value>);
+    });
+  /** How many parameters are bound: a label names only those. */
+  let bound = 0;
+  const label = (c: Ctx): Label => ({ action: a.name, params: self().paramNames.slice(0, bound).map((name, i) => ({ name, value: c.loc[i]! })) });
   return (c, fault) => {
+    domains ??= compileDomains();
+    const ds = domains;
     const saved = c.st.slice();
+    bound = 0;
     const attempt = (run: () => void): void => {
       try {
         run();
@@ -339,9 +347,11 @@ function runEachOf(cc: Compiler, a: CheckedAction, body: Cont, self: () => Compi
       }
       // A domain that fails to evaluate fails every binding under it, labelled with the
       // parameters bound so far.
-      const values = domains[i]!(c);
+      bound = i;
+      const values = ds[i]!(c);
       for (const v of values) {
         c.loc[i] = v;
+        bound = i + 1;
         if (i === n - 1) attempt(() => body(c));
         else bind(i + 1);
       }
