@@ -21,6 +21,7 @@ import { cmdCheckJson } from './json-events.js';
 import { cmdGraph, type GraphOpts } from './graph.js';
 import { progressPrinter, type ProgressPrinter } from './progress.js';
 import { DEFAULT_DEPTH, DEFAULT_RUNS, DEFAULT_SHRINK_BUDGET, cmdSimulate, type SimulateCliOptions } from './simulate.js';
+import { cmdExplore, portNumber, type ExploreOpts } from './explore.js';
 
 const out = (s: string): void => {
   process.stdout.write(s + '\n');
@@ -348,6 +349,17 @@ export function main(argv: string[]): number {
       for (const line of r.stdout) out(line);
       for (const line of r.stderr) err(line);
       code = r.code;
+    });
+  program
+    .command('explore <spec>')
+    .description('explore a spec by hand in the browser: a local web server on 127.0.0.1 (docs/explore.md)')
+    .option('--check <name>', "use this check block's constants, constraints and refinements")
+    .option('--const <NAME=VALUE>', 'override a constant (repeatable)', collect, [])
+    .option('--port <n>', 'listen on this port (default 0: a free one)', portNumber)
+    .option('--open-trace <itf>', 'open this ITF trace (spex check --out-itf) as the path to start from')
+    .option('--search-limit <n>', 'the most distinct states a search visits (default 100000)', positiveInt)
+    .action((specFile: string, o: ExploreOpts) => {
+      code = cmdExplore(specFile, o, { out, err }) ?? EXIT.ok;
     });
   program
     .command('parse <file>')

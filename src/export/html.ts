@@ -73,13 +73,13 @@ ${guards.length === 0 ? '' : `<table class="cov"><tr><th>guard</th><th>where</th
 }
 
 /** What changed in one step, as the set of changed paths and their earlier values. */
-interface StepChanges {
+export interface StepChanges {
   readonly changed: Map<string, Change>;
   /** Changed paths, to test whether a cell contains a change. */
   readonly paths: readonly string[];
 }
 
-function changesOf(vars: readonly string[], before: State | undefined, after: State): StepChanges | undefined {
+export function changesOf(vars: readonly string[], before: State | undefined, after: State): StepChanges | undefined {
   if (!before) return undefined;
   const list = vars.flatMap((n, j) => diffValues(n, before[j]!, after[j]!));
   return { changed: new Map(list.map((c) => [c.path, c])), paths: list.map((c) => c.path) };
@@ -121,7 +121,7 @@ function valueHtml(v: Value, path: string, ch: StepChanges | undefined): string 
   return scalar(v);
 }
 
-function stateHtml(vars: readonly string[], s: State, ch: StepChanges | undefined): string {
+export function stateHtml(vars: readonly string[], s: State, ch: StepChanges | undefined): string {
   const rows = vars.map((n, j) => {
     const st = status(n, ch);
     return `<tr class="var ${st}" data-path="${escapeHtml(n)}"><th>${escapeHtml(n)}</th><td>${was(n, ch)}${valueHtml(s[j]!, n, st === 'changed' ? undefined : ch)}</td></tr>`;
@@ -129,12 +129,12 @@ function stateHtml(vars: readonly string[], s: State, ch: StepChanges | undefine
   return `<table class="state">${rows.join('')}</table>`;
 }
 
-function paramsHtml(l: Label): string {
+export function paramsHtml(l: Label): string {
   if (l.params.length === 0) return '';
   return `<table class="params">${l.params.map((p) => `<tr><th>${escapeHtml(p.name)}</th><td>${escapeHtml(formatValue(p.value))}</td></tr>`).join('')}</table>`;
 }
 
-function viewModels(views: readonly CompiledView[], s: State): ViewModel[] {
+export function viewModels(views: readonly CompiledView[], s: State): ViewModel[] {
   return views.map((v) => {
     try {
       return viewModel(v.name, v.type, v.value(s));
@@ -145,7 +145,7 @@ function viewModels(views: readonly CompiledView[], s: State): ViewModel[] {
   });
 }
 
-const CSS = `
+export const CSS = `
 :root { --changed: #fff1b8; --changed-edge: #d4a000; --bad: #c0392b; --muted: #666; --line: #d0d7de; }
 * { box-sizing: border-box; }
 body { font: 14px/1.45 system-ui, sans-serif; margin: 0; color: #1f2328; background: #f6f8fa; }

@@ -336,6 +336,28 @@ export class Processes {
     }
   }
 
+  /**
+   * As successors, but an instance whose step fails hands its error (labelled) to `fault` and
+   * the next instance runs, from `state` (for CompiledSpec.stepsOf).
+   */
+  successorsEach(c: Ctx, state: State, fault: (error: ModelError) => void): void {
+    for (const inst of this.instances) {
+      const pc = (c.st[inst.base] as Atom).index;
+      const step = inst.steps[pc];
+      if (step === undefined) continue;
+      this.current = inst.labels[pc]!;
+      if (inst.value !== undefined) c.loc[0] = inst.value;
+      try {
+        step(c);
+      } catch (err) {
+        if (!(err instanceof ModelError)) throw err;
+        if (err.label === undefined) err.label = this.current;
+        c.st = state.slice();
+        fault(err);
+      }
+    }
+  }
+
   /** Whether every instance has run to its end. */
   isDone(state: State): boolean {
     for (const inst of this.instances) {

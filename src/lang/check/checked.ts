@@ -242,4 +242,9 @@ export interface CheckedSpec {
   constFrame: number;
   /** Checks a command-line override of the constant at `index`, in the global scope. */
   readonly checkExtra: (e: A.Expr, index: number, what: string) => void;
+  /**
+   * Checks one more state predicate in the spec's scope, as an invariant's body: a Bool over
+   * the state (`spex explore`'s search). Returns the local slots it needs; throws SpecErrors.
+   */
+  readonly checkStatePredicate: (e: A.Expr, what: string) => number;
 }

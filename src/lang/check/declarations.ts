@@ -288,6 +288,17 @@ class Checker extends TemporalChecker {
         spec.constFrame = this.constFrame.size;
         if (this.diags.length > before) throw new SpecErrors(this.diags.splice(before));
       },
+      checkStatePredicate: (e, what) => {
+        const before = this.diags.length;
+        // Warnings about an expression typed after the spec are not the spec's.
+        const warned = this.warnings.length;
+        const frame: Frame = { size: 0, stateful: true };
+        const t = this.expr(e, new Scope(undefined, frame));
+        this.expectType(e, BOOL, t, what);
+        this.warnings.splice(warned);
+        if (this.diags.length > before) throw new SpecErrors(this.diags.splice(before));
+        return frame.size;
+      },
     };
     return spec;
   }

@@ -80,6 +80,13 @@ export interface CompiledSpec extends TransitionSystem<State, Label> {
    * no extra work for it.
    */
   explainStep(state: State, label: Label): StepExplanation;
+  /**
+   * Every step from `state`, as `successors` emits them and in the same order, except that a
+   * step that fails (a failed assert or a run-time error, labelled with its action binding or
+   * process instance) goes to `fault` and the enumeration goes on with the next binding or
+   * instance, where `successors` would stop. For `spex explore`, which lists every step.
+   */
+  stepsOf(state: State, emit: (next: State, label: Label) => void, fault: (error: ModelError) => void): void;
   /** The type of every slot of the state (varNames' order), for the state codec. */
   readonly slotTypes: readonly Type[];
   /** The interned atoms, record field arrays and plain variants, for the state codec. */

@@ -69,6 +69,11 @@ export interface CompiledAction {
   readonly paramNames: readonly string[];
   /** Runs the action on c.st, calling the continuation once per successor. */
   readonly run: Cont;
+  /**
+   * As `run`, but a binding whose step fails hands its error (labelled) to `fault` and the
+   * next binding runs, from c.st as it was (for stepsOf).
+   */
+  readonly runEach: (c: Ctx, fault: (error: ModelError) => void) => void;
   readonly frame: number;
 }
 
@@ -109,15 +114,16 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
           reached[site] = 1;
           emitFn(c.st.slice(), labelOf(compiled, c));
         };
-    let run = cc.stmts(a.decl.body, finish);
+    const body = cc.stmts(a.decl.body, finish);
+    let run = body;
     if (counting) {
       // One row per binding of the parameters: evaluated, enabled (it emitted), taken.
-      const body = run;
+      const uncounted = run;
       const fixed = n === 0 ? counters.row(site, []) : -1;
       run = (c) => {
         const row = fixed >= 0 ? fixed : counters.row(site, a.params.map((p, i) => ({ name: p.name, value: c.loc[i]! })));
         const before = counters.begin(row);
-        body(c);
+        uncounted(c);
         counters.end(row, before);
       };
     }
@@ -145,7 +151,7 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
         };
       }
     }
-    const compiled: CompiledAction = { name: a.name, paramNames: a.params.map((p) => p.name), run, frame: a.frameSize };
+    const compiled: CompiledAction = { name: a.name, paramNames: a.params.map((p) => p.name), run, runEach: runEachOf(cc, a, body, () => compiled), frame: a.frameSize };
     return compiled;
   });
 
@@ -304,6 +310,13 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
       fingerprintValues(state, out);
     },
     explainStep,
+    stepsOf(state, emit, fault) {
+      emitFn = emit;
+      const c: Ctx = { st: state.slice(), loc: new Array<Value>(maxFrame) };
+      for (const a of actions) a.runEach(c, fault);
+      processes.successorsEach(c, state, fault);
+      if (processes.instances.length > 0 && processes.isDone(state)) emit(state.slice(), TERMINATING);
+    },
     slotTypes: [...spec.vars.map((v) => v.type), ...processes.slots.map((x) => x.type)],
     valueTables: {
       atom: (info, index) => cc.atom(info, index),
@@ -323,6 +336,64 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
   const inModel = inModelOf(constraints);
   if (inModel !== undefined) system.inModel = inModel;
   return system;
+}
+
+/**
+ * The `runEach` of an action (compileSpec's stepsOf): its parameter loops again around the
+ * same compiled body, each binding run on its own, so a binding that fails does not stop the
+ * next. Writes of a failed step may not have been undone, so the state is restored from a
+ * copy taken before it. Apart from the search's `run`, which pays nothing for it.
+ */
+function runEachOf(cc: Compiler, a: CheckedAction, body: Cont, self: () => CompiledAction): (c: Ctx, fault: (error: ModelError) => void) => void {
+  const n = a.params.length;
+  // Compiled on first use, so that a check, which never lists steps this way, pays nothing.
+  let domains: ((c: Ctx) => readonly Value[])[] | undefined;
+  const compileDomains = (): ((c: Ctx) => readonly Value[])[] =>
+    a.params.map((p, i) => {
+      if (p.domain.k === 'type') {
+        const decl = a.decl.params[i]!;
+        const values = cc.enumerate(p.domain.type, decl.kind === 'typed' ? decl.type.span : a.decl.name.span, `the type of parameter '${p.name}'`);
+        return (): readonly Value[] => values;
+      }
+      const dom = cc.expr(p.domain.expr);
+      return (c: Ctx): readonly Value[] => sortedElements(dom(c) as ISet<Value>);
+    });
+  /** How many parameters are bound: a label names only those. */
+  let bound = 0;
+  const label = (c: Ctx): Label => ({ action: a.name, params: self().paramNames.slice(0, bound).map((name, i) => ({ name, value: c.loc[i]! })) });
+  return (c, fault) => {
+    domains ??= compileDomains();
+    const ds = domains;
+    const saved = c.st.slice();
+    bound = 0;
+    const attempt = (run: () => void): void => {
+      try {
+        run();
+      } catch (err) {
+        if (!(err instanceof ModelError)) throw err;
+        if (err.label === undefined) err.label = label(c);
+        c.st = saved.slice();
+        fault(err);
+      }
+    };
+    const bind = (i: number): void => {
+      if (i === n) {
+        body(c);
+        return;
+      }
+      // A domain that fails to evaluate fails every binding under it, labelled with the
+      // parameters bound so far.
+      bound = i;
+      const values = ds[i]!(c);
+      for (const v of values) {
+        c.loc[i] = v;
+        bound = i + 1;
+        if (i === n - 1) attempt(() => body(c));
+        else bind(i + 1);
+      }
+    };
+    attempt(() => bind(0));
+  };
 }
 
 /**
