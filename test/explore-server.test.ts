@@ -272,8 +272,10 @@ describe('spex explore: traces', () => {
   it('says where a trace stops replaying, and what is not an ITF trace of the spec', async () => {
     const cex = counterexample(MEMCG, MEMCG_CHECK) as { labels: string[]; itf: { states: Record<string, unknown>[] } };
     const bad = structuredClone(cex.itf);
-    // State 3 says the mutex is free, which the step into it does not do.
-    bad.states[3]!['mutex'] = { tag: 'None', value: { '#tup': [] } };
+    // State 3 says the mutex is held by C if it is free there, free if it is held: a change
+    // the step into it does not make, whichever step that is.
+    const mutex = bad.states[3]!['mutex'] as { tag: string };
+    bad.states[3]!['mutex'] = mutex.tag === 'None' ? { tag: 'Some', value: 'C' } : { tag: 'None', value: { '#tup': [] } };
     let m = await serve(MEMCG, { check: MEMCG_CHECK });
     m = await post('/api/trace', { itf: bad, name: 'bad.itf.json' });
     expect(m.message!.kind).toBe('error');
