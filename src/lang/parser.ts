@@ -10,6 +10,8 @@ import spexGrammar from '../../grammar/spex.ohm-bundle.js';
 import type { SpexSemantics } from '../../grammar/spex.ohm-bundle.js';
 import type * as A from './ast.js';
 import { Diagnostic, SpecErrors, TYPE_AS_SET_HINT } from './diagnostics.js';
+import { fastParseExpr, fastParseSpec } from './fast-parser.js';
+import { checkNesting, checkText, stackOverflowAsE104 } from './input.js';
 
 let semanticsCache: SpexSemantics | undefined;
 
@@ -623,7 +625,7 @@ function semantics(): SpexSemantics {
  * the expression it would have been outside a property (so `always forall i in S: P` is
  * `always P'` with P' a quantifier expression, as before formulas could nest).
  */
-function pure(t: A.TemporalTree): A.TemporalTree {
+export function pure(t: A.TemporalTree): A.TemporalTree {
   const sp = t.span;
   switch (t.kind) {
     case 'and':
@@ -644,7 +646,7 @@ function pure(t: A.TemporalTree): A.TemporalTree {
 }
 
 /** The simple forms keep their own kinds (and fast paths); anything else is 'general'. */
-function classifyFormula(t: A.TemporalTree): A.TemporalFormula {
+export function classifyFormula(t: A.TemporalTree): A.TemporalFormula {
   const span = t.span;
   if (t.kind === 'leadsTo' && t.left.kind === 'atom' && t.right.kind === 'atom') {
     return { kind: 'leadsTo', left: t.left.expr, right: t.right.expr, span };
@@ -663,7 +665,7 @@ function classifyFormula(t: A.TemporalTree): A.TemporalFormula {
  * A declaration, followed by the fairness declaration that `fair` / `strong fair` on it
  * stands for: `fair process P { ... }` means `process P { ... }` and `fair process P`.
  */
-function withFairness(d: A.Decl): A.Decl[] {
+export function withFairness(d: A.Decl): A.Decl[] {
   if ((d.kind !== 'action' && d.kind !== 'process') || !d.fair) return [d];
   const f = d.fair;
   const span: A.Span = { source: f.span.source, start: f.span.start, end: d.name.span.end };
@@ -764,13 +766,65 @@ function intLiteral(node: ohm.Node): number {
   return v;
 }
 
-/** Parses a whole spec. Throws SpecErrors (code E100) on a syntax error. */
+/**
+ * Parses a whole spec. Throws SpecErrors: E100 on a syntax error, E103 on a control character,
+ * E104 on nesting beyond MAX_NESTING.
+ *
+ * The hand-written parser (fast-parser.ts) parses; when it cannot, the ohm grammar parses the
+ * text again and reports the syntax error as it always has. On a large text ohm parses only
+ * from the declaration before the one the fast parser stopped in (the text before it blanked
+ * out, offsets kept), so that a syntax error near the end of a large file is found quickly.
+ */
 export function parseSpec(source: A.Source): A.SpecAst {
-  const m = grammar().match(source.text, 'Spec');
+  checkText(source);
+  let fast;
+  try {
+    fast = fastParseSpec(source);
+  } catch (e) {
+    throw stackOverflowAsE104(e, source);
+  }
+  if (fast.ok) {
+    checkNesting(fast.value);
+    return fast.value;
+  }
+  let text = source.text.charCodeAt(0) === 0xfeff ? ' ' + source.text.slice(1) : source.text;
+  if (text.length > OHM_WINDOW && fast.from !== undefined && fast.to !== undefined && fast.to > fast.from) {
+    text = text.slice(0, fast.from) + text.slice(fast.from, fast.to).replace(/[^\n]/g, ' ') + text.slice(fast.to);
+  }
+  const m = ohmMatch(source, text, 'Spec', fast.furthest);
+  if (m.failed()) throw syntaxError(source, m);
+  if (text !== source.text) return ohmSpec(source, ohmMatch(source, source.text.replace(/^\ufeff/, ' '), 'Spec', fast.furthest));
+  return ohmSpec(source, m);
+}
+
+/** Texts longer than this are given to ohm from the failing declaration on (see parseSpec). */
+const OHM_WINDOW = 64 * 1024;
+
+function ohmMatch(source: A.Source, text: string, rule: string, furthest: number): ohm.MatchResult {
+  try {
+    return grammar().match(text, rule);
+  } catch (e) {
+    // ohm's matcher recurses deeply on nested input: past its stack, report where the fast
+    // parser stopped.
+    if (!(e instanceof RangeError)) throw e;
+    const found = source.text.slice(furthest).match(/^\S*/)?.[0] ?? '';
+    throw new SpecErrors([
+      new Diagnostic(
+        'E100',
+        { source, start: furthest, end: furthest + Math.max(1, Math.min(found.length, 20)) },
+        found === '' ? 'unexpected end of input' : `unexpected '${found.length > 20 ? found.slice(0, 20) + '…' : found}'`,
+      ),
+    ]);
+  }
+}
+
+function ohmSpec(source: A.Source, m: ohm.MatchResult): A.SpecAst {
   if (m.failed()) throw syntaxError(source, m);
   current = source;
   try {
-    return semantics()(m).ast() as A.SpecAst;
+    const ast = semantics()(m).ast() as A.SpecAst;
+    checkNesting(ast);
+    return ast;
   } finally {
     current = { path: '<none>', text: '' };
   }
@@ -778,7 +832,13 @@ export function parseSpec(source: A.Source): A.SpecAst {
 
 /** Parses one expression (a `--const` value on the command line, or a test snippet). */
 export function parseExpr(source: A.Source): A.Expr {
-  const m = grammar().match(source.text, 'Expr');
+  checkText(source);
+  const fast = fastParseExpr(source);
+  if (fast.ok) {
+    checkNesting(fast.value);
+    return fast.value;
+  }
+  const m = ohmMatch(source, source.text, 'Expr', fast.furthest);
   if (m.failed()) throw syntaxError(source, m);
   current = source;
   try {
@@ -786,4 +846,9 @@ export function parseExpr(source: A.Source): A.Expr {
   } finally {
     current = { path: '<none>', text: '' };
   }
+}
+
+/** The ohm grammar's parse alone, without the fast parser: for tests comparing the two. */
+export function parseSpecWithOhm(source: A.Source): A.SpecAst {
+  return ohmSpec(source, grammar().match(source.text, 'Spec'));
 }

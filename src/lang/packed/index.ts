@@ -215,6 +215,11 @@ export function compilePacked(spec: CheckedSpec, overrides: ReadonlyMap<number, 
     return { ok: true, system: build(spec, overrides, generic) };
   } catch (err) {
     if (err instanceof Unsupported) return err.span ? { ok: false, reason: err.message, span: err.span } : { ok: false, reason: err.message };
+    // The code generator recurses on expressions; a spec nested deeper than its stack allows
+    // (within MAX_NESTING, which the generic engine handles) runs on the generic engine.
+    if (err instanceof RangeError && /call stack/.test(err.message)) {
+      return { ok: false, reason: 'an expression is nested too deeply for the packed engine', span: spec.ast.name.span };
+    }
     throw err;
   }
 }
