@@ -49,6 +49,7 @@ export const CODES = {
   E230: 'import mapping incomplete',
   E231: 'import mapping of the wrong type',
   E232: 'import cycle',
+  E233: 'too many process instances',
   E701: 'division by zero',
   E702: 'key outside the map domain',
   E703: 'value outside its declared range',
@@ -59,6 +60,7 @@ export const CODES = {
   E708: 'undefined value',
   E709: 'recursion too deep',
   E710: 'a set too large to enumerate',
+  E711: 'no initial state',
 } as const;
 
 /**
@@ -89,6 +91,9 @@ export const MAX_ENUMERATION = 1_000_000;
  */
 export const MAX_NESTING = 1000;
 export const NESTING_SLACK = 24;
+
+/** The most process instances of a spec, all processes together (E233). */
+export const MAX_INSTANCES = 10_000;
 
 /** The largest spec file spex reads, in bytes (E101). */
 export const MAX_SOURCE_BYTES = 16 * 1024 * 1024;

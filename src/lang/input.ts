@@ -108,6 +108,7 @@ export function checkNesting(root: object): void {
     const o = node as Record<string, unknown>;
     let d = depth;
     if (typeof o.kind === 'string') {
+      if (o.kind === 'tupleItem' && (o.target as { kind: string }).kind === 'int') decimal(o.span as A.Span);
       d++;
       if (d > MAX_NESTING + NESTING_SLACK) {
         const sp = o.span as A.Span;
@@ -136,5 +137,13 @@ export function stackOverflowAsE104(e: unknown, source: A.Source): unknown {
       'the spec is nested too deeply to be checked',
       `an expression, statement or formula nests more than spex can follow (at most ${MAX_NESTING} levels, fewer for some nested values); name the inner parts with def or let`,
     ),
+  ]);
+}
+
+/** `3.5` parses as item 5 of the tuple 3: spex has integers only (E100). */
+function decimal(span: A.Span): never {
+  const text = span.source.text.slice(span.start, span.end);
+  throw new SpecErrors([
+    new Diagnostic('E100', span, `'${text}' is not an integer: spex numbers are integers`, 'write an integer; for fractions, scale the values (350 for 3.50)'),
   ]);
 }

@@ -681,6 +681,8 @@ function syntaxError(source: A.Source, m: ohm.FailedMatchResult): SpecErrors {
   const what = found === '' ? 'end of input' : `'${found.length > 20 ? found.slice(0, 20) + '…' : found}'`;
   const typed = found.startsWith(',') ? typeWrittenAsSet(source, pos) : undefined;
   if (typed) return new SpecErrors([typed]);
+  const newcomer = newcomerMistake(source, pos, found, expected);
+  if (newcomer) return new SpecErrors([newcomer]);
   const word = /^[A-Za-z_]\w*/.exec(found)?.[0];
   if (word !== undefined && isKeyword(word)) {
     // A reserved word where a name is wanted (`var in: Int`, `let at = 1`, `(for: T)`).
@@ -703,6 +705,41 @@ function syntaxError(source: A.Source, m: ohm.FailedMatchResult): SpecErrors {
     `expected ${expected}`,
   );
   return new SpecErrors([d]);
+}
+
+/**
+ * Operators and punctuation from other languages: `&&`, `||`, `!`, `=` in an expression, a
+ * `;` after a declaration, `0..N-1` as a type. The message stays E100's, with the hint that
+ * says what to write.
+ */
+function newcomerMistake(source: A.Source, pos: number, found: string, expected: string): Diagnostic | undefined {
+  const at = (n: number) => ({ source, start: pos, end: pos + n });
+  const op = (sym: string, word: string, what: string) =>
+    new Diagnostic('E100', at(sym.length), `unexpected '${sym}': spex writes ${what} as '${word}'`, `write '${word}' instead of '${sym}'`);
+  if (found.startsWith('&&')) return op('&&', 'and', 'conjunction');
+  if (found.startsWith('||')) return op('||', 'or', 'disjunction');
+  if (found.startsWith('!') && !found.startsWith('!=')) return op('!', 'not', 'negation');
+  if (found.startsWith('=') && !found.startsWith('==') && !found.startsWith('=>') && expected.includes('"=="')) {
+    return new Diagnostic('E100', at(1), `unexpected '=': spex compares with '=='`, `write '==' to compare; ':=' assigns a state variable in an action, and '=' gives the value of a declaration`);
+  }
+  if (found.startsWith(';') && !expected.includes('"}"')) {
+    return new Diagnostic('E100', at(1), `unexpected ';' after a declaration`, `declarations are not separated by ';': remove it (inside a block, ';' may separate statements)`);
+  }
+  if (found.startsWith('-') || found.startsWith('+') || found.startsWith('*')) {
+    // A type's range bounds are numbers, names or parenthesised expressions: `0..N-1` stops at `-`.
+    const before = source.text.slice(Math.max(0, pos - 200), pos);
+    const m = /(-?\w+)\s*\.\.\s*(\w+)\s*$/.exec(before);
+    if (m && /"(var|const|action|type|def|invariant)"|end of input|"[}]"|"="|"\)"/.test(expected)) {
+      const expr = /^[-+*]\s*\w+/.exec(found)?.[0] ?? found;
+      return new Diagnostic(
+        'E100',
+        at(1),
+        `unexpected '${found[0]}' in a range type: a bound of a type's range is a number, a name or an expression in parentheses`,
+        `write ${m[1]}..(${m[2]}${found.startsWith('-') ? ' ' : ' '}${expr.replace(/^([-+*])\s*/, '$1 ')})`,
+      );
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -818,12 +855,12 @@ function ohmMatch(source: A.Source, text: string, rule: string, furthest: number
   }
 }
 
-function ohmSpec(source: A.Source, m: ohm.MatchResult): A.SpecAst {
+function ohmSpec(source: A.Source, m: ohm.MatchResult, check = true): A.SpecAst {
   if (m.failed()) throw syntaxError(source, m);
   current = source;
   try {
     const ast = semantics()(m).ast() as A.SpecAst;
-    checkNesting(ast);
+    if (check) checkNesting(ast);
     return ast;
   } finally {
     current = { path: '<none>', text: '' };
@@ -850,5 +887,5 @@ export function parseExpr(source: A.Source): A.Expr {
 
 /** The ohm grammar's parse alone, without the fast parser: for tests comparing the two. */
 export function parseSpecWithOhm(source: A.Source): A.SpecAst {
-  return ohmSpec(source, grammar().match(source.text, 'Spec'));
+  return ohmSpec(source, grammar().match(source.text, 'Spec'), false);
 }
