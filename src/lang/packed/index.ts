@@ -19,6 +19,7 @@ import { fingerprintInts, sortedElements, type ISet, type Value } from '../../va
 import { expandTree } from '../compile-temporal.js';
 import { CodeGen, lit, type Val, type InstanceLayout, type ProcessLayout, type VarLayout } from './codegen.js';
 import { Doms, MAX_WIDTH, Unsupported, seqAt, seqBase, seqLen, type Dom } from './dom.js';
+import { MAX_ENUMERATION } from '../diagnostics.js';
 
 export interface PackedSpec extends TransitionSystem<number[], Label> {
   /** Integers per state. */
@@ -120,7 +121,7 @@ const helpers = {
   },
   /** The mask of lo..hi over a domain starting at ulo, of n elements. */
   rng(lo: number, hi: number, ulo: number, n: number): number {
-    if (hi - lo > 10_000_000) throw BAIL;
+    if (hi - lo + 1 > MAX_ENUMERATION) throw BAIL;
     let m = 0;
     for (let x = lo; x <= hi; x++) {
       const c = x - ulo;
