@@ -32,10 +32,22 @@ const T_STR = 2;
 const T_PUNCT = 3;
 const T_EOF = 4;
 
-// Longest first.
-const PUNCT3 = ['|->'];
-const PUNCT2 = ['==', '!=', '<=', '>=', ':=', '->', '=>', '~>', '..'];
-const PUNCT1 = '()[]{},:;|=<>+-*/%.\'';
+// Punctuation, longest first: `|->`, then two characters, then one.
+const PUNCT2_BY_CODE = new Map(['==', '!=', '<=', '>=', ':=', '->', '=>', '~>', '..'].map((p) => [p.charCodeAt(0) * 65536 + p.charCodeAt(1), p]));
+const PUNCT1_BY_CODE: (string | undefined)[] = [];
+for (const p of '()[]{},:;|=<>+-*/%.\'') PUNCT1_BY_CODE[p.charCodeAt(0)] = p;
+
+interface Run {
+  readonly xs: A.Expr[];
+  readonly starts: number[];
+  readonly ends: number[];
+}
+
+interface Infix {
+  readonly prec: number;
+  readonly op: A.BinaryOp | 'with' | 'is' | 'at';
+  readonly width: number;
+}
 
 /** Chains of one associative operator longer than this are built as balanced trees. */
 const BALANCE_FROM = 32;
@@ -55,6 +67,30 @@ const P_ADD = 10;
 const P_MUL = 11;
 const P_UNARY = 12;
 const P_MAX = 100;
+
+const PUNCT_INFIX = new Map<string, Infix>([
+  ...(['==', '!=', '<=', '>=', '<', '>'] as const).map((op): [string, Infix] => [op, { prec: P_CMP, op, width: 1 }]),
+  ['..', { prec: P_RANGE, op: '..', width: 1 }],
+  ['+', { prec: P_ADD, op: '+', width: 1 }],
+  ['-', { prec: P_ADD, op: '-', width: 1 }],
+  ['*', { prec: P_MUL, op: '*', width: 1 }],
+  ['/', { prec: P_MUL, op: '/', width: 1 }],
+  ['%', { prec: P_MUL, op: '%', width: 1 }],
+]);
+const WORD_INFIX = new Map<string, Infix>([
+  ['implies', { prec: P_IMPLIES, op: 'implies', width: 1 }],
+  ['or', { prec: P_OR, op: 'or', width: 1 }],
+  ['and', { prec: P_AND, op: 'and', width: 1 }],
+  ['in', { prec: P_CMP, op: 'in', width: 1 }],
+  ['subset', { prec: P_CMP, op: 'subset', width: 1 }],
+  ['is', { prec: P_CMP, op: 'is', width: 1 }],
+  ['at', { prec: P_CMP, op: 'at', width: 1 }],
+  ['with', { prec: P_WITH, op: 'with', width: 1 }],
+  ['union', { prec: P_SETOP, op: 'union', width: 1 }],
+  ['minus', { prec: P_SETOP, op: 'minus', width: 1 }],
+  ['inter', { prec: P_INTER, op: 'inter', width: 1 }],
+]);
+const NOT_IN: Infix = { prec: P_CMP, op: 'notin', width: 2 };
 
 interface Tokens {
   kind: Uint8Array;
@@ -79,6 +115,7 @@ function tokenize(src: string): Tokens {
   let start = new Int32Array(cap);
   let end = new Int32Array(cap);
   const text: string[] = [];
+  const names = new Map<string, string>();
   let count = 0;
   const push = (k: number, s: number, e: number, t: string) => {
     if (count === cap) {
@@ -109,7 +146,11 @@ function tokenize(src: string): Tokens {
       let j = i + 1;
       while (j < n && isIdentRest(src.charCodeAt(j))) j++;
       if (j < n && src.charCodeAt(j) > 127) throw FAIL;
-      push(T_IDENT, i, j, src.slice(i, j));
+      // One string per distinct name: a large spec repeats its names many times.
+      const word = src.slice(i, j);
+      let w = names.get(word);
+      if (w === undefined) names.set(word, (w = word));
+      push(T_IDENT, i, j, w);
       i = j;
       continue;
     }
@@ -128,12 +169,12 @@ function tokenize(src: string): Tokens {
       i = j + 1;
       continue;
     }
-    const three = src.slice(i, i + 3);
-    if (PUNCT3.includes(three)) { push(T_PUNCT, i, i + 3, three); i += 3; continue; }
-    const two = src.slice(i, i + 2);
-    if (PUNCT2.includes(two)) { push(T_PUNCT, i, i + 2, two); i += 2; continue; }
-    const one = src[i]!;
-    if (PUNCT1.includes(one)) { push(T_PUNCT, i, i + 1, one); i++; continue; }
+    const c2 = src.charCodeAt(i + 1);
+    if (c === 124 && c2 === 45 && src.charCodeAt(i + 2) === 62) { push(T_PUNCT, i, i + 3, '|->'); i += 3; continue; }
+    const two = PUNCT2_BY_CODE.get(c * 65536 + c2);
+    if (two !== undefined) { push(T_PUNCT, i, i + 2, two); i += 2; continue; }
+    const one = PUNCT1_BY_CODE[c];
+    if (one !== undefined) { push(T_PUNCT, i, i + 1, one); i++; continue; }
     throw FAIL;
   }
   push(T_EOF, n, n, '');
@@ -1125,7 +1166,8 @@ class Parser {
     this.enter();
     try {
       const node = this.bin(P_IMPLIES);
-      this.exprMemo.set(k, { node, next: this.i });
+      // A one-token expression is as quick to parse again as to look up.
+      if (this.i - k > 1) this.exprMemo.set(k, { node, next: this.i });
       return node;
     } catch (e) {
       if (e === FAIL) this.exprMemo.set(k, null);
@@ -1151,40 +1193,14 @@ class Parser {
   }
 
   /** The infix operator at the current token: its precedence and operator, or undefined. */
-  private infix(): { prec: number; op: A.BinaryOp | 'with' | 'is' | 'at'; width: number } | undefined {
+  private infix(): Infix | undefined {
     const k = this.i;
     const kind = this.t.kind[k];
-    const tx = this.t.text[k]!;
-    if (kind === T_PUNCT) {
-      switch (tx) {
-        case '==': case '!=': case '<=': case '>=': case '<': case '>':
-          return { prec: P_CMP, op: tx, width: 1 };
-        case '..':
-          return { prec: P_RANGE, op: '..', width: 1 };
-        case '+': case '-':
-          return { prec: P_ADD, op: tx, width: 1 };
-        case '*': case '/': case '%':
-          return { prec: P_MUL, op: tx, width: 1 };
-        default:
-          return undefined;
-      }
-    }
+    if (kind === T_PUNCT) return PUNCT_INFIX.get(this.t.text[k]!);
     if (kind !== T_IDENT) return undefined;
-    switch (tx) {
-      case 'implies': return { prec: P_IMPLIES, op: 'implies', width: 1 };
-      case 'or': return { prec: P_OR, op: 'or', width: 1 };
-      case 'and': return { prec: P_AND, op: 'and', width: 1 };
-      case 'not': return this.isKw('in', k + 1) ? { prec: P_CMP, op: 'notin', width: 2 } : undefined;
-      case 'in': return { prec: P_CMP, op: 'in', width: 1 };
-      case 'subset': return { prec: P_CMP, op: 'subset', width: 1 };
-      case 'is': return { prec: P_CMP, op: 'is', width: 1 };
-      case 'at': return { prec: P_CMP, op: 'at', width: 1 };
-      case 'with': return { prec: P_WITH, op: 'with', width: 1 };
-      case 'union': return { prec: P_SETOP, op: 'union', width: 1 };
-      case 'minus': return { prec: P_SETOP, op: 'minus', width: 1 };
-      case 'inter': return { prec: P_INTER, op: 'inter', width: 1 };
-      default: return undefined;
-    }
+    const tx = this.t.text[k]!;
+    if (tx === 'not') return this.isKw('in', k + 1) ? NOT_IN : undefined;
+    return WORD_INFIX.get(tx);
   }
 
   /**
@@ -1223,19 +1239,14 @@ class Parser {
     } else {
       left = this.postfix();
     }
-    // The current run of one left-associative operator, for balancing long chains.
+    // The current run of one associative operator, for balancing long chains: its operands,
+    // with their first and last tokens.
     let runOp: A.BinaryOp | undefined;
-    let run: A.Expr[] = [];
-    let runStarts: number[] = [];
-    let runEnds: number[] = [];
-    const closeRun = () => {
-      if (runOp !== undefined && run.length > BALANCE_FROM && ASSOCIATIVE.has(runOp)) {
-        left = this.balanced(runOp, run, runStarts, runEnds, 0, run.length);
-      }
+    let run: Run | undefined;
+    const closeRun = (): void => {
+      if (run !== undefined && runOp !== undefined && run.xs.length > BALANCE_FROM) left = this.balanced(runOp, run.xs, run.starts, run.ends, 0, run.xs.length);
       runOp = undefined;
-      run = [];
-      runStarts = [];
-      runEnds = [];
+      run = undefined;
     };
     let chainLength = 0;
     for (;;) {
@@ -1330,17 +1341,15 @@ class Parser {
       if (right === undefined) { this.i = save; break; }
       if (runOp !== binop || nonAssoc) {
         closeRun();
-        if (!nonAssoc) {
+        if (!nonAssoc && ASSOCIATIVE.has(binop)) {
           runOp = binop;
-          run = [left];
-          runStarts = [s];
-          runEnds = [save - 1];
+          run = { xs: [left], starts: [s], ends: [save - 1] };
         }
       }
-      if (runOp !== undefined) {
-        run.push(right);
-        runStarts.push(rs);
-        runEnds.push(this.i - 1);
+      if (run !== undefined) {
+        run.xs.push(right);
+        run.starts.push(rs);
+        run.ends.push(this.i - 1);
       }
       left = { kind: 'binary', op: binop, left, right, span: this.span(s) };
       ceiling = nonAssoc ? op.prec - 1 : op.prec;

@@ -98,19 +98,26 @@ export function checkText(source: A.Source): void {
  * Walks the tree with an explicit stack.
  */
 export function checkNesting(root: object): void {
-  const stack: { node: unknown; depth: number }[] = [{ node: root, depth: 0 }];
-  while (stack.length > 0) {
-    const { node, depth } = stack.pop()!;
+  const nodes: unknown[] = [root];
+  const depths: number[] = [0];
+  const limit = MAX_NESTING + NESTING_SLACK;
+  while (nodes.length > 0) {
+    const node = nodes.pop()!;
+    const depth = depths.pop()!;
     if (Array.isArray(node)) {
-      for (const x of node) if (x !== null && typeof x === 'object') stack.push({ node: x, depth });
+      for (const x of node) {
+        if (x !== null && typeof x === 'object') {
+          nodes.push(x);
+          depths.push(depth);
+        }
+      }
       continue;
     }
     const o = node as Record<string, unknown>;
     let d = depth;
     if (typeof o.kind === 'string') {
       if (o.kind === 'tupleItem' && (o.target as { kind: string }).kind === 'int') decimal(o.span as A.Span);
-      d++;
-      if (d > MAX_NESTING + NESTING_SLACK) {
+      if (++d > limit) {
         const sp = o.span as A.Span;
         throw new SpecErrors([nestingTooDeep(sp.source, sp.start, sp.end)]);
       }
@@ -118,7 +125,11 @@ export function checkNesting(root: object): void {
     for (const key in o) {
       if (key === 'span' || key === 'source' || key === 'pathSpan') continue;
       const v = o[key];
-      if (v !== null && typeof v === 'object') stack.push({ node: v, depth: d });
+      // Names ({ text, span }) hold nothing nested.
+      if (v !== null && typeof v === 'object' && (v as { text?: unknown }).text === undefined) {
+        nodes.push(v);
+        depths.push(d);
+      }
     }
   }
 }
