@@ -31,6 +31,7 @@ const T_NUM = 1;
 const T_STR = 2;
 const T_PUNCT = 3;
 const T_EOF = 4;
+const T_OTHER = 5;
 
 // Punctuation, longest first: `|->`, then two characters, then one.
 const PUNCT2_BY_CODE = new Map(['==', '!=', '<=', '>=', ':=', '->', '=>', '~>', '..'].map((p) => [p.charCodeAt(0) * 65536 + p.charCodeAt(1), p]));
@@ -138,14 +139,16 @@ function tokenize(src: string): Tokens {
     }
     if (c === 47 && src.charCodeAt(i + 1) === 42) {
       const close = src.indexOf('*/', i + 2);
-      if (close < 0) throw FAIL;
+      // Unterminated: a token no rule accepts, so that the parser stops here.
+      if (close < 0) { push(T_OTHER, i, i + 2, '/*'); i += 2; continue; }
       i = close + 2;
       continue;
     }
     if (isIdentStart(c)) {
       let j = i + 1;
       while (j < n && isIdentRest(src.charCodeAt(j))) j++;
-      if (j < n && src.charCodeAt(j) > 127) throw FAIL;
+      // A name going on with a letter beyond ASCII: left to ohm (its names are Unicode).
+      if (j < n && src.charCodeAt(j) > 127) { push(T_OTHER, i, j + 1, src.slice(i, j + 1)); i = j + 1; continue; }
       // One string per distinct name: a large spec repeats its names many times.
       const word = src.slice(i, j);
       let w = names.get(word);
@@ -164,7 +167,7 @@ function tokenize(src: string): Tokens {
     if (c === 34) {
       let j = i + 1;
       while (j < n && src.charCodeAt(j) !== 34 && src.charCodeAt(j) !== 10) j++;
-      if (j >= n || src.charCodeAt(j) !== 34) throw FAIL;
+      if (j >= n || src.charCodeAt(j) !== 34) { push(T_OTHER, i, i + 1, '"'); i++; continue; }
       push(T_STR, i, j + 1, src.slice(i, j + 1));
       i = j + 1;
       continue;
@@ -175,7 +178,9 @@ function tokenize(src: string): Tokens {
     if (two !== undefined) { push(T_PUNCT, i, i + 2, two); i += 2; continue; }
     const one = PUNCT1_BY_CODE[c];
     if (one !== undefined) { push(T_PUNCT, i, i + 1, one); i++; continue; }
-    throw FAIL;
+    // Anything else (`&`, `!`, a letter beyond ASCII, ...) is a token no rule accepts.
+    push(T_OTHER, i, i + 1, src[i]!);
+    i++;
   }
   push(T_EOF, n, n, '');
   return { kind, start, end, text, count };

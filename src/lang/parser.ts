@@ -672,8 +672,8 @@ export function withFairness(d: A.Decl): A.Decl[] {
   return [d, { kind: 'fairness', strong: f.strong, target: d.kind, name: d.name, span }];
 }
 
-function syntaxError(source: A.Source, m: ohm.FailedMatchResult): SpecErrors {
-  const pos = m.getRightmostFailurePosition();
+function syntaxError(source: A.Source, m: ohm.FailedMatchResult, shift: (pos: number) => number = (p) => p): SpecErrors {
+  const pos = shift(m.getRightmostFailurePosition());
   const expected = m.getExpectedText();
   const found = source.text.slice(pos).match(/^\S*/)?.[0] ?? '';
   const temporal = temporalMisplaced(source, pos, found);
@@ -809,8 +809,8 @@ function intLiteral(node: ohm.Node): number {
  *
  * The hand-written parser (fast-parser.ts) parses; when it cannot, the ohm grammar parses the
  * text again and reports the syntax error as it always has. On a large text ohm parses only
- * from the declaration before the one the fast parser stopped in (the text before it blanked
- * out, offsets kept), so that a syntax error near the end of a large file is found quickly.
+ * the header and the text from the declaration before the one the fast parser stopped in, so
+ * that a syntax error in a large file is found quickly.
  */
 export function parseSpec(source: A.Source): A.SpecAst {
   checkText(source);
@@ -824,14 +824,15 @@ export function parseSpec(source: A.Source): A.SpecAst {
     checkNesting(fast.value);
     return fast.value;
   }
-  let text = source.text.charCodeAt(0) === 0xfeff ? ' ' + source.text.slice(1) : source.text;
-  if (text.length > OHM_WINDOW && fast.from !== undefined && fast.to !== undefined && fast.to > fast.from) {
-    text = text.slice(0, fast.from) + text.slice(fast.from, fast.to).replace(/[^\n]/g, ' ') + text.slice(fast.to);
+  const full = source.text.charCodeAt(0) === 0xfeff ? ' ' + source.text.slice(1) : source.text;
+  if (full.length > OHM_WINDOW && fast.from !== undefined && fast.to !== undefined && fast.to > fast.from) {
+    // The declarations in [from, to) parsed: ohm reads the text without them, and the
+    // position of its error is moved back to where it is in the whole text.
+    const { from, to } = fast;
+    const m = ohmMatch(source, full.slice(0, from) + full.slice(to), 'Spec', fast.furthest);
+    if (m.failed()) throw syntaxError(source, m, (p) => (p >= from ? p + (to - from) : p));
   }
-  const m = ohmMatch(source, text, 'Spec', fast.furthest);
-  if (m.failed()) throw syntaxError(source, m);
-  if (text !== source.text) return ohmSpec(source, ohmMatch(source, source.text.replace(/^\ufeff/, ' '), 'Spec', fast.furthest));
-  return ohmSpec(source, m);
+  return ohmSpec(source, ohmMatch(source, full, 'Spec', fast.furthest));
 }
 
 /** Texts longer than this are given to ohm from the failing declaration on (see parseSpec). */

@@ -104,6 +104,25 @@ describe('nesting (E104)', () => {
   });
 });
 
+describe('a syntax error in a large spec', () => {
+  it('is reported where it is, in the words of the grammar', () => {
+    const block = (i: number) => `var x${i}: 0..3 = 0\naction A${i} {\n  require x${i} < 3\n  x${i} := x${i} + 1\n}\n`;
+    const before = Array.from({ length: 2000 }, (_, i) => block(i)).join('');
+    const text = `spec Big\n${before}action Broken {\n  x0 := x0 +\n}\n${Array.from({ length: 2000 }, (_, i) => block(i + 2000)).join('')}`;
+    expect(text.length).toBeGreaterThan(128 * 1024);
+    try {
+      parseSpec({ path: 'big.spex', text });
+      expect.unreachable();
+    } catch (e) {
+      const d = (e as SpecErrors).diagnostics[0]!;
+      expect(d.code).toBe('E100');
+      expect(d.message).toBe("unexpected '}'");
+      expect(d.hint).toContain('expected a name');
+      expect(d.span!.start).toBe(text.indexOf('}\nvar x2000'));
+    }
+  });
+});
+
 describe('input (E101, E102, E103)', () => {
   it('accepts a byte order mark', () => {
     const dir = mkdtempSync(join(tmpdir(), 'spex-bom-'));
