@@ -70,6 +70,21 @@ describe('huge domains', () => {
     const r = run('spec C\ntype Page = 0..100000000\nvar x: 0..1 = 0\naction A { require forall p in Page: p >= 0\n  x := 1 - x }\n');
     expect(r.stderr).toContain('error[E221]');
   });
+  it('an action parameter and a process over a type of 100,000,001 values are E221, not a hang', () => {
+    const a = run('spec E\ntype Page = 0..100000000\nvar x: 0..1 = 0\naction A(p: Page) { x := 1 - x }\n');
+    expect(a.stderr).toContain("error[E221]: the type of parameter 'p' has 100,000,001 values");
+    const p = run('spec F\ntype Page = 0..100000000\nprocess W(t: Page) {\n  a: await true\n}\n');
+    expect(p.stderr).toContain("error[E221]: the type of parameter 't' has 100,000,001 values");
+  });
+  it('a range of 100,000,001 values as a parameter domain, an initial choice or a pick is E221', () => {
+    expect(run('spec G\nvar x: 0..1 = 0\naction A(p in 0..100000000) { x := 1 - x }\n').stderr).toContain('error[E221]: the range 0..100000000 has 100,000,001 values');
+    expect(run('spec H\nvar y: Int in 0..100000000\nvar x: 0..1 = 0\naction A { x := 1 - x }\n').stderr).toContain('error[E221]');
+    expect(run('spec I\nvar x: Int = 0\naction A { pick p in 0..100000000\n  x := p }\n').stderr).toContain('error[E221]');
+  });
+  it('membership in a huge range builds nothing and has no limit', () => {
+    const r = run('spec J\nvar x: 0..1 = 0\naction A { x := 1 - x }\ninvariant I: x in 0..9007199254740991\n');
+    expect(r.code).toBe(0);
+  });
   it('a process of 200,001 instances is E233, not a stack overflow', () => {
     const r = run('spec D\nprocess W(t: 0..200000) {\n  a: await true\n}\n');
     expect(r.stderr).toContain("error[E233]: process 'W' would have 200,001 instances");
