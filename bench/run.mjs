@@ -5,7 +5,7 @@
 //
 //   --quick       skip the largest configuration (counter-grid K=37, 9.37M states)
 //   --only NAME   run only the benchmarks whose name contains NAME (counter-grid, memcg, twophase,
-//                 simulate, symmetry, diehard)
+//                 simulate, symmetry, diehard, parse)
 //   --reps R      runs shorter than 10 s are repeated R times and the fastest is kept (default 3)
 //   --deadline S  a spex run still exploring after S seconds is stopped and reported (default 300)
 //   --no-record   do not append the results to bench/results.md
@@ -361,6 +361,30 @@ if (selected('diehard')) {
     `Whole process \`node dist/cli/main.js check spec/examples/diehard.spex\` (exit 12, a 6-step trace): ` +
       `best of 5 **${Math.min(...times).toFixed(3)} s** (all: ${times.map((t) => t.toFixed(3)).join(', ')})`,
   );
+  say();
+}
+
+if (selected('parse')) {
+  // Parsing a generated spec of 1 MB (and 4 MB): MB/s of wall and CPU time, and the memory the
+  // parse takes as a multiple of the source (the aim: at least 1 MB/s, under 50x).
+  say('### parse (bench/parse-one.mjs): a generated spec, comments included');
+  say();
+  say('| size | declarations | wall s | MB/s | CPU s | MB/s of CPU | peak RSS MiB | RSS growth ÷ size |');
+  say('|--:|--:|--:|--:|--:|--:|--:|--:|');
+  for (const mb of opt.quick ? [1] : [1, 4]) {
+    process.stderr.write(`bench: parse ${mb} MB ...\n`);
+    const r = best(() => runChild(['bench/parse-one.mjs', String(mb * 2 ** 20)], opt.deadline));
+    if (!r.ok) {
+      failures.push(`parse ${mb} MB: ${r.failure}`);
+      say(`| ${mb} MB | ${r.failure} | | | | | | |`);
+      continue;
+    }
+    const MB = r.bytes / 1e6;
+    say(
+      `| ${MB.toFixed(2)} MB | ${fmtInt(r.decls)} | ${fmtSec(r.seconds)} | ${(MB / r.seconds).toFixed(2)} | ${fmtSec(r.cpuSeconds)} | ` +
+        `${(MB / r.cpuSeconds).toFixed(2)} | ${fmtMiB(r.peakRssMiB)} | ${(r.rssGrowthMiB * 2 ** 20 / r.bytes).toFixed(0)}× |`,
+    );
+  }
   say();
 }
 

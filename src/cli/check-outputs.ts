@@ -3,7 +3,7 @@
  * each written when a check ends in a counterexample. When several checks run, each writes
  * its own file, named as for --out-itf (itf-out.ts).
  */
-import { writeFileSync } from 'node:fs';
+import { writeOutput } from './write-output.js';
 import type { CheckedSpec } from '../lang/check.js';
 import type { CheckResult } from '../engine/run.js';
 import { counterexampleOf } from '../export/counterexample.js';
@@ -42,14 +42,14 @@ export function writeCheckOutputs(r: CheckResult, spec: CheckedSpec, file: strin
   if (!cex) return written;
   if (o.outTlcJson !== undefined) {
     const path = pathFor(o.outTlcJson, r, several);
-    writeFileSync(path, formatTlcJson(toTlcJson(spec, cex, r.shown || r.kernelOf ? { shown: r.shown, kernelOf: r.kernelOf } : undefined)));
+    writeOutput(path, formatTlcJson(toTlcJson(spec, cex, r.shown || r.kernelOf ? { shown: r.shown, kernelOf: r.kernelOf } : undefined)));
     written.push({ format: 'tlc-json', path, line: `TLC JSON trace written to ${path}` });
   }
   if (o.outHtml !== undefined) {
     const path = pathFor(o.outHtml, r, several);
     // A simulation stores no states: its statistics are not the search's (distinct, depth).
     const stats = r.simulation ? undefined : r.result?.stats;
-    writeFileSync(
+    writeOutput(
       path,
       htmlReport({
         spec: spec.name,

@@ -3,7 +3,7 @@
  * one small configuration as Graphviz DOT, with the check's counterexample path highlighted.
  * Refuses beyond --max-states states (default 2,000): a bigger drawing is unreadable anyway.
  */
-import { writeFileSync } from 'node:fs';
+import { writeOutput } from './write-output.js';
 import { Diagnostic, SpecErrors } from '../lang/diagnostics.js';
 import { compileSpec } from '../lang/compile.js';
 import { ModelError } from '../explore/system.js';
@@ -73,7 +73,7 @@ export function cmdGraph(file: string, o: GraphOpts): GraphOutcome {
     ...(path ? { path, pathLabels: cex!.labels } : {}),
     ...(cex?.loop !== undefined ? { loop: cex.loop } : {}),
   });
-  writeFileSync(o.out, dot);
+  writeOutput(o.out, dot);
   const what = cex ? `, counterexample of ${cex.states.length - 1} step${cex.states.length === 2 ? '' : 's'} highlighted` : '';
   return { code: EXIT.ok, stdout: [`State graph written to ${o.out}: ${graph.nodes.length} state${graph.nodes.length === 1 ? '' : 's'}, ${graph.edges.length} step${graph.edges.length === 1 ? '' : 's'}${what}`], stderr: [] };
 }

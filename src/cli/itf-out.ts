@@ -3,7 +3,7 @@
  * (src/export/itf.ts). When several check blocks run, each writes its own file: PATH with
  * `.<check name>` inserted before `.itf.json` (or `.json`), or appended.
  */
-import { writeFileSync } from 'node:fs';
+import { writeOutput } from './write-output.js';
 import type { CheckResult } from '../engine/run.js';
 import { formatItf, itfOfCheck, toItf } from '../export/itf.js';
 
@@ -23,6 +23,6 @@ export function writeCounterexampleItf(r: CheckResult, specFile: string, specNam
   const itf = itfOfCheck(r, specFile, specName);
   if (!itf) return undefined;
   const file = severalChecks && r.name !== undefined ? itfPathForCheck(path, r.name) : path;
-  writeFileSync(file, formatItf(toItf(itf.trace, itf.meta)));
+  writeOutput(file, formatItf(toItf(itf.trace, itf.meta)));
   return `ITF trace written to ${file}`;
 }

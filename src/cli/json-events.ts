@@ -10,6 +10,7 @@
  * stderr (progress.ts).
  */
 import type { CheckResult, RunOptions } from '../engine/run.js';
+import { WriteError } from './write-output.js';
 import { EXIT, checkShowNames, constOverrides, formatExpectation, loadSpec, meetsExpectation, neverEnabledWarnings, runCheck, selectChecks } from '../engine/run.js';
 import { SpecErrors, formatLocation, type Diagnostic } from '../lang/diagnostics.js';
 import { counterexampleOf } from '../export/counterexample.js';
@@ -109,6 +110,10 @@ export function cmdCheckJson(file: string, o: OutputPaths & { check?: string }, 
     if (e instanceof SpecErrors) {
       emit({ event: 'error', kind: e.isSyntax ? 'syntax' : 'static', message: `${e.diagnostics.length} error${e.diagnostics.length === 1 ? '' : 's'} in ${file}`, diagnostics: e.diagnostics.map(diagnosticJson) });
       return finish(e.isSyntax ? EXIT.syntax : EXIT.static);
+    }
+    if (e instanceof WriteError) {
+      emit({ event: 'error', kind: 'io', message: e.message, diagnostics: [] });
+      return finish(1);
     }
     const ne = e as NodeJS.ErrnoException;
     if (ne.code === 'ENOENT' || ne.code === 'EISDIR' || ne.code === 'EACCES') {

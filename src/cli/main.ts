@@ -4,6 +4,7 @@
  * report.ts, everything it runs from engine/run.ts.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { WriteError } from './write-output.js';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -399,9 +400,13 @@ export function main(argv: string[]): number {
       return ce.code === 'commander.helpDisplayed' || ce.code === 'commander.version' || ce.code === 'commander.help' ? 0 : 1;
     }
     if (e instanceof SpecErrors) return reportSpecErrors(e);
+    if (e instanceof WriteError) {
+      err(`error: ${e.message}`);
+      return 1;
+    }
     const ne = e as NodeJS.ErrnoException;
     if (ne.code === 'ENOENT' || ne.code === 'EISDIR' || ne.code === 'EACCES') {
-      const why = ne.code === 'ENOENT' ? 'no such file' : ne.code === 'EISDIR' ? 'it is a directory (spex check takes one file; spex test takes directories)' : 'permission denied';
+      const why = ne.code === 'ENOENT' ? 'no such file' : ne.code === 'EISDIR' ? 'it is a directory' : 'permission denied';
       err(`error: cannot read ${ne.path ?? 'file'}: ${why}`);
       return 1;
     }

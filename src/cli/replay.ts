@@ -34,7 +34,14 @@ export function cmdReplay(traceFile: string, specFile: string, o: ReplayOpts): C
   const stderr: string[] = [];
   const done = (code: number): CommandOutput => ({ code, stdout, stderr });
 
-  const text = readFileSync(traceFile, 'utf8');
+  let text: string;
+  try {
+    text = readFileSync(traceFile, 'utf8');
+  } catch (e) {
+    // EISDIR does not say which file; the report needs it.
+    (e as NodeJS.ErrnoException).path ??= traceFile;
+    throw e;
+  }
   let json: unknown;
   try {
     json = JSON.parse(text);

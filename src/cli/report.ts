@@ -106,7 +106,7 @@ export function formatResult(r: CheckResult, opts: { trace: boolean } = { trace:
   switch (o.kind) {
     case 'ok':
       if (res.stats.distinct === 0) {
-        out.push('Error: there is no initial state: the requires of init rule out every state, so nothing was checked.');
+        out.push('error[E711]: there is no initial state: the requires of init (or the initial choices) rule out every state, so nothing was checked.');
         break;
       }
       out.push(`No error found: every reachable state satisfies every invariant${r.deadlock ? ', and none is a deadlock' : ''}.`);

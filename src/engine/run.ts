@@ -3,11 +3,11 @@
  * (a `check` block, or the spec's defaults when it has none) compile and explore.
  * Pure of printing: results are data for src/cli/ and the exporters.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, join as joinPath, resolve as resolvePath } from 'node:path';
 import { linkImport } from '../lang/link.js';
 import type * as A from '../lang/ast.js';
 import { parseExpr, parseSpec } from '../lang/parser.js';
+import { readSpecFile, stackOverflowAsE104 } from '../lang/input.js';
 import { checkSpec, type CheckedCheck, type CheckedSpec } from '../lang/check.js';
 import { checkStepOf, compileSpec, type CompiledSpec, type Label, type State } from '../lang/compile.js';
 import { compileFairness, compileGroupFairness } from '../lang/compile-temporal.js';
@@ -81,7 +81,7 @@ function loadWithImports(path: string, text: string | undefined, chain: readonly
 function loadOne(path: string, text?: string): LoadedSpec {
   if (text === undefined) {
     try {
-      text = readFileSync(path, 'utf8');
+      text = readSpecFile(path);
     } catch (e) {
       // Some read errors (EISDIR) do not say which file; the report needs it.
       (e as NodeJS.ErrnoException).path ??= path;
@@ -90,7 +90,11 @@ function loadOne(path: string, text?: string): LoadedSpec {
   }
   const source: A.Source = { path, text };
   const ast = parseSpec(source);
-  return { source, spec: checkSpec(ast) };
+  try {
+    return { source, spec: checkSpec(ast) };
+  } catch (e) {
+    throw stackOverflowAsE104(e, source);
+  }
 }
 
 export interface RunOptions {

@@ -13,6 +13,10 @@ import type { Source, Span } from './ast.js';
 /** The catalog. Each code keeps its meaning forever; docs/diagnostics.md explains each. */
 export const CODES = {
   E100: 'syntax error',
+  E101: 'spec file too large',
+  E102: 'not a regular file',
+  E103: 'control character in the spec',
+  E104: 'nesting too deep',
   E201: 'unknown name',
   E202: 'unknown type',
   E203: 'duplicate declaration',
@@ -45,6 +49,7 @@ export const CODES = {
   E230: 'import mapping incomplete',
   E231: 'import mapping of the wrong type',
   E232: 'import cycle',
+  E233: 'too many process instances',
   E240: 'a symmetry that cannot be declared',
   E241: 'a symmetric value named',
   E242: 'symmetric values ordered or computed with',
@@ -62,6 +67,7 @@ export const CODES = {
   E708: 'undefined value',
   E709: 'recursion too deep',
   E710: 'a set too large to enumerate',
+  E711: 'no initial state',
 } as const;
 
 /**
@@ -84,17 +90,50 @@ export function isWarning(code: Code): boolean {
 /** The most values spex enumerates for a type, `subsets` or `maps` (E221, E710). */
 export const MAX_ENUMERATION = 1_000_000;
 
+/**
+ * The most levels an expression, statement or formula may be nested (E104): brackets, `not`,
+ * `-`, operators that are not associative (`a - b - c`), if-then-else, quantifiers, blocks.
+ * Chains of one associative operator (`a + b + ...`, `and`, `or`, `union`, `inter`, `*`) do
+ * not count. The trees are allowed NESTING_SLACK more levels for the declaration and
+ * operands around the nested part.
+ */
+export const MAX_NESTING = 1000;
+export const NESTING_SLACK = 24;
+
+/** The most process instances of a spec, all processes together (E233). */
+export const MAX_INSTANCES = 10_000;
+
+/** The largest spec file spex reads, in bytes (E101). */
+export const MAX_SOURCE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Characters a reader cannot see or that reorder what is shown (zero-width, bidirectional
+ * controls, byte order mark, soft hyphen) and control characters: shown as `\uXXXX` in messages.
+ */
+const INVISIBLE = /[\u0000-\u0008\u000b\u000e-\u001f\u007f-\u009f\u00ad\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb]/g;
+
+/** The text with every invisible or bidirectional character written as `\uXXXX`. */
+export function escapeInvisible(s: string): string {
+  return s.replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** How to write the set of all values of a set or map type (E222). */
 export const TYPE_AS_SET_HINT =
   "write subsets(S) for the sets of elements of S, maps(K, V) for the maps from the keys K to values in V, or name the type ('type Grant = Map[Res, Bool]') and use the name as the set of its values";
 
 export class Diagnostic {
+  readonly message: string;
+  readonly hint?: string;
   constructor(
     readonly code: Code,
     readonly span: Span | undefined,
-    readonly message: string,
-    readonly hint?: string,
-  ) {}
+    message: string,
+    hint?: string,
+  ) {
+    // Messages quote source text: what cannot be seen is written out.
+    this.message = escapeInvisible(message);
+    if (hint !== undefined) this.hint = escapeInvisible(hint);
+  }
 }
 
 /** Thrown by the front end when it cannot go on; carries every diagnostic found so far. */
@@ -103,8 +142,9 @@ export class SpecErrors extends Error {
     super(diagnostics.map((d) => d.message).join('\n'));
     this.name = 'SpecErrors';
   }
+  /** A syntax or input error (E100–E109): exit 150. */
   get isSyntax(): boolean {
-    return this.diagnostics.some((d) => d.code === 'E100');
+    return this.diagnostics.some((d) => d.code.startsWith('E10'));
   }
 }
 
@@ -142,15 +182,18 @@ export function renderDiagnostic(d: Diagnostic, severity = `${isWarning(d.code) 
   const lineStart = d.span.start - (col - 1);
   let lineEnd = text.indexOf('\n', lineStart);
   if (lineEnd < 0) lineEnd = text.length;
-  const lineText = text.slice(lineStart, lineEnd).replace(/\r$/, '').replace(/\t/g, ' ');
-  const width = Math.max(1, Math.min(d.span.end, lineEnd) - d.span.start);
+  const rawLine = text.slice(lineStart, lineEnd).replace(/\r$/, '').replace(/\t/g, ' ');
+  const lineText = escapeInvisible(rawLine);
+  // Columns of the caret in the line as shown (escapes are wider than what they stand for).
+  const shownCol = escapeInvisible(rawLine.slice(0, col - 1)).length + 1;
+  const width = Math.max(1, escapeInvisible(text.slice(d.span.start, Math.min(d.span.end, lineEnd))).length);
   const gutter = String(line).length;
   const pad = ' '.repeat(gutter);
   const out = [
     `${d.span.source.path}:${line}:${col}: ${severity}: ${d.message}`,
     `${pad} |`,
     `${line} | ${lineText}`,
-    `${pad} | ${' '.repeat(col - 1)}${'^'.repeat(width)}`,
+    `${pad} | ${' '.repeat(shownCol - 1)}${'^'.repeat(width)}`,
   ];
   if (d.hint) out.push(`${pad} = hint: ${d.hint}`);
   return out.join('\n');

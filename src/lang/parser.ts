@@ -10,6 +10,8 @@ import spexGrammar from '../../grammar/spex.ohm-bundle.js';
 import type { SpexSemantics } from '../../grammar/spex.ohm-bundle.js';
 import type * as A from './ast.js';
 import { Diagnostic, SpecErrors, TYPE_AS_SET_HINT } from './diagnostics.js';
+import { fastParseExpr, fastParseSpec } from './fast-parser.js';
+import { checkNesting, checkText, stackOverflowAsE104 } from './input.js';
 
 let semanticsCache: SpexSemantics | undefined;
 
@@ -650,7 +652,7 @@ function semantics(): SpexSemantics {
  * the expression it would have been outside a property (so `always forall i in S: P` is
  * `always P'` with P' a quantifier expression, as before formulas could nest).
  */
-function pure(t: A.TemporalTree): A.TemporalTree {
+export function pure(t: A.TemporalTree): A.TemporalTree {
   const sp = t.span;
   switch (t.kind) {
     case 'and':
@@ -671,7 +673,7 @@ function pure(t: A.TemporalTree): A.TemporalTree {
 }
 
 /** The simple forms keep their own kinds (and fast paths); anything else is 'general'. */
-function classifyFormula(t: A.TemporalTree): A.TemporalFormula {
+export function classifyFormula(t: A.TemporalTree): A.TemporalFormula {
   const span = t.span;
   if (t.kind === 'leadsTo' && t.left.kind === 'atom' && t.right.kind === 'atom') {
     return { kind: 'leadsTo', left: t.left.expr, right: t.right.expr, span };
@@ -779,15 +781,15 @@ function attach(attrs: readonly ParsedAttribute[], allowed: boolean, before: str
  * A declaration, followed by the fairness declaration that `fair` / `strong fair` on it
  * stands for: `fair process P { ... }` means `process P { ... }` and `fair process P`.
  */
-function withFairness(d: A.Decl): A.Decl[] {
+export function withFairness(d: A.Decl): A.Decl[] {
   if ((d.kind !== 'action' && d.kind !== 'process') || !d.fair) return [d];
   const f = d.fair;
   const span: A.Span = { source: f.span.source, start: f.span.start, end: d.name.span.end };
   return [d, { kind: 'fairness', strong: f.strong, target: d.kind, name: d.name, span }];
 }
 
-function syntaxError(source: A.Source, m: ohm.FailedMatchResult): SpecErrors {
-  const pos = m.getRightmostFailurePosition();
+function syntaxError(source: A.Source, m: ohm.FailedMatchResult, shift: (pos: number) => number = (p) => p): SpecErrors {
+  const pos = shift(m.getRightmostFailurePosition());
   const expected = m.getExpectedText();
   const found = source.text.slice(pos).match(/^\S*/)?.[0] ?? '';
   const temporal = temporalMisplaced(source, pos, found);
@@ -795,6 +797,8 @@ function syntaxError(source: A.Source, m: ohm.FailedMatchResult): SpecErrors {
   const what = found === '' ? 'end of input' : `'${found.length > 20 ? found.slice(0, 20) + '…' : found}'`;
   const typed = found.startsWith(',') ? typeWrittenAsSet(source, pos) : undefined;
   if (typed) return new SpecErrors([typed]);
+  const newcomer = newcomerMistake(source, pos, found, expected);
+  if (newcomer) return new SpecErrors([newcomer]);
   const word = /^[A-Za-z_]\w*/.exec(found)?.[0];
   if (word !== undefined && isKeyword(word)) {
     // A reserved word where a name is wanted (`var in: Int`, `let at = 1`, `(for: T)`).
@@ -817,6 +821,41 @@ function syntaxError(source: A.Source, m: ohm.FailedMatchResult): SpecErrors {
     `expected ${expected}`,
   );
   return new SpecErrors([d]);
+}
+
+/**
+ * Operators and punctuation from other languages: `&&`, `||`, `!`, `=` in an expression, a
+ * `;` after a declaration, `0..N-1` as a type. The message stays E100's, with the hint that
+ * says what to write.
+ */
+function newcomerMistake(source: A.Source, pos: number, found: string, expected: string): Diagnostic | undefined {
+  const at = (n: number) => ({ source, start: pos, end: pos + n });
+  const op = (sym: string, word: string, what: string) =>
+    new Diagnostic('E100', at(sym.length), `unexpected '${sym}': spex writes ${what} as '${word}'`, `write '${word}' instead of '${sym}'`);
+  if (found.startsWith('&&')) return op('&&', 'and', 'conjunction');
+  if (found.startsWith('||')) return op('||', 'or', 'disjunction');
+  if (found.startsWith('!') && !found.startsWith('!=')) return op('!', 'not', 'negation');
+  if (found.startsWith('=') && !found.startsWith('==') && !found.startsWith('=>') && expected.includes('"=="')) {
+    return new Diagnostic('E100', at(1), `unexpected '=': spex compares with '=='`, `write '==' to compare; ':=' assigns a state variable in an action, and '=' gives the value of a declaration`);
+  }
+  if (found.startsWith(';') && !expected.includes('"}"')) {
+    return new Diagnostic('E100', at(1), `unexpected ';' after a declaration`, `declarations are not separated by ';': remove it (inside a block, ';' may separate statements)`);
+  }
+  if (found.startsWith('-') || found.startsWith('+') || found.startsWith('*')) {
+    // A type's range bounds are numbers, names or parenthesised expressions: `0..N-1` stops at `-`.
+    const before = source.text.slice(Math.max(0, pos - 200), pos);
+    const m = /(-?\w+)\s*\.\.\s*(\w+)\s*$/.exec(before);
+    if (m && /"(var|const|action|type|def|invariant)"|end of input|"[}]"|"="|"\)"/.test(expected)) {
+      const expr = /^[-+*]\s*\w+/.exec(found)?.[0] ?? found;
+      return new Diagnostic(
+        'E100',
+        at(1),
+        `unexpected '${found[0]}' in a range type: a bound of a type's range is a number, a name or an expression in parentheses`,
+        `write ${m[1]}..(${m[2]}${found.startsWith('-') ? ' ' : ' '}${expr.replace(/^([-+*])\s*/, '$1 ')})`,
+      );
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -881,14 +920,67 @@ function intLiteral(node: ohm.Node): number {
   return v;
 }
 
-/** Parses a whole spec. Throws SpecErrors (code E100) on a syntax error. */
+/**
+ * Parses a whole spec. Throws SpecErrors: E100 on a syntax error, E103 on a control character,
+ * E104 on nesting beyond MAX_NESTING.
+ *
+ * The hand-written parser (fast-parser.ts) parses; when it cannot, the ohm grammar parses the
+ * text again and reports the syntax error as it always has. On a large text ohm parses only
+ * the header and the text from the declaration before the one the fast parser stopped in, so
+ * that a syntax error in a large file is found quickly.
+ */
 export function parseSpec(source: A.Source): A.SpecAst {
-  const m = grammar().match(source.text, 'Spec');
+  checkText(source);
+  let fast;
+  try {
+    fast = fastParseSpec(source);
+  } catch (e) {
+    throw stackOverflowAsE104(e, source);
+  }
+  if (fast.ok) {
+    checkNesting(fast.value);
+    return fast.value;
+  }
+  const full = source.text.charCodeAt(0) === 0xfeff ? ' ' + source.text.slice(1) : source.text;
+  if (full.length > OHM_WINDOW && fast.from !== undefined && fast.to !== undefined && fast.to > fast.from) {
+    // The declarations in [from, to) parsed: ohm reads the text without them, and the
+    // position of its error is moved back to where it is in the whole text.
+    const { from, to } = fast;
+    const m = ohmMatch(source, full.slice(0, from) + full.slice(to), 'Spec', fast.furthest);
+    if (m.failed()) throw syntaxError(source, m, (p) => (p >= from ? p + (to - from) : p));
+  }
+  return ohmSpec(source, ohmMatch(source, full, 'Spec', fast.furthest));
+}
+
+/** Texts longer than this are given to ohm from the failing declaration on (see parseSpec). */
+const OHM_WINDOW = 64 * 1024;
+
+function ohmMatch(source: A.Source, text: string, rule: string, furthest: number): ohm.MatchResult {
+  try {
+    return grammar().match(text, rule);
+  } catch (e) {
+    // ohm's matcher recurses deeply on nested input: past its stack, report where the fast
+    // parser stopped.
+    if (!(e instanceof RangeError)) throw e;
+    const found = source.text.slice(furthest).match(/^\S*/)?.[0] ?? '';
+    throw new SpecErrors([
+      new Diagnostic(
+        'E100',
+        { source, start: furthest, end: furthest + Math.max(1, Math.min(found.length, 20)) },
+        found === '' ? 'unexpected end of input' : `unexpected '${found.length > 20 ? found.slice(0, 20) + '…' : found}'`,
+      ),
+    ]);
+  }
+}
+
+function ohmSpec(source: A.Source, m: ohm.MatchResult, check = true): A.SpecAst {
   if (m.failed()) throw syntaxError(source, m);
   current = source;
   attributeErrors = [];
   try {
-    return semantics()(m).ast() as A.SpecAst;
+    const ast = semantics()(m).ast() as A.SpecAst;
+    if (check) checkNesting(ast);
+    return ast;
   } finally {
     current = { path: '<none>', text: '' };
     attributeErrors = [];
@@ -897,7 +989,13 @@ export function parseSpec(source: A.Source): A.SpecAst {
 
 /** Parses one expression (a `--const` value on the command line, or a test snippet). */
 export function parseExpr(source: A.Source): A.Expr {
-  const m = grammar().match(source.text, 'Expr');
+  checkText(source);
+  const fast = fastParseExpr(source);
+  if (fast.ok) {
+    checkNesting(fast.value);
+    return fast.value;
+  }
+  const m = ohmMatch(source, source.text, 'Expr', fast.furthest);
   if (m.failed()) throw syntaxError(source, m);
   current = source;
   try {
@@ -905,4 +1003,9 @@ export function parseExpr(source: A.Source): A.Expr {
   } finally {
     current = { path: '<none>', text: '' };
   }
+}
+
+/** The ohm grammar's parse alone, without the fast parser: for tests comparing the two. */
+export function parseSpecWithOhm(source: A.Source): A.SpecAst {
+  return ohmSpec(source, grammar().match(source.text, 'Spec'), false);
 }

@@ -16,6 +16,7 @@ import type * as A from './ast.js';
 import type { CheckedProcedure, CheckedProcess, CheckedSpec } from './check.js';
 import { explainRun, fail, type Compiler, type Cont, type Ctx, type Ev, type Label, type RequireSite, type State, type StepExplanation } from './compile.js';
 import { DONE } from './process-shape.js';
+import { Diagnostic, MAX_INSTANCES, SpecErrors } from './diagnostics.js';
 import type { EnumInfo, Type, VariantInfo } from './types.js';
 import { ModelError } from '../explore/system.js';
 import { labelSiteOf, type StepCounters } from './coverage.js';
@@ -127,6 +128,17 @@ export class Processes {
         values = p.param.domain.k === 'type'
           ? cc.enumerate(p.param.domain.type, dp.kind === 'typed' ? dp.type.span : p.decl.name.span, `the type of parameter '${p.param.name}'`)
           : [...sortedElements(cc.constValue(p.param.domain.expr) as ISet<Value>)];
+      }
+      if (this.instances.length + values.length > MAX_INSTANCES) {
+        const at = p.decl.param ? (p.decl.param.kind === 'typed' ? p.decl.param.type.span : p.decl.param.domain.span) : p.decl.name.span;
+        throw new SpecErrors([
+          new Diagnostic(
+            'E233',
+            at,
+            `process '${p.name}' would have ${values.length.toLocaleString('en-US')} instances${this.instances.length > 0 ? ` (${(this.instances.length + values.length).toLocaleString('en-US')} with the processes before it)` : ''}, more than the ${MAX_INSTANCES.toLocaleString('en-US')} spex runs`,
+            'every instance is a program counter in every state and a step to try in every state: model a few instances (the behaviour of 3 is usually that of many)',
+          ),
+        ]);
       }
       const instances: ProcessInstance[] = [];
       let byValue = IMap<Value, number>();

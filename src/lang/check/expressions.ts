@@ -179,7 +179,10 @@ export abstract class ExprChecker extends CheckerBase {
           this.error('E209', e.field.span, `${formatType(t)} has no field '${e.field.text}'`, didYouMean(e.field.text, t.fields));
           return ANY;
         }
-        if (t.k !== 'any') this.error('E205', e.target.span, `${formatType(t)} has no fields`);
+        if (t.k !== 'any') {
+          const size = /^(length|size|len|count|cardinality)$/.test(e.field.text) && (t.k === 'seq' || t.k === 'set' || t.k === 'map');
+          this.error('E205', e.target.span, `${formatType(t)} has no fields`, size ? `the number of elements is len(${sourceText(e.target.span)}), not .${e.field.text}` : undefined);
+        }
         return ANY;
       }
       case 'tupleItem': {
@@ -788,4 +791,9 @@ export function stateReadIn(e: A.Expr, res: Map<object, Resolution>, seen = new 
     }
   });
   return found;
+}
+
+/** The source text of a span, on one line. */
+function sourceText(span: A.Span): string {
+  return span.source.text.slice(span.start, span.end).replace(/\s+/g, ' ');
 }

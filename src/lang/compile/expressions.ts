@@ -579,6 +579,20 @@ export abstract class ExprCompiler extends ValueCompiler {
   }
 
   private binary(e: Extract<A.Expr, { kind: 'binary' }>): Ev {
+    // `x in lo..hi`: a comparison with the bounds; the range is not built (and has no size
+    // limit), as in the packed engine.
+    if ((e.op === 'in' || e.op === 'notin') && e.right.kind === 'binary' && e.right.op === '..') {
+      const lo = this.expr(e.right.left);
+      const hi = this.expr(e.right.right);
+      const x = this.expr(e.left);
+      const want = e.op === 'in';
+      return (c) => {
+        const a = lo(c) as number;
+        const b = hi(c) as number;
+        const v = x(c) as number;
+        return (v >= a && v <= b) === want;
+      };
+    }
     const l = this.expr(e.left);
     const r = this.expr(e.right);
     const span = e.span;
@@ -632,17 +646,38 @@ export abstract class ExprCompiler extends ValueCompiler {
         return (c) => (l(c) as ISet<Value>).subtract(r(c) as ISet<Value>);
       case 'inter':
         return (c) => (l(c) as ISet<Value>).intersect(r(c) as ISet<Value>);
-      case '..':
+      case '..': {
+        // A range with constant bounds that is too large is a static error of the configuration
+        // (E221); one whose bounds depend on the state, a run-time error (E710). Checked before
+        // anything is built.
+        if (this.isConstant(e.left) && this.isConstant(e.right)) {
+          let lo: number | undefined;
+          let hi: number | undefined;
+          try {
+            lo = l(this.constCtx) as number;
+            hi = r(this.constCtx) as number;
+          } catch (err) {
+            if (!(err instanceof ModelError)) throw err;
+          }
+          if (lo !== undefined && hi !== undefined && hi - lo + 1 > MAX_ENUMERATION) {
+            throw new SpecErrors([new Diagnostic('E221', span, rangeTooLarge(lo, hi), ENUMERATION_HINT)]);
+          }
+        }
         return (c) => {
           const lo = l(c) as number;
           const hi = r(c) as number;
-          if (hi - lo > 10_000_000) fail('E706', span, `the range ${lo}..${hi} is too large to build`);
+          if (hi - lo + 1 > MAX_ENUMERATION) fail('E710', span, rangeTooLarge(lo, hi), 'guard the step so that the range stays small, or enumerate a smaller set');
           return ISet<Value>().withMutations((s) => {
             for (let i = lo; i <= hi; i++) s.add(i);
           });
         };
+      }
     }
   }
+}
+
+function rangeTooLarge(lo: number, hi: number): string {
+  return `the range ${lo}..${hi} has ${formatCount(hi - lo + 1)} values, more than the ${formatCount(MAX_ENUMERATION)} spex enumerates`;
 }
 
 export function checkedInt(n: number, span: A.Span): number {

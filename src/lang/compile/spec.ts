@@ -96,9 +96,10 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
   // The step being emitted; set by initialStates/successors around each run.
   let emitFn: (s: State, l: Label) => void = () => {};
 
+  // A parameter not bound yet (an error in its domain) is left out.
   const labelOf = (a: CompiledAction, c: Ctx): Label => ({
     action: a.name,
-    params: a.paramNames.map((name, i) => ({ name, value: c.loc[i]! })),
+    params: a.paramNames.flatMap((name, i) => (c.loc[i] === undefined ? [] : [{ name, value: c.loc[i]! }])),
   });
 
   const actions: CompiledAction[] = spec.actions.map((a, ai) => {
@@ -144,6 +145,8 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
       } else {
         const dom = cc.expr(p.domain.expr);
         run = (c) => {
+          // Until the domain is known, this parameter and the ones after it are unbound.
+          for (let j = slot; j < n; j++) c.loc[j] = undefined as unknown as Value;
           for (const v of sortedElements(dom(c) as ISet<Value>)) {
             c.loc[slot] = v;
             inner(c);

@@ -20,6 +20,7 @@ import { expandTree } from '../compile-temporal.js';
 import { StepCounters, coverageSites, labelSiteOf } from '../coverage.js';
 import { CodeGen, lit, type Val, type InstanceLayout, type ProcessLayout, type VarLayout } from './codegen.js';
 import { Doms, MAX_WIDTH, Unsupported, seqAt, seqBase, seqLen, type Dom } from './dom.js';
+import { MAX_ENUMERATION } from '../diagnostics.js';
 
 export interface PackedSpec extends TransitionSystem<number[], Label> {
   /** Integers per state. */
@@ -123,7 +124,7 @@ const helpers = {
   },
   /** The mask of lo..hi over a domain starting at ulo, of n elements. */
   rng(lo: number, hi: number, ulo: number, n: number): number {
-    if (hi - lo > 10_000_000) throw BAIL;
+    if (hi - lo + 1 > MAX_ENUMERATION) throw BAIL;
     let m = 0;
     for (let x = lo; x <= hi; x++) {
       const c = x - ulo;
@@ -218,6 +219,11 @@ export function compilePacked(spec: CheckedSpec, overrides: ReadonlyMap<number, 
     return { ok: true, system: build(spec, overrides, generic, opts.coverage === true, opts.reached) };
   } catch (err) {
     if (err instanceof Unsupported) return err.span ? { ok: false, reason: err.message, span: err.span } : { ok: false, reason: err.message };
+    // The code generator recurses on expressions; a spec nested deeper than its stack allows
+    // (within MAX_NESTING, which the generic engine handles) runs on the generic engine.
+    if (err instanceof RangeError && /call stack/.test(err.message)) {
+      return { ok: false, reason: 'an expression is nested too deeply for the packed engine', span: spec.ast.name.span };
+    }
     throw err;
   }
 }

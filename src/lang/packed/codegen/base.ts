@@ -10,6 +10,7 @@ import type { Type } from '../../types.js';
 import { ModelError } from '../../../explore/system.js';
 import { ISet, type Value } from '../../../values/index.js';
 import { Doms, Unsupported, type Dom, type Shape } from '../dom.js';
+import { SpecErrors } from '../../diagnostics.js';
 
 /** The most values a loop over a domain whose codes are not in canonical order may visit. */
 export const MAX_ORDER = 1 << 20;
@@ -207,6 +208,9 @@ export abstract class CodeGenBase {
       return this.cc.constValue(e);
     } catch (err) {
       if (err instanceof ModelError) return undefined;
+      // A constant too large to enumerate (E221) where it is not enumerated (`x in 0..N`):
+      // the generic compiler has reported any that is.
+      if (err instanceof SpecErrors && err.diagnostics.every((d) => d.code === 'E221')) return undefined;
       throw err;
     }
   }

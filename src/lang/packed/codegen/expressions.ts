@@ -5,6 +5,7 @@
 import type * as A from '../../ast.js';
 import { compareValues, type Value } from '../../../values/index.js';
 import { Unsupported, canonicalCodes, seqBase, type Dom } from '../dom.js';
+import { MAX_ENUMERATION } from '../../diagnostics.js';
 import {
   MAX_ORDER, lit, type Val, type IntVal, SAFE, ANY_INT, isLiteral, litValue, isSimple, add, mul,
   sameShape, CodeGenBase,
@@ -644,7 +645,7 @@ export abstract class ExprCodeGen extends CodeGenBase {
       const lo = this.once(x.lo.v);
       const hi = this.once(x.hi.v);
       const i = this.fresh('i');
-      this.emit(`if (${hi} - ${lo} > 10000000) bail();`);
+      this.emit(`if (${hi} - ${lo} + 1 > ${lit(MAX_ENUMERATION)}) bail();`);
       const elem: IntVal = { r: 'int', v: i, lo: x.lo.lo, hi: x.hi.hi };
       const code = d.size > 2 ** 29 ? '0' : `(${i} - ${lit(d.lo)})`;
       if (d.size <= 2 ** 29) this.emit(`if (${lo} <= ${hi} && (${lo} < ${lit(d.lo)} || ${hi} > ${lit(d.hi)})) bail();`);

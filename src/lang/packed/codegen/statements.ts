@@ -7,6 +7,7 @@ import type { Resolution } from '../../check.js';
 import { Unsupported, type Dom, type Shape } from '../dom.js';
 import { lit, add, sameShape } from './base.js';
 import { ProcessCodeGen } from './processes.js';
+import { MAX_ENUMERATION } from '../../diagnostics.js';
 
 export class CodeGen extends ProcessCodeGen {
   /**
@@ -196,7 +197,7 @@ export class CodeGen extends ProcessCodeGen {
       if (x.r === 'range' && d.k === 'int') {
         const lo = this.once(x.lo.v);
         const hi = this.once(x.hi.v);
-        this.emit(`if (${hi} - ${lo} > 10000000) bail();`);
+        this.emit(`if (${hi} - ${lo} + 1 > ${lit(MAX_ENUMERATION)}) bail();`);
         const i = this.fresh('i');
         this.env.set(slot, { r: 'int', v: i, lo: x.lo.lo, hi: x.hi.hi });
         const body = this.stmts(st.body, 0, () => `${f}(${i} + 1);`);

@@ -1,0 +1,1656 @@
+/**
+ * A hand-written parser for the grammar of grammar/spex.ohm: the same language, the same AST
+ * (spans included), in linear time and without deep recursion. It is the fast path of
+ * parseSpec (src/lang/parser.ts): when it cannot parse a text, it says so (throws FAIL) and the
+ * ohm grammar, which stays the definition of the language, parses the text again and reports
+ * the syntax error. So this parser only has to be right on the texts it accepts; on any
+ * construct it is unsure of it gives up rather than guess.
+ *
+ * It reads tokens (names, numbers, strings, punctuation) and follows the grammar's rules as a
+ * PEG does: alternatives in order, a binary operator consumed only if its right operand parses.
+ * Left-recursive rules are loops. Its own recursion is bounded by MAX_NESTING (E104).
+ */
+import type * as A from './ast.js';
+import { Diagnostic, MAX_NESTING, NESTING_SLACK, SpecErrors } from './diagnostics.js';
+import { classifyFormula, pure, withFairness } from './parser.js';
+
+/** Thrown (never with a stack) when the fast parser cannot parse the text. */
+export const FAIL = { fail: true } as const;
+
+const RESERVED = new Set([
+  'spec', 'const', 'enum', 'type', 'var', 'def', 'init', 'action', 'invariant',
+  'check', 'expect', 'require', 'let', 'pick', 'where', 'if', 'then', 'else',
+  'for', 'match', 'assert', 'forall', 'exists', 'choose', 'in', 'and', 'or',
+  'not', 'implies', 'union', 'inter', 'minus', 'subset', 'is', 'with',
+  'true', 'false', 'process', 'property', 'fair', 'strong', 'await',
+  'goto', 'while', 'always', 'eventually', 'sum', 'at',
+]);
+
+const T_IDENT = 0;
+const T_NUM = 1;
+const T_STR = 2;
+const T_PUNCT = 3;
+const T_EOF = 4;
+const T_OTHER = 5;
+
+// Punctuation, longest first: `|->`, then two characters, then one.
+const PUNCT2_BY_CODE = new Map(['==', '!=', '<=', '>=', ':=', '->', '=>', '~>', '..'].map((p) => [p.charCodeAt(0) * 65536 + p.charCodeAt(1), p]));
+const PUNCT1_BY_CODE: (string | undefined)[] = [];
+for (const p of '()[]{},:;|=<>+-*/%.\'') PUNCT1_BY_CODE[p.charCodeAt(0)] = p;
+
+interface Run {
+  readonly xs: A.Expr[];
+  readonly starts: number[];
+  readonly ends: number[];
+}
+
+interface Infix {
+  readonly prec: number;
+  readonly op: A.BinaryOp | 'with' | 'is' | 'at';
+  readonly width: number;
+}
+
+/** Chains of one associative operator longer than this are built as balanced trees. */
+const BALANCE_FROM = 32;
+const ASSOCIATIVE = new Set<A.BinaryOp>(['and', 'or', 'union', 'inter', '+', '*']);
+
+// Precedence levels of the grammar's expression rules, loosest first.
+const P_IMPLIES = 1;
+const P_OR = 2;
+const P_AND = 3;
+const P_NOT = 4;
+const P_CMP = 5;
+const P_WITH = 6;
+const P_SETOP = 7;
+const P_INTER = 8;
+const P_RANGE = 9;
+const P_ADD = 10;
+const P_MUL = 11;
+const P_UNARY = 12;
+const P_MAX = 100;
+
+const PUNCT_INFIX = new Map<string, Infix>([
+  ...(['==', '!=', '<=', '>=', '<', '>'] as const).map((op): [string, Infix] => [op, { prec: P_CMP, op, width: 1 }]),
+  ['..', { prec: P_RANGE, op: '..', width: 1 }],
+  ['+', { prec: P_ADD, op: '+', width: 1 }],
+  ['-', { prec: P_ADD, op: '-', width: 1 }],
+  ['*', { prec: P_MUL, op: '*', width: 1 }],
+  ['/', { prec: P_MUL, op: '/', width: 1 }],
+  ['%', { prec: P_MUL, op: '%', width: 1 }],
+]);
+const WORD_INFIX = new Map<string, Infix>([
+  ['implies', { prec: P_IMPLIES, op: 'implies', width: 1 }],
+  ['or', { prec: P_OR, op: 'or', width: 1 }],
+  ['and', { prec: P_AND, op: 'and', width: 1 }],
+  ['in', { prec: P_CMP, op: 'in', width: 1 }],
+  ['subset', { prec: P_CMP, op: 'subset', width: 1 }],
+  ['is', { prec: P_CMP, op: 'is', width: 1 }],
+  ['at', { prec: P_CMP, op: 'at', width: 1 }],
+  ['with', { prec: P_WITH, op: 'with', width: 1 }],
+  ['union', { prec: P_SETOP, op: 'union', width: 1 }],
+  ['minus', { prec: P_SETOP, op: 'minus', width: 1 }],
+  ['inter', { prec: P_INTER, op: 'inter', width: 1 }],
+]);
+const NOT_IN: Infix = { prec: P_CMP, op: 'notin', width: 2 };
+
+interface Tokens {
+  kind: Uint8Array;
+  start: Int32Array;
+  end: Int32Array;
+  text: string[];
+  count: number;
+}
+
+function isIdentStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+}
+function isIdentRest(c: number): boolean {
+  return isIdentStart(c) || (c >= 48 && c <= 57);
+}
+
+/** The tokens of a text; FAIL on anything this parser leaves to ohm (non-ASCII names, ...). */
+function tokenize(src: string): Tokens {
+  const n = src.length;
+  let cap = 1024;
+  let kind = new Uint8Array(cap);
+  let start = new Int32Array(cap);
+  let end = new Int32Array(cap);
+  const text: string[] = [];
+  const names = new Map<string, string>();
+  let count = 0;
+  const push = (k: number, s: number, e: number, t: string) => {
+    if (count === cap) {
+      cap *= 2;
+      const k2 = new Uint8Array(cap); k2.set(kind); kind = k2;
+      const s2 = new Int32Array(cap); s2.set(start); start = s2;
+      const e2 = new Int32Array(cap); e2.set(end); end = e2;
+    }
+    kind[count] = k; start[count] = s; end[count] = e; text.push(t); count++;
+  };
+  // A byte order mark at the start is no part of the text.
+  let i = src.charCodeAt(0) === 0xfeff ? 1 : 0;
+  while (i < n) {
+    const c = src.charCodeAt(i);
+    if (c <= 32) { i++; continue; }
+    if (c === 47 && src.charCodeAt(i + 1) === 47) {
+      const nl = src.indexOf('\n', i);
+      i = nl < 0 ? n : nl;
+      continue;
+    }
+    if (c === 47 && src.charCodeAt(i + 1) === 42) {
+      const close = src.indexOf('*/', i + 2);
+      // Unterminated: a token no rule accepts, so that the parser stops here.
+      if (close < 0) { push(T_OTHER, i, i + 2, '/*'); i += 2; continue; }
+      i = close + 2;
+      continue;
+    }
+    if (isIdentStart(c)) {
+      let j = i + 1;
+      while (j < n && isIdentRest(src.charCodeAt(j))) j++;
+      // A name going on with a letter beyond ASCII: left to ohm (its names are Unicode).
+      if (j < n && src.charCodeAt(j) > 127) { push(T_OTHER, i, j + 1, src.slice(i, j + 1)); i = j + 1; continue; }
+      // One string per distinct name: a large spec repeats its names many times.
+      const word = src.slice(i, j);
+      let w = names.get(word);
+      if (w === undefined) names.set(word, (w = word));
+      push(T_IDENT, i, j, w);
+      i = j;
+      continue;
+    }
+    if (c >= 48 && c <= 57) {
+      let j = i + 1;
+      while (j < n && src.charCodeAt(j) >= 48 && src.charCodeAt(j) <= 57) j++;
+      push(T_NUM, i, j, src.slice(i, j));
+      i = j;
+      continue;
+    }
+    if (c === 34) {
+      let j = i + 1;
+      while (j < n && src.charCodeAt(j) !== 34 && src.charCodeAt(j) !== 10) j++;
+      if (j >= n || src.charCodeAt(j) !== 34) { push(T_OTHER, i, i + 1, '"'); i++; continue; }
+      push(T_STR, i, j + 1, src.slice(i, j + 1));
+      i = j + 1;
+      continue;
+    }
+    const c2 = src.charCodeAt(i + 1);
+    if (c === 124 && c2 === 45 && src.charCodeAt(i + 2) === 62) { push(T_PUNCT, i, i + 3, '|->'); i += 3; continue; }
+    const two = PUNCT2_BY_CODE.get(c * 65536 + c2);
+    if (two !== undefined) { push(T_PUNCT, i, i + 2, two); i += 2; continue; }
+    const one = PUNCT1_BY_CODE[c];
+    if (one !== undefined) { push(T_PUNCT, i, i + 1, one); i++; continue; }
+    // Anything else (`&`, `!`, a letter beyond ASCII, ...) is a token no rule accepts.
+    push(T_OTHER, i, i + 1, src[i]!);
+    i++;
+  }
+  push(T_EOF, n, n, '');
+  return { kind, start, end, text, count };
+}
+
+type Memo<T> = Map<number, { node: T; next: number } | null>;
+
+class Parser {
+  private i = 0;
+  private depth = 0;
+  private readonly exprMemo: Memo<A.Expr> = new Map();
+  private readonly typeMemo: Memo<A.TypeExpr> = new Map();
+  /** Positions (token indices) of the declarations parsed; the last one is where a failure is. */
+  readonly declStarts: number[] = [];
+  /** The furthest token a failed alternative reached. */
+  furthest = 0;
+
+  constructor(private readonly source: A.Source, readonly t: Tokens) {}
+
+  get pos(): number {
+    return this.i;
+  }
+
+  // ---- tokens
+  private text(k = this.i): string {
+    return this.t.text[k]!;
+  }
+  private isP(p: string, k = this.i): boolean {
+    return this.t.kind[k] === T_PUNCT && this.t.text[k] === p;
+  }
+  /** A keyword or contextual keyword (kw<word> in the grammar): an identifier token with that text. */
+  private isKw(w: string, k = this.i): boolean {
+    return this.t.kind[k] === T_IDENT && this.t.text[k] === w;
+  }
+  private isName(k = this.i): boolean {
+    return this.t.kind[k] === T_IDENT && !RESERVED.has(this.t.text[k]!);
+  }
+  private expectP(p: string): void {
+    if (!this.isP(p)) throw FAIL;
+    this.i++;
+  }
+  private expectKw(w: string): void {
+    if (!this.isKw(w)) throw FAIL;
+    this.i++;
+  }
+  private optP(p: string): boolean {
+    if (this.isP(p)) { this.i++; return true; }
+    return false;
+  }
+  private span(from: number, to = this.i - 1): A.Span {
+    return { source: this.source, start: this.t.start[from]!, end: this.t.end[to]! };
+  }
+  private name(): A.Name {
+    if (!this.isName()) throw FAIL;
+    const k = this.i++;
+    return { text: this.t.text[k]!, span: this.span(k, k) };
+  }
+  /** Lexical adjacency: token k+1 starts where token k ends (no space or comment between). */
+  private adjacent(k: number): boolean {
+    return this.t.end[k] === this.t.start[k + 1];
+  }
+  private enter(): void {
+    if (++this.depth > MAX_NESTING + NESTING_SLACK) {
+      throw new SpecErrors([nestingTooDeep(this.source, this.t.start[this.i]!, this.t.end[this.i]!)]);
+    }
+  }
+  /** Runs f; on failure puts the position back and returns undefined. */
+  private attempt<T>(f: () => T): T | undefined {
+    const save = this.i;
+    const depth = this.depth;
+    try {
+      return f();
+    } catch (e) {
+      if (e !== FAIL) throw e;
+      if (this.i > this.furthest) this.furthest = this.i;
+      this.i = save;
+      this.depth = depth;
+      return undefined;
+    }
+  }
+  private intLiteral(k: number, negative: boolean): number {
+    const v = Number(this.t.text[k]);
+    // Too large: ohm reports it (E100) after a successful parse; leave it to ohm.
+    if (!Number.isSafeInteger(v)) throw FAIL;
+    return negative ? -v : v;
+  }
+
+  // ---- lists
+  /** NonemptyListOf<item, ","> */
+  private list1<T>(item: () => T): T[] {
+    const out = [item()];
+    for (;;) {
+      if (!this.isP(',')) return out;
+      const save = this.i;
+      this.i++;
+      const next = this.attempt(item);
+      if (next === undefined) { this.i = save; return out; }
+      out.push(next);
+    }
+  }
+  /** ListOf<item, ","> */
+  private list0<T>(item: () => T): T[] {
+    const save = this.i;
+    const r = this.attempt(() => this.list1(item));
+    if (r === undefined) { this.i = save; return []; }
+    return r;
+  }
+
+  // ---- spec
+  spec(): A.SpecAst {
+    this.expectKw('spec');
+    const name = this.name();
+    const decls: A.Decl[] = [];
+    while (this.t.kind[this.i] !== T_EOF) {
+      this.declStarts.push(this.i);
+      // No alternative goes back before a declaration: forget the positions behind.
+      this.exprMemo.clear();
+      this.typeMemo.clear();
+      decls.push(...withFairness(this.decl()));
+    }
+    return { name, decls, source: this.source };
+  }
+
+  exprOnly(): A.Expr {
+    const e = this.expr();
+    if (this.t.kind[this.i] !== T_EOF) throw FAIL;
+    return e;
+  }
+
+  private decl(): A.Decl {
+    const s = this.i;
+    const w = this.t.kind[s] === T_IDENT ? this.text() : '';
+    switch (w) {
+      case 'const': {
+        this.i++;
+        const name = this.name();
+        this.expectP(':');
+        const type = this.type();
+        this.expectP('=');
+        const value = this.expr();
+        return { kind: 'const', name, type, value, span: this.span(s) };
+      }
+      case 'enum': {
+        this.i++;
+        const name = this.name();
+        this.expectP('{');
+        const members = this.list1(() => this.name());
+        this.optP(',');
+        this.expectP('}');
+        return { kind: 'enum', name, members, span: this.span(s) };
+      }
+      case 'type':
+        return this.typeDecl();
+      case 'var': {
+        this.i++;
+        const name = this.name();
+        this.expectP(':');
+        const type = this.type();
+        if (this.isP('=') || this.isKw('in')) {
+          const isIn = this.isKw('in');
+          const save = this.i;
+          this.i++;
+          const init = this.attempt(() => this.expr());
+          if (init === undefined) this.i = save;
+          else if (isIn) return { kind: 'var', name, type, init: undefined, initIn: init, span: this.span(s) };
+          else return { kind: 'var', name, type, init, span: this.span(s) };
+        }
+        return { kind: 'var', name, type, init: undefined, span: this.span(s) };
+      }
+      case 'def': {
+        this.i++;
+        const name = this.name();
+        let params: { name: A.Name; type: A.TypeExpr }[] = [];
+        if (this.optP('(')) {
+          params = this.list0(() => this.typedParam());
+          this.expectP(')');
+        }
+        this.expectP(':');
+        const result = this.type();
+        this.expectP('=');
+        const body = this.expr();
+        return { kind: 'def', name, params, result, body, span: this.span(s) };
+      }
+      case 'init': {
+        this.i++;
+        return { kind: 'init', body: this.block(), span: this.span(s) };
+      }
+      case 'invariant': {
+        this.i++;
+        const name = this.name();
+        this.expectP(':');
+        return { kind: 'invariant', name, body: this.expr(), span: this.span(s) };
+      }
+      case 'view': {
+        const r = this.attempt(() => {
+          this.i++;
+          const name = this.name();
+          this.expectP(':');
+          return { kind: 'view' as const, name, body: this.expr(), span: this.span(s) };
+        });
+        if (r) return r;
+        throw FAIL;
+      }
+      case 'constraint':
+        return this.constraintDecl();
+      case 'always': {
+        this.i++;
+        this.expectKw('step');
+        const name = this.name();
+        this.expectP(':');
+        return { kind: 'stepProperty', name, body: this.expr(), span: this.span(s) };
+      }
+      case 'property': {
+        this.i++;
+        const name = this.name();
+        this.expectP(':');
+        let t = this.temporalExpr();
+        const binders: A.Binder[] = [];
+        while (t.kind === 'forall') {
+          binders.push(...t.binders);
+          t = t.body;
+        }
+        return { kind: 'property', name, binders, formula: classifyFormula(t), span: this.span(s) };
+      }
+      case 'import': {
+        this.i++;
+        const name = this.name();
+        this.expectKw('from');
+        if (this.t.kind[this.i] !== T_STR) throw FAIL;
+        const k = this.i++;
+        const path = this.t.text[k]!.slice(1, -1);
+        const pathSpan = this.span(k, k);
+        let mappings: { name: A.Name; value: A.Expr }[] = [];
+        if (this.isKw('with')) {
+          this.i++;
+          this.expectP('{');
+          mappings = this.list0(() => {
+            const n = this.name();
+            this.expectP(':');
+            return { name: n, value: this.expr() };
+          });
+          this.optP(',');
+          this.expectP('}');
+        }
+        return { kind: 'import', name, path, pathSpan, mappings, span: this.span(s) };
+      }
+      case 'refines': {
+        this.i++;
+        return { kind: 'refines', name: this.name(), span: this.span(s) };
+      }
+      case 'check':
+        return this.checkDecl();
+      case 'procedure':
+        return this.procedureDecl();
+      default:
+        break;
+    }
+    // ActionDecl, ProcessDecl (with a fair prefix), ConstraintDecl (`action constraint`),
+    // FairnessDecl, GroupFairnessDecl: in the grammar's order.
+    if (w === 'action' && this.isKw('constraint', this.i + 1)) {
+      const r = this.attempt(() => this.constraintDecl());
+      if (r) return r;
+    }
+    const withFair = this.attempt(() => this.actionOrProcess());
+    if (withFair) return withFair;
+    if (w === 'strong' || w === 'fair') return this.fairnessDecl();
+    throw FAIL;
+  }
+
+  private typeDecl(): A.Decl {
+    const s = this.i;
+    this.i++;
+    const name = this.name();
+    this.expectP('=');
+    const afterEq = this.i;
+    // variant: "|"? VariantCase ("|" VariantCase)+
+    const variant = this.attempt(() => {
+      this.optP('|');
+      const cases = [this.variantCase()];
+      for (;;) {
+        if (!this.isP('|')) break;
+        const save = this.i;
+        this.i++;
+        const c = this.attempt(() => this.variantCase());
+        if (c === undefined) { this.i = save; break; }
+        cases.push(c);
+      }
+      if (cases.length < 2) throw FAIL;
+      return { kind: 'variant' as const, name, cases, span: this.span(s) };
+    });
+    if (variant) return variant;
+    this.i = afterEq;
+    if (this.isP('|')) {
+      this.i++;
+      const only = this.variantCase();
+      return { kind: 'variant', name, cases: [only], span: this.span(s) };
+    }
+    return { kind: 'typeAlias', name, type: this.type(), span: this.span(s) };
+  }
+
+  private variantCase(): A.VariantCaseDecl {
+    const name = this.name();
+    if (this.isP('(')) {
+      const r = this.attempt(() => {
+        this.i++;
+        const payload = this.type();
+        this.expectP(')');
+        return { name, payload };
+      });
+      if (r) return r;
+    }
+    return { name, payload: undefined };
+  }
+
+  private typedParam(): { name: A.Name; type: A.TypeExpr } {
+    const name = this.name();
+    this.expectP(':');
+    return { name, type: this.type() };
+  }
+
+  private actionParam(): A.ActionParam {
+    const name = this.name();
+    if (this.optP(':')) return { kind: 'typed', name, type: this.type() };
+    this.expectKw('in');
+    return { kind: 'ranged', name, domain: this.expr() };
+  }
+
+  private fairPrefix(): A.FairPrefix | undefined {
+    const s = this.i;
+    if (this.isKw('strong') && this.isKw('fair', this.i + 1)) {
+      this.i += 2;
+      return { strong: true, span: this.span(s) };
+    }
+    if (this.isKw('fair')) {
+      this.i++;
+      return { strong: false, span: this.span(s) };
+    }
+    return undefined;
+  }
+
+  private actionOrProcess(): A.Decl {
+    const s = this.i;
+    const fair = this.fairPrefix();
+    if (this.isKw('action')) {
+      this.i++;
+      const name = this.name();
+      let params: A.ActionParam[] = [];
+      if (this.isP('(')) {
+        this.i++;
+        params = this.list0(() => this.actionParam());
+        this.expectP(')');
+      }
+      const body = this.block();
+      const d: A.Decl = { kind: 'action', name, params, body, span: this.span(s) };
+      return fair ? { ...d, fair } : d;
+    }
+    if (this.isKw('process')) {
+      this.i++;
+      const name = this.name();
+      let param: A.ActionParam | undefined;
+      if (this.isP('(')) {
+        this.i++;
+        param = this.actionParam();
+        this.expectP(')');
+      }
+      this.expectP('{');
+      const locals = this.processVars();
+      const body = this.stmts();
+      this.expectP('}');
+      const d: A.Decl = { kind: 'process', name, param, locals, body, span: this.span(s) };
+      return fair ? { ...d, fair } : d;
+    }
+    throw FAIL;
+  }
+
+  private processVars(): A.ProcessVarDecl[] {
+    const out: A.ProcessVarDecl[] = [];
+    while (this.isKw('var')) {
+      const s = this.i;
+      this.i++;
+      const name = this.name();
+      this.expectP(':');
+      const type = this.type();
+      let init: A.Expr | undefined;
+      let choice = false;
+      if (this.isP('=') || this.isKw('in')) {
+        const isIn = this.isKw('in');
+        const save = this.i;
+        this.i++;
+        const e = this.attempt(() => this.expr());
+        if (e === undefined) this.i = save;
+        else { init = e; choice = isIn; }
+      }
+      out.push({ name, type, init, ...(choice ? { choice: true } : {}), span: this.span(s) });
+    }
+    return out;
+  }
+
+  private procedureDecl(): A.Decl {
+    const s = this.i;
+    this.i++;
+    const name = this.name();
+    this.expectP('(');
+    const params = this.list0(() => this.typedParam());
+    this.expectP(')');
+    this.expectP('{');
+    const locals = this.processVars();
+    const body = this.stmts();
+    this.expectP('}');
+    return { kind: 'procedure', name, params, locals, body, span: this.span(s) };
+  }
+
+  private constraintDecl(): Extract<A.Decl, { kind: 'constraint' }> {
+    const s = this.i;
+    const action = this.isKw('action');
+    if (action) this.i++;
+    this.expectKw('constraint');
+    const name = this.name();
+    this.expectP(':');
+    return { kind: 'constraint', action, name, body: this.expr(), span: this.span(s) };
+  }
+
+  private fairnessDecl(): Extract<A.Decl, { kind: 'fairness' }> {
+    const s = this.i;
+    const strong = this.isKw('strong');
+    if (strong) this.i++;
+    this.expectKw('fair');
+    if (this.isKw('action') || this.isKw('process')) {
+      const target = this.text() as 'action' | 'process';
+      this.i++;
+      const name = this.name();
+      return { kind: 'fairness', strong, target, name, span: this.span(s) };
+    }
+    if (this.isP('{')) {
+      this.i++;
+      const members = this.list1(() => this.name());
+      this.expectP('}');
+      const text = `{${members.map((m) => m.text).join(', ')}}`;
+      const sp = this.span(s);
+      return { kind: 'fairness', strong, target: 'group', name: { text, span: sp }, members, span: sp };
+    }
+    if (this.isKw('next')) {
+      const k = this.i++;
+      return { kind: 'fairness', strong, target: 'next', name: { text: 'next', span: this.span(k, k) }, members: [], span: this.span(s) };
+    }
+    throw FAIL;
+  }
+
+  private checkDecl(): A.Decl {
+    const s = this.i;
+    this.i++;
+    const name = this.name();
+    this.expectP('{');
+    const check = {
+      kind: 'check' as const,
+      name,
+      consts: [] as { name: A.Name; value: A.Expr }[],
+      deadlock: undefined as boolean | undefined,
+      expect: undefined as A.Expectation | undefined,
+      fairness: [] as Extract<A.Decl, { kind: 'fairness' }>[],
+      only: undefined as A.Name[] | undefined,
+      refines: [] as Extract<A.Decl, { kind: 'refines' }>[],
+      constraints: [] as Extract<A.Decl, { kind: 'constraint' }>[],
+      span: undefined as unknown as A.Span,
+      duplicates: [] as A.Span[],
+    };
+    while (!this.isP('}')) {
+      const is = this.i;
+      const w = this.t.kind[is] === T_IDENT ? this.text() : '';
+      if (w === 'const') {
+        this.i++;
+        const n = this.name();
+        this.expectP('=');
+        check.consts.push({ name: n, value: this.expr() });
+      } else if (w === 'deadlock') {
+        this.i++;
+        let on: boolean;
+        if (this.isKw('on')) on = true;
+        else if (this.isKw('off')) on = false;
+        else throw FAIL;
+        this.i++;
+        if (check.deadlock !== undefined) check.duplicates.push(this.span(is));
+        check.deadlock = on;
+      } else if (w === 'expect') {
+        this.i++;
+        const es = this.i;
+        let e: A.Expectation;
+        if (this.isKw('ok')) { this.i++; e = { kind: 'ok', span: this.span(es) }; }
+        else if (this.isKw('violation')) { this.i++; const n = this.name(); e = { kind: 'violation', name: n, span: this.span(es) }; }
+        else if (this.isKw('deadlock')) { this.i++; e = { kind: 'deadlock', span: this.span(es) }; }
+        else if (this.isKw('error')) { this.i++; e = { kind: 'error', span: this.span(es) }; }
+        else throw FAIL;
+        if (check.expect !== undefined) check.duplicates.push(this.span(is));
+        check.expect = e;
+      } else if (w === 'strong' || w === 'fair') {
+        check.fairness.push(this.fairnessDecl());
+      } else if (w === 'only') {
+        this.i++;
+        const names = this.list1(() => this.name());
+        if (check.only !== undefined) check.duplicates.push(this.span(is));
+        check.only = names;
+      } else if (w === 'refines') {
+        this.i++;
+        check.refines.push({ kind: 'refines', name: this.name(), span: this.span(is) });
+      } else if (w === 'action' || w === 'constraint') {
+        check.constraints.push(this.constraintDecl());
+      } else {
+        throw FAIL;
+      }
+    }
+    this.i++;
+    check.span = this.span(s);
+    return check;
+  }
+
+  // ---- types
+  private type(): A.TypeExpr {
+    const k = this.i;
+    const m = this.typeMemo.get(k);
+    if (m !== undefined) {
+      if (m === null) throw FAIL;
+      this.i = m.next;
+      return m.node;
+    }
+    this.enter();
+    try {
+      const node = this.typeUncached();
+      this.typeMemo.set(k, { node, next: this.i });
+      return node;
+    } catch (e) {
+      if (e === FAIL) this.typeMemo.set(k, null);
+      throw e;
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private typeUncached(): A.TypeExpr {
+    const s = this.i;
+    if (this.t.kind[s] === T_IDENT && this.isP('[', s + 1)) {
+      const w = this.text();
+      if (w === 'Set' || w === 'Seq' || w === 'Option') {
+        const r = this.attempt(() => {
+          this.i += 2;
+          const elem = this.type();
+          this.expectP(']');
+          return { kind: (w === 'Set' ? 'set' : w === 'Seq' ? 'seq' : 'option') as 'set', elem, span: this.span(s) };
+        });
+        if (r) return r;
+      } else if (w === 'Map') {
+        const r = this.attempt(() => {
+          this.i += 2;
+          const key = this.type();
+          this.expectP(',');
+          const value = this.type();
+          this.expectP(']');
+          return { kind: 'map' as const, key, value, span: this.span(s) };
+        });
+        if (r) return r;
+      }
+    }
+    if (this.isP('(')) {
+      const r = this.attempt(() => {
+        this.i++;
+        const first = this.type();
+        this.expectP(',');
+        const rest = this.list1(() => this.type());
+        this.expectP(')');
+        return { kind: 'tuple' as const, items: [first, ...rest], span: this.span(s) };
+      });
+      if (r) return r;
+    }
+    if (this.isP('{')) {
+      const r = this.attempt(() => {
+        this.i++;
+        const fields = this.list1(() => {
+          const name = this.name();
+          this.expectP(':');
+          return { name, type: this.type() };
+        });
+        this.optP(',');
+        this.expectP('}');
+        return { kind: 'record' as const, fields, span: this.span(s) };
+      });
+      if (r) return r;
+    }
+    const range = this.attempt(() => {
+      const lo = this.rangeBound();
+      this.expectP('..');
+      const hi = this.rangeBound();
+      return { kind: 'range' as const, lo, hi, span: this.span(s) };
+    });
+    if (range) return range;
+    const name = this.name();
+    return { kind: 'named', name, span: this.span(s) };
+  }
+
+  private rangeBound(): A.Expr {
+    const s = this.i;
+    if (this.isP('-') && this.t.kind[s + 1] === T_NUM) {
+      this.i += 2;
+      return { kind: 'int', value: this.intLiteral(s + 1, true), span: this.span(s) };
+    }
+    if (this.t.kind[s] === T_NUM) {
+      this.i++;
+      return { kind: 'int', value: this.intLiteral(s, false), span: this.span(s) };
+    }
+    if (this.isName()) {
+      const name = this.name();
+      return { kind: 'name', name, span: name.span };
+    }
+    this.expectP('(');
+    const e = this.expr();
+    this.expectP(')');
+    return e;
+  }
+
+  // ---- statements
+  private block(): A.Stmt[] {
+    this.expectP('{');
+    const body = this.stmts();
+    this.expectP('}');
+    return body;
+  }
+
+  /** Stmt*: as many statements as parse. */
+  private stmts(): A.Stmt[] {
+    const out: A.Stmt[] = [];
+    for (;;) {
+      if (this.isP('}')) return out;
+      const st = this.attempt(() => this.stmt());
+      if (st === undefined) return out;
+      if (st !== null) out.push(st);
+    }
+  }
+
+  private stmt(): A.Stmt | null {
+    this.enter();
+    try {
+      return this.stmtInner();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private stmtInner(): A.Stmt | null {
+    const s = this.i;
+    const w = this.t.kind[s] === T_IDENT ? this.text() : '';
+    switch (w) {
+      case 'require':
+        this.i++;
+        return { kind: 'require', cond: this.expr(), span: this.span(s) };
+      case 'let': {
+        this.i++;
+        const name = this.name();
+        this.expectP('=');
+        return { kind: 'let', name, value: this.expr(), span: this.span(s) };
+      }
+      case 'pick': {
+        this.i++;
+        const name = this.name();
+        this.expectKw('in');
+        const domain = this.expr();
+        let where: A.Expr | undefined;
+        if (this.isKw('where')) {
+          const save = this.i;
+          this.i++;
+          where = this.attempt(() => this.expr());
+          if (where === undefined) this.i = save;
+        }
+        return { kind: 'pick', name, domain, where, span: this.span(s) };
+      }
+      case 'if':
+        return this.ifStmt();
+      case 'for': {
+        this.i++;
+        const name = this.name();
+        this.expectKw('in');
+        const domain = this.expr();
+        const body = this.block();
+        return { kind: 'for', name, domain, body, span: this.span(s) };
+      }
+      case 'match': {
+        this.i++;
+        const scrutinee = this.expr();
+        this.expectP('{');
+        const arms: A.StmtArm[] = [];
+        for (;;) {
+          const arm = this.attempt(() => this.stmtArm());
+          if (arm === undefined) break;
+          arms.push(arm);
+        }
+        this.expectP('}');
+        return { kind: 'match', scrutinee, arms, span: this.span(s) };
+      }
+      case 'assert': {
+        this.i++;
+        const cond = this.expr();
+        let message: string | undefined;
+        if (this.isP(',') && this.t.kind[this.i + 1] === T_STR) {
+          message = this.t.text[this.i + 1]!.slice(1, -1);
+          this.i += 2;
+        }
+        return { kind: 'assert', cond, message, span: this.span(s) };
+      }
+      case 'await':
+        this.i++;
+        return { kind: 'await', cond: this.expr(), span: this.span(s) };
+      case 'goto':
+        this.i++;
+        return { kind: 'goto', target: this.name(), span: this.span(s) };
+      case 'while': {
+        this.i++;
+        const cond = this.expr();
+        const body = this.block();
+        return { kind: 'while', cond, body, span: this.span(s) };
+      }
+      default:
+        break;
+    }
+    if (w === 'call') {
+      const r = this.attempt(() => {
+        this.i++;
+        const callee = this.name();
+        this.expectP('(');
+        const args = this.list0(() => this.expr());
+        this.expectP(')');
+        return { kind: 'call' as const, callee, args, span: this.span(s) };
+      });
+      if (r) return r;
+    }
+    if (w === 'return' && !(this.isP(':', s + 1) || this.isP('[', s + 1) || this.isP('.', s + 1) || this.isP(':=', s + 1))) {
+      // ~(":" | "[" | ".") after the keyword: `:=` starts with ':' too.
+      this.i++;
+      return { kind: 'return', span: this.span(s) };
+    }
+    if (this.isName()) {
+      // LValue ":=" Expr
+      const assign = this.attempt(() => {
+        const root = this.name();
+        const path = this.lsels();
+        const target: A.LValue = { root, path, span: this.span(s) };
+        this.expectP(':=');
+        return { kind: 'assign' as const, target, value: this.expr(), span: this.span(s) };
+      });
+      if (assign) return assign;
+      if (this.isP('(', s + 1)) {
+        const inst = this.attempt(() => {
+          const root = this.name();
+          this.expectP('(');
+          this.list0(() => this.expr());
+          this.expectP(')');
+          const selStart = this.i;
+          const path = this.lsels();
+          if (path.length === 0) throw FAIL;
+          const target: A.LValue = { root, path, span: { source: this.source, start: this.t.start[s]!, end: this.t.end[this.i - 1]! } };
+          void selStart;
+          this.expectP(':=');
+          return { kind: 'assign' as const, target, value: this.expr(), span: this.span(s) };
+        });
+        if (inst) return inst;
+      }
+    }
+    if (w === 'either') {
+      const r = this.attempt(() => {
+        this.i++;
+        const branches = [this.block()];
+        while (this.isKw('or')) {
+          const save = this.i;
+          this.i++;
+          const b = this.attempt(() => this.block());
+          if (b === undefined) { this.i = save; break; }
+          branches.push(b);
+        }
+        return { kind: 'either' as const, branches, span: this.span(s) };
+      });
+      if (r) return r;
+    }
+    if (w === 'end' && this.isName(s + 1) && this.isP(':', s + 2)) {
+      this.i += 3;
+      return { kind: 'label', name: { text: this.t.text[s + 1]!, span: this.span(s + 1, s + 1) }, end: true, span: this.span(s) };
+    }
+    if (this.isName() && this.isP(':', s + 1)) {
+      this.i += 2;
+      return { kind: 'label', name: { text: this.t.text[s]!, span: this.span(s, s) }, span: this.span(s) };
+    }
+    if (this.isP(';')) {
+      this.i++;
+      return null;
+    }
+    throw FAIL;
+  }
+
+  private lsels(): A.LSelector[] {
+    const out: A.LSelector[] = [];
+    for (;;) {
+      const s = this.i;
+      if (this.isP('[')) {
+        const r = this.attempt(() => {
+          this.i++;
+          const index = this.expr();
+          this.expectP(']');
+          return { kind: 'index' as const, index, span: this.span(s) };
+        });
+        if (!r) return out;
+        out.push(r);
+      } else if (this.isP('.') && this.isName(s + 1)) {
+        this.i += 2;
+        out.push({ kind: 'field', field: { text: this.t.text[s + 1]!, span: this.span(s + 1, s + 1) }, span: this.span(s) });
+      } else {
+        return out;
+      }
+    }
+  }
+
+  private ifStmt(): A.Stmt {
+    const s = this.i;
+    this.expectKw('if');
+    const cond = this.expr();
+    const then = this.block();
+    let elseBody: A.Stmt[] | undefined;
+    if (this.isKw('else')) {
+      const save = this.i;
+      this.i++;
+      const e = this.attempt(() => (this.isKw('if') ? [this.ifStmt()] : this.block()));
+      if (e === undefined) this.i = save;
+      else elseBody = e;
+    }
+    return { kind: 'if', cond, then, else: elseBody, span: this.span(s) };
+  }
+
+  private stmtArm(): A.StmtArm {
+    const pattern = this.pattern();
+    this.expectP('=>');
+    let body: A.Stmt[];
+    if (this.isP('{')) {
+      const b = this.attempt(() => this.block());
+      if (b !== undefined) body = b;
+      else {
+        const st = this.stmt();
+        body = st === null ? [] : [st];
+      }
+    } else {
+      const st = this.stmt();
+      body = st === null ? [] : [st];
+    }
+    this.optP(',');
+    return { pattern, body };
+  }
+
+  private pattern(): A.Pattern {
+    const s = this.i;
+    if (this.isKw('_')) {
+      this.i++;
+      return { kind: 'wild', span: this.span(s) };
+    }
+    if (this.isName()) {
+      if (this.isP('(', s + 1) && this.isName(s + 2) && this.isP(')', s + 3)) {
+        this.i += 4;
+        return {
+          kind: 'payload',
+          tag: { text: this.t.text[s]!, span: this.span(s, s) },
+          bind: { text: this.t.text[s + 2]!, span: this.span(s + 2, s + 2) },
+          span: this.span(s),
+        };
+      }
+      // A name starting with '_' would match the wildcard first in the grammar.
+      if (this.text().startsWith('_')) throw FAIL;
+      const name = this.name();
+      return { kind: 'name', name, span: this.span(s) };
+    }
+    const neg = this.isP('-');
+    if (neg) this.i++;
+    if (this.t.kind[this.i] !== T_NUM) throw FAIL;
+    const k = this.i++;
+    return { kind: 'int', value: this.intLiteral(k, neg), span: this.span(s) };
+  }
+
+  // ---- temporal formulas
+  private temporalExpr(): A.TemporalTree {
+    this.enter();
+    try {
+      const s = this.i;
+      if (this.isKw('forall') || this.isKw('exists')) {
+        const q = this.text() as 'forall' | 'exists';
+        const r = this.attempt(() => {
+          this.i++;
+          const binders = this.list1(() => this.binder());
+          this.expectP(':');
+          const body = this.temporalExpr();
+          return pure({ kind: q, binders, body, span: this.span(s) });
+        });
+        if (r) return r;
+      }
+      const left = this.temporalLeads();
+      if (this.isKw('implies')) {
+        const save = this.i;
+        this.i++;
+        const right = this.attempt(() => this.temporalExpr());
+        if (right !== undefined) return pure({ kind: 'implies', left, right, span: this.span(s) });
+        this.i = save;
+      }
+      return left;
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private temporalLeads(): A.TemporalTree {
+    const s = this.i;
+    const left = this.temporalOr();
+    if (this.isP('~>')) {
+      const save = this.i;
+      this.i++;
+      const right = this.attempt(() => this.temporalOr());
+      if (right !== undefined) return { kind: 'leadsTo', left, right, span: this.span(s) };
+      this.i = save;
+    }
+    return left;
+  }
+
+  private temporalOr(): A.TemporalTree {
+    const s = this.i;
+    let left = this.temporalAnd();
+    while (this.isKw('or')) {
+      const save = this.i;
+      this.i++;
+      const right = this.attempt(() => this.temporalAnd());
+      if (right === undefined) { this.i = save; break; }
+      left = pure({ kind: 'or', left, right, span: this.span(s) });
+    }
+    return left;
+  }
+
+  private temporalAnd(): A.TemporalTree {
+    const s = this.i;
+    let left = this.temporalUnary();
+    while (this.isKw('and')) {
+      const save = this.i;
+      this.i++;
+      const right = this.attempt(() => this.temporalUnary());
+      if (right === undefined) { this.i = save; break; }
+      left = pure({ kind: 'and', left, right, span: this.span(s) });
+    }
+    return left;
+  }
+
+  private temporalUnary(): A.TemporalTree {
+    this.enter();
+    try {
+      const s = this.i;
+      if (this.isKw('always') || this.isKw('eventually')) {
+        const k = this.text() as 'always' | 'eventually';
+        this.i++;
+        return { kind: k, body: this.temporalUnary(), span: this.span(s) };
+      }
+      const e = this.attempt(() => this.expr());
+      if (e !== undefined) return { kind: 'atom', expr: e, span: this.span(s) };
+      if (this.isKw('not')) {
+        this.i++;
+        return pure({ kind: 'not', body: this.temporalUnary(), span: this.span(s) });
+      }
+      this.expectP('(');
+      const t = this.temporalExpr();
+      this.expectP(')');
+      return t.kind === 'atom' ? { kind: 'atom', expr: t.expr, span: this.span(s) } : t;
+    } finally {
+      this.depth--;
+    }
+  }
+
+  // ---- expressions
+  private binder(): A.Binder {
+    const name = this.name();
+    this.expectKw('in');
+    return { name, domain: this.bin(P_CMP) };
+  }
+
+  /** Expr, memoised by position: alternatives that start with an expression parse it once. */
+  expr(): A.Expr {
+    const k = this.i;
+    const m = this.exprMemo.get(k);
+    if (m !== undefined) {
+      if (m === null) throw FAIL;
+      this.i = m.next;
+      return m.node;
+    }
+    this.enter();
+    try {
+      const node = this.bin(P_IMPLIES);
+      // A one-token expression is as quick to parse again as to look up.
+      if (this.i - k > 1) this.exprMemo.set(k, { node, next: this.i });
+      return node;
+    } catch (e) {
+      if (e === FAIL) this.exprMemo.set(k, null);
+      throw e;
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /** attempt(() => this.expr()) in fewer stack frames (nested brackets recurse through it). */
+  private tryExpr(): A.Expr | undefined {
+    const save = this.i;
+    const depth = this.depth;
+    try {
+      return this.expr();
+    } catch (e) {
+      if (e !== FAIL) throw e;
+      if (this.i > this.furthest) this.furthest = this.i;
+      this.i = save;
+      this.depth = depth;
+      return undefined;
+    }
+  }
+
+  /** The infix operator at the current token: its precedence and operator, or undefined. */
+  private infix(): Infix | undefined {
+    const k = this.i;
+    const kind = this.t.kind[k];
+    if (kind === T_PUNCT) return PUNCT_INFIX.get(this.t.text[k]!);
+    if (kind !== T_IDENT) return undefined;
+    const tx = this.t.text[k]!;
+    if (tx === 'not') return this.isKw('in', k + 1) ? NOT_IN : undefined;
+    return WORD_INFIX.get(tx);
+  }
+
+  /**
+   * The grammar's precedence levels from Implies down to Unary, as one loop (precedence
+   * climbing): an expression of level minPrec or tighter. Equivalent to the grammar's rules:
+   * operators are applied in non-increasing precedence, a non-associative level (Cmp, Range)
+   * takes one operator, a prefix (`not`, `-`) takes an operand of the level below it, and an
+   * operator is consumed only if its right operand parses.
+   */
+  private bin(minPrec: number): A.Expr {
+    const s = this.i;
+    let left: A.Expr;
+    let ceiling = P_MAX;
+    if (this.isKw('not') && minPrec <= P_NOT) {
+      let n = 0;
+      while (this.isKw('not')) { this.i++; n++; }
+      if (n > MAX_NESTING) throw new SpecErrors([nestingTooDeep(this.source, this.t.start[s + MAX_NESTING]!, this.t.end[s + MAX_NESTING]!)]);
+      let e = this.bin(P_CMP);
+      const endTok = this.i - 1;
+      for (let j = n - 1; j >= 0; j--) e = { kind: 'unary', op: 'not', arg: e, span: this.span(s + j, endTok) };
+      left = e;
+      ceiling = P_AND;
+    } else if (this.isP('-') && minPrec <= P_UNARY) {
+      let n = 0;
+      while (this.isP('-')) { this.i++; n++; }
+      if (n > MAX_NESTING) throw new SpecErrors([nestingTooDeep(this.source, this.t.start[s + MAX_NESTING]!, this.t.end[s + MAX_NESTING]!)]);
+      let a = this.postfix();
+      const endTok = this.i - 1;
+      for (let j = n - 1; j >= 0; j--) {
+        // Fold literal negation so that -1 is an integer literal (patterns, range bounds).
+        if (a.kind === 'int') a = { kind: 'int', value: -a.value, span: this.span(s + j, endTok) };
+        else a = { kind: 'unary', op: 'neg', arg: a, span: this.span(s + j, endTok) };
+      }
+      left = a;
+      ceiling = P_MUL;
+    } else {
+      left = this.postfix();
+    }
+    // The current run of one associative operator, for balancing long chains: its operands,
+    // with their first and last tokens.
+    let runOp: A.BinaryOp | undefined;
+    let run: Run | undefined;
+    const closeRun = (): void => {
+      if (run !== undefined && runOp !== undefined && run.xs.length > BALANCE_FROM) left = this.balanced(runOp, run.xs, run.starts, run.ends, 0, run.xs.length);
+      runOp = undefined;
+      run = undefined;
+    };
+    let chainLength = 0;
+    for (;;) {
+      const op = this.infix();
+      if (op === undefined || op.prec < minPrec || op.prec > ceiling) break;
+      const save = this.i;
+      if (op.op === 'implies') {
+        // Right-associative: Or ("implies" Or)*, folded from the right.
+        closeRun();
+        const operands = [left];
+        const starts = [s];
+        while (this.isKw('implies')) {
+          const at = this.i;
+          this.i++;
+          const r = this.attempt(() => this.bin(P_OR));
+          if (r === undefined) { this.i = at; break; }
+          operands.push(r);
+          starts.push(at + 1);
+        }
+        const endTok = this.i - 1;
+        let acc = operands[operands.length - 1]!;
+        for (let j = operands.length - 2; j >= 0; j--) {
+          acc = { kind: 'binary', op: 'implies', left: operands[j]!, right: acc, span: this.span(starts[j]!, endTok) };
+        }
+        left = acc;
+        break;
+      }
+      if (op.op === 'is') {
+        if (!this.isName(save + 1)) break;
+        closeRun();
+        this.i += 2;
+        left = { kind: 'is', arg: left, tag: { text: this.t.text[save + 1]!, span: this.span(save + 1, save + 1) }, span: this.span(s) };
+        ceiling = P_CMP - 1;
+        continue;
+      }
+      if (op.op === 'at') {
+        const target = left;
+        let r: A.Expr | undefined;
+        if (this.isP('{', save + 1)) {
+          r = this.attempt(() => {
+            this.i += 2;
+            const labels = this.list1(() => this.atLabel());
+            this.optP(',');
+            this.expectP('}');
+            return { kind: 'at' as const, target, label: labels[0]!, labels, span: this.span(s) };
+          });
+        }
+        r ??= this.attempt(() => {
+          this.i++;
+          return { kind: 'at' as const, target, label: this.atLabel(), span: this.span(s) };
+        });
+        if (r === undefined) break;
+        closeRun();
+        left = r;
+        ceiling = P_CMP - 1;
+        continue;
+      }
+      if (op.op === 'with') {
+        const target = left;
+        const r = this.attempt((): A.Expr => {
+          this.i++;
+          if (this.isP('[')) {
+            const idx = this.attempt(() => {
+              this.i++;
+              const index = this.expr();
+              this.expectP(']');
+              this.expectP('=');
+              const value = this.bin(P_SETOP);
+              return { kind: 'withIndex' as const, target, index, value, span: this.span(s) };
+            });
+            if (idx) return idx;
+          }
+          this.expectP('{');
+          const fields = this.list1(() => this.fieldInit());
+          this.optP(',');
+          this.expectP('}');
+          return { kind: 'withFields', target, fields, span: this.span(s) };
+        });
+        if (r === undefined) break;
+        closeRun();
+        left = r;
+        ceiling = P_WITH;
+        if (++chainLength > MAX_NESTING) throw new SpecErrors([nestingTooDeep(this.source, this.t.start[save]!, this.t.end[save]!)]);
+        continue;
+      }
+      const binop = op.op;
+      const nonAssoc = op.prec === P_CMP || op.prec === P_RANGE;
+      this.i += op.width;
+      const rightPrec = op.prec === P_CMP ? P_WITH : op.prec === P_RANGE ? P_ADD : op.prec + 1;
+      const rs = this.i;
+      const right = this.attempt(() => this.bin(rightPrec));
+      if (right === undefined) { this.i = save; break; }
+      if (runOp !== binop || nonAssoc) {
+        closeRun();
+        if (!nonAssoc && ASSOCIATIVE.has(binop)) {
+          runOp = binop;
+          run = { xs: [left], starts: [s], ends: [save - 1] };
+        }
+      }
+      if (run !== undefined) {
+        run.xs.push(right);
+        run.starts.push(rs);
+        run.ends.push(this.i - 1);
+      }
+      left = { kind: 'binary', op: binop, left, right, span: this.span(s) };
+      ceiling = nonAssoc ? op.prec - 1 : op.prec;
+    }
+    closeRun();
+    return left;
+  }
+
+  private balanced(op: A.BinaryOp, xs: A.Expr[], starts: number[], ends: number[], lo: number, hi: number): A.Expr {
+    if (hi - lo === 1) return xs[lo]!;
+    const mid = (lo + hi) >>> 1;
+    const left = this.balanced(op, xs, starts, ends, lo, mid);
+    const right = this.balanced(op, xs, starts, ends, mid, hi);
+    return { kind: 'binary', op, left, right, span: this.span(starts[lo]!, ends[hi - 1]!) };
+  }
+
+  /** atLabel = name ("." name)?, lexical: no space around the dot. */
+  private atLabel(): A.Name {
+    const s = this.i;
+    this.name();
+    if (this.isP('.') && this.adjacent(s) && this.isName(s + 2) && this.adjacent(s + 1)) this.i += 2;
+    return { text: this.source.text.slice(this.t.start[s]!, this.t.end[this.i - 1]!), span: this.span(s) };
+  }
+
+  private fieldInit(): { name: A.Name; value: A.Expr } {
+    const name = this.name();
+    this.expectP(':');
+    return { name, value: this.expr() };
+  }
+
+  private postfix(): A.Expr {
+    const s = this.i;
+    let e = this.primary();
+    let n = 0;
+    for (;;) {
+      const k = this.i;
+      if (this.isP('[')) {
+        const r = this.attempt(() => {
+          this.i++;
+          const index = this.expr();
+          this.expectP(']');
+          return index;
+        });
+        if (r === undefined) break;
+        e = { kind: 'index', target: e, index: r, span: this.span(s) };
+      } else if (this.isP('.') && this.t.kind[k + 1] === T_NUM) {
+        this.i += 2;
+        e = { kind: 'tupleItem', target: e, item: Number(this.t.text[k + 1]), span: this.span(s) };
+      } else if (this.isP('.') && this.isName(k + 1)) {
+        this.i += 2;
+        e = { kind: 'field', target: e, field: { text: this.t.text[k + 1]!, span: this.span(k + 1, k + 1) }, span: this.span(s) };
+      } else {
+        break;
+      }
+      if (++n > MAX_NESTING) throw new SpecErrors([nestingTooDeep(this.source, this.t.start[k]!, this.t.end[k]!)]);
+    }
+    return e;
+  }
+
+  private primary(): A.Expr {
+    const s = this.i;
+    const kind = this.t.kind[s];
+    const tx = this.t.text[s]!;
+    if (kind === T_NUM) {
+      this.i++;
+      return { kind: 'int', value: this.intLiteral(s, false), span: this.span(s) };
+    }
+    if (kind === T_IDENT) {
+      switch (tx) {
+        case 'if': {
+          this.i++;
+          const cond = this.expr();
+          this.expectKw('then');
+          const a = this.expr();
+          this.expectKw('else');
+          const b = this.expr();
+          return { kind: 'ifThen', cond, then: a, else: b, span: this.span(s) };
+        }
+        case 'let': {
+          this.i++;
+          const name = this.name();
+          this.expectP('=');
+          const value = this.bin(P_WITH);
+          this.expectKw('in');
+          return { kind: 'let', name, value, body: this.expr(), span: this.span(s) };
+        }
+        case 'forall':
+        case 'exists':
+        case 'sum': {
+          this.i++;
+          const binders = this.list1(() => this.binder());
+          this.expectP(':');
+          return { kind: 'quant', quant: tx, binders, body: this.expr(), span: this.span(s) };
+        }
+        case 'choose': {
+          this.i++;
+          const binder = this.binder();
+          this.expectP(':');
+          return { kind: 'choose', binder, cond: this.expr(), span: this.span(s) };
+        }
+        case 'match': {
+          this.i++;
+          const scrutinee = this.expr();
+          this.expectP('{');
+          const arms = this.list1(() => {
+            const pattern = this.pattern();
+            this.expectP('=>');
+            return { pattern, body: this.expr() };
+          });
+          this.optP(',');
+          this.expectP('}');
+          return { kind: 'match', scrutinee, arms, span: this.span(s) };
+        }
+        case 'true':
+          this.i++;
+          return { kind: 'bool', value: true, span: this.span(s) };
+        case 'false':
+          this.i++;
+          return { kind: 'bool', value: false, span: this.span(s) };
+        default:
+          break;
+      }
+      if (!this.isName()) throw FAIL;
+      if (this.isP('(', s + 1)) {
+        const r = this.attempt(() => {
+          this.i += 2;
+          const args = this.list0(() => this.expr());
+          this.expectP(')');
+          return args;
+        });
+        if (r !== undefined) {
+          return { kind: 'call', callee: { text: tx, span: this.span(s, s) }, args: r, span: this.span(s) };
+        }
+      }
+      const name = { text: tx, span: this.span(s, s) };
+      if (this.isP("'", s + 1) && this.adjacent(s)) {
+        this.i += 2;
+        return { kind: 'primed', name, span: this.span(s) };
+      }
+      this.i++;
+      return { kind: 'name', name, span: this.span(s) };
+    }
+    if (kind !== T_PUNCT) throw FAIL;
+    if (tx === '(') {
+      this.i++;
+      const e = this.expr();
+      if (this.optP(')')) return e;
+      this.expectP(',');
+      const rest = this.list1(() => this.expr());
+      this.expectP(')');
+      return { kind: 'tuple', items: [e, ...rest], span: this.span(s) };
+    }
+    if (tx === '{') return this.brace(s);
+    if (tx === '[') return this.bracket(s);
+    throw FAIL;
+  }
+
+  /** `{`: emptySet, filter, image, mapLit, record, setLit, in the grammar's order. */
+  private brace(s: number): A.Expr {
+    this.i++;
+    if (this.optP('}')) return { kind: 'setLit', items: [], span: this.span(s) };
+    if (this.isName() && this.isKw('in', s + 2)) {
+      const r = this.attempt(() => {
+        const name = this.name();
+        this.i++;
+        const domain = this.expr();
+        this.expectP('|');
+        const cond = this.expr();
+        this.expectP('}');
+        return { kind: 'filter' as const, binder: { name, domain }, cond, span: this.span(s) };
+      });
+      if (r) return r;
+    }
+    const first = this.tryExpr();
+    const afterFirst = this.i;
+    if (first !== undefined && this.isP(':')) {
+      const r = this.attempt(() => {
+        this.i++;
+        const binders = this.list1(() => this.binder());
+        this.expectP('}');
+        return { kind: 'image' as const, body: first, binders, span: this.span(s) };
+      });
+      if (r) return r;
+      this.i = afterFirst;
+    }
+    if (first !== undefined && this.isP('->')) {
+      const r = this.attempt(() => {
+        this.i = s + 1;
+        const entries = this.list1(() => {
+          const key = this.expr();
+          this.expectP('->');
+          return { key, value: this.expr() };
+        });
+        this.optP(',');
+        this.expectP('}');
+        return { kind: 'mapLit' as const, entries, span: this.span(s) };
+      });
+      if (r) return r;
+    }
+    if (this.isName(s + 1) && this.isP(':', s + 2)) {
+      const r = this.attempt(() => {
+        this.i = s + 1;
+        const fields = this.list1(() => this.fieldInit());
+        this.optP(',');
+        this.expectP('}');
+        return { kind: 'record' as const, fields, span: this.span(s) };
+      });
+      if (r) return r;
+    }
+    if (first === undefined) throw FAIL;
+    this.i = s + 1;
+    const items = this.list1(() => this.expr());
+    this.optP(',');
+    this.expectP('}');
+    return { kind: 'setLit', items, span: this.span(s) };
+  }
+
+  /** `[`: mapFor, seqFilter, seqFor, seqLit, in the grammar's order. */
+  private bracket(s: number): A.Expr {
+    this.i++;
+    if (this.isName() && this.isKw('in', s + 2)) {
+      const r = this.attempt((): A.Expr => {
+        const name = this.name();
+        this.i++;
+        const domain = this.expr();
+        if (this.optP('|->')) {
+          const body = this.expr();
+          this.expectP(']');
+          return { kind: 'mapFor', binder: { name, domain }, body, span: this.span(s) };
+        }
+        this.expectP('|');
+        const cond = this.expr();
+        this.expectP(']');
+        return { kind: 'seqFilter', binder: { name, domain }, cond, span: this.span(s) };
+      });
+      if (r) return r;
+    }
+    const body = this.tryExpr();
+    if (body !== undefined && this.isP(':')) {
+      const r = this.attempt(() => {
+        this.i++;
+        const name = this.name();
+        this.expectKw('in');
+        const domain = this.expr();
+        this.expectP(']');
+        return { kind: 'seqFor' as const, body, binder: { name, domain }, span: this.span(s) };
+      });
+      if (r) return r;
+    }
+    this.i = s + 1;
+    const items = this.list0(() => this.expr());
+    this.optP(',');
+    this.expectP(']');
+    return { kind: 'seqLit', items, span: this.span(s) };
+  }
+}
+
+/** E104: beyond MAX_NESTING levels of nesting. */
+export function nestingTooDeep(source: A.Source, start: number, end: number): Diagnostic {
+  return new Diagnostic(
+    'E104',
+    { source, start, end: Math.max(end, start + 1) },
+    `expression or statement nested more than ${MAX_NESTING} levels deep`,
+    'name the inner parts with def or let, or split the expression',
+  );
+}
+
+/**
+ * The result of the fast parser: the AST, or where it stopped: `furthest`, the offset of the
+ * furthest token it reached; [from, to) the declarations before the one it stopped in but one
+ * (text ohm need not parse again to find the error).
+ */
+export type FastResult<T> = { ok: true; value: T } | { ok: false; furthest: number; from?: number; to?: number };
+
+export function fastParseSpec(source: A.Source): FastResult<A.SpecAst> {
+  let p: Parser | undefined;
+  try {
+    p = new Parser(source, tokenize(source.text));
+    return { ok: true, value: p.spec() };
+  } catch (e) {
+    if (e !== FAIL) throw e;
+    if (p === undefined) return { ok: false, furthest: 0 };
+    const starts = p.declStarts;
+    const furthest = p.t.start[Math.min(Math.max(p.furthest, p.pos), p.t.count - 1)]!;
+    if (starts.length < 3) return { ok: false, furthest };
+    return { ok: false, furthest, from: p.t.start[starts[0]!]!, to: p.t.start[starts[starts.length - 2]!]! };
+  }
+}
+
+export function fastParseExpr(source: A.Source): FastResult<A.Expr> {
+  let p: Parser | undefined;
+  try {
+    p = new Parser(source, tokenize(source.text));
+    return { ok: true, value: p.exprOnly() };
+  } catch (e) {
+    if (e !== FAIL) throw e;
+    return { ok: false, furthest: p === undefined ? 0 : p.t.start[Math.min(Math.max(p.furthest, p.pos), p.t.count - 1)]! };
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * What spex accepts as the text of a spec, before and after parsing: a regular file of at most
+ * MAX_SOURCE_BYTES (E101, E102), UTF-8 with an optional byte order mark, no control character
+ * but tab, line feed, carriage return and form feed (E103), and no expression or statement
+ * nested more than MAX_NESTING deep (E104).
+ */
+import { closeSync, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
+import type * as A from './ast.js';
+import { formatCount } from './compile/enumerate.js';
+import { Diagnostic, MAX_NESTING, MAX_SOURCE_BYTES, NESTING_SLACK, SpecErrors } from './diagnostics.js';
+import { nestingTooDeep } from './fast-parser.js';
+
+/**
+ * The text of a spec file. A directory or a missing file throws the usual Node error (the
+ * callers report them with the path); any other file that is not a regular file is E102, one
+ * larger than MAX_SOURCE_BYTES is E101. Nothing past the limit is read. A leading byte order
+ * mark is dropped.
+ */
+export function readSpecFile(path: string): string {
+  // Look before opening: opening a FIFO would wait for a writer.
+  checkRegular(path, statSync(path));
+  const fd = openSync(path, 'r');
+  try {
+    const st = fstatSync(fd);
+    checkRegular(path, st);
+    if (st.size > MAX_SOURCE_BYTES) throw new SpecErrors([tooLarge(path, st.size)]);
+    const buf = Buffer.alloc(st.size);
+    let off = 0;
+    while (off < st.size) {
+      const n = readSync(fd, buf, off, st.size - off, off);
+      if (n === 0) break;
+      off += n;
+    }
+    // A file that grew while being read: its size is that of the moment it was opened.
+    const text = buf.toString('utf8', 0, off);
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function checkRegular(path: string, st: Stats): void {
+  if (st.isDirectory()) {
+    const e = new Error(`EISDIR: illegal operation on a directory, read`) as NodeJS.ErrnoException;
+    e.code = 'EISDIR';
+    e.path = path;
+    throw e;
+  }
+  if (!st.isFile()) {
+    const what = st.isFIFO() ? 'a pipe' : st.isCharacterDevice() ? 'a character device' : st.isBlockDevice() ? 'a block device' : st.isSocket() ? 'a socket' : 'not a regular file';
+    throw new SpecErrors([
+      new Diagnostic('E102', undefined, `cannot read ${path}: it is ${what}, not a regular file`, 'give the path of a .spex file; to check generated text, write it to a file first'),
+    ]);
+  }
+}
+
+function tooLarge(path: string, size: number): Diagnostic {
+  return new Diagnostic(
+    'E101',
+    undefined,
+    `cannot read ${path}: it has ${formatCount(size)} bytes, more than the ${formatCount(MAX_SOURCE_BYTES)} a spec may have`,
+    'split the spec into several files (import), or generate less',
+  );
+}
+
+/** Whether a character is refused in a spec: a C0 or C1 control other than tab, LF, FF, CR; DEL. */
+function isRefusedControl(c: number): boolean {
+  return (c < 0x20 && c !== 9 && c !== 10 && c !== 12 && c !== 13) || (c >= 0x7f && c <= 0x9f);
+}
+
+const CONTROL_NAMES: Record<number, string> = { 0: 'NUL', 0x1b: 'ESC', 0x7f: 'DEL', 0x0b: 'vertical tab', 0x08: 'backspace' };
+
+/** E103 at the first control character of the text; a text larger than the limit is E101. */
+export function checkText(source: A.Source): void {
+  const text = source.text;
+  if (text.length > MAX_SOURCE_BYTES) throw new SpecErrors([tooLarge(source.path, text.length)]);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 ? c !== 9 && c !== 10 && c !== 12 && c !== 13 : c >= 0x7f && c <= 0x9f) {
+      if (!isRefusedControl(c)) continue;
+      const code = `U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
+      const name = CONTROL_NAMES[c];
+      throw new SpecErrors([
+        new Diagnostic(
+          'E103',
+          { source, start: i, end: i + 1 },
+          `control character ${code}${name ? ` (${name})` : ''} in the spec`,
+          'remove it: outside strings and comments a spec is made of printable characters, spaces, tabs and line breaks, and no control character may appear anywhere',
+        ),
+      ]);
+    }
+  }
+}
+
+/**
+ * E104 where an expression, statement or formula is nested more than MAX_NESTING deep: every
+ * later phase (checker, compiler, code generator, evaluator) walks these trees recursively.
+ * Walks the tree with an explicit stack.
+ */
+export function checkNesting(root: object): void {
+  const nodes: unknown[] = [root];
+  const depths: number[] = [0];
+  const limit = MAX_NESTING + NESTING_SLACK;
+  while (nodes.length > 0) {
+    const node = nodes.pop()!;
+    const depth = depths.pop()!;
+    if (Array.isArray(node)) {
+      for (const x of node) {
+        if (x !== null && typeof x === 'object') {
+          nodes.push(x);
+          depths.push(depth);
+        }
+      }
+      continue;
+    }
+    const o = node as Record<string, unknown>;
+    let d = depth;
+    if (typeof o.kind === 'string') {
+      if (o.kind === 'tupleItem' && (o.target as { kind: string }).kind === 'int') decimal(o.span as A.Span);
+      if (++d > limit) {
+        const sp = o.span as A.Span;
+        throw new SpecErrors([nestingTooDeep(sp.source, sp.start, sp.end)]);
+      }
+    }
+    for (const key in o) {
+      if (key === 'span' || key === 'source' || key === 'pathSpan') continue;
+      const v = o[key];
+      // Names ({ text, span }) hold nothing nested.
+      if (v !== null && typeof v === 'object' && (v as { text?: unknown }).text === undefined) {
+        nodes.push(v);
+        depths.push(d);
+      }
+    }
+  }
+}
+
+/**
+ * A JavaScript stack overflow in a phase that walks the spec's trees (within MAX_NESTING, the
+ * trees of some shapes still take more stack than there is): E104 for the whole spec rather
+ * than an internal error. Other errors are returned as they are.
+ */
+export function stackOverflowAsE104(e: unknown, source: A.Source): unknown {
+  if (!(e instanceof RangeError) || !/call stack/.test(e.message)) return e;
+  return new SpecErrors([
+    new Diagnostic(
+      'E104',
+      { source, start: 0, end: Math.min(source.text.length, source.text.indexOf('\n') < 0 ? source.text.length : source.text.indexOf('\n')) },
+      'the spec is nested too deeply to be checked',
+      `an expression, statement or formula nests more than spex can follow (at most ${MAX_NESTING} levels, fewer for some nested values); name the inner parts with def or let`,
+    ),
+  ]);
+}
+
+/** `3.5` parses as item 5 of the tuple 3: spex has integers only (E100). */
+function decimal(span: A.Span): never {
+  const text = span.source.text.slice(span.start, span.end);
+  throw new SpecErrors([
+    new Diagnostic('E100', span, `'${text}' is not an integer: spex numbers are integers`, 'write an integer; for fractions, scale the values (350 for 3.50)'),
+  ]);
+}

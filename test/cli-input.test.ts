@@ -1,0 +1,93 @@
+/**
+ * The CLI on input a newcomer or a hostile user gives it: files that cannot be written or read,
+ * a spec without initial states, huge domains (each reproducer of a crash or a hang).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { spex } from './support/cli.js';
+
+function withSpec(text: string, f: (path: string, dir: string) => void): void {
+  const dir = mkdtempSync(join(tmpdir(), 'spex-input-'));
+  try {
+    const path = join(dir, 't.spex');
+    writeFileSync(path, text);
+    f(path, dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const violated = 'spec V\nvar x: 0..3 = 0\naction Inc { require x < 3\n  x := x + 1 }\ninvariant Small: x < 2\n';
+
+describe('files spex cannot write or read', () => {
+  it('says "cannot write" and names the path of an --out-* file it cannot write', () => {
+    withSpec(violated, (path, dir) => {
+      const out = join(dir, 'no', 'such', 'dir', 'trace.html');
+      const r = spex('check', path, '--out-html', out);
+      expect(r.stderr).toBe(`error: cannot write ${out}: no such directory\n`);
+      expect(r.code).toBe(1);
+      const j = spex('check', path, '--out-tlc-json', dir);
+      expect(j.stderr).toBe(`error: cannot write ${dir}: it is a directory\n`);
+    });
+  });
+  it('names the directory given to replay as a trace', () => {
+    withSpec(violated, (path, dir) => {
+      const r = spex('replay', dir, path);
+      expect(r.stderr).toBe(`error: cannot read ${dir}: it is a directory\n`);
+      expect(r.code).toBe(1);
+    });
+  });
+});
+
+describe('a spec without initial states', () => {
+  it('is run-time error E711', () => {
+    const r = spex('check', 'test/fixtures/cli/no-init.spex');
+    expect(r.code).toBe(75);
+    expect(r.stdout).toContain('error[E711]: there is no initial state');
+  });
+});
+
+describe('huge domains', () => {
+  const run = (text: string) => {
+    let r = { code: 0, stdout: '', stderr: '' };
+    withSpec(text, (path) => {
+      r = spex('check', path, '--max-states', '1000');
+    });
+    return r;
+  };
+  it('an action parameter over 0..2^53-1 is E221, not a V8 fatal error', () => {
+    const r = run('spec A\nvar x: 0..1 = 0\naction A(p: 0..9007199254740991) { x := 1 - x }\n');
+    expect(r.stderr).toContain('error[E221]');
+    expect(r.code).toBe(120);
+  });
+  it('a type of 2^53 values used as a set is E221', () => {
+    const r = run('spec B\ntype Page = 0..9007199254740991\nvar x: 0..1 = 0\naction A { require exists p in Page: p == 3\n  x := 1 - x }\n');
+    expect(r.stderr).toContain('error[E221]');
+  });
+  it('a quantifier over a type of 100,000,001 values is E221, not a hang', () => {
+    const r = run('spec C\ntype Page = 0..100000000\nvar x: 0..1 = 0\naction A { require forall p in Page: p >= 0\n  x := 1 - x }\n');
+    expect(r.stderr).toContain('error[E221]');
+  });
+  it('an action parameter and a process over a type of 100,000,001 values are E221, not a hang', () => {
+    const a = run('spec E\ntype Page = 0..100000000\nvar x: 0..1 = 0\naction A(p: Page) { x := 1 - x }\n');
+    expect(a.stderr).toContain("error[E221]: the type of parameter 'p' has 100,000,001 values");
+    const p = run('spec F\ntype Page = 0..100000000\nprocess W(t: Page) {\n  a: await true\n}\n');
+    expect(p.stderr).toContain("error[E221]: the type of parameter 't' has 100,000,001 values");
+  });
+  it('a range of 100,000,001 values as a parameter domain, an initial choice or a pick is E221', () => {
+    expect(run('spec G\nvar x: 0..1 = 0\naction A(p in 0..100000000) { x := 1 - x }\n').stderr).toContain('error[E221]: the range 0..100000000 has 100,000,001 values');
+    expect(run('spec H\nvar y: Int in 0..100000000\nvar x: 0..1 = 0\naction A { x := 1 - x }\n').stderr).toContain('error[E221]');
+    expect(run('spec I\nvar x: Int = 0\naction A { pick p in 0..100000000\n  x := p }\n').stderr).toContain('error[E221]');
+  });
+  it('membership in a huge range builds nothing and has no limit', () => {
+    const r = run('spec J\nvar x: 0..1 = 0\naction A { x := 1 - x }\ninvariant I: x in 0..9007199254740991\n');
+    expect(r.code).toBe(0);
+  });
+  it('a process of 200,001 instances is E233, not a stack overflow', () => {
+    const r = run('spec D\nprocess W(t: 0..200000) {\n  a: await true\n}\n');
+    expect(r.stderr).toContain("error[E233]: process 'W' would have 200,001 instances");
+    expect(r.code).toBe(120);
+  });
+});

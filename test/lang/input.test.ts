@@ -1,0 +1,185 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fastParseSpec } from '../../src/lang/fast-parser.js';
+import { parseSpec, parseSpecWithOhm } from '../../src/lang/parser.js';
+import { SpecErrors, escapeInvisible, renderDiagnostic } from '../../src/lang/diagnostics.js';
+import { readSpecFile } from '../../src/lang/input.js';
+
+const root = join(import.meta.dirname, '..', '..');
+
+function specFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const f of readdirSync(join(root, dir))) {
+    const p = join(dir, f);
+    if (statSync(join(root, p)).isDirectory()) out.push(...specFiles(p));
+    else if (f.endsWith('.spex')) out.push(p);
+  }
+  return out;
+}
+
+/** The AST without its Source objects (the same object everywhere). */
+const plain = (x: unknown): string => JSON.stringify(x, (k, v) => (k === 'source' ? undefined : v));
+
+function codeOf(f: () => unknown): string | undefined {
+  try {
+    f();
+    return undefined;
+  } catch (e) {
+    if (e instanceof SpecErrors) return e.diagnostics[0]!.code;
+    throw e;
+  }
+}
+
+const deep = (invariant: string): string => `spec D\nvar x: 0..1 = 0\naction A { x := 1 - x }\ninvariant I: ${invariant}\n`;
+
+describe('the fast parser and the ohm grammar', () => {
+  // Not the fixtures nested deeper than ohm's matcher can follow, nor those it refuses before parsing.
+  const files = [...specFiles('spec'), ...specFiles('test/fixtures')].filter((f) => !/\/E10[34]-/.test(f));
+  it('finds specs to compare', () => {
+    expect(files.length).toBeGreaterThan(100);
+  });
+  it.each(files)('%s: the same AST, or both refuse it', (f) => {
+    const source = { path: f, text: readFileSync(join(root, f), 'utf8') };
+    let ohmAst: unknown;
+    try {
+      ohmAst = parseSpecWithOhm(source);
+    } catch (e) {
+      if (!(e instanceof SpecErrors)) throw e;
+    }
+    const fast = fastParseSpec(source);
+    if (ohmAst === undefined) expect(fast.ok).toBe(false);
+    else {
+      expect(fast.ok).toBe(true);
+      if (fast.ok) expect(plain(fast.value)).toBe(plain(ohmAst));
+    }
+  });
+});
+
+describe('nesting (E104)', () => {
+  it('parses 1,000 nested parentheses, 1,000 chained nots and a sum of 10,000 terms', () => {
+    expect(codeOf(() => parseSpec({ path: 'p', text: deep('('.repeat(1000) + 'x' + ')'.repeat(1000) + ' >= 0') }))).toBeUndefined();
+    expect(codeOf(() => parseSpec({ path: 'n', text: deep('not '.repeat(1000) + '(x == 0)') }))).toBeUndefined();
+    const sum = parseSpec({ path: 's', text: deep(Array.from({ length: 10_000 }, () => 'x').join(' + ') + ' >= 0') });
+    // A long chain of one associative operator is a balanced tree: its depth is logarithmic.
+    let d = 0;
+    let e = (sum.decls.at(-1) as { body: { left: unknown } }).body.left as { kind: string; left?: unknown };
+    while (e.kind === 'binary') {
+      d++;
+      e = e.left as typeof e;
+    }
+    expect(d).toBeLessThan(20);
+  });
+  it('refuses 1,001 chained nots, and a chain of 1,100 subtractions, with E104', () => {
+    expect(codeOf(() => parseSpec({ path: 'n', text: deep('not '.repeat(1001) + 'x') }))).toBe('E104');
+    expect(codeOf(() => parseSpec({ path: 'm', text: deep(Array.from({ length: 1100 }, () => 'x').join(' - ') + ' <= 1') }))).toBe('E104');
+  });
+  it('refuses 100,000 nested parentheses with E104, not a stack overflow', () => {
+    expect(codeOf(() => parseSpec({ path: 'p', text: deep('('.repeat(100_000) + 'x' + ')'.repeat(100_000)) }))).toBe('E104');
+  });
+  it('a syntax error in a deeply nested expression is E100, not a stack overflow', () => {
+    expect(codeOf(() => parseSpec({ path: 'p', text: deep('('.repeat(900) + 'x +' + ')'.repeat(900)) }))).toBe('E100');
+  });
+  it('runs 1,000 nested parentheses, 1,000 nots and a sum of 10,000 terms on both engines', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spex-deep-'));
+    try {
+      const cases = {
+        'paren.spex': deep('('.repeat(1000) + 'x' + ')'.repeat(1000) + ' >= 0'),
+        'not.spex': deep('not '.repeat(1000) + '(x == 5)'),
+        'sum.spex': deep(Array.from({ length: 10_000 }, () => 'x').join(' + ') + ' >= 0'),
+      };
+      for (const [name, text] of Object.entries(cases)) {
+        writeFileSync(join(dir, name), text);
+        for (const engine of ['generic', 'packed']) {
+          const r = spawnSync(process.execPath, [join(root, 'dist/cli/main.js'), 'check', '--engine', engine, name], { cwd: dir, encoding: 'utf8' });
+          expect(r.stderr).toBe('');
+          expect(r.status, `${name} on ${engine}`).toBe(name === 'not.spex' ? 12 : 0);
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a syntax error in a large spec', () => {
+  it('is reported where it is, in the words of the grammar', () => {
+    const block = (i: number) => `var x${i}: 0..3 = 0\naction A${i} {\n  require x${i} < 3\n  x${i} := x${i} + 1\n}\n`;
+    const before = Array.from({ length: 2000 }, (_, i) => block(i)).join('');
+    const text = `spec Big\n${before}action Broken {\n  x0 := x0 +\n}\n${Array.from({ length: 2000 }, (_, i) => block(i + 2000)).join('')}`;
+    expect(text.length).toBeGreaterThan(128 * 1024);
+    try {
+      parseSpec({ path: 'big.spex', text });
+      expect.unreachable();
+    } catch (e) {
+      const d = (e as SpecErrors).diagnostics[0]!;
+      expect(d.code).toBe('E100');
+      expect(d.message).toBe("unexpected '}'");
+      expect(d.hint).toContain('expected a name');
+      expect(d.span!.start).toBe(text.indexOf('}\nvar x2000'));
+    }
+  });
+});
+
+describe('input (E101, E102, E103)', () => {
+  it('accepts a byte order mark', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spex-bom-'));
+    try {
+      writeFileSync(join(dir, 'b.spex'), '\ufeffspec B\nvar x: 0..1 = 0\naction A { x := 1 - x }\n');
+      const r = spawnSync(process.execPath, [join(root, 'dist/cli/main.js'), 'check', 'b.spex'], { cwd: dir, encoding: 'utf8' });
+      expect(r.status).toBe(0);
+      expect(readSpecFile(join(dir, 'b.spex')).startsWith('spec B')).toBe(true);
+      expect(codeOf(() => parseSpec({ path: 'b', text: '\ufeffspec B\nvar x: 0..1 = 0\n' }))).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it('refuses a NUL byte at its position (E103)', () => {
+    try {
+      parseSpec({ path: 'n', text: 'spec N\nvar x: 0..1 = 0\0\n' });
+      expect.unreachable();
+    } catch (e) {
+      const d = (e as SpecErrors).diagnostics[0]!;
+      expect(d.code).toBe('E103');
+      expect(d.span?.start).toBe(22);
+    }
+  });
+  it('refuses /dev/zero (E102) and a FIFO without reading it', () => {
+    const r = spawnSync(process.execPath, [join(root, 'dist/cli/main.js'), 'check', '/dev/zero'], { encoding: 'utf8', timeout: 20_000 });
+    expect(r.stderr).toContain('error[E102]: cannot read /dev/zero: it is a character device, not a regular file');
+    expect(r.status).toBe(150);
+    const dir = mkdtempSync(join(tmpdir(), 'spex-fifo-'));
+    try {
+      execFileSync('mkfifo', [join(dir, 'f.spex')]);
+      const f = spawnSync(process.execPath, [join(root, 'dist/cli/main.js'), 'check', 'f.spex'], { cwd: dir, encoding: 'utf8', timeout: 20_000 });
+      expect(f.stderr).toContain('error[E102]: cannot read f.spex: it is a pipe');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it('refuses a file over the size limit without reading it (E101)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spex-big-'));
+    try {
+      // A sparse file: its size is over the limit, no block of it is written.
+      execFileSync('truncate', ['-s', '20M', join(dir, 'big.spex')]);
+      const r = spawnSync(process.execPath, [join(root, 'dist/cli/main.js'), 'check', 'big.spex'], { cwd: dir, encoding: 'utf8' });
+      expect(r.stderr).toContain('error[E101]: cannot read big.spex: it has 20,971,520 bytes, more than the 16,777,216 a spec may have');
+      expect(r.status).toBe(150);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it('shows invisible and bidirectional characters escaped', () => {
+    expect(escapeInvisible('a\u200bb\u202ec')).toBe('a\\u200bb\\u202ec');
+    try {
+      parseSpec({ path: 'z', text: 'spec Z\nvar x\u200b: 0..1 = 0\n' });
+      expect.unreachable();
+    } catch (e) {
+      const text = renderDiagnostic((e as SpecErrors).diagnostics[0]!);
+      expect(text).toContain('\\u200b');
+      expect(text).not.toContain('\u200b');
+    }
+  });
+});
