@@ -16,6 +16,8 @@ import { counterexampleOf } from '../export/counterexample.js';
 import { itfOfCheck, toItf, type Json } from '../export/itf.js';
 import { writeCheckOutputs, type OutputPaths } from './check-outputs.js';
 import type { ProgressPrinter } from './progress.js';
+import { interruptSignal } from '../explore/guard.js';
+import { signalName } from './report.js';
 
 export const JSON_EVENTS_VERSION = 1;
 
@@ -36,6 +38,7 @@ function diagnosticJson(d: Diagnostic): Json {
 function verdictFields(r: CheckResult): { verdict: string; name: string | null } {
   const v = r.verdict;
   if (v.kind === 'violation') return { verdict: 'violation', name: v.name };
+  if (v.kind === 'limit' && v.limit === 'interrupted') return { verdict: 'interrupted', name: signalName(interruptSignal()) };
   if (v.kind === 'limit') return { verdict: 'limit', name: v.limit };
   return { verdict: v.kind, name: null };
 }
@@ -55,6 +58,8 @@ export function cmdCheckJson(file: string, o: OutputPaths & { check?: string }, 
     emit({ event: 'start', version: JSON_EVENTS_VERSION, tool: 'spex', toolVersion: deps.toolVersion, command: 'check', file, spec: spec.name, checks: checks.map((c) => c?.name ?? null) });
     for (const d of spec.warnings) emit({ event: 'warning', check: null, ...(diagnosticJson(d) as Record<string, Json>) });
     for (const check of checks) {
+      // An interrupted check ends the run (its stats, check and exit events are sent).
+      if (interruptSignal() !== 0) break;
       const name = check?.name ?? null;
       const opts: RunOptions = {
         ...deps.runOptions,
@@ -94,7 +99,7 @@ export function cmdCheckJson(file: string, o: OutputPaths & { check?: string }, 
         exitCode: r.exitCode,
         error: r.constError ? r.constError.message : null,
       });
-      if (code === EXIT.ok) code = r.exitCode;
+      if (code === EXIT.ok || (r.verdict.kind === 'limit' && r.verdict.limit === 'interrupted')) code = r.exitCode;
     }
   } catch (e) {
     if (e instanceof SpecErrors) {

@@ -19,6 +19,9 @@ import { writeCheckOutputs, type OutputPaths } from './check-outputs.js';
 import { cmdCheckJson } from './json-events.js';
 import { cmdGraph, type GraphOpts } from './graph.js';
 import { progressPrinter, type ProgressPrinter } from './progress.js';
+import { isLaunched, launch, launched, shouldLaunch } from './launch.js';
+import { defaultMaxMemory, interruptSignal, parseMemorySize, setMemoryBudget } from '../explore/guard.js';
+import { interruptedExit } from '../engine/run.js';
 
 const out = (s: string): void => {
   process.stdout.write(s + '\n');
@@ -65,6 +68,18 @@ interface CheckOpts {
   quiet?: boolean;
   workers?: number;
   engine?: EngineChoice;
+  maxMemory?: number;
+}
+
+function memorySize(value: string): number {
+  const n = parseMemorySize(value);
+  if (n === undefined) throw new InvalidArgumentError('expected a size such as 512m, 4g or 2000000000 (bytes; k, m, g, t are powers of 1024)');
+  return n;
+}
+
+/** Sets the memory budget of the searches to come: --max-memory, else the default share of the machine's memory. */
+function applyMemoryBudget(o: CheckOpts): void {
+  setMemoryBudget(o.maxMemory ?? defaultMaxMemory());
 }
 
 function runOptions(o: CheckOpts, printer: ProgressPrinter | undefined): RunOptions {
@@ -82,6 +97,7 @@ function runOptions(o: CheckOpts, printer: ProgressPrinter | undefined): RunOpti
 }
 
 function cmdCheck(file: string, o: CheckOpts & OutputPaths & { json?: boolean }): number {
+  applyMemoryBudget(o);
   const printer = progressPrinter(o);
   if (o.json) {
     const runOpts = runOptions(o, undefined);
@@ -93,7 +109,9 @@ function cmdCheck(file: string, o: CheckOpts & OutputPaths & { json?: boolean })
   const cli = constOverrides(spec, opts.consts ?? []);
   const checks = selectChecks(spec, opts.check);
   let code: number = EXIT.ok;
-  checks.forEach((check, i) => {
+  for (const [i, check] of checks.entries()) {
+    // An interrupted check ends the run: the checks after it do not start.
+    if (interruptSignal() !== 0) break;
     if (i > 0) out('');
     if (check) out(`check ${check.name} (${spec.name}, ${file})`);
     else out(`spec ${spec.name} (${file})`);
@@ -107,8 +125,8 @@ function cmdCheck(file: string, o: CheckOpts & OutputPaths & { json?: boolean })
       if (r.temporal && 'checked' in r.temporal) out(formatTemporalStats(r.temporal));
     }
     for (const w of writeCheckOutputs(r, spec, file, o, checks.length > 1)) out(w.line);
-    if (code === EXIT.ok) code = r.exitCode;
-  });
+    if (code === EXIT.ok || r.verdict.kind === 'limit' && r.verdict.limit === 'interrupted') code = r.exitCode;
+  }
   return code;
 }
 
@@ -125,10 +143,13 @@ function specFiles(paths: string[]): string[] {
 }
 
 function cmdTest(paths: string[], o: CheckOpts & { trace?: boolean }): number {
+  applyMemoryBudget(o);
   const files = specFiles(paths.length > 0 ? paths : ['spec']);
   let passed = 0;
   let failed = 0;
   for (const file of files) {
+    // Interrupted: what ran is reported, the rest does not start.
+    if (interruptSignal() !== 0) break;
     let loaded;
     try {
       loaded = loadSpec(file);
@@ -147,6 +168,7 @@ function cmdTest(paths: string[], o: CheckOpts & { trace?: boolean }): number {
     const cli = constOverrides(spec, opts.consts ?? []);
     if (opts.check !== undefined && !spec.checks.some((c) => c.name === opts.check)) continue;
     for (const check of selectChecks(spec, opts.check)) {
+      if (interruptSignal() !== 0) break;
       let r: CheckResult;
       try {
         r = runCheck(spec, check, cli, opts);
@@ -164,6 +186,11 @@ function cmdTest(paths: string[], o: CheckOpts & { trace?: boolean }): number {
       if (r.note) err(r.note);
       const ok = meetsExpectation(r.verdict, r.expect);
       const stats = r.result ? `  (${formatStats(r.result.stats)})` : '';
+      if (r.verdict.kind === 'limit' && r.verdict.limit === 'interrupted') {
+        // Neither passed nor failed: the partial statistics, and the run ends.
+        out(`INTERRUPTED ${file} ${r.name ?? spec.name}${stats}`);
+        break;
+      }
       out(`${ok ? 'PASS' : 'FAIL'} ${file} ${r.name}: ${formatVerdict(r.verdict)}${ok ? '' : `, expected ${formatExpectation(r.expect)}`}${stats}`);
       if (!ok || o.trace) {
         out(indent(formatResult(r)));
@@ -175,6 +202,11 @@ function cmdTest(paths: string[], o: CheckOpts & { trace?: boolean }): number {
   if (o.check !== undefined && passed + failed === 0) {
     err(`error: no check named '${o.check}' in ${paths.join(' ') || 'spec'}`);
     return 1;
+  }
+  const signal = interruptSignal();
+  if (signal !== 0) {
+    out(`${passed} passed, ${failed} failed, interrupted (the checks after the interrupted one did not run)`);
+    return interruptedExit(signal);
   }
   out(`${passed} passed, ${failed} failed`);
   return failed === 0 ? EXIT.ok : 1;
@@ -210,6 +242,7 @@ function withCheckOptions(cmd: Command): Command {
     .option('--no-deadlock', 'do not report states without successors')
     .option('--max-states <n>', 'stop after this many distinct states', positiveInt)
     .option('--max-depth <n>', 'do not explore beyond this depth', positiveInt)
+    .option('--max-memory <size>', 'stop the search before the process uses this much memory, e.g. 512m, 4g (default: 3/4 of the machine\'s or the cgroup\'s memory)', memorySize)
     .option('--workers <n>', 'explore with this many threads (default: the number of cores; 1: no worker threads)', positiveInt)
     .addOption(
       new Option('--engine <engine>', 'packed: generated code over integer-vector states; generic: every spec; auto: packed when the spec allows (docs/engine.md)')
@@ -310,4 +343,6 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-process.exitCode = main(process.argv.slice(2));
+// The command runs in a worker thread, this one taking signals (launch.ts).
+if (shouldLaunch()) launch(new URL(import.meta.url), process.argv.slice(2));
+else process.exitCode = main(isLaunched() ? launched() : process.argv.slice(2));

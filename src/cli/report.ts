@@ -11,6 +11,12 @@ import type { CheckResult } from '../engine/run.js';
 import { formatTemporalSummary, formatTemporalViolation } from './report-temporal.js';
 import { formatLabel } from '../lang/label.js';
 import { formatRefinementViolation } from './report-refine.js';
+import { interruptSignal, memoryNote } from '../explore/guard.js';
+
+/** SIGINT, SIGTERM or the signal's number. */
+export function signalName(signal: number): string {
+  return signal === 15 ? 'SIGTERM' : signal === 2 || signal === 0 ? 'SIGINT' : `signal ${signal}`;
+}
 
 export { formatLabel };
 
@@ -86,7 +92,13 @@ export function formatResult(r: CheckResult, opts: { trace: boolean } = { trace:
       if (r.temporal) out.push(...formatTemporalSummary(r.temporal));
       break;
     case 'limit':
-      out.push(`Stopped: the ${o.limit === 'states' ? 'state' : 'depth'} limit was reached before the search was complete; nothing was violated up to there.`);
+      if (o.limit === 'interrupted') {
+        out.push(`Interrupted (${signalName(interruptSignal())}): the search was stopped before it was complete; nothing was violated up to there.`);
+      } else if (o.limit === 'memory') {
+        out.push(`Stopped: the memory limit was reached before the search was complete (${memoryNote() ?? 'over --max-memory'}); nothing was violated up to there. --max-memory raises the limit.`);
+      } else {
+        out.push(`Stopped: the ${o.limit === 'states' ? 'state' : 'depth'} limit was reached before the search was complete; nothing was violated up to there.`);
+      }
       if (r.temporal) out.push(...formatTemporalSummary(r.temporal));
       break;
     case 'invariant': {

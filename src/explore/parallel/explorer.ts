@@ -31,6 +31,7 @@ import { ByteReader, ByteWriter, IntWriter, type StateCodec } from './bytes.js';
 import { Expander, FLAG_DEADLOCK, FLAG_FAULT, type ChunkInput, type ChunkOutput } from './expand.js';
 import { WorkerPool } from './pool.js';
 import type { WorkerSetup } from './worker.js';
+import { guardStop } from '../guard.js';
 import { checkLimits, deadlockStop, invariantStop, outcomeOf, searchStats, replayedFault, type Stop } from '../stop.js';
 
 export interface ParallelOptions<S> {
@@ -331,7 +332,15 @@ class ParallelRun<S, L> {
         this.queue = level.count - i - 1 + this.next.count;
         return false;
       }
-      if (this.onProgress !== undefined && ++this.expanded % PROGRESS_CHECK_EVERY === 0) {
+      if (++this.expanded % PROGRESS_CHECK_EVERY === 0) {
+        // The checkpoint (as in ../explorer.ts): an interrupt or the memory budget stops here.
+        const why = guardStop();
+        if (why !== null) {
+          this.stop = { kind: 'limit', limit: why };
+          this.queue = level.count - i - 1 + this.next.count;
+          return false;
+        }
+        if (this.onProgress === undefined) continue;
         const now = Date.now();
         if (now - this.lastProgressMs >= PROGRESS_PERIOD_MS) {
           this.lastProgressMs = now;

@@ -24,6 +24,7 @@ import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from '
 import { CompactFingerprintSet } from '../compact-set.js';
 import { explore, type ExploreOptions, type ExploreResult, type Outcome, type Progress } from '../explorer.js';
 import type { SeenSet } from '../seen-set.js';
+import { guardStop } from '../guard.js';
 import { checkLimits, deadlockStop, invariantStop, outcomeOf, searchStats, replayedFault, type Stop } from '../stop.js';
 import { ModelError } from '../system.js';
 import { ReplayIndex, rebuildTrace, type Trace } from '../trace.js';
@@ -54,6 +55,8 @@ export type VectorParallelOptions = Omit<ParallelOptions<unknown>, 'codec'>;
 const VECTOR_SPAWN_AT = 10_000;
 const VECTOR_SPAWN_AFTER_MS = 500;
 const PROGRESS_PERIOD_MS = 1000;
+/** Expansions between two looks at the guard (interrupt, memory) in a level run on this thread alone. */
+const GUARD_CHECK_EVERY = 4096;
 /** How long to block before looking again (a worker's completion is always notified). */
 const WAIT_MS = 1000;
 
@@ -221,6 +224,15 @@ class VectorRun<L> {
       const currentLevel = this.level;
       this.level = currentLevel + 1;
       this.expandLevel(currentLevel < this.maxDepth);
+      if (this.stop === null) {
+        // The checkpoint for levels run on the threads (once a level; expandLevelAlone looks
+        // every GUARD_CHECK_EVERY states): an interrupt or the memory budget stops here.
+        const why = guardStop();
+        if (why !== null) {
+          this.stop = { kind: 'limit', limit: why };
+          this.queue = this.count;
+        }
+      }
       this.progress();
     }
     if (process.env.SPEX_PARALLEL_PROFILE === '1') {
@@ -469,6 +481,10 @@ class VectorRun<L> {
       if (this.stop === null && a.emitted === 0 && this.checkDeadlock) {
         const stop = deadlockStop(system, state, parent);
         if (stop !== null) this.stopAt(stop, state);
+      }
+      if ((i + 1) % GUARD_CHECK_EVERY === 0 && this.stop === null) {
+        const why = guardStop();
+        if (why !== null) this.stop = { kind: 'limit', limit: why };
       }
       if (this.stop !== null) {
         this.queue = n - i - 1 + a.made;

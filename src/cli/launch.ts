@@ -1,0 +1,88 @@
+/**
+ * How the spex command runs: its main thread starts one worker thread that runs the command
+ * (main.ts's `main`), and keeps its own event loop free to take signals. The searches are
+ * synchronous (they never return to the event loop, for speed), so a signal handler on the
+ * thread that searches would run only once the search is over.
+ *
+ *   - The first SIGINT (Ctrl-C) or SIGTERM stores the signal's number in the shared interrupt
+ *     word (src/explore/guard.ts); the explorers see it at their next checkpoint, well within
+ *     a second, and the run ends as a limit does: partial statistics, an "interrupted"
+ *     verdict, the exports, the `exit` event of --json, and exit code 128 + the signal's
+ *     number (130 for SIGINT, 143 for SIGTERM).
+ *   - A second one ends the process at once, with the same code.
+ *   - The command's output goes through this thread (node forwards a worker's stdout and
+ *     stderr), in order; whether they are terminals is passed on, for the progress line.
+ *   - If the command's thread dies (V8 out of heap memory outside any search checkpoint),
+ *     this thread says so: exit 152 for memory, 255 for anything else.
+ *
+ * SPEX_SAME_THREAD=1 runs the command on the main thread instead (no interrupt handling).
+ */
+import { Worker, isMainThread, workerData } from 'node:worker_threads';
+import { useInterruptFlag } from '../explore/guard.js';
+
+export interface LaunchData {
+  readonly argv: string[];
+  readonly flag: SharedArrayBuffer;
+  readonly stdoutTTY: boolean;
+  readonly stderrTTY: boolean;
+}
+
+const SIGNALS = { SIGINT: 2, SIGTERM: 15 } as const;
+
+/** Whether this thread should start the command's thread rather than run the command. */
+export function shouldLaunch(): boolean {
+  return isMainThread && process.env['SPEX_SAME_THREAD'] !== '1';
+}
+
+/** Starts `entry` (main.js) in a worker thread with `argv`; sets process.exitCode when it ends. */
+export function launch(entry: URL, argv: string[]): void {
+  const flag = new SharedArrayBuffer(4);
+  const word = new Int32Array(flag);
+  const data: LaunchData = { argv, flag, stdoutTTY: process.stdout.isTTY === true, stderrTTY: process.stderr.isTTY === true };
+  const worker = new Worker(entry, { workerData: data });
+  let signalled = 0;
+  for (const [name, n] of Object.entries(SIGNALS)) {
+    process.on(name, () => {
+      if (signalled !== 0) {
+        // The second signal: at once.
+        process.stderr.write(`\n${name} again: stopping at once\n`);
+        process.exit(128 + n);
+      }
+      signalled = n;
+      Atomics.store(word, 0, n);
+      Atomics.notify(word, 0);
+    });
+  }
+  let failure: Error | undefined;
+  worker.on('error', (e) => {
+    failure = e;
+  });
+  worker.on('exit', (code) => {
+    if (failure !== undefined) {
+      if ((failure as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+        process.stderr.write('error: spex ran out of memory (the JavaScript heap limit was reached outside a search); node --max-old-space-size raises it\n');
+        process.exitCode = 152;
+      } else {
+        process.stderr.write('internal error (a bug in spex, not in your spec); please report it with this trace:\n');
+        process.stderr.write((failure.stack ?? failure.message) + '\n');
+        process.exitCode = 255;
+      }
+      return;
+    }
+    process.exitCode = code;
+  });
+}
+
+/** In the command's thread: takes the launcher's interrupt word and terminals; returns argv. */
+export function launched(): string[] {
+  const data = workerData as LaunchData;
+  useInterruptFlag(data.flag);
+  if (data.stdoutTTY) (process.stdout as { isTTY?: boolean }).isTTY = true;
+  if (data.stderrTTY) (process.stderr as { isTTY?: boolean }).isTTY = true;
+  return data.argv;
+}
+
+/** Whether this thread is a command thread started by launch(). */
+export function isLaunched(): boolean {
+  return !isMainThread && (workerData as Partial<LaunchData> | null)?.flag instanceof SharedArrayBuffer && Array.isArray((workerData as Partial<LaunchData>).argv);
+}
