@@ -1,5 +1,5 @@
 /**
- * Interrupts through the real CLI: a search that would run for minutes (counter-grid with
+ * Interrupts and the memory budget through the real CLI (src/explore/guard.ts). Interrupts: a search that would run for minutes (counter-grid with
  * K = 60, some 65 million states) is started with --progress; once its first progress line is
  * on stderr the test sends the signal, and the run must end with the partial statistics, the
  * "interrupted" verdict and exit code 128 + the signal's number. Nothing here waits on a
@@ -7,7 +7,9 @@
  */
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { root } from './support/cli.js';
+import { totalmem } from 'node:os';
+import { root, spex } from './support/cli.js';
+import { defaultMaxMemory, parseMemorySize } from '../src/explore/guard.js';
 
 interface Run {
   code: number | null;
@@ -77,5 +79,40 @@ describe('SIGINT and SIGTERM stop the search and report', () => {
     const r = await interrupted(['check', ...LONG, '--workers', '1'], ['SIGINT', 'SIGTERM']);
     expect(r.stderr).toMatch(/(SIGINT|SIGTERM) again: stopping at once/);
     expect([130, 143]).toContain(r.code);
+  });
+});
+
+describe('--max-memory', () => {
+  it('stops the search with the partial report and exit 152 once the process is over it', () => {
+    // 1 MiB: any process is over it, so the search stops at its first checkpoint.
+    const r = spex('check', 'spec/bench/counter-grid.spex', '--const', 'N=4', '--const', 'K=60', '--max-memory', '1m', '--workers', '1');
+    expect(r.code).toBe(152);
+    expect(r.stdout).toMatch(/^Stopped: the memory limit was reached before the search was complete \(the process used \d+ MiB, over --max-memory 1 MiB\); nothing was violated up to there\. --max-memory raises the limit\.$/m);
+    expect(r.stdout).toMatch(/^\d+ distinct states, \d+ generated, depth \d+, /m);
+  });
+
+  it('is sent as a limit in --json', () => {
+    const r = spex('check', 'spec/bench/counter-grid.spex', '--const', 'N=4', '--const', 'K=60', '--max-memory', '1m', '--workers', '2', '--json');
+    expect(r.code).toBe(152);
+    const check = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>).find((e) => e['event'] === 'check')!;
+    expect([check['verdict'], check['name']]).toEqual(['limit', 'memory']);
+  });
+
+  it('takes sizes in bytes or with k, m, g, t (powers of 1024), and refuses others', () => {
+    expect(parseMemorySize('512m')).toBe(512 * 1024 * 1024);
+    expect(parseMemorySize('4G')).toBe(4 * 1024 ** 3);
+    expect(parseMemorySize('1.5g')).toBe(1.5 * 1024 ** 3);
+    expect(parseMemorySize('2000000')).toBe(2_000_000);
+    expect(parseMemorySize('4gb')).toBe(4 * 1024 ** 3);
+    for (const bad of ['', 'lots', '-1g', '0', '4x']) expect(parseMemorySize(bad)).toBeUndefined();
+    const r = spex('check', 'spec/examples/diehard.spex', '--max-memory', 'lots');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/expected a size such as 512m, 4g/);
+  });
+
+  it('defaults to 3/4 of the machine or cgroup memory', () => {
+    const d = defaultMaxMemory();
+    expect(d).toBeGreaterThan(0);
+    expect(d).toBeLessThanOrEqual(0.75 * totalmem());
   });
 });

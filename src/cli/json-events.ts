@@ -18,6 +18,7 @@ import { writeCheckOutputs, type OutputPaths } from './check-outputs.js';
 import type { ProgressPrinter } from './progress.js';
 import { interruptSignal } from '../explore/guard.js';
 import { signalName } from './report.js';
+import { WorkerDied } from '../explore/parallel/supervisor.js';
 
 export const JSON_EVENTS_VERSION = 1;
 
@@ -110,6 +111,12 @@ export function cmdCheckJson(file: string, o: OutputPaths & { check?: string }, 
     if (ne.code === 'ENOENT' || ne.code === 'EISDIR' || ne.code === 'EACCES') {
       emit({ event: 'error', kind: 'io', message: `cannot read ${ne.path ?? 'file'}: ${ne.code === 'ENOENT' ? 'no such file' : ne.code}`, diagnostics: [] });
       return finish(1);
+    }
+    if (e instanceof WorkerDied && e.stats) {
+      // A thread of the search died: what was done so far goes with the error.
+      const s = e.stats;
+      emit({ event: 'error', kind: 'internal', message: e.message, diagnostics: [], stats: { distinct: s.distinct, generated: s.generated, depth: s.depth, queue: s.queue, seconds: s.seconds } });
+      return finish(EXIT.internal);
     }
     emit({ event: 'error', kind: 'internal', message: e instanceof Error ? e.message : String(e), diagnostics: [] });
     return finish(EXIT.internal);

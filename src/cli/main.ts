@@ -22,6 +22,7 @@ import { progressPrinter, type ProgressPrinter } from './progress.js';
 import { isLaunched, launch, launched, shouldLaunch } from './launch.js';
 import { defaultMaxMemory, interruptSignal, parseMemorySize, setMemoryBudget } from '../explore/guard.js';
 import { interruptedExit } from '../engine/run.js';
+import { WorkerDied } from '../explore/parallel/supervisor.js';
 
 const out = (s: string): void => {
   process.stdout.write(s + '\n');
@@ -327,6 +328,12 @@ export function main(argv: string[]): number {
       const why = ne.code === 'ENOENT' ? 'no such file' : ne.code === 'EISDIR' ? 'it is a directory (spex check takes one file; spex test takes directories)' : 'permission denied';
       err(`error: cannot read ${ne.path ?? 'file'}: ${why}`);
       return 1;
+    }
+    if (e instanceof WorkerDied) {
+      // A thread of the search died: no trace of ours would help; what was done so far.
+      err(`${e.message}`);
+      if (e.stats) err(`the search so far: ${formatStats(e.stats)}, queue ${e.stats.queue}`);
+      return EXIT.internal;
     }
     err('internal error (a bug in spex, not in your spec); please report it with this trace:');
     err(e instanceof Error ? (e.stack ?? e.message) : String(e));

@@ -30,6 +30,7 @@ import { ReplayIndex, rebuildTrace, type Trace } from '../trace.js';
 import { ByteReader, ByteWriter, IntWriter, type StateCodec } from './bytes.js';
 import { Expander, FLAG_DEADLOCK, FLAG_FAULT, type ChunkInput, type ChunkOutput } from './expand.js';
 import { WorkerPool } from './pool.js';
+import { WorkerDied } from './supervisor.js';
 import type { WorkerSetup } from './worker.js';
 import { guardStop } from '../guard.js';
 import { checkLimits, deadlockStop, invariantStop, outcomeOf, searchStats, replayedFault, type Stop } from '../stop.js';
@@ -130,6 +131,10 @@ export function exploreParallel<S, L>(
   const run = new ParallelRun(system, options, parallel);
   try {
     return run.run();
+  } catch (e) {
+    // A worker died: an internal error, with what the search had done.
+    if (e instanceof WorkerDied) e.stats = run.partialStats();
+    throw e;
   } finally {
     run.close();
   }
@@ -189,6 +194,11 @@ class ParallelRun<S, L> {
   close(): void {
     this.pool?.close();
     this.pool = null;
+  }
+
+  /** The statistics so far, for a search that cannot go on. */
+  partialStats(): ExploreResult<S, L>['stats'] {
+    return searchStats(this.seen.size, this.generated, this.depth, this.current.count + this.next.count, this.elapsedSeconds(), this.seen.bytesUsed() + this.replay.bytes);
   }
 
   run(): ExploreResult<S, L> {

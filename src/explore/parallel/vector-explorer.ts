@@ -20,7 +20,8 @@
  * the same phase code with every shard set at hand; workers are started when a level first
  * reaches SPAWN_AT states, and the shard sets are handed over to them once they are ready.
  */
-import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { Supervised, WorkerDied } from './supervisor.js';
 import { CompactFingerprintSet } from '../compact-set.js';
 import { explore, type ExploreOptions, type ExploreResult, type Outcome, type Progress } from '../explorer.js';
 import type { SeenSet } from '../seen-set.js';
@@ -71,6 +72,10 @@ export function exploreVectorsParallel<L>(
   const run = new VectorRun(system, options, parallel);
   try {
     return run.run();
+  } catch (e) {
+    // A worker died: an internal error, with what the search had done.
+    if (e instanceof WorkerDied) e.stats = run.partialStats();
+    throw e;
   } finally {
     run.close();
   }
@@ -78,7 +83,9 @@ export function exploreVectorsParallel<L>(
 
 /** The worker threads: 1 .. T-1 (thread 0 is the main one). */
 class Crew {
-  private readonly workers: Worker[] = [];
+  /** The workers, started and watched by a supervisor thread (supervisor.ts). */
+  private readonly workers: Supervised;
+  private readonly count: number;
   private readonly ports: MessagePort[] = [];
   private readonly ctrl: Int32Array;
   /** Whether the shard sets have been handed over. */
@@ -87,30 +94,36 @@ class Crew {
   constructor(buffers: SharedBuffers, setup: WorkerSetup) {
     this.ctrl = new Int32Array(buffers.ctrl);
     const url = new URL('./vector-worker.js', import.meta.url);
+    const inits: VectorWorkerInit[] = [];
+    const transfer: MessagePort[][] = [];
     for (let t = 1; t < buffers.threads; t++) {
       const { port1, port2 } = new MessageChannel();
-      const init: VectorWorkerInit = { setup, buffers, index: t, port: port2 };
-      const w = new Worker(url, { workerData: init, transferList: [port2] });
-      // Never keep the process alive, and let nothing be reported through the event loop.
-      w.unref();
-      this.workers.push(w);
+      inits.push({ setup, buffers, index: t, port: port2 });
+      transfer.push([port2]);
       this.ports.push(port1);
     }
+    this.count = inits.length;
+    // A death wakes this thread wherever it waits for the workers.
+    this.workers = new Supervised(url, inits, transfer, [C_READY, C_DONE].map((index) => ({ array: this.ctrl, index })));
   }
 
   get size(): number {
-    return this.workers.length;
+    return this.count;
   }
 
   /** Whether every worker has built its system; never blocks. */
   get ready(): boolean {
+    this.workers.check();
     this.checkErrors();
     return Atomics.load(this.ctrl, C_READY) === this.size;
   }
 
   waitReady(): void {
     let r: number;
-    while ((r = Atomics.load(this.ctrl, C_READY)) < this.size) Atomics.wait(this.ctrl, C_READY, r, WAIT_MS);
+    while ((r = Atomics.load(this.ctrl, C_READY)) < this.size) {
+      Atomics.wait(this.ctrl, C_READY, r, WAIT_MS);
+      this.workers.check();
+    }
     this.checkErrors();
   }
 
@@ -131,7 +144,11 @@ class Crew {
   finish(): void {
     const ctrl = this.ctrl;
     let d: number;
-    while ((d = Atomics.load(ctrl, C_DONE)) < this.size) Atomics.wait(ctrl, C_DONE, d, WAIT_MS);
+    while ((d = Atomics.load(ctrl, C_DONE)) < this.size) {
+      Atomics.wait(ctrl, C_DONE, d, WAIT_MS);
+      // Woken by a worker done, or by a death (supervisor.ts).
+      if (Atomics.load(ctrl, C_DONE) < this.size) this.workers.check();
+    }
     this.checkErrors();
   }
 
@@ -153,7 +170,7 @@ class Crew {
 
   close(): void {
     if (Atomics.load(this.ctrl, C_READY) === this.size) this.start(CMD_EXIT);
-    for (const w of this.workers) void w.terminate();
+    this.workers.terminate();
     for (const p of this.ports) p.close();
   }
 }
@@ -212,6 +229,11 @@ class VectorRun<L> {
   close(): void {
     this.crew?.close();
     this.crew = null;
+  }
+
+  /** The statistics so far (the levels completed), for a search that cannot go on. */
+  partialStats(): ExploreResult<number[], L>['stats'] {
+    return searchStats(this.replay.size, this.generated, this.depth, this.count, this.elapsedSeconds(), this.replay.bytes);
   }
 
   run(): ExploreResult<number[], L> {
