@@ -1,5 +1,7 @@
 /**
- * Interrupts and the memory budget through the real CLI (src/explore/guard.ts). Interrupts: a search that would run for minutes (counter-grid with
+ * Interrupts and the memory budget through the real CLI (src/explore/guard.ts). Interrupts go
+ * through `spex` itself (dist/cli/spex.js, the bin, which runs the command in a worker thread
+ * and takes the signals on its main thread): a search that would run for minutes (counter-grid with
  * K = 60, some 65 million states) is started with --progress; once its first progress line is
  * on stderr the test sends the signal, and the run must end with the partial statistics, the
  * "interrupted" verdict and exit code 128 + the signal's number. Nothing here waits on a
@@ -23,7 +25,7 @@ const LONG = ['spec/bench/counter-grid.spex', '--const', 'N=4', '--const', 'K=60
 /** Runs the CLI, sends `signals` once stderr has a progress line, and collects the outcome. */
 function interrupted(args: string[], signals: NodeJS.Signals[]): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['dist/cli/main.js', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['dist/cli/spex.js', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let sent = false;

@@ -1,6 +1,6 @@
 /**
- * How the spex command runs: its main thread starts one worker thread that runs the command
- * (main.ts's `main`), and keeps its own event loop free to take signals. The searches are
+ * How the spex command runs (spex.ts, the package's bin): its main thread starts one worker
+ * thread that runs the command (main.ts), and keeps its own event loop free to take signals. The searches are
  * synchronous (they never return to the event loop, for speed), so a signal handler on the
  * thread that searches would run only once the search is over.
  *
@@ -15,7 +15,8 @@
  *   - If the command's thread dies (V8 out of heap memory outside any search checkpoint),
  *     this thread says so: exit 152 for memory, 255 for anything else.
  *
- * SPEX_SAME_THREAD=1 runs the command on the main thread instead (no interrupt handling).
+ * `node dist/cli/main.js`, or SPEX_SAME_THREAD=1, runs the command on the main thread instead,
+ * without the interrupt handling.
  */
 import { Worker, isMainThread, workerData } from 'node:worker_threads';
 import { useInterruptFlag } from '../explore/guard.js';
@@ -28,11 +29,6 @@ export interface LaunchData {
 }
 
 const SIGNALS = { SIGINT: 2, SIGTERM: 15 } as const;
-
-/** Whether this thread should start the command's thread rather than run the command. */
-export function shouldLaunch(): boolean {
-  return isMainThread && process.env['SPEX_SAME_THREAD'] !== '1';
-}
 
 /** Starts `entry` (main.js) in a worker thread with `argv`; sets process.exitCode when it ends. */
 export function launch(entry: URL, argv: string[]): void {
@@ -51,6 +47,13 @@ export function launch(entry: URL, argv: string[]): void {
       signalled = n;
       Atomics.store(word, 0, n);
       Atomics.notify(word, 0);
+    });
+  }
+  // A reader that goes away early (`spex check ... | head`) is not an error.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
     });
   }
   let failure: Error | undefined;

@@ -19,7 +19,7 @@ import { writeCheckOutputs, type OutputPaths } from './check-outputs.js';
 import { cmdCheckJson } from './json-events.js';
 import { cmdGraph, type GraphOpts } from './graph.js';
 import { progressPrinter, type ProgressPrinter } from './progress.js';
-import { isLaunched, launch, launched, shouldLaunch } from './launch.js';
+import { isLaunched, launched } from './launch.js';
 import { defaultMaxMemory, interruptSignal, parseMemorySize, setMemoryBudget } from '../explore/guard.js';
 import { interruptedExit } from '../engine/run.js';
 import { WorkerDied } from '../explore/parallel/supervisor.js';
@@ -350,6 +350,6 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-// The command runs in a worker thread, this one taking signals (launch.ts).
-if (shouldLaunch()) launch(new URL(import.meta.url), process.argv.slice(2));
-else process.exitCode = main(isLaunched() ? launched() : process.argv.slice(2));
+// Started by `spex` (spex.ts) in a worker thread, whose main thread takes signals (launch.ts);
+// or run directly (`node dist/cli/main.js`), on the main thread.
+process.exitCode = main(isLaunched() ? launched() : process.argv.slice(2));
