@@ -9,7 +9,8 @@
  *     a second, and the run ends as a limit does: partial statistics, an "interrupted"
  *     verdict, the exports, the `exit` event of --json, and exit code 128 + the signal's
  *     number (130 for SIGINT, 143 for SIGTERM).
- *   - A second one ends the process at once, with the same code.
+ *   - A second one ends the process at once, with the same code; so does the first, for the
+ *     commands that do not search (parse, graph, replay).
  *   - The command's output goes through this thread (node forwards a worker's stdout and
  *     stderr), in order; whether they are terminals is passed on, for the progress line.
  *   - If the command's thread dies (V8 out of heap memory outside any search checkpoint),
@@ -19,7 +20,7 @@
  * without the interrupt handling.
  */
 import { Worker, isMainThread, workerData } from 'node:worker_threads';
-import { useInterruptFlag } from '../explore/guard.js';
+import { INTERRUPT_WORDS, acceptsInterrupts, useInterruptFlag } from '../explore/guard.js';
 
 export interface LaunchData {
   readonly argv: string[];
@@ -32,7 +33,7 @@ const SIGNALS = { SIGINT: 2, SIGTERM: 15 } as const;
 
 /** Starts `entry` (main.js) in a worker thread with `argv`; sets process.exitCode when it ends. */
 export function launch(entry: URL, argv: string[]): void {
-  const flag = new SharedArrayBuffer(4);
+  const flag = new SharedArrayBuffer(4 * INTERRUPT_WORDS);
   const word = new Int32Array(flag);
   const data: LaunchData = { argv, flag, stdoutTTY: process.stdout.isTTY === true, stderrTTY: process.stderr.isTTY === true };
   const worker = new Worker(entry, { workerData: data });
@@ -44,6 +45,8 @@ export function launch(entry: URL, argv: string[]): void {
         process.stderr.write(`\n${name} again: stopping at once\n`);
         process.exit(128 + n);
       }
+      // A command that does not search (parse, graph, replay): at once too.
+      if (!acceptsInterrupts(word)) process.exit(128 + n);
       signalled = n;
       Atomics.store(word, 0, n);
       Atomics.notify(word, 0);

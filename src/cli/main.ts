@@ -20,7 +20,7 @@ import { cmdCheckJson } from './json-events.js';
 import { cmdGraph, type GraphOpts } from './graph.js';
 import { progressPrinter, type ProgressPrinter } from './progress.js';
 import { isLaunched, launched } from './launch.js';
-import { defaultMaxMemory, interruptSignal, parseMemorySize, setMemoryBudget } from '../explore/guard.js';
+import { acceptInterrupts, defaultMaxMemory, interruptSignal, parseMemorySize, setMemoryBudget } from '../explore/guard.js';
 import { interruptedExit } from '../engine/run.js';
 import { WorkerDied } from '../explore/parallel/supervisor.js';
 
@@ -99,6 +99,7 @@ function runOptions(o: CheckOpts, printer: ProgressPrinter | undefined): RunOpti
 
 function cmdCheck(file: string, o: CheckOpts & OutputPaths & { json?: boolean }): number {
   applyMemoryBudget(o);
+  acceptInterrupts();
   const printer = progressPrinter(o);
   if (o.json) {
     const runOpts = runOptions(o, undefined);
@@ -145,6 +146,7 @@ function specFiles(paths: string[]): string[] {
 
 function cmdTest(paths: string[], o: CheckOpts & { trace?: boolean }): number {
   applyMemoryBudget(o);
+  acceptInterrupts();
   const files = specFiles(paths.length > 0 ? paths : ['spec']);
   let passed = 0;
   let failed = 0;

@@ -27,7 +27,11 @@ export const HEAP_SHARE = 0.85;
 export const DEFAULT_MEMORY_SHARE = 0.75;
 
 interface GuardState {
-  /** [0]: the number of the signal that interrupted the run, 0 if none. */
+  /**
+   * [0]: the number of the signal that interrupted the run, 0 if none. [1]: 1 while the
+   * command takes interrupts (check, test: they report and end at the next checkpoint); 0
+   * otherwise, and then the signal ends the process at once.
+   */
   flag: Int32Array;
   /** The RSS budget in bytes (Infinity: none). */
   maxMemoryBytes: number;
@@ -37,11 +41,24 @@ interface GuardState {
   memoryNote: string | undefined;
 }
 
-const state: GuardState = { flag: new Int32Array(new SharedArrayBuffer(4)), maxMemoryBytes: Infinity, watchHeap: false, memoryNote: undefined };
+/** Words in the interrupt buffer. */
+export const INTERRUPT_WORDS = 2;
+
+const state: GuardState = { flag: new Int32Array(new SharedArrayBuffer(4 * INTERRUPT_WORDS)), maxMemoryBytes: Infinity, watchHeap: false, memoryNote: undefined };
 
 /** Uses `buffer` (a shared Int32 word, set by another thread) as the interrupt flag. */
 export function useInterruptFlag(buffer: SharedArrayBuffer): void {
   state.flag = new Int32Array(buffer);
+}
+
+/** Says that the command now takes interrupts (reports and ends at the next checkpoint). */
+export function acceptInterrupts(): void {
+  Atomics.store(state.flag, 1, 1);
+}
+
+/** Whether the command takes interrupts (read by the thread that receives the signals). */
+export function acceptsInterrupts(flag: Int32Array): boolean {
+  return Atomics.load(flag, 1) === 1;
 }
 
 /** The shared buffer of the interrupt flag, to hand to worker threads. */

@@ -43,11 +43,12 @@ export class WorkerPool {
 
   /** Whether every worker has compiled its system; never blocks. */
   get ready(): boolean {
-    this.workers.check();
     while (this.readyCount < this.size && Atomics.load(this.signal, this.readyCount) > this.consumed[this.readyCount]!) {
       this.take(this.readyCount, 'ready');
       this.readyCount++;
     }
+    // After the messages: a worker that reported an error and ended is reported by its message.
+    this.workers.check();
     return this.readyCount === this.size;
   }
 

@@ -113,8 +113,8 @@ class Crew {
 
   /** Whether every worker has built its system; never blocks. */
   get ready(): boolean {
-    this.workers.check();
     this.checkErrors();
+    this.workers.check();
     return Atomics.load(this.ctrl, C_READY) === this.size;
   }
 
@@ -122,6 +122,8 @@ class Crew {
     let r: number;
     while ((r = Atomics.load(this.ctrl, C_READY)) < this.size) {
       Atomics.wait(this.ctrl, C_READY, r, WAIT_MS);
+      // A worker that failed to build its system says why (its message) before it ends.
+      this.checkErrors();
       this.workers.check();
     }
     this.checkErrors();
@@ -147,7 +149,10 @@ class Crew {
     while ((d = Atomics.load(ctrl, C_DONE)) < this.size) {
       Atomics.wait(ctrl, C_DONE, d, WAIT_MS);
       // Woken by a worker done, or by a death (supervisor.ts).
-      if (Atomics.load(ctrl, C_DONE) < this.size) this.workers.check();
+      if (Atomics.load(ctrl, C_DONE) < this.size) {
+        this.checkErrors();
+        this.workers.check();
+      }
     }
     this.checkErrors();
   }
