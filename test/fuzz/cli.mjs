@@ -78,7 +78,8 @@ for (let i = 0; i < n; i++) {
   if (why.length > 0) {
     const saved = join(out, name);
     writeFileSync(saved, m.text);
-    const first = (r.stderr ?? '').split('\n').find((l) => l.trim() !== '') ?? '';
+    // The error itself, not the header of an internal error.
+    const first = (r.stderr ?? '').split('\n').find((l) => l.trim() !== '' && !l.startsWith('internal error (a bug in spex')) ?? '';
     bad.push(`${saved}: ${why.join(', ')}; from ${m.path} by ${m.ops.join(', ')}; ${first.slice(0, 160)}`);
   }
   if ((i + 1) % 25 === 0) process.stderr.write(`fuzz: ${i + 1}/${n}\n`);
