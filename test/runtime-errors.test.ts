@@ -24,6 +24,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { withoutW001 } from './support/cli.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const fixtureDir = 'test/fixtures/runtime';
@@ -93,7 +94,7 @@ describe('run-time errors through the CLI (golden files)', () => {
 
     const r = runCli(['check', path]);
 
-    expect(r.stderr).toBe('');
+    expect(withoutW001(r.stderr)).toBe('');
     expect(r.stdout).not.toMatch(/^ {4}at /m);
     expect(r.stdout).not.toContain('internal error');
     expect(r.status).toBe(isAssert ? EXIT_SAFETY : EXIT_EVALUATION);

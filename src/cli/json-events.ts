@@ -18,6 +18,9 @@ import { itfOfCheck, toItf, type Json } from '../export/itf.js';
 import { writeCheckOutputs, type OutputPaths } from './check-outputs.js';
 import type { ProgressPrinter } from './progress.js';
 import { coverageJson } from '../export/coverage.js';
+import { interruptSignal } from '../explore/guard.js';
+import { signalName } from './report.js';
+import { WorkerDied } from '../explore/parallel/supervisor.js';
 
 export const JSON_EVENTS_VERSION = 1;
 
@@ -38,6 +41,7 @@ export function diagnosticJson(d: Diagnostic): Json {
 export function verdictFields(r: CheckResult): { verdict: string; name: string | null } {
   const v = r.verdict;
   if (v.kind === 'violation') return { verdict: 'violation', name: v.name };
+  if (v.kind === 'limit' && v.limit === 'interrupted') return { verdict: 'interrupted', name: signalName(interruptSignal()) };
   if (v.kind === 'limit') return { verdict: 'limit', name: v.limit };
   return { verdict: v.kind, name: null };
 }
@@ -59,6 +63,8 @@ export function cmdCheckJson(file: string, o: OutputPaths & { check?: string }, 
     for (const d of spec.warnings) emit({ event: 'warning', check: null, ...(diagnosticJson(d) as Record<string, Json>) });
     const results: CheckResult[] = [];
     for (const check of checks) {
+      // An interrupted check ends the run (its stats, check and exit events are sent).
+      if (interruptSignal() !== 0) break;
       const name = check?.name ?? null;
       const opts: RunOptions = {
         ...deps.runOptions,
@@ -100,7 +106,7 @@ export function cmdCheckJson(file: string, o: OutputPaths & { check?: string }, 
         exitCode: r.exitCode,
         error: r.constError ? r.constError.message : null,
       });
-      if (code === EXIT.ok) code = r.exitCode;
+      if (code === EXIT.ok || (r.verdict.kind === 'limit' && r.verdict.limit === 'interrupted')) code = r.exitCode;
     }
     // W100: steps that no check enabled, after the last check (the check's name when one ran).
     const runChecks = results.filter((r) => r.reached !== undefined);
@@ -119,6 +125,12 @@ export function cmdCheckJson(file: string, o: OutputPaths & { check?: string }, 
     if (ne.code === 'ENOENT' || ne.code === 'EISDIR' || ne.code === 'EACCES') {
       emit({ event: 'error', kind: 'io', message: `cannot read ${ne.path ?? 'file'}: ${ne.code === 'ENOENT' ? 'no such file' : ne.code}`, diagnostics: [] });
       return finish(1);
+    }
+    if (e instanceof WorkerDied && e.stats) {
+      // A thread of the search died: what was done so far goes with the error.
+      const s = e.stats;
+      emit({ event: 'error', kind: 'internal', message: e.message, diagnostics: [], stats: { distinct: s.distinct, generated: s.generated, depth: s.depth, queue: s.queue, seconds: s.seconds } });
+      return finish(EXIT.internal);
     }
     emit({ event: 'error', kind: 'internal', message: e instanceof Error ? e.message : String(e), diagnostics: [] });
     return finish(EXIT.internal);

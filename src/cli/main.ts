@@ -23,6 +23,10 @@ import { cmdGraph, type GraphOpts } from './graph.js';
 import { progressPrinter, type ProgressPrinter } from './progress.js';
 import { DEFAULT_DEPTH, DEFAULT_RUNS, DEFAULT_SHRINK_BUDGET, cmdSimulate, type SimulateCliOptions } from './simulate.js';
 import { cmdExplore, portNumber, type ExploreOpts } from './explore.js';
+import { isLaunched, launched } from './launch.js';
+import { acceptInterrupts, defaultMaxMemory, interruptSignal, parseMemorySize, setMemoryBudget } from '../explore/guard.js';
+import { interruptedExit } from '../engine/run.js';
+import { WorkerDied } from '../explore/parallel/supervisor.js';
 
 const out = (s: string): void => {
   process.stdout.write(s + '\n');
@@ -91,6 +95,18 @@ interface CheckOpts {
   unsoundSymmetry?: boolean;
   coverage?: boolean;
   show?: string[];
+  maxMemory?: number;
+}
+
+function memorySize(value: string): number {
+  const n = parseMemorySize(value);
+  if (n === undefined) throw new InvalidArgumentError('expected a size such as 512m, 4g or 2000000000 (bytes; k, m, g, t are powers of 1024)');
+  return n;
+}
+
+/** Sets the memory budget of the searches to come: --max-memory, else the default share of the machine's memory. */
+function applyMemoryBudget(o: CheckOpts): void {
+  setMemoryBudget(o.maxMemory ?? defaultMaxMemory());
 }
 
 function runOptions(o: CheckOpts, printer: ProgressPrinter | undefined): RunOptions {
@@ -112,6 +128,8 @@ function runOptions(o: CheckOpts, printer: ProgressPrinter | undefined): RunOpti
 }
 
 function cmdCheck(file: string, o: CheckOpts & OutputPaths & { json?: boolean }): number {
+  applyMemoryBudget(o);
+  acceptInterrupts();
   const printer = progressPrinter(o);
   if (o.json) {
     const runOpts = runOptions(o, undefined);
@@ -125,7 +143,9 @@ function cmdCheck(file: string, o: CheckOpts & OutputPaths & { json?: boolean })
   checkShowNames(spec, opts.show);
   let code: number = EXIT.ok;
   const results: CheckResult[] = [];
-  checks.forEach((check, i) => {
+  for (const [i, check] of checks.entries()) {
+    // An interrupted check ends the run: the checks after it do not start.
+    if (interruptSignal() !== 0) break;
     if (i > 0) out('');
     if (check) out(`check ${check.name} (${spec.name}, ${file})`);
     else out(`spec ${spec.name} (${file})`);
@@ -142,8 +162,8 @@ function cmdCheck(file: string, o: CheckOpts & OutputPaths & { json?: boolean })
     }
     if (r.coverage && r.result) out('\n' + formatCoverage(r.coverage, r.result.outcome.kind === 'ok'));
     for (const w of writeCheckOutputs(r, spec, file, o, checks.length > 1)) out(w.line);
-    if (code === EXIT.ok) code = r.exitCode;
-  });
+    if (code === EXIT.ok || r.verdict.kind === 'limit' && r.verdict.limit === 'interrupted') code = r.exitCode;
+  }
   reportWarnings({ warnings: neverEnabledWarnings(spec, results) });
   return code;
 }
@@ -161,10 +181,14 @@ function specFiles(paths: string[]): string[] {
 }
 
 function cmdTest(paths: string[], o: CheckOpts & { trace?: boolean }): number {
+  applyMemoryBudget(o);
+  acceptInterrupts();
   const files = specFiles(paths.length > 0 ? paths : ['spec']);
   let passed = 0;
   let failed = 0;
   for (const file of files) {
+    // Interrupted: what ran is reported, the rest does not start.
+    if (interruptSignal() !== 0) break;
     let loaded;
     try {
       loaded = loadSpec(file);
@@ -184,6 +208,7 @@ function cmdTest(paths: string[], o: CheckOpts & { trace?: boolean }): number {
     if (opts.check !== undefined && !spec.checks.some((c) => c.name === opts.check)) continue;
     const results: CheckResult[] = [];
     for (const check of selectChecks(spec, opts.check)) {
+      if (interruptSignal() !== 0) break;
       let r: CheckResult;
       try {
         r = runCheck(spec, check, cli, opts);
@@ -202,6 +227,11 @@ function cmdTest(paths: string[], o: CheckOpts & { trace?: boolean }): number {
       results.push(r);
       const ok = meetsExpectation(r.verdict, r.expect);
       const stats = r.result ? `  (${formatStats(r.result.stats)})` : '';
+      if (r.verdict.kind === 'limit' && r.verdict.limit === 'interrupted') {
+        // Neither passed nor failed: the partial statistics, and the run ends.
+        out(`INTERRUPTED ${file} ${r.name ?? spec.name}${stats}`);
+        break;
+      }
       out(`${ok ? 'PASS' : 'FAIL'} ${file} ${r.name}: ${formatVerdict(r.verdict)}${ok ? '' : `, expected ${formatExpectation(r.expect)}`}${stats}`);
       if (!ok || o.trace) {
         out(indent(formatResult(r)));
@@ -214,6 +244,11 @@ function cmdTest(paths: string[], o: CheckOpts & { trace?: boolean }): number {
   if (o.check !== undefined && passed + failed === 0) {
     err(`error: no check named '${o.check}' in ${paths.join(' ') || 'spec'}`);
     return 1;
+  }
+  const signal = interruptSignal();
+  if (signal !== 0) {
+    out(`${passed} passed, ${failed} failed, interrupted (the checks after the interrupted one did not run)`);
+    return interruptedExit(signal);
   }
   if (passed + failed === 0) {
     // Nothing ran: a typo in a path, or a folder without specs, must not look like success.
@@ -260,6 +295,7 @@ function withCheckOptions(cmd: Command): Command {
     .option('--no-deadlock', 'do not report states without successors')
     .option('--max-states <n>', 'stop after this many distinct states', positiveInt)
     .option('--max-depth <n>', 'do not explore beyond this depth', positiveInt)
+    .option('--max-memory <size>', 'stop the search before the process uses this much memory, e.g. 512m, 4g (default: 3/4 of the machine\'s or the cgroup\'s memory)', memorySize)
     .option('--workers <n>', 'explore with this many threads (default: the number of cores; 1: no worker threads)', positiveInt)
     .addOption(
       new Option('--engine <engine>', 'packed: generated code over integer-vector states; generic: every spec; auto: packed when the spec allows (docs/engine.md)')
@@ -410,6 +446,12 @@ export function main(argv: string[]): number {
       err(`error: cannot read ${ne.path ?? 'file'}: ${why}`);
       return 1;
     }
+    if (e instanceof WorkerDied) {
+      // A thread of the search died: no trace of ours would help; what was done so far.
+      err(`${e.message}`);
+      if (e.stats) err(`the search so far: ${formatStats(e.stats)}, queue ${e.stats.queue}`);
+      return EXIT.internal;
+    }
     err('internal error (a bug in spex, not in your spec); please report it with this trace:');
     err(e instanceof Error ? (e.stack ?? e.message) : String(e));
     return EXIT.internal;
@@ -425,4 +467,6 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-process.exitCode = main(process.argv.slice(2));
+// Started by `spex` (spex.ts) in a worker thread, whose main thread takes signals (launch.ts);
+// or run directly (`node dist/cli/main.js`), on the main thread.
+process.exitCode = main(isLaunched() ? launched() : process.argv.slice(2));

@@ -6,6 +6,7 @@
 import type { Label, State } from '../lang/compile.js';
 import { formatLocation } from '../lang/diagnostics.js';
 import type { TemporalResult, TemporalViolation } from '../engine/temporal.js';
+import type { LimitKind } from '../explore/explorer.js';
 import { diffValues, formatChange } from '../values/index.js';
 import { formatLabel, formatTrace as formatPlainTrace } from './report.js';
 
@@ -93,8 +94,11 @@ export function formatTemporalStats(t: TemporalResult): string {
 }
 
 /** Lines about the properties for a run that found no violation (or was cut short). */
-export function formatTemporalSummary(t: TemporalResult | { readonly inconclusive: 'states' | 'depth' }): string[] {
+export function formatTemporalSummary(t: TemporalResult | { readonly inconclusive: LimitKind }): string[] {
   if ('inconclusive' in t) {
+    if (t.inconclusive === 'interrupted' || t.inconclusive === 'memory') {
+      return [`Temporal properties: inconclusive. The search was ${t.inconclusive === 'interrupted' ? 'interrupted' : 'stopped by the memory limit'} before the state graph was complete.`];
+    }
     return [`Temporal properties: inconclusive. The ${t.inconclusive} limit cut the state graph short, and a cut graph has dead ends and cycles the full one does not; run without --max-states/--max-depth to check them.`];
   }
   const lines: string[] = [];

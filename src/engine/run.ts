@@ -14,6 +14,8 @@ import { compileFairness, compileGroupFairness } from '../lang/compile-temporal.
 import { compilePacked, PackedGaveUp, type PackedSpec } from '../lang/packed/index.js';
 import { compileSymmetry, symmetryOf, withSymmetry, type Canonicaliser } from '../lang/symmetry.js';
 import { Diagnostic, SpecErrors, didYouMean } from '../lang/diagnostics.js';
+import { interruptSignal } from '../explore/guard.js';
+import type { LimitKind } from '../explore/explorer.js';
 import { explore, ModelError, type ExploreOptions, type ExploreResult, type RecordGraph, type StateGraph, type Trace } from '../explore/index.js';
 import { exploreParallel } from '../explore/parallel/explorer.js';
 import { ValueStateCodec } from '../lang/value-codec.js';
@@ -150,7 +152,7 @@ export type Verdict =
   | { kind: 'violation'; name: string; temporal?: true }
   | { kind: 'deadlock' }
   | { kind: 'error' }
-  | { kind: 'limit'; limit: 'states' | 'depth' };
+  | { kind: 'limit'; limit: LimitKind };
 
 export interface CheckResult {
   /** The check block's name, or undefined for a spec run with its defaults. */
@@ -166,7 +168,7 @@ export interface CheckResult {
    * The temporal properties, when the spec has some: checked once the search completed
    * without another error; `inconclusive` when a limit cut the state graph short.
    */
-  readonly temporal?: TemporalResult | { readonly inconclusive: 'states' | 'depth' };
+  readonly temporal?: TemporalResult | { readonly inconclusive: LimitKind };
   readonly verdict: Verdict;
   readonly exitCode: number;
   /** Worker threads the exploration used (1 for the single-threaded explorer). */
@@ -305,8 +307,16 @@ export const EXIT = {
   static: 120,
   syntax: 150,
   limit: 152,
+  /** Interrupted by SIGINT (Ctrl-C) or SIGTERM: 128 + the signal's number, as shells report it. */
+  sigint: 130,
+  sigterm: 143,
   internal: 255,
 } as const;
+
+/** The exit code of a run interrupted by `signal` (its number): 128 + signal, as shells report it. */
+export function interruptedExit(signal: number): number {
+  return 128 + (signal === 0 ? 2 : signal);
+}
 
 /** The configurations a run covers: every check block, or one, or the defaults. */
 export function selectChecks(spec: CheckedSpec, name: string | undefined): (CheckedCheck | undefined)[] {
@@ -377,7 +387,7 @@ export function exitCodeOf(v: Verdict): number {
     case 'error':
       return EXIT.evaluation;
     case 'limit':
-      return EXIT.limit;
+      return v.limit === 'interrupted' ? interruptedExit(interruptSignal()) : EXIT.limit;
   }
 }
 
@@ -702,6 +712,7 @@ export function formatVerdict(v: Verdict): string {
     case 'violation':
       return `violation ${v.name}`;
     case 'limit':
+      if (v.limit === 'interrupted') return 'interrupted';
       return `${v.limit} limit reached`;
     default:
       return v.kind;

@@ -29,6 +29,7 @@ import { GraphRecorder, type RecordGraph, type StateGraph } from './state-graph.
 import { ModelError, type Invariant, type StepCoverage, type StepViolation, type TransitionSystem } from './system.js';
 import { ReplayIndex, rebuildTrace, type Trace } from './trace.js';
 import { checkLimits, deadlockStop, invariantStop, outcomeOf, searchStats, stepStop, type Stop } from './stop.js';
+import { guardStop, type GuardStop } from './guard.js';
 
 export interface ExploreOptions<S = unknown, L = unknown> {
   /** Report states without successors (unless `isDone`) as deadlocks. The CLI defaults it to true. */
@@ -80,7 +81,13 @@ export type Outcome<S, L> =
    * evaluated; for a fault in initialStates it is empty (no states).
    */
   | { kind: 'fault'; error: ModelError; trace: Trace<S, L> }
-  | { kind: 'limit'; limit: 'states' | 'depth' };
+  | { kind: 'limit'; limit: LimitKind };
+
+/**
+ * What cut a search short: --max-states, --max-depth, the memory budget or an interrupt
+ * (guard.ts; both checked at the progress checkpoints).
+ */
+export type LimitKind = 'states' | 'depth' | GuardStop;
 
 export interface Stats {
   distinct: number;
@@ -239,7 +246,16 @@ class BreadthFirstRun<S, L> {
           queue = states.length - i - 1 + this.next.length;
           break levels;
         }
-        if (this.onProgress !== undefined && ++expanded % PROGRESS_CHECK_EVERY === 0) {
+        if (++expanded % PROGRESS_CHECK_EVERY === 0) {
+          // The checkpoint: an interrupt or the memory budget stops the run here, between two
+          // expansions; then progress, about once a second.
+          const why = guardStop();
+          if (why !== null) {
+            this.stop = { kind: 'limit', limit: why };
+            queue = states.length - i - 1 + this.next.length;
+            break levels;
+          }
+          if (this.onProgress === undefined) continue;
           const now = Date.now();
           if (now - lastProgressMs >= this.progressPeriodMs) {
             lastProgressMs = now;

@@ -6,6 +6,7 @@ import type { Outcome } from './explorer.js';
 import { ModelError, type Invariant, type StepViolation, type TransitionSystem } from './system.js';
 import type { ExploreOptions, Stats } from './explorer.js';
 import type { Trace } from './trace.js';
+import type { GuardStop } from './guard.js';
 
 /**
  * `via`: the stop is about a state reached by one more step from `state` (its emission with
@@ -17,7 +18,7 @@ export type Stop =
   | { kind: 'deadlock'; state: number; via?: undefined }
   /** state -1: the fault happened in initialStates, before any state. */
   | { kind: 'fault'; error: ModelError; state: number; via?: number }
-  | { kind: 'limit'; limit: 'states' };
+  | { kind: 'limit'; limit: 'states' | GuardStop };
 
 /** The outcome of a search that stopped for `stop` (null: it ran to its end). */
 export function outcomeOf<S, L>(stop: Stop | null, depthLimitHit: boolean, trace: (state: number) => Trace<S, L>): Outcome<S, L> {

@@ -75,6 +75,7 @@ export const CODES = {
  * Codes W001–W099 are found statically, W100 and up during a run. Rendered as `warning[Wnnn]`.
  */
 export const WARNINGS = {
+  W001: 'a variable of unbounded type',
   W100: 'a step never enabled',
 } as const;
 

@@ -24,3 +24,12 @@ export function golden(dir: string, name: string, actual: string): void {
   if (process.env.UPDATE_GOLDEN) writeFileSync(path, actual);
   expect(actual).toBe(readFileSync(path, 'utf8'));
 }
+
+/**
+ * stderr without W001 warnings (a variable of type Int, which the type does not bound): many
+ * fixtures and examples declare such variables and keep them bounded through their actions;
+ * tests that expect nothing else on stderr use this.
+ */
+export function withoutW001(stderr: string): string {
+  return stderr.replace(/^[^\n]*: warning\[W001\]: [^\n]*\n(?:[ \d][^\n]*\n)*\n/gm, '');
+}

@@ -30,7 +30,9 @@ import { ReplayIndex, rebuildTrace, type Trace } from '../trace.js';
 import { ByteReader, ByteWriter, IntWriter, type StateCodec } from './bytes.js';
 import { Expander, FLAG_DEADLOCK, FLAG_FAULT, type ChunkInput, type ChunkOutput } from './expand.js';
 import { WorkerPool } from './pool.js';
+import { WorkerDied } from './supervisor.js';
 import type { WorkerSetup } from './worker.js';
+import { guardStop } from '../guard.js';
 import { checkLimits, deadlockStop, invariantStop, outcomeOf, searchStats, replayedFault, type Stop } from '../stop.js';
 
 export interface ParallelOptions<S> {
@@ -129,6 +131,10 @@ export function exploreParallel<S, L>(
   const run = new ParallelRun(system, options, parallel);
   try {
     return run.run();
+  } catch (e) {
+    // A worker died: an internal error, with what the search had done.
+    if (e instanceof WorkerDied) e.stats = run.partialStats();
+    throw e;
   } finally {
     run.close();
   }
@@ -190,6 +196,11 @@ class ParallelRun<S, L> {
   close(): void {
     this.pool?.close();
     this.pool = null;
+  }
+
+  /** The statistics so far, for a search that cannot go on. */
+  partialStats(): ExploreResult<S, L>['stats'] {
+    return searchStats(this.seen.size, this.generated, this.depth, this.current.count + this.next.count, this.elapsedSeconds(), this.seen.bytesUsed() + this.replay.bytes);
   }
 
   run(): ExploreResult<S, L> {
@@ -333,7 +344,15 @@ class ParallelRun<S, L> {
         this.queue = level.count - i - 1 + this.next.count;
         return false;
       }
-      if (this.onProgress !== undefined && ++this.expanded % PROGRESS_CHECK_EVERY === 0) {
+      if (++this.expanded % PROGRESS_CHECK_EVERY === 0) {
+        // The checkpoint (as in ../explorer.ts): an interrupt or the memory budget stops here.
+        const why = guardStop();
+        if (why !== null) {
+          this.stop = { kind: 'limit', limit: why };
+          this.queue = level.count - i - 1 + this.next.count;
+          return false;
+        }
+        if (this.onProgress === undefined) continue;
         const now = Date.now();
         if (now - this.lastProgressMs >= this.progressPeriodMs) {
           this.lastProgressMs = now;

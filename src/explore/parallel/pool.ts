@@ -5,7 +5,8 @@
  * explorer is an ordinary synchronous function, like the single-threaded one, and the event
  * loop never has to run.
  */
-import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { Supervised } from './supervisor.js';
 import type { ChunkInput, ChunkOutput } from './expand.js';
 import type { WorkerInit, WorkerSetup } from './worker.js';
 
@@ -16,7 +17,8 @@ const WAIT_MS = 1000;
 
 export class WorkerPool {
   readonly size: number;
-  private readonly workers: Worker[] = [];
+  /** The workers, started and watched by a supervisor thread (supervisor.ts). */
+  private readonly workers: Supervised;
   private readonly ports: MessagePort[] = [];
   private readonly signal: Int32Array;
   private readonly consumed: number[];
@@ -27,15 +29,16 @@ export class WorkerPool {
     this.signal = new Int32Array(new SharedArrayBuffer(4 * size));
     this.consumed = new Array<number>(size).fill(0);
     const url = new URL('./worker.js', import.meta.url);
+    const inits: WorkerInit[] = [];
+    const transfer: MessagePort[][] = [];
     for (let i = 0; i < size; i++) {
       const { port1, port2 } = new MessageChannel();
-      const init: WorkerInit = { setup, signal: this.signal, index: i, port: port2 };
-      const w = new Worker(url, { workerData: init, transferList: [port2] });
-      // Never keep the process alive, and let nothing be reported through the event loop.
-      w.unref();
-      this.workers.push(w);
+      inits.push({ setup, signal: this.signal, index: i, port: port2 });
+      transfer.push([port2]);
       this.ports.push(port1);
     }
+    // A death wakes whoever waits for that worker's message.
+    this.workers = new Supervised(url, inits, transfer, inits.map((_, i) => ({ array: this.signal, index: i })));
   }
 
   /** Whether every worker has compiled its system; never blocks. */
@@ -44,6 +47,8 @@ export class WorkerPool {
       this.take(this.readyCount, 'ready');
       this.readyCount++;
     }
+    // After the messages: a worker that reported an error and ended is reported by its message.
+    this.workers.check();
     return this.readyCount === this.size;
   }
 
@@ -63,14 +68,18 @@ export class WorkerPool {
   }
 
   close(): void {
-    for (const w of this.workers) void w.terminate();
+    this.workers.terminate();
     for (const p of this.ports) p.close();
   }
 
   private take(worker: number, expected: Message['kind']): Message {
     const signal = this.signal;
     const have = this.consumed[worker]!;
-    while (Atomics.load(signal, worker) <= have) Atomics.wait(signal, worker, have, WAIT_MS);
+    while (Atomics.load(signal, worker) <= have) {
+      Atomics.wait(signal, worker, have, WAIT_MS);
+      // Woken, or a second passed: a message, or a death (supervisor.ts), or nothing yet.
+      if (Atomics.load(signal, worker) <= have) this.workers.check();
+    }
     let r = receiveMessageOnPort(this.ports[worker]!);
     // The counter is bumped after postMessage returns, so the message is there; but be patient.
     for (let spins = 0; r === undefined && spins < 1000; spins++) {

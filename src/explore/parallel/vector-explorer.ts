@@ -20,10 +20,12 @@
  * the same phase code with every shard set at hand; workers are started when a level first
  * reaches SPAWN_AT states, and the shard sets are handed over to them once they are ready.
  */
-import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { Supervised, WorkerDied } from './supervisor.js';
 import { CompactFingerprintSet } from '../compact-set.js';
 import { explore, type ExploreOptions, type ExploreResult, type Outcome, type Progress } from '../explorer.js';
 import type { SeenSet } from '../seen-set.js';
+import { guardStop } from '../guard.js';
 import { checkLimits, deadlockStop, invariantStop, outcomeOf, searchStats, replayedFault, type Stop } from '../stop.js';
 import { ModelError } from '../system.js';
 import { ReplayIndex, rebuildTrace, type Trace } from '../trace.js';
@@ -54,6 +56,8 @@ export type VectorParallelOptions = Omit<ParallelOptions<unknown>, 'codec'>;
 const VECTOR_SPAWN_AT = 10_000;
 const VECTOR_SPAWN_AFTER_MS = 500;
 const PROGRESS_PERIOD_MS = 1000;
+/** Expansions between two looks at the guard (interrupt, memory) in a level run on this thread alone. */
+const GUARD_CHECK_EVERY = 4096;
 /** How long to block before looking again (a worker's completion is always notified). */
 const WAIT_MS = 1000;
 
@@ -68,6 +72,10 @@ export function exploreVectorsParallel<L>(
   const run = new VectorRun(system, options, parallel);
   try {
     return run.run();
+  } catch (e) {
+    // A worker died: an internal error, with what the search had done.
+    if (e instanceof WorkerDied) e.stats = run.partialStats();
+    throw e;
   } finally {
     run.close();
   }
@@ -75,7 +83,9 @@ export function exploreVectorsParallel<L>(
 
 /** The worker threads: 1 .. T-1 (thread 0 is the main one). */
 class Crew {
-  private readonly workers: Worker[] = [];
+  /** The workers, started and watched by a supervisor thread (supervisor.ts). */
+  private readonly workers: Supervised;
+  private readonly count: number;
   private readonly ports: MessagePort[] = [];
   private readonly ctrl: Int32Array;
   /** Whether the shard sets have been handed over. */
@@ -84,30 +94,38 @@ class Crew {
   constructor(buffers: SharedBuffers, setup: WorkerSetup) {
     this.ctrl = new Int32Array(buffers.ctrl);
     const url = new URL('./vector-worker.js', import.meta.url);
+    const inits: VectorWorkerInit[] = [];
+    const transfer: MessagePort[][] = [];
     for (let t = 1; t < buffers.threads; t++) {
       const { port1, port2 } = new MessageChannel();
-      const init: VectorWorkerInit = { setup, buffers, index: t, port: port2 };
-      const w = new Worker(url, { workerData: init, transferList: [port2] });
-      // Never keep the process alive, and let nothing be reported through the event loop.
-      w.unref();
-      this.workers.push(w);
+      inits.push({ setup, buffers, index: t, port: port2 });
+      transfer.push([port2]);
       this.ports.push(port1);
     }
+    this.count = inits.length;
+    // A death wakes this thread wherever it waits for the workers.
+    this.workers = new Supervised(url, inits, transfer, [C_READY, C_DONE].map((index) => ({ array: this.ctrl, index })));
   }
 
   get size(): number {
-    return this.workers.length;
+    return this.count;
   }
 
   /** Whether every worker has built its system; never blocks. */
   get ready(): boolean {
     this.checkErrors();
+    this.workers.check();
     return Atomics.load(this.ctrl, C_READY) === this.size;
   }
 
   waitReady(): void {
     let r: number;
-    while ((r = Atomics.load(this.ctrl, C_READY)) < this.size) Atomics.wait(this.ctrl, C_READY, r, WAIT_MS);
+    while ((r = Atomics.load(this.ctrl, C_READY)) < this.size) {
+      Atomics.wait(this.ctrl, C_READY, r, WAIT_MS);
+      // A worker that failed to build its system says why (its message) before it ends.
+      this.checkErrors();
+      this.workers.check();
+    }
     this.checkErrors();
   }
 
@@ -128,7 +146,14 @@ class Crew {
   finish(): void {
     const ctrl = this.ctrl;
     let d: number;
-    while ((d = Atomics.load(ctrl, C_DONE)) < this.size) Atomics.wait(ctrl, C_DONE, d, WAIT_MS);
+    while ((d = Atomics.load(ctrl, C_DONE)) < this.size) {
+      Atomics.wait(ctrl, C_DONE, d, WAIT_MS);
+      // Woken by a worker done, or by a death (supervisor.ts).
+      if (Atomics.load(ctrl, C_DONE) < this.size) {
+        this.checkErrors();
+        this.workers.check();
+      }
+    }
     this.checkErrors();
   }
 
@@ -150,7 +175,7 @@ class Crew {
 
   close(): void {
     if (Atomics.load(this.ctrl, C_READY) === this.size) this.start(CMD_EXIT);
-    for (const w of this.workers) void w.terminate();
+    this.workers.terminate();
     for (const p of this.ports) p.close();
   }
 }
@@ -213,6 +238,11 @@ class VectorRun<L> {
     this.crew = null;
   }
 
+  /** The statistics so far (the levels completed), for a search that cannot go on. */
+  partialStats(): ExploreResult<number[], L>['stats'] {
+    return searchStats(this.replay.size, this.generated, this.depth, this.count, this.elapsedSeconds(), this.replay.bytes);
+  }
+
   run(): ExploreResult<number[], L> {
     if (this.eager) {
       this.crew = new Crew(this.buffers, this.parallel.setup);
@@ -223,6 +253,15 @@ class VectorRun<L> {
       const currentLevel = this.level;
       this.level = currentLevel + 1;
       this.expandLevel(currentLevel < this.maxDepth);
+      if (this.stop === null) {
+        // The checkpoint for levels run on the threads (once a level; expandLevelAlone looks
+        // every GUARD_CHECK_EVERY states): an interrupt or the memory budget stops here.
+        const why = guardStop();
+        if (why !== null) {
+          this.stop = { kind: 'limit', limit: why };
+          this.queue = this.count;
+        }
+      }
       this.progress();
     }
     if (process.env.SPEX_PARALLEL_PROFILE === '1') {
@@ -471,6 +510,10 @@ class VectorRun<L> {
       if (this.stop === null && a.emitted === 0 && this.checkDeadlock) {
         const stop = deadlockStop(system, state, parent);
         if (stop !== null) this.stopAt(stop, state);
+      }
+      if ((i + 1) % GUARD_CHECK_EVERY === 0 && this.stop === null) {
+        const why = guardStop();
+        if (why !== null) this.stop = { kind: 'limit', limit: why };
       }
       if (this.stop !== null) {
         this.queue = n - i - 1 + a.made;

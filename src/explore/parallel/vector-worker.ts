@@ -10,7 +10,7 @@ import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_
 import { CompactFingerprintSet, type CompactSetSnapshot } from '../compact-set.js';
 import type { CreateWorkerSystem, WorkerSetup } from './worker.js';
 import {
-  CMD_EXIT, CMD_TAKE_SHARD, C_CMD, C_DONE, C_ERR, C_GEN, C_READY,
+  CMD_EXIT, CMD_EXPAND, CMD_TAKE_SHARD, C_CMD, C_DONE, C_ERR, C_GEN, C_READY,
   PhaseRunner, type SharedBuffers, type VectorSystem,
 } from './vectors.js';
 
@@ -58,6 +58,9 @@ if (runner !== null) {
     while (Atomics.load(ctrl, C_GEN) === gen) Atomics.wait(ctrl, C_GEN, gen);
     gen = Atomics.load(ctrl, C_GEN);
     const cmd = Atomics.load(ctrl, C_CMD);
+    // Test hook: SPEX_TEST_WORKER_EXIT=n makes worker n end its thread on its first expansion,
+    // without a word, as a thread killed or out of memory would (test/worker-death.test.ts).
+    if (cmd === CMD_EXPAND && process.env['SPEX_TEST_WORKER_EXIT'] === String(index)) process.exit(70);
     try {
       if (cmd === CMD_TAKE_SHARD) runner.sets[index] = CompactFingerprintSet.fromSnapshot(take() as CompactSetSnapshot);
       else runner.run(cmd, index);

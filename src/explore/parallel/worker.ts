@@ -49,7 +49,11 @@ try {
   const { system, codec } = mod.createWorkerSystem(setup.data);
   if (codec === undefined) throw new Error('internal error: an exploration worker got a system without a state codec');
   const expander = new Expander(system, codec);
+  // Test hook: SPEX_TEST_WORKER_EXIT=n makes worker n (1-based) end its thread on its first
+  // job, without a word, as a thread killed or out of memory would (test/worker-death.test.ts).
+  const dieOnJob = process.env['SPEX_TEST_WORKER_EXIT'] === String(index + 1);
   port.on('message', (job: ChunkInput) => {
+    if (dieOnJob) process.exit(70);
     try {
       const r = expander.expand(job);
       post({ kind: 'result', meta: r.meta, bytes: r.bytes }, [r.meta.buffer as ArrayBuffer, r.bytes.buffer as ArrayBuffer]);

@@ -152,6 +152,7 @@ class Checker extends TemporalChecker {
     for (const v of vars) (v as { type: Type }).type = this.resolveType(v.decl.type, true);
     for (const p of this.processes) this.processSignature(p);
     for (const p of this.procedures) this.procedureSignature(p);
+    this.warnUnbounded(vars);
     for (const p of this.processes) this.reachableProcedures(p);
     for (const def of defs) {
       (def as { paramTypes: Type[] }).paramTypes = def.decl.params.map((p) => this.resolveType(p.type, true));
@@ -499,6 +500,45 @@ class Checker extends TemporalChecker {
         }
       }
     });
+  }
+  /**
+   * W001: a variable declared `Int` has no bound, so a spec that keeps increasing it has
+   * infinitely many states and its search never ends. Global and process/procedure variables
+   * whose declared type is `Int` itself (not a range, and not Int inside a collection) are
+   * reported, unless a state constraint of the spec (`constraint`, top level or in a check
+   * block) names the variable: that is the documented way to bound it.
+   */
+  protected warnUnbounded(vars: readonly CheckedVar[]): void {
+    const constrained = new Set<string>();
+    const collect = (node: unknown): void => {
+      if (typeof node !== 'object' || node === null) return;
+      if (Array.isArray(node)) {
+        for (const x of node) collect(x);
+        return;
+      }
+      const o = node as { kind?: unknown; name?: { text?: unknown }; source?: unknown };
+      if (o.kind === 'name' && typeof o.name?.text === 'string') constrained.add(o.name.text);
+      for (const [k, v] of Object.entries(node)) if (k !== 'span' && k !== 'source') collect(v);
+    };
+    const constraintsOf = (decls: readonly unknown[]): void => {
+      for (const d of decls as { kind?: string; action?: boolean; body?: unknown; constraints?: unknown[] }[]) {
+        if (d.kind === 'constraint' && !d.action) collect(d.body);
+        if (d.kind === 'check') for (const c of d.constraints ?? []) if (!(c as { action?: boolean }).action) collect((c as { body?: unknown }).body);
+      }
+    };
+    constraintsOf(this.ast.decls);
+    const unbounded = (name: string, type: Type, texpr: A.TypeExpr, of: string): void => {
+      if (type.k !== 'int' || type.range !== undefined || constrained.has(name)) return;
+      this.warn(
+        'W001',
+        texpr.span,
+        `variable '${name}'${of} has type Int, which has no bound: if its value keeps growing, the search never ends`,
+        "give it a range (e.g. '0..10'; a value outside it is then error E703), or bound the search with a 'constraint' on it or --max-states; if the actions keep it bounded, ignore this warning",
+      );
+    };
+    for (const v of vars) unbounded(v.name, v.type, v.decl.type, '');
+    for (const p of this.processes) for (const l of p.locals) unbounded(l.name, l.type, l.decl.type, ` of process '${p.name}'`);
+    for (const p of this.procedures) for (const l of p.locals) unbounded(l.name, l.type, l.decl.type, ` of procedure '${p.name}'`);
   }
 }
 

@@ -1,0 +1,94 @@
+/**
+ * How the spex command runs (spex.ts, the package's bin): its main thread starts one worker
+ * thread that runs the command (main.ts), and keeps its own event loop free to take signals. The searches are
+ * synchronous (they never return to the event loop, for speed), so a signal handler on the
+ * thread that searches would run only once the search is over.
+ *
+ *   - The first SIGINT (Ctrl-C) or SIGTERM stores the signal's number in the shared interrupt
+ *     word (src/explore/guard.ts); the explorers see it at their next checkpoint, well within
+ *     a second, and the run ends as a limit does: partial statistics, an "interrupted"
+ *     verdict, the exports, the `exit` event of --json, and exit code 128 + the signal's
+ *     number (130 for SIGINT, 143 for SIGTERM).
+ *   - A second one ends the process at once, with the same code; so does the first, for the
+ *     commands that do not search (parse, graph, replay).
+ *   - The command's output goes through this thread (node forwards a worker's stdout and
+ *     stderr), in order; whether they are terminals is passed on, for the progress line.
+ *   - If the command's thread dies (V8 out of heap memory outside any search checkpoint),
+ *     this thread says so: exit 152 for memory, 255 for anything else.
+ *
+ * `node dist/cli/main.js`, or SPEX_SAME_THREAD=1, runs the command on the main thread instead,
+ * without the interrupt handling.
+ */
+import { Worker, isMainThread, workerData } from 'node:worker_threads';
+import { INTERRUPT_WORDS, acceptsInterrupts, useInterruptFlag } from '../explore/guard.js';
+
+export interface LaunchData {
+  readonly argv: string[];
+  readonly flag: SharedArrayBuffer;
+  readonly stdoutTTY: boolean;
+  readonly stderrTTY: boolean;
+}
+
+const SIGNALS = { SIGINT: 2, SIGTERM: 15 } as const;
+
+/** Starts `entry` (main.js) in a worker thread with `argv`; sets process.exitCode when it ends. */
+export function launch(entry: URL, argv: string[]): void {
+  const flag = new SharedArrayBuffer(4 * INTERRUPT_WORDS);
+  const word = new Int32Array(flag);
+  const data: LaunchData = { argv, flag, stdoutTTY: process.stdout.isTTY === true, stderrTTY: process.stderr.isTTY === true };
+  const worker = new Worker(entry, { workerData: data });
+  let signalled = 0;
+  for (const [name, n] of Object.entries(SIGNALS)) {
+    process.on(name, () => {
+      if (signalled !== 0) {
+        // The second signal: at once.
+        process.stderr.write(`\n${name} again: stopping at once\n`);
+        process.exit(128 + n);
+      }
+      // A command that does not search (parse, graph, replay): at once too.
+      if (!acceptsInterrupts(word)) process.exit(128 + n);
+      signalled = n;
+      Atomics.store(word, 0, n);
+      Atomics.notify(word, 0);
+    });
+  }
+  // A reader that goes away early (`spex check ... | head`) is not an error.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
+  let failure: Error | undefined;
+  worker.on('error', (e) => {
+    failure = e;
+  });
+  worker.on('exit', (code) => {
+    if (failure !== undefined) {
+      if ((failure as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+        process.stderr.write('error: spex ran out of memory (the JavaScript heap limit was reached outside a search); node --max-old-space-size raises it\n');
+        process.exitCode = 152;
+      } else {
+        process.stderr.write('internal error (a bug in spex, not in your spec); please report it with this trace:\n');
+        process.stderr.write((failure.stack ?? failure.message) + '\n');
+        process.exitCode = 255;
+      }
+      return;
+    }
+    process.exitCode = code;
+  });
+}
+
+/** In the command's thread: takes the launcher's interrupt word and terminals; returns argv. */
+export function launched(): string[] {
+  const data = workerData as LaunchData;
+  useInterruptFlag(data.flag);
+  if (data.stdoutTTY) (process.stdout as { isTTY?: boolean }).isTTY = true;
+  if (data.stderrTTY) (process.stderr as { isTTY?: boolean }).isTTY = true;
+  return data.argv;
+}
+
+/** Whether this thread is a command thread started by launch(). */
+export function isLaunched(): boolean {
+  return !isMainThread && (workerData as Partial<LaunchData> | null)?.flag instanceof SharedArrayBuffer && Array.isArray((workerData as Partial<LaunchData>).argv);
+}

@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+/**
+ * The `spex` command (package.json's bin): starts the command (main.ts) in a worker thread and
+ * keeps this thread free to take SIGINT and SIGTERM (launch.ts). This module imports nothing
+ * heavy, so the command's modules are loaded once, by the worker. `node dist/cli/main.js`
+ * runs the command on the main thread instead, without the interrupt handling (as does
+ * SPEX_SAME_THREAD=1 here).
+ */
+import { launch } from './launch.js';
+
+if (process.env['SPEX_SAME_THREAD'] === '1') await import('./main.js');
+else launch(new URL('./main.js', import.meta.url), process.argv.slice(2));

@@ -1,0 +1,146 @@
+/**
+ * What can stop a search from outside its own limits: an interrupt (SIGINT, SIGTERM) and
+ * memory. One process-wide guard, read by every explorer at its progress checkpoints (every
+ * few thousand expansions, or once per level), so that it costs nothing measurable.
+ *
+ *   - The interrupt flag is one word of shared memory: the thread that receives the signal
+ *     (the CLI's main thread, src/cli/main.ts, which runs the search in a worker thread so
+ *     that its own event loop stays free to take signals) stores the signal's number there,
+ *     and the explorers, whatever thread they run on, see it at their next checkpoint.
+ *   - The memory budget: the process's resident set (RSS) must stay under `maxMemoryBytes`,
+ *     and the JavaScript heap of the exploring thread under HEAP_SHARE of V8's own limit
+ *     (beyond which V8 would end the process with a fatal error, no report).
+ *
+ * Library users who set neither get a guard that never stops anything.
+ */
+import { getHeapStatistics } from 'node:v8';
+import { readFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
+
+/** Why the guard stops a search. */
+export type GuardStop = 'interrupted' | 'memory';
+
+/** The share of V8's heap limit the exploring thread may use before the search stops. */
+export const HEAP_SHARE = 0.85;
+
+/** The share of the machine's memory (or the cgroup's limit, if lower) the default --max-memory is. */
+export const DEFAULT_MEMORY_SHARE = 0.75;
+
+interface GuardState {
+  /**
+   * [0]: the number of the signal that interrupted the run, 0 if none. [1]: 1 while the
+   * command takes interrupts (check, test: they report and end at the next checkpoint); 0
+   * otherwise, and then the signal ends the process at once.
+   */
+  flag: Int32Array;
+  /** The RSS budget in bytes (Infinity: none). */
+  maxMemoryBytes: number;
+  /** Whether to watch the heap (set with the memory budget). */
+  watchHeap: boolean;
+  /** Why the last search the guard stopped was stopped for memory (for the report). */
+  memoryNote: string | undefined;
+}
+
+/** Words in the interrupt buffer. */
+export const INTERRUPT_WORDS = 2;
+
+const state: GuardState = { flag: new Int32Array(new SharedArrayBuffer(4 * INTERRUPT_WORDS)), maxMemoryBytes: Infinity, watchHeap: false, memoryNote: undefined };
+
+/** Uses `buffer` (a shared Int32 word, set by another thread) as the interrupt flag. */
+export function useInterruptFlag(buffer: SharedArrayBuffer): void {
+  state.flag = new Int32Array(buffer);
+}
+
+/** Says that the command now takes interrupts (reports and ends at the next checkpoint). */
+export function acceptInterrupts(): void {
+  Atomics.store(state.flag, 1, 1);
+}
+
+/** Whether the command takes interrupts (read by the thread that receives the signals). */
+export function acceptsInterrupts(flag: Int32Array): boolean {
+  return Atomics.load(flag, 1) === 1;
+}
+
+/** The shared buffer of the interrupt flag, to hand to worker threads. */
+export function interruptBuffer(): SharedArrayBuffer {
+  return state.flag.buffer as SharedArrayBuffer;
+}
+
+/** Requests an interrupt by signal number (2: SIGINT, 15: SIGTERM); explorers stop at their next checkpoint. */
+export function requestInterrupt(signal: number): void {
+  Atomics.compareExchange(state.flag, 0, 0, signal);
+}
+
+/** The signal number that interrupted the run, 0 if none. */
+export function interruptSignal(): number {
+  return Atomics.load(state.flag, 0);
+}
+
+/** Clears the interrupt (tests). */
+export function clearInterrupt(): void {
+  Atomics.store(state.flag, 0, 0);
+}
+
+/** Sets the memory budget (bytes; Infinity for none) and starts watching the heap too. */
+export function setMemoryBudget(bytes: number): void {
+  state.maxMemoryBytes = bytes;
+  state.watchHeap = Number.isFinite(bytes);
+}
+
+/** Why the guard last stopped a search for memory: which budget, and how much was used. */
+export function memoryNote(): string | undefined {
+  return state.memoryNote;
+}
+
+const MIB = 1024 * 1024;
+
+/**
+ * Whether the search must stop, and why; null to go on. Called at checkpoints only: reading
+ * the RSS and the heap statistics costs a few microseconds.
+ */
+export function guardStop(): GuardStop | null {
+  if (Atomics.load(state.flag, 0) !== 0) return 'interrupted';
+  if (!state.watchHeap) return null;
+  const rss = process.memoryUsage.rss();
+  if (rss > state.maxMemoryBytes) {
+    state.memoryNote = `the process used ${Math.round(rss / MIB)} MiB, over --max-memory ${Math.round(state.maxMemoryBytes / MIB)} MiB`;
+    return 'memory';
+  }
+  const h = getHeapStatistics();
+  if (h.used_heap_size > HEAP_SHARE * h.heap_size_limit) {
+    state.memoryNote = `the JavaScript heap reached ${Math.round(h.used_heap_size / MIB)} MiB of its ${Math.round(h.heap_size_limit / MIB)} MiB limit (node --max-old-space-size raises it)`;
+    return 'memory';
+  }
+  return null;
+}
+
+/** The memory limit of this process's cgroup (v2 or v1), in bytes, if any. */
+function cgroupLimit(): number | undefined {
+  for (const path of ['/sys/fs/cgroup/memory.max', '/sys/fs/cgroup/memory/memory.limit_in_bytes']) {
+    try {
+      const text = readFileSync(path, 'utf8').trim();
+      const n = Number(text);
+      // v1 reports "no limit" as a huge number near 2^63.
+      if (Number.isFinite(n) && n > 0 && n < 2 ** 60) return n;
+    } catch {
+      // No such file: no limit there.
+    }
+  }
+  return undefined;
+}
+
+/** The default --max-memory: DEFAULT_MEMORY_SHARE of the machine's memory, or of the cgroup's limit if lower. */
+export function defaultMaxMemory(): number {
+  const total = totalmem();
+  const cg = cgroupLimit();
+  return Math.floor(DEFAULT_MEMORY_SHARE * (cg !== undefined && cg < total ? cg : total));
+}
+
+/** Parses a --max-memory size: a number of bytes with an optional k, m, g or t suffix (powers of 1024). */
+export function parseMemorySize(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?$/i.exec(text.trim());
+  if (!m) return undefined;
+  const scale = { '': 1, k: 1024, m: MIB, g: 1024 * MIB, t: 1024 * 1024 * MIB }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g' | 't'];
+  const n = Math.floor(Number(m[1]) * scale);
+  return n > 0 ? n : undefined;
+}
