@@ -36,7 +36,7 @@ const T_OTHER = 5;
 // Punctuation, longest first: `|->`, then two characters, then one.
 const PUNCT2_BY_CODE = new Map(['==', '!=', '<=', '>=', ':=', '->', '=>', '~>', '..'].map((p) => [p.charCodeAt(0) * 65536 + p.charCodeAt(1), p]));
 const PUNCT1_BY_CODE: (string | undefined)[] = [];
-for (const p of '()[]{},:;|=<>+-*/%.\'') PUNCT1_BY_CODE[p.charCodeAt(0)] = p;
+for (const p of '()[]{},:;|=<>+-*/%.\'@') PUNCT1_BY_CODE[p.charCodeAt(0)] = p;
 
 interface Run {
   readonly xs: A.Expr[];
@@ -197,6 +197,13 @@ class Parser {
   readonly declStarts: number[] = [];
   /** The furthest token a failed alternative reached. */
   furthest = 0;
+  /**
+   * Attribute problems (E247, E248) inside bodies, in the order the ohm semantics finds them;
+   * a failed alternative drops those it found.
+   */
+  private attrErrors: A.AttributeError[] = [];
+  /** Those of the attributes between declarations: the ohm semantics finds them last. */
+  private readonly declAttrErrors: A.AttributeError[] = [];
 
   constructor(private readonly source: A.Source, readonly t: Tokens) {}
 
@@ -251,6 +258,7 @@ class Parser {
   private attempt<T>(f: () => T): T | undefined {
     const save = this.i;
     const depth = this.depth;
+    const errors = this.attrErrors.length;
     try {
       return f();
     } catch (e) {
@@ -258,6 +266,7 @@ class Parser {
       if (this.i > this.furthest) this.furthest = this.i;
       this.i = save;
       this.depth = depth;
+      this.attrErrors.length = errors;
       return undefined;
     }
   }
@@ -294,14 +303,45 @@ class Parser {
     this.expectKw('spec');
     const name = this.name();
     const decls: A.Decl[] = [];
+    // Attributes waiting for the declaration they stand before.
+    let pending: ParsedAttribute[] | undefined;
     while (this.t.kind[this.i] !== T_EOF) {
       this.declStarts.push(this.i);
       // No alternative goes back before a declaration: forget the positions behind.
       this.exprMemo.clear();
       this.typeMemo.clear();
-      decls.push(...withFairness(this.decl()));
+      if (this.isP('@')) {
+        (pending ??= []).push(this.attribute());
+        continue;
+      }
+      let d = this.decl();
+      if (pending !== undefined) {
+        const word = declWord(d.kind);
+        const kernel = attachAttributes(this.declAttrErrors, pending, d.kind === 'action' || d.kind === 'process' || d.kind === 'procedure', `${/^[aeiou]/.test(word) ? 'an' : 'a'} ${word} declaration`);
+        if (kernel) d = { ...d, kernel } as A.Decl;
+        pending = undefined;
+      }
+      decls.push(...withFairness(d));
     }
-    return { name, decls, source: this.source };
+    if (pending !== undefined) attachAttributes(this.declAttrErrors, pending, false, 'the end of the spec');
+    const ast: A.SpecAst = { name, decls, source: this.source };
+    const errors = [...this.attrErrors, ...this.declAttrErrors];
+    return errors.length > 0 ? { ...ast, attributeErrors: errors } : ast;
+  }
+
+  /** Attribute: "@" name "(" ListOf<string, ","> ")" */
+  private attribute(): ParsedAttribute {
+    const s = this.i;
+    this.expectP('@');
+    const name = this.name();
+    this.expectP('(');
+    const args = this.list0(() => {
+      if (this.t.kind[this.i] !== T_STR) throw FAIL;
+      const k = this.i++;
+      return { text: this.t.text[k]!.slice(1, -1), span: this.span(k, k) };
+    });
+    this.expectP(')');
+    return { kind: 'attribute', name, args, span: this.span(s) };
   }
 
   exprOnly(): A.Expr {
@@ -430,6 +470,14 @@ class Parser {
       case 'refines': {
         this.i++;
         return { kind: 'refines', name: this.name(), span: this.span(s) };
+      }
+      case 'symmetry': {
+        this.i++;
+        return { kind: 'symmetry', names: this.list1(() => this.name()), span: this.span(s) };
+      }
+      case 'show': {
+        this.i++;
+        return { kind: 'show', name: this.name(), span: this.span(s) };
       }
       case 'check':
         return this.checkDecl();
@@ -644,6 +692,7 @@ class Parser {
       only: undefined as A.Name[] | undefined,
       refines: [] as Extract<A.Decl, { kind: 'refines' }>[],
       constraints: [] as Extract<A.Decl, { kind: 'constraint' }>[],
+      shows: undefined as A.Name[] | undefined,
       span: undefined as unknown as A.Span,
       duplicates: [] as A.Span[],
     };
@@ -687,6 +736,14 @@ class Parser {
         check.refines.push({ kind: 'refines', name: this.name(), span: this.span(is) });
       } else if (w === 'action' || w === 'constraint') {
         check.constraints.push(this.constraintDecl());
+      } else if (w === 'symmetry') {
+        this.i++;
+        const names = this.list1(() => this.name());
+        // The key is added on the first item, after the others, as the ohm semantics does.
+        ((check as { symmetry?: Extract<A.Decl, { kind: 'symmetry' }>[] }).symmetry ??= []).push({ kind: 'symmetry', names, span: this.span(is) });
+      } else if (w === 'show') {
+        this.i++;
+        (check.shows ??= []).push(this.name());
       } else {
         throw FAIL;
       }
@@ -811,13 +868,43 @@ class Parser {
     const out: A.Stmt[] = [];
     for (;;) {
       if (this.isP('}')) return out;
+      if (this.isP('@')) return this.stmtsWithAttributes(out);
       const st = this.attempt(() => this.stmt());
       if (st === undefined) return out;
-      if (st !== null) out.push(st);
+      // Not an attribute: one starts with '@'.
+      if (st !== null) out.push(st as A.Stmt);
     }
   }
 
-  private stmt(): A.Stmt | null {
+  /**
+   * The rest of a Stmt* that has attributes: each attribute goes to the label that follows it;
+   * the problems are found after those of the statements, as the ohm semantics finds them.
+   */
+  private stmtsWithAttributes(out: A.Stmt[]): A.Stmt[] {
+    const items: (A.Stmt | ParsedAttribute)[] = [];
+    for (;;) {
+      if (this.isP('}')) break;
+      const st = this.attempt(() => this.stmt());
+      if (st === undefined) break;
+      if (st !== null) items.push(st);
+    }
+    let pending: ParsedAttribute[] = [];
+    for (const st of items) {
+      if (st.kind === 'attribute') {
+        pending.push(st);
+        continue;
+      }
+      if (pending.length > 0) {
+        const kernel = attachAttributes(this.attrErrors, pending, st.kind === 'label', `a '${st.kind}' statement`);
+        out.push(kernel && st.kind === 'label' ? { ...st, kernel } : st);
+        pending = [];
+      } else out.push(st);
+    }
+    if (pending.length > 0) attachAttributes(this.attrErrors, pending, false, 'the end of a block');
+    return out;
+  }
+
+  private stmt(): A.Stmt | ParsedAttribute | null {
     this.enter();
     try {
       return this.stmtInner();
@@ -826,8 +913,9 @@ class Parser {
     }
   }
 
-  private stmtInner(): A.Stmt | null {
+  private stmtInner(): A.Stmt | ParsedAttribute | null {
     const s = this.i;
+    if (this.isP('@')) return this.attribute();
     const w = this.t.kind[s] === T_IDENT ? this.text() : '';
     switch (w) {
       case 'require':
@@ -1000,14 +1088,21 @@ class Parser {
     const s = this.i;
     this.expectKw('if');
     const cond = this.expr();
+    const before = this.attrErrors.length;
     const then = this.block();
     let elseBody: A.Stmt[] | undefined;
     if (this.isKw('else')) {
       const save = this.i;
       this.i++;
+      const afterThen = this.attrErrors.length;
       const e = this.attempt(() => (this.isKw('if') ? [this.ifStmt()] : this.block()));
       if (e === undefined) this.i = save;
       else elseBody = e;
+      // The ohm semantics finds the else branch's attribute problems before the then branch's.
+      if (afterThen > before && this.attrErrors.length > afterThen) {
+        const thenErrors = this.attrErrors.splice(before, afterThen - before);
+        this.attrErrors.push(...thenErrors);
+      }
     }
     return { kind: 'if', cond, then, else: elseBody, span: this.span(s) };
   }
@@ -1019,16 +1114,23 @@ class Parser {
     if (this.isP('{')) {
       const b = this.attempt(() => this.block());
       if (b !== undefined) body = b;
-      else {
-        const st = this.stmt();
-        body = st === null ? [] : [st];
-      }
+      else body = this.armStmt();
     } else {
-      const st = this.stmt();
-      body = st === null ? [] : [st];
+      body = this.armStmt();
     }
     this.optP(',');
     return { pattern, body };
+  }
+
+  /** The body of a match arm that is one statement; an attribute there stands before nothing. */
+  private armStmt(): A.Stmt[] {
+    const st = this.stmt();
+    if (st === null) return [];
+    if (st.kind === 'attribute') {
+      attachAttributes(this.attrErrors, [st], false, 'the end of a block');
+      return [];
+    }
+    return [st];
   }
 
   private pattern(): A.Pattern {
@@ -1610,6 +1712,55 @@ class Parser {
     this.expectP(']');
     return { kind: 'seqLit', items, span: this.span(s) };
   }
+}
+
+/** `@name("arg", ...)` before a declaration or a statement, until it is attached. */
+interface ParsedAttribute {
+  readonly kind: 'attribute';
+  readonly name: A.Name;
+  readonly args: readonly { readonly text: string; readonly span: A.Span }[];
+  readonly span: A.Span;
+}
+
+// What follows gives attributes the meaning that src/lang/parser.ts gives them (attach,
+// kernelAttr, declWord there): the same @kernel values and the same E247 and E248 problems.
+
+const ATTRIBUTE_PLACES = 'an action, a process, a procedure, or a label inside a process or procedure';
+
+function declWord(kind: A.Decl['kind']): string {
+  return kind === 'stepProperty' ? 'step property' : kind === 'typeAlias' || kind === 'variant' ? 'type' : kind;
+}
+
+/** A `@kernel` attribute's value, or undefined (and an E248 added to `errors`) if it is malformed. */
+function kernelAttr(errors: A.AttributeError[], a: ParsedAttribute): A.KernelAttr | undefined {
+  if (a.name.text !== 'kernel') {
+    errors.push({ code: 'E248', span: a.name.span, message: `unknown attribute '@${a.name.text}'`, hint: 'the attribute spex knows is @kernel("function", "file")' });
+    return undefined;
+  }
+  const [fn, file] = a.args;
+  if (fn === undefined || a.args.length > 2 || fn.text === '' || file?.text === '') {
+    errors.push({ code: 'E248', span: a.span, message: '@kernel takes the name of a kernel function and, optionally, its file', hint: 'write @kernel("isolate_lru_page", "mm/vmscan.c") or @kernel("isolate_lru_page")' });
+    return undefined;
+  }
+  return file === undefined ? { fn: fn.text, span: a.span } : { fn: fn.text, file: file.text, span: a.span };
+}
+
+/**
+ * The @kernel of the attributes before something: E247 where that cannot carry one (`before`
+ * says what it is), E248 for a malformed or repeated one.
+ */
+function attachAttributes(errors: A.AttributeError[], attrs: readonly ParsedAttribute[], allowed: boolean, before: string): A.KernelAttr | undefined {
+  let kernel: A.KernelAttr | undefined;
+  for (const a of attrs) {
+    const k = kernelAttr(errors, a);
+    if (k === undefined) continue;
+    if (!allowed) {
+      errors.push({ code: 'E247', span: a.span, message: `@kernel stands before ${before}; it may stand only before ${ATTRIBUTE_PLACES}`, hint: 'move it to the line before the action, process, procedure or label it names' });
+    } else if (kernel !== undefined) {
+      errors.push({ code: 'E248', span: a.span, message: '@kernel is given twice for the same step', hint: 'keep one @kernel per action, process, procedure or label' });
+    } else kernel = k;
+  }
+  return kernel;
 }
 
 /** E104: beyond MAX_NESTING levels of nesting. */

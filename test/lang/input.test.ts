@@ -58,6 +58,70 @@ describe('the fast parser and the ohm grammar', () => {
   });
 });
 
+describe('symmetry, show and attributes in the fast parser', () => {
+  // Each text: the fast parser accepts it and gives the ohm grammar's AST, spans and attribute
+  // problems (E247, E248, in the same order) included; or both refuse it.
+  const texts: [string, string][] = [
+    ['symmetry and show, declarations and check items', 'spec S\nenum P { a, b }\nconst Q: Set[P] = {a}\nvar x: P = a\nsymmetry P, Q\nsymmetry Q\ndef d: Int = 1\nshow d\ncheck C { symmetry P show d const N = 1 symmetry Q, P show d expect ok }\ncheck D { show d }\n'],
+    ['symmetry with a trailing comma', 'spec S\nsymmetry P,\n'],
+    ['show of a keyword', 'spec S\nshow in\n'],
+    ['symmetry and show as names elsewhere', 'spec S\nvar symmetry: 0..1 = 0\nvar show: 0..1 = 0\naction A { symmetry := show }\n'],
+    [
+      'kernel on declarations, fair ones included',
+      'spec S\nvar x: 0..1 = 0\n@kernel("f", "a.c")\nfair action A { x := 1 }\n@ kernel ( "g" )\nstrong fair process P(i in 0..1) { l: x := 0 }\n@kernel("h")\nprocedure R() { m: return }\n',
+    ],
+    [
+      'kernel on labels: end labels, either branches, after a semicolon',
+      'spec S\nvar x: 0..1 = 0\nprocess P {\n  @kernel("a")\n  l1: either { @kernel("b") l2: x := 1 } or { @kernel("c", "c.c") ; l3: x := 0 }\n  @kernel("d")\n  end l4:\n}\n',
+    ],
+    [
+      'misplaced and malformed attributes, nested and at the top, in order',
+      'spec S\nvar x: 0..1 = 0\n@foo("a")\n@kernel("a")\ninvariant I: x >= 0\nprocess P {\n  @kernel("outer")\n  @kernel("twice")\n  l: if x == 0 { @kernel("then") x := 1 } else if x == 1 { @kernel("elif") } else { @bad() }\n  @kernel()\n  m: match x { 0 => @kernel("arm"), _ => { @kernel("", "f") } }\n  while x > 0 { @kernel("w") }\n  @kernel("last")\n}\naction A { @kernel("x", "") x := 0 }\n@kernel("a", "b", "c")\nfair action B { x := 0 }\n@kernel("end")\n',
+    ],
+    ['an attribute with an argument that is not a string', 'spec S\n@kernel(f)\naction A { }\n'],
+    ['an attribute with a trailing comma', 'spec S\n@kernel("f",)\naction A { }\n'],
+    ['an attribute inside a check', 'spec S\ncheck C { @kernel("f") }\n'],
+    ['an attribute before a process variable', 'spec S\nprocess P { @kernel("f") var y: 0..1 = 0 l: y := 1 }\n'],
+  ];
+  it.each(texts)('%s', (_what, text) => {
+    const source = { path: 't.spex', text };
+    let ohmAst: unknown;
+    try {
+      ohmAst = parseSpecWithOhm(source);
+    } catch (e) {
+      if (!(e instanceof SpecErrors)) throw e;
+    }
+    const fast = fastParseSpec(source);
+    if (ohmAst === undefined) expect(fast.ok).toBe(false);
+    else {
+      expect(fast.ok).toBe(true);
+      if (fast.ok) expect(plain(fast.value)).toBe(plain(ohmAst));
+    }
+  });
+  it('parses the texts that use them without the ohm grammar', () => {
+    const ok = texts.filter(([, text]) => {
+      try {
+        parseSpecWithOhm({ path: 't.spex', text });
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    // Most of the texts are valid: the comparison above is not only of refusals.
+    expect(ok.length).toBeGreaterThanOrEqual(5);
+    for (const [, text] of ok) expect(fastParseSpec({ path: 't.spex', text }).ok).toBe(true);
+  });
+  it('keeps the misplaced and malformed attributes as problems, not syntax errors', () => {
+    const fast = fastParseSpec({ path: 't.spex', text: texts[6]![1] });
+    expect(fast.ok).toBe(true);
+    if (fast.ok) {
+      const codes = (fast.value.attributeErrors ?? []).map((e) => e.code);
+      expect(codes).toContain('E247');
+      expect(codes).toContain('E248');
+    }
+  });
+});
+
 describe('nesting (E104)', () => {
   it('parses 1,000 nested parentheses, 1,000 chained nots and a sum of 10,000 terms', () => {
     expect(codeOf(() => parseSpec({ path: 'p', text: deep('('.repeat(1000) + 'x' + ')'.repeat(1000) + ' >= 0') }))).toBeUndefined();
