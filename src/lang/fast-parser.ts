@@ -1205,27 +1205,23 @@ class Parser {
   }
 
   private temporalOr(): A.TemporalTree {
-    const s = this.i;
-    let left = this.temporalAnd();
-    while (this.isKw('or')) {
-      const save = this.i;
-      this.i++;
-      const right = this.attempt(() => this.temporalAnd());
-      if (right === undefined) { this.i = save; break; }
-      left = pure({ kind: 'or', left, right, span: this.span(s) });
-    }
-    return left;
+    return this.temporalChain('or', () => this.temporalAnd());
   }
 
   private temporalAnd(): A.TemporalTree {
+    return this.temporalChain('and', () => this.temporalUnary());
+  }
+
+  /** `operand (kw operand)*`, left-associative; an operand that does not parse ends the chain before its `kw`. */
+  private temporalChain(kw: 'or' | 'and', operand: () => A.TemporalTree): A.TemporalTree {
     const s = this.i;
-    let left = this.temporalUnary();
-    while (this.isKw('and')) {
+    let left = operand();
+    while (this.isKw(kw)) {
       const save = this.i;
       this.i++;
-      const right = this.attempt(() => this.temporalUnary());
+      const right = this.attempt(operand);
       if (right === undefined) { this.i = save; break; }
-      left = pure({ kind: 'and', left, right, span: this.span(s) });
+      left = pure({ kind: kw, left, right, span: this.span(s) });
     }
     return left;
   }
@@ -1715,19 +1711,19 @@ class Parser {
 }
 
 /** `@name("arg", ...)` before a declaration or a statement, until it is attached. */
-interface ParsedAttribute {
+export interface ParsedAttribute {
   readonly kind: 'attribute';
   readonly name: A.Name;
   readonly args: readonly { readonly text: string; readonly span: A.Span }[];
   readonly span: A.Span;
 }
 
-// What follows gives attributes the meaning that src/lang/parser.ts gives them (attach,
-// kernelAttr, declWord there): the same @kernel values and the same E247 and E248 problems.
+// What attributes mean, for both parsers (src/lang/parser.ts's ohm semantics use these too):
+// the @kernel values and the E247 and E248 problems.
 
 const ATTRIBUTE_PLACES = 'an action, a process, a procedure, or a label inside a process or procedure';
 
-function declWord(kind: A.Decl['kind']): string {
+export function declWord(kind: A.Decl['kind']): string {
   return kind === 'stepProperty' ? 'step property' : kind === 'typeAlias' || kind === 'variant' ? 'type' : kind;
 }
 
@@ -1749,7 +1745,7 @@ function kernelAttr(errors: A.AttributeError[], a: ParsedAttribute): A.KernelAtt
  * The @kernel of the attributes before something: E247 where that cannot carry one (`before`
  * says what it is), E248 for a malformed or repeated one.
  */
-function attachAttributes(errors: A.AttributeError[], attrs: readonly ParsedAttribute[], allowed: boolean, before: string): A.KernelAttr | undefined {
+export function attachAttributes(errors: A.AttributeError[], attrs: readonly ParsedAttribute[], allowed: boolean, before: string): A.KernelAttr | undefined {
   let kernel: A.KernelAttr | undefined;
   for (const a of attrs) {
     const k = kernelAttr(errors, a);

@@ -10,7 +10,7 @@ import spexGrammar from '../../grammar/spex.ohm-bundle.js';
 import type { SpexSemantics } from '../../grammar/spex.ohm-bundle.js';
 import type * as A from './ast.js';
 import { Diagnostic, SpecErrors, TYPE_AS_SET_HINT } from './diagnostics.js';
-import { fastParseExpr, fastParseSpec } from './fast-parser.js';
+import { attachAttributes, declWord, fastParseExpr, fastParseSpec, type ParsedAttribute } from './fast-parser.js';
 import { checkNesting, checkText, stackOverflowAsE104 } from './input.js';
 
 let semanticsCache: SpexSemantics | undefined;
@@ -688,32 +688,8 @@ export function classifyFormula(t: A.TemporalTree): A.TemporalFormula {
   return { kind: 'general', tree: t, span };
 }
 
-/** An attribute as parsed (`@kernel("fn", "file")`), before it is attached to what follows it. */
-interface ParsedAttribute {
-  readonly kind: 'attribute';
-  readonly name: A.Name;
-  readonly args: readonly { readonly text: string; readonly span: A.Span }[];
-  readonly span: A.Span;
-}
-
 /** The attribute problems of the spec being parsed (E247, E248); the checker reports them. */
 let attributeErrors: A.AttributeError[] = [];
-
-const ATTRIBUTE_PLACES = 'an action, a process, a procedure, or a label inside a process or procedure';
-
-/** A `@kernel` attribute's value, or undefined (and an E248 recorded) if it is malformed. */
-function kernelAttr(a: ParsedAttribute): A.KernelAttr | undefined {
-  if (a.name.text !== 'kernel') {
-    attributeErrors.push({ code: 'E248', span: a.name.span, message: `unknown attribute '@${a.name.text}'`, hint: 'the attribute spex knows is @kernel("function", "file")' });
-    return undefined;
-  }
-  const [fn, file] = a.args;
-  if (fn === undefined || a.args.length > 2 || fn.text === '' || file?.text === '') {
-    attributeErrors.push({ code: 'E248', span: a.span, message: '@kernel takes the name of a kernel function and, optionally, its file', hint: 'write @kernel("isolate_lru_page", "mm/vmscan.c") or @kernel("isolate_lru_page")' });
-    return undefined;
-  }
-  return file === undefined ? { fn: fn.text, span: a.span } : { fn: fn.text, file: file.text, span: a.span };
-}
 
 /** Attaches the attributes before a run of declarations to the action, process or procedure that follows. */
 function attachDeclAttributes(items: readonly (A.Decl | ParsedAttribute)[]): A.Decl[] {
@@ -726,17 +702,13 @@ function attachDeclAttributes(items: readonly (A.Decl | ParsedAttribute)[]): A.D
     }
     if (pending.length > 0) {
       const word = declWord(d.kind);
-      const attached = attach(pending, d.kind === 'action' || d.kind === 'process' || d.kind === 'procedure', `${/^[aeiou]/.test(word) ? 'an' : 'a'} ${word} declaration`);
+      const attached = attachAttributes(attributeErrors, pending, d.kind === 'action' || d.kind === 'process' || d.kind === 'procedure', `${/^[aeiou]/.test(word) ? 'an' : 'a'} ${word} declaration`);
       out.push(attached ? ({ ...d, kernel: attached } as A.Decl) : d);
       pending = [];
     } else out.push(d);
   }
-  if (pending.length > 0) attach(pending, false, 'the end of the spec');
+  if (pending.length > 0) attachAttributes(attributeErrors, pending, false, 'the end of the spec');
   return out;
-}
-
-function declWord(kind: A.Decl['kind']): string {
-  return kind === 'stepProperty' ? 'step property' : kind === 'typeAlias' || kind === 'variant' ? 'type' : kind;
 }
 
 /** Attaches the attributes in a statement list to the label that follows each; drops `;`s. */
@@ -750,31 +722,13 @@ function attachLabelAttributes(items: readonly (A.Stmt | ParsedAttribute | null)
       continue;
     }
     if (pending.length > 0) {
-      const attached = attach(pending, st.kind === 'label', `a '${st.kind}' statement`);
+      const attached = attachAttributes(attributeErrors, pending, st.kind === 'label', `a '${st.kind}' statement`);
       out.push(attached && st.kind === 'label' ? { ...st, kernel: attached } : st);
       pending = [];
     } else out.push(st);
   }
-  if (pending.length > 0) attach(pending, false, 'the end of a block');
+  if (pending.length > 0) attachAttributes(attributeErrors, pending, false, 'the end of a block');
   return out;
-}
-
-/**
- * The @kernel of the attributes before something: E247 where that cannot carry one (`before`
- * says what it is), E248 for a malformed or repeated one.
- */
-function attach(attrs: readonly ParsedAttribute[], allowed: boolean, before: string): A.KernelAttr | undefined {
-  let kernel: A.KernelAttr | undefined;
-  for (const a of attrs) {
-    const k = kernelAttr(a);
-    if (k === undefined) continue;
-    if (!allowed) {
-      attributeErrors.push({ code: 'E247', span: a.span, message: `@kernel stands before ${before}; it may stand only before ${ATTRIBUTE_PLACES}`, hint: 'move it to the line before the action, process, procedure or label it names' });
-    } else if (kernel !== undefined) {
-      attributeErrors.push({ code: 'E248', span: a.span, message: '@kernel is given twice for the same step', hint: 'keep one @kernel per action, process, procedure or label' });
-    } else kernel = k;
-  }
-  return kernel;
 }
 
 /**
