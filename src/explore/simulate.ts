@@ -12,22 +12,13 @@
  * walks below that index are still completed, so the report depends only on the seed.
  * The parallel coordinator is simulate-parallel.ts; src/engine/simulate.ts drives both.
  */
+import { fmix32 } from '../values/mix.js';
 import { explore, type Outcome } from './explorer.js';
 import { ModelError, type StepViolation, type TransitionSystem } from './system.js';
 import type { Trace } from './trace.js';
 
 // ---------------------------------------------------------------------------------------------
 // The generator
-
-/** fmix32 of MurmurHash3: a bijection of 32-bit words that mixes every input bit into every output bit. */
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 /** The largest seed: seeds are non-negative safe integers. */
 export const MAX_SEED = Number.MAX_SAFE_INTEGER;
