@@ -18,6 +18,7 @@ import { runSimulation, type SimulateOptions } from '../src/engine/simulate.js';
 import { replayTrace } from '../src/engine/replay.js';
 import { itfOfCheck } from '../src/export/itf.js';
 import { formatValue } from '../src/values/index.js';
+import { compileSpec } from '../src/lang/compile.js';
 import { avoid, graphModel, type Edge } from './explore/graph-model.js';
 import { golden, scrub, spex } from './support/cli.js';
 
@@ -303,3 +304,49 @@ describe('spex simulate (CLI)', () => {
   });
 });
 
+
+describe('spex simulate --coverage', () => {
+  const file = 'test/fixtures/coverage/dead.spex';
+  const check = (): { spec: ReturnType<typeof loadSpec>['spec']; sel: ReturnType<typeof selectChecks>[number] } => {
+    const { spec } = loadSpec(file);
+    return { spec, sel: selectChecks(spec, undefined)[0] };
+  };
+  const opts = (engine: 'packed' | 'generic'): SimulateOptions => ({ depth: 100, runs: 50, seconds: Infinity, seed: 0, workers: 1, shrinkBudget: 0, coverage: true, engine });
+
+  it('counts the same on both engines, and the new states of the walks add up to the states they reached', () => {
+    const { spec, sel } = check();
+    const packed = runSimulation(spec, sel, new Map(), opts('packed'));
+    const generic = runSimulation(spec, sel, new Map(), opts('generic'));
+    expect(packed.engine).toBe('packed');
+    expect(generic.engine).toBe('generic');
+    expect(packed.coverage).toBeDefined();
+    const strip = (r: typeof packed) => ({ rows: r.coverage!.rows, evaluated: [...r.coverage!.evaluated], blocked: [...r.coverage!.blocked] });
+    expect(strip(packed)).toEqual(strip(generic));
+    // 50 walks of 100 steps reach every one of the 12 states: 11 besides the initial one,
+    // each credited to the step that first reached it, as a complete search credits them.
+    const fresh = packed.coverage!.rows.reduce((n, r) => n + r.fresh, 0);
+    const { spec: s2 } = loadSpec(file);
+    expect(explore(runSimulationSystem(s2), { checkDeadlock: false }).stats.distinct - 1).toBe(fresh);
+    // The dead action and the empty pick: never enabled, always empty.
+    const grow = packed.coverage!.rows.find((r) => packed.coverage!.sites.steps[r.site]!.owner === 'Grow');
+    expect(grow?.enabled ?? 0).toBe(0);
+  });
+
+  it('prints the table and sends the coverage event; --workers falls back to one thread with the same result', () => {
+    const one = spex('simulate', file, '--coverage', '--runs', '50');
+    const two = spex('simulate', file, '--coverage', '--runs', '50', '--workers', '2');
+    expect(one.code).toBe(0);
+    expect(one.stdout).toContain("Coverage (of the walks, before shrinking");
+    expect(one.stdout).toMatch(/^ {2}Grow +\d+ +0 +0 +0 +never enabled$/m);
+    expect(scrub(two.stdout)).toBe(scrub(one.stdout));
+    const json = spex('simulate', file, '--coverage', '--runs', '50', '--json');
+    const events = json.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { event: string; complete?: boolean });
+    const cov = events.find((e) => e.event === 'coverage');
+    expect(cov).toMatchObject({ complete: false });
+  });
+});
+
+/** The compiled system of a spec's default configuration, for a breadth-first count. */
+function runSimulationSystem(spec: ReturnType<typeof loadSpec>['spec']) {
+  return compileSpec(spec, new Map());
+}

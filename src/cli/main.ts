@@ -347,6 +347,7 @@ export function main(argv: string[]): number {
     .option('--seed <n>', "the seed of the walks: a non-negative integer, or 'random' (default 0)")
     .option('--workers <n>', 'walk on this many threads (default 1); the result does not depend on it', positiveInt)
     .option('--shrink-budget <n>', `states the breadth-first phase of shrinking may store; 0: skip it (default ${DEFAULT_SHRINK_BUDGET})`, nonNegativeInt, DEFAULT_SHRINK_BUDGET)
+    .option('--coverage', 'count per action, label and binding how often the walks found it enabled and took it, and the new states it reached, and how often each require, await and pick blocked (docs/coverage.md); walks on one thread')
     .addOption(
       new Option('--engine <engine>', 'packed: generated code over integer-vector states; generic: every spec; auto: packed when the spec allows (docs/engine.md)')
         .choices(['auto', 'packed', 'generic'])

@@ -4,6 +4,7 @@
  * verdict and the counterexample, via report.ts), then how the walk found it and how it was
  * shrunk, and writes the same exports. `--json` writes NDJSON events (docs/json-events.md).
  */
+import { coverageJson, formatCoverage } from '../export/coverage.js';
 import { randomInt } from 'node:crypto';
 import { EXIT, constOverrides, formatExpectation, loadSpec, meetsExpectation, selectChecks } from '../engine/run.js';
 import { runSimulation, type SimulateOptions, type SimulationResult, type SimulationSummary } from '../engine/simulate.js';
@@ -28,8 +29,12 @@ export interface SimulateCliOptions extends OutputPaths, ProgressOptions {
   seed?: string;
   workers?: number;
   shrinkBudget: number;
+  coverage?: boolean;
   json?: boolean;
 }
+
+/** What the coverage of a simulation counts. */
+const SIMULATION_COVERAGE = "of the walks, before shrinking: 'states' counts the states the walks expanded, 'new' the states no walk had reached before";
 
 /** Walks when neither --runs nor --time is given. */
 export const DEFAULT_RUNS = 10_000;
@@ -140,6 +145,7 @@ function options(o: SimulateCliOptions, seed: number, onProgress: SimulateOption
     seed,
     workers: o.workers ?? 1,
     shrinkBudget: o.shrinkBudget,
+    ...(o.coverage ? { coverage: true } : {}),
     ...(onProgress ? { onProgress } : {}),
   };
 }
@@ -169,6 +175,7 @@ export function cmdSimulate(file: string, o: SimulateCliOptions, out: (s: string
     else out(formatOk(r));
     for (const line of formatSimulation(r)) out(line);
     if (!r.constError) out(formatSimulationStats(r.simulation));
+    if (r.coverage) out('\n' + formatCoverage(r.coverage, false, SIMULATION_COVERAGE));
     for (const w of writeCheckOutputs(r, spec, file, o, checks.length > 1)) out(w.line);
     if (code === EXIT.ok) code = r.exitCode;
   });
@@ -233,6 +240,7 @@ function cmdSimulateJson(file: string, o: SimulateCliOptions, seed: number, writ
         });
       }
       if (!r.constError) emit(simulationEvent(r, name));
+      if (r.coverage) emit({ event: 'coverage', check: name, ...coverageJson(r.coverage, false) });
       for (const w of writeCheckOutputs(r, spec, file, o, checks.length > 1)) emit({ event: 'output', check: name, format: w.format, path: w.path });
       emit({
         event: 'check', check: name, ...verdictFields(r), expect: formatExpectation(r.expect), met: meetsExpectation(r.verdict, r.expect),

@@ -41,6 +41,8 @@ export interface SimulateOptions {
   readonly workers: number;
   /** States the breadth-first phase of shrinking may store (0: no such phase). */
   readonly shrinkBudget: number;
+  /** Count per step how often it was enabled and taken and the new states it found (docs/coverage.md); one thread. */
+  readonly coverage?: boolean;
   readonly onProgress?: (p: SimulationProgress) => void;
 }
 
@@ -92,8 +94,8 @@ interface Systems {
  * Throws a ModelError when the constants cannot be evaluated, SpecErrors (E217) when
  * `--engine packed` cannot take the spec.
  */
-function buildSystems(spec: CheckedSpec, check: CheckedCheck | undefined, overrides: ReadonlyMap<number, A.Expr>, choice: EngineChoice): Systems {
-  const full = compileSpec(spec, overrides, check);
+function buildSystems(spec: CheckedSpec, check: CheckedCheck | undefined, overrides: ReadonlyMap<number, A.Expr>, choice: EngineChoice, coverage = false): Systems {
+  const full = compileSpec(spec, overrides, check, coverage ? { coverage: true } : {});
   let system = full;
   const only = check?.decl.only?.map((n) => n.text);
   if (only) {
@@ -116,7 +118,7 @@ function buildSystems(spec: CheckedSpec, check: CheckedCheck | undefined, overri
     if (choice === 'packed') throw new SpecErrors([new Diagnostic('E217', undefined, reason, PACKED_ONLY_HINT)]);
     return { generic: system, packed: undefined, engineReason: reason };
   }
-  const p = compilePacked(spec, overrides, full);
+  const p = compilePacked(spec, overrides, full, coverage ? { coverage: true } : {});
   if (!p.ok) {
     if (choice === 'packed') throw new SpecErrors([new Diagnostic('E217', 'span' in p && p.span ? p.span : undefined, p.reason, PACKED_ONLY_HINT)]);
     return { generic: system, packed: undefined, engineReason: p.reason };
@@ -156,7 +158,7 @@ export function runSimulation(spec: CheckedSpec, check: CheckedCheck | undefined
   const summaryBase = { seed: opts.seed, depth: opts.depth, runs: opts.runs, seconds: opts.seconds };
   let systems: Systems;
   try {
-    systems = buildSystems(spec, check, overrides, opts.engine ?? 'auto');
+    systems = buildSystems(spec, check, overrides, opts.engine ?? 'auto', opts.coverage === true);
   } catch (err) {
     if (err instanceof ModelError) {
       const verdict: Verdict = { kind: 'error' };
@@ -196,7 +198,8 @@ export function runSimulation(spec: CheckedSpec, check: CheckedCheck | undefined
       const limits = { runs: opts.runs, seconds: opts.seconds };
       // Threads pay off only for more than a handful of walks; refinements stay on this thread
       // (the workers compile the spec without the specs it imports), as in runCheck.
-      workers = opts.workers > 1 && opts.runs > 1 && (spec.refines?.length ?? 0) + (check?.refines?.length ?? 0) === 0 ? opts.workers : 1;
+      // Coverage is counted where the steps run: on this thread.
+      workers = opts.workers > 1 && opts.runs > 1 && !opts.coverage && (spec.refines?.length ?? 0) + (check?.refines?.length ?? 0) === 0 ? opts.workers : 1;
       if (workers > 1) {
         if (cli.size > 0 && opts.consts === undefined) throw new Error('internal error: runSimulation with workers > 1 needs the --const texts in opts.consts');
         const data: SimulationWorkerData = { path: spec.ast.source.path, text: spec.ast.source.text, check: check?.name, consts: [...(opts.consts ?? [])], packed: engine === 'packed' };
@@ -204,8 +207,9 @@ export function runSimulation(spec: CheckedSpec, check: CheckedCheck | undefined
       } else {
         walks = runWalks(walker, limits, opts.onProgress);
       }
+      // Coverage counted during the walks is complete here: shrinking replays steps again.
+      system.coverage?.searchEnded();
       if (walks.found) {
-        // Coverage counted during the walks is complete here: shrinking replays steps again.
         const shrunk = shrinkWalk(walker, walks.found, { keyOf, sameFault, budget: opts.shrinkBudget });
         outcome = shrunk.outcome;
         shrink = shrunk.report;
@@ -227,8 +231,9 @@ export function runSimulation(spec: CheckedSpec, check: CheckedCheck | undefined
       ...summaryBase, workers, walks: walks.walks, steps: walks.steps, generated: walks.generated, longest: walks.longest, elapsed, timedOut: walks.timedOut,
       ...(walks.found ? { walk: walks.found.index } : {}), ...(shrink ? { shrink } : {}), temporal,
     };
+    const coverage = opts.coverage ? (engine === 'packed' ? s.packed!.coverage : s.generic.coverage).report() : undefined;
     return {
-      ...base, system: s.generic, result, verdict, exitCode: exitCodeOf(verdict), workers, engine,
+      ...base, system: s.generic, result, verdict, exitCode: exitCodeOf(verdict), workers, engine, ...(coverage ? { coverage } : {}),
       ...(reason !== undefined ? { engineReason: reason } : {}), ...(refinement ? { refinement } : {}), simulation,
     };
   }

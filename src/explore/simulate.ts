@@ -112,6 +112,9 @@ class Stepper<S, L> {
   private readonly fpFrom = new Uint32Array(2);
   private readonly fpTo = new Uint32Array(2);
   private fpFromValid = false;
+  /** With coverage counted: the fingerprints of every state the walks reached, to tell new ones. */
+  private readonly seen: Set<bigint> | undefined;
+  private readonly fpNew = new Uint32Array(2);
 
   // The expansion in progress.
   private cur: S | undefined = undefined;
@@ -143,6 +146,22 @@ class Stepper<S, L> {
     this.checkDeadlock = checkDeadlock;
     const c = system.copyState?.bind(system);
     this.copy = c ?? ((s: S) => s);
+    this.seen = system.coverage?.counting ? new Set<bigint>() : undefined;
+  }
+
+  /** Coverage's "new": a successor inside the constraints that no walk reached before (credited to its step). */
+  private discover(state: S): void {
+    if (this.markSeen(state)) this.system.coverage!.discovered();
+  }
+
+  /** With coverage counted: records a state the walks reached; whether it was new. */
+  markSeen(state: S): boolean {
+    if (this.seen === undefined) return false;
+    this.system.fingerprint(state, this.fpNew);
+    const key = (BigInt(this.fpNew[0]!) << 32n) | BigInt(this.fpNew[1]!);
+    if (this.seen.has(key)) return false;
+    this.seen.add(key);
+    return true;
   }
 
   /**
@@ -233,6 +252,7 @@ class Stepper<S, L> {
     }
     if (system.checkStep !== undefined && this.stepRefused(state, label, ordinal)) return;
     if (!inModel) return;
+    if (this.seen !== undefined) this.discover(state);
     if (this.mode === RANDOM) {
       const n = ++this.candidates;
       if (n === 1 || this.rng!.below(n) === 0) this.take(state, label, ordinal);
@@ -355,6 +375,8 @@ export class Walker<S, L> {
       stop ??= { stop: { kind: 'fault', error: e }, state: undefined };
     }
     this.initialGenerated = generated;
+    // Coverage's "new" counts states first reached by a step: the initial states are not.
+    for (const s of initial) this.stepper.markSeen(s);
     if (stop !== undefined) {
       const st = stop.state;
       this.initialCheck = { kind: 'stop', stop: stop.stop, trace: { states: st === undefined ? [] : [st], labels: [] } };

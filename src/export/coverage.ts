@@ -23,9 +23,9 @@ export function guardText(g: GuardSite): string {
 }
 
 /** The table printed after a check's report. `complete`: the search covered every reachable state. */
-export function formatCoverage(report: CoverageReport, complete: boolean): string {
+export function formatCoverage(report: CoverageReport, complete: boolean, of?: string): string {
   const lines: string[] = [];
-  lines.push(`Coverage${complete ? '' : ' (of a search cut short: the counts are those up to where it stopped)'}:`);
+  lines.push(`Coverage${of !== undefined ? ` (${of})` : complete ? '' : ' (of a search cut short: the counts are those up to where it stopped)'}:`);
   const head = ['step', 'states', 'enabled', 'taken', 'new'];
   const rows: string[][] = [];
   const notes: string[] = [];
