@@ -91,3 +91,23 @@ describe('huge domains', () => {
     expect(r.code).toBe(120);
   });
 });
+
+describe('a syntax error beside a long chain (found by the fuzz suite)', () => {
+  // The hand-written parser refuses the text (a number too large for an integer), so the ohm
+  // grammar parses it again for the message; ohm's semantics then recurse along the chain of
+  // 10,000 terms. That is a coded error (E104), never an internal one.
+  const sum = Array.from({ length: 10_000 }, () => '1').join(' + ');
+  for (const [what, text] of [
+    ['a range type', `spec Long\ntype Page = (${sum})..18446744073709551616\nvar x: 0..3 = 0\naction A { x := 0 }\n`],
+    ['an initial value', `spec Long\nvar x: 0..3 = (${sum}) - 9999\nproperty P: always eventually [k in 0..18446744073709551616 |-> k] == [k in 0..2 |-> k]\naction A { x := 0 }\n`],
+  ]) {
+    it(`in ${what}`, () => {
+      withSpec(text!, (path) => {
+        const r = spex('check', path);
+        expect(r.code).toBe(150);
+        expect(r.stderr).not.toContain('internal error');
+        expect(r.stderr).toMatch(/error\[E10\d\]/);
+      });
+    });
+  }
+});

@@ -935,6 +935,10 @@ function ohmSpec(source: A.Source, m: ohm.MatchResult, check = true): A.SpecAst 
     const ast = semantics()(m).ast() as A.SpecAst;
     if (check) checkNesting(ast);
     return ast;
+  } catch (e) {
+    // ohm's semantics recurse as deeply as the text nests (a text only the ohm grammar
+    // parses, deeply nested): past the stack, E104 as for the fast parser.
+    throw stackOverflowAsE104(e, source);
   } finally {
     current = { path: '<none>', text: '' };
     attributeErrors = [];
@@ -954,6 +958,8 @@ export function parseExpr(source: A.Source): A.Expr {
   current = source;
   try {
     return semantics()(m).ast() as A.Expr;
+  } catch (e) {
+    throw stackOverflowAsE104(e, source);
   } finally {
     current = { path: '<none>', text: '' };
   }
