@@ -11,10 +11,11 @@
  *
  * Without /usr/bin/chromium the tests are skipped, with a message, unless CI is set.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, skipWithoutChromium } from './support/chromium.js';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { ExploreSession } from '../src/interactive/session.js';
 import { startExplorer, type RunningExplorer } from '../src/interactive/server.js';
@@ -22,14 +23,8 @@ import { loadSpec, runCheck, selectChecks } from '../src/engine/run.js';
 import { formatLabel } from '../src/lang/label.js';
 import { itfOfCheck, toItf } from '../src/export/itf.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const root = new URL('..', import.meta.url).pathname;
-const haveChromium = existsSync(CHROMIUM);
-const inCi = process.env.CI !== undefined && process.env.CI !== '';
-const skip = !haveChromium && !inCi;
-if (skip) {
-  console.warn(`test/explore-browser.test.ts skipped: ${CHROMIUM} is absent (apt-get install -y chromium); set CI=1 to make its absence a failure`);
-}
+const skip = skipWithoutChromium('test/explore-browser.test.ts');
 
 const MEMCG = 'spec/memcg/reparent.spex';
 const MEMCG_CHECK = 'Scenario6_RfcAwol';

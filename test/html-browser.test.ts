@@ -8,21 +8,16 @@
  * (.ci/run installs chromium) they must run.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, skipWithoutChromium } from './support/chromium.js';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
-const CHROMIUM = '/usr/bin/chromium';
 const root = new URL('..', import.meta.url).pathname;
-const haveChromium = existsSync(CHROMIUM);
-const inCi = process.env.CI !== undefined && process.env.CI !== '';
-const skip = !haveChromium && !inCi;
-if (skip) {
-  console.warn(`test/html-browser.test.ts skipped: ${CHROMIUM} is absent (apt-get install -y chromium); set CI=1 to make its absence a failure`);
-}
+const skip = skipWithoutChromium('test/html-browser.test.ts');
 
 const tmp = mkdtempSync(join(tmpdir(), 'spex-html-'));
 let context: BrowserContext | undefined;

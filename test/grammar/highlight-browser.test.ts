@@ -6,21 +6,17 @@
  *
  * Without /usr/bin/chromium the test is skipped, with a message, unless CI is set.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, skipWithoutChromium } from '../support/chromium.js';
 import { chromium, type Browser } from 'playwright-core';
 import { THEME, highlightToHtml } from './render-html.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const inCi = process.env.CI !== undefined && process.env.CI !== '';
-const skip = !existsSync(CHROMIUM) && !inCi;
-if (skip) {
-  console.warn(`test/grammar/highlight-browser.test.ts skipped: ${CHROMIUM} is absent (apt-get install -y chromium); set CI=1 to make its absence a failure`);
-}
+const skip = skipWithoutChromium('test/grammar/highlight-browser.test.ts');
 
 const tmp = mkdtempSync(join(tmpdir(), 'spex-highlight-'));
 let browser: Browser | undefined;
