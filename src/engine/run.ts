@@ -426,19 +426,7 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
     system = full = compileSpec(spec, overrides, check, opts.coverage ? { coverage: true } : {});
     refinements = refinementChecks(spec, check, full);
     const only = check?.decl.only?.map((n) => n.text);
-    if (only) {
-      // `only A, B`: this check verifies just these invariants and properties.
-      const stepProperties = system.stepProperties.filter((p) => only.includes(p.name));
-      system = {
-        ...system,
-        invariants: system.invariants.filter((i) => only.includes(i.name)),
-        properties: system.properties.filter((p) => only.includes(p.property)),
-        stepProperties,
-      };
-      const checkStep = checkStepOf(stepProperties);
-      if (checkStep === undefined) delete system.checkStep;
-      else system.checkStep = checkStep;
-    }
+    system = onlyChecked(system, only);
     if (refinements.invariants.length > 0) system = { ...system, invariants: [...system.invariants, ...refinements.invariants] };
     if (refinements.checkStep) system = withStepCheck(system, refinements.checkStep);
     const syms = symmetryOf(spec, check);
@@ -663,6 +651,25 @@ const PILOT_STATES = 400;
 
 const PACKED_ONLY_HINT =
   '--engine packed runs only what the packed engine can encode (docs/engine.md); --engine auto, the default, falls back to the generic engine by itself';
+
+/**
+ * `only A, B`: the generic system with only the invariants, temporal properties and step
+ * properties a check's `only` names (all without `only`).
+ */
+export function onlyChecked(system: CompiledSpec, only: readonly string[] | undefined): CompiledSpec {
+  if (!only) return system;
+  const stepProperties = system.stepProperties.filter((p) => only.includes(p.name));
+  const out: CompiledSpec = {
+    ...system,
+    invariants: system.invariants.filter((i) => only.includes(i.name)),
+    properties: system.properties.filter((p) => only.includes(p.property)),
+    stepProperties,
+  };
+  const checkStep = checkStepOf(stepProperties);
+  if (checkStep === undefined) delete out.checkStep;
+  else out.checkStep = checkStep;
+  return out;
+}
 
 /** The packed system with only the invariants a check's `only` names (all without `only`). */
 export function onlyInvariants(p: PackedSpec, only: readonly string[] | undefined): PackedSpec {

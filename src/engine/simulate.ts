@@ -8,7 +8,7 @@
  */
 import type * as A from '../lang/ast.js';
 import type { CheckedCheck, CheckedSpec } from '../lang/check.js';
-import { checkStepOf, compileSpec, type CompiledSpec, type Label, type RuntimeLocation, type State } from '../lang/compile.js';
+import { compileSpec, type CompiledSpec, type Label, type RuntimeLocation, type State } from '../lang/compile.js';
 import { compilePacked, PackedGaveUp, type PackedSpec } from '../lang/packed/index.js';
 import { Diagnostic, SpecErrors } from '../lang/diagnostics.js';
 import { formatLabel } from '../lang/label.js';
@@ -19,7 +19,7 @@ import {
 import { SimulationWorkerError, runWalksParallel } from '../explore/simulate-parallel.js';
 import { searchStats } from '../explore/stop.js';
 import {
-  configOverrides, constOverrides, exitCodeOf, loadSpec, onlyInvariants, selectChecks, verdictOf, withRefinements,
+  configOverrides, constOverrides, exitCodeOf, loadSpec, onlyChecked, onlyInvariants, selectChecks, verdictOf, withRefinements,
   refinementFailureOf, type CheckResult, type EngineChoice, type Verdict,
 } from './run.js';
 
@@ -96,20 +96,8 @@ interface Systems {
  */
 function buildSystems(spec: CheckedSpec, check: CheckedCheck | undefined, overrides: ReadonlyMap<number, A.Expr>, choice: EngineChoice, coverage = false): Systems {
   const full = compileSpec(spec, overrides, check, coverage ? { coverage: true } : {});
-  let system = full;
   const only = check?.decl.only?.map((n) => n.text);
-  if (only) {
-    const stepProperties = system.stepProperties.filter((p) => only.includes(p.name));
-    system = {
-      ...system,
-      invariants: system.invariants.filter((i) => only.includes(i.name)),
-      properties: system.properties.filter((p) => only.includes(p.property)),
-      stepProperties,
-    };
-    const checkStep = checkStepOf(stepProperties);
-    if (checkStep === undefined) delete system.checkStep;
-    else system.checkStep = checkStep;
-  }
+  let system = onlyChecked(full, only);
   const refines = (spec.refines?.length ?? 0) + (check?.refines?.length ?? 0) > 0;
   if (refines) system = withRefinements(spec, check, system);
   if (choice === 'generic') return { generic: system, packed: undefined, engineReason: undefined };
