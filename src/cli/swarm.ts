@@ -30,7 +30,7 @@ import type * as A from '../lang/ast.js';
 import { configOverrides, withRefinements } from '../engine/run.js';
 import { DEFAULT_BITSTATE_LOG2, DEFAULT_HASHES, MAX_HASHES, MAX_BITSTATE_LOG2, MIN_BITSTATE_LOG2, parseBitstateSize } from '../swarm/bitstate.js';
 import { SWARM_MODES, describePlan, parseSlice, planJob, type JobPlan, type SwarmMode } from '../swarm/plan.js';
-import { runSwarmCheck, type JobCheck } from '../swarm/job.js';
+import { refuseForcedBitstate, runSwarmCheck, type JobCheck } from '../swarm/job.js';
 import { SWARM_FORMAT, SWARM_FORMAT_VERSION, type CheckRecord, type JobId, type JobRecord } from '../swarm/record.js';
 import { mergeJobs, parseJobFile, type MergeResult, type MergedCheck } from '../swarm/merge.js';
 import { traceDoesNotReplay } from '../swarm/validate.js';
@@ -149,6 +149,7 @@ export function cmdSwarmJob(file: string, o: SwarmCliOptions & OutputPaths & { c
   const cli = constOverrides(spec, opts.consts ?? []);
   const checks = selectChecks(spec, opts.check);
   checkShowNames(spec, opts.show);
+  refuseForcedBitstate(spec, checks, plan, forced);
   const id = jobId(plan);
   let code: number = EXIT.ok;
   const records: CheckRecord[] = [];
@@ -207,6 +208,7 @@ function cmdSwarmJobJson(file: string, o: SwarmCliOptions & OutputPaths & { chec
     const cli = constOverrides(spec, opts.consts ?? []);
     const checks = selectChecks(spec, o.check);
     checkShowNames(spec, opts.show);
+    refuseForcedBitstate(spec, checks, plan, forced);
     const head = { format: SWARM_FORMAT, version: SWARM_FORMAT_VERSION, toolVersion: deps.toolVersion, file, spec: spec.name, source: sha256(spec.ast.source.text), consts: [...(opts.consts ?? [])], job: id as unknown as Json };
     emit({ event: 'start', version: JSON_EVENTS_VERSION, tool: 'spex', toolVersion: deps.toolVersion, command: 'check', file, spec: spec.name, checks: checks.map((c) => c?.name ?? null), swarm: id as unknown as Json });
     for (const d of spec.warnings) emit({ event: 'warning', check: null, ...(diagnosticJson(d) as Record<string, Json>) });

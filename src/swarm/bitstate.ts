@@ -11,9 +11,9 @@
  */
 import type { SeenSet } from '../explore/seen-set.js';
 
-/** The smallest and largest bit arrays: 2^10 bits (128 bytes) to 2^35 bits (4 GiB). */
+/** The smallest and largest bit arrays: 2^10 bits (128 bytes) to 2^34 bits (2 GiB). */
 export const MIN_BITSTATE_LOG2 = 10;
-export const MAX_BITSTATE_LOG2 = 35;
+export const MAX_BITSTATE_LOG2 = 34;
 export const MAX_HASHES = 8;
 export const DEFAULT_HASHES = 3;
 /** The default size of a swarm job's bit array: 2^28 bits, 32 MiB (Spin's -w28). */
@@ -68,7 +68,7 @@ export class BitstateSet implements SeenSet {
   /**
    * The k positions of a fingerprint, by double hashing (Kirsch and Mitzenmacher): position j
    * is a + j·b over two independent 32-bit hashes of the fingerprint for the word, and the same
-   * over two others for the bit within it. The word index uses up to 30 bits (2^35 bits).
+   * over two others for the bit within it. The word index uses up to 29 bits (2^34 bits).
    */
   private positions(hi: number, lo: number): void {
     const a = fmix(hi ^ 0x3c6ef372) ^ fmix(lo + 0x9e3779b9);

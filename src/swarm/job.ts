@@ -35,6 +35,22 @@ function temporalProperties(spec: CheckedSpec, check: CheckedCheck | undefined):
 }
 
 /**
+ * E257 before any check runs: bitstate hashing the user asked for, on configurations with
+ * temporal properties (which need the whole state graph, every state numbered).
+ */
+export function refuseForcedBitstate(spec: CheckedSpec, checks: readonly (CheckedCheck | undefined)[], plan: JobPlan, forced: boolean): void {
+  if (!forced || plan.mode !== 'bitstate') return;
+  for (const check of checks) {
+    const name = temporalProperties(spec, check)[0];
+    if (name) throw bitstateCannot(name, check);
+  }
+}
+
+function bitstateCannot(name: A.Name, check: CheckedCheck | undefined): SpecErrors {
+  return new SpecErrors([new Diagnostic('E257', name.span, `bitstate hashing cannot check temporal property '${name.text}'${check ? ` of check '${check.name}'` : ''}`, 'a temporal property needs the whole state graph, every state numbered; leave it to a check without --bitstate (`only` names what a check checks), or run this job with --swarm-mode bfs')]);
+}
+
+/**
  * Runs the plan on one configuration. `forced`: the user asked for bitstate hashing
  * (--bitstate or --swarm-mode bitstate), so a configuration it cannot check is an error
  * (E257) rather than a quiet change of mode. Throws SpecErrors as runCheck does.
@@ -53,9 +69,7 @@ export function runSwarmCheck(
   let note: string | undefined;
   if (mode === 'bitstate' && temporal.length > 0) {
     const name = temporal[0]!;
-    if (forced) {
-      throw new SpecErrors([new Diagnostic('E257', name.span, `bitstate hashing cannot check temporal property '${name.text}'${check ? ` of check '${check.name}'` : ''}`, 'a temporal property needs the whole state graph, with every state numbered; leave it to a check without --bitstate (use `only`), or run this job with --swarm-mode bfs')]);
-    }
+    if (forced) throw bitstateCannot(name, check);
     mode = 'bfs';
     note = `note: ${check?.name ?? spec.name} checks temporal property '${name.text}', which bitstate hashing cannot: this job runs an exact breadth-first search instead`;
   }

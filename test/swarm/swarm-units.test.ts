@@ -91,7 +91,7 @@ describe('BitstateSet', () => {
     expect(parseBitstateSize('256m')).toBe(28);
     expect(parseBitstateSize('1000')).toBeUndefined();
     expect(parseBitstateSize('2^9')).toBeUndefined();
-    expect(parseBitstateSize('2^36')).toBeUndefined();
+    expect(parseBitstateSize('2^35')).toBeUndefined();
     expect(parseBitstateSize('lots')).toBeUndefined();
   });
 });
