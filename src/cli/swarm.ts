@@ -16,7 +16,7 @@ import { Diagnostic, SpecErrors, renderDiagnostic } from '../lang/diagnostics.js
 import { EXIT, checkShowNames, constOverrides, formatExpectation, loadSpec, meetsExpectation, neverEnabledWarnings, selectChecks, type CheckResult, type RunOptions } from '../engine/run.js';
 import { counterexampleOf } from '../export/counterexample.js';
 import { fromItf, formatItf, itfOfCheck, toItf, type Json } from '../export/itf.js';
-import { coverageJson } from '../export/coverage.js';
+import { coverageJson, formatCoverage } from '../export/coverage.js';
 import { formatCollision, formatResult, formatStats, formatTrace } from './report.js';
 import { writeCheckOutputs, type OutputPaths } from './check-outputs.js';
 import { diagnosticJson, verdictFields, JSON_EVENTS_VERSION } from './json-events.js';
@@ -174,6 +174,7 @@ export function cmdSwarmJob(file: string, o: SwarmCliOptions & OutputPaths & { c
     } else if (r.simulation) {
       out(`${groupDigits(r.simulation.walks)} walks, ${groupDigits(r.simulation.steps)} steps, ${groupDigits(r.simulation.generated)} states generated, ${r.simulation.elapsed.toFixed(2)} s`);
     }
+    if (r.coverage && r.result) out('\n' + formatCoverage(r.coverage, j.record.exhaustive));
     for (const w of writeCheckOutputs(r, spec, file, o, checks.length > 1)) out(w.line);
     if (code === EXIT.ok) code = j.record.exitCode;
   }

@@ -173,7 +173,8 @@ function mergeCheck(check: string | null, runs: readonly { job: JobId; rec: Chec
   const proof = runs.find((r) => r.rec.exhaustive && r.rec.verdict === 'ok');
   if (proof) {
     const { rec } = proof;
-    return { ...base, status: 'verified', verdict: 'ok', name: null, exitCode: EXIT.ok, from: proof.job, record: rec, distinct: rec.distinct, generated: rec.generated, depth: rec.depth };
+    // The exhaustive search's own coverage is the state space's: no union needed.
+    return { ...base, coverage: rec.coverage, status: 'verified', verdict: 'ok', name: null, exitCode: EXIT.ok, from: proof.job, record: rec, distinct: rec.distinct, generated: rec.generated, depth: rec.depth };
   }
   const max = (f: (r: CheckRecord) => number): number => Math.max(0, ...runs.map((r) => f(r.rec)));
   return {
@@ -184,8 +185,9 @@ function mergeCheck(check: string | null, runs: readonly { job: JobId; rec: Chec
 
 /**
  * The union of the jobs' coverage: every step and guard any job has, each count the largest
- * any job saw (a lower bound of the count over the whole state space); `complete` if some job's
- * was. Null when no job counted.
+ * any job saw; `complete` if some job's was. The counts of random walks count revisits (a state
+ * expanded once per visit), those of searches each state once: what the union tells for sure is
+ * which steps and guards some job reached. Null when no job counted.
  */
 function unionCoverage(all: readonly Json[]): Json {
   const covs = all.filter(isObject) as Record<string, Json>[];
