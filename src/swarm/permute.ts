@@ -48,10 +48,37 @@ export function permuted<S, L, T extends TransitionSystem<S, L>>(system: T, seed
   // each buffered emission's row is put back before it is passed on.
   const counters = system.coverage?.counting === true && typeof (system.coverage as unknown as Partial<LastRow>).last === 'number' ? (system.coverage as unknown as LastRow) : undefined;
 
+  // Buffers reused from call to call; a call made while one is relaying (none of the explorers
+  // makes one, but a TransitionSystem owes no such promise) gets its own.
+  const spare = { states: [] as S[], labels: [] as L[], rows: [] as number[], order: new Int32Array(16), busy: false };
+
   const relay = (call: (emit: (state: S, label: L) => void) => void, key: number, emit: (state: S, label: L) => void): void => {
-    const states: S[] = [];
-    const labels: L[] = [];
-    const rows: number[] = [];
+    const own = !spare.busy;
+    spare.busy = true;
+    const states: S[] = own ? spare.states : [];
+    const labels: L[] = own ? spare.labels : [];
+    const rows: number[] = own ? spare.rows : [];
+    try {
+      relayInto(call, key, emit, states, labels, rows, own);
+    } finally {
+      if (own) {
+        states.length = 0;
+        labels.length = 0;
+        rows.length = 0;
+        spare.busy = false;
+      }
+    }
+  };
+
+  const relayInto = (
+    call: (emit: (state: S, label: L) => void) => void,
+    key: number,
+    emit: (state: S, label: L) => void,
+    states: S[],
+    labels: L[],
+    rows: number[],
+    own: boolean,
+  ): void => {
     let failure: unknown;
     try {
       call((state, label) => {
@@ -67,7 +94,8 @@ export function permuted<S, L, T extends TransitionSystem<S, L>>(system: T, seed
     if (n > 1) {
       rng.s = key;
       // Fisher–Yates over an index array, so that states, labels and rows move together.
-      const order = new Int32Array(n);
+      if (own && spare.order.length < n) spare.order = new Int32Array(2 * n);
+      const order = own ? spare.order : new Int32Array(n);
       for (let i = 0; i < n; i++) order[i] = i;
       for (let i = n - 1; i > 0; i--) {
         const j = nextRandom(rng) % (i + 1);

@@ -89,6 +89,25 @@ describe('a swarm of four local jobs', () => {
     expect(m.stdout).toContain('the trace replays on the spec');
   }, 60_000);
 
+  it('on a temporal property: the bitstate job searches exactly instead, and the lasso replays', () => {
+    const file = 'spec/memcg/reparent.spex';
+    const out = join(dir, 'lasso-2.json');
+    const r = spex('check', file, '--check', 'Scenario19_FilipeStalledOwnerLoops', '--swarm', '2/4', '--out', out);
+    expect(r.code).toBe(13);
+    expect(r.stderr).toContain("checks temporal property 'OfflineTerminates', which bitstate hashing cannot: this job runs an exact breadth-first search instead");
+    const c = read(out).checks[0]!;
+    expect(c).toMatchObject({ search: 'bfs', verdict: 'violation', name: 'OfflineTerminates', replayed: true, shortest: true });
+    expect((c.trace as { loop?: number }).loop).toBeDefined();
+    const m = spex('swarm', 'merge', out, '--spec', file);
+    expect(m.code).toBe(13);
+    expect(m.stdout).toContain('the trace replays on the spec');
+    // Asked for explicitly, bitstate hashing of a temporal property is refused before anything runs.
+    const forced = spex('check', file, '--check', 'Scenario19_FilipeStalledOwnerLoops', '--bitstate', '2^20');
+    expect(forced.code).toBe(120);
+    expect(forced.stderr).toContain('error[E257]');
+    expect(forced.stdout).toBe('');
+  });
+
   it('without the exhaustive job: no violation found, which is not a proof (exit 152)', () => {
     const m = spex('swarm', 'merge', join(dir, 'rfc-2.json'), join(dir, 'rfc-3.json'));
     expect(m.code).toBe(12);
