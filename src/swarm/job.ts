@@ -8,7 +8,7 @@
 import type * as A from '../lang/ast.js';
 import type { CheckedCheck, CheckedSpec } from '../lang/check.js';
 import { Diagnostic, SpecErrors } from '../lang/diagnostics.js';
-import { EXIT, exitCodeOf, formatExpectation, runCheck, type CheckResult, type RunOptions, type SearchVariant, type Verdict } from '../engine/run.js';
+import { EXIT, runCheck, type CheckResult, type RunOptions, type SearchVariant, type Verdict } from '../engine/run.js';
 import { runSimulation } from '../engine/simulate.js';
 import { DEFAULT_RUNS, DEFAULT_SHRINK_BUDGET } from '../cli/simulate.js';
 import { itfOfCheck, toItf, type Json } from '../export/itf.js';
@@ -78,7 +78,8 @@ export function runSwarmCheck(
   return { result: out.result, record, ...(note ? { note } : {}) };
 }
 
-type Partial_ = Omit<CheckRecord, 'trace' | 'steps' | 'replayed'>;
+/** A check's record before its trace is replayed and added. */
+type Unreplayed = Omit<CheckRecord, 'trace' | 'steps' | 'replayed'>;
 
 /** The verdict fields of a record. */
 function verdictOf(v: Verdict): Pick<CheckRecord, 'verdict' | 'name'> {
@@ -88,7 +89,7 @@ function verdictOf(v: Verdict): Pick<CheckRecord, 'verdict' | 'name'> {
 }
 
 /** A breadth-first job: exhaustive, permuted, depth-bounded or bitstate. */
-function searchJob(spec: CheckedSpec, check: CheckedCheck | undefined, cli: Map<number, A.Expr>, plan: JobPlan, base: RunOptions, mode: SwarmMode): { result: CheckResult; record: Partial_ } {
+function searchJob(spec: CheckedSpec, check: CheckedCheck | undefined, cli: Map<number, A.Expr>, plan: JobPlan, base: RunOptions, mode: SwarmMode): { result: CheckResult; record: Unreplayed } {
   let set: BitstateSet | undefined;
   const orderSeed = plan.orderSeed;
   const search: { -readonly [K in keyof SearchVariant]: SearchVariant[K] } = {};
@@ -117,7 +118,7 @@ function searchJob(spec: CheckedSpec, check: CheckedCheck | undefined, cli: Map<
   if (lossy) result = { ...result, traceNote: 'from a bitstate search, not known to be a shortest one' };
   // A partial search that found nothing is not a pass: it exits as a search cut short does.
   if (partial !== null && partial !== 'violation' && result.verdict.kind === 'ok') result = { ...result, exitCode: EXIT.limit };
-  const record: Partial_ = {
+  const record: Unreplayed = {
     check: check?.name ?? null,
     ...verdictOf(result.verdict),
     exitCode: result.exitCode,
@@ -139,7 +140,7 @@ function searchJob(spec: CheckedSpec, check: CheckedCheck | undefined, cli: Map<
 }
 
 /** A random-walk job: spex simulate with the job's seed. */
-function simulateJob(spec: CheckedSpec, check: CheckedCheck | undefined, cli: Map<number, A.Expr>, plan: JobPlan, base: RunOptions): { result: CheckResult; record: Partial_ } {
+function simulateJob(spec: CheckedSpec, check: CheckedCheck | undefined, cli: Map<number, A.Expr>, plan: JobPlan, base: RunOptions): { result: CheckResult; record: Unreplayed } {
   let result: CheckResult = runSimulation(spec, check, cli, {
     ...(base.consts ? { consts: base.consts } : {}),
     ...(check ? { check: check.name } : {}),
@@ -156,7 +157,7 @@ function simulateJob(spec: CheckedSpec, check: CheckedCheck | undefined, cli: Ma
   const sim = result.simulation!;
   const found = result.verdict.kind === 'violation' || result.verdict.kind === 'deadlock' || result.verdict.kind === 'error';
   if (!found && !result.constError) result = { ...result, exitCode: EXIT.limit };
-  const record: Partial_ = {
+  const record: Unreplayed = {
     check: check?.name ?? null,
     ...verdictOf(result.verdict),
     exitCode: result.exitCode,
@@ -178,7 +179,7 @@ function simulateJob(spec: CheckedSpec, check: CheckedCheck | undefined, cli: Ma
 }
 
 /** The record with its trace, replayed first: a trace that does not replay is a bug of spex. */
-function withTrace(spec: CheckedSpec, check: CheckedCheck | undefined, cli: Map<number, A.Expr>, file: string, r: CheckResult, rec: Partial_): CheckRecord {
+function withTrace(spec: CheckedSpec, check: CheckedCheck | undefined, cli: Map<number, A.Expr>, file: string, r: CheckResult, rec: Unreplayed): CheckRecord {
   const itf = itfOfCheck(r, file, spec.name);
   if (!itf) return { ...rec, trace: null, steps: null, replayed: null };
   const json = toItf(itf.trace, itf.meta) as Json;
@@ -187,4 +188,3 @@ function withTrace(spec: CheckedSpec, check: CheckedCheck | undefined, cli: Map<
   return { ...rec, trace: json, steps: Math.max(0, itf.trace.states.length - 1), replayed: true };
 }
 
-export { exitCodeOf, formatExpectation };
