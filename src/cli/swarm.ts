@@ -294,7 +294,8 @@ function formatMerged(c: MergedCheck, spec: string): string[] {
       lines.push(`${name}: verified by job ${jobName(c.from!)}, an exhaustive search without loss (${groupDigits(c.distinct)} distinct states, ${groupDigits(c.generated)} generated, depth ${c.depth})`);
       break;
     case 'unproven':
-      lines.push(`${name}: no violation found (not a proof): no job completed an exhaustive search; at least ${groupDigits(c.distinct)} distinct states, ${groupDigits(c.generated)} generated, depth ${c.depth} (the largest of ${c.jobs.length} job${c.jobs.length === 1 ? '' : 's'})`);
+      lines.push(`${name}: no violation found (not a proof): no job completed an exhaustive search without loss`);
+      lines.push(`  the state space has at least ${groupDigits(c.distinct)} distinct states, ${groupDigits(c.generated)} generated${c.depth > 0 ? `, depth ${c.depth}` : ''} (the largest of the searches)${c.walks ? `; ${groupDigits(c.walks)} random walks found nothing` : ''}`);
       break;
   }
   return lines;
@@ -344,6 +345,8 @@ export function cmdSwarmMerge(files: string[], o: MergeCliOptions, out: (s: stri
     out('');
     for (const line of formatMerged(c, merged.spec)) out(line);
     if (replays.has(c)) out(replays.get(c) === undefined ? '  the trace replays on the spec' : `  the trace does not replay on the spec: ${replays.get(c)!}`);
+    const cov = coverageSummary(c);
+    if (cov) out(cov);
     if (spec !== undefined && c.record?.trace != null && replays.get(c) === undefined) out(indentLines(showTrace(spec, c, constOverrides(spec, inputs[0]!.record.consts))));
     if (o.outItf !== undefined && c.record?.trace != null) {
       const path = itfPath(o.outItf, c, several);
@@ -356,6 +359,16 @@ export function cmdSwarmMerge(files: string[], o: MergeCliOptions, out: (s: stri
     return EXIT.internal;
   }
   return merged.exitCode;
+}
+
+/** With --coverage: how many steps some job took, and those none did. */
+function coverageSummary(c: MergedCheck): string | undefined {
+  const cov = c.coverage;
+  if (cov === null || typeof cov !== 'object' || Array.isArray(cov) || !Array.isArray(cov['steps'])) return undefined;
+  const steps = cov['steps'] as { step?: Json; taken?: Json }[];
+  const never = steps.filter((s) => s.taken === 0).map((s) => String(s.step));
+  const of = c.status === 'verified' ? 'the exhaustive search' : `the union of ${c.jobs.length} job${c.jobs.length === 1 ? '' : 's'}`;
+  return `  coverage (${of}): ${steps.length - never.length} of ${steps.length} steps taken${never.length > 0 ? `; never taken: ${never.join(', ')}` : ''}`;
 }
 
 function indentLines(s: string): string {
@@ -383,7 +396,7 @@ function mergeJson(m: MergeResult, replays: Map<MergedCheck, string | undefined>
       event: 'merged', check: c.check, status: c.status, verdict: c.verdict, name: c.name, exitCode: c.exitCode,
       jobs: c.jobs.map((j) => j.index), foundBy: c.foundBy.map((j) => j.index), from: c.from ? (c.from as unknown as Json) : null,
       search: c.record?.search ?? null, steps: c.record?.steps ?? null, shortest: c.record?.shortest ?? null,
-      distinct: c.distinct, generated: c.generated, depth: c.depth, replayed, trace: c.record?.trace ?? null, coverage: c.coverage,
+      distinct: c.distinct, generated: c.generated, depth: c.depth, walks: c.walks ?? null, replayed, trace: c.record?.trace ?? null, coverage: c.coverage,
     });
     if (o.outItf !== undefined && c.record?.trace != null) {
       const path = itfPath(o.outItf, c, several);

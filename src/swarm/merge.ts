@@ -33,10 +33,16 @@ export interface MergedCheck {
   /** The job whose record gives the verdict: the shortest trace's, or the exhaustive search's; null if unproven. */
   readonly from: JobId | null;
   readonly record: CheckRecord | null;
-  /** For `unproven`: the largest distinct, generated and depth of any job (lower bounds of the state space's). */
+  /**
+   * The verifying or violating job's counts; for `unproven`, lower bounds of the state space's:
+   * the largest distinct and generated of the jobs that searched (not walked), the largest
+   * depth of those whose seen set was exact.
+   */
   readonly distinct: number;
   readonly generated: number;
   readonly depth: number;
+  /** For `unproven`: the random walks of all jobs together (0 if none walked). */
+  readonly walks?: number;
   /** The union of the jobs' coverage (with --coverage), or null. */
   readonly coverage: Json;
 }
@@ -176,10 +182,17 @@ function mergeCheck(check: string | null, runs: readonly { job: JobId; rec: Chec
     // The exhaustive search's own coverage is the state space's: no union needed.
     return { ...base, coverage: rec.coverage, status: 'verified', verdict: 'ok', name: null, exitCode: EXIT.ok, from: proof.job, record: rec, distinct: rec.distinct, generated: rec.generated, depth: rec.depth };
   }
-  const max = (f: (r: CheckRecord) => number): number => Math.max(0, ...runs.map((r) => f(r.rec)));
+  // Lower bounds of the state space's counts: a search stores and expands only reachable
+  // states, each once, so its distinct and generated are at most the space's. Random walks
+  // count revisits, and a bitstate search may reach a state late, past its true depth: the
+  // depth is the exact searches' only.
+  const searches = runs.filter((r) => r.rec.search !== 'simulate');
+  const exact = searches.filter((r) => r.rec.search !== 'bitstate');
+  const max = (of: typeof runs, f: (r: CheckRecord) => number): number => Math.max(0, ...of.map((r) => f(r.rec)));
   return {
     ...base, status: 'unproven', verdict: 'ok', name: null, exitCode: EXIT.limit, from: null, record: null,
-    distinct: max((r) => r.distinct), generated: max((r) => r.generated), depth: max((r) => r.depth),
+    distinct: max(searches, (r) => r.distinct), generated: max(searches, (r) => r.generated), depth: max(exact, (r) => r.depth),
+    walks: runs.reduce((n, r) => n + (r.rec.simulation?.walks ?? 0), 0),
   };
 }
 
