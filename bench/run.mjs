@@ -5,7 +5,7 @@
 //
 //   --quick       skip the largest configuration (counter-grid K=37, 9.37M states)
 //   --only NAME   run only the benchmarks whose name contains NAME (counter-grid, memcg, twophase,
-//                 simulate, symmetry, diehard, parse)
+//                 simulate, symmetry, diehard, parse, swarm)
 //   --reps R      runs shorter than 10 s are repeated R times and the fastest is kept (default 3)
 //   --deadline S  a spex run still exploring after S seconds is stopped and reported (default 300)
 //   --no-record   do not append the results to bench/results.md
@@ -383,6 +383,37 @@ if (selected('parse')) {
     say(
       `| ${MB.toFixed(2)} MB | ${fmtInt(r.decls)} | ${fmtSec(r.seconds)} | ${(MB / r.seconds).toFixed(2)} | ${fmtSec(r.cpuSeconds)} | ` +
         `${(MB / r.cpuSeconds).toFixed(2)} | ${fmtMiB(r.peakRssMiB)} | ${(r.rssGrowthMiB * 2 ** 20 / r.bytes).toFixed(0)}× |`,
+    );
+  }
+  say();
+}
+
+if (selected('swarm')) {
+  // A swarm of 4 local jobs (docs/scale.md) on this machine's cores against the plain check
+  // (one process, one worker): the time from the swarm's start to the first job that exits
+  // with a violation, to the last job's exit, and to the merged verdict, merge included.
+  say('### swarm: 4 local jobs (spex check --swarm i/4, then spex swarm merge) against the plain check');
+  say();
+  say('| config | plain check s | first violation s | all jobs s | merged verdict s | merged ÷ plain | jobs (mode: exit, s) | merged verdict |');
+  say('|---|--:|--:|--:|--:|--:|---|---|');
+  const SWARMS = [
+    { label: 'memcg RFC PAGES=5, RfcAwol (violation)', file: 'spec/memcg/rfc-reparent-lrus.spex', args: ['--check', 'RfcAwol', '--const', 'PAGES=5'], code: 12 },
+    { label: 'memcg RFC PAGES=5, PutbackToNearestOnline (ok)', file: 'spec/memcg/rfc-reparent-lrus.spex', args: ['--check', 'PutbackToNearestOnline', '--const', 'PAGES=5', '--const', 'PUTBACK=ToNearestOnline'], code: 0 },
+    { label: 'memcg reparent PAGES=5, PlainPages (ok)', file: 'spec/bench/reparent-symmetric.spex', args: ['--check', 'PlainPages', '--const', 'PAGES=5'], code: 0 },
+  ];
+  for (const sw of SWARMS) {
+    process.stderr.write(`bench: swarm ${sw.label} ...\n`);
+    const r = runChild(['bench/swarm-run.mjs', sw.file, '--jobs', '4', ...sw.args], opt.deadline);
+    if (!r.ok) {
+      failures.push(`swarm ${sw.label}: ${r.failure}`);
+      say(`| ${sw.label} | ${r.failure} | | | | | | |`);
+      continue;
+    }
+    if (r.plain.code !== sw.code || r.mergeCode !== sw.code) failures.push(`swarm ${sw.label}: exit codes plain ${r.plain.code}, merged ${r.mergeCode}, expected ${sw.code}`);
+    const jobs = r.jobs.map((j) => `${j.mode}: ${j.code}, ${fmtSec(j.seconds)}`).join('; ');
+    say(
+      `| ${sw.label} | ${fmtSec(r.plain.seconds)} | ${r.firstViolation === null ? '–' : fmtSec(r.firstViolation)} | ${fmtSec(r.allDone)} | ${fmtSec(r.merged)} | ` +
+        `${(r.merged / r.plain.seconds).toFixed(2)} | ${jobs} | ${r.verdictLine} |`,
     );
   }
   say();

@@ -27,6 +27,7 @@ import { isLaunched, launched } from './launch.js';
 import { acceptInterrupts, defaultMaxMemory, interruptSignal, parseMemorySize, setMemoryBudget } from '../explore/guard.js';
 import { interruptedExit } from '../engine/run.js';
 import { WorkerDied } from '../explore/parallel/supervisor.js';
+import { addSwarmCommand, cmdSwarmJob, isSwarmJob, withSwarmOptions, type SwarmCliOptions } from './swarm.js';
 
 const out = (s: string): void => {
   process.stdout.write(s + '\n');
@@ -127,10 +128,11 @@ function runOptions(o: CheckOpts, printer: ProgressPrinter | undefined): RunOpti
   return r;
 }
 
-function cmdCheck(file: string, o: CheckOpts & OutputPaths & { json?: boolean }): number {
+function cmdCheck(file: string, o: CheckOpts & OutputPaths & SwarmCliOptions & { json?: boolean }): number {
   applyMemoryBudget(o);
   acceptInterrupts();
   const printer = progressPrinter(o);
+  if (isSwarmJob(o)) return cmdSwarmJob(file, o, { toolVersion: version(), runOptions: runOptions(o, o.json ? undefined : printer), out, err });
   if (o.json) {
     const runOpts = runOptions(o, undefined);
     return cmdCheckJson(file, o, { toolVersion: version(), write: out, runOptions: runOpts, printer });
@@ -326,9 +328,13 @@ export function main(argv: string[]): number {
     .option('--out-html <path>', 'write the counterexample as a self-contained HTML report')
     .option('--json', 'write the run as NDJSON events on stdout (docs/json-events.md), and nothing else there')
     .option('--coverage', 'count per action, label and binding how often it was enabled and taken and the new states it found, and how often each require, await and pick blocked (docs/coverage.md); runs on one thread')
-    .action((file: string, o: CheckOpts & OutputPaths & { json?: boolean }) => {
+    .action((file: string, o: CheckOpts & OutputPaths & SwarmCliOptions & { json?: boolean }) => {
       code = cmdCheck(file, o);
     });
+  withSwarmOptions(program.commands.find((c) => c.name() === 'check')!);
+  addSwarmCommand(program, out, err, (c) => {
+    code = c;
+  });
   withCheckOptions(program.command('test [paths...]').description('run every check block and compare each outcome with its expect'))
     .option('--trace', 'print the counterexample of every check, not only of the failing ones')
     .action((paths: string[], o: CheckOpts & { trace?: boolean }) => {

@@ -24,6 +24,7 @@ import type { SpecWorkerData } from './worker-system.js';
 import { checkProperties, temporalSetup, type TemporalResult } from './temporal.js';
 import { compileRefinement, refinementMessage, type Refinement, type RefinementFailure } from './refine.js';
 import type { Invariant, StepViolation, TransitionSystem } from '../explore/system.js';
+import type { SeenSet } from '../explore/seen-set.js';
 import type { SimulationSummary } from './simulate.js';
 import { coverageSites, type CoverageReport } from '../lang/coverage.js';
 import { resolveShows, type ShownExpr } from '../lang/show.js';
@@ -141,6 +142,18 @@ export interface RunOptions {
   readonly coverage?: boolean;
   /** `--show NAME`: definitions (without parameters) and views to print in every state of a trace. */
   readonly show?: readonly string[];
+  /** A swarm job's search (src/swarm/job.ts): a seeded successor order, a lossy seen set. One thread. */
+  readonly search?: SearchVariant;
+}
+
+/**
+ * How a swarm job's search differs from the plain one: `wrap` is applied to the system
+ * explored, on either engine (src/swarm/permute.ts: a seeded successor order), and `seenSet`
+ * replaces the exact seen set (src/swarm/bitstate.ts). The caller runs it with one worker.
+ */
+export interface SearchVariant {
+  readonly wrap?: <S, T extends TransitionSystem<S, Label>>(system: T) => T;
+  readonly seenSet?: () => SeenSet;
 }
 
 export type EngineChoice = 'auto' | 'packed' | 'generic';
@@ -198,6 +211,8 @@ export interface CheckResult {
   readonly shown?: readonly ShownExpr[];
   /** The kernel function each step stands for (`@kernel`), when some step carries one. */
   readonly kernelOf?: KernelOf;
+  /** What a report says of the trace's length when it is not known to be a shortest one (a swarm job's lossy search). */
+  readonly traceNote?: string;
 }
 
 interface RefinementChecks {
@@ -442,7 +457,9 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
     }
     throw err;
   }
+  if (opts.search?.wrap) system = opts.search.wrap<State, CompiledSpec>(system);
   const exploreOpts: ExploreOptions<State, Label> = { checkDeadlock: deadlock };
+  if (opts.search?.seenSet) exploreOpts.seenSet = opts.search.seenSet;
   if (opts.maxStates !== undefined) exploreOpts.maxStates = opts.maxStates;
   if (opts.maxDepth !== undefined) exploreOpts.maxDepth = opts.maxDepth;
   if (opts.onProgress !== undefined) exploreOpts.onProgress = opts.onProgress;
@@ -496,6 +513,7 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
         const check = refinements.checkStep;
         packed = withStepCheck<number[], PackedSpec>(ps, (from, to, label) => check(ps.decode(from), ps.decode(to), label));
       }
+      if (opts.search?.wrap) packed = opts.search.wrap<number[], PackedSpec>(packed);
       if (setup) {
         // The packed predicates of the instances `only` keeps, in the order setup records them.
         const all = p.system.predicates!;

@@ -55,6 +55,12 @@ export interface ExploreOptions<S = unknown, L = unknown> {
    * completes. Without it nothing is recorded and no memory is spent.
    */
   recordGraph?: RecordGraph<S, L>;
+  /**
+   * The seen set to use instead of the exact one (CompactFingerprintSet), e.g. a swarm job's
+   * bit array (src/swarm/bitstate.ts). Ignored with `recordGraph`, whose state graph needs
+   * every state's number looked up by fingerprint.
+   */
+  seenSet?: () => SeenSet;
 }
 
 export interface Progress {
@@ -196,7 +202,7 @@ class BreadthFirstRun<S, L> {
     this.progressPeriodMs = options.progressPeriodMs ?? PROGRESS_PERIOD_MS;
     this.graph = options.recordGraph ? new GraphRecorder(options.recordGraph, this.checked) : null;
     this.numbered = this.graph !== null ? new FingerprintSet() : null;
-    this.seen = this.numbered ?? new CompactFingerprintSet();
+    this.seen = this.numbered ?? options.seenSet?.() ?? new CompactFingerprintSet();
     this.coverage = system.coverage?.counting === true ? system.coverage : null;
   }
 

@@ -38,6 +38,7 @@ export interface Counterexample {
  * for `spex simulate` how it was found, unless shrinking proved it shortest.
  */
 export function traceNote(r: CheckResult): string {
+  if (r.traceNote !== undefined) return r.traceNote;
   const sim = r.simulation;
   if (!sim || sim.shrink === undefined || sim.shrink.shortest) return 'a shortest one';
   return 'from a random walk and shrunk, not known to be a shortest one';
