@@ -1,21 +1,29 @@
-// The last step of `npm run build`: dist/cli/main.js, as tsc wrote it, becomes one file with
-// every module it imports (commander and immutable included). Node then reads, resolves and
-// compiles one module instead of some 150, which is most of a small check's time
-// (bench/README.md, the diehard row). Everything else in dist/ stays as tsc wrote it: worker
-// threads (the parallel explorers, simulation, the LSP's runs) and `import('../lsp/server.js')`
-// still load those files, so each bundled `import.meta.url` is rewritten to the URL of the
-// module it was written in, and dynamic imports stay imports of the files beside the bundle.
-import { existsSync, renameSync, rmSync } from 'node:fs';
+// The last step of `npm run build`: the command line, dist/cli/main.js as tsc wrote it, and
+// every module it imports (commander and immutable included) become one CommonJS file,
+// dist/cli/main.bundle.cjs, and dist/cli/main.js becomes a few lines that run it through
+// spex's code cache (src/engine/code-cache.ts). Node then reads and compiles one file instead
+// of some 150 modules, and from the second run on it does not even compile it: V8 takes the
+// compiled code from the cache. That was most of a small check's time (bench/README.md, the
+// diehard row).
+//
+// Everything else in dist/ stays as tsc wrote it: worker threads (the parallel explorers,
+// simulation, the LSP's runs) and `import('../lsp/server.js')` still load those files. So each
+// bundled `import.meta.url` is rewritten to the URL of the module it was written in, and
+// dynamic imports stay imports of the files beside the bundle (code-cache.ts's runBundle
+// resolves them).
+import { createHash } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rolldown } from 'rolldown';
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
-const entry = join(dist, 'cli', 'main.js');
-const out = join(dist, 'cli', 'main.bundle.tmp.js');
+const cli = join(dist, 'cli');
+const entry = join(cli, 'main.js');
+const out = join(cli, 'main.bundle.cjs');
 const posix = (p) => p.split(sep).join('/');
 const fromBundle = (file) => {
-  const r = posix(relative(dirname(entry), file));
+  const r = posix(relative(cli, file));
   return r.startsWith('.') ? r : './' + r;
 };
 
@@ -34,13 +42,33 @@ const bundle = await rolldown({
       },
       transform(code, id) {
         if (!id.startsWith(dist) || !code.includes('import.meta.url')) return null;
-        return code.replaceAll('import.meta.url', `new URL(${JSON.stringify(fromBundle(id))}, import.meta.url).href`);
+        return code.replaceAll('import.meta.url', `new URL(${JSON.stringify(fromBundle(id))}, require('node:url').pathToFileURL(__filename)).href`);
       },
     },
   ],
 });
-await bundle.write({ file: out, format: 'esm', sourcemap: false });
+const { output } = await bundle.generate({ format: 'cjs', strict: true, sourcemap: false });
 await bundle.close();
-if (!existsSync(out)) throw new Error(`scripts/bundle.mjs: ${out} was not written`);
+if (output.length !== 1 || output[0].type !== 'chunk') throw new Error(`scripts/bundle.mjs: expected one chunk, got ${output.map((o) => o.fileName).join(', ')}`);
+// runBundle wraps the file in a function: no #! line; and it must stay strict, as the modules were.
+// A script run by node:vm cannot import() without an experimental flag: the dynamic imports
+// left (of files beside the bundle) go through the function runBundle passes in, __spexImport.
+const code = output[0].code.replace(/^#!.*\n/, '').replace(/\bimport\((["'])(\.{1,2}\/[^"']+)\1\)/g, '__spexImport($1$2$1)');
+if (/\bimport\(/.test(code.replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, ''))) throw new Error('scripts/bundle.mjs: an import() is left in the bundle');
+if (!/^\s*(\/\/[^\n]*\n\s*)*["']use strict["']/.test(code)) throw new Error('scripts/bundle.mjs: the bundle does not start with "use strict"');
+if (/\bimport\.meta\b/.test(code.replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, ''))) throw new Error('scripts/bundle.mjs: import.meta is left in the CommonJS bundle');
+writeFileSync(out, code);
+const key = createHash('sha256').update(code).digest('hex').slice(0, 32);
 rmSync(entry + '.map', { force: true });
-renameSync(out, entry);
+writeFileSync(
+  entry,
+  [
+    '#!/usr/bin/env node',
+    '// The spex command line, written by scripts/bundle.mjs: src/cli/main.ts and what it imports are',
+    '// main.bundle.cjs, run through the code cache (src/engine/code-cache.ts).',
+    "import { runBundle } from '../engine/code-cache.js';",
+    '',
+    `runBundle(new URL('./main.bundle.cjs', import.meta.url), '${key}');`,
+    '',
+  ].join('\n'),
+);
