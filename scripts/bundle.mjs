@@ -53,7 +53,17 @@ if (output.length !== 1 || output[0].type !== 'chunk') throw new Error(`scripts/
 // runBundle wraps the file in a function: no #! line; and it must stay strict, as the modules were.
 // A script run by node:vm cannot import() without an experimental flag: the dynamic imports
 // left (of files beside the bundle) go through the function runBundle passes in, __spexImport.
-const code = output[0].code.replace(/^#!.*\n/, '').replace(/\bimport\((["'])(\.{1,2}\/[^"']+)\1\)/g, '__spexImport($1$2$1)');
+let code = output[0].code.replace(/^#!.*\n/, '').replace(/\bimport\((["'])(\.{1,2}\/[^"']+)\1\)/g, '__spexImport($1$2$1)');
+// node's modules that only some commands use are loaded when first used, not at start: each
+// costs some milliseconds to load. node:http serves \`spex explore\`; node:child_process is
+// commander's, for executable subcommands, which spex has none of. The module object is
+// replaced by a stand-in that loads it on its first property access (both are only used as
+// \`mod.name(...)\`).
+const LAZY = ['node:http', 'node:child_process'];
+for (const mod of LAZY) {
+  code = code.replace(new RegExp(`\\b(let|const|var) (\\w+) = require\\("${mod}"\\);`, 'g'), (_m, kw, name) => `${kw} ${name} = __spexLazy(() => require("${mod}"));`);
+}
+code = code.replace(/^("use strict";\n)/, `$1const __spexLazy = (load) => new Proxy({}, { get: (_target, key) => load()[key] });\n`);
 if (/\bimport\(/.test(code.replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, ''))) throw new Error('scripts/bundle.mjs: an import() is left in the bundle');
 if (!/^\s*(\/\/[^\n]*\n\s*)*["']use strict["']/.test(code)) throw new Error('scripts/bundle.mjs: the bundle does not start with "use strict"');
 if (/\bimport\.meta\b/.test(code.replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, ''))) throw new Error('scripts/bundle.mjs: import.meta is left in the CommonJS bundle');
