@@ -8,7 +8,7 @@
 // full space), its compile time reported apart (the binaries are kept in the temporary
 // directory and reused while the model and flags are the same). Then Spin's ./pan, spex's
 // `node dist/cli/main.js check ...` and the `spex` bin (dist/cli/spex.js) run in turn, as
-// many rounds as --reps, and each keeps its fastest wall time. The distinct states must be
+// many rounds as --reps, and each keeps its fastest wall time and its least CPU time. The distinct states must be
 // equal (diehard's are not compared: Spin stores 16 states where TLC and spex count 14, its
 // pc before the loop and the loop head apart).
 import { spawnSync } from 'node:child_process';
@@ -50,10 +50,24 @@ const MODELS = [
   },
 ];
 
-function wall(cmd, args, opts) {
+/**
+ * Runs a command; its wall time, and its CPU time (user + system, of the command and its
+ * children), which the shell's `times` reports on fd 3. On a loaded machine the wall time
+ * mostly says how busy the machine was; the CPU time much less so.
+ */
+function timed(cmd, args, opts) {
   const t0 = performance.now();
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...opts });
-  return { seconds: (performance.now() - t0) / 1000, r };
+  const r = spawnSync('sh', ['-c', '"$@"; s=$?; times >&3; exit $s', 'sh', cmd, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    ...opts,
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  // `times`: the shell's user and system time, then its children's.
+  const children = (r.output?.[3] ?? '').trim().split('\n')[1] ?? '';
+  const cpu = [...children.matchAll(/(\d+)m([\d.]+)s/g)].reduce((t, m) => t + Number(m[1]) * 60 + Number(m[2]), 0);
+  return { seconds, cpu: cpu > 0 ? cpu : NaN, r };
 }
 
 /** Generates and compiles pan for a model (or reuses the binary of an earlier run). */
@@ -95,12 +109,13 @@ export function runSpinGroup({ root, reps, say, failures, progress }) {
     return;
   }
   say(
-    `Wall seconds of the whole process, fastest of ${reps} rounds (pan, then \`node dist/cli/main.js check\`, then the \`spex\` bin, in turn). ` +
-      'pan: `./pan -m5000000`, built with `-DSAFETY -DNOREDUCE` (compile time apart; "cached": built by an earlier run). spex: its defaults (`--workers` the number of cores, `--engine auto`).',
+    `The whole process, fastest of ${reps} rounds (pan, then \`node dist/cli/main.js check\`, then the \`spex\` bin, in turn): wall seconds, and CPU seconds (user + system). ` +
+      'pan: `./pan -m5000000`, built with `-DSAFETY -DNOREDUCE` (compile time apart; "cached": built by an earlier run). spex: its defaults (`--workers` the number of cores, `--engine auto`). ' +
+      'Ratios: spex ÷ pan, wall / CPU.',
   );
   say();
-  say('| model | distinct (Spin) | distinct (spex) | pan compile s | pan s | spex main.js s | main.js ÷ pan | spex bin s | bin ÷ pan | counts |');
-  say('|---|--:|--:|--:|--:|--:|--:|--:|--:|---|');
+  say('| model | distinct (Spin) | distinct (spex) | pan compile s | pan wall s | pan CPU s | main.js wall s | main.js CPU s | main.js ÷ pan | bin wall s | bin CPU s | bin ÷ pan | counts |');
+  say('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|');
   for (const model of MODELS) {
     progress(`bench: spin ${model.label} ...\n`);
     const built = buildPan(peers, model);
@@ -110,17 +125,19 @@ export function runSpinGroup({ root, reps, say, failures, progress }) {
       continue;
     }
     const runs = {
-      pan: () => wall(built.pan, ['-m5000000'], { cwd: tmpdir() }),
-      main: () => wall(process.execPath, ['dist/cli/main.js', 'check', ...model.spex], { cwd: root }),
-      bin: () => wall(process.execPath, ['dist/cli/spex.js', 'check', ...model.spex], { cwd: root }),
+      pan: () => timed(built.pan, ['-m5000000'], { cwd: tmpdir() }),
+      main: () => timed(process.execPath, ['dist/cli/main.js', 'check', ...model.spex], { cwd: root }),
+      bin: () => timed(process.execPath, ['dist/cli/spex.js', 'check', ...model.spex], { cwd: root }),
     };
     const bestOf = { pan: Infinity, main: Infinity, bin: Infinity };
+    const cpuOf = { pan: Infinity, main: Infinity, bin: Infinity };
     const outs = {};
     for (let i = 0; i < reps; i++) {
       for (const [k, run] of Object.entries(runs)) {
-        const { seconds, r } = run();
+        const { seconds, cpu, r } = run();
         outs[k] = r;
         bestOf[k] = Math.min(bestOf[k], seconds);
+        cpuOf[k] = Math.min(cpuOf[k], cpu);
       }
     }
     const stored = panStored(outs.pan.stdout ?? '');
@@ -137,12 +154,12 @@ export function runSpinGroup({ root, reps, say, failures, progress }) {
       failures.push(`spin ${model.label}: spex's ${counts?.distinct} distinct states != Spin's ${stored}`);
       checks.push(`**≠ Spin**`);
     }
-    const f = (s) => s.toFixed(3);
-    const ratio = (s) => (s / bestOf.pan).toFixed(2);
+    const f = (s) => (Number.isFinite(s) ? s.toFixed(3) : '–');
+    const ratio = (k) => `${(bestOf[k] / bestOf.pan).toFixed(2)} / ${Number.isFinite(cpuOf[k] / cpuOf.pan) ? (cpuOf[k] / cpuOf.pan).toFixed(2) : '–'}`;
     const compile = built.compileSeconds === undefined ? 'cached' : built.compileSeconds.toFixed(1);
     say(
-      `| ${model.label} | ${stored.toLocaleString('en-US')} | ${(counts?.distinct ?? NaN).toLocaleString('en-US')} | ${compile} | ${f(bestOf.pan)} | ` +
-        `${f(bestOf.main)} | ${ratio(bestOf.main)} | ${f(bestOf.bin)} | ${ratio(bestOf.bin)} | ${checks.join(', ')} |`,
+      `| ${model.label} | ${stored.toLocaleString('en-US')} | ${(counts?.distinct ?? NaN).toLocaleString('en-US')} | ${compile} | ${f(bestOf.pan)} | ${f(cpuOf.pan)} | ` +
+        `${f(bestOf.main)} | ${f(cpuOf.main)} | ${ratio('main')} | ${f(bestOf.bin)} | ${f(cpuOf.bin)} | ${ratio('bin')} | ${checks.join(', ')} |`,
     );
   }
   say();
