@@ -63,6 +63,10 @@ describe('the code cache', () => {
     // The spex bin runs the command in a worker thread, through the same entries.
     expect(run({ SPEX_CACHE_DIR: dir }, ['check', SPEC], 'dist/cli/spex.js')).toEqual(plain);
     expect([...entries(dir).keys()].sort()).toEqual([...first.keys()].sort());
+    // Cold, the bin's command thread writes them as main.js does.
+    const binDir = join(tempDir(), 'cache');
+    expect(run({ SPEX_CACHE_DIR: binDir }, ['check', SPEC], 'dist/cli/spex.js')).toEqual(plain);
+    expect([...entries(binDir).keys()].sort()).toEqual([...first.keys()].sort());
   });
 
   // One byte changed in the middle of V8's data is what V8 itself does not notice (node 20
