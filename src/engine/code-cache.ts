@@ -29,7 +29,7 @@ import { Script, type ScriptOptions } from 'node:vm';
 import { isMainThread, workerData } from 'node:worker_threads';
 
 /** The most entries kept per kind; beyond it, the oldest go when an entry is written. */
-const MAX_ENTRIES: Record<string, number> = { cli: 4, packed: 256 };
+const MAX_ENTRIES: Record<string, number> = { cli: 24, packed: 256 };
 
 let enabled = process.env['SPEX_NO_CACHE'] === undefined || process.env['SPEX_NO_CACHE'] === '' || process.env['SPEX_NO_CACHE'] === '0';
 
@@ -165,11 +165,15 @@ export function cachedFunction(params: readonly string[], body: string, kind = '
  * entry point dist/cli/main.js calls it. `key` is the bundle's hash, computed when it was built.
  */
 export function runBundle(bundle: URL, key: string): void {
-  const argv = isMainThread ? process.argv : ((workerData as { argv?: unknown } | null)?.argv as string[] | undefined) ?? [];
+  const argv = isMainThread ? process.argv.slice(2) : ((workerData as { argv?: unknown } | null)?.argv as string[] | undefined) ?? [];
   if (argv.includes('--no-cache')) disableCodeCache();
   const file = fileURLToPath(bundle);
   const source = `(function (exports, require, module, __filename, __dirname, __spexImport) {${readFileSync(file, 'utf8')}\n})`;
-  const script = cachedScript(source, file, 'cli', key);
+  // An entry holds the functions its first run compiled, and an entry that V8 accepts is not
+  // written again: one per command, so that \`spex --version\` run first does not leave
+  // \`spex check\` an entry without the functions it needs.
+  const command = argv.find((a) => !a.startsWith('-')) ?? '';
+  const script = cachedScript(source, file, 'cli', `${key} ${/^[a-z]+$/.test(command) ? command : ''}`);
   type Run = (exports: object, require: NodeJS.Require, module: { exports: object }, filename: string, dir: string, load: (specifier: string) => Promise<unknown>) => void;
   const run = script.runInThisContext() as Run;
   const module = { exports: {} };
