@@ -12,12 +12,12 @@
  * or `--no-cache` on the command line. An entry is a file named by a hash of what it was
  * compiled from (the source, node's version, architecture and flags). Whatever is wrong with
  * the cache (missing, corrupt, written by another V8, a directory that cannot be written) only
- * costs the time it would have saved: an entry that is not intact (checked with its digest, see
- * sealed) or that V8 refuses (another node, other flags) is compiled again and written again,
- * and a write that fails is skipped. Entries are written when the
- * process exits, so that they hold the functions compiled during the run too (V8 compiles a
- * function's body the first time it is called), atomically (a temporary file, then a rename).
- * This module imports only node's own modules: dist/cli/main.js loads it before the command.
+ * costs the time it would have saved: an entry that is not intact (checked with its digest,
+ * see sealed) or that V8 refuses (another node, other flags) is compiled and written again,
+ * and a write that fails is skipped. Entries are written when the process exits, so that they
+ * hold the functions compiled during the run too (V8 compiles a function's body the first time
+ * it is called), atomically (a temporary file, then a rename). This module imports only node's
+ * own modules: dist/cli/main.js loads it before the command.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
