@@ -354,8 +354,8 @@ if (selected('diehard')) {
   // node dist/cli/main.js (the command on the main thread) and the spex bin (dist/cli/spex.js:
   // the command in a worker thread, signals on the main one), alternating.
   const entries = [
-    { file: 'dist/cli/main.js', text: 'node dist/cli/main.js', times: [] },
-    { file: 'dist/cli/spex.js', text: 'the spex bin (node dist/cli/spex.js)', times: [] },
+    { file: 'dist/cli/main.js', note: '', times: [] },
+    { file: 'dist/cli/spex.js', note: ', the spex bin', times: [] },
   ];
   for (let i = 0; i < 5; i++) {
     for (const e of entries) {
@@ -367,7 +367,7 @@ if (selected('diehard')) {
   }
   for (const e of entries) {
     say(
-      `Whole process \`${e.text} check spec/examples/diehard.spex\` (exit 12, a 6-step trace): ` +
+      `Whole process \`node ${e.file} check spec/examples/diehard.spex\`${e.note} (exit 12, a 6-step trace): ` +
         `best of 5 **${Math.min(...e.times).toFixed(3)} s** (all: ${e.times.map((t) => t.toFixed(3)).join(', ')})`,
     );
     say();
