@@ -55,7 +55,7 @@ const MODELS = [
  * children), which the shell's `times` reports on fd 3. On a loaded machine the wall time
  * mostly says how busy the machine was; the CPU time much less so.
  */
-function timed(cmd, args, opts) {
+export function timed(cmd, args, opts) {
   const t0 = performance.now();
   const r = spawnSync('sh', ['-c', '"$@"; s=$?; times >&3; exit $s', 'sh', cmd, ...args], {
     encoding: 'utf8',
