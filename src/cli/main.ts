@@ -28,6 +28,7 @@ import { acceptInterrupts, defaultMaxMemory, interruptSignal, parseMemorySize, s
 import { interruptedExit } from '../engine/run.js';
 import { WorkerDied } from '../explore/parallel/supervisor.js';
 import { addSwarmCommand, cmdSwarmJob, isSwarmJob, withSwarmOptions, type SwarmCliOptions } from './swarm.js';
+import { disableCodeCache } from '../engine/code-cache.js';
 
 const out = (s: string): void => {
   process.stdout.write(s + '\n');
@@ -308,7 +309,8 @@ function withCheckOptions(cmd: Command): Command {
     .option('--show <name>', 'print this definition (without parameters) or view in every state of a trace and write it into the exports (repeatable)', collect, [])
     .option('--progress', 'print progress on stderr every second (the default when stderr is a terminal)')
     .option('--progress-interval <seconds>', 'seconds between progress reports, on stderr and in --json (default 1; 0: as often as the explorer looks at the clock)', nonNegativeNumber)
-    .option('--quiet', 'no progress output');
+    .option('--quiet', 'no progress output')
+    .option('--no-cache', 'do not use the code cache (compiled code kept between runs, docs/engine.md); SPEX_NO_CACHE=1 does the same');
 }
 
 /** Runs the CLI; returns the process exit code. */
@@ -321,6 +323,10 @@ export function main(argv: string[]): number {
     .version(version())
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  // --no-cache (check, test, simulate): before the command compiles anything.
+  program.hook('preAction', (_program, command) => {
+    if (command.opts()['cache'] === false) disableCodeCache();
+  });
 
   withCheckOptions(program.command('check <file>').description('explore a spec and report the first violation with a shortest trace'))
     .option('--out-itf <path>', 'write the counterexample as an ITF trace to PATH (PATH.<check>.itf.json per check when several run)')
@@ -365,6 +371,7 @@ export function main(argv: string[]): number {
     .option('--json', 'write the run as NDJSON events on stdout (docs/json-events.md), and nothing else there')
     .option('--progress', 'print progress on stderr every second (the default when stderr is a terminal)')
     .option('--quiet', 'no progress output')
+    .option('--no-cache', 'do not use the code cache (compiled code kept between runs, docs/engine.md); SPEX_NO_CACHE=1 does the same')
     .action((file: string, o: SimulateCliOptions) => {
       code = cmdSimulate(file, o, out, err, version());
     });

@@ -3,10 +3,11 @@
  * one ohm operation, `ast`, and turns ohm's intervals into plain Spans so that no later phase
  * depends on ohm.
  */
+import { createRequire } from 'node:module';
 import type * as ohm from 'ohm-js';
 // Generated from grammar/spex.ohm by `ohm generateBundles` (npm run build): a precompiled
 // grammar loads in a few milliseconds, where compiling the .ohm text costs a third of a second.
-import spexGrammar from '../../grammar/spex.ohm-bundle.js';
+import type spexGrammar from '../../grammar/spex.ohm-bundle.js';
 import type { SpexSemantics } from '../../grammar/spex.ohm-bundle.js';
 import type * as A from './ast.js';
 import { Diagnostic, SpecErrors, TYPE_AS_SET_HINT } from './diagnostics.js';
@@ -14,9 +15,16 @@ import { attachAttributes, declWord, fastParseExpr, fastParseSpec, type ParsedAt
 import { checkNesting, checkText, stackOverflowAsE104 } from './input.js';
 
 let semanticsCache: SpexSemantics | undefined;
+let grammarCache: typeof spexGrammar | undefined;
 
+/**
+ * The ohm grammar, loaded on first use: the fast parser parses, so only a syntax error (or
+ * isKeyword) needs it, and a run that never does never loads ohm-js. It is loaded with
+ * require() (synchronously, as parsing is), in its CommonJS form grammar/spex.ohm-bundle.cjs
+ * (written by scripts/grammar-cjs.mjs in the build from the ESM bundle).
+ */
 function grammar(): typeof spexGrammar {
-  return spexGrammar;
+  return (grammarCache ??= createRequire(import.meta.url)('../../grammar/spex.ohm-bundle.cjs') as typeof spexGrammar);
 }
 
 // The source being converted; set for the duration of one parse (parsing is synchronous).

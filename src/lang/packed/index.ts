@@ -21,6 +21,7 @@ import { StepCounters, coverageSites, labelSiteOf } from '../coverage.js';
 import { CodeGen, lit, type Val, type InstanceLayout, type ProcessLayout, type VarLayout } from './codegen.js';
 import { Doms, MAX_WIDTH, Unsupported, seqAt, seqBase, seqLen, type Dom } from './dom.js';
 import { MAX_ENUMERATION } from '../diagnostics.js';
+import { cachedFunction } from '../../engine/code-cache.js';
 
 export interface PackedSpec extends TransitionSystem<number[], Label> {
   /** Integers per state. */
@@ -650,8 +651,9 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     for (const x of v) arr.push(x);
     initArr.push(arr);
   }
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const made = new Function('H', 'LB', 'LP', 'IL', 'INIT', 'OR', 'CH', 'RS', 'K', source)(helpers, labelTables, procLabels, initLabel, initArr, gen.orders, choices, counters.reached, counters) as Generated;
+  // As new Function(...) would, through the code cache (src/engine/code-cache.ts): a run of the
+  // same generated source takes V8's compiled code from the disk.
+  const made = cachedFunction(['H', 'LB', 'LP', 'IL', 'INIT', 'OR', 'CH', 'RS', 'K'], source)(helpers, labelTables, procLabels, initLabel, initArr, gen.orders, choices, counters.reached, counters) as Generated;
 
   // ---- the system
   const decode = (vec: readonly number[]): State => vars.map((v) => doms.decodeShape(v.shape, vec, v.offset));

@@ -1,0 +1,183 @@
+/**
+ * spex's code cache: V8's compiled code (bytecode) for JavaScript that spex compiles, kept on
+ * disk between runs, so that a later run deserialises it instead of parsing and compiling the
+ * source again (docs/engine.md, "The code cache").
+ *
+ *   - the command itself (dist/cli/main.bundle.cjs, started by dist/cli/main.js; both written
+ *     by scripts/bundle.mjs): about a megabyte of JavaScript, most of a small check's time;
+ *   - the packed engine's generated code (src/lang/packed/index.ts), one entry per generated
+ *     source.
+ *
+ * Where: $SPEX_CACHE_DIR, else $XDG_CACHE_HOME/spex, else ~/.cache/spex. Off: SPEX_NO_CACHE=1,
+ * or `--no-cache` on the command line. An entry is a file named by a hash of what it was
+ * compiled from (the source, node's version, architecture and flags). Whatever is wrong with
+ * the cache (missing, corrupt, written by another V8, a directory that cannot be written) only
+ * costs the time it would have saved: an entry that is not intact (checked with its digest,
+ * see sealed) or that V8 refuses (another node, other flags) is compiled and written again,
+ * and a write that fails is skipped. Entries are written when the process exits, so that they
+ * hold the functions compiled during the run too (V8 compiles a function's body the first time
+ * it is called), atomically (a temporary file, then a rename). This module imports only node's
+ * own modules: dist/cli/main.js loads it before the command.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Script, type ScriptOptions } from 'node:vm';
+import { isMainThread, workerData } from 'node:worker_threads';
+
+/** The most entries kept per kind; beyond it, the oldest go when an entry is written. */
+const MAX_ENTRIES: Record<string, number> = { cli: 24, packed: 256 };
+
+let enabled = process.env['SPEX_NO_CACHE'] === undefined || process.env['SPEX_NO_CACHE'] === '' || process.env['SPEX_NO_CACHE'] === '0';
+
+/** Turns the cache off for this process (`--no-cache`). */
+export function disableCodeCache(): void {
+  enabled = false;
+}
+
+/** The cache's directory, or undefined when it is off or there is no place for it. */
+export function codeCacheDirectory(): string | undefined {
+  if (!enabled) return undefined;
+  const env = process.env;
+  if (env['SPEX_CACHE_DIR']) return env['SPEX_CACHE_DIR'];
+  if (env['XDG_CACHE_HOME']) return join(env['XDG_CACHE_HOME'], 'spex');
+  let home: string;
+  try {
+    home = homedir();
+  } catch {
+    return undefined;
+  }
+  return home === '' ? undefined : join(home, '.cache', 'spex');
+}
+
+interface Pending {
+  readonly script: Script;
+  readonly file: string;
+  readonly kind: string;
+}
+const pending: Pending[] = [];
+let exitHook = false;
+
+function writePending(): void {
+  const kinds = new Set<string>();
+  for (const p of pending.splice(0)) {
+    const tmp = `${p.file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    try {
+      mkdirSync(dirname(p.file), { recursive: true });
+      writeFileSync(tmp, sealed(p.script.createCachedData()));
+      renameSync(tmp, p.file);
+      kinds.add(p.kind);
+    } catch {
+      // Unwritable, full, or gone: the run does not depend on it.
+      try {
+        rmSync(tmp, { force: true });
+      } catch {
+        // nothing more to do
+      }
+    }
+  }
+  for (const kind of kinds) prune(kind);
+}
+
+/** Removes the oldest entries of a kind beyond its limit. */
+function prune(kind: string): void {
+  const dir = codeCacheDirectory();
+  if (dir === undefined) return;
+  try {
+    const d = join(dir, kind);
+    const entries = readdirSync(d)
+      .filter((f) => f.endsWith('.v8'))
+      .map((f) => ({ f, t: statSync(join(d, f)).mtimeMs }));
+    const max = MAX_ENTRIES[kind] ?? 64;
+    if (entries.length <= max) return;
+    entries.sort((a, b) => a.t - b.t);
+    for (const e of entries.slice(0, entries.length - max)) rmSync(join(d, e.f), { force: true });
+  } catch {
+    // Another process pruned first, or the directory cannot be read: nothing is lost.
+  }
+}
+
+/** A hex digest of a text. */
+function digest(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/**
+ * An entry on disk: MAGIC, the SHA-256 of the payload, the payload (V8's cached data). V8
+ * checks its version and flags in the payload, but not that the payload is intact: a damaged
+ * one can crash the process. So spex checks the digest first and ignores an entry that fails.
+ */
+const MAGIC = Buffer.from('spex-v8\n', 'latin1');
+const HEADER = MAGIC.length + 32;
+
+function sealed(payload: Buffer): Buffer {
+  return Buffer.concat([MAGIC, createHash('sha256').update(payload).digest(), payload]);
+}
+
+function unsealed(entry: Buffer): Buffer | undefined {
+  if (entry.length <= HEADER || !entry.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
+  const payload = entry.subarray(HEADER);
+  return createHash('sha256').update(payload).digest().equals(entry.subarray(MAGIC.length, HEADER)) ? payload : undefined;
+}
+
+/**
+ * A vm.Script for `source`, from the cache when it holds a valid entry for it; otherwise
+ * compiled, and its entry written when the process exits. `key` names the source (a hash of
+ * it, or of what it was built from); undefined: a hash of the source itself.
+ */
+export function cachedScript(source: string, filename: string, kind: string, key?: string, options: ScriptOptions = {}): Script {
+  const dir = codeCacheDirectory();
+  if (dir === undefined) return new Script(source, { ...options, filename });
+  const name = digest(`${key ?? digest(source)}\0${process.version}\0${process.arch}\0${process.execArgv.join(' ')}`).slice(0, 40);
+  const file = join(dir, kind, `${name}.v8`);
+  let cachedData: Buffer | undefined;
+  try {
+    cachedData = unsealed(readFileSync(file));
+  } catch {
+    cachedData = undefined;
+  }
+  const script = new Script(source, cachedData === undefined ? { ...options, filename } : { ...options, filename, cachedData });
+  if (cachedData === undefined || script.cachedDataRejected === true) {
+    pending.push({ script, file, kind });
+    if (!exitHook) {
+      exitHook = true;
+      process.on('exit', writePending);
+    }
+  }
+  return script;
+}
+
+/**
+ * Compiles the body of a function of `params` as `new Function(...params, body)` does, through
+ * the cache: the packed engine's generated code.
+ */
+export function cachedFunction(params: readonly string[], body: string, kind = 'packed'): (...args: unknown[]) => unknown {
+  const source = `(function (${params.join(', ')}) {\n${body}\n})`;
+  const script = cachedScript(source, `spex-${kind}-generated.js`, kind);
+  return script.runInThisContext() as (...args: unknown[]) => unknown;
+}
+
+/**
+ * Runs the bundled command (dist/cli/main.bundle.cjs, a CommonJS file) through the cache; the
+ * entry point dist/cli/main.js calls it. `key` is the bundle's hash, computed when it was built.
+ */
+export function runBundle(bundle: URL, key: string): void {
+  const argv = isMainThread ? process.argv.slice(2) : ((workerData as { argv?: unknown } | null)?.argv as string[] | undefined) ?? [];
+  if (argv.includes('--no-cache')) disableCodeCache();
+  const file = fileURLToPath(bundle);
+  const source = `(function (exports, require, module, __filename, __dirname, __spexImport) {${readFileSync(file, 'utf8')}\n})`;
+  // An entry holds the functions its first run compiled, and an entry that V8 accepts is not
+  // written again: one per command, so that \`spex --version\` run first does not leave
+  // \`spex check\` an entry without the functions it needs.
+  const command = argv.find((a) => !a.startsWith('-')) ?? '';
+  const script = cachedScript(source, file, 'cli', `${key} ${/^[a-z]+$/.test(command) ? command : ''}`);
+  type Run = (exports: object, require: NodeJS.Require, module: { exports: object }, filename: string, dir: string, load: (specifier: string) => Promise<unknown>) => void;
+  const run = script.runInThisContext() as Run;
+  const module = { exports: {} };
+  // The bundle's import('../lsp/server.js') (spex lsp), relative to the bundle as in the file tsc wrote.
+  const load = (specifier: string): Promise<unknown> => import(new URL(specifier, bundle).href);
+  run.call(module.exports, module.exports, createRequire(file), module, file, dirname(file), load);
+}

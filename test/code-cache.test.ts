@@ -1,0 +1,119 @@
+// The code cache (src/engine/code-cache.ts): the command (dist/cli/main.js runs the bundle
+// through it) and the packed engine's generated code. A run's output never depends on it:
+// without it, with it cold or warm, with entries corrupted, with a directory that cannot be
+// written. Runs the built command (npm run build).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const ROOT = resolve(__dirname, '..');
+const SPEC = 'spec/examples/diehard.spex';
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'spex-cache-test-'));
+  dirs.push(d);
+  return d;
+}
+
+function run(env: Record<string, string | undefined>, args: string[] = ['check', SPEC], entry = 'dist/cli/main.js'): { code: number | null; out: string; err: string } {
+  const e: NodeJS.ProcessEnv = { ...process.env };
+  delete e['SPEX_NO_CACHE'];
+  delete e['SPEX_CACHE_DIR'];
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) e[k] = v;
+  const r = spawnSync(process.execPath, [entry, ...args], { cwd: ROOT, encoding: 'utf8', env: e });
+  // The search's time is the one thing that may differ.
+  return { code: r.status, out: r.stdout.replace(/\d+\.\d\d s\b/g, 'T s'), err: r.stderr };
+}
+
+/** The cache's entries: kind/name → contents. */
+function entries(dir: string): Map<string, Buffer> {
+  const m = new Map<string, Buffer>();
+  if (!existsSync(dir)) return m;
+  for (const kind of readdirSync(dir)) for (const f of readdirSync(join(dir, kind))) m.set(`${kind}/${f}`, readFileSync(join(dir, kind, f)));
+  return m;
+}
+
+describe('the code cache', () => {
+  const plain = run({ SPEX_NO_CACHE: '1' });
+
+  it('is off with SPEX_NO_CACHE=1 and with --no-cache: nothing is written', () => {
+    expect(plain.code).toBe(12);
+    const dir = join(tempDir(), 'cache');
+    expect(run({ SPEX_NO_CACHE: '1', SPEX_CACHE_DIR: dir })).toEqual(plain);
+    expect(run({ SPEX_CACHE_DIR: dir }, ['check', SPEC, '--no-cache'])).toEqual(plain);
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('a cold run writes entries for the command and the generated code; a warm run uses them, with the same output', () => {
+    const dir = join(tempDir(), 'cache');
+    expect(run({ SPEX_CACHE_DIR: dir })).toEqual(plain);
+    const first = entries(dir);
+    expect([...first.keys()].filter((k) => k.startsWith('cli/'))).toHaveLength(1);
+    expect([...first.keys()].filter((k) => k.startsWith('packed/'))).toHaveLength(1);
+    const times = new Map([...first.keys()].map((k) => [k, statSync(join(dir, k)).mtimeMs]));
+    expect(run({ SPEX_CACHE_DIR: dir })).toEqual(plain);
+    // Accepted, so not written again.
+    for (const [k, t] of times) expect(statSync(join(dir, k)).mtimeMs).toBe(t);
+    // The spex bin runs the command in a worker thread, through the same entries.
+    expect(run({ SPEX_CACHE_DIR: dir }, ['check', SPEC], 'dist/cli/spex.js')).toEqual(plain);
+    expect([...entries(dir).keys()].sort()).toEqual([...first.keys()].sort());
+    // Cold, the bin's command thread writes them as main.js does.
+    const binDir = join(tempDir(), 'cache');
+    expect(run({ SPEX_CACHE_DIR: binDir }, ['check', SPEC], 'dist/cli/spex.js')).toEqual(plain);
+    expect([...entries(binDir).keys()].sort()).toEqual([...first.keys()].sort());
+  });
+
+  // One byte changed in the middle of V8's data is what V8 itself does not notice (node 20
+  // crashes on it): the entry's digest must catch it.
+  const damages: [string, (b: Buffer) => Buffer][] = [
+    ['one byte in the middle', (b) => {
+      const c = Buffer.from(b);
+      c[c.length >> 1] ^= 0xff;
+      return c;
+    }],
+    ['every seventh byte', (b) => {
+      const c = Buffer.from(b);
+      for (let i = 0; i < c.length; i += 7) c[i] = (c[i]! + 0x5a) & 0xff;
+      return c;
+    }],
+    ['cut in half', (b) => b.subarray(0, b.length >> 1)],
+    ['empty', () => Buffer.alloc(0)],
+  ];
+  for (const [what, damage] of damages) {
+    it(`entries damaged (${what}) are ignored and written again; the run is unchanged`, () => {
+      const dir = join(tempDir(), 'cache');
+      run({ SPEX_CACHE_DIR: dir });
+      const good = entries(dir);
+      expect(good.size).toBe(2);
+      for (const [k, v] of good) writeFileSync(join(dir, k), damage(v));
+      expect(run({ SPEX_CACHE_DIR: dir })).toEqual(plain);
+      // Written again, whole (V8's data is not byte-for-byte the same from run to run).
+      for (const [k, v] of entries(dir)) expect(v.length, k).toBeGreaterThan(good.get(k)!.length / 2);
+      expect(run({ SPEX_CACHE_DIR: dir })).toEqual(plain);
+    });
+  }
+
+  it('a directory that cannot be made or written costs nothing but the time', () => {
+    const file = join(tempDir(), 'a-file');
+    writeFileSync(file, 'not a directory');
+    // Under a regular file: every mkdir and write fails (ENOTDIR), even for root.
+    expect(run({ SPEX_CACHE_DIR: join(file, 'cache') })).toEqual(plain);
+    expect(readFileSync(file, 'utf8')).toBe('not a directory');
+  });
+
+  it('is used by spex test and simulate alike, with the same results', () => {
+    const dir = join(tempDir(), 'cache');
+    for (const args of [['test', 'spec/bench/memcg-peer.spex'], ['simulate', SPEC, '--runs', '20']]) {
+      const off = run({ SPEX_NO_CACHE: '1' }, args);
+      expect(run({ SPEX_CACHE_DIR: dir }, args)).toEqual(off);
+      expect(run({ SPEX_CACHE_DIR: dir }, args)).toEqual(off);
+    }
+    expect([...entries(dir).keys()].filter((k) => k.startsWith('packed/')).length).toBeGreaterThan(1);
+  });
+});
