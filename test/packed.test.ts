@@ -272,6 +272,23 @@ process Inc(i in {p, r}) {
 }
 `,
     ],
+    [
+      'a read of a variable of a process without instances',
+      'fault',
+      `spec NoInstance
+enum T { t1, t2 }
+const NONE: Set[T] = {}
+var x: 0..2 = 0
+process W(t in NONE) {
+  var got: 0..2 = 0
+  go: got := 1
+}
+process Main {
+  run: x := 1
+}
+invariant Read: x == 0 or W(t1).got == 0
+`,
+    ],
   ];
   it.each(processes)('explores a spec with processes (%s) as the generic engine does', (_name, outcome, text) => {
     const spec = fromText(text);

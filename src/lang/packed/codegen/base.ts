@@ -136,6 +136,23 @@ export abstract class CodeGenBase {
     this.env.set(slot, v);
   }
 
+  /**
+   * Compiles f with the locals as they are now, and puts them back afterwards. The rest of a
+   * step is compiled once per branch that reaches it (`if`, `either`, `match`, `pick`), and
+   * compiling it binds the locals of the statements after (the `let`s of the next iterations
+   * of an unrolled `for` included): without this, a branch compiled after another would read
+   * the constants its sibling's continuation bound, declared in a block it cannot see.
+   */
+  scoped<T>(f: () => T): T {
+    const saved = this.env;
+    this.env = new Map(saved);
+    try {
+      return f();
+    } finally {
+      this.env = saved;
+    }
+  }
+
   fresh(prefix: string): string {
     return `${prefix}${this.n++}`;
   }

@@ -21,7 +21,7 @@ export class CodeGen extends ProcessCodeGen {
   stmts(list: readonly A.Stmt[], i: number, k: () => string): string {
     if (i === list.length) return k();
     const st = list[i]!;
-    const rest = (): string => this.stmts(list, i + 1, k);
+    const rest = (): string => this.scoped(() => this.stmts(list, i + 1, k));
     try {
       // Reaching a label ends the step before it; a while loop begins the step of the label before it.
       if (st.kind === 'label') return this.endAt(st.name.text);
@@ -81,7 +81,7 @@ export class CodeGen extends ProcessCodeGen {
   /** `L: while c { body }`: c true runs the body, whose end goes back to L; else what follows. */
   private whileStmt(st: Extract<A.Stmt, { kind: 'while' }>, label: string, k: () => string): string {
     const [pre, c] = this.capture(() => this.bool(st.cond));
-    const body = this.stmts(st.body, 0, () => this.endAt(label));
+    const body = this.scoped(() => this.stmts(st.body, 0, () => this.endAt(label)));
     return `${pre}\nif (${c}) {\n${body}\n} else {\n${k()}\n}`;
   }
 
@@ -124,8 +124,8 @@ export class CodeGen extends ProcessCodeGen {
       }
       case 'if': {
         const [pre, c] = this.capture(() => this.bool(st.cond));
-        const then = this.stmts(st.then, 0, k);
-        const els = this.stmts(st.else ?? [], 0, k);
+        const then = this.scoped(() => this.stmts(st.then, 0, k));
+        const els = this.scoped(() => this.stmts(st.else ?? [], 0, k));
         return `${pre}\nif (${c}) {\n${then}\n} else {\n${els}\n}`;
       }
       case 'match': {
@@ -140,12 +140,12 @@ export class CodeGen extends ProcessCodeGen {
           for (const arm of st.arms) {
             const test = this.patternTest(arm.pattern, sv, sd, scrut);
             if (!test) {
-              out += `{\n${this.stmts(arm.body, 0, k)}\n}`;
+              out += `{\n${this.scoped(() => this.stmts(arm.body, 0, k))}\n}`;
               exhaustive = true;
               break;
             }
             const [tpre, t] = this.capture(test);
-            out += `${tpre}\nif (${t}) {\n${this.stmts(arm.body, 0, k)}\n} else {\n`;
+            out += `${tpre}\nif (${t}) {\n${this.scoped(() => this.stmts(arm.body, 0, k))}\n} else {\n`;
             close += '}';
           }
           if (!exhaustive) out += 'bail();\n';
@@ -155,7 +155,7 @@ export class CodeGen extends ProcessCodeGen {
       }
       case 'either':
         // Each branch on the same state, in order, each followed by the rest of the step.
-        return st.branches.map((b) => `{\n${this.stmts(b, 0, k)}\n}`).join('\n');
+        return st.branches.map((b) => `{\n${this.scoped(() => this.stmts(b, 0, k))}\n}`).join('\n');
       case 'for':
         return this.forStmt(st, k);
       case 'assign':
