@@ -13,12 +13,13 @@ import type { CheckedProcess, CheckedSpec } from '../check.js';
 import { DONE } from '../process-shape.js';
 import type * as A from '../ast.js';
 import { Compiler, TERMINATING, type CompiledSpec, type Label, type State } from '../compile.js';
-import { initialValues } from '../process.js';
+import { initialValues, procedureLabel } from '../process.js';
 import type { Invariant, TransitionSystem } from '../../explore/system.js';
 import { fingerprintInts, sortedElements, type ISet, type Value } from '../../values/index.js';
 import { expandTree } from '../compile-temporal.js';
 import { StepCounters, coverageSites, labelSiteOf } from '../coverage.js';
-import { CodeGen, lit, type Val, type InstanceLayout, type ProcessLayout, type VarLayout } from './codegen.js';
+import { CodeGen, lit, type Val, type InstanceLayout, type ProcessLayout, type StepContext, type VarLayout } from './codegen.js';
+import { procedureDepths, stackLayout, pcNamesOf, endNamesOf, type StackLayout } from './stack.js';
 import { Doms, MAX_WIDTH, Unsupported, seqAt, seqBase, seqLen, type Dom } from './dom.js';
 import { MAX_ENUMERATION } from '../diagnostics.js';
 
@@ -195,6 +196,17 @@ const helpers = {
     const r = c - seqAt.base;
     return seqBase(k, n - 1) + Math.floor(r / (p * k)) * p + (r % p);
   },
+  /** The last element's code (a call stack's top frame). */
+  sqTop(c: number, k: number): number {
+    if (seqLen(c, k) === 0) throw BAIL;
+    return (c - seqAt.base) % k;
+  },
+  /** All but the last element (a call stack without its top frame). */
+  sqPop(c: number, k: number): number {
+    const n = seqLen(c, k);
+    if (n === 0) throw BAIL;
+    return seqBase(k, n - 1) + Math.floor((c - seqAt.base) / k);
+  },
   eqs(s: number[], a: number, b: number, w: number): boolean {
     for (let i = 0; i < w; i++) if (s[a + i] !== s[b + i]) return false;
     return true;
@@ -253,10 +265,9 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   }
   const nVars = vars.length;
 
-  // A call stack is a sequence of frames of several shapes, which the fixed-width vector does
-  // not encode: specs with procedures run on the generic engine.
-  const proc = spec.procedures[0];
-  if (proc) throw new Unsupported(`procedure '${proc.name}': procedures (call and return) are not supported by the packed engine`, proc.decl.span);
+  // A call stack is one slot, a sequence of frames (procedures.ts): the call graph must not be
+  // recursive, so that the stack's depth is bounded statically.
+  const depths = procedureDepths(spec);
 
   // ---- process instances: per process in order, per instance in the canonical order of its
   // parameter's domain, the pc (the code of its label, `done` last) and then its variables, as
@@ -268,6 +279,8 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     readonly labels: Label[];
     /** The initial values of each of its variables (several for `var x: T in S`). */
     readonly locals: Value[][];
+    /** Its call stack (a process that calls procedures). */
+    readonly stack?: StackLayout;
   }
   const instances: Instance[] = [];
   const procLayouts = new Map<object, ProcessLayout>();
@@ -285,6 +298,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
       throw where(err);
     }
     const layouts: InstanceLayout[] = [];
+    let stack: StackLayout | undefined;
     for (const value of values) {
       const base = vars.length;
       const pcSlot = generic.processSlots[base - nVars];
@@ -306,12 +320,28 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
           width += shape.width;
           locals.push(initialValues(cc, l.decl, loc));
         });
+        if (p.procedures.length > 0) {
+          // The call stack, after the variables, as the generic state has it.
+          const slot = generic.processSlots[base - nVars + 1 + p.locals.length]!;
+          let shape;
+          try {
+            shape = doms.shape(slot.type);
+          } catch (err) {
+            if (err instanceof Unsupported) throw new Unsupported(`the frames of its call stack (procedures ${p.procedures.map((q) => `'${q.name}'`).join(', ')}): ${err.message}`, p.procedures[0]!.decl.name.span);
+            throw err;
+          }
+          if (shape.k !== 'leaf' || shape.dom.k !== 'seq') throw new Error('internal error: a call stack that is not a sequence');
+          stack ??= stackLayout(p, shape.dom, depths, width);
+          stack = { ...stack, off: width };
+          vars.push({ name: slot.name, shape, offset: width });
+          width += 1;
+        }
       } catch (err) {
         throw where(err);
       }
       if (width > MAX_WIDTH) throw new Unsupported(`the state needs more than ${MAX_WIDTH} slots`, p.decl.span);
       const params = p.param && value !== undefined ? [{ name: p.param.name, value }] : [];
-      instances.push({ proc: p, layout, param: value, labels: p.labels.map((at) => ({ action: p.name, params, at })), locals });
+      instances.push({ proc: p, layout, param: value, labels: pcNamesOf(p).map((at) => ({ action: p.name, params, at })), locals, ...(stack ? { stack } : {}) });
     }
     procLayouts.set(p, { paramDom, instances: layouts });
   }
@@ -332,6 +362,8 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   let initVecs: number[][] = [initVec];
   for (const inst of instances) {
     for (const v of initVecs) v[inst.layout.pcOff] = 0;
+    // An empty call stack: the sequence code 0.
+    if (inst.stack) for (const v of initVecs) v[inst.stack.off] = 0;
     inst.locals.forEach((choices, li) => {
       const vl = vars[inst.layout.base + 1 + li]!;
       const next: number[][] = [];
@@ -445,23 +477,35 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   const procNames: string[] = [];
   instances.forEach((inst, k) => {
     const p = inst.proc;
-    const labels = [...p.labels, DONE];
+    // The pc's codes: the labels, `done`, then the labels of the procedures it may call.
+    const labels = pcNamesOf(p);
     let current = 0;
-    const sites = p.labels.map((l) => labelSiteOf(counters.sites, p.name, l));
-    const rows = counting ? p.labels.map((_l, li) => counters.row(sites[li]!, inst.labels[li]!.params)) : [];
-    gen.proc = { inst: inst.layout, labels, finish: () => emitCode(sites[current]!, counting ? 'r_' : undefined, `LP${k}[${lit(current)}]`) };
-    const steps = new Map<string, () => string>();
+    const sites = labels.map((l) => (l === DONE ? -1 : labelSiteOf(counters.sites, p.name, l)));
+    const rows = counting ? labels.map((l, li) => (l === DONE ? -1 : counters.row(sites[li]!, inst.labels[li]!.params, l.includes('.') ? p.name : undefined))) : [];
+    const finish = (): string => emitCode(sites[current]!, counting ? 'r_' : undefined, `LP${k}[${lit(current)}]`);
+    const own: StepContext = { inst: inst.layout, labels, finish, ...(inst.stack ? { stack: inst.stack } : {}) };
+    const steps = new Map<string, { step: () => string; ctx: StepContext }>();
     const cases: string[] = [];
     try {
-      gen.collectSteps(p.decl.body, () => gen.endAt(DONE), (label, step) => steps.set(label, step));
-      p.labels.forEach((label, li) => {
-        const step = steps.get(label);
-        if (!step) throw new Error(`internal error: no step at label '${label}'`);
+      gen.proc = own;
+      gen.collectSteps(p.decl.body, gen.ending(() => gen.endAt(DONE), { label: DONE }), (label, step) => steps.set(label, { step, ctx: own }));
+      // Running off the end of a procedure's body returns.
+      for (const q of p.procedures) {
+        const qualify = (l: string): string => procedureLabel(q, l);
+        const ctx: StepContext = { ...own, qualify, procedure: q };
+        gen.proc = ctx;
+        gen.collectSteps(q.decl.body, gen.ending(() => gen.returnStmt(q.decl.span), 'return'), (label, step) => steps.set(qualify(label), { step, ctx }));
+      }
+      labels.forEach((label, li) => {
+        if (label === DONE) return;
+        const at = steps.get(label);
+        if (!at) throw new Error(`internal error: no step at label '${label}'`);
         current = li;
+        gen.proc = at.ctx;
         gen.clearLocals();
         const pd = procLayouts.get(p)!.paramDom;
-        if (pd) gen.setLocal(0, gen.valOfCode(pd, lit(inst.layout.paramCode!)));
-        cases.push(`case ${lit(li)}: {\n${counting ? countAround(lit(rows[li]!), step()) : step()}\nbreak;\n}`);
+        if (pd && at.ctx.procedure === undefined) gen.setLocal(0, gen.valOfCode(pd, lit(inst.layout.paramCode!)));
+        cases.push(`case ${lit(li)}: {\n${counting ? countAround(lit(rows[li]!), at.step()) : at.step()}\nbreak;\n}`);
       });
     } catch (err) {
       if (err instanceof Unsupported) throw new Unsupported(`process '${p.name}': ${err.message}`, err.span ?? p.decl.span);
@@ -628,7 +672,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   const succ = [...spec.actions.map((_a, ai) => `A${ai}(s, emit);`), ...procNames.map((f) => `${f}(s, emit);`)].join('\n');
   const sourceWith = (tp: boolean): string => [
     '"use strict";',
-    'const { bail, rc, ck, ck0, dv, md, un, copy, pop, shm, rng, eqs, sqLen, sqHd, sqTl, sqAp, sqCat, sqAt, sqSet, sqSlc, sqIns, sqRem, sqB } = H;',
+    'const { bail, rc, ck, ck0, dv, md, un, copy, pop, shm, rng, eqs, sqLen, sqHd, sqTl, sqAp, sqCat, sqAt, sqSet, sqSlc, sqIns, sqRem, sqB, sqTop, sqPop } = H;',
     `const W = ${lit(width)};`,
     'const s = [];',
     'for (let i = 0; i < W; i++) s.push(0);',
@@ -742,7 +786,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   if (instances.length > 0) {
     // As the generic engine: a valid end when every instance has run to its end or stands at
     // one of its `end` labels.
-    const pcs = instances.map((inst) => [inst.layout.pcOff, [...inst.proc.labels, DONE].map((l) => l === DONE || inst.proc.endLabels.includes(l))] as const);
+    const pcs = instances.map((inst) => [inst.layout.pcOff, pcNamesOf(inst.proc).map((l) => l === DONE || endNamesOf(inst.proc).has(l))] as const);
     system.isDone = (vec) => {
       for (const [off, ends] of pcs) if (!ends[vec[off]!]) return false;
       return true;

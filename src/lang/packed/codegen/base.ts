@@ -4,7 +4,8 @@
  * between representations, and places (slots of the state).
  */
 import type * as A from '../../ast.js';
-import type { CheckedSpec, Resolution } from '../../check.js';
+import type { CheckedProcedure, CheckedSpec, Resolution } from '../../check.js';
+import type { StackLayout } from './procedures.js';
 import type { Compiler } from '../../compile.js';
 import type { Type } from '../../types.js';
 import { ModelError } from '../../../explore/system.js';
@@ -90,6 +91,12 @@ export interface StepContext {
   readonly labels: readonly string[];
   /** The code that emits the successor once the pc is set (the step's label is the current one). */
   readonly finish: () => string;
+  /** The pc name of a label of the body being compiled (`reparent.scan` in a procedure); none: the label itself. */
+  readonly qualify?: (label: string) => string;
+  /** The instance's call stack, for a process that calls procedures. */
+  readonly stack?: StackLayout;
+  /** The procedure whose steps are being compiled (undefined: the process's own body). */
+  readonly procedure?: CheckedProcedure;
 }
 
 export function sameShape(a: Shape, b: Shape): boolean {

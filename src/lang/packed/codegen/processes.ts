@@ -64,7 +64,7 @@ export abstract class ProcessCodeGen extends ExprCodeGen {
     const pl = this.processes.get(r.proc);
     if (!pl) return this.fail('internal: an unknown process', e.span);
     const rd = (off: number): string => (this.initMode ? `un(s[${lit(off)}])` : `s[${lit(off)}]`);
-    if (r.labels && r.labels.length > 1 && r.proc.labels.length >= 31) return this.fail('`at {...}` in a process of more than 30 labels is not supported by the packed engine', e.span);
+    if (r.labels && r.labels.length > 1 && r.proc.labels.length + r.proc.procedures.reduce((n, q) => n + q.labels.length, 0) >= 31) return this.fail('`at {...}` in a process of more than 30 labels is not supported by the packed engine', e.span);
     // `P(i) at {L1, L2}`: the pc, evaluated once, has its bit in the labels' mask.
     const mask = r.labels && r.labels.length > 1 ? r.labels.reduce((m, l) => m | (1 << l), 0) : undefined;
     const is = (pc: string): string => (mask === undefined ? `(${pc} === ${lit(r.label)})` : `(((${lit(mask)} >>> ${pc}) & 1) === 1)`);

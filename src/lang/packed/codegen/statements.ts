@@ -6,10 +6,10 @@ import type * as A from '../../ast.js';
 import type { Resolution } from '../../check.js';
 import { Unsupported, type Dom, type Shape } from '../dom.js';
 import { lit, add, sameShape } from './base.js';
-import { ProcessCodeGen } from './processes.js';
+import { ProcedureCodeGen } from './procedures.js';
 import { MAX_ENUMERATION } from '../../diagnostics.js';
 
-export class CodeGen extends ProcessCodeGen {
+export class CodeGen extends ProcedureCodeGen {
   /**
    * With `--coverage`: the guard site of each require, await and pick (src/lang/coverage.ts),
    * whose evaluations and blocks the generated code then counts in `K`. Undefined: no counting
@@ -26,6 +26,8 @@ export class CodeGen extends ProcessCodeGen {
       // Reaching a label ends the step before it; a while loop begins the step of the label before it.
       if (st.kind === 'label') return this.endAt(st.name.text);
       if (st.kind === 'while') return this.whileStmt(st, (list[i - 1] as Extract<A.Stmt, { kind: 'label' }>).name.text, rest);
+      // A call ends the step; what follows it in its block (or ends the block) is its return point.
+      if (st.kind === 'call') return this.callStmt(st, list[i + 1], k);
       return this.stmt(st, rest);
     } catch (err) {
       if (err instanceof Unsupported && err.span === undefined) throw new Unsupported(err.message, st.span);
@@ -58,7 +60,7 @@ export class CodeGen extends ProcessCodeGen {
           break;
         case 'while': {
           const label = (list[i - 1] as Extract<A.Stmt, { kind: 'label' }>).name.text;
-          this.collectSteps(st.body, () => this.endAt(label), define);
+          this.collectSteps(st.body, this.ending(() => this.endAt(label), { label }), define);
           break;
         }
         default:
@@ -71,7 +73,7 @@ export class CodeGen extends ProcessCodeGen {
   endAt(label: string): string {
     const p = this.proc;
     if (!p) return this.fail('internal: a label outside a process');
-    const code = p.labels.indexOf(label);
+    const code = p.labels.indexOf(p.qualify ? p.qualify(label) : label);
     if (code < 0) return this.fail('internal: an unknown label');
     const o = this.fresh('o');
     const off = lit(p.inst.pcOff);
@@ -81,7 +83,7 @@ export class CodeGen extends ProcessCodeGen {
   /** `L: while c { body }`: c true runs the body, whose end goes back to L; else what follows. */
   private whileStmt(st: Extract<A.Stmt, { kind: 'while' }>, label: string, k: () => string): string {
     const [pre, c] = this.capture(() => this.bool(st.cond));
-    const body = this.scoped(() => this.stmts(st.body, 0, () => this.endAt(label)));
+    const body = this.scoped(() => this.stmts(st.body, 0, this.ending(() => this.endAt(label), { label })));
     return `${pre}\nif (${c}) {\n${body}\n} else {\n${k()}\n}`;
   }
 
@@ -89,6 +91,8 @@ export class CodeGen extends ProcessCodeGen {
     switch (st.kind) {
       case 'goto':
         return this.endAt(st.target.text);
+      case 'return':
+        return this.returnStmt(st.span);
       case 'await':
       case 'require': {
         const [pre, c] = this.capture(() => this.bool(st.cond));
@@ -223,7 +227,9 @@ export class CodeGen extends ProcessCodeGen {
   }
 
   private assign(st: Extract<A.Stmt, { kind: 'assign' }>, k: () => string): string {
-    const r = this.res(st.target) as Extract<Resolution, { k: 'var' | 'plocal' }>;
+    const rf = this.res(st.target) as Extract<Resolution, { k: 'var' | 'plocal' | 'frame' }>;
+    if (rf.k === 'frame') return this.frameAssign(st, rf, k);
+    const r = rf;
     const root = r.k === 'var' ? r.index : this.plocalSlot(r.index, st.span);
     const vl = this.vars[root]!;
     const [pre, parts] = this.capture(() => {
