@@ -466,6 +466,34 @@ process P {
     expect(stacks).toBeGreaterThan(0);
   });
 
+  it('refuses a step whose code grows exponentially with a reason, before building it', () => {
+    // Nine iterations of a body with three branchings of two: 8^9 copies of the rest.
+    const r = compileBoth(
+      fromText(`spec Blowup
+type I = 0..2
+type O = Lo | Hi(0..2)
+var m: Map[I, Map[I, 0..6]] = [a in I |-> [b in I |-> 0]]
+var o: O = Lo
+action go {
+  require m[0][0] > 6
+  for a in I {
+    for b in I {
+      let w = a + b
+      match o {
+        Lo => { m[a][b] := min(6, w) }
+        Hi(k) => { m[a][b] := min(6, w + k) }
+      }
+      either { o := Hi(min(2, w)) } or { o := o }
+      if w > 2 { m[b][a] := 1 } else { m[b][a] := 2 }
+    }
+  }
+}
+`),
+    ).packed;
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.reason).toMatch(/action 'go': the spec generates too much code for the packed engine/);
+  });
+
   it('rejects sequences and sets of unbounded integers with a reason', () => {
     const seq = compileBoth(fromText('spec S\nvar q: Seq[Int] = []\naction A { q := append(q, 1) }\n')).packed;
     expect(seq.ok).toBe(false);

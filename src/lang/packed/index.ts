@@ -67,6 +67,8 @@ const BAIL: { readonly bail: true } = Object.freeze({ bail: true });
 const MAX_LABELS = 1 << 20;
 /** The most characters of generated source. */
 const MAX_SOURCE = 4_000_000;
+/** The fewest characters of an emission in generated source (`RS[0] = 1;\nemit(s, LB0[0]);`). */
+const MIN_EMISSION = 28;
 
 /** The helpers generated code calls; each throws BAIL where the generic engine would fail. */
 const helpers = {
@@ -236,6 +238,10 @@ export function compilePacked(spec: CheckedSpec, overrides: ReadonlyMap<number, 
     if (err instanceof RangeError && /call stack/.test(err.message)) {
       return { ok: false, reason: 'an expression is nested too deeply for the packed engine', span: spec.ast.name.span };
     }
+    // Generated code beyond what a string holds (the emission count above should stop it first).
+    if (err instanceof RangeError && /string length/.test(err.message)) {
+      return { ok: false, reason: 'the spec generates too much code for the packed engine', span: spec.ast.name.span };
+    }
     throw err;
   }
 }
@@ -389,8 +395,15 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   const counters = new StepCounters(coverageSites(spec), counting, reached);
   if (counting) gen.guardSites = counters.sites.guardOf;
   /** The emission of a step: marks its site, counts it in its row (counting), emits. */
-  const emitCode = (site: number, row: string | undefined, label: string): string =>
-    row === undefined ? `RS[${lit(site)}] = 1;\nemit(s, ${label});` : `RS[${lit(site)}] = 1;\nK.taken[${row}]++;\nK.last = ${row};\nemit(s, ${label});`;
+  let emissions = 0;
+  const emitCode = (site: number, row: string | undefined, label: string): string => {
+    // Every if, either and match branch repeats the rest of its step, so a step's code may
+    // grow exponentially; each emission is at least MIN_EMISSION characters, so past this
+    // count the source is beyond MAX_SOURCE: refused now, before it is built (a string of
+    // that size takes minutes and gigabytes, or exceeds what V8 can hold).
+    if (++emissions > MAX_SOURCE / MIN_EMISSION) throw new Unsupported('the spec generates too much code for the packed engine (every if, either and match branch repeats the rest of its step)');
+    return row === undefined ? `RS[${lit(site)}] = 1;\nemit(s, ${label});` : `RS[${lit(site)}] = 1;\nK.taken[${row}]++;\nK.last = ${row};\nemit(s, ${label});`;
+  };
   /** A step's code for one binding, counting states and enabled around it. */
   const countAround = (row: string, code: string): string =>
     `{\nconst r_ = ${row};\nK.states[r_]++;\nconst t_ = K.taken[r_];\n${code}\nif (K.taken[r_] !== t_) K.enabled[r_]++;\n}`;
