@@ -67,8 +67,8 @@ const BAIL: { readonly bail: true } = Object.freeze({ bail: true });
 const MAX_LABELS = 1 << 20;
 /** The most characters of generated source. */
 const MAX_SOURCE = 4_000_000;
-/** The fewest characters of an emission in generated source (`RS[0] = 1;\nemit(s, LB0[0]);`). */
-const MIN_EMISSION = 28;
+/** The fewest characters of an emission in generated source (`RS[0] = 1;\nemit(s, LP0[0]);`, 27). */
+const MIN_EMISSION = 27;
 
 /** The helpers generated code calls; each throws BAIL where the generic engine would fail. */
 const helpers = {
