@@ -212,7 +212,7 @@ describe('spex CLI', () => {
       const page = readFileSync(html, 'utf8');
       expect(page).toContain('Property OfflineTerminates[m=P] is violated.');
       expect(page).toContain('the last state steps back to state 6');
-      expect(page).toContain('<span class="at">at recheck</span>');
+      expect(page).toContain('<span class="at">at reparentCharges.recheck</span>');
       expect(JSON.parse(readFileSync(tlc, 'utf8')).state.length).toBeGreaterThan(5);
       const events = spex('check', 'spec/memcg/reparent.spex', '--check', 'Scenario1_ParentFirstLoops', '--json')
         .stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string; kind?: string; name?: string; trace?: { loop?: number } });

@@ -9,7 +9,7 @@ import { compilePacked, PackedGaveUp, type PackedSpec } from '../src/lang/packed
 import { explore, type ExploreResult } from '../src/explore/index.js';
 import { ModelError } from '../src/explore/system.js';
 import { SpecErrors } from '../src/lang/diagnostics.js';
-import { valueEquals } from '../src/values/index.js';
+import { IList, valueEquals } from '../src/values/index.js';
 import type * as A from '../src/lang/ast.js';
 
 function specFiles(dir: string): string[] {
@@ -272,6 +272,72 @@ process Inc(i in {p, r}) {
 }
 `,
     ],
+    [
+      'procedures: nested calls, a tail call, a valid end inside a procedure',
+      'ok',
+      `spec Calls
+type Id = 1..2
+var total: 0..9 = 0
+var open: Bool = true
+procedure add(n: 0..3) {
+  var twice: Bool = n == 2
+  step: total := total + n
+        if twice {
+          twice := false
+          goto step
+        }
+}
+procedure outer(n: 0..3) {
+  first: call add(n)
+  tail:  call add(1)
+         return
+}
+procedure wait() {
+  end rest: await not open
+}
+process W(i: Id) {
+  go:   call outer(i)
+  park: call wait()
+}
+process Closer {
+  close: await total >= 5
+         open := false
+}
+invariant Bounded: total <= 7
+`,
+    ],
+    [
+      'a deadlock inside a procedure',
+      'deadlock',
+      `spec StuckCall
+var free: 0..1 = 1
+procedure take() {
+  grab: await free > 0
+        free := free - 1
+  hold: await free > 1
+}
+process T(i: 1..2) {
+  go: call take()
+}
+`,
+    ],
+    [
+      'a read of a variable of a process without instances',
+      'fault',
+      `spec NoInstance
+enum T { t1, t2 }
+const NONE: Set[T] = {}
+var x: 0..2 = 0
+process W(t in NONE) {
+  var got: 0..2 = 0
+  go: got := 1
+}
+process Main {
+  run: x := 1
+}
+invariant Read: x == 0 or W(t1).got == 0
+`,
+    ],
   ];
   it.each(processes)('explores a spec with processes (%s) as the generic engine does', (_name, outcome, text) => {
     const spec = fromText(text);
@@ -337,6 +403,95 @@ invariant hasOwnProperty: forall x in s: not valueOf(x) or bail < 4
     for (const name of ['Zebra', 'Hue', 'constructor', '__proto__', 'toString', 'valueOf', 'eval', 'hasOwnProperty']) {
       expect(source).not.toMatch(new RegExp(`\\b${name}\\b`));
     }
+  });
+
+  it('refuses recursive procedures, stacks deeper than their domain and frames of unbounded Int, naming the procedure', () => {
+    const rec = compileBoth(loadSpec('test/fixtures/processes/procedures.spex').spec).packed;
+    expect(rec.ok).toBe(false);
+    if (!rec.ok) {
+      expect(rec.reason).toMatch(/procedure 'climb' is recursive/);
+      expect(rec.span?.start).toBeGreaterThan(0);
+    }
+    // Frames of 100,000 values: the domain holds one, and a calls b.
+    const deep = compileBoth(
+      fromText(`spec Deep
+var y: 0..9999 = 0
+procedure a(x: 0..9999) {
+  s: call b(x)
+  t: return
+}
+procedure b(x: 0..9999) {
+  u: y := x
+}
+process P {
+  go: call a(3)
+}
+`),
+    ).packed;
+    expect(deep.ok).toBe(false);
+    if (!deep.ok) expect(deep.reason).toMatch(/procedure 'a' may stack 2 frames, and the packed engine encodes at most 1/);
+    const wide = compileBoth(fromText('spec W\nvar y: Int = 0\nprocedure f(x: Int) {\n  s: y := x\n}\nprocess P {\n  go: call f(1)\n}\n')).packed;
+    expect(wide.ok).toBe(false);
+    if (!wide.ok) expect(wide.reason).toMatch(/call stack \(procedures 'f'\): unbounded Int/);
+  });
+
+  it('encodes a call stack as the sequence of frames the generic engine holds', () => {
+    const spec = loadSpec('test/fixtures/processes/procedures-flat.spex').spec;
+    const { generic, packed } = compileBoth(spec);
+    if (!packed.ok) throw new Error(`rejected: ${packed.reason}`);
+    const sys = packed.system;
+    // Every state of a few levels decodes to the generic state, and encodes back to itself.
+    let frontier: number[][] = [];
+    sys.initialStates((v) => frontier.push(sys.copyState!(v)));
+    let stacks = 0;
+    for (let level = 0; level < 8; level++) {
+      const next: number[][] = [];
+      for (const v of frontier) {
+        const st = sys.decode(v);
+        expect(sys.encode(st)).toEqual(v);
+        const g: State[] = [];
+        generic.successors(st, (t) => g.push(t.slice()));
+        const p: State[] = [];
+        sys.successors(v, (t) => {
+          p.push(sys.decode(t));
+          next.push(sys.copyState!(t));
+        });
+        expect(p.length).toBe(g.length);
+        p.forEach((x, i) => expect(sameState(x, g[i]!)).toBe(true));
+        stacks += st.filter((x) => IList.isList(x) && x.size > 1).length;
+      }
+      frontier = next.slice(0, 200);
+    }
+    // Nested calls were met: stacks of two frames.
+    expect(stacks).toBeGreaterThan(0);
+  });
+
+  it('refuses a step whose code grows exponentially with a reason, before building it', () => {
+    // Nine iterations of a body with three branchings of two: 8^9 copies of the rest.
+    const r = compileBoth(
+      fromText(`spec Blowup
+type I = 0..2
+type O = Lo | Hi(0..2)
+var m: Map[I, Map[I, 0..6]] = [a in I |-> [b in I |-> 0]]
+var o: O = Lo
+action go {
+  require m[0][0] > 6
+  for a in I {
+    for b in I {
+      let w = a + b
+      match o {
+        Lo => { m[a][b] := min(6, w) }
+        Hi(k) => { m[a][b] := min(6, w + k) }
+      }
+      either { o := Hi(min(2, w)) } or { o := o }
+      if w > 2 { m[b][a] := 1 } else { m[b][a] := 2 }
+    }
+  }
+}
+`),
+    ).packed;
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.reason).toMatch(/action 'go': the spec generates too much code for the packed engine/);
   });
 
   it('rejects sequences and sets of unbounded integers with a reason', () => {

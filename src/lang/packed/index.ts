@@ -13,12 +13,13 @@ import type { CheckedProcess, CheckedSpec } from '../check.js';
 import { DONE } from '../process-shape.js';
 import type * as A from '../ast.js';
 import { Compiler, TERMINATING, type CompiledSpec, type Label, type State } from '../compile.js';
-import { initialValues } from '../process.js';
+import { initialValues, procedureLabel } from '../process.js';
 import type { Invariant, TransitionSystem } from '../../explore/system.js';
 import { fingerprintInts, sortedElements, type ISet, type Value } from '../../values/index.js';
 import { expandTree } from '../compile-temporal.js';
 import { StepCounters, coverageSites, labelSiteOf } from '../coverage.js';
-import { CodeGen, lit, type Val, type InstanceLayout, type ProcessLayout, type VarLayout } from './codegen.js';
+import { CodeGen, lit, type Val, type InstanceLayout, type ProcessLayout, type StepContext, type VarLayout } from './codegen.js';
+import { procedureDepths, stackLayout, pcNamesOf, endNamesOf, type StackLayout } from './stack.js';
 import { Doms, MAX_WIDTH, Unsupported, seqAt, seqBase, seqLen, type Dom } from './dom.js';
 import { MAX_ENUMERATION } from '../diagnostics.js';
 import { cachedFunction } from '../../engine/code-cache.js';
@@ -67,6 +68,8 @@ const BAIL: { readonly bail: true } = Object.freeze({ bail: true });
 const MAX_LABELS = 1 << 20;
 /** The most characters of generated source. */
 const MAX_SOURCE = 4_000_000;
+/** The fewest characters of an emission in generated source (`RS[0] = 1;\nemit(s, LP0[0]);`, 27). */
+const MIN_EMISSION = 27;
 
 /** The helpers generated code calls; each throws BAIL where the generic engine would fail. */
 const helpers = {
@@ -196,6 +199,17 @@ const helpers = {
     const r = c - seqAt.base;
     return seqBase(k, n - 1) + Math.floor(r / (p * k)) * p + (r % p);
   },
+  /** The last element's code (a call stack's top frame). */
+  sqTop(c: number, k: number): number {
+    if (seqLen(c, k) === 0) throw BAIL;
+    return (c - seqAt.base) % k;
+  },
+  /** All but the last element (a call stack without its top frame). */
+  sqPop(c: number, k: number): number {
+    const n = seqLen(c, k);
+    if (n === 0) throw BAIL;
+    return seqBase(k, n - 1) + Math.floor((c - seqAt.base) / k);
+  },
   eqs(s: number[], a: number, b: number, w: number): boolean {
     for (let i = 0; i < w; i++) if (s[a + i] !== s[b + i]) return false;
     return true;
@@ -224,6 +238,10 @@ export function compilePacked(spec: CheckedSpec, overrides: ReadonlyMap<number, 
     // (within MAX_NESTING, which the generic engine handles) runs on the generic engine.
     if (err instanceof RangeError && /call stack/.test(err.message)) {
       return { ok: false, reason: 'an expression is nested too deeply for the packed engine', span: spec.ast.name.span };
+    }
+    // Generated code beyond what a string holds (the emission count above should stop it first).
+    if (err instanceof RangeError && /string length/.test(err.message)) {
+      return { ok: false, reason: 'the spec generates too much code for the packed engine', span: spec.ast.name.span };
     }
     throw err;
   }
@@ -254,10 +272,9 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   }
   const nVars = vars.length;
 
-  // A call stack is a sequence of frames of several shapes, which the fixed-width vector does
-  // not encode: specs with procedures run on the generic engine.
-  const proc = spec.procedures[0];
-  if (proc) throw new Unsupported(`procedure '${proc.name}': procedures (call and return) are not supported by the packed engine`, proc.decl.span);
+  // A call stack is one slot, a sequence of frames (procedures.ts): the call graph must not be
+  // recursive, so that the stack's depth is bounded statically.
+  const depths = procedureDepths(spec);
 
   // ---- process instances: per process in order, per instance in the canonical order of its
   // parameter's domain, the pc (the code of its label, `done` last) and then its variables, as
@@ -269,6 +286,8 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     readonly labels: Label[];
     /** The initial values of each of its variables (several for `var x: T in S`). */
     readonly locals: Value[][];
+    /** Its call stack (a process that calls procedures). */
+    readonly stack?: StackLayout;
   }
   const instances: Instance[] = [];
   const procLayouts = new Map<object, ProcessLayout>();
@@ -286,6 +305,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
       throw where(err);
     }
     const layouts: InstanceLayout[] = [];
+    let stack: StackLayout | undefined;
     for (const value of values) {
       const base = vars.length;
       const pcSlot = generic.processSlots[base - nVars];
@@ -307,12 +327,28 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
           width += shape.width;
           locals.push(initialValues(cc, l.decl, loc));
         });
+        if (p.procedures.length > 0) {
+          // The call stack, after the variables, as the generic state has it.
+          const slot = generic.processSlots[base - nVars + 1 + p.locals.length]!;
+          let shape;
+          try {
+            shape = doms.shape(slot.type);
+          } catch (err) {
+            if (err instanceof Unsupported) throw new Unsupported(`the frames of its call stack (procedures ${p.procedures.map((q) => `'${q.name}'`).join(', ')}): ${err.message}`, p.procedures[0]!.decl.name.span);
+            throw err;
+          }
+          if (shape.k !== 'leaf' || shape.dom.k !== 'seq') throw new Error('internal error: a call stack that is not a sequence');
+          stack ??= stackLayout(p, shape.dom, depths, width);
+          stack = { ...stack, off: width };
+          vars.push({ name: slot.name, shape, offset: width });
+          width += 1;
+        }
       } catch (err) {
         throw where(err);
       }
       if (width > MAX_WIDTH) throw new Unsupported(`the state needs more than ${MAX_WIDTH} slots`, p.decl.span);
       const params = p.param && value !== undefined ? [{ name: p.param.name, value }] : [];
-      instances.push({ proc: p, layout, param: value, labels: p.labels.map((at) => ({ action: p.name, params, at })), locals });
+      instances.push({ proc: p, layout, param: value, labels: pcNamesOf(p).map((at) => ({ action: p.name, params, at })), locals, ...(stack ? { stack } : {}) });
     }
     procLayouts.set(p, { paramDom, instances: layouts });
   }
@@ -333,6 +369,8 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   let initVecs: number[][] = [initVec];
   for (const inst of instances) {
     for (const v of initVecs) v[inst.layout.pcOff] = 0;
+    // An empty call stack: the sequence code 0.
+    if (inst.stack) for (const v of initVecs) v[inst.stack.off] = 0;
     inst.locals.forEach((choices, li) => {
       const vl = vars[inst.layout.base + 1 + li]!;
       const next: number[][] = [];
@@ -358,8 +396,15 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   const counters = new StepCounters(coverageSites(spec), counting, reached);
   if (counting) gen.guardSites = counters.sites.guardOf;
   /** The emission of a step: marks its site, counts it in its row (counting), emits. */
-  const emitCode = (site: number, row: string | undefined, label: string): string =>
-    row === undefined ? `RS[${lit(site)}] = 1;\nemit(s, ${label});` : `RS[${lit(site)}] = 1;\nK.taken[${row}]++;\nK.last = ${row};\nemit(s, ${label});`;
+  let emissions = 0;
+  const emitCode = (site: number, row: string | undefined, label: string): string => {
+    // Every if, either and match branch repeats the rest of its step, so a step's code may
+    // grow exponentially; each emission is at least MIN_EMISSION characters, so past this
+    // count the source is beyond MAX_SOURCE: refused now, before it is built (a string of
+    // that size takes minutes and gigabytes, or exceeds what V8 can hold).
+    if (++emissions > MAX_SOURCE / MIN_EMISSION) throw new Unsupported('the spec generates too much code for the packed engine (every if, either and match branch repeats the rest of its step)');
+    return row === undefined ? `RS[${lit(site)}] = 1;\nemit(s, ${label});` : `RS[${lit(site)}] = 1;\nK.taken[${row}]++;\nK.last = ${row};\nemit(s, ${label});`;
+  };
   /** A step's code for one binding, counting states and enabled around it. */
   const countAround = (row: string, code: string): string =>
     `{\nconst r_ = ${row};\nK.states[r_]++;\nconst t_ = K.taken[r_];\n${code}\nif (K.taken[r_] !== t_) K.enabled[r_]++;\n}`;
@@ -446,23 +491,35 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   const procNames: string[] = [];
   instances.forEach((inst, k) => {
     const p = inst.proc;
-    const labels = [...p.labels, DONE];
+    // The pc's codes: the labels, `done`, then the labels of the procedures it may call.
+    const labels = pcNamesOf(p);
     let current = 0;
-    const sites = p.labels.map((l) => labelSiteOf(counters.sites, p.name, l));
-    const rows = counting ? p.labels.map((_l, li) => counters.row(sites[li]!, inst.labels[li]!.params)) : [];
-    gen.proc = { inst: inst.layout, labels, finish: () => emitCode(sites[current]!, counting ? 'r_' : undefined, `LP${k}[${lit(current)}]`) };
-    const steps = new Map<string, () => string>();
+    const sites = labels.map((l) => (l === DONE ? -1 : labelSiteOf(counters.sites, p.name, l)));
+    const rows = counting ? labels.map((l, li) => (l === DONE ? -1 : counters.row(sites[li]!, inst.labels[li]!.params, l.includes('.') ? p.name : undefined))) : [];
+    const finish = (): string => emitCode(sites[current]!, counting ? 'r_' : undefined, `LP${k}[${lit(current)}]`);
+    const own: StepContext = { inst: inst.layout, labels, finish, ...(inst.stack ? { stack: inst.stack } : {}) };
+    const steps = new Map<string, { step: () => string; ctx: StepContext }>();
     const cases: string[] = [];
     try {
-      gen.collectSteps(p.decl.body, () => gen.endAt(DONE), (label, step) => steps.set(label, step));
-      p.labels.forEach((label, li) => {
-        const step = steps.get(label);
-        if (!step) throw new Error(`internal error: no step at label '${label}'`);
+      gen.proc = own;
+      gen.collectSteps(p.decl.body, gen.ending(() => gen.endAt(DONE), { label: DONE }), (label, step) => steps.set(label, { step, ctx: own }));
+      // Running off the end of a procedure's body returns.
+      for (const q of p.procedures) {
+        const qualify = (l: string): string => procedureLabel(q, l);
+        const ctx: StepContext = { ...own, qualify, procedure: q };
+        gen.proc = ctx;
+        gen.collectSteps(q.decl.body, gen.ending(() => gen.returnStmt(q.decl.span), 'return'), (label, step) => steps.set(qualify(label), { step, ctx }));
+      }
+      labels.forEach((label, li) => {
+        if (label === DONE) return;
+        const at = steps.get(label);
+        if (!at) throw new Error(`internal error: no step at label '${label}'`);
         current = li;
+        gen.proc = at.ctx;
         gen.clearLocals();
         const pd = procLayouts.get(p)!.paramDom;
-        if (pd) gen.setLocal(0, gen.valOfCode(pd, lit(inst.layout.paramCode!)));
-        cases.push(`case ${lit(li)}: {\n${counting ? countAround(lit(rows[li]!), step()) : step()}\nbreak;\n}`);
+        if (pd && at.ctx.procedure === undefined) gen.setLocal(0, gen.valOfCode(pd, lit(inst.layout.paramCode!)));
+        cases.push(`case ${lit(li)}: {\n${counting ? countAround(lit(rows[li]!), at.step()) : at.step()}\nbreak;\n}`);
       });
     } catch (err) {
       if (err instanceof Unsupported) throw new Unsupported(`process '${p.name}': ${err.message}`, err.span ?? p.decl.span);
@@ -629,7 +686,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   const succ = [...spec.actions.map((_a, ai) => `A${ai}(s, emit);`), ...procNames.map((f) => `${f}(s, emit);`)].join('\n');
   const sourceWith = (tp: boolean): string => [
     '"use strict";',
-    'const { bail, rc, ck, ck0, dv, md, un, copy, pop, shm, rng, eqs, sqLen, sqHd, sqTl, sqAp, sqCat, sqAt, sqSet, sqSlc, sqIns, sqRem, sqB } = H;',
+    'const { bail, rc, ck, ck0, dv, md, un, copy, pop, shm, rng, eqs, sqLen, sqHd, sqTl, sqAp, sqCat, sqAt, sqSet, sqSlc, sqIns, sqRem, sqB, sqTop, sqPop } = H;',
     `const W = ${lit(width)};`,
     'const s = [];',
     'for (let i = 0; i < W; i++) s.push(0);',
@@ -744,7 +801,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   if (instances.length > 0) {
     // As the generic engine: a valid end when every instance has run to its end or stands at
     // one of its `end` labels.
-    const pcs = instances.map((inst) => [inst.layout.pcOff, [...inst.proc.labels, DONE].map((l) => l === DONE || inst.proc.endLabels.includes(l))] as const);
+    const pcs = instances.map((inst) => [inst.layout.pcOff, pcNamesOf(inst.proc).map((l) => l === DONE || endNamesOf(inst.proc).has(l))] as const);
     system.isDone = (vec) => {
       for (const [off, ends] of pcs) if (!ends[vec[off]!]) return false;
       return true;

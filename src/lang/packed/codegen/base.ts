@@ -4,7 +4,8 @@
  * between representations, and places (slots of the state).
  */
 import type * as A from '../../ast.js';
-import type { CheckedSpec, Resolution } from '../../check.js';
+import type { CheckedProcedure, CheckedSpec, Resolution } from '../../check.js';
+import type { StackLayout } from './procedures.js';
 import type { Compiler } from '../../compile.js';
 import type { Type } from '../../types.js';
 import { ModelError } from '../../../explore/system.js';
@@ -90,6 +91,12 @@ export interface StepContext {
   readonly labels: readonly string[];
   /** The code that emits the successor once the pc is set (the step's label is the current one). */
   readonly finish: () => string;
+  /** The pc name of a label of the body being compiled (`reparent.scan` in a procedure); none: the label itself. */
+  readonly qualify?: (label: string) => string;
+  /** The instance's call stack, for a process that calls procedures. */
+  readonly stack?: StackLayout;
+  /** The procedure whose steps are being compiled (undefined: the process's own body). */
+  readonly procedure?: CheckedProcedure;
 }
 
 export function sameShape(a: Shape, b: Shape): boolean {
@@ -134,6 +141,23 @@ export abstract class CodeGenBase {
   /** Binds a local slot (an action parameter) to a value at hand. */
   setLocal(slot: number, v: Val): void {
     this.env.set(slot, v);
+  }
+
+  /**
+   * Compiles f with the locals as they are now, and puts them back afterwards. The rest of a
+   * step is compiled once per branch that reaches it (`if`, `either`, `match`, `pick`), and
+   * compiling it binds the locals of the statements after (the `let`s of the next iterations
+   * of an unrolled `for` included): without this, a branch compiled after another would read
+   * the constants its sibling's continuation bound, declared in a block it cannot see.
+   */
+  scoped<T>(f: () => T): T {
+    const saved = this.env;
+    this.env = new Map(saved);
+    try {
+      return f();
+    } finally {
+      this.env = saved;
+    }
   }
 
   fresh(prefix: string): string {

@@ -3,6 +3,7 @@
  * domains (in canonical order), quantifiers and operators.
  */
 import type * as A from '../../ast.js';
+import type { Resolution } from '../../check.js';
 import { compareValues, type Value } from '../../../values/index.js';
 import { Unsupported, canonicalCodes, seqBase, type Dom } from '../dom.js';
 import { MAX_ENUMERATION } from '../../diagnostics.js';
@@ -15,6 +16,7 @@ export abstract class ExprCodeGen extends CodeGenBase {
   protected abstract plocalSlot(index: number, span: A.Span): number;
   protected abstract processVar(e: Extract<A.Expr, { kind: 'field' }>): Val;
   protected abstract at(e: Extract<A.Expr, { kind: 'at' }>): Val;
+  protected abstract frameVar(r: Extract<Resolution, { k: 'frame' }>, span: A.Span): Val;
 
   bool(e: A.Expr): string {
     return this.toBool(this.expr(e), e.span);
@@ -412,6 +414,8 @@ export abstract class ExprCodeGen extends CodeGenBase {
         return { r: 'typeset', dom: this.doms.of(r.type) };
       case 'def':
         return this.defCall(r.def.name, [], want, e.span);
+      case 'frame':
+        return this.frameVar(r, e.span);
       case 'plocal': {
         const i = this.plocalSlot(r.index, e.span);
         const vl = this.vars[i]!;

@@ -5,6 +5,8 @@
 import type * as A from '../../ast.js';
 import type { Resolution } from '../../check.js';
 import { lit, type Val, addS, mul, type InstanceLayout } from './base.js';
+import { Unsupported, type Shape } from '../dom.js';
+import type { Type } from '../../types.js';
 import { ExprCodeGen } from './expressions.js';
 
 export abstract class ProcessCodeGen extends ExprCodeGen {
@@ -24,6 +26,7 @@ export abstract class ProcessCodeGen extends ExprCodeGen {
     const pl = this.processes.get(r.proc);
     if (!pl) return this.fail('internal: an unknown process', e.span);
     const insts = pl.instances;
+    if (insts.length === 0) return this.noInstanceVar(r.proc.locals[r.index]!.type, e);
     const slotOf = (inst: InstanceLayout): number => inst.base + 1 + r.index;
     const first = this.vars[slotOf(insts[0]!)]!;
     if (e.target.kind !== 'call' || !pl.paramDom) return this.read(first.shape, lit(first.offset), slotOf(insts[0]!));
@@ -38,16 +41,35 @@ export abstract class ProcessCodeGen extends ExprCodeGen {
     return this.read(first.shape, this.once(`(${off})`), slotOf(insts[0]!));
   }
 
+  /**
+   * `P(i).x` for a process without instances with these constants (its parameter's domain is
+   * empty): there is no slot to read, and evaluating it is the generic engine's error (E702),
+   * so the read gives up where it is evaluated, a value of the variable's shape otherwise.
+   */
+  private noInstanceVar(type: Type, e: Extract<A.Expr, { kind: 'field' }>): Val {
+    let sh: Shape;
+    try {
+      sh = this.doms.shape(type);
+    } catch (err) {
+      if (err instanceof Unsupported) return this.fail(`process variable '${e.field.text}': ${err.message}`, e.span);
+      throw err;
+    }
+    if (sh.k === 'leaf') return this.valOfCode(sh.dom, 'bail()');
+    return { r: 'place', sh, off: 'bail()', root: -1 };
+  }
+
   /** `P(i) at L`: the pc of the instance of i is L's code. */
   protected override at(e: Extract<A.Expr, { kind: 'at' }>): Val {
     const r = this.res(e) as Extract<Resolution, { k: 'process' }>;
     const pl = this.processes.get(r.proc);
     if (!pl) return this.fail('internal: an unknown process', e.span);
     const rd = (off: number): string => (this.initMode ? `un(s[${lit(off)}])` : `s[${lit(off)}]`);
-    if (r.labels && r.labels.length > 1 && r.proc.labels.length >= 31) return this.fail('`at {...}` in a process of more than 30 labels is not supported by the packed engine', e.span);
+    if (r.labels && r.labels.length > 1 && r.proc.labels.length + r.proc.procedures.reduce((n, q) => n + q.labels.length, 0) >= 31) return this.fail('`at {...}` in a process of more than 30 labels is not supported by the packed engine', e.span);
     // `P(i) at {L1, L2}`: the pc, evaluated once, has its bit in the labels' mask.
     const mask = r.labels && r.labels.length > 1 ? r.labels.reduce((m, l) => m | (1 << l), 0) : undefined;
     const is = (pc: string): string => (mask === undefined ? `(${pc} === ${lit(r.label)})` : `(((${lit(mask)} >>> ${pc}) & 1) === 1)`);
+    // No instance with these constants: any read is the generic engine's error (E702).
+    if (pl.instances.length === 0) return { r: 'bool', v: is('bail()') };
     if (e.target.kind !== 'call' || !pl.paramDom) return { r: 'bool', v: is(rd(pl.instances[0]!.pcOff)) };
     const c = this.once(this.code(e.target.args[0]!, pl.paramDom));
     const insts = pl.instances;

@@ -6,10 +6,10 @@ import type * as A from '../../ast.js';
 import type { Resolution } from '../../check.js';
 import { Unsupported, type Dom, type Shape } from '../dom.js';
 import { lit, add, sameShape } from './base.js';
-import { ProcessCodeGen } from './processes.js';
+import { ProcedureCodeGen } from './procedures.js';
 import { MAX_ENUMERATION } from '../../diagnostics.js';
 
-export class CodeGen extends ProcessCodeGen {
+export class CodeGen extends ProcedureCodeGen {
   /**
    * With `--coverage`: the guard site of each require, await and pick (src/lang/coverage.ts),
    * whose evaluations and blocks the generated code then counts in `K`. Undefined: no counting
@@ -21,11 +21,13 @@ export class CodeGen extends ProcessCodeGen {
   stmts(list: readonly A.Stmt[], i: number, k: () => string): string {
     if (i === list.length) return k();
     const st = list[i]!;
-    const rest = (): string => this.stmts(list, i + 1, k);
+    const rest = (): string => this.scoped(() => this.stmts(list, i + 1, k));
     try {
       // Reaching a label ends the step before it; a while loop begins the step of the label before it.
       if (st.kind === 'label') return this.endAt(st.name.text);
       if (st.kind === 'while') return this.whileStmt(st, (list[i - 1] as Extract<A.Stmt, { kind: 'label' }>).name.text, rest);
+      // A call ends the step; what follows it in its block (or ends the block) is its return point.
+      if (st.kind === 'call') return this.callStmt(st, list[i + 1], k);
       return this.stmt(st, rest);
     } catch (err) {
       if (err instanceof Unsupported && err.span === undefined) throw new Unsupported(err.message, st.span);
@@ -58,7 +60,7 @@ export class CodeGen extends ProcessCodeGen {
           break;
         case 'while': {
           const label = (list[i - 1] as Extract<A.Stmt, { kind: 'label' }>).name.text;
-          this.collectSteps(st.body, () => this.endAt(label), define);
+          this.collectSteps(st.body, this.ending(() => this.endAt(label), { label }), define);
           break;
         }
         default:
@@ -71,7 +73,7 @@ export class CodeGen extends ProcessCodeGen {
   endAt(label: string): string {
     const p = this.proc;
     if (!p) return this.fail('internal: a label outside a process');
-    const code = p.labels.indexOf(label);
+    const code = p.labels.indexOf(p.qualify ? p.qualify(label) : label);
     if (code < 0) return this.fail('internal: an unknown label');
     const o = this.fresh('o');
     const off = lit(p.inst.pcOff);
@@ -81,7 +83,7 @@ export class CodeGen extends ProcessCodeGen {
   /** `L: while c { body }`: c true runs the body, whose end goes back to L; else what follows. */
   private whileStmt(st: Extract<A.Stmt, { kind: 'while' }>, label: string, k: () => string): string {
     const [pre, c] = this.capture(() => this.bool(st.cond));
-    const body = this.stmts(st.body, 0, () => this.endAt(label));
+    const body = this.scoped(() => this.stmts(st.body, 0, this.ending(() => this.endAt(label), { label })));
     return `${pre}\nif (${c}) {\n${body}\n} else {\n${k()}\n}`;
   }
 
@@ -89,6 +91,8 @@ export class CodeGen extends ProcessCodeGen {
     switch (st.kind) {
       case 'goto':
         return this.endAt(st.target.text);
+      case 'return':
+        return this.returnStmt(st.span);
       case 'await':
       case 'require': {
         const [pre, c] = this.capture(() => this.bool(st.cond));
@@ -124,8 +128,8 @@ export class CodeGen extends ProcessCodeGen {
       }
       case 'if': {
         const [pre, c] = this.capture(() => this.bool(st.cond));
-        const then = this.stmts(st.then, 0, k);
-        const els = this.stmts(st.else ?? [], 0, k);
+        const then = this.scoped(() => this.stmts(st.then, 0, k));
+        const els = this.scoped(() => this.stmts(st.else ?? [], 0, k));
         return `${pre}\nif (${c}) {\n${then}\n} else {\n${els}\n}`;
       }
       case 'match': {
@@ -140,12 +144,12 @@ export class CodeGen extends ProcessCodeGen {
           for (const arm of st.arms) {
             const test = this.patternTest(arm.pattern, sv, sd, scrut);
             if (!test) {
-              out += `{\n${this.stmts(arm.body, 0, k)}\n}`;
+              out += `{\n${this.scoped(() => this.stmts(arm.body, 0, k))}\n}`;
               exhaustive = true;
               break;
             }
             const [tpre, t] = this.capture(test);
-            out += `${tpre}\nif (${t}) {\n${this.stmts(arm.body, 0, k)}\n} else {\n`;
+            out += `${tpre}\nif (${t}) {\n${this.scoped(() => this.stmts(arm.body, 0, k))}\n} else {\n`;
             close += '}';
           }
           if (!exhaustive) out += 'bail();\n';
@@ -155,7 +159,7 @@ export class CodeGen extends ProcessCodeGen {
       }
       case 'either':
         // Each branch on the same state, in order, each followed by the rest of the step.
-        return st.branches.map((b) => `{\n${this.stmts(b, 0, k)}\n}`).join('\n');
+        return st.branches.map((b) => `{\n${this.scoped(() => this.stmts(b, 0, k))}\n}`).join('\n');
       case 'for':
         return this.forStmt(st, k);
       case 'assign':
@@ -223,7 +227,9 @@ export class CodeGen extends ProcessCodeGen {
   }
 
   private assign(st: Extract<A.Stmt, { kind: 'assign' }>, k: () => string): string {
-    const r = this.res(st.target) as Extract<Resolution, { k: 'var' | 'plocal' }>;
+    const rf = this.res(st.target) as Extract<Resolution, { k: 'var' | 'plocal' | 'frame' }>;
+    if (rf.k === 'frame') return this.frameAssign(st, rf, k);
+    const r = rf;
     const root = r.k === 'var' ? r.index : this.plocalSlot(r.index, st.span);
     const vl = this.vars[root]!;
     const [pre, parts] = this.capture(() => {
