@@ -30,6 +30,7 @@ import { ModelError, type Invariant, type StepCoverage, type StepViolation, type
 import { ReplayIndex, rebuildTrace, type Trace } from './trace.js';
 import { checkLimits, deadlockStop, invariantStop, outcomeOf, searchStats, stepStop, type Stop } from './stop.js';
 import { guardStop, type GuardStop } from './guard.js';
+import { exploreVectorLevels, type FlatVectorSystem } from './vector-run.js';
 
 export interface ExploreOptions<S = unknown, L = unknown> {
   /** Report states without successors (unless `isDone`) as deadlocks. The CLI defaults it to true. */
@@ -115,6 +116,10 @@ export function explore<S, L>(
   options: ExploreOptions<S, L>,
 ): ExploreResult<S, L> {
   checkLimits(options);
+  if (system.vectorWidth !== undefined && options.recordGraph === undefined && system.inModel === undefined && system.checkStep === undefined) {
+    // Fixed-width vectors (the packed engine) and nothing that needs states as objects: flat levels.
+    return exploreVectorLevels(system as unknown as FlatVectorSystem<L>, options as unknown as ExploreOptions<number[], L>) as unknown as ExploreResult<S, L>;
+  }
   return new BreadthFirstRun(system, options).run();
 }
 
