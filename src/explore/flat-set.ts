@@ -13,12 +13,12 @@
  * single-threaded: a pause of a few milliseconds per doubling costs no other thread).
  *
  * Keys: fingerprints are first put through the same bijective 64-bit mix as
- * CompactFingerprintSet's, so that fingerprints that differ in few bits (exact keys of small
+ * CompactFingerprintSet's (written out in add and has: the high half is murmur3's finalizer
+ * of hi xor the finalizer of lo xor a constant, the low half lo xor the high half), so that fingerprints that differ in few bits (exact keys of small
  * states, hand-made test systems) still spread over the table. Being a bijection, it keeps
  * distinct fingerprints distinct. The one fingerprint that mixes to the all-zero key, the
  * empty marker, is remembered by a flag instead of a slot.
  */
-import { fmix32 } from '../values/mix.js';
 import type { SeenSet } from './seen-set.js';
 
 /** Slots of a fresh table (a power of two). */
@@ -53,7 +53,20 @@ export class FlatFingerprintSet implements SeenSet {
   }
 
   has(hi: number, lo: number): boolean {
-    const h = mixHi(hi >>> 0, lo >>> 0);
+    // mixHi(hi, lo) written out: fmix32(hi ^ fmix32(lo ^ 0x5bd1e995)).
+    let m = lo ^ 0x5bd1e995;
+    m ^= m >>> 16;
+    m = Math.imul(m, 0x85ebca6b);
+    m ^= m >>> 13;
+    m = Math.imul(m, 0xc2b2ae35);
+    m ^= m >>> 16;
+    m ^= hi;
+    m ^= m >>> 16;
+    m = Math.imul(m, 0x85ebca6b);
+    m ^= m >>> 13;
+    m = Math.imul(m, 0xc2b2ae35);
+    m ^= m >>> 16;
+    const h = m >>> 0;
     const l = (lo ^ h) >>> 0;
     if (h === 0 && l === 0) return this.hasZero;
     const keys = this.keys;
@@ -69,7 +82,20 @@ export class FlatFingerprintSet implements SeenSet {
   }
 
   add(hi: number, lo: number): number {
-    const h = mixHi(hi >>> 0, lo >>> 0);
+    // mixHi(hi, lo) written out: fmix32(hi ^ fmix32(lo ^ 0x5bd1e995)).
+    let m = lo ^ 0x5bd1e995;
+    m ^= m >>> 16;
+    m = Math.imul(m, 0x85ebca6b);
+    m ^= m >>> 13;
+    m = Math.imul(m, 0xc2b2ae35);
+    m ^= m >>> 16;
+    m ^= hi;
+    m ^= m >>> 16;
+    m = Math.imul(m, 0x85ebca6b);
+    m ^= m >>> 13;
+    m = Math.imul(m, 0xc2b2ae35);
+    m ^= m >>> 16;
+    const h = m >>> 0;
     const l = (lo ^ h) >>> 0;
     if (h === 0 && l === 0) {
       if (this.hasZero) return -1;
@@ -113,14 +139,4 @@ export class FlatFingerprintSet implements SeenSet {
     this.mask = mask;
     this.threshold = (capacity >>> 2) * 3;
   }
-}
-
-/**
- * The high half of the bijective mix of (hi, lo), as CompactFingerprintSet's: murmur3's
- * finalizer applied to hi xor a hash of lo. With the low half stored as lo xor this, the pair
- * can be inverted, so distinct fingerprints give distinct keys; the low half, which picks the
- * home slot, depends on every bit of both halves.
- */
-function mixHi(hi: number, lo: number): number {
-  return fmix32((hi ^ fmix32(lo ^ 0x5bd1e995)) >>> 0);
 }

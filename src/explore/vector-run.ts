@@ -37,7 +37,6 @@ export function exploreVectorLevels<L>(system: FlatVectorSystem<L>, options: Exp
 class VectorLevelRun<L> {
   private readonly system: FlatVectorSystem<L>;
   private readonly invariants: readonly Invariant<number[]>[];
-  private readonly fingerprint: (state: number[], out: Uint32Array) => void;
   private readonly W: number;
   private readonly checkDeadlock: boolean;
   private readonly maxStates: number;
@@ -71,7 +70,6 @@ class VectorLevelRun<L> {
   constructor(system: FlatVectorSystem<L>, options: ExploreOptions<number[], L>) {
     this.system = system;
     this.invariants = system.invariants;
-    this.fingerprint = system.fingerprint.bind(system);
     this.W = system.vectorWidth;
     this.checkDeadlock = options.checkDeadlock;
     this.maxStates = options.maxStates ?? Infinity;
@@ -171,7 +169,7 @@ class VectorLevelRun<L> {
     const ordinal = this.emitted++;
     this.generated++;
     const fp = this.fp;
-    this.fingerprint(state, fp);
+    this.system.fingerprint(state, fp);
     const hi = fp[0]!;
     const lo = fp[1]!;
     if (!this.storeNew) {
@@ -187,9 +185,18 @@ class VectorLevelRun<L> {
     this.replay.record(index, this.parentId, ordinal);
     if (this.level > this.depth) this.depth = this.level;
     if (this.coverage !== null && this.parentId >= 0) this.coverage.discovered();
-    if (this.invariants.length > 0) {
-      const stop = invariantStop(this.invariants, state, index);
-      if (stop !== null) {
+    const invariants = this.invariants;
+    for (let k = 0; k < invariants.length; k++) {
+      let holds = false;
+      try {
+        holds = invariants[k]!.holds(state);
+      } catch {
+        // Evaluated again below, to report it.
+      }
+      if (!holds) {
+        // Which invariant fails first, or what it throws (invariants are pure: the same again).
+        const stop = invariantStop(invariants, state, index);
+        if (stop === null) throw new Error('internal error: an invariant that failed holds when evaluated again');
         this.stopAt(stop, state);
         return;
       }
@@ -208,7 +215,7 @@ class VectorLevelRun<L> {
 
   private stopAt(stop: Stop, state: number[]): void {
     this.stop = stop;
-    this.fingerprint(state, this.stopFp);
+    this.system.fingerprint(state, this.stopFp);
   }
 
   private outcome(): Outcome<number[], L> {

@@ -442,11 +442,16 @@ export function vectorFingerprint(sizes: readonly number[]): (vec: ArrayLike<num
     // invertible (f = fmix32 is a bijection), so distinct vectors get distinct fingerprints.
     const a = words[0] ?? '0';
     const b = words[1] ?? '0';
+    // fmix32 written out (no calls: they cost most before the JIT has compiled this).
     body.push(
-      `const l1 = f((${a} ^ ${SEED_LO}) >>> 0);`,
-      `const h = f((${b} ^ l1 ^ ${SEED_HI}) >>> 0);`,
+      `let l1 = (${a} ^ ${SEED_LO}) >>> 0;`,
+      ...fmix('l1'),
+      `let h = (${b} ^ l1 ^ ${SEED_HI}) >>> 0;`,
+      ...fmix('h'),
+      'let l2 = h;',
+      ...fmix('l2'),
       'out[0] = h;',
-      'out[1] = l1 ^ f(h);',
+      'out[1] = l1 ^ l2;',
     );
   } else {
     body.push(`let hi = ${SEED_HI};`, `let lo = ${SEED_LO};`);
@@ -464,6 +469,9 @@ export function vectorFingerprint(sizes: readonly number[]): (vec: ArrayLike<num
       }
     }
     body.push(`out[0] = fh(hi, ${parts.length}) >>> 0;`, `out[1] = fl(lo, ${parts.length}) >>> 0;`);
+  }
+  function fmix(v: string): string[] {
+    return [`${v} ^= ${v} >>> 16;`, `${v} = Math.imul(${v}, 0x85ebca6b);`, `${v} ^= ${v} >>> 13;`, `${v} = Math.imul(${v}, 0xc2b2ae35);`, `${v} ^= ${v} >>> 16;`];
   }
   const bad = (slot: number, x: number, size: number): never => {
     throw new Error(`internal error: slot ${slot} of a packed state holds ${x}, outside its ${size} codes`);
