@@ -13,7 +13,6 @@
  * Sets and maps add up per-element fingerprints, which makes them independent of iteration
  * order without sorting.
  */
-import { fmix32 } from './mix.js';
 import { Atom, IList, IMap, ISet, Rec, Tuple, Variant, type Value } from './value.js';
 
 const imul = Math.imul;
@@ -427,31 +426,36 @@ export function vectorFingerprint(sizes: readonly number[]): (vec: ArrayLike<num
   for (const part of parts) {
     if (part.k !== 'word') continue;
     const w = `w${words.length}`;
-    let expr = '';
+    // The mixed-radix word as a sum of independent products, added pairwise: a chain of
+    // multiply-adds, slot after slot, would make every slot wait for the one before.
+    const terms: string[] = [];
+    let place = 1;
+    for (let j = part.slots.length - 1; j >= 0; j--) {
+      const slot = part.slots[j]!;
+      terms.unshift(place === 1 ? `x${slot}` : `x${slot} * ${place}`);
+      place *= sizes[slot]!;
+    }
     for (const slot of part.slots) {
       const size = sizes[slot]!;
       body.push(`const x${slot} = v[${slot}];`, `if (!(x${slot} >= 0 && x${slot} < ${size})) bad(${slot}, x${slot}, ${size});`);
-      expr = expr === '' ? `x${slot}` : `(${expr}) * ${size} + x${slot}`;
     }
-    body.push(`const ${w} = ${expr};`);
+    const sum = (ts: string[]): string => (ts.length === 1 ? ts[0]! : `(${sum(ts.slice(0, ts.length >> 1))} + ${sum(ts.slice(ts.length >> 1))})`);
+    body.push(`const ${w} = ${sum(terms)};`);
     words.push(w);
   }
   const exact = parts.every((p) => p.k === 'word') && words.length <= 2;
   if (exact) {
-    // (a, b) → (hi, lo): lo1 = f(a ^ s1), hi = f(b ^ lo1 ^ s2), lo = lo1 ^ f(hi): each step
-    // invertible (f = fmix32 is a bijection), so distinct vectors get distinct fingerprints.
+    // (a, b) → (hi, lo): l1 = (a ^ s1)·K1, hi = (b ^ s2)·K2 ^ (l1 >>> 15), lo = l1 ^ hi·K3 (odd
+    // multipliers, mod 2^32): each step invertible, so distinct vectors get distinct
+    // fingerprints, and the high bits of lo (which pick a parallel explorer's shard) depend
+    // on every bit of both words. The seen sets mix keys again for their tables.
     const a = words[0] ?? '0';
     const b = words[1] ?? '0';
-    // fmix32 written out (no calls: they cost most before the JIT has compiled this).
     body.push(
-      `let l1 = (${a} ^ ${SEED_LO}) >>> 0;`,
-      ...fmix('l1'),
-      `let h = (${b} ^ l1 ^ ${SEED_HI}) >>> 0;`,
-      ...fmix('h'),
-      'let l2 = h;',
-      ...fmix('l2'),
+      `const l1 = Math.imul(${a} ^ ${SEED_LO}, ${P1});`,
+      `const h = Math.imul(${b} ^ ${SEED_HI}, ${P2}) ^ (l1 >>> 15);`,
       'out[0] = h;',
-      'out[1] = l1 ^ l2;',
+      `out[1] = l1 ^ Math.imul(h, ${P3});`,
     );
   } else {
     body.push(`let hi = ${SEED_HI};`, `let lo = ${SEED_LO};`);
@@ -470,15 +474,11 @@ export function vectorFingerprint(sizes: readonly number[]): (vec: ArrayLike<num
     }
     body.push(`out[0] = fh(hi, ${parts.length}) >>> 0;`, `out[1] = fl(lo, ${parts.length}) >>> 0;`);
   }
-  function fmix(v: string): string[] {
-    return [`${v} ^= ${v} >>> 16;`, `${v} = Math.imul(${v}, 0x85ebca6b);`, `${v} ^= ${v} >>> 13;`, `${v} = Math.imul(${v}, 0xc2b2ae35);`, `${v} ^= ${v} >>> 16;`];
-  }
   const bad = (slot: number, x: number, size: number): never => {
     throw new Error(`internal error: slot ${slot} of a packed state holds ${x}, outside its ${size} codes`);
   };
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  return new Function('f', 'mh', 'ml', 'fh', 'fl', 'bad', `"use strict";\nreturn function fingerprintVector(v, out) {\n${body.join('\n')}\n};`)(
-    fmix32,
+  return new Function('mh', 'ml', 'fh', 'fl', 'bad', `"use strict";\nreturn function fingerprintVector(v, out) {\n${body.join('\n')}\n};`)(
     mixHi,
     mixLo,
     finHi,
