@@ -17,6 +17,11 @@
  * properties the seen set is a FingerprintSet instead, which can also look a state's number
  * up by its fingerprint, as the state graph needs for edges to states already seen.
  *
+ * A system whose states are fixed-width number vectors (`vectorWidth`: the packed engine) is
+ * run by vector-run.ts instead, when nothing needs its states as objects (no state graph,
+ * constraints or step checks): the same search over flat typed-array levels, with a faster
+ * seen set (FlatFingerprintSet).
+ *
  * The search is level-synchronous (one array per level, not a FIFO queue) so that a parallel
  * version can later split each level among worker threads and merge their results in a
  * deterministic order, giving the same counts and traces as this one.

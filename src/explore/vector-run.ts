@@ -5,9 +5,12 @@
  *
  * It does what BreadthFirstRun (explorer.ts) does, with the same counts, verdicts, traces,
  * limits and checkpoints, in the same order; only the representation differs:
- *   - the two levels are flat Float64Arrays, `width` numbers a state, so a stored state costs
+ *   - the two levels are flat typed arrays, `width` numbers a state, so a stored state costs
  *     no allocation and the garbage collector has nothing to trace; the state being expanded
- *     is copied into one reused array;
+ *     is copied into one reused array. They are Int32Arrays, so that the states read back are
+ *     arrays of small integers for the generated code, until a state holds a number beyond
+ *     32 bits (an unbounded Int): from then on they are Float64Arrays, which hold any safe
+ *     integer;
  *   - a level's states are numbered consecutively (new states are numbered, checked and
  *     queued in the order they turn up), so a state's number is the level's first number plus
  *     its position, and no array of numbers is kept;
@@ -49,7 +52,9 @@ class VectorLevelRun<L> {
   private readonly fp = new Uint32Array(2);
 
   /** The level being filled: `nextCount` states of W numbers; its first state's number is `nextFirst`. */
-  private next: Float64Array;
+  private next: Int32Array | Float64Array;
+  /** Whether the levels are Float64Arrays (a state held a number beyond 32 bits). */
+  private wide = false;
   private nextCount = 0;
   private nextFirst = 0;
 
@@ -77,7 +82,7 @@ class VectorLevelRun<L> {
     this.onProgress = options.onProgress;
     this.progressPeriodMs = options.progressPeriodMs ?? PROGRESS_PERIOD_MS;
     this.coverage = system.coverage?.counting === true ? system.coverage : null;
-    this.next = new Float64Array(Math.max(1, this.W) * 1024);
+    this.next = new Int32Array(Math.max(1, this.W) * 1024);
   }
 
   run(): ExploreResult<number[], L> {
@@ -95,7 +100,7 @@ class VectorLevelRun<L> {
     if (this.stop !== null) queue = this.nextCount;
 
     // The level being expanded, and the one array its states are copied into in turn.
-    let cur: Float64Array = new Float64Array(this.next.length);
+    let cur: Int32Array | Float64Array = new Int32Array(this.next.length);
     const state: number[] = [];
     for (let k = 0; k < W; k++) state.push(0);
     let expanded = 0;
@@ -103,7 +108,7 @@ class VectorLevelRun<L> {
     levels: while (this.stop === null && this.nextCount > 0) {
       const swap = cur;
       cur = this.next;
-      this.next = swap;
+      this.next = this.wide && !(swap instanceof Float64Array) ? new Float64Array(swap.length) : swap;
       const count = this.nextCount;
       const first = this.nextFirst;
       this.nextCount = 0;
@@ -181,7 +186,14 @@ class VectorLevelRun<L> {
       return;
     }
     const index = this.seen.add(hi, lo);
-    if (index < 0) return;
+    if (index >= 0) this.stored(state, index, ordinal);
+  };
+
+  /**
+   * A new state, numbered `index`: recorded for traces, checked, queued. Apart from `emit`,
+   * whose common case (a state seen before: most emissions) stays small for the JIT.
+   */
+  private stored(state: number[], index: number, ordinal: number): void {
     this.replay.record(index, this.parentId, ordinal);
     if (this.level > this.depth) this.depth = this.level;
     if (this.coverage !== null && this.parentId >= 0) this.coverage.discovered();
@@ -202,16 +214,32 @@ class VectorLevelRun<L> {
       }
     }
     const W = this.W;
-    let next = this.next;
     const at = this.nextCount * W;
-    if (at + W > next.length) {
-      const bigger = new Float64Array(Math.max(next.length * 2, at + W));
-      bigger.set(next);
-      this.next = next = bigger;
+    if (!this.wide) {
+      for (let k = 0; k < W; k++) {
+        const x = state[k]!;
+        if ((x | 0) !== x) this.widen();
+      }
     }
+    if (at + W > this.next.length) this.growNext(at + W);
+    const next = this.next;
     for (let k = 0; k < W; k++) next[at + k] = state[k]!;
     this.nextCount++;
-  };
+  }
+
+  /** From now on the levels are Float64Arrays (the level being filled is converted). */
+  private widen(): void {
+    if (this.wide) return;
+    this.wide = true;
+    this.next = Float64Array.from(this.next);
+  }
+
+  private growNext(min: number): void {
+    const next = this.next;
+    const bigger = this.wide ? new Float64Array(Math.max(next.length * 2, min)) : new Int32Array(Math.max(next.length * 2, min));
+    bigger.set(next);
+    this.next = bigger;
+  }
 
   private stopAt(stop: Stop, state: number[]): void {
     this.stop = stop;
