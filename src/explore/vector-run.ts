@@ -56,6 +56,15 @@ class VectorLevelRun<L> {
   /** Whether the levels are Float64Arrays (a state held a number beyond 32 bits). */
   private wide = false;
   private nextCount = 0;
+  /** The fingerprints of the level being filled, two words a state. */
+  private nextFps = new Uint32Array(2048);
+  /**
+   * The fingerprint of the state being expanded (read from its level, not recomputed): a
+   * successor with the same one is a step to itself (a stutter, common in specs), a state
+   * seen before, known without looking it up in the seen set.
+   */
+  private parentHi = 0;
+  private parentLo = 0;
   private nextFirst = 0;
 
   /** Number of the state being expanded; -1 while emitting initial states. */
@@ -101,6 +110,7 @@ class VectorLevelRun<L> {
 
     // The level being expanded, and the one array its states are copied into in turn.
     let cur: Int32Array | Float64Array = new Int32Array(this.next.length);
+    let curFps = new Uint32Array(this.nextFps.length);
     const state: number[] = [];
     for (let k = 0; k < W; k++) state.push(0);
     let expanded = 0;
@@ -109,6 +119,9 @@ class VectorLevelRun<L> {
       const swap = cur;
       cur = this.next;
       this.next = this.wide && !(swap instanceof Float64Array) ? new Float64Array(swap.length) : swap;
+      const fps = curFps;
+      curFps = this.nextFps;
+      this.nextFps = fps;
       const count = this.nextCount;
       const first = this.nextFirst;
       this.nextCount = 0;
@@ -122,6 +135,8 @@ class VectorLevelRun<L> {
         for (let k = 0; k < W; k++) state[k] = cur[base + k]!;
         const id = first + i;
         this.parentId = id;
+        this.parentHi = curFps[2 * i]!;
+        this.parentLo = curFps[2 * i + 1]!;
         this.emitted = 0;
         try {
           system.successors(state, emit);
@@ -177,6 +192,8 @@ class VectorLevelRun<L> {
     this.system.fingerprint(state, fp);
     const hi = fp[0]!;
     const lo = fp[1]!;
+    // A step to the state being expanded: seen, whatever follows would find (initial states have no parent).
+    if (hi === this.parentHi && lo === this.parentLo && this.parentId >= 0) return;
     if (!this.storeNew) {
       if (!this.depthLimitHit && !this.seen.has(hi, lo)) this.depthLimitHit = true;
       return;
@@ -186,14 +203,14 @@ class VectorLevelRun<L> {
       return;
     }
     const index = this.seen.add(hi, lo);
-    if (index >= 0) this.stored(state, index, ordinal);
+    if (index >= 0) this.stored(state, index, ordinal, hi, lo);
   };
 
   /**
    * A new state, numbered `index`: recorded for traces, checked, queued. Apart from `emit`,
    * whose common case (a state seen before: most emissions) stays small for the JIT.
    */
-  private stored(state: number[], index: number, ordinal: number): void {
+  private stored(state: number[], index: number, ordinal: number, hi: number, lo: number): void {
     this.replay.record(index, this.parentId, ordinal);
     if (this.level > this.depth) this.depth = this.level;
     if (this.coverage !== null && this.parentId >= 0) this.coverage.discovered();
@@ -224,6 +241,15 @@ class VectorLevelRun<L> {
     if (at + W > this.next.length) this.growNext(at + W);
     const next = this.next;
     for (let k = 0; k < W; k++) next[at + k] = state[k]!;
+    let fps = this.nextFps;
+    const f = 2 * this.nextCount;
+    if (f + 2 > fps.length) {
+      fps = new Uint32Array(Math.max(fps.length * 2, f + 2));
+      fps.set(this.nextFps);
+      this.nextFps = fps;
+    }
+    fps[f] = hi;
+    fps[f + 1] = lo;
     this.nextCount++;
   }
 
