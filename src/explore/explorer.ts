@@ -17,6 +17,11 @@
  * properties the seen set is a FingerprintSet instead, which can also look a state's number
  * up by its fingerprint, as the state graph needs for edges to states already seen.
  *
+ * A system whose states are fixed-width number vectors (`vectorWidth`: the packed engine) is
+ * run by vector-run.ts instead, when nothing needs its states as objects (no state graph,
+ * constraints or step checks): the same search over flat typed-array levels, with a faster
+ * seen set (FlatFingerprintSet).
+ *
  * The search is level-synchronous (one array per level, not a FIFO queue) so that a parallel
  * version can later split each level among worker threads and merge their results in a
  * deterministic order, giving the same counts and traces as this one.
@@ -30,6 +35,7 @@ import { ModelError, type Invariant, type StepCoverage, type StepViolation, type
 import { ReplayIndex, rebuildTrace, type Trace } from './trace.js';
 import { checkLimits, deadlockStop, invariantStop, outcomeOf, searchStats, stepStop, type Stop } from './stop.js';
 import { guardStop, type GuardStop } from './guard.js';
+import { exploreVectorLevels, type FlatVectorSystem } from './vector-run.js';
 
 export interface ExploreOptions<S = unknown, L = unknown> {
   /** Report states without successors (unless `isDone`) as deadlocks. The CLI defaults it to true. */
@@ -121,6 +127,10 @@ export function explore<S, L>(
   options: ExploreOptions<S, L>,
 ): ExploreResult<S, L> {
   checkLimits(options);
+  if (system.vectorWidth !== undefined && options.recordGraph === undefined && system.inModel === undefined && system.checkStep === undefined) {
+    // Fixed-width vectors (the packed engine) and nothing that needs states as objects: flat levels.
+    return exploreVectorLevels(system as unknown as FlatVectorSystem<L>, options as unknown as ExploreOptions<number[], L>) as unknown as ExploreResult<S, L>;
+  }
   return new BreadthFirstRun(system, options).run();
 }
 

@@ -68,6 +68,12 @@ export interface TransitionSystem<S, L> {
    * opaque to the explorers but for this interface.
    */
   readonly coverage?: StepCoverage;
+  /**
+   * Present when every state is an array of exactly this many numbers (the packed engine's
+   * vectors): the single-threaded explorer may then keep its levels in flat typed arrays
+   * (src/explore/vector-run.ts) and hand `successors` one reused array.
+   */
+  readonly vectorWidth?: number;
 }
 
 /**

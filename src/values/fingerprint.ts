@@ -377,3 +377,112 @@ export function fingerprintInts(vec: ArrayLike<number>, out: Uint32Array): void 
   out[0] = finHi(hi, n) >>> 0;
   out[1] = finLo(lo, n) >>> 0;
 }
+
+/** The largest product of slot sizes packed into one 32-bit word. */
+const WORD = 2 ** 32;
+
+/**
+ * A fingerprint function for the vectors of one packed layout, where `sizes[i]` is the number
+ * of codes slot i holds (0 .. sizes[i] − 1), or Infinity for a slot holding any safe integer.
+ *
+ * The finite slots are first packed, in order, into 32-bit words by mixed radix (as many
+ * consecutive slots as fit in a word), so a state is hashed a word at a time rather than a
+ * slot at a time. When every slot is finite and the words are at most two, the fingerprint is
+ * the words themselves, put through a bijective 64-bit mix: an exact key, two different states
+ * never share it. Otherwise the words (and the unbounded slots, as fingerprintInts takes them)
+ * go through the two lanes of fingerprintInts, with the number of words folded in: a 64-bit
+ * fingerprint with the same odds as fingerprintInts'.
+ *
+ * A slot holding a value outside its size (never emitted by the packed engine, whose stores
+ * are range-checked) is an internal error rather than a silent collision.
+ *
+ * The function is generated (`new Function`) with the sizes as literals: integers only, from
+ * the layout, never from spec text.
+ */
+export function vectorFingerprint(sizes: readonly number[]): (vec: ArrayLike<number>, out: Uint32Array) => void {
+  type Part = { k: 'word'; slots: number[] } | { k: 'int'; slot: number };
+  const parts: Part[] = [];
+  let word: number[] | null = null;
+  let product = 1;
+  sizes.forEach((size, slot) => {
+    if (!(size <= WORD)) {
+      if (size !== Infinity && !(Number.isSafeInteger(size) && size > 0)) throw new Error(`internal error: slot size ${size}`);
+      parts.push({ k: 'int', slot });
+      word = null;
+      return;
+    }
+    if (!(Number.isSafeInteger(size) && size > 0)) throw new Error(`internal error: slot size ${size}`);
+    if (word === null || product * size > WORD) {
+      word = [];
+      product = 1;
+      parts.push({ k: 'word', slots: word });
+    }
+    word.push(slot);
+    product *= size;
+  });
+  const body: string[] = [];
+  // A slot outside its size: the out-of-line function reports it.
+  const words: string[] = [];
+  for (const part of parts) {
+    if (part.k !== 'word') continue;
+    const w = `w${words.length}`;
+    // The mixed-radix word as a sum of independent products, added pairwise: a chain of
+    // multiply-adds, slot after slot, would make every slot wait for the one before.
+    const terms: string[] = [];
+    let place = 1;
+    for (let j = part.slots.length - 1; j >= 0; j--) {
+      const slot = part.slots[j]!;
+      terms.unshift(place === 1 ? `x${slot}` : `x${slot} * ${place}`);
+      place *= sizes[slot]!;
+    }
+    for (const slot of part.slots) {
+      const size = sizes[slot]!;
+      body.push(`const x${slot} = v[${slot}];`, `if (!(x${slot} >= 0 && x${slot} < ${size})) bad(${slot}, x${slot}, ${size});`);
+    }
+    const sum = (ts: string[]): string => (ts.length === 1 ? ts[0]! : `(${sum(ts.slice(0, ts.length >> 1))} + ${sum(ts.slice(ts.length >> 1))})`);
+    body.push(`const ${w} = ${sum(terms)};`);
+    words.push(w);
+  }
+  const exact = parts.every((p) => p.k === 'word') && words.length <= 2;
+  if (exact) {
+    // (a, b) → (hi, lo): l1 = (a ^ s1)·K1, hi = (b ^ s2)·K2 ^ (l1 >>> 15), lo = l1 ^ hi·K3 (odd
+    // multipliers, mod 2^32): each step invertible, so distinct vectors get distinct
+    // fingerprints, and the high bits of lo (which pick a parallel explorer's shard) depend
+    // on every bit of both words. The seen sets mix keys again for their tables.
+    const a = words[0] ?? '0';
+    const b = words[1] ?? '0';
+    body.push(
+      `const l1 = Math.imul(${a} ^ ${SEED_LO}, ${P1});`,
+      `const h = Math.imul(${b} ^ ${SEED_HI}, ${P2}) ^ (l1 >>> 15);`,
+      'out[0] = h;',
+      `out[1] = l1 ^ Math.imul(h, ${P3});`,
+    );
+  } else {
+    body.push(`let hi = ${SEED_HI};`, `let lo = ${SEED_LO};`);
+    let n = 0;
+    for (const part of parts) {
+      if (part.k === 'word') {
+        const w = words[n++]!;
+        body.push(`hi = mh(hi, ${w} | 0);`, `lo = ml(lo, ${w} | 0);`);
+      } else {
+        const x = `v[${part.slot}]`;
+        body.push(
+          `{ const x = ${x}; hi = mh(hi, x); lo = ml(lo, x);`,
+          'if ((x | 0) !== x) { const h = Math.floor(x / 4294967296); hi = mh(hi, h); lo = ml(lo, h); } }',
+        );
+      }
+    }
+    body.push(`out[0] = fh(hi, ${parts.length}) >>> 0;`, `out[1] = fl(lo, ${parts.length}) >>> 0;`);
+  }
+  const bad = (slot: number, x: number, size: number): never => {
+    throw new Error(`internal error: slot ${slot} of a packed state holds ${x}, outside its ${size} codes`);
+  };
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  return new Function('mh', 'ml', 'fh', 'fl', 'bad', `"use strict";\nreturn function fingerprintVector(v, out) {\n${body.join('\n')}\n};`)(
+    mixHi,
+    mixLo,
+    finHi,
+    finLo,
+    bad,
+  ) as (vec: ArrayLike<number>, out: Uint32Array) => void;
+}

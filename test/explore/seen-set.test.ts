@@ -1,5 +1,5 @@
 /**
- * Both seen sets (CompactFingerprintSet, FingerprintSet) against a model, on keys built to
+ * The seen sets (CompactFingerprintSet, FingerprintSet, FlatFingerprintSet) against a model, on keys built to
  * share one of their halves, or the compact set's mixed high word: `has` and `add` must look
  * at both 32-bit words of a fingerprint. `has` decides whether a limit cut the search short,
  * so a `has` that ignores a word is a wrong verdict, not a slower one.
@@ -8,12 +8,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CompactFingerprintSet } from '../../src/explore/compact-set.js';
 import { FingerprintSet } from '../../src/explore/fingerprint-set.js';
+import { FlatFingerprintSet } from '../../src/explore/flat-set.js';
 import type { SeenSet } from '../../src/explore/seen-set.js';
 import { fmix32 } from '../../src/values/mix.js';
 
 const sets: [string, () => SeenSet][] = [
   ['CompactFingerprintSet', () => new CompactFingerprintSet()],
   ['FingerprintSet', () => new FingerprintSet()],
+  ['FlatFingerprintSet', () => new FlatFingerprintSet()],
 ];
 
 /** A key whose compact-set high word (fmix32(hi ^ fmix32(lo ^ c))) equals that of (hi, lo), with another low word. */

@@ -15,7 +15,7 @@ import type * as A from '../ast.js';
 import { Compiler, TERMINATING, type CompiledSpec, type Label, type State } from '../compile.js';
 import { initialValues, procedureLabel } from '../process.js';
 import type { Invariant, TransitionSystem } from '../../explore/system.js';
-import { fingerprintInts, sortedElements, type ISet, type Value } from '../../values/index.js';
+import { vectorFingerprint, sortedElements, type ISet, type Value } from '../../values/index.js';
 import { expandTree } from '../compile-temporal.js';
 import { StepCounters, coverageSites, labelSiteOf } from '../coverage.js';
 import { CodeGen, lit, type Val, type InstanceLayout, type ProcessLayout, type StepContext, type VarLayout } from './codegen.js';
@@ -792,8 +792,10 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
       // As the generic engine: PlusCal's Terminating stutter once every process is done.
       if (terminates !== undefined && terminates(vec)) emit(vec.slice(), TERMINATING);
     },
-    fingerprint: fingerprintInts,
+    // Hashed a 32-bit word of packed slots at a time, or an exact key when the state fits in 64 bits.
+    fingerprint: vectorFingerprint(slotSizes(vars, width)),
     coverage: counters,
+    vectorWidth: width,
     // Steps emit their working array itself: most successors are duplicates, dropped at once,
     // and only the states the explorer keeps are copied.
     copyState: (vec) => vec.slice(),
@@ -814,6 +816,21 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     };
   } else if (generic.isDone) throw new Unsupported('specs whose states can be done are not supported by the packed engine');
   return system;
+}
+
+/**
+ * The number of codes each slot of the layout holds (Infinity: any safe integer), for the
+ * fingerprint (vectorFingerprint).
+ */
+function slotSizes(vars: readonly VarLayout[], width: number): number[] {
+  const sizes = new Array<number>(width).fill(Infinity);
+  const visit = (shape: VarLayout['shape'], offset: number): void => {
+    if (shape.k === 'leaf') sizes[offset] = shape.dom.size;
+    else if (shape.k === 'map') for (let i = 0; i < shape.keys.length; i++) visit(shape.val, offset + i * shape.val.width);
+    else shape.items.forEach((item, i) => visit(item, offset + shape.offsets[i]!));
+  };
+  for (const v of vars) visit(v.shape, v.offset);
+  return sizes;
 }
 
 /** A constant value (a property binder's) as a Val of generated code. */

@@ -7,6 +7,7 @@ import type { Resolution } from '../../check.js';
 import { compareValues, type Value } from '../../../values/index.js';
 import { Unsupported, canonicalCodes, seqBase, type Dom } from '../dom.js';
 import { MAX_ENUMERATION } from '../../diagnostics.js';
+import { walkExpr } from '../../check/expressions.js';
 import {
   MAX_ORDER, lit, type Val, type IntVal, SAFE, ANY_INT, isLiteral, litValue, isSimple, add, mul,
   sameShape, CodeGenBase,
@@ -699,12 +700,78 @@ export abstract class ExprCodeGen extends CodeGenBase {
     }
     const forall = e.quant === 'forall';
     this.emit(`let ${q} = ${forall ? 'true' : 'false'};`);
+    const hoisted = forall ? this.guardedForall(e, q, lbl) : undefined;
+    if (hoisted !== undefined) {
+      this.emit(`${lbl}: {\n${hoisted}\n}`);
+      return { r: 'bool', v: q };
+    }
     const loops = this.loops(e.binders, 0, () => {
       const [pre, v] = this.capture(() => this.bool(e.body));
       return `${pre}\nif (${forall ? `!${v}` : v}) { ${q} = ${forall ? 'false' : 'true'}; break ${lbl}; }`;
     });
     this.emit(`${lbl}: {\n${loops}\n}`);
     return { r: 'bool', v: q };
+  }
+
+  /**
+   * `forall x1 in D1, ..., xn in Dn: not (G and Q)` (or `G implies Q`) where the guard G uses
+   * only x1..x(k-1): once G is false for some x1..x(k-1), the body holds for every later
+   * xk..xn, so those iterations are skipped (TCConsistent's `forall rm1, rm2: not
+   * (rmState[rm1] == aborted and ...)` runs its inner loop only for the aborted rm1). The same
+   * evaluations happen up to there, in the same order: G is still evaluated first, in the
+   * first iteration of xk's loop (never when it is empty), and the skipped iterations would
+   * only have evaluated G again, with the same result (expressions are pure), and the domains
+   * of xk..xn, which must be type names for this (they cannot fail). Undefined when the
+   * quantifier does not have that shape: the plain loops then.
+   */
+  private guardedForall(e: Extract<A.Expr, { kind: 'quant' }>, q: string, lbl: string): string | undefined {
+    const body = e.body;
+    let guard: A.Expr;
+    let rest: A.Expr;
+    let restHolds: boolean;
+    if (body.kind === 'unary' && body.op === 'not' && body.arg.kind === 'binary' && body.arg.op === 'and') {
+      guard = body.arg.left;
+      rest = body.arg.right;
+      restHolds = false; // the body fails when the rest is true
+    } else if (body.kind === 'binary' && body.op === 'implies') {
+      guard = body.left;
+      rest = body.right;
+      restHolds = true; // the body fails when the rest is false
+    } else {
+      return undefined;
+    }
+    const binders = e.binders;
+    if (binders.length < 2) return undefined;
+    const slots = binders.map((b) => this.slotOf(b));
+    let k = 0;
+    walkExpr(guard, (x) => {
+      if (x.kind !== 'name') return;
+      const r = this.spec.res.get(x);
+      if (r?.k === 'local') k = Math.max(k, slots.indexOf(r.slot) + 1);
+    });
+    if (k >= binders.length) return undefined;
+    for (let i = k; i < binders.length; i++) {
+      const d = binders[i]!.domain;
+      if (!(d.kind === 'name' && this.spec.res.get(d)?.k === 'typeSet')) return undefined;
+    }
+    const skip = this.fresh('H');
+    const loop = (i: number): string => {
+      if (i === binders.length) {
+        const [preG, g] = this.capture(() => this.bool(guard));
+        const [preR, r] = this.capture(() => this.bool(rest));
+        return `${preG}\nif (!${g}) break ${skip};\n${preR}\nif (${restHolds ? `!${r}` : r}) { ${q} = false; break ${lbl}; }`;
+      }
+      const b = binders[i]!;
+      const d = this.setElemDom(b.domain);
+      const [pre, code] = this.capture(() =>
+        this.iterate(b.domain, d, (val) => {
+          this.env.set(slots[i]!, val);
+          return loop(i + 1);
+        }),
+      );
+      return i === k ? `${skip}: {\n${pre}\n${code}\n}` : `${pre}\n${code}`;
+    };
+    return loop(0);
   }
 
   /** Short-circuit: `right` is compiled into its own buffer, run only when needed. */

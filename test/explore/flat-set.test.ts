@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { FlatFingerprintSet } from '../../src/explore/flat-set.js';
+import { fmix32 } from '../../src/values/mix.js';
+
+/** The multiplicative inverse of an odd 32-bit word, by Newton's iteration. */
+function inverse(a: number): number {
+  let x = a;
+  for (let i = 0; i < 5; i++) x = Math.imul(x, 2 - Math.imul(a, x));
+  return x >>> 0;
+}
+
+/** Inverse of murmur3's fmix32. */
+function unfmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, inverse(0xc2b2ae35));
+  h ^= (h >>> 13) ^ (h >>> 26);
+  h = Math.imul(h, inverse(0x85ebca6b));
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+describe('FlatFingerprintSet', () => {
+  it('numbers new fingerprints in insertion order and answers -1 for ones it has', () => {
+    const set = new FlatFingerprintSet();
+    expect(set.add(5, 6)).toBe(0);
+    expect(set.add(7, 8)).toBe(1);
+    expect(set.add(5, 6)).toBe(-1);
+    expect(set.add(9, 10)).toBe(2);
+    expect(set.has(7, 8)).toBe(true);
+    expect(set.has(8, 7)).toBe(false);
+    expect(set.size).toBe(3);
+  });
+
+  it('treats all-zero and all-one words as ordinary keys, signed or unsigned', () => {
+    const set = new FlatFingerprintSet();
+    expect(set.add(0, 0)).toBe(0);
+    expect(set.add(-1, -1)).toBe(1);
+    expect(set.has(0xffffffff, 0xffffffff)).toBe(true);
+    expect(set.add(0xffffffff, 0)).toBe(2);
+    expect(set.add(0, 0xffffffff)).toBe(3);
+    expect(set.add(0, -1)).toBe(-1);
+  });
+
+  it('keeps the fingerprint that mixes to the empty marker apart from empty slots', () => {
+    // The mix's high word fmix32(hi ^ fmix32(lo ^ 0x5bd1e995)) and low word lo ^ high are both
+    // zero for lo = 0 and hi = unfmix32(0) ^ fmix32(0x5bd1e995).
+    const hi = (unfmix32(0) ^ fmix32(0x5bd1e995)) >>> 0;
+    const set = new FlatFingerprintSet();
+    expect(set.has(hi, 0)).toBe(false);
+    expect(set.add(1, 1)).toBe(0);
+    expect(set.add(hi, 0)).toBe(1);
+    expect(set.has(hi, 0)).toBe(true);
+    expect(set.add(hi, 0)).toBe(-1);
+    expect(set.size).toBe(2);
+  });
+
+  it('keeps every key across its doublings, at a load of at most 3/4', () => {
+    const set = new FlatFingerprintSet();
+    const n = 50_000;
+    const wrong: string[] = [];
+    for (let i = 0; i < n; i++) {
+      if (set.add(Math.imul(i, 0x9e3779b1), i >>> 3) !== i) wrong.push(`add ${i}`);
+      // 8 bytes a slot: the table never holds more than 3/4 of its slots.
+      if (set.size * 8 > (set.bytesUsed() * 3) / 4) wrong.push(`load at ${i}`);
+    }
+    for (let i = 0; i < n; i++) {
+      if (!set.has(Math.imul(i, 0x9e3779b1), i >>> 3)) wrong.push(`has ${i}`);
+      if (set.has(Math.imul(i, 0x9e3779b1), (i >>> 3) + 1 + n)) wrong.push(`has not ${i}`);
+      if (set.add(Math.imul(i, 0x9e3779b1), i >>> 3) !== -1) wrong.push(`add again ${i}`);
+    }
+    expect(wrong).toEqual([]);
+    expect(set.size).toBe(n);
+  });
+
+  it('is sized for an expected count up front', () => {
+    const set = new FlatFingerprintSet(100_000);
+    const bytes = set.bytesUsed();
+    for (let i = 0; i < 100_000; i++) set.add(i, i);
+    expect(set.bytesUsed()).toBe(bytes);
+  });
+});

@@ -1,0 +1,108 @@
+/**
+ * The flat-level search explore() runs for vector systems (src/explore/vector-run.ts) against
+ * the object-level one (BreadthFirstRun, which explore() runs for the same packed system once
+ * it no longer says its width): the same counts, queue, outcome and trace, with and without
+ * --max-states and --max-depth cuts, on specs that pass, violate an invariant, deadlock or
+ * fail at run time.
+ */
+import { describe, expect, it } from 'vitest';
+import { constOverrides, loadSpec, selectChecks, configOverrides } from '../../src/engine/run.js';
+import { compileSpec, type Label } from '../../src/lang/compile.js';
+import { compilePacked, type PackedSpec } from '../../src/lang/packed/index.js';
+import { explore, type ExploreOptions, type ExploreResult } from '../../src/explore/index.js';
+import type { TransitionSystem } from '../../src/explore/system.js';
+import { checkSpec } from '../../src/lang/check.js';
+import { parseSpec } from '../../src/lang/parser.js';
+
+const files = [
+  'spec/bench/counter-grid.spex',
+  'spec/examples/twophase.spex',
+  'spec/examples/diehard.spex',
+  'spec/examples/peterson.spex',
+  'spec/examples/increment-race.spex',
+  'test/fixtures/runtime/E701-division-by-zero.spex',
+  'test/fixtures/runtime/E703-value-outside-range.spex',
+  'test/fixtures/runtime/assert-failed.spex',
+];
+
+function packedOf(file: string, text?: string): PackedSpec[] {
+  const spec = text === undefined ? loadSpec(file).spec : checkSpec(parseSpec({ path: file, text }));
+  const out: PackedSpec[] = [];
+  for (const check of selectChecks(spec, undefined)) {
+    const overrides = configOverrides(check, constOverrides(spec, []));
+    const p = compilePacked(spec, overrides, compileSpec(spec, overrides));
+    if (p.ok) out.push(p.system);
+  }
+  return out;
+}
+
+/** The same system without its width: explore() then takes it through BreadthFirstRun. */
+function objectLevels(p: PackedSpec): TransitionSystem<number[], Label> {
+  const { vectorWidth: _w, ...rest } = p;
+  return rest;
+}
+
+function expectSame(a: ExploreResult<number[], Label>, b: ExploreResult<number[], Label>): void {
+  const { seconds: _a, bytesPerState: _ab, ...sa } = a.stats;
+  const { seconds: _b, bytesPerState: _bb, ...sb } = b.stats;
+  expect(sa).toEqual(sb);
+  expect(a.outcome.kind).toBe(b.outcome.kind);
+  expect(a.outcome).toEqual(b.outcome);
+}
+
+/**
+ * An unbounded Int that passes 2^31 on the way (levels go from Int32Array to Float64Array),
+ * a second one that goes negative, and a deadlock at the end (a trace through both kinds).
+ */
+const wide = `spec Wide
+var x: Int = 1
+var y: Int = 0
+var b: Bool = false
+action Grow {
+  require x < 40000000000
+  x := x * 3 + 1
+  y := y - x
+}
+action Flip {
+  require x > 3000000000 and not b
+  b := true
+}
+invariant Small: y > -100000000000
+`;
+
+function check(file: string, text?: string): void {
+  const systems = packedOf(file, text);
+  expect(systems.length).toBeGreaterThan(0);
+  for (const p of systems) {
+    expect(p.vectorWidth).toBe(p.width);
+    const whole = explore(objectLevels(p), { checkDeadlock: true, maxStates: 50_000 });
+    const { distinct, depth } = whole.stats;
+    const cuts: Omit<ExploreOptions<number[], Label>, 'checkDeadlock'>[] = [
+      { maxStates: 50_000 },
+      { maxStates: Math.max(0, Math.floor(distinct / 2)) },
+      { maxStates: 1 },
+      { maxStates: distinct },
+      { maxDepth: Math.max(1, Math.floor(depth / 2)), maxStates: 50_000 },
+      { maxDepth: 1, maxStates: 50_000 },
+    ];
+    for (const deadlock of [true, false]) {
+      for (const cut of cuts) {
+        const opts = { checkDeadlock: deadlock, ...cut };
+        expectSame(explore(p, opts), explore(objectLevels(p), opts));
+      }
+    }
+  }
+}
+
+describe('explore() on flat vector levels', () => {
+  for (const file of files) {
+    it(`runs ${file} as the object-level search does, with and without limits`, () => check(file));
+  }
+  it('widens its levels when a state holds a number beyond 32 bits, and still agrees', () => {
+    check('wide.spex', wide);
+    const p = packedOf('wide.spex', wide)[0]!;
+    const r = explore(p, { checkDeadlock: true });
+    expect(r.outcome.kind).toBe('deadlock');
+    if (r.outcome.kind === 'deadlock') expect(r.outcome.trace.states.some((v) => v.some((x) => Math.abs(x) > 2 ** 31))).toBe(true);
+  });
+});

@@ -1,0 +1,82 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { vectorFingerprint } from '../../src/values/fingerprint.js';
+
+const fpOf = (f: (v: ArrayLike<number>, out: Uint32Array) => void, v: ArrayLike<number>): string => {
+  const out = new Uint32Array(2);
+  f(v, out);
+  return `${out[0]}:${out[1]}`;
+};
+
+/** Every vector over the given slot sizes, in order. */
+function allVectors(sizes: readonly number[]): number[][] {
+  let out: number[][] = [[]];
+  for (const n of sizes) out = out.flatMap((v) => Array.from({ length: n }, (_, x) => [...v, x]));
+  return out;
+}
+
+describe('vectorFingerprint', () => {
+  it('gives every vector of a layout that fits one word its own fingerprint (an exact key)', () => {
+    const sizes = [5, 3, 3, 3, 3, 2, 4];
+    const f = vectorFingerprint(sizes);
+    const seen = new Set<string>();
+    for (const v of allVectors(sizes)) seen.add(fpOf(f, v));
+    expect(seen.size).toBe(5 * 3 ** 4 * 2 * 4);
+  });
+
+  it('gives vectors of a two-word layout distinct fingerprints (fast-check: pairs that differ)', () => {
+    // 2^20 · 2^10 | 2^30 · 3: two words, still exact.
+    const sizes = [2 ** 20, 2 ** 10, 2 ** 30, 3];
+    const f = vectorFingerprint(sizes);
+    const vec = fc.tuple(fc.nat({ max: 2 ** 20 - 1 }), fc.nat({ max: 2 ** 10 - 1 }), fc.nat({ max: 2 ** 30 - 1 }), fc.nat({ max: 2 }));
+    fc.assert(
+      fc.property(vec, vec, (a, b) => {
+        const same = a.every((x, i) => x === b[i]);
+        expect(fpOf(f, a) === fpOf(f, b)).toBe(same);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('hashes larger layouts and unbounded slots a word at a time, telling vectors that differ in one slot apart', () => {
+    const sizes = [2 ** 30, 2 ** 30, 2 ** 30, 7, Infinity, 2];
+    const f = vectorFingerprint(sizes);
+    const base = [123456789, 5, 2 ** 30 - 1, 6, -42, 1];
+    const fps = new Set<string>([fpOf(f, base)]);
+    let made = 1;
+    for (let i = 0; i < sizes.length; i++) {
+      for (const d of [-1, 1]) {
+        const v = base.slice();
+        v[i] = v[i]! + d;
+        if (v[i]! < 0 && sizes[i] !== Infinity) continue;
+        if (v[i]! >= sizes[i]!) continue;
+        fps.add(fpOf(f, v));
+        made++;
+      }
+    }
+    // Beyond 32 bits, the high part counts: 2^32 + 1 and 1 differ.
+    const big = base.slice();
+    big[4] = 2 ** 32 + 1;
+    const small = base.slice();
+    small[4] = 1;
+    fps.add(fpOf(f, big));
+    fps.add(fpOf(f, small));
+    expect(made).toBe(10);
+    expect(fps.size).toBe(made + 2);
+    expect(fpOf(f, base)).toBe(fpOf(f, base.slice()));
+  });
+
+  it('reads typed arrays and plain arrays alike, -0 as 0', () => {
+    const f = vectorFingerprint([4, Infinity, 9]);
+    expect(fpOf(f, new Float64Array([3, -7, 8]))).toBe(fpOf(f, [3, -7, 8]));
+    expect(fpOf(f, [-0, 0, 0])).toBe(fpOf(f, [0, 0, 0]));
+  });
+
+  it('reports a slot outside its size as an internal error, never as a fingerprint', () => {
+    const f = vectorFingerprint([4, 2]);
+    const out = new Uint32Array(2);
+    expect(() => f([4, 0], out)).toThrow(/internal error: slot 0 .* holds 4/);
+    expect(() => f([0, -1], out)).toThrow(/internal error/);
+    expect(() => f([NaN, 0], out)).toThrow(/internal error/);
+  });
+});
