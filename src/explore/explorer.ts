@@ -127,8 +127,9 @@ export function explore<S, L>(
   options: ExploreOptions<S, L>,
 ): ExploreResult<S, L> {
   checkLimits(options);
-  if (system.vectorWidth !== undefined && options.recordGraph === undefined && system.inModel === undefined && system.checkStep === undefined) {
-    // Fixed-width vectors (the packed engine) and nothing that needs states as objects: flat levels.
+  if (system.vectorWidth !== undefined && options.recordGraph === undefined && options.seenSet === undefined && system.inModel === undefined && system.checkStep === undefined) {
+    // Fixed-width vectors (the packed engine), the default seen set, and nothing that needs
+    // states as objects: flat levels.
     return exploreVectorLevels(system as unknown as FlatVectorSystem<L>, options as unknown as ExploreOptions<number[], L>) as unknown as ExploreResult<S, L>;
   }
   return new BreadthFirstRun(system, options).run();
