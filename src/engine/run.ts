@@ -20,6 +20,8 @@ import { explore, ModelError, type ExploreOptions, type ExploreResult, type Reco
 import { exploreParallel } from '../explore/parallel/explorer.js';
 import { ValueStateCodec } from '../lang/value-codec.js';
 import { WorkerError, exploreVectorsParallel } from '../explore/parallel/vector-explorer.js';
+import type { ThreadsReport } from '../explore/parallel/auto.js';
+import { availableParallelism } from 'node:os';
 import type { SpecWorkerData } from './worker-system.js';
 import { checkProperties, temporalSetup, type TemporalResult } from './temporal.js';
 import { compileRefinement, refinementMessage, type Refinement, type RefinementFailure } from './refine.js';
@@ -116,7 +118,7 @@ export interface RunOptions {
    * With more, each worker compiles the spec itself from its source text, the check's name and
    * `consts`, so `consts` must be the texts the `cli` overrides were parsed from.
    */
-  readonly workers?: number;
+  readonly workers?: number | 'auto';
   /**
    * Whether `workers` was the user's explicit choice: only then is falling back to one worker
    * (for temporal properties) worth a note. The default (the number of cores) falls back quietly.
@@ -173,6 +175,11 @@ export interface CheckResult {
   readonly exitCode: number;
   /** Worker threads the exploration used (1 for the single-threaded explorer). */
   readonly workers: number;
+  /**
+   * How many threads explored at most, and why (with `--workers auto`, what the measurements
+   * said). Undefined when no search ran.
+   */
+  readonly threads?: ThreadsReport;
   /** The engine that computed the states. */
   readonly engine: 'packed' | 'generic';
   /** With `auto`, why the packed engine could not take this configuration. */
@@ -406,6 +413,16 @@ export function checkShowNames(spec: CheckedSpec, names: readonly string[] | und
   if (diags.length > 0) throw new SpecErrors(diags);
 }
 
+/**
+ * Whether the workers explore a check with temporal properties: the vector explorer records
+ * the state graph from its threads' results (packed engine); the generic engine's parallel
+ * explorer does not yet.
+ */
+function temporalInParallel(packed: PackedSpec | undefined): boolean {
+  return packed !== undefined && VECTOR_TEMPORAL;
+}
+const VECTOR_TEMPORAL = false;
+
 /** Compiles and explores one configuration. */
 export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli: Map<number, A.Expr>, opts: RunOptions): CheckResult {
   const overrides = configOverrides(check, cli);
@@ -516,39 +533,53 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
       engineReason = p.reason;
     }
   }
-  const requested = opts.workers ?? 1;
+  // `auto`: up to a thread per core, as many as measured throughput says (vector explorer).
+  const auto = opts.workers === 'auto';
+  const requested = opts.workers === 'auto' ? availableParallelism() : (opts.workers ?? 1);
   let workers = pilot ? 1 : requested;
   let note: string | undefined;
-  if (requested > 1 && setup) {
+  /** Why the search runs on one thread when more were asked for (the threads report). */
+  let oneThread: string | undefined = pilot ? 'a pilot search on one thread (the generic engine) finished it' : undefined;
+  if (requested > 1 && setup && !temporalInParallel(packed)) {
     workers = 1;
+    oneThread = 'temporal properties on the generic engine are explored on one thread';
     if (opts.workersChosen !== false) note = `note: ${check?.name ?? spec.name} has temporal properties, which the parallel explorer cannot check yet: exploring with 1 worker instead of ${requested}`;
   }
   if (requested > 1 && canon !== undefined && workers > 1) {
     // The worker threads would canonicalise too, but which state of an orbit is kept (and
     // expanded) must be the one the single-threaded search keeps; that is not settled yet.
     workers = 1;
+    oneThread = 'symmetry reduction runs on one thread';
     if (opts.workersChosen !== false) note = `note: ${check?.name ?? spec.name} declares a symmetry, which the parallel explorer does not reduce by yet: exploring with 1 worker instead of ${requested}`;
   }
   if (requested > 1 && opts.coverage && workers > 1) {
     // Per-step counts are kept where the steps run; one thread keeps them all, in order.
     workers = 1;
+    oneThread = '--coverage counts on one thread';
     if (opts.workersChosen !== false) note = `note: --coverage counts on one thread: exploring ${check?.name ?? spec.name} with 1 worker instead of ${requested}`;
   }
   if (requested > 1 && refinements.all.length > 0 && workers > 1) {
     // The worker threads compile the spec themselves, without the abstract specs.
     workers = 1;
+    oneThread = 'refinements are checked on one thread';
     if (opts.workersChosen !== false) note = `note: ${check?.name ?? spec.name} checks a refinement, which the parallel explorer cannot check yet: exploring with 1 worker instead of ${requested}`;
   }
+  let threads: ThreadsReport | undefined;
   const exploreWith = (packed: PackedSpec | undefined): ExploreResult<State, Label> => {
     (packed ?? system).coverage.reset();
-    if (workers > 1) {
+    threads = workers > 1 ? undefined : { threads: 1, reason: oneThread ?? (auto ? 'auto: one core, one thread' : 'one thread, as asked') };
+    if (workers > 1 && auto && !packed) {
+      // The generic engine's parallel explorer expands on this thread with slower code than
+      // explore() (states encoded between levels): auto keeps to explore().
+      threads = { threads: 1, reason: 'auto: the generic engine explores on one thread (--workers N runs its parallel explorer)' };
+    } else if (workers > 1) {
       if (cli.size > 0 && opts.consts === undefined) {
         throw new Error('internal error: runCheck with workers > 1 needs the --const texts in opts.consts');
       }
       // The workers mark the steps that emit in memory shared with this thread.
       const reached = new SharedArrayBuffer(Math.max(1, system.coverage.reached.length));
       const data: SpecWorkerData = { path: spec.ast.source.path, text: spec.ast.source.text, check: check?.name, consts: [...(opts.consts ?? [])], packed: packed !== undefined, reached };
-      const pool = { workers, setup: { module: new URL('./worker-system.js', import.meta.url).href, data } };
+      const pool = { workers, setup: { module: new URL('./worker-system.js', import.meta.url).href, data }, auto, onThreads: (r: ThreadsReport) => (threads = r) };
       const r = packed
         ? decodeResult(exploreVectorsParallel(packed, exploreOpts as ExploreOptions<number[], Label>, pool), packed)
         : exploreParallel(system, exploreOpts, { ...pool, codec: new ValueStateCodec(system.slotTypes, system.valueTables) });
@@ -571,6 +602,10 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
     if (choice === 'packed') throw new SpecErrors([new Diagnostic('E217', undefined, gaveUp, PACKED_ONLY_HINT)]);
     packed = undefined;
     engineReason = gaveUp;
+    if (setup && workers > 1 && !temporalInParallel(undefined)) {
+      workers = 1;
+      oneThread = 'temporal properties on the generic engine are explored on one thread';
+    }
     result = exploreWith(undefined);
   }
   const engine = packed ? ('packed' as const) : ('generic' as const);
@@ -593,6 +628,7 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   const complete = result.outcome.kind === 'ok' && result.stats.distinct > 0;
   return {
     ...base, system, result, ...(temporal ? { temporal } : {}), ...(refinement ? { refinement } : {}), verdict, exitCode: exitCodeOf(verdict), workers, engine,
+    ...(threads ? { threads } : {}),
     ...(canon !== undefined ? { symmetry: { description: canon.description, groupSize: canon.groupSize } } : {}),
     ...(engineReason !== undefined ? { engineReason } : {}), ...(note ? { note } : {}),
     ...(coverage ? { coverage } : {}), reached: counters.reached.slice(), complete,

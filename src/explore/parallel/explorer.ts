@@ -32,6 +32,7 @@ import { Expander, FLAG_DEADLOCK, FLAG_FAULT, type ChunkInput, type ChunkOutput 
 import { WorkerPool } from './pool.js';
 import { WorkerDied } from './supervisor.js';
 import type { WorkerSetup } from './worker.js';
+import type { ThreadPolicy, ThreadsReport } from './auto.js';
 import { guardStop } from '../guard.js';
 import { checkLimits, deadlockStop, invariantStop, outcomeOf, searchStats, replayedFault, type Stop } from '../stop.js';
 
@@ -46,6 +47,16 @@ export interface ParallelOptions<S> {
    * the results must not change). Default: the SPEX_WORKERS_EAGER environment variable is 1.
    */
   readonly eager?: boolean;
+  /**
+   * `--workers auto`: `workers` is the most threads to use, and a policy measuring throughput
+   * (auto.ts) decides level by level whether to use them (the vector explorer; the results do
+   * not depend on it).
+   */
+  readonly auto?: boolean;
+  /** The policy for `auto` (tests inject their own); default AutoThreads. */
+  readonly policy?: ThreadPolicy;
+  /** Told at the end of the search how many threads ran, and why. */
+  readonly onThreads?: (report: ThreadsReport) => void;
 }
 
 /** A level this big starts the workers (when none are running yet). */

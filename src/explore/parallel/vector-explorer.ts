@@ -22,7 +22,7 @@
  */
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { Supervised, WorkerDied } from './supervisor.js';
-import { CompactFingerprintSet } from '../compact-set.js';
+import { CompactFingerprintSet, type CompactSetSnapshot } from '../compact-set.js';
 import { explore, type ExploreOptions, type ExploreResult, type Outcome, type Progress } from '../explorer.js';
 import type { SeenSet } from '../seen-set.js';
 import { guardStop } from '../guard.js';
@@ -32,8 +32,9 @@ import { ReplayIndex, rebuildTrace, type Trace } from '../trace.js';
 import type { WorkerSetup } from './worker.js';
 import { PARALLEL_MIN, type ParallelOptions } from './explorer.js';
 import type { VectorWorkerInit } from './vector-worker.js';
+import { AutoThreads, type ThreadPolicy } from './auto.js';
 import {
-  CMD_DEDUPE, CMD_EXIT, CMD_EXPAND, CMD_FINISH, CMD_HAS, CMD_NUMBER, CMD_TAKE_SHARD, C_CMD, C_DONE, C_ERR, C_GEN, C_READY,
+  CMD_DEDUPE, CMD_EXIT, CMD_EXPAND, CMD_FINISH, CMD_GIVE_SHARD, CMD_HAS, CMD_NUMBER, CMD_TAKE_SHARD, C_CMD, C_DONE, C_ERR, C_GEN, C_READY,
   EVENT_WORDS, EV_DEADLOCK, EV_FAULT, EV_INVARIANT, EV_LIMIT, EV_NONE,
   PhaseRunner, createBuffers, ensureBytes, f64, i32, shardOf, type SharedBuffers, type VectorSystem,
 } from './vectors.js';
@@ -133,6 +134,18 @@ class Crew {
     this.ports[t - 1]!.postMessage(message, transfer);
   }
 
+  /** The next message of worker t (one it has posted before counting itself done). */
+  receive(t: number): unknown {
+    const port = this.ports[t - 1]!;
+    let r = receiveMessageOnPort(port);
+    for (let spins = 0; r === undefined && spins < 1000; spins++) {
+      Atomics.wait(this.ctrl, C_ERR, 0, 1);
+      r = receiveMessageOnPort(port);
+    }
+    if (r === undefined) throw new Error(`internal error: worker ${t} did not send what it was asked for`);
+    return r.message;
+  }
+
   /** Starts a command on every worker (the main thread then does its own part). */
   start(cmd: number): void {
     const ctrl = this.ctrl;
@@ -189,6 +202,8 @@ class VectorRun<L> {
   private readonly onProgress: ((p: Progress) => void) | undefined;
   private readonly progressPeriodMs: number;
   private readonly eager: boolean;
+  /** With `--workers auto`: what decides, level by level, between this thread alone and all. */
+  private readonly policy: ThreadPolicy | null;
 
   private readonly buffers: SharedBuffers;
   private readonly runner: PhaseRunner<L>;
@@ -226,6 +241,7 @@ class VectorRun<L> {
     this.onProgress = options.onProgress;
     this.progressPeriodMs = options.progressPeriodMs ?? PROGRESS_PERIOD_MS;
     this.eager = parallel.eager ?? process.env.SPEX_WORKERS_EAGER === '1';
+    this.policy = parallel.policy ?? (parallel.auto === true ? new AutoThreads(this.T) : null);
     this.buffers = createBuffers(this.T, this.W);
     this.runner = new PhaseRunner(system, this.buffers);
     this.nums = this.runner.nums;
@@ -271,7 +287,18 @@ class VectorRun<L> {
         `parallel (vectors): ${p.localLevels} levels on the main thread, ${p.threadLevels} on ${this.T} threads; ` +
           `expanding ${s(p.expandMs)}, dedupe ${s(p.dedupeMs)}, numbering ${s(p.numberMs)}, recording ${s(p.recordMs)}; total ${s(performance.now() - this.startMs)}\n`,
       );
+      if (this.policy instanceof AutoThreads) {
+        const c = this.policy.comparisons.map((x) => `${Math.round(x.soloRate)}→${Math.round(x.manyRate)}/ms: ${x.chose}`);
+        process.stderr.write(`parallel (vectors): auto: ${c.join(', ') || 'no comparison'}\n`);
+      }
     }
+    this.parallel.onThreads?.(
+      this.policy !== null
+        ? { threads: this.policy.most, reason: this.policy.describe() }
+        : this.prof.threadLevels > 0
+          ? { threads: this.T, reason: `${this.T} threads, as asked` }
+          : { threads: 1, reason: `${this.T} threads asked, but the search ended before the workers were worth starting` },
+    );
     // Traces may ask the workers whether their shards hold a fingerprint: before closing.
     const outcome = outcomeOf(this.stop, this.depthLimitHit, (state) => this.trace(state));
     const distinct = this.replay.size;
@@ -362,13 +389,13 @@ class VectorRun<L> {
 
   /** Runs one level through the phases; sets `stop` and `queue` if the run ends in it. */
   private expandLevel(store: boolean): void {
-    const T = this.T;
+    if (this.policy !== null) {
+      this.expandLevelAuto(store, this.policy);
+      return;
+    }
     const n = this.count;
-    const nums = this.nums;
-    const L = this.runner.L;
-    const b = this.buffers;
     if (this.crew === null && n >= VECTOR_SPAWN_AT && performance.now() - this.startMs >= VECTOR_SPAWN_AFTER_MS) {
-      this.crew = new Crew(b, this.parallel.setup);
+      this.crew = new Crew(this.buffers, this.parallel.setup);
     }
     // Once the workers hold their shards, every level goes through them.
     const crew = this.crew !== null && (this.crew.armed || this.eager || (n >= PARALLEL_MIN && this.crew.ready)) ? this.crew : null;
@@ -376,6 +403,43 @@ class VectorRun<L> {
       this.expandLevelAlone(store);
       return;
     }
+    this.expandLevelThreads(store, crew);
+  }
+
+  /**
+   * `--workers auto`: the policy says whether this level runs on this thread alone or on all,
+   * and is told how long it took. The shards follow: handed to the workers for a level on the
+   * threads, taken back for one on this thread alone.
+   */
+  private expandLevelAuto(store: boolean, policy: ThreadPolicy): void {
+    const n = this.count;
+    if (this.crew === null && (this.eager || (policy.wantWorkers && n >= PARALLEL_MIN))) {
+      this.crew = new Crew(this.buffers, this.parallel.setup);
+      if (this.eager) this.crew.waitReady();
+    }
+    const crew = this.crew;
+    const threads = policy.next(crew !== null && crew.ready);
+    const before = this.generated;
+    if (threads > 1 && crew !== null) {
+      if (!crew.armed) this.handOverShards(crew);
+      const t0 = performance.now();
+      this.expandLevelThreads(store, crew);
+      policy.record(this.T, this.generated - before, performance.now() - t0);
+    } else {
+      if (crew !== null && crew.armed) this.takeBackShards(crew);
+      const t0 = performance.now();
+      this.expandLevelAlone(store);
+      policy.record(1, this.generated - before, performance.now() - t0);
+    }
+  }
+
+  /** Runs one level through the phases on every thread (the workers holding their shards). */
+  private expandLevelThreads(store: boolean, crew: Crew): void {
+    const T = this.T;
+    const n = this.count;
+    const nums = this.nums;
+    const L = this.runner.L;
+    const b = this.buffers;
     if (!crew.armed) this.handOverShards(crew);
 
     nums[L.count] = n;
@@ -384,7 +448,7 @@ class VectorRun<L> {
     nums[L.deadlock] = this.checkDeadlock ? 1 : 0;
     nums[L.distinct] = this.replay.size;
     nums[L.maxStates] = this.maxStates;
-    for (let t = 0; t <= T; t++) nums[L.range + t] = crew === null ? (t === 0 ? 0 : n) : Math.floor((t * n) / T);
+    for (let t = 0; t <= T; t++) nums[L.range + t] = Math.floor((t * n) / T);
     for (let s = 0; s < T; s++) nums[L.anyNew + s] = 0;
     const prof = this.prof;
 
@@ -411,8 +475,7 @@ class VectorRun<L> {
     this.phase(crew, CMD_NUMBER);
     t1 = performance.now();
     prof.numberMs += t1 - t0;
-    if (crew !== null) prof.threadLevels++;
-    else prof.localLevels++;
+    prof.threadLevels++;
 
     // The first stop event in global order, and what came before it.
     let kind = EV_NONE;
@@ -551,6 +614,14 @@ class VectorRun<L> {
     crew.start(CMD_TAKE_SHARD);
     crew.finish();
     crew.armed = true;
+  }
+
+  /** Takes the workers' shard sets back (from then on, this thread holds them all). */
+  private takeBackShards(crew: Crew): void {
+    crew.start(CMD_GIVE_SHARD);
+    crew.finish();
+    for (let t = 1; t < this.T; t++) this.runner.sets[t] = CompactFingerprintSet.fromSnapshot(crew.receive(t) as CompactSetSnapshot);
+    crew.armed = false;
   }
 
   /** State p of a level buffer, as a fresh vector. */

@@ -10,7 +10,7 @@ import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_
 import { CompactFingerprintSet, type CompactSetSnapshot } from '../compact-set.js';
 import type { CreateWorkerSystem, WorkerSetup } from './worker.js';
 import {
-  CMD_EXIT, CMD_EXPAND, CMD_TAKE_SHARD, C_CMD, C_DONE, C_ERR, C_GEN, C_READY,
+  CMD_EXIT, CMD_EXPAND, CMD_GIVE_SHARD, CMD_TAKE_SHARD, C_CMD, C_DONE, C_ERR, C_GEN, C_READY,
   PhaseRunner, type SharedBuffers, type VectorSystem,
 } from './vectors.js';
 
@@ -63,7 +63,11 @@ if (runner !== null) {
     if (cmd === CMD_EXPAND && process.env['SPEX_TEST_WORKER_EXIT'] === String(index)) process.exit(70);
     try {
       if (cmd === CMD_TAKE_SHARD) runner.sets[index] = CompactFingerprintSet.fromSnapshot(take() as CompactSetSnapshot);
-      else runner.run(cmd, index);
+      else if (cmd === CMD_GIVE_SHARD) {
+        const snap = runner.sets[index]!.snapshot();
+        runner.sets[index] = undefined;
+        port.postMessage(snap, [snap.keys.buffer as ArrayBuffer]);
+      } else runner.run(cmd, index);
     } catch (e) {
       fail(e);
     }

@@ -92,6 +92,8 @@ export const CMD_HAS = 5;
 export const CMD_EXIT = 6;
 /** Finish any growth in progress of the shard sets held, and report their bytes (at the end of a search). */
 export const CMD_FINISH = 7;
+/** Give the shard set held back to the main thread (posted on the worker's port). */
+export const CMD_GIVE_SHARD = 8;
 
 // Stop events found by `number`.
 export const EV_NONE = 0;
