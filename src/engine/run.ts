@@ -419,9 +419,32 @@ export function checkShowNames(spec: CheckedSpec, names: readonly string[] | und
  * explorer does not yet.
  */
 function temporalInParallel(packed: PackedSpec | undefined): boolean {
-  return packed !== undefined && VECTOR_TEMPORAL;
+  return packed !== undefined;
 }
-const VECTOR_TEMPORAL = false;
+
+/**
+ * What the packed engine records of the state graph: the setup's step tagger, and the packed
+ * predicates of the property instances `only` keeps, in the order the setup records them.
+ */
+export function packedRecordOf(full: CompiledSpec, all: readonly ((vec: number[]) => boolean)[], record: RecordGraph<State, Label>, only: readonly string[] | undefined): RecordGraph<number[], Label> {
+  const predicates: ((vec: number[]) => boolean)[] = [];
+  let k = 0;
+  for (const inst of full.properties) {
+    const n = inst.kind === 'general' ? inst.atoms!.length : inst.q ? 2 : 1;
+    if (!only || only.includes(inst.property)) predicates.push(...all.slice(k, k + n));
+    k += n;
+  }
+  if (predicates.length !== record.predicates.length) throw new Error('internal error: packed predicates out of step with the properties');
+  return { edgeTag: record.edgeTag, predicates };
+}
+
+/** The temporal setup of a configuration (what the explorer records for its properties), or undefined. */
+export function temporalSetupOf(spec: CheckedSpec, check: CheckedCheck | undefined, system: CompiledSpec): ReturnType<typeof temporalSetup> {
+  return temporalSetup(system, compileFairness(spec, check?.fairness), compileGroupFairness(spec, check?.fairness), {
+    actions: spec.actions.length > 0,
+    processes: spec.processes.length > 0,
+  });
+}
 
 /** Compiles and explores one configuration. */
 export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli: Map<number, A.Expr>, opts: RunOptions): CheckResult {
@@ -464,10 +487,7 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   if (opts.maxDepth !== undefined) exploreOpts.maxDepth = opts.maxDepth;
   if (opts.onProgress !== undefined) exploreOpts.onProgress = opts.onProgress;
   if (opts.progressPeriodMs !== undefined) exploreOpts.progressPeriodMs = opts.progressPeriodMs;
-  const setup = temporalSetup(system, compileFairness(spec, check?.fairness), compileGroupFairness(spec, check?.fairness), {
-    actions: spec.actions.length > 0,
-    processes: spec.processes.length > 0,
-  });
+  const setup = temporalSetupOf(spec, check, system);
   if (setup) exploreOpts.recordGraph = setup.record;
   const choice = opts.engine ?? 'auto';
   let packed: PackedSpec | undefined;
@@ -513,19 +533,7 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
         const check = refinements.checkStep;
         packed = withStepCheck<number[], PackedSpec>(ps, (from, to, label) => check(ps.decode(from), ps.decode(to), label));
       }
-      if (setup) {
-        // The packed predicates of the instances `only` keeps, in the order setup records them.
-        const all = p.system.predicates!;
-        const predicates: ((vec: number[]) => boolean)[] = [];
-        let k = 0;
-        for (const inst of full.properties) {
-          const n = inst.kind === 'general' ? inst.atoms!.length : inst.q ? 2 : 1;
-          if (!only || only.includes(inst.property)) predicates.push(...all.slice(k, k + n));
-          k += n;
-        }
-        if (predicates.length !== setup.record.predicates.length) throw new Error('internal error: packed predicates out of step with the properties');
-        packedRecord = { edgeTag: setup.record.edgeTag, predicates };
-      }
+      if (setup) packedRecord = packedRecordOf(full, p.system.predicates!, setup.record, only);
     } else if (choice === 'packed') {
       const where = 'span' in p && p.span ? p.span : undefined;
       throw new SpecErrors([new Diagnostic('E217', where, p.reason, PACKED_ONLY_HINT)]);
@@ -543,7 +551,7 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   if (requested > 1 && setup && !temporalInParallel(packed)) {
     workers = 1;
     oneThread = 'temporal properties on the generic engine are explored on one thread';
-    if (opts.workersChosen !== false) note = `note: ${check?.name ?? spec.name} has temporal properties, which the parallel explorer cannot check yet: exploring with 1 worker instead of ${requested}`;
+    if (opts.workersChosen !== false) note = `note: ${check?.name ?? spec.name} has temporal properties, which the generic engine's parallel explorer cannot check yet: exploring with 1 worker instead of ${requested}`;
   }
   if (requested > 1 && canon !== undefined && workers > 1) {
     // The worker threads would canonicalise too, but which state of an orbit is kept (and
@@ -578,10 +586,14 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
       }
       // The workers mark the steps that emit in memory shared with this thread.
       const reached = new SharedArrayBuffer(Math.max(1, system.coverage.reached.length));
-      const data: SpecWorkerData = { path: spec.ast.source.path, text: spec.ast.source.text, check: check?.name, consts: [...(opts.consts ?? [])], packed: packed !== undefined, reached };
+      const data: SpecWorkerData = { path: spec.ast.source.path, text: spec.ast.source.text, check: check?.name, consts: [...(opts.consts ?? [])], packed: packed !== undefined, reached, ...(packed && packedRecord ? { temporal: true } : {}) };
       const pool = { workers, setup: { module: new URL('./worker-system.js', import.meta.url).href, data }, auto, onThreads: (r: ThreadsReport) => (threads = r) };
+      const { recordGraph: _generic, ...rest } = exploreOpts;
+      const vopts: ExploreOptions<number[], Label> = { ...(rest as ExploreOptions<number[], Label>), ...(packedRecord ? { recordGraph: packedRecord } : {}) };
+      // Graph recording on threads: this thread's share is tagged by a tagger of its own.
+      const localTagger = packedRecord ? (temporalSetupOf(spec, check, system)!.record.edgeTag as (label: unknown) => number) : undefined;
       const r = packed
-        ? decodeResult(exploreVectorsParallel(packed, exploreOpts as ExploreOptions<number[], Label>, pool), packed)
+        ? decodeResult(exploreVectorsParallel(packed, vopts, { ...pool, ...(localTagger ? { localTagger } : {}) }), packed)
         : exploreParallel(system, exploreOpts, { ...pool, codec: new ValueStateCodec(system.slotTypes, system.valueTables) });
       (packed ?? system).coverage.mergeReached(new Uint8Array(reached));
       return r;

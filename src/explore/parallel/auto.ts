@@ -173,7 +173,7 @@ export class AutoThreads implements ThreadPolicy {
     if (last === undefined) {
       return this.levels.many > 0
         ? `auto: the search ended while ${n} threads were on trial`
-        : `auto: the search ended before ${n} threads were worth trying`;
+        : 'auto: the search ended before more threads were worth trying';
     }
     const ratio = last.soloRate > 0 ? last.manyRate / last.soloRate : Infinity;
     const r = Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : 'more than';
@@ -204,4 +204,25 @@ export interface ThreadsReport {
   readonly threads: number;
   /** Why, in a sentence. */
   readonly reason: string;
+}
+
+/**
+ * A policy for tests (SPEX_TEST_AUTO_PATTERN=1,2,...): the levels run on 1 or all threads
+ * following the pattern, over and over, whatever the measurements; the results must not
+ * change.
+ */
+export function patternPolicy(threads: number, pattern: readonly number[]): ThreadPolicy {
+  let level = 0;
+  let many = false;
+  return {
+    wantWorkers: true,
+    next: () => (pattern[level++ % pattern.length]! > 1 ? threads : 1),
+    record: (t) => {
+      if (t > 1) many = true;
+    },
+    describe: () => `a fixed pattern of thread counts (${pattern.join(', ')})`,
+    get most() {
+      return many ? threads : 1;
+    },
+  };
 }

@@ -55,6 +55,12 @@ export interface ParallelOptions<S> {
   readonly auto?: boolean;
   /** The policy for `auto` (tests inject their own); default AutoThreads. */
   readonly policy?: ThreadPolicy;
+  /**
+   * When the options record the state graph (the vector explorer): a step tagger of the same
+   * kind as `recordGraph.edgeTag` but numbering on its own, for this thread's share of the
+   * expansion (the workers build theirs; their tags are mapped to the recorder's in order).
+   */
+  readonly localTagger?: (label: unknown) => number;
   /** Told at the end of the search how many threads ran, and why. */
   readonly onThreads?: (report: ThreadsReport) => void;
 }

@@ -23,6 +23,8 @@
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { Supervised, WorkerDied } from './supervisor.js';
 import { CompactFingerprintSet, type CompactSetSnapshot } from '../compact-set.js';
+import { GraphRecorder, type RecordGraph } from '../state-graph.js';
+import { IndexMap, type IndexMapSnapshot } from './index-map.js';
 import { explore, type ExploreOptions, type ExploreResult, type Outcome, type Progress } from '../explorer.js';
 import type { SeenSet } from '../seen-set.js';
 import { guardStop } from '../guard.js';
@@ -32,11 +34,11 @@ import { ReplayIndex, rebuildTrace, type Trace } from '../trace.js';
 import type { WorkerSetup } from './worker.js';
 import { PARALLEL_MIN, type ParallelOptions } from './explorer.js';
 import type { VectorWorkerInit } from './vector-worker.js';
-import { AutoThreads, type ThreadPolicy } from './auto.js';
+import { AutoThreads, patternPolicy, type ThreadPolicy } from './auto.js';
 import {
-  CMD_DEDUPE, CMD_EXIT, CMD_EXPAND, CMD_FINISH, CMD_GIVE_SHARD, CMD_HAS, CMD_NUMBER, CMD_TAKE_SHARD, C_CMD, C_DONE, C_ERR, C_GEN, C_READY,
-  EVENT_WORDS, EV_DEADLOCK, EV_FAULT, EV_INVARIANT, EV_LIMIT, EV_NONE,
-  PhaseRunner, createBuffers, ensureBytes, f64, i32, shardOf, type SharedBuffers, type VectorSystem,
+  CMD_DEDUPE, CMD_EXIT, CMD_EXPAND, CMD_FINISH, CMD_FIXUP, CMD_GIVE_SHARD, CMD_HAS, CMD_NUMBER, CMD_TAKE_SHARD, C_CMD, C_DONE, C_ERR, C_GEN, C_READY,
+  EVENT_WORDS, EV_DEADLOCK, EV_FAULT, EV_INVARIANT, EV_LIMIT, EV_NONE, EV_PREDICATE,
+  PhaseRunner, createBuffers, ensureBytes, f64, i32, shardFromSnapshot, shardOf, shardSnapshot, u32, u8, type SharedBuffers, type VectorSystem,
 } from './vectors.js';
 
 /**
@@ -67,7 +69,7 @@ export function exploreVectorsParallel<L>(
   options: ExploreOptions<number[], L>,
   parallel: VectorParallelOptions,
 ): ExploreResult<number[], L> {
-  checkLimits(options, parallel.workers);
+  checkLimits(options, parallel.workers, true);
   // As in exploreParallel: constraints and step checks run on this thread alone.
   if (system.inModel !== undefined || system.checkStep !== undefined) return explore(system, options);
   const run = new VectorRun(system, options, parallel);
@@ -211,6 +213,13 @@ class VectorRun<L> {
   private crew: Crew | null = null;
   private readonly replay = new ReplayIndex();
   private readonly fp = new Uint32Array(2);
+  /**
+   * Temporal properties: the state graph, recorded in the single-threaded explorer's order
+   * and numbering (docs/parallel.md), and per thread its step tags mapped to the recorder's.
+   */
+  private readonly record: RecordGraph<number[], L> | null;
+  private readonly graph: GraphRecorder<number[], L> | null;
+  private readonly tagMaps: number[][] = [];
 
   /** Which of the two level buffers holds the current level, its size, its first state's number. */
   private cur = 0;
@@ -241,12 +250,22 @@ class VectorRun<L> {
     this.onProgress = options.onProgress;
     this.progressPeriodMs = options.progressPeriodMs ?? PROGRESS_PERIOD_MS;
     this.eager = parallel.eager ?? process.env.SPEX_WORKERS_EAGER === '1';
-    this.policy = parallel.policy ?? (parallel.auto === true ? new AutoThreads(this.T) : null);
-    this.buffers = createBuffers(this.T, this.W);
-    this.runner = new PhaseRunner(system, this.buffers);
+    const pattern = process.env.SPEX_TEST_AUTO_PATTERN;
+    this.policy =
+      parallel.policy ??
+      (parallel.auto !== true ? null : pattern !== undefined && pattern !== '' ? patternPolicy(this.T, pattern.split(',').map(Number)) : new AutoThreads(this.T));
+    this.record = options.recordGraph ?? null;
+    this.graph = this.record !== null ? new GraphRecorder(this.record) : null;
+    const record = this.record;
+    if (record !== null && parallel.localTagger === undefined) throw new Error('internal error: recording the graph on threads needs a tagger for the main thread');
+    this.buffers = createBuffers(this.T, this.W, record !== null ? Math.ceil(record.predicates.length / 32) : -1);
+    // Thread 0's part of the phases tags steps with a tagger of its own, as the workers do:
+    // the recorder's numbering follows the order of the edges, not of the threads' work.
+    this.runner = new PhaseRunner(system, this.buffers, record !== null ? { edgeTag: parallel.localTagger as (label: L) => number, predicates: record.predicates } : undefined);
     this.nums = this.runner.nums;
+    for (let t = 0; t < this.T; t++) this.tagMaps.push([]);
     // Until the workers take their shards, this thread holds them all.
-    for (let s = 0; s < this.T; s++) this.runner.sets[s] = new CompactFingerprintSet();
+    for (let s = 0; s < this.T; s++) this.runner.sets[s] = record !== null ? new IndexMap() : new CompactFingerprintSet();
   }
 
   close(): void {
@@ -302,15 +321,47 @@ class VectorRun<L> {
     // Traces may ask the workers whether their shards hold a fingerprint: before closing.
     const outcome = outcomeOf(this.stop, this.depthLimitHit, (state) => this.trace(state));
     const distinct = this.replay.size;
+    // The graph's paths are rebuilt after the search: the shards must be on this thread then.
+    if (this.graph !== null && this.crew !== null && this.crew.armed) this.takeBackShards(this.crew);
     // The shard sets' bytes once any growth in progress is finished (its old table dropped).
     this.phase(this.crew !== null && this.crew.armed ? this.crew : null, CMD_FINISH);
     let bytes = this.replay.bytes;
     for (let s = 0; s < this.T; s++) bytes += this.runner.sets[s]?.bytesUsed() ?? this.nums[this.runner.L.bytes + s]!;
     this.close();
-    return {
+    const result: ExploreResult<number[], L> = {
       outcome,
       stats: searchStats(distinct, this.generated, this.depth, this.queue, this.elapsedSeconds(), bytes),
     };
+    if (this.graph !== null && outcome.kind === 'ok') {
+      result.graph = this.graph.finish(distinct, this.replay.parents(), (id) => this.trace(id), (from, ordinal, to) => this.replayEdge(from, ordinal, to));
+    }
+    return result;
+  }
+
+  /** The state and label of emission `ordinal` of `from`, which must lead to state `to` (graph paths). */
+  private replayEdge(from: number[], ordinal: number, to: number): { state: number[]; label: L } {
+    const pick = this.emission(from, ordinal);
+    this.system.fingerprint(pick.state, this.fp);
+    const set = this.runner.sets[shardOf(this.fp[1]!, this.T)];
+    if (!(set instanceof IndexMap) || set.get(this.fp[0]!, this.fp[1]!) !== to) {
+      throw new Error('internal error: replaying an edge does not reach the state it reached during the search; the transition system is not deterministic');
+    }
+    return pick;
+  }
+
+  /** Emission `ordinal` of the successors of `from`: a copy of the state, and its label. */
+  private emission(from: number[], ordinal: number): { state: number[]; label: L } {
+    let seen = 0;
+    let state: number[] | undefined;
+    let label: L | undefined;
+    this.system.successors(from, (s, l) => {
+      if (seen++ === ordinal) {
+        state = s.slice();
+        label = l;
+      }
+    });
+    if (state === undefined) throw new Error(`internal error: replaying an edge got only ${seen} emissions where emission #${ordinal} was recorded`);
+    return { state, label: label as L };
   }
 
   /** Level 1: the initial states, on this thread, as explore() takes them. */
@@ -349,7 +400,7 @@ class VectorRun<L> {
    * in its shard, and numbers, checks and stores it in level buffer `alone.dest` if it is new.
    * An arrow function made once, so the loops create no closure.
    */
-  private readonly emitAlone = (succ: number[]): void => {
+  private readonly emitAlone = (succ: number[], label?: L): void => {
     if (this.stop !== null) return;
     const a = this.alone;
     const ordinal = a.emitted++;
@@ -367,7 +418,15 @@ class VectorRun<L> {
       if (!set.has(hi, lo)) this.stop = { kind: 'limit', limit: 'states' };
       return;
     }
-    if (set.add(hi, lo) < 0) return;
+    const graph = this.graph;
+    if (graph !== null) {
+      // As explore() records the graph: an edge to a state seen before, or to the new one.
+      const map = set as IndexMap;
+      if (!map.lookupOrInsert(hi, lo, this.replay.size)) {
+        if (a.parent >= 0) graph.edge(map.found, label as L);
+        return;
+      }
+    } else if ((set as CompactFingerprintSet).add(hi, lo) < 0) return;
     const index = this.replay.size;
     this.replay.record(index, a.parent, ordinal);
     this.depth = this.level;
@@ -375,6 +434,16 @@ class VectorRun<L> {
     if (stop !== null) {
       this.stopAt(stop, succ);
       return;
+    }
+    if (graph !== null) {
+      if (a.parent >= 0) graph.edge(index, label as L);
+      try {
+        graph.predicates(succ, index);
+      } catch (e) {
+        if (!(e instanceof ModelError)) throw e;
+        this.stopAt({ kind: 'fault', error: e, state: index }, succ);
+        return;
+      }
     }
     const W = this.W;
     if ((a.made + 1) * W > a.view.length) {
@@ -454,6 +523,11 @@ class VectorRun<L> {
 
     let t0 = performance.now();
     this.phase(crew, CMD_EXPAND);
+    if (b.graph && store) {
+      let emitted = 0;
+      for (let t = 0; t < T; t++) emitted += nums[L.emitted + t]!;
+      ensureBytes(b.lvIdx, 4 * emitted);
+    }
     let t1 = performance.now();
     prof.expandMs += t1 - t0;
     this.phase(crew, CMD_DEDUPE);
@@ -512,6 +586,22 @@ class VectorRun<L> {
       case EV_LIMIT:
         this.stop = { kind: 'limit', limit: 'states' };
         break;
+      case EV_PREDICATE: {
+        // A recorded predicate threw on the new state: its fault, as explore() reports it.
+        const index = first + made - 1;
+        const state = this.stateAt(next, made - 1);
+        let error: ModelError | undefined;
+        try {
+          for (const p of this.record!.predicates) p(state);
+        } catch (e) {
+          if (!(e instanceof ModelError)) throw e;
+          error = e;
+        }
+        if (error === undefined) throw new Error('internal error: a predicate that threw in a worker holds on the main thread; the transition system is not deterministic');
+        this.stopAt({ kind: 'fault', error, state: index }, state);
+        queued = made - 1;
+        break;
+      }
       case EV_INVARIANT: {
         const index = first + made - 1;
         const state = this.stateAt(next, made - 1);
@@ -538,9 +628,72 @@ class VectorRun<L> {
       this.queue = n - at - 1 + queued;
       return;
     }
+    if (this.graph !== null) {
+      if (store) this.phase(crew, CMD_FIXUP);
+      this.recordLevelGraph(n, first, store);
+    }
     this.cur = next;
     this.first = first;
     this.count = made;
+  }
+
+  /**
+   * Records the level's edges and its new states' predicate values in the recorder, in the
+   * order explore() records them: state by state, emission by emission (`first`: the states
+   * before the level's new ones).
+   */
+  private recordLevelGraph(n: number, first: number, store: boolean): void {
+    const g = this.graph!;
+    if (!store) {
+      // At maxDepth explore() records no edge (nor stores a state).
+      for (let i = 0; i < n; i++) g.beginState(this.first + i);
+      return;
+    }
+    const T = this.T;
+    const b = this.buffers;
+    const nums = this.nums;
+    const L = this.runner.L;
+    const pw = b.predicateWords;
+    const lvIdx = i32(b.lvIdx);
+    const maxStates = this.maxStates;
+    let distinct = first;
+    let base = 0;
+    for (let t = 0; t < T; t++) {
+      const from = nums[L.range + t]!;
+      const to = nums[L.range + t + 1]!;
+      const ends = i32(b.ends[t]!);
+      const mark = u8(b.emMark[t]!);
+      const ref = i32(b.emRef[t]!);
+      const tags = i32(b.emTag[t]!);
+      const bits = u32(b.emBits[t]!);
+      const tagMap = this.tagMaps[t]!;
+      let e = 0;
+      for (let i = from; i < to; i++) {
+        g.beginState(this.first + i);
+        const end = ends[i - from]!;
+        for (let k = 0; e < end; e++, k++) {
+          const m = mark[e]!;
+          let target: number;
+          if (m !== 0) {
+            target = lvIdx[base + e]!;
+          } else {
+            // explore() records no edge to a state seen before once maxStates are stored.
+            if (distinct >= maxStates) continue;
+            const r = ref[e]!;
+            target = r >= 0 ? r : lvIdx[~r]!;
+          }
+          const local = tags[e]!;
+          let tag = local < 0 ? -1 : tagMap[local];
+          if (tag === undefined) tag = tagMap[local] = g.tagOf(this.emission(this.stateAt(this.cur, i), k).label);
+          g.taggedEdge(target, tag);
+          if (m !== 0) {
+            g.predicateBits(target, bits, e * pw);
+            distinct++;
+          }
+        }
+      }
+      base += nums[L.emitted + t]!;
+    }
   }
 
   /**
@@ -563,6 +716,7 @@ class VectorRun<L> {
       const parent = this.first + i;
       a.parent = parent;
       a.emitted = 0;
+      if (this.graph !== null) this.graph.beginState(parent);
       try {
         system.successors(state, emit);
       } catch (e) {
@@ -607,8 +761,8 @@ class VectorRun<L> {
   private handOverShards(crew: Crew): void {
     const sets = this.runner.sets;
     for (let t = 1; t < this.T; t++) {
-      const snap = sets[t]!.snapshot();
-      crew.post(t, snap, [snap.keys.buffer as ArrayBuffer]);
+      const { snap, transfer } = shardSnapshot(sets[t]!);
+      crew.post(t, snap, transfer);
       sets[t] = undefined;
     }
     crew.start(CMD_TAKE_SHARD);
@@ -620,7 +774,7 @@ class VectorRun<L> {
   private takeBackShards(crew: Crew): void {
     crew.start(CMD_GIVE_SHARD);
     crew.finish();
-    for (let t = 1; t < this.T; t++) this.runner.sets[t] = CompactFingerprintSet.fromSnapshot(crew.receive(t) as CompactSetSnapshot);
+    for (let t = 1; t < this.T; t++) this.runner.sets[t] = shardFromSnapshot(crew.receive(t) as CompactSetSnapshot | IndexMapSnapshot);
     crew.armed = false;
   }
 
@@ -677,7 +831,8 @@ class VectorRun<L> {
     nums[L.hasResult] = -1;
     this.crew!.start(CMD_HAS);
     this.crew!.finish();
-    return nums[L.hasResult] === 1;
+    // An IndexMap answers with the state's index (-1: absent).
+    return this.graph !== null ? nums[L.hasResult]! >= 0 : nums[L.hasResult] === 1;
   }
 
   private trace(target: number): Trace<number[], L> {

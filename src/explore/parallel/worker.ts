@@ -11,6 +11,7 @@ import { workerData, type MessagePort } from 'node:worker_threads';
 import type { StateCodec } from './bytes.js';
 import { Expander, type ChunkInput } from './expand.js';
 import type { TransitionSystem } from '../system.js';
+import type { RecordGraph } from '../state-graph.js';
 
 export interface WorkerSetup {
   /** URL of a module exporting createWorkerSystem. */
@@ -30,7 +31,12 @@ export interface WorkerInit {
  * worker, not by the vector explorer's (vector-worker.ts), whose states are numbers in shared
  * memory.
  */
-export type CreateWorkerSystem = (data: unknown) => { system: TransitionSystem<unknown, unknown>; codec?: StateCodec<unknown> };
+export type CreateWorkerSystem = (data: unknown) => {
+  system: TransitionSystem<unknown, unknown>;
+  codec?: StateCodec<unknown>;
+  /** When the state graph is recorded: this thread's own step tagger and the recorded predicates. */
+  record?: RecordGraph<unknown, unknown>;
+};
 
 const { setup, signal, index, port } = workerData as WorkerInit;
 
