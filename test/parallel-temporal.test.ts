@@ -1,5 +1,6 @@
 /**
- * Checks with temporal properties on the vector explorer's threads (packed engine): the state
+ * Checks with temporal properties on threads: the vector explorer's (packed engine) and the
+ * coordinator's (generic engine). The state
  * graph recorded from the threads' results must be the one-thread graph, edge for edge, so the
  * verdicts, the lassos, the counts and the exit codes are those of one thread. Every temporal
  * spec and fixture the packed engine takes, with 1, 2 and 3 threads (SPEX_WORKERS_EAGER=1: the
@@ -56,11 +57,33 @@ describe('temporal checks explored on threads give the one-thread verdicts, lass
       for (const [what, r] of runs) {
         expect(r.code, `exit code, ${what}`).toBe(one.code);
         expect(scrub(r.stdout), `output, ${what}`).toBe(scrub(one.stdout));
-        // No fallback note: the threads explored it (unpacked.spex has a check the packed
-        // engine does not take: the generic engine explores it on one thread, with a note).
-        const note = /^(note: \w+ has temporal properties, which the generic engine's parallel explorer cannot check yet: exploring with 1 worker instead of \d\n)*$/;
-        if (c.name.includes('unpacked') && what !== 'auto, switching 1, 2') expect(withoutW001(r.stderr), `stderr, ${what}`).toMatch(note);
-        else expect(withoutW001(r.stderr), `stderr, ${what}`).toBe('');
+        // No fallback note: the threads explored it.
+        expect(withoutW001(r.stderr), `stderr, ${what}`).toBe('');
+      }
+    }, 120_000);
+  }
+
+  // The generic engine's parallel explorer (the coordinator's merge) records the graph too.
+  const generic = [
+    ['check', 'spec/examples/peterson.spex'],
+    ['check', 'spec/examples/requests.spex'],
+    ['check', 'test/fixtures/temporal/lasso.spex'],
+    ['check', 'test/fixtures/temporal/nested.spex'],
+    ['check', 'test/fixtures/temporal/pred-error.spex'],
+    ['check', 'test/fixtures/temporal/procs-fair.spex'],
+    ['check', 'test/fixtures/temporal/unpacked.spex'],
+    ['check', 'spec/bench/counter-grid-live.spex', '--const', 'N=3', '--const', 'K=5'],
+    ['check', 'spec/bench/counter-grid-live.spex', '--max-states', '50'],
+  ];
+  for (const args of generic) {
+    it(`generic engine: ${args.slice(1).join(' ')}`, () => {
+      const a = [...args, '--engine', 'generic'];
+      const one = spex(a, '1');
+      for (const w of ['2', '3']) {
+        const r = spex(a, w);
+        expect(r.code, `exit code, ${w} workers`).toBe(one.code);
+        expect(scrub(r.stdout), `output, ${w} workers`).toBe(scrub(one.stdout));
+        expect(withoutW001(r.stderr), `stderr, ${w} workers`).toBe('');
       }
     }, 120_000);
   }

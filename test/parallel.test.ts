@@ -45,7 +45,7 @@ describe('--workers N gives the same results as one worker', () => {
     expectSameForAllWorkers(['check', 'spec/memcg/rfc-reparent-lrus.spex', '--check', 'PutbackToNearestOnline', '--const', 'PAGES=3']);
   });
 
-  it('the memcg reparenting spec: checks with and without properties in parallel (packed); on the generic engine, temporal ones fall back to 1 worker with a note', () => {
+  it('the memcg reparenting spec: checks with and without properties in parallel', () => {
     // Two checks of the library, not all of it (some 80 checks, minutes beside other work):
     // one without temporal properties and one with them, both explored by the workers.
     for (const check of ['Scenario6_RfcAwolTwoPages', 'Scenario6_RfcAwol']) {
@@ -57,8 +57,6 @@ describe('--workers N gives the same results as one worker', () => {
       expect(withoutW001(one.stderr)).toBe('');
       expect(withoutW001(two.stderr)).toBe('');
     }
-    const generic = spex(['check', 'spec/memcg/reparent.spex', '--check', 'Scenario6_RfcAwol', '--engine', 'generic'], 2, true);
-    expect(withoutW001(generic.stderr)).toBe(`note: Scenario6_RfcAwol has temporal properties, which the generic engine's parallel explorer cannot check yet: exploring with 1 worker instead of 2\n`);
   });
 
   it('a deadlock (exit 11) and processes that run to their end', () => {

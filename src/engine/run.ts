@@ -414,15 +414,6 @@ export function checkShowNames(spec: CheckedSpec, names: readonly string[] | und
 }
 
 /**
- * Whether the workers explore a check with temporal properties: the vector explorer records
- * the state graph from its threads' results (packed engine); the generic engine's parallel
- * explorer does not yet.
- */
-function temporalInParallel(packed: PackedSpec | undefined): boolean {
-  return packed !== undefined;
-}
-
-/**
  * What the packed engine records of the state graph: the setup's step tagger, and the packed
  * predicates of the property instances `only` keeps, in the order the setup records them.
  */
@@ -548,11 +539,6 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   let note: string | undefined;
   /** Why the search runs on one thread when more were asked for (the threads report). */
   let oneThread: string | undefined = pilot ? 'a pilot search on one thread (the generic engine) finished it' : undefined;
-  if (requested > 1 && setup && !temporalInParallel(packed)) {
-    workers = 1;
-    oneThread = 'temporal properties on the generic engine are explored on one thread';
-    if (opts.workersChosen !== false) note = `note: ${check?.name ?? spec.name} has temporal properties, which the generic engine's parallel explorer cannot check yet: exploring with 1 worker instead of ${requested}`;
-  }
   if (requested > 1 && canon !== undefined && workers > 1) {
     // The worker threads would canonicalise too, but which state of an orbit is kept (and
     // expanded) must be the one the single-threaded search keeps; that is not settled yet.
@@ -586,15 +572,15 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
       }
       // The workers mark the steps that emit in memory shared with this thread.
       const reached = new SharedArrayBuffer(Math.max(1, system.coverage.reached.length));
-      const data: SpecWorkerData = { path: spec.ast.source.path, text: spec.ast.source.text, check: check?.name, consts: [...(opts.consts ?? [])], packed: packed !== undefined, reached, ...(packed && packedRecord ? { temporal: true } : {}) };
+      const data: SpecWorkerData = { path: spec.ast.source.path, text: spec.ast.source.text, check: check?.name, consts: [...(opts.consts ?? [])], packed: packed !== undefined, reached, ...(setup ? { temporal: true } : {}) };
       const pool = { workers, setup: { module: new URL('./worker-system.js', import.meta.url).href, data }, auto, onThreads: (r: ThreadsReport) => (threads = r) };
       const { recordGraph: _generic, ...rest } = exploreOpts;
       const vopts: ExploreOptions<number[], Label> = { ...(rest as ExploreOptions<number[], Label>), ...(packedRecord ? { recordGraph: packedRecord } : {}) };
       // Graph recording on threads: this thread's share is tagged by a tagger of its own.
-      const localTagger = packedRecord ? (temporalSetupOf(spec, check, system)!.record.edgeTag as (label: unknown) => number) : undefined;
+      const localTagger = setup ? (temporalSetupOf(spec, check, system)!.record.edgeTag as (label: unknown) => number) : undefined;
       const r = packed
         ? decodeResult(exploreVectorsParallel(packed, vopts, { ...pool, ...(localTagger ? { localTagger } : {}) }), packed)
-        : exploreParallel(system, exploreOpts, { ...pool, codec: new ValueStateCodec(system.slotTypes, system.valueTables) });
+        : exploreParallel(system, exploreOpts, { ...pool, codec: new ValueStateCodec(system.slotTypes, system.valueTables), ...(localTagger ? { localTagger } : {}) });
       (packed ?? system).coverage.mergeReached(new Uint8Array(reached));
       return r;
     }
@@ -614,10 +600,6 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
     if (choice === 'packed') throw new SpecErrors([new Diagnostic('E217', undefined, gaveUp, PACKED_ONLY_HINT)]);
     packed = undefined;
     engineReason = gaveUp;
-    if (setup && workers > 1 && !temporalInParallel(undefined)) {
-      workers = 1;
-      oneThread = 'temporal properties on the generic engine are explored on one thread';
-    }
     result = exploreWith(undefined);
   }
   const engine = packed ? ('packed' as const) : ('generic' as const);

@@ -47,5 +47,11 @@ export const createWorkerSystem: CreateWorkerSystem = (data) => {
     if (!setup || p.system.predicates === undefined) throw new Error('internal error: a worker cannot record the temporal properties the main thread records');
     return { system: packed as never, record: packedRecordOf(system, p.system.predicates, setup.record, only) as never };
   }
-  return { system: system as never, codec: new ValueStateCodec(system.slotTypes, system.valueTables) as never };
+  const codec = new ValueStateCodec(system.slotTypes, system.valueTables) as never;
+  if (!d.temporal) return { system: system as never, codec };
+  // A step tagger of this thread's own, and the predicates, as runCheck sets them up.
+  const only = check?.decl.only?.map((n) => n.text);
+  const setup = temporalSetupOf(spec, check, onlyChecked(system, only));
+  if (!setup) throw new Error('internal error: a worker cannot record the temporal properties the main thread records');
+  return { system: system as never, codec, record: setup.record as never };
 };

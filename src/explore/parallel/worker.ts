@@ -52,9 +52,10 @@ function describe(e: unknown): string {
 
 try {
   const mod = (await import(setup.module)) as { createWorkerSystem: CreateWorkerSystem };
-  const { system, codec } = mod.createWorkerSystem(setup.data);
+  const { system, codec, record } = mod.createWorkerSystem(setup.data);
   if (codec === undefined) throw new Error('internal error: an exploration worker got a system without a state codec');
-  const expander = new Expander(system, codec);
+  // Graph recording: this worker's own step tagger and the recorded predicates.
+  const expander = new Expander(system, codec, record);
   // Test hook: SPEX_TEST_WORKER_EXIT=n makes worker n (1-based) end its thread on its first
   // job, without a word, as a thread killed or out of memory would (test/worker-death.test.ts).
   const dieOnJob = process.env['SPEX_TEST_WORKER_EXIT'] === String(index + 1);
