@@ -235,7 +235,7 @@ class VectorRun<L> {
   private readonly startMs = performance.now();
   private lastProgressMs = Date.now();
   /** Where the time goes (printed on stderr with SPEX_PARALLEL_PROFILE=1). */
-  private readonly prof = { localLevels: 0, threadLevels: 0, expandMs: 0, dedupeMs: 0, numberMs: 0, recordMs: 0 };
+  private readonly prof = { localLevels: 0, threadLevels: 0, expandMs: 0, dedupeMs: 0, numberMs: 0, recordMs: 0, graphMs: 0 };
 
   constructor(
     private readonly system: VectorSystem<L>,
@@ -304,7 +304,7 @@ class VectorRun<L> {
       const s = (x: number): string => `${(x / 1000).toFixed(2)} s`;
       process.stderr.write(
         `parallel (vectors): ${p.localLevels} levels on the main thread, ${p.threadLevels} on ${this.T} threads; ` +
-          `expanding ${s(p.expandMs)}, dedupe ${s(p.dedupeMs)}, numbering ${s(p.numberMs)}, recording ${s(p.recordMs)}; total ${s(performance.now() - this.startMs)}\n`,
+          `expanding ${s(p.expandMs)}, dedupe ${s(p.dedupeMs)}, numbering ${s(p.numberMs)}, recording ${s(p.recordMs)}${this.graph !== null ? `, state graph ${s(p.graphMs)}` : ''}; total ${s(performance.now() - this.startMs)}\n`,
       );
       if (this.policy instanceof AutoThreads) {
         const c = this.policy.comparisons.map((x) => `${Math.round(x.soloRate)}→${Math.round(x.manyRate)}/ms: ${x.chose}`);
@@ -629,8 +629,10 @@ class VectorRun<L> {
       return;
     }
     if (this.graph !== null) {
+      const g0 = performance.now();
       if (store) this.phase(crew, CMD_FIXUP);
       this.recordLevelGraph(n, first, store);
+      prof.graphMs += performance.now() - g0;
     }
     this.cur = next;
     this.first = first;
