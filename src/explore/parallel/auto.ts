@@ -35,6 +35,12 @@ export interface AutoConfig {
   readonly windowMs: number;
   /** How much faster the threads must be to be kept (0.05: 5 %). */
   readonly margin: number;
+  /**
+   * A trial ends early, for one thread, when after `abortMs` of measurement the threads run
+   * below this share of one thread's rate: no need to lose a whole window to find that out.
+   */
+  readonly abortMs: number;
+  readonly abortBelow: number;
   /** How long a verdict holds before the next comparison, first and at most. */
   readonly holdMs: number;
   readonly maxHoldMs: number;
@@ -45,6 +51,8 @@ export const AUTO_DEFAULTS: AutoConfig = {
   warmMs: 200,
   windowMs: 150,
   margin: 0.05,
+  abortMs: 50,
+  abortBelow: 0.7,
   holdMs: 1000,
   maxHoldMs: 8000,
 };
@@ -136,7 +144,8 @@ export class AutoThreads implements ThreadPolicy {
         }
         this.win.emitted += emitted;
         this.win.ms += ms;
-        if (this.win.ms < this.config.windowMs) return;
+        const clearlySlower = this.win.ms >= this.config.abortMs && rate(this.win) < this.soloRate * this.config.abortBelow;
+        if (this.win.ms < this.config.windowMs && !clearlySlower) return;
         const manyRate = rate(this.win);
         const chose = manyRate >= this.soloRate * (1 + this.config.margin) ? 'many' : 1;
         const previous = this.comparisons[this.comparisons.length - 1]?.chose;
