@@ -116,12 +116,14 @@ export interface RunOptions {
   /**
    * Worker threads to explore with (default 1: the single-threaded explorer, in this thread).
    * With more, each worker compiles the spec itself from its source text, the check's name and
-   * `consts`, so `consts` must be the texts the `cli` overrides were parsed from.
+   * `consts`, so `consts` must be the texts the `cli` overrides were parsed from. `auto`: up to
+   * one thread per core, as many as measured throughput says (docs/parallel.md); the CLI's
+   * default.
    */
   readonly workers?: number | 'auto';
   /**
    * Whether `workers` was the user's explicit choice: only then is falling back to one worker
-   * (for temporal properties) worth a note. The default (the number of cores) falls back quietly.
+   * (symmetry, coverage, refinements) worth a note. `auto` falls back quietly.
    */
   readonly workersChosen?: boolean;
   /**
@@ -565,6 +567,7 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
     if (workers > 1 && auto && !packed) {
       // The generic engine's parallel explorer expands on this thread with slower code than
       // explore() (states encoded between levels): auto keeps to explore().
+      workers = 1;
       threads = { threads: 1, reason: 'auto: the generic engine explores on one thread (--workers N runs its parallel explorer)' };
     } else if (workers > 1) {
       if (cli.size > 0 && opts.consts === undefined) {
