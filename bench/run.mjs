@@ -5,12 +5,13 @@
 //
 //   --quick       skip the largest configuration (counter-grid K=37, 9.37M states)
 //   --only NAME   run only the benchmarks whose name contains NAME (counter-grid, memcg, twophase,
-//                 simulate, symmetry, diehard, spin, parse, swarm)
+//                 temporal, simulate, symmetry, diehard, spin, parse, swarm)
 //   --reps R      runs shorter than 10 s are repeated R times and the fastest is kept (default 3)
 //   --deadline S  a spex run still exploring after S seconds is stopped and reported (default 300)
 //   --no-record   do not append the results to bench/results.md
-//   --workers L   spex runs with each of these worker counts, comma-separated (default: 1 and
-//                 the number of cores), one row each; runs of a configuration alternate
+//   --workers L   spex runs with each of these worker counts, comma-separated (default: 1, the
+//                 number of cores and auto), one row each; runs of a configuration alternate;
+//                 auto's row says how many threads ran
 //   --engine E    spex's --engine: auto (the default: packed where the spec allows), packed or
 //                 generic; the engine column says which one ran
 //
@@ -32,7 +33,7 @@ const HEAP = '--max-old-space-size=16384';
 // ---- command line
 
 const argv = process.argv.slice(2);
-const opt = { quick: false, only: undefined, reps: 3, deadline: 300, record: true, workers: [...new Set([1, availableParallelism()])], engine: 'auto' };
+const opt = { quick: false, only: undefined, reps: 3, deadline: 300, record: true, workers: [...new Set([1, availableParallelism()]), 'auto'], engine: 'auto' };
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
   if (a === '--quick') opt.quick = true;
@@ -40,7 +41,7 @@ for (let i = 0; i < argv.length; i++) {
   else if (a === '--reps') opt.reps = Number(argv[++i]);
   else if (a === '--deadline') opt.deadline = Number(argv[++i]);
   else if (a === '--no-record') opt.record = false;
-  else if (a === '--workers') opt.workers = argv[++i].split(',').map(Number);
+  else if (a === '--workers') opt.workers = argv[++i].split(',').map((w) => (w === 'auto' ? 'auto' : Number(w)));
   else if (a === '--engine') opt.engine = argv[++i];
   else {
     console.error(`bench: unknown argument ${a}`);
@@ -78,6 +79,22 @@ const BENCHMARKS = [
     file: 'spec/memcg/rfc-reparent-lrus.spex',
     check: 'PutbackToNearestOnline',
     configs: [{ label: 'PAGES=5', consts: ['PAGES=5', 'PUTBACK=ToNearestOnline'] }],
+  },
+  // Temporal properties: the state graph recorded (by the threads too, packed engine), then
+  // the sequential SCC/lasso search; wall time includes both.
+  {
+    name: 'temporal-counter-grid',
+    title: 'temporal: counter-grid with liveness (spec/bench/counter-grid-live.spex), check StrongAcquire (every property holds)',
+    file: 'spec/bench/counter-grid-live.spex',
+    check: 'StrongAcquire',
+    configs: [12, 21].map((K) => ({ label: `N=4 K=${K}`, consts: ['N=4', `K=${K}`] })),
+  },
+  {
+    name: 'temporal-memcg',
+    title: 'temporal: memcg reparent (spec/memcg/reparent.spex), check Scenario7_FairReclaimTerminates (11-13 property instances hold)',
+    file: 'spec/memcg/reparent.spex',
+    check: 'Scenario7_FairReclaimTerminates',
+    configs: [5, 6].map((P) => ({ label: `PAGES=${P}`, consts: [`PAGES=${P}`] })),
   },
   {
     name: 'twophase',
@@ -311,7 +328,11 @@ for (const bench of BENCHMARKS) {
       const one = spexRuns[workerCounts.indexOf(1)];
       const speedup = workerCounts[k] !== 1 && spex.ok && one?.ok ? `${(one.seconds / spex.seconds).toFixed(2)}×` : '';
       const name = spex.engine ? `spex ${spex.engine}` : 'spex';
-      const engine = workerCounts.length === 1 && workerCounts[0] === 1 ? name : `${name}, ${workerCounts[k]} worker${workerCounts[k] === 1 ? '' : 's'}`;
+      const w = workerCounts[k];
+      // auto: how many threads ran at most (the reason is in the notes).
+      const workersText = w === 'auto' ? `auto (${spex.threads ?? '?'} thread${spex.threads === 1 ? '' : 's'})` : `${w} worker${w === 1 ? '' : 's'}`;
+      if (w === 'auto' && spex.ok && spex.threadsReason) notes.push(`${bench.name} ${config.label} --workers auto: ${spex.threadsReason}`);
+      const engine = workerCounts.length === 1 && workerCounts[0] === 1 ? name : `${name}, ${workersText}`;
       say(row(config.label, engine, spex, ratio, spexChecks[k].join(', ') || '–', speedup));
     });
     if (hand) say(row(config.label, 'hand-written', hand, '', handChecks.join(', ') || '–'));
@@ -319,6 +340,8 @@ for (const bench of BENCHMARKS) {
   say();
 }
 
+// spex simulate takes a number of threads only.
+const simWorkers = opt.workers.filter((w) => w !== 'auto');
 if (selected('simulate')) {
   say('### Simulation throughput (spex simulate, seed 0, no problem found: every walk runs to its depth)');
   say();
@@ -328,19 +351,19 @@ if (selected('simulate')) {
     process.stderr.write(`bench: simulate ${sim.label} ...\n`);
     const common = [HEAP, 'bench/spex-one.mjs', sim.file, '--check', sim.check, '--engine', opt.engine, '--deadline', String(opt.deadline), ...sim.consts.flatMap((c) => ['--const', c])];
     const bfs = best(() => runChild([...common, '--workers', '1'], opt.deadline));
-    const walks = opt.workers.map((w) => best(() => runChild([...common, '--workers', String(w), '--simulate', String(sim.runs), '--depth', String(sim.depth)], opt.deadline)));
+    const walks = simWorkers.map((w) => best(() => runChild([...common, '--workers', String(w), '--simulate', String(sim.runs), '--depth', String(sim.depth)], opt.deadline)));
     const bfsRate = bfs.ok ? bfs.generated / bfs.seconds : NaN;
     if (bfs.ok) say(`| ${sim.label} | BFS (spex check, ${bfs.engine}) | – | ${fmtInt(bfs.generated)} | ${fmtSec(bfs.seconds)} | ${fmtInt(bfsRate)} | 1 |`);
     else failures.push(`simulate ${sim.label}: BFS ${bfs.failure}`);
     walks.forEach((r, k) => {
-      const w = opt.workers[k];
+      const w = simWorkers[k];
       if (!r.ok) {
         failures.push(`simulate ${sim.label} --workers ${w}: ${r.failure}`);
         return;
       }
       if (r.verdict.kind !== 'ok') failures.push(`simulate ${sim.label}: verdict ${JSON.stringify(r.verdict)}, expected ok`);
       if (k > 0 && walks[0].ok && (r.generated !== walks[0].generated || r.steps !== walks[0].steps)) {
-        failures.push(`simulate ${sim.label} --workers ${w}: counts differ from --workers ${opt.workers[0]}`);
+        failures.push(`simulate ${sim.label} --workers ${w}: counts differ from --workers ${simWorkers[0]}`);
       }
       const rate = r.generated / r.seconds;
       say(`| ${sim.label} | simulate (${r.engine}, ${w} worker${w === 1 ? '' : 's'}) | ${fmtInt(r.walks)} × ${sim.depth} | ${fmtInt(r.generated)} | ${fmtSec(r.seconds)} | ${fmtInt(rate)} | ${fmtRatio(rate / bfsRate)} |`);

@@ -2,7 +2,7 @@
 // Runs one spex check in-process and reports it as JSON lines on stdout, for bench/run.mjs.
 // One process per check, so that its peak RSS is the check's alone.
 //
-//   node bench/spex-one.mjs FILE [--check NAME] [--const NAME=VALUE]... [--workers N] [--engine E] [--deadline SECONDS]
+//   node bench/spex-one.mjs FILE [--check NAME] [--const NAME=VALUE]... [--workers N|auto] [--engine E] [--deadline SECONDS]
 //   node bench/spex-one.mjs FILE ... --simulate RUNS [--depth D] [--seed S]   (spex simulate's walks instead)
 //
 // Output: a {"type":"progress",...} line about once a second during long runs (so that a run
@@ -29,7 +29,7 @@ for (let i = 0; i < argv.length; i++) {
   if (a === '--check') check = argv[++i];
   else if (a === '--const') consts.push(argv[++i]);
   else if (a === '--deadline') deadline = Number(argv[++i]);
-  else if (a === '--workers') workers = Number(argv[++i]);
+  else if (a === '--workers') workers = argv[++i] === 'auto' ? 'auto' : Number(argv[i]);
   else if (a === '--engine') engine = argv[++i];
   else if (a === '--simulate') simulate = Number(argv[++i]);
   else if (a === '--depth') depth = Number(argv[++i]);
@@ -90,6 +90,9 @@ emit({
   generated: stats?.generated ?? 0,
   depth: stats?.depth ?? 0,
   workers: r.workers,
+  /** How many threads explored at most, and why (auto: what the measurements said). */
+  threads: r.threads?.threads,
+  threadsReason: r.threads?.reason,
   engine: r.engine,
   /** runCheck's wall time: compiling the configuration plus exploring it. */
   seconds,

@@ -155,8 +155,8 @@ describe('spex CLI', () => {
     const packed = spex('check', 'spec/examples/increment-race.spex', '--check', 'Racy', '--json', '--engine', 'packed');
     expect(auto.code).toBe(12);
     expect(packed.code).toBe(12);
-    const { seconds: _a, engine: ea, engineReason, ...a } = stats(auto)[0]!;
-    const { seconds: _p, engine: ep, ...p } = stats(packed)[0]!;
+    const { seconds: _a, engine: ea, engineReason, threads: _ta, threadsReason: _ra, ...a } = stats(auto)[0]!;
+    const { seconds: _p, engine: ep, threads: _tp, threadsReason: _rp, ...p } = stats(packed)[0]!;
     expect([ea, ep]).toEqual(['generic', 'packed']);
     expect(engineReason).toBe('the search ended within 400 states, before compiling it for the packed engine would pay off');
     expect(a).toEqual(p);
@@ -173,8 +173,8 @@ describe('spex CLI', () => {
     const auto = spex('check', file, '--json');
     const generic = spex('check', file, '--json', '--engine', 'generic');
     const stats = (r: { stdout: string }) => JSON.parse(r.stdout.split('\n').find((l) => l.includes('"event":"stats"'))!);
-    const { seconds: _a, engineReason, ...a } = stats(auto);
-    const { seconds: _g, ...g } = stats(generic);
+    const { seconds: _a, engineReason, threads: _ta, threadsReason: _ra, ...a } = stats(auto);
+    const { seconds: _g, threads: _tg, threadsReason: _rg, ...g } = stats(generic);
     expect(a).toEqual(g);
     // --json says why auto ran the generic engine.
     expect(engineReason).toMatch(/^the packed engine met a value it cannot encode in a step/);
@@ -187,7 +187,7 @@ describe('spex CLI', () => {
       encoding: 'utf8',
       env: { ...process.env, SPEX_WORKERS_EAGER: '1' },
     });
-    const { seconds: _t, engineReason: _r, ...t } = stats({ stdout: threads.stdout });
+    const { seconds: _t, engineReason: _r, threads: _tt, threadsReason: _rt, ...t } = stats({ stdout: threads.stdout });
     expect(t).toEqual(g);
     expect(threads.status).toBe(11);
     const packed = spex('check', file, '--engine', 'packed');

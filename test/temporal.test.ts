@@ -202,7 +202,7 @@ describe('temporal properties on the packed engine', () => {
       .trim()
       .split('\n')
       .map((line) => {
-        const { seconds: _s, engine: _e, engineReason: _r, ...rest } = JSON.parse(line) as Record<string, unknown>;
+        const { seconds: _s, engine: _e, engineReason: _r, threads: _t, threadsReason: _tr, ...rest } = JSON.parse(line) as Record<string, unknown>;
         return rest;
       });
   const files = [

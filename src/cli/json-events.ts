@@ -93,7 +93,7 @@ export function cmdCheckJson(file: string, o: OutputPaths & { check?: string }, 
       }
       if (r.result) {
         const s = r.result.stats;
-        emit({ event: 'stats', check: name, distinct: s.distinct, generated: s.generated, depth: s.depth, queue: s.queue, seconds: s.seconds, collisionProbability: s.collisionProbability, engine: r.engine, ...(r.engineReason !== undefined ? { engineReason: r.engineReason } : {}), ...(r.symmetry ? { symmetry: r.symmetry } : {}) });
+        emit({ event: 'stats', check: name, distinct: s.distinct, generated: s.generated, depth: s.depth, queue: s.queue, seconds: s.seconds, collisionProbability: s.collisionProbability, engine: r.engine, ...(r.engineReason !== undefined ? { engineReason: r.engineReason } : {}), ...(r.symmetry ? { symmetry: r.symmetry } : {}), ...(r.threads ? { threads: r.threads.threads, threadsReason: r.threads.reason } : {}) });
       }
       if (r.coverage && r.result) emit({ event: 'coverage', check: name, ...coverageJson(r.coverage, r.result.outcome.kind === 'ok') });
       for (const w of writeCheckOutputs(r, spec, file, o, checks.length > 1)) emit({ event: 'output', check: name, format: w.format, path: w.path });

@@ -5,7 +5,6 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { WriteError } from './write-output.js';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { SpecErrors, renderDiagnostic, type Diagnostic } from '../lang/diagnostics.js';
@@ -45,6 +44,14 @@ function version(): string {
 function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+/** `--workers`: a number of threads, or `auto` (as many as measured throughput says, up to one per core). */
+function workerCount(value: string): number | 'auto' {
+  if (value === 'auto') return 'auto';
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer or auto');
   return n;
 }
 
@@ -92,7 +99,7 @@ interface CheckOpts {
   progress?: boolean;
   progressInterval?: number;
   quiet?: boolean;
-  workers?: number;
+  workers?: number | 'auto';
   engine?: EngineChoice;
   unsoundSymmetry?: boolean;
   coverage?: boolean;
@@ -120,8 +127,8 @@ function runOptions(o: CheckOpts, printer: ProgressPrinter | undefined): RunOpti
   if (o.maxDepth !== undefined) r.maxDepth = o.maxDepth;
   if (printer) r.onProgress = printer.report;
   if (o.progressInterval !== undefined) r.progressPeriodMs = o.progressInterval * 1000;
-  r.workers = o.workers ?? availableParallelism();
-  r.workersChosen = o.workers !== undefined;
+  r.workers = o.workers ?? 'auto';
+  r.workersChosen = o.workers !== undefined && o.workers !== 'auto';
   if (o.engine !== undefined) r.engine = o.engine;
   if (o.unsoundSymmetry === true) r.unsoundSymmetry = true;
   if (o.coverage) r.coverage = true;
@@ -156,6 +163,8 @@ function cmdCheck(file: string, o: CheckOpts & OutputPaths & SwarmCliOptions & {
     results.push(r);
     printer?.done();
     if (r.note) err(r.note);
+    // With progress shown: how many threads the search ran on, and why.
+    if (printer && r.threads) err(`threads: ${r.threads.threads} (${r.threads.reason})`);
     out(formatResult(r));
     if (r.result) {
       out(formatCollision(r.result.stats));
@@ -299,7 +308,7 @@ function withCheckOptions(cmd: Command): Command {
     .option('--max-states <n>', 'stop after this many distinct states', positiveInt)
     .option('--max-depth <n>', 'do not explore beyond this depth', positiveInt)
     .option('--max-memory <size>', 'stop the search before the process uses this much memory, e.g. 512m, 4g (default: 3/4 of the machine\'s or the cgroup\'s memory)', memorySize)
-    .option('--workers <n>', 'explore with this many threads (default: the number of cores; 1: no worker threads)', positiveInt)
+    .option('--workers <n>', 'explore with this many threads (1: no worker threads); auto, the default: up to one per core, as many as measured throughput says (docs/parallel.md)', workerCount)
     .addOption(
       new Option('--engine <engine>', 'packed: generated code over integer-vector states; generic: every spec; auto: packed when the spec allows (docs/engine.md)')
         .choices(['auto', 'packed', 'generic'])

@@ -20,6 +20,8 @@ import { explore, ModelError, type ExploreOptions, type ExploreResult, type Reco
 import { exploreParallel } from '../explore/parallel/explorer.js';
 import { ValueStateCodec } from '../lang/value-codec.js';
 import { WorkerError, exploreVectorsParallel } from '../explore/parallel/vector-explorer.js';
+import type { ThreadsReport } from '../explore/parallel/auto.js';
+import { availableParallelism } from 'node:os';
 import type { SpecWorkerData } from './worker-system.js';
 import { checkProperties, temporalSetup, type TemporalResult } from './temporal.js';
 import { compileRefinement, refinementMessage, type Refinement, type RefinementFailure } from './refine.js';
@@ -115,12 +117,14 @@ export interface RunOptions {
   /**
    * Worker threads to explore with (default 1: the single-threaded explorer, in this thread).
    * With more, each worker compiles the spec itself from its source text, the check's name and
-   * `consts`, so `consts` must be the texts the `cli` overrides were parsed from.
+   * `consts`, so `consts` must be the texts the `cli` overrides were parsed from. `auto`: up to
+   * one thread per core, as many as measured throughput says (docs/parallel.md); the CLI's
+   * default.
    */
-  readonly workers?: number;
+  readonly workers?: number | 'auto';
   /**
    * Whether `workers` was the user's explicit choice: only then is falling back to one worker
-   * (for temporal properties) worth a note. The default (the number of cores) falls back quietly.
+   * (symmetry, coverage, refinements) worth a note. `auto` falls back quietly.
    */
   readonly workersChosen?: boolean;
   /**
@@ -186,6 +190,11 @@ export interface CheckResult {
   readonly exitCode: number;
   /** Worker threads the exploration used (1 for the single-threaded explorer). */
   readonly workers: number;
+  /**
+   * How many threads explored at most, and why (with `--workers auto`, what the measurements
+   * said). Undefined when no search ran.
+   */
+  readonly threads?: ThreadsReport;
   /** The engine that computed the states. */
   readonly engine: 'packed' | 'generic';
   /** With `auto`, why the packed engine could not take this configuration. */
@@ -421,6 +430,30 @@ export function checkShowNames(spec: CheckedSpec, names: readonly string[] | und
   if (diags.length > 0) throw new SpecErrors(diags);
 }
 
+/**
+ * What the packed engine records of the state graph: the setup's step tagger, and the packed
+ * predicates of the property instances `only` keeps, in the order the setup records them.
+ */
+export function packedRecordOf(full: CompiledSpec, all: readonly ((vec: number[]) => boolean)[], record: RecordGraph<State, Label>, only: readonly string[] | undefined): RecordGraph<number[], Label> {
+  const predicates: ((vec: number[]) => boolean)[] = [];
+  let k = 0;
+  for (const inst of full.properties) {
+    const n = inst.kind === 'general' ? inst.atoms!.length : inst.q ? 2 : 1;
+    if (!only || only.includes(inst.property)) predicates.push(...all.slice(k, k + n));
+    k += n;
+  }
+  if (predicates.length !== record.predicates.length) throw new Error('internal error: packed predicates out of step with the properties');
+  return { edgeTag: record.edgeTag, predicates };
+}
+
+/** The temporal setup of a configuration (what the explorer records for its properties), or undefined. */
+export function temporalSetupOf(spec: CheckedSpec, check: CheckedCheck | undefined, system: CompiledSpec): ReturnType<typeof temporalSetup> {
+  return temporalSetup(system, compileFairness(spec, check?.fairness), compileGroupFairness(spec, check?.fairness), {
+    actions: spec.actions.length > 0,
+    processes: spec.processes.length > 0,
+  });
+}
+
 /** Compiles and explores one configuration. */
 export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli: Map<number, A.Expr>, opts: RunOptions): CheckResult {
   const overrides = configOverrides(check, cli);
@@ -464,10 +497,7 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   if (opts.maxDepth !== undefined) exploreOpts.maxDepth = opts.maxDepth;
   if (opts.onProgress !== undefined) exploreOpts.onProgress = opts.onProgress;
   if (opts.progressPeriodMs !== undefined) exploreOpts.progressPeriodMs = opts.progressPeriodMs;
-  const setup = temporalSetup(system, compileFairness(spec, check?.fairness), compileGroupFairness(spec, check?.fairness), {
-    actions: spec.actions.length > 0,
-    processes: spec.processes.length > 0,
-  });
+  const setup = temporalSetupOf(spec, check, system);
   if (setup) exploreOpts.recordGraph = setup.record;
   const choice = opts.engine ?? 'auto';
   let packed: PackedSpec | undefined;
@@ -514,19 +544,7 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
         packed = withStepCheck<number[], PackedSpec>(ps, (from, to, label) => check(ps.decode(from), ps.decode(to), label));
       }
       if (opts.search?.wrap) packed = opts.search.wrap<number[], PackedSpec>(packed);
-      if (setup) {
-        // The packed predicates of the instances `only` keeps, in the order setup records them.
-        const all = p.system.predicates!;
-        const predicates: ((vec: number[]) => boolean)[] = [];
-        let k = 0;
-        for (const inst of full.properties) {
-          const n = inst.kind === 'general' ? inst.atoms!.length : inst.q ? 2 : 1;
-          if (!only || only.includes(inst.property)) predicates.push(...all.slice(k, k + n));
-          k += n;
-        }
-        if (predicates.length !== setup.record.predicates.length) throw new Error('internal error: packed predicates out of step with the properties');
-        packedRecord = { edgeTag: setup.record.edgeTag, predicates };
-      }
+      if (setup) packedRecord = packedRecordOf(full, p.system.predicates!, setup.record, only);
     } else if (choice === 'packed') {
       const where = 'span' in p && p.span ? p.span : undefined;
       throw new SpecErrors([new Diagnostic('E217', where, p.reason, PACKED_ONLY_HINT)]);
@@ -534,42 +552,56 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
       engineReason = p.reason;
     }
   }
-  const requested = opts.workers ?? 1;
+  // `auto`: up to a thread per core, as many as measured throughput says (vector explorer).
+  const auto = opts.workers === 'auto';
+  const requested = opts.workers === 'auto' ? availableParallelism() : (opts.workers ?? 1);
   let workers = pilot ? 1 : requested;
   let note: string | undefined;
-  if (requested > 1 && setup) {
-    workers = 1;
-    if (opts.workersChosen !== false) note = `note: ${check?.name ?? spec.name} has temporal properties, which the parallel explorer cannot check yet: exploring with 1 worker instead of ${requested}`;
-  }
+  /** Why the search runs on one thread when more were asked for (the threads report). */
+  let oneThread: string | undefined = pilot ? 'a pilot search on one thread (the generic engine) finished it' : undefined;
   if (requested > 1 && canon !== undefined && workers > 1) {
     // The worker threads would canonicalise too, but which state of an orbit is kept (and
     // expanded) must be the one the single-threaded search keeps; that is not settled yet.
     workers = 1;
+    oneThread = 'symmetry reduction runs on one thread';
     if (opts.workersChosen !== false) note = `note: ${check?.name ?? spec.name} declares a symmetry, which the parallel explorer does not reduce by yet: exploring with 1 worker instead of ${requested}`;
   }
   if (requested > 1 && opts.coverage && workers > 1) {
     // Per-step counts are kept where the steps run; one thread keeps them all, in order.
     workers = 1;
+    oneThread = '--coverage counts on one thread';
     if (opts.workersChosen !== false) note = `note: --coverage counts on one thread: exploring ${check?.name ?? spec.name} with 1 worker instead of ${requested}`;
   }
   if (requested > 1 && refinements.all.length > 0 && workers > 1) {
     // The worker threads compile the spec themselves, without the abstract specs.
     workers = 1;
+    oneThread = 'refinements are checked on one thread';
     if (opts.workersChosen !== false) note = `note: ${check?.name ?? spec.name} checks a refinement, which the parallel explorer cannot check yet: exploring with 1 worker instead of ${requested}`;
   }
+  let threads: ThreadsReport | undefined;
   const exploreWith = (packed: PackedSpec | undefined): ExploreResult<State, Label> => {
     (packed ?? system).coverage.reset();
-    if (workers > 1) {
+    threads = workers > 1 ? undefined : { threads: 1, reason: oneThread ?? (auto ? 'auto: one core, one thread' : 'one thread, as asked') };
+    if (workers > 1 && auto && !packed) {
+      // The generic engine's parallel explorer expands on this thread with slower code than
+      // explore() (states encoded between levels): auto keeps to explore().
+      workers = 1;
+      threads = { threads: 1, reason: 'auto: the generic engine explores on one thread (--workers N runs its parallel explorer)' };
+    } else if (workers > 1) {
       if (cli.size > 0 && opts.consts === undefined) {
         throw new Error('internal error: runCheck with workers > 1 needs the --const texts in opts.consts');
       }
       // The workers mark the steps that emit in memory shared with this thread.
       const reached = new SharedArrayBuffer(Math.max(1, system.coverage.reached.length));
-      const data: SpecWorkerData = { path: spec.ast.source.path, text: spec.ast.source.text, check: check?.name, consts: [...(opts.consts ?? [])], packed: packed !== undefined, reached };
-      const pool = { workers, setup: { module: new URL('./worker-system.js', import.meta.url).href, data } };
+      const data: SpecWorkerData = { path: spec.ast.source.path, text: spec.ast.source.text, check: check?.name, consts: [...(opts.consts ?? [])], packed: packed !== undefined, reached, ...(setup ? { temporal: true } : {}) };
+      const pool = { workers, setup: { module: new URL('./worker-system.js', import.meta.url).href, data }, auto, onThreads: (r: ThreadsReport) => (threads = r) };
+      const { recordGraph: _generic, ...rest } = exploreOpts;
+      const vopts: ExploreOptions<number[], Label> = { ...(rest as ExploreOptions<number[], Label>), ...(packedRecord ? { recordGraph: packedRecord } : {}) };
+      // Graph recording on threads: this thread's share is tagged by a tagger of its own.
+      const localTagger = setup ? (temporalSetupOf(spec, check, system)!.record.edgeTag as (label: unknown) => number) : undefined;
       const r = packed
-        ? decodeResult(exploreVectorsParallel(packed, exploreOpts as ExploreOptions<number[], Label>, pool), packed)
-        : exploreParallel(system, exploreOpts, { ...pool, codec: new ValueStateCodec(system.slotTypes, system.valueTables) });
+        ? decodeResult(exploreVectorsParallel(packed, vopts, { ...pool, ...(localTagger ? { localTagger } : {}) }), packed)
+        : exploreParallel(system, exploreOpts, { ...pool, codec: new ValueStateCodec(system.slotTypes, system.valueTables), ...(localTagger ? { localTagger } : {}) });
       (packed ?? system).coverage.mergeReached(new Uint8Array(reached));
       return r;
     }
@@ -611,6 +643,7 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   const complete = result.outcome.kind === 'ok' && result.stats.distinct > 0;
   return {
     ...base, system, result, ...(temporal ? { temporal } : {}), ...(refinement ? { refinement } : {}), verdict, exitCode: exitCodeOf(verdict), workers, engine,
+    ...(threads ? { threads } : {}),
     ...(canon !== undefined ? { symmetry: { description: canon.description, groupSize: canon.groupSize } } : {}),
     ...(engineReason !== undefined ? { engineReason } : {}), ...(note ? { note } : {}),
     ...(coverage ? { coverage } : {}), reached: counters.reached.slice(), complete,

@@ -7,7 +7,7 @@ import { compileSpec } from '../lang/compile.js';
 import { ValueStateCodec } from '../lang/value-codec.js';
 import { compilePacked } from '../lang/packed/index.js';
 import type { CreateWorkerSystem } from '../explore/parallel/worker.js';
-import { configOverrides, constOverrides, loadSpec, onlyInvariants, selectChecks } from './run.js';
+import { configOverrides, constOverrides, loadSpec, onlyChecked, onlyInvariants, packedRecordOf, selectChecks, temporalSetupOf } from './run.js';
 
 export interface SpecWorkerData {
   readonly path: string;
@@ -23,6 +23,8 @@ export interface SpecWorkerData {
    * emit (W100): workers only ever set a flag, so they need no lock.
    */
   readonly reached?: SharedArrayBuffer;
+  /** Whether the state graph is recorded (temporal properties; packed engine): the worker tags steps and evaluates the recorded predicates. */
+  readonly temporal?: boolean;
 }
 
 export const createWorkerSystem: CreateWorkerSystem = (data) => {
@@ -36,9 +38,20 @@ export const createWorkerSystem: CreateWorkerSystem = (data) => {
     const p = compilePacked(spec, overrides, system, reached ? { reached } : {});
     if (!p.ok) throw new Error(`internal error: the packed engine accepts the spec on the main thread but not in a worker: ${p.reason}`);
     // The check's `only` invariants, as on the main thread: workers decide which states fail.
-    const packed = onlyInvariants(p.system, check?.decl.only?.map((n) => n.text));
+    const only = check?.decl.only?.map((n) => n.text);
+    const packed = onlyInvariants(p.system, only);
     // Packed states go to the vector explorer, which keeps them in shared memory: no codec.
-    return { system: packed as never };
+    if (!d.temporal) return { system: packed as never };
+    // A step tagger of this thread's own, and the predicates, as runCheck sets them up.
+    const setup = temporalSetupOf(spec, check, onlyChecked(system, only));
+    if (!setup || p.system.predicates === undefined) throw new Error('internal error: a worker cannot record the temporal properties the main thread records');
+    return { system: packed as never, record: packedRecordOf(system, p.system.predicates, setup.record, only) as never };
   }
-  return { system: system as never, codec: new ValueStateCodec(system.slotTypes, system.valueTables) as never };
+  const codec = new ValueStateCodec(system.slotTypes, system.valueTables) as never;
+  if (!d.temporal) return { system: system as never, codec };
+  // A step tagger of this thread's own, and the predicates, as runCheck sets them up.
+  const only = check?.decl.only?.map((n) => n.text);
+  const setup = temporalSetupOf(spec, check, onlyChecked(system, only));
+  if (!setup) throw new Error('internal error: a worker cannot record the temporal properties the main thread records');
+  return { system: system as never, codec, record: setup.record as never };
 };

@@ -47,7 +47,7 @@ export class GraphRecorder<S, L> {
   private edges = 0;
   private expanded = 0;
   private readonly words: number;
-  private readonly tagOf: (label: L) => number;
+  private readonly tagOfLabel: (label: L) => number;
   private readonly preds: readonly ((state: S) => boolean)[];
   /**
    * Per edge, the ordinal of its emission, when edges may skip emissions (a system with
@@ -58,7 +58,7 @@ export class GraphRecorder<S, L> {
 
   constructor(spec: RecordGraph<S, L>, withOrdinals = false) {
     this.ordinals = withOrdinals ? new Int32Array(4096) : null;
-    this.tagOf = spec.edgeTag;
+    this.tagOfLabel = spec.edgeTag;
     this.preds = spec.predicates;
     this.words = Math.ceil(spec.predicates.length / 32);
     this.bits = new Uint32Array(1024 * this.words);
@@ -85,7 +85,35 @@ export class GraphRecorder<S, L> {
       this.ordinals[e] = ordinal;
     }
     this.targets[e] = target;
-    this.tags[e] = this.tagOf(label);
+    this.tags[e] = this.tagOfLabel(label);
+  }
+
+  /**
+   * An edge whose tag is known already (the parallel explorer maps its threads' tags to this
+   * recorder's numbering, `edgeTag` called in the order the edges come).
+   */
+  taggedEdge(target: number, tag: number): void {
+    const e = this.edges++;
+    if (e >= this.targets.length) {
+      this.targets = grow(this.targets, e + 1);
+      this.tags = grow(this.tags, e + 1);
+    }
+    this.targets[e] = target;
+    this.tags[e] = tag;
+  }
+
+  /** The predicates' values on new state `index`, evaluated elsewhere: words src[at ..]. */
+  predicateBits(index: number, src: Uint32Array<ArrayBufferLike>, at: number): void {
+    const words = this.words;
+    if (words === 0) return;
+    const base = index * words;
+    if (base + words > this.bits.length) this.bits = grow(this.bits, base + words);
+    for (let w = 0; w < words; w++) this.bits[base + w] = src[at + w]!;
+  }
+
+  /** The tag of a label, as `edge` would store it. */
+  tagOf(label: L): number {
+    return this.tagOfLabel(label);
   }
 
   /** Evaluates the predicates on new state `index`; may throw the predicates' ModelError. */

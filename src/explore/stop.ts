@@ -102,7 +102,7 @@ export function replayedFault<S, L>(system: TransitionSystem<S, L>, state: S, id
 }
 
 /** Throws a RangeError for maxStates or maxDepth out of range (and, with workers, for those). */
-export function checkLimits<S, L>(options: ExploreOptions<S, L>, workers?: number): void {
+export function checkLimits<S, L>(options: ExploreOptions<S, L>, workers?: number, recordsGraphs = false): void {
   const { maxStates, maxDepth } = options;
   if (maxStates !== undefined && !(Number.isInteger(maxStates) && maxStates >= 0)) {
     throw new RangeError(`maxStates must be a non-negative integer, got ${maxStates}`);
@@ -111,7 +111,7 @@ export function checkLimits<S, L>(options: ExploreOptions<S, L>, workers?: numbe
     throw new RangeError(`maxDepth must be a positive integer, got ${maxDepth}`);
   }
   if (workers === undefined) return;
-  if (options.recordGraph) throw new Error('internal error: the parallel explorer does not record state graphs');
+  if (options.recordGraph && !recordsGraphs) throw new Error('internal error: the parallel explorer does not record state graphs');
   if (!(Number.isInteger(workers) && workers >= 2)) {
     throw new RangeError(`workers must be an integer ≥ 2, got ${workers}`);
   }

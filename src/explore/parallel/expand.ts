@@ -17,10 +17,16 @@
  * and not done, or isDone threw). The coordinator re-runs the step on its own thread to get
  * the error object and the verdict exactly as the single-threaded explorer would.
  *
+ * When the state graph is recorded (temporal properties: the Expander has a RecordGraph), each
+ * successor's record is [hi, lo, tag, info] and, when its bytes follow (info ≥ 0), [thrown,
+ * predicate words...]: the step's tag as this expander's own tagger numbers it, whether a
+ * recorded predicate threw a ModelError on the successor, and the predicates' values.
+ *
  * The fingerprint cache is lossy (direct-mapped, fixed size): a hit is certain, a miss only
  * costs sending bytes the coordinator will find to be a duplicate.
  */
 import { ModelError, type TransitionSystem } from '../system.js';
+import type { RecordGraph } from '../state-graph.js';
 import { ByteReader, ByteWriter, IntWriter, type StateCodec } from './bytes.js';
 
 export const FLAG_FAULT = 1;
@@ -51,11 +57,20 @@ export class Expander<S, L> {
   private out = new ByteWriter(4096);
   private fpsOnly = false;
   private emitted = 0;
+  private readonly tagOf: ((label: L) => number) | null;
+  private readonly preds: readonly ((state: S) => boolean)[];
+  /** Graph recording: the Int32 words of predicate values a successor (-1: no recording). */
+  readonly predicateWords: number;
 
   constructor(
     private readonly system: TransitionSystem<S, L>,
     private readonly codec: StateCodec<S>,
-  ) {}
+    record?: RecordGraph<S, L>,
+  ) {
+    this.tagOf = record?.edgeTag ?? null;
+    this.preds = record?.predicates ?? [];
+    this.predicateWords = record === undefined ? -1 : Math.ceil(this.preds.length / 32);
+  }
 
   expand(input: ChunkInput): ChunkOutput {
     const { bytes, ends, fps, checkDeadlock } = input;
@@ -98,7 +113,7 @@ export class Expander<S, L> {
     return { meta: meta.view(), bytes: this.out.view() };
   }
 
-  private readonly emit = (state: S): void => {
+  private readonly emit = (state: S, label?: L): void => {
     this.emitted++;
     const fp = this.fp;
     this.system.fingerprint(state, fp);
@@ -107,6 +122,7 @@ export class Expander<S, L> {
     const meta = this.meta;
     meta.push(hi);
     meta.push(lo);
+    if (this.tagOf !== null) meta.push(this.tagOf(label as L));
     if (this.fpsOnly || !this.remember(hi, lo)) {
       meta.push(-1);
       return;
@@ -128,7 +144,23 @@ export class Expander<S, L> {
     const start = out.pos;
     this.codec.encode(state, out);
     meta.push(((out.pos - start) << 1) | bad);
+    if (this.tagOf !== null) this.predicateValues(state, meta);
   };
+
+  /** Graph recording: [thrown, predicate words...] of a successor whose bytes are sent. */
+  private predicateValues(state: S, meta: IntWriter): void {
+    const at = meta.length;
+    meta.push(0);
+    const words = this.predicateWords;
+    for (let w = 0; w < words; w++) meta.push(0);
+    const preds = this.preds;
+    try {
+      for (let i = 0; i < preds.length; i++) if (preds[i]!(state)) meta.buf[at + 1 + (i >>> 5)]! |= 1 << (i & 31);
+    } catch (e) {
+      if (!(e instanceof ModelError)) throw e;
+      meta.buf[at] = 1;
+    }
+  }
 
   /** Puts the fingerprint (as int32 halves) in the cache; false if it was there already. */
   private remember(hi: number, lo: number): boolean {

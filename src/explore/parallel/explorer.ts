@@ -24,6 +24,9 @@
  *     and used once they have compiled their own copy of the system.
  */
 import { CompactFingerprintSet } from '../compact-set.js';
+import { FingerprintSet } from '../fingerprint-set.js';
+import type { SeenSet } from '../seen-set.js';
+import { GraphRecorder } from '../state-graph.js';
 import { explore, type ExploreOptions, type ExploreResult, type Outcome, type Progress } from '../explorer.js';
 import { ModelError, type Invariant, type TransitionSystem } from '../system.js';
 import { ReplayIndex, rebuildTrace, type Trace } from '../trace.js';
@@ -32,6 +35,7 @@ import { Expander, FLAG_DEADLOCK, FLAG_FAULT, type ChunkInput, type ChunkOutput 
 import { WorkerPool } from './pool.js';
 import { WorkerDied } from './supervisor.js';
 import type { WorkerSetup } from './worker.js';
+import type { ThreadPolicy, ThreadsReport } from './auto.js';
 import { guardStop } from '../guard.js';
 import { checkLimits, deadlockStop, invariantStop, outcomeOf, searchStats, replayedFault, type Stop } from '../stop.js';
 
@@ -46,6 +50,22 @@ export interface ParallelOptions<S> {
    * the results must not change). Default: the SPEX_WORKERS_EAGER environment variable is 1.
    */
   readonly eager?: boolean;
+  /**
+   * `--workers auto`: `workers` is the most threads to use, and a policy measuring throughput
+   * (auto.ts) decides level by level whether to use them (the vector explorer; the results do
+   * not depend on it).
+   */
+  readonly auto?: boolean;
+  /** The policy for `auto` (tests inject their own); default AutoThreads. */
+  readonly policy?: ThreadPolicy;
+  /**
+   * When the options record the state graph (the vector explorer): a step tagger of the same
+   * kind as `recordGraph.edgeTag` but numbering on its own, for this thread's share of the
+   * expansion (the workers build theirs; their tags are mapped to the recorder's in order).
+   */
+  readonly localTagger?: (label: unknown) => number;
+  /** Told at the end of the search how many threads ran, and why. */
+  readonly onThreads?: (report: ThreadsReport) => void;
 }
 
 /** A level this big starts the workers (when none are running yet). */
@@ -124,7 +144,7 @@ export function exploreParallel<S, L>(
   options: ExploreOptions<S, L>,
   parallel: ParallelOptions<S>,
 ): ExploreResult<S, L> {
-  checkLimits(options, parallel.workers);
+  checkLimits(options, parallel.workers, true);
   // Constraints and step checks are evaluated where the states are stored, i.e. on this
   // thread: such a system is explored by the single-threaded explorer (same results).
   if (system.inModel !== undefined || system.checkStep !== undefined) return explore(system, options);
@@ -150,7 +170,17 @@ class ParallelRun<S, L> {
   private readonly codec: StateCodec<S>;
   private readonly eager: boolean;
 
-  private readonly seen = new CompactFingerprintSet();
+  private readonly seen: SeenSet;
+  /**
+   * Temporal properties: the seen set numbering states (`seen` itself), the state graph
+   * recorded in explore()'s order, and per expander (the workers', then this thread's) its
+   * step tags mapped to the recorder's numbering.
+   */
+  private readonly numbered: FingerprintSet | null;
+  private readonly graph: GraphRecorder<S, L> | null;
+  private readonly tagMaps: number[][] = [];
+  private readonly predicateWords: number;
+  private readonly bitsScratch: Uint32Array;
   private readonly replay = new ReplayIndex();
   private readonly fp = new Uint32Array(2);
 
@@ -190,7 +220,16 @@ class ParallelRun<S, L> {
     this.progressPeriodMs = options.progressPeriodMs ?? PROGRESS_PERIOD_MS;
     this.codec = parallel.codec;
     this.eager = parallel.eager ?? process.env.SPEX_WORKERS_EAGER === '1';
-    this.local = new Expander(system, parallel.codec);
+    const record = options.recordGraph;
+    if (record !== undefined && parallel.localTagger === undefined) throw new Error('internal error: recording the graph on threads needs a tagger for the main thread');
+    this.graph = record !== undefined ? new GraphRecorder(record) : null;
+    this.numbered = record !== undefined ? new FingerprintSet() : null;
+    this.seen = this.numbered ?? new CompactFingerprintSet();
+    // This thread's expander tags steps with a tagger of its own, as the workers' do.
+    this.local = new Expander(system, parallel.codec, record !== undefined ? { edgeTag: parallel.localTagger as (label: L) => number, predicates: record.predicates } : undefined);
+    this.predicateWords = this.local.predicateWords;
+    this.bitsScratch = new Uint32Array(Math.max(1, this.predicateWords));
+    for (let w = 0; w <= parallel.workers; w++) this.tagMaps.push([]);
   }
 
   close(): void {
@@ -235,14 +274,174 @@ class ParallelRun<S, L> {
       );
     }
 
+    const w = this.parallel.workers;
+    this.parallel.onThreads?.(
+      this.prof.poolLevels > 0
+        ? { threads: w, reason: `${w} threads, as asked` }
+        : { threads: 1, reason: `${w} threads asked, but the search ended before the workers were worth starting` },
+    );
     const outcome = this.outcome();
     const distinct = this.seen.size;
     this.seen.finishGrowing?.();
     const bytes = this.seen.bytesUsed() + this.replay.bytes;
-    return {
+    const result: ExploreResult<S, L> = {
       outcome,
       stats: searchStats(distinct, this.generated, this.depth, this.queue, this.elapsedSeconds(), bytes),
     };
+    if (this.graph !== null && outcome.kind === 'ok') {
+      result.graph = this.graph.finish(distinct, this.replay.parents(), (id) => this.trace(id), (from, ordinal, to) => this.replayEdge(from, ordinal, to));
+    }
+    return result;
+  }
+
+  /** Emission `ordinal` of the successors of `from`: the state and its label. */
+  private emission(from: S, ordinal: number): { state: S; label: L } {
+    let seen = 0;
+    let state: S | undefined;
+    let label: L | undefined;
+    const copy = this.system.copyState?.bind(this.system);
+    this.system.successors(from, (s, l) => {
+      if (seen++ === ordinal) {
+        state = copy === undefined ? s : copy(s);
+        label = l;
+      }
+    });
+    if (state === undefined) throw new Error(`internal error: replaying an edge got only ${seen} emissions where emission #${ordinal} was recorded`);
+    return { state, label: label as L };
+  }
+
+  /** The state and label of emission `ordinal` of `from`, which must lead to state `to` (graph paths). */
+  private replayEdge(from: S, ordinal: number, to: number): { state: S; label: L } {
+    const pick = this.emission(from, ordinal);
+    this.system.fingerprint(pick.state, this.fp);
+    if (this.numbered!.indexOf(this.fp[0]!, this.fp[1]!) !== to) {
+      throw new Error('internal error: replaying an edge does not reach the state it reached during the search; the transition system is not deterministic');
+    }
+    return pick;
+  }
+
+  /**
+   * merge when the state graph is recorded: as merge, and as explore() records the graph,
+   * an edge per emission (to the state's index, new or not) and the predicate values of each
+   * new state. `expander` is the expander the chunk came from (its tags are its own).
+   */
+  private mergeGraph(out: ChunkOutput, from: number, to: number, storeNew: boolean, expander: number): boolean {
+    const meta = out.meta;
+    const bytes = out.bytes;
+    const level = this.current;
+    const ids = level.ids.buf;
+    const numbered = this.numbered!;
+    const graph = this.graph!;
+    const words = this.predicateWords;
+    const tagMap = this.tagMaps[expander]!;
+    const bits = this.bitsScratch;
+    let m = 0;
+    let b = 0;
+    for (let i = from; i < to; i++) {
+      const id = ids[i]!;
+      const count = meta[m]!;
+      const flags = meta[m + 1]!;
+      m += 2;
+      this.parentId = id;
+      graph.beginState(id);
+      let emitted = 0;
+      for (let k = 0; k < count && this.stop === null; k++) {
+        const hi = meta[m]!;
+        const lo = meta[m + 1]!;
+        const local = meta[m + 2]!;
+        const info = meta[m + 3]!;
+        m += 4;
+        const start = b;
+        let pm = -1;
+        if (info >= 0) {
+          b += info >>> 1;
+          pm = m;
+          m += 1 + words;
+        }
+        const ordinal = emitted++;
+        this.generated++;
+        if (!storeNew) {
+          if (!this.depthLimitHit && !numbered.has(hi, lo)) this.depthLimitHit = true;
+          continue;
+        }
+        if (numbered.size >= this.maxStates) {
+          if (!numbered.has(hi, lo)) this.stop = { kind: 'limit', limit: 'states' };
+          continue;
+        }
+        const r = numbered.insertOrFind(hi, lo);
+        if (r >= 0) {
+          graph.taggedEdge(r, this.tagOf(tagMap, local, level, i, ordinal));
+          continue;
+        }
+        const index = ~r;
+        this.replay.record(index, this.parentId, ordinal);
+        if (this.level > this.depth) this.depth = this.level;
+        if (info < 0) {
+          throw new Error('internal error: a worker did not send a state that is new to the coordinator');
+        }
+        if ((info & 1) !== 0) {
+          const state = this.codec.decode(new ByteReader(bytes, start));
+          if (this.violates(state, index)) continue;
+        }
+        graph.taggedEdge(index, this.tagOf(tagMap, local, level, i, ordinal));
+        if (meta[pm]! !== 0) {
+          // A predicate threw on the new state: its fault, as explore() reports it.
+          const state = this.codec.decode(new ByteReader(bytes, start));
+          try {
+            graph.predicates(state, index);
+          } catch (e) {
+            if (!(e instanceof ModelError)) throw e;
+            this.stopAt({ kind: 'fault', error: e, state: index }, state);
+            continue;
+          }
+          throw new Error('internal error: a predicate that threw in a worker holds on the main thread; the transition system is not deterministic');
+        }
+        for (let w = 0; w < words; w++) bits[w] = meta[pm + 1 + w]!;
+        graph.predicateBits(index, bits, 0);
+        this.next.add(bytes, start, b, index, hi, lo);
+      }
+      if (this.stop === null && (flags & FLAG_FAULT) !== 0) this.replayFault(level.decode(this.codec, i), id);
+      if (this.stop === null && count === 0 && this.checkDeadlock && (flags & FLAG_DEADLOCK) !== 0) {
+        this.checkDeadlockAt(level.decode(this.codec, i), id);
+      }
+      if (this.stop !== null) {
+        this.queue = level.count - i - 1 + this.next.count;
+        return false;
+      }
+      if (++this.expanded % PROGRESS_CHECK_EVERY === 0) {
+        const why = guardStop();
+        if (why !== null) {
+          this.stop = { kind: 'limit', limit: why };
+          this.queue = level.count - i - 1 + this.next.count;
+          return false;
+        }
+        if (this.onProgress === undefined) continue;
+        const now = Date.now();
+        if (now - this.lastProgressMs >= this.progressPeriodMs) {
+          this.lastProgressMs = now;
+          this.onProgress({
+            distinct: numbered.size,
+            generated: this.generated,
+            depth: this.depth,
+            queue: level.count - i - 1 + this.next.count,
+            seconds: this.elapsedSeconds(),
+          });
+        }
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The recorder's tag for an expander's tag: mapped the first time the pair is met, in edge
+   * order, by replaying the emission for its label (so the recorder numbers fairness units in
+   * the order explore() meets them).
+   */
+  private tagOf(tagMap: number[], local: number, level: Level, i: number, ordinal: number): number {
+    if (local < 0) return -1;
+    const tag = tagMap[local];
+    if (tag !== undefined) return tag;
+    return (tagMap[local] = this.graph!.tagOf(this.emission(level.decode(this.codec, i), ordinal).label));
   }
 
   /** Expands the current level into the next; sets `stop` and `queue` if the run ends in it. */
@@ -257,7 +456,8 @@ class ParallelRun<S, L> {
     if (!usePool) {
       const out = this.local.expand(level.whole(atMaxDepth, this.checkDeadlock));
       const t1 = performance.now();
-      this.merge(out, 0, n, !atMaxDepth);
+      if (this.graph !== null) this.mergeGraph(out, 0, n, !atMaxDepth, workers);
+      else this.merge(out, 0, n, !atMaxDepth);
       prof.localLevels++;
       prof.localMs += t1 - t;
       prof.mergeMs += performance.now() - t1;
@@ -276,7 +476,7 @@ class ParallelRun<S, L> {
       const out = pool.receive(c % workers);
       t = performance.now();
       prof.waitMs += t - t1;
-      const going = this.merge(out, bounds[c]!, bounds[c + 1]!, !atMaxDepth);
+      const going = this.graph !== null ? this.mergeGraph(out, bounds[c]!, bounds[c + 1]!, !atMaxDepth, c % workers) : this.merge(out, bounds[c]!, bounds[c + 1]!, !atMaxDepth);
       t1 = performance.now();
       prof.mergeMs += t1 - t;
       if (!going) {
@@ -387,6 +587,15 @@ class ParallelRun<S, L> {
     this.replay.record(index, this.parentId, ordinal);
     if (this.level > this.depth) this.depth = this.level;
     if (this.violates(state, index)) return;
+    if (this.graph !== null) {
+      try {
+        this.graph.predicates(state, index);
+      } catch (e) {
+        if (!(e instanceof ModelError)) throw e;
+        this.stopAt({ kind: 'fault', error: e, state: index }, state);
+        return;
+      }
+    }
     const w = this.scratch;
     w.clear();
     this.codec.encode(state, w);

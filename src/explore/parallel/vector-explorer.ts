@@ -22,7 +22,9 @@
  */
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { Supervised, WorkerDied } from './supervisor.js';
-import { CompactFingerprintSet } from '../compact-set.js';
+import { CompactFingerprintSet, type CompactSetSnapshot } from '../compact-set.js';
+import { GraphRecorder, type RecordGraph } from '../state-graph.js';
+import { IndexMap, type IndexMapSnapshot } from './index-map.js';
 import { explore, type ExploreOptions, type ExploreResult, type Outcome, type Progress } from '../explorer.js';
 import type { SeenSet } from '../seen-set.js';
 import { guardStop } from '../guard.js';
@@ -32,10 +34,11 @@ import { ReplayIndex, rebuildTrace, type Trace } from '../trace.js';
 import type { WorkerSetup } from './worker.js';
 import { PARALLEL_MIN, type ParallelOptions } from './explorer.js';
 import type { VectorWorkerInit } from './vector-worker.js';
+import { AutoThreads, patternPolicy, type ThreadPolicy } from './auto.js';
 import {
-  CMD_DEDUPE, CMD_EXIT, CMD_EXPAND, CMD_FINISH, CMD_HAS, CMD_NUMBER, CMD_TAKE_SHARD, C_CMD, C_DONE, C_ERR, C_GEN, C_READY,
-  EVENT_WORDS, EV_DEADLOCK, EV_FAULT, EV_INVARIANT, EV_LIMIT, EV_NONE,
-  PhaseRunner, createBuffers, ensureBytes, f64, i32, shardOf, type SharedBuffers, type VectorSystem,
+  CMD_DEDUPE, CMD_EXIT, CMD_EXPAND, CMD_FINISH, CMD_FIXUP, CMD_GIVE_SHARD, CMD_HAS, CMD_NUMBER, CMD_TAKE_SHARD, C_CMD, C_DONE, C_ERR, C_GEN, C_READY,
+  EVENT_WORDS, EV_DEADLOCK, EV_FAULT, EV_INVARIANT, EV_LIMIT, EV_NONE, EV_PREDICATE,
+  PhaseRunner, createBuffers, ensureBytes, f64, i32, shardFromSnapshot, shardOf, shardSnapshot, u32, u8, type SharedBuffers, type VectorSystem,
 } from './vectors.js';
 
 /**
@@ -66,7 +69,7 @@ export function exploreVectorsParallel<L>(
   options: ExploreOptions<number[], L>,
   parallel: VectorParallelOptions,
 ): ExploreResult<number[], L> {
-  checkLimits(options, parallel.workers);
+  checkLimits(options, parallel.workers, true);
   // As in exploreParallel: constraints and step checks run on this thread alone.
   if (system.inModel !== undefined || system.checkStep !== undefined) return explore(system, options);
   const run = new VectorRun(system, options, parallel);
@@ -133,6 +136,18 @@ class Crew {
     this.ports[t - 1]!.postMessage(message, transfer);
   }
 
+  /** The next message of worker t (one it has posted before counting itself done). */
+  receive(t: number): unknown {
+    const port = this.ports[t - 1]!;
+    let r = receiveMessageOnPort(port);
+    for (let spins = 0; r === undefined && spins < 1000; spins++) {
+      Atomics.wait(this.ctrl, C_ERR, 0, 1);
+      r = receiveMessageOnPort(port);
+    }
+    if (r === undefined) throw new Error(`internal error: worker ${t} did not send what it was asked for`);
+    return r.message;
+  }
+
   /** Starts a command on every worker (the main thread then does its own part). */
   start(cmd: number): void {
     const ctrl = this.ctrl;
@@ -189,6 +204,8 @@ class VectorRun<L> {
   private readonly onProgress: ((p: Progress) => void) | undefined;
   private readonly progressPeriodMs: number;
   private readonly eager: boolean;
+  /** With `--workers auto`: what decides, level by level, between this thread alone and all. */
+  private readonly policy: ThreadPolicy | null;
 
   private readonly buffers: SharedBuffers;
   private readonly runner: PhaseRunner<L>;
@@ -196,6 +213,13 @@ class VectorRun<L> {
   private crew: Crew | null = null;
   private readonly replay = new ReplayIndex();
   private readonly fp = new Uint32Array(2);
+  /**
+   * Temporal properties: the state graph, recorded in the single-threaded explorer's order
+   * and numbering (docs/parallel.md), and per thread its step tags mapped to the recorder's.
+   */
+  private readonly record: RecordGraph<number[], L> | null;
+  private readonly graph: GraphRecorder<number[], L> | null;
+  private readonly tagMaps: number[][] = [];
 
   /** Which of the two level buffers holds the current level, its size, its first state's number. */
   private cur = 0;
@@ -211,7 +235,7 @@ class VectorRun<L> {
   private readonly startMs = performance.now();
   private lastProgressMs = Date.now();
   /** Where the time goes (printed on stderr with SPEX_PARALLEL_PROFILE=1). */
-  private readonly prof = { localLevels: 0, threadLevels: 0, expandMs: 0, dedupeMs: 0, numberMs: 0, recordMs: 0 };
+  private readonly prof = { localLevels: 0, threadLevels: 0, expandMs: 0, dedupeMs: 0, numberMs: 0, recordMs: 0, graphMs: 0 };
 
   constructor(
     private readonly system: VectorSystem<L>,
@@ -226,11 +250,22 @@ class VectorRun<L> {
     this.onProgress = options.onProgress;
     this.progressPeriodMs = options.progressPeriodMs ?? PROGRESS_PERIOD_MS;
     this.eager = parallel.eager ?? process.env.SPEX_WORKERS_EAGER === '1';
-    this.buffers = createBuffers(this.T, this.W);
-    this.runner = new PhaseRunner(system, this.buffers);
+    const pattern = process.env.SPEX_TEST_AUTO_PATTERN;
+    this.policy =
+      parallel.policy ??
+      (parallel.auto !== true ? null : pattern !== undefined && pattern !== '' ? patternPolicy(this.T, pattern.split(',').map(Number)) : new AutoThreads(this.T));
+    this.record = options.recordGraph ?? null;
+    this.graph = this.record !== null ? new GraphRecorder(this.record) : null;
+    const record = this.record;
+    if (record !== null && parallel.localTagger === undefined) throw new Error('internal error: recording the graph on threads needs a tagger for the main thread');
+    this.buffers = createBuffers(this.T, this.W, record !== null ? Math.ceil(record.predicates.length / 32) : -1);
+    // Thread 0's part of the phases tags steps with a tagger of its own, as the workers do:
+    // the recorder's numbering follows the order of the edges, not of the threads' work.
+    this.runner = new PhaseRunner(system, this.buffers, record !== null ? { edgeTag: parallel.localTagger as (label: L) => number, predicates: record.predicates } : undefined);
     this.nums = this.runner.nums;
+    for (let t = 0; t < this.T; t++) this.tagMaps.push([]);
     // Until the workers take their shards, this thread holds them all.
-    for (let s = 0; s < this.T; s++) this.runner.sets[s] = new CompactFingerprintSet();
+    for (let s = 0; s < this.T; s++) this.runner.sets[s] = record !== null ? new IndexMap() : new CompactFingerprintSet();
   }
 
   close(): void {
@@ -269,21 +304,64 @@ class VectorRun<L> {
       const s = (x: number): string => `${(x / 1000).toFixed(2)} s`;
       process.stderr.write(
         `parallel (vectors): ${p.localLevels} levels on the main thread, ${p.threadLevels} on ${this.T} threads; ` +
-          `expanding ${s(p.expandMs)}, dedupe ${s(p.dedupeMs)}, numbering ${s(p.numberMs)}, recording ${s(p.recordMs)}; total ${s(performance.now() - this.startMs)}\n`,
+          `expanding ${s(p.expandMs)}, dedupe ${s(p.dedupeMs)}, numbering ${s(p.numberMs)}, recording ${s(p.recordMs)}${this.graph !== null ? `, state graph ${s(p.graphMs)}` : ''}; total ${s(performance.now() - this.startMs)}\n`,
       );
+      if (this.policy instanceof AutoThreads) {
+        const c = this.policy.comparisons.map((x) => `${Math.round(x.soloRate)}→${Math.round(x.manyRate)}/ms: ${x.chose}`);
+        process.stderr.write(`parallel (vectors): auto: ${c.join(', ') || 'no comparison'}\n`);
+      }
     }
+    this.parallel.onThreads?.(
+      this.policy !== null
+        ? { threads: this.policy.most, reason: this.policy.describe() }
+        : this.prof.threadLevels > 0
+          ? { threads: this.T, reason: `${this.T} threads, as asked` }
+          : { threads: 1, reason: `${this.T} threads asked, but the search ended before the workers were worth starting` },
+    );
     // Traces may ask the workers whether their shards hold a fingerprint: before closing.
     const outcome = outcomeOf(this.stop, this.depthLimitHit, (state) => this.trace(state));
     const distinct = this.replay.size;
+    // The graph's paths are rebuilt after the search: the shards must be on this thread then.
+    if (this.graph !== null && this.crew !== null && this.crew.armed) this.takeBackShards(this.crew);
     // The shard sets' bytes once any growth in progress is finished (its old table dropped).
     this.phase(this.crew !== null && this.crew.armed ? this.crew : null, CMD_FINISH);
     let bytes = this.replay.bytes;
     for (let s = 0; s < this.T; s++) bytes += this.runner.sets[s]?.bytesUsed() ?? this.nums[this.runner.L.bytes + s]!;
     this.close();
-    return {
+    const result: ExploreResult<number[], L> = {
       outcome,
       stats: searchStats(distinct, this.generated, this.depth, this.queue, this.elapsedSeconds(), bytes),
     };
+    if (this.graph !== null && outcome.kind === 'ok') {
+      result.graph = this.graph.finish(distinct, this.replay.parents(), (id) => this.trace(id), (from, ordinal, to) => this.replayEdge(from, ordinal, to));
+    }
+    return result;
+  }
+
+  /** The state and label of emission `ordinal` of `from`, which must lead to state `to` (graph paths). */
+  private replayEdge(from: number[], ordinal: number, to: number): { state: number[]; label: L } {
+    const pick = this.emission(from, ordinal);
+    this.system.fingerprint(pick.state, this.fp);
+    const set = this.runner.sets[shardOf(this.fp[1]!, this.T)];
+    if (!(set instanceof IndexMap) || set.get(this.fp[0]!, this.fp[1]!) !== to) {
+      throw new Error('internal error: replaying an edge does not reach the state it reached during the search; the transition system is not deterministic');
+    }
+    return pick;
+  }
+
+  /** Emission `ordinal` of the successors of `from`: a copy of the state, and its label. */
+  private emission(from: number[], ordinal: number): { state: number[]; label: L } {
+    let seen = 0;
+    let state: number[] | undefined;
+    let label: L | undefined;
+    this.system.successors(from, (s, l) => {
+      if (seen++ === ordinal) {
+        state = s.slice();
+        label = l;
+      }
+    });
+    if (state === undefined) throw new Error(`internal error: replaying an edge got only ${seen} emissions where emission #${ordinal} was recorded`);
+    return { state, label: label as L };
   }
 
   /** Level 1: the initial states, on this thread, as explore() takes them. */
@@ -322,7 +400,7 @@ class VectorRun<L> {
    * in its shard, and numbers, checks and stores it in level buffer `alone.dest` if it is new.
    * An arrow function made once, so the loops create no closure.
    */
-  private readonly emitAlone = (succ: number[]): void => {
+  private readonly emitAlone = (succ: number[], label?: L): void => {
     if (this.stop !== null) return;
     const a = this.alone;
     const ordinal = a.emitted++;
@@ -340,7 +418,15 @@ class VectorRun<L> {
       if (!set.has(hi, lo)) this.stop = { kind: 'limit', limit: 'states' };
       return;
     }
-    if (set.add(hi, lo) < 0) return;
+    const graph = this.graph;
+    if (graph !== null) {
+      // As explore() records the graph: an edge to a state seen before, or to the new one.
+      const map = set as IndexMap;
+      if (!map.lookupOrInsert(hi, lo, this.replay.size)) {
+        if (a.parent >= 0) graph.edge(map.found, label as L);
+        return;
+      }
+    } else if ((set as CompactFingerprintSet).add(hi, lo) < 0) return;
     const index = this.replay.size;
     this.replay.record(index, a.parent, ordinal);
     this.depth = this.level;
@@ -348,6 +434,16 @@ class VectorRun<L> {
     if (stop !== null) {
       this.stopAt(stop, succ);
       return;
+    }
+    if (graph !== null) {
+      if (a.parent >= 0) graph.edge(index, label as L);
+      try {
+        graph.predicates(succ, index);
+      } catch (e) {
+        if (!(e instanceof ModelError)) throw e;
+        this.stopAt({ kind: 'fault', error: e, state: index }, succ);
+        return;
+      }
     }
     const W = this.W;
     if ((a.made + 1) * W > a.view.length) {
@@ -362,13 +458,13 @@ class VectorRun<L> {
 
   /** Runs one level through the phases; sets `stop` and `queue` if the run ends in it. */
   private expandLevel(store: boolean): void {
-    const T = this.T;
+    if (this.policy !== null) {
+      this.expandLevelAuto(store, this.policy);
+      return;
+    }
     const n = this.count;
-    const nums = this.nums;
-    const L = this.runner.L;
-    const b = this.buffers;
     if (this.crew === null && n >= VECTOR_SPAWN_AT && performance.now() - this.startMs >= VECTOR_SPAWN_AFTER_MS) {
-      this.crew = new Crew(b, this.parallel.setup);
+      this.crew = new Crew(this.buffers, this.parallel.setup);
     }
     // Once the workers hold their shards, every level goes through them.
     const crew = this.crew !== null && (this.crew.armed || this.eager || (n >= PARALLEL_MIN && this.crew.ready)) ? this.crew : null;
@@ -376,6 +472,43 @@ class VectorRun<L> {
       this.expandLevelAlone(store);
       return;
     }
+    this.expandLevelThreads(store, crew);
+  }
+
+  /**
+   * `--workers auto`: the policy says whether this level runs on this thread alone or on all,
+   * and is told how long it took. The shards follow: handed to the workers for a level on the
+   * threads, taken back for one on this thread alone.
+   */
+  private expandLevelAuto(store: boolean, policy: ThreadPolicy): void {
+    const n = this.count;
+    if (this.crew === null && (this.eager || (policy.wantWorkers && n >= PARALLEL_MIN))) {
+      this.crew = new Crew(this.buffers, this.parallel.setup);
+      if (this.eager) this.crew.waitReady();
+    }
+    const crew = this.crew;
+    const threads = policy.next(crew !== null && crew.ready);
+    const before = this.generated;
+    if (threads > 1 && crew !== null) {
+      if (!crew.armed) this.handOverShards(crew);
+      const t0 = performance.now();
+      this.expandLevelThreads(store, crew);
+      policy.record(this.T, this.generated - before, performance.now() - t0);
+    } else {
+      if (crew !== null && crew.armed) this.takeBackShards(crew);
+      const t0 = performance.now();
+      this.expandLevelAlone(store);
+      policy.record(1, this.generated - before, performance.now() - t0);
+    }
+  }
+
+  /** Runs one level through the phases on every thread (the workers holding their shards). */
+  private expandLevelThreads(store: boolean, crew: Crew): void {
+    const T = this.T;
+    const n = this.count;
+    const nums = this.nums;
+    const L = this.runner.L;
+    const b = this.buffers;
     if (!crew.armed) this.handOverShards(crew);
 
     nums[L.count] = n;
@@ -384,12 +517,17 @@ class VectorRun<L> {
     nums[L.deadlock] = this.checkDeadlock ? 1 : 0;
     nums[L.distinct] = this.replay.size;
     nums[L.maxStates] = this.maxStates;
-    for (let t = 0; t <= T; t++) nums[L.range + t] = crew === null ? (t === 0 ? 0 : n) : Math.floor((t * n) / T);
+    for (let t = 0; t <= T; t++) nums[L.range + t] = Math.floor((t * n) / T);
     for (let s = 0; s < T; s++) nums[L.anyNew + s] = 0;
     const prof = this.prof;
 
     let t0 = performance.now();
     this.phase(crew, CMD_EXPAND);
+    if (b.graph && store) {
+      let emitted = 0;
+      for (let t = 0; t < T; t++) emitted += nums[L.emitted + t]!;
+      ensureBytes(b.lvIdx, 4 * emitted);
+    }
     let t1 = performance.now();
     prof.expandMs += t1 - t0;
     this.phase(crew, CMD_DEDUPE);
@@ -411,8 +549,7 @@ class VectorRun<L> {
     this.phase(crew, CMD_NUMBER);
     t1 = performance.now();
     prof.numberMs += t1 - t0;
-    if (crew !== null) prof.threadLevels++;
-    else prof.localLevels++;
+    prof.threadLevels++;
 
     // The first stop event in global order, and what came before it.
     let kind = EV_NONE;
@@ -449,6 +586,22 @@ class VectorRun<L> {
       case EV_LIMIT:
         this.stop = { kind: 'limit', limit: 'states' };
         break;
+      case EV_PREDICATE: {
+        // A recorded predicate threw on the new state: its fault, as explore() reports it.
+        const index = first + made - 1;
+        const state = this.stateAt(next, made - 1);
+        let error: ModelError | undefined;
+        try {
+          for (const p of this.record!.predicates) p(state);
+        } catch (e) {
+          if (!(e instanceof ModelError)) throw e;
+          error = e;
+        }
+        if (error === undefined) throw new Error('internal error: a predicate that threw in a worker holds on the main thread; the transition system is not deterministic');
+        this.stopAt({ kind: 'fault', error, state: index }, state);
+        queued = made - 1;
+        break;
+      }
       case EV_INVARIANT: {
         const index = first + made - 1;
         const state = this.stateAt(next, made - 1);
@@ -475,9 +628,74 @@ class VectorRun<L> {
       this.queue = n - at - 1 + queued;
       return;
     }
+    if (this.graph !== null) {
+      const g0 = performance.now();
+      if (store) this.phase(crew, CMD_FIXUP);
+      this.recordLevelGraph(n, first, store);
+      prof.graphMs += performance.now() - g0;
+    }
     this.cur = next;
     this.first = first;
     this.count = made;
+  }
+
+  /**
+   * Records the level's edges and its new states' predicate values in the recorder, in the
+   * order explore() records them: state by state, emission by emission (`first`: the states
+   * before the level's new ones).
+   */
+  private recordLevelGraph(n: number, first: number, store: boolean): void {
+    const g = this.graph!;
+    if (!store) {
+      // At maxDepth explore() records no edge (nor stores a state).
+      for (let i = 0; i < n; i++) g.beginState(this.first + i);
+      return;
+    }
+    const T = this.T;
+    const b = this.buffers;
+    const nums = this.nums;
+    const L = this.runner.L;
+    const pw = b.predicateWords;
+    const lvIdx = i32(b.lvIdx);
+    const maxStates = this.maxStates;
+    let distinct = first;
+    let base = 0;
+    for (let t = 0; t < T; t++) {
+      const from = nums[L.range + t]!;
+      const to = nums[L.range + t + 1]!;
+      const ends = i32(b.ends[t]!);
+      const mark = u8(b.emMark[t]!);
+      const ref = i32(b.emRef[t]!);
+      const tags = i32(b.emTag[t]!);
+      const bits = u32(b.emBits[t]!);
+      const tagMap = this.tagMaps[t]!;
+      let e = 0;
+      for (let i = from; i < to; i++) {
+        g.beginState(this.first + i);
+        const end = ends[i - from]!;
+        for (let k = 0; e < end; e++, k++) {
+          const m = mark[e]!;
+          let target: number;
+          if (m !== 0) {
+            target = lvIdx[base + e]!;
+          } else {
+            // explore() records no edge to a state seen before once maxStates are stored.
+            if (distinct >= maxStates) continue;
+            const r = ref[e]!;
+            target = r >= 0 ? r : lvIdx[~r]!;
+          }
+          const local = tags[e]!;
+          let tag = local < 0 ? -1 : tagMap[local];
+          if (tag === undefined) tag = tagMap[local] = g.tagOf(this.emission(this.stateAt(this.cur, i), k).label);
+          g.taggedEdge(target, tag);
+          if (m !== 0) {
+            g.predicateBits(target, bits, e * pw);
+            distinct++;
+          }
+        }
+      }
+      base += nums[L.emitted + t]!;
+    }
   }
 
   /**
@@ -500,6 +718,7 @@ class VectorRun<L> {
       const parent = this.first + i;
       a.parent = parent;
       a.emitted = 0;
+      if (this.graph !== null) this.graph.beginState(parent);
       try {
         system.successors(state, emit);
       } catch (e) {
@@ -544,13 +763,21 @@ class VectorRun<L> {
   private handOverShards(crew: Crew): void {
     const sets = this.runner.sets;
     for (let t = 1; t < this.T; t++) {
-      const snap = sets[t]!.snapshot();
-      crew.post(t, snap, [snap.keys.buffer as ArrayBuffer]);
+      const { snap, transfer } = shardSnapshot(sets[t]!);
+      crew.post(t, snap, transfer);
       sets[t] = undefined;
     }
     crew.start(CMD_TAKE_SHARD);
     crew.finish();
     crew.armed = true;
+  }
+
+  /** Takes the workers' shard sets back (from then on, this thread holds them all). */
+  private takeBackShards(crew: Crew): void {
+    crew.start(CMD_GIVE_SHARD);
+    crew.finish();
+    for (let t = 1; t < this.T; t++) this.runner.sets[t] = shardFromSnapshot(crew.receive(t) as CompactSetSnapshot | IndexMapSnapshot);
+    crew.armed = false;
   }
 
   /** State p of a level buffer, as a fresh vector. */
@@ -606,7 +833,8 @@ class VectorRun<L> {
     nums[L.hasResult] = -1;
     this.crew!.start(CMD_HAS);
     this.crew!.finish();
-    return nums[L.hasResult] === 1;
+    // An IndexMap answers with the state's index (-1: absent).
+    return this.graph !== null ? nums[L.hasResult]! >= 0 : nums[L.hasResult] === 1;
   }
 
   private trace(target: number): Trace<number[], L> {

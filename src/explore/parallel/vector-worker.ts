@@ -7,11 +7,13 @@
  * synchronously.
  */
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
-import { CompactFingerprintSet, type CompactSetSnapshot } from '../compact-set.js';
+import type { CompactSetSnapshot } from '../compact-set.js';
+import type { IndexMapSnapshot } from './index-map.js';
+import type { RecordGraph } from '../state-graph.js';
 import type { CreateWorkerSystem, WorkerSetup } from './worker.js';
 import {
-  CMD_EXIT, CMD_EXPAND, CMD_TAKE_SHARD, C_CMD, C_DONE, C_ERR, C_GEN, C_READY,
-  PhaseRunner, type SharedBuffers, type VectorSystem,
+  CMD_EXIT, CMD_EXPAND, CMD_GIVE_SHARD, CMD_TAKE_SHARD, C_CMD, C_DONE, C_ERR, C_GEN, C_READY,
+  PhaseRunner, shardFromSnapshot, shardSnapshot, type SharedBuffers, type VectorSystem,
 } from './vectors.js';
 
 export interface VectorWorkerInit {
@@ -43,9 +45,11 @@ function take(): unknown {
 let runner: PhaseRunner<unknown> | null = null;
 try {
   const mod = (await import(setup.module)) as { createWorkerSystem: CreateWorkerSystem };
-  const system = mod.createWorkerSystem(setup.data).system as unknown as VectorSystem<unknown>;
+  const built = mod.createWorkerSystem(setup.data);
+  const system = built.system as unknown as VectorSystem<unknown>;
   if (system.width !== buffers.width) throw new Error(`internal error: a worker's system has width ${system.width}, not ${buffers.width}`);
-  runner = new PhaseRunner(system, buffers);
+  // Graph recording: this worker's own tagger (its step tags are mapped to the main thread's).
+  runner = new PhaseRunner(system, buffers, built.record as RecordGraph<number[], unknown> | undefined);
 } catch (e) {
   fail(e);
 }
@@ -62,8 +66,12 @@ if (runner !== null) {
     // without a word, as a thread killed or out of memory would (test/worker-death.test.ts).
     if (cmd === CMD_EXPAND && process.env['SPEX_TEST_WORKER_EXIT'] === String(index)) process.exit(70);
     try {
-      if (cmd === CMD_TAKE_SHARD) runner.sets[index] = CompactFingerprintSet.fromSnapshot(take() as CompactSetSnapshot);
-      else runner.run(cmd, index);
+      if (cmd === CMD_TAKE_SHARD) runner.sets[index] = shardFromSnapshot(take() as CompactSetSnapshot | IndexMapSnapshot);
+      else if (cmd === CMD_GIVE_SHARD) {
+        const { snap, transfer } = shardSnapshot(runner.sets[index]!);
+        runner.sets[index] = undefined;
+        port.postMessage(snap, transfer);
+      } else runner.run(cmd, index);
     } catch (e) {
       fail(e);
     }

@@ -23,8 +23,30 @@
  *     The main thread takes the first event of the first range that has one: the single
  *     threaded explorer's stop.
  */
-import { CompactFingerprintSet } from '../compact-set.js';
+import { CompactFingerprintSet, type CompactSetSnapshot } from '../compact-set.js';
 import { ModelError, type TransitionSystem } from '../system.js';
+import type { RecordGraph } from '../state-graph.js';
+import { IndexMap, type IndexMapSnapshot } from './index-map.js';
+
+/**
+ * A shard of the seen set: its fingerprints (CompactFingerprintSet), or, when the state graph
+ * is recorded, its fingerprints with their states' indices (IndexMap).
+ */
+export type Shard = CompactFingerprintSet | IndexMap;
+
+export function shardFromSnapshot(s: CompactSetSnapshot | IndexMapSnapshot): Shard {
+  return 'kind' in s && s.kind === 'index' ? IndexMap.fromSnapshot(s) : CompactFingerprintSet.fromSnapshot(s as CompactSetSnapshot);
+}
+
+/** A shard's snapshot and the buffers to transfer with it. */
+export function shardSnapshot(set: Shard): { snap: CompactSetSnapshot | IndexMapSnapshot; transfer: ArrayBuffer[] } {
+  if (set instanceof IndexMap) {
+    const snap = set.snapshot();
+    return { snap, transfer: [snap.keys.buffer as ArrayBuffer, snap.vals.buffer as ArrayBuffer] };
+  }
+  const snap = set.snapshot();
+  return { snap, transfer: [snap.keys.buffer as ArrayBuffer] };
+}
 
 /** A transition system over fixed-width vectors of numbers (the packed engine's PackedSpec). */
 export interface VectorSystem<L> extends TransitionSystem<number[], L> {
@@ -69,6 +91,20 @@ export interface SharedBuffers {
   readonly emMark: SharedArrayBuffer[];
   /** Per thread: an Int32 a state of its range, the end of its emissions (~end: it faulted). */
   readonly ends: SharedArrayBuffer[];
+  /**
+   * Whether the state graph is recorded (temporal properties), and the Uint32 words of
+   * predicate values a state. Then, per thread and emission: its step's tag as the thread's
+   * own tagger numbers it (emTag), what the shard owner found (emRef: the state's index, or
+   * its level emission number complemented while the level is numbered), and the predicate
+   * values of a new state (emBits); and per level emission its state's index once numbered
+   * (lvIdx).
+   */
+  readonly graph: boolean;
+  readonly predicateWords: number;
+  readonly emTag: SharedArrayBuffer[];
+  readonly emRef: SharedArrayBuffer[];
+  readonly emBits: SharedArrayBuffer[];
+  readonly lvIdx: SharedArrayBuffer;
   /** The two levels: states, parents' positions, emission ordinals. */
   readonly lvSt: SharedArrayBuffer[];
   readonly lvPar: SharedArrayBuffer[];
@@ -92,6 +128,10 @@ export const CMD_HAS = 5;
 export const CMD_EXIT = 6;
 /** Finish any growth in progress of the shard sets held, and report their bytes (at the end of a search). */
 export const CMD_FINISH = 7;
+/** Give the shard set held back to the main thread (posted on the worker's port). */
+export const CMD_GIVE_SHARD = 8;
+/** Give the level's new states their indices in the shard maps (graph recording). */
+export const CMD_FIXUP = 9;
 
 // Stop events found by `number`.
 export const EV_NONE = 0;
@@ -99,6 +139,8 @@ export const EV_LIMIT = 1;
 export const EV_INVARIANT = 2;
 export const EV_FAULT = 3;
 export const EV_DEADLOCK = 4;
+/** A recorded predicate threw on a new state (graph recording). */
+export const EV_PREDICATE = 5;
 
 /** Offsets into `nums`. */
 export class Layout {
@@ -140,11 +182,18 @@ export class Layout {
 }
 export const EVENT_WORDS = 4;
 
-export function createBuffers(threads: number, width: number): SharedBuffers {
+export function createBuffers(threads: number, width: number, predicateWords = -1): SharedBuffers {
   const per = (bytes: number): SharedArrayBuffer[] => Array.from({ length: threads }, () => growableBuffer(bytes));
+  const graph = predicateWords >= 0;
   return {
     threads,
     width,
+    graph,
+    predicateWords: Math.max(0, predicateWords),
+    emTag: per(graph ? 1 << 12 : 8),
+    emRef: per(graph ? 1 << 12 : 8),
+    emBits: per(graph ? 1 << 12 : 8),
+    lvIdx: growableBuffer(graph ? 1 << 12 : 8),
     ctrl: new SharedArrayBuffer(4 * C_WORDS),
     nums: new SharedArrayBuffer(8 * new Layout(threads).words),
     emFp: per(1 << 12),
@@ -169,7 +218,14 @@ export class PhaseRunner<L> {
   readonly nums: Float64Array;
   readonly L: Layout;
   /** The shard sets this thread owns (undefined for the others). */
-  readonly sets: (CompactFingerprintSet | undefined)[];
+  readonly sets: (Shard | undefined)[];
+  /** Graph recording: this thread's tagger and the recorded predicates. */
+  private readonly tagOf: ((label: L) => number) | null;
+  private readonly preds: readonly ((state: number[]) => boolean)[];
+  /** Graph recording: the level's new emissions of the owned shards, (thread, emission) pairs, for CMD_FIXUP. */
+  private fresh: number[] = [];
+  private tagOut: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  private tagBuf!: SharedArrayBuffer;
   private readonly scratch: number[] = [];
   private readonly fp = new Uint32Array(2);
 
@@ -184,7 +240,11 @@ export class PhaseRunner<L> {
   constructor(
     private readonly system: VectorSystem<L>,
     readonly buffers: SharedBuffers,
+    record?: RecordGraph<number[], L>,
   ) {
+    if (buffers.graph && record === undefined) throw new Error('internal error: a vector explorer thread records the graph without a tagger');
+    this.tagOf = buffers.graph ? record!.edgeTag : null;
+    this.preds = buffers.graph ? record!.predicates : [];
     this.T = buffers.threads;
     this.W = buffers.width;
     this.nums = new Float64Array(buffers.nums);
@@ -206,6 +266,8 @@ export class PhaseRunner<L> {
         return this.answerHas();
       case CMD_FINISH:
         return this.finishSets();
+      case CMD_FIXUP:
+        return this.fixup();
     }
   }
 
@@ -215,7 +277,7 @@ export class PhaseRunner<L> {
     for (let s = 0; s < this.T; s++) {
       const set = this.sets[s];
       if (set === undefined) continue;
-      set.finishGrowing();
+      if (set instanceof CompactFingerprintSet) set.finishGrowing();
       nums[this.L.bytes + s] = set.bytesUsed();
     }
   }
@@ -229,8 +291,15 @@ export class PhaseRunner<L> {
     return s;
   }
 
-  private readonly emit = (next: number[]): void => {
+  private readonly emit = (next: number[], label?: L): void => {
     const e = this.e++;
+    if (this.tagOf !== null) {
+      if (e + 1 > this.tagOut.length) {
+        ensureBytes(this.tagBuf, 4 * (e + 1));
+        this.tagOut = i32(this.tagBuf);
+      }
+      this.tagOut[e] = this.tagOf(label as L);
+    }
     if (2 * e + 2 > this.fpOut.length) {
       ensureBytes(this.fpBuf, 8 * (e + 1));
       this.fpOut = u32(this.fpBuf);
@@ -263,6 +332,8 @@ export class PhaseRunner<L> {
     const ends = i32(b.ends[t]!);
     this.fpBuf = b.emFp[t]!;
     this.stBuf = b.emSt[t]!;
+    this.tagBuf = b.emTag[t]!;
+    this.tagOut = i32(this.tagBuf);
     this.fpOut = u32(this.fpBuf);
     this.storing = nums[L.store] === 1;
     this.stOut = this.storing ? f64(this.stBuf) : new Float64Array(0);
@@ -281,12 +352,18 @@ export class PhaseRunner<L> {
     }
     nums[L.emitted + t] = this.e;
     ensureBytes(b.emMark[t]!, this.e);
+    if (b.graph) {
+      ensureBytes(b.emRef[t]!, 4 * this.e);
+      ensureBytes(b.emBits[t]!, 4 * b.predicateWords * this.e);
+      this.tagOut = new Int32Array(0);
+    }
     this.fpOut = new Uint32Array(0);
     this.stOut = new Float64Array(0);
   }
 
   /** Adds every emission of the owned shards to their sets, in global order, and marks it. */
   dedupe(): void {
+    if (this.buffers.graph) return this.dedupeGraph();
     const nums = this.nums;
     const L = this.L;
     const T = this.T;
@@ -304,7 +381,7 @@ export class PhaseRunner<L> {
       for (let e = 0; e < n; e++) {
         const lo = fps[2 * e + 1]!;
         const s = shardOf(lo, T);
-        const set = sets[s];
+        const set = sets[s] as CompactFingerprintSet | undefined;
         if (set === undefined) continue;
         const hi = fps[2 * e]!;
         if (!store) {
@@ -324,6 +401,108 @@ export class PhaseRunner<L> {
       const set = sets[s];
       if (set !== undefined) nums[L.bytes + s] = set.bytesUsed();
     }
+  }
+
+  /** The level emission number of thread t's first emission. */
+  private emBase(t: number): number {
+    let base = 0;
+    for (let u = 0; u < t; u++) base += this.nums[this.L.emitted + u]!;
+    return base;
+  }
+
+  /**
+   * dedupe when the graph is recorded: the shards are IndexMaps, and each emission of an owned
+   * shard gets in emRef the index of its state (seen in an earlier level), or the level
+   * emission number, complemented, of its state's first emission in this level; a new state
+   * gets its predicate values in emBits (mark 3: a predicate threw).
+   */
+  private dedupeGraph(): void {
+    const nums = this.nums;
+    const L = this.L;
+    const T = this.T;
+    const b = this.buffers;
+    const sets = this.sets;
+    const store = nums[L.store] === 1;
+    const invariants = this.system.invariants;
+    const counts = new Array<number>(T).fill(0);
+    const pw = b.predicateWords;
+    this.fresh = [];
+    const fresh = this.fresh;
+    for (let t = 0; t < T; t++) {
+      const n = nums[L.emitted + t]!;
+      const fps = u32(b.emFp[t]!);
+      const mark = u8(b.emMark[t]!);
+      const ref = i32(b.emRef[t]!);
+      const bits = u32(b.emBits[t]!);
+      const st = store ? f64(b.emSt[t]!) : null;
+      const base = this.emBase(t);
+      counts.fill(0);
+      for (let e = 0; e < n; e++) {
+        const lo = fps[2 * e + 1]!;
+        const s = shardOf(lo, T);
+        const map = sets[s] as IndexMap | undefined;
+        if (map === undefined) continue;
+        const hi = fps[2 * e]!;
+        if (!store) {
+          if (nums[L.anyNew + s] === 0 && !map.has(hi, lo)) nums[L.anyNew + s] = 1;
+          continue;
+        }
+        if (!map.lookupOrInsert(hi, lo, ~(base + e))) {
+          mark[e] = 0;
+          ref[e] = map.found;
+          continue;
+        }
+        counts[s]!++;
+        ref[e] = ~(base + e);
+        fresh.push(t, e);
+        if (invariants.length > 0 && !this.holds(st!, e)) mark[e] = 2;
+        else mark[e] = this.predicateBits(st!, e, bits, e * pw) ? 1 : 3;
+      }
+      for (let s = 0; s < T; s++) if (sets[s] !== undefined) nums[L.newCount + s * T + t] = counts[s]!;
+    }
+    for (let s = 0; s < T; s++) {
+      const set = sets[s];
+      if (set !== undefined) nums[L.bytes + s] = set.bytesUsed();
+    }
+  }
+
+  /** The recorded predicates' values on emission e, into bits[at..]; false if one threw a ModelError. */
+  private predicateBits(st: Float64Array, e: number, bits: Uint32Array, at: number): boolean {
+    const preds = this.preds;
+    const words = this.buffers.predicateWords;
+    for (let w = 0; w < words; w++) bits[at + w] = 0;
+    if (preds.length === 0) return true;
+    const state = this.load(st, e);
+    try {
+      for (let i = 0; i < preds.length; i++) if (preds[i]!(state)) bits[at + (i >>> 5)]! |= 1 << (i & 31);
+    } catch (err) {
+      if (!(err instanceof ModelError)) throw err;
+      return false;
+    }
+    return true;
+  }
+
+  /** Gives the level's new states of the owned shards their indices, numbered by now (lvIdx). */
+  private fixup(): void {
+    const fresh = this.fresh;
+    const b = this.buffers;
+    const lvIdx = i32(b.lvIdx);
+    const T = this.T;
+    const bases: number[] = [];
+    for (let t = 0; t < T; t++) bases.push(this.emBase(t));
+    let fps = new Uint32Array(0) as Uint32Array<ArrayBufferLike>;
+    let ft = -1;
+    for (let k = 0; k < fresh.length; k += 2) {
+      const t = fresh[k]!;
+      const e = fresh[k + 1]!;
+      if (t !== ft) {
+        fps = u32(b.emFp[t]!);
+        ft = t;
+      }
+      const lo = fps[2 * e + 1]!;
+      (this.sets[shardOf(lo, T)] as IndexMap).set(fps[2 * e]!, lo, lvIdx[bases[t]! + e]!);
+    }
+    this.fresh = [];
   }
 
   /** Whether every invariant holds on emission e (false too if one throws a ModelError). */
@@ -362,6 +541,9 @@ export class PhaseRunner<L> {
     const nextSt = store ? f64(b.lvSt[1 - cur]!) : new Float64Array(0);
     const nextPar = store ? i32(b.lvPar[1 - cur]!) : new Int32Array(0);
     const nextOrd = store ? i32(b.lvOrd[1 - cur]!) : new Int32Array(0);
+    const graph = b.graph && store;
+    const lvIdx = graph ? i32(b.lvIdx) : new Int32Array(0);
+    const emBase = graph ? this.emBase(t) : 0;
     let pos = base;
     let e = 0;
     let kind = EV_NONE;
@@ -387,9 +569,10 @@ export class PhaseRunner<L> {
           for (let k = 0; k < W; k++) nextSt[o + k] = st[so + k]!;
           nextPar[pos] = i;
           nextOrd[pos] = e - start;
+          if (graph) lvIdx[emBase + e] = first + pos;
           pos++;
-          if (m === 2) {
-            kind = EV_INVARIANT;
+          if (m >= 2) {
+            kind = m === 2 ? EV_INVARIANT : EV_PREDICATE;
             at = i;
             counted = e + 1;
             break outer;
@@ -431,6 +614,7 @@ export class PhaseRunner<L> {
     const hi = nums[L.hasHi]!;
     const lo = nums[L.hasLo]!;
     const set = this.sets[shardOf(lo, this.T)];
-    if (set !== undefined) nums[L.hasResult] = set.has(hi, lo) ? 1 : 0;
+    if (set instanceof IndexMap) nums[L.hasResult] = set.get(hi, lo) ?? -1;
+    else if (set !== undefined) nums[L.hasResult] = set.has(hi, lo) ? 1 : 0;
   }
 }

@@ -11,6 +11,7 @@ import { workerData, type MessagePort } from 'node:worker_threads';
 import type { StateCodec } from './bytes.js';
 import { Expander, type ChunkInput } from './expand.js';
 import type { TransitionSystem } from '../system.js';
+import type { RecordGraph } from '../state-graph.js';
 
 export interface WorkerSetup {
   /** URL of a module exporting createWorkerSystem. */
@@ -30,7 +31,12 @@ export interface WorkerInit {
  * worker, not by the vector explorer's (vector-worker.ts), whose states are numbers in shared
  * memory.
  */
-export type CreateWorkerSystem = (data: unknown) => { system: TransitionSystem<unknown, unknown>; codec?: StateCodec<unknown> };
+export type CreateWorkerSystem = (data: unknown) => {
+  system: TransitionSystem<unknown, unknown>;
+  codec?: StateCodec<unknown>;
+  /** When the state graph is recorded: this thread's own step tagger and the recorded predicates. */
+  record?: RecordGraph<unknown, unknown>;
+};
 
 const { setup, signal, index, port } = workerData as WorkerInit;
 
@@ -46,9 +52,10 @@ function describe(e: unknown): string {
 
 try {
   const mod = (await import(setup.module)) as { createWorkerSystem: CreateWorkerSystem };
-  const { system, codec } = mod.createWorkerSystem(setup.data);
+  const { system, codec, record } = mod.createWorkerSystem(setup.data);
   if (codec === undefined) throw new Error('internal error: an exploration worker got a system without a state codec');
-  const expander = new Expander(system, codec);
+  // Graph recording: this worker's own step tagger and the recorded predicates.
+  const expander = new Expander(system, codec, record);
   // Test hook: SPEX_TEST_WORKER_EXIT=n makes worker n (1-based) end its thread on its first
   // job, without a word, as a thread killed or out of memory would (test/worker-death.test.ts).
   const dieOnJob = process.env['SPEX_TEST_WORKER_EXIT'] === String(index + 1);
