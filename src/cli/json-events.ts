@@ -11,7 +11,7 @@
  */
 import type { CheckResult, RunOptions } from '../engine/run.js';
 import { WriteError } from './write-output.js';
-import { EXIT, checkShowNames, constOverrides, formatExpectation, loadSpec, meetsExpectation, neverEnabledWarnings, runCheck, selectChecks } from '../engine/run.js';
+import { EXIT, checkShowNames, constOverrides, formatExpectation, loadSpec, meetsExpectation, neverEnabledWarnings, requireCheckpoint, runCheck, selectChecks } from '../engine/run.js';
 import { SpecErrors, formatLocation, type Diagnostic } from '../lang/diagnostics.js';
 import { counterexampleOf } from '../export/counterexample.js';
 import { itfOfCheck, toItf, type Json } from '../export/itf.js';
@@ -46,6 +46,16 @@ export function verdictFields(r: CheckResult): { verdict: string; name: string |
   return { verdict: v.kind, name: null };
 }
 
+/** The stats event's fields about the disk-backed search (docs/scale.md), when it ran. */
+function diskJson(r: CheckResult): Record<string, Json> {
+  const d = r.result?.disk;
+  if (!d) return {};
+  return {
+    resumed: d.resumed !== undefined,
+    disk: { spilled: d.spilled, checkpoints: d.checkpoints, diskBytes: d.diskBytes, ...(d.handedOverAt !== undefined ? { handedOverAt: d.handedOverAt } : {}), ...(d.resumed ? { resumedAt: d.resumed.distinct } : {}) },
+  };
+}
+
 /** Runs `spex check --json FILE` and returns the exit code (also sent as the `exit` event). */
 export function cmdCheckJson(file: string, o: OutputPaths & { check?: string }, deps: JsonRunDeps): number {
   const emit = (e: Event): void => deps.write(JSON.stringify(e));
@@ -59,6 +69,7 @@ export function cmdCheckJson(file: string, o: OutputPaths & { check?: string }, 
     const cli = constOverrides(spec, deps.runOptions.consts ?? []);
     const checks = selectChecks(spec, o.check);
     checkShowNames(spec, deps.runOptions.show);
+    if (deps.runOptions.disk?.resume) requireCheckpoint(deps.runOptions.disk.checkpoint!, spec, checks);
     emit({ event: 'start', version: JSON_EVENTS_VERSION, tool: 'spex', toolVersion: deps.toolVersion, command: 'check', file, spec: spec.name, checks: checks.map((c) => c?.name ?? null) });
     for (const d of spec.warnings) emit({ event: 'warning', check: null, ...(diagnosticJson(d) as Record<string, Json>) });
     const results: CheckResult[] = [];
@@ -93,7 +104,7 @@ export function cmdCheckJson(file: string, o: OutputPaths & { check?: string }, 
       }
       if (r.result) {
         const s = r.result.stats;
-        emit({ event: 'stats', check: name, distinct: s.distinct, generated: s.generated, depth: s.depth, queue: s.queue, seconds: s.seconds, collisionProbability: s.collisionProbability, engine: r.engine, ...(r.engineReason !== undefined ? { engineReason: r.engineReason } : {}), ...(r.symmetry ? { symmetry: r.symmetry } : {}) });
+        emit({ event: 'stats', check: name, distinct: s.distinct, generated: s.generated, depth: s.depth, queue: s.queue, seconds: s.seconds, collisionProbability: s.collisionProbability, engine: r.engine, ...(r.engineReason !== undefined ? { engineReason: r.engineReason } : {}), ...(r.symmetry ? { symmetry: r.symmetry } : {}), ...diskJson(r) });
       }
       if (r.coverage && r.result) emit({ event: 'coverage', check: name, ...coverageJson(r.coverage, r.result.outcome.kind === 'ok') });
       for (const w of writeCheckOutputs(r, spec, file, o, checks.length > 1)) emit({ event: 'output', check: name, format: w.format, path: w.path });

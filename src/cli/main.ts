@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { SpecErrors, renderDiagnostic, type Diagnostic } from '../lang/diagnostics.js';
 import {
-  EXIT, checkShowNames, constOverrides, formatExpectation, formatVerdict, loadSpec, meetsExpectation, neverEnabledWarnings, runCheck, selectChecks,
+  EXIT, checkShowNames, requireCheckpoint, constOverrides, formatExpectation, formatVerdict, loadSpec, meetsExpectation, neverEnabledWarnings, runCheck, selectChecks,
   type CheckResult, type EngineChoice, type RunOptions,
 } from '../engine/run.js';
 import { formatCollision, formatResult, formatStats } from './report.js';
@@ -25,7 +25,7 @@ import { DEFAULT_DEPTH, DEFAULT_RUNS, DEFAULT_SHRINK_BUDGET, cmdSimulate, type S
 import { cmdExplore, portNumber, type ExploreOpts } from './explore.js';
 import { isLaunched, launched } from './launch.js';
 import { acceptInterrupts, defaultMaxMemory, interruptSignal, parseMemorySize, setMemoryBudget } from '../explore/guard.js';
-import { interruptedExit } from '../engine/run.js';
+import { DEFAULT_CHECKPOINT_MINUTES, interruptedExit } from '../engine/run.js';
 import { WorkerDied } from '../explore/parallel/supervisor.js';
 
 const out = (s: string): void => {
@@ -96,6 +96,11 @@ interface CheckOpts {
   coverage?: boolean;
   show?: string[];
   maxMemory?: number;
+  spill?: boolean;
+  spillDir?: string;
+  checkpoint?: string;
+  checkpointEvery?: number;
+  resume?: string;
 }
 
 function memorySize(value: string): number {
@@ -124,7 +129,26 @@ function runOptions(o: CheckOpts, printer: ProgressPrinter | undefined): RunOpti
   if (o.unsoundSymmetry === true) r.unsoundSymmetry = true;
   if (o.coverage) r.coverage = true;
   if (o.show !== undefined && o.show.length > 0) r.show = o.show;
+  r.disk = diskRunOptions(o);
   return r;
+}
+
+/** The disk-backed search's options (docs/scale.md), and its test hooks (environment variables). */
+function diskRunOptions(o: CheckOpts): NonNullable<RunOptions['disk']> {
+  const d: { -readonly [K in keyof NonNullable<RunOptions['disk']>]: NonNullable<RunOptions['disk']>[K] } = {};
+  if (o.spill === false) d.spill = false;
+  if (o.spillDir !== undefined) d.spillDir = o.spillDir;
+  const dir = o.resume ?? o.checkpoint;
+  if (dir !== undefined) {
+    d.checkpoint = dir;
+    if (o.resume !== undefined) d.resume = true;
+    if (o.checkpointEvery !== undefined) d.checkpointEveryMinutes = o.checkpointEvery;
+    const everyStates = Number(process.env['SPEX_CHECKPOINT_EVERY_STATES'] ?? '');
+    if (Number.isSafeInteger(everyStates) && everyStates > 0) d.checkpointEveryStates = everyStates;
+    const killAfter = Number(process.env['SPEX_KILL_AFTER_CHECKPOINTS'] ?? '');
+    if (Number.isSafeInteger(killAfter) && killAfter > 0) d.killAfterCheckpoints = killAfter;
+  }
+  return d;
 }
 
 function cmdCheck(file: string, o: CheckOpts & OutputPaths & { json?: boolean }): number {
@@ -141,6 +165,7 @@ function cmdCheck(file: string, o: CheckOpts & OutputPaths & { json?: boolean })
   const cli = constOverrides(spec, opts.consts ?? []);
   const checks = selectChecks(spec, opts.check);
   checkShowNames(spec, opts.show);
+  if (o.resume !== undefined) requireCheckpoint(o.resume, spec, checks);
   let code: number = EXIT.ok;
   const results: CheckResult[] = [];
   for (const [i, check] of checks.entries()) {
@@ -296,6 +321,8 @@ function withCheckOptions(cmd: Command): Command {
     .option('--max-states <n>', 'stop after this many distinct states', positiveInt)
     .option('--max-depth <n>', 'do not explore beyond this depth', positiveInt)
     .option('--max-memory <size>', 'stop the search before the process uses this much memory, e.g. 512m, 4g (default: 3/4 of the machine\'s or the cgroup\'s memory)', memorySize)
+    .option('--no-spill', 'stop the search at --max-memory (limit reached) instead of going on with the disk-backed search (docs/scale.md)')
+    .option('--spill-dir <dir>', 'where the disk-backed search puts its files when --max-memory is reached (default: the system\'s temporary directory; removed at the end)')
     .option('--workers <n>', 'explore with this many threads (default: the number of cores; 1: no worker threads)', positiveInt)
     .addOption(
       new Option('--engine <engine>', 'packed: generated code over integer-vector states; generic: every spec; auto: packed when the spec allows (docs/engine.md)')
@@ -326,6 +353,9 @@ export function main(argv: string[]): number {
     .option('--out-html <path>', 'write the counterexample as a self-contained HTML report')
     .option('--json', 'write the run as NDJSON events on stdout (docs/json-events.md), and nothing else there')
     .option('--coverage', 'count per action, label and binding how often it was enabled and taken and the new states it found, and how often each require, await and pick blocked (docs/coverage.md); runs on one thread')
+    .option('--checkpoint <dir>', 'write a checkpoint into DIR every --checkpoint-every minutes and at an interrupt, for --resume (docs/scale.md); runs the disk-backed search on one thread')
+    .option('--checkpoint-every <minutes>', `minutes between two checkpoints, fractions allowed (default ${DEFAULT_CHECKPOINT_MINUTES})`, positiveNumber)
+    .option('--resume <dir>', 'continue from the checkpoint in DIR (written by --checkpoint DIR), and go on writing checkpoints there; the result is that of an uninterrupted run')
     .action((file: string, o: CheckOpts & OutputPaths & { json?: boolean }) => {
       code = cmdCheck(file, o);
     });

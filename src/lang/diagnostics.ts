@@ -57,6 +57,9 @@ export const CODES = {
   E246: 'a shown name that is not a definition without parameters or a view',
   E247: 'a misplaced attribute',
   E248: 'a malformed attribute',
+  E250: 'a directory the disk-backed search cannot use',
+  E251: 'no checkpoint to resume',
+  E252: 'a checkpoint of another spec or configuration',
   E701: 'division by zero',
   E702: 'key outside the map domain',
   E703: 'value outside its declared range',
@@ -68,6 +71,7 @@ export const CODES = {
   E709: 'recursion too deep',
   E710: 'a set too large to enumerate',
   E711: 'no initial state',
+  E712: 'the disk-backed search cannot read or write its files',
 } as const;
 
 /**
