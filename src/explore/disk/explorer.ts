@@ -472,8 +472,8 @@ class DiskRun<S, L> {
       this.expandedSinceCheckpoint++;
       // The checkpoint of explore(): every few thousand expansions while the table is exact,
       // at the end of each block once it is not (a block's candidates are not yet judged).
+      if (!deferred && this.mem.size >= this.tableKeys) this.spill();
       if (deferred ? resolved : ++expanded % CHECK_EVERY === 0) {
-        if (!deferred && this.mem.size >= this.tableKeys) this.spill();
         const why = guardStop();
         if (why === 'interrupted') {
           if (this.disk.checkpoint) this.writeCheckpoint();
