@@ -231,6 +231,7 @@ class DiskRun<S, L> {
   private startMs = performance.now();
   private secondsBefore = 0;
   private checkpoints = 0;
+  private lastProgressMs = Date.now();
   private lastCheckpointMs = Date.now();
   private expandedSinceCheckpoint = 0;
   private diskBytes = 0;
@@ -311,7 +312,7 @@ class DiskRun<S, L> {
     this.distinct = h.replay.size;
     const keys = h.seen.sortedKeys();
     const run = this.file('run');
-    this.run_ = { file: run, keys: mergeRun(null, keys, run) };
+    this.run_ = { file: run, keys: mergeRun(null, keys, run, false) };
     this.generated = h.generated;
     this.depth = h.depth;
     this.depthLimitHit = h.depthLimitHit;
@@ -427,13 +428,13 @@ class DiskRun<S, L> {
   private levels(): void {
     const system = this.system;
     let expanded = 0;
-    let lastProgressMs = Date.now();
     for (;;) {
       if (this.cur.pos >= this.cur.count) {
         if (this.deferred) this.resolve();
         if (this.stop !== null) return;
         if (this.next.writer.count === 0) return;
         this.swapLevels();
+        if (this.deferred && this.atCheckpoint()) return;
         continue;
       }
       const state = this.cur.reader!.read();
@@ -474,24 +475,33 @@ class DiskRun<S, L> {
       // at the end of each block once it is not (a block's candidates are not yet judged).
       if (!deferred && this.mem.size >= this.tableKeys) this.spill();
       if (deferred ? resolved : ++expanded % CHECK_EVERY === 0) {
-        const why = guardStop();
-        if (why === 'interrupted') {
-          if (this.disk.checkpoint) this.writeCheckpoint();
-          this.stop = { kind: 'limit', limit: 'interrupted' };
-          this.queue = this.cur.count - pos - 1 + this.next.writer.count;
-          return;
-        }
-        // 'memory': the table and the blocks are sized from the budget; nothing else grows.
-        this.maybeCheckpoint();
-        if (this.onProgress !== undefined) {
-          const now = Date.now();
-          if (now - lastProgressMs >= this.progressPeriodMs) {
-            lastProgressMs = now;
-            this.onProgress({ distinct: this.distinct, generated: this.generated, depth: this.depth, queue: this.cur.count - pos - 1 + this.next.writer.count, seconds: this.elapsedSeconds() });
-          }
-        }
+        if (this.atCheckpoint()) return;
       }
     }
+  }
+
+  /**
+   * Between two expansions with no candidate pending: an interrupt stops the run here (after a
+   * checkpoint, with --checkpoint); a checkpoint when one is due; progress. True if it stopped.
+   */
+  private atCheckpoint(): boolean {
+    const queue = this.cur.count - this.cur.pos + this.next.writer.count;
+    if (guardStop() === 'interrupted') {
+      if (this.disk.checkpoint) this.writeCheckpoint();
+      this.stop = { kind: 'limit', limit: 'interrupted' };
+      this.queue = queue;
+      return true;
+    }
+    // 'memory': the table and the blocks are sized from the budget; nothing else grows.
+    this.maybeCheckpoint();
+    if (this.onProgress !== undefined) {
+      const now = Date.now();
+      if (now - this.lastProgressMs >= this.progressPeriodMs) {
+        this.lastProgressMs = now;
+        this.onProgress({ distinct: this.distinct, generated: this.generated, depth: this.depth, queue, seconds: this.elapsedSeconds() });
+      }
+    }
+    return false;
   }
 
   /** Records a stop found at emission time: at once while the table is exact, else pending to the block's end. */
@@ -827,7 +837,7 @@ class DiskRun<S, L> {
   private spill(): void {
     const keys = this.mem.sortedKeys();
     const to = this.file('run');
-    const keysOut = mergeRun(this.run_?.file ?? null, keys, to);
+    const keysOut = mergeRun(this.run_?.file ?? null, keys, to, this.disk.checkpoint !== undefined);
     if (this.run_ !== null) this.retire(this.run_.file);
     this.run_ = { file: to, keys: keysOut };
     this.mem = new CompactFingerprintSet();
@@ -855,7 +865,7 @@ class DiskRun<S, L> {
     this.next.writer.file.sync();
     const tableFile = this.file('table');
     const tableKeys = this.mem.size;
-    mergeRun(null, this.mem.sortedKeys(), tableFile);
+    mergeRun(null, this.mem.sortedKeys(), tableFile, true);
     const name = (p: string): string => p.slice(this.dir.length + 1);
     const m: Manifest = {
       format: MANIFEST_FORMAT,

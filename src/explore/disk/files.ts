@@ -29,7 +29,7 @@ export function ioError(what: string, path: string, e: unknown): DiskError {
   return new DiskError('E712', `the disk-backed search cannot ${what} ${path}: ${why}`, ne.code === 'ENOSPC' || ne.code === 'EDQUOT' ? 'free space there, or point --spill-dir (or --checkpoint) at a disk with room: the search needs about 8 bytes a distinct state plus its two widest levels' : 'point --spill-dir (or --checkpoint) at a writable directory');
 }
 
-const BLOCK = 1 << 20;
+const BLOCK = 1 << 18;
 
 /** Appends to a file through a buffer of about a MiB. */
 export class FileWriter {
@@ -251,10 +251,14 @@ function below(ah: number, al: number, bh: number, bl: number): boolean {
 const RUN_CHUNK = 1 << 17;
 
 /** Reads a sorted run (pairs of words, low half first) chunk by chunk. */
+/** The one chunk buffer of the run readers (one reads at a time: the search is sequential). */
+const RUN_BYTES = new Uint8Array(8 * RUN_CHUNK);
+const RUN_WORDS = new Uint32Array(RUN_BYTES.buffer);
+
 class RunReader {
   private readonly fd: number;
-  private readonly bytes = new Uint8Array(8 * RUN_CHUNK);
-  readonly words = new Uint32Array(this.bytes.buffer);
+  private readonly bytes = RUN_BYTES;
+  readonly words = RUN_WORDS;
   /** Keys in the chunk, and the next one's index. */
   n = 0;
   i = 0;
@@ -299,9 +303,10 @@ class RunReader {
 
 /**
  * Merges the sorted run at `from` (null: none) with the sorted keys `keys` into a new run at
- * `to`, synced; returns the keys written. The two hold no key in common.
+ * `to` (synced to disk if `sync`: a checkpoint may name it); returns the keys written. The two
+ * hold no key in common.
  */
-export function mergeRun(from: string | null, keys: Uint32Array, to: string): number {
+export function mergeRun(from: string | null, keys: Uint32Array, to: string, sync: boolean): number {
   const w = new FileWriter(to);
   const out = w.out;
   const put = (l: number, h: number): void => {
@@ -339,7 +344,7 @@ export function mergeRun(from: string | null, keys: Uint32Array, to: string): nu
     n++;
     if ((k & 0xffff) === 0) w.maybeFlush();
   }
-  w.sync();
+  if (sync) w.sync();
   w.close();
   return n;
 }
