@@ -11,7 +11,7 @@
  */
 import type { CheckResult, RunOptions } from '../engine/run.js';
 import { WriteError } from './write-output.js';
-import { EXIT, checkShowNames, constOverrides, formatExpectation, loadSpec, meetsExpectation, neverEnabledWarnings, requireCheckpoint, runCheck, selectChecks } from '../engine/run.js';
+import { EXIT, checkShowNames, constOverrides, formatExpectation, loadSpec, meetsExpectation, neverEnabledWarnings, prepareCheckpointDir, requireCheckpoint, runCheck, selectChecks } from '../engine/run.js';
 import { SpecErrors, formatLocation, type Diagnostic } from '../lang/diagnostics.js';
 import { counterexampleOf } from '../export/counterexample.js';
 import { itfOfCheck, toItf, type Json } from '../export/itf.js';
@@ -69,6 +69,7 @@ export function cmdCheckJson(file: string, o: OutputPaths & { check?: string }, 
     const cli = constOverrides(spec, deps.runOptions.consts ?? []);
     const checks = selectChecks(spec, o.check);
     checkShowNames(spec, deps.runOptions.show);
+    if (deps.runOptions.disk?.checkpoint !== undefined && !deps.runOptions.disk.resume) prepareCheckpointDir(deps.runOptions.disk.checkpoint);
     if (deps.runOptions.disk?.resume) requireCheckpoint(deps.runOptions.disk.checkpoint!, spec, checks);
     emit({ event: 'start', version: JSON_EVENTS_VERSION, tool: 'spex', toolVersion: deps.toolVersion, command: 'check', file, spec: spec.name, checks: checks.map((c) => c?.name ?? null) });
     for (const d of spec.warnings) emit({ event: 'warning', check: null, ...(diagnosticJson(d) as Record<string, Json>) });

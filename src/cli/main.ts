@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { SpecErrors, renderDiagnostic, type Diagnostic } from '../lang/diagnostics.js';
 import {
-  EXIT, checkShowNames, requireCheckpoint, constOverrides, formatExpectation, formatVerdict, loadSpec, meetsExpectation, neverEnabledWarnings, runCheck, selectChecks,
+  EXIT, checkShowNames, prepareCheckpointDir, requireCheckpoint, constOverrides, formatExpectation, formatVerdict, loadSpec, meetsExpectation, neverEnabledWarnings, runCheck, selectChecks,
   type CheckResult, type EngineChoice, type RunOptions,
 } from '../engine/run.js';
 import { formatCollision, formatResult, formatStats } from './report.js';
@@ -165,6 +165,7 @@ function cmdCheck(file: string, o: CheckOpts & OutputPaths & { json?: boolean })
   const cli = constOverrides(spec, opts.consts ?? []);
   const checks = selectChecks(spec, opts.check);
   checkShowNames(spec, opts.show);
+  if (o.resume === undefined && o.checkpoint !== undefined) prepareCheckpointDir(o.checkpoint);
   if (o.resume !== undefined) requireCheckpoint(o.resume, spec, checks);
   let code: number = EXIT.ok;
   const results: CheckResult[] = [];

@@ -29,6 +29,7 @@ import { coverageSites, type CoverageReport } from '../lang/coverage.js';
 import { resolveShows, type ShownExpr } from '../lang/show.js';
 import { kernelLookup, type KernelOf } from '../lang/kernel.js';
 import { createHash } from 'node:crypto';
+import { accessSync, constants as fsConstants, mkdirSync } from 'node:fs';
 import { DiskError, VectorCodec } from '../explore/disk/files.js';
 import { exploreOnDisk, type DiskOptions } from '../explore/disk/explorer.js';
 import { hasManifest } from '../explore/disk/checkpoint.js';
@@ -180,6 +181,18 @@ export function checkpointDirOf(dir: string, spec: CheckedSpec, check: CheckedCh
 export function requireCheckpoint(dir: string, spec: CheckedSpec, checks: readonly (CheckedCheck | undefined)[]): void {
   if (checks.some((c) => hasManifest(checkpointDirOf(dir, spec, c)))) return;
   throw new SpecErrors([new Diagnostic('E251', undefined, `cannot resume from ${dir}: it holds no checkpoint of ${checks.length === 1 && checks[0] ? `check '${checks[0].name}'` : `spec ${spec.name}`}`, 'give --resume the directory a run with --checkpoint wrote to; a run that finished removes its checkpoint')]);
+}
+
+/** Creates the --checkpoint directory before any check runs (E250 if it cannot be). */
+export function prepareCheckpointDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, fsConstants.W_OK);
+  } catch (e) {
+    const ne = e as NodeJS.ErrnoException;
+    const why = ne.code === 'ENOENT' ? 'a directory on its path cannot be created' : ne.code === 'EACCES' || ne.code === 'EPERM' ? 'permission denied' : ne.code === 'ENOTDIR' || ne.code === 'EEXIST' ? 'a file on its path is not a directory' : ne.code === 'EROFS' ? 'the file system is read-only' : (ne.code ?? String(e));
+    throw new SpecErrors([new Diagnostic('E250', undefined, `cannot write checkpoints into ${dir}: ${why}`, 'give --checkpoint (or --resume) a directory spex can create and write')]);
+  }
 }
 
 /** A DiskError as the diagnostic the CLI reports. */
