@@ -178,6 +178,19 @@ const FLAG_IN_MODEL = 2;
 /** Its constraint threw (checked systems at maxDepth): a fault if it is new. */
 const FLAG_IN_MODEL_FAULT = 4;
 
+/** The index of key (h, l) among the `m` sorted keys (pairs, low half first), which hold it. */
+function sortedIndex(keys: Uint32Array, m: number, h: number, l: number): number {
+  let lo = 0;
+  let hi = m - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const mh = keys[2 * mid + 1]!;
+    if (mh < h || (mh === h && keys[2 * mid]! < l)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 class DiskRun<S, L> {
   private readonly system: TransitionSystem<S, L>;
   private readonly invariants: readonly Invariant<S>[];
@@ -227,6 +240,9 @@ class DiskRun<S, L> {
   private pendingGen = -1;
   private readonly pendingFp = new Uint32Array(2);
   private readonly cands = new Candidates();
+  /** resolve()'s buffers, kept from block to block. */
+  private sortBuf = new Uint32Array(0);
+  private foundBuf = new Uint8Array(0);
 
   private startMs = performance.now();
   private secondsBefore = 0;
@@ -712,14 +728,15 @@ class DiskRun<S, L> {
     const n = c.n;
     if (n > 0) {
       // Sorted distinct keys (two words each, low half first: a BigUint64Array view sorts them).
-      const sorted = new Uint32Array(2 * n);
+      if (this.sortBuf.length < 2 * n) this.sortBuf = new Uint32Array(4 * n);
+      const sorted = this.sortBuf.subarray(0, 2 * n);
       const key = this.key;
       for (let i = 0; i < n; i++) {
         mixedKey(c.hi[i]!, c.lo[i]!, key);
         sorted[2 * i] = key[1]!;
         sorted[2 * i + 1] = key[0]!;
       }
-      new BigUint64Array(sorted.buffer).sort();
+      new BigUint64Array(sorted.buffer, sorted.byteOffset, n).sort();
       let m = 0;
       for (let i = 0; i < n; i++) {
         const l = sorted[2 * i]!;
@@ -730,13 +747,10 @@ class DiskRun<S, L> {
         m++;
       }
       const keys = sorted.subarray(0, 2 * m);
-      const found = new Uint8Array(m);
+      if (this.foundBuf.length < m) this.foundBuf = new Uint8Array(2 * m);
+      const found = this.foundBuf.subarray(0, m);
+      found.fill(0);
       scanRun(this.run_!.file, keys, found);
-      // The keys found on disk, in a set of their own (keyed by the mixed key itself).
-      let onDisk = 0;
-      for (let i = 0; i < m; i++) onDisk += found[i]!;
-      const old = new CompactFingerprintSet(onDisk);
-      for (let i = 0; i < m; i++) if (found[i] === 1) old.add(keys[2 * i + 1]!, keys[2 * i]!);
       const reader = new ByteReader(c.bytes.buf);
       let start = 0;
       for (let i = 0; i < n; i++) {
@@ -747,7 +761,7 @@ class DiskRun<S, L> {
         const lo = c.lo[i]!;
         if (this.mem.has(hi, lo)) continue;
         mixedKey(hi, lo, key);
-        if (old.has(key[0]!, key[1]!)) continue;
+        if (found[sortedIndex(keys, m, key[0]!, key[1]!)] === 1) continue;
         const flags = c.flags[i]!;
         if ((flags & FLAG_NO_STORE) !== 0) {
           if (this.depthLimitHit) continue;

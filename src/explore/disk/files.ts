@@ -31,11 +31,18 @@ export function ioError(what: string, path: string, e: unknown): DiskError {
 
 const BLOCK = 1 << 18;
 
+/**
+ * Buffers of closed readers and writers, for the next ones: a search opens two level files a
+ * level, and letting their buffers go to the garbage collector each time swells the process.
+ */
+const spareReadBuffers: Uint8Array[] = [];
+const spareWriters: ByteWriter[] = [];
+
 /** Appends to a file through a buffer of about a MiB. */
 export class FileWriter {
   readonly path: string;
   private readonly fd: number;
-  readonly out = new ByteWriter(BLOCK + 4096);
+  readonly out = spareWriters.pop() ?? new ByteWriter(BLOCK + 4096);
   /** Bytes in the file, flushed or not. */
   private flushed: number;
 
@@ -84,6 +91,7 @@ export class FileWriter {
   close(): void {
     this.flush();
     closeSync(this.fd);
+    this.release();
   }
 
   /** Closes without writing what is buffered (when the run is abandoned). */
@@ -93,6 +101,13 @@ export class FileWriter {
     } catch {
       // already closed
     }
+    this.release();
+  }
+
+  private release(): void {
+    if (spareWriters.includes(this.out)) return;
+    this.out.clear();
+    if (spareWriters.length < 4) spareWriters.push(this.out);
   }
 }
 
@@ -100,7 +115,7 @@ export class FileWriter {
 export class FileReader {
   readonly path: string;
   private readonly fd: number;
-  buf = new Uint8Array(BLOCK);
+  buf = spareReadBuffers.pop() ?? new Uint8Array(BLOCK);
   pos = 0;
   end = 0;
   /** File offset of buf[0]. */
@@ -148,7 +163,12 @@ export class FileReader {
   }
 
   close(): void {
-    closeSync(this.fd);
+    try {
+      closeSync(this.fd);
+    } catch {
+      return; // closed before: its buffer went back then
+    }
+    if (this.buf.length === BLOCK && spareReadBuffers.length < 4) spareReadBuffers.push(this.buf);
   }
 }
 
