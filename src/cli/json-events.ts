@@ -12,7 +12,8 @@
 import type { CheckResult, RunOptions } from '../engine/run.js';
 import { WriteError } from './write-output.js';
 import { EXIT, checkShowNames, constOverrides, formatExpectation, loadSpec, meetsExpectation, neverEnabledWarnings, prepareCheckpointDir, requireCheckpoint, runCheck, selectChecks } from '../engine/run.js';
-import { SpecErrors, formatLocation, type Diagnostic } from '../lang/diagnostics.js';
+import { Diagnostic, SpecErrors, formatLocation } from '../lang/diagnostics.js';
+import { DiskError } from '../explore/disk/files.js';
 import { counterexampleOf } from '../export/counterexample.js';
 import { itfOfCheck, toItf, type Json } from '../export/itf.js';
 import { writeCheckOutputs, type OutputPaths } from './check-outputs.js';
@@ -131,6 +132,10 @@ export function cmdCheckJson(file: string, o: OutputPaths & { check?: string }, 
     }
     if (e instanceof WriteError) {
       emit({ event: 'error', kind: 'io', message: e.message, diagnostics: [] });
+      return finish(1);
+    }
+    if (e instanceof DiskError) {
+      emit({ event: 'error', kind: 'io', message: e.message, diagnostics: [diagnosticJson(new Diagnostic(e.code, undefined, e.message, e.hint))] });
       return finish(1);
     }
     const ne = e as NodeJS.ErrnoException;

@@ -8,7 +8,8 @@ import { WriteError } from './write-output.js';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { SpecErrors, renderDiagnostic, type Diagnostic } from '../lang/diagnostics.js';
+import { Diagnostic, SpecErrors, renderDiagnostic } from '../lang/diagnostics.js';
+import { DiskError } from '../explore/disk/files.js';
 import {
   EXIT, checkShowNames, prepareCheckpointDir, requireCheckpoint, constOverrides, formatExpectation, formatVerdict, loadSpec, meetsExpectation, neverEnabledWarnings, runCheck, selectChecks,
   type CheckResult, type EngineChoice, type RunOptions,
@@ -470,6 +471,11 @@ export function main(argv: string[]): number {
     if (e instanceof SpecErrors) return reportSpecErrors(e);
     if (e instanceof WriteError) {
       err(`error: ${e.message}`);
+      return 1;
+    }
+    if (e instanceof DiskError) {
+      // E712: a file of the disk-backed search could not be read or written (docs/scale.md).
+      err(renderDiagnostic(new Diagnostic(e.code, undefined, e.message, e.hint)));
       return 1;
     }
     const ne = e as NodeJS.ErrnoException;

@@ -195,8 +195,12 @@ export function prepareCheckpointDir(dir: string): void {
   }
 }
 
-/** A DiskError as the diagnostic the CLI reports. */
-function diskDiagnostic(e: DiskError): SpecErrors {
+/**
+ * A DiskError as the CLI reports it: E250–E252, about the command line, as static errors
+ * (exit 120); E712, a file that failed during the search, stays a DiskError (an I/O error, exit 1).
+ */
+function diskDiagnostic(e: DiskError): Error {
+  if (e.code === 'E712') return e;
   return new SpecErrors([new Diagnostic(e.code, undefined, e.message, e.hint)]);
 }
 
