@@ -300,6 +300,30 @@ function resume(base: string[], cp: string, check: string): { status: number | n
   return r;
 }
 
+describe('--max-memory through the CLI', () => {
+  it('goes on on disk past the budget by default, with the in-memory run\'s counts and a note', () => {
+    const base = ['check', 'spec/bench/counter-grid.spex', '--const', 'N=4', '--const', 'K=12', '--workers', '1'];
+    const whole = spawnSync(process.execPath, [CLI, ...base], { encoding: 'utf8' });
+    // 1 MiB: any process is over it, so explore() hands over at its first look.
+    const disk = spawnSync(process.execPath, [CLI, ...base, '--max-memory', '1m', '--spill-dir', dir], { encoding: 'utf8' });
+    expect(disk.status).toBe(0);
+    const counts = (s: string): string | undefined => /^\d+ distinct states, \d+ generated, depth \d+/m.exec(s)?.[0];
+    expect(counts(disk.stdout)).toBe(counts(whole.stdout));
+    expect(disk.stderr).toMatch(/note: the search reached --max-memory at [\d,]+ distinct states and went on on disk/);
+    // Its spill directory is gone.
+    expect(readdirSync(dir).filter((f) => f.startsWith('spex-spill-'))).toEqual([]);
+  });
+
+  it('with several workers, searches again on one thread, which spills', () => {
+    const base = ['check', 'spec/bench/counter-grid.spex', '--const', 'N=4', '--const', 'K=12', '--json'];
+    const whole = cli([...base, '--workers', '1']);
+    const r = spawnSync(process.execPath, [CLI, ...base, '--workers', '2', '--max-memory', '1m'], { encoding: 'utf8', env: { ...process.env, SPEX_WORKERS_EAGER: '1' } });
+    expect(r.status).toBe(0);
+    expect(events(r.stdout)).toEqual(events(whole.stdout));
+    expect(r.stderr).toMatch(/note: the parallel search reached --max-memory/);
+  });
+});
+
 describe('checkpoints: kill -9, then --resume', () => {
   const cases: [string, string, number][] = [
     ['Ok', 'packed', 1], ['Ok', 'generic', 4],
