@@ -153,10 +153,11 @@ class BreadthFirstRun<S, L> {
   private readonly progressPeriodMs: number;
 
   /** The seen set; `numbered` is the same set when the graph needs states looked up by fingerprint. */
-  private readonly seen: SeenSet;
+  /** Not readonly only so that a hand-over to the disk-backed search can let it go (handOver). */
+  private seen: SeenSet;
   private readonly numbered: FingerprintSet | null;
   /** Parent and emission ordinal of every stored state, for traces. */
-  private readonly replay = new ReplayIndex();
+  private replay = new ReplayIndex();
   /** The one buffer fingerprints are written into; never allocated per state. */
   private readonly fp = new Uint32Array(2);
 
@@ -223,11 +224,16 @@ class BreadthFirstRun<S, L> {
     }
     this.current.length = 0;
     this.next.length = 0;
-    return {
+    const h: Handover<S, L> = {
       system: this.system, options: this.options, seen: this.seen as CompactFingerprintSet, replay: this.replay,
       current, first, next, generated: this.generated, depth: this.depth, depthLimitHit: this.depthLimitHit,
       level: currentLevel + 1, startMs: this.startMs,
     };
+    // This run stays on the stack while the disk-backed search goes on: it must not keep the
+    // seen set and the replay index, which the disk-backed search writes out and lets go.
+    this.seen = new CompactFingerprintSet();
+    this.replay = new ReplayIndex();
+    return h;
   }
 
   run(): ExploreResult<S, L> {

@@ -33,7 +33,7 @@ import { guardStop, memoryBudget } from '../guard.js';
 import type { SeenSet } from '../seen-set.js';
 import { checkLimits, deadlockStop, invariantStop, outcomeOf, searchStats, stepStop, type Stop } from '../stop.js';
 import { ModelError, type Invariant, type TransitionSystem } from '../system.js';
-import { rebuildTrace, type ReplayIndex, type Trace } from '../trace.js';
+import { rebuildTrace, ReplayIndex, type Trace } from '../trace.js';
 import type { StateCodec } from '../parallel/bytes.js';
 import { ByteReader, ByteWriter } from '../parallel/bytes.js';
 import { hasManifest, readManifest, writeManifest, MANIFEST, MANIFEST_FORMAT, type CheckpointIdentity, type Manifest } from './checkpoint.js';
@@ -76,17 +76,21 @@ export interface DiskRunInfo {
   readonly dir: string;
 }
 
-/** What explore() hands over at one of its checkpoints. */
+/**
+ * What explore() hands over at one of its checkpoints. The disk-backed search writes the seen
+ * set, the replay index and the levels out, then empties those fields, so that no caller still
+ * holding the object keeps them in memory.
+ */
 export interface Handover<S, L> {
   readonly system: TransitionSystem<S, L>;
   readonly options: ExploreOptions<S, L>;
-  readonly seen: CompactFingerprintSet;
-  readonly replay: ReplayIndex;
+  seen: CompactFingerprintSet;
+  replay: ReplayIndex;
   /** The current level's states not yet expanded, numbered from `first`. */
-  readonly current: readonly S[];
+  current: readonly S[];
   readonly first: number;
   /** The next level so far (numbered on from the current level's last). */
-  readonly next: readonly S[];
+  next: readonly S[];
   readonly generated: number;
   readonly depth: number;
   readonly depthLimitHit: boolean;
@@ -202,7 +206,11 @@ class DiskRun<S, L> {
   private readonly progressPeriodMs: number;
   private readonly checked: boolean;
   private readonly disk: DiskOptions<S>;
-  private readonly handover: Handover<S, L> | undefined;
+  /** explore()'s state, until open() has written it out. */
+  private handover: Handover<S, L> | undefined;
+  private handedOverAt: number | undefined;
+  /** Whether the search starts from its initial states (neither a hand-over nor a checkpoint). */
+  private fresh = false;
 
   private dir = '';
   private ownsDir = false;
@@ -267,6 +275,7 @@ class DiskRun<S, L> {
     this.checked = system.inModel !== undefined || system.checkStep !== undefined;
     this.disk = disk;
     this.handover = handover;
+    if (handover) this.handedOverAt = handover.replay.size;
     if (handover) this.startMs = handover.startMs;
     // The table and a block of candidates share what the budget leaves, a third each.
     const budget = memoryBudget();
@@ -282,7 +291,7 @@ class DiskRun<S, L> {
     let done = false;
     try {
       this.open();
-      if (this.handover === undefined && !this.resumed) this.initialStates();
+      if (this.fresh) this.initialStates();
       if (this.stop === null) this.levels();
       const result = this.finish();
       done = true;
@@ -320,6 +329,7 @@ class DiskRun<S, L> {
     this.replay = new ReplayFile(this.file('replay'));
     const h = this.handover;
     if (h === undefined) {
+      this.fresh = true;
       this.next = this.newLevel();
       return;
     }
@@ -341,6 +351,12 @@ class DiskRun<S, L> {
     for (const s of h.next) this.next.writer.write(s);
     this.storeNew = this.level - 1 < this.maxDepth;
     this.noteDiskBytes();
+    // Written out: let explore()'s structures go.
+    h.seen = new CompactFingerprintSet();
+    h.replay = new ReplayIndex();
+    h.current = [];
+    h.next = [];
+    this.handover = undefined;
   }
 
   private resume(m: Manifest): void {
@@ -927,7 +943,7 @@ class DiskRun<S, L> {
     const info: DiskRunInfo = {
       ...(this.resumed ? { resumed: this.resumed } : {}),
       spilled: this.run_ !== null,
-      ...(this.handover ? { handedOverAt: this.handover.replay.size } : {}),
+      ...(this.handedOverAt !== undefined ? { handedOverAt: this.handedOverAt } : {}),
       checkpoints: this.checkpoints,
       diskBytes: this.diskBytes,
       dir: this.dir,
