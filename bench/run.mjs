@@ -5,7 +5,7 @@
 //
 //   --quick       skip the largest configuration (counter-grid K=37, 9.37M states)
 //   --only NAME   run only the benchmarks whose name contains NAME (counter-grid, memcg, twophase,
-//                 temporal, simulate, symmetry, diehard, spin, parse, swarm)
+//                 temporal, simulate, symmetry, diehard, spin, parse, swarm, disk)
 //   --reps R      runs shorter than 10 s are repeated R times and the fastest is kept (default 3)
 //   --deadline S  a spex run still exploring after S seconds is stopped and reported (default 300)
 //   --no-record   do not append the results to bench/results.md
@@ -20,8 +20,8 @@
 // BFS and TLC's closed forms; any mismatch, or a verdict other than the expected one, is
 // printed loudly and makes the exit code 1. See bench/README.md.
 import { spawnSync, execFileSync } from 'node:child_process';
-import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { appendFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runSpinGroup, timed } from './spin.mjs';
@@ -369,6 +369,72 @@ if (selected('simulate')) {
       say(`| ${sim.label} | simulate (${r.engine}, ${w} worker${w === 1 ? '' : 's'}) | ${fmtInt(r.walks)} × ${sim.depth} | ${fmtInt(r.generated)} | ${fmtSec(r.seconds)} | ${fmtInt(rate)} | ${fmtRatio(rate / bfsRate)} |`);
     });
   }
+  say();
+}
+
+if (selected('disk')) {
+  // The disk-backed search (docs/scale.md) on counter-grid, one thread: the in-memory run, then
+  // the same with --max-memory at a quarter of its peak RSS (measured here), so that it goes on
+  // on disk; then checkpoints: a run writing them, one killed (SIGKILL) at its checkpoint at
+  // half the states and resumed. Counts must equal the closed form's in every run.
+  say('### disk-backed search and resume: counter-grid (spec/bench/counter-grid.spex), 1 thread');
+  say();
+  say('| config | run | distinct | generated | depth | wall s | ÷ in-memory time | peak RSS MiB | disk MiB | counts |');
+  say('|---|---|--:|--:|--:|--:|--:|--:|--:|---|');
+  const cpRoot = join(tmpdir(), `spex-bench-disk-${process.pid}`);
+  for (const K of opt.quick ? [21] : [21, 37]) {
+    const label = `N=4 K=${K}`;
+    process.stderr.write(`bench: disk ${label} ...\n`);
+    const want = counterGridCounts(4, K);
+    const base = [HEAP, 'bench/spex-one.mjs', 'spec/bench/counter-grid.spex', '--deadline', String(opt.deadline), '--workers', '1', '--engine', opt.engine, '--const', 'N=4', '--const', `K=${K}`];
+    const once = K >= 37;
+    const runIt = (extra) => runChild([...base, ...extra], opt.deadline);
+    const timed = (extra) => {
+      const t0 = performance.now();
+      const r = runIt(extra);
+      return { r, wall: (performance.now() - t0) / 1000 };
+    };
+    const mem = once ? runIt([]) : best(() => runIt([]));
+    if (!mem.ok) {
+      failures.push(`disk ${label} in memory: ${mem.failure}`);
+      say(`| ${label} | in memory | ${mem.failure} | | | | | | | |`);
+      continue;
+    }
+    const budget = Math.floor(mem.maxRssMiB / 4);
+    const spill = once ? runIt(['--max-memory', String(budget)]) : best(() => runIt(['--max-memory', String(budget)]));
+    const cp = join(cpRoot, `K${K}`);
+    const every = Math.floor(want.distinct / 2);
+    rmSync(cp, { recursive: true, force: true });
+    const withCp = runIt(['--checkpoint', cp, '--checkpoint-states', String(every)]);
+    rmSync(cp, { recursive: true, force: true });
+    const killed = timed(['--checkpoint', cp, '--checkpoint-states', String(every), '--kill-after', '1']);
+    const resumed = timed(['--checkpoint', cp, '--resume', '--checkpoint-states', String(every)]);
+    rmSync(cp, { recursive: true, force: true });
+    const check = (r, what) => {
+      if (!r.ok) {
+        failures.push(`disk ${label} ${what}: ${r.failure}`);
+        return r.failure;
+      }
+      if (!sameCounts(r, want)) {
+        failures.push(`disk ${label} ${what}: counts ${countsText(r)}, expected ${countsText(want)}`);
+        return `**≠ TLC** (${countsText(want)})`;
+      }
+      return '= TLC';
+    };
+    const line = (what, r, wall, extra = '') =>
+      r.ok
+        ? `| ${label} | ${what} | ${fmtInt(r.distinct)} | ${fmtInt(r.generated)} | ${r.depth} | ${fmtSec(wall ?? r.seconds)} | ${fmtRatio((wall ?? r.seconds) / mem.seconds)} | ${fmtMiB(r.maxRssMiB)} | ${r.disk ? (r.disk.diskBytes / 2 ** 20).toFixed(0) : ''} | ${extra}${check(r, what)} |`
+        : `| ${label} | ${what} | ${r.failure} | | | | | | | |`;
+    say(line('in memory', mem));
+    say(line(`--max-memory ${budget} MiB (¼ of the peak RSS)`, spill, undefined, spill.ok && spill.disk?.handedOverAt !== undefined ? `on disk from ${fmtInt(spill.disk.handedOverAt)} states; ` : spill.ok ? 'did not spill; ' : ''));
+    say(line(`--checkpoint, one at ${fmtInt(every)} states`, withCp));
+    // The killed run has no result: its wall time (start-up included) counts.
+    const killedOk = killed.r.failure !== undefined && /signal SIGKILL/.test(killed.r.failure);
+    if (!killedOk) failures.push(`disk ${label}: the run to kill was not killed (${killed.r.failure ?? 'it finished'})`);
+    if (resumed.r.ok && !resumed.r.disk?.resumed) failures.push(`disk ${label}: the resumed run did not resume`);
+    say(line(`killed at its checkpoint (${fmtSec(killed.wall)} s), then --resume`, resumed.r, killed.wall + resumed.wall, `total of both; resumed run alone ${fmtSec(resumed.wall)} s; `));
+  }
+  rmSync(cpRoot, { recursive: true, force: true });
   say();
 }
 

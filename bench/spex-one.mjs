@@ -4,6 +4,9 @@
 //
 //   node bench/spex-one.mjs FILE [--check NAME] [--const NAME=VALUE]... [--workers N|auto] [--engine E] [--deadline SECONDS]
 //   node bench/spex-one.mjs FILE ... --simulate RUNS [--depth D] [--seed S]   (spex simulate's walks instead)
+//   node bench/spex-one.mjs FILE ... [--max-memory MIB] [--checkpoint DIR [--resume] [--checkpoint-states N] [--kill-after N]]
+//     the disk-backed search (docs/scale.md): the memory budget it goes on on disk past; checkpoints
+//     into DIR (every N expansions; the process kills itself with SIGKILL after that many of them)
 //
 // Output: a {"type":"progress",...} line about once a second during long runs (so that a run
 // killed for lack of memory still leaves its last known size behind), then one
@@ -13,6 +16,7 @@
 // Uses the built engine (dist/); run `npm run build` first.
 import { constOverrides, loadSpec, runCheck, selectChecks } from '../dist/engine/run.js';
 import { runSimulation } from '../dist/engine/simulate.js';
+import { setMemoryBudget } from '../dist/explore/guard.js';
 
 const argv = process.argv.slice(2);
 let file;
@@ -24,6 +28,7 @@ let simulate;
 let depth = 100;
 let seed = 0;
 const consts = [];
+const disk = {};
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
   if (a === '--check') check = argv[++i];
@@ -34,6 +39,11 @@ for (let i = 0; i < argv.length; i++) {
   else if (a === '--simulate') simulate = Number(argv[++i]);
   else if (a === '--depth') depth = Number(argv[++i]);
   else if (a === '--seed') seed = Number(argv[++i]);
+  else if (a === '--max-memory') setMemoryBudget(Number(argv[++i]) * 2 ** 20);
+  else if (a === '--checkpoint') disk.checkpoint = argv[++i];
+  else if (a === '--resume') disk.resume = true;
+  else if (a === '--checkpoint-states') disk.checkpointEveryStates = Number(argv[++i]);
+  else if (a === '--kill-after') disk.killAfterCheckpoints = Number(argv[++i]);
   else if (file === undefined) file = a;
   else throw new Error(`unexpected argument ${a}`);
 }
@@ -70,6 +80,7 @@ const r = runCheck(spec, checks[0], cli, {
   consts,
   workers,
   engine,
+  disk,
   onProgress(p) {
     emit({ type: 'progress', ...p, maxRssMiB: rssMiB() });
     if (p.seconds > deadline) {
@@ -101,4 +112,5 @@ emit({
   loadSeconds,
   bytesPerState: stats?.bytesPerState ?? 0,
   maxRssMiB: rssMiB(),
+  ...(r.result?.disk ? { disk: r.result.disk } : {}),
 });

@@ -99,6 +99,8 @@ describe('static diagnostics through the CLI (golden files)', () => {
     // E221 too: the size of a type or constant set is known once a configuration's constants are.
     else if (want.code === 'E221' || want.code === 'E233') expect(r.stdout).toMatch(new RegExp(`^spec \\w+ \\(${path.replace(/[.]/g, '\\.')}\\)\n$`));
     // E243 too: whether a configuration checks temporal properties with its symmetry.
+    // E252 too: a checkpoint's configuration is compared when its check is about to run.
+    else if (want.code === 'E252') expect(r.stdout).toMatch(new RegExp(`^check \\w+ \\(\\w+, ${path.replace(/[.]/g, '\\.')}\\)\n$`));
     else if (want.code === 'E243') expect(r.stdout).toMatch(new RegExp(`^check \\w+ \\(\\w+, ${path.replace(/[.]/g, '\\.')}\\)\n$`));
     else expect(r.stdout).toBe('');
     expect(r.status).toBe(/^E10\d$/.test(want.code) ? EXIT_SYNTAX : EXIT_STATIC);

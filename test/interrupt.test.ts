@@ -85,16 +85,17 @@ describe('SIGINT and SIGTERM stop the search and report', () => {
 });
 
 describe('--max-memory', () => {
-  it('stops the search with the partial report and exit 152 once the process is over it', () => {
-    // 1 MiB: any process is over it, so the search stops at its first checkpoint.
-    const r = spex('check', 'spec/bench/counter-grid.spex', '--const', 'N=4', '--const', 'K=60', '--max-memory', '1m', '--workers', '1');
+  it('stops the search with the partial report and exit 152 once the process is over it (--no-spill)', () => {
+    // 1 MiB: any process is over it, so the search stops at its first checkpoint. (Without
+    // --no-spill it would go on on disk: test/disk.test.ts.)
+    const r = spex('check', 'spec/bench/counter-grid.spex', '--const', 'N=4', '--const', 'K=60', '--max-memory', '1m', '--workers', '1', '--no-spill');
     expect(r.code).toBe(152);
     expect(r.stdout).toMatch(/^Stopped: the memory limit was reached before the search was complete \(the process used \d+ MiB, over --max-memory 1 MiB\); nothing was violated up to there\. --max-memory raises the limit\.$/m);
     expect(r.stdout).toMatch(/^\d+ distinct states, \d+ generated, depth \d+, /m);
   });
 
   it('is sent as a limit in --json', () => {
-    const r = spex('check', 'spec/bench/counter-grid.spex', '--const', 'N=4', '--const', 'K=60', '--max-memory', '1m', '--workers', '2', '--json');
+    const r = spex('check', 'spec/bench/counter-grid.spex', '--const', 'N=4', '--const', 'K=60', '--max-memory', '1m', '--workers', '2', '--json', '--no-spill');
     expect(r.code).toBe(152);
     const check = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>).find((e) => e['event'] === 'check')!;
     expect([check['verdict'], check['name']]).toEqual(['limit', 'memory']);

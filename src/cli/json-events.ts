@@ -11,8 +11,9 @@
  */
 import type { CheckResult, RunOptions } from '../engine/run.js';
 import { WriteError } from './write-output.js';
-import { EXIT, checkShowNames, constOverrides, formatExpectation, loadSpec, meetsExpectation, neverEnabledWarnings, runCheck, selectChecks } from '../engine/run.js';
-import { SpecErrors, formatLocation, type Diagnostic } from '../lang/diagnostics.js';
+import { EXIT, checkShowNames, constOverrides, formatExpectation, loadSpec, meetsExpectation, neverEnabledWarnings, prepareCheckpointDir, requireCheckpoint, runCheck, selectChecks } from '../engine/run.js';
+import { Diagnostic, SpecErrors, formatLocation } from '../lang/diagnostics.js';
+import { DiskError } from '../explore/disk/files.js';
 import { counterexampleOf } from '../export/counterexample.js';
 import { itfOfCheck, toItf, type Json } from '../export/itf.js';
 import { writeCheckOutputs, type OutputPaths } from './check-outputs.js';
@@ -46,6 +47,16 @@ export function verdictFields(r: CheckResult): { verdict: string; name: string |
   return { verdict: v.kind, name: null };
 }
 
+/** The stats event's fields about the disk-backed search (docs/scale.md), when it ran. */
+function diskJson(r: CheckResult): Record<string, Json> {
+  const d = r.result?.disk;
+  if (!d) return {};
+  return {
+    resumed: d.resumed !== undefined,
+    disk: { spilled: d.spilled, checkpoints: d.checkpoints, diskBytes: d.diskBytes, ...(d.handedOverAt !== undefined ? { handedOverAt: d.handedOverAt } : {}), ...(d.resumed ? { resumedAt: d.resumed.distinct } : {}) },
+  };
+}
+
 /** Runs `spex check --json FILE` and returns the exit code (also sent as the `exit` event). */
 export function cmdCheckJson(file: string, o: OutputPaths & { check?: string }, deps: JsonRunDeps): number {
   const emit = (e: Event): void => deps.write(JSON.stringify(e));
@@ -59,6 +70,8 @@ export function cmdCheckJson(file: string, o: OutputPaths & { check?: string }, 
     const cli = constOverrides(spec, deps.runOptions.consts ?? []);
     const checks = selectChecks(spec, o.check);
     checkShowNames(spec, deps.runOptions.show);
+    if (deps.runOptions.disk?.checkpoint !== undefined && !deps.runOptions.disk.resume) prepareCheckpointDir(deps.runOptions.disk.checkpoint);
+    if (deps.runOptions.disk?.resume) requireCheckpoint(deps.runOptions.disk.checkpoint!, spec, checks);
     emit({ event: 'start', version: JSON_EVENTS_VERSION, tool: 'spex', toolVersion: deps.toolVersion, command: 'check', file, spec: spec.name, checks: checks.map((c) => c?.name ?? null) });
     for (const d of spec.warnings) emit({ event: 'warning', check: null, ...(diagnosticJson(d) as Record<string, Json>) });
     const results: CheckResult[] = [];
@@ -93,7 +106,7 @@ export function cmdCheckJson(file: string, o: OutputPaths & { check?: string }, 
       }
       if (r.result) {
         const s = r.result.stats;
-        emit({ event: 'stats', check: name, distinct: s.distinct, generated: s.generated, depth: s.depth, queue: s.queue, seconds: s.seconds, collisionProbability: s.collisionProbability, engine: r.engine, ...(r.engineReason !== undefined ? { engineReason: r.engineReason } : {}), ...(r.symmetry ? { symmetry: r.symmetry } : {}), ...(r.threads ? { threads: r.threads.threads, threadsReason: r.threads.reason } : {}) });
+        emit({ event: 'stats', check: name, distinct: s.distinct, generated: s.generated, depth: s.depth, queue: s.queue, seconds: s.seconds, collisionProbability: s.collisionProbability, engine: r.engine, ...(r.engineReason !== undefined ? { engineReason: r.engineReason } : {}), ...(r.symmetry ? { symmetry: r.symmetry } : {}), ...(r.threads ? { threads: r.threads.threads, threadsReason: r.threads.reason } : {}), ...diskJson(r) });
       }
       if (r.coverage && r.result) emit({ event: 'coverage', check: name, ...coverageJson(r.coverage, r.result.outcome.kind === 'ok') });
       for (const w of writeCheckOutputs(r, spec, file, o, checks.length > 1)) emit({ event: 'output', check: name, format: w.format, path: w.path });
@@ -119,6 +132,10 @@ export function cmdCheckJson(file: string, o: OutputPaths & { check?: string }, 
     }
     if (e instanceof WriteError) {
       emit({ event: 'error', kind: 'io', message: e.message, diagnostics: [] });
+      return finish(1);
+    }
+    if (e instanceof DiskError) {
+      emit({ event: 'error', kind: 'io', message: e.message, diagnostics: [diagnosticJson(new Diagnostic(e.code, undefined, e.message, e.hint))] });
       return finish(1);
     }
     const ne = e as NodeJS.ErrnoException;

@@ -7,9 +7,10 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { WriteError } from './write-output.js';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { SpecErrors, renderDiagnostic, type Diagnostic } from '../lang/diagnostics.js';
+import { Diagnostic, SpecErrors, renderDiagnostic } from '../lang/diagnostics.js';
+import { DiskError } from '../explore/disk/files.js';
 import {
-  EXIT, checkShowNames, constOverrides, formatExpectation, formatVerdict, loadSpec, meetsExpectation, neverEnabledWarnings, runCheck, selectChecks,
+  EXIT, checkShowNames, prepareCheckpointDir, requireCheckpoint, constOverrides, formatExpectation, formatVerdict, loadSpec, meetsExpectation, neverEnabledWarnings, runCheck, selectChecks,
   type CheckResult, type EngineChoice, type RunOptions,
 } from '../engine/run.js';
 import { formatCollision, formatResult, formatStats } from './report.js';
@@ -24,7 +25,7 @@ import { DEFAULT_DEPTH, DEFAULT_RUNS, DEFAULT_SHRINK_BUDGET, cmdSimulate, type S
 import { cmdExplore, portNumber, type ExploreOpts } from './explore.js';
 import { isLaunched, launched } from './launch.js';
 import { acceptInterrupts, defaultMaxMemory, interruptSignal, parseMemorySize, setMemoryBudget } from '../explore/guard.js';
-import { interruptedExit } from '../engine/run.js';
+import { DEFAULT_CHECKPOINT_MINUTES, interruptedExit } from '../engine/run.js';
 import { WorkerDied } from '../explore/parallel/supervisor.js';
 import { addSwarmCommand, cmdSwarmJob, isSwarmJob, withSwarmOptions, type SwarmCliOptions } from './swarm.js';
 import { disableCodeCache } from '../engine/code-cache.js';
@@ -105,6 +106,11 @@ interface CheckOpts {
   coverage?: boolean;
   show?: string[];
   maxMemory?: number;
+  spill?: boolean;
+  spillDir?: string;
+  checkpoint?: string;
+  checkpointEvery?: number;
+  resume?: string;
 }
 
 function memorySize(value: string): number {
@@ -133,7 +139,26 @@ function runOptions(o: CheckOpts, printer: ProgressPrinter | undefined): RunOpti
   if (o.unsoundSymmetry === true) r.unsoundSymmetry = true;
   if (o.coverage) r.coverage = true;
   if (o.show !== undefined && o.show.length > 0) r.show = o.show;
+  r.disk = diskRunOptions(o);
   return r;
+}
+
+/** The disk-backed search's options (docs/scale.md), and its test hooks (environment variables). */
+function diskRunOptions(o: CheckOpts): NonNullable<RunOptions['disk']> {
+  const d: { -readonly [K in keyof NonNullable<RunOptions['disk']>]: NonNullable<RunOptions['disk']>[K] } = {};
+  if (o.spill === false) d.spill = false;
+  if (o.spillDir !== undefined) d.spillDir = o.spillDir;
+  const dir = o.resume ?? o.checkpoint;
+  if (dir !== undefined) {
+    d.checkpoint = dir;
+    if (o.resume !== undefined) d.resume = true;
+    if (o.checkpointEvery !== undefined) d.checkpointEveryMinutes = o.checkpointEvery;
+    const everyStates = Number(process.env['SPEX_CHECKPOINT_EVERY_STATES'] ?? '');
+    if (Number.isSafeInteger(everyStates) && everyStates > 0) d.checkpointEveryStates = everyStates;
+    const killAfter = Number(process.env['SPEX_KILL_AFTER_CHECKPOINTS'] ?? '');
+    if (Number.isSafeInteger(killAfter) && killAfter > 0) d.killAfterCheckpoints = killAfter;
+  }
+  return d;
 }
 
 function cmdCheck(file: string, o: CheckOpts & OutputPaths & SwarmCliOptions & { json?: boolean }): number {
@@ -151,6 +176,8 @@ function cmdCheck(file: string, o: CheckOpts & OutputPaths & SwarmCliOptions & {
   const cli = constOverrides(spec, opts.consts ?? []);
   const checks = selectChecks(spec, opts.check);
   checkShowNames(spec, opts.show);
+  if (o.resume === undefined && o.checkpoint !== undefined) prepareCheckpointDir(o.checkpoint);
+  if (o.resume !== undefined) requireCheckpoint(o.resume, spec, checks);
   let code: number = EXIT.ok;
   const results: CheckResult[] = [];
   for (const [i, check] of checks.entries()) {
@@ -309,6 +336,8 @@ function withCheckOptions(cmd: Command): Command {
     .option('--max-depth <n>', 'do not explore beyond this depth', positiveInt)
     .option('--max-memory <size>', 'stop the search before the process uses this much memory, e.g. 512m, 4g (default: 3/4 of the machine\'s or the cgroup\'s memory)', memorySize)
     .option('--workers <n>', 'explore with this many threads (1: no worker threads); auto, the default: up to one per core, as many as measured throughput says (docs/parallel.md)', workerCount)
+    .option('--no-spill', 'stop the search at --max-memory (limit reached) instead of going on with the disk-backed search (docs/scale.md)')
+    .option('--spill-dir <dir>', 'where the disk-backed search puts its files when --max-memory is reached (default: the system\'s temporary directory; removed at the end)')
     .addOption(
       new Option('--engine <engine>', 'packed: generated code over integer-vector states; generic: every spec; auto: packed when the spec allows (docs/engine.md)')
         .choices(['auto', 'packed', 'generic'])
@@ -343,6 +372,9 @@ export function main(argv: string[]): number {
     .option('--out-html <path>', 'write the counterexample as a self-contained HTML report')
     .option('--json', 'write the run as NDJSON events on stdout (docs/json-events.md), and nothing else there')
     .option('--coverage', 'count per action, label and binding how often it was enabled and taken and the new states it found, and how often each require, await and pick blocked (docs/coverage.md); runs on one thread')
+    .option('--checkpoint <dir>', 'write a checkpoint into DIR every --checkpoint-every minutes and at an interrupt, for --resume (docs/scale.md); runs the disk-backed search on one thread')
+    .option('--checkpoint-every <minutes>', `minutes between two checkpoints, fractions allowed (default ${DEFAULT_CHECKPOINT_MINUTES})`, positiveNumber)
+    .option('--resume <dir>', 'continue from the checkpoint in DIR (written by --checkpoint DIR), and go on writing checkpoints there; the result is that of an uninterrupted run')
     .action((file: string, o: CheckOpts & OutputPaths & SwarmCliOptions & { json?: boolean }) => {
       code = cmdCheck(file, o);
     });
@@ -461,6 +493,11 @@ export function main(argv: string[]): number {
     if (e instanceof SpecErrors) return reportSpecErrors(e);
     if (e instanceof WriteError) {
       err(`error: ${e.message}`);
+      return 1;
+    }
+    if (e instanceof DiskError) {
+      // E712: a file of the disk-backed search could not be read or written (docs/scale.md).
+      err(renderDiagnostic(new Diagnostic(e.code, undefined, e.message, e.hint)));
       return 1;
     }
     const ne = e as NodeJS.ErrnoException;

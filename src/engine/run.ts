@@ -31,6 +31,12 @@ import type { SimulationSummary } from './simulate.js';
 import { coverageSites, type CoverageReport } from '../lang/coverage.js';
 import { resolveShows, type ShownExpr } from '../lang/show.js';
 import { kernelLookup, type KernelOf } from '../lang/kernel.js';
+import { createHash } from 'node:crypto';
+import { accessSync, constants as fsConstants, mkdirSync } from 'node:fs';
+import { DiskError, VectorCodec } from '../explore/disk/files.js';
+import { exploreOnDisk, type DiskOptions } from '../explore/disk/explorer.js';
+import { hasManifest } from '../explore/disk/checkpoint.js';
+import type { StateCodec } from '../explore/parallel/bytes.js';
 
 export interface LoadedSpec {
   readonly source: A.Source;
@@ -148,6 +154,8 @@ export interface RunOptions {
   readonly show?: readonly string[];
   /** A swarm job's search (src/swarm/job.ts): a seeded successor order, a lossy seen set. One thread. */
   readonly search?: SearchVariant;
+  /** The disk-backed search and checkpoints (docs/scale.md). */
+  readonly disk?: DiskRunOptions;
 }
 
 /**
@@ -158,6 +166,59 @@ export interface RunOptions {
 export interface SearchVariant {
   readonly wrap?: <S, T extends TransitionSystem<S, Label>>(system: T) => T;
   readonly seenSet?: () => SeenSet;
+}
+
+/** `--no-spill`, `--spill-dir`, `--checkpoint`, `--checkpoint-every`, `--resume` (docs/scale.md). */
+export interface DiskRunOptions {
+  /** Go on on disk when the memory budget is reached (default true); false: stop there (limit 'memory'). */
+  readonly spill?: boolean;
+  /** Where the spill files go (default: the OS's temporary directory). */
+  readonly spillDir?: string;
+  /** Write checkpoints into this directory (a subdirectory per check); the search runs on disk, on one thread. */
+  readonly checkpoint?: string;
+  /** Minutes between two checkpoints (default 10). */
+  readonly checkpointEveryMinutes?: number;
+  /** Continue from the checkpoint in `checkpoint` (a check without one there starts afresh). */
+  readonly resume?: boolean;
+  /** Tests and the bench: a checkpoint after this many expansions too. */
+  readonly checkpointEveryStates?: number;
+  /** Tests: the process kills itself (SIGKILL) right after this many checkpoints. */
+  readonly killAfterCheckpoints?: number;
+}
+
+/** Minutes between two checkpoints by default. */
+export const DEFAULT_CHECKPOINT_MINUTES = 10;
+
+/** The directory of one configuration's checkpoint: a subdirectory named after the check (or the spec). */
+export function checkpointDirOf(dir: string, spec: CheckedSpec, check: CheckedCheck | undefined): string {
+  return joinPath(dir, check?.name ?? spec.name);
+}
+
+/** E251 unless one of the configurations to run has a checkpoint in `dir`. */
+export function requireCheckpoint(dir: string, spec: CheckedSpec, checks: readonly (CheckedCheck | undefined)[]): void {
+  if (checks.some((c) => hasManifest(checkpointDirOf(dir, spec, c)))) return;
+  throw new SpecErrors([new Diagnostic('E251', undefined, `cannot resume from ${dir}: it holds no checkpoint of ${checks.length === 1 && checks[0] ? `check '${checks[0].name}'` : `spec ${spec.name}`}`, 'give --resume the directory a run with --checkpoint wrote to; a run that finished removes its checkpoint')]);
+}
+
+/** Creates the --checkpoint directory before any check runs (E250 if it cannot be). */
+export function prepareCheckpointDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, fsConstants.W_OK);
+  } catch (e) {
+    const ne = e as NodeJS.ErrnoException;
+    const why = ne.code === 'ENOENT' ? 'a directory on its path cannot be created' : ne.code === 'EACCES' || ne.code === 'EPERM' ? 'permission denied' : ne.code === 'ENOTDIR' || ne.code === 'EEXIST' ? 'a file on its path is not a directory' : ne.code === 'EROFS' ? 'the file system is read-only' : (ne.code ?? String(e));
+    throw new SpecErrors([new Diagnostic('E250', undefined, `cannot write checkpoints into ${dir}: ${why}`, 'give --checkpoint (or --resume) a directory spex can create and write')]);
+  }
+}
+
+/**
+ * A DiskError as the CLI reports it: E250–E252, about the command line, as static errors
+ * (exit 120); E712, a file that failed during the search, stays a DiskError (an I/O error, exit 1).
+ */
+function diskDiagnostic(e: DiskError): Error {
+  if (e.code === 'E712') return e;
+  return new SpecErrors([new Diagnostic(e.code, undefined, e.message, e.hint)]);
 }
 
 export type EngineChoice = 'auto' | 'packed' | 'generic';
@@ -572,6 +633,19 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
     oneThread = '--coverage counts on one thread';
     if (opts.workersChosen !== false) note = `note: --coverage counts on one thread: exploring ${check?.name ?? spec.name} with 1 worker instead of ${requested}`;
   }
+  const diskOpts = opts.disk ?? {};
+  /** Checkpoints need the disk-backed search, which keeps no state graph and counts no coverage. */
+  let checkpointing = diskOpts.checkpoint !== undefined;
+  const notes: string[] = [];
+  if (checkpointing && (setup || opts.coverage)) {
+    checkpointing = false;
+    notes.push(`note: ${setup ? `${check?.name ?? spec.name} has temporal properties, whose state graph stays in memory` : '--coverage counts on the in-memory search'}: no checkpoints are written`);
+  }
+  if (checkpointing && workers > 1) {
+    workers = 1;
+    if (opts.workersChosen !== false) notes.push(`note: checkpoints are written by the one-thread disk-backed search: exploring with 1 worker instead of ${requested}`);
+  }
+  const spillOk = diskOpts.spill !== false && !opts.coverage && !setup && opts.search?.seenSet === undefined;
   if (requested > 1 && refinements.all.length > 0 && workers > 1) {
     // The worker threads compile the spec themselves, without the abstract specs.
     workers = 1;
@@ -579,9 +653,41 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
     if (opts.workersChosen !== false) note = `note: ${check?.name ?? spec.name} checks a refinement, which the parallel explorer cannot check yet: exploring with 1 worker instead of ${requested}`;
   }
   let threads: ThreadsReport | undefined;
+  const codecOf = (packed: PackedSpec | undefined): StateCodec<unknown> =>
+    (packed ? new VectorCodec(packed.width) : new ValueStateCodec(system.slotTypes, system.valueTables)) as StateCodec<unknown>;
+  let resumeAllowed = diskOpts.resume === true;
+  const exploreOnDiskWith = (packed: PackedSpec | undefined): ExploreResult<State, Label> => {
+    const identity = {
+      format: 'spex-checkpoint',
+      specHash: createHash('sha256').update(spec.ast.source.text).digest('hex'),
+      check: check?.name ?? null,
+      consts: JSON.stringify(opts.consts ?? []),
+      deadlock,
+      maxStates: opts.maxStates ?? null,
+      maxDepth: opts.maxDepth ?? null,
+      engine: packed ? 'packed' : 'generic',
+    };
+    const disk: DiskOptions<unknown> = {
+      codec: codecOf(packed),
+      checkpoint: {
+        dir: checkpointDirOf(diskOpts.checkpoint!, spec, check),
+        everyMs: 60_000 * (diskOpts.checkpointEveryMinutes ?? DEFAULT_CHECKPOINT_MINUTES),
+        ...(diskOpts.checkpointEveryStates !== undefined ? { everyStates: diskOpts.checkpointEveryStates } : {}),
+        ...(diskOpts.killAfterCheckpoints !== undefined ? { killAfter: diskOpts.killAfterCheckpoints } : {}),
+        identity,
+        resume: resumeAllowed,
+      },
+    };
+    if (!packed) return exploreOnDisk(system, exploreOpts, disk as DiskOptions<State>);
+    const { recordGraph: _generic, ...rest } = exploreOpts;
+    return decodeResult(exploreOnDisk(packed, rest as ExploreOptions<number[], Label>, disk as DiskOptions<number[]>), packed);
+  };
+  const spillOptions = (packed: PackedSpec | undefined): DiskOptions<unknown> | undefined =>
+    spillOk ? { codec: codecOf(packed), ...(diskOpts.spillDir !== undefined ? { spillDir: diskOpts.spillDir } : {}) } : undefined;
   const exploreWith = (packed: PackedSpec | undefined): ExploreResult<State, Label> => {
     (packed ?? system).coverage.reset();
     threads = workers > 1 ? undefined : { threads: 1, reason: oneThread ?? (auto ? 'auto: one core, one thread' : 'one thread, as asked') };
+    if (checkpointing) return exploreOnDiskWith(packed);
     if (workers > 1 && auto && !packed) {
       // The generic engine's parallel explorer expands on this thread with slower code than
       // explore() (states encoded between levels): auto keeps to explore().
@@ -603,17 +709,23 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
         ? decodeResult(exploreVectorsParallel(packed, vopts, { ...pool, ...(localTagger ? { localTagger } : {}) }), packed)
         : exploreParallel(system, exploreOpts, { ...pool, codec: new ValueStateCodec(system.slotTypes, system.valueTables), ...(localTagger ? { localTagger } : {}) });
       (packed ?? system).coverage.mergeReached(new Uint8Array(reached));
-      return r;
+      if (!(spillOk && r.outcome.kind === 'limit' && r.outcome.limit === 'memory')) return r;
+      // The parallel explorers do not spill: the one-thread search, which does, starts again.
+      notes.push(`note: the parallel search reached --max-memory at ${r.stats.distinct.toLocaleString('en-US')} distinct states; searching again on 1 thread, which goes on on disk`);
+      workers = 1;
+      (packed ?? system).coverage.reset();
     }
-    if (!packed) return explore(system, exploreOpts);
+    const spill = spillOptions(packed);
+    if (!packed) return explore(system, spill ? { ...exploreOpts, disk: spill as DiskOptions<State> } : exploreOpts);
     const { recordGraph: _generic, ...rest } = exploreOpts;
-    const popts: ExploreOptions<number[], Label> = { ...(rest as ExploreOptions<number[], Label>), ...(packedRecord ? { recordGraph: packedRecord } : {}) };
+    const popts: ExploreOptions<number[], Label> = { ...(rest as ExploreOptions<number[], Label>), ...(packedRecord ? { recordGraph: packedRecord } : {}), ...(spill ? { disk: spill as DiskOptions<number[]> } : {}) };
     return decodeResult(explore(packed, popts), packed);
   };
   let result: ExploreResult<State, Label>;
   try {
     result = pilot ?? exploreWith(packed);
   } catch (err) {
+    if (err instanceof DiskError) throw diskDiagnostic(err);
     // The packed engine met a value it cannot encode (here or in a worker thread): the
     // generic engine answers instead.
     const gaveUp = err instanceof PackedGaveUp ? err.message : err instanceof WorkerError && err.originalName === 'PackedGaveUp' ? err.originalMessage : undefined;
@@ -621,8 +733,22 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
     if (choice === 'packed') throw new SpecErrors([new Diagnostic('E217', undefined, gaveUp, PACKED_ONLY_HINT)]);
     packed = undefined;
     engineReason = gaveUp;
-    result = exploreWith(undefined);
+    // A checkpoint of the packed search cannot go on on the generic engine: it starts afresh.
+    resumeAllowed = false;
+    try {
+      result = exploreWith(undefined);
+    } catch (e) {
+      if (e instanceof DiskError) throw diskDiagnostic(e);
+      throw e;
+    }
   }
+  const d = result.disk;
+  if (d?.resumed) notes.push(`note: resumed from the checkpoint in ${d.dir} (${d.resumed.distinct.toLocaleString('en-US')} distinct states, written ${d.resumed.written})`);
+  if (d?.handedOverAt !== undefined) notes.push(`note: the search reached --max-memory at ${d.handedOverAt.toLocaleString('en-US')} distinct states and went on on disk (up to ${Math.ceil(d.diskBytes / 1048576).toLocaleString('en-US')} MiB of files; --no-spill stops there instead)`);
+  if (result.outcome.kind === 'limit' && result.outcome.limit === 'memory' && diskOpts.spill !== false && (setup || opts.coverage)) {
+    notes.push(`note: ${setup ? 'the state graph of temporal properties stays in memory' : '--coverage counts on the in-memory search'}: the search stops at --max-memory instead of going on on disk`);
+  }
+  if (notes.length > 0) note = [...(note ? [note] : []), ...notes].join('\n');
   const engine = packed ? ('packed' as const) : ('generic' as const);
   // No initial state at all means init's requires rule everything out: nothing was checked,
   // and saying "no error found" would be vacuous.
@@ -731,6 +857,12 @@ export function onlyInvariants(p: PackedSpec, only: readonly string[] | undefine
 
 /** A packed exploration's result in the generic engine's terms: its traces' states decoded. */
 function decodeResult(r: ExploreResult<number[], Label>, p: PackedSpec): ExploreResult<State, Label> {
+  const out = decodeOutcome(r, p);
+  if (r.disk) out.disk = r.disk;
+  return out;
+}
+
+function decodeOutcome(r: ExploreResult<number[], Label>, p: PackedSpec): ExploreResult<State, Label> {
   const o = r.outcome;
   if (o.kind === 'ok' || o.kind === 'limit') {
     const g = r.graph;

@@ -187,6 +187,27 @@ export class CompactFingerprintSet implements SeenSet {
   }
 
   /**
+   * Every stored key (mixedKey of the fingerprints), ascending as 64-bit numbers high half
+   * first, two words a key, low half first (so a BigUint64Array view of the words reads the
+   * keys): the reverse of the table's order, so no sort. A growth in progress is finished.
+   */
+  sortedKeys(): Uint32Array {
+    this.finishGrowing();
+    const out = new Uint32Array(2 * this.count);
+    let o = 0;
+    if (this.hasZero) o = 2; // the zero key, the smallest, stays 0, 0
+    const keys = this.keys;
+    for (let i = keys.length - 2; i >= 0; i -= 2) {
+      const h = keys[i]!;
+      const l = keys[i + 1]!;
+      if (h === 0 && l === 0) continue;
+      out[o++] = l;
+      out[o++] = h;
+    }
+    return out;
+  }
+
+  /**
    * Checks the table's order (for tests): every key at or after its home slot, all keys in
    * descending order (those moved to the new table above those left in the old one while
    * growing), the last slot of each table empty, and as many keys as `size` says. Returns
@@ -350,4 +371,41 @@ function insertAt(keys: Uint32Array, i: number, h: number, l: number): number {
  */
 function mixHi(hi: number, lo: number): number {
   return fmix32((hi ^ fmix32(lo ^ 0x5bd1e995)) >>> 0);
+}
+
+/**
+ * The key a fingerprint is stored under (the bijective mix above), for sets kept elsewhere in
+ * the same order (the disk-backed search's sorted runs, src/explore/disk/): out[0] the high
+ * half, out[1] the low half.
+ */
+export function mixedKey(hi: number, lo: number, out: Uint32Array): void {
+  const h = mixHi(hi >>> 0, lo >>> 0);
+  out[0] = h;
+  out[1] = (lo ^ h) >>> 0;
+}
+
+/** The inverse of mixedKey: the fingerprint stored under key (h, l), into out[0] (high), out[1] (low). */
+export function unmixedKey(h: number, l: number, out: Uint32Array): void {
+  const lo = (l ^ h) >>> 0;
+  out[0] = (fmix32Inverse(h) ^ fmix32(lo ^ 0x5bd1e995)) >>> 0;
+  out[1] = lo;
+}
+
+/** The multiplicative inverse of an odd 32-bit word (Newton's iteration, exact after five steps). */
+function inverse32(c: number): number {
+  let x = c;
+  for (let i = 0; i < 5; i++) x = Math.imul(x, 2 - Math.imul(c, x));
+  return x;
+}
+const INV_C1 = inverse32(0x85ebca6b);
+const INV_C2 = inverse32(0xc2b2ae35);
+
+/** The inverse of murmur3's finalizer fmix32. */
+function fmix32Inverse(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, INV_C2);
+  h ^= (h >>> 13) ^ (h >>> 26);
+  h = Math.imul(h, INV_C1);
+  h ^= h >>> 16;
+  return h >>> 0;
 }

@@ -36,6 +36,7 @@ import { ReplayIndex, rebuildTrace, type Trace } from './trace.js';
 import { checkLimits, deadlockStop, invariantStop, outcomeOf, searchStats, stepStop, type Stop } from './stop.js';
 import { guardStop, type GuardStop } from './guard.js';
 import { exploreVectorLevels, type FlatVectorSystem } from './vector-run.js';
+import { continueOnDisk, type DiskOptions, type DiskRunInfo, type Handover } from './disk/explorer.js';
 
 export interface ExploreOptions<S = unknown, L = unknown> {
   /** Report states without successors (unless `isDone`) as deadlocks. The CLI defaults it to true. */
@@ -67,6 +68,12 @@ export interface ExploreOptions<S = unknown, L = unknown> {
    * every state's number looked up by fingerprint.
    */
   seenSet?: () => SeenSet;
+  /**
+   * Go on with the disk-backed search (src/explore/disk/, docs/scale.md) when the memory
+   * budget is reached, instead of stopping with limit 'memory'. Not with `recordGraph` or
+   * counting coverage: those stop as before.
+   */
+  disk?: DiskOptions<S>;
 }
 
 export interface Progress {
@@ -120,6 +127,8 @@ export interface ExploreResult<S, L> {
   stats: Stats;
   /** The state graph, when `recordGraph` was given and the outcome is ok. */
   graph?: StateGraph<S, L>;
+  /** How the disk-backed search went, when it ran (docs/scale.md). */
+  disk?: DiskRunInfo;
 }
 
 export function explore<S, L>(
@@ -161,10 +170,11 @@ class BreadthFirstRun<S, L> {
   private readonly progressPeriodMs: number;
 
   /** The seen set; `numbered` is the same set when the graph needs states looked up by fingerprint. */
-  private readonly seen: SeenSet;
+  /** Not readonly only so that a hand-over to the disk-backed search can let it go (handOver). */
+  private seen: SeenSet;
   private readonly numbered: FingerprintSet | null;
   /** Parent and emission ordinal of every stored state, for traces. */
-  private readonly replay = new ReplayIndex();
+  private replay = new ReplayIndex();
   /** The one buffer fingerprints are written into; never allocated per state. */
   private readonly fp = new Uint32Array(2);
 
@@ -201,6 +211,8 @@ class BreadthFirstRun<S, L> {
   private readonly graph: GraphRecorder<S, L> | null;
   /** The system's step counters when they count (`--coverage`): told of every new state. */
   private readonly coverage: StepCoverage | null;
+  private readonly options: ExploreOptions<S, L>;
+  private readonly disk: DiskOptions<S> | undefined;
 
   constructor(system: TransitionSystem<S, L>, options: ExploreOptions<S, L>) {
     this.system = system;
@@ -215,6 +227,30 @@ class BreadthFirstRun<S, L> {
     this.numbered = this.graph !== null ? new FingerprintSet() : null;
     this.seen = this.numbered ?? options.seenSet?.() ?? new CompactFingerprintSet();
     this.coverage = system.coverage?.counting === true ? system.coverage : null;
+    this.options = options;
+    this.disk = options.disk;
+  }
+
+  /** The search's state after expanding states[i] of the current level, for the disk-backed search. */
+  private handOver(states: S[], ids: number[], i: number, currentLevel: number): Handover<S, L> {
+    const current = states.slice(i + 1);
+    const next = this.next.slice();
+    const first = i + 1 < ids.length ? ids[i + 1]! : ids[i]! + 1;
+    if ((next.length > 0 && this.nextIds[0] !== first + current.length) || first + current.length + next.length !== this.seen.size) {
+      throw new Error('internal error: the levels are not numbered consecutively at the hand-over to the disk-backed search');
+    }
+    this.current.length = 0;
+    this.next.length = 0;
+    const h: Handover<S, L> = {
+      system: this.system, options: this.options, seen: this.seen as CompactFingerprintSet, replay: this.replay,
+      current, first, next, generated: this.generated, depth: this.depth, depthLimitHit: this.depthLimitHit,
+      level: currentLevel + 1, startMs: this.startMs,
+    };
+    // This run stays on the stack while the disk-backed search goes on: it must not keep the
+    // seen set and the replay index, which the disk-backed search writes out and lets go.
+    this.seen = new CompactFingerprintSet();
+    this.replay = new ReplayIndex();
+    return h;
   }
 
   run(): ExploreResult<S, L> {
@@ -267,6 +303,9 @@ class BreadthFirstRun<S, L> {
           // The checkpoint: an interrupt or the memory budget stops the run here, between two
           // expansions; then progress, about once a second.
           const why = guardStop();
+          if (why === 'memory' && this.disk !== undefined && this.graph === null && this.coverage === null) {
+            return continueOnDisk(this.handOver(states, ids, i, currentLevel), this.disk);
+          }
           if (why !== null) {
             this.stop = { kind: 'limit', limit: why };
             queue = states.length - i - 1 + this.next.length;

@@ -52,6 +52,27 @@ export class FlatFingerprintSet implements SeenSet {
     return this.keys.byteLength;
   }
 
+  /**
+   * Every stored key (the mixed fingerprint), ascending as 64-bit numbers, two words a key,
+   * low half first, as CompactFingerprintSet's sortedKeys gives them: for the hand-over to
+   * the disk-backed search.
+   */
+  sortedKeys(): Uint32Array {
+    const out = new Uint32Array(2 * this.count);
+    let o = 0;
+    if (this.hasZero) o = 2; // the zero key, the smallest, stays 0, 0
+    const keys = this.keys;
+    for (let i = 0; i < keys.length; i += 2) {
+      const h = keys[i]!;
+      const l = keys[i + 1]!;
+      if (h === 0 && l === 0) continue;
+      out[o++] = l;
+      out[o++] = h;
+    }
+    new BigUint64Array(out.buffer, out.byteOffset, this.count).sort();
+    return out;
+  }
+
   has(hi: number, lo: number): boolean {
     // mixHi(hi, lo) written out: fmix32(hi ^ fmix32(lo ^ 0x5bd1e995)).
     let m = lo ^ 0x5bd1e995;

@@ -87,6 +87,11 @@ export function setMemoryBudget(bytes: number): void {
   state.watchHeap = Number.isFinite(bytes);
 }
 
+/** The memory budget in bytes (Infinity: none), for the disk-backed search to size its tables by. */
+export function memoryBudget(): number {
+  return state.maxMemoryBytes;
+}
+
 /** Why the guard last stopped a search for memory: which budget, and how much was used. */
 export function memoryNote(): string | undefined {
   return state.memoryNote;

@@ -99,6 +99,12 @@ export class ReplayIndex {
   }
 }
 
+/** What a trace needs of the replay records: the ReplayIndex, or the disk-backed search's file of them. */
+export interface ReplayLookup {
+  parent(index: number): number;
+  ordinal(index: number): number;
+}
+
 /** labels.length === states.length - 1; labels[i] leads from states[i] to states[i + 1]. */
 export interface Trace<S, L> {
   states: S[];
@@ -115,7 +121,7 @@ export interface Trace<S, L> {
 export function rebuildTrace<S, L>(
   system: TransitionSystem<S, L>,
   seen: SeenSet,
-  replay: ReplayIndex,
+  replay: ReplayLookup,
   target: number,
   /** The target's fingerprint, when known: the last replayed state must have it. */
   targetFp?: Uint32Array,
@@ -204,7 +210,7 @@ export function rebuildTrace<S, L>(
 function rebuildTraceVia<S, L>(
   system: TransitionSystem<S, L>,
   seen: SeenSet,
-  replay: ReplayIndex,
+  replay: ReplayLookup,
   target: number,
   via: number,
   lastFp: Uint32Array | undefined,

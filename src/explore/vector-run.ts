@@ -22,6 +22,7 @@ import { ModelError, type Invariant, type StepCoverage, type TransitionSystem } 
 import { ReplayIndex, rebuildTrace, type Trace } from './trace.js';
 import { deadlockStop, invariantStop, outcomeOf, searchStats, type Stop } from './stop.js';
 import { guardStop } from './guard.js';
+import { continueOnDisk, type Handover } from './disk/explorer.js';
 import type { ExploreOptions, ExploreResult, Outcome, Progress } from './explorer.js';
 
 /** A system whose states are arrays of exactly `vectorWidth` numbers. */
@@ -47,8 +48,9 @@ class VectorLevelRun<L> {
   private readonly onProgress: ((p: Progress) => void) | undefined;
   private readonly progressPeriodMs: number;
 
-  private readonly seen = new FlatFingerprintSet();
-  private readonly replay = new ReplayIndex();
+  /** Not readonly only so that a hand-over to the disk-backed search can let them go (handOver). */
+  private seen = new FlatFingerprintSet();
+  private replay = new ReplayIndex();
   private readonly fp = new Uint32Array(2);
 
   /** The level being filled: `nextCount` states of W numbers; its first state's number is `nextFirst`. */
@@ -81,8 +83,11 @@ class VectorLevelRun<L> {
   private readonly startMs = performance.now();
   private readonly coverage: StepCoverage | null;
 
+  private readonly options: ExploreOptions<number[], L>;
+
   constructor(system: FlatVectorSystem<L>, options: ExploreOptions<number[], L>) {
     this.system = system;
+    this.options = options;
     this.invariants = system.invariants;
     this.W = system.vectorWidth;
     this.checkDeadlock = options.checkDeadlock;
@@ -115,6 +120,7 @@ class VectorLevelRun<L> {
     for (let k = 0; k < W; k++) state.push(0);
     let expanded = 0;
     let lastProgressMs = Date.now();
+    let handover: Handover<number[], L> | undefined;
     levels: while (this.stop === null && this.nextCount > 0) {
       const swap = cur;
       cur = this.next;
@@ -154,6 +160,11 @@ class VectorLevelRun<L> {
         }
         if (++expanded % PROGRESS_CHECK_EVERY === 0) {
           const why = guardStop();
+          if (why === 'memory' && this.options.disk !== undefined && this.coverage === null) {
+            // The budget is reached: the disk-backed search goes on from here (docs/scale.md).
+            handover = this.handOver(cur, count, first, i, currentLevel);
+            break levels;
+          }
           if (why !== null) {
             this.stop = { kind: 'limit', limit: why };
             queue = count - i - 1 + this.nextCount;
@@ -174,6 +185,12 @@ class VectorLevelRun<L> {
         }
       }
     }
+    if (handover !== undefined) {
+      // Let the levels go before the disk-backed search runs: this frame stays on the stack.
+      cur = new Int32Array(0);
+      curFps = new Uint32Array(0);
+      return continueOnDisk(handover, this.options.disk!);
+    }
     // Rebuilding traces replays steps: they must not count as the search's.
     system.coverage?.searchEnded();
 
@@ -181,6 +198,37 @@ class VectorLevelRun<L> {
     const distinct = this.seen.size;
     const bytes = this.seen.bytesUsed() + this.replay.bytes;
     return { outcome, stats: searchStats(distinct, this.generated, this.depth, queue, this.elapsedSeconds(), bytes) };
+  }
+
+  /**
+   * The search's state after expanding state i of the current level (`count` states from
+   * number `first`, in `cur`), for the disk-backed search, as explore()'s handOver gives it:
+   * the levels as vectors, the seen set and the replay index, which this run then lets go.
+   */
+  private handOver(cur: Int32Array | Float64Array, count: number, first: number, i: number, currentLevel: number): Handover<number[], L> {
+    const W = this.W;
+    const vectors = (level: Int32Array | Float64Array, from: number, to: number): number[][] => {
+      const out: number[][] = [];
+      for (let k = from; k < to; k++) out.push(Array.from(level.subarray(k * W, (k + 1) * W)));
+      return out;
+    };
+    const current = vectors(cur, i + 1, count);
+    const next = vectors(this.next, 0, this.nextCount);
+    const from = first + i + 1;
+    if ((next.length > 0 && this.nextFirst !== from + current.length) || from + current.length + next.length !== this.seen.size) {
+      throw new Error('internal error: the levels are not numbered consecutively at the hand-over to the disk-backed search');
+    }
+    const h: Handover<number[], L> = {
+      system: this.system, options: this.options, seen: this.seen, replay: this.replay,
+      current, first: from, next, generated: this.generated, depth: this.depth, depthLimitHit: this.depthLimitHit,
+      level: currentLevel + 1, startMs: this.startMs,
+    };
+    this.seen = new FlatFingerprintSet();
+    this.replay = new ReplayIndex();
+    this.next = new Int32Array(0);
+    this.nextFps = new Uint32Array(0);
+    this.nextCount = 0;
+    return h;
   }
 
   /** Receives every emitted state, initial or successor, as explore()'s `emit`. */

@@ -62,6 +62,9 @@ export const CODES = {
   E257: 'a swarm search that cannot check the configuration',
   E258: 'not a swarm job result',
   E259: 'swarm job results that do not belong together',
+  E250: 'a directory the disk-backed search cannot use',
+  E251: 'no checkpoint to resume',
+  E252: 'a checkpoint of another spec or configuration',
   E701: 'division by zero',
   E702: 'key outside the map domain',
   E703: 'value outside its declared range',
@@ -73,6 +76,7 @@ export const CODES = {
   E709: 'recursion too deep',
   E710: 'a set too large to enumerate',
   E711: 'no initial state',
+  E712: 'the disk-backed search cannot read or write its files',
 } as const;
 
 /**

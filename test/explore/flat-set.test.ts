@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FlatFingerprintSet } from '../../src/explore/flat-set.js';
+import { CompactFingerprintSet } from '../../src/explore/compact-set.js';
 import { fmix32 } from '../../src/values/mix.js';
 
 /** The multiplicative inverse of an odd 32-bit word, by Newton's iteration. */
@@ -20,6 +21,26 @@ function unfmix32(h: number): number {
 }
 
 describe('FlatFingerprintSet', () => {
+  it('gives its keys for the disk-backed search sorted exactly as CompactFingerprintSet does', () => {
+    const flat = new FlatFingerprintSet();
+    const compact = new CompactFingerprintSet();
+    // The fingerprint whose mixed key is all zero (the empty marker of both tables), and others.
+    const zeroLo = 0;
+    const zeroHi = fmix32(zeroLo ^ 0x5bd1e995) ^ unfmix32(0);
+    const fps: [number, number][] = [[zeroHi >>> 0, zeroLo], [0, 0], [1, 2], [0xffffffff, 0xffffffff]];
+    let x = 12345;
+    for (let i = 0; i < 5000; i++) {
+      x = fmix32(x + i);
+      fps.push([x, fmix32(x ^ 0xabcdef)]);
+    }
+    for (const [hi, lo] of fps) {
+      flat.add(hi, lo);
+      compact.add(hi, lo);
+    }
+    expect(flat.size).toBe(compact.size);
+    expect(Array.from(flat.sortedKeys())).toEqual(Array.from(compact.sortedKeys()));
+  });
+
   it('numbers new fingerprints in insertion order and answers -1 for ones it has', () => {
     const set = new FlatFingerprintSet();
     expect(set.add(5, 6)).toBe(0);
