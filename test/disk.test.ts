@@ -287,7 +287,7 @@ function events(stdout: string): unknown[] {
     .map((l) => JSON.parse(l) as Record<string, unknown>)
     .filter((e) => e['event'] !== 'progress')
     .map((e) => {
-      const { seconds: _s, resumed: _r, disk: _d, ...rest } = e;
+      const { seconds: _s, resumed: _r, disk: _d, threads: _t, threadsReason: _tr, ...rest } = e;
       return rest;
     });
 }

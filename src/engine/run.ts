@@ -713,6 +713,7 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
       // The parallel explorers do not spill: the one-thread search, which does, starts again.
       notes.push(`note: the parallel search reached --max-memory at ${r.stats.distinct.toLocaleString('en-US')} distinct states; searching again on 1 thread, which goes on on disk`);
       workers = 1;
+      threads = { threads: 1, reason: 'the parallel search reached --max-memory: searched again on one thread, which goes on on disk' };
       (packed ?? system).coverage.reset();
     }
     const spill = spillOptions(packed);
