@@ -10,6 +10,7 @@
  * Used by swarm jobs (docs/scale.md); the explorer takes it through ExploreOptions.seenSet.
  */
 import type { SeenSet } from '../explore/seen-set.js';
+import { fmix32 } from '../values/mix.js';
 
 /** The smallest and largest bit arrays: 2^10 bits (128 bytes) to 2^34 bits (2 GiB). */
 export const MIN_BITSTATE_LOG2 = 10;
@@ -18,16 +19,6 @@ export const MAX_HASHES = 8;
 export const DEFAULT_HASHES = 3;
 /** The default size of a swarm job's bit array: 2^28 bits, 32 MiB (Spin's -w28). */
 export const DEFAULT_BITSTATE_LOG2 = 28;
-
-/** murmur3's 32-bit finaliser: every input bit affects every output bit. */
-function fmix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 export class BitstateSet implements SeenSet {
   private readonly words: Int32Array;
@@ -71,10 +62,10 @@ export class BitstateSet implements SeenSet {
    * over two others for the bit within it. The word index uses up to 29 bits (2^34 bits).
    */
   private positions(hi: number, lo: number): void {
-    const a = fmix(hi ^ 0x3c6ef372) ^ fmix(lo + 0x9e3779b9);
-    const b = (fmix(lo ^ 0xa54ff53a) ^ fmix(hi + 0x510e527f)) | 1;
-    const c = fmix(a ^ 0x1f83d9ab);
-    const d = fmix(b ^ 0x5be0cd19) | 1;
+    const a = fmix32(hi ^ 0x3c6ef372) ^ fmix32(lo + 0x9e3779b9);
+    const b = (fmix32(lo ^ 0xa54ff53a) ^ fmix32(hi + 0x510e527f)) | 1;
+    const c = fmix32(a ^ 0x1f83d9ab);
+    const d = fmix32(b ^ 0x5be0cd19) | 1;
     for (let j = 0; j < this.k; j++) {
       this.at[j] = (a + Math.imul(j, b)) & this.wordMask;
       this.bit[j] = ((c + Math.imul(j, d)) >>> 0) & 31;

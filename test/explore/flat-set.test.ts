@@ -2,23 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FlatFingerprintSet } from '../../src/explore/flat-set.js';
 import { CompactFingerprintSet } from '../../src/explore/compact-set.js';
 import { fmix32 } from '../../src/values/mix.js';
-
-/** The multiplicative inverse of an odd 32-bit word, by Newton's iteration. */
-function inverse(a: number): number {
-  let x = a;
-  for (let i = 0; i < 5; i++) x = Math.imul(x, 2 - Math.imul(a, x));
-  return x >>> 0;
-}
-
-/** Inverse of murmur3's fmix32. */
-function unfmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, inverse(0xc2b2ae35));
-  h ^= (h >>> 13) ^ (h >>> 26);
-  h = Math.imul(h, inverse(0x85ebca6b));
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+import { unfmix32 } from '../support/fmix.js';
 
 describe('FlatFingerprintSet', () => {
   it('gives its keys for the disk-backed search sorted exactly as CompactFingerprintSet does', () => {
