@@ -400,34 +400,7 @@ class ParallelRun<S, L> {
         graph.predicateBits(index, bits, 0);
         this.next.add(bytes, start, b, index, hi, lo);
       }
-      if (this.stop === null && (flags & FLAG_FAULT) !== 0) this.replayFault(level.decode(this.codec, i), id);
-      if (this.stop === null && count === 0 && this.checkDeadlock && (flags & FLAG_DEADLOCK) !== 0) {
-        this.checkDeadlockAt(level.decode(this.codec, i), id);
-      }
-      if (this.stop !== null) {
-        this.queue = level.count - i - 1 + this.next.count;
-        return false;
-      }
-      if (++this.expanded % PROGRESS_CHECK_EVERY === 0) {
-        const why = guardStop();
-        if (why !== null) {
-          this.stop = { kind: 'limit', limit: why };
-          this.queue = level.count - i - 1 + this.next.count;
-          return false;
-        }
-        if (this.onProgress === undefined) continue;
-        const now = Date.now();
-        if (now - this.lastProgressMs >= this.progressPeriodMs) {
-          this.lastProgressMs = now;
-          this.onProgress({
-            distinct: numbered.size,
-            generated: this.generated,
-            depth: this.depth,
-            queue: level.count - i - 1 + this.next.count,
-            seconds: this.elapsedSeconds(),
-          });
-        }
-      }
+      if (!this.afterState(level, i, id, flags, count, numbered.size)) return false;
     }
     return true;
   }
@@ -536,35 +509,44 @@ class ParallelRun<S, L> {
         }
         this.next.add(bytes, start, b, index, hi, lo);
       }
-      if (this.stop === null && (flags & FLAG_FAULT) !== 0) this.replayFault(level.decode(this.codec, i), id);
-      if (this.stop === null && count === 0 && this.checkDeadlock && (flags & FLAG_DEADLOCK) !== 0) {
-        this.checkDeadlockAt(level.decode(this.codec, i), id);
-      }
-      if (this.stop !== null) {
-        this.queue = level.count - i - 1 + this.next.count;
-        return false;
-      }
-      if (++this.expanded % PROGRESS_CHECK_EVERY === 0) {
-        // The checkpoint (as in ../explorer.ts): an interrupt or the memory budget stops here.
-        const why = guardStop();
-        if (why !== null) {
-          this.stop = { kind: 'limit', limit: why };
-          this.queue = level.count - i - 1 + this.next.count;
-          return false;
-        }
-        if (this.onProgress === undefined) continue;
-        const now = Date.now();
-        if (now - this.lastProgressMs >= this.progressPeriodMs) {
-          this.lastProgressMs = now;
-          this.onProgress({
-            distinct: seen.size,
-            generated: this.generated,
-            depth: this.depth,
-            queue: level.count - i - 1 + this.next.count,
-            seconds: this.elapsedSeconds(),
-          });
-        }
-      }
+      if (!this.afterState(level, i, id, flags, count, seen.size)) return false;
+    }
+    return true;
+  }
+
+  /**
+   * What follows the merge of state i's emissions (id its number, `count` its successors), in
+   * explore()'s order: its fault or deadlock, then, every PROGRESS_CHECK_EVERY states, the
+   * checkpoint (an interrupt or the memory budget stops here, as in ../explorer.ts) and
+   * progress (`distinct` states so far). False when the run stops.
+   */
+  private afterState(level: Level, i: number, id: number, flags: number, count: number, distinct: number): boolean {
+    if (this.stop === null && (flags & FLAG_FAULT) !== 0) this.replayFault(level.decode(this.codec, i), id);
+    if (this.stop === null && count === 0 && this.checkDeadlock && (flags & FLAG_DEADLOCK) !== 0) {
+      this.checkDeadlockAt(level.decode(this.codec, i), id);
+    }
+    if (this.stop !== null) {
+      this.queue = level.count - i - 1 + this.next.count;
+      return false;
+    }
+    if (++this.expanded % PROGRESS_CHECK_EVERY !== 0) return true;
+    const why = guardStop();
+    if (why !== null) {
+      this.stop = { kind: 'limit', limit: why };
+      this.queue = level.count - i - 1 + this.next.count;
+      return false;
+    }
+    if (this.onProgress === undefined) return true;
+    const now = Date.now();
+    if (now - this.lastProgressMs >= this.progressPeriodMs) {
+      this.lastProgressMs = now;
+      this.onProgress({
+        distinct,
+        generated: this.generated,
+        depth: this.depth,
+        queue: level.count - i - 1 + this.next.count,
+        seconds: this.elapsedSeconds(),
+      });
     }
     return true;
   }
