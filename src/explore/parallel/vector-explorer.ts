@@ -6,7 +6,7 @@
  * and how; in short, each level goes through three phases, every thread taking part in each
  * (vectors.ts has the phase code):
  *   expand  each thread its contiguous range of the level, into its own emission buffers;
- *   dedupe  each thread its shard of the seen set (a CompactFingerprintSet per thread for the
+ *   dedupe  each thread its shard of the seen set (a FlatFingerprintSet per thread for the
  *           whole run), scanning all emissions in global order: new is what sequential
  *           insertion would call new;
  *   number  each thread its range again: new states are copied into the next level at
@@ -22,9 +22,9 @@
  */
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { Supervised, WorkerDied } from './supervisor.js';
-import { CompactFingerprintSet, type CompactSetSnapshot } from '../compact-set.js';
+import { FlatFingerprintSet } from '../flat-set.js';
 import { GraphRecorder, type RecordGraph } from '../state-graph.js';
-import { IndexMap, type IndexMapSnapshot } from './index-map.js';
+import { IndexMap } from './index-map.js';
 import { explore, type ExploreOptions, type ExploreResult, type Outcome, type Progress } from '../explorer.js';
 import type { SeenSet } from '../seen-set.js';
 import { guardStop } from '../guard.js';
@@ -38,7 +38,7 @@ import { AutoThreads, patternPolicy, type ThreadPolicy } from './auto.js';
 import {
   CMD_DEDUPE, CMD_EXIT, CMD_EXPAND, CMD_FINISH, CMD_FIXUP, CMD_GIVE_SHARD, CMD_HAS, CMD_NUMBER, CMD_TAKE_SHARD, C_CMD, C_DONE, C_ERR, C_GEN, C_READY,
   EVENT_WORDS, EV_DEADLOCK, EV_FAULT, EV_INVARIANT, EV_LIMIT, EV_NONE, EV_PREDICATE,
-  PhaseRunner, createBuffers, ensureBytes, f64, i32, shardFromSnapshot, shardOf, shardSnapshot, u32, u8, type SharedBuffers, type VectorSystem,
+  PhaseRunner, createBuffers, ensureBytes, f64, i32, shardFromSnapshot, shardOf, shardSnapshot, u32, u8, type SharedBuffers, type ShardSnapshot, type VectorSystem,
 } from './vectors.js';
 
 /**
@@ -265,7 +265,7 @@ class VectorRun<L> {
     this.nums = this.runner.nums;
     for (let t = 0; t < this.T; t++) this.tagMaps.push([]);
     // Until the workers take their shards, this thread holds them all.
-    for (let s = 0; s < this.T; s++) this.runner.sets[s] = record !== null ? new IndexMap() : new CompactFingerprintSet();
+    for (let s = 0; s < this.T; s++) this.runner.sets[s] = record !== null ? new IndexMap() : new FlatFingerprintSet();
   }
 
   close(): void {
@@ -426,7 +426,7 @@ class VectorRun<L> {
         if (a.parent >= 0) graph.edge(map.found, label as L);
         return;
       }
-    } else if ((set as CompactFingerprintSet).add(hi, lo) < 0) return;
+    } else if ((set as FlatFingerprintSet).add(hi, lo) < 0) return;
     const index = this.replay.size;
     this.replay.record(index, a.parent, ordinal);
     this.depth = this.level;
@@ -776,7 +776,7 @@ class VectorRun<L> {
   private takeBackShards(crew: Crew): void {
     crew.start(CMD_GIVE_SHARD);
     crew.finish();
-    for (let t = 1; t < this.T; t++) this.runner.sets[t] = shardFromSnapshot(crew.receive(t) as CompactSetSnapshot | IndexMapSnapshot);
+    for (let t = 1; t < this.T; t++) this.runner.sets[t] = shardFromSnapshot(crew.receive(t) as ShardSnapshot);
     crew.armed = false;
   }
 
