@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { shardFromSnapshot, shardSnapshot } from '../../src/explore/parallel/vectors.js';
 import { FlatFingerprintSet } from '../../src/explore/flat-set.js';
 import { CompactFingerprintSet } from '../../src/explore/compact-set.js';
 import { fmix32 } from '../../src/values/mix.js';
-import { shardFromSnapshot, shardSnapshot } from '../../src/explore/parallel/vectors.js';
 
 /** The multiplicative inverse of an odd 32-bit word, by Newton's iteration. */
 function inverse(a: number): number {
