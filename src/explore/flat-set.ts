@@ -25,6 +25,14 @@ import type { SeenSet } from './seen-set.js';
 const MIN_CAPACITY = 1024;
 const MAX_SIZE = 2 ** 31 - 2;
 
+/** A FlatFingerprintSet's contents, as structured-cloneable data (to move it to another thread). */
+export interface FlatSetSnapshot {
+  readonly kind: 'flat';
+  readonly keys: Uint32Array;
+  readonly count: number;
+  readonly hasZero: boolean;
+}
+
 export class FlatFingerprintSet implements SeenSet {
   /** Two words a slot: the mixed key's halves; 0, 0 when free. */
   private keys: Uint32Array;
@@ -42,6 +50,29 @@ export class FlatFingerprintSet implements SeenSet {
     this.keys = new Uint32Array(capacity * 2);
     this.mask = capacity - 1;
     this.threshold = (capacity >>> 2) * 3;
+  }
+
+  /**
+   * The table's contents, to move the set to another thread (the keys' buffer can be
+   * transferred, not copied). The set must not be used afterwards.
+   */
+  snapshot(): FlatSetSnapshot {
+    return { kind: 'flat', keys: this.keys, count: this.count, hasZero: this.hasZero };
+  }
+
+  /** A set with the contents of a snapshot taken (maybe on another thread) by `snapshot`. */
+  static fromSnapshot(s: FlatSetSnapshot): FlatFingerprintSet {
+    const capacity = s.keys.length >>> 1;
+    if (capacity < MIN_CAPACITY || (capacity & (capacity - 1)) !== 0 || s.count >= (capacity >>> 2) * 3) {
+      throw new Error('internal error: a fingerprint set snapshot with an impossible table');
+    }
+    const set = new FlatFingerprintSet();
+    set.keys = s.keys;
+    set.mask = capacity - 1;
+    set.threshold = (capacity >>> 2) * 3;
+    set.count = s.count;
+    set.hasZero = s.hasZero;
+    return set;
   }
 
   get size(): number {

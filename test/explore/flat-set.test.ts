@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { shardFromSnapshot, shardSnapshot } from '../../src/explore/parallel/vectors.js';
 import { FlatFingerprintSet } from '../../src/explore/flat-set.js';
 import { CompactFingerprintSet } from '../../src/explore/compact-set.js';
 import { fmix32 } from '../../src/values/mix.js';
@@ -82,5 +83,46 @@ describe('FlatFingerprintSet', () => {
     const bytes = set.bytesUsed();
     for (let i = 0; i < 100_000; i++) set.add(i, i);
     expect(set.bytesUsed()).toBe(bytes);
+  });
+
+  it('moves to another thread by snapshot (its table transferred) and goes on as it would have', () => {
+    // The fingerprint whose mixed key is all zero is kept by a flag, not a slot: it must move too.
+    const zeroLo = 0;
+    const zeroHi = (fmix32(zeroLo ^ 0x5bd1e995) ^ unfmix32(0)) >>> 0;
+    const fps: [number, number][] = [[zeroHi, zeroLo]];
+    let x = 99;
+    for (let i = 0; i < 6000; i++) {
+      x = fmix32(x + i);
+      fps.push([x, fmix32(x ^ 0x1234567)]);
+    }
+    const stay = new FlatFingerprintSet();
+    let moved = new FlatFingerprintSet();
+    const wrong: string[] = [];
+    for (let i = 0; i < fps.length; i++) {
+      const [hi, lo] = fps[i]!;
+      if (i % 1000 === 500) {
+        // As the vector explorer hands a shard to a worker and takes it back (vectors.ts).
+        const { snap, transfer } = shardSnapshot(moved);
+        if (!('kind' in snap) || snap.kind !== 'flat' || !snap.hasZero) wrong.push(`snapshot at ${i}`);
+        const copy = structuredClone(snap, { transfer });
+        if (transfer[0]!.byteLength !== 0) wrong.push(`not transferred at ${i}`);
+        const back = shardFromSnapshot(copy);
+        if (!(back instanceof FlatFingerprintSet)) throw new Error('not a FlatFingerprintSet');
+        moved = back;
+        if (moved.size !== stay.size || moved.bytesUsed() !== stay.bytesUsed()) wrong.push(`size at ${i}`);
+      }
+      const a = stay.add(hi, lo);
+      const b = moved.add(hi, lo);
+      if (a !== i || b !== i) wrong.push(`add ${i}: ${a}, ${b}`);
+    }
+    for (const [hi, lo] of fps) if (!moved.has(hi, lo) || moved.add(hi, lo) !== -1) wrong.push(`lost ${hi},${lo}`);
+    expect(moved.has(zeroHi, zeroLo)).toBe(true);
+    expect(wrong).toEqual([]);
+    expect(moved.sortedKeys()).toEqual(stay.sortedKeys());
+  });
+
+  it('refuses a snapshot whose table is not one it could have made', () => {
+    expect(() => FlatFingerprintSet.fromSnapshot({ kind: 'flat', keys: new Uint32Array(2 * 1000), count: 0, hasZero: false })).toThrow(/impossible table/);
+    expect(() => FlatFingerprintSet.fromSnapshot({ kind: 'flat', keys: new Uint32Array(2 * 1024), count: 768, hasZero: false })).toThrow(/impossible table/);
   });
 });

@@ -6,7 +6,7 @@
  * and how; in short, each level goes through three phases, every thread taking part in each
  * (vectors.ts has the phase code):
  *   expand  each thread its contiguous range of the level, into its own emission buffers;
- *   dedupe  each thread its shard of the seen set (a CompactFingerprintSet per thread for the
+ *   dedupe  each thread its shard of the seen set (a FlatFingerprintSet per thread for the
  *           whole run), scanning all emissions in global order: new is what sequential
  *           insertion would call new;
  *   number  each thread its range again: new states are copied into the next level at
@@ -22,9 +22,9 @@
  */
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { Supervised, WorkerDied } from './supervisor.js';
-import { CompactFingerprintSet, type CompactSetSnapshot } from '../compact-set.js';
+import { FlatFingerprintSet } from '../flat-set.js';
 import { GraphRecorder, type RecordGraph } from '../state-graph.js';
-import { IndexMap, type IndexMapSnapshot } from './index-map.js';
+import { IndexMap } from './index-map.js';
 import { explore, type ExploreOptions, type ExploreResult, type Outcome, type Progress } from '../explorer.js';
 import type { SeenSet } from '../seen-set.js';
 import { guardStop } from '../guard.js';
@@ -38,7 +38,7 @@ import { AutoThreads, patternPolicy, type ThreadPolicy } from './auto.js';
 import {
   CMD_DEDUPE, CMD_EXIT, CMD_EXPAND, CMD_FINISH, CMD_FIXUP, CMD_GIVE_SHARD, CMD_HAS, CMD_NUMBER, CMD_TAKE_SHARD, C_CMD, C_DONE, C_ERR, C_GEN, C_READY,
   EVENT_WORDS, EV_DEADLOCK, EV_FAULT, EV_INVARIANT, EV_LIMIT, EV_NONE, EV_PREDICATE,
-  PhaseRunner, createBuffers, ensureBytes, f64, i32, shardFromSnapshot, shardOf, shardSnapshot, u32, u8, type SharedBuffers, type VectorSystem,
+  PhaseRunner, createBuffers, ensureBytes, f64, i32, shardFromSnapshot, shardOf, shardSnapshot, u32, u8, type SharedBuffers, type ShardSnapshot, type VectorSystem,
 } from './vectors.js';
 
 /**
@@ -265,7 +265,7 @@ class VectorRun<L> {
     this.nums = this.runner.nums;
     for (let t = 0; t < this.T; t++) this.tagMaps.push([]);
     // Until the workers take their shards, this thread holds them all.
-    for (let s = 0; s < this.T; s++) this.runner.sets[s] = record !== null ? new IndexMap() : new CompactFingerprintSet();
+    for (let s = 0; s < this.T; s++) this.runner.sets[s] = record !== null ? new IndexMap() : new FlatFingerprintSet();
   }
 
   close(): void {
@@ -366,7 +366,7 @@ class VectorRun<L> {
 
   /** Level 1: the initial states, on this thread, as explore() takes them. */
   private initialLevel(): void {
-    this.alone = { store: true, dest: 0, parent: -1, emitted: 0, made: 0, view: f64(this.buffers.lvSt[0]!) };
+    this.alone = { store: true, dest: 0, parent: -1, emitted: 0, made: 0, view: f64(this.buffers.lvSt[0]!), skipHi: 0, skipLo: 0, skip: false };
     try {
       this.system.initialStates(this.emitAlone);
     } catch (e) {
@@ -374,6 +374,7 @@ class VectorRun<L> {
       this.stop ??= { kind: 'fault', error: e, state: -1 };
     }
     const n = this.alone.made;
+    this.swapFps();
     this.cur = 0;
     this.count = n;
     this.first = 0;
@@ -386,14 +387,28 @@ class VectorRun<L> {
    * states), the emissions of its call so far, the states stored in the level so far, and a
    * view of the buffer (remade when the buffer grows).
    */
-  private alone: { store: boolean; dest: number; parent: number; emitted: number; made: number; view: Float64Array } = {
+  private alone: { store: boolean; dest: number; parent: number; emitted: number; made: number; view: Float64Array; skipHi: number; skipLo: number; skip: boolean } = {
     store: true,
     dest: 0,
     parent: -1,
     emitted: 0,
     made: 0,
     view: new Float64Array(0),
+    skipHi: 0,
+    skipLo: 0,
+    skip: false,
   };
+
+  /**
+   * The fingerprints of the states of the current level (two words a state) when it was made
+   * by a level run on this thread alone (or is the initial one), and of the level it is
+   * filling: a successor with its parent's fingerprint is a step to itself, a state seen before,
+   * known without looking it up (as in vector-run.ts). A level made on the threads has none
+   * (`curFpsValid` false) and is expanded without that shortcut.
+   */
+  private curFps = new Uint32Array(2048);
+  private nextFps = new Uint32Array(2048);
+  private curFpsValid = false;
 
   /**
    * Takes one emission on this thread alone, as explore()'s emit does: counts it, looks it up
@@ -409,6 +424,8 @@ class VectorRun<L> {
     this.system.fingerprint(succ, fp);
     const hi = fp[0]!;
     const lo = fp[1]!;
+    // A step to the state being expanded: seen, whatever follows would find.
+    if (hi === a.skipHi && lo === a.skipLo && a.skip) return;
     const set = this.runner.sets[shardOf(lo, this.T)]!;
     if (!a.store) {
       if (!this.depthLimitHit && !set.has(hi, lo)) this.depthLimitHit = true;
@@ -426,7 +443,7 @@ class VectorRun<L> {
         if (a.parent >= 0) graph.edge(map.found, label as L);
         return;
       }
-    } else if ((set as CompactFingerprintSet).add(hi, lo) < 0) return;
+    } else if ((set as FlatFingerprintSet).add(hi, lo) < 0) return;
     const index = this.replay.size;
     this.replay.record(index, a.parent, ordinal);
     this.depth = this.level;
@@ -453,6 +470,15 @@ class VectorRun<L> {
     }
     const o = a.made * W;
     for (let k = 0; k < W; k++) a.view[o + k] = succ[k]!;
+    let fps = this.nextFps;
+    const f = 2 * a.made;
+    if (f + 2 > fps.length) {
+      fps = new Uint32Array(Math.max(fps.length * 2, f + 2));
+      fps.set(this.nextFps);
+      this.nextFps = fps;
+    }
+    fps[f] = hi;
+    fps[f + 1] = lo;
     a.made++;
   };
 
@@ -634,6 +660,7 @@ class VectorRun<L> {
       this.recordLevelGraph(n, first, store);
       prof.graphMs += performance.now() - g0;
     }
+    this.curFpsValid = false;
     this.cur = next;
     this.first = first;
     this.count = made;
@@ -711,13 +738,22 @@ class VectorRun<L> {
     const next = 1 - this.cur;
     const first = this.replay.size;
     const state: number[] = new Array<number>(W).fill(0);
-    const a = (this.alone = { store, dest: next, parent: 0, emitted: 0, made: 0, view: f64(this.buffers.lvSt[next]!) });
+    this.alone = { store, dest: next, parent: 0, emitted: 0, made: 0, view: f64(this.buffers.lvSt[next]!), skipHi: 0, skipLo: 0, skip: false };
+    const a = this.alone;
     const emit = this.emitAlone;
+    // The step-to-itself shortcut: not with the graph recorded (the edge is recorded too).
+    const skip = this.curFpsValid && this.graph === null;
+    const curFps = this.curFps;
     for (let i = 0; i < n; i++) {
       for (let k = 0; k < W; k++) state[k] = cur[i * W + k]!;
       const parent = this.first + i;
       a.parent = parent;
       a.emitted = 0;
+      if (skip) {
+        a.skipHi = curFps[2 * i]!;
+        a.skipLo = curFps[2 * i + 1]!;
+        a.skip = true;
+      }
       if (this.graph !== null) this.graph.beginState(parent);
       try {
         system.successors(state, emit);
@@ -740,9 +776,18 @@ class VectorRun<L> {
       }
     }
     this.prof.localLevels++;
+    this.swapFps();
     this.cur = next;
     this.first = first;
     this.count = a.made;
+  }
+
+  /** The level just filled by emitAlone becomes the current one, with its fingerprints. */
+  private swapFps(): void {
+    const fps = this.curFps;
+    this.curFps = this.nextFps;
+    this.nextFps = fps;
+    this.curFpsValid = true;
   }
 
   /**
@@ -776,7 +821,7 @@ class VectorRun<L> {
   private takeBackShards(crew: Crew): void {
     crew.start(CMD_GIVE_SHARD);
     crew.finish();
-    for (let t = 1; t < this.T; t++) this.runner.sets[t] = shardFromSnapshot(crew.receive(t) as CompactSetSnapshot | IndexMapSnapshot);
+    for (let t = 1; t < this.T; t++) this.runner.sets[t] = shardFromSnapshot(crew.receive(t) as ShardSnapshot);
     crew.armed = false;
   }
 

@@ -7,13 +7,11 @@
  * synchronously.
  */
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
-import type { CompactSetSnapshot } from '../compact-set.js';
-import type { IndexMapSnapshot } from './index-map.js';
 import type { RecordGraph } from '../state-graph.js';
 import type { CreateWorkerSystem, WorkerSetup } from './worker.js';
 import {
   CMD_EXIT, CMD_EXPAND, CMD_GIVE_SHARD, CMD_TAKE_SHARD, C_CMD, C_DONE, C_ERR, C_GEN, C_READY,
-  PhaseRunner, shardFromSnapshot, shardSnapshot, type SharedBuffers, type VectorSystem,
+  PhaseRunner, shardFromSnapshot, shardSnapshot, type SharedBuffers, type ShardSnapshot, type VectorSystem,
 } from './vectors.js';
 
 export interface VectorWorkerInit {
@@ -66,7 +64,7 @@ if (runner !== null) {
     // without a word, as a thread killed or out of memory would (test/worker-death.test.ts).
     if (cmd === CMD_EXPAND && process.env['SPEX_TEST_WORKER_EXIT'] === String(index)) process.exit(70);
     try {
-      if (cmd === CMD_TAKE_SHARD) runner.sets[index] = shardFromSnapshot(take() as CompactSetSnapshot | IndexMapSnapshot);
+      if (cmd === CMD_TAKE_SHARD) runner.sets[index] = shardFromSnapshot(take() as ShardSnapshot);
       else if (cmd === CMD_GIVE_SHARD) {
         const { snap, transfer } = shardSnapshot(runner.sets[index]!);
         runner.sets[index] = undefined;
