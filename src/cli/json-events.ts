@@ -11,6 +11,7 @@
  */
 import type { CheckResult, RunOptions } from '../engine/run.js';
 import { WriteError } from './write-output.js';
+import { interruptedExit } from '../engine/run.js';
 import { EXIT, checkShowNames, constOverrides, formatExpectation, loadSpec, meetsExpectation, neverEnabledWarnings, runCheck, selectChecks } from '../engine/run.js';
 import { SpecErrors, formatLocation, type Diagnostic } from '../lang/diagnostics.js';
 import { counterexampleOf } from '../export/counterexample.js';
@@ -18,7 +19,7 @@ import { itfOfCheck, toItf, type Json } from '../export/itf.js';
 import { writeCheckOutputs, type OutputPaths } from './check-outputs.js';
 import type { ProgressPrinter } from './progress.js';
 import { coverageJson } from '../export/coverage.js';
-import { interruptSignal } from '../explore/guard.js';
+import { Interrupted, interruptSignal } from '../explore/guard.js';
 import { signalName } from './report.js';
 import { WorkerDied } from '../explore/parallel/supervisor.js';
 
@@ -70,7 +71,7 @@ export function cmdCheckJson(file: string, o: OutputPaths & { check?: string }, 
         ...deps.runOptions,
         onProgress: (p) => {
           deps.printer?.report(p);
-          emit({ event: 'progress', check: name, distinct: p.distinct, generated: p.generated, depth: p.depth, queue: p.queue, seconds: p.seconds, distinctPerSecond: p.seconds > 0 ? Math.round(p.distinct / p.seconds) : 0 });
+          emit({ event: 'progress', check: name, distinct: p.distinct, generated: p.generated, depth: p.depth, queue: p.queue, seconds: p.seconds, distinctPerSecond: p.seconds > 0 ? Math.round(p.distinct / p.seconds) : 0, ...(p.expanding !== undefined ? { expanding: p.expanding } : {}) });
         },
       };
       const r = runCheck(spec, check, cli, opts);
@@ -116,6 +117,11 @@ export function cmdCheckJson(file: string, o: OutputPaths & { check?: string }, 
     if (e instanceof SpecErrors) {
       emit({ event: 'error', kind: e.isSyntax ? 'syntax' : 'static', message: `${e.diagnostics.length} error${e.diagnostics.length === 1 ? '' : 's'} in ${file}`, diagnostics: e.diagnostics.map(diagnosticJson) });
       return finish(e.isSyntax ? EXIT.syntax : EXIT.static);
+    }
+    if (e instanceof Interrupted) {
+      // The first signal, outside a search (which sends its own stats and check events).
+      emit({ event: 'error', kind: 'interrupted', message: `interrupted (${signalName(e.signal)}) while ${e.phase}`, diagnostics: [] });
+      return finish(interruptedExit(e.signal));
     }
     if (e instanceof WriteError) {
       emit({ event: 'error', kind: 'io', message: e.message, diagnostics: [] });

@@ -29,7 +29,7 @@ import { GraphRecorder, type RecordGraph, type StateGraph } from './state-graph.
 import { ModelError, type Invariant, type StepCoverage, type StepViolation, type TransitionSystem } from './system.js';
 import { ReplayIndex, rebuildTrace, type Trace } from './trace.js';
 import { checkLimits, deadlockStop, invariantStop, outcomeOf, searchStats, stepStop, type Stop } from './stop.js';
-import { guardStop, type GuardStop } from './guard.js';
+import { Interrupted, checkInterrupt, guardStop, type GuardStop } from './guard.js';
 
 export interface ExploreOptions<S = unknown, L = unknown> {
   /** Report states without successors (unless `isDone`) as deadlocks. The CLI defaults it to true. */
@@ -63,6 +63,11 @@ export interface Progress {
   depth: number;
   queue: number;
   seconds: number;
+  /**
+   * Only in a report made in the middle of one state's expansion (a state with very many
+   * successors): how many it has emitted so far.
+   */
+  expanding?: number;
 }
 
 export type { Trace };
@@ -115,12 +120,25 @@ export function explore<S, L>(
   options: ExploreOptions<S, L>,
 ): ExploreResult<S, L> {
   checkLimits(options);
-  return new BreadthFirstRun(system, options).run();
+  const run = new BreadthFirstRun(system, options);
+  try {
+    return run.run();
+  } catch (e) {
+    // An interrupt in the middle of an expansion (or of a long loop of the system's).
+    if (!(e instanceof Interrupted)) throw e;
+    return run.interrupted();
+  }
 }
 
 /** Expansions between two looks at the clock for progress reports. */
 const PROGRESS_CHECK_EVERY = 4096;
 const PROGRESS_PERIOD_MS = 1000;
+/**
+ * Emissions of one expansion between two looks at the guard, less one (a power of two less
+ * one): a state with tens of thousands of successors is interrupted, and reported in the
+ * progress reports, while it is being expanded.
+ */
+const LONG_EXPANSION_MASK = 255;
 
 /**
  * Why a run stopped early, recorded while inside a system callback. Turning it into an
@@ -172,6 +190,8 @@ class BreadthFirstRun<S, L> {
   /** The fingerprint of `expanding`, computed when a step check first needs it. */
   private readonly fromFp = new Uint32Array(2);
   private fromFpOf = -1;
+  /** When longExpansion last reported progress. */
+  private lastLongProgressMs = Date.now();
 
   private generated = 0;
   private depth = 0;
@@ -299,6 +319,7 @@ class BreadthFirstRun<S, L> {
     // The system cannot be told to stop emitting; once the run has stopped, ignore the rest.
     if (this.stop !== null) return;
     const ordinal = this.emitted++;
+    if ((ordinal & LONG_EXPANSION_MASK) === LONG_EXPANSION_MASK) this.longExpansion(ordinal);
     this.generated++;
     const fp = this.fp;
     this.system.fingerprint(state, fp);
@@ -342,6 +363,49 @@ class BreadthFirstRun<S, L> {
     this.nextIds.push(index);
   };
 
+  /**
+   * Every LONG_EXPANSION_MASK + 1 emissions of one expansion (or of the initial states): an
+   * interrupt stops the run at once (Interrupted, caught in explore()), the memory budget
+   * stops it after this emission; and a progress report, if one is due, says how far the
+   * expansion got.
+   */
+  private longExpansion(ordinal: number): void {
+    checkInterrupt();
+    if (guardStop() === 'memory') {
+      this.stop = { kind: 'limit', limit: 'memory' };
+      return;
+    }
+    if (this.onProgress === undefined) return;
+    const now = Date.now();
+    if (now - this.lastLongProgressMs < this.progressPeriodMs) return;
+    this.lastLongProgressMs = now;
+    this.onProgress({ distinct: this.seen.size, generated: this.generated, depth: this.depth, queue: this.queueNow(), seconds: this.elapsedSeconds(), expanding: ordinal + 1 });
+  }
+
+  /**
+   * The states stored and not yet expanded, from inside an expansion: the ids of a level are
+   * consecutive, so the state being expanded is number parentId - currentIds[0] of its level.
+   */
+  private queueNow(): number {
+    if (this.parentId < 0 || this.currentIds.length === 0) return this.next.length;
+    return this.current.length - (this.parentId - this.currentIds[0]!) - 1 + this.next.length;
+  }
+
+  /**
+   * The result of a run that an interrupt stopped in the middle of a step of the system
+   * (Interrupted thrown through it): the partial statistics and the "interrupted" limit.
+   */
+  interrupted(): ExploreResult<S, L> {
+    const queue = this.queueNow();
+    this.current.length = 0;
+    this.next.length = 0;
+    this.system.coverage?.searchEnded();
+    this.stop = { kind: 'limit', limit: 'interrupted' };
+    const distinct = this.seen.size;
+    this.seen.finishGrowing?.();
+    return { outcome: { kind: 'limit', limit: 'interrupted' }, stats: searchStats(distinct, this.generated, this.depth, queue, this.elapsedSeconds(), this.seen.bytesUsed() + this.replay.bytes) };
+  }
+
   /** The system has constraints or step checks: emissions go through `emitChecked`. */
   private get checked(): boolean {
     return this.system.inModel !== undefined || this.system.checkStep !== undefined;
@@ -356,6 +420,7 @@ class BreadthFirstRun<S, L> {
   private readonly emitChecked = (state: S, label?: L): void => {
     if (this.stop !== null) return;
     const ordinal = this.emitted++;
+    if ((ordinal & LONG_EXPANSION_MASK) === LONG_EXPANSION_MASK) this.longExpansion(ordinal);
     this.generated++;
     const system = this.system;
     const parent = this.parentId;

@@ -13,6 +13,7 @@
 import type * as A from './ast.js';
 import { Diagnostic, MAX_NESTING, NESTING_SLACK, SpecErrors } from './diagnostics.js';
 import { classifyFormula, pure, withFairness } from './parser.js';
+import { pollInterrupt } from '../explore/guard.js';
 
 /** Thrown (never with a stack) when the fast parser cannot parse the text. */
 export const FAIL = { fail: true } as const;
@@ -130,6 +131,7 @@ function tokenize(src: string): Tokens {
   // A byte order mark at the start is no part of the text.
   let i = src.charCodeAt(0) === 0xfeff ? 1 : 0;
   while (i < n) {
+    pollInterrupt();
     const c = src.charCodeAt(i);
     if (c <= 32) { i++; continue; }
     if (c === 47 && src.charCodeAt(i + 1) === 47) {
@@ -1513,6 +1515,7 @@ class Parser {
   }
 
   private primary(): A.Expr {
+    pollInterrupt();
     const s = this.i;
     const kind = this.t.kind[s];
     const tx = this.t.text[s]!;
