@@ -97,7 +97,7 @@ function loadOne(path: string, text?: string): LoadedSpec {
   try {
     return { source, spec: checkSpec(ast) };
   } catch (e) {
-    throw stackOverflowAsE104(e, source);
+    throw stackOverflowAsE104(e, source, ast);
   }
 }
 

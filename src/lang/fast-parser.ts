@@ -1773,6 +1773,25 @@ export function nestingTooDeep(source: A.Source, start: number, end: number): Di
 }
 
 /**
+ * E104 at the token the parser had reached when it ran out of stack: within MAX_NESTING,
+ * some constructs (nested set or sequence literals, some 760 levels) take more stack per level
+ * than there is. The parser's position is where the nesting became too deep (unwinding does
+ * not move it back). Anything but a stack overflow returns.
+ */
+function overflowAt(e: unknown, source: A.Source, p: Parser): void {
+  if (!(e instanceof RangeError) || !/call stack/.test(e.message)) return;
+  const k = Math.min(p.pos, p.t.count - 1);
+  throw new SpecErrors([
+    new Diagnostic(
+      'E104',
+      { source, start: p.t.start[k]!, end: Math.max(p.t.end[k]!, p.t.start[k]! + 1) },
+      'expression nested too deeply: spex cannot follow the nesting past this point',
+      `an expression, statement or formula nests more than spex can follow (at most ${MAX_NESTING} levels, fewer for nested set, sequence and map literals); name the inner parts with def or let`,
+    ),
+  ]);
+}
+
+/**
  * The result of the fast parser: the AST, or where it stopped: `furthest`, the offset of the
  * furthest token it reached; [from, to) the declarations before the one it stopped in but one
  * (text ohm need not parse again to find the error).
@@ -1785,6 +1804,7 @@ export function fastParseSpec(source: A.Source): FastResult<A.SpecAst> {
     p = new Parser(source, tokenize(source.text));
     return { ok: true, value: p.spec() };
   } catch (e) {
+    if (p !== undefined) overflowAt(e, source, p);
     if (e !== FAIL) throw e;
     if (p === undefined) return { ok: false, furthest: 0 };
     const starts = p.declStarts;
@@ -1800,6 +1820,7 @@ export function fastParseExpr(source: A.Source): FastResult<A.Expr> {
     p = new Parser(source, tokenize(source.text));
     return { ok: true, value: p.exprOnly() };
   } catch (e) {
+    if (p !== undefined) overflowAt(e, source, p);
     if (e !== FAIL) throw e;
     return { ok: false, furthest: p === undefined ? 0 : p.t.start[Math.min(Math.max(p.furthest, p.pos), p.t.count - 1)]! };
   }
