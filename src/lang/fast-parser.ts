@@ -162,7 +162,11 @@ function tokenize(src: string): Tokens {
     if (c >= 48 && c <= 57) {
       let j = i + 1;
       while (j < n && src.charCodeAt(j) >= 48 && src.charCodeAt(j) <= 57) j++;
-      push(T_NUM, i, j, src.slice(i, j));
+      // Numbers repeat too (0, 1, 2, ...): one string each, as for names.
+      const digits = src.slice(i, j);
+      let d = names.get(digits);
+      if (d === undefined) names.set(digits, (d = digits));
+      push(T_NUM, i, j, d);
       i = j;
       continue;
     }
@@ -834,7 +838,8 @@ class Parser {
     });
     if (range) return range;
     const name = this.name();
-    return { kind: 'named', name, span: this.span(s) };
+    // One token: the name's span is the node's (one object fewer per name; spans are never changed).
+    return { kind: 'named', name, span: name.span };
   }
 
   private rangeBound(): A.Expr {
@@ -1154,7 +1159,7 @@ class Parser {
       // A name starting with '_' would match the wildcard first in the grammar.
       if (this.text().startsWith('_')) throw FAIL;
       const name = this.name();
-      return { kind: 'name', name, span: this.span(s) };
+      return { kind: 'name', name, span: name.span };
     }
     const neg = this.isP('-');
     if (neg) this.i++;
@@ -1596,7 +1601,7 @@ class Parser {
         return { kind: 'primed', name, span: this.span(s) };
       }
       this.i++;
-      return { kind: 'name', name, span: this.span(s) };
+      return { kind: 'name', name, span: name.span };
     }
     if (kind !== T_PUNCT) throw FAIL;
     if (tx === '(') {
