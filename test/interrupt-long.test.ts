@@ -160,6 +160,8 @@ describe('through the CLI: the first signal stops a huge expansion', () => {
     expect(r.stderr).not.toMatch(/^ {4}at /m);
     expect(r.stderr).not.toMatch(/again: stopping at once/);
     expect(r.code).toBe(130);
+    // Which step is being taken, by its binding.
+    expect(r.stderr).toMatch(/one state's expansion at [\d,]+ successors \(now Set\(i=\d+\)\)$/m);
     expect(r.stdout).toMatch(/^Interrupted \(SIGINT\): the search was stopped before it was complete; nothing was violated up to there\.$/m);
     const m = STATS.exec(r.stdout);
     expect(m).not.toBeNull();
@@ -184,6 +186,7 @@ describe('through the CLI: the first signal stops a huge expansion', () => {
     const p = events.find((e) => e['event'] === 'progress' && typeof e['expanding'] === 'number');
     expect(p).toBeDefined();
     expect(p!['expanding']).toBeGreaterThan(0);
+    expect(p!['step']).toMatch(/^Set\(i=\d+\)$/);
     expect(events.find((e) => e['event'] === 'check')!['verdict']).toBe('interrupted');
     expect(events.at(-1)).toEqual({ event: 'exit', code: 143 });
   });

@@ -86,7 +86,7 @@ export function cmdCheckJson(file: string, o: OutputPaths & { check?: string }, 
         ...deps.runOptions,
         onProgress: (p) => {
           deps.printer?.report(p);
-          emit({ event: 'progress', check: name, distinct: p.distinct, generated: p.generated, depth: p.depth, queue: p.queue, seconds: p.seconds, distinctPerSecond: p.seconds > 0 ? Math.round(p.distinct / p.seconds) : 0, ...(p.expanding !== undefined ? { expanding: p.expanding } : {}) });
+          emit({ event: 'progress', check: name, distinct: p.distinct, generated: p.generated, depth: p.depth, queue: p.queue, seconds: p.seconds, distinctPerSecond: p.seconds > 0 ? Math.round(p.distinct / p.seconds) : 0, ...(p.expanding !== undefined ? { expanding: p.expanding } : {}), ...(p.step !== undefined ? { step: p.step } : {}) });
         },
       };
       const r = runCheck(spec, check, cli, opts);

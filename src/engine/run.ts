@@ -28,6 +28,7 @@ import type { SimulationSummary } from './simulate.js';
 import { coverageSites, type CoverageReport } from '../lang/coverage.js';
 import { resolveShows, type ShownExpr } from '../lang/show.js';
 import { kernelLookup, type KernelOf } from '../lang/kernel.js';
+import { formatLabel } from '../lang/label.js';
 
 export interface LoadedSpec {
   readonly source: A.Source;
@@ -110,7 +111,7 @@ export interface RunOptions {
   readonly deadlock?: boolean;
   readonly maxStates?: number;
   readonly maxDepth?: number;
-  readonly onProgress?: (p: { distinct: number; generated: number; depth: number; queue: number; seconds: number; expanding?: number }) => void;
+  readonly onProgress?: (p: { distinct: number; generated: number; depth: number; queue: number; seconds: number; expanding?: number; step?: string }) => void;
   /** Milliseconds between two progress reports (default 1,000). */
   readonly progressPeriodMs?: number;
   /**
@@ -448,7 +449,14 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   const exploreOpts: ExploreOptions<State, Label> = { checkDeadlock: deadlock };
   if (opts.maxStates !== undefined) exploreOpts.maxStates = opts.maxStates;
   if (opts.maxDepth !== undefined) exploreOpts.maxDepth = opts.maxDepth;
-  if (opts.onProgress !== undefined) exploreOpts.onProgress = opts.onProgress;
+  if (opts.onProgress !== undefined) {
+    // A report from the middle of one state's expansion names the step being taken.
+    const report = opts.onProgress;
+    exploreOpts.onProgress = (p) => {
+      const { expandingLabel, ...rest } = p;
+      report(expandingLabel === undefined ? rest : { ...rest, step: formatLabel(expandingLabel as Label) });
+    };
+  }
   if (opts.progressPeriodMs !== undefined) exploreOpts.progressPeriodMs = opts.progressPeriodMs;
   const setup = temporalSetup(system, compileFairness(spec, check?.fairness), compileGroupFairness(spec, check?.fairness), {
     actions: spec.actions.length > 0,

@@ -68,6 +68,8 @@ export interface Progress {
    * successors): how many it has emitted so far.
    */
   expanding?: number;
+  /** With `expanding`: the label of the last successor emitted (the step being taken). */
+  expandingLabel?: unknown;
 }
 
 export type { Trace };
@@ -319,7 +321,7 @@ class BreadthFirstRun<S, L> {
     // The system cannot be told to stop emitting; once the run has stopped, ignore the rest.
     if (this.stop !== null) return;
     const ordinal = this.emitted++;
-    if ((ordinal & LONG_EXPANSION_MASK) === LONG_EXPANSION_MASK) this.longExpansion(ordinal);
+    if ((ordinal & LONG_EXPANSION_MASK) === LONG_EXPANSION_MASK) this.longExpansion(ordinal, label);
     this.generated++;
     const fp = this.fp;
     this.system.fingerprint(state, fp);
@@ -369,7 +371,7 @@ class BreadthFirstRun<S, L> {
    * stops it after this emission; and a progress report, if one is due, says how far the
    * expansion got.
    */
-  private longExpansion(ordinal: number): void {
+  private longExpansion(ordinal: number, label: L | undefined): void {
     checkInterrupt();
     if (guardStop() === 'memory') {
       this.stop = { kind: 'limit', limit: 'memory' };
@@ -379,7 +381,7 @@ class BreadthFirstRun<S, L> {
     const now = Date.now();
     if (now - this.lastLongProgressMs < this.progressPeriodMs) return;
     this.lastLongProgressMs = now;
-    this.onProgress({ distinct: this.seen.size, generated: this.generated, depth: this.depth, queue: this.queueNow(), seconds: this.elapsedSeconds(), expanding: ordinal + 1 });
+    this.onProgress({ distinct: this.seen.size, generated: this.generated, depth: this.depth, queue: this.queueNow(), seconds: this.elapsedSeconds(), expanding: ordinal + 1, expandingLabel: label });
   }
 
   /**
@@ -420,7 +422,7 @@ class BreadthFirstRun<S, L> {
   private readonly emitChecked = (state: S, label?: L): void => {
     if (this.stop !== null) return;
     const ordinal = this.emitted++;
-    if ((ordinal & LONG_EXPANSION_MASK) === LONG_EXPANSION_MASK) this.longExpansion(ordinal);
+    if ((ordinal & LONG_EXPANSION_MASK) === LONG_EXPANSION_MASK) this.longExpansion(ordinal, label);
     this.generated++;
     const system = this.system;
     const parent = this.parentId;
