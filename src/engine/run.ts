@@ -606,6 +606,8 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
       verdict = { kind: 'limit', limit: 'interrupted' };
     }
   }
+  // The search is over (perhaps interrupted): what is left makes its report.
+  setPhase(`reporting ${check?.name ?? spec.name}`, false);
   const refinement = refinementFailure(refinements.all, result);
   const counters = packed?.coverage ?? system.coverage;
   const coverage = opts.coverage ? counters.report() : undefined;

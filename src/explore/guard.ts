@@ -169,15 +169,19 @@ export const POLL_EVERY = 1024;
 
 let polls = 0;
 let phase = 'running';
+/** Whether the phase in progress may be cut short (setPhase). */
+let interruptible = true;
 
 /**
  * Says what the command is doing now (`parsing FILE`, `checking the temporal properties`,
- * ...), for the message of an interrupt that stops it. With SPEX_TEST_PHASES=1 (tests) each
+ * ...), for the message of an interrupt that stops it; `cut` false for a phase an interrupt
+ * must not cut short (checkInterrupt). With SPEX_TEST_PHASES=1 (tests) each
  * phase is also announced on stderr as `phase: ...`, so that a test can send its signal once
  * the process is inside it.
  */
-export function setPhase(what: string): void {
+export function setPhase(what: string, cut = true): void {
   phase = what;
+  interruptible = cut;
   if (process.env['SPEX_TEST_PHASES'] === '1') process.stderr.write(`phase: ${what}\n`);
   // Test hook: SPEX_TEST_STALL=WORD holds the command in the phase that starts with WORD until
   // a signal comes (at most a minute), so that a test can interrupt it there whatever the
@@ -204,8 +208,12 @@ export function pollInterrupt(): void {
   if ((++polls & (POLL_EVERY - 1)) === 0) checkInterrupt();
 }
 
-/** Throws Interrupted now if a signal came (one read of the shared word). */
+/**
+ * Throws Interrupted now if a signal came (one read of the shared word), unless the phase in
+ * progress is not to be cut short: the report of a search the signal already stopped, which
+ * may still evaluate a little (the `--show` expressions, the coverage report).
+ */
 export function checkInterrupt(): void {
   const signal = Atomics.load(state.flag, 0);
-  if (signal !== 0) throw new Interrupted(signal, phase);
+  if (signal !== 0 && interruptible) throw new Interrupted(signal, phase);
 }
