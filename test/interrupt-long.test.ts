@@ -91,6 +91,31 @@ describe('in-process: a pending interrupt stops each phase', () => {
     expect(r.stats.queue).toBe(r.stats.distinct - 1);
   });
 
+  it('--max-states cuts the expansion that reached it short, with the same counts', () => {
+    let calls = 0;
+    const system: TransitionSystem<number, string> = {
+      varNames: ['x'],
+      invariants: [],
+      initialStates: (emit) => emit(0, 'init'),
+      successors: (s, emit) => {
+        if (s !== 0) return;
+        for (let i = 1; i <= 100_000; i++) {
+          calls++;
+          emit(i, 'step');
+        }
+      },
+      fingerprint: (s, out) => {
+        out[0] = s;
+        out[1] = s * 7 + 1;
+      },
+    } as unknown as TransitionSystem<number, string>;
+    const r = explore(system, { checkDeadlock: false, maxStates: 10 });
+    expect(r.outcome).toEqual({ kind: 'limit', limit: 'states' });
+    expect([r.stats.distinct, r.stats.generated, r.stats.queue]).toEqual([10, 11, 9]);
+    // The 10th emission found the limit (generated counts the initial state too); the 11th is cut short.
+    expect(calls).toBe(11);
+  });
+
   it('parsing, checking and compiling throw Interrupted, naming nothing else', () => {
     const source = { path: 'many.spex', text: manyInvariants(1500) };
     requestInterrupt(2);

@@ -142,6 +142,9 @@ const PROGRESS_PERIOD_MS = 1000;
  */
 const LONG_EXPANSION_MASK = 255;
 
+/** Thrown from an emission to cut an expansion short once a limit stopped the run (stopped()). */
+const CUT_SHORT: unique symbol = Symbol('cut short');
+
 /**
  * Why a run stopped early, recorded while inside a system callback. Turning it into an
  * Outcome needs a replay, i.e. calls back into the system, which must wait until the system
@@ -232,9 +235,9 @@ class BreadthFirstRun<S, L> {
     try {
       system.initialStates(emit);
     } catch (e) {
-      if (!(e instanceof ModelError)) throw e;
+      if (e !== CUT_SHORT && !(e instanceof ModelError)) throw e;
       // A violation found on an earlier initial state came first and wins.
-      this.stop ??= { kind: 'fault', error: e, state: -1 };
+      this.stop ??= { kind: 'fault', error: e as ModelError, state: -1 };
     }
     if (this.stop !== null) queue = this.next.length;
 
@@ -258,8 +261,8 @@ class BreadthFirstRun<S, L> {
         try {
           system.successors(state, emit);
         } catch (e) {
-          if (!(e instanceof ModelError)) throw e;
-          if (this.stop === null) this.stopAt({ kind: 'fault', error: e, state: id }, state);
+          if (e !== CUT_SHORT && !(e instanceof ModelError)) throw e;
+          if (this.stop === null) this.stopAt({ kind: 'fault', error: e as ModelError, state: id }, state);
         }
         if (this.stop === null && this.emitted === 0 && this.checkDeadlock) {
           this.checkDeadlockAt(state, id);
@@ -319,7 +322,7 @@ class BreadthFirstRun<S, L> {
    */
   private readonly emit = (state: S, label?: L): void => {
     // The system cannot be told to stop emitting; once the run has stopped, ignore the rest.
-    if (this.stop !== null) return;
+    if (this.stop !== null) return this.stopped();
     const ordinal = this.emitted++;
     if ((ordinal & LONG_EXPANSION_MASK) === LONG_EXPANSION_MASK) this.longExpansion(ordinal, label);
     this.generated++;
@@ -364,6 +367,19 @@ class BreadthFirstRun<S, L> {
     this.next.push(this.copyState === undefined ? state : this.copyState(state));
     this.nextIds.push(index);
   };
+
+  /**
+   * An emission after the run stopped. At a limit (--max-states, the memory budget) the rest
+   * of the expansion is cut short (CUT_SHORT, caught around the system's call): its
+   * emissions would be ignored, but the system would still compute them, and a state with a
+   * huge number of successors would keep the run going long after the limit. Not when the
+   * steps are counted (`--coverage`, whose counts the rest of the expansion still adds to),
+   * nor after a violation (its trace is rebuilt by replaying the system, which is left as
+   * it is).
+   */
+  private stopped(): void {
+    if (this.stop!.kind === 'limit' && this.coverage === null) throw CUT_SHORT;
+  }
 
   /**
    * Every LONG_EXPANSION_MASK + 1 emissions of one expansion (or of the initial states): an
@@ -420,7 +436,7 @@ class BreadthFirstRun<S, L> {
    * constraints too. Kept apart so that the common path above pays nothing for it.
    */
   private readonly emitChecked = (state: S, label?: L): void => {
-    if (this.stop !== null) return;
+    if (this.stop !== null) return this.stopped();
     const ordinal = this.emitted++;
     if ((ordinal & LONG_EXPANSION_MASK) === LONG_EXPANSION_MASK) this.longExpansion(ordinal, label);
     this.generated++;
