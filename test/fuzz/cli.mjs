@@ -11,7 +11,9 @@
  * busy machine (or at `nice -n 19`) does not call slow what only waited for a core; a run
  * still going after 60 s of wall time is killed (SIGKILL) and counted as a timeout. Each bad
  * mutant is saved in DIR (default: a new folder under the system's temporary directory) for
- * reproduction. Exit code: 0 when nothing was bad, 1 otherwise.
+ * reproduction. Exit code: 0 when nothing was bad, 1 otherwise. SIGINT or SIGTERM (to this
+ * process) stops it once the running mutant ends, with the table of those run (exit 130 if
+ * none was bad).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -51,7 +53,16 @@ let slowest = { ms: 0, index: -1 };
 let biggest = { kib: 0, index: -1 };
 const started = Date.now();
 
+// SIGINT or SIGTERM: the table of the mutants run so far, once the one running ends (the
+// runner waits for each child synchronously; between two it lets the event loop take the
+// signal).
+let stopping = false;
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => (stopping = true));
+let done = 0;
 for (let i = 0; i < n; i++) {
+  await new Promise((r) => setImmediate(r));
+  if (stopping) break;
+  done = i + 1;
   const m = mutant(files, seed, i);
   // In a folder of its own, not in the repository: a spec that imports another gets E229.
   const name = `fuzz-${seed}-${i}.spex`;
@@ -96,14 +107,14 @@ for (let i = 0; i < n; i++) {
 rmSync(work, { recursive: true, force: true });
 
 const order = ['ok', 'syntax', 'static', 'runtime', 'limit', 'usage', 'internal', 'crash', 'signal', 'timeout'];
-const lines = ['', `fuzz: ${n} mutants, seed ${seed}, ${((Date.now() - started) / 1000).toFixed(0)} s`, '', '| outcome | mutants | share |', '|---|---:|---:|'];
+const lines = ['', `fuzz: ${done} mutants${done < n ? ` of ${n} (interrupted)` : ''}, seed ${seed}, ${((Date.now() - started) / 1000).toFixed(0)} s`, '', '| outcome | mutants | share |', '|---|---:|---:|'];
 for (const cls of [...order, ...[...counts.keys()].filter((k) => !order.includes(k))]) {
   const c = counts.get(cls) ?? 0;
-  if (c > 0) lines.push(`| ${cls} | ${c} | ${((100 * c) / n).toFixed(1)}% |`);
+  if (c > 0) lines.push(`| ${cls} | ${c} | ${((100 * c) / done).toFixed(1)}% |`);
 }
 lines.push('', `slowest: mutant ${slowest.index}, ${(slowest.ms / 1000).toFixed(2)} s of CPU; largest RSS: mutant ${biggest.index}, ${Math.round(biggest.kib / 1024)} MiB`);
 lines.push('', bad.length === 0 ? 'bad outcomes: none' : `bad outcomes (${bad.length}; the mutants are in ${out}):`);
 for (const b of bad) lines.push(`  ${b}`);
 process.stdout.write(lines.join('\n') + '\n');
 if (bad.length === 0) rmSync(out, { recursive: true, force: true });
-process.exit(bad.length === 0 ? 0 : 1);
+process.exit(bad.length > 0 ? 1 : stopping ? 130 : 0);
