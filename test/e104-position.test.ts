@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spex } from './support/cli.js';
+import { spawnSync } from 'node:child_process';
+import { root, spex } from './support/cli.js';
 import { stackOverflowAsE104, deepestNode } from '../src/lang/input.js';
 import { parseSpec } from '../src/lang/parser.js';
 import { SpecErrors } from '../src/lang/diagnostics.js';
@@ -46,5 +47,19 @@ describe('E104 near the stack limit', () => {
     // Other errors pass through.
     const other = new Error('x');
     expect(stackOverflowAsE104(other, source, ast)).toBe(other);
+  });
+
+  it("a syntax error inside some 200 brackets: E100, not a stack overflow in ohm (fuzz mutant 2-1474)", () => {
+    // ohm works out the expected tokens by matching again, as deeply as the text nests; that
+    // overflowed the stack through the bin (a worker thread) in some runs: an internal error.
+    const dir = mkdtempSync(join(tmpdir(), "spex-e100-"));
+    const file = join(dir, "deep-error.spex");
+    writeFileSync(file, "// Coverage: an action whose require never holds (x stays in 0..3), a pick whose set is\n// always empty, a process label whose await blocks until x reaches 3.\nspec Dead\n\nvar x: 1000000000..3 = 0\nvar y: 0..3 = 0\n\naction Inc {\n  require x < 3\n  x := x + 1\n}\n\naction Grow {\n  require x > 5\n  x := (((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((");
+    for (let i = 0; i < 3; i++) {
+      const r = spawnSync(process.execPath, ["dist/cli/spex.js", "check", file], { cwd: root, encoding: "utf8" });
+      expect(r.stderr).not.toContain("internal error");
+      expect(r.status).toBe(150);
+      expect(r.stderr).toMatch(/error\[E100\]/);
+    }
   });
 });
