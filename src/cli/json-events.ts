@@ -11,6 +11,7 @@
  */
 import type { CheckResult, RunOptions } from '../engine/run.js';
 import { WriteError } from './write-output.js';
+import { interruptedExit } from '../engine/run.js';
 import { EXIT, checkShowNames, constOverrides, formatExpectation, loadSpec, meetsExpectation, neverEnabledWarnings, prepareCheckpointDir, requireCheckpoint, runCheck, selectChecks } from '../engine/run.js';
 import { Diagnostic, SpecErrors, formatLocation } from '../lang/diagnostics.js';
 import { DiskError } from '../explore/disk/files.js';
@@ -19,8 +20,8 @@ import { itfOfCheck, toItf, type Json } from '../export/itf.js';
 import { writeCheckOutputs, type OutputPaths } from './check-outputs.js';
 import type { ProgressPrinter } from './progress.js';
 import { coverageJson } from '../export/coverage.js';
-import { interruptSignal } from '../explore/guard.js';
-import { signalName } from './report.js';
+import { Interrupted, interruptSignal } from '../explore/guard.js';
+import { NO_INITIAL_STATE, signalName } from './report.js';
 import { WorkerDied } from '../explore/parallel/supervisor.js';
 
 export const JSON_EVENTS_VERSION = 1;
@@ -37,6 +38,21 @@ export interface JsonRunDeps {
 
 export function diagnosticJson(d: Diagnostic): Json {
   return { code: d.code, message: d.message, location: d.span ? formatLocation(d.span) : null, hint: d.hint ?? null };
+}
+
+/**
+ * The coded error behind an `error` verdict, for the `check` event: the run-time error of the
+ * constants, of a step or of a predicate (E7xx; an `assert` has no code), or E711 when there
+ * is no initial state. Undefined for other verdicts.
+ */
+export function checkError(r: CheckResult): { code: string | null; message: string } | undefined {
+  if (r.verdict.kind !== 'error') return undefined;
+  const codeOf = (e: { location?: unknown; kind: string }): string | null => (e.kind === 'assert' ? null : ((e.location as { code?: string } | undefined)?.code ?? null));
+  if (r.constError) return { code: codeOf(r.constError), message: r.constError.message };
+  const o = r.result?.outcome;
+  if (o?.kind === 'fault') return { code: codeOf(o.error), message: o.error.message };
+  if (r.result && r.result.stats.distinct === 0) return { code: 'E711', message: NO_INITIAL_STATE };
+  return undefined;
 }
 
 export function verdictFields(r: CheckResult): { verdict: string; name: string | null } {
@@ -83,7 +99,7 @@ export function cmdCheckJson(file: string, o: OutputPaths & { check?: string }, 
         ...deps.runOptions,
         onProgress: (p) => {
           deps.printer?.report(p);
-          emit({ event: 'progress', check: name, distinct: p.distinct, generated: p.generated, depth: p.depth, queue: p.queue, seconds: p.seconds, distinctPerSecond: p.seconds > 0 ? Math.round(p.distinct / p.seconds) : 0 });
+          emit({ event: 'progress', check: name, distinct: p.distinct, generated: p.generated, depth: p.depth, queue: p.queue, seconds: p.seconds, distinctPerSecond: p.seconds > 0 ? Math.round(p.distinct / p.seconds) : 0, ...(p.expanding !== undefined ? { expanding: p.expanding } : {}), ...(p.step !== undefined ? { step: p.step } : {}) });
         },
       };
       const r = runCheck(spec, check, cli, opts);
@@ -99,6 +115,8 @@ export function cmdCheckJson(file: string, o: OutputPaths & { check?: string }, 
           kind: cex.kind,
           name: cex.name,
           message: cex.message,
+          // A run-time error's code (E701...): what the text report prints as error[E7xx].
+          ...(cex.kind === 'error' ? { code: checkError(r)?.code ?? null } : {}),
           location: cex.location,
           steps: Math.max(0, cex.states.length - 1),
           trace: itf ? toItf(itf.trace, itf.meta) : null,
@@ -110,6 +128,7 @@ export function cmdCheckJson(file: string, o: OutputPaths & { check?: string }, 
       }
       if (r.coverage && r.result) emit({ event: 'coverage', check: name, ...coverageJson(r.coverage, r.result.outcome.kind === 'ok') });
       for (const w of writeCheckOutputs(r, spec, file, o, checks.length > 1)) emit({ event: 'output', check: name, format: w.format, path: w.path });
+      const error = checkError(r);
       emit({
         event: 'check',
         check: name,
@@ -117,7 +136,9 @@ export function cmdCheckJson(file: string, o: OutputPaths & { check?: string }, 
         expect: formatExpectation(r.expect),
         met: meetsExpectation(r.verdict, r.expect),
         exitCode: r.exitCode,
-        error: r.constError ? r.constError.message : null,
+        // The error no violation event carries: the constants', or E711.
+        error: r.constError || error?.code === 'E711' ? error!.message : null,
+        ...(error !== undefined ? { code: error.code } : {}),
       });
       if (code === EXIT.ok || (r.verdict.kind === 'limit' && r.verdict.limit === 'interrupted')) code = r.exitCode;
     }
@@ -129,6 +150,11 @@ export function cmdCheckJson(file: string, o: OutputPaths & { check?: string }, 
     if (e instanceof SpecErrors) {
       emit({ event: 'error', kind: e.isSyntax ? 'syntax' : 'static', message: `${e.diagnostics.length} error${e.diagnostics.length === 1 ? '' : 's'} in ${file}`, diagnostics: e.diagnostics.map(diagnosticJson) });
       return finish(e.isSyntax ? EXIT.syntax : EXIT.static);
+    }
+    if (e instanceof Interrupted) {
+      // The first signal, outside a search (which sends its own stats and check events).
+      emit({ event: 'error', kind: 'interrupted', message: `interrupted (${signalName(e.signal)}) while ${e.phase}`, diagnostics: [] });
+      return finish(interruptedExit(e.signal));
     }
     if (e instanceof WriteError) {
       emit({ event: 'error', kind: 'io', message: e.message, diagnostics: [] });

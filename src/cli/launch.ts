@@ -19,6 +19,7 @@
  * `node dist/cli/main.js`, or SPEX_SAME_THREAD=1, runs the command on the main thread instead,
  * without the interrupt handling.
  */
+import { writeSync } from 'node:fs';
 import { Worker, isMainThread, workerData } from 'node:worker_threads';
 import { INTERRUPT_WORDS, acceptsInterrupts, useInterruptFlag } from '../explore/guard.js';
 
@@ -85,7 +86,42 @@ export function launched(): string[] {
   useInterruptFlag(data.flag);
   if (data.stdoutTTY) (process.stdout as { isTTY?: boolean }).isTTY = true;
   if (data.stderrTTY) (process.stderr as { isTTY?: boolean }).isTTY = true;
+  writeThrough(1, process.stdout);
+  writeThrough(2, process.stderr);
   return data.argv;
+}
+
+/**
+ * Makes the command thread's `stream` write straight to file descriptor `fd`, synchronously.
+ * Node forwards a worker thread's stdout and stderr through the main thread one chunk at a
+ * time, each after an acknowledgement that the worker's own event loop must take in; a search
+ * never returns to that loop, so every line after the first (progress lines, and the lines a
+ * test waits for before it sends a signal) waited for the end of the run.
+ */
+function writeThrough(fd: number, stream: NodeJS.WriteStream): void {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  stream.write = ((chunk: string | Uint8Array, encoding?: BufferEncoding | ((e?: Error | null) => void), cb?: (e?: Error | null) => void): boolean => {
+    const callback = typeof encoding === 'function' ? encoding : cb;
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? encoding : 'utf8') : chunk;
+    let off = 0;
+    while (off < buf.length) {
+      try {
+        off += writeSync(fd, buf, off);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        // A pipe whose reader is slower than spex: wait for room.
+        if (code === 'EAGAIN') {
+          Atomics.wait(pause, 0, 0, 1);
+          continue;
+        }
+        // A reader that went away (`spex check ... | head`) is not an error.
+        if (code === 'EPIPE') process.exit(process.exitCode ?? 0);
+        throw e;
+      }
+    }
+    if (callback) process.nextTick(callback);
+    return true;
+  }) as typeof stream.write;
 }
 
 /** Whether this thread is a command thread started by launch(). */

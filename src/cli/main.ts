@@ -25,6 +25,8 @@ import { DEFAULT_DEPTH, DEFAULT_RUNS, DEFAULT_SHRINK_BUDGET, cmdSimulate, type S
 import { cmdExplore, portNumber, type ExploreOpts } from './explore.js';
 import { isLaunched, launched } from './launch.js';
 import { acceptInterrupts, defaultMaxMemory, interruptSignal, parseMemorySize, setMemoryBudget } from '../explore/guard.js';
+import { Interrupted } from '../explore/guard.js';
+import { signalName } from './report.js';
 import { DEFAULT_CHECKPOINT_MINUTES, interruptedExit } from '../engine/run.js';
 import { WorkerDied } from '../explore/parallel/supervisor.js';
 import { addSwarmCommand, cmdSwarmJob, isSwarmJob, withSwarmOptions, type SwarmCliOptions } from './swarm.js';
@@ -232,6 +234,10 @@ function cmdTest(paths: string[], o: CheckOpts & { trace?: boolean }): number {
     try {
       loaded = loadSpec(file);
     } catch (e) {
+      if (e instanceof Interrupted) {
+        out(`INTERRUPTED ${file} (while ${e.phase})`);
+        break;
+      }
       if (!(e instanceof SpecErrors)) throw e;
       reportSpecErrors(e);
       out(`FAIL ${file}: the spec does not check`);
@@ -252,6 +258,11 @@ function cmdTest(paths: string[], o: CheckOpts & { trace?: boolean }): number {
       try {
         r = runCheck(spec, check, cli, opts);
       } catch (e) {
+        if (e instanceof Interrupted) {
+          printer?.done();
+          out(`INTERRUPTED ${file} ${check?.name ?? spec.name} (while ${e.phase})`);
+          break;
+        }
         // A static error of this configuration alone (E221: its constants make a type too
         // large to enumerate): the other checks still run.
         if (!(e instanceof SpecErrors)) throw e;
@@ -312,6 +323,8 @@ function indent(s: string): string {
 }
 
 function cmdParse(file: string): number {
+  // A big file takes a while to parse: the first signal stops it with a message.
+  acceptInterrupts();
   const { spec } = loadSpec(file);
   reportWarnings(spec);
   const n = (k: number, one: string, many = `${one}s`): string => `${k} ${k === 1 ? one : many}`;
@@ -491,6 +504,11 @@ export function main(argv: string[]): number {
       return ce.code === 'commander.helpDisplayed' || ce.code === 'commander.version' || ce.code === 'commander.help' ? 0 : 1;
     }
     if (e instanceof SpecErrors) return reportSpecErrors(e);
+    if (e instanceof Interrupted) {
+      // The first signal, outside a search (which reports its partial statistics itself).
+      err(`Interrupted (${signalName(e.signal)}) while ${e.phase}: no verdict.`);
+      return interruptedExit(e.signal);
+    }
     if (e instanceof WriteError) {
       err(`error: ${e.message}`);
       return 1;

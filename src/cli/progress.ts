@@ -29,7 +29,9 @@ export function groupDigits(n: number): string {
 /** The text of one report. */
 export function formatProgress(p: ProgressReport): string {
   const rate = p.seconds > 0 ? p.distinct / p.seconds : 0;
-  return `${groupDigits(p.distinct)} distinct states (${groupDigits(rate)}/s), ${groupDigits(p.generated)} generated, depth ${p.depth}, queue ${groupDigits(p.queue)}, ${p.seconds.toFixed(0)} s`;
+  const line = `${groupDigits(p.distinct)} distinct states (${groupDigits(rate)}/s), ${groupDigits(p.generated)} generated, depth ${p.depth}, queue ${groupDigits(p.queue)}, ${p.seconds.toFixed(0)} s`;
+  // In the middle of one state's expansion (a state with very many successors).
+  return p.expanding === undefined ? line : `${line}; one state's expansion at ${groupDigits(p.expanding)} successors${p.step === undefined ? '' : ` (now ${p.step})`}`;
 }
 
 /** A progress line writer for one run, or undefined when progress is off. */

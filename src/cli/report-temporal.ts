@@ -94,8 +94,9 @@ export function formatTemporalStats(t: TemporalResult): string {
 }
 
 /** Lines about the properties for a run that found no violation (or was cut short). */
-export function formatTemporalSummary(t: TemporalResult | { readonly inconclusive: LimitKind }): string[] {
+export function formatTemporalSummary(t: TemporalResult | { readonly inconclusive: LimitKind; readonly analysis?: boolean }): string[] {
   if ('inconclusive' in t) {
+    if (t.analysis === true) return ['Temporal properties: inconclusive. The search was complete, but the run was interrupted while they were being checked.'];
     if (t.inconclusive === 'interrupted' || t.inconclusive === 'memory') {
       return [`Temporal properties: inconclusive. The search was ${t.inconclusive === 'interrupted' ? 'interrupted' : 'stopped by the memory limit'} before the state graph was complete.`];
     }

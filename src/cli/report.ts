@@ -81,6 +81,9 @@ export function formatCollision(s: Stats): string {
   return `fingerprint collision probability (optimistic): ${s.collisionProbability === 0 ? '0' : s.collisionProbability.toExponential(1)}`;
 }
 
+/** E711's message (without its final full stop). */
+export const NO_INITIAL_STATE = 'there is no initial state: the requires of init (or the initial choices) rule out every state, so nothing was checked';
+
 /** The diagnostic for a run-time error or failed assert, with its source excerpt. */
 export function formatModelError(err: ModelError): string {
   const loc = err.location as RuntimeLocation | undefined;
@@ -112,7 +115,7 @@ export function formatResult(r: CheckResult, opts: { trace: boolean } = { trace:
   switch (o.kind) {
     case 'ok':
       if (res.stats.distinct === 0) {
-        out.push('error[E711]: there is no initial state: the requires of init (or the initial choices) rule out every state, so nothing was checked.');
+        out.push(`error[E711]: ${NO_INITIAL_STATE}.`);
         break;
       }
       out.push(`No error found: every reachable state satisfies every invariant${r.deadlock ? ', and none is a deadlock' : ''}.`);

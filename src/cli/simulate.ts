@@ -15,7 +15,7 @@ import { counterexampleOf } from '../export/counterexample.js';
 import { itfOfCheck, toItf, type Json } from '../export/itf.js';
 import { formatResult } from './report.js';
 import { writeCheckOutputs, type OutputPaths } from './check-outputs.js';
-import { diagnosticJson, verdictFields, JSON_EVENTS_VERSION } from './json-events.js';
+import { checkError, diagnosticJson, verdictFields, JSON_EVENTS_VERSION } from './json-events.js';
 import { groupDigits, type ProgressOptions } from './progress.js';
 
 export interface SimulateCliOptions extends OutputPaths, ProgressOptions {
@@ -118,7 +118,7 @@ export function formatSimulationStats(s: SimulationSummary): string {
 /** The verdict when no walk found a problem: what was and was not shown. */
 function formatOk(r: SimulationResult): string {
   const s = r.simulation;
-  if (r.verdict.kind === 'error') return 'Error: there is no initial state inside the constraints: nothing was simulated.';
+  if (r.verdict.kind === 'error') return 'error[E711]: there is no initial state inside the constraints: nothing was simulated.';
   const why = s.timedOut ? ` (the --time limit of ${s.seconds} s ended the run)` : '';
   return (
     `No error found in ${plural(s.walks, 'walk')} of up to ${plural(s.depth, 'step')}${why}: every state they reached satisfies every invariant` +
@@ -235,7 +235,7 @@ function cmdSimulateJson(file: string, o: SimulateCliOptions, seed: number, writ
       if (cex) {
         const itf = itfOfCheck(r, file, spec.name);
         emit({
-          event: 'violation', check: name, kind: cex.kind, name: cex.name, message: cex.message, location: cex.location,
+          event: 'violation', check: name, kind: cex.kind, name: cex.name, message: cex.message, ...(cex.kind === 'error' ? { code: checkError(r)?.code ?? null } : {}), location: cex.location,
           steps: Math.max(0, cex.states.length - 1), trace: itf ? toItf(itf.trace, itf.meta) : null,
         });
       }
@@ -245,6 +245,8 @@ function cmdSimulateJson(file: string, o: SimulateCliOptions, seed: number, writ
       emit({
         event: 'check', check: name, ...verdictFields(r), expect: formatExpectation(r.expect), met: meetsExpectation(r.verdict, r.expect),
         exitCode: r.exitCode, error: r.constError ? r.constError.message : null,
+        // The code of an error verdict: the constants' or a step's (E7xx), else E711 (no initial state).
+        ...(r.verdict.kind === 'error' ? { code: checkError(r)?.code ?? 'E711' } : {}),
       });
       if (code === EXIT.ok) code = r.exitCode;
     }

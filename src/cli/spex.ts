@@ -8,5 +8,7 @@
  */
 import { launch } from './launch.js';
 
-if (process.env['SPEX_SAME_THREAD'] === '1') await import('./main.js');
+// `spex lsp` talks over stdin, which a worker thread does not have: on this thread, where a
+// signal ends it at once (as the editor expects of a language server).
+if (process.env['SPEX_SAME_THREAD'] === '1' || process.argv[2] === 'lsp') await import('./main.js');
 else launch(new URL('./main.js', import.meta.url), process.argv.slice(2));

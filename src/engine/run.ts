@@ -14,7 +14,7 @@ import { compileFairness, compileGroupFairness } from '../lang/compile-temporal.
 import { compilePacked, PackedGaveUp, type PackedSpec } from '../lang/packed/index.js';
 import { compileSymmetry, symmetryOf, withSymmetry, type Canonicaliser } from '../lang/symmetry.js';
 import { Diagnostic, SpecErrors, didYouMean } from '../lang/diagnostics.js';
-import { interruptSignal } from '../explore/guard.js';
+import { Interrupted, interruptSignal, setPhase } from '../explore/guard.js';
 import type { LimitKind } from '../explore/explorer.js';
 import { explore, ModelError, type ExploreOptions, type ExploreResult, type RecordGraph, type StateGraph, type Trace } from '../explore/index.js';
 import { exploreParallel } from '../explore/parallel/explorer.js';
@@ -37,6 +37,7 @@ import { DiskError, VectorCodec } from '../explore/disk/files.js';
 import { exploreOnDisk, type DiskOptions } from '../explore/disk/explorer.js';
 import { hasManifest } from '../explore/disk/checkpoint.js';
 import type { StateCodec } from '../explore/parallel/bytes.js';
+import { formatLabel } from '../lang/label.js';
 
 export interface LoadedSpec {
   readonly source: A.Source;
@@ -100,11 +101,13 @@ function loadOne(path: string, text?: string): LoadedSpec {
     }
   }
   const source: A.Source = { path, text };
+  setPhase(`parsing ${path}`);
   const ast = parseSpec(source);
+  setPhase(`checking ${path}`);
   try {
     return { source, spec: checkSpec(ast) };
   } catch (e) {
-    throw stackOverflowAsE104(e, source);
+    throw stackOverflowAsE104(e, source, ast);
   }
 }
 
@@ -117,7 +120,7 @@ export interface RunOptions {
   readonly deadlock?: boolean;
   readonly maxStates?: number;
   readonly maxDepth?: number;
-  readonly onProgress?: (p: { distinct: number; generated: number; depth: number; queue: number; seconds: number }) => void;
+  readonly onProgress?: (p: { distinct: number; generated: number; depth: number; queue: number; seconds: number; expanding?: number; step?: string }) => void;
   /** Milliseconds between two progress reports (default 1,000). */
   readonly progressPeriodMs?: number;
   /**
@@ -246,7 +249,7 @@ export interface CheckResult {
    * The temporal properties, when the spec has some: checked once the search completed
    * without another error; `inconclusive` when a limit cut the state graph short.
    */
-  readonly temporal?: TemporalResult | { readonly inconclusive: LimitKind };
+  readonly temporal?: TemporalResult | { readonly inconclusive: LimitKind; /** The search was complete: the interrupt stopped the analysis of the graph. */ readonly analysis?: boolean };
   readonly verdict: Verdict;
   readonly exitCode: number;
   /** Worker threads the exploration used (1 for the single-threaded explorer). */
@@ -531,6 +534,7 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   let refinements: RefinementChecks;
   /** The canonical form of states, when the configuration declares a symmetry. */
   let canon: Canonicaliser | undefined;
+  setPhase(`compiling ${check?.name ?? spec.name}`);
   try {
     system = full = compileSpec(spec, overrides, check, opts.coverage ? { coverage: true } : {});
     refinements = refinementChecks(spec, check, full);
@@ -556,7 +560,14 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   if (opts.search?.seenSet) exploreOpts.seenSet = opts.search.seenSet;
   if (opts.maxStates !== undefined) exploreOpts.maxStates = opts.maxStates;
   if (opts.maxDepth !== undefined) exploreOpts.maxDepth = opts.maxDepth;
-  if (opts.onProgress !== undefined) exploreOpts.onProgress = opts.onProgress;
+  if (opts.onProgress !== undefined) {
+    // A report from the middle of one state's expansion names the step being taken.
+    const report = opts.onProgress;
+    exploreOpts.onProgress = (p) => {
+      const { expandingLabel, ...rest } = p;
+      report(expandingLabel === undefined ? rest : { ...rest, step: formatLabel(expandingLabel as Label) });
+    };
+  }
   if (opts.progressPeriodMs !== undefined) exploreOpts.progressPeriodMs = opts.progressPeriodMs;
   const setup = temporalSetupOf(spec, check, system);
   if (setup) exploreOpts.recordGraph = setup.record;
@@ -723,6 +734,7 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
     return decodeResult(explore(packed, popts), packed);
   };
   let result: ExploreResult<State, Label>;
+  setPhase(`searching ${check?.name ?? spec.name}`);
   try {
     result = pilot ?? exploreWith(packed);
   } catch (err) {
@@ -759,10 +771,20 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
     // A cut graph has cycles and dead ends that the full one does not: no answer either way.
     temporal = { inconclusive: result.outcome.limit };
   } else if (setup && result.graph && verdict.kind === 'ok') {
-    const t = checkProperties(system, result.graph, setup);
-    temporal = t;
-    if (t.violation) verdict = { kind: 'violation', name: t.violation.property.property, temporal: true };
+    try {
+      setPhase(`checking the temporal properties of ${check?.name ?? spec.name}`);
+      const t = checkProperties(system, result.graph, setup);
+      temporal = t;
+      if (t.violation) verdict = { kind: 'violation', name: t.violation.property.property, temporal: true };
+    } catch (e) {
+      // The search was complete; the interrupt stopped the analysis of the graph.
+      if (!(e instanceof Interrupted)) throw e;
+      temporal = { inconclusive: 'interrupted', analysis: true };
+      verdict = { kind: 'limit', limit: 'interrupted' };
+    }
   }
+  // The search is over (perhaps interrupted): what is left makes its report.
+  setPhase(`reporting ${check?.name ?? spec.name}`, false);
   const refinement = refinementFailure(refinements.all, result);
   const counters = packed?.coverage ?? system.coverage;
   const coverage = opts.coverage ? counters.report() : undefined;

@@ -34,7 +34,7 @@ import { GraphRecorder, type RecordGraph, type StateGraph } from './state-graph.
 import { ModelError, type Invariant, type StepCoverage, type StepViolation, type TransitionSystem } from './system.js';
 import { ReplayIndex, rebuildTrace, type Trace } from './trace.js';
 import { checkLimits, deadlockStop, invariantStop, outcomeOf, searchStats, stepStop, type Stop } from './stop.js';
-import { guardStop, type GuardStop } from './guard.js';
+import { Interrupted, checkInterrupt, guardStop, type GuardStop } from './guard.js';
 import { exploreVectorLevels, type FlatVectorSystem } from './vector-run.js';
 import { continueOnDisk, type DiskOptions, type DiskRunInfo, type Handover } from './disk/explorer.js';
 
@@ -82,6 +82,13 @@ export interface Progress {
   depth: number;
   queue: number;
   seconds: number;
+  /**
+   * Only in a report made in the middle of one state's expansion (a state with very many
+   * successors): how many it has emitted so far.
+   */
+  expanding?: number;
+  /** With `expanding`: the label of the last successor emitted (the step being taken). */
+  expandingLabel?: unknown;
 }
 
 export type { Trace };
@@ -141,12 +148,28 @@ export function explore<S, L>(
     // states as objects: flat levels.
     return exploreVectorLevels(system as unknown as FlatVectorSystem<L>, options as unknown as ExploreOptions<number[], L>) as unknown as ExploreResult<S, L>;
   }
-  return new BreadthFirstRun(system, options).run();
+  const run = new BreadthFirstRun(system, options);
+  try {
+    return run.run();
+  } catch (e) {
+    // An interrupt in the middle of an expansion (or of a long loop of the system's).
+    if (!(e instanceof Interrupted)) throw e;
+    return run.interrupted();
+  }
 }
 
 /** Expansions between two looks at the clock for progress reports. */
 const PROGRESS_CHECK_EVERY = 4096;
 const PROGRESS_PERIOD_MS = 1000;
+/**
+ * Emissions of one expansion between two looks at the guard, less one (a power of two less
+ * one): a state with tens of thousands of successors is interrupted, and reported in the
+ * progress reports, while it is being expanded.
+ */
+const LONG_EXPANSION_MASK = 255;
+
+/** Thrown from an emission to cut an expansion short once a limit stopped the run (stopped()). */
+const CUT_SHORT: unique symbol = Symbol('cut short');
 
 /**
  * Why a run stopped early, recorded while inside a system callback. Turning it into an
@@ -199,6 +222,8 @@ class BreadthFirstRun<S, L> {
   /** The fingerprint of `expanding`, computed when a step check first needs it. */
   private readonly fromFp = new Uint32Array(2);
   private fromFpOf = -1;
+  /** When longExpansion last reported progress. */
+  private lastLongProgressMs = Date.now();
 
   private generated = 0;
   private depth = 0;
@@ -263,9 +288,9 @@ class BreadthFirstRun<S, L> {
     try {
       system.initialStates(emit);
     } catch (e) {
-      if (!(e instanceof ModelError)) throw e;
+      if (e !== CUT_SHORT && !(e instanceof ModelError)) throw e;
       // A violation found on an earlier initial state came first and wins.
-      this.stop ??= { kind: 'fault', error: e, state: -1 };
+      this.stop ??= { kind: 'fault', error: e as ModelError, state: -1 };
     }
     if (this.stop !== null) queue = this.next.length;
 
@@ -289,8 +314,8 @@ class BreadthFirstRun<S, L> {
         try {
           system.successors(state, emit);
         } catch (e) {
-          if (!(e instanceof ModelError)) throw e;
-          if (this.stop === null) this.stopAt({ kind: 'fault', error: e, state: id }, state);
+          if (e !== CUT_SHORT && !(e instanceof ModelError)) throw e;
+          if (this.stop === null) this.stopAt({ kind: 'fault', error: e as ModelError, state: id }, state);
         }
         if (this.stop === null && this.emitted === 0 && this.checkDeadlock) {
           this.checkDeadlockAt(state, id);
@@ -353,8 +378,9 @@ class BreadthFirstRun<S, L> {
    */
   private readonly emit = (state: S, label?: L): void => {
     // The system cannot be told to stop emitting; once the run has stopped, ignore the rest.
-    if (this.stop !== null) return;
+    if (this.stop !== null) return this.stopped();
     const ordinal = this.emitted++;
+    if ((ordinal & LONG_EXPANSION_MASK) === LONG_EXPANSION_MASK) this.longExpansion(ordinal, label);
     this.generated++;
     const fp = this.fp;
     this.system.fingerprint(state, fp);
@@ -398,6 +424,64 @@ class BreadthFirstRun<S, L> {
     this.nextIds.push(index);
   };
 
+  /**
+   * An emission after the run stopped. At a limit (--max-states, the memory budget) the rest
+   * of the expansion is cut short (CUT_SHORT, caught around the system's call): its
+   * emissions would be ignored, but the system would still compute them, and a state with a
+   * huge number of successors would keep the run going long after the limit. Not when the
+   * steps are counted (`--coverage`, whose counts the rest of the expansion still adds to),
+   * nor after a violation (its trace is rebuilt by replaying the system, which is left as
+   * it is).
+   */
+  private stopped(): void {
+    if (this.stop!.kind === 'limit' && this.coverage === null) throw CUT_SHORT;
+  }
+
+  /**
+   * Every LONG_EXPANSION_MASK + 1 emissions of one expansion (or of the initial states): an
+   * interrupt stops the run at once (Interrupted, caught in explore()), the memory budget
+   * stops it after this emission; and a progress report, if one is due, says how far the
+   * expansion got.
+   */
+  private longExpansion(ordinal: number, label: L | undefined): void {
+    checkInterrupt();
+    // With the disk-backed search to go on with, the budget is met at the next checkpoint
+    // between two expansions, where the search is handed over (run()).
+    if (guardStop() === 'memory' && !(this.disk !== undefined && this.graph === null && this.coverage === null)) {
+      this.stop = { kind: 'limit', limit: 'memory' };
+      return;
+    }
+    if (this.onProgress === undefined) return;
+    const now = Date.now();
+    if (now - this.lastLongProgressMs < this.progressPeriodMs) return;
+    this.lastLongProgressMs = now;
+    this.onProgress({ distinct: this.seen.size, generated: this.generated, depth: this.depth, queue: this.queueNow(), seconds: this.elapsedSeconds(), expanding: ordinal + 1, expandingLabel: label });
+  }
+
+  /**
+   * The states stored and not yet expanded, from inside an expansion: the ids of a level are
+   * consecutive, so the state being expanded is number parentId - currentIds[0] of its level.
+   */
+  private queueNow(): number {
+    if (this.parentId < 0 || this.currentIds.length === 0) return this.next.length;
+    return this.current.length - (this.parentId - this.currentIds[0]!) - 1 + this.next.length;
+  }
+
+  /**
+   * The result of a run that an interrupt stopped in the middle of a step of the system
+   * (Interrupted thrown through it): the partial statistics and the "interrupted" limit.
+   */
+  interrupted(): ExploreResult<S, L> {
+    const queue = this.queueNow();
+    this.current.length = 0;
+    this.next.length = 0;
+    this.system.coverage?.searchEnded();
+    this.stop = { kind: 'limit', limit: 'interrupted' };
+    const distinct = this.seen.size;
+    this.seen.finishGrowing?.();
+    return { outcome: { kind: 'limit', limit: 'interrupted' }, stats: searchStats(distinct, this.generated, this.depth, queue, this.elapsedSeconds(), this.seen.bytesUsed() + this.replay.bytes) };
+  }
+
   /** The system has constraints or step checks: emissions go through `emitChecked`. */
   private get checked(): boolean {
     return this.system.inModel !== undefined || this.system.checkStep !== undefined;
@@ -410,8 +494,9 @@ class BreadthFirstRun<S, L> {
    * constraints too. Kept apart so that the common path above pays nothing for it.
    */
   private readonly emitChecked = (state: S, label?: L): void => {
-    if (this.stop !== null) return;
+    if (this.stop !== null) return this.stopped();
     const ordinal = this.emitted++;
+    if ((ordinal & LONG_EXPANSION_MASK) === LONG_EXPANSION_MASK) this.longExpansion(ordinal, label);
     this.generated++;
     const system = this.system;
     const parent = this.parentId;

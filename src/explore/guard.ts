@@ -149,3 +149,91 @@ export function parseMemorySize(text: string): number | undefined {
   const n = Math.floor(Number(m[1]) * scale);
   return n > 0 ? n : undefined;
 }
+
+/**
+ * Thrown from inside a long computation (a huge expansion, a big quantifier, parsing a big
+ * file) once an interrupt is pending: it unwinds to the explorer, which ends the search as
+ * its checkpoints do (the partial statistics, the "interrupted" verdict), or to the CLI, which
+ * says which phase was interrupted. Only the thread that holds the launcher's interrupt word
+ * (the command's thread) ever sees the flag set: exploration workers never throw it.
+ */
+export class Interrupted extends Error {
+  constructor(
+    /** The signal's number (2: SIGINT, 15: SIGTERM). */
+    readonly signal: number,
+    /** What was running (`parsing`, `checking`, ...; see setPhase). */
+    readonly phase: string,
+  ) {
+    super(`interrupted while ${phase}`);
+    this.name = 'Interrupted';
+  }
+}
+
+/** Calls of pollInterrupt between two reads of the interrupt word (a power of two). */
+export const POLL_EVERY = 1024;
+
+let polls = 0;
+let phase = 'running';
+/** Whether the phase in progress may be cut short (setPhase). */
+let interruptible = true;
+
+/**
+ * Says what the command is doing now (`parsing FILE`, `checking the temporal properties`,
+ * ...), for the message of an interrupt that stops it; `cut` false for a phase an interrupt
+ * must not cut short (checkInterrupt). With SPEX_TEST_PHASES=1 (tests) each
+ * phase is also announced on stderr as `phase: ...`, so that a test can send its signal once
+ * the process is inside it.
+ */
+export function setPhase(what: string, cut = true): void {
+  phase = what;
+  interruptible = cut;
+  if (process.env['SPEX_TEST_PHASES'] === '1') process.stderr.write(`phase: ${what}\n`);
+  // Test hook: SPEX_TEST_STALL=WORD holds the command in the phase that starts with WORD until
+  // a signal comes (at most a minute), so that a test can interrupt it there whatever the
+  // machine's speed.
+  const stall = process.env['SPEX_TEST_STALL'];
+  if (stall !== undefined && stall !== '' && what.startsWith(stall)) {
+    process.stderr.write(`phase: ${what} (held until a signal)\n`);
+    Atomics.wait(state.flag, 0, 0, 60_000);
+    checkInterrupt();
+  }
+}
+
+/**
+ * Runs `f` with checkInterrupt not throwing: for the disk-backed search, which looks at the
+ * interrupt flag itself between two expansions, where it can write a consistent checkpoint; an
+ * expansion cut short in the middle would leave it none. The phase's own setting comes back after.
+ */
+export function uncut<T>(f: () => T): T {
+  const before = interruptible;
+  interruptible = false;
+  try {
+    return f();
+  } finally {
+    interruptible = before;
+  }
+}
+
+/** What the command is doing now (setPhase). */
+export function currentPhase(): string {
+  return phase;
+}
+
+/**
+ * The cheap check for long loops (the generic engine's quantifiers and comprehensions, the
+ * parser's tokens, ...): a counter, and every POLL_EVERY calls one read of the interrupt word;
+ * throws Interrupted if a signal came.
+ */
+export function pollInterrupt(): void {
+  if ((++polls & (POLL_EVERY - 1)) === 0) checkInterrupt();
+}
+
+/**
+ * Throws Interrupted now if a signal came (one read of the shared word), unless the phase in
+ * progress is not to be cut short: the report of a search the signal already stopped, which
+ * may still evaluate a little (the `--show` expressions, the coverage report).
+ */
+export function checkInterrupt(): void {
+  const signal = Atomics.load(state.flag, 0);
+  if (signal !== 0 && interruptible) throw new Interrupted(signal, phase);
+}

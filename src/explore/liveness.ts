@@ -39,6 +39,7 @@
  * (remove them and decompose the rest again). What survives is a union of fair SCCs: every
  * fair cycle lies in one, and each contains a fair cycle (constructed by `cycleIn`).
  */
+import { pollInterrupt } from './guard.js';
 
 export type TemporalKind = 'always' | 'eventually' | 'alwaysEventually' | 'eventuallyAlways' | 'leadsTo';
 
@@ -114,6 +115,7 @@ export class LivenessChecker {
     this.n = n;
     this.stutterOk = new Uint8Array(n);
     for (let s = 0; s < n; s++) {
+      pollInterrupt();
       let ok = 1;
       for (let e = g.offsets[s]!; e < g.offsets[s + 1]!; e++) {
         if (g.tags[e]! >= 0 && g.targets[e] !== s) {
@@ -233,6 +235,7 @@ export class LivenessChecker {
         // the SCC takes it.
         const touched: number[] = [];
         for (let i = 0; i < scc.length; i++) {
+          pollInterrupt();
           const s = scc[i]!;
           const stamp = ++this.gen;
           for (let e = offsets[s]!; e < offsets[s + 1]!; e++) {
@@ -516,6 +519,7 @@ export class Tarjan {
       stack[sp++] = root;
       onStack[root] = 1;
       while (top >= 0) {
+        pollInterrupt();
         const v = callNode[top]!;
         const e = callEdge[top]!;
         if (e < offsets[v + 1]!) {

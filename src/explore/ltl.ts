@@ -30,6 +30,7 @@
  * stutter steps: dropping them from the lasso keeps it a violation.
  */
 import { Tarjan, untakenStrongUnits, type Lasso, type LivenessGraph } from './liveness.js';
+import { pollInterrupt } from './guard.js';
 
 /** A formula over the graph's recorded predicates (atom i: predicate i holds). */
 export type Ltl =
@@ -380,6 +381,7 @@ class Product {
     }
     // Nodes are expanded in number order, which is breadth-first: edges are contiguous.
     for (let p = 0; p < this.size; p++) {
+      pollInterrupt();
       this.offsets[p] = this.edges;
       const s = this.state[p]!;
       const succ = a.succ[this.aut[p]!]!;
@@ -496,6 +498,7 @@ class FairSearch {
         for (let i = 0; i < scc.length; i++) mark[scc[i]!] = sccGen;
         const touched: number[] = [];
         for (let i = 0; i < scc.length; i++) {
+          pollInterrupt();
           const x = scc[i]!;
           const stamp = ++this.gen;
           this.enabled(p.state[x]!, (u) => {

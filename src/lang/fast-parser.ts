@@ -13,6 +13,7 @@
 import type * as A from './ast.js';
 import { Diagnostic, MAX_NESTING, NESTING_SLACK, SpecErrors } from './diagnostics.js';
 import { classifyFormula, pure, withFairness } from './parser.js';
+import { pollInterrupt } from '../explore/guard.js';
 
 /** Thrown (never with a stack) when the fast parser cannot parse the text. */
 export const FAIL = { fail: true } as const;
@@ -130,6 +131,7 @@ function tokenize(src: string): Tokens {
   // A byte order mark at the start is no part of the text.
   let i = src.charCodeAt(0) === 0xfeff ? 1 : 0;
   while (i < n) {
+    pollInterrupt();
     const c = src.charCodeAt(i);
     if (c <= 32) { i++; continue; }
     if (c === 47 && src.charCodeAt(i + 1) === 47) {
@@ -160,7 +162,11 @@ function tokenize(src: string): Tokens {
     if (c >= 48 && c <= 57) {
       let j = i + 1;
       while (j < n && src.charCodeAt(j) >= 48 && src.charCodeAt(j) <= 57) j++;
-      push(T_NUM, i, j, src.slice(i, j));
+      // Numbers repeat too (0, 1, 2, ...): one string each, as for names.
+      const digits = src.slice(i, j);
+      let d = names.get(digits);
+      if (d === undefined) names.set(digits, (d = digits));
+      push(T_NUM, i, j, d);
       i = j;
       continue;
     }
@@ -832,7 +838,8 @@ class Parser {
     });
     if (range) return range;
     const name = this.name();
-    return { kind: 'named', name, span: this.span(s) };
+    // One token: the name's span is the node's (one object fewer per name; spans are never changed).
+    return { kind: 'named', name, span: name.span };
   }
 
   private rangeBound(): A.Expr {
@@ -1152,7 +1159,7 @@ class Parser {
       // A name starting with '_' would match the wildcard first in the grammar.
       if (this.text().startsWith('_')) throw FAIL;
       const name = this.name();
-      return { kind: 'name', name, span: this.span(s) };
+      return { kind: 'name', name, span: name.span };
     }
     const neg = this.isP('-');
     if (neg) this.i++;
@@ -1513,6 +1520,7 @@ class Parser {
   }
 
   private primary(): A.Expr {
+    pollInterrupt();
     const s = this.i;
     const kind = this.t.kind[s];
     const tx = this.t.text[s]!;
@@ -1593,7 +1601,7 @@ class Parser {
         return { kind: 'primed', name, span: this.span(s) };
       }
       this.i++;
-      return { kind: 'name', name, span: this.span(s) };
+      return { kind: 'name', name, span: name.span };
     }
     if (kind !== T_PUNCT) throw FAIL;
     if (tx === '(') {
@@ -1770,6 +1778,25 @@ export function nestingTooDeep(source: A.Source, start: number, end: number): Di
 }
 
 /**
+ * E104 at the token the parser had reached when it ran out of stack: within MAX_NESTING,
+ * some constructs (nested set or sequence literals, some 760 levels) take more stack per level
+ * than there is. The parser's position is where the nesting became too deep (unwinding does
+ * not move it back). Anything but a stack overflow returns.
+ */
+function overflowAt(e: unknown, source: A.Source, p: Parser): void {
+  if (!(e instanceof RangeError) || !/call stack/.test(e.message)) return;
+  const k = Math.min(p.pos, p.t.count - 1);
+  throw new SpecErrors([
+    new Diagnostic(
+      'E104',
+      { source, start: p.t.start[k]!, end: Math.max(p.t.end[k]!, p.t.start[k]! + 1) },
+      'expression nested too deeply: spex cannot follow the nesting past this point',
+      `an expression, statement or formula nests more than spex can follow (at most ${MAX_NESTING} levels, fewer for nested set, sequence and map literals); name the inner parts with def or let`,
+    ),
+  ]);
+}
+
+/**
  * The result of the fast parser: the AST, or where it stopped: `furthest`, the offset of the
  * furthest token it reached; [from, to) the declarations before the one it stopped in but one
  * (text ohm need not parse again to find the error).
@@ -1782,6 +1809,7 @@ export function fastParseSpec(source: A.Source): FastResult<A.SpecAst> {
     p = new Parser(source, tokenize(source.text));
     return { ok: true, value: p.spec() };
   } catch (e) {
+    if (p !== undefined) overflowAt(e, source, p);
     if (e !== FAIL) throw e;
     if (p === undefined) return { ok: false, furthest: 0 };
     const starts = p.declStarts;
@@ -1797,6 +1825,7 @@ export function fastParseExpr(source: A.Source): FastResult<A.Expr> {
     p = new Parser(source, tokenize(source.text));
     return { ok: true, value: p.exprOnly() };
   } catch (e) {
+    if (p !== undefined) overflowAt(e, source, p);
     if (e !== FAIL) throw e;
     return { ok: false, furthest: p === undefined ? 0 : p.t.start[Math.min(Math.max(p.furthest, p.pos), p.t.count - 1)]! };
   }

@@ -139,8 +139,21 @@ export function checkNesting(root: object): void {
  * trees of some shapes still take more stack than there is): E104 for the whole spec rather
  * than an internal error. Other errors are returned as they are.
  */
-export function stackOverflowAsE104(e: unknown, source: A.Source): unknown {
+export function stackOverflowAsE104(e: unknown, source: A.Source, root?: object): unknown {
   if (!(e instanceof RangeError) || !/call stack/.test(e.message)) return e;
+  // With the tree at hand: where the nesting is deepest, which is where the walk ran out of
+  // stack (the innermost construct of the deepest chain), rather than the top of the file.
+  const deepest = root === undefined ? undefined : deepestNode(root);
+  if (deepest !== undefined && deepest.span.source === source) {
+    return new SpecErrors([
+      new Diagnostic(
+        'E104',
+        deepest.span,
+        `the spec is nested too deeply to be checked: this is ${deepest.depth} levels deep`,
+        `an expression, statement or formula nests more than spex can follow (at most ${MAX_NESTING} levels, fewer for some nested values such as set and sequence literals); name the inner parts with def or let`,
+      ),
+    ]);
+  }
   return new SpecErrors([
     new Diagnostic(
       'E104',
@@ -149,6 +162,46 @@ export function stackOverflowAsE104(e: unknown, source: A.Source): unknown {
       `an expression, statement or formula nests more than spex can follow (at most ${MAX_NESTING} levels, fewer for some nested values); name the inner parts with def or let`,
     ),
   ]);
+}
+
+/**
+ * The most deeply nested node of a tree (counting the nodes with a `kind`, as checkNesting
+ * does) and its depth; the first of them in the walk's order if several are as deep. Walks
+ * with an explicit stack.
+ */
+export function deepestNode(root: object): { span: A.Span; depth: number } | undefined {
+  const nodes: unknown[] = [root];
+  const depths: number[] = [0];
+  let best: { span: A.Span; depth: number } | undefined;
+  while (nodes.length > 0) {
+    const node = nodes.pop()!;
+    const depth = depths.pop()!;
+    if (Array.isArray(node)) {
+      for (const x of node) {
+        if (x !== null && typeof x === 'object') {
+          nodes.push(x);
+          depths.push(depth);
+        }
+      }
+      continue;
+    }
+    const o = node as Record<string, unknown>;
+    let d = depth;
+    if (typeof o.kind === 'string') {
+      d++;
+      const sp = o.span as A.Span | undefined;
+      if (sp !== undefined && (best === undefined || d > best.depth)) best = { span: sp, depth: d };
+    }
+    for (const key in o) {
+      if (key === 'span' || key === 'source' || key === 'pathSpan') continue;
+      const v = o[key];
+      if (v !== null && typeof v === 'object' && (v as { text?: unknown }).text === undefined) {
+        nodes.push(v);
+        depths.push(d);
+      }
+    }
+  }
+  return best;
 }
 
 /** `3.5` parses as item 5 of the tuple 3: spex has integers only (E100). */

@@ -752,7 +752,15 @@ export function withFairness(d: A.Decl): A.Decl[] {
 
 function syntaxError(source: A.Source, m: ohm.FailedMatchResult, shift: (pos: number) => number = (p) => p): SpecErrors {
   const pos = shift(m.getRightmostFailurePosition());
-  const expected = m.getExpectedText();
+  let expected: string;
+  try {
+    expected = m.getExpectedText();
+  } catch (e) {
+    // ohm works out what it expected by matching again, as deeply as the text nests: past
+    // the stack (a syntax error inside hundreds of brackets), the error without that list.
+    if (!(e instanceof RangeError)) throw e;
+    expected = '';
+  }
   const found = source.text.slice(pos).match(/^\S*/)?.[0] ?? '';
   const temporal = temporalMisplaced(source, pos, found);
   if (temporal !== undefined) return new SpecErrors([temporal]);
@@ -780,7 +788,7 @@ function syntaxError(source: A.Source, m: ohm.FailedMatchResult, shift: (pos: nu
     'E100',
     { source, start: pos, end: pos + Math.max(1, Math.min(found.length, 20)) },
     `unexpected ${what}`,
-    `expected ${expected}`,
+    expected === '' ? 'the text is nested too deeply here for spex to say what it expected' : `expected ${expected}`,
   );
   return new SpecErrors([d]);
 }

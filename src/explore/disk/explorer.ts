@@ -29,7 +29,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CompactFingerprintSet, mixedKey, unmixedKey } from '../compact-set.js';
 import type { ExploreOptions, ExploreResult, Progress } from '../explorer.js';
-import { guardStop, memoryBudget } from '../guard.js';
+import { guardStop, memoryBudget, uncut } from '../guard.js';
 import type { SeenSet } from '../seen-set.js';
 import { checkLimits, deadlockStop, invariantStop, outcomeOf, searchStats, stepStop, type Stop } from '../stop.js';
 import { ModelError, type Invariant, type TransitionSystem } from '../system.js';
@@ -119,12 +119,12 @@ const CANDIDATE_BYTES = 48;
 export function exploreOnDisk<S, L>(system: TransitionSystem<S, L>, options: ExploreOptions<S, L>, disk: DiskOptions<S>): ExploreResult<S, L> {
   checkLimits(options);
   if (options.recordGraph) throw new Error('internal error: the disk-backed search does not record state graphs');
-  return new DiskRun(system, options, disk).run();
+  return uncut(() => new DiskRun(system, options, disk).run());
 }
 
 /** Goes on from explore()'s state (the memory budget was reached). */
 export function continueOnDisk<S, L>(h: Handover<S, L>, disk: DiskOptions<S>): ExploreResult<S, L> {
-  return new DiskRun(h.system, h.options, disk, h).run();
+  return uncut(() => new DiskRun(h.system, h.options, disk, h).run());
 }
 
 /** Emission candidates of a block (deferred mode), in emission order. */

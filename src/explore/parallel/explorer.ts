@@ -36,7 +36,7 @@ import { WorkerPool } from './pool.js';
 import { WorkerDied } from './supervisor.js';
 import type { WorkerSetup } from './worker.js';
 import type { ThreadPolicy, ThreadsReport } from './auto.js';
-import { guardStop } from '../guard.js';
+import { Interrupted, guardStop } from '../guard.js';
 import { checkLimits, deadlockStop, invariantStop, outcomeOf, searchStats, replayedFault, type Stop } from '../stop.js';
 
 export interface ParallelOptions<S> {
@@ -154,6 +154,8 @@ export function exploreParallel<S, L>(
   } catch (e) {
     // A worker died: an internal error, with what the search had done.
     if (e instanceof WorkerDied) e.stats = run.partialStats();
+    // An interrupt while this thread waited for the workers or ran a step itself.
+    if (e instanceof Interrupted) return { outcome: { kind: 'limit', limit: 'interrupted' }, stats: run.partialStats() };
     throw e;
   } finally {
     run.close();

@@ -7,6 +7,7 @@
  */
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { Supervised } from './supervisor.js';
+import { checkInterrupt } from '../guard.js';
 import type { ChunkInput, ChunkOutput } from './expand.js';
 import type { WorkerInit, WorkerSetup } from './worker.js';
 
@@ -79,6 +80,8 @@ export class WorkerPool {
       Atomics.wait(signal, worker, have, WAIT_MS);
       // Woken, or a second passed: a message, or a death (supervisor.ts), or nothing yet.
       if (Atomics.load(signal, worker) <= have) this.workers.check();
+      // Or an interrupt: a worker expanding a state with very many successors is not waited for.
+      checkInterrupt();
     }
     let r = receiveMessageOnPort(this.ports[worker]!);
     // The counter is bumped after postMessage returns, so the message is there; but be patient.

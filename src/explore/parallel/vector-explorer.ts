@@ -27,7 +27,7 @@ import { GraphRecorder, type RecordGraph } from '../state-graph.js';
 import { IndexMap } from './index-map.js';
 import { explore, type ExploreOptions, type ExploreResult, type Outcome, type Progress } from '../explorer.js';
 import type { SeenSet } from '../seen-set.js';
-import { guardStop } from '../guard.js';
+import { Interrupted, guardStop } from '../guard.js';
 import { checkLimits, deadlockStop, invariantStop, outcomeOf, searchStats, replayedFault, type Stop } from '../stop.js';
 import { ModelError } from '../system.js';
 import { ReplayIndex, rebuildTrace, type Trace } from '../trace.js';
@@ -78,6 +78,8 @@ export function exploreVectorsParallel<L>(
   } catch (e) {
     // A worker died: an internal error, with what the search had done.
     if (e instanceof WorkerDied) e.stats = run.partialStats();
+    // An interrupt while this thread waited for the workers or ran a step itself.
+    if (e instanceof Interrupted) return { outcome: { kind: 'limit', limit: 'interrupted' }, stats: run.partialStats() };
     throw e;
   } finally {
     run.close();

@@ -9,6 +9,7 @@ import {
 } from '../types.js';
 import { type Resolution, BUILTINS, type Builtin, type CheckedDef } from './checked.js';
 import { Scope, BUILTIN_TYPES, article, describe, CheckerBase } from './base.js';
+import { pollInterrupt } from '../../explore/guard.js';
 
 export abstract class ExprChecker extends CheckerBase {
   protected abstract primed(e: Extract<A.Expr, { kind: 'primed' }>, scope: Scope): Type;
@@ -107,6 +108,7 @@ export abstract class ExprChecker extends CheckerBase {
   }
 
   override expr(e: A.Expr, scope: Scope): Type {
+    pollInterrupt();
     const t = this.exprInner(e, scope);
     this.types.set(e, t);
     return t;

@@ -9,6 +9,7 @@ import {
   Atom, IList, IMap, ISet, NONE, Rec, Tuple, Variant, formatValue, mkMap, mkSet, type Value,
 } from '../../values/index.js';
 import { fail, CompilerBase } from './base.js';
+import { pollInterrupt } from '../../explore/guard.js';
 
 export abstract class ValueCompiler extends CompilerBase {
   atom(info: EnumInfo, index: number): Atom {
@@ -204,6 +205,7 @@ export function subsetsOf(elems: readonly Value[]): ISet<Value>[] {
   for (let k = 0; k <= n; k++) {
     const idx = Array.from({ length: k }, (_, i) => i);
     for (;;) {
+      pollInterrupt();
       out.push(mkSet(idx.map((i) => elems[i]!)));
       let i = k - 1;
       while (i >= 0 && idx[i] === n - k + i) i--;
@@ -224,6 +226,7 @@ export function partialMapsOf(keys: readonly Value[], values: readonly Value[]):
   const entries: [Value, Value][] = [];
   const walk = (from: number, left: number): void => {
     if (left === 0) {
+      pollInterrupt();
       out.push(mkMap(entries));
       return;
     }
@@ -245,6 +248,7 @@ export function totalMapsOf(keys: readonly Value[], values: readonly Value[]): I
   const entries: [Value, Value][] = [];
   const walk = (i: number): void => {
     if (i === keys.length) {
+      pollInterrupt();
       out.push(mkMap(entries));
       return;
     }

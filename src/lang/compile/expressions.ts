@@ -14,6 +14,8 @@ import {
 } from '../../values/index.js';
 import { type Ctx, type Ev, fail } from './base.js';
 import { ENUMERATION_HINT, formatCount, subsetsOf, totalMapsOf, ValueCompiler } from './enumerate.js';
+import { pollInterrupt } from '../../explore/guard.js';
+
 
 export abstract class ExprCompiler extends ValueCompiler {
   protected abstract procCtx(): ProcessContext;
@@ -24,6 +26,7 @@ export abstract class ExprCompiler extends ValueCompiler {
    * it stays dynamic so that the error is reported in the step that reaches it.
    */
   override expr(e: A.Expr): Ev {
+    pollInterrupt();
     const ev = this.exprDynamic(e);
     if (e.kind === 'int' || e.kind === 'bool' || !this.isConstant(e)) return ev;
     try {
@@ -196,6 +199,7 @@ export abstract class ExprCompiler extends ValueCompiler {
         return (c) =>
           ISet<Value>().withMutations((out) => {
             for (const x of elementsOf(dom(c) as ISet<Value>)) {
+              pollInterrupt();
               c.loc[s] = x;
               if (cond(c)) out.add(x);
             }
@@ -219,6 +223,7 @@ export abstract class ExprCompiler extends ValueCompiler {
         return (c) =>
           IMap<Value, Value>().withMutations((m) => {
             for (const x of elementsOf(dom(c) as ISet<Value>)) {
+              pollInterrupt();
               c.loc[s] = x;
               m.set(x, body(c));
             }
@@ -231,6 +236,7 @@ export abstract class ExprCompiler extends ValueCompiler {
         return (c) => {
           const out: Value[] = [];
           for (const x of dom(c) as IList<Value>) {
+            pollInterrupt();
             c.loc[s] = x;
             if (cond(c)) out.push(x);
           }
@@ -247,6 +253,7 @@ export abstract class ExprCompiler extends ValueCompiler {
           const out: Value[] = [];
           // A sequence in its order; a set (a range among them) in canonical order, ascending for integers.
           for (const x of overSeq ? (d as IList<Value>) : elementsOf(d as ISet<Value>)) {
+            pollInterrupt();
             c.loc[s] = x;
             out.push(body(c));
           }
@@ -290,6 +297,7 @@ export abstract class ExprCompiler extends ValueCompiler {
         const span = e.span;
         return (c) => {
           for (const x of sortedElements(dom(c) as ISet<Value>)) {
+            pollInterrupt();
             c.loc[s] = x;
             if (cond(c)) return x;
           }
@@ -733,6 +741,7 @@ export function forEachBinding(c: Ctx, binders: { dom: Ev; slot: number }[], i: 
   const b = binders[i]!;
   const elems = elementsOf(b.dom(c) as ISet<Value>);
   for (let j = 0; j < elems.length; j++) {
+    pollInterrupt();
     c.loc[b.slot] = elems[j]!;
     if (!forEachBinding(c, binders, i + 1, f)) return false;
   }

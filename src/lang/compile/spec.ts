@@ -14,6 +14,7 @@ import {
 } from './base.js';
 import { Compiler } from './statements.js';
 import { StepCounters, coverageSites } from '../coverage.js';
+import { pollInterrupt } from '../../explore/guard.js';
 
 /** How to compile a spec beyond its constants. */
 export interface CompileOptions {
@@ -138,6 +139,7 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
         const values = cc.enumerate(p.domain.type, decl.kind === 'typed' ? decl.type.span : a.decl.name.span, `the type of parameter '${p.name}'`);
         run = (c) => {
           for (const v of values) {
+            pollInterrupt();
             c.loc[slot] = v;
             inner(c);
           }
@@ -148,6 +150,7 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
           // Until the domain is known, this parameter and the ones after it are unbound.
           for (let j = slot; j < n; j++) c.loc[j] = undefined as unknown as Value;
           for (const v of sortedElements(dom(c) as ISet<Value>)) {
+            pollInterrupt();
             c.loc[slot] = v;
             inner(c);
           }
@@ -275,6 +278,7 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
       const choose = (k: number): void => {
         if (k === choices.length) {
           for (const procInit of procInits) {
+            pollInterrupt();
             c.st = [...globals, ...procInit] as Value[];
             initRun(c);
           }
@@ -389,6 +393,7 @@ function runEachOf(cc: Compiler, a: CheckedAction, body: Cont, self: () => Compi
       bound = i;
       const values = ds[i]!(c);
       for (const v of values) {
+        pollInterrupt();
         c.loc[i] = v;
         bound = i + 1;
         if (i === n - 1) attempt(() => body(c));

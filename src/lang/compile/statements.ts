@@ -13,6 +13,7 @@ import {
 import { type RuntimeLocation, type Ctx, type Cont, fail, type RequireSite } from './base.js';
 import { mapGet, seqGet, ExprCompiler } from './expressions.js';
 import type { StepCounters } from '../coverage.js';
+import { pollInterrupt } from '../../explore/guard.js';
 
 export class Compiler extends ExprCompiler {
   /** Step counters that count (`--coverage`): requires, awaits and picks then count as they run. */
@@ -105,6 +106,7 @@ export class Compiler extends ExprCompiler {
             const old = c.loc[s]!;
             let any = false;
             for (const x of sortedElements(dom(c) as ISet<Value>)) {
+              pollInterrupt();
               c.loc[s] = x;
               if (where && !where(c)) continue;
               any = true;
@@ -118,6 +120,7 @@ export class Compiler extends ExprCompiler {
           const old = c.loc[s]!;
           let any = false;
           for (const x of sortedElements(dom(c) as ISet<Value>)) {
+            pollInterrupt();
             c.loc[s] = x;
             if (where && !where(c)) continue;
             any = true;
