@@ -110,7 +110,7 @@ export function runSpinGroup({ root, reps, say, failures, progress }) {
   }
   say(
     `The whole process, fastest of ${reps} rounds (pan, then \`node dist/cli/main.js check\`, then the \`spex\` bin, in turn): wall seconds, and CPU seconds (user + system). ` +
-      'pan: `./pan -m5000000`, built with `-DSAFETY -DNOREDUCE` (compile time apart; "cached": built by an earlier run). spex: its defaults (`--workers` the number of cores, `--engine auto`). ' +
+      'pan: `./pan -m5000000`, built with `-DSAFETY -DNOREDUCE` (compile time apart; "cached": built by an earlier run). spex: its defaults (`--workers auto`, `--engine auto`). ' +
       'Ratios: spex ÷ pan, wall / CPU.',
   );
   say();
