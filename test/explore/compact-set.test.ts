@@ -1,49 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CompactFingerprintSet } from '../../src/explore/compact-set.js';
-import { fmix32 } from '../../src/values/mix.js';
-import { unfmix32 } from '../support/fmix.js';
 
 const key = (hi: number, lo: number): string => `${hi >>> 0}:${lo >>> 0}`;
 
 describe('CompactFingerprintSet', () => {
-  it('numbers new fingerprints in insertion order and answers -1 for ones it has', () => {
-    const set = new CompactFingerprintSet();
-    expect(set.add(5, 6)).toBe(0);
-    expect(set.add(7, 8)).toBe(1);
-    expect(set.add(5, 6)).toBe(-1);
-    expect(set.add(9, 10)).toBe(2);
-    expect(set.has(7, 8)).toBe(true);
-    expect(set.has(8, 7)).toBe(false);
-    expect(set.size).toBe(3);
-    expect(set.selfCheck()).toBeNull();
-  });
-
-  it('treats all-zero and all-one words as ordinary keys, signed or unsigned', () => {
-    const set = new CompactFingerprintSet();
-    expect(set.add(0, 0)).toBe(0);
-    expect(set.add(-1, -1)).toBe(1);
-    expect(set.has(0xffffffff, 0xffffffff)).toBe(true);
-    expect(set.add(0xffffffff, 0)).toBe(2);
-    expect(set.add(0, 0xffffffff)).toBe(3);
-    expect(set.add(0, -1)).toBe(-1);
-    expect(set.selfCheck()).toBeNull();
-  });
-
-  it('keeps the fingerprint that mixes to the empty marker apart from empty slots', () => {
-    // mixHi(hi, lo) = fmix32(hi ^ fmix32(lo ^ 0x5bd1e995)), low key = lo ^ mixHi: both zero
-    // for lo = 0 and hi = unfmix32(0) ^ fmix32(0x5bd1e995), i.e. hi = fmix32(0x5bd1e995).
-    const hi = (unfmix32(0) ^ fmix32(0x5bd1e995)) >>> 0;
-    const set = new CompactFingerprintSet();
-    expect(set.has(hi, 0)).toBe(false);
-    expect(set.add(1, 1)).toBe(0);
-    expect(set.add(hi, 0)).toBe(1);
-    expect(set.has(hi, 0)).toBe(true);
-    expect(set.add(hi, 0)).toBe(-1);
-    expect(set.size).toBe(2);
-    expect(set.selfCheck()).toBeNull();
-  });
-
   it('grows through many sizes, with fingerprints that differ in few bits, and loses nothing', () => {
     const set = new CompactFingerprintSet();
     const n = 200_000;

@@ -26,40 +26,6 @@ describe('FlatFingerprintSet', () => {
     expect(Array.from(flat.sortedKeys())).toEqual(Array.from(compact.sortedKeys()));
   });
 
-  it('numbers new fingerprints in insertion order and answers -1 for ones it has', () => {
-    const set = new FlatFingerprintSet();
-    expect(set.add(5, 6)).toBe(0);
-    expect(set.add(7, 8)).toBe(1);
-    expect(set.add(5, 6)).toBe(-1);
-    expect(set.add(9, 10)).toBe(2);
-    expect(set.has(7, 8)).toBe(true);
-    expect(set.has(8, 7)).toBe(false);
-    expect(set.size).toBe(3);
-  });
-
-  it('treats all-zero and all-one words as ordinary keys, signed or unsigned', () => {
-    const set = new FlatFingerprintSet();
-    expect(set.add(0, 0)).toBe(0);
-    expect(set.add(-1, -1)).toBe(1);
-    expect(set.has(0xffffffff, 0xffffffff)).toBe(true);
-    expect(set.add(0xffffffff, 0)).toBe(2);
-    expect(set.add(0, 0xffffffff)).toBe(3);
-    expect(set.add(0, -1)).toBe(-1);
-  });
-
-  it('keeps the fingerprint that mixes to the empty marker apart from empty slots', () => {
-    // The mix's high word fmix32(hi ^ fmix32(lo ^ 0x5bd1e995)) and low word lo ^ high are both
-    // zero for lo = 0 and hi = unfmix32(0) ^ fmix32(0x5bd1e995).
-    const hi = (unfmix32(0) ^ fmix32(0x5bd1e995)) >>> 0;
-    const set = new FlatFingerprintSet();
-    expect(set.has(hi, 0)).toBe(false);
-    expect(set.add(1, 1)).toBe(0);
-    expect(set.add(hi, 0)).toBe(1);
-    expect(set.has(hi, 0)).toBe(true);
-    expect(set.add(hi, 0)).toBe(-1);
-    expect(set.size).toBe(2);
-  });
-
   it('keeps every key across its doublings, at a load of at most 3/4', () => {
     const set = new FlatFingerprintSet();
     const n = 50_000;

@@ -11,6 +11,7 @@ import { FingerprintSet } from '../../src/explore/fingerprint-set.js';
 import { FlatFingerprintSet } from '../../src/explore/flat-set.js';
 import type { SeenSet } from '../../src/explore/seen-set.js';
 import { fmix32 } from '../../src/values/mix.js';
+import { unfmix32 } from '../support/fmix.js';
 
 const sets: [string, () => SeenSet][] = [
   ['CompactFingerprintSet', () => new CompactFingerprintSet()],
@@ -40,6 +41,50 @@ function neighbours(hi: number, lo: number): [number, number][] {
 const key = (hi: number, lo: number): string => `${hi >>> 0}:${lo >>> 0}`;
 
 describe.each(sets)('%s', (_, make) => {
+  /** The set's own consistency check, where it has one (CompactFingerprintSet). */
+  const selfCheck = (set: SeenSet): void => {
+    const check = (set as { selfCheck?: () => string | null }).selfCheck;
+    if (check !== undefined) expect(check.call(set)).toBeNull();
+  };
+
+  it('numbers new fingerprints in insertion order and answers -1 for ones it has', () => {
+    const set = make();
+    expect(set.add(5, 6)).toBe(0);
+    expect(set.add(7, 8)).toBe(1);
+    expect(set.add(5, 6)).toBe(-1);
+    expect(set.add(9, 10)).toBe(2);
+    expect(set.has(7, 8)).toBe(true);
+    expect(set.has(8, 7)).toBe(false);
+    expect(set.size).toBe(3);
+    selfCheck(set);
+  });
+
+  it('treats all-zero and all-one words as ordinary keys, signed or unsigned', () => {
+    const set = make();
+    expect(set.add(0, 0)).toBe(0);
+    expect(set.add(-1, -1)).toBe(1);
+    expect(set.has(0xffffffff, 0xffffffff)).toBe(true);
+    expect(set.add(0xffffffff, 0)).toBe(2);
+    expect(set.add(0, 0xffffffff)).toBe(3);
+    expect(set.add(0, -1)).toBe(-1);
+    selfCheck(set);
+  });
+
+  it('keeps the fingerprint that mixes to the empty marker apart from empty slots', () => {
+    // The mixed key's high word fmix32(hi ^ fmix32(lo ^ 0x5bd1e995)) and low word lo ^ high
+    // (CompactFingerprintSet's and FlatFingerprintSet's) are both zero for lo = 0 and
+    // hi = unfmix32(0) ^ fmix32(0x5bd1e995): the key their tables mark empty slots with.
+    const hi = (unfmix32(0) ^ fmix32(0x5bd1e995)) >>> 0;
+    const set = make();
+    expect(set.has(hi, 0)).toBe(false);
+    expect(set.add(1, 1)).toBe(0);
+    expect(set.add(hi, 0)).toBe(1);
+    expect(set.has(hi, 0)).toBe(true);
+    expect(set.add(hi, 0)).toBe(-1);
+    expect(set.size).toBe(2);
+    selfCheck(set);
+  });
+
   it('tells apart keys that differ in the low word only', () => {
     const set = make();
     expect(set.add(7, 1)).toBe(0);
