@@ -93,14 +93,14 @@ export function checkText(source: A.Source): void {
 }
 
 /**
- * E104 where an expression, statement or formula is nested more than MAX_NESTING deep: every
- * later phase (checker, compiler, code generator, evaluator) walks these trees recursively.
- * Walks the tree with an explicit stack.
+ * Visits every node of a tree that has a `kind` (the AST's nodes), with its depth in such
+ * nodes (the root's is 1), parents before children. Walks with an explicit stack, so a tree
+ * too deep for the JavaScript stack is walked too; names (`{ text, span }`) and spans hold
+ * nothing nested and are skipped.
  */
-export function checkNesting(root: object): void {
+function walkKinded(root: object, visit: (node: Record<string, unknown>, depth: number) => void): void {
   const nodes: unknown[] = [root];
   const depths: number[] = [0];
-  const limit = MAX_NESTING + NESTING_SLACK;
   while (nodes.length > 0) {
     const node = nodes.pop()!;
     const depth = depths.pop()!;
@@ -115,23 +115,31 @@ export function checkNesting(root: object): void {
     }
     const o = node as Record<string, unknown>;
     let d = depth;
-    if (typeof o.kind === 'string') {
-      if (o.kind === 'tupleItem' && (o.target as { kind: string }).kind === 'int') decimal(o.span as A.Span);
-      if (++d > limit) {
-        const sp = o.span as A.Span;
-        throw new SpecErrors([nestingTooDeep(sp.source, sp.start, sp.end)]);
-      }
-    }
+    if (typeof o.kind === 'string') visit(o, ++d);
     for (const key in o) {
       if (key === 'span' || key === 'source' || key === 'pathSpan') continue;
       const v = o[key];
-      // Names ({ text, span }) hold nothing nested.
       if (v !== null && typeof v === 'object' && (v as { text?: unknown }).text === undefined) {
         nodes.push(v);
         depths.push(d);
       }
     }
   }
+}
+
+/**
+ * E104 where an expression, statement or formula is nested more than MAX_NESTING deep: every
+ * later phase (checker, compiler, code generator, evaluator) walks these trees recursively.
+ */
+export function checkNesting(root: object): void {
+  const limit = MAX_NESTING + NESTING_SLACK;
+  walkKinded(root, (o, depth) => {
+    if (o.kind === 'tupleItem' && (o.target as { kind: string }).kind === 'int') decimal(o.span as A.Span);
+    if (depth > limit) {
+      const sp = o.span as A.Span;
+      throw new SpecErrors([nestingTooDeep(sp.source, sp.start, sp.end)]);
+    }
+  });
 }
 
 /**
@@ -166,41 +174,14 @@ export function stackOverflowAsE104(e: unknown, source: A.Source, root?: object)
 
 /**
  * The most deeply nested node of a tree (counting the nodes with a `kind`, as checkNesting
- * does) and its depth; the first of them in the walk's order if several are as deep. Walks
- * with an explicit stack.
+ * does) and its depth; the first of them in the walk's order if several are as deep.
  */
 export function deepestNode(root: object): { span: A.Span; depth: number } | undefined {
-  const nodes: unknown[] = [root];
-  const depths: number[] = [0];
   let best: { span: A.Span; depth: number } | undefined;
-  while (nodes.length > 0) {
-    const node = nodes.pop()!;
-    const depth = depths.pop()!;
-    if (Array.isArray(node)) {
-      for (const x of node) {
-        if (x !== null && typeof x === 'object') {
-          nodes.push(x);
-          depths.push(depth);
-        }
-      }
-      continue;
-    }
-    const o = node as Record<string, unknown>;
-    let d = depth;
-    if (typeof o.kind === 'string') {
-      d++;
-      const sp = o.span as A.Span | undefined;
-      if (sp !== undefined && (best === undefined || d > best.depth)) best = { span: sp, depth: d };
-    }
-    for (const key in o) {
-      if (key === 'span' || key === 'source' || key === 'pathSpan') continue;
-      const v = o[key];
-      if (v !== null && typeof v === 'object' && (v as { text?: unknown }).text === undefined) {
-        nodes.push(v);
-        depths.push(d);
-      }
-    }
-  }
+  walkKinded(root, (o, depth) => {
+    const sp = o.span as A.Span | undefined;
+    if (sp !== undefined && (best === undefined || depth > best.depth)) best = { span: sp, depth };
+  });
   return best;
 }
 
