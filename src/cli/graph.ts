@@ -11,6 +11,9 @@ import { EXIT, configOverrides, constOverrides, loadSpec, runCheck, selectChecks
 import { buildStateGraph, fingerprintKey, GraphTooLarge } from '../export/state-graph.js';
 import { toDot } from '../export/dot.js';
 import { counterexampleOf } from '../export/counterexample.js';
+import { Interrupted, acceptInterrupts, interruptSignal, setPhase } from '../explore/guard.js';
+import { interruptedExit } from '../engine/run.js';
+import { signalName } from './report.js';
 
 export const GRAPH_DEFAULT_MAX_STATES = 2000;
 
@@ -47,10 +50,16 @@ export function cmdGraph(file: string, o: GraphOpts): GraphOutcome {
     return { code: EXIT.evaluation, stdout: [], stderr: [`error: the constants cannot be evaluated: ${e.message}`] };
   }
   let graph;
+  // A big graph takes a while: the first signal stops it, with what was built so far.
+  acceptInterrupts();
   try {
+    setPhase('building the state graph');
     const deadlock = o.deadlock ?? check?.decl.deadlock ?? true;
     graph = buildStateGraph(system, limit, deadlock);
   } catch (e) {
+    if (e instanceof Interrupted) {
+      return { code: interruptedExit(e.signal), stdout: [`Interrupted (${signalName(e.signal)}) while building the state graph; nothing written to ${o.out}.`], stderr: [] };
+    }
     if (!(e instanceof GraphTooLarge)) throw e;
     return {
       code: 1,
@@ -63,7 +72,12 @@ export function cmdGraph(file: string, o: GraphOpts): GraphOutcome {
   }
   // The counterexample of the same configuration, found by the explorer (shortest), mapped
   // onto the graph's nodes by fingerprint.
+  setPhase('searching for the counterexample');
   const r = runCheck(spec, check, cli, o.deadlock === undefined ? {} : { deadlock: o.deadlock });
+  if (r.verdict.kind === 'limit' && r.verdict.limit === 'interrupted') {
+    const sig = interruptSignal();
+    return { code: interruptedExit(sig), stdout: [`Interrupted (${signalName(sig)}) while searching for the counterexample; the graph has ${graph.nodes.length} states; nothing written to ${o.out}.`], stderr: [] };
+  }
   const cex = counterexampleOf(r);
   const path = cex?.states.map((s) => graph.index.get(fingerprintKey(system, s))!).filter((i) => i !== undefined);
   const title = `${spec.name}${check ? ` / ${check.name}` : ''}`;

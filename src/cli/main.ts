@@ -31,6 +31,7 @@ import { DEFAULT_CHECKPOINT_MINUTES, interruptedExit } from '../engine/run.js';
 import { WorkerDied } from '../explore/parallel/supervisor.js';
 import { addSwarmCommand, cmdSwarmJob, isSwarmJob, withSwarmOptions, type SwarmCliOptions } from './swarm.js';
 import { disableCodeCache } from '../engine/code-cache.js';
+import { DEFAULT_MAX_EVAL_WORK, parseEvalWork, setMaxEvalWork } from '../lang/work.js';
 
 const out = (s: string): void => {
   process.stdout.write(s + '\n');
@@ -75,6 +76,15 @@ function positiveNumber(value: string): number {
   if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
   return n;
 }
+
+/** `--max-eval-work`: a positive count (k, m, g: thousands, millions, billions), or 0 / none for no bound. */
+function evalWorkCount(value: string): number {
+  const n = parseEvalWork(value);
+  if (n === undefined) throw new InvalidArgumentError('expected a positive integer (k, m, g suffixes allowed), or 0 or none for no bound');
+  return n;
+}
+
+const EVAL_WORK_HELP = `the most values the loops of one evaluation may enumerate (a state's successors, one invariant on one state; docs/diagnostics.md#e715); 0 or none: no bound (default ${DEFAULT_MAX_EVAL_WORK.toLocaleString('en-US')})`;
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -348,6 +358,7 @@ function withCheckOptions(cmd: Command): Command {
     .option('--max-states <n>', 'stop after this many distinct states', positiveInt)
     .option('--max-depth <n>', 'do not explore beyond this depth', positiveInt)
     .option('--max-memory <size>', 'stop the search before the process uses this much memory, e.g. 512m, 4g (default: 3/4 of the machine\'s or the cgroup\'s memory)', memorySize)
+    .option('--max-eval-work <n>', EVAL_WORK_HELP, evalWorkCount)
     .option('--workers <n>', 'explore with this many threads (1: no worker threads); auto, the default: up to one per core, as many as measured throughput says (docs/parallel.md)', workerCount)
     .option('--no-spill', 'stop the search at --max-memory (limit reached) instead of going on with the disk-backed search (docs/scale.md)')
     .option('--spill-dir <dir>', 'where the disk-backed search puts its files when --max-memory is reached (default: the system\'s temporary directory; removed at the end)')
@@ -377,6 +388,9 @@ export function main(argv: string[]): number {
   // --no-cache (check, test, simulate): before the command compiles anything.
   program.hook('preAction', (_program, command) => {
     if (command.opts()['cache'] === false) disableCodeCache();
+    // --max-eval-work (check, test, simulate, replay, graph, explore): before anything is evaluated.
+    const work = command.opts()['maxEvalWork'] as number | undefined;
+    setMaxEvalWork(work ?? DEFAULT_MAX_EVAL_WORK);
   });
 
   withCheckOptions(program.command('check <file>').description('explore a spec and report the first violation with a shortest trace'))
@@ -412,6 +426,7 @@ export function main(argv: string[]): number {
     .option('--time <seconds>', 'stop handing out walks after this many seconds', positiveNumber)
     .option('--seed <n>', "the seed of the walks: a non-negative integer, or 'random' (default 0)")
     .option('--workers <n>', 'walk on this many threads (default 1); the result does not depend on it', positiveInt)
+    .option('--max-eval-work <n>', EVAL_WORK_HELP, evalWorkCount)
     .option('--shrink-budget <n>', `states the breadth-first phase of shrinking may store; 0: skip it (default ${DEFAULT_SHRINK_BUDGET})`, nonNegativeInt, DEFAULT_SHRINK_BUDGET)
     .option('--coverage', 'count per action, label and binding how often the walks found it enabled and took it, and the new states it reached, and how often each require, await and pick blocked (docs/coverage.md); walks on one thread')
     .addOption(
@@ -434,6 +449,7 @@ export function main(argv: string[]): number {
     .description("check that an ITF trace is a behaviour of the spec (exit 0), or show its first bad step (exit 1)")
     .option('--check <name>', "use this check block's constants (default: the trace's #meta.check)")
     .option('--const <NAME=VALUE>', 'override a constant (repeatable)', collect, [])
+    .option('--max-eval-work <n>', EVAL_WORK_HELP, evalWorkCount)
     .action((trace: string, specFile: string, o: ReplayOpts) => {
       const r = cmdReplay(trace, specFile, o);
       for (const line of r.stdout) out(line);
@@ -449,6 +465,7 @@ export function main(argv: string[]): number {
     .option('--deadlock', 'mark states without successors as deadlocks (the default, unless a check says deadlock off)')
     .option('--no-deadlock', 'do not mark states without successors')
     .option('--max-states <n>', `refuse graphs of more states than this (default ${2000})`, positiveInt)
+    .option('--max-eval-work <n>', EVAL_WORK_HELP, evalWorkCount)
     .action((specFile: string, o: GraphOpts) => {
       const r = cmdGraph(specFile, o);
       for (const line of r.stdout) out(line);
@@ -463,6 +480,7 @@ export function main(argv: string[]): number {
     .option('--port <n>', 'listen on this port (default 0: a free one)', portNumber)
     .option('--open-trace <itf>', 'open this ITF trace (spex check --out-itf) as the path to start from')
     .option('--search-limit <n>', 'the most distinct states a search visits (default 100000)', positiveInt)
+    .option('--max-eval-work <n>', EVAL_WORK_HELP, evalWorkCount)
     .action((specFile: string, o: ExploreOpts) => {
       code = cmdExplore(specFile, o, { out, err }) ?? EXIT.ok;
     });

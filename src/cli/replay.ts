@@ -16,7 +16,9 @@ import { replayTrace, type ReplayFailure, type ReplayResult } from '../engine/re
 import { fromItf, ItfError } from '../export/itf.js';
 import type { ItfTraceMeta } from '../lang/trace.js';
 import { diffValues, formatValue, valueEquals, type Value } from '../values/index.js';
-import { formatLabel, formatModelError } from './report.js';
+import { formatLabel, formatModelError, signalName } from './report.js';
+import { Interrupted, acceptInterrupts, setPhase } from '../explore/guard.js';
+import { interruptedExit } from '../engine/run.js';
 
 export interface ReplayOpts {
   check?: string;
@@ -82,7 +84,20 @@ export function cmdReplay(traceFile: string, specFile: string, o: ReplayOpts): C
   stdout.push(`replay ${traceFile} on ${check ? `check ${check.name}` : 'the default constants'} (${spec.name}, ${specFile})`);
   const note = constantsNote(decoded.meta, system);
   if (note) stdout.push(note);
-  const result = replayTrace(system, decoded.trace, decoded.meta);
+  // A long trace (or a long step) is interrupted by the first signal, with what replayed so far.
+  acceptInterrupts();
+  const progress = { steps: 0 };
+  let result: ReplayResult;
+  try {
+    setPhase('replaying the trace');
+    result = replayTrace(system, decoded.trace, decoded.meta, progress);
+  } catch (e) {
+    if (!(e instanceof Interrupted)) throw e;
+    const n = progress.steps;
+    const of = Math.max(0, decoded.trace.states.length - 1);
+    stdout.push(`Interrupted (${signalName(e.signal)}) while replaying the trace: ${n} of its ${of} step${of === 1 ? '' : 's'} replayed; no verdict.`);
+    return done(interruptedExit(e.signal));
+  }
   stdout.push(...formatReplay(result, system));
   return done(result.ok ? EXIT.ok : 1);
 }

@@ -13,7 +13,9 @@ import { MAX_SEED } from '../explore/simulate.js';
 import { SpecErrors, renderDiagnostic } from '../lang/diagnostics.js';
 import { counterexampleOf } from '../export/counterexample.js';
 import { itfOfCheck, toItf, type Json } from '../export/itf.js';
-import { formatResult } from './report.js';
+import { formatResult, signalName } from './report.js';
+import { Interrupted, acceptInterrupts, interruptSignal } from '../explore/guard.js';
+import { interruptedExit } from '../engine/run.js';
 import { writeCheckOutputs, type OutputPaths } from './check-outputs.js';
 import { checkError, diagnosticJson, verdictFields, JSON_EVENTS_VERSION } from './json-events.js';
 import { groupDigits, type ProgressOptions } from './progress.js';
@@ -119,6 +121,9 @@ export function formatSimulationStats(s: SimulationSummary): string {
 function formatOk(r: SimulationResult): string {
   const s = r.simulation;
   if (r.verdict.kind === 'error') return 'error[E711]: there is no initial state inside the constraints: nothing was simulated.';
+  if (s.interrupted === true) {
+    return `Interrupted (${signalName(interruptSignal())}) after ${plural(s.walks, 'walk')} of up to ${plural(s.depth, 'step')}: no walk found a problem up to there; the run is not complete.`;
+  }
   const why = s.timedOut ? ` (the --time limit of ${s.seconds} s ended the run)` : '';
   return (
     `No error found in ${plural(s.walks, 'walk')} of up to ${plural(s.depth, 'step')}${why}: every state they reached satisfies every invariant` +
@@ -164,7 +169,10 @@ export function cmdSimulate(file: string, o: SimulateCliOptions, out: (s: string
   const cli = constOverrides(spec, o.const);
   const checks = selectChecks(spec, o.check);
   let code: number = EXIT.ok;
+  acceptInterrupts();
   checks.forEach((check, i) => {
+    // An interrupted run ends there: the checks after it do not start.
+    if (interruptSignal() !== 0) return;
     if (i > 0) out('');
     out(check ? `simulate ${check.name} (${spec.name}, ${file})` : `simulate ${spec.name} (${file})`);
     const r = runSimulation(spec, check, cli, options(o, seed, printer?.report));
@@ -177,7 +185,7 @@ export function cmdSimulate(file: string, o: SimulateCliOptions, out: (s: string
     if (!r.constError) out(formatSimulationStats(r.simulation));
     if (r.coverage) out('\n' + formatCoverage(r.coverage, false, SIMULATION_COVERAGE));
     for (const w of writeCheckOutputs(r, spec, file, o, checks.length > 1)) out(w.line);
-    if (code === EXIT.ok) code = r.exitCode;
+    if (code === EXIT.ok || isInterrupted(r)) code = r.exitCode;
   });
   return code;
 }
@@ -200,6 +208,7 @@ function simulationEvent(r: SimulationResult, name: string | null): { event: str
     longest: s.longest,
     seconds: s.elapsed,
     timedOut: s.timedOut,
+    ...(s.interrupted === true ? { interrupted: true } : {}),
     walk: s.walk ?? null,
     shrink: k
       ? { raw: k.raw, loopsCut: k.loopsCut, dropped: k.dropped, replays: k.replays, search: k.search.kind, searchStates: k.search.states, final: k.final, shortest: k.shortest }
@@ -218,6 +227,7 @@ function cmdSimulateJson(file: string, o: SimulateCliOptions, seed: number, writ
   };
   const printer = progressWriter(o);
   let code: number = EXIT.ok;
+  acceptInterrupts();
   try {
     const { spec } = loadSpec(file);
     const cli = constOverrides(spec, o.const);
@@ -225,6 +235,7 @@ function cmdSimulateJson(file: string, o: SimulateCliOptions, seed: number, writ
     emit({ event: 'start', version: JSON_EVENTS_VERSION, tool: 'spex', toolVersion, command: 'simulate', file, spec: spec.name, checks: checks.map((c) => c?.name ?? null) });
     for (const d of spec.warnings) emit({ event: 'warning', check: null, ...(diagnosticJson(d) as Record<string, Json>) });
     for (const check of checks) {
+      if (interruptSignal() !== 0) break;
       const name = check?.name ?? null;
       const r = runSimulation(spec, check, cli, options(o, seed, (p) => {
         printer?.report(p);
@@ -248,9 +259,13 @@ function cmdSimulateJson(file: string, o: SimulateCliOptions, seed: number, writ
         // The code of an error verdict: the constants' or a step's (E7xx), else E711 (no initial state).
         ...(r.verdict.kind === 'error' ? { code: checkError(r)?.code ?? 'E711' } : {}),
       });
-      if (code === EXIT.ok) code = r.exitCode;
+      if (code === EXIT.ok || isInterrupted(r)) code = r.exitCode;
     }
   } catch (e) {
+    if (e instanceof Interrupted) {
+      emit({ event: 'error', kind: 'interrupted', message: `interrupted (${signalName(e.signal)}) while ${e.phase}`, diagnostics: [] });
+      return finish(interruptedExit(e.signal));
+    }
     if (e instanceof SpecErrors) {
       emit({ event: 'error', kind: e.isSyntax ? 'syntax' : 'static', message: `${e.diagnostics.length} error${e.diagnostics.length === 1 ? '' : 's'} in ${file}`, diagnostics: e.diagnostics.map(diagnosticJson) });
       return finish(e.isSyntax ? EXIT.syntax : EXIT.static);
@@ -264,4 +279,9 @@ function cmdSimulateJson(file: string, o: SimulateCliOptions, seed: number, writ
     return finish(EXIT.internal);
   }
   return finish(code);
+}
+
+/** Whether a signal ended this configuration's walks. */
+function isInterrupted(r: SimulationResult): boolean {
+  return r.verdict.kind === 'limit' && r.verdict.limit === 'interrupted';
 }

@@ -10,6 +10,7 @@ import type * as A from '../lang/ast.js';
 import type { CompiledSpec, Label, RequireSite, State } from '../lang/compile.js';
 import type { ItfFault, ItfTrace, ItfTraceMeta } from '../lang/trace.js';
 import { ModelError } from '../explore/index.js';
+import { checkInterrupt } from '../explore/guard.js';
 import { lassoMisses } from './temporal.js';
 import { valueEquals, type Value } from '../values/index.js';
 
@@ -99,7 +100,11 @@ function collect<T>(call: (emit: (x: T) => void) => void): { items: T[]; error: 
   return { items, error: undefined };
 }
 
-export function replayTrace(system: CompiledSpec, trace: ItfTrace, meta: ItfTraceMeta = {}): ReplayResult {
+/**
+ * `progress.steps` is kept at the number of steps that replayed so far, for a caller that an
+ * interrupt (Interrupted, thrown from the evaluation or between two steps) stops in the middle.
+ */
+export function replayTrace(system: CompiledSpec, trace: ItfTrace, meta: ItfTraceMeta = {}, progress: { steps: number } = { steps: 0 }): ReplayResult {
   const { states, labels } = trace;
   const fail = (failure: ReplayFailure): ReplayResult => ({ ok: false, failure });
   if (states.length === 0) {
@@ -115,6 +120,8 @@ export function replayTrace(system: CompiledSpec, trace: ItfTrace, meta: ItfTrac
   }
 
   for (let i = 1; i < states.length; i++) {
+    progress.steps = i - 1;
+    checkInterrupt();
     const from = states[i - 1]!;
     const to = states[i]!;
     const label = labels[i - 1];

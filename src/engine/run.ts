@@ -23,6 +23,7 @@ import { WorkerError, exploreVectorsParallel } from '../explore/parallel/vector-
 import type { ThreadsReport } from '../explore/parallel/auto.js';
 import { availableParallelism } from 'node:os';
 import type { SpecWorkerData } from './worker-system.js';
+import { maxEvalWork } from '../lang/work.js';
 import { checkProperties, temporalSetup, type TemporalResult } from './temporal.js';
 import { compileRefinement, refinementMessage, type Refinement, type RefinementFailure } from './refine.js';
 import type { Invariant, StepViolation, TransitionSystem } from '../explore/system.js';
@@ -710,7 +711,7 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
       }
       // The workers mark the steps that emit in memory shared with this thread.
       const reached = new SharedArrayBuffer(Math.max(1, system.coverage.reached.length));
-      const data: SpecWorkerData = { path: spec.ast.source.path, text: spec.ast.source.text, check: check?.name, consts: [...(opts.consts ?? [])], packed: packed !== undefined, reached, ...(setup ? { temporal: true } : {}) };
+      const data: SpecWorkerData = { path: spec.ast.source.path, text: spec.ast.source.text, check: check?.name, consts: [...(opts.consts ?? [])], packed: packed !== undefined, reached, maxEvalWork: maxEvalWork(), ...(setup ? { temporal: true } : {}) };
       const pool = { workers, setup: { module: new URL('./worker-system.js', import.meta.url).href, data }, auto, onThreads: (r: ThreadsReport) => (threads = r) };
       const { recordGraph: _generic, ...rest } = exploreOpts;
       const vopts: ExploreOptions<number[], Label> = { ...(rest as ExploreOptions<number[], Label>), ...(packedRecord ? { recordGraph: packedRecord } : {}) };

@@ -18,6 +18,7 @@ import {
 } from '../explore/simulate.js';
 import { SimulationWorkerError, runWalksParallel } from '../explore/simulate-parallel.js';
 import { searchStats } from '../explore/stop.js';
+import { maxEvalWork, setMaxEvalWork } from '../lang/work.js';
 import {
   configOverrides, constOverrides, exitCodeOf, loadSpec, onlyChecked, onlyInvariants, selectChecks, verdictOf, withRefinements,
   refinementFailureOf, type CheckResult, type EngineChoice, type Verdict,
@@ -62,6 +63,8 @@ export interface SimulationSummary {
   readonly elapsed: number;
   /** The time limit ended the run before `runs` walks, without a problem found. */
   readonly timedOut: boolean;
+  /** Whether a signal ended the walks (the verdict is then `interrupted`). */
+  readonly interrupted?: boolean;
   /** The walk that found the problem (its index), when one did; undefined for a problem in the initial states. */
   readonly walk?: number;
   readonly shrink?: ShrinkReport;
@@ -80,6 +83,8 @@ export interface SimulationWorkerData {
   readonly check: string | undefined;
   readonly consts: readonly string[];
   readonly packed: boolean;
+  /** The main thread's --max-eval-work (src/lang/work.ts; Infinity: none). */
+  readonly maxEvalWork?: number;
 }
 
 interface Systems {
@@ -120,6 +125,7 @@ const PACKED_ONLY_HINT =
 /** How a worker thread builds its system (src/explore/simulate-worker.ts imports this module). */
 export function createSimulationSystem(data: unknown): TransitionSystem<unknown, unknown> {
   const d = data as SimulationWorkerData;
+  if (d.maxEvalWork !== undefined) setMaxEvalWork(d.maxEvalWork);
   const { spec } = loadSpec(d.path, d.text);
   const check = d.check === undefined ? undefined : selectChecks(spec, d.check)[0];
   const overrides = configOverrides(check, constOverrides(spec, d.consts));
@@ -190,7 +196,7 @@ export function runSimulation(spec: CheckedSpec, check: CheckedCheck | undefined
       workers = opts.workers > 1 && opts.runs > 1 && !opts.coverage && (spec.refines?.length ?? 0) + (check?.refines?.length ?? 0) === 0 ? opts.workers : 1;
       if (workers > 1) {
         if (cli.size > 0 && opts.consts === undefined) throw new Error('internal error: runSimulation with workers > 1 needs the --const texts in opts.consts');
-        const data: SimulationWorkerData = { path: spec.ast.source.path, text: spec.ast.source.text, check: check?.name, consts: [...(opts.consts ?? [])], packed: engine === 'packed' };
+        const data: SimulationWorkerData = { path: spec.ast.source.path, text: spec.ast.source.text, check: check?.name, consts: [...(opts.consts ?? [])], packed: engine === 'packed', maxEvalWork: maxEvalWork() };
         walks = runWalksParallel(walker, limits, { workers, module: new URL('./simulate.js', import.meta.url).href, data }, opts.onProgress);
       } else {
         walks = runWalks(walker, limits, opts.onProgress);
@@ -214,9 +220,12 @@ export function runSimulation(spec: CheckedSpec, check: CheckedCheck | undefined
     };
     let verdict: Verdict = init.kind === 'none' ? { kind: 'error' } : verdictOf(result);
     if (verdict.kind === 'limit') verdict = { kind: 'ok' };
+    // A signal ended the walks before any found a problem: no verdict but that.
+    if (walks.interrupted === true && verdict.kind === 'ok') verdict = { kind: 'limit', limit: 'interrupted' };
     const refinement = refinementFailureOf(spec, check, s.generic, result);
     const simulation: SimulationSummary = {
       ...summaryBase, workers, walks: walks.walks, steps: walks.steps, generated: walks.generated, longest: walks.longest, elapsed, timedOut: walks.timedOut,
+      ...(walks.interrupted === true ? { interrupted: true } : {}),
       ...(walks.found ? { walk: walks.found.index } : {}), ...(shrink ? { shrink } : {}), temporal,
     };
     const coverage = opts.coverage ? (engine === 'packed' ? s.packed!.coverage : s.generic.coverage).report() : undefined;

@@ -6,6 +6,7 @@
 import { compileSpec } from '../lang/compile.js';
 import { ValueStateCodec } from '../lang/value-codec.js';
 import { compilePacked } from '../lang/packed/index.js';
+import { setMaxEvalWork } from '../lang/work.js';
 import type { CreateWorkerSystem } from '../explore/parallel/worker.js';
 import { configOverrides, constOverrides, loadSpec, onlyChecked, onlyInvariants, packedRecordOf, selectChecks, temporalSetupOf } from './run.js';
 
@@ -25,10 +26,13 @@ export interface SpecWorkerData {
   readonly reached?: SharedArrayBuffer;
   /** Whether the state graph is recorded (temporal properties; packed engine): the worker tags steps and evaluates the recorded predicates. */
   readonly temporal?: boolean;
+  /** The main thread's --max-eval-work (src/lang/work.ts; Infinity: none). */
+  readonly maxEvalWork?: number;
 }
 
 export const createWorkerSystem: CreateWorkerSystem = (data) => {
   const d = data as SpecWorkerData;
+  if (d.maxEvalWork !== undefined) setMaxEvalWork(d.maxEvalWork);
   const { spec } = loadSpec(d.path, d.text);
   const check = d.check === undefined ? undefined : selectChecks(spec, d.check)[0];
   const overrides = configOverrides(check, constOverrides(spec, d.consts));

@@ -16,6 +16,7 @@
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type { SimulationLimits, SimulationProgress, Walker, WalksResult } from './simulate.js';
 import type { ChunkDone, SimulationWorkerInit, WorkerMessage } from './simulate-worker.js';
+import { interruptSignal } from './guard.js';
 
 export interface SimulationPoolOptions {
   readonly workers: number;
@@ -65,6 +66,7 @@ export function runWalksParallel<S, L>(walker: Walker<S, L>, limits: SimulationL
     let next = 0;
     let lowest = Infinity;
     let timeUp = false;
+    let interrupted = false;
     let lastProgress = start;
     let seenSignal = 0;
     const handOut = (w: number): void => {
@@ -96,6 +98,8 @@ export function runWalksParallel<S, L>(walker: Walker<S, L>, limits: SimulationL
       }
       const now = performance.now();
       if (now >= deadline) timeUp = true;
+      // A signal: no more walks are handed out; the chunks under way finish.
+      if (interruptSignal() !== 0) timeUp = interrupted = true;
       if (ready.every((x) => x) && !busy.some((x) => x)) break;
       if (onProgress !== undefined && now - lastProgress >= PROGRESS_PERIOD_MS) {
         lastProgress = now;
@@ -109,6 +113,7 @@ export function runWalksParallel<S, L>(walker: Walker<S, L>, limits: SimulationL
     const t = totals(chunks, lowest);
     if (lowest === Infinity) {
       const all = t.walks >= limits.runs;
+      if (interrupted && !all) return { found: undefined, walks: t.walks, steps: t.steps, generated: walker.initialGenerated + t.generated, longest: t.longest, timedOut: false, interrupted: true };
       return { found: undefined, walks: t.walks, steps: t.steps, generated: walker.initialGenerated + t.generated, longest: t.longest, timedOut: !all };
     }
     // The walk again, here: its problem as an object of this thread.

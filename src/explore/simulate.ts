@@ -16,6 +16,7 @@ import { fmix32 } from '../values/mix.js';
 import { explore, type Outcome } from './explorer.js';
 import { ModelError, type StepViolation, type TransitionSystem } from './system.js';
 import type { Trace } from './trace.js';
+import { Interrupted, interruptSignal } from './guard.js';
 
 // ---------------------------------------------------------------------------------------------
 // The generator
@@ -504,6 +505,11 @@ export interface WalksResult {
   readonly longest: number;
   /** Whether the time limit ended the run (before `runs` walks, without a problem found). */
   readonly timedOut: boolean;
+  /**
+   * Set when a signal (SIGINT, SIGTERM) ended the run before `runs` walks, without a problem
+   * found: the walks counted are those completed before it; a walk it cut short is not counted.
+   */
+  readonly interrupted?: boolean;
 }
 
 const PROGRESS_PERIOD_MS = 1000;
@@ -518,11 +524,22 @@ export function runWalks<S, L>(walker: Walker<S, L>, limits: SimulationLimits, o
   const base = walker.initialGenerated;
   const from = walker.generated;
   for (let i = 0; i < limits.runs; i++) {
-    const r = walker.walk(i);
+    let r;
+    try {
+      r = walker.walk(i);
+    } catch (err) {
+      // A signal inside a long step (the evaluator's loops poll it): the walks before this one.
+      if (!(err instanceof Interrupted)) throw err;
+      return { found: undefined, walks: i, steps, generated: base + walker.generated - from, longest, timedOut: false, interrupted: true };
+    }
     steps += r.steps;
     if (r.steps > longest) longest = r.steps;
     if (r.stop !== null) {
       return { found: { index: i, stop: r.stop, steps: r.steps }, walks: i + 1, steps, generated: base + walker.generated - from, longest, timedOut: false };
+    }
+    // A signal: the walks so far (one read of the shared word per walk).
+    if (interruptSignal() !== 0 && i + 1 < limits.runs) {
+      return { found: undefined, walks: i + 1, steps, generated: base + walker.generated - from, longest, timedOut: false, interrupted: true };
     }
     // Reading the clock costs little next to a walk.
     const now = performance.now();

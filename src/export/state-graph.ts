@@ -4,6 +4,7 @@
  * only, this keeps every state and edge in memory, so it refuses to go beyond a limit.
  */
 import { ModelError, type TransitionSystem } from '../explore/system.js';
+import { checkInterrupt } from '../explore/guard.js';
 
 export interface GraphNode<S> {
   readonly state: S;
@@ -75,6 +76,8 @@ export function buildStateGraph<S, L>(system: TransitionSystem<S, L>, limit: num
     // A fault in init leaves no state to draw; the caller reports the check's verdict.
   }
   for (let i = 0; i < nodes.length; i++) {
+    // A signal (spex graph takes them): Interrupted, which the command reports.
+    checkInterrupt();
     const from = nodes[i]!;
     let emitted = 0;
     const found: { to: S; label: L }[] = [];

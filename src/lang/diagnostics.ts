@@ -77,6 +77,7 @@ export const CODES = {
   E710: 'a set too large to enumerate',
   E711: 'no initial state',
   E712: 'the disk-backed search cannot read or write its files',
+  E715: 'an evaluation over its work budget',
 } as const;
 
 /**

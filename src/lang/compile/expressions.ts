@@ -15,6 +15,7 @@ import {
 import { type Ctx, type Ev, fail } from './base.js';
 import { ENUMERATION_HINT, formatCount, subsetsOf, totalMapsOf, ValueCompiler } from './enumerate.js';
 import { pollInterrupt } from '../../explore/guard.js';
+import { evalWork } from '../work.js';
 
 
 export abstract class ExprCompiler extends ValueCompiler {
@@ -196,9 +197,12 @@ export abstract class ExprCompiler extends ValueCompiler {
         const dom = this.expr(e.binder.domain);
         const s = this.slot(e.binder);
         const cond = this.expr(e.cond);
+        const dspan = e.binder.domain.span;
         return (c) =>
           ISet<Value>().withMutations((out) => {
-            for (const x of elementsOf(dom(c) as ISet<Value>)) {
+            const elems = elementsOf(dom(c) as ISet<Value>);
+            chargeWork(elems.length, dspan);
+            for (const x of elems) {
               pollInterrupt();
               c.loc[s] = x;
               if (cond(c)) out.add(x);
@@ -207,7 +211,7 @@ export abstract class ExprCompiler extends ValueCompiler {
       }
       case 'image': {
         const body = this.expr(e.body);
-        const binders = e.binders.map((b) => ({ dom: this.expr(b.domain), slot: this.slot(b) }));
+        const binders = e.binders.map((b) => ({ dom: this.expr(b.domain), slot: this.slot(b), span: b.domain.span }));
         return (c) =>
           ISet<Value>().withMutations((out) => {
             forEachBinding(c, binders, 0, () => {
@@ -220,9 +224,12 @@ export abstract class ExprCompiler extends ValueCompiler {
         const dom = this.expr(e.binder.domain);
         const s = this.slot(e.binder);
         const body = this.expr(e.body);
+        const dspan = e.binder.domain.span;
         return (c) =>
           IMap<Value, Value>().withMutations((m) => {
-            for (const x of elementsOf(dom(c) as ISet<Value>)) {
+            const elems = elementsOf(dom(c) as ISet<Value>);
+            chargeWork(elems.length, dspan);
+            for (const x of elems) {
               pollInterrupt();
               c.loc[s] = x;
               m.set(x, body(c));
@@ -233,9 +240,12 @@ export abstract class ExprCompiler extends ValueCompiler {
         const dom = this.expr(e.binder.domain);
         const s = this.slot(e.binder);
         const cond = this.expr(e.cond);
+        const dspan = e.binder.domain.span;
         return (c) => {
           const out: Value[] = [];
-          for (const x of dom(c) as IList<Value>) {
+          const d = dom(c) as IList<Value>;
+          chargeWork(d.size, dspan);
+          for (const x of d) {
             pollInterrupt();
             c.loc[s] = x;
             if (cond(c)) out.push(x);
@@ -248,11 +258,14 @@ export abstract class ExprCompiler extends ValueCompiler {
         const s = this.slot(e.binder);
         const body = this.expr(e.body);
         const overSeq = this.type(e.binder.domain).k === 'seq';
+        const dspan = e.binder.domain.span;
         return (c) => {
           const d = dom(c);
           const out: Value[] = [];
           // A sequence in its order; a set (a range among them) in canonical order, ascending for integers.
-          for (const x of overSeq ? (d as IList<Value>) : elementsOf(d as ISet<Value>)) {
+          const elems = overSeq ? (d as IList<Value>) : elementsOf(d as ISet<Value>);
+          chargeWork(overSeq ? (d as IList<Value>).size : (elems as readonly Value[]).length, dspan);
+          for (const x of elems) {
             pollInterrupt();
             c.loc[s] = x;
             out.push(body(c));
@@ -277,7 +290,7 @@ export abstract class ExprCompiler extends ValueCompiler {
       }
       case 'quant': {
         const body = this.expr(e.body);
-        const binders = e.binders.map((b) => ({ dom: this.expr(b.domain), slot: this.slot(b) }));
+        const binders = e.binders.map((b) => ({ dom: this.expr(b.domain), slot: this.slot(b), span: b.domain.span }));
         const span = e.span;
         if (e.quant === 'forall') return (c) => forEachBinding(c, binders, 0, () => body(c) as boolean);
         if (e.quant === 'exists') return (c) => !forEachBinding(c, binders, 0, () => !(body(c) as boolean));
@@ -295,8 +308,11 @@ export abstract class ExprCompiler extends ValueCompiler {
         const s = this.slot(e.binder);
         const cond = this.expr(e.cond);
         const span = e.span;
+        const dspan = e.binder.domain.span;
         return (c) => {
-          for (const x of sortedElements(dom(c) as ISet<Value>)) {
+          const elems = sortedElements(dom(c) as ISet<Value>);
+          chargeWork(elems.length, dspan);
+          for (const x of elems) {
             pollInterrupt();
             c.loc[s] = x;
             if (cond(c)) return x;
@@ -469,6 +485,7 @@ export abstract class ExprCompiler extends ValueCompiler {
       // recursive definition: where the spec's own expression started the recursion.
       return (c) => {
         if (this.defDepth >= MAX_DEF_DEPTH) throw TOO_DEEP;
+        chargeWork(1, span);
         const loc = new Array<Value>(d.frame);
         for (let i = 0; i < n; i++) loc[i] = args[i]!(c);
         const outer = this.defDepth === 0;
@@ -736,14 +753,34 @@ export function elementsOf(s: ISet<Value>): readonly Value[] {
 }
 
 /** Calls f for every combination of binder values; stops (returning false) when f does. */
-export function forEachBinding(c: Ctx, binders: { dom: Ev; slot: number }[], i: number, f: () => boolean): boolean {
+export function forEachBinding(c: Ctx, binders: { dom: Ev; slot: number; span: A.Span }[], i: number, f: () => boolean): boolean {
   if (i === binders.length) return f();
   const b = binders[i]!;
   const elems = elementsOf(b.dom(c) as ISet<Value>);
+  chargeWork(elems.length, b.span);
   for (let j = 0; j < elems.length; j++) {
     pollInterrupt();
     c.loc[b.slot] = elems[j]!;
     if (!forEachBinding(c, binders, i + 1, f)) return false;
   }
   return true;
+}
+
+/**
+ * Charges the entry of a loop over `n` values to the evaluation under way (src/lang/work.ts);
+ * past --max-eval-work, run-time error E715 at the loop's domain.
+ */
+export function chargeWork(n: number, span: A.Span): void {
+  if ((evalWork.n += n) > evalWork.max) workExceeded(span);
+}
+
+function workExceeded(span: A.Span): never {
+  const n = evalWork.n;
+  const max = evalWork.max;
+  return fail(
+    'E715',
+    span,
+    `this evaluation is over its work budget: its loops have enumerated ${formatCount(n)} values, more than the ${formatCount(max)} of --max-eval-work (this loop passed it)`,
+    'nested quantifiers and parameters multiply the sizes of their domains: make the domains smaller or guard the step, or raise --max-eval-work (0 or none: no bound)',
+  );
 }

@@ -15,6 +15,8 @@ import {
 import { Compiler } from './statements.js';
 import { StepCounters, coverageSites } from '../coverage.js';
 import { pollInterrupt } from '../../explore/guard.js';
+import { evalWork } from '../work.js';
+import { chargeWork } from './expressions.js';
 
 /** How to compile a spec beyond its constants. */
 export interface CompileOptions {
@@ -136,8 +138,10 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
       const slot = i;
       if (p.domain.k === 'type') {
         const decl = a.decl.params[i]!;
-        const values = cc.enumerate(p.domain.type, decl.kind === 'typed' ? decl.type.span : a.decl.name.span, `the type of parameter '${p.name}'`);
+        const pspan = decl.kind === 'typed' ? decl.type.span : a.decl.name.span;
+        const values = cc.enumerate(p.domain.type, pspan, `the type of parameter '${p.name}'`);
         run = (c) => {
+          chargeWork(values.length, pspan);
           for (const v of values) {
             pollInterrupt();
             c.loc[slot] = v;
@@ -146,10 +150,13 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
         };
       } else {
         const dom = cc.expr(p.domain.expr);
+        const pspan = p.domain.expr.span;
         run = (c) => {
           // Until the domain is known, this parameter and the ones after it are unbound.
           for (let j = slot; j < n; j++) c.loc[j] = undefined as unknown as Value;
-          for (const v of sortedElements(dom(c) as ISet<Value>)) {
+          const values = sortedElements(dom(c) as ISet<Value>);
+          chargeWork(values.length, pspan);
+          for (const v of values) {
             pollInterrupt();
             c.loc[slot] = v;
             inner(c);
@@ -194,7 +201,12 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
     const name = inv.name;
     const holds = (s: State): boolean => {
       try {
-        return ev({ st: s, loc }) as boolean;
+        // Its own work budget (src/lang/work.ts); the count of the evaluation it is part of stays.
+        const outer = evalWork.n;
+        evalWork.n = 0;
+        const r = ev({ st: s, loc }) as boolean;
+        evalWork.n = outer;
+        return r;
       } catch (err) {
         // Name the invariant: its error has no step label to say where it happened.
         if (err instanceof ModelError && err.label === undefined) {
@@ -212,7 +224,11 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
     const loc = new Array<Value>(body.frameSize);
     return (from, to) => {
       try {
-        return ev({ st: from ?? to, loc, nx: to }) as boolean;
+        const outer = evalWork.n;
+        evalWork.n = 0;
+        const r = ev({ st: from ?? to, loc, nx: to }) as boolean;
+        evalWork.n = outer;
+        return r;
       } catch (err) {
         if (err instanceof ModelError && err.label === undefined) {
           throw new ModelError(err.kind, err.message, { ...(err.location as RuntimeLocation), predicate: what });
@@ -233,20 +249,27 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
 
   const views: CompiledView[] = spec.views.map((v) => {
     const ev = cc.expr(v.expr);
-    return { name: v.name, type: spec.types.get(v.expr)!, value: (s: State) => ev({ st: s, loc: new Array<Value>(v.frameSize) }) };
+    return { name: v.name, type: spec.types.get(v.expr)!, value: (s: State) => withOwnWork(() => ev({ st: s, loc: new Array<Value>(v.frameSize) })) };
   });
 
   const properties = compileProperties(spec, (e, frameSize, bound) => {
     const ev = cc.expr(e);
     const loc = new Array<Value>(frameSize);
     for (const b of bound) loc[b.slot] = b.value;
-    return (s) => ev({ st: s, loc });
+    return (s) => {
+      const outer = evalWork.n;
+      evalWork.n = 0;
+      const r = ev({ st: s, loc });
+      evalWork.n = outer;
+      return r;
+    };
   });
 
   const explainAction = explainer(cc, spec);
   const explainCache: Parameters<typeof explainProcessStep>[2] = new Map();
   const terminating = processes.instances.length > 0 && !spec.actions.some((a) => a.name === TERMINATING.action);
   const explainStep = (state: State, label: Label): StepExplanation => {
+    evalWork.n = 0;
     if (terminating && label.action === TERMINATING.action && label.params.length === 0) {
       // PlusCal's Terminating: the stutter of a state where every process is done.
       return { kind: 'enabled', successors: processes.isDone(state) ? [state.slice()] : [] };
@@ -279,6 +302,7 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
         if (k === choices.length) {
           for (const procInit of procInits) {
             pollInterrupt();
+            evalWork.n = 0;
             c.st = [...globals, ...procInit] as Value[];
             initRun(c);
           }
@@ -300,6 +324,7 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
     },
     successors(state, emit) {
       emitFn = emit;
+      evalWork.n = 0;
       ctx.st = state.slice();
       for (const a of actions) {
         try {
@@ -319,6 +344,7 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
     explainStep,
     stepsOf(state, emit, fault) {
       emitFn = emit;
+      evalWork.n = 0;
       const c: Ctx = { st: state.slice(), loc: new Array<Value>(maxFrame) };
       for (const a of actions) a.runEach(c, fault);
       processes.successorsEach(c, state, fault);
@@ -332,7 +358,7 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
     },
     compileExpr(e, frameSize) {
       const ev = cc.expr(e);
-      return (s) => ev({ st: s, loc: new Array<Value>(frameSize) });
+      return (s) => withOwnWork(() => ev({ st: s, loc: new Array<Value>(frameSize) }));
     },
   };
   // With processes, a state where every instance has run to its end, or stands at an `end`
@@ -489,4 +515,13 @@ export function explainRun(
   const { successors, rejected } = sink;
   if (successors.length === 0 && rejected.length > 0) return { kind: 'rejected', require: rejected[0]! };
   return { kind: 'enabled', successors };
+}
+
+/** Runs one evaluation with its own work count (src/lang/work.ts), then gives back the count of the one around it. */
+function withOwnWork<T>(f: () => T): T {
+  const outer = evalWork.n;
+  evalWork.n = 0;
+  const r = f();
+  evalWork.n = outer;
+  return r;
 }

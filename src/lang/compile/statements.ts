@@ -11,7 +11,7 @@ import {
   IList, IMap, ISet, Rec, Variant, formatValue, sortedElements, type Value,
 } from '../../values/index.js';
 import { type RuntimeLocation, type Ctx, type Cont, fail, type RequireSite } from './base.js';
-import { mapGet, seqGet, ExprCompiler } from './expressions.js';
+import { chargeWork, mapGet, seqGet, ExprCompiler } from './expressions.js';
 import type { StepCounters } from '../coverage.js';
 import { pollInterrupt } from '../../explore/guard.js';
 
@@ -96,6 +96,7 @@ export class Compiler extends ExprCompiler {
         const dom = this.expr(st.domain);
         const s = this.slot(st);
         const where = st.where ? this.expr(st.where) : undefined;
+        const dspan = st.domain.span;
         // No element (an empty set, or none satisfying `where`): no successor, like TLA+'s \E.
         const sink = this.explainSink;
         const site: RequireSite | undefined = sink ? { span: st.span, cond: st.span, keyword: 'pick' } : undefined;
@@ -105,7 +106,9 @@ export class Compiler extends ExprCompiler {
           return (c) => {
             const old = c.loc[s]!;
             let any = false;
-            for (const x of sortedElements(dom(c) as ISet<Value>)) {
+            const elems = sortedElements(dom(c) as ISet<Value>);
+            chargeWork(elems.length, dspan);
+            for (const x of elems) {
               pollInterrupt();
               c.loc[s] = x;
               if (where && !where(c)) continue;
@@ -119,7 +122,9 @@ export class Compiler extends ExprCompiler {
         return (c) => {
           const old = c.loc[s]!;
           let any = false;
-          for (const x of sortedElements(dom(c) as ISet<Value>)) {
+          const elems = sortedElements(dom(c) as ISet<Value>);
+          chargeWork(elems.length, dspan);
+          for (const x of elems) {
             pollInterrupt();
             c.loc[s] = x;
             if (where && !where(c)) continue;
@@ -146,6 +151,7 @@ export class Compiler extends ExprCompiler {
       case 'for': {
         const dom = this.expr(st.domain);
         const v = this.slot(st);
+        const dspan = st.domain.span;
         // The two slots after the loop variable hold the elements and the position.
         const elemsSlot = v + 1;
         const posSlot = v + 2;
@@ -168,7 +174,9 @@ export class Compiler extends ExprCompiler {
         return (c) => {
           const oldElems = c.loc[elemsSlot]!;
           const oldPos = c.loc[posSlot]!;
-          c.loc[elemsSlot] = sortedElements(dom(c) as ISet<Value>) as unknown as Value;
+          const elems = sortedElements(dom(c) as ISet<Value>);
+          chargeWork(elems.length, dspan);
+          c.loc[elemsSlot] = elems as unknown as Value;
           c.loc[posSlot] = 0;
           loop(c);
           c.loc[elemsSlot] = oldElems;

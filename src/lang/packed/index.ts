@@ -23,6 +23,7 @@ import { procedureDepths, stackLayout, pcNamesOf, endNamesOf, type StackLayout }
 import { Doms, MAX_WIDTH, Unsupported, seqAt, seqBase, seqLen, type Dom } from './dom.js';
 import { MAX_ENUMERATION } from '../diagnostics.js';
 import { cachedFunction } from '../../engine/code-cache.js';
+import { evalWork } from '../work.js';
 
 export interface PackedSpec extends TransitionSystem<number[], Label> {
   /** Integers per state. */
@@ -74,6 +75,8 @@ const MIN_EMISSION = 27;
 /** The helpers generated code calls; each throws BAIL where the generic engine would fail. */
 const helpers = {
   BAIL,
+  /** The work count of the evaluation under way and its budget (src/lang/work.ts). */
+  WK: evalWork,
   bail(): never {
     throw BAIL;
   },
@@ -686,7 +689,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   const succ = [...spec.actions.map((_a, ai) => `A${ai}(s, emit);`), ...procNames.map((f) => `${f}(s, emit);`)].join('\n');
   const sourceWith = (tp: boolean): string => [
     '"use strict";',
-    'const { bail, rc, ck, ck0, dv, md, un, copy, pop, shm, rng, eqs, sqLen, sqHd, sqTl, sqAp, sqCat, sqAt, sqSet, sqSlc, sqIns, sqRem, sqB, sqTop, sqPop } = H;',
+    'const { WK, bail, rc, ck, ck0, dv, md, un, copy, pop, shm, rng, eqs, sqLen, sqHd, sqTl, sqAp, sqCat, sqAt, sqSet, sqSlc, sqIns, sqRem, sqB, sqTop, sqPop } = H;',
     `const W = ${lit(width)};`,
     'const s = [];',
     'for (let i = 0; i < W; i++) s.push(0);',
@@ -737,7 +740,11 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
       name: inv.name,
       holds(vec: number[]): boolean {
         try {
-          return f(vec);
+          const outer = evalWork.n;
+          evalWork.n = 0;
+          const r = f(vec);
+          evalWork.n = outer;
+          return r;
         } catch (err) {
           if (!isSentinel(err)) throw err;
           g.holds(decode(vec));
@@ -755,7 +762,11 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
       const g = gpreds[k]!;
       return (vec: number[]): boolean => {
         try {
-          return f(vec);
+          const outer = evalWork.n;
+          evalWork.n = 0;
+          const r = f(vec);
+          evalWork.n = outer;
+          return r;
         } catch (err) {
           if (!isSentinel(err)) throw err;
           g(decode(vec));
@@ -774,6 +785,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     invariants,
     initialStates(emit) {
       try {
+        evalWork.n = 0;
         made.init(emit);
       } catch (err) {
         if (!isSentinel(err)) throw err;
@@ -783,6 +795,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     },
     successors(vec, emit) {
       try {
+        evalWork.n = 0;
         made.succ(vec, emit);
       } catch (err) {
         if (!isSentinel(err)) throw err;

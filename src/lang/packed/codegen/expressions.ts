@@ -163,6 +163,7 @@ export abstract class ExprCodeGen extends CodeGenBase {
           this.env.set(slot, this.valOfCode(d.elem, b));
           return this.bool(e.cond);
         });
+        this.emit(this.workCharge(lit(d.elem.size)));
         this.emit(`for (let ${m} = ${src}; ${m} !== 0; ${m} &= ${m} - 1) { const ${b} = 31 - Math.clz32(${m} & -${m});\n${pre}\nif (${cond}) ${q} |= 1 << ${b}; }`);
         return { r: 'code', dom: d, v: q };
       }
@@ -279,6 +280,7 @@ export abstract class ExprCodeGen extends CodeGenBase {
       const t = this.fresh('t');
       const xc = this.fresh('x');
       this.emit(`const ${len} = sqLen(${src}, ${lit(sd.elem.size)});`);
+      this.emit(this.workCharge(len));
       const body = step(this.valOfCode(sd.elem, xc), xc);
       this.emit(`for (let ${t} = 0; ${t} < ${len}; ${t}++) { const ${xc} = sqAt(${src}, ${t}, ${lit(sd.elem.size)});\n${body}\n}`);
     } else {
@@ -612,9 +614,19 @@ export abstract class ExprCodeGen extends CodeGenBase {
    */
   codeLoop(d: Dom, span: A.Span, code: string): string {
     const table = this.orderTable(d, span);
-    if (table === undefined) return `for (let ${code} = 0; ${code} < ${lit(d.size)}; ${code}++) {`;
+    const charge = this.workCharge(lit(d.size));
+    if (table === undefined) return `${charge}\nfor (let ${code} = 0; ${code} < ${lit(d.size)}; ${code}++) {`;
     const j = this.fresh('j');
-    return `for (let ${j} = 0; ${j} < ${lit(d.size)}; ${j}++) { const ${code} = ${table}[${j}];`;
+    return `${charge}\nfor (let ${j} = 0; ${j} < ${lit(d.size)}; ${j}++) { const ${code} = ${table}[${j}];`;
+  }
+
+  /**
+   * The statement that charges the entry of a loop over at most `n` values to the evaluation's
+   * work count (src/lang/work.ts), giving up on the state past the budget: the generic engine,
+   * which charges at most as much at the same loop, then decides whether it is E715.
+   */
+  workCharge(n: string): string {
+    return `if ((WK.n += ${n}) > WK.max) bail();`;
   }
 
   /** The element domain of a domain expression (quantifier, pick, parameter). */
@@ -651,6 +663,7 @@ export abstract class ExprCodeGen extends CodeGenBase {
       const hi = this.once(x.hi.v);
       const i = this.fresh('i');
       this.emit(`if (${hi} - ${lo} + 1 > ${lit(MAX_ENUMERATION)}) bail();`);
+      this.emit(this.workCharge(`(${hi} >= ${lo} ? ${hi} - ${lo} + 1 : 0)`));
       const elem: IntVal = { r: 'int', v: i, lo: x.lo.lo, hi: x.hi.hi };
       const code = d.size > 2 ** 29 ? '0' : `(${i} - ${lit(d.lo)})`;
       if (d.size <= 2 ** 29) this.emit(`if (${lo} <= ${hi} && (${lo} < ${lit(d.lo)} || ${hi} > ${lit(d.hi)})) bail();`);
@@ -662,6 +675,7 @@ export abstract class ExprCodeGen extends CodeGenBase {
     const m = this.fresh('m');
     const b = this.fresh('b');
     const table = this.orderTable(d, domain.span);
+    this.emit(this.workCharge(lit(d.size)));
     if (table !== undefined) {
       // Elements whose codes are not in canonical order: walk the order, test the mask.
       const j = this.fresh('j');
@@ -755,6 +769,14 @@ export abstract class ExprCodeGen extends CodeGenBase {
       if (!(d.kind === 'name' && this.spec.res.get(d)?.k === 'typeSet')) return undefined;
     }
     const skip = this.fresh('H');
+    // The generic engine runs the loops of x(k+1)..xn in every iteration of xk's loop, skipped
+    // here once G is false: charged up front, what those entries charge there (src/lang/work.ts).
+    let skipped = 0;
+    let product = 1;
+    for (let i = k; i < binders.length; i++) {
+      product *= this.setElemDom(binders[i]!.domain).size;
+      if (i > k) skipped += product;
+    }
     const loop = (i: number): string => {
       if (i === binders.length) {
         const [preG, g] = this.capture(() => this.bool(guard));
@@ -769,7 +791,7 @@ export abstract class ExprCodeGen extends CodeGenBase {
           return loop(i + 1);
         }),
       );
-      return i === k ? `${skip}: {\n${pre}\n${code}\n}` : `${pre}\n${code}`;
+      return i === k ? `${skip}: {\n${this.workCharge(lit(skipped))}\n${pre}\n${code}\n}` : `${pre}\n${code}`;
     };
     return loop(0);
   }

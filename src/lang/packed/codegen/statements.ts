@@ -190,7 +190,7 @@ export class CodeGen extends ProcedureCodeGen {
           this.env.set(slot, this.valOfCode(d, lit(order ? order[i]! : i)));
           return this.stmts(st.body, 0, () => step(i + 1));
         };
-        return `{\n${step(0)}\n}`;
+        return `{\n${this.workCharge(lit(d.size))}\n${step(0)}\n}`;
       }
     }
     const d = this.setElemDom(st.domain);
@@ -202,6 +202,7 @@ export class CodeGen extends ProcedureCodeGen {
         const lo = this.once(x.lo.v);
         const hi = this.once(x.hi.v);
         this.emit(`if (${hi} - ${lo} + 1 > ${lit(MAX_ENUMERATION)}) bail();`);
+        this.emit(this.workCharge(`(${hi} >= ${lo} ? ${hi} - ${lo} + 1 : 0)`));
         const i = this.fresh('i');
         this.env.set(slot, { r: 'int', v: i, lo: x.lo.lo, hi: x.hi.hi });
         const body = this.stmts(st.body, 0, () => `${f}(${i} + 1);`);
@@ -209,6 +210,7 @@ export class CodeGen extends ProcedureCodeGen {
       }
       if (!sd) return this.fail('`for` over a set of more than 30 possible elements is not supported by the packed engine', st.domain.span);
       const mask = this.once(this.toCode(x, sd, st.domain.span));
+      this.emit(this.workCharge(lit(d.size)));
       const m = this.fresh('m');
       const b = this.fresh('b');
       this.env.set(slot, this.valOfCode(d, b));
@@ -282,6 +284,7 @@ export class CodeGen extends ProcedureCodeGen {
       }
       const slot = this.slotOf(e.binder);
       const out: string[] = [];
+      this.emit(this.workCharge(lit(sh.keyDom.size)));
       for (let c = 0; c < sh.keyDom.size; c++) {
         this.env.set(slot, this.valOfCode(sh.keyDom, lit(c)));
         out.push(...this.valueCodes(e.body, sh.val));
