@@ -319,13 +319,37 @@ function fpMap(m: IMap<Value, Value>): void {
 function fpSeq(l: IList<Value>): void {
   let a = START_SEQ_HI;
   let b = START_SEQ_LO;
-  l.forEach((x) => {
-    fp(x);
-    a = mixHi(mixHi(a, H), L);
-    b = mixLo(mixLo(b, L), H);
-  });
+  // A sequence made by appending one element to a sequence folded before: its fold goes on
+  // from there, so a sequence that grows by one element a step costs one element a state.
+  const before = appendedTo.get(l);
+  const fold = before === undefined ? undefined : seqFolds.get(before);
+  if (fold !== undefined) {
+    fp(l.last() as Value);
+    a = mixHi(mixHi(fold.hi, H), L);
+    b = mixLo(mixLo(fold.lo, L), H);
+  } else {
+    l.forEach((x) => {
+      fp(x);
+      a = mixHi(mixHi(a, H), L);
+      b = mixLo(mixLo(b, L), H);
+    });
+  }
+  if (l.size >= CACHE_MIN_SIZE) seqFolds.set(l, { hi: a, lo: b });
   H = finHi(a, l.size);
   L = finLo(b, l.size);
+}
+
+/** The fold of fpSeq before it is finished, per large sequence, for the sequences appended to it. */
+const seqFolds = new WeakMap<IList<Value>, { hi: number; lo: number }>();
+/**
+ * Large sequences made by appending one element (`append(s, x)`, noteAppend): the sequence
+ * before. The fingerprint is the same either way; only the work differs.
+ */
+const appendedTo = new WeakMap<IList<Value>, IList<Value>>();
+
+/** Says that `after` is `before` with one element appended (the evaluator's `append`). */
+export function noteAppend(before: IList<Value>, after: IList<Value>): void {
+  if (after.size > CACHE_MIN_SIZE && after.size === before.size + 1) appendedTo.set(after, before);
 }
 
 // --- API -------------------------------------------------------------------------------------

@@ -158,9 +158,20 @@ export abstract class ValueCompiler extends CompilerBase {
         return (v as number) >= lo && (v as number) <= hi;
       }
       case 'set':
-      case 'seq':
-        for (const x of v as ISet<Value> | IList<Value>) if (!this.inRange(t.elem, x)) return false;
-        return true;
+      case 'seq': {
+        // Once per assignment, over the whole collection: a sequence that grows by one element
+        // a step is checked again in every state, so the loop is immutable-js's own (`every`,
+        // no iterator objects), and integer elements are compared with the bounds read once.
+        const e = t.elem;
+        const c = v as ISet<Value> | IList<Value>;
+        if (e.k === 'int') {
+          if (!e.range) return true;
+          const [lo, hi] = this.rangeOf(e);
+          return c.every((x) => (x as number) >= lo && (x as number) <= hi);
+        }
+        if (!hasRanges(e)) return true;
+        return c.every((x) => this.inRange(e, x));
+      }
       case 'map':
         for (const [k, x] of v as IMap<Value, Value>) if (!this.inRange(t.key, k) || !this.inRange(t.value, x)) return false;
         return true;

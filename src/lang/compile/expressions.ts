@@ -16,6 +16,7 @@ import { type Ctx, type Ev, fail } from './base.js';
 import { ENUMERATION_HINT, formatCount, subsetsOf, totalMapsOf, ValueCompiler } from './enumerate.js';
 import { pollInterrupt } from '../../explore/guard.js';
 import { evalWork } from '../work.js';
+import { noteAppend } from '../../values/fingerprint.js';
 
 
 export abstract class ExprCompiler extends ValueCompiler {
@@ -556,7 +557,12 @@ export abstract class ExprCompiler extends ValueCompiler {
           return s.shift();
         };
       case 'append':
-        return (c) => (a(c) as IList<Value>).push(b(c));
+        return (c) => {
+          const s = a(c) as IList<Value>;
+          const r = s.push(b(c));
+          noteAppend(s, r);
+          return r;
+        };
       case 'concat':
         return (c) => (a(c) as IList<Value>).concat(b(c) as IList<Value>);
       case 'put':

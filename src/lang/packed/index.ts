@@ -356,6 +356,10 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     procLayouts.set(p, { paramDom, instances: layouts });
   }
   if (vars.length !== nVars + generic.processSlots.length) throw new Error('internal error: process slots out of step with the generic engine');
+  // A variable of a type without values (a range lo..hi with lo > hi): no state can be encoded;
+  // on the generic engine, the assignment that gives it a value fails (E703).
+  const empty = vars.find((v) => slotSizes([v], v.offset + v.shape.width).some((n, i) => i >= v.offset && n === 0));
+  if (empty !== undefined) throw new Unsupported(`the type of '${empty.name}' has no values`, spec.ast.name.span);
 
   const initVec: number[] = [];
   // Slots init has not assigned yet hold NaN: no code is NaN.

@@ -1,0 +1,92 @@
+/**
+ * The first SIGINT or SIGTERM stops `spex simulate`, `spex graph` and `spex replay` as it stops
+ * check and test (test/interrupt.test.ts): with what they have, an "interrupted" verdict, the
+ * `exit` event of --json, and exit code 128 + the signal's number. Through `spex` itself
+ * (dist/cli/spex.js, which takes the signals on its main thread). Nothing waits on a clock:
+ * the signal goes once simulate has printed a progress line, or once graph or replay is held
+ * in the phase under test (SPEX_TEST_STALL, src/explore/guard.ts).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { root } from './support/cli.js';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `spex args`, sends `signal` once stderr matches `ready`, and collects the outcome. */
+function interrupted(args: string[], signal: NodeJS.Signals, ready: RegExp, env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['dist/cli/spex.js', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    let sent = false;
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      if (!sent && ready.test(stderr)) {
+        sent = true;
+        child.kill(signal);
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+// Walks that go on for minutes: counter-grid with K = 60, many millions of walks.
+const LONG_WALKS = ['spec/bench/counter-grid.spex', '--const', 'N=4', '--const', 'K=60', '--runs', '100000000', '--progress'];
+const PROGRESS = /^progress: /m;
+
+describe('spex simulate stops on the first signal with the walks so far', () => {
+  it('SIGINT, one thread: the walks completed, interrupted, exit 130', async () => {
+    const r = await interrupted(['simulate', ...LONG_WALKS], 'SIGINT', PROGRESS);
+    expect(r.stderr).not.toMatch(/^ {4}at /m);
+    expect(r.code).toBe(130);
+    const m = /^Interrupted \(SIGINT\) after ([\d,]+) walks of up to 100 steps: no walk found a problem up to there; the run is not complete\.$/m.exec(r.stdout);
+    expect(m).not.toBeNull();
+    const walks = Number(m![1]!.replace(/,/g, ''));
+    expect(walks).toBeGreaterThan(0);
+    expect(walks).toBeLessThan(100_000_000);
+    // The statistics line counts the same walks.
+    expect(r.stdout).toMatch(new RegExp(`^${m![1]} walks, [\\d,]+ steps, [\\d,]+ states generated, longest walk \\d+ steps?, `, 'm'));
+  });
+
+  it('SIGTERM, two threads, --json: simulation, check and exit events, exit 143', async () => {
+    const r = await interrupted(['simulate', ...LONG_WALKS, '--workers', '2', '--json'], 'SIGTERM', PROGRESS);
+    expect(r.code).toBe(143);
+    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(events.at(-1)).toEqual({ event: 'exit', code: 143 });
+    const sim = events.find((e) => e['event'] === 'simulation')!;
+    expect(sim['interrupted']).toBe(true);
+    expect(sim['timedOut']).toBe(false);
+    expect(sim['walks']).toBeGreaterThan(0);
+    const check = events.find((e) => e['event'] === 'check')!;
+    expect(check['verdict']).toBe('interrupted');
+    expect(check['name']).toBe('SIGTERM');
+    expect(check['exitCode']).toBe(143);
+  });
+});
+
+describe('spex graph and spex replay stop on the first signal and say so', () => {
+  it('graph, SIGINT while the graph is built: nothing written, exit 130', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'spex-graph-int-')), 'g.dot');
+    const r = await interrupted(['graph', 'spec/examples/diehard.spex', '--out', out], 'SIGINT', /held until a signal/, { SPEX_TEST_STALL: 'building the state graph' });
+    expect(r.stderr).not.toMatch(/^ {4}at /m);
+    expect(r.code).toBe(130);
+    expect(r.stdout).toBe(`Interrupted (SIGINT) while building the state graph; nothing written to ${out}.\n`);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('replay, SIGTERM while the trace is replayed: the steps replayed so far, exit 143', async () => {
+    const r = await interrupted(['replay', 'test/fixtures/itf/diehard.itf.json', 'spec/examples/diehard.spex'], 'SIGTERM', /held until a signal/, { SPEX_TEST_STALL: 'replaying the trace' });
+    expect(r.stderr).not.toMatch(/^ {4}at /m);
+    expect(r.code).toBe(143);
+    expect(r.stdout).toMatch(/^Interrupted \(SIGTERM\) while replaying the trace: 0 of its 6 steps replayed; no verdict\.$/m);
+  });
+});
