@@ -25,7 +25,7 @@
  */
 
 /** The default --max-eval-work: values enumerated by the loops of one evaluation. */
-export const DEFAULT_MAX_EVAL_WORK = 100_000_000;
+export const DEFAULT_MAX_EVAL_WORK = 10_000_000;
 
 /** The counter of the evaluation under way (n) and the budget (max; Infinity for none). */
 export const evalWork = { n: 0, max: DEFAULT_MAX_EVAL_WORK };
