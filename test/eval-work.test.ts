@@ -112,6 +112,8 @@ describe('what one evaluation may charge', () => {
     expect(codeOf(over!)).toBe('E715');
     const o = over!.result!.outcome as Extract<NonNullable<CheckResult['result']>['outcome'], { kind: 'fault' }>;
     expect(o.trace.states.length).toBe(1);
+    // Entering j's loop for i = 9 passed the budget: the label binds i only.
+    expect(o.error.label).toEqual({ action: 'Set', params: [{ name: 'i', value: 9 }] });
   });
 
   it('no bound (Infinity) lets any evaluation run', () => {

@@ -141,7 +141,12 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
         const pspan = decl.kind === 'typed' ? decl.type.span : a.decl.name.span;
         const values = cc.enumerate(p.domain.type, pspan, `the type of parameter '${p.name}'`);
         run = (c) => {
-          chargeWork(values.length, pspan);
+          if (evalWork.n + values.length > evalWork.max) {
+            // Over the budget here: the label names the parameters bound so far only.
+            for (let j = slot; j < n; j++) c.loc[j] = undefined as unknown as Value;
+            chargeWork(values.length, pspan);
+          }
+          evalWork.n += values.length;
           for (const v of values) {
             pollInterrupt();
             c.loc[slot] = v;
