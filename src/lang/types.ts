@@ -85,6 +85,11 @@ export function compatible(a: Type, b: Type): boolean {
 export function join(a: Type, b: Type): Type {
   if (a.k === 'any') return b;
   if (b.k === 'any') return a;
+  // Incompatible types (`concat(s, true)`): the checker has reported them (E205); the first
+  // stands for the result, so that checking goes on.
+  if (a.k !== b.k) return a;
+  if (a.k === 'tuple' && a.items.length !== (b as typeof a).items.length) return a;
+  if (a.k === 'record' && a.types.length !== (b as typeof a).types.length) return a;
   switch (a.k) {
     case 'set':
       return { k: 'set', elem: join(a.elem, (b as typeof a).elem) };

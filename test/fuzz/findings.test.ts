@@ -8,12 +8,17 @@
  *   - A variable whose range type has no values (`var hr: (1 + 1 + ... + 1)..12`, the sum over
  *     12): the packed engine's layout took it and failed inside (exit 255). It now refuses the
  *     spec, and the generic engine reports the assignment (E703).
- *   - Nested quantifiers over a large constant (a sum of ones making about 27,000): minutes in
- *     one state. Bounded by --max-eval-work (E715): test/eval-work.test.ts and the runtime
- *     fixture E715-work-budget.
+ *   - Nested quantifiers over a large constant (a sum of threes making about 27,000, in
+ *     tcommit.spex or twophase-symmetric.spex): minutes in one state. Bounded by
+ *     --max-eval-work (E715): below, test/eval-work.test.ts and the runtime fixture
+ *     E715-work-budget.
+ *   - `concat(q, not not ... slice(q, 0, 1))`: a Bool where a sequence belongs, reported (E205),
+ *     and then joined with the sequence's type, which failed inside (exit 255). Joining
+ *     incompatible types now keeps the first, and the checker goes on to report the error.
  */
 import { describe, expect, it } from 'vitest';
-import { loadSpec, runCheck } from '../../src/engine/run.js';
+import { constOverrides, loadSpec, runCheck, selectChecks } from '../../src/engine/run.js';
+import { SpecErrors } from '../../src/lang/diagnostics.js';
 import { compileSpec, type RuntimeLocation } from '../../src/lang/compile.js';
 import { compilePacked } from '../../src/lang/packed/index.js';
 import { fingerprintValue, IList, mkSeq, noteAppend, type Value } from '../../src/values/index.js';
@@ -90,5 +95,42 @@ action Tick { hr := if hr == 12 then 1 else hr + 1 }
     expect(r.result!.outcome.kind).toBe('fault');
     const o = r.result!.outcome as Extract<NonNullable<typeof r.result>['outcome'], { kind: 'fault' }>;
     expect((o.error.location as RuntimeLocation).code).toBe('E703');
+  });
+});
+
+describe('nested quantifiers over a constant made large', () => {
+  it('stop with E715 in the first state instead of running for minutes', () => {
+    const { spec } = loadSpec('spec/examples/tcommit.spex');
+    const check = selectChecks(spec, undefined)[0];
+    const r = runCheck(spec, check, constOverrides(spec, ['N=27000']), { workers: 1, maxStates: 20000 });
+    expect(r.result!.outcome.kind).toBe('fault');
+    const o = r.result!.outcome as Extract<NonNullable<typeof r.result>['outcome'], { kind: 'fault' }>;
+    expect((o.error.location as RuntimeLocation).code).toBe('E715');
+    expect((o.error.location as RuntimeLocation).invariant).toBe('TCConsistent');
+    expect(o.trace.states.length).toBe(1);
+  });
+});
+
+describe('an argument of the wrong kind where a sequence, set or tuple is joined', () => {
+  it.each([
+    ['concat(q, true)', "'concat' needs a sequence, but this is Bool"],
+    ['concat(q, not q)', "the operand of 'not' should be Bool, but this is Seq[Int]"],
+  ])('%s is E205, not an internal error', (expr, message) => {
+    const text = `spec T
+var q: Seq[0..2] = [0]
+action A {
+  q := ${expr}
+}
+`;
+    let err: unknown;
+    try {
+      loadSpec('t.spex', text);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(SpecErrors);
+    const d = (err as SpecErrors).diagnostics;
+    expect(d[0]!.code).toBe('E205');
+    expect(d[0]!.message).toBe(message);
   });
 });
