@@ -237,7 +237,7 @@ class VectorRun<L> {
   private readonly startMs = performance.now();
   private lastProgressMs = Date.now();
   /** Where the time goes (printed on stderr with SPEX_PARALLEL_PROFILE=1). */
-  private readonly prof = { localLevels: 0, threadLevels: 0, expandMs: 0, dedupeMs: 0, numberMs: 0, recordMs: 0, graphMs: 0 };
+  private readonly prof = { localLevels: 0, threadLevels: 0, firstThreadsMs: -1, expandMs: 0, dedupeMs: 0, numberMs: 0, recordMs: 0, graphMs: 0 };
 
   constructor(
     private readonly system: VectorSystem<L>,
@@ -306,7 +306,8 @@ class VectorRun<L> {
       const s = (x: number): string => `${(x / 1000).toFixed(2)} s`;
       process.stderr.write(
         `parallel (vectors): ${p.localLevels} levels on the main thread, ${p.threadLevels} on ${this.T} threads; ` +
-          `expanding ${s(p.expandMs)}, dedupe ${s(p.dedupeMs)}, numbering ${s(p.numberMs)}, recording ${s(p.recordMs)}${this.graph !== null ? `, state graph ${s(p.graphMs)}` : ''}; total ${s(performance.now() - this.startMs)}\n`,
+          `expanding ${s(p.expandMs)}, dedupe ${s(p.dedupeMs)}, numbering ${s(p.numberMs)}, recording ${s(p.recordMs)}${this.graph !== null ? `, state graph ${s(p.graphMs)}` : ''}; ` +
+          `${p.firstThreadsMs >= 0 ? `first level on the threads at ${s(p.firstThreadsMs)}; ` : ''}total ${s(performance.now() - this.startMs)}\n`,
       );
       if (this.policy instanceof AutoThreads) {
         const c = this.policy.comparisons.map((x) => `${Math.round(x.soloRate)}→${Math.round(x.manyRate)}/ms: ${x.chose}`);
@@ -405,12 +406,15 @@ class VectorRun<L> {
    * The fingerprints of the states of the current level (two words a state) when it was made
    * by a level run on this thread alone (or is the initial one), and of the level it is
    * filling: a successor with its parent's fingerprint is a step to itself, a state seen before,
-   * known without looking it up (as in vector-run.ts). A level made on the threads has none
-   * (`curFpsValid` false) and is expanded without that shortcut.
+   * known without looking it up (as in vector-run.ts). A level made on the threads leaves
+   * them in the shared buffer lvFp instead (`sharedFpsValid`); they are copied from one to the
+   * other when the search switches between this thread alone and all threads.
    */
   private curFps = new Uint32Array(2048);
   private nextFps = new Uint32Array(2048);
   private curFpsValid = false;
+  /** Whether the current level's fingerprints are in the shared buffer lvFp[cur] (see shareFps). */
+  private sharedFpsValid = false;
 
   /**
    * Takes one emission on this thread alone, as explore()'s emit does: counts it, looks it up
@@ -547,9 +551,11 @@ class VectorRun<L> {
     nums[L.maxStates] = this.maxStates;
     for (let t = 0; t <= T; t++) nums[L.range + t] = Math.floor((t * n) / T);
     for (let s = 0; s < T; s++) nums[L.anyNew + s] = 0;
+    nums[L.fpsValid] = this.shareFps() ? 1 : 0;
     const prof = this.prof;
 
     let t0 = performance.now();
+    if (prof.firstThreadsMs < 0) prof.firstThreadsMs = t0 - this.startMs;
     this.phase(crew, CMD_EXPAND);
     if (b.graph && store) {
       let emitted = 0;
@@ -573,6 +579,7 @@ class VectorRun<L> {
       ensureBytes(b.lvSt[next]!, 8 * this.W * total);
       ensureBytes(b.lvPar[next]!, 4 * total);
       ensureBytes(b.lvOrd[next]!, 4 * total);
+      ensureBytes(b.lvFp[next]!, 8 * total);
     }
     this.phase(crew, CMD_NUMBER);
     t1 = performance.now();
@@ -663,6 +670,7 @@ class VectorRun<L> {
       prof.graphMs += performance.now() - g0;
     }
     this.curFpsValid = false;
+    this.sharedFpsValid = store;
     this.cur = next;
     this.first = first;
     this.count = made;
@@ -744,6 +752,7 @@ class VectorRun<L> {
     const a = this.alone;
     const emit = this.emitAlone;
     // The step-to-itself shortcut: not with the graph recorded (the edge is recorded too).
+    if (!this.curFpsValid && this.sharedFpsValid) this.takeSharedFps();
     const skip = this.curFpsValid && this.graph === null;
     const curFps = this.curFps;
     for (let i = 0; i < n; i++) {
@@ -789,6 +798,29 @@ class VectorRun<L> {
     const fps = this.curFps;
     this.curFps = this.nextFps;
     this.nextFps = fps;
+    this.curFpsValid = true;
+    this.sharedFpsValid = false;
+  }
+
+  /**
+   * Whether the current level's fingerprints are in the shared buffer (lvFp) for the threads:
+   * a level made on the threads leaves them there, one made alone in curFps, copied over.
+   */
+  private shareFps(): boolean {
+    if (this.sharedFpsValid) return true;
+    if (!this.curFpsValid) return false;
+    const buffer = this.buffers.lvFp[this.cur]!;
+    ensureBytes(buffer, 8 * this.count);
+    u32(buffer).set(this.curFps.subarray(0, 2 * this.count));
+    this.sharedFpsValid = true;
+    return true;
+  }
+
+  /** The current level's fingerprints, left by the threads in lvFp, into curFps (for a level run alone). */
+  private takeSharedFps(): void {
+    const n = 2 * this.count;
+    if (this.curFps.length < n) this.curFps = new Uint32Array(Math.max(n, 2 * this.curFps.length));
+    this.curFps.set(u32(this.buffers.lvFp[this.cur]!).subarray(0, n));
     this.curFpsValid = true;
   }
 
