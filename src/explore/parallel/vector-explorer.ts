@@ -242,7 +242,7 @@ class VectorRun<L> {
   private readonly startMs = performance.now();
   private lastProgressMs = Date.now();
   /** Where the time goes (printed on stderr with SPEX_PARALLEL_PROFILE=1). */
-  private readonly prof = { localLevels: 0, threadLevels: 0, firstThreadsMs: -1, spawnMs: -1, spawnCostMs: 0, expandMs: 0, dedupeMs: 0, numberMs: 0, recordMs: 0, graphMs: 0 };
+  private readonly prof = { localLevels: 0, threadLevels: 0, firstThreadsMs: -1, spawnMs: -1, spawnCostMs: 0, ownStates: 0, threadStates: 0, expandMs: 0, dedupeMs: 0, numberMs: 0, recordMs: 0, graphMs: 0 };
 
   constructor(
     private readonly system: VectorSystem<L>,
@@ -312,7 +312,7 @@ class VectorRun<L> {
       const s = (x: number): string => `${(x / 1000).toFixed(2)} s`;
       process.stderr.write(
         `parallel (vectors): ${p.localLevels} levels on the main thread, ${p.threadLevels} on ${this.T} threads; ` +
-          `expanding ${s(p.expandMs)}, dedupe ${s(p.dedupeMs)}, numbering ${s(p.numberMs)}, recording ${s(p.recordMs)}${this.graph !== null ? `, state graph ${s(p.graphMs)}` : ''}; ` +
+          `expanding ${s(p.expandMs)} (${p.threadStates > 0 ? Math.round((100 * p.ownStates) / p.threadStates) : 0} % of the states on the main thread), dedupe ${s(p.dedupeMs)}, numbering ${s(p.numberMs)}, recording ${s(p.recordMs)}${this.graph !== null ? `, state graph ${s(p.graphMs)}` : ''}; ` +
           `${p.spawnMs >= 0 ? `workers started at ${s(p.spawnMs)} (in ${s(p.spawnCostMs)}); ` : ''}` +
           `${p.firstThreadsMs >= 0 ? `first level on the threads at ${s(p.firstThreadsMs)}; ` : ''}total ${s(performance.now() - this.startMs)}\n`,
       );
@@ -623,6 +623,8 @@ class VectorRun<L> {
     const e0 = performance.now();
     this.runner.run(CMD_EXPAND, 0);
     const ownStates = nums[L.range + 1]!;
+    prof.ownStates += ownStates;
+    prof.threadStates += n;
     if (ownStates >= 1000) this.expandMsPerState = this.ema(this.expandMsPerState, (performance.now() - e0) / ownStates);
     crew.finish();
     if (b.graph && store) {
