@@ -17,6 +17,8 @@ import { compilePacked } from '../dist/lang/packed/index.js';
 import { explore } from '../dist/explore/explorer.js';
 // @ts-ignore
 import { exploreVectorsParallel } from '../dist/explore/parallel/vector-explorer.js';
+// @ts-ignore
+import { patternPolicy } from '../dist/explore/parallel/auto.js';
 import { root } from './support/cli.js';
 
 interface Case {
@@ -27,6 +29,8 @@ interface Case {
   deadlock?: boolean;
   maxStates?: number;
   maxDepth?: number;
+  /** Thread counts level by level (patternPolicy), each run as well: levels switching between one thread and all. */
+  patterns?: number[][];
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -72,6 +76,10 @@ function expectSame(c: Case): Any {
     // main thread alone, in one pass (expandLevelAlone).
     const alone = exploreVectorsParallel(system, options(c, check), { workers, setup, eager: false });
     expect(comparable(alone), `${workers} threads, none started`).toEqual(comparable(one));
+    for (const pattern of c.patterns ?? []) {
+      const switching = exploreVectorsParallel(system, options(c, check), { workers, setup, eager: true, policy: patternPolicy(workers, pattern) });
+      expect(comparable(switching), `${workers} threads, levels on ${pattern.join(', ')} threads`).toEqual(comparable(one));
+    }
   }
   return one;
 }
@@ -126,6 +134,27 @@ describe('the vector explorer gives what explore() gives', () => {
       const r = expectSame({ ...grid(3, 4), maxStates });
       expect(r.stats.distinct).toBe(Math.min(maxStates, 256));
     }
+  });
+
+  it('steps to the state itself (seen by their parent\'s fingerprint), levels switching between one thread and all', () => {
+    const text = [
+      'spec Stutter',
+      'var n: 0..12 = 0',
+      'var m: 0..3 = 0',
+      'action Stay { require m != 2\n m := m }',
+      'action Inc { require n < 12\n n := n + 1 }',
+      'action Bump { require m < 3\n m := m + 1 }',
+      'action Wrap { require m == 3\n m := 0 }',
+      'invariant Low: n + m < 16',
+    ].join('\n');
+    const patterns = [[1, 2], [2, 2, 1]];
+    const ok = expectSame({ path: 'stutter.spex', text, patterns });
+    expect(ok.outcome.kind).toBe('ok');
+    expect(ok.stats.distinct).toBe(13 * 4);
+    const bad = expectSame({ path: 'stutter-bad.spex', text: text.replace('n + m < 16', 'n + m < 13'), patterns });
+    expect(bad.outcome.kind).toBe('invariant');
+    expectSame({ path: 'stutter.spex', text, patterns, maxStates: 30 });
+    expectSame({ path: 'stutter.spex', text, patterns, maxDepth: 6 });
   });
 
   it('maxDepth', () => {

@@ -48,16 +48,21 @@ import {
 export type VectorParallelOptions = Omit<ParallelOptions<unknown>, 'codec'>;
 
 /**
- * The workers are started by the first level this big once the search has run this long.
+ * The workers are started by the first level this big once the search has run this long, and
+ * take part in the levels once they are ready and the search has run VECTOR_USE_AFTER_MS.
  * Building a worker's system takes a few tenths of a second, during which this thread goes on
  * alone, and the phases' synchronisation costs something per level: on this 2-core machine
  * two threads lost 0.03–0.17 s on searches of 0.1–0.5 s (memcg RFC with 5 pages, TwoPhase with
  * 6 and 7 resource managers, counter-grid K=21) and won 2.7 s of 6 on counter-grid K=37. So a
- * search that ends within half a second never starts a thread, and a long one loses half a
- * second of parallelism at most. (Tests set `eager` to send every level through the threads.)
+ * search that ends within half a second runs on this thread alone, and one that ends within
+ * VECTOR_SPAWN_AFTER_MS starts no thread; a longer one has its workers built by the half
+ * second (starting them only then left the first 0.7–0.8 s of counter-grid K=37, a quarter of
+ * its search, to this thread alone). (Tests set `eager` to send every level through the
+ * threads.)
  */
 const VECTOR_SPAWN_AT = 10_000;
-const VECTOR_SPAWN_AFTER_MS = 500;
+const VECTOR_SPAWN_AFTER_MS = 150;
+const VECTOR_USE_AFTER_MS = 500;
 const PROGRESS_PERIOD_MS = 1000;
 /** Expansions between two looks at the guard (interrupt, memory) in a level run on this thread alone. */
 const GUARD_CHECK_EVERY = 4096;
@@ -237,7 +242,7 @@ class VectorRun<L> {
   private readonly startMs = performance.now();
   private lastProgressMs = Date.now();
   /** Where the time goes (printed on stderr with SPEX_PARALLEL_PROFILE=1). */
-  private readonly prof = { localLevels: 0, threadLevels: 0, expandMs: 0, dedupeMs: 0, numberMs: 0, recordMs: 0, graphMs: 0 };
+  private readonly prof = { localLevels: 0, threadLevels: 0, firstThreadsMs: -1, spawnMs: -1, spawnCostMs: 0, ownStates: 0, threadStates: 0, expandMs: 0, dedupeMs: 0, numberMs: 0, recordMs: 0, graphMs: 0 };
 
   constructor(
     private readonly system: VectorSystem<L>,
@@ -277,12 +282,13 @@ class VectorRun<L> {
 
   /** The statistics so far (the levels completed), for a search that cannot go on. */
   partialStats(): ExploreResult<number[], L>['stats'] {
+    this.flushReplay();
     return searchStats(this.replay.size, this.generated, this.depth, this.count, this.elapsedSeconds(), this.replay.bytes);
   }
 
   run(): ExploreResult<number[], L> {
     if (this.eager) {
-      this.crew = new Crew(this.buffers, this.parallel.setup);
+      this.crew = this.startCrew();
       this.crew.waitReady();
     }
     this.initialLevel();
@@ -306,7 +312,9 @@ class VectorRun<L> {
       const s = (x: number): string => `${(x / 1000).toFixed(2)} s`;
       process.stderr.write(
         `parallel (vectors): ${p.localLevels} levels on the main thread, ${p.threadLevels} on ${this.T} threads; ` +
-          `expanding ${s(p.expandMs)}, dedupe ${s(p.dedupeMs)}, numbering ${s(p.numberMs)}, recording ${s(p.recordMs)}${this.graph !== null ? `, state graph ${s(p.graphMs)}` : ''}; total ${s(performance.now() - this.startMs)}\n`,
+          `expanding ${s(p.expandMs)} (${p.threadStates > 0 ? Math.round((100 * p.ownStates) / p.threadStates) : 0} % of the states on the main thread), dedupe ${s(p.dedupeMs)}, numbering ${s(p.numberMs)}, recording ${s(p.recordMs)}${this.graph !== null ? `, state graph ${s(p.graphMs)}` : ''}; ` +
+          `${p.spawnMs >= 0 ? `workers started at ${s(p.spawnMs)} (in ${s(p.spawnCostMs)}); ` : ''}` +
+          `${p.firstThreadsMs >= 0 ? `first level on the threads at ${s(p.firstThreadsMs)}; ` : ''}total ${s(performance.now() - this.startMs)}\n`,
       );
       if (this.policy instanceof AutoThreads) {
         const c = this.policy.comparisons.map((x) => `${Math.round(x.soloRate)}→${Math.round(x.manyRate)}/ms: ${x.chose}`);
@@ -320,6 +328,7 @@ class VectorRun<L> {
           ? { threads: this.T, reason: `${this.T} threads, as asked` }
           : { threads: 1, reason: `${this.T} threads asked, but the search ended before the workers were worth starting` },
     );
+    this.flushReplay();
     // Traces may ask the workers whether their shards hold a fingerprint: before closing.
     const outcome = outcomeOf(this.stop, this.depthLimitHit, (state) => this.trace(state));
     const distinct = this.replay.size;
@@ -405,12 +414,25 @@ class VectorRun<L> {
    * The fingerprints of the states of the current level (two words a state) when it was made
    * by a level run on this thread alone (or is the initial one), and of the level it is
    * filling: a successor with its parent's fingerprint is a step to itself, a state seen before,
-   * known without looking it up (as in vector-run.ts). A level made on the threads has none
-   * (`curFpsValid` false) and is expanded without that shortcut.
+   * known without looking it up (as in vector-run.ts). A level made on the threads leaves
+   * them in the shared buffer lvFp instead (`sharedFpsValid`); they are copied from one to the
+   * other when the search switches between this thread alone and all threads.
    */
   private curFps = new Uint32Array(2048);
   private nextFps = new Uint32Array(2048);
   private curFpsValid = false;
+  /**
+   * The new states of the last level run on the threads while they are not yet in the replay
+   * index (their parents' positions and ordinals are in level buffer `which`, intact until the
+   * level after next is numbered): this thread records them while the workers expand the next
+   * level (flushReplay), and before anything reads the index.
+   */
+  private pending: { which: number; count: number; parentBase: number } | null = null;
+  /** Measured costs, in milliseconds a state, of recording in the replay index and of expanding. */
+  private recordMsPerState = 0;
+  private expandMsPerState = 0;
+  /** Whether the current level's fingerprints are in the shared buffer lvFp[cur] (see shareFps). */
+  private sharedFpsValid = false;
 
   /**
    * Takes one emission on this thread alone, as explore()'s emit does: counts it, looks it up
@@ -484,6 +506,43 @@ class VectorRun<L> {
     a.made++;
   };
 
+  /** The states numbered so far: those in the replay index and those pending. */
+  private get distinct(): number {
+    return this.replay.size + (this.pending?.count ?? 0);
+  }
+
+  /** Records the pending level's states in the replay index; returns the milliseconds it took. */
+  private flushReplay(): number {
+    const p = this.pending;
+    if (p === null) return 0;
+    this.pending = null;
+    const t0 = performance.now();
+    const b = this.buffers;
+    const par = i32(b.lvPar[p.which]!);
+    const ord = i32(b.lvOrd[p.which]!);
+    const replay = this.replay;
+    const first = replay.size;
+    for (let q = 0; q < p.count; q++) replay.record(first + q, p.parentBase + par[q]!, ord[q]!);
+    const ms = performance.now() - t0;
+    this.prof.recordMs += ms;
+    if (p.count >= 1000) this.recordMsPerState = this.ema(this.recordMsPerState, ms / p.count);
+    return ms;
+  }
+
+  /** A running average of per-state costs (0: none yet). */
+  private ema(average: number, sample: number): number {
+    return average === 0 ? sample : 0.75 * average + 0.25 * sample;
+  }
+
+  /** Starts the workers (they build their systems while this thread goes on). */
+  private startCrew(): Crew {
+    const t0 = performance.now();
+    const crew = new Crew(this.buffers, this.parallel.setup);
+    this.prof.spawnMs = t0 - this.startMs;
+    this.prof.spawnCostMs = performance.now() - t0;
+    return crew;
+  }
+
   /** Runs one level through the phases; sets `stop` and `queue` if the run ends in it. */
   private expandLevel(store: boolean): void {
     if (this.policy !== null) {
@@ -491,11 +550,12 @@ class VectorRun<L> {
       return;
     }
     const n = this.count;
-    if (this.crew === null && n >= VECTOR_SPAWN_AT && performance.now() - this.startMs >= VECTOR_SPAWN_AFTER_MS) {
-      this.crew = new Crew(this.buffers, this.parallel.setup);
+    const ms = performance.now() - this.startMs;
+    if (this.crew === null && n >= VECTOR_SPAWN_AT && ms >= VECTOR_SPAWN_AFTER_MS) {
+      this.crew = this.startCrew();
     }
     // Once the workers hold their shards, every level goes through them.
-    const crew = this.crew !== null && (this.crew.armed || this.eager || (n >= PARALLEL_MIN && this.crew.ready)) ? this.crew : null;
+    const crew = this.crew !== null && (this.crew.armed || this.eager || (n >= PARALLEL_MIN && ms >= VECTOR_USE_AFTER_MS && this.crew.ready)) ? this.crew : null;
     if (crew === null) {
       this.expandLevelAlone(store);
       return;
@@ -511,7 +571,7 @@ class VectorRun<L> {
   private expandLevelAuto(store: boolean, policy: ThreadPolicy): void {
     const n = this.count;
     if (this.crew === null && (this.eager || (policy.wantWorkers && n >= PARALLEL_MIN))) {
-      this.crew = new Crew(this.buffers, this.parallel.setup);
+      this.crew = this.startCrew();
       if (this.eager) this.crew.waitReady();
     }
     const crew = this.crew;
@@ -543,21 +603,37 @@ class VectorRun<L> {
     nums[L.cur] = this.cur;
     nums[L.store] = store ? 1 : 0;
     nums[L.deadlock] = this.checkDeadlock ? 1 : 0;
-    nums[L.distinct] = this.replay.size;
+    nums[L.distinct] = this.distinct;
     nums[L.maxStates] = this.maxStates;
-    for (let t = 0; t <= T; t++) nums[L.range + t] = Math.floor((t * n) / T);
+    // This thread records the last level in the replay index while the workers expand this
+    // one: its range is made smaller by about that much (from the last measured costs), the
+    // others share the rest. Any split gives the same result (the ranges are in level order).
+    const record = this.pending !== null ? this.pending.count * this.recordMsPerState : 0;
+    const own = this.expandMsPerState > 0 && record > 0 ? Math.max(0, n / T - (record * (T - 1)) / (T * this.expandMsPerState)) : n / T;
+    nums[L.range] = 0;
+    for (let t = 1; t <= T; t++) nums[L.range + t] = Math.floor(own + ((t - 1) * (n - own)) / (T - 1));
     for (let s = 0; s < T; s++) nums[L.anyNew + s] = 0;
+    nums[L.fpsValid] = this.shareFps() ? 1 : 0;
     const prof = this.prof;
 
     let t0 = performance.now();
-    this.phase(crew, CMD_EXPAND);
+    if (prof.firstThreadsMs < 0) prof.firstThreadsMs = t0 - this.startMs;
+    crew.start(CMD_EXPAND);
+    const recordMs = this.flushReplay();
+    const e0 = performance.now();
+    this.runner.run(CMD_EXPAND, 0);
+    const ownStates = nums[L.range + 1]!;
+    prof.ownStates += ownStates;
+    prof.threadStates += n;
+    if (ownStates >= 1000) this.expandMsPerState = this.ema(this.expandMsPerState, (performance.now() - e0) / ownStates);
+    crew.finish();
     if (b.graph && store) {
       let emitted = 0;
       for (let t = 0; t < T; t++) emitted += nums[L.emitted + t]!;
       ensureBytes(b.lvIdx, 4 * emitted);
     }
     let t1 = performance.now();
-    prof.expandMs += t1 - t0;
+    prof.expandMs += t1 - t0 - recordMs;
     this.phase(crew, CMD_DEDUPE);
     t0 = performance.now();
     prof.dedupeMs += t0 - t1;
@@ -573,6 +649,7 @@ class VectorRun<L> {
       ensureBytes(b.lvSt[next]!, 8 * this.W * total);
       ensureBytes(b.lvPar[next]!, 4 * total);
       ensureBytes(b.lvOrd[next]!, 4 * total);
+      ensureBytes(b.lvFp[next]!, 8 * total);
     }
     this.phase(crew, CMD_NUMBER);
     t1 = performance.now();
@@ -598,14 +675,12 @@ class VectorRun<L> {
     }
     const first = this.replay.size;
     if (made > 0) {
-      const par = i32(b.lvPar[next]!);
-      const ord = i32(b.lvOrd[next]!);
-      const replay = this.replay;
-      const parentBase = this.first;
-      for (let p = 0; p < made; p++) replay.record(first + p, parentBase + par[p]!, ord[p]!);
+      // Recorded during the next level's expansion, unless the search stops here (traces need
+      // them now) or the graph is recorded.
+      this.pending = { which: next, count: made, parentBase: this.first };
+      if (kind !== EV_NONE || this.graph !== null) this.flushReplay();
       this.depth = this.level;
     }
-    prof.recordMs += performance.now() - t1;
 
     let queued = made;
     switch (kind) {
@@ -663,6 +738,7 @@ class VectorRun<L> {
       prof.graphMs += performance.now() - g0;
     }
     this.curFpsValid = false;
+    this.sharedFpsValid = store;
     this.cur = next;
     this.first = first;
     this.count = made;
@@ -733,6 +809,7 @@ class VectorRun<L> {
    * level (the phases would copy every emission first). Same counts, numbering and stops.
    */
   private expandLevelAlone(store: boolean): void {
+    this.flushReplay();
     const W = this.W;
     const n = this.count;
     const system = this.system;
@@ -744,6 +821,7 @@ class VectorRun<L> {
     const a = this.alone;
     const emit = this.emitAlone;
     // The step-to-itself shortcut: not with the graph recorded (the edge is recorded too).
+    if (!this.curFpsValid && this.sharedFpsValid) this.takeSharedFps();
     const skip = this.curFpsValid && this.graph === null;
     const curFps = this.curFps;
     for (let i = 0; i < n; i++) {
@@ -789,6 +867,29 @@ class VectorRun<L> {
     const fps = this.curFps;
     this.curFps = this.nextFps;
     this.nextFps = fps;
+    this.curFpsValid = true;
+    this.sharedFpsValid = false;
+  }
+
+  /**
+   * Whether the current level's fingerprints are in the shared buffer (lvFp) for the threads:
+   * a level made on the threads leaves them there, one made alone in curFps, copied over.
+   */
+  private shareFps(): boolean {
+    if (this.sharedFpsValid) return true;
+    if (!this.curFpsValid) return false;
+    const buffer = this.buffers.lvFp[this.cur]!;
+    ensureBytes(buffer, 8 * this.count);
+    u32(buffer).set(this.curFps.subarray(0, 2 * this.count));
+    this.sharedFpsValid = true;
+    return true;
+  }
+
+  /** The current level's fingerprints, left by the threads in lvFp, into curFps (for a level run alone). */
+  private takeSharedFps(): void {
+    const n = 2 * this.count;
+    if (this.curFps.length < n) this.curFps = new Uint32Array(Math.max(n, 2 * this.curFps.length));
+    this.curFps.set(u32(this.buffers.lvFp[this.cur]!).subarray(0, n));
     this.curFpsValid = true;
   }
 
@@ -841,7 +942,7 @@ class VectorRun<L> {
     if (now - this.lastProgressMs < this.progressPeriodMs) return;
     this.lastProgressMs = now;
     this.onProgress({
-      distinct: this.replay.size,
+      distinct: this.distinct,
       generated: this.generated,
       depth: this.depth,
       queue: this.stop === null ? this.count : this.queue,

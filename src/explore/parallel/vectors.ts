@@ -7,18 +7,23 @@
  * Float64Array of `width` numbers a state; the state numbered `first + p` is at position p.
  *
  *   - expand (thread t, over its contiguous range of the level): the successors of each state,
- *     each emission's fingerprint and numbers appended to thread t's emission buffers, and per
- *     state the end of its emissions (complemented when its successors call threw a ModelError:
- *     the emissions before the throw count, as in the single-threaded explorer).
- *   - dedupe (per shard: a thread owns one CompactFingerprintSet, holding the fingerprints of
- *     one shard, for the whole run): every owner scans all emissions in global order (thread
- *     0's, then thread 1's, ...) and adds those of its shards to its set, so the first emission
- *     of a fingerprint in global order is the one found new, exactly as sequential insertion
- *     decides; it marks each emission duplicate (0), new (1), or new with an invariant that
- *     fails or throws (2), and counts new emissions per shard and thread range.
- *   - number (thread t, its range again): new states take consecutive positions in the next
- *     level from the number of new states in the ranges before its own; it copies them there
- *     with their parent's position and emission ordinal, and stops at its range's first stop
+ *     each emission's fingerprint and numbers appended to thread t's emission buffers, its
+ *     number appended to t's list for the emission's shard (a step to the state being
+ *     expanded, known by the level's fingerprints, is left out: seen), and per state the end
+ *     of its emissions (complemented when its successors call threw a ModelError: the
+ *     emissions before the throw count, as in the single-threaded explorer).
+ *   - dedupe (per shard: a thread owns one FlatFingerprintSet, holding the fingerprints of
+ *     one shard, for the whole run): every owner reads its shard's lists in global order
+ *     (thread 0's, then thread 1's, ...) and adds their emissions to its set, so the first
+ *     emission of a fingerprint in global order is the one found new, exactly as sequential
+ *     insertion decides; it lists the new ones, each with its mark: new (1), or new with an
+ *     invariant that fails or throws (2), and counts them per shard and thread range. It
+ *     reads no other shard's emissions and writes only its own lists (with the graph
+ *     recorded: the emissions' marks and references, as below).
+ *   - number (thread t, its range again): the marks of its new emissions are set from the
+ *     owners' lists (every other emission's is 0); new states take consecutive positions in
+ *     the next level from the number of new states in the ranges before its own; it copies
+ *     them there with their fingerprints, their parent's position and emission ordinal, and stops at its range's first stop
  *     event in emission order (maxStates reached, a failing invariant, a fault, a deadlock).
  *     The main thread takes the first event of the first range that has one: the single
  *     threaded explorer's stop.
@@ -97,8 +102,21 @@ export interface SharedBuffers {
   readonly emFp: SharedArrayBuffer[];
   /** Per thread: `width` numbers an emission (only when new states are stored). */
   readonly emSt: SharedArrayBuffer[];
-  /** Per thread: a byte an emission, written by the shard owners (0 seen, 1 new, 2 new and failing). */
+  /**
+   * Per thread: a byte an emission (0 seen, 1 new, 2 new and failing, 3 a predicate threw),
+   * zeroed by expand and set by the thread itself from its shard owners' lists of new
+   * emissions (emNew) in number; with the graph recorded, written by the owners in dedupe.
+   */
   readonly emMark: SharedArrayBuffer[];
+  /**
+   * Per thread t and shard s, at t·T + s: the Int32 numbers of t's emissions of shard s, in
+   * order (written by t in expand; steps to the state being expanded are left out), and what
+   * the owner of s found new among them, two Int32s each: the emission number and its mark
+   * (written by the owner in dedupe). So each owner reads only its shard's emissions, and no
+   * two threads write into the same buffer in a phase.
+   */
+  readonly emIdx: SharedArrayBuffer[];
+  readonly emNew: SharedArrayBuffer[];
   /** Per thread: an Int32 a state of its range, the end of its emissions (~end: it faulted). */
   readonly ends: SharedArrayBuffer[];
   /**
@@ -119,6 +137,12 @@ export interface SharedBuffers {
   readonly lvSt: SharedArrayBuffer[];
   readonly lvPar: SharedArrayBuffer[];
   readonly lvOrd: SharedArrayBuffer[];
+  /**
+   * The two levels' fingerprints, two Uint32 words a state (written by number; by the main
+   * thread for a level it made alone): a successor with its parent's fingerprint is a step
+   * to itself, seen, and is not looked up (as in vector-run.ts).
+   */
+  readonly lvFp: SharedArrayBuffer[];
 }
 
 // Control words.
@@ -177,6 +201,10 @@ export class Layout {
   readonly base: number;
   /** Per thread, EVENT_WORDS each: kind, level position, emissions counted, new states written. */
   readonly event: number;
+  /** Per thread t and shard s, at t·T + s: the length of t's list of emissions of s (emIdx). */
+  readonly listLen: number;
+  /** Whether the current level's fingerprints are in lvFp (1) or unknown (0). */
+  readonly fpsValid: number;
   readonly words: number;
 
   constructor(readonly threads: number) {
@@ -187,7 +215,9 @@ export class Layout {
     this.bytes = this.anyNew + T;
     this.base = this.bytes + T;
     this.event = this.base + T;
-    this.words = this.event + EVENT_WORDS * T;
+    this.listLen = this.event + EVENT_WORDS * T;
+    this.fpsValid = this.listLen + T * T;
+    this.words = this.fpsValid + 1;
   }
 }
 export const EVENT_WORDS = 4;
@@ -209,6 +239,9 @@ export function createBuffers(threads: number, width: number, predicateWords = -
     emFp: per(1 << 12),
     emSt: per(1 << 12),
     emMark: per(1 << 10),
+    emIdx: Array.from({ length: threads * threads }, () => growableBuffer(1 << 10)),
+    emNew: Array.from({ length: threads * threads }, () => growableBuffer(1 << 10)),
+    lvFp: [growableBuffer(1 << 10), growableBuffer(1 << 10)],
     ends: per(1 << 10),
     lvSt: [growableBuffer(1 << 12), growableBuffer(1 << 12)],
     lvPar: [growableBuffer(1 << 10), growableBuffer(1 << 10)],
@@ -246,6 +279,14 @@ export class PhaseRunner<L> {
   private stBuf!: SharedArrayBuffer;
   private storing = true;
   private e = 0;
+  /** Per shard: this thread's list of its emissions of the shard (emIdx), its view and length. */
+  private idxBufs: SharedArrayBuffer[] = [];
+  private idxOut: Int32Array<ArrayBufferLike>[] = [];
+  private idxLen: number[] = [];
+  /** The fingerprint of the state being expanded, when known (skipping): a step to itself is seen. */
+  private skipping = false;
+  private parentHi = 0;
+  private parentLo = 0;
 
   constructor(
     private readonly system: VectorSystem<L>,
@@ -320,14 +361,27 @@ export class PhaseRunner<L> {
     }
     const fp = this.fp;
     this.system.fingerprint(next, fp);
-    this.fpOut[2 * e] = fp[0]!;
-    this.fpOut[2 * e + 1] = fp[1]!;
+    const hi = fp[0]!;
+    const lo = fp[1]!;
+    this.fpOut[2 * e] = hi;
+    this.fpOut[2 * e + 1] = lo;
     if (this.storing) {
       const st = this.stOut;
       const W = this.W;
       const o = e * W;
       for (let k = 0; k < W; k++) st[o + k] = next[k]!;
     }
+    // A step to the state being expanded: seen, left out of the owner's list (its mark stays 0).
+    if (hi === this.parentHi && lo === this.parentLo && this.skipping) return;
+    const s = shardOf(lo, this.T);
+    const n = this.idxLen[s]!;
+    let out = this.idxOut[s]!;
+    if (n >= out.length) {
+      ensureBytes(this.idxBufs[s]!, 4 * (n + 1));
+      out = this.idxOut[s] = i32(this.idxBufs[s]!);
+    }
+    out[n] = e;
+    this.idxLen[s] = n + 1;
   };
 
   /** Expands thread t's range of the current level. */
@@ -348,9 +402,23 @@ export class PhaseRunner<L> {
     this.storing = nums[L.store] === 1;
     this.stOut = this.storing ? f64(this.stBuf) : new Float64Array(0);
     this.e = 0;
+    const T = this.T;
+    for (let s = 0; s < T; s++) {
+      this.idxBufs[s] = b.emIdx[t * T + s]!;
+      this.idxOut[s] = i32(this.idxBufs[s]!);
+      this.idxLen[s] = 0;
+    }
+    // With the graph recorded a step to itself is an edge to record, looked up as any other.
+    const skip = nums[L.fpsValid] === 1 && !b.graph;
+    const curFp = skip ? u32(b.lvFp[nums[L.cur]!]!) : new Uint32Array(0);
+    this.skipping = skip;
     const system = this.system;
     for (let i = from; i < to; i++) {
       const state = this.load(level, i);
+      if (skip) {
+        this.parentHi = curFp[2 * i]!;
+        this.parentLo = curFp[2 * i + 1]!;
+      }
       let faulted = false;
       try {
         system.successors(state, this.emit);
@@ -361,7 +429,13 @@ export class PhaseRunner<L> {
       ends[i - from] = faulted ? ~this.e : this.e;
     }
     nums[L.emitted + t] = this.e;
+    for (let s = 0; s < T; s++) {
+      nums[L.listLen + t * T + s] = this.idxLen[s]!;
+      this.idxOut[s] = new Int32Array(0);
+    }
+    this.skipping = false;
     ensureBytes(b.emMark[t]!, this.e);
+    u8(b.emMark[t]!).fill(0, 0, this.e);
     if (b.graph) {
       ensureBytes(b.emRef[t]!, 4 * this.e);
       ensureBytes(b.emBits[t]!, 4 * b.predicateWords * this.e);
@@ -371,7 +445,10 @@ export class PhaseRunner<L> {
     this.stOut = new Float64Array(0);
   }
 
-  /** Adds every emission of the owned shards to their sets, in global order, and marks it. */
+  /**
+   * Adds the emissions of each owned shard to its set, in global order (thread 0's list, then
+   * thread 1's, ...), and lists the new ones with their marks (1, or 2 when an invariant fails).
+   */
   dedupe(): void {
     if (this.buffers.graph) return this.dedupeGraph();
     const nums = this.nums;
@@ -381,35 +458,42 @@ export class PhaseRunner<L> {
     const sets = this.sets;
     const store = nums[L.store] === 1;
     const invariants = this.system.invariants;
-    const counts = new Array<number>(T).fill(0);
-    for (let t = 0; t < T; t++) {
-      const n = nums[L.emitted + t]!;
-      const fps = u32(b.emFp[t]!);
-      const mark = u8(b.emMark[t]!);
-      const st = store && invariants.length > 0 ? f64(b.emSt[t]!) : null;
-      counts.fill(0);
-      for (let e = 0; e < n; e++) {
-        const lo = fps[2 * e + 1]!;
-        const s = shardOf(lo, T);
-        const set = sets[s] as FlatFingerprintSet | CompactFingerprintSet | undefined;
-        if (set === undefined) continue;
-        const hi = fps[2 * e]!;
-        if (!store) {
-          if (nums[L.anyNew + s] === 0 && !set.has(hi, lo)) nums[L.anyNew + s] = 1;
-          continue;
-        }
-        if (set.add(hi, lo) < 0) {
-          mark[e] = 0;
-          continue;
-        }
-        counts[s]!++;
-        mark[e] = st !== null && !this.holds(st, e) ? 2 : 1;
-      }
-      for (let s = 0; s < T; s++) if (sets[s] !== undefined) nums[L.newCount + s * T + t] = counts[s]!;
-    }
     for (let s = 0; s < T; s++) {
-      const set = sets[s];
-      if (set !== undefined) nums[L.bytes + s] = set.bytesUsed();
+      const set = sets[s] as FlatFingerprintSet | CompactFingerprintSet | undefined;
+      if (set === undefined) continue;
+      for (let t = 0; t < T; t++) {
+        const n = nums[L.listLen + t * T + s]!;
+        const idx = i32(b.emIdx[t * T + s]!);
+        const fps = u32(b.emFp[t]!);
+        if (!store) {
+          if (nums[L.anyNew + s] !== 0) continue;
+          for (let j = 0; j < n; j++) {
+            const e = idx[j]!;
+            if (!set.has(fps[2 * e]!, fps[2 * e + 1]!)) {
+              nums[L.anyNew + s] = 1;
+              break;
+            }
+          }
+          continue;
+        }
+        const st = invariants.length > 0 ? f64(b.emSt[t]!) : null;
+        const newBuf = b.emNew[t * T + s]!;
+        let out = i32(newBuf);
+        let c = 0;
+        for (let j = 0; j < n; j++) {
+          const e = idx[j]!;
+          if (set.add(fps[2 * e]!, fps[2 * e + 1]!) < 0) continue;
+          if (2 * c + 2 > out.length) {
+            ensureBytes(newBuf, 8 * (c + 1));
+            out = i32(newBuf);
+          }
+          out[2 * c] = e;
+          out[2 * c + 1] = st !== null && !this.holds(st, e) ? 2 : 1;
+          c++;
+        }
+        nums[L.newCount + s * T + t] = c;
+      }
+      nums[L.bytes + s] = set.bytesUsed();
     }
   }
 
@@ -439,7 +523,6 @@ export class PhaseRunner<L> {
     this.fresh = [];
     const fresh = this.fresh;
     for (let t = 0; t < T; t++) {
-      const n = nums[L.emitted + t]!;
       const fps = u32(b.emFp[t]!);
       const mark = u8(b.emMark[t]!);
       const ref = i32(b.emRef[t]!);
@@ -447,26 +530,31 @@ export class PhaseRunner<L> {
       const st = store ? f64(b.emSt[t]!) : null;
       const base = this.emBase(t);
       counts.fill(0);
-      for (let e = 0; e < n; e++) {
-        const lo = fps[2 * e + 1]!;
-        const s = shardOf(lo, T);
+      // Each owned shard's list of t's emissions (every emission is listed: no step is skipped).
+      for (let s = 0; s < T; s++) {
         const map = sets[s] as IndexMap | undefined;
         if (map === undefined) continue;
-        const hi = fps[2 * e]!;
-        if (!store) {
-          if (nums[L.anyNew + s] === 0 && !map.has(hi, lo)) nums[L.anyNew + s] = 1;
-          continue;
+        const n = nums[L.listLen + t * T + s]!;
+        const idx = i32(b.emIdx[t * T + s]!);
+        for (let j = 0; j < n; j++) {
+          const e = idx[j]!;
+          const lo = fps[2 * e + 1]!;
+          const hi = fps[2 * e]!;
+          if (!store) {
+            if (nums[L.anyNew + s] === 0 && !map.has(hi, lo)) nums[L.anyNew + s] = 1;
+            continue;
+          }
+          if (!map.lookupOrInsert(hi, lo, ~(base + e))) {
+            mark[e] = 0;
+            ref[e] = map.found;
+            continue;
+          }
+          counts[s]!++;
+          ref[e] = ~(base + e);
+          fresh.push(t, e);
+          if (invariants.length > 0 && !this.holds(st!, e)) mark[e] = 2;
+          else mark[e] = this.predicateBits(st!, e, bits, e * pw) ? 1 : 3;
         }
-        if (!map.lookupOrInsert(hi, lo, ~(base + e))) {
-          mark[e] = 0;
-          ref[e] = map.found;
-          continue;
-        }
-        counts[s]!++;
-        ref[e] = ~(base + e);
-        fresh.push(t, e);
-        if (invariants.length > 0 && !this.holds(st!, e)) mark[e] = 2;
-        else mark[e] = this.predicateBits(st!, e, bits, e * pw) ? 1 : 3;
       }
       for (let s = 0; s < T; s++) if (sets[s] !== undefined) nums[L.newCount + s * T + t] = counts[s]!;
     }
@@ -547,6 +635,17 @@ export class PhaseRunner<L> {
     const base = nums[L.base + t]!;
     const ends = i32(b.ends[t]!);
     const mark = u8(b.emMark[t]!);
+    const T = this.T;
+    if (store && !b.graph) {
+      // The marks of this range's new emissions, from the owners' lists (the others stay 0).
+      for (let s = 0; s < T; s++) {
+        const c = nums[L.newCount + s * T + t]!;
+        const list = i32(b.emNew[t * T + s]!);
+        for (let j = 0; j < 2 * c; j += 2) mark[list[j]!] = list[j + 1]!;
+      }
+    }
+    const fps = u32(b.emFp[t]!);
+    const nextFp = store ? u32(b.lvFp[1 - cur]!) : new Uint32Array(0);
     const st = store ? f64(b.emSt[t]!) : new Float64Array(0);
     const nextSt = store ? f64(b.lvSt[1 - cur]!) : new Float64Array(0);
     const nextPar = store ? i32(b.lvPar[1 - cur]!) : new Int32Array(0);
@@ -579,6 +678,8 @@ export class PhaseRunner<L> {
           for (let k = 0; k < W; k++) nextSt[o + k] = st[so + k]!;
           nextPar[pos] = i;
           nextOrd[pos] = e - start;
+          nextFp[2 * pos] = fps[2 * e]!;
+          nextFp[2 * pos + 1] = fps[2 * e + 1]!;
           if (graph) lvIdx[emBase + e] = first + pos;
           pos++;
           if (m >= 2) {
