@@ -72,7 +72,10 @@ class Table {
   id(n: N): number {
     const k = this.key(n);
     let i = this.ids.get(k);
-    if (i === undefined) this.ids.set(k, (i = this.nodes.push(n) - 1));
+    if (i === undefined) {
+      if (this.nodes.length >= MAX_FORMULA_SIZE) throw new FormulaTooLarge(`the formula has more than ${MAX_FORMULA_SIZE} subformulas`);
+      this.ids.set(k, (i = this.nodes.push(n) - 1));
+    }
     return i;
   }
 
@@ -139,6 +142,17 @@ export const MAX_AUTOMATON_NODES = 4096;
 const MAX_TABLEAU_STEPS = 200_000;
 
 export class AutomatonTooLarge extends Error {}
+
+/**
+ * Subformulas at most in a formula, counted as its quantifiers expand it and again in its
+ * negation normal form: every node of the tableau carries sets of them, so a formula past this
+ * (`exists v in 0..100000: ...`) is refused (E228) before the construction, which would take
+ * hours and all the memory there is.
+ */
+export const MAX_FORMULA_SIZE = 10_000;
+
+/** A formula with more than MAX_FORMULA_SIZE subformulas. */
+export class FormulaTooLarge extends AutomatonTooLarge {}
 
 /** The automaton of the formula f (not of its negation): accepting exactly its models. */
 export function buildAutomaton(f: Ltl): Automaton {

@@ -7,7 +7,7 @@
 import type * as A from './ast.js';
 import type { CheckedFairness, CheckedSpec } from './check.js';
 import type { TemporalKind } from '../explore/liveness.js';
-import { AutomatonTooLarge, buildAutomaton, MAX_AUTOMATON_NODES, type Ltl } from '../explore/ltl.js';
+import { AutomatonTooLarge, buildAutomaton, FormulaTooLarge, MAX_AUTOMATON_NODES, MAX_FORMULA_SIZE, type Ltl } from '../explore/ltl.js';
 import { Diagnostic, SpecErrors } from './diagnostics.js';
 import { formatValue, sortedElements, type ISet, type Value } from '../values/index.js';
 
@@ -53,15 +53,21 @@ export function compileProperties(spec: CheckedSpec, compile: CompileWithLocals)
         if (f.kind === 'general') {
           const atoms: ((s: State) => boolean)[] = [];
           const atomSpans: A.Span[] = [];
-          const formula = expandTree(f.tree, bound, spec.slots, (e, b) => {
-            atoms.push(compile(e, prop.frameSize, b) as (s: State) => boolean);
-            atomSpans.push(e.span);
-            return atoms.length - 1;
-          }, (d, b) => compile(d, prop.frameSize, b)([]) as ISet<Value>);
+          let formula: Ltl;
           try {
+            formula = expandTree(f.tree, bound, spec.slots, (e, b) => {
+              atoms.push(compile(e, prop.frameSize, b) as (s: State) => boolean);
+              atomSpans.push(e.span);
+              return atoms.length - 1;
+            }, (d, b) => compile(d, prop.frameSize, b)([]) as ISet<Value>);
             buildAutomaton({ k: 'not', a: formula });
           } catch (err) {
             if (!(err instanceof AutomatonTooLarge)) throw err;
+            if (err instanceof FormulaTooLarge) {
+              throw new SpecErrors([
+                new Diagnostic('E228', f.span, `the formula of property '${name}' is too large: its quantifiers expand it to more than ${MAX_FORMULA_SIZE.toLocaleString('en-US')} subformulas`, `quantify over smaller sets, or split the property into several (a conjunction at the top is several properties)`),
+              ]);
+            }
             throw new SpecErrors([
               new Diagnostic('E228', f.span, `the automaton of property '${name}' is too large (over ${MAX_AUTOMATON_NODES} nodes, or too long to build)`, `split the property into several (a conjunction at the top is several properties), or quantify over smaller sets`),
             ]);
@@ -98,7 +104,9 @@ export function expandTree(
   atom: (e: A.Expr, bound: readonly { slot: number; value: Value; name: string }[]) => number,
   domain: (d: A.Expr, bound: readonly { slot: number; value: Value; name: string }[]) => ISet<Value>,
 ): Ltl {
+  let size = 0;
   const go = (t: A.TemporalTree, bound: readonly { slot: number; value: Value; name: string }[]): Ltl => {
+    if (++size > MAX_FORMULA_SIZE) throw new FormulaTooLarge(`the formula has more than ${MAX_FORMULA_SIZE} subformulas`);
     switch (t.kind) {
       case 'atom':
         return { k: 'atom', i: atom(t.expr, bound) };
@@ -129,11 +137,27 @@ export function expandTree(
         };
         bind(0, bound);
         if (parts.length === 0) return { k: 'const', v: op === 'and' };
-        return parts.reduce((a, b) => ({ k: op, a, b }));
+        return balanced(op, parts);
       }
     }
   };
   return go(t, bound);
+}
+
+/**
+ * The conjunction or disjunction of parts as a tree of depth log2(n), not a chain of depth n:
+ * a quantifier over a domain of 100,000 values expands to as many parts, and every pass over
+ * the formula (negation normal form, the tableau) recurses on its depth.
+ */
+function balanced(op: 'and' | 'or', parts: readonly Ltl[]): Ltl {
+  let level = parts;
+  while (level.length > 1) {
+    const next: Ltl[] = [];
+    for (let i = 0; i + 1 < level.length; i += 2) next.push({ k: op, a: level[i]!, b: level[i + 1]! });
+    if (level.length % 2 === 1) next.push(level[level.length - 1]!);
+    level = next;
+  }
+  return level[0]!;
 }
 
 /**

@@ -15,6 +15,10 @@
  *   - `concat(q, not not ... slice(q, 0, 1))`: a Bool where a sequence belongs, reported (E205),
  *     and then joined with the sequence's type, which failed inside (exit 255). Joining
  *     incompatible types now keeps the first, and the checker goes on to report the error.
+ *   - `exists v in 0..(12 + 12 + ... + 12): eventually always x == v`, a temporal formula over
+ *     104,545 values: a chain of as many disjunctions, and the negation normal form recursed
+ *     once per link (stack overflow, exit 255). Expanded parts are now joined as a balanced
+ *     tree, and a formula of more than 10,000 subformulas is E228 before its tableau is built.
  */
 import { describe, expect, it } from 'vitest';
 import { constOverrides, loadSpec, runCheck, selectChecks } from '../../src/engine/run.js';
@@ -132,5 +136,39 @@ action A {
     const d = (err as SpecErrors).diagnostics;
     expect(d[0]!.code).toBe('E205');
     expect(d[0]!.message).toBe(message);
+  });
+});
+
+describe('a temporal formula whose quantifier expands over a large domain', () => {
+  const text = (n: number): string => `spec T
+var x: 0..12 = 0
+action Step { x := (x + 1) % 13 }
+property Settles: exists v in 0..${n}: eventually (x == v or always x == v)
+`;
+
+  it('is E228 before the tableau is built, not a stack overflow or hours of construction', () => {
+    // 104,545 values made a chain of as many disjunctions, and the negation normal form
+    // recursed once per link (exit 255).
+    const { spec } = loadSpec('t.spex', text(104_544));
+    let err: unknown;
+    try {
+      compileSpec(spec);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(SpecErrors);
+    const d = (err as SpecErrors).diagnostics;
+    expect(d[0]!.code).toBe('E228');
+    expect(d[0]!.message).toContain('more than 10,000 subformulas');
+  });
+
+  it('a smaller one compiles and holds', () => {
+    const { spec } = loadSpec('t.spex', `spec T
+var x: 0..12 = 0
+action Step { x := (x + 1) % 13 }
+property Visits: (exists v in 0..500: eventually x == v) or eventually x == 5
+`);
+    const r = runCheck(spec, undefined, new Map(), { workers: 1 });
+    expect(r.verdict).toEqual({ kind: 'ok' });
   });
 });

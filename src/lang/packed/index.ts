@@ -17,6 +17,7 @@ import { initialValues, procedureLabel } from '../process.js';
 import type { Invariant, TransitionSystem } from '../../explore/system.js';
 import { vectorFingerprint, sortedElements, type ISet, type Value } from '../../values/index.js';
 import { expandTree } from '../compile-temporal.js';
+import { FormulaTooLarge } from '../../explore/ltl.js';
 import { StepCounters, coverageSites, labelSiteOf } from '../coverage.js';
 import { CodeGen, lit, type Val, type InstanceLayout, type ProcessLayout, type StepContext, type VarLayout } from './codegen.js';
 import { procedureDepths, stackLayout, pcNamesOf, endNamesOf, type StackLayout } from './stack.js';
@@ -640,23 +641,28 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
         };
         visit(t);
         const outer = prop.binders.map((b, j) => ({ slot: b.slot, value: loc[b.slot]!, name: b.name, val: bound[j]! }));
-        expandTree(
-          t,
-          outer,
-          spec.slots,
-          (e, b) => {
-            gen.clearLocals();
-            for (const x of b) gen.setLocal(x.slot, constantVal(doms, slotDoms.get(x.slot)!, x.value, prop.name, e.span));
-            const index = predicate(e);
-            gen.clearLocals();
-            return index;
-          },
-          (d, b) => {
-            const here = new Array<Value>(Math.max(1, prop.frameSize));
-            for (const x of b) here[x.slot] = x.value;
-            return cc.expr(d)({ st: [], loc: here }) as ISet<Value>;
-          },
-        );
+        try {
+          expandTree(
+            t,
+            outer,
+            spec.slots,
+            (e, b) => {
+              gen.clearLocals();
+              for (const x of b) gen.setLocal(x.slot, constantVal(doms, slotDoms.get(x.slot)!, x.value, prop.name, e.span));
+              const index = predicate(e);
+              gen.clearLocals();
+              return index;
+            },
+            (d, b) => {
+              const here = new Array<Value>(Math.max(1, prop.frameSize));
+              for (const x of b) here[x.slot] = x.value;
+              return cc.expr(d)({ st: [], loc: here }) as ISet<Value>;
+            },
+          );
+        } catch (err) {
+          if (err instanceof FormulaTooLarge) throw new Unsupported(`property '${prop.name}': ${err.message}`, f.span);
+          throw err;
+        }
       };
       const bindings = (i: number, loc: Value[], bound: Val[]): void => {
         if (i === prop.binders.length) {
