@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { FlatFingerprintSet } from '../../src/explore/flat-set.js';
-import { CompactFingerprintSet, unmixedKey } from '../../src/explore/compact-set.js';
+import { CompactFingerprintSet, mixedKey, unmixedKey } from '../../src/explore/compact-set.js';
 
 /** The fingerprint whose mixed key (the same mix as CompactFingerprintSet's) is (h, l). */
 function fpFor(h: number, l: number): [number, number] {
@@ -96,4 +96,50 @@ describe('FlatFingerprintSet at its edges', () => {
     expect(FlatFingerprintSet.fromSnapshot(snap(1024, 767)).size).toBe(767);
     expect(FlatFingerprintSet.fromSnapshot(snap(2048, 1535)).bytesUsed()).toBe(8 * 2048);
   });
+
+  it('tells keys with one zero word from empty slots and from the key kept by the flag', () => {
+    // Mixed keys (0, l) and (h, 0): a slot is empty only when both words are zero.
+    const keys: [number, number][] = [];
+    for (let k = 1; k <= 700; k++) keys.push(fpFor(0, k * 0x9e3779b1), fpFor(k * 0x85ebca6b, 0));
+    const set = new FlatFingerprintSet();
+    keys.forEach(([hi, lo], i) => {
+      expect(set.has(hi, lo)).toBe(false);
+      expect(set.add(hi, lo)).toBe(i);
+    });
+    // 1,400 keys: the table has doubled once, from 1,024 slots to 2,048.
+    expect(set.bytesUsed()).toBe(8 * 2048);
+    for (const [hi, lo] of keys) {
+      expect(set.has(hi, lo)).toBe(true);
+      expect(set.add(hi, lo)).toBe(-1);
+    }
+    expect(set.has(...fpFor(0, 0))).toBe(false);
+    for (let k = 701; k <= 720; k++) {
+      expect(set.has(...fpFor(0, k * 0x9e3779b1))).toBe(false);
+      expect(set.has(...fpFor(k * 0x85ebca6b, 0))).toBe(false);
+    }
+    expect(set.size).toBe(1400);
+    // Ascending as 64-bit numbers, high word first (not CompactFingerprintSet: 700 keys with
+    // one high word are more than its table's tail can hold).
+    const out = new Uint32Array(2);
+    const want = keys.map(([hi, lo]) => (mixedKey(hi, lo, out), (BigInt(out[0]!) << 32n) | BigInt(out[1]!))).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const sorted = set.sortedKeys();
+    expect(Array.from(new BigUint64Array(sorted.buffer, sorted.byteOffset, 1400))).toEqual(want);
+    const back = FlatFingerprintSet.fromSnapshot(structuredClone(set.snapshot()));
+    for (let k = 701; k <= 1200; k++) back.add(...fpFor(0, k * 0x9e3779b1));
+    for (const [hi, lo] of keys) expect(back.has(hi, lo)).toBe(true);
+  });
+
+  it('sorts its keys without the flag’s key when it does not have it', () => {
+    const set = new FlatFingerprintSet();
+    const compact = new CompactFingerprintSet();
+    for (let i = 0; i < 50; i++) {
+      set.add(i, ~i);
+      compact.add(i, ~i);
+    }
+    const sorted = set.sortedKeys();
+    expect(sorted.length).toBe(100);
+    expect(sorted).toEqual(compact.sortedKeys());
+    expect(sorted[0] !== 0 || sorted[1] !== 0).toBe(true);
+  });
 });
+

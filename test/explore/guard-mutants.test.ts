@@ -50,7 +50,8 @@ vi.mock('node:fs', async (original) => {
     if (machine.files === undefined) return (fs.readFileSync as (...a: unknown[]) => unknown)(path, ...rest);
     const text = machine.files[path];
     if (text === undefined) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
-    return text;
+    // As the real one: a string only when asked for one.
+    return rest[0] === 'utf8' ? text : Buffer.from(text);
   }) as typeof fs.readFileSync;
   return { ...fs, default: { ...fs, readFileSync }, readFileSync };
 });
@@ -197,14 +198,17 @@ describe('phases, checkInterrupt and uncut', () => {
 
   it('SPEX_TEST_STALL holds only the phase it names, and ends it with the interrupt', () => {
     const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    // A signal is pending throughout, so that a phase held by mistake ends at once (it would
+    // wait a minute otherwise), throwing Interrupted.
+    requestInterrupt(2);
     vi.stubEnv('SPEX_TEST_STALL', 'checking');
-    // Another phase is not held (with no signal pending it would wait a minute).
     setPhase('parsing');
     vi.stubEnv('SPEX_TEST_STALL', '');
     setPhase('checking');
+    delete process.env['SPEX_TEST_STALL'];
+    setPhase('undefined behaviour, checking');
     expect(write).not.toHaveBeenCalled();
     vi.stubEnv('SPEX_TEST_STALL', 'checking');
-    requestInterrupt(2);
     expect(() => setPhase('checking the temporal properties')).toThrow(new Interrupted(2, 'checking the temporal properties'));
     expect(write).toHaveBeenCalledWith('phase: checking the temporal properties (held until a signal)\n');
   });
@@ -224,6 +228,20 @@ describe('the memory budget', () => {
     const note = memoryNote()!;
     expect(note).toMatch(/^the process used (\d+) MiB, over --max-memory 3 MiB$/);
     expect(Math.abs(Number(/used (\d+) MiB/.exec(note)![1]) - rss)).toBeLessThan(64);
+  });
+
+  it('stops a search only once the process is over it, not at it', () => {
+    const MIB = 1024 * 1024;
+    const rss = vi.spyOn(process.memoryUsage, 'rss').mockReturnValue(700 * MIB);
+    setMemoryBudget(700 * MIB);
+    expect(guardStop()).toBeNull();
+    rss.mockReturnValue(700 * MIB + 1);
+    expect(guardStop()).toBe('memory');
+    expect(memoryNote()).toBe('the process used 700 MiB, over --max-memory 700 MiB');
+    rss.mockReturnValue(2000 * MIB);
+    setMemoryBudget(1000 * MIB);
+    expect(guardStop()).toBe('memory');
+    expect(memoryNote()).toBe('the process used 2000 MiB, over --max-memory 1000 MiB');
   });
 
   it('does not stop a search under it, nor without one', () => {
@@ -298,6 +316,9 @@ describe('the memory budget', () => {
 describe('parseMemorySize', () => {
   it('reads bytes, k, m, g and t (powers of 1024), any case, with optional i and b', () => {
     expect(parseMemorySize('1')).toBe(1);
+    expect(parseMemorySize('12k')).toBe(12 * 1024);
+    expect(parseMemorySize('1536')).toBe(1536);
+    expect(parseMemorySize('10.25m')).toBe(10.25 * 1024 ** 2);
     expect(parseMemorySize('3k')).toBe(3 * 1024);
     expect(parseMemorySize('3K')).toBe(3 * 1024);
     expect(parseMemorySize('3kib')).toBe(3 * 1024);
