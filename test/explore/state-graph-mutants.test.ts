@@ -121,6 +121,13 @@ describe('GraphRecorder', () => {
     expect(graph.targets.length).toBe(4 * n);
     expect(Array.from(graph.targets.subarray(4 * 1099, 4 * 1100))).toEqual([0, 1099, 0, 1]);
     expect(Array.from(graph.tags.subarray(4 * 1099, 4 * 1100))).toEqual([1099 % 7, -1, 2099, 2]);
+    // Every state's words, those past the first bit array (1,024 states of two words) too.
+    let ok = true;
+    for (let s = 0; s < n; s++) {
+      const [w0, w1] = s % 2 === 0 ? [7, 0xffffffff] : [1 << 5, 0x80000000];
+      for (let i = 0; i < 40; i++) ok &&= graph.holds(s, i) === (((i < 32 ? w0 : w1) >>> (i & 31)) & 1) > 0;
+    }
+    expect(ok).toBe(true);
     // Even states: words 7 and 0xffffffff (predicates 0, 1, 2 and 32..39); odd: 1 << 5 and bit 31 of word 1.
     expect([0, 1, 2, 3, 31, 32, 39].map((i) => graph.holds(1098, i))).toEqual([true, true, true, false, false, true, true]);
     expect([0, 5, 31, 32, 63].map((i) => graph.holds(1099, i))).toEqual([false, true, false, false, true]);
