@@ -1,0 +1,229 @@
+/**
+ * CompactFingerprintSet (src/explore/compact-set.ts) where its ordinary use seldom goes: keys
+ * chosen by their mixed form (through unmixedKey) so that clusters reach the table's end and
+ * force a rebuild, the mix and its inverse, snapshots, the table's size for an expected count,
+ * its bytes while a growth is in progress, and selfCheck on tables that are wrong.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CompactFingerprintSet, mixedKey, unmixedKey } from '../../src/explore/compact-set.js';
+import { fmix32 } from '../../src/values/mix.js';
+
+const TOP = 0xffffffff;
+
+/** The fingerprint stored under the mixed key (h, l). */
+function fpFor(h: number, l: number): [number, number] {
+  const out = new Uint32Array(2);
+  unmixedKey(h >>> 0, l >>> 0, out);
+  return [out[0]!, out[1]!];
+}
+
+describe('mixedKey and unmixedKey', () => {
+  it('are inverse bijections, and the mix is fmix32 of hi xor fmix32(lo xor 0x5bd1e995), then lo xor that', () => {
+    const out = new Uint32Array(2);
+    const back = new Uint32Array(2);
+    fc.assert(
+      fc.property(fc.nat({ max: TOP }), fc.nat({ max: TOP }), (hi, lo) => {
+        mixedKey(hi, lo, out);
+        const h = fmix32((hi ^ fmix32((lo ^ 0x5bd1e995) >>> 0)) >>> 0);
+        expect([out[0], out[1]]).toEqual([h, (lo ^ h) >>> 0]);
+        unmixedKey(out[0]!, out[1]!, back);
+        expect([back[0], back[1]]).toEqual([hi, lo]);
+        unmixedKey(hi, lo, back);
+        mixedKey(back[0]!, back[1]!, out);
+        expect([out[0], out[1]]).toEqual([hi, lo]);
+      }),
+      { numRuns: 2000 },
+    );
+    for (const [hi, lo] of [[0, 0], [TOP, TOP], [0x80000000, 1], [1, 0x80000000], [0xdeadbeef, 0x12345678]] as const) {
+      mixedKey(hi, lo, out);
+      unmixedKey(out[0]!, out[1]!, back);
+      expect([back[0], back[1]]).toEqual([hi, lo]);
+    }
+  });
+
+  it('take signed words as their unsigned forms', () => {
+    const a = new Uint32Array(2);
+    const b = new Uint32Array(2);
+    mixedKey(-1, -2, a);
+    mixedKey(TOP, TOP - 1, b);
+    expect(a).toEqual(b);
+  });
+});
+
+describe('CompactFingerprintSet: clusters that reach the end of the table', () => {
+  it('rebuilds bigger, as often as needed, and loses nothing', () => {
+    // 70 keys whose high words are multiples of 2^16: all home in the last two home slots of
+    // a fresh table (1,024 homes, 64 tail slots), more than its tail can hold.
+    const set = new CompactFingerprintSet();
+    const keys = Array.from({ length: 70 }, (_, k) => fpFor((k + 1) << 16, 12345 + k));
+    const before = set.bytesUsed();
+    keys.forEach(([hi, lo], i) => {
+      expect(set.add(hi, lo)).toBe(i);
+      expect(set.selfCheck()).toBeNull();
+    });
+    expect(set.bytesUsed()).toBeGreaterThan(before);
+    expect(set.size).toBe(70);
+    for (const [hi, lo] of keys) {
+      expect(set.has(hi, lo)).toBe(true);
+      expect(set.add(hi, lo)).toBe(-1);
+    }
+    // Neighbours in the mixed order are absent.
+    for (let k = 0; k < 70; k++) {
+      expect(set.has(...fpFor((k + 1) << 16, 12344 + k))).toBe(false);
+      expect(set.has(...fpFor(((k + 1) << 16) + 1, 12345 + k))).toBe(false);
+    }
+    expect(set.has(...fpFor(71 << 16, 0))).toBe(false);
+    expect(set.has(...fpFor(0, 1))).toBe(false);
+    // The keys come back in ascending order.
+    const sorted = set.sortedKeys();
+    for (let k = 0; k < 70; k++) expect([sorted[2 * k + 1], sorted[2 * k]]).toEqual([(k + 1) << 16, 12345 + k]);
+  });
+
+  it('rebuilds while a growth is in progress too, with keys in both tables', () => {
+    const set = new CompactFingerprintSet();
+    // 839 spread keys reach the load limit (0.82 of 1,024 homes); the next key starts a growth.
+    const spread = Array.from({ length: 840 }, (_, i) => fpFor((TOP - i * 4_000_000) >>> 0, i));
+    spread.forEach(([hi, lo], i) => expect(set.add(hi, lo)).toBe(i));
+    const growing = set.bytesUsed();
+    expect(growing).toBeGreaterThan(8 * (1024 + 64) * 2);
+    // Then keys crowding the end of the tables, where the growth has not got yet.
+    const crowd = Array.from({ length: 90 }, (_, k) => fpFor((k + 1) << 16, k));
+    crowd.forEach(([hi, lo], k) => {
+      expect(set.add(hi, lo)).toBe(840 + k);
+      expect(set.selfCheck()).toBeNull();
+    });
+    for (const [hi, lo] of [...spread, ...crowd]) expect(set.has(hi, lo)).toBe(true);
+    expect(set.size).toBe(930);
+    set.finishGrowing();
+    expect(set.selfCheck()).toBeNull();
+    for (const [hi, lo] of [...spread, ...crowd]) expect(set.add(hi, lo)).toBe(-1);
+  });
+});
+
+describe('CompactFingerprintSet: sizes and bytes', () => {
+  it('starts at 1,024 home slots plus a tail of 64, more for a larger expected count', () => {
+    const slotBytes = (slots: number): number => 8 * slots;
+    expect(new CompactFingerprintSet().bytesUsed()).toBe(slotBytes(1024 + 64));
+    expect(new CompactFingerprintSet(839).bytesUsed()).toBe(slotBytes(1024 + 64));
+    expect(new CompactFingerprintSet(840).bytesUsed()).toBe(slotBytes(1229 + 64));
+    expect(new CompactFingerprintSet(100_000).bytesUsed()).toBeGreaterThanOrEqual(slotBytes(100_000 / 0.82));
+    expect(new CompactFingerprintSet(100_000).bytesUsed()).toBeLessThan(slotBytes((1.2 * 100_000) / 0.82 + 64));
+  });
+
+  it('counts both tables while a growth is in progress, and the new one alone after', () => {
+    const set = new CompactFingerprintSet();
+    for (let i = 0; i < 839; i++) set.add(i, i);
+    expect(set.bytesUsed()).toBe(8 * (1024 + 64));
+    set.add(839, 839); // starts growing to 1,229 homes
+    expect(set.bytesUsed()).toBe(8 * (1024 + 64) + 8 * (1229 + 64));
+    expect(set.selfCheck()).toBeNull();
+    set.finishGrowing();
+    expect(set.bytesUsed()).toBe(8 * (1229 + 64));
+    expect(set.size).toBe(840);
+    for (let i = 0; i < 840; i++) expect(set.has(i, i)).toBe(true);
+  });
+
+  it('ends a growth by itself after about a tenth of the insertions to the next one', () => {
+    const set = new CompactFingerprintSet();
+    let i = 0;
+    for (; i < 840; i++) set.add(i, i);
+    // 1,088 old slots, up to 64 moved per insertion (empty ones skipped): at most 17 insertions.
+    let insertions = 0;
+    while (set.bytesUsed() > 8 * (1229 + 64)) {
+      expect(set.bytesUsed()).toBe(8 * (1024 + 64) + 8 * (1229 + 64));
+      set.add(i, i++);
+      insertions++;
+    }
+    expect(insertions).toBeGreaterThan(1);
+    expect(insertions).toBeLessThanOrEqual(17);
+    expect(set.selfCheck()).toBeNull();
+  });
+});
+
+describe('CompactFingerprintSet: snapshots', () => {
+  it('go on as the set would have, a growth in progress finished first, the zero key kept', () => {
+    const zero = fpFor(0, 0);
+    const set = new CompactFingerprintSet();
+    const twin = new CompactFingerprintSet();
+    for (let i = 0; i < 845; i++) {
+      set.add(i, 7 * i);
+      twin.add(i, 7 * i);
+    }
+    set.add(...zero);
+    twin.add(...zero);
+    const snap = set.snapshot();
+    expect(snap.count).toBe(846);
+    expect(snap.hasZero).toBe(true);
+    expect(snap.homes).toBe(1229);
+    expect(snap.keys.length).toBe(2 * (1229 + 64));
+    const moved = CompactFingerprintSet.fromSnapshot(structuredClone(snap));
+    expect(moved.selfCheck()).toBeNull();
+    expect(moved.size).toBe(846);
+    expect(moved.has(...zero)).toBe(true);
+    expect(moved.add(...zero)).toBe(-1);
+    for (let i = 0; i < 845; i++) expect(moved.has(i, 7 * i)).toBe(true);
+    expect(moved.has(845, 7 * 845)).toBe(false);
+    for (let i = 845; i < 3000; i++) expect(moved.add(i, 7 * i)).toBe(twin.add(i, 7 * i));
+    expect(moved.sortedKeys()).toEqual(twin.sortedKeys());
+    expect(moved.bytesUsed()).toBe(twin.bytesUsed());
+  });
+
+  it('sortedKeys puts the zero key first, and the others ascending as 64-bit numbers', () => {
+    const set = new CompactFingerprintSet();
+    const mixed: bigint[] = [];
+    const out = new Uint32Array(2);
+    for (let i = 0; i < 2000; i++) {
+      set.add(i * 31, i);
+      mixedKey(i * 31, i, out);
+      mixed.push((BigInt(out[0]!) << 32n) | BigInt(out[1]!));
+    }
+    set.add(...fpFor(0, 0));
+    mixed.push(0n);
+    mixed.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const keys = set.sortedKeys();
+    expect(keys.length).toBe(2 * 2001);
+    expect(Array.from(new BigUint64Array(keys.buffer, keys.byteOffset, 2001))).toEqual(mixed);
+  });
+});
+
+describe('CompactFingerprintSet.selfCheck on tables that are wrong', () => {
+  const HOMES = 1024;
+  const SLOTS = HOMES + 64;
+  /** A set over a table with the given keys (mixed form) at the given slots. */
+  function table(entries: [slot: number, h: number, l: number][], count = entries.length, hasZero = false): CompactFingerprintSet {
+    const keys = new Uint32Array(2 * SLOTS);
+    for (const [slot, h, l] of entries) {
+      keys[2 * slot] = h;
+      keys[2 * slot + 1] = l;
+    }
+    return CompactFingerprintSet.fromSnapshot({ keys, homes: HOMES, count, hasZero });
+  }
+
+  it('finds nothing wrong with a right one', () => {
+    expect(table([[0, TOP, 5], [1, TOP, 4], [2, TOP - 1, TOP], [1023, 1, 1], [1024, 1, 0]]).selfCheck()).toBeNull();
+    expect(table([], 1, true).selfCheck()).toBeNull();
+    expect(table([]).selfCheck()).toBeNull();
+  });
+
+  it('says which key is before its home slot', () => {
+    expect(table([[0, 1, 1]]).selfCheck()).toBe('table: key at slot 0 is before its home slot');
+    expect(table([[0, TOP, 1], [1022, 1, 1]]).selfCheck()).toBe('table: key at slot 1022 is before its home slot');
+  });
+
+  it('says which key is out of order: a high word above, or the same high word and a low word not below', () => {
+    expect(table([[0, TOP - 1, 1], [1, TOP, 1]]).selfCheck()).toBe('table: key at slot 1 is out of order');
+    expect(table([[0, TOP, 1], [1, TOP, 2]]).selfCheck()).toBe('table: key at slot 1 is out of order');
+    expect(table([[0, TOP, 1], [1, TOP, 1]]).selfCheck()).toBe('table: key at slot 1 is out of order');
+    expect(table([[0, TOP, 2], [5, TOP, 1], [9, TOP - 1, TOP]]).selfCheck()).toBeNull();
+  });
+
+  it('says when the last slot is not empty, or the count is not the keys stored', () => {
+    expect(table([[SLOTS - 1, 1, 1]]).selfCheck()).toBe('table: the last slot is not empty');
+    expect(table([[SLOTS - 1, 0, 1]]).selfCheck()).toBe('table: the last slot is not empty');
+    expect(table([[SLOTS - 2, 1, 1]]).selfCheck()).toBeNull();
+    expect(table([[0, TOP, 1]], 2).selfCheck()).toBe('1 keys stored, size says 2');
+    expect(table([[0, TOP, 1]], 1, true).selfCheck()).toBe('2 keys stored, size says 1');
+    expect(table([[0, TOP, 1]], 2, true).selfCheck()).toBeNull();
+  });
+});

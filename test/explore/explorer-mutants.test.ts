@@ -1,0 +1,321 @@
+/**
+ * The object-level search (src/explore/explorer.ts) where the other tests do not look closely:
+ * a state with hundreds of successors (progress reports, the guard and the limits in the
+ * middle of its expansion, the rest of it cut short), the seen set given in the options, the
+ * state graph it records (edges to states seen before, predicates that fail, paths replayed),
+ * and the depth limit with constraints.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { explore, ModelError, type ExploreOptions, type Progress, type TransitionSystem } from '../../src/explore/index.js';
+import type { StepCoverage } from '../../src/explore/system.js';
+import { FlatFingerprintSet } from '../../src/explore/flat-set.js';
+import { clearInterrupt, requestInterrupt, setMemoryBudget } from '../../src/explore/guard.js';
+import { intFingerprint } from './graph-model.js';
+
+afterEach(() => {
+  clearInterrupt();
+  setMemoryBudget(Infinity);
+});
+
+/**
+ * Initial states 0 and 1; state 0 has `fan` successors 10, 11, ... labelled `s<k>`; the other
+ * states none (done). `emitted` counts every emission the system makes.
+ */
+function fanOut(fan: number, extra: Partial<TransitionSystem<number, string>> = {}) {
+  const counter = { emitted: 0 };
+  const system: TransitionSystem<number, string> = {
+    initialStates: (emit) => {
+      counter.emitted++;
+      emit(0);
+      counter.emitted++;
+      emit(1);
+    },
+    successors: (s, emit) => {
+      if (s !== 0) return;
+      for (let k = 0; k < fan; k++) {
+        counter.emitted++;
+        emit(10 + k, `s${k}`);
+      }
+    },
+    fingerprint: intFingerprint,
+    invariants: [],
+    isDone: () => true,
+    ...extra,
+  };
+  return { system, counter };
+}
+
+function counting(): StepCoverage & { discoveries: number } {
+  return {
+    counting: true,
+    discoveries: 0,
+    discovered() {
+      this.discoveries++;
+    },
+    searchEnded: () => {},
+    reachedFlags: () => new Uint8Array(0),
+    mergeReached: () => {},
+  };
+}
+
+describe('explore: a long expansion', () => {
+  it('reports progress every 256 emissions, saying how far the expansion got and in which step', () => {
+    const reports: Progress[] = [];
+    const { system } = fanOut(1000);
+    const r = explore(system, { checkDeadlock: true, progressPeriodMs: 0, onProgress: (p) => reports.push(p) });
+    expect(r.outcome).toEqual({ kind: 'ok' });
+    expect(reports.map(({ seconds: _s, ...p }) => p)).toEqual(
+      [256, 512, 768].map((n) => ({
+        distinct: 2 + n - 1,
+        generated: 2 + n - 1,
+        depth: 2,
+        // State 0 is being expanded: state 1 and the new states are queued.
+        queue: 1 + n - 1,
+        expanding: n,
+        expandingLabel: `s${n - 1}`,
+      })),
+    );
+    // Not more often than the period.
+    const none: Progress[] = [];
+    explore(fanOut(1000).system, { checkDeadlock: true, progressPeriodMs: 1e9, onProgress: (p) => none.push(p) });
+    expect(none).toEqual([]);
+  });
+
+  it('reports progress among many initial states too', () => {
+    const reports: Progress[] = [];
+    const system: TransitionSystem<number, string> = {
+      initialStates: (emit) => {
+        for (let k = 0; k < 600; k++) emit(k);
+      },
+      successors: () => {},
+      fingerprint: intFingerprint,
+      invariants: [],
+    };
+    explore(system, { checkDeadlock: false, progressPeriodMs: 0, onProgress: (p) => reports.push(p) });
+    expect(reports.map(({ seconds: _s, ...p }) => p)).toEqual([
+      { distinct: 255, generated: 255, depth: 1, queue: 255, expanding: 256, expandingLabel: undefined },
+      { distinct: 511, generated: 511, depth: 1, queue: 511, expanding: 512, expandingLabel: undefined },
+    ]);
+  });
+
+  it('an interrupt stops it in the middle, with the statistics so far', () => {
+    requestInterrupt(2);
+    const { system, counter } = fanOut(1000);
+    const r = explore(system, { checkDeadlock: true });
+    expect(r.outcome).toEqual({ kind: 'limit', limit: 'interrupted' });
+    // The 256th successor was not taken.
+    expect([r.stats.distinct, r.stats.generated, r.stats.depth, r.stats.queue]).toEqual([257, 257, 2, 256]);
+    expect(counter.emitted).toBe(2 + 256);
+    expect(r.stats.bytesPerState).toBeGreaterThan(0);
+  });
+
+  it('the memory budget stops it after the emission that found it, the rest cut short', () => {
+    setMemoryBudget(1);
+    const { system, counter } = fanOut(1000);
+    const r = explore(system, { checkDeadlock: true });
+    expect(r.outcome).toEqual({ kind: 'limit', limit: 'memory' });
+    expect([r.stats.distinct, r.stats.generated, r.stats.queue]).toEqual([258, 258, 257]);
+    expect(counter.emitted).toBe(2 + 257);
+  });
+
+  it('a limit cuts the rest of the expansion short, unless the steps are counted', () => {
+    const cut = fanOut(1000);
+    const r = explore(cut.system, { checkDeadlock: true, maxStates: 10 });
+    expect(r.outcome).toEqual({ kind: 'limit', limit: 'states' });
+    expect([r.stats.distinct, r.stats.generated, r.stats.queue]).toEqual([10, 11, 9]);
+    expect(cut.counter.emitted).toBe(2 + 9 + 1);
+    const coverage = counting();
+    const counted = fanOut(1000, { coverage });
+    const c = explore(counted.system, { checkDeadlock: true, maxStates: 10 });
+    expect(c.outcome).toEqual({ kind: 'limit', limit: 'states' });
+    expect(counted.counter.emitted).toBe(2 + 1000);
+    expect(coverage.discoveries).toBe(8);
+    // After a violation the expansion is not cut (its trace is replayed from the system as it is).
+    const bad = fanOut(1000, { invariants: [{ name: 'Few', holds: (s) => s < 20 }] });
+    const b = explore(bad.system, { checkDeadlock: true });
+    expect(b.outcome.kind).toBe('invariant');
+    expect(bad.counter.emitted).toBeGreaterThanOrEqual(2 + 1000);
+  });
+});
+
+describe('explore: the seen set given in the options', () => {
+  it('is the one used, and counted in the bytes per state', () => {
+    let made = 0;
+    let adds = 0;
+    const seenSet = () => {
+      made++;
+      const set = new FlatFingerprintSet();
+      const add = set.add.bind(set);
+      set.add = (hi, lo) => (adds++, add(hi, lo));
+      return set;
+    };
+    const { system } = fanOut(100);
+    const r = explore(system, { checkDeadlock: true, seenSet });
+    expect(made).toBe(1);
+    expect(adds).toBe(102);
+    expect(r.stats.distinct).toBe(102);
+    // A fresh FlatFingerprintSet: 8 KiB; the replay index: one chunk of 4 KiB.
+    expect(r.stats.bytesPerState * r.stats.distinct).toBe(8192 + 4096);
+  });
+
+  it('is not used when a state graph is recorded', () => {
+    let made = 0;
+    const { system } = fanOut(10);
+    const r = explore(system, {
+      checkDeadlock: true,
+      seenSet: () => (made++, new FlatFingerprintSet()),
+      recordGraph: { edgeTag: () => -1, predicates: [] },
+    });
+    expect(made).toBe(0);
+    expect(r.graph?.size).toBe(12);
+  });
+});
+
+/** 0 -> 1, 2; 1 -> 2, 1, 0; 2 -> 3 (outside the constraints when `constrained`); labels `a>b`. */
+function small(constrained = false, extra: Partial<TransitionSystem<number, string>> = {}): TransitionSystem<number, string> {
+  const out: Record<number, number[]> = { 0: [1, 2], 1: [2, 1, 0], 2: [3], 3: [] };
+  return {
+    initialStates: (emit) => emit(0),
+    successors: (s, emit) => {
+      for (const t of out[s] ?? []) emit(t, `${s}>${t}`);
+    },
+    fingerprint: intFingerprint,
+    invariants: [],
+    isDone: () => true,
+    ...(constrained ? { inModel: (s: number) => s !== 3 } : {}),
+    ...extra,
+  };
+}
+
+describe('explore: the state graph', () => {
+  const record = (preds: ((s: number) => boolean)[] = []): ExploreOptions<number, string>['recordGraph'] => ({
+    edgeTag: (label) => Number(label.split('>')[1]),
+    predicates: preds,
+  });
+
+  it('has every edge, to new states and to states seen before, with tags and predicate values', () => {
+    const r = explore(small(), { checkDeadlock: true, recordGraph: record([(s) => s % 2 === 1, (s) => s >= 2]) });
+    const g = r.graph!;
+    expect(g.size).toBe(4);
+    expect(Array.from(g.offsets)).toEqual([0, 2, 5, 6, 6]);
+    expect(Array.from(g.targets)).toEqual([1, 2, 2, 1, 0, 3]);
+    expect(Array.from(g.tags)).toEqual([1, 2, 2, 1, 0, 3]);
+    expect(Array.from(g.parents)).toEqual([-1, 0, 0, 2]);
+    expect([0, 1, 2, 3].map((s) => [g.holds(s, 0), g.holds(s, 1)])).toEqual([
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ]);
+    expect(g.path(1, [3, 4, 1, 5])).toEqual({ states: [0, 1, 1, 0, 2, 3], labels: ['0>1', '1>1', '1>0', '0>2', '2>3'] });
+  });
+
+  it('with constraints, leaves out the steps to states outside them and replays the others by their emission', () => {
+    const r = explore(small(true), { checkDeadlock: true, recordGraph: record() });
+    const g = r.graph!;
+    expect(g.size).toBe(3);
+    expect(Array.from(g.offsets)).toEqual([0, 2, 5, 5]);
+    expect(Array.from(g.targets)).toEqual([1, 2, 2, 1, 0]);
+    expect(g.path(2, [])).toEqual({ states: [0, 2], labels: ['0>2'] });
+    expect(g.path(1, [4, 1])).toEqual({ states: [0, 1, 0, 2], labels: ['0>1', '1>0', '0>2'] });
+  });
+
+  it('is not kept when the search stops on a violation', () => {
+    const r = explore(small(false, { invariants: [{ name: 'No3', holds: (s) => s !== 3 }] }), { checkDeadlock: true, recordGraph: record() });
+    expect(r.outcome.kind).toBe('invariant');
+    expect(r.graph).toBeUndefined();
+  });
+
+  it('reports a predicate that fails as a fault on the state it was evaluated on', () => {
+    const bad = (s: number): boolean => {
+      if (s === 2) throw new ModelError('runtime', 'no value at 2');
+      return true;
+    };
+    for (const constrained of [false, true]) {
+      const r = explore(small(constrained), { checkDeadlock: true, recordGraph: record([bad]) });
+      expect(r.outcome.kind).toBe('fault');
+      if (r.outcome.kind !== 'fault') continue;
+      expect(r.outcome.error.message).toBe('no value at 2');
+      expect(r.outcome.trace).toEqual({ states: [0, 2], labels: ['0>2'] });
+      expect(r.graph).toBeUndefined();
+    }
+    const other = (): boolean => {
+      throw new TypeError('a bug');
+    };
+    expect(() => explore(small(), { checkDeadlock: true, recordGraph: record([other]) })).toThrow('a bug');
+  });
+
+  it('says so when a path is replayed from a system that does not emit the same again', () => {
+    let calls = 0;
+    const flaky = small(false, {
+      successors: (s, emit) => {
+        if (s === 0) {
+          if (calls++ === 0) (emit(1, '0>1'), emit(2, '0>2'));
+          else (emit(2, '0>2'), emit(1, '0>1'));
+        }
+      },
+    });
+    const g = explore(flaky, { checkDeadlock: false, recordGraph: record() }).graph!;
+    expect(() => g.path(0, [0])).toThrow('internal error: replaying an edge does not reach the state it reached during the search; the transition system is not deterministic');
+    const shrinking = small(false, {
+      successors: (s, emit) => {
+        if (s === 0 && calls++ < 3) (emit(1, '0>1'), emit(2, '0>2'));
+      },
+    });
+    const h = explore(shrinking, { checkDeadlock: false, recordGraph: record() }).graph!;
+    calls = 10;
+    expect(() => h.path(0, [1])).toThrow('internal error: replaying an edge got only 0 emissions where emission #1 was recorded');
+  });
+});
+
+describe('explore: the depth limit with constraints and step checks', () => {
+  it('is hit only by a new state inside the constraints', () => {
+    // 0 -> 1 -> 2 -> 3; 3 is outside.
+    const chain = (outside: number): TransitionSystem<number, string> => ({
+      initialStates: (emit) => emit(0),
+      successors: (s, emit) => {
+        if (s < 3) emit(s + 1, `${s}>${s + 1}`);
+      },
+      fingerprint: intFingerprint,
+      invariants: [],
+      isDone: () => true,
+      inModel: (s) => s !== outside,
+    });
+    expect(explore(chain(3), { checkDeadlock: true, maxDepth: 3 }).outcome).toEqual({ kind: 'ok' });
+    expect(explore(chain(99), { checkDeadlock: true, maxDepth: 3 }).outcome).toEqual({ kind: 'limit', limit: 'depth' });
+    // A state seen before is no new depth either.
+    const loop: TransitionSystem<number, string> = { ...chain(99), successors: (s, emit) => emit((s + 1) % 3, 'next') };
+    expect(explore(loop, { checkDeadlock: true, maxDepth: 3 }).outcome).toEqual({ kind: 'ok' });
+    expect(explore(loop, { checkDeadlock: true, maxDepth: 2 }).outcome).toEqual({ kind: 'limit', limit: 'depth' });
+  });
+
+  it('checks each step once per expanded state’s fingerprint, stutters left out', () => {
+    const steps: string[] = [];
+    const fingerprints: number[] = [];
+    const system: TransitionSystem<number, string> = {
+      initialStates: (emit) => emit(0),
+      successors: (s, emit) => {
+        if (s < 3) {
+          emit(s, 'stay');
+          emit(s + 1, 'next');
+          emit(s + 1, 'again');
+        }
+      },
+      fingerprint: (s, out) => {
+        fingerprints.push(s);
+        intFingerprint(s, out);
+      },
+      invariants: [],
+      isDone: () => true,
+      checkStep: (from, to, label) => {
+        steps.push(`${from}>${to}:${label}`);
+        return undefined;
+      },
+    };
+    const r = explore(system, { checkDeadlock: true });
+    expect(r.stats.distinct).toBe(4);
+    expect(steps).toEqual(['0>1:next', '0>1:again', '1>2:next', '1>2:again', '2>3:next', '2>3:again']);
+    // Each expanded state's fingerprint computed once more for its step checks: 1 + 3 * 3 emissions + 3.
+    expect(fingerprints.length).toBe(1 + 9 + 3);
+  });
+});
