@@ -131,6 +131,61 @@ describe('LivenessChecker on hand-built graphs', () => {
   });
 });
 
+describe('LivenessChecker: fairness details', () => {
+  const weak = (n: number): boolean[] => new Array<boolean>(n).fill(false);
+
+  it('a self-loop of a unit neither takes it nor enables it', () => {
+    // {0, 1} by a (0 -> 1) and b (1 -> 0); c leaves both to 2 and loops on 1: c is enabled in
+    // every state of {0, 1} and taken by no real step: weak fairness forces it, P = {2} holds.
+    const g = csr(3, [[0, 1, 0], [1, 0, 1], [0, 2, 2], [1, 2, 2], [1, 1, 2]], [0], [[2]]);
+    expect(new LivenessChecker(g, weak(3)).check({ kind: 'eventually', p: 0 })).toBeUndefined();
+  });
+
+  it('a self-loop of a strong unit does not drop its state', () => {
+    // {0, 1, 2}: 0 -a-> 1 -b-> 0, 1 -d-> 2 -e-> 1; strong s from 2 to 3 and on 0 itself.
+    // 2 is dropped (s enabled there, never taken); {0, 1} remains a fair cycle avoiding P = {3}.
+    const g = csr(4, [[0, 1, 0], [1, 0, 1], [1, 2, 2], [2, 1, 3], [2, 3, 4], [0, 0, 4]], [0], [[3]]);
+    const l = new LivenessChecker(g, [false, false, false, false, true]).check({ kind: 'eventually', p: 0 })!;
+    expect(l.kind).toBe('cycle');
+    expect(statesOf(g, l)).toEqual([0, 1, 0]);
+  });
+
+  it('a unit enabled by two steps of a state counts once for that state', () => {
+    // {0, 1} by a, b; c from 0 to 2 and to 3, and from 1 to 2: enabled in both states, never
+    // taken inside: weakly fair, it forces P = {2, 3}.
+    const g = csr(4, [[0, 1, 0], [1, 0, 1], [0, 2, 2], [0, 3, 2], [1, 2, 2]], [0], [[2, 3]]);
+    expect(new LivenessChecker(g, weak(3)).check({ kind: 'eventually', p: 0 })).toBeUndefined();
+  });
+
+  it('every fair component counts, not only the first one found', () => {
+    // Two fair cycles, {0, 1} then {2, 3} downstream; P = {}: the violation starts at once in 0.
+    const g = csr(4, [[0, 1, 0], [1, 0, 1], [1, 2, 2], [2, 3, 3], [3, 2, 4]], [0], [[]]);
+    const l = new LivenessChecker(g, weak(5)).check({ kind: 'eventually', p: 0 })!;
+    expect(l.kind).toBe('cycle');
+    expect(statesOf(g, l)).toEqual([0, 1, 0]);
+  });
+
+  it('the cycle visits a state where a weak unit left untaken is disabled', () => {
+    // {0, 1, 2} all by a; c from 0 and 1 to 3 (P): 0 -> 1 -> 0 alone would keep c enabled for
+    // ever; a fair cycle goes through 2.
+    const g = csr(4, [[0, 1, 0], [1, 0, 0], [1, 2, 0], [2, 0, 0], [0, 3, 1], [1, 3, 1]], [0], [[3]]);
+    const l = new LivenessChecker(g, weak(2)).check({ kind: 'eventually', p: 0 })!;
+    expect(l.kind).toBe('cycle');
+    const st = statesOf(g, l);
+    expect(st.slice(-l.cycle - 1)).toContain(2);
+    expect(st[st.length - 1]).toBe(st[st.length - 1 - l.cycle]);
+  });
+
+  it('the cycle stays inside its component when a step out takes a unit it needs', () => {
+    // 0 -a-> 3 (out, P) listed first, 0 -b-> 1, 1 -a-> 0: the cycle takes a by 1 -> 0.
+    const g = csr(4, [[0, 3, 0], [0, 1, 1], [1, 0, 0]], [0], [[3]]);
+    const l = new LivenessChecker(g, [false, true]).check({ kind: 'eventually', p: 0 });
+    // a is enabled in both states and taken inside: fair; b strong, taken: fair.
+    expect(l?.kind).toBe('cycle');
+    expect(statesOf(g, l!)).toEqual([0, 1, 0]);
+  });
+});
+
 describe('untakenStrongUnits', () => {
   it('returns undefined for a weak unit enabled everywhere and untaken; the untaken strong units otherwise; resets the counts', () => {
     const count = Int32Array.from([2, 1, 2, 2]);
