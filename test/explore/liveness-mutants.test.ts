@@ -96,7 +96,8 @@ describe('LivenessChecker on hand-built graphs', () => {
   it('strong fairness drops the states where an untaken unit is enabled and keeps a two-state cycle', () => {
     // 0 <-> 1 <-> 2 (tags 0: 0->1, 1: 1->0, 2: 1->2, 3: 2->1), 2 -> 3 by strong unit 4; P = {3}.
     // In the SCC {0,1,2} unit 4 is enabled (in 2) and never taken: 2 is dropped; {0,1} is a fair cycle.
-    const g = csr(4, [[0, 1, 0], [1, 0, 1], [1, 2, 2], [2, 1, 3], [2, 3, 4]], [0], [[3]]);
+    // (2's step by the strong unit comes first among its steps: the check of 1 must stop at 1's own.)
+    const g = csr(4, [[0, 1, 0], [1, 0, 1], [1, 2, 2], [2, 3, 4], [2, 1, 3]], [0], [[3]]);
     const l = new LivenessChecker(g, [false, false, false, false, true]).check({ kind: 'eventually', p: 0 })!;
     expect(l.kind).toBe('cycle');
     expect(statesOf(g, l)).toEqual([0, 1, 0]);
@@ -163,12 +164,16 @@ describe('LivenessChecker: fairness details', () => {
     const l = new LivenessChecker(g, weak(5)).check({ kind: 'eventually', p: 0 })!;
     expect(l.kind).toBe('cycle');
     expect(statesOf(g, l)).toEqual([0, 1, 0]);
+    // Any state may start always eventually: the first end, state 0.
+    const a = new LivenessChecker(g, weak(5)).check({ kind: 'alwaysEventually', p: 0 })!;
+    expect(a.start).toBe(0);
+    expect(statesOf(g, a)).toEqual([0, 1, 0]);
   });
 
   it('the cycle visits a state where a weak unit left untaken is disabled', () => {
-    // {0, 1, 2} all by a; c from 0 and 1 to 3 (P): 0 -> 1 -> 0 alone would keep c enabled for
+    // {0, 1, 2} all by a (tag 1); c (tag 0) from 0 and 1 to 3 (P): 0 -> 1 -> 0 alone would keep c enabled for
     // ever; a fair cycle goes through 2.
-    const g = csr(4, [[0, 1, 0], [1, 0, 0], [1, 2, 0], [2, 0, 0], [0, 3, 1], [1, 3, 1]], [0], [[3]]);
+    const g = csr(4, [[0, 1, 1], [1, 0, 1], [1, 2, 1], [2, 0, 1], [0, 3, 0], [1, 3, 0]], [0], [[3]]);
     const l = new LivenessChecker(g, weak(2)).check({ kind: 'eventually', p: 0 })!;
     expect(l.kind).toBe('cycle');
     const st = statesOf(g, l);
