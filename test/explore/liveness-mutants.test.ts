@@ -151,6 +151,16 @@ describe('LivenessChecker: fairness details', () => {
     expect(statesOf(g, l)).toEqual([0, 1, 0]);
   });
 
+  it('tag 0 counts like any other: a weak unit of tag 0 forces its step, a strong one drops its states', () => {
+    // {0, 1} by a, b (tags 1, 2); c (tag 0) from both to 2 = P: weakly fair, it forces P.
+    const g = csr(3, [[0, 1, 1], [1, 0, 2], [0, 2, 0], [1, 2, 0]], [0], [[2]]);
+    expect(new LivenessChecker(g, weak(3)).check({ kind: 'eventually', p: 0 })).toBeUndefined();
+    // {0, 1, 2} by tags 1..4; strong s (tag 0) from 2 to 3 = P: 2 goes, {0, 1} cycles.
+    const h = csr(4, [[0, 1, 1], [1, 0, 2], [1, 2, 3], [2, 3, 0], [2, 1, 4]], [0], [[3]]);
+    const l = new LivenessChecker(h, [true, false, false, false, false]).check({ kind: 'eventually', p: 0 })!;
+    expect(statesOf(h, l)).toEqual([0, 1, 0]);
+  });
+
   it('a unit enabled by two steps of a state counts once for that state', () => {
     // {0, 1} by a, b; c from 0 to 2 and to 3, and from 1 to 2: enabled in both states, never
     // taken inside: weakly fair, it forces P = {2, 3}.
