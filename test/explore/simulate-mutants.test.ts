@@ -277,6 +277,34 @@ describe('runWalks', () => {
   });
 });
 
+describe('errors that are not the model’s', () => {
+  it('are thrown on, from every place a step evaluates the spec', () => {
+    const opts = { checkDeadlock: true, depth: 5, seed: 0 };
+    const bug = (): never => {
+      throw new TypeError('bug');
+    };
+    const g = graphModel({ initial: [0], edges: [[0, 1]], done: [1] });
+    expect(() => new Walker({ ...g, successors: bug }, opts).walk(0)).toThrow(TypeError);
+    expect(() => new Walker({ ...graphModel({ initial: [0], edges: [] }), isDone: bug }, opts).walk(0)).toThrow(TypeError);
+    expect(() => new Walker({ ...g, inModel: (s: number) => (s === 1 ? bug() : true) }, opts).walk(0)).toThrow(TypeError);
+    expect(() => new Walker({ ...g, invariants: [{ name: 'I', holds: (s: number) => (s === 1 ? bug() : true) }] }, opts).walk(0)).toThrow(TypeError);
+    expect(() => new Walker({ ...g, checkStep: bug }, opts).walk(0)).toThrow(TypeError);
+  });
+});
+
+describe('runWalks on a walker that walked before', () => {
+  it('counts only the emissions of its own walks, beside the initial states', () => {
+    const g = graphModel({ initial: [0], edges: line(3), done: [3] });
+    const w = new Walker(g, { checkDeadlock: true, depth: 10, seed: 2 });
+    w.walk(0);
+    expect(runWalks(w, { runs: 2, seconds: Infinity }).generated).toBe(1 + 6);
+    const bad = graphModel({ initial: [0], edges: line(3), done: [3], invariants: [avoid([3])] });
+    const b = new Walker(bad, { checkDeadlock: true, depth: 10, seed: 2 });
+    b.walk(0);
+    expect(runWalks(b, { runs: 2, seconds: Infinity }).generated).toBe(1 + 3);
+  });
+});
+
 describe('replay and shrinking', () => {
   it('replays steps by label and rank, the last of equal labels when the rank is too high', () => {
     // Two steps labelled x from 0: to 1 and to 2; one labelled y to 3.
