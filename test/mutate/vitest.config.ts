@@ -17,6 +17,7 @@ export default defineConfig({
       'test/packed.test.ts',
       'test/tlaplus.test.ts',
       'test/temporal.test.ts',
+      'test/engine/*.test.ts',
       'test/constraints.test.ts',
       'test/procedures.test.ts',
       'test/refine.test.ts',
