@@ -12,7 +12,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadSpec } from '../../src/engine/run.js';
+import { constOverrides, loadSpec } from '../../src/engine/run.js';
 import { renderDiagnostic, SpecErrors } from '../../src/lang/diagnostics.js';
 
 /** What `spex parse FILE` prints on stderr, computed in this process. */
@@ -65,6 +65,41 @@ describe('the checker in-process: the golden files of `spex parse`', () => {
   it.each([...diagnostics.map((f) => `test/fixtures/diagnostics/${f}`), ...warnings.map((f) => `test/fixtures/warnings/${f}`)])('%s', (path) => {
     const golden = path.replace(/\.spex$/, '.txt');
     expect(parseReport(path)).toBe(readFileSync(golden, 'utf8'));
+  });
+});
+
+/** The fixtures whose command is `check --const NAME=VALUE ...` and nothing else. */
+function constFixtures(dir: string): [string, string[]][] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.spex'))
+    .sort()
+    .flatMap((f): [string, string[]][] => {
+      const line = readFileSync(join(dir, f), 'utf8')
+        .split('\n')
+        .find((l) => l.startsWith('// run: '));
+      const m = /^\/\/ run: check((?: --const \S+)+)$/.exec(line ?? '');
+      return m ? [[`${dir}/${f}`, m[1]!.trim().split(/\s+/).filter((w) => w !== '--const')]] : [];
+    });
+}
+
+describe('the checker in-process: the golden files of `spex check --const`', () => {
+  const fixtures = constFixtures('test/fixtures/diagnostics');
+
+  it('finds the fixtures', () => {
+    expect(fixtures.length).toBeGreaterThan(2);
+  });
+
+  it.each(fixtures)('%s', (path, consts) => {
+    const { spec } = loadSpec(path);
+    let report = '';
+    try {
+      constOverrides(spec, consts);
+    } catch (e) {
+      if (!(e instanceof SpecErrors)) throw e;
+      const n = e.diagnostics.length;
+      report = e.diagnostics.map((d) => renderDiagnostic(d) + '\n\n').join('') + `${n} error${n === 1 ? '' : 's'}\n`;
+    }
+    expect(report).toBe(readFileSync(path.replace(/\.spex$/, '.txt'), 'utf8'));
   });
 });
 
