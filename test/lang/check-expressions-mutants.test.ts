@@ -148,6 +148,8 @@ const CONTEXT = [
   "always step Steady: n' == n",
   'process Worker { var w: 0..1 = 0  start: w := 1 }',
   'procedure proc() { r: return }',
+  'invariant Inv: n >= 0',
+  'property Prop: always b',
 ].join('\n');
 
 /** The diagnostics of `def probe: Bool = EXPR` after CONTEXT, as `CODE column message | hint`. */
@@ -336,6 +338,23 @@ describe('the checker in-process: the type rules of expressions', () => {
     ['sh is Circle and (sum x in s: x) == 1 and (choose x in s: x > 0) == 1', []],
     ['(let x = 1 in x + n) == 2 and (if b then {1} else {}) == s and (if b then None else Some(1)) == o', []],
     ['t.0 == 1 and t.1 and p.x == 1 and (p with { x: 2 }).y == 0 and (m with [0] = true)[0] and (q with [0] = 1)[0] == 1', []],
+    ['match sh { N => 1, _ => 2 }', ["E205 30 'N' is a constant, not a pattern | use '_' to match any value", "E205 19 the result of 'probe' should be Bool, but this is Int"]],
+    ['match sh { n => 1, _ => 2 }', ["E205 30 'n' is a state variable, not a pattern | use '_' to match any value", "E205 19 the result of 'probe' should be Bool, but this is Int"]],
+    ['match sh { Res => 1, _ => 2 }', ["E205 30 'Res' is a type, not a pattern | use '_' to match any value", "E205 19 the result of 'probe' should be Bool, but this is Int"]],
+    ['match sh { Step => 1, _ => 2 }', ["E205 30 'Step' is an action, not a pattern | use '_' to match any value", "E205 19 the result of 'probe' should be Bool, but this is Int"]],
+    ['match sh { Worker => 1, _ => 2 }', ["E205 30 'Worker' is a process, not a pattern | use '_' to match any value", "E205 19 the result of 'probe' should be Bool, but this is Int"]],
+    ['match sh { proc => 1, _ => 2 }', ["E205 30 'proc' is a procedure, not a pattern | use '_' to match any value", "E205 19 the result of 'probe' should be Bool, but this is Int"]],
+    ['match sh { Steady => 1, _ => 2 }', ["E205 30 'Steady' is a step property, not a pattern | use '_' to match any value", "E205 19 the result of 'probe' should be Bool, but this is Int"]],
+    ['match sh { Inv => 1, _ => 2 }', ["E205 30 'Inv' is an invariant, not a pattern | use '_' to match any value", "E205 19 the result of 'probe' should be Bool, but this is Int"]],
+    ['red(1)', ["E205 19 'red' is a value of enum Color and cannot be called"]],
+    ['N(1)', ["E205 19 'N' is a constant and cannot be called"]],
+    ['n(1)', ["E205 19 'n' is a state variable and cannot be called"]],
+    ['Res(1)', ["E205 19 'Res' is a type and cannot be called"]],
+    ['Inv', ["E205 19 'Inv' is an invariant and has no value here"]],
+    ['Prop', ["E205 19 'Prop' is a property and has no value here"]],
+    ['match sh { Prop => 1, _ => 2 }', ["E205 30 'Prop' is a property, not a pattern | use '_' to match any value", "E205 19 the result of 'probe' should be Bool, but this is Int"]],
+    ['Inv(1)', ["E205 19 'Inv' is an invariant and cannot be called"]],
+    ['Steady(1)', ["E205 19 'Steady' is a step property and cannot be called"]],
   ];
 
   it.each(table)('%s', (expr, want) => {
