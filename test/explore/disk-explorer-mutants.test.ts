@@ -7,7 +7,7 @@
  * the language; here the graphs reach the corners: constraints that throw at the depth limit,
  * step checks on late-judged emissions, faults in initial states, limits inside a block.)
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -147,6 +147,15 @@ describe('the disk-backed search: explore()\'s results on random graphs', () => 
       expect(r.disk?.checkpoints).toBe(0);
       expect(r.disk?.resumed).toBeUndefined();
       expect(r.disk?.handedOverAt).toBeUndefined();
+      // Without checkpoints its files live in a directory of its own in the spill directory, removed at the end.
+      expect(r.disk!.dir.startsWith(join(dir, 'spex-spill-'))).toBe(true);
+      expect(existsSync(r.disk!.dir)).toBe(false);
+      // The table spills once it holds more keys than it may (checked after each expansion).
+      if (r.outcome.kind === 'ok' && r.stats.distinct > tableKeys) {
+        expect(r.disk?.spilled).toBe(true);
+        expect(r.disk!.diskBytes).toBeGreaterThanOrEqual(8 * tableKeys);
+      }
+      if (r.stats.distinct < tableKeys) expect(r.disk?.spilled).toBe(false);
     }
   });
 
