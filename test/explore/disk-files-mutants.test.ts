@@ -289,8 +289,8 @@ function keyAt(keys: Uint32Array, i: number): [number, number] {
 describe('disk files: sorted runs', () => {
   it('merges runs into one sorted run, across chunks, and finds exactly their keys', () => {
     const next = words(9);
-    // Over a chunk (131,072 keys) of the run readers, in both the run and the new keys.
-    const all = sortedKeys(next, 300_000);
+    // Over a chunk (131,072 keys) of the run readers.
+    const all = sortedKeys(next, 140_000);
     const inA: number[] = [];
     const inB: number[] = [];
     for (let i = 0; i < all.length / 2; i++) (next() % 3 === 0 ? inB : inA).push(i);

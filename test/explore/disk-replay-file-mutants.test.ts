@@ -49,7 +49,7 @@ describe('the replay file', () => {
     const r = new ReplayFile(path);
     expect(r.size).toBe(0);
     expect(r.path).toBe(path);
-    const n = 600_000; // past the buffer (262,144 entries): two flushes
+    const n = 300_000; // past the buffer (262,144 entries): a flush
     for (let i = 0; i < n; i++) r.record(i, parentOf(i), ordinalOf(i));
     expect(r.size).toBe(n);
     const check = (f: ReplayFile, upTo: number): void => {
@@ -72,16 +72,16 @@ describe('the replay file', () => {
     expect(r.bytes).toBe(4 * 262_144 + 32 * big.length);
     r.sync();
     expect(statSync(path).size).toBe(4 * n);
-    // Reopened with the first 500,000 entries: those read back, the rest is gone and re-recorded.
-    const again = new ReplayFile(path, 500_000, r.overflow());
+    // Reopened with the first 280,000 entries: those read back, the rest is gone and re-recorded.
+    const again = new ReplayFile(path, 280_000, r.overflow());
     r.close();
-    expect(again.size).toBe(500_000);
-    expect(statSync(path).size).toBe(4 * 500_000);
-    check(again, 500_000);
-    for (let i = 500_000; i < 520_000; i++) again.record(i, parentOf(i), ordinalOf(i));
-    check(again, 520_000);
+    expect(again.size).toBe(280_000);
+    expect(statSync(path).size).toBe(4 * 280_000);
+    check(again, 280_000);
+    for (let i = 280_000; i < 290_000; i++) again.record(i, parentOf(i), ordinalOf(i));
+    check(again, 290_000);
     again.flush();
-    expect(statSync(path).size).toBe(4 * 520_000);
+    expect(statSync(path).size).toBe(4 * 290_000);
     again.close();
     again.close();
   });
