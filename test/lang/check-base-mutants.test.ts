@@ -108,3 +108,23 @@ describe('the checker base: records', () => {
     expect(diagnostics(spec('var r: {a: 0..1, a: Bool} = {a: 0}', 'action A { r := r }'))[0]).toBe("E203 2:18 field 'a' is declared twice");
   });
 });
+
+describe('the checker base: more of what the rules decide', () => {
+  it('gives each name bound in a constant its own slot', () => {
+    // Two binders of a constant's expression: x and y must not share a slot.
+    expect(reachable(spec('const K: Set[0..4] = {x + 2 * y : x in 0..1, y in 0..1}', 'var v: Set[0..4] = K', 'action A { v := v }'))).toEqual(['v={0, 1, 2, 3}']);
+  });
+
+  it('suggests only types for an unknown type', () => {
+    expect(diagnostics(spec('const Size: Int = 3', 'var x: Sise = 0', 'action A { x := 0 }'))).toEqual(["E202 3:8 unknown type 'Sise'"]);
+  });
+
+  it('reports an unknown parameter type once, not also as infinite', () => {
+    expect(diagnostics(spec('var x: 0..1 = 0', 'action A(p: Foo) { x := 0 }'))).toEqual([expect.stringMatching(/^E202 3:13 unknown type 'Foo'/)]);
+  });
+
+  it('names what an assignment target is when it is not a state variable', () => {
+    expect(diagnostics(spec('type Shape = Sq | Ci(0..1)', 'var x: 0..1 = 0', 'action A { Sq := 0 }'))).toEqual(["E206 4:12 cannot assign to 'Sq': it is a case of Shape, not a state variable"]);
+    expect(diagnostics(spec('enum E { a, b }', 'var x: 0..1 = 0', 'action A { a := 0 }'))).toEqual(["E206 4:12 cannot assign to 'a': it is a value of enum E, not a state variable"]);
+  });
+});
