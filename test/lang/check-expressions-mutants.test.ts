@@ -150,6 +150,9 @@ const CONTEXT = [
   'procedure proc() { r: return }',
   'invariant Inv: n >= 0',
   'property Prop: always b',
+  'type Other = Foo | Bar',
+  'var ot: Other = Foo',
+  'type Num = Int',
 ].join('\n');
 
 /** The diagnostics of `def probe: Bool = EXPR` after CONTEXT, as `CODE column message | hint`. */
@@ -169,6 +172,11 @@ function probe(expr: string): string[] {
   }
 }
 
+/** Prints the diagnostics of each expression of SPEX_PROBE (one a line): for writing the table. */
+it.runIf(process.env['SPEX_PROBE'] !== undefined)('probe', () => {
+  for (const x of process.env['SPEX_PROBE']!.split('\n').filter((l) => l !== '')) console.log('@@', JSON.stringify([x, probe(x)]));
+});
+
 describe('the checker in-process: the type rules of expressions', () => {
   // Every rule of src/lang/check/expressions.ts: what it accepts, and what it refuses with
   // which diagnostic (code, column on the line of the expression, message, hint).
@@ -186,7 +194,7 @@ describe('the checker in-process: the type rules of expressions', () => {
     ['p.z', ['E209 21 { x: Int, y: Int } has no field \'z\' | did you mean \'x\'?']],
     ['p.x', ['E205 19 the result of \'probe\' should be Bool, but this is Int']],
     ['n.x', ['E205 19 Int has no fields']],
-    ['s.size', ['E205 19 Set[Int] has no fields | the number of elements is len(s), not .size']],
+    ['s.size', ['E205 19 Set[Int] has no fields | the number of elements is size(s), not .size']],
     ['q.length', ['E205 19 Seq[Int] has no fields | the number of elements is len(q), not .length']],
     ['t.2', ['E209 19 (Int, Bool) has no item 2 | items are numbered from 0 to 1']],
     ['n.0', ['E205 19 Int is not a tuple']],
@@ -355,6 +363,60 @@ describe('the checker in-process: the type rules of expressions', () => {
     ['match sh { Prop => 1, _ => 2 }', ["E205 30 'Prop' is a property, not a pattern | use '_' to match any value", "E205 19 the result of 'probe' should be Bool, but this is Int"]],
     ['Inv(1)', ["E205 19 'Inv' is an invariant and cannot be called"]],
     ['Steady(1)', ["E205 19 'Steady' is a step property and cannot be called"]],
+    // An operand of unknown type (an error reported already) gets no second diagnostic; calls
+    // with too few arguments, patterns of the wrong type, and what each rule's result is.
+    ['zz[0]', ['E201 19 unknown name \'zz\'']],
+    ['zz.x', ['E201 19 unknown name \'zz\'']],
+    ['zz.0', ['E201 19 unknown name \'zz\'']],
+    ['zz with [0] = 1', ['E201 19 unknown name \'zz\'']],
+    ['zz with { x: 1 }', ['E201 19 unknown name \'zz\'']],
+    ['zz is Square', ['E201 19 unknown name \'zz\'']],
+    ['[x in zz | true]', ['E201 25 unknown name \'zz\'', 'E205 19 the result of \'probe\' should be Bool, but this is Seq[?]']],
+    ['[x : x in zz]', ['E201 29 unknown name \'zz\'', 'E205 19 the result of \'probe\' should be Bool, but this is Seq[?]']],
+    ['size(zz)', ['E201 24 unknown name \'zz\'', 'E205 19 the result of \'probe\' should be Bool, but this is Int']],
+    ['n in zz', ['E201 24 unknown name \'zz\'']],
+    ['zz union s', ['E201 19 unknown name \'zz\'', 'E205 19 the result of \'probe\' should be Bool, but this is Set[Int]']],
+    ['s union zz', ['E201 27 unknown name \'zz\'', 'E205 19 the result of \'probe\' should be Bool, but this is Set[Int]']],
+    ['match zz { 1 => 1, _ => 2 }', ['E201 25 unknown name \'zz\'', 'E205 19 the result of \'probe\' should be Bool, but this is Int']],
+    ['match zz { 0 => 1 }', ['E201 25 unknown name \'zz\'', 'E205 19 the result of \'probe\' should be Bool, but this is Int']],
+    ['match zz { Square => 1, _ => 2 }', ['E201 25 unknown name \'zz\'', 'E205 19 the result of \'probe\' should be Bool, but this is Int']],
+    ['match zz { red => 1, _ => 2 }', ['E201 25 unknown name \'zz\'', 'E205 19 the result of \'probe\' should be Bool, but this is Int']],
+    ['size()', ['E204 19 \'size\' takes 1 argument(s), not 0', 'E205 19 the result of \'probe\' should be Bool, but this is Int']],
+    ['abs()', ['E204 19 \'abs\' takes 1 argument(s), not 0', 'E205 19 the result of \'probe\' should be Bool, but this is Int']],
+    ['len()', ['E204 19 \'len\' takes 1 argument(s), not 0', 'E205 19 the result of \'probe\' should be Bool, but this is Int']],
+    ['keys()', ['E204 19 \'keys\' takes 1 argument(s), not 0']],
+    ['head()', ['E204 19 \'head\' takes 1 argument(s), not 0']],
+    ['tail()', ['E204 19 \'tail\' takes 1 argument(s), not 0']],
+    ['append(q)', ['E204 19 \'append\' takes 2 argument(s), not 1']],
+    ['concat(q)', ['E204 19 \'concat\' takes 2 argument(s), not 1']],
+    ['put(m, 0)', ['E204 19 \'put\' takes 3 argument(s), not 2']],
+    ['remove(m)', ['E204 19 \'remove\' takes 2 argument(s), not 1']],
+    ['unwrap()', ['E204 19 \'unwrap\' takes 1 argument(s), not 0']],
+    ['slice(q, 0)', ['E204 19 \'slice\' takes 3 argument(s), not 2']],
+    ['insertAt(q, 0)', ['E204 19 \'insertAt\' takes 3 argument(s), not 2']],
+    ['removeAt(q)', ['E204 19 \'removeAt\' takes 2 argument(s), not 1']],
+    ['subsets()', ['E204 19 \'subsets\' takes 1 argument(s), not 0']],
+    ['maps(s)', ['E204 19 \'maps\' takes 2 argument(s), not 1']],
+    ['match sh { None => 1, _ => 2 }', ['E201 30 unknown case \'None\'', 'E205 19 the result of \'probe\' should be Bool, but this is Int']],
+    ['match o { Square => 1, _ => 2 }', ['E205 29 \'Square\' is a case of Shape, but the value matched is Option[Int]', 'E205 19 the result of \'probe\' should be Bool, but this is Int']],
+    ['match ot { Square => 1, _ => 2 }', ['E205 30 \'Square\' is a case of Shape, but the value matched is Other', 'E205 19 the result of \'probe\' should be Bool, but this is Int']],
+    ['match c { rde => 1, _ => 2 }', ['E201 29 unknown case \'rde\'', 'E205 19 the result of \'probe\' should be Bool, but this is Int']],
+    ['match o { None => 0, Some(v) => v } == 1', []],
+    ['Num', ['E210 19 type \'Num\' is infinite and cannot be used as a set of values']],
+    ['Stepp(1)', ['E201 19 unknown function \'Stepp\'']],
+    ['forall x in s: x(1) > 0', ['E205 34 \'x\' is a local value and cannot be called']],
+    ['(q with [0] = 1)[true] == 1', ['E205 36 a sequence index should be Int, but this is Bool']],
+    ['head(q) == true', ['E205 19 cannot compare Int with Bool']],
+    ['subsets(s) == 1', ['E205 19 cannot compare Set[Set[Int]] with Int']],
+    ['maps(s, Bool) == 1', ['E205 19 cannot compare Set[Map[Int, Bool]] with Int']],
+    ['m.size', ['E205 19 Map[Int, Bool] has no fields | the number of elements is size(m), not .size']],
+    ['s.mylength', ['E205 19 Set[Int] has no fields']],
+    ['s.sizes', ['E205 19 Set[Int] has no fields']],
+    ['(s  union   s).size', ['E205 20 Set[Int] has no fields | the number of elements is size(s union s), not .size']],
+    ['[x in s |-> true] == [y in {true} |-> true]', ['E205 19 cannot compare Map[Int, Bool] with Map[Bool, Bool]']],
+    ['[x in s | x]', ['E205 25 \'[x in ... | ...]\' filters a sequence, but this is Set[Int] | for a set, write \'{x in ... | ...}\'', 'E205 19 the result of \'probe\' should be Bool, but this is Seq[?]']],
+    ['[x : x in s] == [true]', ['E205 19 cannot compare Seq[Int] with Seq[Bool]']],
+    ['(choose x in s: x > 0) == true', ['E205 19 cannot compare Int with Bool']],
   ];
 
   it.each(table)('%s', (expr, want) => {

@@ -183,7 +183,7 @@ export abstract class ExprChecker extends CheckerBase {
         }
         if (t.k !== 'any') {
           const size = /^(length|size|len|count|cardinality)$/.test(e.field.text) && (t.k === 'seq' || t.k === 'set' || t.k === 'map');
-          this.error('E205', e.target.span, `${formatType(t)} has no fields`, size ? `the number of elements is len(${sourceText(e.target.span)}), not .${e.field.text}` : undefined);
+          this.error('E205', e.target.span, `${formatType(t)} has no fields`, size ? `the number of elements is ${t.k === 'seq' ? 'len' : 'size'}(${sourceText(e.target.span)}), not .${e.field.text}` : undefined);
         }
         return ANY;
       }
