@@ -431,3 +431,17 @@ describe('the checker in-process: the type rules of expressions', () => {
     }
   });
 });
+
+describe('the checker in-process: definitions that depend on themselves', () => {
+  it('finds a cycle through any of the definitions a definition uses, not only the last', () => {
+    const text = ['spec T', 'var x: 0..1 = 0', 'def a: Int = b + c', 'def b: Int = a + 1', 'def c: Int = 1', 'action A { x := 0 }', ''].join('\n');
+    let messages: string[] = [];
+    try {
+      checkSpec(parseSpec({ path: 't.spex', text }));
+    } catch (e) {
+      if (!(e instanceof SpecErrors)) throw e;
+      messages = e.diagnostics.map((d) => `${d.code} ${d.message}`);
+    }
+    expect(messages).toEqual(["E211 'a' is defined in terms of itself (a → b → a)", "E211 'b' is defined in terms of itself (b → a → b)"]);
+  });
+});
