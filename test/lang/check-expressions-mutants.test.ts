@@ -403,6 +403,8 @@ describe('the checker in-process: the type rules of expressions', () => {
     ['match c { rde => 1, _ => 2 }', ['E201 29 unknown case \'rde\'', 'E205 19 the result of \'probe\' should be Bool, but this is Int']],
     ['match o { None => 0, Some(v) => v } == 1', []],
     ['Num', ['E210 19 type \'Num\' is infinite and cannot be used as a set of values']],
+    ['incc(1)', ["E201 19 unknown function 'incc' | did you mean 'inc'?"]],
+    ['Squar(1)', ["E201 19 unknown function 'Squar' | did you mean 'Square'?"]],
     ['Stepp(1)', ['E201 19 unknown function \'Stepp\'']],
     ['forall x in s: x(1) > 0', ['E205 34 \'x\' is a local value and cannot be called']],
     ['(q with [0] = 1)[true] == 1', ['E205 36 a sequence index should be Int, but this is Bool']],
