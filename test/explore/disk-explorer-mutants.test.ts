@@ -194,6 +194,25 @@ function grid(w: number, outcome: 'ok' | 'violation' | 'deadlock' | 'fault'): Ca
   return { name: `grid ${w}x${w} ${outcome}`, system: graphModel(spec), options: { checkDeadlock: true } };
 }
 
+describe('the disk-backed search: a constraint that fails on a new state past the depth limit', () => {
+  it('reports the fault with explore()\'s trace, though the state is judged at the block\'s end', () => {
+    const edges: Edge[] = [];
+    // The first new state past depth maxDepth is 2 maxDepth - 1, the one whose constraint fails.
+    for (let i = 0; i < 20; i++) edges.push([i, i + 1], [i, i + 2]);
+    for (const [bad, maxDepth] of [[5, 3], [7, 4], [11, 6]] as const) {
+      const system = graphModel({ edges, initial: [0] });
+      system.inModel = (st) => {
+        if (st === bad) throw new ModelError('runtime', `constraint fails at ${st}`);
+        return true;
+      };
+      const options: ExploreOptions<number, string> = { checkDeadlock: false, maxDepth };
+      const mem = summary(explore(system, options));
+      expect((mem as { kind: string }).kind).toBe('fault');
+      for (const tableKeys of [1, 2, 1000]) expect(summary(exploreOnDisk(system, options, diskOptions(tableKeys, undefined))), `${bad} ${maxDepth} ${tableKeys}`).toEqual(mem);
+    }
+  });
+});
+
 describe('the disk-backed search: interrupted at a checkpoint, then resumed', () => {
   it.each(['ok', 'violation', 'deadlock', 'fault'] as const)('a %s grid: every interrupt, resumed, gives the uninterrupted run', (outcome) => {
     const c = grid(14, outcome);
