@@ -101,6 +101,8 @@ function randomCase(seed: number): Case {
   if (stepped > 0) {
     system.checkStep = (from, to) => {
       if (to === stepThrow) throw new ModelError('runtime', `step check fails at ${to}`);
+      // A stuttering step (a self-loop) is never checked: refusing it must not matter.
+      if (to === from) return { name: 'NoStutter' };
       return to - from > jump ? { name: 'SmallSteps' } : undefined;
     };
   }
@@ -194,6 +196,24 @@ function grid(w: number, outcome: 'ok' | 'violation' | 'deadlock' | 'fault'): Ca
   return { name: `grid ${w}x${w} ${outcome}`, system: graphModel(spec), options: { checkDeadlock: true } };
 }
 
+describe('the disk-backed search: the depth limit', () => {
+  it('is not reported when every state past it was seen before', () => {
+    // A cycle of n states, every one within maxDepth: nothing new lies past the limit.
+    for (const n of [3, 7]) {
+      const edges: Edge[] = Array.from({ length: n }, (_, i) => [i, (i + 1) % n] as Edge);
+      const system = graphModel({ edges, initial: [0] });
+      for (const maxDepth of [n, n + 1]) {
+        const options: ExploreOptions<number, string> = { checkDeadlock: true, maxDepth };
+        expect(explore(system, options).outcome.kind).toBe('ok');
+        for (const tableKeys of [1, 1000]) expect(exploreOnDisk(system, options, diskOptions(tableKeys, undefined)).outcome.kind, `${n} ${maxDepth} ${tableKeys}`).toBe('ok');
+      }
+      const cut = { checkDeadlock: true, maxDepth: n - 1 };
+      expect(explore(system, cut).outcome).toEqual({ kind: 'limit', limit: 'depth' });
+      for (const tableKeys of [1, 1000]) expect(exploreOnDisk(system, cut, diskOptions(tableKeys, undefined)).outcome).toEqual({ kind: 'limit', limit: 'depth' });
+    }
+  });
+});
+
 describe('the disk-backed search: a constraint that fails on a new state past the depth limit', () => {
   it('reports the fault with explore()\'s trace, though the state is judged at the block\'s end', () => {
     const edges: Edge[] = [];
@@ -245,6 +265,23 @@ describe('the disk-backed search: interrupted at a checkpoint, then resumed', ()
     }
   });
 
+  it('keeps having reached the depth limit across a resume', () => {
+    const c = grid(14, 'ok');
+    const options = { ...c.options, maxDepth: 12 };
+    const mem = summary(explore(c.system, options));
+    expect((mem as { kind: string; limit: string }).limit).toBe('depth');
+    process.env['SPEX_DISK_TABLE_KEYS'] = '16';
+    const cp = join(dir, 'resume-depth');
+    let last: ExploreResult<number, string> | undefined;
+    let calls = 0;
+    for (let round = 0; round < 200 && last === undefined; round++) {
+      clearInterrupt();
+      const r = exploreOnDisk(c.system, { ...options, progressPeriodMs: 0, onProgress: () => { if (++calls % 2 === 0) requestInterrupt(15); } }, diskOptions(undefined, { everyStates: 10, dir: cp, resume: round > 0 }));
+      if (!(r.outcome.kind === 'limit' && r.outcome.limit === 'interrupted')) last = r;
+    }
+    expect(summary(last!)).toEqual(mem);
+  });
+
   it('an interrupted run reports the queue it leaves and the distinct states so far', () => {
     const c = grid(24, 'ok');
     process.env['SPEX_DISK_TABLE_KEYS'] = '16';
@@ -281,6 +318,27 @@ describe('the disk-backed search: interrupted at a checkpoint, then resumed', ()
 });
 
 describe('the disk-backed search: the hand-over from explore() at the memory budget', () => {
+  it('keeps the depth limit after the hand-over', () => {
+    const c = grid(66, 'ok');
+    let handedOver = 0;
+    // Around the level explore() is in at its first look at the budget (4,096 expansions).
+    for (const maxDepth of [108, 109, 110, 111, 128]) {
+      const options = { ...c.options, maxDepth };
+      const mem = summary(explore(c.system, options));
+      setMemoryBudget(1);
+      let r: ExploreResult<number, string>;
+      try {
+        r = explore(c.system, { ...options, disk: { codec, spillDir: dir } });
+      } finally {
+        setMemoryBudget(Infinity);
+      }
+      if (r.disk?.handedOverAt !== undefined) handedOver++;
+      expect(summary(r), `maxDepth ${maxDepth}`).toEqual(mem);
+    }
+    // With the lowest limit the search ends before explore() looks at the budget.
+    expect(handedOver).toBeGreaterThanOrEqual(3);
+  });
+
   it.each(['ok', 'violation', 'deadlock', 'fault'] as const)('a %s grid goes on on disk with explore()\'s results', (outcome) => {
     // Over 4,096 expansions: explore() looks at the budget then.
     const c = grid(66, outcome);
