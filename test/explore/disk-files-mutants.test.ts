@@ -59,7 +59,7 @@ describe('disk files: errors', () => {
 
   it('raises E712 when a file cannot be opened, read or written', () => {
     const missing = join(dir, 'no', 'such', 'file.bin');
-    for (const open of [() => new FileWriter(missing), () => new FileWriter(missing, 8), () => new FileReader(missing), () => scanRun(missing, new Uint32Array(2), new Uint8Array(1)), () => mergeRun(missing, new Uint32Array(0), join(dir, 'out.bin'), false)]) {
+    for (const [verb, open] of [['write', () => new FileWriter(missing)], ['write', () => new FileWriter(missing, 8)], ['read', () => new FileReader(missing)], ['read', () => scanRun(missing, new Uint32Array(2), new Uint8Array(1))], ['read', () => mergeRun(missing, new Uint32Array(0), join(dir, 'out.bin'), false)]] as const) {
       let err: unknown;
       try {
         open();
@@ -70,6 +70,7 @@ describe('disk files: errors', () => {
       expect((err as DiskError).code).toBe('E712');
       expect((err as DiskError).message).toContain(missing);
       expect((err as DiskError).message).toMatch(/ENOENT|no such file/);
+      expect((err as DiskError).message.startsWith(`the disk-backed search cannot ${verb} ${missing}: `)).toBe(true);
     }
     expect(fileSize(missing)).toBe(0);
   });
@@ -343,6 +344,10 @@ describe('disk files: sorted runs', () => {
     const found = new Uint8Array(all.length / 2);
     scanRun(runA, all, found);
     const inASet = new Set(inA);
+    // A scan of the merged run, longer than a chunk: every key found.
+    const every = new Uint8Array(all.length / 2);
+    scanRun(runAB, all, every);
+    expect(every.every((x) => x === 1)).toBe(true);
     const wrong: number[] = [];
     for (let i = 0; i < found.length; i++) if (found[i] !== (inASet.has(i) ? 1 : 0)) wrong.push(i);
     expect(wrong).toEqual([]);
@@ -359,6 +364,9 @@ describe('disk files: sorted runs', () => {
     const between = h5 === h6 ? [h5, l5 + 1 === l6 ? l5 : l5 + 1] : [h5, (l5 + 1) >>> 0];
     const picked: [number, number][] = [[0, 0]];
     for (let i = 0; i < 1000; i += 3) picked.push(keyAt(run, i));
+    // Keys with the low word of a key of the run and another high word.
+    const [h9, l9] = keyAt(run, 9);
+    picked.push([(h9 + 1) >>> 0, l9], [(h9 - 1) >>> 0, l9]);
     picked.push(between as [number, number], [0xffffffff, 0xfffffff0], [0xffffffff, 0xffffffff]);
     const big = new BigUint64Array([...new Set(picked.map(([h, l]) => (BigInt(h) << 32n) | BigInt(l)))].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)));
     const keys = new Uint32Array(big.buffer);

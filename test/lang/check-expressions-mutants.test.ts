@@ -172,11 +172,6 @@ function probe(expr: string): string[] {
   }
 }
 
-/** Prints the diagnostics of each expression of SPEX_PROBE (one a line): for writing the table. */
-it.runIf(process.env['SPEX_PROBE'] !== undefined)('probe', () => {
-  for (const x of process.env['SPEX_PROBE']!.split('\n').filter((l) => l !== '')) console.log('@@', JSON.stringify([x, probe(x)]));
-});
-
 describe('the checker in-process: the type rules of expressions', () => {
   // Every rule of src/lang/check/expressions.ts: what it accepts, and what it refuses with
   // which diagnostic (code, column on the line of the expression, message, hint).
