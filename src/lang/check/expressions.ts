@@ -183,7 +183,7 @@ export abstract class ExprChecker extends CheckerBase {
         }
         if (t.k !== 'any') {
           const size = /^(length|size|len|count|cardinality)$/.test(e.field.text) && (t.k === 'seq' || t.k === 'set' || t.k === 'map');
-          this.error('E205', e.target.span, `${formatType(t)} has no fields`, size ? `the number of elements is len(${sourceText(e.target.span)}), not .${e.field.text}` : undefined);
+          this.error('E205', e.target.span, `${formatType(t)} has no fields`, size ? `the number of elements is ${t.k === 'seq' ? 'len' : 'size'}(${sourceText(e.target.span)}), not .${e.field.text}` : undefined);
         }
         return ANY;
       }
@@ -564,14 +564,14 @@ export abstract class ExprChecker extends CheckerBase {
         if (!this.arity(e, 2)) return ANY;
         const t = arg(0, 'a sequence', (x) => x.k === 'seq');
         if (t.k === 'seq') this.expectType(e.args[1]!, t.elem, args[1]!, `the element appended`);
-        return t.k === 'seq' ? { k: 'seq', elem: join(t.elem, args[1]!) } : ANY;
+        return t.k === 'seq' ? { k: 'seq', elem: joinReported(t.elem, args[1]!) } : ANY;
       }
       case 'concat': {
         if (!this.arity(e, 2)) return ANY;
         const a = arg(0, 'a sequence', (x) => x.k === 'seq');
         const b = arg(1, 'a sequence', (x) => x.k === 'seq');
         this.expectType(e.args[1]!, a, b, 'the second sequence');
-        return join(a, b);
+        return joinReported(a, b);
       }
       case 'put': {
         if (!this.arity(e, 3)) return ANY;
@@ -579,7 +579,7 @@ export abstract class ExprChecker extends CheckerBase {
         if (m.k === 'map') {
           this.expectType(e.args[1]!, m.key, args[1]!, 'a map key');
           this.expectType(e.args[2]!, m.value, args[2]!, 'a map value');
-          return { k: 'map', key: join(m.key, args[1]!), value: join(m.value, args[2]!) };
+          return { k: 'map', key: joinReported(m.key, args[1]!), value: joinReported(m.value, args[2]!) };
         }
         return ANY;
       }
@@ -606,7 +606,7 @@ export abstract class ExprChecker extends CheckerBase {
         const t = arg(0, 'a sequence', (x) => x.k === 'seq');
         arg(1, 'an integer', (x) => x.k === 'int');
         if (t.k === 'seq') this.expectType(e.args[2]!, t.elem, args[2]!, `the element inserted`);
-        return t.k === 'seq' ? { k: 'seq', elem: join(t.elem, args[2]!) } : ANY;
+        return t.k === 'seq' ? { k: 'seq', elem: joinReported(t.elem, args[2]!) } : ANY;
       }
       case 'removeAt': {
         if (!this.arity(e, 2)) return ANY;
@@ -690,7 +690,7 @@ export abstract class ExprChecker extends CheckerBase {
         if (l.k !== 'set' && l.k !== 'any') this.error('E205', e.left.span, `'${op}' needs sets, but this is ${formatType(l)}`);
         if (r.k !== 'set' && r.k !== 'any') this.error('E205', e.right.span, `'${op}' needs sets, but this is ${formatType(r)}`);
         if (!compatible(l, r)) this.error('E205', e.span, `cannot combine ${formatType(l)} with ${formatType(r)}`);
-        return op === 'subset' ? BOOL : join(l, r);
+        return op === 'subset' ? BOOL : joinReported(l, r);
       }
     }
   }
@@ -793,6 +793,14 @@ export function stateReadIn(e: A.Expr, res: Map<object, Resolution>, seen = new 
     }
   });
   return found;
+}
+
+/**
+ * join() of two types a diagnostic has already been given for if they are not compatible
+ * (join() is only defined on compatible types): the first one then, so that checking goes on.
+ */
+function joinReported(a: Type, b: Type): Type {
+  return compatible(a, b) ? join(a, b) : a;
 }
 
 /** The source text of a span, on one line. */
