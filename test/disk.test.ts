@@ -26,6 +26,7 @@ import type { CheckedSpec } from '../src/lang/check.js';
 import { SpecErrors } from '../src/lang/diagnostics.js';
 import { valueEquals } from '../src/values/index.js';
 import type { Label, State } from '../src/lang/compile.js';
+import { words } from './support/words.js';
 
 let dir = '';
 beforeAll(() => {
@@ -34,18 +35,6 @@ beforeAll(() => {
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** A random 32-bit word from a seeded generator (xorshift), so that failures reproduce. */
-function words(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>>= 0);
-  };
-}
 
 describe('disk-backed search: files', () => {
   it('mixes fingerprints into keys and back', () => {

@@ -16,6 +16,7 @@ import { exploreOnDisk, type DiskOptions } from '../../src/explore/disk/explorer
 import { clearInterrupt, requestInterrupt, setMemoryBudget } from '../../src/explore/guard.js';
 import type { StateCodec } from '../../src/explore/parallel/bytes.js';
 import { avoid, graphModel, type Edge, type GraphSpec } from './graph-model.js';
+import { words } from '../support/words.js';
 
 let dir = '';
 beforeAll(() => {
@@ -41,17 +42,6 @@ const codec: StateCodec<number> = {
     return input.f64();
   },
 };
-
-function words(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>>= 0);
-  };
-}
 
 interface Case {
   readonly name: string;

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiskError, FileReader, FileWriter, fileSize, ioError, mergeRun, runHas, scanRun, StateReader, StateWriter, VectorCodec } from '../../src/explore/disk/files.js';
 import { ByteReader, ByteWriter, type StateCodec } from '../../src/explore/parallel/bytes.js';
+import { words } from '../support/words.js';
 
 let dir = '';
 beforeAll(() => {
@@ -18,17 +19,6 @@ beforeAll(() => {
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
-
-function words(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>>= 0);
-  };
-}
 
 /** Whether two byte or word arrays hold the same bytes (a deep comparison of big arrays is slow). */
 function same(a: ArrayBufferView, b: ArrayBufferView): boolean {
