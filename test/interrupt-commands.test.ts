@@ -6,38 +6,13 @@
  * the signal goes once simulate has printed a progress line, or once graph or replay is held
  * in the phase under test (SPEX_TEST_STALL, src/explore/guard.ts).
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { root } from './support/cli.js';
+import { spexSignalled } from './support/cli.js';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-/** Runs `spex args`, sends `signal` once stderr matches `ready`, and collects the outcome. */
-function interrupted(args: string[], signal: NodeJS.Signals, ready: RegExp, env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['dist/cli/spex.js', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    let sent = false;
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-      if (!sent && ready.test(stderr)) {
-        sent = true;
-        child.kill(signal);
-      }
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 // Walks that go on for minutes: counter-grid with K = 60, many millions of walks.
 const LONG_WALKS = ['spec/bench/counter-grid.spex', '--const', 'N=4', '--const', 'K=60', '--runs', '100000000', '--progress'];
@@ -45,7 +20,7 @@ const PROGRESS = /^progress: /m;
 
 describe('spex simulate stops on the first signal with the walks so far', () => {
   it('SIGINT, one thread: the walks completed, interrupted, exit 130', async () => {
-    const r = await interrupted(['simulate', ...LONG_WALKS], 'SIGINT', PROGRESS);
+    const r = await spexSignalled(['simulate', ...LONG_WALKS], PROGRESS, 'SIGINT');
     expect(r.stderr).not.toMatch(/^ {4}at /m);
     expect(r.code).toBe(130);
     const m = /^Interrupted \(SIGINT\) after ([\d,]+) walks of up to 100 steps: no walk found a problem up to there; the run is not complete\.$/m.exec(r.stdout);
@@ -58,7 +33,7 @@ describe('spex simulate stops on the first signal with the walks so far', () => 
   });
 
   it('SIGTERM, two threads, --json: simulation, check and exit events, exit 143', async () => {
-    const r = await interrupted(['simulate', ...LONG_WALKS, '--workers', '2', '--json'], 'SIGTERM', PROGRESS);
+    const r = await spexSignalled(['simulate', ...LONG_WALKS, '--workers', '2', '--json'], PROGRESS, 'SIGTERM');
     expect(r.code).toBe(143);
     const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(events.at(-1)).toEqual({ event: 'exit', code: 143 });
@@ -76,7 +51,7 @@ describe('spex simulate stops on the first signal with the walks so far', () => 
 describe('spex graph and spex replay stop on the first signal and say so', () => {
   it('graph, SIGINT while the graph is built: nothing written, exit 130', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'spex-graph-int-')), 'g.dot');
-    const r = await interrupted(['graph', 'spec/examples/diehard.spex', '--out', out], 'SIGINT', /held until a signal/, { SPEX_TEST_STALL: 'building the state graph' });
+    const r = await spexSignalled(['graph', 'spec/examples/diehard.spex', '--out', out], /held until a signal/, 'SIGINT', { SPEX_TEST_STALL: 'building the state graph' });
     expect(r.stderr).not.toMatch(/^ {4}at /m);
     expect(r.code).toBe(130);
     expect(r.stdout).toBe(`Interrupted (SIGINT) while building the state graph; nothing written to ${out}.\n`);
@@ -84,7 +59,7 @@ describe('spex graph and spex replay stop on the first signal and say so', () =>
   });
 
   it('replay, SIGTERM while the trace is replayed: the steps replayed so far, exit 143', async () => {
-    const r = await interrupted(['replay', 'test/fixtures/itf/diehard.itf.json', 'spec/examples/diehard.spex'], 'SIGTERM', /held until a signal/, { SPEX_TEST_STALL: 'replaying the trace' });
+    const r = await spexSignalled(['replay', 'test/fixtures/itf/diehard.itf.json', 'spec/examples/diehard.spex'], /held until a signal/, 'SIGTERM', { SPEX_TEST_STALL: 'replaying the trace' });
     expect(r.stderr).not.toMatch(/^ {4}at /m);
     expect(r.code).toBe(143);
     expect(r.stdout).toMatch(/^Interrupted \(SIGTERM\) while replaying the trace: 0 of its 6 steps replayed; no verdict\.$/m);

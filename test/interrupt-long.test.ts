@@ -10,12 +10,11 @@
  * `phase:` line of the SPEX_TEST_PHASES and SPEX_TEST_STALL test hooks). Nothing waits on a
  * clock.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { root } from './support/cli.js';
+import { spexSignalled } from './support/cli.js';
 import { Interrupted, clearInterrupt, requestInterrupt } from '../src/explore/guard.js';
 import { explore } from '../src/explore/explorer.js';
 import type { TransitionSystem } from '../src/explore/system.js';
@@ -151,37 +150,13 @@ describe('in-process: a pending interrupt stops each phase', () => {
   });
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-/** Runs `spex ARGS`, sends `signal` once stderr matches `when`, and collects the outcome. */
-function interruptWhen(args: string[], when: RegExp, signal: NodeJS.Signals, env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['dist/cli/spex.js', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    let sent = false;
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-      if (!sent && when.test(stderr)) {
-        sent = true;
-        child.kill(signal);
-      }
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const STATS = /^(\d+) distinct states, (\d+) generated, depth (\d+), /m;
 
 describe('through the CLI: the first signal stops a huge expansion', () => {
   it('check, 1 worker: progress says how far the expansion is; SIGINT ends it with the partial report', async () => {
-    const r = await interruptWhen(['check', HUGE, '--workers', '1', '--progress', '--progress-interval', '0'], /one state's expansion at [\d,]+ successors/, 'SIGINT');
+    const r = await spexSignalled(['check', HUGE, '--workers', '1', '--progress', '--progress-interval', '0'], /one state's expansion at [\d,]+ successors/, 'SIGINT');
     expect(r.stderr).not.toMatch(/^ {4}at /m);
     expect(r.stderr).not.toMatch(/again: stopping at once/);
     expect(r.code).toBe(130);
@@ -195,7 +170,7 @@ describe('through the CLI: the first signal stops a huge expansion', () => {
   });
 
   it('check --json, SIGTERM during the search: stats, check and exit events', async () => {
-    const r = await interruptWhen(['check', HUGE, '--workers', '1', '--json'], /^phase: searching/m, 'SIGTERM', { SPEX_TEST_PHASES: '1' });
+    const r = await spexSignalled(['check', HUGE, '--workers', '1', '--json'], /^phase: searching/m, 'SIGTERM', { SPEX_TEST_PHASES: '1' });
     expect(r.code).toBe(143);
     const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(events.at(-1)).toEqual({ event: 'exit', code: 143 });
@@ -205,7 +180,7 @@ describe('through the CLI: the first signal stops a huge expansion', () => {
   });
 
   it('check --json: a progress event in the middle of the expansion has `expanding`', async () => {
-    const r = await interruptWhen(['check', HUGE, '--workers', '1', '--json', '--progress', '--progress-interval', '0'], /one state's expansion at/, 'SIGTERM');
+    const r = await spexSignalled(['check', HUGE, '--workers', '1', '--json', '--progress', '--progress-interval', '0'], /one state's expansion at/, 'SIGTERM');
     expect(r.code).toBe(143);
     const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     const p = events.find((e) => e['event'] === 'progress' && typeof e['expanding'] === 'number');
@@ -217,7 +192,7 @@ describe('through the CLI: the first signal stops a huge expansion', () => {
   });
 
   it('check, 2 workers: the coordinator stops waiting for the workers', async () => {
-    const r = await interruptWhen(['check', HUGE, '--workers', '2'], /^phase: searching/m, 'SIGINT', { SPEX_TEST_PHASES: '1' });
+    const r = await spexSignalled(['check', HUGE, '--workers', '2'], /^phase: searching/m, 'SIGINT', { SPEX_TEST_PHASES: '1' });
     expect(r.stderr).not.toMatch(/again: stopping at once/);
     expect(r.code).toBe(130);
     expect(r.stdout).toMatch(/^Interrupted \(SIGINT\): /m);
@@ -229,7 +204,7 @@ describe('through the CLI: the output of the command thread', () => {
   it('progress lines reach stderr while the search runs, not only at its end', async () => {
     // --max-states ends the run by itself if the lines were held back until the end (the
     // signal would then never go): exit 152 instead of 130.
-    const r = await interruptWhen(
+    const r = await spexSignalled(
       ['check', 'spec/bench/counter-grid.spex', '--const', 'N=4', '--const', 'K=60', '--workers', '1', '--max-states', '3000000', '--progress', '--progress-interval', '0'],
       /^progress: [^\n]*\n(?:.*\n)*progress: [^\n]*\n(?:.*\n)*progress: /m,
       'SIGINT',
@@ -244,14 +219,14 @@ describe('through the CLI: the first signal stops the phases around the search',
   const HELD = /\(held until a signal\)/;
 
   it('parsing: a message naming the phase, exit 130', async () => {
-    const r = await interruptWhen(['check', 'spec/examples/diehard.spex'], HELD, 'SIGINT', hold('parsing'));
+    const r = await spexSignalled(['check', 'spec/examples/diehard.spex'], HELD, 'SIGINT', hold('parsing'));
     expect(r.code).toBe(130);
     expect(r.stderr).toMatch(/^Interrupted \(SIGINT\) while parsing spec\/examples\/diehard\.spex: no verdict\.$/m);
     expect(r.stderr).not.toMatch(/^ {4}at /m);
   });
 
   it('checking, with --json: an error event of kind interrupted, then exit', async () => {
-    const r = await interruptWhen(['check', 'spec/examples/diehard.spex', '--json'], HELD, 'SIGTERM', hold('checking'));
+    const r = await spexSignalled(['check', 'spec/examples/diehard.spex', '--json'], HELD, 'SIGTERM', hold('checking'));
     expect(r.code).toBe(143);
     const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(events).toEqual([
@@ -261,21 +236,21 @@ describe('through the CLI: the first signal stops the phases around the search',
   });
 
   it('compiling, in spex test: what ran is reported, then INTERRUPTED', async () => {
-    const r = await interruptWhen(['test', 'spec/examples/diehard.spex'], HELD, 'SIGINT', hold('compiling'));
+    const r = await spexSignalled(['test', 'spec/examples/diehard.spex'], HELD, 'SIGINT', hold('compiling'));
     expect(r.code).toBe(130);
     expect(r.stdout).toMatch(/^INTERRUPTED spec\/examples\/diehard\.spex DieHard \(while compiling DieHard\)$/m);
     expect(r.stdout).toMatch(/^0 passed, 0 failed, interrupted /m);
   });
 
   it('the temporal properties: the search was complete, the verdict is interrupted', async () => {
-    const r = await interruptWhen(['check', 'spec/examples/peterson.spex', '--check', 'Fair', '--workers', '1'], HELD, 'SIGINT', hold('checking the temporal properties'));
+    const r = await spexSignalled(['check', 'spec/examples/peterson.spex', '--check', 'Fair', '--workers', '1'], HELD, 'SIGINT', hold('checking the temporal properties'));
     expect(r.code).toBe(130);
     expect(r.stdout).toMatch(/^Temporal properties: inconclusive\. The search was complete, but the run was interrupted while they were being checked\.$/m);
     expect(r.stdout).toMatch(STATS);
   });
 
   it('spex parse takes the first signal too', async () => {
-    const r = await interruptWhen(['parse', 'spec/examples/diehard.spex'], HELD, 'SIGINT', hold('parsing'));
+    const r = await spexSignalled(['parse', 'spec/examples/diehard.spex'], HELD, 'SIGINT', hold('parsing'));
     expect(r.code).toBe(130);
     expect(r.stderr).toMatch(/^Interrupted \(SIGINT\) while parsing spec\/examples\/diehard\.spex: no verdict\.$/m);
   });

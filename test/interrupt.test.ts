@@ -7,44 +7,21 @@
  * "interrupted" verdict and exit code 128 + the signal's number. Nothing here waits on a
  * clock: the signal goes when the progress line is there.
  */
-import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { totalmem } from 'node:os';
-import { root, spex } from './support/cli.js';
+import { spex, spexSignalled } from './support/cli.js';
 import { defaultMaxMemory, parseMemorySize } from '../src/explore/guard.js';
 
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
+
+/** A progress line: the search is under way. */
+const PROGRESS_LINE = /^progress: /m;
 
 const LONG = ['spec/bench/counter-grid.spex', '--const', 'N=4', '--const', 'K=60', '--progress'];
 
-/** Runs the CLI, sends `signals` once stderr has a progress line, and collects the outcome. */
-function interrupted(args: string[], signals: NodeJS.Signals[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['dist/cli/spex.js', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let sent = false;
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-      if (!sent && /^progress: /m.test(stderr)) {
-        sent = true;
-        for (const s of signals) child.kill(s);
-      }
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
 
 describe('SIGINT and SIGTERM stop the search and report', () => {
   it.each([1, 2])('check, SIGINT, %i worker(s): partial statistics, interrupted, exit 130', async (workers) => {
-    const r = await interrupted(['check', ...LONG, '--workers', String(workers)], ['SIGINT']);
+    const r = await spexSignalled(['check', ...LONG, '--workers', String(workers)], PROGRESS_LINE, ['SIGINT']);
     expect(r.stderr).not.toMatch(/^ {4}at /m);
     expect(r.code).toBe(130);
     expect(r.stdout).toMatch(/^Interrupted \(SIGINT\): the search was stopped before it was complete; nothing was violated up to there\.$/m);
@@ -56,7 +33,7 @@ describe('SIGINT and SIGTERM stop the search and report', () => {
   });
 
   it('check --json, SIGTERM, 2 workers: stats, check and exit events, exit 143', async () => {
-    const r = await interrupted(['check', ...LONG, '--workers', '2', '--json'], ['SIGTERM']);
+    const r = await spexSignalled(['check', ...LONG, '--workers', '2', '--json'], PROGRESS_LINE, ['SIGTERM']);
     expect(r.code).toBe(143);
     const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     const last = events.at(-1)!;
@@ -70,7 +47,7 @@ describe('SIGINT and SIGTERM stop the search and report', () => {
   });
 
   it('test: reports what ran, then the interrupted check, and stops', async () => {
-    const r = await interrupted(['test', ...LONG, '--workers', '1'], ['SIGINT']);
+    const r = await spexSignalled(['test', ...LONG, '--workers', '1'], PROGRESS_LINE, ['SIGINT']);
     expect(r.code).toBe(130);
     expect(r.stdout).toMatch(/^INTERRUPTED spec\/bench\/counter-grid\.spex Small {2}\(\d+ distinct states, \d+ generated, depth \d+, /m);
     expect(r.stdout).toMatch(/^0 passed, 0 failed, interrupted /m);
@@ -78,7 +55,7 @@ describe('SIGINT and SIGTERM stop the search and report', () => {
 
   it('a second signal ends the process at once', async () => {
     // Two different signals (the same one twice may merge into one while pending).
-    const r = await interrupted(['check', ...LONG, '--workers', '1'], ['SIGINT', 'SIGTERM']);
+    const r = await spexSignalled(['check', ...LONG, '--workers', '1'], PROGRESS_LINE, ['SIGINT', 'SIGTERM']);
     expect(r.stderr).toMatch(/(SIGINT|SIGTERM) again: stopping at once/);
     expect([130, 143]).toContain(r.code);
   });

@@ -2,7 +2,7 @@
  * Running the built CLI from tests (npm test builds dist/ first), and golden files.
  * UPDATE_GOLDEN=1 makes golden() rewrite the file instead of comparing.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { expect } from 'vitest';
 
@@ -32,4 +32,34 @@ export function golden(dir: string, name: string, actual: string): void {
  */
 export function withoutW001(stderr: string): string {
   return stderr.replace(/^[^\n]*: warning\[W001\]: [^\n]*\n(?:[ \d][^\n]*\n)*\n/gm, '');
+}
+
+/** What a CLI run sent signals ended with. */
+export interface SignalledRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `spex args` (the bin), sends `signals` once its stderr matches `when` (a progress line,
+ * a phase: never a time), and collects the outcome.
+ */
+export function spexSignalled(args: string[], when: RegExp, signals: NodeJS.Signals | NodeJS.Signals[], env: Record<string, string> = {}): Promise<SignalledRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['dist/cli/spex.js', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    let sent = false;
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      if (!sent && when.test(stderr)) {
+        sent = true;
+        for (const sig of Array.isArray(signals) ? signals : [signals]) child.kill(sig);
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }
