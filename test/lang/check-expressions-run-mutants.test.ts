@@ -224,3 +224,27 @@ describe('names with no value, and their hints', () => {
     }
   });
 });
+
+describe('what a constant set of a property reads, named', () => {
+  const head = ['spec E', 'var x: 0..3 = 0', 'process P {', '  var k: 0..3 = 0', '  a: k := 1', '}', 'action Step { x := 1 }'];
+  it.each([
+    ['{x, 1}', "8:27: error[E216]: a property quantifies over a constant set, but this reads the state variable 'x'"],
+    ['{P.k}', '8:27: error[E216]: a property quantifies over a constant set, but this reads the state of a process'],
+    ['(if P at a then {1} else {2})', '8:30: error[E216]: a property quantifies over a constant set, but this reads the state of a process'],
+    // The first read is named, not a later one.
+    ['{r(), s()}', "8:27: error[E216]: a property quantifies over a constant set, but this reads the state through definition 'r'"],
+    ['{s(), r()}', "8:27: error[E216]: a property quantifies over a constant set, but this reads the state through definition 's'"],
+  ])('%s', (domain, error) => {
+    const r = reportOf([...head, `property Pr: forall i in ${domain}: x == i ~> x == 0`, 'def r(): Int = x', 'def s(): Int = P.k']);
+    expect(r).toContain(error);
+    expect(r.match(/error\[/g)).toHaveLength(1);
+  });
+
+  it("'in' a set of another kind than a map has no hint", () => {
+    for (const op of ['in', 'not in']) {
+      const r = reportOf(['spec C', 'var m: 0..1 = 0', `invariant I: 1 ${op} m`]);
+      expect(r).toContain(`error[E205]: '${op}' needs a set on the right, but this is Int`);
+      expect(r).not.toContain('hint');
+    }
+  });
+});
