@@ -274,4 +274,15 @@ describe('the fair cycle visits a state where an untaken weak unit is disabled',
     expect(u.kind).toBe('cycle');
     expect(statesOf(g, u).slice(-u.cycle - 1)).toEqual([1, 2, 1]);
   });
+
+  it('goes out of its way to an acceptance set once every unit is taken', () => {
+    // 0 -> 1 by unit 3; 1 -> 2 and 1 -> 3 by unit 0, 2 -> 1 and 3 -> 1 by unit 1; Q holds in
+    // 3 only. F G not Q fails on a cycle through 3; 1 -> 2 -> 1 takes every unit but never Q.
+    const g = csr(4, [[0, 1, 3], [1, 2, 0], [1, 3, 0], [2, 1, 1], [3, 1, 1]], [0], [[], [3]]);
+    const f = F(G(not(Q)));
+    const l = checkGeneral(g, f, [false, false, false, false]).lasso!;
+    expect(l.kind).toBe('cycle');
+    expect(holdsOn(g, f, l)).toBe(false);
+    expect(statesOf(g, l).slice(-l.cycle - 1)).toContain(3);
+  });
 });
