@@ -340,4 +340,12 @@ describe('a fault in a state with no successor is not a deadlock', () => {
     expect(r.outcome.kind).toBe('fault');
     expect([r.stats.distinct, r.stats.generated]).toEqual([1, 2]);
   });
+
+  it('a stop in the middle of a level reports the states left in the queue', () => {
+    // Level 2 is 1, 2, 3; 2 goes to 5, then to 4, which violates: 3 is left, and 5.
+    const system = graphModel({ edges: [[0, 1], [0, 2], [0, 3], [2, 5], [2, 4]], initial: [0], done: [1, 3, 4, 5], invariants: [avoid([4], 'NotFour')] });
+    const r = explore(system, { checkDeadlock: true });
+    expect(r.outcome.kind).toBe('invariant');
+    expect(r.stats.queue).toBe(2);
+  });
 });
