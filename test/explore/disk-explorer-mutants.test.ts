@@ -349,3 +349,35 @@ describe('the disk-backed search: the hand-over from explore() at the memory bud
     }
   });
 });
+
+describe('the disk-backed search: the depth limit reached before a checkpoint', () => {
+  it('is kept by the checkpoint when no state left in the queue goes past the limit again', () => {
+    // 0 -> 1 .. 120; past the limit (depth 2) only 1 -> 1000 is new, listed first: the others
+    // go back to 0. Interrupted at each of the first looks at the clock in turn: an interrupt
+    // after 1 is expanded leaves a queue whose successors were all seen, so only the
+    // checkpoint's depthLimitHit tells the resumed run that the limit was reached.
+    const K = 120;
+    const edges: Edge[] = [];
+    for (let i = 1; i <= K; i++) edges.push([0, i]);
+    edges.push([1, 1000]);
+    for (let i = 2; i <= K; i++) edges.push([i, 0]);
+    const system = graphModel({ edges, initial: [0], done: [1000] });
+    const options = { checkDeadlock: false, maxDepth: 2 };
+    const mem = summary(explore(system, options));
+    expect((mem as { limit: string }).limit).toBe('depth');
+    process.env['SPEX_DISK_TABLE_KEYS'] = '16';
+    for (let at = 1; at <= 12; at++) {
+      const cp = join(dir, `depth-first-${at}`);
+      let calls = 0;
+      clearInterrupt();
+      const r = exploreOnDisk(system, { ...options, progressPeriodMs: 0, onProgress: () => { if (++calls === at) requestInterrupt(15); } }, diskOptions(undefined, { everyStates: 8, dir: cp }));
+      if (!(r.outcome.kind === 'limit' && r.outcome.limit === 'interrupted')) {
+        expect(summary(r)).toEqual(mem);
+        continue;
+      }
+      clearInterrupt();
+      const again = exploreOnDisk(system, options, diskOptions(undefined, { everyStates: 8, dir: cp, resume: true }));
+      expect(summary(again), `interrupted at look ${at}`).toEqual(mem);
+    }
+  });
+});

@@ -10,7 +10,7 @@ import { explore, ModelError, type ExploreOptions, type Progress, type Transitio
 import type { StepCoverage } from '../../src/explore/system.js';
 import { FlatFingerprintSet } from '../../src/explore/flat-set.js';
 import { clearInterrupt, requestInterrupt, setMemoryBudget } from '../../src/explore/guard.js';
-import { intFingerprint } from './graph-model.js';
+import { avoid, graphModel, intFingerprint } from './graph-model.js';
 
 afterEach(() => {
   clearInterrupt();
@@ -317,5 +317,35 @@ describe('explore: the depth limit with constraints and step checks', () => {
     expect(steps).toEqual(['0>1:next', '0>1:again', '1>2:next', '1>2:again', '2>3:next', '2>3:again']);
     // Each expanded state's fingerprint computed once more for its step checks: 1 + 3 * 3 emissions + 3.
     expect(fingerprints.length).toBe(1 + 9 + 3);
+  });
+});
+
+describe('a fault in a state with no successor is not a deadlock', () => {
+  it('reports the fault of successors() that emitted nothing, with deadlock checking on', () => {
+    const system = graphModel({ edges: [[0, 1]], initial: [0], faultingStates: [1] });
+    const r = explore(system, { checkDeadlock: true });
+    expect(r.outcome.kind).toBe('fault');
+    if (r.outcome.kind === 'fault') expect(r.outcome.trace.states).toEqual([0, 1]);
+    // Without the fault, 1 is a deadlock.
+    expect(explore(graphModel({ edges: [[0, 1]], initial: [0] }), { checkDeadlock: true }).outcome.kind).toBe('deadlock');
+  });
+
+  it('a constraint that fails on a new state ends the run there: its invariants are not checked', () => {
+    const system = graphModel({ edges: [[0, 1], [0, 2]], initial: [0], done: [1, 2], invariants: [avoid([1], 'NotOne')] });
+    system.inModel = (s) => {
+      if (s === 1) throw new ModelError('runtime', 'constraint fails at 1');
+      return true;
+    };
+    const r = explore(system, { checkDeadlock: true });
+    expect(r.outcome.kind).toBe('fault');
+    expect([r.stats.distinct, r.stats.generated]).toEqual([1, 2]);
+  });
+
+  it('a stop in the middle of a level reports the states left in the queue', () => {
+    // Level 2 is 1, 2, 3; 2 goes to 5, then to 4, which violates: 3 is left, and 5.
+    const system = graphModel({ edges: [[0, 1], [0, 2], [0, 3], [2, 5], [2, 4]], initial: [0], done: [1, 3, 4, 5], invariants: [avoid([4], 'NotFour')] });
+    const r = explore(system, { checkDeadlock: true });
+    expect(r.outcome.kind).toBe('invariant');
+    expect(r.stats.queue).toBe(2);
   });
 });

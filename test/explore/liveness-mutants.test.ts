@@ -239,3 +239,32 @@ describe('Tarjan', () => {
     expect(out.map((c) => [...c].sort())).toEqual([[1, 2, 3]]);
   });
 });
+
+describe("the fair cycle's construction ignores self-loops", () => {
+  const weak = (n: number): boolean[] => new Array<boolean>(n).fill(false);
+  it('a unit whose only step in the component is a self-loop is not an obligation', () => {
+    // {0, 1} by a (0 -> 1) and b (1 -> 0); c only loops on 1: never enabled, nothing to take.
+    const g = csr(2, [[0, 1, 0], [1, 0, 1], [1, 1, 2]], [0], [[]]);
+    const l = new LivenessChecker(g, weak(3)).check({ kind: 'eventually', p: 0 })!;
+    expect(l.kind).toBe('cycle');
+    expect(statesOf(g, l)).toEqual([0, 1, 0]);
+  });
+
+  it('a state where a unit only loops is one where it is disabled', () => {
+    // {0, 1, 2} all by a; c leaves 0 and 1 for 3 (P) and loops on 2: a fair cycle goes
+    // through 2, where c is disabled.
+    const g = csr(4, [[0, 1, 0], [0, 3, 1], [1, 0, 0], [1, 2, 0], [1, 3, 1], [2, 0, 0], [2, 2, 1]], [0], [[3]]);
+    const l = new LivenessChecker(g, weak(2)).check({ kind: 'eventually', p: 0 })!;
+    expect(l.kind).toBe('cycle');
+    expect(statesOf(g, l)).toEqual([0, 1, 2, 0]);
+  });
+
+  it('a self-loop does not take a unit: the cycle takes it by a real step', () => {
+    // 0 loops by a (listed first) and goes to 1 by a; 1 -> 0 by b.
+    const g = csr(2, [[0, 0, 0], [0, 1, 0], [1, 0, 1]], [0], [[]]);
+    const l = new LivenessChecker(g, weak(2)).check({ kind: 'eventually', p: 0 })!;
+    expect(l.kind).toBe('cycle');
+    expect(statesOf(g, l)).toEqual([0, 1, 0]);
+    expect(l.cycle).toBe(2);
+  });
+});

@@ -255,3 +255,34 @@ describe('holdsOnLasso edge cases', () => {
     expect(holdsOnLasso(F(G(P)), 3, 0, at([1, 2]))).toBe(false);
   });
 });
+
+describe('the fair cycle visits a state where an untaken weak unit is disabled', () => {
+  it('goes out of its way to the one state of the component where the unit is not enabled', () => {
+    // 0 -> 1 by unit 3; in the component {1, 2, 3}: 1 -> 2 and 1 -> 3 by unit 0, 2 -> 1 and 3 -> 1 by
+    // unit 1; unit 2 leaves it for 4 (where P holds) from 1 and 2, not from 3. F P fails under
+    // weak fairness of every unit only on a cycle that passes through 3.
+    const g = csr(5, [[0, 1, 3], [1, 2, 0], [1, 3, 0], [1, 4, 2], [2, 1, 1], [2, 4, 2], [3, 1, 1], [4, 4, -1]], [0], [[4]]);
+    const l = checkGeneral(g, F(P), [false, false, false, false]).lasso!;
+    expect(l.kind).toBe('cycle');
+    expect(holdsOn(g, F(P), l)).toBe(false);
+    const cyc = statesOf(g, l).slice(-l.cycle - 1);
+    expect(cyc).toContain(3);
+    expect(cyc).not.toContain(4);
+    expect(new Set(l.edges.slice(-l.cycle).map((e) => g.tags[e]!))).toEqual(new Set([0, 1]));
+    // Tag 2 of no unit: nothing asks for 3, the cycle is 1 -> 2 -> 1.
+    const u = checkGeneral(g, F(P), [false, false, false, false], [[0], [1], [], [3]]).lasso!;
+    expect(u.kind).toBe('cycle');
+    expect(statesOf(g, u).slice(-u.cycle - 1)).toEqual([1, 2, 1]);
+  });
+
+  it('goes out of its way to an acceptance set once every unit is taken', () => {
+    // 0 -> 1 by unit 3; 1 -> 2 and 1 -> 3 by unit 0, 2 -> 1 and 3 -> 1 by unit 1; Q holds in
+    // 3 only. F G not Q fails on a cycle through 3; 1 -> 2 -> 1 takes every unit but never Q.
+    const g = csr(4, [[0, 1, 3], [1, 2, 0], [1, 3, 0], [2, 1, 1], [3, 1, 1]], [0], [[], [3]]);
+    const f = F(G(not(Q)));
+    const l = checkGeneral(g, f, [false, false, false, false]).lasso!;
+    expect(l.kind).toBe('cycle');
+    expect(holdsOn(g, f, l)).toBe(false);
+    expect(statesOf(g, l).slice(-l.cycle - 1)).toContain(3);
+  });
+});
