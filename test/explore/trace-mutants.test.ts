@@ -250,3 +250,52 @@ describe('rebuildTrace', () => {
     expect(() => rebuildTrace(tree(), seen, replay, 2, viaHi, 1)).toThrow(message);
   });
 });
+
+describe('ReplayIndex and rebuildTrace: the remaining edges', () => {
+  it('gives no parents of an empty index, and all of them when the last chunk is full', () => {
+    const r = new ReplayIndex();
+    expect(Array.from(r.parents())).toEqual([]);
+    for (let i = 0; i < 1024; i++) r.record(i, i - 1, 0);
+    const parents = r.parents();
+    expect(parents.length).toBe(1024);
+    expect(parents[0]).toBe(-1);
+    expect(parents[1023]).toBe(1022);
+  });
+
+  it('finds in the map a parent more than 2^24 − 1 back, not the marker read as a distance', () => {
+    const FAR = 0xffffff;
+    const r = new ReplayIndex();
+    // States FAR and FAR + 1 are initial (distances FAR + 1 and FAR + 2); FAR + 2's parent is 0.
+    for (let i = 0; i <= FAR + 2; i++) r.record(i, i === 0 || i === FAR || i === FAR + 1 ? -1 : i === FAR + 2 ? 0 : i - 1, 0);
+    expect(r.parent(FAR)).toBe(-1);
+    expect(r.parent(FAR + 1)).toBe(-1);
+    expect(r.parent(FAR + 2)).toBe(0);
+    expect(r.parent(FAR - 1)).toBe(FAR - 2);
+  });
+
+  it('lets an error that is not a ModelError through from the step via, after its emissions', () => {
+    const bug = new TypeError('a bug in the last step');
+    const system = tree({
+      successors: (n, emit) => {
+        tree().successors(n, emit);
+        if (n === 23) throw bug;
+      },
+    });
+    const seen = new FingerprintSet();
+    const replay = records(tree(), path3, seen);
+    expect(rebuildTrace(system, seen, replay, 2).states).toEqual([2, 7, 23]);
+    expect(() => rebuildTrace(system, seen, replay, 2, undefined, 0)).toThrow(bug);
+    expect(() => rebuildTrace(system, seen, replay, 2, fpOf(69), 0)).toThrow(bug);
+    // A ModelError there is the fault the search stopped on: the step is still given.
+    const fault = new ModelError('assert', 'the last step fails after its emissions');
+    const faulty = tree({
+      successors: (n, emit) => {
+        tree().successors(n, emit);
+        if (n === 23) throw fault;
+      },
+    });
+    expect(rebuildTrace(faulty, seen, replay, 2, fpOf(70), 1)).toEqual({ states: [2, 7, 23, 70], labels: ['2.1', '7.2', '23.1'] });
+  });
+});
+
+const path3 = [2, 7, 23];
