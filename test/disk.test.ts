@@ -199,6 +199,9 @@ function expectSame(disk: CheckResult | string, mem: CheckResult | string): void
 
 describe('disk-backed search: the same runs as in memory', () => {
   const all = configs();
+  // Past the table of 256 keys twice over (two merges into the run on disk) and 16 checkpoints
+  // at 37 states: the disk's mechanics, on every configuration; bigger runs are the grid's below.
+  const MAX_STATES = 600;
   const saved = process.env['SPEX_DISK_TABLE_KEYS'];
   beforeAll(() => {
     process.env['SPEX_DISK_TABLE_KEYS'] = '256';
@@ -212,12 +215,12 @@ describe('disk-backed search: the same runs as in memory', () => {
     const c = all[i]!;
     // Both engines on the configurations --engine auto runs packed; the grid fixture's tests
     // below run both engines on every outcome, with bigger runs.
-    const mem0 = attempt(c, { workers: 1, maxStates: 1_500 });
+    const mem0 = attempt(c, { workers: 1, maxStates: MAX_STATES });
     // Temporal properties keep their state graph in memory: no disk-backed search to compare.
     if (typeof mem0 !== 'string' && mem0.temporal !== undefined) return;
     const engines = typeof mem0 !== 'string' && mem0.engine === 'packed' && i % 4 === 0 ? (['auto', 'generic'] as const) : (['auto'] as const);
     for (const engine of engines) {
-      const opts: RunOptions = { workers: 1, engine, maxStates: 1_500 };
+      const opts: RunOptions = { workers: 1, engine, maxStates: MAX_STATES };
       const mem = engine === 'auto' ? mem0 : attempt(c, opts);
       const cp = join(dir, `all-${i}-${engine}`);
       const disk = attempt(c, { ...opts, disk: { checkpoint: cp, checkpointEveryStates: 37 } });
