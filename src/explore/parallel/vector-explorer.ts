@@ -55,13 +55,12 @@ export type VectorParallelOptions = Omit<ParallelOptions<unknown>, 'codec'>;
  * two threads lost 0.03–0.17 s on searches of 0.1–0.5 s (memcg RFC with 5 pages, TwoPhase with
  * 6 and 7 resource managers, counter-grid K=21) and won 2.7 s of 6 on counter-grid K=37. So a
  * search that ends within half a second runs on this thread alone, and one that ends within
- * VECTOR_SPAWN_AFTER_MS starts no thread; a longer one has its workers built by the half
- * second (starting them only then left the first 0.7–0.8 s of counter-grid K=37, a quarter of
- * its search, to this thread alone). (Tests set `eager` to send every level through the
- * threads.)
+ * VECTOR_SPAWN_AFTER_MS starts no thread. (Building them from 0.15 s, to have them ready by
+ * the half second, cost counter-grid K=21 with `--workers 2` 0.1 s of 0.27 and gained K=37
+ * nothing measurable.) (Tests set `eager` to send every level through the threads.)
  */
 const VECTOR_SPAWN_AT = 10_000;
-const VECTOR_SPAWN_AFTER_MS = 150;
+const VECTOR_SPAWN_AFTER_MS = 500;
 const VECTOR_USE_AFTER_MS = 500;
 const PROGRESS_PERIOD_MS = 1000;
 /** Expansions between two looks at the guard (interrupt, memory) in a level run on this thread alone. */
