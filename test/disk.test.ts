@@ -12,7 +12,7 @@
  * Nothing here depends on time: a kill that lands after the run ended is fine too.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,6 +27,7 @@ import { SpecErrors } from '../src/lang/diagnostics.js';
 import { valueEquals } from '../src/values/index.js';
 import type { Label, State } from '../src/lang/compile.js';
 import { words } from './support/words.js';
+import { specFiles } from './support/spec-files.js';
 
 let dir = '';
 beforeAll(() => {
@@ -122,15 +123,6 @@ describe('disk-backed search: files', () => {
     again.close();
   });
 });
-
-function specFiles(d: string): string[] {
-  return readdirSync(d)
-    .sort()
-    .flatMap((f) => {
-      const p = join(d, f);
-      return statSync(p).isDirectory() ? specFiles(p) : p.endsWith('.spex') ? [p] : [];
-    });
-}
 
 interface Config {
   readonly name: string;

@@ -6,7 +6,6 @@
  * successors stops at a failing step, stepsOf reports that very step as a fault at the same
  * place, and goes on.
  */
-import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configOverrides, loadSpec } from '../src/engine/run.js';
@@ -15,20 +14,11 @@ import { formatLabel } from '../src/lang/label.js';
 import { ModelError } from '../src/explore/system.js';
 import { formatValue } from '../src/values/index.js';
 import { SpecErrors } from '../src/lang/diagnostics.js';
+import { specFiles } from './support/spec-files.js';
 
 const root = new URL('..', import.meta.url).pathname;
 /** States per configuration: enough to meet every kind of step, few enough to stay quick. */
 const STATES = 150;
-
-function specFiles(dir: string): string[] {
-  return readdirSync(join(root, dir))
-    .sort()
-    .flatMap((n) => {
-      const p = join(dir, n);
-      if (statSync(join(root, p)).isDirectory()) return specFiles(p);
-      return p.endsWith('.spex') ? [p] : [];
-    });
-}
 
 const show = (l: Label, s: State): string => `${formatLabel(l)} -> ${s.map((v) => formatValue(v)).join(' | ')}`;
 

@@ -1,5 +1,3 @@
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configOverrides, constOverrides, loadSpec, runCheck, selectChecks } from '../src/engine/run.js';
 import { checkSpec, type CheckedSpec } from '../src/lang/check.js';
@@ -11,15 +9,7 @@ import { ModelError } from '../src/explore/system.js';
 import { SpecErrors } from '../src/lang/diagnostics.js';
 import { IList, valueEquals } from '../src/values/index.js';
 import type * as A from '../src/lang/ast.js';
-
-function specFiles(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((f) => {
-      const p = join(dir, f);
-      return statSync(p).isDirectory() ? specFiles(p) : p.endsWith('.spex') ? [p] : [];
-    });
-}
+import { specFiles } from './support/spec-files.js';
 
 function sameLabel(a: Label, b: Label): boolean {
   return (

@@ -10,13 +10,14 @@
  * an error. Then every type rule of expressions on one expression each, after declarations of
  * every kind: what it accepts, and the diagnostics of what it refuses.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { constOverrides, loadSpec } from '../../src/engine/run.js';
 import { checkSpec } from '../../src/lang/check.js';
 import { renderDiagnostic, SpecErrors } from '../../src/lang/diagnostics.js';
 import { parseSpec } from '../../src/lang/parser.js';
+import { specFiles } from '../support/spec-files.js';
 
 /** What `spex parse FILE` prints on stderr, computed in this process. */
 export function parseReport(path: string, text?: string): string {
@@ -44,15 +45,6 @@ function parseFixtures(dir: string): string[] {
         if (r) return r[1] === 'parse';
       }
       return true;
-    });
-}
-
-function specFiles(d: string): string[] {
-  return readdirSync(d)
-    .sort()
-    .flatMap((f) => {
-      const p = join(d, f);
-      return statSync(p).isDirectory() ? specFiles(p) : p.endsWith('.spex') ? [p] : [];
     });
 }
 

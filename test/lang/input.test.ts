@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,18 +7,9 @@ import { fastParseSpec } from '../../src/lang/fast-parser.js';
 import { parseSpec, parseSpecWithOhm } from '../../src/lang/parser.js';
 import { SpecErrors, escapeInvisible, renderDiagnostic } from '../../src/lang/diagnostics.js';
 import { readSpecFile } from '../../src/lang/input.js';
+import { specFiles } from '../support/spec-files.js';
 
 const root = join(import.meta.dirname, '..', '..');
-
-function specFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const f of readdirSync(join(root, dir))) {
-    const p = join(dir, f);
-    if (statSync(join(root, p)).isDirectory()) out.push(...specFiles(p));
-    else if (f.endsWith('.spex')) out.push(p);
-  }
-  return out;
-}
 
 /** The AST without its Source objects (the same object everywhere). */
 const plain = (x: unknown): string => JSON.stringify(x, (k, v) => (k === 'source' ? undefined : v));
