@@ -151,7 +151,7 @@ function expectSameUnderSwitches(path: string, consts: string[] = [], check?: st
   const system = onlyInvariants(p.system, chk?.decl.only?.map((n: Any) => n.text));
   const options = (): Any => ({ checkDeadlock: deadlock ?? chk?.decl.deadlock ?? true });
   const one = explore(system, options());
-  const setup = { module: new URL('../dist/engine/worker-system.js', import.meta.url).href, data: { path, text: src, check: chk?.name, consts, packed: true } };
+  const setup = { data: { path, text: src, check: chk?.name, consts, packed: true } };
   for (const [threads, pattern] of [
     [2, [1, 2]],
     [2, [2, 2, 1]],

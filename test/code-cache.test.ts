@@ -69,6 +69,27 @@ describe('the code cache', () => {
     expect([...entries(binDir).keys()].sort()).toEqual([...first.keys()].sort());
   });
 
+  it('worker threads start from the bundle too, through an entry of their own; --no-cache reaches them', () => {
+    // SPEX_WORKERS_EAGER=1: the workers start at once, even on a search this small.
+    const eager = { SPEX_WORKERS_EAGER: '1' };
+    const dir = join(tempDir(), 'cache');
+    const args = ['check', SPEC, '--workers', '2'];
+    expect(run({ ...eager, SPEX_CACHE_DIR: dir }, args)).toEqual(plain);
+    const first = entries(dir);
+    // The command's entry and the vector explorer's worker's; one entry of generated code for both.
+    expect([...first.keys()].filter((k) => k.startsWith('cli/'))).toHaveLength(2);
+    expect([...first.keys()].filter((k) => k.startsWith('packed/'))).toHaveLength(1);
+    const times = new Map([...first.keys()].map((k) => [k, statSync(join(dir, k)).mtimeMs]));
+    expect(run({ ...eager, SPEX_CACHE_DIR: dir }, args)).toEqual(plain);
+    for (const [k, t] of times) expect(statSync(join(dir, k)).mtimeMs).toBe(t);
+    // The generic engine's workers: an entry of their role's.
+    expect(run({ ...eager, SPEX_CACHE_DIR: dir }, [...args, '--engine', 'generic'])).toEqual(plain);
+    expect([...entries(dir).keys()].filter((k) => k.startsWith('cli/'))).toHaveLength(3);
+    const off = join(tempDir(), 'cache');
+    expect(run({ ...eager, SPEX_CACHE_DIR: off }, [...args, '--no-cache'])).toEqual(plain);
+    expect(existsSync(off)).toBe(false);
+  });
+
   // One byte changed in the middle of V8's data is what V8 itself does not notice (node 20
   // crashes on it): the entry's digest must catch it.
   const damages: [string, (b: Buffer) => Buffer][] = [

@@ -66,10 +66,7 @@ function expectSame(c: Case): Any {
   const { system, text, check } = packedSystem(c);
   const one = explore(system, options(c, check));
   for (const workers of [2, 3]) {
-    const setup = {
-      module: new URL('../dist/engine/worker-system.js', import.meta.url).href,
-      data: { path: c.path, text, check: check?.name, consts: c.consts ?? [], packed: true },
-    };
+    const setup = { data: { path: c.path, text, check: check?.name, consts: c.consts ?? [], packed: true } };
     const par = exploreVectorsParallel(system, options(c, check), { workers, setup, eager: true });
     expect(comparable(par), `${workers} threads`).toEqual(comparable(one));
     // Without eager mode no worker starts on searches this small: every level runs on the

@@ -24,6 +24,8 @@ import { progressPrinter, type ProgressPrinter } from './progress.js';
 import { DEFAULT_DEPTH, DEFAULT_RUNS, DEFAULT_SHRINK_BUDGET, cmdSimulate, type SimulateCliOptions } from './simulate.js';
 import { cmdExplore, portNumber, type ExploreOpts } from './explore.js';
 import { isLaunched, launched } from './launch.js';
+import { threadRole } from '../explore/threads.js';
+import { runThread } from './threads.js';
 import { acceptInterrupts, defaultMaxMemory, interruptSignal, parseMemorySize, setMemoryBudget } from '../explore/guard.js';
 import { Interrupted } from '../explore/guard.js';
 import { signalName } from './report.js';
@@ -563,6 +565,9 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-// Started by `spex` (spex.ts) in a worker thread, whose main thread takes signals (launch.ts);
-// or run directly (`node dist/cli/main.js`), on the main thread.
-process.exitCode = main(isLaunched() ? launched() : process.argv.slice(2));
+// One of spex's worker threads (an explorer's or simulation's): its body, not the command line.
+// Else started by `spex` (spex.ts) in a worker thread, whose main thread takes signals
+// (launch.ts); or run directly (`node dist/cli/main.js`), on the main thread.
+const role = threadRole();
+if (role !== undefined) runThread(role);
+else process.exitCode = main(isLaunched() ? launched() : process.argv.slice(2));

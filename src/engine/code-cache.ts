@@ -33,9 +33,13 @@ const MAX_ENTRIES: Record<string, number> = { cli: 24, packed: 256 };
 
 let enabled = process.env['SPEX_NO_CACHE'] === undefined || process.env['SPEX_NO_CACHE'] === '' || process.env['SPEX_NO_CACHE'] === '0';
 
-/** Turns the cache off for this process (`--no-cache`). */
+/**
+ * Turns the cache off for this process (`--no-cache`), and for the threads it starts from now
+ * on: they take a copy of the environment.
+ */
 export function disableCodeCache(): void {
   enabled = false;
+  process.env['SPEX_NO_CACHE'] = '1';
 }
 
 /** The cache's directory, or undefined when it is off or there is no place for it. */
@@ -80,6 +84,25 @@ function writePending(): void {
     }
   }
   for (const kind of kinds) prune(kind);
+}
+
+/**
+ * The entries' writers of every copy of this module in the thread: dist/cli/main.js runs the
+ * bundle with the copy tsc wrote, and the bundle holds one of its own (for the packed engine's
+ * code). writeCodeCacheNow writes both copies' entries.
+ */
+const WRITERS = Symbol.for('spex.code-cache.writers');
+const writers = ((globalThis as { [WRITERS]?: Set<() => void> })[WRITERS] ??= new Set());
+writers.add(writePending);
+
+/**
+ * Writes the entries compiled so far now, instead of when the process exits. For worker
+ * threads, which are terminated rather than left to exit: the explorers' threads call it once
+ * they have built their system (src/cli/threads.ts), so that their entry holds what that
+ * compiled.
+ */
+export function writeCodeCacheNow(): void {
+  for (const w of writers) w();
 }
 
 /** Removes the oldest entries of a kind beyond its limit. */
@@ -172,8 +195,10 @@ export function runBundle(bundle: URL, key: string): void {
   // An entry holds the functions its first run compiled, and an entry that V8 accepts is not
   // written again: one per command, so that \`spex --version\` run first does not leave
   // \`spex check\` an entry without the functions it needs.
-  const command = argv.find((a) => !a.startsWith('-')) ?? '';
-  const script = cachedScript(source, file, 'cli', `${key} ${/^[a-z]+$/.test(command) ? command : ''}`);
+  // A worker thread of the command (src/explore/threads.ts) has an entry of its role's.
+  const role = isMainThread ? undefined : (workerData as { spexThread?: unknown } | null)?.spexThread;
+  const command = typeof role === 'string' ? `thread-${role}` : (argv.find((a) => !a.startsWith('-')) ?? '');
+  const script = cachedScript(source, file, 'cli', `${key} ${/^[a-z-]+$/.test(command) ? command : ''}`);
   type Run = (exports: object, require: NodeJS.Require, module: { exports: object }, filename: string, dir: string, load: (specifier: string) => Promise<unknown>) => void;
   const run = script.runInThisContext() as Run;
   const module = { exports: {} };

@@ -712,7 +712,7 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
       // The workers mark the steps that emit in memory shared with this thread.
       const reached = new SharedArrayBuffer(Math.max(1, system.coverage.reached.length));
       const data: SpecWorkerData = { path: spec.ast.source.path, text: spec.ast.source.text, check: check?.name, consts: [...(opts.consts ?? [])], packed: packed !== undefined, reached, maxEvalWork: maxEvalWork(), ...(setup ? { temporal: true } : {}) };
-      const pool = { workers, setup: { module: new URL('./worker-system.js', import.meta.url).href, data }, auto, onThreads: (r: ThreadsReport) => (threads = r) };
+      const pool = { workers, setup: { data }, auto, onThreads: (r: ThreadsReport) => (threads = r) };
       const { recordGraph: _generic, ...rest } = exploreOpts;
       const vopts: ExploreOptions<number[], Label> = { ...(rest as ExploreOptions<number[], Label>), ...(packedRecord ? { recordGraph: packedRecord } : {}) };
       // Graph recording on threads: this thread's share is tagged by a tagger of its own.

@@ -197,7 +197,7 @@ export function runSimulation(spec: CheckedSpec, check: CheckedCheck | undefined
       if (workers > 1) {
         if (cli.size > 0 && opts.consts === undefined) throw new Error('internal error: runSimulation with workers > 1 needs the --const texts in opts.consts');
         const data: SimulationWorkerData = { path: spec.ast.source.path, text: spec.ast.source.text, check: check?.name, consts: [...(opts.consts ?? [])], packed: engine === 'packed', maxEvalWork: maxEvalWork() };
-        walks = runWalksParallel(walker, limits, { workers, module: new URL('./simulate.js', import.meta.url).href, data }, opts.onProgress);
+        walks = runWalksParallel(walker, limits, { workers, data }, opts.onProgress);
       } else {
         walks = runWalks(walker, limits, opts.onProgress);
       }

@@ -17,11 +17,11 @@ import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from '
 import type { SimulationLimits, SimulationProgress, Walker, WalksResult } from './simulate.js';
 import type { ChunkDone, SimulationWorkerInit, WorkerMessage } from './simulate-worker.js';
 import { interruptSignal } from './guard.js';
+import { THREAD_ENTRY, threadData } from './threads.js';
 
 export interface SimulationPoolOptions {
   readonly workers: number;
-  /** URL of a module exporting createSimulationSystem, and what to call it with. */
-  readonly module: string;
+  /** What each thread's createSimulationSystem (linked in by the thread entry) builds its system from. */
   readonly data: unknown;
 }
 
@@ -50,11 +50,10 @@ export function runWalksParallel<S, L>(walker: Walker<S, L>, limits: SimulationL
   shared[1] = 0x7fffffff;
   const workers: Worker[] = [];
   const ports: MessagePort[] = [];
-  const url = new URL('./simulate-worker.js', import.meta.url);
   for (let i = 0; i < pool.workers; i++) {
     const { port1, port2 } = new MessageChannel();
-    const init: SimulationWorkerInit = { module: pool.module, data: pool.data, walk: walker.options, shared, port: port2 };
-    const w = new Worker(url, { workerData: init, transferList: [port2] });
+    const init: SimulationWorkerInit = { data: pool.data, walk: walker.options, shared, port: port2 };
+    const w = new Worker(THREAD_ENTRY, { workerData: threadData('simulate', init), transferList: [port2] });
     w.unref();
     workers.push(w);
     ports.push(port1);

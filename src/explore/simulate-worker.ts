@@ -1,19 +1,19 @@
 /**
- * Entry point of a simulation worker thread (simulate-parallel.ts). It builds its own
- * TransitionSystem by importing `setup.module` and calling its `createSimulationSystem(data)`
- * (closures cannot cross threads), then runs the chunks of walks the coordinator sends, in
+ * The body of a simulation worker thread (simulate-parallel.ts; started at threads.ts's
+ * THREAD_ENTRY). It builds its own TransitionSystem with the `createSimulationSystem(data)` its
+ * entry links in (closures cannot cross threads), then runs the chunks of walks the coordinator sends, in
  * order. Between walks it reads the shared `stopBelow` word: walks from that index on are no
  * longer needed (a walk below it found a problem), so the chunk ends early.
  *
  * Every message it posts is followed by an increment of the shared `signal` word and a notify,
  * so the coordinator can block on Atomics.wait and then read messages synchronously.
  */
-import { workerData, type MessagePort } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
 import { Walker, type WalkOptions, type WalkStop } from './simulate.js';
 import type { TransitionSystem } from './system.js';
 
 export interface SimulationWorkerInit {
-  readonly module: string;
+  /** What createSimulationSystem builds the thread's system from. */
   readonly data: unknown;
   readonly walk: WalkOptions;
   /** [0]: messages posted by all workers; [1]: stopBelow (walk indices from here on are not needed). */
@@ -54,45 +54,47 @@ export function summarize(stop: WalkStop): WalkStopSummary {
   return { kind: stop.kind, name: stop.kind === 'invariant' ? stop.invariant : stop.kind === 'fault' ? stop.error.message : '' };
 }
 
-const { module, data, walk, shared, port } = workerData as SimulationWorkerInit;
 
-function post(message: WorkerMessage): void {
+function post(port: MessagePort, shared: Int32Array, message: WorkerMessage): void {
   port.postMessage(message);
   Atomics.add(shared, 0, 1);
   Atomics.notify(shared, 0);
 }
 
-function failed(e: unknown): void {
-  post({ kind: 'error', name: e instanceof Error ? e.name : 'Error', message: e instanceof Error ? e.message : String(e), stack: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+function failed(port: MessagePort, shared: Int32Array, e: unknown): void {
+  post(port, shared, { kind: 'error', name: e instanceof Error ? e.name : 'Error', message: e instanceof Error ? e.message : String(e), stack: e instanceof Error ? (e.stack ?? e.message) : String(e) });
 }
 
-try {
-  const mod = (await import(module)) as { createSimulationSystem: CreateSimulationSystem };
-  const walker = new Walker(mod.createSimulationSystem(data), walk);
-  port.on('message', (job: ChunkJob) => {
-    try {
-      const before = walker.generated;
-      let steps = 0;
-      let longest = 0;
-      let walks = 0;
-      let found: ChunkDone['found'] = null;
-      for (let i = job.start; i < job.end; i++) {
-        if (i >= Atomics.load(shared, 1)) break;
-        const r = walker.walk(i);
-        walks++;
-        steps += r.steps;
-        if (r.steps > longest) longest = r.steps;
-        if (r.stop !== null) {
-          found = { index: i, steps: r.steps, stop: summarize(r.stop) };
-          break;
+/** Runs a simulation worker thread: `init` is its workerData, `create` builds its system. */
+export function runSimulationWorker(init: SimulationWorkerInit, create: CreateSimulationSystem): void {
+  const { data, walk, shared, port } = init;
+  try {
+    const walker = new Walker(create(data), walk);
+    port.on('message', (job: ChunkJob) => {
+      try {
+        const before = walker.generated;
+        let steps = 0;
+        let longest = 0;
+        let walks = 0;
+        let found: ChunkDone['found'] = null;
+        for (let i = job.start; i < job.end; i++) {
+          if (i >= Atomics.load(shared, 1)) break;
+          const r = walker.walk(i);
+          walks++;
+          steps += r.steps;
+          if (r.steps > longest) longest = r.steps;
+          if (r.stop !== null) {
+            found = { index: i, steps: r.steps, stop: summarize(r.stop) };
+            break;
+          }
         }
+        post(port, shared, { kind: 'done', start: job.start, walks, steps, generated: walker.generated - before, longest, found });
+      } catch (e) {
+        failed(port, shared, e);
       }
-      post({ kind: 'done', start: job.start, walks, steps, generated: walker.generated - before, longest, found });
-    } catch (e) {
-      failed(e);
-    }
-  });
-  post({ kind: 'ready' });
-} catch (e) {
-  failed(e);
+    });
+    post(port, shared, { kind: 'ready' });
+  } catch (e) {
+    failed(port, shared, e);
+  }
 }

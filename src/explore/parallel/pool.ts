@@ -7,6 +7,7 @@
  */
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { Supervised } from './supervisor.js';
+import { THREAD_ENTRY, threadData, type ThreadRole } from '../threads.js';
 import { checkInterrupt } from '../guard.js';
 import type { ChunkInput, ChunkOutput } from './expand.js';
 import type { WorkerInit, WorkerSetup } from './worker.js';
@@ -29,17 +30,16 @@ export class WorkerPool {
     this.size = size;
     this.signal = new Int32Array(new SharedArrayBuffer(4 * size));
     this.consumed = new Array<number>(size).fill(0);
-    const url = new URL('./worker.js', import.meta.url);
-    const inits: WorkerInit[] = [];
+    const inits: (WorkerInit & { spexThread: ThreadRole })[] = [];
     const transfer: MessagePort[][] = [];
     for (let i = 0; i < size; i++) {
       const { port1, port2 } = new MessageChannel();
-      inits.push({ setup, signal: this.signal, index: i, port: port2 });
+      inits.push(threadData('explore', { setup, signal: this.signal, index: i, port: port2 }));
       transfer.push([port2]);
       this.ports.push(port1);
     }
     // A death wakes whoever waits for that worker's message.
-    this.workers = new Supervised(url, inits, transfer, inits.map((_, i) => ({ array: this.signal, index: i })));
+    this.workers = new Supervised(THREAD_ENTRY, inits, transfer, inits.map((_, i) => ({ array: this.signal, index: i })));
   }
 
   /** Whether every worker has compiled its system; never blocks. */

@@ -22,6 +22,7 @@
  */
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { Supervised, WorkerDied } from './supervisor.js';
+import { THREAD_ENTRY, threadData, type ThreadRole } from '../threads.js';
 import { FlatFingerprintSet } from '../flat-set.js';
 import { GraphRecorder, type RecordGraph } from '../state-graph.js';
 import { IndexMap } from './index-map.js';
@@ -102,18 +103,17 @@ class Crew {
 
   constructor(buffers: SharedBuffers, setup: WorkerSetup) {
     this.ctrl = new Int32Array(buffers.ctrl);
-    const url = new URL('./vector-worker.js', import.meta.url);
-    const inits: VectorWorkerInit[] = [];
+    const inits: (VectorWorkerInit & { spexThread: ThreadRole })[] = [];
     const transfer: MessagePort[][] = [];
     for (let t = 1; t < buffers.threads; t++) {
       const { port1, port2 } = new MessageChannel();
-      inits.push({ setup, buffers, index: t, port: port2 });
+      inits.push(threadData('explore-vectors', { setup, buffers, index: t, port: port2 }));
       transfer.push([port2]);
       this.ports.push(port1);
     }
     this.count = inits.length;
     // A death wakes this thread wherever it waits for the workers.
-    this.workers = new Supervised(url, inits, transfer, [C_READY, C_DONE].map((index) => ({ array: this.ctrl, index })));
+    this.workers = new Supervised(THREAD_ENTRY, inits, transfer, [C_READY, C_DONE].map((index) => ({ array: this.ctrl, index })));
   }
 
   get size(): number {
