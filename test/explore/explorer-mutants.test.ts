@@ -349,3 +349,69 @@ describe('a fault in a state with no successor is not a deadlock', () => {
     expect(r.stats.queue).toBe(2);
   });
 });
+
+describe('a system that lends the states it emits (copyState)', () => {
+  // States are pairs (a, b), 0 ≤ a, b < 3; steps `a` and `b` add one to a or b, modulo 3.
+  // The lending system writes every state it emits, initial ones included, into one array.
+  type Pair = number[];
+  const steps = (s: Pair): [Pair, string][] => [
+    [[(s[0]! + 1) % 3, s[1]!], 'a'],
+    [[s[0]!, (s[1]! + 1) % 3], 'b'],
+  ];
+  function pairs(lends: boolean): TransitionSystem<Pair, string> {
+    const buffer: Pair = [0, 0];
+    const out = (p: Pair): Pair => {
+      if (!lends) return p;
+      buffer[0] = p[0]!;
+      buffer[1] = p[1]!;
+      return buffer;
+    };
+    return {
+      initialStates: (emit) => emit(out([0, 0])),
+      successors: (s, emit) => {
+        for (const [t, label] of steps(s)) emit(out(t), label);
+      },
+      fingerprint: (s, o) => intFingerprint(s[0]! * 3 + s[1]!, o),
+      invariants: [{ name: 'NotTwoOne', holds: (s) => !(s[0] === 2 && s[1] === 1) }],
+      isDone: () => true,
+      ...(lends ? { copyState: (s: Pair) => [...s] } : {}),
+    };
+  }
+
+  it('is explored as one that gives them: the same counts, and the same trace to a violation', () => {
+    const lent = explore(pairs(true), { checkDeadlock: true });
+    const given = explore(pairs(false), { checkDeadlock: true });
+    expect(given.outcome.kind).toBe('invariant');
+    expect(lent.stats).toMatchObject({ distinct: given.stats.distinct, generated: given.stats.generated, depth: given.stats.depth });
+    expect(lent.outcome).toEqual(given.outcome);
+    // Without the invariant, all nine states.
+    const all = (lends: boolean) => explore({ ...pairs(lends), invariants: [] }, { checkDeadlock: true });
+    expect(all(true).stats).toMatchObject({ distinct: 9, generated: all(false).stats.generated });
+  });
+
+  it('with a constraint (the search’s other path), too', () => {
+    // Everything but (1, 1) is in the model.
+    const inModel = (s: Pair): boolean => !(s[0] === 1 && s[1] === 1);
+    const lent = explore({ ...pairs(true), inModel }, { checkDeadlock: true });
+    const given = explore({ ...pairs(false), inModel }, { checkDeadlock: true });
+    expect(given.outcome.kind).toBe('invariant');
+    expect(lent.stats).toMatchObject({ distinct: given.stats.distinct, generated: given.stats.generated, depth: given.stats.depth });
+    expect(lent.outcome).toEqual(given.outcome);
+  });
+
+  it('with the state graph recorded, too: the same graph and the same paths replayed', () => {
+    const recordGraph = { edgeTag: (label: string) => (label === 'a' ? 0 : 1), predicates: [(s: Pair) => s[0] === s[1]] };
+    const lent = explore({ ...pairs(true), invariants: [] }, { checkDeadlock: true, recordGraph });
+    const given = explore({ ...pairs(false), invariants: [] }, { checkDeadlock: true, recordGraph });
+    const g = lent.graph!;
+    const h = given.graph!;
+    expect(g.size).toBe(9);
+    expect(Array.from(g.targets)).toEqual(Array.from(h.targets));
+    expect([...Array(9).keys()].map((s) => g.holds(s, 0))).toEqual([...Array(9).keys()].map((s) => h.holds(s, 0)));
+    // The last state found, and one step on along its first edge: states replayed from the system.
+    const far = g.size - 1;
+    const path = g.path(far, [g.offsets[far]!]);
+    expect(path).toEqual(h.path(far, [h.offsets[far]!]));
+    expect(path.states).toEqual([[0, 0], [1, 0], [2, 0], [2, 1], [2, 2], [0, 2]]);
+  });
+});
