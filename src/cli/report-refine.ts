@@ -5,7 +5,8 @@
  */
 import type { Label, State } from '../lang/compile.js';
 import type { Trace } from '../explore/index.js';
-import { diffValues, formatChange, formatValue } from '../values/index.js';
+import { diffValues } from '../values/index.js';
+import { showChange, showValue } from './value-text.js';
 import { formatLabel } from '../lang/label.js';
 import type { Refinement, RefinementFailure } from '../engine/refine.js';
 
@@ -35,7 +36,7 @@ export function formatRefinementViolation(
     out.push(formatTrace(trace, varNames));
   }
   const names = r.varNames;
-  const state = (s: State): string => names.map((v, i) => `${v} = ${formatValue(s[i]!)}`).join(', ');
+  const state = (s: State): string => names.map((v, i) => `${v} = ${showValue(s[i]!)}`).join(', ');
   out.push('');
   if (failure.kind === 'init') {
     out.push(`Mapped to ${a}: ${state(failure.mapped)}`);
@@ -48,7 +49,7 @@ export function formatRefinementViolation(
   out.push(`  from ${state(failure.before)}`);
   out.push(`    to ${state(failure.after)}`);
   const changes = names.flatMap((v, i) => diffValues(v, failure.before[i]!, failure.after[i]!));
-  out.push(`  changing ${changes.map(formatChange).join(', ')}`);
+  out.push(`  changing ${changes.map(showChange).join(', ')}`);
   if (failure.tried.length === 0) {
     out.push(`${a} has no step from the mapped state: no action of ${a} is enabled there.`);
     return out.join('\n');
@@ -56,7 +57,7 @@ export function formatRefinementViolation(
   out.push(`${a}'s steps from the mapped state (actions tried: those enabled, with the successors they offer):`);
   for (const x of failure.tried.slice(0, MAX_LISTED)) {
     const ch = names.flatMap((v, i) => diffValues(v, failure.before[i]!, x.next[i]!));
-    out.push(`  ${formatLabel(x.label)}: ${ch.length === 0 ? '(no change)' : ch.map(formatChange).join(', ')}`);
+    out.push(`  ${formatLabel(x.label)}: ${ch.length === 0 ? '(no change)' : ch.map(showChange).join(', ')}`);
   }
   if (failure.tried.length > MAX_LISTED) out.push(`  ... and ${failure.tried.length - MAX_LISTED} more`);
   const disabled = r.actionNames.filter((act) => !failure.tried.some((x) => x.label.action === act));

@@ -7,7 +7,8 @@ import type { Label, State } from '../lang/compile.js';
 import { formatLocation } from '../lang/diagnostics.js';
 import type { TemporalResult, TemporalViolation } from '../engine/temporal.js';
 import type { LimitKind } from '../explore/explorer.js';
-import { diffValues, formatChange } from '../values/index.js';
+import { diffValues } from '../values/index.js';
+import { showChange } from './value-text.js';
 import { formatLabel, formatTrace as formatPlainTrace } from './report.js';
 
 function steps(n: number): string {
@@ -82,7 +83,7 @@ export function formatTemporalViolation(v: TemporalViolation, varNames: readonly
   const next = v.trace.states[n] as State;
   const changes = varNames.flatMap((name, j) => diffValues(name, prev[j]!, next[j]!));
   if (changes.length === 0) out.push(`${' '.repeat(width)}     (no change)`);
-  for (const c of changes) out.push(`${' '.repeat(width)}     ${formatChange(c)}`);
+  for (const c of changes) out.push(`${' '.repeat(width)}     ${showChange(c)}`);
   return out.join('\n');
 }
 

@@ -6,7 +6,8 @@
 import type { Label, RuntimeLocation, State } from '../lang/compile.js';
 import { Diagnostic, formatLocation, renderDiagnostic } from '../lang/diagnostics.js';
 import type { ModelError, Stats, Trace } from '../explore/index.js';
-import { diffValues, formatChange, formatValue } from '../values/index.js';
+import { diffValues } from '../values/index.js';
+import { showChange, showValue } from './value-text.js';
 import type { CheckResult } from '../engine/run.js';
 import { formatTemporalSummary, formatTemporalViolation } from './report-temporal.js';
 import { formatLabel } from '../lang/label.js';
@@ -45,13 +46,13 @@ export function formatTrace(trace: Trace<State, Label>, varNames: readonly strin
   const shown = (s: State): void => {
     for (const x of extras?.shown ?? []) {
       const v = shownValue(x, s);
-      lines.push(`${' '.repeat(width)}     show ${x.name} = ${'value' in v ? formatValue(v.value) : `<error: ${v.error}>`}`);
+      lines.push(`${' '.repeat(width)}     show ${x.name} = ${'value' in v ? showValue(v.value) : `<error: ${v.error}>`}`);
     }
   };
   trace.states.forEach((s, i) => {
     if (i === 0) {
       lines.push(`${num(0)}  init`);
-      varNames.forEach((n, j) => lines.push(`${' '.repeat(width)}     ${n} = ${formatValue(s[j]!)}`));
+      varNames.forEach((n, j) => lines.push(`${' '.repeat(width)}     ${n} = ${showValue(s[j]!)}`));
       shown(s);
       return;
     }
@@ -59,7 +60,7 @@ export function formatTrace(trace: Trace<State, Label>, varNames: readonly strin
     lines.push(`${num(i)}  ${stepLine(trace.labels[i - 1]!, extras)}`);
     const changes = varNames.flatMap((n, j) => diffValues(n, prev[j]!, s[j]!));
     if (changes.length === 0) lines.push(`${' '.repeat(width)}     (no change)`);
-    for (const c of changes) lines.push(`${' '.repeat(width)}     ${formatChange(c)}`);
+    for (const c of changes) lines.push(`${' '.repeat(width)}     ${showChange(c)}`);
     shown(s);
   });
   if (failing) {

@@ -2,7 +2,7 @@
  * What changed between two values, for showing a step of a counterexample trace: only the parts
  * that differ, nested into maps, records and sequences as long as the path stays readable.
  */
-import { formatValue } from './format.js';
+import { formatValue, formatValueWithin } from './format.js';
 import { compareValues, sortedEntries } from './order.js';
 import { IList, IMap, Rec, sameFields, valueEquals, type Value } from './value.js';
 
@@ -77,8 +77,8 @@ function keyPath(path: string, key: Value): string {
 const ABSENT = '(absent)';
 
 /** e.g. `lru[C]: {1} → {}`, or `lru[D]: (absent) → {2}` for a new key. */
-export function formatChange(c: Change): string {
-  const b = c.before === undefined ? ABSENT : formatValue(c.before);
-  const a = c.after === undefined ? ABSENT : formatValue(c.after);
+export function formatChange(c: Change, maxChars = Infinity): string {
+  const b = c.before === undefined ? ABSENT : formatValueWithin(c.before, maxChars);
+  const a = c.after === undefined ? ABSENT : formatValueWithin(c.after, maxChars);
   return `${c.path}: ${b} → ${a}`;
 }

@@ -27,3 +27,79 @@ export function formatValue(v: Value): string {
   if (IList.isList(v)) return `[${v.map(formatValue).join(', ')}]`;
   throw new Error(`internal error: not a spec value: ${String(v)}`);
 }
+
+/**
+ * formatValue, cut once about `maxChars` characters are written: the rest of each set, map,
+ * sequence, tuple or record still open is left out and counted, `{0, 1, 2, … 997 more}`. A
+ * value whose whole text fits prints exactly as formatValue prints it. For the terminal's
+ * traces, where a map of 27,000 entries on one line reads as nothing; the exports keep every
+ * value whole.
+ */
+export function formatValueWithin(v: Value, maxChars: number): string {
+  if (maxChars === Infinity) return formatValue(v);
+  return within(v, { left: maxChars });
+}
+
+/**
+ * The budget is charged every character written (a collection's brackets when it opens), so
+ * it runs out only once the text has passed `maxChars`: a value whose whole text fits is
+ * never cut.
+ */
+function within(v: Value, budget: { left: number }): string {
+  if (typeof v === 'number' || typeof v === 'boolean' || v instanceof Atom) {
+    const s = formatValue(v);
+    budget.left -= s.length;
+    return s;
+  }
+  if (v instanceof Tuple) return `(${items(v.items.length, 2, (i) => within(v.items[i]!, budget), budget)})`;
+  if (v instanceof Rec) {
+    if (v.fields.length === 0) return '{ }';
+    return `{ ${items(v.fields.length, 4, (i) => field(v.fields[i]!, v.values[i]!, budget), budget)} }`;
+  }
+  if (v instanceof Variant) {
+    if (v.value === undefined) {
+      budget.left -= v.tag.length;
+      return v.tag;
+    }
+    budget.left -= v.tag.length + 2;
+    return `${v.tag}(${within(v.value, budget)})`;
+  }
+  if (ISet.isSet(v)) {
+    const e = sortedElements(v);
+    return `{${items(e.length, 2, (i) => within(e[i]!, budget), budget)}}`;
+  }
+  if (IMap.isMap(v)) {
+    if (v.size === 0) return '{->}';
+    const e = sortedEntries(v);
+    return `{${items(e.length, 2, (i) => entry(e[i]![0], e[i]![1], budget), budget)}}`;
+  }
+  if (IList.isList(v)) return `[${items(v.size, 2, (i) => within(v.get(i) as Value, budget), budget)}]`;
+  throw new Error(`internal error: not a spec value: ${String(v)}`);
+}
+
+function field(name: string, v: Value, budget: { left: number }): string {
+  budget.left -= name.length + 2;
+  return `${name}: ${within(v, budget)}`;
+}
+
+function entry(k: Value, v: Value, budget: { left: number }): string {
+  const key = within(k, budget);
+  budget.left -= 4;
+  return `${key} -> ${within(v, budget)}`;
+}
+
+/**
+ * n items joined by ", " inside brackets of `brackets` characters, as long as the budget
+ * lasts; then how many are left out.
+ */
+function items(n: number, brackets: number, item: (i: number) => string, budget: { left: number }): string {
+  budget.left -= brackets;
+  const parts: string[] = [];
+  let i = 0;
+  for (; i < n && budget.left > 0; i++) {
+    if (i > 0) budget.left -= 2;
+    parts.push(item(i));
+  }
+  if (i < n) parts.push(`… ${(n - i).toLocaleString('en-US')} more`);
+  return parts.join(', ');
+}

@@ -7,6 +7,7 @@ import {
   Tuple,
   Variant,
   formatValue,
+  formatValueWithin,
   mkMap,
   mkSeq,
   mkSet,
@@ -87,5 +88,56 @@ describe('formatValue', () => {
 
   it('prints fresh atom copies like interned ones', () => {
     expect(formatValue(mkSet([new Atom('Res', 'P', 1), R]))).toBe('{R, P}');
+  });
+});
+
+describe('formatValueWithin (the terminal’s traces)', () => {
+  it('prints a value whose text fits exactly as formatValue does, at every limit from its length on', () => {
+    fc.assert(
+      fc.property(arbValue, fc.nat(40), (v, extra) => {
+        const whole = formatValue(v);
+        expect(formatValueWithin(v, whole.length + extra)).toBe(whole);
+        expect(formatValueWithin(v, Infinity)).toBe(whole);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('cuts a longer one in its collections: up to the first cut, the start of the whole text; then how much is left out', () => {
+    fc.assert(
+      fc.property(arbValue, fc.integer({ min: 1, max: 60 }), (v, max) => {
+        const whole = formatValue(v);
+        const cut = formatValueWithin(v, max);
+        // Scalars, and variants and records of scalars only, are never cut.
+        if (cut === whole) return;
+        expect(whole.length).toBeGreaterThan(max);
+        const at = cut.indexOf('… ');
+        expect(at).toBeGreaterThanOrEqual(0);
+        // Up to the first elision, the same text (the separator before it aside).
+        expect(whole.startsWith(cut.slice(0, at).replace(/, $/, ''))).toBe(true);
+        expect(cut).toMatch(/… [\d,]+ more/);
+        expect(cut.length).toBeLessThan(whole.length + 20);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('counts what each collection still open leaves out', () => {
+    const big = mkMap(Array.from({ length: 3001 }, (_, k) => [k, 0] as [number, number]));
+    const cut = formatValueWithin(big, 1000);
+    expect(cut.startsWith('{0 -> 0, 1 -> 0, 2 -> 0,')).toBe(true);
+    expect(cut).toMatch(/, 110 -> 0, … 2,890 more\}$/);
+    expect(cut.length).toBeLessThanOrEqual(1000 + 20);
+    // Nested: the inner sequence is cut, then the set around it.
+    const nested = mkSet([mkSeq([1, 2, 3, 4, 5, 6]), mkSeq([7]), mkSeq([8])]);
+    expect(formatValue(nested)).toBe('{[1, 2, 3, 4, 5, 6], [7], [8]}');
+    expect(formatValueWithin(nested, 30)).toBe('{[1, 2, 3, 4, 5, 6], [7], [8]}');
+    expect(formatValueWithin(nested, 17)).toBe('{[1, 2, 3, 4, 5, … 1 more], … 2 more}');
+    expect(formatValueWithin(nested, 8)).toBe('{[1, 2, … 4 more], … 2 more}');
+    expect(formatValueWithin(nested, 3)).toBe('{[… 6 more], … 2 more}');
+    // Records, tuples and variants around a cut.
+    const rec = new Rec(['a', 'b'], [new Tuple([mkSeq([1, 2, 3]), 4]), some(mkSeq([5, 6]))]);
+    expect(formatValue(rec)).toBe('{ a: ([1, 2, 3], 4), b: Some([5, 6]) }');
+    expect(formatValueWithin(rec, 12)).toBe('{ a: ([1, … 2 more], … 1 more), … 1 more }');
   });
 });

@@ -1,0 +1,25 @@
+/**
+ * How the terminal shows the values of a trace: whole up to VALUE_CHARS characters, then cut
+ * with a count of what is left out (`{0 -> 1, 1 -> 1, … 26,990 more}`); `--full-values` shows
+ * them whole. The exports (ITF, TLC's JSON, --json events) always carry them whole.
+ */
+import { formatChange, formatValueWithin, type Change, type Value } from '../values/index.js';
+
+export const VALUE_CHARS = 1000;
+
+let limit = VALUE_CHARS;
+
+/** `--full-values`: every value whole, however long. */
+export function showWholeValues(): void {
+  limit = Infinity;
+}
+
+/** A value as a trace in the terminal shows it. */
+export function showValue(v: Value): string {
+  return formatValueWithin(v, limit);
+}
+
+/** A change of a step as a trace in the terminal shows it. */
+export function showChange(c: Change): string {
+  return formatChange(c, limit);
+}
