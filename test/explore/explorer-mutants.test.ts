@@ -389,6 +389,28 @@ describe('a system that lends the states it emits (copyState)', () => {
     expect(all(true).stats).toMatchObject({ distinct: 9, generated: all(false).stats.generated });
   });
 
+  it('as fixed-width vectors, go to the flat levels only when nothing needs the states as objects', () => {
+    // vectorWidth sends a system to vector-run.ts, which has no constraints, no step checks,
+    // no state graph and its own seen set: with any of those, explore() must keep it.
+    const plain = { ...pairs(false), invariants: [] };
+    const vectors = { ...plain, vectorWidth: 2 };
+    expect(explore(vectors, { checkDeadlock: true }).stats).toMatchObject({ distinct: 9, generated: 19 });
+    const inModel = (s: Pair): boolean => !(s[0] === 1 && s[1] === 1);
+    expect(explore({ ...vectors, inModel }, { checkDeadlock: true }).stats).toMatchObject(
+      { distinct: explore({ ...plain, inModel }, { checkDeadlock: true }).stats.distinct },
+    );
+    expect(explore({ ...vectors, inModel }, { checkDeadlock: true }).stats.distinct).toBe(8);
+    const checkStep = (from: Pair, to: Pair): { name: string } | undefined => (to[0]! < from[0]! ? { name: 'NoWrap' } : undefined);
+    const stepped = explore({ ...vectors, checkStep }, { checkDeadlock: true });
+    expect(stepped.outcome.kind).toBe('invariant');
+    expect(stepped.outcome).toEqual(explore({ ...plain, checkStep }, { checkDeadlock: true }).outcome);
+    const recordGraph = { edgeTag: () => -1, predicates: [] };
+    expect(explore(vectors, { checkDeadlock: true, recordGraph }).graph?.size).toBe(9);
+    const seenSet = new FlatFingerprintSet();
+    explore(vectors, { checkDeadlock: true, seenSet: () => seenSet });
+    expect(seenSet.size).toBe(9);
+  });
+
   it('with a constraint (the search’s other path), too', () => {
     // Everything but (1, 1) is in the model.
     const inModel = (s: Pair): boolean => !(s[0] === 1 && s[1] === 1);
