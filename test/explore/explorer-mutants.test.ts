@@ -437,3 +437,156 @@ describe('a system that lends the states it emits (copyState)', () => {
     expect(path.states).toEqual([[0, 0], [1, 0], [2, 0], [2, 1], [2, 2], [0, 2]]);
   });
 });
+
+describe('explore: queues, checkpoints and the checked path at their edges', () => {
+  it('a state whose expansion needs no step check leaves none stale for the next one', () => {
+    // Initial states 0 and 1; 0 has no step, 1 only a step to itself (a stutter, never checked).
+    const system: TransitionSystem<number, string> = {
+      initialStates: (emit) => {
+        emit(0);
+        emit(1);
+      },
+      successors: (s, emit) => {
+        if (s === 1) emit(1, 'stay');
+      },
+      fingerprint: intFingerprint,
+      invariants: [],
+      isDone: () => true,
+      checkStep: () => ({ name: 'NoStep' }),
+    };
+    expect(explore(system, { checkDeadlock: true }).outcome.kind).toBe('ok');
+  });
+
+  it('an interrupt in an expansion in the middle of a later level counts the queue from that state', () => {
+    // Level 0: 0, 1; level 1: 2, 3, 4 (from 0); 3 has 1,000 successors.
+    requestInterrupt(2);
+    const system: TransitionSystem<number, string> = {
+      initialStates: (emit) => {
+        emit(0);
+        emit(1);
+      },
+      successors: (s, emit) => {
+        if (s === 0) for (const t of [2, 3, 4]) emit(t, `0>${t}`);
+        if (s === 3) for (let k = 0; k < 1000; k++) emit(100 + k, `3>${100 + k}`);
+      },
+      fingerprint: intFingerprint,
+      invariants: [],
+      isDone: () => true,
+    };
+    const r = explore(system, { checkDeadlock: true });
+    expect(r.outcome).toEqual({ kind: 'limit', limit: 'interrupted' });
+    // Expanded: 0, 1, 2, and 3 in part; queued: 4 and what 3 emitted so far.
+    expect(r.stats.queue).toBe(r.stats.distinct - 4);
+    expect(r.stats.distinct).toBe(5 + 255);
+  });
+
+  it('an interrupt with a seen set of the caller’s that has nothing to finish', () => {
+    requestInterrupt(2);
+    const { system } = fanOut(1000);
+    const r = explore(system, { checkDeadlock: true, seenSet: () => new FlatFingerprintSet() });
+    expect(r.outcome).toEqual({ kind: 'limit', limit: 'interrupted' });
+    expect(r.stats.distinct).toBe(257);
+  });
+
+  it('an interrupt while the initial states are emitted counts them as the queue', () => {
+    requestInterrupt(2);
+    const system: TransitionSystem<number, string> = {
+      initialStates: (emit) => {
+        for (let k = 0; k < 1000; k++) emit(k);
+      },
+      successors: () => {},
+      fingerprint: intFingerprint,
+      invariants: [],
+      isDone: () => true,
+    };
+    const r = explore(system, { checkDeadlock: true });
+    expect(r.outcome).toEqual({ kind: 'limit', limit: 'interrupted' });
+    expect([r.stats.distinct, r.stats.queue]).toEqual([255, 255]);
+  });
+
+  it('the memory budget met between two expansions, without the disk-backed search: a limit, with the queue', () => {
+    // 0 -> 200 states, each -> 200 states (done): no expansion is long; the budget is looked
+    // at every 4,096 expansions.
+    setMemoryBudget(1);
+    const system: TransitionSystem<number, string> = {
+      initialStates: (emit) => emit(0),
+      successors: (s, emit) => {
+        if (s === 0) for (let k = 1; k <= 200; k++) emit(k, 'a');
+        else if (s <= 200) for (let k = 0; k < 200; k++) emit(1000 + (s - 1) * 200 + k, 'b');
+      },
+      fingerprint: intFingerprint,
+      invariants: [],
+      isDone: () => true,
+    };
+    const r = explore(system, { checkDeadlock: true });
+    expect(r.outcome).toEqual({ kind: 'limit', limit: 'memory' });
+    expect(r.stats.queue).toBe(r.stats.distinct - 4096);
+  });
+
+  it('the state graph: an initial state emitted twice is one state, no edge; a step of state 0 to a state seen before is an edge', () => {
+    const recordGraph = { edgeTag: () => -1, predicates: [] };
+    for (const inModel of [undefined, (s: number) => s !== 9]) {
+      const system: TransitionSystem<number, string> = {
+        initialStates: (emit) => {
+          emit(0);
+          emit(0);
+        },
+        successors: (s, emit) => {
+          if (s === 0) {
+            emit(1, '0>1');
+            emit(0, '0>0');
+          }
+        },
+        fingerprint: intFingerprint,
+        invariants: [],
+        isDone: () => true,
+        ...(inModel ? { inModel } : {}),
+      };
+      const g = explore(system, { checkDeadlock: true, recordGraph }).graph!;
+      expect(g.size).toBe(2);
+      expect(Array.from(g.offsets)).toEqual([0, 2, 2]);
+      expect(Array.from(g.targets)).toEqual([1, 0]);
+    }
+  });
+
+  it('with constraints: steps counted as discovering states, and an error in a constraint that is not the model’s goes through', () => {
+    const coverage = counting();
+    const r = explore(small(true, { coverage }), { checkDeadlock: true });
+    expect(r.outcome.kind).toBe('ok');
+    // 1 and 2 are found from 0; 3 is outside the constraints.
+    expect(coverage.discoveries).toBe(r.stats.distinct - 1);
+    expect(coverage.discoveries).toBe(2);
+    const broken = small(false, {
+      inModel: (s: number) => {
+        if (s === 2) throw new TypeError('a bug');
+        return true;
+      },
+    });
+    expect(() => explore(broken, { checkDeadlock: true })).toThrow('a bug');
+  });
+
+  it('with constraints: a full seen set stops the run only at a new state; an interrupt in a long expansion stops it', () => {
+    // small(true) has exactly 3 states in its constraints, and steps back to them.
+    const full = explore(small(true), { checkDeadlock: true, maxStates: 3 });
+    expect(full.outcome.kind).toBe('ok');
+    expect(full.stats.distinct).toBe(3);
+    requestInterrupt(2);
+    const { system } = fanOut(1000, { inModel: () => true });
+    const r = explore(system, { checkDeadlock: true });
+    expect(r.outcome).toEqual({ kind: 'limit', limit: 'interrupted' });
+    expect([r.stats.distinct, r.stats.generated, r.stats.depth, r.stats.queue]).toEqual([257, 257, 2, 256]);
+  });
+
+  it('a recorded predicate’s fault stops the run with the state it failed on unqueued', () => {
+    const bad = (s: number): boolean => {
+      if (s === 2) throw new ModelError('runtime', 'no value at 2');
+      return true;
+    };
+    for (const constrained of [false, true]) {
+      const r = explore(small(constrained), { checkDeadlock: true, recordGraph: { edgeTag: () => -1, predicates: [bad] } });
+      expect(r.outcome.kind).toBe('fault');
+      // 0 expanded; 1 queued; 2 failed.
+      expect([r.stats.distinct, r.stats.queue]).toEqual([3, 1]);
+    }
+  });
+});
