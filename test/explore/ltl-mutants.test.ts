@@ -490,6 +490,16 @@ describe('the fair components of the product', () => {
     expect(checkGeneral(g, F(P), [false, false, false, false]).lasso).toEqual({ kind: 'cycle', start: 0, edges: [0, 1, 0, 2, 3], cycle: 5 });
   });
 
+  it('the cycle takes a unit by a step inside its component, not by one to a dropped node', () => {
+    // 0 -> 2 and 0 -> 1 by unit 0, 1 -> 0 and 2 -> 0 by unit 1; strong unit 2 leaves 2 for 3 (P):
+    // 2 is dropped, and the step 0 -> 2, listed first, takes unit 0 out of the component.
+    const g = csr(4, [[0, 2, 0], [0, 1, 0], [1, 0, 1], [2, 0, 1], [2, 3, 2]], [0], [[3]]);
+    const strong = [false, false, true];
+    const l = checkGeneral(g, F(P), strong).lasso!;
+    expect(l).toEqual({ kind: 'cycle', start: 0, edges: [1, 2], cycle: 2 });
+    expect(lassoFaults(g, F(P), strong, [[0], [1], [2]], l)).toEqual([]);
+  });
+
   it('one node left after dropping: a stop', () => {
     // 0 <-> 1 by untagged steps; strong unit 0 leaves 1 for 2 (P). Dropping 1 leaves 0 alone,
     // where nothing is enabled: the behaviour stops there.
