@@ -132,6 +132,7 @@ const CONTEXT = [
   'var t: (0..1, Bool) = (0, false)',
   'var sh: Shape = Square',
   'var c: Color = red',
+  'enum Mode { on, off }',
   'var qs: Seq[Set[0..1]] = []',
   'var ms: Map[0..1, Set[0..1]] = [i in 0..1 |-> {}]',
   'def inc(k: Int): Int = k + 1',
@@ -406,6 +407,11 @@ describe('the checker in-process: the type rules of expressions', () => {
     ['[x in s | x]', ['E205 25 \'[x in ... | ...]\' filters a sequence, but this is Set[Int] | for a set, write \'{x in ... | ...}\'', 'E205 19 the result of \'probe\' should be Bool, but this is Seq[?]']],
     ['[x : x in s] == [true]', ['E205 19 cannot compare Seq[Int] with Seq[Bool]']],
     ['(choose x in s: x > 0) == true', ['E205 19 cannot compare Int with Bool']],
+    ['match c { on => 1, _ => 2 }', ['E205 29 \'on\' is a Mode, but the value matched is Color', 'E205 19 the result of \'probe\' should be Bool, but this is Int']],
+    ['match sh { Blob => 1, _ => 2 }', ['E201 30 unknown case \'Blob\'', 'E205 19 the result of \'probe\' should be Bool, but this is Int']],
+    // A value of unknown type (its error reported): no second diagnostic for its patterns.
+    ['match zz { Square => 1, red => 2, _ => 3 }', ['E201 25 unknown name \'zz\'', 'E205 19 the result of \'probe\' should be Bool, but this is Int']],
+    ['n.size', ['E205 19 Int has no fields']],
   ];
 
   it.each(table)('%s', (expr, want) => {
