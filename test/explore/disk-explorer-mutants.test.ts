@@ -641,6 +641,9 @@ describe('the disk-backed search: keys and blocks at their edges', () => {
     const r = exploreOnDisk(system, { checkDeadlock: true }, diskOptions(1, undefined));
     expect(summary(r)).toEqual(mem);
     expect(r.stats.distinct).toBe(6001);
+    // The memory it reports counts the table, the replay index and the block's arrays.
+    expect(Number.isFinite(r.stats.bytesPerState)).toBe(true);
+    expect(r.stats.bytesPerState).toBeGreaterThan(0);
   });
 
   it('checks a step from the first state it expands after a resume (stuttering steps are not checked)', () => {
@@ -755,5 +758,32 @@ describe('the disk-backed search: constraints and step checks at their edges', (
     const outside = graphModel({ edges: [[0, 1], [1, 2]], initial: [0], done: [2] });
     outside.inModel = (s) => s !== 2;
     for (const maxDepth of [2, 3]) expect((bothWays(outside, { checkDeadlock: true, maxDepth }, `outside ${maxDepth}`) as { kind: string }).kind).toBe('ok');
+  });
+});
+
+describe('the disk-backed search: two stops in one expansion, and a stop judged late', () => {
+  /** Runs exact (a big table) and judged late (a table of one key), each against explore(). */
+  function bothWays(system: TransitionSystem<number, string>, options: ExploreOptions<number, string>, what: string): unknown {
+    const mem = summary(explore(system, options));
+    for (const tableKeys of [1, 1 << 20]) expect(summary(exploreOnDisk(system, options, diskOptions(tableKeys, undefined))), `${what}, table of ${tableKeys}`).toEqual(mem);
+    return mem;
+  }
+
+  it('keeps the first stop of an expansion: a refused step before the state\'s fault, a fault before any successor is no deadlock', () => {
+    // 0 -> 1 -> 2: the step 1 -> 2 is refused, then 1 fails; 0 -> 3, whose first edge fails (3 has no successor).
+    const stepThenFault = graphModel({ edges: [[0, 4], [4, 1], [1, 2]], initial: [0], done: [2], faultingStates: [1] });
+    stepThenFault.checkStep = (from, to) => (from === 1 && to === 2 ? { name: 'NotOneTwo' } : undefined);
+    expect((bothWays(stepThenFault, { checkDeadlock: true }, 'step, then fault') as { kind: string }).kind).toBe('invariant');
+    const faultFirst = graphModel({ edges: [[0, 4], [4, 3], [3, 5]], initial: [0], done: [5], faultingEdges: [[3, 5]] });
+    expect((bothWays(faultFirst, { checkDeadlock: true }, 'fault before any successor') as { kind: string }).kind).toBe('fault');
+  });
+
+  it('reports explore()\'s queue when a state of an earlier expansion of the block fails its invariant', () => {
+    // Level 2 is 1, 2, 3: 1 -> 10 (violates), 2 -> 11 (a refused step: the block ends there).
+    const system = graphModel({ edges: [[0, 1], [0, 2], [0, 3], [1, 10], [2, 11], [3, 12]], initial: [0], done: [10, 11, 12], invariants: [avoid([10])] });
+    system.checkStep = (from, to) => (from === 2 && to === 11 ? { name: 'NotTwoEleven' } : undefined);
+    const mem = bothWays(system, { checkDeadlock: true }, 'invariant before a refused step') as { kind: string; stats: number[] };
+    expect(mem.kind).toBe('invariant');
+    expect(mem.stats[3]).toBeGreaterThan(0);
   });
 });
