@@ -787,3 +787,32 @@ describe('the disk-backed search: two stops in one expansion, and a stop judged 
     expect(mem.stats[3]).toBeGreaterThan(0);
   });
 });
+
+describe('the disk-backed search: a constraint\'s fault past the depth limit, found again', () => {
+  it('replays the fault from the state of the level that emitted it', () => {
+    // Level 2 is 1, 5; past the limit, 1 -> 2 (outside the constraints), 5 -> 6 (fine), 5 -> 4 (fails).
+    const system = graphModel({ edges: [[0, 1], [0, 5], [1, 2], [5, 6], [5, 4]], initial: [0], done: [2, 4, 6] });
+    system.inModel = (s) => {
+      if (s === 4) throw new ModelError('runtime', 'constraint fails at 4');
+      return s !== 2 && s !== 6;
+    };
+    const options = { checkDeadlock: true, maxDepth: 2 };
+    const mem = summary(explore(system, options)) as { kind: string; states: number[] };
+    expect(mem.kind).toBe('fault');
+    expect(mem.states).toEqual([0, 5, 4]);
+    for (const tableKeys of [1, 1 << 20]) expect(summary(exploreOnDisk(system, options, diskOptions(tableKeys, undefined))), `${tableKeys}`).toEqual(mem);
+  });
+
+  it('calls a system whose constraint fails only once not deterministic', () => {
+    const system = graphModel({ edges: [[0, 1], [1, 3], [1, 2]], initial: [0], done: [2, 3] });
+    let failed = false;
+    system.inModel = (s) => {
+      if (s === 3 && !failed) {
+        failed = true;
+        throw new ModelError('runtime', 'constraint fails at 3, once');
+      }
+      return true;
+    };
+    expect(() => exploreOnDisk(system, { checkDeadlock: true, maxDepth: 2 }, diskOptions(1, undefined))).toThrow('internal error: a constraint that failed during the search does not fail again; the transition system is not deterministic');
+  });
+});
