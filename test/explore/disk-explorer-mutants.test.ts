@@ -816,3 +816,39 @@ describe('the disk-backed search: a constraint\'s fault past the depth limit, fo
     expect(() => exploreOnDisk(system, { checkDeadlock: true, maxDepth: 2 }, diskOptions(1, undefined))).toThrow('internal error: a constraint that failed during the search does not fail again; the transition system is not deterministic');
   });
 });
+
+describe('the disk-backed search: what explore() checks of a state whether or not it is new', () => {
+  /** Runs exact (a big table) and judged late (a table of one key), each against explore(). */
+  function bothWays(system: TransitionSystem<number, string>, options: ExploreOptions<number, string>, what: string): { kind: string } {
+    const mem = summary(explore(system, options));
+    for (const tableKeys of [1, 1 << 20]) expect(summary(exploreOnDisk(system, options, diskOptions(tableKeys, undefined))), `${what}, table of ${tableKeys}`).toEqual(mem);
+    return mem as { kind: string };
+  }
+
+  it('the invariants of a state outside the constraints, and a constraint\'s fault before them', () => {
+    // 0 -> 1 -> 2 -> 5, 3: 3 lies outside the constraints and violates the invariant; 5, new, comes before it.
+    const outside = graphModel({ edges: [[0, 1], [1, 2], [2, 5], [2, 3]], initial: [0], done: [3, 5], invariants: [avoid([3], 'NotThree')] });
+    outside.inModel = (s) => s !== 3;
+    expect(bothWays(outside, { checkDeadlock: false }, 'outside').kind).toBe('invariant');
+    // A refused step into a state outside the constraints.
+    const stepOutside = graphModel({ edges: [[0, 1], [1, 2], [2, 5], [2, 3]], initial: [0], done: [3, 5] });
+    stepOutside.inModel = (s) => s !== 3;
+    stepOutside.checkStep = (_from, to) => (to === 3 ? { name: 'NotIntoThree' } : undefined);
+    expect(bothWays(stepOutside, { checkDeadlock: false }, 'step outside').kind).toBe('invariant');
+    // Now 3's constraint fails: the fault, not the invariant.
+    const faulty = graphModel({ edges: [[0, 1], [1, 2], [2, 3]], initial: [0], done: [3], invariants: [avoid([3], 'NotThree')] });
+    faulty.inModel = (s) => {
+      if (s === 3) throw new ModelError('runtime', 'constraint fails at 3');
+      return true;
+    };
+    expect(bothWays(faulty, { checkDeadlock: false }, 'fault, then invariant').kind).toBe('fault');
+  });
+
+  it('a refused step to a state seen before, also once the state limit is reached', () => {
+    // 0 -> 1, 2; 1 -> 5 (new), 2 (seen: refused); 2 -> 4.
+    const system = graphModel({ edges: [[0, 1], [0, 2], [1, 5], [1, 2], [2, 4]], initial: [0], done: [4, 5] });
+    system.checkStep = (from, to) => (from === 1 && to === 2 ? { name: 'NotOneTwo' } : undefined);
+    expect(bothWays(system, { checkDeadlock: true }, 'seen').kind).toBe('invariant');
+    expect(bothWays(system, { checkDeadlock: true, maxStates: 4 }, 'seen at the state limit').kind).toBe('invariant');
+  });
+});
