@@ -437,7 +437,7 @@ describe('the disk-backed search: refusals and errors', () => {
   });
 
   it('lets an error that is not the model\'s through, and keeps the checkpoint to resume from', () => {
-    const c = grid(14, 'ok');
+    const c = grid(10, 'ok');
     const mem = summary(explore(c.system, c.options));
     const broken = (at: number, where: 'initial' | 'successors'): TransitionSystem<number, string> => ({
       ...c.system,
@@ -455,13 +455,13 @@ describe('the disk-backed search: refusals and errors', () => {
     for (const keys of [undefined, '2']) {
       if (keys === undefined) delete process.env['SPEX_DISK_TABLE_KEYS'];
       else process.env['SPEX_DISK_TABLE_KEYS'] = keys;
-      expect(() => exploreOnDisk(broken(14 * 10 + 7, 'successors'), c.options, diskOptions(keys === undefined ? 100000 : undefined, undefined))).toThrow(TypeError);
+      expect(() => exploreOnDisk(broken(10 * 6 + 7, 'successors'), c.options, diskOptions(keys === undefined ? 100000 : undefined, undefined))).toThrow(TypeError);
     }
     process.env['SPEX_DISK_TABLE_KEYS'] = '2';
     const cp = join(dir, 'broken');
-    expect(() => exploreOnDisk(broken(14 * 10 + 7, 'successors'), c.options, diskOptions(undefined, { everyStates: 10, dir: cp }))).toThrow('broken at 147');
+    expect(() => exploreOnDisk(broken(10 * 6 + 7, 'successors'), c.options, diskOptions(undefined, { everyStates: 20, dir: cp }))).toThrow('broken at 67');
     expect(readdirSync(cp)).toContain('checkpoint.json');
-    const again = exploreOnDisk(c.system, c.options, diskOptions(undefined, { everyStates: 10, dir: cp, resume: true }));
+    const again = exploreOnDisk(c.system, c.options, diskOptions(undefined, { everyStates: 20, dir: cp, resume: true }));
     expect(again.disk?.resumed).toBeDefined();
     expect(summary(again)).toEqual(mem);
   });
@@ -492,9 +492,10 @@ describe('the disk-backed search: its files', () => {
       const onProgress = (): void => {
         // At every look, the files of the last checkpoint are there (a kill now could resume).
         if (existsSync(join(cp, 'checkpoint.json'))) for (const f of manifestFiles(cp)) expect(existsSync(join(cp, f)), f).toBe(true);
-        if (++calls === 3) requestInterrupt(15);
+        if (++calls === 6) requestInterrupt(15);
       };
-      const r = exploreOnDisk(c.system, { ...c.options, progressPeriodMs: 0, onProgress }, diskOptions(undefined, { everyStates: 25, dir: cp, resume: round > 0 }));
+      // Several checkpoints a round: each one's table goes with the next.
+      const r = exploreOnDisk(c.system, { ...c.options, progressPeriodMs: 0, onProgress }, diskOptions(undefined, { everyStates: 8, dir: cp, resume: round > 0 }));
       if (r.outcome.kind === 'limit' && r.outcome.limit === 'interrupted') {
         rounds++;
         // Interrupted: the run's files are exactly those the checkpoint names (the old run's are gone).
@@ -502,7 +503,7 @@ describe('the disk-backed search: its files', () => {
         expect(readdirSync(cp).filter((f) => others.includes(f)).sort()).toEqual([...others].sort());
       } else last = r;
     }
-    expect(rounds).toBeGreaterThan(3);
+    expect(rounds).toBeGreaterThan(2);
     expect(summary(last!)).toEqual(mem);
     expect(readdirSync(cp).sort()).toEqual([...others].sort());
   });
@@ -528,7 +529,7 @@ describe('the disk-backed search: its files', () => {
   });
 
   it('writes a checkpoint every `everyStates` expansions', () => {
-    const c = grid(14, 'ok');
+    const c = grid(10, 'ok');
     process.env['SPEX_DISK_TABLE_KEYS'] = '2';
     const { system, expansions } = counted(c.system);
     const r = exploreOnDisk(system, c.options, diskOptions(undefined, { everyStates: 10, dir: join(dir, 'every-10') }));
