@@ -133,6 +133,7 @@ const CONTEXT = [
   'var sh: Shape = Square',
   'var c: Color = red',
   'enum Mode { on, off }',
+  'type Big = Int',
   'var qs: Seq[Set[0..1]] = []',
   'var ms: Map[0..1, Set[0..1]] = [i in 0..1 |-> {}]',
   'def inc(k: Int): Int = k + 1',
@@ -412,6 +413,13 @@ describe('the checker in-process: the type rules of expressions', () => {
     // A value of unknown type (its error reported): no second diagnostic for its patterns.
     ['match zz { Square => 1, red => 2, _ => 3 }', ['E201 25 unknown name \'zz\'', 'E205 19 the result of \'probe\' should be Bool, but this is Int']],
     ['n.size', ['E205 19 Int has no fields']],
+    ['{1 -> true, b -> false}', ['E205 31 map keys should all be Int, but this is Bool', 'E205 19 the result of \'probe\' should be Bool, but this is Map[Int, Bool]']],
+    ['{1 -> true, 2 -> 3}', ['E205 36 map values should all be Bool, but this is Int', 'E205 19 the result of \'probe\' should be Bool, but this is Map[Int, Bool]']],
+    ['[x in n |-> true] == [y in s |-> true]', ['E205 25 \'x in ...\' needs a set, but this is Int']],
+    ['[x in n | true]', ['E205 25 \'[x in ... | ...]\' filters a sequence, but this is Int', 'E205 19 the result of \'probe\' should be Bool, but this is Seq[?]']],
+    ['[x and true : x in s]', ['E205 20 the left side of \'and\' should be Bool, but this is Int', 'E205 19 the result of \'probe\' should be Bool, but this is Seq[Bool]']],
+    ['(choose x in n: true) == true', ['E205 32 \'x in ...\' needs a set, but this is Int']],
+    ['forall x in Big: x > 0', ['E210 31 type \'Big\' is infinite and cannot be used as a set of values']],
   ];
 
   it.each(table)('%s', (expr, want) => {
