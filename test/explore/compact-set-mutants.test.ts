@@ -227,3 +227,99 @@ describe('CompactFingerprintSet.selfCheck on tables that are wrong', () => {
     expect(table([[0, TOP, 1]], 2, true).selfCheck()).toBeNull();
   });
 });
+
+describe('CompactFingerprintSet: the table made for an expected count', () => {
+  it('holds exactly the expected count at the load limit without growing, and one more in the next size', () => {
+    // 13,435,550 home slots (the 15th size from 1,024, each ×1.2 rounded up) × 0.82 is exactly
+    // 11,017,151: a set made for that many needs no more home slots.
+    const homes = (expected: number): number => new CompactFingerprintSet(expected).bytesUsed() / 8 - 64;
+    expect(homes(11_017_151)).toBe(13_435_550);
+    expect(homes(11_017_152)).toBe(Math.ceil(13_435_550 * 1.2));
+  });
+});
+
+describe('CompactFingerprintSet: keys whose high word is zero', () => {
+  it('are stored in the table like any other, apart from the all-zero key', () => {
+    const set = new CompactFingerprintSet();
+    // Keys (mixed form) with a zero high word or a zero low word, but not both.
+    const zeroHigh = [fpFor(0, 5), fpFor(0, 1), fpFor(0, TOP), fpFor(5, 0), fpFor(TOP, 0)];
+    for (const [i, [hi, lo]] of zeroHigh.entries()) expect(set.add(hi, lo)).toBe(i);
+    for (const [hi, lo] of zeroHigh) {
+      expect(set.has(hi, lo)).toBe(true);
+      expect(set.add(hi, lo)).toBe(-1);
+    }
+    expect(set.has(...fpFor(0, 0))).toBe(false);
+    expect(set.has(...fpFor(0, 2))).toBe(false);
+    expect(set.add(...fpFor(0, 0))).toBe(5);
+    expect(set.has(...fpFor(0, 0))).toBe(true);
+    expect(set.has(...fpFor(0, 2))).toBe(false);
+    expect(set.selfCheck()).toBeNull();
+    // sortedKeys: the zero key, then the others ascending (low word first in each pair).
+    expect(Array.from(set.sortedKeys())).toEqual([0, 0, 1, 0, 5, 0, TOP, 0, 0, 5, 0, TOP]);
+  });
+});
+
+describe('CompactFingerprintSet: keys that share their high word with the boundary of a growth', () => {
+  it('are found in the table they are in, at every step of the growth, and the others are not', () => {
+    // 210 groups of 4 keys with the same high word (spread over the table), so that the
+    // growth's boundary, the largest key left in the old table, falls inside a group.
+    const groups = 210;
+    const step = Math.floor(2 ** 32 / 215);
+    const keys: [number, number][] = [];
+    const absent: [number, number][] = [];
+    for (let g = 0; g < groups; g++) {
+      const h = (TOP - g * step) >>> 0;
+      for (const l of [0x90000000 + g, 0x60000000 + g, 0x30000000 + g, 7 + g]) keys.push(fpFor(h, l));
+      for (const l of [TOP - g, 0x80000000 + g, 0x50000000 + g, 0x20000000 + g, 3]) absent.push(fpFor(h, l));
+    }
+    const set = new CompactFingerprintSet();
+    keys.forEach(([hi, lo], i) => expect(set.add(hi, lo)).toBe(i));
+    // More keys, each with a high word of its own: the 840th starts a growth, each moves the
+    // next 64 slots; all keys are asked for after each.
+    const more: [number, number][] = [];
+    let stepsWhileGrowing = 0;
+    for (let k = 0; k < 30; k++) {
+      const extra = fpFor((TOP - k * step - (step >>> 1)) >>> 0, k);
+      more.push(extra);
+      expect(set.add(...extra)).toBe(keys.length + k);
+      const growing = set.bytesUsed() > 8 * (1229 + 64);
+      let found = 0;
+      for (const [hi, lo] of [...keys, ...more]) if (set.has(hi, lo)) found++;
+      expect(found).toBe(keys.length + more.length);
+      for (const [hi, lo] of absent) expect(set.has(hi, lo)).toBe(false);
+      // Adding them again finds them too, whichever table they are in.
+      for (const [hi, lo] of [...keys, ...more]) if (set.add(hi, lo) !== -1) found--;
+      expect(found).toBe(keys.length + more.length);
+      expect(set.size).toBe(keys.length + more.length);
+      expect(set.selfCheck()).toBeNull();
+      if (growing) stepsWhileGrowing++;
+    }
+    expect(stepsWhileGrowing).toBeGreaterThan(3);
+  });
+});
+
+describe('CompactFingerprintSet: the old table full while a growth is in progress', () => {
+  it('finishes the growth and inserts into the new table, which has room, without growing again', () => {
+    // 77 keys whose home slots are 1,010–1,023 of the fresh table (1,024 homes): together with
+    // the tail they fill slots 1,010–1,086, the last free one but the table's last slot. In a
+    // table of 1,229 homes their homes are 1,212–1,228, with room for 80 keys before its end.
+    const crowdStep = Math.floor((14 * 2 ** 22) / 80);
+    const crowd = Array.from({ length: 80 }, (_, k) => fpFor(1 + k * crowdStep, k));
+    // Spread keys in the first 1,000 home slots make 839, the load limit.
+    const spread = Array.from({ length: 762 }, (_, k) => fpFor((TOP - k * 5_500_000) >>> 0, k));
+    const set = new CompactFingerprintSet();
+    let n = 0;
+    for (const [hi, lo] of [...crowd.slice(0, 77), ...spread]) expect(set.add(hi, lo)).toBe(n++);
+    expect(set.bytesUsed()).toBe(8 * (1024 + 64));
+    // The 840th key starts a growth; the next, one of the crowd, is due in the old table's
+    // last cluster, which is full.
+    expect(set.add(...fpFor(TOP - 1, 1))).toBe(n++);
+    expect(set.bytesUsed()).toBe(8 * (1024 + 64) + 8 * (1229 + 64));
+    expect(set.add(...crowd[77]!)).toBe(n++);
+    expect(set.bytesUsed()).toBe(8 * (1229 + 64));
+    expect(set.selfCheck()).toBeNull();
+    for (const [hi, lo] of [...crowd.slice(0, 78), ...spread]) expect(set.has(hi, lo)).toBe(true);
+    expect(set.has(...crowd[78]!)).toBe(false);
+    expect(set.size).toBe(n);
+  });
+});
