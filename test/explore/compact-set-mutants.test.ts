@@ -359,8 +359,8 @@ describe('CompactFingerprintSet: a growth over a table laid out by hand', () => 
 describe('CompactFingerprintSet: a table whose last cluster does not fit the tail of the next size', () => {
   /**
    * A table of 1,024 home slots but a tail of 200 (as no set makes, but fromSnapshot takes):
-   * 760 spread keys, then `crowd` keys whose home slots are 1,000–1,023, in one cluster from
-   * slot 1,000. The growth's new table, 1,229 home slots and a tail of 64, has their homes at
+   * 760 spread keys, then `crowd` keys whose home slots are 1,000–1,023 (the last with a zero
+   * high word), in one cluster from slot 1,000. The growth's new table, 1,229 home slots and a tail of 64, has their homes at
    * 1,200–1,228 and room for 93 of them.
    */
   function wideTail(crowd: number): { set: CompactFingerprintSet; fps: [number, number][] } {
@@ -373,14 +373,16 @@ describe('CompactFingerprintSet: a table whose last cluster does not fit the tai
     };
     for (let s = 0; s < 760; s++) put(s, (TOP - s * 2 ** 22) >>> 0, 3);
     const step = Math.floor((24 * 2 ** 22) / crowd);
-    for (let k = 0; k < crowd; k++) put(1000 + k, (crowd - k) * step, 7);
+    for (let k = 0; k < crowd; k++) put(1000 + k, (crowd - 1 - k) * step, 7);
     const set = CompactFingerprintSet.fromSnapshot({ keys, homes: 1024, count: fps.length, hasZero: false });
     expect(set.selfCheck()).toBeNull();
     return { set, fps };
   }
 
   it('rebuilds from both tables, bigger, when the moved keys reach the last slot of the new one', () => {
-    for (const [crowd, homes] of [[92, 1229], [93, 1475], [94, 1475], [150, 3671]] as const) {
+    // 93 and more: the growth's migration rebuilds, at 1,475 home slots, where 98 fill every
+    // slot but the last, 99 would fill that too, so 1,770.
+    for (const [crowd, homes] of [[92, 1229], [93, 1475], [94, 1475], [98, 1475], [99, 1770], [150, 4406]] as const) {
       const { set, fps } = wideTail(crowd);
       expect(set.add(...fpFor(TOP, 0))).toBe(fps.length);
       set.finishGrowing();
