@@ -395,6 +395,86 @@ describe('the flat-level search: what the first tests left open', () => {
     expect(explore(system, { checkDeadlock: true }).outcome).toEqual({ kind: 'ok' });
   });
 
+  it('hands over to the disk-backed search in the middle of a level', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spex-vector-handover-'));
+    const codec: StateCodec<V> = {
+      encode(s, out) {
+        for (const x of s) out.f64(x);
+      },
+      decode(input) {
+        return [input.f64(), input.f64(), input.f64()];
+      },
+    };
+    try {
+      const mem = explore(ternary(10), { checkDeadlock: true });
+      setMemoryBudget(1);
+      const r = explore(ternary(10), { checkDeadlock: true, disk: { codec, spillDir: dir } });
+      setMemoryBudget(Infinity);
+      expect(r.disk?.handedOverAt).toBe(3280 + 6561 + 3 * 816);
+      expect(r.outcome).toEqual(mem.outcome);
+      expect([r.stats.distinct, r.stats.generated, r.stats.depth, r.stats.queue]).toEqual([mem.stats.distinct, mem.stats.generated, mem.stats.depth, mem.stats.queue]);
+    } finally {
+      setMemoryBudget(Infinity);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('takes a step to the state being expanded for a state seen, and only that: fingerprints that share a word', () => {
+    // Fingerprints [depth - 1, index] and [index, depth - 1]: the root's is 0, 0 (as the
+    // fingerprint of the state being expanded is before any), and [d + 1, 0] shares a word
+    // with its parent [d, 0].
+    const byDepth = (s: ArrayLike<number>, out: Uint32Array): void => {
+      out[0] = s[0]! - 1;
+      out[1] = s[1]!;
+    };
+    const byIndex = (s: ArrayLike<number>, out: Uint32Array): void => {
+      out[0] = s[1]!;
+      out[1] = s[0]! - 1;
+    };
+    for (const fingerprint of [byDepth, byIndex]) {
+      for (const stutter of [false, true]) {
+        const r = both({ ...tree({ depth: 8, doneAtLeaves: true, stutter }), fingerprint }, { checkDeadlock: true });
+        expect(r.outcome).toEqual({ kind: 'ok' });
+        expect(r.stats.distinct).toBe(2 ** 8 - 1);
+      }
+    }
+  });
+
+  it('does not report the depth limit when every state past it was seen before', () => {
+    const system = tree({ depth: 6 });
+    const successors = system.successors;
+    system.successors = (s, emit) => {
+      successors.call(system, s, emit);
+      if (s[0] === 6) emit([1, 0, 0], 'Back');
+    };
+    expect(both(system, { checkDeadlock: true, maxDepth: 6 }).outcome).toEqual({ kind: 'ok' });
+    expect(both(system, { checkDeadlock: true, maxDepth: 5 }).outcome).toEqual({ kind: 'limit', limit: 'depth' });
+  });
+
+  it('checks the last state of a trace against the fingerprint of the state it stopped at', () => {
+    // [3, 1] emits its children the other way round once they have been emitted: replaying
+    // the step to [4, 3] (its second emission) gives [4, 2], a state seen too.
+    const system = tree({ depth: 5, bad: (s) => s[0] === 4 && s[1] === 3 });
+    let calls = 0;
+    const successors = system.successors;
+    system.successors = (s, emit) => {
+      if (s[0] === 3 && s[1] === 1 && calls++ > 0) {
+        emit([4, 3, 0], 'R(1)');
+        emit([4, 2, 0], 'L(1)');
+        return;
+      }
+      successors.call(system, s, emit);
+    };
+    expect(() => explore(system, { checkDeadlock: true })).toThrow('does not have the fingerprint it had during the search');
+  });
+
+  it('gives the seconds from its start to its end, on a mocked clock', () => {
+    let calls = 0;
+    vi.spyOn(performance, 'now').mockImplementation(() => (calls++ === 0 ? 5000 : 7500));
+    const r = explore(tree({ depth: 5, doneAtLeaves: true }), { checkDeadlock: true });
+    expect(r.stats.seconds).toBe(2.5);
+  });
+
   it('counts the bytes of the seen set and of the replay index', () => {
     const r = both(tree({ depth: 13, doneAtLeaves: true }), { checkDeadlock: true });
     const seen = new FlatFingerprintSet();
