@@ -221,9 +221,226 @@ describe('CompactFingerprintSet.selfCheck on tables that are wrong', () => {
   it('says when the last slot is not empty, or the count is not the keys stored', () => {
     expect(table([[SLOTS - 1, 1, 1]]).selfCheck()).toBe('table: the last slot is not empty');
     expect(table([[SLOTS - 1, 0, 1]]).selfCheck()).toBe('table: the last slot is not empty');
+    expect(table([[SLOTS - 1, 1, 0]]).selfCheck()).toBe('table: the last slot is not empty');
     expect(table([[SLOTS - 2, 1, 1]]).selfCheck()).toBeNull();
     expect(table([[0, TOP, 1]], 2).selfCheck()).toBe('1 keys stored, size says 2');
     expect(table([[0, TOP, 1]], 1, true).selfCheck()).toBe('2 keys stored, size says 1');
     expect(table([[0, TOP, 1]], 2, true).selfCheck()).toBeNull();
+  });
+});
+
+describe('CompactFingerprintSet: the table made for an expected count', () => {
+  it('holds exactly the expected count at the load limit without growing, and one more in the next size', () => {
+    // 13,435,550 home slots (the 15th size from 1,024, each ×1.2 rounded up) × 0.82 is exactly
+    // 11,017,151: a set made for that many needs no more home slots.
+    const homes = (expected: number): number => new CompactFingerprintSet(expected).bytesUsed() / 8 - 64;
+    expect(homes(11_017_151)).toBe(13_435_550);
+    expect(homes(11_017_152)).toBe(Math.ceil(13_435_550 * 1.2));
+  });
+});
+
+describe('CompactFingerprintSet: keys whose high word is zero', () => {
+  it('are stored in the table like any other, apart from the all-zero key', () => {
+    const set = new CompactFingerprintSet();
+    // Keys (mixed form) with a zero high word or a zero low word, but not both.
+    const zeroHigh = [fpFor(0, 5), fpFor(0, 1), fpFor(0, TOP), fpFor(5, 0), fpFor(TOP, 0)];
+    for (const [i, [hi, lo]] of zeroHigh.entries()) expect(set.add(hi, lo)).toBe(i);
+    for (const [hi, lo] of zeroHigh) {
+      expect(set.has(hi, lo)).toBe(true);
+      expect(set.add(hi, lo)).toBe(-1);
+    }
+    expect(set.has(...fpFor(0, 0))).toBe(false);
+    expect(set.has(...fpFor(0, 2))).toBe(false);
+    expect(set.add(...fpFor(0, 0))).toBe(5);
+    expect(set.has(...fpFor(0, 0))).toBe(true);
+    expect(set.has(...fpFor(0, 2))).toBe(false);
+    expect(set.selfCheck()).toBeNull();
+    // sortedKeys: the zero key, then the others ascending (low word first in each pair).
+    expect(Array.from(set.sortedKeys())).toEqual([0, 0, 1, 0, 5, 0, TOP, 0, 0, 5, 0, TOP]);
+  });
+});
+
+describe('CompactFingerprintSet: keys that share their high word with the boundary of a growth', () => {
+  it('are found in the table they are in, at every step of the growth, and the others are not', () => {
+    // 210 groups of 4 keys with the same high word (spread over the table), so that the
+    // growth's boundary, the largest key left in the old table, falls inside a group.
+    const groups = 210;
+    const step = Math.floor(2 ** 32 / 215);
+    const keys: [number, number][] = [];
+    const absent: [number, number][] = [];
+    for (let g = 0; g < groups; g++) {
+      const h = (TOP - g * step) >>> 0;
+      for (const l of [0x90000000 + g, 0x60000000 + g, 0x30000000 + g, 7 + g]) keys.push(fpFor(h, l));
+      for (const l of [TOP - g, 0x80000000 + g, 0x50000000 + g, 0x20000000 + g, 3]) absent.push(fpFor(h, l));
+    }
+    const set = new CompactFingerprintSet();
+    keys.forEach(([hi, lo], i) => expect(set.add(hi, lo)).toBe(i));
+    // More keys, each with a high word of its own: the 840th starts a growth, each moves the
+    // next 64 slots; all keys are asked for after each.
+    const more: [number, number][] = [];
+    let stepsWhileGrowing = 0;
+    for (let k = 0; k < 30; k++) {
+      const extra = fpFor((TOP - k * step - (step >>> 1)) >>> 0, k);
+      more.push(extra);
+      expect(set.add(...extra)).toBe(keys.length + k);
+      const growing = set.bytesUsed() > 8 * (1229 + 64);
+      let found = 0;
+      for (const [hi, lo] of [...keys, ...more]) if (set.has(hi, lo)) found++;
+      expect(found).toBe(keys.length + more.length);
+      for (const [hi, lo] of absent) expect(set.has(hi, lo)).toBe(false);
+      // Adding them again finds them too, whichever table they are in.
+      for (const [hi, lo] of [...keys, ...more]) if (set.add(hi, lo) !== -1) found--;
+      expect(found).toBe(keys.length + more.length);
+      expect(set.size).toBe(keys.length + more.length);
+      expect(set.selfCheck()).toBeNull();
+      if (growing) stepsWhileGrowing++;
+    }
+    expect(stepsWhileGrowing).toBeGreaterThan(3);
+  });
+});
+
+describe('CompactFingerprintSet: the old table full while a growth is in progress', () => {
+  it('finishes the growth and inserts into the new table, which has room, without growing again', () => {
+    // 77 keys whose home slots are 1,010–1,023 of the fresh table (1,024 homes): together with
+    // the tail they fill slots 1,010–1,086, the last free one but the table's last slot. In a
+    // table of 1,229 homes their homes are 1,212–1,228, with room for 80 keys before its end.
+    const crowdStep = Math.floor((14 * 2 ** 22) / 80);
+    const crowd = Array.from({ length: 80 }, (_, k) => fpFor(1 + k * crowdStep, k));
+    // Spread keys in the first 1,000 home slots make 839, the load limit.
+    const spread = Array.from({ length: 762 }, (_, k) => fpFor((TOP - k * 5_500_000) >>> 0, k));
+    const set = new CompactFingerprintSet();
+    let n = 0;
+    for (const [hi, lo] of [...crowd.slice(0, 77), ...spread]) expect(set.add(hi, lo)).toBe(n++);
+    expect(set.bytesUsed()).toBe(8 * (1024 + 64));
+    // The 840th key starts a growth; the next, one of the crowd, is due in the old table's
+    // last cluster, which is full.
+    expect(set.add(...fpFor(TOP - 1, 1))).toBe(n++);
+    expect(set.bytesUsed()).toBe(8 * (1024 + 64) + 8 * (1229 + 64));
+    expect(set.add(...crowd[77]!)).toBe(n++);
+    expect(set.bytesUsed()).toBe(8 * (1229 + 64));
+    expect(set.selfCheck()).toBeNull();
+    for (const [hi, lo] of [...crowd.slice(0, 78), ...spread]) expect(set.has(hi, lo)).toBe(true);
+    expect(set.has(...crowd[78]!)).toBe(false);
+    expect(set.size).toBe(n);
+  });
+});
+
+describe('CompactFingerprintSet: a growth over a table laid out by hand', () => {
+  /** The slots a key at its home slot each: 0–849 and every 64th; 1,023 and 1,024 keys with a zero high word. */
+  const slots = [...Array.from({ length: 1023 }, (_, s) => s).filter((s) => s < 850 || s % 64 === 0)];
+  function full(): CompactFingerprintSet {
+    const keys = new Uint32Array(2 * (1024 + 64));
+    for (const s of slots) {
+      keys[2 * s] = (TOP - s * 2 ** 22) >>> 0;
+      keys[2 * s + 1] = 1;
+    }
+    keys.set([0, 9, 0, 5], 2 * 1023);
+    return CompactFingerprintSet.fromSnapshot({ keys, homes: 1024, count: slots.length + 2, hasZero: false });
+  }
+
+  it('moves keys with a zero high word, also the one the migration stops at', () => {
+    const set = full();
+    expect(set.selfCheck()).toBeNull();
+    // Keys above every old one, so in the new table: each insertion moves the next 64 old
+    // slots (the slot after each 64 is full), up to slot 1,024, where the 16th insertion stops.
+    const n = slots.length + 2;
+    for (let k = 0; k < 18; k++) {
+      expect(set.add(...fpFor(TOP, 2 + k))).toBe(n + k);
+      expect(set.has(...fpFor(0, 9))).toBe(true);
+      expect(set.has(...fpFor(0, 5))).toBe(true);
+      expect(set.selfCheck()).toBeNull();
+    }
+    expect(set.bytesUsed()).toBe(8 * (1229 + 64));
+    for (const s of slots) expect(set.has(...fpFor(TOP - s * 2 ** 22, 1))).toBe(true);
+    expect(set.size).toBe(n + 18);
+  });
+});
+
+describe('CompactFingerprintSet: a table whose last cluster does not fit the tail of the next size', () => {
+  /**
+   * A table of 1,024 home slots but a tail of 200 (as no set makes, but fromSnapshot takes):
+   * 760 spread keys, then `crowd` keys whose home slots are 1,000–1,023 (the last with a zero
+   * high word), in one cluster from slot 1,000. The growth's new table, 1,229 home slots and a tail of 64, has their homes at
+   * 1,200–1,228 and room for 93 of them.
+   */
+  function wideTail(crowd: number): { set: CompactFingerprintSet; fps: [number, number][] } {
+    const keys = new Uint32Array(2 * (1024 + 200));
+    const fps: [number, number][] = [];
+    const put = (slot: number, h: number, l: number): void => {
+      keys[2 * slot] = h;
+      keys[2 * slot + 1] = l;
+      fps.push(fpFor(h, l));
+    };
+    for (let s = 0; s < 760; s++) put(s, (TOP - s * 2 ** 22) >>> 0, 3);
+    const step = Math.floor((24 * 2 ** 22) / crowd);
+    for (let k = 0; k < crowd; k++) put(1000 + k, (crowd - 1 - k) * step, 7);
+    const set = CompactFingerprintSet.fromSnapshot({ keys, homes: 1024, count: fps.length, hasZero: false });
+    expect(set.selfCheck()).toBeNull();
+    return { set, fps };
+  }
+
+  it('rebuilds from both tables, bigger, when the moved keys reach the last slot of the new one', () => {
+    // 93 and more: the growth's migration rebuilds, at 1,475 home slots, where 98 fill every
+    // slot but the last, 99 would fill that too, so 1,770.
+    for (const [crowd, homes] of [[92, 1229], [93, 1475], [94, 1475], [98, 1475], [99, 1770], [150, 4406]] as const) {
+      const { set, fps } = wideTail(crowd);
+      expect(set.add(...fpFor(TOP, 0))).toBe(fps.length);
+      set.finishGrowing();
+      expect(set.selfCheck(), `${crowd} keys`).toBeNull();
+      expect(set.bytesUsed(), `${crowd} keys`).toBe(8 * (homes + 64));
+      for (const [hi, lo] of fps) expect(set.has(hi, lo)).toBe(true);
+      expect(set.has(...fpFor(1, 1))).toBe(false);
+      expect(set.size).toBe(fps.length + 1);
+    }
+  });
+});
+
+describe('CompactFingerprintSet.selfCheck while a growth is in progress', () => {
+  interface Inside {
+    keys: Uint32Array;
+    old: Uint32Array;
+    from: number;
+    end: number;
+    boundaryHi: number;
+    boundaryLo: number;
+  }
+  /** A set a few insertions into a growth, and its fields. */
+  function growing(): { set: CompactFingerprintSet; inside: Inside } {
+    const set = new CompactFingerprintSet();
+    for (let i = 0; i < 842; i++) set.add(i, i);
+    expect(set.bytesUsed()).toBe(8 * (1024 + 64) + 8 * (1229 + 64));
+    expect(set.selfCheck()).toBeNull();
+    return { set, inside: set as unknown as Inside };
+  }
+
+  it('says when the old table’s last slot is not empty', () => {
+    const { set, inside } = growing();
+    inside.old.set([0, 1], inside.old.length - 2);
+    expect(set.selfCheck()).toBe('old table: the last slot is not empty');
+  });
+
+  it('says which key of the new table is after the end of the moved keys', () => {
+    const { set, inside } = growing();
+    // The boundary with a low word one more: between the moved keys and the old ones, at its
+    // home slot, which becomes the end of the moved keys.
+    const h = inside.boundaryHi;
+    const at = (((TOP - h) * (1229 / 2 ** 32)) | 0) << 1;
+    expect(inside.boundaryLo).toBeLessThan(TOP);
+    expect(inside.keys[at]).toBe(0);
+    inside.keys.set([h, inside.boundaryLo + 1], at);
+    inside.end = at + 2;
+    expect(set.selfCheck()).toBe('843 keys stored, size says 842');
+    inside.end = at;
+    expect(set.selfCheck()).toBe(`table: key at slot ${at / 2} is after the end of the moved keys`);
+  });
+
+  it('says when the boundary is not the old table’s first remaining key, in its high or low word', () => {
+    const { set, inside } = growing();
+    inside.boundaryLo++;
+    expect(set.selfCheck()).toBe('old table: the boundary is not its first remaining key');
+    inside.boundaryLo--;
+    expect(set.selfCheck()).toBeNull();
+    inside.boundaryHi++;
+    expect(set.selfCheck()).toBe('old table: the boundary is not its first remaining key');
   });
 });

@@ -5,10 +5,15 @@
  * an invariant that does not hold the same twice, limits, the guard, progress reports and the
  * step counters. Both searches must give the same counts, outcome and reports.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { explore, ModelError, type ExploreOptions, type ExploreResult, type Progress, type TransitionSystem } from '../../src/explore/index.js';
 import type { StepCoverage } from '../../src/explore/system.js';
 import { clearInterrupt, requestInterrupt, setMemoryBudget } from '../../src/explore/guard.js';
+import type { StateCodec } from '../../src/explore/parallel/bytes.js';
+import { FlatFingerprintSet } from '../../src/explore/flat-set.js';
 import { arrayFingerprint } from './graph-model.js';
 
 type V = number[];
@@ -241,5 +246,244 @@ describe('the flat-level search against the object-level one', () => {
     const c = { ...counters(), counting: false };
     explore({ ...system, coverage: c }, { checkDeadlock: true });
     expect(c.discoveries).toBe(0);
+  });
+});
+
+describe('the flat-level search: the hand-over to the disk-backed search at the memory budget', () => {
+  /** A state of the trees: three numbers, any (also beyond 32 bits). */
+  const codec: StateCodec<V> = {
+    encode(s, out) {
+      for (const x of s) out.f64(x);
+    },
+    decode(input) {
+      return [input.f64(), input.f64(), input.f64()];
+    },
+  };
+  const summary = (r: ExploreResult<V, string>): unknown => {
+    const o = r.outcome;
+    return {
+      stats: [r.stats.distinct, r.stats.generated, r.stats.depth, r.stats.queue],
+      outcome: o.kind === 'fault' ? { kind: o.kind, error: o.error.message, trace: o.trace } : o,
+    };
+  };
+
+  it('goes on on disk from the first look at the budget, with the results of the search in memory', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spex-vector-handover-'));
+    try {
+      const cases: [Tree, ExploreOptions<V, string>][] = [
+        [{ depth: 14, doneAtLeaves: true, hugeAt: 3000 }, { checkDeadlock: true }],
+        [{ depth: 14, bad: (s) => s[0] === 14 && s[1] === 9000 }, { checkDeadlock: true }],
+        [{ depth: 14, doneAtLeaves: true, stutter: true }, { checkDeadlock: true, maxDepth: 13 }],
+      ];
+      for (const [t, options] of cases) {
+        const system = tree(t);
+        const mem = explore(system, options);
+        setMemoryBudget(1);
+        let r: ExploreResult<V, string>;
+        try {
+          r = explore(system, { ...options, disk: { codec, spillDir: dir } });
+        } finally {
+          setMemoryBudget(Infinity);
+        }
+        expect(r.disk?.handedOverAt).toBeGreaterThan(4096);
+        expect(summary(r)).toEqual(summary(mem));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the flat-level search: what the first tests left open', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  /** A ternary tree of vectors [depth, index, 0]: its levels are 1, 3, 9, ... states. */
+  function ternary(depth: number): TransitionSystem<V, string> & { vectorWidth: number } {
+    return {
+      vectorWidth: 3,
+      initialStates(emit) {
+        emit([1, 0, 0]);
+      },
+      successors(s, emit) {
+        const [d, i] = s as [number, number];
+        if (d >= depth) return;
+        for (let k = 0; k < 3; k++) emit([d + 1, 3 * i + k, 0], `T${k}(${i})`);
+      },
+      fingerprint: arrayFingerprint,
+      invariants: [],
+      isDone: (s) => s[0] === depth,
+    };
+  }
+
+  it('keeps a number beyond 32 bits in an initial state exactly', () => {
+    const huge = 2 ** 40 + 7;
+    const system = { ...tree({ depth: 6, doneAtLeaves: true, bad: (s) => s[0] === 3 && s[2] === huge }) };
+    system.initialStates = (emit) => emit([1, 0, huge]);
+    const r = both(system, { checkDeadlock: true });
+    expect(r.outcome.kind).toBe('invariant');
+    if (r.outcome.kind === 'invariant') expect(r.outcome.trace.states).toEqual([[1, 0, huge], [2, 0, huge], [3, 0, huge]]);
+  });
+
+  it('reports the violation found in a step that then fails, not the failure', () => {
+    const system = tree({ depth: 6, doneAtLeaves: true, bad: (s) => s[0] === 4 && s[1] === 3 });
+    const successors = system.successors;
+    system.successors = (s, emit) => {
+      successors.call(system, s, emit);
+      if (s[0] === 3 && s[1] === 1) throw new ModelError('runtime', 'fails after its successors');
+    };
+    const r = both(system, { checkDeadlock: true });
+    expect(r.outcome.kind).toBe('invariant');
+    if (r.outcome.kind === 'invariant') expect(r.outcome.trace.states.at(-1)).toEqual([4, 3, 0]);
+  });
+
+  it('leaves the rest of the level in the queue when the guard stops it in the middle of one', () => {
+    // 4,096 expansions: the levels of 1 to 3^7 states (3,280), then 816 of the 6,561 of the next.
+    requestInterrupt(2);
+    const r = both(ternary(10), { checkDeadlock: true });
+    expect(r.outcome).toEqual({ kind: 'limit', limit: 'interrupted' });
+    expect(r.stats.distinct).toBe(3280 + 6561 + 3 * 816);
+    expect(r.stats.queue).toBe(6561 - 816 + 3 * 816);
+  });
+
+  it('stops when interrupted, with disk options too: only the memory budget hands over to the disk', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spex-vector-guard-'));
+    const codec: StateCodec<V> = {
+      encode(s, out) {
+        for (const x of s) out.f64(x);
+      },
+      decode(input) {
+        return [input.f64(), input.f64(), input.f64()];
+      },
+    };
+    try {
+      requestInterrupt(2);
+      const r = explore(ternary(10), { checkDeadlock: true, disk: { codec, spillDir: dir } });
+      expect(r.outcome).toEqual({ kind: 'limit', limit: 'interrupted' });
+      expect(r.disk).toBeUndefined();
+      expect(r.stats.queue).toBe(6561 - 816 + 3 * 816);
+      clearInterrupt();
+      // Step counters counting: the search stops at the budget instead (the disk-backed search
+      // does not count steps).
+      setMemoryBudget(1);
+      const counting: StepCoverage = { counting: true, discovered() {}, searchEnded() {}, reachedFlags: () => new Uint8Array(0), mergeReached: () => {} };
+      const c = explore({ ...ternary(10), coverage: counting }, { checkDeadlock: true, disk: { codec, spillDir: dir } });
+      expect(c.outcome).toEqual({ kind: 'limit', limit: 'memory' });
+      expect(c.disk).toBeUndefined();
+    } finally {
+      setMemoryBudget(Infinity);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reports progress once a second by default, on a clock that moves half a second a look', () => {
+    const system = tree({ depth: 14, doneAtLeaves: true });
+    const every: Omit<Progress, 'seconds'>[] = [];
+    explore(system, { checkDeadlock: true, progressPeriodMs: 0, onProgress: ({ seconds: _s, ...p }) => every.push(p) });
+    expect(every.length).toBe(3);
+    let now = 0;
+    vi.spyOn(Date, 'now').mockImplementation(() => (now += 500));
+    const reports: Omit<Progress, 'seconds'>[] = [];
+    explore(system, { checkDeadlock: true, onProgress: ({ seconds: _s, ...p }) => reports.push(p) });
+    // The start at 500 ms, the checkpoints at 1,000, 1,500 and 2,000: a report at the second.
+    expect(reports).toEqual([every[1]]);
+    // Without a listener, nothing is reported, whatever the clock says.
+    expect(explore(system, { checkDeadlock: true }).outcome).toEqual({ kind: 'ok' });
+  });
+
+  it('hands over to the disk-backed search in the middle of a level', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spex-vector-handover-'));
+    const codec: StateCodec<V> = {
+      encode(s, out) {
+        for (const x of s) out.f64(x);
+      },
+      decode(input) {
+        return [input.f64(), input.f64(), input.f64()];
+      },
+    };
+    try {
+      const mem = explore(ternary(10), { checkDeadlock: true });
+      setMemoryBudget(1);
+      const r = explore(ternary(10), { checkDeadlock: true, disk: { codec, spillDir: dir } });
+      setMemoryBudget(Infinity);
+      expect(r.disk?.handedOverAt).toBe(3280 + 6561 + 3 * 816);
+      expect(r.outcome).toEqual(mem.outcome);
+      expect([r.stats.distinct, r.stats.generated, r.stats.depth, r.stats.queue]).toEqual([mem.stats.distinct, mem.stats.generated, mem.stats.depth, mem.stats.queue]);
+    } finally {
+      setMemoryBudget(Infinity);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('takes a step to the state being expanded for a state seen, and only that: fingerprints that share a word', () => {
+    // Fingerprints [depth - 1, index] and [index, depth - 1]: the root's is 0, 0 (as the
+    // fingerprint of the state being expanded is before any), and [d + 1, 0] shares a word
+    // with its parent [d, 0].
+    const byDepth = (s: ArrayLike<number>, out: Uint32Array): void => {
+      out[0] = s[0]! - 1;
+      out[1] = s[1]!;
+    };
+    const byIndex = (s: ArrayLike<number>, out: Uint32Array): void => {
+      out[0] = s[1]!;
+      out[1] = s[0]! - 1;
+    };
+    for (const fingerprint of [byDepth, byIndex]) {
+      for (const stutter of [false, true]) {
+        const r = both({ ...tree({ depth: 8, doneAtLeaves: true, stutter }), fingerprint }, { checkDeadlock: true });
+        expect(r.outcome).toEqual({ kind: 'ok' });
+        expect(r.stats.distinct).toBe(2 ** 8 - 1);
+      }
+    }
+  });
+
+  it('does not report the depth limit when every state past it was seen before', () => {
+    const system = tree({ depth: 6 });
+    const successors = system.successors;
+    system.successors = (s, emit) => {
+      successors.call(system, s, emit);
+      if (s[0] === 6) emit([1, 0, 0], 'Back');
+    };
+    expect(both(system, { checkDeadlock: true, maxDepth: 6 }).outcome).toEqual({ kind: 'ok' });
+    expect(both(system, { checkDeadlock: true, maxDepth: 5 }).outcome).toEqual({ kind: 'limit', limit: 'depth' });
+  });
+
+  it('checks the last state of a trace against the fingerprint of the state it stopped at', () => {
+    // [3, 1] emits its children the other way round once they have been emitted: replaying
+    // the step to [4, 3] (its second emission) gives [4, 2], a state seen too.
+    const system = tree({ depth: 5, bad: (s) => s[0] === 4 && s[1] === 3 });
+    let calls = 0;
+    const successors = system.successors;
+    system.successors = (s, emit) => {
+      if (s[0] === 3 && s[1] === 1 && calls++ > 0) {
+        emit([4, 3, 0], 'R(1)');
+        emit([4, 2, 0], 'L(1)');
+        return;
+      }
+      successors.call(system, s, emit);
+    };
+    expect(() => explore(system, { checkDeadlock: true })).toThrow('does not have the fingerprint it had during the search');
+  });
+
+  it('gives the seconds from its start to its end, on a mocked clock', () => {
+    let calls = 0;
+    vi.spyOn(performance, 'now').mockImplementation(() => (calls++ === 0 ? 5000 : 7500));
+    const r = explore(tree({ depth: 5, doneAtLeaves: true }), { checkDeadlock: true });
+    expect(r.stats.seconds).toBe(2.5);
+  });
+
+  it('counts the bytes of the seen set and of the replay index', () => {
+    const r = both(tree({ depth: 13, doneAtLeaves: true }), { checkDeadlock: true });
+    const seen = new FlatFingerprintSet();
+    const fp = new Uint32Array(2);
+    for (let d = 1; d <= 13; d++) {
+      for (let i = 0; i < 2 ** (d - 1); i++) {
+        arrayFingerprint([d, i, 0], fp);
+        seen.add(fp[0]!, fp[1]!);
+      }
+    }
+    expect(seen.size).toBe(r.stats.distinct);
+    // The replay index takes about four bytes a state.
+    expect(r.stats.bytesPerState * r.stats.distinct).toBeGreaterThan(seen.bytesUsed() + 3 * r.stats.distinct);
   });
 });
