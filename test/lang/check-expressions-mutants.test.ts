@@ -426,6 +426,18 @@ describe('the checker in-process: the type rules of expressions', () => {
     expect(probe(expr)).toEqual(want);
   });
 
+  it('says nothing more of a type whose declaration is already an error', () => {
+    const text = 'spec T\ntype Bad = Nope\ndef probe: Bool = forall x in Bad: true\n';
+    let found: string[] = [];
+    try {
+      checkSpec(parseSpec({ path: 't.spex', text }));
+    } catch (e) {
+      if (!(e instanceof SpecErrors)) throw e;
+      found = e.diagnostics.map((d) => `${d.code} ${d.message}`);
+    }
+    expect(found).toEqual(["E202 unknown type 'Nope'"]);
+  });
+
   it('gives a diagnostic, not a crash, for sets and sequences of types that do not join', () => {
     // join() of incompatible types once threw a TypeError (a stack trace for the user).
     for (const expr of ['s union n', 's minus n', 's inter n', 'concat(q, n)', 'append(qs, 1)', 'insertAt(qs, 0, 1)', 'put(ms, 0, 1)']) {
