@@ -343,6 +343,18 @@ describe('disk files: sorted runs', () => {
     expect(wrong).toEqual([]);
   });
 
+  it('a scan finds a key only when both its words are those of the run key it stops at', () => {
+    // Run: (10, 5), (20, 7) as (high, low). Keys: (15, 7) shares the next run key's low word,
+    // (20, 6) its high word; (20, 7) is in the run.
+    const run = new Uint32Array([5, 10, 7, 20]);
+    const path = join(dir, 'two-keys.bin');
+    mergeRun(null, run, path, false);
+    const keys = new Uint32Array([7, 15, 6, 20, 7, 20]);
+    const found = new Uint8Array(3);
+    scanRun(path, keys, found);
+    expect(Array.from(found)).toEqual([0, 0, 1]);
+  });
+
   it('scans keys below, among and above a run, and a run after its last key', () => {
     const next = words(13);
     const run = sortedKeys(next, 1000);

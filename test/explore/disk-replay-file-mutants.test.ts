@@ -95,9 +95,14 @@ describe('the replay file', () => {
       expect(r.parent(i)).toBe(i < 0xffffff ? i - 1 : i - 0xffffff - (i % 3));
       expect(r.ordinal(i)).toBe(i % 5);
     }
-    const far = r.overflow().far;
-    expect(far.map(([i]) => i)).toEqual(Array.from({ length: 10 }, (_, k) => 0xffffff + k));
+    const overflow = r.overflow();
+    expect(overflow.far.map(([i]) => i)).toEqual(Array.from({ length: 10 }, (_, k) => 0xffffff + k));
+    r.sync();
     r.close();
+    // Reopened with its overflow (a resume): the far parents are there again.
+    const again = new ReplayFile(path, n, overflow);
+    for (const i of [0xffffff, 0xffffff + 1, n - 1]) expect(again.parent(i)).toBe(i - 0xffffff - (i % 3));
+    again.close();
   });
 
   it('refuses an entry out of order or a parent not before it', () => {
