@@ -3,7 +3,7 @@
  * with a count of what is left out (`{0 -> 1, 1 -> 1, … 26,990 more}`); `--full-values` shows
  * them whole. The exports (ITF, TLC's JSON, --json events) always carry them whole.
  */
-import { formatChange, formatValueWithin, type Change, type Value } from '../values/index.js';
+import { formatChangeWithin, formatValueWithin, type Change, type Value } from '../values/index.js';
 
 export const VALUE_CHARS = 1000;
 
@@ -21,5 +21,5 @@ export function showValue(v: Value): string {
 
 /** A change of a step as a trace in the terminal shows it. */
 export function showChange(c: Change): string {
-  return formatChange(c, limit);
+  return formatChangeWithin(c, limit);
 }

@@ -77,7 +77,12 @@ function keyPath(path: string, key: Value): string {
 const ABSENT = '(absent)';
 
 /** e.g. `lru[C]: {1} → {}`, or `lru[D]: (absent) → {2}` for a new key. */
-export function formatChange(c: Change, maxChars = Infinity): string {
+export function formatChange(c: Change): string {
+  return formatChangeWithin(c, Infinity);
+}
+
+/** formatChange with each side cut as formatValueWithin cuts it. */
+export function formatChangeWithin(c: Change, maxChars: number): string {
   const b = c.before === undefined ? ABSENT : formatValueWithin(c.before, maxChars);
   const a = c.after === undefined ? ABSENT : formatValueWithin(c.after, maxChars);
   return `${c.path}: ${b} → ${a}`;
