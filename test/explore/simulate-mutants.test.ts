@@ -645,6 +645,10 @@ describe('shrinking: dropping steps, within the replays allowed', () => {
     const b = wide('yxyyyxx');
     expect(b).toMatchObject({ raw: 7, dropped: 3, final: 3 });
     expect([a.replays, b.replays]).toEqual([9, 13]);
+    // [y x y y x]: thirds (chunks of 3) from the end: without [y x], no; without [y x y], no;
+    // then quarters (chunks of 2, not yet single steps): without [x] no, without [y y]
+    // y x x then x (kept); [y x x]: no, no, x x (kept); [x x]: no, no. 9 replays.
+    expect(wide('yxyyxx')).toMatchObject({ raw: 6, dropped: 3, final: 3, replays: 9 });
   });
 
   it('never replays more than allowed, and keeps what it reached', () => {
