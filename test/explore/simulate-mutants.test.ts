@@ -4,9 +4,10 @@
  * deadlocks) and in which order, the counts of a run, the replay by labels and ranks, the
  * coverage's new states, and what shrinking keeps and reports.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ModelError, type StepViolation, type TransitionSystem } from '../../src/explore/index.js';
 import { MAX_SEED, outcomeOfStop, Rng, runWalks, shrinkWalk, stopName, Walker, type WalkStop } from '../../src/explore/simulate.js';
+import { clearInterrupt, Interrupted, requestInterrupt } from '../../src/explore/guard.js';
 import { avoid, graphModel, type Edge, type GraphSpec } from './graph-model.js';
 
 const key = (l: string): string => l;
@@ -467,5 +468,380 @@ describe('how a problem is named and reported', () => {
     const s = shrinkWalk(w, { index, stop: w.walk(index).stop!, steps: 1 }, { keyOf: key, budget: 100 });
     expect(s.report.search).toMatchObject({ kind: 'other', other: 'a deadlock' });
     expect(s.outcome).toMatchObject({ kind: 'invariant', invariant: 'P', step: { name: 'P' } });
+  });
+});
+
+/** The first walk index (below 500) whose walk passes `test`; fails the test if none does. */
+function walkWhere<S, L>(w: Walker<S, L>, test: (r: { steps: number; stop: WalkStop | null }) => boolean): { index: number; stop: WalkStop; steps: number } {
+  for (let i = 0; i < 500; i++) {
+    const r = w.walk(i);
+    if (test(r)) return { index: i, stop: r.stop!, steps: r.steps };
+  }
+  throw new Error('no such walk');
+}
+
+/** Fingerprints that share one word between n and n ± 10: (n mod 10, n div 10). */
+function splitFingerprint(s: number, out: Uint32Array): void {
+  out[0] = s % 10;
+  out[1] = Math.floor(s / 10);
+}
+
+describe('shrinking: the loops cut', () => {
+  it('goes on from the last visit of a state: one replay, the loop-free trace', () => {
+    // 0 <-> 1, then 1 -> 2 -> 3 (bad): walks go back and forth before leaving.
+    const g = graphModel({ initial: [0], edges: [[0, 1, 'a'], [1, 0, 'b'], [1, 2, 'c'], [2, 3, 'd']], invariants: [avoid([3], 'No3')] });
+    const w = new Walker(g, { checkDeadlock: true, depth: 60, seed: 0 });
+    const found = walkWhere(w, (r) => r.stop !== null && r.steps >= 6);
+    const s = shrinkWalk(w, found, { keyOf: key, budget: 0, maxReplays: 0 });
+    expect(s.report).toEqual({ raw: found.steps + 1, loopsCut: 3, dropped: 3, replays: 1, search: { kind: 'skipped', states: 0 }, final: 3, shortest: false });
+    expect(s.outcome).toEqual({ kind: 'invariant', invariant: 'No3', trace: { states: [0, 1, 2, 3], labels: ['a', 'c', 'd'] } });
+  });
+
+  it('does not count the bad successor of a refused step among the states walked', () => {
+    // The step 2 -> 0 is refused: the trace ends in 0 again, which is no loop.
+    const g = system({ initial: [0], edges: [[0, 1, 'a'], [1, 0, 'b'], [1, 2, 'c'], [2, 0, 'd']] }, { checkStep: (f, t) => (f === 2 && t === 0 ? { name: 'Back' } : undefined) });
+    const w = new Walker(g, { checkDeadlock: true, depth: 60, seed: 0 });
+    const found = walkWhere(w, (r) => r.stop !== null && r.steps >= 6);
+    const s = shrinkWalk(w, found, { keyOf: key, budget: 0, maxReplays: 0 });
+    expect(s.report.loopsCut).toBe(3);
+    expect(s.report.replays).toBe(1);
+    expect(s.outcome).toEqual({ kind: 'invariant', invariant: 'Back', step: { name: 'Back' }, trace: { states: [0, 1, 2, 0], labels: ['a', 'c', 'd'] } });
+  });
+
+  it('keeps the last state of a deadlock and of a fault without a successor', () => {
+    // 0 <-> 1, 1 -> 2: a deadlock at 2; with 2 faulting (after emitting 2 -> 4), a fault at 2.
+    const dead = graphModel({ initial: [0], edges: [[0, 1, 'a'], [1, 0, 'b'], [1, 2, 'c']] });
+    const wd = new Walker(dead, { checkDeadlock: true, depth: 60, seed: 0 });
+    const fd = walkWhere(wd, (r) => r.stop !== null && r.steps >= 6);
+    expect(fd.stop).toEqual({ kind: 'deadlock' });
+    const sd = shrinkWalk(wd, fd, { keyOf: key, budget: 0, maxReplays: 0 });
+    expect(sd.report).toMatchObject({ raw: fd.steps, loopsCut: 2, final: 2, replays: 1 });
+    expect(sd.outcome).toEqual({ kind: 'deadlock', trace: { states: [0, 1, 2], labels: ['a', 'c'] } });
+    // The search finds the same deadlock.
+    const bd = shrinkWalk(wd, fd, { keyOf: key, budget: 100 });
+    expect(bd.report.search).toEqual({ kind: 'shortest', states: 3 });
+    expect(bd.outcome).toEqual({ kind: 'deadlock', trace: { states: [0, 1, 2], labels: ['a', 'c'] } });
+    const fault = graphModel({ initial: [0], edges: [[0, 1, 'a'], [1, 0, 'b'], [1, 2, 'c'], [2, 4, 'e']], faultingStates: [2], done: [4] });
+    const wf = new Walker(fault, { checkDeadlock: true, depth: 60, seed: 0 });
+    const ff = walkWhere(wf, (r) => r.stop !== null && r.steps >= 6);
+    const sf = shrinkWalk(wf, ff, { keyOf: key, budget: 0, maxReplays: 0 });
+    expect(sf.report).toMatchObject({ raw: ff.steps, loopsCut: 2, final: 2, replays: 1 });
+    expect(sf.outcome.kind === 'fault' && sf.outcome.trace).toEqual({ states: [0, 1, 2], labels: ['a', 'c'] });
+  });
+
+  it('cuts a single stutter', () => {
+    // 0 -> 0, 0 -> 1, 1 -> 2 (bad): the walk that stutters once.
+    const g = graphModel({ initial: [0], edges: [[0, 0, 's'], [0, 1, 'a'], [1, 2, 'b']], invariants: [avoid([2], 'No2')] });
+    const w = new Walker(g, { checkDeadlock: true, depth: 20, seed: 0 });
+    const found = walkWhere(w, (r) => r.stop !== null && r.steps === 2);
+    const s = shrinkWalk(w, found, { keyOf: key, budget: 0, maxReplays: 0 });
+    expect(s.report).toMatchObject({ raw: 3, loopsCut: 2, replays: 1 });
+    expect(s.outcome).toEqual({ kind: 'invariant', invariant: 'No2', trace: { states: [0, 1, 2], labels: ['a', 'b'] } });
+  });
+
+  it('a replay that ends in a deadlock or a fault adds no successor state', () => {
+    const w = new Walker(graphModel({ initial: [0], edges: [[0, 1, 'a']] }), { checkDeadlock: true, depth: 5, seed: 0 });
+    expect(w.replay(0, [{ key: 'a', rank: 0 }], key)).toEqual({ trace: { states: [0, 1], labels: ['a'] }, steps: [{ key: 'a', rank: 0 }], stop: { kind: 'deadlock' } });
+  });
+});
+
+describe('shrinking: the ranks of steps with equal labels', () => {
+  // From 0: a to 1 (and b back), and two steps labelled x to 4 and 14, whose fingerprints share
+  // a word; 14 leads to the bad 99, 4 is a dead end.
+  const run = (edges: Edge[]) => {
+    const g = { ...graphModel({ initial: [0], edges: [[0, 1, 'a'], [1, 0, 'b'], ...edges, [14, 99, 'z']], invariants: [avoid([99], 'No99')], done: [4, 5, 15, 24] }), fingerprint: splitFingerprint };
+    const w = new Walker(g, { checkDeadlock: true, depth: 60, seed: 0 });
+    const found = walkWhere(w, (r) => r.stop !== null && r.steps >= 5);
+    return shrinkWalk(w, found, { keyOf: key, budget: 0 });
+  };
+
+  it('replays the second of two steps with the same label as the second', () => {
+    const s = run([[0, 4, 'x'], [0, 14, 'x']]);
+    expect(s.outcome).toEqual({ kind: 'invariant', invariant: 'No99', trace: { states: [0, 14, 99], labels: ['x', 'z'] } });
+    expect(s.report.loopsCut).toBe(2);
+  });
+
+  it('replays the first of two steps with the same label as the first', () => {
+    const s = run([[0, 14, 'x'], [0, 4, 'x']]);
+    expect(s.outcome).toEqual({ kind: 'invariant', invariant: 'No99', trace: { states: [0, 14, 99], labels: ['x', 'z'] } });
+    expect(s.report.loopsCut).toBe(2);
+  });
+
+  it('ranks a step among the successors with its label only', () => {
+    // Another label's successor before the two x steps does not shift the rank.
+    const s = run([[0, 5, 'y'], [0, 4, 'x'], [0, 24, 'w'], [0, 14, 'x']]);
+    expect(s.outcome).toEqual({ kind: 'invariant', invariant: 'No99', trace: { states: [0, 14, 99], labels: ['x', 'z'] } });
+  });
+
+  it('tells successors apart by both fingerprint words', () => {
+    // 15 shares the high word with 14, 4 the low word.
+    const s = run([[0, 15, 'x'], [0, 4, 'x'], [0, 14, 'x']]);
+    expect(s.outcome).toEqual({ kind: 'invariant', invariant: 'No99', trace: { states: [0, 14, 99], labels: ['x', 'z'] } });
+  });
+});
+
+describe('shrinking: dropping steps, within the replays allowed', () => {
+  // State 4c + t: x counts c up (bad at c = 2), y counts t up (to 3); no state repeats.
+  const edges: Edge[] = [];
+  for (let c = 0; c < 2; c++) {
+    for (let t = 0; t < 4; t++) {
+      edges.push([4 * c + t, 4 * (c + 1) + t, 'x']);
+      if (t < 3) edges.push([4 * c + t, 4 * c + t + 1, 'y']);
+    }
+  }
+  const g = graphModel({ initial: [0], edges, invariants: [avoid([8, 9, 10, 11], 'Two')] });
+  const w = new Walker(g, { checkDeadlock: false, depth: 10, seed: 0 });
+  const byLabels = (labels: string) => {
+    for (let i = 0; i < 2000; i++) {
+      const t = w.trace(i);
+      if (t.trace.labels.join('') === labels) return { index: i, stop: t.stop!, steps: labels.length - 1 };
+    }
+    throw new Error(`no walk ${labels}`);
+  };
+
+  it('drops halves, then smaller chunks, from the end backwards (the replays counted)', () => {
+    // The walk y y y x x: its steps walked are y y y x (the last x is the step to the bad state).
+    // Halves, from the end: without [y x], y y reaches no problem; without [y y], y x then x
+    // is bad: kept (3 steps). Halves of [y x]: without [x], y: no problem; without [y], x then
+    // x: kept (2 steps). [x] alone: without it, nothing. 5 replays.
+    const found = byLabels('yyyxx');
+    const s = shrinkWalk(w, found, { keyOf: key, budget: 0 });
+    expect(s.outcome.kind === 'invariant' && s.outcome.trace.labels).toEqual(['x', 'x']);
+    expect(s.report).toEqual({ raw: 5, loopsCut: 5, dropped: 2, replays: 5, search: { kind: 'skipped', states: 0 }, final: 2, shortest: false });
+  });
+
+  it('keeps halving while a half goes, then refines when none does', () => {
+    // Up to 7 y steps and 3 x steps; bad at c = 3 (x x x) in `wide`, at c = 2 in `long`.
+    const grid = (bad: number, tMax: number) => {
+      const e: Edge[] = [];
+      for (let c = 0; c < bad; c++) {
+        for (let t = 0; t <= tMax; t++) {
+          e.push([10 * c + t, 10 * (c + 1) + t, 'x']);
+          if (t < tMax) e.push([10 * c + t, 10 * c + t + 1, 'y']);
+        }
+      }
+      const sys = graphModel({ initial: [0], edges: e, invariants: [avoid(Array.from({ length: tMax + 1 }, (_, t) => 10 * bad + t), 'Bad')] });
+      const wk = new Walker(sys, { checkDeadlock: false, depth: 20, seed: 0 });
+      return (labels: string) => {
+        for (let i = 0; i < 5000; i++) {
+          const t = wk.trace(i);
+          if (t.trace.labels.join('') === labels) return shrinkWalk(wk, { index: i, stop: t.stop!, steps: labels.length - 1 }, { keyOf: key, budget: 0 }).report;
+        }
+        throw new Error(`no walk ${labels}`);
+      };
+    };
+    // [y y y y y y x]: without the last 4, no problem; without the first 4, y y x x (kept);
+    // [y y x]: without [x], no; without [y y], x x (kept); [x]: without it, no. 5 replays.
+    expect(grid(2, 7)('yyyyyyxx')).toMatchObject({ raw: 8, dropped: 2, replays: 5 });
+    // [y x y x]: neither half can go (2 replays); quarters from the end: without x, no; without
+    // y, y x x then x (kept); [y x x] in thirds: without either x, no; without y, x x (kept);
+    // [x x]: neither can go. 9 replays.
+    const wide = grid(3, 7);
+    const a = wide('yxyxx');
+    expect(a).toMatchObject({ raw: 5, dropped: 3, final: 3 });
+    // [y x y y y x]: neither half (2); quarters (chunks of 2) from the end: without [y x] no,
+    // without [y y] y x y x (kept); [y x y x] in thirds (chunks of 2): no, no; then single
+    // steps: no, y x x (kept); [y x x]: no, no, x x (kept); [x x]: no, no. 13 replays.
+    const b = wide('yxyyyxx');
+    expect(b).toMatchObject({ raw: 7, dropped: 3, final: 3 });
+    expect([a.replays, b.replays]).toEqual([9, 13]);
+    // [y x y y x]: thirds (chunks of 3) from the end: without [y x], no; without [y x y], no;
+    // then quarters (chunks of 2, not yet single steps): without [x] no, without [y y]
+    // y x x then x (kept); [y x x]: no, no, x x (kept); [x x]: no, no. 9 replays.
+    expect(wide('yxyyxx')).toMatchObject({ raw: 6, dropped: 3, final: 3, replays: 9 });
+  });
+
+  it('never replays more than allowed, and keeps what it reached', () => {
+    const found = byLabels('yyyxx');
+    const full = shrinkWalk(w, found, { keyOf: key, budget: 0 }).report.replays;
+    const finals: number[] = [];
+    for (let m = 0; m <= full + 1; m++) {
+      const s = shrinkWalk(w, found, { keyOf: key, budget: 0, maxReplays: m });
+      expect(s.report.replays).toBe(Math.min(m, full));
+      finals.push(s.report.final);
+    }
+    expect(finals).toEqual([5, 5, 3, 3, 2, 2, 2]);
+  });
+});
+
+describe('shrinking: the breadth-first search and the problem kept', () => {
+  it('finds a step property by the search and keeps it a step property', () => {
+    // 0 -> 1 -> 2 -> 3 and 0 -> 2: the step 2 -> 3 is refused; the walk may take the long way.
+    const g = system({ initial: [0], edges: [[0, 1, 'a'], [1, 2, 'b'], [0, 2, 'c'], [2, 3, 'd']] }, { checkStep: (f, t) => (t === 3 ? { name: 'P' } : undefined) });
+    const w = new Walker(g, { checkDeadlock: true, depth: 5, seed: 0 });
+    const found = walkWhere(w, (r) => r.steps === 2);
+    const s = shrinkWalk(w, found, { keyOf: key, budget: 100 });
+    expect(s.report.search).toEqual({ kind: 'shortest', states: 4 });
+    expect(s.outcome).toEqual({ kind: 'invariant', invariant: 'P', step: { name: 'P' }, trace: { states: [0, 2, 3], labels: ['c', 'd'] } });
+  });
+
+  it('tells a step property from an invariant of the same name', () => {
+    // The search meets the invariant P at 1 first; the walk's problem is the step property P to 3.
+    const g = system({ initial: [0], edges: [[0, 2], [0, 1], [2, 3]], invariants: [avoid([1], 'P')] }, { checkStep: (f, t) => (t === 3 ? { name: 'P' } : undefined) });
+    const w = new Walker(g, { checkDeadlock: false, depth: 5, seed: 0 });
+    // Every walk meets the invariant at 1 first (0's successors are checked before a step is taken).
+    expect(w.walk(0).stop).toEqual({ kind: 'invariant', invariant: 'P', via: 1 });
+    const h = system({ initial: [0], edges: [[0, 2], [0, 4], [4, 1], [2, 3]], invariants: [avoid([1], 'P')] }, { checkStep: (f, t) => (t === 3 ? { name: 'P' } : undefined) });
+    const v = new Walker(h, { checkDeadlock: false, depth: 5, seed: 0 });
+    const found = walkWhere(v, (r) => r.stop?.kind === 'invariant' && r.stop.step !== undefined);
+    const s = shrinkWalk(v, found, { keyOf: key, budget: 100 });
+    expect(s.report.search).toEqual({ kind: 'shortest', states: expect.any(Number) });
+    expect(s.outcome).toMatchObject({ kind: 'invariant', invariant: 'P', step: { name: 'P' } });
+    const found2 = walkWhere(v, (r) => r.stop?.kind === 'invariant' && r.stop.step === undefined);
+    const s2 = shrinkWalk(v, found2, { keyOf: key, budget: 100 });
+    expect(s2.report.search).toEqual({ kind: 'other', states: expect.any(Number), other: 'step property P' });
+    expect(s2.outcome).toEqual({ kind: 'invariant', invariant: 'P', trace: { states: [0, 4, 1], labels: ['0->4', '4->1'] } });
+  });
+
+  it('faults of different kinds are different problems, whatever sameFault says', () => {
+    // An assert on the edge 2 -> 3 (far) and a run-time error in state 1 (near).
+    const g = graphModel({ initial: [0], edges: [[0, 5, 'a'], [5, 2, 'b'], [0, 1, 'c'], [2, 3, 'f']], faultingEdges: [[2, 3]], faultingStates: [1], done: [3] });
+    const w = new Walker(g, { checkDeadlock: true, depth: 10, seed: 0 });
+    const found = walkWhere(w, (r) => r.stop?.kind === 'fault' && r.stop.error.kind === 'assert');
+    const s = shrinkWalk(w, found, { keyOf: key, budget: 100, sameFault: () => true });
+    expect(s.report.search).toMatchObject({ kind: 'other', other: 'a run-time error (state 1 fails)' });
+    expect(s.outcome.kind === 'fault' && s.outcome.error.kind).toBe('assert');
+  });
+
+  it('a walk without a problem, or a problem found at its start, is not searched', () => {
+    const g = graphModel({ initial: [0], edges: [] });
+    const w = new Walker(g, { checkDeadlock: true, depth: 5, seed: 0 });
+    const s = shrinkWalk(w, { index: 0, stop: { kind: 'deadlock' }, steps: 0 }, { keyOf: key, budget: 100 });
+    expect(s.report).toEqual({ raw: 0, loopsCut: 0, dropped: 0, replays: 0, search: { kind: 'skipped', states: 0 }, final: 0, shortest: false });
+    expect(s.outcome).toEqual({ kind: 'deadlock', trace: { states: [0], labels: [] } });
+    const fine = new Walker(graphModel({ initial: [0], edges: [[0, 1]], done: [1] }), { checkDeadlock: true, depth: 5, seed: 0 });
+    expect(() => shrinkWalk(fine, { index: 0, stop: { kind: 'deadlock' }, steps: 1 }, { keyOf: key, budget: 0 })).toThrow(/internal error: a walk rerun/);
+  });
+
+  it('a search that does not meet the replayed problem is an internal error', () => {
+    // initialStates gives 0 to the walker, then 5 (a dead end, or a long chain) to the search.
+    const twoFaced = (after: number[], edges: Edge[]): TransitionSystem<number, string> => {
+      const g = graphModel({ initial: [0], edges: [[0, 1, 'a'], [1, 2, 'b'], ...edges], invariants: [avoid([2], 'No2')], done: [5] });
+      let calls = 0;
+      return { ...g, initialStates: (emit) => (calls++ === 0 ? emit(0) : after.forEach((s) => emit(s))) };
+    };
+    const ok = new Walker(twoFaced([5], []), { checkDeadlock: true, depth: 5, seed: 0 });
+    const f = walkWhere(ok, (r) => r.stop !== null);
+    expect(() => shrinkWalk(ok, f, { keyOf: key, budget: 100 })).toThrow(/internal error: a breadth-first search does not meet the problem/);
+    const deep = new Walker(twoFaced([10], line(30).map(([a, b]) => [a + 10, b + 10, 'n'] as Edge)), { checkDeadlock: true, depth: 5, seed: 0 });
+    const d = walkWhere(deep, (r) => r.stop !== null);
+    expect(() => shrinkWalk(deep, d, { keyOf: key, budget: 100 })).toThrow(/internal error: a breadth-first search does not meet the problem/);
+  });
+});
+
+describe('a step of a walk: uniform choice, stutters, systems without isDone', () => {
+  it('chooses among four successors uniformly', () => {
+    const w = new Walker(graphModel({ initial: [0], edges: [[0, 1], [0, 2], [0, 3], [0, 4]], done: [1, 2, 3, 4] }), { checkDeadlock: true, depth: 5, seed: 7 });
+    const ends = Array.from({ length: 400 }, (_, i) => w.trace(i).trace.states.at(-1));
+    for (const n of [1, 2, 3, 4]) {
+      const c = ends.filter((e) => e === n).length;
+      expect(c).toBeGreaterThan(60);
+      expect(c).toBeLessThan(140);
+    }
+  });
+
+  it('takes a stutter without checking it, and checks a step that changes one fingerprint word', () => {
+    const st = new Walker(system({ initial: [0], edges: [[0, 0]] }, { checkStep: () => ({ name: 'Never' }) }), { checkDeadlock: true, depth: 3, seed: 0 });
+    expect(st.trace(0)).toEqual({ trace: { states: [0, 0, 0, 0], labels: ['0->0', '0->0', '0->0'] }, stop: null });
+    for (const [from, to] of [[1, 11], [1, 2]]) {
+      const g = { ...system({ initial: [from!], edges: [[from!, to!]], done: [to!] }, { checkStep: () => ({ name: 'Never' }) }), fingerprint: splitFingerprint };
+      expect(new Walker(g, { checkDeadlock: true, depth: 3, seed: 0 }).walk(0).stop).toEqual({ kind: 'invariant', invariant: 'Never', via: 0, step: { name: 'Never' } });
+    }
+  });
+
+  it('a system without isDone: every state without successors is a deadlock', () => {
+    const { isDone: _, ...g } = graphModel({ initial: [0], edges: line(1) });
+    expect(new Walker(g, { checkDeadlock: true, depth: 5, seed: 0 }).walk(0)).toEqual({ steps: 1, stop: { kind: 'deadlock' } });
+  });
+
+  it('below(n) for n up to 1 draws no word; a bound above 2^32 is named', () => {
+    const a = new Rng(3, 4);
+    const b = new Rng(3, 4);
+    a.below(1);
+    a.below(0);
+    expect(a.next()).toBe(b.next());
+    expect(() => a.below(2 ** 32 + 1)).toThrow(/Rng.below: 4294967297 is above 2\^32/);
+  });
+});
+
+describe('runWalks: the clock, progress, interrupts and the longest walk', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+    clearInterrupt();
+  });
+  /** A clock that starts at 1 s and moves 500 ms at each reading. */
+  const fakeClock = (): void => {
+    let t = 500;
+    vi.spyOn(performance, 'now').mockImplementation(() => (t += 500));
+  };
+  const g = graphModel({ initial: [0], edges: line(2), done: [2] });
+  /** A walker that ran one walk before the run (its emissions are not the run's). */
+  const used = (sys: TransitionSystem<number, string>): Walker<number, string> => {
+    const w = new Walker(sys, { checkDeadlock: true, depth: 5, seed: 0 });
+    w.walk(0);
+    return w;
+  };
+
+  it('ends at the deadline (reached exactly), counting the walks run', () => {
+    fakeClock();
+    const r = runWalks(used(g), { runs: 10, seconds: 1 });
+    expect(r).toEqual({ found: undefined, walks: 2, steps: 4, generated: 1 + 4, longest: 2, timedOut: true });
+  });
+
+  it('without a progress callback, a period passing reports nothing', () => {
+    fakeClock();
+    expect(runWalks(used(g), { runs: 4, seconds: 100 }).walks).toBe(4);
+  });
+
+  it('reports progress once a period (reached exactly)', () => {
+    fakeClock();
+    const seen: unknown[] = [];
+    const r = runWalks(used(g), { runs: 4, seconds: 100 }, (p) => seen.push(p));
+    expect(r.walks).toBe(4);
+    expect(seen).toEqual([
+      { walks: 2, steps: 4, generated: 5, seconds: 1 },
+      { walks: 4, steps: 8, generated: 9, seconds: 2 },
+    ]);
+  });
+
+  it('the longest walk is the longest of all, not the last', () => {
+    const h = graphModel({ initial: [0], edges: [[0, 1], [1, 2], [0, 3]], done: [2, 3] });
+    const w = new Walker(h, { checkDeadlock: true, depth: 5, seed: 0 });
+    const lengths = Array.from({ length: 20 }, (_, i) => w.walk(i).steps);
+    expect(new Set(lengths)).toEqual(new Set([1, 2]));
+    const n = lengths.lastIndexOf(1) + 1;
+    expect(lengths.slice(0, n)).toContain(2);
+    expect(runWalks(new Walker(h, { checkDeadlock: true, depth: 5, seed: 0 }), { runs: n, seconds: Infinity }).longest).toBe(2);
+  });
+
+  it('an Interrupted thrown inside a walk ends the run with the walks before it', () => {
+    let calls = 0;
+    const h = { ...g, successors: (s: number, emit: (s: number, l: string) => void) => {
+      if (++calls === 8) throw new Interrupted(2, 'simulating');
+      g.successors(s, emit);
+    } };
+    const w = used(h);
+    calls = 0;
+    const r = runWalks(w, { runs: 10, seconds: Infinity });
+    // Walks 0 and 1 expand 0, 1 and 2 each; walk 2 emits 0 -> 1, then is cut at 1.
+    expect(r).toEqual({ found: undefined, walks: 2, steps: 4, generated: 1 + 5, longest: 2, timedOut: false, interrupted: true });
+    const bug = { ...g, successors: () => { throw new TypeError('bug'); } };
+    expect(() => runWalks(new Walker(bug, { checkDeadlock: true, depth: 5, seed: 0 }), { runs: 10, seconds: Infinity })).toThrow(TypeError);
+  });
+
+  it('a signal ends the run after the walk under way, unless that was the last', () => {
+    let calls = 0;
+    const h = { ...g, successors: (s: number, emit: (s: number, l: string) => void) => {
+      if (++calls === 4) requestInterrupt(15);
+      g.successors(s, emit);
+    } };
+    const w = used(h);
+    calls = 0;
+    const r = runWalks(w, { runs: 10, seconds: Infinity });
+    expect(r).toEqual({ found: undefined, walks: 2, steps: 4, generated: 1 + 4, longest: 2, timedOut: false, interrupted: true });
+    clearInterrupt();
+    calls = 0;
+    const last = runWalks(new Walker(h, { checkDeadlock: true, depth: 5, seed: 0 }), { runs: 2, seconds: Infinity });
+    expect(last).toEqual({ found: undefined, walks: 2, steps: 4, generated: 1 + 4, longest: 2, timedOut: false });
   });
 });
