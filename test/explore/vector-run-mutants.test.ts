@@ -18,6 +18,16 @@ import { arrayFingerprint } from './graph-model.js';
 
 type V = number[];
 
+/** The states of the trees as bytes (the disk-backed search's codec): three numbers, any (also beyond 32 bits). */
+const codec: StateCodec<V> = {
+  encode(s, out) {
+    for (const x of s) out.f64(x);
+  },
+  decode(input) {
+    return [input.f64(), input.f64(), input.f64()];
+  },
+};
+
 interface Tree {
   /** Leaves at this depth (a state [d, i] has children [d + 1, 2i] and [d + 1, 2i + 1]). */
   depth: number;
@@ -250,15 +260,6 @@ describe('the flat-level search against the object-level one', () => {
 });
 
 describe('the flat-level search: the hand-over to the disk-backed search at the memory budget', () => {
-  /** A state of the trees: three numbers, any (also beyond 32 bits). */
-  const codec: StateCodec<V> = {
-    encode(s, out) {
-      for (const x of s) out.f64(x);
-    },
-    decode(input) {
-      return [input.f64(), input.f64(), input.f64()];
-    },
-  };
   const summary = (r: ExploreResult<V, string>): unknown => {
     const o = r.outcome;
     return {
@@ -349,14 +350,6 @@ describe('the flat-level search: what the first tests left open', () => {
 
   it('stops when interrupted, with disk options too: only the memory budget hands over to the disk', () => {
     const dir = mkdtempSync(join(tmpdir(), 'spex-vector-guard-'));
-    const codec: StateCodec<V> = {
-      encode(s, out) {
-        for (const x of s) out.f64(x);
-      },
-      decode(input) {
-        return [input.f64(), input.f64(), input.f64()];
-      },
-    };
     try {
       requestInterrupt(2);
       const r = explore(ternary(10), { checkDeadlock: true, disk: { codec, spillDir: dir } });
@@ -394,14 +387,6 @@ describe('the flat-level search: what the first tests left open', () => {
 
   it('hands over to the disk-backed search in the middle of a level', () => {
     const dir = mkdtempSync(join(tmpdir(), 'spex-vector-handover-'));
-    const codec: StateCodec<V> = {
-      encode(s, out) {
-        for (const x of s) out.f64(x);
-      },
-      decode(input) {
-        return [input.f64(), input.f64(), input.f64()];
-      },
-    };
     try {
       const mem = explore(ternary(10), { checkDeadlock: true });
       setMemoryBudget(1);
