@@ -845,3 +845,26 @@ describe('runWalks: the clock, progress, interrupts and the longest walk', () =>
     expect(last).toEqual({ found: undefined, walks: 2, steps: 4, generated: 1 + 4, longest: 2, timedOut: false });
   });
 });
+
+describe('the walks’ generator', () => {
+  it('is xoshiro128**: every word is the published algorithm’s, computed from the generator’s state', () => {
+    // Blackman and Vigna's xoshiro128**, written out again here from its definition.
+    const rotl = (x: number, k: number): number => ((x << k) | (x >>> (32 - k))) >>> 0;
+    for (const [seed, stream] of [[0, 0], [7, 3], [2 ** 40 + 5, 2 ** 33 + 1]] as const) {
+      const rng = new Rng(seed, stream);
+      const s = rng as unknown as { a: number; b: number; c: number; d: number };
+      let [a, b, c, d] = [s.a >>> 0, s.b >>> 0, s.c >>> 0, s.d >>> 0];
+      for (let i = 0; i < 64; i++) {
+        const want = Math.imul(rotl(Math.imul(b, 5) >>> 0, 7), 9) >>> 0;
+        const t = (b << 9) >>> 0;
+        c = (c ^ a) >>> 0;
+        d = (d ^ b) >>> 0;
+        b = (b ^ c) >>> 0;
+        a = (a ^ d) >>> 0;
+        c = (c ^ t) >>> 0;
+        d = rotl(d, 11);
+        expect(rng.next(), `seed ${seed}, stream ${stream}, word ${i}`).toBe(want);
+      }
+    }
+  });
+});
