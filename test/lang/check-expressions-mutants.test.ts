@@ -426,6 +426,18 @@ describe('the checker in-process: the type rules of expressions', () => {
     expect(probe(expr)).toEqual(want);
   });
 
+  it('suggests a process’s own variable for a misspelt name in its steps', () => {
+    const text = 'spec T\nprocess Worker {\n  var count: 0..3 = 0\n  start: count := cont + 1\n}\n';
+    let found: string[] = [];
+    try {
+      checkSpec(parseSpec({ path: 't.spex', text }));
+    } catch (e) {
+      if (!(e instanceof SpecErrors)) throw e;
+      found = e.diagnostics.map((d) => `${d.code} ${d.message} | ${d.hint ?? ''}`);
+    }
+    expect(found).toEqual(["E201 unknown name 'cont' | did you mean 'count'?"]);
+  });
+
   it('says nothing more of a type whose declaration is already an error', () => {
     const text = 'spec T\ntype Bad = Nope\ndef probe: Bool = forall x in Bad: true\n';
     let found: string[] = [];
