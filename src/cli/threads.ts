@@ -5,14 +5,12 @@
  */
 import { workerData } from 'node:worker_threads';
 import type { ThreadRole } from '../explore/threads.js';
-import { runExploreWorker, type WorkerInit } from '../explore/parallel/worker.js';
+import { runExploreWorker, type CreateWorkerSystem, type WorkerInit } from '../explore/parallel/worker.js';
 import { runVectorWorker, type VectorWorkerInit } from '../explore/parallel/vector-worker.js';
-import { runSimulationWorker, type SimulationWorkerInit } from '../explore/simulate-worker.js';
+import { runSimulationWorker, type CreateSimulationSystem, type SimulationWorkerInit } from '../explore/simulate-worker.js';
 import { createWorkerSystem } from '../engine/worker-system.js';
 import { createSimulationSystem } from '../engine/simulate.js';
 import { writeCodeCacheNow } from '../engine/code-cache.js';
-import type { CreateWorkerSystem } from '../explore/parallel/worker.js';
-import type { CreateSimulationSystem } from '../explore/simulate-worker.js';
 
 /**
  * The threads are terminated when the search ends, and a terminated thread writes no cache

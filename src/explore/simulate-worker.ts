@@ -54,7 +54,6 @@ export function summarize(stop: WalkStop): WalkStopSummary {
   return { kind: stop.kind, name: stop.kind === 'invariant' ? stop.invariant : stop.kind === 'fault' ? stop.error.message : '' };
 }
 
-
 function post(port: MessagePort, shared: Int32Array, message: WorkerMessage): void {
   port.postMessage(message);
   Atomics.add(shared, 0, 1);
