@@ -438,41 +438,37 @@ describe('a system that lends the states it emits (copyState)', () => {
   });
 });
 
+/** A system over integers with the given initial states and steps (no invariants; every state done). */
+function intSystem(
+  initialStates: TransitionSystem<number, string>['initialStates'],
+  successors: TransitionSystem<number, string>['successors'],
+  extra: Partial<TransitionSystem<number, string>> = {},
+): TransitionSystem<number, string> {
+  return { initialStates, successors, fingerprint: intFingerprint, invariants: [], isDone: () => true, ...extra };
+}
+
 describe('explore: queues, checkpoints and the checked path at their edges', () => {
   it('a state whose expansion needs no step check leaves none stale for the next one', () => {
     // Initial states 0 and 1; 0 has no step, 1 only a step to itself (a stutter, never checked).
-    const system: TransitionSystem<number, string> = {
-      initialStates: (emit) => {
-        emit(0);
-        emit(1);
-      },
-      successors: (s, emit) => {
-        if (s === 1) emit(1, 'stay');
-      },
-      fingerprint: intFingerprint,
-      invariants: [],
-      isDone: () => true,
-      checkStep: () => ({ name: 'NoStep' }),
-    };
+    const system = intSystem((emit) => {
+      emit(0);
+      emit(1);
+    }, (s, emit) => {
+      if (s === 1) emit(1, 'stay');
+    }, { checkStep: () => ({ name: 'NoStep' }) });
     expect(explore(system, { checkDeadlock: true }).outcome.kind).toBe('ok');
   });
 
   it('an interrupt in an expansion in the middle of a later level counts the queue from that state', () => {
     // Level 0: 0, 1; level 1: 2, 3, 4 (from 0); 3 has 1,000 successors.
     requestInterrupt(2);
-    const system: TransitionSystem<number, string> = {
-      initialStates: (emit) => {
-        emit(0);
-        emit(1);
-      },
-      successors: (s, emit) => {
-        if (s === 0) for (const t of [2, 3, 4]) emit(t, `0>${t}`);
-        if (s === 3) for (let k = 0; k < 1000; k++) emit(100 + k, `3>${100 + k}`);
-      },
-      fingerprint: intFingerprint,
-      invariants: [],
-      isDone: () => true,
-    };
+    const system = intSystem((emit) => {
+      emit(0);
+      emit(1);
+    }, (s, emit) => {
+      if (s === 0) for (const t of [2, 3, 4]) emit(t, `0>${t}`);
+      if (s === 3) for (let k = 0; k < 1000; k++) emit(100 + k, `3>${100 + k}`);
+    });
     const r = explore(system, { checkDeadlock: true });
     expect(r.outcome).toEqual({ kind: 'limit', limit: 'interrupted' });
     // Expanded: 0, 1, 2, and 3 in part; queued: 4 and what 3 emitted so far.
@@ -490,15 +486,9 @@ describe('explore: queues, checkpoints and the checked path at their edges', () 
 
   it('an interrupt while the initial states are emitted counts them as the queue', () => {
     requestInterrupt(2);
-    const system: TransitionSystem<number, string> = {
-      initialStates: (emit) => {
-        for (let k = 0; k < 1000; k++) emit(k);
-      },
-      successors: () => {},
-      fingerprint: intFingerprint,
-      invariants: [],
-      isDone: () => true,
-    };
+    const system = intSystem((emit) => {
+      for (let k = 0; k < 1000; k++) emit(k);
+    }, () => {});
     const r = explore(system, { checkDeadlock: true });
     expect(r.outcome).toEqual({ kind: 'limit', limit: 'interrupted' });
     expect([r.stats.distinct, r.stats.queue]).toEqual([255, 255]);
@@ -508,16 +498,10 @@ describe('explore: queues, checkpoints and the checked path at their edges', () 
     // 0 -> 200 states, each -> 200 states (done): no expansion is long; the budget is looked
     // at every 4,096 expansions.
     setMemoryBudget(1);
-    const system: TransitionSystem<number, string> = {
-      initialStates: (emit) => emit(0),
-      successors: (s, emit) => {
-        if (s === 0) for (let k = 1; k <= 200; k++) emit(k, 'a');
-        else if (s <= 200) for (let k = 0; k < 200; k++) emit(1000 + (s - 1) * 200 + k, 'b');
-      },
-      fingerprint: intFingerprint,
-      invariants: [],
-      isDone: () => true,
-    };
+    const system = intSystem((emit) => emit(0), (s, emit) => {
+      if (s === 0) for (let k = 1; k <= 200; k++) emit(k, 'a');
+      else if (s <= 200) for (let k = 0; k < 200; k++) emit(1000 + (s - 1) * 200 + k, 'b');
+    });
     const r = explore(system, { checkDeadlock: true });
     expect(r.outcome).toEqual({ kind: 'limit', limit: 'memory' });
     expect(r.stats.queue).toBe(r.stats.distinct - 4096);
@@ -526,22 +510,15 @@ describe('explore: queues, checkpoints and the checked path at their edges', () 
   it('the state graph: an initial state emitted twice is one state, no edge; a step of state 0 to a state seen before is an edge', () => {
     const recordGraph = { edgeTag: () => -1, predicates: [] };
     for (const inModel of [undefined, (s: number) => s !== 9]) {
-      const system: TransitionSystem<number, string> = {
-        initialStates: (emit) => {
-          emit(0);
-          emit(0);
-        },
-        successors: (s, emit) => {
-          if (s === 0) {
-            emit(1, '0>1');
-            emit(0, '0>0');
-          }
-        },
-        fingerprint: intFingerprint,
-        invariants: [],
-        isDone: () => true,
-        ...(inModel ? { inModel } : {}),
-      };
+      const system = intSystem((emit) => {
+        emit(0);
+        emit(0);
+      }, (s, emit) => {
+        if (s === 0) {
+          emit(1, '0>1');
+          emit(0, '0>0');
+        }
+      }, inModel ? { inModel } : {});
       const g = explore(system, { checkDeadlock: true, recordGraph }).graph!;
       expect(g.size).toBe(2);
       expect(Array.from(g.offsets)).toEqual([0, 2, 2]);
