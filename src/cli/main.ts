@@ -33,7 +33,7 @@ import { DEFAULT_CHECKPOINT_MINUTES, interruptedExit } from '../engine/run.js';
 import { WorkerDied } from '../explore/parallel/supervisor.js';
 import { addSwarmCommand, cmdSwarmJob, isSwarmJob, withSwarmOptions, type SwarmCliOptions } from './swarm.js';
 import { disableCodeCache } from '../engine/code-cache.js';
-import { VALUE_CHARS, showWholeValues } from './value-text.js';
+import { FULL_VALUES_HELP, showWholeValues } from './value-text.js';
 import { DEFAULT_MAX_EVAL_WORK, parseEvalWork, setMaxEvalWork } from '../lang/work.js';
 
 const out = (s: string): void => {
@@ -375,7 +375,7 @@ function withCheckOptions(cmd: Command): Command {
     .option('--progress', 'print progress on stderr every second (the default when stderr is a terminal)')
     .option('--progress-interval <seconds>', 'seconds between progress reports, on stderr and in --json (default 1; 0: as often as the explorer looks at the clock)', nonNegativeNumber)
     .option('--quiet', 'no progress output')
-    .option('--full-values', `print every value of a trace whole (in the terminal, values longer than ${VALUE_CHARS} characters are cut, with a count of what is left out; the exports have them whole)`)
+    .option('--full-values', FULL_VALUES_HELP)
     .option('--no-cache', 'do not use the code cache (compiled code kept between runs, docs/engine.md); SPEX_NO_CACHE=1 does the same');
 }
 
@@ -445,7 +445,7 @@ export function main(argv: string[]): number {
     .option('--json', 'write the run as NDJSON events on stdout (docs/json-events.md), and nothing else there')
     .option('--progress', 'print progress on stderr every second (the default when stderr is a terminal)')
     .option('--quiet', 'no progress output')
-    .option('--full-values', `print every value of a trace whole (in the terminal, values longer than ${VALUE_CHARS} characters are cut, with a count of what is left out; the exports have them whole)`)
+    .option('--full-values', FULL_VALUES_HELP)
     .option('--no-cache', 'do not use the code cache (compiled code kept between runs, docs/engine.md); SPEX_NO_CACHE=1 does the same')
     .action((file: string, o: SimulateCliOptions) => {
       code = cmdSimulate(file, o, out, err, version());

@@ -33,7 +33,7 @@ import { refuseForcedBitstate, runSwarmCheck, type JobCheck } from '../swarm/job
 import { SWARM_FORMAT, SWARM_FORMAT_VERSION, type CheckRecord, type JobId, type JobRecord } from '../swarm/record.js';
 import { mergeJobs, parseJobFile, type MergeResult, type MergedCheck } from '../swarm/merge.js';
 import { traceDoesNotReplay } from '../swarm/validate.js';
-import { VALUE_CHARS } from './value-text.js';
+import { FULL_VALUES_HELP } from './value-text.js';
 
 /** The swarm options of `spex check`, as commander gives them. */
 export interface SwarmCliOptions {
@@ -417,7 +417,7 @@ export function addSwarmCommand(program: Command, out: (s: string) => void, err:
     .command('merge <files...>')
     .description('merge swarm job results (spex check --swarm i/n --out FILE, or its --json output): a violation if any job found one, verified only if a job searched exhaustively')
     .option('--spec <file>', 'replay each trace on this spec (the one the jobs ran) and print it')
-    .option('--full-values', `print every value of a trace whole (in the terminal, values longer than ${VALUE_CHARS} characters are cut)`)
+    .option('--full-values', FULL_VALUES_HELP)
     .option('--out-itf <path>', 'write the shortest trace as ITF to PATH (PATH.<check>.itf.json per check when several have one)')
     .option('--json', 'write the merge as NDJSON events on stdout')
     .action((files: string[], o: MergeCliOptions) => {

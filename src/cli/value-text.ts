@@ -7,6 +7,9 @@ import { formatChangeWithin, formatValueWithin, type Change, type Value } from '
 
 export const VALUE_CHARS = 1000;
 
+/** The help of `--full-values`, on every command that prints a trace. */
+export const FULL_VALUES_HELP = `print every value of a trace whole (in the terminal, values longer than ${VALUE_CHARS} characters are cut, with a count of what is left out; the exports have them whole)`;
+
 let limit = VALUE_CHARS;
 
 /** `--full-values`: every value whole, however long. */
