@@ -111,6 +111,33 @@ describe('the auto policy', () => {
     expect(p.phase).not.toBe('many');
   });
 
+  it('leaves a level in which a table of the seen set grew out of every rate, in each phase', () => {
+    // One thread at 1000/ms, its window broken by a doubling (a level at 200/ms), then a trial
+    // at 1800/ms broken by another (360/ms, which alone would end the trial early): the rates
+    // compared are those of the other levels.
+    const p = new AutoThreads(2, config);
+    drive(p, 450, { solo: 1000, many: 0 }, false);
+    p.record(p.next(false), 10_000, 50, true);
+    drive(p, 50, { solo: 1000, many: 0 }, false);
+    drive(p, 200, { solo: 1000, many: 100 }); // the trial's warm-up
+    expect(p.phase).toBe('trial');
+    p.record(p.next(true), 18_000, 50, true);
+    expect(p.phase).toBe('trial');
+    drive(p, 150, { solo: 1000, many: 1800 });
+    expect(p.comparisons).toEqual([{ soloRate: 1000, manyRate: 1800, chose: 'many' }]);
+    // The time of a level that grew still counts: a hold ends as soon; and a one-thread window
+    // of such levels only is empty, so the next trial waits for a window of other levels.
+    const held = new AutoThreads(2, config);
+    drive(held, 500, { solo: 1000, many: 0 });
+    drive(held, 200, { solo: 1000, many: 100 });
+    drive(held, 150, { solo: 1000, many: 800 });
+    expect(held.phase).toBe('hold');
+    for (let t = 0; t < 1000; t += 100) held.record(held.next(true), 5_000, 100, true);
+    expect(held.phase).toBe('solo');
+    expect(drive(held, 150, { solo: 1000, many: 1800 })).toEqual(new Array(15).fill(1));
+    expect(held.next(true)).toBe(2);
+  });
+
   it('on one core, one thread', () => {
     const p = new AutoThreads(1, config);
     expect(drive(p, 5000, { solo: 1000, many: 2000 }).every((t) => t === 1)).toBe(true);
@@ -178,6 +205,52 @@ describe('the vector explorer switching between one thread and all, level by lev
     );
     const r = expectSameUnderSwitches('deep.spex', ['N=3', 'K=5'], undefined, text);
     expect(r.outcome.kind).toBe('invariant');
+  });
+});
+
+describe('what the vector explorer tells its policy', () => {
+  it('says which levels grew a table of the seen set, the same levels whichever threads ran them', () => {
+    // counter-grid N=3 K=12: 6,912 states; each shard's table (1,024 slots to start) doubles a
+    // few times. When a table doubles depends on the states alone, so the levels that grew one
+    // are the same on one thread, on both, and switching between them (the shards moving).
+    const path = 'spec/bench/counter-grid.spex';
+    const consts = ['N=3', 'K=12'];
+    const src = readFileSync(`${root}${path}`, 'utf8');
+    const { spec } = loadSpec(path, src);
+    const chk = selectChecks(spec, undefined)[0];
+    const overrides = configOverrides(chk, constOverrides(spec, consts));
+    const p = compilePacked(spec, overrides, compileSpec(spec, overrides));
+    if (!p.ok) throw new Error(p.reason);
+    const setup = { data: { path, text: src, check: chk?.name, consts, packed: true } };
+    const grewOn = (pattern: readonly number[]): { grew: number[]; threads: number[] } => {
+      const grew: number[] = [];
+      const threads: number[] = [];
+      let level = 0;
+      const policy: ThreadPolicy = {
+        wantWorkers: true,
+        next: () => pattern[level++ % pattern.length]!,
+        record: (t, _emitted, _ms, g) => {
+          if (g === true) {
+            grew.push(level);
+            threads.push(t);
+          }
+        },
+        describe: () => 'recording',
+        most: 2,
+      };
+      const r = exploreVectorsParallel(p.system, { checkDeadlock: true }, { workers: 2, setup, eager: true, policy });
+      expect(r.stats.distinct).toBe(12 ** 3 * 4);
+      return { grew, threads };
+    };
+    const one = grewOn([1]);
+    // Two shards of about 3,456 states: from 1,024 slots to 8,192, three doublings each at most.
+    expect(one.grew.length).toBeGreaterThanOrEqual(3);
+    expect(one.grew.length).toBeLessThanOrEqual(6);
+    expect(grewOn([2]).grew).toEqual(one.grew);
+    const switching = grewOn([1, 2]);
+    expect(switching.grew).toEqual(one.grew);
+    expect(new Set(switching.threads)).toEqual(new Set([1, 2]));
+    expect(grewOn([2, 1, 1]).grew).toEqual(one.grew);
   });
 });
 

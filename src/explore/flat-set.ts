@@ -1,5 +1,6 @@
 /**
- * The single-threaded explorer's seen set: 64-bit fingerprints and nothing else, in one flat
+ * The packed engine's seen set (the one-thread vector search's, and each shard of the vector
+ * explorer's): 64-bit fingerprints and nothing else, in one flat
  * table with linear probing, built for speed where CompactFingerprintSet is built for memory.
  *
  * Layout: one Uint32Array, two words a slot (the mixed key's high and low halves; 0, 0 when
@@ -9,8 +10,8 @@
  * shift part of a cluster, and its growth by ×1.2 moves every key about six times over a
  * run; measured on a million random fingerprints it takes twice the time). A lookup that
  * misses scans to the first free slot: 1.8–8.5 slots expected, 8 bytes each, so mostly one
- * or two cache lines. Growing rehashes the whole table at once (the runs this set serves are
- * single-threaded: a pause of a few milliseconds per doubling costs no other thread).
+ * or two cache lines. Growing rehashes the whole table at once, into a table whose pages are
+ * first written in address order (fresh-pages.ts).
  *
  * Keys: fingerprints are first put through the same bijective 64-bit mix as
  * CompactFingerprintSet's (written out in add and has: the high half is murmur3's finalizer
@@ -19,6 +20,8 @@
  * distinct fingerprints distinct. The one fingerprint that mixes to the all-zero key, the
  * empty marker, is remembered by a flag instead of a slot.
  */
+import { fmix32 } from '../values/mix.js';
+import { freshWords } from './fresh-pages.js';
 import type { SeenSet } from './seen-set.js';
 
 /** Slots of a fresh table (a power of two). */
@@ -133,6 +136,19 @@ export class FlatFingerprintSet implements SeenSet {
     }
   }
 
+  /**
+   * Reads the word of fingerprint hi, lo's home slot and returns it, changing nothing: a
+   * prefetch. The caller reads the homes of a block of fingerprints first (loads that do not
+   * depend on one another, so the CPU has their cache misses in flight together), then adds
+   * them, each probe then finding its line in the cache: the vector explorer's dedupe
+   * (docs/parallel.md). The caller folds the words it gets into a value it keeps, so that the
+   * loads are not dropped.
+   */
+  warm(hi: number, lo: number): number {
+    const h = mixHigh(hi, lo);
+    return this.keys[2 * (((lo ^ h) >>> 0) & this.mask)]!;
+  }
+
   add(hi: number, lo: number): number {
     // mixHi(hi, lo) written out: fmix32(hi ^ fmix32(lo ^ 0x5bd1e995)).
     let m = lo ^ 0x5bd1e995;
@@ -176,7 +192,7 @@ export class FlatFingerprintSet implements SeenSet {
   private grow(): void {
     const old = this.keys;
     const capacity = (this.mask + 1) * 2;
-    const keys = new Uint32Array(capacity * 2);
+    const keys = freshWords(capacity * 2);
     const mask = capacity - 1;
     for (let j = 0; j < old.length; j += 2) {
       const h = old[j]!;
@@ -191,4 +207,9 @@ export class FlatFingerprintSet implements SeenSet {
     this.mask = mask;
     this.threshold = (capacity >>> 2) * 3;
   }
+}
+
+/** The mixed key's high half (add and has write it out): fmix32(hi ^ fmix32(lo ^ 0x5bd1e995)), as CompactFingerprintSet's. */
+function mixHigh(hi: number, lo: number): number {
+  return fmix32((hi ^ fmix32(lo ^ 0x5bd1e995)) >>> 0);
 }

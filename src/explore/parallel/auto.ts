@@ -71,7 +71,11 @@ export interface AutoComparison {
 export interface ThreadPolicy {
   readonly wantWorkers: boolean;
   next(ready: boolean): number;
-  record(threads: number, emitted: number, ms: number): void;
+  /**
+   * A level ran on `threads` threads, handling `emitted` emissions in `ms` milliseconds;
+   * `grew`: a table of the seen set doubled during it.
+   */
+  record(threads: number, emitted: number, ms: number, grew?: boolean): void;
   describe(): string;
   readonly most: number;
 }
@@ -117,8 +121,13 @@ export class AutoThreads implements ThreadPolicy {
     return this.phase === 'trial' || this.phase === 'many' ? this.threads : 1;
   }
 
-  /** A level ran on `threads` threads, handling `emitted` emissions in `ms` milliseconds. */
-  record(threads: number, emitted: number, ms: number): void {
+  /**
+   * A level ran on `threads` threads, handling `emitted` emissions in `ms` milliseconds. A
+   * level during which a table of the seen set doubled (`grew`) counts for the time that
+   * passed, but in no rate: a doubling costs in proportion to the table, not to the level, and
+   * one in a window of 150 ms could make either side look several times slower than it is.
+   */
+  record(threads: number, emitted: number, ms: number, grew = false): void {
     const many = threads > 1;
     if (many) {
       this.levels.many++;
@@ -130,7 +139,7 @@ export class AutoThreads implements ThreadPolicy {
     }
     switch (this.phase) {
       case 'solo':
-        if (many) return;
+        if (many || grew) return;
         // A sliding window: the last windowMs or so of one-thread levels.
         if (this.win.ms >= 2 * this.config.windowMs) this.win = { emitted: 0, ms: 0 };
         this.win.emitted += emitted;
@@ -142,6 +151,7 @@ export class AutoThreads implements ThreadPolicy {
           this.warm -= ms;
           return;
         }
+        if (grew) return;
         this.win.emitted += emitted;
         this.win.ms += ms;
         const clearlySlower = this.win.ms >= this.config.abortMs && rate(this.win) < this.soloRate * this.config.abortBelow;
@@ -166,10 +176,11 @@ export class AutoThreads implements ThreadPolicy {
         return;
       case 'hold':
         this.held += ms;
+        if (this.held >= this.hold) this.phase = 'solo';
+        if (grew) return;
         if (this.win.ms >= 2 * this.config.windowMs) this.win = { emitted: 0, ms: 0 };
         this.win.emitted += emitted;
         this.win.ms += ms;
-        if (this.held >= this.hold) this.phase = 'solo';
         return;
     }
   }

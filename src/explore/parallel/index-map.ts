@@ -1,6 +1,6 @@
 /**
  * A shard of the vector explorer's seen set when the state graph is recorded (temporal
- * properties): fingerprint → state index, where the plain shard (CompactFingerprintSet) keeps
+ * properties): fingerprint → state index, where the plain shard (FlatFingerprintSet) keeps
  * only the fingerprints. An edge to a state seen before needs that state's index, and the
  * shard's owner is the only thread that can look it up.
  *
@@ -13,6 +13,7 @@
  * emission number complemented (negative) until the numbering phase has given it its index
  * and the owner `set`s it.
  */
+import { freshInts, freshWords } from '../fresh-pages.js';
 
 export interface IndexMapSnapshot {
   readonly kind: 'index';
@@ -94,6 +95,11 @@ export class IndexMap {
     return true;
   }
 
+  /** Reads fingerprint hi, lo's home slot and returns its word, changing nothing: a prefetch, as FlatFingerprintSet.warm. */
+  warm(hi: number, lo: number): number {
+    return this.keys[2 * this.slotOf(hi >>> 0, lo >>> 0)]!;
+  }
+
   /** The value of a fingerprint, or undefined. */
   get(hi: number, lo: number): number | undefined {
     hi >>>= 0;
@@ -146,8 +152,8 @@ export class IndexMap {
     const oldKeys = this.keys;
     const oldVals = this.vals;
     const slots = 2 * oldVals.length;
-    this.keys = new Uint32Array(2 * slots);
-    this.vals = new Int32Array(slots);
+    this.keys = freshWords(2 * slots);
+    this.vals = freshInts(slots);
     this.mask = slots - 1;
     const keys = this.keys;
     const mask = this.mask;

@@ -49,20 +49,27 @@ import {
 export type VectorParallelOptions = Omit<ParallelOptions<unknown>, 'codec'>;
 
 /**
- * The workers are started by the first level this big once the search has run this long, and
- * take part in the levels once they are ready and the search has run VECTOR_USE_AFTER_MS.
- * Building a worker's system takes a few tenths of a second, during which this thread goes on
- * alone, and the phases' synchronisation costs something per level: on this 2-core machine
- * two threads lost 0.03–0.17 s on searches of 0.1–0.5 s (memcg RFC with 5 pages, TwoPhase with
- * 6 and 7 resource managers, counter-grid K=21) and won 2.7 s of 6 on counter-grid K=37. So a
- * search that ends within half a second runs on this thread alone, and one that ends within
- * VECTOR_SPAWN_AFTER_MS starts no thread. (Building them from 0.15 s, to have them ready by
- * the half second, cost counter-grid K=21 with `--workers 2` 0.1 s of 0.27 and gained K=37
- * nothing measurable.) (Tests set `eager` to send every level through the threads.)
+ * With an explicit `--workers N`, the workers are started by the first level this big once
+ * the search has run `spawnAfterMs`, and take part in the levels once they are ready and the
+ * search has run `useAfterMs`. Building a worker's system takes about 0.1 s, during which this
+ * thread goes on alone, and the phases' synchronisation costs something per level, so a
+ * search that ends within `useAfterMs` runs on this thread alone, and one that ends within
+ * `spawnAfterMs` starts no thread. Measured on this 2-core machine, idle, alternating
+ * (bench/spex-one.mjs, runCheck's seconds, 3 runs each):
+ *
+ *   workers started at / used from     0.5 s / 0.5 s     0.15 s / 0.35 s    0.1 s / 0.25 s
+ *   counter-grid K=21 (0.25 s alone)   0.243–0.247 s     0.255–0.267 s      0.32–0.36 s
+ *   counter-grid K=37 (3.4 s alone)    1.90–2.01 s       1.76–1.80 s        1.65–1.69 s
+ *   counter-grid-live K=21, temporal   1.55–1.69 s       1.80–1.82 s
+ *
+ * so the earlier start, where a search that ends by about a third of a second loses a few
+ * hundredths, and one of seconds gains a tenth or two; but not when the state graph is
+ * recorded, where each level on the threads ends with the main thread recording its edges
+ * alone and the threads pay later. (Tests set `eager` to send every level through the threads.)
  */
 const VECTOR_SPAWN_AT = 10_000;
-const VECTOR_SPAWN_AFTER_MS = 500;
-const VECTOR_USE_AFTER_MS = 500;
+const VECTOR_START = { spawnAfterMs: 150, useAfterMs: 350 };
+const VECTOR_START_GRAPH = { spawnAfterMs: 500, useAfterMs: 500 };
 const PROGRESS_PERIOD_MS = 1000;
 /** Expansions between two looks at the guard (interrupt, memory) in a level run on this thread alone. */
 const GUARD_CHECK_EVERY = 4096;
@@ -550,11 +557,12 @@ class VectorRun<L> {
     }
     const n = this.count;
     const ms = performance.now() - this.startMs;
-    if (this.crew === null && n >= VECTOR_SPAWN_AT && ms >= VECTOR_SPAWN_AFTER_MS) {
+    const start = this.graph === null ? VECTOR_START : VECTOR_START_GRAPH;
+    if (this.crew === null && n >= VECTOR_SPAWN_AT && ms >= start.spawnAfterMs) {
       this.crew = this.startCrew();
     }
     // Once the workers hold their shards, every level goes through them.
-    const crew = this.crew !== null && (this.crew.armed || this.eager || (n >= PARALLEL_MIN && ms >= VECTOR_USE_AFTER_MS && this.crew.ready)) ? this.crew : null;
+    const crew = this.crew !== null && (this.crew.armed || this.eager || (n >= PARALLEL_MIN && ms >= start.useAfterMs && this.crew.ready)) ? this.crew : null;
     if (crew === null) {
       this.expandLevelAlone(store);
       return;
@@ -578,14 +586,16 @@ class VectorRun<L> {
     const before = this.generated;
     if (threads > 1 && crew !== null) {
       if (!crew.armed) this.handOverShards(crew);
+      const bytes = this.shardBytes();
       const t0 = performance.now();
       this.expandLevelThreads(store, crew);
-      policy.record(this.T, this.generated - before, performance.now() - t0);
+      policy.record(this.T, this.generated - before, performance.now() - t0, this.shardBytes() !== bytes);
     } else {
       if (crew !== null && crew.armed) this.takeBackShards(crew);
+      const bytes = this.shardBytes();
       const t0 = performance.now();
       this.expandLevelAlone(store);
-      policy.record(1, this.generated - before, performance.now() - t0);
+      policy.record(1, this.generated - before, performance.now() - t0, this.shardBytes() !== bytes);
     }
   }
 
@@ -906,10 +916,21 @@ class VectorRun<L> {
     }
   }
 
+  /**
+   * The bytes of the seen set's tables: of the shards on this thread, and as the last dedupe
+   * reported them for those on the workers (a change says a table grew).
+   */
+  private shardBytes(): number {
+    let bytes = 0;
+    for (let s = 0; s < this.T; s++) bytes += this.runner.sets[s]?.bytesUsed() ?? this.nums[this.runner.L.bytes + s]!;
+    return bytes;
+  }
+
   /** Gives each worker its shard set (from then on, this thread keeps only shard 0). */
   private handOverShards(crew: Crew): void {
     const sets = this.runner.sets;
     for (let t = 1; t < this.T; t++) {
+      this.nums[this.runner.L.bytes + t] = sets[t]!.bytesUsed();
       const { snap, transfer } = shardSnapshot(sets[t]!);
       crew.post(t, snap, transfer);
       sets[t] = undefined;
