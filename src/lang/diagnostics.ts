@@ -210,21 +210,30 @@ export function renderDiagnostic(d: Diagnostic, severity = `${isWarning(d.code) 
   return out.join('\n');
 }
 
-/** Levenshtein distance, for "did you mean" hints. */
-function editDistance(a: string, b: string): number {
-  const prev = new Array<number>(b.length + 1);
-  for (let j = 0; j <= b.length; j++) prev[j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = prev[j]!;
-      const cost = a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1;
-      prev[j] = Math.min(up + 1, prev[j - 1]! + 1, diag + cost);
-      diag = up;
+/**
+ * Edit distance for "did you mean" hints, case aside: insertions, deletions, substitutions
+ * and swaps of two neighbouring letters cost 1 each (the optimal string alignment distance),
+ * so that `cuont` is one edit from `count`, as a typist would count it.
+ */
+export function editDistance(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  // Rows i - 2, i - 1 and i of the table.
+  let before = new Array<number>(y.length + 1).fill(0);
+  let prev = new Array<number>(y.length + 1);
+  let row = new Array<number>(y.length + 1);
+  for (let j = 0; j <= y.length; j++) prev[j] = j;
+  for (let i = 1; i <= x.length; i++) {
+    row[0] = i;
+    for (let j = 1; j <= y.length; j++) {
+      const cost = x[i - 1] === y[j - 1] ? 0 : 1;
+      let d = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + cost);
+      if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1]) d = Math.min(d, before[j - 2]! + 1);
+      row[j] = d;
     }
+    [before, prev, row] = [prev, row, before];
   }
-  return prev[b.length]!;
+  return prev[y.length]!;
 }
 
 /** "did you mean 'x'?" for the closest candidate, if any is close enough. */
