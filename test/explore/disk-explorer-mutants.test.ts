@@ -853,3 +853,33 @@ describe('the disk-backed search: what explore() checks of a state whether or no
     expect(bothWays(system, { checkDeadlock: true, maxStates: 4 }, 'seen at the state limit').kind).toBe('invariant');
   });
 });
+
+describe('the disk-backed search: the deduplication of a block\'s keys', () => {
+  // A block's candidate keys are sorted and deduplicated before they are looked up in the run:
+  // only a copy of the key just kept may be dropped. Each graph below reaches, in one block,
+  // keys in an order where comparing with any other key would drop a key that is in the run
+  // (state 1, met one level earlier), which would then be counted as new a second time.
+  function sameAsExplore(keys: Map<number, [number, number]>, edges: Edge[]): void {
+    const base = graphModel({ edges, initial: [0], done: [1, 3, 4] });
+    const system = withFingerprints(base, keys);
+    const mem = summary(explore(system, { checkDeadlock: true }));
+    expect((mem as { stats: number[] }).stats[0]).toBe(new Set([0, ...edges.map(([, t]) => t)]).size);
+    expect(summary(exploreOnDisk(system, { checkDeadlock: true }, diskOptions(1, undefined)))).toEqual(mem);
+  }
+
+  it('keeps a key whose high word is that of the key before it and whose low word is that of the key after it', () => {
+    // The block of state 2's expansion: 3, 1, 4, 3; keys (h, 3) twice, (h, 5), (h + 1, 5) sorted.
+    sameAsExplore(
+      new Map([[3, fingerprintOfKey(0x5000, 3)], [1, fingerprintOfKey(0x5000, 5)], [4, fingerprintOfKey(0x5001, 5)]]),
+      [[0, 1], [0, 2], [2, 3], [2, 1], [2, 4], [2, 3]],
+    );
+  });
+
+  it('keeps a key whose low word is that of the key before it and whose high word is the low word of the one before that', () => {
+    // The block of state 2's expansion: 3, 4, 1; keys (1, 0x100), (2, 7), (0x100, 7) sorted.
+    sameAsExplore(
+      new Map([[3, fingerprintOfKey(1, 0x100)], [4, fingerprintOfKey(2, 7)], [1, fingerprintOfKey(0x100, 7)]]),
+      [[0, 1], [0, 2], [2, 3], [2, 4], [2, 1]],
+    );
+  });
+});
