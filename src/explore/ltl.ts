@@ -134,6 +134,8 @@ export interface Automaton {
   readonly succ: readonly (readonly number[])[];
   /** Per acceptance set, membership of each node. */
   readonly accept: readonly Uint8Array[];
+  /** The steps its construction took (at most the limit it was built with). */
+  readonly steps: number;
 }
 
 /** Nodes at most, beyond which the automaton of a formula is refused (E228). */
@@ -154,8 +156,11 @@ export const MAX_FORMULA_SIZE = 10_000;
 /** A formula with more than MAX_FORMULA_SIZE subformulas. */
 export class FormulaTooLarge extends AutomatonTooLarge {}
 
-/** The automaton of the formula f (not of its negation): accepting exactly its models. */
-export function buildAutomaton(f: Ltl): Automaton {
+/**
+ * The automaton of the formula f (not of its negation): accepting exactly its models. Past
+ * `maxSteps` steps of the construction, AutomatonTooLarge (the tests give a smaller limit).
+ */
+export function buildAutomaton(f: Ltl, maxSteps = MAX_TABLEAU_STEPS): Automaton {
   const t = new Table();
   const root = t.nnf(f, false);
   const INIT = -1;
@@ -179,7 +184,7 @@ export function buildAutomaton(f: Ltl): Automaton {
   let steps = 0;
   while (stack.length > 0) {
     const nd = stack.pop()!;
-    if (++steps > MAX_TABLEAU_STEPS) throw new AutomatonTooLarge(`the formula's tableau takes more than ${MAX_TABLEAU_STEPS} steps`);
+    if (++steps > maxSteps) throw new AutomatonTooLarge(`the formula's tableau takes more than ${maxSteps} steps`);
     if (nd.fresh.length === 0) {
       const key = `${sortedKey(nd.old)}|${sortedKey(nd.next)}`;
       const same = index.get(key);
@@ -265,7 +270,7 @@ export function buildAutomaton(f: Ltl): Automaton {
     done.forEach((d, q) => (set[q] = !d.old.has(id) || d.old.has(n.a) ? 1 : 0));
     accept.push(set);
   });
-  return { labels, initial, succ, accept };
+  return { labels, initial, succ, accept, steps };
 }
 
 // ---------------------------------------------------------------- the product

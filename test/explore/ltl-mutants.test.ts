@@ -45,6 +45,18 @@ describe('the automaton', () => {
     expect(() => buildAutomaton(conj(8))).toThrow(/more than 4096 nodes/);
   });
 
+  it('counts the steps of its construction, and lets a construction take exactly its limit', () => {
+    const conj = (n: number): Ltl => Array.from({ length: n }, (_, i) => F(atom(i))).reduce((a, b) => and(a, b));
+    for (const f of [atom(0), F(atom(0)), conj(3), and(F(atom(0)), not(atom(1)))]) {
+      const a = buildAutomaton(f);
+      expect(a.steps).toBeGreaterThan(1);
+      // The limit is inclusive: built with exactly its steps, the same automaton; one fewer, refused.
+      expect(buildAutomaton(f, a.steps)).toEqual(a);
+      expect(() => buildAutomaton(f, a.steps - 1)).toThrow(AutomatonTooLarge);
+      expect(() => buildAutomaton(f, a.steps - 1)).toThrow(`the formula's tableau takes more than ${a.steps - 1} steps`);
+    }
+  });
+
   it('folds constants: true has one node that loops, false none', () => {
     const t = buildAutomaton(T);
     expect(t.initial.length).toBeGreaterThan(0);
@@ -306,7 +318,7 @@ describe('the negation normal form: interning, folding and the size limit', () =
   // The formula's subformulas are interned in one table of at most MAX_FORMULA_SIZE (10,000)
   // entries. `and(X, false)` is false, whatever X, after X's subformulas were entered: with X
   // of 9,999 subformulas and `false`, the table is exactly full, and the automaton empty.
-  const empty = { labels: [], initial: [], succ: [], accept: [] };
+  const empty = { labels: [], initial: [], succ: [], accept: [], steps: expect.any(Number) as unknown as number };
   const X = balanced(0, 5000); // 9,999 subformulas
   const Y = balanced(0, 4998, true); // 9,998
 
