@@ -37,6 +37,19 @@ export interface Wide {
   stuck?: (s: V) => boolean;
   /** The states' width (the numbers after the first two are copies of the second). */
   width?: number;
+  /** A step [d, i] → [d, i + 1 mod C] (after the others). */
+  side?: boolean;
+  /**
+   * Fingerprints by halves: the high word from d alone, the low word from i alone (both
+   * one-to-one), so that a step shares a word of its fingerprint with its parent's.
+   */
+  halves?: boolean;
+}
+
+/** A one-to-one fingerprint made of a word from each of the first two numbers. */
+function halves(s: ArrayLike<number>, out: Uint32Array): void {
+  out[0] = Math.imul(s[0]! + 1, 0x9e3779b1) >>> 0;
+  out[1] = Math.imul(s[1]! + 1, 0x85ebca6b) >>> 0;
 }
 
 /** A layered system: [d, i] → [d+1, 3i mod C], [d+1, 3i+1 mod C], itself, a repeat, [d-1, i]. */
@@ -75,9 +88,10 @@ export function wide(w: Wide): VectorSystem<string> {
         out(make(d + 1, (3 * i) % w.columns), 'a');
       }
       if (d > 0) out(make(d - 1, i), 'up');
+      if (w.side) out(make(d, (i + 1) % w.columns), 'side');
       if (fault) out(s, 'x');
     },
-    fingerprint: arrayFingerprint,
+    fingerprint: w.halves ? halves : arrayFingerprint,
     invariants: [
       {
         name: 'Good',

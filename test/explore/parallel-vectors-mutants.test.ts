@@ -71,6 +71,14 @@ describe('the phases against a plain search', () => {
     same(big, { sets: 'compact' });
   });
 
+  it('steps that share a word of their fingerprint with the state expanded are not steps to it', () => {
+    for (const T of [2, 3]) {
+      same({ ...small, halves: true }, { threads: T });
+      same({ ...small, halves: true, side: true }, { threads: T });
+      same({ ...small, halves: true, side: true, self: false }, { threads: T });
+    }
+  });
+
   it('ranges of every shape: all on one thread, an empty one between, one state each', () => {
     same(small, { threads: 2, split: (n) => [0, 0, n] });
     same(small, { threads: 2, split: (n) => [0, n, n] });
@@ -228,6 +236,23 @@ describe('membership queries and the end of a search', () => {
       for (let s = 0; s < 3; s++) expect(nums[L.bytes + s]).toBe(r.runners[s]!.sets[s]!.bytesUsed());
       expect(nums[L.bytes + 0]).toBeGreaterThan(0);
     }
+  });
+
+  it('CMD_FINISH: a compact set growing is finished before its bytes are reported', () => {
+    let growing = 0;
+    for (let roots = 100; roots <= 400; roots += 25) {
+      const r = phases(wide({ ...big, roots }), { threads: 2, sets: 'compact' });
+      const { nums, L } = r.runners[0]!;
+      const before = r.runners.map((runner, t) => runner.sets[t]!.bytesUsed());
+      r.runners.forEach((runner, t) => runner.run(CMD_FINISH, t));
+      r.runners.forEach((runner, t) => {
+        const set = runner.sets[t] as CompactFingerprintSet;
+        set.finishGrowing();
+        expect(nums[L.bytes + t]).toBe(set.bytesUsed());
+        if (set.bytesUsed() < before[t]!) growing++;
+      });
+    }
+    expect(growing).toBeGreaterThan(0);
   });
 
   it('dedupe reports each owned set bytes, and expand the emissions of each range', () => {
