@@ -44,12 +44,20 @@ export interface Wide {
    * one-to-one), so that a step shares a word of its fingerprint with its parent's.
    */
   halves?: boolean;
+  /** No invariant at all. */
+  noInvariants?: boolean;
+  /** The state whose fingerprint is 0, 0 (with halves). */
+  zeroAt?: (s: V) => boolean;
 }
 
 /** A one-to-one fingerprint made of a word from each of the first two numbers. */
 function halves(s: ArrayLike<number>, out: Uint32Array): void {
   out[0] = Math.imul(s[0]! + 1, 0x9e3779b1) >>> 0;
-  out[1] = Math.imul(s[1]! + 1, 0x85ebca6b) >>> 0;
+  // Multiplications by odd numbers and xor-shifts: one-to-one on 32 bits.
+  let x = Math.imul(s[1]! + 1, 0x85ebca6b) >>> 0;
+  x ^= x >>> 16;
+  x = Math.imul(x, 0xc2b2ae35) >>> 0;
+  out[1] = (x ^ (x >>> 13)) >>> 0;
 }
 
 /** A layered system: [d, i] → [d+1, 3i mod C], [d+1, 3i+1 mod C], itself, a repeat, [d-1, i]. */
@@ -91,8 +99,13 @@ export function wide(w: Wide): VectorSystem<string> {
       if (w.side) out(make(d, (i + 1) % w.columns), 'side');
       if (fault) out(s, 'x');
     },
-    fingerprint: w.halves ? halves : arrayFingerprint,
-    invariants: [
+    fingerprint: w.halves
+      ? (s, out) => {
+          if (w.zeroAt?.(s as V)) out.fill(0);
+          else halves(s, out);
+        }
+      : arrayFingerprint,
+    invariants: w.noInvariants ? [] : [
       {
         name: 'Good',
         holds: (s) => {
@@ -150,8 +163,14 @@ export interface Options {
   predicates?: ((s: V) => boolean)[];
   /** The ranges' bounds for a level of n states (default: the coordinator's even split). */
   split?: (n: number, T: number) => number[];
-  /** Whether the level's fingerprints are given to the expansion (default: yes). */
+  /**
+   * Whether the level's fingerprints are given to the expansion (default: yes). When not, the
+   * level's fingerprint buffer holds, for each state, the fingerprint of its first successor
+   * instead (what an expansion must not read).
+   */
   fpsValid?: boolean;
+  /** The order in which the threads' parts of a phase run here (default: 0 to T - 1). */
+  reverse?: boolean;
 }
 
 const tagOf = (label: string): number => (label === 'up' ? -1 : label.charCodeAt(0));
@@ -220,11 +239,25 @@ export function phases(system: VectorSystem<string>, o: Options = {}): Run & { r
     for (let t = 0; t <= T; t++) nums[L.range + t] = split[t]!;
     for (let s = 0; s < T; s++) nums[L.anyNew + s] = 0;
     nums[L.fpsValid] = o.fpsValid === false ? 0 : 1;
-    for (let t = 0; t < T; t++) runners[t]!.run(CMD_EXPAND, t);
+    if (o.fpsValid === false) {
+      const lvFp = u32(b.lvFp[cur]!);
+      const st = f64(b.lvSt[cur]!);
+      for (let p = 0; p < n; p++) {
+        let first: V | undefined;
+        try {
+          system.successors(Array.from(st.subarray(p * W, (p + 1) * W)), (x) => (first ??= x.slice()));
+        } catch {
+          // a fault: whatever came before it
+        }
+        if (first !== undefined) [lvFp[2 * p], lvFp[2 * p + 1]] = fpOf(system, first);
+      }
+    }
+    const order = Array.from({ length: T }, (_, t) => (o.reverse ? T - 1 - t : t));
+    for (const t of order) runners[t]!.run(CMD_EXPAND, t);
     let emitted = 0;
     for (let t = 0; t < T; t++) emitted += nums[L.emitted + t]!;
     if (graph && store) ensureBytes(b.lvIdx, 4 * emitted);
-    for (let t = 0; t < T; t++) runners[t]!.run(CMD_DEDUPE, t);
+    for (const t of order) runners[t]!.run(CMD_DEDUPE, t);
     let total = 0;
     for (let t = 0; t < T; t++) {
       nums[L.base + t] = total;
@@ -237,7 +270,7 @@ export function phases(system: VectorSystem<string>, o: Options = {}): Run & { r
       ensureBytes(b.lvOrd[next]!, 4 * total);
       ensureBytes(b.lvFp[next]!, 8 * total);
     }
-    for (let t = 0; t < T; t++) runners[t]!.run(CMD_NUMBER, t);
+    for (const t of order) runners[t]!.run(CMD_NUMBER, t);
     let kind = EV_NONE;
     let at = 0;
     let made = 0;
@@ -271,7 +304,7 @@ export function phases(system: VectorSystem<string>, o: Options = {}): Run & { r
       break;
     }
     if (graph && store) {
-      for (let t = 0; t < T; t++) runners[t]!.run(CMD_FIXUP, t);
+      for (const t of order) runners[t]!.run(CMD_FIXUP, t);
       // Every emission's target, in global order, as recordLevelGraph reads them.
       const lvIdx = i32(b.lvIdx);
       const targets: number[] = [];

@@ -96,6 +96,97 @@ describe('the phases against a plain search', () => {
   });
 });
 
+describe('the phases at their edges', () => {
+  it('the threads parts run in any order: each writes only its own words', () => {
+    for (const T of [2, 3]) {
+      same(small, { threads: T, reverse: true });
+      same(big, { threads: T, reverse: true });
+      same(small, { threads: T, reverse: true, predicates: [(s) => s[1]! % 2 === 0] });
+    }
+  });
+
+  it('a level whose fingerprints are unknown: no step is taken for a step to the state expanded', () => {
+    for (const T of [2, 3]) {
+      same(small, { threads: T, fpsValid: false });
+      same({ ...small, self: false }, { threads: T, fpsValid: false });
+      same({ ...small, self: false }, { threads: T, fpsValid: false, predicates: [] });
+    }
+  });
+
+  it('the fingerprint 0, 0 is a state like any other, in the first level expanded too', () => {
+    for (const T of [2, 3]) {
+      const r = same({ ...small, halves: true, zeroAt: (s) => s[0] === 1 && s[1] === 1 }, { threads: T });
+      expect(r.levels[1]!.states).toContainEqual([1, 1]);
+    }
+  });
+
+  it('no invariant at all', () => {
+    for (const T of [2, 3]) same({ ...small, noInvariants: true }, { threads: T });
+    same({ ...big, noInvariants: true }, { threads: 3, predicates: [] });
+  });
+
+  it('a state with no step first in a range is no fault, and no deadlock unless asked', () => {
+    const stuck = (s: number[]): boolean => s[0] === 1 && s[1] === 0;
+    for (const T of [2, 3]) {
+      const split = (n: number): number[] => [0, ...Array.from({ length: T - 1 }, () => 0), n];
+      expect(same({ ...small, stuck }, { threads: T, split }).stop).toBeNull();
+      expect(same({ ...small, stuck }, { threads: T, split, checkDeadlock: true }).stop?.kind).toBe(EV_DEADLOCK);
+    }
+  });
+
+  it('the depth limit: a state left unstored in one shard only is seen', () => {
+    // A root whose every step, down to the limit, leads to shard 1 of 2 (fingerprints by
+    // halves: the shard is i's). At a limit of 2, the level before it found new states in
+    // shard 1 on thread 1 (its count in nums, next to the flags of the shards).
+    const C = 4096;
+    const fp = new Uint32Array(2);
+    const sys = wide({ roots: 1, columns: C, depth: 3, halves: true });
+    const inShard1 = (i: number): boolean => {
+      sys.fingerprint([1, i], fp);
+      return shardOf(fp[1]!, 2) === 1;
+    };
+    const below = (i: number, depth: number): boolean =>
+      depth === 0 || [(3 * i) % C, (3 * i + 1) % C].every((c) => inShard1(c) && below(c, depth - 1));
+    for (const maxDepth of [1, 2]) {
+      let root = 0;
+      while (root < C && !below(root, maxDepth)) root++;
+      expect(root).toBeLessThan(C);
+      const shifted: typeof sys = { ...sys, initialStates: (emit) => emit([0, root]) };
+      for (const predicates of [undefined, []]) {
+        const o = { threads: 2, maxDepth, ...(predicates ? { predicates } : {}) };
+        const got = phases(shifted, o);
+        const want = reference(shifted, o);
+        expect(want.anyNew).toBe(true);
+        expect(got.anyNew).toBe(true);
+        expect(got.generated).toBe(want.generated);
+        expect(got.levels).toEqual(want.levels);
+      }
+    }
+  });
+
+  it('the depth limit with the graph recorded: nothing new, or something', () => {
+    for (const T of [2, 3]) {
+      expect(same({ roots: 3, columns: 1, depth: 2 }, { threads: T, maxDepth: 3, predicates: [] }).anyNew).toBe(false);
+      expect(same({ roots: 3, columns: 1, depth: 2 }, { threads: T, maxDepth: 4, predicates: [] }).anyNew).toBe(false);
+      expect(same(small, { threads: T, maxDepth: 3, predicates: [] }).anyNew).toBe(true);
+    }
+  });
+
+  it('the graph recorded with a new state first in a range', () => {
+    for (const T of [2, 3]) {
+      same({ ...small, self: false }, { threads: T, predicates: [(s) => s[0] === 2] });
+      same({ ...big, self: false }, { threads: T, predicates: [] });
+    }
+  });
+
+  it('dedupe with the graph reports each owned map bytes', () => {
+    const r = phases(wide(big), { threads: 3, predicates: [] });
+    const { nums, L } = r.runners[0]!;
+    for (let s = 0; s < 3; s++) expect(nums[L.bytes + s]).toBe(r.runners[s]!.sets[s]!.bytesUsed());
+    expect(nums[L.bytes + 1]).toBeGreaterThan(0);
+  });
+});
+
 describe('the stop events', () => {
   it('the state limit, at every count', () => {
     for (let max = 4; max <= 40; max += 3) for (const T of [2, 3]) same(small, { threads: T, maxStates: max });
