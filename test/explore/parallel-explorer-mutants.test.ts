@@ -126,4 +126,17 @@ describe('the parallel explorer on this thread alone, against explore()', () => 
     }];
     expect(same(small, { recordGraph: { ...recordGraph, predicates: throwing } }).outcome.kind).toBe('fault');
   });
+
+  it('an error that is not a ModelError is thrown on, from every callback', () => {
+    const boom = (): never => {
+      throw new Error('boom');
+    };
+    const { width: _w, ...sys } = wide({ ...small, stuck: (s) => s[0] === 2 });
+    const run = (system: typeof sys, o: Partial<ExploreOptions<V, string>> = {}): unknown =>
+      exploreParallel(system, { checkDeadlock: true, ...o }, { workers: 2, codec, setup: { data: null }, ...(o.recordGraph ? { localTagger: () => 0 } : {}) });
+    expect(() => run({ ...sys, successors: (s, emit) => (s[0] === 1 ? boom() : sys.successors(s, emit)) })).toThrow('boom');
+    expect(() => run({ ...sys, invariants: [{ name: 'I', holds: (s) => (s[0] === 2 ? boom() : true) }] })).toThrow('boom');
+    expect(() => run({ ...sys, isDone: boom })).toThrow('boom');
+    expect(() => run(sys, { recordGraph: { edgeTag: () => 0, predicates: [(s) => (s[0] === 2 ? boom() : true)] } })).toThrow('boom');
+  });
 });
