@@ -44,6 +44,7 @@ function same(w: Wide, options: Partial<ExploreOptions<V, string>> = {}, threads
     ...(o.recordGraph !== undefined ? { localTagger: (l: unknown) => o.recordGraph!.edgeTag(l as string) } : {}),
   });
   expect(comparable(got)).toEqual(comparable(want));
+  expect(got.stats.bytesPerState).toBeGreaterThan(0);
   expect(reports).toEqual([policy ? { threads: 1, reason: 'alone' } : { threads: 1, reason: `${threads} threads asked, but the search ended before the workers were worth starting` }]);
   if (want.graph !== undefined) {
     const g = got.graph!;
@@ -57,6 +58,9 @@ function same(w: Wide, options: Partial<ExploreOptions<V, string>> = {}, threads
     const preds = o.recordGraph!.predicates.length;
     for (let s = 0; s < h.size; s++) for (let i = 0; i < preds; i++) expect(g.holds(s, i)).toBe(h.holds(s, i));
     expect(g.path(h.size - 1, []).states).toEqual(h.path(h.size - 1, []).states);
+    // A path on from a state along recorded edges: each edge replayed.
+    const step = h.offsets[1]! - 1;
+    if (step >= h.offsets[0]!) expect(g.path(0, [step]).states).toEqual(h.path(0, [step]).states);
   } else {
     expect(got.graph).toBeUndefined();
   }
@@ -132,5 +136,66 @@ describe('the vector explorer on this thread alone, against explore()', () => {
     expect(seen.length).toBeGreaterThan(3);
     expect(seen.every((d, i) => i === 0 || d >= seen[i - 1]!)).toBe(true);
     expect(seen[seen.length - 1]).toBe(explore(wide(small), { checkDeadlock: false }).stats.distinct);
+  });
+
+  it('fingerprints sharing a word with the state expanded, and the fingerprint 0, 0 among the initial states', () => {
+    for (const T of [2, 3]) {
+      same({ ...small, halves: true, side: true }, {}, T);
+      same({ ...small, halves: true, side: true, self: false }, {}, T);
+      same({ ...small, halves: true, zeroAt: (s) => s[0] === 0 && s[1] === 1 }, {}, T);
+      same({ ...small, halves: true, zeroAt: (s) => s[0] === 1 && s[1] === 1 }, {}, T);
+    }
+  });
+
+  it('a stop and a fault in one state: the first stands', () => {
+    // The state's second emission is new and bad, its third throws.
+    expect(same({ ...small, bad: (s) => s[0] === 3 && s[1] === 3, faultAt: (s) => s[0] === 2 && s[1] === 1, faultAfter: 2 }).outcome.kind).toBe('invariant');
+    // A fault before any emission, deadlocks checked: the fault, not a deadlock.
+    expect(same({ ...small, faultAt: (s) => s[0] === 2 && s[1] === 4 }, { checkDeadlock: true }).outcome.kind).toBe('fault');
+  });
+
+  it('a system with constraints goes to explore()', () => {
+    const sys = { ...wide(small), inModel: (s: V) => s[1] !== 3 };
+    const want = explore(sys, { checkDeadlock: false });
+    const got = exploreVectorsParallel(sys, { checkDeadlock: false }, { workers: 2, setup: { data: null }, policy: alone() });
+    expect(comparable(got)).toEqual(comparable(want));
+    expect(got.stats.distinct).toBeLessThan(explore(wide(small), { checkDeadlock: false }).stats.distinct);
+  });
+
+  it('recording the graph needs a tagger for this thread', () => {
+    const recordGraph = { edgeTag: () => 0, predicates: [] };
+    expect(() => exploreVectorsParallel(wide(small), { checkDeadlock: false, recordGraph }, { workers: 2, setup: { data: null }, policy: alone() })).toThrow(/needs a tagger/);
+  });
+
+  it('an error that is not a ModelError is thrown on, from every callback', () => {
+    const boom = (): never => {
+      throw new Error('boom');
+    };
+    const sys = wide({ ...small, stuck: (s) => s[0] === 2 });
+    const run = (system: typeof sys, o: Partial<ExploreOptions<V, string>> = {}): unknown =>
+      exploreVectorsParallel(system, { checkDeadlock: true, ...o }, { workers: 2, setup: { data: null }, policy: alone(), ...(o.recordGraph ? { localTagger: () => 0 } : {}) });
+    expect(() => run({ ...sys, initialStates: boom })).toThrow('boom');
+    expect(() => run({ ...sys, successors: (s, emit) => (s[0] === 1 ? boom() : sys.successors(s, emit)) })).toThrow('boom');
+    expect(() => run({ ...sys, invariants: [{ name: 'I', holds: (s) => (s[0] === 2 ? boom() : true) }] })).toThrow('boom');
+    expect(() => run({ ...sys, isDone: boom })).toThrow('boom');
+    expect(() => run(sys, { recordGraph: { edgeTag: () => 0, predicates: [(s) => (s[0] === 2 ? boom() : true)] } })).toThrow('boom');
+  });
+
+  it('the last progress report of a search that stopped gives its queue', () => {
+    const reports: number[] = [];
+    const o = { checkDeadlock: false, progressPeriodMs: 0, onProgress: (p: { queue: number }) => reports.push(p.queue) };
+    const r = exploreVectorsParallel(wide({ ...small, bad: (s) => s[0] === 3 && s[1] === 3 }), o, { workers: 2, setup: { data: null }, policy: alone() });
+    expect(r.outcome.kind).toBe('invariant');
+    expect(reports[reports.length - 1]).toBe(r.stats.queue);
+  });
+
+  it('tells its policy what each level emitted, and which levels grew a table of the seen set', () => {
+    const levels: { threads: number; emitted: number; grew: boolean }[] = [];
+    const policy: ThreadPolicy = { ...alone(), record: (threads, emitted, _ms, grew) => levels.push({ threads, emitted, grew: grew ?? false }) };
+    const r = exploreVectorsParallel(wide(big), { checkDeadlock: false }, { workers: 2, setup: { data: null }, policy });
+    expect(levels.every((l) => l.threads === 1)).toBe(true);
+    expect(levels.reduce((a, l) => a + l.emitted, 0)).toBe(r.stats.generated - 2 * big.roots);
+    expect(levels.some((l) => l.grew)).toBe(true);
+    expect(levels.some((l) => !l.grew)).toBe(true);
   });
 });
