@@ -59,6 +59,9 @@ function same(w: Wide, options: Partial<ExploreOptions<V, string>> = {}, threads
     const preds = o.recordGraph!.predicates.length;
     for (let s = 0; s < h.size; s++) for (let i = 0; i < preds; i++) expect(g.holds(s, i)).toBe(h.holds(s, i));
     expect(g.path(h.size - 1, []).states).toEqual(h.path(h.size - 1, []).states);
+    // A path on from a state along a recorded edge: the edge replayed.
+    const step = h.offsets[1]! - 1;
+    if (step >= h.offsets[0]!) expect(g.path(0, [step]).states).toEqual(h.path(0, [step]).states);
   } else {
     expect(got.graph).toBeUndefined();
   }
@@ -134,9 +137,21 @@ describe('the parallel explorer on this thread alone, against explore()', () => 
     const { width: _w, ...sys } = wide({ ...small, stuck: (s) => s[0] === 2 });
     const run = (system: typeof sys, o: Partial<ExploreOptions<V, string>> = {}): unknown =>
       exploreParallel(system, { checkDeadlock: true, ...o }, { workers: 2, codec, setup: { data: null }, ...(o.recordGraph ? { localTagger: () => 0 } : {}) });
+    expect(() => run({ ...sys, initialStates: boom })).toThrow('boom');
     expect(() => run({ ...sys, successors: (s, emit) => (s[0] === 1 ? boom() : sys.successors(s, emit)) })).toThrow('boom');
     expect(() => run({ ...sys, invariants: [{ name: 'I', holds: (s) => (s[0] === 2 ? boom() : true) }] })).toThrow('boom');
     expect(() => run({ ...sys, isDone: boom })).toThrow('boom');
     expect(() => run(sys, { recordGraph: { edgeTag: () => 0, predicates: [(s) => (s[0] === 2 ? boom() : true)] } })).toThrow('boom');
+  });
+
+  it('a system with constraints goes to explore(); recording the graph needs a tagger', () => {
+    const { width: _w, ...plain } = wide(small);
+    const sys = { ...plain, inModel: (s: V) => s[1] !== 3 };
+    const want = explore(sys, { checkDeadlock: false });
+    const got = exploreParallel(sys, { checkDeadlock: false }, { workers: 2, codec, setup: { data: null } });
+    expect(comparable(got)).toEqual(comparable(want));
+    expect(got.stats.distinct).toBeLessThan(explore(plain, { checkDeadlock: false }).stats.distinct);
+    const recordGraph = { edgeTag: () => 0, predicates: [] };
+    expect(() => exploreParallel(plain, { checkDeadlock: false, recordGraph }, { workers: 2, codec, setup: { data: null } })).toThrow(/needs a tagger/);
   });
 });
