@@ -297,7 +297,6 @@ export function phases(system: VectorSystem<string>, o: Options = {}): Run & { r
       lv.fps.push(fps[2 * p]!, fps[2 * p + 1]!);
     }
     if (made > 0) run.levels.push(lv);
-    const first = run.distinct;
     run.distinct += made;
     if (kind !== EV_NONE) {
       run.stop = { kind, level, at };
@@ -327,7 +326,6 @@ export function phases(system: VectorSystem<string>, o: Options = {}): Run & { r
       }
       run.targets.push(targets);
       run.tags.push(tags);
-      void first;
     }
     cur = next;
     n = made;
@@ -364,7 +362,6 @@ export function reference(system: VectorSystem<string>, o: Options = {}): Run {
   const run: Run = { levels: [init], generated: 0, distinct: init.states.length, stop: null, anyNew: false, targets: [], tags: [], bits: [] };
   for (const s of init.states) run.bits.push(predicateWords(preds, s, pw));
   let cur = init;
-  let first = 0;
   for (let level = 1; cur.states.length > 0 && run.stop === null; level++) {
     const store = level < maxDepth;
     const lv: Level = { states: [], par: [], ord: [], fps: [] };
@@ -448,9 +445,7 @@ export function reference(system: VectorSystem<string>, o: Options = {}): Run {
       run.targets.push(targets);
       run.tags.push(tags);
     }
-    first += cur.states.length;
     cur = lv;
   }
-  void first;
   return run;
 }
