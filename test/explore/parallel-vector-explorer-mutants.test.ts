@@ -196,7 +196,9 @@ describe('the vector explorer on this thread alone, against explore()', () => {
     const r = exploreVectorsParallel(wide(big), { checkDeadlock: false }, { workers: 2, setup: { data: null }, policy });
     expect(levels.every((l) => l.threads === 1)).toBe(true);
     expect(levels.reduce((a, l) => a + l.emitted, 0)).toBe(r.stats.generated - 2 * big.roots);
-    expect(levels.some((l) => l.grew)).toBe(true);
-    expect(levels.some((l) => !l.grew)).toBe(true);
+    // A table doubles in a few levels only (each shard's at 768 and 1,536 fingerprints).
+    const grew = levels.filter((l) => l.grew).length;
+    expect(grew).toBeGreaterThan(0);
+    expect(grew).toBeLessThan(levels.length - grew);
   });
 });
