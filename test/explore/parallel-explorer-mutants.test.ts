@@ -123,6 +123,10 @@ describe('the parallel explorer on this thread alone, against explore()', () => 
     same(small, { recordGraph }, 3);
     same({ ...small, self: false }, { recordGraph, maxStates: 25 });
     same(small, { recordGraph, maxDepth: 3 });
+    // The depth limit with nothing new left out, and the state limit at every count.
+    same({ roots: 3, columns: 1, depth: 2 }, { recordGraph, maxDepth: 3 });
+    same({ roots: 3, columns: 1, depth: 2 }, { recordGraph, maxDepth: 4 });
+    for (let max = 2; max <= 40; max += 3) same(small, { recordGraph, maxStates: max });
     same({ ...small, bad: (s) => s[0] === 3 && s[1] === 7 }, { recordGraph });
     const throwing = [...predicates, (s: V): boolean => {
       if (s[0] === 3 && s[1] === 5) throw new ModelError('runtime', 'predicate fails');
