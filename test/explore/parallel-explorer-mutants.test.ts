@@ -156,6 +156,10 @@ describe('the parallel explorer on this thread alone, against explore()', () => 
     const got = exploreParallel(sys, { checkDeadlock: false }, { workers: 2, codec, setup: { data: null } });
     expect(comparable(got)).toEqual(comparable(want));
     expect(got.stats.distinct).toBeLessThan(explore(plain, { checkDeadlock: false }).stats.distinct);
+    const checked = { ...plain, checkStep: (from: V, to: V) => (from[0] === 2 && to[1] === 7 ? { name: 'Step' } : undefined) };
+    const wantStep = explore(checked, { checkDeadlock: false });
+    expect(wantStep.outcome.kind).toBe('invariant');
+    expect(comparable(exploreParallel(checked, { checkDeadlock: false }, { workers: 2, codec, setup: { data: null } }))).toEqual(comparable(wantStep));
     const recordGraph = { edgeTag: () => 0, predicates: [] };
     expect(() => exploreParallel(plain, { checkDeadlock: false, recordGraph }, { workers: 2, codec, setup: { data: null } })).toThrow(/needs a tagger/);
   });

@@ -161,6 +161,11 @@ describe('the vector explorer on this thread alone, against explore()', () => {
     const got = exploreVectorsParallel(sys, { checkDeadlock: false }, { workers: 2, setup: { data: null }, policy: alone() });
     expect(comparable(got)).toEqual(comparable(want));
     expect(got.stats.distinct).toBeLessThan(explore(wide(small), { checkDeadlock: false }).stats.distinct);
+    // And a system with a step check.
+    const checked = { ...wide(small), checkStep: (from: V, to: V) => (from[0] === 2 && to[1] === 7 ? { name: 'Step' } : undefined) };
+    const wantStep = explore(checked, { checkDeadlock: false });
+    expect(wantStep.outcome.kind).toBe('invariant');
+    expect(comparable(exploreVectorsParallel(checked, { checkDeadlock: false }, { workers: 2, setup: { data: null }, policy: alone() }))).toEqual(comparable(wantStep));
   });
 
   it('recording the graph needs a tagger for this thread', () => {
