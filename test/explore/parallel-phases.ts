@@ -5,7 +5,9 @@
  * this file playing the coordinator's part (vector-explorer.ts, expandLevelThreads). And a
  * plain breadth-first search to compare with, emission by emission.
  */
+import { expect, it } from 'vitest';
 import { CompactFingerprintSet } from '../../src/explore/compact-set.js';
+import { explore, type ExploreOptions, type ExploreResult } from '../../src/explore/explorer.js';
 import { FlatFingerprintSet } from '../../src/explore/flat-set.js';
 import { ModelError } from '../../src/explore/system.js';
 import { IndexMap } from '../../src/explore/parallel/index-map.js';
@@ -448,4 +450,120 @@ export function reference(system: VectorSystem<string>, o: Options = {}): Run {
     cur = lv;
   }
   return run;
+}
+
+/** The result without its timing and memory figures, errors as plain fields. */
+export function comparable(r: ExploreResult<V, string>): unknown {
+  const { seconds: _s, bytesPerState: _b, collisionProbability: _c, ...stats } = r.stats as unknown as Record<string, unknown>;
+  const o = r.outcome as unknown as Record<string, unknown>;
+  const e = o['error'] as ModelError | undefined;
+  const outcome = e !== undefined ? { ...o, error: { kind: e.kind, message: e.message, label: e.label } } : o;
+  return { stats, outcome };
+}
+
+/**
+ * The state graph a parallel explorer recorded against explore()'s: its edges, tags, parents
+ * and predicate values, the path to the last state, and paths on from state 0 along its first,
+ * second and last recorded edges (each edge replayed).
+ */
+export function expectSameGraph(got: ExploreResult<V, string>, want: ExploreResult<V, string>, predicates: number): void {
+  if (want.graph === undefined) {
+    expect(got.graph).toBeUndefined();
+    return;
+  }
+  const g = got.graph!;
+  const h = want.graph;
+  expect(g.size).toBe(h.size);
+  expect(Array.from(g.offsets.subarray(0, h.size + 1))).toEqual(Array.from(h.offsets.subarray(0, h.size + 1)));
+  const edges = h.offsets[h.size]!;
+  expect(Array.from(g.targets.subarray(0, edges))).toEqual(Array.from(h.targets.subarray(0, edges)));
+  expect(Array.from(g.tags.subarray(0, edges))).toEqual(Array.from(h.tags.subarray(0, edges)));
+  expect(Array.from(g.parents.subarray(0, h.size))).toEqual(Array.from(h.parents.subarray(0, h.size)));
+  for (let s = 0; s < h.size; s++) for (let i = 0; i < predicates; i++) expect(g.holds(s, i)).toBe(h.holds(s, i));
+  expect(g.path(h.size - 1, []).states).toEqual(h.path(h.size - 1, []).states);
+  for (const step of [h.offsets[0]!, h.offsets[0]! + 1, h.offsets[1]! - 1]) {
+    if (step >= h.offsets[0]! && step < h.offsets[1]!) expect(g.path(0, [step]).states).toEqual(h.path(0, [step]).states);
+  }
+}
+
+/** Two shapes of graph the coordinators' tests run: a small one, and one with wide levels. */
+export const small: Wide = { roots: 3, columns: 11, depth: 5, self: true };
+export const big: Wide = { roots: 300, columns: 900, depth: 4, self: true, width: 3 };
+
+/**
+ * The cases both coordinators (explorer.ts and vector-explorer.ts) run on their own thread
+ * against explore(): `same` runs one on a Wide graph and compares it with explore() (the graph
+ * recorded included), `run` runs it on any system of vectors (`tagger`: with a step tagger for
+ * this thread, to record a graph).
+ */
+export function coordinatorCases(
+  same: (w: Wide, options?: Partial<ExploreOptions<V, string>>, threads?: number) => ExploreResult<V, string>,
+  run: (system: VectorSystem<string>, options: ExploreOptions<V, string>, tagger?: boolean) => ExploreResult<V, string>,
+): void {
+  it('the state limit at every count, the depth limit', () => {
+    for (let max = 1; max <= 40; max += 3) same(small, { maxStates: max });
+    same(big, { maxStates: 1000 });
+    expect(same(small, { maxDepth: 3 }).outcome).toEqual({ kind: 'limit', limit: 'depth' });
+    same(small, { maxDepth: 1 });
+    same({ roots: 3, columns: 1, depth: 2 }, { maxDepth: 3 });
+  });
+
+  it('an invariant that fails or throws, with its trace', () => {
+    expect(same({ ...small, bad: (s) => s[0] === 3 && s[1] === 7 }).outcome.kind).toBe('invariant');
+    expect(same({ ...small, bad: (s) => s[0] === 0 && s[1] === 1 }).outcome.kind).toBe('invariant');
+    expect(same({ ...small, badThrows: (s) => s[0] === 2 && s[1] === 4 }).outcome.kind).toBe('fault');
+    same({ ...big, bad: (s) => s[0] === 3 && s[1] === 883 });
+  });
+
+  it('faults in successors, initial states, isDone; deadlocks', () => {
+    expect(same({ ...small, faultAt: (s) => s[0] === 2 && s[1] === 4, faultAfter: 2 }).outcome.kind).toBe('fault');
+    same({ ...small, faultAt: (s) => s[0] === 0 && s[1] === 2 });
+    const stuck = (s: number[]): boolean => s[0] === 2 && s[1] === 4;
+    expect(same({ ...small, stuck }, { checkDeadlock: true }).outcome.kind).toBe('deadlock');
+    expect(same({ ...small, stuck, done: stuck }, { checkDeadlock: true }).outcome.kind).toBe('ok');
+    expect(same({ ...small, stuck, doneThrows: stuck }, { checkDeadlock: true }).outcome.kind).toBe('fault');
+    const sys = wide(small);
+    const initialFault = {
+      ...sys,
+      initialStates(emit: (s: V) => void) {
+        emit([0, 0]);
+        throw new ModelError('runtime', 'no more initial states');
+      },
+    };
+    const want = explore(initialFault, { checkDeadlock: false });
+    expect(comparable(run(initialFault, { checkDeadlock: false }))).toEqual(comparable(want));
+  });
+
+  it('the state graph recorded: edges, tags, predicates, paths', () => {
+    const predicates = Array.from({ length: 34 }, (_, k) => (s: V) => (s[1]! + k) % 4 === 0);
+    const recordGraph = { edgeTag: (l: string) => (l === 'up' ? -1 : l.charCodeAt(0) % 5), predicates };
+    same(small, { recordGraph });
+    same(small, { recordGraph }, 3);
+    same({ ...small, self: false }, { recordGraph, maxStates: 25 });
+    same(small, { recordGraph, maxDepth: 3 });
+    // The depth limit with nothing new left out, and the state limit at every count.
+    same({ roots: 3, columns: 1, depth: 2 }, { recordGraph, maxDepth: 3 });
+    same({ roots: 3, columns: 1, depth: 2 }, { recordGraph, maxDepth: 4 });
+    for (let max = 2; max <= 40; max += 3) same(small, { recordGraph, maxStates: max });
+    same({ ...small, bad: (s) => s[0] === 3 && s[1] === 7 }, { recordGraph });
+    const throwing = [...predicates, (s: V): boolean => {
+      if (s[0] === 3 && s[1] === 5) throw new ModelError('runtime', 'predicate fails');
+      return true;
+    }];
+    expect(same(small, { recordGraph: { ...recordGraph, predicates: throwing } }).outcome.kind).toBe('fault');
+  });
+
+  it('an error that is not a ModelError is thrown on, from every callback', () => {
+    const boom = (): never => {
+      throw new Error('boom');
+    };
+    const sys = wide({ ...small, stuck: (s) => s[0] === 2 });
+    const go = (system: VectorSystem<string>, o: Partial<ExploreOptions<V, string>> = {}): unknown =>
+      run(system, { checkDeadlock: true, ...o }, o.recordGraph !== undefined);
+    expect(() => go({ ...sys, initialStates: boom })).toThrow('boom');
+    expect(() => go({ ...sys, successors: (s, emit) => (s[0] === 1 ? boom() : sys.successors(s, emit)) })).toThrow('boom');
+    expect(() => go({ ...sys, invariants: [{ name: 'I', holds: (s) => (s[0] === 2 ? boom() : true) }] })).toThrow('boom');
+    expect(() => go({ ...sys, isDone: boom })).toThrow('boom');
+    expect(() => go(sys, { recordGraph: { edgeTag: () => 0, predicates: [(s) => (s[0] === 2 ? boom() : true)] } })).toThrow('boom');
+  });
 }

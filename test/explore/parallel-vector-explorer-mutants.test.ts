@@ -11,8 +11,7 @@ import { explore } from '../../src/explore/explorer.js';
 import type { ExploreOptions, ExploreResult } from '../../src/explore/explorer.js';
 import { exploreVectorsParallel } from '../../src/explore/parallel/vector-explorer.js';
 import type { ThreadPolicy, ThreadsReport } from '../../src/explore/parallel/auto.js';
-import { ModelError } from '../../src/explore/system.js';
-import { wide, type V, type Wide } from './parallel-phases.js';
+import { big, comparable, coordinatorCases, expectSameGraph, small, wide, type V, type Wide } from './parallel-phases.js';
 
 const alone: () => ThreadPolicy = () => ({
   wantWorkers: false,
@@ -21,15 +20,6 @@ const alone: () => ThreadPolicy = () => ({
   describe: () => 'alone',
   most: 1,
 });
-
-/** The result without its timing and memory figures, errors as plain fields. */
-function comparable(r: ExploreResult<V, string>): unknown {
-  const { seconds: _s, bytesPerState: _b, collisionProbability: _c, ...stats } = r.stats as unknown as Record<string, unknown>;
-  const o = r.outcome as unknown as Record<string, unknown>;
-  const e = o['error'] as ModelError | undefined;
-  const outcome = e !== undefined ? { ...o, error: { kind: e.kind, message: e.message, label: e.label } } : o;
-  return { stats, outcome };
-}
 
 function same(w: Wide, options: Partial<ExploreOptions<V, string>> = {}, threads = 2, policy = true): ExploreResult<V, string> {
   const system = wide(w);
@@ -46,30 +36,9 @@ function same(w: Wide, options: Partial<ExploreOptions<V, string>> = {}, threads
   expect(comparable(got)).toEqual(comparable(want));
   expect(got.stats.bytesPerState).toBeGreaterThan(0);
   expect(reports).toEqual([policy ? { threads: 1, reason: 'alone' } : { threads: 1, reason: `${threads} threads asked, but the search ended before the workers were worth starting` }]);
-  if (want.graph !== undefined) {
-    const g = got.graph!;
-    const h = want.graph;
-    expect(g.size).toBe(h.size);
-    expect(Array.from(g.offsets.subarray(0, h.size + 1))).toEqual(Array.from(h.offsets.subarray(0, h.size + 1)));
-    const edges = h.offsets[h.size]!;
-    expect(Array.from(g.targets.subarray(0, edges))).toEqual(Array.from(h.targets.subarray(0, edges)));
-    expect(Array.from(g.tags.subarray(0, edges))).toEqual(Array.from(h.tags.subarray(0, edges)));
-    expect(Array.from(g.parents.subarray(0, h.size))).toEqual(Array.from(h.parents.subarray(0, h.size)));
-    const preds = o.recordGraph!.predicates.length;
-    for (let s = 0; s < h.size; s++) for (let i = 0; i < preds; i++) expect(g.holds(s, i)).toBe(h.holds(s, i));
-    expect(g.path(h.size - 1, []).states).toEqual(h.path(h.size - 1, []).states);
-    // A path on from a state along recorded edges: each edge replayed.
-    for (const step of [h.offsets[0]!, h.offsets[0]! + 1, h.offsets[1]! - 1]) {
-      if (step >= h.offsets[0]! && step < h.offsets[1]!) expect(g.path(0, [step]).states).toEqual(h.path(0, [step]).states);
-    }
-  } else {
-    expect(got.graph).toBeUndefined();
-  }
+  expectSameGraph(got, want, o.recordGraph?.predicates.length ?? 0);
   return got;
 }
-
-const small: Wide = { roots: 3, columns: 11, depth: 5, self: true };
-const big: Wide = { roots: 300, columns: 900, depth: 4, self: true, width: 3 };
 
 describe('the vector explorer on this thread alone, against explore()', () => {
   it('whole searches, on 2 and 3 threads asked, with and without a policy', () => {
@@ -81,55 +50,9 @@ describe('the vector explorer on this thread alone, against explore()', () => {
     }
   });
 
-  it('the state limit at every count, the depth limit', () => {
-    for (let max = 1; max <= 40; max += 3) same(small, { maxStates: max });
-    same(big, { maxStates: 1000 });
-    expect(same(small, { maxDepth: 3 }).outcome).toEqual({ kind: 'limit', limit: 'depth' });
-    same(small, { maxDepth: 1 });
-    same({ roots: 3, columns: 1, depth: 2 }, { maxDepth: 3 });
-  });
-
-  it('an invariant that fails or throws, with its trace', () => {
-    expect(same({ ...small, bad: (s) => s[0] === 3 && s[1] === 7 }).outcome.kind).toBe('invariant');
-    expect(same({ ...small, bad: (s) => s[0] === 0 && s[1] === 1 }).outcome.kind).toBe('invariant');
-    expect(same({ ...small, badThrows: (s) => s[0] === 2 && s[1] === 4 }).outcome.kind).toBe('fault');
-    same({ ...big, bad: (s) => s[0] === 3 && s[1] === 883 });
-  });
-
-  it('faults in successors, initial states, isDone; deadlocks', () => {
-    expect(same({ ...small, faultAt: (s) => s[0] === 2 && s[1] === 4, faultAfter: 2 }).outcome.kind).toBe('fault');
-    same({ ...small, faultAt: (s) => s[0] === 0 && s[1] === 2 });
-    const stuck = (s: number[]): boolean => s[0] === 2 && s[1] === 4;
-    expect(same({ ...small, stuck }, { checkDeadlock: true }).outcome.kind).toBe('deadlock');
-    expect(same({ ...small, stuck, done: stuck }, { checkDeadlock: true }).outcome.kind).toBe('ok');
-    expect(same({ ...small, stuck, doneThrows: stuck }, { checkDeadlock: true }).outcome.kind).toBe('fault');
-    const sys = wide(small);
-    const initialFault = {
-      ...sys,
-      initialStates(emit: (s: V) => void) {
-        emit([0, 0]);
-        throw new ModelError('runtime', 'no more initial states');
-      },
-    };
-    const want = explore(initialFault, { checkDeadlock: false });
-    const got = exploreVectorsParallel(initialFault, { checkDeadlock: false }, { workers: 2, setup: { data: null }, policy: alone() });
-    expect(comparable(got)).toEqual(comparable(want));
-  });
-
-  it('the state graph recorded: edges, tags, predicates, paths', () => {
-    const predicates = Array.from({ length: 34 }, (_, k) => (s: V) => (s[1]! + k) % 4 === 0);
-    const recordGraph = { edgeTag: (l: string) => (l === 'up' ? -1 : l.charCodeAt(0) % 5), predicates };
-    same(small, { recordGraph });
-    same(small, { recordGraph }, 3);
-    same({ ...small, self: false }, { recordGraph, maxStates: 25 });
-    same(small, { recordGraph, maxDepth: 3 });
-    same({ ...small, bad: (s) => s[0] === 3 && s[1] === 7 }, { recordGraph });
-    const throwing = [...predicates, (s: V): boolean => {
-      if (s[0] === 3 && s[1] === 5) throw new ModelError('runtime', 'predicate fails');
-      return true;
-    }];
-    expect(same(small, { recordGraph: { ...recordGraph, predicates: throwing } }).outcome.kind).toBe('fault');
-  });
+  coordinatorCases(same, (system, o, tagger) =>
+    exploreVectorsParallel(system, o, { workers: 2, setup: { data: null }, policy: alone(), ...(tagger === true ? { localTagger: () => 0 } : {}) }),
+  );
 
   it('progress reports, one a level with a period of 0', () => {
     const seen: number[] = [];
@@ -171,20 +94,6 @@ describe('the vector explorer on this thread alone, against explore()', () => {
   it('recording the graph needs a tagger for this thread', () => {
     const recordGraph = { edgeTag: () => 0, predicates: [] };
     expect(() => exploreVectorsParallel(wide(small), { checkDeadlock: false, recordGraph }, { workers: 2, setup: { data: null }, policy: alone() })).toThrow(/needs a tagger/);
-  });
-
-  it('an error that is not a ModelError is thrown on, from every callback', () => {
-    const boom = (): never => {
-      throw new Error('boom');
-    };
-    const sys = wide({ ...small, stuck: (s) => s[0] === 2 });
-    const run = (system: typeof sys, o: Partial<ExploreOptions<V, string>> = {}): unknown =>
-      exploreVectorsParallel(system, { checkDeadlock: true, ...o }, { workers: 2, setup: { data: null }, policy: alone(), ...(o.recordGraph ? { localTagger: () => 0 } : {}) });
-    expect(() => run({ ...sys, initialStates: boom })).toThrow('boom');
-    expect(() => run({ ...sys, successors: (s, emit) => (s[0] === 1 ? boom() : sys.successors(s, emit)) })).toThrow('boom');
-    expect(() => run({ ...sys, invariants: [{ name: 'I', holds: (s) => (s[0] === 2 ? boom() : true) }] })).toThrow('boom');
-    expect(() => run({ ...sys, isDone: boom })).toThrow('boom');
-    expect(() => run(sys, { recordGraph: { edgeTag: () => 0, predicates: [(s) => (s[0] === 2 ? boom() : true)] } })).toThrow('boom');
   });
 
   it('the last progress report of a search that stopped gives its queue', () => {
