@@ -1,7 +1,7 @@
 /**
  * The packed engine's seen set (the one-thread vector search's, and each shard of the vector
- * explorer's): 64-bit fingerprints and nothing else, in one flat
- * table with linear probing, built for speed where CompactFingerprintSet is built for memory.
+ * explorer's): 64-bit fingerprints and nothing else, in one flat table with linear probing,
+ * built for speed where CompactFingerprintSet is built for memory.
  *
  * Layout: one Uint32Array, two words a slot (the mixed key's high and low halves; 0, 0 when
  * free), a power of two of slots, home slot = the mixed key's low bits. The load is kept at

@@ -66,9 +66,9 @@ export type VectorParallelOptions = Omit<ParallelOptions<unknown>, 'codec'>;
  * hundredths, and one of seconds gains a tenth or two. (The loss is the crew's start alone:
  * started at 0.15 s and never used, it made K=21 0.246–0.267 s against 0.231–0.239 s without
  * it; the new threads map their heaps and build their systems while this thread writes fresh
- * memory.) Not when the state graph is
- * recorded, where each level on the threads ends with the main thread recording its edges
- * alone and the threads pay later. (Tests set `eager` to send every level through the threads.)
+ * memory.) Not when the state graph is recorded, where each level on the threads ends with
+ * the main thread recording its edges alone and the threads pay later. (Tests set `eager` to
+ * send every level through the threads.)
  */
 const VECTOR_SPAWN_AT = 10_000;
 const VECTOR_START = { spawnAfterMs: 150, useAfterMs: 350 };
