@@ -375,7 +375,7 @@ function insertAt(keys: Uint32Array, i: number, h: number, l: number): number {
  * distinct fingerprints give distinct keys; and the high half, which picks the home slot,
  * depends on every bit of both halves.
  */
-function mixHi(hi: number, lo: number): number {
+export function mixHi(hi: number, lo: number): number {
   return fmix32((hi ^ fmix32(lo ^ 0x5bd1e995)) >>> 0);
 }
 

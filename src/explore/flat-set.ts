@@ -20,7 +20,7 @@
  * distinct fingerprints distinct. The one fingerprint that mixes to the all-zero key, the
  * empty marker, is remembered by a flag instead of a slot.
  */
-import { fmix32 } from '../values/mix.js';
+import { mixHi } from './compact-set.js';
 import { freshWords } from './fresh-pages.js';
 import type { SeenSet } from './seen-set.js';
 
@@ -145,7 +145,7 @@ export class FlatFingerprintSet implements SeenSet {
    * loads are not dropped.
    */
   warm(hi: number, lo: number): number {
-    const h = mixHigh(hi, lo);
+    const h = mixHi(hi >>> 0, lo >>> 0);
     return this.keys[2 * (((lo ^ h) >>> 0) & this.mask)]!;
   }
 
@@ -207,9 +207,4 @@ export class FlatFingerprintSet implements SeenSet {
     this.mask = mask;
     this.threshold = (capacity >>> 2) * 3;
   }
-}
-
-/** The mixed key's high half (add and has write it out): fmix32(hi ^ fmix32(lo ^ 0x5bd1e995)), as CompactFingerprintSet's. */
-function mixHigh(hi: number, lo: number): number {
-  return fmix32((hi ^ fmix32(lo ^ 0x5bd1e995)) >>> 0);
 }

@@ -11,14 +11,16 @@
  * so this is what lets their dedupe scale.
  */
 export function freshWords(length: number): Uint32Array {
-  const a = new Uint32Array(length);
-  for (let i = 0; i < length; i += 1024) a[i] = 0;
-  return a;
+  return mapped(new Uint32Array(length));
 }
 
 /** As freshWords, for an Int32Array. */
 export function freshInts(length: number): Int32Array {
-  const a = new Int32Array(length);
-  for (let i = 0; i < length; i += 1024) a[i] = 0;
+  return mapped(new Int32Array(length));
+}
+
+/** The array, one word of each 4 KiB of it written, in address order. */
+function mapped<A extends Uint32Array | Int32Array>(a: A): A {
+  for (let i = 0; i < a.length; i += 1024) a[i] = 0;
   return a;
 }

@@ -345,8 +345,7 @@ class VectorRun<L> {
     if (this.graph !== null && this.crew !== null && this.crew.armed) this.takeBackShards(this.crew);
     // The shard sets' bytes once any growth in progress is finished (its old table dropped).
     this.phase(this.crew !== null && this.crew.armed ? this.crew : null, CMD_FINISH);
-    let bytes = this.replay.bytes;
-    for (let s = 0; s < this.T; s++) bytes += this.runner.sets[s]?.bytesUsed() ?? this.nums[this.runner.L.bytes + s]!;
+    const bytes = this.replay.bytes + this.shardBytes();
     this.close();
     const result: ExploreResult<number[], L> = {
       outcome,
