@@ -119,6 +119,13 @@ function summary(r: ExploreResult<number, string>): unknown {
   };
 }
 
+/** Runs exact (a big table) and judged late (a table of one key), each against explore(). */
+function bothWays(system: TransitionSystem<number, string>, options: ExploreOptions<number, string>, what: string): { kind: string; stats: number[] } {
+  const mem = summary(explore(system, options));
+  for (const tableKeys of [1, 1 << 20]) expect(summary(exploreOnDisk(system, options, diskOptions(tableKeys, undefined))), `${what}, table of ${tableKeys}`).toEqual(mem);
+  return mem as { kind: string; stats: number[] };
+}
+
 let runs = 0;
 function diskOptions(tableKeys: number | undefined, checkpoint: { everyStates: number; resume?: boolean; dir?: string } | undefined): DiskOptions<number> {
   return {
@@ -706,13 +713,6 @@ describe('the disk-backed search: explore()\'s results on random graphs, in ever
 });
 
 describe('the disk-backed search: constraints and step checks at their edges', () => {
-  /** Runs exact (a big table) and judged late (a table of one key), each against explore(). */
-  function bothWays(system: TransitionSystem<number, string>, options: ExploreOptions<number, string>, what: string): unknown {
-    const mem = summary(explore(system, options));
-    for (const tableKeys of [1, 1 << 20]) expect(summary(exploreOnDisk(system, options, diskOptions(tableKeys, undefined))), `${what}, table of ${tableKeys}`).toEqual(mem);
-    return mem;
-  }
-
   it('lets an error of a constraint that is not the model\'s through, before and past the depth limit', () => {
     const system = graphModel({ edges: [[0, 1], [1, 2], [2, 3], [3, 4]], initial: [0], done: [4] });
     system.inModel = (s) => {
@@ -730,7 +730,7 @@ describe('the disk-backed search: constraints and step checks at their edges', (
     system.inModel = (_s, from, label) => (from === undefined ? label === undefined : label === 'go');
     system.checkStep = (from) => (from === undefined ? { name: 'NoInitialStep' } : undefined);
     const mem = bothWays(system, { checkDeadlock: true }, 'labels');
-    expect((mem as { stats: number[] }).stats[0]).toBe(5);
+    expect(mem.stats[0]).toBe(5);
   });
 
   it('checks a step between states whose fingerprints share one word', () => {
@@ -741,7 +741,7 @@ describe('the disk-backed search: constraints and step checks at their edges', (
     for (const two of [[h, l ^ 1], [h ^ 1, l]] as [number, number][]) {
       const system = withFingerprints(base, new Map([[1, [h, l]], [2, two]]));
       const mem = bothWays(system, { checkDeadlock: true }, `${two}`);
-      expect((mem as { kind: string }).kind).toBe('invariant');
+      expect(mem.kind).toBe('invariant');
     }
   });
 
@@ -758,32 +758,25 @@ describe('the disk-backed search: constraints and step checks at their edges', (
     }
     const outside = graphModel({ edges: [[0, 1], [1, 2]], initial: [0], done: [2] });
     outside.inModel = (s) => s !== 2;
-    for (const maxDepth of [2, 3]) expect((bothWays(outside, { checkDeadlock: true, maxDepth }, `outside ${maxDepth}`) as { kind: string }).kind).toBe('ok');
+    for (const maxDepth of [2, 3]) expect(bothWays(outside, { checkDeadlock: true, maxDepth }, `outside ${maxDepth}`).kind).toBe('ok');
   });
 });
 
 describe('the disk-backed search: two stops in one expansion, and a stop judged late', () => {
-  /** Runs exact (a big table) and judged late (a table of one key), each against explore(). */
-  function bothWays(system: TransitionSystem<number, string>, options: ExploreOptions<number, string>, what: string): unknown {
-    const mem = summary(explore(system, options));
-    for (const tableKeys of [1, 1 << 20]) expect(summary(exploreOnDisk(system, options, diskOptions(tableKeys, undefined))), `${what}, table of ${tableKeys}`).toEqual(mem);
-    return mem;
-  }
-
   it('keeps the first stop of an expansion: a refused step before the state\'s fault, a fault before any successor is no deadlock', () => {
     // 0 -> 1 -> 2: the step 1 -> 2 is refused, then 1 fails; 0 -> 3, whose first edge fails (3 has no successor).
     const stepThenFault = graphModel({ edges: [[0, 4], [4, 1], [1, 2]], initial: [0], done: [2], faultingStates: [1] });
     stepThenFault.checkStep = (from, to) => (from === 1 && to === 2 ? { name: 'NotOneTwo' } : undefined);
-    expect((bothWays(stepThenFault, { checkDeadlock: true }, 'step, then fault') as { kind: string }).kind).toBe('invariant');
+    expect(bothWays(stepThenFault, { checkDeadlock: true }, 'step, then fault').kind).toBe('invariant');
     const faultFirst = graphModel({ edges: [[0, 4], [4, 3], [3, 5]], initial: [0], done: [5], faultingEdges: [[3, 5]] });
-    expect((bothWays(faultFirst, { checkDeadlock: true }, 'fault before any successor') as { kind: string }).kind).toBe('fault');
+    expect(bothWays(faultFirst, { checkDeadlock: true }, 'fault before any successor').kind).toBe('fault');
   });
 
   it('reports explore()\'s queue when a state of an earlier expansion of the block fails its invariant', () => {
     // Level 2 is 1, 2, 3: 1 -> 10 (violates), 2 -> 11 (a refused step: the block ends there).
     const system = graphModel({ edges: [[0, 1], [0, 2], [0, 3], [1, 10], [2, 11], [3, 12]], initial: [0], done: [10, 11, 12], invariants: [avoid([10])] });
     system.checkStep = (from, to) => (from === 2 && to === 11 ? { name: 'NotTwoEleven' } : undefined);
-    const mem = bothWays(system, { checkDeadlock: true }, 'invariant before a refused step') as { kind: string; stats: number[] };
+    const mem = bothWays(system, { checkDeadlock: true }, 'invariant before a refused step');
     expect(mem.kind).toBe('invariant');
     expect(mem.stats[3]).toBeGreaterThan(0);
   });
@@ -819,13 +812,6 @@ describe('the disk-backed search: a constraint\'s fault past the depth limit, fo
 });
 
 describe('the disk-backed search: what explore() checks of a state whether or not it is new', () => {
-  /** Runs exact (a big table) and judged late (a table of one key), each against explore(). */
-  function bothWays(system: TransitionSystem<number, string>, options: ExploreOptions<number, string>, what: string): { kind: string } {
-    const mem = summary(explore(system, options));
-    for (const tableKeys of [1, 1 << 20]) expect(summary(exploreOnDisk(system, options, diskOptions(tableKeys, undefined))), `${what}, table of ${tableKeys}`).toEqual(mem);
-    return mem as { kind: string };
-  }
-
   it('the invariants of a state outside the constraints, and a constraint\'s fault before them', () => {
     // 0 -> 1 -> 2 -> 5, 3: 3 lies outside the constraints and violates the invariant; 5, new, comes before it.
     const outside = graphModel({ edges: [[0, 1], [1, 2], [2, 5], [2, 3]], initial: [0], done: [3, 5], invariants: [avoid([3], 'NotThree')] });
