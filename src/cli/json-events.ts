@@ -40,6 +40,11 @@ export function diagnosticJson(d: Diagnostic): Json {
   return { code: d.code, message: d.message, location: d.span ? formatLocation(d.span) : null, hint: d.hint ?? null };
 }
 
+/** The `error` event of a spec that does not load (syntax or static errors). */
+export function specErrorsEvent(e: SpecErrors, file: string): { event: string; [key: string]: Json } {
+  return { event: 'error', kind: e.isSyntax ? 'syntax' : 'static', message: e.summary(file), diagnostics: e.diagnostics.map(diagnosticJson) };
+}
+
 /**
  * The coded error behind an `error` verdict, for the `check` event: the run-time error of the
  * constants, of a step or of a predicate (E7xx; an `assert` has no code), or E711 when there
@@ -148,7 +153,7 @@ export function cmdCheckJson(file: string, o: OutputPaths & { check?: string }, 
     for (const d of neverEnabledWarnings(spec, results)) emit({ event: 'warning', check: checkName, ...(diagnosticJson(d) as Record<string, Json>) });
   } catch (e) {
     if (e instanceof SpecErrors) {
-      emit({ event: 'error', kind: e.isSyntax ? 'syntax' : 'static', message: `${e.diagnostics.length} error${e.diagnostics.length === 1 ? '' : 's'} in ${file}`, diagnostics: e.diagnostics.map(diagnosticJson) });
+      emit(specErrorsEvent(e, file));
       return finish(e.isSyntax ? EXIT.syntax : EXIT.static);
     }
     if (e instanceof Interrupted) {

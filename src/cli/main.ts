@@ -96,8 +96,7 @@ function collect(value: string, previous: string[]): string[] {
 /** Reports a front-end failure (syntax or static errors) and returns its exit code. */
 function reportSpecErrors(e: SpecErrors): number {
   for (const d of e.diagnostics) err(renderDiagnostic(d) + '\n');
-  const n = e.diagnostics.length;
-  err(`${n} error${n === 1 ? '' : 's'}`);
+  err(e.summary());
   return e.isSyntax ? EXIT.syntax : EXIT.static;
 }
 

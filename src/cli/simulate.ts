@@ -17,7 +17,7 @@ import { formatResult, signalName } from './report.js';
 import { Interrupted, acceptInterrupts, interruptSignal } from '../explore/guard.js';
 import { interruptedExit } from '../engine/run.js';
 import { writeCheckOutputs, type OutputPaths } from './check-outputs.js';
-import { checkError, diagnosticJson, verdictFields, JSON_EVENTS_VERSION } from './json-events.js';
+import { checkError, diagnosticJson, specErrorsEvent, verdictFields, JSON_EVENTS_VERSION } from './json-events.js';
 import { groupDigits, type ProgressOptions } from './progress.js';
 
 export interface SimulateCliOptions extends OutputPaths, ProgressOptions {
@@ -267,7 +267,7 @@ function cmdSimulateJson(file: string, o: SimulateCliOptions, seed: number, writ
       return finish(interruptedExit(e.signal));
     }
     if (e instanceof SpecErrors) {
-      emit({ event: 'error', kind: e.isSyntax ? 'syntax' : 'static', message: `${e.diagnostics.length} error${e.diagnostics.length === 1 ? '' : 's'} in ${file}`, diagnostics: e.diagnostics.map(diagnosticJson) });
+      emit(specErrorsEvent(e, file));
       return finish(e.isSyntax ? EXIT.syntax : EXIT.static);
     }
     const ne = e as NodeJS.ErrnoException;

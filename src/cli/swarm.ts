@@ -19,7 +19,7 @@ import { fromItf, formatItf, itfOfCheck, toItf, type Json } from '../export/itf.
 import { coverageJson, formatCoverage } from '../export/coverage.js';
 import { formatCollision, formatResult, formatStats, formatTrace } from './report.js';
 import { writeCheckOutputs, type OutputPaths } from './check-outputs.js';
-import { diagnosticJson, verdictFields, JSON_EVENTS_VERSION } from './json-events.js';
+import { diagnosticJson, specErrorsEvent, verdictFields, JSON_EVENTS_VERSION } from './json-events.js';
 import { itfPathForCheck } from './itf-out.js';
 import { writeOutput, WriteError } from './write-output.js';
 import { groupDigits } from './progress.js';
@@ -243,7 +243,7 @@ function cmdSwarmJobJson(file: string, o: SwarmCliOptions & OutputPaths & { chec
     }
   } catch (e) {
     if (e instanceof SpecErrors) {
-      emit({ event: 'error', kind: e.isSyntax ? 'syntax' : 'static', message: `${e.diagnostics.length} error${e.diagnostics.length === 1 ? '' : 's'} in ${file}`, diagnostics: e.diagnostics.map(diagnosticJson) });
+      emit(specErrorsEvent(e, file));
       return finish(e.isSyntax ? EXIT.syntax : EXIT.static);
     }
     if (e instanceof WriteError) {

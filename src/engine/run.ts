@@ -13,7 +13,7 @@ import { checkStepOf, compileSpec, type CompiledSpec, type Label, type State } f
 import { compileFairness, compileGroupFairness } from '../lang/compile-temporal.js';
 import { compilePacked, PackedGaveUp, type PackedSpec } from '../lang/packed/index.js';
 import { compileSymmetry, symmetryOf, withSymmetry, type Canonicaliser } from '../lang/symmetry.js';
-import { Diagnostic, SpecErrors, didYouMean } from '../lang/diagnostics.js';
+import { Diagnostic, SpecErrors, didYouMean, nameList } from '../lang/diagnostics.js';
 import { Interrupted, interruptSignal, setPhase } from '../explore/guard.js';
 import type { LimitKind } from '../explore/explorer.js';
 import { explore, ModelError, type ExploreOptions, type ExploreResult, type RecordGraph, type StateGraph, type Trace } from '../explore/index.js';
@@ -413,7 +413,7 @@ export function selectChecks(spec: CheckedSpec, name: string | undefined): (Chec
   const found = spec.checks.find((c) => c.name === name);
   if (!found) {
     const names = spec.checks.map((c) => c.name);
-    const hint = didYouMean(name, names) ?? (names.length ? `the checks are: ${names.join(', ')}` : 'this spec has no check blocks');
+    const hint = didYouMean(name, names) ?? (names.length ? `the checks are: ${nameList(names)}` : 'this spec has no check blocks');
     throw new SpecErrors([new Diagnostic('E213', undefined, `no check named '${name}' in ${spec.ast.source.path}`, hint)]);
   }
   return [found];
@@ -491,7 +491,7 @@ export function configOverrides(check: CheckedCheck | undefined, cli: ReadonlyMa
 /** Checks the `--show` names against the spec before any check runs (E246). */
 export function checkShowNames(spec: CheckedSpec, names: readonly string[] | undefined): void {
   const diags: Diagnostic[] = [];
-  resolveShows(spec.defs, spec.views, (names ?? []).map((text) => ({ text, span: undefined })), diags);
+  resolveShows(spec.defs, spec.views, (names ?? []).map((text) => ({ text, span: undefined })), (d) => diags.push(d));
   if (diags.length > 0) throw new SpecErrors(diags);
 }
 
@@ -524,7 +524,7 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   const overrides = configOverrides(check, cli);
   const deadlock = opts.deadlock ?? check?.decl.deadlock ?? true;
   const showDiags: Diagnostic[] = [];
-  const shows = resolveShows(spec.defs, spec.views, [...(spec.shows ?? []).map((s) => ({ text: s.name, span: undefined })), ...(check?.shows ?? []).map((s) => ({ text: s.name, span: undefined })), ...(opts.show ?? []).map((text) => ({ text, span: undefined }))], showDiags);
+  const shows = resolveShows(spec.defs, spec.views, [...(spec.shows ?? []).map((s) => ({ text: s.name, span: undefined })), ...(check?.shows ?? []).map((s) => ({ text: s.name, span: undefined })), ...(opts.show ?? []).map((text) => ({ text, span: undefined }))], (d) => showDiags.push(d));
   if (showDiags.length > 0) throw new SpecErrors(showDiags);
   const kernelOf = kernelLookup(spec);
   const base = { name: check?.name, expect: check?.decl.expect, deadlock, ...(kernelOf ? { kernelOf } : {}) };

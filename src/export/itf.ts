@@ -32,6 +32,7 @@ import { shownValue } from '../lang/show.js';
 import {
   Atom, IList, IMap, ISet, Rec, Tuple, Variant, sortedElements, sortedEntries, type Value,
 } from '../values/index.js';
+import { named } from '../lang/by-name.js';
 
 /** A JSON value. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -372,9 +373,9 @@ function optStringOrNull(o: { [key: string]: unknown }, key: string, path: strin
  */
 function decodeLabel(spec: CheckedSpec, action: unknown, params: unknown, path: string, at?: unknown): Label {
   if (typeof action !== 'string') throw new ItfError(`${path}.action`, `expected an action name, found ${describe(action)}`);
-  const proc = spec.processes.find((x) => x.name === action);
+  const proc = named(spec.processes, action);
   if (proc) return decodeProcessLabel(proc, params, path, at);
-  const a = spec.actions.find((x) => x.name === action);
+  const a = named(spec.actions, action);
   if (!a) {
     const names = [...spec.actions, ...spec.processes].map((x) => x.name).join(', ');
     throw new ItfError(`${path}.action`, `spec ${spec.name} has no action '${action}' (its actions: ${names})`);

@@ -22,6 +22,7 @@ import {
 import type { Json } from './itf.js';
 import type { TraceExtras } from '../lang/trace.js';
 import { shownValue } from '../lang/show.js';
+import { named } from '../lang/by-name.js';
 
 type JsonObject = { [key: string]: Json };
 
@@ -73,7 +74,7 @@ function stateObject(vars: readonly string[], s: State): JsonObject {
 /** TLC's action record: name, location of the action in the spec, and spex's parameters. */
 function actionRecord(spec: CheckedSpec, label: Label): JsonObject {
   const rec: JsonObject = { name: label.action };
-  const decl = spec.actions.find((a) => a.name === label.action)?.decl;
+  const decl = named(spec.actions, label.action)?.decl;
   if (decl) {
     const b = lineCol(decl.span.source, decl.span.start);
     const e = lineCol(decl.span.source, Math.max(decl.span.start, decl.span.end - 1));

@@ -118,6 +118,24 @@ export const MAX_INSTANCES = 10_000;
 export const MAX_SOURCE_BYTES = 16 * 1024 * 1024;
 
 /**
+ * The checker stops after this many errors (as clang's -ferror-limit): a file of thousands of
+ * mistakes is not read to its end, and each error's hint costs time in proportion to the
+ * spec's names. SpecErrors.stopped says so, and the report tells the user.
+ */
+export const MAX_ERRORS = 100;
+
+/** The longest message or hint shown whole, in characters; a longer one is cut with '…'. */
+export const MAX_MESSAGE = 1000;
+
+/** The most columns of a source line a diagnostic shows; a longer line is shown around its caret. */
+export const MAX_SNIPPET = 120;
+/** Of those, the columns shown before the caret when the line is cut. */
+const SNIPPET_BEFORE = 40;
+
+/** The most names a hint lists ("the checks are: ..."); more are counted instead. */
+export const MAX_LISTED = 12;
+
+/**
  * Characters a reader cannot see or that reorder what is shown (zero-width, bidirectional
  * controls, byte order mark, soft hyphen) and control characters: shown as `\uXXXX` in messages.
  */
@@ -141,18 +159,52 @@ export class Diagnostic {
     message: string,
     hint?: string,
   ) {
-    // Messages quote source text: what cannot be seen is written out.
-    this.message = escapeInvisible(message);
-    if (hint !== undefined) this.hint = escapeInvisible(hint);
+    // Messages quote source text: what cannot be seen is written out, and a name as long as
+    // a file does not fill the terminal.
+    this.message = clipped(escapeInvisible(message));
+    if (hint !== undefined) this.hint = clipped(escapeInvisible(hint));
   }
+}
+
+/** The text, cut at MAX_MESSAGE characters (not inside a surrogate pair) with '…'. */
+function clipped(text: string): string {
+  if (text.length <= MAX_MESSAGE) return text;
+  let end = MAX_MESSAGE - 1;
+  if (isLowSurrogate(text.charCodeAt(end))) end--;
+  return text.slice(0, end) + '…';
+}
+
+function isLowSurrogate(c: number): boolean {
+  return c >= 0xdc00 && c <= 0xdfff;
+}
+
+/** Names for a hint, comma-separated: the first MAX_LISTED of them, and how many more there are. */
+export function nameList(names: readonly string[]): string {
+  if (names.length <= MAX_LISTED) return names.join(', ');
+  return `${names.slice(0, MAX_LISTED).join(', ')} and ${(names.length - MAX_LISTED).toLocaleString('en-US')} more`;
 }
 
 /** Thrown by the front end when it cannot go on; carries every diagnostic found so far. */
 export class SpecErrors extends Error {
-  constructor(readonly diagnostics: Diagnostic[]) {
-    super(diagnostics.map((d) => d.message).join('\n'));
+  /**
+   * `stopped`: the checker stopped at MAX_ERRORS errors, so there may be more. The message is
+   * the first diagnostics' (the reports print each one, rendered).
+   */
+  constructor(
+    readonly diagnostics: Diagnostic[],
+    readonly stopped = false,
+  ) {
+    super(diagnostics.slice(0, MAX_ERRORS).map((d) => d.message).join('\n'));
     this.name = 'SpecErrors';
   }
+
+  /** "3 errors", "3 errors in FILE"; when the checker stopped, "100 errors …; checking stopped there". */
+  summary(where?: string): string {
+    const n = this.diagnostics.length;
+    const count = `${n.toLocaleString('en-US')} error${n === 1 ? '' : 's'}${where === undefined ? '' : ` in ${where}`}`;
+    return this.stopped ? `${count}; checking stopped there (at most ${MAX_ERRORS} are reported): fix these and check again` : count;
+  }
+
   /** A syntax or input error (E100–E109): exit 150. */
   get isSyntax(): boolean {
     return this.diagnostics.some((d) => d.code.startsWith('E10'));
@@ -164,18 +216,38 @@ export interface LineCol {
   readonly col: number;
 }
 
-/** 1-based line and column of an offset. */
-export function lineCol(source: Source, offset: number): LineCol {
-  let line = 1;
-  let lineStart = 0;
+/** Per source text, the offset at which each line starts: built once, on the first lookup. */
+const lineStarts = new WeakMap<Source, { readonly text: string; readonly starts: Uint32Array }>();
+
+function lineStartsOf(source: Source): Uint32Array {
+  const known = lineStarts.get(source);
+  if (known !== undefined && known.text === source.text) return known.starts;
   const text = source.text;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
-    }
+  let lines = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines++;
+  const starts = new Uint32Array(lines);
+  let k = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts[k++] = i + 1;
+  lineStarts.set(source, { text, starts });
+  return starts;
+}
+
+/**
+ * 1-based line and column of an offset (one past the text's end at most). A binary search
+ * over the source's line starts, so that a report of many diagnostics in a large file is not
+ * quadratic.
+ */
+export function lineCol(source: Source, offset: number): LineCol {
+  const starts = lineStartsOf(source);
+  const at = Math.min(Math.max(offset, 0), source.text.length);
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (starts[mid]! <= at) lo = mid;
+    else hi = mid - 1;
   }
-  return { line, col: offset - lineStart + 1 };
+  return { line: lo + 1, col: offset - starts[lo]! + 1 };
 }
 
 export function formatLocation(span: Span): string {
@@ -194,20 +266,55 @@ export function renderDiagnostic(d: Diagnostic, severity = `${isWarning(d.code) 
   let lineEnd = text.indexOf('\n', lineStart);
   if (lineEnd < 0) lineEnd = text.length;
   const rawLine = text.slice(lineStart, lineEnd).replace(/\r$/, '').replace(/\t/g, ' ');
-  const lineText = escapeInvisible(rawLine);
-  // Columns of the caret in the line as shown (escapes are wider than what they stand for).
-  const shownCol = escapeInvisible(rawLine.slice(0, col - 1)).length + 1;
-  const width = Math.max(1, escapeInvisible(text.slice(d.span.start, Math.min(d.span.end, lineEnd))).length);
+  const { shown, caret, width } = snippet(rawLine, col - 1, Math.min(d.span.end, lineEnd) - lineStart);
   const gutter = String(line).length;
   const pad = ' '.repeat(gutter);
   const out = [
     `${d.span.source.path}:${line}:${col}: ${severity}: ${d.message}`,
     `${pad} |`,
-    `${line} | ${lineText}`,
-    `${pad} | ${' '.repeat(shownCol - 1)}${'^'.repeat(width)}`,
+    `${line} | ${shown}`,
+    `${pad} | ${' '.repeat(caret)}${'^'.repeat(width)}`,
   ];
   if (d.hint) out.push(`${pad} = hint: ${d.hint}`);
   return out.join('\n');
+}
+
+/**
+ * A source line as a diagnostic shows it, invisible characters escaped, with the caret's
+ * column and width in what is shown, for the span [from, to) of the line (`to` may pass the
+ * line's end). A line wider than MAX_SNIPPET is cut to MAX_SNIPPET columns around the span,
+ * with '…' where it was cut, so that a spec written on one long line gets a readable report.
+ */
+export function snippet(line: string, from: number, to: number): { shown: string; caret: number; width: number } {
+  const end = Math.max(from + 1, Math.min(to, line.length));
+  const whole = escapeInvisible(line);
+  if (whole.length <= MAX_SNIPPET) {
+    // Escapes are wider than what they stand for: columns are counted in what is shown.
+    return { shown: whole, caret: escapeInvisible(line.slice(0, from)).length, width: Math.max(1, escapeInvisible(line.slice(from, end)).length) };
+  }
+  // A window of raw characters, then escaped: never cut inside an escape or a surrogate pair.
+  let a = Math.min(from, line.length);
+  for (let before = 0; a > 0; ) {
+    const step = a >= 2 && isLowSurrogate(line.charCodeAt(a - 1)) ? 2 : 1;
+    const w = escapeInvisible(line.slice(a - step, a)).length;
+    if (before + w > SNIPPET_BEFORE) break;
+    before += w;
+    a -= step;
+  }
+  let b = a;
+  let columns = a > 0 ? 1 : 0;
+  while (b < line.length) {
+    const step = isLowSurrogate(line.charCodeAt(b + 1)) ? 2 : 1;
+    const w = escapeInvisible(line.slice(b, b + step)).length;
+    if (columns + w > MAX_SNIPPET - 1) break;
+    columns += w;
+    b += step;
+  }
+  const head = a > 0 ? '…' : '';
+  const shown = head + escapeInvisible(line.slice(a, b)) + (b < line.length ? '…' : '');
+  const caret = head.length + escapeInvisible(line.slice(a, from)).length;
+  const width = Math.max(1, escapeInvisible(line.slice(from, Math.min(end, b))).length);
+  return { shown, caret, width };
 }
 
 /**

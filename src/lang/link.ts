@@ -9,7 +9,7 @@
  */
 import type * as A from './ast.js';
 import { stateReadIn, type CheckedImport, type CheckedSpec, type LinkedImport } from './check.js';
-import { Diagnostic, didYouMean } from './diagnostics.js';
+import { Diagnostic, didYouMean, nameList } from './diagnostics.js';
 import { formatType, isOption, type Type } from './types.js';
 
 /**
@@ -31,7 +31,7 @@ export function linkImport(importing: CheckedSpec, imp: CheckedImport, imported:
     const known = imported.vars.some((v) => v.name === m.name.text) || imported.consts.some((c) => c.name === m.name.text);
     if (!known) {
       const names = [...imported.vars.map((v) => v.name), ...imported.consts.map((c) => c.name)];
-      diags.push(new Diagnostic('E230', m.name.span, `spec ${imported.name} has no variable or constant '${m.name.text}'`, didYouMean(m.name.text, names) ?? `its variables are: ${imported.vars.map((v) => v.name).join(', ') || 'none'}`));
+      diags.push(new Diagnostic('E230', m.name.span, `spec ${imported.name} has no variable or constant '${m.name.text}'`, didYouMean(m.name.text, names) ?? `its variables are: ${nameList(imported.vars.map((v) => v.name)) || 'none'}`));
     }
   }
   const vars: LinkedImport['vars'] = [];

@@ -21,6 +21,7 @@ import type { EnumInfo, Type, VariantInfo } from './types.js';
 import { ModelError } from '../explore/system.js';
 import { labelSiteOf, type StepCounters } from './coverage.js';
 import { Atom, IList, IMap, ISet, Rec, Variant, formatValue, sortedElements, type Value } from '../values/index.js';
+import { named } from './by-name.js';
 
 /** What the compiler needs while it compiles the steps of one process instance. */
 export interface ProcessContext {
@@ -254,7 +255,7 @@ export class Processes {
     };
     ending.set(ret, 'return');
     const call = (st: Extract<A.Stmt, { kind: 'call' }>, next: Cont): Cont => {
-      const q = this.spec.procedures.find((x) => x.name === st.callee.text)!;
+      const q = named(this.spec.procedures, st.callee.text)!;
       const { caseIndex, fields } = info.frames.get(q)!;
       const args = st.args.map((a) => cc.expr(a));
       const inits = q.locals.map((l) => cc.expr(l.decl.init!));
@@ -436,7 +437,7 @@ export class Processes {
 
   /** The instance a label names, if any. */
   instanceOf(label: Label): ProcessInstance | undefined {
-    const p = this.spec.processes.find((x) => x.name === label.action);
+    const p = named(this.spec.processes, label.action);
     if (!p) return undefined;
     const info = this.info.get(p)!;
     if (!p.param) return info.instances[0];

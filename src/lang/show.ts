@@ -5,7 +5,8 @@
  */
 import type * as A from './ast.js';
 import type { CheckedBody, CheckedDef } from './check.js';
-import { Diagnostic, didYouMean } from './diagnostics.js';
+import { Diagnostic, didYouMean, nameList } from './diagnostics.js';
+import { named } from './by-name.js';
 import { ModelError } from '../explore/system.js';
 import type { Value } from '../values/index.js';
 
@@ -19,24 +20,31 @@ export interface CheckedShow extends CheckedBody {
  * parameters). `span` is undefined for a name from the command line.
  */
 export function resolveShow(defs: readonly CheckedDef[], views: readonly CheckedBody[], name: string, span: A.Span | undefined): CheckedShow | Diagnostic {
-  const view = views.find((v) => v.name === name);
+  const view = named(views, name);
   if (view) return { ...view, kind: 'view' };
-  const def = defs.find((d) => d.name === name);
+  const def = named(defs, name);
   if (def && def.decl.params.length > 0) {
     return new Diagnostic('E246', span, `'${name}' is a definition with parameters: there is no one value to show in a state`, `define one without parameters, e.g. 'def ${name}_all: ... = ...', and show that`);
   }
   if (def) return { name, expr: def.decl.body, frameSize: def.frameSize, kind: 'def' };
   const names = [...defs.filter((d) => d.decl.params.length === 0).map((d) => d.name), ...views.map((v) => v.name)];
-  return new Diagnostic('E246', span, `'${name}' is neither a definition nor a view`, didYouMean(name, names) ?? (names.length > 0 ? `the definitions and views that can be shown: ${names.join(', ')}` : 'show names a `def` without parameters or a `view` of the spec'));
+  return new Diagnostic('E246', span, `'${name}' is neither a definition nor a view`, didYouMean(name, names) ?? (names.length > 0 ? `the definitions and views that can be shown: ${nameList(names)}` : 'show names a `def` without parameters or a `view` of the spec'));
 }
 
-/** The shows of a list of names, without repeats (the first of each name kept). */
-export function resolveShows(defs: readonly CheckedDef[], views: readonly CheckedBody[], names: readonly { text: string; span: A.Span | undefined }[], diags: Diagnostic[]): CheckedShow[] {
+/**
+ * The shows of a list of names, without repeats (the first of each name kept); each name that
+ * is not one is given to `report`.
+ */
+export function resolveShows(defs: readonly CheckedDef[], views: readonly CheckedBody[], names: readonly { text: string; span: A.Span | undefined }[], report: (d: Diagnostic) => void): CheckedShow[] {
   const out: CheckedShow[] = [];
+  const taken = new Set<string>();
   for (const n of names) {
     const r = resolveShow(defs, views, n.text, n.span);
-    if (r instanceof Diagnostic) diags.push(r);
-    else if (!out.some((s) => s.name === r.name)) out.push(r);
+    if (r instanceof Diagnostic) report(r);
+    else if (!taken.has(r.name)) {
+      taken.add(r.name);
+      out.push(r);
+    }
   }
   return out;
 }

@@ -54,11 +54,10 @@ export function runInThisThread(req: RunRequest): RunOutcome {
     };
   } catch (e) {
     if (!(e instanceof SpecErrors)) throw e;
-    const n = e.diagnostics.length;
     return {
       check: req.check,
       status: 'error',
-      summary: `ERROR ${name}: ${n} error${n === 1 ? '' : 's'}: ${e.diagnostics[0]?.message ?? ''}`,
+      summary: `ERROR ${name}: ${e.summary()}: ${e.diagnostics[0]?.message ?? ''}`,
       report: e.diagnostics.map((d) => renderDiagnostic(d)).join('\n\n'),
     };
   }

@@ -4,8 +4,8 @@
  * (comments, strings, numbers, names and keywords, operators) and applies one to three
  * operators, each named so that a run can report which ones a bad mutant went through:
  *
- *   delete-token, duplicate-token, swap-tokens, delete-line, duplicate-line, swap-lines,
- *   insert-keyword, edge-number (numbers near 2^31 and 2^53, 0, -1), deep-nesting (hundreds to
+ *   delete-token, duplicate-token, swap-tokens, delete-line, duplicate-line, repeat-lines (a
+ *   few lines repeated hundreds to thousands of times), swap-lines, insert-keyword, edge-number (numbers near 2^31 and 2^53, 0, -1), deep-nesting (hundreds to
  *   thousands of parentheses), not-chain, long-sum (thousands of terms), huge-range (a range
  *   bound of 10^8 .. 2^53), unicode (invisible, bidirectional, astral, combining characters, a
  *   BOM), control (NUL and other control bytes), truncate.
@@ -86,6 +86,16 @@ export const OPERATORS = {
   },
   'delete-line': (text, r) => editLine(text, r, (lines, i) => lines.splice(i, 1)),
   'duplicate-line': (text, r) => editLine(text, r, (lines, i) => lines.splice(i, 0, lines[i])),
+  // One to three lines repeated hundreds to thousands of times: thousands of declarations, or
+  // of the same mistake, in one spec.
+  'repeat-lines': (text, r) =>
+    editLine(text, r, (lines, i) => {
+      const block = lines.slice(i, i + 1 + Math.floor(r() * 3));
+      const times = 500 + Math.floor(r() * 5000);
+      const copies = [];
+      for (let k = 0; k < times; k++) for (const line of block) copies.push(line);
+      lines.splice(i, 0, ...copies);
+    }),
   'swap-lines': (text, r) =>
     editLine(text, r, (lines, i) => {
       const j = Math.floor(r() * lines.length);

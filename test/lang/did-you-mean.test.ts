@@ -1,6 +1,8 @@
 /** The edit distance behind "did you mean" hints (src/lang/diagnostics.ts). */
 import { describe, expect, it } from 'vitest';
-import { didYouMean, editDistance } from '../../src/lang/diagnostics.js';
+import { SpecErrors, didYouMean, editDistance } from '../../src/lang/diagnostics.js';
+import { checkSpec } from '../../src/lang/check.js';
+import { parseSpec } from '../../src/lang/parser.js';
 
 describe('editDistance', () => {
   it('counts insertions, deletions and substitutions, case aside', () => {
@@ -41,5 +43,19 @@ describe('didYouMean', () => {
     expect(didYouMean('cuont', ['amount'])).toBeUndefined();
     expect(didYouMean('xy', ['yx', 'xz'])).toBe("did you mean 'xz'?");
     expect(didYouMean('nothing', [])).toBeUndefined();
+  });
+});
+
+describe('"did you mean" for an unknown name in an expression', () => {
+  it('offers only names that have a value there, not actions, invariants or procedures', () => {
+    const text = 'spec P\nvar count: 0..3 = 0\naction Cont { count := 0 }\ninvariant Coun: count >= 0\ninvariant I: cont >= 0\n';
+    try {
+      checkSpec(parseSpec({ path: 'p.spex', text }));
+      expect.unreachable();
+    } catch (e) {
+      const d = (e as SpecErrors).diagnostics[0]!;
+      expect(d.message).toBe("unknown name 'cont'");
+      expect(d.hint).toBe("did you mean 'count'?");
+    }
   });
 });

@@ -3,7 +3,7 @@
  * diagnostic, declaring a global name, and resolving written types.
  */
 import type * as A from '../ast.js';
-import { Diagnostic, didYouMean, type Code, type WarningCode } from '../diagnostics.js';
+import { Diagnostic, MAX_ERRORS, SpecErrors, didYouMean, type Code, type WarningCode } from '../diagnostics.js';
 import {
   ANY, BOOL, INT, compatible, formatType, optionType, type EnumInfo, type Type, type VariantInfo,
 } from '../types.js';
@@ -159,8 +159,18 @@ export abstract class CheckerBase {
 
   constructor(readonly ast: A.SpecAst) {}
 
+  /**
+   * Records an error. At the error past MAX_ERRORS the check stops: SpecErrors with the first
+   * MAX_ERRORS, marked as stopped (nothing in the checker catches it).
+   */
   error(code: Code, span: A.Span | undefined, message: string, hint?: string): void {
-    this.diags.push(new Diagnostic(code, span, message, hint));
+    this.report(new Diagnostic(code, span, message, hint));
+  }
+
+  /** As error, for a diagnostic already made. */
+  report(d: Diagnostic): void {
+    if (this.diags.length >= MAX_ERRORS) throw new SpecErrors(this.diags.splice(0), true);
+    this.diags.push(d);
   }
 
   warn(code: WarningCode, span: A.Span | undefined, message: string, hint?: string): void {

@@ -4,7 +4,7 @@
  */
 import type * as A from '../ast.js';
 import { resolveShows } from '../show.js';
-import { SpecErrors, didYouMean, type Diagnostic } from '../diagnostics.js';
+import { SpecErrors, didYouMean, type Diagnostic, nameList } from '../diagnostics.js';
 import { procedureCalls, processEndLabels, processLabels } from '../process-shape.js';
 import { ANY, BOOL, formatType, type EnumInfo, type Type, type VariantInfo } from '../types.js';
 import type {
@@ -16,6 +16,7 @@ import { typeText, Scope, type Frame, BUILTIN_TYPES, article, describe, rangeBou
 import { walkExpr } from './expressions.js';
 import { TemporalChecker } from './temporal.js';
 import { symmetryBreaks, symmetryTargets, type SymmetryInputs } from './symmetry.js';
+import { named } from '../by-name.js';
 
 class Checker extends TemporalChecker {
   run(): CheckedSpec {
@@ -217,7 +218,7 @@ class Checker extends TemporalChecker {
         this.constraint(d, constraints, []);
       } else if (d.kind === 'view') {
         // Views have names of their own, like check blocks; their value may be of any type.
-        if (views.some((v) => v.name === d.name.text)) this.error('E203', d.name.span, `view '${d.name.text}' is declared twice`);
+        if (named(views, d.name.text) !== undefined) this.error('E203', d.name.span, `view '${d.name.text}' is declared twice`);
         const frame: Frame = { size: 0, stateful: true };
         this.expr(d.body, new Scope(undefined, frame));
         views.push({ name: d.name.text, expr: d.body, frameSize: frame.size });
@@ -249,8 +250,8 @@ class Checker extends TemporalChecker {
     }
     const symmetry = this.symmetries(checks);
     // `show NAME`: definitions and views printed in every state of a trace.
-    const shows = resolveShows(defs, views, this.ast.decls.flatMap((d) => (d.kind === 'show' ? [d.name] : [])), this.diags);
-    for (const c of checks) if (c.decl.shows) c.shows = resolveShows(defs, views, c.decl.shows, this.diags);
+    const shows = resolveShows(defs, views, this.ast.decls.flatMap((d) => (d.kind === 'show' ? [d.name] : [])), (d) => this.report(d));
+    for (const c of checks) if (c.decl.shows) c.shows = resolveShows(defs, views, c.decl.shows, (d) => this.report(d));
     for (const e of this.ast.attributeErrors ?? []) this.error(e.code, e.span, e.message, e.hint);
     if (this.diags.length > 0) throw new SpecErrors(this.diags);
     const spec: CheckedSpec = {
@@ -344,7 +345,7 @@ class Checker extends TemporalChecker {
     const names = this.imports.map((i) => i.name);
     const hint = g
       ? `'${d.name.text}' is ${article(describe(g))}; refines names a spec brought in by 'import ${d.name.text} from "file.spex"'`
-      : (didYouMean(d.name.text, names) ?? (names.length > 0 ? `the imported specs are: ${names.join(', ')}` : `import the abstract spec first: import ${d.name.text} from "file.spex"`));
+      : (didYouMean(d.name.text, names) ?? (names.length > 0 ? `the imported specs are: ${nameList(names)}` : `import the abstract spec first: import ${d.name.text} from "file.spex"`));
     this.error('E201', d.name.span, `'${d.name.text}' is not an imported spec`, hint);
     return undefined;
   }

@@ -382,7 +382,9 @@ export abstract class ExprChecker extends CheckerBase {
     }
     const g = this.globals.get(n);
     if (!g) {
-      const candidates = [...scope.allNames(), ...this.globals.keys(), ...(cp?.locals.map((l) => l.name) ?? [])];
+      // Names that have a value here: not actions, procedures, invariants or properties.
+      const valued = [...this.globals].filter(([, v]) => v.k !== 'action' && v.k !== 'procedure' && v.k !== 'invariant' && v.k !== 'property' && v.k !== 'stepProperty').map(([k]) => k);
+      const candidates = [...scope.allNames(), ...valued, ...(cp?.locals.map((l) => l.name) ?? [])];
       const owner = this.processes.find((q) => q.locals.some((l) => l.name === n));
       const hint = owner
         ? `'${n}' is a variable of process '${owner.name}': read it as '${owner.param ? `${owner.name}(<${owner.param.name}>)` : owner.name}.${n}'`

@@ -3,12 +3,13 @@
  * that read them (`p.var`, `p at label`).
  */
 import type * as A from '../ast.js';
-import { didYouMean } from '../diagnostics.js';
+import { didYouMean, nameList } from '../diagnostics.js';
 import { DONE, checkCallShape, checkProcessShape, procedureCalls, stepLabels } from '../process-shape.js';
 import { ANY, BOOL, formatType, type Type } from '../types.js';
 import type { Resolution, CheckedParam, CheckedProcess, CheckedProcedure } from './checked.js';
 import { typeText, Scope, type Frame, BUILTIN_TYPES, article, describe } from './base.js';
 import { StmtChecker } from './statements.js';
+import { named } from '../by-name.js';
 
 export abstract class ProcessChecker extends StmtChecker {
   /** The instance parameter and the variables of a process (pass 2: they type `at` and reads). */
@@ -125,7 +126,7 @@ export abstract class ProcessChecker extends StmtChecker {
     const names = new Set<string>();
     const visit = (calls: readonly string[]): void => {
       for (const n of calls) {
-        const q = this.procedures.find((x) => x.name === n);
+        const q = named(this.procedures, n);
         if (!q || names.has(n)) continue;
         names.add(n);
         visit(q.calls);
@@ -202,7 +203,7 @@ export abstract class ProcessChecker extends StmtChecker {
       const hint =
         x === 'pc'
           ? `test where an instance is with '${p.param ? `${p.name}(<${p.param.name}>)` : p.name} at <label>'`
-          : (didYouMean(x, p.locals.map((l) => l.name)) ?? (p.locals.length ? `its variables are: ${p.locals.map((l) => l.name).join(', ')}` : `process '${p.name}' has no variables`));
+          : (didYouMean(x, p.locals.map((l) => l.name)) ?? (p.locals.length ? `its variables are: ${nameList(p.locals.map((l) => l.name))}` : `process '${p.name}' has no variables`));
       this.error('E201', e.field.span, `process '${p.name}' has no variable '${x}'`, hint);
       return ANY;
     }
@@ -229,7 +230,7 @@ export abstract class ProcessChecker extends StmtChecker {
     if (!g || g.k !== 'process') {
       const names = this.processes.map((p) => p.name);
       const what = g ? `'${pname.text}' is ${article(describe(g))}, not a process` : `unknown process '${pname.text}'`;
-      this.error(g ? 'E205' : 'E201', pname.span, what, didYouMean(pname.text, names) ?? (names.length ? `the processes are: ${names.join(', ')}` : 'this spec declares no process'));
+      this.error(g ? 'E205' : 'E201', pname.span, what, didYouMean(pname.text, names) ?? (names.length ? `the processes are: ${nameList(names)}` : 'this spec declares no process'));
       return BOOL;
     }
     const p = g.p;
@@ -248,7 +249,7 @@ export abstract class ProcessChecker extends StmtChecker {
     const labelIndex = (l: A.Name): number => {
       const at = steps.indexOf(l.text);
       const index = l.text === DONE ? p.labels.length : at < 0 ? -1 : at < p.labels.length ? at : at + 1;
-      if (index < 0) this.error('E201', l.span, `process '${p.name}' has no label '${l.text}'`, didYouMean(l.text, all) ?? `its labels are: ${all.join(', ')}`);
+      if (index < 0) this.error('E201', l.span, `process '${p.name}' has no label '${l.text}'`, didYouMean(l.text, all) ?? `its labels are: ${nameList(all)}`);
       return index;
     };
     if (e.labels) {

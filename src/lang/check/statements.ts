@@ -3,7 +3,7 @@
  * that a later write in the same step would lose; and the walk over a statement.
  */
 import type * as A from '../ast.js';
-import { didYouMean } from '../diagnostics.js';
+import { didYouMean, nameList } from '../diagnostics.js';
 import { ANY, BOOL, INT, formatType, type Type } from '../types.js';
 import type { CheckedVar } from './checked.js';
 import { Scope, type Where, article, describe } from './base.js';
@@ -40,7 +40,7 @@ export abstract class StmtChecker extends ExprChecker {
           const other = this.processes.find((q) => q !== cp.p && q.labels.includes(st.target.text));
           const hint = other
             ? `'${st.target.text}' is a label of process '${other.name}'; a process can only go to its own labels`
-            : (didYouMean(st.target.text, cp.p.labels) ?? `the labels of '${cp.p.name}' are: ${cp.p.labels.join(', ')}`);
+            : (didYouMean(st.target.text, cp.p.labels) ?? `the labels of '${cp.p.name}' are: ${nameList(cp.p.labels)}`);
           this.error('E201', st.target.span, `unknown label '${st.target.text}' in ${cp.procedure ? 'procedure' : 'process'} '${cp.p.name}'`, hint);
         }
         return scope;
@@ -112,7 +112,7 @@ export abstract class StmtChecker extends ExprChecker {
         if (!g || g.k !== 'procedure') {
           const names = this.procedures.map((p) => p.name);
           const what = g ? `'${st.callee.text}' is ${article(describe(g))}, not a procedure` : `unknown procedure '${st.callee.text}'`;
-          this.error(g ? 'E205' : 'E201', st.callee.span, what, didYouMean(st.callee.text, names) ?? (names.length ? `the procedures are: ${names.join(', ')}` : `declare it with 'procedure ${st.callee.text}(...) { ... }'`));
+          this.error(g ? 'E205' : 'E201', st.callee.span, what, didYouMean(st.callee.text, names) ?? (names.length ? `the procedures are: ${nameList(names)}` : `declare it with 'procedure ${st.callee.text}(...) { ... }'`));
           return scope;
         }
         const q = g.p;

@@ -9,6 +9,7 @@ import type { CheckedBody, CheckedProperty, CheckedFairness, CheckedConstraint }
 import { Scope, type Frame, article, describe } from './base.js';
 import { stateReadIn } from './expressions.js';
 import { ProcessChecker } from './processes.js';
+import { named } from '../by-name.js';
 
 export abstract class TemporalChecker extends ProcessChecker {
   /**
@@ -128,7 +129,7 @@ export abstract class TemporalChecker extends ProcessChecker {
   /** A `constraint` or `action constraint`: a Bool predicate over a state, or over a step. */
   protected constraint(d: Extract<A.Decl, { kind: 'constraint' }>, into: CheckedConstraint[], outer: readonly CheckedConstraint[]): void {
     const what = `${d.action ? 'action constraint' : 'constraint'} '${d.name.text}'`;
-    if (into.some((c) => c.name === d.name.text) || outer.some((c) => c.name === d.name.text)) {
+    if (named(into, d.name.text) !== undefined || named(outer, d.name.text) !== undefined) {
       this.error('E203', d.name.span, `constraint '${d.name.text}' is declared twice`, outer.length > 0 ? `a check's constraints add to the spec's: give this one a name of its own` : undefined);
     }
     if (d.action) {

@@ -17,6 +17,7 @@ import { ENUMERATION_HINT, formatCount, subsetsOf, totalMapsOf, ValueCompiler } 
 import { pollInterrupt } from '../../explore/guard.js';
 import { evalWork } from '../work.js';
 import { noteAppend } from '../../values/fingerprint.js';
+import { named } from '../by-name.js';
 
 
 export abstract class ExprCompiler extends ValueCompiler {
@@ -474,7 +475,7 @@ export abstract class ExprCompiler extends ValueCompiler {
   private defCall(name: string, args: Ev[], span?: A.Span): Ev {
     let entry = this.defBodies.get(name);
     if (!entry) {
-      const def = this.spec.defs.find((d) => d.name === name)!;
+      const def = named(this.spec.defs, name)!;
       entry = { body: undefined, frame: def.frameSize, recursive: def.recursive === true };
       this.defBodies.set(name, entry);
       entry.body = this.expr(def.decl.body);

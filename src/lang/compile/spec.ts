@@ -17,6 +17,7 @@ import { StepCounters, coverageSites } from '../coverage.js';
 import { pollInterrupt } from '../../explore/guard.js';
 import { evalWork } from '../work.js';
 import { chargeWork } from './expressions.js';
+import { named } from '../by-name.js';
 
 /** How to compile a spec beyond its constants. */
 export interface CompileOptions {
@@ -471,7 +472,7 @@ export function explainer(cc: Compiler, spec: CheckedSpec): (state: State, label
     }
   };
   return (state, label) => {
-    const action = spec.actions.find((a) => a.name === label.action);
+    const action = named(spec.actions, label.action);
     if (!action) return { kind: 'noSuchAction' };
     let e = compiled.get(action.name);
     if (!e) compiled.set(action.name, (e = compile(action)));

@@ -13,6 +13,7 @@ import { DONE } from '../process-shape.js';
 import { procedureLabel } from '../process.js';
 import { Unsupported, type Dom } from './dom.js';
 import type { RecDom, StackLayout } from './codegen/procedures.js';
+import { named } from '../by-name.js';
 
 export type { StackLayout } from './codegen/procedures.js';
 
@@ -35,7 +36,7 @@ export function procedureDepths(spec: CheckedSpec): Map<CheckedProcedure, number
     visiting.add(q);
     let d = 1;
     for (const n of q.calls) {
-      const callee = spec.procedures.find((x) => x.name === n);
+      const callee = named(spec.procedures, n);
       if (callee) d = Math.max(d, 1 + depth(callee));
     }
     visiting.delete(q);

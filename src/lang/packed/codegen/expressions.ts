@@ -12,6 +12,7 @@ import {
   MAX_ORDER, lit, type Val, type IntVal, SAFE, ANY_INT, isLiteral, litValue, isSimple, add, mul,
   sameShape, CodeGenBase,
 } from './base.js';
+import { named } from '../../by-name.js';
 
 export abstract class ExprCodeGen extends CodeGenBase {
   protected abstract plocalSlot(index: number, span: A.Span): number;
@@ -430,7 +431,7 @@ export abstract class ExprCodeGen extends CodeGenBase {
   }
 
   private defCall(name: string, args: A.Expr[], want: Dom | undefined, span: A.Span): Val {
-    const def = this.spec.defs.find((d) => d.name === name)!;
+    const def = named(this.spec.defs, name)!;
     // Definitions are expanded inline; a recursive one has no fixed expansion.
     if (def.recursive) this.fail(`recursive definition '${name}' is not supported by the packed engine`, span);
     if (this.defDepth > 50) this.fail('definitions nested too deeply for the packed engine', span);

@@ -15,6 +15,7 @@ import type { CheckedProcedure, Resolution } from '../../check.js';
 import type { Dom } from '../dom.js';
 import { lit, add, mul, type Val } from './base.js';
 import { ProcessCodeGen } from './processes.js';
+import { named } from '../../by-name.js';
 
 /** A frame's payload: the record of a procedure's parameters, variables and `ret`. */
 export type RecDom = Extract<Dom, { k: 'tuple' | 'record' }>;
@@ -102,7 +103,7 @@ export abstract class ProcedureCodeGen extends ProcessCodeGen {
    */
   protected callStmt(st: Extract<A.Stmt, { kind: 'call' }>, next: A.Stmt | undefined, k: () => string): string {
     const sl = this.stackOf(st.span);
-    const q = this.spec.procedures.find((x) => x.name === st.callee.text);
+    const q = named(this.spec.procedures, st.callee.text);
     const f = q && sl.frames.get(q);
     if (!q || !f) return this.fail('internal: a call of an unknown procedure', st.span);
     let after: Ending | undefined;
