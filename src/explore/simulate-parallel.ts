@@ -13,11 +13,12 @@
  * every walk completed: all `runs` of them, or (with --time) as many as the time allowed.
  * The walk itself is then rerun on this thread, from its seed, for its trace.
  */
-import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type { SimulationLimits, SimulationProgress, Walker, WalksResult } from './simulate.js';
 import type { ChunkDone, SimulationWorkerInit, WorkerMessage } from './simulate-worker.js';
 import { interruptSignal } from './guard.js';
 import { THREAD_ENTRY, threadData } from './threads.js';
+import { Supervised } from './parallel/supervisor.js';
 
 export interface SimulationPoolOptions {
   readonly workers: number;
@@ -48,16 +49,18 @@ export function runWalksParallel<S, L>(walker: Walker<S, L>, limits: SimulationL
   const deadline = start + limits.seconds * 1000;
   const shared = new Int32Array(new SharedArrayBuffer(8));
   shared[1] = 0x7fffffff;
-  const workers: Worker[] = [];
   const ports: MessagePort[] = [];
+  const inits: SimulationWorkerInit[] = [];
+  const transfer: MessagePort[][] = [];
   for (let i = 0; i < pool.workers; i++) {
     const { port1, port2 } = new MessageChannel();
-    const init: SimulationWorkerInit = { data: pool.data, walk: walker.options, shared, port: port2 };
-    const w = new Worker(THREAD_ENTRY, { workerData: threadData('simulate', init), transferList: [port2] });
-    w.unref();
-    workers.push(w);
+    inits.push(threadData('simulate', { data: pool.data, walk: walker.options, shared, port: port2, index: i }));
+    transfer.push([port2]);
     ports.push(port1);
   }
+  // Started and watched by a supervisor thread (parallel/supervisor.ts): a worker that dies
+  // wakes this thread, which waits on shared[0], and is reported instead of waited for.
+  const workers = new Supervised(THREAD_ENTRY, inits, transfer, [{ array: shared, index: 0 }], 'simulation worker', 'the simulation');
   try {
     const busy: boolean[] = new Array<boolean>(pool.workers).fill(true); // until ready
     const ready: boolean[] = new Array<boolean>(pool.workers).fill(false);
@@ -106,7 +109,10 @@ export function runWalksParallel<S, L>(walker: Walker<S, L>, limits: SimulationL
         onProgress({ walks: t.walks, steps: t.steps, generated: walker.initialGenerated + t.generated, seconds: (now - start) / 1000 });
       }
       const seen = Atomics.load(shared, 0);
-      if (seen === seenSignal) Atomics.wait(shared, 0, seen, WAIT_MS);
+      if (seen === seenSignal) {
+        Atomics.wait(shared, 0, seen, WAIT_MS);
+        if (Atomics.load(shared, 0) === seen) workers.checkWaiting();
+      }
       seenSignal = seen;
     }
     const t = totals(chunks, lowest);
@@ -120,7 +126,7 @@ export function runWalksParallel<S, L>(walker: Walker<S, L>, limits: SimulationL
     if (again.stop === null) throw new Error('internal error: a walk that found a problem on a worker finds none on the main thread; the transition system is not deterministic');
     return { found: { index: lowest, stop: again.stop, steps: again.steps }, walks: lowest + 1, steps: t.steps, generated: walker.initialGenerated + t.generated, longest: t.longest, timedOut: false };
   } finally {
-    for (const w of workers) void w.terminate();
+    workers.terminate();
     for (const p of ports) p.close();
   }
 }

@@ -19,6 +19,8 @@ export interface SimulationWorkerInit {
   /** [0]: messages posted by all workers; [1]: stopBelow (walk indices from here on are not needed). */
   readonly shared: Int32Array;
   readonly port: MessagePort;
+  /** Which worker this is, from 0. */
+  readonly index: number;
 }
 
 /** What a worker's setup module exports. */
@@ -66,10 +68,12 @@ function failed(port: MessagePort, shared: Int32Array, e: unknown): void {
 
 /** Runs a simulation worker thread: `init` is its workerData, `create` builds its system. */
 export function runSimulationWorker(init: SimulationWorkerInit, create: CreateSimulationSystem): void {
-  const { data, walk, shared, port } = init;
+  const { data, walk, shared, port, index } = init;
   try {
     const walker = new Walker(create(data), walk);
     port.on('message', (job: ChunkJob) => {
+      // Test hook: worker n ends its thread on its first chunk, without a word.
+      if (process.env['SPEX_TEST_WORKER_EXIT'] === String(index + 1)) process.exit(70);
       try {
         const before = walker.generated;
         let steps = 0;

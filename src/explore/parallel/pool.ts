@@ -79,7 +79,7 @@ export class WorkerPool {
     while (Atomics.load(signal, worker) <= have) {
       Atomics.wait(signal, worker, have, WAIT_MS);
       // Woken, or a second passed: a message, or a death (supervisor.ts), or nothing yet.
-      if (Atomics.load(signal, worker) <= have) this.workers.check();
+      if (Atomics.load(signal, worker) <= have) this.workers.checkWaiting();
       // Or an interrupt: a worker expanding a state with very many successors is not waited for.
       checkInterrupt();
     }

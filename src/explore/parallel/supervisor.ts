@@ -10,6 +10,13 @@
  *
  * The job ports go straight from the explorer to each worker (created by the explorer,
  * handed on by the supervisor): the supervisor takes no part in the search itself.
+ *
+ * The supervisor's own death (its module not loading, an exit) would take its workers with it
+ * and tell no one: so it also beats, adding one to a shared word every BEAT_MS, and an
+ * explorer waiting for its workers (checkWaiting) reports it dead once it has seen no beat for
+ * SILENT_MS of its own waiting. The silence is timed from the first wait that saw no beat, not
+ * from the last beat, so a process stopped and continued (Ctrl-Z, then fg) is not taken for
+ * dead when its explorer wakes before the supervisor has beaten again.
  */
 import { MessageChannel, MessagePort, Worker, isMainThread, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { Stats } from '../explorer.js';
@@ -24,10 +31,17 @@ interface SupervisorData {
   /** Words the explorer may be waiting on, notified on a death. */
   readonly wake: readonly { readonly array: Int32Array; readonly index: number }[];
   readonly report: MessagePort;
+  /** One word, the supervisor's heartbeat. */
+  readonly beat: Int32Array;
 }
 
 const DEATH_EXIT = 1;
 const DEATH_ERROR = 2;
+
+/** How often the supervisor beats. */
+const BEAT_MS = 250;
+/** How long an explorer waits through the supervisor's silence before it reports it dead. */
+export const SILENT_MS = 5000;
 
 /** A worker died during a search: an internal error, with the statistics of the search so far. */
 export class WorkerDied extends Error {
@@ -39,21 +53,52 @@ export class WorkerDied extends Error {
   }
 }
 
+/**
+ * Judges the supervisor's heartbeat from the beats an explorer sees while it waits: dead once
+ * the same beat has been seen for SILENT_MS, timed from the first wait that saw it unchanged.
+ */
+export class Heartbeat {
+  /** The beat last seen (-1: none yet), and when it was first seen unchanged. */
+  private last = -1;
+  private silentFrom: number | undefined;
+
+  /** Whether the supervisor still counts as alive, given its beat seen at time `now` (ms). */
+  alive(beat: number, now: number): boolean {
+    if (beat !== this.last) {
+      this.last = beat;
+      this.silentFrom = undefined;
+      return true;
+    }
+    this.silentFrom ??= now;
+    return now - this.silentFrom < SILENT_MS;
+  }
+}
+
 /** The explorer's side: starts the supervisor, which starts the workers. */
 export class Supervised {
   private readonly supervisor: Worker;
   private readonly status: Int32Array;
   private readonly report: MessagePort;
+  private readonly beat = new Int32Array(new SharedArrayBuffer(4));
+  private readonly heartbeat = new Heartbeat();
 
   /**
    * `inits[i]` is worker i's workerData, with `transfer[i]` the ports in it; `wake`, the
    * shared words the explorer waits on.
    */
-  constructor(url: URL, inits: readonly unknown[], transfer: readonly MessagePort[][], wake: readonly { array: Int32Array; index: number }[]) {
+  constructor(
+    url: URL,
+    inits: readonly unknown[],
+    transfer: readonly MessagePort[][],
+    wake: readonly { array: Int32Array; index: number }[],
+    /** What the workers are called in the reports, and what they do. */
+    private readonly what = 'exploration worker',
+    private readonly work = 'the search',
+  ) {
     this.status = new Int32Array(new SharedArrayBuffer(4 * inits.length));
     const { port1, port2 } = new MessageChannel();
     this.report = port1;
-    const data: SupervisorData = { role: 'spex-supervisor', url: url.href, inits, status: this.status, wake, report: port2 };
+    const data: SupervisorData = { role: 'spex-supervisor', url: url.href, inits, status: this.status, wake, report: port2, beat: this.beat };
     this.supervisor = new Worker(new URL(import.meta.url), { workerData: data, transferList: [port2, ...transfer.flat()] });
     // Never keep the process alive, and let nothing be reported through the event loop.
     this.supervisor.unref();
@@ -66,6 +111,19 @@ export class Supervised {
     }
   }
 
+  /**
+   * As check, for an explorer about to wait for its workers again (after a wait that timed
+   * out or was woken): also throws WorkerDied once the supervisor has not beaten through
+   * SILENT_MS of such waits. A poll that does not wait (`ready`) uses check: a search whose
+   * workers never start goes on on one thread.
+   */
+  checkWaiting(): void {
+    this.check();
+    if (!this.heartbeat.alive(Atomics.load(this.beat, 0), performance.now())) {
+      throw new WorkerDied(`internal error: the thread that watches the ${this.what}s has stopped (no sign of life for ${SILENT_MS / 1000} s); ${this.work} cannot go on without it`);
+    }
+  }
+
   private why(i: number): string {
     // The report is posted before the status word is set.
     let reason: string | undefined;
@@ -73,7 +131,7 @@ export class Supervised {
       const m = r.message as { index: number; reason: string };
       if (m.index === i) reason = m.reason;
     }
-    return `internal error: exploration worker ${i + 1} died (${reason ?? 'no reason given'}); the search cannot go on without it`;
+    return `internal error: ${this.what} ${i + 1} died (${reason ?? 'no reason given'}); ${this.work} cannot go on without it`;
   }
 
   terminate(): void {
@@ -85,7 +143,13 @@ export class Supervised {
 
 // The supervisor thread itself.
 if (!isMainThread && (workerData as Partial<SupervisorData> | null)?.role === 'spex-supervisor') {
-  const { url, inits, status, wake, report } = workerData as SupervisorData;
+  const { url, inits, status, wake, report, beat } = workerData as SupervisorData;
+  const tick = (): void => {
+    Atomics.add(beat, 0, 1);
+  };
+  tick();
+  // Unreferenced: the workers, not the beat, keep this thread alive.
+  setInterval(tick, BEAT_MS).unref();
   let alive = inits.length;
   inits.forEach((init, i) => {
     const transfer = Object.values(init as Record<string, unknown>).filter((v): v is MessagePort => v instanceof MessagePort);
@@ -107,4 +171,6 @@ if (!isMainThread && (workerData as Partial<SupervisorData> | null)?.role === 's
       if (--alive === 0) report.close();
     });
   });
+  // Test hook: the supervisor ends at once, taking its workers with it, without a word.
+  if (process.env['SPEX_TEST_SUPERVISOR_EXIT'] === '1') process.exit(70);
 }

@@ -143,7 +143,7 @@ class Crew {
       Atomics.wait(this.ctrl, C_READY, r, WAIT_MS);
       // A worker that failed to build its system says why (its message) before it ends.
       this.checkErrors();
-      this.workers.check();
+      this.workers.checkWaiting();
     }
     this.checkErrors();
   }
@@ -182,7 +182,7 @@ class Crew {
       // Woken by a worker done, or by a death (supervisor.ts).
       if (Atomics.load(ctrl, C_DONE) < this.size) {
         this.checkErrors();
-        this.workers.check();
+        this.workers.checkWaiting();
       }
     }
     this.checkErrors();
