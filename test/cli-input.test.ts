@@ -2,7 +2,7 @@
  * The CLI on input a newcomer or a hostile user gives it: files that cannot be written or read,
  * a spec without initial states, huge domains (each reproducer of a crash or a hang).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -37,6 +37,42 @@ describe('files spex cannot write or read', () => {
       const r = spex('replay', dir, path);
       expect(r.stderr).toBe(`error: cannot read ${dir}: it is a directory\n`);
       expect(r.code).toBe(1);
+    });
+  });
+});
+
+describe('paths with symbolic links', () => {
+  it('spex test follows links but searches no folder twice: a link back up ends, a second link to a folder adds nothing', () => {
+    withSpec(violated, (_path, dir) => {
+      mkdirSync(join(dir, 'sub'));
+      symlinkSync('..', join(dir, 'sub', 'up'));
+      symlinkSync('sub', join(dir, 'again'));
+      writeFileSync(join(dir, 'sub', 'c.spex'), 'spec C\nvar x: 0..1 = 0\naction A { x := 1 - x }\ncheck K { deadlock off }\n');
+      const r = spex('test', dir);
+      expect(r.code).toBe(0);
+      expect(r.stdout.match(/^PASS /gm)?.length).toBe(1);
+      expect(r.stdout).toContain(`PASS ${join(dir, 'again', 'c.spex')} K`);
+      expect(r.stdout).toMatch(/^1 passed, 0 failed$/m);
+    });
+  });
+
+  it('a link that leads back to itself, or a path through a file, is "cannot read" (exit 1), not an internal error', () => {
+    withSpec(violated, (path, dir) => {
+      const loop = join(dir, 'loop.spex');
+      symlinkSync('loop.spex', loop);
+      const r = spex('check', loop);
+      expect(r.stderr).toBe(`error: cannot read ${loop}: too many levels of symbolic links (a link that leads back to itself)\n`);
+      expect(r.code).toBe(1);
+      const j = spex('check', loop, '--json');
+      expect(j.code).toBe(1);
+      expect(j.stdout).toContain(`{"event":"error","kind":"io","message":"cannot read ${loop}: too many levels of symbolic links (a link that leads back to itself)","diagnostics":[]}`);
+      const t = spex('test', loop);
+      expect(t.code).toBe(1);
+      expect(t.stderr).toContain(`cannot read ${loop}: too many levels`);
+      const through = join(path, 'x.spex');
+      const n = spex('simulate', through, '--json');
+      expect(n.code).toBe(1);
+      expect(n.stdout).toContain(`"message":"cannot read ${through}: a part of the path is not a directory"`);
     });
   });
 });

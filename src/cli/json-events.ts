@@ -23,6 +23,7 @@ import { coverageJson } from '../export/coverage.js';
 import { Interrupted, interruptSignal } from '../explore/guard.js';
 import { NO_INITIAL_STATE, signalName } from './report.js';
 import { WorkerDied } from '../explore/parallel/supervisor.js';
+import { readFailure } from '../lang/input.js';
 
 export const JSON_EVENTS_VERSION = 1;
 
@@ -169,9 +170,9 @@ export function cmdCheckJson(file: string, o: OutputPaths & { check?: string }, 
       emit({ event: 'error', kind: 'io', message: e.message, diagnostics: [diagnosticJson(new Diagnostic(e.code, undefined, e.message, e.hint))] });
       return finish(1);
     }
-    const ne = e as NodeJS.ErrnoException;
-    if (ne.code === 'ENOENT' || ne.code === 'EISDIR' || ne.code === 'EACCES') {
-      emit({ event: 'error', kind: 'io', message: `cannot read ${ne.path ?? 'file'}: ${ne.code === 'ENOENT' ? 'no such file' : ne.code}`, diagnostics: [] });
+    const unread = readFailure(e);
+    if (unread !== undefined) {
+      emit({ event: 'error', kind: 'io', message: unread, diagnostics: [] });
       return finish(1);
     }
     if (e instanceof WorkerDied && e.stats) {

@@ -3,7 +3,7 @@
  * The spex command line. The only place that prints; everything it shows comes from
  * report.ts, everything it runs from engine/run.ts.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { WriteError } from './write-output.js';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -35,6 +35,7 @@ import { addSwarmCommand, cmdSwarmJob, isSwarmJob, withSwarmOptions, type SwarmC
 import { disableCodeCache } from '../engine/code-cache.js';
 import { FULL_VALUES_HELP, showWholeValues } from './value-text.js';
 import { DEFAULT_MAX_EVAL_WORK, parseEvalWork, setMaxEvalWork } from '../lang/work.js';
+import { readFailure } from '../lang/input.js';
 
 const out = (s: string): void => {
   process.stdout.write(s + '\n');
@@ -221,11 +222,20 @@ function cmdCheck(file: string, o: CheckOpts & OutputPaths & SwarmCliOptions & {
   return code;
 }
 
+/**
+ * The .spex files under the paths, folders searched recursively, in name order. Symbolic
+ * links are followed, but a folder reached again (a link back to a folder above, or a second
+ * link to the same one) is not searched again, so a link cycle ends.
+ */
 function specFiles(paths: string[]): string[] {
   const files: string[] = [];
+  const searched = new Set<string>();
   const visit = (p: string): void => {
     const st = statSync(p);
     if (st.isDirectory()) {
+      const real = realpathSync(p);
+      if (searched.has(real)) return;
+      searched.add(real);
       for (const name of readdirSync(p).sort()) visit(join(p, name));
     } else if (p.endsWith('.spex')) files.push(p);
   };
@@ -541,10 +551,9 @@ export function main(argv: string[]): number {
       err(renderDiagnostic(new Diagnostic(e.code, undefined, e.message, e.hint)));
       return 1;
     }
-    const ne = e as NodeJS.ErrnoException;
-    if (ne.code === 'ENOENT' || ne.code === 'EISDIR' || ne.code === 'EACCES') {
-      const why = ne.code === 'ENOENT' ? 'no such file' : ne.code === 'EISDIR' ? 'it is a directory' : 'permission denied';
-      err(`error: cannot read ${ne.path ?? 'file'}: ${why}`);
+    const unread = readFailure(e);
+    if (unread !== undefined) {
+      err(`error: ${unread}`);
       return 1;
     }
     if (e instanceof WorkerDied) {

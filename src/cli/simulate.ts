@@ -19,6 +19,7 @@ import { interruptedExit } from '../engine/run.js';
 import { writeCheckOutputs, type OutputPaths } from './check-outputs.js';
 import { checkError, diagnosticJson, specErrorsEvent, verdictFields, JSON_EVENTS_VERSION } from './json-events.js';
 import { groupDigits, type ProgressOptions } from './progress.js';
+import { readFailure } from '../lang/input.js';
 
 export interface SimulateCliOptions extends OutputPaths, ProgressOptions {
   check?: string;
@@ -270,9 +271,9 @@ function cmdSimulateJson(file: string, o: SimulateCliOptions, seed: number, writ
       emit(specErrorsEvent(e, file));
       return finish(e.isSyntax ? EXIT.syntax : EXIT.static);
     }
-    const ne = e as NodeJS.ErrnoException;
-    if (ne.code === 'ENOENT' || ne.code === 'EISDIR' || ne.code === 'EACCES') {
-      emit({ event: 'error', kind: 'io', message: `cannot read ${ne.path ?? 'file'}: ${ne.code === 'ENOENT' ? 'no such file' : ne.code}`, diagnostics: [] });
+    const unread = readFailure(e);
+    if (unread !== undefined) {
+      emit({ event: 'error', kind: 'io', message: unread, diagnostics: [] });
       return finish(1);
     }
     emit({ event: 'error', kind: 'internal', message: e instanceof Error ? e.message : String(e), diagnostics: [] });

@@ -34,6 +34,7 @@ import { SWARM_FORMAT, SWARM_FORMAT_VERSION, type CheckRecord, type JobId, type 
 import { mergeJobs, parseJobFile, type MergeResult, type MergedCheck } from '../swarm/merge.js';
 import { traceDoesNotReplay } from '../swarm/validate.js';
 import { FULL_VALUES_HELP } from './value-text.js';
+import { readFailure } from '../lang/input.js';
 
 /** The swarm options of `spex check`, as commander gives them. */
 export interface SwarmCliOptions {
@@ -250,9 +251,9 @@ function cmdSwarmJobJson(file: string, o: SwarmCliOptions & OutputPaths & { chec
       emit({ event: 'error', kind: 'io', message: e.message, diagnostics: [] });
       return finish(1);
     }
-    const ne = e as NodeJS.ErrnoException;
-    if (ne.code === 'ENOENT' || ne.code === 'EISDIR' || ne.code === 'EACCES') {
-      emit({ event: 'error', kind: 'io', message: `cannot read ${ne.path ?? 'file'}: ${ne.code === 'ENOENT' ? 'no such file' : ne.code}`, diagnostics: [] });
+    const unread = readFailure(e);
+    if (unread !== undefined) {
+      emit({ event: 'error', kind: 'io', message: unread, diagnostics: [] });
       return finish(1);
     }
     emit({ event: 'error', kind: 'internal', message: e instanceof Error ? e.message : String(e), diagnostics: [] });

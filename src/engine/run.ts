@@ -7,7 +7,7 @@ import { dirname, join as joinPath, resolve as resolvePath } from 'node:path';
 import { linkImport } from '../lang/link.js';
 import type * as A from '../lang/ast.js';
 import { parseExpr, parseSpec } from '../lang/parser.js';
-import { readSpecFile, stackOverflowAsE104 } from '../lang/input.js';
+import { readFailure, readSpecFile, stackOverflowAsE104 } from '../lang/input.js';
 import { checkSpec, type CheckedCheck, type CheckedSpec } from '../lang/check.js';
 import { checkStepOf, compileSpec, type CompiledSpec, type Label, type State } from '../lang/compile.js';
 import { compileFairness, compileGroupFairness } from '../lang/compile-temporal.js';
@@ -77,10 +77,9 @@ function loadWithImports(path: string, text: string | undefined, chain: readonly
         diags.push(...e.diagnostics);
         continue;
       }
-      const ne = e as NodeJS.ErrnoException;
-      if (ne.code === 'ENOENT' || ne.code === 'EISDIR' || ne.code === 'EACCES') {
-        const why = ne.code === 'ENOENT' ? 'no such file' : ne.code === 'EISDIR' ? 'it is a directory' : 'permission denied';
-        diags.push(new Diagnostic('E229', imp.decl.pathSpan, `cannot import ${imp.name}: cannot read ${file}: ${why}`, 'the path is relative to the importing file'));
+      const unread = readFailure(e);
+      if (unread !== undefined) {
+        diags.push(new Diagnostic('E229', imp.decl.pathSpan, `cannot import ${imp.name}: ${unread}`, 'the path is relative to the importing file'));
         continue;
       }
       throw e;

@@ -39,6 +39,33 @@ export function readSpecFile(path: string): string {
   }
 }
 
+/** Why a path could not be read, in words, for the errors reading a spec or walking a folder can meet. */
+const READ_REASONS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EISDIR: 'it is a directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ELOOP: 'too many levels of symbolic links (a link that leads back to itself)',
+  ENOTDIR: 'a part of the path is not a directory',
+  ENAMETOOLONG: 'the name is too long',
+  EMFILE: 'too many open files',
+  ENFILE: 'too many open files',
+  EIO: 'input/output error',
+};
+
+/**
+ * `cannot read PATH: reason` when `e` is the file system's error for a path being read
+ * (opened, looked at, listed), else undefined: the CLI reports it as an I/O error (exit 1),
+ * not an internal one.
+ */
+export function readFailure(e: unknown): string | undefined {
+  const ne = e as Partial<NodeJS.ErrnoException> | null;
+  if (typeof ne !== 'object' || ne === null || typeof ne.code !== 'string') return undefined;
+  const reason = READ_REASONS[ne.code];
+  if (reason === undefined) return undefined;
+  return `cannot read ${ne.path ?? 'file'}: ${reason}`;
+}
+
 function checkRegular(path: string, st: Stats): void {
   if (st.isDirectory()) {
     const e = new Error(`EISDIR: illegal operation on a directory, read`) as NodeJS.ErrnoException;
