@@ -77,6 +77,18 @@ describe('paths with symbolic links', () => {
   });
 });
 
+describe('--workers', () => {
+  it('takes at most 64 threads: 1,000 is a usage error, not a crash while starting them', () => {
+    for (const [command, extra] of [['check', 'or auto'], ['test', 'or auto'], ['simulate', '']] as const) {
+      const r = spex(command, 'spec/bench/counter-grid.spex', '--workers', '1000');
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(`error: option '--workers <n>' argument '1000' is invalid. expected a positive integer up to 64${extra ? ` ${extra}` : ''}\n`);
+    }
+    expect(spex('check', 'spec/bench/counter-grid.spex', '--workers', '65').code).toBe(1);
+    expect(spex('check', 'spec/bench/counter-grid.spex', '--workers', '64', '--max-states', '50').code).toBe(152);
+  });
+});
+
 describe('a spec without initial states', () => {
   it('is run-time error E711', () => {
     const r = spex('check', 'test/fixtures/cli/no-init.spex');

@@ -55,11 +55,23 @@ function positiveInt(value: string): number {
   return n;
 }
 
+/**
+ * The most threads `--workers` may ask for. Each is a V8 isolate with a heap of its own, more
+ * than one per core never explores faster (docs/parallel.md), and a few hundred made node
+ * abort or crash while starting them.
+ */
+const MAX_WORKERS = 64;
+
 /** `--workers`: a number of threads, or `auto` (as many as measured throughput says, up to one per core). */
 function workerCount(value: string): number | 'auto' {
   if (value === 'auto') return 'auto';
+  return threadCount(value, ' or auto');
+}
+
+/** A number of threads from 1 to MAX_WORKERS. */
+function threadCount(value: string, or = ''): number {
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer or auto');
+  if (!Number.isSafeInteger(n) || n < 1 || n > MAX_WORKERS) throw new InvalidArgumentError(`expected a positive integer up to ${MAX_WORKERS}${or}`);
   return n;
 }
 
@@ -371,7 +383,7 @@ function withCheckOptions(cmd: Command): Command {
     .option('--max-depth <n>', 'do not explore beyond this depth', positiveInt)
     .option('--max-memory <size>', 'stop the search before the process uses this much memory, e.g. 512m, 4g (default: 3/4 of the machine\'s or the cgroup\'s memory)', memorySize)
     .option('--max-eval-work <n>', EVAL_WORK_HELP, evalWorkCount)
-    .option('--workers <n>', 'explore with this many threads (1: no worker threads); auto, the default: up to one per core, as many as measured throughput says (docs/parallel.md)', workerCount)
+    .option('--workers <n>', `explore with this many threads (1: no worker threads; at most ${MAX_WORKERS}); auto, the default: up to one per core, as many as measured throughput says (docs/parallel.md)`, workerCount)
     .option('--no-spill', 'stop the search at --max-memory (limit reached) instead of going on with the disk-backed search (docs/scale.md)')
     .option('--spill-dir <dir>', 'where the disk-backed search puts its files when --max-memory is reached (default: the system\'s temporary directory; removed at the end)')
     .addOption(
@@ -439,7 +451,7 @@ export function main(argv: string[]): number {
     .option('--runs <n>', `stop after this many walks (default ${DEFAULT_RUNS}, or no limit with --time)`, positiveInt)
     .option('--time <seconds>', 'stop handing out walks after this many seconds', positiveNumber)
     .option('--seed <n>', "the seed of the walks: a non-negative integer, or 'random' (default 0)")
-    .option('--workers <n>', 'walk on this many threads (default 1); the result does not depend on it', positiveInt)
+    .option('--workers <n>', `walk on this many threads (default 1, at most ${MAX_WORKERS}); the result does not depend on it`, (v) => threadCount(v))
     .option('--max-eval-work <n>', EVAL_WORK_HELP, evalWorkCount)
     .option('--shrink-budget <n>', `states the breadth-first phase of shrinking may store; 0: skip it (default ${DEFAULT_SHRINK_BUDGET})`, nonNegativeInt, DEFAULT_SHRINK_BUDGET)
     .option('--coverage', 'count per action, label and binding how often the walks found it enabled and took it, and the new states it reached, and how often each require, await and pick blocked (docs/coverage.md); walks on one thread')
