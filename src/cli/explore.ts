@@ -11,6 +11,7 @@ import { ModelError } from '../explore/system.js';
 import { EXIT } from '../engine/run.js';
 import { formatModelError } from './report.js';
 import { renderDiagnostic } from '../lang/diagnostics.js';
+import { parseJsonInput } from '../export/json-input.js';
 
 /** --port: 0 to 65535; 0 asks the system for a free port. */
 export function portNumber(value: string): number {
@@ -53,14 +54,12 @@ export function cmdExplore(
   for (const d of session.spec.warnings) io.err(renderDiagnostic(d) + '\n');
   if (o.openTrace !== undefined) {
     const text = readFileSync(o.openTrace, 'utf8');
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (e) {
-      io.err(`error: ${o.openTrace} is not JSON: ${(e as Error).message}`);
+    const input = parseJsonInput(text);
+    if (!input.ok) {
+      io.err(`error: ${o.openTrace} ${input.why}`);
       return 1;
     }
-    session.openTrace(json, o.openTrace);
+    session.openTrace(input.value, o.openTrace);
     // What the page will say of it (how far it replays), on the terminal too.
     const m = session.model().message;
     if (m) (m.kind === 'error' ? io.err : io.out)(m.text);

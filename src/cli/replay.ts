@@ -19,6 +19,7 @@ import { diffValues, formatValue, valueEquals, type Value } from '../values/inde
 import { formatLabel, formatModelError, signalName } from './report.js';
 import { Interrupted, acceptInterrupts, setPhase } from '../explore/guard.js';
 import { interruptedExit } from '../engine/run.js';
+import { parseJsonInput } from '../export/json-input.js';
 
 export interface ReplayOpts {
   check?: string;
@@ -44,13 +45,12 @@ export function cmdReplay(traceFile: string, specFile: string, o: ReplayOpts): C
     (e as NodeJS.ErrnoException).path ??= traceFile;
     throw e;
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    stderr.push(`error: ${traceFile} is not JSON: ${(e as Error).message}`);
+  const input = parseJsonInput(text);
+  if (!input.ok) {
+    stderr.push(`error: ${traceFile} ${input.why}`);
     return done(1);
   }
+  const json = input.value;
   const { spec } = loadSpec(specFile);
   const recorded = (json as { '#meta'?: { check?: unknown; spec?: unknown } } | null)?.['#meta'];
   const recordedCheck = typeof recorded?.check === 'string' ? recorded.check : undefined;

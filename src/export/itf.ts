@@ -20,7 +20,7 @@
  */
 import type { CheckedProcess, CheckedSpec } from '../lang/check.js';
 import type { Label, RuntimeLocation, State } from '../lang/compile.js';
-import { formatLocation } from '../lang/diagnostics.js';
+import { formatLocation, nameList } from '../lang/diagnostics.js';
 import { stepLabels } from '../lang/process-shape.js';
 import type { Type } from '../lang/types.js';
 import { formatType } from '../lang/types.js';
@@ -33,6 +33,7 @@ import {
   Atom, IList, IMap, ISet, Rec, Tuple, Variant, sortedElements, sortedEntries, type Value,
 } from '../values/index.js';
 import { named } from '../lang/by-name.js';
+import { describeJson } from './json-input.js';
 
 /** A JSON value. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -277,15 +278,10 @@ function isObject(v: unknown): v is { [key: string]: unknown } {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-function describe(v: unknown): string {
-  const s = JSON.stringify(v);
-  return s === undefined ? String(v) : s.length > 60 ? s.slice(0, 57) + '...' : s;
-}
-
 /** Decodes an ITF value as a value of type `t`; throws ItfError naming `path`. */
 export function decodeValue(json: unknown, t: Type, path: string): Value {
   const bad = (what: string): never => {
-    throw new ItfError(path, `expected ${what} (a ${formatType(t)}), found ${describe(json)}`);
+    throw new ItfError(path, `expected ${what} (a ${formatType(t)}), found ${describeJson(json)}`);
   };
   switch (t.k) {
     case 'int': {
@@ -293,7 +289,7 @@ export function decodeValue(json: unknown, t: Type, path: string): Value {
       if (typeof json === 'number') n = json;
       else if (isObject(json) && typeof json['#bigint'] === 'string' && /^-?[0-9]+$/.test(json['#bigint'])) n = Number(json['#bigint']);
       else return bad('{"#bigint": "<digits>"}');
-      if (!Number.isSafeInteger(n)) throw new ItfError(path, `the integer ${describe(json)} is beyond ±2^53`);
+      if (!Number.isSafeInteger(n)) throw new ItfError(path, `the integer ${describeJson(json)} is beyond ±2^53`);
       return n === 0 ? 0 : n;
     }
     case 'bool':
@@ -317,9 +313,9 @@ export function decodeValue(json: unknown, t: Type, path: string): Value {
       return IMap<Value, Value>().withMutations((m) => {
         entries.forEach((e, i) => {
           const at = `${path}.#map[${i}]`;
-          if (!Array.isArray(e) || e.length !== 2) throw new ItfError(at, `expected a [key, value] pair, found ${describe(e)}`);
+          if (!Array.isArray(e) || e.length !== 2) throw new ItfError(at, `expected a [key, value] pair, found ${describeJson(e)}`);
           const k = decodeValue(e[0], t.key, `${at}[0]`);
-          if (m.has(k)) throw new ItfError(at, `the key ${describe(e[0])} is given twice`);
+          if (m.has(k)) throw new ItfError(at, `the key ${describeJson(e[0])} is given twice`);
           m.set(k, decodeValue(e[1], t.value, `${at}[1]`));
         });
       });
@@ -359,7 +355,7 @@ export function decodeValue(json: unknown, t: Type, path: string): Value {
 function optString(o: { [key: string]: unknown }, key: string, path: string): string | undefined {
   const v = o[key];
   if (v === undefined) return undefined;
-  if (typeof v !== 'string') throw new ItfError(`${path}.${key}`, `expected a string, found ${describe(v)}`);
+  if (typeof v !== 'string') throw new ItfError(`${path}.${key}`, `expected a string, found ${describeJson(v)}`);
   return v;
 }
 
@@ -372,16 +368,16 @@ function optStringOrNull(o: { [key: string]: unknown }, key: string, path: strin
  * of a process instance.
  */
 function decodeLabel(spec: CheckedSpec, action: unknown, params: unknown, path: string, at?: unknown): Label {
-  if (typeof action !== 'string') throw new ItfError(`${path}.action`, `expected an action name, found ${describe(action)}`);
+  if (typeof action !== 'string') throw new ItfError(`${path}.action`, `expected an action name, found ${describeJson(action)}`);
   const proc = named(spec.processes, action);
   if (proc) return decodeProcessLabel(proc, params, path, at);
   const a = named(spec.actions, action);
   if (!a) {
-    const names = [...spec.actions, ...spec.processes].map((x) => x.name).join(', ');
+    const names = nameList([...spec.actions, ...spec.processes].map((x) => x.name));
     throw new ItfError(`${path}.action`, `spec ${spec.name} has no action '${action}' (its actions: ${names})`);
   }
   const given = params === undefined ? {} : params;
-  if (!isObject(given)) throw new ItfError(`${path}.params`, `expected an object of parameter values, found ${describe(given)}`);
+  if (!isObject(given)) throw new ItfError(`${path}.params`, `expected an object of parameter values, found ${describeJson(given)}`);
   const extra = Object.keys(given).filter((k) => !a.params.some((p) => p.name === k));
   if (extra.length > 0) throw new ItfError(`${path}.params`, `action ${action} has no parameter '${extra[0]}'`);
   return {
@@ -396,10 +392,10 @@ function decodeLabel(spec: CheckedSpec, action: unknown, params: unknown, path: 
 function decodeProcessLabel(proc: CheckedProcess, params: unknown, path: string, at: unknown): Label {
   const labels = stepLabels(proc);
   if (typeof at !== 'string' || !labels.includes(at)) {
-    throw new ItfError(`${path}.at`, `expected a label of process ${proc.name} (${labels.join(', ')}), found ${describe(at)}`);
+    throw new ItfError(`${path}.at`, `expected a label of process ${proc.name} (${labels.join(', ')}), found ${describeJson(at)}`);
   }
   const given = params === undefined ? {} : params;
-  if (!isObject(given)) throw new ItfError(`${path}.params`, `expected an object of parameter values, found ${describe(given)}`);
+  if (!isObject(given)) throw new ItfError(`${path}.params`, `expected an object of parameter values, found ${describeJson(given)}`);
   const p = proc.param;
   const extra = Object.keys(given).filter((k) => k !== p?.name);
   if (extra.length > 0) throw new ItfError(`${path}.params`, `process ${proc.name} has no parameter '${extra[0]}'`);
@@ -415,10 +411,10 @@ function decodeProcessLabel(proc: CheckedProcess, params: unknown, path: string,
  * are an error too). The `#meta` fields spex writes are decoded when present.
  */
 export function fromItf(json: unknown, spec: CheckedSpec, extraVars: readonly { readonly name: string; readonly type: Type }[] = []): DecodedItf {
-  if (!isObject(json)) throw new ItfError('(trace)', `expected a JSON object, found ${describe(json)}`);
+  if (!isObject(json)) throw new ItfError('(trace)', `expected a JSON object, found ${describeJson(json)}`);
   const vars = json.vars;
   if (!Array.isArray(vars) || !vars.every((v) => typeof v === 'string')) {
-    throw new ItfError('vars', `expected an array of variable names, found ${describe(vars)}`);
+    throw new ItfError('vars', `expected an array of variable names, found ${describeJson(vars)}`);
   }
   const slots = [...spec.vars.map((v) => ({ name: v.name, type: v.type })), ...extraVars];
   const names = slots.map((v) => v.name);
@@ -428,12 +424,12 @@ export function fromItf(json: unknown, spec: CheckedSpec, extraVars: readonly { 
   if (extraVar !== undefined) throw new ItfError('vars', `spec ${spec.name} has no variable '${extraVar}'`);
 
   const rawStates = json.states;
-  if (!Array.isArray(rawStates)) throw new ItfError('states', `expected an array of states, found ${describe(rawStates)}`);
+  if (!Array.isArray(rawStates)) throw new ItfError('states', `expected an array of states, found ${describeJson(rawStates)}`);
   const states: State[] = [];
   const labels: (Label | undefined)[] = [];
   rawStates.forEach((raw, i) => {
     const path = `states[${i}]`;
-    if (!isObject(raw)) throw new ItfError(path, `expected a state object, found ${describe(raw)}`);
+    if (!isObject(raw)) throw new ItfError(path, `expected a state object, found ${describeJson(raw)}`);
     const extra = Object.keys(raw).find((k) => k !== '#meta' && !names.includes(k));
     if (extra !== undefined) throw new ItfError(path, `spec ${spec.name} has no variable '${extra}'`);
     states.push(
@@ -443,11 +439,11 @@ export function fromItf(json: unknown, spec: CheckedSpec, extraVars: readonly { 
       }),
     );
     const sm = raw['#meta'];
-    if (sm !== undefined && !isObject(sm)) throw new ItfError(`${path}.#meta`, `expected an object, found ${describe(sm)}`);
+    if (sm !== undefined && !isObject(sm)) throw new ItfError(`${path}.#meta`, `expected an object, found ${describeJson(sm)}`);
     const action = sm?.action;
     if (i === 0) {
       if (action !== undefined && action !== 'init') {
-        throw new ItfError(`${path}.#meta.action`, `the first state is the initial state, so its action is 'init', not ${describe(action)}`);
+        throw new ItfError(`${path}.#meta.action`, `the first state is the initial state, so its action is 'init', not ${describeJson(action)}`);
       }
       return;
     }
@@ -458,7 +454,7 @@ export function fromItf(json: unknown, spec: CheckedSpec, extraVars: readonly { 
   if (json.loop !== undefined) {
     const l = json.loop;
     if (typeof l !== 'number' || !Number.isInteger(l) || l < 0 || l >= states.length) {
-      throw new ItfError('loop', `expected the index of a state (0 to ${states.length - 1}), found ${describe(l)}`);
+      throw new ItfError('loop', `expected the index of a state (0 to ${states.length - 1}), found ${describeJson(l)}`);
     }
     loop = l;
   }
@@ -468,7 +464,7 @@ export function fromItf(json: unknown, spec: CheckedSpec, extraVars: readonly { 
 
 function decodeMeta(raw: unknown, spec: CheckedSpec): ItfTraceMeta {
   if (raw === undefined) return {};
-  if (!isObject(raw)) throw new ItfError('#meta', `expected an object, found ${describe(raw)}`);
+  if (!isObject(raw)) throw new ItfError('#meta', `expected an object, found ${describeJson(raw)}`);
   const meta: { -readonly [K in keyof ItfTraceMeta]: ItfTraceMeta[K] } = {};
   const source = optString(raw, 'source', '#meta');
   if (source !== undefined) meta.source = source;
@@ -486,7 +482,7 @@ function decodeMeta(raw: unknown, spec: CheckedSpec): ItfTraceMeta {
   if (property !== undefined) meta.property = property;
   const consts = raw.constants;
   if (consts !== undefined) {
-    if (!isObject(consts)) throw new ItfError('#meta.constants', `expected an object, found ${describe(consts)}`);
+    if (!isObject(consts)) throw new ItfError('#meta.constants', `expected an object, found ${describeJson(consts)}`);
     meta.constants = Object.keys(consts).map((name) => {
       const c = spec.consts.find((x) => x.name === name);
       if (!c) throw new ItfError('#meta.constants', `spec ${spec.name} has no constant '${name}'`);
@@ -495,9 +491,9 @@ function decodeMeta(raw: unknown, spec: CheckedSpec): ItfTraceMeta {
   }
   const e = raw.error;
   if (e !== undefined) {
-    if (!isObject(e)) throw new ItfError('#meta.error', `expected an object, found ${describe(e)}`);
+    if (!isObject(e)) throw new ItfError('#meta.error', `expected an object, found ${describeJson(e)}`);
     const kind = e.kind;
-    if (kind !== 'assert' && kind !== 'runtime') throw new ItfError('#meta.error.kind', `expected "assert" or "runtime", found ${describe(kind)}`);
+    if (kind !== 'assert' && kind !== 'runtime') throw new ItfError('#meta.error.kind', `expected "assert" or "runtime", found ${describeJson(kind)}`);
     const code = optString(e, 'code', '#meta.error') ?? kind;
     const message = optString(e, 'message', '#meta.error') ?? '';
     const location = optString(e, 'location', '#meta.error');

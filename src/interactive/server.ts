@@ -20,6 +20,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { ExploreSession, SessionError } from './session.js';
 import { PAGE_CSS, PAGE_HTML, PAGE_JS } from './page.js';
+import { parseJsonInput } from '../export/json-input.js';
 
 /** The largest request body accepted (an ITF trace sent from the page). */
 export const MAX_BODY = 16 * 1024 * 1024;
@@ -82,12 +83,9 @@ async function jsonBody(req: IncomingMessage): Promise<Record<string, unknown>> 
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (type !== 'application/json') throw new SessionError(415, 'requests must be application/json');
   const text = await readBody(req);
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch {
-    throw new SessionError(400, 'the request body is not JSON');
-  }
+  const input = parseJsonInput(text);
+  if (!input.ok) throw new SessionError(400, input.kind === 'syntax' ? 'the request body is not JSON' : `the request body ${input.why}`);
+  const v = input.value;
   if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new SessionError(400, 'the request body must be a JSON object');
   return v as Record<string, unknown>;
 }

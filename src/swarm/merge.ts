@@ -10,6 +10,7 @@ import { Diagnostic, SpecErrors } from '../lang/diagnostics.js';
 import type { Json } from '../export/itf.js';
 import { EXIT } from '../engine/run.js';
 import { SWARM_FORMAT, SWARM_FORMAT_VERSION, type CheckRecord, type JobId, type JobRecord } from './record.js';
+import { describeJson, parseJsonInput } from '../export/json-input.js';
 
 /** One job as merged: where it was read from, and its record. */
 export interface MergeInput {
@@ -62,19 +63,53 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
+const isString = (x: unknown): x is string => typeof x === 'string';
+const isNumber = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+const VERDICTS: readonly unknown[] = ['ok', 'violation', 'deadlock', 'error', 'limit'];
+
 /** Why a parsed value is not a job record, or undefined when it is one. */
 function notARecord(v: unknown): string | undefined {
   if (!isObject(v)) return 'it is not a JSON object';
   if (v['format'] !== SWARM_FORMAT) return `its "format" is not "${SWARM_FORMAT}"`;
-  if (v['version'] !== SWARM_FORMAT_VERSION) return `it is of version ${JSON.stringify(v['version'])}, and this spex reads version ${SWARM_FORMAT_VERSION}`;
+  if (v['version'] !== SWARM_FORMAT_VERSION) return `it is of version ${describeJson(v['version'])}, and this spex reads version ${SWARM_FORMAT_VERSION}`;
   const job = v['job'];
-  if (!isObject(job) || typeof job['index'] !== 'number' || typeof job['of'] !== 'number' || typeof job['seed'] !== 'number') return 'it has no "job" with index, of and seed';
-  if (typeof v['spec'] !== 'string' || typeof v['source'] !== 'string' || !Array.isArray(v['consts'])) return 'it has no "spec", "source" and "consts"';
+  if (!isObject(job) || !isNumber(job['index']) || !isNumber(job['of']) || !isNumber(job['seed']) || !isString(job['mode']) || !isString(job['description'])) {
+    return 'it has no "job" with index, of, seed, mode and description';
+  }
+  if (!isString(v['spec']) || !isString(v['source']) || !isString(v['file']) || !isString(v['toolVersion'])) return 'it has no "spec", "source", "file" and "toolVersion"';
+  if (!Array.isArray(v['consts']) || !v['consts'].every(isString)) return 'its "consts" is not a list of NAME=VALUE texts';
   if (!Array.isArray(v['checks'])) return 'it has no "checks"';
   for (const c of v['checks']) {
-    if (!isObject(c) || typeof c['verdict'] !== 'string' || typeof c['exhaustive'] !== 'boolean' || !('check' in c)) return 'a check in it has no "check", "verdict" and "exhaustive"';
+    const why = notACheck(c);
+    if (why !== undefined) return why;
   }
   return undefined;
+}
+
+/** Why a value is not the record of one check, or undefined when it is one. */
+function notACheck(c: unknown): string | undefined {
+  if (!isObject(c) || !VERDICTS.includes(c['verdict']) || typeof c['exhaustive'] !== 'boolean' || !('check' in c)) return 'a check in it has no "check", "verdict" and "exhaustive"';
+  const field = (name: string, ok: (x: unknown) => boolean): string | undefined => (ok(c[name]) ? undefined : `a check in it has a "${name}" of the wrong kind (${describeJson(c[name])})`);
+  const orNull = (ok: (x: unknown) => boolean) => (x: unknown): boolean => x === null || ok(x);
+  return (
+    field('check', orNull(isString)) ??
+    field('name', orNull(isString)) ??
+    field('exitCode', isNumber) ??
+    field('search', isString) ??
+    field('engine', isString) ??
+    field('partial', orNull(isString)) ??
+    field('shortest', (x) => typeof x === 'boolean') ??
+    field('distinct', isNumber) ??
+    field('generated', isNumber) ??
+    field('depth', isNumber) ??
+    field('seconds', isNumber) ??
+    field('steps', orNull(isNumber)) ??
+    field('replayed', orNull((x) => typeof x === 'boolean')) ??
+    field('temporalUnchecked', (x) => Array.isArray(x) && x.every(isString)) ??
+    field('bitstate', orNull(isObject)) ??
+    field('simulation', orNull(isObject)) ??
+    field('coverage', (x) => x === undefined || x === null || isObject(x))
+  );
 }
 
 /**
@@ -87,12 +122,9 @@ export function parseJobFile(path: string, text: string): JobRecord {
   };
   const trimmed = text.trim();
   if (trimmed === '') return fail('it is empty');
-  let whole: unknown;
-  try {
-    whole = JSON.parse(trimmed);
-  } catch {
-    whole = undefined;
-  }
+  const input = parseJsonInput(trimmed);
+  if (!input.ok && input.kind === 'nesting') return fail(`it ${input.why}`);
+  const whole = input.ok ? input.value : undefined;
   if (whole !== undefined && !(isObject(whole) && whole['event'] !== undefined)) {
     const why = notARecord(whole);
     if (why !== undefined) return fail(why);
@@ -104,12 +136,9 @@ export function parseJobFile(path: string, text: string): JobRecord {
   let exitCode = EXIT.ok as number;
   for (const [i, line] of trimmed.split('\n').entries()) {
     if (line.trim() === '') continue;
-    let e: unknown;
-    try {
-      e = JSON.parse(line);
-    } catch {
-      return fail(`line ${i + 1} is not JSON`);
-    }
+    const parsed = parseJsonInput(line);
+    if (!parsed.ok) return fail(parsed.kind === 'syntax' ? `line ${i + 1} is not JSON` : `line ${i + 1} ${parsed.why}`);
+    const e = parsed.value;
     if (!isObject(e)) return fail(`line ${i + 1} is not a JSON object`);
     if (e['event'] === 'swarm') {
       head ??= e;

@@ -229,4 +229,32 @@ describe('merging records', () => {
       expect(() => parseJobFile('c', bad)).toThrow(SpecErrors);
     }
   });
+
+  it('refuses a record with a field of the wrong kind, or nested too deep, by name (E258), never a stack overflow', () => {
+    const rec = job(1, [check({})]).record;
+    const why = (text: string): string => {
+      try {
+        parseJobFile('f.json', text);
+        return 'accepted';
+      } catch (e) {
+        if (!(e instanceof SpecErrors)) throw e;
+        expect(e.diagnostics.map((d) => d.code)).toEqual(['E258']);
+        return e.diagnostics[0]!.message;
+      }
+    };
+    const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+    for (const field of ['consts', 'file', 'version', 'job', 'checks', 'toolVersion']) {
+      expect(why(JSON.stringify({ ...rec, [field]: '@' }).replace('"@"', deep))).toBe('f.json is not a swarm job result: it has arrays and objects nested more than 1,000 levels deep');
+    }
+    // A line of NDJSON.
+    expect(why(`{"event":"start"}\n{"event":"swarm","x":${deep}}`)).toBe('f.json is not a swarm job result: line 2 has arrays and objects nested more than 1,000 levels deep');
+    expect(why(JSON.stringify({ ...rec, consts: [['N=3']] }))).toBe('f.json is not a swarm job result: its "consts" is not a list of NAME=VALUE texts');
+    expect(why(JSON.stringify({ ...rec, file: ['x'] }))).toBe('f.json is not a swarm job result: it has no "spec", "source", "file" and "toolVersion"');
+    expect(why(JSON.stringify({ ...rec, job: { ...rec.job, mode: 3 } }))).toBe('f.json is not a swarm job result: it has no "job" with index, of, seed, mode and description');
+    expect(why(JSON.stringify({ ...rec, version: 'x'.repeat(500) }))).toBe(`f.json is not a swarm job result: it is of version "${'x'.repeat(56)}..., and this spex reads version ${rec.version}`);
+    for (const [field, bad] of [['name', 7], ['verdict', 'fine'], ['distinct', '12'], ['temporalUnchecked', [1]], ['steps', 'six'], ['coverage', 'all']] as const) {
+      expect(why(JSON.stringify({ ...rec, checks: [{ ...rec.checks[0], [field]: bad }] }))).toMatch(/^f\.json is not a swarm job result: a check in it has /);
+    }
+    expect(why(JSON.stringify(rec))).toBe('accepted');
+  });
 });
