@@ -50,6 +50,11 @@ export interface Wide {
   noInvariants?: boolean;
   /** The state whose fingerprint is 0, 0 (with halves). */
   zeroAt?: (s: V) => boolean;
+  /**
+   * Successors lent, as the packed engine's: every one is emitted in one working array,
+   * overwritten after the emission returns (copyState copies).
+   */
+  lend?: boolean;
 }
 
 /** A one-to-one fingerprint made of a word from each of the first two numbers. */
@@ -82,10 +87,18 @@ export function wide(w: Wide): VectorSystem<string> {
       const [d, i] = s as [number, number];
       const fault = w.faultAt?.(s) ?? false;
       let n = 0;
+      const work: V = [];
       const out = (next: V, label: string): void => {
         if (fault && n === (w.faultAfter ?? 0)) throw new ModelError('runtime', `fault at ${d},${i}`);
         n++;
-        emit(next, label);
+        if (!w.lend) {
+          emit(next, label);
+          return;
+        }
+        work.length = 0;
+        work.push(...next);
+        emit(work, label);
+        work.fill(-7);
       };
       if (w.stuck?.(s)) {
         if (fault) out(s, 'x');
@@ -101,6 +114,7 @@ export function wide(w: Wide): VectorSystem<string> {
       if (w.side) out(make(d, (i + 1) % w.columns), 'side');
       if (fault) out(s, 'x');
     },
+    ...(w.lend ? { copyState: (s: V) => s.slice() } : {}),
     fingerprint: w.halves
       ? (s, out) => {
           if (w.zeroAt?.(s as V)) out.fill(0);

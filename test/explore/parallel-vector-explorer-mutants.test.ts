@@ -54,6 +54,21 @@ describe('the vector explorer on this thread alone, against explore()', () => {
     exploreVectorsParallel(system, o, { workers: 2, setup: { data: null }, policy: alone(), ...(tagger === true ? { localTagger: () => 0 } : {}) }),
   );
 
+  it('successors lent in one working array, as the packed engine emits them: traces and the graph\'s replayed edges keep copies', () => {
+    for (const T of [2, 3]) {
+      const r = same({ ...small, lend: true, bad: (s) => s[0] === 3 && s[1] === 3 }, {}, T);
+      expect(r.outcome.kind).toBe('invariant');
+      const trace = (r.outcome as { trace: { states: V[] } }).trace.states;
+      expect(trace.at(-1)).toEqual([3, 3]);
+      expect(trace.flat().includes(-7)).toBe(false);
+      same({ ...small, lend: true, side: true, self: false }, {}, T);
+      // The state graph's paths replay edges: each step a copy of the emission it took.
+      const recordGraph = { edgeTag: (l: string) => (l === 'up' ? -1 : l.charCodeAt(0) % 5), predicates: [(s: V) => s[1]! % 2 === 0] };
+      const g = same({ ...small, lend: true }, { recordGraph }, T);
+      expect(g.graph!.path(0, [g.graph!.offsets[0]!]).states.flat().includes(-7)).toBe(false);
+    }
+  });
+
   it('progress reports, one a level with a period of 0', () => {
     const seen: number[] = [];
     exploreVectorsParallel(wide(small), { checkDeadlock: false, progressPeriodMs: 0, onProgress: (p) => seen.push(p.distinct) }, { workers: 2, setup: { data: null }, policy: alone() });
