@@ -60,6 +60,8 @@ function loadWithImports(path: string, text: string | undefined, chain: readonly
   const imports = loaded.spec.imports ?? [];
   if (imports.length === 0) return loaded;
   const diags: Diagnostic[] = [];
+  // Whether the checker stopped at its error limit in one of the imported specs.
+  let stopped = false;
   const here = [...chain, path];
   for (const imp of imports) {
     const file = joinPath(dirname(path), imp.decl.path);
@@ -75,6 +77,7 @@ function loadWithImports(path: string, text: string | undefined, chain: readonly
     } catch (e) {
       if (e instanceof SpecErrors) {
         diags.push(...e.diagnostics);
+        stopped ||= e.stopped;
         continue;
       }
       const unread = readFailure(e);
@@ -86,7 +89,7 @@ function loadWithImports(path: string, text: string | undefined, chain: readonly
     }
     diags.push(...linkImport(loaded.spec, imp, imported.spec));
   }
-  if (diags.length > 0) throw new SpecErrors(diags);
+  if (diags.length > 0) throw new SpecErrors(diags, stopped);
   return loaded;
 }
 

@@ -205,6 +205,20 @@ describe('the checker stops after MAX_ERRORS errors', () => {
     expect(e.diagnostics.every((d) => d.code === 'E246')).toBe(true);
   });
 
+  it('says it stopped when it stopped in an imported spec', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spex-large-'));
+    try {
+      writeFileSync(join(dir, 'abstract.spex'), spec(300));
+      writeFileSync(join(dir, 'concrete.spex'), 'spec C\nimport A from "abstract.spex"\nvar y: 0..1 = 0\naction B { y := 1 - y }\n');
+      const r = spawnSync(process.execPath, [join(root, 'dist', 'cli', 'main.js'), 'check', join(dir, 'concrete.spex')], { encoding: 'utf8' });
+      expect(r.status).toBe(120);
+      expect(r.stderr.match(/error\[E202\]/g)?.length).toBe(MAX_ERRORS);
+      expect(r.stderr.trimEnd().split('\n').at(-1)).toMatch(/^100 errors; checking stopped there/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('the CLI prints the MAX_ERRORS errors and the line that says it stopped; --json says so too', () => {
     const dir = mkdtempSync(join(tmpdir(), 'spex-large-'));
     try {
