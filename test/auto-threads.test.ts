@@ -269,6 +269,6 @@ describe('--workers auto on the command line', () => {
     expect(ra).toMatch(/^auto: /);
     const bad = spex('check', 'spec/bench/counter-grid.spex', '--workers', 'many');
     expect(bad.code).not.toBe(0);
-    expect(bad.stderr).toMatch(/expected a positive integer or auto/);
+    expect(bad.stderr).toMatch(/expected a positive integer up to 64 or auto/);
   });
 });
