@@ -16,7 +16,7 @@ import {
   valueEquals,
   type Value,
 } from '../../src/values/index.js';
-import { RES, arbSameTypePair, arbSameTypeTriple, arbValue, rebuild } from './arbitrary.js';
+import { CPU, RES, arbSameTypePair, arbSameTypeTriple, arbType, arbValue, arbValueOf, rebuild } from './arbitrary.js';
 
 const [R, P] = RES.atoms;
 
@@ -126,5 +126,43 @@ describe('sortedElements and sortedEntries', () => {
       [R, 0],
       [P, 1],
     ]);
+  });
+});
+
+describe('sorting a large set of small collections', () => {
+  it('gives the canonical order, whether the elements were sorted before or not, and leaves comparisons as they were', () => {
+    // At least 64 elements (PRESORT_MIN_SIZE), each a value of one type: small sets and maps
+    // inside get their sorted forms kept.
+    fc.assert(
+      fc.property(arbType.chain((t) => fc.array(arbValueOf(t), { minLength: 64, maxLength: 120 })), fc.integer(), (xs, seed) => {
+        const pairs = xs.slice(0, 20).map((x, i) => [x, xs[(i * 7 + 3) % xs.length]!] as const);
+        // Comparisons on copies that nothing has sorted yet: the reference.
+        const fresh = pairs.map(([a, b]) => sign(compareValues(rebuild(a, seed), rebuild(b, seed))));
+        const set = mkSet(xs);
+        const sorted = sortedElements(set);
+        expect(sorted.length).toBe(set.size);
+        for (let i = 1; i < sorted.length; i++) expect(compareValues(sorted[i - 1]!, sorted[i]!)).toBeLessThan(0);
+        for (const x of xs) expect(sorted.some((y) => valueEquals(x, y))).toBe(true);
+        // The same order as a sort of rebuilt copies, which share nothing with the sorted set.
+        const again = sortedElements(mkSet(xs.map((x) => rebuild(x, seed + 1))));
+        expect(again.length).toBe(sorted.length);
+        again.forEach((y, i) => expect(valueEquals(y, sorted[i]!)).toBe(true));
+        expect(pairs.map(([a, b]) => sign(compareValues(a, b)))).toEqual(fresh);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('a set of 4,096 maps from 4 atoms to subsets of them', () => {
+    const atoms = [...CPU.atoms, new Atom('Cpu', 'F', 3)];
+    const subsets: Value[] = [];
+    for (let m = 0; m < 16; m++) subsets.push(mkSet(atoms.filter((_, i) => (m >> i) & 1)));
+    const maps: Value[] = [];
+    for (let k = 0; k < 4096; k++) maps.push(mkMap(atoms.slice(0, 3).map((a, i) => [a, subsets[(k >> (4 * i)) & 15]!] as [Value, Value])));
+    const sorted = sortedElements(mkSet(maps));
+    expect(sorted.length).toBe(4096);
+    for (let i = 1; i < sorted.length; i++) expect(compareValues(sorted[i - 1]!, sorted[i]!)).toBeLessThan(0);
+    // The first: every key to the smallest set, {}.
+    expect(valueEquals(sorted[0]!, mkMap(atoms.slice(0, 3).map((a) => [a, mkSet()] as [Value, Value])))).toBe(true);
   });
 });
