@@ -150,12 +150,23 @@ export abstract class CompilerBase {
   /** The processes' instances and state slots, for `P(i) at L`. */
   processes: Processes | undefined;
 
+  /**
+   * `known`: the constants' values, already evaluated with the same overrides by another
+   * compiler of this spec (the packed engine's build compiles the spec again after the generic
+   * engine has; a constant such as a choose over maps(K, subsets(K)) costs seconds).
+   */
   constructor(
     readonly spec: CheckedSpec,
     overrides: ReadonlyMap<number, A.Expr>,
+    known?: readonly Value[],
   ) {
     for (const info of spec.enums) this.atoms.set(info, info.members.map((m, i) => new Atom(info.name, m, i)));
     this.constCtx = { st: [], loc: new Array<Value>(spec.constFrame) };
+    if (known !== undefined) {
+      if (known.length !== spec.consts.length) throw new Error('internal error: constant values out of step with the spec');
+      this.consts.push(...known);
+      return;
+    }
     for (const c of spec.consts) {
       const e = overrides.get(c.index) ?? c.decl.value;
       const v = this.expr(e)(this.constCtx);

@@ -256,7 +256,8 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   // runs such a configuration there.
   if (generic.constraints.length > 0) throw new Unsupported('constraints are not supported by the packed engine', spec.ast.name.span);
   if (generic.stepProperties.length > 0) throw new Unsupported('step properties are not supported by the packed engine', spec.ast.name.span);
-  const cc = new Compiler(spec, overrides);
+  // The constants as the generic engine evaluated them, with the same overrides.
+  const cc = new Compiler(spec, overrides, generic.constValues.map((c) => c.value));
   const doms = new Doms(cc, generic.valueTables);
 
   // ---- layout
