@@ -95,6 +95,11 @@ export function compileRefinement(spec: CheckedSpec, system: CompiledSpec, imp: 
     return out;
   };
   const sameState = (a: State, b: State): boolean => a.length === b.length && a.every((v, i) => valueEquals(v, b[i]!));
+  // The steps of one state are checked one after another, each from the same state object:
+  // its mapping and key are computed once (states are never changed once emitted).
+  let lastFrom: State | undefined;
+  let lastMapped: State = [];
+  let lastKey: string | undefined;
 
   return {
     name: imp.name,
@@ -105,10 +110,16 @@ export function compileRefinement(spec: CheckedSpec, system: CompiledSpec, imp: 
     map,
     initialOk: (s) => initials().keys.has(key(map(s))),
     stepOk(from, to) {
-      const a = map(from);
+      if (from !== lastFrom) {
+        lastFrom = undefined;
+        lastMapped = map(from);
+        lastFrom = from;
+        lastKey = undefined;
+      }
+      const a = lastMapped;
       const b = map(to);
       if (sameState(a, b)) return true;
-      const ka = key(a);
+      const ka = (lastKey ??= key(a));
       let succ = successorKeys.get(ka);
       if (!succ) {
         succ = new Set(steps(a).map((x) => key(x.next)));

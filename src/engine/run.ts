@@ -616,7 +616,17 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
         // The mappings read generic states: the packed engine decodes both ends of a step.
         const ps = packed;
         const check = refinements.checkStep;
-        packed = withStepCheck<number[], PackedSpec>(ps, (from, to, label) => check(ps.decode(from), ps.decode(to), label));
+        // One decoded object for the steps of one state (the mappings' own memo is by object).
+        let fromVec: number[] = [];
+        let fromState: State = [];
+        const decodeFrom = (v: number[]): State => {
+          if (v.length !== fromVec.length || v.some((x, i) => x !== fromVec[i])) {
+            fromState = ps.decode(v);
+            fromVec = v.slice();
+          }
+          return fromState;
+        };
+        packed = withStepCheck<number[], PackedSpec>(ps, (from, to, label) => check(decodeFrom(from), ps.decode(to), label));
       }
       if (opts.search?.wrap) packed = opts.search.wrap<number[], PackedSpec>(packed);
       if (setup) packedRecord = packedRecordOf(full, p.system.predicates!, setup.record, only);
