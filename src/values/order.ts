@@ -163,6 +163,48 @@ export function sortedEntries(map: IMap<Value, Value>): readonly (readonly [Valu
   return sorted;
 }
 
+/** The large sets ascending has taken elements of without sorting them all. */
+const heapedOnce = new WeakSet<ISet<Value>>();
+
+/**
+ * The elements of `set` in canonical order, computed as they are asked for: what
+ * sortedElements gives, without sorting all of a large set when only its first elements are
+ * wanted (`choose` stops at the first element that satisfies its condition). A large set not
+ * sorted before is put in a binary heap (n comparisons) and taken from it one element at a
+ * time (log n each). The second time a set is asked for, it is sorted and the order kept, as
+ * sortedElements does: a choose over the same set at every step pays the sort once.
+ */
+export function* ascending(set: ISet<Value>): Generator<Value, void, undefined> {
+  const known = set.size >= MEMO_MIN_SIZE ? sortedSetMemo.get(set) : undefined;
+  if (known !== undefined || set.size < PRESORT_MIN_SIZE || heapedOnce.has(set)) {
+    yield* known ?? sortedElements(set);
+    return;
+  }
+  heapedOnce.add(set);
+  const heap = set.toArray();
+  for (const x of heap) presort(x);
+  const n = heap.length;
+  const down = (i: number, size: number): void => {
+    const x = heap[i]!;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= size) break;
+      if (c + 1 < size && compareValues(heap[c + 1]!, heap[c]!) < 0) c++;
+      if (compareValues(heap[c]!, x) >= 0) break;
+      heap[i] = heap[c]!;
+      i = c;
+    }
+    heap[i] = x;
+  };
+  for (let i = (n >>> 1) - 1; i >= 0; i--) down(i, n);
+  for (let size = n; size > 0; size--) {
+    const top = heap[0]!;
+    heap[0] = heap[size - 1]!;
+    down(0, size - 1);
+    yield top;
+  }
+}
+
 /** Sorts every small set and map inside `v` (inner ones first) and keeps the results. */
 function presort(v: Value): void {
   if (typeof v !== 'object') return;

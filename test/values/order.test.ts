@@ -6,6 +6,7 @@ import {
   Rec,
   Tuple,
   Variant,
+  ascending,
   compareValues,
   mkMap,
   mkSeq,
@@ -164,5 +165,53 @@ describe('sorting a large set of small collections', () => {
     for (let i = 1; i < sorted.length; i++) expect(compareValues(sorted[i - 1]!, sorted[i]!)).toBeLessThan(0);
     // The first: every key to the smallest set, {}.
     expect(valueEquals(sorted[0]!, mkMap(atoms.slice(0, 3).map((a) => [a, mkSet()] as [Value, Value])))).toBe(true);
+  });
+});
+
+describe('ascending', () => {
+  it('gives the elements in the order sortedElements gives them, taken all or in part, the first time and again', () => {
+    fc.assert(
+      fc.property(arbType.chain((t) => fc.array(arbValueOf(t), { minLength: 0, maxLength: 150 })), fc.nat(200), (xs, stop) => {
+        const set = mkSet(xs);
+        const copy = mkSet(xs.map((x) => rebuild(x, stop)));
+        // A part first (a choose that stops early), on a set nothing has sorted yet.
+        const part: Value[] = [];
+        for (const x of ascending(set)) {
+          if (part.length === stop) break;
+          part.push(x);
+        }
+        const whole = [...ascending(set)];
+        const want = sortedElements(copy);
+        expect(whole.length).toBe(want.length);
+        whole.forEach((x, i) => expect(valueEquals(x, want[i]!)).toBe(true));
+        part.forEach((x, i) => expect(valueEquals(x, want[i]!)).toBe(true));
+        expect(part.length).toBe(Math.min(stop, want.length));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('takes a large set from a heap the first time, in canonical order, whole or in part', () => {
+    const rand = (() => {
+      let a = 7;
+      return () => ((a = (Math.imul(a, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    })();
+    const pairs: Value[] = Array.from({ length: 700 }, () => new Tuple([Math.floor(rand() * 50) - 25, mkSet([Math.floor(rand() * 5), Math.floor(rand() * 5)])]));
+    for (const stop of [0, 1, 5, 64, 10_000]) {
+      const set = mkSet(pairs);
+      const want = sortedElements(mkSet(pairs.map((x) => rebuild(x, stop))));
+      const got: Value[] = [];
+      for (const x of ascending(set)) {
+        if (got.length === stop) break;
+        got.push(x);
+      }
+      expect(got.length).toBe(Math.min(stop, want.length));
+      got.forEach((x, i) => expect(valueEquals(x, want[i]!)).toBe(true));
+      // The second time: sorted and kept.
+      const again = [...ascending(set)];
+      expect(again.length).toBe(want.length);
+      again.forEach((x, i) => expect(valueEquals(x, want[i]!)).toBe(true));
+      expect(sortedElements(set)).toBe(sortedElements(set));
+    }
   });
 });

@@ -9,7 +9,7 @@ import type { ProcessContext } from '../process.js';
 import { Diagnostic, MAX_ENUMERATION, SpecErrors } from '../diagnostics.js';
 import { ModelError } from '../../explore/system.js';
 import {
-  IList, IMap, ISet, Rec, Tuple, Variant, formatValue, mkSeq, mkSet, sortedElements, valueEquals,
+  IList, IMap, ISet, Rec, Tuple, Variant, ascending, formatValue, mkSeq, mkSet, sortedElements, valueEquals,
   type Value,
 } from '../../values/index.js';
 import { type Ctx, type Ev, fail } from './base.js';
@@ -325,9 +325,10 @@ export abstract class ExprCompiler extends ValueCompiler {
         const span = e.span;
         const dspan = e.binder.domain.span;
         return (c) => {
-          const elems = sortedElements(dom(c) as ISet<Value>);
-          chargeWork(elems.length, dspan);
-          for (const x of elems) {
+          const d = dom(c) as ISet<Value>;
+          chargeWork(d.size, dspan);
+          // In canonical order, sorting only as far as the first element that satisfies it.
+          for (const x of ascending(d)) {
             pollInterrupt();
             c.loc[s] = x;
             if (cond(c)) return x;
