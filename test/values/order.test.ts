@@ -150,7 +150,7 @@ describe('sorting a large set of small collections', () => {
         again.forEach((y, i) => expect(valueEquals(y, sorted[i]!)).toBe(true));
         expect(pairs.map(([a, b]) => sign(compareValues(a, b)))).toEqual(fresh);
       }),
-      { numRuns: 200 },
+      { numRuns: 100 },
     );
   });
 
@@ -187,7 +187,7 @@ describe('ascending', () => {
         part.forEach((x, i) => expect(valueEquals(x, want[i]!)).toBe(true));
         expect(part.length).toBe(Math.min(stop, want.length));
       }),
-      { numRuns: 300 },
+      { numRuns: 100 },
     );
   });
 
