@@ -287,8 +287,9 @@ export function renderDiagnostic(d: Diagnostic, severity = `${isWarning(d.code) 
  */
 export function snippet(line: string, from: number, to: number): { shown: string; caret: number; width: number } {
   const end = Math.max(from + 1, Math.min(to, line.length));
-  const whole = escapeInvisible(line);
-  if (whole.length <= MAX_SNIPPET) {
+  // Escaping never shortens a line: one longer than the window is not escaped whole.
+  const whole = line.length <= MAX_SNIPPET ? escapeInvisible(line) : undefined;
+  if (whole !== undefined && whole.length <= MAX_SNIPPET) {
     // Escapes are wider than what they stand for: columns are counted in what is shown.
     return { shown: whole, caret: escapeInvisible(line.slice(0, from)).length, width: Math.max(1, escapeInvisible(line.slice(from, end)).length) };
   }
