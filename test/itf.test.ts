@@ -343,6 +343,21 @@ describe('ITF decoding', () => {
     expect(() => decodeValue([1], { k: 'set', elem: { k: 'int' } }, 'x')).toThrow('x: expected {"#set": [...]} (a Set[Int]), found [1]');
     expect(() => decodeValue({ tag: 'Maybe', value: 1 }, optionType({ k: 'int' }), 'x')).toThrow("x: 'Maybe' is not a case of Option[Int] (None, Some)");
   });
+
+  it('keeps its messages short whatever the input and the spec: 12 names listed, 1,000 characters at most', () => {
+    const members = Array.from({ length: 40 }, (_, i) => `M${i}`);
+    const big: Type = { k: 'enum', info: { name: 'E', members } };
+    expect(() => decodeValue('Nope', big, 'x')).toThrow(`x: 'Nope' is not a member of enum E { ${members.slice(0, 12).join(', ')} and 28 more }`);
+    let message = '';
+    try {
+      decodeValue('n'.repeat(100_000), big, 'x');
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message.length).toBe(1000);
+    expect(message.startsWith("x: 'nnn")).toBe(true);
+    expect(message.endsWith('…')).toBe(true);
+  });
 });
 
 describe('explainStep', () => {

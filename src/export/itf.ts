@@ -20,7 +20,7 @@
  */
 import type { CheckedProcess, CheckedSpec } from '../lang/check.js';
 import type { Label, RuntimeLocation, State } from '../lang/compile.js';
-import { formatLocation, nameList } from '../lang/diagnostics.js';
+import { clipped, formatLocation, nameList } from '../lang/diagnostics.js';
 import { stepLabels } from '../lang/process-shape.js';
 import type { Type } from '../lang/types.js';
 import { formatType } from '../lang/types.js';
@@ -263,7 +263,8 @@ export class ItfError extends Error {
     readonly path: string,
     message: string,
   ) {
-    super(`${path}: ${message}`);
+    // The path and message quote the input, which may be as large as the file.
+    super(clipped(`${path}: ${message}`));
     this.name = 'ItfError';
   }
 }
@@ -297,7 +298,7 @@ export function decodeValue(json: unknown, t: Type, path: string): Value {
     case 'enum': {
       if (typeof json !== 'string') return bad('the name of an enum member');
       const i = t.info.members.indexOf(json);
-      if (i < 0) throw new ItfError(path, `'${json}' is not a member of enum ${t.info.name} { ${t.info.members.join(', ')} }`);
+      if (i < 0) throw new ItfError(path, `'${json}' is not a member of enum ${t.info.name} { ${nameList(t.info.members)} }`);
       return new Atom(t.info.name, json, i);
     }
     case 'set': {
@@ -341,7 +342,7 @@ export function decodeValue(json: unknown, t: Type, path: string): Value {
       if (!isObject(json) || typeof json.tag !== 'string') return bad('{"tag": ..., "value": ...}');
       const tag = json.tag;
       const i = t.info.cases.findIndex((c) => c.tag === tag);
-      if (i < 0) throw new ItfError(path, `'${tag}' is not a case of ${formatType(t)} (${t.info.cases.map((c) => c.tag).join(', ')})`);
+      if (i < 0) throw new ItfError(path, `'${tag}' is not a case of ${formatType(t)} (${nameList(t.info.cases.map((c) => c.tag))})`);
       const payload = t.info.cases[i]!.payload;
       if (payload === undefined) return new Variant(tag, i);
       if (!('value' in json)) throw new ItfError(path, `the case ${tag} needs a value`);
@@ -392,7 +393,7 @@ function decodeLabel(spec: CheckedSpec, action: unknown, params: unknown, path: 
 function decodeProcessLabel(proc: CheckedProcess, params: unknown, path: string, at: unknown): Label {
   const labels = stepLabels(proc);
   if (typeof at !== 'string' || !labels.includes(at)) {
-    throw new ItfError(`${path}.at`, `expected a label of process ${proc.name} (${labels.join(', ')}), found ${describeJson(at)}`);
+    throw new ItfError(`${path}.at`, `expected a label of process ${proc.name} (${nameList(labels)}), found ${describeJson(at)}`);
   }
   const given = params === undefined ? {} : params;
   if (!isObject(given)) throw new ItfError(`${path}.params`, `expected an object of parameter values, found ${describeJson(given)}`);

@@ -167,7 +167,7 @@ export class Diagnostic {
 }
 
 /** The text, cut at MAX_MESSAGE characters (not inside a surrogate pair) with '…'. */
-function clipped(text: string): string {
+export function clipped(text: string): string {
   if (text.length <= MAX_MESSAGE) return text;
   let end = MAX_MESSAGE - 1;
   if (isLowSurrogate(text.charCodeAt(end))) end--;
