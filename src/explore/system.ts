@@ -71,9 +71,17 @@ export interface TransitionSystem<S, L> {
   /**
    * Present when every state is an array of exactly this many numbers (the packed engine's
    * vectors): the single-threaded explorer may then keep its levels in flat typed arrays
-   * (src/explore/vector-run.ts) and hand `successors` one reused array.
+   * (src/explore/vector-run.ts) and hand `successors` one reused array, or the level itself
+   * to `successorsAt`.
    */
   readonly vectorWidth?: number;
+  /**
+   * With vectorWidth, may be present: `successors` of the state at `level[base]` to
+   * `level[base + vectorWidth - 1]`, read from the explorer's level itself rather than from a
+   * copy of it (the packed engine's generated code copies the state into its working array
+   * anyway). It emits exactly what `successors` emits, in the same order.
+   */
+  successorsAt?(level: Int32Array | Float64Array, base: number, emit: (next: S, label: L) => void): void;
 }
 
 /**

@@ -7,7 +7,8 @@
  * limits and checkpoints, in the same order; only the representation differs:
  *   - the two levels are flat typed arrays, `width` numbers a state, so a stored state costs
  *     no allocation and the garbage collector has nothing to trace; the state being expanded
- *     is copied into one reused array. They are Int32Arrays, so that the states read back are
+ *     is read from its level by the system's successorsAt (the packed engine's), or copied
+ *     into one reused array for `successors`. They are Int32Arrays, so that the states read back are
  *     arrays of small integers for the generated code, until a state holds a number beyond
  *     32 bits (an unbounded Int): from then on they are Float64Arrays, which hold any safe
  *     integer;
@@ -118,6 +119,7 @@ class VectorLevelRun<L> {
     let curFps = new Uint32Array(this.nextFps.length);
     const state: number[] = [];
     for (let k = 0; k < W; k++) state.push(0);
+    const direct = system.successorsAt !== undefined;
     let expanded = 0;
     let lastProgressMs = Date.now();
     let handover: Handover<number[], L> | undefined;
@@ -138,19 +140,24 @@ class VectorLevelRun<L> {
 
       for (let i = 0; i < count; i++) {
         const base = i * W;
-        for (let k = 0; k < W; k++) state[k] = cur[base + k]!;
+        // With successorsAt the state is read from the level itself, and copied only when a
+        // fault or a deadlock needs it as an array.
+        if (!direct) for (let k = 0; k < W; k++) state[k] = cur[base + k]!;
         const id = first + i;
         this.parentId = id;
-        this.parentHi = curFps[2 * i]!;
-        this.parentLo = curFps[2 * i + 1]!;
+        this.parentHi = curFps[2 * i]! | 0;
+        this.parentLo = curFps[2 * i + 1]! | 0;
         this.emitted = 0;
         try {
-          system.successors(state, emit);
+          if (direct) system.successorsAt!(cur, base, emit);
+          else system.successors(state, emit);
         } catch (e) {
           if (!(e instanceof ModelError)) throw e;
+          if (direct) for (let k = 0; k < W; k++) state[k] = cur[base + k]!;
           if (this.stop === null) this.stopAt({ kind: 'fault', error: e, state: id }, state);
         }
         if (this.stop === null && this.emitted === 0 && this.checkDeadlock) {
+          if (direct) for (let k = 0; k < W; k++) state[k] = cur[base + k]!;
           const stop = deadlockStop(system, state, id);
           if (stop !== null) this.stopAt(stop, state);
         }
@@ -238,8 +245,11 @@ class VectorLevelRun<L> {
     this.generated++;
     const fp = this.fp;
     this.system.fingerprint(state, fp);
-    const hi = fp[0]!;
-    const lo = fp[1]!;
+    // Fingerprints travel as int32s (the same 32 bits; the seen set and the fps arrays take them
+    // so): a uint32 past 2^31 is a double in a field and a heap number when passed to a call
+    // that is not inlined, an allocation for every new state.
+    const hi = fp[0]! | 0;
+    const lo = fp[1]! | 0;
     // A step to the state being expanded: seen, whatever follows would find (initial states have no parent).
     if (hi === this.parentHi && lo === this.parentLo && this.parentId >= 0) return;
     if (!this.storeNew) {
@@ -280,15 +290,22 @@ class VectorLevelRun<L> {
     }
     const W = this.W;
     const at = this.nextCount * W;
-    if (!this.wide) {
-      for (let k = 0; k < W; k++) {
-        const x = state[k]!;
-        if ((x | 0) !== x) this.widen();
-      }
-    }
     if (at + W > this.next.length) this.growNext(at + W);
     const next = this.next;
-    for (let k = 0; k < W; k++) next[at + k] = state[k]!;
+    // Copied and checked in one pass: a number an Int32Array does not hold as it is (past 32
+    // bits, or not an integer) reads back different, and the level is widened and the state
+    // copied again.
+    let exact = true;
+    for (let k = 0; k < W; k++) {
+      const x = state[k]!;
+      next[at + k] = x;
+      if (next[at + k] !== x) exact = false;
+    }
+    if (!exact) {
+      this.widen();
+      const wide = this.next;
+      for (let k = 0; k < W; k++) wide[at + k] = state[k]!;
+    }
     let fps = this.nextFps;
     const f = 2 * this.nextCount;
     if (f + 2 > fps.length) {

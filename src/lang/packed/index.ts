@@ -223,6 +223,10 @@ const helpers = {
 interface Generated {
   init(emit: (s: number[], l: Label) => void): void;
   succ(st: readonly number[], emit: (s: number[], l: Label) => void): void;
+  /** As succ, for the state at lv[b .. b + width). */
+  succAt(lv: Int32Array | Float64Array, b: number, emit: (s: number[], l: Label) => void): void;
+  /** The working array: after succ or succAt returns, the state expanded (every step restores it). */
+  s: number[];
   inv: ((s: readonly number[]) => boolean)[];
   /** The temporal properties' predicates (empty when they are not compiled). */
   tp: ((s: readonly number[]) => boolean)[];
@@ -707,7 +711,8 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     ...parts,
     ...(tp ? tpParts : []),
     `function succ(st, emit) {\nfor (let i = 0; i < W; i++) s[i] = st[i];\n${succ}\n}`,
-    `return { init, succ, inv: [${invNames.join(', ')}], tp: [${tp ? tpNames.join(', ') : ''}] };`,
+    `function succAt(lv, b, emit) {\nfor (let i = 0; i < W; i++) s[i] = lv[b + i];\n${succ}\n}`,
+    `return { init, succ, succAt, s, inv: [${invNames.join(', ')}], tp: [${tp ? tpNames.join(', ') : ''}] };`,
   ].join('\n');
   let source = sourceWith(predicatesReason === undefined);
   if (source.length > MAX_SOURCE && predicatesReason === undefined) {
@@ -815,6 +820,18 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
       }
       // As the generic engine: PlusCal's Terminating stutter once every process is done.
       if (terminates !== undefined && terminates(vec)) emit(vec.slice(), TERMINATING);
+    },
+    successorsAt(level, base, emit) {
+      try {
+        evalWork.n = 0;
+        made.succAt(level, base, emit);
+      } catch (err) {
+        if (!isSentinel(err)) throw err;
+        generic.successors(decode(Array.from(level.subarray(base, base + width))), noop);
+        throw unexplained('a step');
+      }
+      // The working array holds the state expanded again (every step restores it).
+      if (terminates !== undefined && terminates(made.s)) emit(made.s.slice(), TERMINATING);
     },
     // Hashed a 32-bit word of packed slots at a time, or an exact key when the state fits in 64 bits.
     fingerprint: vectorFingerprint(slotSizes(vars, width)),
