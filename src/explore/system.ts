@@ -76,12 +76,20 @@ export interface TransitionSystem<S, L> {
    */
   readonly vectorWidth?: number;
   /**
-   * With vectorWidth, may be present: `successors` of the state at `level[base]` to
-   * `level[base + vectorWidth - 1]`, read from the explorer's level itself rather than from a
-   * copy of it (the packed engine's generated code copies the state into its working array
-   * anyway). It emits exactly what `successors` emits, in the same order.
+   * With vectorWidth, may be present: `at` runs `of`, the system's `successors`, on the state
+   * at `level[base]` to `level[base + vectorWidth - 1]`, read from the explorer's level itself
+   * rather than from a copy of it (the packed engine's generated code copies the state into
+   * its working array anyway), and emits exactly what `of` emits, in the same order. An
+   * explorer uses it only while the system's `successors` is `of`: a wrapper that replaces
+   * `successors` (src/swarm/permute.ts) and copies the rest is never bypassed.
    */
-  successorsAt?(level: Int32Array | Float64Array, base: number, emit: (next: S, label: L) => void): void;
+  readonly successorsAt?: VectorSuccessors<S, L>;
+}
+
+/** TransitionSystem.successorsAt. */
+export interface VectorSuccessors<S, L> {
+  readonly of: TransitionSystem<S, L>['successors'];
+  at(level: Int32Array | Float64Array, base: number, emit: (next: S, label: L) => void): void;
 }
 
 /**

@@ -119,7 +119,8 @@ class VectorLevelRun<L> {
     let curFps = new Uint32Array(this.nextFps.length);
     const state: number[] = [];
     for (let k = 0; k < W; k++) state.push(0);
-    const direct = system.successorsAt !== undefined;
+    // The system's successorsAt, if it stands for its successors (docs in system.ts).
+    const direct = system.successorsAt !== undefined && system.successorsAt.of === system.successors ? system.successorsAt : undefined;
     let expanded = 0;
     let lastProgressMs = Date.now();
     let handover: Handover<number[], L> | undefined;
@@ -142,22 +143,22 @@ class VectorLevelRun<L> {
         const base = i * W;
         // With successorsAt the state is read from the level itself, and copied only when a
         // fault or a deadlock needs it as an array.
-        if (!direct) for (let k = 0; k < W; k++) state[k] = cur[base + k]!;
+        if (direct === undefined) for (let k = 0; k < W; k++) state[k] = cur[base + k]!;
         const id = first + i;
         this.parentId = id;
         this.parentHi = curFps[2 * i]! | 0;
         this.parentLo = curFps[2 * i + 1]! | 0;
         this.emitted = 0;
         try {
-          if (direct) system.successorsAt!(cur, base, emit);
+          if (direct !== undefined) direct.at(cur, base, emit);
           else system.successors(state, emit);
         } catch (e) {
           if (!(e instanceof ModelError)) throw e;
-          if (direct) for (let k = 0; k < W; k++) state[k] = cur[base + k]!;
+          if (direct !== undefined) for (let k = 0; k < W; k++) state[k] = cur[base + k]!;
           if (this.stop === null) this.stopAt({ kind: 'fault', error: e, state: id }, state);
         }
         if (this.stop === null && this.emitted === 0 && this.checkDeadlock) {
-          if (direct) for (let k = 0; k < W; k++) state[k] = cur[base + k]!;
+          if (direct !== undefined) for (let k = 0; k < W; k++) state[k] = cur[base + k]!;
           const stop = deadlockStop(system, state, id);
           if (stop !== null) this.stopAt(stop, state);
         }

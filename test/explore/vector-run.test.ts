@@ -13,6 +13,7 @@ import { explore, type ExploreOptions, type ExploreResult } from '../../src/expl
 import type { TransitionSystem } from '../../src/explore/system.js';
 import { checkSpec } from '../../src/lang/check.js';
 import { parseSpec } from '../../src/lang/parser.js';
+import { permuted } from '../../src/swarm/permute.js';
 
 const files = [
   'spec/bench/counter-grid.spex',
@@ -104,5 +105,30 @@ describe('explore() on flat vector levels', () => {
     const r = explore(p, { checkDeadlock: true });
     expect(r.outcome.kind).toBe('deadlock');
     if (r.outcome.kind === 'deadlock') expect(r.outcome.trace.states.some((v) => v.some((x) => Math.abs(x) > 2 ** 31))).toBe(true);
+  });
+
+  it('reads states from the level through successorsAt only while it stands for the system\'s successors', () => {
+    for (const file of ['spec/examples/increment-race.spex', 'test/fixtures/runtime/E701-division-by-zero.spex', 'spec/examples/twophase.spex']) {
+      for (const p of packedOf(file)) {
+        // The packed system's own: taken, and the same search.
+        let calls = 0;
+        const counted: PackedSpec = { ...p, successorsAt: { of: p.successors, at: (level, base, emit) => (calls++, p.successorsAt!.at(level, base, emit)) } };
+        expectSame(explore(counted, { checkDeadlock: true }), explore(objectLevels(p), { checkDeadlock: true }));
+        expect(calls).toBeGreaterThan(0);
+        // A wrapper that replaces successors and copies the rest (the swarm's permuted order,
+        // successors in reverse): followed, so that traces replay through the same successors.
+        const reversed: PackedSpec = {
+          ...p,
+          successors(vec, emit) {
+            const out: [number[], Label][] = [];
+            p.successors(vec, (next, label) => out.push([next.slice(), label]));
+            for (const [next, label] of out.reverse()) emit(next, label);
+          },
+        };
+        for (const system of [reversed, permuted<number[], Label, PackedSpec>(p, 3)]) {
+          expectSame(explore(system, { checkDeadlock: true }), explore(objectLevels(system), { checkDeadlock: true }));
+        }
+      }
+    }
   });
 });

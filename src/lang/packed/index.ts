@@ -792,6 +792,18 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     });
   }
 
+  const successors = (vec: number[], emit: (s: number[], l: Label) => void): void => {
+    try {
+      evalWork.n = 0;
+      made.succ(vec, emit);
+    } catch (err) {
+      if (!isSentinel(err)) throw err;
+      generic.successors(decode(vec), noop);
+      throw unexplained('a step');
+    }
+    // As the generic engine: PlusCal's Terminating stutter once every process is done.
+    if (terminates !== undefined && terminates(vec)) emit(vec.slice(), TERMINATING);
+  };
   const system: PackedSpec = {
     width,
     source,
@@ -809,29 +821,21 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
         throw unexplained('init');
       }
     },
-    successors(vec, emit) {
-      try {
-        evalWork.n = 0;
-        made.succ(vec, emit);
-      } catch (err) {
-        if (!isSentinel(err)) throw err;
-        generic.successors(decode(vec), noop);
-        throw unexplained('a step');
-      }
-      // As the generic engine: PlusCal's Terminating stutter once every process is done.
-      if (terminates !== undefined && terminates(vec)) emit(vec.slice(), TERMINATING);
-    },
-    successorsAt(level, base, emit) {
-      try {
-        evalWork.n = 0;
-        made.succAt(level, base, emit);
-      } catch (err) {
-        if (!isSentinel(err)) throw err;
-        generic.successors(decode(Array.from(level.subarray(base, base + width))), noop);
-        throw unexplained('a step');
-      }
-      // The working array holds the state expanded again (every step restores it).
-      if (terminates !== undefined && terminates(made.s)) emit(made.s.slice(), TERMINATING);
+    successors,
+    successorsAt: {
+      of: successors,
+      at(level, base, emit) {
+        try {
+          evalWork.n = 0;
+          made.succAt(level, base, emit);
+        } catch (err) {
+          if (!isSentinel(err)) throw err;
+          generic.successors(decode(Array.from(level.subarray(base, base + width))), noop);
+          throw unexplained('a step');
+        }
+        // The working array holds the state expanded again (every step restores it).
+        if (terminates !== undefined && terminates(made.s)) emit(made.s.slice(), TERMINATING);
+      },
     },
     // Hashed a 32-bit word of packed slots at a time, or an exact key when the state fits in 64 bits.
     fingerprint: vectorFingerprint(slotSizes(vars, width)),
