@@ -454,8 +454,9 @@ class VectorRun<L> {
     this.generated++;
     const fp = this.fp;
     this.system.fingerprint(succ, fp);
-    const hi = fp[0]!;
-    const lo = fp[1]!;
+    // As int32s, as explore()'s (vector-run.ts): none becomes a heap number.
+    const hi = fp[0]! | 0;
+    const lo = fp[1]! | 0;
     // A step to the state being expanded: seen, whatever follows would find.
     if (hi === a.skipHi && lo === a.skipLo && a.skip) return;
     const set = this.runner.sets[shardOf(lo, this.T)]!;
@@ -835,25 +836,31 @@ class VectorRun<L> {
     if (!this.curFpsValid && this.sharedFpsValid) this.takeSharedFps();
     const skip = this.curFpsValid && this.graph === null;
     const curFps = this.curFps;
+    // As explore()'s: the state read from the level through successorsAt, if the system's
+    // stands for its successors, and copied only for a fault or a deadlock.
+    const direct = system.successorsAt !== undefined && system.successorsAt.of === system.successors ? system.successorsAt : undefined;
     for (let i = 0; i < n; i++) {
-      for (let k = 0; k < W; k++) state[k] = cur[i * W + k]!;
+      if (direct === undefined) for (let k = 0; k < W; k++) state[k] = cur[i * W + k]!;
       const parent = this.first + i;
       a.parent = parent;
       a.emitted = 0;
       if (skip) {
-        a.skipHi = curFps[2 * i]!;
-        a.skipLo = curFps[2 * i + 1]!;
+        a.skipHi = curFps[2 * i]! | 0;
+        a.skipLo = curFps[2 * i + 1]! | 0;
         a.skip = true;
       }
       if (this.graph !== null) this.graph.beginState(parent);
       try {
-        system.successors(state, emit);
+        if (direct !== undefined) direct.at(cur, i * W, emit);
+        else system.successors(state, emit);
       } catch (e) {
         if (!(e instanceof ModelError)) throw e;
+        if (direct !== undefined) for (let k = 0; k < W; k++) state[k] = cur[i * W + k]!;
         // An invariant that failed on an earlier emission of this step came first.
         if (this.stop === null) this.stopAt({ kind: 'fault', error: e, state: parent }, state);
       }
       if (this.stop === null && a.emitted === 0 && this.checkDeadlock) {
+        if (direct !== undefined) for (let k = 0; k < W; k++) state[k] = cur[i * W + k]!;
         const stop = deadlockStop(system, state, parent);
         if (stop !== null) this.stopAt(stop, state);
       }

@@ -422,15 +422,19 @@ export class PhaseRunner<L> {
     const curFp = skip ? u32(b.lvFp[nums[L.cur]!]!) : new Uint32Array(0);
     this.skipping = skip;
     const system = this.system;
+    // The system's successorsAt, if it stands for its successors (src/explore/system.ts): it
+    // reads the state from the level itself.
+    const direct = system.successorsAt !== undefined && system.successorsAt.of === system.successors ? system.successorsAt : undefined;
+    const W = this.W;
     for (let i = from; i < to; i++) {
-      const state = this.load(level, i);
       if (skip) {
         this.parentHi = curFp[2 * i]!;
         this.parentLo = curFp[2 * i + 1]!;
       }
       let faulted = false;
       try {
-        system.successors(state, this.emit);
+        if (direct !== undefined) direct.at(level, i * W, this.emit);
+        else system.successors(this.load(level, i), this.emit);
       } catch (err) {
         if (!(err instanceof ModelError)) throw err;
         faulted = true;
