@@ -3,7 +3,8 @@
  * error, with the statistics of the search so far, in both parallel explorers (the generic
  * engine's, src/explore/parallel/explorer.ts, and the packed engine's, vector-explorer.ts),
  * and so is a simulation worker (simulate-parallel.ts). The death is made by the test hook
- * SPEX_TEST_WORKER_EXIT=n (worker n ends its thread on its first job, without a word);
+ * SPEX_TEST_WORKER_EXIT=n (worker n ends its thread on its first job, without a word; a
+ * simulation worker as it starts, since it may get no job when the machine is busy);
  * SPEX_WORKERS_EAGER=1 sends every level through the workers. The thread that watches the
  * workers (supervisor.ts) dying is reported once it has been silent for SILENT_MS: the hook
  * SPEX_TEST_SUPERVISOR_EXIT=1 makes it end as soon as it has started its workers, and

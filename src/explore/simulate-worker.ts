@@ -71,9 +71,11 @@ export function runSimulationWorker(init: SimulationWorkerInit, create: CreateSi
   const { data, walk, shared, port, index } = init;
   try {
     const walker = new Walker(create(data), walk);
+    // Test hook: worker n ends its thread as it starts, without a word, so that it dies
+    // whatever the other workers have done by then (on its first chunk, it got none when the
+    // others had run every walk before it was ready).
+    if (process.env['SPEX_TEST_WORKER_EXIT'] === String(index + 1)) process.exit(70);
     port.on('message', (job: ChunkJob) => {
-      // Test hook: worker n ends its thread on its first chunk, without a word.
-      if (process.env['SPEX_TEST_WORKER_EXIT'] === String(index + 1)) process.exit(70);
       try {
         const before = walker.generated;
         let steps = 0;
