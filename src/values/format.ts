@@ -31,13 +31,28 @@ export function formatValue(v: Value): string {
 /**
  * formatValue, cut once about `maxChars` characters are written: the rest of each set, map,
  * sequence, tuple or record still open is left out and counted, `{0, 1, 2, … 997 more}`. A
- * value whose whole text fits prints exactly as formatValue prints it. For the terminal's
- * traces, where a map of 27,000 entries on one line reads as nothing; the exports keep every
- * value whole.
+ * value whose whole text fits prints exactly as formatValue prints it, and so does one whose
+ * whole text is no longer than the cut one would be (a small value of many short
+ * collections: `([{R}, {R, … 1 more}, … 1 more], … 1 more)` says less than `([{R}, {R, P},
+ * {}], R)`, in more characters). For the terminal's traces, where a map of 27,000 entries on
+ * one line reads as nothing; the exports keep every value whole.
  */
 export function formatValueWithin(v: Value, maxChars: number): string {
   if (maxChars === Infinity) return formatValue(v);
-  return within(v, { left: maxChars });
+  const budget: Budget = { left: maxChars, cut: false };
+  const text = within(v, budget);
+  if (!budget.cut) return text;
+  // The whole text, written only as far as the cut text's length (so a huge value costs no
+  // more than its cut text again): taken if it ends there.
+  const again: Budget = { left: text.length, cut: false };
+  const whole = within(v, again);
+  return !again.cut && whole.length <= text.length ? whole : text;
+}
+
+/** What is left of the characters to write, and whether a collection was cut. */
+interface Budget {
+  left: number;
+  cut: boolean;
 }
 
 /**
@@ -45,7 +60,7 @@ export function formatValueWithin(v: Value, maxChars: number): string {
  * it runs out only once the text has passed `maxChars`: a value whose whole text fits is
  * never cut.
  */
-function within(v: Value, budget: { left: number }): string {
+function within(v: Value, budget: Budget): string {
   if (typeof v === 'number' || typeof v === 'boolean' || v instanceof Atom) {
     const s = formatValue(v);
     budget.left -= s.length;
@@ -77,12 +92,12 @@ function within(v: Value, budget: { left: number }): string {
   throw new Error(`internal error: not a spec value: ${String(v)}`);
 }
 
-function field(name: string, v: Value, budget: { left: number }): string {
+function field(name: string, v: Value, budget: Budget): string {
   budget.left -= name.length + 2;
   return `${name}: ${within(v, budget)}`;
 }
 
-function entry(k: Value, v: Value, budget: { left: number }): string {
+function entry(k: Value, v: Value, budget: Budget): string {
   const key = within(k, budget);
   budget.left -= 4;
   return `${key} -> ${within(v, budget)}`;
@@ -92,7 +107,7 @@ function entry(k: Value, v: Value, budget: { left: number }): string {
  * n items joined by ", " inside brackets of `brackets` characters, as long as the budget
  * lasts; then how many are left out.
  */
-function items(n: number, brackets: number, item: (i: number) => string, budget: { left: number }): string {
+function items(n: number, brackets: number, item: (i: number) => string, budget: Budget): string {
   budget.left -= brackets;
   const parts: string[] = [];
   let i = 0;
@@ -100,6 +115,9 @@ function items(n: number, brackets: number, item: (i: number) => string, budget:
     if (i > 0) budget.left -= 2;
     parts.push(item(i));
   }
-  if (i < n) parts.push(`… ${(n - i).toLocaleString('en-US')} more`);
+  if (i < n) {
+    parts.push(`… ${(n - i).toLocaleString('en-US')} more`);
+    budget.cut = true;
+  }
   return parts.join(', ');
 }
