@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // fast-check's properties draw the same cases every run (FC_SEED=random for new ones).
+    setupFiles: ['test/support/fast-check-seed.ts'],
     // One test file per core: vitest's default keeps a core free, which on a 2-core machine
     // runs the files one at a time.
     maxWorkers: availableParallelism(),
