@@ -8,8 +8,8 @@
  *   - the two levels are flat typed arrays, `width` numbers a state, so a stored state costs
  *     no allocation and the garbage collector has nothing to trace; the state being expanded
  *     is read from its level by the system's successorsAt (the packed engine's), or copied
- *     into one reused array for `successors`. They are Int32Arrays, so that the states read back are
- *     arrays of small integers for the generated code, until a state holds a number beyond
+ *     into one reused array for `successors`. They are Int32Arrays, so that the states read
+ *     back are arrays of small integers for the generated code, until a state holds a number beyond
  *     32 bits (an unbounded Int): from then on they are Float64Arrays, which hold any safe
  *     integer;
  *   - a level's states are numbered consecutively (new states are numbered, checked and
