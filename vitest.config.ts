@@ -5,7 +5,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
 /**
  * The unit tests of these folders run in one module graph per worker (`isolate: false`):
  * each of their files would otherwise start a process and import spex's modules anew, some
- * 0.3 s apiece, a fifth of the suite's time for files whose tests take milliseconds. They
+ * 0.3 s apiece for tests that take milliseconds (the suite: 157 s against 163 s, idle). They
  * call functions and keep no state between files.
  */
 const SHARED_DIRS = ['test/explore', 'test/values', 'test/lang'];
