@@ -40,6 +40,7 @@
  * fair cycle lies in one, and each contains a fair cycle (constructed by `cycleIn`).
  */
 import { pollInterrupt } from './guard.js';
+import { lastAtMost } from '../values/bisect.js';
 
 export type TemporalKind = 'always' | 'eventually' | 'alwaysEventually' | 'eventuallyAlways' | 'leadsTo';
 
@@ -334,16 +335,8 @@ export class LivenessChecker {
 
   /** The state an edge leaves: binary search in the offsets. */
   private sourceOf(e: number): number {
-    const offsets = this.g.offsets;
-    let lo = 0;
-    let hi = this.n - 1;
     // The last s with offsets[s] <= e (states without edges share their offset with the next).
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (offsets[mid]! <= e) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return lastAtMost(this.g.offsets, this.n, e);
   }
 
   /**

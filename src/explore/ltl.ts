@@ -31,6 +31,7 @@
  */
 import { Tarjan, untakenStrongUnits, type Lasso, type LivenessGraph } from './liveness.js';
 import { pollInterrupt } from './guard.js';
+import { lastAtMost } from '../values/bisect.js';
 
 /** A formula over the graph's recorded predicates (atom i: predicate i holds). */
 export type Ltl =
@@ -416,14 +417,7 @@ class Product {
 
   /** The node an edge leaves: binary search in the offsets. */
   sourceOf(e: number): number {
-    let lo = 0;
-    let hi = this.size - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (this.offsets[mid]! <= e) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return lastAtMost(this.offsets, this.size, e);
   }
 }
 

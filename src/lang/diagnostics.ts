@@ -9,6 +9,7 @@
  *     = hint: did you mean 'count'?
  */
 import type { Source, Span } from './ast.js';
+import { lastAtMost } from '../values/bisect.js';
 
 /** The catalog. Each code keeps its meaning forever; docs/diagnostics.md explains each. */
 export const CODES = {
@@ -239,15 +240,8 @@ function lineStartsOf(source: Source): Uint32Array {
  */
 export function lineCol(source: Source, offset: number): LineCol {
   const starts = lineStartsOf(source);
-  const at = Math.min(Math.max(offset, 0), source.text.length);
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >>> 1;
-    if (starts[mid]! <= at) lo = mid;
-    else hi = mid - 1;
-  }
-  return { line: lo + 1, col: offset - starts[lo]! + 1 };
+  const line = lastAtMost(starts, starts.length, Math.min(Math.max(offset, 0), source.text.length));
+  return { line: line + 1, col: offset - starts[line]! + 1 };
 }
 
 export function formatLocation(span: Span): string {
