@@ -20,6 +20,78 @@ export interface Name {
   readonly span: Span;
 }
 
+// The nodes a spec has most of (names, integer literals, references to names, binary
+// operations) are built by the parsers as objects that are their own span: they hold its
+// source and offsets, and `span` returns the node itself. A Span object per node would double
+// the memory of arithmetic-heavy specs (`1 + 1 + ...`: about 210 bytes a term otherwise, 130
+// so). Their `kind` lives on the prototype, for the same reason. Anything else building these
+// nodes may still build plain objects: readers only use `kind`, the fields and `span`.
+// Nothing may copy such a node by spreading it: what is on the prototype would be lost.
+
+/** A name that is its own span. */
+export class NameAt implements Name, Span {
+  constructor(
+    readonly text: string,
+    readonly source: Source,
+    readonly start: number,
+    readonly end: number,
+  ) {}
+  get span(): Span {
+    return this;
+  }
+}
+
+/** An integer literal that is its own span. */
+export class IntAt implements Span {
+  declare readonly kind: 'int';
+  constructor(
+    readonly value: number,
+    readonly source: Source,
+    readonly start: number,
+    readonly end: number,
+  ) {}
+  get span(): Span {
+    return this;
+  }
+}
+
+/** A reference to a name (`{ kind: 'name', name, span }`) that is its own name and span. */
+export class NameRef implements Name, Span {
+  declare readonly kind: 'name';
+  constructor(
+    readonly text: string,
+    readonly source: Source,
+    readonly start: number,
+    readonly end: number,
+  ) {}
+  get name(): Name {
+    return this;
+  }
+  get span(): Span {
+    return this;
+  }
+}
+
+/** A binary operation that is its own span. */
+export class BinaryAt implements Span {
+  declare readonly kind: 'binary';
+  constructor(
+    readonly op: BinaryOp,
+    readonly left: Expr,
+    readonly right: Expr,
+    readonly source: Source,
+    readonly start: number,
+    readonly end: number,
+  ) {}
+  get span(): Span {
+    return this;
+  }
+}
+
+for (const [c, kind] of [[IntAt, 'int'], [NameRef, 'name'], [BinaryAt, 'binary']] as const) {
+  Object.defineProperty(c.prototype, 'kind', { value: kind });
+}
+
 // ---------------------------------------------------------------- types
 
 export type TypeExpr =

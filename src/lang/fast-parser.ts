@@ -11,6 +11,7 @@
  * Left-recursive rules are loops. Its own recursion is bounded by MAX_NESTING (E104).
  */
 import type * as A from './ast.js';
+import { BinaryAt, IntAt, NameAt, NameRef } from './ast.js';
 import { Diagnostic, MAX_NESTING, NESTING_SLACK, SpecErrors } from './diagnostics.js';
 import { classifyFormula, pure, withFairness } from './parser.js';
 import { pollInterrupt } from '../explore/guard.js';
@@ -39,10 +40,20 @@ const PUNCT2_BY_CODE = new Map(['==', '!=', '<=', '>=', ':=', '->', '=>', '~>', 
 const PUNCT1_BY_CODE: (string | undefined)[] = [];
 for (const p of '()[]{},:;|=<>+-*/%.\'@') PUNCT1_BY_CODE[p.charCodeAt(0)] = p;
 
+/**
+ * A chain of one associative operator, as its operands come: each with its first and last
+ * token. Up to BALANCE_FROM operands they are kept as they are, for the left-leaning tree the
+ * grammar gives. Past that, the lists are a stack of balanced subtrees whose sizes (powers of
+ * two) decrease from the bottom, merged as a binary counter carries: the chain's tree is built
+ * as it is read, balanced, with no list of all its operands.
+ */
 interface Run {
+  readonly op: A.BinaryOp;
   readonly xs: A.Expr[];
   readonly starts: number[];
   readonly ends: number[];
+  /** The operand count of each subtree, once the chain is past BALANCE_FROM. */
+  sizes: number[] | undefined;
 }
 
 interface Infix {
@@ -51,7 +62,7 @@ interface Infix {
   readonly width: number;
 }
 
-/** Chains of one associative operator longer than this are built as balanced trees. */
+/** Chains of one associative operator longer than this are built as balanced trees (Run). */
 const BALANCE_FROM = 32;
 const ASSOCIATIVE = new Set<A.BinaryOp>(['and', 'or', 'union', 'inter', '+', '*']);
 
@@ -94,11 +105,17 @@ const WORD_INFIX = new Map<string, Infix>([
 ]);
 const NOT_IN: Infix = { prec: P_CMP, op: 'notin', width: 2 };
 
+/**
+ * A text's tokens, in typed arrays: for each its kind, its offsets, and its text as an index
+ * into `texts`, which holds each distinct token text once (a large spec repeats its names and
+ * numbers many times).
+ */
 interface Tokens {
   kind: Uint8Array;
   start: Int32Array;
   end: Int32Array;
-  text: string[];
+  textId: Int32Array;
+  texts: string[];
   count: number;
 }
 
@@ -116,8 +133,9 @@ function tokenize(src: string): Tokens {
   let kind = new Uint8Array(cap);
   let start = new Int32Array(cap);
   let end = new Int32Array(cap);
-  const text: string[] = [];
-  const names = new Map<string, string>();
+  let textId = new Int32Array(cap);
+  const texts: string[] = [];
+  const ids = new Map<string, number>();
   let count = 0;
   const push = (k: number, s: number, e: number, t: string) => {
     if (count === cap) {
@@ -125,8 +143,15 @@ function tokenize(src: string): Tokens {
       const k2 = new Uint8Array(cap); k2.set(kind); kind = k2;
       const s2 = new Int32Array(cap); s2.set(start); start = s2;
       const e2 = new Int32Array(cap); e2.set(end); end = e2;
+      const t2 = new Int32Array(cap); t2.set(textId); textId = t2;
     }
-    kind[count] = k; start[count] = s; end[count] = e; text.push(t); count++;
+    let id = ids.get(t);
+    if (id === undefined) {
+      id = texts.length;
+      texts.push(t);
+      ids.set(t, id);
+    }
+    kind[count] = k; start[count] = s; end[count] = e; textId[count] = id; count++;
   };
   // A byte order mark at the start is no part of the text.
   let i = src.charCodeAt(0) === 0xfeff ? 1 : 0;
@@ -151,22 +176,14 @@ function tokenize(src: string): Tokens {
       while (j < n && isIdentRest(src.charCodeAt(j))) j++;
       // A name going on with a letter beyond ASCII: left to ohm (its names are Unicode).
       if (j < n && src.charCodeAt(j) > 127) { push(T_OTHER, i, j + 1, src.slice(i, j + 1)); i = j + 1; continue; }
-      // One string per distinct name: a large spec repeats its names many times.
-      const word = src.slice(i, j);
-      let w = names.get(word);
-      if (w === undefined) names.set(word, (w = word));
-      push(T_IDENT, i, j, w);
+      push(T_IDENT, i, j, src.slice(i, j));
       i = j;
       continue;
     }
     if (c >= 48 && c <= 57) {
       let j = i + 1;
       while (j < n && src.charCodeAt(j) >= 48 && src.charCodeAt(j) <= 57) j++;
-      // Numbers repeat too (0, 1, 2, ...): one string each, as for names.
-      const digits = src.slice(i, j);
-      let d = names.get(digits);
-      if (d === undefined) names.set(digits, (d = digits));
-      push(T_NUM, i, j, d);
+      push(T_NUM, i, j, src.slice(i, j));
       i = j;
       continue;
     }
@@ -189,7 +206,7 @@ function tokenize(src: string): Tokens {
     i++;
   }
   push(T_EOF, n, n, '');
-  return { kind, start, end, text, count };
+  return { kind, start, end, textId, texts, count };
 }
 
 type Memo<T> = Map<number, { node: T; next: number } | null>;
@@ -219,17 +236,17 @@ class Parser {
 
   // ---- tokens
   private text(k = this.i): string {
-    return this.t.text[k]!;
+    return this.t.texts[this.t.textId[k]!]!;
   }
   private isP(p: string, k = this.i): boolean {
-    return this.t.kind[k] === T_PUNCT && this.t.text[k] === p;
+    return this.t.kind[k] === T_PUNCT && this.text(k) === p;
   }
   /** A keyword or contextual keyword (kw<word> in the grammar): an identifier token with that text. */
   private isKw(w: string, k = this.i): boolean {
-    return this.t.kind[k] === T_IDENT && this.t.text[k] === w;
+    return this.t.kind[k] === T_IDENT && this.text(k) === w;
   }
   private isName(k = this.i): boolean {
-    return this.t.kind[k] === T_IDENT && !RESERVED.has(this.t.text[k]!);
+    return this.t.kind[k] === T_IDENT && !RESERVED.has(this.text(k));
   }
   private expectP(p: string): void {
     if (!this.isP(p)) throw FAIL;
@@ -246,10 +263,24 @@ class Parser {
   private span(from: number, to = this.i - 1): A.Span {
     return { source: this.source, start: this.t.start[from]!, end: this.t.end[to]! };
   }
+  /** A name of the text of tokens `from` to `to`, as written there. */
+  private nameAt(text: string, from: number, to = from): A.Name {
+    return new NameAt(text, this.source, this.t.start[from]!, this.t.end[to]!);
+  }
+  /** A reference to the name that token k is. */
+  private nameRef(k: number): NameRef {
+    return new NameRef(this.text(k), this.source, this.t.start[k]!, this.t.end[k]!);
+  }
+  private intAt(value: number, from: number, to = this.i - 1): IntAt {
+    return new IntAt(value, this.source, this.t.start[from]!, this.t.end[to]!);
+  }
+  private binaryAt(op: A.BinaryOp, left: A.Expr, right: A.Expr, from: number, to = this.i - 1): BinaryAt {
+    return new BinaryAt(op, left, right, this.source, this.t.start[from]!, this.t.end[to]!);
+  }
   private name(): A.Name {
     if (!this.isName()) throw FAIL;
     const k = this.i++;
-    return { text: this.t.text[k]!, span: this.span(k, k) };
+    return this.nameAt(this.text(k), k);
   }
   /** Lexical adjacency: token k+1 starts where token k ends (no space or comment between). */
   private adjacent(k: number): boolean {
@@ -277,7 +308,7 @@ class Parser {
     }
   }
   private intLiteral(k: number, negative: boolean): number {
-    const v = Number(this.t.text[k]);
+    const v = Number(this.text(k));
     // Too large: ohm reports it (E100) after a successful parse; leave it to ohm.
     if (!Number.isSafeInteger(v)) throw FAIL;
     return negative ? -v : v;
@@ -344,7 +375,7 @@ class Parser {
     const args = this.list0(() => {
       if (this.t.kind[this.i] !== T_STR) throw FAIL;
       const k = this.i++;
-      return { text: this.t.text[k]!.slice(1, -1), span: this.span(k, k) };
+      return { text: this.text(k).slice(1, -1), span: this.span(k, k) };
     });
     this.expectP(')');
     return { kind: 'attribute', name, args, span: this.span(s) };
@@ -457,7 +488,7 @@ class Parser {
         this.expectKw('from');
         if (this.t.kind[this.i] !== T_STR) throw FAIL;
         const k = this.i++;
-        const path = this.t.text[k]!.slice(1, -1);
+        const path = this.text(k).slice(1, -1);
         const pathSpan = this.span(k, k);
         let mappings: { name: A.Name; value: A.Expr }[] = [];
         if (this.isKw('with')) {
@@ -678,7 +709,7 @@ class Parser {
     }
     if (this.isKw('next')) {
       const k = this.i++;
-      return { kind: 'fairness', strong, target: 'next', name: { text: 'next', span: this.span(k, k) }, members: [], span: this.span(s) };
+      return { kind: 'fairness', strong, target: 'next', name: this.nameAt('next', k), members: [], span: this.span(s) };
     }
     throw FAIL;
   }
@@ -846,15 +877,15 @@ class Parser {
     const s = this.i;
     if (this.isP('-') && this.t.kind[s + 1] === T_NUM) {
       this.i += 2;
-      return { kind: 'int', value: this.intLiteral(s + 1, true), span: this.span(s) };
+      return this.intAt(this.intLiteral(s + 1, true), s);
     }
     if (this.t.kind[s] === T_NUM) {
       this.i++;
-      return { kind: 'int', value: this.intLiteral(s, false), span: this.span(s) };
+      return this.intAt(this.intLiteral(s, false), s);
     }
     if (this.isName()) {
-      const name = this.name();
-      return { kind: 'name', name, span: name.span };
+      const k = this.i++;
+      return this.nameRef(k);
     }
     this.expectP('(');
     const e = this.expr();
@@ -976,7 +1007,7 @@ class Parser {
         const cond = this.expr();
         let message: string | undefined;
         if (this.isP(',') && this.t.kind[this.i + 1] === T_STR) {
-          message = this.t.text[this.i + 1]!.slice(1, -1);
+          message = this.text(this.i + 1).slice(1, -1);
           this.i += 2;
         }
         return { kind: 'assert', cond, message, span: this.span(s) };
@@ -1056,11 +1087,11 @@ class Parser {
     }
     if (w === 'end' && this.isName(s + 1) && this.isP(':', s + 2)) {
       this.i += 3;
-      return { kind: 'label', name: { text: this.t.text[s + 1]!, span: this.span(s + 1, s + 1) }, end: true, span: this.span(s) };
+      return { kind: 'label', name: this.nameAt(this.text(s + 1), s + 1), end: true, span: this.span(s) };
     }
     if (this.isName() && this.isP(':', s + 1)) {
       this.i += 2;
-      return { kind: 'label', name: { text: this.t.text[s]!, span: this.span(s, s) }, span: this.span(s) };
+      return { kind: 'label', name: this.nameAt(this.text(s), s), span: this.span(s) };
     }
     if (this.isP(';')) {
       this.i++;
@@ -1084,7 +1115,7 @@ class Parser {
         out.push(r);
       } else if (this.isP('.') && this.isName(s + 1)) {
         this.i += 2;
-        out.push({ kind: 'field', field: { text: this.t.text[s + 1]!, span: this.span(s + 1, s + 1) }, span: this.span(s) });
+        out.push({ kind: 'field', field: this.nameAt(this.text(s + 1), s + 1), span: this.span(s) });
       } else {
         return out;
       }
@@ -1151,21 +1182,21 @@ class Parser {
         this.i += 4;
         return {
           kind: 'payload',
-          tag: { text: this.t.text[s]!, span: this.span(s, s) },
-          bind: { text: this.t.text[s + 2]!, span: this.span(s + 2, s + 2) },
+          tag: this.nameAt(this.text(s), s),
+          bind: this.nameAt(this.text(s + 2), s + 2),
           span: this.span(s),
         };
       }
       // A name starting with '_' would match the wildcard first in the grammar.
       if (this.text().startsWith('_')) throw FAIL;
-      const name = this.name();
-      return { kind: 'name', name, span: name.span };
+      if (!this.isName()) throw FAIL;
+      return this.nameRef(this.i++);
     }
     const neg = this.isP('-');
     if (neg) this.i++;
     if (this.t.kind[this.i] !== T_NUM) throw FAIL;
     const k = this.i++;
-    return { kind: 'int', value: this.intLiteral(k, neg), span: this.span(s) };
+    return this.intAt(this.intLiteral(k, neg), s);
   }
 
   // ---- temporal formulas
@@ -1306,9 +1337,9 @@ class Parser {
   private infix(): Infix | undefined {
     const k = this.i;
     const kind = this.t.kind[k];
-    if (kind === T_PUNCT) return PUNCT_INFIX.get(this.t.text[k]!);
+    if (kind === T_PUNCT) return PUNCT_INFIX.get(this.text(k));
     if (kind !== T_IDENT) return undefined;
-    const tx = this.t.text[k]!;
+    const tx = this.text(k);
     if (tx === 'not') return this.isKw('in', k + 1) ? NOT_IN : undefined;
     return WORD_INFIX.get(tx);
   }
@@ -1341,7 +1372,7 @@ class Parser {
       const endTok = this.i - 1;
       for (let j = n - 1; j >= 0; j--) {
         // Fold literal negation so that -1 is an integer literal (patterns, range bounds).
-        if (a.kind === 'int') a = { kind: 'int', value: -a.value, span: this.span(s + j, endTok) };
+        if (a.kind === 'int') a = this.intAt(-a.value, s + j, endTok);
         else a = { kind: 'unary', op: 'neg', arg: a, span: this.span(s + j, endTok) };
       }
       left = a;
@@ -1349,13 +1380,11 @@ class Parser {
     } else {
       left = this.postfix();
     }
-    // The current run of one associative operator, for balancing long chains: its operands,
-    // with their first and last tokens.
-    let runOp: A.BinaryOp | undefined;
+    // The current run of one associative operator (see Run). While a run is open, `left`
+    // stands for its first operand only: the run's tree is built by closeRun.
     let run: Run | undefined;
     const closeRun = (): void => {
-      if (run !== undefined && runOp !== undefined && run.xs.length > BALANCE_FROM) left = this.balanced(runOp, run.xs, run.starts, run.ends, 0, run.xs.length);
-      runOp = undefined;
+      if (run !== undefined) left = this.closeChain(run);
       run = undefined;
     };
     let chainLength = 0;
@@ -1379,7 +1408,7 @@ class Parser {
         const endTok = this.i - 1;
         let acc = operands[operands.length - 1]!;
         for (let j = operands.length - 2; j >= 0; j--) {
-          acc = { kind: 'binary', op: 'implies', left: operands[j]!, right: acc, span: this.span(starts[j]!, endTok) };
+          acc = this.binaryAt('implies', operands[j]!, acc, starts[j]!, endTok);
         }
         left = acc;
         break;
@@ -1388,11 +1417,12 @@ class Parser {
         if (!this.isName(save + 1)) break;
         closeRun();
         this.i += 2;
-        left = { kind: 'is', arg: left, tag: { text: this.t.text[save + 1]!, span: this.span(save + 1, save + 1) }, span: this.span(s) };
+        left = { kind: 'is', arg: left, tag: this.nameAt(this.text(save + 1), save + 1), span: this.span(s) };
         ceiling = P_CMP - 1;
         continue;
       }
       if (op.op === 'at') {
+        closeRun();
         const target = left;
         let r: A.Expr | undefined;
         if (this.isP('{', save + 1)) {
@@ -1409,12 +1439,12 @@ class Parser {
           return { kind: 'at' as const, target, label: this.atLabel(), span: this.span(s) };
         });
         if (r === undefined) break;
-        closeRun();
         left = r;
         ceiling = P_CMP - 1;
         continue;
       }
       if (op.op === 'with') {
+        closeRun();
         const target = left;
         const r = this.attempt((): A.Expr => {
           this.i++;
@@ -1436,7 +1466,6 @@ class Parser {
           return { kind: 'withFields', target, fields, span: this.span(s) };
         });
         if (r === undefined) break;
-        closeRun();
         left = r;
         ceiling = P_WITH;
         if (++chainLength > MAX_NESTING) throw new SpecErrors([nestingTooDeep(this.source, this.t.start[save]!, this.t.end[save]!)]);
@@ -1449,31 +1478,64 @@ class Parser {
       const rs = this.i;
       const right = this.attempt(() => this.bin(rightPrec));
       if (right === undefined) { this.i = save; break; }
-      if (runOp !== binop || nonAssoc) {
+      if (run?.op !== binop || nonAssoc) {
         closeRun();
-        if (!nonAssoc && ASSOCIATIVE.has(binop)) {
-          runOp = binop;
-          run = { xs: [left], starts: [s], ends: [save - 1] };
-        }
+        if (!nonAssoc && ASSOCIATIVE.has(binop)) run = { op: binop, xs: [left], starts: [s], ends: [save - 1], sizes: undefined };
       }
       if (run !== undefined) {
-        run.xs.push(right);
-        run.starts.push(rs);
-        run.ends.push(this.i - 1);
+        this.addToChain(run, right, rs, this.i - 1);
+      } else {
+        left = this.binaryAt(binop, left, right, s);
       }
-      left = { kind: 'binary', op: binop, left, right, span: this.span(s) };
       ceiling = nonAssoc ? op.prec - 1 : op.prec;
     }
     closeRun();
     return left;
   }
 
-  private balanced(op: A.BinaryOp, xs: A.Expr[], starts: number[], ends: number[], lo: number, hi: number): A.Expr {
-    if (hi - lo === 1) return xs[lo]!;
-    const mid = (lo + hi) >>> 1;
-    const left = this.balanced(op, xs, starts, ends, lo, mid);
-    const right = this.balanced(op, xs, starts, ends, mid, hi);
-    return { kind: 'binary', op, left, right, span: this.span(starts[lo]!, ends[hi - 1]!) };
+  /** Adds an operand, its tokens `first` to `last`, to a chain. */
+  private addToChain(run: Run, x: A.Expr, first: number, last: number): void {
+    const { xs, starts, ends } = run;
+    if (run.sizes === undefined) {
+      xs.push(x);
+      starts.push(first);
+      ends.push(last);
+      if (xs.length <= BALANCE_FROM) return;
+      // Long: from here on a stack of balanced subtrees, the operands so far added anew.
+      const kept = { xs: xs.splice(0), starts: starts.splice(0), ends: ends.splice(0) };
+      run.sizes = [];
+      for (let j = 0; j < kept.xs.length; j++) this.addToChain(run, kept.xs[j]!, kept.starts[j]!, kept.ends[j]!);
+      return;
+    }
+    const sizes = run.sizes;
+    xs.push(x);
+    starts.push(first);
+    ends.push(last);
+    sizes.push(1);
+    // Two subtrees of one size on top become one of twice the size.
+    for (let n = xs.length; n >= 2 && sizes[n - 1] === sizes[n - 2]; n--) {
+      xs[n - 2] = this.binaryAt(run.op, xs[n - 2]!, xs[n - 1]!, starts[n - 2]!, ends[n - 1]!);
+      ends[n - 2] = ends[n - 1]!;
+      sizes[n - 2]! *= 2;
+      xs.pop();
+      starts.pop();
+      ends.pop();
+      sizes.pop();
+    }
+  }
+
+  /** The tree of a chain: left-leaning if short, else its subtrees joined from the right. */
+  private closeChain(run: Run): A.Expr {
+    const { op, xs, starts, ends } = run;
+    let e = xs[0]!;
+    if (run.sizes === undefined) {
+      for (let j = 1; j < xs.length; j++) e = this.binaryAt(op, e, xs[j]!, starts[0]!, ends[j]!);
+      return e;
+    }
+    const last = xs.length - 1;
+    e = xs[last]!;
+    for (let j = last - 1; j >= 0; j--) e = this.binaryAt(op, xs[j]!, e, starts[j]!, ends[last]!);
+    return e;
   }
 
   /** atLabel = name ("." name)?, lexical: no space around the dot. */
@@ -1481,7 +1543,7 @@ class Parser {
     const s = this.i;
     this.name();
     if (this.isP('.') && this.adjacent(s) && this.isName(s + 2) && this.adjacent(s + 1)) this.i += 2;
-    return { text: this.source.text.slice(this.t.start[s]!, this.t.end[this.i - 1]!), span: this.span(s) };
+    return this.nameAt(this.source.text.slice(this.t.start[s]!, this.t.end[this.i - 1]!), s, this.i - 1);
   }
 
   private fieldInit(): { name: A.Name; value: A.Expr } {
@@ -1507,10 +1569,10 @@ class Parser {
         e = { kind: 'index', target: e, index: r, span: this.span(s) };
       } else if (this.isP('.') && this.t.kind[k + 1] === T_NUM) {
         this.i += 2;
-        e = { kind: 'tupleItem', target: e, item: Number(this.t.text[k + 1]), span: this.span(s) };
+        e = { kind: 'tupleItem', target: e, item: Number(this.text(k + 1)), span: this.span(s) };
       } else if (this.isP('.') && this.isName(k + 1)) {
         this.i += 2;
-        e = { kind: 'field', target: e, field: { text: this.t.text[k + 1]!, span: this.span(k + 1, k + 1) }, span: this.span(s) };
+        e = { kind: 'field', target: e, field: this.nameAt(this.text(k + 1), k + 1), span: this.span(s) };
       } else {
         break;
       }
@@ -1523,10 +1585,10 @@ class Parser {
     pollInterrupt();
     const s = this.i;
     const kind = this.t.kind[s];
-    const tx = this.t.text[s]!;
+    const tx = this.text(s);
     if (kind === T_NUM) {
       this.i++;
-      return { kind: 'int', value: this.intLiteral(s, false), span: this.span(s) };
+      return this.intAt(this.intLiteral(s, false), s);
     }
     if (kind === T_IDENT) {
       switch (tx) {
@@ -1592,16 +1654,15 @@ class Parser {
           return args;
         });
         if (r !== undefined) {
-          return { kind: 'call', callee: { text: tx, span: this.span(s, s) }, args: r, span: this.span(s) };
+          return { kind: 'call', callee: this.nameAt(tx, s), args: r, span: this.span(s) };
         }
       }
-      const name = { text: tx, span: this.span(s, s) };
       if (this.isP("'", s + 1) && this.adjacent(s)) {
         this.i += 2;
-        return { kind: 'primed', name, span: this.span(s) };
+        return { kind: 'primed', name: this.nameAt(tx, s), span: this.span(s) };
       }
       this.i++;
-      return { kind: 'name', name, span: name.span };
+      return this.nameRef(s);
     }
     if (kind !== T_PUNCT) throw FAIL;
     if (tx === '(') {

@@ -146,7 +146,9 @@ function walkKinded(root: object, visit: (node: Record<string, unknown>, depth: 
     for (const key in o) {
       if (key === 'span' || key === 'source' || key === 'pathSpan') continue;
       const v = o[key];
-      if (v !== null && typeof v === 'object' && (v as { text?: unknown }).text === undefined) {
+      // A name (`{ text, span }`) holds nothing nested; a reference to a name may be one too
+      // (src/lang/ast.ts, NameRef) and is a node all the same.
+      if (v !== null && typeof v === 'object' && ((v as { text?: unknown }).text === undefined || typeof (v as { kind?: unknown }).kind === 'string')) {
         nodes.push(v);
         depths.push(d);
       }

@@ -9,7 +9,7 @@ import type * as ohm from 'ohm-js';
 // grammar loads in a few milliseconds, where compiling the .ohm text costs a third of a second.
 import type spexGrammar from '../../grammar/spex.ohm-bundle.js';
 import type { SpexSemantics } from '../../grammar/spex.ohm-bundle.js';
-import type * as A from './ast.js';
+import * as A from './ast.js';
 import { Diagnostic, SpecErrors, TYPE_AS_SET_HINT } from './diagnostics.js';
 import { attachAttributes, declWord, fastParseExpr, fastParseSpec, type ParsedAttribute } from './fast-parser.js';
 import { checkNesting, checkText, stackOverflowAsE104 } from './input.js';
@@ -35,7 +35,11 @@ function span(node: ohm.Node): A.Span {
 }
 
 function nameOf(node: ohm.Node): A.Name {
-  return { text: node.sourceString, span: span(node) };
+  return new A.NameAt(node.sourceString, current, node.source.startIdx, node.source.endIdx);
+}
+
+function intAt(value: number, node: ohm.Node): A.IntAt {
+  return new A.IntAt(value, current, node.source.startIdx, node.source.endIdx);
 }
 
 function opt<T>(node: ohm.Node): T | undefined {
@@ -48,7 +52,7 @@ function list<T>(node: ohm.Node): T[] {
 
 function bin(op: A.BinaryOp) {
   return function (this: ohm.Node, l: ohm.Node, _o: ohm.Node, r: ohm.Node): A.Expr {
-    return { kind: 'binary', op, left: l.ast(), right: r.ast(), span: span(this) };
+    return new A.BinaryAt(op, l.ast(), r.ast(), current, this.source.startIdx, this.source.endIdx);
   };
 }
 
@@ -388,13 +392,13 @@ function semantics(): SpexSemantics {
       return { name: nameOf(name), type: type.ast() };
     },
     RangeBound_neg(_m, n): A.Expr {
-      return { kind: 'int', value: -intLiteral(n), span: span(this) };
+      return intAt(-intLiteral(n), this);
     },
     RangeBound_num(n): A.Expr {
-      return { kind: 'int', value: intLiteral(n), span: span(this) };
+      return intAt(intLiteral(n), this);
     },
     RangeBound_name(name): A.Expr {
-      return { kind: 'name', name: nameOf(name), span: span(this) };
+      return new A.NameRef(name.sourceString, current, name.source.startIdx, name.source.endIdx);
     },
     RangeBound_paren(_o, e, _c): A.Expr {
       return e.ast();
@@ -487,10 +491,10 @@ function semantics(): SpexSemantics {
     },
     Pattern_int(minus, n): A.Pattern {
       const v = intLiteral(n);
-      return { kind: 'int', value: minus.numChildren > 0 ? -v : v, span: span(this) };
+      return intAt(minus.numChildren > 0 ? -v : v, this);
     },
     Pattern_name(name): A.Pattern {
-      return { kind: 'name', name: nameOf(name), span: span(this) };
+      return new A.NameRef(name.sourceString, current, name.source.startIdx, name.source.endIdx);
     },
 
     // ---- expressions
@@ -534,7 +538,7 @@ function semantics(): SpexSemantics {
     Cmp_lt: bin('<'),
     Cmp_gt: bin('>'),
     Cmp_notin(l, _not, _in, r): A.Expr {
-      return { kind: 'binary', op: 'notin', left: l.ast(), right: r.ast(), span: span(this) };
+      return new A.BinaryAt('notin', l.ast(), r.ast(), current, this.source.startIdx, this.source.endIdx);
     },
     Cmp_in: bin('in'),
     Cmp_subset: bin('subset'),
@@ -566,7 +570,7 @@ function semantics(): SpexSemantics {
     Unary_neg(_m, arg): A.Expr {
       const a = arg.ast() as A.Expr;
       // Fold literal negation so that -1 is an integer literal (patterns, range bounds).
-      if (a.kind === 'int') return { kind: 'int', value: -a.value, span: span(this) };
+      if (a.kind === 'int') return intAt(-a.value, this);
       return { kind: 'unary', op: 'neg', arg: a, span: span(this) };
     },
     Postfix_index(target, _o, index, _c): A.Expr {
@@ -618,7 +622,7 @@ function semantics(): SpexSemantics {
       return { kind: 'call', callee: nameOf(callee), args: list(args), span: span(this) };
     },
     Primary_num(n): A.Expr {
-      return { kind: 'int', value: intLiteral(n), span: span(this) };
+      return intAt(intLiteral(n), this);
     },
     Primary_true(_t): A.Expr {
       return { kind: 'bool', value: true, span: span(this) };
@@ -633,7 +637,7 @@ function semantics(): SpexSemantics {
       return { kind: 'primed', name: nameOf(name), span: span(this) };
     },
     Primary_name(name): A.Expr {
-      return { kind: 'name', name: nameOf(name), span: span(this) };
+      return new A.NameRef(name.sourceString, current, name.source.startIdx, name.source.endIdx);
     },
     MapEntry(key, _arrow, value) {
       return { key: key.ast(), value: value.ast() };

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type * as A from '../../src/lang/ast.js';
 import { fastParseSpec } from '../../src/lang/fast-parser.js';
 import { parseSpec, parseSpecWithOhm } from '../../src/lang/parser.js';
 import { SpecErrors, escapeInvisible, renderDiagnostic } from '../../src/lang/diagnostics.js';
@@ -11,8 +12,19 @@ import { specFiles } from '../support/spec-files.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
-/** The AST without its Source objects (the same object everywhere). */
-const plain = (x: unknown): string => JSON.stringify(x, (k, v) => (k === 'source' ? undefined : v));
+/**
+ * The AST without its Source objects (the same object everywhere), a span written as its
+ * offsets whether it is a Span of its own or a node that is its own span.
+ */
+const plain = (x: unknown): string =>
+  JSON.stringify(x, (k, v: unknown) => {
+    if (k === 'source') return undefined;
+    if (k === 'span' && v !== null && typeof v === 'object') {
+      const { start, end } = v as { start: number; end: number };
+      return { start, end };
+    }
+    return v;
+  });
 
 function codeOf(f: () => unknown): string | undefined {
   try {
@@ -22,6 +34,30 @@ function codeOf(f: () => unknown): string | undefined {
     if (e instanceof SpecErrors) return e.diagnostics[0]!.code;
     throw e;
   }
+}
+
+/** The depth of an expression in binary nodes of one operator (a leaf's is 1). */
+function depthOf(e: A.Expr): number {
+  let max = 0;
+  const stack: [A.Expr, number][] = [[e, 1]];
+  while (stack.length > 0) {
+    const [x, d] = stack.pop()!;
+    max = Math.max(max, d);
+    if (x.kind === 'binary' && (x.op === '+' || x.op === 'and')) stack.push([x.left, d + 1], [x.right, d + 1]);
+  }
+  return max;
+}
+
+/** The number of operands of a chain of `+` or `and`. */
+function leavesOf(e: A.Expr): number {
+  let n = 0;
+  const stack: A.Expr[] = [e];
+  while (stack.length > 0) {
+    const x = stack.pop()!;
+    if (x.kind === 'binary' && (x.op === '+' || x.op === 'and')) stack.push(x.left, x.right);
+    else n++;
+  }
+  return n;
 }
 
 const deep = (invariant: string): string => `spec D\nvar x: 0..1 = 0\naction A { x := 1 - x }\ninvariant I: ${invariant}\n`;
@@ -119,13 +155,30 @@ describe('nesting (E104)', () => {
     expect(codeOf(() => parseSpec({ path: 'n', text: deep('not '.repeat(1000) + '(x == 0)') }))).toBeUndefined();
     const sum = parseSpec({ path: 's', text: deep(Array.from({ length: 10_000 }, () => 'x').join(' + ') + ' >= 0') });
     // A long chain of one associative operator is a balanced tree: its depth is logarithmic.
-    let d = 0;
-    let e = (sum.decls.at(-1) as { body: { left: unknown } }).body.left as { kind: string; left?: unknown };
-    while (e.kind === 'binary') {
-      d++;
-      e = e.left as typeof e;
+    const terms = (sum.decls.at(-1) as { body: { left: A.Expr } }).body.left;
+    expect(depthOf(terms)).toBeLessThan(2 * Math.log2(10_000));
+    expect(leavesOf(terms)).toBe(10_000);
+  });
+  it('builds a chain of one associative operator as the grammar does up to 32 operands, balanced past that', () => {
+    for (const n of [2, 3, 32, 33, 64, 65, 1000, 4097]) {
+      // Operands of one token and of three (`x * 1`), so that the spans' ends are tested.
+      const sum = Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 'x' : 'x * 1')).join(' + ');
+      const text = deep(sum + ' >= 0');
+      const e = (parseSpec({ path: 'c', text }).decls.at(-1) as { body: { left: A.Expr } }).body.left;
+      expect(leavesOf(e)).toBe(n);
+      // Up to 32 operands: ((x + x) + x) ..., as the grammar gives; then a balanced tree.
+      if (n <= 32) expect(depthOf(e)).toBe(n);
+      else expect(depthOf(e)).toBeLessThanOrEqual(2 * Math.ceil(Math.log2(n)));
+      expect(text.slice(e.span.start, e.span.end)).toBe(sum);
+      // Every node's span runs from its first operand's start to its last one's end.
+      const stack: A.Expr[] = [e];
+      while (stack.length > 0) {
+        const x = stack.pop()!;
+        if (x.kind !== 'binary' || x.op !== '+') continue;
+        expect([x.span.start, x.span.end]).toEqual([x.left.span.start, x.right.span.end]);
+        stack.push(x.left, x.right);
+      }
     }
-    expect(d).toBeLessThan(20);
   });
   it('refuses 1,001 chained nots, and a chain of 1,100 subtractions, with E104', () => {
     expect(codeOf(() => parseSpec({ path: 'n', text: deep('not '.repeat(1001) + 'x') }))).toBe('E104');
