@@ -179,13 +179,17 @@ function expectSameUnderSwitches(path: string, consts: string[] = [], check?: st
   const options = (): Any => ({ checkDeadlock: deadlock ?? chk?.decl.deadlock ?? true });
   const one = explore(system, options());
   const setup = { data: { path, text: src, check: chk?.name, consts, packed: true } };
-  for (const [threads, pattern] of [
-    [2, [1, 2]],
-    [2, [2, 2, 1]],
-    [3, [1, 1, 3, 3]],
+  for (const [threads, pattern, atLevel] of [
+    [2, [1, 2], undefined],
+    [2, [2, 2, 1], undefined],
+    [3, [1, 1, 3, 3], undefined],
+    // Begun on the one-thread explorer, handed over at a level (--workers auto).
+    [2, [2, 1], 2],
+    [3, [3, 1, 1], 4],
   ] as const) {
-    const par = exploreVectorsParallel(system, options(), { workers: threads, setup, eager: true, policy: patterned(threads, pattern) });
-    expect(comparable(par), `${threads} threads, pattern ${pattern.join(' ')}`).toEqual(comparable(one));
+    const startAlone = atLevel === undefined ? {} : { startAlone: { afterMs: Infinity, atLevel } };
+    const par = exploreVectorsParallel(system, options(), { workers: threads, setup, eager: true, policy: patterned(threads, pattern), ...startAlone });
+    expect(comparable(par), `${threads} threads, pattern ${pattern.join(' ')}${atLevel === undefined ? '' : `, from level ${atLevel}`}`).toEqual(comparable(one));
   }
   return one;
 }

@@ -188,6 +188,44 @@ export class FlatFingerprintSet implements SeenSet {
     return index;
   }
 
+  /**
+   * This set's fingerprints dealt into `n` new sets, fingerprint hi, lo into set
+   * `shardOf(lo)`: the vector explorer's shards, when a search that began on one thread goes
+   * on there. Each stored key gives its fingerprint's low word back (lo = l xor h, see the
+   * mix above), so nothing is unmixed. This set is not to be used afterwards.
+   */
+  split(n: number, shardOf: (lo: number) => number): FlatFingerprintSet[] {
+    const sets: FlatFingerprintSet[] = [];
+    for (let s = 0; s < n; s++) sets.push(new FlatFingerprintSet(Math.ceil((this.count * 1.1) / n)));
+    const keys = this.keys;
+    for (let j = 0; j < keys.length; j += 2) {
+      const h = keys[j]!;
+      const l = keys[j + 1]!;
+      if (h === 0 && l === 0) continue;
+      sets[shardOf((l ^ h) >>> 0)]!.insertKey(h, l);
+    }
+    if (this.hasZero) {
+      // The fingerprint that mixes to the zero key has lo = 0.
+      const set = sets[shardOf(0)]!;
+      set.hasZero = true;
+      set.count++;
+    }
+    this.keys = new Uint32Array(0);
+    this.count = 0;
+    return sets;
+  }
+
+  /** Stores a mixed key known to be absent. */
+  private insertKey(h: number, l: number): void {
+    const keys = this.keys;
+    const mask = this.mask;
+    let i = l & mask;
+    while (keys[2 * i] !== 0 || keys[2 * i + 1] !== 0) i = (i + 1) & mask;
+    keys[2 * i] = h;
+    keys[2 * i + 1] = l;
+    if (++this.count >= this.threshold) this.grow();
+  }
+
   /** Doubles the table, putting every key at its new home (or after it). */
   private grow(): void {
     const old = this.keys;

@@ -35,8 +35,40 @@ export interface FlatVectorSystem<L> extends TransitionSystem<number[], L> {
 const PROGRESS_CHECK_EVERY = 4096;
 const PROGRESS_PERIOD_MS = 1000;
 
-export function exploreVectorLevels<L>(system: FlatVectorSystem<L>, options: ExploreOptions<number[], L>): ExploreResult<number[], L> {
-  return new VectorLevelRun(system, options).run();
+/**
+ * Where the search stands between two levels, for another explorer to go on from (the vector
+ * explorer, with `--workers auto`): the seen set and the replay index, the level to expand
+ * next (`count` states of the system's width, and their fingerprints, two words each; its first
+ * state is numbered `first`, and it is level number `level`), the counts so far, when the
+ * search began, and each level's emissions and milliseconds, in order. (No state was left out
+ * at the depth limit yet: the level after the limit's is empty, and the search ends there.)
+ */
+export interface LevelStart {
+  readonly seen: FlatFingerprintSet;
+  readonly replay: ReplayIndex;
+  readonly states: Int32Array | Float64Array;
+  readonly fps: Uint32Array;
+  readonly count: number;
+  readonly first: number;
+  readonly level: number;
+  readonly generated: number;
+  readonly depth: number;
+  readonly startMs: number;
+  readonly levels: readonly { readonly emitted: number; readonly ms: number }[];
+}
+
+/**
+ * At the start of the first level after the search has run `afterMs`, or of level number
+ * `atLevel`, the search goes on in `then`.
+ */
+export interface GoOnLater<L> {
+  readonly afterMs: number;
+  readonly atLevel?: number;
+  readonly then: (start: LevelStart) => ExploreResult<number[], L>;
+}
+
+export function exploreVectorLevels<L>(system: FlatVectorSystem<L>, options: ExploreOptions<number[], L>, later?: GoOnLater<L>): ExploreResult<number[], L> {
+  return new VectorLevelRun(system, options, later).run();
 }
 
 class VectorLevelRun<L> {
@@ -85,10 +117,14 @@ class VectorLevelRun<L> {
   private readonly coverage: StepCoverage | null;
 
   private readonly options: ExploreOptions<number[], L>;
+  private readonly later: GoOnLater<L> | undefined;
+  /** With `later`: each level's emissions and milliseconds. */
+  private readonly levelTimes: { emitted: number; ms: number }[] = [];
 
-  constructor(system: FlatVectorSystem<L>, options: ExploreOptions<number[], L>) {
+  constructor(system: FlatVectorSystem<L>, options: ExploreOptions<number[], L>, later?: GoOnLater<L>) {
     this.system = system;
     this.options = options;
+    this.later = later;
     this.invariants = system.invariants;
     this.W = system.vectorWidth;
     this.checkDeadlock = options.checkDeadlock;
@@ -124,7 +160,24 @@ class VectorLevelRun<L> {
     let expanded = 0;
     let lastProgressMs = Date.now();
     let handover: Handover<number[], L> | undefined;
+    const later = this.later;
+    // The first measurement runs from the search's start: the levels' times then add up to
+    // the time the search has run, as the policy counts it.
+    let levelMs = this.startMs;
+    let levelGenerated = 0;
     levels: while (this.stop === null && this.nextCount > 0) {
+      if (later !== undefined) {
+        const now = performance.now();
+        this.levelTimes.push({ emitted: this.generated - levelGenerated, ms: now - levelMs });
+        levelMs = now;
+        levelGenerated = this.generated;
+        if (now - this.startMs >= later.afterMs || this.level >= (later.atLevel ?? Infinity)) {
+          // As for the disk-backed search: this frame stays on the stack, its level let go.
+          cur = new Int32Array(0);
+          curFps = new Uint32Array(0);
+          return later.then(this.levelStart());
+        }
+      }
       const swap = cur;
       cur = this.next;
       this.next = this.wide && !(swap instanceof Float64Array) ? new Float64Array(swap.length) : swap;
@@ -237,6 +290,18 @@ class VectorLevelRun<L> {
     this.nextFps = new Uint32Array(0);
     this.nextCount = 0;
     return h;
+  }
+
+  /** The search between two levels, for `later` (the level filled last is the one to expand). */
+  private levelStart(): LevelStart {
+    const start: LevelStart = {
+      seen: this.seen, replay: this.replay, states: this.next, fps: this.nextFps, count: this.nextCount, first: this.nextFirst,
+      level: this.level, generated: this.generated, depth: this.depth, startMs: this.startMs,
+      levels: this.levelTimes,
+    };
+    this.seen = new FlatFingerprintSet();
+    this.replay = new ReplayIndex();
+    return start;
   }
 
   /** Receives every emitted state, initial or successor, as explore()'s `emit`. */

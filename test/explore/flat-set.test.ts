@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { shardFromSnapshot, shardSnapshot } from '../../src/explore/parallel/vectors.js';
+import { shardFromSnapshot, shardOf, shardSnapshot } from '../../src/explore/parallel/vectors.js';
 import { FlatFingerprintSet } from '../../src/explore/flat-set.js';
 import { CompactFingerprintSet } from '../../src/explore/compact-set.js';
 import { fmix32 } from '../../src/values/mix.js';
@@ -42,6 +42,50 @@ describe('FlatFingerprintSet', () => {
     }
     expect(wrong).toEqual([]);
     expect(set.size).toBe(n);
+  });
+
+  it('deals its fingerprints into shards, each holding exactly its own (the vector explorer taking over a search)', () => {
+    const zeroHi = (fmix32(0 ^ 0x5bd1e995) ^ unfmix32(0)) >>> 0;
+    for (const n of [1, 2, 3]) {
+      for (const count of [0, 1, 700, 20_000]) {
+        const fps: [number, number][] = [[zeroHi, 0]];
+        let x = 7 + count;
+        for (let i = 0; i < count; i++) {
+          x = fmix32(x + i);
+          fps.push([x, fmix32(x ^ 0x1234567)]);
+        }
+        const set = new FlatFingerprintSet();
+        for (const [hi, lo] of fps) set.add(hi, lo);
+        const shards = set.split(n, (lo) => shardOf(lo, n));
+        expect(shards).toHaveLength(n);
+        expect(shards.reduce((a, s) => a + s.size, 0)).toBe(fps.length);
+        const wrong: string[] = [];
+        for (const [hi, lo] of fps) {
+          const own = shardOf(lo, n);
+          for (let s = 0; s < n; s++) if (shards[s]!.has(hi, lo) !== (s === own)) wrong.push(`${hi},${lo} in shard ${s}`);
+          // A shard goes on as a set: what it holds is not added again.
+          if (shards[own]!.add(hi, lo) !== -1) wrong.push(`${hi},${lo} added again`);
+        }
+        expect(wrong).toEqual([]);
+        // Each shard's keys are exactly those of its fingerprints.
+        const all = new FlatFingerprintSet();
+        for (const [hi, lo] of fps) all.add(hi, lo);
+        const merged = shards.flatMap((s) => { const k = s.sortedKeys(); return Array.from({ length: k.length / 2 }, (_, i) => `${k[2 * i]},${k[2 * i + 1]}`); }).sort();
+        const whole = all.sortedKeys();
+        expect(merged).toEqual(Array.from({ length: whole.length / 2 }, (_, i) => `${whole[2 * i]},${whole[2 * i + 1]}`).sort());
+      }
+    }
+  });
+
+  it('deals into shards however unevenly (a shard grows as it fills)', () => {
+    const set = new FlatFingerprintSet();
+    for (let i = 0; i < 30_000; i++) set.add(fmix32(i), i);
+    const [all, none] = set.split(2, () => 0);
+    expect([all!.size, none!.size]).toEqual([30_000, 0]);
+    const missing: number[] = [];
+    for (let i = 0; i < 30_000; i++) if (!all!.has(fmix32(i), i)) missing.push(i);
+    expect(missing).toEqual([]);
+    expect(all!.size * 8).toBeLessThanOrEqual((all!.bytesUsed() * 3) / 4);
   });
 
   it('is sized for an expected count up front', () => {

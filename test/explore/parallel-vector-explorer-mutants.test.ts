@@ -131,3 +131,72 @@ describe('the vector explorer on this thread alone, against explore()', () => {
     expect(grew).toBeLessThan(levels.length - grew);
   });
 });
+
+describe('a search that starts on the one-thread explorer and goes on here (--workers auto)', () => {
+  /**
+   * The one-thread explorer (vector-run.ts) hands the search over at the start of level
+   * `atLevel`: seen set, replay index, level, counts. Against explore() on the object-level
+   * search, whatever the level and whatever stops the search.
+   */
+  function sameFrom(w: Wide, options: Partial<ExploreOptions<V, string>>, atLevel: number, threads = 2): ThreadsReport[] {
+    const system = { ...wide(w), vectorWidth: w.width ?? 2 };
+    const o: ExploreOptions<V, string> = { checkDeadlock: false, ...options };
+    const want = explore(wide(w), o);
+    const reports: ThreadsReport[] = [];
+    const records: number[] = [];
+    const policy: ThreadPolicy = { ...alone(), record: (_t, emitted) => records.push(emitted) };
+    const got = exploreVectorsParallel(system, o, { workers: threads, setup: { data: null }, policy, startAlone: { afterMs: Infinity, atLevel }, onThreads: (r) => reports.push(r) });
+    expect(comparable(got), `handed over at level ${atLevel}`).toEqual(comparable(want));
+    // Handed over (the policy's report): the policy heard of every level the one-thread
+    // explorer ran, and of the rest. Else the search ended before the level.
+    expect(reports).toHaveLength(1);
+    if (reports[0]!.reason === 'alone') expect(records.reduce((a, b) => a + b, 0)).toBe(got.stats.generated);
+    else expect(reports[0]).toEqual({ threads: 1, reason: 'auto: the search ended before more threads were worth trying' });
+    if (atLevel < got.stats.depth) expect(reports[0]!.reason).toBe('alone');
+    return reports;
+  }
+
+  it('gives explore()\'s results whatever the level it goes on at, and says who ran the search', () => {
+    expect(explore(wide(small), { checkDeadlock: false }).stats.depth).toBe(7);
+    for (const atLevel of [1, 2, 3, 5, 7]) {
+      for (const T of [2, 3]) {
+        expect(sameFrom(small, {}, atLevel, T)).toEqual([{ threads: 1, reason: 'alone' }]);
+        sameFrom(big, {}, atLevel, T);
+      }
+      sameFrom({ ...small, lend: true }, {}, atLevel);
+      sameFrom({ ...small, width: 5 }, {}, atLevel);
+      // The fingerprint whose mixed key is the table's empty marker, dealt to its shard.
+      sameFrom({ ...small, halves: true, zeroAt: (s) => s[0] === 0 && s[1] === 1 }, {}, atLevel);
+      sameFrom({ ...small, halves: true, zeroAt: (s) => s[0] === 1 && s[1] === 1 }, {}, atLevel, 3);
+      sameFrom({ ...small, halves: true, side: true }, {}, atLevel);
+    }
+    // A search over before the level: the one-thread explorer's result, and no threads.
+    expect(sameFrom(small, {}, 10_000)).toEqual([{ threads: 1, reason: 'auto: the search ended before more threads were worth trying' }]);
+  });
+
+  it('the limits, violations, faults and deadlocks after the hand-over', () => {
+    for (const atLevel of [2, 4]) {
+      for (let max = 1; max <= 40; max += 3) sameFrom(small, { maxStates: max }, atLevel);
+      sameFrom(small, { maxDepth: 3 }, atLevel);
+      sameFrom(small, { maxDepth: 6 }, atLevel);
+      sameFrom({ ...small, bad: (s) => s[0] === 3 && s[1] === 7 }, {}, atLevel);
+      sameFrom({ ...small, badThrows: (s) => s[0] === 2 && s[1] === 4 }, {}, atLevel);
+      sameFrom({ ...small, faultAt: (s) => s[0] === 2 && s[1] === 4, faultAfter: 2 }, {}, atLevel);
+      const stuck = (s: number[]): boolean => s[0] === 2 && s[1] === 4;
+      sameFrom({ ...small, stuck }, { checkDeadlock: true }, atLevel);
+      sameFrom({ ...big, bad: (s) => s[0] === 3 && s[1] === 883 }, {}, atLevel);
+    }
+  });
+
+  it('not with the state graph recorded, a policy of the tests\' own, or a seen set given', () => {
+    const system = { ...wide(small), vectorWidth: 2 };
+    const o: ExploreOptions<V, string> = { checkDeadlock: false };
+    const reports: ThreadsReport[] = [];
+    // `auto` with a policy given: the policy runs every level (its report), no hand-over.
+    exploreVectorsParallel(system, o, { workers: 2, setup: { data: null }, auto: true, policy: alone(), onThreads: (r) => reports.push(r) });
+    const recordGraph = { edgeTag: () => 0, predicates: [] };
+    const r = exploreVectorsParallel(system, { ...o, recordGraph }, { workers: 2, setup: { data: null }, policy: alone(), startAlone: { afterMs: 0 }, localTagger: () => 0, onThreads: (x) => reports.push(x) });
+    expect(r.graph).toBeDefined();
+    expect(reports).toEqual([{ threads: 1, reason: 'alone' }, { threads: 1, reason: 'alone' }]);
+  });
+});

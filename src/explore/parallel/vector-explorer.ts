@@ -32,10 +32,11 @@ import { Interrupted, guardStop } from '../guard.js';
 import { checkLimits, deadlockStop, invariantStop, outcomeOf, searchStats, replayedFault, type Stop } from '../stop.js';
 import { ModelError } from '../system.js';
 import { ReplayIndex, rebuildTrace, type Trace } from '../trace.js';
+import { exploreVectorLevels, type FlatVectorSystem, type LevelStart } from '../vector-run.js';
 import type { WorkerSetup } from './worker.js';
 import { PARALLEL_MIN, type ParallelOptions } from './explorer.js';
 import type { VectorWorkerInit } from './vector-worker.js';
-import { AutoThreads, patternPolicy, type ThreadPolicy } from './auto.js';
+import { AUTO_DEFAULTS, AutoThreads, patternPolicy, type ThreadPolicy } from './auto.js';
 import {
   CMD_DEDUPE, CMD_EXIT, CMD_EXPAND, CMD_FINISH, CMD_FIXUP, CMD_GIVE_SHARD, CMD_HAS, CMD_NUMBER, CMD_TAKE_SHARD, C_CMD, C_DONE, C_ERR, C_GEN, C_READY,
   EVENT_WORDS, EV_DEADLOCK, EV_FAULT, EV_INVARIANT, EV_LIMIT, EV_NONE, EV_PREDICATE,
@@ -46,7 +47,16 @@ import {
  * As for exploreParallel, but `workers` counts the threads the search runs on, this one
  * included (it takes a share of every phase): so N - 1 worker threads are started.
  */
-export type VectorParallelOptions = Omit<ParallelOptions<unknown>, 'codec'>;
+export type VectorParallelOptions = Omit<ParallelOptions<unknown>, 'codec'> & {
+  /** Go on from where a one-thread search stands (instead of from the initial states). */
+  readonly from?: LevelStart;
+  /**
+   * Start on the one-thread explorer, and go on here at the first level that starts after
+   * `afterMs`, or at level number `atLevel`. Default, with `auto` and no policy given: after
+   * AUTO_DEFAULTS.spawnAfterMs (tests set it to hand over at a given level).
+   */
+  readonly startAlone?: { readonly afterMs: number; readonly atLevel?: number };
+};
 
 /**
  * With an explicit `--workers N`, the workers are started by the first level this big once
@@ -87,6 +97,37 @@ export function exploreVectorsParallel<L>(
   checkLimits(options, parallel.workers, true);
   // As in exploreParallel: constraints and step checks run on this thread alone.
   if (system.inModel !== undefined || system.checkStep !== undefined) return explore(system, options);
+  const alone = startAlone(system, options, parallel);
+  if (alone !== undefined) {
+    // `--workers auto` without the state graph: the search starts as on one thread (explore()'s
+    // vector-run.ts, whose levels are faster than this explorer's run alone), and goes on here
+    // from the level at which the policy would first want threads. A search that ends sooner
+    // runs as with --workers 1 (counter-grid K=21 and TwoPhase N=7 were 5-10 % slower here).
+    let went = false;
+    const r = exploreVectorLevels(system as FlatVectorSystem<L>, options, {
+      ...alone,
+      then: (from) => {
+        went = true;
+        return runVectors(system, options, { ...parallel, from });
+      },
+    });
+    if (!went) parallel.onThreads?.({ threads: 1, reason: 'auto: the search ended before more threads were worth trying' });
+    return r;
+  }
+  return runVectors(system, options, parallel);
+}
+
+/** When a search starts on the one-thread explorer (see exploreVectorsParallel); undefined: never. */
+function startAlone<L>(system: VectorSystem<L>, options: ExploreOptions<number[], L>, parallel: VectorParallelOptions): VectorParallelOptions['startAlone'] {
+  // Only where explore() would run vector-run.ts (and without the state graph, whose edges
+  // this explorer records in its own way).
+  if (parallel.from !== undefined || system.vectorWidth === undefined || options.recordGraph !== undefined || options.seenSet !== undefined) return undefined;
+  if (parallel.startAlone !== undefined) return parallel.startAlone;
+  const tests = (parallel.eager ?? process.env.SPEX_WORKERS_EAGER === '1') || process.env.SPEX_TEST_AUTO_PATTERN !== undefined;
+  return parallel.auto === true && parallel.policy === undefined && !tests ? { afterMs: AUTO_DEFAULTS.spawnAfterMs } : undefined;
+}
+
+function runVectors<L>(system: VectorSystem<L>, options: ExploreOptions<number[], L>, parallel: VectorParallelOptions): ExploreResult<number[], L> {
   const run = new VectorRun(system, options, parallel);
   try {
     return run.run();
@@ -227,7 +268,7 @@ class VectorRun<L> {
   private readonly runner: PhaseRunner<L>;
   private readonly nums: Float64Array;
   private crew: Crew | null = null;
-  private readonly replay = new ReplayIndex();
+  private replay = new ReplayIndex();
   private readonly fp = new Uint32Array(2);
   /**
    * Temporal properties: the state graph, recorded in the single-threaded explorer's order
@@ -248,7 +289,7 @@ class VectorRun<L> {
   private stop: Stop | null = null;
   private readonly stopFp = new Uint32Array(2);
   private queue = 0;
-  private readonly startMs = performance.now();
+  private startMs = performance.now();
   private lastProgressMs = Date.now();
   /** Where the time goes (printed on stderr with SPEX_PARALLEL_PROFILE=1). */
   private readonly prof = { localLevels: 0, threadLevels: 0, firstThreadsMs: -1, spawnMs: -1, spawnCostMs: 0, ownStates: 0, threadStates: 0, expandMs: 0, dedupeMs: 0, numberMs: 0, recordMs: 0, graphMs: 0 };
@@ -300,7 +341,8 @@ class VectorRun<L> {
       this.crew = this.startCrew();
       this.crew.waitReady();
     }
-    this.initialLevel();
+    if (this.parallel.from !== undefined) this.goOnFrom(this.parallel.from);
+    else this.initialLevel();
     while (this.stop === null && this.count > 0) {
       const currentLevel = this.level;
       this.level = currentLevel + 1;
@@ -381,6 +423,43 @@ class VectorRun<L> {
     });
     if (state === undefined) throw new Error(`internal error: replaying an edge got only ${seen} emissions where emission #${ordinal} was recorded`);
     return { state, label: label as L };
+  }
+
+  /**
+   * The search where a one-thread search left it, between two levels: its seen set dealt into
+   * the shards, its replay index, its next level in the level buffer, its counts and its clock,
+   * and each level's measurements told to the policy, as if this explorer had run them alone.
+   */
+  private goOnFrom(from: LevelStart): void {
+    this.startMs = from.startMs;
+    this.replay = from.replay;
+    this.takeSeen(from.seen);
+    const n = from.count * this.W;
+    ensureBytes(this.buffers.lvSt[0]!, 8 * Math.max(1, n));
+    f64(this.buffers.lvSt[0]!).set(from.states.subarray(0, n));
+    if (this.curFps.length < 2 * from.count) this.curFps = new Uint32Array(2 * from.count);
+    this.curFps.set(from.fps.subarray(0, 2 * from.count));
+    this.curFpsValid = true;
+    this.sharedFpsValid = false;
+    this.cur = 0;
+    this.count = from.count;
+    this.first = from.first;
+    this.level = from.level;
+    this.generated = from.generated;
+    this.depth = from.depth;
+    for (const l of from.levels) this.policy?.record(1, l.emitted, l.ms);
+  }
+
+  /**
+   * Deals the seen set of a search handed over (goOnFrom) into the shards: about 45 ns a
+   * state, writing fresh memory (94 ms for the 2.1M states counter-grid K=37 has at half a
+   * second). Before the workers start: done while they build their systems, it took 214–235
+   * ms (the two threads' page faults serialise, see fresh-pages.ts).
+   */
+  private takeSeen(seen: FlatFingerprintSet): void {
+    const T = this.T;
+    const shards = seen.split(T, (lo) => shardOf(lo, T));
+    for (let s = 0; s < T; s++) this.runner.sets[s] = shards[s];
   }
 
   /** Level 1: the initial states, on this thread, as explore() takes them. */
