@@ -76,6 +76,13 @@ export interface TransitionSystem<S, L> {
    */
   readonly vectorWidth?: number;
   /**
+   * With vectorWidth: true when every number of every state is an integer from 0 to 2^31 − 1
+   * (the packed engine's, when no slot holds an unbounded integer; its fingerprint refuses a
+   * state that breaks it). The explorer then keeps states in Int32Arrays without checking
+   * that each number fits.
+   */
+  readonly vectorInt32?: boolean;
+  /**
    * With vectorWidth, may be present: `at` runs `of`, the system's `successors`, on the state
    * at `level[base]` to `level[base + vectorWidth - 1]`, read from the explorer's level itself
    * rather than from a copy of it (the packed engine's generated code copies the state into

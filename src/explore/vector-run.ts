@@ -75,6 +75,8 @@ class VectorLevelRun<L> {
   private readonly system: FlatVectorSystem<L>;
   private readonly invariants: readonly Invariant<number[]>[];
   private readonly W: number;
+  /** The system's vectorInt32: its states fit an Int32Array as they are. */
+  private readonly int32: boolean;
   private readonly checkDeadlock: boolean;
   private readonly maxStates: number;
   private readonly maxDepth: number;
@@ -127,6 +129,7 @@ class VectorLevelRun<L> {
     this.later = later;
     this.invariants = system.invariants;
     this.W = system.vectorWidth;
+    this.int32 = system.vectorInt32 === true;
     this.checkDeadlock = options.checkDeadlock;
     this.maxStates = options.maxStates ?? Infinity;
     this.maxDepth = options.maxDepth ?? Infinity;
@@ -360,12 +363,16 @@ class VectorLevelRun<L> {
     const next = this.next;
     // Copied and checked in one pass: a number an Int32Array does not hold as it is (past 32
     // bits, or not an integer) reads back different, and the level is widened and the state
-    // copied again.
+    // copied again. Not for a system whose numbers all fit (vectorInt32): 6 % of counter-grid
+    // K=21's search.
     let exact = true;
-    for (let k = 0; k < W; k++) {
-      const x = state[k]!;
-      next[at + k] = x;
-      if (next[at + k] !== x) exact = false;
+    if (this.int32) for (let k = 0; k < W; k++) next[at + k] = state[k]!;
+    else {
+      for (let k = 0; k < W; k++) {
+        const x = state[k]!;
+        next[at + k] = x;
+        if (next[at + k] !== x) exact = false;
+      }
     }
     if (!exact) {
       this.widen();

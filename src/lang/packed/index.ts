@@ -804,6 +804,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     // As the generic engine: PlusCal's Terminating stutter once every process is done.
     if (terminates !== undefined && terminates(vec)) emit(vec.slice(), TERMINATING);
   };
+  const sizes = slotSizes(vars, width);
   const system: PackedSpec = {
     width,
     source,
@@ -838,9 +839,10 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
       },
     },
     // Hashed a 32-bit word of packed slots at a time, or an exact key when the state fits in 64 bits.
-    fingerprint: vectorFingerprint(slotSizes(vars, width)),
+    fingerprint: vectorFingerprint(sizes),
     coverage: counters,
     vectorWidth: width,
+    vectorInt32: sizes.every((size) => size <= 2 ** 31),
     // Steps emit their working array itself: most successors are duplicates, dropped at once,
     // and only the states the explorer keeps are copied.
     copyState: (vec) => vec.slice(),
