@@ -194,7 +194,6 @@ export abstract class CompilerBase {
     return this.spec.types.get(e) ?? { k: 'any' };
   }
 
-  protected readonly constantMemo = new Map<A.Expr, boolean>();
   protected defBodies = new Map<string, { body: Ev | undefined; frame: number; recursive: boolean }>();
   /** How many calls of recursive definitions are under way (E709 beyond MAX_DEF_DEPTH). */
   protected defDepth = 0;
