@@ -3,22 +3,24 @@
  * explorer's): 64-bit fingerprints and nothing else, in one flat table with linear probing,
  * built for speed where CompactFingerprintSet is built for memory.
  *
- * Layout: one Uint32Array, two words a slot (the mixed key's high and low halves; 0, 0 when
- * free), a power of two of slots, home slot = the mixed key's low bits. The load is kept at
- * most 3/4 and the table doubles past it, so the load is between 3/8 and 3/4: 10.7–21.3 bytes
- * a state (CompactFingerprintSet: 10–12 bytes, but its sorted clusters make every insertion
- * shift part of a cluster, and its growth by ×1.2 moves every key about six times over a
- * run; measured on a million random fingerprints it takes twice the time). A lookup that
- * misses scans to the first free slot: 1.8–8.5 slots expected, 8 bytes each, so mostly one
- * or two cache lines. Growing rehashes the whole table at once, into a table whose pages are
- * first written in address order (fresh-pages.ts).
+ * Layout: one Uint32Array, two words a slot (the fingerprint's high and low words; 0, 0 when
+ * free), a power of two of slots. The load is kept at most 3/4 and the table doubles past it,
+ * so the load is between 3/8 and 3/4: 10.7–21.3 bytes a state (CompactFingerprintSet: 10–12
+ * bytes, but its sorted clusters make every insertion shift part of a cluster, and its growth
+ * by ×1.2 moves every key about six times over a run; measured on a million random
+ * fingerprints it takes twice the time). A lookup that misses scans to the first free slot:
+ * 1.8–8.5 slots expected, 8 bytes each, so mostly one or two cache lines. Growing rehashes the
+ * whole table at once, into a table whose pages are first written in address order
+ * (fresh-pages.ts).
  *
- * Keys: fingerprints are first put through the same bijective 64-bit mix as
- * CompactFingerprintSet's (written out in add and has: the high half is murmur3's finalizer
- * of hi xor the finalizer of lo xor a constant, the low half lo xor the high half), so that fingerprints that differ in few bits (exact keys of small
- * states, hand-made test systems) still spread over the table. Being a bijection, it keeps
- * distinct fingerprints distinct. The one fingerprint that mixes to the all-zero key, the
- * empty marker, is remembered by a flag instead of a slot.
+ * The home slot: the top bits of (lo xor hi·K1)·K2, multiplicative (Fibonacci) hashing, so
+ * that fingerprints that differ in few bits (exact keys of small states, hand-made test
+ * systems) still spread over the table. The fingerprints themselves are stored, not a mixed
+ * key: two multiplications before the probe, where murmur3's finalizer twice over (the mix
+ * CompactFingerprintSet keys by) put some 20 cycles of dependent operations in front of every
+ * lookup (3-4 % of counter-grid K=21's and TwoPhase N=7's searches). The fingerprint 0, 0,
+ * the empty marker, is remembered by a flag instead of a slot. For the disk-backed search,
+ * sortedKeys gives the keys mixed as CompactFingerprintSet's.
  */
 import { mixHi } from './compact-set.js';
 import { freshWords } from './fresh-pages.js';
@@ -37,14 +39,16 @@ export interface FlatSetSnapshot {
 }
 
 export class FlatFingerprintSet implements SeenSet {
-  /** Two words a slot: the mixed key's halves; 0, 0 when free. */
+  /** Two words a slot: the fingerprint's high and low words; 0, 0 when free. */
   private keys: Uint32Array;
   /** Slots − 1 (slots are a power of two). */
   private mask: number;
+  /** 32 − log2(slots): the home slot is the top bits of a 32-bit hash. */
+  private shift: number;
   /** Grow when the count reaches this: 3/4 of the slots. */
   private threshold: number;
   private count = 0;
-  /** Whether the fingerprint that mixes to the all-zero key (the empty marker) is present. */
+  /** Whether the fingerprint 0, 0 (the empty marker) is present. */
   private hasZero = false;
 
   constructor(expected = 0) {
@@ -52,6 +56,7 @@ export class FlatFingerprintSet implements SeenSet {
     while ((capacity >>> 2) * 3 <= expected) capacity *= 2;
     this.keys = new Uint32Array(capacity * 2);
     this.mask = capacity - 1;
+    this.shift = Math.clz32(capacity) + 1;
     this.threshold = (capacity >>> 2) * 3;
   }
 
@@ -72,6 +77,7 @@ export class FlatFingerprintSet implements SeenSet {
     const set = new FlatFingerprintSet();
     set.keys = s.keys;
     set.mask = capacity - 1;
+    set.shift = Math.clz32(capacity) + 1;
     set.threshold = (capacity >>> 2) * 3;
     set.count = s.count;
     set.hasZero = s.hasZero;
@@ -87,46 +93,38 @@ export class FlatFingerprintSet implements SeenSet {
   }
 
   /**
-   * Every stored key (the mixed fingerprint), ascending as 64-bit numbers, two words a key,
-   * low half first, as CompactFingerprintSet's sortedKeys gives them: for the hand-over to
-   * the disk-backed search.
+   * Every fingerprint as CompactFingerprintSet keys it (mixHi, see compact-set.ts: the high
+   * half mixHi(hi, lo), the low half lo xor that), ascending as 64-bit numbers, two words a
+   * key, low half first, as its sortedKeys gives them: for the hand-over to the disk-backed
+   * search.
    */
   sortedKeys(): Uint32Array {
     const out = new Uint32Array(2 * this.count);
     let o = 0;
-    if (this.hasZero) o = 2; // the zero key, the smallest, stays 0, 0
+    const put = (hi: number, lo: number): void => {
+      const h = mixHi(hi, lo);
+      out[o++] = (lo ^ h) >>> 0;
+      out[o++] = h;
+    };
+    if (this.hasZero) put(0, 0);
     const keys = this.keys;
     for (let i = 0; i < keys.length; i += 2) {
       const h = keys[i]!;
       const l = keys[i + 1]!;
       if (h === 0 && l === 0) continue;
-      out[o++] = l;
-      out[o++] = h;
+      put(h, l);
     }
     new BigUint64Array(out.buffer, out.byteOffset, this.count).sort();
     return out;
   }
 
   has(hi: number, lo: number): boolean {
-    // mixHi(hi, lo) written out: fmix32(hi ^ fmix32(lo ^ 0x5bd1e995)).
-    let m = lo ^ 0x5bd1e995;
-    m ^= m >>> 16;
-    m = Math.imul(m, 0x85ebca6b);
-    m ^= m >>> 13;
-    m = Math.imul(m, 0xc2b2ae35);
-    m ^= m >>> 16;
-    m ^= hi;
-    m ^= m >>> 16;
-    m = Math.imul(m, 0x85ebca6b);
-    m ^= m >>> 13;
-    m = Math.imul(m, 0xc2b2ae35);
-    m ^= m >>> 16;
-    const h = m >>> 0;
-    const l = (lo ^ h) >>> 0;
+    const h = hi >>> 0;
+    const l = lo >>> 0;
     if (h === 0 && l === 0) return this.hasZero;
     const keys = this.keys;
     const mask = this.mask;
-    let i = l & mask;
+    let i = Math.imul(l ^ Math.imul(h, 0x85ebca6b), 0x9e3779b1) >>> this.shift;
     for (;;) {
       const kh = keys[2 * i]!;
       const kl = keys[2 * i + 1]!;
@@ -145,26 +143,12 @@ export class FlatFingerprintSet implements SeenSet {
    * loads are not dropped.
    */
   warm(hi: number, lo: number): number {
-    const h = mixHi(hi >>> 0, lo >>> 0);
-    return this.keys[2 * (((lo ^ h) >>> 0) & this.mask)]!;
+    return this.keys[2 * (Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1) >>> this.shift)]!;
   }
 
   add(hi: number, lo: number): number {
-    // mixHi(hi, lo) written out: fmix32(hi ^ fmix32(lo ^ 0x5bd1e995)).
-    let m = lo ^ 0x5bd1e995;
-    m ^= m >>> 16;
-    m = Math.imul(m, 0x85ebca6b);
-    m ^= m >>> 13;
-    m = Math.imul(m, 0xc2b2ae35);
-    m ^= m >>> 16;
-    m ^= hi;
-    m ^= m >>> 16;
-    m = Math.imul(m, 0x85ebca6b);
-    m ^= m >>> 13;
-    m = Math.imul(m, 0xc2b2ae35);
-    m ^= m >>> 16;
-    const h = m >>> 0;
-    const l = (lo ^ h) >>> 0;
+    const h = hi >>> 0;
+    const l = lo >>> 0;
     if (h === 0 && l === 0) {
       if (this.hasZero) return -1;
       this.hasZero = true;
@@ -172,7 +156,7 @@ export class FlatFingerprintSet implements SeenSet {
     }
     const keys = this.keys;
     const mask = this.mask;
-    let i = l & mask;
+    let i = Math.imul(l ^ Math.imul(h, 0x85ebca6b), 0x9e3779b1) >>> this.shift;
     for (;;) {
       const kh = keys[2 * i]!;
       const kl = keys[2 * i + 1]!;
@@ -191,8 +175,7 @@ export class FlatFingerprintSet implements SeenSet {
   /**
    * This set's fingerprints dealt into `n` new sets, fingerprint hi, lo into set
    * `shardOf(lo)`: the vector explorer's shards, when a search that began on one thread goes
-   * on there. Each stored key gives its fingerprint's low word back (lo = l xor h, see the
-   * mix above), so nothing is unmixed. This set is not to be used afterwards.
+   * on there. This set is not to be used afterwards.
    */
   split(n: number, shardOf: (lo: number) => number): FlatFingerprintSet[] {
     const sets: FlatFingerprintSet[] = [];
@@ -202,10 +185,9 @@ export class FlatFingerprintSet implements SeenSet {
       const h = keys[j]!;
       const l = keys[j + 1]!;
       if (h === 0 && l === 0) continue;
-      sets[shardOf((l ^ h) >>> 0)]!.insertKey(h, l);
+      sets[shardOf(l)]!.insertKey(h, l);
     }
     if (this.hasZero) {
-      // The fingerprint that mixes to the zero key has lo = 0.
       const set = sets[shardOf(0)]!;
       set.hasZero = true;
       set.count++;
@@ -215,11 +197,11 @@ export class FlatFingerprintSet implements SeenSet {
     return sets;
   }
 
-  /** Stores a mixed key known to be absent. */
+  /** Stores a fingerprint known to be absent (and not 0, 0). */
   private insertKey(h: number, l: number): void {
     const keys = this.keys;
     const mask = this.mask;
-    let i = l & mask;
+    let i = Math.imul(l ^ Math.imul(h, 0x85ebca6b), 0x9e3779b1) >>> this.shift;
     while (keys[2 * i] !== 0 || keys[2 * i + 1] !== 0) i = (i + 1) & mask;
     keys[2 * i] = h;
     keys[2 * i + 1] = l;
@@ -232,17 +214,20 @@ export class FlatFingerprintSet implements SeenSet {
     const capacity = (this.mask + 1) * 2;
     const keys = freshWords(capacity * 2);
     const mask = capacity - 1;
+    const shift = Math.clz32(capacity) + 1;
     for (let j = 0; j < old.length; j += 2) {
       const h = old[j]!;
       const l = old[j + 1]!;
       if (h === 0 && l === 0) continue;
-      let i = l & mask;
+      let i = Math.imul(l ^ Math.imul(h, 0x85ebca6b), 0x9e3779b1) >>> shift;
       while (keys[2 * i] !== 0 || keys[2 * i + 1] !== 0) i = (i + 1) & mask;
       keys[2 * i] = h;
       keys[2 * i + 1] = l;
     }
     this.keys = keys;
     this.mask = mask;
+    this.shift = shift;
     this.threshold = (capacity >>> 2) * 3;
   }
+
 }

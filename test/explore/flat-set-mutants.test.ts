@@ -1,17 +1,31 @@
 /**
  * FlatFingerprintSet (src/explore/flat-set.ts) at its edges: the table's size for an expected
  * count and the moment it doubles, probes that wrap around the table's end, the fingerprint
- * kept by a flag, and the snapshots it refuses.
+ * 0, 0 kept by a flag, the keys it sorts as CompactFingerprintSet does, and the snapshots it
+ * refuses.
  */
 import { describe, expect, it } from 'vitest';
 import { FlatFingerprintSet } from '../../src/explore/flat-set.js';
 import { CompactFingerprintSet, mixedKey, unmixedKey } from '../../src/explore/compact-set.js';
 
-/** The fingerprint whose mixed key (the same mix as CompactFingerprintSet's) is (h, l). */
+/** The fingerprint whose mixed key (CompactFingerprintSet's mix, which sortedKeys gives) is (h, l). */
 function fpFor(h: number, l: number): [number, number] {
   const out = new Uint32Array(2);
   unmixedKey(h >>> 0, l >>> 0, out);
   return [out[0]!, out[1]!];
+}
+
+/** The inverse of an odd number mod 2^32 (Newton's iteration). */
+function inverse(a: number): number {
+  let x = a;
+  for (let i = 0; i < 5; i++) x = Math.imul(x, 2 - Math.imul(a, x));
+  return x;
+}
+
+/** A fingerprint with high word `hi` whose 32-bit home hash (flat-set.ts) is `hash`. */
+function fpHashing(hi: number, hash: number): [number, number] {
+  const lo = Math.imul(hash, inverse(0x9e3779b1)) ^ Math.imul(hi, 0x85ebca6b);
+  return [hi >>> 0, lo >>> 0];
 }
 
 describe('FlatFingerprintSet at its edges', () => {
@@ -38,9 +52,15 @@ describe('FlatFingerprintSet at its edges', () => {
   });
 
   it('probes past the table’s end to its start', () => {
-    // Mixed low words ending in 1023 (ten bits set): all home in the last slot of 1,024.
-    const keys = Array.from({ length: 6 }, (_, k) => fpFor(1 + k, 1023 + 1024 * k));
-    const absent = Array.from({ length: 6 }, (_, k) => fpFor(100 + k, 1023 + 1024 * (k + 50)));
+    // Hashes whose top ten bits are all set: all home in the last slot of 1,024.
+    const keys = Array.from({ length: 6 }, (_, k) => fpHashing(1 + k, 0xffc00000 + k));
+    const absent = Array.from({ length: 6 }, (_, k) => fpHashing(100 + k, 0xffc00000 + 50 + k));
+    // Where they went: the last slot, then the first five.
+    const look = new FlatFingerprintSet();
+    for (const [hi, lo] of keys) look.add(hi, lo);
+    const table = look.snapshot().keys;
+    const at = (slot: number): [number, number] => [table[2 * slot]!, table[2 * slot + 1]!];
+    expect([1023, 0, 1, 2, 3, 4].map(at)).toEqual(keys);
     const set = new FlatFingerprintSet();
     keys.forEach(([hi, lo], i) => expect(set.add(hi, lo)).toBe(i));
     for (const [hi, lo] of keys) {
@@ -55,15 +75,19 @@ describe('FlatFingerprintSet at its edges', () => {
     expect(set.size).toBe(806);
   });
 
-  it('keeps the fingerprint that mixes to the empty marker through growth, sorting and snapshots', () => {
-    const zero = fpFor(0, 0);
+  it('keeps the fingerprint 0, 0 (the empty marker) by a flag, through growth, sorting and snapshots', () => {
+    const zero: [number, number] = [0, 0];
+    // And the fingerprint whose mixed key is 0, 0: the first of the sorted keys.
+    const mixedZero = fpFor(0, 0);
     const set = new FlatFingerprintSet();
     const compact = new CompactFingerprintSet();
     expect(set.has(...zero)).toBe(false);
-    for (let i = 0; i < 100; i++) expect(set.add(i, i)).toBe(compact.add(i, i));
-    expect(set.add(...zero)).toBe(100);
+    for (let i = 1; i < 100; i++) expect(set.add(i, i)).toBe(compact.add(i, i));
+    expect(set.add(...zero)).toBe(99);
     expect(set.add(...zero)).toBe(-1);
+    expect(set.add(...mixedZero)).toBe(100);
     compact.add(...zero);
+    compact.add(...mixedZero);
     for (let i = 100; i < 2000; i++) expect(set.add(i, i)).toBe(i + 1);
     for (let i = 100; i < 2000; i++) compact.add(i, i);
     expect(set.has(...zero)).toBe(true);
@@ -77,6 +101,7 @@ describe('FlatFingerprintSet at its edges', () => {
     const back = FlatFingerprintSet.fromSnapshot(structuredClone(snap));
     expect(back.has(...zero)).toBe(true);
     expect(back.add(...zero)).toBe(-1);
+    expect(back.has(...mixedZero)).toBe(true);
     expect(back.size).toBe(2001);
     expect(back.bytesUsed()).toBe(8 * 4096);
     // It goes on growing from where it was.
@@ -98,9 +123,9 @@ describe('FlatFingerprintSet at its edges', () => {
   });
 
   it('tells keys with one zero word from empty slots and from the key kept by the flag', () => {
-    // Mixed keys (0, l) and (h, 0): a slot is empty only when both words are zero.
+    // Fingerprints (0, l) and (h, 0): a slot is empty only when both words are zero.
     const keys: [number, number][] = [];
-    for (let k = 1; k <= 700; k++) keys.push(fpFor(0, k * 0x9e3779b1), fpFor(k * 0x85ebca6b, 0));
+    for (let k = 1; k <= 700; k++) keys.push([0, (k * 0x9e3779b1) >>> 0], [(k * 0x85ebca6b) >>> 0, 0]);
     const set = new FlatFingerprintSet();
     keys.forEach(([hi, lo], i) => {
       expect(set.has(hi, lo)).toBe(false);
@@ -112,10 +137,10 @@ describe('FlatFingerprintSet at its edges', () => {
       expect(set.has(hi, lo)).toBe(true);
       expect(set.add(hi, lo)).toBe(-1);
     }
-    expect(set.has(...fpFor(0, 0))).toBe(false);
+    expect(set.has(0, 0)).toBe(false);
     for (let k = 701; k <= 720; k++) {
-      expect(set.has(...fpFor(0, k * 0x9e3779b1))).toBe(false);
-      expect(set.has(...fpFor(k * 0x85ebca6b, 0))).toBe(false);
+      expect(set.has(0, (k * 0x9e3779b1) >>> 0)).toBe(false);
+      expect(set.has((k * 0x85ebca6b) >>> 0, 0)).toBe(false);
     }
     expect(set.size).toBe(1400);
     // Ascending as 64-bit numbers, high word first (not CompactFingerprintSet: 700 keys with
@@ -125,7 +150,7 @@ describe('FlatFingerprintSet at its edges', () => {
     const sorted = set.sortedKeys();
     expect(Array.from(new BigUint64Array(sorted.buffer, sorted.byteOffset, 1400))).toEqual(want);
     const back = FlatFingerprintSet.fromSnapshot(structuredClone(set.snapshot()));
-    for (let k = 701; k <= 1200; k++) back.add(...fpFor(0, k * 0x9e3779b1));
+    for (let k = 701; k <= 1200; k++) back.add(0, (k * 0x9e3779b1) >>> 0);
     for (const [hi, lo] of keys) expect(back.has(hi, lo)).toBe(true);
   });
 
