@@ -30,8 +30,8 @@ const MAP_ENTRY_BYTES = 32;
  * The words live in chunks of 65,536, so growing never copies a full chunk; the last one
  * starts at 1,024 words and doubles as it fills, so a small search holds little. One store a
  * state: with three bytes and a byte in chunks of 1,024 (two typed arrays made every 1,024
- * states), recording took 9.5 % of counter-grid K=21's search. States are recorded in number
- * order, each once.
+ * states), recording took up to 9.5 % of counter-grid K=21's one-thread search. States are
+ * recorded in number order, each once.
  */
 export class ReplayIndex {
   private readonly chunks: Uint32Array[] = [];
