@@ -453,8 +453,8 @@ class VectorRun<L> {
   /**
    * Deals the seen set of a search handed over (goOnFrom) into the shards: about 45 ns a
    * state, writing fresh memory (94 ms for the 2.1M states counter-grid K=37 has at half a
-   * second). Before the workers start: done while they build their systems, it took 214–235
-   * ms (the two threads' page faults serialise, see fresh-pages.ts).
+   * second). Done before the workers are started: done while they build their systems, it
+   * took 214–235 ms (the two threads' page faults serialise, see fresh-pages.ts).
    */
   private takeSeen(seen: FlatFingerprintSet): void {
     const T = this.T;
