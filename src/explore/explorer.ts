@@ -138,14 +138,21 @@ export interface ExploreResult<S, L> {
   disk?: DiskRunInfo;
 }
 
+/**
+ * Whether explore() runs a search on flat vector levels (vector-run.ts): fixed-width vectors
+ * (the packed engine), the default seen set, and nothing that needs states as objects (no
+ * state graph, constraints or step checks).
+ */
+export function onFlatLevels<S, L>(system: TransitionSystem<S, L>, options: ExploreOptions<S, L>): boolean {
+  return system.vectorWidth !== undefined && options.recordGraph === undefined && options.seenSet === undefined && system.inModel === undefined && system.checkStep === undefined;
+}
+
 export function explore<S, L>(
   system: TransitionSystem<S, L>,
   options: ExploreOptions<S, L>,
 ): ExploreResult<S, L> {
   checkLimits(options);
-  if (system.vectorWidth !== undefined && options.recordGraph === undefined && options.seenSet === undefined && system.inModel === undefined && system.checkStep === undefined) {
-    // Fixed-width vectors (the packed engine), the default seen set, and nothing that needs
-    // states as objects: flat levels.
+  if (onFlatLevels(system, options)) {
     return exploreVectorLevels(system as unknown as FlatVectorSystem<L>, options as unknown as ExploreOptions<number[], L>) as unknown as ExploreResult<S, L>;
   }
   const run = new BreadthFirstRun(system, options);

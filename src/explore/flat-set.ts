@@ -26,6 +26,16 @@ import { mixHi } from './compact-set.js';
 import { freshWords } from './fresh-pages.js';
 import type { SeenSet } from './seen-set.js';
 
+/** The home slot of fingerprint hi, lo in a table of 2^(32 − shift) slots (see above). */
+function home(hi: number, lo: number, shift: number): number {
+  return Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1) >>> shift;
+}
+
+/** The shift for `home` in a table of `capacity` slots (a power of two). */
+function shiftFor(capacity: number): number {
+  return Math.clz32(capacity) + 1;
+}
+
 /** Slots of a fresh table (a power of two). */
 const MIN_CAPACITY = 1024;
 const MAX_SIZE = 2 ** 31 - 2;
@@ -56,7 +66,7 @@ export class FlatFingerprintSet implements SeenSet {
     while ((capacity >>> 2) * 3 <= expected) capacity *= 2;
     this.keys = new Uint32Array(capacity * 2);
     this.mask = capacity - 1;
-    this.shift = Math.clz32(capacity) + 1;
+    this.shift = shiftFor(capacity);
     this.threshold = (capacity >>> 2) * 3;
   }
 
@@ -77,7 +87,7 @@ export class FlatFingerprintSet implements SeenSet {
     const set = new FlatFingerprintSet();
     set.keys = s.keys;
     set.mask = capacity - 1;
-    set.shift = Math.clz32(capacity) + 1;
+    set.shift = shiftFor(capacity);
     set.threshold = (capacity >>> 2) * 3;
     set.count = s.count;
     set.hasZero = s.hasZero;
@@ -124,7 +134,7 @@ export class FlatFingerprintSet implements SeenSet {
     if (h === 0 && l === 0) return this.hasZero;
     const keys = this.keys;
     const mask = this.mask;
-    let i = Math.imul(l ^ Math.imul(h, 0x85ebca6b), 0x9e3779b1) >>> this.shift;
+    let i = home(h, l, this.shift);
     for (;;) {
       const kh = keys[2 * i]!;
       const kl = keys[2 * i + 1]!;
@@ -143,7 +153,7 @@ export class FlatFingerprintSet implements SeenSet {
    * loads are not dropped.
    */
   warm(hi: number, lo: number): number {
-    return this.keys[2 * (Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1) >>> this.shift)]!;
+    return this.keys[2 * (home(hi, lo, this.shift))]!;
   }
 
   add(hi: number, lo: number): number {
@@ -156,7 +166,7 @@ export class FlatFingerprintSet implements SeenSet {
     }
     const keys = this.keys;
     const mask = this.mask;
-    let i = Math.imul(l ^ Math.imul(h, 0x85ebca6b), 0x9e3779b1) >>> this.shift;
+    let i = home(h, l, this.shift);
     for (;;) {
       const kh = keys[2 * i]!;
       const kl = keys[2 * i + 1]!;
@@ -201,7 +211,7 @@ export class FlatFingerprintSet implements SeenSet {
   private insertKey(h: number, l: number): void {
     const keys = this.keys;
     const mask = this.mask;
-    let i = Math.imul(l ^ Math.imul(h, 0x85ebca6b), 0x9e3779b1) >>> this.shift;
+    let i = home(h, l, this.shift);
     while (keys[2 * i] !== 0 || keys[2 * i + 1] !== 0) i = (i + 1) & mask;
     keys[2 * i] = h;
     keys[2 * i + 1] = l;
@@ -214,12 +224,12 @@ export class FlatFingerprintSet implements SeenSet {
     const capacity = (this.mask + 1) * 2;
     const keys = freshWords(capacity * 2);
     const mask = capacity - 1;
-    const shift = Math.clz32(capacity) + 1;
+    const shift = shiftFor(capacity);
     for (let j = 0; j < old.length; j += 2) {
       const h = old[j]!;
       const l = old[j + 1]!;
       if (h === 0 && l === 0) continue;
-      let i = Math.imul(l ^ Math.imul(h, 0x85ebca6b), 0x9e3779b1) >>> shift;
+      let i = home(h, l, shift);
       while (keys[2 * i] !== 0 || keys[2 * i + 1] !== 0) i = (i + 1) & mask;
       keys[2 * i] = h;
       keys[2 * i + 1] = l;
@@ -229,5 +239,4 @@ export class FlatFingerprintSet implements SeenSet {
     this.shift = shift;
     this.threshold = (capacity >>> 2) * 3;
   }
-
 }

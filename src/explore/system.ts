@@ -99,6 +99,12 @@ export interface VectorSuccessors<S, L> {
   at(level: Int32Array | Float64Array, base: number, emit: (next: S, label: L) => void): void;
 }
 
+/** The system's successorsAt, if it stands for the system's successors (see successorsAt). */
+export function directSuccessors<S, L>(system: TransitionSystem<S, L>): VectorSuccessors<S, L> | undefined {
+  const at = system.successorsAt;
+  return at !== undefined && at.of === system.successors ? at : undefined;
+}
+
 /**
  * What a driver of the search (the BFS explorer, a random walk) tells a system's step counters,
  * and how the parallel explorers merge the counters of their workers' copies of the system.

@@ -19,7 +19,7 @@
  *     bytes a state rather than 10–12).
  */
 import { FlatFingerprintSet } from './flat-set.js';
-import { ModelError, type Invariant, type StepCoverage, type TransitionSystem } from './system.js';
+import { ModelError, directSuccessors, type Invariant, type StepCoverage, type TransitionSystem } from './system.js';
 import { ReplayIndex, rebuildTrace, type Trace } from './trace.js';
 import { deadlockStop, invariantStop, outcomeOf, searchStats, type Stop } from './stop.js';
 import { guardStop } from './guard.js';
@@ -158,8 +158,7 @@ class VectorLevelRun<L> {
     let curFps = new Uint32Array(this.nextFps.length);
     const state: number[] = [];
     for (let k = 0; k < W; k++) state.push(0);
-    // The system's successorsAt, if it stands for its successors (docs in system.ts).
-    const direct = system.successorsAt !== undefined && system.successorsAt.of === system.successors ? system.successorsAt : undefined;
+    const direct = directSuccessors(system);
     let expanded = 0;
     let lastProgressMs = Date.now();
     let handover: Handover<number[], L> | undefined;

@@ -42,6 +42,14 @@ function intAt(value: number, node: ohm.Node): A.IntAt {
   return new A.IntAt(value, current, node.source.startIdx, node.source.endIdx);
 }
 
+function nameRef(node: ohm.Node): A.NameRef {
+  return new A.NameRef(node.sourceString, current, node.source.startIdx, node.source.endIdx);
+}
+
+function binaryAt(op: A.BinaryOp, l: ohm.Node, r: ohm.Node, node: ohm.Node): A.BinaryAt {
+  return new A.BinaryAt(op, l.ast(), r.ast(), current, node.source.startIdx, node.source.endIdx);
+}
+
 function opt<T>(node: ohm.Node): T | undefined {
   return node.numChildren > 0 ? (node.children[0]!.ast() as T) : undefined;
 }
@@ -52,7 +60,7 @@ function list<T>(node: ohm.Node): T[] {
 
 function bin(op: A.BinaryOp) {
   return function (this: ohm.Node, l: ohm.Node, _o: ohm.Node, r: ohm.Node): A.Expr {
-    return new A.BinaryAt(op, l.ast(), r.ast(), current, this.source.startIdx, this.source.endIdx);
+    return binaryAt(op, l, r, this);
   };
 }
 
@@ -398,7 +406,7 @@ function semantics(): SpexSemantics {
       return intAt(intLiteral(n), this);
     },
     RangeBound_name(name): A.Expr {
-      return new A.NameRef(name.sourceString, current, name.source.startIdx, name.source.endIdx);
+      return nameRef(name);
     },
     RangeBound_paren(_o, e, _c): A.Expr {
       return e.ast();
@@ -494,7 +502,7 @@ function semantics(): SpexSemantics {
       return intAt(minus.numChildren > 0 ? -v : v, this);
     },
     Pattern_name(name): A.Pattern {
-      return new A.NameRef(name.sourceString, current, name.source.startIdx, name.source.endIdx);
+      return nameRef(name);
     },
 
     // ---- expressions
@@ -538,7 +546,7 @@ function semantics(): SpexSemantics {
     Cmp_lt: bin('<'),
     Cmp_gt: bin('>'),
     Cmp_notin(l, _not, _in, r): A.Expr {
-      return new A.BinaryAt('notin', l.ast(), r.ast(), current, this.source.startIdx, this.source.endIdx);
+      return binaryAt('notin', l, r, this);
     },
     Cmp_in: bin('in'),
     Cmp_subset: bin('subset'),
@@ -637,7 +645,7 @@ function semantics(): SpexSemantics {
       return { kind: 'primed', name: nameOf(name), span: span(this) };
     },
     Primary_name(name): A.Expr {
-      return new A.NameRef(name.sourceString, current, name.source.startIdx, name.source.endIdx);
+      return nameRef(name);
     },
     MapEntry(key, _arrow, value) {
       return { key: key.ast(), value: value.ast() };

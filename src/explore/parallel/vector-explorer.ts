@@ -26,11 +26,11 @@ import { THREAD_ENTRY, threadData, type ThreadRole } from '../threads.js';
 import { FlatFingerprintSet } from '../flat-set.js';
 import { GraphRecorder, type RecordGraph } from '../state-graph.js';
 import { IndexMap } from './index-map.js';
-import { explore, type ExploreOptions, type ExploreResult, type Outcome, type Progress } from '../explorer.js';
+import { explore, onFlatLevels, type ExploreOptions, type ExploreResult, type Outcome, type Progress } from '../explorer.js';
 import type { SeenSet } from '../seen-set.js';
 import { Interrupted, guardStop } from '../guard.js';
 import { checkLimits, deadlockStop, invariantStop, outcomeOf, searchStats, replayedFault, type Stop } from '../stop.js';
-import { ModelError } from '../system.js';
+import { ModelError, directSuccessors } from '../system.js';
 import { ReplayIndex, rebuildTrace, type Trace } from '../trace.js';
 import { exploreVectorLevels, type FlatVectorSystem, type LevelStart } from '../vector-run.js';
 import type { WorkerSetup } from './worker.js';
@@ -119,9 +119,9 @@ export function exploreVectorsParallel<L>(
 
 /** When a search starts on the one-thread explorer (see exploreVectorsParallel); undefined: never. */
 function startAlone<L>(system: VectorSystem<L>, options: ExploreOptions<number[], L>, parallel: VectorParallelOptions): VectorParallelOptions['startAlone'] {
-  // Only where explore() would run vector-run.ts (and without the state graph, whose edges
-  // this explorer records in its own way).
-  if (parallel.from !== undefined || system.vectorWidth === undefined || options.recordGraph !== undefined || options.seenSet !== undefined) return undefined;
+  // Only where explore() would run vector-run.ts (so not with the state graph, which this
+  // explorer records in its own way).
+  if (parallel.from !== undefined || !onFlatLevels(system, options)) return undefined;
   if (parallel.startAlone !== undefined) return parallel.startAlone;
   const tests = (parallel.eager ?? process.env.SPEX_WORKERS_EAGER === '1') || process.env.SPEX_TEST_AUTO_PATTERN !== undefined;
   return parallel.auto === true && parallel.policy === undefined && !tests ? { afterMs: AUTO_DEFAULTS.spawnAfterMs } : undefined;
@@ -917,7 +917,7 @@ class VectorRun<L> {
     const curFps = this.curFps;
     // As explore()'s: the state read from the level through successorsAt, if the system's
     // stands for its successors, and copied only for a fault or a deadlock.
-    const direct = system.successorsAt !== undefined && system.successorsAt.of === system.successors ? system.successorsAt : undefined;
+    const direct = directSuccessors(system);
     for (let i = 0; i < n; i++) {
       if (direct === undefined) for (let k = 0; k < W; k++) state[k] = cur[i * W + k]!;
       const parent = this.first + i;

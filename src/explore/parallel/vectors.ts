@@ -30,7 +30,7 @@
  */
 import { CompactFingerprintSet, type CompactSetSnapshot } from '../compact-set.js';
 import { FlatFingerprintSet, type FlatSetSnapshot } from '../flat-set.js';
-import { ModelError, type TransitionSystem } from '../system.js';
+import { ModelError, directSuccessors, type TransitionSystem } from '../system.js';
 import type { RecordGraph } from '../state-graph.js';
 import { IndexMap, type IndexMapSnapshot } from './index-map.js';
 
@@ -422,9 +422,8 @@ export class PhaseRunner<L> {
     const curFp = skip ? u32(b.lvFp[nums[L.cur]!]!) : new Uint32Array(0);
     this.skipping = skip;
     const system = this.system;
-    // The system's successorsAt, if it stands for its successors (src/explore/system.ts): it
-    // reads the state from the level itself.
-    const direct = system.successorsAt !== undefined && system.successorsAt.of === system.successors ? system.successorsAt : undefined;
+    // It reads the state from the level itself.
+    const direct = directSuccessors(system);
     const W = this.W;
     for (let i = from; i < to; i++) {
       if (skip) {
