@@ -4,7 +4,7 @@
  * policies that switch between one thread and all of them level by level, which must be those
  * of explore() whatever the switches. Worker threads run the built code: modules from dist/.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { readFileSync } from 'node:fs';
 // @ts-ignore: the built modules (their types are not emitted)
 import { configOverrides, constOverrides, loadSpec, onlyInvariants, selectChecks } from '../dist/engine/run.js';
@@ -16,6 +16,8 @@ import { compilePacked } from '../dist/lang/packed/index.js';
 import { explore } from '../dist/explore/explorer.js';
 // @ts-ignore
 import { exploreVectorsParallel } from '../dist/explore/parallel/vector-explorer.js';
+// @ts-ignore
+import { memoryNote, setMemoryBudget } from '../dist/explore/guard.js';
 import { AutoThreads, type AutoConfig, type ThreadPolicy } from '../src/explore/parallel/auto.js';
 import { root, spex } from './support/cli.js';
 
@@ -168,7 +170,8 @@ function comparable(r: Any): unknown {
   return { stats, outcome };
 }
 
-function expectSameUnderSwitches(path: string, consts: string[] = [], check?: string, text?: string, deadlock?: boolean): Any {
+/** A check of a spec compiled for the packed engine, and the setup its worker threads build it from. */
+function packedCheck(path: string, consts: string[] = [], check?: string, text?: string): { system: Any; chk: Any; setup: Any } {
   const src = text ?? readFileSync(`${root}${path}`, 'utf8');
   const { spec } = loadSpec(path, src);
   const chk = selectChecks(spec, check)[0];
@@ -176,9 +179,13 @@ function expectSameUnderSwitches(path: string, consts: string[] = [], check?: st
   const p = compilePacked(spec, overrides, compileSpec(spec, overrides));
   if (!p.ok) throw new Error(p.reason);
   const system = onlyInvariants(p.system, chk?.decl.only?.map((n: Any) => n.text));
+  return { system, chk, setup: { data: { path, text: src, check: chk?.name, consts, packed: true } } };
+}
+
+function expectSameUnderSwitches(path: string, consts: string[] = [], check?: string, text?: string, deadlock?: boolean): Any {
+  const { system, chk, setup } = packedCheck(path, consts, check, text);
   const options = (): Any => ({ checkDeadlock: deadlock ?? chk?.decl.deadlock ?? true });
   const one = explore(system, options());
-  const setup = { data: { path, text: src, check: chk?.name, consts, packed: true } };
   for (const [threads, pattern, atLevel] of [
     [2, [1, 2], undefined],
     [2, [2, 2, 1], undefined],
@@ -212,20 +219,39 @@ describe('the vector explorer switching between one thread and all, level by lev
   });
 });
 
+describe('a level on the threads that would pass the memory budget', () => {
+  // The threads keep every emission of a level until it is deduplicated: the level cannot
+  // look at the guard on the way, so it is estimated first (threadLevelPassesBudget).
+  it('is not run: the search stops for memory before it, the levels before it complete', () => {
+    const { system, setup } = packedCheck('spec/bench/counter-grid.spex', ['N=4', 'K=12']);
+    const MIB = 1024 * 1024;
+    const rss = vi.spyOn(process.memoryUsage, 'rss').mockReturnValue(500 * MIB);
+    try {
+      setMemoryBudget(500 * MIB + 256 * 1024);
+      const r = exploreVectorsParallel(system, { checkDeadlock: true }, { workers: 2, setup, eager: true, policy: patterned(2, [2]) });
+      expect(r.outcome).toEqual({ kind: 'limit', limit: 'memory' });
+      expect(memoryNote()).toMatch(/^the next level on 2 threads would take the process from 500 MiB to about 50[01] MiB, over --max-memory 500 MiB$/);
+      // Stopped between two levels: what explore() has down to that depth, its last level queued.
+      const upTo = explore(system, { checkDeadlock: true, maxDepth: r.stats.depth });
+      const before = explore(system, { checkDeadlock: true, maxDepth: r.stats.depth - 1 });
+      expect(r.stats.depth).toBeGreaterThan(2);
+      expect(r.stats.distinct).toBe(upTo.stats.distinct);
+      expect(r.stats.queue).toBe(upTo.stats.distinct - before.stats.distinct);
+      // Generated: every state expanded, the last level's not yet.
+      expect(r.stats.generated).toBe(before.stats.generated);
+    } finally {
+      rss.mockRestore();
+      setMemoryBudget(Infinity);
+    }
+  });
+});
+
 describe('what the vector explorer tells its policy', () => {
   it('says which levels grew a table of the seen set, the same levels whichever threads ran them', () => {
     // counter-grid N=3 K=12: 6,912 states; each shard's table (1,024 slots to start) doubles a
     // few times. When a table doubles depends on the states alone, so the levels that grew one
     // are the same on one thread, on both, and switching between them (the shards moving).
-    const path = 'spec/bench/counter-grid.spex';
-    const consts = ['N=3', 'K=12'];
-    const src = readFileSync(`${root}${path}`, 'utf8');
-    const { spec } = loadSpec(path, src);
-    const chk = selectChecks(spec, undefined)[0];
-    const overrides = configOverrides(chk, constOverrides(spec, consts));
-    const p = compilePacked(spec, overrides, compileSpec(spec, overrides));
-    if (!p.ok) throw new Error(p.reason);
-    const setup = { data: { path, text: src, check: chk?.name, consts, packed: true } };
+    const { system, setup } = packedCheck('spec/bench/counter-grid.spex', ['N=3', 'K=12']);
     const grewOn = (pattern: readonly number[]): { grew: number[]; threads: number[] } => {
       const grew: number[] = [];
       const threads: number[] = [];
@@ -242,7 +268,7 @@ describe('what the vector explorer tells its policy', () => {
         describe: () => 'recording',
         most: 2,
       };
-      const r = exploreVectorsParallel(p.system, { checkDeadlock: true }, { workers: 2, setup, eager: true, policy });
+      const r = exploreVectorsParallel(system, { checkDeadlock: true }, { workers: 2, setup, eager: true, policy });
       expect(r.stats.distinct).toBe(12 ** 3 * 4);
       return { grew, threads };
     };

@@ -310,7 +310,33 @@ describe('--max-memory through the CLI', () => {
     const r = spawnSync(process.execPath, [CLI, ...base, '--workers', '2', '--max-memory', '1m'], { encoding: 'utf8', env: { ...process.env, SPEX_WORKERS_EAGER: '1' } });
     expect(r.status).toBe(0);
     expect(events(r.stdout)).toEqual(events(whole.stdout));
-    expect(r.stderr).toMatch(/note: the parallel search reached --max-memory/);
+    expect(r.stderr).toMatch(/note: the parallel search stopped for memory at [\d,]+ distinct states \(the process used \d+ MiB, over --max-memory 1 MiB\); searching again on 1 thread/);
+  });
+
+  it('--workers auto goes on on disk from its one-thread start, not searching again', () => {
+    const base = ['check', 'spec/bench/counter-grid.spex', '--const', 'N=4', '--const', 'K=12', '--json'];
+    const whole = cli([...base, '--workers', '1']);
+    const r = spawnSync(process.execPath, [CLI, ...base, '--workers', 'auto', '--max-memory', '1m'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(events(r.stdout)).toEqual(events(whole.stdout));
+    expect(r.stderr).toMatch(/note: the search reached --max-memory at [\d,]+ distinct states and went on on disk/);
+    expect(r.stderr).not.toMatch(/parallel search/);
+  });
+
+  // The parallel explorer keeps a level in growable shared buffers, 4 GiB each at most in
+  // Node 20; SPEX_TEST_SHARED_BUFFER_BYTES makes them small. A level past them is a stop for
+  // memory: the search runs again on one thread (exact counts), or with --no-spill stops.
+  it('a level too big for the shared buffers: searched again on one thread, or stopped for memory', () => {
+    const base = ['check', 'spec/bench/counter-grid.spex', '--const', 'N=4', '--const', 'K=12', '--json'];
+    const whole = cli([...base, '--workers', '1']);
+    const env = { ...process.env, SPEX_WORKERS_EAGER: '1', SPEX_TEST_SHARED_BUFFER_BYTES: '65536' };
+    const r = spawnSync(process.execPath, [CLI, ...base, '--workers', '2'], { encoding: 'utf8', env });
+    expect(r.status).toBe(0);
+    expect(events(r.stdout)).toEqual(events(whole.stdout));
+    expect(r.stderr).toMatch(/note: the parallel search stopped for memory at [\d,]+ distinct states \(a level of the parallel search would need \d+ KiB in one shared buffer, over the 64 KiB a shared buffer can hold\); searching again on 1 thread/);
+    const text = spawnSync(process.execPath, [CLI, ...base.slice(0, -1), '--workers', '2', '--no-spill'], { encoding: 'utf8', env });
+    expect(text.status).toBe(152);
+    expect(text.stdout).toMatch(/^Stopped: the memory limit was reached before the search was complete \(a level of the parallel search would need \d+ KiB in one shared buffer, over the 64 KiB a shared buffer can hold\); nothing was violated up to there\. --workers 1 keeps its levels unshared, with no such limit\.$/m);
   });
 });
 

@@ -16,7 +16,7 @@ import { traceNote } from '../export/counterexample.js';
 import { shownValue } from '../lang/show.js';
 import { formatKernel } from '../lang/kernel.js';
 import type { TraceExtras } from '../lang/trace.js';
-import { interruptSignal, memoryNote } from '../explore/guard.js';
+import { interruptSignal, memoryHint, memoryNote } from '../explore/guard.js';
 
 /** SIGINT, SIGTERM or the signal's number. */
 export function signalName(signal: number): string {
@@ -126,7 +126,8 @@ export function formatResult(r: CheckResult, opts: { trace: boolean } = { trace:
       if (o.limit === 'interrupted') {
         out.push(`Interrupted (${signalName(interruptSignal())}): the search was stopped before it was complete; nothing was violated up to there.`);
       } else if (o.limit === 'memory') {
-        out.push(`Stopped: the memory limit was reached before the search was complete (${memoryNote() ?? 'over --max-memory'}); nothing was violated up to there. --max-memory raises the limit.`);
+        const hint = memoryHint();
+        out.push(`Stopped: the memory limit was reached before the search was complete (${memoryNote() ?? 'over --max-memory'}); nothing was violated up to there.${hint === '' ? '' : ` ${hint}`}`);
       } else {
         out.push(`Stopped: the ${o.limit === 'states' ? 'state' : 'depth'} limit was reached before the search was complete; nothing was violated up to there.`);
       }

@@ -14,7 +14,7 @@ import { compileFairness, compileGroupFairness } from '../lang/compile-temporal.
 import { compilePacked, PackedGaveUp, type PackedSpec } from '../lang/packed/index.js';
 import { compileSymmetry, symmetryOf, withSymmetry, type Canonicaliser } from '../lang/symmetry.js';
 import { Diagnostic, SpecErrors, didYouMean, nameList } from '../lang/diagnostics.js';
-import { Interrupted, interruptSignal, setPhase } from '../explore/guard.js';
+import { Interrupted, interruptSignal, memoryNote, setPhase } from '../explore/guard.js';
 import type { LimitKind } from '../explore/explorer.js';
 import { explore, ModelError, type ExploreOptions, type ExploreResult, type RecordGraph, type StateGraph, type Trace } from '../explore/index.js';
 import { exploreParallel } from '../explore/parallel/explorer.js';
@@ -726,7 +726,14 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
       const data: SpecWorkerData = { path: spec.ast.source.path, text: spec.ast.source.text, check: check?.name, consts: [...(opts.consts ?? [])], packed: packed !== undefined, reached, maxEvalWork: maxEvalWork(), ...(setup ? { temporal: true } : {}) };
       const pool = { workers, setup: { data }, auto, onThreads: (r: ThreadsReport) => (threads = r) };
       const { recordGraph: _generic, ...rest } = exploreOpts;
-      const vopts: ExploreOptions<number[], Label> = { ...(rest as ExploreOptions<number[], Label>), ...(packedRecord ? { recordGraph: packedRecord } : {}) };
+      // `auto` begins as the one-thread search, which goes on on disk if it reaches the budget
+      // before the threads take over; the parallel explorer itself ignores `disk`.
+      const autoSpill = auto && packed && !packedRecord ? spillOptions(packed) : undefined;
+      const vopts: ExploreOptions<number[], Label> = {
+        ...(rest as ExploreOptions<number[], Label>),
+        ...(packedRecord ? { recordGraph: packedRecord } : {}),
+        ...(autoSpill ? { disk: autoSpill as DiskOptions<number[]> } : {}),
+      };
       // Graph recording on threads: this thread's share is tagged by a tagger of its own.
       const localTagger = setup ? (temporalSetupOf(spec, check, system)!.record.edgeTag as (label: unknown) => number) : undefined;
       const r = packed
@@ -735,9 +742,9 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
       (packed ?? system).coverage.mergeReached(new Uint8Array(reached));
       if (!(spillOk && r.outcome.kind === 'limit' && r.outcome.limit === 'memory')) return r;
       // The parallel explorers do not spill: the one-thread search, which does, starts again.
-      notes.push(`note: the parallel search reached --max-memory at ${r.stats.distinct.toLocaleString('en-US')} distinct states; searching again on 1 thread, which goes on on disk`);
+      notes.push(`note: the parallel search stopped for memory at ${r.stats.distinct.toLocaleString('en-US')} distinct states (${memoryNote() ?? 'over --max-memory'}); searching again on 1 thread, which goes on on disk`);
       workers = 1;
-      threads = { threads: 1, reason: 'the parallel search reached --max-memory: searched again on one thread, which goes on on disk' };
+      threads = { threads: 1, reason: 'the parallel search stopped for memory: searched again on one thread, which goes on on disk' };
       (packed ?? system).coverage.reset();
     }
     const spill = spillOptions(packed);

@@ -34,7 +34,7 @@ import { GraphRecorder, type RecordGraph, type StateGraph } from './state-graph.
 import { ModelError, type Invariant, type StepCoverage, type StepViolation, type TransitionSystem } from './system.js';
 import { ReplayIndex, rebuildTrace, type Trace } from './trace.js';
 import { checkLimits, deadlockStop, invariantStop, outcomeOf, searchStats, stepStop, type Stop } from './stop.js';
-import { Interrupted, checkInterrupt, guardStop, type GuardStop } from './guard.js';
+import { CHECK_EVERY, CHECK_SLOTS, Interrupted, checkInterrupt, guardStop, stateSlots, type GuardStop } from './guard.js';
 import { exploreVectorLevels, type FlatVectorSystem } from './vector-run.js';
 import { continueOnDisk, type DiskOptions, type DiskRunInfo, type Handover } from './disk/explorer.js';
 
@@ -165,8 +165,6 @@ export function explore<S, L>(
   }
 }
 
-/** Expansions between two looks at the clock for progress reports. */
-const PROGRESS_CHECK_EVERY = 4096;
 const PROGRESS_PERIOD_MS = 1000;
 /**
  * Emissions of one expansion between two looks at the guard, less one (a power of two less
@@ -301,7 +299,10 @@ class BreadthFirstRun<S, L> {
     }
     if (this.stop !== null) queue = this.next.length;
 
+    // Expansions, and slots of the states emitted since the last checkpoint (guard.ts).
     let expanded = 0;
+    let emittedSlots = 0;
+    const slots = stateSlots(system);
     let lastProgressMs = Date.now();
     levels: while (this.stop === null && this.next.length > 0) {
       this.swapLevels();
@@ -331,9 +332,11 @@ class BreadthFirstRun<S, L> {
           queue = states.length - i - 1 + this.next.length;
           break levels;
         }
-        if (++expanded % PROGRESS_CHECK_EVERY === 0) {
+        emittedSlots += this.emitted * slots;
+        if (++expanded % CHECK_EVERY === 0 || emittedSlots >= CHECK_SLOTS) {
           // The checkpoint: an interrupt or the memory budget stops the run here, between two
           // expansions; then progress, about once a second.
+          emittedSlots = 0;
           const why = guardStop();
           if (why === 'memory' && this.disk !== undefined && this.graph === null && this.coverage === null) {
             return continueOnDisk(this.handOver(states, ids, i, currentLevel), this.disk);

@@ -26,6 +26,14 @@ export const HEAP_SHARE = 0.85;
 /** The share of the machine's memory (or the cgroup's limit, if lower) the default --max-memory is. */
 export const DEFAULT_MEMORY_SHARE = 0.75;
 
+/** The note of a process over the memory budget. */
+function overBudget(rss: number): string {
+  return `the process used ${Math.round(rss / MIB)} MiB, over --max-memory ${Math.round(state.maxMemoryBytes / MIB)} MiB`;
+}
+
+/** The hint of a stop for the memory budget. */
+const BUDGET_HINT = '--max-memory raises the limit.';
+
 interface GuardState {
   /**
    * [0]: the number of the signal that interrupted the run, 0 if none. [1]: 1 while the
@@ -39,12 +47,14 @@ interface GuardState {
   watchHeap: boolean;
   /** Why the last search the guard stopped was stopped for memory (for the report). */
   memoryNote: string | undefined;
+  /** What to do about it, a sentence (empty when the note says). */
+  memoryHint: string;
 }
 
 /** Words in the interrupt buffer. */
 export const INTERRUPT_WORDS = 2;
 
-const state: GuardState = { flag: new Int32Array(new SharedArrayBuffer(4 * INTERRUPT_WORDS)), maxMemoryBytes: Infinity, watchHeap: false, memoryNote: undefined };
+const state: GuardState = { flag: new Int32Array(new SharedArrayBuffer(4 * INTERRUPT_WORDS)), maxMemoryBytes: Infinity, watchHeap: false, memoryNote: undefined, memoryHint: BUDGET_HINT };
 
 /** Uses `buffer` (a shared Int32 word, set by another thread) as the interrupt flag. */
 export function useInterruptFlag(buffer: SharedArrayBuffer): void {
@@ -97,7 +107,28 @@ export function memoryNote(): string | undefined {
   return state.memoryNote;
 }
 
+/** What to do about the last stop for memory: a sentence, or '' when the note says it. */
+export function memoryHint(): string {
+  return state.memoryHint;
+}
+
 const MIB = 1024 * 1024;
+
+/**
+ * How often the explorers look at the guard: every CHECK_EVERY expansions, as the time
+ * between two checkpoints is what matters for states of a few slots; and as soon as the
+ * states emitted since the last one hold CHECK_SLOTS slots (`stateSlots` each: a few
+ * megabytes of states stored), so that a level of wide states, or of states with hundreds of
+ * successors, cannot pass the memory budget by gigabytes between two looks.
+ */
+export const CHECK_EVERY = 4096;
+export const CHECK_SLOTS = 1 << 20;
+
+/** The slots of a state of `system` for the guard's cadence: its vector width, or its stated size, at least 1. */
+export function stateSlots(system: { readonly vectorWidth?: number; readonly stateSize?: number }): number {
+  return Math.max(1, system.vectorWidth ?? system.stateSize ?? 1);
+}
+
 
 /**
  * Whether the search must stop, and why; null to go on. Called at checkpoints only: reading
@@ -108,15 +139,39 @@ export function guardStop(): GuardStop | null {
   if (!state.watchHeap) return null;
   const rss = process.memoryUsage.rss();
   if (rss > state.maxMemoryBytes) {
-    state.memoryNote = `the process used ${Math.round(rss / MIB)} MiB, over --max-memory ${Math.round(state.maxMemoryBytes / MIB)} MiB`;
+    state.memoryNote = overBudget(rss);
+    state.memoryHint = BUDGET_HINT;
     return 'memory';
   }
   const h = getHeapStatistics();
   if (h.used_heap_size > HEAP_SHARE * h.heap_size_limit) {
     state.memoryNote = `the JavaScript heap reached ${Math.round(h.used_heap_size / MIB)} MiB of its ${Math.round(h.heap_size_limit / MIB)} MiB limit (node --max-old-space-size raises it)`;
+    state.memoryHint = '';
     return 'memory';
   }
   return null;
+}
+
+/** Records why a search stopped for memory when something other than the budget decided it. */
+export function noteMemoryStop(note: string, hint: string): void {
+  state.memoryNote = note;
+  state.memoryHint = hint;
+}
+
+/**
+ * Whether `bytes` more would take the process past the memory budget (false without one);
+ * when so, the note says so with `what` (e.g. "a level on 2 threads"). For a step that
+ * allocates in one go and cannot look at the guard on the way, as a level run on the threads.
+ */
+export function budgetWouldPass(bytes: number, what: string): boolean {
+  if (!state.watchHeap) return false;
+  const rss = process.memoryUsage.rss();
+  if (rss + bytes <= state.maxMemoryBytes) return false;
+  state.memoryNote = rss > state.maxMemoryBytes
+    ? overBudget(rss)
+    : `${what} would take the process from ${Math.round(rss / MIB)} MiB to about ${Math.round((rss + bytes) / MIB)} MiB, over --max-memory ${Math.round(state.maxMemoryBytes / MIB)} MiB`;
+  state.memoryHint = BUDGET_HINT;
+  return true;
 }
 
 /** The memory limit of this process's cgroup (v2 or v1), in bytes, if any. */

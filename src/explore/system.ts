@@ -69,6 +69,12 @@ export interface TransitionSystem<S, L> {
    */
   readonly coverage?: StepCoverage;
   /**
+   * About how many values a state holds (the generic engine's slots), when it has no
+   * vectorWidth: the explorers look at the memory budget more often as states are wider
+   * (guard.ts, CHECK_SLOTS).
+   */
+  readonly stateSize?: number;
+  /**
    * Present when every state is an array of exactly this many numbers (the packed engine's
    * vectors): the single-threaded explorer may then keep its levels in flat typed arrays
    * (src/explore/vector-run.ts) and hand `successors` one reused array, or the level itself

@@ -22,8 +22,8 @@ import { FlatFingerprintSet } from './flat-set.js';
 import { ModelError, directSuccessors, type Invariant, type StepCoverage, type TransitionSystem } from './system.js';
 import { ReplayIndex, rebuildTrace, type Trace } from './trace.js';
 import { deadlockStop, invariantStop, outcomeOf, searchStats, type Stop } from './stop.js';
-import { guardStop } from './guard.js';
-import { continueOnDisk, type Handover } from './disk/explorer.js';
+import { CHECK_EVERY, CHECK_SLOTS, budgetWouldPass, guardStop } from './guard.js';
+import { continueOnDisk, type Handover, type StateList } from './disk/explorer.js';
 import type { ExploreOptions, ExploreResult, Outcome, Progress } from './explorer.js';
 
 /** A system whose states are arrays of exactly `vectorWidth` numbers. */
@@ -31,8 +31,6 @@ export interface FlatVectorSystem<L> extends TransitionSystem<number[], L> {
   readonly vectorWidth: number;
 }
 
-/** Expansions between two looks at the clock (and at the guard), as explore()'s. */
-const PROGRESS_CHECK_EVERY = 4096;
 const PROGRESS_PERIOD_MS = 1000;
 
 /**
@@ -159,7 +157,9 @@ class VectorLevelRun<L> {
     const state: number[] = [];
     for (let k = 0; k < W; k++) state.push(0);
     const direct = directSuccessors(system);
+    // Expansions, and slots of the states emitted since the last checkpoint, as in explore().
     let expanded = 0;
+    let emittedSlots = 0;
     let lastProgressMs = Date.now();
     let handover: Handover<number[], L> | undefined;
     const later = this.later;
@@ -221,8 +221,10 @@ class VectorLevelRun<L> {
           queue = count - i - 1 + this.nextCount;
           break levels;
         }
-        if (++expanded % PROGRESS_CHECK_EVERY === 0) {
-          const why = guardStop();
+        emittedSlots += this.emitted * W;
+        if (++expanded % CHECK_EVERY === 0 || emittedSlots >= CHECK_SLOTS) {
+          emittedSlots = 0;
+          const why = guardStop() ?? (this.growthPassesBudget() ? 'memory' : null);
           if (why === 'memory' && this.options.disk !== undefined && this.coverage === null) {
             // The budget is reached: the disk-backed search goes on from here (docs/scale.md).
             handover = this.handOver(cur, count, first, i, currentLevel);
@@ -270,11 +272,18 @@ class VectorLevelRun<L> {
    */
   private handOver(cur: Int32Array | Float64Array, count: number, first: number, i: number, currentLevel: number): Handover<number[], L> {
     const W = this.W;
-    const vectors = (level: Int32Array | Float64Array, from: number, to: number): number[][] => {
-      const out: number[][] = [];
-      for (let k = from; k < to; k++) out.push(Array.from(level.subarray(k * W, (k + 1) * W)));
-      return out;
-    };
+    // Views of the levels, read once as the disk-backed search writes them out: one array
+    // refilled for each state, not an array a state beside the levels.
+    const vectors = (level: Int32Array | Float64Array, from: number, to: number): StateList<number[]> => ({
+      length: to - from,
+      *[Symbol.iterator]() {
+        const state = new Array<number>(W).fill(0);
+        for (let k = from; k < to; k++) {
+          for (let j = 0; j < W; j++) state[j] = level[k * W + j]!;
+          yield state;
+        }
+      },
+    });
     const current = vectors(cur, i + 1, count);
     const next = vectors(this.next, 0, this.nextCount);
     const from = first + i + 1;
@@ -395,6 +404,16 @@ class VectorLevelRun<L> {
     if (this.wide) return;
     this.wide = true;
     this.next = Float64Array.from(this.next);
+  }
+
+  /**
+   * Whether the next growth of the level being filled would take the process past the memory
+   * budget: it copies the level (and its fingerprints) into arrays twice as big, so the
+   * process grows by their size at once. Looked at from half full, where a growth is near.
+   */
+  private growthPassesBudget(): boolean {
+    if (this.nextCount * this.W * 2 < this.next.length) return false;
+    return budgetWouldPass(this.next.byteLength + this.nextFps.byteLength, 'growing the level being filled');
   }
 
   private growNext(min: number): void {

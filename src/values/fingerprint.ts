@@ -406,6 +406,73 @@ export function fingerprintInts(vec: ArrayLike<number>, out: Uint32Array): void 
 const WORD = 2 ** 32;
 
 /**
+ * Layouts of more slots than this get a loop over tables (loopFingerprint) rather than
+ * straight-line code: V8 does not optimise a function past about 60 KB of bytecode, and the
+ * straight-line code of thousands of slots (a process of thousands of instances) then ran
+ * interpreted, at 15–20 ns a slot.
+ */
+const STRAIGHT_LINE_SLOTS = 256;
+
+/**
+ * vectorFingerprint's function as a loop over its parts, for wide layouts: the same words in
+ * the same order, so the same fingerprints. `parts` are the finite slots packed into words
+ * (in slot order) and the unbounded slots, as vectorFingerprint found them.
+ */
+function loopFingerprint(
+  sizes: readonly number[],
+  parts: readonly ({ k: 'word'; slots: number[] } | { k: 'int'; slot: number })[],
+): (vec: ArrayLike<number>, out: Uint32Array) => void {
+  // Per part, the end of its slots in `slot` (-1 − its slot for an unbounded one); per slot
+  // of a word, its place value and size.
+  const ends = new Int32Array(parts.length);
+  const slot: number[] = [];
+  const place: number[] = [];
+  const size: number[] = [];
+  parts.forEach((part, i) => {
+    if (part.k === 'int') {
+      ends[i] = -1 - part.slot;
+      return;
+    }
+    let p = 1;
+    const from = slot.length;
+    for (let j = part.slots.length - 1; j >= 0; j--) {
+      const s = part.slots[j]!;
+      slot[from + j] = s;
+      place[from + j] = p;
+      size[from + j] = sizes[s]!;
+      p *= sizes[s]!;
+    }
+    ends[i] = slot.length;
+  });
+  const slots = Int32Array.from(slot);
+  const places = Float64Array.from(place);
+  const bounds = Float64Array.from(size);
+  // The straight-line code's lanes over the parts are fingerprintInts over the parts' values:
+  // each word as an int32, each unbounded slot as it is.
+  const values = new Float64Array(parts.length);
+  return function fingerprintVector(v: ArrayLike<number>, out: Uint32Array): void {
+    let j = 0;
+    for (let i = 0; i < values.length; i++) {
+      const end = ends[i]!;
+      if (end < 0) {
+        values[i] = v[-1 - end]!;
+        continue;
+      }
+      let w = 0;
+      for (; j < end; j++) {
+        const x = v[slots[j]!]!;
+        if (!(x >= 0 && x < bounds[j]!)) {
+          throw new Error(`internal error: slot ${slots[j]} of a packed state holds ${x}, outside its ${bounds[j]} codes`);
+        }
+        w += x * places[j]!;
+      }
+      values[i] = w | 0;
+    }
+    fingerprintInts(values, out);
+  };
+}
+
+/**
  * A fingerprint function for the vectors of one packed layout, where `sizes[i]` is the number
  * of codes slot i holds (0 .. sizes[i] − 1), or Infinity for a slot holding any safe integer.
  *
@@ -423,7 +490,7 @@ const WORD = 2 ** 32;
  * The function is generated (`new Function`) with the sizes as literals: integers only, from
  * the layout, never from spec text.
  */
-export function vectorFingerprint(sizes: readonly number[]): (vec: ArrayLike<number>, out: Uint32Array) => void {
+export function vectorFingerprint(sizes: readonly number[], straightLineSlots = STRAIGHT_LINE_SLOTS): (vec: ArrayLike<number>, out: Uint32Array) => void {
   type Part = { k: 'word'; slots: number[] } | { k: 'int'; slot: number };
   const parts: Part[] = [];
   let word: number[] | null = null;
@@ -468,6 +535,7 @@ export function vectorFingerprint(sizes: readonly number[]): (vec: ArrayLike<num
     words.push(w);
   }
   const exact = parts.every((p) => p.k === 'word') && words.length <= 2;
+  if (!exact && sizes.length > straightLineSlots) return loopFingerprint(sizes, parts);
   if (exact) {
     // (a, b) → (hi, lo): l1 = (a ^ s1)·K1, hi = (b ^ s2)·K2 ^ (l1 >>> 15), lo = l1 ^ hi·K3 (odd
     // multipliers, mod 2^32): each step invertible, so distinct vectors get distinct

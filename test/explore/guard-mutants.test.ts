@@ -20,8 +20,11 @@ import {
   guardStop,
   interruptBuffer,
   interruptSignal,
+  budgetWouldPass,
   memoryBudget,
+  memoryHint,
   memoryNote,
+  noteMemoryStop,
   parseMemorySize,
   pollInterrupt,
   requestInterrupt,
@@ -257,6 +260,35 @@ describe('the memory budget', () => {
     expect(guardStop()).toBe('interrupted');
   });
 
+  it('says to raise --max-memory after a stop for the budget', () => {
+    noteMemoryStop('something else', 'do something else.');
+    setMemoryBudget(1);
+    expect(guardStop()).toBe('memory');
+    expect(memoryHint()).toBe('--max-memory raises the limit.');
+  });
+
+  it('budgetWouldPass: whether that many bytes more would take the process over it, and the note', () => {
+    const MIB = 1024 * 1024;
+    const rss = vi.spyOn(process.memoryUsage, 'rss').mockReturnValue(700 * MIB);
+    expect(budgetWouldPass(2 ** 50, 'a level')).toBe(false);
+    setMemoryBudget(1000 * MIB);
+    expect(budgetWouldPass(300 * MIB, 'a level')).toBe(false);
+    noteMemoryStop('before', 'hint before.');
+    expect(budgetWouldPass(300 * MIB + 1, 'a level')).toBe(true);
+    expect(memoryNote()).toBe('a level would take the process from 700 MiB to about 1000 MiB, over --max-memory 1000 MiB');
+    expect(memoryHint()).toBe('--max-memory raises the limit.');
+    // Already over: said as guardStop says it.
+    rss.mockReturnValue(1200 * MIB);
+    expect(budgetWouldPass(0, 'a level')).toBe(true);
+    expect(memoryNote()).toBe('the process used 1200 MiB, over --max-memory 1000 MiB');
+  });
+
+  it('noteMemoryStop: a stop for memory decided elsewhere, with its own hint', () => {
+    noteMemoryStop('a level would need 5 GiB in one buffer', 'run it on one thread.');
+    expect(memoryNote()).toBe('a level would need 5 GiB in one buffer');
+    expect(memoryHint()).toBe('run it on one thread.');
+  });
+
   it('shares are fractions below one', () => {
     expect(HEAP_SHARE).toBeGreaterThan(0.5);
     expect(HEAP_SHARE).toBeLessThan(1);
@@ -272,6 +304,8 @@ describe('the memory budget', () => {
     machine.heap = { used_heap_size: 851 * MIB, heap_size_limit: 1000 * MIB };
     expect(guardStop()).toBe('memory');
     expect(memoryNote()).toBe('the JavaScript heap reached 851 MiB of its 1000 MiB limit (node --max-old-space-size raises it)');
+    // The note says what to do: no --max-memory hint after it.
+    expect(memoryHint()).toBe('');
     // Not watched without a budget.
     setMemoryBudget(Infinity);
     expect(guardStop()).toBeNull();

@@ -15,7 +15,7 @@ import { IndexMap } from '../../src/explore/parallel/index-map.js';
 import { ModelError } from '../../src/explore/system.js';
 import {
   CMD_FINISH, CMD_HAS, C_CMD, C_DONE, C_ERR, C_GEN, C_READY, EV_DEADLOCK, EV_FAULT, EV_INVARIANT, EV_LIMIT, EV_PREDICATE, Layout, PhaseRunner,
-  createBuffers, ensureBytes, growableBuffer, shardFromSnapshot, shardOf, shardSnapshot,
+  MAX_BYTES, SharedBufferFull, createBuffers, ensureBytes, growableBuffer, shardFromSnapshot, shardOf, shardSnapshot,
 } from '../../src/explore/parallel/vectors.js';
 import { phases, reference, wide, type Options, type Wide } from './parallel-phases.js';
 
@@ -398,9 +398,12 @@ describe('the small parts', () => {
     expect(b.byteLength).toBe(1500);
     ensureBytes(b, 4000);
     expect(b.byteLength).toBe(4000);
-    expect(() => ensureBytes(b, 2 ** 32 + 1)).toThrow(RangeError);
-    expect(() => ensureBytes(b, 2 ** 32 + 1)).toThrow(/more than 4294967296 bytes/);
+    // Past the cap: SharedBufferFull, which the explorer takes as a stop for memory.
+    expect(() => ensureBytes(b, 2 ** 32 + 1)).toThrow(SharedBufferFull);
+    expect(() => ensureBytes(b, 2 ** 32 + 1)).toThrow('a level of the parallel search would need 4097 MiB in one shared buffer, over the 4096 MiB a shared buffer can hold');
     expect((b as unknown as { maxByteLength: number }).maxByteLength).toBe(2 ** 32);
+    expect(MAX_BYTES).toBe(2 ** 32);
+    expect(() => growableBuffer(2 ** 32 + 1)).toThrow(SharedBufferFull);
   });
 
   it('shard snapshots: each kind back, with the buffers to transfer', () => {

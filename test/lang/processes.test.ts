@@ -215,6 +215,9 @@ describe('process traces', () => {
         unlock: owner := None
       }
       invariant NeverUnlocked: not (Offline(C) at done)`);
+    // Its slots: owner, then the instance's pc and busy; the explorers' guard counts them.
+    expect(system.varNames).toEqual(['owner', 'Offline(m=C).pc', 'Offline(m=C).busy']);
+    expect(system.stateSize).toBe(3);
     const r = explore(system, { checkDeadlock: true });
     expect(r.outcome.kind).toBe('invariant');
     if (r.outcome.kind !== 'invariant') return;

@@ -72,6 +72,38 @@ describe('vectorFingerprint', () => {
     expect(fpOf(f, [-0, 0, 0])).toBe(fpOf(f, [0, 0, 0]));
   });
 
+  // Past 256 slots the function is a loop over tables (V8 does not optimise straight-line code
+  // that long): the same fingerprints, the same internal error.
+  it('wide layouts: the loop over tables gives the straight-line code\'s fingerprints', () => {
+    const size = fc.oneof(fc.constantFrom(1, 2, 3, 7, 2 ** 16, 2 ** 31, 2 ** 32, Infinity), fc.integer({ min: 1, max: 1000 }));
+    fc.assert(
+      fc.property(
+        fc.array(size, { minLength: 1, maxLength: 400 }).chain((sizes) =>
+          fc.tuple(fc.constant(sizes), fc.tuple(...sizes.map((n) => (n === Infinity ? fc.maxSafeInteger().map((x) => x - 2 ** 52) : fc.integer({ min: 0, max: Math.min(n, 2 ** 53) - 1 }))))),
+        ),
+        ([sizes, v]) => {
+          const straight = vectorFingerprint(sizes, Infinity);
+          const loop = vectorFingerprint(sizes, 0);
+          expect(fpOf(loop, v)).toBe(fpOf(straight, v));
+          expect(fpOf(loop, Float64Array.from(v))).toBe(fpOf(straight, v));
+        },
+      ),
+      { seed: 7, numRuns: 200 },
+    );
+    // The default: loops past 256 slots; the two agree on a 3,000-slot layout too.
+    const sizes = Array.from({ length: 3000 }, (_, i) => (i === 0 ? Infinity : 2 + (i % 5)));
+    const v = sizes.map((n, i) => (n === Infinity ? -(2 ** 40) - 3 : i % n));
+    expect(fpOf(vectorFingerprint(sizes), v)).toBe(fpOf(vectorFingerprint(sizes, Infinity), v));
+    const w = v.slice();
+    w[2999] = (w[2999]! + 1) % sizes[2999]!;
+    expect(fpOf(vectorFingerprint(sizes), w)).not.toBe(fpOf(vectorFingerprint(sizes), v));
+    const out = new Uint32Array(2);
+    const bad = v.slice();
+    bad[7] = sizes[7]!;
+    expect(() => vectorFingerprint(sizes)(bad, out)).toThrow(`internal error: slot 7 of a packed state holds ${sizes[7]}, outside its ${sizes[7]} codes`);
+    expect(() => vectorFingerprint(sizes, Infinity)(bad, out)).toThrow(`internal error: slot 7 of a packed state holds ${sizes[7]}, outside its ${sizes[7]} codes`);
+  });
+
   it('reports a slot outside its size as an internal error, never as a fingerprint', () => {
     const f = vectorFingerprint([4, 2]);
     const out = new Uint32Array(2);

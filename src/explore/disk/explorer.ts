@@ -88,6 +88,15 @@ export interface HandedOverSet {
   bytesUsed(): number;
 }
 
+/**
+ * States handed over, read once, in order: an array, or a view of a flat level that yields
+ * each state as it is read (it may yield the same array each time, refilled), so that the
+ * hand-over makes no second copy of the levels.
+ */
+export interface StateList<S> extends Iterable<S> {
+  readonly length: number;
+}
+
 export interface Handover<S, L> {
   readonly system: TransitionSystem<S, L>;
   readonly options: ExploreOptions<S, L>;
@@ -95,10 +104,10 @@ export interface Handover<S, L> {
   seen: HandedOverSet;
   replay: ReplayIndex;
   /** The current level's states not yet expanded, numbered from `first`. */
-  current: readonly S[];
+  current: StateList<S>;
   readonly first: number;
   /** The next level so far (numbered on from the current level's last). */
-  next: readonly S[];
+  next: StateList<S>;
   readonly generated: number;
   readonly depth: number;
   readonly depthLimitHit: boolean;

@@ -36,7 +36,7 @@ import { WorkerPool } from './pool.js';
 import { WorkerDied } from './supervisor.js';
 import type { WorkerSetup } from './worker.js';
 import type { ThreadPolicy, ThreadsReport } from './auto.js';
-import { Interrupted, guardStop } from '../guard.js';
+import { CHECK_EVERY, CHECK_SLOTS, Interrupted, guardStop, stateSlots } from '../guard.js';
 import { checkLimits, deadlockStop, invariantStop, outcomeOf, searchStats, replayedFault, type Stop } from '../stop.js';
 
 export interface ParallelOptions<S> {
@@ -76,7 +76,6 @@ export const PARALLEL_MIN = 2048;
 const CHUNKS_PER_WORKER = 4;
 /** ...but not so small that messages cost more than the work they carry. */
 const MIN_CHUNK = 512;
-const PROGRESS_CHECK_EVERY = 4096;
 const PROGRESS_PERIOD_MS = 1000;
 
 
@@ -202,7 +201,10 @@ class ParallelRun<S, L> {
   private readonly stopFp = new Uint32Array(2);
   private queue = 0;
   private readonly startMs = performance.now();
+  /** Expansions, and slots of the states emitted since the last checkpoint, as in explore(). */
   private expanded = 0;
+  private emittedSlots = 0;
+  private readonly slots: number;
   private lastProgressMs = Date.now();
   /** Where the coordinator's time goes (printed on stderr with SPEX_PARALLEL_PROFILE=1). */
   private readonly prof = { localLevels: 0, poolLevels: 0, chunks: 0, localMs: 0, sendMs: 0, waitMs: 0, mergeMs: 0 };
@@ -215,6 +217,7 @@ class ParallelRun<S, L> {
     private readonly parallel: ParallelOptions<S>,
   ) {
     this.invariants = system.invariants;
+    this.slots = stateSlots(system);
     this.checkDeadlock = options.checkDeadlock;
     this.maxStates = options.maxStates ?? Infinity;
     this.maxDepth = options.maxDepth ?? Infinity;
@@ -518,7 +521,7 @@ class ParallelRun<S, L> {
 
   /**
    * What follows the merge of state i's emissions (id its number, `count` its successors), in
-   * explore()'s order: its fault or deadlock, then, every PROGRESS_CHECK_EVERY states, the
+   * explore()'s order: its fault or deadlock, then, as often as explore() has one, the
    * checkpoint (an interrupt or the memory budget stops here, as in ../explorer.ts) and
    * progress (`distinct` states so far). False when the run stops.
    */
@@ -531,7 +534,9 @@ class ParallelRun<S, L> {
       this.queue = level.count - i - 1 + this.next.count;
       return false;
     }
-    if (++this.expanded % PROGRESS_CHECK_EVERY !== 0) return true;
+    this.emittedSlots += count * this.slots;
+    if (++this.expanded % CHECK_EVERY !== 0 && this.emittedSlots < CHECK_SLOTS) return true;
+    this.emittedSlots = 0;
     const why = guardStop();
     if (why !== null) {
       this.stop = { kind: 'limit', limit: why };

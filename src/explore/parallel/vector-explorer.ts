@@ -28,7 +28,7 @@ import { GraphRecorder, type RecordGraph } from '../state-graph.js';
 import { IndexMap } from './index-map.js';
 import { explore, onFlatLevels, type ExploreOptions, type ExploreResult, type Outcome, type Progress } from '../explorer.js';
 import type { SeenSet } from '../seen-set.js';
-import { Interrupted, guardStop } from '../guard.js';
+import { CHECK_EVERY, CHECK_SLOTS, Interrupted, budgetWouldPass, guardStop, noteMemoryStop } from '../guard.js';
 import { checkLimits, deadlockStop, invariantStop, outcomeOf, searchStats, replayedFault, type Stop } from '../stop.js';
 import { ModelError, directSuccessors } from '../system.js';
 import { ReplayIndex, rebuildTrace, type Trace } from '../trace.js';
@@ -40,7 +40,7 @@ import { AUTO_DEFAULTS, AutoThreads, patternPolicy, type ThreadPolicy } from './
 import {
   CMD_DEDUPE, CMD_EXIT, CMD_EXPAND, CMD_FINISH, CMD_FIXUP, CMD_GIVE_SHARD, CMD_HAS, CMD_NUMBER, CMD_TAKE_SHARD, C_CMD, C_DONE, C_ERR, C_GEN, C_READY,
   EVENT_WORDS, EV_DEADLOCK, EV_FAULT, EV_INVARIANT, EV_LIMIT, EV_NONE, EV_PREDICATE,
-  PhaseRunner, createBuffers, ensureBytes, f64, i32, shardFromSnapshot, shardOf, shardSnapshot, u32, u8, type SharedBuffers, type ShardSnapshot, type VectorSystem,
+  PhaseRunner, SharedBufferFull, createBuffers, ensureBytes, f64, i32, shardFromSnapshot, shardOf, shardSnapshot, u32, u8, type SharedBuffers, type ShardSnapshot, type VectorSystem,
 } from './vectors.js';
 
 /**
@@ -84,8 +84,6 @@ const VECTOR_SPAWN_AT = 10_000;
 const VECTOR_START = { spawnAfterMs: 150, useAfterMs: 350 };
 const VECTOR_START_GRAPH = { spawnAfterMs: 500, useAfterMs: 500 };
 const PROGRESS_PERIOD_MS = 1000;
-/** Expansions between two looks at the guard (interrupt, memory) in a level run on this thread alone. */
-const GUARD_CHECK_EVERY = 4096;
 /** How long to block before looking again (a worker's completion is always notified). */
 const WAIT_MS = 1000;
 
@@ -136,6 +134,12 @@ function runVectors<L>(system: VectorSystem<L>, options: ExploreOptions<number[]
     if (e instanceof WorkerDied) e.stats = run.partialStats();
     // An interrupt while this thread waited for the workers or ran a step itself.
     if (e instanceof Interrupted) return { outcome: { kind: 'limit', limit: 'interrupted' }, stats: run.partialStats() };
+    // A level too big for the shared buffers, here or on a worker: a stop for memory.
+    const full = e instanceof SharedBufferFull ? e.message : e instanceof WorkerError && e.originalName === 'SharedBufferFull' ? e.originalMessage : undefined;
+    if (full !== undefined) {
+      noteMemoryStop(full, '--workers 1 keeps its levels unshared, with no such limit.');
+      return { outcome: { kind: 'limit', limit: 'memory' }, stats: run.partialStats() };
+    }
     throw e;
   } finally {
     run.close();
@@ -284,6 +288,8 @@ class VectorRun<L> {
   private first = 0;
   private level = 1;
   private generated = 0;
+  /** Emissions a state made in the last level (at least 1): what a level on the threads is estimated by. */
+  private fanout = 1;
   private depth = 0;
   private depthLimitHit = false;
   private stop: Stop | null = null;
@@ -348,8 +354,9 @@ class VectorRun<L> {
       this.level = currentLevel + 1;
       this.expandLevel(currentLevel < this.maxDepth);
       if (this.stop === null) {
-        // The checkpoint for levels run on the threads (once a level; expandLevelAlone looks
-        // every GUARD_CHECK_EVERY states): an interrupt or the memory budget stops here.
+        // The checkpoint for levels run on the threads (once a level, and before it
+        // threadLevelPassesBudget; expandLevelAlone looks as explore() does): an interrupt or
+        // the memory budget stops here.
         const why = guardStop();
         if (why !== null) {
           this.stop = { kind: 'limit', limit: why };
@@ -446,6 +453,8 @@ class VectorRun<L> {
     this.first = from.first;
     this.level = from.level;
     this.generated = from.generated;
+    // Every state numbered before this level's first was expanded.
+    if (from.first > 0) this.fanout = Math.max(1, from.generated / from.first);
     this.depth = from.depth;
     for (const l of from.levels) this.policy?.record(1, l.emitted, l.ms);
   }
@@ -633,6 +642,13 @@ class VectorRun<L> {
 
   /** Runs one level through the phases; sets `stop` and `queue` if the run ends in it. */
   private expandLevel(store: boolean): void {
+    const n = this.count;
+    const before = this.generated;
+    this.expandLevelBy(store);
+    if (n > 0 && this.stop === null) this.fanout = Math.max(1, (this.generated - before) / n);
+  }
+
+  private expandLevelBy(store: boolean): void {
     if (this.policy !== null) {
       this.expandLevelAuto(store, this.policy);
       return;
@@ -649,7 +665,25 @@ class VectorRun<L> {
       this.expandLevelAlone(store);
       return;
     }
+    if (this.threadLevelPassesBudget()) return;
     this.expandLevelThreads(store, crew);
+  }
+
+  /**
+   * Whether the level about to run on the threads would take the process past the memory
+   * budget; if so the run stops there for memory (the caller runs the search again on one
+   * thread, which goes on on disk). The threads keep every emission of a level (its numbers
+   * as Float64s, its fingerprint, its place in a shard's list and its mark) until it is
+   * deduplicated, and the new ones again in the next level, so the level cannot look at
+   * the guard on the way as a level run on this thread does: it is estimated from the
+   * emissions a state made in the last level, twice over for the buffers' growth.
+   */
+  private threadLevelPassesBudget(): boolean {
+    const perEmission = 8 * this.W + 8 + 4 + 1;
+    if (!budgetWouldPass(2 * this.count * this.fanout * perEmission, `the next level on ${this.T} threads`)) return false;
+    this.stop = { kind: 'limit', limit: 'memory' };
+    this.queue = this.count;
+    return true;
   }
 
   /**
@@ -667,6 +701,7 @@ class VectorRun<L> {
     const threads = policy.next(crew !== null && crew.ready);
     const before = this.generated;
     if (threads > 1 && crew !== null) {
+      if (this.threadLevelPassesBudget()) return;
       if (!crew.armed) this.handOverShards(crew);
       const bytes = this.shardBytes();
       const t0 = performance.now();
@@ -918,6 +953,8 @@ class VectorRun<L> {
     // As explore()'s: the state read from the level through successorsAt, if the system's
     // stands for its successors, and copied only for a fault or a deadlock.
     const direct = directSuccessors(system);
+    // Slots of the states emitted since the last look at the guard, as in explore().
+    let emittedSlots = 0;
     for (let i = 0; i < n; i++) {
       if (direct === undefined) for (let k = 0; k < W; k++) state[k] = cur[i * W + k]!;
       const parent = this.first + i;
@@ -943,7 +980,9 @@ class VectorRun<L> {
         const stop = deadlockStop(system, state, parent);
         if (stop !== null) this.stopAt(stop, state);
       }
-      if ((i + 1) % GUARD_CHECK_EVERY === 0 && this.stop === null) {
+      emittedSlots += a.emitted * W;
+      if (((i + 1) % CHECK_EVERY === 0 || emittedSlots >= CHECK_SLOTS) && this.stop === null) {
+        emittedSlots = 0;
         const why = guardStop();
         if (why !== null) this.stop = { kind: 'limit', limit: why };
       }

@@ -77,17 +77,35 @@ export interface VectorSystem<L> extends TransitionSystem<number[], L> {
 
 /** The lib this project compiles against predates growable SharedArrayBuffers (ES2024). */
 type GrowableBuffer = SharedArrayBuffer & { grow(byteLength: number): void; readonly maxByteLength: number };
-const MAX_BYTES = 2 ** 32;
+/** Test hook: SPEX_TEST_SHARED_BUFFER_BYTES=n caps every shared buffer at n bytes. */
+const testCap = Number(process.env['SPEX_TEST_SHARED_BUFFER_BYTES'] ?? '');
+export const MAX_BYTES = Number.isSafeInteger(testCap) && testCap > 0 && testCap < 2 ** 32 ? testCap : 2 ** 32;
 
 export function growableBuffer(bytes: number): SharedArrayBuffer {
+  if (bytes > MAX_BYTES) throw new SharedBufferFull(bytes);
   const make = SharedArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => SharedArrayBuffer;
   return new make(bytes, { maxByteLength: MAX_BYTES });
 }
 
+/**
+ * A shared buffer would have to pass MAX_BYTES, the most a growable SharedArrayBuffer can hold
+ * in Node 20: the level is too big for this explorer (the explorer stops as for memory, and
+ * the check runs again on one thread, whose levels are not shared).
+ */
+export class SharedBufferFull extends Error {
+  constructor(bytes: number) {
+    super(`a level of the parallel search would need ${kib(bytes)} in one shared buffer, over the ${kib(MAX_BYTES)} a shared buffer can hold`);
+    this.name = 'SharedBufferFull';
+  }
+}
+
+/** `bytes` in MiB, or in KiB under 1 MiB (rounded up). */
+const kib = (bytes: number): string => (bytes >= 2 ** 20 ? `${Math.ceil(bytes / 2 ** 20)} MiB` : `${Math.ceil(bytes / 1024)} KiB`);
+
 /** Grows a buffer to at least `bytes` (by half again at least, to amortise). */
 export function ensureBytes(sab: SharedArrayBuffer, bytes: number): void {
   if (bytes <= sab.byteLength) return;
-  if (bytes > MAX_BYTES) throw new RangeError(`vector explorer: a buffer of more than ${MAX_BYTES} bytes is needed`);
+  if (bytes > MAX_BYTES) throw new SharedBufferFull(bytes);
   (sab as GrowableBuffer).grow(Math.min(MAX_BYTES, Math.max(bytes, Math.floor(sab.byteLength * 1.5))));
 }
 
