@@ -63,3 +63,42 @@ describe('E104 near the stack limit', () => {
     }
   });
 });
+
+/** f0 .. f(n-1), each calling the one before: calls n - 1 deep from the last; `shape` varies the calls. */
+function defChain(n: number, shape: (i: number) => string = (i) => `f${i - 1}(a) + 1`): string {
+  const defs = Array.from({ length: n - 1 }, (_, i) => `def f${i + 1}(a: Int): Int = ${shape(i + 1)}`).join('\n');
+  return `spec Chain\ndef f0(a: Int): Int = a\n${defs}\nvar x: 0..3 = 0\naction A { x := (x + 1) % 4 }\ninvariant I: f${n - 1}(x) >= 0\n`;
+}
+
+describe('definitions calling one another (E104)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'spex-def-chain-'));
+  const file = (name: string, text: string): string => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+
+  it('1,000 deep is checked and run; 1,001 deep is refused at the deepest one, before it overflows a stack', () => {
+    const ok = spex('check', file('ok.spex', defChain(1001)), '--workers', '1');
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    const over = spex('check', file('over.spex', defChain(1002)), '--workers', '1');
+    expect(over.code).toBe(150);
+    expect(over.stderr).toMatch(/^[^\n]*over\.spex:1003:5: error\[E104\]: definition 'f1001' calls definitions 1,001 levels deep \('f1001' → 'f1000' → 'f999' → … → 'f0'\), more than 1000$/m);
+    // 40,000 deep (once an internal error in the generic compiler at 4,000): the same.
+    const far = spex('check', file('far.spex', defChain(40_000)), '--workers', '1');
+    expect(far.code).toBe(150);
+    expect(far.stderr).toMatch(/error\[E104\]: definition 'f39999' calls definitions 39,999 levels deep/);
+    expect(far.stderr).not.toMatch(/internal error|^ {4}at /m);
+  });
+
+  it('the longest chain counts, whichever branch it takes; calls that close a cycle do not', () => {
+    // Each calls the one before and a short helper; the longest chain is still 1,001.
+    const branching = defChain(1002, (i) => `f${i - 1}(a) + g(a)`).replace('def f0(a: Int): Int = a', 'def f0(a: Int): Int = a\ndef g(a: Int): Int = a');
+    expect(spex('check', file('branching.spex', branching), '--workers', '1').stderr).toMatch(/definition 'f1001' calls definitions 1,001 levels deep/);
+    // A recursive definition (bounded at run time, E709) beside a short chain is not refused.
+    const rec = `spec Rec\ndef even(n: Int): Bool = if n == 0 then true else odd(n - 1)\ndef odd(n: Int): Bool = if n == 0 then false else even(n - 1)\nvar x: 0..3 = 0\naction A { x := (x + 1) % 4 }\ninvariant I: even(2 * x)\n`;
+    const r = spex('check', file('rec.spex', rec), '--workers', '1');
+    expect(r.code).toBe(0);
+  });
+});

@@ -136,6 +136,38 @@ invariant Fib: fib(10) == 55
   });
 });
 
+// f0 .. f11, each calling the one before twice: f11(x) makes 2^12 - 1 = 4,095 calls.
+function doubling(n: number): string {
+  const defs = Array.from({ length: n - 1 }, (_, i) => `def f${i + 1}(a: Int): Int = f${i}(a) + f${i}(a)`).join('\n');
+  return `spec Doubling\ndef f0(a: Int): Int = a\n${defs}\nvar x: 0..1 = 0\naction Flip { x := 1 - x }\ninvariant Calls: f${n - 1}(x) >= 0\n`;
+}
+
+describe('definition calls', () => {
+  const path = specFile('doubling', doubling(12));
+  it('charge one each, on both engines alike', () => {
+    for (const engine of ['generic', 'packed', 'auto'] as const) {
+      expect(run(path, engine, 4095)[0]!.verdict, engine).toEqual({ kind: 'ok' });
+      const over = run(path, engine, 4094)[0]!;
+      expect(codeOf(over), engine).toBe('E715');
+      expect(summary(over)).toEqual(summary(run(path, 'generic', 4094)[0]!));
+    }
+    const o = run(path, 'generic', 4094)[0]!.result!.outcome;
+    expect(o.kind === 'fault' && o.error.message).toBe('this evaluation is over its work budget: its loops and definition calls have come to 4,095 values and calls, more than the 4,094 of --max-eval-work (this call passed it)');
+  });
+
+  // Calls that multiply: the packed engine writes each call out, up to MAX_INLINED_CALLS
+  // copies; past them the generic engine, which compiles a definition once, runs the check.
+  it('past the copies the packed engine writes out, the generic engine runs the check', () => {
+    const deep = specFile('doubling-deep', doubling(16));
+    const auto = run(deep, 'auto', Infinity)[0]!;
+    expect(auto.engine).toBe('generic');
+    expect(auto.engineReason).toMatch(/^invariant 'Calls': the definitions' calls expand into more than 20,000 copies of their bodies for the packed engine, which writes each call out in full/);
+    expect(auto.verdict).toEqual({ kind: 'ok' });
+    expect(() => run(deep, 'packed', Infinity)).toThrow(/more than 20,000 copies/);
+    expect(run(path, 'auto', Infinity)[0]!.engine).toBe('packed');
+  });
+});
+
 describe('both engines stop at the same place', () => {
   // The examples with budgets small enough to stop most of them somewhere: the packed engine
   // charges at least what the generic engine does; where it gives up, the generic engine's

@@ -4,7 +4,7 @@
  */
 import type * as A from '../ast.js';
 import { resolveShows } from '../show.js';
-import { SpecErrors, didYouMean, type Diagnostic, nameList } from '../diagnostics.js';
+import { MAX_NESTING, SpecErrors, didYouMean, type Diagnostic, nameList } from '../diagnostics.js';
 import { procedureCalls, processEndLabels, processLabels } from '../process-shape.js';
 import { ANY, BOOL, formatType, type EnumInfo, type Type, type VariantInfo } from '../types.js';
 import type {
@@ -190,7 +190,7 @@ class Checker extends TemporalChecker {
       this.expectType(def.decl.body, def.result, t, `the result of '${def.name}'`);
       def.frameSize = frame.size;
     }
-    this.checkRecursion(defs);
+    if (this.checkCallDepth(defs)) this.checkRecursion(defs);
     const pendingConstants = this.constantExprs ?? [];
     this.constantExprs = undefined;
     for (const e of pendingConstants) this.mustBeConstant(e);
@@ -463,6 +463,61 @@ class Checker extends TemporalChecker {
     const t = this.expr(e, new Scope(undefined, { size: 0, stateful: false }));
     this.expectType(e, { k: 'set', elem: v.type }, t, `the initial choices of variable '${v.name}'`);
     this.mustBeConstant(e);
+  }
+
+  /**
+   * Definitions that call one another more than MAX_NESTING levels deep (E104): a call is
+   * evaluated inside the one that makes it, so such a chain nests as deep as an expression
+   * nested that far, past what the compilers and the evaluation have stack for (a chain of
+   * 4,000 overflowed the generic compiler). Measured without recursion, over the calls that
+   * close no cycle (a recursive definition's depth is bounded at run time, E709). False when
+   * too deep: checkRecursion, which follows the chains recursively, is then not run.
+   */
+  private checkCallDepth(defs: CheckedDef[]): boolean {
+    /** Per definition, the longest chain of calls from it (0: it calls none). */
+    const depth = new Map<string, number>();
+    const deeper = new Map<string, string>();
+    const open = new Map<string, string[]>();
+    for (const def of defs) {
+      if (depth.has(def.name)) continue;
+      const stack = [def.name];
+      open.set(def.name, [...(this.defDeps.get(def.name) ?? [])]);
+      while (stack.length > 0) {
+        const name = stack[stack.length - 1]!;
+        const todo = open.get(name)!;
+        const dep = todo.pop();
+        if (dep !== undefined) {
+          if (depth.has(dep) || open.has(dep)) continue;
+          open.set(dep, [...(this.defDeps.get(dep) ?? [])]);
+          stack.push(dep);
+          continue;
+        }
+        let best = 0;
+        for (const d of this.defDeps.get(name) ?? []) {
+          const x = depth.get(d);
+          if (x !== undefined && x + 1 > best) {
+            best = x + 1;
+            deeper.set(name, d);
+          }
+        }
+        depth.set(name, best);
+        open.delete(name);
+        stack.pop();
+      }
+    }
+    let top: CheckedDef | undefined;
+    for (const def of defs) if (top === undefined || depth.get(def.name)! > depth.get(top.name)!) top = def;
+    if (top === undefined || depth.get(top.name)! <= MAX_NESTING) return true;
+    const chain = [top.name];
+    for (let n = deeper.get(top.name); n !== undefined; n = deeper.get(n)) chain.push(n);
+    const shown = chain.length <= 4 ? chain : [...chain.slice(0, 3), '…', chain[chain.length - 1]!];
+    this.error(
+      'E104',
+      top.decl.name.span,
+      `definition '${top.name}' calls definitions ${depth.get(top.name)!.toLocaleString('en-US')} levels deep (${shown.map((n) => (n === '…' ? n : `'${n}'`)).join(' → ')}), more than ${MAX_NESTING}`,
+      'a call is evaluated inside the one that makes it: let a definition compute in fewer steps, or inline the short ones',
+    );
+    return false;
   }
 
   /**

@@ -195,6 +195,9 @@ export abstract class CompilerBase {
   }
 
   protected defBodies = new Map<string, { body: Ev | undefined; frame: number; recursive: boolean }>();
+  /** Definition bodies waiting to be compiled, and whether a call is compiling them (defCall). */
+  protected readonly defsToCompile: [A.Expr, { body: Ev | undefined }][] = [];
+  protected compilingDefs = false;
   /** How many calls of recursive definitions are under way (E709 beyond MAX_DEF_DEPTH). */
   protected defDepth = 0;
 }

@@ -526,7 +526,20 @@ export abstract class ExprCompiler extends ValueCompiler {
       const def = named(this.spec.defs, name)!;
       entry = { body: undefined, frame: def.frameSize, recursive: def.recursive === true };
       this.defBodies.set(name, entry);
-      entry.body = this.expr(def.decl.body);
+      // A body is compiled once, at its first call; the calls it makes of definitions not yet
+      // compiled wait in a list that the outermost such call works through, so that a chain
+      // of definitions calling one another (up to E104's 1,000) does not nest the compiler
+      // as deep. Every body is compiled before that outermost call returns.
+      this.defsToCompile.push([def.decl.body, entry]);
+      if (!this.compilingDefs) {
+        this.compilingDefs = true;
+        try {
+          for (let next = this.defsToCompile.pop(); next !== undefined; next = this.defsToCompile.pop()) next[1].body = this.expr(next[0]);
+        } finally {
+          this.compilingDefs = false;
+          this.defsToCompile.length = 0;
+        }
+      }
     }
     const d = entry;
     const n = args.length;
@@ -553,7 +566,10 @@ export abstract class ExprCompiler extends ValueCompiler {
         }
       };
     }
+    // Each call counts one unit of the evaluation's work (--max-eval-work): definitions that
+    // call others more than once multiply their calls, twenty deep a million.
     return (c) => {
+      if (++evalWork.n > evalWork.max && span) callsExceeded(span);
       const loc = new Array<Value>(d.frame);
       for (let i = 0; i < n; i++) loc[i] = args[i]!(c);
       return d.body!({ st: c.st, loc });
@@ -832,6 +848,15 @@ export function forEachBinding(c: Ctx, binders: { dom: Ev; slot: number; span: A
  */
 export function chargeWork(n: number, span: A.Span): void {
   if ((evalWork.n += n) > evalWork.max) workExceeded(span);
+}
+
+function callsExceeded(span: A.Span): never {
+  return fail(
+    'E715',
+    span,
+    `this evaluation is over its work budget: its loops and definition calls have come to ${formatCount(evalWork.n)} values and calls, more than the ${formatCount(evalWork.max)} of --max-eval-work (this call passed it)`,
+    'a definition that calls another more than once multiplies the calls below it: compute the repeated call once (let), or raise --max-eval-work (0 or none: no bound)',
+  );
 }
 
 function workExceeded(span: A.Span): never {

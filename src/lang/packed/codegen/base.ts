@@ -350,6 +350,10 @@ export abstract class CodeGenBase {
   }
 
   protected defDepth = 0;
+  /** Definition calls written out so far (expressions.ts, defCall). */
+  protected inlinedCalls = 0;
+  /** The domains of each definition's parameters (undefined: not finite). */
+  protected readonly paramDoms = new Map<string, (Dom | undefined)[]>();
   /**
    * The tables of codes in canonical order, for the domains whose codes are not in that order
    * (canonicalCodes: sets of 3 or more possible elements). Generated code reads `OR[i]`.

@@ -14,6 +14,13 @@ import {
 } from './base.js';
 import { named } from '../../by-name.js';
 
+/**
+ * The most definition calls the packed engine writes out for one configuration. The memcg
+ * library's largest needs a few hundred; the limit only stops definitions whose calls
+ * multiply, which the generic engine runs in time linear in the spec.
+ */
+export const MAX_INLINED_CALLS = 20_000;
+
 export abstract class ExprCodeGen extends CodeGenBase {
   protected abstract plocalSlot(index: number, span: A.Span): number;
   protected abstract processVar(e: Extract<A.Expr, { kind: 'field' }>): Val;
@@ -435,15 +442,26 @@ export abstract class ExprCodeGen extends CodeGenBase {
     // Definitions are expanded inline; a recursive one has no fixed expansion.
     if (def.recursive) this.fail(`recursive definition '${name}' is not supported by the packed engine`, span);
     if (this.defDepth > 50) this.fail('definitions nested too deeply for the packed engine', span);
-    const vals = args.map((a, i) => {
-      let d: Dom | undefined;
-      try {
-        d = this.doms.of(def.paramTypes[i]!);
-      } catch {
-        d = undefined;
-      }
-      return this.expr(a, d);
-    });
+    // Each call is a copy of the body: calls of calls multiply (a definition calling another
+    // twice, twenty deep, is a million copies). Past MAX_INLINED_CALLS the generic engine,
+    // which compiles a definition once, runs the check.
+    if (++this.inlinedCalls > MAX_INLINED_CALLS) {
+      this.fail(`the definitions' calls expand into more than ${MAX_INLINED_CALLS.toLocaleString('en-US')} copies of their bodies for the packed engine, which writes each call out in full`, span);
+    }
+    let doms = this.paramDoms.get(name);
+    if (doms === undefined) {
+      doms = def.paramTypes.map((t) => {
+        try {
+          return this.doms.of(t);
+        } catch {
+          return undefined;
+        }
+      });
+      this.paramDoms.set(name, doms);
+    }
+    // One unit of the evaluation's work a call, as the generic engine charges it.
+    this.emit(this.workCharge(lit(1)));
+    const vals = args.map((a, i) => this.expr(a, doms[i]));
     const saved = this.env;
     this.env = new Map();
     this.defDepth++;
