@@ -807,7 +807,7 @@ function syntaxError(source: A.Source, m: ohm.FailedMatchResult, shift: (pos: nu
 
 /**
  * Operators and punctuation from other languages: `&&`, `||`, `!`, `=` in an expression, a
- * `;` after a declaration, `0..N-1` as a type. The message stays E100's, with the hint that
+ * `;` after a declaration, `0..N-1` as a type, `++` or `\o` joining sequences. The message stays E100's, with the hint that
  * says what to write.
  */
 function newcomerMistake(source: A.Source, pos: number, found: string, expected: string): Diagnostic | undefined {
@@ -819,6 +819,16 @@ function newcomerMistake(source: A.Source, pos: number, found: string, expected:
   if (found.startsWith('!') && !found.startsWith('!=')) return op('!', 'not', 'negation');
   if (found.startsWith('=') && !found.startsWith('==') && !found.startsWith('=>') && expected.includes('"=="')) {
     return new Diagnostic('E100', at(1), `unexpected '=': spex compares with '=='`, `write '==' to compare; ':=' assigns a state variable in an action, and '=' gives the value of a declaration`);
+  }
+  // `s ++ t` (Haskell, Scala) and TLA+'s `s \o t`: the parse stops at the second `+` or at `\`.
+  const joined = found.startsWith('+') && source.text[pos - 1] === '+' ? { start: pos - 1, sym: '++' } : /^\\o\b/.test(found) ? { start: pos, sym: '\\o' } : undefined;
+  if (joined !== undefined) {
+    return new Diagnostic(
+      'E100',
+      { source, start: joined.start, end: joined.start + 2 },
+      `unexpected '${joined.sym}': spex joins sequences with concat`,
+      'write concat(s, t) to join two sequences, and append(s, x) to add x at the end',
+    );
   }
   if (found.startsWith(';') && !expected.includes('"}"')) {
     return new Diagnostic('E100', at(1), `unexpected ';' after a declaration`, `declarations are not separated by ';': remove it (inside a block, ';' may separate statements)`);
