@@ -309,9 +309,25 @@ class Parser {
   }
   private intLiteral(k: number, negative: boolean): number {
     const v = Number(this.text(k));
-    // Too large: ohm reports it (E100) after a successful parse; leave it to ohm.
-    if (!Number.isSafeInteger(v)) throw FAIL;
+    // Too large: E100, as ohm's semantics reports it, but only once the whole text has parsed
+    // (a syntax error anywhere is reported first): the first such literal is remembered.
+    if (!Number.isSafeInteger(v)) {
+      if (this.tooLarge < 0 || k < this.tooLarge) this.tooLarge = k;
+      return 0;
+    }
     return negative ? -v : v;
+  }
+
+  /** The token of the first integer literal too large for a safe integer, -1 if none. */
+  tooLarge = -1;
+
+  /** E100 for the first integer literal too large, once the text has parsed; undefined if none. */
+  literalTooLarge(): SpecErrors | undefined {
+    const k = this.tooLarge;
+    if (k < 0) return undefined;
+    return new SpecErrors([
+      new Diagnostic('E100', { source: this.source, start: this.t.start[k]!, end: this.t.end[k]! }, 'integer literal too large', `integers are limited to ±${Number.MAX_SAFE_INTEGER}`),
+    ]);
   }
 
   // ---- lists
@@ -1868,7 +1884,10 @@ export function fastParseSpec(source: A.Source): FastResult<A.SpecAst> {
   let p: Parser | undefined;
   try {
     p = new Parser(source, tokenize(source.text));
-    return { ok: true, value: p.spec() };
+    const value = p.spec();
+    const tooLarge = p.literalTooLarge();
+    if (tooLarge !== undefined) throw tooLarge;
+    return { ok: true, value };
   } catch (e) {
     if (p !== undefined) overflowAt(e, source, p);
     if (e !== FAIL) throw e;
@@ -1884,7 +1903,10 @@ export function fastParseExpr(source: A.Source): FastResult<A.Expr> {
   let p: Parser | undefined;
   try {
     p = new Parser(source, tokenize(source.text));
-    return { ok: true, value: p.exprOnly() };
+    const value = p.exprOnly();
+    const tooLarge = p.literalTooLarge();
+    if (tooLarge !== undefined) throw tooLarge;
+    return { ok: true, value };
   } catch (e) {
     if (p !== undefined) overflowAt(e, source, p);
     if (e !== FAIL) throw e;
