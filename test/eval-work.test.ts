@@ -136,7 +136,8 @@ invariant Fib: fib(10) == 55
   });
 });
 
-// f0 .. f11, each calling the one before twice: f11(x) makes 2^12 - 1 = 4,095 calls.
+// f0 .. f11, each calling the one before twice: f11(x) makes 2^12 - 2 = 4,094 calls in
+// definitions' bodies, which count (the invariant's own call of f11 does not).
 function doubling(n: number): string {
   const defs = Array.from({ length: n - 1 }, (_, i) => `def f${i + 1}(a: Int): Int = f${i}(a) + f${i}(a)`).join('\n');
   return `spec Doubling\ndef f0(a: Int): Int = a\n${defs}\nvar x: 0..1 = 0\naction Flip { x := 1 - x }\ninvariant Calls: f${n - 1}(x) >= 0\n`;
@@ -144,15 +145,20 @@ function doubling(n: number): string {
 
 describe('definition calls', () => {
   const path = specFile('doubling', doubling(12));
-  it('charge one each, on both engines alike', () => {
+  it('in definitions\' bodies charge one each, on both engines alike', () => {
     for (const engine of ['generic', 'packed', 'auto'] as const) {
-      expect(run(path, engine, 4095)[0]!.verdict, engine).toEqual({ kind: 'ok' });
-      const over = run(path, engine, 4094)[0]!;
+      expect(run(path, engine, 4094)[0]!.verdict, engine).toEqual({ kind: 'ok' });
+      const over = run(path, engine, 4093)[0]!;
       expect(codeOf(over), engine).toBe('E715');
-      expect(summary(over)).toEqual(summary(run(path, 'generic', 4094)[0]!));
+      expect(summary(over)).toEqual(summary(run(path, 'generic', 4093)[0]!));
     }
-    const o = run(path, 'generic', 4094)[0]!.result!.outcome;
-    expect(o.kind === 'fault' && o.error.message).toBe('this evaluation is over its work budget: its loops and definition calls have come to 4,095 values and calls, more than the 4,094 of --max-eval-work (this call passed it)');
+    const o = run(path, 'generic', 4093)[0]!.result!.outcome;
+    expect(o.kind === 'fault' && o.error.message).toBe('this evaluation is over its work budget: its loops and definition calls have come to 4,094 values and calls, more than the 4,093 of --max-eval-work (this call passed it)');
+    // A call from an invariant or an action is not counted: f1(x) makes one call, in f1's body.
+    const one = specFile('one-call', doubling(2));
+    expect(run(one, 'generic', 2)[0]!.verdict).toEqual({ kind: 'ok' });
+    expect(codeOf(run(one, 'generic', 1)[0]!)).toBe('E715');
+    expect(codeOf(run(one, 'packed', 1)[0]!)).toBe('E715');
   });
 
   // Calls that multiply: the packed engine writes each call out, up to MAX_INLINED_CALLS

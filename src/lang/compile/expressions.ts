@@ -521,6 +521,9 @@ export abstract class ExprCompiler extends ValueCompiler {
   }
 
   private defCall(name: string, args: Ev[], span?: A.Span): Ev {
+    // A call written in a definition's body (compiled while the bodies are): only those can
+    // multiply, and only those count against the work budget (below).
+    const nested = this.compilingDefs;
     let entry = this.defBodies.get(name);
     if (!entry) {
       const def = named(this.spec.defs, name)!;
@@ -566,10 +569,18 @@ export abstract class ExprCompiler extends ValueCompiler {
         }
       };
     }
-    // Each call counts one unit of the evaluation's work (--max-eval-work): definitions that
-    // call others more than once multiply their calls, twenty deep a million.
+    if (!nested || !span) {
+      return (c) => {
+        const loc = new Array<Value>(d.frame);
+        for (let i = 0; i < n; i++) loc[i] = args[i]!(c);
+        return d.body!({ st: c.st, loc });
+      };
+    }
+    // A call in a definition's body counts one unit of the evaluation's work
+    // (--max-eval-work): definitions that call others more than once multiply their calls,
+    // twenty deep a million. Calls from elsewhere are made once an evaluation and stay uncounted.
     return (c) => {
-      if (++evalWork.n > evalWork.max && span) callsExceeded(span);
+      if (++evalWork.n > evalWork.max) callsExceeded(span);
       const loc = new Array<Value>(d.frame);
       for (let i = 0; i < n; i++) loc[i] = args[i]!(c);
       return d.body!({ st: c.st, loc });

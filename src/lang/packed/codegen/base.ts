@@ -199,16 +199,49 @@ export abstract class CodeGenBase {
     }
   }
 
-  /** Runs f with a fresh statement buffer; returns the statements and f's result. */
+  /**
+   * Runs f with a fresh statement buffer; returns the statements and f's result. The calls of
+   * definitions written out in the block (chargeCall) are charged to the evaluation's work
+   * once, at its start: a loop's body charges them once an iteration, not once a call.
+   */
   capture<T>(f: () => T): [string, T] {
     const saved = this.buf;
+    const savedCalls = this.calls;
     this.buf = [];
+    this.calls = 0;
+    this.captures++;
     try {
       const r = f();
+      if (this.calls > 0) this.buf.unshift(this.workCharge(String(this.calls)));
       return [this.buf.join('\n'), r];
     } finally {
       this.buf = saved;
+      this.calls = savedCalls;
+      this.captures--;
     }
+  }
+
+  /** Calls of definitions written out in the block being captured, not yet charged. */
+  private calls = 0;
+  private captures = 0;
+
+  /**
+   * One call of a definition to charge to the evaluation's work, as the generic engine does:
+   * at the start of the block it is written in (capture), which may charge it before the call
+   * is made, or when it is not, but never less.
+   */
+  protected chargeCall(): void {
+    if (this.captures > 0) this.calls++;
+    else this.emit(this.workCharge('1'));
+  }
+
+  /**
+   * The statement that charges the entry of a loop over at most `n` values to the evaluation's
+   * work count (src/lang/work.ts), giving up on the state past the budget: the generic engine,
+   * which charges at most as much at the same loop, then decides whether it is E715.
+   */
+  workCharge(n: string): string {
+    return `if ((WK.n += ${n}) > WK.max) bail();`;
   }
 
   protected emit(stmt: string): void {

@@ -459,8 +459,9 @@ export abstract class ExprCodeGen extends CodeGenBase {
       });
       this.paramDoms.set(name, doms);
     }
-    // One unit of the evaluation's work a call, as the generic engine charges it.
-    this.emit(this.workCharge(lit(1)));
+    // A call in a definition's body: one unit of the evaluation's work, as the generic engine
+    // charges it.
+    if (this.defDepth > 0) this.chargeCall();
     const vals = args.map((a, i) => this.expr(a, doms[i]));
     const saved = this.env;
     this.env = new Map();
@@ -637,15 +638,6 @@ export abstract class ExprCodeGen extends CodeGenBase {
     if (table === undefined) return `${charge}\nfor (let ${code} = 0; ${code} < ${lit(d.size)}; ${code}++) {`;
     const j = this.fresh('j');
     return `${charge}\nfor (let ${j} = 0; ${j} < ${lit(d.size)}; ${j}++) { const ${code} = ${table}[${j}];`;
-  }
-
-  /**
-   * The statement that charges the entry of a loop over at most `n` values to the evaluation's
-   * work count (src/lang/work.ts), giving up on the state past the budget: the generic engine,
-   * which charges at most as much at the same loop, then decides whether it is E715.
-   */
-  workCharge(n: string): string {
-    return `if ((WK.n += ${n}) > WK.max) bail();`;
   }
 
   /** The element domain of a domain expression (quantifier, pick, parameter). */
