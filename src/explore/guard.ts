@@ -129,7 +129,6 @@ export function stateSlots(system: { readonly vectorWidth?: number; readonly sta
   return Math.max(1, system.vectorWidth ?? system.stateSize ?? 1);
 }
 
-
 /**
  * Whether the search must stop, and why; null to go on. Called at checkpoints only: reading
  * the RSS and the heap statistics costs a few microseconds.
