@@ -178,25 +178,24 @@ export abstract class CodeGenBase {
     return this.spec.types.get(e) ?? { k: 'any' };
   }
 
-  /** The domain of an expression's static type, if it is finite and fully ranged. */
-  natural(e: A.Expr): Dom | undefined {
+  /** The domain of a type, if it is finite and fully ranged. */
+  protected domOf(t: Type): Dom | undefined {
     try {
-      return this.doms.of(this.type(e));
+      return this.doms.of(t);
     } catch (err) {
       if (err instanceof Unsupported) return undefined;
       throw err;
     }
   }
 
+  /** The domain of an expression's static type, if it is finite and fully ranged. */
+  natural(e: A.Expr): Dom | undefined {
+    return this.domOf(this.type(e));
+  }
+
   protected elemNatural(e: A.Expr): Dom | undefined {
     const t = this.type(e);
-    if (t.k !== 'set') return undefined;
-    try {
-      return this.doms.of(t.elem);
-    } catch (err) {
-      if (err instanceof Unsupported) return undefined;
-      throw err;
-    }
+    return t.k === 'set' ? this.domOf(t.elem) : undefined;
   }
 
   /**

@@ -450,13 +450,7 @@ export abstract class ExprCodeGen extends CodeGenBase {
     }
     let doms = this.paramDoms.get(name);
     if (doms === undefined) {
-      doms = def.paramTypes.map((t) => {
-        try {
-          return this.doms.of(t);
-        } catch {
-          return undefined;
-        }
-      });
+      doms = def.paramTypes.map((t) => this.domOf(t));
       this.paramDoms.set(name, doms);
     }
     // A call in a definition's body: one unit of the evaluation's work, as the generic engine
