@@ -125,8 +125,24 @@ function isIdentStart(c: number): boolean {
 function isIdentRest(c: number): boolean {
   return isIdentStart(c) || (c >= 48 && c <= 57);
 }
+/**
+ * Beyond ASCII, names are those of the grammar's `letter` and `alnum` (ohm's): a letter is any
+ * code point of Unicode's category L, a digit only 0 to 9. Sticky, matched at `lastIndex`.
+ */
+const UNICODE_LETTER = /\p{L}/uy;
+const UNICODE_NAME_REST = /[\p{L}0-9_]*/uy;
+function unicodeLetterAt(src: string, i: number): boolean {
+  UNICODE_LETTER.lastIndex = i;
+  return UNICODE_LETTER.test(src);
+}
+/** The end of the name that goes on at `j` with a character beyond ASCII. */
+function unicodeNameEnd(src: string, j: number): number {
+  UNICODE_NAME_REST.lastIndex = j;
+  UNICODE_NAME_REST.test(src);
+  return UNICODE_NAME_REST.lastIndex;
+}
 
-/** The tokens of a text; FAIL on anything this parser leaves to ohm (non-ASCII names, ...). */
+/** The tokens of a text; a character no token begins with is a token no rule accepts. */
 function tokenize(src: string): Tokens {
   const n = src.length;
   let cap = 1024;
@@ -171,11 +187,11 @@ function tokenize(src: string): Tokens {
       i = close + 2;
       continue;
     }
-    if (isIdentStart(c)) {
-      let j = i + 1;
+    const ascii = isIdentStart(c);
+    if (ascii || (c > 127 && unicodeLetterAt(src, i))) {
+      let j = ascii ? i + 1 : i;
       while (j < n && isIdentRest(src.charCodeAt(j))) j++;
-      // A name going on with a letter beyond ASCII: left to ohm (its names are Unicode).
-      if (j < n && src.charCodeAt(j) > 127) { push(T_OTHER, i, j + 1, src.slice(i, j + 1)); i = j + 1; continue; }
+      if (j < n && src.charCodeAt(j) > 127) j = unicodeNameEnd(src, j);
       push(T_IDENT, i, j, src.slice(i, j));
       i = j;
       continue;
@@ -201,7 +217,8 @@ function tokenize(src: string): Tokens {
     if (two !== undefined) { push(T_PUNCT, i, i + 2, two); i += 2; continue; }
     const one = PUNCT1_BY_CODE[c];
     if (one !== undefined) { push(T_PUNCT, i, i + 1, one); i++; continue; }
-    // Anything else (`&`, `!`, a letter beyond ASCII, ...) is a token no rule accepts.
+    // Anything else (`&`, `!`, a character beyond ASCII that is no letter, ...) is a token no
+    // rule accepts.
     push(T_OTHER, i, i + 1, src[i]!);
     i++;
   }
