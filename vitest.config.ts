@@ -38,6 +38,9 @@ export default defineConfig({
     // A guard against a hang, not a measure of speed: the slowest test takes some 20 s on an
     // idle 2-core machine, and several times that beside other work.
     testTimeout: 180_000,
+    // The built code (dist/, which tests run in process through test/support/cli.ts) is loaded
+    // by Node as it is, not transformed: as `spex` runs it.
+    server: { deps: { external: [/\/dist\//] } },
     projects: [
       { extends: true, test: { name: 'shared', include: shared, isolate: false } },
       { extends: true, test: { name: 'isolated', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, ...shared] } },

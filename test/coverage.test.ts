@@ -6,12 +6,12 @@
  *
  *   UPDATE_GOLDEN=1 npx vitest run test/coverage.test.ts
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { spexHere } from './support/cli.js';
 import { loadSpec, runCheck, selectChecks, type CheckResult, type EngineChoice } from '../src/engine/run.js';
 import { coverageJson } from '../src/export/coverage.js';
 
@@ -20,8 +20,8 @@ const dir = 'test/fixtures/coverage';
 const update = process.env['UPDATE_GOLDEN'] === '1';
 
 function cli(args: string[], env: Record<string, string> = {}): { stdout: string; stderr: string; status: number | null } {
-  const r = spawnSync(process.execPath, ['dist/cli/main.js', ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, ...env } });
-  return { stdout: r.stdout, stderr: r.stderr, status: r.status };
+  const r = spexHere(args, env);
+  return { stdout: r.stdout, stderr: r.stderr, status: r.code };
 }
 
 function golden(name: string, text: string): void {

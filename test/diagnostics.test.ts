@@ -1,7 +1,8 @@
 /**
  * Golden tests for the static diagnostics (E100, E201–E219) as the user sees them: each
- * fixture in test/fixtures/diagnostics/ is run through the real CLI process and its stderr is
- * compared with the golden file next to it (same name, `.txt`).
+ * fixture in test/fixtures/diagnostics/ is run through the built CLI (its main(), in this
+ * process: test/support/cli.ts) and its stderr is compared with the golden file next to it
+ * (same name, `.txt`).
  *
  * A fixture states what it expects in comments on its first lines:
  *
@@ -27,6 +28,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CODES } from '../src/lang/diagnostics.js';
+import { spexHere } from './support/cli.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const fixtureDir = 'test/fixtures/diagnostics';
@@ -61,9 +63,8 @@ function readExpectation(path: string, text: string): Expectation {
 }
 
 function runCli(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['dist/cli/main.js', ...args], { cwd: root, encoding: 'utf8' });
-  if (r.error) throw r.error;
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  const r = spexHere(args);
+  return { status: r.code, stdout: r.stdout, stderr: r.stderr };
 }
 
 const fixtures = readdirSync(join(root, fixtureDir))

@@ -28,6 +28,7 @@ import { valueEquals } from '../src/values/index.js';
 import type { Label, State } from '../src/lang/compile.js';
 import { words } from './support/words.js';
 import { specFiles } from './support/spec-files.js';
+import { spexHere } from './support/cli.js';
 
 let dir = '';
 beforeAll(() => {
@@ -276,8 +277,14 @@ function events(stdout: string): unknown[] {
     });
 }
 
+/** A run of the CLI; in a process of its own when it is to be killed (SPEX_KILL_AFTER_CHECKPOINTS). */
 function cli(args: string[], env: Record<string, string> = {}): { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, SPEX_DISK_TABLE_KEYS: '40', SPEX_CHECKPOINT_EVERY_STATES: '150', ...env } });
+  const all = { SPEX_DISK_TABLE_KEYS: '40', SPEX_CHECKPOINT_EVERY_STATES: '150', ...env };
+  if (all['SPEX_KILL_AFTER_CHECKPOINTS'] === undefined) {
+    const r = spexHere(args, all);
+    return { status: r.code, signal: null, stdout: r.stdout, stderr: r.stderr };
+  }
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...all } });
   if (r.error) throw r.error;
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }

@@ -4,14 +4,8 @@
  * figures exactly, and the Die Hard spec must fail with a shortest 6-step counterexample,
  * printed identically on every run.
  */
-import { spawnSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { withoutW001 } from './support/cli.js';
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+import { spexHere, withoutW001 } from './support/cli.js';
 
 interface Run {
   status: number | null;
@@ -20,9 +14,8 @@ interface Run {
 }
 
 function spex(...args: string[]): Run {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8' });
-  if (r.error) throw r.error;
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  const r = spexHere(args);
+  return { status: r.code, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** The last non-empty line of the output: the statistics line. */

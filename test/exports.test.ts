@@ -4,11 +4,11 @@
  * files in test/fixtures/exports/, plus progress on stderr and the `view` declaration.
  * UPDATE_GOLDEN=1 rewrites the golden files instead of comparing.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { spexHere } from './support/cli.js';
 import { dotLines, dotString } from '../src/export/dot.js';
 import { escapeHtml } from '../src/export/html.js';
 import { loadSpec } from '../src/engine/run.js';
@@ -23,8 +23,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'spex-exports-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function spex(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['dist/cli/main.js', ...args], { cwd: root, encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  return spexHere(args);
 }
 
 function golden(name: string, actual: string): void {

@@ -4,12 +4,12 @@
  * decoding then encoding gives back the same trace. Runs the built CLI (npm test builds
  * dist/ first). UPDATE_GOLDEN=1 rewrites the golden files instead of comparing.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { spexHere } from './support/cli.js';
 import { loadSpec } from '../src/engine/run.js';
 import { replayTrace } from '../src/engine/replay.js';
 import { compileSpec, type Label, type State } from '../src/lang/compile.js';
@@ -25,8 +25,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'spex-itf-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function spex(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['dist/cli/main.js', ...args], { cwd: root, encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  return spexHere(args);
 }
 
 function golden(name: string, actual: string): void {

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { spex } from './support/cli.js';
+import { scrub, spex } from './support/cli.js';
 
 const SPEC = 'test/fixtures/cli/long-values.spex';
 const dir = mkdtempSync(join(tmpdir(), 'spex-long-values-'));
@@ -35,6 +35,8 @@ describe('long values in a trace', () => {
     // Everything else is the same.
     const rest = (out: string): string[] => out.split('\n').filter((l) => !l.includes('…') && !l.trimStart().startsWith('m = ') && !l.trimStart().startsWith('s: ') && !/\d\.\d\d s$/.test(l));
     expect(rest(r.stdout)).toEqual(rest(full.stdout));
+    // The command after it, in the same process (main() run again), cuts them again.
+    expect(scrub(spex('check', SPEC, '--workers', '1').stdout)).toBe(scrub(r.stdout));
   });
 
   it('are whole in the exports', () => {

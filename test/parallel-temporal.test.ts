@@ -8,17 +8,11 @@
  * thread and two level by level (SPEX_TEST_AUTO_PATTERN), which moves the shard maps back and
  * forth between the threads. Through the built CLI: worker threads run the built code.
  */
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { root, scrub, withoutW001 } from './support/cli.js';
+import { scrub, spexHere, withoutW001 } from './support/cli.js';
 
 function spex(args: string[], workers: string, env: Record<string, string> = {}): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['dist/cli/main.js', ...args, '--workers', workers], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, SPEX_WORKERS_EAGER: '1', ...env },
-  });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  return spexHere([...args, '--workers', workers], { SPEX_WORKERS_EAGER: '1', ...env });
 }
 
 const cases: { name: string; args: string[] }[] = [

@@ -7,15 +7,12 @@
  * every level, however small, so that these small specs really go through the threads (by
  * default, levels of fewer than a few hundred states are expanded on the main thread).
  */
-import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { root, scrub, withoutW001 } from './support/cli.js';
+import { root, scrub, spexHere, withoutW001 } from './support/cli.js';
 
 function spex(args: string[], workers: number, eager: boolean): { code: number; stdout: string; stderr: string } {
-  const env = { ...process.env, SPEX_WORKERS_EAGER: eager ? '1' : '0' };
-  const r = spawnSync(process.execPath, ['dist/cli/main.js', ...args, '--workers', String(workers)], { cwd: root, encoding: 'utf8', env });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  return spexHere([...args, '--workers', String(workers)], { SPEX_WORKERS_EAGER: eager ? '1' : '0' });
 }
 
 /** Runs with 1, 2 and 3 workers and expects the same exit code and output (time aside). */

@@ -18,13 +18,12 @@
  *
  * dist/ must be built (`npm test` builds it first).
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { withoutW001 } from './support/cli.js';
+import { spexHere, withoutW001 } from './support/cli.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const fixtureDir = 'test/fixtures/runtime';
@@ -55,9 +54,8 @@ function scrubTime(s: string): string {
 }
 
 function runCli(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['dist/cli/main.js', ...args], { cwd: root, encoding: 'utf8' });
-  if (r.error) throw r.error;
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  const r = spexHere(args);
+  return { status: r.code, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** The action whose declaration encloses a line (the nearest `action` at or above it). */

@@ -12,11 +12,11 @@
  *
  *   UPDATE_GOLDEN=1 npx vitest run test/warnings.test.ts
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { spexHere } from './support/cli.js';
 import { WARNINGS } from '../src/lang/diagnostics.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -48,9 +48,9 @@ describe('warnings through the CLI (golden files)', () => {
       const x = /^\/\/ exit: (\d+)$/.exec(line);
       if (x) exit = Number(x[1]);
     }
-    const r = spawnSync(process.execPath, ['dist/cli/main.js', ...args, path], { cwd: root, encoding: 'utf8' });
+    const r = spexHere([...args, path]);
     expect(r.stderr).not.toMatch(/^ {4}at /m);
-    expect(r.status).toBe(exit);
+    expect(r.code).toBe(exit);
     expect(r.stderr.startsWith(`${path}:${m[2]}:${m[3]}: warning[${m[1]}]: `), r.stderr).toBe(true);
     const goldenPath = join(root, path.replace(/\.spex$/, '.txt'));
     if (update || !existsSync(goldenPath)) writeFileSync(goldenPath, r.stderr);

@@ -31,7 +31,7 @@ export interface ExploreOpts {
 /**
  * Starts the explorer; returns the exit code for a failure before it listens (the spec does
  * not load, the trace is not JSON, the port is taken), else undefined while it runs. SpecErrors
- * and unreadable files are thrown for main.ts to report.
+ * and unreadable files are thrown for program.ts to report.
  */
 export function cmdExplore(
   file: string,

@@ -1,7 +1,7 @@
 /**
  * `spex replay TRACE SPEC`: decodes an ITF trace, compiles the spec with the constants of the
  * trace's check block (or --check) and --const, replays the trace (engine/replay.ts) and
- * reports the first step that does not replay. Returns text; main.ts prints it.
+ * reports the first step that does not replay. Returns text; program.ts prints it.
  *
  * Exit codes: 0 the trace replays; 1 it does not, or it is not an ITF trace of this spec
  * (or the command line is wrong); 75 the constants cannot be evaluated; 120/150 the spec has

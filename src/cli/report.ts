@@ -1,7 +1,7 @@
 /**
  * Human-readable reports of check results: the verdict, the counterexample (each step with its
  * action and parameters, and under it only what changed), and the closing statistics line.
- * Pure functions to strings; main.ts prints them.
+ * Pure functions to strings; program.ts prints them.
  */
 import type { Label, RuntimeLocation, State } from '../lang/compile.js';
 import { Diagnostic, formatLocation, renderDiagnostic } from '../lang/diagnostics.js';

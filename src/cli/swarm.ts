@@ -7,7 +7,7 @@
  * A job runs the search its plan gives (src/swarm/plan.ts), reports each check as `spex check`
  * does, saying how partial its search was, and writes its record (src/swarm/record.ts) to
  * --out, or as `swarm` events with --json. The merge reads those and prints the swarm's
- * verdict. Only this module and main.ts print.
+ * verdict. Only this module and program.ts print.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';

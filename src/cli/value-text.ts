@@ -12,9 +12,9 @@ export const FULL_VALUES_HELP = `print every value of a trace whole (in the term
 
 let limit = VALUE_CHARS;
 
-/** `--full-values`: every value whole, however long. */
-export function showWholeValues(): void {
-  limit = Infinity;
+/** `--full-values` (true): every value whole, however long; set by every command. */
+export function showWholeValues(whole: boolean): void {
+  limit = whole ? Infinity : VALUE_CHARS;
 }
 
 /** A value as a trace in the terminal shows it. */
