@@ -235,6 +235,11 @@ class Parser {
   private readonly typeMemo: Memo<A.TypeExpr> = new Map();
   /** Positions (token indices) of the declarations parsed; the last one is where a failure is. */
   readonly declStarts: number[] = [];
+  /**
+   * The body of the declaration being parsed, when a statement that does not parse ended its
+   * statement list: the positions of the statements before it (the failing one is `failing`).
+   */
+  bodyStop: { starts: number[]; failing: number } | undefined;
   /** The furthest token a failed alternative reached. */
   furthest = 0;
   /**
@@ -377,6 +382,7 @@ class Parser {
     let pending: ParsedAttribute[] | undefined;
     while (this.t.kind[this.i] !== T_EOF) {
       this.declStarts.push(this.i);
+      this.bodyStop = undefined;
       // No alternative goes back before a declaration: forget the positions behind.
       this.exprMemo.clear();
       this.typeMemo.clear();
@@ -476,7 +482,7 @@ class Parser {
       }
       case 'init': {
         this.i++;
-        return { kind: 'init', body: this.block(), span: this.span(s) };
+        return { kind: 'init', body: this.block(true), span: this.span(s) };
       }
       case 'invariant': {
         this.i++;
@@ -651,7 +657,7 @@ class Parser {
         params = this.list0(() => this.actionParam());
         this.expectP(')');
       }
-      const body = this.block();
+      const body = this.block(true);
       const d: A.Decl = { kind: 'action', name, params, body, span: this.span(s) };
       return fair ? { ...d, fair } : d;
     }
@@ -666,7 +672,7 @@ class Parser {
       }
       this.expectP('{');
       const locals = this.processVars();
-      const body = this.stmts();
+      const body = this.stmts(true);
       this.expectP('}');
       const d: A.Decl = { kind: 'process', name, param, locals, body, span: this.span(s) };
       return fair ? { ...d, fair } : d;
@@ -706,7 +712,7 @@ class Parser {
     this.expectP(')');
     this.expectP('{');
     const locals = this.processVars();
-    const body = this.stmts();
+    const body = this.stmts(true);
     this.expectP('}');
     return { kind: 'procedure', name, params, locals, body, span: this.span(s) };
   }
@@ -927,21 +933,30 @@ class Parser {
   }
 
   // ---- statements
-  private block(): A.Stmt[] {
+  /** `top`: a declaration's body (see stmts). */
+  private block(top = false): A.Stmt[] {
     this.expectP('{');
-    const body = this.stmts();
+    const body = this.stmts(top);
     this.expectP('}');
     return body;
   }
 
-  /** Stmt*: as many statements as parse. */
-  private stmts(): A.Stmt[] {
+  /**
+   * Stmt*: as many statements as parse. In a declaration's body (`top`), a statement that does
+   * not parse is noted in bodyStop with the positions of those before it.
+   */
+  private stmts(top = false): A.Stmt[] {
     const out: A.Stmt[] = [];
+    const starts: number[] = [];
     for (;;) {
       if (this.isP('}')) return out;
       if (this.isP('@')) return this.stmtsWithAttributes(out);
+      if (top) starts.push(this.i);
       const st = this.attempt(() => this.stmt());
-      if (st === undefined) return out;
+      if (st === undefined) {
+        if (top) this.bodyStop = { starts: starts.slice(0, -1), failing: starts[starts.length - 1]! };
+        return out;
+      }
       // Not an attribute: one starts with '@'.
       if (st !== null) out.push(st as A.Stmt);
     }
@@ -1892,10 +1907,11 @@ function overflowAt(e: unknown, source: A.Source, p: Parser): void {
 
 /**
  * The result of the fast parser: the AST, or where it stopped: `furthest`, the offset of the
- * furthest token it reached; [from, to) the declarations before the one it stopped in but one
- * (text ohm need not parse again to find the error).
+ * furthest token it reached; `skips`, ranges [from, to) of the text, in order, that ohm need
+ * not parse again to find the error: the declarations before the one it stopped in but one,
+ * and the statements of that declaration's body before the one it stopped in but one.
  */
-export type FastResult<T> = { ok: true; value: T } | { ok: false; furthest: number; from?: number; to?: number };
+export type FastResult<T> = { ok: true; value: T } | { ok: false; furthest: number; skips: [number, number][] };
 
 export function fastParseSpec(source: A.Source): FastResult<A.SpecAst> {
   let p: Parser | undefined;
@@ -1908,11 +1924,20 @@ export function fastParseSpec(source: A.Source): FastResult<A.SpecAst> {
   } catch (e) {
     if (p !== undefined) overflowAt(e, source, p);
     if (e !== FAIL) throw e;
-    if (p === undefined) return { ok: false, furthest: 0 };
+    if (p === undefined) return { ok: false, furthest: 0, skips: [] };
     const starts = p.declStarts;
-    const furthest = p.t.start[Math.min(Math.max(p.furthest, p.pos), p.t.count - 1)]!;
-    if (starts.length < 3) return { ok: false, furthest };
-    return { ok: false, furthest, from: p.t.start[starts[0]!]!, to: p.t.start[starts[starts.length - 2]!]! };
+    const furthestToken = Math.min(Math.max(p.furthest, p.pos), p.t.count - 1);
+    const furthest = p.t.start[furthestToken]!;
+    const skips: [number, number][] = [];
+    // Complete declarations, or statements of one list, parse in ohm as they do here whatever
+    // comes before them, and an alternative reads at most a token past its own: ohm finds the
+    // same error without all but the last of those before the one that failed.
+    if (starts.length >= 3) skips.push([p.t.start[starts[0]!]!, p.t.start[starts[starts.length - 2]!]!]);
+    const body = p.bodyStop;
+    if (body !== undefined && body.failing <= furthestToken && body.starts.length >= 2) {
+      skips.push([p.t.start[body.starts[0]!]!, p.t.start[body.starts[body.starts.length - 1]!]!]);
+    }
+    return { ok: false, furthest, skips };
   }
 }
 
@@ -1927,6 +1952,6 @@ export function fastParseExpr(source: A.Source): FastResult<A.Expr> {
   } catch (e) {
     if (p !== undefined) overflowAt(e, source, p);
     if (e !== FAIL) throw e;
-    return { ok: false, furthest: p === undefined ? 0 : p.t.start[Math.min(Math.max(p.furthest, p.pos), p.t.count - 1)]! };
+    return { ok: false, furthest: p === undefined ? 0 : p.t.start[Math.min(Math.max(p.furthest, p.pos), p.t.count - 1)]!, skips: [] };
   }
 }

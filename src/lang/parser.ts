@@ -917,11 +917,13 @@ function intLiteral(node: ohm.Node): number {
  * E104 on nesting beyond MAX_NESTING.
  *
  * The hand-written parser (fast-parser.ts) parses; when it cannot, the ohm grammar parses the
- * text again and reports the syntax error as it always has. On a large text ohm parses only
- * the header and the text from the declaration before the one the fast parser stopped in, so
- * that a syntax error in a large file is found quickly.
+ * text again and reports the syntax error as it always has. On a large text ohm parses it
+ * without what the fast parser found it need not read (its `skips`: the declarations before the
+ * one it stopped in but one, and the statements of that one's body before the one it stopped in
+ * but one), so that a syntax error in a large file, or in a large process, is found quickly.
+ * `ohmWindow`: the length from which it does so (tests give 0).
  */
-export function parseSpec(source: A.Source): A.SpecAst {
+export function parseSpec(source: A.Source, ohmWindow = OHM_WINDOW): A.SpecAst {
   checkText(source);
   let fast;
   try {
@@ -934,17 +936,28 @@ export function parseSpec(source: A.Source): A.SpecAst {
     return fast.value;
   }
   const full = source.text.charCodeAt(0) === 0xfeff ? ' ' + source.text.slice(1) : source.text;
-  if (full.length > OHM_WINDOW && fast.from !== undefined && fast.to !== undefined && fast.to > fast.from) {
-    // The declarations in [from, to) parsed: ohm reads the text without them, and the
-    // position of its error is moved back to where it is in the whole text.
-    const { from, to } = fast;
-    const m = ohmMatch(source, full.slice(0, from) + full.slice(to), 'Spec', fast.furthest);
-    if (m.failed()) throw syntaxError(source, m, (p) => (p >= from ? p + (to - from) : p));
+  const skips = fast.skips.filter(([from, to]) => to > from);
+  if (full.length > ohmWindow && skips.length > 0) {
+    // ohm reads the text without the skipped ranges, and the position of its error is moved
+    // back to where it is in the whole text.
+    const parts: string[] = [];
+    let at = 0;
+    for (const [from, to] of skips) {
+      parts.push(full.slice(at, from));
+      at = to;
+    }
+    parts.push(full.slice(at));
+    const shift = (p: number): number => {
+      for (const [from, to] of skips) if (p >= from) p += to - from;
+      return p;
+    };
+    const m = ohmMatch(source, parts.join(''), 'Spec', fast.furthest);
+    if (m.failed()) throw syntaxError(source, m, shift);
   }
   return ohmSpec(source, ohmMatch(source, full, 'Spec', fast.furthest));
 }
 
-/** Texts longer than this are given to ohm from the failing declaration on (see parseSpec). */
+/** Texts longer than this are given to ohm without what it need not read again (see parseSpec). */
 const OHM_WINDOW = 64 * 1024;
 
 function ohmMatch(source: A.Source, text: string, rule: string, furthest: number): ohm.MatchResult {

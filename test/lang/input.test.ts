@@ -77,6 +77,18 @@ function expectSameAsOhm(text: string, path = 't.spex'): void {
   }
 }
 
+/** The first diagnostic of a parse, as its code, message, hint and offsets. */
+function firstError(parse: () => unknown): unknown {
+  try {
+    parse();
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof SpecErrors)) throw e;
+    const d = e.diagnostics[0]!;
+    return { code: d.code, message: d.message, hint: d.hint, start: d.span?.start, end: d.span?.end };
+  }
+}
+
 const deep = (invariant: string): string => `spec D\nvar x: 0..1 = 0\naction A { x := 1 - x }\ninvariant I: ${invariant}\n`;
 
 describe('the fast parser and the ohm grammar', () => {
@@ -249,20 +261,69 @@ describe('a syntax error in a large spec', () => {
       expect(d.span!.start).toBe(text.indexOf('}\nvar x2000'));
     }
   });
+
+  /** parseSpec's error, ohm reading only what the fast parser says it must, is ohm's on the whole text. */
+  const expectOhmsError = (text: string): void => {
+    const want = firstError(() => parseSpecWithOhm({ path: 'w.spex', text }));
+    expect(want).toBeDefined();
+    expect(firstError(() => parseSpec({ path: 'w.spex', text }, 0))).toEqual(want);
+  };
+  const steps = (n: number, indent = '  '): string => Array.from({ length: n }, (_, i) => `${indent}l${i}: x := (x + ${i}) % 4\n${indent}if x == 0 { y := true } else { y := false }\n`).join('');
+  const head = 'spec W\nvar x: 0..3 = 0\nvar y: Bool = false\n';
+
+  it.each([
+    ['a process body', `${head}process P {\n${steps(20)}  if if not y { x := 0 }\n${steps(3)}}\n`],
+    ['a process with variables', `${head}process P(i in 0..1) {\n  var z: 0..3 = 0\n${steps(20)}  z := z +\n}\n`],
+    ['an action body', `${head}action A {\n${steps(10, '    ').replace(/l\d+: /g, '')}    x := x + * 2\n}\n`],
+    ['a procedure', `${head}procedure R(n: Int) {\n${steps(12)}  call R(\n}\nprocess P { call R(1) }\n`],
+    ['a block nested in the body', `${head}process P {\n${steps(12)}  while x < 3 {\n${steps(4, '    ')}    x := ]\n  }\n}\n`],
+    ['the second statement', `${head}process P {\n  l: x := 1\n  x := :=\n}\n`],
+    ['the first statement', `${head}process P {\n  x := :=\n${steps(5)}}\n`],
+    ['a keyword at the start of a statement', `${head}action A {\n${steps(8).replace(/l\d+: /g, '')}  in := 1\n}\n`],
+    ['after many declarations and statements', `${head}${Array.from({ length: 5 }, (_, i) => `action A${i} { x := ${i} }\n`).join('')}process P {\n${steps(15)}  goto\n}\n`],
+  ])('in %s: the error ohm finds in the whole text', (_what, text) => expectOhmsError(text));
+
+  it('leaves ohm the statements around the error only, in a large process', () => {
+    const text = `${head}process P {\n${steps(3000)}  if if not y { x := 0 }\n${steps(100)}}\n`;
+    expect(text.length).toBeGreaterThan(200 * 1024);
+    const fast = fastParseSpec({ path: 'w.spex', text });
+    expect(fast.ok).toBe(false);
+    if (fast.ok) return;
+    // The 6,000 statements before the one that fails but one.
+    const body = fast.skips.at(-1)!;
+    expect(text.slice(body[0], body[1]).startsWith('l0: x := (x + 0) % 4\n')).toBe(true);
+    expect(text.slice(body[1]).startsWith('if x == 0 { y := true } else { y := false }\n  if if not y')).toBe(true);
+    const d = firstError(() => parseSpec({ path: 'w.spex', text })) as { message: string; start: number };
+    // `if not y` is an if-expression without its `then`.
+    expect(d.message).toBe("unexpected '{'");
+    expect(d.start).toBe(text.indexOf('if if not y') + 12);
+  });
+
+  it('in the specs of the repository broken in a statement: the error ohm finds in the whole text', () => {
+    // Each spec with a statement broken in one of its bodies: a line that starts with a
+    // statement gets a stray `:=` after its first word. A fixed sequence of lines, so the same
+    // cases every run.
+    const files = specFiles('spec').filter((f) => !f.includes('/bench/'));
+    let cases = 0;
+    let windowed = 0;
+    for (const [k, f] of files.entries()) {
+      const lines = readFileSync(join(root, f), 'utf8').split('\n');
+      const candidates = lines.map((l, i) => [l, i] as const).filter(([l]) => /^ {2,}(require|await|if|x|st|[a-z]\w*\[)/.test(l));
+      if (candidates.length < 8) continue;
+      const [line, at] = candidates[(k * 7919) % candidates.length]!;
+      const broken = [...lines.slice(0, at), line.replace(/^(\s*\S+)/, '$1 := :='), ...lines.slice(at + 1)].join('\n');
+      expectOhmsError(broken);
+      const fast = fastParseSpec({ path: f, text: broken });
+      if (!fast.ok && fast.skips.length > 0) windowed++;
+      if (++cases === 12) break;
+    }
+    expect(cases).toBe(12);
+    // Most of them with text ohm did not read again.
+    expect(windowed).toBeGreaterThanOrEqual(8);
+  });
 });
 
 describe('an integer literal too large (E100)', () => {
-  /** The first diagnostic of a parse, as its message, hint and offsets. */
-  const errorOf = (parse: () => unknown): unknown => {
-    try {
-      parse();
-      return undefined;
-    } catch (e) {
-      if (!(e instanceof SpecErrors)) throw e;
-      const d = e.diagnostics[0]!;
-      return { code: d.code, message: d.message, hint: d.hint, start: d.span?.start, end: d.span?.end };
-    }
-  };
   const big = '9007199254740993';
   const spec = (body: string): string => `spec Lit\nvar x: 0..3 = 0\naction A { x := (x + 1) % 4 }\n${body}\n`;
   // The fast parser reports it itself once the text has parsed, as ohm's semantics does; a
@@ -276,9 +337,9 @@ describe('an integer literal too large (E100)', () => {
     ['in a set literal', spec(`invariant I: x in {0, 1, ${big}}`)],
   ])('%s: the same error as the ohm grammar', (_name, text) => {
     const source = { path: 'lit.spex', text };
-    const want = errorOf(() => parseSpecWithOhm(source));
+    const want = firstError(() => parseSpecWithOhm(source));
     expect(want).toBeDefined();
-    expect(errorOf(() => parseSpec(source))).toEqual(want);
+    expect(firstError(() => parseSpec(source))).toEqual(want);
   });
 
   it('is found without the ohm grammar in a large spec', () => {
