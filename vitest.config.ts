@@ -3,12 +3,13 @@ import { availableParallelism } from 'node:os';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
- * The unit tests of these folders run in one module graph per worker (`isolate: false`):
- * each of their files would otherwise start a process and import spex's modules anew, some
- * 0.3 s apiece for tests that take milliseconds (the suite: 157 s against 163 s, idle). They
- * call functions and keep no state between files.
+ * The tests of these folders run in one module graph per worker (`isolate: false`): each of
+ * their files would otherwise start a process and import spex's modules anew, some 0.3 s
+ * apiece for tests that often take milliseconds (the suite, idle: 227 s against 242 s with
+ * only the unit tests' folders shared). They keep no state between files: the command line they
+ * run in process (test/support/cli.ts) sets its state anew at each command.
  */
-const SHARED_DIRS = ['test/explore', 'test/values', 'test/lang'];
+const SHARED_DIRS = ['test', 'test/engine', 'test/explore', 'test/values', 'test/lang', 'test/swarm', 'test/fuzz'];
 /**
  * Files of those folders that change the state of a module (the guard's memory budget and
  * interrupt flag, environment variables the explorers read) or mock one: each runs alone.
@@ -21,6 +22,9 @@ const ISOLATED = new Set([
   'test/explore/explorer-mutants.test.ts',
   'test/explore/simulate-mutants.test.ts',
   'test/explore/vector-run-mutants.test.ts',
+  'test/auto-threads.test.ts',
+  'test/eval-work.test.ts',
+  'test/disk.test.ts',
 ]);
 const shared = SHARED_DIRS.flatMap((dir) =>
   readdirSync(dir)
