@@ -25,6 +25,7 @@ const ISOLATED = new Set([
   'test/auto-threads.test.ts',
   'test/eval-work.test.ts',
   'test/disk.test.ts',
+  'test/interrupt-long.test.ts',
 ]);
 const shared = SHARED_DIRS.flatMap((dir) =>
   readdirSync(dir)
