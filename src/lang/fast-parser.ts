@@ -54,6 +54,8 @@ interface Run {
   readonly ends: number[];
   /** The operand count of each subtree, once the chain is past BALANCE_FROM. */
   sizes: number[] | undefined;
+  /** The first token of the last operand. */
+  lastStart: number;
 }
 
 interface Infix {
@@ -240,6 +242,14 @@ class Parser {
    * statement list: the positions of the statements before it (the failing one is `failing`).
    */
   bodyStop: { starts: number[]; failing: number } | undefined;
+  /**
+   * The chains of one associative operator (a run: `+`, `*`, `and`, `or`, `union`, `inter`)
+   * whose next operand did not parse, there where the parser has gone furthest so far (`at`, a
+   * token position): [from, to) the operands before the last that parsed, with their
+   * operators. A declaration that ends with such a chain parses: the failure comes at the next
+   * one, which must not forget them.
+   */
+  readonly chainStops: { from: number; to: number; at: number }[] = [];
   /** The furthest token a failed alternative reached. */
   furthest = 0;
   /**
@@ -1525,10 +1535,15 @@ class Parser {
       const rightPrec = op.prec === P_CMP ? P_WITH : op.prec === P_RANGE ? P_ADD : op.prec + 1;
       const rs = this.i;
       const right = this.attempt(() => this.bin(rightPrec));
-      if (right === undefined) { this.i = save; break; }
+      // No local variable more here: this function's frame is most of what nesting costs.
+      if (right === undefined) {
+        if (run !== undefined) this.noteChainStop(s, run.lastStart);
+        this.i = save;
+        break;
+      }
       if (run?.op !== binop || nonAssoc) {
         closeRun();
-        if (!nonAssoc && ASSOCIATIVE.has(binop)) run = { op: binop, xs: [left], starts: [s], ends: [save - 1], sizes: undefined };
+        if (!nonAssoc && ASSOCIATIVE.has(binop)) run = { op: binop, xs: [left], starts: [s], ends: [save - 1], sizes: undefined, lastStart: s };
       }
       if (run !== undefined) {
         this.addToChain(run, right, rs, this.i - 1);
@@ -1541,8 +1556,19 @@ class Parser {
     return left;
   }
 
+  /**
+   * A chain of one operator, `from` its first operand to `to` its last, whose next operand
+   * did not parse (see chainStops).
+   */
+  private noteChainStop(from: number, to: number): void {
+    const stops = this.chainStops;
+    if (stops.length > 0 && stops[stops.length - 1]!.at < this.furthest) stops.length = 0;
+    stops.push({ from, to, at: this.furthest });
+  }
+
   /** Adds an operand, its tokens `first` to `last`, to a chain. */
   private addToChain(run: Run, x: A.Expr, first: number, last: number): void {
+    run.lastStart = first;
     const { xs, starts, ends } = run;
     if (run.sizes === undefined) {
       xs.push(x);
@@ -1936,6 +1962,17 @@ export function fastParseSpec(source: A.Source): FastResult<A.SpecAst> {
     const body = p.bodyStop;
     if (body !== undefined && body.failing <= furthestToken && body.starts.length >= 2) {
       skips.push([p.t.start[body.starts[0]!]!, p.t.start[body.starts[body.starts.length - 1]!]!]);
+    }
+    // So do the operands of a chain of infix operations, once the failure was in its next one;
+    // chains nested in that one come after it.
+    let after = skips.length > 0 ? skips[skips.length - 1]![1] : 0;
+    const chains = p.chainStops.filter((c) => c.at === furthestToken).sort((a, b) => a.from - b.from);
+    for (const c of chains) {
+      const from = p.t.start[c.from]!;
+      if (from < after) continue;
+      const to = p.t.start[c.to]!;
+      skips.push([from, to]);
+      after = to;
     }
     return { ok: false, furthest, skips };
   }

@@ -919,8 +919,9 @@ function intLiteral(node: ohm.Node): number {
  * The hand-written parser (fast-parser.ts) parses; when it cannot, the ohm grammar parses the
  * text again and reports the syntax error as it always has. On a large text ohm parses it
  * without what the fast parser found it need not read (its `skips`: the declarations before the
- * one it stopped in but one, and the statements of that one's body before the one it stopped in
- * but one), so that a syntax error in a large file, or in a large process, is found quickly.
+ * one it stopped in but one, the statements of that one's body before the one it stopped in but
+ * one, and the operands of the chains of operations it stopped in but the last), so that a
+ * syntax error in a large file, a large process or a long expression is found quickly.
  * `ohmWindow`: the length from which it does so (tests give 0).
  */
 export function parseSpec(source: A.Source, ohmWindow = OHM_WINDOW): A.SpecAst {
@@ -936,25 +937,35 @@ export function parseSpec(source: A.Source, ohmWindow = OHM_WINDOW): A.SpecAst {
     return fast.value;
   }
   const full = source.text.charCodeAt(0) === 0xfeff ? ' ' + source.text.slice(1) : source.text;
-  const skips = fast.skips.filter(([from, to]) => to > from);
-  if (full.length > ohmWindow && skips.length > 0) {
+  if (full.length > ohmWindow && fast.skips.length > 0) {
     // ohm reads the text without the skipped ranges, and the position of its error is moved
-    // back to where it is in the whole text.
-    const parts: string[] = [];
-    let at = 0;
-    for (const [from, to] of skips) {
-      parts.push(full.slice(at, from));
-      at = to;
-    }
-    parts.push(full.slice(at));
-    const shift = (p: number): number => {
-      for (const [from, to] of skips) if (p >= from) p += to - from;
-      return p;
-    };
-    const m = ohmMatch(source, parts.join(''), 'Spec', fast.furthest);
-    if (m.failed()) throw syntaxError(source, m, shift);
+    // back to where it is in the whole text. Taken only where the fast parser stopped: else
+    // (a fast parser that stopped short of ohm's error) ohm reads the whole text.
+    const { text, shift } = withoutSkips(full, fast.skips);
+    const m = ohmMatch(source, text, 'Spec', fast.furthest);
+    if (m.failed() && shift(m.getRightmostFailurePosition()) === fast.furthest) throw syntaxError(source, m, shift);
   }
   return ohmSpec(source, ohmMatch(source, full, 'Spec', fast.furthest));
+}
+
+/**
+ * A text without the ranges [from, to) of `skips` (in order, apart), and the map of a position
+ * in it to the same place in the whole text.
+ */
+export function withoutSkips(full: string, skips: readonly (readonly [number, number])[]): { text: string; shift: (p: number) => number } {
+  const kept = skips.filter(([from, to]) => to > from);
+  const parts: string[] = [];
+  let at = 0;
+  for (const [from, to] of kept) {
+    parts.push(full.slice(at, from));
+    at = to;
+  }
+  parts.push(full.slice(at));
+  const shift = (p: number): number => {
+    for (const [from, to] of kept) if (p >= from) p += to - from;
+    return p;
+  };
+  return { text: parts.join(''), shift };
 }
 
 /** Texts longer than this are given to ohm without what it need not read again (see parseSpec). */
