@@ -244,10 +244,10 @@ class Parser {
   bodyStop: { starts: number[]; failing: number } | undefined;
   /**
    * The chains of one associative operator (a run: `+`, `*`, `and`, `or`, `union`, `inter`)
-   * whose next operand did not parse, there where the parser has gone furthest so far (`at`, a
-   * token position): [from, to) the operands before the last that parsed, with their
-   * operators. A declaration that ends with such a chain parses: the failure comes at the next
-   * one, which must not forget them.
+   * and the lists (`a, b, ...`) the parser stopped in or after, there where it has gone
+   * furthest so far (`at`, a token position): [from, to) the operands or items before the last,
+   * with their operators or commas (offsets). A declaration that ends with such a chain
+   * parses: the failure comes at the next one, which must not forget them.
    */
   readonly chainStops: { from: number; to: number; at: number }[] = [];
   /** The furthest token a failed alternative reached. */
@@ -371,7 +371,11 @@ class Parser {
       const save = this.i;
       this.i++;
       const next = this.attempt(item);
-      if (next === undefined) { this.i = save; return out; }
+      if (next === undefined) {
+        this.noteListStop(out);
+        this.i = save;
+        return out;
+      }
       out.push(next);
     }
   }
@@ -1535,12 +1539,7 @@ class Parser {
       const rightPrec = op.prec === P_CMP ? P_WITH : op.prec === P_RANGE ? P_ADD : op.prec + 1;
       const rs = this.i;
       const right = this.attempt(() => this.bin(rightPrec));
-      // No local variable more here: this function's frame is most of what nesting costs.
-      if (right === undefined) {
-        if (run !== undefined) this.noteChainStop(s, run.lastStart);
-        this.i = save;
-        break;
-      }
+      if (right === undefined) { this.i = save; break; }
       if (run?.op !== binop || nonAssoc) {
         closeRun();
         if (!nonAssoc && ASSOCIATIVE.has(binop)) run = { op: binop, xs: [left], starts: [s], ends: [save - 1], sizes: undefined, lastStart: s };
@@ -1552,15 +1551,31 @@ class Parser {
       }
       ceiling = nonAssoc ? op.prec - 1 : op.prec;
     }
+    // A run ended where the parser had gone past its last operand's start: the failure is in
+    // that operand or after it, and may be the one reported. (No local variable more in this
+    // function: its frame is most of what nesting costs.)
+    if (run !== undefined && this.furthest > run.lastStart) this.noteChainStop(s, run.lastStart);
     closeRun();
     return left;
   }
 
   /**
-   * A chain of one operator, `from` its first operand to `to` its last, whose next operand
-   * did not parse (see chainStops).
+   * A chain of one operator, `from` its first operand to `to` its last (tokens), where the
+   * parser stopped (see chainStops).
    */
   private noteChainStop(from: number, to: number): void {
+    this.noteStop(this.t.start[from]!, this.t.start[to]!);
+  }
+
+  /** A list whose next item did not parse: its items but the last, when they have spans. */
+  private noteListStop(items: readonly unknown[]): void {
+    if (items.length < 2) return;
+    const first = (items[0] as { span?: A.Span }).span?.start;
+    const last = (items[items.length - 1] as { span?: A.Span }).span?.start;
+    if (first !== undefined && last !== undefined) this.noteStop(first, last);
+  }
+
+  private noteStop(from: number, to: number): void {
     const stops = this.chainStops;
     if (stops.length > 0 && stops[stops.length - 1]!.at < this.furthest) stops.length = 0;
     stops.push({ from, to, at: this.furthest });
@@ -1967,10 +1982,8 @@ export function fastParseSpec(source: A.Source): FastResult<A.SpecAst> {
     // chains nested in that one come after it.
     let after = skips.length > 0 ? skips[skips.length - 1]![1] : 0;
     const chains = p.chainStops.filter((c) => c.at === furthestToken).sort((a, b) => a.from - b.from);
-    for (const c of chains) {
-      const from = p.t.start[c.from]!;
-      if (from < after) continue;
-      const to = p.t.start[c.to]!;
+    for (const { from, to } of chains) {
+      if (from < after || to <= from) continue;
       skips.push([from, to]);
       after = to;
     }
