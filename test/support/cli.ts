@@ -26,12 +26,8 @@ export function spexProcess(args: string[], env: Record<string, string> = {}): C
  * vitest's (vitest.config.ts leaves dist/ to Node): the code that runs is the code `spex`
  * runs, and the threads it starts load the same files.
  */
-let built: ((argv: string[]) => number) | undefined;
-export const loadBuiltCli = async (): Promise<void> => {
-  const url = new URL('../../dist/cli/program.js', import.meta.url).href;
-  built ??= ((await import(/* @vite-ignore */ url)) as { main: (argv: string[]) => number }).main;
-};
-await loadBuiltCli();
+const builtUrl = new URL('../../dist/cli/program.js', import.meta.url).href;
+const built = ((await import(/* @vite-ignore */ builtUrl)) as { main: (argv: string[]) => number }).main;
 
 /**
  * Options that change the state of the process beyond the command (`--no-cache` turns the
@@ -44,9 +40,9 @@ const SERVERS = new Set(['lsp', 'explore']);
 /**
  * `spex args` run in this process: `main(args)` of the built command line, as
  * `node dist/cli/main.js args` runs it, with the working directory the repository's root, the
- * variables of `env` set for the run, stdout and stderr captured (and not terminals). Some 0.2 s
- * of CPU less a run than a process of its own, the most of a small run's time. A command that
- * needs a process of its own (OWN_PROCESS, SERVERS) gets one.
+ * variables of `env` set for the run, stdout and stderr captured (and not terminals). It saves
+ * the 0.2 s of CPU a process of its own costs, most of a small run's time. A command that needs
+ * a process of its own (OWN_PROCESS, SERVERS) gets one.
  */
 export function spexHere(args: string[], env: Record<string, string> = {}): CliRun {
   if (SERVERS.has(args[0] ?? '') || args.some((a) => OWN_PROCESS.test(a)) || process.cwd() !== root.replace(/\/$/, '')) return spexProcess(args, env);
@@ -68,7 +64,7 @@ export function spexHere(args: string[], env: Record<string, string> = {}): CliR
   (process.stderr as { isTTY?: boolean }).isTTY = false;
   let code: number;
   try {
-    code = built!(args);
+    code = built(args);
   } finally {
     process.stdout.write = saved.out;
     process.stderr.write = saved.err;
