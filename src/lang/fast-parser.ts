@@ -67,6 +67,8 @@ interface Infix {
 /** Chains of one associative operator longer than this are built as balanced trees (Run). */
 const BALANCE_FROM = 32;
 const ASSOCIATIVE = new Set<A.BinaryOp>(['and', 'or', 'union', 'inter', '+', '*']);
+/** The operators that chain to the left without a run (see Parser.noteLeftChain). */
+const LEFT_CHAINED = new Set<A.BinaryOp>(['-', '/', '%']);
 
 // Precedence levels of the grammar's expression rules, loosest first.
 const P_IMPLIES = 1;
@@ -1554,7 +1556,9 @@ class Parser {
     // A run ended where the parser had gone past its last operand's start: the failure is in
     // that operand or after it, and may be the one reported. (No local variable more in this
     // function: its frame is most of what nesting costs.)
-    if (run !== undefined && this.furthest > run.lastStart) this.noteChainStop(s, run.lastStart);
+    if (run !== undefined) {
+      if (this.furthest > run.lastStart) this.noteChainStop(s, run.lastStart);
+    } else if (left.kind === 'binary' && this.furthest > s) this.noteLeftChain(s, left);
     closeRun();
     return left;
   }
@@ -1565,6 +1569,31 @@ class Parser {
    */
   private noteChainStop(from: number, to: number): void {
     this.noteStop(this.t.start[from]!, this.t.start[to]!);
+  }
+
+  /**
+   * A chain of `-`, `/` or `%` built by this level of bin (`left`, from token `s`) where the
+   * parser stopped past its last operand's start: its operands but the last, as for a run.
+   * The last operand's first token is the one after its operator, which is the last token
+   * before the operand's own span that is not an opening parenthesis.
+   */
+  private noteLeftChain(s: number, left: A.Expr & { kind: 'binary' }): void {
+    const from = this.t.start[s]!;
+    if (!LEFT_CHAINED.has(left.op) || left.span.start !== from) return;
+    const starts = this.t.start;
+    // The token the last operand's span starts at.
+    let lo = s;
+    let hi = this.t.count - 1;
+    const at = left.right.span.start;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (starts[mid]! < at) lo = mid + 1;
+      else hi = mid;
+    }
+    let k = lo - 1;
+    while (k > s && this.t.kind[k] === T_PUNCT && this.text(k) === '(') k--;
+    if (k <= s || this.text(k) !== left.op || this.furthest <= k + 1) return;
+    this.noteStop(from, starts[k + 1]!);
   }
 
   /** A list whose next item did not parse: its items but the last, when they have spans. */
@@ -1951,7 +1980,7 @@ function overflowAt(e: unknown, source: A.Source, p: Parser): void {
  * furthest token it reached; `skips`, ranges [from, to) of the text, in order, that ohm need
  * not parse again to find the error: the declarations before the one it stopped in but one,
  * the statements of that declaration's body before the one it stopped in but one, and the
- * operands of the runs and the items of the lists it stopped in but the last.
+ * operands of the chains and the items of the lists it stopped in but the last.
  */
 export type FastResult<T> = { ok: true; value: T } | { ok: false; furthest: number; skips: [number, number][] };
 
