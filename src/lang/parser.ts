@@ -939,11 +939,13 @@ export function parseSpec(source: A.Source, ohmWindow = OHM_WINDOW): A.SpecAst {
   const full = source.text.charCodeAt(0) === 0xfeff ? ' ' + source.text.slice(1) : source.text;
   if (full.length > ohmWindow && fast.skips.length > 0) {
     // ohm reads the text without the skipped ranges, and the position of its error is moved
-    // back to where it is in the whole text. Taken only where the fast parser stopped: else
-    // (a fast parser that stopped short of ohm's error) ohm reads the whole text.
+    // back to where it is in the whole text. Taken only if that error is past every range left
+    // out: one before would mean that ohm parses otherwise what the fast parser parsed, and
+    // ohm reads the whole text.
     const { text, shift } = withoutSkips(full, fast.skips);
     const m = ohmMatch(source, text, 'Spec', fast.furthest);
-    if (m.failed() && shift(m.getRightmostFailurePosition()) === fast.furthest) throw syntaxError(source, m, shift);
+    const end = Math.max(...fast.skips.map(([, to]) => to));
+    if (m.failed() && shift(m.getRightmostFailurePosition()) >= end) throw syntaxError(source, m, shift);
   }
   return ohmSpec(source, ohmMatch(source, full, 'Spec', fast.furthest));
 }
