@@ -963,14 +963,14 @@ class Parser {
    */
   private stmts(top = false): A.Stmt[] {
     const out: A.Stmt[] = [];
-    const starts: number[] = [];
+    const starts: number[] | undefined = top ? [] : undefined;
     for (;;) {
       if (this.isP('}')) return out;
       if (this.isP('@')) return this.stmtsWithAttributes(out);
-      if (top) starts.push(this.i);
+      starts?.push(this.i);
       const st = this.attempt(() => this.stmt());
       if (st === undefined) {
-        if (top) this.bodyStop = { starts: starts.slice(0, -1), failing: starts[starts.length - 1]! };
+        if (starts !== undefined) this.bodyStop = { starts: starts.slice(0, -1), failing: starts[starts.length - 1]! };
         return out;
       }
       // Not an attribute: one starts with '@'.
@@ -1977,8 +1977,8 @@ function overflowAt(e: unknown, source: A.Source, p: Parser): void {
 
 /**
  * The result of the fast parser: the AST, or where it stopped: `furthest`, the offset of the
- * furthest token it reached; `skips`, ranges [from, to) of the text, in order, that ohm need
- * not parse again to find the error: the declarations before the one it stopped in but one,
+ * furthest token it reached; `skips`, ranges [from, to) of the text, in order, apart and none
+ * empty, that ohm need not parse again to find the error: the declarations before the one it stopped in but one,
  * the statements of that declaration's body before the one it stopped in but one, and the
  * operands of the chains and the items of the lists it stopped in but the last.
  */
@@ -2008,8 +2008,8 @@ export function fastParseSpec(source: A.Source): FastResult<A.SpecAst> {
     if (body !== undefined && body.failing <= furthestToken && body.starts.length >= 2) {
       skips.push([p.t.start[body.starts[0]!]!, p.t.start[body.starts[body.starts.length - 1]!]!]);
     }
-    // So do the operands of a chain of infix operations, once the failure was in its next one;
-    // chains nested in that one come after it.
+    // So do the operands of a chain, or the items of a list, that the parser stopped in or
+    // past (all but the last); a chain nested in that last one comes after it.
     let after = skips.length > 0 ? skips[skips.length - 1]![1] : 0;
     const chains = p.chainStops.filter((c) => c.at === furthestToken).sort((a, b) => a.from - b.from);
     for (const { from, to } of chains) {

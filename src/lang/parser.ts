@@ -807,8 +807,8 @@ function syntaxError(source: A.Source, m: ohm.FailedMatchResult, shift: (pos: nu
 
 /**
  * Operators and punctuation from other languages: `&&`, `||`, `!`, `=` in an expression, a
- * `;` after a declaration, `0..N-1` as a type, `++` or `\o` joining sequences. The message stays E100's, with the hint that
- * says what to write.
+ * `;` after a declaration, `0..N-1` as a type, `++` or `\o` joining sequences. The message
+ * stays E100's, with the hint that says what to write.
  */
 function newcomerMistake(source: A.Source, pos: number, found: string, expected: string): Diagnostic | undefined {
   const at = (n: number) => ({ source, start: pos, end: pos + n });
@@ -920,8 +920,9 @@ function intLiteral(node: ohm.Node): number {
  * text again and reports the syntax error as it always has. On a large text ohm parses it
  * without what the fast parser found it need not read (its `skips`: the declarations before the
  * one it stopped in but one, the statements of that one's body before the one it stopped in but
- * one, and the operands of the chains of operations it stopped in but the last), so that a
- * syntax error in a large file, a large process or a long expression is found quickly.
+ * one, and the operands of the chains and the items of the lists it stopped in but the last),
+ * so that a syntax error in a large file, a large process or a long expression is found
+ * quickly.
  * `ohmWindow`: the length from which it does so (tests give 0).
  */
 export function parseSpec(source: A.Source, ohmWindow = OHM_WINDOW): A.SpecAst {
@@ -944,7 +945,7 @@ export function parseSpec(source: A.Source, ohmWindow = OHM_WINDOW): A.SpecAst {
     // ohm reads the whole text.
     const { text, shift } = withoutSkips(full, fast.skips);
     const m = ohmMatch(source, text, 'Spec', fast.furthest);
-    const end = Math.max(...fast.skips.map(([, to]) => to));
+    const end = fast.skips[fast.skips.length - 1]![1];
     if (m.failed() && shift(m.getRightmostFailurePosition()) >= end) throw syntaxError(source, m, shift);
   }
   return ohmSpec(source, ohmMatch(source, full, 'Spec', fast.furthest));
@@ -955,16 +956,15 @@ export function parseSpec(source: A.Source, ohmWindow = OHM_WINDOW): A.SpecAst {
  * in it to the same place in the whole text.
  */
 export function withoutSkips(full: string, skips: readonly (readonly [number, number])[]): { text: string; shift: (p: number) => number } {
-  const kept = skips.filter(([from, to]) => to > from);
   const parts: string[] = [];
   let at = 0;
-  for (const [from, to] of kept) {
+  for (const [from, to] of skips) {
     parts.push(full.slice(at, from));
     at = to;
   }
   parts.push(full.slice(at));
   const shift = (p: number): number => {
-    for (const [from, to] of kept) if (p >= from) p += to - from;
+    for (const [from, to] of skips) if (p >= from) p += to - from;
     return p;
   };
   return { text: parts.join(''), shift };
