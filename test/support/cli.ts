@@ -46,6 +46,15 @@ const SERVERS = new Set(['lsp', 'explore']);
  */
 export function spexHere(args: string[], env: Record<string, string> = {}): CliRun {
   if (SERVERS.has(args[0] ?? '') || args.some((a) => OWN_PROCESS.test(a)) || process.cwd() !== root.replace(/\/$/, '')) return spexProcess(args, env);
+  return captured(built, args, env);
+}
+
+/**
+ * `main(args)` of a command line (the built one, or src/cli/program.ts for a test whose run a
+ * mutant of src/ must reach), the variables of `env` set for the run, stdout and stderr
+ * captured and not terminals.
+ */
+export function captured(main: (argv: string[]) => number, args: string[], env: Record<string, string> = {}): CliRun {
   const out: string[] = [];
   const err: string[] = [];
   const text = (chunk: unknown): string => (typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
@@ -64,7 +73,7 @@ export function spexHere(args: string[], env: Record<string, string> = {}): CliR
   (process.stderr as { isTTY?: boolean }).isTTY = false;
   let code: number;
   try {
-    code = built(args);
+    code = main(args);
   } finally {
     process.stdout.write = saved.out;
     process.stderr.write = saved.err;
