@@ -3,7 +3,7 @@
  * starts at the command's entry (src/explore/threads.ts); main.ts runs runThread instead of
  * the command line when the thread has a role.
  */
-import { workerData } from 'node:worker_threads';
+import { workerData, type MessagePort } from 'node:worker_threads';
 import type { ThreadRole } from '../explore/threads.js';
 import { runExploreWorker, type CreateWorkerSystem, type WorkerInit } from '../explore/parallel/worker.js';
 import { runVectorWorker, type VectorWorkerInit } from '../explore/parallel/vector-worker.js';
@@ -25,14 +25,23 @@ function thenCache<F extends (data: unknown) => unknown>(create: F): F {
   }) as F;
 }
 
-/** Runs this thread's body: `role` is its workerData's spexThread. */
+/**
+ * Runs this thread's body: `role` is its workerData's spexThread. Then, the thread being one of
+ * a crew that later searches may take again (src/explore/parallel/supervisor.ts), the body again
+ * for each workerData its host port brings, once the one before has returned.
+ */
 export function runThread(role: ThreadRole): void {
+  runRole(role, workerData);
+  (workerData as { hostPort?: MessagePort }).hostPort?.on('message', (init: unknown) => runRole(role, init));
+}
+
+function runRole(role: ThreadRole, init: unknown): void {
   switch (role) {
     case 'explore':
-      return runExploreWorker(workerData as WorkerInit, thenCache<CreateWorkerSystem>(createWorkerSystem));
+      return runExploreWorker(init as WorkerInit, thenCache<CreateWorkerSystem>(createWorkerSystem));
     case 'explore-vectors':
-      return runVectorWorker(workerData as VectorWorkerInit, thenCache<CreateWorkerSystem>(createWorkerSystem));
+      return runVectorWorker(init as VectorWorkerInit, thenCache<CreateWorkerSystem>(createWorkerSystem));
     case 'simulate':
-      return runSimulationWorker(workerData as SimulationWorkerInit, thenCache<CreateSimulationSystem>(createSimulationSystem));
+      return runSimulationWorker(init as SimulationWorkerInit, thenCache<CreateSimulationSystem>(createSimulationSystem));
   }
 }

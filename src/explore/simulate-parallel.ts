@@ -61,6 +61,8 @@ export function runWalksParallel<S, L>(walker: Walker<S, L>, limits: SimulationL
   // Started and watched by a supervisor thread (parallel/supervisor.ts): a worker that dies
   // wakes this thread, which waits on shared[0], and is reported instead of waited for.
   const workers = new Supervised(THREAD_ENTRY, inits, transfer, [{ array: shared, index: 0 }], 'simulation worker', 'the simulation');
+  // Whether every worker ended ready and idle: the crew is then given back for a later run.
+  let idle = false;
   try {
     const busy: boolean[] = new Array<boolean>(pool.workers).fill(true); // until ready
     const ready: boolean[] = new Array<boolean>(pool.workers).fill(false);
@@ -102,7 +104,10 @@ export function runWalksParallel<S, L>(walker: Walker<S, L>, limits: SimulationL
       if (now >= deadline) timeUp = true;
       // A signal: no more walks are handed out; the chunks under way finish.
       if (interruptSignal() !== 0) timeUp = interrupted = true;
-      if (ready.every((x) => x) && !busy.some((x) => x)) break;
+      if (ready.every((x) => x) && !busy.some((x) => x)) {
+        idle = true;
+        break;
+      }
       if (onProgress !== undefined && now - lastProgress >= PROGRESS_PERIOD_MS) {
         lastProgress = now;
         const t = totals(chunks, Infinity);
@@ -126,8 +131,9 @@ export function runWalksParallel<S, L>(walker: Walker<S, L>, limits: SimulationL
     if (again.stop === null) throw new Error('internal error: a walk that found a problem on a worker finds none on the main thread; the transition system is not deterministic');
     return { found: { index: lowest, stop: again.stop, steps: again.steps }, walks: lowest + 1, steps: t.steps, generated: walker.initialGenerated + t.generated, longest: t.longest, timedOut: false };
   } finally {
-    workers.terminate();
     for (const p of ports) p.close();
+    if (idle) workers.release();
+    else workers.terminate();
   }
 }
 

@@ -25,6 +25,8 @@ export class WorkerPool {
   private readonly signal: Int32Array;
   private readonly consumed: number[];
   private readyCount = 0;
+  /** Jobs sent whose results have not been taken. */
+  private outstanding = 0;
 
   constructor(size: number, setup: WorkerSetup) {
     this.size = size;
@@ -59,18 +61,26 @@ export class WorkerPool {
   }
 
   send(worker: number, job: ChunkInput): void {
+    this.outstanding++;
     this.ports[worker]!.postMessage(job, [job.bytes.buffer as ArrayBuffer, job.ends.buffer as ArrayBuffer, job.fps.buffer as ArrayBuffer]);
   }
 
   /** Blocks until the worker's next result. */
   receive(worker: number): ChunkOutput {
     const m = this.take(worker, 'result') as Extract<Message, { kind: 'result' }>;
+    this.outstanding--;
     return { meta: m.meta, bytes: m.bytes };
   }
 
+  /**
+   * Ends the pool. Workers that are all ready and idle (every result taken) are given back for
+   * a later search (supervisor.ts); otherwise, one of them still building its system or
+   * expanding a chunk, or after an error, they are terminated.
+   */
   close(): void {
-    this.workers.terminate();
     for (const p of this.ports) p.close();
+    if (this.readyCount === this.size && this.outstanding === 0) this.workers.release();
+    else this.workers.terminate();
   }
 
   private take(worker: number, expected: Message['kind']): Message {

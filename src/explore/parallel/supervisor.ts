@@ -17,6 +17,14 @@
  * SILENT_MS of its own waiting. The silence is timed from the first wait that saw no beat, not
  * from the last beat, so a process stopped and continued (Ctrl-Z, then fg) is not taken for
  * dead when its explorer wakes before the supervisor has beaten again.
+ *
+ * A crew (the supervisor and its workers) outlives the search that started it: a search that
+ * ends cleanly, every worker idle, gives it back (Supervised.release), and the next search of
+ * the process that wants as many workers of the same role takes it, instead of starting
+ * threads anew (some 0.05 s each, and as much again to load the bundle). Its workers get their
+ * next workerData as a message on a port of their own (`hostPort`, src/cli/threads.ts), and
+ * the supervisor the words to wake. A search that ends otherwise (an error, an interrupt, a
+ * worker still busy) terminates its crew, as does a worker's death.
  */
 import { MessageChannel, MessagePort, Worker, isMainThread, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { Stats } from '../explorer.js';
@@ -24,6 +32,8 @@ import type { Stats } from '../explorer.js';
 /** What the supervisor needs: the module of the workers, each one's workerData, whom to wake. */
 interface SupervisorData {
   readonly role: 'spex-supervisor';
+  /** Where a crew taken again sends the words to wake for its new search. */
+  readonly control: MessagePort;
   readonly url: string;
   readonly inits: readonly unknown[];
   /** Per worker: 0 alive, else DEATH_*. */
@@ -77,12 +87,68 @@ export class Heartbeat {
   }
 }
 
-/** The explorer's side: starts the supervisor, which starts the workers. */
+/** A supervisor and its workers, which may serve several searches in turn. */
+interface Crew {
+  /** Which searches may take it: the workers' role, their number, the environment they copied. */
+  readonly key: string;
+  readonly supervisor: Worker;
+  readonly status: Int32Array;
+  readonly report: MessagePort;
+  readonly control: MessagePort;
+  readonly beat: Int32Array;
+  /** Per worker, where its next workerData goes. */
+  readonly hosts: readonly MessagePort[];
+}
+
+/**
+ * Crews given back, by key, oldest first; at most MAX_IDLE_CREWS are kept (a process that
+ * alternates between two thread counts keeps both).
+ */
+const idle = new Map<string, Crew>();
+export const MAX_IDLE_CREWS = 2;
+/** Crews this thread has started. */
+let started = 0;
+
+/** How many crews this thread has started, and how many it keeps given back. */
+export function crewCounts(): { started: number; idle: number } {
+  return { started, idle: idle.size };
+}
+
+/**
+ * A crew's key: the role of its workers (the code-cache entry they loaded is that role's), their
+ * number, and spex's environment variables, which a worker copies when it starts and reads
+ * (test hooks, SPEX_NO_CACHE).
+ */
+function crewKey(inits: readonly unknown[]): string {
+  const role = (inits[0] as { spexThread?: unknown } | undefined)?.spexThread;
+  const env = Object.keys(process.env)
+    .filter((k) => k.startsWith('SPEX_'))
+    .sort()
+    .map((k) => `${k}=${process.env[k]}`);
+  return JSON.stringify([role, inits.length, env]);
+}
+
+function endCrew(crew: Crew): void {
+  // Ending the supervisor ends the workers it started.
+  void crew.supervisor.terminate();
+  crew.report.close();
+  crew.control.close();
+  for (const p of crew.hosts) p.close();
+}
+
+/** A crew given back for `key` whose workers are all alive, taken out of the idle ones. */
+function takeIdle(key: string): Crew | undefined {
+  const crew = idle.get(key);
+  if (crew === undefined) return undefined;
+  idle.delete(key);
+  if (crew.status.every((s) => s === 0)) return crew;
+  endCrew(crew);
+  return undefined;
+}
+
+/** The explorer's side: starts the supervisor, which starts the workers, or takes a crew given back. */
 export class Supervised {
-  private readonly supervisor: Worker;
-  private readonly status: Int32Array;
-  private readonly report: MessagePort;
-  private readonly beat = new Int32Array(new SharedArrayBuffer(4));
+  private crew: Crew | undefined;
   private readonly heartbeat = new Heartbeat();
 
   /**
@@ -98,19 +164,46 @@ export class Supervised {
     private readonly what = 'exploration worker',
     private readonly work = 'the search',
   ) {
-    this.status = new Int32Array(new SharedArrayBuffer(4 * inits.length));
-    const { port1, port2 } = new MessageChannel();
-    this.report = port1;
-    const data: SupervisorData = { role: 'spex-supervisor', url: url.href, inits, status: this.status, wake, report: port2, beat: this.beat };
-    this.supervisor = new Worker(new URL(import.meta.url), { workerData: data, transferList: [port2, ...transfer.flat()] });
+    const key = crewKey(inits);
+    const again = takeIdle(key);
+    if (again !== undefined) {
+      this.crew = again;
+      again.control.postMessage({ wake });
+      inits.forEach((init, i) => again.hosts[i]!.postMessage(init, transfer[i]!));
+      return;
+    }
+    started++;
+    const status = new Int32Array(new SharedArrayBuffer(4 * inits.length));
+    const beat = new Int32Array(new SharedArrayBuffer(4));
+    const report = new MessageChannel();
+    const control = new MessageChannel();
+    const hosts = inits.map(() => new MessageChannel());
+    const data: SupervisorData = {
+      role: 'spex-supervisor',
+      url: url.href,
+      inits: inits.map((init, i) => ({ ...(init as object), hostPort: hosts[i]!.port2 })),
+      status,
+      wake,
+      report: report.port2,
+      control: control.port2,
+      beat,
+    };
+    const supervisor = new Worker(new URL(import.meta.url), { workerData: data, transferList: [report.port2, control.port2, ...hosts.map((h) => h.port2), ...transfer.flat()] });
     // Never keep the process alive, and let nothing be reported through the event loop.
-    this.supervisor.unref();
+    supervisor.unref();
+    this.crew = { key, supervisor, status, report: report.port1, control: control.port1, beat, hosts: hosts.map((h) => h.port1) };
+  }
+
+  private get current(): Crew {
+    if (this.crew === undefined) throw new Error('internal error: a crew of threads used after its search ended');
+    return this.crew;
   }
 
   /** Throws WorkerDied if a worker has died. Costs one shared read per worker. */
   check(): void {
-    for (let i = 0; i < this.status.length; i++) {
-      if (Atomics.load(this.status, i) !== 0) throw new WorkerDied(this.why(i));
+    const status = this.current.status;
+    for (let i = 0; i < status.length; i++) {
+      if (Atomics.load(status, i) !== 0) throw new WorkerDied(this.why(i));
     }
   }
 
@@ -122,7 +215,7 @@ export class Supervised {
    */
   checkWaiting(): void {
     this.check();
-    if (!this.heartbeat.alive(Atomics.load(this.beat, 0), performance.now())) {
+    if (!this.heartbeat.alive(Atomics.load(this.current.beat, 0), performance.now())) {
       throw new WorkerDied(`internal error: the thread that watches the ${this.what}s has stopped (no sign of life for ${SILENT_MS / 1000} s); ${this.work} cannot go on without it`);
     }
   }
@@ -130,23 +223,50 @@ export class Supervised {
   private why(i: number): string {
     // The report is posted before the status word is set.
     let reason: string | undefined;
-    for (let r = receiveMessageOnPort(this.report); r !== undefined; r = receiveMessageOnPort(this.report)) {
+    const report = this.current.report;
+    for (let r = receiveMessageOnPort(report); r !== undefined; r = receiveMessageOnPort(report)) {
       const m = r.message as { index: number; reason: string };
       if (m.index === i) reason = m.reason;
     }
     return `internal error: ${this.what} ${i + 1} died (${reason ?? 'no reason given'}); ${this.work} cannot go on without it`;
   }
 
+  /** Ends the workers. */
   terminate(): void {
-    // Ending the supervisor ends the workers it started.
-    void this.supervisor.terminate();
-    this.report.close();
+    if (this.crew !== undefined) endCrew(this.crew);
+    this.crew = undefined;
+  }
+
+  /**
+   * Gives the crew back for a later search, its workers idle: each has finished what it was
+   * given and waits for its next workerData. Terminates it instead when a worker has died.
+   */
+  release(): void {
+    const crew = this.crew;
+    if (crew === undefined) return;
+    this.crew = undefined;
+    if (!crew.status.every((s) => s === 0)) return endCrew(crew);
+    const before = idle.get(crew.key);
+    if (before !== undefined) endCrew(before);
+    idle.delete(crew.key);
+    idle.set(crew.key, crew);
+    for (const [key, oldest] of idle) {
+      if (idle.size <= MAX_IDLE_CREWS) break;
+      idle.delete(key);
+      endCrew(oldest);
+    }
   }
 }
 
 // The supervisor thread itself.
 if (!isMainThread && (workerData as Partial<SupervisorData> | null)?.role === 'spex-supervisor') {
-  const { url, inits, status, wake, report, beat } = workerData as SupervisorData;
+  const { url, inits, status, report, control, beat } = workerData as SupervisorData;
+  let { wake } = workerData as SupervisorData;
+  // A crew taken again: the words its new search waits on.
+  control.on('message', (m: { wake: SupervisorData['wake'] }) => {
+    wake = m.wake;
+  });
+  control.unref();
   const tick = (): void => {
     Atomics.add(beat, 0, 1);
   };

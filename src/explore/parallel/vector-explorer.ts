@@ -155,6 +155,8 @@ class Crew {
   private readonly ctrl: Int32Array;
   /** Whether the shard sets have been handed over. */
   armed = false;
+  /** Whether a command was started whose end has not been waited for (finish). */
+  private running = false;
 
   constructor(buffers: SharedBuffers, setup: WorkerSetup) {
     this.ctrl = new Int32Array(buffers.ctrl);
@@ -214,6 +216,7 @@ class Crew {
     const ctrl = this.ctrl;
     Atomics.store(ctrl, C_DONE, 0);
     Atomics.store(ctrl, C_CMD, cmd);
+    this.running = true;
     Atomics.add(ctrl, C_GEN, 1);
     Atomics.notify(ctrl, C_GEN);
   }
@@ -231,6 +234,7 @@ class Crew {
       }
     }
     this.checkErrors();
+    this.running = false;
   }
 
   private checkErrors(): void {
@@ -249,9 +253,23 @@ class Crew {
     throw new Error('internal error: an exploration worker failed without saying why');
   }
 
+  /**
+   * Ends the workers' loops. Workers that are all ready, idle and without an error leave their
+   * loop and are given back for a later search (supervisor.ts); otherwise they are terminated.
+   */
   close(): void {
-    if (Atomics.load(this.ctrl, C_READY) === this.size) this.start(CMD_EXIT);
-    this.workers.terminate();
+    let clean = false;
+    if (Atomics.load(this.ctrl, C_READY) === this.size && Atomics.load(this.ctrl, C_ERR) === 0 && !this.running) {
+      this.start(CMD_EXIT);
+      try {
+        this.finish();
+        clean = true;
+      } catch {
+        // A worker that did not leave its loop: terminated below.
+      }
+    } else if (Atomics.load(this.ctrl, C_READY) === this.size) this.start(CMD_EXIT);
+    if (clean) this.workers.release();
+    else this.workers.terminate();
     for (const p of this.ports) p.close();
   }
 }
