@@ -23,6 +23,7 @@
 import { describe, expect, it } from 'vitest';
 import { constOverrides, loadSpec, runCheck, selectChecks } from '../../src/engine/run.js';
 import { SpecErrors } from '../../src/lang/diagnostics.js';
+import { DEFAULT_MAX_EVAL_WORK, maxEvalWork, setMaxEvalWork } from '../../src/lang/work.js';
 import { compileSpec, type RuntimeLocation } from '../../src/lang/compile.js';
 import { compilePacked } from '../../src/lang/packed/index.js';
 import { fingerprintValue, IList, mkSeq, noteAppend, type Value } from '../../src/values/index.js';
@@ -106,7 +107,16 @@ describe('nested quantifiers over a constant made large', () => {
   it('stop with E715 in the first state instead of running for minutes', () => {
     const { spec } = loadSpec('spec/examples/tcommit.spex');
     const check = selectChecks(spec, undefined)[0];
-    const r = runCheck(spec, check, constOverrides(spec, ['N=27000']), { workers: 1, maxStates: 20000 });
+    // A tenth of the default budget, which the invariant passes as it passes the default (the
+    // default's own figures are test/eval-work.test.ts's), ten times sooner.
+    const before = maxEvalWork();
+    setMaxEvalWork(DEFAULT_MAX_EVAL_WORK / 10);
+    let r: ReturnType<typeof runCheck>;
+    try {
+      r = runCheck(spec, check, constOverrides(spec, ['N=27000']), { workers: 1, maxStates: 20000 });
+    } finally {
+      setMaxEvalWork(before);
+    }
     expect(r.result!.outcome.kind).toBe('fault');
     const o = r.result!.outcome as Extract<NonNullable<typeof r.result>['outcome'], { kind: 'fault' }>;
     expect((o.error.location as RuntimeLocation).code).toBe('E715');
