@@ -245,6 +245,11 @@ class Parser {
    */
   bodyStop: { starts: number[]; failing: number } | undefined;
   /**
+   * The last declaration body whose statements all parsed: the position of its declaration
+   * (as in declStarts) and of each of its statements (those before its first attribute).
+   */
+  bodyDone: { decl: number; starts: number[] } | undefined;
+  /**
    * The chains of one associative operator (a run: `+`, `*`, `and`, `or`, `union`, `inter`)
    * and the lists (`a, b, ...`) the parser stopped in or after, there where it has gone
    * furthest so far (`at`, a token position): [from, to) the operands or items before the last,
@@ -965,8 +970,10 @@ class Parser {
     const out: A.Stmt[] = [];
     const starts: number[] | undefined = top ? [] : undefined;
     for (;;) {
-      if (this.isP('}')) return out;
-      if (this.isP('@')) return this.stmtsWithAttributes(out);
+      if (this.isP('}') || this.isP('@')) {
+        if (starts !== undefined) this.bodyDone = { decl: this.declStarts[this.declStarts.length - 1]!, starts };
+        return this.isP('}') ? out : this.stmtsWithAttributes(out);
+      }
       starts?.push(this.i);
       const st = this.attempt(() => this.stmt());
       if (st === undefined) {
@@ -2004,6 +2011,12 @@ export function fastParseSpec(source: A.Source): FastResult<A.SpecAst> {
     // comes before them, and an alternative reads at most a token past its own: ohm finds the
     // same error without all but the last of those before the one that failed.
     if (starts.length >= 3) skips.push([p.t.start[starts[0]!]!, p.t.start[starts[starts.length - 2]!]!]);
+    // That last declaration kept before the failing one, when it has a body: its statements but
+    // its last, which parse in ohm as they do here (the declaration ends with its `}`).
+    const done = p.bodyDone;
+    if (done !== undefined && starts.length >= 2 && done.decl === starts[starts.length - 2] && done.starts.length >= 3) {
+      skips.push([p.t.start[done.starts[0]!]!, p.t.start[done.starts[done.starts.length - 1]!]!]);
+    }
     const body = p.bodyStop;
     if (body !== undefined && body.failing <= furthestToken && body.starts.length >= 2) {
       skips.push([p.t.start[body.starts[0]!]!, p.t.start[body.starts[body.starts.length - 1]!]!]);

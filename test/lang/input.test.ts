@@ -281,7 +281,25 @@ describe('a syntax error in a large spec', () => {
     ['the first statement', `${head}process P {\n  x := :=\n${steps(5)}}\n`],
     ['a keyword at the start of a statement', `${head}action A {\n${steps(8).replace(/l\d+: /g, '')}  in := 1\n}\n`],
     ['after many declarations and statements', `${head}${Array.from({ length: 5 }, (_, i) => `action A${i} { x := ${i} }\n`).join('')}process P {\n${steps(15)}  goto\n}\n`],
+    ['the declaration after a large action', `${head}action A {\n${steps(10).replace(/l\d+: /g, '')}}\naction B { x := := 1 }\n`],
+    ['the declaration after a large process', `${head}process P {\n${steps(10)}}\ninvariant I: x <\n`],
+    ['the declaration after a large process, at its first token', `${head}process P {\n${steps(10)}}\n) invariant I: x < 3\n`],
+    ['the declaration after a process whose statements have attributes', `${head}process P {\n${steps(6)}  @kernel("f", "mm/f.c")\n  l9: x := 0\n${steps(3)}}\naction B { x := := 1 }\n`],
+    ['the declaration after a large init', `${head}init {\n${steps(10).replace(/l\d+: /g, '')}}\naction B { x := := 1 }\n`],
   ])('in %s: the error ohm finds in the whole text', (_what, text) => expectOhmsError(text));
+
+  it('leaves ohm the last statement of a large declaration before the one that fails', () => {
+    const text = `${head}process P {\n${steps(3000)}}\naction B { x := := 1 }\n`;
+    const fast = fastParseSpec({ path: 'w.spex', text });
+    expect(fast.ok).toBe(false);
+    if (fast.ok) return;
+    const kept = withoutSkips(text, fast.skips).text;
+    expect(kept.length).toBeLessThan(400);
+    expect(kept).toContain('process P {\n  if x == 0 { y := true } else { y := false }\n}\naction B');
+    const d = firstError(() => parseSpec({ path: 'w.spex', text })) as { message: string; start: number };
+    expect(d.message).toBe("unexpected ':='");
+    expect(d.start).toBe(text.indexOf(':= := 1') + 3);
+  });
 
   it('leaves ohm the statements around the error only, in a large process', () => {
     const text = `${head}process P {\n${steps(3000)}  if if not y { x := 0 }\n${steps(100)}}\n`;
