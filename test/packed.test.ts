@@ -165,7 +165,9 @@ describe('packed engine', () => {
             seen.add(key);
             const st = packed.decode(v);
             packed.predicates.forEach((f, i) => {
-              expect(outcome(() => f(v)), `${c.file} ${c.check} predicate ${i} in ${key}`).toBe(outcome(() => gpreds[i]!(st)));
+              const [p, g] = [outcome(() => f(v)), outcome(() => gpreds[i]!(st))];
+              // expect() only where they differ: some 100,000 comparisons.
+              if (p !== g) expect(p, `${c.file} ${c.check} predicate ${i} in ${key}`).toBe(g);
             });
             compared++;
             packed.successors(v, (t) => next.push(packed.copyState!(t)));
