@@ -62,10 +62,12 @@ const UNICODE = ['\u200b', '\u202e', '\u2066', '\ufeff', '\u00e9', 'e\u0301', '\
 
 const CONTROL = ['\u0000', '\u0001', '\u0007', '\u0008', '\u000b', '\u000c', '\u001b', '\u007f', '\r'];
 
+/** One token (or a run of whitespace); every character of a text is in exactly one. */
+const TOKEN = /\/\/[^\n]*|\/\*[\s\S]*?\*\/|"(?:[^"\\\n]|\\.)*"|\d+|[A-Za-z_][A-Za-z0-9_]*|\|->|:=|\.\.|==|!=|<=|>=|=>|->|\s+|[\s\S]/;
+
 /** Tokens with the whitespace between them kept, so that joining them gives the text back. */
 export function tokenize(text) {
-  const re = /\/\/[^\n]*|\/\*[\s\S]*?\*\/|"(?:[^"\\\n]|\\.)*"|\d+|[A-Za-z_][A-Za-z0-9_]*|\|->|:=|\.\.|==|!=|<=|>=|=>|->|\s+|[\s\S]/g;
-  return text.match(re) ?? [];
+  return text.match(new RegExp(TOKEN.source, 'g')) ?? [];
 }
 
 const isSpace = (t) => /^\s+$/.test(t);
@@ -151,13 +153,30 @@ function solid(toks) {
   return idx;
 }
 
-function editToken(text, r, f, accept = () => true) {
-  const toks = tokenize(text);
-  const idx = solid(toks).filter((i) => accept(toks[i]));
-  if (idx.length === 0) return text;
-  const i = pick(r, idx);
-  toks[i] = f(toks[i]);
-  return toks.join('');
+/**
+ * The text with one of its tokens that are neither whitespace nor comments and that `accept`
+ * takes replaced by `f` of it: the one `r` picks among them. (As tokenize, then the token
+ * replaced and the tokens joined again, without building the array of every token of texts
+ * that repeat-lines made long.)
+ */
+function editToken(text, r, f, accept) {
+  const re = new RegExp(TOKEN.source, 'y');
+  const starts = [];
+  const ends = [];
+  for (let at = 0; at < text.length; at = re.lastIndex) {
+    re.lastIndex = at;
+    re.test(text);
+    const end = re.lastIndex;
+    const c = text.charCodeAt(at);
+    // Whitespace, a comment (a lone '/' is neither), or not a token `accept` takes.
+    if (c === 32 || c === 10 || /\s/.test(text[at]) || (end - at > 1 && (text.startsWith('//', at) || text.startsWith('/*', at)))) continue;
+    if (accept !== undefined && !accept(text.slice(at, end))) continue;
+    starts.push(at);
+    ends.push(end);
+  }
+  if (starts.length === 0) return text;
+  const k = Math.floor(r() * starts.length);
+  return text.slice(0, starts[k]) + f(text.slice(starts[k], ends[k])) + text.slice(ends[k]);
 }
 
 function editLine(text, r, f) {
