@@ -1,6 +1,8 @@
 /**
- * `npm run fuzz -- N [--seed S] [--out DIR]`: runs N mutants of the specs in spec/ and test/
- * (test/fuzz/mutator.mjs; seed 1 unless given) through the real CLI, one at a time, as
+ * `npm run fuzz -- N [--seed S] [--from K] [--out DIR]`: runs N mutants of the specs in spec/
+ * and test/ (test/fuzz/mutator.mjs; seed 1 unless given), numbers K to K + N - 1 (K = 0 unless
+ * given: two runs of `--from 0` and `--from 5000` with N = 5000, on two cores, run the mutants of
+ * `npm run fuzz -- 10000`), through the real CLI, one at a time, as
  *
  *   spex check MUTANT --max-states 20000 --workers 1
  *
@@ -32,14 +34,16 @@ const RSS_LIMIT_KIB = 2 * 1024 * 1024;
 const args = process.argv.slice(2);
 let n = 100;
 let seed = 1;
+let from = 0;
 let out;
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--seed') seed = Number(args[++i]);
+  else if (args[i] === '--from') from = Number(args[++i]);
   else if (args[i] === '--out') out = resolve(args[++i]);
   else n = Number(args[i]);
 }
-if (!Number.isSafeInteger(n) || n < 1 || !Number.isSafeInteger(seed)) {
-  process.stderr.write('usage: npm run fuzz -- N [--seed S] [--out DIR]\n');
+if (!Number.isSafeInteger(n) || n < 1 || !Number.isSafeInteger(seed) || !Number.isSafeInteger(from) || from < 0) {
+  process.stderr.write('usage: npm run fuzz -- N [--seed S] [--from K] [--out DIR]\n');
   process.exit(1);
 }
 out ??= mkdtempSync(join(tmpdir(), `spex-fuzz-${seed}-`));
@@ -59,10 +63,10 @@ const started = Date.now();
 let stopping = false;
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => (stopping = true));
 let done = 0;
-for (let i = 0; i < n; i++) {
+for (let i = from; i < from + n; i++) {
   await new Promise((r) => setImmediate(r));
   if (stopping) break;
-  done = i + 1;
+  done = i + 1 - from;
   const m = mutant(files, seed, i);
   // In a folder of its own, not in the repository: a spec that imports another gets E229.
   const name = `fuzz-${seed}-${i}.spex`;
@@ -102,12 +106,12 @@ for (let i = 0; i < n; i++) {
     const first = (r.stderr ?? '').split('\n').find((l) => l.trim() !== '' && !l.startsWith('internal error (a bug in spex')) ?? '';
     bad.push(`${saved}: ${why.join(', ')}; from ${m.path} by ${m.ops.join(', ')}; ${first.slice(0, 160)}`);
   }
-  if ((i + 1) % 25 === 0) process.stderr.write(`fuzz: ${i + 1}/${n}\n`);
+  if ((i + 1 - from) % 25 === 0) process.stderr.write(`fuzz: ${i + 1 - from}/${n}\n`);
 }
 rmSync(work, { recursive: true, force: true });
 
 const order = ['ok', 'syntax', 'static', 'runtime', 'limit', 'usage', 'internal', 'crash', 'signal', 'timeout'];
-const lines = ['', `fuzz: ${done} mutants${done < n ? ` of ${n} (interrupted)` : ''}, seed ${seed}, ${((Date.now() - started) / 1000).toFixed(0)} s`, '', '| outcome | mutants | share |', '|---|---:|---:|'];
+const lines = ['', `fuzz: ${done} mutants${done < n ? ` of ${n} (interrupted)` : ''}, seed ${seed}${from > 0 ? `, from number ${from}` : ''}, ${((Date.now() - started) / 1000).toFixed(0)} s`, '', '| outcome | mutants | share |', '|---|---:|---:|'];
 for (const cls of [...order, ...[...counts.keys()].filter((k) => !order.includes(k))]) {
   const c = counts.get(cls) ?? 0;
   if (c > 0) lines.push(`| ${cls} | ${c} | ${((100 * c) / done).toFixed(1)}% |`);
