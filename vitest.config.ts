@@ -4,12 +4,15 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configDefaults, defineConfig, type Plugin } from 'vitest/config';
 
-const SRC = fileURLToPath(new URL('./src/', import.meta.url));
-const DIST = fileURLToPath(new URL('./dist/', import.meta.url));
+const ROOT = fileURLToPath(new URL('./', import.meta.url));
+const SRC = `${ROOT}src/`;
+const DIST = `${ROOT}dist/`;
+/** Test files that mock a module (vi.mock) under what they test. */
+const MOCKING = new Set(['test/explore/guard-mutants.test.ts']);
 
 /**
- * The tests import spex's modules from src/, and run the JavaScript tsc wrote for them in dist/
- * (`npm test` builds it first; test/support/built.ts builds it again when a file of src/ is
+ * The tests import spex's modules from src/, and run the JavaScript the build wrote for them in
+ * dist/ (`npm test` builds it first; test/support/built.ts builds it again when a file of src/ is
  * newer), loaded by Node as `spex` loads it: what users run, at its speed. Transformed by vite
  * instead, every use of an imported name goes through a getter, which made the in-process runs
  * about twice as slow (the library's `spex test`, one thread: 25 s against 11 s). Files that
@@ -28,10 +31,6 @@ function builtModules(): Plugin {
     },
   };
 }
-const ROOT = fileURLToPath(new URL('./', import.meta.url));
-/** Test files that mock a module (vi.mock) under what they test. */
-const MOCKING = new Set(['test/explore/guard-mutants.test.ts']);
-
 /**
  * The tests of these folders run in one module graph per worker (`isolate: false`): each of
  * their files would otherwise start a process and import spex's modules anew, some 0.3 s

@@ -8,8 +8,9 @@
  * regression suite, whose tests record TLC's figures (no example of tlaplus/Examples with
  * published figures uses procedures).
  *
- * The command line of src/ runs in this process, on one thread: a mutant of src/ reaches it
- * (test/mutate), and threads would start from the built code.
+ * The command line (src/cli/program.ts) runs in this process, on one thread: in the mutation
+ * run (test/mutate) it is src/ itself, so that a mutant reaches it, and a thread would start
+ * from the built code, which no mutant reaches.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
