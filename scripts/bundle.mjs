@@ -1,4 +1,4 @@
-// The last step of `npm run build`: the command line, dist/cli/main.js as tsc wrote it, and
+// The last step of `npm run build`: the command line, dist/cli/main.js as transpile.mjs wrote it, and
 // every module it imports (commander and immutable included) become one CommonJS file,
 // dist/cli/main.bundle.cjs, and dist/cli/main.js becomes a few lines that run it through
 // spex's code cache (src/engine/code-cache.ts). Node then reads and compiles one file instead
@@ -6,7 +6,7 @@
 // compiled code from the cache. That was most of a small check's time (bench/README.md, the
 // diehard row).
 //
-// Everything else in dist/ stays as tsc wrote it: worker threads (the parallel explorers,
+// Everything else in dist/ stays as transpile.mjs wrote it: worker threads (the parallel explorers,
 // simulation, the LSP's runs) and `import('../lsp/server.js')` still load those files. So each
 // bundled `import.meta.url` is rewritten to the URL of the module it was written in, and
 // dynamic imports stay imports of the files beside the bundle (code-cache.ts's runBundle
@@ -36,7 +36,7 @@ const bundle = await rolldown({
     {
       name: 'spex-module-urls',
       resolveDynamicImport(specifier, importer) {
-        // Loaded only when needed (the LSP server): left as an import of the file tsc wrote.
+        // Loaded only when needed (the LSP server): left as an import of the file transpile.mjs wrote.
         if (typeof specifier !== 'string' || !specifier.startsWith('.') || importer === undefined) return null;
         return { id: fromBundle(join(dirname(importer), specifier)), external: true };
       },
