@@ -1985,9 +1985,10 @@ function overflowAt(e: unknown, source: A.Source, p: Parser): void {
 /**
  * The result of the fast parser: the AST, or where it stopped: `furthest`, the offset of the
  * furthest token it reached; `skips`, ranges [from, to) of the text, in order, apart and none
- * empty, that ohm need not parse again to find the error: the declarations before the one it stopped in but one,
- * the statements of that declaration's body before the one it stopped in but one, and the
- * operands of the chains and the items of the lists it stopped in but the last.
+ * empty, that ohm need not parse again to find the error: the declarations before the one it
+ * stopped in but one, the statements of that one's body but its last, the statements of the
+ * body of the declaration it stopped in before the one it stopped in but one, and the operands
+ * of the chains and the items of the lists it stopped in but the last.
  */
 export type FastResult<T> = { ok: true; value: T } | { ok: false; furthest: number; skips: [number, number][] };
 

@@ -1,5 +1,5 @@
 /**
- * The tests run the JavaScript tsc wrote in dist/ (vitest.config.ts): before any test, this
+ * The tests run the JavaScript the build wrote in dist/ (vitest.config.ts): before any test, this
  * builds it again (`npm run build`) when a file of src/ or the grammar is newer than the build's
  * last output, so that a test never runs code older than its source. `npm test` builds first,
  * and then this finds nothing to do.

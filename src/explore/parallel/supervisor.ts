@@ -128,6 +128,11 @@ function crewKey(inits: readonly unknown[]): string {
   return JSON.stringify([role, inits.length, env]);
 }
 
+/** Whether no worker of the crew has died. */
+function allAlive(crew: Crew): boolean {
+  return crew.status.every((s) => s === 0);
+}
+
 function endCrew(crew: Crew): void {
   // Ending the supervisor ends the workers it started.
   void crew.supervisor.terminate();
@@ -141,7 +146,7 @@ function takeIdle(key: string): Crew | undefined {
   const crew = idle.get(key);
   if (crew === undefined) return undefined;
   idle.delete(key);
-  if (crew.status.every((s) => s === 0)) return crew;
+  if (allAlive(crew)) return crew;
   endCrew(crew);
   return undefined;
 }
@@ -245,7 +250,7 @@ export class Supervised {
     const crew = this.crew;
     if (crew === undefined) return;
     this.crew = undefined;
-    if (!crew.status.every((s) => s === 0)) return endCrew(crew);
+    if (!allAlive(crew)) return endCrew(crew);
     const before = idle.get(crew.key);
     if (before !== undefined) endCrew(before);
     idle.delete(crew.key);

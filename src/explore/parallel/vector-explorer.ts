@@ -258,16 +258,18 @@ class Crew {
    * loop and are given back for a later search (supervisor.ts); otherwise they are terminated.
    */
   close(): void {
+    const ready = Atomics.load(this.ctrl, C_READY) === this.size;
+    const idle = ready && Atomics.load(this.ctrl, C_ERR) === 0 && !this.running;
+    if (ready) this.start(CMD_EXIT);
     let clean = false;
-    if (Atomics.load(this.ctrl, C_READY) === this.size && Atomics.load(this.ctrl, C_ERR) === 0 && !this.running) {
-      this.start(CMD_EXIT);
+    if (idle) {
       try {
         this.finish();
         clean = true;
       } catch {
         // A worker that did not leave its loop: terminated below.
       }
-    } else if (Atomics.load(this.ctrl, C_READY) === this.size) this.start(CMD_EXIT);
+    }
     if (clean) this.workers.release();
     else this.workers.terminate();
     for (const p of this.ports) p.close();
