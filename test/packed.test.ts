@@ -427,6 +427,36 @@ process P {
     if (!wide.ok) expect(wide.reason).toMatch(/call stack \(procedures 'f'\): unbounded Int/);
   });
 
+  it('keeps copies of states in typed arrays, each its own, exact beyond 32 bits', () => {
+    // x passes 2^32 on its third step: from there the kept states need 64-bit numbers. The
+    // map makes the state wide enough to be kept as a typed array.
+    const spec = fromText(
+      'spec Wide\nvar x: Int = 0\nvar y: 0..2 = 0\nvar pad: Map[0..39, Bool] = [i in 0..39 |-> false]\n' +
+        'action Grow { require x < 5 * 2000000000  x := x + 2000000000 }\n' +
+        'action Turn { y := (y + 1) % 3 }\n',
+    );
+    const { generic, packed } = compileBoth(spec);
+    if (!packed.ok) throw new Error(`rejected: ${packed.reason}`);
+    const sys = packed.system;
+    // Recording the state graph (as for temporal properties), the explorer keeps every level
+    // as copies and expands them: a copy that lost bits would let x take more values.
+    const p = explore(sys, { checkDeadlock: false, recordGraph: { edgeTag: () => -1, predicates: [] } }) as ExploreResult<number[], Label>;
+    const g = explore(generic, { checkDeadlock: false, recordGraph: { edgeTag: () => -1, predicates: [] } });
+    expect(p.stats.distinct).toBe(18);
+    expect(g.stats.distinct).toBe(18);
+    // Copies made from one working array, after it changed, each keep what it held.
+    const copies: number[][] = [];
+    sys.initialStates((v) => copies.push(sys.copyState!(v)));
+    for (let i = 0; i < 5; i++) {
+      sys.successors(copies[copies.length - 1]!, (t, l) => {
+        if (l.action === 'Grow') copies.push(sys.copyState!(t));
+      });
+    }
+    expect(copies.map((c) => sys.decode(c)[0])).toEqual([0, 2e9, 4e9, 6e9, 8e9, 1e10]);
+    expect(copies.slice(0, 2).every((c) => (c as unknown) instanceof Int32Array)).toBe(true);
+    expect(copies.slice(2).every((c) => (c as unknown) instanceof Float64Array)).toBe(true);
+  });
+
   it('encodes a call stack as the sequence of frames the generic engine holds', () => {
     const spec = loadSpec('test/fixtures/processes/procedures-flat.spex').spec;
     const { generic, packed } = compileBoth(spec);
@@ -440,7 +470,8 @@ process P {
       const next: number[][] = [];
       for (const v of frontier) {
         const st = sys.decode(v);
-        expect(sys.encode(st)).toEqual(v);
+        // A kept copy is a typed array (copyState); encode gives an array of the same numbers.
+        expect(sys.encode(st)).toEqual(Array.from(v));
         const g: State[] = [];
         generic.successors(st, (t) => g.push(t.slice()));
         const p: State[] = [];
@@ -810,7 +841,7 @@ invariant Bounded: len(r) <= 4 and (q == [] or q[0] in V)
     const out = new Uint32Array(2);
     for (const v of seen.values()) {
       const state = sys.decode(v);
-      expect(sys.encode(state)).toEqual(v);
+      expect(sys.encode(state)).toEqual(Array.from(v));
       // Decoded states are the generic engine's: it gives them the same successors.
       let n = 0;
       generic.successors(state, () => n++);
