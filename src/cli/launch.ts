@@ -22,6 +22,7 @@
 import { writeSync } from 'node:fs';
 import { Worker, isMainThread, workerData } from 'node:worker_threads';
 import { INTERRUPT_WORDS, acceptsInterrupts, useInterruptFlag } from '../explore/guard.js';
+import { THREAD_STACK_MB } from '../explore/threads.js';
 
 export interface LaunchData {
   readonly argv: string[];
@@ -37,7 +38,7 @@ export function launch(entry: URL, argv: string[]): void {
   const flag = new SharedArrayBuffer(4 * INTERRUPT_WORDS);
   const word = new Int32Array(flag);
   const data: LaunchData = { argv, flag, stdoutTTY: process.stdout.isTTY === true, stderrTTY: process.stderr.isTTY === true };
-  const worker = new Worker(entry, { workerData: data });
+  const worker = new Worker(entry, { workerData: data, resourceLimits: { stackSizeMb: THREAD_STACK_MB } });
   let signalled = 0;
   for (const [name, n] of Object.entries(SIGNALS)) {
     process.on(name, () => {

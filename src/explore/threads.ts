@@ -17,6 +17,16 @@ export type ThreadRole = 'explore' | 'explore-vectors' | 'simulate';
 
 const ROLES: readonly ThreadRole[] = ['explore', 'explore-vectors', 'simulate'];
 
+/**
+ * The stack of every thread that runs a spec's steps (the command's thread, the explorers' and
+ * simulation's workers, the language server's check): 64 MiB, against the 4 MiB of a worker by
+ * default. The engines run a step's statements as nested calls (a `for` nests one per element),
+ * so the stack bounds how much one step can do (E716, docs/diagnostics.md); every thread gets the
+ * same, so the bound does not depend on --workers. The stack is reserved, not taken: only what
+ * a step uses is.
+ */
+export const THREAD_STACK_MB = 64;
+
 /** The module every thread starts at: the command's entry, beside this module's directory. */
 export const THREAD_ENTRY = new URL('../cli/main.js', import.meta.url);
 

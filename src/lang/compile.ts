@@ -12,7 +12,7 @@
  * with and its shared state), enumerate.ts (values of types), expressions.ts, statements.ts
  * (the exported Compiler) and spec.ts (the transition system: compileSpec).
  */
-export { type State, type Label, type RuntimeLocation, type Ctx, type Ev, type Cont, fail, type CompiledSpec, type CompiledView, type RequireSite, type StepExplanation } from './compile/base.js';
+export { type State, type Label, type RuntimeLocation, type Ctx, type Ev, type Cont, fail, stepOverflow, type CompiledSpec, type CompiledView, type RequireSite, type StepExplanation } from './compile/base.js';
 export { subsetsOf, partialMapsOf, totalMapsOf } from './compile/enumerate.js';
 export { MAX_DEF_DEPTH } from './compile/expressions.js';
 export { Compiler } from './compile/statements.js';

@@ -79,6 +79,7 @@ export const CODES = {
   E711: 'no initial state',
   E712: 'the disk-backed search cannot read or write its files',
   E715: 'an evaluation over its work budget',
+  E716: 'a step nested too deep for the stack',
 } as const;
 
 /**
@@ -98,6 +99,15 @@ export type Code = keyof typeof CODES | WarningCode;
 export function isWarning(code: Code): boolean {
   return code.startsWith('W');
 }
+
+/**
+ * The most elements of `for` loops one step nests (E716): the elements of a loop whose bodies
+ * are under way, each continuing with the next, and those of the loops around and before it
+ * in the same step. Both engines run a loop's elements as nested calls; the threads that run
+ * steps have stacks (THREAD_STACK_MB) for at least ten times as many with a body of a few
+ * statements.
+ */
+export const MAX_FOR_NESTING = 50_000;
 
 /** The most values spex enumerates for a type, `subsets` or `maps` (E221, E710). */
 export const MAX_ENUMERATION = 1_000_000;

@@ -14,7 +14,7 @@
  */
 import type * as A from './ast.js';
 import type { CheckedProcedure, CheckedProcess, CheckedSpec } from './check.js';
-import { explainRun, fail, type Compiler, type Cont, type Ctx, type Ev, type Label, type RequireSite, type State, type StepExplanation } from './compile.js';
+import { explainRun, fail, stepOverflow, type Compiler, type Cont, type Ctx, type Ev, type Label, type RequireSite, type State, type StepExplanation } from './compile.js';
 import { DONE } from './process-shape.js';
 import { Diagnostic, MAX_INSTANCES, SpecErrors } from './diagnostics.js';
 import type { EnumInfo, Type, VariantInfo } from './types.js';
@@ -342,7 +342,8 @@ export class Processes {
           step(c);
           counters.end(row, before);
         }
-      } catch (err) {
+      } catch (thrown) {
+        const err = stepOverflow(thrown, inst.proc.decl.name.span, `the statements of '${inst.proc.name}' at label '${this.current.at ?? pc}'`);
         if (err instanceof ModelError && err.label === undefined) err.label = this.current;
         throw err;
       }

@@ -28,7 +28,12 @@
 export const DEFAULT_MAX_EVAL_WORK = 10_000_000;
 
 /** The counter of the evaluation under way (n) and the budget (max; Infinity for none). */
-export const evalWork = { n: 0, max: DEFAULT_MAX_EVAL_WORK };
+export const evalWork = {
+  n: 0,
+  max: DEFAULT_MAX_EVAL_WORK,
+  /** The packed engine's count of `for` elements nested in the step under way (MAX_FOR_NESTING, E716). */
+  f: 0,
+};
 
 /** Sets the budget of the evaluations to come: a positive count, or Infinity for none. */
 export function setMaxEvalWork(max: number): void {

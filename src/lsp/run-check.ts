@@ -10,6 +10,7 @@ import { SpecErrors, renderDiagnostic, type Diagnostic } from '../lang/diagnosti
 import { formatExpectation, formatVerdict, loadSpec, meetsExpectation, runCheck, selectChecks } from '../engine/run.js';
 import { formatResult, formatStats } from '../cli/report.js';
 import { configurationErrors } from './analysis.js';
+import { THREAD_STACK_MB } from '../explore/threads.js';
 
 export interface RunRequest {
   readonly kind: 'run';
@@ -114,7 +115,7 @@ type WorkerResult<T> = { kind: 'done'; value: T } | { kind: 'timeout' } | { kind
 function inWorker<T>(job: RunRequest | ConfigurationsRequest, timeoutMs: number): Promise<WorkerResult<T>> {
   return new Promise((resolve) => {
     // stdout is the protocol's: whatever the worker might print goes to stderr instead.
-    const worker = new Worker(new URL(import.meta.url), { workerData: job, stdout: true, stderr: true });
+    const worker = new Worker(new URL(import.meta.url), { workerData: job, stdout: true, stderr: true, resourceLimits: { stackSizeMb: THREAD_STACK_MB } });
     worker.stdout.pipe(process.stderr);
     worker.stderr.pipe(process.stderr);
     let settled = false;

@@ -22,6 +22,16 @@ export function spexProcess(args: string[], env: Record<string, string> = {}): C
 }
 
 /**
+ * `spex args` as the `spex` bin runs it (dist/cli/spex.js): the command on a thread of its own,
+ * with the stack every thread that runs steps has (THREAD_STACK_MB), and the signals taken on
+ * the main thread.
+ */
+export function spexBin(args: string[], env: Record<string, string> = {}): CliRun {
+  const r = spawnSync(process.execPath, ['dist/cli/spex.js', ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, ...env } });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
  * The built command line (dist/cli/program.js), loaded by Node's own loader rather than
  * vitest's (vitest.config.ts leaves dist/ to Node): the code that runs is the code `spex`
  * runs, and the threads it starts load the same files.

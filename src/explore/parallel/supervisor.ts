@@ -28,6 +28,7 @@
  */
 import { MessageChannel, MessagePort, Worker, isMainThread, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { Stats } from '../explorer.js';
+import { THREAD_STACK_MB } from '../threads.js';
 
 /** What the supervisor needs: the module of the workers, each one's workerData, whom to wake. */
 interface SupervisorData {
@@ -281,7 +282,7 @@ if (!isMainThread && (workerData as Partial<SupervisorData> | null)?.role === 's
   let alive = inits.length;
   inits.forEach((init, i) => {
     const transfer = Object.values(init as Record<string, unknown>).filter((v): v is MessagePort => v instanceof MessagePort);
-    const w = new Worker(new URL(url), { workerData: init, transferList: transfer });
+    const w = new Worker(new URL(url), { workerData: init, transferList: transfer, resourceLimits: { stackSizeMb: THREAD_STACK_MB } });
     let reason: string | undefined;
     const died = (kind: number): void => {
       if (Atomics.load(status, i) !== 0) return;

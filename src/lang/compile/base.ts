@@ -53,6 +53,21 @@ export function fail(code: Code, span: A.Span, message: string, hint?: string): 
   throw new ModelError('runtime', message, loc);
 }
 
+/**
+ * `err` as E716 at `span` when it is the engine running out of stack in a step (`what`: the
+ * statements of an action or process step, nested one call each, so that a very long one
+ * exhausts the stack without any loop), else `err` itself. The loops report their own E716
+ * first (statements.ts); this is for the rest.
+ */
+export function stepOverflow(err: unknown, span: A.Span, what: string): unknown {
+  if (!(err instanceof RangeError && /call stack/.test(err.message))) return err;
+  return new ModelError('runtime', `step nested too deep: ${what} nested so deep that they exhausted the stack`, {
+    code: 'E716',
+    span,
+    hint: 'make the step smaller: spread its statements over several steps (labels of a process, or several actions)',
+  });
+}
+
 export interface CompiledSpec extends TransitionSystem<State, Label> {
   /** The names of the state's slots: the variables, then each process instance's pc and variables. */
   readonly varNames: readonly string[];
@@ -200,4 +215,8 @@ export abstract class CompilerBase {
   protected compilingDefs = false;
   /** How many calls of recursive definitions are under way (E709 beyond MAX_DEF_DEPTH). */
   protected defDepth = 0;
+  /** How many `for` loops are under way, the continuations of earlier ones included (E716). */
+  protected forDepth = 0;
+  /** How many elements of `for` loops nest their bodies (the step's continuation) right now (E716 beyond MAX_FOR_NESTING). */
+  protected forNesting = 0;
 }

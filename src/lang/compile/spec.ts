@@ -9,7 +9,8 @@ import { ModelError, type Invariant, type StepViolation } from '../../explore/sy
 import { compileFairness, compileProperties } from '../compile-temporal.js';
 import { ISet, fingerprintValues, sortedElements, valueEquals, type Value } from '../../values/index.js';
 import {
-  type State, type Label, type RuntimeLocation, type Ctx, type Cont, fail, type CompiledSpec,
+  type State, type Label, type RuntimeLocation, type Ctx, type Cont, fail,
+  stepOverflow, type CompiledSpec,
   type CompiledView, type RequireSite, type StepExplanation,
 } from './base.js';
 import { Compiler } from './statements.js';
@@ -70,6 +71,8 @@ export function inModelOf(cs: readonly CompiledConstraint[]): ((state: State, fr
 
 export interface CompiledAction {
   readonly name: string;
+  /** The action's name in its declaration (E716 for a step that exhausts the stack). */
+  readonly span: A.Span;
   readonly paramNames: readonly string[];
   /** Runs the action on c.st, calling the continuation once per successor. */
   readonly run: Cont;
@@ -170,7 +173,7 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
         };
       }
     }
-    const compiled: CompiledAction = { name: a.name, paramNames: a.params.map((p) => p.name), run, runEach: runEachOf(cc, a, body, () => compiled), frame: a.frameSize };
+    const compiled: CompiledAction = { name: a.name, span: a.decl.name.span, paramNames: a.params.map((p) => p.name), run, runEach: runEachOf(cc, a, body, () => compiled), frame: a.frameSize };
     return compiled;
   });
 
@@ -336,7 +339,8 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
       for (const a of actions) {
         try {
           a.run(ctx);
-        } catch (err) {
+        } catch (thrown) {
+          const err = stepOverflow(thrown, a.span, `the statements of '${a.name}'`);
           if (err instanceof ModelError && err.label === undefined) err.label = labelOf(a, ctx);
           throw err;
         }

@@ -11,9 +11,13 @@ import {
   IList, IMap, ISet, Rec, Variant, formatValue, sortedElements, type Value,
 } from '../../values/index.js';
 import { type RuntimeLocation, type Ctx, type Cont, fail, type RequireSite } from './base.js';
-import { chargeWork, mapGet, seqGet, ExprCompiler } from './expressions.js';
+import { chargeWork, mapGet, seqGet, ExprCompiler, STACK_EXHAUSTED } from './expressions.js';
 import type { StepCounters } from '../coverage.js';
 import { pollInterrupt } from '../../explore/guard.js';
+import { MAX_FOR_NESTING } from '../diagnostics.js';
+
+/** Thrown past MAX_FOR_NESTING elements of `for` loops nested in one step; E716 at the outermost loop. */
+const FOR_TOO_DEEP = new Error('for loops nested too deep');
 
 export class Compiler extends ExprCompiler {
   /** Step counters that count (`--coverage`): requires, awaits and picks then count as they run. */
@@ -159,10 +163,13 @@ export class Compiler extends ExprCompiler {
           const elems = c.loc[elemsSlot] as unknown as readonly Value[];
           const i = c.loc[posSlot] as number;
           if (i >= elems.length) return k(c);
+          if (this.forNesting >= MAX_FOR_NESTING) throw FOR_TOO_DEEP;
+          this.forNesting++;
           const oldV = c.loc[v]!;
           c.loc[v] = elems[i]!;
           body(c);
           c.loc[v] = oldV;
+          this.forNesting--;
         };
         const next: Cont = (c) => {
           const i = c.loc[posSlot] as number;
@@ -178,7 +185,23 @@ export class Compiler extends ExprCompiler {
           chargeWork(elems.length, dspan);
           c.loc[elemsSlot] = elems as unknown as Value;
           c.loc[posSlot] = 0;
-          loop(c);
+          // Each element nests its body, which continues with the next element, and the last
+          // with the rest of the step: past MAX_FOR_NESTING elements nested (the packed engine
+          // counts the same), or past the stack, E716 at the outermost loop.
+          const outer = this.forDepth === 0;
+          this.forDepth++;
+          try {
+            loop(c);
+          } catch (err) {
+            const overflow = err instanceof RangeError && /call stack/.test(err.message);
+            if (err !== FOR_TOO_DEEP && err !== STACK_EXHAUSTED && !overflow) throw err;
+            if (!outer) throw err === FOR_TOO_DEEP ? err : STACK_EXHAUSTED;
+            const how = err === FOR_TOO_DEEP ? `more than ${MAX_FOR_NESTING.toLocaleString('en-US')} elements of loops nested in one step` : 'nested so deep that it exhausted the stack';
+            fail('E716', dspan, `step nested too deep: this \`for\` over ${elems.length.toLocaleString('en-US')} elements, with the statements after it: ${how}`, 'loop over fewer elements in one step: split the set, or spread the loop over several steps (a process whose loop takes one element a step)');
+          } finally {
+            this.forDepth--;
+            if (outer) this.forNesting = 0;
+          }
           c.loc[elemsSlot] = oldElems;
           c.loc[posSlot] = oldPos;
         };

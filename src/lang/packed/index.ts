@@ -749,9 +749,17 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   const noop = (): void => {};
   /** Set below for a spec with processes: whether every instance is done. */
   let terminates: ((vec: number[]) => boolean) | undefined;
-  const unexplained = (where: string): Error =>
-    new PackedGaveUp(`the packed engine met a value it cannot encode in ${where}, where the generic engine reports nothing`);
-  const isSentinel = (err: unknown): boolean => err === BAIL;
+  // Generated code that runs out of stack (a `for` over many elements nests a call per element)
+  // gives up as a bail does: the generic engine then reports E716, or, if it has the stack the
+  // generated code lacked, redoes the run.
+  const overflowed = (err: unknown): boolean => err instanceof RangeError && /call stack/.test(err.message);
+  const unexplained = (where: string, err: unknown): Error =>
+    new PackedGaveUp(
+      overflowed(err)
+        ? `the packed engine's code ran out of stack in ${where}, where the generic engine does not`
+        : `the packed engine met a value it cannot encode in ${where}, where the generic engine reports nothing`,
+    );
+  const isSentinel = (err: unknown): boolean => err === BAIL || overflowed(err);
 
   const invariants: Invariant<number[]>[] = spec.invariants.map((inv, ii) => {
     const f = made.inv[ii]!;
@@ -769,7 +777,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
         } catch (err) {
           if (!isSentinel(err)) throw err;
           g.holds(decode(vec));
-          throw unexplained(`invariant '${inv.name}'`);
+          throw unexplained(`invariant '${inv.name}'`, err);
         }
       },
     };
@@ -791,7 +799,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
         } catch (err) {
           if (!isSentinel(err)) throw err;
           g(decode(vec));
-          throw unexplained(`property '${gnames[k]!}'`);
+          throw unexplained(`property '${gnames[k]!}'`, err);
         }
       };
     });
@@ -800,11 +808,12 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   const successors = (vec: number[], emit: (s: number[], l: Label) => void): void => {
     try {
       evalWork.n = 0;
+      evalWork.f = 0;
       made.succ(vec, emit);
     } catch (err) {
       if (!isSentinel(err)) throw err;
       generic.successors(decode(vec), noop);
-      throw unexplained('a step');
+      throw unexplained('a step', err);
     }
     // As the generic engine: PlusCal's Terminating stutter once every process is done.
     if (terminates !== undefined && terminates(vec)) emit(vec.slice(), TERMINATING);
@@ -820,11 +829,12 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     initialStates(emit) {
       try {
         evalWork.n = 0;
+        evalWork.f = 0;
         made.init(emit);
       } catch (err) {
         if (!isSentinel(err)) throw err;
         generic.initialStates(noop);
-        throw unexplained('init');
+        throw unexplained('init', err);
       }
     },
     successors,
@@ -833,11 +843,12 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
       at(level, base, emit) {
         try {
           evalWork.n = 0;
+          evalWork.f = 0;
           made.succAt(level, base, emit);
         } catch (err) {
           if (!isSentinel(err)) throw err;
           generic.successors(decode(Array.from(level.subarray(base, base + width))), noop);
-          throw unexplained('a step');
+          throw unexplained('a step', err);
         }
         // The working array holds the state expanded again (every step restores it).
         if (terminates !== undefined && terminates(made.s)) emit(made.s.slice(), TERMINATING);

@@ -7,7 +7,7 @@ import type { Resolution } from '../../check.js';
 import { Unsupported, type Dom, type Shape } from '../dom.js';
 import { lit, add, sameShape } from './base.js';
 import { ProcedureCodeGen } from './procedures.js';
-import { MAX_ENUMERATION } from '../../diagnostics.js';
+import { MAX_ENUMERATION, MAX_FOR_NESTING } from '../../diagnostics.js';
 
 export class CodeGen extends ProcedureCodeGen {
   /**
@@ -178,6 +178,10 @@ export class CodeGen extends ProcedureCodeGen {
    * the first element left and passes the rest on, `k` being compiled once, at its end.
    */
   private forStmt(st: Extract<A.Stmt, { kind: 'for' }>, k: () => string): string {
+    // Each element's body nests the next element and, after the last, the rest of the step:
+    // counted as the generic engine counts them, past MAX_FOR_NESTING the generic engine
+    // reports E716.
+    const nested = (body: string): string => `if (WK.f >= ${lit(MAX_FOR_NESTING)}) bail();\nWK.f++;\n${body}\nWK.f--;`;
     const r = this.spec.res.get(st.domain);
     const slot = this.slotOf(st);
     if (st.domain.kind === 'name' && r?.k === 'typeSet') {
@@ -188,7 +192,7 @@ export class CodeGen extends ProcedureCodeGen {
         const step = (i: number): string => {
           if (i === d.size) return k();
           this.env.set(slot, this.valOfCode(d, lit(order ? order[i]! : i)));
-          return this.stmts(st.body, 0, () => step(i + 1));
+          return nested(this.stmts(st.body, 0, () => step(i + 1)));
         };
         return `{\n${this.workCharge(lit(d.size))}\n${step(0)}\n}`;
       }
@@ -205,7 +209,7 @@ export class CodeGen extends ProcedureCodeGen {
         this.emit(this.workCharge(`(${hi} >= ${lo} ? ${hi} - ${lo} + 1 : 0)`));
         const i = this.fresh('i');
         this.env.set(slot, { r: 'int', v: i, lo: x.lo.lo, hi: x.hi.hi });
-        const body = this.stmts(st.body, 0, () => `${f}(${i} + 1);`);
+        const body = nested(this.stmts(st.body, 0, () => `${f}(${i} + 1);`));
         return `const ${f} = (${i}) => {\nif (${i} > ${hi}) {\n${k()}\n} else {\n${body}\n}\n};\n${f}(${lo});`;
       }
       if (!sd) return this.fail('`for` over a set of more than 30 possible elements is not supported by the packed engine', st.domain.span);
@@ -219,10 +223,10 @@ export class CodeGen extends ProcedureCodeGen {
         // Codes not in canonical order: F(j) runs the body for the first element of the mask
         // at or after position j of the order.
         const j = this.fresh('j');
-        const body = this.stmts(st.body, 0, () => `${f}(${j} + 1);`);
+        const body = nested(this.stmts(st.body, 0, () => `${f}(${j} + 1);`));
         return `const ${f} = (${j}) => {\nwhile (${j} < ${lit(d.size)} && ((${mask} >>> ${table}[${j}]) & 1) === 0) ${j}++;\nif (${j} === ${lit(d.size)}) {\n${k()}\n} else {\nconst ${b} = ${table}[${j}];\n${body}\n}\n};\n${f}(0);`;
       }
-      const body = this.stmts(st.body, 0, () => `${f}(${m} & (${m} - 1));`);
+      const body = nested(this.stmts(st.body, 0, () => `${f}(${m} & (${m} - 1));`));
       return `const ${f} = (${m}) => {\nif (${m} === 0) {\n${k()}\n} else {\nconst ${b} = 31 - Math.clz32(${m} & -${m});\n${body}\n}\n};\n${f}(${mask});`;
     });
     return `{\n${pre}\n${loop}\n}`;

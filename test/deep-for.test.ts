@@ -1,0 +1,116 @@
+/**
+ * `for` loops nested deeper than a step allows (E716): both engines run a loop's elements as
+ * nested calls, count them the same way and stop at MAX_FOR_NESTING with E716 at the outermost
+ * loop; where a thread's stack runs out first (the tests' own thread), E716 too, never an
+ * internal error. Through the `spex` bin, whose threads have THREAD_STACK_MB of stack.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadSpec, runCheck, selectChecks } from '../src/engine/run.js';
+import type { RuntimeLocation } from '../src/lang/compile.js';
+import { MAX_FOR_NESTING } from '../src/lang/diagnostics.js';
+import { spexBin } from './support/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'spex-deep-for-'));
+function specFile(name: string, text: string): string {
+  const path = join(dir, `${name}.spex`);
+  writeFileSync(path, text);
+  return path;
+}
+
+/**
+ * One action whose step runs `loops` (the action's body) once, from the initial state; with
+ * `checks`, a check block per [name, value of the constant N].
+ */
+function once(name: string, vars: string, loops: string, checks: [string, number][] = [['C', 0]]): string {
+  const blocks = checks.map(([c, n]) => `check ${c} { deadlock off  const N = ${n} }`).join('\n');
+  return specFile(name, `spec ${name}\n${vars}\nvar done: Bool = false\naction Run {\n  require not done\n${loops}\n  done := true\n}\nconst N: Int = 0\n${blocks}\n`);
+}
+
+/** The verdict lines and the diagnostic lines of `spex check`, and its exit code. */
+function outcome(path: string, ...args: string[]): { code: number; lines: string[] } {
+  const r = spexBin(['check', path, ...args]);
+  return { code: r.code, lines: r.stdout.split('\n').filter((l) => /^(Evaluation error|No error)|error\[/.test(l)) };
+}
+
+describe('for loops nested too deep (E716)', () => {
+  it('a loop of as many elements as the limit runs; one more is E716, on both engines and on threads', () => {
+    expect(MAX_FOR_NESTING).toBe(50_000);
+    const path = once('Limit', 'var x: Int = 0', '  for i in 1..N {\n    x := x + 1\n  }', [['At', 50_000], ['Over', 50_001]]);
+    for (const engine of ['generic', 'packed']) {
+      for (const workers of ['1', '2']) {
+        const r = outcome(path, '--engine', engine, '--workers', workers);
+        expect(r, `${engine} ${workers}`).toEqual({
+          code: 75,
+          lines: [
+            'No error found: every reachable state satisfies every invariant.',
+            'Evaluation error in Run: step nested too deep: this `for` over 50,001 elements, with the statements after it: more than 50,000 elements of loops nested in one step',
+            `${path}:6:12: error[E716]: step nested too deep: this \`for\` over 50,001 elements, with the statements after it: more than 50,000 elements of loops nested in one step`,
+          ],
+        });
+      }
+    }
+  });
+
+  it('counts the elements of nested loops, unrolled ones included, and of the loops after them', () => {
+    // A loop over a type of 16 values (unrolled by the packed engine) around one of 3,000
+    // nests 16 + 16 * 3,000 = 48,016 elements; around one of 4,000, 64,016.
+    const types = 'type T = 1..16\nvar x: Int = 0';
+    const path = once('Nested', types, '  for a in T {\n    for i in 1..N {\n      x := x + 1\n    }\n  }', [['Under', 3000], ['Over', 4000]]);
+    // Two loops one after the other: the second runs in the first's continuation.
+    const twoInRow = once('TwoInRow', 'var x: Int = 0', '  for i in 1..30000 {\n    x := x + 1\n  }\n  for j in 1..30000 {\n    x := x + 1\n  }');
+    for (const engine of ['generic', 'packed']) {
+      const f = outcome(path, '--engine', engine);
+      expect(f.code, engine).toBe(75);
+      expect(f.lines[0], engine).toBe('No error found: every reachable state satisfies every invariant.');
+      // Reported at the outermost loop.
+      expect(f.lines[2], engine).toContain(':7:12: error[E716]: step nested too deep: this `for` over 16 elements');
+      const t = outcome(twoInRow, '--engine', engine);
+      expect(t.code, engine).toBe(75);
+      expect(t.lines[1], engine).toContain(':6:12: error[E716]: step nested too deep: this `for` over 30,000 elements');
+    }
+  });
+
+  it('is E716 where the stack runs out before the count: on a thread with less stack, in process', () => {
+    // The tests' own thread has far less than THREAD_STACK_MB: 45,000 elements exhaust it.
+    const path = once('InProcess', 'var x: Int = 0', '  for i in 1..45000 {\n    x := x + 1\n  }');
+    const { spec } = loadSpec(path);
+    for (const engine of ['generic', 'packed'] as const) {
+      const r = runCheck(spec, selectChecks(spec, undefined)[0], new Map(), { engine, workers: 1 });
+      const o = r.result?.outcome;
+      expect(o?.kind, engine).toBe('fault');
+      if (o?.kind !== 'fault') continue;
+      expect((o.error.location as RuntimeLocation | undefined)?.code, engine).toBe('E716');
+      expect(o.error.message, engine).toBe('step nested too deep: this `for` over 45,000 elements, with the statements after it: nested so deep that it exhausted the stack');
+    }
+    // The bin's thread has the stack for them.
+    expect(outcome(path).code).toBe(0);
+  });
+
+  it('is E716 at the action or process whose straight-line statements exhaust the stack', () => {
+    // Each statement nests the next: 60,000 of them exhaust the stack of the tests' thread.
+    const lines = Array.from({ length: 60_000 }, () => '    x := x + 1').join('\n');
+    const action = once('LongAction', 'var x: Int = 0', lines.replace(/^ {2}/gm, ''));
+    const proc = specFile('LongProcess', `spec LongProcess\nvar x: Int = 0\nprocess P {\n  a:\n${lines}\n}\ncheck C { deadlock off }\n`);
+    for (const [path, where, span] of [
+      [action, "the statements of 'Run'", 'Run'],
+      [proc, "the statements of 'P' at label 'a'", 'P'],
+    ] as const) {
+      const { spec } = loadSpec(path);
+      // The packed engine does not generate code this deep (E217 with --engine packed): auto
+      // runs the generic engine.
+      for (const engine of ['generic', 'auto'] as const) {
+        const r = runCheck(spec, selectChecks(spec, undefined)[0], new Map(), { engine, workers: 1 });
+        const o = r.result?.outcome;
+        expect(o?.kind, `${span} ${engine}`).toBe('fault');
+        if (o?.kind !== 'fault') continue;
+        const loc = o.error.location as RuntimeLocation | undefined;
+        expect(loc?.code, `${span} ${engine}`).toBe('E716');
+        expect(o.error.message, `${span} ${engine}`).toBe(`step nested too deep: ${where} nested so deep that they exhausted the stack`);
+        expect(spec.ast.source.text.slice(loc!.span.start, loc!.span.end)).toBe(span);
+      }
+    }
+  });
+});
