@@ -10,7 +10,7 @@ import { MAX_ENUMERATION } from '../../diagnostics.js';
 import { walkExpr } from '../../check/expressions.js';
 import {
   MAX_ORDER, lit, type Val, type IntVal, SAFE, ANY_INT, isLiteral, litValue, isSimple, add, mul,
-  sameShape, CodeGenBase,
+  sameShape, CodeGenBase, Locals,
 } from './base.js';
 import { named } from '../../by-name.js';
 
@@ -458,7 +458,7 @@ export abstract class ExprCodeGen extends CodeGenBase {
     if (this.defDepth > 0) this.chargeCall();
     const vals = args.map((a, i) => this.expr(a, doms[i]));
     const saved = this.env;
-    this.env = new Map();
+    this.env = new Locals();
     this.defDepth++;
     try {
       vals.forEach((v, i) => this.bindLocal(i, v));

@@ -13,7 +13,7 @@
 import type * as A from '../../ast.js';
 import type { CheckedProcedure, Resolution } from '../../check.js';
 import type { Dom } from '../dom.js';
-import { lit, add, mul, type Val } from './base.js';
+import { lit, add, mul, Locals, type Val } from './base.js';
 import { ProcessCodeGen } from './processes.js';
 import { named } from '../../by-name.js';
 
@@ -120,7 +120,7 @@ export abstract class ProcedureCodeGen extends ProcessCodeGen {
       const args = st.args.map((a, i) => this.once(this.code(a, f.rec.items[i]!)));
       // The initial values of Q's variables see the constants and the parameters (slots 0..).
       const saved = this.env;
-      this.env = new Map();
+      this.env = new Locals();
       let inits: string[];
       try {
         q.params.forEach((_p, i) => this.env.set(i, this.valOfCode(f.rec.items[i]!, args[i]!)));
