@@ -66,7 +66,10 @@ describe('--workers N gives the same results as one worker', () => {
     expectSameForAllWorkers(['check', 'test/fixtures/cli/no-init.spex']);
   });
 
-  const runtime = readdirSync(`${root}test/fixtures/runtime`).filter((f) => f.endsWith('.spex'));
+  // E716 at its count needs the stack of spex's threads, which the tests' own thread (one
+  // worker, in process) lacks: test/deep-steps.test.ts compares it on 1 and 2 workers through
+  // the bin.
+  const runtime = readdirSync(`${root}test/fixtures/runtime`).filter((f) => f.endsWith('.spex') && !f.startsWith('E716-'));
   for (const f of runtime) {
     it(`run-time error fixture ${f}`, () => {
       const r = expectSameForAllWorkers(['check', `test/fixtures/runtime/${f}`]);

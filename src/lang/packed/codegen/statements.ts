@@ -11,6 +11,8 @@ import { MAX_ENUMERATION, MAX_FOR_NESTING } from '../../diagnostics.js';
 
 /** The most statements the code of one step nests (stmts). */
 const MAX_STMT_NESTING = 1000;
+/** The widest value whose slots an assignment writes one statement each; wider ones, by loops. */
+const MAX_UNROLLED_WIDTH = 256;
 
 export class CodeGen extends ProcedureCodeGen {
   /**
@@ -187,8 +189,9 @@ export class CodeGen extends ProcedureCodeGen {
    * its elements are visited in canonical order; each element's body continues with the next
    * element, so it sees the writes of the bodies before it, and the last continues with `k`.
    * Over a type of at most 16 values the loop is unrolled; over any other set of at most 30
-   * possible elements (a bitmask) or a range, it is a local function that runs the body for
-   * the first element left and passes the rest on, `k` being compiled once, at its end.
+   * possible elements (a bitmask), a range, or every value of a larger type, it is a local
+   * function that runs the body for the first element left and passes the rest on, `k` being
+   * compiled once, at its end.
    */
   private forStmt(st: Extract<A.Stmt, { kind: 'for' }>, k: () => string): string {
     // Each element's body nests the next element and, after the last, the rest of the step:
@@ -224,6 +227,17 @@ export class CodeGen extends ProcedureCodeGen {
         this.env.set(slot, { r: 'int', v: i, lo: x.lo.lo, hi: x.hi.hi });
         const body = nested(this.stmts(st.body, 0, () => `${f}(${i} + 1);`));
         return `const ${f} = (${i}) => {\nif (${i} > ${hi}) {\n${k()}\n} else {\n${body}\n}\n};\n${f}(${lo});`;
+      }
+      if (x.r === 'typeset' && x.dom.key === d.key && !sd) {
+        // Every value of a type too large for a mask (a type name, or the keys of a map
+        // variable): F(j) runs the body for the value at position j of the canonical order.
+        this.emit(this.workCharge(lit(d.size)));
+        const j = this.fresh('j');
+        const b = this.fresh('b');
+        const table = this.orderTable(d, st.domain.span);
+        this.env.set(slot, this.valOfCode(d, b));
+        const body = nested(this.stmts(st.body, 0, () => `${f}(${j} + 1);`));
+        return `const ${f} = (${j}) => {\nif (${j} === ${lit(d.size)}) {\n${k()}\n} else {\nconst ${b} = ${table === undefined ? j : `${table}[${j}]`};\n${body}\n}\n};\n${f}(0);`;
       }
       if (!sd) return this.fail('`for` over a set of more than 30 possible elements is not supported by the packed engine', st.domain.span);
       const mask = this.once(this.toCode(x, sd, st.domain.span));
@@ -265,15 +279,26 @@ export class CodeGen extends ProcedureCodeGen {
         }
       }
       const target = sh;
-      const codes = this.valueCodes(st.value, target);
+      const codes = target.width > MAX_UNROLLED_WIDTH ? this.wideValue(st.value, target) : this.valueCodes(st.value, target);
       let p: { sh: Shape; off: string } = { sh: vl.shape, off: lit(vl.offset) };
       for (const sel of st.target.path) {
         const pv = { r: 'place' as const, sh: p.sh, off: p.off, root };
         p = sel.kind === 'index' ? this.indexPlace(pv, sel.index, sel.span) : this.fieldPlace(pv, (p.sh as { fields: readonly string[] }).fields.indexOf(sel.field.text));
       }
       if (this.initMode && st.target.path.length > 0) this.emit(`un(s[${lit(vl.offset)}]);`);
-      return { codes, off: this.once(p.off) };
+      return { codes, off: this.once(p.off), width: target.width };
     });
+    if (typeof parts.codes === 'string') {
+      // A wide value, in an array: written and put back by loops.
+      const o = this.fresh('O');
+      const i = this.fresh('i');
+      const W = lit(parts.width);
+      const copy = (to: string, from: string): string => `for (let ${i} = 0; ${i} < ${W}; ${i}++) ${to} = ${from};`;
+      const save = `const ${o} = new Array(${W});\n${copy(`${o}[${i}]`, `s[${add(parts.off, 0)} + ${i}]`)}`;
+      const write = copy(`s[${add(parts.off, 0)} + ${i}]`, `${parts.codes}[${i}]`);
+      const restore = copy(`s[${add(parts.off, 0)} + ${i}]`, `${o}[${i}]`);
+      return `{\n${pre}\n${save}\n${write}\n${k()}\n${restore}\n}`;
+    }
     const olds = parts.codes.map(() => this.fresh('o'));
     const save = olds.map((o, j) => `const ${o} = s[${add(parts.off, j)}];`).join(' ');
     const write = parts.codes.map((c, j) => `s[${add(parts.off, j)}] = ${c};`).join(' ');
@@ -282,12 +307,46 @@ export class CodeGen extends ProcedureCodeGen {
   }
 
   /**
+   * The name of an array of the codes to write into the slots of a place of shape `sh`, wider
+   * than MAX_UNROLLED_WIDTH: filled by a loop, each evaluated (and range checked) before any is
+   * written. A map built over its whole key type, or another place of the same shape.
+   */
+  private wideValue(e: A.Expr, sh: Shape): string {
+    const t = this.fresh('T');
+    if (sh.k === 'map' && e.kind === 'mapFor') {
+      const dr = this.spec.res.get(e.binder.domain);
+      const full = e.binder.domain.kind === 'name' && dr?.k === 'typeSet' && this.doms.of(dr.type).key === sh.keyDom.key;
+      if (!full) return this.fail('a map of more than 256 slots built over a domain other than its key type is not supported by the packed engine', e.span);
+      const c = this.fresh('c');
+      const vw = sh.val.width;
+      this.emit(this.workCharge(lit(sh.keyDom.size)));
+      this.emit(`const ${t} = new Array(${lit(sh.width)});`);
+      const [body, codes] = this.scoped(() =>
+        this.capture(() => {
+          this.env.set(this.slotOf(e.binder), this.valOfCode(sh.keyDom, c));
+          return this.valueCodes(e.body, sh.val);
+        }),
+      );
+      const writes = codes.map((x, j) => `${t}[${c} * ${lit(vw)} + ${lit(j)}] = ${x};`).join('\n');
+      this.emit(`for (let ${c} = 0; ${c} < ${lit(sh.keyDom.size)}; ${c}++) {\n${body}\n${writes}\n}`);
+      return t;
+    }
+    const v = this.expr(e);
+    if (v.r !== 'place' || !sameShape(v.sh, sh)) return this.fail('assigning this map or record value of more than 256 slots is not supported by the packed engine', e.span);
+    const off = this.once(v.off);
+    const i = this.fresh('i');
+    this.emit(`const ${t} = new Array(${lit(sh.width)});`);
+    this.emit(`for (let ${i} = 0; ${i} < ${lit(sh.width)}; ${i}++) ${t}[${i}] = ${this.initMode ? `un(s[${off} + ${i}])` : `s[${off} + ${i}]`};`);
+    return t;
+  }
+
+  /**
    * The codes to write into the slots of a place of shape `sh`, each evaluated (and range
    * checked) before any is written.
    */
   private valueCodes(e: A.Expr, sh: Shape): string[] {
     if (sh.k === 'leaf') return [this.once(this.code(e, sh.dom))];
-    if (sh.width > 256) return this.fail('assigning a map or record of more than 256 slots as a whole is not supported by the packed engine', e.span);
+    if (sh.width > MAX_UNROLLED_WIDTH) return this.fail('assigning a map or record of more than 256 slots as a whole, inside another value, is not supported by the packed engine', e.span);
     if (sh.k === 'map' && e.kind === 'mapFor') {
       const dr = this.spec.res.get(e.binder.domain);
       const dom = e.binder.domain;
