@@ -32,9 +32,13 @@ function once(name: string, vars: string, loops: string, checks: [string, number
   return specFile(name, `spec ${name}\n${vars}\nvar done: Bool = false\naction Run {\n  require not done\n${loops}\n  done := true\n}\nconst N: Int = 0\n${blocks}\n`);
 }
 
-/** The verdict lines and the diagnostic lines of `spex check`, and its exit code. */
+/**
+ * The verdict lines and the diagnostic lines of `spex check`, and its exit code. With
+ * `--workers 2` the levels go to the worker threads from the first (SPEX_WORKERS_EAGER), so
+ * that the steps run there.
+ */
 function outcome(path: string, ...args: string[]): { code: number; lines: string[] } {
-  const r = spexBin(['check', path, ...args]);
+  const r = spexBin(['check', path, ...args], { SPEX_WORKERS_EAGER: '1' });
   return { code: r.code, lines: r.stdout.split('\n').filter((l) => /^(Evaluation error|No error)|error\[/.test(l)) };
 }
 
