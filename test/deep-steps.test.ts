@@ -43,40 +43,71 @@ function outcome(path: string, ...args: string[]): { code: number; lines: string
 }
 
 describe('for loops nested too deep (E716)', () => {
-  it('a loop of as many elements as the limit runs; one more is E716, on both engines and on threads', () => {
+  it('counts the elements of a loop, of nested loops (unrolled ones included) and of the loops after them, on both engines and on threads', () => {
     expect(MAX_FOR_NESTING).toBe(50_000);
-    const path = once('Limit', 'var x: Int = 0', '  for i in 1..N {\n    x := x + 1\n  }', [['At', 50_000], ['Over', 50_001]]);
+    // One action per shape, each enabled in its own checks (MODE): one process per engine
+    // and number of workers runs them all.
+    const path = specFile(
+      'Shapes',
+      [
+        'spec Shapes',
+        'const MODE: Int = 0',
+        'const N: Int = 0',
+        'type T = 1..16',
+        'var x: Int = 0',
+        'var done: Bool = false',
+        'action Single {',
+        '  require not done and MODE == 1',
+        '  for i in 1..N {',
+        '    x := x + 1',
+        '  }',
+        '  done := true',
+        '}',
+        // A loop over a type of 16 values (unrolled by the packed engine) around one of N:
+        // 16 + 16 * N elements nested: 48,016 for 3,000, 64,016 for 4,000.
+        'action Nested {',
+        '  require not done and MODE == 2',
+        '  for a in T {',
+        '    for i in 1..N {',
+        '      x := x + 1',
+        '    }',
+        '  }',
+        '  done := true',
+        '}',
+        // The second loop runs in the first's continuation: 2 * N elements.
+        'action InRow {',
+        '  require not done and MODE == 3',
+        '  for i in 1..N {',
+        '    x := x + 1',
+        '  }',
+        '  for j in 1..N {',
+        '    x := x + 1',
+        '  }',
+        '  done := true',
+        '}',
+        ...[
+          ['AtLimit', 1, 50_000],
+          ['OverLimit', 1, 50_001],
+          ['NestedUnder', 2, 3000],
+          ['NestedOver', 2, 4000],
+          ['InRowOver', 3, 30_000],
+        ].map(([name, mode, n]) => `check ${name} { deadlock off  const MODE = ${mode}  const N = ${n} }`),
+        '',
+      ].join('\n'),
+    );
+    const ok = 'No error found: every reachable state satisfies every invariant.';
+    const e716 = (action: string, line: number, elems: string): string[] => {
+      const what = `step nested too deep: this \`for\` over ${elems} elements, with the statements after it: more than 50,000 elements of loops nested in one step`;
+      return [`Evaluation error in ${action}: ${what}`, `${path}:${line}:12: error[E716]: ${what}`];
+    };
     for (const engine of ['generic', 'packed']) {
       for (const workers of ['1', '2']) {
-        const r = outcome(path, '--engine', engine, '--workers', workers);
-        expect(r, `${engine} ${workers}`).toEqual({
+        // Each error is reported at the outermost loop of its step.
+        expect(outcome(path, '--engine', engine, '--workers', workers), `${engine} ${workers}`).toEqual({
           code: 75,
-          lines: [
-            'No error found: every reachable state satisfies every invariant.',
-            'Evaluation error in Run: step nested too deep: this `for` over 50,001 elements, with the statements after it: more than 50,000 elements of loops nested in one step',
-            `${path}:6:12: error[E716]: step nested too deep: this \`for\` over 50,001 elements, with the statements after it: more than 50,000 elements of loops nested in one step`,
-          ],
+          lines: [ok, ...e716('Single', 9, '50,001'), ok, ...e716('Nested', 16, '16'), ...e716('InRow', 25, '30,000')],
         });
       }
-    }
-  });
-
-  it('counts the elements of nested loops, unrolled ones included, and of the loops after them', () => {
-    // A loop over a type of 16 values (unrolled by the packed engine) around one of 3,000
-    // nests 16 + 16 * 3,000 = 48,016 elements; around one of 4,000, 64,016.
-    const types = 'type T = 1..16\nvar x: Int = 0';
-    const path = once('Nested', types, '  for a in T {\n    for i in 1..N {\n      x := x + 1\n    }\n  }', [['Under', 3000], ['Over', 4000]]);
-    // Two loops one after the other: the second runs in the first's continuation.
-    const twoInRow = once('TwoInRow', 'var x: Int = 0', '  for i in 1..30000 {\n    x := x + 1\n  }\n  for j in 1..30000 {\n    x := x + 1\n  }');
-    for (const engine of ['generic', 'packed']) {
-      const f = outcome(path, '--engine', engine);
-      expect(f.code, engine).toBe(75);
-      expect(f.lines[0], engine).toBe('No error found: every reachable state satisfies every invariant.');
-      // Reported at the outermost loop.
-      expect(f.lines[2], engine).toContain(':7:12: error[E716]: step nested too deep: this `for` over 16 elements');
-      const t = outcome(twoInRow, '--engine', engine);
-      expect(t.code, engine).toBe(75);
-      expect(t.lines[1], engine).toContain(':6:12: error[E716]: step nested too deep: this `for` over 30,000 elements');
     }
   });
 

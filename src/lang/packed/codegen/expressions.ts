@@ -5,7 +5,7 @@
 import type * as A from '../../ast.js';
 import type { Resolution } from '../../check.js';
 import { compareValues, type Value } from '../../../values/index.js';
-import { Unsupported, canonicalCodes, seqBase, type Dom } from '../dom.js';
+import { MAX_SET_ELEMS, Unsupported, canonicalCodes, seqBase, type Dom } from '../dom.js';
 import { MAX_ENUMERATION } from '../../diagnostics.js';
 import { walkExpr } from '../../check/expressions.js';
 import {
@@ -41,7 +41,10 @@ export abstract class ExprCodeGen extends CodeGenBase {
 
   /** Compiles an expression; `want` is the domain its value should be coded in, if known. */
   override expr(e: A.Expr, want?: Dom): Val {
-    const c = this.constValue(e);
+    // A constant range wider than a set code holds stays a range (its bounds): building its
+    // set of elements to fold it cost its size at every use (50,000 elements, in each of 16
+    // unrolled copies of a loop, 0.5 s).
+    const c = this.isWideRange(e) ? undefined : this.constValue(e);
     if (c !== undefined) {
       const v = this.constVal(c, e, want);
       if (v) return v;
@@ -52,6 +55,14 @@ export abstract class ExprCodeGen extends CodeGenBase {
       if (err instanceof Unsupported && err.span === undefined) throw new Unsupported(err.message, e.span);
       throw err;
     }
+  }
+
+  /** Whether `e` is `lo..hi` with constant bounds and more than MAX_SET_ELEMS elements. */
+  private isWideRange(e: A.Expr): boolean {
+    if (e.kind !== 'binary' || e.op !== '..') return false;
+    const lo = this.constValue(e.left);
+    const hi = this.constValue(e.right);
+    return typeof lo === 'number' && typeof hi === 'number' && hi - lo + 1 > MAX_SET_ELEMS;
   }
 
   /** The domain of a value to be coded: the one wanted, else its type's. */
