@@ -100,14 +100,15 @@ describe('for loops nested too deep (E716)', () => {
       const what = `step nested too deep: this \`for\` over ${elems} elements, with the statements after it: more than 50,000 elements of loops nested in one step`;
       return [`Evaluation error in ${action}: ${what}`, `${path}:${line}:12: error[E716]: ${what}`];
     };
-    for (const engine of ['generic', 'packed']) {
-      for (const workers of ['1', '2']) {
-        // Each error is reported at the outermost loop of its step.
-        expect(outcome(path, '--engine', engine, '--workers', workers), `${engine} ${workers}`).toEqual({
-          code: 75,
-          lines: [ok, ...e716('Single', 9, '50,001'), ok, ...e716('Nested', 16, '16'), ...e716('InRow', 25, '30,000')],
-        });
-      }
+    // The packed engine gives up at the count and the generic engine reports, on whichever
+    // thread; two workers run the generic engine's steps on the worker threads, which every
+    // role of thread gets from the same place (supervisor.ts).
+    for (const [engine, workers] of [['generic', '1'], ['packed', '1'], ['generic', '2']]) {
+      // Each error is reported at the outermost loop of its step.
+      expect(outcome(path, '--engine', engine!, '--workers', workers!), `${engine} ${workers}`).toEqual({
+        code: 75,
+        lines: [ok, ...e716('Single', 9, '50,001'), ok, ...e716('Nested', 16, '16'), ...e716('InRow', 25, '30,000')],
+      });
     }
   });
 
