@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSpec, runCheck, selectChecks } from '../src/engine/run.js';
-import type { RuntimeLocation } from '../src/lang/compile.js';
+import { compileSpec, type RuntimeLocation, type State } from '../src/lang/compile.js';
+import type { ModelError } from '../src/explore/system.js';
 import { MAX_FOR_NESTING } from '../src/lang/diagnostics.js';
 import { root, spexBin } from './support/cli.js';
 import { Locals } from '../src/lang/packed/codegen/base.js';
@@ -150,6 +151,13 @@ describe('for loops nested too deep (E716)', () => {
         expect(o.error.message, `${span} ${engine}`).toBe(`step nested too deep: ${where} nested so deep that they exhausted the stack`);
         expect(spec.ast.source.text.slice(loc!.span.start, loc!.span.end)).toBe(span);
       }
+      // `spex explore` lists a state's steps with stepsOf: the same fault, not a crash.
+      const system = compileSpec(spec, new Map());
+      const init: State[] = [];
+      system.initialStates((st) => init.push(st.slice()));
+      const faults: ModelError[] = [];
+      system.stepsOf(init[0]!, () => {}, (err) => faults.push(err));
+      expect(faults.map((f) => [(f.location as RuntimeLocation | undefined)?.code, f.message]), span).toEqual([['E716', `step nested too deep: ${where} nested so deep that they exhausted the stack`]]);
     }
   });
 });

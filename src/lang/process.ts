@@ -363,7 +363,8 @@ export class Processes {
       if (inst.value !== undefined) c.loc[0] = inst.value;
       try {
         step(c);
-      } catch (err) {
+      } catch (thrown) {
+        const err = stepOverflow(thrown, inst.proc.decl.name.span, `the statements of '${inst.proc.name}' at label '${this.current.at ?? pc}'`);
         if (!(err instanceof ModelError)) throw err;
         if (err.label === undefined) err.label = this.current;
         c.st = state.slice();

@@ -413,7 +413,8 @@ function runEachOf(cc: Compiler, a: CheckedAction, body: Cont, self: () => Compi
     const attempt = (run: () => void): void => {
       try {
         run();
-      } catch (err) {
+      } catch (thrown) {
+        const err = stepOverflow(thrown, a.decl.name.span, `the statements of '${a.name}'`);
         if (!(err instanceof ModelError)) throw err;
         if (err.label === undefined) err.label = label(c);
         c.st = saved.slice();
