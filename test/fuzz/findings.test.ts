@@ -19,6 +19,9 @@
  *     104,545 values: a chain of as many disjunctions, and the negation normal form recursed
  *     once per link (stack overflow, exit 255). Expanded parts are now joined as a balanced
  *     tree, and a formula of more than 10,000 subformulas is E228 before its tableau is built.
+ *   - The same with a predicate of 800 nested `not`s (mutant 1-2173): the thousands of state
+ *     predicates compiled before the size was passed took 11.8 s of CPU to report E228. The
+ *     predicates are now compiled once the formula is known to be within the size.
  */
 import { describe, expect, it } from 'vitest';
 import { constOverrides, loadSpec, runCheck, selectChecks } from '../../src/engine/run.js';
@@ -26,7 +29,9 @@ import { SpecErrors } from '../../src/lang/diagnostics.js';
 import { DEFAULT_MAX_EVAL_WORK, maxEvalWork, setMaxEvalWork } from '../../src/lang/work.js';
 import { compileSpec, type RuntimeLocation } from '../../src/lang/compile.js';
 import { compilePacked } from '../../src/lang/packed/index.js';
-import { fingerprintValue, IList, mkSeq, noteAppend, type Value } from '../../src/values/index.js';
+import { expandTree } from '../../src/lang/compile-temporal.js';
+import { FormulaTooLarge } from '../../src/explore/ltl.js';
+import { fingerprintValue, IList, ISet, mkSeq, noteAppend, type Value } from '../../src/values/index.js';
 
 function fpOf(v: Value): [number, number] {
   const out = new Uint32Array(2);
@@ -170,6 +175,36 @@ property Settles: exists v in 0..${n}: eventually (x == v or always x == v)
     const d = (err as SpecErrors).diagnostics;
     expect(d[0]!.code).toBe('E228');
     expect(d[0]!.message).toContain('more than 10,000 subformulas');
+  });
+
+  it('compiles none of its state predicates when it is E228 (fuzz mutant 1-2173)', () => {
+    // A predicate of 800 nested `not`s under a quantifier over 100,001 values: the thousands
+    // of predicates made before the size was passed took 11.8 s of CPU to report E228.
+    const { spec } = loadSpec('t.spex', `spec T
+var x: 0..12 = 0
+action Step { x := (x + 1) % 13 }
+property Settles: exists v in 0..100000: eventually always ${'not '.repeat(800)}x == v
+`);
+    const prop = spec.properties[0]!;
+    const f = prop.decl.formula;
+    if (f.kind !== 'general') throw new Error('expected a general formula');
+    // The one domain, 0..100000 (compileSpec would stop at E228 itself).
+    const domain = ISet<Value>(Array.from({ length: 100_001 }, (_, i) => i));
+    let made = 0;
+    expect(() => expandTree(f.tree, [], spec.slots, () => made++, () => domain)).toThrow(FormulaTooLarge);
+    expect(made).toBe(0);
+    // Within the size, every atom is made, in order.
+    const small = loadSpec('s.spex', `spec S
+var x: 0..12 = 0
+action Step { x := (x + 1) % 13 }
+property P: exists v in 0..3: eventually (x == v or always x != v)
+`).spec;
+    const g = small.properties[0]!.decl.formula;
+    if (g.kind !== 'general') throw new Error('expected a general formula');
+    const order: number[] = [];
+    const ltl = expandTree(g.tree, [], small.slots, () => order.push(order.length) - 1 + 100, () => ISet<Value>([0, 1, 2, 3]));
+    expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(JSON.stringify(ltl).match(/"i":\d+/g)).toEqual([100, 101, 102, 103, 104, 105, 106, 107].map((i) => `"i":${i}`));
   });
 
   it('a smaller one compiles and holds', () => {
