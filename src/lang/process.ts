@@ -343,7 +343,7 @@ export class Processes {
           counters.end(row, before);
         }
       } catch (thrown) {
-        const err = stepOverflow(thrown, inst.proc.decl.name.span, `the statements of '${inst.proc.name}' at label '${this.current.at ?? pc}'`);
+        const err = this.overflowOf(thrown, inst, pc);
         if (err instanceof ModelError && err.label === undefined) err.label = this.current;
         throw err;
       }
@@ -364,13 +364,18 @@ export class Processes {
       try {
         step(c);
       } catch (thrown) {
-        const err = stepOverflow(thrown, inst.proc.decl.name.span, `the statements of '${inst.proc.name}' at label '${this.current.at ?? pc}'`);
+        const err = this.overflowOf(thrown, inst, pc);
         if (!(err instanceof ModelError)) throw err;
         if (err.label === undefined) err.label = this.current;
         c.st = state.slice();
         fault(err);
       }
     }
+  }
+
+  /** What a step of `inst` at `pc` threw, as E716 if it ran out of stack (stepOverflow). */
+  private overflowOf(thrown: unknown, inst: ProcessInstance, pc: number): unknown {
+    return stepOverflow(thrown, inst.proc.decl.name.span, `the statements of '${inst.proc.name}' at label '${this.current.at ?? pc}'`);
   }
 
   /** Whether every instance has run to its end. */

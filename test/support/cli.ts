@@ -15,10 +15,15 @@ export interface CliRun {
   stderr: string;
 }
 
+/** `node ENTRY args` in the repository's root, with `env` added to the environment. */
+function runEntry(entry: string, args: string[], env: Record<string, string>): CliRun {
+  const r = spawnSync(process.execPath, [entry, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, ...env } });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
 /** `spex args` in a process of its own: `node dist/cli/main.js args`, in the repository's root. */
 export function spexProcess(args: string[], env: Record<string, string> = {}): CliRun {
-  const r = spawnSync(process.execPath, ['dist/cli/main.js', ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, ...env } });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  return runEntry('dist/cli/main.js', args, env);
 }
 
 /**
@@ -27,8 +32,7 @@ export function spexProcess(args: string[], env: Record<string, string> = {}): C
  * the main thread.
  */
 export function spexBin(args: string[], env: Record<string, string> = {}): CliRun {
-  const r = spawnSync(process.execPath, ['dist/cli/spex.js', ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, ...env } });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  return runEntry('dist/cli/spex.js', args, env);
 }
 
 /**

@@ -892,11 +892,11 @@ const TYPED_FROM_WIDTH = 32;
  * Float64Array for a state that holds a number beyond 32 bits. An Int32Array takes half the
  * memory of an array of numbers, and the garbage collector does not scan typed arrays' contents;
  * one buffer per state would cost an allocation outside the heap each, which V8 pays for with
- * collections. A search that
- * keeps its levels as states rather than in flat typed arrays (explorer.ts, with temporal
- * properties) keeps tens of thousands of them: 20,000 states of 3,763 slots took 2.2 s of
- * collection as arrays, and 2.1 GB. A slab lives while any of its states does; the states of a
- * level are copied one after another, so slabs go with their levels.
+ * collections. A search that keeps its levels as states rather than in flat typed arrays
+ * (explorer.ts, with temporal properties) keeps tens of thousands of them: 20,000 states of
+ * 3,763 slots took 2.2 s of collection as arrays, and 2.1 GB. A slab lives while any of its
+ * states does; the states of a level are copied one after another, so slabs go with their
+ * levels.
  *
  * Every reader of a packed state only indexes it (the generated code, the fingerprint, decode,
  * the codecs), so a view stands in for the array the type names.
@@ -905,17 +905,10 @@ function keptCopies(width: number): (vec: number[]) => number[] {
   // Narrow states stay arrays: making a view costs more than copying a few numbers, and saves
   // no memory.
   if (width < TYPED_FROM_WIDTH) return (vec) => vec.slice();
-  const perSlab = Math.max(1, Math.floor(SLAB_NUMBERS / Math.max(1, width)));
-  let narrow = new Int32Array(0);
-  let narrowUsed = perSlab;
-  let wide = new Float64Array(0);
-  let wideUsed = perSlab;
+  const narrow = new Slabs(width, (n) => new Int32Array(n));
+  const wide = new Slabs(width, (n) => new Float64Array(n));
   return (vec) => {
-    if (narrowUsed === perSlab) {
-      narrow = new Int32Array(perSlab * width);
-      narrowUsed = 0;
-    }
-    const copy = narrow.subarray(narrowUsed * width, (narrowUsed + 1) * width);
+    const copy = narrow.room();
     let fits = true;
     for (let i = 0; i < width; i++) {
       const x = vec[i]!;
@@ -923,20 +916,43 @@ function keptCopies(width: number): (vec: number[]) => number[] {
       if (copy[i] !== x) fits = false;
     }
     if (fits) {
-      narrowUsed++;
+      narrow.take();
       return copy as unknown as number[];
     }
     // A number beyond 32 bits (an unbounded Int): this state in a Float64Array, which holds
     // any safe integer. The narrow copy's room is taken by the next state.
-    if (wideUsed === perSlab) {
-      wide = new Float64Array(perSlab * width);
-      wideUsed = 0;
-    }
-    const w = wide.subarray(wideUsed * width, (wideUsed + 1) * width);
-    wideUsed++;
+    const w = wide.room();
     w.set(vec);
+    wide.take();
     return w as unknown as number[];
   };
+}
+
+/** Views of `width` numbers, one after another, on slabs of SLAB_NUMBERS numbers or one view. */
+class Slabs<T extends Int32Array | Float64Array> {
+  private readonly perSlab: number;
+  private slab: T | undefined;
+  private used = 0;
+
+  constructor(
+    private readonly width: number,
+    private readonly make: (numbers: number) => T,
+  ) {
+    this.perSlab = Math.max(1, Math.floor(SLAB_NUMBERS / width));
+  }
+
+  /** The next view, the same until take() (a new slab once this one is full). */
+  room(): T {
+    if (this.slab === undefined || this.used === this.perSlab) {
+      this.slab = this.make(this.perSlab * this.width);
+      this.used = 0;
+    }
+    return this.slab.subarray(this.used * this.width, (this.used + 1) * this.width) as T;
+  }
+
+  take(): void {
+    this.used++;
+  }
 }
 
 /**

@@ -293,11 +293,9 @@ export class CodeGen extends ProcedureCodeGen {
       const o = this.fresh('O');
       const i = this.fresh('i');
       const W = lit(parts.width);
-      const copy = (to: string, from: string): string => `for (let ${i} = 0; ${i} < ${W}; ${i}++) ${to} = ${from};`;
-      const save = `const ${o} = new Array(${W});\n${copy(`${o}[${i}]`, `s[${add(parts.off, 0)} + ${i}]`)}`;
-      const write = copy(`s[${add(parts.off, 0)} + ${i}]`, `${parts.codes}[${i}]`);
-      const restore = copy(`s[${add(parts.off, 0)} + ${i}]`, `${o}[${i}]`);
-      return `{\n${pre}\n${save}\n${write}\n${k()}\n${restore}\n}`;
+      const copy = (from: string): string => `for (let ${i} = 0; ${i} < ${W}; ${i}++) s[${parts.off} + ${i}] = ${from}[${i}];`;
+      const save = `const ${o} = s.slice(${parts.off}, ${parts.off} + ${W});`;
+      return `{\n${pre}\n${save}\n${copy(parts.codes)}\n${k()}\n${copy(o)}\n}`;
     }
     const olds = parts.codes.map(() => this.fresh('o'));
     const save = olds.map((o, j) => `const ${o} = s[${add(parts.off, j)}];`).join(' ');
@@ -314,9 +312,7 @@ export class CodeGen extends ProcedureCodeGen {
   private wideValue(e: A.Expr, sh: Shape): string {
     const t = this.fresh('T');
     if (sh.k === 'map' && e.kind === 'mapFor') {
-      const dr = this.spec.res.get(e.binder.domain);
-      const full = e.binder.domain.kind === 'name' && dr?.k === 'typeSet' && this.doms.of(dr.type).key === sh.keyDom.key;
-      if (!full) return this.fail('a map of more than 256 slots built over a domain other than its key type is not supported by the packed engine', e.span);
+      if (!this.overKeyType(e, sh)) return this.fail('a map of more than 256 slots built over a domain other than its key type is not supported by the packed engine', e.span);
       const c = this.fresh('c');
       const vw = sh.val.width;
       this.emit(this.workCharge(lit(sh.keyDom.size)));
@@ -340,6 +336,12 @@ export class CodeGen extends ProcedureCodeGen {
     return t;
   }
 
+  /** Whether a map built with `for` ranges over its key type by name, which holds every key. */
+  private overKeyType(e: Extract<A.Expr, { kind: 'mapFor' }>, sh: Extract<Shape, { k: 'map' }>): boolean {
+    const r = this.spec.res.get(e.binder.domain);
+    return e.binder.domain.kind === 'name' && r?.k === 'typeSet' && this.doms.of(r.type).key === sh.keyDom.key;
+  }
+
   /**
    * The codes to write into the slots of a place of shape `sh`, each evaluated (and range
    * checked) before any is written.
@@ -348,10 +350,8 @@ export class CodeGen extends ProcedureCodeGen {
     if (sh.k === 'leaf') return [this.once(this.code(e, sh.dom))];
     if (sh.width > MAX_UNROLLED_WIDTH) return this.fail('assigning a map or record of more than 256 slots as a whole, inside another value, is not supported by the packed engine', e.span);
     if (sh.k === 'map' && e.kind === 'mapFor') {
-      const dr = this.spec.res.get(e.binder.domain);
       const dom = e.binder.domain;
-      const full = dom.kind === 'name' && dr?.k === 'typeSet' && this.doms.of(dr.type).key === sh.keyDom.key;
-      if (!full) {
+      if (!this.overKeyType(e, sh)) {
         // Any other domain must be all of the key type at run time.
         const sd: Dom = { k: 'set', elem: sh.keyDom, size: 2 ** sh.keyDom.size, key: `s(${sh.keyDom.key})` };
         if (sh.keyDom.size > 30) return this.fail('a map built over a domain other than its key type is not supported by the packed engine', e.span);
