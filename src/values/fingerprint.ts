@@ -152,7 +152,18 @@ const variantStarts = new Map<string, Lanes>();
  * to recompute than to look up.
  */
 const collectionCache = new WeakMap<object, Lanes>();
-const CACHE_MIN_SIZE = 16;
+/** The size from which collections are remembered (here, and maps' key sets in the evaluator). */
+export const CACHE_MIN_SIZE = 16;
+
+/**
+ * A large map's entry in collectionCache: its fingerprint and the two sums over its entries it
+ * was finished from, so that a map made from it by one entry (noteMapSet, noteMapRemove) gets
+ * its own from them.
+ */
+interface MapLanes extends Lanes {
+  readonly sumHi: number;
+  readonly sumLo: number;
+}
 
 // The result of fp(): plain module variables instead of a returned pair, to avoid allocating.
 let H = 0;
@@ -173,7 +184,7 @@ function fp(v: Value): void {
   } else if (v instanceof Variant) {
     fpVariant(v);
   } else if (IMap.isMap(v)) {
-    withCache(v, v.size, fpMap);
+    withCache(v, v.size, fpMap, mapLanes);
   } else if (ISet.isSet(v)) {
     withCache(v, v.size, fpSet);
   } else if (IList.isList(v)) {
@@ -274,7 +285,11 @@ function fpVariant(v: Variant): void {
   L = v.fpLo;
 }
 
-function withCache<C extends object>(c: C, size: number, compute: (c: C) => void): void {
+/**
+ * `compute`'s fingerprint of a collection, remembered from CACHE_MIN_SIZE elements on, as
+ * `lanes` gives it after `compute` (the fingerprint, and for a map its entry sums).
+ */
+function withCache<C extends object>(c: C, size: number, compute: (c: C) => void, lanes: () => Lanes = fingerprintLanes): void {
   if (size < CACHE_MIN_SIZE) {
     compute(c);
     return;
@@ -286,7 +301,16 @@ function withCache<C extends object>(c: C, size: number, compute: (c: C) => void
     return;
   }
   compute(c);
-  collectionCache.set(c, { hi: H, lo: L });
+  collectionCache.set(c, lanes());
+}
+
+function fingerprintLanes(): Lanes {
+  return { hi: H, lo: L };
+}
+
+/** A map's entry in collectionCache, after fpMap. */
+function mapLanes(): MapLanes {
+  return { hi: H, lo: L, sumHi: SUM_HI, sumLo: SUM_LO };
 }
 
 function fpSet(s: ISet<Value>): void {
@@ -301,6 +325,19 @@ function fpSet(s: ISet<Value>): void {
   L = finLo(mixLo(mixLo(START_SET_LO, sumLo), sumHi), s.size);
 }
 
+/** The summands of a map entry, from its key's lanes and its value's. */
+function entryHi(kh: number, kl: number, vh: number, vl: number): number {
+  return finHi(mixHi(mixHi(mixHi(mixHi(START_ENTRY_HI, kh), kl), vh), vl), 2);
+}
+
+function entryLo(kh: number, kl: number, vh: number, vl: number): number {
+  return finLo(mixLo(mixLo(mixLo(mixLo(START_ENTRY_LO, kl), kh), vl), vh), 2);
+}
+
+/** The entry sums of the map fpMap last finished. */
+let SUM_HI = 0;
+let SUM_LO = 0;
+
 function fpMap(m: IMap<Value, Value>): void {
   let sumHi = 0;
   let sumLo = 0;
@@ -309,11 +346,65 @@ function fpMap(m: IMap<Value, Value>): void {
     const kh = H;
     const kl = L;
     fp(val);
-    sumHi = (sumHi + finHi(mixHi(mixHi(mixHi(mixHi(START_ENTRY_HI, kh), kl), H), L), 2)) | 0;
-    sumLo = (sumLo + finLo(mixLo(mixLo(mixLo(mixLo(START_ENTRY_LO, kl), kh), L), H), 2)) | 0;
+    sumHi = (sumHi + entryHi(kh, kl, H, L)) | 0;
+    sumLo = (sumLo + entryLo(kh, kl, H, L)) | 0;
   });
-  H = finHi(mixHi(mixHi(START_MAP_HI, sumHi), sumLo), m.size);
-  L = finLo(mixLo(mixLo(START_MAP_LO, sumLo), sumHi), m.size);
+  finishMap(sumHi, sumLo, m.size);
+}
+
+function finishMap(sumHi: number, sumLo: number, size: number): void {
+  SUM_HI = sumHi;
+  SUM_LO = sumLo;
+  H = finHi(mixHi(mixHi(START_MAP_HI, sumHi), sumLo), size);
+  L = finLo(mixLo(mixLo(START_MAP_LO, sumLo), sumHi), size);
+}
+
+/**
+ * Says that `after` is `before` with the value at `key` set (the evaluator's `m[k] := v`,
+ * `put`, `m with [k] = v`); `old` is the value at `key` in `before`, undefined if it had none.
+ * See noteMapEntry.
+ */
+export function noteMapSet(before: IMap<Value, Value>, after: IMap<Value, Value>, key: Value, old: Value | undefined): void {
+  if (after === before || after.size < CACHE_MIN_SIZE) return;
+  noteMapEntry(before, after, key, old, after.get(key));
+}
+
+/** Says that `after` is `before` without `key` (`remove`), whose value there was `old`. See noteMapEntry. */
+export function noteMapRemove(before: IMap<Value, Value>, after: IMap<Value, Value>, key: Value, old: Value): void {
+  if (after === before || after.size < CACHE_MIN_SIZE) return;
+  noteMapEntry(before, after, key, old, undefined);
+}
+
+/**
+ * A map's fingerprint is finished from sums over its entries, so when `before`'s are known
+ * (it was fingerprinted, or noted in turn), those of `after`, which differs from it in the
+ * entry at `key` only, follow from them in one entry's work: less the entry `key: old`, plus
+ * `key: now` (either may be absent). A successor that updates one entry of a wide map then
+ * costs one entry, not the map. Worked out at once, not on first use: a map updated many
+ * times over in one step leaves no chain of maps to walk. The result is the fingerprint the
+ * whole map gives (sums mod 2^32 do not depend on how they were reached).
+ */
+function noteMapEntry(before: IMap<Value, Value>, after: IMap<Value, Value>, key: Value, old: Value | undefined, now: Value | undefined): void {
+  const known = collectionCache.get(before) as MapLanes | undefined;
+  if (known === undefined) return;
+  let sumHi = known.sumHi;
+  let sumLo = known.sumLo;
+  fp(key);
+  const kh = H;
+  const kl = L;
+  if (old !== undefined) {
+    fp(old);
+    sumHi = (sumHi - entryHi(kh, kl, H, L)) | 0;
+    sumLo = (sumLo - entryLo(kh, kl, H, L)) | 0;
+  }
+  if (now !== undefined) {
+    fp(now);
+    sumHi = (sumHi + entryHi(kh, kl, H, L)) | 0;
+    sumLo = (sumLo + entryLo(kh, kl, H, L)) | 0;
+  }
+  finishMap(sumHi, sumLo, after.size);
+  const lanes: MapLanes = { hi: H, lo: L, sumHi, sumLo };
+  collectionCache.set(after, lanes);
 }
 
 function fpSeq(l: IList<Value>): void {

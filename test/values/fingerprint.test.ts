@@ -11,11 +11,14 @@ import {
   mkMap,
   mkSeq,
   mkSet,
+  noteMapRemove,
+  noteMapSet,
   some,
   valueEquals,
+  type IMap,
   type Value,
 } from '../../src/values/index.js';
-import { CPU, arbSameTypePair, arbValue, prng, rebuild } from './arbitrary.js';
+import { CPU, arbSameTypePair, arbType, arbValue, arbValueOf, prng, rebuild } from './arbitrary.js';
 
 function fpOf(v: Value): string {
   const out = new Uint32Array(2);
@@ -204,5 +207,99 @@ describe('fingerprints', () => {
       ]
     `);
     expect(fpOfState(state)).toMatchInlineSnapshot(`"50b31987bd546dbc"`);
+  });
+});
+
+describe('fingerprints of maps made from another by one entry (noteMapSet, noteMapRemove)', () => {
+  type M = IMap<Value, Value>;
+  /** The same entries in a new map, built in the opposite order: nothing cached for it. */
+  const rebuilt = (m: M): M => mkMap([...m.entries()].reverse());
+  const key = (i: number): Value => (i % 3 === 0 ? new Tuple([i, CPU.atoms[i % 3]]) : i);
+
+  it('are those of the same map built from scratch, along random sets and removals', () => {
+    // Values of a random type (nested maps and sets among them), sometimes large maps, so
+    // that the entries' own fingerprints come from the cache too.
+    const arbValues = arbType.chain((t) => fc.array(arbValueOf(t), { minLength: 1, maxLength: 6 }));
+    const arbOp = fc.record({ remove: fc.boolean(), key: fc.nat(59), value: fc.nat(7), copy: fc.boolean(), forget: fc.nat(9) });
+    fc.assert(
+      fc.property(arbValues, fc.integer({ min: 14, max: 40 }), fc.array(arbOp, { maxLength: 60 }), fc.boolean(), (pool, n, ops, known) => {
+        const large = mkMap(Array.from({ length: 20 }, (_, i) => [i, pool[i % pool.length]!] as [Value, Value]));
+        const values = [...pool, large];
+        let m: M = mkMap(Array.from({ length: n }, (_, i) => [key(i), values[i % values.length]!] as [Value, Value]));
+        if (known) fpOf(m);
+        for (const op of ops) {
+          // An equal key of another object than the one in the map, now and then.
+          const k = op.copy ? rebuild(key(op.key), op.key) : key(op.key);
+          const old = m.get(k);
+          let next: M;
+          if (op.remove) {
+            next = m.remove(k);
+            if (old !== undefined) noteMapRemove(m, next, k, old);
+          } else {
+            // The value the key has (the same object: `set` gives the map back), an equal copy
+            // of it, or another.
+            const v = op.value === 7 && old !== undefined ? (op.copy ? rebuild(old, op.key) : old) : values[op.value % values.length]!;
+            next = m.set(k, v);
+            noteMapSet(m, next, k, old);
+          }
+          expect(fpOf(next)).toBe(fpOf(rebuilt(next)));
+          // A map rebuilt in the middle of the chain: its successors are noted against a map
+          // whose fingerprint is not known until it is computed.
+          m = op.forget === 0 ? rebuilt(next) : next;
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('come from the map before, without walking the new one', () => {
+    const m = mkMap(Array.from({ length: 100 }, (_, i) => [i, some(i)] as [Value, Value]));
+    fpOf(m);
+    const walked = (x: M): M => {
+      Object.defineProperty(x, 'forEach', {
+        value: () => {
+          throw new Error('walked the whole map');
+        },
+      });
+      return x;
+    };
+    const set = m.set(7, NONE);
+    noteMapSet(m, set, 7, some(7));
+    const added = set.set(1000, NONE);
+    noteMapSet(set, added, 1000, undefined);
+    const removed = added.remove(3);
+    noteMapRemove(added, removed, 3, some(3));
+    const expected = [set, added, removed].map((x) => fpOf(rebuilt(x)));
+    expect([walked(set), walked(added), walked(removed)].map(fpOf)).toEqual(expected);
+    expect(new Set(expected).size).toBe(3);
+  });
+
+  it('follow a long run of updates without a chain to walk later', () => {
+    let m: M = mkMap(Array.from({ length: 1000 }, (_, i) => [i, 0] as [Value, Value]));
+    fpOf(m);
+    for (let i = 0; i < 30_000; i++) {
+      const k = (i * 7919) % 1500;
+      const old = m.get(k);
+      const next = i % 5 === 4 ? m.remove(k) : m.set(k, i % 4);
+      if (i % 5 === 4) {
+        if (old !== undefined) noteMapRemove(m, next, k, old);
+      } else noteMapSet(m, next, k, old);
+      m = next;
+    }
+    expect(fpOf(m)).toBe(fpOf(rebuilt(m)));
+  });
+
+  it('are left alone when the map is too small to be cached, or unchanged', () => {
+    const small = mkMap([[1, 1]]);
+    fpOf(small);
+    const bigger = small.set(2, 2);
+    noteMapSet(small, bigger, 2, undefined);
+    expect(fpOf(bigger)).toBe(fpOf(rebuilt(bigger)));
+    const m = mkMap(Array.from({ length: 30 }, (_, i) => [i, i] as [Value, Value]));
+    const before = fpOf(m);
+    // `set` with the value a key has gives the same map back; noting it changes nothing.
+    noteMapSet(m, m.set(3, 3), 3, 3);
+    expect(fpOf(m)).toBe(before);
+    expect(fpOf(m)).toBe(fpOf(rebuilt(m)));
   });
 });

@@ -11,7 +11,7 @@ import type { Code } from '../diagnostics.js';
 import { ModelError, type TransitionSystem } from '../../explore/system.js';
 import type { ValueTables } from '../value-codec.js';
 import type { PropertyInstance } from '../compile-temporal.js';
-import { Atom, Variant, type Value } from '../../values/index.js';
+import { Atom, Variant, type ISet, type Value } from '../../values/index.js';
 import type { StepProperty, CompiledConstraint } from './spec.js';
 
 /** A state: the value of every state variable, in declaration order. */
@@ -193,6 +193,12 @@ export abstract class CompilerBase {
   /** Bounds of a range type, evaluated once per range (they are constant). */
   protected readonly ranges = new Map<object, [number, number]>();
   protected readonly plainCases = new Map<string, Variant>();
+  /**
+   * A type's values as a set, one set object per type, built on first use: every mention of
+   * a type name is then the same object, so comparing two of them, or a map's key set made
+   * over one with another (`keys(m) == T`), is immediate.
+   */
+  protected readonly typeSets = new Map<Type, ISet<Value>>();
   res(node: object): Resolution {
     const r = this.spec.res.get(node);
     if (!r) throw new Error('internal error: unresolved node');

@@ -16,7 +16,7 @@ import { type Ctx, type Ev, fail } from './base.js';
 import { ENUMERATION_HINT, formatCount, subsetsOf, totalMapsOf, ValueCompiler } from './enumerate.js';
 import { pollInterrupt } from '../../explore/guard.js';
 import { evalWork } from '../work.js';
-import { noteAppend } from '../../values/fingerprint.js';
+import { CACHE_MIN_SIZE, noteAppend, noteMapRemove, noteMapSet } from '../../values/fingerprint.js';
 import { named } from '../by-name.js';
 
 
@@ -191,8 +191,8 @@ export abstract class ExprCompiler extends ValueCompiler {
         return (c) => {
           const m = t(c) as IMap<Value, Value>;
           const k = i(c);
-          mapGet(m, k, span);
-          return m.set(k, v(c));
+          const old = mapGet(m, k, span);
+          return mapWith(m, k, v(c), old);
         };
       }
       case 'withFields': {
@@ -273,9 +273,10 @@ export abstract class ExprCompiler extends ValueCompiler {
         const body = this.expr(e.body);
         const dspan = e.binder.domain.span;
         const keep = this.keptDomain(e.binder.domain);
-        return (c) =>
-          IMap<Value, Value>().withMutations((m) => {
-            const elems = elementsOf(dom(c) as ISet<Value>, keep);
+        return (c) => {
+          const d = dom(c) as ISet<Value>;
+          const m = IMap<Value, Value>().withMutations((m) => {
+            const elems = elementsOf(d, keep);
             chargeWork(elems.length, dspan);
             for (const x of elems) {
               pollInterrupt();
@@ -283,6 +284,9 @@ export abstract class ExprCompiler extends ValueCompiler {
               m.set(x, body(c));
             }
           });
+          noteKeys(m, d);
+          return m;
+        };
       }
       case 'seqFilter': {
         const dom = this.expr(e.binder.domain);
@@ -460,7 +464,12 @@ export abstract class ExprCompiler extends ValueCompiler {
         // Checked now, built on first use.
         this.enumerate(t, e.span, `the type ${spanText(e.span)}`);
         let cached: ISet<Value> | undefined;
-        return () => (cached ??= mkSet(this.valuesOf(t)));
+        return () => {
+          if (cached !== undefined) return cached;
+          cached = this.typeSets.get(t);
+          if (cached === undefined) this.typeSets.set(t, (cached = mkSet(this.valuesOf(t))));
+          return cached;
+        };
       }
       case 'def':
         return this.defCall(r.def.name, []);
@@ -619,7 +628,7 @@ export abstract class ExprCompiler extends ValueCompiler {
       case 'abs':
         return (c) => Math.abs(a(c) as number);
       case 'keys':
-        return (c) => (a(c) as IMap<Value, Value>).keySeq().toSet();
+        return (c) => keysOf(a(c) as IMap<Value, Value>);
       case 'values':
         return (c) => (a(c) as IMap<Value, Value>).valueSeq().toSet();
       case 'len':
@@ -642,9 +651,9 @@ export abstract class ExprCompiler extends ValueCompiler {
       case 'concat':
         return (c) => (a(c) as IList<Value>).concat(b(c) as IList<Value>);
       case 'put':
-        return (c) => (a(c) as IMap<Value, Value>).set(b(c), d(c));
+        return (c) => mapWith(a(c) as IMap<Value, Value>, b(c), d(c), undefined);
       case 'remove':
-        return (c) => (a(c) as IMap<Value, Value>).remove(b(c));
+        return (c) => mapWithout(a(c) as IMap<Value, Value>, b(c));
       case 'subsets':
       case 'maps':
         return this.enumerationBuiltin(e, r.name, args);
@@ -811,6 +820,57 @@ export function mapGet(m: IMap<Value, Value>, k: Value, span: A.Span): Value {
     fail('E702', span, `key ${formatValue(k)} is outside the map's domain {${shown}}`, 'use put(m, k, v) to add a key, or test membership with `k in keys(m)` first');
   }
   return v;
+}
+
+/**
+ * Key sets of maps of at least CACHE_MIN_SIZE entries, per map object; smaller maps build
+ * theirs again, which costs less than the bookkeeping. Building `keys(m)` walks the map, and
+ * an invariant such as `keys(m) == S` then compares the set with S element by element: two
+ * walks of a wide map for every state. The set is remembered instead, and shared: a map made
+ * from another by setting a key it has gets the other's very set; one made by adding or
+ * removing a key, the other's set with that key added or removed; a map built over a set
+ * (`[x in S |-> e]`), S itself. Equality tests identity first, so `keys(m) == S` is then
+ * immediate. Only the object is shared: its elements are always exactly the map's keys.
+ */
+const keySets = new WeakMap<IMap<Value, Value>, ISet<Value>>();
+
+/** `keys(m)`. */
+export function keysOf(m: IMap<Value, Value>): ISet<Value> {
+  if (m.size < CACHE_MIN_SIZE) return m.keySeq().toSet();
+  let ks = keySets.get(m);
+  if (ks === undefined) keySets.set(m, (ks = m.keySeq().toSet()));
+  return ks;
+}
+
+/** Says that the keys of `m` are the elements of `s` (exactly: no more, no fewer). */
+function noteKeys(m: IMap<Value, Value>, s: ISet<Value>): void {
+  if (m.size >= CACHE_MIN_SIZE) keySets.set(m, s);
+}
+
+/**
+ * `m` with `k` mapped to `v`, its fingerprint and key set worked out from those of `m`
+ * (noteMapSet, keySets). `old`: the value of `k` in `m` if the caller has it, else undefined.
+ */
+export function mapWith(m: IMap<Value, Value>, k: Value, v: Value, old: Value | undefined): IMap<Value, Value> {
+  const r = m.set(k, v);
+  // The same object: `v` is the value `k` had. Small: neither cache holds such maps.
+  if (r === m || r.size < CACHE_MIN_SIZE) return r;
+  const added = r.size !== m.size;
+  if (!added) old ??= m.get(k);
+  noteMapSet(m, r, k, added ? undefined : old);
+  const ks = keySets.get(m);
+  if (ks !== undefined) keySets.set(r, added ? ks.add(k) : ks);
+  return r;
+}
+
+/** `m` without `k`, its fingerprint and key set worked out from those of `m` (see mapWith). */
+export function mapWithout(m: IMap<Value, Value>, k: Value): IMap<Value, Value> {
+  const r = m.remove(k);
+  if (r === m || r.size < CACHE_MIN_SIZE) return r;
+  noteMapRemove(m, r, k, m.get(k)!);
+  const ks = keySets.get(m);
+  if (ks !== undefined) keySets.set(r, ks.remove(k));
+  return r;
 }
 
 export function seqGet(s: IList<Value>, i: number, span: A.Span): Value {

@@ -11,7 +11,7 @@ import {
   IList, IMap, ISet, Rec, Variant, formatValue, sortedElements, type Value,
 } from '../../values/index.js';
 import { type RuntimeLocation, type Ctx, type Cont, fail, type RequireSite } from './base.js';
-import { chargeWork, mapGet, seqGet, ExprCompiler, STACK_EXHAUSTED } from './expressions.js';
+import { chargeWork, mapGet, mapWith, seqGet, ExprCompiler, STACK_EXHAUSTED } from './expressions.js';
 import type { StepCounters } from '../coverage.js';
 import { pollInterrupt } from '../../explore/guard.js';
 import { MAX_FOR_NESTING } from '../diagnostics.js';
@@ -267,7 +267,8 @@ export class Compiler extends ExprCompiler {
           update = (c, w, v) => {
             const m = w as IMap<Value, Value>;
             const key = idx(c);
-            return m.set(key, inner(c, mapGet(m, key, sspan), v));
+            const old = mapGet(m, key, sspan);
+            return mapWith(m, key, inner(c, old, v), old);
           };
         }
       } else {
