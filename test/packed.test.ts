@@ -457,6 +457,34 @@ process P {
     expect(copies.slice(2).every((c) => (c as unknown) instanceof Float64Array)).toBe(true);
   });
 
+  it('keeps states of small codes a byte a slot, and of codes to 65,535 two bytes', () => {
+    // y climbs to the top code of its slot: 255 (the last a byte holds) or 256 (the first it
+    // does not). The map makes the state wide enough to be kept as a typed array, and wider than
+    // the explorer's copy of a state in one call.
+    const wide = (top: number, pad: number) =>
+      fromText(
+        `spec Narrow\nvar y: 0..${top} = 0\nvar pad: Map[0..${pad}, 0..3] = [i in 0..${pad} |-> 0]\n` +
+          `action Up { require y < ${top}  y := y + 1  pad[y % ${pad + 1}] := (pad[y % ${pad + 1}] + 1) % 4 }\n` +
+          `invariant Below: y < ${top}\n`,
+      );
+    for (const [top, pad, kind] of [[255, 39, Uint8Array], [256, 39, Uint16Array], [255, 99, Uint8Array], [300, 99, Uint16Array]] as const) {
+      const { generic, packed } = compileBoth(wide(top, pad));
+      if (!packed.ok) throw new Error(`rejected: ${packed.reason}`);
+      const sys = packed.system;
+      // Kept copies: of the narrow type, the top code read back as it was.
+      const copies: number[][] = [];
+      sys.initialStates((v) => copies.push(sys.copyState!(v)));
+      for (let i = 0; i < top; i++) sys.successors(copies[copies.length - 1]!, (t) => copies.push(sys.copyState!(t)));
+      expect(copies.every((c) => (c as unknown) instanceof kind)).toBe(true);
+      expect(copies.map((c) => sys.decode(c)[0])).toEqual(Array.from({ length: top + 1 }, (_, i) => i));
+      // The levels of the search: the same run as the generic engine's, its trace to y = top
+      // decoded state by state.
+      const g = expectSameRun(generic, sys, false);
+      expect(g.outcome.kind).toBe('invariant');
+      expect(g.stats.depth).toBe(top + 1);
+    }
+  });
+
   it('encodes a call stack as the sequence of frames the generic engine holds', () => {
     const spec = loadSpec('test/fixtures/processes/procedures-flat.spex').spec;
     const { generic, packed } = compileBoth(spec);

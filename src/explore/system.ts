@@ -82,12 +82,15 @@ export interface TransitionSystem<S, L> {
    */
   readonly vectorWidth?: number;
   /**
-   * With vectorWidth: true when every number of every state is an integer from 0 to 2^31 − 1
-   * (the packed engine's, when no slot holds an unbounded integer; its fingerprint refuses a
-   * state that breaks it). The explorer then keeps states in Int32Arrays without checking
-   * that each number fits.
+   * With vectorWidth: the narrowest typed array that holds every number of every state as it
+   * is: 'u8' when every number is an integer from 0 to 255, 'u16' to 65,535, 'i32' to
+   * 2^31 − 1 (the packed engine's, from the sizes of its slots when none holds an unbounded
+   * integer; its fingerprint refuses a state that breaks them). The explorer then keeps
+   * states in arrays of that type without checking that each number fits: a packed state of
+   * small codes takes a byte a slot. Absent: Int32Arrays, each number checked, Float64Arrays
+   * once one does not fit.
    */
-  readonly vectorInt32?: boolean;
+  readonly vectorNumbers?: VectorNumbers;
   /**
    * With vectorWidth, may be present: `at` runs `of`, the system's `successors`, on the state
    * at `level[base]` to `level[base + vectorWidth - 1]`, read from the explorer's level itself
@@ -99,10 +102,21 @@ export interface TransitionSystem<S, L> {
   readonly successorsAt?: VectorSuccessors<S, L>;
 }
 
+/** TransitionSystem.vectorNumbers. */
+export type VectorNumbers = 'u8' | 'u16' | 'i32';
+
+/** The states of a level of a vector search, one after another (TransitionSystem.vectorNumbers). */
+export type LevelArray = Uint8Array | Uint16Array | Int32Array | Float64Array;
+
+/** A level array of `n` numbers of the given kind (Int32Array when not given). */
+export function levelArray(kind: VectorNumbers | undefined, n: number): LevelArray {
+  return kind === 'u8' ? new Uint8Array(n) : kind === 'u16' ? new Uint16Array(n) : new Int32Array(n);
+}
+
 /** TransitionSystem.successorsAt. */
 export interface VectorSuccessors<S, L> {
   readonly of: TransitionSystem<S, L>['successors'];
-  at(level: Int32Array | Float64Array, base: number, emit: (next: S, label: L) => void): void;
+  at(level: LevelArray, base: number, emit: (next: S, label: L) => void): void;
 }
 
 /** The system's successorsAt, if it stands for the system's successors (see successorsAt). */

@@ -8,9 +8,10 @@
  *   - the two levels are flat typed arrays, `width` numbers a state, so a stored state costs
  *     no allocation and the garbage collector has nothing to trace; the state being expanded
  *     is read from its level by the system's successorsAt (the packed engine's), or copied
- *     into one reused array for `successors`. They are Int32Arrays, so that the states read
- *     back are arrays of small integers for the generated code, until a state holds a number beyond
- *     32 bits (an unbounded Int): from then on they are Float64Arrays, which hold any safe
+ *     into one reused array for `successors`. They are arrays of the narrowest type that
+ *     holds the system's numbers (`vectorNumbers`: a byte a slot for a packed state of small
+ *     codes), or, for a system that does not say, Int32Arrays until a state holds a number
+ *     beyond 32 bits (an unbounded Int): from then on Float64Arrays, which hold any safe
  *     integer;
  *   - a level's states are numbered consecutively (new states are numbered, checked and
  *     queued in the order they turn up), so a state's number is the level's first number plus
@@ -19,7 +20,7 @@
  *     bytes a state rather than 10–12).
  */
 import { FlatFingerprintSet } from './flat-set.js';
-import { ModelError, directSuccessors, type Invariant, type StepCoverage, type TransitionSystem } from './system.js';
+import { ModelError, directSuccessors, levelArray, type Invariant, type LevelArray, type VectorNumbers, type StepCoverage, type TransitionSystem } from './system.js';
 import { ReplayIndex, rebuildTrace, type Trace } from './trace.js';
 import { deadlockStop, invariantStop, outcomeOf, searchStats, type Stop } from './stop.js';
 import { CHECK_EVERY, CHECK_SLOTS, budgetWouldPass, guardStop } from './guard.js';
@@ -32,6 +33,8 @@ export interface FlatVectorSystem<L> extends TransitionSystem<number[], L> {
 }
 
 const PROGRESS_PERIOD_MS = 1000;
+/** The width from which a state is copied into its level with one `set` rather than a loop. */
+const SET_FROM_WIDTH = 64;
 
 /**
  * Where the search stands between two levels, for another explorer to go on from (the vector
@@ -44,7 +47,7 @@ const PROGRESS_PERIOD_MS = 1000;
 export interface LevelStart {
   readonly seen: FlatFingerprintSet;
   readonly replay: ReplayIndex;
-  readonly states: Int32Array | Float64Array;
+  readonly states: LevelArray;
   readonly fps: Uint32Array;
   readonly count: number;
   readonly first: number;
@@ -73,8 +76,8 @@ class VectorLevelRun<L> {
   private readonly system: FlatVectorSystem<L>;
   private readonly invariants: readonly Invariant<number[]>[];
   private readonly W: number;
-  /** The system's vectorInt32: its states fit an Int32Array as they are. */
-  private readonly int32: boolean;
+  /** The system's vectorNumbers: the type of array its states fit as they are, if it says. */
+  private readonly numbers: VectorNumbers | undefined;
   private readonly checkDeadlock: boolean;
   private readonly maxStates: number;
   private readonly maxDepth: number;
@@ -87,7 +90,7 @@ class VectorLevelRun<L> {
   private readonly fp = new Uint32Array(2);
 
   /** The level being filled: `nextCount` states of W numbers; its first state's number is `nextFirst`. */
-  private next: Int32Array | Float64Array;
+  private next: LevelArray;
   /** Whether the levels are Float64Arrays (a state held a number beyond 32 bits). */
   private wide = false;
   private nextCount = 0;
@@ -127,14 +130,14 @@ class VectorLevelRun<L> {
     this.later = later;
     this.invariants = system.invariants;
     this.W = system.vectorWidth;
-    this.int32 = system.vectorInt32 === true;
+    this.numbers = system.vectorNumbers;
     this.checkDeadlock = options.checkDeadlock;
     this.maxStates = options.maxStates ?? Infinity;
     this.maxDepth = options.maxDepth ?? Infinity;
     this.onProgress = options.onProgress;
     this.progressPeriodMs = options.progressPeriodMs ?? PROGRESS_PERIOD_MS;
     this.coverage = system.coverage?.counting === true ? system.coverage : null;
-    this.next = new Int32Array(Math.max(1, this.W) * 1024);
+    this.next = levelArray(this.numbers, Math.max(1, this.W) * 1024);
   }
 
   run(): ExploreResult<number[], L> {
@@ -152,7 +155,7 @@ class VectorLevelRun<L> {
     if (this.stop !== null) queue = this.nextCount;
 
     // The level being expanded, and the one array its states are copied into in turn.
-    let cur: Int32Array | Float64Array = new Int32Array(this.next.length);
+    let cur: LevelArray = levelArray(this.numbers, this.next.length);
     let curFps = new Uint32Array(this.nextFps.length);
     const state: number[] = [];
     for (let k = 0; k < W; k++) state.push(0);
@@ -270,11 +273,11 @@ class VectorLevelRun<L> {
    * number `first`, in `cur`), for the disk-backed search, as explore()'s handOver gives it:
    * the levels as vectors, the seen set and the replay index, which this run then lets go.
    */
-  private handOver(cur: Int32Array | Float64Array, count: number, first: number, i: number, currentLevel: number): Handover<number[], L> {
+  private handOver(cur: LevelArray, count: number, first: number, i: number, currentLevel: number): Handover<number[], L> {
     const W = this.W;
     // Views of the levels, read once as the disk-backed search writes them out: one array
     // refilled for each state, not an array a state beside the levels.
-    const vectors = (level: Int32Array | Float64Array, from: number, to: number): StateList<number[]> => ({
+    const vectors = (level: LevelArray, from: number, to: number): StateList<number[]> => ({
       length: to - from,
       *[Symbol.iterator]() {
         const state = new Array<number>(W).fill(0);
@@ -371,10 +374,15 @@ class VectorLevelRun<L> {
     const next = this.next;
     // Copied and checked in one pass: a number an Int32Array does not hold as it is (past 32
     // bits, or not an integer) reads back different, and the level is widened and the state
-    // copied again. Not for a system whose numbers all fit (vectorInt32): 6 % of counter-grid
-    // K=21's search.
+    // copied again. Not for a system whose numbers all fit (vectorNumbers): 6 % of
+    // counter-grid K=21's search.
     let exact = true;
-    if (this.int32) for (let k = 0; k < W; k++) next[at + k] = state[k]!;
+    if (this.numbers !== undefined) {
+      // A wide state in one call (V8 copies an array of small integers natively: 4 ns a slot
+      // in the loop, well under 1 in the call); a few slots cost less than the call.
+      if (W >= SET_FROM_WIDTH && state.length === W) next.set(state, at);
+      else for (let k = 0; k < W; k++) next[at + k] = state[k]!;
+    }
     else {
       for (let k = 0; k < W; k++) {
         const x = state[k]!;
@@ -418,7 +426,8 @@ class VectorLevelRun<L> {
 
   private growNext(min: number): void {
     const next = this.next;
-    const bigger = this.wide ? new Float64Array(Math.max(next.length * 2, min)) : new Int32Array(Math.max(next.length * 2, min));
+    const n = Math.max(next.length * 2, min);
+    const bigger = this.wide ? new Float64Array(n) : levelArray(this.numbers, n);
     bigger.set(next);
     this.next = bigger;
   }

@@ -14,7 +14,7 @@ import { DONE } from '../process-shape.js';
 import type * as A from '../ast.js';
 import { Compiler, TERMINATING, type CompiledSpec, type Label, type State } from '../compile.js';
 import { initialValues, procedureLabel } from '../process.js';
-import type { Invariant, TransitionSystem } from '../../explore/system.js';
+import { levelArray, type Invariant, type LevelArray, type TransitionSystem, type VectorNumbers } from '../../explore/system.js';
 import { vectorFingerprint, sortedElements, type ISet, type Value } from '../../values/index.js';
 import { expandTree } from '../compile-temporal.js';
 import { FormulaTooLarge } from '../../explore/ltl.js';
@@ -28,7 +28,7 @@ import { evalWork } from '../work.js';
 
 /**
  * The packed engine as a transition system over vectors of numbers. Its steps emit one working
- * array; the copies `copyState` makes to keep are Int32Array or Float64Array views (keptCopies),
+ * array; the copies `copyState` makes to keep are typed-array views (keptCopies),
  * typed here as the arrays they stand in for: read a packed state only by index and length.
  */
 export interface PackedSpec extends TransitionSystem<number[], Label> {
@@ -229,7 +229,7 @@ interface Generated {
   init(emit: (s: number[], l: Label) => void): void;
   succ(st: readonly number[], emit: (s: number[], l: Label) => void): void;
   /** As succ, for the state at lv[b .. b + width). */
-  succAt(lv: Int32Array | Float64Array, b: number, emit: (s: number[], l: Label) => void): void;
+  succAt(lv: LevelArray, b: number, emit: (s: number[], l: Label) => void): void;
   /** The working array: after succ or succAt returns, the state expanded (every step restores it). */
   s: number[];
   inv: ((s: readonly number[]) => boolean)[];
@@ -858,10 +858,10 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     fingerprint: vectorFingerprint(sizes),
     coverage: counters,
     vectorWidth: width,
-    vectorInt32: sizes.every((size) => size <= 2 ** 31),
+    vectorNumbers: numbersOf(sizes),
     // Steps emit their working array itself: most successors are duplicates, dropped at once,
     // and only the states the explorer keeps are copied (into typed arrays: keptCopies).
-    copyState: keptCopies(width),
+    copyState: keptCopies(width, numbersOf(sizes)),
   };
   if (instances.length > 0) {
     // As the generic engine: a valid end when every instance has run to its end or stands at
@@ -881,30 +881,52 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   return system;
 }
 
-/** Numbers per slab of kept states (keptCopies): 1 MiB of Int32Array. */
-const SLAB_NUMBERS = 1 << 18;
+/** Bytes per slab of kept states (keptCopies): 1 MiB. */
+const SLAB_BYTES = 1 << 20;
 /** The width from which kept states are typed arrays (keptCopies); measured: the two cost the same at about 20-40. */
 const TYPED_FROM_WIDTH = 32;
 
 /**
+ * The narrowest typed array that holds every state of a layout as it is (vectorNumbers), from
+ * the number of codes of each slot: codes run from 0 to the size − 1. None when a slot holds an
+ * unbounded integer.
+ */
+function numbersOf(sizes: readonly number[]): VectorNumbers | undefined {
+  let most = 0;
+  for (const size of sizes) most = Math.max(most, size);
+  return most <= 2 ** 8 ? 'u8' : most <= 2 ** 16 ? 'u16' : most <= 2 ** 31 ? 'i32' : undefined;
+}
+
+/**
  * copyState of a packed spec: each kept state of `TYPED_FROM_WIDTH` numbers or more is a view on
- * a slab it shares with the states kept just before and after it: an Int32Array, or a
- * Float64Array for a state that holds a number beyond 32 bits. An Int32Array takes half the
- * memory of an array of numbers, and the garbage collector does not scan typed arrays' contents;
- * one buffer per state would cost an allocation outside the heap each, which V8 pays for with
- * collections. A search that keeps its levels as states rather than in flat typed arrays
- * (explorer.ts, with temporal properties) keeps tens of thousands of them: 20,000 states of
- * 3,763 slots took 2.2 s of collection as arrays, and 2.1 GB. A slab lives while any of its
- * states does; the states of a level are copied one after another, so slabs go with their
- * levels.
+ * a slab it shares with the states kept just before and after it, of the narrowest type that
+ * holds the layout's codes (`numbers`: a byte a slot for small codes), or, for a layout with
+ * an unbounded integer, an Int32Array, or a Float64Array for a state that holds a number
+ * beyond 32 bits. A byte a slot takes an eighth of the memory of an array of numbers, and the
+ * garbage collector does not scan typed arrays' contents; one buffer per state would cost an
+ * allocation outside the heap each, which V8 pays for with collections. A search that keeps
+ * its levels as states rather than in flat typed arrays (explorer.ts, with temporal
+ * properties) keeps tens of thousands of them: 20,000 states of 3,763 slots took 2.2 s of
+ * collection as arrays, and 2.1 GB. A slab lives while any of its states does; the states of
+ * a level are copied one after another, so slabs go with their levels.
  *
  * Every reader of a packed state only indexes it (the generated code, the fingerprint, decode,
  * the codecs), so a view stands in for the array the type names.
  */
-function keptCopies(width: number): (vec: number[]) => number[] {
+function keptCopies(width: number, numbers: VectorNumbers | undefined): (vec: number[]) => number[] {
   // Narrow states stay arrays: making a view costs more than copying a few numbers, and saves
   // no memory.
   if (width < TYPED_FROM_WIDTH) return (vec) => vec.slice();
+  if (numbers !== undefined) {
+    // Every code fits as it is (the fingerprint refuses a state whose codes do not).
+    const fit = new Slabs(width, (n) => levelArray(numbers, n));
+    return (vec) => {
+      const copy = fit.room();
+      for (let i = 0; i < width; i++) copy[i] = vec[i]!;
+      fit.take();
+      return copy as unknown as number[];
+    };
+  }
   const narrow = new Slabs(width, (n) => new Int32Array(n));
   const wide = new Slabs(width, (n) => new Float64Array(n));
   return (vec) => {
@@ -928,8 +950,8 @@ function keptCopies(width: number): (vec: number[]) => number[] {
   };
 }
 
-/** Views of `width` numbers, one after another, on slabs of SLAB_NUMBERS numbers or one view. */
-class Slabs<T extends Int32Array | Float64Array> {
+/** Views of `width` numbers, one after another, on slabs of SLAB_BYTES or one view. */
+class Slabs<T extends LevelArray> {
   private readonly perSlab: number;
   private slab: T | undefined;
   private used = 0;
@@ -938,7 +960,7 @@ class Slabs<T extends Int32Array | Float64Array> {
     private readonly width: number,
     private readonly make: (numbers: number) => T,
   ) {
-    this.perSlab = Math.max(1, Math.floor(SLAB_NUMBERS / width));
+    this.perSlab = Math.max(1, Math.floor(SLAB_BYTES / make(0).BYTES_PER_ELEMENT / width));
   }
 
   /** The next view, the same until take() (a new slab once this one is full). */
