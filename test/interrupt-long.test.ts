@@ -66,54 +66,57 @@ afterEach(() => {
 });
 
 describe('in-process: a pending interrupt stops each phase', () => {
-  it('one state with 100,000 successors: the search ends in the middle of its expansion', () => {
-    const system: TransitionSystem<number, string> = {
-      varNames: ['x'],
-      invariants: [],
-      initialStates: (emit) => emit(0, 'init'),
-      successors: (s, emit) => {
-        if (s !== 0) return;
-        for (let i = 1; i <= 100_000; i++) emit(i, 'step');
-      },
-      fingerprint: (s, out) => {
-        out[0] = s;
-        out[1] = s * 7 + 1;
-      },
-    } as unknown as TransitionSystem<number, string>;
-    requestInterrupt(2);
-    const r = explore(system, { checkDeadlock: false });
-    expect(r.outcome).toEqual({ kind: 'limit', limit: 'interrupted' });
-    // Stopped within the expansion of the initial state, not after it.
-    expect(r.stats.generated).toBeGreaterThan(1);
-    expect(r.stats.generated).toBeLessThan(100_001);
-    expect(r.stats.distinct).toBe(r.stats.generated);
-    expect(r.stats.queue).toBe(r.stats.distinct - 1);
-  });
-
-  it('--max-states cuts the expansion that reached it short, with the same counts', () => {
+  /**
+   * One state with 100,000 successors, as a system of objects (explorer.ts) or of vectors of
+   * one number (vector-run.ts, the packed engine's levels); `calls` counts the emissions.
+   */
+  function fan(kind: 'objects' | 'vectors'): { system: TransitionSystem<unknown, string>; calls: () => number } {
     let calls = 0;
-    const system: TransitionSystem<number, string> = {
+    const vec = kind === 'vectors';
+    const system = {
       varNames: ['x'],
       invariants: [],
-      initialStates: (emit) => emit(0, 'init'),
-      successors: (s, emit) => {
-        if (s !== 0) return;
+      initialStates: (emit: (s: unknown, l: string) => void) => emit(vec ? [0] : 0, 'init'),
+      successors: (s: unknown, emit: (s: unknown, l: string) => void) => {
+        if ((vec ? (s as number[])[0] : s) !== 0) return;
         for (let i = 1; i <= 100_000; i++) {
           calls++;
-          emit(i, 'step');
+          emit(vec ? [i] : i, 'step');
         }
       },
-      fingerprint: (s, out) => {
-        out[0] = s;
-        out[1] = s * 7 + 1;
+      fingerprint: (s: unknown, out: Uint32Array) => {
+        const x = vec ? (s as number[])[0]! : (s as number);
+        out[0] = x;
+        out[1] = x * 7 + 1;
       },
-    } as unknown as TransitionSystem<number, string>;
-    const r = explore(system, { checkDeadlock: false, maxStates: 10 });
-    expect(r.outcome).toEqual({ kind: 'limit', limit: 'states' });
-    expect([r.stats.distinct, r.stats.generated, r.stats.queue]).toEqual([10, 11, 9]);
-    // The 10th emission found the limit (generated counts the initial state too); the 11th is cut short.
-    expect(calls).toBe(11);
-  });
+      ...(vec ? { vectorWidth: 1, vectorNumbers: 'i32' } : {}),
+    } as unknown as TransitionSystem<unknown, string>;
+    return { system, calls: () => calls };
+  }
+
+  for (const kind of ['objects', 'vectors'] as const) {
+    it(`one state with 100,000 successors (${kind}): the search ends in the middle of its expansion`, () => {
+      const { system, calls } = fan(kind);
+      requestInterrupt(2);
+      const r = explore(system, { checkDeadlock: false });
+      expect(r.outcome).toEqual({ kind: 'limit', limit: 'interrupted' });
+      // Stopped within the expansion of the initial state, not after it.
+      expect(r.stats.generated).toBeGreaterThan(1);
+      expect(r.stats.generated).toBeLessThan(100_001);
+      expect(calls()).toBeLessThan(100_000);
+      expect(r.stats.distinct).toBe(r.stats.generated);
+      expect(r.stats.queue).toBe(r.stats.distinct - 1);
+    });
+
+    it(`--max-states cuts the expansion that reached it short, with the same counts (${kind})`, () => {
+      const { system, calls } = fan(kind);
+      const r = explore(system, { checkDeadlock: false, maxStates: 10 });
+      expect(r.outcome).toEqual({ kind: 'limit', limit: 'states' });
+      expect([r.stats.distinct, r.stats.generated, r.stats.queue]).toEqual([10, 11, 9]);
+      // The 10th emission found the limit (generated counts the initial state too); the 11th is cut short.
+      expect(calls()).toBe(11);
+    });
+  }
 
   it('parsing, checking and compiling throw Interrupted, naming nothing else', () => {
     const source = { path: 'many.spex', text: manyInvariants(1500) };

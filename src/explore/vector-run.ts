@@ -23,7 +23,7 @@ import { FlatFingerprintSet } from './flat-set.js';
 import { ModelError, directSuccessors, levelArray, type Invariant, type LevelArray, type VectorNumbers, type StepCoverage, type TransitionSystem } from './system.js';
 import { ReplayIndex, rebuildTrace, type Trace } from './trace.js';
 import { deadlockStop, invariantStop, outcomeOf, searchStats, type Stop } from './stop.js';
-import { CHECK_EVERY, CHECK_SLOTS, budgetWouldPass, guardStop } from './guard.js';
+import { CHECK_EVERY, CHECK_SLOTS, budgetWouldPass, guardStop, noteMemoryStop } from './guard.js';
 import { continueOnDisk, type Handover, type StateList } from './disk/explorer.js';
 import type { ExploreOptions, ExploreResult, Outcome, Progress } from './explorer.js';
 
@@ -35,6 +35,25 @@ export interface FlatVectorSystem<L> extends TransitionSystem<number[], L> {
 const PROGRESS_PERIOD_MS = 1000;
 /** The width from which a state is copied into its level with one `set` rather than a loop. */
 const SET_FROM_WIDTH = 64;
+/**
+ * Emissions of one expansion between two looks at the guard, less one (a power of two less
+ * one), as in explore(): a state with tens of thousands of successors is interrupted, stopped
+ * at the memory budget and reported in the progress reports while it is being expanded.
+ */
+const LONG_EXPANSION_MASK = 255;
+/** Thrown through the system's step by `emit` to cut an expansion short once the search stops. */
+const CUT_SHORT: unique symbol = Symbol('cut short');
+/**
+ * The most numbers one level may hold: V8's largest typed array (2^32 elements). A level that
+ * would pass it stops the search for memory, as the budget does. Test-only knob:
+ * `SPEX_LEVEL_NUMBERS=n` lowers it to n.
+ */
+const MAX_LEVEL_NUMBERS = 2 ** 32;
+
+function levelNumbersLimit(): number {
+  const n = Number(process.env['SPEX_LEVEL_NUMBERS'] ?? '');
+  return Number.isSafeInteger(n) && n > 0 ? Math.min(n, MAX_LEVEL_NUMBERS) : MAX_LEVEL_NUMBERS;
+}
 
 /**
  * Where the search stands between two levels, for another explorer to go on from (the vector
@@ -104,6 +123,12 @@ class VectorLevelRun<L> {
   private parentHi = 0;
   private parentLo = 0;
   private nextFirst = 0;
+  /** MAX_LEVEL_NUMBERS, or less for a test. */
+  private readonly maxLevelNumbers = levelNumbersLimit();
+  /** The states of the level being expanded still to expand after the one being expanded. */
+  private levelLeft = 0;
+  /** When an expansion's progress was last reported (longExpansion). */
+  private lastLongProgressMs = Date.now();
 
   /** Number of the state being expanded; -1 while emitting initial states. */
   private parentId = -1;
@@ -149,8 +174,8 @@ class VectorLevelRun<L> {
     try {
       system.initialStates(emit);
     } catch (e) {
-      if (!(e instanceof ModelError)) throw e;
-      this.stop ??= { kind: 'fault', error: e, state: -1 };
+      if (e !== CUT_SHORT && !(e instanceof ModelError)) throw e;
+      this.stop ??= { kind: 'fault', error: e as ModelError, state: -1 };
     }
     if (this.stop !== null) queue = this.nextCount;
 
@@ -207,13 +232,17 @@ class VectorLevelRun<L> {
         this.parentHi = curFps[2 * i]! | 0;
         this.parentLo = curFps[2 * i + 1]! | 0;
         this.emitted = 0;
+        this.levelLeft = count - i - 1;
         try {
           if (direct !== undefined) direct.at(cur, base, emit);
           else system.successors(state, emit);
         } catch (e) {
-          if (!(e instanceof ModelError)) throw e;
-          if (direct !== undefined) for (let k = 0; k < W; k++) state[k] = cur[base + k]!;
-          if (this.stop === null) this.stopAt({ kind: 'fault', error: e, state: id }, state);
+          // CUT_SHORT: the search stopped in the expansion (longExpansion), and stops below.
+          if (e !== CUT_SHORT) {
+            if (!(e instanceof ModelError)) throw e;
+            if (direct !== undefined) for (let k = 0; k < W; k++) state[k] = cur[base + k]!;
+            if (this.stop === null) this.stopAt({ kind: 'fault', error: e, state: id }, state);
+          }
         }
         if (this.stop === null && this.emitted === 0 && this.checkDeadlock) {
           if (direct !== undefined) for (let k = 0; k < W; k++) state[k] = cur[base + k]!;
@@ -319,9 +348,15 @@ class VectorLevelRun<L> {
   }
 
   /** Receives every emitted state, initial or successor, as explore()'s `emit`. */
-  private readonly emit = (state: number[]): void => {
-    if (this.stop !== null) return;
+  private readonly emit = (state: number[], label?: L): void => {
+    // Once the search has stopped for a limit, the rest of the expansion is cut short, as in
+    // explore(); after a violation the system is left to run on (its trace is replayed).
+    if (this.stop !== null) {
+      if (this.stop.kind === 'limit' && this.coverage === null) throw CUT_SHORT;
+      return;
+    }
     const ordinal = this.emitted++;
+    if ((ordinal & LONG_EXPANSION_MASK) === LONG_EXPANSION_MASK) this.longExpansion(ordinal, label);
     this.generated++;
     const fp = this.fp;
     this.system.fingerprint(state, fp);
@@ -370,7 +405,11 @@ class VectorLevelRun<L> {
     }
     const W = this.W;
     const at = this.nextCount * W;
-    if (at + W > this.next.length) this.growNext(at + W);
+    if (at + W > this.next.length && !this.growNext(at + W)) {
+      // Counted and checked, not queued: the search stops here.
+      this.stop = { kind: 'limit', limit: 'memory' };
+      return;
+    }
     const next = this.next;
     // Copied and checked in one pass: a number an Int32Array does not hold as it is (past 32
     // bits, or not an integer) reads back different, and the level is widened and the state
@@ -424,12 +463,53 @@ class VectorLevelRun<L> {
     return budgetWouldPass(this.next.byteLength + this.nextFps.byteLength, 'growing the level being filled');
   }
 
-  private growNext(min: number): void {
+  /**
+   * Every LONG_EXPANSION_MASK + 1 emissions of one expansion (or of the initial states), as in
+   * explore(): an interrupt stops the search at once, and the memory budget does unless the
+   * disk-backed search is to go on (the budget is then met at the next look between two
+   * expansions, where the search is handed over); the rest of the expansion is cut short,
+   * unless steps are counted (`--coverage`, whose counts the rest still adds to). A progress
+   * report, if one is due, says how far the expansion got.
+   */
+  private longExpansion(ordinal: number, label: L | undefined): void {
+    const why = guardStop();
+    if (why === 'interrupted' || (why === 'memory' && !(this.options.disk !== undefined && this.coverage === null))) {
+      this.stop = { kind: 'limit', limit: why };
+      if (why === 'interrupted' || this.coverage === null) throw CUT_SHORT;
+      return;
+    }
+    if (this.onProgress === undefined) return;
+    const now = Date.now();
+    if (now - this.lastLongProgressMs < this.progressPeriodMs) return;
+    this.lastLongProgressMs = now;
+    const queue = (this.parentId < 0 ? 0 : this.levelLeft) + this.nextCount;
+    this.onProgress({ distinct: this.seen.size, generated: this.generated, depth: this.depth, queue, seconds: this.elapsedSeconds(), expanding: ordinal + 1, expandingLabel: label });
+  }
+
+  /**
+   * The level being filled in an array twice as big (at least `min` numbers); false, with the
+   * memory note, when no array that big can be had: past maxLevelNumbers, or refused by the
+   * allocator (a level that grows inside one expansion, between two looks at the budget).
+   */
+  private growNext(min: number): boolean {
     const next = this.next;
-    const n = Math.max(next.length * 2, min);
-    const bigger = this.wide ? new Float64Array(n) : levelArray(this.numbers, n);
+    const n = Math.min(Math.max(next.length * 2, min), this.maxLevelNumbers);
+    const what = `${this.nextCount.toLocaleString('en-US')} states of ${this.W.toLocaleString('en-US')} slots`;
+    if (n < min) {
+      noteMemoryStop(`a level of ${what} and more: more than ${this.maxLevelNumbers.toLocaleString('en-US')} numbers, the most one array holds`, '');
+      return false;
+    }
+    let bigger: LevelArray;
+    try {
+      bigger = this.wide ? new Float64Array(n) : levelArray(this.numbers, n);
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      noteMemoryStop(`a level of ${what} and more: an array of ${n.toLocaleString('en-US')} numbers could not be allocated`, '');
+      return false;
+    }
     bigger.set(next);
     this.next = bigger;
+    return true;
   }
 
   private stopAt(stop: Stop, state: number[]): void {

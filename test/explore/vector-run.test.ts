@@ -132,3 +132,47 @@ describe('explore() on flat vector levels', () => {
     }
   });
 });
+
+describe('a level past the most one array holds', () => {
+  it('stops the search for memory, with a note, instead of failing to allocate', async () => {
+    const { memoryNote } = await import('../../src/explore/guard.js');
+    // One state with 100,000 successors of one slot each, on a level of at most 5,000 numbers
+    // (SPEX_LEVEL_NUMBERS, for V8's 2^32).
+    let calls = 0;
+    const system = {
+      varNames: ['x'],
+      invariants: [],
+      initialStates: (emit: (s: number[], l: string) => void) => emit([0], 'init'),
+      successors: (s: number[], emit: (s: number[], l: string) => void) => {
+        if (s[0] !== 0) return;
+        for (let i = 1; i <= 100_000; i++) {
+          calls++;
+          emit([i], 'step');
+        }
+      },
+      fingerprint: (s: number[], out: Uint32Array) => {
+        out[0] = s[0]!;
+        out[1] = s[0]! * 7 + 1;
+      },
+      vectorWidth: 1,
+      vectorNumbers: 'i32',
+    } as unknown as TransitionSystem<number[], string>;
+    const saved = process.env['SPEX_LEVEL_NUMBERS'];
+    process.env['SPEX_LEVEL_NUMBERS'] = '5000';
+    let r: ExploreResult<number[], string>;
+    try {
+      r = explore(system, { checkDeadlock: false });
+    } finally {
+      if (saved === undefined) delete process.env['SPEX_LEVEL_NUMBERS'];
+      else process.env['SPEX_LEVEL_NUMBERS'] = saved;
+    }
+    expect(r.outcome).toEqual({ kind: 'limit', limit: 'memory' });
+    // The 5,001st successor found the level full: counted, not queued; the next emission is
+    // cut short.
+    expect([r.stats.distinct, r.stats.generated, r.stats.queue]).toEqual([5002, 5002, 5000]);
+    expect(calls).toBe(5002);
+    expect(memoryNote()).toBe('a level of 5,000 states of 1 slots and more: more than 5,000 numbers, the most one array holds');
+    // Without the knob, the same search runs to its end.
+    expect(explore(system, { checkDeadlock: false }).stats.distinct).toBe(100_001);
+  });
+});

@@ -16,12 +16,12 @@ import { IList, IMap, ISet, Rec, Tuple, Variant, isMap, isSet, mkSeq, type Value
 export const MAX_CODES = 2 ** 30;
 /** The most elements a set may range over to be a bitmask in one slot. */
 export const MAX_SET_ELEMS = 30;
-/** The most keys a map may have to be flattened into slots. */
-export const MAX_MAP_KEYS = 4096;
-/** The longest sequence a sequence domain holds, whatever its element type. */
-export const MAX_SEQ_LEN = 16;
 /** The most slots a state may have. */
 export const MAX_WIDTH = 65536;
+/** The most keys a map may have to be flattened into slots: as many as a state has slots. */
+export const MAX_MAP_KEYS = MAX_WIDTH;
+/** The longest sequence a sequence domain holds, whatever its element type. */
+export const MAX_SEQ_LEN = 16;
 
 /** A state variable of type Int without a range: its slot holds the value itself. */
 const UNBOUNDED_INT: Dom = { k: 'int', lo: -Number.MAX_SAFE_INTEGER, hi: Number.MAX_SAFE_INTEGER, size: Infinity, key: 'iZ', unbounded: true };
