@@ -861,7 +861,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     vectorNumbers: numbersOf(sizes),
     // Steps emit their working array itself: most successors are duplicates, dropped at once,
     // and only the states the explorer keeps are copied (into typed arrays: keptCopies).
-    copyState: keptCopies(width, numbersOf(sizes)),
+    copyState: keptCopies(width, sizes),
   };
   if (instances.length > 0) {
     // As the generic engine: a valid end when every instance has run to its end or stands at
@@ -913,16 +913,20 @@ function numbersOf(sizes: readonly number[]): VectorNumbers | undefined {
  * Every reader of a packed state only indexes it (the generated code, the fingerprint, decode,
  * the codecs), so a view stands in for the array the type names.
  */
-function keptCopies(width: number, numbers: VectorNumbers | undefined): (vec: number[]) => number[] {
+function keptCopies(width: number, sizes: readonly number[]): (vec: number[]) => number[] {
   // Narrow states stay arrays: making a view costs more than copying a few numbers, and saves
   // no memory.
   if (width < TYPED_FROM_WIDTH) return (vec) => vec.slice();
+  const numbers = numbersOf(sizes);
   if (numbers !== undefined) {
     // Every code fits as it is (the fingerprint refuses a state whose codes do not).
     const fit = new Slabs(width, (n) => levelArray(numbers, n));
     return (vec) => {
       const copy = fit.room();
-      for (let i = 0; i < width; i++) copy[i] = vec[i]!;
+      // One call: V8 copies an array of small integers into bytes natively, 1.3 ns a slot
+      // against 3.7 for a loop (an Int32Array: 2.0 against 2.2).
+      if (vec.length === width) copy.set(vec);
+      else for (let i = 0; i < width; i++) copy[i] = vec[i]!;
       fit.take();
       return copy as unknown as number[];
     };
