@@ -417,8 +417,9 @@ class VectorLevelRun<L> {
     // counter-grid K=21's search.
     let exact = true;
     if (this.numbers !== undefined) {
-      // A wide state in one call (V8 copies an array of small integers natively: 4 ns a slot
-      // in the loop, well under 1 in the call); a few slots cost less than the call.
+      // A wide state in one call: V8 copies an array of small integers natively, into bytes
+      // 1.3 ns a slot against 3.7 for the loop (into an Int32Array 2.0 against 2.2); a few
+      // slots cost less than the call.
       if (W >= SET_FROM_WIDTH && state.length === W) next.set(state, at);
       else for (let k = 0; k < W; k++) next[at + k] = state[k]!;
     }
