@@ -457,6 +457,35 @@ process P {
     expect(copies.slice(2).every((c) => (c as unknown) instanceof Float64Array)).toBe(true);
   });
 
+  it('runs state constraints as the generic engine does, their run-time errors included; refuses action constraints', () => {
+    const base = `spec Cons
+var x: Int = 0
+var y: 0..3 = 0
+var m: Map[0..3, 0..5] = [k in 0..3 |-> 0]
+action IncX { x := x + 1 }
+action IncY { y := (y + 1) % 4 }
+action Bump { require m[y] < 5  m[y] := m[y] + 1 }
+invariant Fine: x <= 10
+`;
+    for (const [constraints, outcome] of [
+      // Inside: x at most 4 and at most 6 bumps in all.
+      ['constraint Small: x <= 4\nconstraint FewBumps: m[0] + m[1] + m[2] + m[3] <= 6\n', 'ok'],
+      // Division by zero once x reaches 3: the fault names the constraint, with its trace.
+      ['constraint Small: x <= 4\nconstraint Odd: 12 / (3 - x) > 0\n', 'fault'],
+    ] as const) {
+      const { generic, packed } = compileBoth(fromText(base + constraints));
+      if (!packed.ok) throw new Error(`rejected: ${packed.reason}`);
+      expect(packed.system.inModel).toBeDefined();
+      const g = expectSameRun(generic, packed.system, false);
+      expect(g.outcome.kind).toBe(outcome);
+      if (g.outcome.kind === 'fault') expect((g.outcome.error.location as { predicate?: string }).predicate).toBe("constraint 'Odd'");
+      else expect(g.stats.distinct).toBeGreaterThan(100);
+    }
+    const action = compileBoth(fromText(base + 'constraint Small: x <= 4\naction constraint Slow: x\' - x <= 1\n'));
+    expect(action.packed.ok).toBe(false);
+    if (!action.packed.ok) expect(action.packed.reason).toBe('action constraints are not supported by the packed engine');
+  });
+
   it('keeps states of small codes a byte a slot, and of codes to 65,535 two bytes', () => {
     // y climbs to the top code of its slot: 255 (the last a byte holds) or 256 (the first it
     // does not). The map makes the state wide enough to be kept as a typed array, and wider than

@@ -3,7 +3,7 @@
  * step properties, constraints, views and temporal properties; and explaining a step.
  */
 import type * as A from '../ast.js';
-import type { CheckedAction, CheckedBody, CheckedCheck, CheckedSpec } from '../check.js';
+import type { CheckedAction, CheckedBody, CheckedCheck, CheckedConstraint, CheckedSpec } from '../check.js';
 import { Processes, explainProcessStep } from '../process.js';
 import { ModelError, type Invariant, type StepViolation } from '../../explore/system.js';
 import { compileFairness, compileProperties } from '../compile-temporal.js';
@@ -38,6 +38,8 @@ export interface StepProperty {
 export interface CompiledConstraint {
   readonly name: string;
   readonly action: boolean;
+  /** The checked declaration (the packed engine compiles its expression again). */
+  readonly decl: CheckedConstraint;
   holds(from: State | undefined, to: State): boolean;
 }
 
@@ -253,7 +255,7 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
   const constraints: CompiledConstraint[] = [...spec.constraints, ...(check?.constraints ?? [])].map((c) => {
     const holds = predicate(c, `${c.action ? 'action constraint' : 'constraint'} '${c.name}'`);
     // A state constraint reads the state it is given: st is `to`.
-    return { name: c.name, action: c.action, holds: c.action ? holds : (_from: State | undefined, to: State) => holds(undefined, to) };
+    return { name: c.name, action: c.action, decl: c, holds: c.action ? holds : (_from: State | undefined, to: State) => holds(undefined, to) };
   });
 
   const views: CompiledView[] = spec.views.map((v) => {

@@ -233,6 +233,8 @@ interface Generated {
   /** The working array: after succ or succAt returns, the state expanded (every step restores it). */
   s: number[];
   inv: ((s: readonly number[]) => boolean)[];
+  /** The state constraints, in the generic engine's order. */
+  cons: ((s: readonly number[]) => boolean)[];
   /** The temporal properties' predicates (empty when they are not compiled). */
   tp: ((s: readonly number[]) => boolean)[];
 }
@@ -261,9 +263,10 @@ export function compilePacked(spec: CheckedSpec, overrides: ReadonlyMap<number, 
 }
 
 function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generic: CompiledSpec, counting: boolean, reached: Uint8Array | undefined): PackedSpec {
-  // Constraints and step properties are evaluated by the generic engine only; `--engine auto`
-  // runs such a configuration there.
-  if (generic.constraints.length > 0) throw new Unsupported('constraints are not supported by the packed engine', spec.ast.name.span);
+  // Action constraints and step properties are evaluated by the generic engine only; `--engine
+  // auto` runs such a configuration there. State constraints are compiled as invariants are.
+  const actionConstraint = generic.constraints.find((c) => c.action);
+  if (actionConstraint !== undefined) throw new Unsupported('action constraints are not supported by the packed engine', actionConstraint.decl.expr.span);
   if (generic.stepProperties.length > 0) throw new Unsupported('step properties are not supported by the packed engine', spec.ast.name.span);
   // The constants as the generic engine evaluated them, with the same overrides.
   const cc = new Compiler(spec, overrides, generic.constValues.map((c) => c.value));
@@ -602,6 +605,21 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     parts.push(`function I${ii}(s) {\n${src}\n}`);
   });
 
+  // ---- state constraints (`inModel`), as invariants
+  const consNames: string[] = [];
+  generic.constraints.forEach((c, ci) => {
+    let src: string;
+    try {
+      const [pre, v] = gen.capture(() => gen.bool(c.decl.expr));
+      src = `${pre}\nreturn ${v};`;
+    } catch (err) {
+      if (err instanceof Unsupported) throw new Unsupported(`constraint '${c.name}': ${err.message}`, err.span);
+      throw err;
+    }
+    consNames.push(`C${ci}`);
+    parts.push(`function C${ci}(s) {\n${src}\n}`);
+  });
+
   // ---- temporal properties' predicates: one instance per binding of the property's binders
   // (constant domains, in canonical order, as compile-temporal.ts), the bound values constants.
   // Unsupported here leaves the predicates out, not the whole system: safety checks still
@@ -717,7 +735,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     ...(tp ? tpParts : []),
     `function succ(st, emit) {\nfor (let i = 0; i < W; i++) s[i] = st[i];\n${succ}\n}`,
     `function succAt(lv, b, emit) {\nfor (let i = 0; i < W; i++) s[i] = lv[b + i];\n${succ}\n}`,
-    `return { init, succ, succAt, s, inv: [${invNames.join(', ')}], tp: [${tp ? tpNames.join(', ') : ''}] };`,
+    `return { init, succ, succAt, s, inv: [${invNames.join(', ')}], cons: [${consNames.join(', ')}], tp: [${tp ? tpNames.join(', ') : ''}] };`,
   ].join('\n');
   let source = sourceWith(predicatesReason === undefined);
   if (source.length > MAX_SOURCE && predicatesReason === undefined) {
@@ -760,49 +778,36 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
         : `the packed engine met a value it cannot encode in ${where}, where the generic engine reports nothing`,
     );
   const isSentinel = (err: unknown): boolean => err === BAIL || overflowed(err);
+  /**
+   * A generated state predicate (an invariant, a constraint, a property's), with a work count
+   * of its own; where its code gives up, the generic engine's `fallback` evaluates it on the
+   * decoded state, which throws the genuine ModelError.
+   */
+  const guarded = (f: (vec: number[]) => boolean, fallback: (state: State) => unknown, where: string) => (vec: number[]): boolean => {
+    try {
+      const outer = evalWork.n;
+      evalWork.n = 0;
+      const r = f(vec);
+      evalWork.n = outer;
+      return r;
+    } catch (err) {
+      if (!isSentinel(err)) throw err;
+      fallback(decode(vec));
+      throw unexplained(where, err);
+    }
+  };
 
   const invariants: Invariant<number[]>[] = spec.invariants.map((inv, ii) => {
-    const f = made.inv[ii]!;
     const g = generic.invariants[ii]!;
     if (g.name !== inv.name) throw new Error('internal error: invariants out of order');
-    return {
-      name: inv.name,
-      holds(vec: number[]): boolean {
-        try {
-          const outer = evalWork.n;
-          evalWork.n = 0;
-          const r = f(vec);
-          evalWork.n = outer;
-          return r;
-        } catch (err) {
-          if (!isSentinel(err)) throw err;
-          g.holds(decode(vec));
-          throw unexplained(`invariant '${inv.name}'`, err);
-        }
-      },
-    };
+    return { name: inv.name, holds: guarded(made.inv[ii]!, (st) => g.holds(st), `invariant '${inv.name}'`) };
   });
 
   let predicates: ((vec: number[]) => boolean)[] | undefined;
   if (predicatesReason === undefined) {
     const gpreds = generic.properties.flatMap((p) => (p.kind === 'general' ? p.atoms! : p.q ? [p.p, p.q] : [p.p]));
     const gnames = generic.properties.flatMap((p) => (p.kind === 'general' ? p.atoms!.map(() => p.name) : p.q ? [p.name, p.name] : [p.name]));
-    predicates = made.tp.map((f, k) => {
-      const g = gpreds[k]!;
-      return (vec: number[]): boolean => {
-        try {
-          const outer = evalWork.n;
-          evalWork.n = 0;
-          const r = f(vec);
-          evalWork.n = outer;
-          return r;
-        } catch (err) {
-          if (!isSentinel(err)) throw err;
-          g(decode(vec));
-          throw unexplained(`property '${gnames[k]!}'`, err);
-        }
-      };
-    });
+    predicates = made.tp.map((f, k) => guarded(f, gpreds[k]!, `property '${gnames[k]!}'`));
   }
 
   const successors = (vec: number[], emit: (s: number[], l: Label) => void): void => {
@@ -878,6 +883,19 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
       return true;
     };
   } else if (generic.isDone) throw new Unsupported('specs whose states can be done are not supported by the packed engine');
+  if (made.cons.length > 0) {
+    // State constraints, in order, as the generic engine's inModel: where generated code gives
+    // up, the generic engine evaluates the constraint on the decoded state (it throws the
+    // genuine ModelError, naming the constraint).
+    const cons = made.cons.map((f, ci) => {
+      const g = generic.constraints[ci]!;
+      return guarded(f, (st) => g.holds(undefined, st), `constraint '${g.name}'`);
+    });
+    system.inModel = (vec) => {
+      for (let i = 0; i < cons.length; i++) if (!cons[i]!(vec)) return false;
+      return true;
+    };
+  }
   return system;
 }
 
