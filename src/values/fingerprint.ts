@@ -403,8 +403,7 @@ function noteMapEntry(before: IMap<Value, Value>, after: IMap<Value, Value>, key
     sumLo = (sumLo + entryLo(kh, kl, H, L)) | 0;
   }
   finishMap(sumHi, sumLo, after.size);
-  const lanes: MapLanes = { hi: H, lo: L, sumHi, sumLo };
-  collectionCache.set(after, lanes);
+  collectionCache.set(after, mapLanes());
 }
 
 function fpSeq(l: IList<Value>): void {

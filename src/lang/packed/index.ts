@@ -590,35 +590,22 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
       `for (const I of INIT) {\nconst s = I.slice();\n${writes.join('\n')}\ninit1(s, emit);\n}\n${heads.map(() => '}').join('\n')}\n}`,
   );
 
-  // ---- invariants
-  const invNames: string[] = [];
-  spec.invariants.forEach((inv, ii) => {
+  // ---- invariants and state constraints (`inModel`): a function of the state each, named
+  // `fname`; one the code generator cannot encode refuses the spec, naming `what`.
+  const statePredicate = (fname: string, expr: A.Expr, what: string): string => {
     let src: string;
     try {
-      const [pre, v] = gen.capture(() => gen.bool(inv.expr));
+      const [pre, v] = gen.capture(() => gen.bool(expr));
       src = `${pre}\nreturn ${v};`;
     } catch (err) {
-      if (err instanceof Unsupported) throw new Unsupported(`invariant '${inv.name}': ${err.message}`, err.span);
+      if (err instanceof Unsupported) throw new Unsupported(`${what}: ${err.message}`, err.span);
       throw err;
     }
-    invNames.push(`I${ii}`);
-    parts.push(`function I${ii}(s) {\n${src}\n}`);
-  });
-
-  // ---- state constraints (`inModel`), as invariants
-  const consNames: string[] = [];
-  generic.constraints.forEach((c, ci) => {
-    let src: string;
-    try {
-      const [pre, v] = gen.capture(() => gen.bool(c.decl.expr));
-      src = `${pre}\nreturn ${v};`;
-    } catch (err) {
-      if (err instanceof Unsupported) throw new Unsupported(`constraint '${c.name}': ${err.message}`, err.span);
-      throw err;
-    }
-    consNames.push(`C${ci}`);
-    parts.push(`function C${ci}(s) {\n${src}\n}`);
-  });
+    parts.push(`function ${fname}(s) {\n${src}\n}`);
+    return fname;
+  };
+  const invNames = spec.invariants.map((inv, ii) => statePredicate(`I${ii}`, inv.expr, `invariant '${inv.name}'`));
+  const consNames = generic.constraints.map((c, ci) => statePredicate(`C${ci}`, c.decl.expr, `constraint '${c.name}'`));
 
   // ---- temporal properties' predicates: one instance per binding of the property's binders
   // (constant domains, in canonical order, as compile-temporal.ts), the bound values constants.
@@ -824,6 +811,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     if (terminates !== undefined && terminates(vec)) emit(vec.slice(), TERMINATING);
   };
   const sizes = slotSizes(vars, width);
+  const numbers = numbersOf(sizes);
   const system: PackedSpec = {
     width,
     source,
@@ -863,10 +851,10 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     fingerprint: vectorFingerprint(sizes),
     coverage: counters,
     vectorWidth: width,
-    vectorNumbers: numbersOf(sizes),
+    vectorNumbers: numbers,
     // Steps emit their working array itself: most successors are duplicates, dropped at once,
     // and only the states the explorer keeps are copied (into typed arrays: keptCopies).
-    copyState: keptCopies(width, sizes),
+    copyState: keptCopies(width, numbers),
   };
   if (instances.length > 0) {
     // As the generic engine: a valid end when every instance has run to its end or stands at
@@ -931,11 +919,10 @@ function numbersOf(sizes: readonly number[]): VectorNumbers | undefined {
  * Every reader of a packed state only indexes it (the generated code, the fingerprint, decode,
  * the codecs), so a view stands in for the array the type names.
  */
-function keptCopies(width: number, sizes: readonly number[]): (vec: number[]) => number[] {
+function keptCopies(width: number, numbers: VectorNumbers | undefined): (vec: number[]) => number[] {
   // Narrow states stay arrays: making a view costs more than copying a few numbers, and saves
   // no memory.
   if (width < TYPED_FROM_WIDTH) return (vec) => vec.slice();
-  const numbers = numbersOf(sizes);
   if (numbers !== undefined) {
     // Every code fits as it is (the fingerprint refuses a state whose codes do not).
     const fit = new Slabs(width, (n) => levelArray(numbers, n));
