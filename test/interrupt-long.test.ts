@@ -17,6 +17,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { spexSignalled } from './support/cli.js';
 import { Interrupted, clearInterrupt, requestInterrupt } from '../src/explore/guard.js';
 import { explore } from '../src/explore/explorer.js';
+import { exploreParallel } from '../src/explore/parallel/explorer.js';
+import { exploreVectorsParallel } from '../src/explore/parallel/vector-explorer.js';
+import type { StateCodec } from '../src/explore/parallel/bytes.js';
+import type { VectorSystem } from '../src/explore/parallel/vectors.js';
 import type { TransitionSystem } from '../src/explore/system.js';
 import { parseSpec } from '../src/lang/parser.js';
 import { checkSpec } from '../src/lang/check.js';
@@ -118,6 +122,41 @@ describe('in-process: a pending interrupt stops each phase', () => {
     });
   }
 
+  // The parallel explorers on this thread alone (levels too small for their workers): the
+  // vector explorer's one-pass expansion, and the initial states of the explorer of encoded
+  // states (its expansions run on the workers, which it stops waiting for: pool.ts).
+  it('the vector explorer alone: the search ends in the middle of the expansion', () => {
+    const { system, calls } = fan('vectors');
+    requestInterrupt(2);
+    const policy = { wantWorkers: false, next: () => 1, record: () => {}, describe: () => 'alone', most: 1 };
+    const r = exploreVectorsParallel(system as unknown as VectorSystem<string>, { checkDeadlock: false }, { workers: 2, setup: { data: null }, policy });
+    expect(r.outcome).toEqual({ kind: 'limit', limit: 'interrupted' });
+    expect(r.stats.generated).toBeGreaterThan(1);
+    expect(calls()).toBeLessThan(100_000);
+    expect(r.stats.distinct).toBe(r.stats.generated);
+  });
+
+  it('the explorer of encoded states: 100,000 initial states are cut short too', () => {
+    const system = {
+      varNames: ['x'],
+      invariants: [],
+      initialStates: (emit: (s: number, l: string) => void) => {
+        for (let i = 0; i < 100_000; i++) emit(i, 'init');
+      },
+      successors: () => {},
+      fingerprint: (s: number, out: Uint32Array) => {
+        out[0] = s;
+        out[1] = s * 7 + 1;
+      },
+    } as unknown as TransitionSystem<number, string>;
+    const codec: StateCodec<number> = { encode: (s, out) => out.f64(s), decode: (input) => input.f64() };
+    requestInterrupt(2);
+    const r = exploreParallel(system, { checkDeadlock: false }, { workers: 2, codec, setup: { data: null } });
+    expect(r.outcome).toEqual({ kind: 'limit', limit: 'interrupted' });
+    expect(r.stats.distinct).toBeGreaterThan(1);
+    expect(r.stats.distinct).toBeLessThan(100_000);
+  });
+
   it('parsing, checking and compiling throw Interrupted, naming nothing else', () => {
     const source = { path: 'many.spex', text: manyInvariants(1500) };
     requestInterrupt(2);
@@ -194,13 +233,21 @@ describe('through the CLI: the first signal stops a huge expansion', () => {
     expect(events.at(-1)).toEqual({ event: 'exit', code: 143 });
   });
 
-  it('check, 2 workers: the coordinator stops waiting for the workers', async () => {
-    const r = await spexSignalled(['check', HUGE, '--workers', '2'], /^phase: searching/m, 'SIGINT', { SPEX_TEST_PHASES: '1' });
-    expect(r.stderr).not.toMatch(/again: stopping at once/);
-    expect(r.code).toBe(130);
-    expect(r.stdout).toMatch(/^Interrupted \(SIGINT\): /m);
-    expect(r.stdout).toMatch(STATS);
-  });
+  // The parallel search expands a level alone on this thread (the first, of one state, here)
+  // or on the threads (SPEX_WORKERS_EAGER: from the first level). Either way the interrupt ends
+  // the expansion of the 30,000 successors: run to its end, it filled the level's shared buffer
+  // (4 GiB: a memory stop, after some 15 s) before the signal was seen.
+  for (const [where, env] of [['alone', {}], ['on the threads', { SPEX_WORKERS_EAGER: '1' }]] as const) {
+    it(`check, 2 workers, the level expanded ${where}: the search stops inside the expansion`, async () => {
+      const r = await spexSignalled(['check', HUGE, '--workers', '2'], /^phase: searching/m, 'SIGINT', { SPEX_TEST_PHASES: '1', ...env });
+      expect(r.stderr).not.toMatch(/again: stopping at once/);
+      expect(r.code).toBe(130);
+      expect(r.stdout).toMatch(/^Interrupted \(SIGINT\): /m);
+      expect(r.stdout + r.stderr).not.toMatch(/stopped for memory/);
+      const [, distinct] = STATS.exec(r.stdout)!;
+      expect(Number(distinct)).toBeLessThan(30_001);
+    });
+  }
 });
 
 describe('through the CLI: the output of the command thread', () => {

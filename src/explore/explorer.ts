@@ -34,7 +34,7 @@ import { GraphRecorder, type RecordGraph, type StateGraph } from './state-graph.
 import { ModelError, type Invariant, type StepCoverage, type StepViolation, type TransitionSystem } from './system.js';
 import { ReplayIndex, rebuildTrace, type Trace } from './trace.js';
 import { checkLimits, deadlockStop, invariantStop, outcomeOf, searchStats, stepStop, type Stop } from './stop.js';
-import { CHECK_EVERY, CHECK_SLOTS, Interrupted, checkInterrupt, guardStop, stateSlots, type GuardStop } from './guard.js';
+import { CHECK_EVERY, CHECK_SLOTS, CUT_SHORT, LONG_EXPANSION_MASK, Interrupted, checkInterrupt, guardStop, stateSlots, type GuardStop } from './guard.js';
 import { exploreVectorLevels, type FlatVectorSystem } from './vector-run.js';
 import { continueOnDisk, type DiskOptions, type DiskRunInfo, type Handover } from './disk/explorer.js';
 
@@ -166,15 +166,6 @@ export function explore<S, L>(
 }
 
 const PROGRESS_PERIOD_MS = 1000;
-/**
- * Emissions of one expansion between two looks at the guard, less one (a power of two less
- * one): a state with tens of thousands of successors is interrupted, and reported in the
- * progress reports, while it is being expanded.
- */
-const LONG_EXPANSION_MASK = 255;
-
-/** Thrown from an emission to cut an expansion short once a limit stopped the run (stopped()). */
-const CUT_SHORT: unique symbol = Symbol('cut short');
 
 /**
  * Why a run stopped early, recorded while inside a system callback. Turning it into an

@@ -123,6 +123,14 @@ const MIB = 1024 * 1024;
  */
 export const CHECK_EVERY = 4096;
 export const CHECK_SLOTS = 1 << 20;
+/**
+ * Emissions of one expansion between two looks at the guard, less one (a power of two less
+ * one): a state with tens of thousands of successors is interrupted, stopped at the memory
+ * budget and reported in the progress reports while it is being expanded, by every explorer.
+ */
+export const LONG_EXPANSION_MASK = 255;
+/** Thrown through the system's step by an explorer's emit to cut an expansion short once the search stops. */
+export const CUT_SHORT: unique symbol = Symbol('cut short');
 
 /** The slots of a state of `system` for the guard's cadence: its vector width, or its stated size, at least 1. */
 export function stateSlots(system: { readonly vectorWidth?: number; readonly stateSize?: number }): number {

@@ -23,7 +23,7 @@ import { FlatFingerprintSet } from './flat-set.js';
 import { ModelError, directSuccessors, levelArray, type Invariant, type LevelArray, type VectorNumbers, type StepCoverage, type TransitionSystem } from './system.js';
 import { ReplayIndex, rebuildTrace, type Trace } from './trace.js';
 import { deadlockStop, invariantStop, outcomeOf, searchStats, type Stop } from './stop.js';
-import { CHECK_EVERY, CHECK_SLOTS, budgetWouldPass, guardStop, noteMemoryStop } from './guard.js';
+import { CHECK_EVERY, CHECK_SLOTS, CUT_SHORT, LONG_EXPANSION_MASK, budgetWouldPass, guardStop, noteMemoryStop } from './guard.js';
 import { continueOnDisk, type Handover, type StateList } from './disk/explorer.js';
 import type { ExploreOptions, ExploreResult, Outcome, Progress } from './explorer.js';
 
@@ -35,14 +35,6 @@ export interface FlatVectorSystem<L> extends TransitionSystem<number[], L> {
 const PROGRESS_PERIOD_MS = 1000;
 /** The width from which a state is copied into its level with one `set` rather than a loop. */
 const SET_FROM_WIDTH = 64;
-/**
- * Emissions of one expansion between two looks at the guard, less one (a power of two less
- * one), as in explore(): a state with tens of thousands of successors is interrupted, stopped
- * at the memory budget and reported in the progress reports while it is being expanded.
- */
-const LONG_EXPANSION_MASK = 255;
-/** Thrown through the system's step by `emit` to cut an expansion short once the search stops. */
-const CUT_SHORT: unique symbol = Symbol('cut short');
 /**
  * The most numbers one level may hold: V8's largest typed array (2^32 elements). A level that
  * would pass it stops the search for memory, as the budget does. Test-only knob:

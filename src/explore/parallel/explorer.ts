@@ -36,7 +36,7 @@ import { WorkerPool } from './pool.js';
 import { WorkerDied } from './supervisor.js';
 import type { WorkerSetup } from './worker.js';
 import type { ThreadPolicy, ThreadsReport } from './auto.js';
-import { CHECK_EVERY, CHECK_SLOTS, Interrupted, guardStop, stateSlots } from '../guard.js';
+import { CHECK_EVERY, CHECK_SLOTS, CUT_SHORT, Interrupted, LONG_EXPANSION_MASK, guardStop, stateSlots } from '../guard.js';
 import { checkLimits, deadlockStop, invariantStop, outcomeOf, searchStats, replayedFault, type Stop } from '../stop.js';
 
 export interface ParallelOptions<S> {
@@ -255,8 +255,10 @@ class ParallelRun<S, L> {
     try {
       this.system.initialStates(this.emitInitial);
     } catch (e) {
-      if (!(e instanceof ModelError)) throw e;
-      this.stop ??= { kind: 'fault', error: e, state: -1 };
+      if (e !== CUT_SHORT) {
+        if (!(e instanceof ModelError)) throw e;
+        this.stop ??= { kind: 'fault', error: e, state: -1 };
+      }
     }
     if (this.stop !== null) this.queue = this.next.count;
 
@@ -562,6 +564,14 @@ class ParallelRun<S, L> {
   private readonly emitInitial = (state: S): void => {
     if (this.stop !== null) return;
     const ordinal = this.emitted++;
+    // Very many initial states: the guard is looked at as inside a long expansion.
+    if ((ordinal & LONG_EXPANSION_MASK) === LONG_EXPANSION_MASK) {
+      const why = guardStop();
+      if (why !== null) {
+        this.stop = { kind: 'limit', limit: why };
+        throw CUT_SHORT;
+      }
+    }
     this.generated++;
     const fp = this.fp;
     this.system.fingerprint(state, fp);

@@ -14,8 +14,9 @@ import type { WorkerInit, WorkerSetup } from './worker.js';
 
 type Message = { kind: 'ready' } | { kind: 'result'; meta: Int32Array; bytes: Uint8Array } | { kind: 'error'; message: string };
 
-/** How long to block before looking again (a message is always followed by a notify). */
-const WAIT_MS = 1000;
+/** How long to block before looking again (a message is always followed by a notify; a death or an
+ * interrupt, which nothing notifies, is seen at the next look). */
+const WAIT_MS = 200;
 
 export class WorkerPool {
   readonly size: number;
@@ -88,7 +89,7 @@ export class WorkerPool {
     const have = this.consumed[worker]!;
     while (Atomics.load(signal, worker) <= have) {
       Atomics.wait(signal, worker, have, WAIT_MS);
-      // Woken, or a second passed: a message, or a death (supervisor.ts), or nothing yet.
+      // Woken, or WAIT_MS passed: a message, or a death (supervisor.ts), or nothing yet.
       if (Atomics.load(signal, worker) <= have) this.workers.checkWaiting();
       // Or an interrupt: a worker expanding a state with very many successors is not waited for.
       checkInterrupt();

@@ -28,7 +28,7 @@ import { GraphRecorder, type RecordGraph } from '../state-graph.js';
 import { IndexMap } from './index-map.js';
 import { explore, onFlatLevels, type ExploreOptions, type ExploreResult, type Outcome, type Progress } from '../explorer.js';
 import type { SeenSet } from '../seen-set.js';
-import { CHECK_EVERY, CHECK_SLOTS, Interrupted, budgetWouldPass, guardStop, noteMemoryStop } from '../guard.js';
+import { CHECK_EVERY, CHECK_SLOTS, CUT_SHORT, Interrupted, LONG_EXPANSION_MASK, budgetWouldPass, checkInterrupt, guardStop, noteMemoryStop } from '../guard.js';
 import { checkLimits, deadlockStop, invariantStop, outcomeOf, searchStats, replayedFault, type Stop } from '../stop.js';
 import { ModelError, directSuccessors } from '../system.js';
 import { ReplayIndex, rebuildTrace, type Trace } from '../trace.js';
@@ -84,8 +84,9 @@ const VECTOR_SPAWN_AT = 10_000;
 const VECTOR_START = { spawnAfterMs: 150, useAfterMs: 350 };
 const VECTOR_START_GRAPH = { spawnAfterMs: 500, useAfterMs: 500 };
 const PROGRESS_PERIOD_MS = 1000;
-/** How long to block before looking again (a worker's completion is always notified). */
-const WAIT_MS = 1000;
+/** How long to block before looking again (a worker's completion is always notified; a death or an
+ * interrupt, which nothing notifies, is seen at the next look). */
+const WAIT_MS = 200;
 
 export function exploreVectorsParallel<L>(
   system: VectorSystem<L>,
@@ -227,10 +228,12 @@ class Crew {
     let d: number;
     while ((d = Atomics.load(ctrl, C_DONE)) < this.size) {
       Atomics.wait(ctrl, C_DONE, d, WAIT_MS);
-      // Woken by a worker done, or by a death (supervisor.ts).
+      // Woken by a worker done, or by a death (supervisor.ts); or an interrupt: a worker
+      // expanding a state with very many successors is not waited for (close() ends it).
       if (Atomics.load(ctrl, C_DONE) < this.size) {
         this.checkErrors();
         this.workers.checkWaiting();
+        checkInterrupt();
       }
     }
     this.checkErrors();
@@ -497,8 +500,10 @@ class VectorRun<L> {
     try {
       this.system.initialStates(this.emitAlone);
     } catch (e) {
-      if (!(e instanceof ModelError)) throw e;
-      this.stop ??= { kind: 'fault', error: e, state: -1 };
+      if (e !== CUT_SHORT) {
+        if (!(e instanceof ModelError)) throw e;
+        this.stop ??= { kind: 'fault', error: e, state: -1 };
+      }
     }
     const n = this.alone.made;
     this.swapFps();
@@ -559,6 +564,15 @@ class VectorRun<L> {
     if (this.stop !== null) return;
     const a = this.alone;
     const ordinal = a.emitted++;
+    // Inside one long expansion, as in explore(): an interrupt or the memory budget stops the
+    // search here and cuts the rest of the expansion short.
+    if ((ordinal & LONG_EXPANSION_MASK) === LONG_EXPANSION_MASK) {
+      const why = guardStop();
+      if (why !== null) {
+        this.stop = { kind: 'limit', limit: why };
+        throw CUT_SHORT;
+      }
+    }
     this.generated++;
     const fp = this.fp;
     this.system.fingerprint(succ, fp);
@@ -990,10 +1004,13 @@ class VectorRun<L> {
         if (direct !== undefined) direct.at(cur, i * W, emit);
         else system.successors(state, emit);
       } catch (e) {
-        if (!(e instanceof ModelError)) throw e;
-        if (direct !== undefined) for (let k = 0; k < W; k++) state[k] = cur[i * W + k]!;
-        // An invariant that failed on an earlier emission of this step came first.
-        if (this.stop === null) this.stopAt({ kind: 'fault', error: e, state: parent }, state);
+        // CUT_SHORT: the guard stopped the search inside the expansion (emitAlone).
+        if (e !== CUT_SHORT) {
+          if (!(e instanceof ModelError)) throw e;
+          if (direct !== undefined) for (let k = 0; k < W; k++) state[k] = cur[i * W + k]!;
+          // An invariant that failed on an earlier emission of this step came first.
+          if (this.stop === null) this.stopAt({ kind: 'fault', error: e, state: parent }, state);
+        }
       }
       if (this.stop === null && a.emitted === 0 && this.checkDeadlock) {
         if (direct !== undefined) for (let k = 0; k < W; k++) state[k] = cur[i * W + k]!;

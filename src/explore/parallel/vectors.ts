@@ -29,6 +29,7 @@
  *     threaded explorer's stop.
  */
 import { CompactFingerprintSet, type CompactSetSnapshot } from '../compact-set.js';
+import { LONG_EXPANSION_MASK, checkInterrupt } from '../guard.js';
 import { FlatFingerprintSet, type FlatSetSnapshot } from '../flat-set.js';
 import { ModelError, directSuccessors, type TransitionSystem } from '../system.js';
 import type { RecordGraph } from '../state-graph.js';
@@ -371,6 +372,10 @@ export class PhaseRunner<L> {
 
   private readonly emit = (next: number[], label?: L): void => {
     const e = this.e++;
+    // Thread 0 (the command's thread, where the interrupt flag is set) stops inside a long
+    // expansion, as explore() does; the workers' flag is never set, and the explorer that waits
+    // for them stops waiting (Crew.finish) and ends them.
+    if ((e & LONG_EXPANSION_MASK) === LONG_EXPANSION_MASK) checkInterrupt();
     if (this.tagOf !== null) {
       if (e + 1 > this.tagOut.length) {
         ensureBytes(this.tagBuf, 4 * (e + 1));
