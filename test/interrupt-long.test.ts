@@ -304,4 +304,13 @@ describe('through the CLI: the first signal stops the phases around the search',
     expect(r.code).toBe(130);
     expect(r.stderr).toMatch(/^Interrupted \(SIGINT\) while parsing spec\/examples\/diehard\.spex: no verdict\.$/m);
   });
+
+  it('compiling a range of a million values: stopped while it is built, not after', async () => {
+    // Building the set of the initial choice takes some 2 s; the signal comes as compiling starts.
+    const file = join(dir, 'million.spex');
+    writeFileSync(file, 'spec Million\nvar x: 0..999999 in 0..999999\naction Stay { x := x }\n');
+    const r = await spexSignalled(['check', file, '--engine', 'generic'], /^phase: compiling/m, 'SIGINT', { SPEX_TEST_PHASES: '1' });
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/^Interrupted \(SIGINT\) while compiling Million: no verdict\.$/m);
+  });
 });

@@ -784,7 +784,10 @@ export abstract class ExprCompiler extends ValueCompiler {
           const hi = r(c) as number;
           if (hi - lo + 1 > MAX_ENUMERATION) fail('E710', span, rangeTooLarge(lo, hi), 'guard the step so that the range stays small, or enumerate a smaller set');
           return ISet<Value>().withMutations((s) => {
-            for (let i = lo; i <= hi; i++) s.add(i);
+            for (let i = lo; i <= hi; i++) {
+              s.add(i);
+              pollInterrupt();
+            }
           });
         };
       }
