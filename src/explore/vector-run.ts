@@ -6,7 +6,10 @@
  * It does what BreadthFirstRun (explorer.ts) does, with the same counts, verdicts, traces,
  * limits and checkpoints, in the same order; only the representation differs:
  *   - the two levels are flat typed arrays, `width` numbers a state, so a stored state costs
- *     no allocation and the garbage collector has nothing to trace; the state being expanded
+ *     no allocation and the garbage collector has nothing to trace. A level grows in chunks
+ *     (LEVEL_CHUNK numbers each; the first doubles until it is that big), so that a level of
+ *     wide states is never copied to grow, and is not bounded by the largest typed array. The
+ *     state being expanded
  *     is read from its level by the system's successorsAt (the packed engine's), or copied
  *     into one reused array for `successors`. They are arrays of the narrowest type that
  *     holds the system's numbers (`vectorNumbers`: a byte a slot for a packed state of small
@@ -36,15 +39,17 @@ const PROGRESS_PERIOD_MS = 1000;
 /** The width from which a state is copied into its level with one `set` rather than a loop. */
 const SET_FROM_WIDTH = 64;
 /**
- * The most numbers one level may hold: V8's largest typed array (2^32 elements). A level that
- * would pass it stops the search for memory, as the budget does. Test-only knob:
- * `SPEX_LEVEL_NUMBERS=n` lowers it to n.
+ * The numbers of one chunk of a level (a chunk holds as many whole states as fit, at least
+ * one): 8 MB of a level of bytes. Growing one array by doubling copied a level of wide states
+ * again and again (a level of 20,000 states of 40,053 slots spent 2.5 s of its 8.4 s growing),
+ * and a level could not pass V8's largest typed array (2^32 elements). Test-only knob:
+ * `SPEX_LEVEL_CHUNK=n` makes it n numbers.
  */
-const MAX_LEVEL_NUMBERS = 2 ** 32;
+const LEVEL_CHUNK = 2 ** 23;
 
-function levelNumbersLimit(): number {
-  const n = Number(process.env['SPEX_LEVEL_NUMBERS'] ?? '');
-  return Number.isSafeInteger(n) && n > 0 ? Math.min(n, MAX_LEVEL_NUMBERS) : MAX_LEVEL_NUMBERS;
+function levelChunk(): number {
+  const n = Number(process.env['SPEX_LEVEL_CHUNK'] ?? '');
+  return Number.isSafeInteger(n) && n > 0 ? n : LEVEL_CHUNK;
 }
 
 /**
@@ -58,7 +63,8 @@ function levelNumbersLimit(): number {
 export interface LevelStart {
   readonly seen: FlatFingerprintSet;
   readonly replay: ReplayIndex;
-  readonly states: LevelArray;
+  /** The level's states, in chunks: each but the last full (its length a whole number of states), the last with room left. */
+  readonly states: readonly LevelArray[];
   readonly fps: Uint32Array;
   readonly count: number;
   readonly first: number;
@@ -100,8 +106,17 @@ class VectorLevelRun<L> {
   private replay = new ReplayIndex();
   private readonly fp = new Uint32Array(2);
 
-  /** The level being filled: `nextCount` states of W numbers; its first state's number is `nextFirst`. */
+  /**
+   * The level being filled: `nextCount` states of W numbers; its first state's number is
+   * `nextFirst`. Its full chunks (`per` states each) are `nextChunks`, in order; `next` is the
+   * chunk being filled after them.
+   */
   private next: LevelArray;
+  private nextChunks: LevelArray[] = [];
+  /** States in a chunk. */
+  private readonly per: number;
+  /** Full chunks of the level expanded last, to fill again (of the levels' current type). */
+  private spare: LevelArray[] = [];
   /** Whether the levels are Float64Arrays (a state held a number beyond 32 bits). */
   private wide = false;
   private nextCount = 0;
@@ -115,8 +130,6 @@ class VectorLevelRun<L> {
   private parentHi = 0;
   private parentLo = 0;
   private nextFirst = 0;
-  /** MAX_LEVEL_NUMBERS, or less for a test. */
-  private readonly maxLevelNumbers = levelNumbersLimit();
   /** The states of the level being expanded still to expand after the one being expanded. */
   private levelLeft = 0;
   /** When an expansion's progress was last reported (longExpansion). */
@@ -154,7 +167,8 @@ class VectorLevelRun<L> {
     this.onProgress = options.onProgress;
     this.progressPeriodMs = options.progressPeriodMs ?? PROGRESS_PERIOD_MS;
     this.coverage = system.coverage?.counting === true ? system.coverage : null;
-    this.next = levelArray(this.numbers, Math.max(1, this.W) * 1024);
+    this.per = Math.max(1, Math.floor(levelChunk() / Math.max(1, this.W)));
+    this.next = levelArray(this.numbers, Math.max(1, this.W) * Math.min(1024, this.per));
   }
 
   run(): ExploreResult<number[], L> {
@@ -171,8 +185,9 @@ class VectorLevelRun<L> {
     }
     if (this.stop !== null) queue = this.nextCount;
 
-    // The level being expanded, and the one array its states are copied into in turn.
-    let cur: LevelArray = levelArray(this.numbers, this.next.length);
+    // The chunks of the level being expanded; its first becomes the next level's first.
+    let cur: LevelArray[] = [levelArray(this.numbers, this.next.length)];
+    const per = this.per;
     let curFps = new Uint32Array(this.nextFps.length);
     const state: number[] = [];
     for (let k = 0; k < W; k++) state.push(0);
@@ -195,14 +210,21 @@ class VectorLevelRun<L> {
         levelGenerated = this.generated;
         if (now - this.startMs >= later.afterMs || this.level >= (later.atLevel ?? Infinity)) {
           // As for the disk-backed search: this frame stays on the stack, its level let go.
-          cur = new Int32Array(0);
+          cur = [];
           curFps = new Uint32Array(0);
           return later.then(this.levelStart());
         }
       }
-      const swap = cur;
-      cur = this.next;
-      this.next = this.wide && !(swap instanceof Float64Array) ? new Float64Array(swap.length) : swap;
+      const done = cur;
+      cur = this.nextChunks;
+      cur.push(this.next);
+      this.nextChunks = [];
+      const reuse = done[0]!;
+      this.next = this.wide && !(reuse instanceof Float64Array) ? new Float64Array(reuse.length) : reuse;
+      for (let c = 1; c < done.length; c++) {
+        const chunk = done[c]!;
+        if (!this.wide || chunk instanceof Float64Array) this.spare.push(chunk);
+      }
       const fps = curFps;
       curFps = this.nextFps;
       this.nextFps = fps;
@@ -214,11 +236,18 @@ class VectorLevelRun<L> {
       this.level = currentLevel + 1;
       this.storeNew = currentLevel < this.maxDepth;
 
+      let c = 0;
+      let chunk = cur[0]!;
+      let chunkFirst = 0;
       for (let i = 0; i < count; i++) {
-        const base = i * W;
+        if (i - chunkFirst === per) {
+          chunkFirst = i;
+          chunk = cur[++c]!;
+        }
+        const base = (i - chunkFirst) * W;
         // With successorsAt the state is read from the level itself, and copied only when a
         // fault or a deadlock needs it as an array.
-        if (direct === undefined) for (let k = 0; k < W; k++) state[k] = cur[base + k]!;
+        if (direct === undefined) for (let k = 0; k < W; k++) state[k] = chunk[base + k]!;
         const id = first + i;
         this.parentId = id;
         this.parentHi = curFps[2 * i]! | 0;
@@ -226,18 +255,18 @@ class VectorLevelRun<L> {
         this.emitted = 0;
         this.levelLeft = count - i - 1;
         try {
-          if (direct !== undefined) direct.at(cur, base, emit);
+          if (direct !== undefined) direct.at(chunk, base, emit);
           else system.successors(state, emit);
         } catch (e) {
           // CUT_SHORT: the search stopped in the expansion (longExpansion), and stops below.
           if (e !== CUT_SHORT) {
             if (!(e instanceof ModelError)) throw e;
-            if (direct !== undefined) for (let k = 0; k < W; k++) state[k] = cur[base + k]!;
+            if (direct !== undefined) for (let k = 0; k < W; k++) state[k] = chunk[base + k]!;
             if (this.stop === null) this.stopAt({ kind: 'fault', error: e, state: id }, state);
           }
         }
         if (this.stop === null && this.emitted === 0 && this.checkDeadlock) {
-          if (direct !== undefined) for (let k = 0; k < W; k++) state[k] = cur[base + k]!;
+          if (direct !== undefined) for (let k = 0; k < W; k++) state[k] = chunk[base + k]!;
           const stop = deadlockStop(system, state, id);
           if (stop !== null) this.stopAt(stop, state);
         }
@@ -276,7 +305,7 @@ class VectorLevelRun<L> {
     }
     if (handover !== undefined) {
       // Let the levels go before the disk-backed search runs: this frame stays on the stack.
-      cur = new Int32Array(0);
+      cur = [];
       curFps = new Uint32Array(0);
       return continueOnDisk(handover, this.options.disk!);
     }
@@ -294,22 +323,25 @@ class VectorLevelRun<L> {
    * number `first`, in `cur`), for the disk-backed search, as explore()'s handOver gives it:
    * the levels as vectors, the seen set and the replay index, which this run then lets go.
    */
-  private handOver(cur: LevelArray, count: number, first: number, i: number, currentLevel: number): Handover<number[], L> {
+  private handOver(cur: LevelArray[], count: number, first: number, i: number, currentLevel: number): Handover<number[], L> {
     const W = this.W;
+    const per = this.per;
     // Views of the levels, read once as the disk-backed search writes them out: one array
     // refilled for each state, not an array a state beside the levels.
-    const vectors = (level: LevelArray, from: number, to: number): StateList<number[]> => ({
+    const vectors = (level: readonly LevelArray[], from: number, to: number): StateList<number[]> => ({
       length: to - from,
       *[Symbol.iterator]() {
         const state = new Array<number>(W).fill(0);
         for (let k = from; k < to; k++) {
-          for (let j = 0; j < W; j++) state[j] = level[k * W + j]!;
+          const chunk = level[Math.floor(k / per)]!;
+          const base = (k % per) * W;
+          for (let j = 0; j < W; j++) state[j] = chunk[base + j]!;
           yield state;
         }
       },
     });
     const current = vectors(cur, i + 1, count);
-    const next = vectors(this.next, 0, this.nextCount);
+    const next = vectors([...this.nextChunks, this.next], 0, this.nextCount);
     const from = first + i + 1;
     if ((next.length > 0 && this.nextFirst !== from + current.length) || from + current.length + next.length !== this.seen.size) {
       throw new Error('internal error: the levels are not numbered consecutively at the hand-over to the disk-backed search');
@@ -322,6 +354,8 @@ class VectorLevelRun<L> {
     this.seen = new FlatFingerprintSet();
     this.replay = new ReplayIndex();
     this.next = new Int32Array(0);
+    this.nextChunks = [];
+    this.spare = [];
     this.nextFps = new Uint32Array(0);
     this.nextCount = 0;
     return h;
@@ -330,7 +364,7 @@ class VectorLevelRun<L> {
   /** The search between two levels, for `later` (the level filled last is the one to expand). */
   private levelStart(): LevelStart {
     const start: LevelStart = {
-      seen: this.seen, replay: this.replay, states: this.next, fps: this.nextFps, count: this.nextCount, first: this.nextFirst,
+      seen: this.seen, replay: this.replay, states: [...this.nextChunks, this.next], fps: this.nextFps, count: this.nextCount, first: this.nextFirst,
       level: this.level, generated: this.generated, depth: this.depth, startMs: this.startMs,
       levels: this.levelTimes,
     };
@@ -396,9 +430,17 @@ class VectorLevelRun<L> {
       }
     }
     const W = this.W;
-    const at = this.nextCount * W;
+    let inChunk = this.nextCount - this.nextChunks.length * this.per;
+    if (inChunk === this.per) {
+      if (!this.newChunk()) {
+        // Counted and checked, not queued: the search stops here.
+        this.stop = { kind: 'limit', limit: 'memory' };
+        return;
+      }
+      inChunk = 0;
+    }
+    const at = inChunk * W;
     if (at + W > this.next.length && !this.growNext(at + W)) {
-      // Counted and checked, not queued: the search stops here.
       this.stop = { kind: 'limit', limit: 'memory' };
       return;
     }
@@ -439,20 +481,25 @@ class VectorLevelRun<L> {
     this.nextCount++;
   }
 
-  /** From now on the levels are Float64Arrays (the level being filled is converted). */
+  /**
+   * From now on the levels are Float64Arrays: the chunk being filled is converted (the full
+   * ones hold their numbers exactly as they are), and the spare chunks are let go.
+   */
   private widen(): void {
     if (this.wide) return;
     this.wide = true;
     this.next = Float64Array.from(this.next);
+    this.spare = [];
   }
 
   /**
    * Whether the next growth of the level being filled would take the process past the memory
-   * budget: it copies the level (and its fingerprints) into arrays twice as big, so the
-   * process grows by their size at once. Looked at from half full, where a growth is near.
+   * budget: a chunk as big as the one being filled (a new one, or the first one copied into
+   * one twice as big), and the fingerprints copied into an array twice as big, at once. Looked
+   * at from half full, where a growth is near.
    */
   private growthPassesBudget(): boolean {
-    if (this.nextCount * this.W * 2 < this.next.length) return false;
+    if ((this.nextCount - this.nextChunks.length * this.per) * this.W * 2 < this.next.length) return false;
     return budgetWouldPass(this.next.byteLength + this.nextFps.byteLength, 'growing the level being filled');
   }
 
@@ -480,29 +527,41 @@ class VectorLevelRun<L> {
   }
 
   /**
-   * The level being filled in an array twice as big (at least `min` numbers); false, with the
-   * memory note, when no array that big can be had: past maxLevelNumbers, or refused by the
-   * allocator (a level that grows inside one expansion, between two looks at the budget).
+   * The level's first chunk in an array twice as big (at least `min` numbers, at most a
+   * chunk's); false, with the memory note, when the allocator refuses it.
    */
   private growNext(min: number): boolean {
     const next = this.next;
-    const n = Math.min(Math.max(next.length * 2, min), this.maxLevelNumbers);
-    const what = `${this.nextCount.toLocaleString('en-US')} states of ${this.W.toLocaleString('en-US')} slots`;
-    if (n < min) {
-      noteMemoryStop(`a level of ${what} and more: more than ${this.maxLevelNumbers.toLocaleString('en-US')} numbers, the most one array holds`, '');
-      return false;
-    }
-    let bigger: LevelArray;
-    try {
-      bigger = this.wide ? new Float64Array(n) : levelArray(this.numbers, n);
-    } catch (e) {
-      if (!(e instanceof RangeError)) throw e;
-      noteMemoryStop(`a level of ${what} and more: an array of ${n.toLocaleString('en-US')} numbers could not be allocated`, '');
-      return false;
-    }
+    const bigger = this.allocate(Math.min(Math.max(next.length * 2, min), this.per * this.W));
+    if (bigger === null) return false;
     bigger.set(next);
     this.next = bigger;
     return true;
+  }
+
+  /** The chunk being filled is full: the next one, a spare or a new one; false as growNext. */
+  private newChunk(): boolean {
+    const chunk = this.spare.pop() ?? this.allocate(this.per * this.W);
+    if (chunk === null) return false;
+    this.nextChunks.push(this.next);
+    this.next = chunk;
+    return true;
+  }
+
+  /**
+   * An array of n numbers of the levels' type, or null, with the memory note, when the
+   * allocator refuses it (a level that grows inside one expansion, between two looks at the
+   * budget).
+   */
+  private allocate(n: number): LevelArray | null {
+    try {
+      return this.wide ? new Float64Array(n) : levelArray(this.numbers, n);
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      const what = `${this.nextCount.toLocaleString('en-US')} states of ${this.W.toLocaleString('en-US')} slots`;
+      noteMemoryStop(`a level of ${what} and more: an array of ${n.toLocaleString('en-US')} numbers could not be allocated`, '');
+      return null;
+    }
   }
 
   private stopAt(stop: Stop, state: number[]): void {

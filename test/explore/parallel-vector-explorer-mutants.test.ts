@@ -174,6 +174,21 @@ describe('a search that starts on the one-thread explorer and goes on here (--wo
     expect(sameFrom(small, {}, 10_000)).toEqual([{ threads: 1, reason: 'auto: the search ended before more threads were worth trying' }]);
   });
 
+  it('takes the one-thread explorer\'s level in chunks (SPEX_LEVEL_CHUNK: three states each)', () => {
+    const saved = process.env['SPEX_LEVEL_CHUNK'];
+    process.env['SPEX_LEVEL_CHUNK'] = '6';
+    try {
+      for (const atLevel of [2, 3, 5, 7]) {
+        sameFrom(small, {}, atLevel);
+        sameFrom(big, {}, atLevel, 3);
+        sameFrom({ ...small, bad: (s) => s[0] === 3 && s[1] === 7 }, {}, atLevel);
+      }
+    } finally {
+      if (saved === undefined) delete process.env['SPEX_LEVEL_CHUNK'];
+      else process.env['SPEX_LEVEL_CHUNK'] = saved;
+    }
+  });
+
   it('the limits, violations, faults and deadlocks after the hand-over', () => {
     for (const atLevel of [2, 4]) {
       for (let max = 1; max <= 40; max += 3) sameFrom(small, { maxStates: max }, atLevel);

@@ -466,7 +466,14 @@ class VectorRun<L> {
     this.takeSeen(from.seen);
     const n = from.count * this.W;
     ensureBytes(this.buffers.lvSt[0]!, 8 * Math.max(1, n));
-    f64(this.buffers.lvSt[0]!).set(from.states.subarray(0, n));
+    const level = f64(this.buffers.lvSt[0]!);
+    // Chunk by chunk: each but the last is full.
+    for (let c = 0, at = 0; at < n; c++) {
+      const chunk = from.states[c]!;
+      const take = Math.min(chunk.length, n - at);
+      level.set(take === chunk.length ? chunk : chunk.subarray(0, take), at);
+      at += take;
+    }
     if (this.curFps.length < 2 * from.count) this.curFps = new Uint32Array(2 * from.count);
     this.curFps.set(from.fps.subarray(0, 2 * from.count));
     this.curFpsValid = true;
