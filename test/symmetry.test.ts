@@ -433,6 +433,49 @@ check Sym { symmetry Cpu  deadlock off }
   });
 });
 
+describe('symmetry over large types: sized before anything is built', () => {
+  /** The first diagnostic of the check's run, or its distinct states. */
+  function outcome(text: string): string | number {
+    const spec = loadSpec('large.spex', text).spec;
+    const [c] = selectChecks(spec, undefined);
+    try {
+      const r = runCheck(spec, c, new Map(), { workers: 1 });
+      return r.result!.stats.distinct;
+    } catch (e) {
+      if (!(e instanceof SpecErrors)) throw e;
+      return `${e.diagnostics[0]!.code} ${e.diagnostics[0]!.message}`;
+    }
+  }
+  const pick = (type: string, set: string): string => `spec Large
+type Page = ${type}
+const S: Set[Page] = ${set}
+var x: Set[Page] = {}
+action Add {
+  pick p in S
+  x := x union {p}
+}
+symmetry S
+`;
+
+  it('a whole range of 2^53 values is a group too large (E240), not a heap run out while listing it', () => {
+    // A fuzz mutant: this ran out of memory (V8's fatal error, SIGTRAP) after some 8 s.
+    expect(outcome('spec Large\ntype Page = -9007199254740991..3\nvar freed: Set[Page] = {}\nsymmetry Page\n')).toMatch(/^E240 the symmetry group has ∞ permutations/);
+  });
+
+  it('a constant set of a type past the enumeration limit is E221', () => {
+    expect(outcome(pick('0..5000000', '{1, 2}'))).toBe("E221 the range 0..5000000 of 'S' has 5,000,001 values, more than the 1,000,000 spex enumerates");
+  });
+
+  it('a constant set of two values of a type of 200,001 runs (its tables were built in quadratic time)', () => {
+    expect(outcome(pick('0..200000', '{1, 2}'))).toBe(3);
+  });
+
+  it('tables of more than 10,000,000 entries are E240: 8! permutations of a type of 301 values', () => {
+    expect(outcome(pick('0..300', '{1, 2, 3, 4, 5, 6, 7, 8}'))).toBe('E240 the symmetry\'s 40,320 permutations of 301 values take tables of 12,136,320 entries, more than spex builds (10,000,000)');
+    expect(outcome(pick('0..200', '{1, 2, 3}'))).toBe(4);
+  });
+});
+
 describe('symmetry: a loop that fills a sequence in the order of symmetric values', () => {
   it('is E242; a loop that fills a set is not', () => {
     const codes = (body: string): string[] => {

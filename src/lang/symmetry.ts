@@ -15,7 +15,8 @@
 import type * as A from './ast.js';
 import type { CheckedCheck, CheckedSpec, CheckedSymmetry } from './check.js';
 import type { CompiledSpec, State } from './compile.js';
-import { Diagnostic, SpecErrors } from './diagnostics.js';
+import { Diagnostic, MAX_ENUMERATION, SpecErrors } from './diagnostics.js';
+import { formatCount } from './compile/enumerate.js';
 import type { Type } from './types.js';
 import {
   Atom, IList, IMap, ISet, Rec, Tuple, Variant, compareValues, fingerprintValues, mkMap, mkSet, sortedElements,
@@ -29,6 +30,8 @@ export function symmetryOf(spec: CheckedSpec, check: CheckedCheck | undefined): 
 
 /** The most permutations spex tries per state; a larger group is refused (E240) before the search. */
 export const MAX_GROUP = 40320;
+/** The most entries of the permutations' tables (permutations × values of the symmetric types); more is E240. */
+const MAX_SYMMETRY_TABLES = 10_000_000;
 
 /** One permutation of the group: per symmetric set, where each of its values goes. */
 interface Perm {
@@ -79,6 +82,14 @@ export function compileSymmetry(syms: readonly CheckedSymmetry[], system: Compil
     } else if (t.k === 'int' && t.range) {
       lo = Number(constValue(system, t.range.lo, spec));
       const hi = Number(constValue(system, t.range.hi, spec));
+      const n = Math.max(0, hi - lo + 1);
+      // Sized before it is enumerated: a whole range of more than a few values is a group too
+      // large (E240, below), and a range past the enumeration limit is refused as any type
+      // used as a set is (E221); `type Page = -2^53..3` once ran out of memory here.
+      if (s.constIndex === undefined && factorial(n) > MAX_GROUP) throw groupTooLarge(syms, factorial(n));
+      if (n > MAX_ENUMERATION) {
+        throw new SpecErrors([new Diagnostic('E221', s.name.span, `the range ${lo}..${hi} of '${s.name.text}' has ${formatCount(n)} values, more than the ${formatCount(MAX_ENUMERATION)} spex enumerates`, 'declare a smaller range symmetric, or lower the constants that size it')]);
+      }
       all = [];
       for (let v = lo; v <= hi; v++) all.push(v);
     } else {
@@ -94,9 +105,15 @@ export function compileSymmetry(syms: readonly CheckedSymmetry[], system: Compil
   });
   let groupSize = 1;
   for (const s of sets) groupSize *= factorial(s.moved.length);
-  if (groupSize > MAX_GROUP) {
-    throw new SpecErrors([new Diagnostic('E240', syms[0]!.name.span, `the symmetry group has ${groupSize.toLocaleString('en-US')} permutations, more than spex tries per state (${MAX_GROUP.toLocaleString('en-US')})`, 'declare fewer or smaller sets symmetric, or lower the constants that size them')]);
+  if (groupSize > MAX_GROUP) throw groupTooLarge(syms, groupSize);
+  // Each permutation is tables over every value of the symmetric types (a constant set's type
+  // included): their size is bounded as an enumeration is.
+  const values = sets.reduce((a, s) => a + s.size, 0);
+  if (groupSize * values > MAX_SYMMETRY_TABLES) {
+    throw new SpecErrors([new Diagnostic('E240', syms[0]!.name.span, `the symmetry's ${groupSize.toLocaleString('en-US')} permutations of ${formatCount(values)} values take tables of ${formatCount(groupSize * values)} entries, more than spex builds (${formatCount(MAX_SYMMETRY_TABLES)})`, 'declare a constant set of fewer values symmetric, or give it a smaller type')]);
   }
+  // Where each value is in its set's list of values.
+  const positions = sets.map((s) => new Map<Value, number>(s.all.map((v, j) => [v, j])));
 
   // Every permutation of the group: the product of each set's permutations, the identity first.
   const perSet = sets.map((s) => permutations(s.moved.length));
@@ -115,17 +132,18 @@ export function compileSymmetry(syms: readonly CheckedSymmetry[], system: Compil
     const fromIndex: number[][] = [];
     sets.forEach((s, i) => {
       // Each value goes where the permutation sends it; values outside the set stay put.
+      const at = positions[i]!;
       const to = s.all.slice();
       const p = chosen[i]!;
       s.moved.forEach((v, j) => {
-        to[s.all.indexOf(v)] = s.moved[p[j]!]!;
+        to[at.get(v)!] = s.moved[p[j]!]!;
       });
       const inv = s.all.slice();
       s.all.forEach((v, j) => {
-        inv[s.all.indexOf(to[j]!)] = v;
+        inv[at.get(to[j]!)!] = v;
       });
       from.push(inv);
-      fromIndex.push(inv.map((v) => s.all.indexOf(v)));
+      fromIndex.push(inv.map((v) => at.get(v)!));
       if (s.sym.type.k === 'enum') {
         atoms.push(to as Atom[]);
         ints.push(undefined);
@@ -225,10 +243,16 @@ function constValue(system: CompiledSpec, e: A.Expr, spec: CheckedSpec): Value {
   return system.compileExpr(e, spec.constFrame)([]);
 }
 
+/** n!, Infinity past 170! (a double's range), without counting up to a huge n. */
 function factorial(n: number): number {
+  if (n > 170) return Infinity;
   let f = 1;
   for (let i = 2; i <= n; i++) f *= i;
   return f;
+}
+
+function groupTooLarge(syms: readonly CheckedSymmetry[], groupSize: number): SpecErrors {
+  return new SpecErrors([new Diagnostic('E240', syms[0]!.name.span, `the symmetry group has ${groupSize.toLocaleString('en-US')} permutations, more than spex tries per state (${MAX_GROUP.toLocaleString('en-US')})`, 'declare fewer or smaller sets symmetric, or lower the constants that size them')]);
 }
 
 /** Every permutation of 0..n-1, the identity first (lexicographic order). */
