@@ -131,6 +131,24 @@ describe('the fast parser and the ohm grammar', () => {
   });
 });
 
+describe('types that start with a bracket in the fast parser', () => {
+  // A `(` is tried as a tuple type only when a comma stands at its own level; each text gives
+  // the ohm grammar's AST, or both refuse it.
+  const deep = (n: number): string => `${'('.repeat(n)}0${')'.repeat(n)}`;
+  const texts: [string, string][] = [
+    ['tuples, nested, of maps, records and ranges', 'spec S\nenum K { a, b }\nvar t: ((K, Bool), Map[K, 0..2], {f: K, g: Bool}, (0)..(1 + 1)) = ((a, true), [k in K |-> 0], {f: a, g: false}, 1)\n'],
+    ['a range whose bounds are in brackets, deep ones included', `spec S\nconst N: Int = 3\nvar x: (N - 1)..(N + 1) = 2\nvar y: ${deep(30)}..2 = 0\nvar z: (${deep(3)})..${deep(2)} = 0\n`],
+    ['a tuple in brackets of its own, which is no type', 'spec S\nvar t: ((Bool, Bool)) = (true, true)\n'],
+    ['a comma inside a map or record only, which makes no tuple', 'spec S\nvar m: (Map[Bool, Bool]) = [b in Bool |-> b]\nvar r: ({f: Bool, g: Bool}) = {f: true, g: true}\n'],
+    ['brackets never closed', 'spec S\nvar t: ((Bool, Bool = (true, true)\n'],
+    ['a comma after the bracket closes', 'spec S\nvar t: (0)..2, Bool = 0\n'],
+  ];
+  it.each(texts)('%s', (_what, text) => expectSameAsOhm(text));
+  it('parses the valid ones without the ohm grammar', () => {
+    for (const [, text] of texts.slice(0, 2)) expect(fastParseSpec({ path: 't.spex', text }).ok).toBe(true);
+  });
+});
+
 describe('symmetry, show and attributes in the fast parser', () => {
   // Each text: the fast parser accepts it and gives the ohm grammar's AST, spans and attribute
   // problems (E247, E248, in the same order) included; or both refuse it.
