@@ -16,7 +16,7 @@ import type * as A from './ast.js';
 import type { CheckedCheck, CheckedSpec, CheckedSymmetry } from './check.js';
 import type { CompiledSpec, State } from './compile.js';
 import { Diagnostic, MAX_ENUMERATION, SpecErrors } from './diagnostics.js';
-import { formatCount } from './compile/enumerate.js';
+import { formatCount, rangeTooLarge } from './compile/enumerate.js';
 import type { Type } from './types.js';
 import {
   Atom, IList, IMap, ISet, Rec, Tuple, Variant, compareValues, fingerprintValues, mkMap, mkSet, sortedElements,
@@ -86,9 +86,10 @@ export function compileSymmetry(syms: readonly CheckedSymmetry[], system: Compil
       // Sized before it is enumerated: a whole range of more than a few values is a group too
       // large (E240, below), and a range past the enumeration limit is refused as any type
       // used as a set is (E221); `type Page = -2^53..3` once ran out of memory here.
-      if (s.constIndex === undefined && factorial(n) > MAX_GROUP) throw groupTooLarge(syms, factorial(n));
+      const group = factorial(n);
+      if (s.constIndex === undefined && group > MAX_GROUP) throw groupTooLarge(syms, group);
       if (n > MAX_ENUMERATION) {
-        throw new SpecErrors([new Diagnostic('E221', s.name.span, `the range ${lo}..${hi} of '${s.name.text}' has ${formatCount(n)} values, more than the ${formatCount(MAX_ENUMERATION)} spex enumerates`, 'declare a smaller range symmetric, or lower the constants that size it')]);
+        throw new SpecErrors([new Diagnostic('E221', s.name.span, rangeTooLarge(lo, hi, s.name.text), 'declare a smaller range symmetric, or lower the constants that size it')]);
       }
       all = [];
       for (let v = lo; v <= hi; v++) all.push(v);

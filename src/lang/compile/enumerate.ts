@@ -198,6 +198,11 @@ export abstract class ValueCompiler extends CompilerBase {
 
 export const ENUMERATION_HINT = 'enumerate a smaller type or set (fewer elements, or a smaller range), or pick from a set built from the state';
 
+/** E221's and E710's message for a range past MAX_ENUMERATION values (`of`: what it is the range of). */
+export function rangeTooLarge(lo: number, hi: number, of?: string): string {
+  return `the range ${lo}..${hi}${of === undefined ? '' : ` of '${of}'`} has ${formatCount(hi - lo + 1)} values, more than the ${formatCount(MAX_ENUMERATION)} spex enumerates`;
+}
+
 /** A count for a message: exact with thousands separators, or its order of magnitude. */
 export function formatCount(n: number): string {
   if (n <= Number.MAX_SAFE_INTEGER) return n.toLocaleString('en-US');

@@ -13,7 +13,7 @@ import {
   type Value,
 } from '../../values/index.js';
 import { type Ctx, type Ev, fail } from './base.js';
-import { ENUMERATION_HINT, formatCount, subsetsOf, totalMapsOf, ValueCompiler } from './enumerate.js';
+import { ENUMERATION_HINT, formatCount, rangeTooLarge, subsetsOf, totalMapsOf, ValueCompiler } from './enumerate.js';
 import { pollInterrupt } from '../../explore/guard.js';
 import { evalWork } from '../work.js';
 import { CACHE_MIN_SIZE, noteAppend, noteMapRemove, noteMapSet } from '../../values/fingerprint.js';
@@ -793,10 +793,6 @@ export abstract class ExprCompiler extends ValueCompiler {
       }
     }
   }
-}
-
-function rangeTooLarge(lo: number, hi: number): string {
-  return `the range ${lo}..${hi} has ${formatCount(hi - lo + 1)} values, more than the ${formatCount(MAX_ENUMERATION)} spex enumerates`;
 }
 
 export function checkedInt(n: number, span: A.Span): number {
