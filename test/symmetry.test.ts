@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { configOverrides, loadSpec, runCheck, selectChecks, type CheckResult } from '../src/engine/run.js';
+import { configOverrides, constOverrides, loadSpec, runCheck, selectChecks, type CheckResult } from '../src/engine/run.js';
 import { replayTrace } from '../src/engine/replay.js';
 import { compileSpec, type Label, type State } from '../src/lang/compile.js';
 import { SpecErrors } from '../src/lang/diagnostics.js';
@@ -56,6 +56,41 @@ invariant FewHeld2: size(held) < 5
 
 const voting = loadSpec(join(ROOT, 'spec/tlaplus/voting.spex')).spec;
 
+/**
+ * Symmetric values in every shape a signature masks (canonical form, refinement in
+ * src/lang/symmetry.ts): a map from and to Node, a sequence, a set of records and a set of
+ * tuples, a variant's payload, with two symmetric sets at once. Links make cycles, where every
+ * node has the same signature and no swap of two leaves the state as it is.
+ */
+const shapes = loadSpec('shapes.spex', `spec Shapes
+const N: Int = 3
+type Node = 1..N
+enum Job { J1, J2 }
+type Note = Sent(Node) | Quiet
+type Task = { job: Job, node: Node }
+var succ: Map[Node, Node] = [n in Node |-> n]
+var log: Seq[Node] = []
+var tasks: Set[Task] = {}
+var pairs: Set[(Node, Job)] = {}
+var note: Note = Quiet
+action Link(a: Node, b: Node) {
+  require a != b and succ[a] == a
+  succ[a] := b
+}
+action Log(n: Node) {
+  require len(log) < 1
+  log := append(log, n)
+  note := Sent(n)
+}
+action Give(j: Job, n: Node) {
+  require size(tasks) < 2
+  tasks := tasks union {{ job: j, node: n }}
+  pairs := pairs union {(n, j)}
+}
+check SymBoth { symmetry Node, Job }
+check Full {}
+`).spec;
+
 function check(spec: typeof twophase, name: string): CheckResult {
   const [c] = selectChecks(spec, name);
   return runCheck(spec, c, new Map(), { engine: 'auto', workers: 1 });
@@ -98,6 +133,14 @@ function canonOf(spec: typeof twophase, name: string): ReturnType<typeof compile
   const [c] = selectChecks(spec, name);
   const system = compileSpec(spec, configOverrides(c, new Map()), c);
   return compileSymmetry(symmetryOf(spec, c), system, spec);
+}
+
+function compareStates(a: State, b: State): number {
+  for (let i = 0; i < a.length; i++) {
+    const c = compareValues(a[i] as Value, b[i] as Value);
+    if (c !== 0) return c;
+  }
+  return 0;
 }
 
 function sameState(a: State, b: State): boolean {
@@ -204,6 +247,7 @@ describe('symmetry reduction: the canonical form', () => {
     [twophase, 'Sym4', 'Full4'],
     [voting, 'MCVoting', 'MCVotingFull'],
     [tokens, 'SymFew', 'FullFew'],
+    [shapes, 'SymBoth', 'Full'],
   ];
   for (const [spec, sym, full] of models) {
     const canon = canonOf(spec, sym);
@@ -227,6 +271,91 @@ describe('symmetry reduction: the canonical form', () => {
       );
     });
   }
+});
+
+describe('symmetry reduction: the permutations tried', () => {
+  it('counts the orbits a brute force over the whole group counts, with two symmetric sets and every shape of value', () => {
+    const canon = canonOf(shapes, 'SymBoth');
+    expect(canon.groupSize).toBe(12);
+    const states = reachable(shapes, 'Full');
+    // The least image over every permutation of the group: a canonical form that needs no signatures.
+    const fp = new Uint32Array(2);
+    const key = (s: State): string => {
+      fingerprintValues(s, fp);
+      return `${fp[0]}:${fp[1]}`;
+    };
+    const brute = new Set<string>();
+    const refined = new Set<string>();
+    for (const s of states) {
+      let least = s;
+      for (let k = 1; k < canon.groupSize; k++) {
+        const img = canon.permute(s, k);
+        if (compareStates(img, least) < 0) least = img;
+      }
+      brute.add(key(least));
+      refined.add(key(canon.canonical(s)));
+    }
+    expect(refined.size).toBe(brute.size);
+    expect(check(shapes, 'SymBoth').result?.stats.distinct).toBe(brute.size);
+    expect(brute.size).toBeLessThan(states.length);
+  });
+
+  it('tries one permutation where the state is the same whatever the order of the tied values, and all where it is not', () => {
+    const [c] = selectChecks(shapes, 'SymBoth');
+    const system = compileSpec(shapes, configOverrides(c, new Map()), c);
+    const canon = compileSymmetry(symmetryOf(shapes, c), system, shapes);
+    let init: State | undefined;
+    system.initialStates((s) => {
+      init = s;
+    });
+    // Every node links to itself, no job is given: one order stands for all 12.
+    expect(canon.tries(init!)).toBe(1);
+    const after = (s: State, action: string, params: string): State => {
+      let out: State | undefined;
+      system.successors(s, (t, l) => {
+        if (l.action === action && l.params.map((p) => String(p.value)).join(',') === params) out = t;
+      });
+      expect(out).toBeDefined();
+      return out!;
+    };
+    // A cycle 1 -> 2 -> 3 -> 1: the nodes' signatures are equal, but a swap of two reverses it.
+    const cycle = after(after(after(init!, 'Link', '1,2'), 'Link', '2,3'), 'Link', '3,1');
+    expect(canon.tries(cycle)).toBe(6);
+    // 1 -> 2 alone: three different signatures (links out, links in, neither).
+    expect(canon.tries(after(init!, 'Link', '1,2'))).toBe(1);
+    // A set of nodes, and a map from nodes to values without nodes: the node marked, or raised,
+    // stands apart from the three others, still alike.
+    const marks = loadSpec('marks.spex', `spec Marks
+type Node = 1..4
+var marked: Set[Node] = {}
+var level: Map[Node, 0..2] = [n in Node |-> 0]
+action Mark(n: Node) { marked := marked union {n} }
+action Raise(n: Node) { require level[n] < 2  level[n] := level[n] + 1 }
+check Sym { symmetry Node }
+`).spec;
+    const [mc] = selectChecks(marks, 'Sym');
+    const mSystem = compileSpec(marks, configOverrides(mc, new Map()), mc);
+    const mCanon = compileSymmetry(symmetryOf(marks, mc), mSystem, marks);
+    mSystem.initialStates((s) => {
+      expect(mCanon.tries(s)).toBe(1);
+      mSystem.successors(s, (t) => {
+        expect(mCanon.tries(t)).toBe(1);
+      });
+    });
+    // TwoPhase's initial state with 7 resource managers: one permutation of 5,040.
+    const tp = loadSpec(join(ROOT, 'spec/bench/twophase-symmetric.spex')).spec;
+    const [tc] = selectChecks(tp, 'SymmetricRMs');
+    const tpSystem = compileSpec(tp, configOverrides(tc, constOverrides(tp, ['N=7'])), tc);
+    const tpCanon = compileSymmetry(symmetryOf(tp, tc), tpSystem, tp);
+    expect(tpCanon.groupSize).toBe(5040);
+    tpSystem.initialStates((s) => {
+      expect(tpCanon.tries(s)).toBe(1);
+      // One resource manager prepared: it stands apart, the six others are still alike.
+      tpSystem.successors(s, (t, l) => {
+        if (l.action === 'RMPrepare') expect(tpCanon.tries(t)).toBe(1);
+      });
+    });
+  });
 });
 
 describe('symmetry reduction: engines and refusals', () => {

@@ -3,14 +3,16 @@
  * of the symmetric sets a configuration declares, and the transition system whose fingerprint
  * is the fingerprint of that canonical form, so that the seen set holds one state per orbit.
  *
- * The canonical form is the least image of the state, in the canonical order of values
- * (values/order.ts) slot by slot, over every permutation of the group: the product of the
- * permutation groups of the symmetric sets (TLC's Permutations(A) \union Permutations(B)).
- * Permutations act through the slots' declared types: an enum's members and a range type's
- * integers move only where a slot's type says they stand, so a counter of type Int is never
- * mistaken for a page. Everything else the explorer sees is the system's own: it expands and
- * records the states as they were emitted (the first of each orbit met), so traces rebuilt by
- * replay are behaviours of the spec. Nothing here runs for a configuration without symmetry.
+ * The group is the product of the permutation groups of the symmetric sets (TLC's
+ * Permutations(A) \union Permutations(B)). The canonical form is the least image of the state,
+ * in the canonical order of values (values/order.ts) slot by slot, over the permutations that
+ * sort the symmetric values by what the state says of each (refinement, below): for most
+ * states a handful, where TLC tries the whole group. Permutations act through the slots'
+ * declared types: an enum's members and a range type's integers move only where a slot's type
+ * says they stand, so a counter of type Int is never mistaken for a page. Everything else the
+ * explorer sees is the system's own: it expands and records the states as they were emitted
+ * (the first of each orbit met), so traces rebuilt by replay are behaviours of the spec.
+ * Nothing here runs for a configuration without symmetry.
  */
 import type * as A from './ast.js';
 import type { CheckedCheck, CheckedSpec, CheckedSymmetry } from './check.js';
@@ -64,6 +66,8 @@ export interface Canonicaliser {
   canonical(state: State): State;
   /** The image of `state` under permutation number k (0 ≤ k < groupSize; 0 is the identity). */
   permute(state: State, k: number): State;
+  /** How many permutations `canonical` tries for `state` (refinement, below). */
+  tries(state: State): number;
 }
 
 /**
@@ -180,26 +184,15 @@ export function compileSymmetry(syms: readonly CheckedSymmetry[], system: Compil
     return out;
   };
 
-  const lead = leadSlot(system.slotTypes, compares, sets, perSet);
-  let allPerms: number[] | undefined;
-
-  /** The permutations that may give the least image: those that sort the lead slot, if any. */
-  const candidates = (state: State): readonly number[] => {
-    if (lead !== undefined) {
-      const found = lead.candidates(state[lead.slot]!);
-      if (found !== undefined) return found;
-    }
-    if (allPerms === undefined) allPerms = perms.map((_, k) => k).slice(1);
-    return allPerms;
-  };
+  const refine = refinement(system.slotTypes, sets, perSet, perms, compares);
 
   const canonical = (state: State): State => {
-    let best: State = state;
-    const tried = candidates(state);
-    for (let t = 0; t < tried.length; t++) {
-      const k = tried[t]!;
-      if (k === 0) continue; // the identity: the state itself
-      const p = perms[k]!;
+    const tried = refine(state);
+    // The first candidate's image is the best so far; the identity's is the state itself.
+    const k0 = tried[0]!;
+    let best: State = k0 === 0 ? state : permute(state, k0);
+    for (let t = 1; t < tried.length; t++) {
+      const p = perms[tried[t]!]!;
       // Compare the image with the best so far slot by slot, building it only as far as needed.
       let cmp = 0;
       let i = 0;
@@ -223,7 +216,7 @@ export function compileSymmetry(syms: readonly CheckedSymmetry[], system: Compil
   };
 
   const description = sets.map((s) => `${s.sym.name.text} (${s.moved.length} value${s.moved.length === 1 ? '' : 's'})`).join(', ');
-  return { description, groupSize, canonical, permute };
+  return { description, groupSize, canonical, permute, tries: (state) => refine(state).length };
 }
 
 /**
@@ -279,84 +272,211 @@ function permutations(n: number): number[][] {
   return out;
 }
 
+/** Whether `t` is the type of symmetric set `s`: its enum, or its range type. */
+function isSymType(s: Type, t: Type): boolean {
+  return s.k === 'enum' && t.k === 'enum' ? s.info === t.info : s.k === 'int' && t.k === 'int' && t.range !== undefined && s.range === t.range;
+}
+
+/** What a symmetric value becomes in a signature: the value itself, the set's others, an absent entry. */
+const SELF = new Atom('', '*', 0);
+const ABSENT = new Atom('', '-', 0);
+
 /**
- * The lead slot, when there is one: the first slot the images can differ in, a map from the
- * whole of a symmetric type to values without symmetric ones (rmState: Map[RM, RMState]).
- * When a state's map there is total, the least image has its values in ascending order of the
- * symmetric values, so only the permutations that sort them can give it (those that permute
- * equal values among themselves): `candidates` lists their numbers in the group, and the
- * search tries those alone. Exact, and for a group of n! permutations it tries as few as the
- * product of the factorials of the sizes of the runs of equal values.
+ * The permutations canonical() tries for a state, by their numbers in the group: the least image
+ * over these is the canonical form. Each symmetric value gets a signature, what the state says
+ * of it with the other symmetric values made anonymous (a page's LRU, the set of messages it
+ * is named in, with the other pages all alike); the candidates are the permutations that put
+ * each set's values in ascending order of their signatures. Values with equal signatures may
+ * go in any order among themselves (each order is a candidate), unless the state is the same
+ * whatever their order (every swap of two of them leaves it unchanged): then one order stands
+ * for all.
+ *
+ * Exact: a permutation σ of the state gives each value σ(x) the signature x had, so the
+ * candidates of σ(s) are those of s composed with σ⁻¹, which give the same images; the least
+ * of them is the same, for every state of an orbit. The form differs from the least image over
+ * the whole group, but it is one canonical form as good as another, and it is found from the
+ * few permutations that sort the signatures (TwoPhase with 7 resource managers: from 5,040 to
+ * a handful for most states) rather than from every permutation.
  */
-function leadSlot(
+function refinement(
   slotTypes: readonly Type[],
-  compares: readonly (ImageCompare | null)[],
-  sets: readonly { sym: CheckedSymmetry; all: readonly Value[]; moved: readonly Value[] }[],
+  sets: readonly { sym: CheckedSymmetry; all: readonly Value[]; moved: readonly Value[]; lo: number; size: number }[],
   perSet: readonly number[][][],
-): { slot: number; candidates(v: Value): readonly number[] | undefined } | undefined {
-  const slot = compares.findIndex((c) => c !== null);
-  if (slot < 0) return undefined;
-  const t = slotTypes[slot]!;
-  if (t.k !== 'map') return undefined;
-  const k = sets.findIndex((s) => (s.sym.type.k === 'enum' && t.key.k === 'enum' ? s.sym.type.info === t.key.info : s.sym.type.k === 'int' && t.key.k === 'int' && t.key.range !== undefined && s.sym.type.range === t.key.range));
-  if (k < 0 || sets[k]!.moved.length !== sets[k]!.all.length || containsSym(t.value, sets)) return undefined;
-  const all = sets[k]!.all;
-  const n = all.length;
+  perms: readonly Perm[],
+  compares: readonly (ImageCompare | null)[],
+): (state: State) => readonly number[] {
+  const symOf = (t: Type): number => sets.findIndex((s) => isSymType(s.sym.type, t));
+  const others = sets.map((_, k) => new Atom('', `~${k}`, 0));
+  // Where each moved value stands in its set's list of moved values (-1: not moved).
+  const movedAt = sets.map((s) => {
+    const at = new Array<number>(s.size).fill(-1);
+    s.moved.forEach((v, q) => {
+      at[s.sym.type.k === 'enum' ? (v as Atom).index : (v as number) - s.lo] = q;
+    });
+    return at;
+  });
+  const posOf = (k: number, v: Value): number => {
+    const s = sets[k]!;
+    const i = s.sym.type.k === 'enum' ? (v as Atom).index : (v as number) - s.lo;
+    return i >= 0 && i < s.size ? movedAt[k]![i]! : -1;
+  };
+  // A signature part: value v of type t, with moved value number `xq` of set k as SELF and every
+  // other moved value as its set's anonymous one; collections become sorted lists (a multiset,
+  // so that values made alike are not merged).
+  type Mask = (v: Value, k: number, xq: number) => Value;
+  const same: Mask = (v) => v;
+  const maskOf = (t: Type): Mask => {
+    const j = symOf(t);
+    if (j >= 0) {
+      return (v, k, xq) => {
+        const q = posOf(j, v);
+        return q < 0 ? v : j === k && q === xq ? SELF : others[j]!;
+      };
+    }
+    if (!containsSym(t, sets)) return same;
+    switch (t.k) {
+      case 'set': {
+        const e = maskOf(t.elem);
+        return (v, k, xq) => IList((v as ISet<Value>).toArray().map((x) => e(x, k, xq)).sort(compareValues));
+      }
+      case 'seq': {
+        const e = maskOf(t.elem);
+        return (v, k, xq) => (v as IList<Value>).map((x) => e(x, k, xq));
+      }
+      case 'map': {
+        const mk = maskOf(t.key);
+        const mv = maskOf(t.value);
+        return (v, k, xq) => {
+          const entries: Value[] = [];
+          (v as IMap<Value, Value>).forEach((val, key) => {
+            entries.push(new Tuple([mk(key, k, xq), mv(val, k, xq)]));
+          });
+          return IList(entries.sort(compareValues));
+        };
+      }
+      case 'tuple': {
+        const fs = t.items.map(maskOf);
+        return (v, k, xq) => new Tuple((v as Tuple).items.map((x, i) => fs[i]!(x, k, xq)));
+      }
+      case 'record': {
+        const fs = t.types.map(maskOf);
+        return (v, k, xq) => new Tuple((v as Rec).values.map((x, i) => fs[i]!(x, k, xq)));
+      }
+      case 'variant': {
+        const fs = t.info.cases.map((c) => (c.payload === undefined ? same : maskOf(c.payload)));
+        return (v, k, xq) => {
+          const x = v as Variant;
+          return new Tuple([x.tagIndex, x.value === undefined ? ABSENT : fs[x.tagIndex]!(x.value, k, xq)]);
+        };
+      }
+      default:
+        return same;
+    }
+  };
+  // Per set: the signature of its moved value number q, one part per slot its type occurs in.
+  // A map from the set's type to values without symmetric ones is its entry; a set of the type,
+  // whether q is in it.
+  type Part = (v: Value, q: number) => Value;
+  const partsOf = sets.map((s, k) => {
+    const parts: { slot: number; part: Part }[] = [];
+    slotTypes.forEach((t, slot) => {
+      if (!containsSym(t, [s])) return;
+      let part: Part;
+      if (t.k === 'map' && isSymType(s.sym.type, t.key) && !containsSym(t.value, sets)) {
+        part = (v, q) => (v as IMap<Value, Value>).get(s.moved[q]!) ?? ABSENT;
+      } else if (t.k === 'set' && isSymType(s.sym.type, t.elem)) {
+        part = (v, q) => (v as ISet<Value>).has(s.moved[q]!);
+      } else {
+        const m = maskOf(t);
+        part = (v, q) => m(v, k, q);
+      }
+      parts.push({ slot, part });
+    });
+    return parts;
+  });
   // A permutation's number in the group: its rank among its set's permutations (lexicographic,
   // as `permutations` lists them) times the set's stride, plus the other sets' parts.
   const strides = perSet.map((_, i) => perSet.slice(i + 1).reduce((a, x) => a * x.length, 1));
-  let others: number[] = [0];
-  perSet.forEach((ps, i) => {
-    if (i === k) return;
-    others = others.flatMap((o) => ps.map((_, r) => o + r * strides[i]!));
+  const facts = sets.map((s) => {
+    const f = [1];
+    for (let i = 1; i <= s.moved.length; i++) f.push(f[i - 1]! * i);
+    return f;
   });
-  const fact = [1];
-  for (let i = 1; i <= n; i++) fact.push(fact[i - 1]! * i);
-  const rank = (p: readonly number[]): number => {
+  const rank = (k: number, p: readonly number[]): number => {
+    const m = p.length;
+    const fact = facts[k]!;
     let r = 0;
-    const used = new Array<boolean>(n).fill(false);
-    for (let i = 0; i < n; i++) {
+    const used = new Array<boolean>(m).fill(false);
+    for (let i = 0; i < m; i++) {
       let smaller = 0;
       for (let j = 0; j < p[i]!; j++) if (!used[j]) smaller++;
       used[p[i]!] = true;
-      r += smaller * fact[n - 1 - i]!;
+      r += smaller * fact[m - 1 - i]!;
     }
     return r;
   };
-  return {
-    slot,
-    candidates(v) {
-      const m = v as IMap<Value, Value>;
-      if (m.size !== n) return undefined;
-      const vals = all.map((x) => m.get(x)!);
-      const ord = vals.map((_, i) => i).sort((a, b) => compareValues(vals[a]!, vals[b]!) || a - b);
-      // Runs of equal values in sorted order: position j of the image takes one of its run's originals.
-      const runs: number[][] = [];
-      for (let j = 0; j < n; j++) {
-        if (j > 0 && compareValues(vals[ord[j]!]!, vals[ord[j - 1]!]!) === 0) runs[runs.length - 1]!.push(ord[j]!);
-        else runs.push([ord[j]!]);
+  /** Whether swapping moved values a and b of set k leaves the state as it is. */
+  const swapFixes = (state: State, k: number, a: number, b: number): boolean => {
+    const p = Array.from({ length: sets[k]!.moved.length }, (_, i) => i);
+    p[a] = b;
+    p[b] = a;
+    const perm = perms[rank(k, p) * strides[k]!]!;
+    for (let i = 0; i < compares.length; i++) {
+      const c = compares[i];
+      if (c !== null && c !== undefined && c(state[i]!, perm, state[i]!) !== 0) return false;
+    }
+    return true;
+  };
+  const compareSigs = (a: readonly Value[], b: readonly Value[]): number => {
+    for (let i = 0; i < a.length; i++) {
+      const c = compareValues(a[i]!, b[i]!);
+      if (c !== 0) return c;
+    }
+    return 0;
+  };
+
+  return (state) => {
+    let out: number[] = [0];
+    sets.forEach((s, k) => {
+      const m = s.moved.length;
+      if (m < 2) return;
+      const parts = partsOf[k]!;
+      const sigs: Value[][] = [];
+      for (let q = 0; q < m; q++) sigs.push(parts.map(({ slot, part }) => part(state[slot]!, q)));
+      const order = sigs.map((_, q) => q).sort((a, b) => compareSigs(sigs[a]!, sigs[b]!) || a - b);
+      // Runs of equal signatures, in ascending order: position j of the image takes one of its run's values.
+      const runs: { members: number[]; free: boolean }[] = [];
+      for (let j = 0; j < m; j++) {
+        const q = order[j]!;
+        if (j > 0 && compareSigs(sigs[q]!, sigs[order[j - 1]!]!) === 0) runs[runs.length - 1]!.members.push(q);
+        else runs.push({ members: [q], free: false });
       }
-      const out: number[] = [];
-      const from = new Array<number>(n);
-      const p = new Array<number>(n);
-      const fill = (r: number, pos: number): void => {
-        if (r === runs.length) {
-          // from[j] is the original at position j; the permutation sends original from[j] to j.
-          for (let j = 0; j < n; j++) p[from[j]!] = j;
-          const base = rank(p) * strides[k]!;
-          for (const o of others) out.push(base + o);
+      for (const run of runs) {
+        const r = run.members;
+        for (let i = 0; i + 1 < r.length && !run.free; i++) if (!swapFixes(state, k, r[i]!, r[i + 1]!)) run.free = true;
+      }
+      const ranks: number[] = [];
+      const from = new Array<number>(m);
+      const p = new Array<number>(m);
+      const fill = (ri: number, pos: number): void => {
+        if (ri === runs.length) {
+          // from[j] is the value at position j; the permutation sends value from[j] to j.
+          for (let j = 0; j < m; j++) p[from[j]!] = j;
+          ranks.push(rank(k, p) * strides[k]!);
           return;
         }
-        for (const perm of permutationsOf(runs[r]!)) {
-          perm.forEach((orig, j) => {
-            from[pos + j] = orig;
+        const run = runs[ri]!;
+        for (const perm of run.free ? permutationsOf(run.members) : [run.members]) {
+          perm.forEach((q, j) => {
+            from[pos + j] = q;
           });
-          fill(r + 1, pos + perm.length);
+          fill(ri + 1, pos + perm.length);
         }
       };
       fill(0, 0);
-      return out;
-    },
+      out = out.flatMap((o) => ranks.map((r) => o + r));
+    });
+    return out;
   };
 }
 
@@ -365,8 +485,7 @@ function permutationsOf(xs: readonly number[]): number[][] {
 }
 
 function containsSym(t: Type, sets: readonly { sym: CheckedSymmetry }[]): boolean {
-  const direct = sets.some((s) => (s.sym.type.k === 'enum' && t.k === 'enum' ? s.sym.type.info === t.info : s.sym.type.k === 'int' && t.k === 'int' && t.range !== undefined && s.sym.type.range === t.range));
-  if (direct) return true;
+  if (sets.some((s) => isSymType(s.sym.type, t))) return true;
   switch (t.k) {
     case 'set':
     case 'seq':
@@ -391,7 +510,7 @@ function containsSym(t: Type, sets: readonly { sym: CheckedSymmetry }[]): boolea
  * the image and compare it.
  */
 function imageCompare(t: Type, sets: readonly { type: Type; lo: number; size: number; all: readonly Value[] }[], permuterOf: (t: Type) => Permuter): ImageCompare {
-  const symIndex = (x: Type): number => sets.findIndex((s) => (s.type.k === 'enum' && x.k === 'enum' ? s.type.info === x.info : s.type.k === 'int' && x.k === 'int' && x.range !== undefined && s.type.range === x.range));
+  const symIndex = (x: Type): number => sets.findIndex((s) => isSymType(s.type, x));
   const whole = permuterOf(t)!;
   const built: ImageCompare = (v, p, b) => compareValues(whole(v, p), b);
   if (t.k === 'map') {
@@ -485,7 +604,7 @@ function imageCompare(t: Type, sets: readonly { type: Type; lo: number; size: nu
 
 /** The permuter of type `t`, or null when no symmetric value can occur in it. */
 function makePermuter(t: Type, sets: readonly { type: Type; lo: number; size: number }[], sub: (t: Type) => Permuter): Permuter {
-  const k = sets.findIndex((s) => (s.type.k === 'enum' && t.k === 'enum' ? s.type.info === t.info : s.type.k === 'int' && t.k === 'int' && t.range !== undefined && s.type.range === t.range));
+  const k = sets.findIndex((s) => isSymType(s.type, t));
   if (k >= 0) {
     if (t.k === 'enum') return (v, p) => p.atoms[k]![(v as Atom).index]!;
     const { lo, size } = sets[k]!;
