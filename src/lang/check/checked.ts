@@ -43,6 +43,12 @@ export interface CheckedDef {
   frameSize: number;
   /** Whether it calls itself, directly or through other definitions (only with parameters). */
   recursive?: boolean;
+  /**
+   * Whether its value depends on its arguments alone: its body, and every definition it calls,
+   * reads no state (no variable, process variable, `x'` or `at`). The generic engine keeps the
+   * values of such definitions (src/lang/compile/expressions.ts, defCall).
+   */
+  stateFree?: boolean;
 }
 
 export interface CheckedVar {

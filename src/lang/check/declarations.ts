@@ -191,6 +191,7 @@ class Checker extends TemporalChecker {
       def.frameSize = frame.size;
     }
     if (this.checkCallDepth(defs)) this.checkRecursion(defs);
+    this.markStateFree(defs);
     const pendingConstants = this.constantExprs ?? [];
     this.constantExprs = undefined;
     for (const e of pendingConstants) this.mustBeConstant(e);
@@ -544,6 +545,40 @@ class Checker extends TemporalChecker {
         this.error('E211', def.decl.name.span, `'${def.name}' is defined in terms of itself (${cycle.join(' → ')})`, 'a definition without parameters is a value and cannot depend on itself; give it a parameter that decreases, or use a quantifier or a set expression');
       }
     }
+  }
+
+  /**
+   * Marks the definitions whose value depends on their arguments alone (CheckedDef.stateFree):
+   * those that read no state themselves and call none that does.
+   */
+  private markStateFree(defs: CheckedDef[]): void {
+    const reads = new Set<string>();
+    const callers = new Map<string, string[]>();
+    for (const def of defs) {
+      for (const dep of this.defDeps.get(def.name) ?? []) {
+        let list = callers.get(dep);
+        if (!list) callers.set(dep, (list = []));
+        list.push(def.name);
+      }
+      let direct = false;
+      walkExpr(def.decl.body, (x) => {
+        if (direct) return;
+        // (`x'` cannot stand in a definition; `P at L` resolves to its process.)
+        const k = this.res.get(x)?.k;
+        if (k === 'var' || k === 'next' || k === 'plocal' || k === 'process' || k === 'pvar' || k === 'frame') direct = true;
+      });
+      if (direct) reads.add(def.name);
+    }
+    // A definition that calls one that reads the state reads it too.
+    const todo = [...reads];
+    for (let name = todo.pop(); name !== undefined; name = todo.pop()) {
+      for (const caller of callers.get(name) ?? []) {
+        if (reads.has(caller)) continue;
+        reads.add(caller);
+        todo.push(caller);
+      }
+    }
+    for (const def of defs) def.stateFree = !reads.has(def.name);
   }
 
   private noForwardConst(e: A.Expr, index: number): void {

@@ -215,12 +215,20 @@ export abstract class CompilerBase {
     return this.spec.types.get(e) ?? { k: 'any' };
   }
 
-  protected defBodies = new Map<string, { body: Ev | undefined; frame: number; recursive: boolean }>();
+  /**
+   * Per definition: its compiled body, and how a call runs it on the call's frame (the body
+   * itself, or through its memo: defCall), for every call of it.
+   */
+  protected defBodies = new Map<string, { body: Ev | undefined; frame: number; recursive: boolean; run?: (c: Ctx, loc: Value[]) => Value }>();
   /** Definition bodies waiting to be compiled, and whether a call is compiling them (defCall). */
   protected readonly defsToCompile: [A.Expr, { body: Ev | undefined }][] = [];
   protected compilingDefs = false;
   /** How many calls of recursive definitions are under way (E709 beyond MAX_DEF_DEPTH). */
   protected defDepth = 0;
+  /** The deepest defDepth since a memoised definition's body started (memoBody). */
+  protected defPeak = 0;
+  /** What the memos of state-free definitions hold (memoBody, MEMO_WEIGHT). */
+  protected memoWeight = 0;
   /** How many `for` loops are under way, the continuations of earlier ones included (E716). */
   protected forDepth = 0;
   /** How many elements of `for` loops nest their bodies (the step's continuation) right now (E716 beyond MAX_FOR_NESTING). */

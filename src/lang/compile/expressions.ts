@@ -18,6 +18,8 @@ import { pollInterrupt } from '../../explore/guard.js';
 import { evalWork } from '../work.js';
 import { CACHE_MIN_SIZE, noteAppend, noteMapRemove, noteMapSet } from '../../values/fingerprint.js';
 import { named } from '../by-name.js';
+import { walkExpr } from '../check/expressions.js';
+import { hash } from 'immutable';
 
 
 export abstract class ExprCompiler extends ValueCompiler {
@@ -555,6 +557,15 @@ export abstract class ExprCompiler extends ValueCompiler {
     }
     const d = entry;
     const n = args.length;
+    // A definition whose value depends on its arguments alone, and costs loops or calls to
+    // compute, is computed once per arguments (memoBody).
+    if (d.run === undefined) {
+      const def = named(this.spec.defs, name)!;
+      d.run = def.stateFree === true && (d.recursive || n === 0 || computes(def.decl.body, this.spec.res))
+        ? this.memoBody(d, n)
+        : (c, loc) => d.body!({ st: c.st, loc });
+    }
+    const body = d.run;
     if (d.recursive && span) {
       // Past the limit (or out of stack) the error is raised at the outermost call of a
       // recursive definition: where the spec's own expression started the recursion.
@@ -564,9 +575,9 @@ export abstract class ExprCompiler extends ValueCompiler {
         const loc = new Array<Value>(d.frame);
         for (let i = 0; i < n; i++) loc[i] = args[i]!(c);
         const outer = this.defDepth === 0;
-        this.defDepth++;
+        if (++this.defDepth > this.defPeak) this.defPeak = this.defDepth;
         try {
-          return d.body!({ st: c.st, loc });
+          return body(c, loc);
         } catch (err) {
           const overflow = err instanceof RangeError && /call stack/.test(err.message);
           if (err !== TOO_DEEP && err !== STACK_EXHAUSTED && !overflow) throw err;
@@ -582,7 +593,7 @@ export abstract class ExprCompiler extends ValueCompiler {
       return (c) => {
         const loc = new Array<Value>(d.frame);
         for (let i = 0; i < n; i++) loc[i] = args[i]!(c);
-        return d.body!({ st: c.st, loc });
+        return body(c, loc);
       };
     }
     // A call in a definition's body counts one unit of the evaluation's work
@@ -592,7 +603,61 @@ export abstract class ExprCompiler extends ValueCompiler {
       if (++evalWork.n > evalWork.max) callsExceeded(span);
       const loc = new Array<Value>(d.frame);
       for (let i = 0; i < n; i++) loc[i] = args[i]!(c);
-      return d.body!({ st: c.st, loc });
+      return body(c, loc);
+    };
+  }
+
+  /**
+   * The body of a state-free definition (CheckedDef.stateFree) through its memo: its values by
+   * the values of its `n` arguments, kept for as long as the compiled system lives (one per
+   * thread), up to MEMO_WEIGHT elements of values in all the memos of the system (beyond that
+   * the definitions compute as any other). A value found there stands for the computation it
+   * saves in every respect the spec can see: the work that computation charged to
+   * --max-eval-work is charged again, and where that would pass the budget, or the calls it
+   * nested would pass MAX_DEF_DEPTH from here, the body is evaluated instead, so that E715 and
+   * E709 come where and when they would without the memo. A body that fails (a run-time error,
+   * E715, E709) leaves nothing behind.
+   */
+  private memoBody(d: { body: Ev | undefined }, n: number): (c: Ctx, loc: Value[]) => Value {
+    const memo = new Map<number, MemoEntry[]>();
+    return (c, loc) => {
+      let h = 0;
+      for (let i = 0; i < n; i++) h = (Math.imul(h, 31) + hash(loc[i])) | 0;
+      const found = memo.get(h);
+      if (found !== undefined) {
+        for (const e of found) {
+          if (!sameArgs(e.args, loc, n)) continue;
+          if (evalWork.n + e.work <= evalWork.max && this.defDepth + e.depth < MAX_DEF_DEPTH) {
+            evalWork.n += e.work;
+            memoCounts.hits++;
+            return e.value;
+          }
+          break;
+        }
+      }
+      const key = loc.slice(0, n);
+      memoCounts.misses++;
+      const work0 = evalWork.n;
+      const peak0 = this.defPeak;
+      this.defPeak = this.defDepth;
+      let value: Value;
+      let peak: number;
+      try {
+        value = d.body!({ st: c.st, loc });
+      } finally {
+        peak = this.defPeak;
+        this.defPeak = Math.max(peak0, peak);
+      }
+      const w = 1 + sizeOf(value);
+      // Read again: the body's own calls may have added to it.
+      const bucket = memo.get(h);
+      if (this.memoWeight + w <= memoCounts.limit && bucket?.some((e) => sameArgs(e.args, key, n)) !== true) {
+        this.memoWeight += w;
+        const entry: MemoEntry = { args: key, value, work: evalWork.n - work0, depth: peak - this.defDepth };
+        if (bucket === undefined) memo.set(h, [entry]);
+        else bucket.push(entry);
+      }
+      return value;
     };
   }
 
@@ -802,6 +867,60 @@ export function checkedInt(n: number, span: A.Span): number {
 
 /** The deepest nesting of calls of recursive definitions before run-time error E709. */
 export const MAX_DEF_DEPTH = 1000;
+
+/**
+ * Elements of values the memos of state-free definitions keep at most, all together (memoBody):
+ * a value weighs 1 plus its size (its elements or entries, not theirs).
+ */
+export const MEMO_WEIGHT = 1_000_000;
+
+/**
+ * @internal For tests: the memos' lookups that found a value and the bodies they evaluated,
+ * and the weight they may hold (MEMO_WEIGHT).
+ */
+export const memoCounts = { hits: 0, misses: 0, limit: MEMO_WEIGHT };
+
+interface MemoEntry {
+  readonly args: readonly Value[];
+  readonly value: Value;
+  /** What the computation charged to the evaluation's work budget. */
+  readonly work: number;
+  /** How deep the calls of recursive definitions it made nested, below its own. */
+  readonly depth: number;
+}
+
+function sameArgs(a: readonly Value[], b: readonly Value[], n: number): boolean {
+  for (let i = 0; i < n; i++) if (!valueEquals(a[i]!, b[i]!)) return false;
+  return true;
+}
+
+function sizeOf(v: Value): number {
+  return typeof v === 'object' && (ISet.isSet(v) || IMap.isMap(v) || IList.isList(v)) ? (v as { size: number }).size : 0;
+}
+
+/**
+ * Whether a definition's body costs more than its arithmetic: a loop (a quantifier, a
+ * comprehension, `choose`), a call of a definition, or a built-in that enumerates.
+ */
+function computes(body: A.Expr, res: ReadonlyMap<object, Resolution>): boolean {
+  let found = false;
+  walkExpr(body, (x) => {
+    if (found) return;
+    switch (x.kind) {
+      case 'quant': case 'choose': case 'filter': case 'image': case 'mapFor': case 'seqFilter': case 'seqFor':
+        found = true;
+        return;
+      case 'call': {
+        const r = res.get(x);
+        if (r?.k === 'def' || (r?.k === 'builtin' && (r.name === 'subsets' || r.name === 'maps'))) found = true;
+        return;
+      }
+      default:
+        return;
+    }
+  });
+  return found;
+}
 /** Thrown from the deepest call; the outermost recursive call turns it into E709. */
 export const TOO_DEEP = new Error('recursion too deep');
 /** Thrown on from a stack overflow inside a recursive definition, to the outermost call. */
