@@ -165,29 +165,51 @@ export function buildAutomaton(f: Ltl, maxSteps = MAX_TABLEAU_STEPS): Automaton 
   const t = new Table();
   const root = t.nnf(f, false);
   const INIT = -1;
+  // The sets of subformulas a node carries are bit sets (membership, and the node's key) with
+  // the order their elements came in beside them (the order the construction takes them in):
+  // copied at every step, as sets of numbers they were most of the construction's time.
+  const words = (t.nodes.length + 31) >>> 5;
+  const has = (b: Uint32Array, i: number): boolean => (b[i >>> 5]! & (1 << (i & 31))) !== 0;
+  interface Bits {
+    readonly bits: Uint32Array;
+    readonly list: readonly number[];
+  }
+  const EMPTY: Bits = { bits: new Uint32Array(words), list: [] };
+  const withAll = (b: Bits, ids: readonly number[]): Bits => {
+    let bits: Uint32Array | undefined;
+    let list: number[] | undefined;
+    for (const i of ids) {
+      if (has(bits ?? b.bits, i)) continue;
+      bits ??= b.bits.slice();
+      list ??= b.list.slice();
+      bits[i >>> 5]! |= 1 << (i & 31);
+      list.push(i);
+    }
+    return bits === undefined ? b : { bits, list: list! };
+  };
+  const keyOf = (b: Bits): string => b.bits.join(',');
   interface Done {
     readonly id: number;
     readonly incoming: Set<number>;
-    readonly old: ReadonlySet<number>;
+    readonly old: Bits;
   }
   const done: Done[] = [];
   const index = new Map<string, Done>();
-  const sortedKey = (s: ReadonlySet<number>): string => [...s].sort((a, b) => a - b).join(',');
 
   // Iterative, with an explicit stack of partial nodes, so deep formulas need no recursion.
   interface Partial {
     incoming: Set<number>;
     fresh: number[];
-    old: Set<number>;
-    next: Set<number>;
+    old: Bits;
+    next: Bits;
   }
-  const stack: Partial[] = [{ incoming: new Set([INIT]), fresh: [root], old: new Set(), next: new Set() }];
+  const stack: Partial[] = [{ incoming: new Set([INIT]), fresh: [root], old: EMPTY, next: EMPTY }];
   let steps = 0;
   while (stack.length > 0) {
     const nd = stack.pop()!;
     if (++steps > maxSteps) throw new AutomatonTooLarge(`the formula's tableau takes more than ${maxSteps} steps`);
     if (nd.fresh.length === 0) {
-      const key = `${sortedKey(nd.old)}|${sortedKey(nd.next)}`;
+      const key = `${keyOf(nd.old)}|${keyOf(nd.next)}`;
       const same = index.get(key);
       if (same !== undefined) {
         for (const i of nd.incoming) same.incoming.add(i);
@@ -197,23 +219,19 @@ export function buildAutomaton(f: Ltl, maxSteps = MAX_TABLEAU_STEPS): Automaton 
       const d: Done = { id: done.length, incoming: nd.incoming, old: nd.old };
       done.push(d);
       index.set(key, d);
-      stack.push({ incoming: new Set([d.id]), fresh: [...nd.next], old: new Set(), next: new Set() });
+      stack.push({ incoming: new Set([d.id]), fresh: nd.next.list.slice(), old: EMPTY, next: EMPTY });
       continue;
     }
     const eta = nd.fresh.pop()!;
-    if (nd.old.has(eta)) {
+    if (has(nd.old.bits, eta)) {
       stack.push(nd);
       continue;
     }
     const n = t.nodes[eta]!;
     const add = (p: Partial, ids: number[], nexts: number[]): Partial => {
       const fresh = p.fresh.slice();
-      for (const i of ids) if (!p.old.has(i)) fresh.push(i);
-      const next = new Set(p.next);
-      for (const i of nexts) next.add(i);
-      const old = new Set(p.old);
-      old.add(eta);
-      return { incoming: p.incoming, fresh, old, next };
+      for (const i of ids) if (!has(p.old.bits, i)) fresh.push(i);
+      return { incoming: p.incoming, fresh, old: withAll(p.old, [eta]), next: withAll(p.next, nexts) };
     };
     switch (n.k) {
       case 'false':
@@ -223,7 +241,7 @@ export function buildAutomaton(f: Ltl, maxSteps = MAX_TABLEAU_STEPS): Automaton 
         break;
       case 'lit': {
         const neg = t.find({ k: 'lit', i: n.i, pos: !n.pos });
-        if (neg !== undefined && nd.old.has(neg)) break;
+        if (neg !== undefined && has(nd.old.bits, neg)) break;
         stack.push(add(nd, [], []));
         break;
       }
@@ -248,7 +266,7 @@ export function buildAutomaton(f: Ltl, maxSteps = MAX_TABLEAU_STEPS): Automaton 
 
   const labels = done.map((d) => {
     const out: { i: number; pos: boolean }[] = [];
-    for (const id of d.old) {
+    for (const id of d.old.list) {
       const n = t.nodes[id]!;
       if (n.k === 'lit') out.push({ i: n.i, pos: n.pos });
     }
@@ -268,7 +286,7 @@ export function buildAutomaton(f: Ltl, maxSteps = MAX_TABLEAU_STEPS): Automaton 
   t.nodes.forEach((n, id) => {
     if (n.k !== 'F') return;
     const set = new Uint8Array(done.length);
-    done.forEach((d, q) => (set[q] = !d.old.has(id) || d.old.has(n.a) ? 1 : 0));
+    done.forEach((d, q) => (set[q] = !has(d.old.bits, id) || has(d.old.bits, n.a) ? 1 : 0));
     accept.push(set);
   });
   return { labels, initial, succ, accept, steps };
