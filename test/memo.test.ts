@@ -99,24 +99,41 @@ check Up { deadlock off }
     expect(memoCounts.hits).toBeLessThan(200);
   });
 
-  it('holds values up to its weight, and computes the others every time', () => {
+  /**
+   * Runs `text` (two states, whose invariant calls a definition with 10 different arguments)
+   * with a memo of weight 50: entries of weight 11 (a set of 10, as the value or the argument),
+   * four fit; the six others are computed in both states.
+   */
+  const withWeight50 = (text: string): void => {
     memoCounts.hits = 0;
     memoCounts.misses = 0;
     memoCounts.limit = 50;
     try {
-      // row(k) weighs 11 (a set of 10): four fit in 50; rows 4..9 are computed in each of the 2 states.
-      const r = run(`spec Rows
-var x: 0..1 = 0
-def row(k: Int): Set[Int] = {k * 10 + i : i in 0..9}
-action Flip { x := 1 - x }
-invariant Rows: forall k in 0..9: size(row(k)) == 10
-`);
-      expect(r.verdict.kind).toBe('ok');
+      expect(run(text).verdict.kind).toBe('ok');
       expect(memoCounts.misses).toBe(10 + 6);
       expect(memoCounts.hits).toBe(4);
     } finally {
       memoCounts.limit = MEMO_WEIGHT;
     }
+  };
+
+  it('holds values up to its weight, and computes the others every time', () => {
+    withWeight50(`spec Rows
+var x: 0..1 = 0
+def row(k: Int): Set[Int] = {k * 10 + i : i in 0..9}
+action Flip { x := 1 - x }
+invariant Rows: forall k in 0..9: size(row(k)) == 10
+`);
+  });
+
+  it('weighs the arguments it keeps as well as the values', () => {
+    // count(S) is a number, but each entry keeps its argument.
+    withWeight50(`spec Args
+var x: 0..1 = 0
+def count(S: Set[Int]): Int = size({i : i in S})
+action Flip { x := 1 - x }
+invariant Counts: forall k in 0..9: count({k * 10 + i : i in 0..9}) == 10
+`);
   });
 
   it('charges the work of the computation a kept value stands for: E715 where it came without the memo', () => {

@@ -45,8 +45,8 @@ export interface CheckedDef {
   recursive?: boolean;
   /**
    * Whether its value depends on its arguments alone: its body, and every definition it calls,
-   * reads no state (no variable, process variable, `x'` or `at`). The generic engine keeps the
-   * values of such definitions (src/lang/compile/expressions.ts, defCall).
+   * reads no state (no state or process variable, no `P at L`). The generic engine keeps the
+   * values of such definitions (src/lang/compile/expressions.ts, memoBody).
    */
   stateFree?: boolean;
 }

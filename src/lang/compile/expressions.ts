@@ -648,7 +648,9 @@ export abstract class ExprCompiler extends ValueCompiler {
         peak = this.defPeak;
         this.defPeak = Math.max(peak0, peak);
       }
-      const w = 1 + sizeOf(value);
+      // The arguments are kept too: they weigh as much as the value.
+      let w = 1 + sizeOf(value);
+      for (let i = 0; i < n; i++) w += sizeOf(key[i]!);
       // Read again: the body's own calls may have added to it.
       const bucket = memo.get(h);
       if (this.memoWeight + w <= memoCounts.limit && bucket?.some((e) => sameArgs(e.args, key, n)) !== true) {
@@ -870,7 +872,8 @@ export const MAX_DEF_DEPTH = 1000;
 
 /**
  * Elements of values the memos of state-free definitions keep at most, all together (memoBody):
- * a value weighs 1 plus its size (its elements or entries, not theirs).
+ * an entry weighs 1 plus the sizes of its value and arguments (their elements or entries, not
+ * theirs).
  */
 export const MEMO_WEIGHT = 1_000_000;
 
