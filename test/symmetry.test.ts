@@ -172,6 +172,8 @@ describe('symmetry reduction: counts', () => {
       expect(r.result!.stats.distinct).toBeLessThan(check(twophase, full).result!.stats.distinct);
       expect(r.result?.stats.depth).toBe(check(twophase, full).result?.stats.depth);
       expect(r.verdict.kind).toBe('ok');
+      // Every tie among TwoPhase's resource managers is one of interchangeable ones.
+      expect(r.symmetry?.triedPerState).toBe(1);
     }
   });
 
@@ -345,6 +347,10 @@ check Full {}
     // A cycle 1 -> 2 -> 3 -> 1: the nodes' signatures are equal, but a swap of two reverses it.
     const cycle = after(after(after(init!, 'Link', '1,2'), 'Link', '2,3'), 'Link', '3,1');
     expect(canon.tries(cycle)).toBe(6);
+    // What the report gives: the permutations tried per state, on average over the search.
+    const tried = check(shapes, 'SymBoth').symmetry!.triedPerState;
+    expect(tried).toBeGreaterThan(1);
+    expect(tried).toBeLessThan(2);
     // 1 -> 2 alone: three different signatures (links out, links in, neither).
     expect(canon.tries(after(init!, 'Link', '1,2'))).toBe(1);
     // A set of nodes, and a map from nodes to values without nodes: the node marked, or raised,
@@ -506,7 +512,7 @@ check SymCommit { symmetry RM  const N = 3  only NotAllCommitted  expect violati
       const itf = join(dir, 'trace.itf.json');
       const c = spawnSync(process.execPath, ['dist/cli/main.js', 'check', spec, '--check', 'SymCommit', '--workers', '1', '--out-itf', itf], { cwd: ROOT, encoding: 'utf8' });
       expect(c.status, c.stderr).toBe(12);
-      expect(c.stdout).toMatch(/symmetry: RM \(3 values\), 6 permutations/);
+      expect(c.stdout).toMatch(/symmetry: RM \(3 values\), 6 permutations \(1 tried per state\); distinct states are counted up to them/);
       const r = spawnSync(process.execPath, ['dist/cli/main.js', 'replay', itf, spec], { cwd: ROOT, encoding: 'utf8' });
       expect(r.status, r.stdout + r.stderr).toBe(0);
     } finally {

@@ -344,7 +344,8 @@ function cmdTest(paths: string[], o: CheckOpts & { trace?: boolean }): number {
 
 /** The line saying a run's counts are of orbits under a symmetry (docs/symmetry.md). */
 function formatSymmetry(s: NonNullable<CheckResult['symmetry']>): string {
-  return `symmetry: ${s.description}, ${s.groupSize.toLocaleString('en-US')} permutations; distinct states are counted up to them`;
+  const tried = s.triedPerState.toLocaleString('en-US', { maximumFractionDigits: 1 });
+  return `symmetry: ${s.description}, ${s.groupSize.toLocaleString('en-US')} permutations (${tried} tried per state); distinct states are counted up to them`;
 }
 
 function indent(s: string): string {

@@ -269,7 +269,12 @@ export interface CheckResult {
   /** Something the user should know about how the run went (stderr), e.g. fewer workers used. */
   readonly note?: string;
   /** The symmetry the states were reduced by (docs/symmetry.md), when the configuration declares one. */
-  readonly symmetry?: { readonly description: string; readonly groupSize: number };
+  readonly symmetry?: {
+    readonly description: string;
+    readonly groupSize: number;
+    /** The permutations the canonical form tried per state, on average (docs/symmetry.md). */
+    readonly triedPerState: number;
+  };
   /** When the verdict is a refinement's violation: why its last state or step does not map. */
   readonly refinement?: { readonly refinement: Refinement; readonly failure: RefinementFailure; readonly message: string };
   /** Set by `spex simulate` (src/engine/simulate.ts): the trace comes from a random walk, shrunk. */
@@ -813,7 +818,7 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   return {
     ...base, system, result, ...(temporal ? { temporal } : {}), ...(refinement ? { refinement } : {}), verdict, exitCode: exitCodeOf(verdict), workers, engine,
     ...(threads ? { threads } : {}),
-    ...(canon !== undefined ? { symmetry: { description: canon.description, groupSize: canon.groupSize } } : {}),
+    ...(canon !== undefined ? { symmetry: { description: canon.description, groupSize: canon.groupSize, triedPerState: canon.counts.states > 0 ? canon.counts.tried / canon.counts.states : 0 } } : {}),
     ...(engineReason !== undefined ? { engineReason } : {}), ...(note ? { note } : {}),
     ...(coverage ? { coverage } : {}), reached: counters.reached.slice(), complete,
     ...(shows.length > 0 ? { shown: shows.map((sh): ShownExpr => ({ name: sh.name, kind: sh.kind, value: full.compileExpr(sh.expr, sh.frameSize) })) } : {}),

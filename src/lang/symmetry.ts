@@ -68,6 +68,8 @@ export interface Canonicaliser {
   permute(state: State, k: number): State;
   /** How many permutations `canonical` tries for `state` (refinement, below). */
   tries(state: State): number;
+  /** The states `canonical` has been asked for, and the permutations it tried for them in all. */
+  readonly counts: { states: number; tried: number };
 }
 
 /**
@@ -186,8 +188,11 @@ export function compileSymmetry(syms: readonly CheckedSymmetry[], system: Compil
 
   const refine = refinement(system.slotTypes, sets, perSet, perms, compares);
 
+  const counts = { states: 0, tried: 0 };
   const canonical = (state: State): State => {
     const tried = refine(state);
+    counts.states++;
+    counts.tried += tried.length;
     // The first candidate's image is the best so far; the identity's is the state itself.
     const k0 = tried[0]!;
     let best: State = k0 === 0 ? state : permute(state, k0);
@@ -216,7 +221,7 @@ export function compileSymmetry(syms: readonly CheckedSymmetry[], system: Compil
   };
 
   const description = sets.map((s) => `${s.sym.name.text} (${s.moved.length} value${s.moved.length === 1 ? '' : 's'})`).join(', ');
-  return { description, groupSize, canonical, permute, tries: (state) => refine(state).length };
+  return { description, groupSize, canonical, permute, tries: (state) => refine(state).length, counts };
 }
 
 /**
