@@ -147,6 +147,18 @@ export type StepExplanation =
   /** The step fails: a failed assert or a run-time error, labelled with the binding. */
   | { readonly kind: 'fault'; readonly error: ModelError };
 
+/**
+ * A definition as the compiler keeps it: its body (compiled at its first call), its frame, and
+ * how every call runs the body on the call's frame: the body itself, or through its memo
+ * (ExprCompiler.defCall, memoBody).
+ */
+export interface DefEntry {
+  body: Ev | undefined;
+  readonly frame: number;
+  readonly recursive: boolean;
+  run: (c: Ctx, loc: Value[]) => Value;
+}
+
 export abstract class CompilerBase {
   abstract checkRange(t: Type, v: Value, span: A.Span, what: string): void;
   abstract expr(e: A.Expr): Ev;
@@ -215,11 +227,8 @@ export abstract class CompilerBase {
     return this.spec.types.get(e) ?? { k: 'any' };
   }
 
-  /**
-   * Per definition: its compiled body, and how a call runs it on the call's frame (the body
-   * itself, or through its memo: defCall), for every call of it.
-   */
-  protected defBodies = new Map<string, { body: Ev | undefined; frame: number; recursive: boolean; run?: (c: Ctx, loc: Value[]) => Value }>();
+  /** Per definition: its compiled body, and how its calls run it (DefEntry). */
+  protected defBodies = new Map<string, DefEntry>();
   /** Definition bodies waiting to be compiled, and whether a call is compiling them (defCall). */
   protected readonly defsToCompile: [A.Expr, { body: Ev | undefined }][] = [];
   protected compilingDefs = false;

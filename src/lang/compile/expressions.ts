@@ -12,7 +12,7 @@ import {
   IList, IMap, ISet, Rec, Tuple, Variant, ascending, formatValue, mkSeq, mkSet, sortedElements, valueEquals,
   type Value,
 } from '../../values/index.js';
-import { type Ctx, type Ev, fail } from './base.js';
+import { type Ctx, type DefEntry, type Ev, fail } from './base.js';
 import { ENUMERATION_HINT, formatCount, rangeTooLarge, subsetsOf, totalMapsOf, ValueCompiler } from './enumerate.js';
 import { pollInterrupt } from '../../explore/guard.js';
 import { evalWork } from '../work.js';
@@ -538,7 +538,12 @@ export abstract class ExprCompiler extends ValueCompiler {
     let entry = this.defBodies.get(name);
     if (!entry) {
       const def = named(this.spec.defs, name)!;
-      entry = { body: undefined, frame: def.frameSize, recursive: def.recursive === true };
+      const e: DefEntry = { body: undefined, frame: def.frameSize, recursive: def.recursive === true, run: (c, loc) => e.body!({ st: c.st, loc }) };
+      // A definition whose value depends on its arguments alone, and costs loops or calls to
+      // compute, is computed once per arguments (memoBody).
+      const params = def.decl.params.length;
+      if (def.stateFree === true && (e.recursive || params === 0 || computes(def.decl.body, this.spec.res))) e.run = this.memoBody(e, params);
+      entry = e;
       this.defBodies.set(name, entry);
       // A body is compiled once, at its first call; the calls it makes of definitions not yet
       // compiled wait in a list that the outermost such call works through, so that a chain
@@ -557,14 +562,6 @@ export abstract class ExprCompiler extends ValueCompiler {
     }
     const d = entry;
     const n = args.length;
-    // A definition whose value depends on its arguments alone, and costs loops or calls to
-    // compute, is computed once per arguments (memoBody).
-    if (d.run === undefined) {
-      const def = named(this.spec.defs, name)!;
-      d.run = def.stateFree === true && (d.recursive || n === 0 || computes(def.decl.body, this.spec.res))
-        ? this.memoBody(d, n)
-        : (c, loc) => d.body!({ st: c.st, loc });
-    }
     const body = d.run;
     if (d.recursive && span) {
       // Past the limit (or out of stack) the error is raised at the outermost call of a
