@@ -282,28 +282,9 @@ describe('symmetry reduction: the permutations tried', () => {
    * the reduced search's distinct count, must agree.
    */
   const orbitsBothWays = (spec: typeof twophase, sym: string, full: string): number => {
-    const canon = canonOf(spec, sym);
-    const fp = new Uint32Array(2);
-    const key = (s: State): string => {
-      fingerprintValues(s, fp);
-      return `${fp[0]}:${fp[1]}`;
-    };
-    const brute = new Set<string>();
-    const refined = new Set<string>();
-    const states = reachable(spec, full);
-    for (const s of states) {
-      let least = s;
-      for (let k = 1; k < canon.groupSize; k++) {
-        const img = canon.permute(s, k);
-        if (compareStates(img, least) < 0) least = img;
-      }
-      brute.add(key(least));
-      refined.add(key(canon.canonical(s)));
-    }
-    expect(refined.size).toBe(brute.size);
-    expect(check(spec, sym).result?.stats.distinct).toBe(brute.size);
-    expect(brute.size).toBeLessThan(states.length);
-    return brute.size;
+    const n = orbitsOf(spec, sym, full);
+    expect(n).toBeLessThan(reachable(spec, full).length);
+    return n;
   };
 
   it('counts the orbits a brute force over the whole group counts, with two symmetric sets and every shape of value', () => {
@@ -496,7 +477,15 @@ invariant I: forall p in P: owner[p] != Some(A)`)).toEqual(['E241']);
     expect(codes(`${base}symmetry Nope`)).toEqual(['E201']);
     expect(codes(`${base}symmetry W, W`)).toEqual(['E240']);
     expect(codes(`${base}symmetry W
-process Worker(w: W) { a: owner[1] := None }`)).toContain('E240');
+process Worker(w: (W, P)) { a: owner[1] := None }`)).toEqual(['E240']);
+  });
+  it('accepts processes whose instances are the symmetric values, and procedures', () => {
+    expect(codes(`${base}symmetry W
+process Worker(w: W) { a: owner[1] := Some(w) }`)).toEqual([]);
+    expect(codes(`${base}symmetry P
+procedure Clear(p: P) { c: owner[p] := None
+  return }
+process Worker(p: P) { a: call Clear(p) }`)).toEqual([]);
   });
 });
 
@@ -656,3 +645,233 @@ action Scan { ${body} }
     expect(codes('for c in Cpu { seen := seen union {c} }')).toEqual([]);
   });
 });
+
+describe('symmetry: process instances', () => {
+  /** A lock taken and given back twice by each of N processes, with a variable of each naming one. */
+  const procs = loadSpec('lock-procs.spex', `spec LockProcs
+const N: Int = 3
+type Proc = 1..N
+var lock: Option[Proc] = None
+var entered: Set[Proc] = {}
+var tickets: 0..3 = 0
+process W(self: Proc) {
+  var visits: 0..2 = 0
+  var last: Option[Proc] = None
+  try:  while visits < 2 {
+          await lock == None
+          lock := Some(self)
+          last := lock
+  crit:   entered := entered union {self}
+          if tickets < 3 { tickets := tickets + 1 }
+  rel:    entered := entered minus {self}
+          lock := None
+          visits := visits + 1
+        }
+}
+invariant Mutex: size(entered) <= 1
+check Full { expect ok }
+check Sym { symmetry Proc  expect ok }
+`).spec;
+
+  /** The same protocol as actions with a parameter, the pcs and variables in maps: symmetry that was already exact. */
+  const acts = loadSpec('lock-acts.spex', `spec LockActs
+const N: Int = 3
+type Proc = 1..N
+enum Pc { Try, Crit, Rel, Done }
+var lock: Option[Proc] = None
+var entered: Set[Proc] = {}
+var tickets: 0..3 = 0
+var pc: Map[Proc, Pc] = [p in Proc |-> Try]
+var visits: Map[Proc, 0..2] = [p in Proc |-> 0]
+var last: Map[Proc, Option[Proc]] = [p in Proc |-> None]
+action TryA(self: Proc) {
+  require pc[self] == Try
+  if visits[self] < 2 {
+    require lock == None
+    lock := Some(self)
+    last[self] := Some(self)
+    pc[self] := Crit
+  } else {
+    pc[self] := Done
+  }
+}
+action CritA(self: Proc) {
+  require pc[self] == Crit
+  entered := entered union {self}
+  if tickets < 3 { tickets := tickets + 1 }
+  pc[self] := Rel
+}
+action RelA(self: Proc) {
+  require pc[self] == Rel
+  entered := entered minus {self}
+  lock := None
+  visits[self] := visits[self] + 1
+  pc[self] := Try
+}
+invariant Mutex: size(entered) <= 1
+check Full { deadlock off  expect ok }
+check Sym { symmetry Proc  deadlock off  expect ok }
+`).spec;
+
+  /** Procedures on the call stacks of symmetric instances, their parameters symmetric too; two processes of the type. */
+  const calls = loadSpec('lock-calls.spex', `spec LockCalls
+enum Cpu { C1, C2, C3 }
+var lock: Option[Cpu] = None
+var owner: Map[Cpu, Option[Cpu]] = [c in Cpu |-> None]
+var kicked: Set[Cpu] = {}
+procedure Acquire(who: Cpu) {
+  a1: await lock == None
+      lock := Some(who)
+  a2: owner[who] := lock
+      return
+}
+procedure Release(who: Cpu) {
+  r1: lock := None
+      owner[who] := None
+      return
+}
+process W(self: Cpu) {
+  var visits: 0..1 = 0
+  loop: while visits < 1 {
+          call Acquire(self)
+  out:    call Release(self)
+  inc:    visits := visits + 1
+        }
+}
+process Kick(c: Cpu) {
+  k: kicked := kicked union {c}
+}
+invariant OneOwner: forall a in Cpu, b in Cpu: (owner[a] != None and owner[b] != None) implies a == b
+check Full { expect ok }
+check Sym { symmetry Cpu  expect ok }
+`).spec;
+
+  it('counts as many orbits as the same protocol written as actions with a parameter', () => {
+    expect(check(procs, 'Full').result?.stats.distinct).toBe(256);
+    expect(check(acts, 'Full').result?.stats.distinct).toBe(256);
+    expect(check(acts, 'Sym').result?.stats.distinct).toBe(60);
+    expect(check(procs, 'Sym').result?.stats.distinct).toBe(60);
+  });
+
+  /**
+   * The group acts on the reachable states as a symmetry of the spec: every image of a reachable
+   * state is reachable, and the successors of an image are the images of the successors. An
+   * instance's block left in place, or moved without its contents permuted, breaks both.
+   */
+  const commutes = (spec: typeof procs, sym: string, full: string): void => {
+    const [c] = selectChecks(spec, full);
+    const system = compileSpec(spec, configOverrides(c, new Map()), c);
+    const canon = canonOf(spec, sym);
+    const fp = new Uint32Array(2);
+    const key = (s: State): string => {
+      fingerprintValues(s, fp);
+      return `${fp[0]}:${fp[1]}`;
+    };
+    const states = reachable(spec, full);
+    const all = new Set(states.map(key));
+    const next = (s: State): string[] => {
+      const out: string[] = [];
+      system.successors(s, (t) => out.push(key(t)));
+      return [...new Set(out)].sort();
+    };
+    let moved = 0;
+    for (const s of states) {
+      for (let k = 1; k < canon.groupSize; k++) {
+        const img = canon.permute(s, k);
+        if (!sameState(img, s)) moved++;
+        expect(all.has(key(img))).toBe(true);
+        let image: string[] = [];
+        system.successors(s, (t) => image.push(key(canon.permute(t, k))));
+        image = [...new Set(image)].sort();
+        expect(next(img)).toEqual(image);
+      }
+    }
+    expect(moved).toBeGreaterThan(0);
+  };
+
+  it('permutes the instances with their values: images of reachable states are reachable, and steps commute', () => {
+    commutes(procs, 'Sym', 'Full');
+    commutes(calls, 'Sym', 'Full');
+  });
+
+  it('counts the orbits a brute force over the whole group counts, call stacks included', () => {
+    expect(orbitsOf(procs, 'Sym', 'Full')).toBe(60);
+    const n = orbitsOf(calls, 'Sym', 'Full');
+    expect(n).toBeLessThan(reachable(calls, 'Full').length);
+  });
+
+  it('keeps the canonical form a function of the orbit', () => {
+    const canon = canonOf(calls, 'Sym');
+    for (const s of reachable(calls, 'Full')) {
+      const c = canon.canonical(s);
+      expect(sameState(canon.canonical(c), c)).toBe(true);
+      for (let k = 0; k < canon.groupSize; k++) expect(sameState(canon.canonical(canon.permute(s, k)), c)).toBe(true);
+    }
+  });
+
+  it('permutes the instances of a process over a constant set that the symmetry permutes, or that holds all it permutes', () => {
+    const text = (domain: string, sym: string): string => `spec Sub
+enum Node { A, B, C, D }
+const Workers: Set[Node] = {A, B, C}
+var done: Set[Node] = {}
+process P(n ${domain}) {
+  var k: 0..1 = 0
+  s: k := 1
+  t: done := done union {n}
+}
+check Sym { symmetry ${sym}  expect ok }
+check Full { expect ok }
+`;
+    // Instances for A, B, C, permuted among themselves: orbits of three 4-phase counters.
+    const own = loadSpec('own.spex', text('in Workers', 'Workers')).spec;
+    expect(reachable(own, 'Full').length).toBe(3 ** 3);
+    expect(orbitsOf(own, 'Sym', 'Full')).toBe(10);
+    // Instances for every node, D never moved.
+    const whole = loadSpec('whole.spex', text(': Node', 'Workers')).spec;
+    expect(orbitsOf(whole, 'Sym', 'Full')).toBe(10 * 3);
+  });
+
+  it('refuses instances for some of the values a symmetry permutes but not all (E240)', () => {
+    // The constant names no value in the spec; the run gives it two of the three.
+    const spec = loadSpec('part.spex', `spec Part
+enum Node { A, B, C }
+const Two: Set[Node] = Node
+var done: Set[Node] = {}
+process P(n in Two) { s: done := done union {n} }
+check Sym { symmetry Node  expect ok }
+`).spec;
+    const [c] = selectChecks(spec, 'Sym');
+    expect(check(spec, 'Sym').result?.stats.distinct).toBe(4);
+    try {
+      runCheck(spec, c, constOverrides(spec, ['Two={A,B}']), { workers: 1 });
+      expect.unreachable();
+    } catch (e) {
+      expect((e as SpecErrors).diagnostics[0]?.code).toBe('E240');
+      expect((e as SpecErrors).diagnostics[0]?.message).toMatch(/process 'P' has instances for 2 of the 3 values Node permutes/);
+    }
+  });
+});
+
+/** The orbits of the full search's states, by the least image over the whole group; checked against the canonical form and the reduced search. */
+function orbitsOf(spec: ReturnType<typeof loadSpec>['spec'], sym: string, full: string): number {
+  const canon = canonOf(spec, sym);
+  const fp = new Uint32Array(2);
+  const key = (s: State): string => {
+    fingerprintValues(s, fp);
+    return `${fp[0]}:${fp[1]}`;
+  };
+  const brute = new Set<string>();
+  const refined = new Set<string>();
+  for (const s of reachable(spec, full)) {
+    let least = s;
+    for (let k = 1; k < canon.groupSize; k++) {
+      const img = canon.permute(s, k);
+      if (compareStates(img, least) < 0) least = img;
+    }
+    brute.add(key(least));
+    refined.add(key(canon.canonical(s)));
+  }
+  expect(refined.size).toBe(brute.size);
+  expect(check(spec, sym).result?.stats.distinct).toBe(brute.size);
+  return brute.size;
+}

@@ -15,6 +15,7 @@
 import type * as A from './ast.js';
 import type { CheckedProcedure, CheckedProcess, CheckedSpec } from './check.js';
 import { explainRun, fail, stepOverflow, type Compiler, type Cont, type Ctx, type Ev, type Label, type RequireSite, type State, type StepExplanation } from './compile.js';
+import type { ProcessBlock } from './compile/base.js';
 import { DONE } from './process-shape.js';
 import { Diagnostic, MAX_INSTANCES, SpecErrors } from './diagnostics.js';
 import type { EnumInfo, Type, VariantInfo } from './types.js';
@@ -84,6 +85,8 @@ export class Processes {
   readonly info = new Map<CheckedProcess, ProcessInfo>();
   /** The slots after the variables, named and typed for reports and ITF. */
   readonly slots: { name: string; type: Type }[] = [];
+  /** Each instance's block of slots, in state order (CompiledSpec.processBlocks). */
+  readonly blocks: ProcessBlock[] = [];
   /**
    * Per slot, its possible initial values: one for a pc or a variable set with `= e`, the
    * elements of S in canonical order for `var x: T in S`.
@@ -175,7 +178,9 @@ export class Processes {
           this.slots.push({ name: `${name}.stack`, type: stackType });
           this.initialChoices.push([IList<Value>()]);
         }
-        slot += 1 + p.locals.length + (stackType ? 1 : 0);
+        const width = 1 + p.locals.length + (stackType ? 1 : 0);
+        this.blocks.push({ process: p.name, param: p.param?.type, value, base: slot, width });
+        slot += width;
       }
       this.info.set(p, { instances, pcs, pcType, byValue, pcNames: labels, frames });
     }

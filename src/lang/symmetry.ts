@@ -17,6 +17,7 @@
 import type * as A from './ast.js';
 import type { CheckedCheck, CheckedSpec, CheckedSymmetry } from './check.js';
 import type { CompiledSpec, State } from './compile.js';
+import type { ProcessBlock } from './compile/base.js';
 import { Diagnostic, MAX_ENUMERATION, SpecErrors } from './diagnostics.js';
 import { formatCount, rangeTooLarge } from './compile/enumerate.js';
 import type { Type } from './types.js';
@@ -171,12 +172,13 @@ export function compileSymmetry(syms: readonly CheckedSymmetry[], system: Compil
     permuters.set(t, p);
     return p;
   };
-  const slots = system.slotTypes.map((t) => permuterOf(t));
+  const view = instanceView(system, sets);
+  const slots = view.types.map((t) => permuterOf(t));
   const n = slots.length;
   const symTypes = sets.map((s) => ({ type: s.sym.type, lo: s.lo, size: s.size, all: s.all }));
-  const compares = system.slotTypes.map((t, i) => (slots[i] === null ? null : imageCompare(t, symTypes, permuterOf)));
+  const compares = view.types.map((t, i) => (slots[i] === null ? null : imageCompare(t, symTypes, permuterOf)));
 
-  const permute = (state: State, k: number): State => {
+  const permuteView = (state: State, k: number): State => {
     const p = perms[k]!;
     const out = new Array<Value>(n);
     for (let i = 0; i < n; i++) {
@@ -186,16 +188,16 @@ export function compileSymmetry(syms: readonly CheckedSymmetry[], system: Compil
     return out;
   };
 
-  const refine = refinement(system.slotTypes, sets, perSet, perms, compares);
+  const refine = refinement(view.types, sets, perSet, perms, compares);
 
   const counts = { states: 0, tried: 0 };
-  const canonical = (state: State): State => {
+  const canonicalView = (state: State): State => {
     const tried = refine(state);
     counts.states++;
     counts.tried += tried.length;
     // The first candidate's image is the best so far; the identity's is the state itself.
     const k0 = tried[0]!;
-    let best: State = k0 === 0 ? state : permute(state, k0);
+    let best: State = k0 === 0 ? state : permuteView(state, k0);
     for (let t = 1; t < tried.length; t++) {
       const p = perms[tried[t]!]!;
       // Compare the image with the best so far slot by slot, building it only as far as needed.
@@ -221,7 +223,95 @@ export function compileSymmetry(syms: readonly CheckedSymmetry[], system: Compil
   };
 
   const description = sets.map((s) => `${s.sym.name.text} (${s.moved.length} value${s.moved.length === 1 ? '' : 's'})`).join(', ');
-  return { description, groupSize, canonical, permute, tries: (state) => refine(state).length, counts };
+  if (view.identity) return { description, groupSize, canonical: canonicalView, permute: permuteView, tries: (state) => refine(state).length, counts };
+  return {
+    description,
+    groupSize,
+    canonical: (state) => view.fromView(canonicalView(view.toView(state))),
+    permute: (state, k) => view.fromView(permuteView(view.toView(state), k)),
+    tries: (state) => refine(view.toView(state)).length,
+    counts,
+  };
+}
+
+/**
+ * The states as the canonical form sees them. The blocks of slots of a process's instances
+ * (pc, variables, call stack) stand in the state in the order of the instances' parameter
+ * values; when those values are symmetric, a permutation moves each instance's block to the
+ * instance of the value it sends the parameter to, its contents permuted as values. So the
+ * instances of such a process are gathered into one slot, a map from the parameter's value to
+ * the tuple of its block's slots, which the permutations act on as on any map keyed by
+ * symmetric values; the other slots stay as they are. The identity when no process has such
+ * instances.
+ *
+ * Only the instances of a process whose values the group maps onto themselves can move: a
+ * process with instances for some of a symmetric set's values but not all of them would have a
+ * permutation send an instance to a value that has none, and is E240.
+ */
+function instanceView(system: CompiledSpec, sets: readonly { sym: CheckedSymmetry; moved: readonly Value[] }[]): {
+  readonly identity: boolean;
+  readonly types: readonly Type[];
+  toView(state: State): State;
+  fromView(view: State): State;
+} {
+  const byProcess = new Map<string, ProcessBlock[]>();
+  for (const b of system.processBlocks) {
+    if (b.param === undefined || !sets.some((s) => isSymType(s.sym.type, b.param!))) continue;
+    const list = byProcess.get(b.process) ?? [];
+    list.push(b);
+    byProcess.set(b.process, list);
+  }
+  const groups: ProcessBlock[][] = [];
+  for (const [name, blocks] of byProcess) {
+    const set = sets.find((s) => isSymType(s.sym.type, blocks[0]!.param!))!;
+    const values = new Set(blocks.map((b) => b.value));
+    const present = set.moved.filter((v) => values.has(v)).length;
+    if (present === 0) continue; // no instance is ever moved
+    if (present < set.moved.length) {
+      throw new SpecErrors([
+        new Diagnostic(
+          'E240',
+          set.sym.name.span,
+          `process '${name}' has instances for ${present} of the ${set.moved.length} values ${set.sym.name.text} permutes: a permutation would send an instance to a value that has none`,
+          `declare symmetric the set the instances of '${name}' range over, or give them all of ${set.sym.name.text}`,
+        ),
+      ]);
+    }
+    groups.push(blocks);
+  }
+  const types = system.slotTypes;
+  if (groups.length === 0) return { identity: true, types, toView: (s) => s, fromView: (s) => s };
+  const grouped = new Set<number>();
+  for (const g of groups) for (const b of g) for (let i = 0; i < b.width; i++) grouped.add(b.base + i);
+  const kept = types.map((_, i) => i).filter((i) => !grouped.has(i));
+  const viewTypes: Type[] = kept.map((i) => types[i]!);
+  for (const g of groups) {
+    const b = g[0]!;
+    viewTypes.push({ k: 'map', key: b.param!, value: { k: 'tuple', items: types.slice(b.base, b.base + b.width) } });
+  }
+  return {
+    identity: false,
+    types: viewTypes,
+    toView(state) {
+      const out = kept.map((i) => state[i]!);
+      for (const g of groups) out.push(mkMap(g.map((b) => [b.value!, new Tuple(state.slice(b.base, b.base + b.width))])));
+      return out;
+    },
+    fromView(view) {
+      const out = new Array<Value>(types.length);
+      kept.forEach((i, j) => {
+        out[i] = view[j]!;
+      });
+      groups.forEach((g, k) => {
+        const m = view[kept.length + k] as IMap<Value, Value>;
+        for (const b of g) {
+          const items = (m.get(b.value!) as Tuple).items;
+          for (let i = 0; i < b.width; i++) out[b.base + i] = items[i]!;
+        }
+      });
+      return out;
+    },
+  };
 }
 
 /**

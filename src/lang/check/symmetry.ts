@@ -36,13 +36,12 @@ export function symmetryTargets(decls: readonly Extract<A.Decl, { kind: 'symmetr
       out.push(t);
     }
   }
-  if (out.length > 0 && inp.procedures.length > 0) {
-    inp.error('E240', decls[0]!.span, 'symmetry reduction does not support procedures yet', 'the call stacks are not permuted; drop the symmetry declaration or inline the procedures');
-  }
+  // Instances whose parameter is a symmetric value are permuted with it (src/lang/symmetry.ts,
+  // instanceView); a parameter that holds symmetric values inside a tuple or a record is not.
   for (const s of out) {
     for (const p of inp.processes) {
-      if (p.param && containsType(p.param.type, s)) {
-        inp.error('E240', p.decl.param!.name.span, `the instances of process '${p.name}' range over the symmetric ${s.name.text}`, 'symmetry reduction does not permute process instances yet; make the process an action with a parameter, or drop the symmetry');
+      if (p.param && !sameType(p.param.type, s.type) && containsType(p.param.type, s)) {
+        inp.error('E240', p.decl.param!.name.span, `the instances of process '${p.name}' range over values that hold the symmetric ${s.name.text}`, `symmetry reduction permutes the instances of a process whose parameter is one of ${s.name.text}'s values, not a ${formatType(p.param.type)}; make the process an action with a parameter, or drop the symmetry`);
       }
     }
   }

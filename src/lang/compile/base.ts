@@ -76,6 +76,13 @@ export interface CompiledSpec extends TransitionSystem<State, Label> {
    * its labels and `done`) and its variables (`Offline(m=C).busy`), with their types.
    */
   readonly processSlots: readonly { readonly name: string; readonly type: Type }[];
+  /**
+   * Each process instance's block of slots (its pc, its variables, its call stack), in state
+   * order: which process, the instance parameter's type and value (none for a process without
+   * one), the first slot and how many. Symmetry reduction permutes the blocks of instances
+   * whose parameter is a symmetric value (src/lang/symmetry.ts).
+   */
+  readonly processBlocks: readonly ProcessBlock[];
   /** Where each invariant's (and step property's) predicate is written, for reports. */
   readonly invariantSpans: ReadonlyMap<string, A.Span>;
   /** The `always step` properties; `checkStep` (set when there are any) checks them. */
@@ -116,6 +123,15 @@ export interface CompiledSpec extends TransitionSystem<State, Label> {
 }
 
 /** A `view` declaration, compiled: its static type decides how reports draw it. */
+/** One process instance's slots in the state (CompiledSpec.processBlocks). */
+export interface ProcessBlock {
+  readonly process: string;
+  readonly param: Type | undefined;
+  readonly value: Value | undefined;
+  readonly base: number;
+  readonly width: number;
+}
+
 export interface CompiledView {
   readonly name: string;
   readonly type: Type;

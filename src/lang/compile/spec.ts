@@ -295,6 +295,7 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
     varNames: [...spec.vars.map((v) => v.name), ...processes.slots.map((x) => x.name)],
     stateSize: spec.vars.length + processes.slots.length,
     processSlots: processes.slots,
+    processBlocks: processes.blocks,
     invariantSpans: new Map([...spec.invariants, ...spec.stepProperties].map((inv) => [inv.name, inv.expr.span])),
     stepProperties,
     constraints,
