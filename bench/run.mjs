@@ -130,6 +130,16 @@ const BENCHMARKS = [
       { label: `PAGES=${P} plain`, check: 'PlainPages', consts: [`PAGES=${P}`] },
     ]),
   },
+  {
+    name: 'symmetry-workers',
+    title: 'symmetry: process instances (spec/bench/workers-symmetric.spex), N workers with call stacks, symmetric (SymmetricWorkers) or not (PlainWorkers)',
+    file: 'spec/bench/workers-symmetric.spex',
+    workers: [1],
+    configs: [3, 4, 5].flatMap((N) => [
+      { label: `N=${N} symmetric`, check: 'SymmetricWorkers', consts: [`N=${N}`] },
+      { label: `N=${N} plain`, check: 'PlainWorkers', consts: [`N=${N}`] },
+    ]),
+  },
 ];
 
 /**

@@ -789,13 +789,21 @@ check Sym { symmetry Cpu  expect ok }
     expect(moved).toBeGreaterThan(0);
   };
 
+  /** The TLA+ Examples' Barriers (PlusCal processes over Proc), with 3 processes. */
+  const barriers = loadSpec(join(ROOT, 'spec/tlaplus/barriers-sym.spex'), `${readFileSync(join(ROOT, 'spec/tlaplus/barriers.spex'), 'utf8')}
+check Sym3 { const N = 3  symmetry Proc }
+check Full3 { const N = 3 }
+`).spec;
+
   it('permutes the instances with their values: images of reachable states are reachable, and steps commute', () => {
     commutes(procs, 'Sym', 'Full');
     commutes(calls, 'Sym', 'Full');
+    commutes(barriers, 'Sym3', 'Full3');
   });
 
   it('counts the orbits a brute force over the whole group counts, call stacks included', () => {
     expect(orbitsOf(procs, 'Sym', 'Full')).toBe(60);
+    expect(orbitsOf(barriers, 'Sym3', 'Full3')).toBeLessThan(reachable(barriers, 'Full3').length);
     const n = orbitsOf(calls, 'Sym', 'Full');
     expect(n).toBeLessThan(reachable(calls, 'Full').length);
   });

@@ -588,10 +588,11 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   // PILOT_STATES states is done before compiling for the packed engine would pay off. Their
   // generated code is large (every branch of a step carries the rest of the step), some 100 KB
   // and 10 ms a check for the memcg library, whose checks have a few hundred states. Without
-  // processes the packed code compiles in a millisecond or two, less than a pilot costs.
+  // processes the packed code compiles in a millisecond or two, less than a pilot costs. A
+  // configuration reduced by a symmetry runs on the generic engine whatever its size: no pilot.
   let pilot: ExploreResult<State, Label> | undefined;
   const eager = process.env['SPEX_WORKERS_EAGER'] === '1';
-  if (choice === 'auto' && spec.processes.length > 0 && !eager && (opts.maxStates === undefined || opts.maxStates > PILOT_STATES)) {
+  if (choice === 'auto' && spec.processes.length > 0 && canon === undefined && !eager && (opts.maxStates === undefined || opts.maxStates > PILOT_STATES)) {
     system.coverage.reset();
     const r = explore(system, { ...exploreOpts, maxStates: PILOT_STATES });
     if (!(r.outcome.kind === 'limit' && r.outcome.limit === 'states')) {
