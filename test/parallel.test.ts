@@ -56,6 +56,14 @@ describe('--workers N gives the same results as one worker', () => {
     }
   });
 
+  it('symmetry: the same orbits, counts and counterexample, process instances and call stacks permuted on every thread', () => {
+    expect(expectSameForAllWorkers(['check', 'spec/bench/twophase-symmetric.spex', '--check', 'SymmetricRMs', '--const', 'N=4']).stdout).toContain('symmetry: RM (4 values)');
+    const r = expectSameForAllWorkers(['check', 'test/fixtures/cli/symmetric-workers.spex']);
+    expect(r.code).toBe(12);
+    expect(r.stdout).toContain('15 distinct states, 29 generated, depth 7');
+    expect(r.stdout).toContain('51 distinct states, 86 generated, depth 7');
+  });
+
   it('a deadlock (exit 11) and processes that run to their end', () => {
     expect(expectSameForAllWorkers(['check', 'test/fixtures/cli/counter.spex']).code).toBe(11);
     expectSameForAllWorkers(['check', 'test/fixtures/cli/offline-process.spex']);

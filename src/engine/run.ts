@@ -650,12 +650,11 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   let note: string | undefined;
   /** Why the search runs on one thread when more were asked for (the threads report). */
   let oneThread: string | undefined = pilot ? 'a pilot search on one thread (the generic engine) finished it' : undefined;
-  if (requested > 1 && canon !== undefined && workers > 1) {
-    // The worker threads would canonicalise too, but which state of an orbit is kept (and
-    // expanded) must be the one the single-threaded search keeps; that is not settled yet.
+  if (requested > 1 && canon !== undefined && setup !== undefined && workers > 1) {
+    // The state graph of temporal properties (--unsound-symmetry) is recorded on one thread.
     workers = 1;
-    oneThread = 'symmetry reduction runs on one thread';
-    if (opts.workersChosen !== false) note = `note: ${check?.name ?? spec.name} declares a symmetry, which the parallel explorer does not reduce by yet: exploring with 1 worker instead of ${requested}`;
+    oneThread = 'symmetry reduction with temporal properties runs on one thread';
+    if (opts.workersChosen !== false) note = `note: ${check?.name ?? spec.name} reduces by a symmetry and records the state graph of temporal properties, which the parallel explorer does not do together: exploring with 1 worker instead of ${requested}`;
   }
   if (requested > 1 && opts.coverage && workers > 1) {
     // Per-step counts are kept where the steps run; one thread keeps them all, in order.
@@ -729,7 +728,13 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
       }
       // The workers mark the steps that emit in memory shared with this thread.
       const reached = new SharedArrayBuffer(Math.max(1, system.coverage.reached.length));
-      const data: SpecWorkerData = { path: spec.ast.source.path, text: spec.ast.source.text, check: check?.name, consts: [...(opts.consts ?? [])], packed: packed !== undefined, reached, maxEvalWork: maxEvalWork(), ...(setup ? { temporal: true } : {}) };
+      // With a symmetry, the workers fingerprint canonical forms too: the first state of an
+      // orbit that the merge meets, in the single-threaded search's order, is the one kept.
+      const symmetryCounts = canon !== undefined ? new SharedArrayBuffer(16) : undefined;
+      const data: SpecWorkerData = {
+        path: spec.ast.source.path, text: spec.ast.source.text, check: check?.name, consts: [...(opts.consts ?? [])], packed: packed !== undefined, reached,
+        maxEvalWork: maxEvalWork(), ...(setup ? { temporal: true } : {}), ...(symmetryCounts ? { symmetryCounts } : {}),
+      };
       const pool = { workers, setup: { data }, auto, onThreads: (r: ThreadsReport) => (threads = r) };
       const { recordGraph: _generic, ...rest } = exploreOpts;
       // `auto` begins as the one-thread search, which goes on on disk if it reaches the budget
@@ -746,6 +751,11 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
         ? decodeResult(exploreVectorsParallel(packed, vopts, { ...pool, ...(localTagger ? { localTagger } : {}) }), packed)
         : exploreParallel(system, exploreOpts, { ...pool, codec: new ValueStateCodec(system.slotTypes, system.valueTables), ...(localTagger ? { localTagger } : {}) });
       (packed ?? system).coverage.mergeReached(new Uint8Array(reached));
+      if (canon !== undefined && symmetryCounts !== undefined) {
+        const shared = new BigInt64Array(symmetryCounts);
+        canon.counts.states += Number(shared[0]!);
+        canon.counts.tried += Number(shared[1]!);
+      }
       if (!(spillOk && r.outcome.kind === 'limit' && r.outcome.limit === 'memory')) return r;
       // The parallel explorers do not spill: the one-thread search, which does, starts again.
       notes.push(`note: the parallel search stopped for memory at ${r.stats.distinct.toLocaleString('en-US')} distinct states (${memoryNote() ?? 'over --max-memory'}); searching again on 1 thread, which goes on on disk`);

@@ -6,6 +6,7 @@
 import { compileSpec } from '../lang/compile.js';
 import { ValueStateCodec } from '../lang/value-codec.js';
 import { compilePacked } from '../lang/packed/index.js';
+import { compileSymmetry, symmetryOf, withSymmetry } from '../lang/symmetry.js';
 import { setMaxEvalWork } from '../lang/work.js';
 import type { CreateWorkerSystem } from '../explore/parallel/worker.js';
 import { configOverrides, constOverrides, loadSpec, onlyChecked, onlyInvariants, packedRecordOf, selectChecks, temporalSetupOf } from './run.js';
@@ -28,6 +29,12 @@ export interface SpecWorkerData {
   readonly temporal?: boolean;
   /** The main thread's --max-eval-work (src/lang/work.ts; Infinity: none). */
   readonly maxEvalWork?: number;
+  /**
+   * When the main thread reduces by the configuration's symmetry: the workers' fingerprints are
+   * of canonical forms too, and they count the states and the permutations tried here (two
+   * BigInt64 words) for the report.
+   */
+  readonly symmetryCounts?: SharedArrayBuffer;
 }
 
 export const createWorkerSystem: CreateWorkerSystem = (data) => {
@@ -52,6 +59,10 @@ export const createWorkerSystem: CreateWorkerSystem = (data) => {
     return { system: packed as never, record: packedRecordOf(system, p.system.predicates, setup.record, only) as never };
   }
   const codec = new ValueStateCodec(system.slotTypes, system.valueTables) as never;
+  if (d.symmetryCounts) {
+    if (d.temporal) throw new Error('internal error: symmetry and the state graph of temporal properties on worker threads');
+    return { system: withSymmetry(system, compileSymmetry(symmetryOf(spec, check), system, spec, new BigInt64Array(d.symmetryCounts))) as never, codec };
+  }
   if (!d.temporal) return { system: system as never, codec };
   // A step tagger of this thread's own, and the predicates, as runCheck sets them up.
   const only = check?.decl.only?.map((n) => n.text);

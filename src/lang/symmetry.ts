@@ -76,9 +76,11 @@ export interface Canonicaliser {
 /**
  * Builds the canonicaliser of a configuration's symmetric sets over a compiled system (its
  * slot types, interned atoms and constant values). Throws SpecErrors (E240) for a constant
- * set target whose value is not a set, or a group larger than MAX_GROUP.
+ * set target whose value is not a set, or a group larger than MAX_GROUP. A worker thread's
+ * canonicaliser counts its states and tries into `shared` (two words, in memory shared with
+ * the main thread) instead of `counts`.
  */
-export function compileSymmetry(syms: readonly CheckedSymmetry[], system: CompiledSpec, spec: CheckedSpec): Canonicaliser {
+export function compileSymmetry(syms: readonly CheckedSymmetry[], system: CompiledSpec, spec: CheckedSpec, shared?: BigInt64Array): Canonicaliser {
   // The values each symmetric set permutes, and the range of its type (for range sets).
   const sets = syms.map((s) => {
     const t = s.type;
@@ -193,8 +195,13 @@ export function compileSymmetry(syms: readonly CheckedSymmetry[], system: Compil
   const counts = { states: 0, tried: 0 };
   const canonicalView = (state: State): State => {
     const tried = refine(state);
-    counts.states++;
-    counts.tried += tried.length;
+    if (shared === undefined) {
+      counts.states++;
+      counts.tried += tried.length;
+    } else {
+      Atomics.add(shared, 0, 1n);
+      Atomics.add(shared, 1, BigInt(tried.length));
+    }
     // The first candidate's image is the best so far; the identity's is the state itself.
     const k0 = tried[0]!;
     let best: State = k0 === 0 ? state : permuteView(state, k0);
