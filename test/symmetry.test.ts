@@ -801,15 +801,42 @@ check Sym3 { const N = 3  symmetry Proc }
 check Full3 { const N = 3 }
 `).spec;
 
+  /** Two symmetric sets, a process over each, one without variables, and a procedure whose parameter is of the other set. */
+  const two = loadSpec('two-sets.spex', `spec TwoSets
+enum Cpu { C1, C2 }
+type Node = 1..3
+var host: Map[Node, Option[Cpu]] = [n in Node |-> None]
+var seen: Set[(Cpu, Node)] = {}
+procedure Visit(n: Node, c: Cpu) {
+  v1: host[n] := Some(c)
+      seen := seen union {(c, n)}
+      return
+}
+process Walker(self: Cpu) {
+  var pos: Option[Node] = None
+  go:   pick n in Node
+        pos := Some(n)
+        call Visit(n, self)
+}
+process Sweep(self: Node) {
+  s1: host[self] := None
+}
+check Sym { symmetry Cpu, Node  expect ok }
+check Full { expect ok }
+`).spec;
+
   it('permutes the instances with their values: images of reachable states are reachable, and steps commute', () => {
     commutes(procs, 'Sym', 'Full');
     commutes(calls, 'Sym', 'Full');
     commutes(barriers, 'Sym3', 'Full3');
+    commutes(two, 'Sym', 'Full');
   });
 
   it('counts the orbits a brute force over the whole group counts, call stacks included', () => {
     expect(orbitsOf(procs, 'Sym', 'Full')).toBe(60);
     expect(orbitsOf(barriers, 'Sym3', 'Full3')).toBeLessThan(reachable(barriers, 'Full3').length);
+    expect(canonOf(two, 'Sym').groupSize).toBe(12);
+    expect(orbitsOf(two, 'Sym', 'Full')).toBeLessThan(reachable(two, 'Full').length);
     const n = orbitsOf(calls, 'Sym', 'Full');
     expect(n).toBeLessThan(reachable(calls, 'Full').length);
   });
