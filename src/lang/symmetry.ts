@@ -475,9 +475,59 @@ function refinement(
         return same;
     }
   };
+  // The moved values of set k that value v of type t holds: marks their numbers in `out`.
+  type Mentions = (v: Value, k: number, out: boolean[]) => void;
+  const none: Mentions = () => {};
+  const mentionsOf = (t: Type): Mentions => {
+    const j = symOf(t);
+    if (j >= 0) {
+      return (v, k, out) => {
+        if (j !== k) return;
+        const q = posOf(j, v);
+        if (q >= 0) out[q] = true;
+      };
+    }
+    if (!containsSym(t, sets)) return none;
+    switch (t.k) {
+      case 'set':
+      case 'seq': {
+        const e = mentionsOf(t.elem);
+        return (v, k, out) => (v as ISet<Value> | IList<Value>).forEach((x) => void e(x, k, out));
+      }
+      case 'map': {
+        const mk = mentionsOf(t.key);
+        const mv = mentionsOf(t.value);
+        return (v, k, out) =>
+          (v as IMap<Value, Value>).forEach((val, key) => {
+            mk(key, k, out);
+            mv(val, k, out);
+          });
+      }
+      case 'tuple': {
+        const fs = t.items.map(mentionsOf);
+        return (v, k, out) => (v as Tuple).items.forEach((x, i) => fs[i]!(x, k, out));
+      }
+      case 'record': {
+        const fs = t.types.map(mentionsOf);
+        return (v, k, out) => (v as Rec).values.forEach((x, i) => fs[i]!(x, k, out));
+      }
+      case 'variant': {
+        const fs = t.info.cases.map((c) => (c.payload === undefined ? none : mentionsOf(c.payload)));
+        return (v, k, out) => {
+          const x = v as Variant;
+          if (x.value !== undefined) fs[x.tagIndex]!(x.value, k, out);
+        };
+      }
+      default:
+        return none;
+    }
+  };
   // Per set: the signature of its moved value number q, one part per slot its type occurs in.
   // A map from the set's type to values without symmetric ones is its entry; a set of the type,
-  // whether q is in it.
+  // whether q is in it. A set or a map of other values: the elements (entries) that hold q,
+  // masked, as a sorted list. The masked whole would say no more: the elements that do not
+  // hold q are, masked, the whole's elements made anonymous less those that do. Each element
+  // is looked at once per state, not once per value.
   type Part = (v: Value, q: number) => Value;
   const partsOf = sets.map((s, k) => {
     const parts: { slot: number; part: Part }[] = [];
@@ -488,6 +538,8 @@ function refinement(
         part = (v, q) => (v as IMap<Value, Value>).get(s.moved[q]!) ?? ABSENT;
       } else if (t.k === 'set' && isSymType(s.sym.type, t.elem)) {
         part = (v, q) => (v as ISet<Value>).has(s.moved[q]!);
+      } else if (t.k === 'set' || t.k === 'map') {
+        part = bucketed(t, k, s.moved.length);
       } else {
         const m = maskOf(t);
         part = (v, q) => m(v, k, q);
@@ -496,6 +548,40 @@ function refinement(
     });
     return parts;
   });
+  /**
+   * The part of a set or map slot (above): per state, each element's (entry's) moved values of
+   * set k are found once, and value q's part is the sorted list of the elements that hold it,
+   * masked for q. The buckets of the last slot value asked for are kept: the parts of one
+   * state are asked for value by value.
+   */
+  function bucketed(t: Extract<Type, { k: 'set' | 'map' }>, k: number, m: number): Part {
+    let last: Value | undefined;
+    let buckets: Value[][] = [];
+    const isMap = t.k === 'map';
+    const mentions = isMap ? [mentionsOf(t.key), mentionsOf(t.value)] : [mentionsOf(t.elem)];
+    const masks = isMap ? [maskOf(t.key), maskOf(t.value)] : [maskOf(t.elem)];
+    const fill = (v: Value): void => {
+      buckets = Array.from({ length: m }, () => []);
+      const held = new Array<boolean>(m).fill(false);
+      const put = (e: Value, key: Value | undefined): void => {
+        held.fill(false);
+        if (key !== undefined) mentions[0]!(key, k, held);
+        mentions[isMap ? 1 : 0]!(e, k, held);
+        for (let q = 0; q < m; q++) {
+          if (!held[q]) continue;
+          buckets[q]!.push(key === undefined ? masks[0]!(e, k, q) : new Tuple([masks[0]!(key, k, q), masks[1]!(e, k, q)]));
+        }
+      };
+      if (isMap) (v as IMap<Value, Value>).forEach((val, key) => put(val, key));
+      else (v as ISet<Value>).forEach((e) => put(e, undefined));
+      for (const b of buckets) b.sort(compareValues);
+      last = v;
+    };
+    return (v, q) => {
+      if (v !== last) fill(v);
+      return IList(buckets[q]!);
+    };
+  }
   // A permutation's number in the group: its rank among its set's permutations (lexicographic,
   // as `permutations` lists them) times the set's stride, plus the other sets' parts.
   const strides = perSet.map((_, i) => perSet.slice(i + 1).reduce((a, x) => a * x.length, 1));
