@@ -122,7 +122,6 @@ export interface CompiledSpec extends TransitionSystem<State, Label> {
   readonly coverage: StepCounters;
 }
 
-/** A `view` declaration, compiled: its static type decides how reports draw it. */
 /** One process instance's slots in the state (CompiledSpec.processBlocks). */
 export interface ProcessBlock {
   readonly process: string;
@@ -132,6 +131,7 @@ export interface ProcessBlock {
   readonly width: number;
 }
 
+/** A `view` declaration, compiled: its static type decides how reports draw it. */
 export interface CompiledView {
   readonly name: string;
   readonly type: Type;
