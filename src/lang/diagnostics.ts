@@ -148,9 +148,11 @@ export const MAX_LISTED = 12;
 
 /**
  * Characters a reader cannot see or that reorder what is shown (zero-width, bidirectional
- * controls, byte order mark, soft hyphen) and control characters: shown as `\uXXXX` in messages.
+ * controls, byte order mark, soft hyphen), Unicode spaces that look like a plain one (no-break,
+ * typographic, ideographic) and line separators, and control characters: shown as `\uXXXX` in
+ * messages.
  */
-const INVISIBLE = /[\u0000-\u0008\u000b\u000e-\u001f\u007f-\u009f\u00ad\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb]/g;
+const INVISIBLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u00a0\u00ad\u061c\u115f\u1160\u1680\u17b4\u17b5\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb]/g;
 
 /** The text with every invisible or bidirectional character written as `\uXXXX`. */
 export function escapeInvisible(s: string): string {

@@ -1,7 +1,7 @@
 /**
  * What spex accepts as the text of a spec, before and after parsing: a regular file of at most
  * MAX_SOURCE_BYTES (E101, E102), UTF-8 with an optional byte order mark, no control character
- * but tab, line feed, carriage return and form feed (E103), and no expression or statement
+ * but tab, line feed, carriage return (before a line feed) and form feed (E103), and no expression or statement
  * nested more than MAX_NESTING deep (E104).
  */
 import { closeSync, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
@@ -97,12 +97,27 @@ function isRefusedControl(c: number): boolean {
 
 const CONTROL_NAMES: Record<number, string> = { 0: 'NUL', 0x1b: 'ESC', 0x7f: 'DEL', 0x0b: 'vertical tab', 0x08: 'backspace' };
 
-/** E103 at the first control character of the text; a text larger than the limit is E101. */
+/**
+ * E103 at the first control character of the text, or at the first carriage return not
+ * followed by a line feed; a text larger than the limit is E101. Lines end with LF or CR LF: a
+ * lone CR ends a line for editors (and the language server) but not for the grammar, so a `//`
+ * comment would run on past it and silently swallow the code after it.
+ */
 export function checkText(source: A.Source): void {
   const text = source.text;
   if (text.length > MAX_SOURCE_BYTES) throw new SpecErrors([tooLarge(source.path, text.length)]);
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
+    if (c === 13 && text.charCodeAt(i + 1) !== 10) {
+      throw new SpecErrors([
+        new Diagnostic(
+          'E103',
+          { source, start: i, end: i + 1 },
+          'carriage return (U+000D) not followed by a line feed',
+          "spex ends lines with LF or CR LF; convert the file's line endings (`tr '\\r' '\\n'` for a file with CR alone), since an editor shows a new line here where spex would not see one",
+        ),
+      ]);
+    }
     if (c < 0x20 ? c !== 9 && c !== 10 && c !== 12 && c !== 13 : c >= 0x7f && c <= 0x9f) {
       if (!isRefusedControl(c)) continue;
       const code = `U+${c.toString(16).toUpperCase().padStart(4, '0')}`;

@@ -773,7 +773,9 @@ function syntaxError(source: A.Source, m: ohm.FailedMatchResult, shift: (pos: nu
     if (!(e instanceof RangeError)) throw e;
     expected = '';
   }
-  const found = source.text.slice(pos).match(/^\S*/)?.[0] ?? '';
+  const found = foundAt(source.text, pos);
+  const odd = oddSpace(source, pos, found);
+  if (odd !== undefined) return new SpecErrors([odd]);
   const temporal = temporalMisplaced(source, pos, found);
   if (temporal !== undefined) return new SpecErrors([temporal]);
   const what = found === '' ? 'end of input' : `'${found.length > 20 ? found.slice(0, 20) + '…' : found}'`;
@@ -803,6 +805,36 @@ function syntaxError(source: A.Source, m: ohm.FailedMatchResult, shift: (pos: nu
     expected === '' ? 'the text is nested too deeply here for spex to say what it expected' : `expected ${expected}`,
   );
   return new SpecErrors([d]);
+}
+
+/**
+ * The text a syntax error found at `pos`: up to the next white space of the spec's own (space,
+ * tab, line break, form feed). A no-break or other Unicode space is not white space to spex,
+ * so it is what was found, not the end of the input.
+ */
+function foundAt(text: string, pos: number): string {
+  return text.slice(pos, pos + 200).match(/^[^ \t\r\n\f]*/)?.[0] ?? '';
+}
+
+/** Unicode spaces and line separators that look like white space but are not, to spex. */
+const ODD_SPACES: Record<number, string> = {
+  0xa0: 'no-break space', 0x1680: 'ogham space mark', 0x2028: 'line separator', 0x2029: 'paragraph separator',
+  0x202f: 'narrow no-break space', 0x205f: 'medium mathematical space', 0x3000: 'ideographic space', 0xfeff: 'zero-width no-break space (a byte order mark)',
+  0x200b: 'zero-width space',
+};
+
+/** E100 for a syntax error at a Unicode space (`x :=\u00a01`, copied from a web page): names it. */
+function oddSpace(source: A.Source, pos: number, found: string): Diagnostic | undefined {
+  const c = found.charCodeAt(0);
+  const name = ODD_SPACES[c] ?? (c >= 0x2000 && c <= 0x200a ? 'typographic space' : undefined);
+  if (name === undefined) return undefined;
+  const code = `U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
+  return new Diagnostic(
+    'E100',
+    { source, start: pos, end: pos + 1 },
+    `unexpected ${code} (${name}), which is not white space to spex`,
+    'replace it with a plain space (or a line break); text copied from a web page or a word processor often carries such characters',
+  );
 }
 
 /**
@@ -980,7 +1012,7 @@ function ohmMatch(source: A.Source, text: string, rule: string, furthest: number
     // ohm's matcher recurses deeply on nested input: past its stack, report where the fast
     // parser stopped.
     if (!(e instanceof RangeError)) throw e;
-    const found = source.text.slice(furthest).match(/^\S*/)?.[0] ?? '';
+    const found = foundAt(source.text, furthest);
     throw new SpecErrors([
       new Diagnostic(
         'E100',

@@ -566,6 +566,54 @@ describe('input (E101, E102, E103)', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+  it('refuses a carriage return without a line feed (E103): a `//` comment would swallow the code an editor shows after it', () => {
+    const diag = (text: string): { code: string; message: string; col: number; shown: string } => {
+      try {
+        parseSpec({ path: 'cr.spex', text });
+        return { code: 'none', message: '', col: 0, shown: '' };
+      } catch (e) {
+        const d = (e as SpecErrors).diagnostics[0]!;
+        return { code: d.code, message: d.message, col: d.span!.start, shown: renderDiagnostic(d) };
+      }
+    };
+    const text = 'spec A\nvar x: 0..1 = 0\naction Stay { x := 0 }  // keep x at 0\raction Bump { x := 1 }\ninvariant Zero: x == 0\n';
+    const d = diag(text);
+    expect(d.code).toBe('E103');
+    expect(d.col).toBe(text.indexOf('\r'));
+    expect(d.message).toContain('carriage return (U+000D) not followed by a line feed');
+    // The line shows the CR escaped, not as a return to the start of the terminal's line.
+    expect(d.shown).toContain('at 0\\u000daction Bump');
+    expect(d.shown).not.toContain('\r');
+    // A file with CR alone for its line breaks: at the first one.
+    expect(diag('spec A\rvar x: 0..1 = 0\r').col).toBe(6);
+    // CR LF is a line break as LF is.
+    expect(diag(text.replace('\r', '\r\n')).code).toBe('none');
+    expect(diag('spec A\r\nvar x: 0..1 = 0\r\naction B { x := 1 }\r\n').code).toBe('none');
+  });
+  it('names a Unicode space where a syntax error stands on one, escaped, instead of "end of input"', () => {
+    const spaces: [string, string][] = [
+      ['\u00a0', 'U+00A0 (no-break space)'],
+      ['\u3000', 'U+3000 (ideographic space)'],
+      ['\u2028', 'U+2028 (line separator)'],
+      ['\u2009', 'U+2009 (typographic space)'],
+      ['\ufeff', 'U+FEFF (zero-width no-break space (a byte order mark))'],
+    ];
+    for (const [c, name] of spaces) {
+      try {
+        parseSpec({ path: 'sp.spex', text: `spec A\nvar x: 0..1 = 0\naction B { x :=${c}1 }\n` });
+        expect.unreachable();
+      } catch (e) {
+        const d = (e as SpecErrors).diagnostics[0]!;
+        expect(d.code).toBe('E100');
+        expect(d.message).toBe(`unexpected ${name}, which is not white space to spex`);
+        const shown = renderDiagnostic(d);
+        expect(shown).toContain(`x :=\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}1`);
+        expect(shown).not.toContain(c);
+      }
+    }
+    // In a comment or a string it is text like any other.
+    expect(() => parseSpec({ path: 'ok.spex', text: 'spec A\n// a\u00a0b\u3000c\nvar x: 0..1 = 0\n' })).not.toThrow();
+  });
   it('shows invisible and bidirectional characters escaped', () => {
     expect(escapeInvisible('a\u200bb\u202ec')).toBe('a\\u200bb\\u202ec');
     try {
