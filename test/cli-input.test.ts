@@ -2,7 +2,8 @@
  * The CLI on input a newcomer or a hostile user gives it: files that cannot be written or read,
  * a spec without initial states, huge domains (each reproducer of a crash or a hang).
  */
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -42,6 +43,30 @@ describe('files spex cannot write or read', () => {
 });
 
 describe('paths with symbolic links', () => {
+  it('reads a trace or a job result only from a regular file of at most 64 MiB: a pipe, a device or a larger file is refused unread', () => {
+    withSpec(violated, (path, dir) => {
+      const fifo = join(dir, 'fifo');
+      execFileSync('mkfifo', [fifo]);
+      // A pipe with no writer would block the read for ever, past every signal; /dev/zero never ends.
+      expect(spex('replay', fifo, path).stderr).toBe(`error: cannot read ${fifo}: it is a pipe, not a regular file; a trace is read from a file\n`);
+      const zero = spex('replay', '/dev/zero', path);
+      expect(zero.stderr).toBe('error: cannot read /dev/zero: it is a character device, not a regular file; a trace is read from a file\n');
+      expect(zero.code).toBe(1);
+      expect(spex('swarm', 'merge', fifo).stderr).toBe(`error: cannot read ${fifo}: it is a pipe, not a regular file; a job's result is read from a file\n`);
+      expect(spex('explore', path, '--open-trace', dir).stderr).toBe(`error: cannot read ${dir}: it is a directory\n`);
+      // A sparse file: over the limit, and nothing of it written or read.
+      const big = join(dir, 'big.itf.json');
+      execFileSync('truncate', ['-s', '65M', big]);
+      expect(spex('replay', big, path).stderr).toBe(`error: cannot read ${big}: it has 68,157,440 bytes, more than the 67,108,864 a trace may have\n`);
+      // A trace that begins with a byte order mark replays like one without.
+      const itf = join(dir, 't.itf.json');
+      expect(spex('check', path, '--out-itf', itf).code).toBe(12);
+      writeFileSync(itf, '\ufeff' + readFileSync(itf, 'utf8'));
+      const bom = spex('replay', itf, path);
+      expect(bom.stdout).toContain('Trace replays: 2 steps');
+      expect(bom.code).toBe(0);
+    });
+  });
   it('spex test follows links but searches no folder twice: a link back up ends, a second link to a folder adds nothing', () => {
     withSpec(violated, (_path, dir) => {
       mkdirSync(join(dir, 'sub'));

@@ -3,7 +3,7 @@
  * explorer on 127.0.0.1 (src/interactive/) and prints its address. The server runs until the
  * process is interrupted.
  */
-import { readFileSync } from 'node:fs';
+import { MAX_JSON_INPUT_BYTES, readInputFile } from '../lang/input.js';
 import { InvalidArgumentError } from 'commander';
 import { ExploreSession } from '../interactive/session.js';
 import { startExplorer, type RunningExplorer } from '../interactive/server.js';
@@ -53,7 +53,7 @@ export function cmdExplore(
   }
   for (const d of session.spec.warnings) io.err(renderDiagnostic(d) + '\n');
   if (o.openTrace !== undefined) {
-    const text = readFileSync(o.openTrace, 'utf8');
+    const text = readInputFile(o.openTrace, MAX_JSON_INPUT_BYTES, 'a trace');
     const input = parseJsonInput(text);
     if (!input.ok) {
       io.err(`error: ${o.openTrace} ${input.why}`);

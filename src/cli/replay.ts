@@ -7,7 +7,7 @@
  * (or the command line is wrong); 75 the constants cannot be evaluated; 120/150 the spec has
  * static/syntax errors.
  */
-import { readFileSync } from 'node:fs';
+import { MAX_JSON_INPUT_BYTES, readInputFile } from '../lang/input.js';
 import { compileSpec, type CompiledSpec, type Label, type State } from '../lang/compile.js';
 import { formatLocation } from '../lang/diagnostics.js';
 import { ModelError } from '../explore/index.js';
@@ -37,14 +37,7 @@ export function cmdReplay(traceFile: string, specFile: string, o: ReplayOpts): C
   const stderr: string[] = [];
   const done = (code: number): CommandOutput => ({ code, stdout, stderr });
 
-  let text: string;
-  try {
-    text = readFileSync(traceFile, 'utf8');
-  } catch (e) {
-    // EISDIR does not say which file; the report needs it.
-    (e as NodeJS.ErrnoException).path ??= traceFile;
-    throw e;
-  }
+  const text = readInputFile(traceFile, MAX_JSON_INPUT_BYTES, 'a trace');
   const input = parseJsonInput(text);
   if (!input.ok) {
     stderr.push(`error: ${traceFile} ${input.why}`);

@@ -10,7 +10,6 @@
  * verdict. Only this module and program.ts print.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Diagnostic, SpecErrors, renderDiagnostic } from '../lang/diagnostics.js';
 import { EXIT, checkShowNames, configOverrides, constOverrides, formatExpectation, loadSpec, meetsExpectation, neverEnabledWarnings, selectChecks, withRefinements, type CheckResult, type RunOptions } from '../engine/run.js';
@@ -34,7 +33,7 @@ import { SWARM_FORMAT, SWARM_FORMAT_VERSION, type CheckRecord, type JobId, type 
 import { mergeJobs, parseJobFile, type MergeResult, type MergedCheck } from '../swarm/merge.js';
 import { traceDoesNotReplay } from '../swarm/validate.js';
 import { FULL_VALUES_HELP } from './value-text.js';
-import { readFailure } from '../lang/input.js';
+import { MAX_JSON_INPUT_BYTES, readFailure, readInputFile } from '../lang/input.js';
 
 /** The swarm options of `spex check`, as commander gives them. */
 export interface SwarmCliOptions {
@@ -311,14 +310,7 @@ function itfPath(path: string, c: MergedCheck, several: boolean): string {
 /** Runs `spex swarm merge`; returns the exit code. */
 export function cmdSwarmMerge(files: string[], o: MergeCliOptions, out: (s: string) => void, err: (s: string) => void): number {
   const inputs = files.map((path) => {
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (e) {
-      (e as NodeJS.ErrnoException).path ??= path;
-      throw e;
-    }
-    return { path, record: parseJobFile(path, text) };
+    return { path, record: parseJobFile(path, readInputFile(path, MAX_JSON_INPUT_BYTES, "a job's result")) };
   });
   const merged = mergeJobs(inputs);
   const spec = o.spec !== undefined ? loadSpec(o.spec).spec : undefined;

@@ -39,6 +39,62 @@ export function readSpecFile(path: string): string {
   }
 }
 
+/**
+ * The largest JSON input spex reads (an ITF trace for `spex replay` or `spex explore
+ * --open-trace`, a swarm job's result for `spex swarm merge`): 64 MiB. Its values take some
+ * fifteen times their text in memory; a trace longer than that is not one a run writes.
+ */
+export const MAX_JSON_INPUT_BYTES = 64 * 2 ** 20;
+
+/**
+ * The text of a JSON input file, `what` naming it in messages (`a trace`). As for a spec, a
+ * directory, a missing or unreadable file throw the file system's error with the path; a pipe,
+ * a device or a socket (which could be read for ever, and a FIFO would wait for a writer) and
+ * a file over `max` bytes throw such an error too, with their own reason, unread: the CLI
+ * reports them all as `cannot read PATH: reason` (exit 1). A leading byte order mark is dropped.
+ */
+export function readInputFile(path: string, max: number, what: string): string {
+  const refuse = (code: string, reason: string): never => {
+    const e = new Error(`${code}: ${reason}`) as NodeJS.ErrnoException & { reason?: string };
+    e.code = code;
+    e.path = path;
+    e.reason = reason;
+    throw e;
+  };
+  const look = (st: Stats): void => {
+    if (st.isDirectory()) refuse('EISDIR', READ_REASONS['EISDIR']!);
+    if (!st.isFile()) refuse('ENOTREG', `it is ${irregular(st)}, not a regular file; ${what} is read from a file`);
+    if (st.size > max) refuse('EFBIG', `it has ${formatCount(st.size)} bytes, more than the ${formatCount(max)} ${what} may have`);
+  };
+  try {
+    look(statSync(path));
+    const fd = openSync(path, 'r');
+    try {
+      const st = fstatSync(fd);
+      look(st);
+      const buf = Buffer.alloc(st.size);
+      let off = 0;
+      while (off < st.size) {
+        const n = readSync(fd, buf, off, st.size - off, off);
+        if (n === 0) break;
+        off += n;
+      }
+      const text = buf.toString('utf8', 0, off);
+      return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    } finally {
+      closeSync(fd);
+    }
+  } catch (e) {
+    (e as NodeJS.ErrnoException).path ??= path;
+    throw e;
+  }
+}
+
+/** What a file that is not a regular one is, in words. */
+function irregular(st: Stats): string {
+  return st.isFIFO() ? 'a pipe' : st.isCharacterDevice() ? 'a character device' : st.isBlockDevice() ? 'a block device' : st.isSocket() ? 'a socket' : 'not a regular file';
+}
+
 /** Why a path could not be read, in words, for the errors reading a spec or walking a folder can meet. */
 const READ_REASONS: Record<string, string> = {
   ENOENT: 'no such file',
@@ -59,9 +115,9 @@ const READ_REASONS: Record<string, string> = {
  * not an internal one.
  */
 export function readFailure(e: unknown): string | undefined {
-  const ne = e as Partial<NodeJS.ErrnoException> | null;
+  const ne = e as (Partial<NodeJS.ErrnoException> & { reason?: unknown }) | null;
   if (typeof ne !== 'object' || ne === null || typeof ne.code !== 'string') return undefined;
-  const reason = READ_REASONS[ne.code];
+  const reason = typeof ne.reason === 'string' ? ne.reason : READ_REASONS[ne.code];
   if (reason === undefined) return undefined;
   return `cannot read ${ne.path ?? 'file'}: ${reason}`;
 }
@@ -74,7 +130,7 @@ function checkRegular(path: string, st: Stats): void {
     throw e;
   }
   if (!st.isFile()) {
-    const what = st.isFIFO() ? 'a pipe' : st.isCharacterDevice() ? 'a character device' : st.isBlockDevice() ? 'a block device' : st.isSocket() ? 'a socket' : 'not a regular file';
+    const what = irregular(st);
     throw new SpecErrors([
       new Diagnostic('E102', undefined, `cannot read ${path}: it is ${what}, not a regular file`, 'give the path of a .spex file; to check generated text, write it to a file first'),
     ]);
