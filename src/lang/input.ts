@@ -17,13 +17,23 @@ import { nestingTooDeep } from './fast-parser.js';
  * mark is dropped.
  */
 export function readSpecFile(path: string): string {
-  // Look before opening: opening a FIFO would wait for a writer.
-  checkRegular(path, statSync(path));
+  return readChecked(path, (st) => {
+    checkRegular(path, st);
+    if (st.size > MAX_SOURCE_BYTES) throw new SpecErrors([tooLarge(path, st.size)]);
+  });
+}
+
+/**
+ * The text of file `path` once `look` has passed its status (it throws otherwise), looked at
+ * before opening (opening a FIFO would wait for a writer) and again once open. Nothing past
+ * the size it had then is read. A leading byte order mark is dropped.
+ */
+function readChecked(path: string, look: (st: Stats) => void): string {
+  look(statSync(path));
   const fd = openSync(path, 'r');
   try {
     const st = fstatSync(fd);
-    checkRegular(path, st);
-    if (st.size > MAX_SOURCE_BYTES) throw new SpecErrors([tooLarge(path, st.size)]);
+    look(st);
     const buf = Buffer.alloc(st.size);
     let off = 0;
     while (off < st.size) {
@@ -67,23 +77,7 @@ export function readInputFile(path: string, max: number, what: string): string {
     if (st.size > max) refuse('EFBIG', `it has ${formatCount(st.size)} bytes, more than the ${formatCount(max)} ${what} may have`);
   };
   try {
-    look(statSync(path));
-    const fd = openSync(path, 'r');
-    try {
-      const st = fstatSync(fd);
-      look(st);
-      const buf = Buffer.alloc(st.size);
-      let off = 0;
-      while (off < st.size) {
-        const n = readSync(fd, buf, off, st.size - off, off);
-        if (n === 0) break;
-        off += n;
-      }
-      const text = buf.toString('utf8', 0, off);
-      return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-    } finally {
-      closeSync(fd);
-    }
+    return readChecked(path, look);
   } catch (e) {
     (e as NodeJS.ErrnoException).path ??= path;
     throw e;
