@@ -65,3 +65,43 @@ describe('spex graph and spex replay stop on the first signal and say so', () =>
     expect(r.stdout).toMatch(/^Interrupted \(SIGTERM\) while replaying the trace: 0 of its 6 steps replayed; no verdict\.$/m);
   });
 });
+
+describe('spex check: a signal between two checks', () => {
+  // The signal comes once the first check has ended, while the command is held between it and
+  // the second (SPEX_TEST_STALL).
+  const FILE = 'test/fixtures/cli/symmetric-workers.spex';
+
+  it('says which checks did not run, gives no W100 of a partial run, and exits 130', async () => {
+    const r = await spexSignalled(['check', FILE], /held until a signal/, 'SIGINT', { SPEX_TEST_STALL: 'between checks' });
+    expect(r.stdout).toContain('check Reduced (SymmetricWorkers');
+    expect(r.stdout).not.toContain('check Plain (');
+    expect(r.stdout).toMatch(/^Interrupted \(SIGINT\) between checks: check not run \(Plain\); no verdict for it\.$/m);
+    expect(r.stderr).not.toContain('W100');
+    expect(r.code).toBe(130);
+  });
+
+  it('--json: an interrupted error event, then the exit event, exit 143 for SIGTERM', async () => {
+    const r = await spexSignalled(['check', FILE, '--json'], /held until a signal/, 'SIGTERM', { SPEX_TEST_STALL: 'between checks' });
+    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(events.filter((e) => e['event'] === 'check').map((e) => e['check'])).toEqual(['Reduced']);
+    expect(events.at(-2)).toMatchObject({ event: 'error', kind: 'interrupted', message: 'Interrupted (SIGTERM) between checks: check not run (Plain); no verdict for it.' });
+    expect(events.at(-1)).toEqual({ event: 'exit', code: 143 });
+    expect(r.code).toBe(143);
+  });
+});
+
+describe('a signal while spex is starting', () => {
+  it('is reported by the command once it takes interrupts: check, with --json, and parse', async () => {
+    const hold = { SPEX_TEST_STALL: 'starting' };
+    const r = await spexSignalled(['check', 'spec/examples/diehard.spex'], /held until a signal/, 'SIGINT', hold);
+    expect(r.stderr).toContain('Interrupted (SIGINT) while parsing spec/examples/diehard.spex: no verdict.');
+    expect(r.code).toBe(130);
+    const j = await spexSignalled(['check', 'spec/examples/diehard.spex', '--json'], /held until a signal/, 'SIGTERM', hold);
+    const events = j.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(events.at(-2)).toMatchObject({ event: 'error', kind: 'interrupted', message: 'interrupted (SIGTERM) while parsing spec/examples/diehard.spex' });
+    expect(events.at(-1)).toEqual({ event: 'exit', code: 143 });
+    const p = await spexSignalled(['parse', 'spec/examples/diehard.spex'], /held until a signal/, 'SIGINT', hold);
+    expect(p.stderr).toContain('Interrupted (SIGINT) while parsing');
+    expect(p.code).toBe(130);
+  });
+});

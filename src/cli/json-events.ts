@@ -20,8 +20,8 @@ import { itfOfCheck, toItf, type Json } from '../export/itf.js';
 import { writeCheckOutputs, type OutputPaths } from './check-outputs.js';
 import type { ProgressPrinter } from './progress.js';
 import { coverageJson } from '../export/coverage.js';
-import { Interrupted, interruptSignal } from '../explore/guard.js';
-import { NO_INITIAL_STATE, signalName } from './report.js';
+import { Interrupted, interruptSignal, setPhase } from '../explore/guard.js';
+import { NO_INITIAL_STATE, notStarted, signalName } from './report.js';
 import { WorkerDied } from '../explore/parallel/supervisor.js';
 import { readFailure } from '../lang/input.js';
 
@@ -97,9 +97,17 @@ export function cmdCheckJson(file: string, o: OutputPaths & { check?: string }, 
     emit({ event: 'start', version: JSON_EVENTS_VERSION, tool: 'spex', toolVersion: deps.toolVersion, command: 'check', file, spec: spec.name, checks: checks.map((c) => c?.name ?? null) });
     for (const d of spec.warnings) emit({ event: 'warning', check: null, ...(diagnosticJson(d) as Record<string, Json>) });
     const results: CheckResult[] = [];
-    for (const check of checks) {
-      // An interrupted check ends the run (its stats, check and exit events are sent).
-      if (interruptSignal() !== 0) break;
+    for (const [i, check] of checks.entries()) {
+      // An interrupted check ends the run (its stats, check and exit events are sent). A
+      // signal that came between two checks is reported here, as no search saw it.
+      if (interruptSignal() !== 0) {
+        const last = results[results.length - 1];
+        if (last === undefined || !(last.verdict.kind === 'limit' && last.verdict.limit === 'interrupted')) {
+          emit({ event: 'error', kind: 'interrupted', message: notStarted(interruptSignal(), checks.slice(i)), diagnostics: [] });
+          return finish(interruptedExit(interruptSignal()));
+        }
+        return finish(code);
+      }
       const name = check?.name ?? null;
       const opts: RunOptions = {
         ...deps.runOptions,
@@ -147,6 +155,7 @@ export function cmdCheckJson(file: string, o: OutputPaths & { check?: string }, 
         ...(error !== undefined ? { code: error.code } : {}),
       });
       if (code === EXIT.ok || (r.verdict.kind === 'limit' && r.verdict.limit === 'interrupted')) code = r.exitCode;
+      if (i + 1 < checks.length) setPhase('between checks', false);
     }
     // W100: steps that no check enabled, after the last check (the check's name when one ran).
     const runChecks = results.filter((r) => r.reached !== undefined);

@@ -10,7 +10,10 @@
  *     verdict, the exports, the `exit` event of --json, and exit code 128 + the signal's
  *     number (130 for SIGINT, 143 for SIGTERM).
  *   - A second one ends the process at once, with the same code; so does the first, for the
- *     commands that do not search (parse, graph, replay).
+ *     commands that take no interrupts (explore, swarm merge, ...). One that comes while a
+ *     command that takes them is still starting is left for it to report at its first phase
+ *     (`Interrupted (SIGINT) while parsing FILE: no verdict.`), unless it has not come to
+ *     take them within STARTING_GRACE_MS.
  *   - The command's output goes through this thread (node forwards a worker's stdout and
  *     stderr), in order; whether they are terminals is passed on, for the progress line.
  *   - If the command's thread dies (V8 out of heap memory outside any search checkpoint),
@@ -33,6 +36,11 @@ export interface LaunchData {
 
 const SIGNALS = { SIGINT: 2, SIGTERM: 15 } as const;
 
+/** The commands that take interrupts (acceptInterrupts) and report one that came while they started. */
+const REPORTING = new Set(['check', 'test', 'simulate', 'parse', 'graph', 'replay']);
+/** How long a command still starting has to come to take interrupts before a signal ends spex at once. */
+const STARTING_GRACE_MS = 3000;
+
 /** Starts `entry` (main.js) in a worker thread with `argv`; sets process.exitCode when it ends. */
 export function launch(entry: URL, argv: string[]): void {
   const flag = new SharedArrayBuffer(4 * INTERRUPT_WORDS);
@@ -47,8 +55,15 @@ export function launch(entry: URL, argv: string[]): void {
         process.stderr.write(`\n${name} again: stopping at once\n`);
         process.exit(128 + n);
       }
-      // A command that does not search (parse, graph, replay): at once too.
-      if (!acceptsInterrupts(word)) process.exit(128 + n);
+      if (!acceptsInterrupts(word)) {
+        // A command that does not take interrupts: at once too.
+        if (!REPORTING.has(argv[0] ?? '')) process.exit(128 + n);
+        // One that does but is still starting (loading its modules): it reports the signal at
+        // its first phase, once it takes interrupts; at once if it has not come to that soon.
+        setTimeout(() => {
+          if (!acceptsInterrupts(word)) process.exit(128 + n);
+        }, STARTING_GRACE_MS).unref();
+      }
       signalled = n;
       Atomics.store(word, 0, n);
       Atomics.notify(word, 0);
@@ -89,6 +104,12 @@ export function launched(): string[] {
   if (data.stderrTTY) (process.stderr as { isTTY?: boolean }).isTTY = true;
   writeThrough(1, process.stdout);
   writeThrough(2, process.stderr);
+  // Test hook: SPEX_TEST_STALL=starting holds the command before it takes interrupts until a
+  // signal comes (at most a minute), as a signal while its modules load would find it.
+  if (process.env['SPEX_TEST_STALL'] === 'starting') {
+    process.stderr.write('phase: starting (held until a signal)\n');
+    Atomics.wait(new Int32Array(data.flag), 0, 0, 60_000);
+  }
   return data.argv;
 }
 

@@ -24,9 +24,9 @@ import { cmdGraph, type GraphOpts } from './graph.js';
 import { progressPrinter, type ProgressPrinter } from './progress.js';
 import { DEFAULT_DEPTH, DEFAULT_RUNS, DEFAULT_SHRINK_BUDGET, cmdSimulate, type SimulateCliOptions } from './simulate.js';
 import { cmdExplore, portNumber, type ExploreOpts } from './explore.js';
-import { acceptInterrupts, defaultMaxMemory, interruptSignal, parseMemorySize, setMemoryBudget } from '../explore/guard.js';
+import { acceptInterrupts, defaultMaxMemory, interruptSignal, parseMemorySize, setMemoryBudget, setPhase } from '../explore/guard.js';
 import { Interrupted } from '../explore/guard.js';
-import { signalName } from './report.js';
+import { notStarted, signalName } from './report.js';
 import { DEFAULT_CHECKPOINT_MINUTES, interruptedExit } from '../engine/run.js';
 import { WorkerDied } from '../explore/parallel/supervisor.js';
 import { addSwarmCommand, cmdSwarmJob, isSwarmJob, withSwarmOptions, type SwarmCliOptions } from './swarm.js';
@@ -205,9 +205,20 @@ function cmdCheck(file: string, o: CheckOpts & OutputPaths & SwarmCliOptions & {
   if (o.resume !== undefined) requireCheckpoint(o.resume, spec, checks);
   let code: number = EXIT.ok;
   const results: CheckResult[] = [];
+  let cut = false;
   for (const [i, check] of checks.entries()) {
-    // An interrupted check ends the run: the checks after it do not start.
-    if (interruptSignal() !== 0) break;
+    // An interrupted check ends the run: the checks after it do not start. A signal that
+    // came between two checks is reported here, as no search saw it.
+    if (interruptSignal() !== 0) {
+      const last = results[results.length - 1];
+      if (last === undefined || !(last.verdict.kind === 'limit' && last.verdict.limit === 'interrupted')) {
+        out('');
+        out(notStarted(interruptSignal(), checks.slice(i)));
+        code = interruptedExit(interruptSignal());
+      }
+      cut = true;
+      break;
+    }
     if (i > 0) out('');
     if (check) out(`check ${check.name} (${spec.name}, ${file})`);
     else out(`spec ${spec.name} (${file})`);
@@ -227,10 +238,13 @@ function cmdCheck(file: string, o: CheckOpts & OutputPaths & SwarmCliOptions & {
     if (r.coverage && r.result) out('\n' + formatCoverage(r.coverage, r.result.outcome.kind === 'ok'));
     for (const w of writeCheckOutputs(r, spec, file, o, checks.length > 1)) out(w.line);
     if (code === EXIT.ok || r.verdict.kind === 'limit' && r.verdict.limit === 'interrupted') code = r.exitCode;
+    if (i + 1 < checks.length) setPhase('between checks', false);
   }
-  reportWarnings({ warnings: neverEnabledWarnings(spec, results) });
+  // W100 needs every check to have run: a step no check enabled may be one a later check would.
+  if (!cut) reportWarnings({ warnings: neverEnabledWarnings(spec, results) });
   return code;
 }
+
 
 /**
  * The .spex files under the paths, folders searched recursively, in name order. Symbolic

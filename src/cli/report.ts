@@ -9,6 +9,7 @@ import type { ModelError, Stats, Trace } from '../explore/index.js';
 import { diffValues } from '../values/index.js';
 import { showChange, showValue } from './value-text.js';
 import type { CheckResult } from '../engine/run.js';
+import type { CheckedCheck } from '../lang/check.js';
 import { formatTemporalSummary, formatTemporalViolation } from './report-temporal.js';
 import { formatLabel } from '../lang/label.js';
 import { formatRefinementViolation } from './report-refine.js';
@@ -172,4 +173,11 @@ export function formatResult(r: CheckResult, opts: { trace: boolean } = { trace:
     }
   }
   return out.join('\n');
+}
+
+/** What a run cut by an interrupt between checks says of those it did not start. */
+export function notStarted(signal: number, rest: readonly (CheckedCheck | undefined)[]): string {
+  const names = rest.map((c) => c?.name ?? '(the spec)');
+  const shown = names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
+  return `Interrupted (${signalName(signal)}) between checks: ${names.length === 1 ? 'check' : `${names.length} checks`} not run (${shown}); no verdict for ${names.length === 1 ? 'it' : 'them'}.`;
 }

@@ -61,9 +61,17 @@ export function useInterruptFlag(buffer: SharedArrayBuffer): void {
   state.flag = new Int32Array(buffer);
 }
 
-/** Says that the command now takes interrupts (reports and ends at the next checkpoint). */
+/** A signal came while spex was starting, before the command took interrupts (acceptInterrupts). */
+let cameWhileStarting = false;
+
+/**
+ * Says that the command now takes interrupts (reports and ends at the next checkpoint). A
+ * signal that came before, while spex was starting (the launcher leaves it for the command to
+ * report, launch.ts), stops the command at its first phase (setPhase).
+ */
 export function acceptInterrupts(): void {
   Atomics.store(state.flag, 1, 1);
+  if (Atomics.load(state.flag, 0) !== 0) cameWhileStarting = true;
 }
 
 /** Whether the command takes interrupts (read by the thread that receives the signals). */
@@ -250,6 +258,10 @@ export function setPhase(what: string, cut = true): void {
   phase = what;
   interruptible = cut;
   if (process.env['SPEX_TEST_PHASES'] === '1') process.stderr.write(`phase: ${what}\n`);
+  if (cameWhileStarting && cut) {
+    cameWhileStarting = false;
+    checkInterrupt();
+  }
   // Test hook: SPEX_TEST_STALL=WORD holds the command in the phase that starts with WORD until
   // a signal comes (at most a minute), so that a test can interrupt it there whatever the
   // machine's speed.
