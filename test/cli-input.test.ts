@@ -3,7 +3,7 @@
  * a spec without initial states, huge domains (each reproducer of a crash or a hang).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -31,6 +31,32 @@ describe('files spex cannot write or read', () => {
       expect(r.code).toBe(1);
       const j = spex('check', path, '--out-tlc-json', dir);
       expect(j.stderr).toBe(`error: cannot write ${dir}: it is a directory\n`);
+    });
+  });
+  it('never writes over its input: an --out-* path, graph --out or a swarm result naming the spec is refused, before the search', () => {
+    withSpec(violated, (path, dir) => {
+      const refused = `error: cannot write ${path}: it is a file this run reads (the spec, or a trace or result it was given); spex does not write over its input\n`;
+      for (const args of [['check', path, '--out-itf', path], ['check', path, '--out-tlc-json', path], ['check', path, '--out-html', path], ['graph', path, '--out', path], ['check', path, '--swarm', '1/2', '--out', path], ['simulate', path, '--out-itf', path]]) {
+        const r = spex(...args);
+        expect(r.stderr, args.join(' ')).toBe(refused);
+        expect(r.code).toBe(1);
+        // Before the search: no report of it.
+        expect(r.stdout).not.toContain('distinct states');
+      }
+      // The same file under another name (a hard link) is the same input.
+      const link = join(dir, 'link.spex');
+      linkSync(path, link);
+      expect(spex('check', path, '--out-itf', link).stderr).toBe(refused.replace(path, link));
+      expect(readFileSync(path, 'utf8')).toBe(violated);
+    });
+  });
+  it('looks at an --out-* path before the search: a missing directory does not replace the verdict after it', () => {
+    withSpec(violated, (path, dir) => {
+      const out = join(dir, 'missing', 'cex.itf.json');
+      const r = spex('check', path, '--out-itf', out);
+      expect(r.stderr).toBe(`error: cannot write ${out}: no such directory\n`);
+      expect(r.stdout).not.toContain('distinct states');
+      expect(spex('check', path, '--out-itf', '').stderr).toBe('error: cannot write : the path is empty\n');
     });
   });
   it('names the directory given to replay as a trace', () => {

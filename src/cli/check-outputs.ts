@@ -3,7 +3,7 @@
  * each written when a check ends in a counterexample. When several checks run, each writes
  * its own file, named as for --out-itf (itf-out.ts).
  */
-import { writeOutput } from './write-output.js';
+import { checkOutputPath, writeOutput } from './write-output.js';
 import type { CheckedSpec } from '../lang/check.js';
 import type { CheckResult } from '../engine/run.js';
 import { counterexampleOf } from '../export/counterexample.js';
@@ -26,27 +26,40 @@ export interface Written {
   readonly line: string;
 }
 
-function pathFor(path: string, r: CheckResult, several: boolean): string {
-  if (!several || r.name === undefined) return path;
-  if (path.endsWith('.html')) return `${path.slice(0, -'.html'.length)}.${r.name}.html`;
-  return itfPathForCheck(path, r.name);
+function pathFor(path: string, check: string | undefined, several: boolean): string {
+  if (!several || check === undefined) return path;
+  if (path.endsWith('.html')) return `${path.slice(0, -'.html'.length)}.${check}.html`;
+  return itfPathForCheck(path, check);
+}
+
+/**
+ * Looks at the paths of the files asked for before any check runs (checkOutputPath): a
+ * missing directory, a directory, or the spec itself is reported at once, not after the
+ * search in place of its verdict. With several checks, each check's own file.
+ */
+export function checkOutputPaths(o: OutputPaths, checkNames: readonly (string | undefined)[]): void {
+  const several = checkNames.length > 1;
+  for (const path of [o.outItf, o.outTlcJson, o.outHtml]) {
+    if (path === undefined) continue;
+    for (const name of several ? checkNames : [undefined]) checkOutputPath(pathFor(path, name, several));
+  }
 }
 
 export function writeCheckOutputs(r: CheckResult, spec: CheckedSpec, file: string, o: OutputPaths, several: boolean): Written[] {
   const written: Written[] = [];
   if (o.outItf !== undefined) {
     const line = writeCounterexampleItf(r, file, spec.name, o.outItf, several);
-    if (line) written.push({ format: 'itf', path: pathFor(o.outItf, r, several), line });
+    if (line) written.push({ format: 'itf', path: pathFor(o.outItf, r.name, several), line });
   }
   const cex = counterexampleOf(r);
   if (!cex) return written;
   if (o.outTlcJson !== undefined) {
-    const path = pathFor(o.outTlcJson, r, several);
+    const path = pathFor(o.outTlcJson, r.name, several);
     writeOutput(path, formatTlcJson(toTlcJson(spec, cex, r.shown || r.kernelOf ? { shown: r.shown, kernelOf: r.kernelOf } : undefined)));
     written.push({ format: 'tlc-json', path, line: `TLC JSON trace written to ${path}` });
   }
   if (o.outHtml !== undefined) {
-    const path = pathFor(o.outHtml, r, several);
+    const path = pathFor(o.outHtml, r.name, several);
     // A simulation stores no states: its statistics are not the search's (distinct, depth).
     const stats = r.simulation ? undefined : r.result?.stats;
     writeOutput(

@@ -3,7 +3,7 @@
  * one small configuration as Graphviz DOT, with the check's counterexample path highlighted.
  * Refuses beyond --max-states states (default 2,000): a bigger drawing is unreadable anyway.
  */
-import { writeOutput } from './write-output.js';
+import { checkOutputPath, writeOutput } from './write-output.js';
 import { Diagnostic, SpecErrors } from '../lang/diagnostics.js';
 import { compileSpec } from '../lang/compile.js';
 import { ModelError } from '../explore/system.js';
@@ -33,6 +33,7 @@ export interface GraphOutcome {
 
 export function cmdGraph(file: string, o: GraphOpts): GraphOutcome {
   const { spec } = loadSpec(file);
+  checkOutputPath(o.out);
   if (o.check === undefined && spec.checks.length > 1) {
     const names = spec.checks.map((c) => c.name);
     throw new SpecErrors([

@@ -17,7 +17,7 @@ import { Diagnostic, SpecErrors, formatLocation } from '../lang/diagnostics.js';
 import { DiskError } from '../explore/disk/files.js';
 import { counterexampleOf } from '../export/counterexample.js';
 import { itfOfCheck, toItf, type Json } from '../export/itf.js';
-import { writeCheckOutputs, type OutputPaths } from './check-outputs.js';
+import { checkOutputPaths, writeCheckOutputs, type OutputPaths } from './check-outputs.js';
 import type { ProgressPrinter } from './progress.js';
 import { coverageJson } from '../export/coverage.js';
 import { Interrupted, interruptSignal, setPhase } from '../explore/guard.js';
@@ -92,6 +92,7 @@ export function cmdCheckJson(file: string, o: OutputPaths & { check?: string }, 
     const cli = constOverrides(spec, deps.runOptions.consts ?? []);
     const checks = selectChecks(spec, o.check);
     checkShowNames(spec, deps.runOptions.show);
+    checkOutputPaths(o, checks.map((c) => c?.name));
     if (deps.runOptions.disk?.checkpoint !== undefined && !deps.runOptions.disk.resume) prepareCheckpointDir(deps.runOptions.disk.checkpoint);
     if (deps.runOptions.disk?.resume) requireCheckpoint(deps.runOptions.disk.checkpoint!, spec, checks);
     emit({ event: 'start', version: JSON_EVENTS_VERSION, tool: 'spex', toolVersion: deps.toolVersion, command: 'check', file, spec: spec.name, checks: checks.map((c) => c?.name ?? null) });

@@ -18,7 +18,7 @@ import { formatCollision, formatResult, formatStats } from './report.js';
 import { formatTemporalStats } from './report-temporal.js';
 import { formatCoverage } from '../export/coverage.js';
 import { cmdReplay, type ReplayOpts } from './replay.js';
-import { writeCheckOutputs, type OutputPaths } from './check-outputs.js';
+import { checkOutputPaths, writeCheckOutputs, type OutputPaths } from './check-outputs.js';
 import { cmdCheckJson } from './json-events.js';
 import { cmdGraph, type GraphOpts } from './graph.js';
 import { progressPrinter, type ProgressPrinter } from './progress.js';
@@ -201,6 +201,7 @@ function cmdCheck(file: string, o: CheckOpts & OutputPaths & SwarmCliOptions & {
   const cli = constOverrides(spec, opts.consts ?? []);
   const checks = selectChecks(spec, opts.check);
   checkShowNames(spec, opts.show);
+  checkOutputPaths(o, checks.map((c) => c?.name));
   if (o.resume === undefined && o.checkpoint !== undefined) prepareCheckpointDir(o.checkpoint);
   if (o.resume !== undefined) requireCheckpoint(o.resume, spec, checks);
   let code: number = EXIT.ok;

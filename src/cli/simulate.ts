@@ -16,7 +16,7 @@ import { itfOfCheck, toItf, type Json } from '../export/itf.js';
 import { formatResult, signalName } from './report.js';
 import { Interrupted, acceptInterrupts, interruptSignal } from '../explore/guard.js';
 import { interruptedExit } from '../engine/run.js';
-import { writeCheckOutputs, type OutputPaths } from './check-outputs.js';
+import { checkOutputPaths, writeCheckOutputs, type OutputPaths } from './check-outputs.js';
 import { checkError, diagnosticJson, specErrorsEvent, verdictFields, JSON_EVENTS_VERSION } from './json-events.js';
 import { groupDigits, type ProgressOptions } from './progress.js';
 import { readFailure } from '../lang/input.js';
@@ -169,6 +169,7 @@ export function cmdSimulate(file: string, o: SimulateCliOptions, out: (s: string
   for (const d of spec.warnings) err(renderDiagnostic(d) + '\n');
   const cli = constOverrides(spec, o.const);
   const checks = selectChecks(spec, o.check);
+  checkOutputPaths(o, checks.map((c) => c?.name));
   let code: number = EXIT.ok;
   acceptInterrupts();
   checks.forEach((check, i) => {
@@ -233,6 +234,7 @@ function cmdSimulateJson(file: string, o: SimulateCliOptions, seed: number, writ
     const { spec } = loadSpec(file);
     const cli = constOverrides(spec, o.const);
     const checks = selectChecks(spec, o.check);
+    checkOutputPaths(o, checks.map((c) => c?.name));
     emit({ event: 'start', version: JSON_EVENTS_VERSION, tool: 'spex', toolVersion, command: 'simulate', file, spec: spec.name, checks: checks.map((c) => c?.name ?? null) });
     for (const d of spec.warnings) emit({ event: 'warning', check: null, ...(diagnosticJson(d) as Record<string, Json>) });
     for (const check of checks) {

@@ -2,7 +2,9 @@
  * Writing the files the options ask for (--out-*, --graph, --itf): an error names the file and
  * says that it could not be written (the CLI reports it as `cannot write PATH: reason`).
  */
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { wasReadAsInput } from '../lang/input.js';
 
 /** A file the CLI could not write. */
 export class WriteError extends Error {
@@ -22,7 +24,36 @@ const REASONS: Record<string, string> = {
   ENOSPC: 'no space left on the device',
 };
 
+/**
+ * Throws the WriteError writing `path` would meet, as far as can be told without writing: its
+ * directory missing, the path a directory, or a file this run read as input (the spec: `--out-itf
+ * model.spex` overwrote the spec without a word). The CLI looks before the search, so that a
+ * mistyped path is not reported only once the search is over, in place of its verdict.
+ */
+export function checkOutputPath(path: string): void {
+  if (path === '') throw new WriteError(path, 'the path is empty');
+  let st;
+  try {
+    st = statSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT') throw new WriteError(path, REASONS[code ?? ''] ?? code ?? String(e));
+    let dir;
+    try {
+      dir = statSync(dirname(path));
+    } catch (e2) {
+      const c2 = (e2 as NodeJS.ErrnoException).code;
+      throw new WriteError(path, REASONS[c2 ?? ''] ?? c2 ?? String(e2));
+    }
+    if (!dir.isDirectory()) throw new WriteError(path, REASONS['ENOTDIR']!);
+    return;
+  }
+  if (st.isDirectory()) throw new WriteError(path, REASONS['EISDIR']!);
+  if (wasReadAsInput(st)) throw new WriteError(path, 'it is a file this run reads (the spec, or a trace or result it was given); spex does not write over its input');
+}
+
 export function writeOutput(path: string, data: string): void {
+  checkOutputPath(path);
   try {
     writeFileSync(path, data);
   } catch (e) {

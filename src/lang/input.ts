@@ -23,6 +23,18 @@ export function readSpecFile(path: string): string {
   });
 }
 
+/** The files this process has read as input (specs, traces, job results), by device and inode. */
+const readFiles = new Set<string>();
+
+function fileKey(st: Stats): string {
+  return `${st.dev}:${st.ino}`;
+}
+
+/** Whether the file of `st` is one this process read as input: the CLI does not write over it. */
+export function wasReadAsInput(st: Stats): boolean {
+  return readFiles.has(fileKey(st));
+}
+
 /**
  * The text of file `path` once `look` has passed its status (it throws otherwise), looked at
  * before opening (opening a FIFO would wait for a writer) and again once open. Nothing past
@@ -34,6 +46,7 @@ function readChecked(path: string, look: (st: Stats) => void): string {
   try {
     const st = fstatSync(fd);
     look(st);
+    readFiles.add(fileKey(st));
     const buf = Buffer.alloc(st.size);
     let off = 0;
     while (off < st.size) {
