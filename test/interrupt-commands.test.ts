@@ -6,11 +6,11 @@
  * the signal goes once simulate has printed a progress line, or once graph or replay is held
  * in the phase under test (SPEX_TEST_STALL, src/explore/guard.ts).
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { spexSignalled } from './support/cli.js';
+import { spex, spexSignalled } from './support/cli.js';
 
 
 
@@ -78,6 +78,21 @@ describe('spex check: a signal between two checks', () => {
     expect(r.stdout).toMatch(/^Interrupted \(SIGINT\) between checks: check not run \(Plain\); no verdict for it\.$/m);
     expect(r.stderr).not.toContain('W100');
     expect(r.code).toBe(130);
+  });
+
+  it('a swarm job: its result says so by its exit code, and merges with the checks it ran', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spex-between-'));
+    const out = join(dir, 'job1.json');
+    const r = await spexSignalled(['check', FILE, '--swarm', '1/2', '--out', out], /held until a signal/, 'SIGINT', { SPEX_TEST_STALL: 'between checks' });
+    expect(r.stdout).toMatch(/^Interrupted \(SIGINT\) between checks: check not run \(Plain\); no verdict for it\.$/m);
+    expect(r.code).toBe(130);
+    const rec = JSON.parse(readFileSync(out, 'utf8')) as { exitCode: number; checks: { check: string }[] };
+    expect(rec.exitCode).toBe(130);
+    expect(rec.checks.map((c) => c.check)).toEqual(['Reduced']);
+    const m = spex('swarm', 'merge', out);
+    expect(m.stderr).not.toContain('error');
+    expect(m.stdout).toContain('Reduced');
+    expect(m.code).toBe(12);
   });
 
   it('--json: an interrupted error event, then the exit event, exit 143 for SIGTERM', async () => {

@@ -12,17 +12,17 @@
 import { createHash } from 'node:crypto';
 import type { Command } from 'commander';
 import { Diagnostic, SpecErrors, renderDiagnostic } from '../lang/diagnostics.js';
-import { EXIT, checkShowNames, configOverrides, constOverrides, formatExpectation, loadSpec, meetsExpectation, neverEnabledWarnings, selectChecks, withRefinements, type CheckResult, type RunOptions } from '../engine/run.js';
+import { EXIT, checkShowNames, interruptedExit, configOverrides, constOverrides, formatExpectation, loadSpec, meetsExpectation, neverEnabledWarnings, selectChecks, withRefinements, type CheckResult, type RunOptions } from '../engine/run.js';
 import { counterexampleOf } from '../export/counterexample.js';
 import { fromItf, formatItf, itfOfCheck, toItf, type Json } from '../export/itf.js';
 import { coverageJson, formatCoverage } from '../export/coverage.js';
-import { formatCollision, formatResult, formatStats, formatTrace } from './report.js';
+import { formatCollision, formatResult, formatStats, formatTrace, notStarted } from './report.js';
 import { checkOutputPaths, writeCheckOutputs, type OutputPaths } from './check-outputs.js';
 import { diagnosticJson, specErrorsEvent, verdictFields, JSON_EVENTS_VERSION } from './json-events.js';
 import { itfPathForCheck } from './itf-out.js';
 import { checkOutputPath, writeOutput, WriteError } from './write-output.js';
 import { groupDigits } from './progress.js';
-import { interruptSignal } from '../explore/guard.js';
+import { interruptSignal, setPhase } from '../explore/guard.js';
 import { compileSpec, type Label } from '../lang/compile.js';
 import type { CheckedSpec } from '../lang/check.js';
 import type * as A from '../lang/ast.js';
@@ -156,8 +156,19 @@ export function cmdSwarmJob(file: string, o: SwarmCliOptions & OutputPaths & { c
   let code: number = EXIT.ok;
   const records: CheckRecord[] = [];
   const results: CheckResult[] = [];
+  let cut = false;
   for (const [i, check] of checks.entries()) {
-    if (interruptSignal() !== 0) break;
+    if (interruptSignal() !== 0) {
+      // A signal between two checks (or before the first): the record says the job was
+      // interrupted through its exit code, and the merge takes its checks as those it ran.
+      if (!records.some((c) => c.verdict === 'limit' && c.name === 'interrupted')) {
+        out('');
+        out(notStarted(interruptSignal(), checks.slice(i)));
+        code = interruptedExit(interruptSignal());
+      }
+      cut = true;
+      break;
+    }
     if (i > 0) out('');
     out(check ? `check ${check.name} (${spec.name}, ${file})` : `spec ${spec.name} (${file})`);
     out(`swarm job ${plan.slice.index}/${plan.slice.of} (seed ${plan.seed}): ${id.description}`);
@@ -179,8 +190,9 @@ export function cmdSwarmJob(file: string, o: SwarmCliOptions & OutputPaths & { c
     if (r.coverage && r.result) out('\n' + formatCoverage(r.coverage, j.record.exhaustive));
     for (const w of writeCheckOutputs(r, spec, file, o, checks.length > 1)) out(w.line);
     if (code === EXIT.ok) code = j.record.exitCode;
+    if (i + 1 < checks.length) setPhase('between checks', false);
   }
-  for (const d of neverEnabledWarnings(spec, results.filter((r) => r.simulation === undefined && r.traceNote === undefined))) err(renderWarning(d));
+  if (!cut) for (const d of neverEnabledWarnings(spec, results.filter((r) => r.simulation === undefined && r.traceNote === undefined))) err(renderWarning(d));
   if (o.out !== undefined) {
     const rec: JobRecord = { format: SWARM_FORMAT, version: SWARM_FORMAT_VERSION, toolVersion: deps.toolVersion, file, spec: spec.name, source: sha256(spec.ast.source.text), consts: [...(opts.consts ?? [])], job: id, checks: records, exitCode: code };
     writeOutput(o.out, JSON.stringify(rec, null, 1) + '\n');
@@ -218,8 +230,15 @@ function cmdSwarmJobJson(file: string, o: SwarmCliOptions & OutputPaths & { chec
     emit({ event: 'start', version: JSON_EVENTS_VERSION, tool: 'spex', toolVersion: deps.toolVersion, command: 'check', file, spec: spec.name, checks: checks.map((c) => c?.name ?? null), swarm: id as unknown as Json });
     for (const d of spec.warnings) emit({ event: 'warning', check: null, ...(diagnosticJson(d) as Record<string, Json>) });
     const records: CheckRecord[] = [];
-    for (const check of checks) {
-      if (interruptSignal() !== 0) break;
+    for (const [i, check] of checks.entries()) {
+      if (interruptSignal() !== 0) {
+        // As in cmdSwarmJob: the exit code says the job was interrupted.
+        if (!records.some((c) => c.verdict === 'limit' && c.name === 'interrupted')) {
+          emit({ event: 'error', kind: 'interrupted', message: notStarted(interruptSignal(), checks.slice(i)), diagnostics: [] });
+          code = interruptedExit(interruptSignal());
+        }
+        break;
+      }
       const name = check?.name ?? null;
       const j = runSwarmCheck(spec, check, cli, file, plan, opts, forced);
       if (j.note) deps.err(j.note);
@@ -239,6 +258,7 @@ function cmdSwarmJobJson(file: string, o: SwarmCliOptions & OutputPaths & { chec
       for (const w of writeCheckOutputs(r, spec, file, o, checks.length > 1)) emit({ event: 'output', check: name, format: w.format, path: w.path });
       emit({ event: 'check', check: name, ...verdictFields(r), expect: formatExpectation(r.expect), met: meetsExpectation(r.verdict, r.expect), exitCode: j.record.exitCode, error: r.constError ? r.constError.message : null });
       if (code === EXIT.ok) code = j.record.exitCode;
+      if (i + 1 < checks.length) setPhase('between checks', false);
     }
     if (o.out !== undefined) {
       const rec = { ...head, checks: records, exitCode: code } as unknown as JobRecord;

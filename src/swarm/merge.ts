@@ -10,6 +10,7 @@ import { Diagnostic, SpecErrors } from '../lang/diagnostics.js';
 import type { Json } from '../export/itf.js';
 import { EXIT } from '../engine/run.js';
 import { SWARM_FORMAT, SWARM_FORMAT_VERSION, type CheckRecord, type JobId, type JobRecord } from './record.js';
+import { SWARM_MODES } from './plan.js';
 import { describeJson, parseJsonInput } from '../export/json-input.js';
 
 /** One job as merged: where it was read from, and its record. */
@@ -54,7 +55,7 @@ export interface MergeResult {
   readonly checks: readonly MergedCheck[];
   /** The jobs merged, in the order of their indices. */
   readonly jobs: readonly JobId[];
-  /** Indices 1..of that no input had (of the largest `of` merged). */
+  /** Indices 1..n of the swarm (of n jobs) that no input had. */
   readonly missing: readonly number[];
   readonly exitCode: number;
 }
@@ -65,6 +66,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 const isString = (x: unknown): x is string => typeof x === 'string';
 const isNumber = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+const isCount = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
 const VERDICTS: readonly unknown[] = ['ok', 'violation', 'deadlock', 'error', 'limit'];
 
 /** Why a parsed value is not a job record, or undefined when it is one. */
@@ -155,10 +157,97 @@ export function parseJobFile(path: string, text: string): JobRecord {
 
 const sameConsts = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
-/** Merges the jobs; throws SpecErrors (E259) when they are not of one spec and configuration. */
+/** A check's name in messages. */
+const checkName = (c: CheckRecord): string => (c.check === null ? "the spec's check" : `check ${c.check}`);
+
+/** A check stopped by a signal: its job stopped there, and ran none of the checks after it. */
+const interrupted = (c: CheckRecord): boolean => c.verdict === 'limit' && c.name === 'interrupted';
+
+/** A job's exit code for a signal (128 + its number): stopped between two checks, or before the first. */
+const interruptCode = (code: number): boolean => Number.isInteger(code) && code > 128 && code < 128 + 65;
+
+/**
+ * Why a record of the right shape is not one a job writes, or undefined. Every record of the
+ * job runner (src/swarm/job.ts) keeps these rules; one that breaks them was changed, and what
+ * the merge would decide from it (its index, verdicts, exit codes, steps) is no search's.
+ */
+function impossibleRecord(r: JobRecord): string | undefined {
+  const { index, of, seed, mode } = r.job;
+  if (!isCount(of) || of < 1) return `its swarm size ("of") is ${describeJson(of)}, not a positive integer`;
+  if (!Number.isSafeInteger(index) || index < 1 || index > of) return `it is job ${describeJson(index)} of ${of}, and the jobs of a swarm of ${of} are numbered 1 to ${of}`;
+  if (!isCount(seed)) return `its seed is ${describeJson(seed)}, not a non-negative integer`;
+  if (!(SWARM_MODES as readonly string[]).includes(mode)) return `its job's mode is ${describeJson(mode)}, none of ${SWARM_MODES.join(', ')}`;
+  const seen = new Set<string | null>();
+  for (const c of r.checks) {
+    const name = checkName(c);
+    if (!VERDICTS.includes(c.verdict)) return `${name} has a verdict ${describeJson(c.verdict)}, none of ${VERDICTS.join(', ')}`;
+    if (seen.has(c.check)) return `it has ${name} twice`;
+    seen.add(c.check);
+    // A spec without check blocks is checked as itself (check null), and only then.
+    if (c.check === null && r.checks.length > 1) return "it has the spec's check beside check blocks";
+    // A bitstate job runs an exact breadth-first search for a check with temporal properties.
+    if (!(SWARM_MODES as readonly string[]).includes(c.search) || (c.search !== mode && !(mode === 'bitstate' && c.search === 'bfs'))) {
+      return `${name} ran a search ${describeJson(c.search)}, which a ${mode} job does not run`;
+    }
+    for (const f of ['distinct', 'generated', 'depth'] as const) if (!isCount(c[f])) return `${name} has a "${f}" of ${describeJson(c[f])}, not a count`;
+    if (c.seconds < 0) return `${name} took ${c.seconds} seconds`;
+    if (c.simulation !== null) {
+      for (const f of ['walks', 'steps', 'depth'] as const) if (!isCount(c.simulation[f])) return `${name} has a "simulation.${f}" of ${describeJson(c.simulation[f])}, not a count`;
+    }
+    if (c.steps !== null && !isCount(c.steps)) return `${name} has a trace of ${describeJson(c.steps)} steps`;
+    if ((c.trace ?? null) === null ? c.steps !== null : c.steps === null) return `${name} has ${c.steps === null ? 'a trace without its "steps"' : '"steps" without a trace'}`;
+    // "exhaustive" makes an `ok` a proof: only a lossless search that found nothing has it.
+    if (c.exhaustive && (c.search === 'bitstate' || c.search === 'simulate')) return `${name} is "exhaustive", from a ${c.search} search, which can miss states`;
+    if (c.exhaustive && c.verdict !== 'ok') return `${name} is "exhaustive" with verdict ${c.verdict}: a search is exhaustive only when it found nothing`;
+    if (c.exhaustive === (c.partial !== null)) return `${name} is ${c.exhaustive ? `both "exhaustive" and "partial" (${describeJson(c.partial)})` : 'neither "exhaustive" nor "partial"'}`;
+    if (c.verdict === 'violation' && c.name === null) return `${name} is a violation of no property ("name" is null)`;
+    const codes = exitCodesOf(c);
+    if (!codes.includes(c.exitCode)) {
+      const expected = codes.length === 1 ? `${codes[0]}` : codes.length === 2 ? `${codes[0]} or ${codes[1]}` : `from ${codes[0]} to ${codes[codes.length - 1]}`;
+      return `${name} has verdict ${c.verdict}${c.verdict === 'ok' ? (c.exhaustive ? ' (exhaustive)' : ' (partial)') : ''} and exit code ${c.exitCode}, not ${expected}`;
+    }
+  }
+  return undefined;
+}
+
+/** The exit codes a job gives a check of this verdict (src/engine/run.ts, exitCodeOf). */
+function exitCodesOf(c: CheckRecord): readonly number[] {
+  switch (c.verdict) {
+    case 'ok':
+      // A partial search that found nothing exits as a search cut short does.
+      return [c.exhaustive ? EXIT.ok : EXIT.limit];
+    case 'violation':
+      return [EXIT.safety, EXIT.liveness];
+    case 'deadlock':
+      return [EXIT.deadlock];
+    case 'error':
+      return [EXIT.evaluation];
+    case 'limit':
+      // Interrupted: 128 + the signal's number, as shells report it.
+      return interrupted(c) ? Array.from({ length: 64 }, (_, i) => 129 + i) : [EXIT.limit];
+  }
+}
+
+/**
+ * Merges the jobs. Throws SpecErrors: E258 for a record no job writes (an index outside
+ * 1..n, no checks, a verdict its exit code contradicts, ...), E259 when the records are not
+ * of one swarm (spec, constants, size, checks) or a job is given twice.
+ */
 export function mergeJobs(inputs: readonly MergeInput[]): MergeResult {
   const first = inputs[0]!;
   const diags: Diagnostic[] = [];
+  const damaged = 'no swarm job writes this (was the file edited?): run the job again (`spex check FILE --swarm i/n --out RESULT`) and merge its new result';
+  for (const { path, record } of inputs) {
+    if (record.checks.length === 0) {
+      // A job stopped by a signal before its first check (a scheduler's time limit) checked
+      // nothing and says so by its exit code: merged, it adds nothing. Any other is no job's.
+      if (!interruptCode(record.exitCode)) diags.push(new Diagnostic('E258', undefined, `${path} is not a swarm job result: it has no checks, and its job was not interrupted (exit code ${record.exitCode})`, 'leave it out of the merge, or run the job again to its end'));
+      continue;
+    }
+    const why = impossibleRecord(record);
+    if (why !== undefined) diags.push(new Diagnostic('E258', undefined, `${path} is not a swarm job result: ${why}`, damaged));
+  }
+  if (diags.length > 0) throw new SpecErrors(diags);
   const hint = 'merge only the results of one swarm: the same spec file (unchanged) and the same --const values';
   const seen = new Map<string, string>();
   for (const { path, record } of inputs) {
@@ -168,10 +257,24 @@ export function mergeJobs(inputs: readonly MergeInput[]): MergeResult {
     } else if (!sameConsts(record.consts, r0.consts)) {
       diags.push(new Diagnostic('E259', undefined, `${path} was run with --const ${record.consts.join(' ') || '(none)'}, ${first.path} with --const ${r0.consts.join(' ') || '(none)'}`, hint));
     }
+    if (record.job.of !== first.record.job.of) {
+      diags.push(new Diagnostic('E259', undefined, `${path} is job ${record.job.index}/${record.job.of}, of a swarm of ${record.job.of}, and ${first.path} job ${first.record.job.index}/${first.record.job.of}, of a swarm of ${first.record.job.of}`, 'the jobs of one swarm share its size n (--swarm i/n): merge the results of one swarm'));
+    }
     const key = `${record.job.index}/${record.job.of}:${record.job.seed}:${record.job.mode}`;
     const twin = seen.get(key);
     if (twin !== undefined) diags.push(new Diagnostic('E259', undefined, `${path} and ${twin} are both job ${record.job.index}/${record.job.of} with seed ${record.job.seed}`, 'a job run twice gives the same result: merge each job once'));
     seen.set(key, path);
+  }
+  // Every job of a swarm runs the same checks, in the spec's order; a job stopped by a signal
+  // (a scheduler's time limit) only the first of them, the last one interrupted.
+  const longest = inputs.reduce((a, b) => (b.record.checks.length > a.record.checks.length ? b : a));
+  const all = longest.record.checks.map((c) => c.check);
+  const list = (names: readonly (string | null)[]): string => names.map((n) => n ?? `spec ${first.record.spec}`).join(', ');
+  for (const { path, record } of inputs) {
+    const names = record.checks.map((c) => c.check);
+    const prefix = names.every((n, i) => n === all[i]);
+    if (prefix && (names.length === all.length || interruptCode(record.exitCode) || interrupted(record.checks[names.length - 1]!))) continue;
+    diags.push(new Diagnostic('E259', undefined, `${path} ran the checks (${list(names)})${prefix ? ' and was not interrupted' : ''}, ${longest.path} the checks (${list(all)})`, 'every job of one swarm checks the same configurations: run them all with the same --check, or none'));
   }
   if (diags.length > 0) throw new SpecErrors(diags);
 
@@ -180,8 +283,8 @@ export function mergeJobs(inputs: readonly MergeInput[]): MergeResult {
   const names: (string | null)[] = [];
   for (const { record } of sorted) for (const c of record.checks) if (!names.includes(c.check)) names.push(c.check);
   const checks = names.map((name) => mergeCheck(name, sorted.flatMap(({ record }) => record.checks.filter((c) => c.check === name).map((c) => ({ job: record.job, rec: c })))));
-  const of = Math.max(...jobs.map((j) => j.of));
-  const have = new Set(jobs.filter((j) => j.of === of).map((j) => j.index));
+  const of = first.record.job.of;
+  const have = new Set(jobs.map((j) => j.index));
   const missing: number[] = [];
   for (let i = 1; i <= of; i++) if (!have.has(i)) missing.push(i);
   let exitCode: number = EXIT.ok;

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { root, spex } from '../support/cli.js';
 import type { JobRecord } from '../../src/swarm/record.js';
 
@@ -138,5 +138,56 @@ describe('a swarm of four local jobs', () => {
     const a = spex('swarm', 'merge', join(dir, 'rfc-1.json'), ndjson, '--json');
     const b = spex('swarm', 'merge', join(dir, 'rfc-1.json'), join(dir, 'rfc-2.json'), '--json');
     expect(a.stdout).toBe(b.stdout);
+  });
+});
+
+describe('merging results no swarm gives', () => {
+  const real = join(dir, 'diehard-1.json');
+  beforeAll(() => {
+    expect(spex('check', 'spec/examples/diehard.spex', '--swarm', '1/2', '--out', real).code).toBe(12);
+  });
+  /** The result of a real job 1/2 on diehard.spex, edited, in DIR/NAME. */
+  const edited = (name: string, edit: (r: JobRecord) => JobRecord): string => {
+    const path = join(dir, name);
+    writeFileSync(path, JSON.stringify(edit(read(real))));
+    return path;
+  };
+
+  it('refuses a job index outside 1..n (E258, exit 120), as --swarm 7/2 is refused', () => {
+    for (const index of [7, 0]) {
+      const path = edited(`index-${index}.json`, (r) => ({ ...r, job: { ...r.job, index } }));
+      const m = spex('swarm', 'merge', path);
+      expect(m.code).toBe(120);
+      expect(m.stdout).toBe('');
+      expect(m.stderr).toContain(`error[E258]: ${path} is not a swarm job result: it is job ${index} of 2, and the jobs of a swarm of 2 are numbered 1 to 2`);
+      expect(m.stderr).toContain('hint: no swarm job writes this (was the file edited?)');
+    }
+  });
+
+  it('refuses a result with no checks rather than exit 0 with no verdict, in text and in --json', () => {
+    const path = edited('no-checks.json', (r) => ({ ...r, checks: [] }));
+    for (const json of [[], ['--json']]) {
+      const m = spex('swarm', 'merge', path, ...json);
+      expect(m.code).toBe(120);
+      expect(m.stdout).toBe('');
+      expect(m.stderr).toContain(`error[E258]: ${path} is not a swarm job result: it has no checks, and its job was not interrupted (exit code 12)`);
+    }
+  });
+
+  it('refuses jobs of swarms of different sizes (E259) instead of calling the given job missing', () => {
+    const other = edited('job-2-of-3.json', (r) => ({ ...r, job: { ...r.job, index: 2, of: 3 } }));
+    const m = spex('swarm', 'merge', real, other);
+    expect(m.code).toBe(120);
+    expect(m.stdout).toBe('');
+    expect(m.stderr).toContain(`error[E259]: ${other} is job 2/3, of a swarm of 3, and ${real} job 1/2, of a swarm of 2`);
+  });
+
+  it('refuses a violation whose exit code says it passed (E258), which would make the merge exit 0', () => {
+    const path = edited('exit-0.json', (r) => ({ ...r, job: { ...r.job, index: 2 }, checks: r.checks.map((c) => ({ ...c, exitCode: 0 })) }));
+    const m = spex('swarm', 'merge', real, path);
+    expect(m.code).toBe(120);
+    expect(m.stderr).toContain(`error[E258]: ${path} is not a swarm job result: check DieHard has verdict violation and exit code 0, not 12 or 13`);
+    // The result as the job wrote it merges.
+    expect(spex('swarm', 'merge', real).code).toBe(12);
   });
 });

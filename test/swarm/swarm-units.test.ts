@@ -174,7 +174,7 @@ describe('the swarm plan', () => {
 
 describe('merging records', () => {
   const check = (over: Partial<CheckRecord>): CheckRecord => ({
-    check: 'C', verdict: 'ok', name: null, exitCode: 0, search: 'bfs', engine: 'generic', exhaustive: false, partial: 'bitstate', shortest: true,
+    check: 'C', verdict: 'ok', name: null, exitCode: 152, search: 'bfs', engine: 'generic', exhaustive: false, partial: 'bitstate', shortest: true,
     distinct: 10, generated: 20, depth: 3, seconds: 0, bitstate: null, simulation: null, temporalUnchecked: [], trace: null, steps: null, replayed: null, coverage: null, ...over,
   });
   const job = (index: number, checks: CheckRecord[], over: Partial<JobRecord> = {}): { path: string; record: JobRecord } => ({
@@ -194,12 +194,13 @@ describe('merging records', () => {
   });
 
   it('says verified only after an exhaustive search, else no violation found with the largest counts', () => {
-    const partial = [job(2, [check({ distinct: 50, generated: 70, depth: 4 })]), job(3, [check({ distinct: 0, generated: 90, depth: 9, search: 'simulate', simulation: { seed: 1, walks: 7, steps: 60, depth: 100 } })])];
+    const walks = check({ distinct: 0, generated: 90, depth: 9, search: 'simulate', partial: 'simulation', simulation: { seed: 1, walks: 7, steps: 60, depth: 100 } });
+    const partial = [job(2, [check({ distinct: 50, generated: 70, depth: 4 })]), job(3, [walks], { job: { index: 3, of: 3, seed: 0, mode: 'simulate', description: '' } })];
     const m = mergeJobs(partial);
     // Walks count revisits: the lower bounds are the searches' (job 2's); the walks are counted apart.
     expect(m.checks[0]).toMatchObject({ status: 'unproven', exitCode: 152, distinct: 50, generated: 70, depth: 4, walks: 7 });
     expect(m.missing).toEqual([1]);
-    const v = mergeJobs([...partial, job(1, [check({ exhaustive: true, partial: null, distinct: 60 })])]);
+    const v = mergeJobs([...partial, job(1, [check({ exhaustive: true, partial: null, exitCode: 0, distinct: 60 })])]);
     expect(v.checks[0]).toMatchObject({ status: 'verified', exitCode: 0, distinct: 60, from: { index: 1 } });
     expect(v.missing).toEqual([]);
   });
@@ -214,9 +215,100 @@ describe('merging records', () => {
         return e.diagnostics.map((d) => d.code);
       }
     };
-    expect(codes([job(1, []), job(2, [], { source: 'other' })])).toEqual(['E259']);
-    expect(codes([job(1, []), job(2, [], { consts: ['N=3'] })])).toEqual(['E259']);
-    expect(codes([job(1, []), job(1, [])])).toEqual(['E259']);
+    const c = [check({})];
+    expect(codes([job(1, c), job(2, c, { source: 'other' })])).toEqual(['E259']);
+    expect(codes([job(1, c), job(2, c, { consts: ['N=3'] })])).toEqual(['E259']);
+    expect(codes([job(1, c), job(1, c)])).toEqual(['E259']);
+  });
+
+  /** The diagnostics mergeJobs refuses the inputs with, as `CODE message`; [] when it merges them. */
+  const refusals = (inputs: Parameters<typeof mergeJobs>[0]): string[] => {
+    try {
+      mergeJobs(inputs);
+      return [];
+    } catch (e) {
+      if (!(e instanceof SpecErrors)) throw e;
+      return e.diagnostics.map((d) => `${d.code} ${d.message}`);
+    }
+  };
+  const id = (index: number, of: number, over: Partial<JobRecord['job']> = {}): Partial<JobRecord> => ({ job: { index, of, seed: 0, mode: 'bfs', description: '', ...over } });
+
+  it('refuses a job outside its swarm, or of a swarm no --swarm i/n gives (E258)', () => {
+    const c = [check({})];
+    expect(refusals([job(7, c, id(7, 2))])).toEqual(['E258 job7.json is not a swarm job result: it is job 7 of 2, and the jobs of a swarm of 2 are numbered 1 to 2']);
+    expect(refusals([job(0, c, id(0, 2))])).toEqual(['E258 job0.json is not a swarm job result: it is job 0 of 2, and the jobs of a swarm of 2 are numbered 1 to 2']);
+    expect(refusals([job(1, c, id(1, -2))])).toEqual(['E258 job1.json is not a swarm job result: its swarm size ("of") is -2, not a positive integer']);
+    expect(refusals([job(1, c, id(1, 0))])).toEqual(['E258 job1.json is not a swarm job result: its swarm size ("of") is 0, not a positive integer']);
+    expect(refusals([job(1, c, id(1, 2.5))])).toEqual(['E258 job1.json is not a swarm job result: its swarm size ("of") is 2.5, not a positive integer']);
+    expect(refusals([job(1, c, id(1.5, 2))])).toEqual(['E258 job1.json is not a swarm job result: it is job 1.5 of 2, and the jobs of a swarm of 2 are numbered 1 to 2']);
+    expect(refusals([job(1, c, id(1, 2, { seed: -1 }))])).toEqual(['E258 job1.json is not a swarm job result: its seed is -1, not a non-negative integer']);
+    expect(refusals([job(1, c, id(1, 2, { mode: 'fast' as never }))])).toEqual(["E258 job1.json is not a swarm job result: its job's mode is \"fast\", none of exhaustive, bfs, bitstate, depth, simulate"]);
+    // Every file's problem at once.
+    expect(refusals([job(7, c, id(7, 2)), job(2, c, id(2, 2, { seed: 0.5 }))]).map((d) => d.slice(0, 14))).toEqual(['E258 job7.json', 'E258 job2.json']);
+  });
+
+  it('refuses a result with no checks: nothing was checked, which is no success (E258)', () => {
+    expect(refusals([job(1, [])])).toEqual(['E258 job1.json is not a swarm job result: it has no checks, and its job was not interrupted (exit code 0)']);
+    expect(refusals([job(1, [check({})]), job(2, [])])).toEqual(['E258 job2.json is not a swarm job result: it has no checks, and its job was not interrupted (exit code 0)']);
+    // A job stopped by a signal before its first check says so by its exit code: it adds nothing.
+    const m = mergeJobs([job(1, [check({})]), job(2, [], { exitCode: 130 })]);
+    expect(m.jobs.map((j) => j.index)).toEqual([1, 2]);
+    expect(m.checks.map((x) => x.jobs.map((j) => j.index))).toEqual([[1]]);
+  });
+
+  it('refuses a check no job records: its verdict, counts, trace, exhaustiveness and exit code must agree (E258)', () => {
+    const why = (checks: CheckRecord[], over: Partial<JobRecord> = {}): string => {
+      const r = refusals([job(1, checks, over)]);
+      expect(r.length).toBe(1);
+      return r[0]!.replace(/^E258 job1\.json is not a swarm job result: /, '');
+    };
+    const violation = { verdict: 'violation', name: 'Inv', exitCode: 12, partial: 'violation', trace: { t: 1 }, steps: 3 } as const;
+    expect(why([check({ verdict: 'passed' as never })])).toBe('check C has a verdict "passed", none of ok, violation, deadlock, error, limit');
+    expect(why([check({}), check({})])).toBe('it has check C twice');
+    expect(why([check({ check: null }), check({})])).toBe("it has the spec's check beside check blocks");
+    expect(why([check({ search: 'simulate', partial: 'simulation' })])).toBe('check C ran a search "simulate", which a bfs job does not run');
+    expect(why([check({ distinct: -5 })])).toBe('check C has a "distinct" of -5, not a count');
+    expect(why([check({ generated: 2.5 })])).toBe('check C has a "generated" of 2.5, not a count');
+    expect(why([check({ depth: '3' as never })])).toBe('check C has a "depth" of "3", not a count');
+    expect(why([check({ seconds: -1 })])).toBe('check C took -1 seconds');
+    expect(why([check({ search: 'simulate', partial: 'simulation', simulation: { seed: 1, walks: 'many' as never, steps: 1, depth: 1 } })], id(1, 3, { mode: 'simulate' }))).toBe('check C has a "simulation.walks" of "many", not a count');
+    expect(why([check({ ...violation, steps: -1 })])).toBe('check C has a trace of -1 steps');
+    expect(why([check({ ...violation, steps: null })])).toBe('check C has a trace without its "steps"');
+    expect(why([check({ ...violation, trace: null })])).toBe('check C has "steps" without a trace');
+    expect(why([check({ exhaustive: true, partial: null, exitCode: 0, search: 'bitstate' })], id(1, 3, { mode: 'bitstate' }))).toBe('check C is "exhaustive", from a bitstate search, which can miss states');
+    expect(why([check({ ...violation, exhaustive: true, partial: null })])).toBe('check C is "exhaustive" with verdict violation: a search is exhaustive only when it found nothing');
+    expect(why([check({ exhaustive: true, exitCode: 0 })])).toBe('check C is both "exhaustive" and "partial" ("bitstate")');
+    expect(why([check({ partial: null })])).toBe('check C is neither "exhaustive" nor "partial"');
+    expect(why([check({ ...violation, name: null })])).toBe('check C is a violation of no property ("name" is null)');
+    expect(why([check({ ...violation, exitCode: 0 })])).toBe('check C has verdict violation and exit code 0, not 12 or 13');
+    expect(why([check({ exitCode: 0 })])).toBe('check C has verdict ok (partial) and exit code 0, not 152');
+    expect(why([check({ exhaustive: true, partial: null })])).toBe('check C has verdict ok (exhaustive) and exit code 152, not 0');
+    expect(why([check({ verdict: 'deadlock', partial: 'violation', exitCode: 12 })])).toBe('check C has verdict deadlock and exit code 12, not 11');
+    expect(why([check({ verdict: 'limit', name: 'states', partial: 'states', exitCode: 0 })])).toBe('check C has verdict limit and exit code 0, not 152');
+    expect(why([check({ verdict: 'limit', name: 'interrupted', partial: 'interrupted', exitCode: 0 })])).toBe('check C has verdict limit and exit code 0, not from 129 to 192');
+    // What jobs do write: a bitstate job's exact search of a temporal check, an interrupted check.
+    expect(refusals([job(2, [check({ search: 'bfs', partial: 'states', verdict: 'limit', name: 'states' })], id(2, 3, { mode: 'bitstate' }))])).toEqual([]);
+    expect(refusals([job(1, [check({ verdict: 'limit', name: 'interrupted', partial: 'interrupted', exitCode: 143 })])])).toEqual([]);
+  });
+
+  it('refuses jobs of swarms of different sizes, or that ran different checks (E259)', () => {
+    const c = [check({})];
+    expect(refusals([job(1, c, id(1, 2)), job(2, c, id(2, 3))])).toEqual(['E259 job2.json is job 2/3, of a swarm of 3, and job1.json job 1/2, of a swarm of 2']);
+    // The same job twice, whatever it says.
+    expect(refusals([job(1, c), job(1, [check({ distinct: 99 })])])).toEqual(['E259 job1.json and job1.json are both job 1/3 with seed 0']);
+    const named = (...names: string[]): CheckRecord[] => names.map((n) => check({ check: n }));
+    expect(refusals([job(1, named('A', 'B')), job(2, named('A', 'C'))])).toEqual(['E259 job2.json ran the checks (A, C), job1.json the checks (A, B)']);
+    expect(refusals([job(1, named('A', 'B')), job(2, named('B', 'A'))])).toEqual(['E259 job2.json ran the checks (B, A), job1.json the checks (A, B)']);
+    expect(refusals([job(1, named('A')), job(2, named('A', 'B'))])).toEqual(['E259 job1.json ran the checks (A) and was not interrupted, job2.json the checks (A, B)']);
+    expect(refusals([job(1, [check({ check: null })]), job(2, named('A'))])).toEqual(['E259 job2.json ran the checks (A), job1.json the checks (spec X)']);
+    // A job stopped by a signal ran the first checks only, the last one interrupted.
+    const stopped = job(2, [check({ check: 'A', verdict: 'limit', name: 'interrupted', partial: 'interrupted', exitCode: 130 })]);
+    const m = mergeJobs([job(1, named('A', 'B')), stopped]);
+    expect(m.checks.map((x) => [x.check, x.jobs.map((j) => j.index)])).toEqual([['A', [1, 2]], ['B', [1]]]);
+    expect(m.missing).toEqual([3]);
+    // Stopped between two checks: the last one it ran is whole, its exit code says it was interrupted.
+    const between = mergeJobs([job(1, named('A', 'B')), job(2, named('A'), { exitCode: 143 })]);
+    expect(between.checks.map((x) => [x.check, x.jobs.map((j) => j.index)])).toEqual([['A', [1, 2]], ['B', [1]]]);
   });
 
   it('reads a result file and an NDJSON stream alike, and nothing else (E258)', () => {
