@@ -59,6 +59,22 @@ describe('files spex cannot write or read', () => {
       expect(spex('check', path, '--out-itf', '').stderr).toBe('error: cannot write : the path is empty\n');
     });
   });
+  it('spex test reads a file named on the command line whatever its name: a pipe is E102, as for check', () => {
+    withSpec(violated, (_path, dir) => {
+      const fifo = join(dir, 'fifo');
+      execFileSync('mkfifo', [fifo]);
+      const r = spex('test', fifo);
+      expect(r.stderr).toContain(`error[E102]: cannot read ${fifo}: it is a pipe, not a regular file`);
+      expect(r.code).toBe(1);
+    });
+  });
+  it('refuses --check given twice, which used to run the second alone', () => {
+    for (const cmd of ['check', 'test', 'simulate']) {
+      const r = spex(cmd, 'spec/examples/diehard.spex', '--check', 'A', '--check', 'B');
+      expect(r.stderr).toContain("given twice ('A', then 'B'): one check block per run; without --check every check block runs");
+      expect(r.code).toBe(1);
+    }
+  });
   it('names the directory given to replay as a trace', () => {
     withSpec(violated, (path, dir) => {
       const r = spex('replay', dir, path);

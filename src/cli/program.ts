@@ -98,6 +98,15 @@ function evalWorkCount(value: string): number {
   return n;
 }
 
+/**
+ * `--check NAME`, given once: a second one used to replace the first without a word (`--const`
+ * and `--show` add up, so `--check A --check B` read as both).
+ */
+function oneCheck(value: string, previous: string | undefined): string {
+  if (previous !== undefined) throw new InvalidArgumentError(`given twice ('${previous}', then '${value}'): one check block per run; without --check every check block runs`);
+  return value;
+}
+
 const EVAL_WORK_HELP = `the most values the loops of one evaluation may enumerate (a state's successors, one invariant on one state; docs/diagnostics.md#e715); 0 or none: no bound (default ${DEFAULT_MAX_EVAL_WORK.toLocaleString('en-US')})`;
 
 function collect(value: string, previous: string[]): string[] {
@@ -255,16 +264,18 @@ function cmdCheck(file: string, o: CheckOpts & OutputPaths & SwarmCliOptions & {
 function specFiles(paths: string[]): string[] {
   const files: string[] = [];
   const searched = new Set<string>();
-  const visit = (p: string): void => {
+  const visit = (p: string, named: boolean): void => {
     const st = statSync(p);
     if (st.isDirectory()) {
       const real = realpathSync(p);
       if (searched.has(real)) return;
       searched.add(real);
-      for (const name of readdirSync(p).sort()) visit(join(p, name));
-    } else if (p.endsWith('.spex')) files.push(p);
+      for (const name of readdirSync(p).sort()) visit(join(p, name), false);
+    } else if (named || p.endsWith('.spex')) files.push(p);
   };
-  for (const p of paths) visit(p);
+  // A path given by name is read whatever it is (a pipe is then E102, as for check); in a
+  // folder, only the .spex files.
+  for (const p of paths) visit(p, true);
   return files;
 }
 
@@ -389,7 +400,7 @@ function cmdParse(file: string): number {
 
 function withCheckOptions(cmd: Command): Command {
   return cmd
-    .option('--check <name>', 'run only this check block')
+    .option('--check <name>', 'run only this check block', oneCheck)
     .option('--const <NAME=VALUE>', 'override a constant (repeatable)', collect, [])
     .option('--deadlock', 'report states without successors (the default, unless a check says deadlock off)')
     .option('--no-deadlock', 'do not report states without successors')
@@ -457,7 +468,7 @@ export function main(argv: string[]): number {
   program
     .command('simulate <file>')
     .description('random walks that check invariants, asserts and deadlock; a violation is shrunk before it is reported (docs/simulate.md)')
-    .option('--check <name>', 'simulate only this check block')
+    .option('--check <name>', 'simulate only this check block', oneCheck)
     .option('--const <NAME=VALUE>', 'override a constant (repeatable)', collect, [])
     .option('--deadlock', 'report states without successors (the default, unless a check says deadlock off)')
     .option('--no-deadlock', 'do not report states without successors')
@@ -488,7 +499,7 @@ export function main(argv: string[]): number {
   program
     .command('replay <trace> <spec>')
     .description("check that an ITF trace is a behaviour of the spec (exit 0), or show its first bad step (exit 1)")
-    .option('--check <name>', "use this check block's constants (default: the trace's #meta.check)")
+    .option('--check <name>', "use this check block's constants (default: the trace's #meta.check)", oneCheck)
     .option('--const <NAME=VALUE>', 'override a constant (repeatable)', collect, [])
     .option('--max-eval-work <n>', EVAL_WORK_HELP, evalWorkCount)
     .action((trace: string, specFile: string, o: ReplayOpts) => {
@@ -501,7 +512,7 @@ export function main(argv: string[]): number {
     .command('graph <spec>')
     .description('write the state graph of a small configuration as Graphviz DOT, the counterexample highlighted')
     .requiredOption('--out <file>', 'the .dot file to write')
-    .option('--check <name>', 'the check block whose configuration to draw')
+    .option('--check <name>', 'the check block whose configuration to draw', oneCheck)
     .option('--const <NAME=VALUE>', 'override a constant (repeatable)', collect, [])
     .option('--deadlock', 'mark states without successors as deadlocks (the default, unless a check says deadlock off)')
     .option('--no-deadlock', 'do not mark states without successors')
@@ -516,7 +527,7 @@ export function main(argv: string[]): number {
   program
     .command('explore <spec>')
     .description('explore a spec by hand in the browser: a local web server on 127.0.0.1 (docs/explore.md)')
-    .option('--check <name>', "use this check block's constants, constraints and refinements")
+    .option('--check <name>', "use this check block's constants, constraints and refinements", oneCheck)
     .option('--const <NAME=VALUE>', 'override a constant (repeatable)', collect, [])
     .option('--port <n>', 'listen on this port (default 0: a free one)', portNumber)
     .option('--open-trace <itf>', 'open this ITF trace (spex check --out-itf) as the path to start from')
