@@ -22,6 +22,15 @@ const REASONS: Record<string, string> = {
   ENOTDIR: 'a part of the path is not a directory',
   EROFS: 'read-only file system',
   ENOSPC: 'no space left on the device',
+  EIO: 'input/output error (a file of /proc or /sys, or a failing device?)',
+  EINVAL: 'the file does not take writes of this kind (a file of /proc or /sys?)',
+  ENAMETOOLONG: 'the name is too long',
+  ELOOP: 'too many levels of symbolic links (a link that leads back to itself)',
+  EMFILE: 'too many open files',
+  ENFILE: 'too many open files',
+  EFBIG: 'the file would be too large',
+  ETXTBSY: 'the file is a program being run',
+  EDQUOT: 'the disk quota is used up',
 };
 
 /**
