@@ -34,6 +34,7 @@ import { disableCodeCache } from '../engine/code-cache.js';
 import { FULL_VALUES_HELP, showWholeValues } from './value-text.js';
 import { DEFAULT_MAX_EVAL_WORK, parseEvalWork, setMaxEvalWork } from '../lang/work.js';
 import { readFailure } from '../lang/input.js';
+import { MAX_TIMEOUT_SECONDS } from '../lsp/limits.js';
 
 const out = (s: string): void => {
   process.stdout.write(s + '\n');
@@ -70,6 +71,15 @@ function workerCount(value: string): number | 'auto' {
 function threadCount(value: string, or = ''): number {
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n < 1 || n > MAX_WORKERS) throw new InvalidArgumentError(`expected a positive integer up to ${MAX_WORKERS}${or}`);
+  return n;
+}
+
+/** `spex lsp --timeout`: whole seconds, up to the longest delay a timer of Node.js takes (a longer one would fire at once). */
+function lspTimeout(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1 || n > MAX_TIMEOUT_SECONDS) {
+    throw new InvalidArgumentError(`expected a positive integer up to ${MAX_TIMEOUT_SECONDS} (about 24 days, the longest timer Node.js sets)`);
+  }
   return n;
 }
 
@@ -548,7 +558,7 @@ export function main(argv: string[]): number {
     .description('run the language server for editors (Language Server Protocol on stdin and stdout; docs/editor.md)')
     .option('--stdio', 'talk over stdin and stdout (the default, and the only transport)')
     .option('--max-states <n>', 'the most distinct states a "Run check" explores (default 1000000)', positiveInt)
-    .option('--timeout <seconds>', 'stop a "Run check" after this many seconds (default 60)', positiveInt)
+    .option('--timeout <seconds>', `stop a "Run check" after this many seconds (default 60, at most ${MAX_TIMEOUT_SECONDS})`, lspTimeout)
     .action((o: { maxStates?: number; timeout?: number }) => {
       // Loaded only here: the other commands do not pay for the protocol library.
       import('../lsp/server.js')

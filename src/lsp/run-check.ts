@@ -11,6 +11,7 @@ import { formatExpectation, formatVerdict, loadSpec, meetsExpectation, runCheck,
 import { formatResult, formatStats } from '../cli/report.js';
 import { configurationErrors } from './analysis.js';
 import { THREAD_STACK_MB } from '../explore/threads.js';
+import { MAX_TIMER_MS } from './limits.js';
 
 export interface RunRequest {
   readonly kind: 'run';
@@ -126,7 +127,8 @@ function inWorker<T>(job: RunRequest | ConfigurationsRequest, timeoutMs: number)
       void worker.terminate();
       resolve(r);
     };
-    const timer = setTimeout(() => finish({ kind: 'timeout' }), timeoutMs);
+    // The server refuses longer limits; a longer delay would fire at once, stopping every job.
+    const timer = setTimeout(() => finish({ kind: 'timeout' }), Math.min(timeoutMs, MAX_TIMER_MS));
     worker.on('message', (value: T) => finish({ kind: 'done', value }));
     worker.on('error', (e) => finish({ kind: 'failed', message: e.stack ?? e.message }));
     worker.on('exit', () => finish({ kind: 'failed', message: 'the worker ended without an answer' }));

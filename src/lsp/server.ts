@@ -10,9 +10,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, isAbsolute, join as joinPath, resolve as resolvePath } from 'node:path';
 import {
   CodeLens, CompletionItemKind, DiagnosticSeverity, ErrorCodes, MarkupKind, MessageType, ResponseError,
-  StreamMessageReader, StreamMessageWriter, SymbolKind as LspSymbolKind, TextDocumentSyncKind, TextDocuments,
+  SymbolKind as LspSymbolKind, TextDocumentSyncKind, TextDocuments,
   createConnection, type CompletionItem, type Connection, type Diagnostic as LspDiagnostic, type DocumentSymbol,
-  type InitializeResult, type Location, type Position, type Range as LspRange, type TextEdit,
+  type InitializeResult, type Location, type Message, type Position, type Range as LspRange, type TextEdit,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Diagnostic, isWarning, lineCol } from '../lang/diagnostics.js';
@@ -22,6 +22,11 @@ import { isKeyword, parseSpec } from '../lang/parser.js';
 import { analyse, type Analysis } from './analysis.js';
 import { occurrenceAt, referencesOf, visibleAt, type Occurrence, type SpecIndex, type SpecSymbol, type SymbolKind } from './spec-index.js';
 import { configurationErrorsInWorker, runInWorker, type RunOutcome } from './run-check.js';
+import { MAX_TIMEOUT_SECONDS } from './limits.js';
+import { END_OF_INPUT, StdioMessageReader, StdioMessageWriter } from './stdio.js';
+
+/** How long the server, its input ended, waits for its last messages to be written before it exits. */
+const FLUSH_MS = 2000;
 
 /** The command the code lens runs: arguments [uri, check name or null]. */
 export const RUN_CHECK_COMMAND = 'spex.runCheck';
@@ -42,7 +47,7 @@ const BUILTIN_TYPE_NAMES = ['Int', 'Bool', 'Set', 'Seq', 'Map', 'Option', 'Some'
 export interface ServerOptions {
   /** The most distinct states a "Run check" explores (default 1,000,000). */
   readonly maxStates?: number;
-  /** How long a "Run check" may take before it is stopped, in seconds (default 60). */
+  /** How long a "Run check" may take before it is stopped, in seconds (default 60, at most MAX_TIMEOUT_SECONDS). */
   readonly timeoutSeconds?: number;
   /** Milliseconds between the last edit and the analysis (default 150). */
   readonly debounceMs?: number;
@@ -165,14 +170,51 @@ export function startStdioServer(opts: ServerOptions = {}): Connection {
   // stdout carries the protocol: a stray console.log anywhere must not corrupt it.
   console.log = console.error;
   console.info = console.error;
-  const connection = createConnection(new StreamMessageReader(process.stdin), new StreamMessageWriter(process.stdout));
-  serve(connection, opts);
+  const reader = new StdioMessageReader(process.stdin);
+  const writer = new StdioMessageWriter(process.stdout);
+  const connection = createConnection(reader, writer, {
+    messageStrategy: {
+      handleMessage: (message, next) => {
+        if (message === END_OF_INPUT) {
+          // The editor has gone without the exit notification (or its input cannot be followed): end as
+          // exit would, once the answers to what it sent before are written (unless stdout is stuck).
+          const exit = (): never => process.exit(session.exitCode());
+          setTimeout(exit, FLUSH_MS);
+          void writer.flushed().then(exit);
+          return;
+        }
+        return next(withCapabilities(message));
+      },
+    },
+  });
+  const session = serve(connection, opts);
+  // What the connection cannot take (a message too large, or not JSON) goes to stderr, the editor's log of the server.
+  reader.onError((e) => console.error(`spex lsp: ${e.message}`));
   connection.listen();
   return connection;
 }
 
-/** Registers every handler on a connection (not yet listening). */
-export function serve(connection: Connection, opts: ServerOptions = {}): void {
+/**
+ * An initialize request as the library can take it: without `capabilities` (which LSP requires
+ * but some clients leave out), the library's own handler fails before the server's runs, so a
+ * missing or malformed one is read as a client that declares none.
+ */
+function withCapabilities(message: Message): Message {
+  const m = message as Message & { method?: unknown; params?: unknown };
+  if (m.method !== 'initialize' || !('id' in m)) return message;
+  const params = typeof m.params === 'object' && m.params !== null && !Array.isArray(m.params) ? (m.params as Record<string, unknown>) : {};
+  if (typeof params['capabilities'] === 'object' && params['capabilities'] !== null) return message;
+  return { ...m, params: { ...params, capabilities: {} } } as Message;
+}
+
+/** What serve leaves to the transport. */
+export interface Session {
+  /** The exit code LSP asks for if the server ends now: 0 once a shutdown request has come, 1 before. */
+  exitCode(): number;
+}
+
+/** Registers every handler on a connection (not yet listening); returns what its transport needs to end as LSP asks. */
+export function serve(connection: Connection, opts: ServerOptions = {}): Session {
   const documents = new TextDocuments(TextDocument);
   const states = new Map<string, DocState>();
   let maxStates = opts.maxStates ?? 1_000_000;
@@ -185,10 +227,20 @@ export function serve(connection: Connection, opts: ServerOptions = {}): void {
     return s;
   };
 
+  let shutdownReceived = false;
+
   connection.onInitialize((params): InitializeResult => {
-    const init = params.initializationOptions as { maxStates?: unknown; timeoutSeconds?: unknown } | undefined;
-    if (typeof init?.maxStates === 'number' && init.maxStates > 0) maxStates = Math.floor(init.maxStates);
-    if (typeof init?.timeoutSeconds === 'number' && init.timeoutSeconds > 0) timeoutSeconds = init.timeoutSeconds;
+    const init = params.initializationOptions as { maxStates?: unknown; timeoutSeconds?: unknown } | null | undefined;
+    // An option out of its range keeps the flag's value (or the default), and the log says so.
+    const ignored = (name: string, value: unknown, expected: string, kept: number): void => {
+      connection.console.warn(`spex: initializationOptions.${name} ${typeof value === 'number' ? String(value) : JSON.stringify(value)} ignored (expected ${expected}); it stays ${kept}`);
+    };
+    const m = init?.maxStates;
+    if (typeof m === 'number' && Number.isFinite(m) && m >= 1) maxStates = Math.floor(m);
+    else if (m !== undefined && m !== null) ignored('maxStates', m, 'a positive integer', maxStates);
+    const t = init?.timeoutSeconds;
+    if (typeof t === 'number' && t > 0 && t <= MAX_TIMEOUT_SECONDS) timeoutSeconds = t;
+    else if (t !== undefined && t !== null) ignored('timeoutSeconds', t, `a number of seconds above 0 and up to ${MAX_TIMEOUT_SECONDS}, the longest timer Node.js sets`, timeoutSeconds);
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
@@ -489,13 +541,16 @@ export function serve(connection: Connection, opts: ServerOptions = {}): void {
   });
 
   connection.onShutdown(() => {
+    shutdownReceived = true;
     for (const s of states.values()) if (s.timer) clearTimeout(s.timer);
   });
+  const exitCode = (): number => (shutdownReceived ? 0 : 1);
   connection.onExit(() => {
-    process.exit(0);
+    process.exit(exitCode());
   });
 
   documents.listen(connection);
+  return { exitCode };
 }
 
 /** The name (identifier) around an offset, if any. */

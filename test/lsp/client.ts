@@ -26,9 +26,12 @@ export class LspClient {
   readonly notifications: Message[] = [];
   private waiters: { test: (m: Message) => boolean; resolve: (m: Message) => void }[] = [];
   stderr = '';
+  /** The server's exit code, once it has exited. */
+  readonly exited: Promise<number | null>;
 
   constructor(args: string[] = []) {
     this.proc = spawn(process.execPath, [resolve(ROOT, 'dist/cli/main.js'), 'lsp', '--stdio', ...args], { cwd: ROOT });
+    this.exited = new Promise((r) => this.proc.on('exit', (code) => r(code)));
     this.proc.stdout.on('data', (chunk: Buffer) => this.receive(chunk));
     this.proc.stderr.on('data', (chunk: Buffer) => {
       this.stderr += chunk.toString();
@@ -74,6 +77,26 @@ export class LspClient {
     this.proc.stdin.write(body);
   }
 
+  /** Writes bytes as they are, framed or not. */
+  send(raw: string): void {
+    this.proc.stdin.write(raw);
+  }
+
+  /** Closes the server's stdin, as an editor that goes away does. */
+  end(): void {
+    this.proc.stdin.end();
+  }
+
+  /** The exit code, or 'running' if the server has not exited within `ms` (it is then killed). */
+  async exitWithin(ms: number): Promise<number | null | 'running'> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'running'>((r) => (timer = setTimeout(() => r('running'), ms)));
+    const code = await Promise.race([this.exited, late]);
+    clearTimeout(timer);
+    if (code === 'running') this.kill();
+    return code;
+  }
+
   /** Sends a request; resolves with the whole response (result or error). */
   request(method: string, params: unknown): Promise<Message> {
     const id = this.nextId++;
@@ -110,17 +133,16 @@ export class LspClient {
     return (m.params as { diagnostics: LspDiagnostic[] }).diagnostics;
   }
 
-  async initialize(): Promise<{ capabilities: Record<string, unknown> }> {
-    const r = await this.call<{ capabilities: Record<string, unknown> }>('initialize', { processId: process.pid, rootUri: pathToFileURL(ROOT).href, capabilities: {} });
+  async initialize(initializationOptions?: unknown): Promise<{ capabilities: Record<string, unknown> }> {
+    const r = await this.call<{ capabilities: Record<string, unknown> }>('initialize', { processId: process.pid, rootUri: pathToFileURL(ROOT).href, capabilities: {}, initializationOptions });
     this.notify('initialized', {});
     return r;
   }
 
   async close(): Promise<number | null> {
-    const exited = new Promise<number | null>((r) => this.proc.on('exit', (code) => r(code)));
     await this.request('shutdown', null);
     this.notify('exit', null);
-    return exited;
+    return this.exited;
   }
 
   kill(): void {
