@@ -265,7 +265,6 @@ function cmdCheck(file: string, o: CheckOpts & OutputPaths & SwarmCliOptions & {
   return code;
 }
 
-
 /**
  * The .spex files under the paths, folders searched recursively, in name order. Symbolic
  * links are followed, but a folder reached again (a link back to a folder above, or a second
