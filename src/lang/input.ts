@@ -1,8 +1,9 @@
 /**
  * What spex accepts as the text of a spec, before and after parsing: a regular file of at most
  * MAX_SOURCE_BYTES (E101, E102), UTF-8 with an optional byte order mark, no control character
- * but tab, line feed, carriage return (before a line feed) and form feed (E103), and no expression or statement
- * nested more than MAX_NESTING deep (E104).
+ * but tab, line feed, carriage return (before a line feed) and form feed (E103), and no
+ * expression or statement nested more than MAX_NESTING deep (E104). And the other files the
+ * CLI reads, JSON inputs (readInputFile), on the same terms.
  */
 import { closeSync, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import type * as A from './ast.js';
