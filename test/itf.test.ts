@@ -103,6 +103,43 @@ describe('spex check --out-itf', () => {
   });
 });
 
+describe('names that are special to JavaScript objects', () => {
+  const roundTrip = (name: string, text: string): { itf: { '#meta': { constants: Record<string, unknown> }; states: Record<string, unknown>[] }; tlc: { state: [number, Record<string, unknown>][] } } => {
+    const file = join(tmp, `${name}.spex`);
+    writeFileSync(file, text);
+    const itf = join(tmp, `${name}.itf.json`);
+    const tlc = join(tmp, `${name}.tlc.json`);
+    expect(spex('check', file, '--out-itf', itf, '--out-tlc-json', tlc).code).toBe(12);
+    const r = spex('replay', itf, file);
+    expect(r.stdout).toContain('Trace replays: 1 step');
+    expect(r.code).toBe(0);
+    return { itf: JSON.parse(readFileSync(itf, 'utf8')), tlc: JSON.parse(readFileSync(tlc, 'utf8')) };
+  };
+
+  it('keeps a variable, a record field and a parameter named __proto__, and enum members named after Object methods, in ITF and TLC JSON; the traces replay', () => {
+    const a = roundTrip('proto-a', `spec ProtoA
+const constructor: Int = 3
+var __proto__: 0..3 = 0
+var r: { __proto__: 0..9, a: 0..9 } = { __proto__: 1, a: 2 }
+action Step { __proto__ := __proto__ + 1 }
+invariant Small: __proto__ < 1
+`);
+    expect(Object.keys(a.itf.states[0]!)).toEqual(['#meta', '__proto__', 'r']);
+    expect(Object.keys(a.itf.states[0]!['r'] as object)).toEqual(['__proto__', 'a']);
+    expect(Object.keys(a.itf['#meta'].constants)).toEqual(['constructor']);
+    expect(Object.keys(a.tlc.state[0]![1])).toEqual(['__proto__', 'r']);
+    const b = roundTrip('proto-b', `spec ProtoB
+enum K { __proto__, hasOwnProperty, toString }
+var n: 0..3 = 0
+var m: Map[K, 0..1] = [k in K |-> 0]
+action Step(__proto__: 0..1) { n := n + __proto__ + 1 }
+invariant Small: n < 1
+`);
+    expect(Object.keys((b.itf.states[1]!['#meta'] as { params: object }).params)).toEqual(['__proto__']);
+    expect(Object.keys(b.tlc.state[0]![1]['m'] as object)).toEqual(['__proto__', 'hasOwnProperty', 'toString']);
+  });
+});
+
 describe('spex replay', () => {
   for (const c of CASES) {
     it(`replays the exported ${c.check} trace, and its recorded outcome`, () => {

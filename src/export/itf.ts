@@ -39,6 +39,17 @@ import { describeJson } from './json-input.js';
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
 
+/**
+ * An object for keys that come from the spec (fields, variables, constants, parameters): without
+ * a prototype, so that one named `__proto__` is a key like any other, where on a plain object
+ * the assignment would set its prototype and the key would be lost from the export.
+ */
+export function jsonObject(init?: JsonObject): JsonObject {
+  const o = Object.create(null) as JsonObject;
+  if (init !== undefined) Object.assign(o, init);
+  return o;
+}
+
 export const ITF_FORMAT_DESCRIPTION = 'https://apalache-mc.org/docs/adr/015adr-trace.html';
 
 /** The trace model is the language's (src/lang/trace.ts); re-exported for the exporters' users. */
@@ -53,7 +64,7 @@ export function encodeValue(v: Value): Json {
   if (v instanceof Atom) return v.name;
   if (v instanceof Tuple) return { '#tup': v.items.map(encodeValue) };
   if (v instanceof Rec) {
-    const o: JsonObject = {};
+    const o: JsonObject = jsonObject();
     v.fields.forEach((f, i) => {
       o[f] = encodeValue(v.values[i]!);
     });
@@ -67,7 +78,7 @@ export function encodeValue(v: Value): Json {
 }
 
 function encodeParams(l: Label): JsonObject {
-  const o: JsonObject = {};
+  const o: JsonObject = jsonObject();
   for (const p of l.params) o[p.name] = encodeValue(p.value);
   return o;
 }
@@ -83,7 +94,7 @@ export function toItf(trace: ItfTrace, meta: ItfTraceMeta): JsonObject {
   if (meta.violation !== undefined) m.violation = meta.violation;
   if (meta.property !== undefined) m.property = meta.property;
   if (meta.constants !== undefined) {
-    const c: JsonObject = {};
+    const c: JsonObject = jsonObject();
     for (const x of meta.constants) c[x.name] = encodeValue(x.value);
     m.constants = c;
   }
@@ -109,8 +120,8 @@ export function toItf(trace: ItfTrace, meta: ItfTraceMeta): JsonObject {
     const ex = trace.extras;
     if (ex?.shown && ex.shown.length > 0) {
       // Shown expressions (docs/exports.md): values as ITF values; an evaluation error as its message.
-      const shown: JsonObject = {};
-      const errors: JsonObject = {};
+      const shown: JsonObject = jsonObject();
+      const errors: JsonObject = jsonObject();
       for (const x of ex.shown) {
         const v = shownValue(x, s);
         if ('value' in v) shown[x.name] = encodeValue(v.value);
@@ -121,7 +132,7 @@ export function toItf(trace: ItfTrace, meta: ItfTraceMeta): JsonObject {
     }
     const k = label !== undefined && i > 0 ? ex?.kernelOf?.(label) : undefined;
     if (k) sm.kernel = k.file === undefined ? { function: k.fn } : { function: k.fn, file: k.file };
-    const o: JsonObject = { '#meta': sm };
+    const o: JsonObject = jsonObject({ '#meta': sm });
     trace.vars.forEach((name, j) => {
       o[name] = encodeValue(s[j]!);
     });

@@ -19,7 +19,7 @@ import { lineCol } from '../lang/diagnostics.js';
 import {
   Atom, IList, IMap, ISet, Rec, Tuple, Variant, formatValue, sortedElements, sortedEntries, type Value,
 } from '../values/index.js';
-import type { Json } from './itf.js';
+import { jsonObject, type Json } from './itf.js';
 import type { TraceExtras } from '../lang/trace.js';
 import { shownValue } from '../lang/show.js';
 import { named } from '../lang/by-name.js';
@@ -32,7 +32,7 @@ export function tlcValue(v: Value): Json {
   if (v instanceof Atom) return v.name;
   if (v instanceof Tuple) return v.items.map(tlcValue);
   if (v instanceof Rec) {
-    const o: JsonObject = {};
+    const o: JsonObject = jsonObject();
     v.fields.forEach((f, i) => {
       o[f] = tlcValue(v.values[i]!);
     });
@@ -47,7 +47,7 @@ export function tlcValue(v: Value): Json {
     const entries = sortedEntries(v);
     // TLC writes a function with domain 1..n as a JSON array (it is a sequence in TLA+).
     if (entries.length > 0 && entries.every(([k], i) => k === i + 1)) return entries.map(([, x]) => tlcValue(x));
-    const o: JsonObject = {};
+    const o: JsonObject = jsonObject();
     // Keys become object keys: an enum member or an integer as is, anything else in spex's
     // text form (TLC uses its TLA+ text form there).
     for (const [k, x] of entries) o[typeof k === 'number' || k instanceof Atom ? String(k instanceof Atom ? k.name : k) : formatValue(k)] = tlcValue(x);
@@ -64,7 +64,7 @@ export interface TlcTraceInput {
 }
 
 function stateObject(vars: readonly string[], s: State): JsonObject {
-  const o: JsonObject = {};
+  const o: JsonObject = jsonObject();
   vars.forEach((name, j) => {
     o[name] = tlcValue(s[j]!);
   });
@@ -84,7 +84,7 @@ function actionRecord(spec: CheckedSpec, label: Label): JsonObject {
     // As TLC writes the parameters of an action written as an operator: their names in
     // order, and their values by name.
     rec.parameters = label.params.map((p) => p.name);
-    const context: JsonObject = {};
+    const context: JsonObject = jsonObject();
     for (const p of label.params) context[p.name] = tlcValue(p.value);
     rec.context = context;
   }
