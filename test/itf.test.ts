@@ -140,6 +140,26 @@ invariant Small: n < 1
   });
 });
 
+describe('spex replay of a hostile trace', () => {
+  it('shows names and messages from the trace with control characters escaped, not as terminal escape sequences', () => {
+    const file = join(tmp, 'dh.itf.json');
+    expect(spex('check', 'spec/examples/diehard.spex', '--out-itf', file).code).toBe(12);
+    const escape = '\u001b]0;PWNED\u0007\u001b[2J\u001b[31mRED';
+    const t = JSON.parse(readFileSync(file, 'utf8')) as { states: { '#meta': Record<string, unknown> }[]; '#meta': Record<string, unknown> };
+    t.states[1]!['#meta']['action'] = escape;
+    writeFileSync(file, JSON.stringify(t));
+    const r = spex('replay', file, 'spec/examples/diehard.spex');
+    const all = r.stdout + r.stderr;
+    expect(all).toContain("has no action '\\u001b]0;PWNED\\u0007\\u001b[2J\\u001b[31mRED'");
+    expect(all).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    // A recorded violation's name likewise.
+    t.states[1]!['#meta']['action'] = 'FillBig';
+    t['#meta']['violation'] = { kind: 'invariant', name: `X${escape}` };
+    writeFileSync(file, JSON.stringify(t));
+    expect((spex('replay', file, 'spec/examples/diehard.spex').stdout)).not.toMatch(/\u001b/);
+  });
+});
+
 describe('spex replay', () => {
   for (const c of CASES) {
     it(`replays the exported ${c.check} trace, and its recorded outcome`, () => {

@@ -10,7 +10,7 @@ import { startExplorer, type RunningExplorer } from '../interactive/server.js';
 import { ModelError } from '../explore/system.js';
 import { EXIT } from '../engine/run.js';
 import { formatModelError } from './report.js';
-import { renderDiagnostic } from '../lang/diagnostics.js';
+import { escapeInvisible, renderDiagnostic } from '../lang/diagnostics.js';
 import { parseJsonInput } from '../export/json-input.js';
 
 /** --port: 0 to 65535; 0 asks the system for a free port. */
@@ -56,13 +56,14 @@ export function cmdExplore(
     const text = readInputFile(o.openTrace, MAX_JSON_INPUT_BYTES, 'a trace');
     const input = parseJsonInput(text);
     if (!input.ok) {
-      io.err(`error: ${o.openTrace} ${input.why}`);
+      io.err(escapeInvisible(`error: ${o.openTrace} ${input.why}`));
       return 1;
     }
     session.openTrace(input.value, o.openTrace);
     // What the page will say of it (how far it replays), on the terminal too.
     const m = session.model().message;
-    if (m) (m.kind === 'error' ? io.err : io.out)(m.text);
+    // Text from the trace, shown escaped as by spex replay.
+    if (m) (m.kind === 'error' ? io.err : io.out)(escapeInvisible(m.text));
   }
   startExplorer(session, o.port ?? 0).then(
     (running) => {

@@ -9,7 +9,7 @@
  */
 import { MAX_JSON_INPUT_BYTES, readInputFile } from '../lang/input.js';
 import { compileSpec, type CompiledSpec, type Label, type State } from '../lang/compile.js';
-import { formatLocation } from '../lang/diagnostics.js';
+import { escapeInvisible, formatLocation } from '../lang/diagnostics.js';
 import { ModelError } from '../explore/index.js';
 import { EXIT, configOverrides, constOverrides, loadSpec, selectChecks, withRefinements } from '../engine/run.js';
 import { replayTrace, type ReplayFailure, type ReplayResult } from '../engine/replay.js';
@@ -35,7 +35,9 @@ export interface CommandOutput {
 export function cmdReplay(traceFile: string, specFile: string, o: ReplayOpts): CommandOutput {
   const stdout: string[] = [];
   const stderr: string[] = [];
-  const done = (code: number): CommandOutput => ({ code, stdout, stderr });
+  // A trace is outside input: names and messages taken from it (an action, a variable, a
+  // recorded violation or error) could carry terminal escape sequences; they are shown escaped.
+  const done = (code: number): CommandOutput => ({ code, stdout: stdout.map(escapeInvisible), stderr: stderr.map(escapeInvisible) });
 
   const text = readInputFile(traceFile, MAX_JSON_INPUT_BYTES, 'a trace');
   const input = parseJsonInput(text);
