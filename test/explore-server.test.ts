@@ -7,10 +7,11 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
+import { createConnection } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { ExploreSession, type ExploreModel } from '../src/interactive/session.js';
 import { startExplorer, type RunningExplorer } from '../src/interactive/server.js';
 import { loadSpec, runCheck, selectChecks } from '../src/engine/run.js';
@@ -327,6 +328,33 @@ describe('spex explore: what the server refuses', () => {
     for (const host of others) {
       await expect(req('GET', '/api/state', { host, headers: { Host: `${host}:${running!.port}` } })).rejects.toThrow(/ECONNREFUSED/);
     }
+  });
+
+  it('answers a body over 16 MiB with 413 (not a reset connection), and takes a client that goes away mid-upload as nothing to answer', async () => {
+    await serve(STEPS);
+    const p = running!.port;
+    const big = await req('POST', '/api/search', { body: `{"expr":"${' '.repeat(17_000_000)}"}` });
+    expect(big.status).toBe(413);
+    expect(big.body).toContain('larger than 16777216 bytes');
+    const writes: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
+      writes.push(String(s));
+      return true;
+    });
+    try {
+      await new Promise<void>((resolve) => {
+        const socket = createConnection({ host: '127.0.0.1', port: p }, () => {
+          socket.write(`POST /api/search HTTP/1.1\r\nHost: 127.0.0.1:${p}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"expr":`);
+          setTimeout(() => socket.destroy(), 100);
+        });
+        socket.on('close', () => resolve());
+      });
+      // The server goes on answering, and has said nothing of an internal error.
+      expect((await req('GET', '/api/state')).status).toBe(200);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(writes.join('')).not.toContain('internal error');
   });
 
   it('answers only to its own Host and Origin, and only JSON posts', async () => {

@@ -60,21 +60,39 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
   send(res, status, 'application/json; charset=utf-8', JSON.stringify(value));
 }
 
+/** A client that went away before its request was read (a closed tab, a cancelled upload): nothing to answer. */
+class ClientGone extends Error {}
+
+/**
+ * How much of a body past MAX_BODY is read and dropped, so that the 413 reaches the client: a
+ * socket closed with unread data in it is reset, and the client then sees the reset, not the
+ * answer. A client that sends still more is cut off.
+ */
+const DISCARD_LIMIT = 4 * MAX_BODY;
+
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let over = false;
     req.on('data', (c: Buffer) => {
       size += c.length;
+      if (over) {
+        if (size > DISCARD_LIMIT) req.destroy();
+        return;
+      }
       if (size > MAX_BODY) {
+        over = true;
+        chunks.length = 0;
         reject(new SessionError(413, `the request body is larger than ${MAX_BODY} bytes`));
-        req.destroy();
         return;
       }
       chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+    req.on('end', () => {
+      if (!over) resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+    req.on('error', () => reject(new ClientGone()));
   });
 }
 
@@ -140,7 +158,12 @@ export function startExplorer(session: ExploreSession, port = 0): Promise<Runnin
         const body = await jsonBody(req);
         route(body);
       } catch (err) {
-        if (err instanceof SessionError) return sendJson(res, err.status, { error: err.message });
+        if (err instanceof ClientGone) return void res.destroy();
+        if (err instanceof SessionError) {
+          // The rest of a body too large is dropped as it comes; the connection ends after it.
+          if (err.status === 413) res.setHeader('Connection', 'close');
+          return sendJson(res, err.status, { error: err.message });
+        }
         throw err;
       }
       return sendJson(res, 200, session.model());
