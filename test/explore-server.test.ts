@@ -330,6 +330,13 @@ describe('spex explore: what the server refuses', () => {
     }
   });
 
+  it('stops a search at its time bound, and goes on answering', async () => {
+    running = await startExplorer(new ExploreSession(STEPS, { searchSeconds: 0 }));
+    await post('/api/search', { expr: 'false' });
+    const m = await model();
+    expect(m.message?.text).toMatch(/^no state satisfies it among the nearest ones searched in 0 s \(the search stops there: [\d,]+ states met\)$/);
+  });
+
   it('answers a body over 16 MiB with 413 (not a reset connection), and takes a client that goes away mid-upload as nothing to answer', async () => {
     await serve(STEPS);
     const p = running!.port;

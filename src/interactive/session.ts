@@ -28,6 +28,12 @@ import { diffValues, formatValue, valueEquals, type Value } from '../values/inde
 
 /** The most distinct states a search visits before it gives up. */
 export const SEARCH_LIMIT = 100_000;
+/**
+ * The longest a search runs, in seconds. The server answers one request at a time, so a
+ * search whose expression is costly in every state (an `exists` over a million values) would
+ * hold the page, and every other request, for as long as it took: an hour at 100,000 states.
+ */
+export const SEARCH_SECONDS = 10;
 /** The most steps (or initial states) the model lists for one state; the rest are counted. */
 export const LIST_LIMIT = 500;
 /** The most initial states a session keeps (a spec may start from every graph of a kind). */
@@ -40,6 +46,8 @@ export interface SessionOptions {
   readonly consts?: readonly string[];
   /** The most distinct states a search visits (default SEARCH_LIMIT). */
   readonly searchLimit?: number;
+  /** The longest a search runs, in seconds (default SEARCH_SECONDS). */
+  readonly searchSeconds?: number;
 }
 
 /** One step from a state: where it leads, or the error it fails with. */
@@ -183,6 +191,7 @@ export class ExploreSession {
   readonly check: CheckedCheck | undefined;
   readonly file: string;
   readonly searchLimit: number;
+  private readonly searchSeconds: number;
   /** Every state met, by number; `ids` finds a state's number by fingerprint. */
   private readonly states: State[] = [];
   private readonly ids = new Map<string, number>();
@@ -208,6 +217,7 @@ export class ExploreSession {
     const cli = constOverrides(this.spec, opts.consts ?? []);
     this.system = withRefinements(this.spec, this.check, compileSpec(this.spec, configOverrides(this.check, cli), this.check));
     this.searchLimit = opts.searchLimit ?? SEARCH_LIMIT;
+    this.searchSeconds = opts.searchSeconds ?? SEARCH_SECONDS;
     const enough = new Error('enough initial states');
     try {
       this.system.initialStates((s) => {
@@ -319,7 +329,7 @@ export class ExploreSession {
   /**
    * Breadth-first from the current state (from the initial states when choosing one) for the
    * nearest state where `text`, a Bool expression over the state, holds; at most
-   * `searchLimit` distinct states. The path to it replaces the path after the current
+   * `searchLimit` distinct states and `searchSeconds` seconds. The path to it replaces the path after the current
    * position. A bad expression is reported with its coded diagnostics.
    */
   search(text: unknown): void {
@@ -348,7 +358,13 @@ export class ExploreSession {
     const rootCount = queue.length;
     let found: number | undefined;
     let limited = false;
+    let timedOut = false;
+    const deadline = performance.now() + this.searchSeconds * 1000;
     for (let head = 0; head < queue.length; head++) {
+      if (performance.now() > deadline) {
+        timedOut = true;
+        break;
+      }
       const id = queue[head]!;
       let ok: boolean;
       try {
@@ -381,9 +397,11 @@ export class ExploreSession {
     if (found === undefined) {
       this.message = {
         kind: 'error',
-        text: limited
-          ? `no state satisfies it among the ${visited.toLocaleString('en-US')} nearest (the search stops at ${this.searchLimit.toLocaleString('en-US')} states)`
-          : `no state reachable from here satisfies it (all ${visited.toLocaleString('en-US')} searched)`,
+        text: timedOut
+          ? `no state satisfies it among the nearest ones searched in ${this.searchSeconds} s (the search stops there: ${visited.toLocaleString('en-US')} states met)`
+          : limited
+            ? `no state satisfies it among the ${visited.toLocaleString('en-US')} nearest (the search stops at ${this.searchLimit.toLocaleString('en-US')} states)`
+            : `no state reachable from here satisfies it (all ${visited.toLocaleString('en-US')} searched)`,
       };
       return;
     }
