@@ -213,6 +213,9 @@ describe('spex graph', () => {
   it('escapes labels for DOT', () => {
     expect(dotString('a "b" \\l c\nd')).toBe('"a \\"b\\" \\\\l c\\nd"');
     expect(dotLines(['x = "1"', 'y = \\N'])).toBe('"x = \\"1\\"\\ly = \\\\N\\l"');
+    // Graphviz decodes HTML entities in labels: `&` is written `&amp;`, so `&lt;` is drawn as written.
+    expect(dotString('a &amp; b &lt;c&gt; &#65;')).toBe('"a &amp;amp; b &amp;lt;c&amp;gt; &amp;#65;"');
+    expect(dotLines(['fails: x & y'])).toBe('"fails: x &amp; y\\l"');
   });
 });
 

@@ -15,12 +15,21 @@ import { formatLabel } from '../lang/label.js';
  * breaks are written as `\l` (left-justified lines) by the caller, never raw.
  */
 export function dotString(text: string): string {
-  return '"' + text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\r?\n/g, '\\n') + '"';
+  return '"' + escapeLine(text).replace(/\r?\n/g, '\\n') + '"';
+}
+
+/**
+ * A line of label text as DOT reads it back: backslashes and quotes escaped, and `&` written
+ * `&amp;`, since Graphviz decodes HTML entities in every label (an assert message `a &lt; b`
+ * was drawn `a < b`).
+ */
+function escapeLine(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/\\/g, '\\\\').replace(/"/g, '\\"');
 }
 
 /** A multi-line, left-justified label: each line escaped, then ended by DOT's `\l`. */
 export function dotLines(lines: readonly string[]): string {
-  return '"' + lines.map((l) => l.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\r?\n/g, ' ') + '\\l').join('') + '"';
+  return '"' + lines.map((l) => escapeLine(l).replace(/\r?\n/g, ' ') + '\\l').join('') + '"';
 }
 
 export interface DotOptions {
