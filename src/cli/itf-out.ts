@@ -6,6 +6,7 @@
 import { writeOutput } from './write-output.js';
 import type { CheckResult } from '../engine/run.js';
 import { formatItf, itfOfCheck, toItf } from '../export/itf.js';
+import { MAX_JSON_INPUT_BYTES } from '../lang/input.js';
 
 /** The file for one check's trace when several checks run. */
 export function itfPathForCheck(path: string, check: string): string {
@@ -23,6 +24,10 @@ export function writeCounterexampleItf(r: CheckResult, specFile: string, specNam
   const itf = itfOfCheck(r, specFile, specName);
   if (!itf) return undefined;
   const file = severalChecks && r.name !== undefined ? itfPathForCheck(path, r.name) : path;
-  writeOutput(file, formatItf(toItf(itf.trace, itf.meta)));
-  return `ITF trace written to ${file}`;
+  const text = formatItf(toItf(itf.trace, itf.meta));
+  writeOutput(file, text);
+  // A trace of huge states can pass what spex replay and explore --open-trace read: say so now.
+  const bytes = Buffer.byteLength(text, 'utf8');
+  const over = bytes > MAX_JSON_INPUT_BYTES ? ` (${bytes.toLocaleString('en-US')} bytes: more than the ${MAX_JSON_INPUT_BYTES.toLocaleString('en-US')} spex replay and explore --open-trace read)` : '';
+  return `ITF trace written to ${file}${over}`;
 }
