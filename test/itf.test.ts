@@ -396,6 +396,9 @@ describe('ITF decoding', () => {
   it('accepts plain JSON integers, and reports where a value does not fit its type', () => {
     expect(decodeValue(7, { k: 'int' }, 'x')).toBe(7);
     expect(() => decodeValue({ '#bigint': '9007199254740993' }, { k: 'int' }, 'x')).toThrow('x: the integer');
+    // A plain JSON number: not an integer, or past 2^53 (read already rounded), each said as it is.
+    expect(() => decodeValue(1.5, { k: 'int' }, 'x')).toThrow('x: expected an integer (a Int), found 1.5');
+    expect(() => decodeValue(JSON.parse('9007199254740993') as number, { k: 'int' }, 'x')).toThrow('x: the JSON number 9007199254740992 (as read: a number past 2^53 loses its last digits) is beyond ±2^53');
     expect(() => decodeValue([1], { k: 'set', elem: { k: 'int' } }, 'x')).toThrow('x: expected {"#set": [...]} (a Set[Int]), found [1]');
     expect(() => decodeValue({ tag: 'Maybe', value: 1 }, optionType({ k: 'int' }), 'x')).toThrow("x: 'Maybe' is not a case of Option[Int] (None, Some)");
   });

@@ -301,7 +301,12 @@ export function decodeValue(json: unknown, t: Type, path: string): Value {
       if (typeof json === 'number') n = json;
       else if (isObject(json) && typeof json['#bigint'] === 'string' && /^-?[0-9]+$/.test(json['#bigint'])) n = Number(json['#bigint']);
       else return bad('{"#bigint": "<digits>"}');
-      if (!Number.isSafeInteger(n)) throw new ItfError(path, `the integer ${describeJson(json)} is beyond ±2^53`);
+      if (typeof json === 'number' && !Number.isInteger(json)) return bad('an integer');
+      if (!Number.isSafeInteger(n)) {
+        // A JSON number past 2^53 has already lost its last digits when it was read: quote it as such.
+        const what = typeof json === 'number' ? `the JSON number ${describeJson(json)} (as read: a number past 2^53 loses its last digits)` : `the integer ${describeJson(json)}`;
+        throw new ItfError(path, `${what} is beyond ±2^53`);
+      }
       return n === 0 ? 0 : n;
     }
     case 'bool':
