@@ -5,6 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { MAX_MESSAGE_BYTES } from '../../src/lsp/limits.js';
+import { END_OF_INPUT, StdioMessageReader } from '../../src/lsp/stdio.js';
 import { LspClient, ROOT, type Message } from './client.js';
 
 /** A spec whose check passes at once. */
@@ -100,20 +103,26 @@ describe('spex lsp: the end of its input', () => {
     expect(client.stderr).toContain('spex lsp: a message of 99999999999999 bytes (its Content-Length); a message may have at most 67108864 bytes');
   });
 
-  it('reads a message of 64 MiB, and refuses one a byte longer', async () => {
-    const client = new LspClient();
-    await client.initialize();
-    const limit = 64 * 1024 * 1024;
-    // A didOpen whose text fills the bound: read in full, then answered as any buffer.
-    const head = '{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":"untitled:big.spex","languageId":"spex","version":1,"text":"spec Big\\n//';
-    const tail = '"}}}';
-    const body = head + 'x'.repeat(limit - head.length - tail.length) + tail;
-    client.send(`Content-Length: ${body.length}\r\n\r\n${body}`);
-    const symbols = await client.call<{ name: string }[]>('textDocument/documentSymbol', { textDocument: { uri: 'untitled:big.spex' } });
-    expect(symbols).toEqual([]);
-    client.send(`Content-Length: ${limit + 1}\r\n\r\n`);
-    expect(await client.exitWithin(10_000)).toBe(1);
-    expect(client.stderr).toContain(`a message of ${limit + 1} bytes`);
+  it('reads a message of the bound in full, and refuses one a byte longer (the reader, with a bound of 1 KiB)', () => {
+    // The server's reader with a small bound: the same code as the server's 64 MiB one, without
+    // 64 MiB to write and read in the suite.
+    const input = new PassThrough();
+    const reader = new StdioMessageReader(input, 1024);
+    const got: Message[] = [];
+    const errors: string[] = [];
+    reader.onError((e) => errors.push(e.message));
+    reader.listen((m) => got.push(m as Message));
+    const head = '{"jsonrpc":"2.0","method":"m","params":{"text":"';
+    const tail = '"}}';
+    const body = head + 'x'.repeat(1024 - head.length - tail.length) + tail;
+    expect(Buffer.byteLength(body)).toBe(1024);
+    input.write(`Content-Length: 1024\r\n\r\n${body}`);
+    expect(got.map((m) => (m as { method?: string }).method)).toEqual(['m']);
+    input.write('Content-Length: 1025\r\n\r\n');
+    expect(errors).toEqual(['a message of 1025 bytes (its Content-Length); a message may have at most 1024 bytes: the connection cannot go on']);
+    // The input cannot be followed past it: the reader ends as at the end of the input.
+    expect(got.at(-1)).toBe(END_OF_INPUT);
+    expect(MAX_MESSAGE_BYTES).toBe(64 * 1024 * 1024);
   });
 });
 
