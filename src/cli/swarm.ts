@@ -333,6 +333,25 @@ function itfPath(path: string, c: MergedCheck, several: boolean): string {
 
 /** Runs `spex swarm merge`; returns the exit code. */
 export function cmdSwarmMerge(files: string[], o: MergeCliOptions, out: (s: string) => void, err: (s: string) => void): number {
+  if (!o.json) return merge(files, o, out, err);
+  // --json: the errors that refuse the inputs are events too, then the exit event.
+  const fail = (event: Event, code: number): number => {
+    out(JSON.stringify(event));
+    out(JSON.stringify({ event: 'exit', code }));
+    return code;
+  };
+  try {
+    return merge(files, o, out, err);
+  } catch (e) {
+    if (e instanceof SpecErrors) return fail(specErrorsEvent(e, files[0] ?? ''), e.isSyntax ? EXIT.syntax : EXIT.static);
+    if (e instanceof WriteError) return fail({ event: 'error', kind: 'io', message: e.message, diagnostics: [] }, 1);
+    const unread = readFailure(e);
+    if (unread !== undefined) return fail({ event: 'error', kind: 'io', message: unread, diagnostics: [] }, 1);
+    throw e;
+  }
+}
+
+function merge(files: string[], o: MergeCliOptions, out: (s: string) => void, err: (s: string) => void): number {
   const inputs = files.map((path) => {
     return { path, record: parseJobFile(path, readInputFile(path, MAX_JSON_INPUT_BYTES, "a job's result")) };
   });

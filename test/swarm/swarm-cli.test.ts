@@ -166,12 +166,19 @@ describe('merging results no swarm gives', () => {
 
   it('refuses a result with no checks rather than exit 0 with no verdict, in text and in --json', () => {
     const path = edited('no-checks.json', (r) => ({ ...r, checks: [] }));
-    for (const json of [[], ['--json']]) {
-      const m = spex('swarm', 'merge', path, ...json);
-      expect(m.code).toBe(120);
-      expect(m.stdout).toBe('');
-      expect(m.stderr).toContain(`error[E258]: ${path} is not a swarm job result: it has no checks, and its job was not interrupted (exit code 12)`);
-    }
+    const why = `${path} is not a swarm job result: it has no checks, and its job was not interrupted (exit code 12)`;
+    const m = spex('swarm', 'merge', path);
+    expect(m.code).toBe(120);
+    expect(m.stdout).toBe('');
+    expect(m.stderr).toContain(`error[E258]: ${why}`);
+    // With --json the refusal is an error event, then the exit event.
+    const j = spex('swarm', 'merge', path, '--json');
+    expect(j.code).toBe(120);
+    const events = j.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string; kind?: string; code?: number; diagnostics?: { code: string; message: string }[] });
+    expect(events.map((e) => e.event)).toEqual(['error', 'exit']);
+    expect(events[0]!.kind).toBe('static');
+    expect(events[0]!.diagnostics![0]).toMatchObject({ code: 'E258', message: why });
+    expect(events[1]!.code).toBe(120);
   });
 
   it('refuses jobs of swarms of different sizes (E259) instead of calling the given job missing', () => {
