@@ -230,7 +230,6 @@ export function compileSymmetry(syms: readonly CheckedSymmetry[], system: Compil
   };
 
   const description = sets.map((s) => `${s.sym.name.text} (${s.moved.length} value${s.moved.length === 1 ? '' : 's'})`).join(', ');
-  if (view.identity) return { description, groupSize, canonical: canonicalView, permute: permuteView, tries: (state) => refine(state).length, counts };
   return {
     description,
     groupSize,
@@ -256,7 +255,6 @@ export function compileSymmetry(syms: readonly CheckedSymmetry[], system: Compil
  * permutation send an instance to a value that has none, and is E240.
  */
 function instanceView(system: CompiledSpec, sets: readonly { sym: CheckedSymmetry; moved: readonly Value[] }[]): {
-  readonly identity: boolean;
   readonly types: readonly Type[];
   toView(state: State): State;
   fromView(view: State): State;
@@ -287,7 +285,7 @@ function instanceView(system: CompiledSpec, sets: readonly { sym: CheckedSymmetr
     groups.push(blocks);
   }
   const types = system.slotTypes;
-  if (groups.length === 0) return { identity: true, types, toView: (s) => s, fromView: (s) => s };
+  if (groups.length === 0) return { types, toView: (s) => s, fromView: (s) => s };
   const grouped = new Set<number>();
   for (const g of groups) for (const b of g) for (let i = 0; i < b.width; i++) grouped.add(b.base + i);
   const kept = types.map((_, i) => i).filter((i) => !grouped.has(i));
@@ -297,7 +295,6 @@ function instanceView(system: CompiledSpec, sets: readonly { sym: CheckedSymmetr
     viewTypes.push({ k: 'map', key: b.param!, value: { k: 'tuple', items: types.slice(b.base, b.base + b.width) } });
   }
   return {
-    identity: false,
     types: viewTypes,
     toView(state) {
       const out = kept.map((i) => state[i]!);
