@@ -12,7 +12,7 @@ import { buildStateGraph, fingerprintKey, GraphTooLarge } from '../export/state-
 import { toDot } from '../export/dot.js';
 import { counterexampleOf } from '../export/counterexample.js';
 import { Interrupted, acceptInterrupts, interruptSignal, setPhase } from '../explore/guard.js';
-import { interruptedExit } from '../engine/run.js';
+import { interruptedExit, wasInterrupted } from '../engine/run.js';
 import { signalName } from './report.js';
 
 export const GRAPH_DEFAULT_MAX_STATES = 2000;
@@ -75,7 +75,7 @@ export function cmdGraph(file: string, o: GraphOpts): GraphOutcome {
   // onto the graph's nodes by fingerprint.
   setPhase('searching for the counterexample');
   const r = runCheck(spec, check, cli, o.deadlock === undefined ? {} : { deadlock: o.deadlock });
-  if (r.verdict.kind === 'limit' && r.verdict.limit === 'interrupted') {
+  if (wasInterrupted(r.verdict)) {
     const sig = interruptSignal();
     return { code: interruptedExit(sig), stdout: [`Interrupted (${signalName(sig)}) while searching for the counterexample; the graph has ${graph.nodes.length} states; nothing written to ${o.out}.`], stderr: [] };
   }

@@ -11,7 +11,7 @@
  */
 import type { CheckResult, RunOptions } from '../engine/run.js';
 import { WriteError } from './write-output.js';
-import { interruptedExit } from '../engine/run.js';
+import { interruptedExit, wasInterrupted } from '../engine/run.js';
 import { EXIT, checkShowNames, constOverrides, formatExpectation, loadSpec, meetsExpectation, neverEnabledWarnings, prepareCheckpointDir, requireCheckpoint, runCheck, selectChecks } from '../engine/run.js';
 import { Diagnostic, SpecErrors, formatLocation } from '../lang/diagnostics.js';
 import { DiskError } from '../explore/disk/files.js';
@@ -64,7 +64,7 @@ export function checkError(r: CheckResult): { code: string | null; message: stri
 export function verdictFields(r: CheckResult): { verdict: string; name: string | null } {
   const v = r.verdict;
   if (v.kind === 'violation') return { verdict: 'violation', name: v.name };
-  if (v.kind === 'limit' && v.limit === 'interrupted') return { verdict: 'interrupted', name: signalName(interruptSignal()) };
+  if (wasInterrupted(v)) return { verdict: 'interrupted', name: signalName(interruptSignal()) };
   if (v.kind === 'limit') return { verdict: 'limit', name: v.limit };
   return { verdict: v.kind, name: null };
 }
@@ -103,7 +103,7 @@ export function cmdCheckJson(file: string, o: OutputPaths & { check?: string }, 
       // signal that came between two checks is reported here, as no search saw it.
       if (interruptSignal() !== 0) {
         const last = results[results.length - 1];
-        if (last === undefined || !(last.verdict.kind === 'limit' && last.verdict.limit === 'interrupted')) {
+        if (last === undefined || !wasInterrupted(last.verdict)) {
           emit({ event: 'error', kind: 'interrupted', message: notStarted(interruptSignal(), checks.slice(i)), diagnostics: [] });
           return finish(interruptedExit(interruptSignal()));
         }
@@ -155,7 +155,7 @@ export function cmdCheckJson(file: string, o: OutputPaths & { check?: string }, 
         error: r.constError || error?.code === 'E711' ? error!.message : null,
         ...(error !== undefined ? { code: error.code } : {}),
       });
-      if (code === EXIT.ok || (r.verdict.kind === 'limit' && r.verdict.limit === 'interrupted')) code = r.exitCode;
+      if (code === EXIT.ok || wasInterrupted(r.verdict)) code = r.exitCode;
       if (i + 1 < checks.length) setPhase('between checks', false);
     }
     // W100: steps that no check enabled, after the last check (the check's name when one ran).

@@ -27,7 +27,7 @@ import { cmdExplore, portNumber, type ExploreOpts } from './explore.js';
 import { acceptInterrupts, defaultMaxMemory, interruptSignal, parseMemorySize, setMemoryBudget, setPhase } from '../explore/guard.js';
 import { Interrupted } from '../explore/guard.js';
 import { notStarted, signalName } from './report.js';
-import { DEFAULT_CHECKPOINT_MINUTES, interruptedExit } from '../engine/run.js';
+import { DEFAULT_CHECKPOINT_MINUTES, interruptedExit, wasInterrupted } from '../engine/run.js';
 import { WorkerDied } from '../explore/parallel/supervisor.js';
 import { addSwarmCommand, cmdSwarmJob, isSwarmJob, withSwarmOptions, type SwarmCliOptions } from './swarm.js';
 import { disableCodeCache } from '../engine/code-cache.js';
@@ -231,7 +231,7 @@ function cmdCheck(file: string, o: CheckOpts & OutputPaths & SwarmCliOptions & {
     // came between two checks is reported here, as no search saw it.
     if (interruptSignal() !== 0) {
       const last = results[results.length - 1];
-      if (last === undefined || !(last.verdict.kind === 'limit' && last.verdict.limit === 'interrupted')) {
+      if (last === undefined || !wasInterrupted(last.verdict)) {
         out('');
         out(notStarted(interruptSignal(), checks.slice(i)));
         code = interruptedExit(interruptSignal());
@@ -257,7 +257,7 @@ function cmdCheck(file: string, o: CheckOpts & OutputPaths & SwarmCliOptions & {
     }
     if (r.coverage && r.result) out('\n' + formatCoverage(r.coverage, r.result.outcome.kind === 'ok'));
     for (const w of writeCheckOutputs(r, spec, file, o, checks.length > 1)) out(w.line);
-    if (code === EXIT.ok || r.verdict.kind === 'limit' && r.verdict.limit === 'interrupted') code = r.exitCode;
+    if (code === EXIT.ok || wasInterrupted(r.verdict)) code = r.exitCode;
     if (i + 1 < checks.length) setPhase('between checks', false);
   }
   // W100 needs every check to have run: a step no check enabled may be one a later check would.
@@ -344,7 +344,7 @@ function cmdTest(paths: string[], o: CheckOpts & { trace?: boolean }): number {
       results.push(r);
       const ok = meetsExpectation(r.verdict, r.expect);
       const stats = r.result ? `  (${formatStats(r.result.stats)})` : '';
-      if (r.verdict.kind === 'limit' && r.verdict.limit === 'interrupted') {
+      if (wasInterrupted(r.verdict)) {
         // Neither passed nor failed: the partial statistics, and the run ends.
         out(`INTERRUPTED ${file} ${r.name ?? spec.name}${stats}`);
         break;

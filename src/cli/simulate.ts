@@ -15,7 +15,7 @@ import { counterexampleOf } from '../export/counterexample.js';
 import { itfOfCheck, toItf, type Json } from '../export/itf.js';
 import { formatResult, signalName } from './report.js';
 import { Interrupted, acceptInterrupts, interruptSignal } from '../explore/guard.js';
-import { interruptedExit } from '../engine/run.js';
+import { interruptedExit, wasInterrupted } from '../engine/run.js';
 import { checkOutputPaths, writeCheckOutputs, type OutputPaths } from './check-outputs.js';
 import { checkError, diagnosticJson, specErrorsEvent, verdictFields, JSON_EVENTS_VERSION } from './json-events.js';
 import { groupDigits, type ProgressOptions } from './progress.js';
@@ -187,7 +187,7 @@ export function cmdSimulate(file: string, o: SimulateCliOptions, out: (s: string
     if (!r.constError) out(formatSimulationStats(r.simulation));
     if (r.coverage) out('\n' + formatCoverage(r.coverage, false, SIMULATION_COVERAGE));
     for (const w of writeCheckOutputs(r, spec, file, o, checks.length > 1)) out(w.line);
-    if (code === EXIT.ok || isInterrupted(r)) code = r.exitCode;
+    if (code === EXIT.ok || wasInterrupted(r.verdict)) code = r.exitCode;
   });
   return code;
 }
@@ -262,7 +262,7 @@ function cmdSimulateJson(file: string, o: SimulateCliOptions, seed: number, writ
         // The code of an error verdict: the constants' or a step's (E7xx), else E711 (no initial state).
         ...(r.verdict.kind === 'error' ? { code: checkError(r)?.code ?? 'E711' } : {}),
       });
-      if (code === EXIT.ok || isInterrupted(r)) code = r.exitCode;
+      if (code === EXIT.ok || wasInterrupted(r.verdict)) code = r.exitCode;
     }
   } catch (e) {
     if (e instanceof Interrupted) {
@@ -284,7 +284,3 @@ function cmdSimulateJson(file: string, o: SimulateCliOptions, seed: number, writ
   return finish(code);
 }
 
-/** Whether a signal ended this configuration's walks. */
-function isInterrupted(r: SimulationResult): boolean {
-  return r.verdict.kind === 'limit' && r.verdict.limit === 'interrupted';
-}

@@ -30,7 +30,7 @@ import { DEFAULT_BITSTATE_LOG2, DEFAULT_HASHES, MAX_HASHES, MAX_BITSTATE_LOG2, M
 import { SWARM_MODES, describePlan, parseSlice, planJob, type JobPlan, type SwarmMode } from '../swarm/plan.js';
 import { refuseForcedBitstate, runSwarmCheck, type JobCheck } from '../swarm/job.js';
 import { SWARM_FORMAT, SWARM_FORMAT_VERSION, type CheckRecord, type JobId, type JobRecord } from '../swarm/record.js';
-import { mergeJobs, parseJobFile, type MergeResult, type MergedCheck } from '../swarm/merge.js';
+import { interruptedCheck, mergeJobs, parseJobFile, type MergeResult, type MergedCheck } from '../swarm/merge.js';
 import { traceDoesNotReplay } from '../swarm/validate.js';
 import { FULL_VALUES_HELP } from './value-text.js';
 import { MAX_JSON_INPUT_BYTES, readFailure, readInputFile } from '../lang/input.js';
@@ -161,7 +161,7 @@ export function cmdSwarmJob(file: string, o: SwarmCliOptions & OutputPaths & { c
     if (interruptSignal() !== 0) {
       // A signal between two checks (or before the first): the record says the job was
       // interrupted through its exit code, and the merge takes its checks as those it ran.
-      if (!records.some((c) => c.verdict === 'limit' && c.name === 'interrupted')) {
+      if (!records.some(interruptedCheck)) {
         out('');
         out(notStarted(interruptSignal(), checks.slice(i)));
         code = interruptedExit(interruptSignal());
@@ -233,7 +233,7 @@ function cmdSwarmJobJson(file: string, o: SwarmCliOptions & OutputPaths & { chec
     for (const [i, check] of checks.entries()) {
       if (interruptSignal() !== 0) {
         // As in cmdSwarmJob: the exit code says the job was interrupted.
-        if (!records.some((c) => c.verdict === 'limit' && c.name === 'interrupted')) {
+        if (!records.some(interruptedCheck)) {
           emit({ event: 'error', kind: 'interrupted', message: notStarted(interruptSignal(), checks.slice(i)), diagnostics: [] });
           code = interruptedExit(interruptSignal());
         }

@@ -409,6 +409,11 @@ export const EXIT = {
   internal: 255,
 } as const;
 
+/** Whether a signal stopped the run of this verdict (SIGINT, SIGTERM). */
+export function wasInterrupted(v: Verdict): boolean {
+  return v.kind === 'limit' && v.limit === 'interrupted';
+}
+
 /** The exit code of a run interrupted by `signal` (its number): 128 + signal, as shells report it. */
 export function interruptedExit(signal: number): number {
   return 128 + (signal === 0 ? 2 : signal);

@@ -161,7 +161,7 @@ const sameConsts = (a: readonly string[], b: readonly string[]): boolean => a.le
 const checkName = (c: CheckRecord): string => (c.check === null ? "the spec's check" : `check ${c.check}`);
 
 /** A check stopped by a signal: its job stopped there, and ran none of the checks after it. */
-const interrupted = (c: CheckRecord): boolean => c.verdict === 'limit' && c.name === 'interrupted';
+export const interruptedCheck = (c: CheckRecord): boolean => c.verdict === 'limit' && c.name === 'interrupted';
 
 /** A job's exit code for a signal (128 + its number): stopped between two checks, or before the first. */
 const interruptCode = (code: number): boolean => Number.isInteger(code) && code > 128 && code < 128 + 65;
@@ -224,7 +224,7 @@ function exitCodesOf(c: CheckRecord): readonly number[] {
       return [EXIT.evaluation];
     case 'limit':
       // Interrupted: 128 + the signal's number, as shells report it.
-      return interrupted(c) ? Array.from({ length: 64 }, (_, i) => 129 + i) : [EXIT.limit];
+      return interruptedCheck(c) ? Array.from({ length: 64 }, (_, i) => 129 + i) : [EXIT.limit];
   }
 }
 
@@ -273,7 +273,7 @@ export function mergeJobs(inputs: readonly MergeInput[]): MergeResult {
   for (const { path, record } of inputs) {
     const names = record.checks.map((c) => c.check);
     const prefix = names.every((n, i) => n === all[i]);
-    if (prefix && (names.length === all.length || interruptCode(record.exitCode) || interrupted(record.checks[names.length - 1]!))) continue;
+    if (prefix && (names.length === all.length || interruptCode(record.exitCode) || interruptedCheck(record.checks[names.length - 1]!))) continue;
     diags.push(new Diagnostic('E259', undefined, `${path} ran the checks (${list(names)})${prefix ? ' and was not interrupted' : ''}, ${longest.path} the checks (${list(all)})`, 'every job of one swarm checks the same configurations: run them all with the same --check, or none'));
   }
   if (diags.length > 0) throw new SpecErrors(diags);
