@@ -361,7 +361,8 @@ export class ExploreSession {
     let timedOut = false;
     const deadline = performance.now() + this.searchSeconds * 1000;
     for (let head = 0; head < queue.length; head++) {
-      if (performance.now() > deadline) {
+      // At or past the bound: a bound of 0 s (tests) stops before the first state, whatever the clock's grain.
+      if (performance.now() >= deadline) {
         timedOut = true;
         break;
       }
