@@ -48,6 +48,15 @@ describe('files spex cannot write or read', () => {
       linkSync(path, link);
       expect(spex('check', path, '--out-itf', link).stderr).toBe(refused.replace(path, link));
       expect(readFileSync(path, 'utf8')).toBe(violated);
+      // What a run read is its own: a later run (in this process, as the tests run spex) may
+      // write where an earlier one read.
+      const other = join(dir, 'other.spex');
+      writeFileSync(other, violated);
+      expect(spex('check', other).code).toBe(12);
+      const out = spex('check', path, '--out-itf', other);
+      expect(out.stderr).toBe('');
+      expect(out.code).toBe(12);
+      expect(readFileSync(other, 'utf8')).toContain('"#meta"');
     });
   });
   it('looks at an --out-* path before the search: a missing directory does not replace the verdict after it', () => {

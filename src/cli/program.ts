@@ -33,7 +33,7 @@ import { addSwarmCommand, cmdSwarmJob, isSwarmJob, withSwarmOptions, type SwarmC
 import { disableCodeCache } from '../engine/code-cache.js';
 import { FULL_VALUES_HELP, showWholeValues } from './value-text.js';
 import { DEFAULT_MAX_EVAL_WORK, parseEvalWork, setMaxEvalWork } from '../lang/work.js';
-import { readFailure } from '../lang/input.js';
+import { forgetInputs, readFailure } from '../lang/input.js';
 import { MAX_TIMEOUT_SECONDS } from '../lsp/limits.js';
 
 const out = (s: string): void => {
@@ -436,6 +436,7 @@ function withCheckOptions(cmd: Command): Command {
 
 /** Runs the CLI; returns the process exit code. */
 export function main(argv: string[]): number {
+  forgetInputs();
   let code: number = EXIT.ok;
   const program = new Command();
   program

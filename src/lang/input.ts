@@ -24,16 +24,25 @@ export function readSpecFile(path: string): string {
   });
 }
 
-/** The files this process has read as input (specs, traces, job results), by device and inode. */
+/** The files the run under way has read as input (specs, traces, job results), by device and inode. */
 const readFiles = new Set<string>();
 
 function fileKey(st: Stats): string {
   return `${st.dev}:${st.ino}`;
 }
 
-/** Whether the file of `st` is one this process read as input: the CLI does not write over it. */
+/** Whether the file of `st` is one this run read as input: the CLI does not write over it. */
 export function wasReadAsInput(st: Stats): boolean {
   return readFiles.has(fileKey(st));
+}
+
+/**
+ * Starts a run's list of inputs afresh (the CLI, at each command): a process that runs several
+ * commands (the tests, in process) must not keep an earlier run's files, whose inodes the file
+ * system may since have given to a new file, such as an output.
+ */
+export function forgetInputs(): void {
+  readFiles.clear();
 }
 
 /**
