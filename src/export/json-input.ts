@@ -13,7 +13,7 @@ export const MAX_JSON_NESTING = 1000;
  * The parsed value, or why the text is refused: not JSON, or nested too deep; `why` follows
  * the input's name (`trace.json is not JSON: ...`).
  */
-export type JsonInput = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly kind: 'syntax' | 'nesting'; readonly why: string };
+export type JsonInput = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly kind: 'syntax' | 'nesting' | 'number'; readonly why: string };
 
 export function parseJsonInput(text: string): JsonInput {
   let value: unknown;
@@ -23,7 +23,61 @@ export function parseJsonInput(text: string): JsonInput {
     return { ok: false, kind: 'syntax', why: `is not JSON: ${(e as Error).message}` };
   }
   if (nestedDeeperThan(value, MAX_JSON_NESTING)) return { ok: false, kind: 'nesting', why: `has arrays and objects nested more than ${MAX_JSON_NESTING.toLocaleString('en-US')} levels deep` };
+  const rounded = roundedToInteger(text);
+  if (rounded !== undefined) {
+    const { line, column } = lineColumn(text, rounded.at);
+    const token = rounded.token.length > DESCRIBED ? rounded.token.slice(0, DESCRIBED - 3) + '...' : rounded.token;
+    return { ok: false, kind: 'number', why: `has the number ${token} (line ${line}, column ${column}), which is not an integer but reads as the integer ${Number(rounded.token)} in JSON's double precision: write an integer as one` };
+  }
   return { ok: true, value };
+}
+
+/** A JSON number: sign, integer part, fraction, exponent. */
+const NUMBER = /-?(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?/y;
+
+/**
+ * The first number of a JSON text whose decimal value is not an integer but which a double
+ * rounds to one: `1e-400` reads as 0 and `2.0000000000000001` as 2, so that an integer field
+ * (an ITF trace's `Int`) would take them silently. Numbers that stay fractions (`0.5`, seconds
+ * in a job result) are left to whoever reads them. Strings are skipped; the text is valid JSON.
+ */
+export function roundedToInteger(text: string): { readonly token: string; readonly at: number } | undefined {
+  // Only a fraction or an exponent can round: most texts have neither, and are not scanned.
+  if (!/\d[.eE]/.test(text)) return undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c /* \ */) i++;
+    } else if (c === 0x2d /* - */ || (c >= 0x30 && c <= 0x39)) {
+      NUMBER.lastIndex = i;
+      const m = NUMBER.exec(text)!;
+      const token = m[0];
+      if ((m[2] !== undefined || m[3] !== undefined) && Number.isInteger(Number(token)) && !isIntegerDecimal(m[1]!, m[2] ?? '', m[3] ?? '0')) return { token, at: i };
+      i += token.length - 1;
+    }
+  }
+  return undefined;
+}
+
+/** Whether the decimal `int.frac × 10^exp` is an integer (zero included). */
+function isIntegerDecimal(int: string, frac: string, exp: string): boolean {
+  const digits = (int + frac).replace(/^0+/, '');
+  const trimmed = digits.replace(/0+$/, '');
+  if (trimmed === '') return true;
+  // The value is trimmed × 10^scale: an integer when the scale is not negative.
+  const scale = Number(exp) - frac.length + (digits.length - trimmed.length);
+  return scale >= 0;
+}
+
+/** The 1-based line and column (in UTF-16 units) of an offset. */
+function lineColumn(text: string, at: number): { line: number; column: number } {
+  let line = 1;
+  let start = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < at; i = text.indexOf('\n', i + 1)) {
+    line++;
+    start = i + 1;
+  }
+  return { line, column: at - start + 1 };
 }
 
 /** Whether a parsed JSON value nests arrays and objects more than `max` levels deep (without recursing). */

@@ -125,7 +125,7 @@ export function parseJobFile(path: string, text: string): JobRecord {
   const trimmed = text.trim();
   if (trimmed === '') return fail('it is empty');
   const input = parseJsonInput(trimmed);
-  if (!input.ok && input.kind === 'nesting') return fail(`it ${input.why}`);
+  if (!input.ok && input.kind !== 'syntax') return fail(`it ${input.why}`);
   const whole = input.ok ? input.value : undefined;
   if (whole !== undefined && !(isObject(whole) && whole['event'] !== undefined)) {
     const why = notARecord(whole);
