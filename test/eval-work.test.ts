@@ -116,6 +116,46 @@ describe('what one evaluation may charge', () => {
     expect(o.error.label).toEqual({ action: 'Set', params: [{ name: 'i', value: 9 }] });
   });
 
+  it('a loop over values holding sequences charges their elements too, and so do the sequences a set comprehension builds', () => {
+    // The packed engine holds no set of sequences: these run on the generic engine alone.
+    const path = specFile(
+      'seqs',
+      `spec Seqs
+const S: Set[Seq[Int]] = {[1, 2, 3], [4], []}
+const MODE: Int = 0
+var x: 0..1 = 0
+action Flip { x := 1 - x }
+action Pick {
+  require MODE == 1
+  pick s in S where len(s) == 4
+  x := 0
+}
+invariant Loop: MODE != 1 or forall s in S: len(s) + x >= 0
+invariant Built: MODE != 2 or {[a, b + x] : a in 0..2, b in 0..2} != {}
+invariant Pairs: MODE != 3 or forall p in {([1, 2], 0), ([3], x)}: p.1 >= 0
+check Loop { const MODE = 1 }
+check Built { const MODE = 2 }
+check Pairs { const MODE = 3 }
+`,
+    );
+    const byCheck = (max: number): Map<string, CheckResult> => new Map(run(path, 'auto', max).map((r) => [r.name!, r]));
+    const message = (r: CheckResult): string | undefined => (summary(r) as { message?: string }).message;
+    // Loop: 3 values and 3 + 1 + 0 elements, 7 in every state; Pick's expansion charges the same.
+    // Built: 3 + 3·3 values entered, then 9 new sequences of 2 elements: 30.
+    // Pairs: 2 tuples holding 2 + 1 elements, 5; the set literal is built without a loop.
+    for (const [check, needs, what] of [['Loop', 7, 'this loop over sequences passed it'], ['Built', 30, 'the sequences this comprehension built passed it'], ['Pairs', 5, 'this loop over sequences passed it']] as const) {
+      const ok = byCheck(needs).get(check)!;
+      expect(ok.verdict, check).toEqual({ kind: 'ok' });
+      expect(ok.engine, check).toBe('generic');
+      expect(ok.result!.stats.distinct, check).toBe(2);
+      const over = byCheck(needs - 1).get(check)!;
+      expect(codeOf(over), check).toBe('E715');
+      expect(message(over), check).toBe(
+        `this evaluation is over its work budget: its loops and set comprehensions have come to ${needs} values and elements of sequences, more than the ${needs - 1} of --max-eval-work (${what})`,
+      );
+    }
+  });
+
   it('no bound (Infinity) lets any evaluation run', () => {
     expect(run(NESTED, 'generic', Infinity)[0]!.verdict).toEqual({ kind: 'ok' });
   });

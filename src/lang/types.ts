@@ -138,23 +138,33 @@ export function formatType(t: Type): string {
   }
 }
 
-/** Whether a value of this type must be checked against declared ranges at run time. */
-export function hasRanges(t: Type): boolean {
+/** Whether `t`, or a type inside it (elements, keys, values, items, fields, payloads), is one that `is` picks. */
+function anyPart(t: Type, is: (t: Type) => boolean): boolean {
+  if (is(t)) return true;
+  const inner = (x: Type): boolean => anyPart(x, is);
   switch (t.k) {
-    case 'int':
-      return t.range !== undefined;
     case 'set':
     case 'seq':
-      return hasRanges(t.elem);
+      return inner(t.elem);
     case 'map':
-      return hasRanges(t.key) || hasRanges(t.value);
+      return inner(t.key) || inner(t.value);
     case 'tuple':
-      return t.items.some(hasRanges);
+      return t.items.some(inner);
     case 'record':
-      return t.types.some(hasRanges);
+      return t.types.some(inner);
     case 'variant':
-      return t.info.cases.some((c) => c.payload !== undefined && hasRanges(c.payload));
+      return t.info.cases.some((c) => c.payload !== undefined && inner(c.payload));
     default:
       return false;
   }
+}
+
+/** Whether a value of this type must be checked against declared ranges at run time. */
+export function hasRanges(t: Type): boolean {
+  return anyPart(t, (x) => x.k === 'int' && x.range !== undefined);
+}
+
+/** Whether values of this type hold sequences. */
+export function holdsSeq(t: Type): boolean {
+  return anyPart(t, (x) => x.k === 'seq');
 }

@@ -8,7 +8,10 @@
  * of an action (each parameter's loop, once per binding of the parameters before it). Nested
  * loops therefore charge |A| + |A|·|B|. A call of a recursive definition charges 1. Only the
  * entry of a loop pays (one addition and one comparison), so the loops themselves cost nothing
- * more per iteration.
+ * more per iteration. Values that hold sequences charge the elements of their sequences too,
+ * in the loops over sets of them and in the set comprehensions that build them (chargeDomain
+ * and the `image` case in compile/expressions.ts): comparing and hashing them walks those
+ * elements, and sets of long sequences otherwise ran for a minute inside the budget.
  *
  * What one evaluation is: the successors of one state (every action, process step and
  * parameter binding), one initial state's `init`, and each predicate on one state (an
@@ -19,7 +22,8 @@
  * The packed engine (src/lang/packed/) charges at least what the generic engine does at the same
  * loops (a domain's full size where the generic engine charges the elements actually present);
  * past the budget its generated code gives up on the state, the generic engine evaluates the
- * state again, and reports E715 if its own count passes the budget (docs/engine.md).
+ * state again, and reports E715 if its own count passes the budget (docs/engine.md). It holds
+ * no set of values with sequences, so the charges for sequences never arise there.
  *
  * One counter per thread: every explorer runs the evaluations of a thread one at a time.
  */

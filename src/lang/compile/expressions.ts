@@ -4,7 +4,7 @@
  */
 import type * as A from '../ast.js';
 import type { Resolution } from '../check.js';
-import type { Type } from '../types.js';
+import { holdsSeq, type Type } from '../types.js';
 import type { ProcessContext } from '../process.js';
 import { Diagnostic, MAX_ENUMERATION, SpecErrors } from '../diagnostics.js';
 import { ModelError } from '../../explore/system.js';
@@ -51,6 +51,20 @@ export abstract class ExprCompiler extends ValueCompiler {
   keptDomain(e: A.Expr): boolean {
     if (this.isConstant(e)) return true;
     return e.kind === 'name' && this.spec.res.get(e)?.k === 'var';
+  }
+
+  /**
+   * Whether a loop over the set `domain` charges its values' sequences too (chargeDomain):
+   * its elements hold sequences. The packed engine holds no such set, so it charges none.
+   */
+  weighs(domain: A.Expr): boolean {
+    const t = this.type(domain);
+    return t.k === 'set' && holdsSeq(t.elem);
+  }
+
+  /** The binders of a quantifier or a set comprehension. */
+  binders(bs: readonly A.Binder[]): Binder[] {
+    return bs.map((b) => ({ dom: this.expr(b.domain), slot: this.slot(b), span: b.domain.span, keep: this.keptDomain(b.domain), weigh: this.weighs(b.domain) }));
   }
 
   /**
@@ -247,10 +261,11 @@ export abstract class ExprCompiler extends ValueCompiler {
         const cond = this.expr(e.cond);
         const dspan = e.binder.domain.span;
         const keep = this.keptDomain(e.binder.domain);
+        const weigh = this.weighs(e.binder.domain);
         return (c) =>
           ISet<Value>().withMutations((out) => {
             const elems = elementsOf(dom(c) as ISet<Value>, keep);
-            chargeWork(elems.length, dspan);
+            chargeDomain(elems, dspan, weigh);
             for (const x of elems) {
               pollInterrupt();
               c.loc[s] = x;
@@ -260,7 +275,20 @@ export abstract class ExprCompiler extends ValueCompiler {
       }
       case 'image': {
         const body = this.expr(e.body);
-        const binders = e.binders.map((b) => ({ dom: this.expr(b.domain), slot: this.slot(b), span: b.domain.span, keep: this.keptDomain(b.domain) }));
+        const binders = this.binders(e.binders);
+        if (holdsSeq((this.type(e) as Extract<Type, { k: 'set' }>).elem)) {
+          // Each new element is hashed into the set whole: a sequence costs its length (work.ts).
+          const span = e.body.span;
+          return (c) =>
+            ISet<Value>().withMutations((out) => {
+              forEachBinding(c, binders, 0, () => {
+                const v = body(c);
+                chargeWork(seqElements(v), span, 'built');
+                out.add(v);
+                return true;
+              });
+            });
+        }
         return (c) =>
           ISet<Value>().withMutations((out) => {
             forEachBinding(c, binders, 0, () => {
@@ -275,11 +303,12 @@ export abstract class ExprCompiler extends ValueCompiler {
         const body = this.expr(e.body);
         const dspan = e.binder.domain.span;
         const keep = this.keptDomain(e.binder.domain);
+        const weigh = this.weighs(e.binder.domain);
         return (c) => {
           const d = dom(c) as ISet<Value>;
           const m = IMap<Value, Value>().withMutations((m) => {
             const elems = elementsOf(d, keep);
-            chargeWork(elems.length, dspan);
+            chargeDomain(elems, dspan, weigh);
             for (const x of elems) {
               pollInterrupt();
               c.loc[s] = x;
@@ -314,12 +343,14 @@ export abstract class ExprCompiler extends ValueCompiler {
         const overSeq = this.type(e.binder.domain).k === 'seq';
         const dspan = e.binder.domain.span;
         const keep = this.keptDomain(e.binder.domain);
+        const weigh = this.weighs(e.binder.domain);
         return (c) => {
           const d = dom(c);
           const out: Value[] = [];
           // A sequence in its order; a set (a range among them) in canonical order, ascending for integers.
           const elems = overSeq ? (d as IList<Value>) : elementsOf(d as ISet<Value>, keep);
-          chargeWork(overSeq ? (d as IList<Value>).size : (elems as readonly Value[]).length, dspan);
+          if (overSeq) chargeWork((d as IList<Value>).size, dspan);
+          else chargeDomain(elems as readonly Value[], dspan, weigh);
           for (const x of elems) {
             pollInterrupt();
             c.loc[s] = x;
@@ -345,7 +376,7 @@ export abstract class ExprCompiler extends ValueCompiler {
       }
       case 'quant': {
         const body = this.expr(e.body);
-        const binders = e.binders.map((b) => ({ dom: this.expr(b.domain), slot: this.slot(b), span: b.domain.span, keep: this.keptDomain(b.domain) }));
+        const binders = this.binders(e.binders);
         const span = e.span;
         if (e.quant === 'forall') return (c) => forEachBinding(c, binders, 0, () => body(c) as boolean);
         if (e.quant === 'exists') return (c) => !forEachBinding(c, binders, 0, () => !(body(c) as boolean));
@@ -364,9 +395,10 @@ export abstract class ExprCompiler extends ValueCompiler {
         const cond = this.expr(e.cond);
         const span = e.span;
         const dspan = e.binder.domain.span;
+        const weigh = this.weighs(e.binder.domain);
         return (c) => {
           const d = dom(c) as ISet<Value>;
-          chargeWork(d.size, dspan);
+          chargeWork(weigh ? d.size + seqElements(d) : d.size, dspan, weigh ? 'weighed' : 'loop');
           // In canonical order, sorting only as far as the first element that satisfies it.
           for (const x of ascending(d)) {
             pollInterrupt();
@@ -1018,11 +1050,21 @@ export function elementsOf(s: ISet<Value>, keep: boolean): readonly Value[] {
 }
 
 /** Calls f for every combination of binder values; stops (returning false) when f does. */
-export function forEachBinding(c: Ctx, binders: { dom: Ev; slot: number; span: A.Span; keep: boolean }[], i: number, f: () => boolean): boolean {
+/** A binder of a quantifier or a comprehension, compiled (ExprCompiler.binders). */
+export interface Binder {
+  readonly dom: Ev;
+  readonly slot: number;
+  readonly span: A.Span;
+  readonly keep: boolean;
+  /** Its values hold sequences: they are charged by their elements too (chargeDomain). */
+  readonly weigh: boolean;
+}
+
+export function forEachBinding(c: Ctx, binders: readonly Binder[], i: number, f: () => boolean): boolean {
   if (i === binders.length) return f();
   const b = binders[i]!;
   const elems = elementsOf(b.dom(c) as ISet<Value>, b.keep);
-  chargeWork(elems.length, b.span);
+  chargeDomain(elems, b.span, b.weigh);
   for (let j = 0; j < elems.length; j++) {
     pollInterrupt();
     c.loc[b.slot] = elems[j]!;
@@ -1032,11 +1074,63 @@ export function forEachBinding(c: Ctx, binders: { dom: Ev; slot: number; span: A
 }
 
 /**
- * Charges the entry of a loop over `n` values to the evaluation under way (src/lang/work.ts);
- * past --max-eval-work, run-time error E715 at the loop's domain.
+ * What charged work: a loop's entry ('loop'), a loop over values that hold sequences, charged
+ * by their elements too ('weighed'), or the new sequences of a set comprehension ('built').
  */
-export function chargeWork(n: number, span: A.Span): void {
-  if ((evalWork.n += n) > evalWork.max) workExceeded(span);
+type Charge = 'loop' | 'weighed' | 'built';
+
+/**
+ * Charges `n` to the evaluation under way (src/lang/work.ts): the values a loop enters, or
+ * what `what` says; past --max-eval-work, run-time error E715 at `span`.
+ */
+export function chargeWork(n: number, span: A.Span, what: Charge = 'loop'): void {
+  if ((evalWork.n += n) > evalWork.max) workExceeded(span, what);
+}
+
+/**
+ * The entry of a loop over `elems`: one per value, and when `weigh` (the domain's values hold
+ * sequences) the elements of those sequences too, which sorting and hashing the values walk.
+ * The count of an array kept for a domain (elementsOf) is kept with it.
+ */
+export function chargeDomain(elems: readonly Value[], span: A.Span, weigh: boolean): void {
+  if (!weigh) return chargeWork(elems.length, span);
+  let n = weights.get(elems);
+  if (n === undefined) {
+    n = elems.length + sumOf(elems);
+    weights.set(elems, n);
+  }
+  chargeWork(n, span, 'weighed');
+}
+const weights = new WeakMap<readonly Value[], number>();
+
+/** The elements of the sequences in a value, however nested: what comparing or hashing it walks. */
+function seqElements(v: Value): number {
+  if (IList.isList(v)) {
+    const xs = v as IList<Value>;
+    let n = xs.size;
+    for (const x of xs) if (typeof x === 'object') n += seqElements(x);
+    return n;
+  }
+  if (v instanceof Tuple) return sumOf(v.items);
+  if (v instanceof Rec) return sumOf(v.values);
+  if (v instanceof Variant) return v.value === undefined ? 0 : seqElements(v.value);
+  if (ISet.isSet(v)) {
+    let n = 0;
+    for (const x of v as ISet<Value>) n += seqElements(x);
+    return n;
+  }
+  if (IMap.isMap(v)) {
+    let n = 0;
+    for (const [k, x] of v as IMap<Value, Value>) n += seqElements(k) + seqElements(x);
+    return n;
+  }
+  return 0;
+}
+
+function sumOf(xs: Iterable<Value>): number {
+  let n = 0;
+  for (const x of xs) n += seqElements(x);
+  return n;
 }
 
 function callsExceeded(span: A.Span): never {
@@ -1048,13 +1142,21 @@ function callsExceeded(span: A.Span): never {
   );
 }
 
-function workExceeded(span: A.Span): never {
-  const n = evalWork.n;
-  const max = evalWork.max;
+function workExceeded(span: A.Span, what: Charge): never {
+  const n = formatCount(evalWork.n);
+  const max = formatCount(evalWork.max);
+  if (what === 'loop') {
+    return fail(
+      'E715',
+      span,
+      `this evaluation is over its work budget: its loops have enumerated ${n} values, more than the ${max} of --max-eval-work (this loop passed it)`,
+      'nested quantifiers and parameters multiply the sizes of their domains: make the domains smaller or guard the step, or raise --max-eval-work (0 or none: no bound)',
+    );
+  }
   return fail(
     'E715',
     span,
-    `this evaluation is over its work budget: its loops have enumerated ${formatCount(n)} values, more than the ${formatCount(max)} of --max-eval-work (this loop passed it)`,
-    'nested quantifiers and parameters multiply the sizes of their domains: make the domains smaller or guard the step, or raise --max-eval-work (0 or none: no bound)',
+    `this evaluation is over its work budget: its loops and set comprehensions have come to ${n} values and elements of sequences, more than the ${max} of --max-eval-work (${what === 'built' ? "the sequences this comprehension built passed it" : 'this loop over sequences passed it'})`,
+    'a loop over values that hold sequences, and a set of sequences being built, cost the elements of those sequences: make the sequences or the domains smaller (a constant that came out larger than meant), or raise --max-eval-work (0 or none: no bound)',
   );
 }

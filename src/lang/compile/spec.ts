@@ -17,7 +17,7 @@ import { Compiler } from './statements.js';
 import { StepCounters, coverageSites } from '../coverage.js';
 import { pollInterrupt } from '../../explore/guard.js';
 import { evalWork } from '../work.js';
-import { chargeWork } from './expressions.js';
+import { chargeDomain, chargeWork } from './expressions.js';
 import { named } from '../by-name.js';
 
 /** How to compile a spec beyond its constants. */
@@ -162,11 +162,12 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
       } else {
         const dom = cc.expr(p.domain.expr);
         const pspan = p.domain.expr.span;
+        const weigh = cc.weighs(p.domain.expr);
         run = (c) => {
           // Until the domain is known, this parameter and the ones after it are unbound.
           for (let j = slot; j < n; j++) c.loc[j] = undefined as unknown as Value;
           const values = sortedElements(dom(c) as ISet<Value>);
-          chargeWork(values.length, pspan);
+          chargeDomain(values, pspan, weigh);
           for (const v of values) {
             pollInterrupt();
             c.loc[slot] = v;

@@ -11,7 +11,7 @@ import {
   IList, IMap, ISet, Rec, Variant, formatValue, sortedElements, type Value,
 } from '../../values/index.js';
 import { type RuntimeLocation, type Ctx, type Cont, fail, type RequireSite } from './base.js';
-import { chargeWork, mapGet, mapWith, seqGet, ExprCompiler, STACK_EXHAUSTED } from './expressions.js';
+import { chargeDomain, mapGet, mapWith, seqGet, ExprCompiler, STACK_EXHAUSTED } from './expressions.js';
 import type { StepCounters } from '../coverage.js';
 import { pollInterrupt } from '../../explore/guard.js';
 import { MAX_FOR_NESTING } from '../diagnostics.js';
@@ -101,6 +101,7 @@ export class Compiler extends ExprCompiler {
         const s = this.slot(st);
         const where = st.where ? this.expr(st.where) : undefined;
         const dspan = st.domain.span;
+        const weigh = this.weighs(st.domain);
         // No element (an empty set, or none satisfying `where`): no successor, like TLA+'s \E.
         const sink = this.explainSink;
         const site: RequireSite | undefined = sink ? { span: st.span, cond: st.span, keyword: 'pick' } : undefined;
@@ -111,7 +112,7 @@ export class Compiler extends ExprCompiler {
             const old = c.loc[s]!;
             let any = false;
             const elems = sortedElements(dom(c) as ISet<Value>);
-            chargeWork(elems.length, dspan);
+            chargeDomain(elems, dspan, weigh);
             for (const x of elems) {
               pollInterrupt();
               c.loc[s] = x;
@@ -127,7 +128,7 @@ export class Compiler extends ExprCompiler {
           const old = c.loc[s]!;
           let any = false;
           const elems = sortedElements(dom(c) as ISet<Value>);
-          chargeWork(elems.length, dspan);
+          chargeDomain(elems, dspan, weigh);
           for (const x of elems) {
             pollInterrupt();
             c.loc[s] = x;
@@ -156,6 +157,7 @@ export class Compiler extends ExprCompiler {
         const dom = this.expr(st.domain);
         const v = this.slot(st);
         const dspan = st.domain.span;
+        const weigh = this.weighs(st.domain);
         // The two slots after the loop variable hold the elements and the position.
         const elemsSlot = v + 1;
         const posSlot = v + 2;
@@ -182,7 +184,7 @@ export class Compiler extends ExprCompiler {
           const oldElems = c.loc[elemsSlot]!;
           const oldPos = c.loc[posSlot]!;
           const elems = sortedElements(dom(c) as ISet<Value>);
-          chargeWork(elems.length, dspan);
+          chargeDomain(elems, dspan, weigh);
           c.loc[elemsSlot] = elems as unknown as Value;
           c.loc[posSlot] = 0;
           // Each element nests its body, which continues with the next element, and the last
