@@ -2,12 +2,13 @@
  * The CLI on input a newcomer or a hostile user gives it: files that cannot be written or read,
  * a spec without initial states, huge domains (each reproducer of a crash or a hang).
  */
-import { execFileSync } from 'node:child_process';
-import { linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { closeSync, constants as fsConstants, linkSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { spex } from './support/cli.js';
+import { root, spex } from './support/cli.js';
+import { portNumber } from '../src/cli/program.js';
 
 function withSpec(text: string, f: (path: string, dir: string) => void): void {
   const dir = mkdtempSync(join(tmpdir(), 'spex-input-'));
@@ -66,6 +67,31 @@ describe('files spex cannot write or read', () => {
       expect(r.stderr).toBe(`error: cannot write ${out}: no such directory\n`);
       expect(r.stdout).not.toContain('distinct states');
       expect(spex('check', path, '--out-itf', '').stderr).toBe('error: cannot write : the path is empty\n');
+    });
+  });
+  it('writes an --out-* file that is a named pipe only when a program reads it; without one it says so at once (it waited for ever, past any signal)', () => {
+    withSpec(violated, (path, dir) => {
+      const fifo = join(dir, 'cex.fifo');
+      execFileSync('mkfifo', [fifo]);
+      const noReader = `error: cannot write ${fifo}: it is a pipe that no program reads (or a socket); start the reader first\n`;
+      // In a process of its own, so that a regression hangs that process, not the tests (the
+      // timeout is a safety net: the run ends at once).
+      const r = spawnSync(process.execPath, ['dist/cli/main.js', 'check', path, '--out-itf', fifo], { cwd: root, encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL' });
+      expect(r.stderr).toBe(noReader);
+      expect(r.status).toBe(1);
+      expect(spex('graph', path, '--out', fifo).stderr).toBe(noReader);
+      // A reader (opened here without waiting for a writer): the trace goes through the pipe.
+      const fd = openSync(fifo, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+      try {
+        const w = spex('check', path, '--out-itf', fifo);
+        expect(w.stderr).toBe('');
+        expect(w.code).toBe(12);
+        const buf = Buffer.alloc(1 << 16);
+        const n = readSync(fd, buf);
+        expect(buf.toString('utf8', 0, n)).toContain('"#meta"');
+      } finally {
+        closeSync(fd);
+      }
     });
   });
   it('spex test reads a file named on the command line whatever its name: a pipe is E102, as for check', () => {
@@ -162,6 +188,33 @@ describe('--workers', () => {
     }
     expect(spex('check', 'spec/bench/counter-grid.spex', '--workers', '65').code).toBe(1);
     expect(spex('check', 'spec/bench/counter-grid.spex', '--workers', '64', '--max-states', '50').code).toBe(152);
+  });
+});
+
+describe('numeric options', () => {
+  it('take decimal numbers: an empty value, hex, binary, octal or a fraction is a usage error, not 0, 16, 3, 7 or 1', () => {
+    const spec = 'spec/examples/diehard.spex';
+    const cases: [string[], string, string][] = [
+      [['check', spec, '--max-states'], '0x10', 'expected a positive integer'],
+      [['check', spec, '--max-depth'], '1.5', 'expected a positive integer'],
+      [['check', spec, '--workers'], '0b1', 'expected a positive integer up to 64 or auto'],
+      [['simulate', spec, '--runs'], '0x10', 'expected a positive integer'],
+      [['simulate', spec, '--depth'], '0o7', 'expected a positive integer'],
+      [['graph', spec, '--out', 'unused.dot', '--max-states'], ' ', 'expected a positive integer'],
+    ];
+    for (const [args, value, expected] of cases) {
+      const option = args[args.length - 1]!;
+      const r = spex(...args, value);
+      expect(r.stderr, `${option} '${value}'`).toBe(`error: option '${option} <n>' argument '${value}' is invalid. ${expected}\n`);
+      expect(r.code).toBe(1);
+    }
+    // `--port ""` listened on a free port, as --port 0 does.
+    expect(() => portNumber('')).toThrow('expected a port number');
+    expect(() => portNumber('0x50')).toThrow('expected a port number');
+    expect(portNumber(' 8080 ')).toBe(8080);
+    // Spaces around the number are taken, and so is an exponent that leaves an integer.
+    expect(spex('check', spec, '--max-states', ' 7 ', '--workers', '1').stdout).toContain('7 distinct states');
+    expect(spex('check', spec, '--max-states', '0.7e1', '--workers', '1').stdout).toContain('7 distinct states');
   });
 });
 

@@ -2,7 +2,7 @@
  * Imports and refinement (docs/refinement.md): loading and linking an imported spec, and the
  * refinement predicate on states and steps, against the hour clock of Specifying Systems.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -99,6 +99,62 @@ describe('import', () => {
     const diag = (err as SpecErrors).diagnostics[0]!;
     expect(diag.code).toBe('E201');
     expect(diag.span!.source.path).toBe(join(d, 'abs.spex'));
+  });
+
+  /** The diagnostics of loadSpec(path), as `CODE message`; [] if it loads. */
+  const problems = (path: string): string[] => {
+    try {
+      loadSpec(path);
+    } catch (e) {
+      if (!(e instanceof SpecErrors)) throw e;
+      return e.diagnostics.map((d) => `${d.code} ${d.span ? `${d.span.source.path.slice(d.span.source.path.lastIndexOf('/') + 1)}:${d.span.start} ` : ''}${d.message}`);
+    }
+    return [];
+  };
+  const tiny = (name: string, imports: string[]): string =>
+    [`spec ${name}`, 'var x: 0..1 = 0', ...imports.map((f, i) => `import I${i} from "${f}"`), 'action T { x := 1 - x }', ''].join('\n');
+
+  it('loads a file imported along many paths once: diamonds 40 deep take no time', () => {
+    // Each file imports the next one twice: 2^n paths lead to the last one.
+    const chain = (n: number, last: string): string => {
+      const d = mkdtempSync(join(tmpdir(), 'spex-diamond-'));
+      for (let i = 0; i < n; i++) writeFileSync(join(d, `s${i}.spex`), tiny(`S${i}`, [`s${i + 1}.spex`, `s${i + 1}.spex`]));
+      writeFileSync(join(d, `s${n}.spex`), last);
+      return join(d, 's0.spex');
+    };
+    // The last file's mistakes are reported once, not once per path.
+    expect(problems(chain(4, 'spec S4\nvar x: 0..1 = y\n'))).toEqual(["E201 s4.spex:22 unknown name 'y'"]);
+    expect(problems(chain(40, tiny('S40', [])))).toEqual([]);
+  });
+
+  it('a file imported twice, its constants mapped apart, is loaded once and refined under each mapping', () => {
+    const d = mkdtempSync(join(tmpdir(), 'spex-twice-'));
+    writeFileSync(join(d, 'abs.spex'), 'spec Abs\nconst N: Int = 1\nvar v: 0..10 = 0\naction Up { require v < N  v := v + 1 }\naction Reset { v := 0 }\n');
+    const two = ['spec Two', 'var x: 0..10 = 0', 'import A from "abs.spex" with { v: x, N: 1 }', 'import B from "abs.spex" with { v: x, N: 2 }', 'action Up { require x < 2  x := x + 1 }', 'action Reset { x := 0 }'];
+    writeFileSync(join(d, 'two.spex'), [...two, 'check CA { refines A  expect violation A }', 'check CB { refines B  expect ok }', ''].join('\n'));
+    const r = spex('test', join(d, 'two.spex'));
+    expect(r.stdout).toContain('2 passed, 0 failed');
+    const { spec } = loadSpec(join(d, 'two.spex'));
+    expect(spec.imports![0]!.linked!.spec).toBe(spec.imports![1]!.linked!.spec);
+  });
+
+  it('sees a cycle through a symbolic link to a folder above (E232), not ever longer paths', () => {
+    const d = mkdtempSync(join(tmpdir(), 'spex-link-cycle-'));
+    mkdirSync(join(d, 'sub'));
+    symlinkSync('..', join(d, 'sub', 'up'));
+    writeFileSync(join(d, 'a.spex'), tiny('A', ['sub/up/a.spex']));
+    expect(problems(join(d, 'a.spex'))).toEqual([`E232 a.spex:38 import cycle: ${join(d, 'a.spex')} imports ${join(d, 'sub/up/a.spex')}`]);
+  });
+
+  it('takes an absolute path as it is, and says at the import that a pipe or a device is not a spec (E229)', () => {
+    const d = mkdtempSync(join(tmpdir(), 'spex-import-path-'));
+    writeFileSync(join(d, 'b.spex'), tiny('B', []));
+    writeFileSync(join(d, 'abs.spex'), tiny('A', [join(d, 'b.spex')]));
+    expect(problems(join(d, 'abs.spex'))).toEqual([]);
+    writeFileSync(join(d, 'zero.spex'), tiny('A', ['/dev/zero']));
+    expect(problems(join(d, 'zero.spex'))).toEqual(['E229 zero.spex:38 cannot import I0: cannot read /dev/zero: it is a character device, not a regular file']);
+    writeFileSync(join(d, 'empty.spex'), tiny('A', ['']));
+    expect(problems(join(d, 'empty.spex'))).toEqual(['E229 empty.spex:38 cannot import I0: the path is empty']);
   });
 });
 

@@ -4,7 +4,6 @@
  * process is interrupted.
  */
 import { MAX_JSON_INPUT_BYTES, readInputFile } from '../lang/input.js';
-import { InvalidArgumentError } from 'commander';
 import { ExploreSession } from '../interactive/session.js';
 import { startExplorer, type RunningExplorer } from '../interactive/server.js';
 import { ModelError } from '../explore/system.js';
@@ -12,13 +11,6 @@ import { EXIT } from '../engine/run.js';
 import { formatModelError } from './report.js';
 import { escapeInvisible, renderDiagnostic } from '../lang/diagnostics.js';
 import { parseJsonInput } from '../export/json-input.js';
-
-/** --port: 0 to 65535; 0 asks the system for a free port. */
-export function portNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a port number (0: any free port)');
-  return n;
-}
 
 export interface ExploreOpts {
   check?: string;

@@ -23,7 +23,7 @@ import { cmdCheckJson } from './json-events.js';
 import { cmdGraph, type GraphOpts } from './graph.js';
 import { progressPrinter, type ProgressPrinter } from './progress.js';
 import { DEFAULT_DEPTH, DEFAULT_RUNS, DEFAULT_SHRINK_BUDGET, cmdSimulate, type SimulateCliOptions } from './simulate.js';
-import { cmdExplore, portNumber, type ExploreOpts } from './explore.js';
+import { cmdExplore, type ExploreOpts } from './explore.js';
 import { acceptInterrupts, defaultMaxMemory, interruptSignal, parseMemorySize, setMemoryBudget, setPhase } from '../explore/guard.js';
 import { Interrupted } from '../explore/guard.js';
 import { notStarted, signalName } from './report.js';
@@ -48,8 +48,24 @@ function version(): string {
   return pkg.version;
 }
 
+/**
+ * An option's integer, written as a decimal number (`1e6` and `2.5e3` included), spaces around
+ * it allowed; NaN for anything else. Number() alone took '' (and a blank) for 0, so `--port ""`
+ * listened on a random port, and '0x10', '0b11', '0o7' for 16, 3 and 7.
+ */
+function decimalInt(value: string): number {
+  return /^\s*\d+(\.\d+)?(e[+-]?\d+)?\s*$/i.test(value) ? Number(value) : NaN;
+}
+
+/** --port: 0 to 65535; 0 asks the system for a free port. */
+export function portNumber(value: string): number {
+  const n = decimalInt(value);
+  if (!Number.isSafeInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a port number (0: any free port)');
+  return n;
+}
+
 function positiveInt(value: string): number {
-  const n = Number(value);
+  const n = decimalInt(value);
   if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
   return n;
 }
@@ -69,14 +85,14 @@ function workerCount(value: string): number | 'auto' {
 
 /** A number of threads from 1 to MAX_WORKERS. */
 function threadCount(value: string, or = ''): number {
-  const n = Number(value);
+  const n = decimalInt(value);
   if (!Number.isSafeInteger(n) || n < 1 || n > MAX_WORKERS) throw new InvalidArgumentError(`expected a positive integer up to ${MAX_WORKERS}${or}`);
   return n;
 }
 
 /** `spex lsp --timeout`: whole seconds, up to the longest delay a timer of Node.js takes (a longer one would fire at once). */
 function lspTimeout(value: string): number {
-  const n = Number(value);
+  const n = decimalInt(value);
   if (!Number.isSafeInteger(n) || n < 1 || n > MAX_TIMEOUT_SECONDS) {
     throw new InvalidArgumentError(`expected a positive integer up to ${MAX_TIMEOUT_SECONDS} (about 24 days, the longest timer Node.js sets)`);
   }

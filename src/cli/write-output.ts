@@ -2,9 +2,10 @@
  * Writing the files the options ask for (--out-*, --graph, --itf): an error names the file and
  * says that it could not be written (the CLI reports it as `cannot write PATH: reason`).
  */
-import { statSync, writeFileSync } from 'node:fs';
+import { closeSync, constants as fsConstants, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { wasReadAsInput } from '../lang/input.js';
+import { interruptSignal } from '../explore/guard.js';
 
 /** A file the CLI could not write. */
 export class WriteError extends Error {
@@ -31,6 +32,8 @@ const REASONS: Record<string, string> = {
   EFBIG: 'the file would be too large',
   ETXTBSY: 'the file is a program being run',
   EDQUOT: 'the disk quota is used up',
+  ENXIO: 'it is a pipe that no program reads (or a socket); start the reader first',
+  EPIPE: 'the program reading the pipe closed it before the end',
 };
 
 /**
@@ -64,10 +67,45 @@ export function checkOutputPath(path: string): void {
 export function writeOutput(path: string, data: string): void {
   checkOutputPath(path);
   try {
-    writeFileSync(path, data);
+    if (isPipe(path)) writeToPipe(path, data);
+    else writeFileSync(path, data);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code !== undefined) throw new WriteError(path, REASONS[code] ?? code);
     throw e;
+  }
+}
+
+function isPipe(path: string): boolean {
+  try {
+    return statSync(path).isFIFO();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Writes `data` into the named pipe at `path`. Opening a pipe for writing waits for a reader,
+ * for ever if none comes, in a system call that no signal ends (not even a second Ctrl-C: the
+ * process waits for the command's thread); opened without waiting, a pipe no program reads is
+ * ENXIO, said at once. A reader slower than spex is waited for, until an interrupt.
+ */
+function writeToPipe(path: string, data: string): void {
+  const fd = openSync(path, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK);
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  try {
+    const buf = Buffer.from(data, 'utf8');
+    let off = 0;
+    while (off < buf.length) {
+      try {
+        off += writeSync(fd, buf, off);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+        if (interruptSignal() !== 0) throw new WriteError(path, `interrupted while waiting for the program reading the pipe, which took ${off.toLocaleString('en-US')} of ${buf.length.toLocaleString('en-US')} bytes`);
+        Atomics.wait(pause, 0, 0, 1);
+      }
+    }
+  } finally {
+    closeSync(fd);
   }
 }

@@ -3,7 +3,7 @@
  * (a `check` block, or the spec's defaults when it has none) compile and explore.
  * Pure of printing: results are data for src/cli/ and the exporters.
  */
-import { dirname, join as joinPath, resolve as resolvePath } from 'node:path';
+import { dirname, isAbsolute, join as joinPath, resolve as resolvePath } from 'node:path';
 import { linkImport } from '../lang/link.js';
 import type * as A from '../lang/ast.js';
 import { parseExpr, parseSpec } from '../lang/parser.js';
@@ -33,7 +33,7 @@ import { coverageSites, type CoverageReport } from '../lang/coverage.js';
 import { resolveShows, type ShownExpr } from '../lang/show.js';
 import { kernelLookup, type KernelOf } from '../lang/kernel.js';
 import { createHash } from 'node:crypto';
-import { accessSync, constants as fsConstants, mkdirSync } from 'node:fs';
+import { accessSync, constants as fsConstants, mkdirSync, realpathSync } from 'node:fs';
 import { DiskError, VectorCodec } from '../explore/disk/files.js';
 import { exploreOnDisk, type DiskOptions } from '../explore/disk/explorer.js';
 import { hasManifest } from '../explore/disk/checkpoint.js';
@@ -51,46 +51,114 @@ export interface LoadedSpec {
  * SpecErrors.
  */
 export function loadSpec(path: string, text?: string): LoadedSpec {
-  return loadWithImports(path, text, []);
+  return loadWithImports(path, text, { files: [], at: new Map(), done: new Map() });
 }
 
-/** loadSpec, `chain` being the files whose imports led here (as opened), for cycles. */
-function loadWithImports(path: string, text: string | undefined, chain: readonly string[]): LoadedSpec {
+/**
+ * The files of one loadSpec: those on the chain of imports being followed (as opened, and by
+ * identity, for cycles) and those already loaded. A file imported by several specs (a diamond:
+ * B and C both import D) is read and checked once, and its mistakes reported once: loading it
+ * again for every path that leads to it took time and memory exponential in the depth of such
+ * diamonds.
+ */
+interface ImportWalk {
+  readonly files: string[];
+  /** The position in `files` of each file on the chain, by identity (fileIdentity). */
+  readonly at: Map<string, number>;
+  /** The files loaded so far, by identity: the spec, or whether its failure stopped at the error limit. */
+  readonly done: Map<string, LoadedSpec | { readonly stopped: boolean }>;
+}
+
+/**
+ * What names one file, whatever the path that leads to it: its real path (symbolic links
+ * resolved, so that a link back to a folder above does not hide a cycle behind ever longer
+ * paths), else its absolute path.
+ */
+function fileIdentity(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolvePath(path);
+  }
+}
+
+/** loadSpec, `walk` holding the files whose imports led here, for cycles, and those done. */
+function loadWithImports(path: string, text: string | undefined, walk: ImportWalk): LoadedSpec {
   const loaded = loadOne(path, text);
   const imports = loaded.spec.imports ?? [];
   if (imports.length === 0) return loaded;
   const diags: Diagnostic[] = [];
   // Whether the checker stopped at its error limit in one of the imported specs.
   let stopped = false;
-  const here = [...chain, path];
-  for (const imp of imports) {
-    const file = joinPath(dirname(path), imp.decl.path);
-    const at = here.findIndex((f) => resolvePath(f) === resolvePath(file));
-    if (at >= 0) {
-      const cycle = [...here.slice(at), file];
-      diags.push(new Diagnostic('E232', imp.decl.pathSpan, `import cycle: ${cycle[0]} imports ${cycle.slice(1).join(', which imports ')}`, 'a spec cannot import itself, directly or through others: move what both need into a third spec'));
-      continue;
-    }
-    let imported: LoadedSpec;
-    try {
-      imported = loadWithImports(file, undefined, here);
-    } catch (e) {
-      if (e instanceof SpecErrors) {
-        diags.push(...e.diagnostics);
-        stopped ||= e.stopped;
+  // Whether an imported spec failed whose mistakes were reported where another spec imports it.
+  let failed = false;
+  const self = fileIdentity(path);
+  walk.at.set(self, walk.files.length);
+  walk.files.push(path);
+  try {
+    for (const imp of imports) {
+      if (imp.decl.path === '') {
+        // Else the importing file's directory, "cannot read .: it is a directory".
+        diags.push(new Diagnostic('E229', imp.decl.pathSpan, `cannot import ${imp.name}: the path is empty`, 'give the path of the .spex file to import, relative to the importing file'));
         continue;
       }
-      const unread = readFailure(e);
-      if (unread !== undefined) {
-        diags.push(new Diagnostic('E229', imp.decl.pathSpan, `cannot import ${imp.name}: ${unread}`, 'the path is relative to the importing file'));
+      // Relative to the importing file; an absolute path is taken as it is.
+      const file = isAbsolute(imp.decl.path) ? imp.decl.path : joinPath(dirname(path), imp.decl.path);
+      const id = fileIdentity(file);
+      const at = walk.at.get(id);
+      if (at !== undefined) {
+        const cycle = [...walk.files.slice(at), file];
+        diags.push(new Diagnostic('E232', imp.decl.pathSpan, `import cycle: ${cycle[0]} imports ${cycle.slice(1).join(', which imports ')}`, 'a spec cannot import itself, directly or through others: move what both need into a third spec'));
         continue;
       }
-      throw e;
+      const before = walk.done.get(id);
+      if (before !== undefined && !('spec' in before)) {
+        failed = true;
+        stopped ||= before.stopped;
+        continue;
+      }
+      let imported: LoadedSpec;
+      if (before !== undefined) imported = before;
+      else {
+        try {
+          imported = loadWithImports(file, readImported(file), walk);
+          walk.done.set(id, imported);
+        } catch (e) {
+          if (e instanceof SpecErrors) {
+            // A file that is not a regular one, or too large (E102, E101): said at the import.
+            const unreadable = e.diagnostics.length === 1 && e.diagnostics[0]!.span === undefined && (e.diagnostics[0]!.code === 'E101' || e.diagnostics[0]!.code === 'E102') ? e.diagnostics[0]! : undefined;
+            if (unreadable) diags.push(new Diagnostic('E229', imp.decl.pathSpan, `cannot import ${imp.name}: ${unreadable.message}`, unreadable.hint));
+            else diags.push(...e.diagnostics);
+            stopped ||= e.stopped;
+            walk.done.set(id, { stopped: e.stopped });
+            continue;
+          }
+          const unread = readFailure(e);
+          if (unread !== undefined) {
+            diags.push(new Diagnostic('E229', imp.decl.pathSpan, `cannot import ${imp.name}: ${unread}`, 'the path is relative to the importing file'));
+            continue;
+          }
+          throw e;
+        }
+      }
+      diags.push(...linkImport(loaded.spec, imp, imported.spec));
     }
-    diags.push(...linkImport(loaded.spec, imp, imported.spec));
+  } finally {
+    walk.files.pop();
+    walk.at.delete(self);
   }
-  if (diags.length > 0) throw new SpecErrors(diags, stopped);
+  if (diags.length > 0 || failed) throw new SpecErrors(diags, stopped);
   return loaded;
+}
+
+/** The text of an imported file (readSpecFile), the path put on the errors that lack it. */
+function readImported(path: string): string {
+  try {
+    return readSpecFile(path);
+  } catch (e) {
+    if (!(e instanceof SpecErrors)) (e as NodeJS.ErrnoException).path ??= path;
+    throw e;
+  }
 }
 
 function loadOne(path: string, text?: string): LoadedSpec {
