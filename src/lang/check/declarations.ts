@@ -400,6 +400,8 @@ class Checker extends TemporalChecker {
       this.expectType(o.value, c.type, t, `constant '${c.name}'`);
       this.noForwardConst(o.value, c.index);
       this.mustBeConstant(o.value);
+      // Two values for one constant: the second silently won.
+      if (overrides.some((x) => x.index === c.index)) this.error('E215', o.name.span, `constant '${c.name}' is given twice in check '${d.name.text}'`);
       overrides.push({ index: c.index, value: o.value });
     }
     const e = d.expect;
