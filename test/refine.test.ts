@@ -138,6 +138,16 @@ describe('import', () => {
     expect(spec.imports![0]!.linked!.spec).toBe(spec.imports![1]!.linked!.spec);
   });
 
+  it('names the mapping where a run-time error in it happens (it said "an invariant")', () => {
+    const d = mkdtempSync(join(tmpdir(), 'spex-mapping-error-'));
+    writeFileSync(join(d, 'abs.spex'), 'spec Abs\nvar v: 0..10 = 0\naction Up { require v < 3  v := v + 1 }\n');
+    writeFileSync(join(d, 'top.spex'), 'spec Top\nvar x: 0..10 = 0\nimport A from "abs.spex" with { v: 6 / x }\naction Up { require x < 3  x := x + 1 }\ncheck C { refines A }\n');
+    const r = spex('check', join(d, 'top.spex'));
+    expect(r.code).toBe(75);
+    expect(r.stdout).toContain('Evaluation error in the mapping of A: division by zero\n');
+    expect(r.stdout).toContain(`${join(d, 'top.spex')}:3:36: error[E701]: division by zero`);
+  });
+
   it('sees a cycle through a symbolic link to a folder above (E232), not ever longer paths', () => {
     const d = mkdtempSync(join(tmpdir(), 'spex-link-cycle-'));
     mkdirSync(join(d, 'sub'));

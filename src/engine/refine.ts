@@ -11,7 +11,8 @@
  */
 import type * as A from '../lang/ast.js';
 import type { CheckedImport, CheckedSpec } from '../lang/check.js';
-import { compileSpec, type CompiledSpec, type Label, type State } from '../lang/compile.js';
+import { compileSpec, type CompiledSpec, type Label, type RuntimeLocation, type State } from '../lang/compile.js';
+import { ModelError } from '../explore/system.js';
 import { parseExpr } from '../lang/parser.js';
 import { IList, IMap, ISet, Rec, Tuple, Variant, formatValue, sortedElements, valueEquals, type Value } from '../values/index.js';
 
@@ -71,7 +72,17 @@ export function compileRefinement(spec: CheckedSpec, system: CompiledSpec, imp: 
   });
   const abstract = compileSpec(abstractSpec, overrides);
   const maps = linked.vars.map((v) => system.compileExpr(v.value, v.frameSize));
-  const map = (s: State): State => maps.map((f) => f(s));
+  const map = (s: State): State => {
+    try {
+      return maps.map((f) => f(s));
+    } catch (err) {
+      // Named in the report, which otherwise says "an invariant" of an initial state's error.
+      if (err instanceof ModelError && err.label === undefined) {
+        throw new ModelError(err.kind, err.message, { ...(err.location as RuntimeLocation), predicate: `the mapping of ${imp.name}` });
+      }
+      throw err;
+    }
+  };
 
   const fp = new Uint32Array(2);
   const key = (s: State): string => {
