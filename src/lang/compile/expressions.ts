@@ -1049,7 +1049,6 @@ export function elementsOf(s: ISet<Value>, keep: boolean): readonly Value[] {
   return arr;
 }
 
-/** Calls f for every combination of binder values; stops (returning false) when f does. */
 /** A binder of a quantifier or a comprehension, compiled (ExprCompiler.binders). */
 export interface Binder {
   readonly dom: Ev;
@@ -1060,6 +1059,7 @@ export interface Binder {
   readonly weigh: boolean;
 }
 
+/** Calls f for every combination of binder values; stops (returning false) when f does. */
 export function forEachBinding(c: Ctx, binders: readonly Binder[], i: number, f: () => boolean): boolean {
   if (i === binders.length) return f();
   const b = binders[i]!;
