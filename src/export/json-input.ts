@@ -10,7 +10,8 @@
 export const MAX_JSON_NESTING = 1000;
 
 /**
- * The parsed value, or why the text is refused: not JSON, or nested too deep; `why` follows
+ * The parsed value, or why the text is refused: not JSON, nested too deep, or holding a number
+ * that is not an integer but reads as one (roundedToInteger); `why` follows
  * the input's name (`trace.json is not JSON: ...`).
  */
 export type JsonInput = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly kind: 'syntax' | 'nesting' | 'number'; readonly why: string };
