@@ -381,9 +381,18 @@ describe('the general check agrees with the fast paths on the specs', () => {
           return `${c.name}: ${r.verdict.kind}${'name' in r.verdict ? ` ${r.verdict.name}` : ''}`;
         });
       };
+      // Where every check says what it expects, the original's verdicts are those (test/tlaplus.test.ts
+      // runs `spex test spec`, and the fixtures' own tests theirs): only the rewritten file runs.
+      const { spec: original } = loadSpec(`${root}${file}`);
+      const expected = original.checks.every((c) => c.decl.expect !== undefined)
+        ? original.checks.map((c) => {
+            const e = c.decl.expect!;
+            return `${c.name}: ${e.kind}${e.kind === 'violation' ? ` ${e.name.text}` : ''}`;
+          })
+        : verdicts(`${root}${file}`);
       const general = loadSpec(path).spec;
       expect(general.properties.every((p) => p.decl.formula.kind === 'general')).toBe(true);
-      expect(verdicts(path)).toEqual(verdicts(`${root}${file}`));
+      expect(verdicts(path)).toEqual(expected);
     });
   }
 });
