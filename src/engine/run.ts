@@ -121,7 +121,7 @@ function loadWithImports(path: string, text: string | undefined, walk: ImportWal
       if (before !== undefined) imported = before;
       else {
         try {
-          imported = loadWithImports(file, readImported(file), walk);
+          imported = loadWithImports(file, undefined, walk);
           walk.done.set(id, imported);
         } catch (e) {
           if (e instanceof SpecErrors) {
@@ -149,16 +149,6 @@ function loadWithImports(path: string, text: string | undefined, walk: ImportWal
   }
   if (diags.length > 0 || failed) throw new SpecErrors(diags, stopped);
   return loaded;
-}
-
-/** The text of an imported file (readSpecFile), the path put on the errors that lack it. */
-function readImported(path: string): string {
-  try {
-    return readSpecFile(path);
-  } catch (e) {
-    if (!(e instanceof SpecErrors)) (e as NodeJS.ErrnoException).path ??= path;
-    throw e;
-  }
 }
 
 function loadOne(path: string, text?: string): LoadedSpec {
