@@ -2,7 +2,7 @@
  * Writing the files the options ask for (--out-*, --graph, --itf): an error names the file and
  * says that it could not be written (the CLI reports it as `cannot write PATH: reason`).
  */
-import { closeSync, constants as fsConstants, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, constants as fsConstants, openSync, statSync, writeFileSync, writeSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { wasReadAsInput } from '../lang/input.js';
 import { interruptSignal } from '../explore/guard.js';
@@ -40,9 +40,10 @@ const REASONS: Record<string, string> = {
  * Throws the WriteError writing `path` would meet, as far as can be told without writing: its
  * directory missing, the path a directory, or a file this run read as input (the spec: `--out-itf
  * model.spex` overwrote the spec without a word). The CLI looks before the search, so that a
- * mistyped path is not reported only once the search is over, in place of its verdict.
+ * mistyped path is not reported only once the search is over, in place of its verdict. Returns
+ * the status of the file there is, undefined if there is none yet.
  */
-export function checkOutputPath(path: string): void {
+export function checkOutputPath(path: string): Stats | undefined {
   if (path === '') throw new WriteError(path, 'the path is empty');
   let st;
   try {
@@ -58,29 +59,22 @@ export function checkOutputPath(path: string): void {
       throw new WriteError(path, REASONS[c2 ?? ''] ?? c2 ?? String(e2));
     }
     if (!dir.isDirectory()) throw new WriteError(path, REASONS['ENOTDIR']!);
-    return;
+    return undefined;
   }
   if (st.isDirectory()) throw new WriteError(path, REASONS['EISDIR']!);
   if (wasReadAsInput(st)) throw new WriteError(path, 'it is a file this run reads (the spec, or a trace or result it was given); spex does not write over its input');
+  return st;
 }
 
 export function writeOutput(path: string, data: string): void {
-  checkOutputPath(path);
+  const st = checkOutputPath(path);
   try {
-    if (isPipe(path)) writeToPipe(path, data);
+    if (st?.isFIFO()) writeToPipe(path, data);
     else writeFileSync(path, data);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code !== undefined) throw new WriteError(path, REASONS[code] ?? code);
     throw e;
-  }
-}
-
-function isPipe(path: string): boolean {
-  try {
-    return statSync(path).isFIFO();
-  } catch {
-    return false;
   }
 }
 
