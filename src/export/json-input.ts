@@ -5,6 +5,7 @@
  * JSON.parse takes, is refused here instead of overflowing the stack of whatever walks it
  * next; and described in messages by its first characters, never serialised whole.
  */
+import { lineCol } from '../lang/diagnostics.js';
 
 /** The deepest nesting of arrays and objects accepted: far more than any trace of a spec holds. */
 export const MAX_JSON_NESTING = 1000;
@@ -26,7 +27,7 @@ export function parseJsonInput(text: string): JsonInput {
   if (nestedDeeperThan(value, MAX_JSON_NESTING)) return { ok: false, kind: 'nesting', why: `has arrays and objects nested more than ${MAX_JSON_NESTING.toLocaleString('en-US')} levels deep` };
   const rounded = roundedToInteger(text);
   if (rounded !== undefined) {
-    const { line, column } = lineColumn(text, rounded.at);
+    const { line, col: column } = lineCol({ path: '', text }, rounded.at);
     const token = rounded.token.length > DESCRIBED ? rounded.token.slice(0, DESCRIBED - 3) + '...' : rounded.token;
     return { ok: false, kind: 'number', why: `has the number ${token} (line ${line}, column ${column}), which is not an integer but reads as the integer ${Number(rounded.token)} in JSON's double precision: write an integer as one` };
   }
@@ -68,17 +69,6 @@ function isIntegerDecimal(int: string, frac: string, exp: string): boolean {
   // The value is trimmed × 10^scale: an integer when the scale is not negative.
   const scale = Number(exp) - frac.length + (digits.length - trimmed.length);
   return scale >= 0;
-}
-
-/** The 1-based line and column (in UTF-16 units) of an offset. */
-function lineColumn(text: string, at: number): { line: number; column: number } {
-  let line = 1;
-  let start = 0;
-  for (let i = text.indexOf('\n'); i !== -1 && i < at; i = text.indexOf('\n', i + 1)) {
-    line++;
-    start = i + 1;
-  }
-  return { line, column: at - start + 1 };
 }
 
 /** Whether a parsed JSON value nests arrays and objects more than `max` levels deep (without recursing). */
