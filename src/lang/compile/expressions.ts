@@ -276,23 +276,15 @@ export abstract class ExprCompiler extends ValueCompiler {
       case 'image': {
         const body = this.expr(e.body);
         const binders = this.binders(e.binders);
-        if (holdsSeq((this.type(e) as Extract<Type, { k: 'set' }>).elem)) {
-          // Each new element is hashed into the set whole: a sequence costs its length (work.ts).
-          const span = e.body.span;
-          return (c) =>
-            ISet<Value>().withMutations((out) => {
-              forEachBinding(c, binders, 0, () => {
-                const v = body(c);
-                chargeWork(seqElements(v), span, 'built');
-                out.add(v);
-                return true;
-              });
-            });
-        }
+        // Each new element is hashed into the set whole: one that holds sequences costs their
+        // elements (work.ts), charged at the body.
+        const built = holdsSeq((this.type(e) as Extract<Type, { k: 'set' }>).elem) ? e.body.span : undefined;
         return (c) =>
           ISet<Value>().withMutations((out) => {
             forEachBinding(c, binders, 0, () => {
-              out.add(body(c));
+              const v = body(c);
+              if (built !== undefined) chargeWork(seqElements(v), built, 'built');
+              out.add(v);
               return true;
             });
           });
