@@ -5,7 +5,7 @@
  * Kinds first (bool < int < atom < tuple < record < variant < set < map < seq), then contents.
  * compareValues(a, b) is 0 exactly when valueEquals(a, b), so sorting by it is canonical.
  */
-import { Atom, IList, IMap, ISet, Rec, Tuple, Variant, sameFields, type Value } from './value.js';
+import { Atom, IList, IMap, ISet, Rec, Tuple, Variant, mkSet, sameFields, type Value } from './value.js';
 
 const RANK_BOOL = 0;
 const RANK_INT = 1;
@@ -161,6 +161,19 @@ export function sortedEntries(map: IMap<Value, Value>): readonly (readonly [Valu
     if (map.size >= MEMO_MIN_SIZE) sortedMapMemo.set(map, sorted);
   }
   return sorted;
+}
+
+/**
+ * The set of `sorted`, distinct values already in canonical order (the values of a finite type,
+ * `subsets(S)`, `maps(S, T)`, which are enumerated in that order), with that order kept as
+ * sortedElements would have computed it: a `choose` or a loop over the set then takes it as it
+ * is, with no comparison. (A choose over maps(Node, subsets(Node)), 65,536 maps, spent 0.7 s
+ * of its 1.1 s ordering them.)
+ */
+export function setInOrder(sorted: readonly Value[]): ISet<Value> {
+  const set = mkSet(sorted);
+  if (set.size === sorted.length && set.size >= MEMO_MIN_SIZE) sortedSetMemo.set(set, sorted);
+  return set;
 }
 
 /** The large sets ascending has taken elements of without sorting them all. */

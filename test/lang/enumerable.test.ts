@@ -182,6 +182,28 @@ describe('subsets(S) and maps(S, T)', () => {
   });
 });
 
+  it('keeps the canonical order it builds a type, subsets(S) and maps(S, T) in, which choose and loops then take as it is', () => {
+    const decls = [
+      'enum E { e1, e2, e3 }',
+      'type Q = Lo | Mid(0..1) | Hi(E)',
+      'type R = { a: Bool, b: 0..2 }',
+      'type T = (E, Bool, 0..1)',
+      'type U = Set[Q]',
+      'type W = Map[0..1, R]',
+    ].join('\n');
+    for (const expr of ['Q', 'R', 'T', 'U', 'W', 'subsets(T)', 'maps(Q, 0..2)', 'maps({e1, e2}, subsets(E))']) {
+      const set = evalIn(decls, expr) as ReturnType<typeof mkSet>;
+      // The kept order (sortedElements finds it) is the one sorting the elements gives.
+      const kept = sortedElements(set);
+      expect(kept.length, expr).toBe(set.size);
+      expect(strictlyAscending(kept), expr).toBe(true);
+      expect(kept, expr).toEqual([...set.toArray()].sort(compareValues));
+    }
+    // choose takes the first element of that order that satisfies its condition.
+    expect(formatValue(evalIn(decls, 'choose m in maps({e1, e2}, subsets(E)): forall k in {e1, e2}: size(m[k]) == 2'))).toBe('{e1 -> {e1, e2}, e2 -> {e1, e2}}');
+    expect(formatValue(evalIn(decls, 'choose q in Q: q != Lo'))).toBe('Mid(0)');
+  });
+
 describe('var x: T in S', () => {
   it('gives one initial state per element, the first variable varying slowest, init run for each', () => {
     expect(

@@ -9,7 +9,7 @@ import type { ProcessContext } from '../process.js';
 import { Diagnostic, MAX_ENUMERATION, SpecErrors } from '../diagnostics.js';
 import { ModelError } from '../../explore/system.js';
 import {
-  IList, IMap, ISet, Rec, Tuple, Variant, ascending, formatValue, mkSeq, mkSet, sortedElements, valueEquals,
+  IList, IMap, ISet, Rec, Tuple, Variant, ascending, formatValue, mkSeq, mkSet, setInOrder, sortedElements, valueEquals,
   type Value,
 } from '../../values/index.js';
 import { type Ctx, type DefEntry, type Ev, fail } from './base.js';
@@ -493,7 +493,7 @@ export abstract class ExprCompiler extends ValueCompiler {
         return () => {
           if (cached !== undefined) return cached;
           cached = this.typeSets.get(t);
-          if (cached === undefined) this.typeSets.set(t, (cached = mkSet(this.valuesOf(t))));
+          if (cached === undefined) this.typeSets.set(t, (cached = setInOrder(this.valuesOf(t))));
           return cached;
         };
       }
@@ -531,7 +531,7 @@ export abstract class ExprCompiler extends ValueCompiler {
         fail('E710', span, message, 'guard the step so that the set stays small, or enumerate a smaller set');
       }
       const keys = sortedElements(sets[0]!) as Value[];
-      return mkSet(name === 'subsets' ? subsetsOf(keys) : totalMapsOf(keys, sortedElements(sets[1]!) as Value[]));
+      return setInOrder(name === 'subsets' ? subsetsOf(keys) : totalMapsOf(keys, sortedElements(sets[1]!) as Value[]));
     };
     if (constant) {
       let v: ISet<Value> | undefined;
