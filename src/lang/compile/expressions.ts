@@ -871,12 +871,13 @@ export abstract class ExprCompiler extends ValueCompiler {
           const lo = l(c) as number;
           const hi = r(c) as number;
           if (hi - lo + 1 > MAX_ENUMERATION) fail('E710', span, rangeTooLarge(lo, hi), 'guard the step so that the range stays small, or enumerate a smaller set');
-          return ISet<Value>().withMutations((s) => {
-            for (let i = lo; i <= hi; i++) {
-              s.add(i);
-              pollInterrupt();
-            }
-          });
+          // Built in ascending order, which the set keeps: loops over it do not sort it.
+          const elems: Value[] = [];
+          for (let i = lo; i <= hi; i++) {
+            elems.push(i);
+            pollInterrupt();
+          }
+          return setInOrder(elems);
         };
       }
     }
