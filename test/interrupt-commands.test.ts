@@ -15,7 +15,7 @@ import { spex, spexSignalled } from './support/cli.js';
 
 
 // Walks that go on for minutes: counter-grid with K = 60, many millions of walks.
-const LONG_WALKS = ['spec/bench/counter-grid.spex', '--const', 'N=4', '--const', 'K=60', '--runs', '100000000', '--progress'];
+const LONG_WALKS = ['spec/bench/counter-grid.spex', '--const', 'N=4', '--const', 'K=60', '--runs', '100000000', '--progress', '--progress-interval', '0.1'];
 // A progress line that counts at least one walk: on a busy machine the first may count none,
 // and the signal would then come before any walk was done.
 const PROGRESS = /^progress: [1-9][\d,]* walks/m;

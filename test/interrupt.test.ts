@@ -16,7 +16,8 @@ import { defaultMaxMemory, parseMemorySize } from '../src/explore/guard.js';
 /** A progress line: the search is under way. */
 const PROGRESS_LINE = /^progress: /m;
 
-const LONG = ['spec/bench/counter-grid.spex', '--const', 'N=4', '--const', 'K=60', '--progress'];
+// A progress line a tenth of a second into the search, not a second: the signal comes as soon.
+const LONG = ['spec/bench/counter-grid.spex', '--const', 'N=4', '--const', 'K=60', '--progress', '--progress-interval', '0.1'];
 
 
 describe('SIGINT and SIGTERM stop the search and report', () => {

@@ -295,6 +295,16 @@ describe('spex simulate (CLI)', () => {
     expect(events.at(-1)).toEqual({ event: 'exit', code: 12 });
   });
 
+  it('--progress-interval 0 reports after every walk on one thread, on stderr and in --json', () => {
+    const args = ['simulate', 'spec/bench/counter-grid.spex', '--runs', '5', '--progress'];
+    const every = spex(...args, '--progress-interval', '0');
+    expect(every.code).toBe(0);
+    expect(every.stderr.match(/^progress: \d+ walks/gm)).toEqual([1, 2, 3, 4, 5].map((n) => `progress: ${n} walks`));
+    const json = spex(...args, '--progress-interval', '0', '--json');
+    expect(json.stdout.split('\n').filter((l) => l.includes('"event":"progress"')).map((l) => JSON.parse(l).walks)).toEqual([1, 2, 3, 4, 5]);
+    expect(spex(...args, '--progress-interval', '-1').code).toBe(1);
+  });
+
   it('stops at --time without a problem, and says so', () => {
     const r = spex('simulate', MEMCG, '--check', 'PutbackToNearestOnline', '--time', '0.2', '--depth', '10', '--json');
     expect(r.code).toBe(0);

@@ -133,6 +133,7 @@ function oneCheck(value: string, previous: string | undefined): string {
   return value;
 }
 
+const PROGRESS_INTERVAL_HELP = 'seconds between progress reports, on stderr and in --json (default 1; 0: as often as the run looks at the clock)';
 const EVAL_WORK_HELP = `the most values the loops of one evaluation may enumerate (a state's successors, one invariant on one state; docs/diagnostics.md#e715); 0 or none: no bound (default ${DEFAULT_MAX_EVAL_WORK.toLocaleString('en-US')})`;
 
 function collect(value: string, previous: string[]): string[] {
@@ -444,7 +445,7 @@ function withCheckOptions(cmd: Command): Command {
     .option('--unsound-symmetry', 'reduce by the spec\'s symmetry even with temporal properties, step properties or refinements (docs/symmetry.md)')
     .option('--show <name>', 'print this definition (without parameters) or view in every state of a trace and write it into the exports (repeatable)', collect, [])
     .option('--progress', 'print progress on stderr every second (the default when stderr is a terminal)')
-    .option('--progress-interval <seconds>', 'seconds between progress reports, on stderr and in --json (default 1; 0: as often as the explorer looks at the clock)', nonNegativeNumber)
+    .option('--progress-interval <seconds>', PROGRESS_INTERVAL_HELP, nonNegativeNumber)
     .option('--quiet', 'no progress output')
     .option('--full-values', FULL_VALUES_HELP)
     .option('--no-cache', 'do not use the code cache (compiled code kept between runs, docs/engine.md); SPEX_NO_CACHE=1 does the same');
@@ -516,6 +517,7 @@ export function main(argv: string[]): number {
     .option('--out-html <path>', 'write the counterexample as a self-contained HTML report')
     .option('--json', 'write the run as NDJSON events on stdout (docs/json-events.md), and nothing else there')
     .option('--progress', 'print progress on stderr every second (the default when stderr is a terminal)')
+    .option('--progress-interval <seconds>', PROGRESS_INTERVAL_HELP, nonNegativeNumber)
     .option('--quiet', 'no progress output')
     .option('--full-values', FULL_VALUES_HELP)
     .option('--no-cache', 'do not use the code cache (compiled code kept between runs, docs/engine.md); SPEX_NO_CACHE=1 does the same')

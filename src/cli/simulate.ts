@@ -22,6 +22,8 @@ import { groupDigits, type ProgressOptions } from './progress.js';
 import { readFailure } from '../lang/input.js';
 
 export interface SimulateCliOptions extends OutputPaths, ProgressOptions {
+  /** Seconds between progress reports. */
+  progressInterval?: number;
   check?: string;
   const: string[];
   deadlock?: boolean;
@@ -148,6 +150,7 @@ function options(o: SimulateCliOptions, seed: number, onProgress: SimulateOption
     depth: o.depth,
     runs,
     seconds: o.time ?? Infinity,
+    ...(o.progressInterval !== undefined ? { progressPeriodMs: o.progressInterval * 1000 } : {}),
     seed,
     workers: o.workers ?? 1,
     shrinkBudget: o.shrinkBudget,

@@ -37,6 +37,8 @@ export interface SimulateOptions {
   readonly runs: number;
   /** Hand out no walk after this many seconds (Infinity: no time limit). */
   readonly seconds: number;
+  /** Milliseconds between progress reports (default 1,000). */
+  readonly progressPeriodMs?: number;
   readonly seed: number;
   /** Threads to walk on (1: this thread). */
   readonly workers: number;
@@ -189,7 +191,7 @@ export function runSimulation(spec: CheckedSpec, check: CheckedCheck | undefined
     } else if (init.kind === 'none') {
       outcome = { kind: 'ok' };
     } else {
-      const limits = { runs: opts.runs, seconds: opts.seconds };
+      const limits = { runs: opts.runs, seconds: opts.seconds, ...(opts.progressPeriodMs !== undefined ? { progressPeriodMs: opts.progressPeriodMs } : {}) };
       // Threads pay off only for more than a handful of walks; refinements stay on this thread
       // (the workers compile the spec without the specs it imports), as in runCheck.
       // Coverage is counted where the steps run: on this thread.

@@ -14,7 +14,7 @@
  * The walk itself is then rerun on this thread, from its seed, for its trace.
  */
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import type { SimulationLimits, SimulationProgress, Walker, WalksResult } from './simulate.js';
+import { PROGRESS_PERIOD_MS, type SimulationLimits, type SimulationProgress, type Walker, type WalksResult } from './simulate.js';
 import type { ChunkDone, SimulationWorkerInit, WorkerMessage } from './simulate-worker.js';
 import { interruptSignal } from './guard.js';
 import { THREAD_ENTRY, threadData } from './threads.js';
@@ -29,7 +29,6 @@ export interface SimulationPoolOptions {
 /** Walks per chunk: enough that messages cost little next to the walks, few enough to balance. */
 const CHUNK = 16;
 const WAIT_MS = 100;
-const PROGRESS_PERIOD_MS = 1000;
 
 /** An error a worker reported, with the name of the original error (e.g. PackedGaveUp). */
 export class SimulationWorkerError extends Error {
@@ -108,7 +107,7 @@ export function runWalksParallel<S, L>(walker: Walker<S, L>, limits: SimulationL
         idle = true;
         break;
       }
-      if (onProgress !== undefined && now - lastProgress >= PROGRESS_PERIOD_MS) {
+      if (onProgress !== undefined && now - lastProgress >= (limits.progressPeriodMs ?? PROGRESS_PERIOD_MS)) {
         lastProgress = now;
         const t = totals(chunks, Infinity);
         onProgress({ walks: t.walks, steps: t.steps, generated: walker.initialGenerated + t.generated, seconds: (now - start) / 1000 });

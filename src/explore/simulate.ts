@@ -483,6 +483,8 @@ export interface SimulationLimits {
   readonly runs: number;
   /** Stop handing out walks after this many seconds (walks under way finish). */
   readonly seconds: number;
+  /** Milliseconds between progress reports (default PROGRESS_PERIOD_MS; 0: after every walk). */
+  readonly progressPeriodMs?: number;
 }
 
 export interface SimulationProgress {
@@ -512,12 +514,13 @@ export interface WalksResult {
   readonly interrupted?: boolean;
 }
 
-const PROGRESS_PERIOD_MS = 1000;
+export const PROGRESS_PERIOD_MS = 1000;
 
 /** Runs walks 0, 1, 2, ... on this thread until one finds a problem or a limit is reached. */
 export function runWalks<S, L>(walker: Walker<S, L>, limits: SimulationLimits, onProgress?: (p: SimulationProgress) => void): WalksResult {
   const start = performance.now();
   const deadline = start + limits.seconds * 1000;
+  const period = limits.progressPeriodMs ?? PROGRESS_PERIOD_MS;
   let lastProgress = start;
   let steps = 0;
   let longest = 0;
@@ -544,7 +547,7 @@ export function runWalks<S, L>(walker: Walker<S, L>, limits: SimulationLimits, o
     // Reading the clock costs little next to a walk.
     const now = performance.now();
     if (now >= deadline) return { found: undefined, walks: i + 1, steps, generated: base + walker.generated - from, longest, timedOut: i + 1 < limits.runs };
-    if (onProgress !== undefined && now - lastProgress >= PROGRESS_PERIOD_MS) {
+    if (onProgress !== undefined && now - lastProgress >= period) {
       lastProgress = now;
       onProgress({ walks: i + 1, steps, generated: base + walker.generated - from, seconds: (now - start) / 1000 });
     }
