@@ -1,8 +1,9 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configDefaults, defineConfig, type Plugin } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 const ROOT = fileURLToPath(new URL('./', import.meta.url));
 const SRC = `${ROOT}src/`;
@@ -62,11 +63,47 @@ const shared = SHARED_DIRS.flatMap((dir) =>
     .map((name) => `${dir}/${name}`),
 ).filter((file) => !ISOLATED.has(file));
 
+/**
+ * The longest files of the suite (idle, 2 cores: 8 to 30 s each), longest first. They start
+ * first, so that none of them is left running alone at the end with a core idle. Vitest's own
+ * order starts the files that took longest in the last run on this machine, and without that
+ * record (a fresh clone, as in CI) the largest files: typecheck.test.ts, the smallest, ran
+ * last and alone for its 14 s. The order changes only how long the suite takes.
+ */
+const LONGEST = [
+  'test/disk.test.ts',
+  'test/packed.test.ts',
+  'test/parallel-temporal.test.ts',
+  'test/typecheck.test.ts',
+  'test/code-cache.test.ts',
+  'test/parallel.test.ts',
+  'test/deep-steps.test.ts',
+  'test/interrupt-long.test.ts',
+  'test/tlaplus.test.ts',
+  'test/lang/input.test.ts',
+  'test/interrupt.test.ts',
+  'test/lsp/misuse.test.ts',
+];
+
+/** Each project's files: LONGEST in its order, then the others, largest first; the same order on every machine. */
+class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (f: TestSpecification): number => {
+      const i = LONGEST.indexOf(relative(ROOT, f.moduleId));
+      return i < 0 ? LONGEST.length : i;
+    };
+    const size = new Map(files.map((f) => [f, statSync(f.moduleId).size]));
+    const project = (a: TestSpecification, b: TestSpecification): number => (a.project.name < b.project.name ? -1 : a.project.name > b.project.name ? 1 : 0);
+    return [...files].sort((a, b) => project(a, b) || rank(a) - rank(b) || size.get(b)! - size.get(a)!);
+  }
+}
+
 export default defineConfig({
   plugins: [builtModules()],
   test: {
     // fast-check's properties draw the same cases every run (FC_SEED=random for new ones).
     setupFiles: ['test/support/fast-check-seed.ts'],
+    sequence: { sequencer: LongestFirst },
     globalSetup: ['test/support/built.ts'],
     // One test file per core: vitest's default keeps a core free, which on a 2-core machine
     // runs the files one at a time.
