@@ -50,7 +50,7 @@ describe('check --coverage', () => {
   });
 
   it('counts the same on the generic and the packed engine, run after run', () => {
-    const files = [`${dir}/dead.spex`, 'spec/examples/diehard.spex', 'spec/bench/counter-grid.spex', `${dir}/kernel.spex`];
+    const files = [`${dir}/dead.spex`, 'spec/examples/diehard.spex', 'spec/bench/counter-grid.spex', `${dir}/kernel.spex`, 'test/fixtures/packed/guard-run.spex'];
     for (const file of files) {
       const g = run(file, 'generic');
       const p = run(file, 'packed');

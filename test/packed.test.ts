@@ -550,6 +550,35 @@ invariant Fine: x <= 10
     expect(stacks).toBeGreaterThan(0);
   });
 
+  it('takes thousands of requires and awaits in a row, each run a block left at its first false guard, as the generic engine runs them', () => {
+    // 3,000 guards in a row in an action and in a process, past the 1,000 statements one step
+    // may nest: the run is one block, not an \`if\` nested in the one before. The last guard of
+    // each run divides by zero if it is reached after a false one.
+    const run = (n: number, kw: string, cond: string): string => Array.from({ length: n }, (_, i) => `  ${kw} ${cond.replace('I', String(i % 5))}`).join('\n');
+    const spec = fromText(`spec ManyGuards
+var x: 0..4 = 0
+var y: 0..4 = 0
+action Up {
+${run(3000, 'require', 'x + I >= 0')}
+  require x < 4
+  require 12 / (4 - x) > 0
+  x := x + 1
+}
+process P {
+  a: await y < x
+${run(3000, 'await', 'y + I >= 0')}
+     await 12 / (x - y) > 0
+     y := y + 1
+     goto a
+}
+`);
+    const both = compileBoth(spec);
+    expect(both.packed.ok ? 'packed' : both.packed.reason).toBe('packed');
+    if (!both.packed.ok) return;
+    const g = expectSameRun(both.generic, both.packed.system, false);
+    expect(g.stats.distinct).toBe(15);
+  });
+
   it('refuses a step whose code grows exponentially with a reason, before building it', () => {
     // Nine iterations of a body with three branchings of two: 8^9 copies of the rest.
     const r = compileBoth(

@@ -38,6 +38,7 @@ export class CodeGen extends ProcedureCodeGen {
     try {
       // Reaching a label ends the step before it; a while loop begins the step of the label before it.
       if (st.kind === 'label') return this.endAt(st.name.text);
+      if (isGuard(st) && isGuard(list[i + 1])) return this.guards(list, i, k);
       if (st.kind === 'while') return this.whileStmt(st, (list[i - 1] as Extract<A.Stmt, { kind: 'label' }>).name.text, rest);
       // A call ends the step; what follows it in its block (or ends the block) is its return point.
       if (st.kind === 'call') return this.callStmt(st, list[i + 1], k);
@@ -100,6 +101,26 @@ export class CodeGen extends ProcedureCodeGen {
     const [pre, c] = this.capture(() => this.bool(st.cond));
     const body = this.scoped(() => this.stmts(st.body, 0, this.ending(() => this.endAt(label), { label })));
     return `${pre}\nif (${c}) {\n${body}\n} else {\n${k()}\n}`;
+  }
+
+  /**
+   * A run of `require`s and `await`s from list[i]: one block that the first failing guard
+   * leaves, the rest of the step inside it after the last guard, instead of an \`if\` per guard,
+   * each enclosing the next (a step of thousands of guards in a row was refused, as nested too
+   * deep). The guards are evaluated in order and none after the first that fails, as nested
+   * \`if\`s evaluate them.
+   */
+  private guards(list: readonly A.Stmt[], i: number, k: () => string): string {
+    const block = this.fresh('G');
+    const parts: string[] = [];
+    let j = i;
+    for (let st = list[j]; isGuard(st); st = list[++j]) {
+      const [pre, c] = this.capture(() => this.bool(st.cond));
+      const g = this.guardSites?.get(st);
+      parts.push(g === undefined ? `${pre}\nif (!(${c})) break ${block};` : `${pre}\nK.evaluated[${lit(g)}]++;\nif (!(${c})) {\nK.blocked[${lit(g)}]++;\nbreak ${block};\n}`);
+    }
+    const rest = this.scoped(() => this.stmts(list, j, k));
+    return `${block}: {\n${parts.join('\n')}\n${rest}\n}`;
   }
 
   private stmt(st: A.Stmt, k: () => string): string {
@@ -378,4 +399,9 @@ export class CodeGen extends ProcedureCodeGen {
     for (let j = 0; j < sh.width; j++) out.push(this.once(this.initMode ? `un(s[${add(off, j)}])` : `s[${add(off, j)}]`));
     return out;
   }
+}
+
+/** A `require` or an `await`: a guard, which ends the step's code when false. */
+function isGuard(st: A.Stmt | undefined): st is Extract<A.Stmt, { kind: 'require' | 'await' }> {
+  return st !== undefined && (st.kind === 'require' || st.kind === 'await');
 }
