@@ -216,6 +216,34 @@ describe('numeric options', () => {
     expect(spex('check', spec, '--max-states', ' 7 ', '--workers', '1').stdout).toContain('7 distinct states');
     expect(spex('check', spec, '--max-states', '0.7e1', '--workers', '1').stdout).toContain('7 distinct states');
   });
+
+  it('take seconds and minutes as decimal numbers too, fractions included: hex or a blank is a usage error, not 16 or 0', () => {
+    const spec = 'spec/examples/diehard.spex';
+    const cases: [string[], string, string, string][] = [
+      [['simulate', spec, '--time'], '0x10', '<seconds>', 'expected a positive number'],
+      [['simulate', spec, '--time'], ' ', '<seconds>', 'expected a positive number'],
+      [['check', spec, '--progress-interval'], '0b1', '<seconds>', 'expected a number of seconds, 0 or more'],
+      [['simulate', spec, '--progress-interval'], '1e', '<seconds>', 'expected a number of seconds, 0 or more'],
+      [['check', spec, '--checkpoint', 'unused', '--checkpoint-every'], '0o7', '<minutes>', 'expected a positive number'],
+    ];
+    for (const [args, value, arg, expected] of cases) {
+      const option = args[args.length - 1]!;
+      const r = spex(...args, value);
+      expect(r.stderr, `${option} '${value}'`).toBe(`error: option '${option} ${arg}' argument '${value}' is invalid. ${expected}\n`);
+      expect(r.code).toBe(1);
+    }
+    for (const t of ['.5', '0.5', '5e-1']) expect(spex('simulate', spec, '--time', t, '--runs', '3').code, t).toBe(0);
+  });
+});
+
+describe('--const', () => {
+  it('refuses a constant given twice (E214), whichever way it is written, rather than taking the last', () => {
+    const r = spex('check', 'spec/bench/counter-grid.spex', '--const', 'N=1', '--const', ' N = 3');
+    expect(r.code).toBe(120);
+    expect(r.stderr).toBe("error[E214]: --const N is given twice ('N=1', then ' N = 3')\n  = hint: give each constant once\n\n1 error\n");
+    // Two constants, each once: taken.
+    expect(spex('check', 'spec/bench/counter-grid.spex', '--const', 'N=1', '--const', 'K=2').code).toBe(0);
+  });
 });
 
 describe('a spec without initial states', () => {

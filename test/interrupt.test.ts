@@ -85,7 +85,9 @@ describe('--max-memory', () => {
     expect(parseMemorySize('1.5g')).toBe(1.5 * 1024 ** 3);
     expect(parseMemorySize('2000000')).toBe(2_000_000);
     expect(parseMemorySize('4gb')).toBe(4 * 1024 ** 3);
-    for (const bad of ['', 'lots', '-1g', '0', '4x']) expect(parseMemorySize(bad)).toBeUndefined();
+    expect(parseMemorySize('1.5k')).toBe(1536);
+    // A fraction of a byte: 1.5 GiB meant, perhaps; not 1 byte.
+    for (const bad of ['', 'lots', '-1g', '0', '4x', '1.5', '2.5b']) expect(parseMemorySize(bad)).toBeUndefined();
     const r = spex('check', 'spec/examples/diehard.spex', '--max-memory', 'lots');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/expected a size such as 512m, 4g/);

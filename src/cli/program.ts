@@ -49,23 +49,24 @@ function version(): string {
 }
 
 /**
- * An option's integer, written as a decimal number (`1e6` and `2.5e3` included), spaces around
- * it allowed; NaN for anything else. Number() alone took '' (and a blank) for 0, so `--port ""`
- * listened on a random port, and '0x10', '0b11', '0o7' for 16, 3 and 7.
+ * An option's number, written as a decimal number (`1e6`, `2.5e3` and `.5` included), spaces
+ * around it allowed; NaN for anything else. Number() alone took '' (and a blank) for 0, so
+ * `--port ""` listened on a random port, and '0x10', '0b11', '0o7' for 16, 3 and 7 (counts,
+ * seconds and minutes alike).
  */
-function decimalInt(value: string): number {
-  return /^\s*\d+(\.\d+)?(e[+-]?\d+)?\s*$/i.test(value) ? Number(value) : NaN;
+function decimal(value: string): number {
+  return /^\s*(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?\s*$/i.test(value) ? Number(value) : NaN;
 }
 
 /** --port: 0 to 65535; 0 asks the system for a free port. */
 export function portNumber(value: string): number {
-  const n = decimalInt(value);
+  const n = decimal(value);
   if (!Number.isSafeInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a port number (0: any free port)');
   return n;
 }
 
 function positiveInt(value: string): number {
-  const n = decimalInt(value);
+  const n = decimal(value);
   if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
   return n;
 }
@@ -85,14 +86,14 @@ function workerCount(value: string): number | 'auto' {
 
 /** A number of threads from 1 to MAX_WORKERS. */
 function threadCount(value: string, or = ''): number {
-  const n = decimalInt(value);
+  const n = decimal(value);
   if (!Number.isSafeInteger(n) || n < 1 || n > MAX_WORKERS) throw new InvalidArgumentError(`expected a positive integer up to ${MAX_WORKERS}${or}`);
   return n;
 }
 
 /** `spex lsp --timeout`: whole seconds, up to the longest delay a timer of Node.js takes (a longer one would fire at once). */
 function lspTimeout(value: string): number {
-  const n = decimalInt(value);
+  const n = decimal(value);
   if (!Number.isSafeInteger(n) || n < 1 || n > MAX_TIMEOUT_SECONDS) {
     throw new InvalidArgumentError(`expected a positive integer up to ${MAX_TIMEOUT_SECONDS} (about 24 days, the longest timer Node.js sets)`);
   }
@@ -100,8 +101,8 @@ function lspTimeout(value: string): number {
 }
 
 function nonNegativeNumber(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number of seconds, 0 or more');
+  const n = decimal(value);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number of seconds, 0 or more');
   return n;
 }
 
@@ -112,8 +113,8 @@ function nonNegativeInt(value: string): number {
 }
 
 function positiveNumber(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
+  const n = decimal(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
   return n;
 }
 

@@ -492,6 +492,7 @@ export function selectChecks(spec: CheckedSpec, name: string | undefined): (Chec
 /** Parses and type-checks the command line's `--const NAME=VALUE` overrides. */
 export function constOverrides(spec: CheckedSpec, consts: readonly string[]): Map<number, A.Expr> {
   const out = new Map<number, A.Expr>();
+  const given = new Map<number, string>();
   const diags: Diagnostic[] = [];
   for (const text of consts) {
     const eq = text.indexOf('=');
@@ -505,6 +506,14 @@ export function constOverrides(spec: CheckedSpec, consts: readonly string[]): Ma
       diags.push(new Diagnostic('E214', undefined, `'${name}' is not a constant of spec ${spec.name}`, didYouMean(name, spec.consts.map((x) => x.name))));
       continue;
     }
+    // Given twice (a script that appends options, a typo): which one was meant? As a check
+    // block giving a constant twice (E215), refused rather than the last taken.
+    const before = given.get(c.index);
+    if (before !== undefined) {
+      diags.push(new Diagnostic('E214', undefined, `--const ${name} is given twice ('${before}', then '${text}')`, 'give each constant once'));
+      continue;
+    }
+    given.set(c.index, text);
     try {
       const e = parseExpr({ path: `--const ${name}`, text: text.slice(eq + 1) });
       spec.checkExtra(e, c.index, `constant '${name}'`);

@@ -211,11 +211,13 @@ export function defaultMaxMemory(): number {
   return Math.floor(DEFAULT_MEMORY_SHARE * (cg !== undefined && cg < total ? cg : total));
 }
 
-/** Parses a --max-memory size: a number of bytes with an optional k, m, g or t suffix (powers of 1024). */
+/** Parses a --max-memory size: a number of bytes with an optional k, m, g or t suffix (powers of 1024); a count of bytes is a whole number. */
 export function parseMemorySize(text: string): number | undefined {
   const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?$/i.exec(text.trim());
   if (!m) return undefined;
   const scale = { '': 1, k: 1024, m: MIB, g: 1024 * MIB, t: 1024 * 1024 * MIB }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g' | 't'];
+  // A fraction of a byte (`1.5` for 1.5 GiB?): refused, not rounded down to 1 byte.
+  if (scale === 1 && m[1]!.includes('.')) return undefined;
   const n = Math.floor(Number(m[1]) * scale);
   return n > 0 ? n : undefined;
 }
