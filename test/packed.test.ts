@@ -552,7 +552,7 @@ invariant Fine: x <= 10
 
   it('takes thousands of requires and awaits in a row, each run a block left at its first false guard, as the generic engine runs them', () => {
     // 3,000 guards in a row in an action and in a process, past the 1,000 statements one step
-    // may nest: the run is one block, not an \`if\` nested in the one before. The last guard of
+    // may nest: the run is one block, not an `if` nested in the one before. The last guard of
     // each run divides by zero if it is reached after a false one.
     const run = (n: number, kw: string, cond: string): string => Array.from({ length: n }, (_, i) => `  ${kw} ${cond.replace('I', String(i % 5))}`).join('\n');
     const spec = fromText(`spec ManyGuards

@@ -105,10 +105,10 @@ export class CodeGen extends ProcedureCodeGen {
 
   /**
    * A run of `require`s and `await`s from list[i]: one block that the first failing guard
-   * leaves, the rest of the step inside it after the last guard, instead of an \`if\` per guard,
+   * leaves, the rest of the step inside it after the last guard, instead of an `if` per guard,
    * each enclosing the next (a step of thousands of guards in a row was refused, as nested too
    * deep). The guards are evaluated in order and none after the first that fails, as nested
-   * \`if\`s evaluate them.
+   * `if`s evaluate them.
    */
   private guards(list: readonly A.Stmt[], i: number, k: () => string): string {
     const block = this.fresh('G');
