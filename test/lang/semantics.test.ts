@@ -114,6 +114,56 @@ describe('action semantics', () => {
   });
 });
 
+describe('loops over ranges', () => {
+  it('visit the integers of a range that depends on the state in ascending order, in every kind of loop, whichever bounds came before', () => {
+    // One range expression per loop, evaluated with bounds that change from state to state,
+    // and again inside a recursive definition while an outer evaluation of it is under way.
+    const states = reachable(`${header}
+      def tri(k: Int): Int = if k <= 0 then 0 else sum i in (k - 1)..k: (if i == k then i else tri(i))
+      var n: 0..4 = 0
+      var a: Seq[Int] = []
+      var b: Seq[Int] = []
+      var c: Set[Int] = {}
+      var d: Set[Int] = {}
+      var t: Int = 0
+      action Step {
+        require n < 4
+        n := n + 1
+        a := []
+        for i in (n - 1)..(n + 1) { a := append(a, i) }
+        b := [i * 10 : i in 1..n]
+        c := {i in 0..(2 * n) | i % 2 == 1}
+        d := {i + j : i in 0..n, j in (n - 1)..n}
+        t := tri(n)
+      }
+      action Pick {
+        require n == 4 and t > 0
+        pick i in (n - 2)..n where forall j in 0..i: j <= i
+        t := 0 - i
+      }`);
+    expect(states).toEqual([
+      'n=0 a=[] b=[] c={} d={} t=0',
+      'n=1 a=[0, 1, 2] b=[10] c={1} d={0, 1, 2} t=1',
+      'n=2 a=[1, 2, 3] b=[10, 20] c={1, 3} d={1, 2, 3, 4} t=3',
+      'n=3 a=[2, 3, 4] b=[10, 20, 30] c={1, 3, 5} d={2, 3, 4, 5, 6} t=6',
+      'n=4 a=[3, 4, 5] b=[10, 20, 30, 40] c={1, 3, 5, 7} d={3, 4, 5, 6, 7, 8} t=-2',
+      'n=4 a=[3, 4, 5] b=[10, 20, 30, 40] c={1, 3, 5, 7} d={3, 4, 5, 6, 7, 8} t=-3',
+      'n=4 a=[3, 4, 5] b=[10, 20, 30, 40] c={1, 3, 5, 7} d={3, 4, 5, 6, 7, 8} t=-4',
+      'n=4 a=[3, 4, 5] b=[10, 20, 30, 40] c={1, 3, 5, 7} d={3, 4, 5, 6, 7, 8} t=10',
+    ]);
+  });
+
+  it('stop a step at a range too large to enumerate (E710), and refuse a constant one (E221)', () => {
+    const r = run(`${header}
+      var n: Int = 0
+      action Grow { require n < 2000000 and forall i in 0..n: i >= 0
+                    n := n + 999999 }`);
+    expect(r.outcome.kind).toBe('fault');
+    if (r.outcome.kind === 'fault') expect((r.outcome.error as ModelError).message).toMatch(/^the range 0\.\.1999998 has 1,999,999 values/);
+    expect(() => compile(`${header}var n: Int = 0\ninvariant I: forall i in 0..2000000: i >= n\n`)).toThrow(/E221|range 0\.\.2000000/);
+  });
+});
+
 describe('run-time errors', () => {
   it('reports division by zero as a ModelError carrying the step label', () => {
     const { system } = compile(`${header}

@@ -64,7 +64,63 @@ export abstract class ExprCompiler extends ValueCompiler {
 
   /** The binders of a quantifier or a set comprehension. */
   binders(bs: readonly A.Binder[]): Binder[] {
-    return bs.map((b) => ({ dom: this.expr(b.domain), slot: this.slot(b), span: b.domain.span, keep: this.keptDomain(b.domain), weigh: this.weighs(b.domain) }));
+    return bs.map((b) => ({ elems: this.loopElements(b.domain), slot: this.slot(b), span: b.domain.span, weigh: this.weighs(b.domain) }));
+  }
+
+  /**
+   * The elements of a loop's domain (a set), in canonical order, at each evaluation. Over a
+   * range `lo..hi` they are the integers themselves: the loop does not build the set (an
+   * immutable-js set of integers costs some 100 ns an element, and `for i in 0..len(s) - 1`
+   * builds one at every evaluation); the array of the last bounds is kept for the next
+   * evaluation with the same ones. Over any other set: elementsOf its value.
+   */
+  loopElements(domain: A.Expr): (c: Ctx) => readonly Value[] {
+    if (domain.kind === 'binary' && domain.op === '..') return this.rangeInts(domain, this.expr(domain.left), this.expr(domain.right));
+    const dom = this.expr(domain);
+    const keep = this.keptDomain(domain);
+    return (c) => elementsOf(dom(c) as ISet<Value>, keep);
+  }
+
+  /**
+   * The integers of the range `e` (lo..hi, bounds `l` and `r`) in ascending order, at each
+   * evaluation; the array of the last bounds is kept, for the next evaluation with the same
+   * ones (arrays given out are not changed). A range with constant bounds that is too large is a
+   * static error of the configuration (E221); one whose bounds depend on the state, a run-time
+   * error (E710). Checked before anything is built.
+   */
+  private rangeInts(e: Extract<A.Expr, { kind: 'binary' }>, l: Ev, r: Ev): (c: Ctx) => readonly Value[] {
+    const span = e.span;
+    if (this.isConstant(e.left) && this.isConstant(e.right)) {
+      let lo: number | undefined;
+      let hi: number | undefined;
+      try {
+        lo = l(this.constCtx) as number;
+        hi = r(this.constCtx) as number;
+      } catch (err) {
+        if (!(err instanceof ModelError)) throw err;
+      }
+      if (lo !== undefined && hi !== undefined && hi - lo + 1 > MAX_ENUMERATION) {
+        throw new SpecErrors([new Diagnostic('E221', span, rangeTooLarge(lo, hi), ENUMERATION_HINT)]);
+      }
+    }
+    let lastLo = NaN;
+    let lastHi = NaN;
+    let last: readonly Value[] = [];
+    return (c) => {
+      const lo = l(c) as number;
+      const hi = r(c) as number;
+      if (lo === lastLo && hi === lastHi) return last;
+      if (hi - lo + 1 > MAX_ENUMERATION) fail('E710', span, rangeTooLarge(lo, hi), 'guard the step so that the range stays small, or enumerate a smaller set');
+      const ints: Value[] = [];
+      for (let i = lo; i <= hi; i++) {
+        ints.push(i);
+        pollInterrupt();
+      }
+      lastLo = lo;
+      lastHi = hi;
+      last = ints;
+      return ints;
+    };
   }
 
   /**
@@ -256,15 +312,14 @@ export abstract class ExprCompiler extends ValueCompiler {
         return (c) => new Rec(f, evs.map((ev) => ev(c)));
       }
       case 'filter': {
-        const dom = this.expr(e.binder.domain);
+        const dom = this.loopElements(e.binder.domain);
         const s = this.slot(e.binder);
         const cond = this.expr(e.cond);
         const dspan = e.binder.domain.span;
-        const keep = this.keptDomain(e.binder.domain);
         const weigh = this.weighs(e.binder.domain);
         return (c) =>
           ISet<Value>().withMutations((out) => {
-            const elems = elementsOf(dom(c) as ISet<Value>, keep);
+            const elems = dom(c);
             chargeDomain(elems, dspan, weigh);
             for (const x of elems) {
               pollInterrupt();
@@ -329,19 +384,18 @@ export abstract class ExprCompiler extends ValueCompiler {
         };
       }
       case 'seqFor': {
-        const dom = this.expr(e.binder.domain);
+        const overSeq = this.type(e.binder.domain).k === 'seq';
+        // A sequence in its order; a set (a range among them) in canonical order, ascending for integers.
+        const seq = overSeq ? this.expr(e.binder.domain) : undefined;
+        const set = overSeq ? undefined : this.loopElements(e.binder.domain);
         const s = this.slot(e.binder);
         const body = this.expr(e.body);
-        const overSeq = this.type(e.binder.domain).k === 'seq';
         const dspan = e.binder.domain.span;
-        const keep = this.keptDomain(e.binder.domain);
         const weigh = this.weighs(e.binder.domain);
         return (c) => {
-          const d = dom(c);
           const out: Value[] = [];
-          // A sequence in its order; a set (a range among them) in canonical order, ascending for integers.
-          const elems = overSeq ? (d as IList<Value>) : elementsOf(d as ISet<Value>, keep);
-          if (overSeq) chargeWork((d as IList<Value>).size, dspan);
+          const elems = seq !== undefined ? (seq(c) as IList<Value>) : set!(c);
+          if (seq !== undefined) chargeWork((elems as IList<Value>).size, dspan);
           else chargeDomain(elems as readonly Value[], dspan, weigh);
           for (const x of elems) {
             pollInterrupt();
@@ -851,33 +905,18 @@ export abstract class ExprCompiler extends ValueCompiler {
       case 'inter':
         return (c) => (l(c) as ISet<Value>).intersect(r(c) as ISet<Value>);
       case '..': {
-        // A range with constant bounds that is too large is a static error of the configuration
-        // (E221); one whose bounds depend on the state, a run-time error (E710). Checked before
-        // anything is built.
-        if (this.isConstant(e.left) && this.isConstant(e.right)) {
-          let lo: number | undefined;
-          let hi: number | undefined;
-          try {
-            lo = l(this.constCtx) as number;
-            hi = r(this.constCtx) as number;
-          } catch (err) {
-            if (!(err instanceof ModelError)) throw err;
-          }
-          if (lo !== undefined && hi !== undefined && hi - lo + 1 > MAX_ENUMERATION) {
-            throw new SpecErrors([new Diagnostic('E221', span, rangeTooLarge(lo, hi), ENUMERATION_HINT)]);
-          }
-        }
+        const ints = this.rangeInts(e, l, r);
+        // Built in ascending order, which the set keeps: loops over it do not sort it. The
+        // same bounds as the last time: the same set.
+        let lastInts: readonly Value[] | undefined;
+        let lastSet: ISet<Value> = ISet();
         return (c) => {
-          const lo = l(c) as number;
-          const hi = r(c) as number;
-          if (hi - lo + 1 > MAX_ENUMERATION) fail('E710', span, rangeTooLarge(lo, hi), 'guard the step so that the range stays small, or enumerate a smaller set');
-          // Built in ascending order, which the set keeps: loops over it do not sort it.
-          const elems: Value[] = [];
-          for (let i = lo; i <= hi; i++) {
-            elems.push(i);
-            pollInterrupt();
+          const a = ints(c);
+          if (a !== lastInts) {
+            lastInts = a;
+            lastSet = setInOrder(a);
           }
-          return setInOrder(elems);
+          return lastSet;
         };
       }
     }
@@ -1044,10 +1083,10 @@ export function elementsOf(s: ISet<Value>, keep: boolean): readonly Value[] {
 
 /** A binder of a quantifier or a comprehension, compiled (ExprCompiler.binders). */
 export interface Binder {
-  readonly dom: Ev;
+  /** The domain's elements in canonical order (ExprCompiler.loopElements). */
+  readonly elems: (c: Ctx) => readonly Value[];
   readonly slot: number;
   readonly span: A.Span;
-  readonly keep: boolean;
   /** Its values hold sequences: they are charged by their elements too (chargeDomain). */
   readonly weigh: boolean;
 }
@@ -1056,7 +1095,7 @@ export interface Binder {
 export function forEachBinding(c: Ctx, binders: readonly Binder[], i: number, f: () => boolean): boolean {
   if (i === binders.length) return f();
   const b = binders[i]!;
-  const elems = elementsOf(b.dom(c) as ISet<Value>, b.keep);
+  const elems = b.elems(c);
   chargeDomain(elems, b.span, b.weigh);
   for (let j = 0; j < elems.length; j++) {
     pollInterrupt();

@@ -8,7 +8,7 @@ import { hasRanges, type Type } from '../types.js';
 import type { ProcessContext } from '../process.js';
 import { ModelError } from '../../explore/system.js';
 import {
-  IList, IMap, ISet, Rec, Variant, formatValue, sortedElements, type Value,
+  IList, IMap, Rec, Variant, formatValue, type Value,
 } from '../../values/index.js';
 import { type RuntimeLocation, type Ctx, type Cont, fail, type RequireSite } from './base.js';
 import { chargeDomain, mapGet, mapWith, seqGet, ExprCompiler, STACK_EXHAUSTED } from './expressions.js';
@@ -97,7 +97,7 @@ export class Compiler extends ExprCompiler {
         };
       }
       case 'pick': {
-        const dom = this.expr(st.domain);
+        const dom = this.loopElements(st.domain);
         const s = this.slot(st);
         const where = st.where ? this.expr(st.where) : undefined;
         const dspan = st.domain.span;
@@ -111,7 +111,7 @@ export class Compiler extends ExprCompiler {
           return (c) => {
             const old = c.loc[s]!;
             let any = false;
-            const elems = sortedElements(dom(c) as ISet<Value>);
+            const elems = dom(c);
             chargeDomain(elems, dspan, weigh);
             for (const x of elems) {
               pollInterrupt();
@@ -127,7 +127,7 @@ export class Compiler extends ExprCompiler {
         return (c) => {
           const old = c.loc[s]!;
           let any = false;
-          const elems = sortedElements(dom(c) as ISet<Value>);
+          const elems = dom(c);
           chargeDomain(elems, dspan, weigh);
           for (const x of elems) {
             pollInterrupt();
@@ -154,7 +154,7 @@ export class Compiler extends ExprCompiler {
         };
       }
       case 'for': {
-        const dom = this.expr(st.domain);
+        const dom = this.loopElements(st.domain);
         const v = this.slot(st);
         const dspan = st.domain.span;
         const weigh = this.weighs(st.domain);
@@ -183,7 +183,7 @@ export class Compiler extends ExprCompiler {
         return (c) => {
           const oldElems = c.loc[elemsSlot]!;
           const oldPos = c.loc[posSlot]!;
-          const elems = sortedElements(dom(c) as ISet<Value>);
+          const elems = dom(c);
           chargeDomain(elems, dspan, weigh);
           c.loc[elemsSlot] = elems as unknown as Value;
           c.loc[posSlot] = 0;
