@@ -153,6 +153,23 @@ describe('loops over ranges', () => {
     ]);
   });
 
+  it('choose takes the first integer of a range that satisfies it, and none is E704', () => {
+    expect(
+      reachable(`${header}
+      var n: 0..5 = 0
+      var m: Int = 0
+      action Step { require n < 5
+                    n := n + 1
+                    m := choose i in (n - 1)..(n + 2): i % 3 == 0 }`),
+    ).toEqual(['n=0 m=0', 'n=1 m=0', 'n=2 m=3', 'n=3 m=3', 'n=4 m=3', 'n=5 m=6']);
+    const r = run(`${header}
+      var n: 0..5 = 0
+      action Step { require n < 5
+                    n := choose i in (n + 1)..(n + 2): i % 4 == 0 }`);
+    expect(r.outcome.kind).toBe('fault');
+    if (r.outcome.kind === 'fault') expect((r.outcome.error as ModelError).message).toBe('choose found no element that satisfies its condition');
+  });
+
   it('stop a step at a range too large to enumerate (E710), and refuse a constant one (E221)', () => {
     const r = run(`${header}
       var n: Int = 0

@@ -436,22 +436,35 @@ export abstract class ExprCompiler extends ValueCompiler {
         };
       }
       case 'choose': {
-        const dom = this.expr(e.binder.domain);
+        const domain = e.binder.domain;
         const s = this.slot(e.binder);
         const cond = this.expr(e.cond);
         const span = e.span;
-        const dspan = e.binder.domain.span;
-        const weigh = this.weighs(e.binder.domain);
-        return (c) => {
-          const d = dom(c) as ISet<Value>;
-          chargeWork(weigh ? d.size + seqElements(d) : d.size, dspan, weigh ? 'weighed' : 'loop');
-          // In canonical order, sorting only as far as the first element that satisfies it.
-          for (const x of ascending(d)) {
+        const dspan = domain.span;
+        const weigh = this.weighs(domain);
+        const first = (c: Ctx, elems: Iterable<Value>): Value => {
+          for (const x of elems) {
             pollInterrupt();
             c.loc[s] = x;
             if (cond(c)) return x;
           }
           return fail('E704', span, 'choose found no element that satisfies its condition', 'guard it with exists, or make sure the set is not empty');
+        };
+        if (domain.kind === 'binary' && domain.op === '..') {
+          // A range: its integers, without the set (loopElements).
+          const ints = this.loopElements(domain);
+          return (c) => {
+            const elems = ints(c);
+            chargeWork(elems.length, dspan);
+            return first(c, elems);
+          };
+        }
+        const dom = this.expr(domain);
+        return (c) => {
+          const d = dom(c) as ISet<Value>;
+          chargeWork(weigh ? d.size + seqElements(d) : d.size, dspan, weigh ? 'weighed' : 'loop');
+          // In canonical order, sorting only as far as the first element that satisfies it.
+          return first(c, ascending(d));
         };
       }
       case 'at': {
