@@ -365,15 +365,15 @@ describe('parseMemorySize', () => {
     expect(parseMemorySize('2T')).toBe(2 * 1024 ** 4);
   });
 
-  it('allows space around and before the unit, and rounds fractions down to bytes', () => {
+  it('allows space around and before the unit, and rounds fractions of a unit down to bytes', () => {
     expect(parseMemorySize('  7 m  ')).toBe(7 * 1024 ** 2);
     expect(parseMemorySize('0.5k')).toBe(512);
     expect(parseMemorySize('1.0009k')).toBe(1024);
-    expect(parseMemorySize('2.5')).toBe(2);
+    expect(parseMemorySize('2.0k')).toBe(2048);
   });
 
-  it('refuses what is not such a size, and sizes under one byte', () => {
-    for (const bad of ['', ' ', 'm', '1.5.2m', '.5m', '5.m', '1e3', '+5m', '5 mb x', 'x5m', '5mm', '0', '0k', '0.5', '0.0001k']) {
+  it('refuses what is not such a size, sizes under one byte, and fractions of a byte', () => {
+    for (const bad of ['', ' ', 'm', '1.5.2m', '.5m', '5.m', '1e3', '+5m', '5 mb x', 'x5m', '5mm', '0', '0k', '0.5', '0.0001k', '2.5', '2.0', '2.5 b']) {
       expect([bad, parseMemorySize(bad)]).toEqual([bad, undefined]);
     }
   });
