@@ -3,9 +3,9 @@
 // without it, with it cold or warm, with entries corrupted, with a directory that cannot be
 // written. Runs the built command (npm run build).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const ROOT = resolve(__dirname, '..');
@@ -106,13 +106,25 @@ describe('the code cache', () => {
     ['cut in half', (b) => b.subarray(0, b.length >> 1)],
     ['empty', () => Buffer.alloc(0)],
   ];
+  // The entries of one cold run, damaged a different way for each case.
+  let cold: Map<string, Buffer> | undefined;
+  const coldEntries = (): Map<string, Buffer> => {
+    if (cold === undefined) {
+      const dir = join(tempDir(), 'cache');
+      run({ SPEX_CACHE_DIR: dir });
+      cold = entries(dir);
+    }
+    return cold;
+  };
   for (const [what, damage] of damages) {
     it(`entries damaged (${what}) are ignored and written again; the run is unchanged`, () => {
       const dir = join(tempDir(), 'cache');
-      run({ SPEX_CACHE_DIR: dir });
-      const good = entries(dir);
+      const good = coldEntries();
       expect(good.size).toBe(2);
-      for (const [k, v] of good) writeFileSync(join(dir, k), damage(v));
+      for (const [k, v] of good) {
+        mkdirSync(dirname(join(dir, k)), { recursive: true });
+        writeFileSync(join(dir, k), damage(v));
+      }
       expect(run({ SPEX_CACHE_DIR: dir })).toEqual(plain);
       // Written again, whole (V8's data is not byte-for-byte the same from run to run).
       for (const [k, v] of entries(dir)) expect(v.length, k).toBeGreaterThan(good.get(k)!.length / 2);
