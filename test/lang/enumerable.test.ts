@@ -180,7 +180,6 @@ describe('subsets(S) and maps(S, T)', () => {
       { numRuns: 60 },
     );
   });
-});
 
   it('keeps the canonical order it builds a type, subsets(S) and maps(S, T) in, which choose and loops then take as it is', () => {
     const decls = [
@@ -203,6 +202,7 @@ describe('subsets(S) and maps(S, T)', () => {
     expect(formatValue(evalIn(decls, 'choose m in maps({e1, e2}, subsets(E)): forall k in {e1, e2}: size(m[k]) == 2'))).toBe('{e1 -> {e1, e2}, e2 -> {e1, e2}}');
     expect(formatValue(evalIn(decls, 'choose q in Q: q != Lo'))).toBe('Mid(0)');
   });
+});
 
 describe('var x: T in S', () => {
   it('gives one initial state per element, the first variable varying slowest, init run for each', () => {
