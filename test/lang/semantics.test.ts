@@ -153,6 +153,15 @@ describe('loops over ranges', () => {
     ]);
   });
 
+  it('bind an action parameter over a range that depends on the state, in ascending order', () => {
+    expect(
+      stepsFromInit(`${header}
+      var n: 0..3 = 3
+      var last: Int = 0
+      action Lose(i in (n - 2)..n) { last := i }`),
+    ).toEqual(['Lose(i=1) n=3 last=1', 'Lose(i=2) n=3 last=2', 'Lose(i=3) n=3 last=3']);
+  });
+
   it('choose takes the first integer of a range that satisfies it, and none is E704', () => {
     expect(
       reachable(`${header}

@@ -75,10 +75,16 @@ export abstract class ExprCompiler extends ValueCompiler {
    * evaluation with the same ones. Over any other set: elementsOf its value.
    */
   loopElements(domain: A.Expr): (c: Ctx) => readonly Value[] {
-    if (domain.kind === 'binary' && domain.op === '..') return this.rangeInts(domain, this.expr(domain.left), this.expr(domain.right));
+    const range = this.rangeLoop(domain);
+    if (range !== undefined) return range;
     const dom = this.expr(domain);
     const keep = this.keptDomain(domain);
     return (c) => elementsOf(dom(c) as ISet<Value>, keep);
+  }
+
+  /** For a domain written as a range `lo..hi`, its integers at each evaluation (rangeInts); else undefined. */
+  private rangeLoop(domain: A.Expr): ((c: Ctx) => readonly Value[]) | undefined {
+    return domain.kind === 'binary' && domain.op === '..' ? this.rangeInts(domain, this.expr(domain.left), this.expr(domain.right)) : undefined;
   }
 
   /**
@@ -450,9 +456,9 @@ export abstract class ExprCompiler extends ValueCompiler {
           }
           return fail('E704', span, 'choose found no element that satisfies its condition', 'guard it with exists, or make sure the set is not empty');
         };
-        if (domain.kind === 'binary' && domain.op === '..') {
-          // A range: its integers, without the set (loopElements).
-          const ints = this.loopElements(domain);
+        const ints = this.rangeLoop(domain);
+        if (ints !== undefined) {
+          // A range: its integers, without the set.
           return (c) => {
             const elems = ints(c);
             chargeWork(elems.length, dspan);

@@ -160,13 +160,13 @@ export function compileSpec(spec: CheckedSpec, overrides: ReadonlyMap<number, A.
           }
         };
       } else {
-        const dom = cc.expr(p.domain.expr);
+        const dom = cc.loopElements(p.domain.expr);
         const pspan = p.domain.expr.span;
         const weigh = cc.weighs(p.domain.expr);
         run = (c) => {
           // Until the domain is known, this parameter and the ones after it are unbound.
           for (let j = slot; j < n; j++) c.loc[j] = undefined as unknown as Value;
-          const values = sortedElements(dom(c) as ISet<Value>);
+          const values = dom(c);
           chargeDomain(values, pspan, weigh);
           for (const v of values) {
             pollInterrupt();
