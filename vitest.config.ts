@@ -42,9 +42,11 @@ function builtModules(): Plugin {
 const SHARED_DIRS = ['test', 'test/engine', 'test/explore', 'test/values', 'test/lang', 'test/swarm', 'test/fuzz'];
 /**
  * Files of those folders that change the state of a module (the guard's memory budget and
- * interrupt flag, environment variables the explorers read) or mock one: each runs alone.
+ * interrupt flag, environment variables the explorers read) or mock one, or that read what V8
+ * learnt of the arrays spex's functions were called with (packed-smi): each runs alone.
  */
 const ISOLATED = new Set([
+  'test/packed-smi.test.ts',
   'test/explore/guard.test.ts',
   'test/explore/guard-mutants.test.ts',
   'test/explore/disk-explorer-mutants.test.ts',

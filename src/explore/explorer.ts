@@ -36,6 +36,7 @@ import { ReplayIndex, rebuildTrace, type Trace } from './trace.js';
 import { checkLimits, deadlockStop, invariantStop, outcomeOf, searchStats, stepStop, type Stop } from './stop.js';
 import { CHECK_EVERY, CHECK_SLOTS, CUT_SHORT, LONG_EXPANSION_MASK, Interrupted, checkInterrupt, guardStop, stateSlots, type GuardStop } from './guard.js';
 import { exploreVectorLevels, type FlatVectorSystem } from './vector-run.js';
+import { releaseLevelPool } from './level-pool.js';
 import { continueOnDisk, type DiskOptions, type DiskRunInfo, type Handover } from './disk/explorer.js';
 
 export interface ExploreOptions<S = unknown, L = unknown> {
@@ -155,6 +156,7 @@ export function explore<S, L>(
   if (onFlatLevels(system, options)) {
     return exploreVectorLevels(system as unknown as FlatVectorSystem<L>, options as unknown as ExploreOptions<number[], L>) as unknown as ExploreResult<S, L>;
   }
+  releaseLevelPool();
   const run = new BreadthFirstRun(system, options);
   try {
     return run.run();

@@ -17,6 +17,7 @@ import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:wor
 import { PROGRESS_PERIOD_MS, type SimulationLimits, type SimulationProgress, type Walker, type WalksResult } from './simulate.js';
 import type { ChunkDone, SimulationWorkerInit, WorkerMessage } from './simulate-worker.js';
 import { interruptSignal } from './guard.js';
+import { releaseLevelPool } from './level-pool.js';
 import { THREAD_ENTRY, threadData } from './threads.js';
 import { Supervised } from './parallel/supervisor.js';
 
@@ -44,6 +45,7 @@ export class SimulationWorkerError extends Error {
 
 export function runWalksParallel<S, L>(walker: Walker<S, L>, limits: SimulationLimits, pool: SimulationPoolOptions, onProgress?: (p: SimulationProgress) => void): WalksResult {
   if (!(Number.isInteger(pool.workers) && pool.workers >= 2)) throw new RangeError(`workers must be an integer ≥ 2, got ${pool.workers}`);
+  releaseLevelPool();
   const start = performance.now();
   const deadline = start + limits.seconds * 1000;
   const shared = new Int32Array(new SharedArrayBuffer(8));

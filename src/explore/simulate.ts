@@ -17,6 +17,7 @@ import { explore, type Outcome } from './explorer.js';
 import { ModelError, type StepViolation, type TransitionSystem } from './system.js';
 import type { Trace } from './trace.js';
 import { Interrupted, interruptSignal } from './guard.js';
+import { releaseLevelPool } from './level-pool.js';
 
 // ---------------------------------------------------------------------------------------------
 // The generator
@@ -518,6 +519,7 @@ export const PROGRESS_PERIOD_MS = 1000;
 
 /** Runs walks 0, 1, 2, ... on this thread until one finds a problem or a limit is reached. */
 export function runWalks<S, L>(walker: Walker<S, L>, limits: SimulationLimits, onProgress?: (p: SimulationProgress) => void): WalksResult {
+  releaseLevelPool();
   const start = performance.now();
   const deadline = start + limits.seconds * 1000;
   const period = limits.progressPeriodMs ?? PROGRESS_PERIOD_MS;

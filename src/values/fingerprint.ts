@@ -578,9 +578,11 @@ function loopFingerprint(
  * are range-checked) is an internal error rather than a silent collision.
  *
  * The function is generated (`new Function`) with the sizes as literals: integers only, from
- * the layout, never from spec text.
+ * the layout, never from spec text. A layout of more than `straightLineSlots` slots gets loops
+ * over its runs of words (runFingerprint) if their bodies hold at most `loopSlots` slots, and
+ * the loop over tables (loopFingerprint) otherwise; all three give the same fingerprints.
  */
-export function vectorFingerprint(sizes: readonly number[], straightLineSlots = STRAIGHT_LINE_SLOTS): (vec: ArrayLike<number>, out: Uint32Array) => void {
+export function vectorFingerprint(sizes: readonly number[], straightLineSlots = STRAIGHT_LINE_SLOTS, loopSlots = STRAIGHT_LINE_SLOTS): (vec: ArrayLike<number>, out: Uint32Array) => void {
   type Part = { k: 'word'; slots: number[] } | { k: 'int'; slot: number };
   const parts: Part[] = [];
   let word: number[] | null = null;
@@ -601,6 +603,8 @@ export function vectorFingerprint(sizes: readonly number[], straightLineSlots = 
     word.push(slot);
     product *= size;
   });
+  const exact = parts.every((p) => p.k === 'word') && parts.length <= 2;
+  if (!exact && sizes.length > straightLineSlots) return runFingerprint(sizes, parts, loopSlots) ?? loopFingerprint(sizes, parts);
   const body: string[] = [];
   // A slot outside its size: the out-of-line function reports it.
   const words: string[] = [];
@@ -624,8 +628,6 @@ export function vectorFingerprint(sizes: readonly number[], straightLineSlots = 
     body.push(`const ${w} = ${sum(terms)};`);
     words.push(w);
   }
-  const exact = parts.every((p) => p.k === 'word') && words.length <= 2;
-  if (!exact && sizes.length > straightLineSlots) return loopFingerprint(sizes, parts);
   if (exact) {
     // (a, b) → (hi, lo): l1 = (a ^ s1)·K1, hi = (b ^ s2)·K2 ^ (l1 >>> 15), lo = l1 ^ hi·K3 (odd
     // multipliers, mod 2^32): each step invertible, so distinct vectors get distinct
@@ -656,15 +658,92 @@ export function vectorFingerprint(sizes: readonly number[], straightLineSlots = 
     }
     body.push(`out[0] = fh(hi, ${parts.length}) >>> 0;`, `out[1] = fl(lo, ${parts.length}) >>> 0;`);
   }
-  const bad = (slot: number, x: number, size: number): never => {
-    throw new Error(`internal error: slot ${slot} of a packed state holds ${x}, outside its ${size} codes`);
-  };
+  return generated(body);
+}
+
+function badSlot(slot: number, x: number, size: number): never {
+  throw new Error(`internal error: slot ${slot} of a packed state holds ${x}, outside its ${size} codes`);
+}
+
+/** A fingerprint function with `body` (generated code over v and out; see vectorFingerprint). */
+function generated(body: readonly string[]): (vec: ArrayLike<number>, out: Uint32Array) => void {
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   return new Function('mh', 'ml', 'fh', 'fl', 'bad', `"use strict";\nreturn function fingerprintVector(v, out) {\n${body.join('\n')}\n};`)(
     mixHi,
     mixLo,
     finHi,
     finLo,
-    bad,
+    badSlot,
   ) as (vec: ArrayLike<number>, out: Uint32Array) => void;
+}
+
+/**
+ * vectorFingerprint's function for a wide layout that repeats itself (a map over a type of
+ * thousands of values, a process of thousands of instances), as generated code with a loop per
+ * run of words of the same sizes (and per run of unbounded slots): the same words in the same
+ * order as the straight-line code, so the same fingerprints, at a fraction of loopFingerprint's
+ * time (its tables cost three loads a slot: 2.8 ns a slot against 0.4 on 26,685 slots of
+ * sizes 4 and 3). Null when the loops' bodies would hold more than `maxSlots` slots in all:
+ * a layout that does not repeat, for loopFingerprint.
+ */
+function runFingerprint(
+  sizes: readonly number[],
+  parts: readonly ({ k: 'word'; slots: number[] } | { k: 'int'; slot: number })[],
+  maxSlots: number,
+): ((vec: ArrayLike<number>, out: Uint32Array) => void) | null {
+  // Runs: `count` words of the slot sizes `shape` each, the first at slot `from`; `count`
+  // unbounded slots from `from` (shape null). A word's slots follow one another.
+  type Run = { from: number; count: number; shape: number[] | null };
+  const runs: Run[] = [];
+  let unrolled = 0;
+  for (const part of parts) {
+    const last = runs[runs.length - 1];
+    if (part.k === 'int') {
+      if (last !== undefined && last.shape === null && last.from + last.count === part.slot) last.count++;
+      else {
+        runs.push({ from: part.slot, count: 1, shape: null });
+        unrolled++;
+      }
+      continue;
+    }
+    const shape = part.slots.map((slot) => sizes[slot]!);
+    const first = part.slots[0]!;
+    if (last?.shape != null && last.from + last.count * last.shape.length === first && last.shape.length === shape.length && last.shape.every((n, j) => n === shape[j])) {
+      last.count++;
+      continue;
+    }
+    runs.push({ from: first, count: 1, shape });
+    unrolled += shape.length;
+    if (unrolled > maxSlots) return null;
+  }
+  if (unrolled > maxSlots) return null;
+  const body: string[] = [`let hi = ${SEED_HI};`, `let lo = ${SEED_LO};`];
+  for (const run of runs) {
+    const end = run.from + run.count * (run.shape?.length ?? 1);
+    const loop = run.count > 1;
+    const b = loop ? 'b' : String(run.from);
+    const at = (j: number): string => (loop ? (j === 0 ? 'v[b]' : `v[b + ${j}]`) : `v[${run.from + j}]`);
+    if (loop) body.push(`for (let b = ${run.from}; b < ${end}; b += ${run.shape?.length ?? 1}) {`);
+    if (run.shape === null) {
+      body.push(
+        `{ const x = ${at(0)}; hi = mh(hi, x); lo = ml(lo, x);`,
+        'if ((x | 0) !== x) { const h = Math.floor(x / 4294967296); hi = mh(hi, h); lo = ml(lo, h); } }',
+      );
+    } else {
+      const shape = run.shape;
+      const terms: string[] = [];
+      let place = 1;
+      for (let j = shape.length - 1; j >= 0; j--) {
+        terms.unshift(place === 1 ? `x${j}` : `x${j} * ${place}`);
+        place *= shape[j]!;
+      }
+      body.push('{');
+      shape.forEach((size, j) => body.push(`const x${j} = ${at(j)};`, `if (!(x${j} >= 0 && x${j} < ${size})) bad(${j === 0 ? b : `${b} + ${j}`}, x${j}, ${size});`));
+      const sum = (ts: string[]): string => (ts.length === 1 ? ts[0]! : `(${sum(ts.slice(0, ts.length >> 1))} + ${sum(ts.slice(ts.length >> 1))})`);
+      body.push(`const w = ${sum(terms)} | 0;`, 'hi = mh(hi, w); lo = ml(lo, w);', '}');
+    }
+    if (loop) body.push('}');
+  }
+  body.push(`out[0] = fh(hi, ${parts.length}) >>> 0;`, `out[1] = fl(lo, ${parts.length}) >>> 0;`);
+  return generated(body);
 }

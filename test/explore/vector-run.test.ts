@@ -11,6 +11,7 @@ import { compileSpec, type Label } from '../../src/lang/compile.js';
 import { compilePacked, type PackedSpec } from '../../src/lang/packed/index.js';
 import { explore, type ExploreOptions, type ExploreResult } from '../../src/explore/index.js';
 import type { TransitionSystem } from '../../src/explore/system.js';
+import { pooledChunksTaken, releaseLevelPool } from '../../src/explore/level-pool.js';
 import { checkSpec } from '../../src/lang/check.js';
 import { parseSpec } from '../../src/lang/parser.js';
 import { permuted } from '../../src/swarm/permute.js';
@@ -205,6 +206,20 @@ describe('levels in chunks', () => {
       });
     });
   }
+
+  // A run ends with its chunks in the pool (src/explore/level-pool.ts), and the next run on
+  // the thread fills them again: whatever they held must not matter.
+  it('chunks a run before left, filled again: the same searches, limits and traces', () => {
+    inChunks(16, () => {
+      const systems = ['spec/examples/twophase.spex', 'spec/bench/counter-grid.spex', 'spec/examples/diehard.spex', 'test/fixtures/runtime/E701-division-by-zero.spex'].flatMap((f) => packedOf(f));
+      const options: ExploreOptions<number[], Label>[] = [{ checkDeadlock: true }, { checkDeadlock: true, maxStates: 40 }];
+      const fresh = systems.map((p) => options.map((o) => (releaseLevelPool(), explore(p, o))));
+      const before = pooledChunksTaken();
+      // Twice round: each run on the chunks of the one before it, of another spec or of its own.
+      for (let round = 0; round < 2; round++) systems.forEach((p, i) => options.forEach((o, j) => expectSame(explore(p, o), fresh[i]![j]!)));
+      expect(pooledChunksTaken() - before).toBeGreaterThan(10);
+    });
+  });
 
   it('a level of 100,000 states of one slot in chunks of 1,000: whole, as in one chunk', () => {
     let calls = 0;

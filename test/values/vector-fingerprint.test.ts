@@ -83,9 +83,12 @@ describe('vectorFingerprint', () => {
         ),
         ([sizes, v]) => {
           const straight = vectorFingerprint(sizes, Infinity);
-          const loop = vectorFingerprint(sizes, 0);
+          const loop = vectorFingerprint(sizes, 0, 0);
           expect(fpOf(loop, v)).toBe(fpOf(straight, v));
           expect(fpOf(loop, Float64Array.from(v))).toBe(fpOf(straight, v));
+          const runs = vectorFingerprint(sizes, 0, Infinity);
+          expect(fpOf(runs, v)).toBe(fpOf(straight, v));
+          expect(fpOf(runs, Float64Array.from(v))).toBe(fpOf(straight, v));
         },
       ),
       { seed: 7, numRuns: 200 },
@@ -102,6 +105,43 @@ describe('vectorFingerprint', () => {
     bad[7] = sizes[7]!;
     expect(() => vectorFingerprint(sizes)(bad, out)).toThrow(`internal error: slot 7 of a packed state holds ${sizes[7]}, outside its ${sizes[7]} codes`);
     expect(() => vectorFingerprint(sizes, Infinity)(bad, out)).toThrow(`internal error: slot 7 of a packed state holds ${sizes[7]}, outside its ${sizes[7]} codes`);
+  });
+
+  // A wide layout that repeats itself (a map over thousands of values) gets a loop per run of
+  // words of the same sizes, and per run of unbounded slots: the same fingerprints again.
+  it('wide layouts of runs: the loops over runs give the straight-line code\'s fingerprints', () => {
+    const segment = fc.tuple(fc.constantFrom(1, 2, 3, 4, 7, 300, 2 ** 16, 2 ** 31, 2 ** 32, Infinity), fc.integer({ min: 1, max: 90 }));
+    fc.assert(
+      fc.property(
+        fc.array(segment, { minLength: 1, maxLength: 6 }).chain((segments) => {
+          const sizes = segments.flatMap(([n, times]) => Array.from({ length: times }, () => n));
+          return fc.tuple(fc.constant(sizes), fc.tuple(...sizes.map((n) => (n === Infinity ? fc.maxSafeInteger().map((x) => x - 2 ** 52) : fc.integer({ min: 0, max: Math.min(n, 2 ** 53) - 1 })))));
+        }),
+        ([sizes, v]) => {
+          const straight = vectorFingerprint(sizes, Infinity);
+          const runs = vectorFingerprint(sizes, 0, Infinity);
+          expect(fpOf(runs, v)).toBe(fpOf(straight, v));
+          expect(fpOf(runs, Float64Array.from(v))).toBe(fpOf(straight, v));
+        },
+      ),
+      { seed: 11, numRuns: 300 },
+    );
+    // 26,685 slots (two maps over 13,341 pages, of 4 and 3 codes, and 3 more): the default
+    // takes the loops, and every slot counts.
+    const sizes = [...Array.from({ length: 13341 }, () => 4), ...Array.from({ length: 13341 }, () => 3), 3, 3, 3];
+    const v = sizes.map((n, i) => (i * 7) % n);
+    const f = vectorFingerprint(sizes);
+    expect(fpOf(f, v)).toBe(fpOf(vectorFingerprint(sizes, 0, 0), v));
+    const seen = new Set([fpOf(f, v)]);
+    for (const i of [0, 1, 15, 16, 13340, 13341, 20000, 26681, 26682, 26684]) {
+      const w = v.slice();
+      w[i] = (w[i]! + 1) % sizes[i]!;
+      seen.add(fpOf(f, w));
+    }
+    expect(seen.size).toBe(11);
+    const bad = v.slice();
+    bad[13345] = 3;
+    expect(() => f(bad, new Uint32Array(2))).toThrow('internal error: slot 13345 of a packed state holds 3, outside its 3 codes');
   });
 
   it('reports a slot outside its size as an internal error, never as a fingerprint', () => {

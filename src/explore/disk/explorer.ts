@@ -30,6 +30,7 @@ import { join } from 'node:path';
 import { CompactFingerprintSet, mixedKey, unmixedKey } from '../compact-set.js';
 import type { ExploreOptions, ExploreResult, Progress } from '../explorer.js';
 import { guardStop, memoryBudget, uncut } from '../guard.js';
+import { releaseLevelPool } from '../level-pool.js';
 import type { SeenSet } from '../seen-set.js';
 import { checkLimits, deadlockStop, invariantStop, outcomeOf, searchStats, stepStop, type Stop } from '../stop.js';
 import { ModelError, type Invariant, type TransitionSystem } from '../system.js';
@@ -128,6 +129,7 @@ const CANDIDATE_BYTES = 48;
 export function exploreOnDisk<S, L>(system: TransitionSystem<S, L>, options: ExploreOptions<S, L>, disk: DiskOptions<S>): ExploreResult<S, L> {
   checkLimits(options);
   if (options.recordGraph) throw new Error('internal error: the disk-backed search does not record state graphs');
+  releaseLevelPool();
   return uncut(() => new DiskRun(system, options, disk).run());
 }
 

@@ -28,6 +28,7 @@ import { FingerprintSet } from '../fingerprint-set.js';
 import type { SeenSet } from '../seen-set.js';
 import { GraphRecorder } from '../state-graph.js';
 import { explore, type ExploreOptions, type ExploreResult, type Outcome, type Progress } from '../explorer.js';
+import { releaseLevelPool } from '../level-pool.js';
 import { ModelError, type Invariant, type TransitionSystem } from '../system.js';
 import { ReplayIndex, rebuildTrace, type Trace } from '../trace.js';
 import { ByteReader, ByteWriter, IntWriter, type StateCodec } from './bytes.js';
@@ -144,6 +145,7 @@ export function exploreParallel<S, L>(
   parallel: ParallelOptions<S>,
 ): ExploreResult<S, L> {
   checkLimits(options, parallel.workers, true);
+  releaseLevelPool();
   // Constraints and step checks are evaluated where the states are stored, i.e. on this
   // thread: such a system is explored by the single-threaded explorer (same results).
   if (system.inModel !== undefined || system.checkStep !== undefined) return explore(system, options);

@@ -33,6 +33,7 @@ import { checkLimits, deadlockStop, invariantStop, outcomeOf, searchStats, repla
 import { ModelError, directSuccessors } from '../system.js';
 import { ReplayIndex, rebuildTrace, type Trace } from '../trace.js';
 import { exploreVectorLevels, type FlatVectorSystem, type LevelStart } from '../vector-run.js';
+import { releaseLevelPool } from '../level-pool.js';
 import type { WorkerSetup } from './worker.js';
 import { PARALLEL_MIN, type ParallelOptions } from './explorer.js';
 import type { VectorWorkerInit } from './vector-worker.js';
@@ -127,6 +128,7 @@ function startAlone<L>(system: VectorSystem<L>, options: ExploreOptions<number[]
 }
 
 function runVectors<L>(system: VectorSystem<L>, options: ExploreOptions<number[], L>, parallel: VectorParallelOptions): ExploreResult<number[], L> {
+  releaseLevelPool();
   const run = new VectorRun(system, options, parallel);
   try {
     return run.run();

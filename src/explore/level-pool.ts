@@ -1,0 +1,68 @@
+/**
+ * Level memory kept between the searches of one thread, for the flat-level search
+ * (vector-run.ts).
+ */
+import { memoryBudget } from './guard.js';
+import type { LevelArray, VectorNumbers } from './system.js';
+
+/**
+ * The memory of the level chunks the last run on this thread ended with, for the next run to
+ * fill again (a command runs its checks one after another on one thread). Memory touched for
+ * the first time costs far more than memory written again: on a virtual machine, a level of
+ * 534 MB took 1.75 s to fill fresh and a fifth of that refilled, and a spec of eight checks
+ * filled such a level eight times. At most POOL_MAX_BYTES, and at most POOL_BUDGET_SHARE of
+ * --max-memory, which counts the pool as used. A search that does not run on flat levels here
+ * lets it go (releaseLevelPool), and so does a run whose chunks it does not fit.
+ */
+const pool: ArrayBuffer[] = [];
+const POOL_MAX_BYTES = 2 ** 30;
+const POOL_BUDGET_SHARE = 0.25;
+/** Chunks taken from the pool since the thread started: for tests. */
+let taken = 0;
+
+/** Lets the pooled level memory go: for searches that do not run on flat levels on this thread. */
+export function releaseLevelPool(): void {
+  pool.length = 0;
+}
+
+/** The number of chunks taken from the pool so far on this thread (for tests). */
+export function pooledChunksTaken(): number {
+  return taken;
+}
+
+/**
+ * Pools the memory of a finished run's full chunks (`full` numbers each; see pool), in place
+ * of what the pool held.
+ */
+export function retire(chunks: readonly LevelArray[], full: number): void {
+  pool.length = 0;
+  const cap = Math.min(POOL_MAX_BYTES, POOL_BUDGET_SHARE * memoryBudget());
+  const kept = new Set<ArrayBuffer>();
+  let bytes = 0;
+  for (const chunk of chunks) {
+    const buffer = chunk.buffer as ArrayBuffer;
+    if (chunk.length !== full || kept.has(buffer) || bytes + buffer.byteLength > cap) continue;
+    kept.add(buffer);
+    bytes += buffer.byteLength;
+    pool.push(buffer);
+  }
+}
+
+/**
+ * An array of n numbers of the given kind on pooled memory (whatever a run before left in it),
+ * or null: a pooled buffer that holds it and is at most twice its size; when there is none, the
+ * pool is let go (it was another shape of run's).
+ */
+export function pooled(kind: VectorNumbers | 'f64' | undefined, n: number): LevelArray | null {
+  if (pool.length === 0) return null;
+  const bytes = n * (kind === 'u8' ? 1 : kind === 'u16' ? 2 : kind === 'f64' ? 8 : 4);
+  for (let i = pool.length - 1; i >= 0; i--) {
+    const buffer = pool[i]!;
+    if (buffer.byteLength < bytes || buffer.byteLength > 2 * bytes) continue;
+    pool.splice(i, 1);
+    taken++;
+    return kind === 'u8' ? new Uint8Array(buffer, 0, n) : kind === 'u16' ? new Uint16Array(buffer, 0, n) : kind === 'f64' ? new Float64Array(buffer, 0, n) : new Int32Array(buffer, 0, n);
+  }
+  pool.length = 0;
+  return null;
+}
