@@ -50,12 +50,14 @@ export function retire(chunks: readonly LevelArray[], full: number): void {
 
 /**
  * An array of n numbers of the given kind on pooled memory (whatever a run before left in it),
- * or null: a pooled buffer that holds it and is at most twice its size; when there is none, the
- * pool is let go (it was another shape of run's).
+ * or null: a pooled buffer that holds it and is at most twice its size. A request of less than
+ * half the smallest buffer (a level's first chunk, growing) gets null; one that no buffer fits
+ * otherwise lets the pool go (it was another shape of run's).
  */
 export function pooled(kind: VectorNumbers | 'f64' | undefined, n: number): LevelArray | null {
   if (pool.length === 0) return null;
   const bytes = n * (kind === 'u8' ? 1 : kind === 'u16' ? 2 : kind === 'f64' ? 8 : 4);
+  if (2 * bytes < Math.min(...pool.map((b) => b.byteLength))) return null;
   for (let i = pool.length - 1; i >= 0; i--) {
     const buffer = pool[i]!;
     if (buffer.byteLength < bytes || buffer.byteLength > 2 * bytes) continue;

@@ -176,7 +176,8 @@ class VectorLevelRun<L> {
     this.progressPeriodMs = options.progressPeriodMs ?? PROGRESS_PERIOD_MS;
     this.coverage = system.coverage?.counting === true ? system.coverage : null;
     this.per = Math.max(1, Math.floor(levelChunk() / Math.max(1, this.W)));
-    this.next = levelArray(this.numbers, Math.max(1, this.W) * Math.min(1024, this.per));
+    const first = Math.max(1, this.W) * Math.min(1024, this.per);
+    this.next = pooled(this.numbers, first) ?? levelArray(this.numbers, first);
   }
 
   run(): ExploreResult<number[], L> {
@@ -194,7 +195,7 @@ class VectorLevelRun<L> {
     if (this.stop !== null) queue = this.nextCount;
 
     // The chunks of the level being expanded; its first becomes the next level's first.
-    let cur: LevelArray[] = [levelArray(this.numbers, this.next.length)];
+    let cur: LevelArray[] = [pooled(this.numbers, this.next.length) ?? levelArray(this.numbers, this.next.length)];
     const per = this.per;
     let curFps = new Uint32Array(this.nextFps.length);
     const state: number[] = [];

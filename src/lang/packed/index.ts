@@ -75,8 +75,8 @@ const BAIL: { readonly bail: true } = Object.freeze({ bail: true });
 const MAX_LABELS = 1 << 20;
 /** The most characters of generated source. */
 const MAX_SOURCE = 4_000_000;
-/** The fewest characters of an emission in generated source (`RS[0] = 1;\nemit(s, LP0[0]);`, 27). */
-const MIN_EMISSION = 27;
+/** The fewest characters of an emission in generated source (`RS[0] = 1;\nemit(s, L0(0));`, 26). */
+const MIN_EMISSION = 26;
 
 /** The helpers generated code calls; each throws BAIL where the generic engine would fail. */
 const helpers = {
@@ -421,7 +421,9 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   }
 
   const gen = new CodeGen(spec, cc, doms, vars, procLayouts);
-  const labelTables: Label[][] = [];
+  const labelTables: (Label | null)[][] = [];
+  /** Per action, the label of a binding by its index, made once (see the label tables below). */
+  const labelMakers: ((idx: number) => Label)[] = [];
   const parts: string[] = [];
   // Step counters (src/lang/coverage.ts): each step marks RS[site] when it emits, always (W100);
   // the counting code of --coverage is generated only when asked. The rows of the counters
@@ -459,30 +461,33 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
       count *= pdoms[i]!.size;
       if (!(count <= MAX_LABELS)) throw new Unsupported(`action '${a.name}' has too many parameter bindings for the packed engine`, a.decl.span);
     }
-    // One label per binding, allocated now: emitting a state allocates nothing else.
-    const table: Label[] = [];
-    for (let idx = 0; idx < count; idx++) {
-      table.push({
+    // One label per binding, made the first time the binding emits a state (labelOf) and kept:
+    // emitting a state allocates nothing else. Made up front, the labels of an action over
+    // 13,341 pages and 3 memcgs (and the four others over the pages) were 93,000 objects a
+    // check, most of them never emitted, and 0.35 s of compiling and its collections.
+    const table: (Label | null)[] = new Array<Label | null>(count).fill(null);
+    const labelOf = (idx: number): Label =>
+      (table[idx] ??= {
         action: a.name,
         params: a.params.map((p, i) => ({ name: p.name, value: doms.decode(pdoms[i]!, Math.floor(idx / strides[i]!) % pdoms[i]!.size) as Value })),
       });
-    }
     labelTables.push(table);
+    labelMakers.push(labelOf);
     const site = counters.sites.actionSite[ai]!;
     let rowBase = -1;
     if (counting) {
       rowBase = counters.rowSite.length;
-      table.forEach((l, idx) => {
-        if (counters.row(site, l.params) !== rowBase + idx) throw new Error('internal error: coverage rows out of step with the label table');
-      });
+      for (let idx = 0; idx < count; idx++) {
+        if (counters.row(site, labelOf(idx).params) !== rowBase + idx) throw new Error('internal error: coverage rows out of step with the label table');
+      }
     }
     const codes: string[] = [];
     const body = (i: number): string => {
       if (i === a.params.length) {
         const idx = codes.map((c, j) => (strides[j] === 1 ? c : `${c} * ${lit(strides[j]!)}`)).join(' + ') || '0';
-        if (!counting) return gen.stmts(a.decl.body.slice(), 0, () => emitCode(site, undefined, `LB${ai}[${idx}]`));
+        if (!counting) return gen.stmts(a.decl.body.slice(), 0, () => emitCode(site, undefined, `L${ai}(${idx})`));
         const row = idx === '0' ? lit(rowBase) : `${lit(rowBase)} + ${idx}`;
-        return countAround(row, gen.stmts(a.decl.body.slice(), 0, () => emitCode(site, 'r_', `LB${ai}[${idx}]`)));
+        return countAround(row, gen.stmts(a.decl.body.slice(), 0, () => emitCode(site, 'r_', `L${ai}(${idx})`)));
       }
       const p = a.params[i]!;
       const d = pdoms[i]!;
@@ -516,7 +521,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
       if (err instanceof Unsupported) throw new Unsupported(`action '${a.name}': ${err.message}`, err.span ?? a.decl.span);
       throw err;
     }
-    parts.push(`const LB${ai} = LB[${lit(ai)}];\nfunction A${ai}(s, emit) {\n${src}\n}`);
+    parts.push(`const LB${ai} = LB[${lit(ai)}];\nconst LM${ai} = LM[${lit(ai)}];\nfunction L${ai}(k) {\nreturn LB${ai}[k] ?? LM${ai}(k);\n}\nfunction A${ai}(s, emit) {\n${src}\n}`);
   });
 
   // ---- process steps: per instance, the step its pc is at
@@ -759,7 +764,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   }
   // As new Function(...) would, through the code cache (src/engine/code-cache.ts): a run of the
   // same generated source takes V8's compiled code from the disk.
-  const made = cachedFunction(['H', 'LB', 'LP', 'IL', 'INIT', 'OR', 'CH', 'RS', 'K'], source)(helpers, labelTables, procLabels, initLabel, initArr, gen.orders, choices, counters.reached, counters) as Generated;
+  const made = cachedFunction(['H', 'LB', 'LM', 'LP', 'IL', 'INIT', 'OR', 'CH', 'RS', 'K'], source)(helpers, labelTables, labelMakers, procLabels, initLabel, initArr, gen.orders, choices, counters.reached, counters) as Generated;
 
   // ---- the system
   const decode = (vec: readonly number[]): State => vars.map((v) => doms.decodeShape(v.shape, vec, v.offset));
