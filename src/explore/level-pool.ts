@@ -9,7 +9,7 @@ import type { LevelArray, VectorNumbers } from './system.js';
  * The memory of the level chunks the last run on this thread ended with, for the next run to
  * fill again (a command runs its checks one after another on one thread). Memory touched for
  * the first time costs far more than memory written again: on a virtual machine, a level of
- * 534 MB took 1.75 s to fill fresh and a fifth of that refilled, and a spec of eight checks
+ * 534 MB took 1.75 s to fill fresh and a seventh of that refilled, and a spec of eight checks
  * filled such a level eight times. At most POOL_MAX_BYTES, and at most POOL_BUDGET_SHARE of
  * --max-memory, which counts the pool as used. A search that does not run on flat levels here
  * lets it go (releaseLevelPool), and so does a run whose chunks it does not fit.

@@ -59,7 +59,6 @@ function levelChunk(): number {
   return Number.isSafeInteger(n) && n > 0 ? n : LEVEL_CHUNK;
 }
 
-
 /**
  * Where the search stands between two levels, for another explorer to go on from (the vector
  * explorer, with `--workers auto`): the seen set and the replay index, the level to expand
