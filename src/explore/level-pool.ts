@@ -32,10 +32,10 @@ export function pooledChunksTaken(): number {
 
 /**
  * Pools the memory of a finished run's full chunks (`full` numbers each; see pool), in place
- * of what the pool held.
+ * of what the pool held; a run with no full chunk (a level that never grew to one) leaves the
+ * pool as it was.
  */
 export function retire(chunks: readonly LevelArray[], full: number): void {
-  pool.length = 0;
   const cap = Math.min(POOL_MAX_BYTES, POOL_BUDGET_SHARE * memoryBudget());
   const kept = new Set<ArrayBuffer>();
   let bytes = 0;
@@ -44,8 +44,10 @@ export function retire(chunks: readonly LevelArray[], full: number): void {
     if (chunk.length !== full || kept.has(buffer) || bytes + buffer.byteLength > cap) continue;
     kept.add(buffer);
     bytes += buffer.byteLength;
-    pool.push(buffer);
   }
+  if (kept.size === 0) return;
+  pool.length = 0;
+  pool.push(...kept);
 }
 
 /**

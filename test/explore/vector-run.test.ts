@@ -221,6 +221,39 @@ describe('levels in chunks', () => {
     });
   });
 
+  // A small search between two large ones: its first chunks, smaller than the pool's, are its
+  // own, and the pool stays for the next large one.
+  it('a small search between two large ones leaves the pool to the second', () => {
+    const wide = (n: number) =>
+      ({
+        varNames: ['x'],
+        invariants: [],
+        initialStates: (emit: (s: number[], l: string) => void) => emit([0], 'init'),
+        successors: (s: number[], emit: (s: number[], l: string) => void) => {
+          if (s[0] === 0) for (let i = 1; i <= n; i++) emit([i], 'step');
+        },
+        fingerprint: (s: number[], out: Uint32Array) => {
+          out[0] = s[0]!;
+          out[1] = s[0]! * 7 + 1;
+        },
+        vectorWidth: 1,
+        vectorNumbers: 'i32',
+      }) as unknown as TransitionSystem<number[], string>;
+    inChunks(4096, () => {
+      releaseLevelPool();
+      const first = explore(wide(100_000), { checkDeadlock: false });
+      const before = pooledChunksTaken();
+      const small = explore(packedOf('spec/examples/diehard.spex')[0]!, { checkDeadlock: true });
+      expect(small.outcome.kind).toBe('invariant');
+      expect(pooledChunksTaken()).toBe(before);
+      const second = explore(wide(100_000), { checkDeadlock: false });
+      // Level 2's 100,000 states in chunks of 4,096 numbers: at least its 24 full ones come
+      // from the pool (and the first chunk's last growth may too).
+      expect(pooledChunksTaken() - before).toBeGreaterThanOrEqual(24);
+      expect([second.stats.distinct, second.stats.generated]).toEqual([first.stats.distinct, first.stats.generated]);
+    });
+  });
+
   it('a level of 100,000 states of one slot in chunks of 1,000: whole, as in one chunk', () => {
     let calls = 0;
     const system = {
