@@ -740,7 +740,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   const typed = numbers === 'u8' ? 'Uint8Array' : numbers === 'u16' ? 'Uint16Array' : numbers === 'i32' ? 'Int32Array' : undefined;
   const sourceWith = (tp: boolean): string => [
     '"use strict";',
-    `const { WK, bail, rc, ck, ck0, dv, md, un, ${typed !== undefined ? '' : 'copy, '}pop, shm, rng, eqs, sqLen, sqHd, sqTl, sqAp, sqCat, sqAt, sqSet, sqSlc, sqIns, sqRem, sqB, sqTop, sqPop } = H;`,
+    `const { BAIL, WK, bail, rc, ck, ck0, dv, md, un, ${typed !== undefined ? '' : 'copy, '}pop, shm, rng, eqs, sqLen, sqHd, sqTl, sqAp, sqCat, sqAt, sqSet, sqSlc, sqIns, sqRem, sqB, sqTop, sqPop } = H;`,
     `const W = ${lit(width)};`,
     ...(typed !== undefined ? [`const s = new ${typed}(W);`, `const copy = (a) => ${typed}.from(a);`] : ['const s = [];', 'for (let i = 0; i < W; i++) s.push(0);']),
     ...parts,

@@ -514,7 +514,8 @@ export abstract class ExprCodeGen extends CodeGenBase {
         if (d.elem.k !== 'int') return this.fail('internal: min/max of a set of non-integers', e.span);
         const m = this.once(this.code(args[0]!, d));
         const c = r.name === 'min' ? `(31 - Math.clz32(${m} & -${m}))` : `(31 - Math.clz32(${m}))`;
-        return { r: 'int', v: `(${m} === 0 ? bail() : ${add(c, d.elem.lo)})`, lo: d.elem.lo, hi: d.elem.hi };
+        this.emit(`if (${m} === 0) throw BAIL;`);
+        return { r: 'int', v: add(c, d.elem.lo), lo: d.elem.lo, hi: d.elem.hi };
       }
       case 'abs': {
         const a = this.int(args[0]!);
@@ -541,7 +542,11 @@ export abstract class ExprCodeGen extends CodeGenBase {
         const d = this.natural(args[0]!);
         if (!d || d.k !== 'variant') return this.fail('unwrap of a value of unknown type', e.span);
         const v = this.once(this.code(args[0]!, d));
-        return this.valOfCode(d.cases[1]!.payload!, `(${v} === 0 ? bail() : ${add(v, -1)})`);
+        // A statement rather than `v === 0 ? bail() : v - 1`: V8 optimised loops with that call
+        // in them less well (fuzz mutant 1-2698, whose invariants unwrap a page's memcg 534
+        // million times a check: 9.3-11.4 s of user CPU before, 8.2-9.9 s after).
+        this.emit(`if (${v} === 0) throw BAIL;`);
+        return this.valOfCode(d.cases[1]!.payload!, add(v, -1));
       }
       case 'put':
       case 'remove':
