@@ -4,8 +4,8 @@
 //   node bench/run.mjs [--quick] [--only NAME] [--reps R] [--deadline SECONDS] [--no-record]
 //
 //   --quick       skip the largest configuration (counter-grid K=37, 9.37M states)
-//   --only NAME   run only the benchmarks whose name contains NAME (counter-grid, memcg, twophase,
-//                 temporal, simulate, symmetry, diehard, spin, parse, swarm, disk)
+//   --only NAME   run only the benchmarks whose name contains NAME (counter-grid, memcg, wide,
+//                 twophase, temporal, simulate, symmetry, diehard, spin, parse, swarm, disk)
 //   --reps R      runs shorter than 10 s are repeated R times and the fastest is kept (default 3)
 //   --deadline S  a spex run still exploring after S seconds is stopped and reported (default 300)
 //   --no-record   do not append the results to bench/results.md
@@ -95,6 +95,14 @@ const BENCHMARKS = [
     file: 'spec/memcg/reparent.spex',
     check: 'Scenario7_FairReclaimTerminates',
     configs: [5, 6].map((P) => ({ label: `PAGES=${P}`, consts: [`PAGES=${P}`] })),
+  },
+  // Wide states: few states, thousands of slots each (docs/engine.md, "The search on one thread").
+  {
+    name: 'wide',
+    title: 'wide states (spec/bench/wide-pages.spex): a map over P pages, at most one off its LRU; P + 1 states of P + 1 slots',
+    file: 'spec/bench/wide-pages.spex',
+    check: 'Small',
+    configs: [2000, 20000].map((P) => ({ label: `P=${P}`, consts: [`P=${P}`] })),
   },
   {
     name: 'twophase',

@@ -60,6 +60,18 @@ function levelChunk(): number {
 }
 
 /**
+ * The most numbers (states times slots) a level may hold to be handed over to the threads
+ * (`later`): the threads hold a level as 8-byte numbers, so a hand-over copies it into a shared
+ * buffer eight times the size of a level of bytes. A level of 20,000 states of 20,001 slots
+ * took 11.7 s and 3.2 GB to hand over (spec/bench/wide-pages.spex with 20,000 pages: 19 s and
+ * 3.6 GB under `--workers auto`, against 4.1 s and 500 MB on one thread); 8M numbers (64 MB
+ * as the threads hold them) take a few hundredths. A larger level stays here, and the hand-over
+ * waits for a smaller one (a level given by number, `atLevel`, as tests give it, is handed over
+ * whatever its size).
+ */
+const HANDOVER_MAX_NUMBERS = 8 * 2 ** 20;
+
+/**
  * Where the search stands between two levels, for another explorer to go on from (the vector
  * explorer, with `--workers auto`): the seen set and the replay index, the level to expand
  * next (`count` states of the system's width, and their fingerprints, two words each; its first
@@ -89,6 +101,8 @@ export interface LevelStart {
 export interface GoOnLater<L> {
   readonly afterMs: number;
   readonly atLevel?: number;
+  /** The most numbers a level handed over may hold (HANDOVER_MAX_NUMBERS unless given: tests). */
+  readonly maxNumbers?: number;
   readonly then: (start: LevelStart) => ExploreResult<number[], L>;
 }
 
@@ -216,7 +230,8 @@ class VectorLevelRun<L> {
         this.levelTimes.push({ emitted: this.generated - levelGenerated, ms: now - levelMs });
         levelMs = now;
         levelGenerated = this.generated;
-        if (now - this.startMs >= later.afterMs || this.level >= (later.atLevel ?? Infinity)) {
+        const handOver = now - this.startMs >= later.afterMs || this.level >= (later.atLevel ?? Infinity);
+        if (handOver && (later.atLevel !== undefined || this.nextCount * this.W <= (later.maxNumbers ?? HANDOVER_MAX_NUMBERS))) {
           // As for the disk-backed search: this frame stays on the stack, its level let go.
           cur = [];
           curFps = new Uint32Array(0);

@@ -12,6 +12,7 @@ import { compilePacked, type PackedSpec } from '../../src/lang/packed/index.js';
 import { explore, type ExploreOptions, type ExploreResult } from '../../src/explore/index.js';
 import type { TransitionSystem } from '../../src/explore/system.js';
 import { pooledChunksTaken, releaseLevelPool } from '../../src/explore/level-pool.js';
+import { exploreVectorLevels, type FlatVectorSystem, type LevelStart } from '../../src/explore/vector-run.js';
 import { checkSpec } from '../../src/lang/check.js';
 import { parseSpec } from '../../src/lang/parser.js';
 import { permuted } from '../../src/swarm/permute.js';
@@ -252,6 +253,43 @@ describe('levels in chunks', () => {
       expect(pooledChunksTaken() - before).toBeGreaterThanOrEqual(24);
       expect([second.stats.distinct, second.stats.generated]).toEqual([first.stats.distinct, first.stats.generated]);
     });
+  });
+
+  // `--workers auto` starts on this explorer and hands the search over to the threads at a
+  // level start (GoOnLater); the threads hold a level as 8-byte numbers, so a level too large
+  // for that stays here and the hand-over waits for a smaller one.
+  it('hands over to the threads only a level of at most maxNumbers numbers', () => {
+    const system = {
+      varNames: ['x'],
+      invariants: [],
+      // 1,000 initial states; the first ten have one successor each, the rest none.
+      initialStates: (emit: (s: number[], l: string) => void) => {
+        for (let i = 1; i <= 1000; i++) emit([i], 'init');
+      },
+      successors: (s: number[], emit: (s: number[], l: string) => void) => {
+        if (s[0]! <= 10) emit([s[0]! + 1000], 'step');
+      },
+      fingerprint: (s: number[], out: Uint32Array) => {
+        out[0] = s[0]!;
+        out[1] = s[0]! * 7 + 1;
+      },
+      vectorWidth: 1,
+      vectorNumbers: 'i32',
+    } as unknown as FlatVectorSystem<string>;
+    const handed: { level: number; count: number }[] = [];
+    const later = (maxNumbers?: number) => ({
+      afterMs: 0,
+      ...(maxNumbers === undefined ? {} : { maxNumbers }),
+      then: (start: LevelStart) => {
+        handed.push({ level: start.level, count: start.count });
+        return explore(system, { checkDeadlock: false });
+      },
+    });
+    exploreVectorLevels(system, { checkDeadlock: false }, later(100));
+    expect(handed).toEqual([{ level: 2, count: 10 }]);
+    handed.length = 0;
+    exploreVectorLevels(system, { checkDeadlock: false }, later());
+    expect(handed).toEqual([{ level: 1, count: 1000 }]);
   });
 
   it('a level of 100,000 states of one slot in chunks of 1,000: whole, as in one chunk', () => {
