@@ -579,6 +579,38 @@ ${run(3000, 'await', 'y + I >= 0')}
     expect(g.stats.distinct).toBe(15);
   });
 
+  it('takes thousands of assignments in a row, each run one block, as the generic engine runs them', () => {
+    // 3,000 assignments in a row in an action and in a process (a line repeated, as a fuzz
+    // mutant of internalmemory.spex had 2,900), past the 1,000 statements one step may nest;
+    // a variable assigned again in the run, a map entry, and values read from the writes
+    // before them; the last of each run divides by zero in some states.
+    const run = (n: number, stmt: (i: number) => string): string => Array.from({ length: n }, (_, i) => `  ${stmt(i)}`).join('\n');
+    const spec = fromText(`spec ManyAssignments
+type K = 0..2
+var x: 0..4 = 0
+var y: 0..4 = 0
+var m: Map[K, 0..4] = [k in K |-> 0]
+action Up {
+  require x < 4
+${run(3000, (i) => (i % 3 === 0 ? `m[${i % 2}] := (m[${i % 2}] + x) % 5` : i % 3 === 1 ? 'y := (y + 1) % 5' : 'y := (y + 4) % 5'))}
+  x := (x + 12 / (4 - y)) % 5
+}
+process P {
+  a: await y < 4
+${run(3000, (i) => (i % 2 === 0 ? '   m[2] := (m[2] + 1) % 5' : '   m[2] := (m[2] + 4) % 5'))}
+     y := y + 1
+     goto a
+}
+`);
+    const both = compileBoth(spec);
+    expect(both.packed.ok ? 'packed' : both.packed.reason).toBe('packed');
+    if (!both.packed.ok) return;
+    const g = expectSameRun(both.generic, both.packed.system, false);
+    // The division by zero, once y reaches 4 before Up: the same fault, trace and counts.
+    expect(g.outcome.kind).toBe('fault');
+    expect([g.stats.distinct, g.stats.generated]).toEqual([24, 35]);
+  });
+
   it('refuses a step whose code grows exponentially with a reason, before building it', () => {
     // Nine iterations of a body with three branchings of two: 8^9 copies of the rest.
     const r = compileBoth(

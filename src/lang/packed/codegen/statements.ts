@@ -39,6 +39,7 @@ export class CodeGen extends ProcedureCodeGen {
       // Reaching a label ends the step before it; a while loop begins the step of the label before it.
       if (st.kind === 'label') return this.endAt(st.name.text);
       if (isGuard(st) && isGuard(list[i + 1])) return this.guards(list, i, k);
+      if (this.isSlotAssign(st) && this.isSlotAssign(list[i + 1])) return this.assigns(list, i, k);
       if (st.kind === 'while') return this.whileStmt(st, (list[i - 1] as Extract<A.Stmt, { kind: 'label' }>).name.text, rest);
       // A call ends the step; what follows it in its block (or ends the block) is its return point.
       if (st.kind === 'call') return this.callStmt(st, list[i + 1], k);
@@ -121,6 +122,31 @@ export class CodeGen extends ProcedureCodeGen {
     }
     const rest = this.scoped(() => this.stmts(list, j, k));
     return `${block}: {\n${parts.join('\n')}\n${rest}\n}`;
+  }
+
+  /**
+   * A run of assignments to state slots, as one block: each one's value, the old codes of its
+   * place and the write, in order; then the rest of the step; then the old codes put back, last
+   * first. Nested one in another, as any statement encloses the rest of its step's code, a
+   * step of thousands of assignments (a line repeated, a long initialisation) was over
+   * MAX_STMT_NESTING and ran on the generic engine; a run counts as one statement.
+   */
+  private assigns(list: readonly A.Stmt[], i: number, k: () => string): string {
+    const opens: string[] = [];
+    const closes: string[] = [];
+    let j = i;
+    for (let st = list[j]; this.isSlotAssign(st); st = list[++j]) {
+      const { open, close } = this.assignParts(st);
+      opens.push(open);
+      closes.push(close);
+    }
+    const rest = this.scoped(() => this.stmts(list, j, k));
+    return `{\n${opens.join('\n')}\n${rest}\n${closes.reverse().join('\n')}\n}`;
+  }
+
+  /** Whether st assigns a state variable or a process local (not a procedure's frame). */
+  private isSlotAssign(st: A.Stmt | undefined): st is Extract<A.Stmt, { kind: 'assign' }> {
+    return st !== undefined && st.kind === 'assign' && this.res(st.target).k !== 'frame';
   }
 
   private stmt(st: A.Stmt, k: () => string): string {
@@ -283,7 +309,16 @@ export class CodeGen extends ProcedureCodeGen {
   private assign(st: Extract<A.Stmt, { kind: 'assign' }>, k: () => string): string {
     const rf = this.res(st.target) as Extract<Resolution, { k: 'var' | 'plocal' | 'frame' }>;
     if (rf.k === 'frame') return this.frameAssign(st, rf, k);
-    const r = rf;
+    const { open, close } = this.assignParts(st);
+    return `{\n${open}\n${k()}\n${close}\n}`;
+  }
+
+  /**
+   * An assignment to a state variable or a process local as the code that makes it (its
+   * value, the old codes of its place, the write) and the code that undoes it.
+   */
+  private assignParts(st: Extract<A.Stmt, { kind: 'assign' }>): { open: string; close: string } {
+    const r = this.res(st.target) as Extract<Resolution, { k: 'var' | 'plocal' }>;
     const root = r.k === 'var' ? r.index : this.plocalSlot(r.index, st.span);
     const vl = this.vars[root]!;
     const [pre, parts] = this.capture(() => {
@@ -316,13 +351,13 @@ export class CodeGen extends ProcedureCodeGen {
       const W = lit(parts.width);
       const copy = (from: string): string => `for (let ${i} = 0; ${i} < ${W}; ${i}++) s[${parts.off} + ${i}] = ${from}[${i}];`;
       const save = `const ${o} = s.slice(${parts.off}, ${parts.off} + ${W});`;
-      return `{\n${pre}\n${save}\n${copy(parts.codes)}\n${k()}\n${copy(o)}\n}`;
+      return { open: `${pre}\n${save}\n${copy(parts.codes)}`, close: copy(o) };
     }
     const olds = parts.codes.map(() => this.fresh('o'));
     const save = olds.map((o, j) => `const ${o} = s[${add(parts.off, j)}];`).join(' ');
     const write = parts.codes.map((c, j) => `s[${add(parts.off, j)}] = ${c};`).join(' ');
     const restore = olds.map((o, j) => `s[${add(parts.off, j)}] = ${o};`).join(' ');
-    return `{\n${pre}\n${save}\n${write}\n${k()}\n${restore}\n}`;
+    return { open: `${pre}\n${save}\n${write}`, close: restore };
   }
 
   /**
