@@ -29,6 +29,13 @@ function sameState(a: State, b: State): boolean {
  * the same state when a configuration has more than 20,000: the full counts of the larger
  * ones (Barriers, ReadersWriters) are compared with TLC's in test/tlaplus.test.ts.
  */
+/** The spec's run on both engines, the packed engine taking it (expectSameRun, no deadlock check). */
+function packedSameRun(spec: CheckedSpec): ExploreResult<State, Label> {
+  const both = compileBoth(spec);
+  if (!both.packed.ok) throw new Error(`the packed engine refused the spec: ${both.packed.reason}`);
+  return expectSameRun(both.generic, both.packed.system, false);
+}
+
 function expectSameRun(generic: CompiledSpec, packed: PackedSpec, checkDeadlock: boolean): ExploreResult<State, Label> {
   const opts = { checkDeadlock, maxStates: 20_000 };
   const g = explore(generic, opts);
@@ -572,10 +579,7 @@ ${run(3000, 'await', 'y + I >= 0')}
      goto a
 }
 `);
-    const both = compileBoth(spec);
-    expect(both.packed.ok ? 'packed' : both.packed.reason).toBe('packed');
-    if (!both.packed.ok) return;
-    const g = expectSameRun(both.generic, both.packed.system, false);
+    const g = packedSameRun(spec);
     expect(g.stats.distinct).toBe(15);
   });
 
@@ -602,10 +606,7 @@ ${run(3000, (i) => (i % 2 === 0 ? '   m[2] := (m[2] + 1) % 5' : '   m[2] := (m[2
      goto a
 }
 `);
-    const both = compileBoth(spec);
-    expect(both.packed.ok ? 'packed' : both.packed.reason).toBe('packed');
-    if (!both.packed.ok) return;
-    const g = expectSameRun(both.generic, both.packed.system, false);
+    const g = packedSameRun(spec);
     // The division by zero, once y reaches 4 before Up: the same fault, trace and counts.
     expect(g.outcome.kind).toBe('fault');
     expect([g.stats.distinct, g.stats.generated]).toEqual([24, 35]);
