@@ -584,7 +584,7 @@ ${run(3000, 'await', 'y + I >= 0')}
   });
 
   it('takes thousands of assignments in a row, each run one block, as the generic engine runs them', () => {
-    // 3,000 assignments in a row in an action and in a process (a line repeated, as a fuzz
+    // 1,500 assignments in a row in an action and in a process (a line repeated, as a fuzz
     // mutant of internalmemory.spex had 2,900), past the 1,000 statements one step may nest;
     // a variable assigned again in the run, a map entry, and values read from the writes
     // before them; the last of each run divides by zero in some states.
@@ -596,12 +596,12 @@ var y: 0..4 = 0
 var m: Map[K, 0..4] = [k in K |-> 0]
 action Up {
   require x < 4
-${run(3000, (i) => (i % 3 === 0 ? `m[${i % 2}] := (m[${i % 2}] + x) % 5` : i % 3 === 1 ? 'y := (y + 1) % 5' : 'y := (y + 4) % 5'))}
+${run(1500, (i) => (i % 3 === 0 ? `m[${i % 2}] := (m[${i % 2}] + x) % 5` : i % 3 === 1 ? 'y := (y + 1) % 5' : 'y := (y + 4) % 5'))}
   x := (x + 12 / (4 - y)) % 5
 }
 process P {
   a: await y < 4
-${run(3000, (i) => (i % 2 === 0 ? '   m[2] := (m[2] + 1) % 5' : '   m[2] := (m[2] + 4) % 5'))}
+${run(1500, (i) => (i % 2 === 0 ? '   m[2] := (m[2] + 1) % 5' : '   m[2] := (m[2] + 4) % 5'))}
      y := y + 1
      goto a
 }
