@@ -3,7 +3,7 @@
  * (vector-run.ts).
  */
 import { memoryBudget } from './guard.js';
-import type { LevelArray, VectorNumbers } from './system.js';
+import { levelArrayType, type LevelArray, type VectorNumbers } from './system.js';
 
 /**
  * The memory of the level chunks the last run on this thread ended with, for the next run to
@@ -56,17 +56,23 @@ export function retire(chunks: readonly LevelArray[], full: number): void {
  * half the smallest buffer (a level's first chunk, growing) gets null; one that no buffer fits
  * otherwise lets the pool go (it was another shape of run's).
  */
-export function pooled(kind: VectorNumbers | 'f64' | undefined, n: number): LevelArray | null {
+function pooled(kind: VectorNumbers | 'f64' | undefined, n: number): LevelArray | null {
   if (pool.length === 0) return null;
-  const bytes = n * (kind === 'u8' ? 1 : kind === 'u16' ? 2 : kind === 'f64' ? 8 : 4);
+  const Typed = levelArrayType(kind);
+  const bytes = n * Typed.BYTES_PER_ELEMENT;
   if (2 * bytes < Math.min(...pool.map((b) => b.byteLength))) return null;
   for (let i = pool.length - 1; i >= 0; i--) {
     const buffer = pool[i]!;
     if (buffer.byteLength < bytes || buffer.byteLength > 2 * bytes) continue;
     pool.splice(i, 1);
     taken++;
-    return kind === 'u8' ? new Uint8Array(buffer, 0, n) : kind === 'u16' ? new Uint16Array(buffer, 0, n) : kind === 'f64' ? new Float64Array(buffer, 0, n) : new Int32Array(buffer, 0, n);
+    return new Typed(buffer, 0, n);
   }
   pool.length = 0;
   return null;
+}
+
+/** An array of n numbers of the given kind (levelArrayType): on pooled memory if it fits (pooled), else new. */
+export function levelArrayOf(kind: VectorNumbers | 'f64' | undefined, n: number): LevelArray {
+  return pooled(kind, n) ?? new (levelArrayType(kind))(n);
 }

@@ -48,6 +48,7 @@ export function runWalksParallel<S, L>(walker: Walker<S, L>, limits: SimulationL
   releaseLevelPool();
   const start = performance.now();
   const deadline = start + limits.seconds * 1000;
+  const period = limits.progressPeriodMs ?? PROGRESS_PERIOD_MS;
   const shared = new Int32Array(new SharedArrayBuffer(8));
   shared[1] = 0x7fffffff;
   const ports: MessagePort[] = [];
@@ -109,7 +110,7 @@ export function runWalksParallel<S, L>(walker: Walker<S, L>, limits: SimulationL
         idle = true;
         break;
       }
-      if (onProgress !== undefined && now - lastProgress >= (limits.progressPeriodMs ?? PROGRESS_PERIOD_MS)) {
+      if (onProgress !== undefined && now - lastProgress >= period) {
         lastProgress = now;
         const t = totals(chunks, Infinity);
         onProgress({ walks: t.walks, steps: t.steps, generated: walker.initialGenerated + t.generated, seconds: (now - start) / 1000 });

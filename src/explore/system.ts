@@ -108,9 +108,26 @@ export type VectorNumbers = 'u8' | 'u16' | 'i32';
 /** The states of a level of a vector search, one after another (TransitionSystem.vectorNumbers). */
 export type LevelArray = Uint8Array | Uint16Array | Int32Array | Float64Array;
 
+/** A constructor of one of the LevelArray types. */
+export interface LevelArrayType {
+  new (length: number): LevelArray;
+  new (values: ArrayLike<number>): LevelArray;
+  new (buffer: ArrayBuffer, byteOffset: number, length: number): LevelArray;
+  readonly BYTES_PER_ELEMENT: number;
+  readonly name: string;
+}
+
+/**
+ * The typed array of a level of the given kind: Int32Array when not given, Float64Array for
+ * 'f64' (a level widened for a number beyond 32 bits).
+ */
+export function levelArrayType(kind: VectorNumbers | 'f64' | undefined): LevelArrayType {
+  return (kind === 'u8' ? Uint8Array : kind === 'u16' ? Uint16Array : kind === 'f64' ? Float64Array : Int32Array) as LevelArrayType;
+}
+
 /** A level array of `n` numbers of the given kind (Int32Array when not given). */
 export function levelArray(kind: VectorNumbers | undefined, n: number): LevelArray {
-  return kind === 'u8' ? new Uint8Array(n) : kind === 'u16' ? new Uint16Array(n) : new Int32Array(n);
+  return new (levelArrayType(kind))(n);
 }
 
 /** TransitionSystem.successorsAt. */

@@ -23,8 +23,8 @@
  *     bytes a state rather than 10–12).
  */
 import { FlatFingerprintSet } from './flat-set.js';
-import { pooled, releaseLevelPool, retire } from './level-pool.js';
-import { ModelError, directSuccessors, levelArray, type Invariant, type LevelArray, type VectorNumbers, type StepCoverage, type TransitionSystem } from './system.js';
+import { levelArrayOf, releaseLevelPool, retire } from './level-pool.js';
+import { ModelError, directSuccessors, type Invariant, type LevelArray, type VectorNumbers, type StepCoverage, type TransitionSystem } from './system.js';
 import { ReplayIndex, rebuildTrace, type Trace } from './trace.js';
 import { deadlockStop, invariantStop, outcomeOf, searchStats, type Stop } from './stop.js';
 import { CHECK_EVERY, CHECK_SLOTS, CUT_SHORT, LONG_EXPANSION_MASK, budgetWouldPass, guardStop, noteMemoryStop } from './guard.js';
@@ -189,8 +189,7 @@ class VectorLevelRun<L> {
     this.progressPeriodMs = options.progressPeriodMs ?? PROGRESS_PERIOD_MS;
     this.coverage = system.coverage?.counting === true ? system.coverage : null;
     this.per = Math.max(1, Math.floor(levelChunk() / Math.max(1, this.W)));
-    const first = Math.max(1, this.W) * Math.min(1024, this.per);
-    this.next = pooled(this.numbers, first) ?? levelArray(this.numbers, first);
+    this.next = levelArrayOf(this.numbers, Math.max(1, this.W) * Math.min(1024, this.per));
   }
 
   run(): ExploreResult<number[], L> {
@@ -208,7 +207,7 @@ class VectorLevelRun<L> {
     if (this.stop !== null) queue = this.nextCount;
 
     // The chunks of the level being expanded; its first becomes the next level's first.
-    let cur: LevelArray[] = [pooled(this.numbers, this.next.length) ?? levelArray(this.numbers, this.next.length)];
+    let cur: LevelArray[] = [levelArrayOf(this.numbers, this.next.length)];
     const per = this.per;
     let curFps = new Uint32Array(this.nextFps.length);
     const state: number[] = [];
@@ -581,7 +580,7 @@ class VectorLevelRun<L> {
    */
   private allocate(n: number): LevelArray | null {
     try {
-      return pooled(this.wide ? 'f64' : this.numbers, n) ?? (this.wide ? new Float64Array(n) : levelArray(this.numbers, n));
+      return levelArrayOf(this.wide ? 'f64' : this.numbers, n);
     } catch (e) {
       if (!(e instanceof RangeError)) throw e;
       const what = `${this.nextCount.toLocaleString('en-US')} states of ${this.W.toLocaleString('en-US')} slots`;

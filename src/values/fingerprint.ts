@@ -503,6 +503,9 @@ const WORD = 2 ** 32;
  */
 const STRAIGHT_LINE_SLOTS = 256;
 
+/** A part of a packed layout as vectorFingerprint hashes it: finite slots packed into a word, or an unbounded slot. */
+type Part = { k: 'word'; slots: number[] } | { k: 'int'; slot: number };
+
 /**
  * vectorFingerprint's function as a loop over its parts, for wide layouts: the same words in
  * the same order, so the same fingerprints. `parts` are the finite slots packed into words
@@ -510,7 +513,7 @@ const STRAIGHT_LINE_SLOTS = 256;
  */
 function loopFingerprint(
   sizes: readonly number[],
-  parts: readonly ({ k: 'word'; slots: number[] } | { k: 'int'; slot: number })[],
+  parts: readonly Part[],
 ): (vec: ArrayLike<number>, out: Uint32Array) => void {
   // Per part, the end of its slots in `slot` (-1 − its slot for an unbounded one); per slot
   // of a word, its place value and size.
@@ -583,7 +586,6 @@ function loopFingerprint(
  * the loop over tables (loopFingerprint) otherwise; all three give the same fingerprints.
  */
 export function vectorFingerprint(sizes: readonly number[], straightLineSlots = STRAIGHT_LINE_SLOTS, loopSlots = STRAIGHT_LINE_SLOTS): (vec: ArrayLike<number>, out: Uint32Array) => void {
-  type Part = { k: 'word'; slots: number[] } | { k: 'int'; slot: number };
   const parts: Part[] = [];
   let word: number[] | null = null;
   let product = 1;
@@ -693,7 +695,7 @@ function generated(body: readonly string[]): (vec: ArrayLike<number>, out: Uint3
  */
 function runFingerprint(
   sizes: readonly number[],
-  parts: readonly ({ k: 'word'; slots: number[] } | { k: 'int'; slot: number })[],
+  parts: readonly Part[],
   maxSlots: number,
 ): ((vec: ArrayLike<number>, out: Uint32Array) => void) | null {
   // Runs: `count` words of the slot sizes `shape` each, the first at slot `from`; `count`

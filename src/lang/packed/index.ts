@@ -14,7 +14,7 @@ import { DONE } from '../process-shape.js';
 import type * as A from '../ast.js';
 import { Compiler, TERMINATING, type CompiledSpec, type Label, type State } from '../compile.js';
 import { initialValues, procedureLabel } from '../process.js';
-import { levelArray, type Invariant, type LevelArray, type TransitionSystem, type VectorNumbers } from '../../explore/system.js';
+import { levelArray, levelArrayType, type Invariant, type LevelArray, type TransitionSystem, type VectorNumbers } from '../../explore/system.js';
 import { vectorFingerprint, sortedElements, type ISet, type Value } from '../../values/index.js';
 import { expandTree } from '../compile-temporal.js';
 import { FormulaTooLarge } from '../../explore/ltl.js';
@@ -742,7 +742,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   // memcg models at 5 and 6 pages 5-12 % faster.
   const sizes = slotSizes(vars, width);
   const numbers = numbersOf(sizes);
-  const typed = numbers === 'u8' ? 'Uint8Array' : numbers === 'u16' ? 'Uint16Array' : numbers === 'i32' ? 'Int32Array' : undefined;
+  const typed = numbers === undefined ? undefined : levelArrayType(numbers).name;
   const sourceWith = (tp: boolean): string => [
     '"use strict";',
     `const { BAIL, WK, bail, rc, ck, ck0, dv, md, un, ${typed !== undefined ? '' : 'copy, '}pop, shm, rng, eqs, sqLen, sqHd, sqTl, sqAp, sqCat, sqAt, sqSet, sqSlc, sqIns, sqRem, sqB, sqTop, sqPop } = H;`,
@@ -954,7 +954,7 @@ function keptCopies(width: number, numbers: VectorNumbers | undefined): (vec: nu
   // typed copy by its constructor: 20-23 ns for 8 to 24 slots, against 33-41 for `slice`.
   if (width < TYPED_FROM_WIDTH) {
     if (numbers === undefined) return (vec) => vec.slice();
-    const Typed = numbers === 'u8' ? Uint8Array : numbers === 'u16' ? Uint16Array : Int32Array;
+    const Typed = levelArrayType(numbers);
     return (vec) => new Typed(vec) as unknown as number[];
   }
   if (numbers !== undefined) {
