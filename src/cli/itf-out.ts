@@ -7,6 +7,7 @@ import { writeOutput } from './write-output.js';
 import type { CheckResult } from '../engine/run.js';
 import { formatItf, itfOfCheck, toItf } from '../export/itf.js';
 import { MAX_JSON_INPUT_BYTES } from '../lang/input.js';
+import { groupDigits } from '../values/format.js';
 
 /** The file for one check's trace when several checks run. */
 export function itfPathForCheck(path: string, check: string): string {
@@ -28,6 +29,6 @@ export function writeCounterexampleItf(r: CheckResult, specFile: string, specNam
   writeOutput(file, text);
   // A trace of huge states can pass what spex replay and explore --open-trace read: say so now.
   const bytes = Buffer.byteLength(text, 'utf8');
-  const over = bytes > MAX_JSON_INPUT_BYTES ? ` (${bytes.toLocaleString('en-US')} bytes: more than the ${MAX_JSON_INPUT_BYTES.toLocaleString('en-US')} spex replay and explore --open-trace read)` : '';
+  const over = bytes > MAX_JSON_INPUT_BYTES ? ` (${groupDigits(bytes)} bytes: more than the ${groupDigits(MAX_JSON_INPUT_BYTES)} spex replay and explore --open-trace read)` : '';
   return `ITF trace written to ${file}${over}`;
 }

@@ -14,6 +14,7 @@ import {
   EXIT, checkShowNames, prepareCheckpointDir, requireCheckpoint, constOverrides, formatExpectation, formatVerdict, loadSpec, meetsExpectation, neverEnabledWarnings, runCheck, selectChecks,
   type CheckResult, type EngineChoice, type RunOptions,
 } from '../engine/run.js';
+import { groupDigits } from '../values/format.js';
 import { formatCollision, formatResult, formatStats } from './report.js';
 import { formatTemporalStats } from './report-temporal.js';
 import { formatCoverage } from '../export/coverage.js';
@@ -135,7 +136,7 @@ function oneCheck(value: string, previous: string | undefined): string {
 }
 
 const PROGRESS_INTERVAL_HELP = 'seconds between progress reports, on stderr and in --json (default 1; 0: as often as the run looks at the clock)';
-const EVAL_WORK_HELP = `the most values the loops of one evaluation may enumerate (a state's successors, one invariant on one state; docs/diagnostics.md#e715); 0 or none: no bound (default ${DEFAULT_MAX_EVAL_WORK.toLocaleString('en-US')})`;
+const EVAL_WORK_HELP = `the most values the loops of one evaluation may enumerate (a state's successors, one invariant on one state; docs/diagnostics.md#e715); 0 or none: no bound (default ${groupDigits(DEFAULT_MAX_EVAL_WORK)})`;
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -397,8 +398,8 @@ function cmdTest(paths: string[], o: CheckOpts & { trace?: boolean }): number {
 
 /** The line saying a run's counts are of orbits under a symmetry (docs/symmetry.md). */
 function formatSymmetry(s: NonNullable<CheckResult['symmetry']>): string {
-  const tried = s.triedPerState.toLocaleString('en-US', { maximumFractionDigits: 1 });
-  return `symmetry: ${s.description}, ${s.groupSize.toLocaleString('en-US')} permutations (${tried} tried per state); distinct states are counted up to them`;
+  const tried = groupDigits(s.triedPerState, 1);
+  return `symmetry: ${s.description}, ${groupDigits(s.groupSize)} permutations (${tried} tried per state); distinct states are counted up to them`;
 }
 
 function indent(s: string): string {

@@ -8,6 +8,7 @@
  * to turn off here; useColor() is the one place that decides for any output that adds some.
  */
 import type { RunOptions } from '../engine/run.js';
+import { groupDigits } from '../values/format.js';
 
 export type ProgressReport = Parameters<NonNullable<RunOptions['onProgress']>>[0];
 
@@ -19,11 +20,6 @@ export interface ProgressOptions {
 /** Whether a stream may get ANSI colours: a terminal, and NO_COLOR unset or empty. */
 export function useColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
   return stream.isTTY === true && (env.NO_COLOR === undefined || env.NO_COLOR === '');
-}
-
-/** Thousands separated by commas, whatever the locale: 1234567 → 1,234,567. */
-export function groupDigits(n: number): string {
-  return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
 /** The text of one report. */

@@ -18,8 +18,9 @@ import { Interrupted, acceptInterrupts, interruptSignal } from '../explore/guard
 import { interruptedExit, wasInterrupted } from '../engine/run.js';
 import { checkOutputPaths, writeCheckOutputs, type OutputPaths } from './check-outputs.js';
 import { checkError, diagnosticJson, specErrorsEvent, verdictFields, JSON_EVENTS_VERSION } from './json-events.js';
-import { groupDigits, type ProgressOptions } from './progress.js';
+import type { ProgressOptions } from './progress.js';
 import { readFailure } from '../lang/input.js';
+import { groupDigits } from '../values/format.js';
 
 export interface SimulateCliOptions extends OutputPaths, ProgressOptions {
   /** Seconds between progress reports. */

@@ -21,7 +21,6 @@ import { checkOutputPaths, writeCheckOutputs, type OutputPaths } from './check-o
 import { diagnosticJson, specErrorsEvent, verdictFields, JSON_EVENTS_VERSION } from './json-events.js';
 import { itfPathForCheck } from './itf-out.js';
 import { checkOutputPath, writeOutput, WriteError } from './write-output.js';
-import { groupDigits } from './progress.js';
 import { interruptSignal, setPhase } from '../explore/guard.js';
 import { compileSpec, type Label } from '../lang/compile.js';
 import type { CheckedSpec } from '../lang/check.js';
@@ -34,6 +33,7 @@ import { interruptedCheck, mergeJobs, parseJobFile, type MergeResult, type Merge
 import { traceDoesNotReplay } from '../swarm/validate.js';
 import { FULL_VALUES_HELP } from './value-text.js';
 import { MAX_JSON_INPUT_BYTES, readFailure, readInputFile } from '../lang/input.js';
+import { groupDigits } from '../values/format.js';
 
 /** The swarm options of `spex check`, as commander gives them. */
 export interface SwarmCliOptions {

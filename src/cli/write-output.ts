@@ -6,6 +6,7 @@ import { closeSync, constants as fsConstants, openSync, statSync, writeFileSync,
 import { dirname } from 'node:path';
 import { wasReadAsInput } from '../lang/input.js';
 import { interruptSignal } from '../explore/guard.js';
+import { groupDigits } from '../values/format.js';
 
 /** A file the CLI could not write. */
 export class WriteError extends Error {
@@ -95,7 +96,7 @@ function writeToPipe(path: string, data: string): void {
         off += writeSync(fd, buf, off);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
-        if (interruptSignal() !== 0) throw new WriteError(path, `interrupted while waiting for the program reading the pipe, which took ${off.toLocaleString('en-US')} of ${buf.length.toLocaleString('en-US')} bytes`);
+        if (interruptSignal() !== 0) throw new WriteError(path, `interrupted while waiting for the program reading the pipe, which took ${groupDigits(off)} of ${groupDigits(buf.length)} bytes`);
         Atomics.wait(pause, 0, 0, 1);
       }
     }

@@ -39,6 +39,7 @@ import { exploreOnDisk, type DiskOptions } from '../explore/disk/explorer.js';
 import { hasManifest } from '../explore/disk/checkpoint.js';
 import type { StateCodec } from '../explore/parallel/bytes.js';
 import { formatLabel } from '../lang/label.js';
+import { groupDigits } from '../values/format.js';
 
 export interface LoadedSpec {
   readonly source: A.Source;
@@ -669,7 +670,7 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
     const r = explore(system, { ...exploreOpts, maxStates: PILOT_STATES });
     if (!(r.outcome.kind === 'limit' && r.outcome.limit === 'states')) {
       pilot = r;
-      engineReason = `the search ended within ${PILOT_STATES.toLocaleString('en-US')} states, before compiling it for the packed engine would pay off`;
+      engineReason = `the search ended within ${groupDigits(PILOT_STATES)} states, before compiling it for the packed engine would pay off`;
     }
   }
   if (canon !== undefined && choice !== 'generic' && pilot === undefined) {
@@ -830,7 +831,7 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
       }
       if (!(spillOk && r.outcome.kind === 'limit' && r.outcome.limit === 'memory')) return r;
       // The parallel explorers do not spill: the one-thread search, which does, starts again.
-      notes.push(`note: the parallel search stopped for memory at ${r.stats.distinct.toLocaleString('en-US')} distinct states (${memoryNote() ?? 'over --max-memory'}); searching again on 1 thread, which goes on on disk`);
+      notes.push(`note: the parallel search stopped for memory at ${groupDigits(r.stats.distinct)} distinct states (${memoryNote() ?? 'over --max-memory'}); searching again on 1 thread, which goes on on disk`);
       workers = 1;
       threads = { threads: 1, reason: 'the parallel search stopped for memory: searched again on one thread, which goes on on disk' };
       (packed ?? system).coverage.reset();
@@ -864,8 +865,8 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
     }
   }
   const d = result.disk;
-  if (d?.resumed) notes.push(`note: resumed from the checkpoint in ${d.dir} (${d.resumed.distinct.toLocaleString('en-US')} distinct states, written ${d.resumed.written})`);
-  if (d?.handedOverAt !== undefined) notes.push(`note: the search reached --max-memory at ${d.handedOverAt.toLocaleString('en-US')} distinct states and went on on disk (up to ${Math.ceil(d.diskBytes / 1048576).toLocaleString('en-US')} MiB of files; --no-spill stops there instead)`);
+  if (d?.resumed) notes.push(`note: resumed from the checkpoint in ${d.dir} (${groupDigits(d.resumed.distinct)} distinct states, written ${d.resumed.written})`);
+  if (d?.handedOverAt !== undefined) notes.push(`note: the search reached --max-memory at ${groupDigits(d.handedOverAt)} distinct states and went on on disk (up to ${groupDigits(Math.ceil(d.diskBytes / 1048576))} MiB of files; --no-spill stops there instead)`);
   if (result.outcome.kind === 'limit' && result.outcome.limit === 'memory' && diskOpts.spill !== false && (setup || opts.coverage)) {
     notes.push(`note: ${setup ? 'the state graph of temporal properties stays in memory' : '--coverage counts on the in-memory search'}: the search stops at --max-memory instead of going on on disk`);
   }

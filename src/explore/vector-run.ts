@@ -30,6 +30,7 @@ import { deadlockStop, invariantStop, outcomeOf, searchStats, type Stop } from '
 import { CHECK_EVERY, CHECK_SLOTS, CUT_SHORT, LONG_EXPANSION_MASK, budgetWouldPass, guardStop, noteMemoryStop } from './guard.js';
 import { continueOnDisk, type Handover, type StateList } from './disk/explorer.js';
 import type { ExploreOptions, ExploreResult, Outcome, Progress } from './explorer.js';
+import { groupDigits } from '../values/format.js';
 
 /** A system whose states are arrays of exactly `vectorWidth` numbers. */
 export interface FlatVectorSystem<L> extends TransitionSystem<number[], L> {
@@ -583,8 +584,8 @@ class VectorLevelRun<L> {
       return levelArrayOf(this.wide ? 'f64' : this.numbers, n);
     } catch (e) {
       if (!(e instanceof RangeError)) throw e;
-      const what = `${this.nextCount.toLocaleString('en-US')} states of ${this.W.toLocaleString('en-US')} slots`;
-      noteMemoryStop(`a level of ${what} and more: an array of ${n.toLocaleString('en-US')} numbers could not be allocated`, '');
+      const what = `${groupDigits(this.nextCount)} states of ${groupDigits(this.W)} slots`;
+      noteMemoryStop(`a level of ${what} and more: an array of ${groupDigits(n)} numbers could not be allocated`, '');
       return null;
     }
   }

@@ -6,6 +6,7 @@
  * next; and described in messages by its first characters, never serialised whole.
  */
 import { lineCol } from '../lang/diagnostics.js';
+import { groupDigits } from '../values/format.js';
 
 /** The deepest nesting of arrays and objects accepted: far more than any trace of a spec holds. */
 export const MAX_JSON_NESTING = 1000;
@@ -24,7 +25,7 @@ export function parseJsonInput(text: string): JsonInput {
   } catch (e) {
     return { ok: false, kind: 'syntax', why: `is not JSON: ${(e as Error).message}` };
   }
-  if (nestedDeeperThan(value, MAX_JSON_NESTING)) return { ok: false, kind: 'nesting', why: `has arrays and objects nested more than ${MAX_JSON_NESTING.toLocaleString('en-US')} levels deep` };
+  if (nestedDeeperThan(value, MAX_JSON_NESTING)) return { ok: false, kind: 'nesting', why: `has arrays and objects nested more than ${groupDigits(MAX_JSON_NESTING)} levels deep` };
   const rounded = roundedToInteger(text);
   if (rounded !== undefined) {
     const { line, col: column } = lineCol({ path: '', text }, rounded.at);

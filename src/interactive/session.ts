@@ -25,6 +25,7 @@ import { fromItf, ItfError } from '../export/itf.js';
 import { changesOf, escapeHtml, stateHtml, viewModels } from '../export/html.js';
 import { markChanges, viewSvg } from '../export/view.js';
 import { diffValues, formatValue, valueEquals, type Value } from '../values/index.js';
+import { groupDigits } from '../values/format.js';
 
 /** The most distinct states a search visits before it gives up. */
 export const SEARCH_LIMIT = 100_000;
@@ -399,10 +400,10 @@ export class ExploreSession {
       this.message = {
         kind: 'error',
         text: timedOut
-          ? `no state satisfies it among the nearest ones searched in ${this.searchSeconds} s (the search stops there: ${visited.toLocaleString('en-US')} states met)`
+          ? `no state satisfies it among the nearest ones searched in ${this.searchSeconds} s (the search stops there: ${groupDigits(visited)} states met)`
           : limited
-            ? `no state satisfies it among the ${visited.toLocaleString('en-US')} nearest (the search stops at ${this.searchLimit.toLocaleString('en-US')} states)`
-            : `no state reachable from here satisfies it (all ${visited.toLocaleString('en-US')} searched)`,
+            ? `no state satisfies it among the ${groupDigits(visited)} nearest (the search stops at ${groupDigits(this.searchLimit)} states)`
+            : `no state reachable from here satisfies it (all ${groupDigits(visited)} searched)`,
       };
       return;
     }
@@ -422,7 +423,7 @@ export class ExploreSession {
     this.pos = this.path.length - 1;
     this.message = {
       kind: 'info',
-      text: steps.length === 0 ? 'this state satisfies it' : `found ${steps.length} step${steps.length === 1 ? '' : 's'} away (${visited.toLocaleString('en-US')} states visited)`,
+      text: steps.length === 0 ? 'this state satisfies it' : `found ${steps.length} step${steps.length === 1 ? '' : 's'} away (${groupDigits(visited)} states visited)`,
     };
   }
 

@@ -10,6 +10,7 @@ import type { TemporalKind } from '../explore/liveness.js';
 import { AutomatonTooLarge, buildAutomaton, FormulaTooLarge, MAX_AUTOMATON_NODES, MAX_FORMULA_SIZE, type Ltl } from '../explore/ltl.js';
 import { Diagnostic, SpecErrors } from './diagnostics.js';
 import { formatValue, sortedElements, type ISet, type Value } from '../values/index.js';
+import { groupDigits } from '../values/format.js';
 
 /** A state: the value of every state variable (compile.ts's State). */
 type State = Value[];
@@ -65,7 +66,7 @@ export function compileProperties(spec: CheckedSpec, compile: CompileWithLocals)
             if (!(err instanceof AutomatonTooLarge)) throw err;
             if (err instanceof FormulaTooLarge) {
               throw new SpecErrors([
-                new Diagnostic('E228', f.span, `the formula of property '${name}' is too large: its quantifiers expand it to more than ${MAX_FORMULA_SIZE.toLocaleString('en-US')} subformulas`, `quantify over smaller sets, or split the property into several (a conjunction at the top is several properties)`),
+                new Diagnostic('E228', f.span, `the formula of property '${name}' is too large: its quantifiers expand it to more than ${groupDigits(MAX_FORMULA_SIZE)} subformulas`, `quantify over smaller sets, or split the property into several (a conjunction at the top is several properties)`),
               ]);
             }
             throw new SpecErrors([

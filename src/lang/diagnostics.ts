@@ -10,6 +10,7 @@
  */
 import type { Source, Span } from './ast.js';
 import { lastAtMost } from '../values/bisect.js';
+import { groupDigits } from '../values/format.js';
 
 /** The catalog. Each code keeps its meaning forever; docs/diagnostics.md explains each. */
 export const CODES = {
@@ -194,7 +195,7 @@ function isLowSurrogate(c: number): boolean {
 /** Names for a hint, comma-separated: the first MAX_LISTED of them, and how many more there are. */
 export function nameList(names: readonly string[]): string {
   if (names.length <= MAX_LISTED) return names.join(', ');
-  return `${names.slice(0, MAX_LISTED).join(', ')} and ${(names.length - MAX_LISTED).toLocaleString('en-US')} more`;
+  return `${names.slice(0, MAX_LISTED).join(', ')} and ${groupDigits(names.length - MAX_LISTED)} more`;
 }
 
 /** Thrown by the front end when it cannot go on; carries every diagnostic found so far. */
@@ -214,7 +215,7 @@ export class SpecErrors extends Error {
   /** "3 errors", "3 errors in FILE"; when the checker stopped, "100 errors …; checking stopped there". */
   summary(where?: string): string {
     const n = this.diagnostics.length;
-    const count = `${n.toLocaleString('en-US')} error${n === 1 ? '' : 's'}${where === undefined ? '' : ` in ${where}`}`;
+    const count = `${groupDigits(n)} error${n === 1 ? '' : 's'}${where === undefined ? '' : ` in ${where}`}`;
     return this.stopped ? `${count}; checking stopped there (at most ${MAX_ERRORS} are reported): fix these and check again` : count;
   }
 

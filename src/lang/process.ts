@@ -23,6 +23,7 @@ import { ModelError } from '../explore/system.js';
 import { labelSiteOf, type StepCounters } from './coverage.js';
 import { Atom, IList, IMap, ISet, Rec, Variant, formatValue, sortedElements, type Value } from '../values/index.js';
 import { named } from './by-name.js';
+import { groupDigits } from '../values/format.js';
 
 /** What the compiler needs while it compiles the steps of one process instance. */
 export interface ProcessContext {
@@ -139,7 +140,7 @@ export class Processes {
           new Diagnostic(
             'E233',
             at,
-            `process '${p.name}' would have ${values.length.toLocaleString('en-US')} instances${this.instances.length > 0 ? ` (${(this.instances.length + values.length).toLocaleString('en-US')} with the processes before it)` : ''}, more than the ${MAX_INSTANCES.toLocaleString('en-US')} spex runs`,
+            `process '${p.name}' would have ${groupDigits(values.length)} instances${this.instances.length > 0 ? ` (${groupDigits(this.instances.length + values.length)} with the processes before it)` : ''}, more than the ${groupDigits(MAX_INSTANCES)} spex runs`,
             'every instance is a program counter in every state and a step to try in every state: model a few instances (the behaviour of 3 is usually that of many)',
           ),
         ]);

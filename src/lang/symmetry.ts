@@ -25,6 +25,7 @@ import {
   Atom, IList, IMap, ISet, Rec, Tuple, Variant, compareValues, fingerprintValues, mkMap, mkSet, sortedElements,
   sortedEntries, type Value,
 } from '../values/index.js';
+import { groupDigits } from '../values/format.js';
 
 /** The symmetric sets in force for a configuration: the check's own, else the spec's. */
 export function symmetryOf(spec: CheckedSpec, check: CheckedCheck | undefined): readonly CheckedSymmetry[] {
@@ -120,7 +121,7 @@ export function compileSymmetry(syms: readonly CheckedSymmetry[], system: Compil
   // included): their size is bounded as an enumeration is.
   const values = sets.reduce((a, s) => a + s.size, 0);
   if (groupSize * values > MAX_SYMMETRY_TABLES) {
-    throw new SpecErrors([new Diagnostic('E240', syms[0]!.name.span, `the symmetry's ${groupSize.toLocaleString('en-US')} permutations of ${formatCount(values)} values take tables of ${formatCount(groupSize * values)} entries, more than spex builds (${formatCount(MAX_SYMMETRY_TABLES)})`, 'declare a constant set of fewer values symmetric, or give it a smaller type')]);
+    throw new SpecErrors([new Diagnostic('E240', syms[0]!.name.span, `the symmetry's ${groupDigits(groupSize)} permutations of ${formatCount(values)} values take tables of ${formatCount(groupSize * values)} entries, more than spex builds (${formatCount(MAX_SYMMETRY_TABLES)})`, 'declare a constant set of fewer values symmetric, or give it a smaller type')]);
   }
   // Where each value is in its set's list of values.
   const positions = sets.map((s) => new Map<Value, number>(s.all.map((v, j) => [v, j])));
@@ -345,7 +346,7 @@ function factorial(n: number): number {
 }
 
 function groupTooLarge(syms: readonly CheckedSymmetry[], groupSize: number): SpecErrors {
-  return new SpecErrors([new Diagnostic('E240', syms[0]!.name.span, `the symmetry group has ${groupSize.toLocaleString('en-US')} permutations, more than spex tries per state (${MAX_GROUP.toLocaleString('en-US')})`, 'declare fewer or smaller sets symmetric, or lower the constants that size them')]);
+  return new SpecErrors([new Diagnostic('E240', syms[0]!.name.span, `the symmetry group has ${groupDigits(groupSize)} permutations, more than spex tries per state (${groupDigits(MAX_GROUP)})`, 'declare fewer or smaller sets symmetric, or lower the constants that size them')]);
 }
 
 /** Every permutation of 0..n-1, the identity first (lexicographic order). */

@@ -8,6 +8,7 @@ import {
   Variant,
   formatValue,
   formatValueWithin,
+  groupDigits,
   mkMap,
   mkSeq,
   mkSet,
@@ -145,5 +146,30 @@ describe('formatValueWithin (the terminal’s traces)', () => {
     expect(formatValue(rec)).toBe('{ a: ([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], 4), b: Some([20, 21, 22, 23, 24, 25, 26, 27]) }');
     expect(formatValueWithin(rec, 12)).toBe('{ a: ([1, … 11 more], … 1 more), … 1 more }');
     expect(formatValueWithin(rec, 30)).toBe('{ a: ([1, 2, 3, 4, 5, 6, 7, … 5 more], … 1 more), … 1 more }');
+  });
+});
+
+describe('groupDigits', () => {
+  it("writes counts as toLocaleString('en-US') does, without loading the locale data", () => {
+    expect(groupDigits(0)).toBe('0');
+    expect(groupDigits(999)).toBe('999');
+    expect(groupDigits(1000)).toBe('1,000');
+    expect(groupDigits(1234567)).toBe('1,234,567');
+    expect(groupDigits(-1234567)).toBe('-1,234,567');
+    expect(groupDigits(Number.MAX_SAFE_INTEGER)).toBe('9,007,199,254,740,991');
+    fc.assert(fc.property(fc.integer({ min: -(2 ** 53) + 1, max: 2 ** 53 - 1 }), (n) => groupDigits(n) === n.toLocaleString('en-US')));
+  });
+
+  it('keeps at most the digits after the point asked for, and no trailing zero', () => {
+    expect(groupDigits(2.25, 1)).toBe('2.3');
+    expect(groupDigits(2, 1)).toBe('2');
+    expect(groupDigits(12345.06, 1)).toBe('12,345.1');
+    expect(groupDigits(1.5)).toBe('2');
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 10 ** 9 }), (tenths) => {
+        const x = tenths / 10;
+        return groupDigits(x, 1) === x.toLocaleString('en-US', { maximumFractionDigits: 1 });
+      }),
+    );
   });
 });

@@ -12,6 +12,7 @@ import type {
   CheckedProcedure, CheckedBody, CheckedProperty, CheckedFairness, CheckedCheck, CheckedImport,
   CheckedConstraint, CheckedSpec, CheckedSymmetry, Resolution,
 } from './checked.js';
+import { groupDigits } from '../../values/format.js';
 import { typeText, Scope, type Frame, BUILTIN_TYPES, article, describe, rangeBounds } from './base.js';
 import { walkExpr } from './expressions.js';
 import { TemporalChecker } from './temporal.js';
@@ -517,7 +518,7 @@ class Checker extends TemporalChecker {
     this.error(
       'E104',
       top.decl.name.span,
-      `definition '${top.name}' calls definitions ${depth.get(top.name)!.toLocaleString('en-US')} levels deep (${shown.map((n) => (n === '…' ? n : `'${n}'`)).join(' → ')}), more than ${MAX_NESTING}`,
+      `definition '${top.name}' calls definitions ${groupDigits(depth.get(top.name)!)} levels deep (${shown.map((n) => (n === '…' ? n : `'${n}'`)).join(' → ')}), more than ${MAX_NESTING}`,
       'a call is evaluated inside the one that makes it: let a definition compute in fewer steps, or inline the short ones',
     );
     return false;

@@ -8,6 +8,7 @@ import { Diagnostic, MAX_ENUMERATION, SpecErrors } from '../diagnostics.js';
 import {
   Atom, IList, IMap, ISet, NONE, Rec, Tuple, Variant, formatValue, mkMap, mkSet, type Value,
 } from '../../values/index.js';
+import { groupDigits } from '../../values/format.js';
 import { fail, CompilerBase } from './base.js';
 import { pollInterrupt } from '../../explore/guard.js';
 
@@ -205,7 +206,7 @@ export function rangeTooLarge(lo: number, hi: number, of?: string): string {
 
 /** A count for a message: exact with thousands separators, or its order of magnitude. */
 export function formatCount(n: number): string {
-  if (n <= Number.MAX_SAFE_INTEGER) return n.toLocaleString('en-US');
+  if (n <= Number.MAX_SAFE_INTEGER) return groupDigits(n);
   if (Number.isFinite(n)) return `about 10^${Math.floor(Math.log10(n))}`;
   return 'more than 10^308';
 }

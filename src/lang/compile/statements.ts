@@ -10,6 +10,7 @@ import { ModelError } from '../../explore/system.js';
 import {
   IList, IMap, Rec, Variant, formatValue, type Value,
 } from '../../values/index.js';
+import { groupDigits } from '../../values/format.js';
 import { type RuntimeLocation, type Ctx, type Cont, fail, type RequireSite } from './base.js';
 import { chargeDomain, mapGet, mapWith, seqGet, ExprCompiler, STACK_EXHAUSTED } from './expressions.js';
 import type { StepCounters } from '../coverage.js';
@@ -198,8 +199,8 @@ export class Compiler extends ExprCompiler {
             const overflow = err instanceof RangeError && /call stack/.test(err.message);
             if (err !== FOR_TOO_DEEP && err !== STACK_EXHAUSTED && !overflow) throw err;
             if (!outer) throw err === FOR_TOO_DEEP ? err : STACK_EXHAUSTED;
-            const how = err === FOR_TOO_DEEP ? `more than ${MAX_FOR_NESTING.toLocaleString('en-US')} elements of loops nested in one step` : 'nested so deep that it exhausted the stack';
-            fail('E716', dspan, `step nested too deep: this \`for\` over ${elems.length.toLocaleString('en-US')} elements, with the statements after it: ${how}`, 'loop over fewer elements in one step: split the set, or spread the loop over several steps (a process whose loop takes one element a step)');
+            const how = err === FOR_TOO_DEEP ? `more than ${groupDigits(MAX_FOR_NESTING)} elements of loops nested in one step` : 'nested so deep that it exhausted the stack';
+            fail('E716', dspan, `step nested too deep: this \`for\` over ${groupDigits(elems.length)} elements, with the statements after it: ${how}`, 'loop over fewer elements in one step: split the set, or spread the loop over several steps (a process whose loop takes one element a step)');
           } finally {
             this.forDepth--;
             if (outer) this.forNesting = 0;

@@ -14,6 +14,7 @@ import { procedureLabel } from '../process.js';
 import { Unsupported, type Dom } from './dom.js';
 import type { RecDom, StackLayout } from './codegen/procedures.js';
 import { named } from '../by-name.js';
+import { groupDigits } from '../../values/format.js';
 
 export type { StackLayout } from './codegen/procedures.js';
 
@@ -56,7 +57,7 @@ export function stackLayout(p: CheckedProcess, dom: Extract<Dom, { k: 'seq' }>, 
   const depth = deepest === undefined ? 0 : depths.get(deepest)!;
   if (depth > dom.max) {
     throw new Unsupported(
-      `its calls of procedure '${deepest!.name}' may stack ${depth} frames, and the packed engine encodes at most ${dom.max} of its frames (${dom.elem.size.toLocaleString('en-US')} values each)`,
+      `its calls of procedure '${deepest!.name}' may stack ${depth} frames, and the packed engine encodes at most ${dom.max} of its frames (${groupDigits(dom.elem.size)} values each)`,
       deepest!.decl.name.span,
     );
   }

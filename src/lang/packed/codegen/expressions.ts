@@ -12,6 +12,7 @@ import {
   MAX_ORDER, lit, type Val, type IntVal, SAFE, ANY_INT, isLiteral, litValue, isSimple, add, mul,
   sameShape, CodeGenBase, Locals,
 } from './base.js';
+import { groupDigits } from '../../../values/format.js';
 import { named } from '../../by-name.js';
 
 /**
@@ -457,7 +458,7 @@ export abstract class ExprCodeGen extends CodeGenBase {
     // twice, twenty deep, is a million copies). Past MAX_INLINED_CALLS the generic engine,
     // which compiles a definition once, runs the check.
     if (++this.inlinedCalls > MAX_INLINED_CALLS) {
-      this.fail(`the definitions' calls expand into more than ${MAX_INLINED_CALLS.toLocaleString('en-US')} copies of their bodies for the packed engine, which writes each call out in full`, span);
+      this.fail(`the definitions' calls expand into more than ${groupDigits(MAX_INLINED_CALLS)} copies of their bodies for the packed engine, which writes each call out in full`, span);
     }
     let doms = this.paramDoms.get(name);
     if (doms === undefined) {

@@ -8,6 +8,7 @@ import { Unsupported, type Dom, type Shape } from '../dom.js';
 import { lit, add, sameShape } from './base.js';
 import { ProcedureCodeGen } from './procedures.js';
 import { MAX_ENUMERATION, MAX_FOR_NESTING } from '../../diagnostics.js';
+import { groupDigits } from '../../../values/format.js';
 
 /** The most statements the code of one step nests (stmts). */
 const MAX_STMT_NESTING = 1000;
@@ -32,7 +33,7 @@ export class CodeGen extends ProcedureCodeGen {
     // Each statement's code encloses the rest of the step's: V8 compiles code nested N blocks
     // deep in time growing as N^2 (0.1 s at 2,000, 15 s at 20,000 statements in a row).
     if (this.stmtDepth >= MAX_STMT_NESTING) {
-      throw new Unsupported(`a step of more than ${MAX_STMT_NESTING.toLocaleString('en-US')} statements one after the other (loops unrolled included) is not supported by the packed engine`, st.span);
+      throw new Unsupported(`a step of more than ${groupDigits(MAX_STMT_NESTING)} statements one after the other (loops unrolled included) is not supported by the packed engine`, st.span);
     }
     this.stmtDepth++;
     try {
