@@ -463,11 +463,11 @@ if (selected('disk')) {
 
 if (selected('diehard')) {
   process.stderr.write('bench: diehard whole process ...\n');
-  // node dist/cli/main.js (the command on the main thread) and the spex bin (dist/cli/spex.js:
+  // node dist/cli/main.js (the command on the main thread) and the spex bin (dist/cli/spex.cjs:
   // the command in a worker thread, signals on the main one), alternating.
   const entries = [
     { file: 'dist/cli/main.js', note: '', times: [], cpu: [] },
-    { file: 'dist/cli/spex.js', note: ', the spex bin', times: [], cpu: [] },
+    { file: 'dist/cli/spex.cjs', note: ', the spex bin', times: [], cpu: [] },
   ];
   for (let i = 0; i < 5; i++) {
     for (const e of entries) {

@@ -7,7 +7,7 @@
 // gcc -O2 -DSAFETY -DNOREDUCE -DMEMLIM=16384, run as ./pan -m5000000; -DNOCHECK for memcg's
 // full space), its compile time reported apart (the binaries are kept in the temporary
 // directory and reused while the model and flags are the same). Then Spin's ./pan, spex's
-// `node dist/cli/main.js check ...` and the `spex` bin (dist/cli/spex.js) run in turn, as
+// `node dist/cli/main.js check ...` and the `spex` bin (dist/cli/spex.cjs) run in turn, as
 // many rounds as --reps, and each keeps its fastest wall time and its least CPU time. The distinct states must be
 // equal (diehard's are not compared: Spin stores 16 states where TLC and spex count 14, its
 // pc before the loop and the loop head apart).
@@ -127,7 +127,7 @@ export function runSpinGroup({ root, reps, say, failures, progress }) {
     const runs = {
       pan: () => timed(built.pan, ['-m5000000'], { cwd: tmpdir() }),
       main: () => timed(process.execPath, ['dist/cli/main.js', 'check', ...model.spex], { cwd: root }),
-      bin: () => timed(process.execPath, ['dist/cli/spex.js', 'check', ...model.spex], { cwd: root }),
+      bin: () => timed(process.execPath, ['dist/cli/spex.cjs', 'check', ...model.spex], { cwd: root }),
     };
     const bestOf = { pan: Infinity, main: Infinity, bin: Infinity };
     const cpuOf = { pan: Infinity, main: Infinity, bin: Infinity };

@@ -12,7 +12,7 @@
 // dynamic imports stay imports of the files beside the bundle (code-cache.ts's runBundle
 // resolves them).
 import { createHash } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rolldown } from 'rolldown';
@@ -27,37 +27,54 @@ const fromBundle = (file) => {
   return r.startsWith('.') ? r : './' + r;
 };
 
-const bundle = await rolldown({
-  input: entry,
-  platform: 'node',
-  logLevel: 'warn',
-  external: [/^node:/],
-  plugins: [
-    {
-      name: 'spex-module-urls',
-      resolveDynamicImport(specifier, importer) {
-        // Loaded only when needed (the LSP server): left as an import of the file transpile.mjs wrote.
-        if (typeof specifier !== 'string' || !specifier.startsWith('.') || importer === undefined) return null;
-        return { id: fromBundle(join(dirname(importer), specifier)), external: true };
+// main.js and spex.js as scripts/transpile.mjs wrote them: this script replaces both.
+for (const f of [entry, join(cli, 'spex.js')]) {
+  if (readFileSync(f, 'utf8').includes('written by scripts/bundle.mjs')) throw new Error(`scripts/bundle.mjs: ${relative(process.cwd(), f)} is already the bundled entry: run scripts/transpile.mjs first (npm run build does)`);
+}
+
+/**
+ * `input` and the modules of dist/ it imports as one CommonJS file's code. Each bundled
+ * `import.meta.url` becomes the URL of the module it was written in, and a dynamic import of a
+ * file (the LSP server's) stays an import of that file beside the bundle. ASCII only (strings,
+ * templates and regular expressions escaped; doc comments left out): node reads a file of
+ * ASCII into a one-byte string at memory speed, and one with a single `→` is decoded
+ * character by character into a string of twice the bytes (25 ms against 12 for the command's
+ * bundle on the bench machine).
+ */
+async function commonJsCode(input) {
+  const b = await rolldown({
+    input,
+    platform: 'node',
+    logLevel: 'warn',
+    external: [/^node:/],
+    plugins: [
+      {
+        name: 'spex-module-urls',
+        resolveDynamicImport(specifier, importer) {
+          if (typeof specifier !== 'string' || !specifier.startsWith('.') || importer === undefined) return null;
+          return { id: fromBundle(join(dirname(importer), specifier)), external: true };
+        },
+        transform(code, id) {
+          if (!id.startsWith(dist) || !code.includes('import.meta.url')) return null;
+          return code.replaceAll('import.meta.url', `new URL(${JSON.stringify(fromBundle(id))}, require('node:url').pathToFileURL(__filename)).href`);
+        },
       },
-      transform(code, id) {
-        if (!id.startsWith(dist) || !code.includes('import.meta.url')) return null;
-        return code.replaceAll('import.meta.url', `new URL(${JSON.stringify(fromBundle(id))}, require('node:url').pathToFileURL(__filename)).href`);
-      },
-    },
-  ],
-});
-// ASCII only (strings, templates and regular expressions escaped; doc comments left out): node
-// reads a file of ASCII into a one-byte string at memory speed, and one with a single `→` is
-// decoded character by character into a string of twice the bytes (25 ms against 12 for this
-// one on the bench machine).
-const { output } = await bundle.generate({ format: 'cjs', strict: true, sourcemap: false, charset: 'ascii', comments: { legal: true, annotation: false, jsdoc: false } });
-await bundle.close();
-if (output.length !== 1 || output[0].type !== 'chunk') throw new Error(`scripts/bundle.mjs: expected one chunk, got ${output.map((o) => o.fileName).join(', ')}`);
+    ],
+  });
+  const { output } = await b.generate({ format: 'cjs', strict: true, sourcemap: false, charset: 'ascii', comments: { legal: true, annotation: false, jsdoc: false } });
+  await b.close();
+  if (output.length !== 1 || output[0].type !== 'chunk') throw new Error(`scripts/bundle.mjs: expected one chunk for ${input}, got ${output.map((o) => o.fileName).join(', ')}`);
+  const code = output[0].code.replace(/^#!.*\n/, '');
+  if (/\bimport\.meta\b/.test(code.replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, ''))) throw new Error(`scripts/bundle.mjs: import.meta is left in the bundle of ${input}`);
+  const nonAscii = /[^\x00-\x7f]/.exec(code);
+  if (nonAscii) throw new Error(`scripts/bundle.mjs: the bundle of ${input} is not ASCII: ${JSON.stringify(code.slice(Math.max(0, nonAscii.index - 60), nonAscii.index + 20))}`);
+  return code;
+}
+
 // runBundle wraps the file in a function: no #! line; and it must stay strict, as the modules were.
 // A script run by node:vm cannot import() without an experimental flag: the dynamic imports
 // left (of files beside the bundle) go through the function runBundle passes in, __spexImport.
-let code = output[0].code.replace(/^#!.*\n/, '').replace(/\bimport\((["'])(\.{1,2}\/[^"']+)\1\)/g, '__spexImport($1$2$1)');
+let code = (await commonJsCode(entry)).replace(/\bimport\((["'])(\.{1,2}\/[^"']+)\1\)/g, '__spexImport($1$2$1)');
 // node's modules that only some commands use are loaded when first used, not at start: each
 // costs some milliseconds to load. node:http serves \`spex explore\`; node:child_process is
 // commander's, for executable subcommands, which spex has none of. The module object is
@@ -70,22 +87,25 @@ for (const mod of LAZY) {
 code = code.replace(/^("use strict";\n)/, `$1const __spexLazy = (load) => new Proxy({}, { get: (_target, key) => load()[key] });\n`);
 if (/\bimport\(/.test(code.replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, ''))) throw new Error('scripts/bundle.mjs: an import() is left in the bundle');
 if (!/^\s*(\/\/[^\n]*\n\s*)*["']use strict["']/.test(code)) throw new Error('scripts/bundle.mjs: the bundle does not start with "use strict"');
-if (/\bimport\.meta\b/.test(code.replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, ''))) throw new Error('scripts/bundle.mjs: import.meta is left in the CommonJS bundle');
-const nonAscii = /[^\x00-\x7f]/.exec(code);
-if (nonAscii) throw new Error(`scripts/bundle.mjs: the bundle is not ASCII: ${JSON.stringify(code.slice(Math.max(0, nonAscii.index - 60), nonAscii.index + 20))}`);
 writeFileSync(out, code);
 const key = createHash('sha256').update(code).digest('hex').slice(0, 32);
 rmSync(entry + '.map', { force: true });
 
-// The code cache's module as CommonJS too (dist/cli/code-cache.cjs), for main.js to require:
-// an ES module that imports node's modules makes node build an ES-module view of each (of all
-// of node:fs's exports, which loads its streams), some 10 ms of a small check's start-up.
-const cacheBundle = await rolldown({ input: join(dist, 'engine', 'code-cache.js'), platform: 'node', logLevel: 'warn', external: [/^node:/] });
-const { output: cacheOutput } = await cacheBundle.generate({ format: 'cjs', strict: true, sourcemap: false });
-await cacheBundle.close();
-if (cacheOutput.length !== 1 || cacheOutput[0].type !== 'chunk') throw new Error('scripts/bundle.mjs: expected one chunk for the code cache');
-if (/\bimport\.meta\b/.test(cacheOutput[0].code)) throw new Error('scripts/bundle.mjs: import.meta is left in code-cache.cjs');
-writeFileSync(join(cli, 'code-cache.cjs'), cacheOutput[0].code);
+// Small CommonJS files beside the bundle, so that no thread of a command starts node's ES-module
+// loader (an ES module that imports node's modules also makes node build an ES-module view of
+// each: of all of node:fs's exports, which loads its streams; some 25 ms of a small check's
+// start-up in all):
+//   - code-cache.cjs, the code cache's module, which main.js and main.cjs require;
+//   - main.cjs, the command's entry as CommonJS: where the spex bin's command thread and the
+//     explorers' and simulation's threads start (src/explore/threads.ts);
+//   - spex.cjs, the bin (package.json): src/cli/spex.ts and the few modules it imports, with a
+//     #! line; dist/cli/spex.js becomes a module that requires it, for `node dist/cli/spex.js`.
+async function commonJs(input, file, preamble = '') {
+  writeFileSync(join(cli, file), preamble + (await commonJsCode(input)));
+}
+await commonJs(join(dist, 'engine', 'code-cache.js'), 'code-cache.cjs');
+const run = `require('./code-cache.cjs').runBundle(require('node:url').pathToFileURL(require('node:path').join(__dirname, 'main.bundle.cjs')), '${key}');`;
+writeFileSync(join(cli, 'main.cjs'), ["'use strict';", '// The command, as main.js runs it, for threads to start at (written by scripts/bundle.mjs).', run, ''].join('\n'));
 writeFileSync(
   entry,
   [
@@ -95,6 +115,21 @@ writeFileSync(
     "import { createRequire } from 'node:module';",
     '',
     `createRequire(import.meta.url)('./code-cache.cjs').runBundle(new URL('./main.bundle.cjs', import.meta.url), '${key}');`,
+    '',
+  ].join('\n'),
+);
+const bin = join(cli, 'spex.js');
+await commonJs(bin, 'spex.cjs', '#!/usr/bin/env node\n');
+chmodSync(join(cli, 'spex.cjs'), 0o755);
+rmSync(bin + '.map', { force: true });
+writeFileSync(
+  bin,
+  [
+    '#!/usr/bin/env node',
+    '// The spex bin is dist/cli/spex.cjs (src/cli/spex.ts, written by scripts/bundle.mjs); this runs it.',
+    "import { createRequire } from 'node:module';",
+    '',
+    "createRequire(import.meta.url)('./spex.cjs');",
     '',
   ].join('\n'),
 );

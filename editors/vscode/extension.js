@@ -12,7 +12,7 @@ let client;
 
 /**
  * The server to start: the `spex.path` setting, else the workspace's node_modules/.bin/spex,
- * else `spex` on the PATH. A .js path runs under Node (VS Code's own).
+ * else `spex` on the PATH. A .js or .cjs path runs under Node (VS Code's own).
  * @returns {import('vscode-languageclient/node').ServerOptions}
  */
 function serverOptions() {
@@ -27,7 +27,7 @@ function serverOptions() {
     const local = folders.map((f) => path.join(f.uri.fsPath, 'node_modules', '.bin', bin)).find((p) => fs.existsSync(p));
     command = local || 'spex';
   }
-  if (command.endsWith('.js')) {
+  if (/\.c?js$/.test(command)) {
     return { module: command, args: ['lsp'], transport: TransportKind.stdio };
   }
   return { command, args: ['lsp'], transport: TransportKind.stdio, options: { shell: process.platform === 'win32' } };

@@ -41,7 +41,7 @@ const REPORTING = new Set(['check', 'test', 'simulate', 'parse', 'graph', 'repla
 /** How long a command still starting has to come to take interrupts before a signal ends spex at once. */
 const STARTING_GRACE_MS = 3000;
 
-/** Starts `entry` (main.js) in a worker thread with `argv`; sets process.exitCode when it ends. */
+/** Starts `entry` (main.cjs) in a worker thread with `argv`; sets process.exitCode when it ends. */
 export function launch(entry: URL, argv: string[]): void {
   const flag = new SharedArrayBuffer(4 * INTERRUPT_WORDS);
   const word = new Int32Array(flag);

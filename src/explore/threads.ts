@@ -1,6 +1,6 @@
 /**
  * Where spex's worker threads start. Every worker of the explorers and of simulation starts at
- * the command's own entry, dist/cli/main.js, which runs the bundled command through the code
+ * the command's own entry, dist/cli/main.cjs, which runs the bundled command through the code
  * cache (src/engine/code-cache.ts); the bundle's entry sees the thread's role in its workerData
  * and runs that thread's body (src/cli/threads.ts) instead of the command line. A thread then
  * costs what a small run of the command costs to start, some 50 ms, instead of loading the
@@ -27,8 +27,12 @@ const ROLES: readonly ThreadRole[] = ['explore', 'explore-vectors', 'simulate'];
  */
 export const THREAD_STACK_MB = 64;
 
-/** The module every thread starts at: the command's entry, beside this module's directory. */
-export const THREAD_ENTRY = new URL('../cli/main.js', import.meta.url);
+/**
+ * The module every thread starts at: the command's entry, beside this module's directory, as
+ * CommonJS (main.cjs, written by the build beside main.js): a thread that starts at an ES
+ * module first loads node's ES-module loader.
+ */
+export const THREAD_ENTRY = new URL('../cli/main.cjs', import.meta.url);
 
 /** The workerData of a thread of `role`: its init, tagged. */
 export function threadData<T extends object>(role: ThreadRole, init: T): T & { readonly spexThread: ThreadRole } {

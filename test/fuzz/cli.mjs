@@ -74,7 +74,7 @@ for (let i = from; i < from + n; i++) {
   const rssFile = join(work, `${i}.rss`);
   writeFileSync(file, m.text);
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, ['--import', join(root, 'test/fuzz/rss-hook.mjs'), 'dist/cli/spex.js', 'check', file, '--max-states', '20000', '--workers', '1'], {
+  const r = spawnSync(process.execPath, ['--import', join(root, 'test/fuzz/rss-hook.mjs'), 'dist/cli/spex.cjs', 'check', file, '--max-states', '20000', '--workers', '1'], {
     cwd: root,
     encoding: 'utf8',
     timeout: TIMEOUT_MS,

@@ -27,12 +27,12 @@ export function spexProcess(args: string[], env: Record<string, string> = {}): C
 }
 
 /**
- * `spex args` as the `spex` bin runs it (dist/cli/spex.js): the command on a thread of its own,
+ * `spex args` as the `spex` bin runs it (dist/cli/spex.cjs): the command on a thread of its own,
  * with the stack every thread that runs steps has (THREAD_STACK_MB), and the signals taken on
  * the main thread.
  */
 export function spexBin(args: string[], env: Record<string, string> = {}): CliRun {
-  return runEntry('dist/cli/spex.js', args, env);
+  return runEntry('dist/cli/spex.cjs', args, env);
 }
 
 /**
@@ -137,7 +137,7 @@ export interface SignalledRun {
  */
 export function spexSignalled(args: string[], when: RegExp, signals: NodeJS.Signals | NodeJS.Signals[], env: Record<string, string> = {}): Promise<SignalledRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['dist/cli/spex.js', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, ['dist/cli/spex.cjs', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     let sent = false;
