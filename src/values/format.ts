@@ -125,12 +125,16 @@ function items(n: number, brackets: number, item: (i: number) => string, budget:
 /**
  * A number with its thousands separated by commas, whatever the locale: 1234567 → 1,234,567;
  * with `fractionDigits`, at most that many digits after the point (2.25 → 2.3 with 1; 2.0 →
- * 2). Not toLocaleString: its first call loads the ICU locale data, some 20 ms of a small
- * check's start-up.
+ * 2); ∞ for Infinity, as toLocaleString writes it. Not toLocaleString: its first call loads
+ * the ICU locale data, some 20 ms of a small check's start-up.
  */
 export function groupDigits(n: number, fractionDigits = 0): string {
-  const [int, frac] = n.toFixed(fractionDigits).split('.') as [string, string | undefined];
-  const grouped = /e/.test(int) ? int : int.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  if (!Number.isFinite(n)) return Number.isNaN(n) ? 'NaN' : n > 0 ? '∞' : '-∞';
+  const fixed = n.toFixed(fractionDigits);
+  // From 1e21 on, toFixed writes an exponent: the shortest digits, then zeros, as toLocaleString.
+  const e = /^(-?)(\d)(?:\.(\d+))?e\+(\d+)$/.exec(fixed);
+  const [int, frac] = (e === null ? fixed : `${e[1]}${(e[2]! + (e[3] ?? '')).padEnd(Number(e[4]) + 1, '0')}`).split('.') as [string, string | undefined];
+  const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   const kept = frac?.replace(/0+$/, '') ?? '';
   return kept === '' ? grouped : `${grouped}.${kept}`;
 }

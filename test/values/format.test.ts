@@ -157,6 +157,7 @@ describe('groupDigits', () => {
     expect(groupDigits(1234567)).toBe('1,234,567');
     expect(groupDigits(-1234567)).toBe('-1,234,567');
     expect(groupDigits(Number.MAX_SAFE_INTEGER)).toBe('9,007,199,254,740,991');
+    for (const x of [Infinity, -Infinity, NaN, 2 ** 53, 2 ** 70, -(2 ** 70), 1e21, 1.5e300, Number.MAX_VALUE]) expect(groupDigits(x)).toBe(x.toLocaleString('en-US'));
     fc.assert(fc.property(fc.integer({ min: -(2 ** 53) + 1, max: 2 ** 53 - 1 }), (n) => groupDigits(n) === n.toLocaleString('en-US')));
   });
 
