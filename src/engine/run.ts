@@ -667,7 +667,7 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   const eager = process.env['SPEX_WORKERS_EAGER'] === '1';
   if (choice === 'auto' && spec.processes.length > 0 && canon === undefined && !eager && (opts.maxStates === undefined || opts.maxStates > PILOT_STATES)) {
     system.coverage.reset();
-    const r = explore(system, { ...exploreOpts, maxStates: PILOT_STATES });
+    const r = explore(system, { ...exploreOpts, ...wideLevels(system), maxStates: PILOT_STATES });
     if (!(r.outcome.kind === 'limit' && r.outcome.limit === 'states')) {
       pilot = r;
       engineReason = `the search ended within ${groupDigits(PILOT_STATES)} states, before compiling it for the packed engine would pay off`;
@@ -837,7 +837,7 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
       (packed ?? system).coverage.reset();
     }
     const spill = spillOptions(packed);
-    if (!packed) return explore(system, spill ? { ...exploreOpts, disk: spill as DiskOptions<State> } : exploreOpts);
+    if (!packed) return explore(system, { ...exploreOpts, ...wideLevels(system), ...(spill ? { disk: spill as DiskOptions<State> } : {}) });
     const { recordGraph: _generic, ...rest } = exploreOpts;
     const popts: ExploreOptions<number[], Label> = { ...(rest as ExploreOptions<number[], Label>), ...(packedRecord ? { recordGraph: packedRecord } : {}), ...(spill ? { disk: spill as DiskOptions<number[]> } : {}) };
     return decodeResult(explore(packed, popts), packed);
@@ -953,6 +953,18 @@ export function neverEnabledWarnings(spec: CheckedSpec, results: readonly CheckR
         : new Diagnostic('W100', s.span, `label '${s.label}' of ${s.ownerKind} '${s.owner}' is never enabled${where}${states}${partial}`, 'either no instance ever reaches it, or its awaits (requires, picks) block whenever one does; `spex check --coverage` shows both'),
     ];
   });
+}
+
+/**
+ * From this many slots a state, the generic engine's levels hold their states encoded
+ * (ExploreOptions.levelCodec, explorer.ts's EncodedLevel): arrays that wide cost the garbage
+ * collector more than encoding and decoding them.
+ */
+const WIDE_LEVEL_SLOTS = 1024;
+
+/** The level codec of the generic engine's search, for states of WIDE_LEVEL_SLOTS or more. */
+export function wideLevels(system: CompiledSpec): { levelCodec?: StateCodec<State> } {
+  return system.slotTypes.length >= WIDE_LEVEL_SLOTS ? { levelCodec: new ValueStateCodec(system.slotTypes, system.valueTables) } : {};
 }
 
 /** Searches of specs with processes that end within this many states run on the generic engine alone (`auto`). */

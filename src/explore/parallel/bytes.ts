@@ -31,7 +31,7 @@ export class ByteWriter {
 
   /** An unsigned integer below 2^32, 7 bits per byte, low bits first. */
   varuint(v: number): void {
-    this.ensure(5);
+    if (this.pos + 5 > this.buf.length) this.ensure(5);
     const buf = this.buf;
     let p = this.pos;
     while (v >= 0x80) {
