@@ -34,7 +34,8 @@ import { GraphRecorder, type RecordGraph, type StateGraph } from './state-graph.
 import { ModelError, type Invariant, type StepCoverage, type StepViolation, type TransitionSystem } from './system.js';
 import { ReplayIndex, rebuildTrace, type Trace } from './trace.js';
 import { checkLimits, deadlockStop, invariantStop, outcomeOf, searchStats, stepStop, type Stop } from './stop.js';
-import { CHECK_EVERY, CHECK_SLOTS, CUT_SHORT, LONG_EXPANSION_MASK, Interrupted, checkInterrupt, guardStop, stateSlots, type GuardStop } from './guard.js';
+import { CHECK_EVERY, CHECK_SLOTS, CUT_SHORT, LONG_EXPANSION_MASK, Interrupted, checkInterrupt, guardStop, noteMemoryStop, stateSlots, type GuardStop } from './guard.js';
+import { groupDigits } from '../values/format.js';
 import { exploreVectorLevels, type FlatVectorSystem } from './vector-run.js';
 import { releaseLevelPool } from './level-pool.js';
 import { continueOnDisk, type DiskOptions, type DiskRunInfo, type Handover, type StateList } from './disk/explorer.js';
@@ -433,8 +434,7 @@ class BreadthFirstRun<S, L> {
       if (this.parentId >= 0) this.graph.edge(index, label as L);
       if (this.graphPredicatesFail(state, index)) return;
     }
-    this.next.push(state);
-    this.nextIds.push(index);
+    this.keep(state, index);
   };
 
   /**
@@ -493,6 +493,23 @@ class BreadthFirstRun<S, L> {
     const distinct = this.seen.size;
     this.seen.finishGrowing?.();
     return { outcome: { kind: 'limit', limit: 'interrupted' }, stats: searchStats(distinct, this.generated, this.depth, queue, this.elapsedSeconds(), this.seen.bytesUsed() + this.replay.bytes) };
+  }
+
+  /**
+   * Queues new state `index` in the next level. An encoded level that cannot grow (the
+   * allocator refuses its buffer) stops the search for memory, as the packed engine's levels
+   * do, rather than failing.
+   */
+  private keep(state: S, index: number): void {
+    try {
+      this.next.push(state);
+    } catch (e) {
+      if (!(e instanceof RangeError) || !(this.next instanceof EncodedLevel)) throw e;
+      noteMemoryStop(`a level of ${groupDigits(this.next.length)} states and more: its ${groupDigits(this.next.bytesUsed)} bytes could not grow`, '');
+      this.stop = { kind: 'limit', limit: 'memory' };
+      return;
+    }
+    this.nextIds.push(index);
   }
 
   /** The system has constraints or step checks: emissions go through `emitChecked`. */
@@ -558,8 +575,7 @@ class BreadthFirstRun<S, L> {
       if (this.graphPredicatesFail(state, index)) return;
     }
     if (this.checkStepTo(state, label, ordinal, hi, lo)) return;
-    this.next.push(state);
-    this.nextIds.push(index);
+    this.keep(state, index);
   };
 
   /** The system's constraints on an emitted state; a ModelError in them stops the run. */
@@ -742,14 +758,26 @@ class EncodedLevel<S> implements StoredLevel<S> {
     return this.count;
   }
 
+  /** The bytes its states take. */
+  get bytesUsed(): number {
+    return this.bytes.pos;
+  }
+
+  /** A state that cannot be written (a RangeError from a buffer that cannot grow) leaves the level as it was. */
   push(state: S): void {
     if (this.count === this.starts.length) {
       const starts = new Float64Array(this.starts.length * 2);
       starts.set(this.starts);
       this.starts = starts;
     }
-    this.starts[this.count++] = this.bytes.pos;
-    this.codec.encode(state, this.bytes);
+    const at = this.bytes.pos;
+    try {
+      this.codec.encode(state, this.bytes);
+    } catch (e) {
+      this.bytes.pos = at;
+      throw e;
+    }
+    this.starts[this.count++] = at;
   }
 
   at(i: number): S {

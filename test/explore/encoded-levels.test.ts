@@ -63,6 +63,26 @@ describe('levels of encoded states (the generic engine, wide states)', () => {
     expect([...kinds].sort()).toEqual(['deadlock', 'depth', 'fault', 'invariant', 'ok', 'states']);
   });
 
+  it('a level whose buffer cannot grow stops the search for memory, with the states it holds', () => {
+    const { spec } = loadSpec('test/fixtures/disk/grid-outcomes.spex');
+    const [check] = selectChecks(spec, 'Ok');
+    const system = compileSpec(spec, configOverrides(check, constOverrides(spec, ['K=5'])), check);
+    const values = new ValueStateCodec(system.slotTypes, system.valueTables);
+    let writes = 0;
+    const codec: StateCodec<State> = {
+      encode: (s, w) => {
+        values.encode(s, w);
+        // As ByteWriter.ensure fails when the allocator refuses a bigger buffer.
+        if (++writes > 20) throw new RangeError('Array buffer allocation failed');
+      },
+      decode: (r) => values.decode(r),
+    };
+    const r = explore(system, { checkDeadlock: true, levelCodec: codec });
+    expect(r.outcome).toEqual({ kind: 'limit', limit: 'memory' });
+    expect(r.stats.distinct).toBe(21);
+    expect(r.stats.queue).toBeLessThan(21);
+  });
+
   it('a process of 600 instances (1,202 slots): the packed engine\'s counts, and the same again handed over to the disk-backed search', () => {
     const text = readFileSync('test/fixtures/statements/either-process.spex', 'utf8')
       .replace('process Worker(w: 1..2)', 'process Worker(w: 1..600)')
