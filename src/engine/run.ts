@@ -756,7 +756,7 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   }
   let threads: ThreadsReport | undefined;
   const codecOf = (packed: PackedSpec | undefined): StateCodec<unknown> =>
-    (packed ? new VectorCodec(packed.width) : new ValueStateCodec(system.slotTypes, system.valueTables)) as StateCodec<unknown>;
+    (packed ? new VectorCodec(packed.width) : valueCodec(system)) as StateCodec<unknown>;
   let resumeAllowed = diskOpts.resume === true;
   const exploreOnDiskWith = (packed: PackedSpec | undefined): ExploreResult<State, Label> => {
     const identity = {
@@ -822,7 +822,7 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
       const localTagger = setup ? (temporalSetupOf(spec, check, system)!.record.edgeTag as (label: unknown) => number) : undefined;
       const r = packed
         ? decodeResult(exploreVectorsParallel(packed, vopts, { ...pool, ...(localTagger ? { localTagger } : {}) }), packed)
-        : exploreParallel(system, exploreOpts, { ...pool, codec: new ValueStateCodec(system.slotTypes, system.valueTables), ...(localTagger ? { localTagger } : {}) });
+        : exploreParallel(system, exploreOpts, { ...pool, codec: valueCodec(system), ...(localTagger ? { localTagger } : {}) });
       (packed ?? system).coverage.mergeReached(new Uint8Array(reached));
       if (canon !== undefined && symmetryCounts !== undefined) {
         const shared = new BigInt64Array(symmetryCounts);
@@ -964,7 +964,12 @@ const WIDE_LEVEL_SLOTS = 1024;
 
 /** The level codec of the generic engine's search, for states of WIDE_LEVEL_SLOTS or more. */
 export function wideLevels(system: CompiledSpec): { levelCodec?: StateCodec<State> } {
-  return system.slotTypes.length >= WIDE_LEVEL_SLOTS ? { levelCodec: new ValueStateCodec(system.slotTypes, system.valueTables) } : {};
+  return system.slotTypes.length >= WIDE_LEVEL_SLOTS ? { levelCodec: valueCodec(system) } : {};
+}
+
+/** The generic engine's states as bytes (the disk-backed search, the threads, wide levels). */
+function valueCodec(system: CompiledSpec): ValueStateCodec {
+  return new ValueStateCodec(system.slotTypes, system.valueTables);
 }
 
 /** Searches of specs with processes that end within this many states run on the generic engine alone (`auto`). */
