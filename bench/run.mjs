@@ -95,7 +95,7 @@ const BENCHMARKS = [
     title: 'temporal: memcg reparent (spec/memcg/reparent.spex), check Scenario7_FairReclaimTerminates (11-13 property instances hold)',
     file: 'spec/memcg/reparent.spex',
     check: 'Scenario7_FairReclaimTerminates',
-    configs: [5, 6].map((P) => ({ label: `PAGES=${P}`, consts: [`PAGES=${P}`] })),
+    configs: [5, 6, 7].map((P) => ({ label: `PAGES=${P}`, consts: [`PAGES=${P}`] })),
   },
   // Wide states: few states, thousands of slots each (docs/engine.md, "The search on one thread").
   {

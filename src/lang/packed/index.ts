@@ -438,11 +438,11 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   /** The emission of a step: marks its site, counts it in its row (counting), emits. */
   let emissions = 0;
   const emitCode = (site: number, row: string | undefined, label: string): string => {
-    // Every if, either and match branch repeats the rest of its step, so a step's code may
-    // grow exponentially; each emission is at least MIN_EMISSION characters, so past this
-    // count the source is beyond MAX_SOURCE: refused now, before it is built (a string of
-    // that size takes minutes and gigabytes, or exceeds what V8 can hold).
-    if (++emissions > MAX_SOURCE / MIN_EMISSION) throw new Unsupported('the spec generates too much code for the packed engine (every if, either and match branch repeats the rest of its step)');
+    // Each emission is at least MIN_EMISSION characters, so past this count the source is
+    // beyond MAX_SOURCE: refused now, before it is built (a string of that size takes minutes
+    // and gigabytes, or exceeds what V8 can hold). Branchings share the rest of their step
+    // (CodeGen's joins), so it takes many steps: thousands of process instances, say.
+    if (++emissions > MAX_SOURCE / MIN_EMISSION) throw new Unsupported('the spec generates too much code for the packed engine');
     return row === undefined ? `RS[${lit(site)}] = 1;\nemit(s, ${label});` : `RS[${lit(site)}] = 1;\nK.taken[${row}]++;\nK.last = ${row};\nemit(s, ${label});`;
   };
   /** A step's code for one binding, counting states and enabled around it. */

@@ -43,6 +43,11 @@ export abstract class ProcedureCodeGen extends ProcessCodeGen {
     return k;
   }
 
+  /** Whether `k` ends the step at a label or a return (ending), which a `call` before it needs to know. */
+  protected endsStep(k: () => string): boolean {
+    return this.endings.has(k);
+  }
+
   private stackOf(span: A.Span): StackLayout {
     const st = this.proc?.stack;
     if (!st) return this.fail('internal: a procedure statement in a process without a call stack', span);

@@ -14,6 +14,14 @@ import { groupDigits } from '../../../values/format.js';
 const MAX_STMT_NESTING = 1000;
 /** The widest value whose slots an assignment writes one statement each; wider ones, by loops. */
 const MAX_UNROLLED_WIDTH = 256;
+/**
+ * The longest rest of a step (in characters of generated code) that each branch of an `if`,
+ * `match` or `either` repeats; a longer one is compiled once, as a local function the branches
+ * call (join). Repeated, a loop of `if`s unrolled over a type of n values carried 2^n copies of
+ * the rest of its step: the memcg reparenting model's steps over 7 pages were past the packed
+ * engine's 4 MB of code.
+ */
+const JOIN_MIN_CHARS = 2000;
 
 export class CodeGen extends ProcedureCodeGen {
   /**
@@ -191,11 +199,15 @@ export class CodeGen extends ProcedureCodeGen {
       }
       case 'if': {
         const [pre, c] = this.capture(() => this.bool(st.cond));
-        const then = this.scoped(() => this.stmts(st.then, 0, k));
-        const els = this.scoped(() => this.stmts(st.else ?? [], 0, k));
-        return `${pre}\nif (${c}) {\n${then}\n} else {\n${els}\n}`;
+        // A condition known when the code is generated (a constant's test): its branch alone.
+        if (c === 'true' || c === 'false') return `${pre}\n{\n${this.scoped(() => this.stmts((c === 'true' ? st.then : st.else) ?? [], 0, k))}\n}`;
+        const j = this.join(k);
+        const then = this.scoped(() => this.stmts(st.then, 0, j.k));
+        const els = this.scoped(() => this.stmts(st.else ?? [], 0, j.k));
+        return `${pre}\n${j.decl}if (${c}) {\n${then}\n} else {\n${els}\n}`;
       }
       case 'match': {
+        const j = this.join(k);
         const [pre, code] = this.capture(() => {
           const scrut = this.expr(st.scrutinee);
           if (scrut.r === 'place' || scrut.r === 'typeset' || scrut.r === 'range') return this.fail('matching on this value is not supported by the packed engine', st.span);
@@ -207,22 +219,24 @@ export class CodeGen extends ProcedureCodeGen {
           for (const arm of st.arms) {
             const test = this.patternTest(arm.pattern, sv, sd, scrut);
             if (!test) {
-              out += `{\n${this.scoped(() => this.stmts(arm.body, 0, k))}\n}`;
+              out += `{\n${this.scoped(() => this.stmts(arm.body, 0, j.k))}\n}`;
               exhaustive = true;
               break;
             }
             const [tpre, t] = this.capture(test);
-            out += `${tpre}\nif (${t}) {\n${this.scoped(() => this.stmts(arm.body, 0, k))}\n} else {\n`;
+            out += `${tpre}\nif (${t}) {\n${this.scoped(() => this.stmts(arm.body, 0, j.k))}\n} else {\n`;
             close += '}';
           }
           if (!exhaustive) out += 'bail();\n';
           return out + close;
         });
-        return `${pre}\n${code}`;
+        return `${j.decl}${pre}\n${code}`;
       }
-      case 'either':
+      case 'either': {
         // Each branch on the same state, in order, each followed by the rest of the step.
-        return st.branches.map((b) => `{\n${this.scoped(() => this.stmts(b, 0, k))}\n}`).join('\n');
+        const j = this.join(k);
+        return j.decl + st.branches.map((b) => `{\n${this.scoped(() => this.stmts(b, 0, j.k))}\n}`).join('\n');
+      }
       case 'for':
         return this.forStmt(st, k);
       case 'assign':
@@ -230,6 +244,24 @@ export class CodeGen extends ProcedureCodeGen {
       default:
         return this.fail(`internal: a '${st.kind}' statement outside a statement list`, st.span);
     }
+  }
+
+  /**
+   * The rest of a step `k` for the branches of an `if`, `match` or `either`, generated once:
+   * repeated as it is in each branch when short, or else a local function (declared by `decl`,
+   * before the branches) that each branch calls. Either way the generated code runs as if k
+   * were compiled into each branch: k's code reads the state, not what the branch bound (a
+   * branch's `let`s are scoped to it), and each branch undoes its writes after k returns. A
+   * continuation that ends the step where a `call` finds its return point (`ending`) is left
+   * as it is.
+   */
+  private join(k: () => string): { decl: string; k: () => string } {
+    if (this.endsStep(k)) return { decl: '', k };
+    const [pre, code] = this.capture(() => this.scoped(k));
+    const body = pre === '' ? code : `${pre}\n${code}`;
+    if (body.length < JOIN_MIN_CHARS) return { decl: '', k: () => `{\n${body}\n}` };
+    const f = this.fresh('J');
+    return { decl: `const ${f} = () => {\n${body}\n};\n`, k: () => `${f}();` };
   }
 
   /**
