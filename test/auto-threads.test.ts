@@ -301,4 +301,20 @@ describe('--workers auto on the command line', () => {
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/expected a positive integer up to 64 or auto/);
   });
+
+  it('explores states of 1,024 slots or more on one thread, asked for more or not, and says why', () => {
+    const stats = (out: string): Record<string, unknown> => JSON.parse(out.split('\n').find((l) => l.includes('"event":"stats"'))!) as Record<string, unknown>;
+    const run = (workers: string, pages: number) => spex('check', 'spec/bench/wide-pages.spex', '--const', `P=${pages}`, '--json', '--workers', workers);
+    const two = run('2', 1100);
+    expect(two.code).toBe(0);
+    expect(stats(two.stdout)).toMatchObject({ distinct: 1101, threads: 1, threadsReason: 'states of 1,101 slots run on one thread' });
+    expect(two.stderr).toContain('note: the states of Small have 1,101 slots, which the parallel explorer copies whole at every step');
+    const auto = run('auto', 1100);
+    expect(stats(auto.stdout)).toMatchObject({ distinct: 1101, threads: 1, threadsReason: 'states of 1,101 slots run on one thread' });
+    expect(auto.stderr).not.toContain('note:');
+    // Narrower: the parallel explorer's own choice (this search ends before its workers start).
+    const narrow = stats(run('2', 1000).stdout);
+    expect(narrow).toMatchObject({ distinct: 1001 });
+    expect(narrow['threadsReason']).not.toMatch(/slots/);
+  });
 });

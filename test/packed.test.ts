@@ -10,6 +10,7 @@ import { SpecErrors } from '../src/lang/diagnostics.js';
 import { IList, valueEquals } from '../src/values/index.js';
 import type * as A from '../src/lang/ast.js';
 import { specFiles } from './support/spec-files.js';
+import { sameSteppedSearch } from './support/stepped-search.js';
 
 function sameLabel(a: Label, b: Label): boolean {
   return (
@@ -138,6 +139,23 @@ describe('packed engine', () => {
       return;
     }
     expectSameRun(x.generic, x.packed, x.c.deadlock);
+  });
+
+  // Wide states are fingerprinted from the slots their step wrote (stepFingerprint,
+  // CodeGen.recordWrites): a write the generated code does not record would give a successor
+  // its parent's fingerprint, a state silently lost. Every config, compiled with the recording
+  // on whatever its width, every emission's fingerprint checked against the full function's.
+  it('fingerprints every emission of every config from the slots its step wrote as in full', () => {
+    let configs = 0;
+    let emissions = 0;
+    for (const x of compiled) {
+      if (!x) continue;
+      const n = sameSteppedSearch(x.c.spec, x.c.overrides, x.generic, x.packed, x.c.deadlock);
+      configs++;
+      emissions += n;
+    }
+    expect(configs).toBeGreaterThan(150);
+    expect(emissions).toBeGreaterThan(100_000);
   });
 
   it('compiles the temporal properties of the specs that have some, and the predicates agree with the generic ones on every reachable state', () => {

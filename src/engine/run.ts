@@ -754,6 +754,12 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
     oneThread = 'refinements are checked on one thread';
     if (opts.workersChosen !== false) note = `note: ${check?.name ?? spec.name} checks a refinement, which the parallel explorer cannot check yet: exploring with 1 worker instead of ${requested}`;
   }
+  if (requested > 1 && packed !== undefined && packed.width >= THREADS_MAX_SLOTS && workers > 1) {
+    // The parallel explorer copies each emission whole between its phases, as doubles.
+    workers = 1;
+    oneThread = `states of ${groupDigits(packed.width)} slots run on one thread`;
+    if (opts.workersChosen !== false) note = `note: the states of ${check?.name ?? spec.name} have ${groupDigits(packed.width)} slots, which the parallel explorer copies whole at every step (slower than one thread, in several times its memory): exploring with 1 worker instead of ${requested}`;
+  }
   let threads: ThreadsReport | undefined;
   const codecOf = (packed: PackedSpec | undefined): StateCodec<unknown> =>
     (packed ? new VectorCodec(packed.width) : valueCodec(system)) as StateCodec<unknown>;
@@ -961,6 +967,13 @@ export function neverEnabledWarnings(spec: CheckedSpec, results: readonly CheckR
  * collector more than encoding and decoding them.
  */
 const WIDE_LEVEL_SLOTS = 1024;
+/**
+ * The widest packed state the parallel explorer is given: it copies each emission whole, as
+ * 8-byte doubles, between its phases, where one thread copies only new states, a byte a slot.
+ * 20,001 slots (spec/bench/wide-pages.spex, P=20,000): 11-15 s and 3.2 GB on 2 threads against
+ * 2.8 s and 480 MB on one; 26,685 slots (fuzz mutant 1-2698): 114 s and 12.7 GB against 6 s.
+ */
+const THREADS_MAX_SLOTS = 1024;
 
 /** The level codec of the generic engine's search, for states of WIDE_LEVEL_SLOTS or more. */
 export function wideLevels(system: CompiledSpec): { levelCodec?: StateCodec<State> } {

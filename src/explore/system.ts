@@ -134,6 +134,13 @@ export function levelArray(kind: VectorNumbers | undefined, n: number): LevelArr
 export interface VectorSuccessors<S, L> {
   readonly of: TransitionSystem<S, L>['successors'];
   at(level: LevelArray, base: number, emit: (next: S, label: L) => void): void;
+  /**
+   * May be present: the system's fingerprint of `next`, a state being emitted by `at(level,
+   * base, ...)` or by `of(level...)` (from inside the emit call, base 0 for `of`), given the
+   * fingerprint `hi`, `lo` of the state expanded: the same value, in time proportional to
+   * what the step wrote (the packed engine's wide states, stepFingerprint).
+   */
+  fingerprintEmitted?(next: S, level: ArrayLike<number>, base: number, hi: number, lo: number, out: Uint32Array): void;
 }
 
 /** The system's successorsAt, if it stands for the system's successors (see successorsAt). */

@@ -24,7 +24,7 @@
  */
 import { FlatFingerprintSet } from './flat-set.js';
 import { levelArrayOf, releaseLevelPool, retire } from './level-pool.js';
-import { ModelError, directSuccessors, type Invariant, type LevelArray, type VectorNumbers, type StepCoverage, type TransitionSystem } from './system.js';
+import { ModelError, directSuccessors, type Invariant, type LevelArray, type VectorNumbers, type StepCoverage, type TransitionSystem, type VectorSuccessors } from './system.js';
 import { ReplayIndex, rebuildTrace, type Trace } from './trace.js';
 import { deadlockStop, invariantStop, outcomeOf, searchStats, type Stop } from './stop.js';
 import { CHECK_EVERY, CHECK_SLOTS, CUT_SHORT, LONG_EXPANSION_MASK, budgetWouldPass, guardStop, noteMemoryStop } from './guard.js';
@@ -151,6 +151,13 @@ class VectorLevelRun<L> {
    */
   private parentHi = 0;
   private parentLo = 0;
+  /**
+   * The system's successorsAt when it fingerprints what its steps emit from what they wrote
+   * (fingerprintEmitted), and where the state being expanded lies: its level and first slot.
+   */
+  private stepped: VectorSuccessors<number[], L> | undefined;
+  private parentLevel: ArrayLike<number> = [];
+  private parentBase = 0;
   private nextFirst = 0;
   /** The states of the level being expanded still to expand after the one being expanded. */
   private levelLeft = 0;
@@ -214,6 +221,7 @@ class VectorLevelRun<L> {
     const state: number[] = [];
     for (let k = 0; k < W; k++) state.push(0);
     const direct = directSuccessors(system);
+    this.stepped = direct?.fingerprintEmitted !== undefined ? direct : undefined;
     // Expansions, and slots of the states emitted since the last checkpoint, as in explore().
     let expanded = 0;
     let emittedSlots = 0;
@@ -276,6 +284,8 @@ class VectorLevelRun<L> {
         this.parentId = id;
         this.parentHi = curFps[2 * i]! | 0;
         this.parentLo = curFps[2 * i + 1]! | 0;
+        this.parentLevel = chunk;
+        this.parentBase = base;
         this.emitted = 0;
         this.levelLeft = count - i - 1;
         try {
@@ -412,7 +422,9 @@ class VectorLevelRun<L> {
     if ((ordinal & LONG_EXPANSION_MASK) === LONG_EXPANSION_MASK) this.longExpansion(ordinal, label);
     this.generated++;
     const fp = this.fp;
-    this.system.fingerprint(state, fp);
+    const stepped = this.stepped;
+    if (stepped !== undefined && this.parentId >= 0) stepped.fingerprintEmitted!(state, this.parentLevel, this.parentBase, this.parentHi, this.parentLo, fp);
+    else this.system.fingerprint(state, fp);
     // Fingerprints travel as int32s (the same 32 bits; the seen set and the fps arrays take them
     // so): a uint32 past 2^31 is a double in a field and a heap number when passed to a call
     // that is not inlined, an allocation for every new state.

@@ -10,7 +10,11 @@ import { DiskError, ioError } from './files.js';
 import type { ReplayOverflow } from './replay-file.js';
 
 export const MANIFEST = 'checkpoint.json';
-const FORMAT = 1;
+/**
+ * The manifest's format, and with it the fingerprints in the files: 2 since the packed engine
+ * fingerprints wide states as sums (stepFingerprint), which a checkpoint of 1 does not hold.
+ */
+const FORMAT = 2;
 
 /**
  * What must be the same for a checkpoint to be resumed: the spec's text (a hash), the check,

@@ -15,7 +15,7 @@ import type * as A from '../ast.js';
 import { Compiler, TERMINATING, type CompiledSpec, type Label, type State } from '../compile.js';
 import { initialValues, procedureLabel } from '../process.js';
 import { levelArray, levelArrayType, type Invariant, type LevelArray, type TransitionSystem, type VectorNumbers } from '../../explore/system.js';
-import { vectorFingerprint, sortedElements, type ISet, type Value } from '../../values/index.js';
+import { stepFingerprint, vectorFingerprint, sortedElements, type ISet, type Value } from '../../values/index.js';
 import { expandTree } from '../compile-temporal.js';
 import { FormulaTooLarge } from '../../explore/ltl.js';
 import { StepCounters, coverageSites, labelSiteOf } from '../coverage.js';
@@ -80,6 +80,14 @@ const WIDE_COPY = 64;
 const MAX_LABELS = 1 << 20;
 /** The most characters of generated source. */
 const MAX_SOURCE = 4_000_000;
+/**
+ * The width from which successors are fingerprinted from the slots their step wrote
+ * (stepFingerprint, CodeGen.recordWrites) rather than in full: a store more a write, against
+ * the whole state read at each emission.
+ */
+const STEP_FINGERPRINT_SLOTS = 1024;
+/** The most writes recorded on the way to one emission; past them, it is fingerprinted in full. */
+const MAX_RECORDED_WRITES = 4096;
 /** The fewest characters of an emission in generated source (`RS[0] = 1;\nemit(s, L0(0));`, 26). */
 const MIN_EMISSION = 26;
 
@@ -254,6 +262,9 @@ interface Generated {
   cons: ((s: readonly number[]) => boolean)[];
   /** The temporal properties' predicates (empty when they are not compiled). */
   tp: ((s: readonly number[]) => boolean)[];
+  /** With recordWrites: the slots written on the way to the emission under way, and how many (past D's length only counted). */
+  D?: Int32Array;
+  dn?: () => number;
 }
 
 /**
@@ -261,9 +272,14 @@ interface Generated {
  * or says why it cannot. `generic` is compileSpec(spec, overrides): the packed system decodes
  * states with its tables and asks it for the genuine error whenever generated code fails.
  */
-export function compilePacked(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generic: CompiledSpec, opts: { readonly coverage?: boolean; readonly reached?: Uint8Array } = {}): PackedResult {
+export function compilePacked(
+  spec: CheckedSpec,
+  overrides: ReadonlyMap<number, A.Expr>,
+  generic: CompiledSpec,
+  opts: { readonly coverage?: boolean; readonly reached?: Uint8Array; readonly stepFingerprintSlots?: number } = {},
+): PackedResult {
   try {
-    return { ok: true, system: build(spec, overrides, generic, opts.coverage === true, opts.reached) };
+    return { ok: true, system: build(spec, overrides, generic, opts.coverage === true, opts.reached, opts.stepFingerprintSlots ?? STEP_FINGERPRINT_SLOTS) };
   } catch (err) {
     if (err instanceof Unsupported) return err.span ? { ok: false, reason: err.message, span: err.span } : { ok: false, reason: err.message };
     // The code generator recurses on expressions; a spec nested deeper than its stack allows
@@ -279,7 +295,7 @@ export function compilePacked(spec: CheckedSpec, overrides: ReadonlyMap<number, 
   }
 }
 
-function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generic: CompiledSpec, counting: boolean, reached: Uint8Array | undefined): PackedSpec {
+function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generic: CompiledSpec, counting: boolean, reached: Uint8Array | undefined, stepSlots: number): PackedSpec {
   // Action constraints and step properties are evaluated by the generic engine only; `--engine
   // auto` runs such a configuration there. State constraints are compiled as invariants are.
   const actionConstraint = generic.constraints.find((c) => c.action);
@@ -426,6 +442,10 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   }
 
   const gen = new CodeGen(spec, cc, doms, vars, procLayouts);
+  // A wide state: its steps record the slots they write, and successors are fingerprinted
+  // from them (stepFingerprint).
+  const stepped = width >= stepSlots;
+  gen.recordWrites = stepped;
   const labelTables: (Label | null)[][] = [];
   /** Per action, the label of a binding by its index, made once (see the label tables below). */
   const labelMakers: ((idx: number) => Label)[] = [];
@@ -748,12 +768,14 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     `const { BAIL, WK, bail, rc, ck, ck0, dv, md, un, ${typed !== undefined ? '' : 'copy, '}pop, shm, rng, eqs, sqLen, sqHd, sqTl, sqAp, sqCat, sqAt, sqSet, sqSlc, sqIns, sqRem, sqB, sqTop, sqPop } = H;`,
     `const W = ${lit(width)};`,
     ...(typed !== undefined ? [`const s = new ${typed}(W);`, `const copy = (a) => ${typed}.from(a);`] : ['const s = [];', 'for (let i = 0; i < W; i++) s.push(0);']),
+    // The slots written on the way to an emission (CodeGen.recordWrites).
+    ...(stepped ? [`const DC = ${lit(MAX_RECORDED_WRITES)};`, 'const D = new Int32Array(DC);', 'let DN = 0;'] : []),
     ...parts,
     ...(tp ? tpParts : []),
-    `function succ(st, emit) {\nfor (let i = 0; i < W; i++) s[i] = st[i];\n${succ}\n}`,
+    `function succ(st, emit) {\n${stepped ? 'DN = 0;\n' : ''}for (let i = 0; i < W; i++) s[i] = st[i];\n${succ}\n}`,
     // A wide state is copied out of its level natively (a view of it, then one `set`).
-    `function succAt(lv, b, emit) {\n${typed !== undefined && width >= WIDE_COPY ? 's.set(lv.subarray(b, b + W));' : 'for (let i = 0; i < W; i++) s[i] = lv[b + i];'}\n${succ}\n}`,
-    `return { init, succ, succAt, s, inv: [${invNames.join(', ')}], cons: [${consNames.join(', ')}], tp: [${tp ? tpNames.join(', ') : ''}] };`,
+    `function succAt(lv, b, emit) {\n${stepped ? 'DN = 0;\n' : ''}${typed !== undefined && width >= WIDE_COPY ? 's.set(lv.subarray(b, b + W));' : 'for (let i = 0; i < W; i++) s[i] = lv[b + i];'}\n${succ}\n}`,
+    `return { init, succ, succAt, s, inv: [${invNames.join(', ')}], cons: [${consNames.join(', ')}], tp: [${tp ? tpNames.join(', ') : ''}]${stepped ? ', D, dn: () => DN' : ''} };`,
   ].join('\n');
   let source = sourceWith(predicatesReason === undefined);
   if (source.length > MAX_SOURCE && predicatesReason === undefined) {
@@ -841,6 +863,19 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     // As the generic engine: PlusCal's Terminating stutter once every process is done.
     if (terminates !== undefined && terminates(vec)) emit(vec.slice(), TERMINATING);
   };
+  // A wide state's successors are fingerprinted from their parent's fingerprint and the slots
+  // their step wrote, as long as the step recorded them all.
+  const summed = stepped ? stepFingerprint(sizes) : undefined;
+  const written = made.D;
+  const recorded = made.dn;
+  const emitted =
+    summed !== undefined && written !== undefined && recorded !== undefined
+      ? (next: number[], level: ArrayLike<number>, base: number, hi: number, lo: number, out: Uint32Array): void => {
+          const n = recorded();
+          if (n <= written.length) summed.step(next, level, base, written, n, hi, lo, out);
+          else summed.full(next, out);
+        }
+      : undefined;
   const system: PackedSpec = {
     width,
     source,
@@ -862,6 +897,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     successors,
     successorsAt: {
       of: successors,
+      ...(emitted !== undefined ? { fingerprintEmitted: emitted } : {}),
       at(level, base, emit) {
         try {
           evalWork.n = 0;
@@ -876,8 +912,9 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
         if (terminates !== undefined && terminates(made.s)) emit(made.s.slice(), TERMINATING);
       },
     },
-    // Hashed a 32-bit word of packed slots at a time, or an exact key when the state fits in 64 bits.
-    fingerprint: vectorFingerprint(sizes),
+    // Hashed a 32-bit word of packed slots at a time, or an exact key when the state fits in
+    // 64 bits; a wide state, as a sum over its words (stepFingerprint).
+    fingerprint: summed?.full ?? vectorFingerprint(sizes),
     coverage: counters,
     vectorWidth: width,
     vectorNumbers: numbers,

@@ -153,6 +153,23 @@ export abstract class CodeGenBase {
   protected env = new Locals();
   /** While compiling init: reads of a slot check that it has a value. */
   initMode = false;
+  /**
+   * Whether the generated code records the slots a step writes (for stepFingerprint): each
+   * write of `s` pushes its slot on the stack `D` (DN entries, past its DC-long array only
+   * counted), and each write undone pops it, so at an emission `D` lists every slot in which
+   * the successor may differ from the state expanded. Wide layouts only: it costs a store a write.
+   */
+  recordWrites = false;
+
+  /** The code that records a write of slot `slot` (recordWrites), to follow the write. */
+  wrote(slot: string): string {
+    return this.recordWrites ? `if (DN < DC) D[DN] = ${slot};\nDN++;` : '';
+  }
+
+  /** The code that forgets the last `n` writes recorded (recordWrites), to follow their undoing. */
+  undid(n: number | string): string {
+    return this.recordWrites ? `DN -= ${n};` : '';
+  }
 
   constructor(
     readonly spec: CheckedSpec,

@@ -90,7 +90,7 @@ export abstract class ProcedureCodeGen extends ProcessCodeGen {
     const t = this.fresh('t');
     const off = lit(sl.off);
     const stride = f.rec.strides[r.index]!;
-    return `{\n${pre}\nconst ${o} = s[${off}];\nconst ${t} = sqTop(${o}, ${lit(sl.dom.elem.size)});\ns[${off}] = ${o} + ${mul(`(${code} - ${this.fieldCode(f, t, r.index)})`, stride)};\n${k()}\ns[${off}] = ${o};\n}`;
+    return `{\n${pre}\nconst ${o} = s[${off}];\nconst ${t} = sqTop(${o}, ${lit(sl.dom.elem.size)});\ns[${off}] = ${o} + ${mul(`(${code} - ${this.fieldCode(f, t, r.index)})`, stride)};\n${this.wrote(off)}\n${k()}\ns[${off}] = ${o};\n${this.undid(1)}\n}`;
   }
 
   /** The pc code of a procedure's label in the instance being compiled. */
@@ -152,8 +152,8 @@ export abstract class ProcedureCodeGen extends ProcessCodeGen {
     const pc = lit(this.proc!.inst.pcOff);
     return (
       `{\n${pre}\nconst ${o} = s[${off}];\nconst ${op} = s[${pc}];\n` +
-      `s[${off}] = sqAp(${base}, ${frame}, ${kk}, ${lit(sl.dom.max)});\ns[${pc}] = ${lit(first)};\n` +
-      `${this.proc!.finish()}\ns[${pc}] = ${op};\ns[${off}] = ${o};\n}`
+      `s[${off}] = sqAp(${base}, ${frame}, ${kk}, ${lit(sl.dom.max)});\ns[${pc}] = ${lit(first)};\n${this.wrote(off)}\n${this.wrote(pc)}\n` +
+      `${this.proc!.finish()}\ns[${pc}] = ${op};\ns[${off}] = ${o};\n${this.undid(2)}\n}`
     );
   }
 
@@ -169,8 +169,8 @@ export abstract class ProcedureCodeGen extends ProcessCodeGen {
     const t = this.fresh('t');
     return (
       `{\nconst ${o} = s[${off}];\nconst ${op} = s[${pc}];\nconst ${t} = sqTop(${o}, ${kk});\n` +
-      `s[${pc}] = ${this.fieldCode(f, t, f.rec.items.length - 1)};\ns[${off}] = sqPop(${o}, ${kk});\n` +
-      `${this.proc!.finish()}\ns[${pc}] = ${op};\ns[${off}] = ${o};\n}`
+      `s[${pc}] = ${this.fieldCode(f, t, f.rec.items.length - 1)};\ns[${off}] = sqPop(${o}, ${kk});\n${this.wrote(pc)}\n${this.wrote(off)}\n` +
+      `${this.proc!.finish()}\ns[${pc}] = ${op};\ns[${off}] = ${o};\n${this.undid(2)}\n}`
     );
   }
 }

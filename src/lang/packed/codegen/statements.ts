@@ -103,7 +103,7 @@ export class CodeGen extends ProcedureCodeGen {
     if (code < 0) return this.fail('internal: an unknown label');
     const o = this.fresh('o');
     const off = lit(p.inst.pcOff);
-    return `{\nconst ${o} = s[${off}];\ns[${off}] = ${lit(code)};\n${p.finish()}\ns[${off}] = ${o};\n}`;
+    return `{\nconst ${o} = s[${off}];\ns[${off}] = ${lit(code)};\n${this.wrote(off)}\n${p.finish()}\ns[${off}] = ${o};\n${this.undid(1)}\n}`;
   }
 
   /** `L: while c { body }`: c true runs the body, whose end goes back to L; else what follows. */
@@ -382,15 +382,15 @@ export class CodeGen extends ProcedureCodeGen {
       const o = this.fresh('O');
       const i = this.fresh('i');
       const W = lit(parts.width);
-      const copy = (from: string): string => `for (let ${i} = 0; ${i} < ${W}; ${i}++) s[${parts.off} + ${i}] = ${from}[${i}];`;
+      const copy = (from: string, record: string): string => `for (let ${i} = 0; ${i} < ${W}; ${i}++) {\ns[${parts.off} + ${i}] = ${from}[${i}];\n${record}\n}`;
       const save = `const ${o} = s.slice(${parts.off}, ${parts.off} + ${W});`;
-      return { open: `${pre}\n${save}\n${copy(parts.codes)}`, close: copy(o) };
+      return { open: `${pre}\n${save}\n${copy(parts.codes, this.wrote(`${parts.off} + ${i}`))}`, close: `${copy(o, '')}\n${this.undid(W)}` };
     }
     const olds = parts.codes.map(() => this.fresh('o'));
     const save = olds.map((o, j) => `const ${o} = s[${add(parts.off, j)}];`).join(' ');
-    const write = parts.codes.map((c, j) => `s[${add(parts.off, j)}] = ${c};`).join(' ');
+    const write = parts.codes.map((c, j) => `s[${add(parts.off, j)}] = ${c};${this.wrote(add(parts.off, j))}`).join(' ');
     const restore = olds.map((o, j) => `s[${add(parts.off, j)}] = ${o};`).join(' ');
-    return { open: `${pre}\n${save}\n${write}`, close: restore };
+    return { open: `${pre}\n${save}\n${write}`, close: `${restore}\n${this.undid(olds.length)}` };
   }
 
   /**
