@@ -701,6 +701,43 @@ invariant Counted: last <= 12
     expect(g.stats.distinct).toBeGreaterThan(10);
   });
 
+  it('assigns a field of a record held in one slot, nested too, as the generic engine does', () => {
+    // DiningPhilosophers' forks[f].clean := false and InnerFIFO's ch.ack := 1 - ch.ack were
+    // refused; here a map of one-slot records, a nested field, and a value out of range.
+    const spec = fromText(`spec Fields
+type F = 0..2
+type Pos = { x: 0..3, y: 0..2 }
+type Fork = { holder: F, p: Pos, clean: Bool, q: Pos }
+var forks: Map[F, Fork] = [f in F |-> { holder: f, p: { x: 0, y: 0 }, clean: true, q: { x: 0, y: 0 } }]
+var ch: { val: 0..1, ack: 0..1 } = { val: 0, ack: 0 }
+action Take(f: F, h: F) {
+  require forks[f].clean
+  forks[f].holder := h
+  forks[f].clean := false
+}
+action Clean(f: F) {
+  require not forks[f].clean
+  forks[f].clean := true
+  forks[f].p.x := (forks[f].p.x + 1) % 4
+  forks[f].q.x := (forks[f].q.x + 3) % 4
+}
+action Move(f: F) {
+  require forks[f].p.x == 3 and forks[f].q.x == 1
+  forks[f].q.y := (forks[f].q.y + 1) % 3
+  forks[f].p.y := forks[f].p.y + 1
+}
+action Ack {
+  ch.ack := 1 - ch.ack
+  ch.val := ch.ack
+}
+`);
+    expect(compileBoth(spec).packed.ok).toBe(true);
+    const g = packedSameRun(spec);
+    // p.y goes past 2: the generic engine's fault, trace and counts.
+    expect(g.outcome.kind).toBe('fault');
+    expect(g.stats.distinct).toBeGreaterThan(100);
+  });
+
   it('compiles only the branch a constant condition takes', () => {
     // The other branch holds what the packed engine cannot compile (a \`for\` over a set it
     // cannot enumerate): never run, it does not send the spec to the generic engine.

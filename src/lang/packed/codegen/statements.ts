@@ -5,7 +5,7 @@
 import type * as A from '../../ast.js';
 import type { Resolution } from '../../check.js';
 import { Unsupported, type Dom, type Shape } from '../dom.js';
-import { lit, add, sameShape } from './base.js';
+import { lit, add, mul, sameShape } from './base.js';
 import { ProcedureCodeGen } from './procedures.js';
 import { MAX_ENUMERATION, MAX_FOR_NESTING } from '../../diagnostics.js';
 import { groupDigits } from '../../../values/format.js';
@@ -357,25 +357,39 @@ export class CodeGen extends ProcedureCodeGen {
     const [pre, parts] = this.capture(() => {
       // The value first, then the place (generic order does not matter: any error bails).
       let sh: Shape = vl.shape;
-      for (const sel of st.target.path) {
+      // The selectors from `inSlot` on pick a field of a record held in one slot (a code).
+      let inSlot = st.target.path.length;
+      for (const [j, sel] of st.target.path.entries()) {
         if (sel.kind === 'index') {
           if (sh.k !== 'map') return this.fail('indexing a value that is not a map is not supported by the packed engine', sel.span);
           sh = sh.val;
         } else {
-          if (sh.k === 'leaf') return this.fail('assigning a field of a record held in one slot is not supported by the packed engine', sel.span);
+          if (sh.k === 'leaf') {
+            inSlot = j;
+            break;
+          }
           if (sh.k !== 'record') return this.fail('internal: a field of a non-record', sel.span);
           sh = sh.items[sh.fields.indexOf(sel.field.text)]!;
         }
       }
+      const field = inSlot < st.target.path.length ? this.slotField(sh, st.target.path.slice(inSlot)) : undefined;
       const target = sh;
-      const codes = target.width > MAX_UNROLLED_WIDTH ? this.wideValue(st.value, target) : this.valueCodes(st.value, target);
+      const codes = field !== undefined ? [this.once(this.code(st.value, field.dom))] : target.width > MAX_UNROLLED_WIDTH ? this.wideValue(st.value, target) : this.valueCodes(st.value, target);
       let p: { sh: Shape; off: string } = { sh: vl.shape, off: lit(vl.offset) };
-      for (const sel of st.target.path) {
+      for (const sel of st.target.path.slice(0, inSlot)) {
         const pv = { r: 'place' as const, sh: p.sh, off: p.off, root };
         p = sel.kind === 'index' ? this.indexPlace(pv, sel.index, sel.span) : this.fieldPlace(pv, (p.sh as { fields: readonly string[] }).fields.indexOf(sel.field.text));
       }
       if (this.initMode && st.target.path.length > 0) this.emit(`un(s[${lit(vl.offset)}]);`);
-      return { codes, off: this.once(p.off), width: target.width };
+      const off = this.once(p.off);
+      if (field !== undefined) {
+        // The slot's code with the field's digit replaced: old + (new − old digit) · stride.
+        const old = this.once(this.initMode ? `un(s[${off}])` : `s[${off}]`);
+        const at = field.stride === 1 ? old : `Math.floor(${old} / ${lit(field.stride)})`;
+        const digit = this.once(`(${at} % ${lit(field.dom.size)})`);
+        return { codes: [`(${old} + ${mul(`(${codes[0]} - ${digit})`, field.stride)})`], off, width: 1 };
+      }
+      return { codes, off, width: target.width };
     });
     if (typeof parts.codes === 'string') {
       // A wide value, in an array: written and put back by loops.
@@ -391,6 +405,24 @@ export class CodeGen extends ProcedureCodeGen {
     const write = parts.codes.map((c, j) => `s[${add(parts.off, j)}] = ${c};${this.wrote(add(parts.off, j))}`).join(' ');
     const restore = olds.map((o, j) => `s[${add(parts.off, j)}] = ${o};`).join(' ');
     return { open: `${pre}\n${save}\n${write}`, close: `${restore}\n${this.undid(olds.length)}` };
+  }
+
+  /**
+   * The field that `path` (field selectors) picks in a value held in one slot of shape `sh`: its
+   * domain and its place value in the slot's code (mixed radix, nested records multiplying).
+   */
+  private slotField(sh: Shape, path: readonly A.LSelector[]): { dom: Dom; stride: number } {
+    if (sh.k !== 'leaf') return this.fail('internal: a field of a record held in one slot outside a slot');
+    let dom = sh.dom;
+    let stride = 1;
+    for (const sel of path) {
+      if (sel.kind !== 'field') return this.fail('indexing a value that is not a map is not supported by the packed engine', sel.span);
+      if (dom.k !== 'record') return this.fail('internal: a field of a non-record', sel.span);
+      const i = dom.fields.indexOf(sel.field.text);
+      stride *= dom.strides[i]!;
+      dom = dom.items[i]!;
+    }
+    return { dom, stride };
   }
 
   /**
