@@ -738,6 +738,41 @@ action Ack {
     expect(g.stats.distinct).toBeGreaterThan(100);
   });
 
+  it('assigns an element of a sequence, and a field of one, as the generic engine does', () => {
+    // q[i] := x was refused (q := q with [i] = x was not); here sequences of records in a map,
+    // a field of an element, and an index past the end.
+    const spec = fromText(`spec Elems
+type P = 0..1
+enum Op { Rd, Wr, Done }
+type Entry = { op: Op, v: 0..2 }
+var q: Map[P, Seq[Entry]] = [p in P |-> [{ op: Rd, v: 0 }, { op: Wr, v: 1 }]]
+var s: Seq[0..3] = [0, 0, 0]
+var n: 0..4 = 0
+action Set(p: P, i: 0..1) {
+  require q[p][i].op != Done
+  q[p][i].op := Done
+  q[p][i].v := (q[p][i].v + 1) % 3
+}
+action Reset(p: P) {
+  require q[p][0].op == Done and q[p][1].op == Done
+  q[p][1] := { op: Rd, v: q[p][0].v }
+}
+action Bump(i: 0..2) {
+  s[i] := (s[i] + i + 1) % 4
+}
+action Far {
+  require s[0] == 3
+  n := n + 1
+  s[n] := 1
+}
+`);
+    expect(compileBoth(spec).packed.ok).toBe(true);
+    const g = packedSameRun(spec);
+    // s[n] with n = 3: past the end of s, the generic engine's fault, trace and counts.
+    expect(g.outcome.kind).toBe('fault');
+    expect(g.stats.distinct).toBeGreaterThan(100);
+  });
+
   it('compiles only the branch a constant condition takes', () => {
     // The other branch holds what the packed engine cannot compile (a \`for\` over a set it
     // cannot enumerate): never run, it does not send the spec to the generic engine.

@@ -357,24 +357,25 @@ export class CodeGen extends ProcedureCodeGen {
     const [pre, parts] = this.capture(() => {
       // The value first, then the place (generic order does not matter: any error bails).
       let sh: Shape = vl.shape;
-      // The selectors from `inSlot` on pick a field of a record held in one slot (a code).
+      // The selectors from `inSlot` on pick a part of a value held in one slot (a code): a
+      // field of a record, an element of a sequence.
       let inSlot = st.target.path.length;
       for (const [j, sel] of st.target.path.entries()) {
+        if (sh.k === 'leaf') {
+          inSlot = j;
+          break;
+        }
         if (sel.kind === 'index') {
           if (sh.k !== 'map') return this.fail('indexing a value that is not a map is not supported by the packed engine', sel.span);
           sh = sh.val;
         } else {
-          if (sh.k === 'leaf') {
-            inSlot = j;
-            break;
-          }
           if (sh.k !== 'record') return this.fail('internal: a field of a non-record', sel.span);
           sh = sh.items[sh.fields.indexOf(sel.field.text)]!;
         }
       }
-      const field = inSlot < st.target.path.length ? this.slotField(sh, st.target.path.slice(inSlot)) : undefined;
+      const inner = inSlot < st.target.path.length ? this.slotPath(sh, st.target.path.slice(inSlot)) : undefined;
       const target = sh;
-      const codes = field !== undefined ? [this.once(this.code(st.value, field.dom))] : target.width > MAX_UNROLLED_WIDTH ? this.wideValue(st.value, target) : this.valueCodes(st.value, target);
+      const codes = inner !== undefined ? [this.once(this.code(st.value, inner.dom))] : target.width > MAX_UNROLLED_WIDTH ? this.wideValue(st.value, target) : this.valueCodes(st.value, target);
       let p: { sh: Shape; off: string } = { sh: vl.shape, off: lit(vl.offset) };
       for (const sel of st.target.path.slice(0, inSlot)) {
         const pv = { r: 'place' as const, sh: p.sh, off: p.off, root };
@@ -382,12 +383,9 @@ export class CodeGen extends ProcedureCodeGen {
       }
       if (this.initMode && st.target.path.length > 0) this.emit(`un(s[${lit(vl.offset)}]);`);
       const off = this.once(p.off);
-      if (field !== undefined) {
-        // The slot's code with the field's digit replaced: old + (new − old digit) · stride.
+      if (inner !== undefined) {
         const old = this.once(this.initMode ? `un(s[${off}])` : `s[${off}]`);
-        const at = field.stride === 1 ? old : `Math.floor(${old} / ${lit(field.stride)})`;
-        const digit = this.once(`(${at} % ${lit(field.dom.size)})`);
-        return { codes: [`(${old} + ${mul(`(${codes[0]} - ${digit})`, field.stride)})`], off, width: 1 };
+        return { codes: [inner.update(old, codes[0]!)], off, width: 1 };
       }
       return { codes, off, width: target.width };
     });
@@ -408,21 +406,40 @@ export class CodeGen extends ProcedureCodeGen {
   }
 
   /**
-   * The field that `path` (field selectors) picks in a value held in one slot of shape `sh`: its
-   * domain and its place value in the slot's code (mixed radix, nested records multiplying).
+   * What `path` picks inside a value held in one slot of shape `sh` (fields of records, elements
+   * of sequences, nested): its domain, and `update`, the slot's new code given its old one and
+   * the code written there. A field's digit is replaced, old + (new − old digit) · stride; an
+   * element by sqSet, its index out of the sequence a bail (the generic engine's error).
    */
-  private slotField(sh: Shape, path: readonly A.LSelector[]): { dom: Dom; stride: number } {
-    if (sh.k !== 'leaf') return this.fail('internal: a field of a record held in one slot outside a slot');
+  private slotPath(sh: Shape, path: readonly A.LSelector[]): { dom: Dom; update: (old: string, x: string) => string } {
+    if (sh.k !== 'leaf') return this.fail('internal: a part of a value held in one slot outside a slot');
+    const steps: ((old: string, inner: (sub: string) => string) => string)[] = [];
     let dom = sh.dom;
-    let stride = 1;
     for (const sel of path) {
-      if (sel.kind !== 'field') return this.fail('indexing a value that is not a map is not supported by the packed engine', sel.span);
-      if (dom.k !== 'record') return this.fail('internal: a field of a non-record', sel.span);
-      const i = dom.fields.indexOf(sel.field.text);
-      stride *= dom.strides[i]!;
-      dom = dom.items[i]!;
+      if (sel.kind === 'field') {
+        if (dom.k !== 'record') return this.fail('internal: a field of a non-record', sel.span);
+        const i = dom.fields.indexOf(sel.field.text);
+        const stride = dom.strides[i]!;
+        const size = dom.items[i]!.size;
+        steps.push((old, inner) => {
+          const digit = this.once(`(${stride === 1 ? old : `Math.floor(${old} / ${lit(stride)})`} % ${lit(size)})`);
+          return `(${old} + ${mul(`(${inner(digit)} - ${digit})`, stride)})`;
+        });
+        dom = dom.items[i]!;
+      } else {
+        if (dom.k !== 'seq') return this.fail('indexing a value that is not a map or a sequence is not supported by the packed engine', sel.span);
+        const k = lit(dom.elem.size);
+        const index = sel.index;
+        steps.push((old, inner) => {
+          const i = this.once(this.int(index).v);
+          const elem = this.once(`sqAt(${old}, ${i}, ${k})`);
+          return `sqSet(${old}, ${i}, ${this.once(inner(elem))}, ${k})`;
+        });
+        dom = dom.elem;
+      }
     }
-    return { dom, stride };
+    const update = (old: string, x: string, j = 0): string => (j === steps.length ? x : steps[j]!(old, (sub) => update(sub, x, j + 1)));
+    return { dom, update: (old, x) => update(old, x) };
   }
 
   /**
