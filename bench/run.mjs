@@ -4,7 +4,7 @@
 //   node bench/run.mjs [--quick] [--only NAME] [--reps R] [--deadline SECONDS] [--no-record]
 //
 //   --quick       skip the largest configurations (counter-grid K=37, 9.37M states; wide P=20,000,
-//                 a level of 400 MB, 3.3 GB on 2 threads)
+//                 a level of 400 MB; states that wide run on one thread whatever --workers says)
 //   --only NAME   run only the benchmarks whose name contains NAME (counter-grid, memcg, wide,
 //                 twophase, temporal, simulate, symmetry, diehard, spin, parse, swarm, disk)
 //   --reps R      runs shorter than 10 s are repeated R times and the fastest is kept (default 3)
