@@ -4,7 +4,7 @@
  */
 import type * as A from '../../ast.js';
 import type { Resolution } from '../../check.js';
-import { compareValues, type Value } from '../../../values/index.js';
+import { compareValues, isMap, type Value } from '../../../values/index.js';
 import { MAX_SET_ELEMS, Unsupported, canonicalCodes, seqBase, type Dom } from '../dom.js';
 import { MAX_ENUMERATION } from '../../diagnostics.js';
 import { walkExpr } from '../../check/expressions.js';
@@ -110,6 +110,13 @@ export abstract class ExprCodeGen extends CodeGenBase {
         return { r: 'bool', v: n === 1 ? `(${v} === ${lit(cs.offset)})` : `(${v} >= ${lit(cs.offset)} && ${v} < ${lit(cs.offset + n)})` };
       }
       case 'index': {
+        const table = this.constMapTable(e.target);
+        if (table !== undefined) {
+          // A key the map does not hold (-1): the generic engine's error.
+          const x = this.once(`${table.name}[${this.once(this.code(e.index, table.key))}]`);
+          this.emit(`if (${x} < 0) bail();`);
+          return this.valOfCode(table.value, x);
+        }
         const t = this.expr(e.target);
         if (t.r === 'code' && t.dom.k === 'seq') {
           return this.valOfCode(t.dom.elem, `sqAt(${t.v}, ${this.int(e.index).v}, ${lit(t.dom.elem.size)})`);
@@ -615,6 +622,32 @@ export abstract class ExprCodeGen extends CodeGenBase {
    * `undefined` when a domain's codes are already in canonical order, else the name of the
    * table of its codes in that order, which a loop over the domain follows.
    */
+  /**
+   * A constant map indexed at run time (`Succ[v]`, with `Succ` a constant or a constant
+   * expression of a map type) as a table of the codes of its values by the codes of their keys,
+   * -1 for a key it does not hold; undefined when the expression is not such a map, or its key
+   * or value type has no finite domain, or a value lies outside it.
+   */
+  private constMapTable(e: A.Expr): { name: string; key: Dom; value: Dom } | undefined {
+    const t = this.type(e);
+    if (t.k !== 'map' || !this.cc.isConstant(e)) return undefined;
+    const key = this.domOf(t.key);
+    const value = this.domOf(t.value);
+    if (key === undefined || value === undefined || !(key.size <= MAX_ORDER)) return undefined;
+    const m = this.constValue(e);
+    if (m === undefined || !isMap(m)) return undefined;
+    const codes: number[] = [];
+    for (let c = 0; c < key.size; c++) {
+      const v = m.get(this.doms.decode(key, c));
+      const code = v === undefined ? -1 : this.doms.encode(value, v);
+      if (v !== undefined && !(code >= 0)) return undefined;
+      codes.push(code);
+    }
+    const id = this.orders.length;
+    this.orders.push(codes);
+    return { name: `OR[${lit(id)}]`, key, value };
+  }
+
   orderTable(d: Dom, span: A.Span): string | undefined {
     const id = this.orderId(d, span);
     return id === undefined ? undefined : `OR[${lit(id)}]`;
