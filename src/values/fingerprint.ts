@@ -709,7 +709,8 @@ function generated(body: readonly string[]): (vec: ArrayLike<number>, out: Uint3
  * order as the straight-line code, so the same fingerprints, at a fraction of loopFingerprint's
  * time (its tables cost three loads a slot: 2.8 ns a slot against 0.86 on 26,685 slots of
  * sizes 4 and 3, arrays of small integers). Null when the loops' bodies would hold more than `maxSlots` slots in all:
- * a layout that does not repeat, for loopFingerprint.
+ * a layout that does not repeat, for loopFingerprint. With `sum`, stepFingerprint's full
+ * function instead: the same parts in the same order, added up rather than chained.
  */
 function runFingerprint(
   sizes: readonly number[],
