@@ -854,7 +854,38 @@ export function stepFingerprint(sizes: readonly number[], loopSlots = STRAIGHT_L
       pv *= sizes[slot]!;
     }
   });
-  const full = runFingerprint(sizes, parts, loopSlots, true) ?? sumLoopFingerprint(parts, first, count, place, size);
+  /**
+   * The value of part p of the state at v[base] onwards: an unbounded slot's integer, or the
+   * word of its slots (each range-checked), as runFingerprint's code reads it.
+   */
+  const partValue = (v: ArrayLike<number>, base: number, p: number): number => {
+    const from = first[p]!;
+    const c = count[p]!;
+    if (c === 0) return v[base + from]!;
+    let w = 0;
+    for (let j = from; j < from + c; j++) {
+      const x = v[base + j]!;
+      if (!(x >= 0 && x < size[j]!)) badSlot(j, x, size[j]!);
+      w += x * place[j]!;
+    }
+    return w | 0;
+  };
+  const laneHi = (p: number, x: number): number => (count[p] === 0 ? intPartHi(p, x) : partHi(p, x));
+  const laneLo = (p: number, x: number): number => (count[p] === 0 ? intPartLo(p, x) : partLo(p, x));
+  // A layout that does not repeat: a loop over the parts.
+  const full =
+    runFingerprint(sizes, parts, loopSlots, true) ??
+    function fingerprintVector(v: ArrayLike<number>, out: Uint32Array): void {
+      let hi = 0;
+      let lo = 0;
+      for (let p = 0; p < parts.length; p++) {
+        const x = partValue(v, 0, p);
+        hi = (hi + laneHi(p, x)) | 0;
+        lo = (lo + laneLo(p, x)) | 0;
+      }
+      out[0] = hi >>> 0;
+      out[1] = lo >>> 0;
+    };
   // The parts already counted in a step: stamped with the step's number.
   const stamps = new Int32Array(parts.length);
   let stamp = 0;
@@ -867,59 +898,14 @@ export function stepFingerprint(sizes: readonly number[], loopSlots = STRAIGHT_L
       const p = partOf[dirty[k]!]!;
       if (stamps[p] === stamp) continue;
       stamps[p] = stamp;
-      const from = first[p]!;
-      const c = count[p]!;
-      if (c === 0) {
-        const x = vec[from]!;
-        const y = parent[base + from]!;
-        if (x === y) continue;
-        hi = (hi + intPartHi(p, x) - intPartHi(p, y)) | 0;
-        lo = (lo + intPartLo(p, x) - intPartLo(p, y)) | 0;
-        continue;
-      }
-      let w = 0;
-      let v = 0;
-      for (let j = from; j < from + c; j++) {
-        const x = vec[j]!;
-        if (!(x >= 0 && x < size[j]!)) badSlot(j, x, size[j]!);
-        w += x * place[j]!;
-        v += parent[base + j]! * place[j]!;
-      }
-      if (w === v) continue;
-      hi = (hi + partHi(p, w | 0) - partHi(p, v | 0)) | 0;
-      lo = (lo + partLo(p, w | 0) - partLo(p, v | 0)) | 0;
+      const x = partValue(vec, 0, p);
+      const y = partValue(parent, base, p);
+      if (x === y) continue;
+      hi = (hi + laneHi(p, x) - laneHi(p, y)) | 0;
+      lo = (lo + laneLo(p, x) - laneLo(p, y)) | 0;
     }
     out[0] = hi >>> 0;
     out[1] = lo >>> 0;
   };
   return { full, step };
-}
-
-/** stepFingerprint's full function as a loop over its tables, for a wide layout that does not repeat. */
-function sumLoopFingerprint(parts: readonly Part[], first: Int32Array, count: Int32Array, place: Float64Array, size: Float64Array): (vec: ArrayLike<number>, out: Uint32Array) => void {
-  const n = parts.length;
-  return function fingerprintVector(v: ArrayLike<number>, out: Uint32Array): void {
-    let hi = 0;
-    let lo = 0;
-    for (let p = 0; p < n; p++) {
-      const from = first[p]!;
-      const c = count[p]!;
-      if (c === 0) {
-        const x = v[from]!;
-        hi = (hi + intPartHi(p, x)) | 0;
-        lo = (lo + intPartLo(p, x)) | 0;
-        continue;
-      }
-      let w = 0;
-      for (let j = from; j < from + c; j++) {
-        const x = v[j]!;
-        if (!(x >= 0 && x < size[j]!)) badSlot(j, x, size[j]!);
-        w += x * place[j]!;
-      }
-      hi = (hi + partHi(p, w | 0)) | 0;
-      lo = (lo + partLo(p, w | 0)) | 0;
-    }
-    out[0] = hi >>> 0;
-    out[1] = lo >>> 0;
-  };
 }
