@@ -61,6 +61,12 @@ export function mul(a: string, w: number): string {
   return `(${a} * ${lit(w)})`;
 }
 
+/** The code of item i of a tuple or record held in one slot, whose code is `code` (mixed radix, the first item most significant). */
+export function itemCode(code: string, d: Extract<Dom, { k: 'tuple' | 'record' }>, i: number): string {
+  const q = d.strides[i] === 1 ? code : `Math.floor(${code} / ${lit(d.strides[i]!)})`;
+  return i === 0 ? q : `(${q} % ${lit(d.items[i]!.size)})`;
+}
+
 /** Where state variables live in the vector. */
 export interface VarLayout {
   readonly name: string;

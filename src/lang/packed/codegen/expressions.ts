@@ -9,7 +9,7 @@ import { MAX_SET_ELEMS, Unsupported, canonicalCodes, seqBase, type Dom } from '.
 import { MAX_ENUMERATION } from '../../diagnostics.js';
 import { walkExpr } from '../../check/expressions.js';
 import {
-  MAX_ORDER, lit, type Val, type IntVal, SAFE, ANY_INT, isLiteral, litValue, isSimple, add, mul,
+  MAX_ORDER, itemCode, lit, type Val, type IntVal, SAFE, ANY_INT, isLiteral, litValue, isSimple, add, mul,
   sameShape, CodeGenBase, Locals,
 } from './base.js';
 import { groupDigits } from '../../../values/format.js';
@@ -141,11 +141,7 @@ export abstract class ExprCodeGen extends CodeGenBase {
           return this.read(p.sh, p.off, t.root);
         }
         if (t.r !== 'code' || (t.dom.k !== 'tuple' && t.dom.k !== 'record')) return this.fail('internal: a field of a non-record', e.span);
-        const d = t.dom;
-        const it = d.items[i]!;
-        let c = d.strides[i] === 1 ? t.v : `Math.floor(${t.v} / ${lit(d.strides[i]!)})`;
-        if (i > 0) c = `(${c} % ${lit(it.size)})`;
-        return this.valOfCode(it, c);
+        return this.valOfCode(t.dom.items[i]!, itemCode(t.v, t.dom, i));
       }
       case 'tuple':
       case 'record': {

@@ -5,7 +5,7 @@
 import type * as A from '../../ast.js';
 import type { Resolution } from '../../check.js';
 import { Unsupported, type Dom, type Shape } from '../dom.js';
-import { lit, add, mul, sameShape } from './base.js';
+import { lit, add, mul, itemCode, sameShape } from './base.js';
 import { ProcedureCodeGen } from './procedures.js';
 import { MAX_ENUMERATION, MAX_FOR_NESTING } from '../../diagnostics.js';
 import { groupDigits } from '../../../values/format.js';
@@ -418,14 +418,13 @@ export class CodeGen extends ProcedureCodeGen {
     for (const sel of path) {
       if (sel.kind === 'field') {
         if (dom.k !== 'record') return this.fail('internal: a field of a non-record', sel.span);
-        const i = dom.fields.indexOf(sel.field.text);
-        const stride = dom.strides[i]!;
-        const size = dom.items[i]!.size;
+        const d = dom;
+        const i = d.fields.indexOf(sel.field.text);
         steps.push((old, inner) => {
-          const digit = this.once(`(${stride === 1 ? old : `Math.floor(${old} / ${lit(stride)})`} % ${lit(size)})`);
-          return `(${old} + ${mul(`(${inner(digit)} - ${digit})`, stride)})`;
+          const digit = this.once(itemCode(old, d, i));
+          return `(${old} + ${mul(`(${inner(digit)} - ${digit})`, d.strides[i]!)})`;
         });
-        dom = dom.items[i]!;
+        dom = d.items[i]!;
       } else {
         if (dom.k !== 'seq') return this.fail('indexing a value that is not a map or a sequence is not supported by the packed engine', sel.span);
         const k = lit(dom.elem.size);
@@ -439,7 +438,7 @@ export class CodeGen extends ProcedureCodeGen {
       }
     }
     const update = (old: string, x: string, j = 0): string => (j === steps.length ? x : steps[j]!(old, (sub) => update(sub, x, j + 1)));
-    return { dom, update: (old, x) => update(old, x) };
+    return { dom, update };
   }
 
   /**
