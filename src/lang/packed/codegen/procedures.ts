@@ -13,7 +13,7 @@
 import type * as A from '../../ast.js';
 import type { CheckedProcedure, Resolution } from '../../check.js';
 import type { Dom } from '../dom.js';
-import { lit, add, mul, Locals, type Val } from './base.js';
+import { lit, add, mul, itemCode, Locals, type Val } from './base.js';
 import { ProcessCodeGen } from './processes.js';
 import { named } from '../../by-name.js';
 
@@ -64,11 +64,7 @@ export abstract class ProcedureCodeGen extends ProcessCodeGen {
 
   /** The code of field `index` of a frame code `top` of layout f. */
   private fieldCode(f: { offset: number; rec: RecDom }, top: string, index: number): string {
-    const rel = add(top, -f.offset);
-    const stride = f.rec.strides[index]!;
-    const size = f.rec.items[index]!.size;
-    const q = stride === 1 ? rel : `Math.floor(${rel} / ${lit(stride)})`;
-    return index === 0 ? q : `(${q} % ${lit(size)})`;
+    return itemCode(add(top, -f.offset), f.rec, index);
   }
 
   /** A parameter or variable of the running procedure: a field of the top frame. */
