@@ -9,9 +9,15 @@
  * bytes, but its sorted clusters make every insertion shift part of a cluster, and its growth
  * by ×1.2 moves every key about six times over a run; measured on a million random
  * fingerprints it takes twice the time). A lookup that misses scans to the first free slot:
- * 1.8–8.5 slots expected, 8 bytes each, so mostly one or two cache lines. Growing rehashes the
- * whole table at once, into a table whose pages are first written in address order
- * (fresh-pages.ts).
+ * 1.8–8.5 slots expected, 8 bytes each, so mostly one or two cache lines.
+ *
+ * Growing doubles the table in place: the table is on a growable SharedArrayBuffer
+ * (fresh-pages.ts), which grows by the added half, whose pages are first written in address
+ * order, and the keys are rehashed within it (see grow). A new table in fresh memory each time
+ * would take twice the final table's size in fresh pages over a run instead of once, and on
+ * the bench's VM a fresh page costs some 10 µs: counter-grid K=37's seen set, 128 MiB, spent
+ * 0.7 s of a 4 s search in them. A table past what a growable buffer holds (4 GiB, 2^29
+ * slots) is a plain typed array, rehashed into a fresh one as it doubles.
  *
  * The home slot: the top bits of (lo xor hi·K1)·K2, multiplicative (Fibonacci) hashing, so
  * that fingerprints that differ in few bits (exact keys of small states, hand-made test
@@ -23,7 +29,7 @@
  * sortedKeys gives the keys mixed as CompactFingerprintSet's.
  */
 import { mixHi } from './compact-set.js';
-import { freshWords } from './fresh-pages.js';
+import { MAX_GROWABLE_BYTES, freshWords, growableWords, grownWords } from './fresh-pages.js';
 import type { SeenSet } from './seen-set.js';
 
 /** The home slot of fingerprint hi, lo in a table of 2^(32 − shift) slots (see above). */
@@ -61,10 +67,14 @@ export class FlatFingerprintSet implements SeenSet {
   /** Whether the fingerprint 0, 0 (the empty marker) is present. */
   private hasZero = false;
 
-  constructor(expected = 0) {
+  /**
+   * A set sized for `expected` fingerprints. `maxInPlaceBytes`: the largest table grown in
+   * place (tests make it small, to reach the tables past it).
+   */
+  constructor(expected = 0, maxInPlaceBytes = MAX_GROWABLE_BYTES) {
     let capacity = MIN_CAPACITY;
     while ((capacity >>> 2) * 3 <= expected) capacity *= 2;
-    this.keys = new Uint32Array(capacity * 2);
+    this.keys = capacity * 8 <= maxInPlaceBytes ? growableWords(capacity * 2, maxInPlaceBytes) : freshWords(capacity * 2);
     this.mask = capacity - 1;
     this.shift = shiftFor(capacity);
     this.threshold = (capacity >>> 2) * 3;
@@ -209,34 +219,72 @@ export class FlatFingerprintSet implements SeenSet {
 
   /** Stores a fingerprint known to be absent (and not 0, 0). */
   private insertKey(h: number, l: number): void {
-    const keys = this.keys;
-    const mask = this.mask;
-    let i = home(h, l, this.shift);
-    while (keys[2 * i] !== 0 || keys[2 * i + 1] !== 0) i = (i + 1) & mask;
-    keys[2 * i] = h;
-    keys[2 * i + 1] = l;
+    put(this.keys, this.mask, home(h, l, this.shift), h, l);
     if (++this.count >= this.threshold) this.grow();
   }
 
   /** Doubles the table, putting every key at its new home (or after it). */
   private grow(): void {
     const old = this.keys;
-    const capacity = (this.mask + 1) * 2;
-    const keys = freshWords(capacity * 2);
+    const half = this.mask + 1;
+    const capacity = half * 2;
     const mask = capacity - 1;
     const shift = shiftFor(capacity);
-    for (let j = 0; j < old.length; j += 2) {
-      const h = old[j]!;
-      const l = old[j + 1]!;
-      if (h === 0 && l === 0) continue;
-      let i = home(h, l, shift);
-      while (keys[2 * i] !== 0 || keys[2 * i + 1] !== 0) i = (i + 1) & mask;
-      keys[2 * i] = h;
-      keys[2 * i + 1] = l;
+    let keys = grownWords(old, capacity * 2);
+    if (keys !== undefined) {
+      rehashInPlace(keys, half, shift);
+    } else {
+      keys = freshWords(capacity * 2);
+      for (let j = 0; j < old.length; j += 2) {
+        const h = old[j]!;
+        const l = old[j + 1]!;
+        if (h !== 0 || l !== 0) put(keys, mask, home(h, l, shift), h, l);
+      }
     }
     this.keys = keys;
     this.mask = mask;
     this.shift = shift;
     this.threshold = (capacity >>> 2) * 3;
   }
+}
+
+/** Stores fingerprint h, l at the first free slot from slot i on, cyclically. */
+function put(keys: Uint32Array, mask: number, i: number, h: number, l: number): void {
+  while (keys[2 * i] !== 0 || keys[2 * i + 1] !== 0) i = (i + 1) & mask;
+  keys[2 * i] = h;
+  keys[2 * i + 1] = l;
+}
+
+/**
+ * Rehashes a table of `half` slots, grown in place to twice that (the added slots free), for
+ * its new size (`shift`). A key's new home is twice its old one, or one more (the home is the
+ * top bits of a hash). The slots are taken from the last of the old ones down: a key is taken
+ * out of its slot j and put at the first free slot from its new home on, when that home is j
+ * or past it and the scan does not run past the end of the table. The slots from j on then
+ * hold only keys put there by this pass, which stay where they are: no slot between a key's
+ * home and its place is emptied later, as linear probing needs. The others (a home before j:
+ * a key pushed more than its home's distance from it, so only near the table's start; a scan
+ * that would wrap around) are kept aside and put in at the end, into the rehashed table.
+ */
+function rehashInPlace(keys: Uint32Array, half: number, shift: number): void {
+  const capacity = half * 2;
+  const aside: number[] = [];
+  for (let j = half - 1; j >= 0; j--) {
+    const h = keys[2 * j]!;
+    const l = keys[2 * j + 1]!;
+    if (h === 0 && l === 0) continue;
+    keys[2 * j] = 0;
+    keys[2 * j + 1] = 0;
+    let i = home(h, l, shift);
+    if (i >= j) {
+      while (i < capacity && (keys[2 * i] !== 0 || keys[2 * i + 1] !== 0)) i++;
+      if (i < capacity) {
+        keys[2 * i] = h;
+        keys[2 * i + 1] = l;
+        continue;
+      }
+    }
+    aside.push(h, l);
+  }
+  for (let k = 0; k < aside.length; k += 2) put(keys, capacity - 1, home(aside[k]!, aside[k + 1]!, shift), aside[k]!, aside[k + 1]!);
 }

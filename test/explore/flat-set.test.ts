@@ -115,7 +115,16 @@ describe('FlatFingerprintSet', () => {
         const { snap, transfer } = shardSnapshot(moved);
         if (!('kind' in snap) || snap.kind !== 'flat' || !snap.hasZero) wrong.push(`snapshot at ${i}`);
         const copy = structuredClone(snap, { transfer });
-        if (transfer[0]!.byteLength !== 0) wrong.push(`not transferred at ${i}`);
+        // A table on a shared buffer is shared (a write through the copy is seen through the
+        // original), any other transferred.
+        if (snap.keys.buffer instanceof SharedArrayBuffer) {
+          if (transfer.length !== 0 || !(copy.keys.buffer instanceof SharedArrayBuffer)) wrong.push(`not shared at ${i}`);
+          const last = copy.keys.length - 1;
+          const was = copy.keys[last]!;
+          copy.keys[last] = was ^ 1;
+          if (snap.keys[last] !== (was ^ 1) >>> 0) wrong.push(`copied at ${i}`);
+          copy.keys[last] = was;
+        } else if (transfer[0]!.byteLength !== 0) wrong.push(`not transferred at ${i}`);
         const back = shardFromSnapshot(copy);
         if (!(back instanceof FlatFingerprintSet)) throw new Error('not a FlatFingerprintSet');
         moved = back;
@@ -129,6 +138,58 @@ describe('FlatFingerprintSet', () => {
     expect(moved.has(zeroHi, zeroLo)).toBe(true);
     expect(wrong).toEqual([]);
     expect(moved.sortedKeys()).toEqual(stay.sortedKeys());
+  });
+
+  it('grows in place, keeping every key wherever the keys put their homes', () => {
+    // Fingerprints with a chosen 32-bit hash (home is its top bits): lo = hash·K2⁻¹ xor hi·K1.
+    let inverse = 0x9e3779b1;
+    for (let k = 0; k < 5; k++) inverse = Math.imul(inverse, 2 - Math.imul(0x9e3779b1, inverse));
+    const withHash = (hash: number, hi: number): [number, number] => [hi >>> 0, (Math.imul(hash, inverse) ^ Math.imul(hi, 0x85ebca6b)) >>> 0];
+    const kinds: Record<string, (i: number) => number> = {
+      // homes at the table's start, whatever its size: keys pushed far from home there
+      start: (i) => i % 7,
+      // in its first 1/1024: a run from the start, its keys' homes spread over its first slots
+      low: (i) => fmix32(i) >>> 10,
+      // at its end: runs that wrap around to the start
+      end: (i) => (0xffffffff - (i % 11)) >>> 0,
+      high: (i) => ~(fmix32(i) >>> 10) >>> 0,
+      // one key in 8 or 16 crowded into its first 1/512 or 1/1024, the others anywhere: keys
+      // pushed about their home's distance from it, among keys at home
+      crowded: (i) => (i % 8 === 0 ? (fmix32(i) >>> 0) % 0x800000 : fmix32(i)),
+      sparse: (i) => (i % 16 === 0 ? (fmix32(i) >>> 0) % 0x400000 : fmix32(i)),
+      // a few homes, long runs
+      clustered: (i) => Math.imul(i % 13, 0x10000001) >>> 0,
+      // anywhere
+      spread: (i) => fmix32(i),
+      // all of the above
+      mixed: (i) => [(j: number) => j % 5, (j: number) => (0xffffffff - (j % 5)) >>> 0, fmix32][i % 3]!(i),
+    };
+    const wrong: string[] = [];
+    for (const [kind, hashOf] of Object.entries(kinds)) {
+      // 16 KiB: tables past 2,048 slots are plain arrays, rehashed into fresh ones.
+      for (const maxInPlace of [undefined, 16 * 1024]) {
+        const set = new FlatFingerprintSet(0, maxInPlace);
+        const n = kind === 'spread' ? 20_000 : kind === 'mixed' || kind === 'crowded' || kind === 'sparse' ? 6_000 : 2_500;
+        const fps = Array.from({ length: n }, (_, i) => withHash(hashOf(i), i + 1));
+        const at = `${kind}${maxInPlace === undefined ? '' : ', past 16 KiB not in place'}`;
+        for (let i = 0; i < n; i++) {
+          const [hi, lo] = fps[i]!;
+          if (set.add(hi, lo) !== i) wrong.push(`${at}: add ${i}`);
+          // Right after each doubling, every key is still found.
+          if (i > 0 && (i + 1) % 768 === 0 && (i + 1) / 768 === 2 ** Math.round(Math.log2((i + 1) / 768))) {
+            for (let k = 0; k <= i; k++) if (!set.has(fps[k]![0], fps[k]![1])) wrong.push(`${at}: key ${k} lost at ${i + 1}`);
+          }
+        }
+        for (let i = 0; i < n; i++) {
+          const [hi, lo] = fps[i]!;
+          if (!set.has(hi, lo) || set.add(hi, lo) !== -1) wrong.push(`${at}: key ${i} lost`);
+          if (set.has(hi ^ 0x80000000, lo)) wrong.push(`${at}: holds a key never added (${i})`);
+        }
+        if (set.size !== n) wrong.push(`${at}: size ${set.size}`);
+        if (set.size * 8 > (set.bytesUsed() * 3) / 4) wrong.push(`${at}: load`);
+      }
+    }
+    expect(wrong.slice(0, 10)).toEqual([]);
   });
 
   it('refuses a snapshot whose table is not one it could have made', () => {

@@ -416,7 +416,14 @@ describe('the small parts', () => {
       map.lookupOrInsert(i, 7 * i, i + 100);
     }
     const f = shardSnapshot(flat);
-    expect(f.transfer).toEqual([(f.snap as { keys: Uint32Array }).keys.buffer]);
+    // Its table is on a shared buffer: shared, nothing to transfer; a plain one is transferred.
+    expect((f.snap as { keys: Uint32Array }).keys.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(f.transfer).toEqual([]);
+    const big = new FlatFingerprintSet(0, 1024);
+    for (let i = 1; i <= 2000; i++) big.add(i, 7 * i);
+    const b = shardSnapshot(big);
+    expect(b.transfer).toEqual([(b.snap as { keys: Uint32Array }).keys.buffer]);
+    expect(b.transfer[0]).toBeInstanceOf(ArrayBuffer);
     const c = shardSnapshot(compact);
     expect(c.transfer.length).toBe(1);
     const m = shardSnapshot(map);

@@ -31,6 +31,7 @@
 import { CompactFingerprintSet, type CompactSetSnapshot } from '../compact-set.js';
 import { LONG_EXPANSION_MASK, checkInterrupt } from '../guard.js';
 import { FlatFingerprintSet, type FlatSetSnapshot } from '../flat-set.js';
+import { MAX_GROWABLE_BYTES, growableBuffer as growable, type GrowableBuffer } from '../fresh-pages.js';
 import { ModelError, directSuccessors, type TransitionSystem } from '../system.js';
 import type { RecordGraph } from '../state-graph.js';
 import { IndexMap, type IndexMapSnapshot } from './index-map.js';
@@ -65,7 +66,8 @@ export function shardSnapshot(set: Shard): { snap: ShardSnapshot; transfer: Arra
   }
   if (set instanceof FlatFingerprintSet) {
     const snap = set.snapshot();
-    return { snap, transfer: [snap.keys.buffer as ArrayBuffer] };
+    // A table on a growable shared buffer (flat-set.ts) goes to the other thread shared, not transferred.
+    return { snap, transfer: snap.keys.buffer instanceof SharedArrayBuffer ? [] : [snap.keys.buffer as ArrayBuffer] };
   }
   const snap = set.snapshot();
   return { snap, transfer: [snap.keys.buffer as ArrayBuffer] };
@@ -76,16 +78,13 @@ export interface VectorSystem<L> extends TransitionSystem<number[], L> {
   readonly width: number;
 }
 
-/** The lib this project compiles against predates growable SharedArrayBuffers (ES2024). */
-type GrowableBuffer = SharedArrayBuffer & { grow(byteLength: number): void; readonly maxByteLength: number };
 /** Test hook: SPEX_TEST_SHARED_BUFFER_BYTES=n caps every shared buffer at n bytes. */
 const testCap = Number(process.env['SPEX_TEST_SHARED_BUFFER_BYTES'] ?? '');
-export const MAX_BYTES = Number.isSafeInteger(testCap) && testCap > 0 && testCap < 2 ** 32 ? testCap : 2 ** 32;
+export const MAX_BYTES = Number.isSafeInteger(testCap) && testCap > 0 && testCap < MAX_GROWABLE_BYTES ? testCap : MAX_GROWABLE_BYTES;
 
 export function growableBuffer(bytes: number): SharedArrayBuffer {
   if (bytes > MAX_BYTES) throw new SharedBufferFull(bytes);
-  const make = SharedArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => SharedArrayBuffer;
-  return new make(bytes, { maxByteLength: MAX_BYTES });
+  return growable(bytes, MAX_BYTES);
 }
 
 /**
