@@ -663,16 +663,19 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   // and 10 ms a check for the memcg library, whose checks have a few hundred states. Without
   // processes the packed code compiles in a millisecond or two, less than a pilot costs. A
   // configuration reduced by a symmetry runs on the generic engine whatever its size: no pilot.
+  // A spec whose generated code is larger still gets a pilot in proportion to it (below).
   let pilot: ExploreResult<State, Label> | undefined;
   const eager = process.env['SPEX_WORKERS_EAGER'] === '1';
-  if (choice === 'auto' && spec.processes.length > 0 && canon === undefined && !eager && (opts.maxStates === undefined || opts.maxStates > PILOT_STATES)) {
+  const runPilot = (budget: number): void => {
+    if (choice !== 'auto' || canon !== undefined || eager || (opts.maxStates !== undefined && opts.maxStates <= budget)) return;
     system.coverage.reset();
-    const r = explore(system, { ...exploreOpts, ...wideLevels(system), maxStates: PILOT_STATES });
+    const r = explore(system, { ...exploreOpts, ...wideLevels(system), maxStates: budget });
     if (!(r.outcome.kind === 'limit' && r.outcome.limit === 'states')) {
       pilot = r;
-      engineReason = `the search ended within ${groupDigits(PILOT_STATES)} states, before compiling it for the packed engine would pay off`;
+      engineReason = `the search ended within ${groupDigits(budget)} states, before compiling it for the packed engine would pay off`;
     }
-  }
+  };
+  if (spec.processes.length > 0) runPilot(PILOT_STATES);
   if (canon !== undefined && choice !== 'generic' && pilot === undefined) {
     // The packed engine's fingerprints are of its integer vectors, which it does not permute.
     const reason = 'symmetry reduction runs on the generic engine only';
@@ -684,7 +687,11 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
       const why = p.system.predicatesReason;
       p = { ok: false, reason: `the packed engine cannot compile the temporal properties${why === undefined ? '' : `: ${why}`}` };
     }
-    if (p.ok) {
+    // Code of hundreds of kilobytes takes V8 about 2 ms a kilobyte to compile and warm up
+    // (a fuzz mutant whose action held 4,000 guards in a row: 1 MB, 3.1 s a check where the
+    // generic engine took 1.05 s, both on 2,916 states), which a small search never earns back.
+    if (p.ok && p.system.source.length >= PILOT_CODE_CHARS) runPilot(Math.min(MAX_PILOT_STATES, Math.floor(p.system.source.length / PILOT_CODE_CHARS_PER_STATE)));
+    if (p.ok && pilot === undefined) {
       const only = check?.decl.only?.map((n) => n.text);
       packed = onlyInvariants(p.system, only);
       if (refinements.invariants.length > 0) {
@@ -709,6 +716,8 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
       }
       if (opts.search?.wrap) packed = opts.search.wrap<number[], PackedSpec>(packed);
       if (setup) packedRecord = packedRecordOf(full, p.system.predicates!, setup.record, only);
+    } else if (p.ok) {
+      // The pilot finished the search: the packed code is not used.
     } else if (choice === 'packed') {
       const where = 'span' in p && p.span ? p.span : undefined;
       throw new SpecErrors([new Diagnostic('E217', where, p.reason, PACKED_ONLY_HINT)]);
@@ -987,6 +996,14 @@ function valueCodec(system: CompiledSpec): ValueStateCodec {
 
 /** Searches of specs with processes that end within this many states run on the generic engine alone (`auto`). */
 const PILOT_STATES = 400;
+/**
+ * A spec whose packed code has at least PILOT_CODE_CHARS characters first gets a pilot of a
+ * state per PILOT_CODE_CHARS_PER_STATE characters, at most MAX_PILOT_STATES (the largest
+ * check of the repository, of the memcg library, is 145 KB).
+ */
+const PILOT_CODE_CHARS = 192 * 1024;
+const PILOT_CODE_CHARS_PER_STATE = 100;
+const MAX_PILOT_STATES = 10_000;
 
 const PACKED_ONLY_HINT =
   '--engine packed runs only what the packed engine can encode (docs/engine.md); --engine auto, the default, falls back to the generic engine by itself';

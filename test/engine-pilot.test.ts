@@ -1,0 +1,74 @@
+/**
+ * `--engine auto`'s pilot on the generic engine for a spec whose packed code is large: a
+ * search that ends within a budget in proportion to the code is answered there, a larger one
+ * runs packed; the figures, verdict and trace are the same either way.
+ */
+import { describe, expect, it } from 'vitest';
+import { loadSpec, runCheck, selectChecks, type CheckResult } from '../src/engine/run.js';
+
+/**
+ * A lock and three counters mod K; the step Never, which never fires (its first guard is
+ * false), holds `guards` more: large packed code, next to nothing for the generic engine to
+ * evaluate.
+ */
+function lockSpec(guards: number, K: number): string {
+  const g = Array.from({ length: guards }, (_, i) => `  require not (forall j in Proc: counter[j] == ${K + (i % 3)})`).join('\n');
+  return `spec Guards
+type Proc = 1..3
+var lock: Option[Proc] = None
+var counter: Map[Proc, 0..${K - 1}] = [i in Proc |-> 0]
+action Acquire(i: Proc) {
+  require lock == None
+  lock := Some(i)
+}
+action Release(i: Proc) {
+  require lock == Some(i)
+  counter[i] := (counter[i] + 1) % ${K}
+  lock := None
+}
+action Never(i: Proc) {
+  require lock == Some(i) and counter[i] == ${K}
+${g}
+  lock := None
+}
+invariant NotAll: not (forall i in Proc: counter[i] == ${K - 1})
+`;
+}
+
+function run(text: string, engine: 'auto' | 'packed'): CheckResult {
+  const { spec } = loadSpec('guards.spex', text);
+  return runCheck(spec, selectChecks(spec, undefined)[0], new Map(), { engine, workers: 1 });
+}
+
+/** What must not depend on the engine (its time and memory may). */
+const figures = (r: CheckResult) => {
+  const { seconds: _s, bytesPerState: _b, ...stats } = r.result!.stats;
+  // The states' values, without the fingerprints and hashes they memoise as they are used.
+  const outcome = JSON.parse(JSON.stringify(r.result!.outcome, (k, v: unknown) => (k === 'fpHi' || k === 'fpLo' || k === 'hashMemo' ? undefined : v)));
+  return { verdict: r.verdict, exit: r.exitCode, outcome, stats };
+};
+
+describe('the pilot for large packed code', () => {
+  it('answers a small search on the generic engine, the same as the packed engine would', () => {
+    // 1,100 guards: some 280 KB of packed code, past PILOT_CODE_CHARS; 4 · 4^3 states at most.
+    const text = lockSpec(1100, 4);
+    const auto = run(text, 'auto');
+    const packed = run(text, 'packed');
+    expect([auto.engine, packed.engine]).toEqual(['generic', 'packed']);
+    expect(auto.engineReason).toMatch(/^the search ended within 2,\d{3} states, before compiling it for the packed engine would pay off$/);
+    expect(auto.verdict.kind).toBe('violation');
+    expect(figures(auto)).toEqual(figures(packed));
+  });
+
+  it('runs a larger search on the packed engine, and code under the threshold with no pilot', () => {
+    // 1,100 guards and 4 · 15^3 states: past the pilot's budget.
+    const big = run(lockSpec(1100, 15), 'auto');
+    expect(big.engine).toBe('packed');
+    expect(big.engineReason).toBeUndefined();
+    expect(big.result!.stats.distinct).toBe(4 * 15 ** 3 - 3 * 1);
+    // 300 guards: under the threshold, packed however small the search.
+    const small = run(lockSpec(300, 4), 'auto');
+    expect(small.engine).toBe('packed');
+    expect(small.engineReason).toBeUndefined();
+  });
+});
