@@ -10,7 +10,7 @@ import { ModelError, type TransitionSystem } from './system.js';
 const CHUNK_BITS = 16;
 const CHUNK = 1 << CHUNK_BITS;
 const CHUNK_MASK = CHUNK - 1;
-/** The size a chunk starts at; the last chunk doubles up to CHUNK as it fills. */
+/** The size the first chunk starts at, doubling up to CHUNK as it fills; later chunks start full. */
 const FIRST_CHUNK = 1024;
 /** Parent distances from this one up are kept in a map (the entry holds it as a marker). */
 const FAR = 0xffffff;
@@ -27,8 +27,10 @@ const MAP_ENTRY_BYTES = 32;
  *     is in the level before it, so the distance is at most the width of two levels: beyond
  *     2^24 − 2 it goes to a map.
  *   - The ordinal in the low byte: a state seldom has 255 successors; larger ones go to a map.
- * The words live in chunks of 65,536, so growing never copies a full chunk; the last one
- * starts at 1,024 words and doubles as it fills, so a small search holds little. One store a
+ * The words live in chunks of 65,536, so growing never copies a full chunk; the first one
+ * starts at 1,024 words and doubles as it fills, so a small search holds little, and the
+ * others are made whole (a search past 65,536 states is not small: a chunk that doubled its
+ * way up took twice its size in fresh memory, whose pages cost their first write). One store a
  * state: with three bytes and a byte in chunks of 1,024 (two typed arrays made every 1,024
  * states), recording took up to 9.5 % of counter-grid K=21's one-thread search. States are
  * recorded in number order, each once.
@@ -73,7 +75,7 @@ export class ReplayIndex {
   /** Room for entry k of the last chunk: a new chunk at k = 0, else the last one doubled. */
   private grow(k: number): void {
     if (k === 0) {
-      this.chunk = new Uint32Array(FIRST_CHUNK);
+      this.chunk = new Uint32Array(this.chunks.length === 0 ? FIRST_CHUNK : CHUNK);
       this.chunks.push(this.chunk);
       return;
     }

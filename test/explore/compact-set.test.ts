@@ -109,6 +109,17 @@ describe('ReplayIndex', () => {
     expect(() => replay.record(n + 1, 0, 0)).toThrow(/internal error/);
   });
 
+  it('holds little for a small search, and makes the chunks after the first whole', async () => {
+    const { ReplayIndex } = await import('../../src/explore/trace.js');
+    const replay = new ReplayIndex();
+    for (let i = 0; i < 1000; i++) replay.record(i, i - 1, 0);
+    expect(replay.bytes).toBe(4 * 1024);
+    for (let i = 1000; i < 70_000; i++) replay.record(i, i - 1, 0);
+    // The first chunk doubled up to 65,536 words; the second was made whole.
+    expect(replay.bytes).toBe(4 * 2 * 65_536);
+    expect(replay.parent(69_999)).toBe(69_998);
+  });
+
   it('keeps parents more than 2^24 states back in a map', async () => {
     const { ReplayIndex } = await import('../../src/explore/trace.js');
     const replay = new ReplayIndex();
