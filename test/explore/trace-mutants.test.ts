@@ -57,7 +57,7 @@ describe('ReplayIndex at the edges of its encodings', () => {
     expect(parents[5]).toBe(4);
   });
 
-  it('counts four bytes a state, in chunks of 65,536 whose last grows from 1,024 by doubling, and 32 bytes a map entry', () => {
+  it('counts four bytes a state, in chunks of 65,536 (the first grows from 1,024 by doubling), and 32 bytes a map entry', () => {
     const r = new ReplayIndex();
     expect(r.bytes).toBe(0);
     r.record(0, -1, 0);
@@ -72,9 +72,9 @@ describe('ReplayIndex at the edges of its encodings', () => {
     expect(r.bytes).toBe(4 * 4096 + 64);
     for (let i = 2049; i < 65_536; i++) r.record(i, i - 1, 0);
     expect(r.bytes).toBe(4 * 65_536 + 64);
-    // The next chunk starts small again; the first keeps its entries.
+    // The next chunk is made whole; the first keeps its entries.
     r.record(65_536, 65_535, 7);
-    expect(r.bytes).toBe(4 * (65_536 + 1024) + 64);
+    expect(r.bytes).toBe(4 * (65_536 + 65_536) + 64);
     expect([r.parent(65_536), r.ordinal(65_536), r.parent(1), r.ordinal(1024), r.parent(1025), r.ordinal(1025)]).toEqual([65_535, 7, 0, 300, 0, 255]);
   });
 
