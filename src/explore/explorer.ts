@@ -150,10 +150,10 @@ export interface ExploreResult<S, L> {
 /**
  * Whether explore() runs a search on flat vector levels (vector-run.ts): fixed-width vectors
  * (the packed engine), the default seen set, and nothing that needs states as objects (no
- * state graph, constraints or step checks).
+ * state graph or step checks; state constraints are a predicate of the vector).
  */
 export function onFlatLevels<S, L>(system: TransitionSystem<S, L>, options: ExploreOptions<S, L>): boolean {
-  return system.vectorWidth !== undefined && options.recordGraph === undefined && options.seenSet === undefined && system.inModel === undefined && system.checkStep === undefined;
+  return system.vectorWidth !== undefined && options.recordGraph === undefined && options.seenSet === undefined && system.checkStep === undefined;
 }
 
 export function explore<S, L>(

@@ -1,7 +1,8 @@
 /**
  * The single-threaded breadth-first search for systems whose states are fixed-width vectors
  * of numbers (the packed engine's, `TransitionSystem.vectorWidth`): explore() hands them here
- * when nothing needs the states as objects (no state graph, no constraints, no step checks).
+ * when nothing needs the states as objects (no state graph, no step checks). State
+ * constraints (`inModel`, a predicate of the vector) are taken as explore() takes them.
  *
  * It does what BreadthFirstRun (explorer.ts) does, with the same counts, verdicts, traces,
  * limits and checkpoints, in the same order; only the representation differs:
@@ -114,6 +115,8 @@ export function exploreVectorLevels<L>(system: FlatVectorSystem<L>, options: Exp
 class VectorLevelRun<L> {
   private readonly system: FlatVectorSystem<L>;
   private readonly invariants: readonly Invariant<number[]>[];
+  /** Whether the system has state constraints (inModel). */
+  private readonly constrained: boolean;
   private readonly W: number;
   /** The system's vectorNumbers: the type of array its states fit as they are, if it says. */
   private readonly numbers: VectorNumbers | undefined;
@@ -188,6 +191,7 @@ class VectorLevelRun<L> {
     this.options = options;
     this.later = later;
     this.invariants = system.invariants;
+    this.constrained = system.inModel !== undefined;
     this.W = system.vectorWidth;
     this.numbers = system.vectorNumbers;
     this.checkDeadlock = options.checkDeadlock;
@@ -433,7 +437,15 @@ class VectorLevelRun<L> {
     // A step to the state being expanded: seen, whatever follows would find (initial states have no parent).
     if (hi === this.parentHi && lo === this.parentLo && this.parentId >= 0) return;
     if (!this.storeNew) {
-      if (!this.depthLimitHit && !this.seen.has(hi, lo)) this.depthLimitHit = true;
+      if (!this.depthLimitHit && !this.seen.has(hi, lo) && (this.constrained === false || this.isInModel(state, ordinal))) this.depthLimitHit = true;
+      return;
+    }
+    if (this.constrained && !this.isInModel(state, ordinal)) {
+      // Outside the constraints (or they failed: a stop): checked, never stored, as in explore().
+      if (this.stop === null) {
+        const stop = invariantStop(this.invariants, state, this.parentId, ordinal);
+        if (stop !== null) this.stopAt(stop, state);
+      }
       return;
     }
     if (this.seen.size >= this.maxStates) {
@@ -443,6 +455,22 @@ class VectorLevelRun<L> {
     const index = this.seen.add(hi, lo);
     if (index >= 0) this.stored(state, index, ordinal, hi, lo);
   };
+
+  /**
+   * The system's state constraints on an emitted state (explore()'s isInModel): a ModelError
+   * in them stops the search with a fault at that emission. A step to the state being
+   * expanded is not asked (emit leaves it out before): that state met them when it was stored,
+   * and they are a function of the state.
+   */
+  private isInModel(state: number[], ordinal: number): boolean {
+    try {
+      return this.system.inModel!(state, undefined, undefined);
+    } catch (e) {
+      if (!(e instanceof ModelError)) throw e;
+      this.stopAt({ kind: 'fault', error: e, state: this.parentId, via: ordinal }, state);
+      return false;
+    }
+  }
 
   /**
    * A new state, numbered `index`: recorded for traces, checked, queued. Apart from `emit`,

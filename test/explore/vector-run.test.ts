@@ -33,7 +33,7 @@ function packedOf(file: string, text?: string): PackedSpec[] {
   const out: PackedSpec[] = [];
   for (const check of selectChecks(spec, undefined)) {
     const overrides = configOverrides(check, constOverrides(spec, []));
-    const p = compilePacked(spec, overrides, compileSpec(spec, overrides));
+    const p = compilePacked(spec, overrides, compileSpec(spec, overrides, check));
     if (p.ok) out.push(p.system);
   }
   return out;
@@ -87,6 +87,8 @@ function check(file: string, text?: string): void {
       { maxStates: distinct },
       { maxDepth: Math.max(1, Math.floor(depth / 2)), maxStates: 50_000 },
       { maxDepth: 1, maxStates: 50_000 },
+      // The whole depth: past it, only states seen before or outside the constraints.
+      { maxDepth: Math.max(1, depth), maxStates: 50_000 },
     ];
     for (const deadlock of [true, false]) {
       for (const cut of cuts) {
@@ -97,10 +99,51 @@ function check(file: string, text?: string): void {
   }
 }
 
+/**
+ * State constraints on flat levels: states outside them are counted and checked against the
+ * invariants, never stored, and a successor outside them still keeps its parent from being a
+ * deadlock. Default: x ≤ 3 and y ≤ x kept. Outside: an invariant fails on a successor outside
+ * the constraint (x = 4). Fault: the constraint divides by zero on the first successor with
+ * y = 3. Initial: the initial state outside the constraint (nothing stored). Stuck: (0, 0)
+ * reached again is outside, so Reset's states have successors outside only. `check` adds the
+ * depth and state limits.
+ */
+const constrained = `spec Constrained
+var x: 0..9 = 0
+var y: 0..9 = 0
+const Limit: Int = 3
+const Bound: Int = 9
+const Zero: Int = 1
+action IncX { x := x + 1 }
+action IncY { require y < x  y := y + 1 }
+action Reset { require x == Limit  x := 0  y := 0 }
+constraint Small: x <= Limit and y <= x
+invariant Fine: y <= x
+invariant Below: x < Bound
+check Default {}
+check Outside { const Bound = 4 }
+check Fault { constraint Divides: 6 / (y - 3 * Zero) != 7 }
+check Initial { constraint Above: x >= 1 }
+check Stuck {
+  constraint NoReset: not (x == 0 and y == 0) or x + y == 0
+  const Limit = 2
+}
+`;
+
 describe('explore() on flat vector levels', () => {
   for (const file of files) {
     it(`runs ${file} as the object-level search does, with and without limits`, () => check(file));
   }
+  it('takes state constraints as the object-level search does', () => {
+    for (const file of ['test/fixtures/disk/grid-outcomes.spex', 'spec/tlaplus/innerfifo.spex']) check(file);
+    check('constrained.spex', constrained);
+    const outcomes = packedOf('constrained.spex', constrained).map((p) => {
+      expect(p.inModel).toBeDefined();
+      const r = explore(p, { checkDeadlock: true });
+      return `${r.outcome.kind} ${r.stats.distinct}/${r.stats.generated}`;
+    });
+    expect(outcomes).toEqual(['ok 10/21', 'invariant 6/8', 'fault 9/18', 'ok 0/1', 'ok 6/13']);
+  });
   it('widens its levels when a state holds a number beyond 32 bits, and still agrees', () => {
     check('wide.spex', wide);
     const p = packedOf('wide.spex', wide)[0]!;
