@@ -81,8 +81,9 @@ export class FlatFingerprintSet implements SeenSet {
   }
 
   /**
-   * The table's contents, to move the set to another thread (the keys' buffer can be
-   * transferred, not copied). The set must not be used afterwards.
+   * The table's contents, to move the set to another thread (the keys' buffer is shared, or,
+   * past what a growable buffer holds, transferred: not copied). The set must not be used
+   * afterwards.
    */
   snapshot(): FlatSetSnapshot {
     return { kind: 'flat', keys: this.keys, count: this.count, hasZero: this.hasZero };
