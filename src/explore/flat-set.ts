@@ -16,8 +16,10 @@
  * order, and the keys are rehashed within it (see grow). A new table in fresh memory each time
  * would take twice the final table's size in fresh pages over a run instead of once, and on
  * the bench's VM a fresh page costs some 10 µs: counter-grid K=37's seen set, 128 MiB, spent
- * 0.7 s of a 4 s search in them. A table past what a growable buffer holds (4 GiB, 2^29
- * slots) is a plain typed array, rehashed into a fresh one as it doubles.
+ * 0.7 s of a 4 s search in them. A buffer is made to grow to 64 times its first size, at
+ * least 256 MiB (see table): past that the table moves to a new one. A table past what a
+ * growable buffer holds (4 GiB, 2^29 slots) is a plain typed array, rehashed into a fresh one
+ * as it doubles.
  *
  * The home slot: the top bits of (lo xor hi·K1)·K2, multiplicative (Fibonacci) hashing, so
  * that fingerprints that differ in few bits (exact keys of small states, hand-made test
@@ -44,7 +46,21 @@ function shiftFor(capacity: number): number {
 
 /** Slots of a fresh table (a power of two). */
 const MIN_CAPACITY = 1024;
+/**
+ * A table's buffer can grow to this many times its first size, and at least to
+ * RESERVE_MIN_BYTES (2^25 slots, some 25M states): a table that outgrows it moves to a new
+ * buffer, fresh memory once more.
+ */
+const RESERVE_FACTOR = 64;
+const RESERVE_MIN_BYTES = 256 * 2 ** 20;
 const MAX_SIZE = 2 ** 31 - 2;
+
+/** How FlatFingerprintSet's tables grow (see its constructor and `table`). */
+export interface TableLimits {
+  readonly maxInPlaceBytes?: number;
+  readonly reserveFactor?: number;
+  readonly reserveMinBytes?: number;
+}
 
 /** A FlatFingerprintSet's contents, as structured-cloneable data (to move it to another thread). */
 export interface FlatSetSnapshot {
@@ -67,14 +83,21 @@ export class FlatFingerprintSet implements SeenSet {
   /** Whether the fingerprint 0, 0 (the empty marker) is present. */
   private hasZero = false;
 
+  private readonly maxInPlaceBytes: number;
+  private readonly reserveFactor: number;
+  private readonly reserveMinBytes: number;
+
   /**
-   * A set sized for `expected` fingerprints. `maxInPlaceBytes`: the largest table grown in
-   * place (tests make it small, to reach the tables past it).
+   * A set sized for `expected` fingerprints. `limits` (tests make them small, to reach what
+   * lies past them): the largest table grown in place, and how far a table's buffer can grow.
    */
-  constructor(expected = 0, maxInPlaceBytes = MAX_GROWABLE_BYTES) {
+  constructor(expected = 0, limits: TableLimits = {}) {
+    this.maxInPlaceBytes = limits.maxInPlaceBytes ?? MAX_GROWABLE_BYTES;
+    this.reserveFactor = limits.reserveFactor ?? RESERVE_FACTOR;
+    this.reserveMinBytes = limits.reserveMinBytes ?? RESERVE_MIN_BYTES;
     let capacity = MIN_CAPACITY;
     while ((capacity >>> 2) * 3 <= expected) capacity *= 2;
-    this.keys = capacity * 8 <= maxInPlaceBytes ? growableWords(capacity * 2, maxInPlaceBytes) : freshWords(capacity * 2);
+    this.keys = this.table(capacity);
     this.mask = capacity - 1;
     this.shift = shiftFor(capacity);
     this.threshold = (capacity >>> 2) * 3;
@@ -218,6 +241,19 @@ export class FlatFingerprintSet implements SeenSet {
     return sets;
   }
 
+  /**
+   * A fresh table of `capacity` slots: on a growable buffer that can grow to reserveFactor
+   * times that, at least reserveMinBytes and at most maxInPlaceBytes (V8 reserves that much
+   * address space up front, so not the most it could, 4 GiB a set: a process with `ulimit -v`
+   * would run out of it); a plain array past maxInPlaceBytes, or when the address space cannot
+   * be had (fresh-pages.ts, growableWords).
+   */
+  private table(capacity: number): Uint32Array {
+    const bytes = capacity * 8;
+    if (bytes > this.maxInPlaceBytes) return freshWords(capacity * 2);
+    return growableWords(capacity * 2, Math.min(this.maxInPlaceBytes, Math.max(bytes, this.reserveMinBytes, this.reserveFactor * bytes)));
+  }
+
   /** Stores a fingerprint known to be absent (and not 0, 0). */
   private insertKey(h: number, l: number): void {
     put(this.keys, this.mask, home(h, l, this.shift), h, l);
@@ -235,7 +271,7 @@ export class FlatFingerprintSet implements SeenSet {
     if (keys !== undefined) {
       rehashInPlace(keys, half, shift);
     } else {
-      keys = freshWords(capacity * 2);
+      keys = this.table(capacity);
       for (let j = 0; j < old.length; j += 2) {
         const h = old[j]!;
         const l = old[j + 1]!;

@@ -45,10 +45,19 @@ export function growableBuffer(bytes: number, maxBytes: number): SharedArrayBuff
 /**
  * `length` zeroed words on a growable SharedArrayBuffer that can grow to `maxBytes`, in a
  * fixed-length view (as fast as a plain Uint32Array's; a length-tracking one is not), its
- * pages mapped in address order.
+ * pages mapped in address order. V8 reserves the address space of the most a buffer can grow
+ * to when it makes it: in a process whose address space is limited (`ulimit -v`) that can
+ * fail, and the words are then a plain array.
  */
 export function growableWords(length: number, maxBytes: number): Uint32Array {
-  return mapped(new Uint32Array(growableBuffer(4 * length, maxBytes), 0, length));
+  let buffer: SharedArrayBuffer;
+  try {
+    buffer = growableBuffer(4 * length, maxBytes);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    return freshWords(length);
+  }
+  return mapped(new Uint32Array(buffer, 0, length));
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { shardFromSnapshot, shardOf, shardSnapshot } from '../../src/explore/parallel/vectors.js';
-import { FlatFingerprintSet } from '../../src/explore/flat-set.js';
+import { FlatFingerprintSet, type TableLimits } from '../../src/explore/flat-set.js';
 import { CompactFingerprintSet } from '../../src/explore/compact-set.js';
 import { fmix32 } from '../../src/values/mix.js';
 import { unfmix32 } from '../support/fmix.js';
@@ -166,12 +166,18 @@ describe('FlatFingerprintSet', () => {
     };
     const wrong: string[] = [];
     for (const [kind, hashOf] of Object.entries(kinds)) {
-      // 16 KiB: tables past 2,048 slots are plain arrays, rehashed into fresh ones.
-      for (const maxInPlace of [undefined, 16 * 1024]) {
-        const set = new FlatFingerprintSet(0, maxInPlace);
+      const ways: [string, TableLimits][] = [
+        ['', {}],
+        // Tables past 2,048 slots are plain arrays, rehashed into fresh ones.
+        [', past 16 KiB not in place', { maxInPlaceBytes: 16 * 1024 }],
+        // Each buffer can grow to twice its first size: every other doubling moves the table.
+        [', moved every other doubling', { reserveFactor: 2, reserveMinBytes: 0 }],
+      ];
+      for (const [way, limits] of ways) {
+        const set = new FlatFingerprintSet(0, limits);
         const n = kind === 'spread' ? 20_000 : kind === 'mixed' || kind === 'crowded' || kind === 'sparse' ? 6_000 : 2_500;
         const fps = Array.from({ length: n }, (_, i) => withHash(hashOf(i), i + 1));
-        const at = `${kind}${maxInPlace === undefined ? '' : ', past 16 KiB not in place'}`;
+        const at = `${kind}${way}`;
         for (let i = 0; i < n; i++) {
           const [hi, lo] = fps[i]!;
           if (set.add(hi, lo) !== i) wrong.push(`${at}: add ${i}`);
@@ -190,6 +196,15 @@ describe('FlatFingerprintSet', () => {
       }
     }
     expect(wrong.slice(0, 10)).toEqual([]);
+    // A table that outgrew its buffer moved to a new growable one; past maxInPlaceBytes, a plain one.
+    const moved = new FlatFingerprintSet(0, { reserveFactor: 2, reserveMinBytes: 0 });
+    const plain = new FlatFingerprintSet(0, { maxInPlaceBytes: 16 * 1024 });
+    for (let i = 0; i < 10_000; i++) {
+      moved.add(fmix32(i), i);
+      plain.add(fmix32(i), i);
+    }
+    expect(moved.snapshot().keys.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(plain.snapshot().keys.buffer).toBeInstanceOf(ArrayBuffer);
   });
 
   it('refuses a snapshot whose table is not one it could have made', () => {

@@ -419,7 +419,7 @@ describe('the small parts', () => {
     // Its table is on a shared buffer: shared, nothing to transfer; a plain one is transferred.
     expect((f.snap as { keys: Uint32Array }).keys.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(f.transfer).toEqual([]);
-    const big = new FlatFingerprintSet(0, 1024);
+    const big = new FlatFingerprintSet(0, { maxInPlaceBytes: 1024 });
     for (let i = 1; i <= 2000; i++) big.add(i, 7 * i);
     const b = shardSnapshot(big);
     expect(b.transfer).toEqual([(b.snap as { keys: Uint32Array }).keys.buffer]);

@@ -1,0 +1,22 @@
+/**
+ * A process whose address space is limited (`ulimit -v`): the packed engine's seen set reserves
+ * address space for its growth (FlatFingerprintSet, on a growable SharedArrayBuffer), as much as
+ * it may need and no more, and makes a plain table when even that cannot be had. A reservation
+ * of 4 GiB a set made a one-thread search fail at once under a limit of 4 GB.
+ */
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { root } from './support/cli.js';
+
+describe('a limited address space', () => {
+  it('still runs a one-thread search of a million states', () => {
+    // 4,000,000 KiB of address space: node itself takes much of it.
+    const r = spawnSync('bash', ['-c', `ulimit -v 4000000 && exec "${process.execPath}" dist/cli/spex.cjs check spec/bench/counter-grid.spex --const N=4 --const K=21 --workers 1`], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    expect(r.stderr).not.toContain('internal error');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('972405 distinct states, 1555849 generated, depth 162');
+  });
+});
