@@ -129,7 +129,16 @@ function startAlone<L>(system: VectorSystem<L>, options: ExploreOptions<number[]
 
 function runVectors<L>(system: VectorSystem<L>, options: ExploreOptions<number[], L>, parallel: VectorParallelOptions): ExploreResult<number[], L> {
   releaseLevelPool();
-  const run = new VectorRun(system, options, parallel);
+  let run: VectorRun<L>;
+  try {
+    run = new VectorRun(system, options, parallel);
+  } catch (e) {
+    // Its shared buffers could not be made: a stop for memory, before anything ran here.
+    if (!(e instanceof SharedBufferFull)) throw e;
+    noteMemoryStop(e.message, '--workers 1 keeps its levels unshared, with no such limit.');
+    const from = parallel.from;
+    return { outcome: { kind: 'limit', limit: 'memory' }, stats: searchStats(from?.seen.size ?? 0, from?.generated ?? 0, from?.depth ?? 0, from?.count ?? 0, 0, 0) };
+  }
   try {
     return run.run();
   } catch (e) {

@@ -84,7 +84,13 @@ export const MAX_BYTES = Number.isSafeInteger(testCap) && testCap > 0 && testCap
 
 export function growableBuffer(bytes: number): SharedArrayBuffer {
   if (bytes > MAX_BYTES) throw new SharedBufferFull(bytes);
-  return growable(bytes, MAX_BYTES);
+  try {
+    return growable(bytes, MAX_BYTES);
+  } catch (e) {
+    // V8 reserves the address space of MAX_BYTES for each: a process under `ulimit -v` may not have it.
+    if (e instanceof RangeError) throw new SharedBufferFull(bytes, true);
+    throw e;
+  }
 }
 
 /**
@@ -93,8 +99,13 @@ export function growableBuffer(bytes: number): SharedArrayBuffer {
  * the check runs again on one thread, whose levels are not shared).
  */
 export class SharedBufferFull extends Error {
-  constructor(bytes: number) {
-    super(`a level of the parallel search would need ${kib(bytes)} in one shared buffer, over the ${kib(MAX_BYTES)} a shared buffer can hold`);
+  /** `unreserved`: the buffer's address space could not be reserved at all. */
+  constructor(bytes: number, unreserved = false) {
+    super(
+      unreserved
+        ? `the parallel search could not reserve the address space of a shared buffer (${kib(MAX_BYTES)}): the process's address space is limited (ulimit -v)`
+        : `a level of the parallel search would need ${kib(bytes)} in one shared buffer, over the ${kib(MAX_BYTES)} a shared buffer can hold`,
+    );
     this.name = 'SharedBufferFull';
   }
 }
