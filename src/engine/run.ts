@@ -19,7 +19,7 @@ import type { LimitKind } from '../explore/explorer.js';
 import { explore, ModelError, type ExploreOptions, type ExploreResult, type RecordGraph, type StateGraph, type Trace } from '../explore/index.js';
 import { exploreParallel } from '../explore/parallel/explorer.js';
 import { ValueStateCodec } from '../lang/value-codec.js';
-import { WorkerError, exploreVectorsParallel } from '../explore/parallel/vector-explorer.js';
+import { SharedBuffersUnavailable, WorkerError, exploreVectorsParallel } from '../explore/parallel/vector-explorer.js';
 import type { ThreadsReport } from '../explore/parallel/auto.js';
 import { availableParallelism } from 'node:os';
 import type { SpecWorkerData } from './worker-system.js';
@@ -835,21 +835,33 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
       };
       // Graph recording on threads: this thread's share is tagged by a tagger of its own.
       const localTagger = setup ? (temporalSetupOf(spec, check, system)!.record.edgeTag as (label: unknown) => number) : undefined;
-      const r = packed
-        ? decodeResult(exploreVectorsParallel(packed, vopts, { ...pool, ...(localTagger ? { localTagger } : {}) }), packed)
-        : exploreParallel(system, exploreOpts, { ...pool, codec: valueCodec(system), ...(localTagger ? { localTagger } : {}) });
-      (packed ?? system).coverage.mergeReached(new Uint8Array(reached));
-      if (canon !== undefined && symmetryCounts !== undefined) {
-        const shared = new BigInt64Array(symmetryCounts);
-        canon.counts.states += Number(shared[0]!);
-        canon.counts.tried += Number(shared[1]!);
+      let r: ExploreResult<State, Label> | undefined;
+      try {
+        r = packed
+          ? decodeResult(exploreVectorsParallel(packed, vopts, { ...pool, ...(localTagger ? { localTagger } : {}) }), packed)
+          : exploreParallel(system, exploreOpts, { ...pool, codec: valueCodec(system), ...(localTagger ? { localTagger } : {}) });
+      } catch (e) {
+        if (!(e instanceof SharedBuffersUnavailable)) throw e;
+        // Under `ulimit -v`: the one-thread search, from the start.
+        notes.push(`note: ${e.message}: exploring with 1 worker instead of ${workers}`);
+        threads = { threads: 1, reason: e.message };
+        workers = 1;
+        (packed ?? system).coverage.reset();
       }
-      if (!(spillOk && r.outcome.kind === 'limit' && r.outcome.limit === 'memory')) return r;
-      // The parallel explorers do not spill: the one-thread search, which does, starts again.
-      notes.push(`note: the parallel search stopped for memory at ${groupDigits(r.stats.distinct)} distinct states (${memoryNote() ?? 'over --max-memory'}); searching again on 1 thread, which goes on on disk`);
-      workers = 1;
-      threads = { threads: 1, reason: 'the parallel search stopped for memory: searched again on one thread, which goes on on disk' };
-      (packed ?? system).coverage.reset();
+      if (r !== undefined) {
+        (packed ?? system).coverage.mergeReached(new Uint8Array(reached));
+        if (canon !== undefined && symmetryCounts !== undefined) {
+          const shared = new BigInt64Array(symmetryCounts);
+          canon.counts.states += Number(shared[0]!);
+          canon.counts.tried += Number(shared[1]!);
+        }
+        if (!(spillOk && r.outcome.kind === 'limit' && r.outcome.limit === 'memory')) return r;
+        // The parallel explorers do not spill: the one-thread search, which does, starts again.
+        notes.push(`note: the parallel search stopped for memory at ${groupDigits(r.stats.distinct)} distinct states (${memoryNote() ?? 'over --max-memory'}); searching again on 1 thread, which goes on on disk`);
+        workers = 1;
+        threads = { threads: 1, reason: 'the parallel search stopped for memory: searched again on one thread, which goes on on disk' };
+        (packed ?? system).coverage.reset();
+      }
     }
     const spill = spillOptions(packed);
     if (!packed) return explore(system, { ...exploreOpts, ...wideLevels(system), ...(spill ? { disk: spill as DiskOptions<State> } : {}) });

@@ -127,17 +127,24 @@ function startAlone<L>(system: VectorSystem<L>, options: ExploreOptions<number[]
   return parallel.auto === true && parallel.policy === undefined && !tests ? { afterMs: AUTO_DEFAULTS.spawnAfterMs } : undefined;
 }
 
+/** The parallel vector explorer could not make its shared buffers: nothing ran on the threads. */
+export class SharedBuffersUnavailable extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SharedBuffersUnavailable';
+  }
+}
+
 function runVectors<L>(system: VectorSystem<L>, options: ExploreOptions<number[], L>, parallel: VectorParallelOptions): ExploreResult<number[], L> {
   releaseLevelPool();
   let run: VectorRun<L>;
   try {
     run = new VectorRun(system, options, parallel);
   } catch (e) {
-    // Its shared buffers could not be made: a stop for memory, before anything ran here.
-    if (!(e instanceof SharedBufferFull)) throw e;
-    noteMemoryStop(e.message, '--workers 1 keeps its levels unshared, with no such limit.');
-    const from = parallel.from;
-    return { outcome: { kind: 'limit', limit: 'memory' }, stats: searchStats(from?.seen.size ?? 0, from?.generated ?? 0, from?.depth ?? 0, from?.count ?? 0, 0, 0) };
+    // Its shared buffers could not be made (they are small yet: the address space for their
+    // growth could not be reserved). The caller runs the search on one thread instead.
+    if (e instanceof SharedBufferFull) throw new SharedBuffersUnavailable(e.message);
+    throw e;
   }
   try {
     return run.run();
