@@ -187,6 +187,31 @@ describe('lassos of the example specs', () => {
     });
   }
 
+  it('weak fairness is per binding of all the parameters: Step(0, 1), never taken on the loop of Step(0, 0), makes it unfair', () => {
+    // Step(0, 0) toggles x for ever; Step(0, 1), enabled all along, ends it. Under per-binding
+    // weak fairness the loop is unfair and Done holds; were the bindings that differ only in
+    // their second parameter one unit, the loop would take "it" and Done would fail.
+    const text = `spec TwoParams
+var x: 0..1 = 0
+var done: Bool = false
+action Step(i: 0..0, j: 0..1) {
+  require not done
+  if j == 0 { x := 1 - x } else { done := true }
+}
+action Idle { require done }
+property Done: eventually done
+check Fair { fair action Step  expect ok }
+check Unfair { expect violation Done }
+`;
+    const file = join(tmp, 'two-params.spex');
+    writeFileSync(file, text);
+    const { spec } = loadSpec(file);
+    for (const engine of ['packed', 'generic'] as const) {
+      expect([engine, runCheck(spec, selectChecks(spec, 'Fair')[0], new Map(), { engine }).verdict]).toEqual([engine, { kind: 'ok' }]);
+      expect([engine, runCheck(spec, selectChecks(spec, 'Unfair')[0], new Map(), { engine }).exitCode]).toEqual([engine, 13]);
+    }
+  });
+
   it('Peterson: mutual exclusion holds, starvation freedom holds under weak fairness', () => {
     const { spec } = loadSpec(`${root}spec/examples/peterson.spex`);
     const r = runCheck(spec, selectChecks(spec, 'Fair')[0], new Map(), {});

@@ -22,7 +22,7 @@ export class FairnessUnits {
   readonly strong: boolean[] = [];
   /** tag → the units of a step with that tag. */
   readonly tagUnits: number[][] = [];
-  private readonly byAction = new Map<string, Map<string, number>>();
+  private readonly byAction = new Map<string, Map<string | number, number>>();
   /** Per label name: its group units and, when it has no per-binding fairness, its one tag. */
   private readonly groupsOf = new Map<string, { units: number[]; tag: number }>();
   private readonly allGroups: number[] = [];
@@ -63,8 +63,15 @@ export class FairnessUnits {
     let units = this.byAction.get(label.action);
     if (units === undefined) this.byAction.set(label.action, (units = new Map()));
     // Processes' labels also carry `at` (the label name within the process): not part of the
-    // unit, which is the process instance.
-    const key = label.params.map((p) => valueKey(p.value)).join('\u0000');
+    // unit, which is the process instance. Called once a recorded edge: a single Int parameter
+    // (the common case) is its own key, the rest a string of the values' keys.
+    const params = label.params;
+    let key: number | string;
+    if (params.length === 1 && typeof params[0]!.value === 'number') key = params[0]!.value;
+    else {
+      key = params.length === 0 ? '' : valueKey(params[0]!.value);
+      for (let i = 1; i < params.length; i++) key += '\u0000' + valueKey(params[i]!.value);
+    }
     let t = units.get(key);
     if (t === undefined) {
       const u = this.names.length;
