@@ -39,6 +39,15 @@ describe('constraints and step properties (CLI)', () => {
     }
   });
 
+  it('runs on one thread with --workers 2, and says so (the parallel explorers check neither)', () => {
+    for (const [path, check] of [['test/fixtures/constraints/bounded.spex', 'Tight'], ['test/fixtures/constraints/steps.spex', 'Default'], ['test/fixtures/disk/grid-outcomes.spex', 'Constrained']]) {
+      const r = spex('check', path, '--check', check!, '--workers', '2', '--json');
+      const stats = JSON.parse(r.stdout.split('\n').find((l) => l.includes('"event":"stats"'))!) as Record<string, unknown>;
+      expect([path, stats['threads'], stats['threadsReason']]).toEqual([path, 1, 'state constraints and step properties are checked on one thread']);
+      expect(r.stderr).toContain(`note: ${check} has state constraints or step properties, which the parallel explorers do not check yet: exploring with 1 worker instead of 2`);
+    }
+  });
+
   it('adds the Terminating stutter once every process is done, on both engines', () => {
     for (const engine of ['generic', 'packed']) {
       const r = spex('test', 'test/fixtures/constraints/terminating.spex', '--engine', engine);

@@ -769,6 +769,13 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
     oneThread = `states of ${groupDigits(packed.width)} slots run on one thread`;
     if (opts.workersChosen !== false) note = `note: the states of ${check?.name ?? spec.name} have ${groupDigits(packed.width)} slots, which the parallel explorer copies whole at every step (slower than one thread, in several times its memory): exploring with 1 worker instead of ${requested}`;
   }
+  if (requested > 1 && ((packed ?? system).inModel !== undefined || (packed ?? system).checkStep !== undefined) && workers > 1) {
+    // Neither parallel explorer takes them (they would run explore() on this thread, with no
+    // word of it): one thread, said.
+    workers = 1;
+    oneThread = 'state constraints and step properties are checked on one thread';
+    if (opts.workersChosen !== false) note = `note: ${check?.name ?? spec.name} has state constraints or step properties, which the parallel explorers do not check yet: exploring with 1 worker instead of ${requested}`;
+  }
   let threads: ThreadsReport | undefined;
   const codecOf = (packed: PackedSpec | undefined): StateCodec<unknown> =>
     (packed ? new VectorCodec(packed.width) : valueCodec(system)) as StateCodec<unknown>;
