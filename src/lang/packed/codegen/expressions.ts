@@ -615,10 +615,6 @@ export abstract class ExprCodeGen extends CodeGenBase {
   }
 
   /**
-   * `undefined` when a domain's codes are already in canonical order, else the name of the
-   * table of its codes in that order, which a loop over the domain follows.
-   */
-  /**
    * A constant map indexed at run time (`Succ[v]`, with `Succ` a constant or a constant
    * expression of a map type) as a table of the codes of its values by the codes of their keys,
    * -1 for a key it does not hold; undefined when the expression is not such a map, or its key
@@ -644,6 +640,10 @@ export abstract class ExprCodeGen extends CodeGenBase {
     return { name: `OR[${lit(id)}]`, key, value };
   }
 
+  /**
+   * `undefined` when a domain's codes are already in canonical order, else the name of the
+   * table of its codes in that order, which a loop over the domain follows.
+   */
   orderTable(d: Dom, span: A.Span): string | undefined {
     const id = this.orderId(d, span);
     return id === undefined ? undefined : `OR[${lit(id)}]`;
