@@ -90,14 +90,16 @@ export class FlatFingerprintSet implements SeenSet {
   /**
    * A set sized for `expected` fingerprints. `limits` (tests make them small, to reach what
    * lies past them): the largest table grown in place, and how far a table's buffer can grow.
+   * `keys`: a table to take as it is (fromSnapshot), rather than a fresh one.
    */
-  constructor(expected = 0, limits: TableLimits = {}) {
+  constructor(expected = 0, limits: TableLimits = {}, keys?: Uint32Array) {
     this.maxInPlaceBytes = limits.maxInPlaceBytes ?? MAX_GROWABLE_BYTES;
     this.reserveFactor = limits.reserveFactor ?? RESERVE_FACTOR;
     this.reserveMinBytes = limits.reserveMinBytes ?? RESERVE_MIN_BYTES;
     let capacity = MIN_CAPACITY;
-    while ((capacity >>> 2) * 3 <= expected) capacity *= 2;
-    this.keys = this.table(capacity);
+    if (keys !== undefined) capacity = keys.length >>> 1;
+    else while ((capacity >>> 2) * 3 <= expected) capacity *= 2;
+    this.keys = keys ?? this.table(capacity);
     this.mask = capacity - 1;
     this.shift = shiftFor(capacity);
     this.threshold = (capacity >>> 2) * 3;
@@ -118,11 +120,7 @@ export class FlatFingerprintSet implements SeenSet {
     if (capacity < MIN_CAPACITY || (capacity & (capacity - 1)) !== 0 || s.count >= (capacity >>> 2) * 3) {
       throw new Error('internal error: a fingerprint set snapshot with an impossible table');
     }
-    const set = new FlatFingerprintSet();
-    set.keys = s.keys;
-    set.mask = capacity - 1;
-    set.shift = shiftFor(capacity);
-    set.threshold = (capacity >>> 2) * 3;
+    const set = new FlatFingerprintSet(0, {}, s.keys);
     set.count = s.count;
     set.hasZero = s.hasZero;
     return set;
