@@ -732,17 +732,19 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   let note: string | undefined;
   /** Why the search runs on one thread when more were asked for (the threads report). */
   let oneThread: string | undefined = pilot ? 'a pilot search on one thread (the generic engine) finished it' : undefined;
-  if (requested > 1 && canon !== undefined && setup !== undefined && workers > 1) {
+  /** One thread where more were asked for: `why` for the threads report, `said` the note under an explicit --workers N. */
+  const onOneThread = (why: string, said: string): void => {
+    workers = 1;
+    oneThread = why;
+    if (opts.workersChosen !== false) note = said;
+  };
+  if (canon !== undefined && setup !== undefined && workers > 1) {
     // The state graph of temporal properties (--unsound-symmetry) is recorded on one thread.
-    workers = 1;
-    oneThread = 'symmetry reduction with temporal properties runs on one thread';
-    if (opts.workersChosen !== false) note = `note: ${check?.name ?? spec.name} reduces by a symmetry and records the state graph of temporal properties, which the parallel explorer does not do together: exploring with 1 worker instead of ${requested}`;
+    onOneThread('symmetry reduction with temporal properties runs on one thread', `note: ${check?.name ?? spec.name} reduces by a symmetry and records the state graph of temporal properties, which the parallel explorer does not do together: exploring with 1 worker instead of ${requested}`);
   }
-  if (requested > 1 && opts.coverage && workers > 1) {
+  if (opts.coverage && workers > 1) {
     // Per-step counts are kept where the steps run; one thread keeps them all, in order.
-    workers = 1;
-    oneThread = '--coverage counts on one thread';
-    if (opts.workersChosen !== false) note = `note: --coverage counts on one thread: exploring ${check?.name ?? spec.name} with 1 worker instead of ${requested}`;
+    onOneThread('--coverage counts on one thread', `note: --coverage counts on one thread: exploring ${check?.name ?? spec.name} with 1 worker instead of ${requested}`);
   }
   const diskOpts = opts.disk ?? {};
   /** Checkpoints need the disk-backed search, which keeps no state graph and counts no coverage. */
@@ -757,24 +759,21 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
     if (opts.workersChosen !== false) notes.push(`note: checkpoints are written by the one-thread disk-backed search: exploring with 1 worker instead of ${requested}`);
   }
   const spillOk = diskOpts.spill !== false && !opts.coverage && !setup && opts.search?.seenSet === undefined;
-  if (requested > 1 && refinements.all.length > 0 && workers > 1) {
+  if (refinements.all.length > 0 && workers > 1) {
     // The worker threads compile the spec themselves, without the abstract specs.
-    workers = 1;
-    oneThread = 'refinements are checked on one thread';
-    if (opts.workersChosen !== false) note = `note: ${check?.name ?? spec.name} checks a refinement, which the parallel explorer cannot check yet: exploring with 1 worker instead of ${requested}`;
+    onOneThread('refinements are checked on one thread', `note: ${check?.name ?? spec.name} checks a refinement, which the parallel explorer cannot check yet: exploring with 1 worker instead of ${requested}`);
   }
-  if (requested > 1 && packed !== undefined && packed.width >= THREADS_MAX_SLOTS && workers > 1) {
+  if (packed !== undefined && packed.width >= THREADS_MAX_SLOTS && workers > 1) {
     // The parallel explorer copies each emission whole between its phases, as doubles.
-    workers = 1;
-    oneThread = `states of ${groupDigits(packed.width)} slots run on one thread`;
-    if (opts.workersChosen !== false) note = `note: the states of ${check?.name ?? spec.name} have ${groupDigits(packed.width)} slots, which the parallel explorer copies whole at every step (slower than one thread, in several times its memory): exploring with 1 worker instead of ${requested}`;
+    onOneThread(
+      `states of ${groupDigits(packed.width)} slots run on one thread`,
+      `note: the states of ${check?.name ?? spec.name} have ${groupDigits(packed.width)} slots, which the parallel explorer copies whole at every step (slower than one thread, in several times its memory): exploring with 1 worker instead of ${requested}`,
+    );
   }
-  if (requested > 1 && ((packed ?? system).inModel !== undefined || (packed ?? system).checkStep !== undefined) && workers > 1) {
+  if (((packed ?? system).inModel !== undefined || (packed ?? system).checkStep !== undefined) && workers > 1) {
     // Neither parallel explorer takes them (they would run explore() on this thread, with no
     // word of it): one thread, said.
-    workers = 1;
-    oneThread = 'state constraints and step properties are checked on one thread';
-    if (opts.workersChosen !== false) note = `note: ${check?.name ?? spec.name} has state constraints or step properties, which the parallel explorers do not check yet: exploring with 1 worker instead of ${requested}`;
+    onOneThread('state constraints and step properties are checked on one thread', `note: ${check?.name ?? spec.name} has state constraints or step properties, which the parallel explorers do not check yet: exploring with 1 worker instead of ${requested}`);
   }
   let threads: ThreadsReport | undefined;
   const codecOf = (packed: PackedSpec | undefined): StateCodec<unknown> =>
