@@ -94,6 +94,8 @@ export class LivenessChecker {
   private readonly unitTaken: Int32Array;
   private readonly unitSeenAt: Int32Array;
   private gen = 0;
+  /** The SCC search, its arrays made for the first query that needs it and kept for the next. */
+  private tarjan: Tarjan | undefined;
   /** The units of tag t: tagUnit[tagStart[t] .. tagStart[t + 1]). */
   private readonly tagStart: Int32Array;
   private readonly tagUnit: Int32Array;
@@ -227,7 +229,7 @@ export class LivenessChecker {
     const all = new Int32Array(inHCount);
     for (let s = 0, k = 0; s < n; s++) if (inH[s] === 1) all[k++] = s;
     const work: Int32Array[] = [all];
-    const tarjan = new Tarjan(this.n);
+    const tarjan = (this.tarjan ??= new Tarjan(this.n));
 
     while (work.length > 0) {
       const nodes = work.pop()!;

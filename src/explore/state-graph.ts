@@ -19,6 +19,7 @@
  * numbers them), which is what lets the edges be appended contiguously per state.
  */
 import type { Trace } from './explorer.js';
+import { growableBuffer, MAX_GROWABLE_BYTES, type GrowableBuffer } from './fresh-pages.js';
 import type { LivenessGraph } from './liveness.js';
 
 export interface RecordGraph<S, L> {
@@ -31,6 +32,7 @@ export interface RecordGraph<S, L> {
 export interface StateGraph<S, L> extends LivenessGraph {
   /** Bytes held by the graph's arrays (edges, offsets, predicate bits; parents excluded). */
   readonly bytes: number;
+
   /**
    * The concrete states and labels of a path: the shortest (BFS) path to state `start`, then
    * the given edges, each leaving the state the path has reached.
@@ -38,11 +40,15 @@ export interface StateGraph<S, L> extends LivenessGraph {
   path(start: number, edges: readonly number[]): Trace<S, L>;
 }
 
-/** Grows typed arrays by doubling while the explorer runs; `finish` freezes them into a StateGraph. */
+/**
+ * Grows typed arrays by doubling while the explorer runs; `finish` freezes them into a
+ * StateGraph. The arrays are on growable shared buffers (`sharedArray`): they double in place,
+ * only the added half fresh memory (fresh-pages.ts) and nothing copied.
+ */
 export class GraphRecorder<S, L> {
-  private offsets = new Int32Array(1024);
-  private targets = new Int32Array(4096);
-  private tags = new Int32Array(4096);
+  private offsets = sharedArray(Int32Array, 1024);
+  private targets = sharedArray(Int32Array, 4096);
+  private tags = sharedArray(Int32Array, 4096);
   private bits: Uint32Array;
   private edges = 0;
   private expanded = 0;
@@ -57,11 +63,11 @@ export class GraphRecorder<S, L> {
   private ordinals: Int32Array | null;
 
   constructor(spec: RecordGraph<S, L>, withOrdinals = false) {
-    this.ordinals = withOrdinals ? new Int32Array(4096) : null;
+    this.ordinals = withOrdinals ? sharedArray(Int32Array, 4096) : null;
     this.tagOfLabel = spec.edgeTag;
     this.preds = spec.predicates;
     this.words = Math.ceil(spec.predicates.length / 32);
-    this.bits = new Uint32Array(1024 * this.words);
+    this.bits = this.words === 0 ? new Uint32Array(0) : sharedArray(Uint32Array, 1024 * this.words);
   }
 
   /** The explorer starts expanding state `id`; the next edges are its. */
@@ -167,10 +173,43 @@ export class GraphRecorder<S, L> {
   }
 }
 
-function grow<T extends Int32Array | Uint32Array>(a: T, atLeast: number): T {
+/**
+ * The address space each array reserves at first (V8 reserves a growable buffer's most when it
+ * makes it): up to there it doubles in place, only the added half fresh and nothing copied;
+ * past it, it moves to a buffer that reserves 8 times its new size.
+ */
+const RESERVE_BYTES = 256 * 2 ** 20;
+
+type IntArray = Int32Array | Uint32Array;
+
+/**
+ * `length` zeroed ints on a growable SharedArrayBuffer reserving `reserve` bytes (at most
+ * MAX_GROWABLE_BYTES), in a fixed-length view (as fast as a plain array's); a plain array when
+ * the buffer cannot be made (a limited address space, `ulimit -v`) or would pass that maximum.
+ */
+export function sharedArray<T extends IntArray>(make: new (b: ArrayBufferLike, at: number, n: number) => T, length: number, reserve = RESERVE_BYTES): T {
+  const bytes = 4 * length;
+  if (bytes <= MAX_GROWABLE_BYTES) {
+    try {
+      return new make(growableBuffer(bytes, Math.min(MAX_GROWABLE_BYTES, Math.max(bytes, reserve))), 0, length);
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+    }
+  }
+  return new (make as unknown as new (n: number) => T)(length);
+}
+
+/** `a` doubled (at least `atLeast` long): in place when its buffer can grow so far, else copied. */
+export function grow<T extends IntArray>(a: T, atLeast: number): T {
   let n = a.length * 2;
   while (n < atLeast) n *= 2;
-  const b = new (a.constructor as new (n: number) => T)(n);
+  const make = a.constructor as new (b: ArrayBufferLike, at: number, n: number) => T;
+  const buffer = a.buffer as GrowableBuffer;
+  if (buffer instanceof SharedArrayBuffer && buffer.growable === true && a.byteOffset === 0 && a.byteLength === buffer.byteLength && 4 * n <= buffer.maxByteLength) {
+    buffer.grow(4 * n);
+    return new make(buffer, 0, n);
+  }
+  const b = sharedArray(make, n, 8 * 4 * n);
   b.set(a);
   return b;
 }

@@ -3,10 +3,10 @@
  * the compressed rows it builds (offsets, targets, tags) while its arrays grow, predicate bits
  * over more than one word, the edges tagged elsewhere (the parallel explorer's), its byte
  * count, and the paths it replays, with and without the ordinals of a system with
- * constraints.
+ * constraints; and its arrays' growth, in place on growable shared buffers.
  */
 import { describe, expect, it } from 'vitest';
-import { GraphRecorder, type RecordGraph } from '../../src/explore/state-graph.js';
+import { GraphRecorder, grow, sharedArray, type RecordGraph } from '../../src/explore/state-graph.js';
 import type { Trace } from '../../src/explore/trace.js';
 
 /** States are numbers; the label of an edge is its tag as a string ('' for none). */
@@ -211,5 +211,55 @@ describe('GraphRecorder', () => {
       [1799, 2, 1],
       [1, 2, 3],
     ]);
+  });
+});
+
+describe("the recorder's arrays", () => {
+  type Growable = SharedArrayBuffer & { readonly growable: boolean; readonly maxByteLength: number };
+
+  it('double in place on a growable shared buffer, up to its reservation, keeping their values', () => {
+    const a = sharedArray(Int32Array, 1024, 16 * 1024);
+    const buffer = a.buffer as Growable;
+    expect(buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(buffer.growable).toBe(true);
+    expect(buffer.maxByteLength).toBe(16 * 1024);
+    for (let i = 0; i < a.length; i++) a[i] = i - 500;
+    const b = grow(a, 1025);
+    expect(b.buffer).toBe(buffer);
+    expect(b.length).toBe(2048);
+    const c = grow(b, 3000);
+    expect(c.buffer).toBe(buffer);
+    expect(c.length).toBe(4096);
+    let ok = true;
+    for (let i = 0; i < 4096; i++) ok &&= c[i] === (i < 1024 ? i - 500 : 0);
+    expect(ok).toBe(true);
+  });
+
+  it('move to a new buffer, reserving 8 times their size, past the reservation; and a plain array moves too', () => {
+    const a = sharedArray(Uint32Array, 1024, 8 * 1024);
+    for (let i = 0; i < a.length; i++) a[i] = 0xffff0000 + i;
+    const b = grow(grow(a, 2048), 2049);
+    expect(b.buffer).not.toBe(a.buffer);
+    expect(b.length).toBe(4096);
+    expect((b.buffer as Growable).growable).toBe(true);
+    expect((b.buffer as Growable).maxByteLength).toBe(8 * 4 * 4096);
+    let ok = true;
+    for (let i = 0; i < 4096; i++) ok &&= b[i] === (i < 1024 ? 0xffff0000 + i : 0);
+    expect(ok).toBe(true);
+    const plain = Int32Array.from([7, 8, 9]);
+    const p = grow(plain, 10);
+    expect(Array.from(p)).toEqual([7, 8, 9, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(p.buffer).toBeInstanceOf(SharedArrayBuffer);
+  });
+
+  it('do not grow a view that is not its whole buffer in place', () => {
+    const a = sharedArray(Int32Array, 1024, 64 * 1024);
+    a[0] = 42;
+    const part = a.subarray(0, 512);
+    const b = grow(part, 600);
+    expect(b.buffer).not.toBe(a.buffer);
+    expect(b.length).toBe(1024);
+    expect(b[0]).toBe(42);
+    expect(a.length).toBe(1024);
   });
 });
