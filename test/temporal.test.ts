@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { golden, root, scrub, spex } from './support/cli.js';
+import { golden, root, scrub, spex, spexHere } from './support/cli.js';
 import { loadSpec, runCheck, selectChecks, type CheckResult } from '../src/engine/run.js';
 import { lassoMisses } from '../src/engine/temporal.js';
 import { compileFairness, compileGroupFairness, type FairGroup } from '../src/lang/compile-temporal.js';
@@ -57,6 +57,29 @@ describe('limits', () => {
     const d = spex('check', 'spec/examples/peterson.spex', '--check', 'Unfair', '--max-depth', '3');
     expect(d.code).toBe(152);
     expect(d.stdout).toContain('Temporal properties: inconclusive');
+  });
+
+  it('calls them inconclusive when the search ends exactly at a limit, on every engine and thread count', () => {
+    // counter-grid-live as written: 108 states, depth 14, every property holds under StrongAcquire.
+    // At --max-states 108 or --max-depth 14 nothing is left out, but the graph lacks the steps
+    // out of the last level (depth) or to states seen before once full (states): its analysis
+    // found a false lasso (LockFreed, stuttering in state 13) before.
+    const check = (limit: string, value: string, engine: string, workers: string) =>
+      spexHere(['check', 'spec/bench/counter-grid-live.spex', '--check', 'StrongAcquire', limit, value, '--engine', engine, '--workers', workers], { SPEX_WORKERS_EAGER: '1' });
+    for (const engine of ['packed', 'generic']) {
+      for (const workers of ['1', '2']) {
+        for (const [limit, exact, what] of [['--max-states', '108', 'The search stored as many states as the states limit allows'], ['--max-depth', '14', 'The search reached the depth limit']] as const) {
+          const r = check(limit, exact, engine, workers);
+          expect(r.code, `${limit} ${exact} ${engine} ${workers}`).toBe(152);
+          expect(r.stdout).toContain('No error found: every reachable state satisfies every invariant');
+          expect(r.stdout).toContain(`Temporal properties: inconclusive. ${what}`);
+          expect(r.stdout).not.toContain('is violated');
+          const past = check(limit, String(Number(exact) + 1), engine, workers);
+          expect(past.code, `${limit} ${Number(exact) + 1} ${engine} ${workers}`).toBe(0);
+          expect(past.stdout).toContain('Every temporal property holds (4 instances, under 6 fairness units).');
+        }
+      }
+    }
   });
 
   it('checks them when the whole graph fits within the limits', () => {

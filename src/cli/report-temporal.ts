@@ -6,7 +6,7 @@
 import type { Label, State } from '../lang/compile.js';
 import { formatLocation } from '../lang/diagnostics.js';
 import type { TemporalResult, TemporalViolation } from '../engine/temporal.js';
-import type { LimitKind } from '../explore/explorer.js';
+import type { TemporalInconclusive } from '../engine/run.js';
 import { diffValues } from '../values/index.js';
 import { showChange } from './value-text.js';
 import { formatLabel, formatTrace as formatPlainTrace } from './report.js';
@@ -95,9 +95,16 @@ export function formatTemporalStats(t: TemporalResult): string {
 }
 
 /** Lines about the properties for a run that found no violation (or was cut short). */
-export function formatTemporalSummary(t: TemporalResult | { readonly inconclusive: LimitKind; readonly analysis?: boolean }): string[] {
+export function formatTemporalSummary(t: TemporalResult | TemporalInconclusive): string[] {
   if ('inconclusive' in t) {
     if (t.analysis === true) return ['Temporal properties: inconclusive. The search was complete, but the run was interrupted while they were being checked.'];
+    if (t.reached === true) {
+      return [
+        t.inconclusive === 'depth'
+          ? 'Temporal properties: inconclusive. The search reached the depth limit, and the steps out of the states at that depth are not in the state graph (it would have dead ends the spec does not); run with a larger --max-depth, or without it, to check them.'
+          : 'Temporal properties: inconclusive. The search stored as many states as the states limit allows, and steps to states seen before are not in the state graph from then on (it would have dead ends the spec does not); run with a larger --max-states, or without it, to check them.',
+      ];
+    }
     if (t.inconclusive === 'interrupted' || t.inconclusive === 'memory') {
       return [`Temporal properties: inconclusive. The search was ${t.inconclusive === 'interrupted' ? 'interrupted' : 'stopped by the memory limit'} before the state graph was complete.`];
     }

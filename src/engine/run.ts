@@ -297,6 +297,26 @@ export type Verdict =
   | { kind: 'error' }
   | { kind: 'limit'; limit: LimitKind };
 
+/** Why the temporal properties have no answer. */
+export interface TemporalInconclusive {
+  readonly inconclusive: LimitKind;
+  /** The search was complete: the interrupt stopped the analysis of the graph. */
+  readonly analysis?: boolean;
+  /** The search was complete, but ended exactly at the states or depth limit (limitReached). */
+  readonly reached?: boolean;
+}
+
+/**
+ * The limit a complete search ended exactly at: `states` when it stored --max-states states,
+ * `depth` when it stored states at --max-depth. Past those the explorers stop recording the
+ * state graph's edges, so its analysis would see dead ends that are not the spec's.
+ */
+function limitReached(stats: { readonly distinct: number; readonly depth: number }, opts: { readonly maxStates?: number; readonly maxDepth?: number }): 'states' | 'depth' | undefined {
+  if (opts.maxStates !== undefined && stats.distinct >= opts.maxStates) return 'states';
+  if (opts.maxDepth !== undefined && stats.depth >= opts.maxDepth) return 'depth';
+  return undefined;
+}
+
 export interface CheckResult {
   /** The check block's name, or undefined for a spec run with its defaults. */
   readonly name: string | undefined;
@@ -311,7 +331,7 @@ export interface CheckResult {
    * The temporal properties, when the spec has some: checked once the search completed
    * without another error; `inconclusive` when a limit cut the state graph short.
    */
-  readonly temporal?: TemporalResult | { readonly inconclusive: LimitKind; /** The search was complete: the interrupt stopped the analysis of the graph. */ readonly analysis?: boolean };
+  readonly temporal?: TemporalResult | TemporalInconclusive;
   readonly verdict: Verdict;
   readonly exitCode: number;
   /** Worker threads the exploration used (1 for the single-threaded explorer). */
@@ -909,9 +929,16 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   // and saying "no error found" would be vacuous.
   let verdict: Verdict = result.stats.distinct === 0 && result.outcome.kind === 'ok' ? { kind: 'error' } : verdictOf(result);
   let temporal: CheckResult['temporal'];
+  const reached = setup && result.graph && verdict.kind === 'ok' ? limitReached(result.stats, opts) : undefined;
   if (setup && result.outcome.kind === 'limit') {
     // A cut graph has cycles and dead ends that the full one does not: no answer either way.
     temporal = { inconclusive: result.outcome.limit };
+  } else if (reached !== undefined) {
+    // The search is complete, but the explorers record no steps out of the states at the depth
+    // limit, nor steps to states seen before once the states limit is met: such a graph has
+    // dead ends the spec does not.
+    temporal = { inconclusive: reached, reached: true };
+    verdict = { kind: 'limit', limit: reached };
   } else if (setup && result.graph && verdict.kind === 'ok') {
     try {
       setPhase(`checking the temporal properties of ${check?.name ?? spec.name}`);
