@@ -18,9 +18,9 @@
  * up by its fingerprint, as the state graph needs for edges to states already seen.
  *
  * A system whose states are fixed-width number vectors (`vectorWidth`: the packed engine) is
- * run by vector-run.ts instead, when nothing needs its states as objects (no state graph,
- * constraints or step checks): the same search over flat typed-array levels, with a faster
- * seen set (FlatFingerprintSet).
+ * run by vector-run.ts instead, when nothing needs its states as objects (no step checks):
+ * the same search over flat typed-array levels, with a faster seen set (FlatFingerprintSet;
+ * a FingerprintSet too when it records the state graph).
  *
  * The search is level-synchronous (one array per level, not a FIFO queue) so that a parallel
  * version can later split each level among worker threads and merge their results in a
@@ -150,10 +150,11 @@ export interface ExploreResult<S, L> {
 /**
  * Whether explore() runs a search on flat vector levels (vector-run.ts): fixed-width vectors
  * (the packed engine), the default seen set, and nothing that needs states as objects (no
- * state graph or step checks; state constraints are a predicate of the vector).
+ * step checks; state constraints are a predicate of the vector, and the state graph's
+ * predicates are too).
  */
 export function onFlatLevels<S, L>(system: TransitionSystem<S, L>, options: ExploreOptions<S, L>): boolean {
-  return system.vectorWidth !== undefined && options.recordGraph === undefined && options.seenSet === undefined && system.checkStep === undefined;
+  return system.vectorWidth !== undefined && options.seenSet === undefined && system.checkStep === undefined;
 }
 
 export function explore<S, L>(

@@ -194,3 +194,21 @@ export class ModelError extends Error {
     this.name = 'ModelError';
   }
 }
+
+/**
+ * Emission number `ordinal` of the successors of vector state `from`: a copy of the state, and
+ * its label (replaying an edge of the state graph).
+ */
+export function vectorEmission<L>(system: TransitionSystem<number[], L>, from: number[], ordinal: number): { state: number[]; label: L } {
+  let seen = 0;
+  let state: number[] | undefined;
+  let label: L | undefined;
+  system.successors(from, (s, l) => {
+    if (seen++ === ordinal) {
+      state = s.slice();
+      label = l;
+    }
+  });
+  if (state === undefined) throw new Error(`internal error: replaying an edge got only ${seen} emissions where emission #${ordinal} was recorded`);
+  return { state, label: label as L };
+}

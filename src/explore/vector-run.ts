@@ -1,8 +1,9 @@
 /**
  * The single-threaded breadth-first search for systems whose states are fixed-width vectors
  * of numbers (the packed engine's, `TransitionSystem.vectorWidth`): explore() hands them here
- * when nothing needs the states as objects (no state graph, no step checks). State
- * constraints (`inModel`, a predicate of the vector) are taken as explore() takes them.
+ * when nothing needs the states as objects (no step checks). State constraints (`inModel`, a
+ * predicate of the vector) are taken as explore() takes them, and so is the state graph of
+ * temporal properties (`recordGraph`, whose predicates are of the vector too).
  *
  * It does what BreadthFirstRun (explorer.ts) does, with the same counts, verdicts, traces,
  * limits and checkpoints, in the same order; only the representation differs:
@@ -21,11 +22,14 @@
  *     queued in the order they turn up), so a state's number is the level's first number plus
  *     its position, and no array of numbers is kept;
  *   - the seen set is a FlatFingerprintSet (faster than CompactFingerprintSet, at 10.7–21.3
- *     bytes a state rather than 10–12).
+ *     bytes a state rather than 10–12); with the state graph, explore()'s FingerprintSet,
+ *     which numbers the states for the edges to states seen before.
  */
+import { FingerprintSet } from './fingerprint-set.js';
 import { FlatFingerprintSet } from './flat-set.js';
+import { GraphRecorder } from './state-graph.js';
 import { levelArrayOf, releaseLevelPool, retire } from './level-pool.js';
-import { ModelError, directSuccessors, type Invariant, type LevelArray, type VectorNumbers, type StepCoverage, type TransitionSystem, type VectorSuccessors } from './system.js';
+import { ModelError, directSuccessors, vectorEmission, type Invariant, type LevelArray, type VectorNumbers, type StepCoverage, type TransitionSystem, type VectorSuccessors } from './system.js';
 import { ReplayIndex, rebuildTrace, type Trace } from './trace.js';
 import { deadlockStop, invariantStop, outcomeOf, searchStats, type Stop } from './stop.js';
 import { CHECK_EVERY, CHECK_SLOTS, CUT_SHORT, LONG_EXPANSION_MASK, budgetWouldPass, guardStop, noteMemoryStop } from './guard.js';
@@ -126,8 +130,17 @@ class VectorLevelRun<L> {
   private readonly onProgress: ((p: Progress) => void) | undefined;
   private readonly progressPeriodMs: number;
 
-  /** Not readonly only so that a hand-over to the disk-backed search can let them go (handOver). */
-  private seen = new FlatFingerprintSet();
+  /**
+   * Not readonly only so that a hand-over to the disk-backed search can let them go (handOver).
+   * With the state graph, the numbered set (`numbered`, the same set).
+   */
+  private seen: FlatFingerprintSet | FingerprintSet = new FlatFingerprintSet();
+  /**
+   * The state graph's recorder, and the seen set that numbers states, when the graph is
+   * recorded (temporal properties): `emit` then hands each emission to `recorded`.
+   */
+  private readonly graph: GraphRecorder<number[], L> | null;
+  private readonly numbered: FingerprintSet | null;
   private replay = new ReplayIndex();
   private readonly fp = new Uint32Array(2);
 
@@ -202,6 +215,15 @@ class VectorLevelRun<L> {
     this.coverage = system.coverage?.counting === true ? system.coverage : null;
     this.per = Math.max(1, Math.floor(levelChunk() / Math.max(1, this.W)));
     this.next = levelArrayOf(this.numbers, Math.max(1, this.W) * Math.min(1024, this.per));
+    if (options.recordGraph !== undefined) {
+      // Steps to states outside the constraints are no edges: each edge keeps its emission's ordinal.
+      this.graph = new GraphRecorder(options.recordGraph, this.constrained);
+      this.seen = this.numbered = new FingerprintSet();
+      if (later !== undefined) throw new Error('internal error: a search that records the state graph cannot be handed over to the threads');
+    } else {
+      this.graph = null;
+      this.numbered = null;
+    }
   }
 
   run(): ExploreResult<number[], L> {
@@ -292,6 +314,7 @@ class VectorLevelRun<L> {
         this.parentBase = base;
         this.emitted = 0;
         this.levelLeft = count - i - 1;
+        if (this.graph !== null) this.graph.beginState(id);
         try {
           if (direct !== undefined) direct.at(chunk, base, emit);
           else system.successors(state, emit);
@@ -316,7 +339,7 @@ class VectorLevelRun<L> {
         if (++expanded % CHECK_EVERY === 0 || emittedSlots >= CHECK_SLOTS) {
           emittedSlots = 0;
           const why = guardStop() ?? (this.growthPassesBudget() ? 'memory' : null);
-          if (why === 'memory' && this.options.disk !== undefined && this.coverage === null) {
+          if (why === 'memory' && this.options.disk !== undefined && this.coverage === null && this.graph === null) {
             // The budget is reached: the disk-backed search goes on from here (docs/scale.md).
             handover = this.handOver(cur, count, first, i, currentLevel);
             break levels;
@@ -356,7 +379,11 @@ class VectorLevelRun<L> {
     const outcome = this.outcome();
     const distinct = this.seen.size;
     const bytes = this.seen.bytesUsed() + this.replay.bytes;
-    return { outcome, stats: searchStats(distinct, this.generated, this.depth, queue, this.elapsedSeconds(), bytes) };
+    const result: ExploreResult<number[], L> = { outcome, stats: searchStats(distinct, this.generated, this.depth, queue, this.elapsedSeconds(), bytes) };
+    if (this.graph !== null && outcome.kind === 'ok') {
+      result.graph = this.graph.finish(distinct, this.replay.parents(), (id) => this.trace(id), (from, ordinal, to) => this.replayEdge(from, ordinal, to));
+    }
+    return result;
   }
 
   /**
@@ -387,6 +414,7 @@ class VectorLevelRun<L> {
     if ((next.length > 0 && this.nextFirst !== from + current.length) || from + current.length + next.length !== this.seen.size) {
       throw new Error('internal error: the levels are not numbered consecutively at the hand-over to the disk-backed search');
     }
+    if (this.seen instanceof FingerprintSet) throw new Error('internal error: a search that records the state graph cannot go on on disk');
     const h: Handover<number[], L> = {
       system: this.system, options: this.options, seen: this.seen, replay: this.replay,
       current, first: from, next, generated: this.generated, depth: this.depth, depthLimitHit: this.depthLimitHit,
@@ -404,6 +432,7 @@ class VectorLevelRun<L> {
 
   /** The search between two levels, for `later` (the level filled last is the one to expand). */
   private levelStart(): LevelStart {
+    if (this.seen instanceof FingerprintSet) throw new Error('internal error: a search that records the state graph cannot be handed over to the threads');
     const start: LevelStart = {
       seen: this.seen, replay: this.replay, states: [...this.nextChunks, this.next], fps: this.nextFps, count: this.nextCount, first: this.nextFirst,
       level: this.level, generated: this.generated, depth: this.depth, startMs: this.startMs,
@@ -434,6 +463,7 @@ class VectorLevelRun<L> {
     // that is not inlined, an allocation for every new state.
     const hi = fp[0]! | 0;
     const lo = fp[1]! | 0;
+    if (this.numbered !== null) return this.recorded(state, label, ordinal, hi, lo);
     // A step to the state being expanded: seen, whatever follows would find (initial states have no parent).
     if (hi === this.parentHi && lo === this.parentLo && this.parentId >= 0) return;
     if (!this.storeNew) {
@@ -453,8 +483,55 @@ class VectorLevelRun<L> {
       return;
     }
     const index = this.seen.add(hi, lo);
-    if (index >= 0) this.stored(state, index, ordinal, hi, lo);
+    if (index >= 0) this.stored(state, index, ordinal, hi, lo, label);
   };
+
+  /**
+   * The rest of `emit` when the state graph is recorded, as explore()'s: every step from an
+   * expanded state to a state stored is an edge, to itself and to a state seen before included
+   * (with its emission's ordinal when there are constraints); as there, none out of a state at
+   * the depth limit and none once --max-states states are stored (runCheck leaves such a graph
+   * unchecked). Apart, so that the common path stays small for the JIT.
+   */
+  private recorded(state: number[], label: L | undefined, ordinal: number, hi: number, lo: number): void {
+    if (!this.storeNew) {
+      if (!this.depthLimitHit && !this.seen.has(hi, lo) && (this.constrained === false || this.isInModel(state, ordinal))) this.depthLimitHit = true;
+      return;
+    }
+    const parent = this.parentId;
+    // A step to the state being expanded (an edge: a stutter) met the constraints when it was stored.
+    const self = hi === this.parentHi && lo === this.parentLo && parent >= 0;
+    if (this.constrained && !self && !this.isInModel(state, ordinal)) {
+      if (this.stop === null) {
+        const stop = invariantStop(this.invariants, state, parent, ordinal);
+        if (stop !== null) this.stopAt(stop, state);
+      }
+      return;
+    }
+    if (this.seen.size >= this.maxStates) {
+      if (!this.seen.has(hi, lo)) this.stop = { kind: 'limit', limit: 'states' };
+      return;
+    }
+    const r = this.numbered!.insertOrFind(hi, lo);
+    if (r >= 0) {
+      if (parent >= 0) this.graph!.edge(r, label as L, ordinal);
+      return;
+    }
+    this.stored(state, ~r, ordinal, hi, lo, label);
+  }
+
+  /**
+   * Replays the edge that is emission `ordinal` of state `from`, which must lead to state `to`
+   * (explore()'s replayEdge): the state and label it produces.
+   */
+  private replayEdge(from: number[], ordinal: number, to: number): { state: number[]; label: L } {
+    const pick = vectorEmission(this.system, from, ordinal);
+    this.system.fingerprint(pick.state, this.fp);
+    if (this.numbered!.indexOf(this.fp[0]!, this.fp[1]!) !== to) {
+      throw new Error('internal error: replaying an edge does not reach the state it reached during the search; the transition system is not deterministic');
+    }
+    return pick;
+  }
 
   /**
    * The system's state constraints on an emitted state (explore()'s isInModel): a ModelError
@@ -476,7 +553,7 @@ class VectorLevelRun<L> {
    * A new state, numbered `index`: recorded for traces, checked, queued. Apart from `emit`,
    * whose common case (a state seen before: most emissions) stays small for the JIT.
    */
-  private stored(state: number[], index: number, ordinal: number, hi: number, lo: number): void {
+  private stored(state: number[], index: number, ordinal: number, hi: number, lo: number, label: L | undefined): void {
     this.replay.record(index, this.parentId, ordinal);
     if (this.level > this.depth) this.depth = this.level;
     if (this.coverage !== null && this.parentId >= 0) this.coverage.discovered();
@@ -493,6 +570,17 @@ class VectorLevelRun<L> {
         const stop = invariantStop(invariants, state, index);
         if (stop === null) throw new Error('internal error: an invariant that failed holds when evaluated again');
         this.stopAt(stop, state);
+        return;
+      }
+    }
+    const graph = this.graph;
+    if (graph !== null) {
+      if (this.parentId >= 0) graph.edge(index, label as L, ordinal);
+      try {
+        graph.predicates(state, index);
+      } catch (e) {
+        if (!(e instanceof ModelError)) throw e;
+        this.stopAt({ kind: 'fault', error: e, state: index }, state);
         return;
       }
     }
@@ -579,7 +667,7 @@ class VectorLevelRun<L> {
    */
   private longExpansion(ordinal: number, label: L | undefined): void {
     const why = guardStop();
-    if (why === 'interrupted' || (why === 'memory' && !(this.options.disk !== undefined && this.coverage === null))) {
+    if (why === 'interrupted' || (why === 'memory' && !(this.options.disk !== undefined && this.coverage === null && this.graph === null))) {
       this.stop = { kind: 'limit', limit: why };
       if (why === 'interrupted' || this.coverage === null) throw CUT_SHORT;
       return;

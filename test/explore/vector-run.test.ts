@@ -3,14 +3,15 @@
  * the object-level one (BreadthFirstRun, which explore() runs for the same packed system once
  * it no longer says its width): the same counts, queue, outcome and trace, with and without
  * --max-states and --max-depth cuts, on specs that pass, violate an invariant, deadlock or
- * fail at run time.
+ * fail at run time; and, for temporal properties, the same state graph.
  */
 import { describe, expect, it } from 'vitest';
-import { constOverrides, loadSpec, selectChecks, configOverrides } from '../../src/engine/run.js';
+import { constOverrides, loadSpec, selectChecks, configOverrides, packedRecordOf, temporalSetupOf } from '../../src/engine/run.js';
 import { compileSpec, type Label } from '../../src/lang/compile.js';
 import { compilePacked, type PackedSpec } from '../../src/lang/packed/index.js';
 import { explore, type ExploreOptions, type ExploreResult } from '../../src/explore/index.js';
 import type { TransitionSystem } from '../../src/explore/system.js';
+import type { RecordGraph } from '../../src/explore/state-graph.js';
 import { pooledChunksTaken, releaseLevelPool } from '../../src/explore/level-pool.js';
 import { exploreVectorLevels, type FlatVectorSystem, type LevelStart } from '../../src/explore/vector-run.js';
 import { checkSpec } from '../../src/lang/check.js';
@@ -175,6 +176,109 @@ describe('explore() on flat vector levels', () => {
         }
       }
     }
+  });
+});
+
+/**
+ * Temporal specs the packed engine takes, one with state constraints (edges then keep their
+ * emission ordinals) and a predicate that divides by zero in some states (PredFault).
+ */
+const temporalFiles = ['spec/bench/counter-grid-live.spex', 'spec/examples/peterson.spex', 'test/fixtures/temporal/procs-fair.spex', 'test/fixtures/temporal/lasso.spex', 'spec/memcg/idrecycle.spex'];
+const constrainedLive = `spec ConstrainedLive
+var x: 0..9 = 0
+var y: 0..9 = 0
+const Shift: Int = 10
+action IncX { x := x + 1 }
+action IncY { require y < x  y := y + 1 }
+action Stay { require x == 2  x := 2 }
+action Reset { require x == 3  x := 0  y := 0 }
+fair action IncX
+fair action Reset
+constraint Small: x <= 3 and y <= x
+property Back: always eventually x == 0
+property Tops: x == 3 ~> y >= 1
+property Div: always eventually 6 / (y - 2 + Shift) != 7
+check Default {}
+check PredFault { const Shift = 0 }
+`;
+
+/** The packed systems of a file's checks, each with what the search records for its temporal properties. */
+function recordedOf(file: string, text?: string): { system: PackedSpec; record: () => RecordGraph<number[], Label> }[] {
+  const spec = text === undefined ? loadSpec(file).spec : checkSpec(parseSpec({ path: file, text }));
+  const out: { system: PackedSpec; record: () => RecordGraph<number[], Label> }[] = [];
+  for (const check of selectChecks(spec, undefined)) {
+    const overrides = configOverrides(check, constOverrides(spec, []));
+    const full = compileSpec(spec, overrides, check);
+    const p = compilePacked(spec, overrides, full);
+    if (!p.ok || p.system.predicates === undefined) continue;
+    const predicates = p.system.predicates;
+    // A fresh setup for each search: the fairness units are numbered as the edges come.
+    const record = (): RecordGraph<number[], Label> => packedRecordOf(full, predicates, temporalSetupOf(spec, check, full)!.record, undefined);
+    if (temporalSetupOf(spec, check, full) !== undefined) out.push({ system: p.system, record });
+  }
+  return out;
+}
+
+function expectSameGraph(a: ExploreResult<number[], Label>, b: ExploreResult<number[], Label>, predicates: number): void {
+  expectSame(a, b);
+  expect(a.graph === undefined).toBe(b.graph === undefined);
+  if (a.graph === undefined || b.graph === undefined) return;
+  const ga = a.graph;
+  const gb = b.graph;
+  expect(ga.size).toBe(gb.size);
+  expect(Array.from(ga.offsets)).toEqual(Array.from(gb.offsets));
+  expect(Array.from(ga.targets)).toEqual(Array.from(gb.targets));
+  expect(Array.from(ga.tags)).toEqual(Array.from(gb.tags));
+  expect(Array.from(ga.parents)).toEqual(Array.from(gb.parents));
+  const bits = (g: typeof ga): string => Array.from({ length: g.size }, (_, s) => Array.from({ length: predicates }, (_, i) => (g.holds(s, i) ? 1 : 0)).join('')).join(' ');
+  expect(bits(ga)).toBe(bits(gb));
+  // Paths replay the same states and labels: from the last state, its edges in turn.
+  const last = ga.size - 1;
+  const edges: number[] = [];
+  for (let at = last, k = 0; k < 3 && ga.offsets[at + 1]! > ga.offsets[at]!; k++) {
+    const e = ga.offsets[at]! + (k % (ga.offsets[at + 1]! - ga.offsets[at]!));
+    edges.push(e);
+    at = ga.targets[e]!;
+  }
+  expect(ga.path(last, edges)).toEqual(gb.path(last, edges));
+}
+
+describe('explore() on flat vector levels, recording the state graph', () => {
+  it('records the graph the object-level search records, edge for edge, with and without limits', () => {
+    let graphs = 0;
+    const cases: [string, string | undefined][] = [...temporalFiles.map((f): [string, undefined] => [f, undefined]), ['constrained-live.spex', constrainedLive]];
+    for (const [file, text] of cases) {
+      const systems = recordedOf(file, text);
+      expect(systems.length, file).toBeGreaterThan(0);
+      for (const { system: p, record } of systems) {
+        const predicates = record().predicates.length;
+        const whole = explore(objectLevels(p), { checkDeadlock: false, maxStates: 50_000, recordGraph: record() });
+        const { distinct, depth } = whole.stats;
+        const cuts: Omit<ExploreOptions<number[], Label>, 'checkDeadlock'>[] = [
+          { maxStates: 50_000 },
+          { maxStates: Math.max(1, Math.floor(distinct / 2)) },
+          { maxStates: distinct },
+          { maxDepth: Math.max(1, Math.floor(depth / 2)), maxStates: 50_000 },
+          { maxDepth: Math.max(1, depth), maxStates: 50_000 },
+        ];
+        for (const deadlock of [true, false]) {
+          for (const cut of cuts) {
+            const flat = explore(p, { checkDeadlock: deadlock, ...cut, recordGraph: record() });
+            const objects = explore(objectLevels(p), { checkDeadlock: deadlock, ...cut, recordGraph: record() });
+            expectSameGraph(flat, objects, predicates);
+            if (flat.graph !== undefined) graphs++;
+          }
+        }
+      }
+    }
+    expect(graphs).toBeGreaterThan(20);
+  });
+
+  it('ends with a fault where a recorded predicate fails, as the object-level search does', () => {
+    const [, fault] = recordedOf('constrained-live.spex', constrainedLive);
+    const flat = explore(fault!.system, { checkDeadlock: false, recordGraph: fault!.record() });
+    expect(flat.outcome.kind).toBe('fault');
+    expectSame(flat, explore(objectLevels(fault!.system), { checkDeadlock: false, recordGraph: fault!.record() }));
   });
 });
 

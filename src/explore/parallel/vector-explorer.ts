@@ -30,7 +30,7 @@ import { explore, onFlatLevels, type ExploreOptions, type ExploreResult, type Ou
 import type { SeenSet } from '../seen-set.js';
 import { CHECK_EVERY, CHECK_SLOTS, CUT_SHORT, Interrupted, LONG_EXPANSION_MASK, budgetWouldPass, checkInterrupt, guardStop, noteMemoryStop } from '../guard.js';
 import { checkLimits, deadlockStop, invariantStop, outcomeOf, searchStats, replayedFault, type Stop } from '../stop.js';
-import { ModelError, directSuccessors } from '../system.js';
+import { ModelError, directSuccessors, vectorEmission } from '../system.js';
 import { ReplayIndex, rebuildTrace, type Trace } from '../trace.js';
 import { exploreVectorLevels, type FlatVectorSystem, type LevelStart } from '../vector-run.js';
 import { releaseLevelPool } from '../level-pool.js';
@@ -121,7 +121,7 @@ export function exploreVectorsParallel<L>(
 function startAlone<L>(system: VectorSystem<L>, options: ExploreOptions<number[], L>, parallel: VectorParallelOptions): VectorParallelOptions['startAlone'] {
   // Only where explore() would run vector-run.ts (so not with the state graph, which this
   // explorer records in its own way).
-  if (parallel.from !== undefined || !onFlatLevels(system, options)) return undefined;
+  if (parallel.from !== undefined || !onFlatLevels(system, options) || options.recordGraph !== undefined) return undefined;
   if (parallel.startAlone !== undefined) return parallel.startAlone;
   const tests = (parallel.eager ?? process.env.SPEX_WORKERS_EAGER === '1') || process.env.SPEX_TEST_AUTO_PATTERN !== undefined;
   return parallel.auto === true && parallel.policy === undefined && !tests ? { afterMs: AUTO_DEFAULTS.spawnAfterMs } : undefined;
@@ -460,17 +460,7 @@ class VectorRun<L> {
 
   /** Emission `ordinal` of the successors of `from`: a copy of the state, and its label. */
   private emission(from: number[], ordinal: number): { state: number[]; label: L } {
-    let seen = 0;
-    let state: number[] | undefined;
-    let label: L | undefined;
-    this.system.successors(from, (s, l) => {
-      if (seen++ === ordinal) {
-        state = s.slice();
-        label = l;
-      }
-    });
-    if (state === undefined) throw new Error(`internal error: replaying an edge got only ${seen} emissions where emission #${ordinal} was recorded`);
-    return { state, label: label as L };
+    return vectorEmission(this.system, from, ordinal);
   }
 
   /**
