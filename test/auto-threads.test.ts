@@ -19,7 +19,7 @@ import { exploreVectorsParallel } from '../dist/explore/parallel/vector-explorer
 // @ts-ignore
 import { memoryNote, setMemoryBudget } from '../dist/explore/guard.js';
 import { AutoThreads, type AutoConfig, type ThreadPolicy } from '../src/explore/parallel/auto.js';
-import { root, spex } from './support/cli.js';
+import { root, spex, spexHere } from './support/cli.js';
 
 const config: AutoConfig = { spawnAfterMs: 500, warmMs: 200, windowMs: 150, margin: 0.05, abortMs: 50, abortBelow: 0.7, holdMs: 1000, maxHoldMs: 8000 };
 
@@ -300,6 +300,18 @@ describe('--workers auto on the command line', () => {
     const bad = spex('check', 'spec/bench/counter-grid.spex', '--workers', 'many');
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/expected a positive integer up to 64 or auto/);
+  });
+
+  it('records the state graph of temporal properties on one thread, where --workers 2 uses the threads', () => {
+    const stats = (out: string): Record<string, unknown> => JSON.parse(out.split('\n').find((l) => l.includes('"event":"stats"'))!) as Record<string, unknown>;
+    const run = (workers: string) => spexHere(['check', 'spec/bench/counter-grid-live.spex', '--check', 'StrongAcquire', '--const', 'N=3', '--const', 'K=5', '--json', '--workers', workers], { SPEX_WORKERS_EAGER: '1' });
+    const auto = run('auto');
+    expect(auto.code).toBe(0);
+    expect(stats(auto.stdout)).toMatchObject({ threads: 1, threadsReason: 'auto: the state graph of temporal properties is recorded on one thread (--workers N records it from the threads)' });
+    expect(auto.stderr).not.toContain('note:');
+    const two = run('2');
+    expect(two.code).toBe(0);
+    expect(stats(two.stdout)).toMatchObject({ threads: 2, distinct: stats(auto.stdout)['distinct'] });
   });
 
   it('explores states of 1,024 slots or more on one thread, asked for more or not, and says why', () => {
