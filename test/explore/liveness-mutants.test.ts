@@ -220,10 +220,27 @@ describe('Tarjan', () => {
   const all = (n: number): Int32Array => Int32Array.from({ length: n }, (_, i) => i);
 
   it('reports components of two nodes or more; a lone node with a self-loop only with selfLoops', () => {
-    const mark = new Int32Array(5).fill(1);
-    const sort = (cs: Int32Array[]): number[][] => cs.map((c) => [...c].sort((a, b) => a - b)).sort((a, b) => a[0]! - b[0]!);
-    expect(sort(new Tarjan(5).run(g, all(5), mark, 1))).toEqual([[0, 1]]);
-    expect(sort(new Tarjan(5, true).run(g, all(5), mark, 1))).toEqual([[0, 1], [2]]);
+    const sort = (cs: Int32Array[]): number[][] => cs.map((c) => [...c]).sort((a, b) => a[0]! - b[0]!);
+    expect(sort(new Tarjan(5).run(g, all(5), new Int32Array(5).fill(1), 1))).toEqual([[0, 1]]);
+    expect(sort(new Tarjan(5, true).run(g, all(5), new Int32Array(5).fill(1), 1))).toEqual([[0, 1], [2]]);
+  });
+
+  it('lists each component in increasing order, and leaves the marks of the nodes it visited negative', () => {
+    // 4 -> 2 -> 0 -> 3 -> 4 (one component, found from 4 in the order 4, 2, 0, 3); 1 -> 1 alone.
+    const h = csr(5, [[0, 3, -1], [1, 1, -1], [2, 0, -1], [3, 4, -1], [4, 2, -1]], [4], [[]]);
+    const mark = Int32Array.from([5, 5, 5, 5, 5]);
+    expect(new Tarjan(5).run(h, Int32Array.from([4, 1]), mark, 5).map((c) => [...c])).toEqual([[0, 2, 3, 4]]);
+    expect([...mark].every((m) => m < 0)).toBe(true);
+    // The same marks again: nothing left to visit.
+    expect(new Tarjan(5).run(h, all(5), mark, 5)).toEqual([]);
+  });
+
+  it('keeps a component whole whose nodes are visited in an order that crosses back and forth', () => {
+    // Two cycles joined by one edge each way, entered at the middle, and a tail out of each:
+    // 0 <-> 1, 1 -> 2 -> 3 -> 1, 3 -> 4 (no way back), 2 -> 5 -> 6 -> 5.
+    const h = csr(7, [[0, 1, -1], [1, 0, -1], [1, 2, -1], [2, 3, -1], [2, 5, -1], [3, 1, -1], [3, 4, -1], [5, 6, -1], [6, 5, -1]], [2], [[]]);
+    const out = new Tarjan(7).run(h, Int32Array.from([2, 0, 1, 3, 4, 5, 6]), new Int32Array(7).fill(9), 9).map((c) => [...c]);
+    expect(out.sort((a, b) => a[0]! - b[0]!)).toEqual([[0, 1, 2, 3], [5, 6]]);
   });
 
   it('only follows marked nodes', () => {
@@ -231,12 +248,58 @@ describe('Tarjan', () => {
     expect(new Tarjan(5, true).run(g, Int32Array.from([0, 2, 3, 4]), mark, 1).map((c) => [...c])).toEqual([[2]]);
   });
 
+  it('finds the components a reachability closure finds, on random graphs and random subgraphs', () => {
+    let seed = 12345;
+    const rand = (k: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % k;
+    };
+    let compared = 0;
+    for (let round = 0; round < 300; round++) {
+      const n = 1 + rand(40);
+      const edges: [number, number, number][] = [];
+      const m = rand(3 * n + 1);
+      for (let k = 0; k < m; k++) edges.push([rand(n), rand(n), -1]);
+      const h = csr(n, edges, [0], [[]]);
+      const member = Array.from({ length: n }, () => rand(4) !== 0);
+      const nodes = Int32Array.from(Array.from({ length: n }, (_, i) => i).filter((i) => member[i]));
+      for (const selfLoops of [false, true]) {
+        const mark = Int32Array.from(member.map((x) => (x ? 7 : 3)));
+        const got = new Tarjan(n, selfLoops).run(h, nodes, mark, 7).map((c) => [...c].join(',')).sort();
+        // Reference: x and y share a component when each reaches the other inside the subgraph.
+        const reach = member.map((x, i) => {
+          const seen = new Set<number>();
+          const todo = x ? [i] : [];
+          while (todo.length > 0) {
+            const v = todo.pop()!;
+            for (let e = h.offsets[v]!; e < h.offsets[v + 1]!; e++) {
+              const w = h.targets[e]!;
+              if (member[w] && !seen.has(w)) {
+                seen.add(w);
+                todo.push(w);
+              }
+            }
+          }
+          return seen;
+        });
+        const want = new Set<string>();
+        for (const i of nodes) {
+          const comp = [...nodes].filter((j) => j === i || (reach[i]!.has(j) && reach[j]!.has(i)));
+          if (comp.length >= 2 || (selfLoops && reach[i]!.has(i))) want.add(comp.join(','));
+        }
+        expect(got).toEqual([...want].sort());
+        compared++;
+      }
+    }
+    expect(compared).toBe(600);
+  });
+
   it('finds a component entered from a node outside it, and nested cycles as one', () => {
     // 0 -> 1 -> 2 -> 3 -> 1, 3 -> 2 ; 4 -> 0.
     const h = csr(5, [[0, 1, -1], [1, 2, -1], [2, 3, -1], [3, 1, -1], [3, 2, -1], [4, 0, -1]], [4], [[]]);
     const mark = new Int32Array(5).fill(3);
     const out = new Tarjan(5).run(h, Int32Array.from([4, 0, 1, 2, 3]), mark, 3);
-    expect(out.map((c) => [...c].sort())).toEqual([[1, 2, 3]]);
+    expect(out.map((c) => [...c])).toEqual([[1, 2, 3]]);
   });
 });
 
