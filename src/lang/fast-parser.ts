@@ -11,7 +11,7 @@
  * Left-recursive rules are loops. Its own recursion is bounded by MAX_NESTING (E104).
  */
 import type * as A from './ast.js';
-import { BinaryAt, IntAt, NameAt, NameRef } from './ast.js';
+import { binaryAt as binaryNode, intAt as intNode, nameAt as nameNode, nameRef as nameRefNode } from './ast.js';
 import { Diagnostic, MAX_NESTING, NESTING_SLACK, SpecErrors } from './diagnostics.js';
 import { classifyFormula, pure, withFairness } from './parser.js';
 import { pollInterrupt } from '../explore/guard.js';
@@ -110,14 +110,15 @@ const WORD_INFIX = new Map<string, Infix>([
 const NOT_IN: Infix = { prec: P_CMP, op: 'notin', width: 2 };
 
 /**
- * A text's tokens, in typed arrays: for each its kind, its offsets, and its text as an index
+ * A text's tokens, in typed arrays: for each its kind, its start, and its text as an index
  * into `texts`, which holds each distinct token text once (a large spec repeats its names and
- * numbers many times).
+ * numbers many times). A token's text is the source's from its start on, so its end is its
+ * start plus its text's length (Parser.endOf): 9 bytes a token, not 13, for `1+1+...`'s
+ * token a byte.
  */
 interface Tokens {
   kind: Uint8Array;
   start: Int32Array;
-  end: Int32Array;
   textId: Int32Array;
   texts: string[];
   count: number;
@@ -152,7 +153,6 @@ function tokenize(src: string): Tokens {
   let cap = 1024;
   let kind = new Uint8Array(cap);
   let start = new Int32Array(cap);
-  let end = new Int32Array(cap);
   let textId = new Int32Array(cap);
   const texts: string[] = [];
   const ids = new Map<string, number>();
@@ -162,7 +162,6 @@ function tokenize(src: string): Tokens {
       cap *= 2;
       const k2 = new Uint8Array(cap); k2.set(kind); kind = k2;
       const s2 = new Int32Array(cap); s2.set(start); start = s2;
-      const e2 = new Int32Array(cap); e2.set(end); end = e2;
       const t2 = new Int32Array(cap); t2.set(textId); textId = t2;
     }
     let id = ids.get(t);
@@ -171,7 +170,8 @@ function tokenize(src: string): Tokens {
       texts.push(t);
       ids.set(t, id);
     }
-    kind[count] = k; start[count] = s; end[count] = e; textId[count] = id; count++;
+    if (e !== s + t.length) throw new Error(`internal error: token ${count} is not the text from its start`);
+    kind[count] = k; start[count] = s; textId[count] = id; count++;
   };
   // A byte order mark at the start is no part of the text.
   let i = src.charCodeAt(0) === 0xfeff ? 1 : 0;
@@ -227,7 +227,7 @@ function tokenize(src: string): Tokens {
     i++;
   }
   push(T_EOF, n, n, '');
-  return { kind, start, end, textId, texts, count };
+  return { kind, start, textId, texts, count };
 }
 
 type Memo<T> = Map<number, { node: T; next: number } | null>;
@@ -326,22 +326,27 @@ class Parser {
     if (this.isP(p)) { this.i++; return true; }
     return false;
   }
+  /** Where token k ends: its start and its text's length. */
+  endOf(k: number): number {
+    const t = this.t;
+    return t.start[k]! + t.texts[t.textId[k]!]!.length;
+  }
   private span(from: number, to = this.i - 1): A.Span {
-    return { source: this.source, start: this.t.start[from]!, end: this.t.end[to]! };
+    return { source: this.source, start: this.t.start[from]!, end: this.endOf(to) };
   }
   /** A name of the text of tokens `from` to `to`, as written there. */
   private nameAt(text: string, from: number, to = from): A.Name {
-    return new NameAt(text, this.source, this.t.start[from]!, this.t.end[to]!);
+    return nameNode(text, this.source, this.t.start[from]!, this.endOf(to));
   }
   /** A reference to the name that token k is. */
-  private nameRef(k: number): NameRef {
-    return new NameRef(this.text(k), this.source, this.t.start[k]!, this.t.end[k]!);
+  private nameRef(k: number): Extract<A.Expr, { kind: 'name' }> {
+    return nameRefNode(this.text(k), this.source, this.t.start[k]!, this.endOf(k));
   }
-  private intAt(value: number, from: number, to = this.i - 1): IntAt {
-    return new IntAt(value, this.source, this.t.start[from]!, this.t.end[to]!);
+  private intAt(value: number, from: number, to = this.i - 1): Extract<A.Expr, { kind: 'int' }> {
+    return intNode(value, this.source, this.t.start[from]!, this.endOf(to));
   }
-  private binaryAt(op: A.BinaryOp, left: A.Expr, right: A.Expr, from: number, to = this.i - 1): BinaryAt {
-    return new BinaryAt(op, left, right, this.source, this.t.start[from]!, this.t.end[to]!);
+  private binaryAt(op: A.BinaryOp, left: A.Expr, right: A.Expr, from: number, to = this.i - 1): Extract<A.Expr, { kind: 'binary' }> {
+    return binaryNode(op, left, right, this.source, this.t.start[from]!, this.endOf(to));
   }
   private name(): A.Name {
     if (!this.isName()) throw FAIL;
@@ -350,11 +355,11 @@ class Parser {
   }
   /** Lexical adjacency: token k+1 starts where token k ends (no space or comment between). */
   private adjacent(k: number): boolean {
-    return this.t.end[k] === this.t.start[k + 1];
+    return this.endOf(k) === this.t.start[k + 1];
   }
   private enter(): void {
     if (++this.depth > MAX_NESTING + NESTING_SLACK) {
-      throw new SpecErrors([nestingTooDeep(this.source, this.t.start[this.i]!, this.t.end[this.i]!)]);
+      throw new SpecErrors([nestingTooDeep(this.source, this.t.start[this.i]!, this.endOf(this.i))]);
     }
   }
   /** Runs f; on failure puts the position back and returns undefined. */
@@ -392,7 +397,7 @@ class Parser {
     const k = this.tooLarge;
     if (k < 0) return undefined;
     return new SpecErrors([
-      new Diagnostic('E100', { source: this.source, start: this.t.start[k]!, end: this.t.end[k]! }, 'integer literal too large', `integers are limited to ±${Number.MAX_SAFE_INTEGER}`),
+      new Diagnostic('E100', { source: this.source, start: this.t.start[k]!, end: this.endOf(k) }, 'integer literal too large', `integers are limited to ±${Number.MAX_SAFE_INTEGER}`),
     ]);
   }
 
@@ -1161,7 +1166,7 @@ class Parser {
           const selStart = this.i;
           const path = this.lsels();
           if (path.length === 0) throw FAIL;
-          const target: A.LValue = { root, path, span: { source: this.source, start: this.t.start[s]!, end: this.t.end[this.i - 1]! } };
+          const target: A.LValue = { root, path, span: { source: this.source, start: this.t.start[s]!, end: this.endOf(this.i - 1) } };
           void selStart;
           this.expectP(':=');
           return { kind: 'assign' as const, target, value: this.expr(), span: this.span(s) };
@@ -1457,7 +1462,7 @@ class Parser {
     if (this.isKw('not') && minPrec <= P_NOT) {
       let n = 0;
       while (this.isKw('not')) { this.i++; n++; }
-      if (n > MAX_NESTING) throw new SpecErrors([nestingTooDeep(this.source, this.t.start[s + MAX_NESTING]!, this.t.end[s + MAX_NESTING]!)]);
+      if (n > MAX_NESTING) throw new SpecErrors([nestingTooDeep(this.source, this.t.start[s + MAX_NESTING]!, this.endOf(s + MAX_NESTING))]);
       let e = this.bin(P_CMP);
       const endTok = this.i - 1;
       for (let j = n - 1; j >= 0; j--) e = { kind: 'unary', op: 'not', arg: e, span: this.span(s + j, endTok) };
@@ -1466,7 +1471,7 @@ class Parser {
     } else if (this.isP('-') && minPrec <= P_UNARY) {
       let n = 0;
       while (this.isP('-')) { this.i++; n++; }
-      if (n > MAX_NESTING) throw new SpecErrors([nestingTooDeep(this.source, this.t.start[s + MAX_NESTING]!, this.t.end[s + MAX_NESTING]!)]);
+      if (n > MAX_NESTING) throw new SpecErrors([nestingTooDeep(this.source, this.t.start[s + MAX_NESTING]!, this.endOf(s + MAX_NESTING))]);
       let a = this.postfix();
       const endTok = this.i - 1;
       for (let j = n - 1; j >= 0; j--) {
@@ -1567,7 +1572,7 @@ class Parser {
         if (r === undefined) break;
         left = r;
         ceiling = P_WITH;
-        if (++chainLength > MAX_NESTING) throw new SpecErrors([nestingTooDeep(this.source, this.t.start[save]!, this.t.end[save]!)]);
+        if (++chainLength > MAX_NESTING) throw new SpecErrors([nestingTooDeep(this.source, this.t.start[save]!, this.endOf(save))]);
         continue;
       }
       const binop = op.op;
@@ -1696,7 +1701,7 @@ class Parser {
     const s = this.i;
     this.name();
     if (this.isP('.') && this.adjacent(s) && this.isName(s + 2) && this.adjacent(s + 1)) this.i += 2;
-    return this.nameAt(this.source.text.slice(this.t.start[s]!, this.t.end[this.i - 1]!), s, this.i - 1);
+    return this.nameAt(this.source.text.slice(this.t.start[s]!, this.endOf(this.i - 1)), s, this.i - 1);
   }
 
   private fieldInit(): { name: A.Name; value: A.Expr } {
@@ -1729,7 +1734,7 @@ class Parser {
       } else {
         break;
       }
-      if (++n > MAX_NESTING) throw new SpecErrors([nestingTooDeep(this.source, this.t.start[k]!, this.t.end[k]!)]);
+      if (++n > MAX_NESTING) throw new SpecErrors([nestingTooDeep(this.source, this.t.start[k]!, this.endOf(k))]);
     }
     return e;
   }
@@ -2003,7 +2008,7 @@ function overflowAt(e: unknown, source: A.Source, p: Parser): void {
   throw new SpecErrors([
     new Diagnostic(
       'E104',
-      { source, start: p.t.start[k]!, end: Math.max(p.t.end[k]!, p.t.start[k]! + 1) },
+      { source, start: p.t.start[k]!, end: Math.max(p.endOf(k), p.t.start[k]! + 1) },
       'expression nested too deeply: spex cannot follow the nesting past this point',
       `an expression, statement or formula nests more than spex can follow (at most ${MAX_NESTING} levels, fewer for nested set, sequence and map literals); name the inner parts with def or let`,
     ),

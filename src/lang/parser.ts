@@ -35,19 +35,19 @@ function span(node: ohm.Node): A.Span {
 }
 
 function nameOf(node: ohm.Node): A.Name {
-  return new A.NameAt(node.sourceString, current, node.source.startIdx, node.source.endIdx);
+  return A.nameAt(node.sourceString, current, node.source.startIdx, node.source.endIdx);
 }
 
-function intAt(value: number, node: ohm.Node): A.IntAt {
-  return new A.IntAt(value, current, node.source.startIdx, node.source.endIdx);
+function intAt(value: number, node: ohm.Node): Extract<A.Expr, { kind: 'int' }> {
+  return A.intAt(value, current, node.source.startIdx, node.source.endIdx);
 }
 
-function nameRef(node: ohm.Node): A.NameRef {
-  return new A.NameRef(node.sourceString, current, node.source.startIdx, node.source.endIdx);
+function nameRef(node: ohm.Node): Extract<A.Expr, { kind: 'name' }> {
+  return A.nameRef(node.sourceString, current, node.source.startIdx, node.source.endIdx);
 }
 
-function binaryAt(op: A.BinaryOp, l: ohm.Node, r: ohm.Node, node: ohm.Node): A.BinaryAt {
-  return new A.BinaryAt(op, l.ast(), r.ast(), current, node.source.startIdx, node.source.endIdx);
+function binaryAt(op: A.BinaryOp, l: ohm.Node, r: ohm.Node, node: ohm.Node): Extract<A.Expr, { kind: 'binary' }> {
+  return A.binaryAt(op, l.ast(), r.ast(), current, node.source.startIdx, node.source.endIdx);
 }
 
 function opt<T>(node: ohm.Node): T | undefined {

@@ -541,9 +541,10 @@ class Builder {
     const procName = l.text.slice(0, dot);
     const label = l.text.slice(dot + 1).trim();
     const callee = this.globals.get(procName);
-    this.use(l, callee, { ...l.span, end: l.span.start + procName.length });
-    const at = l.span.end - label.length;
-    this.use(l, this.ownedLabels.get(procName)?.get(label), { ...l.span, start: at });
+    // New spans, not spreads of the name's: a name node keeps its end on its prototype (ast.ts).
+    const { source, start, end } = l.span;
+    this.use(l, callee, { source, start, end: start + procName.length });
+    this.use(l, this.ownedLabels.get(procName)?.get(label), { source, start: end - label.length, end });
   }
 
   /** A pattern: its case or enum member, and (a payload) the name it binds, visible in `visible`. */

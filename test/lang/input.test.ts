@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type * as A from '../../src/lang/ast.js';
+import * as A from '../../src/lang/ast.js';
 import { fastParseSpec } from '../../src/lang/fast-parser.js';
 import { parseSpec, parseSpecWithOhm, withoutSkips } from '../../src/lang/parser.js';
 import { SpecErrors, escapeInvisible, renderDiagnostic } from '../../src/lang/diagnostics.js';
@@ -14,7 +14,9 @@ const root = join(import.meta.dirname, '..', '..');
 
 /**
  * The AST without its Source objects (the same object everywhere), a span written as its
- * offsets whether it is a Span of its own or a node that is its own span.
+ * offsets whether it is a Span of its own or a node that is its own span, and a node that is
+ * its own span (whose kind, offsets and value are on its prototype) written as the plain node
+ * it stands for.
  */
 const plain = (x: unknown): string =>
   JSON.stringify(x, (k, v: unknown) => {
@@ -23,6 +25,10 @@ const plain = (x: unknown): string =>
       const { start, end } = v as { start: number; end: number };
       return { start, end };
     }
+    if (v instanceof A.IntAt) return { kind: v.kind, value: v.value, span: v.span };
+    if (v instanceof A.NameRef) return { kind: v.kind, name: { text: v.text, span: v.span }, span: v.span };
+    if (v instanceof A.BinaryAt) return { kind: v.kind, op: v.op, left: v.left, right: v.right, span: v.span };
+    if (v instanceof A.NameAt) return { text: v.text, span: v.span };
     return v;
   });
 
