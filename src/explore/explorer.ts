@@ -19,8 +19,8 @@
  *
  * A system whose states are fixed-width number vectors (`vectorWidth`: the packed engine) is
  * run by vector-run.ts instead, when nothing needs its states as objects (no step checks):
- * the same search over flat typed-array levels, with a faster seen set (FlatFingerprintSet;
- * a FingerprintSet too when it records the state graph).
+ * the same search over flat typed-array levels, with a faster seen set (FlatFingerprintSet,
+ * numbered when it records the state graph).
  *
  * The search is level-synchronous (one array per level, not a FIFO queue) so that a parallel
  * version can later split each level among worker threads and merge their results in a

@@ -29,6 +29,11 @@
  * lookup (3-4 % of counter-grid K=21's and TwoPhase N=7's searches). The fingerprint 0, 0,
  * the empty marker, is remembered by a flag instead of a slot. For the disk-backed search,
  * sortedKeys gives the keys mixed as CompactFingerprintSet's.
+ *
+ * Numbered (`FlatFingerprintSet.numbered`, the one-thread search that records the state graph
+ * of temporal properties): a second table, a word a slot, holds each fingerprint's state
+ * number (the order it was added in), moved with its key as the table grows, so that
+ * `insertOrFind` and `numberOf` give the number of a state seen before.
  */
 import { mixHi } from './compact-set.js';
 import { MAX_GROWABLE_BYTES, freshWords, growableWords, grownWords } from './fresh-pages.js';
@@ -73,6 +78,10 @@ export interface FlatSetSnapshot {
 export class FlatFingerprintSet implements SeenSet {
   /** Two words a slot: the fingerprint's high and low words; 0, 0 when free. */
   private keys: Uint32Array;
+  /** A numbered set's state numbers, a word a slot (null: not numbered). */
+  private vals: Uint32Array | null = null;
+  /** A numbered set's number of the fingerprint 0, 0, when present. */
+  private zeroIndex = -1;
   /** Slots − 1 (slots are a power of two). */
   private mask: number;
   /** 32 − log2(slots): the home slot is the top bits of a 32-bit hash. */
@@ -111,7 +120,15 @@ export class FlatFingerprintSet implements SeenSet {
    * afterwards.
    */
   snapshot(): FlatSetSnapshot {
+    if (this.vals !== null) throw new Error('internal error: a numbered fingerprint set moved to another thread');
     return { kind: 'flat', keys: this.keys, count: this.count, hasZero: this.hasZero };
+  }
+
+  /** An empty numbered set (see above): `insertOrFind` and `numberOf` give state numbers. */
+  static numbered(expected = 0, limits: TableLimits = {}): FlatFingerprintSet {
+    const set = new FlatFingerprintSet(expected, limits);
+    set.vals = set.table(set.mask + 1, 1);
+    return set;
   }
 
   /** A set with the contents of a snapshot taken (maybe on another thread) by `snapshot`. */
@@ -131,7 +148,7 @@ export class FlatFingerprintSet implements SeenSet {
   }
 
   bytesUsed(): number {
-    return this.keys.byteLength;
+    return this.keys.byteLength + (this.vals?.byteLength ?? 0);
   }
 
   /**
@@ -164,16 +181,7 @@ export class FlatFingerprintSet implements SeenSet {
     const h = hi >>> 0;
     const l = lo >>> 0;
     if (h === 0 && l === 0) return this.hasZero;
-    const keys = this.keys;
-    const mask = this.mask;
-    let i = home(h, l, this.shift);
-    for (;;) {
-      const kh = keys[2 * i]!;
-      const kl = keys[2 * i + 1]!;
-      if (kh === h && kl === l) return true;
-      if (kh === 0 && kl === 0) return false;
-      i = (i + 1) & mask;
-    }
+    return this.probe(h, l) >= 0;
   }
 
   /**
@@ -189,6 +197,10 @@ export class FlatFingerprintSet implements SeenSet {
   }
 
   add(hi: number, lo: number): number {
+    if (this.vals !== null) {
+      const r = this.insertOrFind(hi, lo);
+      return r < 0 ? ~r : -1;
+    }
     const h = hi >>> 0;
     const l = lo >>> 0;
     if (h === 0 && l === 0) {
@@ -215,11 +227,64 @@ export class FlatFingerprintSet implements SeenSet {
   }
 
   /**
+   * A numbered set's lookup and insertion in one: the number of the fingerprint when it is
+   * present, else the complement (`~n`, negative) of the number it is added with.
+   */
+  insertOrFind(hi: number, lo: number): number {
+    const h = hi >>> 0;
+    const l = lo >>> 0;
+    if (h === 0 && l === 0) {
+      if (this.hasZero) return this.zeroIndex;
+      this.hasZero = true;
+      this.zeroIndex = this.count++;
+      return ~this.zeroIndex;
+    }
+    const i = this.probe(h, l);
+    if (i >= 0) return this.vals![i]!;
+    if (this.count >= MAX_SIZE) throw new RangeError(`fingerprint set: more than ${MAX_SIZE} states`);
+    const keys = this.keys;
+    keys[2 * ~i] = h;
+    keys[2 * ~i + 1] = l;
+    const index = this.count++;
+    this.vals![~i] = index;
+    if (this.count >= this.threshold) this.grow();
+    return ~index;
+  }
+
+  /**
+   * A numbered set's number of the fingerprint, or -1 when it is absent. (Not SeenSet's
+   * `indexOf`, which rebuildTrace asks of every set that has it: a set that is not numbered
+   * has none.)
+   */
+  numberOf(hi: number, lo: number): number {
+    const h = hi >>> 0;
+    const l = lo >>> 0;
+    if (h === 0 && l === 0) return this.hasZero ? this.zeroIndex : -1;
+    const i = this.probe(h, l);
+    return i >= 0 ? this.vals![i]! : -1;
+  }
+
+  /** The slot of fingerprint h, l (not 0, 0), or the complement of the free slot its probe ends at. */
+  private probe(h: number, l: number): number {
+    const keys = this.keys;
+    const mask = this.mask;
+    let i = home(h, l, this.shift);
+    for (;;) {
+      const kh = keys[2 * i]!;
+      const kl = keys[2 * i + 1]!;
+      if (kh === h && kl === l) return i;
+      if (kh === 0 && kl === 0) return ~i;
+      i = (i + 1) & mask;
+    }
+  }
+
+  /**
    * This set's fingerprints dealt into `n` new sets, fingerprint hi, lo into set
    * `shardOf(lo)`: the vector explorer's shards, when a search that began on one thread goes
    * on there. This set is not to be used afterwards.
    */
   split(n: number, shardOf: (lo: number) => number): FlatFingerprintSet[] {
+    if (this.vals !== null) throw new Error('internal error: a numbered fingerprint set dealt into shards');
     const sets: FlatFingerprintSet[] = [];
     for (let s = 0; s < n; s++) sets.push(new FlatFingerprintSet(Math.ceil((this.count * 1.1) / n)));
     const keys = this.keys;
@@ -246,10 +311,10 @@ export class FlatFingerprintSet implements SeenSet {
    * would run out of it); a plain array past maxInPlaceBytes, or when the address space cannot
    * be had (fresh-pages.ts, growableWords).
    */
-  private table(capacity: number): Uint32Array {
-    const bytes = capacity * 8;
-    if (bytes > this.maxInPlaceBytes) return freshWords(capacity * 2);
-    return growableWords(capacity * 2, Math.min(this.maxInPlaceBytes, Math.max(bytes, this.reserveMinBytes, this.reserveFactor * bytes)));
+  private table(capacity: number, words = 2): Uint32Array {
+    const bytes = capacity * 4 * words;
+    if (bytes > this.maxInPlaceBytes) return freshWords(capacity * words);
+    return growableWords(capacity * words, Math.min(this.maxInPlaceBytes, Math.max(bytes, this.reserveMinBytes, this.reserveFactor * bytes)));
   }
 
   /** Stores a fingerprint known to be absent (and not 0, 0). */
@@ -265,29 +330,38 @@ export class FlatFingerprintSet implements SeenSet {
     const capacity = half * 2;
     const mask = capacity - 1;
     const shift = shiftFor(capacity);
+    const oldVals = this.vals;
     let keys = grownWords(old, capacity * 2);
-    if (keys !== undefined) {
-      rehashInPlace(keys, half, shift);
+    let vals = oldVals === null ? null : grownWords(oldVals, capacity);
+    if (keys !== undefined && vals !== undefined) {
+      rehashInPlace(keys, half, shift, vals);
     } else {
+      // Fresh tables (a numbered set's two together: one grown in place and not the other would
+      // leave them out of step).
       keys = this.table(capacity);
+      vals = oldVals === null ? null : this.table(capacity, 1);
       for (let j = 0; j < old.length; j += 2) {
         const h = old[j]!;
         const l = old[j + 1]!;
-        if (h !== 0 || l !== 0) put(keys, mask, home(h, l, shift), h, l);
+        if (h === 0 && l === 0) continue;
+        const at = put(keys, mask, home(h, l, shift), h, l);
+        if (vals !== null) vals[at] = oldVals![j >>> 1]!;
       }
     }
     this.keys = keys;
+    this.vals = vals;
     this.mask = mask;
     this.shift = shift;
     this.threshold = (capacity >>> 2) * 3;
   }
 }
 
-/** Stores fingerprint h, l at the first free slot from slot i on, cyclically. */
-function put(keys: Uint32Array, mask: number, i: number, h: number, l: number): void {
+/** Stores fingerprint h, l at the first free slot from slot i on, cyclically: that slot. */
+function put(keys: Uint32Array, mask: number, i: number, h: number, l: number): number {
   while (keys[2 * i] !== 0 || keys[2 * i + 1] !== 0) i = (i + 1) & mask;
   keys[2 * i] = h;
   keys[2 * i + 1] = l;
+  return i;
 }
 
 /**
@@ -300,8 +374,9 @@ function put(keys: Uint32Array, mask: number, i: number, h: number, l: number): 
  * home and its place is emptied later, as linear probing needs. The others (a home before j:
  * a key pushed more than its home's distance from it, so only near the table's start; a scan
  * that would wrap around) are kept aside and put in at the end, into the rehashed table.
+ * A numbered set's `vals` (grown in place too) move with their keys.
  */
-function rehashInPlace(keys: Uint32Array, half: number, shift: number): void {
+function rehashInPlace(keys: Uint32Array, half: number, shift: number, vals: Uint32Array | null): void {
   const capacity = half * 2;
   const aside: number[] = [];
   for (let j = half - 1; j >= 0; j--) {
@@ -316,10 +391,14 @@ function rehashInPlace(keys: Uint32Array, half: number, shift: number): void {
       if (i < capacity) {
         keys[2 * i] = h;
         keys[2 * i + 1] = l;
+        if (vals !== null) vals[i] = vals[j]!;
         continue;
       }
     }
-    aside.push(h, l);
+    aside.push(h, l, vals === null ? 0 : vals[j]!);
   }
-  for (let k = 0; k < aside.length; k += 2) put(keys, capacity - 1, home(aside[k]!, aside[k + 1]!, shift), aside[k]!, aside[k + 1]!);
+  for (let k = 0; k < aside.length; k += 3) {
+    const at = put(keys, capacity - 1, home(aside[k]!, aside[k + 1]!, shift), aside[k]!, aside[k + 1]!);
+    if (vals !== null) vals[at] = aside[k + 2]!;
+  }
 }

@@ -22,10 +22,9 @@
  *     queued in the order they turn up), so a state's number is the level's first number plus
  *     its position, and no array of numbers is kept;
  *   - the seen set is a FlatFingerprintSet (faster than CompactFingerprintSet, at 10.7–21.3
- *     bytes a state rather than 10–12); with the state graph, explore()'s FingerprintSet,
- *     which numbers the states for the edges to states seen before.
+ *     bytes a state rather than 10–12); with the state graph, a numbered one, which gives
+ *     the number of a state seen before for the edge to it.
  */
-import { FingerprintSet } from './fingerprint-set.js';
 import { FlatFingerprintSet } from './flat-set.js';
 import { GraphRecorder } from './state-graph.js';
 import { levelArrayOf, releaseLevelPool, retire } from './level-pool.js';
@@ -134,13 +133,13 @@ class VectorLevelRun<L> {
    * Not readonly only so that a hand-over to the disk-backed search can let them go (handOver).
    * With the state graph, the numbered set (`numbered`, the same set).
    */
-  private seen: FlatFingerprintSet | FingerprintSet = new FlatFingerprintSet();
+  private seen = new FlatFingerprintSet();
   /**
    * The state graph's recorder, and the seen set that numbers states, when the graph is
    * recorded (temporal properties): `emit` then hands each emission to `recorded`.
    */
   private readonly graph: GraphRecorder<number[], L> | null;
-  private readonly numbered: FingerprintSet | null;
+  private readonly numbered: FlatFingerprintSet | null;
   private replay = new ReplayIndex();
   private readonly fp = new Uint32Array(2);
 
@@ -218,7 +217,7 @@ class VectorLevelRun<L> {
     if (options.recordGraph !== undefined) {
       // Steps to states outside the constraints are no edges: each edge keeps its emission's ordinal.
       this.graph = new GraphRecorder(options.recordGraph, this.constrained);
-      this.seen = this.numbered = new FingerprintSet();
+      this.seen = this.numbered = FlatFingerprintSet.numbered();
       if (later !== undefined) throw new Error('internal error: a search that records the state graph cannot be handed over to the threads');
     } else {
       this.graph = null;
@@ -414,7 +413,7 @@ class VectorLevelRun<L> {
     if ((next.length > 0 && this.nextFirst !== from + current.length) || from + current.length + next.length !== this.seen.size) {
       throw new Error('internal error: the levels are not numbered consecutively at the hand-over to the disk-backed search');
     }
-    if (this.seen instanceof FingerprintSet) throw new Error('internal error: a search that records the state graph cannot go on on disk');
+    if (this.numbered !== null) throw new Error('internal error: a search that records the state graph cannot go on on disk');
     const h: Handover<number[], L> = {
       system: this.system, options: this.options, seen: this.seen, replay: this.replay,
       current, first: from, next, generated: this.generated, depth: this.depth, depthLimitHit: this.depthLimitHit,
@@ -432,7 +431,7 @@ class VectorLevelRun<L> {
 
   /** The search between two levels, for `later` (the level filled last is the one to expand). */
   private levelStart(): LevelStart {
-    if (this.seen instanceof FingerprintSet) throw new Error('internal error: a search that records the state graph cannot be handed over to the threads');
+    if (this.numbered !== null) throw new Error('internal error: a search that records the state graph cannot be handed over to the threads');
     const start: LevelStart = {
       seen: this.seen, replay: this.replay, states: [...this.nextChunks, this.next], fps: this.nextFps, count: this.nextCount, first: this.nextFirst,
       level: this.level, generated: this.generated, depth: this.depth, startMs: this.startMs,
@@ -527,7 +526,7 @@ class VectorLevelRun<L> {
   private replayEdge(from: number[], ordinal: number, to: number): { state: number[]; label: L } {
     const pick = vectorEmission(this.system, from, ordinal);
     this.system.fingerprint(pick.state, this.fp);
-    if (this.numbered!.indexOf(this.fp[0]!, this.fp[1]!) !== to) {
+    if (this.numbered!.numberOf(this.fp[0]!, this.fp[1]!) !== to) {
       throw new Error('internal error: replaying an edge does not reach the state it reached during the search; the transition system is not deterministic');
     }
     return pick;

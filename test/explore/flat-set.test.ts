@@ -140,7 +140,7 @@ describe('FlatFingerprintSet', () => {
     expect(moved.sortedKeys()).toEqual(stay.sortedKeys());
   });
 
-  it('grows in place, keeping every key wherever the keys put their homes', () => {
+  it('grows in place, keeping every key (and, numbered, its number) wherever the keys put their homes', () => {
     // Fingerprints with a chosen 32-bit hash (home is its top bits): lo = hash·K2⁻¹ xor hi·K1.
     let inverse = 0x9e3779b1;
     for (let k = 0; k < 5; k++) inverse = Math.imul(inverse, 2 - Math.imul(0x9e3779b1, inverse));
@@ -173,26 +173,35 @@ describe('FlatFingerprintSet', () => {
         // Each buffer can grow to twice its first size: every other doubling moves the table.
         [', moved every other doubling', { reserveFactor: 2, reserveMinBytes: 0 }],
       ];
+      // A numbered set's keys table passes 16 KiB a doubling before its numbers' does: the
+      // two then grow differently (neither in place).
       for (const [way, limits] of ways) {
-        const set = new FlatFingerprintSet(0, limits);
-        const n = kind === 'spread' ? 20_000 : kind === 'mixed' || kind === 'crowded' || kind === 'sparse' ? 6_000 : 2_500;
-        const fps = Array.from({ length: n }, (_, i) => withHash(hashOf(i), i + 1));
-        const at = `${kind}${way}`;
-        for (let i = 0; i < n; i++) {
-          const [hi, lo] = fps[i]!;
-          if (set.add(hi, lo) !== i) wrong.push(`${at}: add ${i}`);
-          // Right after each doubling, every key is still found.
-          if (i > 0 && (i + 1) % 768 === 0 && (i + 1) / 768 === 2 ** Math.round(Math.log2((i + 1) / 768))) {
-            for (let k = 0; k <= i; k++) if (!set.has(fps[k]![0], fps[k]![1])) wrong.push(`${at}: key ${k} lost at ${i + 1}`);
+        for (const numbered of [false, true]) {
+          const set = numbered ? FlatFingerprintSet.numbered(0, limits) : new FlatFingerprintSet(0, limits);
+          const n = kind === 'spread' ? 20_000 : kind === 'mixed' || kind === 'crowded' || kind === 'sparse' ? 6_000 : 2_500;
+          const fps = Array.from({ length: n }, (_, i) => withHash(hashOf(i), i + 1));
+          const at = `${kind}${way}${numbered ? ', numbered' : ''}`;
+          for (let i = 0; i < n; i++) {
+            const [hi, lo] = fps[i]!;
+            if (numbered && i % 2 === 1 ? set.insertOrFind(hi, lo) !== ~i : set.add(hi, lo) !== i) wrong.push(`${at}: add ${i}`);
+            // Right after each doubling, every key is still found, with its number.
+            if (i > 0 && (i + 1) % 768 === 0 && (i + 1) / 768 === 2 ** Math.round(Math.log2((i + 1) / 768))) {
+              for (let k = 0; k <= i; k++) {
+                if (!set.has(fps[k]![0], fps[k]![1])) wrong.push(`${at}: key ${k} lost at ${i + 1}`);
+                if (numbered && set.numberOf(fps[k]![0], fps[k]![1]) !== k) wrong.push(`${at}: key ${k} renumbered at ${i + 1}`);
+              }
+            }
           }
+          for (let i = 0; i < n; i++) {
+            const [hi, lo] = fps[i]!;
+            if (!set.has(hi, lo) || set.add(hi, lo) !== -1) wrong.push(`${at}: key ${i} lost`);
+            if (set.has(hi ^ 0x80000000, lo)) wrong.push(`${at}: holds a key never added (${i})`);
+            if (numbered && (set.insertOrFind(hi, lo) !== i || set.numberOf(hi, lo) !== i)) wrong.push(`${at}: key ${i} renumbered`);
+            if (numbered && set.numberOf(hi ^ 0x80000000, lo) !== -1) wrong.push(`${at}: numbers a key never added (${i})`);
+          }
+          if (set.size !== n) wrong.push(`${at}: size ${set.size}`);
+          if (set.size * (numbered ? 12 : 8) > (set.bytesUsed() * 3) / 4) wrong.push(`${at}: load`);
         }
-        for (let i = 0; i < n; i++) {
-          const [hi, lo] = fps[i]!;
-          if (!set.has(hi, lo) || set.add(hi, lo) !== -1) wrong.push(`${at}: key ${i} lost`);
-          if (set.has(hi ^ 0x80000000, lo)) wrong.push(`${at}: holds a key never added (${i})`);
-        }
-        if (set.size !== n) wrong.push(`${at}: size ${set.size}`);
-        if (set.size * 8 > (set.bytesUsed() * 3) / 4) wrong.push(`${at}: load`);
       }
     }
     expect(wrong.slice(0, 10)).toEqual([]);
@@ -205,6 +214,19 @@ describe('FlatFingerprintSet', () => {
     }
     expect(moved.snapshot().keys.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(plain.snapshot().keys.buffer).toBeInstanceOf(ArrayBuffer);
+  });
+
+  it('numbers the fingerprint 0, 0 as any other, and keeps a numbered set on its thread', () => {
+    const set = FlatFingerprintSet.numbered();
+    expect(set.insertOrFind(5, 6)).toBe(~0);
+    expect(set.numberOf(0, 0)).toBe(-1);
+    expect(set.insertOrFind(0, 0)).toBe(~1);
+    expect(set.insertOrFind(0, 0)).toBe(1);
+    expect(set.add(0, 0)).toBe(-1);
+    expect(set.add(7, 8)).toBe(2);
+    expect([set.numberOf(0, 0), set.numberOf(7, 8), set.numberOf(5, 6), set.size]).toEqual([1, 2, 0, 3]);
+    expect(() => set.snapshot()).toThrow(/internal error: a numbered fingerprint set moved/);
+    expect(() => set.split(2, () => 0)).toThrow(/internal error: a numbered fingerprint set dealt/);
   });
 
   it('refuses a snapshot whose table is not one it could have made', () => {
