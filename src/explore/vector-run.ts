@@ -133,7 +133,7 @@ class VectorLevelRun<L> {
    * Not readonly only so that a hand-over to the disk-backed search can let them go (handOver).
    * With the state graph, the numbered set (`numbered`, the same set).
    */
-  private seen = new FlatFingerprintSet();
+  private seen: FlatFingerprintSet;
   /**
    * The state graph's recorder, and the seen set that numbers states, when the graph is
    * recorded (temporal properties): `emit` then hands each emission to `recorded`.
@@ -222,6 +222,7 @@ class VectorLevelRun<L> {
     } else {
       this.graph = null;
       this.numbered = null;
+      this.seen = new FlatFingerprintSet();
     }
   }
 
