@@ -81,7 +81,7 @@ export interface Lasso {
 }
 
 /** The stamp past which LivenessChecker starts its stamps again (see `gen`). */
-export const GEN_LIMIT = 2 ** 29;
+const GEN_LIMIT = 2 ** 29;
 
 export class LivenessChecker {
   private readonly n: number;

@@ -201,6 +201,24 @@ describe('LivenessChecker: fairness details', () => {
   });
 });
 
+describe('LivenessChecker: stamps', () => {
+  it('starts its stamps again before they pass what an Int32Array holds, with the same answers', () => {
+    // 0 -> 1 -> 0 by weak units 0 and 1, 1 -> 2 by weak unit 2 (enabled in 1 only); P = {2}:
+    // the cycle 0, 1 is fair, so `eventually P` fails with a lasso.
+    const g = csr(3, [[0, 1, 0], [1, 0, 1], [1, 2, 2]], [0], [[2]]);
+    const answers = (checker: LivenessChecker): unknown[] =>
+      (['eventually', 'alwaysEventually', 'eventuallyAlways', 'leadsTo'] as const).map((kind) => checker.check({ kind, p: 0, q: 0 }) ?? 'holds');
+    const fresh = answers(new LivenessChecker(g, [false, false, false]));
+    expect(fresh[0]).toMatchObject({ kind: 'cycle' });
+    const late = new LivenessChecker(g, [false, false, false]);
+    // A checker that has given 2^31 - 3 stamps already (millions of queries on a large graph):
+    // the next ones would wrap to negative numbers in the marks.
+    (late as unknown as { gen: number }).gen = 2 ** 31 - 3;
+    expect(answers(late)).toEqual(fresh);
+    expect((late as unknown as { gen: number }).gen).toBeLessThan(1000);
+  });
+});
+
 describe('untakenStrongUnits', () => {
   it('returns undefined for a weak unit enabled everywhere and untaken; the untaken strong units otherwise; resets the counts', () => {
     const count = Int32Array.from([2, 1, 2, 2]);
