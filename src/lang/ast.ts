@@ -143,12 +143,31 @@ export class BinaryAt implements Span {
   }
 }
 
-/** `left op right` spanning start..end of the source: a BinaryAt when its operands' spans begin and end it. */
+/**
+ * `left op right` spanning start..end of the source: a BinaryAt when its operands' spans begin
+ * and end it, and the operand its start (or end) comes from is found within DERIVED_DEPTH
+ * operations down its left (right) side. A long chain nested one way (`1 - 1 - ...`, `a
+ * implies b implies ...`) so gets a node with offsets of its own every DERIVED_DEPTH levels: reading a
+ * span, or building the next operation, never follows more than that many operands, where
+ * following them all made such a chain quadratic to build.
+ */
 export function binaryAt(op: BinaryOp, left: Expr, right: Expr, source: Source, start: number, end: number): Extract<Expr, { kind: 'binary' }> {
-  const l = left.span;
-  const r = right.span;
-  if (l.start === start && r.end === end && l.source === source && r.source === source) return new BinaryAt(op, left, right);
+  const l = edgeOperand(left, true);
+  const r = edgeOperand(right, false);
+  if (l !== undefined && r !== undefined && l.span.start === start && r.span.end === end && l.span.source === source && r.span.source === source) return new BinaryAt(op, left, right);
   return { kind: 'binary', op, left, right, span: { source, start, end } };
+}
+
+/** How many BinaryAt operations a span is derived through at most (see binaryAt). */
+const DERIVED_DEPTH = 64;
+
+/** The first (last) operand of e that is not a BinaryAt, down its left (right) side, within DERIVED_DEPTH steps. */
+function edgeOperand(e: Expr, leftSide: boolean): Expr | undefined {
+  for (let k = 0; k <= DERIVED_DEPTH; k++) {
+    if (!(e instanceof BinaryAt)) return e;
+    e = leftSide ? e.left : e.right;
+  }
+  return undefined;
 }
 
 for (const [c, kind] of [[IntAt, 'int'], [NameRef, 'name'], [BinaryAt, 'binary']] as const) {

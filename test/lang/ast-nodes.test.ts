@@ -116,6 +116,32 @@ describe('what parsed specs hold', () => {
     expect(plain).toBeGreaterThan(0);
   });
 
+  it('a long chain nested one way derives its spans through a bounded number of operations', () => {
+    // `1 - 1 - ...` nests to the left, `implies` to the right: each node's span is right, and
+    // none is derived through more than 65 operations (so neither building nor reading is
+    // quadratic in the chain's length).
+    for (const [op, n] of [['-', 900], ['implies', 900]] as const) {
+      const body = Array.from({ length: n }, () => (op === '-' ? '1' : 'x')).join(` ${op} `);
+      const text = `spec C\nvar x: Bool = false\naction A { x := not x }\ninvariant I: ${op === '-' ? `${body} < 5` : body}\n`;
+      const ast = parseSpec({ path: 'c.spex', text });
+      let nodes = 0;
+      let deepest = 0;
+      for (const e of expressions(ast.decls)) {
+        if (e.kind !== 'binary' || e.op !== (op === '-' ? '-' : 'implies')) continue;
+        nodes++;
+        const written = text.slice(e.span.start, e.span.end);
+        expect(written.startsWith(op === '-' ? '1 - ' : 'x implies ') && written.endsWith(op === '-' ? '- 1' : 'implies x')).toBe(true);
+        expect(e.span.end - e.span.start).toBe(text.slice(e.left.span.start, e.right.span.end).length);
+        let depth = 0;
+        for (let x: A.Expr = e; x instanceof A.BinaryAt; x = op === '-' ? x.left : x.right) depth++;
+        deepest = Math.max(deepest, depth);
+      }
+      expect(nodes).toBe(n - 1);
+      expect(deepest).toBeGreaterThan(32);
+      expect(deepest).toBeLessThanOrEqual(65);
+    }
+  });
+
   it('a sum of literals is built of nodes that are their own spans, brackets aside', () => {
     const text = 'spec S\nvar x: 0..3 = 0\naction A { x := 0 }\ninvariant I: 1+22+333 + (4+5) >= 0\n';
     const ast = parseSpec({ path: 's.spex', text });
