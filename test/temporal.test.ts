@@ -82,6 +82,17 @@ describe('limits', () => {
     }
   });
 
+  it('leaves them inconclusive when checking them would pass --max-memory, the search complete', () => {
+    // 108 states: the search ends before its first look at the budget; the check of the
+    // properties looks before it makes its arrays, the process being past 1 MiB already.
+    const r = spex('check', 'spec/bench/counter-grid-live.spex', '--check', 'StrongAcquire', '--max-memory', '1m');
+    expect(r.code).toBe(152);
+    expect(r.stdout).toContain('No error found: every reachable state satisfies every invariant');
+    expect(r.stdout).toMatch(/Temporal properties: inconclusive\. The search was complete, but checking them would pass the memory limit \(the process used \d+ MiB, over --max-memory 1 MiB\)\. --max-memory raises the limit\./);
+    const json = spex('check', 'spec/bench/counter-grid-live.spex', '--check', 'StrongAcquire', '--max-memory', '1m', '--json');
+    expect(json.stdout).toContain('"verdict":"limit","name":"memory"');
+  });
+
   it('checks them when the whole graph fits within the limits', () => {
     const r = spex('check', 'spec/examples/peterson.spex', '--check', 'Fair', '--max-states', '1000', '--max-depth', '50');
     expect(r.code).toBe(0);

@@ -7,6 +7,7 @@ import type { Label, State } from '../lang/compile.js';
 import { formatLocation } from '../lang/diagnostics.js';
 import type { TemporalResult, TemporalViolation } from '../engine/temporal.js';
 import type { TemporalInconclusive } from '../engine/run.js';
+import { memoryHint, memoryNote } from '../explore/guard.js';
 import { diffValues } from '../values/index.js';
 import { showChange } from './value-text.js';
 import { formatLabel, formatTrace as formatPlainTrace } from './report.js';
@@ -97,6 +98,10 @@ export function formatTemporalStats(t: TemporalResult): string {
 /** Lines about the properties for a run that found no violation (or was cut short). */
 export function formatTemporalSummary(t: TemporalResult | TemporalInconclusive): string[] {
   if ('inconclusive' in t) {
+    if (t.analysis === true && t.inconclusive === 'memory') {
+      const hint = memoryHint();
+      return [`Temporal properties: inconclusive. The search was complete, but checking them would pass the memory limit (${memoryNote() ?? 'over --max-memory'}).${hint === '' ? '' : ` ${hint}`}`];
+    }
     if (t.analysis === true) return ['Temporal properties: inconclusive. The search was complete, but the run was interrupted while they were being checked.'];
     if (t.reached === true) {
       return [

@@ -24,7 +24,7 @@ import type { ThreadsReport } from '../explore/parallel/auto.js';
 import { availableParallelism } from 'node:os';
 import type { SpecWorkerData } from './worker-system.js';
 import { maxEvalWork } from '../lang/work.js';
-import { checkProperties, temporalSetup, type TemporalResult } from './temporal.js';
+import { AnalysisOverBudget, checkProperties, temporalSetup, type TemporalResult } from './temporal.js';
 import { compileRefinement, refinementMessage, type Refinement, type RefinementFailure } from './refine.js';
 import type { Invariant, StepViolation, TransitionSystem } from '../explore/system.js';
 import type { SeenSet } from '../explore/seen-set.js';
@@ -300,7 +300,7 @@ export type Verdict =
 /** Why the temporal properties have no answer. */
 export interface TemporalInconclusive {
   readonly inconclusive: LimitKind;
-  /** The search was complete: the interrupt stopped the analysis of the graph. */
+  /** The search was complete: the interrupt stopped the analysis of the graph, or (`memory`) it would have passed --max-memory. */
   readonly analysis?: boolean;
   /** The search was complete, but ended exactly at the states or depth limit (limitReached). */
   readonly reached?: boolean;
@@ -953,10 +953,16 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
       temporal = t;
       if (t.violation) verdict = { kind: 'violation', name: t.violation.property.property, temporal: true };
     } catch (e) {
-      // The search was complete; the interrupt stopped the analysis of the graph.
-      if (!(e instanceof Interrupted)) throw e;
-      temporal = { inconclusive: 'interrupted', analysis: true };
-      verdict = { kind: 'limit', limit: 'interrupted' };
+      // The search was complete; the interrupt stopped the analysis of the graph, or the
+      // analysis would have passed --max-memory.
+      if (e instanceof AnalysisOverBudget) {
+        temporal = { inconclusive: 'memory', analysis: true };
+        verdict = { kind: 'limit', limit: 'memory' };
+      } else {
+        if (!(e instanceof Interrupted)) throw e;
+        temporal = { inconclusive: 'interrupted', analysis: true };
+        verdict = { kind: 'limit', limit: 'interrupted' };
+      }
     }
   }
   // The search is over (perhaps interrupted): what is left makes its report.

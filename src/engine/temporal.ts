@@ -7,6 +7,7 @@
 import type { CompiledSpec, Label, State } from '../lang/compile.js';
 import type { FairGroup, PropertyInstance } from '../lang/compile-temporal.js';
 import type { RecordGraph, StateGraph, Trace } from '../explore/index.js';
+import { budgetWouldPass } from '../explore/guard.js';
 import { LivenessChecker, type Lasso, type TemporalQuery } from '../explore/liveness.js';
 import { checkGeneral, holdsOnLasso, type Ltl } from '../explore/ltl.js';
 import { Atom, formatValue, type Value } from '../values/index.js';
@@ -184,8 +185,29 @@ export interface TemporalResult {
   readonly units: number;
 }
 
+/**
+ * What the check of the properties takes beside the graph, a state: the checker's arrays (a
+ * byte and five words), the component search's (four words), and a query's (a byte, and a
+ * word or two a state of the subgraph, its components and what is left of them).
+ */
+export const ANALYSIS_BYTES_PER_STATE = 50;
+
+/** The check of the properties would take the process past --max-memory (guard.ts's note says by how much). */
+export class AnalysisOverBudget extends Error {
+  constructor() {
+    super('checking the temporal properties would pass --max-memory');
+    this.name = 'AnalysisOverBudget';
+  }
+}
+
+/**
+ * Checks the property instances in declaration order, stopping at the first violated one.
+ * Throws AnalysisOverBudget, before it begins, when its arrays would take the process past
+ * the memory budget.
+ */
 export function checkProperties(system: CompiledSpec, graph: StateGraph<State, Label>, setup: TemporalSetup): TemporalResult {
   const start = performance.now();
+  if (budgetWouldPass(graph.size * ANALYSIS_BYTES_PER_STATE, 'checking the temporal properties')) throw new AnalysisOverBudget();
   const checker = new LivenessChecker(graph, setup.units.strong, setup.units.tagUnits);
   const checked: string[] = [];
   const warnings: string[] = [];
