@@ -8,7 +8,7 @@ import type { CompiledSpec, Label, State } from '../lang/compile.js';
 import type { FairGroup, PropertyInstance } from '../lang/compile-temporal.js';
 import type { RecordGraph, StateGraph, Trace } from '../explore/index.js';
 import { budgetWouldPass } from '../explore/guard.js';
-import { LivenessChecker, type Lasso, type TemporalQuery } from '../explore/liveness.js';
+import { AnalysisOverBudget, LivenessChecker, type Lasso, type TemporalQuery } from '../explore/liveness.js';
 import { checkGeneral, holdsOnLasso, type Ltl } from '../explore/ltl.js';
 import { Atom, formatValue, type Value } from '../values/index.js';
 
@@ -192,18 +192,11 @@ export interface TemporalResult {
  */
 export const ANALYSIS_BYTES_PER_STATE = 50;
 
-/** The check of the properties would take the process past --max-memory (guard.ts's note says by how much). */
-export class AnalysisOverBudget extends Error {
-  constructor() {
-    super('checking the temporal properties would pass --max-memory');
-    this.name = 'AnalysisOverBudget';
-  }
-}
-
 /**
  * Checks the property instances in declaration order, stopping at the first violated one.
  * Throws AnalysisOverBudget, before it begins, when its arrays would take the process past
- * the memory budget.
+ * the memory budget (and, for a general formula, before its product with the automaton grows
+ * past it: ltl.ts).
  */
 export function checkProperties(system: CompiledSpec, graph: StateGraph<State, Label>, setup: TemporalSetup): TemporalResult {
   const start = performance.now();

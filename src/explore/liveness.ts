@@ -80,6 +80,17 @@ export interface Lasso {
   readonly cycle: number;
 }
 
+/**
+ * Checking the temporal properties would take the process past --max-memory (guard.ts's
+ * note says by how much): thrown before the arrays that would pass it are made.
+ */
+export class AnalysisOverBudget extends Error {
+  constructor() {
+    super('checking the temporal properties would pass --max-memory');
+    this.name = 'AnalysisOverBudget';
+  }
+}
+
 /** The stamp past which LivenessChecker starts its stamps again (see `gen`). */
 const GEN_LIMIT = 2 ** 29;
 

@@ -29,8 +29,8 @@
  * The formula has no next operator, so it cannot tell a behaviour from one with more or fewer
  * stutter steps: dropping them from the lasso keeps it a violation.
  */
-import { Tarjan, untakenStrongUnits, type Lasso, type LivenessGraph } from './liveness.js';
-import { pollInterrupt } from './guard.js';
+import { AnalysisOverBudget, Tarjan, untakenStrongUnits, type Lasso, type LivenessGraph } from './liveness.js';
+import { budgetWouldPass, pollInterrupt } from './guard.js';
 import { lastAtMost } from '../values/bisect.js';
 
 /** A formula over the graph's recorded predicates (atom i: predicate i holds). */
@@ -390,6 +390,8 @@ class Product {
       p = this.size++;
       if (p >= cap) {
         cap *= 2;
+        // Four words a node here, and as many again for the fair-component search later.
+        if (budgetWouldPass(cap * 32, 'the product of a temporal formula with its automaton')) throw new AnalysisOverBudget();
         this.state = growTo(this.state, cap);
         this.aut = growTo(this.aut, cap);
         this.parentEdge = growTo(this.parentEdge, cap);
@@ -406,6 +408,7 @@ class Product {
       const e = this.edges++;
       if (e >= ecap) {
         ecap *= 2;
+        if (budgetWouldPass(ecap * 8, 'the product of a temporal formula with its automaton')) throw new AnalysisOverBudget();
         this.targets = growTo(this.targets, ecap);
         this.sysEdge = growTo(this.sysEdge, ecap);
       }

@@ -7,6 +7,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildAutomaton, checkGeneral, holdsOnLasso, type Ltl } from '../../src/explore/ltl.js';
+import { AnalysisOverBudget } from '../../src/explore/liveness.js';
+import { memoryNote, setMemoryBudget } from '../../src/explore/guard.js';
 import { checkFair, lassoProblems, type FairGraph, type Strength } from './fair-graph.js';
 import type { Edge } from './graph-model.js';
 
@@ -182,5 +184,25 @@ describe('the automaton and the lasso evaluator', () => {
     expect(holdsOnLasso(P, 4, 2, atom)).toBe(false);
     // A stutter: loop = the last state.
     expect(holdsOnLasso(F(G(Q)), 4, 3, atom)).toBe(true);
+  });
+});
+
+describe('the product and the memory budget', () => {
+  it('stops before the product with the automaton grows past --max-memory', () => {
+    // A ring of 50,000 states where P never holds: G F P's negation F G ¬P has a product of
+    // more nodes than states, so its arrays double (by 1.6 MB and more) once at least.
+    const n = 50_000;
+    const offsets = Int32Array.from({ length: n + 1 }, (_, s) => s);
+    const targets = Int32Array.from({ length: n }, (_, s) => (s + 1) % n);
+    const graph = { size: n, offsets, targets, tags: new Int32Array(n).fill(-1), parents: Int32Array.from({ length: n }, (_, s) => s - 1), holds: () => false };
+    expect(checkGeneral(graph, G(F(P)), []).lasso?.kind).toBe('stutter');
+    setMemoryBudget(process.memoryUsage.rss() + 64 * 1024);
+    try {
+      expect(() => checkGeneral(graph, G(F(P)), [])).toThrow(AnalysisOverBudget);
+      expect(memoryNote()).toMatch(/^the product of a temporal formula with its automaton would take the process from \d+ MiB to about \d+ MiB, over --max-memory \d+ MiB$/);
+    } finally {
+      setMemoryBudget(Infinity);
+    }
+    expect(checkGeneral(graph, G(F(P)), []).lasso?.kind).toBe('stutter');
   });
 });
