@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildAutomaton, checkGeneral, holdsOnLasso, type Ltl } from '../../src/explore/ltl.js';
 import { AnalysisOverBudget } from '../../src/explore/liveness.js';
-import { memoryNote, setMemoryBudget } from '../../src/explore/guard.js';
+import { memoryBudget, memoryNote, setMemoryBudget } from '../../src/explore/guard.js';
 import { checkFair, lassoProblems, type FairGraph, type Strength } from './fair-graph.js';
 import type { Edge } from './graph-model.js';
 
@@ -198,12 +198,13 @@ describe('the product and the memory budget', () => {
     expect(checkGeneral(graph, G(F(P)), []).lasso?.kind).toBe('stutter');
     // 1 MiB above what the process holds now: less than the product's first doubling (3.2 MB).
     // (The test's process may grow meanwhile: then the note says it is over already.)
+    const before = memoryBudget();
     setMemoryBudget(process.memoryUsage.rss() + 1024 * 1024);
     try {
       expect(() => checkGeneral(graph, G(F(P)), [])).toThrow(AnalysisOverBudget);
       expect(memoryNote()).toMatch(/^(the product of a temporal formula with its automaton would take the process from \d+ MiB to about|the process used) \d+ MiB, over --max-memory \d+ MiB$/);
     } finally {
-      setMemoryBudget(Infinity);
+      setMemoryBudget(before);
     }
     expect(checkGeneral(graph, G(F(P)), []).lasso?.kind).toBe('stutter');
   });
