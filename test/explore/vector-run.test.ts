@@ -10,6 +10,7 @@ import { constOverrides, loadSpec, selectChecks, configOverrides, packedRecordOf
 import { compileSpec, type Label } from '../../src/lang/compile.js';
 import { compilePacked, type PackedSpec } from '../../src/lang/packed/index.js';
 import { explore, type ExploreOptions, type ExploreResult } from '../../src/explore/index.js';
+import { onFlatLevels, RECORD_FLAT_MAX_SLOTS } from '../../src/explore/explorer.js';
 import type { TransitionSystem } from '../../src/explore/system.js';
 import type { RecordGraph } from '../../src/explore/state-graph.js';
 import { pooledChunksTaken, releaseLevelPool } from '../../src/explore/level-pool.js';
@@ -272,6 +273,14 @@ describe('explore() on flat vector levels, recording the state graph', () => {
       }
     }
     expect(graphs).toBeGreaterThan(20);
+  });
+
+  it('records the graph of states of RECORD_FLAT_MAX_SLOTS slots or more on object levels', () => {
+    const [{ system: p, record }] = recordedOf('spec/bench/counter-grid-live.spex');
+    expect(onFlatLevels(p, { checkDeadlock: true, recordGraph: record() })).toBe(true);
+    const wide = { ...p, vectorWidth: RECORD_FLAT_MAX_SLOTS };
+    expect(onFlatLevels(wide, { checkDeadlock: true, recordGraph: record() })).toBe(false);
+    expect(onFlatLevels(wide, { checkDeadlock: true })).toBe(true);
   });
 
   it('ends with a fault where a recorded predicate fails, as the object-level search does', () => {
