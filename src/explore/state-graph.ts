@@ -32,7 +32,6 @@ export interface RecordGraph<S, L> {
 export interface StateGraph<S, L> extends LivenessGraph {
   /** Bytes held by the graph's arrays (edges, offsets, predicate bits; parents excluded). */
   readonly bytes: number;
-
   /**
    * The concrete states and labels of a path: the shortest (BFS) path to state `start`, then
    * the given edges, each leaving the state the path has reached.
