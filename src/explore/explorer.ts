@@ -637,14 +637,9 @@ class BreadthFirstRun<S, L> {
 
   /** Evaluates the recorded predicates on a new state; a model error in one stops the run. */
   private graphPredicatesFail(state: S, index: number): boolean {
-    try {
-      this.graph!.predicates(state, index);
-    } catch (e) {
-      if (!(e instanceof ModelError)) throw e;
-      this.stopAt({ kind: 'fault', error: e, state: index }, state);
-      return true;
-    }
-    return false;
+    const error = this.graph!.predicatesFault(state, index);
+    if (error !== undefined) this.stopAt({ kind: 'fault', error, state: index }, state);
+    return error !== undefined;
   }
 
   /**

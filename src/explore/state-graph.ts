@@ -21,6 +21,7 @@
 import type { Trace } from './explorer.js';
 import { growableBuffer, MAX_GROWABLE_BYTES, type GrowableBuffer } from './fresh-pages.js';
 import type { LivenessGraph } from './liveness.js';
+import { ModelError } from './system.js';
 
 export interface RecordGraph<S, L> {
   /** The tag stored with each edge (e.g. the step's fairness unit); -1 for none. */
@@ -131,6 +132,20 @@ export class GraphRecorder<S, L> {
     for (let i = 0; i < preds.length; i++) {
       if (preds[i]!(state)) this.bits[base + (i >>> 5)]! |= 1 << (i & 31);
     }
+  }
+
+  /**
+   * As `predicates`, for an explorer: the ModelError a predicate throws (the search's fault at
+   * that state) returned rather than thrown; undefined when they all evaluate.
+   */
+  predicatesFault(state: S, index: number): ModelError | undefined {
+    try {
+      this.predicates(state, index);
+    } catch (e) {
+      if (!(e instanceof ModelError)) throw e;
+      return e;
+    }
+    return undefined;
   }
 
   finish(

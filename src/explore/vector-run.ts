@@ -576,11 +576,9 @@ class VectorLevelRun<L> {
     const graph = this.graph;
     if (graph !== null) {
       if (this.parentId >= 0) graph.edge(index, label as L, ordinal);
-      try {
-        graph.predicates(state, index);
-      } catch (e) {
-        if (!(e instanceof ModelError)) throw e;
-        this.stopAt({ kind: 'fault', error: e, state: index }, state);
+      const error = graph.predicatesFault(state, index);
+      if (error !== undefined) {
+        this.stopAt({ kind: 'fault', error, state: index }, state);
         return;
       }
     }

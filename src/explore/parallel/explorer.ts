@@ -396,14 +396,10 @@ class ParallelRun<S, L> {
         if (meta[pm]! !== 0) {
           // A predicate threw on the new state: its fault, as explore() reports it.
           const state = this.codec.decode(new ByteReader(bytes, start));
-          try {
-            graph.predicates(state, index);
-          } catch (e) {
-            if (!(e instanceof ModelError)) throw e;
-            this.stopAt({ kind: 'fault', error: e, state: index }, state);
-            continue;
-          }
-          throw new Error('internal error: a predicate that threw in a worker holds on the main thread; the transition system is not deterministic');
+          const error = graph.predicatesFault(state, index);
+          if (error === undefined) throw new Error('internal error: a predicate that threw in a worker holds on the main thread; the transition system is not deterministic');
+          this.stopAt({ kind: 'fault', error, state: index }, state);
+          continue;
         }
         for (let w = 0; w < words; w++) bits[w] = meta[pm + 1 + w]!;
         graph.predicateBits(index, bits, 0);
@@ -588,14 +584,10 @@ class ParallelRun<S, L> {
     this.replay.record(index, this.parentId, ordinal);
     if (this.level > this.depth) this.depth = this.level;
     if (this.violates(state, index)) return;
-    if (this.graph !== null) {
-      try {
-        this.graph.predicates(state, index);
-      } catch (e) {
-        if (!(e instanceof ModelError)) throw e;
-        this.stopAt({ kind: 'fault', error: e, state: index }, state);
-        return;
-      }
+    const error = this.graph?.predicatesFault(state, index);
+    if (error !== undefined) {
+      this.stopAt({ kind: 'fault', error, state: index }, state);
+      return;
     }
     const w = this.scratch;
     w.clear();

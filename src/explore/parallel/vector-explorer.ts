@@ -624,11 +624,9 @@ class VectorRun<L> {
     }
     if (graph !== null) {
       if (a.parent >= 0) graph.edge(index, label as L);
-      try {
-        graph.predicates(succ, index);
-      } catch (e) {
-        if (!(e instanceof ModelError)) throw e;
-        this.stopAt({ kind: 'fault', error: e, state: index }, succ);
+      const error = graph.predicatesFault(succ, index);
+      if (error !== undefined) {
+        this.stopAt({ kind: 'fault', error, state: index }, succ);
         return;
       }
     }
