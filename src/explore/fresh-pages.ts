@@ -42,32 +42,48 @@ export function growableBuffer(bytes: number, maxBytes: number): SharedArrayBuff
   return new make(bytes, { maxByteLength: maxBytes });
 }
 
+/** The typed arrays these helpers make and grow. */
+type IntArray = Int32Array | Uint32Array;
+
 /**
- * `length` zeroed words on a growable SharedArrayBuffer that can grow to `maxBytes`, in a
- * fixed-length view (as fast as a plain Uint32Array's; a length-tracking one is not), its
- * pages mapped in address order. V8 reserves the address space of the most a buffer can grow
- * to when it makes it: in a process whose address space is limited (`ulimit -v`) that can
- * fail, and the words are then a plain array.
+ * `length` zeroed ints (`make`: Int32Array or Uint32Array) on a growable SharedArrayBuffer that
+ * can grow to `maxBytes` (at most MAX_GROWABLE_BYTES), in a fixed-length view (as fast as a
+ * plain typed array; a length-tracking one is not). V8 reserves the address space of the most
+ * a buffer can grow to when it makes it: in a process whose address space is limited (`ulimit
+ * -v`) that can fail, and the array is then a plain one, as it is past MAX_GROWABLE_BYTES. Its
+ * pages are left to be mapped as they are first written (growableWords maps them in order).
  */
-export function growableWords(length: number, maxBytes: number): Uint32Array {
-  let buffer: SharedArrayBuffer;
-  try {
-    buffer = growableBuffer(4 * length, maxBytes);
-  } catch (e) {
-    if (!(e instanceof RangeError)) throw e;
-    return freshWords(length);
+export function growableArray<T extends IntArray>(make: new (b: ArrayBufferLike, at: number, n: number) => T, length: number, maxBytes: number): T {
+  const bytes = 4 * length;
+  if (bytes <= MAX_GROWABLE_BYTES) {
+    try {
+      return new make(growableBuffer(bytes, Math.min(MAX_GROWABLE_BYTES, Math.max(bytes, maxBytes))), 0, length);
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+    }
   }
-  return mapped(new Uint32Array(buffer, 0, length));
+  return new (make as unknown as new (n: number) => T)(length);
+}
+
+/** As growableArray, for words, its pages mapped in address order. */
+export function growableWords(length: number, maxBytes: number): Uint32Array {
+  return mapped(growableArray(Uint32Array, length, maxBytes));
 }
 
 /**
- * The words of `words` and zeroed ones after them, `length` in all, in the same memory: its
- * buffer grown in place (only the added pages are fresh, and they are mapped in address
- * order). Undefined when `words` is not the whole of a growable buffer that can hold `length`.
+ * The elements of `a` and zeroed ones after them, `length` in all, in the same memory: its
+ * buffer grown in place (only the added pages are fresh, left to be mapped as they are first
+ * written). Undefined when `a` is not the whole of a growable buffer that can hold `length`.
  */
-export function grownWords(words: Uint32Array, length: number): Uint32Array | undefined {
-  const buffer = words.buffer as GrowableBuffer;
-  if (!(buffer instanceof SharedArrayBuffer) || buffer.growable !== true || words.byteOffset !== 0 || words.length * 4 !== buffer.byteLength || 4 * length > buffer.maxByteLength) return undefined;
+export function grownInPlace<T extends IntArray>(a: T, length: number): T | undefined {
+  const buffer = a.buffer as GrowableBuffer;
+  if (!(buffer instanceof SharedArrayBuffer) || buffer.growable !== true || a.byteOffset !== 0 || a.length * 4 !== buffer.byteLength || 4 * length > buffer.maxByteLength) return undefined;
   buffer.grow(4 * length);
-  return mapped(new Uint32Array(buffer, 0, length), words.length);
+  return new (a.constructor as new (b: ArrayBufferLike, at: number, n: number) => T)(buffer, 0, length);
+}
+
+/** As grownInPlace, for words, the added pages mapped in address order. */
+export function grownWords(words: Uint32Array, length: number): Uint32Array | undefined {
+  const grown = grownInPlace(words, length);
+  return grown === undefined ? undefined : mapped(grown, words.length);
 }

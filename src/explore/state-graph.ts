@@ -19,7 +19,7 @@
  * numbers them), which is what lets the edges be appended contiguously per state.
  */
 import type { Trace } from './explorer.js';
-import { growableBuffer, MAX_GROWABLE_BYTES, type GrowableBuffer } from './fresh-pages.js';
+import { growableArray, grownInPlace } from './fresh-pages.js';
 import type { LivenessGraph } from './liveness.js';
 import { ModelError } from './system.js';
 
@@ -197,33 +197,20 @@ const RESERVE_BYTES = 256 * 2 ** 20;
 type IntArray = Int32Array | Uint32Array;
 
 /**
- * `length` zeroed ints on a growable SharedArrayBuffer reserving `reserve` bytes (at most
- * MAX_GROWABLE_BYTES), in a fixed-length view (as fast as a plain array's); a plain array when
- * the buffer cannot be made (a limited address space, `ulimit -v`) or would pass that maximum.
+ * `length` zeroed ints on a growable shared buffer reserving `reserve` bytes (fresh-pages.ts,
+ * growableArray), or a plain array where none can be made.
  */
 export function sharedArray<T extends IntArray>(make: new (b: ArrayBufferLike, at: number, n: number) => T, length: number, reserve = RESERVE_BYTES): T {
-  const bytes = 4 * length;
-  if (bytes <= MAX_GROWABLE_BYTES) {
-    try {
-      return new make(growableBuffer(bytes, Math.min(MAX_GROWABLE_BYTES, Math.max(bytes, reserve))), 0, length);
-    } catch (e) {
-      if (!(e instanceof RangeError)) throw e;
-    }
-  }
-  return new (make as unknown as new (n: number) => T)(length);
+  return growableArray(make, length, reserve);
 }
 
 /** `a` doubled (at least `atLeast` long): in place when its buffer can grow so far, else copied. */
 export function grow<T extends IntArray>(a: T, atLeast: number): T {
   let n = a.length * 2;
   while (n < atLeast) n *= 2;
-  const make = a.constructor as new (b: ArrayBufferLike, at: number, n: number) => T;
-  const buffer = a.buffer as GrowableBuffer;
-  if (buffer instanceof SharedArrayBuffer && buffer.growable === true && a.byteOffset === 0 && a.byteLength === buffer.byteLength && 4 * n <= buffer.maxByteLength) {
-    buffer.grow(4 * n);
-    return new make(buffer, 0, n);
-  }
-  const b = sharedArray(make, n, 8 * 4 * n);
+  const inPlace = grownInPlace(a, n);
+  if (inPlace !== undefined) return inPlace;
+  const b = sharedArray(a.constructor as new (b: ArrayBufferLike, at: number, n: number) => T, n, 8 * 4 * n);
   b.set(a);
   return b;
 }
