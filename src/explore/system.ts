@@ -196,19 +196,24 @@ export class ModelError extends Error {
 }
 
 /**
- * Emission number `ordinal` of the successors of vector state `from`: a copy of the state, and
- * its label (replaying an edge of the state graph).
+ * Emission number `ordinal` of the successors of state `from`: the state (`copy` of it: a
+ * system may lend the arrays it emits), and its label (replaying an edge of the state graph).
  */
-export function vectorEmission<L>(system: TransitionSystem<number[], L>, from: number[], ordinal: number): { state: number[]; label: L } {
+export function emissionOf<S, L>(system: TransitionSystem<S, L>, from: S, ordinal: number, copy: (state: S) => S): { state: S; label: L } {
   let seen = 0;
-  let state: number[] | undefined;
+  let state: S | undefined;
   let label: L | undefined;
   system.successors(from, (s, l) => {
     if (seen++ === ordinal) {
-      state = s.slice();
+      state = copy(s);
       label = l;
     }
   });
   if (state === undefined) throw new Error(`internal error: replaying an edge got only ${seen} emissions where emission #${ordinal} was recorded`);
   return { state, label: label as L };
+}
+
+/** emissionOf for a vector state, copied with `slice`. */
+export function vectorEmission<L>(system: TransitionSystem<number[], L>, from: number[], ordinal: number): { state: number[]; label: L } {
+  return emissionOf(system, from, ordinal, (s) => s.slice());
 }

@@ -29,7 +29,7 @@ import type { SeenSet } from '../seen-set.js';
 import { GraphRecorder } from '../state-graph.js';
 import { explore, type ExploreOptions, type ExploreResult, type Outcome, type Progress } from '../explorer.js';
 import { releaseLevelPool } from '../level-pool.js';
-import { ModelError, type Invariant, type TransitionSystem } from '../system.js';
+import { ModelError, emissionOf, type Invariant, type TransitionSystem } from '../system.js';
 import { ReplayIndex, rebuildTrace, type Trace } from '../trace.js';
 import { ByteReader, ByteWriter, IntWriter, type StateCodec } from './bytes.js';
 import { Expander, FLAG_DEADLOCK, FLAG_FAULT, type ChunkInput, type ChunkOutput } from './expand.js';
@@ -305,18 +305,7 @@ class ParallelRun<S, L> {
 
   /** Emission `ordinal` of the successors of `from`: the state and its label. */
   private emission(from: S, ordinal: number): { state: S; label: L } {
-    let seen = 0;
-    let state: S | undefined;
-    let label: L | undefined;
-    const copy = this.system.copyState?.bind(this.system);
-    this.system.successors(from, (s, l) => {
-      if (seen++ === ordinal) {
-        state = copy === undefined ? s : copy(s);
-        label = l;
-      }
-    });
-    if (state === undefined) throw new Error(`internal error: replaying an edge got only ${seen} emissions where emission #${ordinal} was recorded`);
-    return { state, label: label as L };
+    return emissionOf(this.system, from, ordinal, this.system.copyState?.bind(this.system) ?? ((state: S) => state));
   }
 
   /** The state and label of emission `ordinal` of `from`, which must lead to state `to` (graph paths). */
