@@ -31,7 +31,7 @@ import { CompactFingerprintSet } from './compact-set.js';
 import { FingerprintSet } from './fingerprint-set.js';
 import type { SeenSet } from './seen-set.js';
 import { GraphRecorder, type RecordGraph, type StateGraph } from './state-graph.js';
-import { ModelError, emissionOf, type Invariant, type StepCoverage, type StepViolation, type TransitionSystem } from './system.js';
+import { ModelError, replayedEdge, type Invariant, type StepCoverage, type StepViolation, type TransitionSystem } from './system.js';
 import { ReplayIndex, rebuildTrace, type Trace } from './trace.js';
 import { checkLimits, deadlockStop, invariantStop, outcomeOf, searchStats, stepStop, type Stop } from './stop.js';
 import { CHECK_EVERY, CHECK_SLOTS, CUT_SHORT, LONG_EXPANSION_MASK, Interrupted, checkInterrupt, guardStop, noteMemoryStop, stateSlots, type GuardStop } from './guard.js';
@@ -647,12 +647,7 @@ class BreadthFirstRun<S, L> {
    * the state and label it produces.
    */
   private replayEdge(from: S, ordinal: number, to: number): { state: S; label: L } {
-    const pick = emissionOf(this.system, from, ordinal, this.copyState ?? ((state: S) => state));
-    this.system.fingerprint(pick.state, this.fp);
-    if (this.numbered!.indexOf(this.fp[0]!, this.fp[1]!) !== to) {
-      throw new Error('internal error: replaying an edge does not reach the state it reached during the search; the transition system is not deterministic');
-    }
-    return pick;
+    return replayedEdge(this.system, from, ordinal, to, this.copyState ?? ((state: S) => state), (hi, lo) => this.numbered!.indexOf(hi, lo));
   }
 
   /** Called for an expanded state that emitted nothing. */

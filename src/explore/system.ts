@@ -213,6 +213,27 @@ export function emissionOf<S, L>(system: TransitionSystem<S, L>, from: S, ordina
   return { state, label: label as L };
 }
 
+/**
+ * A recorded edge of the state graph replayed: emission `ordinal` of `from` (emissionOf), which
+ * must be state `to` (`numberOf`: a state's number by its fingerprint), as it was in the search.
+ */
+export function replayedEdge<S, L>(
+  system: TransitionSystem<S, L>,
+  from: S,
+  ordinal: number,
+  to: number,
+  copy: (state: S) => S,
+  numberOf: (hi: number, lo: number) => number,
+): { state: S; label: L } {
+  const pick = emissionOf(system, from, ordinal, copy);
+  const fp = new Uint32Array(2);
+  system.fingerprint(pick.state, fp);
+  if (numberOf(fp[0]!, fp[1]!) !== to) {
+    throw new Error('internal error: replaying an edge does not reach the state it reached during the search; the transition system is not deterministic');
+  }
+  return pick;
+}
+
 /** emissionOf for a vector state, copied with `slice`. */
 export function vectorEmission<L>(system: TransitionSystem<number[], L>, from: number[], ordinal: number): { state: number[]; label: L } {
   return emissionOf(system, from, ordinal, (s) => s.slice());

@@ -28,7 +28,7 @@
 import { FlatFingerprintSet } from './flat-set.js';
 import { GraphRecorder } from './state-graph.js';
 import { levelArrayOf, releaseLevelPool, retire } from './level-pool.js';
-import { ModelError, directSuccessors, vectorEmission, type Invariant, type LevelArray, type VectorNumbers, type StepCoverage, type TransitionSystem, type VectorSuccessors } from './system.js';
+import { ModelError, directSuccessors, replayedEdge, type Invariant, type LevelArray, type VectorNumbers, type StepCoverage, type TransitionSystem, type VectorSuccessors } from './system.js';
 import { ReplayIndex, rebuildTrace, type Trace } from './trace.js';
 import { deadlockStop, invariantStop, outcomeOf, searchStats, type Stop } from './stop.js';
 import { CHECK_EVERY, CHECK_SLOTS, CUT_SHORT, LONG_EXPANSION_MASK, budgetWouldPass, guardStop, noteMemoryStop } from './guard.js';
@@ -525,12 +525,7 @@ class VectorLevelRun<L> {
    * (explore()'s replayEdge): the state and label it produces.
    */
   private replayEdge(from: number[], ordinal: number, to: number): { state: number[]; label: L } {
-    const pick = vectorEmission(this.system, from, ordinal);
-    this.system.fingerprint(pick.state, this.fp);
-    if (this.numbered!.numberOf(this.fp[0]!, this.fp[1]!) !== to) {
-      throw new Error('internal error: replaying an edge does not reach the state it reached during the search; the transition system is not deterministic');
-    }
-    return pick;
+    return replayedEdge(this.system, from, ordinal, to, (s) => s.slice(), (hi, lo) => this.numbered!.numberOf(hi, lo));
   }
 
   /**

@@ -29,7 +29,7 @@ import type { SeenSet } from '../seen-set.js';
 import { GraphRecorder } from '../state-graph.js';
 import { explore, type ExploreOptions, type ExploreResult, type Outcome, type Progress } from '../explorer.js';
 import { releaseLevelPool } from '../level-pool.js';
-import { ModelError, emissionOf, type Invariant, type TransitionSystem } from '../system.js';
+import { ModelError, emissionOf, replayedEdge, type Invariant, type TransitionSystem } from '../system.js';
 import { ReplayIndex, rebuildTrace, type Trace } from '../trace.js';
 import { ByteReader, ByteWriter, IntWriter, type StateCodec } from './bytes.js';
 import { Expander, FLAG_DEADLOCK, FLAG_FAULT, type ChunkInput, type ChunkOutput } from './expand.js';
@@ -305,17 +305,17 @@ class ParallelRun<S, L> {
 
   /** Emission `ordinal` of the successors of `from`: the state and its label. */
   private emission(from: S, ordinal: number): { state: S; label: L } {
-    return emissionOf(this.system, from, ordinal, this.system.copyState?.bind(this.system) ?? ((state: S) => state));
+    return emissionOf(this.system, from, ordinal, this.copy());
+  }
+
+  /** How an emitted state is kept: the system's copyState, if it lends the states it emits. */
+  private copy(): (state: S) => S {
+    return this.system.copyState?.bind(this.system) ?? ((state: S): S => state);
   }
 
   /** The state and label of emission `ordinal` of `from`, which must lead to state `to` (graph paths). */
   private replayEdge(from: S, ordinal: number, to: number): { state: S; label: L } {
-    const pick = this.emission(from, ordinal);
-    this.system.fingerprint(pick.state, this.fp);
-    if (this.numbered!.indexOf(this.fp[0]!, this.fp[1]!) !== to) {
-      throw new Error('internal error: replaying an edge does not reach the state it reached during the search; the transition system is not deterministic');
-    }
-    return pick;
+    return replayedEdge(this.system, from, ordinal, to, this.copy(), (hi, lo) => this.numbered!.indexOf(hi, lo));
   }
 
   /**
