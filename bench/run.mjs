@@ -399,7 +399,9 @@ if (selected('disk')) {
   // The disk-backed search (docs/scale.md) on counter-grid, one thread: the in-memory run, then
   // the same with --max-memory at a quarter of its peak RSS (measured here), so that it goes on
   // on disk; then checkpoints: a run writing them, one killed (SIGKILL) at its checkpoint at
-  // half the states and resumed. Counts must equal the closed form's in every run.
+  // half the states and resumed; and a run writing them from the disk-backed search (the packed
+  // engine's checkpoints are its in-memory search's). Counts must equal the closed form's in
+  // every run.
   say('### disk-backed search and resume: counter-grid (spec/bench/counter-grid.spex), 1 thread');
   say();
   say('| config | run | distinct | generated | depth | wall s | ÷ in-memory time | peak RSS MiB | disk MiB | counts |');
@@ -433,6 +435,8 @@ if (selected('disk')) {
     const killed = timed(['--checkpoint', cp, '--checkpoint-states', String(every), '--kill-after', '1']);
     const resumed = timed(['--checkpoint', cp, '--resume', '--checkpoint-states', String(every)]);
     rmSync(cp, { recursive: true, force: true });
+    const onDisk = runIt(['--checkpoint', cp, '--checkpoint-states', String(every), '--checkpoint-on-disk']);
+    rmSync(cp, { recursive: true, force: true });
     const check = (r, what) => {
       if (!r.ok) {
         failures.push(`disk ${label} ${what}: ${r.failure}`);
@@ -456,6 +460,7 @@ if (selected('disk')) {
     if (!killedOk) failures.push(`disk ${label}: the run to kill was not killed (${killed.r.failure ?? 'it finished'})`);
     if (resumed.r.ok && !resumed.r.disk?.resumed) failures.push(`disk ${label}: the resumed run did not resume`);
     say(line(`killed at its checkpoint (${fmtSec(killed.wall)} s), then --resume`, resumed.r, killed.wall + resumed.wall, `total of both; resumed run alone ${fmtSec(resumed.wall)} s; `));
+    say(line(`--checkpoint on the disk-backed search from the start, one at ${fmtInt(every)} states`, onDisk));
   }
   rmSync(cpRoot, { recursive: true, force: true });
   say();

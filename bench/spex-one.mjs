@@ -4,9 +4,11 @@
 //
 //   node bench/spex-one.mjs FILE [--check NAME] [--const NAME=VALUE]... [--workers N|auto] [--engine E] [--deadline SECONDS]
 //   node bench/spex-one.mjs FILE ... --simulate RUNS [--depth D] [--seed S]   (spex simulate's walks instead)
-//   node bench/spex-one.mjs FILE ... [--max-memory MIB] [--checkpoint DIR [--resume] [--checkpoint-states N] [--kill-after N]]
+//   node bench/spex-one.mjs FILE ... [--max-memory MIB] [--checkpoint DIR [--resume] [--checkpoint-states N] [--kill-after N] [--checkpoint-on-disk]]
 //     the disk-backed search (docs/scale.md): the memory budget it goes on on disk past; checkpoints
-//     into DIR (every N expansions; the process kills itself with SIGKILL after that many of them)
+//     into DIR (every N expansions; the process kills itself with SIGKILL after that many of them),
+//     written by the in-memory search, or with --checkpoint-on-disk by the disk-backed search from
+//     the start (SPEX_CHECKPOINT_ON_DISK)
 //
 // Output: a {"type":"progress",...} line about once a second during long runs (so that a run
 // killed for lack of memory still leaves its last known size behind), then one
@@ -44,6 +46,7 @@ for (let i = 0; i < argv.length; i++) {
   else if (a === '--resume') disk.resume = true;
   else if (a === '--checkpoint-states') disk.checkpointEveryStates = Number(argv[++i]);
   else if (a === '--kill-after') disk.killAfterCheckpoints = Number(argv[++i]);
+  else if (a === '--checkpoint-on-disk') process.env['SPEX_CHECKPOINT_ON_DISK'] = '1';
   else if (file === undefined) file = a;
   else throw new Error(`unexpected argument ${a}`);
 }

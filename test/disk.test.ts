@@ -12,7 +12,7 @@
  * Nothing here depends on time: a kill that lands after the run ended is fine too.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -236,7 +236,15 @@ describe('disk-backed search: the same runs as in memory', () => {
       const opts: RunOptions = { workers: 1, engine, maxStates: MAX_STATES };
       const mem = engine === 'auto' ? mem0 : attempt(c, opts);
       const cp = join(dir, `all-${i}-${engine}`);
-      const disk = attempt(c, { ...opts, disk: { checkpoint: cp, checkpointEveryStates: 37 } });
+      // The packed engine's checkpoints are written by its in-memory search, and with the
+      // test hook by the disk-backed search from the start, as the generic engine's: half each.
+      if (i % 2 === 1) process.env['SPEX_CHECKPOINT_ON_DISK'] = '1';
+      let disk: ReturnType<typeof attempt>;
+      try {
+        disk = attempt(c, { ...opts, disk: { checkpoint: cp, checkpointEveryStates: 37 } });
+      } finally {
+        delete process.env['SPEX_CHECKPOINT_ON_DISK'];
+      }
       expectSame(disk, mem);
       // A run that ended leaves no checkpoint behind.
       if (typeof disk !== 'string' && disk.result?.disk) expect(readdirSync(join(cp, c.check?.name ?? c.spec.name))).toEqual([]);
@@ -374,20 +382,26 @@ describe('--max-memory through the CLI', () => {
 });
 
 describe('checkpoints: kill -9, then --resume', () => {
+  // The packed engine's checkpoints are its in-memory search's; 'packed on disk' is the
+  // disk-backed search from the start (the test hook SPEX_CHECKPOINT_ON_DISK).
   const cases: [string, string, number][] = [
-    ['Ok', 'packed', 1], ['Ok', 'generic', 4],
-    ['Violation', 'generic', 2], ['Violation', 'packed', 5],
+    ['Ok', 'packed', 1], ['Ok', 'generic', 4], ['Ok', 'packed on disk', 2],
+    ['Violation', 'generic', 2], ['Violation', 'packed', 5], ['Violation', 'packed on disk', 3],
     ['Deadlock', 'packed', 3], ['Deadlock', 'generic', 1],
     ['Fault', 'generic', 3], ['Fault', 'packed', 2],
     ['Constrained', 'generic', 2],
   ];
   it.each(cases)('%s on the %s engine, killed after %i checkpoints', (check, engine, n) => {
-    const base = ['check', GRID, '--check', check, '--engine', engine, '--workers', '1', '--json'];
+    const base = ['check', GRID, '--check', check, '--engine', engine.split(' ')[0]!, '--workers', '1', '--json'];
     const whole = cli(base);
-    const cp = join(dir, `kill-${check}-${engine}`);
-    const killed = cli([...base, '--checkpoint', cp], { SPEX_KILL_AFTER_CHECKPOINTS: String(n) });
+    const cp = join(dir, `kill-${check}-${engine.replaceAll(' ', '-')}`);
+    const onDisk: Record<string, string> = engine === 'packed on disk' ? { SPEX_CHECKPOINT_ON_DISK: '1' } : {};
+    const killed = cli([...base, '--checkpoint', cp], { SPEX_KILL_AFTER_CHECKPOINTS: String(n), ...onDisk });
     expect(killed.signal).toBe('SIGKILL');
     expect(existsSync(join(cp, check, 'checkpoint.json'))).toBe(true);
+    const m = JSON.parse(readFileSync(join(cp, check, 'checkpoint.json'), 'utf8')) as { run: unknown };
+    // The disk-backed search spilled (its table is of 40 keys); the in-memory search did not.
+    expect(m.run !== null, engine).toBe(engine !== 'packed');
     const r = resume(base, cp, check);
     expect(r.status).toBe(whole.status);
     expect(events(r.stdout)).toEqual(events(whole.stdout));

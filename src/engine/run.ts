@@ -15,7 +15,7 @@ import { compilePacked, PackedGaveUp, type PackedSpec } from '../lang/packed/ind
 import { compileSymmetry, symmetryOf, withSymmetry, type Canonicaliser } from '../lang/symmetry.js';
 import { Diagnostic, SpecErrors, didYouMean, nameList } from '../lang/diagnostics.js';
 import { Interrupted, interruptSignal, memoryNote, setPhase } from '../explore/guard.js';
-import type { LimitKind } from '../explore/explorer.js';
+import { onFlatLevels, type LimitKind } from '../explore/explorer.js';
 import { explore, ModelError, type ExploreOptions, type ExploreResult, type RecordGraph, type StateGraph, type Trace } from '../explore/index.js';
 import { exploreParallel } from '../explore/parallel/explorer.js';
 import { ValueStateCodec } from '../lang/value-codec.js';
@@ -768,16 +768,20 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
     onOneThread('--coverage counts on one thread', `note: --coverage counts on one thread: exploring ${check?.name ?? spec.name} with 1 worker instead of ${requested}`);
   }
   const diskOpts = opts.disk ?? {};
-  /** Checkpoints need the disk-backed search, which keeps no state graph and counts no coverage. */
+  /**
+   * Checkpoints are written by the one-thread search: the packed engine's flat-level search in
+   * memory, else the disk-backed search from the start. Neither keeps the state graph or the
+   * coverage counts in a checkpoint.
+   */
   let checkpointing = diskOpts.checkpoint !== undefined;
   const notes: string[] = [];
   if (checkpointing && (setup || opts.coverage)) {
     checkpointing = false;
-    notes.push(`note: ${setup ? `${check?.name ?? spec.name} has temporal properties, whose state graph stays in memory` : '--coverage counts on the in-memory search'}: no checkpoints are written`);
+    notes.push(`note: ${setup ? `${check?.name ?? spec.name} has temporal properties, whose state graph a checkpoint does not hold` : 'a checkpoint does not hold --coverage counts'}: no checkpoints are written`);
   }
   if (checkpointing && workers > 1) {
     workers = 1;
-    if (opts.workersChosen !== false) notes.push(`note: checkpoints are written by the one-thread disk-backed search: exploring with 1 worker instead of ${requested}`);
+    if (opts.workersChosen !== false) notes.push(`note: checkpoints are written by the one-thread search: exploring with 1 worker instead of ${requested}`);
   }
   const spillOk = diskOpts.spill !== false && !opts.coverage && !setup && opts.search?.seenSet === undefined;
   if (refinements.all.length > 0 && workers > 1) {
@@ -800,7 +804,8 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   const codecOf = (packed: PackedSpec | undefined): StateCodec<unknown> =>
     (packed ? new VectorCodec(packed.width) : valueCodec(system)) as StateCodec<unknown>;
   let resumeAllowed = diskOpts.resume === true;
-  const exploreOnDiskWith = (packed: PackedSpec | undefined): ExploreResult<State, Label> => {
+  /** The disk-backed search's options with checkpoints, for the packed engine or the generic one. */
+  const checkpointOptions = (packed: PackedSpec | undefined): DiskOptions<unknown> => {
     const identity = {
       format: 'spex-checkpoint',
       specHash: createHash('sha256').update(spec.ast.source.text).digest('hex'),
@@ -822,16 +827,28 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
         resume: resumeAllowed,
       },
     };
+    return disk;
+  };
+  const exploreCheckpointed = (packed: PackedSpec | undefined): ExploreResult<State, Label> => {
+    const disk = checkpointOptions(packed);
     if (!packed) return exploreOnDisk(system, exploreOpts, disk as DiskOptions<State>);
     const { recordGraph: _generic, ...rest } = exploreOpts;
-    return decodeResult(exploreOnDisk(packed, rest as ExploreOptions<number[], Label>, disk as DiskOptions<number[]>), packed);
+    const popts = rest as ExploreOptions<number[], Label>;
+    if (onFlatLevels(packed, popts) && process.env['SPEX_CHECKPOINT_ON_DISK'] === undefined) {
+      // The in-memory search writes the checkpoints, and goes on on disk at the budget as
+      // without them (unless --no-spill). Test hook: SPEX_CHECKPOINT_ON_DISK runs the
+      // disk-backed search from the start instead, as the generic engine does.
+      const inMemory: DiskOptions<unknown> = { ...disk, spill: spillOk, ...(diskOpts.spillDir !== undefined ? { spillDir: diskOpts.spillDir } : {}) };
+      return decodeResult(explore(packed, { ...popts, disk: inMemory as DiskOptions<number[]> }), packed);
+    }
+    return decodeResult(exploreOnDisk(packed, popts, disk as DiskOptions<number[]>), packed);
   };
   const spillOptions = (packed: PackedSpec | undefined): DiskOptions<unknown> | undefined =>
     spillOk ? { codec: codecOf(packed), ...(diskOpts.spillDir !== undefined ? { spillDir: diskOpts.spillDir } : {}) } : undefined;
   const exploreWith = (packed: PackedSpec | undefined): ExploreResult<State, Label> => {
     (packed ?? system).coverage.reset();
     threads = workers > 1 ? undefined : { threads: 1, reason: oneThread ?? (auto ? 'auto: one core, one thread' : 'one thread, as asked') };
-    if (checkpointing) return exploreOnDiskWith(packed);
+    if (checkpointing) return exploreCheckpointed(packed);
     if (workers > 1 && auto && !packed) {
       // The generic engine's parallel explorer expands on this thread with slower code than
       // explore() (states encoded between levels): auto keeps to explore().

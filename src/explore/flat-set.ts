@@ -160,21 +160,31 @@ export class FlatFingerprintSet implements SeenSet {
   sortedKeys(): Uint32Array {
     const out = new Uint32Array(2 * this.count);
     let o = 0;
-    const put = (hi: number, lo: number): void => {
-      const h = mixHi(hi, lo);
-      out[o++] = (lo ^ h) >>> 0;
+    this.eachKey((l, h) => {
+      out[o++] = l;
       out[o++] = h;
+    });
+    new BigUint64Array(out.buffer, out.byteOffset, this.count).sort();
+    return out;
+  }
+
+  /**
+   * Hands each fingerprint to `put` as sortedKeys gives it (low half, high half of the mixed
+   * key), in the table's order: for a checkpoint, whose table is read back whole.
+   */
+  eachKey(put: (l: number, h: number) => void): void {
+    const mixed = (hi: number, lo: number): void => {
+      const h = mixHi(hi, lo);
+      put((lo ^ h) >>> 0, h);
     };
-    if (this.hasZero) put(0, 0);
+    if (this.hasZero) mixed(0, 0);
     const keys = this.keys;
     for (let i = 0; i < keys.length; i += 2) {
       const h = keys[i]!;
       const l = keys[i + 1]!;
       if (h === 0 && l === 0) continue;
-      put(h, l);
+      mixed(h, l);
     }
-    new BigUint64Array(out.buffer, out.byteOffset, this.count).sort();
-    return out;
   }
 
   has(hi: number, lo: number): boolean {

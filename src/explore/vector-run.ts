@@ -32,7 +32,12 @@ import { ModelError, directSuccessors, replayedEdge, type Invariant, type LevelA
 import { ReplayIndex, rebuildTrace, type Trace } from './trace.js';
 import { deadlockStop, invariantStop, outcomeOf, searchStats, type Stop } from './stop.js';
 import { CHECK_EVERY, CHECK_SLOTS, CUT_SHORT, LONG_EXPANSION_MASK, budgetWouldPass, guardStop, noteMemoryStop } from './guard.js';
-import { continueOnDisk, type Handover, type StateList } from './disk/explorer.js';
+import { continueOnDisk, exploreOnDisk, type Handover, type StateList } from './disk/explorer.js';
+import { CheckpointWriter, readTableKeys } from './disk/memory-checkpoint.js';
+import type { Manifest } from './disk/checkpoint.js';
+import { DiskError, StateReader } from './disk/files.js';
+import { readReplayFile } from './disk/replay-file.js';
+import { join } from 'node:path';
 import type { ExploreOptions, ExploreResult, Outcome, Progress } from './explorer.js';
 import { groupDigits } from '../values/format.js';
 
@@ -195,6 +200,20 @@ class VectorLevelRun<L> {
 
   private readonly options: ExploreOptions<number[], L>;
   private readonly later: GoOnLater<L> | undefined;
+  /**
+   * Whether the disk-backed search goes on at the memory budget (`options.disk`, unless it
+   * says not to; never with coverage or the state graph, which stop there).
+   */
+  private readonly spill: boolean;
+  /** The checkpoints (`options.disk.checkpoint`), written in the disk-backed search's format. */
+  private readonly checkpoints: CheckpointWriter<number[]> | null;
+  /** A resumed run: the seconds the runs before it took, and the level being filled when the checkpoint was written, to load after the level being expanded. */
+  private secondsBefore = 0;
+  private resumeNext: { readonly file: string; readonly count: number } | null = null;
+  /** Whether the search went on on disk (handOver, or a checkpoint that had spilled). */
+  private handedOver = false;
+  /** An interrupt met in an expansion, with checkpoints: the next look comes right after it. */
+  private lookNow = false;
   /** With `later`: each level's emissions and milliseconds. */
   private readonly levelTimes: { emitted: number; ms: number }[] = [];
 
@@ -212,6 +231,9 @@ class VectorLevelRun<L> {
     this.onProgress = options.onProgress;
     this.progressPeriodMs = options.progressPeriodMs ?? PROGRESS_PERIOD_MS;
     this.coverage = system.coverage?.counting === true ? system.coverage : null;
+    this.spill = options.disk !== undefined && options.disk.spill !== false && this.coverage === null && options.recordGraph === undefined;
+    const cp = options.disk?.checkpoint;
+    this.checkpoints = cp !== undefined && this.coverage === null && options.recordGraph === undefined && later === undefined ? new CheckpointWriter(cp, options.disk!.codec) : null;
     this.per = Math.max(1, Math.floor(levelChunk() / Math.max(1, this.W)));
     this.next = levelArrayOf(this.numbers, Math.max(1, this.W) * Math.min(1024, this.per));
     if (options.recordGraph !== undefined) {
@@ -227,13 +249,79 @@ class VectorLevelRun<L> {
   }
 
   run(): ExploreResult<number[], L> {
+    const files = this.checkpoints;
+    if (files === null) return this.search(false);
+    const m = files.start();
+    // A checkpoint written on disk after the search had spilled: the disk-backed search resumes it.
+    if (m !== null && m.run !== null) return exploreOnDisk(this.system, this.options, this.options.disk!);
+    let done = false;
+    try {
+      if (m !== null) this.resumeFrom(m);
+      const result = this.search(m !== null);
+      done = true;
+      if (!this.handedOver) result.disk = files.info();
+      return result;
+    } finally {
+      // A run that ended (not interrupted) leaves nothing to resume; the disk-backed search
+      // saw to its own files.
+      const interrupted = this.stop !== null && this.stop.kind === 'limit' && this.stop.limit === 'interrupted';
+      if (this.handedOver) files.close();
+      else if (done && !interrupted) files.removeAll();
+      else files.close();
+    }
+  }
+
+  /**
+   * Where a checkpoint (of this search or of the disk-backed one, holding no sorted run) left
+   * the search: the replay index and the seen set read back, the level being expanded queued as
+   * the level to expand next, and the level being filled kept for the search's first level.
+   */
+  private resumeFrom(m: Manifest): void {
+    const files = this.checkpoints!;
+    files.resumeFrom(m);
+    const dir = files.dir;
+    readReplayFile(join(dir, m.replay.file), m.distinct, m.replay.overflow, (i, parent, ordinal) => this.replay.record(i, parent, ordinal));
+    // Sized for them all first: the keys come in the order of the table they were written
+    // from, and into a table that grows as they come, the first thousands of them would all
+    // have homes in its first slots (a cluster that every later one walks through).
+    this.seen = new FlatFingerprintSet(m.table.keys);
+    readTableKeys(join(dir, m.table.file), m.table.keys, (hi, lo) => this.seen.add(hi, lo));
+    if (this.seen.size !== m.distinct || m.current.first + m.current.count + m.next.count !== m.distinct) {
+      throw new DiskError('E251', `cannot resume from ${dir}: its checkpoint does not hold ${groupDigits(m.distinct)} distinct states`, 'the files were changed by something else; run the check again from the start');
+    }
+    this.generated = m.generated;
+    this.depth = m.depth;
+    this.depthLimitHit = m.depthLimitHit;
+    // The search's first level makes it m.level.
+    this.level = m.level - 1;
+    this.secondsBefore = m.seconds;
+    this.nextFirst = m.current.first + m.current.pos;
+    this.load(join(dir, m.current.file), m.current.count - m.current.pos, m.current.offset);
+    this.resumeNext = { file: join(dir, m.next.file), count: m.next.count };
+  }
+
+  /** Queues `count` states read from a level file from byte `offset` (a checkpoint's). */
+  private load(file: string, count: number, offset: number): void {
+    const reader = new StateReader(this.options.disk!.codec, file, offset);
+    try {
+      for (let k = 0; k < count && this.stop === null; k++) {
+        const state = reader.read();
+        this.system.fingerprint(state, this.fp);
+        if (!this.queued(state, this.fp[0]! | 0, this.fp[1]! | 0)) this.stop = { kind: 'limit', limit: 'memory' };
+      }
+    } finally {
+      reader.file.close();
+    }
+  }
+
+  private search(resumed: boolean): ExploreResult<number[], L> {
     const system = this.system;
     const emit = this.emit;
     const W = this.W;
     let queue = 0;
 
     try {
-      system.initialStates(emit);
+      if (!resumed) system.initialStates(emit);
     } catch (e) {
       if (e !== CUT_SHORT && !(e instanceof ModelError)) throw e;
       this.stop ??= { kind: 'fault', error: e as ModelError, state: -1 };
@@ -258,7 +346,13 @@ class VectorLevelRun<L> {
     // the time the search has run, as the policy counts it.
     let levelMs = this.startMs;
     let levelGenerated = 0;
-    levels: while (this.stop === null && this.nextCount > 0) {
+    const files = this.checkpoints;
+    const cp = this.options.disk?.checkpoint;
+    // Expansions at which a checkpoint is due (the test hook), and when the last was written.
+    const everyStates = cp?.everyStates ?? Infinity;
+    let checkpointAt = everyStates;
+    let lastCheckpointMs = files !== null ? Date.now() : 0;
+    levels: while (this.stop === null && (this.nextCount > 0 || this.resumeNext !== null)) {
       if (later !== undefined) {
         const now = performance.now();
         this.levelTimes.push({ emitted: this.generated - levelGenerated, ms: now - levelMs });
@@ -290,6 +384,17 @@ class VectorLevelRun<L> {
       const first = this.nextFirst;
       this.nextCount = 0;
       this.nextFirst = this.seen.size;
+      if (this.resumeNext !== null) {
+        // A resumed search's first level: the level being filled at the checkpoint goes on.
+        const { file, count: n } = this.resumeNext;
+        this.resumeNext = null;
+        this.nextFirst = first + count;
+        this.load(file, n, 0);
+        if (this.stop !== null) {
+          queue = count + this.nextCount;
+          break;
+        }
+      }
       const currentLevel = this.level;
       this.level = currentLevel + 1;
       this.storeNew = currentLevel < this.maxDepth;
@@ -336,18 +441,26 @@ class VectorLevelRun<L> {
           break levels;
         }
         emittedSlots += this.emitted * W;
-        if (++expanded % CHECK_EVERY === 0 || emittedSlots >= CHECK_SLOTS) {
+        if (++expanded % CHECK_EVERY === 0 || emittedSlots >= CHECK_SLOTS || expanded === checkpointAt || this.lookNow) {
           emittedSlots = 0;
+          this.lookNow = false;
           const why = guardStop() ?? (this.growthPassesBudget() ? 'memory' : null);
-          if (why === 'memory' && this.options.disk !== undefined && this.coverage === null && this.graph === null) {
+          if (why === 'memory' && this.spill) {
             // The budget is reached: the disk-backed search goes on from here (docs/scale.md).
             handover = this.handOver(cur, count, first, i, currentLevel);
             break levels;
           }
           if (why !== null) {
+            // An interrupt between two expansions: a checkpoint of where the search stands.
+            if (why === 'interrupted' && files !== null) this.writeCheckpoint(files, cur, count, first, i);
             this.stop = { kind: 'limit', limit: why };
             queue = count - i - 1 + this.nextCount;
             break levels;
+          }
+          if (files !== null && (expanded >= checkpointAt || Date.now() - lastCheckpointMs >= cp!.everyMs)) {
+            this.writeCheckpoint(files, cur, count, first, i);
+            checkpointAt = expanded + everyStates;
+            lastCheckpointMs = Date.now();
           }
           if (this.onProgress === undefined) continue;
           const now = Date.now();
@@ -365,6 +478,7 @@ class VectorLevelRun<L> {
       }
     }
     if (handover !== undefined) {
+      this.handedOver = true;
       // Let the levels go before the disk-backed search runs: this frame stays on the stack.
       releaseLevelPool();
       cur = [];
@@ -392,11 +506,41 @@ class VectorLevelRun<L> {
    * the levels as vectors, the seen set and the replay index, which this run then lets go.
    */
   private handOver(cur: LevelArray[], count: number, first: number, i: number, currentLevel: number): Handover<number[], L> {
+    const current = this.levelView(cur, i + 1, count);
+    const next = this.levelView([...this.nextChunks, this.next], 0, this.nextCount);
+    const from = first + i + 1;
+    if ((next.length > 0 && this.nextFirst !== from + current.length) || from + current.length + next.length !== this.seen.size) {
+      throw new Error('internal error: the levels are not numbered consecutively at the hand-over to the disk-backed search');
+    }
+    if (this.numbered !== null) throw new Error('internal error: a search that records the state graph cannot go on on disk');
+    const files = this.checkpoints;
+    // The disk-backed search writes its checkpoints where this search wrote its own.
+    files?.close();
+    const h: Handover<number[], L> = {
+      system: this.system, options: this.options, seen: this.seen, replay: this.replay,
+      current, first: from, next, generated: this.generated, depth: this.depth, depthLimitHit: this.depthLimitHit,
+      level: currentLevel + 1, startMs: this.startMs - 1000 * this.secondsBefore,
+      ...(files !== null ? { checkpoints: { written: files.checkpoints, ...(files.resumed ? { resumed: files.resumed } : {}) } } : {}),
+    };
+    this.seen = new FlatFingerprintSet();
+    this.replay = new ReplayIndex();
+    this.next = new Int32Array(0);
+    this.nextChunks = [];
+    this.spare = [];
+    this.nextFps = new Uint32Array(0);
+    this.nextCount = 0;
+    return h;
+  }
+
+  /**
+   * A view of states `from` to `to` of a level (its chunks), read once, in order, as a
+   * checkpoint or the disk-backed search writes them out: one array refilled for each state,
+   * not an array a state beside the levels.
+   */
+  private levelView(level: readonly LevelArray[], from: number, to: number): StateList<number[]> {
     const W = this.W;
     const per = this.per;
-    // Views of the levels, read once as the disk-backed search writes them out: one array
-    // refilled for each state, not an array a state beside the levels.
-    const vectors = (level: readonly LevelArray[], from: number, to: number): StateList<number[]> => ({
+    return {
       length: to - from,
       *[Symbol.iterator]() {
         const state = new Array<number>(W).fill(0);
@@ -407,27 +551,17 @@ class VectorLevelRun<L> {
           yield state;
         }
       },
-    });
-    const current = vectors(cur, i + 1, count);
-    const next = vectors([...this.nextChunks, this.next], 0, this.nextCount);
-    const from = first + i + 1;
-    if ((next.length > 0 && this.nextFirst !== from + current.length) || from + current.length + next.length !== this.seen.size) {
-      throw new Error('internal error: the levels are not numbered consecutively at the hand-over to the disk-backed search');
-    }
-    if (this.numbered !== null) throw new Error('internal error: a search that records the state graph cannot go on on disk');
-    const h: Handover<number[], L> = {
-      system: this.system, options: this.options, seen: this.seen, replay: this.replay,
-      current, first: from, next, generated: this.generated, depth: this.depth, depthLimitHit: this.depthLimitHit,
-      level: currentLevel + 1, startMs: this.startMs,
     };
-    this.seen = new FlatFingerprintSet();
-    this.replay = new ReplayIndex();
-    this.next = new Int32Array(0);
-    this.nextChunks = [];
-    this.spare = [];
-    this.nextFps = new Uint32Array(0);
-    this.nextCount = 0;
-    return h;
+  }
+
+  /** A checkpoint after the expansion of state i of the current level (`count` states from number `first`, in `cur`). */
+  private writeCheckpoint(files: CheckpointWriter<number[]>, cur: LevelArray[], count: number, first: number, i: number): void {
+    files.write({
+      seen: this.seen, replay: this.replay,
+      current: this.levelView(cur, i + 1, count), first: first + i + 1,
+      next: this.levelView([...this.nextChunks, this.next], 0, this.nextCount),
+      generated: this.generated, depth: this.depth, depthLimitHit: this.depthLimitHit, level: this.level, seconds: this.elapsedSeconds(),
+    });
   }
 
   /** The search between two levels, for `later` (the level filled last is the one to expand). */
@@ -577,21 +711,23 @@ class VectorLevelRun<L> {
         return;
       }
     }
+    // Counted and checked, not queued: the search stops here.
+    if (!this.queued(state, hi, lo)) this.stop = { kind: 'limit', limit: 'memory' };
+  }
+
+  /**
+   * Appends a state and its fingerprint to the level being filled; false, with the memory
+   * note, when the level cannot grow.
+   */
+  private queued(state: number[], hi: number, lo: number): boolean {
     const W = this.W;
     let inChunk = this.nextCount - this.nextChunks.length * this.per;
     if (inChunk === this.per) {
-      if (!this.newChunk()) {
-        // Counted and checked, not queued: the search stops here.
-        this.stop = { kind: 'limit', limit: 'memory' };
-        return;
-      }
+      if (!this.newChunk()) return false;
       inChunk = 0;
     }
     const at = inChunk * W;
-    if (at + W > this.next.length && !this.growNext(at + W)) {
-      this.stop = { kind: 'limit', limit: 'memory' };
-      return;
-    }
+    if (at + W > this.next.length && !this.growNext(at + W)) return false;
     const next = this.next;
     // Copied and checked in one pass: a number an Int32Array does not hold as it is (past 32
     // bits, or not an integer) reads back different, and the level is widened and the state
@@ -626,6 +762,7 @@ class VectorLevelRun<L> {
     fps[f] = hi;
     fps[f + 1] = lo;
     this.nextCount++;
+    return true;
   }
 
   /**
@@ -652,7 +789,8 @@ class VectorLevelRun<L> {
 
   /**
    * Every LONG_EXPANSION_MASK + 1 emissions of one expansion (or of the initial states), as in
-   * explore(): an interrupt stops the search at once, and the memory budget does unless the
+   * explore(): an interrupt stops the search at once (with checkpoints, once the expansion is
+   * done, at a look that writes one), and the memory budget does unless the
    * disk-backed search is to go on (the budget is then met at the next look between two
    * expansions, where the search is handed over); the rest of the expansion is cut short,
    * unless steps are counted (`--coverage`, whose counts the rest still adds to). A progress
@@ -660,7 +798,12 @@ class VectorLevelRun<L> {
    */
   private longExpansion(ordinal: number, label: L | undefined): void {
     const why = guardStop();
-    if (why === 'interrupted' || (why === 'memory' && !(this.options.disk !== undefined && this.coverage === null && this.graph === null))) {
+    if (why === 'interrupted' && this.checkpoints !== null) {
+      // Finished first, so that the look after it writes a checkpoint and stops there.
+      this.lookNow = true;
+      return;
+    }
+    if (why === 'interrupted' || (why === 'memory' && !this.spill)) {
       this.stop = { kind: 'limit', limit: why };
       if (why === 'interrupted' || this.coverage === null) throw CUT_SHORT;
       return;
@@ -727,6 +870,6 @@ class VectorLevelRun<L> {
   }
 
   private elapsedSeconds(): number {
-    return (performance.now() - this.startMs) / 1000;
+    return this.secondsBefore + (performance.now() - this.startMs) / 1000;
   }
 }

@@ -4,7 +4,7 @@
  * rename, fsync of the directory) after the data files it names were synced. A kill at any
  * moment leaves either the previous manifest or the new one, each naming complete files.
  */
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { DiskError, ioError } from './files.js';
 import type { ReplayOverflow } from './replay-file.js';
@@ -37,7 +37,7 @@ export interface Manifest {
   readonly replay: { readonly file: string; readonly overflow: ReplayOverflow };
   /** The sorted run of fingerprint keys on disk (null: none yet), and its keys. */
   readonly run: { readonly file: string; readonly keys: number } | null;
-  /** The keys of the in-memory table, sorted. */
+  /** The keys of the in-memory table (sorted as the disk-backed search writes them; in any order as the in-memory search does: a resume reads them whole). */
   readonly table: { readonly file: string; readonly keys: number };
   readonly current: { readonly file: string; readonly count: number; readonly first: number; readonly pos: number; readonly offset: number };
   readonly next: { readonly file: string; readonly count: number; readonly bytes: number };
@@ -94,6 +94,52 @@ export function readManifest(dir: string, identity: CheckpointIdentity): Manifes
     }
   }
   return m;
+}
+
+/** The files a manifest names, itself included (names in its directory). */
+export function namedFiles(m: Manifest): Set<string> {
+  return new Set([MANIFEST, m.replay.file, m.table.file, m.current.file, m.next.file, ...(m.run ? [m.run.file] : [])]);
+}
+
+/** Whether `name` is one of the files a search keeps in its checkpoint or spill directory. */
+const RUN_FILE = /^(?:(?:replay|run|table|level)-\d+\.bin|checkpoint\.json(?:\.tmp)?)$/;
+
+/** Removes the search's files in `dir` that `which` picks (nothing else there). */
+export function removeRunFiles(dir: string, which: (name: string) => boolean): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  removeFiles(names.filter((f) => RUN_FILE.test(f) && which(f)).map((f) => join(dir, f)));
+}
+
+/** Removes the files at `paths` (those already gone are no error). */
+export function removeFiles(paths: readonly string[]): void {
+  for (const f of paths) {
+    try {
+      unlinkSync(f);
+    } catch {
+      // gone already
+    }
+  }
+}
+
+/** The first file number after those of the search's files in `dir` (files are `KIND-N.bin`). */
+export function nextFileNumber(dir: string): number {
+  let n = 0;
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  for (const f of names) {
+    const m = /^(?:replay|run|table|level)-(\d+)\.bin$/.exec(f);
+    if (m) n = Math.max(n, Number(m[1]) + 1);
+  }
+  return n;
 }
 
 export { FORMAT as MANIFEST_FORMAT };

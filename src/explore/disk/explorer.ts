@@ -24,10 +24,10 @@
  * was reached: in-memory runs pay nothing for this explorer), or from the start (checkpoints
  * asked for), or from a checkpoint (checkpoint.ts).
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CompactFingerprintSet, mixedKey, unmixedKey } from '../compact-set.js';
+import { CompactFingerprintSet, mixedKey } from '../compact-set.js';
 import type { ExploreOptions, ExploreResult, Progress } from '../explorer.js';
 import { guardStop, memoryBudget, uncut } from '../guard.js';
 import { releaseLevelPool } from '../level-pool.js';
@@ -37,9 +37,10 @@ import { ModelError, type Invariant, type TransitionSystem } from '../system.js'
 import { rebuildTrace, ReplayIndex, type Trace } from '../trace.js';
 import type { StateCodec } from '../parallel/bytes.js';
 import { ByteReader, ByteWriter } from '../parallel/bytes.js';
-import { hasManifest, readManifest, writeManifest, MANIFEST, MANIFEST_FORMAT, type CheckpointIdentity, type Manifest } from './checkpoint.js';
-import { DiskError, FileReader, fileSize, mergeRun, runHas, scanRun, StateReader, StateWriter } from './files.js';
+import { hasManifest, namedFiles, nextFileNumber, readManifest, removeFiles, removeRunFiles, writeManifest, MANIFEST, MANIFEST_FORMAT, type CheckpointIdentity, type Manifest } from './checkpoint.js';
+import { DiskError, fileSize, mergeRun, runHas, scanRun, StateReader, StateWriter } from './files.js';
 import { ReplayFile } from './replay-file.js';
+import { readTableKeys } from './memory-checkpoint.js';
 
 /** How the disk-backed search may go on, given to explore() or to exploreOnDisk. */
 export interface DiskOptions<S> {
@@ -61,6 +62,11 @@ export interface DiskOptions<S> {
   };
   /** Keys of the in-memory table before it is merged into the run (default: from the memory budget). */
   readonly tableKeys?: number;
+  /**
+   * For an in-memory search that writes checkpoints: false if it is not to go on on disk at
+   * the memory budget (--no-spill) but to stop there. (Default: it goes on.)
+   */
+  readonly spill?: boolean;
 }
 
 /** How a disk-backed run went, for the report. */
@@ -115,6 +121,12 @@ export interface Handover<S, L> {
   /** The level being expanded. */
   readonly level: number;
   readonly startMs: number;
+  /**
+   * A search that wrote checkpoints before the hand-over (in the directory of
+   * DiskOptions.checkpoint): how many, and the one it resumed from, if it did. The disk-backed
+   * search writes its own at once, then lets those go.
+   */
+  readonly checkpoints?: { readonly written: number; readonly resumed?: { readonly distinct: number; readonly written: string } };
 }
 
 /** Expansions between two looks at the clock and the guard while the table is exact. */
@@ -331,11 +343,18 @@ class DiskRun<S, L> {
       } catch (e) {
         throw new DiskError('E250', `cannot use ${this.dir} for checkpoints: ${(e as Error).message}`, 'give --checkpoint a directory spex can create and write');
       }
-      if (cp.resume && hasManifest(this.dir)) {
+      if (this.handover?.checkpoints !== undefined) {
+        // The in-memory search wrote checkpoints here: they stay until this run's first
+        // replaces them (open() writes it once the hand-over is written out).
+        this.fileSeq = nextFileNumber(this.dir);
+        this.checkpoints = this.handover.checkpoints.written;
+        this.resumed = this.handover.checkpoints.resumed;
+      } else if (cp.resume && hasManifest(this.dir)) {
         this.resume(readManifest(this.dir, cp.identity));
         return;
+      } else {
+        this.removeFiles(() => true);
       }
-      this.removeFiles(() => true);
     } else {
       const base = this.disk.spillDir ?? tmpdir();
       try {
@@ -376,36 +395,27 @@ class DiskRun<S, L> {
     h.current = [];
     h.next = [];
     this.handover = undefined;
+    if (cp && h.checkpoints !== undefined) {
+      // At once, so that a kill from here on resumes from this run's files, not from the
+      // in-memory search's older checkpoint, whose files then go.
+      this.writeCheckpoint();
+      const keep = namedFiles(readManifest(this.dir, cp.identity));
+      this.removeFiles((f) => !keep.has(f));
+    }
   }
 
   private resume(m: Manifest): void {
     this.resumed = { distinct: m.distinct, written: m.written };
     this.checkpoints = m.checkpoints;
     this.secondsBefore = m.seconds;
-    const keep = new Set([MANIFEST, m.replay.file, m.table.file, m.current.file, m.next.file, ...(m.run ? [m.run.file] : [])]);
+    const keep = namedFiles(m);
     this.removeFiles((f) => !keep.has(f));
-    for (const f of keep) {
-      const n = /-(\d+)\.bin$/.exec(f);
-      if (n) this.fileSeq = Math.max(this.fileSeq, Number(n[1]) + 1);
-    }
+    this.fileSeq = nextFileNumber(this.dir);
     this.replay = new ReplayFile(join(this.dir, m.replay.file), m.distinct, m.replay.overflow);
     this.distinct = m.distinct;
     this.run_ = m.run ? { file: join(this.dir, m.run.file), keys: m.run.keys } : null;
     // The table's keys go back in: unmixed, since the table mixes what it is given.
-    const r = new FileReader(join(this.dir, m.table.file));
-    const words = new Uint32Array(2);
-    const raw = new Uint32Array(2);
-    for (let i = 0; i < m.table.keys; i++) {
-      r.ensure(8);
-      const b = r.buf;
-      const p = r.pos;
-      words[0] = b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24);
-      words[1] = b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24);
-      r.pos += 8;
-      unmixedKey(words[1]!, words[0]!, raw);
-      this.mem.add(raw[0]!, raw[1]!);
-    }
-    r.close();
+    readTableKeys(join(this.dir, m.table.file), m.table.keys, (hi, lo) => this.mem.add(hi, lo));
     this.obsolete.push(join(this.dir, m.table.file));
     this.generated = m.generated;
     this.depth = m.depth;
@@ -429,20 +439,7 @@ class DiskRun<S, L> {
 
   /** Removes this run's files from the directory (those `which` picks). */
   private removeFiles(which: (name: string) => boolean): void {
-    let names: string[];
-    try {
-      names = readdirSync(this.dir);
-    } catch {
-      return;
-    }
-    for (const f of names) {
-      if (!/^(?:(?:replay|run|table|level)-\d+\.bin|checkpoint\.json(?:\.tmp)?)$/.test(f) || !which(f)) continue;
-      try {
-        unlinkSync(join(this.dir, f));
-      } catch {
-        // gone already
-      }
-    }
+    removeRunFiles(this.dir, which);
   }
 
   private cleanup(done: boolean): void {
@@ -583,13 +580,7 @@ class DiskRun<S, L> {
   /** A file the run no longer reads: removed now, or after the next checkpoint if the last one names it. */
   private retire(file: string): void {
     if (this.disk.checkpoint && this.checkpoints > 0) this.obsolete.push(file);
-    else {
-      try {
-        unlinkSync(file);
-      } catch {
-        // gone already
-      }
-    }
+    else removeFiles([file]);
   }
 
   /** A new state (number `distinct`): recorded, checked, queued. False if it stopped the run. */
@@ -935,13 +926,7 @@ class DiskRun<S, L> {
     };
     writeManifest(this.dir, m);
     this.checkpoints++;
-    for (const f of this.obsolete) {
-      try {
-        unlinkSync(f);
-      } catch {
-        // gone already
-      }
-    }
+    removeFiles(this.obsolete);
     this.obsolete = [tableFile];
     this.lastCheckpointMs = Date.now();
     this.expandedSinceCheckpoint = 0;

@@ -329,14 +329,7 @@ class RunReader {
 export function mergeRun(from: string | null, keys: Uint32Array, to: string, sync: boolean): number {
   const w = new FileWriter(to);
   const out = w.out;
-  const put = (l: number, h: number): void => {
-    out.ensure(8);
-    const b = out.buf;
-    let p = out.pos;
-    b[p++] = l & 0xff; b[p++] = (l >>> 8) & 0xff; b[p++] = (l >>> 16) & 0xff; b[p++] = l >>> 24;
-    b[p++] = h & 0xff; b[p++] = (h >>> 8) & 0xff; b[p++] = (h >>> 16) & 0xff; b[p++] = h >>> 24;
-    out.pos = p;
-  };
+  const put = (l: number, h: number): void => putKey(out, l, h);
   let n = 0;
   let k = 0;
   const nk = keys.length;
@@ -365,6 +358,33 @@ export function mergeRun(from: string | null, keys: Uint32Array, to: string, syn
     if ((k & 0xffff) === 0) w.maybeFlush();
   }
   if (sync) w.sync();
+  w.close();
+  return n;
+}
+
+/** Appends a key as the runs hold it: its low word, then its high word, little-endian. */
+function putKey(out: ByteWriter, l: number, h: number): void {
+  out.ensure(8);
+  const b = out.buf;
+  let p = out.pos;
+  b[p++] = l & 0xff; b[p++] = (l >>> 8) & 0xff; b[p++] = (l >>> 16) & 0xff; b[p++] = l >>> 24;
+  b[p++] = h & 0xff; b[p++] = (h >>> 8) & 0xff; b[p++] = (h >>> 16) & 0xff; b[p++] = h >>> 24;
+  out.pos = p;
+}
+
+/**
+ * Writes the keys `each` hands over, in the order it gives them, to a new file at `to` as a run
+ * holds them, synced; returns how many. (A checkpoint's table: read back whole, in any order.)
+ */
+export function writeKeys(to: string, each: (put: (l: number, h: number) => void) => void): number {
+  const w = new FileWriter(to);
+  const out = w.out;
+  let n = 0;
+  each((l, h) => {
+    putKey(out, l, h);
+    if ((++n & 0x7fff) === 0) w.maybeFlush();
+  });
+  w.sync();
   w.close();
   return n;
 }

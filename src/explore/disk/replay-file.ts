@@ -7,7 +7,7 @@
  */
 import { closeSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 import type { ReplayLookup } from '../trace.js';
-import { ioError } from './files.js';
+import { FileReader, ioError } from './files.js';
 
 const FAR = 0xffffff;
 const BIG_ORDINAL = 0xff;
@@ -130,5 +130,28 @@ export class ReplayFile implements ReplayLookup {
     } catch {
       // already closed
     }
+  }
+}
+
+/**
+ * Reads the first `count` entries of a replay file (and its overflow maps, from a checkpoint)
+ * in order, handing each to `record` as its state's number, parent and ordinal.
+ */
+export function readReplayFile(path: string, count: number, overflow: ReplayOverflow, record: (index: number, parent: number, ordinal: number) => void): void {
+  const far = new Map(overflow.far);
+  const big = new Map(overflow.big);
+  const r = new FileReader(path);
+  try {
+    for (let i = 0; i < count; i++) {
+      if (r.ensure(4) < 4) throw ioError('read', path, new Error(`it ends before entry ${i} of ${count}`));
+      const b = r.buf;
+      const p = r.pos;
+      const distance = b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16);
+      const o = b[p + 3]!;
+      r.pos = p + 4;
+      record(i, distance === FAR ? far.get(i)! : i - distance, o === BIG_ORDINAL ? big.get(i)! : o);
+    }
+  } finally {
+    r.close();
   }
 }
