@@ -102,6 +102,39 @@ function fromText(text: string): CheckedSpec {
   return checkSpec(parseSpec({ path: 'packed-test.spex', text }));
 }
 
+describe('packed engine: the states it keeps (copyState)', () => {
+  it('keeps a wide state with an unbounded Int in the narrowest array that holds it, exactly', () => {
+    // 40 slots of small codes and one unbounded Int: bytes while the Int fits them, else 32 or
+    // 64 bits a slot; each copy reads back every slot as the state had it.
+    const spec = fromText(`spec Kept
+type Cell = 1..40
+var cells: Map[Cell, 0..200] = [c in Cell |-> 0]
+var n: Int = 0
+action Step {
+  n := n + 1
+}
+`);
+    const { packed } = compileBoth(spec);
+    if (!packed.ok) throw new Error(packed.reason);
+    const sys = packed.system;
+    expect(sys.vectorNumbers).toBeUndefined();
+    let first: number[] | undefined;
+    sys.initialStates((v) => (first = [...v]));
+    const at = first!.findIndex((_x, i) => sys.decode(first!.map((y, j) => (j === i ? 7 : y)))[1] === 7);
+    expect(at).toBeGreaterThanOrEqual(0);
+    const kinds: string[] = [];
+    for (const [x, cell] of [[3, 200], [255, 0], [256, 9], [-5, 1], [70_000, 2], [2 ** 31, 3], [2 ** 40, 4], [-(2 ** 40), 5], [12, 6]] as const) {
+      const v = first!.slice();
+      v[at] = x;
+      v[at === 0 ? 1 : 0] = cell;
+      const copy = sys.copyState!(v);
+      kinds.push(copy.constructor.name);
+      expect([...copy], `n = ${x}`).toEqual(v);
+    }
+    expect(kinds).toEqual(['Uint8Array', 'Uint8Array', 'Int32Array', 'Int32Array', 'Int32Array', 'Float64Array', 'Float64Array', 'Float64Array', 'Uint8Array']);
+  });
+});
+
 describe('packed engine', () => {
   const all = configs();
   const accepted: string[] = [];
@@ -482,7 +515,9 @@ process P {
       });
     }
     expect(copies.map((c) => sys.decode(c)[0])).toEqual([0, 2e9, 4e9, 6e9, 8e9, 1e10]);
-    expect(copies.slice(0, 2).every((c) => (c as unknown) instanceof Int32Array)).toBe(true);
+    // x = 0 in bytes as the other slots, 2e9 in 32 bits, the rest in 64.
+    expect((copies[0] as unknown) instanceof Uint8Array).toBe(true);
+    expect((copies[1] as unknown) instanceof Int32Array).toBe(true);
     expect(copies.slice(2).every((c) => (c as unknown) instanceof Float64Array)).toBe(true);
   });
 

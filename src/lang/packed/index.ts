@@ -920,7 +920,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     vectorNumbers: numbers,
     // Steps emit their working array itself: most successors are duplicates, dropped at once,
     // and only the states the explorer keeps are copied (into typed arrays: keptCopies).
-    copyState: keptCopies(width, numbers),
+    copyState: keptCopies(width, numbers, sizes),
   };
   if (instances.length > 0) {
     // As the generic engine: a valid end when every instance has run to its end or stands at
@@ -972,20 +972,25 @@ function numbersOf(sizes: readonly number[]): VectorNumbers | undefined {
 /**
  * copyState of a packed spec: each kept state of `TYPED_FROM_WIDTH` numbers or more is a view on
  * a slab it shares with the states kept just before and after it, of the narrowest type that
- * holds the layout's codes (`numbers`: a byte a slot for small codes), or, for a layout with
- * an unbounded integer, an Int32Array, or a Float64Array for a state that holds a number
- * beyond 32 bits. A byte a slot takes an eighth of the memory of an array of numbers, and the
- * garbage collector does not scan typed arrays' contents; one buffer per state would cost an
- * allocation outside the heap each, which V8 pays for with collections. A search that keeps
- * its levels as states rather than in flat typed arrays (explorer.ts, with temporal
- * properties) keeps tens of thousands of them: 20,000 states of 3,763 slots took 2.2 s of
- * collection as arrays, and 2.1 GB. A slab lives while any of its states does; the states of
- * a level are copied one after another, so slabs go with their levels.
+ * holds the layout's codes (`numbers`: a byte a slot for small codes). With an unbounded
+ * integer (a slot of size Infinity in `sizes`), of the narrowest type that holds the bounded
+ * slots' codes and the state's integers, whose slots alone are looked at: a state whose
+ * integers are small is kept in bytes as the others (an Int32Array a slot was four times the
+ * memory, and the kernel's first touch of those pages most of a wide check's copying: fuzz
+ * mutant 13-899, 6,941 slots, 1.6 s of a 2.6 s check), else in an Int32Array, or a
+ * Float64Array for a number beyond 32 bits. A byte a slot takes an eighth of the memory of an
+ * array of numbers, and the garbage collector does not scan typed arrays' contents; one buffer
+ * per state would cost an allocation outside the heap each, which V8 pays for with
+ * collections. A search that keeps its levels as states rather than in flat typed arrays
+ * (explorer.ts, with temporal properties) keeps tens of thousands of them: 20,000 states of
+ * 3,763 slots took 2.2 s of collection as arrays, and 2.1 GB. A slab lives while any of its
+ * states does; the states of a level are copied one after another, so slabs go with their
+ * levels.
  *
  * Every reader of a packed state only indexes it (the generated code, the fingerprint, decode,
- * the codecs), so a view stands in for the array the type names.
+ * the codecs), so a view, of whichever type, stands in for the array the type names.
  */
-function keptCopies(width: number, numbers: VectorNumbers | undefined): (vec: number[]) => number[] {
+function keptCopies(width: number, numbers: VectorNumbers | undefined, sizes: readonly number[]): (vec: number[]) => number[] {
   // Narrow states are copies of their own, not views on a slab: making a view costs more than
   // copying a few numbers, and saves no memory. With a typed working array (numbers known), a
   // typed copy by its constructor: 20-23 ns for 8 to 24 slots, against 33-41 for `slice`.
@@ -994,39 +999,54 @@ function keptCopies(width: number, numbers: VectorNumbers | undefined): (vec: nu
     const Typed = levelArrayType(numbers);
     return (vec) => new Typed(vec) as unknown as number[];
   }
+  // One call: V8 copies an array of small integers into bytes natively, 1.3 ns a slot against
+  // 3.7 for a loop (an Int32Array: 2.0 against 2.2).
+  const put = (copy: LevelArray, vec: number[]): void => {
+    if (vec.length === width) copy.set(vec);
+    else for (let i = 0; i < width; i++) copy[i] = vec[i]!;
+  };
   if (numbers !== undefined) {
     // Every code fits as it is (the fingerprint refuses a state whose codes do not).
     const fit = new Slabs(width, (n) => levelArray(numbers, n));
     return (vec) => {
       const copy = fit.room();
-      // One call: V8 copies an array of small integers into bytes natively, 1.3 ns a slot
-      // against 3.7 for a loop (an Int32Array: 2.0 against 2.2).
-      if (vec.length === width) copy.set(vec);
-      else for (let i = 0; i < width; i++) copy[i] = vec[i]!;
+      put(copy, vec);
       fit.take();
       return copy as unknown as number[];
     };
   }
-  const narrow = new Slabs(width, (n) => new Int32Array(n));
-  const wide = new Slabs(width, (n) => new Float64Array(n));
+  const unbounded: number[] = [];
+  const bounded: number[] = [];
+  for (let i = 0; i < width; i++) {
+    if (sizes[i]! > 2 ** 31) unbounded.push(i);
+    else bounded.push(sizes[i]!);
+  }
+  // The narrowest type for the bounded slots, then an Int32Array, then a Float64Array, which
+  // holds any safe integer: the first whose copy reads back each unbounded slot as it is.
+  const kinds: ('u8' | 'u16' | 'i32' | 'f64')[] = [numbersOf(bounded) ?? 'i32', 'i32', 'f64'];
+  const tiers = [...new Set(kinds)].map((k) => new Slabs(width, (n) => new (levelArrayType(k))(n)));
+  const last = tiers.length - 1;
   return (vec) => {
-    const copy = narrow.room();
-    let fits = true;
-    for (let i = 0; i < width; i++) {
-      const x = vec[i]!;
-      copy[i] = x;
-      if (copy[i] !== x) fits = false;
+    for (let t = 0; ; t++) {
+      const tier = tiers[t]!;
+      const copy = tier.room();
+      put(copy, vec);
+      let fits = true;
+      if (t < last) {
+        for (let k = 0; k < unbounded.length; k++) {
+          const i = unbounded[k]!;
+          if (copy[i] !== vec[i]) {
+            fits = false;
+            break;
+          }
+        }
+      }
+      if (fits) {
+        tier.take();
+        return copy as unknown as number[];
+      }
+      // Not this type: its room is taken by the next state.
     }
-    if (fits) {
-      narrow.take();
-      return copy as unknown as number[];
-    }
-    // A number beyond 32 bits (an unbounded Int): this state in a Float64Array, which holds
-    // any safe integer. The narrow copy's room is taken by the next state.
-    const w = wide.room();
-    w.set(vec);
-    wide.take();
-    return w as unknown as number[];
   };
 }
 
