@@ -227,6 +227,30 @@ describe('checkpoints of the in-memory search', () => {
     }
   });
 
+  it('writes one at a look between expansions once --checkpoint-every has passed (the clock, not a count)', () => {
+    const c = packedOf('spec/bench/counter-grid.spex', ['N=4', 'K=7'])[0]!;
+    const cp = join(dir, `clock-${runs++}`);
+    const disk = (resume: boolean, everyMs: number): DiskOptions<number[]> => ({ codec: new VectorCodec(c.system.vectorWidth), checkpoint: { dir: cp, everyMs, identity: { spec: 'test' }, resume } });
+    const whole = explore(c.system, { checkDeadlock: true });
+    // Every look (4,096 expansions) is past a period of 0 ms; never past an hour.
+    let asked = false;
+    const first = explore(c.system, {
+      checkDeadlock: true, progressPeriodMs: 0, disk: disk(false, 0),
+      onProgress: () => {
+        if (!asked) requestInterrupt(15);
+        asked = true;
+      },
+    });
+    clearInterrupt();
+    expect(first.outcome).toEqual({ kind: 'limit', limit: 'interrupted' });
+    // At the first look, then the interrupt's at the second.
+    expect(first.disk?.checkpoints).toBe(2);
+    const rest = explore(c.system, { checkDeadlock: true, disk: disk(true, 3_600_000) });
+    expect(rest.disk?.resumed?.distinct).toBe(first.stats.distinct);
+    expect(rest.disk?.checkpoints).toBe(2);
+    expect(summary(rest)).toEqual(summary(whole));
+  });
+
   it('stops at the budget without going on on disk when told not to (spill: false), its checkpoint kept no longer', () => {
     const c = packedOf('spec/bench/counter-grid.spex', ['K=5'])[0]!;
     const cp = join(dir, `nospill-${runs++}`);
