@@ -4,7 +4,9 @@
  * runs packed; the figures, verdict and trace are the same either way.
  */
 import { describe, expect, it } from 'vitest';
-import { loadSpec, runCheck, selectChecks, type CheckResult } from '../src/engine/run.js';
+import { configOverrides, constOverrides, loadSpec, runCheck, selectChecks, type CheckResult } from '../src/engine/run.js';
+import { compileSpec } from '../src/lang/compile.js';
+import { compilePacked } from '../src/lang/packed/index.js';
 
 /**
  * A lock and three counters mod K; the step Never, which never fires (its first guard is
@@ -71,5 +73,29 @@ describe('the pilot for large packed code', () => {
     const small = run(lockSpec(300, 4), 'auto');
     expect(small.engine).toBe('packed');
     expect(small.engineReason).toBeUndefined();
+  });
+
+  it('looks at the largest function, not at all the code: many small ones get no pilot', () => {
+    // 1,000 process instances taking turns: 1,001 states, past the pilot of specs with
+    // processes (400), and some 400 KB of packed code, a small function an instance.
+    const text = `spec Turns
+var turn: 1..1001 = 1
+process W(w: 1..1000) {
+  step: await turn == w
+        turn := turn + 1
+}
+`;
+    const { spec } = loadSpec('turns.spex', text);
+    const check = selectChecks(spec, undefined)[0];
+    const overrides = configOverrides(check, constOverrides(spec, []));
+    const p = compilePacked(spec, overrides, compileSpec(spec, overrides, check));
+    if (!p.ok) throw new Error(p.reason);
+    expect(p.system.source.length).toBeGreaterThan(192 * 1024);
+    expect(p.system.largestFunction).toBeLessThan(192 * 1024);
+    const auto = run(text, 'auto');
+    expect(auto.engine).toBe('packed');
+    expect(auto.engineReason).toBeUndefined();
+    expect(auto.result!.stats.distinct).toBe(1001);
+    expect(figures(auto)).toEqual(figures(run(text, 'packed')));
   });
 });

@@ -36,6 +36,11 @@ export interface PackedSpec extends TransitionSystem<number[], Label> {
   readonly width: number;
   /** The generated JavaScript (for tests, and for reading what a spec compiles to). */
   readonly source: string;
+  /**
+   * Characters of the longest function of `source`, about: what V8 compiles at once when the
+   * function is first called (`--engine auto`'s pilot looks at it).
+   */
+  readonly largestFunction: number;
   /** A generic state as a vector. */
   encode(state: State): number[];
   /** A vector as a generic state (values equal to those compileSpec produces). */
@@ -783,6 +788,10 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     predicatesReason = 'the temporal properties generate too much code for the packed engine';
   }
   if (source.length > MAX_SOURCE) throw new Unsupported('the spec generates too much code for the packed engine', spec.ast.name.span);
+  // The longest function of the source (each part holds one, succ calls them all): V8 compiles
+  // a function whole the first time it is called.
+  let largestFunction = succ.length;
+  for (const part of predicatesReason === undefined ? [...parts, ...tpParts] : parts) largestFunction = Math.max(largestFunction, part.length);
   const initLabel: Label = { action: 'init', params: [] };
   const initArr: number[][] = [];
   for (const v of initVecs) {
@@ -879,6 +888,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   const system: PackedSpec = {
     width,
     source,
+    largestFunction,
     ...(predicates ? { predicates } : { predicatesReason: predicatesReason! }),
     encode,
     decode,
