@@ -13,7 +13,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configOverrides, constOverrides, loadSpec, runCheck, selectChecks, temporalSetupOf, type CheckResult, type RunOptions } from '../src/engine/run.js';
@@ -446,6 +446,17 @@ describe('checkpoints: kill -9, then --resume', () => {
     const r = resume(base, cp, 'Ok');
     expect(r.status).toBe(whole.status);
     expect(events(r.stdout)).toEqual(events(whole.stdout));
+  });
+
+  it('says why it runs on one thread, under --workers auto and 2 alike', () => {
+    const cp = join(dir, 'one-thread');
+    // (`auto` asks for more than one thread only on a machine of more than one core.)
+    for (const workers of availableParallelism() > 1 ? ['auto', '2'] : ['2']) {
+      const r = cli(['check', GRID, '--check', 'Ok', '--workers', workers, '--json', '--checkpoint', cp]);
+      expect(r.stdout).toContain('"threads":1,"threadsReason":"checkpoints are written by the one-thread search"');
+      // Said as a note only when the thread count was asked for.
+      expect(r.stderr.includes('note: checkpoints are written by the one-thread search: exploring with 1 worker instead of 2')).toBe(workers === '2');
+    }
   });
 
   it('refuses a checkpoint of other constants (E252)', () => {

@@ -785,6 +785,7 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   }
   if (checkpointing && workers > 1) {
     workers = 1;
+    oneThread ??= 'checkpoints are written by the one-thread search';
     if (opts.workersChosen !== false) notes.push(`note: checkpoints are written by the one-thread search: exploring with 1 worker instead of ${requested}`);
   }
   const spillOk = diskOpts.spill !== false && !opts.coverage && !setup && opts.search?.seenSet === undefined;
