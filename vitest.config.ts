@@ -50,6 +50,7 @@ const ISOLATED = new Set([
   'test/explore/guard.test.ts',
   'test/explore/guard-mutants.test.ts',
   'test/explore/disk-explorer-mutants.test.ts',
+  'test/explore/memory-checkpoint.test.ts',
   'test/explore/explorer.test.ts',
   'test/explore/explorer-mutants.test.ts',
   'test/explore/simulate-mutants.test.ts',
