@@ -1002,17 +1002,29 @@ class Parser {
   private stmts(top = false): A.Stmt[] {
     const out: A.Stmt[] = [];
     const starts: number[] | undefined = top ? [] : undefined;
+    // A nested list's statements so far, its first's token and its last's.
+    let count = 0;
+    let first = 0;
+    let last = 0;
     for (;;) {
       if (this.isP('}') || this.isP('@')) {
         if (starts !== undefined) this.bodyDone = { decl: this.declStarts[this.declStarts.length - 1]!, starts };
         return this.isP('}') ? out : this.stmtsWithAttributes(out);
       }
-      starts?.push(this.i);
+      const at = this.i;
+      starts?.push(at);
       const st = this.attempt(() => this.stmt());
       if (st === undefined) {
         if (starts !== undefined) this.bodyStop = { starts: starts.slice(0, -1), failing: starts[starts.length - 1]! };
+        // A list of a block inside a statement (`match`, `if`, a process's `either`...) whose
+        // statement the parser went into: its statements but the last, as a chain's operands
+        // (chainStops): a fuzz mutant with thousands of statements in a match arm took ohm 10 s
+        // and 1.1 GB to find an error after them.
+        else if (count >= 2 && this.furthest >= at) this.noteChainStop(first, last);
         return out;
       }
+      if (count++ === 0) first = at;
+      last = at;
       // Not an attribute: one starts with '@'.
       if (st !== null) out.push(st as A.Stmt);
     }
