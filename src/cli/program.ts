@@ -479,7 +479,7 @@ export function main(argv: string[]): number {
     .option('--out-html <path>', 'write the counterexample as a self-contained HTML report')
     .option('--json', 'write the run as NDJSON events on stdout (docs/json-events.md), and nothing else there')
     .option('--coverage', 'count per action, label and binding how often it was enabled and taken and the new states it found, and how often each require, await and pick blocked (docs/coverage.md); runs on one thread')
-    .option('--checkpoint <dir>', 'write a checkpoint into DIR every --checkpoint-every minutes and at an interrupt, for --resume (docs/scale.md); runs the disk-backed search on one thread')
+    .option('--checkpoint <dir>', 'write a checkpoint into DIR every --checkpoint-every minutes and at an interrupt, for --resume (docs/scale.md); the search runs on one thread')
     .option('--checkpoint-every <minutes>', `minutes between two checkpoints, fractions allowed (default ${DEFAULT_CHECKPOINT_MINUTES})`, positiveNumber)
     .option('--resume <dir>', 'continue from the checkpoint in DIR (written by --checkpoint DIR), and go on writing checkpoints there; the result is that of an uninterrupted run')
     .action((file: string, o: CheckOpts & OutputPaths & SwarmCliOptions & { json?: boolean }) => {
