@@ -218,19 +218,12 @@ export class FlatFingerprintSet implements SeenSet {
       this.hasZero = true;
       return this.count++;
     }
-    const keys = this.keys;
-    const mask = this.mask;
-    let i = home(h, l, this.shift);
-    for (;;) {
-      const kh = keys[2 * i]!;
-      const kl = keys[2 * i + 1]!;
-      if (kh === h && kl === l) return -1;
-      if (kh === 0 && kl === 0) break;
-      i = (i + 1) & mask;
-    }
+    const i = this.probe(h, l);
+    if (i >= 0) return -1;
     if (this.count >= MAX_SIZE) throw new RangeError(`fingerprint set: more than ${MAX_SIZE} states`);
-    keys[2 * i] = h;
-    keys[2 * i + 1] = l;
+    const keys = this.keys;
+    keys[2 * ~i] = h;
+    keys[2 * ~i + 1] = l;
     const index = this.count++;
     if (this.count >= this.threshold) this.grow();
     return index;
