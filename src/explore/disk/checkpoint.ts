@@ -4,7 +4,7 @@
  * rename, fsync of the directory) after the data files it names were synced. A kill at any
  * moment leaves either the previous manifest or the new one, each naming complete files.
  */
-import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { DiskError, ioError } from './files.js';
 import type { ReplayOverflow } from './replay-file.js';
@@ -65,6 +65,15 @@ export function writeManifest(dir: string, m: Manifest): void {
     }
   } catch (e) {
     throw ioError('write the checkpoint', path, e);
+  }
+}
+
+/** Makes the directory of a check's checkpoints (E250 when it cannot be made). */
+export function makeCheckpointDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new DiskError('E250', `cannot use ${dir} for checkpoints: ${(e as Error).message}`, 'give --checkpoint a directory spex can create and write');
   }
 }
 

@@ -24,7 +24,7 @@
  * was reached: in-memory runs pay nothing for this explorer), or from the start (checkpoints
  * asked for), or from a checkpoint (checkpoint.ts).
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CompactFingerprintSet, mixedKey } from '../compact-set.js';
@@ -37,7 +37,7 @@ import { ModelError, type Invariant, type TransitionSystem } from '../system.js'
 import { rebuildTrace, ReplayIndex, type Trace } from '../trace.js';
 import type { StateCodec } from '../parallel/bytes.js';
 import { ByteReader, ByteWriter } from '../parallel/bytes.js';
-import { hasManifest, namedFiles, nextFileNumber, readManifest, removeFiles, removeRunFiles, writeManifest, MANIFEST, MANIFEST_FORMAT, type CheckpointIdentity, type Manifest } from './checkpoint.js';
+import { hasManifest, makeCheckpointDir, namedFiles, nextFileNumber, readManifest, removeFiles, removeRunFiles, writeManifest, MANIFEST, MANIFEST_FORMAT, type CheckpointIdentity, type Manifest } from './checkpoint.js';
 import { DiskError, fileSize, mergeRun, runHas, scanRun, StateReader, StateWriter } from './files.js';
 import { ReplayFile } from './replay-file.js';
 import { readTableKeys } from './memory-checkpoint.js';
@@ -338,11 +338,7 @@ class DiskRun<S, L> {
     const cp = this.disk.checkpoint;
     if (cp) {
       this.dir = cp.dir;
-      try {
-        mkdirSync(this.dir, { recursive: true });
-      } catch (e) {
-        throw new DiskError('E250', `cannot use ${this.dir} for checkpoints: ${(e as Error).message}`, 'give --checkpoint a directory spex can create and write');
-      }
+      makeCheckpointDir(this.dir);
       if (this.handover?.checkpoints !== undefined) {
         // The in-memory search wrote checkpoints here: they stay until this run's first
         // replaces them (open() writes it once the hand-over is written out).

@@ -9,12 +9,11 @@
  * (8 bytes a state, and the levels' encoded states) and removes the previous one's once its
  * manifest is in place, so that a kill at any moment leaves a manifest naming whole files.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { unmixedKey } from '../compact-set.js';
 import type { StateCodec } from '../parallel/bytes.js';
 import type { ReplayIndex } from '../trace.js';
-import { hasManifest, namedFiles, nextFileNumber, readManifest, removeFiles, removeRunFiles, writeManifest, MANIFEST_FORMAT, type Manifest } from './checkpoint.js';
+import { hasManifest, makeCheckpointDir, namedFiles, nextFileNumber, readManifest, removeFiles, removeRunFiles, writeManifest, MANIFEST_FORMAT, type Manifest } from './checkpoint.js';
 import type { DiskOptions, DiskRunInfo, StateList } from './explorer.js';
 import { DiskError, FileReader, StateWriter, writeKeys } from './files.js';
 import { ReplayFile } from './replay-file.js';
@@ -57,11 +56,7 @@ export class CheckpointWriter<S> {
     this.options = options;
     this.codec = codec;
     this.dir = options.dir;
-    try {
-      mkdirSync(this.dir, { recursive: true });
-    } catch (e) {
-      throw new DiskError('E250', `cannot use ${this.dir} for checkpoints: ${(e as Error).message}`, 'give --checkpoint a directory spex can create and write');
-    }
+    makeCheckpointDir(this.dir);
   }
 
   /**
