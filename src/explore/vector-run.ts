@@ -265,8 +265,7 @@ class VectorLevelRun<L> {
       // A run that ended (not interrupted) leaves nothing to resume; the disk-backed search
       // saw to its own files.
       const interrupted = this.stop !== null && this.stop.kind === 'limit' && this.stop.limit === 'interrupted';
-      if (this.handedOver) files.close();
-      else if (done && !interrupted) files.removeAll();
+      if (done && !interrupted && !this.handedOver) files.removeAll();
       else files.close();
     }
   }
