@@ -25,17 +25,20 @@ export interface Name {
 // more than they must: a name's end is its start plus its length, a literal's value and end are
 // read from its digits in the source, and a binary operation's source and offsets are those of
 // its operands (`nameAt`, `intAt`, `nameRef`, `binaryAt` build them, and build plain objects
-// where that would not hold: a literal written `- 5`, an operation in brackets). Their `kind`
-// lives on the prototype, for the same reason. In `1+1+...` a term costs 88 bytes so, against
-// 128 with each offset and the source kept (and 210 with a Span object per node). Readers use
-// only `kind`, the fields and `span`, whatever built the node. Nothing may copy such a node by
-// spreading it: what is on the prototype would be lost.
+// where that would not hold: a literal written `- 5`, an operation in brackets). What is the
+// same for many nodes lives on a prototype: every node's `kind`, an operation's `op` (a
+// subclass of BinaryAt for each operator) and a literal's or name's `source` (subclasses made
+// for each source, `ofSource`). In `1+1+...` a term costs 72 bytes so, against 88 with the op
+// and the source in each node, 128 with each offset kept as well, and 210 with a Span object
+// per node. Readers use only `kind`, the fields and `span`, whatever built the node. Nothing
+// may copy such a node by spreading it: what is on the prototype would be lost.
 
 /** A name that is its own span: its text is the source's from `start` on. */
 export class NameAt implements Name, Span {
+  /** On the prototype of the source's own subclass (ofSource). */
+  declare readonly source: Source;
   constructor(
     readonly text: string,
-    readonly source: Source,
     readonly start: number,
   ) {}
   get end(): number {
@@ -48,16 +51,15 @@ export class NameAt implements Name, Span {
 
 /** A name `text` spanning start..end of the source: a NameAt when the text is the source's there. */
 export function nameAt(text: string, source: Source, start: number, end: number): Name {
-  return end === start + text.length ? new NameAt(text, source, start) : { text, span: { source, start, end } };
+  return end === start + text.length ? new (ofSource(source).NameAt)(text, start) : { text, span: { source, start, end } };
 }
 
 /** An integer literal that is its own span: the decimal digits of the source from `start` on. */
 export class IntAt implements Span {
   declare readonly kind: 'int';
-  constructor(
-    readonly source: Source,
-    readonly start: number,
-  ) {}
+  /** On the prototype of the source's own subclass (ofSource). */
+  declare readonly source: Source;
+  constructor(readonly start: number) {}
   get value(): number {
     const text = this.source.text;
     let v = 0;
@@ -82,7 +84,7 @@ export class IntAt implements Span {
  */
 export function intAt(value: number, source: Source, start: number, end: number): Extract<Expr, { kind: 'int' }> {
   if (value >= 0 && Number.isSafeInteger(value) && end - start === decimalDigits(value)) {
-    const node = new IntAt(source, start);
+    const node = new (ofSource(source).IntAt)(start);
     if (node.end === end && node.value === value) return node;
   }
   return { kind: 'int', value, span: { source, start, end } };
@@ -98,9 +100,10 @@ function decimalDigits(v: number): number {
 /** A reference to a name (`{ kind: 'name', name, span }`) that is its own name and span: its text is the source's from `start` on. */
 export class NameRef implements Name, Span {
   declare readonly kind: 'name';
+  /** On the prototype of the source's own subclass (ofSource). */
+  declare readonly source: Source;
   constructor(
     readonly text: string,
-    readonly source: Source,
     readonly start: number,
   ) {}
   get end(): number {
@@ -116,16 +119,44 @@ export class NameRef implements Name, Span {
 
 /** A reference to the name `text` spanning start..end of the source: a NameRef when the text is the source's there. */
 export function nameRef(text: string, source: Source, start: number, end: number): Extract<Expr, { kind: 'name' }> {
-  if (end === start + text.length) return new NameRef(text, source, start);
+  if (end === start + text.length) return new (ofSource(source).NameRef)(text, start);
   const span = { source, start, end };
   return { kind: 'name', name: { text, span }, span };
+}
+
+/** The subclasses of NameAt, IntAt and NameRef whose prototype holds `source`. */
+interface SourceClasses {
+  readonly NameAt: new (text: string, start: number) => NameAt;
+  readonly IntAt: new (start: number) => IntAt;
+  readonly NameRef: new (text: string, start: number) => NameRef;
+}
+
+const sourceClasses = new WeakMap<Source, SourceClasses>();
+// The last source asked for and its classes, since a parse asks for one source node after
+// node. (They keep that source alive until nodes of another are made.)
+let lastSource: Source | undefined;
+let lastClasses: SourceClasses | undefined;
+
+/** The classes of nodes of `source` (made on its first node, then kept as long as the source is). */
+function ofSource(source: Source): SourceClasses {
+  if (source === lastSource) return lastClasses!;
+  let c = sourceClasses.get(source);
+  if (c === undefined) {
+    c = { NameAt: class extends NameAt {}, IntAt: class extends IntAt {}, NameRef: class extends NameRef {} };
+    for (const k of [c.NameAt, c.IntAt, c.NameRef]) Object.defineProperty(k.prototype, 'source', { value: source });
+    sourceClasses.set(source, c);
+  }
+  lastSource = source;
+  lastClasses = c;
+  return c;
 }
 
 /** A binary operation that is its own span: from its left operand's start to its right operand's end. */
 export class BinaryAt implements Span {
   declare readonly kind: 'binary';
+  /** On the prototype of the operator's own subclass (BINARY_AT). */
+  declare readonly op: BinaryOp;
   constructor(
-    readonly op: BinaryOp,
     readonly left: Expr,
     readonly right: Expr,
   ) {}
@@ -143,6 +174,9 @@ export class BinaryAt implements Span {
   }
 }
 
+/** A subclass of BinaryAt for each operator, with `op` on its prototype. */
+const BINARY_AT = new Map<BinaryOp, new (left: Expr, right: Expr) => BinaryAt>();
+
 /**
  * `left op right` spanning start..end of the source: a BinaryAt when its operands' spans begin
  * and end it, and the operand its start (or end) comes from is found within DERIVED_DEPTH
@@ -154,7 +188,15 @@ export class BinaryAt implements Span {
 export function binaryAt(op: BinaryOp, left: Expr, right: Expr, source: Source, start: number, end: number): Extract<Expr, { kind: 'binary' }> {
   const l = edgeOperand(left, true);
   const r = edgeOperand(right, false);
-  if (l !== undefined && r !== undefined && l.span.start === start && r.span.end === end && l.span.source === source && r.span.source === source) return new BinaryAt(op, left, right);
+  if (l !== undefined && r !== undefined && l.span.start === start && r.span.end === end && l.span.source === source && r.span.source === source) {
+    let C = BINARY_AT.get(op);
+    if (C === undefined) {
+      C = class extends BinaryAt {};
+      Object.defineProperty(C.prototype, 'op', { value: op });
+      BINARY_AT.set(op, C);
+    }
+    return new C(left, right);
+  }
   return { kind: 'binary', op, left, right, span: { source, start, end } };
 }
 

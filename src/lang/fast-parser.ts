@@ -110,17 +110,19 @@ const WORD_INFIX = new Map<string, Infix>([
 const NOT_IN: Infix = { prec: P_CMP, op: 'notin', width: 2 };
 
 /**
- * A text's tokens, in typed arrays: for each its kind, its start, and its text as an index
- * into `texts`, which holds each distinct token text once (a large spec repeats its names and
- * numbers many times). A token's text is the source's from its start on, so its end is its
- * start plus its text's length (Parser.endOf): 9 bytes a token, not 13, for `1+1+...`'s
- * token a byte.
+ * A text's tokens, in typed arrays: for each its start, and its text as an index into `texts`,
+ * which holds each distinct token text once (a large spec repeats its names and numbers many
+ * times), with its kind in `kinds` (a text is of one kind: a name, a number, a string, a
+ * punctuation mark, ...). A token's text is the source's from its start on, so its end is its
+ * start plus its text's length (Parser.endOf). The indexes are 16 bits wide while the text
+ * has fewer than 65,536 distinct token texts (as nearly every spec has), else 32: 6 bytes a
+ * token, not 13, for `1+1+...`'s token a byte.
  */
 interface Tokens {
-  kind: Uint8Array;
   start: Int32Array;
-  textId: Int32Array;
+  textId: Uint16Array | Int32Array;
   texts: string[];
+  kinds: number[];
   count: number;
 }
 
@@ -151,27 +153,28 @@ function unicodeNameEnd(src: string, j: number): number {
 function tokenize(src: string): Tokens {
   const n = src.length;
   let cap = 1024;
-  let kind = new Uint8Array(cap);
   let start = new Int32Array(cap);
-  let textId = new Int32Array(cap);
+  let textId: Uint16Array | Int32Array = new Uint16Array(cap);
   const texts: string[] = [];
+  const kinds: number[] = [];
   const ids = new Map<string, number>();
   let count = 0;
   const push = (k: number, s: number, e: number, t: string) => {
     if (count === cap) {
       cap *= 2;
-      const k2 = new Uint8Array(cap); k2.set(kind); kind = k2;
       const s2 = new Int32Array(cap); s2.set(start); start = s2;
-      const t2 = new Int32Array(cap); t2.set(textId); textId = t2;
+      const t2 = textId instanceof Uint16Array ? new Uint16Array(cap) : new Int32Array(cap); t2.set(textId); textId = t2;
     }
     let id = ids.get(t);
     if (id === undefined) {
       id = texts.length;
+      if (id === 0x10000) { const t2 = new Int32Array(cap); t2.set(textId); textId = t2; }
       texts.push(t);
+      kinds.push(k);
       ids.set(t, id);
-    }
+    } else if (kinds[id] !== k) throw new Error(`internal error: token ${count}'s text ${JSON.stringify(t)} was read as another kind before`);
     if (e !== s + t.length) throw new Error(`internal error: token ${count} is not the text from its start`);
-    kind[count] = k; start[count] = s; textId[count] = id; count++;
+    start[count] = s; textId[count] = id; count++;
   };
   // A byte order mark at the start is no part of the text.
   let i = src.charCodeAt(0) === 0xfeff ? 1 : 0;
@@ -227,7 +230,7 @@ function tokenize(src: string): Tokens {
     i++;
   }
   push(T_EOF, n, n, '');
-  return { kind, start, textId, texts, count };
+  return { start, textId, texts, kinds, count };
 }
 
 type Memo<T> = Map<number, { node: T; next: number } | null>;
@@ -284,7 +287,7 @@ class Parser {
       const marks = new Uint8Array(t.count);
       const open: number[] = [];
       for (let j = 0; j < t.count; j++) {
-        if (t.kind[j] !== T_PUNCT) continue;
+        if (t.kinds[t.textId[j]!] !== T_PUNCT) continue;
         const p = this.text(j);
         if (p === '(' || p === '[' || p === '{') open.push(j);
         else if (p === ')' || p === ']' || p === '}') open.pop();
@@ -301,18 +304,22 @@ class Parser {
   }
 
   // ---- tokens
+  /** Token k's kind (T_IDENT, T_NUM, ...). */
+  private kindAt(k: number): number {
+    return this.t.kinds[this.t.textId[k]!]!;
+  }
   private text(k = this.i): string {
     return this.t.texts[this.t.textId[k]!]!;
   }
   private isP(p: string, k = this.i): boolean {
-    return this.t.kind[k] === T_PUNCT && this.text(k) === p;
+    return this.kindAt(k) === T_PUNCT && this.text(k) === p;
   }
   /** A keyword or contextual keyword (kw<word> in the grammar): an identifier token with that text. */
   private isKw(w: string, k = this.i): boolean {
-    return this.t.kind[k] === T_IDENT && this.text(k) === w;
+    return this.kindAt(k) === T_IDENT && this.text(k) === w;
   }
   private isName(k = this.i): boolean {
-    return this.t.kind[k] === T_IDENT && !RESERVED.has(this.text(k));
+    return this.kindAt(k) === T_IDENT && !RESERVED.has(this.text(k));
   }
   private expectP(p: string): void {
     if (!this.isP(p)) throw FAIL;
@@ -433,7 +440,7 @@ class Parser {
     const decls: A.Decl[] = [];
     // Attributes waiting for the declaration they stand before.
     let pending: ParsedAttribute[] | undefined;
-    while (this.t.kind[this.i] !== T_EOF) {
+    while (this.kindAt(this.i) !== T_EOF) {
       this.declStarts.push(this.i);
       this.bodyStop = undefined;
       // No alternative goes back before a declaration: forget the positions behind.
@@ -465,7 +472,7 @@ class Parser {
     const name = this.name();
     this.expectP('(');
     const args = this.list0(() => {
-      if (this.t.kind[this.i] !== T_STR) throw FAIL;
+      if (this.kindAt(this.i) !== T_STR) throw FAIL;
       const k = this.i++;
       return { text: this.text(k).slice(1, -1), span: this.span(k, k) };
     });
@@ -475,13 +482,13 @@ class Parser {
 
   exprOnly(): A.Expr {
     const e = this.expr();
-    if (this.t.kind[this.i] !== T_EOF) throw FAIL;
+    if (this.kindAt(this.i) !== T_EOF) throw FAIL;
     return e;
   }
 
   private decl(): A.Decl {
     const s = this.i;
-    const w = this.t.kind[s] === T_IDENT ? this.text() : '';
+    const w = this.kindAt(s) === T_IDENT ? this.text() : '';
     switch (w) {
       case 'const': {
         this.i++;
@@ -578,7 +585,7 @@ class Parser {
         this.i++;
         const name = this.name();
         this.expectKw('from');
-        if (this.t.kind[this.i] !== T_STR) throw FAIL;
+        if (this.kindAt(this.i) !== T_STR) throw FAIL;
         const k = this.i++;
         const path = this.text(k).slice(1, -1);
         const pathSpan = this.span(k, k);
@@ -827,7 +834,7 @@ class Parser {
     };
     while (!this.isP('}')) {
       const is = this.i;
-      const w = this.t.kind[is] === T_IDENT ? this.text() : '';
+      const w = this.kindAt(is) === T_IDENT ? this.text() : '';
       if (w === 'const') {
         this.i++;
         const n = this.name();
@@ -906,7 +913,7 @@ class Parser {
 
   private typeUncached(): A.TypeExpr {
     const s = this.i;
-    if (this.t.kind[s] === T_IDENT && this.isP('[', s + 1)) {
+    if (this.kindAt(s) === T_IDENT && this.isP('[', s + 1)) {
       const w = this.text();
       if (w === 'Set' || w === 'Seq' || w === 'Option') {
         const r = this.attempt(() => {
@@ -968,11 +975,11 @@ class Parser {
 
   private rangeBound(): A.Expr {
     const s = this.i;
-    if (this.isP('-') && this.t.kind[s + 1] === T_NUM) {
+    if (this.isP('-') && this.kindAt(s + 1) === T_NUM) {
       this.i += 2;
       return this.intAt(this.intLiteral(s + 1, true), s);
     }
-    if (this.t.kind[s] === T_NUM) {
+    if (this.kindAt(s) === T_NUM) {
       this.i++;
       return this.intAt(this.intLiteral(s, false), s);
     }
@@ -1070,7 +1077,7 @@ class Parser {
   private stmtInner(): A.Stmt | ParsedAttribute | null {
     const s = this.i;
     if (this.isP('@')) return this.attribute();
-    const w = this.t.kind[s] === T_IDENT ? this.text() : '';
+    const w = this.kindAt(s) === T_IDENT ? this.text() : '';
     switch (w) {
       case 'require':
         this.i++;
@@ -1122,7 +1129,7 @@ class Parser {
         this.i++;
         const cond = this.expr();
         let message: string | undefined;
-        if (this.isP(',') && this.t.kind[this.i + 1] === T_STR) {
+        if (this.isP(',') && this.kindAt(this.i + 1) === T_STR) {
           message = this.text(this.i + 1).slice(1, -1);
           this.i += 2;
         }
@@ -1310,7 +1317,7 @@ class Parser {
     }
     const neg = this.isP('-');
     if (neg) this.i++;
-    if (this.t.kind[this.i] !== T_NUM) throw FAIL;
+    if (this.kindAt(this.i) !== T_NUM) throw FAIL;
     const k = this.i++;
     return this.intAt(this.intLiteral(k, neg), s);
   }
@@ -1452,7 +1459,7 @@ class Parser {
   /** The infix operator at the current token: its precedence and operator, or undefined. */
   private infix(): Infix | undefined {
     const k = this.i;
-    const kind = this.t.kind[k];
+    const kind = this.kindAt(k);
     if (kind === T_PUNCT) return PUNCT_INFIX.get(this.text(k));
     if (kind !== T_IDENT) return undefined;
     const tx = this.text(k);
@@ -1643,7 +1650,7 @@ class Parser {
       else hi = mid;
     }
     let k = lo - 1;
-    while (k > s && this.t.kind[k] === T_PUNCT && this.text(k) === '(') k--;
+    while (k > s && this.kindAt(k) === T_PUNCT && this.text(k) === '(') k--;
     if (k <= s || this.text(k) !== left.op || this.furthest <= k + 1) return;
     this.noteStop(from, starts[k + 1]!);
   }
@@ -1737,7 +1744,7 @@ class Parser {
         });
         if (r === undefined) break;
         e = { kind: 'index', target: e, index: r, span: this.span(s) };
-      } else if (this.isP('.') && this.t.kind[k + 1] === T_NUM) {
+      } else if (this.isP('.') && this.kindAt(k + 1) === T_NUM) {
         this.i += 2;
         e = { kind: 'tupleItem', target: e, item: Number(this.text(k + 1)), span: this.span(s) };
       } else if (this.isP('.') && this.isName(k + 1)) {
@@ -1754,7 +1761,7 @@ class Parser {
   private primary(): A.Expr {
     pollInterrupt();
     const s = this.i;
-    const kind = this.t.kind[s];
+    const kind = this.kindAt(s);
     const tx = this.text(s);
     if (kind === T_NUM) {
       this.i++;

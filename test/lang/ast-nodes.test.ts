@@ -75,6 +75,44 @@ describe('the factories', () => {
   });
 });
 
+describe('what a node keeps', () => {
+  it('its own fields only: the kind, the operator and the source are on its prototype', () => {
+    const s = src('count + 42');
+    const ref = A.nameRef('count', s, 0, 5);
+    const lit = A.intAt(42, s, 8, 10);
+    const sum = A.binaryAt('+', ref, lit, s, 0, 10);
+    expect(Object.keys(A.nameAt('count', s, 0, 5))).toEqual(['text', 'start']);
+    expect(Object.keys(ref)).toEqual(['text', 'start']);
+    expect(Object.keys(lit)).toEqual(['start']);
+    expect(Object.keys(sum)).toEqual(['left', 'right']);
+    expect([sum.kind, sum.op, sum.span.source, lit.kind, lit.span.source, ref.kind, ref.span.source]).toEqual(['binary', '+', s, 'int', s, 'name', s]);
+  });
+
+  it('the source it was made for, whatever was made for other sources before and after', () => {
+    // Nodes of three sources made in turn, one source twice in a row, then read back.
+    const sources = [src('7 + b'), src('7 + b'), { path: 'u.spex', text: '7 + b' }];
+    const made: [A.Source, A.Expr, A.Name][] = [];
+    for (const s of [...sources, sources[0]!, sources[0]!, sources[2]!, sources[1]!]) {
+      const lit = A.intAt(7, s, 0, 1);
+      const ref = A.nameRef('b', s, 4, 5);
+      made.push([s, A.binaryAt('*', lit, ref, s, 0, 5), A.nameAt('b', s, 4, 5)]);
+    }
+    for (const [s, e, n] of made) {
+      expect(e).toBeInstanceOf(A.BinaryAt);
+      const b = e as Extract<A.Expr, { kind: 'binary' }>;
+      expect([b.op, b.span.source, b.left.span.source, b.right.span.source, n.span.source]).toEqual(['*', s, s, s, s]);
+      expect(b.left.span.source).toBe(s);
+      expect(b.right.span.source).toBe(s);
+      expect(n.span.source).toBe(s);
+    }
+    // A node of each operator says its own.
+    const s = src('a b');
+    const ops: A.BinaryOp[] = ['implies', 'or', 'and', '==', '!=', '<', '<=', '>', '>=', 'in', 'notin', 'subset', 'union', 'minus', 'inter', '..', '+', '-', '*', '/', '%'];
+    const nodes = ops.map((op) => A.binaryAt(op, A.nameRef('a', s, 0, 1), A.nameRef('b', s, 2, 3), s, 0, 3));
+    expect(nodes.map((n) => (n instanceof A.BinaryAt ? n.op : 'plain'))).toEqual(ops);
+  });
+});
+
 /** Every expression node under x (through arrays and object fields, not spans or sources). */
 function* expressions(x: unknown, seen = new Set<unknown>()): Generator<A.Expr> {
   if (typeof x !== 'object' || x === null || seen.has(x)) return;

@@ -137,6 +137,46 @@ describe('the fast parser and the ohm grammar', () => {
   });
 });
 
+describe('a text of more than 65,536 distinct token texts', () => {
+  // The fast parser's tokens index their texts with 16 bits up to 65,536 distinct texts, and
+  // with 32 past that (src/lang/fast-parser.ts, Tokens).
+  const n = 70_000;
+  const terms = Array.from({ length: n }, (_, i) => String(i));
+  const head = 'spec Many\nvar x: 0..3 = 0\naction A { x := (x + 1) % 4 }\ninvariant I: ';
+
+  it('parses each literal as its own text, past the 65,536th', () => {
+    const text = head + terms.join(' + ') + ' >= x\n';
+    const ast = parseSpec({ path: 'many.spex', text });
+    const inv = ast.decls.find((d) => d.kind === 'invariant') as Extract<A.Decl, { kind: 'invariant' }>;
+    const cmp = inv.body as Extract<A.Expr, { kind: 'binary' }>;
+    expect([cmp.op, cmp.right.kind]).toEqual(['>=', 'name']);
+    // The operands from left to right.
+    const leaves: A.Expr[] = [];
+    const stack: A.Expr[] = [cmp.left];
+    while (stack.length > 0) {
+      const e = stack.pop()!;
+      if (e.kind === 'binary' && e.op === '+') stack.push(e.right, e.left);
+      else leaves.push(e);
+    }
+    expect(leaves.length).toBe(n);
+    const wrong = leaves.findIndex((e, i) => e.kind !== 'int' || e.value !== i || text.slice(e.span.start, e.span.end) !== String(i));
+    expect(wrong).toBe(-1);
+  });
+
+  it('reports a syntax error past the 65,536th at its place', () => {
+    const text = head + terms.join(' + ') + ' + ) >= x\n';
+    let error: unknown;
+    try {
+      parseSpec({ path: 'many.spex', text });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SpecErrors);
+    const d = (error as SpecErrors).diagnostics[0]!;
+    expect([d.code, d.span?.start]).toEqual(['E100', text.indexOf(')', head.length)]);
+  });
+});
+
 describe('types that start with a bracket in the fast parser', () => {
   // A `(` is tried as a tuple type only when a comma stands at its own level; each text gives
   // the ohm grammar's AST, or both refuse it.
