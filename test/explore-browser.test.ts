@@ -6,7 +6,7 @@
  * The memcg RFC's AWOL page is reached by clicking, one by one, the steps of the trace that
  * `check` finds for Scenario6_RfcAwol, run here (so the test follows the spec as it changes),
  * each found in the page's step list by its label; the invariant NoAwol turns red at the end.
- * The page is captured to docs/images/explore.png (pixels are not compared). A spec whose
+ * The page is captured to docs/images/explore.png under UPDATE_GOLDEN (pixels are not compared). A spec whose
  * assert message is markup shows it as text and runs none of it.
  *
  * Without /usr/bin/chromium the tests are skipped, with a message, unless CI is set.
@@ -29,6 +29,8 @@ const skip = skipWithoutChromium('test/explore-browser.test.ts');
 const MEMCG = 'spec/memcg/reparent.spex';
 const MEMCG_CHECK = 'Scenario6_RfcAwol';
 const tmp = mkdtempSync(join(tmpdir(), 'spex-explore-browser-'));
+/** Where a screenshot goes: docs/images under UPDATE_GOLDEN (the documentation's pictures), else the temporary folder. */
+const screenshot = (name: string): string => join(process.env.UPDATE_GOLDEN ? join(root, 'docs/images') : tmp, name);
 let context: BrowserContext | undefined;
 let running: RunningExplorer | undefined;
 
@@ -113,7 +115,7 @@ describe.skipIf(skip)('spex explore in headless Chromium', () => {
     expect(await noAwol.getAttribute('class')).toBe('bad');
 
     mkdirSync(join(root, 'docs/images'), { recursive: true });
-    await page.screenshot({ path: join(root, 'docs/images/explore.png'), fullPage: false });
+    await page.screenshot({ path: screenshot('explore.png'), fullPage: false });
 
     // Nothing but the explorer's own address was asked for.
     expect(requests.filter((u) => !u.startsWith(running!.url))).toEqual([]);
@@ -134,7 +136,7 @@ describe.skipIf(skip)('spex explore in headless Chromium', () => {
     expect(await child.getAttribute('class')).toContain('changed');
     expect(await child.locator('g.vline[data-name="lru"] g.chip.new').count()).toBe(1);
     expect(await page.locator('#invariants li[data-name="NoAwol"]').getAttribute('class')).toBe('bad');
-    await page.screenshot({ path: join(root, 'docs/images/explore-views.png'), fullPage: false });
+    await page.screenshot({ path: screenshot('explore-views.png'), fullPage: false });
     await page.close();
   });
 

@@ -1,8 +1,8 @@
 /**
  * The editor grammar's highlighting, rendered to HTML (render-html.ts) and shown in Debian's
  * Chromium (/usr/bin/chromium) through playwright-core, never a downloaded browser. The screen
- * capture is written to docs/images/editor-highlighting.png for the README; the test checks
- * what the page shows, never the capture's pixels.
+ * capture is written to docs/images/editor-highlighting.png for the README under UPDATE_GOLDEN
+ * (else to a temporary file); the test checks what the page shows, never the capture's pixels.
  *
  * Without /usr/bin/chromium the test is skipped, with a message, unless CI is set.
  */
@@ -52,10 +52,13 @@ describe.skipIf(skip)('the grammar highlighting in headless Chromium', () => {
     expect(await colour('min', 'support.function')).toBe(rgb(THEME['support.function']!));
     expect(await page.locator('div.line').count()).toBe(readFileSync(join(ROOT, file), 'utf8').replace(/\n$/, '').split('\n').length);
 
-    mkdirSync(join(ROOT, 'docs/images'), { recursive: true });
-    const png = join(ROOT, 'docs/images/editor-highlighting.png');
+    // The documentation's picture under UPDATE_GOLDEN, else a temporary file.
+    const update = Boolean(process.env.UPDATE_GOLDEN);
+    if (update) mkdirSync(join(ROOT, 'docs/images'), { recursive: true });
+    const png = update ? join(ROOT, 'docs/images/editor-highlighting.png') : join(tmpdir(), `spex-test-${process.pid}-editor-highlighting.png`);
     await page.screenshot({ path: png, fullPage: true });
     const bytes = readFileSync(png);
+    if (!update) rmSync(png, { force: true });
     expect(bytes.subarray(1, 4).toString('ascii')).toBe('PNG');
     // Width and height from the IHDR chunk: the whole page, not an empty one.
     expect(bytes.readUInt32BE(16)).toBeGreaterThanOrEqual(860);
