@@ -11,12 +11,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { named } from '../../src/lang/by-name.js';
 import { checkSpec } from '../../src/lang/check.js';
 import { Diagnostic, MAX_ERRORS, escapeInvisible, MAX_LISTED, MAX_MESSAGE, MAX_SNIPPET, SpecErrors, lineCol, nameList, renderDiagnostic, snippet } from '../../src/lang/diagnostics.js';
 import { parseSpec } from '../../src/lang/parser.js';
-import { compile } from './helpers.js';
+import { ExprCompiler } from '../../src/lang/compile/expressions.js';
+import { compile, run } from './helpers.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -280,5 +281,45 @@ describe('named', () => {
     let count = 0;
     system.initialStates(() => count++);
     expect(count).toBe(1);
+  });
+});
+
+describe('constant parts of a long expression', () => {
+  it('are found constant from their operands, not by walking each subtree again', () => {
+    // A chain of 3,000 literals nests about 12 deep once balanced; asking isConstant at each of
+    // its operations walked each one's whole subtree (n log n nodes in all).
+    const n = 3000;
+    const terms = Array.from({ length: n }, (_, i) => String(i % 10)).join(' + ');
+    const asked = vi.spyOn(ExprCompiler.prototype, 'isConstant');
+    try {
+      const { system } = compile(`spec L\nvar x: 0..3 = 0\naction A { x := (x + 1) % 4 }\ninvariant I: ${terms} >= x\n`);
+      expect(asked.mock.calls.length).toBeLessThan(50);
+      let states = 0;
+      system.initialStates(() => states++);
+      expect(states).toBe(1);
+    } finally {
+      asked.mockRestore();
+    }
+  });
+
+  it('are evaluated once where their operands are constant, and with the state where one is not', () => {
+    // Operations over constants, state variables, a quantifier's variable and both (an
+    // operation taken for constant when one of its operands is not: x or i read at compile
+    // time, where a local reads as nothing, fails one of these); a constant part that fails (a
+    // division by zero) is reported in the step that reaches it.
+    const spec = (inv: string): string => `spec M\nconst C: Int = 5\nvar x: 0..3 = 0\naction A { x := (x + 1) % 4 }\ninvariant I: ${inv}\n`;
+    /** The outcome's kind, and the x of the trace's last state. */
+    const outcome = (inv: string): [string, unknown] => {
+      const o = run(spec(inv)).outcome;
+      return [o.kind, o.kind === 'invariant' || o.kind === 'fault' ? o.trace.states.at(-1)?.[0] : undefined];
+    };
+    expect(outcome('C * 2 + 3 - x + x == 13 and (x + C) * 1 - x == C')).toEqual(['ok', undefined]);
+    expect(outcome('(2 + C) * (x + 1) + 0 * 7 < 22')).toEqual(['invariant', 3]);
+    expect(outcome('x != C - 2')).toEqual(['invariant', 3]);
+    expect(outcome('C - 2 != x and 1 + 1 == 2')).toEqual(['invariant', 3]);
+    expect(outcome('forall i in 0..3: i != x + 1 or i == C - 5')).toEqual(['invariant', 0]);
+    expect(outcome('exists i in 1..3: i == C - 4 and x < 3')).toEqual(['invariant', 3]);
+    expect(outcome('x in (C - 5)..(C - 4) or x == 3')).toEqual(['invariant', 2]);
+    expect(outcome('x < 3 or 1 / (C - 5) == 0')).toEqual(['fault', 3]);
   });
 });

@@ -33,7 +33,13 @@ export abstract class ExprCompiler extends ValueCompiler {
   override expr(e: A.Expr): Ev {
     pollInterrupt();
     const ev = this.exprDynamic(e);
-    if (e.kind === 'int' || e.kind === 'bool' || !this.isConstant(e)) return ev;
+    if (e.kind === 'int' || e.kind === 'bool') return this.compiled(e, true, ev);
+    // An operation is constant when its operands are: binary() says whether they were, as this
+    // function found them (isConstant at every node of a balanced chain of 2M literals walked
+    // n log n nodes: 2.4 of the 7 s of `spex check` on it).
+    const constant = this.operandsOf === e ? this.operandsConstant : this.isConstant(e);
+    if (!constant) return this.compiled(e, false, ev);
+    this.compiled(e, true, ev);
     try {
       const v = ev(this.constCtx);
       return () => v;
@@ -41,6 +47,25 @@ export abstract class ExprCompiler extends ValueCompiler {
       if (err instanceof ModelError) return ev;
       throw err;
     }
+  }
+
+  /** The expression expr compiled last, and whether it is constant (isConstant). */
+  private lastCompiled: A.Expr | undefined;
+  private lastConstant = false;
+  /** The operation binary() compiled last, and whether its operands are all constant. */
+  private operandsOf: A.Expr | undefined;
+  private operandsConstant = false;
+
+  private compiled(e: A.Expr, constant: boolean, ev: Ev): Ev {
+    this.lastCompiled = e;
+    this.lastConstant = constant;
+    return ev;
+  }
+
+  /** expr(e), and whether e is constant: as isConstant(e) says, without walking e again. */
+  private operand(e: A.Expr): [Ev, boolean] {
+    const ev = this.expr(e);
+    return [ev, this.lastCompiled === e ? this.lastConstant : this.isConstant(e)];
   }
 
   /**
@@ -132,10 +157,10 @@ export abstract class ExprCompiler extends ValueCompiler {
   /**
    * Whether an expression reads nothing that can change (no state, local or definition): a
    * loop over its parts, without recursion or callbacks, that stops at the first part that
-   * is not constant. `expr` asks at every node, so a constant balanced chain costs n log n
-   * steps of it. (walkExpr's callback over every node of each subtree took 8 of the 12 s of
-   * `spex check` on a sum of 2M literals; an answer remembered for every node in a Map, 2.5
-   * s; this loop, 0.2 s.)
+   * is not constant. `expr` asks it of each node but binary operations, whose operands' answers
+   * it has (asked at every node, a constant balanced chain cost n log n steps of it). (walkExpr's
+   * callback over every node of each subtree took 8 of the 12 s of `spex check` on a sum of 2M
+   * literals; an answer remembered for every node in a Map, 2.5 s; this loop, 0.2 s.)
    */
   isConstant(e: A.Expr): boolean {
     const stack: A.Expr[] = [e];
@@ -859,9 +884,11 @@ export abstract class ExprCompiler extends ValueCompiler {
     // `x in lo..hi`: a comparison with the bounds; the range is not built (and has no size
     // limit), as in the packed engine.
     if ((e.op === 'in' || e.op === 'notin') && e.right.kind === 'binary' && e.right.op === '..') {
-      const lo = this.expr(e.right.left);
-      const hi = this.expr(e.right.right);
-      const x = this.expr(e.left);
+      const [lo, loConstant] = this.operand(e.right.left);
+      const [hi, hiConstant] = this.operand(e.right.right);
+      const [x, xConstant] = this.operand(e.left);
+      this.operandsOf = e;
+      this.operandsConstant = loConstant && hiConstant && xConstant;
       const want = e.op === 'in';
       return (c) => {
         const a = lo(c) as number;
@@ -870,8 +897,10 @@ export abstract class ExprCompiler extends ValueCompiler {
         return (v >= a && v <= b) === want;
       };
     }
-    const l = this.expr(e.left);
-    const r = this.expr(e.right);
+    const [l, lConstant] = this.operand(e.left);
+    const [r, rConstant] = this.operand(e.right);
+    this.operandsOf = e;
+    this.operandsConstant = lConstant && rConstant;
     const span = e.span;
     switch (e.op) {
       case 'and':
