@@ -106,6 +106,13 @@ const BENCHMARKS = [
     configs: [2000, 20000].map((P) => ({ label: `P=${P}`, consts: [`P=${P}`], big: P === 20000 })),
   },
   {
+    name: 'wide-counted',
+    title: 'wide states with an unbounded Int (spec/bench/wide-pages-counted.spex): wide-pages.spex and a count of pages taken off; P + 1 states of P + 2 slots',
+    file: 'spec/bench/wide-pages-counted.spex',
+    check: 'Small',
+    configs: [2000, 20000].map((P) => ({ label: `P=${P}`, consts: [`P=${P}`], big: P === 20000 })),
+  },
+  {
     name: 'twophase',
     title: 'TwoPhase (spec/examples/twophase.spex), check TwoPhase3 with N resource managers',
     file: 'spec/examples/twophase.spex',

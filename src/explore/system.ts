@@ -92,6 +92,14 @@ export interface TransitionSystem<S, L> {
    */
   readonly vectorNumbers?: VectorNumbers;
   /**
+   * With vectorWidth and without vectorNumbers (a layout that holds an unbounded integer): the
+   * slots that hold one (`slots`), and the narrowest typed array that holds every other slot's
+   * numbers (`codes`). The explorer then keeps its levels in arrays of that type, and looks at
+   * those slots alone for a number the array does not hold as it is (then Float64Arrays).
+   * Absent: Int32Arrays, each number checked.
+   */
+  readonly vectorUnbounded?: { readonly slots: readonly number[]; readonly codes: VectorNumbers };
+  /**
    * With vectorWidth, may be present: `at` runs `of`, the system's `successors`, on the state
    * at `level[base]` to `level[base + vectorWidth - 1]`, read from the explorer's level itself
    * rather than from a copy of it (the packed engine's generated code copies the state into

@@ -15,9 +15,11 @@
  *     is read from its level by the system's successorsAt (the packed engine's), or copied
  *     into one reused array for `successors`. They are arrays of the narrowest type that
  *     holds the system's numbers (`vectorNumbers`: a byte a slot for a packed state of small
- *     codes), or, for a system that does not say, Int32Arrays until a state holds a number
- *     beyond 32 bits (an unbounded Int): from then on Float64Arrays, which hold any safe
- *     integer;
+ *     codes); for a layout with an unbounded Int, of the narrowest type for its other slots
+ *     (`vectorUnbounded`: a byte a slot for small codes again) until a state holds a number
+ *     that type does not (only the unbounded slots are looked at), or, for a system that says
+ *     neither, Int32Arrays until a state holds a number beyond 32 bits: from then on
+ *     Float64Arrays, which hold any safe integer;
  *   - a level's states are numbered consecutively (new states are numbered, checked and
  *     queued in the order they turn up), so a state's number is the level's first number plus
  *     its position, and no array of numbers is kept;
@@ -28,7 +30,7 @@
 import { FlatFingerprintSet } from './flat-set.js';
 import { GraphRecorder } from './state-graph.js';
 import { levelArrayOf, releaseLevelPool, retire } from './level-pool.js';
-import { ModelError, directSuccessors, replayedEdge, type Invariant, type LevelArray, type VectorNumbers, type StepCoverage, type TransitionSystem, type VectorSuccessors } from './system.js';
+import { ModelError, directSuccessors, levelArrayType, replayedEdge, type Invariant, type LevelArray, type VectorNumbers, type StepCoverage, type TransitionSystem, type VectorSuccessors } from './system.js';
 import { ReplayIndex, rebuildTrace, type Trace } from './trace.js';
 import { deadlockStop, invariantStop, outcomeOf, searchStats, type Stop } from './stop.js';
 import { CHECK_EVERY, CHECK_SLOTS, CUT_SHORT, LONG_EXPANSION_MASK, budgetWouldPass, guardStop, noteMemoryStop } from './guard.js';
@@ -128,6 +130,8 @@ class VectorLevelRun<L> {
   private readonly W: number;
   /** The system's vectorNumbers: the type of array its states fit as they are, if it says. */
   private readonly numbers: VectorNumbers | undefined;
+  /** The system's vectorUnbounded slots, when it has no vectorNumbers: the only slots copies look at. */
+  private readonly unbounded: readonly number[] | undefined;
   private readonly checkDeadlock: boolean;
   private readonly maxStates: number;
   private readonly maxDepth: number;
@@ -159,8 +163,12 @@ class VectorLevelRun<L> {
   private readonly per: number;
   /** Full chunks of the level expanded last, to fill again (of the levels' current type). */
   private spare: LevelArray[] = [];
-  /** Whether the levels are Float64Arrays (a state held a number beyond 32 bits). */
-  private wide = false;
+  /**
+   * The type of the levels' arrays now: vectorNumbers, else vectorUnbounded's codes, else
+   * Int32Arrays, until a state holds a number that type does not; then Int32Arrays if they hold
+   * it, else Float64Arrays (widen).
+   */
+  private kind: VectorNumbers | 'f64';
   private nextCount = 0;
   /** The fingerprints of the level being filled, two words a state. */
   private nextFps = new Uint32Array(2048);
@@ -225,6 +233,9 @@ class VectorLevelRun<L> {
     this.constrained = system.inModel !== undefined;
     this.W = system.vectorWidth;
     this.numbers = system.vectorNumbers;
+    const unbounded = this.numbers === undefined ? system.vectorUnbounded : undefined;
+    this.unbounded = unbounded?.slots;
+    this.kind = this.numbers ?? unbounded?.codes ?? 'i32';
     this.checkDeadlock = options.checkDeadlock;
     this.maxStates = options.maxStates ?? Infinity;
     this.maxDepth = options.maxDepth ?? Infinity;
@@ -235,7 +246,7 @@ class VectorLevelRun<L> {
     const cp = options.disk?.checkpoint;
     this.checkpoints = cp !== undefined && this.coverage === null && options.recordGraph === undefined && later === undefined ? new CheckpointWriter(cp, options.disk!.codec) : null;
     this.per = Math.max(1, Math.floor(levelChunk() / Math.max(1, this.W)));
-    this.next = levelArrayOf(this.numbers, Math.max(1, this.W) * Math.min(1024, this.per));
+    this.next = levelArrayOf(this.kind, Math.max(1, this.W) * Math.min(1024, this.per));
     if (options.recordGraph !== undefined) {
       // Steps to states outside the constraints are no edges: each edge keeps its emission's ordinal.
       this.graph = new GraphRecorder(options.recordGraph, this.constrained);
@@ -328,7 +339,7 @@ class VectorLevelRun<L> {
     if (this.stop !== null) queue = this.nextCount;
 
     // The chunks of the level being expanded; its first becomes the next level's first.
-    let cur: LevelArray[] = [levelArrayOf(this.numbers, this.next.length)];
+    let cur: LevelArray[] = [levelArrayOf(this.kind, this.next.length)];
     const per = this.per;
     let curFps = new Uint32Array(this.nextFps.length);
     const state: number[] = [];
@@ -371,10 +382,12 @@ class VectorLevelRun<L> {
       cur.push(this.next);
       this.nextChunks = [];
       const reuse = done[0]!;
-      this.next = this.wide && !(reuse instanceof Float64Array) ? new Float64Array(reuse.length) : reuse;
+      // Chunks of a type the levels have since widened from are let go.
+      const type = levelArrayType(this.kind);
+      this.next = reuse.constructor === type ? reuse : new type(reuse.length);
       for (let c = 1; c < done.length; c++) {
         const chunk = done[c]!;
-        if (!this.wide || chunk instanceof Float64Array) this.spare.push(chunk);
+        if (chunk.constructor === type) this.spare.push(chunk);
       }
       const fps = curFps;
       curFps = this.nextFps;
@@ -738,8 +751,19 @@ class VectorLevelRun<L> {
       // SET_FROM_WIDTH); a few slots cost less than the call.
       if (W >= SET_FROM_WIDTH && state.length === W) next.set(state, at);
       else for (let k = 0; k < W; k++) next[at + k] = state[k]!;
-    }
-    else {
+    } else if (this.unbounded !== undefined && W >= SET_FROM_WIDTH && state.length === W) {
+      // The other slots' codes fit the level's type (vectorUnbounded): one native copy, then a
+      // look at the unbounded slots.
+      next.set(state, at);
+      const unbounded = this.unbounded;
+      for (let j = 0; j < unbounded.length; j++) {
+        const k = unbounded[j]!;
+        if (next[at + k] !== state[k]) {
+          exact = false;
+          break;
+        }
+      }
+    } else {
       for (let k = 0; k < W; k++) {
         const x = state[k]!;
         next[at + k] = x;
@@ -747,7 +771,7 @@ class VectorLevelRun<L> {
       }
     }
     if (!exact) {
-      this.widen();
+      this.widen(state);
       const wide = this.next;
       for (let k = 0; k < W; k++) wide[at + k] = state[k]!;
     }
@@ -765,13 +789,16 @@ class VectorLevelRun<L> {
   }
 
   /**
-   * From now on the levels are Float64Arrays: the chunk being filled is converted (the full
-   * ones hold their numbers exactly as they are), and the spare chunks are let go.
+   * From now on the levels are of a type that holds `state` as it is: Int32Arrays if they
+   * do (from bytes or 16 bits), else Float64Arrays, which hold any number. The chunk being
+   * filled is converted (the full ones hold their numbers exactly as they are), and the spare
+   * chunks are let go.
    */
-  private widen(): void {
-    if (this.wide) return;
-    this.wide = true;
-    this.next = Float64Array.from(this.next);
+  private widen(state: readonly number[]): void {
+    if (this.kind === 'f64') return;
+    const fits32 = this.kind !== 'i32' && state.every((x) => x === (x | 0));
+    this.kind = fits32 ? 'i32' : 'f64';
+    this.next = new (levelArrayType(this.kind))(this.next);
     this.spare = [];
   }
 
@@ -844,7 +871,7 @@ class VectorLevelRun<L> {
    */
   private allocate(n: number): LevelArray | null {
     try {
-      return levelArrayOf(this.wide ? 'f64' : this.numbers, n);
+      return levelArrayOf(this.kind, n);
     } catch (e) {
       if (!(e instanceof RangeError)) throw e;
       const what = `${groupDigits(this.nextCount)} states of ${groupDigits(this.W)} slots`;

@@ -154,6 +154,18 @@ describe('explore() on flat vector levels', () => {
     if (r.outcome.kind === 'deadlock') expect(r.outcome.trace.states.some((v) => v.some((x) => Math.abs(x) > 2 ** 31))).toBe(true);
   });
 
+  it('keeps a layout with an unbounded Int in bytes, widening its levels to 32 bits, then 64, as its numbers need', () => {
+    for (const w of [false, true]) {
+      const p = packedOf('tiers.spex', tiers(w))[0]!;
+      expect(p.vectorNumbers).toBeUndefined();
+      expect(p.vectorUnbounded).toEqual({ slots: [0], codes: 'u8' });
+      check('tiers.spex', tiers(w));
+      const r = explore(p, { checkDeadlock: false });
+      expect(r.outcome.kind).toBe('invariant');
+      if (r.outcome.kind === 'invariant') expect(r.outcome.trace.states.map((v) => v[0])).toEqual([0, 5, 300, 5000000000, 5000000001, 5000000002, 5000000003]);
+    }
+  });
+
   it('reads states from the level through successorsAt only while it stands for the system\'s successors', () => {
     for (const file of ['spec/examples/increment-race.spex', 'test/fixtures/runtime/E701-division-by-zero.spex', 'spec/examples/twophase.spex']) {
       for (const p of packedOf(file)) {
@@ -350,6 +362,28 @@ action D {
 invariant Reached: x != 5000000002
 `;
 
+/**
+ * An unbounded Int beside bounded slots (levels of bytes, TransitionSystem.vectorUnbounded):
+ * 0 to 5 fit bytes; -7 and 300 do not, and widen the levels to Int32Arrays; 5,000,000,000 on
+ * a later level widens them to Float64Arrays. `wide`: twenty more slots, so that each state is
+ * copied in one call and only the unbounded slot is looked at.
+ */
+const tiers = (wide: boolean): string => `spec Tiers
+var x: Int = 0
+var y: 0..9 = 0
+${wide ? 'var m: Map[0..19, 0..1] = [i in 0..19 |-> 0]\n' : ''}action A(i: 0..5) {
+  require y == 0
+  x := i
+  y := 1
+}
+action B {
+  require y >= 1 and y < 7
+  x := if x == 5 then 300 else if x == 4 then -7 else if x == 300 then 5000000000 else if x > 5 or x < 0 then x + 1 else x
+  y := y + 1${wide ? '\n  m[y] := 1 - m[y]' : ''}
+}
+invariant Reached: x != 5000000003
+`;
+
 describe('levels in chunks', () => {
   // A chunk of one number holds one state (at least one fits); of 7, two or three of two or
   // three slots: every level spans many chunks, filled, expanded, handed on and widened.
@@ -360,6 +394,8 @@ describe('levels in chunks', () => {
         check('wide.spex', wide);
         check('widening.spex', widening);
         check('widen-later.spex', widenLater);
+        check('tiers.spex', tiers(false));
+        check('tiers-wide.spex', tiers(true));
       });
     });
   }

@@ -928,6 +928,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     coverage: counters,
     vectorWidth: width,
     vectorNumbers: numbers,
+    ...(numbers === undefined ? { vectorUnbounded: unboundedSlots(sizes) } : {}),
     // Steps emit their working array itself: most successors are duplicates, dropped at once,
     // and only the states the explorer keeps are copied (into typed arrays: keptCopies).
     copyState: keptCopies(width, numbers, sizes),
@@ -977,6 +978,14 @@ function numbersOf(sizes: readonly number[]): VectorNumbers | undefined {
   let most = 0;
   for (const size of sizes) most = Math.max(most, size);
   return most <= 2 ** 8 ? 'u8' : most <= 2 ** 16 ? 'u16' : most <= 2 ** 31 ? 'i32' : undefined;
+}
+
+/** TransitionSystem.vectorUnbounded of a layout with an unbounded integer: its slots, and the type of the others' codes. */
+function unboundedSlots(sizes: readonly number[]): { slots: number[]; codes: VectorNumbers } {
+  const slots: number[] = [];
+  const bounded: number[] = [];
+  sizes.forEach((size, i) => (size > 2 ** 31 ? slots.push(i) : bounded.push(size)));
+  return { slots, codes: numbersOf(bounded) ?? 'i32' };
 }
 
 /**
