@@ -733,6 +733,17 @@ class ObjectLevel<S> implements StoredLevel<S> {
   }
 }
 
+/** The bytes after which an encoded level begins a new chunk (EncodedLevel): 8 MB. */
+const ENCODED_CHUNK_BYTES = 1 << 23;
+
+/** ENCODED_CHUNK_BYTES, or SPEX_ENCODED_CHUNK from the environment (tests: chunks of a few bytes). */
+function encodedChunkBytes(): number {
+  const n = Number(process.env['SPEX_ENCODED_CHUNK'] ?? '');
+  return Number.isSafeInteger(n) && n > 0 ? n : ENCODED_CHUNK_BYTES;
+}
+/** A chunk's index in an encoded state's start (EncodedLevel.starts): offsets stay below it. */
+const CHUNK_SPAN = 2 ** 32;
+
 /**
  * A level of states as bytes (a codec's encodings, one after another) and where each begins.
  * States of thousands of values, each a new array of that many slots, are what V8's collector
@@ -742,7 +753,20 @@ class ObjectLevel<S> implements StoredLevel<S> {
  * state costs 50 µs to write and 60 to read back.
  */
 class EncodedLevel<S> implements StoredLevel<S> {
-  private readonly bytes = new ByteWriter(1 << 16);
+  /**
+   * The chunks the states are written in, one after another: a state lies whole in one, and
+   * the next chunk is begun once one holds ENCODED_CHUNK_BYTES or more. One buffer for the level grew
+   * by doubling, so a level of wide states was copied again and again as it grew, each copy
+   * into memory touched for the first time (the mutant above: 300 MB a level, a second of its
+   * run). Cleared, they are filled again from the first.
+   */
+  private readonly chunks: ByteWriter[] = [new ByteWriter(1 << 16)];
+  /** The chunk being written. */
+  private current = 0;
+  private readonly chunkBytes = encodedChunkBytes();
+  /** The bytes of the largest state written so far. */
+  private largest = 0;
+  /** Where each state begins: its chunk's index times CHUNK_SPAN, plus its offset in the chunk. */
   private starts = new Float64Array(1024);
   private count = 0;
 
@@ -754,7 +778,9 @@ class EncodedLevel<S> implements StoredLevel<S> {
 
   /** The bytes its states take. */
   get bytesUsed(): number {
-    return this.bytes.pos;
+    let bytes = 0;
+    for (let c = 0; c <= this.current; c++) bytes += this.chunks[c]!.pos;
+    return bytes;
   }
 
   /** A state that cannot be written (a RangeError from a buffer that cannot grow) leaves the level as it was. */
@@ -764,22 +790,34 @@ class EncodedLevel<S> implements StoredLevel<S> {
       starts.set(this.starts);
       this.starts = starts;
     }
-    const at = this.bytes.pos;
+    let chunk = this.chunks[this.current]!;
+    if (chunk.pos >= this.chunkBytes) {
+      this.current++;
+      // A chunk after the first is made with room for its states at once (memory untouched
+      // until written), so that it is not copied to grow either.
+      if (this.current === this.chunks.length) this.chunks.push(new ByteWriter(this.chunkBytes + Math.max(1 << 16, 2 * this.largest)));
+      chunk = this.chunks[this.current]!;
+    }
+    const at = chunk.pos;
     try {
-      this.codec.encode(state, this.bytes);
+      this.codec.encode(state, chunk);
     } catch (e) {
-      this.bytes.pos = at;
+      chunk.pos = at;
       throw e;
     }
-    this.starts[this.count++] = at;
+    if (chunk.pos - at > this.largest) this.largest = chunk.pos - at;
+    this.starts[this.count++] = this.current * CHUNK_SPAN + at;
   }
 
   at(i: number): S {
-    return this.codec.decode(new ByteReader(this.bytes.buf, this.starts[i]!));
+    const start = this.starts[i]!;
+    const c = Math.floor(start / CHUNK_SPAN);
+    return this.codec.decode(new ByteReader(this.chunks[c]!.buf, start - c * CHUNK_SPAN));
   }
 
   clear(): void {
-    this.bytes.clear();
+    for (let c = 0; c <= this.current; c++) this.chunks[c]!.clear();
+    this.current = 0;
     this.count = 0;
   }
 
