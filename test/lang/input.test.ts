@@ -389,6 +389,31 @@ describe('a syntax error in a large spec', () => {
     expect(d.start).toBe(text.indexOf(':= := 1') + 3);
   });
 
+  it('leaves ohm the operands of the long chains of the declaration before the one that fails, but their last', () => {
+    // Chains past BALANCE_FROM (32) operands: in a type, beside another, nested in an operand
+    // of one and in its last, in a definition and in an action; the next declaration broken
+    // in four ways. ohm's error on the whole text each time, reading some hundred characters.
+    const chain = (n: number, x: string, op = '+'): string => Array.from({ length: n }, () => x).join(` ${op} `);
+    const before = [
+      `var s: Seq[0..(${chain(200, '3')})] = []`,
+      `const K: Int = ${chain(150, '1')} * (${chain(40, '2')})`,
+      `invariant I: ${chain(60, 'x < 3', 'and')} or (${chain(50, 'x')} >= 0) or (${chain(35, '1')} + (${chain(45, 'x')}) > 0)`,
+      `def f(a: Int): Int = a + ${chain(100, '(a * 2)')}`,
+      `action A { x := (${chain(80, 'x')}) % 4 }`,
+    ];
+    const broken = ['action B { s := s \\o [1] }', 'action B { x := := 1 }', 'invariant J: x +', 'var t: 0..(1 + ) = 0'];
+    for (const b of before) {
+      for (const k of broken) {
+        const text = `${head}var s: Seq[0..3] = []\n${b}\n${k}\n`;
+        expectOhmsError(text);
+        const fast = fastParseSpec({ path: 'w.spex', text });
+        expect(fast.ok).toBe(false);
+        if (fast.ok) continue;
+        expect(withoutSkips(text, fast.skips).text.length, `${b.slice(0, 30)} / ${k}`).toBeLessThan(450);
+      }
+    }
+  });
+
   it('leaves ohm the statements around the error only, in a large process', () => {
     const text = `${head}process P {\n${steps(3000)}  if if not y { x := 0 }\n${steps(100)}}\n`;
     expect(text.length).toBeGreaterThan(200 * 1024);
