@@ -755,10 +755,10 @@ const CHUNK_SPAN = 2 ** 32;
 class EncodedLevel<S> implements StoredLevel<S> {
   /**
    * The chunks the states are written in, one after another: a state lies whole in one, and
-   * the next chunk is begun once one holds ENCODED_CHUNK_BYTES or more. One buffer for the level grew
-   * by doubling, so a level of wide states was copied again and again as it grew, each copy
-   * into memory touched for the first time (the mutant above: 300 MB a level, a second of its
-   * run). Cleared, they are filled again from the first.
+   * the next chunk is begun once one holds ENCODED_CHUNK_BYTES or more. One buffer for the
+   * level grew by doubling, so a level of wide states was copied again and again as it grew,
+   * each copy into memory touched for the first time (the mutant above: 300 MB a level, 0.7 s
+   * of its run). Cleared, they are filled again from the first.
    */
   private readonly chunks: ByteWriter[] = [new ByteWriter(1 << 16)];
   /** The chunk being written. */

@@ -2094,8 +2094,8 @@ export function fastParseSpec(source: A.Source): FastResult<A.SpecAst> {
     // in a type, then an error in the next declaration: 2.7 s in ohm, 400 KB of it 12.5 s).
     const more: [number, number][] = p.chainStops.filter((c) => c.at === furthestToken).map((c) => [c.from, c.to]);
     if (starts.length >= 2) {
-      const kept = p.prevDeclChains;
-      for (let k = 0; k < kept.length; k += 2) more.push([p.t.start[kept[k]!]!, p.t.start[kept[k + 1]!]!]);
+      const long = p.prevDeclChains;
+      for (let k = 0; k < long.length; k += 2) more.push([p.t.start[long[k]!]!, p.t.start[long[k + 1]!]!]);
     }
     // In order and apart: a range inside one that begins before it is left to that one (the
     // ranges are of nested pieces of syntax: they nest, or lie apart).
