@@ -767,6 +767,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   // memcg models at 5 and 6 pages 5-12 % faster.
   const sizes = slotSizes(vars, width);
   const numbers = numbersOf(sizes);
+  const unbounded = numbers === undefined ? unboundedSlots(sizes) : undefined;
   const typed = numbers === undefined ? undefined : levelArrayType(numbers).name;
   const sourceWith = (tp: boolean): string => [
     '"use strict";',
@@ -928,10 +929,10 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     coverage: counters,
     vectorWidth: width,
     vectorNumbers: numbers,
-    ...(numbers === undefined ? { vectorUnbounded: unboundedSlots(sizes) } : {}),
+    ...(unbounded !== undefined ? { vectorUnbounded: unbounded } : {}),
     // Steps emit their working array itself: most successors are duplicates, dropped at once,
     // and only the states the explorer keeps are copied (into typed arrays: keptCopies).
-    copyState: keptCopies(width, numbers, sizes),
+    copyState: keptCopies(width, numbers, unbounded),
   };
   if (instances.length > 0) {
     // As the generic engine: a valid end when every instance has run to its end or stands at
@@ -981,7 +982,7 @@ function numbersOf(sizes: readonly number[]): VectorNumbers | undefined {
 }
 
 /** TransitionSystem.vectorUnbounded of a layout with an unbounded integer: its slots, and the type of the others' codes. */
-function unboundedSlots(sizes: readonly number[]): { slots: number[]; codes: VectorNumbers } {
+function unboundedSlots(sizes: readonly number[]): { readonly slots: readonly number[]; readonly codes: VectorNumbers } {
   const slots: number[] = [];
   const bounded: number[] = [];
   sizes.forEach((size, i) => (size > 2 ** 31 ? slots.push(i) : bounded.push(size)));
@@ -992,8 +993,8 @@ function unboundedSlots(sizes: readonly number[]): { slots: number[]; codes: Vec
  * copyState of a packed spec: each kept state of `TYPED_FROM_WIDTH` numbers or more is a view on
  * a slab it shares with the states kept just before and after it, of the narrowest type that
  * holds the layout's codes (`numbers`: a byte a slot for small codes). With an unbounded
- * integer (a slot of size Infinity in `sizes`), of the narrowest type that holds the bounded
- * slots' codes and the state's integers, whose slots alone are looked at: a state whose
+ * integer (`unbounded`: its slots, and the type of the others' codes), of the narrowest type
+ * that holds the bounded slots' codes and the state's integers, whose slots alone are looked at: a state whose
  * integers are small is kept in bytes as the others (an Int32Array a slot was four times the
  * memory, and the kernel's first touch of those pages most of a wide check's copying: fuzz
  * mutant 13-899, 6,941 slots, 1.6 s of a 2.6 s check), else in an Int32Array, or a
@@ -1009,7 +1010,7 @@ function unboundedSlots(sizes: readonly number[]): { slots: number[]; codes: Vec
  * Every reader of a packed state only indexes it (the generated code, the fingerprint, decode,
  * the codecs), so a view, of whichever type, stands in for the array the type names.
  */
-function keptCopies(width: number, numbers: VectorNumbers | undefined, sizes: readonly number[]): (vec: number[]) => number[] {
+function keptCopies(width: number, numbers: VectorNumbers | undefined, unbounded: ReturnType<typeof unboundedSlots> | undefined): (vec: number[]) => number[] {
   // Narrow states are copies of their own, not views on a slab: making a view costs more than
   // copying a few numbers, and saves no memory. With a typed working array (numbers known), a
   // typed copy by its constructor: 20-23 ns for 8 to 24 slots, against 33-41 for `slice`.
@@ -1034,15 +1035,10 @@ function keptCopies(width: number, numbers: VectorNumbers | undefined, sizes: re
       return copy as unknown as number[];
     };
   }
-  const unbounded: number[] = [];
-  const bounded: number[] = [];
-  for (let i = 0; i < width; i++) {
-    if (sizes[i]! > 2 ** 31) unbounded.push(i);
-    else bounded.push(sizes[i]!);
-  }
   // The narrowest type for the bounded slots, then an Int32Array, then a Float64Array, which
   // holds any safe integer: the first whose copy reads back each unbounded slot as it is.
-  const kinds: ('u8' | 'u16' | 'i32' | 'f64')[] = [numbersOf(bounded) ?? 'i32', 'i32', 'f64'];
+  const slots = unbounded!.slots;
+  const kinds: ('u8' | 'u16' | 'i32' | 'f64')[] = [unbounded!.codes, 'i32', 'f64'];
   const tiers = [...new Set(kinds)].map((k) => new Slabs(width, (n) => new (levelArrayType(k))(n)));
   const last = tiers.length - 1;
   return (vec) => {
@@ -1052,8 +1048,8 @@ function keptCopies(width: number, numbers: VectorNumbers | undefined, sizes: re
       put(copy, vec);
       let fits = true;
       if (t < last) {
-        for (let k = 0; k < unbounded.length; k++) {
-          const i = unbounded[k]!;
+        for (let k = 0; k < slots.length; k++) {
+          const i = slots[k]!;
           if (copy[i] !== vec[i]) {
             fits = false;
             break;
