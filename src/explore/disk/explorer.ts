@@ -394,8 +394,7 @@ class DiskRun<S, L> {
     if (cp && h.checkpoints !== undefined) {
       // At once, so that a kill from here on resumes from this run's files, not from the
       // in-memory search's older checkpoint, whose files then go.
-      this.writeCheckpoint();
-      const keep = namedFiles(readManifest(this.dir, cp.identity));
+      const keep = namedFiles(this.writeCheckpoint());
       this.removeFiles((f) => !keep.has(f));
     }
   }
@@ -895,7 +894,8 @@ class DiskRun<S, L> {
     this.writeCheckpoint();
   }
 
-  private writeCheckpoint(): void {
+  /** Writes a checkpoint, and returns its manifest. */
+  private writeCheckpoint(): Manifest {
     const cp = this.disk.checkpoint!;
     this.replay.sync();
     this.next.writer.file.sync();
@@ -927,6 +927,7 @@ class DiskRun<S, L> {
     this.lastCheckpointMs = Date.now();
     this.expandedSinceCheckpoint = 0;
     if (cp.killAfter !== undefined && this.checkpoints >= cp.killAfter) process.kill(process.pid, 'SIGKILL');
+    return m;
   }
 
   // ---- the result ----
