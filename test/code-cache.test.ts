@@ -140,6 +140,31 @@ describe('the code cache', () => {
     expect(readFileSync(file, 'utf8')).toBe('not a directory');
   });
 
+  it('keeps an entry per file: code compiled for one copy of a file never names another copy in a stack trace', () => {
+    const dir = join(tempDir(), 'cache');
+    // V8's cached data holds the name a script was first compiled under: two copies of the
+    // bundle (two clones, two installs) sharing one entry would have the second one's stack
+    // traces name the first one's path.
+    // The file's name reaches the process in the environment: Node's options, -e's code among
+    // them, are part of the key.
+    const script = (file: string): string => {
+      const code = [
+        `import { cachedScript } from ${JSON.stringify(join(ROOT, 'dist/engine/code-cache.js'))};`,
+        "const f = cachedScript('(function () { return new Error().stack.split(String.fromCharCode(10))[1]; })', process.env.FILE, 'test').runInThisContext();",
+        'process.stdout.write(f());',
+      ].join('\n');
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, SPEX_NO_CACHE: '', SPEX_CACHE_DIR: dir, FILE: file } });
+      expect(r.stderr).toBe('');
+      return r.stdout;
+    };
+    expect(script('/first/copy.js')).toContain('/first/copy.js:1:');
+    expect(entries(dir).size).toBe(1);
+    expect(script('/second/copy.js')).toContain('/second/copy.js:1:');
+    expect(script('/second/copy.js')).toContain('/second/copy.js:1:');
+    expect(script('/first/copy.js')).toContain('/first/copy.js:1:');
+    expect(entries(dir).size).toBe(2);
+  });
+
   it('is used by spex test and simulate alike, with the same results', () => {
     const dir = join(tempDir(), 'cache');
     for (const args of [['test', 'spec/bench/memcg-peer.spex'], ['simulate', SPEC, '--runs', '20']]) {

@@ -154,7 +154,10 @@ function unsealed(entry: Buffer): Buffer | undefined {
 export function cachedScript(source: string, filename: string, kind: string, key?: string, options: ScriptOptions = {}): Script {
   const dir = codeCacheDirectory();
   if (dir === undefined) return new Script(source, { ...options, filename });
-  const name = digest(`${key ?? digest(source)}\0${process.version}\0${process.arch}\0${process.execArgv.join(' ')}`).slice(0, 40);
+  // The file's name is part of the key: V8 keeps the name a script was first compiled under in
+  // its cached data, and a stack trace of code compiled from another copy of the bundle (another
+  // clone, another install) would name that copy's path.
+  const name = digest(`${key ?? digest(source)}\0${filename}\0${process.version}\0${process.arch}\0${process.execArgv.join(' ')}`).slice(0, 40);
   const file = join(dir, kind, `${name}.v8`);
   let cachedData: Buffer | undefined;
   try {
