@@ -98,6 +98,32 @@ action Tick { hr := if hr == 12 then 1 else hr + 1 }
     expect(!p.ok && p.reason).toBe("the type of 'hr' has no values");
   });
 
+  it('is refused naming the variable whose slots hold the empty type, wherever they lie', () => {
+    // Slots before it (a map, process instances) and after it: the sizes of every slot are
+    // computed once, and each variable looks at its own.
+    const later = (decl: string, init: string) => `spec Later
+const LO: Int = 12
+var m: Map[1..3, 0..2] = [k in 1..3 |-> 0]
+${decl}
+var last: 0..1 = 0
+init {
+  ${init}
+}
+process P(i: 1..4) {
+  s: last := 1
+}
+`;
+    for (const [decl, init, name] of [
+      ['var r: { a: 0..1, b: LO..3 }', 'r := { a: 0, b: 3 }', 'r'],
+      ['var q: Map[1..2, LO..3]', 'q := [k in 1..2 |-> 3]', 'q'],
+      ['var ok: 0..3', 'ok := 0', undefined],
+    ] as const) {
+      const { spec } = loadSpec('later.spex', later(decl, init));
+      const p = compilePacked(spec, new Map(), compileSpec(spec));
+      expect(p.ok ? undefined : p.reason, decl).toBe(name === undefined ? undefined : `the type of '${name}' has no values`);
+    }
+  });
+
   it('gets E703 from the generic engine (auto falls back)', () => {
     const { spec } = loadSpec('empty.spex', text);
     const r = runCheck(spec, undefined, new Map(), { workers: 1 });

@@ -410,7 +410,13 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   if (vars.length !== nVars + generic.processSlots.length) throw new Error('internal error: process slots out of step with the generic engine');
   // A variable of a type without values (a range lo..hi with lo > hi): no state can be encoded;
   // on the generic engine, the assignment that gives it a value fails (E703).
-  const empty = vars.find((v) => slotSizes([v], v.offset + v.shape.width).some((n, i) => i >= v.offset && n === 0));
+  // The sizes of every slot at once: a variable's own, computed for each, made an array as
+  // wide as the slots up to it each time (n² for the slots of n process instances).
+  const allSizes = slotSizes(vars, width);
+  const empty = vars.find((v) => {
+    for (let i = v.offset; i < v.offset + v.shape.width; i++) if (allSizes[i] === 0) return true;
+    return false;
+  });
   if (empty !== undefined) throw new Unsupported(`the type of '${empty.name}' has no values`, spec.ast.name.span);
 
   const initVec: number[] = [];
