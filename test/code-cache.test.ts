@@ -31,6 +31,11 @@ function run(env: Record<string, string | undefined>, args: string[] = ['check',
   return { code: r.status, out: r.stdout.replace(/\d+\.\d\d s\b/g, 'T s'), err: r.stderr };
 }
 
+/** How many runs have written an entry (the byte after its magic and digest, src/engine/code-cache.ts). */
+function runsOf(entry: Buffer): number {
+  return entry[8 + 32]!;
+}
+
 /** The cache's entries: kind/name → contents. */
 function entries(dir: string): Map<string, Buffer> {
   const m = new Map<string, Buffer>();
@@ -58,8 +63,10 @@ describe('the code cache', () => {
     expect([...first.keys()].filter((k) => k.startsWith('packed/'))).toHaveLength(1);
     const times = new Map([...first.keys()].map((k) => [k, statSync(join(dir, k)).mtimeMs]));
     expect(run({ SPEX_CACHE_DIR: dir })).toEqual(plain);
-    // Accepted, so not written again.
-    for (const [k, t] of times) expect(statSync(join(dir, k)).mtimeMs).toBe(t);
+    // Accepted: the generated code's entry is not written again; the command's is, by the few
+    // runs after the first (below).
+    for (const [k, t] of times) if (k.startsWith('packed/')) expect(statSync(join(dir, k)).mtimeMs).toBe(t);
+    for (const [k, v] of entries(dir)) expect(runsOf(v), k).toBe(k.startsWith('cli/') ? 2 : 1);
     // The spex bin runs the command in a worker thread, through the same entries.
     expect(run({ SPEX_CACHE_DIR: dir }, ['check', SPEC], 'dist/cli/spex.js')).toEqual(plain);
     expect([...entries(dir).keys()].sort()).toEqual([...first.keys()].sort());
@@ -81,7 +88,9 @@ describe('the code cache', () => {
     expect([...first.keys()].filter((k) => k.startsWith('packed/'))).toHaveLength(1);
     const times = new Map([...first.keys()].map((k) => [k, statSync(join(dir, k)).mtimeMs]));
     expect(run({ ...eager, SPEX_CACHE_DIR: dir }, args)).toEqual(plain);
-    for (const [k, t] of times) expect(statSync(join(dir, k)).mtimeMs).toBe(t);
+    for (const [k, t] of times) if (k.startsWith('packed/')) expect(statSync(join(dir, k)).mtimeMs).toBe(t);
+    // The worker's entry is written again as the command's is, with the runs it took part in.
+    for (const [k, v] of entries(dir)) expect(runsOf(v), k).toBe(k.startsWith('cli/') ? 2 : 1);
     // The generic engine's workers: an entry of their role's.
     expect(run({ ...eager, SPEX_CACHE_DIR: dir }, [...args, '--engine', 'generic'])).toEqual(plain);
     expect([...entries(dir).keys()].filter((k) => k.startsWith('cli/'))).toHaveLength(3);
@@ -138,6 +147,37 @@ describe('the code cache', () => {
     // Under a regular file: every mkdir and write fails (ENOTDIR), even for root.
     expect(run({ SPEX_CACHE_DIR: join(file, 'cache') })).toEqual(plain);
     expect(readFileSync(file, 'utf8')).toBe('not a directory');
+  });
+
+  it("writes the command's entry again in the three runs after the first, with what they compiled besides, then leaves it", () => {
+    const dir = join(tempDir(), 'cache');
+    // A first run that stops at once (a file that does not exist) compiles little of the command.
+    const missing = run({ SPEX_CACHE_DIR: dir }, ['check', 'no-such-file.spex']);
+    expect(missing.code).not.toBe(0);
+    const cli = (): [string, Buffer] => {
+      const all = [...entries(dir)].filter(([k]) => k.startsWith('cli/'));
+      expect(all).toHaveLength(1);
+      return all[0]!;
+    };
+    const [name, small] = cli();
+    expect(runsOf(small)).toBe(1);
+    // The checks that follow use that entry, and write it again, larger by what they compiled.
+    expect(run({ SPEX_CACHE_DIR: dir })).toEqual(plain);
+    const [again, grown] = cli();
+    expect(again).toBe(name);
+    expect(runsOf(grown)).toBe(2);
+    expect(grown.length).toBeGreaterThan(small.length * 1.2);
+    expect(run({ SPEX_CACHE_DIR: dir })).toEqual(plain);
+    expect(run({ SPEX_CACHE_DIR: dir })).toEqual(plain);
+    const [, last] = cli();
+    expect(runsOf(last)).toBe(4);
+    expect(last.length).toBeGreaterThanOrEqual(grown.length);
+    // Four runs have written it: the next ones read it and leave it as it is.
+    const t = statSync(join(dir, name)).mtimeMs;
+    expect(run({ SPEX_CACHE_DIR: dir })).toEqual(plain);
+    expect(run({ SPEX_CACHE_DIR: dir }, ['check', 'no-such-file.spex'])).toEqual(missing);
+    expect(statSync(join(dir, name)).mtimeMs).toBe(t);
+    expect(cli()[1].equals(last)).toBe(true);
   });
 
   it('keeps an entry per file: code compiled for one copy of a file never names another copy in a stack trace', () => {
