@@ -392,6 +392,28 @@ process Main {
 invariant Read: x == 0 or W(t1).got == 0
 `,
     ],
+    [
+      // Each initial state is a vector of its own, into which a local of one value is written
+      // where it is: locals of one value before, between and after locals of several choices.
+      'initial states: locals of one value and of several, in turn',
+      'ok',
+      `spec InitLocals
+var total: 0..40 = 0
+process A(i: 1..2) {
+  var fixed: 0..3 = 3
+  var chosen: 0..3 in {0, i}
+  var after: 0..3 = 2
+  a: total := total + fixed + chosen + after
+}
+process B {
+  var one: 0..3 = 1
+  var two: 0..3 in {1, 2, 3}
+  var three: 0..3 = 0
+  b: total := total + one * two + three
+}
+invariant Sum: total <= 40
+`,
+    ],
   ];
   it.each(processes)('explores a spec with processes (%s) as the generic engine does', (_name, outcome, text) => {
     const spec = fromText(text);
@@ -399,8 +421,15 @@ invariant Read: x == 0 or W(t1).got == 0
     if (!packed.ok) throw new Error(`rejected: ${packed.reason}`);
     const g = expectSameRun(generic, packed.system, true);
     expect(g.outcome.kind).toBe(outcome);
-    // isDone agrees with the generic engine's on every reachable state.
     const sys = packed.system;
+    // The same initial states, in the same order.
+    const inits: State[] = [];
+    generic.initialStates((st) => inits.push(st.slice()));
+    const packedInits: State[] = [];
+    sys.initialStates((v) => packedInits.push(sys.decode(v)));
+    expect(packedInits.length).toBe(inits.length);
+    packedInits.forEach((st, i) => expect(sameState(st, inits[i]!), `initial state ${i}`).toBe(true));
+    // isDone agrees with the generic engine's on every reachable state.
     const seen = new Set<string>();
     let frontier: number[][] = [];
     let dones = 0;

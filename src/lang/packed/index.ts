@@ -438,13 +438,23 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     if (inst.stack) for (const v of initVecs) v[inst.stack.off] = 0;
     inst.locals.forEach((choices, li) => {
       const vl = vars[inst.layout.base + 1 + li]!;
+      const encode = (value: Value, v: number[]): void => {
+        if (!doms.encodeShape(vl.shape, value, v, vl.offset)) {
+          throw new Unsupported(`the initial value of '${vl.name}' has no packed encoding`, inst.proc.locals[li]!.decl.init!.span);
+        }
+      };
+      // A local of one initial value is written into each vector where it is (each is its
+      // own), as the pc is: copying every vector for each local made the initial states of n
+      // instances cost n² slots (10,000 instances of two locals: 24 s, most of it the kernel's).
+      if (choices.length === 1) {
+        for (const v of initVecs) encode(choices[0]!, v);
+        return;
+      }
       const next: number[][] = [];
       for (const prefix of initVecs) {
         for (const value of choices) {
           const v = prefix.slice();
-          if (!doms.encodeShape(vl.shape, value, v, vl.offset)) {
-            throw new Unsupported(`the initial value of '${vl.name}' has no packed encoding`, inst.proc.locals[li]!.decl.init!.span);
-          }
+          encode(value, v);
           next.push(v);
         }
       }
