@@ -1175,6 +1175,45 @@ invariant Bounded: len(r) <= 4 and (q == [] or q[0] in V)
     expect(g.stats.distinct).toBeGreaterThan(20);
   });
 
+  it('compares whole types as sets, and the keys of map variables, of any size, as the generic engine does', () => {
+    // Proc has more elements than a set code holds: no domain to compare codes in, so the
+    // comparison is made when compiling (a map variable holds every key of its type).
+    const text = (inv: string) => `spec Keys
+type Proc = 1..40
+type Same = 1..40
+type Other = 2..41
+type Small = 1..39
+enum Color { red, green, blue }
+var ctl: Map[Proc, 0..1] = [p in Proc |-> 0]
+var done: Map[Same, Bool] = [p in Same |-> false]
+var flag: Map[Color, Bool] = [c in Color |-> false]
+action Flip(p: 1..2) {
+  ctl[p] := 1 - ctl[p]
+  done[p] := not done[p]
+}
+action Paint(c: Color) { flag[c] := not flag[c] }
+invariant Inv: ${inv}
+`;
+    for (const [inv, holds] of [
+      ['keys(ctl) == Proc', true],
+      ['keys(ctl) == keys(done)', true],
+      ['Proc == Same', true],
+      ['keys(flag) == Color', true],
+      ['keys(ctl) == Other', false],
+      ['keys(ctl) == Small', false],
+      ['Proc != Same', false],
+      ['keys(done) != Proc', false],
+    ] as const) {
+      const spec = fromText(text(inv));
+      const { generic, packed } = compileBoth(spec);
+      expect(packed.ok ? undefined : packed.reason, inv).toBeUndefined();
+      if (!packed.ok) continue;
+      const g = expectSameRun(generic, packed.system, false);
+      expect(g.outcome.kind, inv).toBe(holds ? 'ok' : 'invariant');
+      if (holds) expect(g.stats.distinct, inv).toBe(32);
+    }
+  });
+
   it('gives up on a sequence longer than its domain holds, and runCheck redoes the run on the generic engine', () => {
     const spec = fromText('spec Grow\nvar q: Seq[0..0] = []\naction Push {\n  require len(q) < 20\n  q := append(q, 0)\n}\n');
     const { generic, packed } = compileBoth(spec);
