@@ -410,11 +410,12 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   if (vars.length !== nVars + generic.processSlots.length) throw new Error('internal error: process slots out of step with the generic engine');
   // A variable of a type without values (a range lo..hi with lo > hi): no state can be encoded;
   // on the generic engine, the assignment that gives it a value fails (E703).
-  // The sizes of every slot at once: a variable's own, computed for each, made an array as
-  // wide as the slots up to it each time (n² for the slots of n process instances).
-  const allSizes = slotSizes(vars, width);
+  // The sizes of every slot at once (also the working array's type, below): a variable's own,
+  // computed for each, made an array as wide as the slots up to it each time (n² for the
+  // slots of n process instances).
+  const sizes = slotSizes(vars, width);
   const empty = vars.find((v) => {
-    for (let i = v.offset; i < v.offset + v.shape.width; i++) if (allSizes[i] === 0) return true;
+    for (let i = v.offset; i < v.offset + v.shape.width; i++) if (sizes[i] === 0) return true;
     return false;
   });
   if (empty !== undefined) throw new Unsupported(`the type of '${empty.name}' has no values`, spec.ast.name.span);
@@ -781,7 +782,6 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   // Int, an array of small integers (helpers.copy). A byte a slot rather than an array's eight:
   // fuzz mutant 1-2698 (26,685 slots a state, 8 checks of 20,000 states) 12.5 s -> 10.4 s, the
   // memcg models at 5 and 6 pages 5-12 % faster.
-  const sizes = slotSizes(vars, width);
   const numbers = numbersOf(sizes);
   const unbounded = numbers === undefined ? unboundedSlots(sizes) : undefined;
   const typed = numbers === undefined ? undefined : levelArrayType(numbers).name;
