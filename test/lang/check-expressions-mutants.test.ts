@@ -12,6 +12,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { constOverrides, loadSpec } from '../../src/engine/run.js';
 import { checkSpec } from '../../src/lang/check.js';
@@ -470,5 +471,67 @@ describe('the checker in-process: definitions that depend on themselves', () => 
       messages = e.diagnostics.map((d) => `${d.code} ${d.message}`);
     }
     expect(messages).toEqual(["E211 'a' is defined in terms of itself (a → b → a)", "E211 'b' is defined in terms of itself (b → a → b)"]);
+  });
+
+  /** Definitions f0..f(n-1), each calling those of its list in order; with a parameter or without. */
+  const callGraph = (calls: number[][], params: boolean): string => {
+    const call = (j: number): string => (params ? `f${j}(a)` : `f${j}`);
+    const defs = calls.map((to, i) => `def f${i}${params ? '(a: Int)' : ''}: Int = ${[...to.map(call), '0'].join(' + ')}`);
+    return ['spec G', 'var x: 0..1 = 0', ...defs, 'action A { x := 0 }', ''].join('\n');
+  };
+  /** Whether f`i` reaches itself, and the first path back a depth-first search finds (the calls in order, each definition once). */
+  const reference = (calls: number[][], i: number): string[] | undefined => {
+    const seen = new Set<number>();
+    const find = (at: number, path: number[]): number[] | undefined => {
+      for (const dep of new Set(calls[at])) {
+        if (dep === i) return [...path, dep];
+        if (seen.has(dep)) continue;
+        seen.add(dep);
+        const found = find(dep, [...path, dep]);
+        if (found) return found;
+      }
+      return undefined;
+    };
+    return find(i, [i])?.map((j) => `f${j}`);
+  };
+  const graphs = fc.integer({ min: 1, max: 9 }).chain((n) => fc.array(fc.array(fc.nat({ max: n - 1 }), { maxLength: 3 }), { minLength: n, maxLength: n }));
+
+  it('marks recursive exactly the definitions that reach themselves, on any graph of calls', () => {
+    fc.assert(
+      fc.property(graphs, (calls) => {
+        const spec = checkSpec(parseSpec({ path: 'g.spex', text: callGraph(calls, true) }));
+        const got = spec.defs.map((d) => `${d.name} ${d.recursive === true}`);
+        expect(got).toEqual(calls.map((_, i) => `f${i} ${reference(calls, i) !== undefined}`));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('names, for each value defined in terms of itself, the first cycle a depth-first search finds', () => {
+    fc.assert(
+      fc.property(graphs, (calls) => {
+        let messages: string[] = [];
+        try {
+          checkSpec(parseSpec({ path: 'g.spex', text: callGraph(calls, false) }));
+        } catch (e) {
+          if (!(e instanceof SpecErrors)) throw e;
+          messages = e.diagnostics.filter((d) => d.code === 'E211').map((d) => d.message);
+        }
+        const expected = calls.flatMap((_, i) => {
+          const cycle = reference(calls, i);
+          return cycle ? [`'f${i}' is defined in terms of itself (${cycle.join(' → ')})`] : [];
+        });
+        expect(messages).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('finds the cycles of a long chain that closes on itself at its end, and none in the chain before', () => {
+    // 900 definitions, each calling the next; the last 10 form a cycle. A search from every
+    // definition copying its path took time cubic in the chain's length.
+    const calls = Array.from({ length: 900 }, (_, i) => (i === 899 ? [890] : [i + 1]));
+    const spec = checkSpec(parseSpec({ path: 'g.spex', text: callGraph(calls, true) }));
+    expect(spec.defs.filter((d) => d.recursive).map((d) => d.name)).toEqual(Array.from({ length: 10 }, (_, i) => `f${890 + i}`));
   });
 });
