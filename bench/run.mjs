@@ -6,7 +6,8 @@
 //   --quick       skip the largest configurations (counter-grid K=37, 9.37M states; wide P=20,000,
 //                 a level of 400 MB; states that wide run on one thread whatever --workers says)
 //   --only NAME   run only the benchmarks whose name contains NAME (counter-grid, memcg, wide,
-//                 twophase, temporal, simulate, symmetry, diehard, spin, parse, swarm, disk)
+//                 twophase, temporal, simulate, symmetry, refinement, diehard, spin, parse, swarm,
+//                 disk)
 //   --reps R      runs shorter than 10 s are repeated R times and the fastest is kept (default 3)
 //   --deadline S  a spex run still exploring after S seconds is stopped and reported (default 300)
 //   --no-record   do not append the results to bench/results.md
@@ -126,6 +127,18 @@ const BENCHMARKS = [
   // Symmetry reduction (docs/symmetry.md): the same configuration with and without
   // `symmetry`, one worker (a reduced run explores on one thread), the generic engine for
   // the symmetric rows (the packed engine does not reduce).
+  // Refinement (docs/refinement.md): the same search with and without `refines`, one worker
+  // (a check with a refinement explores on one thread).
+  {
+    name: 'refinement',
+    title: 'refinement: Barriers (spec/tlaplus/barriers.spex), N processes; the invariants and `refines Barrier` (BarriersCfg), or the invariants only (BarriersInvariants)',
+    file: 'spec/tlaplus/barriers.spex',
+    workers: [1],
+    configs: [6, 7].flatMap((N) => [
+      { label: `N=${N} refines`, check: 'BarriersCfg', consts: [`N=${N}`] },
+      { label: `N=${N} invariants only`, check: 'BarriersInvariants', consts: [`N=${N}`] },
+    ]),
+  },
   {
     name: 'symmetry-twophase',
     title: 'symmetry: TwoPhase (spec/bench/twophase-symmetric.spex), resource managers symmetric (SymmetricRMs) or not (PlainRMs)',

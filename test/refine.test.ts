@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadSpec, runCheck, selectChecks, type CheckResult } from '../src/engine/run.js';
+import { loadSpec, refinementStepCheck, runCheck, selectChecks, type CheckResult } from '../src/engine/run.js';
 import { golden, scrub, spex } from './support/cli.js';
 import { compileRefinement } from '../src/engine/refine.js';
 import { compileSpec, type Label, type State } from '../src/lang/compile.js';
@@ -240,6 +240,52 @@ describe('refinement predicate', () => {
     // A minute tick is still a stutter.
     const minute = successors(system, [3, 0]).find((x) => x.label.action === 'Minute')!.next;
     expect(r.stepOk([3, 0], minute)).toBe(true);
+  });
+
+  it('the search\'s step check maps each state once, and judges every step as stepOk does, whatever its memo holds', () => {
+    const { spec } = loadSpec(`${dir}/minuteclock-broken.spex`);
+    const { system, r } = refinementOf(spec);
+    // Every reachable step, grouped by the state it leaves, as the search takes them.
+    const init: State[] = [];
+    system.initialStates((s) => init.push(s));
+    const index = new Map<string, number>(init.map((s, i) => [JSON.stringify(s), i]));
+    const steps: [State, State][] = [];
+    const queue = [...init];
+    while (queue.length > 0) {
+      const s = queue.shift()!;
+      for (const { next } of successors(system, s)) {
+        steps.push([s, next]);
+        const k = JSON.stringify(next);
+        if (!index.has(k)) {
+          index.set(k, index.size);
+          queue.push(next);
+        }
+      }
+    }
+    const expected = steps.map(([a, b]) => r.stepOk(a, b));
+    expect(expected.filter((ok) => !ok).length).toBeGreaterThan(0);
+    expect(expected.filter((ok) => ok).length).toBeGreaterThan(0);
+    const real = (s: State, out: Uint32Array): void => system.fingerprint(s, out);
+    // Fingerprints whose 53 leading bits are all the same: every state has the same entry.
+    const shared = (s: State, out: Uint32Array): void => {
+      out[0] = 7;
+      out[1] = index.get(JSON.stringify(s))!;
+    };
+    // Every other step out of order, so that the state a step leaves changes at each step.
+    const mixed = steps.map((_, i) => i).sort((i, j) => (i % 2) - (j % 2) || i - j);
+    for (const [name, fingerprint, memoMax] of [
+      ['real', real, undefined],
+      ['real, memo of 2', real, 2],
+      ['shared entry', shared, undefined],
+    ] as const) {
+      for (const order of [steps.map((_, i) => i), mixed]) {
+        let mapped = 0;
+        const counted = { ...r, imageKey: (s: State) => (mapped++, r.imageKey(s)) };
+        const check = refinementStepCheck([counted], fingerprint, (s) => s, memoMax);
+        expect(order.map((i) => check(steps[i]![0], steps[i]![1]) === undefined), name).toEqual(order.map((i) => expected[i]));
+        if (name === 'real' && order !== mixed) expect(mapped, name).toBe(index.size);
+      }
+    }
   });
 
   it('refuses an initial state that maps outside the abstract initial states', () => {

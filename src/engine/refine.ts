@@ -43,6 +43,18 @@ export interface Refinement {
   map(state: State): State;
   /** Whether the image of an initial state is an initial state of Abstract. */
   initialOk(state: State): boolean;
+  /**
+   * The key of a state's image: Abstract's fingerprint of `map(state)`, as text. Two states
+   * whose images have the same key are taken to have the same image, as the search takes
+   * two states of one fingerprint to be one state. May throw as `map` does.
+   */
+  imageKey(state: State): string;
+  /**
+   * Whether a step whose ends' images have the keys `fromKey` and `toKey` maps to a step of
+   * Abstract or to a stutter (the same key). `image()` gives the image of the step's first
+   * state; it is asked for only when Abstract's successors of that image are not known yet.
+   */
+  stepKeysOk(fromKey: string, toKey: string, image: () => State): boolean;
   /** Whether the step from `from` to `to` maps to a step of Abstract or to a stutter. */
   stepOk(from: State, to: State): boolean;
   /** Why the initial state `state` (init) or the step from `from` to `state` does not map. */
@@ -106,11 +118,6 @@ export function compileRefinement(spec: CheckedSpec, system: CompiledSpec, imp: 
     return out;
   };
   const sameState = (a: State, b: State): boolean => a.length === b.length && a.every((v, i) => valueEquals(v, b[i]!));
-  // The steps of one state are checked one after another, each from the same state object:
-  // its mapping and key are computed once (states are never changed once emitted).
-  let lastFrom: State | undefined;
-  let lastMapped: State = [];
-  let lastKey: string | undefined;
 
   return {
     name: imp.name,
@@ -120,23 +127,20 @@ export function compileRefinement(spec: CheckedSpec, system: CompiledSpec, imp: 
     actionNames: abstractSpec.actions.map((a) => a.name),
     map,
     initialOk: (s) => initials().keys.has(key(map(s))),
-    stepOk(from, to) {
-      if (from !== lastFrom) {
-        lastFrom = undefined;
-        lastMapped = map(from);
-        lastFrom = from;
-        lastKey = undefined;
-      }
-      const a = lastMapped;
-      const b = map(to);
-      if (sameState(a, b)) return true;
-      const ka = (lastKey ??= key(a));
-      let succ = successorKeys.get(ka);
+    imageKey: (s) => key(map(s)),
+    stepKeysOk(fromKey, toKey, image) {
+      if (fromKey === toKey) return true;
+      let succ = successorKeys.get(fromKey);
       if (!succ) {
-        succ = new Set(steps(a).map((x) => key(x.next)));
-        successorKeys.set(ka, succ);
+        succ = new Set(steps(image()).map((x) => key(x.next)));
+        successorKeys.set(fromKey, succ);
       }
-      return succ.has(key(b));
+      return succ.has(toKey);
+    },
+    stepOk(from, to) {
+      const a = map(from);
+      const b = map(to);
+      return sameState(a, b) || this.stepKeysOk(key(a), key(b), () => a);
     },
     explain(from, state) {
       const after = map(state);

@@ -394,10 +394,7 @@ function refinementChecks(spec: CheckedSpec, check: CheckedCheck | undefined, sy
   for (const imp of check?.refines ?? []) if (!imports.includes(imp)) imports.push(imp);
   if (imports.length === 0) return { all: [], invariants: [] };
   const all = imports.map((imp) => compileRefinement(spec, system, imp));
-  const checkStep = (from: State, to: State): StepViolation | undefined => {
-    for (const r of all) if (!r.stepOk(from, to)) return { name: r.name };
-    return undefined;
-  };
+  const checkStep = refinementStepCheck(all, (s: State, out) => system.fingerprint(s, out), (s) => s);
   const fp = new Uint32Array(2);
   const key = (s: State): string => {
     system.fingerprint(s, fp);
@@ -428,6 +425,62 @@ function refinementChecks(spec: CheckedSpec, check: CheckedCheck | undefined, sy
     if (bad.size > 0) invariants.push({ name: r.name, holds: (s) => !bad.has(key(s)) || r.initialOk(s) });
   }
   return { all, checkStep, invariants };
+}
+
+/** The images' keys kept per refinement before the memo of refinementStepCheck starts again. */
+const IMAGE_MEMO_MAX = 1 << 20;
+
+/**
+ * The refinements' check of a step between states of type S: the generic engine's, or the
+ * packed engine's vectors, which `decode` turns into the generic states the mappings read.
+ * Each refinement keeps the key of a state's image (Refinement.imageKey, judged by
+ * stepKeysOk) by the state's fingerprint, so that a state is mapped once however many steps
+ * reach it or leave it (the mapping, evaluated on every step, took four fifths of a search
+ * of barriers.spex), up to `memoMax` states, after which the memo starts again. The
+ * refinements are judged in order, the first one's mapping evaluated before the second's, as
+ * without the memo. Exported for its tests.
+ */
+export function refinementStepCheck<S>(
+  all: readonly Refinement[],
+  fingerprint: (s: S, out: Uint32Array) => void,
+  decode: (s: S) => State,
+  memoMax = IMAGE_MEMO_MAX,
+): (from: S, to: S) => StepViolation | undefined {
+  // Per refinement, by 53 bits of a state's fingerprint: its other bits and its image's key.
+  // Two states that share those 53 bits take turns in the entry.
+  const memos = all.map(() => new Map<number, { lo: number; key: string }>());
+  const imageKey = (i: number, s: S, hi: number, lo: number): string => {
+    const memo = memos[i]!;
+    const id = hi * 2 ** 21 + (lo >>> 11);
+    const kept = memo.get(id);
+    if (kept !== undefined && kept.lo === lo) return kept.key;
+    const key = all[i]!.imageKey(decode(s));
+    if (memo.size >= memoMax) memo.clear();
+    memo.set(id, { lo, key });
+    return key;
+  };
+  const fp = new Uint32Array(2);
+  // The steps of a state are judged one after another: its fingerprint and keys are kept.
+  let fromHi = -1;
+  let fromLo = -1;
+  const fromKeys: (string | undefined)[] = all.map(() => undefined);
+  return (from, to) => {
+    fingerprint(from, fp);
+    if (fp[0] !== fromHi || fp[1] !== fromLo) {
+      fromHi = fp[0]!;
+      fromLo = fp[1]!;
+      fromKeys.fill(undefined);
+    }
+    fingerprint(to, fp);
+    const hi = fp[0]!;
+    const lo = fp[1]!;
+    for (let i = 0; i < all.length; i++) {
+      const r = all[i]!;
+      const fromKey = (fromKeys[i] ??= imageKey(i, from, fromHi, fromLo));
+      if (!r.stepKeysOk(fromKey, imageKey(i, to, hi, lo), () => r.map(decode(from)))) return { name: r.name };
+    }
+    return undefined;
+  };
 }
 
 /**
@@ -724,20 +777,10 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
         packed = { ...ps, invariants: [...ps.invariants, ...refinements.invariants.map((i) => ({ name: i.name, holds: (v: number[]) => i.holds(ps.decode(v)) }))] };
       }
       if (refinements.checkStep) {
-        // The mappings read generic states: the packed engine decodes both ends of a step.
+        // The mappings read generic states: the packed engine decodes a state the first time
+        // a step reaches it (the images are kept by the vector's fingerprint).
         const ps = packed;
-        const check = refinements.checkStep;
-        // One decoded object for the steps of one state (the mappings' own memo is by object).
-        let fromVec: number[] = [];
-        let fromState: State = [];
-        const decodeFrom = (v: number[]): State => {
-          if (v.length !== fromVec.length || v.some((x, i) => x !== fromVec[i])) {
-            fromState = ps.decode(v);
-            fromVec = v.slice();
-          }
-          return fromState;
-        };
-        packed = withStepCheck<number[], PackedSpec>(ps, (from, to, label) => check(decodeFrom(from), ps.decode(to), label));
+        packed = withStepCheck<number[], PackedSpec>(ps, refinementStepCheck(refinements.all, (v: number[], out) => ps.fingerprint(v, out), (v) => ps.decode(v)));
       }
       if (opts.search?.wrap) packed = opts.search.wrap<number[], PackedSpec>(packed);
       if (setup) packedRecord = packedRecordOf(full, p.system.predicates!, setup.record, only);
