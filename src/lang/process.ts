@@ -79,6 +79,12 @@ interface ProcessInfo {
   readonly pcType: Type;
   /** Instance index by parameter value. */
   readonly byValue: IMap<Value, number>;
+  /**
+   * When the parameter's values are integers close together (a range, as `1..N`): the pc's
+   * slot of each by `value - lo`, -1 where there is no instance. An array read instead of
+   * byValue's hashed lookup, which `P(i) at L` made at every evaluation.
+   */
+  readonly baseByInt: { readonly lo: number; readonly bases: Int32Array } | undefined;
 }
 
 export class Processes {
@@ -183,7 +189,7 @@ export class Processes {
         this.blocks.push({ process: p.name, param: p.param?.type, value, base: slot, width });
         slot += width;
       }
-      this.info.set(p, { instances, pcs, pcType, byValue, pcNames: labels, frames });
+      this.info.set(p, { instances, pcs, pcType, byValue, baseByInt: basesByInt(instances), pcNames: labels, frames });
     }
     this.frame = Math.max(0, ...spec.processes.map((p) => p.frameSize), ...spec.procedures.map((q) => q.frameSize));
   }
@@ -419,14 +425,24 @@ export class Processes {
   private pcSlot(proc: CheckedProcess, inst: Ev | undefined, span: A.Span): number | ((c: Ctx) => number) {
     const info = this.info.get(proc)!;
     if (inst === undefined || proc.param === undefined) return info.instances[0]!.base;
+    const notAnInstance = (v: Value): never => {
+      const all = info.instances.map((x) => formatValue(x.value!)).join(', ');
+      return fail('E702', span, `${formatValue(v)} is not an instance of process '${proc.name}' (its instances: ${all})`, `the instances of '${proc.name}' are the values of its parameter's domain`);
+    };
+    const ints = info.baseByInt;
+    if (ints !== undefined) {
+      const { lo, bases } = ints;
+      return (c) => {
+        const v = inst(c);
+        // Out of the array (or not a number): undefined.
+        const base = typeof v === 'number' ? bases[v - lo] : undefined;
+        return base === undefined || base < 0 ? notAnInstance(v) : base;
+      };
+    }
     return (c) => {
       const v = inst(c);
       const i = info.byValue.get(v);
-      if (i === undefined) {
-        const all = info.instances.map((x) => formatValue(x.value!)).join(', ');
-        fail('E702', span, `${formatValue(v)} is not an instance of process '${proc.name}' (its instances: ${all})`, `the instances of '${proc.name}' are the values of its parameter's domain`);
-      }
-      return info.instances[i]!.base;
+      return i === undefined ? notAnInstance(v) : info.instances[i]!.base;
     };
   }
 
@@ -512,4 +528,20 @@ export function explainProcessStep(
   if (inst.value !== undefined) c.loc[0] = inst.value;
   const step = e.steps[at]!;
   return explainRun(() => step(c), e.sink, label);
+}
+
+/**
+ * The pc's slot of each instance by its parameter's value less the least, when every value is
+ * an integer and they span at most 4n + MAX_INSTANCES integers, n the number of instances
+ * (an array of at most 200 KB); else undefined.
+ */
+function basesByInt(instances: readonly ProcessInstance[]): ProcessInfo['baseByInt'] {
+  if (instances.length === 0 || !instances.every((x) => typeof x.value === 'number')) return undefined;
+  const values = instances.map((x) => x.value as number);
+  const lo = Math.min(...values);
+  const span = Math.max(...values) - lo + 1;
+  if (span > 4 * instances.length + MAX_INSTANCES) return undefined;
+  const bases = new Int32Array(span).fill(-1);
+  instances.forEach((x, i) => (bases[values[i]! - lo] = x.base));
+  return { lo, bases };
 }

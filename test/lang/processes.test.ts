@@ -189,6 +189,37 @@ describe('P(i) at L', () => {
     expect(r.outcome.kind).toBe('fault');
   });
 
+  it("finds the instance of every value of its domain, and for any other value says it is none (E702)", () => {
+    // Instance M alone takes a step, to b, setting its n: reading another instance's pc or n
+    // for x breaks the invariant in the second state; a value outside the domain is E702.
+    const text = (domain: string, m: number, x: number): string => `${header}
+      var x: -200..200200 = ${x}
+      process P(i ${domain}) {
+        var n: 0..3 = 0
+        a: await i == ${m}
+           n := 3
+        b: await false
+      }
+      invariant I: P(x).n == (if x == ${m} and P(${m}) at b then 3 else 0)
+        and (P(x) at b) == (x == ${m} and P(${m}) at b)`;
+    // Dense, sparse, negative, and too wide for an array (then looked up by value).
+    for (const [domain, values, m] of [
+      ['in {2, 5, 9}', [2, 5, 9], 5],
+      ['in {-3, -2, -1, 0, 1, 2}', [-3, -2, -1, 0, 1, 2], -1],
+      ['in {1, 100000}', [1, 100000], 100000],
+      ['in {7}', [7], 7],
+    ] as const) {
+      const tried = [...new Set([...values.flatMap((v) => [v - 1, v, v + 1]), Math.min(...values) - 5, Math.max(...values) + 3, 50000])];
+      for (const x of tried) {
+        const r = run(text(domain, m, x));
+        const what = r.outcome.kind === 'fault' ? r.outcome.error.message : r.outcome.kind;
+        const expected = (values as readonly number[]).includes(x) ? 'ok' : `${x} is not an instance of process 'P' (its instances: ${values.join(', ')})`;
+        expect(what, `${domain}, x = ${x}`).toBe(expected);
+        if (r.outcome.kind === 'ok') expect(r.stats.distinct, `${domain}, x = ${x}`).toBe(2);
+      }
+    }
+  });
+
   it('is exposed to other front-end passes as the list of processes', () => {
     const { spec } = compile(`${header}
       var x: Int = 0
