@@ -216,7 +216,11 @@ export function buildAutomaton(f: Ltl, maxSteps = MAX_TABLEAU_STEPS): Automaton 
         continue;
       }
       if (done.length >= MAX_AUTOMATON_NODES) throw new AutomatonTooLarge(`the formula's automaton has more than ${MAX_AUTOMATON_NODES} nodes`);
-      const d: Done = { id: done.length, incoming: nd.incoming, old: nd.old };
+      // A set of its own: the branches of a split share their partial node's set, and the
+      // merges below add to a finished node's; shared, a merge into one node gave its
+      // predecessors to the other (edges the formula does not have: a node of G ¬p followed by
+      // one without it, and a false violation of `eventually always eventually p`).
+      const d: Done = { id: done.length, incoming: new Set(nd.incoming), old: nd.old };
       done.push(d);
       index.set(key, d);
       stack.push({ incoming: new Set([d.id]), fresh: nd.next.list.slice(), old: EMPTY, next: EMPTY });

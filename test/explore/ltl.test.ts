@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { buildAutomaton, checkGeneral, holdsOnLasso, type Ltl } from '../../src/explore/ltl.js';
+import { buildAutomaton, checkGeneral, holdsOnLasso, type Automaton, type Ltl } from '../../src/explore/ltl.js';
 import { AnalysisOverBudget } from '../../src/explore/liveness.js';
 import { memoryBudget, memoryNote, setMemoryBudget } from '../../src/explore/guard.js';
 import { checkFair, lassoProblems, type FairGraph, type Strength } from './fair-graph.js';
@@ -184,6 +184,77 @@ describe('the automaton and the lasso evaluator', () => {
     expect(holdsOnLasso(P, 4, 2, atom)).toBe(false);
     // A stutter: loop = the last state.
     expect(holdsOnLasso(F(G(Q)), 4, 3, atom)).toBe(true);
+  });
+});
+
+/**
+ * Whether a generalised Büchi automaton accepts the lasso word whose letters are `word` (per
+ * position, the truth of atoms 0 and 1), looping from its last letter back to `loop`: a run
+ * reachable from an initial node that enters a cycle meeting every acceptance set.
+ */
+function accepts(a: Automaton, word: readonly (readonly [boolean, boolean])[], loop: number): boolean {
+  const m = word.length;
+  const Q = a.labels.length;
+  const fits = (q: number, k: number): boolean => a.labels[q]!.every((l) => word[k]![l.i as 0 | 1] === l.pos);
+  const next = (k: number): number => (k + 1 < m ? k + 1 : loop);
+  const succ = (v: number): number[] => {
+    const k = Math.floor(v / Q);
+    const q = v % Q;
+    return a.succ[q]!.filter((r) => fits(r, next(k))).map((r) => next(k) * Q + r);
+  };
+  const reach = (from: readonly number[]): Set<number> => {
+    const seen = new Set<number>();
+    const todo = [...from];
+    for (let v = todo.pop(); v !== undefined; v = todo.pop()) {
+      for (const w of succ(v)) if (!seen.has(w)) (seen.add(w), todo.push(w));
+    }
+    return seen;
+  };
+  const starts = a.initial.filter((q) => fits(q, 0));
+  const reachable = new Set([...starts, ...reach(starts)]);
+  for (const v of reachable) {
+    // v on a cycle: the nodes of its component are those it reaches that reach it back.
+    const fromV = reach([v]);
+    if (!fromV.has(v)) continue;
+    const component = [...fromV].filter((w) => reach([w]).has(v));
+    if (a.accept.every((set) => component.some((w) => set[w % Q] === 1))) return true;
+  }
+  return false;
+}
+
+const formula: fc.Arbitrary<Ltl> = fc.letrec<{ f: Ltl }>((tie) => ({
+  f: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.constantFrom<Ltl>(P, Q, { k: 'const', v: true }),
+    fc.record({ k: fc.constantFrom('not' as const, 'always' as const, 'eventually' as const), a: tie('f') }),
+    fc.record({ k: fc.constantFrom('and' as const, 'or' as const), a: tie('f'), b: tie('f') }),
+  ),
+})).f;
+const lassoWord = fc.integer({ min: 1, max: 5 }).chain((m) => fc.tuple(fc.array(fc.tuple(fc.boolean(), fc.boolean()), { minLength: m, maxLength: m }), fc.nat(m - 1)));
+
+describe('the automaton of a formula, against the formula on lassos', () => {
+  it('accepts exactly the lasso words on which the formula holds (random formulas nested to any depth)', () => {
+    // G F G, F G F and the like included: a node of G ¬p once had a successor without it.
+    const nested = [F(G(F(P))), G(F(G(P))), not(F(G(F(P)))), F(and(G(F(P)), G(F(Q)))), G(F(or(P, G(Q))))];
+    const words: [(readonly [boolean, boolean])[], number][] = [
+      [[[false, false], [true, false], [false, false]], 0],
+      [[[true, true], [false, false]], 1],
+      [[[false, true], [true, false], [true, true]], 1],
+    ];
+    for (const f of nested) {
+      for (const [w, loop] of words) {
+        expect(accepts(buildAutomaton(f), w, loop), `${JSON.stringify(f)} on ${JSON.stringify(w)} from ${loop}`).toBe(holdsOnLasso(f, w.length, loop, (i, k) => w[k]![i as 0 | 1]));
+      }
+    }
+    fc.assert(
+      fc.property(formula, fc.array(lassoWord, { minLength: 1, maxLength: 4 }), (f, ws) => {
+        const a = buildAutomaton(f);
+        for (const [w, loop] of ws) {
+          expect(accepts(a, w, loop), `${JSON.stringify(w)} from ${loop}`).toBe(holdsOnLasso(f, w.length, loop, (i, k) => w[k]![i as 0 | 1]));
+        }
+      }),
+      { numRuns: 400 },
+    );
   });
 });
 
