@@ -98,6 +98,13 @@ const BENCHMARKS = [
     check: 'Scenario7_FairReclaimTerminates',
     configs: [5, 6, 7].map((P) => ({ label: `PAGES=${P}`, consts: [`PAGES=${P}`] })),
   },
+  {
+    name: 'temporal-general',
+    title: 'temporal: ReadersWriters (spec/tlaplus/readerswriters.spex), check MC: one general formula, a conjunction of 4 × N `always eventually` (checked conjunct by conjunct)',
+    file: 'spec/tlaplus/readerswriters.spex',
+    check: 'MC',
+    configs: [3, 4].map((N) => ({ label: `NumActors=${N}`, consts: [`NumActors=${N}`], big: N === 4 })),
+  },
   // Wide states: few states, thousands of slots each (docs/engine.md, "The search on one thread").
   {
     name: 'wide',

@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { golden, root, scrub, spex, spexHere } from './support/cli.js';
 import { loadSpec, runCheck, selectChecks, type CheckResult } from '../src/engine/run.js';
 import { lassoMisses } from '../src/engine/temporal.js';
+import { conjunctsOf, fastConjunct, simpleQuery, type Ltl } from '../src/explore/ltl.js';
 import { compileFairness, compileGroupFairness, type FairGroup } from '../src/lang/compile-temporal.js';
 import type { Label, State } from '../src/lang/compile.js';
 import { formatValue, valueEquals } from '../src/values/index.js';
@@ -408,6 +409,90 @@ describe('general temporal formulas', () => {
     expect(a1.kind === 'always' && a1.body.kind === 'binary' && a1.body.op === 'and').toBe(true);
     const g1 = spec.properties.find((p) => p.name === 'G1')!.decl.formula;
     expect(g1.kind === 'general' && g1.tree.kind === 'and').toBe(true);
+  });
+});
+
+describe('a general formula, conjunct by conjunct', () => {
+  const P: Ltl = { k: 'atom', i: 3 };
+  const Q: Ltl = { k: 'atom', i: 5 };
+  const not = (a: Ltl): Ltl => ({ k: 'not', a });
+  const G = (a: Ltl): Ltl => ({ k: 'always', a });
+  const F = (a: Ltl): Ltl => ({ k: 'eventually', a });
+  const and = (a: Ltl, b: Ltl): Ltl => ({ k: 'and', a, b });
+  const or = (a: Ltl, b: Ltl): Ltl => ({ k: 'or', a, b });
+
+  it('takes the conjuncts at the top, left to right, and the simple forms among them', () => {
+    expect(conjunctsOf(and(and(G(P), F(Q)), and(P, or(P, Q))))).toEqual([G(P), F(Q), P, or(P, Q)]);
+    expect(conjunctsOf(or(and(P, Q), P))).toEqual([or(and(P, Q), P)]);
+    expect(simpleQuery(G(P))).toEqual({ kind: 'always', p: 3 });
+    expect(simpleQuery(F(Q))).toEqual({ kind: 'eventually', p: 5 });
+    expect(simpleQuery(G(F(P)))).toEqual({ kind: 'alwaysEventually', p: 3 });
+    expect(simpleQuery(F(G(Q)))).toEqual({ kind: 'eventuallyAlways', p: 5 });
+    expect(simpleQuery(G(or(not(P), F(Q))))).toEqual({ kind: 'leadsTo', p: 3, q: 5 });
+    // All but `always P` by their fast path inside a general formula.
+    expect([G(P), F(Q), G(F(P)), F(G(Q)), G(or(not(P), F(Q)))].map((f) => fastConjunct(f)?.kind)).toEqual([undefined, 'eventually', 'alwaysEventually', 'eventuallyAlways', 'leadsTo']);
+    // Shapes near those, which only the automaton takes.
+    for (const f of [P, not(G(P)), G(not(P)), F(not(P)), G(G(P)), F(F(P)), G(F(not(P))), F(G(not(P))), G(F(G(P))), G(or(F(Q), not(P))), G(or(not(P), Q)), G(or(P, F(Q))), G(and(P, Q)), and(G(P), G(Q))]) {
+      expect(simpleQuery(f), JSON.stringify(f)).toBeUndefined();
+    }
+  });
+
+  it('gives the verdict of the conjuncts checked apart, with a lasso that is a fair behaviour violating the whole', () => {
+    // Six properties of a counter that Inc and Reset run fairly and Flip, unfair, may run or not.
+    const props: [string, string][] = [
+      ['A', 'always eventually x == 0'],
+      ['B', 'eventually always y == 0'],
+      ['C', 'x == 1 ~> x == 2'],
+      ['D', 'always x <= 2 or y == 0'],
+      ['E', 'eventually y == 1'],
+      ['N', 'eventually (always x == 0 or always eventually x == 1)'],
+    ];
+    const specOf = (properties: string): string => `spec Conj
+var x: 0..3 = 0
+var y: 0..1 = 0
+action Inc {
+  require x < 3
+  x := x + 1
+}
+action Reset {
+  require x == 3
+  x := 0
+}
+action Flip { y := 1 - y }
+fair action Inc
+fair action Reset
+${properties}
+`;
+    const run = (text: string): CheckResult => {
+      const path = join(tmp, 'conj.spex');
+      writeFileSync(path, text);
+      const { spec } = loadSpec(path);
+      return runCheck(spec, undefined, new Map(), { workers: 1 });
+    };
+    // Each alone, as a property of its own.
+    const alone = new Map(props.map(([n, f]) => [n, run(specOf(`property ${n}: ${f}`)).verdict.kind]));
+    expect([...alone.values()]).toEqual(['ok', 'violation', 'ok', 'violation', 'violation', 'ok']);
+    const { spec } = loadSpec(join(tmp, 'conj.spex'));
+    const fairness = compileFairness(spec, undefined);
+    let compared = 0;
+    for (let mask = 1; mask < 1 << props.length; mask++) {
+      const chosen = props.filter((_, i) => mask & (1 << i));
+      if (chosen.length > 3) continue;
+      const formula = chosen.map(([, f]) => `(${f})`).join(' and ');
+      const r = run(specOf(`property All: ${formula}`));
+      const expected = chosen.some(([n]) => alone.get(n) === 'violation') ? 'violation' : 'ok';
+      expect(r.verdict.kind, formula).toBe(expected);
+      // The automaton of the whole formula (`not not`: no conjunction at the top) agrees.
+      expect(run(specOf(`property All: not not (${formula})`)).verdict.kind, formula).toBe(expected);
+      const v = r.temporal && 'checked' in r.temporal ? r.temporal.violation : undefined;
+      expect(v === undefined, formula).toBe(expected === 'ok');
+      // A lasso, even where an `always` conjunct fails; a finite trace only for a property
+      // that is `always P` alone (a simple form, not a general formula).
+      if (v?.kind === 'finite') expect([v.property.kind, lassoMisses(v.property, v.trace.states, undefined)], formula).toEqual(['always', undefined]);
+      else if (v !== undefined) expect(lassoProblems(r, fairness), formula).toEqual([]);
+      compared++;
+    }
+    expect(compared).toBe(41);
   });
 });
 

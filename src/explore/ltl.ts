@@ -29,7 +29,7 @@
  * The formula has no next operator, so it cannot tell a behaviour from one with more or fewer
  * stutter steps: dropping them from the lasso keeps it a violation.
  */
-import { AnalysisOverBudget, Tarjan, untakenStrongUnits, type Lasso, type LivenessGraph } from './liveness.js';
+import { AnalysisOverBudget, Tarjan, untakenStrongUnits, type Lasso, type LivenessGraph, type TemporalQuery } from './liveness.js';
 import { budgetWouldPass, pollInterrupt } from './guard.js';
 import { lastAtMost } from '../values/bisect.js';
 
@@ -40,6 +40,50 @@ export type Ltl =
   | { readonly k: 'not'; readonly a: Ltl }
   | { readonly k: 'and' | 'or'; readonly a: Ltl; readonly b: Ltl }
   | { readonly k: 'always' | 'eventually'; readonly a: Ltl };
+
+/** The conjuncts at the top of a formula, left to right (a formula that is no `and`: itself). */
+export function conjunctsOf(f: Ltl): Ltl[] {
+  const out: Ltl[] = [];
+  const todo: Ltl[] = [f];
+  for (let x = todo.pop(); x !== undefined; x = todo.pop()) {
+    if (x.k === 'and') todo.push(x.b, x.a);
+    else out.push(x);
+  }
+  return out;
+}
+
+/** The simple form a formula has the shape of, over atoms (its predicates), if any. */
+export function simpleQuery(f: Ltl): TemporalQuery | undefined {
+  const atom = (x: Ltl): number | undefined => (x.k === 'atom' ? x.i : undefined);
+  if (f.k !== 'always' && f.k !== 'eventually') return undefined;
+  const a = f.a;
+  const p = atom(a);
+  if (p !== undefined) return { kind: f.k, p };
+  // always eventually P, eventually always P.
+  if (a.k === (f.k === 'always' ? 'eventually' : 'always')) {
+    const q = atom(a.a);
+    return q === undefined ? undefined : { kind: f.k === 'always' ? 'alwaysEventually' : 'eventuallyAlways', p: q };
+  }
+  // P ~> Q, as expandTree writes it: always (not P or eventually Q).
+  if (f.k === 'always' && a.k === 'or' && a.a.k === 'not' && a.b.k === 'eventually') {
+    const l = atom(a.a.a);
+    const r = atom(a.b.a);
+    return l === undefined || r === undefined ? undefined : { kind: 'leadsTo', p: l, q: r };
+  }
+  return undefined;
+}
+
+/**
+ * The simple form by which the general check takes a conjunct of a formula (engine/temporal.ts,
+ * checkConjuncts), if any: simpleQuery's, but for `always P`, whose fast path ends at the state
+ * where P fails, a finite trace, where a general property's counterexample is a lasso (what
+ * replay and the exports check); the automaton of `always P`, and so its product, is no larger
+ * than the graph.
+ */
+export function fastConjunct(f: Ltl): TemporalQuery | undefined {
+  const q = simpleQuery(f);
+  return q === undefined || q.kind === 'always' ? undefined : q;
+}
 
 // ---------------------------------------------------------------- negation normal form
 

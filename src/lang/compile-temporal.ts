@@ -7,7 +7,7 @@
 import type * as A from './ast.js';
 import type { CheckedFairness, CheckedSpec } from './check.js';
 import type { TemporalKind } from '../explore/liveness.js';
-import { AutomatonTooLarge, buildAutomaton, FormulaTooLarge, MAX_AUTOMATON_NODES, MAX_FORMULA_SIZE, type Ltl } from '../explore/ltl.js';
+import { AutomatonTooLarge, buildAutomaton, conjunctsOf, fastConjunct, FormulaTooLarge, MAX_AUTOMATON_NODES, MAX_FORMULA_SIZE, type Ltl } from '../explore/ltl.js';
 import { Diagnostic, SpecErrors } from './diagnostics.js';
 import { formatValue, sortedElements, type ISet, type Value } from '../values/index.js';
 import { groupDigits } from '../values/format.js';
@@ -61,7 +61,8 @@ export function compileProperties(spec: CheckedSpec, compile: CompileWithLocals)
               atomSpans.push(e.span);
               return atoms.length - 1;
             }, (d, b) => compile(d, prop.frameSize, b)([]) as ISet<Value>);
-            buildAutomaton({ k: 'not', a: formula });
+            // The automata the check builds: one per conjunct without a fast path.
+            for (const c of conjunctsOf(formula)) if (fastConjunct(c) === undefined) buildAutomaton({ k: 'not', a: c });
           } catch (err) {
             if (!(err instanceof AutomatonTooLarge)) throw err;
             if (err instanceof FormulaTooLarge) {
