@@ -354,10 +354,11 @@ export function checkGeneral(
   formula: Ltl,
   strong: ArrayLike<boolean>,
   tagUnits?: readonly (readonly number[])[],
+  flatMax = FLAT_PRODUCT_MAX,
 ): { lasso: Lasso | undefined; productNodes: number; automatonNodes: number } {
   const aut = buildAutomaton({ k: 'not', a: formula });
   const Q = aut.labels.length;
-  const product = new Product(g, aut);
+  const product = new Product(g, aut, flatMax);
   if (Q === 0) return { lasso: undefined, productNodes: 0, automatonNodes: 0 };
   const tags = tagUnits ?? Array.from({ length: strong.length }, (_, u) => [u]);
   const found = new FairSearch(product, g, aut, strong, tags).run();
@@ -400,6 +401,77 @@ function shorten(g: LivenessGraph, f: Ltl, l: Lasso): Lasso {
   return l;
 }
 
+/** Entries at most of a product's flat index of (s, q) pairs (an Int32Array of 256 MB). */
+const FLAT_PRODUCT_MAX = 1 << 26;
+
+/**
+ * (s, q) → product node, keyed by s·Q + q (below 2^43), for products whose flat index would be
+ * too large: open addressing over typed arrays, half full at most, grown by doubling within
+ * the memory budget. A JavaScript Map, used before, holds at most 2^24 entries: a product past
+ * them (ReadersWriters with 4 actors, its property written so that it has no conjunction at
+ * its top) stopped with an internal error. Exported for its tests.
+ */
+export class NodeIndex {
+  /** The keys, -1 where a slot is empty, and the node of each. */
+  private keys: Float64Array;
+  private nodes: Int32Array;
+  private count = 0;
+
+  constructor(capacity = 1 << 16) {
+    this.keys = new Float64Array(capacity).fill(-1);
+    this.nodes = new Int32Array(capacity);
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** The node of key k, or -1. */
+  get(k: number): number {
+    const mask = this.keys.length - 1;
+    for (let i = slotOf(k) & mask; ; i = (i + 1) & mask) {
+      const x = this.keys[i]!;
+      if (x === k) return this.nodes[i]!;
+      if (x === -1) return -1;
+    }
+  }
+
+  /** Sets the node of key k, a key not in the index yet. */
+  add(k: number, node: number): void {
+    if (2 * (this.count + 1) > this.keys.length) this.grow();
+    this.place(k, node);
+    this.count++;
+  }
+
+  private place(k: number, node: number): void {
+    const mask = this.keys.length - 1;
+    let i = slotOf(k) & mask;
+    while (this.keys[i] !== -1) i = (i + 1) & mask;
+    this.keys[i] = k;
+    this.nodes[i] = node;
+  }
+
+  private grow(): void {
+    const cap = this.keys.length * 2;
+    if (budgetWouldPass(cap * 12, 'the product of a temporal formula with its automaton')) throw new AnalysisOverBudget();
+    const { keys, nodes } = this;
+    this.keys = new Float64Array(cap).fill(-1);
+    this.nodes = new Int32Array(cap);
+    for (let i = 0; i < keys.length; i++) if (keys[i] !== -1) this.place(keys[i]!, nodes[i]!);
+  }
+}
+
+/** A well-mixed 32-bit hash of a non-negative integer below 2^53. */
+function slotOf(k: number): number {
+  const lo = k >>> 0;
+  const hi = (k / 4294967296) >>> 0;
+  let h = Math.imul(lo ^ Math.imul(hi, 0x27d4eb2d), 0x9e3779b1);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  return h >>> 0;
+}
+
 /** The reachable product of a graph and an automaton, in CSR form, nodes numbered breadth-first. */
 class Product {
   size = 0;
@@ -413,12 +485,12 @@ class Product {
   sysEdge: Int32Array;
   edges = 0;
 
-  constructor(g: LivenessGraph, a: Automaton) {
+  constructor(g: LivenessGraph, a: Automaton, flatMax: number) {
     const Q = a.labels.length;
     const n = g.size;
-    // (s, q) → node: a flat array while it stays reasonable, a map beyond (big automata).
-    const flat = n * Q <= 1 << 26 ? new Int32Array(n * Q).fill(-1) : undefined;
-    const sparse = flat === undefined ? new Map<number, number>() : undefined;
+    // (s, q) → node: a flat array while it stays reasonable, a hash table beyond (big automata).
+    const flat = n * Q <= flatMax ? new Int32Array(n * Q).fill(-1) : undefined;
+    const sparse = flat === undefined ? new NodeIndex() : undefined;
     let cap = Math.max(16, n);
     this.state = new Int32Array(cap);
     this.aut = new Int32Array(cap);
@@ -433,7 +505,7 @@ class Product {
     };
     const node = (s: number, q: number, parent: number): number => {
       const k = s * Q + q;
-      let p = flat !== undefined ? flat[k]! : (sparse!.get(k) ?? -1);
+      let p = flat !== undefined ? flat[k]! : sparse!.get(k);
       if (p >= 0) return p;
       p = this.size++;
       if (p >= cap) {
@@ -446,7 +518,7 @@ class Product {
         this.offsets = growTo(this.offsets, cap + 1);
       }
       if (flat !== undefined) flat[k] = p;
-      else sparse!.set(k, p);
+      else sparse!.add(k, p);
       this.state[p] = s;
       this.aut[p] = q;
       this.parentEdge[p] = parent;
