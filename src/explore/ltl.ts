@@ -698,10 +698,13 @@ class FairSearch {
   /** Breadth-first inside component c from `from` to a node where `target` holds; its edges. */
   private bfs(from: number, c: number, target: (x: number) => boolean, atLeastOne: boolean): number[] {
     const p = this.p;
-    const parent = new Map<number, number>();
+    // Per node reached, the edge it was reached by (ROOT for `from`): a component may have
+    // more nodes than a JavaScript Map holds.
+    const ROOT = -2;
+    const parent = new NodeIndex(1024);
     const queue: number[] = [];
     if (!atLeastOne && target(from)) return [];
-    parent.set(from, -1);
+    parent.add(from, ROOT);
     queue.push(from);
     for (let h = 0; h < queue.length; h++) {
       const x = queue[h]!;
@@ -710,11 +713,11 @@ class FairSearch {
         if (this.compId[y] !== c) continue;
         if (target(y)) {
           const path = [e];
-          for (let z = x; parent.get(z)! !== -1; z = p.sourceOf(parent.get(z)!)) path.push(parent.get(z)!);
+          for (let z = x; parent.get(z) !== ROOT; z = p.sourceOf(parent.get(z))) path.push(parent.get(z));
           return path.reverse();
         }
-        if (parent.has(y)) continue;
-        parent.set(y, e);
+        if (parent.get(y) !== -1) continue;
+        parent.add(y, e);
         queue.push(y);
       }
     }
