@@ -32,6 +32,7 @@
 import { AnalysisOverBudget, Tarjan, untakenStrongUnits, type Lasso, type LivenessGraph, type TemporalQuery } from './liveness.js';
 import { budgetWouldPass, pollInterrupt } from './guard.js';
 import { lastAtMost } from '../values/bisect.js';
+import { IntMap } from './int-map.js';
 
 /** A formula over the graph's recorded predicates (atom i: predicate i holds). */
 export type Ltl =
@@ -404,72 +405,9 @@ function shorten(g: LivenessGraph, f: Ltl, l: Lasso): Lasso {
 /** Entries at most of a product's flat index of (s, q) pairs (an Int32Array of 256 MB). */
 const FLAT_PRODUCT_MAX = 1 << 26;
 
-/**
- * (s, q) → product node, keyed by s·Q + q (below 2^43), for products whose flat index would be
- * too large: open addressing over typed arrays, half full at most, grown by doubling within
- * the memory budget. A JavaScript Map, used before, holds at most 2^24 entries: a product past
- * them (ReadersWriters with 4 actors, its property written so that it has no conjunction at
- * its top) stopped with an internal error. Exported for its tests.
- */
-export class NodeIndex {
-  /** The keys, -1 where a slot is empty, and the node of each. */
-  private keys: Float64Array;
-  private nodes: Int32Array;
-  private count = 0;
-
-  constructor(capacity = 1 << 16) {
-    this.keys = new Float64Array(capacity).fill(-1);
-    this.nodes = new Int32Array(capacity);
-  }
-
-  get size(): number {
-    return this.count;
-  }
-
-  /** The node of key k, or -1. */
-  get(k: number): number {
-    const mask = this.keys.length - 1;
-    for (let i = slotOf(k) & mask; ; i = (i + 1) & mask) {
-      const x = this.keys[i]!;
-      if (x === k) return this.nodes[i]!;
-      if (x === -1) return -1;
-    }
-  }
-
-  /** Sets the node of key k, a key not in the index yet. */
-  add(k: number, node: number): void {
-    if (2 * (this.count + 1) > this.keys.length) this.grow();
-    this.place(k, node);
-    this.count++;
-  }
-
-  private place(k: number, node: number): void {
-    const mask = this.keys.length - 1;
-    let i = slotOf(k) & mask;
-    while (this.keys[i] !== -1) i = (i + 1) & mask;
-    this.keys[i] = k;
-    this.nodes[i] = node;
-  }
-
-  private grow(): void {
-    const cap = this.keys.length * 2;
-    if (budgetWouldPass(cap * 12, 'the product of a temporal formula with its automaton')) throw new AnalysisOverBudget();
-    const { keys, nodes } = this;
-    this.keys = new Float64Array(cap).fill(-1);
-    this.nodes = new Int32Array(cap);
-    for (let i = 0; i < keys.length; i++) if (keys[i] !== -1) this.place(keys[i]!, nodes[i]!);
-  }
-}
-
-/** A well-mixed 32-bit hash of a non-negative integer below 2^53. */
-function slotOf(k: number): number {
-  const lo = k >>> 0;
-  const hi = (k / 4294967296) >>> 0;
-  let h = Math.imul(lo ^ Math.imul(hi, 0x27d4eb2d), 0x9e3779b1);
-  h ^= h >>> 15;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  return h >>> 0;
+/** The memory budget's check before a hash table of the product grows to `bytes`. */
+function productGrowing(bytes: number): void {
+  if (budgetWouldPass(bytes, 'the product of a temporal formula with its automaton')) throw new AnalysisOverBudget();
 }
 
 /** The reachable product of a graph and an automaton, in CSR form, nodes numbered breadth-first. */
@@ -488,9 +426,11 @@ class Product {
   constructor(g: LivenessGraph, a: Automaton, flatMax: number) {
     const Q = a.labels.length;
     const n = g.size;
-    // (s, q) → node: a flat array while it stays reasonable, a hash table beyond (big automata).
+    // (s, q) → node: a flat array while it stays reasonable, a hash table beyond (big automata,
+    // big graphs: ReadersWriters with 4 actors, its property written so that it has no
+    // conjunction at its top, took more than the 2^24 entries of a JavaScript Map).
     const flat = n * Q <= flatMax ? new Int32Array(n * Q).fill(-1) : undefined;
-    const sparse = flat === undefined ? new NodeIndex() : undefined;
+    const sparse = flat === undefined ? new IntMap(1 << 16, productGrowing) : undefined;
     let cap = Math.max(16, n);
     this.state = new Int32Array(cap);
     this.aut = new Int32Array(cap);
@@ -505,7 +445,7 @@ class Product {
     };
     const node = (s: number, q: number, parent: number): number => {
       const k = s * Q + q;
-      let p = flat !== undefined ? flat[k]! : sparse!.get(k);
+      let p = flat !== undefined ? flat[k]! : (sparse!.get(k) ?? -1);
       if (p >= 0) return p;
       p = this.size++;
       if (p >= cap) {
@@ -518,7 +458,7 @@ class Product {
         this.offsets = growTo(this.offsets, cap + 1);
       }
       if (flat !== undefined) flat[k] = p;
-      else sparse!.add(k, p);
+      else sparse!.set(k, p);
       this.state[p] = s;
       this.aut[p] = q;
       this.parentEdge[p] = parent;
@@ -701,10 +641,10 @@ class FairSearch {
     // Per node reached, the edge it was reached by (ROOT for `from`): a component may have
     // more nodes than a JavaScript Map holds.
     const ROOT = -2;
-    const parent = new NodeIndex(1024);
+    const parent = new IntMap(1024, productGrowing);
     const queue: number[] = [];
     if (!atLeastOne && target(from)) return [];
-    parent.add(from, ROOT);
+    parent.set(from, ROOT);
     queue.push(from);
     for (let h = 0; h < queue.length; h++) {
       const x = queue[h]!;
@@ -713,11 +653,11 @@ class FairSearch {
         if (this.compId[y] !== c) continue;
         if (target(y)) {
           const path = [e];
-          for (let z = x; parent.get(z) !== ROOT; z = p.sourceOf(parent.get(z))) path.push(parent.get(z));
+          for (let z = x; parent.get(z) !== ROOT; z = p.sourceOf(parent.get(z)!)) path.push(parent.get(z)!);
           return path.reverse();
         }
-        if (parent.get(y) !== -1) continue;
-        parent.add(y, e);
+        if (parent.get(y) !== undefined) continue;
+        parent.set(y, e);
         queue.push(y);
       }
     }

@@ -5,6 +5,7 @@
  */
 import type { SeenSet } from './seen-set.js';
 import { ModelError, type TransitionSystem } from './system.js';
+import { IntMap } from './int-map.js';
 
 /** Entries per chunk of the ReplayIndex (a power of two). */
 const CHUNK_BITS = 16;
@@ -16,8 +17,6 @@ const FIRST_CHUNK = 1024;
 const FAR = 0xffffff;
 /** Ordinals from this one up are kept in a map (the entry holds it as a marker). */
 const BIG_ORDINAL = 0xff;
-/** Bytes counted per entry of those maps (a JavaScript Map entry of two small integers). */
-const MAP_ENTRY_BYTES = 32;
 
 /**
  * What a trace needs of each stored state, by state number: its parent and the ordinal of the
@@ -39,8 +38,10 @@ export class ReplayIndex {
   private readonly chunks: Uint32Array[] = [];
   /** The last chunk, being filled. */
   private chunk = new Uint32Array(0);
-  private readonly farParents = new Map<number, number>();
-  private readonly bigOrdinals = new Map<number, number>();
+  // Typed-array maps, made at their first entry: a state with 255 successors or more has an
+  // entry in bigOrdinals, and a JavaScript Map holds at most 2^24 entries.
+  private farParents: IntMap | undefined;
+  private bigOrdinals: IntMap | undefined;
   private count = 0;
 
   get size(): number {
@@ -60,12 +61,12 @@ export class ReplayIndex {
     if (k === 0 || k >= this.chunk.length) this.grow(k);
     let distance = index - parent;
     if (distance >= FAR) {
-      this.farParents.set(index, parent);
+      (this.farParents ??= new IntMap()).set(index, parent);
       distance = FAR;
     }
     let o = ordinal;
     if (o >= BIG_ORDINAL) {
-      this.bigOrdinals.set(index, ordinal);
+      (this.bigOrdinals ??= new IntMap()).set(index, ordinal);
       o = BIG_ORDINAL;
     }
     this.chunk[k] = distance * 256 + o;
@@ -92,13 +93,13 @@ export class ReplayIndex {
   /** The state that state `index` was first produced from; -1 for an initial state. */
   parent(index: number): number {
     const distance = this.entry(index) >>> 8;
-    return distance === FAR ? this.farParents.get(index)! : index - distance;
+    return distance === FAR ? this.farParents!.get(index)! : index - distance;
   }
 
   /** The ordinal of the emission that first produced state `index`. */
   ordinal(index: number): number {
     const o = this.entry(index) & 0xff;
-    return o === BIG_ORDINAL ? this.bigOrdinals.get(index)! : o;
+    return o === BIG_ORDINAL ? this.bigOrdinals!.get(index)! : o;
   }
 
   /** Every parent, in one array (for the state graph of temporal properties). */
@@ -111,7 +112,7 @@ export class ReplayIndex {
   get bytes(): number {
     let words = 0;
     for (const c of this.chunks) words += c.length;
-    return words * 4 + (this.farParents.size + this.bigOrdinals.size) * MAP_ENTRY_BYTES;
+    return words * 4 + (this.farParents?.bytes ?? 0) + (this.bigOrdinals?.bytes ?? 0);
   }
 }
 

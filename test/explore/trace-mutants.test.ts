@@ -57,7 +57,7 @@ describe('ReplayIndex at the edges of its encodings', () => {
     expect(parents[5]).toBe(4);
   });
 
-  it('counts four bytes a state, in chunks of 65,536 (the first grows from 1,024 by doubling), and 32 bytes a map entry', () => {
+  it('counts four bytes a state, in chunks of 65,536 (the first grows from 1,024 by doubling), and the arrays of its maps (16 slots of 12 bytes at first)', () => {
     const r = new ReplayIndex();
     expect(r.bytes).toBe(0);
     r.record(0, -1, 0);
@@ -65,16 +65,20 @@ describe('ReplayIndex at the edges of its encodings', () => {
     for (let i = 1; i < 1024; i++) r.record(i, i - 1, 0);
     expect(r.bytes).toBe(4 * 1024);
     r.record(1024, 1023, 300);
-    expect(r.bytes).toBe(4 * 2048 + 32);
+    expect(r.bytes).toBe(4 * 2048 + 192);
     r.record(1025, 0, 255);
-    expect(r.bytes).toBe(4 * 2048 + 64);
+    expect(r.bytes).toBe(4 * 2048 + 192);
     for (let i = 1026; i < 2049; i++) r.record(i, i - 1, 0);
-    expect(r.bytes).toBe(4 * 4096 + 64);
+    expect(r.bytes).toBe(4 * 4096 + 192);
     for (let i = 2049; i < 65_536; i++) r.record(i, i - 1, 0);
-    expect(r.bytes).toBe(4 * 65_536 + 64);
+    expect(r.bytes).toBe(4 * 65_536 + 192);
     // The next chunk is made whole; the first keeps its entries.
     r.record(65_536, 65_535, 7);
-    expect(r.bytes).toBe(4 * (65_536 + 65_536) + 64);
+    expect(r.bytes).toBe(4 * (65_536 + 65_536) + 192);
+    // Nine ordinals past 254 fill more than half of 16 slots: 32 of them.
+    for (let i = 65_537; i < 65_544; i++) r.record(i, i - 1, 255 + i);
+    expect(r.bytes).toBe(4 * (65_536 + 65_536) + 32 * 12);
+    expect(r.ordinal(65_543)).toBe(255 + 65_543);
     expect([r.parent(65_536), r.ordinal(65_536), r.parent(1), r.ordinal(1024), r.parent(1025), r.ordinal(1025)]).toEqual([65_535, 7, 0, 300, 0, 255]);
   });
 
@@ -86,7 +90,7 @@ describe('ReplayIndex at the edges of its encodings', () => {
     expect(r.parent(FAR - 1)).toBe(-1);
     expect(r.parent(FAR)).toBe(1);
     expect(r.parent(FAR - 2)).toBe(FAR - 3);
-    expect(r.bytes).toBe(4 * (FAR + 1) + 32);
+    expect(r.bytes).toBe(4 * (FAR + 1) + 16 * 12);
   });
 });
 

@@ -8,6 +8,7 @@
 import { closeSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 import type { ReplayLookup } from '../trace.js';
 import { FileReader, ioError } from './files.js';
+import { IntMap } from '../int-map.js';
 
 const FAR = 0xffffff;
 const BIG_ORDINAL = 0xff;
@@ -26,8 +27,8 @@ export class ReplayFile implements ReplayLookup {
   /** Entries in the file; entries from there on are in buf. */
   private flushed: number;
   private count: number;
-  private readonly farParents: Map<number, number>;
-  private readonly bigOrdinals: Map<number, number>;
+  private readonly farParents: IntMap;
+  private readonly bigOrdinals: IntMap;
   private readonly one = new Uint8Array(4);
 
   /** Opens `path` holding the first `count` entries of an earlier run (0: a new file). */
@@ -43,8 +44,8 @@ export class ReplayFile implements ReplayLookup {
       throw ioError('write', path, e);
     }
     this.flushed = this.count = count;
-    this.farParents = new Map(overflow?.far ?? []);
-    this.bigOrdinals = new Map(overflow?.big ?? []);
+    this.farParents = intMapOf(overflow?.far ?? []);
+    this.bigOrdinals = intMapOf(overflow?.big ?? []);
   }
 
   get size(): number {
@@ -116,12 +117,13 @@ export class ReplayFile implements ReplayLookup {
   }
 
   overflow(): ReplayOverflow {
-    return { far: [...this.farParents], big: [...this.bigOrdinals] };
+    const byState = (a: [number, number], b: [number, number]): number => a[0] - b[0];
+    return { far: this.farParents.entries().sort(byState), big: this.bigOrdinals.entries().sort(byState) };
   }
 
   /** Bytes held in memory: the buffer and the maps. */
   get bytes(): number {
-    return this.buf.byteLength + 32 * (this.farParents.size + this.bigOrdinals.size);
+    return this.buf.byteLength + this.farParents.bytes + this.bigOrdinals.bytes;
   }
 
   close(): void {
@@ -138,8 +140,8 @@ export class ReplayFile implements ReplayLookup {
  * in order, handing each to `record` as its state's number, parent and ordinal.
  */
 export function readReplayFile(path: string, count: number, overflow: ReplayOverflow, record: (index: number, parent: number, ordinal: number) => void): void {
-  const far = new Map(overflow.far);
-  const big = new Map(overflow.big);
+  const far = intMapOf(overflow.far);
+  const big = intMapOf(overflow.big);
   const r = new FileReader(path);
   try {
     for (let i = 0; i < count; i++) {
@@ -154,4 +156,11 @@ export function readReplayFile(path: string, count: number, overflow: ReplayOver
   } finally {
     r.close();
   }
+}
+
+/** The overflow entries of a checkpoint in a map (a JavaScript Map holds at most 2^24 entries). */
+function intMapOf(entries: readonly (readonly [number, number])[]): IntMap {
+  const m = new IntMap();
+  for (const [k, v] of entries) m.set(k, v);
+  return m;
 }
