@@ -20,7 +20,7 @@ export class IntMap {
     capacity = 16,
     private readonly growing?: (bytes: number) => void,
   ) {
-    if (!(capacity >= 2 && (capacity & (capacity - 1)) === 0)) throw new Error(`internal error: IntMap capacity ${capacity} is not a power of two`);
+    if (!(Number.isInteger(capacity) && capacity >= 2 && (capacity & (capacity - 1)) === 0)) throw new Error(`internal error: IntMap capacity ${capacity} is not a power of two`);
     this.keys = new Float64Array(capacity).fill(-1);
     this.values = new Int32Array(capacity);
   }

@@ -35,6 +35,11 @@ describe('IntMap', () => {
     expect(m.bytes).toBe(256 * 12);
   });
 
+  it('starts with a power of two of slots, at least two', () => {
+    for (const bad of [0, 1, 3, 6, 2.5, -4, Number.NaN]) expect(() => new IntMap(bad), String(bad)).toThrow(`internal error: IntMap capacity ${bad} is not a power of two`);
+    for (const good of [2, 4, 1024]) expect(new IntMap(good).bytes).toBe(good * 12);
+  });
+
   it('asks before it grows, with the bytes it would take; a refusal leaves it as it was', () => {
     const asked: number[] = [];
     const m = new IntMap(4, (bytes) => {
