@@ -40,8 +40,9 @@ export class IntMap {
     return this.keys[i] === k ? this.values[i] : undefined;
   }
 
-  /** Sets the value of key k. */
+  /** Sets the value of key k, a 32-bit integer (anything else is an internal error, not a value cut short). */
   set(k: number, value: number): void {
+    if ((value | 0) !== value) throw new Error(`internal error: IntMap value ${value} is not a 32-bit integer`);
     let i = this.find(k);
     if (this.keys[i] !== k) {
       if (2 * (this.count + 1) > this.keys.length) {

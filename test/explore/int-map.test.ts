@@ -35,6 +35,15 @@ describe('IntMap', () => {
     expect(m.bytes).toBe(256 * 12);
   });
 
+  it('refuses a value that is no 32-bit integer rather than cut it short', () => {
+    const m = new IntMap();
+    for (const bad of [2 ** 31, -(2 ** 31) - 1, 1.5, Number.NaN]) expect(() => m.set(1, bad), String(bad)).toThrow(`internal error: IntMap value ${bad} is not a 32-bit integer`);
+    expect(m.size).toBe(0);
+    m.set(1, -(2 ** 31));
+    m.set(2, 2 ** 31 - 1);
+    expect([m.get(1), m.get(2)]).toEqual([-(2 ** 31), 2 ** 31 - 1]);
+  });
+
   it('starts with a power of two of slots, at least two', () => {
     for (const bad of [0, 1, 3, 6, 2.5, -4, Number.NaN]) expect(() => new IntMap(bad), String(bad)).toThrow(`internal error: IntMap capacity ${bad} is not a power of two`);
     for (const good of [2, 4, 1024]) expect(new IntMap(good).bytes).toBe(good * 12);
