@@ -239,10 +239,11 @@ export function checkProperties(system: CompiledSpec, graph: StateGraph<State, L
  * `forall` its quantifier expanded into one), in order, since the formula fails on a fair
  * behaviour exactly when one of them does. A conjunct of a simple form's shape over atoms
  * (eventually P, always eventually P, eventually always P, P ~> Q) takes the fast path, any
- * other the automaton of that conjunct; the automaton of the whole would be the product of its
- * conjuncts' (readerswriters.spex's property, twelve conjuncts `always eventually P`: an
- * automaton of 60 nodes, a product of 516,666 nodes and 2.4 million edges over 21,527 states,
- * where each conjunct alone is a pass over the graph). The lasso is the first failing
+ * other the automaton of that conjunct; the automaton of the whole holds every conjunct's at
+ * once, and its product with the graph is up to as many times the graph as it has nodes
+ * (readerswriters.spex's property, twelve conjuncts `always eventually P`: an automaton of 60
+ * nodes, a product of 516,666 nodes and 2.4 million edges over 21,527 states, where each
+ * conjunct alone is a pass over the graph). The lasso is the first failing
  * conjunct's: a behaviour that fails a conjunct fails the formula.
  */
 function checkConjuncts(checker: LivenessChecker, graph: StateGraph<State, Label>, formula: Ltl, units: TemporalSetup['units']): Lasso | undefined {
