@@ -16,6 +16,7 @@ import { groupDigits } from '../../values/format.js';
 import { typeText, Scope, type Frame, BUILTIN_TYPES, article, describe, rangeBounds } from './base.js';
 import { walkExpr } from './expressions.js';
 import { TemporalChecker } from './temporal.js';
+import { Tarjan } from '../../explore/liveness.js';
 import { symmetryBreaks, symmetryTargets, type SymmetryInputs } from './symmetry.js';
 import { named } from '../by-name.js';
 
@@ -544,48 +545,21 @@ class Checker extends TemporalChecker {
 
   /**
    * The names of the definitions that reach themselves through their calls: those of a
-   * strongly connected component of more than one, and those that call themselves. Tarjan's
-   * algorithm, with a stack of its own rather than recursion (a chain may be as long as the
-   * spec has definitions).
+   * strongly connected component of more than one, and those that call themselves. The
+   * liveness checks' Tarjan (iterative: a chain may be as long as the spec has definitions),
+   * over the calls numbered as the definitions are.
    */
   private definitionsOnCycles(defs: CheckedDef[]): Set<string> {
-    const onCycle = new Set<string>();
-    const index = new Map<string, number>();
-    const low = new Map<string, number>();
-    const component: string[] = [];
-    const inComponent = new Set<string>();
-    const calls: { name: string; deps: Iterator<string> }[] = [];
-    const enter = (name: string): void => {
-      index.set(name, index.size);
-      low.set(name, index.get(name)!);
-      component.push(name);
-      inComponent.add(name);
-      calls.push({ name, deps: (this.defDeps.get(name) ?? new Set<string>()).values() });
-    };
-    for (const def of defs) {
-      if (index.has(def.name)) continue;
-      enter(def.name);
-      while (calls.length > 0) {
-        const top = calls[calls.length - 1]!;
-        const step = top.deps.next();
-        if (!step.done) {
-          const dep = step.value;
-          if (dep === top.name) onCycle.add(dep);
-          if (!index.has(dep)) enter(dep);
-          else if (inComponent.has(dep)) low.set(top.name, Math.min(low.get(top.name)!, index.get(dep)!));
-          continue;
-        }
-        calls.pop();
-        const caller = calls[calls.length - 1];
-        if (caller !== undefined) low.set(caller.name, Math.min(low.get(caller.name)!, low.get(top.name)!));
-        if (low.get(top.name) !== index.get(top.name)) continue;
-        const start = component.lastIndexOf(top.name);
-        const members = component.splice(start);
-        for (const m of members) inComponent.delete(m);
-        if (members.length > 1) for (const m of members) onCycle.add(m);
-      }
-    }
-    return onCycle;
+    const number = new Map(defs.map((d, i) => [d.name, i]));
+    const offsets = new Int32Array(defs.length + 1);
+    const targets: number[] = [];
+    defs.forEach((d, i) => {
+      for (const dep of this.defDeps.get(d.name) ?? []) targets.push(number.get(dep)!);
+      offsets[i + 1] = targets.length;
+    });
+    const all = Int32Array.from(defs.keys());
+    const components = new Tarjan(defs.length, true).run({ offsets, targets: Int32Array.from(targets) }, all, new Int32Array(defs.length).fill(1), 1);
+    return new Set(components.flatMap((c) => Array.from(c, (i) => defs[i]!.name)));
   }
 
   /**
