@@ -246,9 +246,7 @@ export class Doms {
       const val = this.shape(t.value);
       const width = keyDom.size * val.width;
       if (width > MAX_WIDTH) throw new Unsupported(`the map type ${formatType(t)} needs more than ${MAX_WIDTH} slots`);
-      const keys: Value[] = [];
-      for (let c = 0; c < keyDom.size; c++) keys.push(this.decode(keyDom, c));
-      return { k: 'map', keyDom, keys, val, width };
+      return { k: 'map', keyDom, keys: this.values(keyDom), val, width };
     }
     if (t.k === 'int' && !t.range) return { k: 'leaf', dom: UNBOUNDED_INT, width: 1 };
     try {
@@ -268,6 +266,13 @@ export class Doms {
   }
 
   // ---- values <-> codes
+
+  /** Every value of a domain, in code order. */
+  values(d: Dom): Value[] {
+    const out: Value[] = [];
+    for (let c = 0; c < d.size; c++) out.push(this.decode(d, c));
+    return out;
+  }
 
   /** The value of a code (atoms, fields arrays and plain variants are the generic engine's). */
   decode(d: Dom, c: number): Value {

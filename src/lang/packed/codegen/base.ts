@@ -399,9 +399,7 @@ export abstract class CodeGenBase {
       case 'typeset': {
         if (d.k !== 'set') this.fail('internal: a type used as a set where no set was expected', span);
         if (x.dom.key === d.elem.key) return lit(2 ** d.elem.size - 1);
-        const vals: Value[] = [];
-        for (let c = 0; c < x.dom.size; c++) vals.push(this.doms.decode(x.dom, c));
-        const c = this.doms.encode(d, ISet(vals));
+        const c = this.doms.encode(d, ISet(this.doms.values(x.dom)));
         if (c < 0) this.fail('a type used as a set does not fit the set it is compared or combined with', span);
         return lit(c);
       }

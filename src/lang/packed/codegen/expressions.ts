@@ -999,13 +999,8 @@ export abstract class ExprCodeGen extends CodeGenBase {
     if (a.key === b.key) return true;
     if (a.size !== b.size) return false;
     if (a.size > MAX_ENUMERATION) return undefined;
-    const all = (d: Dom): Value[] => {
-      const vs: Value[] = [];
-      for (let c = 0; c < d.size; c++) vs.push(this.doms.decode(d, c));
-      return vs.sort(compareValues);
-    };
-    const x = all(a);
-    const y = all(b);
+    const x = this.doms.values(a).sort(compareValues);
+    const y = this.doms.values(b).sort(compareValues);
     return x.every((v, i) => compareValues(v, y[i]!) === 0);
   }
 
