@@ -55,8 +55,6 @@ export interface Refinement {
    * state; it is asked for only when Abstract's successors of that image are not known yet.
    */
   stepKeysOk(fromKey: string, toKey: string, image: () => State): boolean;
-  /** Whether the step from `from` to `to` maps to a step of Abstract or to a stutter. */
-  stepOk(from: State, to: State): boolean;
   /** Why the initial state `state` (init) or the step from `from` to `state` does not map. */
   explain(from: State | undefined, state: State): RefinementFailure | undefined;
 }
@@ -136,11 +134,6 @@ export function compileRefinement(spec: CheckedSpec, system: CompiledSpec, imp: 
         successorKeys.set(fromKey, succ);
       }
       return succ.has(toKey);
-    },
-    stepOk(from, to) {
-      const a = map(from);
-      const b = map(to);
-      return sameState(a, b) || this.stepKeysOk(key(a), key(b), () => a);
     },
     explain(from, state) {
       const after = map(state);
