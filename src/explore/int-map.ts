@@ -5,6 +5,8 @@
  * with an automaton passes: such a Map stopped spex with an internal error ("Map maximum size
  * exceeded"). Twelve bytes a slot, so 24 to 48 bytes an entry.
  */
+import { fmix32 } from '../values/mix.js';
+
 export class IntMap {
   /** The keys, -1 where a slot is empty, and the value of each. */
   private keys: Float64Array;
@@ -85,13 +87,7 @@ export class IntMap {
   }
 }
 
-/** A well-mixed 32-bit hash of a non-negative integer below 2^53. */
+/** A well-mixed 32-bit hash of a non-negative integer below 2^53: its two words through murmur3's finalizer. */
 function mix(k: number): number {
-  const lo = k >>> 0;
-  const hi = (k / 4294967296) >>> 0;
-  let h = Math.imul(lo ^ Math.imul(hi, 0x27d4eb2d), 0x9e3779b1);
-  h ^= h >>> 15;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  return h >>> 0;
+  return fmix32((k >>> 0) ^ fmix32((k / 4294967296) >>> 0));
 }

@@ -31,6 +31,10 @@ describe('IntMap', () => {
     for (let i = 0; i < 100; i++) m.set(i * 2 ** 32 + 7, i);
     expect(Array.from({ length: 100 }, (_, i) => m.get(i * 2 ** 32 + 7))).toEqual(Array.from({ length: 100 }, (_, i) => i));
     expect(m.get(7 + 100 * 2 ** 32)).toBeUndefined();
+    // Setting a key again changes its value, not the count.
+    m.set(7, 1);
+    m.set(7, 2);
+    expect([m.size, m.get(7)]).toEqual([100, 2]);
     // 100 entries: 256 slots (128 would be more than half full), 12 bytes each.
     expect(m.bytes).toBe(256 * 12);
   });
