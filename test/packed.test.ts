@@ -801,6 +801,56 @@ action Ack {
     expect(g.stats.distinct).toBeGreaterThan(100);
   });
 
+  it('chooses an element of a range of Int bounds as itself, compared, added, indexed and assigned as the generic engine does', () => {
+    // The packed engine took the element's code in the range's domain, which an Int range has
+    // not: \`choose i in 0..len(s) - 1: ...\` was the domain's lowest value, -(2^53 - 1), and a
+    // comparison with it was false where the generic engine's was true (no violation found).
+    const spec = fromText(`spec Choose
+var s: Seq[0..3] = [1, 2, 3]
+var x: 0..5 = 0
+var y: 0..5 = 0
+var n: 0..3 = 0
+def indexOf(v: Int): Int = choose i in 0..len(s) - 1: s[i] == v
+def low: Int = choose i in -2..len(s): i * i == 4
+action Compare {
+  require n == 0
+  if indexOf(3) > 1 {
+    x := 1
+  }
+  n := 1
+}
+action Arith {
+  require n == 1
+  y := indexOf(2) + 2 + low
+  n := 2
+}
+action Index {
+  require n == 2
+  s[indexOf(1)] := s[indexOf(3)]
+  x := indexOf(3) + low + 2
+  n := 3
+}
+invariant Small: x + y < 4
+`);
+    // x = 1; y = 1 + 2 - 2 = 1; s[0] = 3 and x = 2 - 2 + 2 = 2: x + y = 3, then Small holds,
+    // and the last state is a deadlock (checked).
+    const both = compileBoth(spec);
+    if (!both.packed.ok) throw new Error(both.packed.reason);
+    const g = expectSameRun(both.generic, both.packed.system, true);
+    expect(g.outcome.kind).toBe('deadlock');
+    expect(g.stats.distinct).toBe(4);
+    const violated = packedSameRun(fromText(`spec C
+var s: Seq[0..3] = [1, 2, 3]
+var x: 0..5 = 0
+action A {
+  require x == 0
+  x := (choose i in 0..len(s) - 1: s[i] == 3) + 1
+}
+invariant NotThree: x != 3
+`));
+    expect(violated.outcome.kind).toBe('invariant');
+  });
+
   it('assigns an element of a sequence, and a field of one, as the generic engine does', () => {
     // q[i] := x was refused (q := q with [i] = x was not); here sequences of records in a map,
     // a field of an element, and an index past the end.

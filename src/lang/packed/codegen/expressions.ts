@@ -223,13 +223,17 @@ export abstract class ExprCodeGen extends CodeGenBase {
         const lbl = this.fresh('L');
         const slot = this.slotOf(e.binder);
         this.emit(`let ${q} = 0;`);
+        // An integer is kept as itself: the loop over a range of a domain too wide for codes
+        // (an `Int` range, as `0..len(s) - 1`) has no code for its elements.
+        let int: IntVal | undefined;
         const loop = this.iterate(e.binder.domain, d, (val, code) => {
           this.env.set(slot, val);
+          if (val.r === 'int') int = val;
           const [pre, cond] = this.capture(() => this.bool(e.cond));
-          return `${pre}\nif (${cond}) { ${q} = ${code}; break ${lbl}; }`;
+          return `${pre}\nif (${cond}) { ${q} = ${int ? int.v : code}; break ${lbl}; }`;
         });
         this.emit(`${lbl}: {\n${loop}\nbail();\n}`);
-        return this.valOfCode(d, q);
+        return int ? { r: 'int', v: q, lo: int.lo, hi: int.hi } : this.valOfCode(d, q);
       }
       case 'match': {
         const scrut = this.expr(e.scrutinee);
