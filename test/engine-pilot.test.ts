@@ -37,9 +37,10 @@ invariant NotAll: not (forall i in Proc: counter[i] == ${K - 1})
 `;
 }
 
-function run(text: string, engine: 'auto' | 'packed'): CheckResult {
+/** A check of `text`; the pilot's time unbounded unless `pilotMs` says (what runs must not depend on the machine's speed). */
+function run(text: string, engine: 'auto' | 'packed', pilotMs = Infinity): CheckResult {
   const { spec } = loadSpec('guards.spex', text);
-  return runCheck(spec, selectChecks(spec, undefined)[0], new Map(), { engine, workers: 1 });
+  return runCheck(spec, selectChecks(spec, undefined)[0], new Map(), { engine, workers: 1, pilotMs });
 }
 
 /** What must not depend on the engine (its time and memory may). */
@@ -60,6 +61,16 @@ describe('the pilot for large packed code', () => {
     expect(auto.engineReason).toMatch(/^the search ended within 2,\d{3} states, before compiling it for the packed engine would pay off$/);
     expect(auto.verdict.kind).toBe('violation');
     expect(figures(auto)).toEqual(figures(packed));
+  });
+
+  it('stops the pilot when its time is up, and runs the search on the packed engine', () => {
+    // The search the pilot answers above, with no time for it (MAX_PILOT_MS, a second, where
+    // the generic engine's states are slow: fuzz mutant 1-8799).
+    const text = lockSpec(1100, 4);
+    const out = run(text, 'auto', 0);
+    expect(out.engine).toBe('packed');
+    expect(out.engineReason).toBeUndefined();
+    expect(figures(out)).toEqual(figures(run(text, 'auto')));
   });
 
   it('runs a larger search on the packed engine, and code under the threshold with no pilot', () => {

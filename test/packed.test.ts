@@ -801,6 +801,73 @@ action Ack {
     expect(g.stats.distinct).toBeGreaterThan(100);
   });
 
+  it('leaves an invariant or a constraint it cannot compile to the generic engine, on decoded states, and runs the rest packed', () => {
+    // A recursive definition of an argument it cannot tabulate: the packed engine does not
+    // compile it. The whole spec ran on
+    // the generic engine for it; now only those predicates do, with the same verdicts, errors,
+    // counts and traces.
+    const text = (inv: string, cons: string): string => `spec Fallback
+var a: 0..7 = 0
+var b: 0..7 = 5
+def tri(k: Int): Int = if k <= 0 then 0 else k + tri(k - 1)
+action IncA {
+  require a < 7
+  a := a + 1
+}
+action Swap {
+  a := b
+  b := a
+}
+invariant Plain: a + b <= 14
+invariant Triangle: ${inv}
+${cons === 'true' ? '' : `constraint Bounded: ${cons}`}
+check OnlyPlain {
+  only Plain
+}
+`;
+    const cases: [string, string, string][] = [
+      ['tri(a + b) <= 105', 'tri(a + b) < 200', 'ok'],
+      ['tri(a + b) < 78', 'true', 'invariant'],
+      ['12 / (tri(a + b) - 21) != 5', 'true', 'fault'],
+      ['true', 'tri(a + b) < 50', 'ok'],
+      ['true', '12 / (tri(a + b) - 21) > -100', 'fault'],
+    ];
+    for (const [inv, cons, outcome] of cases) {
+      const spec = fromText(text(inv, cons));
+      const both = compileBoth(spec);
+      if (!both.packed.ok) throw new Error(both.packed.reason);
+      expect(both.packed.system.onGeneric.map((g) => `${g.kind} ${g.name}`)).toEqual([...(inv === 'true' ? [] : ['invariant Triangle']), ...(cons === 'true' ? [] : ['constraint Bounded'])]);
+      for (const g of both.packed.system.onGeneric) expect(g.reason).toBe(`${g.kind} '${g.name}': recursive definition 'tri' is not supported by the packed engine`);
+      const g = expectSameRun(both.generic, both.packed.system, false);
+      expect(g.outcome.kind, `${inv} / ${cons}`).toBe(outcome);
+    }
+    // Through runCheck: the packed engine runs, its reason names the invariant; a check whose
+    // \`only\` leaves the invariant out has nothing on the generic engine.
+    const spec = fromText(text('tri(a + b) < 78', 'true'));
+    const all = runCheck(spec, undefined, new Map(), { workers: 1 });
+    expect(all.engine).toBe('packed');
+    expect(all.engineReason).toMatch(/^the packed engine ran, the generic engine evaluating on decoded states what it cannot compile: invariant 'Triangle': /);
+    expect(all.verdict).toMatchObject({ kind: 'violation', name: 'Triangle' });
+    // On worker threads, which compile the spec each: the same verdict and trace.
+    const eager = process.env['SPEX_WORKERS_EAGER'];
+    process.env['SPEX_WORKERS_EAGER'] = '1';
+    try {
+      const threads = runCheck(spec, undefined, new Map(), { workers: 2, workersChosen: true });
+      expect(threads.threads?.threads).toBe(2);
+      expect(threads.engine).toBe('packed');
+      expect(threads.verdict).toEqual(all.verdict);
+      const trace = (r: typeof all) => (r.result!.outcome as { trace: { states: unknown[] } }).trace.states.length;
+      expect(trace(threads)).toBe(trace(all));
+    } finally {
+      if (eager === undefined) delete process.env['SPEX_WORKERS_EAGER'];
+      else process.env['SPEX_WORKERS_EAGER'] = eager;
+    }
+    const plain = runCheck(spec, selectChecks(spec, 'OnlyPlain')[0], new Map(), { workers: 1 });
+    expect(plain.engine).toBe('packed');
+    expect(plain.engineReason).toBeUndefined();
+    expect(plain.verdict.kind).toBe('ok');
+  });
+
   it('chooses an element of a range of Int bounds as itself, compared, added, indexed and assigned as the generic engine does', () => {
     // The packed engine took the element's code in the range's domain, which an Int range has
     // not: \`choose i in 0..len(s) - 1: ...\` was the domain's lowest value, -(2^53 - 1), and a

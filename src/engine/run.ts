@@ -183,6 +183,12 @@ export interface RunOptions {
   readonly deadlock?: boolean;
   readonly maxStates?: number;
   readonly maxDepth?: number;
+  /**
+   * The most milliseconds the pilot of a spec with large packed code takes (default
+   * MAX_PILOT_MS): tests set it to 0 or Infinity, so that which engine runs does not depend
+   * on the machine's speed.
+   */
+  readonly pilotMs?: number;
   readonly onProgress?: (p: { distinct: number; generated: number; depth: number; queue: number; seconds: number; expanding?: number; step?: string }) => void;
   /** Milliseconds between two progress reports (default 1,000). */
   readonly progressPeriodMs?: number;
@@ -740,10 +746,29 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
   // A spec whose generated code is larger still gets a pilot in proportion to it (below).
   let pilot: ExploreResult<State, Label> | undefined;
   const eager = process.env['SPEX_WORKERS_EAGER'] === '1';
-  const runPilot = (budget: number): void => {
+  /** A pilot of `budget` states, and with `ms`, of that many milliseconds at most (checked before each expansion). */
+  const runPilot = (budget: number, ms?: number): void => {
     if (choice !== 'auto' || canon !== undefined || eager || (opts.maxStates !== undefined && opts.maxStates <= budget)) return;
     system.coverage.reset();
-    const r = explore(system, { ...exploreOpts, ...wideLevels(system), maxStates: budget });
+    let target = system;
+    if (ms !== undefined && ms !== Infinity) {
+      const deadline = performance.now() + ms;
+      const successors = system.successors.bind(system);
+      target = {
+        ...system,
+        successors(state, emit) {
+          if (performance.now() >= deadline) throw PILOT_OUT_OF_TIME;
+          successors(state, emit);
+        },
+      };
+    }
+    let r: ExploreResult<State, Label>;
+    try {
+      r = explore(target, { ...exploreOpts, ...wideLevels(system), maxStates: budget });
+    } catch (err) {
+      if (err === PILOT_OUT_OF_TIME) return;
+      throw err;
+    }
     if (!(r.outcome.kind === 'limit' && r.outcome.limit === 'states')) {
       pilot = r;
       engineReason = `the search ended within ${groupDigits(budget)} states, before compiling it for the packed engine would pay off`;
@@ -768,10 +793,13 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
     // MB of code in functions of some 400 characters (and a `succ` of 100 KB calling them),
     // checked 20,000 states in 0.85 s, compiling included, where its pilot of 10,000 states
     // took 2.5 s before it.
-    if (p.ok && p.system.largestFunction >= PILOT_CODE_CHARS) runPilot(Math.min(MAX_PILOT_STATES, Math.floor(p.system.source.length / PILOT_CODE_CHARS_PER_STATE)));
+    // The pilot gets MAX_PILOT_MS at most: fuzz mutant 1-8799, 8,786 assignments in one step,
+    // took 84 s over its 3,528 states on the generic engine, and 13-15 s packed.
+    if (p.ok && p.system.largestFunction >= PILOT_CODE_CHARS) runPilot(Math.min(MAX_PILOT_STATES, Math.floor(p.system.source.length / PILOT_CODE_CHARS_PER_STATE)), opts.pilotMs ?? MAX_PILOT_MS);
     if (p.ok && pilot === undefined) {
       const only = check?.decl.only?.map((n) => n.text);
       packed = onlyInvariants(p.system, only);
+      if (packed.onGeneric.length > 0) engineReason = onGenericReason(packed);
       if (refinements.invariants.length > 0) {
         const ps = packed;
         packed = { ...ps, invariants: [...ps.invariants, ...refinements.invariants.map((i) => ({ name: i.name, holds: (v: number[]) => i.holds(ps.decode(v)) }))] };
@@ -1129,6 +1157,14 @@ const PILOT_STATES = 400;
 const PILOT_CODE_CHARS = 192 * 1024;
 const PILOT_CODE_CHARS_PER_STATE = 100;
 const MAX_PILOT_STATES = 10_000;
+/**
+ * The most time that pilot takes: a search whose states cost the generic engine that much is
+ * not saved by it. Only which engine runs depends on it; the counts, verdicts and traces are
+ * the same on both.
+ */
+const MAX_PILOT_MS = 1000;
+/** Thrown through the pilot's successors when its time is up. */
+const PILOT_OUT_OF_TIME: { readonly pilot: 'out of time' } = Object.freeze({ pilot: 'out of time' });
 
 const PACKED_ONLY_HINT =
   '--engine packed runs only what the packed engine can encode (docs/engine.md); --engine auto, the default, falls back to the generic engine by itself';
@@ -1156,7 +1192,12 @@ export function onlyChecked(system: CompiledSpec, only: readonly string[] | unde
 export function onlyInvariants(p: PackedSpec, only: readonly string[] | undefined): PackedSpec {
   // As for the generic system: the same object but for its invariants, so the hot path calls
   // the packed system's own functions, and nothing it has is left out.
-  return only ? { ...p, invariants: p.invariants.filter((i) => only.includes(i.name)) } : p;
+  return only ? { ...p, invariants: p.invariants.filter((i) => only.includes(i.name)), onGeneric: p.onGeneric.filter((g) => g.kind !== 'invariant' || only.includes(g.name)) } : p;
+}
+
+/** engineReason of a packed run some of whose predicates the generic engine evaluates. */
+export function onGenericReason(p: PackedSpec): string {
+  return `the packed engine ran, the generic engine evaluating on decoded states what it cannot compile: ${p.onGeneric.map((g) => g.reason).join('; ')}`;
 }
 
 /** A packed exploration's result in the generic engine's terms: its traces' states decoded. */

@@ -20,7 +20,7 @@ import { SimulationWorkerError, runWalksParallel } from '../explore/simulate-par
 import { searchStats } from '../explore/stop.js';
 import { maxEvalWork, setMaxEvalWork } from '../lang/work.js';
 import {
-  configOverrides, constOverrides, exitCodeOf, loadSpec, onlyChecked, onlyInvariants, selectChecks, verdictOf, withRefinements,
+  configOverrides, constOverrides, exitCodeOf, loadSpec, onlyChecked, onlyInvariants, onGenericReason, selectChecks, verdictOf, withRefinements,
   refinementFailureOf, type CheckResult, type EngineChoice, type Verdict,
 } from './run.js';
 
@@ -118,7 +118,8 @@ function buildSystems(spec: CheckedSpec, check: CheckedCheck | undefined, overri
     if (choice === 'packed') throw new SpecErrors([new Diagnostic('E217', 'span' in p && p.span ? p.span : undefined, p.reason, PACKED_ONLY_HINT)]);
     return { generic: system, packed: undefined, engineReason: p.reason };
   }
-  return { generic: system, packed: onlyInvariants(p.system, only), engineReason: undefined };
+  const packed = onlyInvariants(p.system, only);
+  return { generic: system, packed, engineReason: packed.onGeneric.length > 0 ? onGenericReason(packed) : undefined };
 }
 
 const PACKED_ONLY_HINT =

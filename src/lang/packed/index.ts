@@ -53,6 +53,11 @@ export interface PackedSpec extends TransitionSystem<number[], Label> {
    */
   readonly predicates?: readonly ((vec: number[]) => boolean)[];
   readonly predicatesReason?: string;
+  /**
+   * The invariants and state constraints the code generator cannot encode, each with why
+   * (`reason`: `invariant 'Inv': ...`): the generic engine evaluates them on the decoded state.
+   */
+  readonly onGeneric: readonly OnGeneric[];
   /** The step counters (src/lang/coverage.ts) the generated code marks and, with coverage, counts. */
   readonly coverage: StepCounters;
 }
@@ -68,6 +73,13 @@ export class PackedGaveUp extends Error {
     super(message);
     this.name = 'PackedGaveUp';
   }
+}
+
+/** A state predicate of a packed system that the generic engine evaluates (PackedSpec.onGeneric). */
+export interface OnGeneric {
+  readonly kind: 'invariant' | 'constraint';
+  readonly name: string;
+  readonly reason: string;
 }
 
 export type PackedResult = { ok: true; system: PackedSpec } | { ok: false; reason: string; span?: A.Span };
@@ -262,9 +274,10 @@ interface Generated {
   succAt(lv: LevelArray, b: number, emit: (s: number[], l: Label) => void): void;
   /** The working array: after succ or succAt returns, the state expanded (every step restores it). */
   s: number[];
-  inv: ((s: readonly number[]) => boolean)[];
-  /** The state constraints, in the generic engine's order. */
-  cons: ((s: readonly number[]) => boolean)[];
+  /** The invariants; null where the generic engine evaluates one (onGeneric). */
+  inv: (((s: readonly number[]) => boolean) | null)[];
+  /** The state constraints, in the generic engine's order; null as in inv. */
+  cons: (((s: readonly number[]) => boolean) | null)[];
   /** The temporal properties' predicates (empty when they are not compiled). */
   tp: ((s: readonly number[]) => boolean)[];
   /** With recordWrites: the slots written on the way to the emission under way, and how many (past D's length only counted). */
@@ -655,21 +668,26 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   );
 
   // ---- invariants and state constraints (`inModel`): a function of the state each, named
-  // `fname`; one the code generator cannot encode refuses the spec, naming `what`.
-  const statePredicate = (fname: string, expr: A.Expr, what: string): string => {
+  // `fname`. One the code generator cannot encode is left to the generic engine, which
+  // evaluates it on the decoded state (`null` in the generated list, its reason in
+  // `onGeneric`): one predicate does not send every step of the search there.
+  const onGeneric: OnGeneric[] = [];
+  const statePredicate = (fname: string, expr: A.Expr, kind: OnGeneric['kind'], name: string): string => {
+    const what = `${kind} '${name}'`;
     let src: string;
     try {
-      const [pre, v] = gen.capture(() => gen.bool(expr));
+      const [pre, v] = gen.scoped(() => gen.capture(() => gen.bool(expr)));
       src = `${pre}\nreturn ${v};`;
     } catch (err) {
-      if (err instanceof Unsupported) throw new Unsupported(`${what}: ${err.message}`, err.span);
-      throw err;
+      if (!(err instanceof Unsupported)) throw err;
+      onGeneric.push({ kind, name, reason: `${what}: ${err.message}` });
+      return 'null';
     }
     parts.push(`function ${fname}(s) {\n${src}\n}`);
     return fname;
   };
-  const invNames = spec.invariants.map((inv, ii) => statePredicate(`I${ii}`, inv.expr, `invariant '${inv.name}'`));
-  const consNames = generic.constraints.map((c, ci) => statePredicate(`C${ci}`, c.decl.expr, `constraint '${c.name}'`));
+  const invNames = spec.invariants.map((inv, ii) => statePredicate(`I${ii}`, inv.expr, 'invariant', inv.name));
+  const consNames = generic.constraints.map((c, ci) => statePredicate(`C${ci}`, c.decl.expr, 'constraint', c.name));
 
   // ---- temporal properties' predicates: one instance per binding of the property's binders
   // (constant domains, in canonical order, as compile-temporal.ts), the bound values constants.
@@ -866,7 +884,8 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   const invariants: Invariant<number[]>[] = spec.invariants.map((inv, ii) => {
     const g = generic.invariants[ii]!;
     if (g.name !== inv.name) throw new Error('internal error: invariants out of order');
-    return { name: inv.name, holds: guarded(made.inv[ii]!, (st) => g.holds(st), `invariant '${inv.name}'`) };
+    const f = made.inv[ii];
+    return { name: inv.name, holds: f ? guarded(f, (st) => g.holds(st), `invariant '${inv.name}'`) : (vec) => g.holds(decode(vec)) };
   });
 
   let predicates: ((vec: number[]) => boolean)[] | undefined;
@@ -910,6 +929,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     encode,
     decode,
     invariants,
+    onGeneric,
     initialStates(emit) {
       try {
         evalWork.n = 0;
@@ -971,7 +991,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     // genuine ModelError, naming the constraint).
     const cons = made.cons.map((f, ci) => {
       const g = generic.constraints[ci]!;
-      return guarded(f, (st) => g.holds(undefined, st), `constraint '${g.name}'`);
+      return f ? guarded(f, (st) => g.holds(undefined, st), `constraint '${g.name}'`) : (vec: number[]) => g.holds(undefined, decode(vec));
     });
     system.inModel = (vec) => {
       for (let i = 0; i < cons.length; i++) if (!cons[i]!(vec)) return false;
