@@ -385,7 +385,8 @@ export class CodeGen extends ProcedureCodeGen {
       const off = this.once(p.off);
       if (inner !== undefined) {
         const old = this.once(this.initMode ? `un(s[${off}])` : `s[${off}]`);
-        return { codes: [inner.update(old, codes[0]!)], off, width: 1 };
+        // The slot's code as read, which the write is undone with (init mode reads it checked).
+        return { codes: [inner.update(old, codes[0]!)], off, width: 1, saved: this.initMode ? undefined : old };
       }
       return { codes, off, width: target.width };
     });
@@ -398,8 +399,9 @@ export class CodeGen extends ProcedureCodeGen {
       const save = `const ${o} = s.slice(${parts.off}, ${parts.off} + ${W});`;
       return { open: `${pre}\n${save}\n${copy(parts.codes, this.wrote(`${parts.off} + ${i}`))}`, close: `${copy(o, '')}\n${this.undid(W)}` };
     }
-    const olds = parts.codes.map(() => this.fresh('o'));
-    const save = olds.map((o, j) => `const ${o} = s[${add(parts.off, j)}];`).join(' ');
+    const saved = 'saved' in parts ? parts.saved : undefined;
+    const olds = saved !== undefined ? [saved] : parts.codes.map(() => this.fresh('o'));
+    const save = saved !== undefined ? '' : olds.map((o, j) => `const ${o} = s[${add(parts.off, j)}];`).join(' ');
     const write = parts.codes.map((c, j) => `s[${add(parts.off, j)}] = ${c};${this.wrote(add(parts.off, j))}`).join(' ');
     const restore = olds.map((o, j) => `s[${add(parts.off, j)}] = ${o};`).join(' ');
     return { open: `${pre}\n${save}\n${write}`, close: `${restore}\n${this.undid(olds.length)}` };
@@ -413,7 +415,9 @@ export class CodeGen extends ProcedureCodeGen {
    */
   private slotPath(sh: Shape, path: readonly A.LSelector[]): { dom: Dom; update: (old: string, x: string) => string } {
     if (sh.k !== 'leaf') return this.fail('internal: a part of a value held in one slot outside a slot');
-    const steps: ((old: string, inner: (sub: string) => string) => string)[] = [];
+    // Each step gets the old code of its part and `inner`, the new code of that part given its
+    // old one; `last`: the part is the one assigned, whose old code inner does not read.
+    const steps: ((old: string, inner: (sub: string) => string, last: boolean) => string)[] = [];
     let dom = sh.dom;
     for (const sel of path) {
       if (sel.kind === 'field') {
@@ -429,15 +433,17 @@ export class CodeGen extends ProcedureCodeGen {
         if (dom.k !== 'seq') return this.fail('indexing a value that is not a map or a sequence is not supported by the packed engine', sel.span);
         const k = lit(dom.elem.size);
         const index = sel.index;
-        steps.push((old, inner) => {
+        steps.push((old, inner, last) => {
           const i = this.once(this.int(index).v);
-          const elem = this.once(`sqAt(${old}, ${i}, ${k})`);
+          // The element read only when a part of it is assigned (sqSet checks the index as
+          // sqAt does, and the value was computed before).
+          const elem = last ? '' : this.once(`sqAt(${old}, ${i}, ${k})`);
           return `sqSet(${old}, ${i}, ${this.once(inner(elem))}, ${k})`;
         });
         dom = dom.elem;
       }
     }
-    const update = (old: string, x: string, j = 0): string => (j === steps.length ? x : steps[j]!(old, (sub) => update(sub, x, j + 1)));
+    const update = (old: string, x: string, j = 0): string => (j === steps.length ? x : steps[j]!(old, (sub) => update(sub, x, j + 1), j + 1 === steps.length));
     return { dom, update };
   }
 
