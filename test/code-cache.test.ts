@@ -215,3 +215,35 @@ describe('the code cache', () => {
     expect([...entries(dir).keys()].filter((k) => k.startsWith('packed/')).length).toBeGreaterThan(1);
   });
 });
+
+describe("V8's baseline compiler", () => {
+  // What code-cache's module sets when loaded: functions named with INTERPRETED_PREFIX (the
+  // packed engine's huge steps, src/lang/packed/index.ts) stay on the interpreter; others are
+  // compiled as ever. --always-sparkplug compiles a function at its first call, where the
+  // filter lets it; %GetOptimizationStatus's bit 15 says it was (7: interpreted).
+  const probe = (module: string, flags: string[] = []): [number, number] => {
+    const script = `
+const load = ${JSON.stringify(module)}.endsWith('.cjs') ? (m) => Promise.resolve(require(m)) : (m) => import(m);
+load(${JSON.stringify(join(ROOT, module))}).then(({ INTERPRETED_PREFIX }) => {
+  const make = (name) => new Function(\`function \${name}(x) { return x + 1; }\\nreturn \${name};\`)();
+  const fs = [make(INTERPRETED_PREFIX + 'A0'), make('A0')];
+  for (const f of fs) f(1);
+  console.log(JSON.stringify(fs.map((f) => new Function('f', 'return %GetOptimizationStatus(f)')(f))));
+});`;
+    const r = spawnSync(process.execPath, ['--allow-natives-syntax', '--always-sparkplug', ...flags, '-e', script], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    return JSON.parse(r.stdout) as [number, number];
+  };
+  const BASELINE = 1 << 15;
+  const INTERPRETED = 1 << 7;
+  it.each(['dist/cli/code-cache.cjs', 'dist/engine/code-cache.js'])('leaves the functions named for the interpreter to it, and compiles the others (%s)', (module) => {
+    const [huge, plain] = probe(module);
+    expect(huge & (BASELINE | INTERPRETED)).toBe(INTERPRETED);
+    expect(plain & BASELINE).toBe(BASELINE);
+  });
+  it("leaves a filter of the user's own as it is", () => {
+    const [huge, plain] = probe('dist/cli/code-cache.cjs', ['--sparkplug-filter=*']);
+    expect(huge & BASELINE).toBe(BASELINE);
+    expect(plain & BASELINE).toBe(BASELINE);
+  });
+});

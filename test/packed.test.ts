@@ -4,6 +4,7 @@ import { checkSpec, type CheckedSpec } from '../src/lang/check.js';
 import { compileSpec, type CompiledSpec, type Label, type State } from '../src/lang/compile.js';
 import { parseSpec } from '../src/lang/parser.js';
 import { compilePacked, PackedGaveUp, type PackedSpec } from '../src/lang/packed/index.js';
+import { INTERPRETED_PREFIX } from '../src/engine/code-cache.js';
 import { explore, type ExploreResult } from '../src/explore/index.js';
 import { ModelError } from '../src/explore/system.js';
 import { SpecErrors } from '../src/lang/diagnostics.js';
@@ -1389,5 +1390,40 @@ invariant Inv: ${inv}
       fps.add(`${out[0]}:${out[1]}`);
     }
     expect(fps.size).toBe(288);
+  });
+});
+
+describe('packed engine: a step too large for V8 to optimise', () => {
+  it('is declared for the interpreter alone (INTERPRETED_PREFIX) and runs as the generic engine does', () => {
+    // 2 x 1,001 statements in one action: its function is over INTERPRETED_CHARS, and its name
+    // keeps V8's baseline compiler off it (src/engine/code-cache.ts); the others keep theirs.
+    const twice = '  m[c] := (m[c] + 1) % 4\n  q[turn] := (q[turn] + c) % 6\n';
+    const spec = fromText(`spec Huge
+type Cell = 0..3
+var m: Map[Cell, 0..3] = [c in Cell |-> 0]
+var q: Seq[0..5] = [0, 0, 0]
+var turn: 0..3 = 0
+action Big(c: Cell) {
+  require turn < 3
+${twice.repeat(1001)}  turn := turn + 1
+}
+action Again {
+  require turn == 3
+  turn := 0
+}
+invariant NotEveryCell: not (m[1] == 1 and m[2] == 1 and m[3] == 1)
+`);
+    const both = compileBoth(spec);
+    if (!both.packed.ok) throw new Error(both.packed.reason);
+    const source = both.packed.system.source;
+    expect(both.packed.system.largestFunction).toBeGreaterThan(128 * 1024);
+    expect(source).toContain(`function ${INTERPRETED_PREFIX}A0(s, emit) {`);
+    expect(source).toContain(`const A0 = ${INTERPRETED_PREFIX}A0;`);
+    for (const small of ['A1(s, emit)', 'I0(s)', 'init1(s, emit)']) expect(source).toContain(`function ${small} {`);
+    expect(source.split(INTERPRETED_PREFIX).length - 1).toBe(2);
+    // Each Big adds 1,001 to m[c] (1 mod 4): the invariant fails after Big(1), Big(2), Big(3).
+    const g = expectSameRun(both.generic, both.packed.system, true);
+    expect(g.outcome.kind).toBe('invariant');
+    expect(g.stats.depth).toBe(4);
   });
 });

@@ -26,8 +26,26 @@ import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import { Script, type ScriptOptions } from 'node:vm';
 import { isMainThread, workerData } from 'node:worker_threads';
+
+/**
+ * The name prefix of a generated function that V8's baseline compiler (Sparkplug) leaves to
+ * its interpreter: the packed engine's steps of many thousand statements (src/lang/packed,
+ * `declare`). TurboFan never optimises a function of more than 60 KB of bytecode, and Sparkplug
+ * compiles such a function to machine code several times the size of its bytecode, which a
+ * step runs once from top to bottom: fetching it costs more than interpreting the bytecode.
+ * Fuzz mutant 1-8799 (8,786 statements in one step, 3,528 states): 11.1–11.6 s a run with
+ * Sparkplug, 5.6–6.1 s without (docs/engine.md, "Huge steps").
+ *
+ * The filter is set here, when the process loads this module, before it reads or writes any
+ * entry: V8's flags are part of what an entry was compiled under, and an entry written under
+ * other flags is refused. Every entry point of spex loads this module first. A filter of the
+ * user's own (`--sparkplug-filter` in node's options) is left as it is.
+ */
+export const INTERPRETED_PREFIX = 'spexInterpreted_';
+if (!/sparkplug[-_]filter/.test(`${process.execArgv.join(' ')} ${process.env['NODE_OPTIONS'] ?? ''}`)) setFlagsFromString(`--sparkplug-filter=-${INTERPRETED_PREFIX}*`);
 
 /** The most entries kept per kind; beyond it, the oldest go when an entry is written. */
 const MAX_ENTRIES: Record<string, number> = { cli: 24, packed: 256 };

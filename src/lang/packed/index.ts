@@ -23,7 +23,7 @@ import { CodeGen, lit, type Val, type InstanceLayout, type ProcessLayout, type S
 import { procedureDepths, stackLayout, pcNamesOf, endNamesOf, type StackLayout } from './stack.js';
 import { Doms, MAX_WIDTH, Unsupported, seqAt, seqBase, seqLen, type Dom } from './dom.js';
 import { MAX_ENUMERATION } from '../diagnostics.js';
-import { cachedFunction } from '../../engine/code-cache.js';
+import { cachedFunction, INTERPRETED_PREFIX } from '../../engine/code-cache.js';
 import { evalWork } from '../work.js';
 
 /**
@@ -97,6 +97,26 @@ const WIDE_COPY = 64;
 const MAX_LABELS = 1 << 20;
 /** The most characters of generated source. */
 const MAX_SOURCE = 4_000_000;
+/**
+ * A generated function of this many characters or more runs on V8's interpreter alone, not
+ * compiled by its baseline compiler (INTERPRETED_PREFIX, src/engine/code-cache.ts). Measured on
+ * a function of unrolled element assignments called in a loop (per statement, baseline /
+ * interpreter): 48 KB of source, which TurboFan optimises, about the same; 98 KB, too large to
+ * optimise, 124 / 121 ns; 149 KB 251 / 115 ns; 2.3 MB 382 / 159 ns (docs/engine.md, "Huge
+ * steps"). An inner loop of 100,000 iterations in the 2.3 MB function tips it the other way
+ * (5.8 / 6.8 ms a call): a huge step's size is its unrolled statements, so the bound is on size.
+ */
+const INTERPRETED_CHARS = 128 * 1024;
+
+/**
+ * A generated function's declaration: one of INTERPRETED_CHARS characters or more is named with
+ * INTERPRETED_PREFIX, which keeps V8's baseline compiler off it, and given its name as a
+ * constant as well.
+ */
+function declare(name: string, params: string, body: string): string {
+  const rest = `(${params}) {\n${body}\n}`;
+  return rest.length < INTERPRETED_CHARS ? `function ${name}${rest}` : `function ${INTERPRETED_PREFIX}${name}${rest}\nconst ${name} = ${INTERPRETED_PREFIX}${name};`;
+}
 /**
  * The width from which successors are fingerprinted from the slots their step wrote
  * (stepFingerprint, CodeGen.recordWrites) rather than in full: a store more a write, against
@@ -581,7 +601,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
       if (err instanceof Unsupported) throw new Unsupported(`action '${a.name}': ${err.message}`, err.span ?? a.decl.span);
       throw err;
     }
-    parts.push(`const LB${ai} = LB[${lit(ai)}];\nconst LM${ai} = LM[${lit(ai)}];\nfunction L${ai}(k) {\nreturn LB${ai}[k] ?? LM${ai}(k);\n}\nfunction A${ai}(s, emit) {\n${src}\n}`);
+    parts.push(`const LB${ai} = LB[${lit(ai)}];\nconst LM${ai} = LM[${lit(ai)}];\nfunction L${ai}(k) {\nreturn LB${ai}[k] ?? LM${ai}(k);\n}\n${declare(`A${ai}`, 's, emit', src)}`);
   });
 
   // ---- process steps: per instance, the step its pc is at
@@ -628,7 +648,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     }
     procLabels.push(inst.labels);
     procNames.push(`P${k}`);
-    parts.push(`const LP${k} = LP[${lit(k)}];\nfunction P${k}(s, emit) {\nswitch (s[${lit(inst.layout.pcOff)}]) {\n${cases.join('\n')}\n}\n}`);
+    parts.push(`const LP${k} = LP[${lit(k)}];\n${declare(`P${k}`, 's, emit', `switch (s[${lit(inst.layout.pcOff)}]) {\n${cases.join('\n')}\n}`)}`);
   });
 
   // ---- init
@@ -663,7 +683,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
   });
   // The process variables' combinations (INIT, one vector each) vary fastest, as in the generic engine.
   parts.push(
-    `function init1(s, emit) {\n${initSrc}\n}\nfunction init(emit) {\n${heads.join('\n')}\n` +
+    `${declare('init1', 's, emit', initSrc)}\nfunction init(emit) {\n${heads.join('\n')}\n` +
       `for (const I of INIT) {\nconst s = I.slice();\n${writes.join('\n')}\ninit1(s, emit);\n}\n${heads.map(() => '}').join('\n')}\n}`,
   );
 
@@ -683,7 +703,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
       onGeneric.push({ kind, name, reason: `${what}: ${err.message}` });
       return 'null';
     }
-    parts.push(`function ${fname}(s) {\n${src}\n}`);
+    parts.push(declare(fname, 's', src));
     return fname;
   };
   const invNames = spec.invariants.map((inv, ii) => statePredicate(`I${ii}`, inv.expr, 'invariant', inv.name));
@@ -720,7 +740,7 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
         }
         const name = `T${tpNames.length}`;
         tpNames.push(name);
-        tpParts.push(`function ${name}(s) {\n${src}\n}`);
+        tpParts.push(declare(name, 's', src));
         return tpNames.length - 1;
       };
       // A general formula: its atoms in expandTree's order, each with the values bound around it.
