@@ -1426,4 +1426,24 @@ invariant NotEveryCell: not (m[1] == 1 and m[2] == 1 and m[3] == 1)
     expect(g.outcome.kind).toBe('invariant');
     expect(g.stats.depth).toBe(4);
   });
+
+  it('so is the function that calls every step, of 9,000 process instances', () => {
+    const both = compileBoth(
+      fromText(`spec ManyInstances
+var n: 0..9 = 0
+process W(t: 0..8999) {
+  a: await t < 3 and n < 9
+     n := n + 1
+}
+invariant Few: n < 3
+`),
+    );
+    if (!both.packed.ok) throw new Error(both.packed.reason);
+    const source = both.packed.system.source;
+    for (const f of ['succ(st, emit)', 'succAt(lv, b, emit)']) expect(source).toContain(`function ${INTERPRETED_PREFIX}${f} {`);
+    expect(source).toContain(`function P0(s, emit) {`);
+    const g = expectSameRun(both.generic, both.packed.system, true);
+    expect(g.outcome.kind).toBe('invariant');
+    expect(g.stats.depth).toBe(4);
+  });
 });

@@ -832,9 +832,9 @@ function build(spec: CheckedSpec, overrides: ReadonlyMap<number, A.Expr>, generi
     ...(stepped ? [`const DC = ${lit(MAX_RECORDED_WRITES)};`, 'const D = new Int32Array(DC);', 'let DN = 0;'] : []),
     ...parts,
     ...(tp ? tpParts : []),
-    `function succ(st, emit) {\n${stepped ? 'DN = 0;\n' : ''}for (let i = 0; i < W; i++) s[i] = st[i];\n${succ}\n}`,
+    declare('succ', 'st, emit', `${stepped ? 'DN = 0;\n' : ''}for (let i = 0; i < W; i++) s[i] = st[i];\n${succ}`),
     // A wide state is copied out of its level natively (a view of it, then one `set`).
-    `function succAt(lv, b, emit) {\n${stepped ? 'DN = 0;\n' : ''}${typed !== undefined && width >= WIDE_COPY ? 's.set(lv.subarray(b, b + W));' : 'for (let i = 0; i < W; i++) s[i] = lv[b + i];'}\n${succ}\n}`,
+    declare('succAt', 'lv, b, emit', `${stepped ? 'DN = 0;\n' : ''}${typed !== undefined && width >= WIDE_COPY ? 's.set(lv.subarray(b, b + W));' : 'for (let i = 0; i < W; i++) s[i] = lv[b + i];'}\n${succ}`),
     `return { init, succ, succAt, s, inv: [${invNames.join(', ')}], cons: [${consNames.join(', ')}], tp: [${tp ? tpNames.join(', ') : ''}]${stepped ? ', D, dn: () => DN' : ''} };`,
   ].join('\n');
   let source = sourceWith(predicatesReason === undefined);
