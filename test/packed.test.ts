@@ -1427,6 +1427,39 @@ invariant NotEveryCell: not (m[1] == 1 and m[2] == 1 and m[3] == 1)
     expect(g.stats.depth).toBe(4);
   });
 
+  it("a process's step is for the interpreter alone when one of its cases is that large, not when all of them together are", () => {
+    // W's label `a` runs 1,402 statements (some 135 KB of code); V's two labels 1,002 each (96 KB
+    // a case, 193 KB for the function): V's step runs one case a call, after a chain of
+    // comparisons that V8's baseline code runs faster.
+    const run = (v: string, n: number): string => `     m[${v}] := (m[${v}] + 1) % 4\n     q[0] := (q[0] + ${v}) % 6\n`.repeat(n);
+    const both = compileBoth(
+      fromText(`spec HugeProcesses
+type Cell = 0..3
+var m: Map[Cell, 0..3] = [c in Cell |-> 0]
+var q: Seq[0..5] = [0, 0, 0]
+process W(t: 1..1) {
+  a: await m[t] < 3
+${run('t', 701)}     goto a
+}
+process V(u: 2..2) {
+  a: await m[u] < 3
+${run('u', 501)}  b: await m[u] < 3
+${run('u', 501)}     goto a
+}
+invariant NotBoth: not (m[1] == 2 and m[2] == 1)
+`),
+    );
+    if (!both.packed.ok) throw new Error(both.packed.reason);
+    const source = both.packed.system.source;
+    expect(source).toContain(`function ${INTERPRETED_PREFIX}P0(s, emit) {`);
+    expect(source).toContain('function P1(s, emit) {');
+    // V's function, the longest, is plain.
+    expect(both.packed.system.largestFunction).toBeGreaterThan(180 * 1024);
+    expect(source.split(INTERPRETED_PREFIX).length - 1).toBe(2);
+    const g = expectSameRun(both.generic, both.packed.system, true);
+    expect(g.outcome.kind).toBe('invariant');
+  });
+
   it('so is the function that calls every step, of 9,000 process instances', () => {
     const both = compileBoth(
       fromText(`spec ManyInstances
