@@ -98,13 +98,10 @@ const MAX_LABELS = 1 << 20;
 /** The most characters of generated source. */
 const MAX_SOURCE = 4_000_000;
 /**
- * A generated function of this many characters or more runs on V8's interpreter alone, not
- * compiled by its baseline compiler (INTERPRETED_PREFIX, src/engine/code-cache.ts). Measured on
- * a function of unrolled element assignments called in a loop (per statement, baseline /
- * interpreter): 48 KB of source, which TurboFan optimises, about the same; 98 KB, too large to
- * optimise, 124 / 121 ns; 149 KB 251 / 115 ns; 2.3 MB 382 / 159 ns (docs/engine.md, "Huge
- * steps"). An inner loop of 100,000 iterations in the 2.3 MB function tips it the other way
- * (5.8 / 6.8 ms a call): a huge step's size is its unrolled statements, so the bound is on size.
+ * How much of its code (characters of source) a generated function runs at a call from which
+ * it runs on V8's interpreter alone (`declare`; docs/engine.md, "Huge steps"). Per statement of
+ * unrolled element assignments, baseline / interpreter: 98 KB of source, too large for TurboFan
+ * to optimise, 124 / 121 ns; 149 KB 251 / 115 ns; 2.3 MB 382 / 159 ns.
  */
 const INTERPRETED_CHARS = 128 * 1024;
 
@@ -120,6 +117,7 @@ function declare(name: string, params: string, body: string, run = body.length):
   const rest = `(${params}) {\n${body}\n}`;
   return run < INTERPRETED_CHARS ? `function ${name}${rest}` : `function ${INTERPRETED_PREFIX}${name}${rest}\nconst ${name} = ${INTERPRETED_PREFIX}${name};`;
 }
+
 /**
  * The width from which successors are fingerprinted from the slots their step wrote
  * (stepFingerprint, CodeGen.recordWrites) rather than in full: a store more a write, against
