@@ -794,7 +794,8 @@ export function runCheck(spec: CheckedSpec, check: CheckedCheck | undefined, cli
     // checked 20,000 states in 0.85 s, compiling included, where its pilot of 10,000 states
     // took 2.5 s before it.
     // The pilot gets MAX_PILOT_MS at most: fuzz mutant 1-8799, 8,786 assignments in one step,
-    // took 84 s over its 3,528 states on the generic engine, and 11-16 s packed.
+    // took 84 s over its 3,528 states on the generic engine, and 5.6-6.1 s packed (its step on
+    // V8's interpreter, packed/index.ts `declare`).
     if (p.ok && p.system.largestFunction >= PILOT_CODE_CHARS) runPilot(Math.min(MAX_PILOT_STATES, Math.floor(p.system.source.length / PILOT_CODE_CHARS_PER_STATE)), opts.pilotMs ?? MAX_PILOT_MS);
     if (p.ok && pilot === undefined) {
       const only = check?.decl.only?.map((n) => n.text);
